@@ -1,0 +1,57 @@
+"""Attribute providers: how other apps contribute CAS attributes without ``cas`` importing them.
+
+An attribute provider is a callable ``provider(person, service) -> dict[str, list[str]]``.
+Apps register theirs in ``AppConfig.ready()``::
+
+    from socle.cas.attributes import register_provider
+    register_provider(pronote_attributes)
+
+For each ticket validation the CAS calls every provider in registration order and merges the
+results (later providers win on the same name). The directory's own attributes come first.
+A provider returns only attributes it wants released to that service; the CAS then keeps the
+names the service's ``released_attributes`` lists, plus those a provider marks as mandatory for
+its SSO type by returning them from ``mandatory_names``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from socle.directory.models import Person
+    from socle.portal.models import Service
+
+Attributes = dict[str, list[str]]
+
+
+class AttributeProvider(Protocol):
+    def __call__(self, person: Person, service: Service) -> Attributes: ...
+
+
+_providers: list[AttributeProvider] = []
+_mandatory: list[Callable[[Service], set[str]]] = []
+
+
+def register_provider(
+    provider: AttributeProvider,
+    mandatory_names: Callable[[Service], set[str]] | None = None,
+) -> None:
+    """Adds a provider (idempotent). ``mandatory_names(service)`` lists the attribute names
+    this provider's values are always released under for that service, whatever its release list
+    says (e.g. ``idPronote`` for a PRONOTE service)."""
+    if provider not in _providers:
+        _providers.append(provider)
+        if mandatory_names is not None:
+            _mandatory.append(mandatory_names)
+
+
+def providers() -> tuple[AttributeProvider, ...]:
+    return tuple(_providers)
+
+
+def mandatory_names(service: Service) -> set[str]:
+    names: set[str] = set()
+    for fn in _mandatory:
+        names |= fn(service)
+    return names

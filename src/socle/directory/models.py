@@ -1,0 +1,163 @@
+"""The school directory: establishments, people, their memberships and family links."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.contrib.auth.models import PermissionsMixin
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from socle.directory.logins import generate_login, new_uid
+from socle.directory.profiles import Profile, Relation
+from socle.directory.uai import InvalidUAI, normalize_uai
+
+
+def validate_uai(value: str) -> None:
+    try:
+        normalize_uai(value)
+    except InvalidUAI as exc:
+        raise ValidationError(str(exc), code="invalid_uai") from None
+
+
+class Establishment(models.Model):
+    uai = models.CharField(_("UAI"), max_length=8, unique=True, validators=[validate_uai])
+    name = models.CharField(_("nom"), max_length=200)
+    postal_code = models.CharField(_("code postal"), max_length=10, blank=True)
+    city = models.CharField(_("ville"), max_length=100, blank=True)
+    external_id = models.CharField(_("identifiant externe"), max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("établissement")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.uai})"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.uai = normalize_uai(self.uai)
+        super().save(*args, **kwargs)
+
+
+class PersonManager(BaseUserManager["Person"]):
+    use_in_migrations = True
+
+    def login_taken(self, login: str) -> bool:
+        return self.filter(login=login).exists()
+
+    def create_person(
+        self, *, first_name: str, last_name: str, password: str | None = None, **fields: Any
+    ) -> Person:
+        if not fields.get("login"):
+            fields["login"] = generate_login(first_name, last_name, self.login_taken)
+        person = self.model(first_name=first_name, last_name=last_name, **fields)
+        if password:
+            person.set_password(password)
+        else:
+            person.set_unusable_password()
+        person.save(using=self._db)
+        return person
+
+    def create_user(self, login: str, password: str | None = None, **fields: Any) -> Person:
+        fields.setdefault("first_name", "")
+        fields.setdefault("last_name", login)
+        return self.create_person(login=login, password=password, **fields)
+
+    def create_superuser(self, login: str, password: str | None = None, **fields: Any) -> Person:
+        fields.update(is_staff=True, is_superuser=True)
+        return self.create_user(login, password, **fields)
+
+
+class Person(AbstractBaseUser, PermissionsMixin):
+    """Anyone who can log in: pupil, parent, teacher, staff. Also Django's auth user."""
+
+    uid = models.CharField(
+        _("identifiant opaque"), max_length=32, unique=True, default=new_uid, editable=False
+    )
+    login = models.CharField(_("identifiant de connexion"), max_length=64, unique=True)
+    last_name = models.CharField(_("nom d'usage"), max_length=100)
+    birth_last_name = models.CharField(_("nom de naissance"), max_length=100, blank=True)
+    first_name = models.CharField(_("prénom"), max_length=100)
+    birth_date = models.DateField(_("date de naissance"), null=True, blank=True)
+    postal_code = models.CharField(_("code postal"), max_length=10, blank=True)
+    email = models.EmailField(_("adresse électronique"), blank=True)
+    external_id = models.CharField(
+        _("identifiant externe"), max_length=64, null=True, blank=True, unique=True
+    )
+    is_active = models.BooleanField(_("actif"), default=True)
+    is_staff = models.BooleanField(_("accès à l'administration Django"), default=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    USERNAME_FIELD = "login"
+    REQUIRED_FIELDS: list[str] = []
+
+    objects = PersonManager()
+
+    class Meta:
+        ordering = ["last_name", "first_name"]
+        verbose_name = _("personne")
+        indexes = [models.Index(fields=["last_name", "first_name"])]
+
+    def __str__(self) -> str:
+        return f"{self.last_name.upper()} {self.first_name}".strip()
+
+    @property
+    def display_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    def get_full_name(self) -> str:
+        return self.display_name
+
+    def get_short_name(self) -> str:
+        return self.first_name
+
+    def profiles_in(self, establishment: Establishment) -> set[str]:
+        return set(
+            self.memberships.filter(establishment=establishment).values_list("profile", flat=True)
+        )
+
+
+class Membership(models.Model):
+    """A person holds a profile in an establishment (several are possible)."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="memberships")
+    establishment = models.ForeignKey(
+        Establishment, on_delete=models.CASCADE, related_name="memberships"
+    )
+    profile = models.CharField(_("profil"), max_length=16, choices=Profile.choices)
+    is_admin = models.BooleanField(_("administrateur de l'établissement"), default=False)
+    class_name = models.CharField(_("classe"), max_length=50, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "establishment", "profile"], name="membership_unique"
+            )
+        ]
+        indexes = [models.Index(fields=["establishment", "profile"])]
+
+    def __str__(self) -> str:
+        return f"{self.person} — {self.get_profile_display()} — {self.establishment.uai}"
+
+
+class ParentLink(models.Model):
+    """A responsable (parent or guardian) of a pupil."""
+
+    parent = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="children_links")
+    child = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="parent_links")
+    relation = models.CharField(
+        _("lien"), max_length=16, choices=Relation.choices, default=Relation.OTHER
+    )
+    legal = models.BooleanField(_("responsable légal"), default=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["parent", "child"], name="parentlink_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.parent} → {self.child} ({self.get_relation_display()})"

@@ -1,0 +1,197 @@
+"""Django settings for Socle, read from ``SOCLE_*`` environment variables (docs/configuration.md)."""
+
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import dj_database_url
+
+from socle.env import ConfigurationError, env_bool, env_int, env_list, env_str
+
+BASE_DIR = Path(__file__).resolve().parent
+
+DEBUG = env_bool("SOCLE_DEBUG", False)
+
+
+def _secret_key() -> str:
+    key_file = env_str("SOCLE_SECRET_KEY_FILE", "")
+    if key_file:
+        try:
+            return Path(key_file).read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            raise ConfigurationError(f"SOCLE_SECRET_KEY_FILE : lecture impossible ({exc}).") from None
+    key = env_str("SOCLE_SECRET_KEY", "")
+    if not key:
+        raise ConfigurationError(
+            "SOCLE_SECRET_KEY (ou SOCLE_SECRET_KEY_FILE) doit être défini : "
+            "une chaîne aléatoire d'au moins 50 caractères."
+        )
+    return key
+
+
+SECRET_KEY = _secret_key()
+
+SOCLE_BASE_URL = env_str("SOCLE_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+_base = urlsplit(SOCLE_BASE_URL)
+if _base.scheme not in {"http", "https"} or not _base.hostname:
+    raise ConfigurationError(f"SOCLE_BASE_URL={SOCLE_BASE_URL!r} : URL http(s) absolue attendue.")
+SOCLE_HTTPS = _base.scheme == "https"
+
+ALLOWED_HOSTS = env_list("SOCLE_ALLOWED_HOSTS", ["127.0.0.1", "localhost", _base.hostname])
+CSRF_TRUSTED_ORIGINS = [f"{_base.scheme}://{_base.netloc}"]
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "socle.directory",
+    "socle.portal",
+    "socle.cas",
+    "socle.pronote",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "socle.urls"
+WSGI_APPLICATION = "socle.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# --- Database -------------------------------------------------------------------------------
+SOCLE_DATA_DIR = Path(env_str("SOCLE_DATA_DIR", str(Path.cwd())))
+_database_url = env_str("SOCLE_DATABASE_URL", f"sqlite:///{SOCLE_DATA_DIR / 'socle.sqlite3'}")
+try:
+    _db = dj_database_url.parse(_database_url, conn_max_age=0)
+except ValueError as exc:
+    raise ConfigurationError(f"SOCLE_DATABASE_URL : {exc}") from None
+if _db["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL lets readers run beside the writer; IMMEDIATE makes write transactions queue
+    # instead of failing with "database is locked" under several gunicorn workers.
+    _db["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+    }
+elif _db["ENGINE"] == "django.db.backends.postgresql":
+    _db["CONN_MAX_AGE"] = env_int("SOCLE_DATABASE_CONN_MAX_AGE", 60, minimum=0)
+    _db["CONN_HEALTH_CHECKS"] = True
+DATABASES = {"default": _db}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Cache (login throttling, shared between workers) ----------------------------------------
+SOCLE_REDIS_URL = env_str("SOCLE_REDIS_URL", "")
+if SOCLE_REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": SOCLE_REDIS_URL,
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "socle_cache",
+        }
+    }
+
+# --- Accounts -------------------------------------------------------------------------------
+AUTH_USER_MODEL = "directory.Person"
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.BCryptSHA256PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+     "OPTIONS": {"min_length": 12}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+
+# --- Sessions and cookies -------------------------------------------------------------------
+SESSION_COOKIE_NAME = "socle_session"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SECURE = SOCLE_HTTPS
+CSRF_COOKIE_NAME = "socle_csrftoken"
+CSRF_COOKIE_SECURE = SOCLE_HTTPS
+CSRF_COOKIE_SAMESITE = "Lax"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+if env_bool("SOCLE_BEHIND_TLS_PROXY", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# --- Internationalisation -------------------------------------------------------------------
+LANGUAGE_CODE = "fr"
+LANGUAGES = [("fr", "Français"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = env_str("SOCLE_TIME_ZONE", "Europe/Paris")
+USE_I18N = True
+USE_TZ = True
+
+# --- Static files ---------------------------------------------------------------------------
+STATIC_URL = "/static/"
+STATIC_ROOT = SOCLE_DATA_DIR / "static"
+MEDIA_URL = "/media/"
+MEDIA_ROOT = SOCLE_DATA_DIR / "media"
+WHITENOISE_USE_FINDERS = True
+
+LOGIN_URL = "/cas/login"
+LOGIN_REDIRECT_URL = "/"
+
+# --- CAS server (socle.cas) -----------------------------------------------------------------
+SOCLE_CAS_ST_LIFETIME = env_int("SOCLE_CAS_ST_LIFETIME", 10, minimum=1, maximum=300)
+SOCLE_CAS_PT_LIFETIME = env_int("SOCLE_CAS_PT_LIFETIME", 10, minimum=1, maximum=300)
+SOCLE_CAS_PGT_LIFETIME = env_int("SOCLE_CAS_PGT_LIFETIME", 7200, minimum=60)
+SOCLE_CAS_SESSION_IDLE = env_int("SOCLE_CAS_SESSION_IDLE", 7200, minimum=60)
+SOCLE_CAS_SESSION_MAX = env_int("SOCLE_CAS_SESSION_MAX", 28800, minimum=60)
+SOCLE_CAS_OPEN_REGISTRY = env_bool("SOCLE_CAS_OPEN_REGISTRY", False)
+
+# --- PRONOTE connector (socle.pronote) ------------------------------------------------------
+SOCLE_PRONOTE_PRIVATE_KEY = env_str("SOCLE_PRONOTE_PRIVATE_KEY", "")
+SOCLE_PRONOTE_PARTNER = env_str("SOCLE_PRONOTE_PARTNER", "SOCLE")
+SOCLE_PRONOTE_MAX_FILE_SIZE = env_int(
+    "SOCLE_PRONOTE_MAX_FILE_SIZE", 50 * 1024 * 1024, minimum=1024
+)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# --- Traces (socle.portal) ------------------------------------------------------------------
+SOCLE_TRACE_RETENTION_DAYS = env_int("SOCLE_TRACE_RETENTION_DAYS", 365, minimum=1)
+
+# --- Logging: never tickets or passwords (see socle.cas.protocol.redact) ----------------------
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env_str("SOCLE_LOG_LEVEL", "INFO")},
+    "loggers": {"django.server": {"level": "WARNING"}},
+}

@@ -1,0 +1,69 @@
+"""Plain ``make_*`` factories shared by every test module. Each returns a saved object."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from typing import Any
+
+from socle.directory.models import Establishment, Membership, ParentLink, Person
+from socle.directory.profiles import Profile
+from socle.directory.uai import uai_check_letter
+from socle.portal.models import PatternKind, Service, ServicePattern, SSOType
+
+_counter = itertools.count(1)
+
+DEFAULT_PASSWORD = "correct horse battery staple"
+
+
+def make_uai(number: int | None = None) -> str:
+    digits = f"{(number if number is not None else 312600 + next(_counter)):07d}"
+    return digits + uai_check_letter(digits)
+
+
+def make_establishment(uai: str | None = None, name: str = "Collège Jean Jaurès", **fields: Any
+                       ) -> Establishment:
+    return Establishment.objects.create(uai=uai or make_uai(), name=name, **fields)
+
+
+def make_person(
+    first_name: str = "Camille",
+    last_name: str = "Martin",
+    *,
+    password: str | None = DEFAULT_PASSWORD,
+    establishment: Establishment | None = None,
+    profile: str | None = None,
+    class_name: str = "",
+    is_admin: bool = False,
+    birth_date: dt.date | None = None,
+    **fields: Any,
+) -> Person:
+    person = Person.objects.create_person(
+        first_name=first_name, last_name=last_name, password=password, birth_date=birth_date,
+        **fields,
+    )
+    if establishment is not None:
+        Membership.objects.create(
+            person=person, establishment=establishment, profile=profile or Profile.PUPIL,
+            class_name=class_name, is_admin=is_admin,
+        )
+    return person
+
+
+def make_parent_link(parent: Person, child: Person, relation: str = "mere") -> ParentLink:
+    return ParentLink.objects.create(parent=parent, child=child, relation=relation)
+
+
+def make_service(
+    code: str = "appli",
+    *,
+    patterns: tuple[str, ...] = ("https://appli.example.org/**",),
+    kind: str = PatternKind.ANT,
+    sso_type: str = SSOType.CAS,
+    **fields: Any,
+) -> Service:
+    service = Service.objects.create(code=code, label=fields.pop("label", code.title()),
+                                     sso_type=sso_type, **fields)
+    for position, value in enumerate(patterns):
+        ServicePattern.objects.create(service=service, position=position, kind=kind, value=value)
+    return service

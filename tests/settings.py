@@ -1,0 +1,11 @@
+"""Test settings: Socle's own settings with a throwaway key and a fast password hasher."""
+
+import os
+
+os.environ.setdefault("SOCLE_SECRET_KEY", "test-only-" + "x" * 50)
+os.environ.setdefault("SOCLE_BASE_URL", "http://testserver")
+os.environ.setdefault("SOCLE_ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
+
+from socle.settings import *  # noqa: E402,F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
