@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "socle.portal",
     "socle.cas",
     "socle.pronote",
+    "socle.demo",
 ]
 
 MIDDLEWARE = [

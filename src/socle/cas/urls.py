@@ -1,0 +1,6 @@
+"""URLs of socle.cas."""
+
+from django.urls import path  # noqa: F401
+
+app_name = "cas"
+urlpatterns: list = []

@@ -1,0 +1,6 @@
+"""URLs of socle.portal."""
+
+from django.urls import path  # noqa: F401
+
+app_name = "portal"
+urlpatterns: list = []
