@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "socle.cas",
     "socle.pronote",
     "socle.demo",
+    "socle.core",
 ]
 
 MIDDLEWARE = [

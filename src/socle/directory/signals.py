@@ -1,0 +1,11 @@
+"""Signals the directory sends; other apps (the CAS) listen without the directory importing them.
+
+``password_changed(sender=Person, person=…, keep_session_key=…)``: a person's password was changed
+or reset; every other single sign-on session of that person must end.
+``person_deactivated(sender=Person, person=…)``: the account was deactivated; end all its sessions.
+"""
+
+from django.dispatch import Signal
+
+password_changed = Signal()
+person_deactivated = Signal()
