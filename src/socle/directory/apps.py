@@ -5,3 +5,6 @@ class DirectoryConfig(AppConfig):
     name = "socle.directory"
     label = "directory"
     verbose_name = "Annuaire"
+
+    def ready(self) -> None:
+        from socle.directory import checks  # noqa: F401  (registers the system checks)

@@ -2,7 +2,7 @@
 
 import re
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from unidecode import unidecode
 
@@ -36,3 +36,65 @@ def generate_login(first_name: str, last_name: str, taken: Callable[[str], bool]
     while taken(f"{base}{suffix}"):
         suffix += 1
     return f"{base}{suffix}"
+
+
+class LoginAllocator:
+    """Hands out free ``prenom.nom[N]`` logins during a bulk import without a query per candidate.
+
+    ``taken_with_prefix(base)`` returns every existing login starting with ``base``; it is called at
+    most once per distinct base (or never, when ``preloaded`` already holds every login). Logins
+    handed out are remembered, so two people of the same file never get the same one.
+    """
+
+    def __init__(
+        self,
+        taken_with_prefix: Callable[[str], Iterable[str]],
+        preloaded: Iterable[str] | None = None,
+    ) -> None:
+        self._taken_with_prefix = taken_with_prefix
+        self._complete = preloaded is not None
+        self._taken: set[str] = set(preloaded or ())
+        self._loaded_bases: set[str] = set()
+        self._next_suffix: dict[str, int] = {}
+
+    def reserve(self, login: str) -> None:
+        """Marks a login as used (e.g. one given explicitly by the import file)."""
+        self._taken.add(login)
+
+    def is_taken(self, login: str) -> bool:
+        self._load(login.rstrip("0123456789") or login)
+        return login in self._taken
+
+    def _load(self, base: str) -> None:
+        if self._complete or base in self._loaded_bases:
+            return
+        self._loaded_bases.add(base)
+        self._taken.update(self._taken_with_prefix(base))
+
+    def allocate(self, first_name: str, last_name: str) -> str:
+        base = login_base(first_name, last_name)
+        self._load(base)
+        if base not in self._taken:
+            login = base
+        else:
+            suffix = self._next_suffix.get(base, 2)
+            while f"{base}{suffix}" in self._taken:
+                suffix += 1
+            self._next_suffix[base] = suffix + 1
+            login = f"{base}{suffix}"
+        self._taken.add(login)
+        return login
+
+
+def login_allocator_for(expected_new_people: int) -> LoginAllocator:
+    """An allocator backed by the database: every login loaded at once for a big import (one
+    query), one prefix query per distinct ``prenom.nom`` for a small one."""
+    from socle.directory.models import Person
+
+    def with_prefix(base: str) -> list[str]:
+        return list(Person.objects.filter(login__startswith=base).values_list("login", flat=True))
+
+    if expected_new_people > 50:
+        every_login = Person.objects.values_list("login", flat=True).iterator()
+        return LoginAllocator(with_prefix, every_login)
+    return LoginAllocator(with_prefix)

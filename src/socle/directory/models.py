@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from socle.directory.logins import generate_login, new_uid
+from socle.directory.names import normalize_name
 from socle.directory.profiles import Profile, Relation
 from socle.directory.uai import InvalidUAI, normalize_uai
 
@@ -71,6 +72,19 @@ class PersonManager(BaseUserManager["Person"]):
         return self.create_user(login, password, **fields)
 
 
+class Source(models.TextChoices):
+    """Where a person's record comes from; an AAF full file only deactivates AAF-fed accounts."""
+
+    LOCAL = "", _("saisie locale")
+    CSV = "csv", _("import CSV")
+    AAF = "aaf", _("annuaire académique (AAF)")
+
+
+def search_key_for(last_name: str, birth_last_name: str, first_name: str) -> str:
+    """The normalised text the directory search pre-filters on (kept in ``Person.search_key``)."""
+    return normalize_name(f"{last_name} {birth_last_name} {first_name}")[:300]
+
+
 class Person(AbstractBaseUser, PermissionsMixin):
     """Anyone who can log in: pupil, parent, teacher, staff. Also Django's auth user."""
 
@@ -89,6 +103,13 @@ class Person(AbstractBaseUser, PermissionsMixin):
     )
     is_active = models.BooleanField(_("actif"), default=True)
     is_staff = models.BooleanField(_("accès à l'administration Django"), default=False)
+    personal_title = models.CharField(_("civilité"), max_length=16, blank=True)
+    source = models.CharField(
+        _("origine"), max_length=8, choices=Source.choices, default=Source.LOCAL, blank=True
+    )
+    search_key = models.CharField(max_length=300, blank=True, db_index=True, editable=False)
+    activated_at = models.DateTimeField(_("compte activé le"), null=True, blank=True)
+    terms_accepted_at = models.DateTimeField(_("charte acceptée le"), null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -104,6 +125,15 @@ class Person(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self) -> str:
         return f"{self.last_name.upper()} {self.first_name}".strip()
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.search_key = search_key_for(self.last_name, self.birth_last_name, self.first_name)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and {"last_name", "first_name", "birth_last_name"} & set(
+            update_fields
+        ):
+            kwargs["update_fields"] = {*update_fields, "search_key"}
+        super().save(*args, **kwargs)
 
     @property
     def display_name(self) -> str:
@@ -153,6 +183,8 @@ class ParentLink(models.Model):
         _("lien"), max_length=16, choices=Relation.choices, default=Relation.OTHER
     )
     legal = models.BooleanField(_("responsable légal"), default=True)
+    financial = models.BooleanField(_("responsable financier"), default=False)
+    contact = models.BooleanField(_("personne à contacter"), default=False)
 
     class Meta:
         constraints = [
@@ -161,3 +193,23 @@ class ParentLink(models.Model):
 
     def __str__(self) -> str:
         return f"{self.parent} → {self.child} ({self.get_relation_display()})"
+
+
+class ActivationCode(models.Model):
+    """The single-use code of a person's first connection (or of an administrator's reset).
+
+    Only a keyed hash of the code is stored (``socle.directory.activation``); the clear code exists
+    once, on the letter or the reset page. One live code per person: issuing a new one replaces it.
+    """
+
+    person = models.OneToOneField(Person, on_delete=models.CASCADE, related_name="activation_code")
+    code_hash = models.CharField(max_length=128)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("code d'activation")
+
+    def __str__(self) -> str:
+        return f"{self.person} (expire le {self.expires_at:%d/%m/%Y})"

@@ -2,102 +2,284 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import socle.directory.logins
-import socle.directory.models
 from django.conf import settings
 from django.db import migrations, models
 
+import socle.directory.logins
+import socle.directory.models
+
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('auth', '0012_alter_user_first_name_max_length'),
+        ("auth", "0012_alter_user_first_name_max_length"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Establishment',
+            name="Establishment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('uai', models.CharField(max_length=8, unique=True, validators=[socle.directory.models.validate_uai], verbose_name='UAI')),
-                ('name', models.CharField(max_length=200, verbose_name='nom')),
-                ('postal_code', models.CharField(blank=True, max_length=10, verbose_name='code postal')),
-                ('city', models.CharField(blank=True, max_length=100, verbose_name='ville')),
-                ('external_id', models.CharField(blank=True, max_length=64, verbose_name='identifiant externe')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "uai",
+                    models.CharField(
+                        max_length=8,
+                        unique=True,
+                        validators=[socle.directory.models.validate_uai],
+                        verbose_name="UAI",
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="nom")),
+                (
+                    "postal_code",
+                    models.CharField(blank=True, max_length=10, verbose_name="code postal"),
+                ),
+                ("city", models.CharField(blank=True, max_length=100, verbose_name="ville")),
+                (
+                    "external_id",
+                    models.CharField(blank=True, max_length=64, verbose_name="identifiant externe"),
+                ),
             ],
             options={
-                'verbose_name': 'établissement',
-                'ordering': ['name'],
+                "verbose_name": "établissement",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Person',
+            name="Person",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('password', models.CharField(max_length=128, verbose_name='password')),
-                ('last_login', models.DateTimeField(blank=True, null=True, verbose_name='last login')),
-                ('is_superuser', models.BooleanField(default=False, help_text='Designates that this user has all permissions without explicitly assigning them.', verbose_name='superuser status')),
-                ('uid', models.CharField(default=socle.directory.logins.new_uid, editable=False, max_length=32, unique=True, verbose_name='identifiant opaque')),
-                ('login', models.CharField(max_length=64, unique=True, verbose_name='identifiant de connexion')),
-                ('last_name', models.CharField(max_length=100, verbose_name="nom d'usage")),
-                ('birth_last_name', models.CharField(blank=True, max_length=100, verbose_name='nom de naissance')),
-                ('first_name', models.CharField(max_length=100, verbose_name='prénom')),
-                ('birth_date', models.DateField(blank=True, null=True, verbose_name='date de naissance')),
-                ('postal_code', models.CharField(blank=True, max_length=10, verbose_name='code postal')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='adresse électronique')),
-                ('external_id', models.CharField(blank=True, max_length=64, null=True, unique=True, verbose_name='identifiant externe')),
-                ('is_active', models.BooleanField(default=True, verbose_name='actif')),
-                ('is_staff', models.BooleanField(default=False, verbose_name="accès à l'administration Django")),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('groups', models.ManyToManyField(blank=True, help_text='The groups this user belongs to. A user will get all permissions granted to each of their groups.', related_name='user_set', related_query_name='user', to='auth.group', verbose_name='groups')),
-                ('user_permissions', models.ManyToManyField(blank=True, help_text='Specific permissions for this user.', related_name='user_set', related_query_name='user', to='auth.permission', verbose_name='user permissions')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("password", models.CharField(max_length=128, verbose_name="password")),
+                (
+                    "last_login",
+                    models.DateTimeField(blank=True, null=True, verbose_name="last login"),
+                ),
+                (
+                    "is_superuser",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates that this user has all permissions without explicitly assigning them.",
+                        verbose_name="superuser status",
+                    ),
+                ),
+                (
+                    "uid",
+                    models.CharField(
+                        default=socle.directory.logins.new_uid,
+                        editable=False,
+                        max_length=32,
+                        unique=True,
+                        verbose_name="identifiant opaque",
+                    ),
+                ),
+                (
+                    "login",
+                    models.CharField(
+                        max_length=64, unique=True, verbose_name="identifiant de connexion"
+                    ),
+                ),
+                ("last_name", models.CharField(max_length=100, verbose_name="nom d'usage")),
+                (
+                    "birth_last_name",
+                    models.CharField(blank=True, max_length=100, verbose_name="nom de naissance"),
+                ),
+                ("first_name", models.CharField(max_length=100, verbose_name="prénom")),
+                (
+                    "birth_date",
+                    models.DateField(blank=True, null=True, verbose_name="date de naissance"),
+                ),
+                (
+                    "postal_code",
+                    models.CharField(blank=True, max_length=10, verbose_name="code postal"),
+                ),
+                (
+                    "email",
+                    models.EmailField(
+                        blank=True, max_length=254, verbose_name="adresse électronique"
+                    ),
+                ),
+                (
+                    "external_id",
+                    models.CharField(
+                        blank=True,
+                        max_length=64,
+                        null=True,
+                        unique=True,
+                        verbose_name="identifiant externe",
+                    ),
+                ),
+                ("is_active", models.BooleanField(default=True, verbose_name="actif")),
+                (
+                    "is_staff",
+                    models.BooleanField(
+                        default=False, verbose_name="accès à l'administration Django"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(default=django.utils.timezone.now, editable=False),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "groups",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="The groups this user belongs to. A user will get all permissions granted to each of their groups.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.group",
+                        verbose_name="groups",
+                    ),
+                ),
+                (
+                    "user_permissions",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="Specific permissions for this user.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.permission",
+                        verbose_name="user permissions",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'personne',
-                'ordering': ['last_name', 'first_name'],
+                "verbose_name": "personne",
+                "ordering": ["last_name", "first_name"],
             },
             managers=[
-                ('objects', socle.directory.models.PersonManager()),
+                ("objects", socle.directory.models.PersonManager()),
             ],
         ),
         migrations.CreateModel(
-            name='Membership',
+            name="Membership",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('profile', models.CharField(choices=[('National_ELV', 'Élève'), ('National_TUT', 'Parent / responsable'), ('National_ENS', 'Enseignant'), ('National_DIR', 'Direction'), ('National_EVS', 'Vie scolaire'), ('National_ETA', 'Personnel administratif, technique ou de service'), ('National_DOC', 'Documentaliste'), ('National_COL', 'Personnel de collectivité'), ('National_ACA', 'Personnel académique'), ('MDS', 'Maître de stage')], max_length=16, verbose_name='profil')),
-                ('is_admin', models.BooleanField(default=False, verbose_name="administrateur de l'établissement")),
-                ('class_name', models.CharField(blank=True, max_length=50, verbose_name='classe')),
-                ('establishment', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to='directory.establishment')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "profile",
+                    models.CharField(
+                        choices=[
+                            ("National_ELV", "Élève"),
+                            ("National_TUT", "Parent / responsable"),
+                            ("National_ENS", "Enseignant"),
+                            ("National_DIR", "Direction"),
+                            ("National_EVS", "Vie scolaire"),
+                            ("National_ETA", "Personnel administratif, technique ou de service"),
+                            ("National_DOC", "Documentaliste"),
+                            ("National_COL", "Personnel de collectivité"),
+                            ("National_ACA", "Personnel académique"),
+                            ("MDS", "Maître de stage"),
+                        ],
+                        max_length=16,
+                        verbose_name="profil",
+                    ),
+                ),
+                (
+                    "is_admin",
+                    models.BooleanField(
+                        default=False, verbose_name="administrateur de l'établissement"
+                    ),
+                ),
+                ("class_name", models.CharField(blank=True, max_length=50, verbose_name="classe")),
+                (
+                    "establishment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="memberships",
+                        to="directory.establishment",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="memberships",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='ParentLink',
+            name="ParentLink",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('relation', models.CharField(choices=[('pere', 'Père'), ('mere', 'Mère'), ('tuteur', 'Tuteur'), ('famille', 'Autre membre de la famille'), ('autre', 'Autre')], default='autre', max_length=16, verbose_name='lien')),
-                ('legal', models.BooleanField(default=True, verbose_name='responsable légal')),
-                ('child', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='parent_links', to=settings.AUTH_USER_MODEL)),
-                ('parent', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='children_links', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "relation",
+                    models.CharField(
+                        choices=[
+                            ("pere", "Père"),
+                            ("mere", "Mère"),
+                            ("tuteur", "Tuteur"),
+                            ("famille", "Autre membre de la famille"),
+                            ("autre", "Autre"),
+                        ],
+                        default="autre",
+                        max_length=16,
+                        verbose_name="lien",
+                    ),
+                ),
+                ("legal", models.BooleanField(default=True, verbose_name="responsable légal")),
+                (
+                    "child",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="parent_links",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="children_links",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.AddIndex(
-            model_name='person',
-            index=models.Index(fields=['last_name', 'first_name'], name='directory_p_last_na_5db16b_idx'),
+            model_name="person",
+            index=models.Index(
+                fields=["last_name", "first_name"], name="directory_p_last_na_5db16b_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='membership',
-            index=models.Index(fields=['establishment', 'profile'], name='directory_m_establi_9bf6ae_idx'),
+            model_name="membership",
+            index=models.Index(
+                fields=["establishment", "profile"], name="directory_m_establi_9bf6ae_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='membership',
-            constraint=models.UniqueConstraint(fields=('person', 'establishment', 'profile'), name='membership_unique'),
+            model_name="membership",
+            constraint=models.UniqueConstraint(
+                fields=("person", "establishment", "profile"), name="membership_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='parentlink',
-            constraint=models.UniqueConstraint(fields=('parent', 'child'), name='parentlink_unique'),
+            model_name="parentlink",
+            constraint=models.UniqueConstraint(
+                fields=("parent", "child"), name="parentlink_unique"
+            ),
         ),
     ]

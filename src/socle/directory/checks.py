@@ -1,0 +1,59 @@
+"""System checks of the directory's configuration (ids socle.E020–E039 / socle.W020–W039)."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.checks import Error, Tags, Warning, register
+
+
+@register(Tags.security, Tags.models)
+def check_directory_settings(app_configs: Any = None, **kwargs: Any) -> list[Any]:
+    messages: list[Any] = []
+    if settings.AUTH_USER_MODEL != "directory.Person":
+        messages.append(
+            Error(
+                "AUTH_USER_MODEL doit rester « directory.Person » : l'annuaire est la base des "
+                "comptes du CAS.",
+                id="socle.E020",
+            )
+        )
+    validators = {v.get("NAME", ""): v for v in getattr(settings, "AUTH_PASSWORD_VALIDATORS", [])}
+    minimum = validators.get("django.contrib.auth.password_validation.MinimumLengthValidator")
+    min_length = (minimum or {}).get("OPTIONS", {}).get("min_length", 8) if minimum else 0
+    if min_length < 12:
+        messages.append(
+            Warning(
+                f"Longueur minimale des mots de passe : {min_length} ; 12 caractères au moins "
+                "sont recommandés (MinimumLengthValidator).",
+                id="socle.W021",
+            )
+        )
+    if "django.contrib.auth.password_validation.CommonPasswordValidator" not in validators:
+        messages.append(
+            Warning(
+                "CommonPasswordValidator absent : les mots de passe trop courants sont acceptés.",
+                id="socle.W022",
+            )
+        )
+    base = urlsplit(settings.SOCLE_BASE_URL)
+    if (
+        not settings.DEBUG
+        and base.scheme != "https"
+        and base.hostname
+        not in {
+            "127.0.0.1",
+            "localhost",
+            "testserver",
+        }
+    ):
+        messages.append(
+            Warning(
+                f"SOCLE_BASE_URL={settings.SOCLE_BASE_URL} n'est pas en https : c'est l'adresse "
+                "imprimée sur les fiches de connexion et où les codes d'activation sont saisis.",
+                id="socle.W023",
+            )
+        )
+    return messages

@@ -1,0 +1,279 @@
+"""Reads and checks a directory CSV file (``socle directory_import FILE.csv``), touching nothing.
+
+The file is UTF-8 (a BOM is tolerated), separated by ``;`` or ``,`` (detected on the header row),
+with a header row naming the columns (English names of the issue, or their French equivalents).
+Every row is checked; :class:`CsvRejected` carries every problem found with its line number, so the
+caller can refuse the whole file before writing anything.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+from dataclasses import dataclass, field
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+
+from socle.directory.dates import InvalidDate, parse_birth_date
+from socle.directory.names import normalize_name
+from socle.directory.profiles import Profile, Relation, parse_profile, parse_relation
+from socle.directory.uai import InvalidUAI, normalize_uai
+
+COLUMNS = (
+    "uai",
+    "profile",
+    "last_name",
+    "first_name",
+    "birth_date",
+    "postal_code",
+    "class",
+    "login",
+    "password",
+    "external_id",
+    "children",
+    # Optional extras, documented in docs/directory.md.
+    "birth_last_name",
+    "email",
+    "relation",
+)
+COLUMN_ALIASES = {
+    "profil": "profile",
+    "nom": "last_name",
+    "prenom": "first_name",
+    "date_naissance": "birth_date",
+    "date_de_naissance": "birth_date",
+    "code_postal": "postal_code",
+    "classe": "class",
+    "identifiant": "login",
+    "mot_de_passe": "password",
+    "identifiant_externe": "external_id",
+    "enfants": "children",
+    "nom_naissance": "birth_last_name",
+    "nom_de_naissance": "birth_last_name",
+    "mail": "email",
+    "courriel": "email",
+    "lien": "relation",
+}
+REQUIRED = ("profile", "last_name", "first_name")
+_LOGIN_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$")
+_MAX_LENGTHS = {
+    "last_name": 100,
+    "first_name": 100,
+    "birth_last_name": 100,
+    "postal_code": 10,
+    "class": 50,
+    "external_id": 64,
+    "email": 254,
+}
+
+
+@dataclass
+class CsvRow:
+    line: int
+    uai: str
+    profile: str
+    last_name: str
+    first_name: str
+    birth_last_name: str = ""
+    birth_date: dt.date | None = None
+    postal_code: str = ""
+    class_name: str = ""
+    login: str = ""
+    password: str = field(default="", repr=False)
+    external_id: str = ""
+    children: list[str] = field(default_factory=list)
+    email: str = ""
+    relation: str | None = None  # None: the file does not say
+
+    @property
+    def identity_key(self) -> tuple[str, str, str, str, dt.date | None]:
+        """How a row without ``external_id`` is recognised: uai, profile, names, birth date."""
+        return (
+            self.uai,
+            self.profile,
+            normalize_name(self.last_name),
+            normalize_name(self.first_name),
+            self.birth_date,
+        )
+
+
+class CsvRejected(Exception):
+    """The file cannot be imported; ``errors`` lists every problem (``ligne N : raison``)."""
+
+    def __init__(self, errors: list[str], rejected_rows: int) -> None:
+        super().__init__("\n".join(errors))
+        self.errors = errors
+        self.rejected_rows = rejected_rows
+
+
+def _canonical_column(name: str) -> str:
+    key = normalize_name(name).replace(" ", "_")
+    return COLUMN_ALIASES.get(key, key)
+
+
+def _detect_delimiter(header_line: str) -> str:
+    return ";" if header_line.count(";") >= header_line.count(",") else ","
+
+
+def decode(data: bytes) -> str:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise CsvRejected(
+            [f"ligne {line} : le fichier n'est pas en UTF-8 (enregistrez-le en « CSV UTF-8 »)."],
+            0,
+        ) from None
+
+
+def read_rows(text: str, *, default_uai: str | None = None) -> list[CsvRow]:
+    """Parses and validates every row; raises :class:`CsvRejected` listing all problems."""
+    first_line = text.split("\n", 1)[0]
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_detect_delimiter(first_line))
+    errors: list[str] = []
+    try:
+        header = next(reader)
+    except (StopIteration, csv.Error):
+        raise CsvRejected(["ligne 1 : ligne d'en-tête absente."], 0) from None
+    columns = [_canonical_column(name) for name in header]
+    unknown = [raw for raw, col in zip(header, columns, strict=True) if col not in COLUMNS]
+    if unknown:
+        errors.append(
+            "ligne 1 : colonne(s) inconnue(s) "
+            + ", ".join(f"« {name[:40]} »" for name in unknown)
+            + f" ; colonnes possibles : {', '.join(COLUMNS)}."
+        )
+    missing = [col for col in REQUIRED if col not in columns]
+    if "uai" not in columns and not default_uai:
+        missing.insert(0, "uai")
+    if missing:
+        errors.append(
+            f"ligne 1 : colonne(s) obligatoire(s) absente(s) : {', '.join(missing)}"
+            + (" (ou option --uai)." if "uai" in missing else ".")
+        )
+    duplicated = {col for col in columns if columns.count(col) > 1}
+    if duplicated:
+        errors.append(f"ligne 1 : colonne(s) en double : {', '.join(sorted(duplicated))}.")
+    if errors:
+        raise CsvRejected(errors, 0)
+
+    rows: list[CsvRow] = []
+    rejected = 0
+    line = 1
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            errors.append(f"ligne {reader.line_num} : CSV mal formé ({exc}).")
+            rejected += 1
+            break
+        line = reader.line_num
+        if not any(cell.strip() for cell in cells):
+            continue
+        if len(cells) != len(columns):
+            errors.append(f"ligne {line} : {len(columns)} champs attendus, {len(cells)} trouvés.")
+            rejected += 1
+            continue
+        values = {col: cell.strip() for col, cell in zip(columns, cells, strict=True)}
+        row, problems = _check_row(line, values, default_uai)
+        if problems:
+            errors.extend(f"ligne {line} : {problem}" for problem in problems)
+            rejected += 1
+        elif row is not None:
+            rows.append(row)
+    if not rows and not errors:
+        errors.append("le fichier ne contient aucune ligne de données.")
+    if errors:
+        raise CsvRejected(errors, rejected)
+    return rows
+
+
+def _check_row(
+    line: int, values: dict[str, str], default_uai: str | None
+) -> tuple[CsvRow | None, list[str]]:
+    problems: list[str] = []
+    for col, limit in _MAX_LENGTHS.items():
+        if len(values.get(col, "")) > limit:
+            problems.append(f"{col} trop long ({limit} caractères au plus).")
+    uai = values.get("uai", "") or (default_uai or "")
+    try:
+        uai = normalize_uai(uai) if uai else ""
+    except InvalidUAI as exc:
+        problems.append(str(exc))
+    if not uai and not problems:
+        problems.append("UAI absent (colonne uai ou option --uai).")
+    if default_uai and uai and uai != default_uai:
+        problems.append(f"UAI {uai} différent de celui demandé par --uai ({default_uai}).")
+    profile = parse_profile(values.get("profile", ""))
+    if profile is None:
+        problems.append(
+            f"profil « {values.get('profile', '')[:30]} » inconnu ; attendus : "
+            + ", ".join(Profile.values)
+            + " (ou élève, parent, enseignant…)."
+        )
+    for col, label in (("last_name", "nom"), ("first_name", "prénom")):
+        if not values.get(col):
+            problems.append(f"{label} absent.")
+    birth_date = None
+    try:
+        birth_date = parse_birth_date(values.get("birth_date", ""))
+    except InvalidDate as exc:
+        problems.append(str(exc))
+    login = values.get("login", "")
+    if login and not _LOGIN_RE.match(login):
+        problems.append(
+            f"identifiant « {login[:70]} » invalide : lettres, chiffres, « . », « _ », « - » ou "
+            "« @ », 64 caractères au plus."
+        )
+    email = values.get("email", "")
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            problems.append(f"adresse électronique « {email[:60]} » invalide.")
+    relation = None
+    if values.get("relation"):
+        parsed = parse_relation(values["relation"])
+        if parsed is None:
+            problems.append(
+                f"lien « {values['relation'][:20]} » inconnu ; attendus : "
+                + ", ".join(Relation.values)
+                + "."
+            )
+        else:
+            relation = parsed
+    children = [child.strip() for child in values.get("children", "").split("|") if child.strip()]
+    password = values.get("password", "")
+    if password and not problems:
+        try:
+            validate_password(password)
+        except ValidationError as exc:
+            problems.append("mot de passe refusé : " + " ".join(exc.messages))
+    if problems:
+        return None, problems
+    return (
+        CsvRow(
+            line=line,
+            uai=uai,
+            profile=str(profile),
+            last_name=values["last_name"],
+            first_name=values["first_name"],
+            birth_last_name=values.get("birth_last_name", ""),
+            birth_date=birth_date,
+            postal_code=values.get("postal_code", ""),
+            class_name=values.get("class", ""),
+            login=login,
+            password=password,
+            external_id=values.get("external_id", ""),
+            children=children,
+            email=email,
+            relation=relation,
+        ),
+        [],
+    )

@@ -1,0 +1,51 @@
+"""``socle directory_import FILE.csv [--uai UAI]`` and ``… --format aaf PATH``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from socle.directory.csv_import import CsvRejected, import_csv_path
+from socle.directory.uai import InvalidUAI, normalize_uai
+
+
+class Command(BaseCommand):
+    help = (
+        "Importe l'annuaire depuis un fichier CSV (tout ou rien) ou depuis les fichiers AAF "
+        "(--format aaf : fichier, dossier, .zip ou .tar.gz)."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("path", help="Fichier CSV, ou fichier/dossier/archive AAF.")
+        parser.add_argument(
+            "--format", choices=["csv", "aaf"], default="csv", help="Format (csv par défaut)."
+        )
+        parser.add_argument(
+            "--uai", default=None, help="CSV : établissement des lignes sans colonne uai."
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if options["format"] == "aaf":
+            self._import_aaf(options)
+            return
+        default_uai = None
+        if options["uai"]:
+            try:
+                default_uai = normalize_uai(options["uai"])
+            except InvalidUAI as exc:
+                raise CommandError(str(exc)) from None
+        try:
+            summary = import_csv_path(options["path"], default_uai=default_uai)
+        except CsvRejected as exc:
+            for error in exc.errors:
+                self.stderr.write(error)
+            self.stderr.write(
+                f"Fichier refusé, rien n'a été importé : 0 créée(s), 0 mise(s) à jour, "
+                f"0 inchangée(s), {exc.rejected_rows} ligne(s) rejetée(s)."
+            )
+            raise CommandError("Import refusé : corrigez les lignes signalées.") from None
+        self.stdout.write(f"Personnes : {summary.line()}")
+
+    def _import_aaf(self, options: dict[str, Any]) -> None:
+        raise CommandError("Le format AAF n'est pas encore disponible.")

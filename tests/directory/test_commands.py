@@ -1,0 +1,70 @@
+import io
+
+import pytest
+from django.core.management.base import CommandError
+
+from socle.directory.models import Establishment
+from socle.directory.signals import password_changed
+from tests.directory.helpers import run
+from tests.factories import make_person
+
+
+def test_establishment_add_creates_then_updates() -> None:
+    out, _ = run(
+        "establishment_add", "0312609t", "Collège Jean Jaurès", postal_code="31000", city="Toulouse"
+    )
+    assert "ajouté" in out
+    establishment = Establishment.objects.get()
+    assert (establishment.uai, establishment.city) == ("0312609T", "Toulouse")
+    out, _ = run("establishment_add", "0312609T", "Collège J. Jaurès")
+    assert "mis à jour" in out
+    establishment.refresh_from_db()
+    assert (establishment.name, establishment.city) == ("Collège J. Jaurès", "Toulouse")
+
+
+def test_establishment_add_explains_a_bad_uai() -> None:
+    with pytest.raises(CommandError, match="la lettre de contrôle de 0312609 est T, pas A"):
+        run("establishment_add", "0312609A", "X")
+    assert not Establishment.objects.exists()
+
+
+def test_account_set_password_reads_stdin_and_ends_other_sessions() -> None:
+    person = make_person("Paul", "Durand", password=None)
+    received = []
+    password_changed.connect(lambda **kw: received.append(kw), weak=False, dispatch_uid="t1")
+    try:
+        out, err = run(
+            "account_set_password",
+            "paul.durand",
+            password_stdin=True,
+            stdin=io.StringIO("un mot de passe assez long\n"),
+        )
+    finally:
+        password_changed.disconnect(dispatch_uid="t1")
+    person.refresh_from_db()
+    assert person.check_password("un mot de passe assez long")
+    assert person.activated_at is not None
+    assert received and received[0]["person"] == person
+    assert "assez long" not in out + err
+
+
+def test_account_set_password_refuses_weak_passwords_in_french() -> None:
+    make_person("Paul", "Durand")
+    with pytest.raises(CommandError, match="Mot de passe refusé : .*trop court"):
+        run(
+            "account_set_password", "paul.durand", password_stdin=True, stdin=io.StringIO("court\n")
+        )
+    with pytest.raises(CommandError, match="trop courant"):
+        run(
+            "account_set_password",
+            "paul.durand",
+            password_stdin=True,
+            stdin=io.StringIO("password1234\n"),
+        )
+
+
+def test_account_set_password_requires_the_stdin_flag_and_a_known_login() -> None:
+    with pytest.raises(CommandError, match="--password-stdin"):
+        run("account_set_password", "nobody")
+    with pytest.raises(CommandError, match="Aucun compte"):
+        run("account_set_password", "nobody", password_stdin=True, stdin=io.StringIO("x\n"))

@@ -1,0 +1,203 @@
+import datetime as dt
+import io
+from pathlib import Path
+
+import pytest
+from django.contrib.auth.hashers import check_password
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from socle.directory.models import Membership, ParentLink, Person
+from tests.directory.helpers import run, write_csv
+from tests.factories import make_establishment, make_person
+
+UAI = "0312609T"
+
+FAMILY = """
+uai;profile;last_name;first_name;birth_date;postal_code;class;login;password;external_id;children
+0312609T;National_ELV;Martin;Camille;2012-03-04;31000;4A;;;E1;
+0312609T;National_ELV;Martin;Léo;15/09/2014;31000;6B;;;E2;
+0312609T;National_TUT;Martin;Sophie;;31000;;;;P1;E1|E2
+0312609T;enseignant;Durand;Paul;1980-01-02;;;paul.durand;un mot de passe tres long;T1;
+"""
+
+
+@pytest.fixture
+def college() -> object:
+    return make_establishment(UAI, "Collège Jean Jaurès")
+
+
+def test_it_imports_people_memberships_and_parent_links(tmp_path: Path, college: object) -> None:
+    out, _ = run("directory_import", str(write_csv(tmp_path, FAMILY)))
+    assert "4 créée(s), 0 mise(s) à jour, 0 inchangée(s), 0 ligne(s) rejetée(s)" in out
+    camille = Person.objects.get(external_id="E1")
+    assert camille.login == "camille.martin"
+    assert camille.birth_date == dt.date(2012, 3, 4)
+    assert not camille.has_usable_password()
+    assert camille.memberships.get().class_name == "4A"
+    assert Person.objects.get(external_id="E2").birth_date == dt.date(2014, 9, 15)
+    sophie = Person.objects.get(external_id="P1")
+    assert sorted(link.child.external_id for link in sophie.children_links.all()) == ["E1", "E2"]
+    paul = Person.objects.get(login="paul.durand")
+    assert paul.memberships.get().profile == "National_ENS"
+    assert check_password("un mot de passe tres long", paul.password)
+
+
+def test_it_never_prints_passwords(tmp_path: Path, college: object) -> None:
+    out, err = run("directory_import", str(write_csv(tmp_path, FAMILY)))
+    assert "tres long" not in out + err
+
+
+def test_reimporting_the_same_file_changes_nothing(tmp_path: Path, college: object) -> None:
+    path = write_csv(tmp_path, FAMILY)
+    run("directory_import", str(path))
+    before = list(Person.objects.values_list("pk", "login", "password", "updated_at"))
+    out, _ = run("directory_import", str(path))
+    assert "0 créée(s), 0 mise(s) à jour, 4 inchangée(s)" in out
+    assert list(Person.objects.values_list("pk", "login", "password", "updated_at")) == before
+    assert Membership.objects.count() == 4
+    assert ParentLink.objects.count() == 2
+
+
+def test_it_matches_people_without_external_id_on_identity(tmp_path: Path, college: object) -> None:
+    text = (
+        "uai,profile,last_name,first_name,birth_date,class\n0312609T,élève,Petit,Léa,2011-05-06,5E1"
+    )
+    path = write_csv(tmp_path, text)
+    run("directory_import", str(path))
+    changed = write_csv(tmp_path, text.replace("5E1", "4E2").replace("Léa", "LEA"), name="b.csv")
+    out, _ = run("directory_import", str(changed))
+    assert "0 créée(s), 1 mise(s) à jour" in out
+    person = Person.objects.get()
+    assert person.memberships.get().class_name == "4E2"
+
+
+def test_it_reads_a_bom_and_commas(tmp_path: Path, college: object) -> None:
+    text = "uai,profile,last_name,first_name\n0312609T,National_ENS,Durand,Paul"
+    out, _ = run("directory_import", str(write_csv(tmp_path, text, bom=True)))
+    assert "1 créée(s)" in out
+    assert Person.objects.get().login == "paul.durand"
+
+
+def test_uai_may_come_from_the_option(tmp_path: Path, college: object) -> None:
+    text = "profil;nom;prenom;classe\nélève;Petit;Léa;5E1"
+    out, _ = run("directory_import", str(write_csv(tmp_path, text)), uai="0312609t")
+    assert "1 créée(s)" in out
+
+
+def test_it_generates_suffixed_logins_for_homonyms(tmp_path: Path, college: object) -> None:
+    make_person("Léa", "Petit")
+    text = (
+        "profile;last_name;first_name;birth_date\n"
+        "élève;Petit;Léa;2011-01-01\nélève;Petit;Léa;2012-01-01"
+    )
+    run("directory_import", str(write_csv(tmp_path, text)), uai=UAI)
+    assert sorted(Person.objects.values_list("login", flat=True)) == [
+        "lea.petit",
+        "lea.petit2",
+        "lea.petit3",
+    ]
+
+
+def _refused(tmp_path: Path, text: str, **options: str) -> str:
+    count = Person.objects.count()
+    err = io.StringIO()
+    with pytest.raises(CommandError):
+        call_command("directory_import", str(write_csv(tmp_path, text)), stderr=err, **options)
+    assert Person.objects.count() == count, "nothing may be half-imported"
+    return err.getvalue()
+
+
+HEADER = "uai;profile;last_name;first_name;birth_date;external_id;children\n"
+
+
+def test_a_bad_uai_refuses_the_whole_file(tmp_path: Path, college: object) -> None:
+    err = _refused(tmp_path, HEADER + "0312609T;élève;A;B;;E1;\n0312609A;élève;C;D;;E2;")
+    assert "ligne 3 : UAI 0312609A invalide : la lettre de contrôle de 0312609 est T" in err
+    assert "1 ligne(s) rejetée(s)" in err
+
+
+def test_a_bad_date_is_reported_with_its_line(tmp_path: Path, college: object) -> None:
+    err = _refused(tmp_path, HEADER + "0312609T;élève;A;B;31/02/2012;E1;")
+    assert "ligne 2 : date de naissance « 31/02/2012 » impossible." in err
+    err = _refused(tmp_path, HEADER + "0312609T;élève;A;B;2012.03.04;E1;")
+    assert "ligne 2 : date de naissance « 2012.03.04 » illisible" in err
+
+
+def test_a_bad_profile_is_reported(tmp_path: Path, college: object) -> None:
+    err = _refused(tmp_path, HEADER + "0312609T;National_XYZ;A;B;;E1;")
+    assert "ligne 2 : profil « National_XYZ » inconnu" in err
+
+
+def test_an_unknown_child_is_reported(tmp_path: Path, college: object) -> None:
+    err = _refused(tmp_path, HEADER + "0312609T;parent;A;B;;P1;E404")
+    assert "ligne 2 : enfant « E404 » inconnu" in err
+
+
+def test_duplicate_rows_are_refused(tmp_path: Path, college: object) -> None:
+    err = _refused(tmp_path, HEADER + "0312609T;élève;A;B;;E1;\n0312609T;élève;A;B;;E1;")
+    assert "ligne 3 : doublon de la ligne 2" in err
+    err = _refused(tmp_path, HEADER + "0312609T;élève;A;B;;;\n0312609T;eleve;a;b;;;")
+    assert "ligne 3 : doublon de la ligne 2" in err
+
+
+def test_an_unknown_establishment_is_reported(tmp_path: Path) -> None:
+    err = _refused(tmp_path, HEADER + "0312609T;élève;A;B;;E1;")
+    assert "établissement 0312609T inconnu" in err
+
+
+def test_unknown_and_missing_columns_are_reported(tmp_path: Path, college: object) -> None:
+    err = _refused(tmp_path, "uai;profile;nom_famille\n0312609T;élève;A")
+    assert "colonne(s) inconnue(s) « nom_famille »" in err
+    assert "obligatoire(s) absente(s) : last_name, first_name" in err
+
+
+def test_a_row_with_the_wrong_number_of_cells_is_reported(tmp_path: Path, college: object) -> None:
+    err = _refused(tmp_path, HEADER + "0312609T;élève;A")
+    assert "ligne 2 : 7 champs attendus, 3 trouvés." in err
+
+
+def test_a_weak_password_is_refused_without_being_printed(tmp_path: Path, college: object) -> None:
+    err = _refused(tmp_path, "uai;profile;last_name;first_name;password\n0312609T;élève;A;B;azerty")
+    assert "ligne 2 : mot de passe refusé" in err
+    assert "azerty" not in err
+
+
+def test_a_file_that_is_not_utf8_is_refused(tmp_path: Path, college: object) -> None:
+    path = write_csv(
+        tmp_path, "uai;profile;last_name;first_name\n0312609T;élève;Hélène;B", encoding="latin-1"
+    )
+    with pytest.raises(CommandError):
+        run("directory_import", str(path))
+    assert Person.objects.count() == 0
+
+
+def test_a_login_taken_by_someone_else_is_refused(tmp_path: Path, college: object) -> None:
+    make_person("Paul", "Durand")
+    err = _refused(
+        tmp_path, "uai;profile;last_name;first_name;login\n0312609T;élève;A;B;paul.durand"
+    )
+    assert "identifiant « paul.durand » déjà pris" in err
+
+
+def test_homonyms_without_external_id_are_reported_as_ambiguous(
+    tmp_path: Path, college: object
+) -> None:
+    for _ in range(2):
+        make_person("Léa", "Petit", establishment=college)  # type: ignore[arg-type]
+    err = _refused(tmp_path, "uai;profile;last_name;first_name\n0312609T;élève;Petit;Léa")
+    assert "plusieurs personnes de l'annuaire correspondent" in err
+
+
+def test_one_person_may_have_two_profiles_on_two_rows(tmp_path: Path, college: object) -> None:
+    text = (
+        HEADER + "0312609T;enseignant;Durand;Paul;;T1;\n0312609T;parent;Durand;Paul;;T1;E1\n"
+        "0312609T;élève;Durand;Zoé;;E1;"
+    )
+    out, _ = run("directory_import", str(write_csv(tmp_path, text)))
+    assert "2 créée(s)" in out
+    paul = Person.objects.get(external_id="T1")
+    assert sorted(paul.memberships.values_list("profile", flat=True)) == [
+        "National_ENS",
+        "National_TUT",
+    ]
