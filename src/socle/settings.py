@@ -125,7 +125,8 @@ else:
 # --- Accounts -------------------------------------------------------------------------------
 AUTH_USER_MODEL = "directory.Person"
 PASSWORD_HASHERS = [
-    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    # Argon2id with SOCLE_ARGON2_* (socle.core); also verifies any older "argon2$" hash.
+    "socle.core.hashers.SocleArgon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
     "django.contrib.auth.hashers.BCryptSHA256PasswordHasher",
@@ -187,6 +188,28 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # --- Traces (socle.portal) ------------------------------------------------------------------
 SOCLE_TRACE_RETENTION_DAYS = env_int("SOCLE_TRACE_RETENTION_DAYS", 365, minimum=1)
+
+# --- Operations: serving, password hashing, admission control (socle.core) --------------------
+# docs/deployment.md explains each; 0 means "derived from the number of cores".
+SOCLE_SERVE_WORKERS = env_int("SOCLE_SERVE_WORKERS", 0, minimum=0, maximum=256)
+SOCLE_SERVE_THREADS = env_int("SOCLE_SERVE_THREADS", 8, minimum=1, maximum=64)
+SOCLE_SERVE_TIMEOUT = env_int("SOCLE_SERVE_TIMEOUT", 30, minimum=5, maximum=600)
+SOCLE_SERVE_KEEPALIVE = env_int("SOCLE_SERVE_KEEPALIVE", 5, minimum=0, maximum=300)
+SOCLE_SERVE_ACCESS_LOG = env_bool("SOCLE_SERVE_ACCESS_LOG", False)
+SOCLE_REDIS_CLUSTER = env_bool("SOCLE_REDIS_CLUSTER", False)
+SOCLE_ARGON2_MEMORY_KIB = env_int("SOCLE_ARGON2_MEMORY_KIB", 19456, minimum=1024)
+SOCLE_ARGON2_TIME_COST = env_int("SOCLE_ARGON2_TIME_COST", 2, minimum=1, maximum=100)
+SOCLE_ARGON2_PARALLELISM = env_int("SOCLE_ARGON2_PARALLELISM", 1, minimum=1, maximum=64)
+SOCLE_ADMISSION_SLOTS = env_int("SOCLE_ADMISSION_SLOTS", 0, minimum=0, maximum=1024)
+SOCLE_ADMISSION_QUEUE = env_int("SOCLE_ADMISSION_QUEUE", 0, minimum=0, maximum=100000)
+SOCLE_ADMISSION_MAX_WAIT_MS = env_int("SOCLE_ADMISSION_MAX_WAIT_MS", 3000, minimum=0)
+SOCLE_ADMISSION_RETRY_AFTER = env_int("SOCLE_ADMISSION_RETRY_AFTER", 5, minimum=1, maximum=600)
+SOCLE_ADMISSION_DIR = env_str("SOCLE_ADMISSION_DIR", "")
+SOCLE_ADMISSION_DEFERRED_PROFILES = env_list("SOCLE_ADMISSION_DEFERRED_PROFILES", [])
+SOCLE_ADMISSION_DEFERRED_HOURS = env_str("SOCLE_ADMISSION_DEFERRED_HOURS", "mon-fri 08:00-17:00")
+SOCLE_ADMISSION_DEFERRED_SHARE = env_int(
+    "SOCLE_ADMISSION_DEFERRED_SHARE", 25, minimum=0, maximum=100
+)
 
 # --- Logging: never tickets or passwords (see socle.cas.protocol.redact) ----------------------
 LOGGING = {

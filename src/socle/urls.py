@@ -8,5 +8,6 @@ urlpatterns = [
     path("cas/", include("socle.cas.urls")),
     path("compte/", include("socle.directory.urls")),
     path("gestion/pronote/", include("socle.pronote.urls")),
+    path("", include("socle.core.urls")),
     path("", include("socle.portal.urls")),
 ]

@@ -9,13 +9,44 @@ Interface used by the CAS login view::
     except QueueFull as exc:
         ...  # 503 "file d'attente" page with Retry-After: exc.retry_after
 
-Interim: no limit is applied yet (every caller gets a slot at once).
+How it works (docs/deployment.md, "Surges"):
+
+- A password hash (Argon2id, tens of milliseconds of one core) is the only expensive step of a
+  login. At most ``SOCLE_ADMISSION_SLOTS`` hashes (default: one per core) run at once on a machine,
+  whatever the number of gunicorn workers: each slot is a lock file held with ``flock``, which the
+  kernel releases if the process dies, so a killed worker never leaks a slot. The lock directory
+  is node-local on purpose: the limit is about this machine's cores, and Redis would add a network
+  round trip to every login (measured in docs/benchmarks/).
+- Callers beyond the slots wait, polling the slots, at most ``SOCLE_ADMISSION_MAX_WAIT_MS``. Waiting
+  callers are bounded per worker process (``SOCLE_ADMISSION_QUEUE``, default half the worker's
+  threads) so that threads always remain for SSO hops and ticket validations, which never take a
+  slot. Beyond the bound, or after the wait, :class:`QueueFull` is raised at once.
+- Deferred profiles (``SOCLE_ADMISSION_DEFERRED_PROFILES``, e.g. ``National_TUT`` for parents)
+  during ``SOCLE_ADMISSION_DEFERRED_HOURS`` may use only ``SOCLE_ADMISSION_DEFERRED_SHARE`` percent
+  of the waiting places and poll less eagerly, so that pupils and teachers go first.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import fcntl
+import os
+import random
+import tempfile
+import threading
+import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+from django.utils import timezone
+
+from socle.core.schedule import Window, in_windows, parse_windows
+
+_POLL_SECONDS = 0.004
+_DEFERRED_POLL_FACTOR = 3
 
 
 class QueueFull(Exception):
@@ -26,6 +57,171 @@ class QueueFull(Exception):
         self.retry_after = retry_after
 
 
+def cpu_count() -> int:
+    """Cores this process may run on (the container's share, not the host's)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
+
+
+@dataclass(frozen=True)
+class Policy:
+    """Admission parameters, read from settings (see :func:`current_policy`)."""
+
+    directory: Path
+    slots: int
+    queue: int
+    max_wait: float
+    retry_after: int
+    deferred_profiles: frozenset[str]
+    deferred_windows: tuple[Window, ...]
+    deferred_share: int
+
+    def waiting_places(self, profile_hint: str | None, now: dt.datetime) -> int:
+        """How many callers of this worker may be in the login path, for this caller."""
+        if self.is_deferred(profile_hint, now):
+            return max(1, self.queue * self.deferred_share // 100)
+        return self.queue
+
+    def is_deferred(self, profile_hint: str | None, now: dt.datetime) -> bool:
+        return (
+            profile_hint is not None
+            and profile_hint in self.deferred_profiles
+            and in_windows(self.deferred_windows, now)
+        )
+
+
+def default_directory() -> Path:
+    return Path(tempfile.gettempdir()) / f"socle-admission-{os.getuid()}"
+
+
+def current_policy() -> Policy:
+    slots = settings.SOCLE_ADMISSION_SLOTS or cpu_count()
+    queue = settings.SOCLE_ADMISSION_QUEUE or max(1, settings.SOCLE_SERVE_THREADS // 2)
+    directory = settings.SOCLE_ADMISSION_DIR or str(default_directory())
+    return Policy(
+        directory=Path(directory),
+        slots=slots,
+        queue=queue,
+        max_wait=settings.SOCLE_ADMISSION_MAX_WAIT_MS / 1000,
+        retry_after=settings.SOCLE_ADMISSION_RETRY_AFTER,
+        deferred_profiles=frozenset(settings.SOCLE_ADMISSION_DEFERRED_PROFILES),
+        deferred_windows=parse_windows(settings.SOCLE_ADMISSION_DEFERRED_HOURS),
+        deferred_share=settings.SOCLE_ADMISSION_DEFERRED_SHARE,
+    )
+
+
+class _Slot:
+    """One lock file: a thread lock for this process, ``flock`` across processes."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.local = threading.Lock()
+        self.fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+
+    def try_acquire(self) -> bool:
+        if not self.local.acquire(blocking=False):
+            return False
+        try:
+            fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            self.local.release()
+            return False
+        except BaseException:
+            self.local.release()
+            raise
+        return True
+
+    def release(self) -> None:
+        try:
+            fcntl.flock(self.fd, fcntl.LOCK_UN)
+        finally:
+            self.local.release()
+
+    def __del__(self) -> None:  # a gate replaced after a settings change closes its files
+        with suppress(OSError, AttributeError):
+            os.close(self.fd)
+
+
+class Gate:
+    """The slots of one policy, as seen from one process."""
+
+    def __init__(self, policy: Policy) -> None:
+        self.policy = policy
+        policy.directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+        self.slots = [_Slot(policy.directory / f"slot-{i}.lock") for i in range(policy.slots)]
+        self._count_lock = threading.Lock()
+        self.in_path = 0  # callers of this process holding or waiting for a slot
+
+    def _enter(self, places: int) -> bool:
+        with self._count_lock:
+            if self.in_path >= places:
+                return False
+            self.in_path += 1
+            return True
+
+    def _leave(self) -> None:
+        with self._count_lock:
+            self.in_path -= 1
+
+    def _try_any(self) -> _Slot | None:
+        start = random.randrange(len(self.slots))
+        for offset in range(len(self.slots)):
+            slot = self.slots[(start + offset) % len(self.slots)]
+            if slot.try_acquire():
+                return slot
+        return None
+
+    def _retry_after(self) -> int:
+        base = self.policy.retry_after
+        return base + random.randint(0, base)  # spread the retries of a crowd
+
+    @contextmanager
+    def slot(self, profile_hint: str | None = None) -> Iterator[None]:
+        now = timezone.localtime()
+        if not self._enter(self.policy.waiting_places(profile_hint, now)):
+            raise QueueFull(self._retry_after())
+        try:
+            poll = _POLL_SECONDS
+            if self.policy.is_deferred(profile_hint, now):
+                poll *= _DEFERRED_POLL_FACTOR
+            deadline = time.monotonic() + self.policy.max_wait
+            held = self._try_any()
+            while held is None:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise QueueFull(self._retry_after())
+                time.sleep(min(remaining, poll * random.uniform(0.5, 1.5)))
+                held = self._try_any()
+            try:
+                yield
+            finally:
+                held.release()
+        finally:
+            self._leave()
+
+
+_gate_lock = threading.Lock()
+_gate: tuple[int, Policy, Gate] | None = None
+
+
+def get_gate() -> Gate:
+    """The gate of this process for the current settings (rebuilt after a fork or a change)."""
+    global _gate
+    policy = current_policy()
+    pid = os.getpid()
+    cached = _gate
+    if cached is not None and cached[0] == pid and cached[1] == policy:
+        return cached[2]
+    with _gate_lock:
+        if _gate is None or _gate[0] != pid or _gate[1] != policy:
+            _gate = (pid, policy, Gate(policy))
+        return _gate[2]
+
+
 @contextmanager
 def password_hash_slot(profile_hint: str | None = None) -> Iterator[None]:
-    yield
+    """Holds one of this machine's password-hash slots, or raises :class:`QueueFull`."""
+    with get_gate().slot(profile_hint):
+        yield

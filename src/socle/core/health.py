@@ -1,0 +1,57 @@
+"""Health of this node's dependencies: the database and, when configured, Redis.
+
+Plain functions (no ``HttpRequest``); ``socle.core.views.healthz`` turns the result into JSON.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import connections
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    ok: bool
+    detail: str
+    ms: float
+
+
+def _timed(name: str, probe: object) -> Check:
+    started = time.perf_counter()
+    try:
+        probe()  # type: ignore[operator]
+    except Exception as exc:  # noqa: BLE001 - any failure of a dependency is "unhealthy"
+        # The public answer names only the kind of failure; the log has the detail.
+        logger.warning("healthz: %s unavailable: %s", name, exc)
+        return Check(
+            name, False, type(exc).__name__, round((time.perf_counter() - started) * 1000, 1)
+        )
+    return Check(name, True, "ok", round((time.perf_counter() - started) * 1000, 1))
+
+
+def _database() -> None:
+    with connections["default"].cursor() as cursor:
+        cursor.execute("SELECT 1")
+        cursor.fetchone()
+
+
+def _redis() -> None:
+    from socle.core.redis import get_client
+
+    if not get_client().ping():
+        raise RuntimeError("PING sans réponse")
+
+
+def run_checks() -> list[Check]:
+    """Database always; Redis only when ``SOCLE_REDIS_URL`` is set."""
+    checks = [_timed("database", _database)]
+    if settings.SOCLE_REDIS_URL:
+        checks.append(_timed("redis", _redis))
+    return checks

@@ -1,0 +1,64 @@
+"""``socle serve``: migrate, prepare and serve with gunicorn (not ``runserver``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+
+from socle.core.server import ServeOptions, prepare_node, run
+
+
+class Command(BaseCommand):
+    help = (
+        "Applique les migrations, prépare le cache et les fichiers statiques, puis sert Socle "
+        "avec gunicorn (réglages de production, voir docs/deployment.md)."
+    )
+    requires_system_checks: list[str] = []  # run below, after the options are known
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--host", default="127.0.0.1", help="adresse d'écoute")
+        parser.add_argument("--port", type=int, default=8000, help="port d'écoute")
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=None,
+            help="processus gunicorn (défaut : SOCLE_SERVE_WORKERS, sinon un par cœur)",
+        )
+        parser.add_argument(
+            "--threads",
+            type=int,
+            default=None,
+            help="fils par processus (défaut : SOCLE_SERVE_THREADS, 8)",
+        )
+        parser.add_argument(
+            "--no-prepare",
+            action="store_true",
+            help="ne pas appliquer les migrations ni collecter les fichiers statiques",
+        )
+
+    def handle(self, *args: Any, **opts: Any) -> None:
+        from django.conf import settings
+
+        if opts["workers"] is not None and opts["workers"] < 1:
+            self.stderr.write("--workers doit valoir au moins 1.")
+            raise SystemExit(2)
+        options = ServeOptions.from_settings(
+            host=opts["host"],
+            port=opts["port"],
+            workers=opts["workers"],
+            threads=opts["threads"],
+        )
+        # The checks and the forked workers see the values actually used (socle.W083 depends
+        # on the worker count, the admission queue on the thread count).
+        settings.SOCLE_SERVE_WORKERS = options.effective_workers
+        settings.SOCLE_SERVE_THREADS = options.threads
+        self.check(display_num_errors=False)
+        if not opts["no_prepare"]:
+            prepare_node(verbosity=max(0, opts["verbosity"] - 1))
+        self.stdout.write(
+            f"Socle sur http://{options.host}:{options.port}/ — {options.effective_workers} "
+            f"processus × {options.threads} fils (Ctrl-C pour arrêter)."
+        )
+        self.stdout.flush()
+        run(options)

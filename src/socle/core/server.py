@@ -1,0 +1,178 @@
+"""``socle serve``: prepares the node, then runs gunicorn in this process.
+
+Production settings, measured in docs/benchmarks/ (see docs/deployment.md):
+
+- ``gthread`` workers, one per core by default, 8 threads each. Threads matter for surges: a
+  thread waiting for a password-hash slot, for PostgreSQL or for Redis leaves the others serving
+  SSO hops and validations; the Argon2 hash itself runs in C without the GIL.
+- The application is loaded once in the master (``preload_app``) and forked: faster start, shared
+  memory. Database and Redis connections are closed before forking.
+- Timeouts: a worker silent for ``SOCLE_SERVE_TIMEOUT`` seconds is restarted; on SIGTERM, workers
+  finish their requests for up to 20 s (graceful shutdown); idle keep-alive connections are closed
+  after ``SOCLE_SERVE_KEEPALIVE`` seconds.
+- Access log off by default; when on, it never contains query strings (tickets travel in them).
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.management import call_command
+from django.db import connection, connections
+
+from socle.core.admission import cpu_count
+
+ACCESS_LOG_FORMAT = '%(h)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms'
+MIGRATION_LOCK_ID = 0x50C1E  # PostgreSQL advisory lock shared by every Socle node
+
+
+@dataclass(frozen=True)
+class ServeOptions:
+    host: str = "127.0.0.1"
+    port: int = 8000
+    workers: int = 0  # 0: one per core
+    threads: int = 8
+    timeout: int = 30
+    keepalive: int = 5
+    access_log: bool = False
+    graceful_timeout: int = 20
+
+    @classmethod
+    def from_settings(cls, **overrides: Any) -> ServeOptions:
+        values: dict[str, Any] = {
+            "workers": settings.SOCLE_SERVE_WORKERS,
+            "threads": settings.SOCLE_SERVE_THREADS,
+            "timeout": settings.SOCLE_SERVE_TIMEOUT,
+            "keepalive": settings.SOCLE_SERVE_KEEPALIVE,
+            "access_log": settings.SOCLE_SERVE_ACCESS_LOG,
+        }
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**values)
+
+    @property
+    def effective_workers(self) -> int:
+        return self.workers or cpu_count()
+
+
+def gunicorn_options(options: ServeOptions) -> dict[str, Any]:
+    """The gunicorn settings for ``options`` (names as in gunicorn's configuration file)."""
+    host = f"[{options.host}]" if ":" in options.host else options.host
+    config: dict[str, Any] = {
+        "bind": [f"{host}:{options.port}"],
+        "workers": options.effective_workers,
+        "worker_class": "gthread" if options.threads > 1 else "sync",
+        "threads": options.threads,
+        "timeout": options.timeout,
+        "graceful_timeout": options.graceful_timeout,
+        "keepalive": options.keepalive,
+        "backlog": 2048,
+        "preload_app": True,
+        "proc_name": "socle",
+        "errorlog": "-",
+        "loglevel": "info",
+        "accesslog": "-" if options.access_log else None,
+        "access_log_format": ACCESS_LOG_FORMAT,
+        # Several nodes may share a machine: no control socket in $HOME to fight over.
+        "control_socket_disable": True,
+    }
+    shm = "/dev/shm"  # noqa: S108 - gunicorn's heartbeat files, not data
+    if Path(shm).is_dir():  # heartbeat files in memory: no disk stall kills a worker
+        config["worker_tmp_dir"] = shm
+    return config
+
+
+@contextmanager
+def migration_lock() -> Iterator[None]:
+    """One node at a time applies migrations (advisory lock on PostgreSQL, flock otherwise)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_lock(%s)", [MIGRATION_LOCK_ID])
+        try:
+            yield
+        finally:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s)", [MIGRATION_LOCK_ID])
+        return
+    name = str(settings.DATABASES["default"].get("NAME") or "socle")
+    lock_path = Path(settings.SOCLE_DATA_DIR) / (
+        ".migrate-" + hashlib.sha256(name.encode()).hexdigest()[:12] + ".lock"
+    )
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(lock_path, "a+") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _static_fingerprint() -> str:
+    """A digest of every static file the finders see (path, size, modification time)."""
+    from django.contrib.staticfiles.finders import get_finders
+
+    digest = hashlib.sha256()
+    for finder in get_finders():
+        for path, storage in finder.list([]):
+            stat = os.stat(storage.path(path))
+            digest.update(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+    return digest.hexdigest()
+
+
+def collect_static_if_needed(verbosity: int = 0) -> bool:
+    """Runs ``collectstatic`` when the static files changed since the last run."""
+    stamp = Path(settings.STATIC_ROOT) / ".socle-static-stamp"
+    fingerprint = _static_fingerprint()
+    if stamp.exists() and stamp.read_text(encoding="ascii").strip() == fingerprint:
+        return False
+    call_command("collectstatic", interactive=False, verbosity=verbosity)
+    stamp.parent.mkdir(parents=True, exist_ok=True)
+    stamp.write_text(fingerprint, encoding="ascii")
+    return True
+
+
+def prepare_node(verbosity: int = 0) -> None:
+    """Migrations (one node at a time), the database cache table, static files."""
+    with migration_lock():
+        call_command("migrate", interactive=False, verbosity=verbosity)
+        call_command("createcachetable", verbosity=verbosity)
+    collect_static_if_needed(verbosity)
+
+
+def _post_fork(server: Any, worker: Any) -> None:
+    from socle.core.redis import reset_client
+
+    reset_client()
+    connections.close_all()
+
+
+def run(options: ServeOptions) -> None:
+    """Runs gunicorn in the foreground until SIGTERM/SIGINT (graceful) or SIGQUIT."""
+    from gunicorn.app.base import BaseApplication
+
+    from socle.core.redis import reset_client
+    from socle.wsgi import application
+
+    config = gunicorn_options(options)
+
+    class SocleApplication(BaseApplication):  # type: ignore[misc]
+        def load_config(self) -> None:
+            known = self.cfg.settings
+            for key, value in config.items():
+                if key in known and value is not None:
+                    self.cfg.set(key, value)
+            self.cfg.set("post_fork", _post_fork)
+
+        def load(self) -> Any:
+            return application
+
+    connections.close_all()
+    reset_client()
+    SocleApplication().run()

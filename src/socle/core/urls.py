@@ -1,0 +1,10 @@
+"""URLs of socle.core (mounted at the root: ``/healthz``)."""
+
+from django.urls import path
+
+from socle.core import views
+
+app_name = "core"
+urlpatterns = [
+    path("healthz", views.healthz, name="healthz"),
+]

@@ -1,0 +1,100 @@
+import pytest
+
+from socle.core import checks
+
+
+def ids(messages) -> list[str]:
+    return [m.id for m in messages]
+
+
+def test_debug_with_public_hosts_is_an_error(settings):
+    settings.DEBUG = True
+    settings.ALLOWED_HOSTS = ["127.0.0.1", "ent.example.org"]
+    assert ids(checks.check_debug()) == ["socle.E080"]
+
+
+def test_debug_on_loopback_only_is_fine(settings):
+    settings.DEBUG = True
+    settings.ALLOWED_HOSTS = ["127.0.0.1", "localhost", "[::1]"]
+    assert checks.check_debug() == []
+
+
+@pytest.mark.parametrize("key", ["short", "a" * 60, "ab" * 30])
+def test_a_weak_secret_key_is_an_error(settings, key):
+    settings.SECRET_KEY = key
+    assert ids(checks.check_secret_key()) == ["socle.E081"]
+
+
+def test_a_long_random_secret_key_is_fine(settings):
+    settings.SECRET_KEY = "Vq3x9-Lk2PzR8mWc7TnB4yHs1JdF6gXa0eUo5iKr2QwZ8vNb3Mt"
+    assert checks.check_secret_key() == []
+
+
+def test_argon2_below_the_owasp_baseline_is_an_error(settings):
+    settings.SOCLE_ARGON2_MEMORY_KIB = 19456
+    settings.SOCLE_ARGON2_TIME_COST = 1
+    assert ids(checks.check_argon2()) == ["socle.E082"]
+    settings.SOCLE_ARGON2_TIME_COST = 2
+    assert checks.check_argon2() == []
+
+
+def test_sqlite_with_many_workers_is_a_warning(settings, monkeypatch):
+    monkeypatch.setattr(checks, "database_engine", lambda: "django.db.backends.sqlite3")
+    settings.SOCLE_SERVE_WORKERS = 8
+    assert ids(checks.check_sqlite_workers()) == ["socle.W083"]
+    settings.SOCLE_SERVE_WORKERS = 2
+    assert checks.check_sqlite_workers() == []
+
+
+def test_postgresql_with_many_workers_is_fine(settings, monkeypatch):
+    monkeypatch.setattr(checks, "database_engine", lambda: "django.db.backends.postgresql")
+    settings.SOCLE_SERVE_WORKERS = 32
+    assert checks.check_sqlite_workers() == []
+
+
+def test_a_malformed_redis_url_is_an_error(settings):
+    settings.SOCLE_REDIS_URL = "http://127.0.0.1:6379"
+    settings.SOCLE_REDIS_CLUSTER = False
+    assert ids(checks.check_redis()) == ["socle.E084"]
+
+
+def test_cluster_mode_needs_a_plain_redis_url(settings):
+    settings.SOCLE_REDIS_URL = "redis+sentinel://s1:26379/m"
+    settings.SOCLE_REDIS_CLUSTER = True
+    assert ids(checks.check_redis()) == ["socle.E085"]
+    settings.SOCLE_REDIS_URL = "redis://node1:7000/0"
+    assert checks.check_redis() == []
+
+
+def test_an_admission_wait_near_the_worker_timeout_is_an_error(settings):
+    settings.SOCLE_SERVE_TIMEOUT = 30
+    settings.SOCLE_ADMISSION_MAX_WAIT_MS = 20000
+    assert "socle.E086" in ids(checks.check_admission())
+    settings.SOCLE_ADMISSION_MAX_WAIT_MS = 3000
+    assert "socle.E086" not in ids(checks.check_admission())
+
+
+def test_unreadable_school_hours_are_an_error(settings):
+    settings.SOCLE_ADMISSION_DEFERRED_HOURS = "lundi 8h"
+    assert "socle.E087" in ids(checks.check_admission())
+
+
+def test_unknown_deferred_profiles_are_a_warning(settings):
+    settings.SOCLE_ADMISSION_DEFERRED_PROFILES = ["National_TUT", "parents"]
+    messages = checks.check_admission()
+    assert ids(messages) == ["socle.W088"]
+    assert "parents" in messages[0].msg
+
+
+def test_a_tls_proxy_with_an_http_base_url_is_a_warning(settings):
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    settings.SOCLE_HTTPS = False
+    assert ids(checks.check_proxy()) == ["socle.W089"]
+    settings.SOCLE_HTTPS = True
+    assert checks.check_proxy() == []
+
+
+def test_the_default_test_settings_pass_every_check():
+    from django.core.management import call_command
+
+    call_command("check", "--fail-level", "WARNING")

@@ -1,0 +1,84 @@
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from socle.core.server import ServeOptions, collect_static_if_needed, gunicorn_options
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_it_runs_gthread_workers_one_per_core_by_default(monkeypatch):
+    monkeypatch.setattr("socle.core.server.cpu_count", lambda: 6)
+    config = gunicorn_options(ServeOptions())
+    assert config["workers"] == 6
+    assert config["worker_class"] == "gthread"
+    assert config["threads"] == 8
+    assert config["bind"] == ["127.0.0.1:8000"]
+    assert config["preload_app"] is True
+    assert config["accesslog"] is None
+
+
+def test_the_access_log_never_contains_query_strings():
+    config = gunicorn_options(ServeOptions(access_log=True, host="::1", workers=2, threads=1))
+    assert config["accesslog"] == "-"
+    assert "%(U)s" in config["access_log_format"]
+    for leaky in ("%(r)s", "%(q)s", "%(u)s", "%({"):
+        assert leaky not in config["access_log_format"]
+    assert config["bind"] == ["[::1]:8000"]
+    assert config["worker_class"] == "sync"
+
+
+def test_it_collects_static_files_only_when_they_changed(settings, tmp_path):
+    settings.STATIC_ROOT = tmp_path / "static"
+    assert collect_static_if_needed() is True
+    assert collect_static_if_needed() is False
+
+
+def test_socle_serve_migrates_serves_and_stops_gracefully(tmp_path):
+    port = free_port()
+    env = {
+        **os.environ,
+        "SOCLE_SECRET_KEY": "serve-test-" + "k3y" * 20,
+        "SOCLE_DATA_DIR": str(tmp_path),
+        "SOCLE_DATABASE_URL": f"sqlite:///{tmp_path / 'serve.sqlite3'}",
+        "SOCLE_REDIS_URL": "",
+        "SOCLE_ADMISSION_DIR": str(tmp_path / "admission"),
+    }
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "socle", "serve", "--port", str(port), "--workers", "2"],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        body = b""
+        for _ in range(300):
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as r:
+                    body = r.read()
+                break
+            except OSError:
+                if server.poll() is not None:
+                    break
+                time.sleep(0.1)
+        assert b'"status": "ok"' in body, server.stdout.read() if server.poll() is not None else ""
+        assert (tmp_path / "serve.sqlite3").exists()
+    finally:
+        server.send_signal(signal.SIGTERM)
+        output, _ = server.communicate(timeout=30)
+    assert server.returncode == 0, output
+    assert "Shutting down: Master" in output
