@@ -110,7 +110,7 @@ SOCLE_REDIS_URL = env_str("SOCLE_REDIS_URL", "")
 if SOCLE_REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "socle.core.cache.SocleRedisCache",  # Sentinel and Cluster URLs too
             "LOCATION": SOCLE_REDIS_URL,
         }
     }
