@@ -1,0 +1,78 @@
+"""PRONOTE's user categories, the order of the six rapprochement steps, and how each category
+relates to the national profiles of the directory and to the CAS ``categories`` attribute."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from socle.directory.profiles import Profile
+
+
+class Category(models.TextChoices):
+    """A PRONOTE resource kind (the values are those of the pronotesim base JSON)."""
+
+    ENSEIGNANT = "enseignant", _("enseignant")
+    ELEVE = "eleve", _("élève")
+    RESPONSABLE = "responsable", _("responsable")
+    MAITRE_DE_STAGE = "maitre_de_stage", _("maître de stage")
+    INSPECTEUR = "inspecteur", _("inspecteur pédagogique")
+    PERSONNEL = "personnel", _("personnel")
+
+
+@dataclass(frozen=True)
+class Step:
+    number: int
+    category: Category
+    plural: str  # "Élèves": the wording of "Étape 2/6 : rapprochement des Élèves"
+    profiles: frozenset[str]  # national profiles a matching account must hold in the school
+
+
+#: The six steps, in PRONOTE's order.
+STEPS: tuple[Step, ...] = (
+    Step(
+        1, Category.ENSEIGNANT, "Enseignants", frozenset({Profile.TEACHER, Profile.DOCUMENTALIST})
+    ),
+    Step(2, Category.ELEVE, "Élèves", frozenset({Profile.PUPIL})),
+    Step(3, Category.RESPONSABLE, "Responsables", frozenset({Profile.PARENT})),
+    Step(4, Category.MAITRE_DE_STAGE, "Maîtres de stage", frozenset({Profile.MAITRE_DE_STAGE})),
+    Step(5, Category.INSPECTEUR, "Inspecteurs pédagogiques", frozenset({Profile.ACADEMY})),
+    Step(
+        6,
+        Category.PERSONNEL,
+        "Personnels",
+        frozenset(
+            {Profile.DIRECTION, Profile.VIE_SCOLAIRE, Profile.ADMIN_STAFF, Profile.COLLECTIVITY}
+        ),
+    ),
+)
+STEP_COUNT = len(STEPS)
+STEP_BY_CATEGORY: dict[str, Step] = {step.category.value: step for step in STEPS}
+
+
+def step(number: int) -> Step:
+    if not 1 <= number <= STEP_COUNT:
+        raise ValueError(f"step {number} out of 1..{STEP_COUNT}")
+    return STEPS[number - 1]
+
+
+#: ``categories`` attribute of the "identité de l'utilisateur" recognition (PRONOTE's codes).
+NATIONAL_CATEGORY_CODES: dict[str, str] = {
+    Profile.PUPIL: "National_1",
+    Profile.PARENT: "National_2",
+    Profile.TEACHER: "National_3",
+    Profile.DOCUMENTALIST: "National_3",
+    Profile.DIRECTION: "National_4",
+    Profile.VIE_SCOLAIRE: "National_5",
+    Profile.ADMIN_STAFF: "National_6",
+    Profile.COLLECTIVITY: "National_6",
+    Profile.ACADEMY: "National_7",
+}
+
+
+def national_categories(profiles: set[str] | frozenset[str]) -> str:
+    """``"National_1;National_3"``: the codes of these profiles, sorted, joined by ``;``."""
+    codes = {NATIONAL_CATEGORY_CODES[p] for p in profiles if p in NATIONAL_CATEGORY_CODES}
+    return ";".join(sorted(codes))

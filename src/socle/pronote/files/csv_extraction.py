@@ -1,0 +1,149 @@
+"""PRONOTE's CSV extractions (``EXP_ELEVES.csv``, ``EXP_PROFS.csv``…), read through ``mapping``.
+
+``;``-separated (a tab is tolerated), UTF-8 (with or without BOM) or Windows-1252/ISO-8859-1,
+a header line naming at least ``Identifiant_PRONOTE-ENT`` and ``Nom``. The category comes from a
+``Catégorie`` column when there is one, else from the file name.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+
+from socle.pronote.files.mapping import (
+    FIELD_LABELS,
+    FIELD_MAIN_NAME,
+    FIELDS,
+    category_from_file_name,
+    category_from_word,
+    fold,
+)
+from socle.pronote.files.records import (
+    FORMAT_CSV,
+    ParsedFile,
+    PronoteFileError,
+    PronoteRecord,
+    check_records,
+    clean_pronote_id,
+    parse_date,
+)
+
+_ID_SPLIT = re.compile(r"[\s,|]+")
+_MAX_LENGTHS = {
+    "last_name": 100,
+    "first_name": 100,
+    "postal_code": 10,
+    "class_name": 50,
+    "cas_id": 100,
+}
+
+
+def decode_text(data: bytes) -> str:
+    """UTF-8 first (BOM or not), then Windows-1252 (ISO-8859-1 plus œ, €…), then ISO-8859-1."""
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return data.decode("latin-1")
+
+
+def _delimiter(header_line: str) -> str:
+    if ";" in header_line:
+        return ";"
+    if "\t" in header_line:
+        return "\t"
+    raise PronoteFileError(
+        "Ligne 1 : séparateur « ; » introuvable. Une extraction CSV de PRONOTE (colonnes "
+        "séparées par des points-virgules, dont Identifiant_PRONOTE-ENT, Nom, Prénom) est attendue."
+    )
+
+
+def parse_identifier_csv(text: str, file_name: str = "") -> ParsedFile:
+    first_line = text.lstrip("\ufeff").split("\n", 1)[0]
+    reader = csv.reader(
+        io.StringIO(text.lstrip("\ufeff"), newline=""), delimiter=_delimiter(first_line)
+    )
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise PronoteFileError("Le fichier CSV est vide.") from None
+    except csv.Error as exc:
+        raise PronoteFileError(f"Ligne 1 : en-tête CSV illisible ({exc}).") from None
+    columns: dict[str, int] = {}
+    for index, name in enumerate(header):
+        field = FIELDS.get(fold(name))
+        if field and field not in columns:
+            columns[field] = index
+    for field in ("pronote_id", "last_name"):
+        if field not in columns:
+            raise PronoteFileError(
+                f"Ligne 1 : colonne « {_csv_name(field)} » ({FIELD_LABELS[field]}) absente ; "
+                f"colonnes lues : {', '.join(h.strip() for h in header if h.strip())[:300]}."
+            )
+    default_category = category_from_file_name(file_name) if file_name else None
+    if "category" not in columns and default_category is None:
+        raise PronoteFileError(
+            f"Catégorie inconnue pour « {file_name or 'ce fichier'} » : nommez le fichier comme "
+            "PRONOTE (EXP_ELEVES.csv, EXP_PROFS.csv, EXP_RESPONSABLES.csv, EXP_PERSONNELS.csv…) "
+            "ou ajoutez une colonne Catégorie."
+        )
+
+    records: list[PronoteRecord] = []
+    try:
+        for row in reader:
+            line = reader.line_num
+            if not any(cell.strip() for cell in row):
+                continue
+            where = f"ligne {line}"
+            if len(row) > len(header) and any(c.strip() for c in row[len(header) :]):
+                raise PronoteFileError(
+                    f"{where} : {len(row)} colonnes au lieu de {len(header)} "
+                    "(un « ; » de trop dans une valeur ?)."
+                )
+            values = {f: (row[i].strip() if i < len(row) else "") for f, i in columns.items()}
+            records.append(_record(values, default_category, where))
+    except csv.Error as exc:
+        raise PronoteFileError(f"ligne {reader.line_num} : CSV illisible ({exc}).") from None
+    return ParsedFile(FORMAT_CSV, check_records(records))
+
+
+def _csv_name(field: str) -> str:
+    return "Identifiant_PRONOTE-ENT" if field == "pronote_id" else FIELD_MAIN_NAME[field]
+
+
+def _record(values: dict[str, str], default_category: object, where: str) -> PronoteRecord:
+    if values.get("category"):
+        category = category_from_word(values["category"])
+        if category is None:
+            raise PronoteFileError(
+                f"{where} : catégorie « {values['category'][:30]} » inconnue (Élève, Professeur, "
+                "Responsable, Maître de stage, Inspecteur ou Personnel attendu)."
+            )
+    elif default_category is not None:
+        category = default_category  # type: ignore[assignment]
+    else:
+        raise PronoteFileError(f"{where} : catégorie vide.")
+    if not values.get("last_name"):
+        raise PronoteFileError(f"{where} : nom (colonne Nom) vide.")
+    for field, limit in _MAX_LENGTHS.items():
+        if len(values.get(field, "")) > limit:
+            raise PronoteFileError(
+                f"{where} : {FIELD_LABELS[field]} trop long ({limit} caractères au plus)."
+            )
+    responsables = [
+        clean_pronote_id(v, where) for v in _ID_SPLIT.split(values.get("responsables", "")) if v
+    ]
+    return PronoteRecord(
+        category=str(getattr(category, "value", category)),
+        pronote_id=clean_pronote_id(values.get("pronote_id", ""), where),
+        last_name=values["last_name"],
+        first_name=values.get("first_name", ""),
+        birth_date=parse_date(values.get("birth_date", ""), where),
+        postal_code=values.get("postal_code", ""),
+        class_name=values.get("class_name", ""),
+        cas_id=values.get("cas_id", ""),
+        responsables=responsables,
+        location=where,
+    )

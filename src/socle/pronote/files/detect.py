@@ -1,0 +1,92 @@
+"""Reading any accepted PRONOTE identifier file: format detection, size limit, UAI check."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+from socle.directory.uai import InvalidUAI, normalize_uai
+from socle.pronote.files.csv_extraction import decode_text, parse_identifier_csv
+from socle.pronote.files.envelope import is_envelope, open_envelope
+from socle.pronote.files.records import (
+    FORMAT_ENVELOPE,
+    ParsedFile,
+    PronoteFileError,
+    check_records,
+)
+from socle.pronote.files.safexml import parse_xml
+from socle.pronote.files.xml_identifiers import parse_identifier_xml
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / (1024 * 1024):.1f} Mo".replace(".", ",")
+
+
+def read_identifier_file(
+    data: bytes,
+    file_name: str,
+    *,
+    uai: str,
+    partner: str,
+    private_key: Callable[[], rsa.RSAPrivateKey],
+    max_size: int,
+) -> ParsedFile:
+    """Detects the format (envelope, XML, CSV), checks everything, returns the records.
+    Raises :class:`PronoteFileError` with a French message; never returns a partial result."""
+    if len(data) > max_size:
+        raise PronoteFileError(
+            f"Fichier trop volumineux ({_megabytes(len(data))}) : {_megabytes(max_size)} au plus "
+            "(SOCLE_PRONOTE_MAX_FILE_SIZE)."
+        )
+    head = data.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if not head:
+        raise PronoteFileError("Le fichier est vide.")
+    if head.startswith(b"<"):
+        root = parse_xml(data)
+        if is_envelope(root):
+            inner = open_envelope(
+                root, partner=partner, expected_uai=uai, private_key=private_key, max_size=max_size
+            )
+            parsed = parse_identifier_xml(parse_xml(inner, "Le contenu déchiffré"))
+            parsed.format = FORMAT_ENVELOPE
+        else:
+            parsed = parse_identifier_xml(root)
+    elif b"\x00" in head[:4096] or head.startswith((b"PK\x03\x04", b"%PDF", b"\x1f\x8b")):
+        raise PronoteFileError(
+            "Format de fichier non reconnu : fichier chiffré EXPORT_INDEX_EDUCATION, XML des "
+            "identifiants ou extraction CSV de PRONOTE attendu."
+        )
+    else:
+        parsed = parse_identifier_csv(decode_text(data), file_name)
+    _check_file_uai(parsed.uai, uai)
+    return parsed
+
+
+def _check_file_uai(file_uai: str, expected: str) -> None:
+    if not file_uai:
+        return
+    try:
+        normalized = normalize_uai(file_uai)
+    except InvalidUAI as exc:
+        raise PronoteFileError(f"UAI du fichier : {exc}") from None
+    if expected and normalized != expected:
+        raise PronoteFileError(
+            f"UAI du fichier : le fichier est celui de l'établissement {normalized}, "
+            f"pas de {expected}."
+        )
+
+
+def merge(files: list[ParsedFile]) -> ParsedFile:
+    """Several files of one import (e.g. EXP_ELEVES.csv and EXP_PROFS.csv) as one."""
+    if len(files) == 1:
+        return files[0]
+    records = [r for f in files for r in f.records]
+    uais = {f.uai for f in files if f.uai}
+    formats = {f.format for f in files}
+    return ParsedFile(
+        format=formats.pop() if len(formats) == 1 else files[0].format,
+        records=check_records(records),
+        uai=uais.pop() if len(uais) == 1 else "",
+        categories={c for f in files for c in f.categories},
+    )

@@ -1,0 +1,145 @@
+"""Index Education's ``EXPORT_INDEX_EDUCATION`` envelope (PRONOTE → ENT).
+
+::
+
+    <EXPORT_INDEX_EDUCATION>
+      <VERSION>1</VERSION> <LOGICIEL>PRONOTE</LOGICIEL>
+      <CLES><PARTENAIRE NOM="SOCLE">base64 RSA(key ‖ IV ‖ MD5(key ‖ IV))</PARTENAIRE></CLES>
+      <CONTENU CompresseAvantChiffrement="1">base64 AES-128-CBC(zlib(XML))</CONTENU>
+      <VERIFICATION>base64 SHA-256(zlib(XML))</VERIFICATION>
+      <DATEHEURE>…</DATEHEURE> <UAI>0312609T</UAI>
+    </EXPORT_INDEX_EDUCATION>
+
+Element names are matched without regard to case. Each check that fails names its step.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zlib
+from collections.abc import Callable
+
+from cryptography.hazmat.primitives.asymmetric import rsa
+from lxml import etree
+
+from socle.directory.uai import InvalidUAI, normalize_uai
+from socle.pronote.files import crypto
+from socle.pronote.files.crypto import EnvelopeError
+from socle.pronote.files.safexml import local_name
+
+ROOT = "EXPORT_INDEX_EDUCATION"
+_TRUE = {"1", "true", "oui", "vrai", "yes"}
+_FALSE = {"0", "false", "non", "faux", "no"}
+
+
+def is_envelope(root: etree._Element) -> bool:
+    return local_name(root).upper() == ROOT
+
+
+def _child(root: etree._Element, name: str) -> etree._Element | None:
+    for child in root:
+        if local_name(child).upper() == name:
+            return child
+    return None
+
+
+def _required(root: etree._Element, name: str) -> etree._Element:
+    child = _child(root, name)
+    if child is None:
+        raise EnvelopeError("structure de l'enveloppe", f"élément <{name}> absent.")
+    return child
+
+
+def envelope_uai(root: etree._Element) -> str:
+    element = _child(root, "UAI")
+    return (element.text or "").strip().upper() if element is not None else ""
+
+
+def check_uai(file_uai: str, expected_uai: str) -> None:
+    if not file_uai:
+        return
+    try:
+        normalized = normalize_uai(file_uai)
+    except InvalidUAI as exc:
+        raise EnvelopeError("UAI du fichier", str(exc)) from None
+    if expected_uai and normalized != expected_uai:
+        raise EnvelopeError(
+            "UAI du fichier",
+            f"le fichier est celui de l'établissement {normalized}, pas de {expected_uai}.",
+        )
+
+
+def open_envelope(
+    root: etree._Element,
+    *,
+    partner: str,
+    expected_uai: str,
+    private_key: Callable[[], rsa.RSAPrivateKey],
+    max_size: int,
+) -> bytes:
+    """Checks the envelope step by step and returns the decrypted, decompressed XML bytes.
+    ``private_key`` is called only once the structure, UAI and partner are known to be right."""
+    keys = _required(root, "CLES")
+    content = _required(root, "CONTENU")
+    verification = _required(root, "VERIFICATION")
+    check_uai(envelope_uai(root), expected_uai)
+
+    names: list[str] = []
+    sealed_key: str | None = None
+    for element in keys:
+        if local_name(element).upper() != "PARTENAIRE":
+            continue
+        name = next((v for k, v in element.attrib.items() if str(k).upper() == "NOM"), "")
+        names.append(name)
+        if name.strip().casefold() == partner.strip().casefold():
+            sealed_key = element.text or ""
+    if sealed_key is None:
+        found = ", ".join(n or "(sans nom)" for n in names) or "aucun"
+        raise EnvelopeError(
+            "partenaire destinataire",
+            f"le fichier n'est pas chiffré pour « {partner} » (SOCLE_PRONOTE_PARTNER) ; "
+            f"partenaires présents : {found}. Dans PRONOTE, choisissez cet ENT dans "
+            "« Les données exportées peuvent être déchiffrées par ».",
+        )
+
+    flag = next(
+        (v for k, v in content.attrib.items() if str(k).casefold() == "compresseavantchiffrement"),
+        "1",
+    )
+    flag = flag.strip().lower()
+    if flag not in _TRUE | _FALSE:
+        raise EnvelopeError(
+            "structure de l'enveloppe", f"CompresseAvantChiffrement=« {flag[:10]} » non reconnu."
+        )
+    sealed = crypto.Sealed(sealed_key, content.text or "", verification.text or "")
+    return crypto.unseal(private_key(), sealed, compressed=flag in _TRUE, max_size=max_size)
+
+
+def build_envelope(
+    payload: bytes,
+    recipients: dict[str, rsa.RSAPublicKey],
+    *,
+    uai: str,
+    compress: bool = True,
+    software: str = "PRONOTE",
+    version: str = "1",
+    when: dt.datetime | None = None,
+) -> bytes:
+    """Builds an envelope as PRONOTE does (used by tests, benchmarks and documentation)."""
+    session = crypto.SessionKey.new()
+    body = zlib.compress(payload, 9) if compress else payload
+    root = etree.Element(ROOT)
+    etree.SubElement(root, "VERSION").text = version
+    etree.SubElement(root, "LOGICIEL").text = software
+    keys = etree.SubElement(root, "CLES")
+    for name, public_key in recipients.items():
+        element = etree.SubElement(keys, "PARTENAIRE", NOM=name)
+        element.text = crypto.b64encode(crypto.wrap_session_key(public_key, session))
+    content = etree.SubElement(root, "CONTENU", CompresseAvantChiffrement="1" if compress else "0")
+    content.text = crypto.b64encode(crypto.aes_encrypt(session, body))
+    etree.SubElement(root, "VERIFICATION").text = crypto.b64encode(crypto.sha256(body))
+    etree.SubElement(root, "DATEHEURE").text = (when or dt.datetime.now()).strftime(
+        "%d/%m/%Y %H:%M:%S"
+    )
+    etree.SubElement(root, "UAI").text = uai
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8")

@@ -1,0 +1,103 @@
+"""What every PRONOTE input format is reduced to: a list of :class:`PronoteRecord`."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+FORMAT_ENVELOPE = "envelope"  # the values of socle.pronote.models.FileFormat
+FORMAT_XML = "xml"
+FORMAT_CSV = "csv"
+
+
+class PronoteFileError(ValueError):
+    """The file cannot be imported; ``str(exc)`` is a French message naming the line, the
+    element or the envelope step at fault. Nothing is imported when this is raised."""
+
+
+@dataclass
+class PronoteRecord:
+    category: str  # a socle.pronote.categories.Category value
+    pronote_id: str
+    last_name: str
+    first_name: str
+    birth_date: dt.date | None = None
+    postal_code: str = ""
+    class_name: str = ""
+    cas_id: str = ""
+    responsables: list[str] = field(default_factory=list)  # PRONOTE ids (pupils only)
+    location: str = ""  # "ligne 12" / "élément <Eleve> ligne 40", for messages
+
+
+@dataclass
+class ParsedFile:
+    format: str  # FORMAT_ENVELOPE, FORMAT_XML or FORMAT_CSV
+    records: list[PronoteRecord]
+    uai: str = ""  # UAI the file declares, if any
+    categories: set[str] = field(default_factory=set)  # categories the file covers
+
+    def __post_init__(self) -> None:
+        if not self.categories:
+            self.categories = {r.category for r in self.records}
+
+
+_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.+/=-]{0,63}$")
+_FR_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+_ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[T ].*)?$")
+
+
+def clean_pronote_id(value: str, where: str) -> str:
+    text = (value or "").strip()
+    if not text:
+        raise PronoteFileError(f"{where} : identifiant PRONOTE manquant.")
+    if not _ID_RE.match(text):
+        raise PronoteFileError(
+            f"{where} : identifiant PRONOTE « {text[:40]} » invalide "
+            "(lettres et chiffres attendus, 64 caractères au plus)."
+        )
+    return text
+
+
+def parse_date(value: str, where: str) -> dt.date | None:
+    """``JJ/MM/AAAA`` or ISO ``AAAA-MM-JJ``; empty → ``None``; anything else is an error."""
+    text = (value or "").strip()
+    if not text:
+        return None
+    try:
+        if match := _FR_DATE.match(text):
+            day, month, year = (int(g) for g in match.groups())
+            return dt.date(year, month, day)
+        if match := _ISO_DATE.match(text):
+            year, month, day = (int(g) for g in match.groups())
+            return dt.date(year, month, day)
+    except ValueError:
+        pass
+    raise PronoteFileError(
+        f"{where} : date de naissance « {text[:30]} » invalide (JJ/MM/AAAA attendu)."
+    )
+
+
+def check_records(records: list[PronoteRecord]) -> list[PronoteRecord]:
+    """Refuses an empty file or a PRONOTE id given to two different people; drops exact repeats."""
+    if not records:
+        raise PronoteFileError("Le fichier ne contient aucune personne à importer.")
+    seen: dict[str, PronoteRecord] = {}
+    kept: list[PronoteRecord] = []
+    for record in records:
+        previous = seen.get(record.pronote_id)
+        if previous is None:
+            seen[record.pronote_id] = record
+            kept.append(record)
+            continue
+        same = (previous.category, previous.last_name, previous.first_name) == (
+            record.category,
+            record.last_name,
+            record.first_name,
+        )
+        if not same:
+            raise PronoteFileError(
+                f"{record.location} : l'identifiant PRONOTE {record.pronote_id} est déjà celui "
+                f"de {previous.last_name} {previous.first_name} ({previous.location})."
+            )
+    return kept

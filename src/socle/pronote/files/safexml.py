@@ -1,0 +1,53 @@
+"""Hardened XML parsing: no DTD, no entity expansion, no network, errors in French."""
+
+from __future__ import annotations
+
+import re
+
+from lxml import etree
+
+from socle.pronote.files.records import PronoteFileError
+
+_DOCTYPE = re.compile(rb"<!DOCTYPE", re.IGNORECASE)
+
+
+def _parser() -> etree.XMLParser:
+    return etree.XMLParser(
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        dtd_validation=False,
+        huge_tree=False,
+        remove_comments=True,
+        remove_pis=True,
+    )
+
+
+def parse_xml(data: bytes, what: str = "Le fichier XML") -> etree._Element:
+    """Parses ``data`` and returns the root element, or raises :class:`PronoteFileError`
+    naming the line. A document type declaration (DTD) is refused outright."""
+    if _DOCTYPE.search(data[:65536]):
+        raise PronoteFileError(
+            f"{what} contient une déclaration DOCTYPE/DTD : refusé par sécurité."
+        )
+    try:
+        tree = etree.fromstring(data, parser=_parser()).getroottree()
+    except etree.XMLSyntaxError as exc:
+        line = getattr(exc, "lineno", None) or "?"
+        raise PronoteFileError(f"{what} est mal formé (ligne {line}) : {exc.msg}") from None
+    except ValueError as exc:  # e.g. an encoding declaration lxml refuses
+        raise PronoteFileError(f"{what} est illisible : {exc}") from None
+    docinfo = tree.docinfo
+    if docinfo.doctype or docinfo.internalDTD is not None or docinfo.externalDTD is not None:
+        raise PronoteFileError(
+            f"{what} contient une déclaration DOCTYPE/DTD : refusé par sécurité."
+        )
+    return tree.getroot()
+
+
+def local_name(element: etree._Element) -> str:
+    """The element's name without its namespace (``""`` for comments and the like)."""
+    tag = element.tag
+    if not isinstance(tag, str):
+        return ""
+    return tag.rsplit("}", 1)[-1]

@@ -1,0 +1,159 @@
+"""The decrypted identifier XML (``IdPN_To_<PARTENAIRE>.xml``), read through ``mapping``.
+
+The real inner schema is not public, so the reader is tolerant: the root may have any name;
+person elements (``Eleve``, ``Professeur``…) are found at any depth outside another person, inside
+plural containers or not; each field may be an attribute or a child element, in any case. Inside a
+pupil, ``Responsable`` elements (or a ``Responsables`` container of them) are references carrying
+the responsable's PRONOTE id — as an ``IDPN`` attribute, an ``IDPN`` child or plain text.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from lxml import etree
+
+from socle.pronote.categories import Category
+from socle.pronote.files.mapping import (
+    FIELD_LABELS,
+    FIELD_MAIN_NAME,
+    FIELDS,
+    PERSON_ELEMENTS,
+    REFERENCE_ELEMENTS,
+    fold,
+)
+from socle.pronote.files.records import (
+    FORMAT_XML,
+    ParsedFile,
+    PronoteFileError,
+    PronoteRecord,
+    check_records,
+    clean_pronote_id,
+    parse_date,
+)
+from socle.pronote.files.safexml import local_name
+
+_MAX_LENGTHS = {
+    "last_name": 100,
+    "first_name": 100,
+    "postal_code": 10,
+    "class_name": 50,
+    "cas_id": 100,
+}
+_ID_SPLIT = re.compile(r"[\s,;|]+")
+
+
+def _text(element: etree._Element) -> str:
+    return "".join(element.itertext()).strip()
+
+
+def _has_children(element: etree._Element) -> bool:
+    return any(isinstance(child.tag, str) for child in element)
+
+
+def _reference_id(element: etree._Element) -> str:
+    for key, value in element.attrib.items():
+        if FIELDS.get(fold(str(key))) == "pronote_id":
+            return value.strip()
+    for child in element:
+        if isinstance(child.tag, str) and FIELDS.get(fold(local_name(child))) == "pronote_id":
+            return _text(child)
+    return "" if _has_children(element) else _text(element)
+
+
+class _Reader:
+    def __init__(self) -> None:
+        self.records: list[PronoteRecord] = []
+        self.uai = ""
+        self.counts: Counter[str] = Counter()
+
+    def walk(self, element: etree._Element) -> None:
+        for child in element:
+            name = local_name(child)
+            if not name:
+                continue
+            folded = fold(name)
+            category = PERSON_ELEMENTS.get(folded)
+            if category is not None:
+                self.records.append(self.person(child, name, category))
+            elif folded == "uai" and not _has_children(child):
+                self.uai = self.uai or _text(child)
+            else:
+                self.walk(child)
+
+    def references(self, element: etree._Element, category: Category, where: str) -> list[str]:
+        wanted = REFERENCE_ELEMENTS.get(category)
+        ids: list[str] = []
+        for child in element:
+            name = local_name(child)
+            if not name:
+                continue
+            folded = fold(name)
+            if wanted is not None and PERSON_ELEMENTS.get(folded) == wanted:
+                ref = _reference_id(child)
+                ids.append(clean_pronote_id(ref, f"{where}, <{name}> ligne {child.sourceline}"))
+            elif folded not in PERSON_ELEMENTS and _has_children(child):
+                ids.extend(self.references(child, category, where))
+        return ids
+
+    def person(self, element: etree._Element, name: str, category: Category) -> PronoteRecord:
+        self.counts[name] += 1
+        where = f"élément <{name}> n° {self.counts[name]} (ligne {element.sourceline})"
+        values: dict[str, str] = {}
+        for key, value in element.attrib.items():
+            field = FIELDS.get(fold(str(key)))
+            if field and field not in values:
+                values[field] = value.strip()
+        responsables: list[str] = []
+        for child in element:
+            child_name = local_name(child)
+            if not child_name:
+                continue
+            field = FIELDS.get(fold(child_name))
+            if field and not _has_children(child):
+                values.setdefault(field, _text(child))
+        if category in REFERENCE_ELEMENTS:
+            responsables = self.references(element, category, where)
+        if "responsables" in values and not responsables:
+            responsables = [
+                clean_pronote_id(v, where) for v in _ID_SPLIT.split(values["responsables"]) if v
+            ]
+        for field in ("last_name",):
+            if not values.get(field):
+                raise PronoteFileError(
+                    f"{where} : {FIELD_LABELS[field]} ({FIELD_MAIN_NAME[field]}) manquant."
+                )
+        for field, limit in _MAX_LENGTHS.items():
+            if len(values.get(field, "")) > limit:
+                raise PronoteFileError(
+                    f"{where} : {FIELD_LABELS[field]} trop long ({limit} caractères au plus)."
+                )
+        return PronoteRecord(
+            category=category.value,
+            pronote_id=clean_pronote_id(values.get("pronote_id", ""), where),
+            last_name=values["last_name"],
+            first_name=values.get("first_name", ""),
+            birth_date=parse_date(values.get("birth_date", ""), where),
+            postal_code=values.get("postal_code", ""),
+            class_name=values.get("class_name", ""),
+            cas_id=values.get("cas_id", ""),
+            responsables=list(dict.fromkeys(responsables)),
+            location=where,
+        )
+
+
+def parse_identifier_xml(root: etree._Element) -> ParsedFile:
+    """Reads every person of the document; raises :class:`PronoteFileError` on the first fault."""
+    reader = _Reader()
+    for key, value in root.attrib.items():
+        if fold(str(key)) == "uai":
+            reader.uai = value.strip()
+    reader.walk(root)
+    if not reader.records:
+        raise PronoteFileError(
+            f"Aucune personne trouvée dans le document XML (racine <{local_name(root)}>) : "
+            "éléments Professeur, Eleve, Responsable, MaitreDeStage, Inspecteur ou Personnel "
+            "attendus."
+        )
+    return ParsedFile(FORMAT_XML, check_records(reader.records), uai=reader.uai.upper())

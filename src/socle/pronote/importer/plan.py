@@ -1,0 +1,202 @@
+"""What validating a step writes: the plan (computed, shown, then executed in one transaction).
+
+Per pair (file row → chosen account, PRONOTE id X):
+
+- the account already holds X here → *inchangé*;
+- the account holds another id Y here → mode complet: *remplacé*; mode partiel: *conflit*
+  unless the administrator confirms;
+- X is held by another account → *conflit* unless confirmed (or unless that account is given
+  another id in the same step, a swap);
+- the same account chosen for two rows → *conflit* (never confirmable).
+
+Mode complet then removes the ids of this category, for this UAI, that the file no longer lists.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.utils import timezone
+
+from socle.directory.models import Establishment, Person
+from socle.pronote.models import ImportMode, ImportSession, PronoteIdentity
+
+CREATE = "created"
+UNCHANGED = "unchanged"
+REPLACE = "replaced"
+CONFLICT = "conflict"
+
+
+@dataclass(frozen=True)
+class Pair:
+    row_id: int
+    person_id: int
+    pronote_id: str
+    method: str = ""
+
+
+@dataclass
+class Planned:
+    pair: Pair
+    action: str
+    detail: str = ""
+    confirmable: bool = False
+    releases: list[int] = field(default_factory=list)  # identity ids deleted to write this one
+    depends_on: int | None = None  # person whose own pair must be written to free the id
+
+
+@dataclass
+class Plan:
+    items: list[Planned]
+    removals: list[dict[str, object]]  # mode complet: {"identity", "pronote_id", "person", "login"}
+
+    def count(self, action: str) -> int:
+        return sum(1 for item in self.items if item.action == action)
+
+
+def _labels(person_ids: set[int]) -> dict[int, str]:
+    return {
+        pid: f"{last.upper()} {first} ({login})"
+        for pid, last, first, login in Person.objects.filter(id__in=person_ids).values_list(
+            "id", "last_name", "first_name", "login"
+        )
+    }
+
+
+def make_plan(
+    establishment: Establishment,
+    category: str,
+    mode: str,
+    pairs: list[Pair],
+    *,
+    file_ids: set[str],
+    confirmed: set[int] = frozenset(),  # type: ignore[assignment]
+) -> Plan:
+    current = list(
+        PronoteIdentity.objects.filter(establishment=establishment).values_list(
+            "id", "person_id", "pronote_id", "category"
+        )
+    )
+    by_person = {person: (ident, pid) for ident, person, pid, _cat in current}
+    by_pid = {pid: (ident, person) for ident, person, pid, _cat in current}
+    targets = {pair.person_id for pair in pairs}
+    labels = _labels(
+        {by_pid[p.pronote_id][1] for p in pairs if p.pronote_id in by_pid}
+        | {p.person_id for p in pairs}
+    )
+
+    items: list[Planned] = []
+    first_row_of: dict[int, Pair] = {}
+    for pair in pairs:
+        if pair.person_id in first_row_of:
+            other = first_row_of[pair.person_id]
+            items.append(
+                Planned(pair, CONFLICT, f"compte déjà choisi pour l'identifiant {other.pronote_id}")
+            )
+            continue
+        first_row_of[pair.person_id] = pair
+        own = by_person.get(pair.person_id)
+        holder = by_pid.get(pair.pronote_id)
+        if own and own[1] == pair.pronote_id:
+            items.append(Planned(pair, UNCHANGED))
+            continue
+        item = Planned(pair, CREATE)
+        notes: list[str] = []
+        if own:
+            if mode == ImportMode.PARTIEL and pair.row_id not in confirmed:
+                item.action, item.confirmable = CONFLICT, True
+                notes.append(f"ce compte a déjà l'identifiant {own[1]} pour cet établissement")
+            else:
+                item.action = REPLACE
+                item.releases.append(own[0])
+                notes.append(f"remplace l'identifiant {own[1]}")
+        if holder and holder[1] != pair.person_id:
+            holder_label = labels.get(holder[1], str(holder[1]))
+            if holder[1] in targets:
+                item.releases.append(holder[0])
+                item.depends_on = holder[1]
+                notes.append(f"repris à {holder_label}, qui reçoit un autre identifiant")
+            elif pair.row_id in confirmed:
+                item.releases.append(holder[0])
+                notes.append(f"retiré à {holder_label}")
+                if item.action == CREATE:
+                    item.action = REPLACE
+            else:
+                item.action, item.confirmable = CONFLICT, True
+                notes.append(f"identifiant déjà attribué à {holder_label}")
+        if item.action == CONFLICT:
+            item.releases = []
+        item.detail = " ; ".join(notes)
+        items.append(item)
+
+    _settle_swaps(items)
+    return Plan(items, _removals(establishment, category, mode, file_ids, items))
+
+
+def _settle_swaps(items: list[Planned]) -> None:
+    """An id freed by a swap stays taken if the other account's own pair is not written."""
+    written = {i.pair.person_id for i in items if i.action != CONFLICT}
+    changed = True
+    while changed:
+        changed = False
+        for item in items:
+            if (
+                item.action != CONFLICT
+                and item.depends_on is not None
+                and item.depends_on not in written
+            ):
+                item.action, item.confirmable, item.releases = CONFLICT, True, []
+                item.detail = "identifiant encore détenu par un compte en conflit"
+                written.discard(item.pair.person_id)
+                changed = True
+
+
+def _removals(
+    establishment: Establishment, category: str, mode: str, file_ids: set[str], items: list[Planned]
+) -> list[dict[str, object]]:
+    if mode != ImportMode.COMPLET or not file_ids:
+        return []
+    released = {ident for item in items for ident in item.releases}
+    rows = PronoteIdentity.objects.filter(establishment=establishment, category=category)
+    return [
+        {"identity": ident, "pronote_id": pid, "person": f"{last.upper()} {first}", "login": login}
+        for ident, pid, last, first, login in rows.values_list(
+            "id", "pronote_id", "person__last_name", "person__first_name", "person__login"
+        )
+        if pid not in file_ids and ident not in released
+    ]
+
+
+def execute(
+    plan: Plan, establishment: Establishment, category: str, session: ImportSession | None
+) -> None:
+    """Writes the plan. The caller holds the transaction."""
+    to_delete = {
+        ident for item in plan.items if item.action in (CREATE, REPLACE) for ident in item.releases
+    }
+    to_delete |= {int(str(r["identity"])) for r in plan.removals}
+    ordered = sorted(to_delete)
+    for start in range(0, len(ordered), 500):
+        PronoteIdentity.objects.filter(id__in=ordered[start : start + 500]).delete()
+    now = timezone.now()
+    PronoteIdentity.objects.bulk_create(
+        [
+            PronoteIdentity(
+                person_id=item.pair.person_id,
+                establishment=establishment,
+                pronote_id=item.pair.pronote_id,
+                category=category,
+                method=item.pair.method,
+                source=session,
+                imported_at=now,
+            )
+            for item in plan.items
+            if item.action in (CREATE, REPLACE)
+        ],
+        batch_size=2000,
+    )
+    unchanged = [item.pair.person_id for item in plan.items if item.action == UNCHANGED]
+    for start in range(0, len(unchanged), 500):
+        PronoteIdentity.objects.filter(
+            establishment=establishment, person_id__in=unchanged[start : start + 500]
+        ).exclude(category=category).update(category=category)

@@ -1,0 +1,173 @@
+"""The import report: the French summary line, per-step counts, and the CSV download."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+
+from django.utils import timezone
+
+from socle.directory.models import Establishment
+from socle.pronote.categories import STEP_BY_CATEGORY, STEP_COUNT, STEPS
+from socle.pronote.models import (
+    ImportMode,
+    ImportRow,
+    ImportSession,
+    Outcome,
+    PronoteIdentity,
+    RowStatus,
+    SessionStatus,
+)
+
+CSV_HEADER = [
+    "Étape",
+    "Catégorie",
+    "Identifiant Pronote",
+    "Nom",
+    "Prénom",
+    "Date de naissance",
+    "Classe",
+    "Rapprochement",
+    "Compte",
+    "Méthode",
+    "Motif",
+    "Résultat",
+    "Détail",
+]
+
+
+def last_import(establishment: Establishment) -> ImportSession | None:
+    return (
+        ImportSession.objects.filter(establishment=establishment)
+        .exclude(status=SessionStatus.IN_PROGRESS)
+        .order_by("-finished_at", "-id")
+        .first()
+    )
+
+
+def summary_line(establishment: Establishment) -> str:
+    """« 1401 identifiant(s) Pronote importé(s). Dernier import fait le 05/09/11 à 18:10 en mode
+    Partiel. » — the header of PRONOTE's historical import page."""
+    total = PronoteIdentity.objects.filter(establishment=establishment).count()
+    line = f"{total} identifiant(s) Pronote importé(s)."
+    previous = last_import(establishment)
+    if previous is not None:
+        when = timezone.localtime(previous.finished_at or previous.created_at)
+        line += (
+            f" Dernier import fait le {when:%d/%m/%y} à {when:%H:%M} en mode "
+            f"{ImportMode(previous.mode).label}."
+        )
+    return line
+
+
+@dataclass
+class StepSummary:
+    number: int
+    plural: str
+    state: str
+    recognised: int
+    unrecognised: int
+    created: int
+    unchanged: int
+    replaced: int
+    conflicts: int
+    removed: int
+    in_file: int
+
+
+def step_summaries(session: ImportSession) -> list[StepSummary]:
+    counts: dict[str, int] = {}
+    for category in session.rows.values_list("category", flat=True).iterator(chunk_size=5000):
+        counts[category] = counts.get(category, 0) + 1
+    summaries = []
+    for stored in session.steps.order_by("number"):
+        spec = STEPS[stored.number - 1]
+        summaries.append(
+            StepSummary(
+                stored.number,
+                spec.plural,
+                stored.get_state_display(),
+                stored.recognised,
+                stored.unrecognised,
+                stored.created,
+                stored.unchanged,
+                stored.replaced,
+                stored.conflicts,
+                len(stored.removed),
+                counts.get(spec.category.value, 0),
+            )
+        )
+    return summaries
+
+
+def report_text(session: ImportSession) -> str:
+    """Plain-text report (what ``pronote_import`` prints)."""
+    lines = [
+        f"Import {session.pk} — {session.establishment} — mode "
+        f"{ImportMode(session.mode).label} — {session.get_status_display()}"
+    ]
+    for s in step_summaries(session):
+        lines.append(
+            f"Étape {s.number}/{STEP_COUNT} : rapprochement des {s.plural} — "
+            f"{s.in_file} dans le fichier, {s.recognised} reconnus, {s.unrecognised} non reconnus"
+            f" — {s.state} : {s.created} importés, {s.unchanged} inchangés, {s.replaced} "
+            f"remplacés, {s.conflicts} conflits, {s.removed} supprimés"
+        )
+    return "\n".join(lines)
+
+
+def _display_date(row: ImportRow) -> str:
+    return row.birth_date.strftime("%d/%m/%Y") if row.birth_date else ""
+
+
+def report_csv(session: ImportSession) -> bytes:
+    """One line per file row (and per identifier removed in mode complet); ``;``, UTF-8 BOM."""
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer.writerow(CSV_HEADER)
+    rows = session.rows.select_related("person").order_by("position")
+    for row in rows.iterator(chunk_size=2000):
+        spec = STEP_BY_CATEGORY[row.category]
+        writer.writerow(
+            [
+                spec.number,
+                spec.category.label,
+                row.pronote_id,
+                row.last_name,
+                row.first_name,
+                _display_date(row),
+                row.class_name,
+                "reconnu"
+                if row.status == RowStatus.RECOGNISED
+                else ("non reconnu" if row.status == RowStatus.UNRECOGNISED else "non traité"),
+                row.person.login if row.person else "",
+                row.get_method_display() if row.method else "",
+                row.reason,
+                Outcome(row.outcome).label if row.outcome else "",
+                row.outcome_detail,
+            ]
+        )
+    for stored in session.steps.order_by("number"):
+        spec = STEPS[stored.number - 1]
+        for removed in stored.removed:
+            person = str(removed.get("person", ""))
+            last, _, first = person.partition(" ")
+            writer.writerow(
+                [
+                    spec.number,
+                    spec.category.label,
+                    removed.get("pronote_id", ""),
+                    last,
+                    first,
+                    "",
+                    "",
+                    "",
+                    removed.get("login", ""),
+                    "",
+                    "absent du fichier (mode complet)",
+                    "supprimé",
+                    "",
+                ]
+            )
+    return ("\ufeff" + out.getvalue()).encode("utf-8")

@@ -1,0 +1,101 @@
+"""Reading the uploaded file(s) with the configured key, and opening an import session."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from socle.directory.models import Establishment, Person
+from socle.pronote.categories import STEPS
+from socle.pronote.files import ParsedFile, merge, read_identifier_file
+from socle.pronote.files.crypto import load_private_key_file
+from socle.pronote.models import (
+    ImportMode,
+    ImportRow,
+    ImportSession,
+    ImportStep,
+    Outcome,
+    SessionStatus,
+    StepState,
+)
+
+
+def load_file(data: bytes, file_name: str, uai: str) -> ParsedFile:
+    """Reads one file with the ENT's key and partner name from the settings."""
+    return read_identifier_file(
+        data,
+        file_name,
+        uai=uai,
+        partner=settings.SOCLE_PRONOTE_PARTNER,
+        private_key=lambda: load_private_key_file(settings.SOCLE_PRONOTE_PRIVATE_KEY),
+        max_size=settings.SOCLE_PRONOTE_MAX_FILE_SIZE,
+    )
+
+
+def load_files(files: list[tuple[str, bytes]], uai: str) -> ParsedFile:
+    return merge([load_file(data, name, uai) for name, data in files])
+
+
+@transaction.atomic
+def start_import(
+    parsed: ParsedFile,
+    establishment: Establishment,
+    mode: str,
+    *,
+    source_name: str = "",
+    user: Person | None = None,
+) -> ImportSession:
+    """Stores the parsed rows and six pending steps; any open import of the school is
+    interrupted first (one wizard at a time per establishment)."""
+    if mode not in ImportMode.values:
+        raise ValueError(f"mode {mode!r}")
+    for previous in ImportSession.objects.filter(
+        establishment=establishment, status=SessionStatus.IN_PROGRESS
+    ):
+        mark_interrupted(previous)
+    session = ImportSession.objects.create(
+        establishment=establishment,
+        mode=mode,
+        file_format=parsed.format,
+        source_name=source_name[:255],
+        created_by=user if getattr(user, "pk", None) else None,
+    )
+    ImportStep.objects.bulk_create(
+        ImportStep(session=session, number=step.number, category=step.category.value)
+        for step in STEPS
+    )
+    ImportRow.objects.bulk_create(
+        (
+            ImportRow(
+                session=session,
+                category=record.category,
+                position=position,
+                location=record.location[:120],
+                pronote_id=record.pronote_id,
+                last_name=record.last_name,
+                first_name=record.first_name,
+                birth_date=record.birth_date,
+                postal_code=record.postal_code,
+                class_name=record.class_name,
+                cas_id=record.cas_id,
+                responsables=record.responsables,
+            )
+            for position, record in enumerate(parsed.records, start=1)
+        ),
+        batch_size=2000,
+    )
+    return session
+
+
+def mark_interrupted(session: ImportSession) -> None:
+    """Steps not validated are marked "non faite"; validated steps stay as they are."""
+    open_numbers = list(
+        session.steps.exclude(state=StepState.VALIDATED).values_list("number", flat=True)
+    )
+    session.steps.filter(number__in=open_numbers).update(state=StepState.NOT_DONE)
+    categories = [STEPS[n - 1].category.value for n in open_numbers]
+    session.rows.filter(category__in=categories).update(outcome=Outcome.NOT_DONE)
+    session.status = SessionStatus.INTERRUPTED
+    session.finished_at = timezone.now()
+    session.save(update_fields=["status", "finished_at"])

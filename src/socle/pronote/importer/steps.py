@@ -1,0 +1,222 @@
+"""Matching and validating the steps of an import session."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+
+from socle.directory.models import Person
+from socle.pronote.categories import STEP_COUNT, Category, step
+from socle.pronote.directory_index import build_index
+from socle.pronote.importer.plan import CONFLICT, Pair, Plan, execute, make_plan
+from socle.pronote.importer.session import mark_interrupted
+from socle.pronote.matching import Row, children_by_responsable, match_rows
+from socle.pronote.models import (
+    ImportRow,
+    ImportSession,
+    ImportStep,
+    MatchMethod,
+    Outcome,
+    RowStatus,
+    SessionStatus,
+    StepState,
+)
+
+
+class StepError(ValueError):
+    """The step cannot be validated as asked; the message is French and shown as is."""
+
+
+def get_step(session: ImportSession, number: int) -> ImportStep:
+    return session.steps.get(number=number)
+
+
+def prepare_step(session: ImportSession, number: int) -> ImportStep:
+    """Runs the automatic matching of a step once (one directory index, one bulk update)."""
+    current = get_step(session, number)
+    if current.state != StepState.PENDING:
+        return current
+    spec = step(number)
+    rows = list(session.rows.filter(category=spec.category.value).order_by("position"))
+    children = {}
+    if spec.category == Category.RESPONSABLE:
+        pupils = (
+            session.rows.filter(category=Category.ELEVE, person__isnull=False)
+            .exclude(outcome__in=[Outcome.CONFLICT, Outcome.NOT_DONE])
+            .values_list("person_id", "responsables")
+        )
+        children = children_by_responsable(pupils)
+    if rows:
+        index = build_index(session.establishment, spec.profiles)
+        matches = match_rows(
+            (
+                Row(
+                    key=r.id,
+                    category=r.category,
+                    pronote_id=r.pronote_id,
+                    last_name=r.last_name,
+                    first_name=r.first_name,
+                    birth_date=r.birth_date,
+                    class_name=r.class_name,
+                    cas_id=r.cas_id,
+                )
+                for r in rows
+            ),
+            index,
+            spec.profiles,
+            children_by_responsable=children,
+        )
+        by_id = {r.id: r for r in rows}
+        for match in matches:
+            row = by_id[match.row.key]
+            row.status = RowStatus.RECOGNISED if match.recognised else RowStatus.UNRECOGNISED
+            row.person_id = match.account_id
+            row.method = match.method
+            row.reason = match.reason[:300]
+            row.candidates = [c.as_dict() for c in match.candidates]
+        ImportRow.objects.bulk_update(
+            rows, ["status", "person", "method", "reason", "candidates"], batch_size=1000
+        )
+    current.recognised = sum(1 for r in rows if r.status == RowStatus.RECOGNISED)
+    current.unrecognised = len(rows) - current.recognised
+    current.state = StepState.MATCHED
+    current.save(update_fields=["recognised", "unrecognised", "state"])
+    return current
+
+
+def _pairs(rows: list[ImportRow], choices: dict[int, int | None]) -> list[Pair]:
+    """The accounts to write: automatic matches unless cleared, plus manual choices."""
+    chosen_ids = {pid for pid in choices.values() if pid}
+    active = set(
+        Person.objects.filter(id__in=chosen_ids, is_active=True).values_list("id", flat=True)
+    )
+    unknown = chosen_ids - active
+    if unknown:
+        raise StepError(
+            "Un compte choisi n'existe pas ou n'est plus actif ; recommencez la recherche."
+        )
+    pairs = []
+    for row in rows:
+        if row.id in choices:
+            person_id = choices[row.id]
+            method = (
+                row.method
+                if person_id and person_id == row.person_id and row.status == RowStatus.RECOGNISED
+                else MatchMethod.MANUAL
+            )
+        else:
+            person_id = row.person_id if row.status == RowStatus.RECOGNISED else None
+            method = row.method
+        if person_id:
+            pairs.append(Pair(row.id, person_id, row.pronote_id, method))
+    chosen = [p.person_id for p in pairs]
+    if len(chosen) != len(set(chosen)):
+        raise StepError(
+            "Un même compte est choisi pour plusieurs lignes : un compte ne peut "
+            "avoir qu'un identifiant Pronote par établissement."
+        )
+    return pairs
+
+
+def plan_step(
+    session: ImportSession,
+    number: int,
+    choices: dict[int, int | None] | None = None,
+    confirmed: set[int] | None = None,
+) -> Plan:
+    """What validating would write now (shown on the step page, then executed)."""
+    spec = step(number)
+    rows = list(session.rows.filter(category=spec.category.value).order_by("position"))
+    pairs = _pairs(rows, choices or {})
+    return make_plan(
+        session.establishment,
+        spec.category.value,
+        session.mode,
+        pairs,
+        file_ids={r.pronote_id for r in rows},
+        confirmed=confirmed or set(),
+    )
+
+
+def validate_step(
+    session: ImportSession,
+    number: int,
+    choices: dict[int, int | None] | None = None,
+    confirmed: set[int] | None = None,
+) -> ImportStep:
+    """Writes this step's identifiers in one transaction and moves to the next step.
+    ``choices`` maps a row id to the account picked by hand (``None`` clears the row)."""
+    with transaction.atomic():
+        session = ImportSession.objects.select_for_update().get(pk=session.pk)
+        if session.status != SessionStatus.IN_PROGRESS:
+            raise StepError("Cet import est terminé ou interrompu : relancez un import.")
+        if session.current_step != number:
+            raise StepError(f"Cet import en est à l'étape {session.current_step}/{STEP_COUNT}.")
+        current = prepare_step(session, number)
+        spec = step(number)
+        rows = list(session.rows.filter(category=spec.category.value).order_by("position"))
+        pairs = _pairs(rows, choices or {})
+        plan = make_plan(
+            session.establishment,
+            spec.category.value,
+            session.mode,
+            pairs,
+            file_ids={r.pronote_id for r in rows},
+            confirmed=confirmed or set(),
+        )
+        execute(plan, session.establishment, spec.category.value, session)
+        _record_outcomes(rows, plan)
+        current.created = plan.count("created")
+        current.unchanged = plan.count("unchanged")
+        current.replaced = plan.count("replaced")
+        current.conflicts = plan.count(CONFLICT)
+        current.removed = [{k: v for k, v in r.items() if k != "identity"} for r in plan.removals]
+        current.state = StepState.VALIDATED
+        current.validated_at = timezone.now()
+        current.save()
+        if spec.category == Category.ELEVE:  # responsables are matched against these choices
+            session.steps.filter(category=Category.RESPONSABLE, state=StepState.MATCHED).update(
+                state=StepState.PENDING
+            )
+        if number == STEP_COUNT:
+            session.status = SessionStatus.FINISHED
+            session.finished_at = timezone.now()
+        else:
+            session.current_step = number + 1
+        session.save(update_fields=["status", "finished_at", "current_step"])
+        return current
+
+
+def _record_outcomes(rows: list[ImportRow], plan: Plan) -> None:
+    planned = {item.pair.row_id: item for item in plan.items}
+    for row in rows:
+        item = planned.get(row.id)
+        if item is None:
+            row.person_id = None
+            row.outcome, row.outcome_detail = Outcome.NOT_IDENTIFIED, ""
+        else:
+            row.person_id = item.pair.person_id
+            if item.pair.method == MatchMethod.MANUAL:
+                row.method = MatchMethod.MANUAL
+            row.outcome, row.outcome_detail = item.action, item.detail[:300]
+    ImportRow.objects.bulk_update(
+        rows, ["person", "method", "outcome", "outcome_detail"], batch_size=1000
+    )
+
+
+def interrupt(session: ImportSession) -> ImportSession:
+    """Stops the import; steps already validated keep what they wrote."""
+    with transaction.atomic():
+        session = ImportSession.objects.select_for_update().get(pk=session.pk)
+        if session.status == SessionStatus.IN_PROGRESS:
+            mark_interrupted(session)
+    return session
+
+
+def run_automatic(session: ImportSession) -> ImportSession:
+    """``--auto-only``: validates every remaining step with the automatic matches alone."""
+    session.refresh_from_db()
+    while session.status == SessionStatus.IN_PROGRESS:
+        validate_step(session, session.current_step)
+        session.refresh_from_db()
+    return session

@@ -1,0 +1,385 @@
+"""Automatic rapprochement of PRONOTE rows with directory accounts. Pure code: no database.
+
+The caller builds a :class:`DirectoryIndex` once per step (one query, see ``directory_index``)
+and calls :func:`match_rows`. Rules (issue 3):
+
+- names are compared after :func:`socle.directory.names.normalize_name` with spaces removed, on
+  both the usage name (``last_name``) and the birth name (``birth_last_name``);
+- a PRONOTE id this school already gave the account, or PRONOTE's ``IdentifiantCAS`` naming one of
+  our accounts, is a match of its own (if the name still agrees);
+- pupils: name + first name + birth date;
+- teachers, staff, maîtres de stage, inspectors: name + first name, + birth date when both sides
+  have it; always within the establishment and the step's national profiles;
+- responsables: name + first name, homonyms told apart by the children matched in step 2;
+- an account is matched automatically only when it is the single candidate; everything else
+  goes to the manual list with ranked candidates (rapidfuzz) and the reason in French.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from rapidfuzz import fuzz, process
+
+from socle.directory.names import normalize_name
+from socle.pronote.categories import Category
+
+MAX_CANDIDATES = 5
+FUZZY_CUTOFF = 70
+_BLOCKING_THRESHOLD = 5000  # above this many accounts, fuzzy search only within first letter
+
+
+def name_key(last_name: str, first_name: str) -> str:
+    """The exact-match key: normalised, spaces removed (``"Le Goff"`` = ``"LEGOFF"``)."""
+    return (
+        normalize_name(last_name).replace(" ", "")
+        + "|"
+        + normalize_name(first_name).replace(" ", "")
+    )
+
+
+def _display_date(value: dt.date | None) -> str:
+    return value.strftime("%d/%m/%Y") if value else ""
+
+
+@dataclass(frozen=True)
+class Account:
+    """What the matching needs to know of one directory person in the establishment."""
+
+    id: int
+    last_name: str
+    first_name: str
+    birth_last_name: str = ""
+    birth_date: dt.date | None = None
+    profiles: frozenset[str] = frozenset()
+    class_name: str = ""
+    login: str = ""
+    uid: str = ""
+    children: frozenset[int] = frozenset()
+    pronote_id: str = ""  # its current PRONOTE id for this UAI
+
+    @property
+    def label(self) -> str:
+        parts = [f"{self.last_name.upper()} {self.first_name}".strip()]
+        if self.birth_last_name and normalize_name(self.birth_last_name) != normalize_name(
+            self.last_name
+        ):
+            parts[0] += f" (née {self.birth_last_name.upper()})"
+        if self.class_name:
+            parts.append(self.class_name)
+        if self.birth_date:
+            parts.append(f"né(e) le {_display_date(self.birth_date)}")
+        if self.login:
+            parts.append(self.login)
+        return " — ".join(parts)
+
+    def name_keys(self) -> set[str]:
+        keys = {name_key(self.last_name, self.first_name)}
+        if self.birth_last_name:
+            keys.add(name_key(self.birth_last_name, self.first_name))
+        return keys
+
+    def fuzzy_text(self) -> str:
+        return f"{normalize_name(self.last_name)} {normalize_name(self.first_name)}"
+
+
+@dataclass(frozen=True)
+class Row:
+    key: int  # the caller's row identifier
+    category: str
+    pronote_id: str
+    last_name: str
+    first_name: str
+    birth_date: dt.date | None = None
+    class_name: str = ""
+    cas_id: str = ""
+
+
+@dataclass(frozen=True)
+class Candidate:
+    id: int
+    label: str
+    score: int
+    why: str
+
+    def as_dict(self) -> dict[str, object]:
+        return {"id": self.id, "label": self.label, "score": self.score, "why": self.why}
+
+
+@dataclass
+class Match:
+    row: Row
+    account_id: int | None = None  # set only for an automatic match
+    method: str = ""  # socle.pronote.models.MatchMethod value
+    reason: str = ""
+    candidates: list[Candidate] = field(default_factory=list)
+
+    @property
+    def recognised(self) -> bool:
+        return self.account_id is not None
+
+
+class DirectoryIndex:
+    """The establishment's accounts, indexed once: by name key, PRONOTE id, uid and login."""
+
+    def __init__(self, accounts: Iterable[Account]) -> None:
+        self.accounts: dict[int, Account] = {}
+        self.by_key: dict[str, list[Account]] = defaultdict(list)
+        self.by_pronote_id: dict[str, Account] = {}
+        self.by_cas_name: dict[str, Account] = {}
+        self.parents_by_child: dict[int, list[Account]] = defaultdict(list)
+        for account in accounts:
+            if account.id in self.accounts:
+                continue
+            self.accounts[account.id] = account
+            for key in account.name_keys():
+                self.by_key[key].append(account)
+            if account.pronote_id:
+                self.by_pronote_id[account.pronote_id] = account
+            for name in (account.uid, account.login):
+                if name:
+                    self.by_cas_name.setdefault(name, account)
+            for child in account.children:
+                self.parents_by_child[child].append(account)
+        self._fuzzy: dict[frozenset[str], dict[str, tuple[list[str], list[Account]]]] = {}
+
+    def __len__(self) -> int:
+        return len(self.accounts)
+
+    def fuzzy(self, profiles: frozenset[str], text: str, limit: int) -> list[tuple[Account, int]]:
+        """Accounts holding one of ``profiles`` whose name resembles ``text`` (best first)."""
+        buckets = self._fuzzy.get(profiles)
+        if buckets is None:
+            buckets = defaultdict(lambda: ([], []))
+            big = len(self.accounts) > _BLOCKING_THRESHOLD
+            for account in self.accounts.values():
+                if account.profiles & profiles:
+                    for variant in {
+                        account.fuzzy_text(),
+                        normalize_name(f"{account.birth_last_name} {account.first_name}"),
+                    }:
+                        if not variant.strip():
+                            continue
+                        bucket = buckets[variant[:1] if big else ""]
+                        bucket[0].append(variant)
+                        bucket[1].append(account)
+            self._fuzzy[profiles] = buckets
+        big = len(self.accounts) > _BLOCKING_THRESHOLD
+        choices, owners = buckets.get(text[:1] if big else "", ([], []))
+        found: dict[int, tuple[Account, int]] = {}
+        for _choice, score, position in process.extract(
+            text, choices, scorer=fuzz.token_sort_ratio, limit=limit * 2, score_cutoff=FUZZY_CUTOFF
+        ):
+            account = owners[position]
+            if account.id not in found or found[account.id][1] < score:
+                found[account.id] = (account, int(score))
+        return sorted(found.values(), key=lambda pair: -pair[1])[:limit]
+
+
+def _with_profiles(accounts: Iterable[Account], profiles: frozenset[str]) -> list[Account]:
+    seen: set[int] = set()
+    kept = []
+    for account in accounts:
+        if account.id not in seen and account.profiles & profiles:
+            seen.add(account.id)
+            kept.append(account)
+    return kept
+
+
+def _name_agrees(row: Row, account: Account) -> bool:
+    text = normalize_name(f"{row.last_name} {row.first_name}")
+    variants = [
+        account.fuzzy_text(),
+        normalize_name(f"{account.birth_last_name} {account.first_name}"),
+    ]
+    if name_key(row.last_name, row.first_name) in account.name_keys():
+        return True
+    return max(fuzz.token_sort_ratio(text, v) for v in variants) >= FUZZY_CUTOFF
+
+
+def _why(row: Row, account: Account, extra: str = "") -> str:
+    reasons = []
+    same_name = name_key(row.last_name, row.first_name) in account.name_keys()
+    reasons.append("même nom et prénom" if same_name else "nom proche")
+    if row.birth_date and account.birth_date:
+        if row.birth_date == account.birth_date:
+            reasons.append("même date de naissance")
+        else:
+            reasons.append(
+                f"né(e) le {_display_date(account.birth_date)}, pas le "
+                f"{_display_date(row.birth_date)}"
+            )
+    elif row.birth_date or account.birth_date:
+        reasons.append("date de naissance inconnue d'un côté")
+    if (
+        row.class_name
+        and account.class_name
+        and normalize_name(row.class_name) == normalize_name(account.class_name)
+    ):
+        reasons.append(f"même classe ({account.class_name})")
+    if extra:
+        reasons.append(extra)
+    return ", ".join(reasons)
+
+
+def _rank(
+    row: Row,
+    index: DirectoryIndex,
+    profiles: frozenset[str],
+    preferred: Iterable[tuple[Account, str]] = (),
+) -> list[Candidate]:
+    """Candidates for the manual list: exact homonyms and fuzzy look-alikes, best first."""
+    text = normalize_name(f"{row.last_name} {row.first_name}")
+    scored: dict[int, Candidate] = {}
+
+    def add(account: Account, base: int, extra: str = "") -> None:
+        score = base
+        if row.birth_date and account.birth_date:
+            score += 10 if row.birth_date == account.birth_date else -15
+        score = max(0, min(100, score))
+        if account.id not in scored or scored[account.id].score < score:
+            scored[account.id] = Candidate(
+                account.id, account.label, score, _why(row, account, extra)
+            )
+
+    for account, extra in preferred:
+        add(account, max(int(fuzz.token_sort_ratio(text, account.fuzzy_text())), 60), extra)
+    for account in _with_profiles(
+        index.by_key.get(name_key(row.last_name, row.first_name), ()), profiles
+    ):
+        add(account, 95)
+    for account, score in index.fuzzy(profiles, text, MAX_CANDIDATES):
+        add(account, score)
+    return sorted(scored.values(), key=lambda c: (-c.score, c.label))[:MAX_CANDIDATES]
+
+
+def _match_one(
+    row: Row, index: DirectoryIndex, profiles: frozenset[str], children: frozenset[int]
+) -> Match:
+    known = index.by_pronote_id.get(row.pronote_id)
+    if known is not None and known.profiles & profiles:
+        if _name_agrees(row, known):
+            return Match(
+                row, known.id, "existing_id", "identifiant PRONOTE déjà attribué à ce compte"
+            )
+        return Match(
+            row,
+            None,
+            "",
+            f"l'identifiant est déjà celui de {known.label}, dont le nom diffère : à vérifier",
+            _rank(row, index, profiles, [(known, "")]),
+        )
+    if row.cas_id:
+        named = index.by_cas_name.get(row.cas_id)
+        if named is not None and named.profiles & profiles and _name_agrees(row, named):
+            return Match(row, named.id, "cas_id", "identifiant CAS déjà connu de PRONOTE")
+
+    homonyms = _with_profiles(
+        index.by_key.get(name_key(row.last_name, row.first_name), ()), profiles
+    )
+
+    def manual(reason: str, preferred: Iterable[tuple[Account, str]] = ()) -> Match:
+        return Match(row, None, "", reason, _rank(row, index, profiles, preferred))
+
+    if row.category == Category.ELEVE:
+        if not homonyms:
+            return manual("aucun élève de ce nom et prénom dans l'établissement")
+        if row.birth_date is None:
+            return manual("date de naissance absente du fichier : à confirmer")
+        same_day = [a for a in homonyms if a.birth_date == row.birth_date]
+        if len(same_day) == 1:
+            return Match(row, same_day[0].id, "name", "nom, prénom et date de naissance")
+        if len(same_day) > 1:
+            return manual(f"{len(same_day)} élèves de même nom, prénom et date de naissance")
+        if all(a.birth_date is None for a in homonyms):
+            return manual("date de naissance inconnue dans l'annuaire : à confirmer")
+        return manual("homonyme né(e) un autre jour")
+
+    if row.category == Category.RESPONSABLE and children:
+        parents = [
+            (a, "responsable d'un enfant rapproché")
+            for a in _with_profiles(
+                (p for child in children for p in index.parents_by_child.get(child, ())), profiles
+            )
+        ]
+        if len(homonyms) > 1:
+            narrowed = [a for a in homonyms if a.children & children]
+            if len(narrowed) == 1:
+                return Match(
+                    row,
+                    narrowed[0].id,
+                    "children",
+                    f"{len(homonyms)} homonymes, départagés par leurs enfants",
+                )
+            return manual(f"{len(homonyms)} homonymes parmi les responsables", parents)
+        if len(homonyms) == 1:
+            account = homonyms[0]
+            if account.children and not account.children & children:
+                return manual("ce compte n'est responsable d'aucun des élèves rapprochés", parents)
+            return Match(row, account.id, "name", "nom et prénom")
+        return manual("aucun responsable de ce nom et prénom dans l'établissement", parents)
+
+    if row.birth_date:
+        kept = [a for a in homonyms if a.birth_date is None or a.birth_date == row.birth_date]
+    else:
+        kept = homonyms
+    if len(kept) == 1:
+        method_reason = (
+            "nom, prénom et date de naissance"
+            if row.birth_date and kept[0].birth_date
+            else "nom et prénom"
+        )
+        return Match(row, kept[0].id, "name", method_reason)
+    if len(kept) > 1:
+        return manual(f"{len(kept)} homonymes dans l'établissement")
+    if homonyms:
+        return manual("homonyme né(e) un autre jour")
+    return manual("aucun compte de ce nom et prénom avec ce profil dans l'établissement")
+
+
+def match_rows(
+    rows: Iterable[Row],
+    index: DirectoryIndex,
+    profiles: frozenset[str],
+    *,
+    children_by_responsable: dict[str, frozenset[int]] | None = None,
+) -> list[Match]:
+    """Matches one step's rows. ``children_by_responsable`` maps a responsable's PRONOTE id to
+    the accounts of the pupils (step 2) that name it."""
+    children_by_responsable = children_by_responsable or {}
+    matches = [
+        _match_one(row, index, profiles, children_by_responsable.get(row.pronote_id, frozenset()))
+        for row in rows
+    ]
+    # Two PRONOTE rows landing on one account: a PRONOTE duplicate; never guess which.
+    by_account: dict[int, list[Match]] = defaultdict(list)
+    for match in matches:
+        if match.account_id is not None:
+            by_account[match.account_id].append(match)
+    for account_id, same in by_account.items():
+        if len(same) < 2:
+            continue
+        account = index.accounts[account_id]
+        for match in same:
+            match.account_id = None
+            match.method = ""
+            match.reason = (
+                f"{len(same)} fiches PRONOTE pour le même compte ({account.label}) : "
+                "doublon dans PRONOTE ?"
+            )
+            match.candidates = _rank(match.row, index, profiles, [(account, "")])
+    return matches
+
+
+def children_by_responsable(
+    pupils: Iterable[tuple[int, Iterable[str]]],
+) -> dict[str, frozenset[int]]:
+    """``[(pupil account id, [responsable PRONOTE ids])]`` → responsable id → pupil accounts."""
+    found: dict[str, set[int]] = defaultdict(set)
+    for account_id, responsables in pupils:
+        for pronote_id in responsables:
+            found[pronote_id].add(account_id)
+    return {key: frozenset(value) for key, value in found.items()}

@@ -1,0 +1,36 @@
+"""Fixtures of the PRONOTE tests: throwaway RSA keys (generated once per session)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+
+@pytest.fixture(scope="session")
+def ent_key() -> rsa.RSAPrivateKey:
+    """The ENT's key pair (PRONOTE encrypts the identifier export for it)."""
+    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+
+@pytest.fixture(scope="session")
+def other_key() -> rsa.RSAPrivateKey:
+    """Another partner's key: a file sealed for it must be refused."""
+    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+
+@pytest.fixture
+def ent_key_file(tmp_path: Path, ent_key: rsa.RSAPrivateKey, settings) -> Path:
+    path = tmp_path / "ent.pem"
+    path.write_bytes(
+        ent_key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    settings.SOCLE_PRONOTE_PRIVATE_KEY = str(path)
+    settings.SOCLE_PRONOTE_PARTNER = "SOCLE"
+    return path

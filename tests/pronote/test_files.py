@@ -1,0 +1,265 @@
+"""Reading PRONOTE's identifier files: envelope, XML forms, CSV extractions, refusals."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zlib
+
+import pytest
+from cryptography.hazmat.primitives.asymmetric import rsa
+from lxml import etree
+
+from socle.pronote.files import PronoteFileError, crypto, read_identifier_file
+from socle.pronote.files.envelope import build_envelope
+from tests.pronote.samples import CHILD_FORM_XML, CSV_ELEVES, PRONOTESIM_XML
+
+UAI = "0312609T"
+
+
+def read(
+    data: bytes,
+    name: str = "IdPN_To_SOCLE.xml",
+    *,
+    key: rsa.RSAPrivateKey | None = None,
+    uai: str = UAI,
+    partner: str = "SOCLE",
+    max_size: int = 50 * 1024 * 1024,
+):
+    def private_key() -> rsa.RSAPrivateKey:
+        assert key is not None, "the key should not be needed"
+        return key
+
+    return read_identifier_file(
+        data, name, uai=uai, partner=partner, private_key=private_key, max_size=max_size
+    )
+
+
+def by_id(parsed):
+    return {r.pronote_id: r for r in parsed.records}
+
+
+def test_it_reads_the_pronotesim_form_with_every_category():
+    parsed = read(PRONOTESIM_XML.format(uai=UAI).encode())
+    assert parsed.format == "xml"
+    assert parsed.uai == UAI
+    records = by_id(parsed)
+    assert {r.category for r in parsed.records} == {
+        "enseignant",
+        "eleve",
+        "responsable",
+        "maitre_de_stage",
+        "inspecteur",
+        "personnel",
+    }
+    pupil = records["AZKH9C7WSQ2R54DP"]
+    assert (pupil.last_name, pupil.first_name, pupil.class_name) == ("MARTIN", "Camille", "4A")
+    assert pupil.birth_date == dt.date(2012, 3, 4)
+    assert pupil.responsables == ["8WRBFX9Q73AVJKLM"]
+    assert records["8WRBFX9Q73AVJKLM"].category == "responsable"
+    assert records["PER0000000000001"].birth_date == dt.date(1970, 1, 2)  # ISO date
+
+
+def test_it_reads_child_elements_in_any_case():
+    parsed = read(CHILD_FORM_XML.encode("iso-8859-1"))
+    records = by_id(parsed)
+    pupil = records["AZKH9C7WSQ2R54DP"]
+    assert (pupil.last_name, pupil.first_name) == ("Müller", "Zoé")
+    assert pupil.birth_date == dt.date(2012, 3, 4)
+    assert pupil.responsables == ["8WRBFX9Q73AVJKLM", "9WRBFX9Q73AVJKLM"]
+    assert records["PROF00000000001A"].category == "enseignant"
+    assert len(parsed.records) == 2  # references are not people
+
+
+def test_it_names_the_element_missing_its_identifier():
+    xml = b'<r><Eleves><Eleve Nom="A" Prenom="B"/>\n<Eleve Nom="C" Prenom="D"/></Eleves></r>'
+    with pytest.raises(PronoteFileError, match=r"<Eleve> n° 1 \(ligne 1\).*identifiant PRONOTE"):
+        read(xml)
+
+
+def test_it_names_the_element_with_a_bad_date():
+    xml = b'<r>\n<Eleve IDPN="A1" Nom="A" Prenom="B" DateNaissance="31/02/2012"/></r>'
+    with pytest.raises(PronoteFileError, match=r"ligne 2.*31/02/2012"):
+        read(xml)
+
+
+def test_it_refuses_a_doctype_and_never_expands_entities():
+    xml = (
+        b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+        b'<r><Eleve IDPN="A1" Nom="&x;" Prenom="B"/></r>'
+    )
+    with pytest.raises(PronoteFileError, match="DOCTYPE"):
+        read(xml)
+
+
+def test_it_refuses_malformed_xml_naming_the_line():
+    with pytest.raises(PronoteFileError, match="ligne 2"):
+        read(b"<r>\n<Eleve IDPN='A1' Nom='A'></r>")
+
+
+def test_it_refuses_an_identifier_given_to_two_people():
+    xml = b'<r><Eleve IDPN="A1" Nom="A" Prenom="B"/><Professeur IDPN="A1" Nom="C" Prenom="D"/></r>'
+    with pytest.raises(PronoteFileError, match="déjà celui de A B"):
+        read(xml)
+
+
+def test_it_refuses_the_xml_of_another_school():
+    with pytest.raises(PronoteFileError, match="0312609T, pas de 0310001"):
+        read(PRONOTESIM_XML.format(uai=UAI).encode(), uai="0310001" + "A")
+
+
+def test_it_refuses_a_file_larger_than_the_limit():
+    with pytest.raises(PronoteFileError, match="trop volumineux"):
+        read(b"<r>" + b" " * 5000 + b"</r>", max_size=1024)
+
+
+def test_it_reads_a_pronote_csv_extraction_in_windows_1252():
+    parsed = read(CSV_ELEVES.encode("cp1252"), "EXP_ELEVES.csv")
+    assert parsed.format == "csv"
+    records = by_id(parsed)
+    assert records["BZKH9C7WSQ2R54DP"].last_name == "CŒUR"
+    assert records["BZKH9C7WSQ2R54DP"].first_name == "Éloïse"
+    assert {r.category for r in parsed.records} == {"eleve"}
+
+
+def test_it_reads_a_utf8_csv_with_bom_and_category_from_the_file_name():
+    parsed = read(("\ufeff" + CSV_ELEVES).encode("utf-8"), "exp_profs_2025.CSV")
+    assert {r.category for r in parsed.records} == {"enseignant"}
+    assert by_id(parsed)["BZKH9C7WSQ2R54DP"].first_name == "Éloïse"
+
+
+def test_it_reads_the_category_from_a_column():
+    text = "Catégorie;Nom;Prénom;Identifiant_PRONOTE-ENT\nProfesseur;A;B;X1\nÉlève;C;D;X2\n"
+    parsed = read(text.encode(), "export.csv")
+    assert {r.pronote_id: r.category for r in parsed.records} == {"X1": "enseignant", "X2": "eleve"}
+
+
+def test_it_refuses_a_csv_without_a_known_category():
+    with pytest.raises(PronoteFileError, match="Catégorie inconnue"):
+        read(CSV_ELEVES.encode(), "export.csv")
+
+
+def test_it_names_the_csv_line_at_fault():
+    text = CSV_ELEVES + "DUPONT;Jean;pas une date;4A;CZKH9C7WSQ2R54DP\r\n"
+    with pytest.raises(PronoteFileError, match="ligne 4 .*pas une date"):
+        read(text.encode(), "EXP_ELEVES.csv")
+
+
+def test_it_refuses_a_csv_without_the_identifier_column():
+    with pytest.raises(PronoteFileError, match="Identifiant_PRONOTE-ENT"):
+        read(b"Nom;Prenom\nA;B\n", "EXP_ELEVES.csv")
+
+
+def test_it_refuses_binary_files():
+    with pytest.raises(PronoteFileError, match="Format de fichier non reconnu"):
+        read(b"PK\x03\x04\x00\x00garbage", "IdPN.zip")
+
+
+# --- the encrypted envelope ------------------------------------------------------------------
+def envelope(
+    ent_key: rsa.RSAPrivateKey,
+    *,
+    uai: str = UAI,
+    partner: str = "SOCLE",
+    payload: bytes | None = None,
+    compress: bool = True,
+) -> bytes:
+    payload = payload if payload is not None else PRONOTESIM_XML.format(uai=uai).encode()
+    return build_envelope(
+        payload,
+        {"AUTRE": ent_key.public_key(), partner: ent_key.public_key()},
+        uai=uai,
+        compress=compress,
+    )
+
+
+def tamper(data: bytes, element: str, change) -> bytes:
+    root = etree.fromstring(data)
+    target = root.find(element)
+    target.text = change(target.text)
+    return etree.tostring(root)
+
+
+def test_it_opens_an_envelope_sealed_for_this_ent(ent_key):
+    parsed = read(envelope(ent_key), key=ent_key)
+    assert parsed.format == "envelope"
+    assert by_id(parsed)["AZKH9C7WSQ2R54DP"].responsables == ["8WRBFX9Q73AVJKLM"]
+
+
+def test_it_opens_an_uncompressed_envelope(ent_key):
+    assert len(read(envelope(ent_key, compress=False), key=ent_key).records) == 6
+
+
+def test_it_matches_the_partner_name_without_regard_to_case(ent_key):
+    assert read(envelope(ent_key, partner="socle"), key=ent_key).records
+
+
+def test_it_refuses_an_envelope_for_another_partner(ent_key):
+    with pytest.raises(PronoteFileError, match="partenaire destinataire.*AUTRE, KOSMOS"):
+        read(envelope(ent_key, partner="KOSMOS"), key=ent_key)
+
+
+def test_it_refuses_an_envelope_of_another_school_before_decrypting(ent_key):
+    with pytest.raises(PronoteFileError, match="UAI du fichier.*pas de 0310001A"):
+        read(envelope(ent_key), uai="0310001A")  # no key given: never asked for
+
+
+def test_it_refuses_an_envelope_sealed_with_another_key(ent_key, other_key):
+    data = build_envelope(b"<r/>", {"SOCLE": other_key.public_key()}, uai=UAI)
+    with pytest.raises(PronoteFileError, match="étape « (déchiffrement RSA|contrôle MD5)"):
+        read(data, key=ent_key)
+
+
+def test_it_refuses_a_key_block_whose_md5_is_wrong(ent_key):
+    session = crypto.SessionKey.new()
+    bad_block = session.key + session.iv + b"\x00" * 16
+    sealed = crypto.b64encode(ent_key.public_key().encrypt(bad_block, crypto.PKCS1v15()))
+    data = tamper(envelope(ent_key), "CLES/PARTENAIRE[@NOM='SOCLE']", lambda _t: sealed)
+    with pytest.raises(PronoteFileError, match="étape « contrôle MD5"):
+        read(data, key=ent_key)
+
+
+def test_it_refuses_a_content_whose_sha256_is_wrong(ent_key):
+    data = tamper(
+        envelope(ent_key), "VERIFICATION", lambda _t: crypto.b64encode(crypto.sha256(b"other"))
+    )
+    with pytest.raises(PronoteFileError, match="étape « contrôle SHA-256"):
+        read(data, key=ent_key)
+
+
+def test_it_refuses_a_truncated_content(ent_key):
+    data = tamper(envelope(ent_key), "CONTENU", lambda t: t[:-24] + "=" * (len(t[-24:]) % 4))
+    with pytest.raises(PronoteFileError, match="étape"):
+        read(data, key=ent_key)
+
+
+def test_it_refuses_content_that_is_not_zlib(ent_key):
+    session = crypto.SessionKey.new()
+    body = b"not compressed at all"
+    root = etree.fromstring(envelope(ent_key))
+    root.find("CLES/PARTENAIRE[@NOM='SOCLE']").text = crypto.b64encode(
+        crypto.wrap_session_key(ent_key.public_key(), session)
+    )
+    root.find("CONTENU").text = crypto.b64encode(crypto.aes_encrypt(session, body))
+    root.find("VERIFICATION").text = crypto.b64encode(crypto.sha256(body))
+    with pytest.raises(PronoteFileError, match="étape « décompression zlib"):
+        read(etree.tostring(root), key=ent_key)
+
+
+def test_it_refuses_a_zip_bomb_in_an_envelope(ent_key):
+    payload = b"<r>" + b" " * (3 * 1024 * 1024) + b"</r>"
+    assert len(zlib.compress(payload)) < 1024 * 1024
+    with pytest.raises(PronoteFileError, match="trop gros"):
+        read(envelope(ent_key, payload=payload), key=ent_key, max_size=1024 * 1024)
+
+
+def test_it_refuses_an_envelope_missing_an_element(ent_key):
+    root = etree.fromstring(envelope(ent_key))
+    root.remove(root.find("VERIFICATION"))
+    with pytest.raises(PronoteFileError, match="<VERIFICATION> absent"):
+        read(etree.tostring(root), key=ent_key)
+
+
+def test_it_refuses_an_inner_document_of_another_school(ent_key):
+    payload = PRONOTESIM_XML.format(uai="0310001A").encode()
+    with pytest.raises(PronoteFileError, match="UAI du fichier"):
+        read(envelope(ent_key, payload=payload), key=ent_key)
