@@ -329,3 +329,17 @@ def _random_pronote_only(rng: random.Random, school: SynthSchool) -> list[Pronot
             )
         )
     return extra
+
+
+def newcomers_json(school: SynthSchool) -> dict[str, Any]:
+    """The newcomers (in the ENT, not yet in PRONOTE) as PRONOTE will enter them when they
+    arrive: a base file holding only them, same establishment, same identifiers every time."""
+    newcomers = {
+        p.key: _user_of(p) for p in school.people if not p.in_pronote and "newcomer" in p.tags
+    }
+    for link in school.links:
+        if link.parent_key in newcomers and link.child_key in newcomers:
+            newcomers[link.child_key].responsables.append(newcomers[link.parent_key].pronote_id)
+    order = {category: index for index, category in enumerate(CATEGORIES)}
+    users = sorted(newcomers.values(), key=lambda u: (order[u.category], u.last_name, u.first_name))
+    return base_json(school.establishment, users)

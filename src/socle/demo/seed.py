@@ -1,0 +1,139 @@
+"""``socle demo_seed``: the demo directory, its PRONOTE service and the PRONOTE-side base file.
+
+Idempotent: a second run finds everything in place and writes nothing (the files are rewritten
+only when their content would change; a demo account whose password was changed gets the
+documented one back, so the README stays true).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.contrib.auth.hashers import check_password
+from django.db import transaction
+
+from socle.demo import cast
+from socle.demo.files import write_text_if_changed
+from socle.demo.pronote_base import build_pronote_base, dumps, newcomers_json
+from socle.demo.synth import DEFAULT_SEED, generate_school
+from socle.demo.writer import WriteReport, write_school
+from socle.directory.models import Establishment, Person
+from socle.portal.models import (
+    PatternKind,
+    PronoteRecognition,
+    Service,
+    ServicePattern,
+    SSOType,
+)
+
+ADMIN_LOGIN = "admin"
+ADMIN_PASSWORD = "demo-admin-2026"
+PRONOTE_URL = "http://127.0.0.1:8001/pronote/"
+SERVICE_CODE = "PRONOTE"
+
+# The accounts the README lists: (login, password, synthetic key or "" for the global admin).
+DEMO_ACCOUNTS: tuple[tuple[str, str, str], ...] = (
+    (ADMIN_LOGIN, ADMIN_PASSWORD, ""),
+    ("direction.jaures", cast.DIRECTION_PASSWORD, "C-FLORENCE-DELMAS"),
+    ("camille.martin", cast.PUPIL_PASSWORD, "C-CAMILLE-MARTIN"),
+    ("nathalie.martin", cast.PARENT_PASSWORD, "C-NATHALIE-MARTIN"),
+    ("helene.le-gall", cast.TEACHER_PASSWORD, "C-HELENE-LE-GALL"),
+    ("yanis.haddad", cast.NEWCOMER_PASSWORD, "C-YANIS-HADDAD"),
+    ("gaelle.n-diaye", cast.DUPLICATE_PARENT_PASSWORD, "C-GAELLE-NDIAYE"),
+)
+
+
+@dataclass
+class SeedReport:
+    school: WriteReport
+    admin_created: bool = False
+    admin_password_restored: bool = False
+    service_created: bool = False
+    patterns_created: int = 0
+    files_written: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return bool(
+            self.school.changed
+            or self.admin_created
+            or self.admin_password_restored
+            or self.service_created
+            or self.patterns_created
+            or self.files_written
+        )
+
+
+def seed_demo(
+    *,
+    pronote_out: Path | None,
+    newcomers_out: Path | None = None,
+    pronote_url: str = PRONOTE_URL,
+) -> SeedReport:
+    school = generate_school(seed=DEFAULT_SEED)
+    with transaction.atomic():
+        report = SeedReport(school=write_school(school))
+        report.admin_created, report.admin_password_restored = _ensure_admin()
+        establishment = Establishment.objects.get(uai=school.establishment.uai)
+        report.service_created, report.patterns_created = _ensure_pronote_service(
+            establishment, pronote_url
+        )
+    for login, _password, key in DEMO_ACCOUNTS:
+        given = report.school.logins.get(key)
+        if key and given != login:
+            report.warnings.append(
+                f"Le compte de démonstration « {login} » existait déjà sans être celui de la "
+                f"démo : la personne prévue a reçu l'identifiant « {given} »."
+            )
+    if pronote_out is not None:
+        base = build_pronote_base(school)
+        if write_text_if_changed(pronote_out, dumps(base.as_json())):
+            report.files_written.append(str(pronote_out))
+    if newcomers_out is not None and write_text_if_changed(
+        newcomers_out, dumps(newcomers_json(school))
+    ):
+        report.files_written.append(str(newcomers_out))
+    return report
+
+
+def _ensure_admin() -> tuple[bool, bool]:
+    admin = Person.objects.filter(login=ADMIN_LOGIN).first()
+    if admin is None:
+        Person.objects.create_superuser(
+            ADMIN_LOGIN, ADMIN_PASSWORD, first_name="Administrateur", last_name="SOCLE"
+        )
+        return True, False
+    if not check_password(ADMIN_PASSWORD, admin.password):
+        admin.set_password(ADMIN_PASSWORD)
+        admin.save(update_fields=["password"])
+        return False, True
+    return False, False
+
+
+def _ensure_pronote_service(establishment: Establishment, url: str) -> tuple[bool, int]:
+    """The PRONOTE service as step 3 of the story declares it; an existing one is left as the
+    administrator may have changed it (only a missing pattern is added back)."""
+    service, created = Service.objects.get_or_create(
+        code=SERVICE_CODE,
+        defaults={
+            "label": "PRONOTE",
+            "sso_type": SSOType.PRONOTE,
+            "url": url,
+            "establishment": establishment,
+            "category": "Scolarité",
+            "description": "Vie scolaire : emploi du temps, cahier de textes, notes, absences.",
+            "pronote_recognition": PronoteRecognition.PRONOTE_ID,
+            "pronote_id_attribute": "idPronote",
+            "order": 10,
+        },
+    )
+    pattern = url.rstrip("/") + "/**"
+    patterns = 0
+    if not service.patterns.filter(value=pattern).exists():
+        ServicePattern.objects.create(
+            service=service, position=0, kind=PatternKind.ANT, value=pattern
+        )
+        patterns = 1
+    return created, patterns

@@ -1,0 +1,218 @@
+"""Writes a :class:`SynthSchool` into the directory (establishments, people, memberships, parent
+links) with ``bulk_create``, in one transaction, idempotently.
+
+Each synthetic person carries ``external_id = synth:<UAI>:<seed>:<key>``; people already present
+are left untouched (no write at all), so re-running with the same school changes nothing. The
+only exception: a demo account whose password no longer matches the documented one gets it back.
+Most people get an unusable password; demo accounts their documented one (hashed with the
+configured hasher). ``shared_password`` gives every other synthetic account one password, hashed
+once (synthetic data for load tests only: they then share a salt).
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX, check_password, make_password
+from django.db import transaction
+
+from socle.demo.people import SynthEstablishment, SynthSchool
+from socle.directory.logins import login_allocator_for
+from socle.directory.models import (
+    Establishment,
+    Membership,
+    ParentLink,
+    Person,
+    search_key_for,
+)
+
+BATCH_SIZE = 2000
+
+
+@dataclass
+class WriteReport:
+    establishments_created: int = 0
+    people_created: int = 0
+    people_existing: int = 0
+    memberships_created: int = 0
+    links_created: int = 0
+    passwords_restored: list[str] = field(default_factory=list)
+    logins: dict[str, str] = field(default_factory=dict)  # synthetic key → login
+
+    @property
+    def changed(self) -> bool:
+        return bool(
+            self.establishments_created
+            or self.people_created
+            or self.memberships_created
+            or self.links_created
+            or self.passwords_restored
+        )
+
+    def line(self) -> str:
+        return (
+            f"{self.people_created} personne(s) créée(s), {self.people_existing} déjà présente(s), "
+            f"{self.memberships_created} rattachement(s), {self.links_created} lien(s) "
+            f"parent-enfant, {self.establishments_created} établissement(s) créé(s)."
+        )
+
+
+def _unusable_password() -> str:
+    # Same form as make_password(None), much cheaper for hundreds of thousands of rows.
+    return UNUSABLE_PASSWORD_PREFIX + secrets.token_urlsafe(30)
+
+
+def ensure_establishment(synth: SynthEstablishment) -> tuple[Establishment, bool]:
+    return Establishment.objects.get_or_create(
+        uai=synth.uai,
+        defaults={"name": synth.name, "postal_code": synth.postal_code, "city": synth.city},
+    )
+
+
+def write_school(
+    school: SynthSchool, *, shared_password: str | None = None, batch_size: int = BATCH_SIZE
+) -> WriteReport:
+    report = WriteReport()
+    with transaction.atomic():
+        establishments: dict[str, Establishment] = {}
+        for synth in filter(None, (school.establishment, school.second_establishment)):
+            est, created = ensure_establishment(synth)
+            establishments[synth.uai] = est
+            report.establishments_created += created
+        ids = _write_people(school, report, shared_password, batch_size)
+        _write_memberships(school, establishments, ids, report, batch_size)
+        _write_links(school, ids, report, batch_size)
+    return report
+
+
+def _existing_ids(school: SynthSchool) -> dict[str, int]:
+    prefix = school.external_id_prefix
+    rows = Person.objects.filter(external_id__startswith=prefix).values_list("external_id", "id")
+    return {external_id[len(prefix) :]: pk for external_id, pk in rows.iterator()}
+
+
+def _write_people(
+    school: SynthSchool, report: WriteReport, shared_password: str | None, batch_size: int
+) -> dict[str, int]:
+    ids = _existing_ids(school)
+    missing = [p for p in school.people if p.key not in ids]
+    report.people_existing = len(school.people) - len(missing)
+    if missing:
+        allocator = login_allocator_for(len(missing))
+        logins: dict[str, str] = {}
+        # Wished logins first, so that a random namesake never takes a demo account's login.
+        for person in sorted(missing, key=lambda p: not p.login):
+            if person.login and not allocator.is_taken(person.login):
+                allocator.reserve(person.login)
+                logins[person.key] = person.login
+            else:
+                logins[person.key] = allocator.allocate(person.first_name, person.last_name)
+        shared_hash = make_password(shared_password) if shared_password else None
+        rows = []
+        for person in missing:
+            if person.password:
+                password = make_password(person.password)
+            else:
+                password = shared_hash or _unusable_password()
+            rows.append(
+                Person(
+                    login=logins[person.key],
+                    password=password,
+                    first_name=person.first_name,
+                    last_name=person.last_name,
+                    birth_last_name=person.birth_last_name,
+                    birth_date=person.birth_date,
+                    postal_code=person.postal_code,
+                    personal_title="Mme" if person.sex == "F" else "M.",
+                    external_id=school.external_id(person),
+                    search_key=search_key_for(
+                        person.last_name, person.birth_last_name, person.first_name
+                    ),
+                )
+            )
+        Person.objects.bulk_create(rows, batch_size=batch_size)
+        report.people_created = len(rows)
+        ids = _existing_ids(school)
+    _restore_demo_passwords(school, ids, set(ids) - {p.key for p in missing}, report)
+    prefix = school.external_id_prefix
+    report.logins = {
+        external_id[len(prefix) :]: login
+        for external_id, login in Person.objects.filter(external_id__startswith=prefix).values_list(
+            "external_id", "login"
+        )
+    }
+    return ids
+
+
+def _restore_demo_passwords(
+    school: SynthSchool, ids: dict[str, int], before: set[str], report: WriteReport
+) -> None:
+    """Demo accounts that existed before this run get their documented password back."""
+    demo = {p.key: p.password for p in school.people if p.password and p.key in before}
+    for person in Person.objects.filter(pk__in=[ids[key] for key in demo]):
+        key = person.external_id[len(school.external_id_prefix) :]
+        if not check_password(demo[key], person.password):
+            person.set_password(demo[key])
+            person.save(update_fields=["password"])
+            report.passwords_restored.append(person.login)
+
+
+def _write_memberships(
+    school: SynthSchool,
+    establishments: dict[str, Establishment],
+    ids: dict[str, int],
+    report: WriteReport,
+    batch_size: int,
+) -> None:
+    main = establishments[school.establishment.uai]
+    existing = set(
+        Membership.objects.filter(
+            person__external_id__startswith=school.external_id_prefix
+        ).values_list("person_id", "establishment_id", "profile")
+    )
+    rows = []
+    for person in school.people:
+        targets = [main] + [
+            establishments[uai] for uai in person.other_uais if uai in establishments
+        ]
+        for est in targets:
+            if (ids[person.key], est.pk, person.profile) in existing:
+                continue
+            rows.append(
+                Membership(
+                    person_id=ids[person.key],
+                    establishment=est,
+                    profile=person.profile,
+                    is_admin=person.is_admin and est == main,
+                    class_name=person.class_name,
+                )
+            )
+    _bulk(Membership, rows, batch_size)
+    report.memberships_created = len(rows)
+
+
+def _write_links(
+    school: SynthSchool, ids: dict[str, int], report: WriteReport, batch_size: int
+) -> None:
+    existing = set(
+        ParentLink.objects.filter(
+            parent__external_id__startswith=school.external_id_prefix
+        ).values_list("parent_id", "child_id")
+    )
+    rows = [
+        ParentLink(
+            parent_id=ids[link.parent_key], child_id=ids[link.child_key], relation=link.relation
+        )
+        for link in school.links
+        if (ids[link.parent_key], ids[link.child_key]) not in existing
+    ]
+    _bulk(ParentLink, rows, batch_size)
+    report.links_created = len(rows)
+
+
+def _bulk(
+    model: type[Membership] | type[ParentLink], rows: Iterable[object], batch_size: int
+) -> None:
+    model.objects.bulk_create(list(rows), batch_size=batch_size, ignore_conflicts=True)  # type: ignore[arg-type]
