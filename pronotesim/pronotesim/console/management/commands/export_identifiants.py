@@ -1,0 +1,37 @@
+"""``manage.py export_identifiants --out FILE [--sans-identifiant-cas]``."""
+
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+
+from pronotesim.console.models import ServerSettings
+from pronotesim.files.export import ExportUnavailable, build_export
+
+
+class Command(BaseCommand):
+    help = "Exporte les identifiants PRONOTE (IdPN_To_<PARTENAIRE>.xml) chiffrés pour le socle ENT."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--out", required=True, help="fichier ou dossier de sortie")
+        parser.add_argument(
+            "--sans-identifiant-cas",
+            action="store_true",
+            help="Uniquement les utilisateurs sans identifiants CAS",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        try:
+            result = build_export(
+                ServerSettings.load(), only_without_cas=options["sans_identifiant_cas"]
+            )
+        except ExportUnavailable as exc:
+            raise CommandError(str(exc)) from None
+        out = Path(options["out"])
+        if out.is_dir():
+            out = out / result.file_name
+        try:
+            out.write_bytes(result.content)
+        except OSError as exc:
+            raise CommandError(f"Écriture impossible de {out} : {exc.strerror}") from None
+        self.stdout.write(f"{result.count} identifiant(s) PRONOTE exporté(s) dans {out}.")

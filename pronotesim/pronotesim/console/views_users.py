@@ -1,0 +1,77 @@
+"""Administration: the users' resource lists (with « Identifiant CAS ») and the submissions of
+the « Identification impossible » form."""
+
+from __future__ import annotations
+
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_POST
+
+from pronotesim.base.categories import CATEGORIES, CATEGORY_CHOICES
+from pronotesim.base.models import Establishment, PronoteUser
+from pronotesim.console.models import IdentificationRequest
+from pronotesim.console.spr import spr_required
+
+USERS = "/pronote/administration/utilisateurs"
+
+
+@spr_required
+def users(request: HttpRequest) -> HttpResponse:
+    category = request.GET.get("categorie", "")
+    query = request.GET.get("q", "").strip()[:100]
+    without_cas = request.GET.get("sans_cas") == "1"
+    rows = PronoteUser.objects.all()
+    if category in CATEGORIES:
+        rows = rows.filter(category=category)
+    if query:
+        rows = rows.filter(
+            Q(last_name__icontains=query)
+            | Q(first_name__icontains=query)
+            | Q(pronote_id__iexact=query)
+            | Q(cas_identifier__iexact=query)
+            | Q(class_name__iexact=query)
+        )
+    if without_cas:
+        rows = rows.filter(cas_identifier="")
+    page = Paginator(rows, 100).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "pronotesim/console/users.html",
+        {
+            "page": page,
+            "category": category,
+            "query": query,
+            "without_cas": without_cas,
+            "categories": CATEGORY_CHOICES,
+            "establishment": Establishment.current(),
+        },
+    )
+
+
+@require_POST
+@spr_required
+def clear_cas_identifier(request: HttpRequest, pk: int) -> HttpResponse:
+    """Removes an account's « Identifiant CAS » (the duplicate-account fix)."""
+    user = get_object_or_404(PronoteUser, pk=pk)
+    PronoteUser.objects.filter(pk=user.pk).update(cas_identifier="", cas_bound_at=None)
+    back = request.POST.get("back", USERS)
+    return HttpResponseRedirect(back if back.startswith(USERS) else USERS)
+
+
+@spr_required
+def identification_requests(request: HttpRequest) -> HttpResponse:
+    page = Paginator(IdentificationRequest.objects.all(), 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "pronotesim/console/requests.html",
+        {"page": page, "establishment": Establishment.current()},
+    )
+
+
+@require_POST
+@spr_required
+def delete_identification_request(request: HttpRequest, pk: int) -> HttpResponse:
+    IdentificationRequest.objects.filter(pk=pk).delete()
+    return HttpResponseRedirect("/pronote/administration/echecs")

@@ -1,0 +1,79 @@
+"""The CAS side of the espaces: redirect to the ENT's CAS, validate the returned ticket, and act
+on the recognition outcome."""
+
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+
+from pronotesim.console import links
+from pronotesim.console.models import ServerSettings
+from pronotesim.espaces import recognition, saml
+from pronotesim.espaces.render import message_page
+from pronotesim.espaces.session import METHOD_CAS, connect, set_pending
+from pronotesim.espaces.urls_util import clean_path, service_url
+
+log = logging.getLogger(__name__)
+
+
+def redirect_to_cas(request: HttpRequest, server: ServerSettings, page: str) -> HttpResponse:
+    return HttpResponseRedirect(links.login_url(server.cas_url, service_url(server, request, page)))
+
+
+def failure_message(server: ServerSettings, reason: str) -> str:
+    return f"Échec de l'authentification par le serveur CAS {server.cas_url} : {reason}."
+
+
+def handle_ticket(request: HttpRequest, server: ServerSettings, page: str) -> HttpResponse:
+    ticket = request.GET.get("ticket", "").strip()
+    service = service_url(server, request, page)
+    retry = [("Réessayer", clean_path(request))]
+    if not ticket or len(ticket) > 2048:
+        return message_page(
+            request,
+            title="PRONOTE.net",
+            message=failure_message(server, "ticket absent"),
+            status=400,
+            links=retry,
+            css_class="erreur",
+        )
+    try:
+        success = saml.validate_ticket(
+            validate_url=links.saml_validate_url(server.cas_url, service),
+            ticket=ticket,
+            timeout=settings.PRONOTESIM_CAS_TIMEOUT,
+        )
+    except saml.SamlValidationError as exc:
+        log.info("CAS ticket refused for %s: %s", service, exc.reason)
+        return message_page(
+            request,
+            title="PRONOTE.net",
+            message=failure_message(server, exc.reason),
+            status=403,
+            links=retry,
+            css_class="erreur",
+        )
+    outcome = recognition.recognise(success, server)
+    if outcome.kind == recognition.OK and outcome.user is not None:
+        connect(request, outcome.user, METHOD_CAS)
+        if outcome.newly_bound:
+            log.info("Identifiant CAS bound for %s", outcome.user.pronote_id)
+        return HttpResponseRedirect(clean_path(request))
+    if outcome.kind == recognition.MISSING_ATTRIBUTE:
+        return message_page(
+            request, title="PRONOTE.net", message=outcome.message, status=403, css_class="erreur"
+        )
+    pending = {
+        "kind": outcome.kind,
+        "cas_user": outcome.cas_user,
+        "reason": outcome.reason,
+        "known": outcome.known,
+        "page": page,
+        "next": clean_path(request),
+    }
+    set_pending(request, pending)
+    if outcome.kind == recognition.DOUBLE_AUTH:
+        return HttpResponseRedirect("/pronote/premiere-connexion")
+    return HttpResponseRedirect("/pronote/identification-impossible")

@@ -1,0 +1,197 @@
+"""SAML 1.1 ticket validation, as PRONOTE.net does it against the ENT's CAS. No HttpRequest here.
+
+The request is a SOAP envelope holding a ``samlp:Request`` with a fresh ``RequestID`` and the
+ticket as ``AssertionArtifact``; it is POSTed to ``<cas>/samlValidate?TARGET=<service>``. The
+answer must be a ``samlp:Response`` whose ``InResponseTo`` is our RequestID and whose status is
+``Success``; the user is the assertion's ``NameIdentifier``; attributes come from its
+``AttributeStatement``.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from lxml import etree
+
+from pronotesim.files.xmlsafe import XmlError, parse_xml
+
+SOAP_NS = "http://schemas.xmlsoap.org/soap/envelope/"
+SAMLP_NS = "urn:oasis:names:tc:SAML:1.0:protocol"
+SAML_NS = "urn:oasis:names:tc:SAML:1.0:assertion"
+CLOCK_SKEW = timedelta(minutes=5)
+MAX_RESPONSE_BYTES = 1024 * 1024
+
+
+class SamlValidationError(Exception):
+    """The CAS did not validate the ticket; ``reason`` is French, safe to show."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class SamlRequest:
+    request_id: str
+    body: bytes
+
+
+@dataclass
+class SamlSuccess:
+    user: str
+    attributes: dict[str, list[str]] = field(default_factory=dict)
+
+    def first(self, name: str) -> str:
+        """The first non-empty value of an attribute (names compared case-insensitively)."""
+        for key, values in self.attributes.items():
+            if key.lower() == name.lower():
+                for value in values:
+                    if value.strip():
+                        return value.strip()
+        return ""
+
+
+def _instant(moment: datetime) -> str:
+    return (
+        moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    )
+
+
+def build_request(ticket: str, now: datetime | None = None) -> SamlRequest:
+    now = now or datetime.now(UTC)
+    request_id = "_" + secrets.token_hex(16)
+    envelope = etree.Element(f"{{{SOAP_NS}}}Envelope", nsmap={"SOAP-ENV": SOAP_NS})
+    etree.SubElement(envelope, f"{{{SOAP_NS}}}Header")
+    body = etree.SubElement(envelope, f"{{{SOAP_NS}}}Body")
+    request = etree.SubElement(
+        body,
+        f"{{{SAMLP_NS}}}Request",
+        nsmap={"samlp": SAMLP_NS},
+        MajorVersion="1",
+        MinorVersion="1",
+        RequestID=request_id,
+        IssueInstant=_instant(now),
+    )
+    etree.SubElement(request, f"{{{SAMLP_NS}}}AssertionArtifact").text = ticket
+    return SamlRequest(request_id, etree.tostring(envelope, encoding="UTF-8"))
+
+
+def _status_is_success(value: str, element: etree._Element) -> bool:
+    """``samlp:Success`` is a QName: resolve its prefix against the element's namespaces."""
+    prefix, _, local = value.rpartition(":")
+    if local != "Success":
+        return False
+    return not prefix or element.nsmap.get(prefix) == SAMLP_NS
+
+
+def _parse_time(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
+def _check_conditions(assertion: etree._Element, now: datetime) -> None:
+    conditions = assertion.find(f"{{{SAML_NS}}}Conditions")
+    if conditions is None:
+        return
+    not_before = _parse_time(conditions.get("NotBefore"))
+    not_after = _parse_time(conditions.get("NotOnOrAfter"))
+    if not_before and now + CLOCK_SKEW < not_before:
+        raise SamlValidationError("l'assertion SAML n'est pas encore valide")
+    if not_after and now - CLOCK_SKEW >= not_after:
+        raise SamlValidationError("l'assertion SAML a expiré")
+
+
+def _status_message(response: etree._Element) -> str:
+    message = response.findtext(f"{{{SAMLP_NS}}}Status/{{{SAMLP_NS}}}StatusMessage")
+    return (message or "").strip()[:200]
+
+
+def parse_response(data: bytes, request_id: str, now: datetime | None = None) -> SamlSuccess:
+    now = now or datetime.now(UTC)
+    if len(data) > MAX_RESPONSE_BYTES:
+        raise SamlValidationError("réponse du serveur CAS trop volumineuse")
+    try:
+        root = parse_xml(data)
+    except XmlError:
+        raise SamlValidationError("réponse du serveur CAS illisible (XML invalide)") from None
+    response = (
+        root
+        if root.tag == f"{{{SAMLP_NS}}}Response"
+        else root.find(f"{{{SOAP_NS}}}Body/{{{SAMLP_NS}}}Response")
+    )
+    if response is None:
+        raise SamlValidationError("la réponse du serveur CAS n'est pas une réponse SAML 1.1")
+    code = response.find(f"{{{SAMLP_NS}}}Status/{{{SAMLP_NS}}}StatusCode")
+    if code is None or not _status_is_success(code.get("Value", ""), code):
+        detail = _status_message(response) or (code.get("Value", "") if code is not None else "")
+        raise SamlValidationError(f"ticket refusé par le serveur CAS ({detail or 'sans motif'})")
+    if response.get("InResponseTo") != request_id:
+        raise SamlValidationError("la réponse SAML ne correspond pas à la requête (InResponseTo)")
+    assertion = response.find(f"{{{SAML_NS}}}Assertion")
+    if assertion is None:
+        raise SamlValidationError("la réponse SAML ne contient pas d'assertion")
+    _check_conditions(assertion, now)
+    user = ""
+    for identifier in assertion.iter(f"{{{SAML_NS}}}NameIdentifier"):
+        user = (identifier.text or "").strip()
+        if user:
+            break
+    if not user:
+        raise SamlValidationError("l'assertion SAML ne désigne aucun utilisateur (NameIdentifier)")
+    attributes: dict[str, list[str]] = {}
+    for attribute in assertion.iter(f"{{{SAML_NS}}}Attribute"):
+        name = attribute.get("AttributeName", "")
+        if not name:
+            continue
+        values = [(value.text or "") for value in attribute.findall(f"{{{SAML_NS}}}AttributeValue")]
+        attributes.setdefault(name, []).extend(values)
+    return SamlSuccess(user, attributes)
+
+
+# (url, body, headers, timeout) → (status code, response body)
+Transport = Callable[[str, bytes, dict[str, str], float], tuple[int, bytes]]
+
+
+def requests_transport(
+    url: str, body: bytes, headers: dict[str, str], timeout: float
+) -> tuple[int, bytes]:
+    import requests
+
+    try:
+        with requests.post(
+            url, data=body, headers=headers, timeout=timeout, allow_redirects=False, stream=True
+        ) as response:
+            chunks: list[bytes] = []
+            size = 0
+            for chunk in response.iter_content(64 * 1024):
+                size += len(chunk)
+                if size > MAX_RESPONSE_BYTES:
+                    raise SamlValidationError("réponse du serveur CAS trop volumineuse")
+                chunks.append(chunk)
+            return response.status_code, b"".join(chunks)
+    except requests.RequestException as exc:
+        raise SamlValidationError(f"le serveur CAS ne répond pas ({type(exc).__name__})") from None
+
+
+def validate_ticket(
+    *, validate_url: str, ticket: str, timeout: float, transport: Transport | None = None
+) -> SamlSuccess:
+    """``transport`` defaults to :func:`requests_transport`, looked up at call time."""
+    transport = transport or requests_transport
+    request = build_request(ticket)
+    headers = {
+        "Content-Type": "text/xml; charset=utf-8",
+        "SOAPAction": "http://www.oasis-open.org/committees/security",
+        "Accept": "text/xml",
+    }
+    status, content = transport(validate_url, request.body, headers, timeout)
+    if status != 200:
+        raise SamlValidationError(f"le serveur CAS a répondu HTTP {status}")
+    return parse_response(content, request.request_id)

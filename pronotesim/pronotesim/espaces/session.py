@@ -1,0 +1,62 @@
+"""Who is connected to PRONOTE.net, in pronotesim's own session (cookie ``pronotesim_session``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils import timezone
+
+from pronotesim.base.models import PronoteUser
+
+USER_KEY = "pronote_user"
+METHOD_KEY = "pronote_method"  # "cas" or "direct"
+PREVIOUS_KEY = "pronote_previous_connection"
+PENDING_KEY = "pronote_pending"  # an unfinished CAS recognition (impossible / double auth)
+
+METHOD_CAS = "cas"
+METHOD_DIRECT = "direct"
+
+
+def _forget_user(request: HttpRequest) -> None:
+    """Drops the user's keys and changes the session key (no fixation); the SPR's
+    administration login, held in the same session, is kept."""
+    for key in (USER_KEY, METHOD_KEY, PREVIOUS_KEY, PENDING_KEY):
+        request.session.pop(key, None)
+    request.session.cycle_key()
+
+
+def connect(request: HttpRequest, user: PronoteUser, method: str) -> None:
+    """Opens a fresh session for ``user``."""
+    _forget_user(request)
+    previous = user.last_connection_at
+    request.session[USER_KEY] = user.pk
+    request.session[METHOD_KEY] = method
+    request.session[PREVIOUS_KEY] = (
+        timezone.localtime(previous).strftime("%d/%m/%y %H:%M") if previous else ""
+    )
+    PronoteUser.objects.filter(pk=user.pk).update(last_connection_at=timezone.now())
+
+
+def current_user(request: HttpRequest) -> PronoteUser | None:
+    pk = request.session.get(USER_KEY)
+    if pk is None:
+        return None
+    user = PronoteUser.objects.filter(pk=pk).first()
+    if user is None:  # the base was reloaded
+        request.session.pop(USER_KEY, None)
+    return user
+
+
+def disconnect(request: HttpRequest) -> None:
+    _forget_user(request)
+
+
+def set_pending(request: HttpRequest, data: dict[str, Any]) -> None:
+    _forget_user(request)
+    request.session[PENDING_KEY] = data
+
+
+def pending(request: HttpRequest) -> dict[str, Any] | None:
+    value = request.session.get(PENDING_KEY)
+    return value if isinstance(value, dict) else None

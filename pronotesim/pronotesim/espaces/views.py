@@ -1,0 +1,151 @@
+"""Page commune and espaces of PRONOTE.net, and PRONOTE's own login form (``?login=true``)."""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from pronotesim.base.categories import ESPACES, Espace, espace_for_page, home_espace
+from pronotesim.base.models import Establishment, PronoteUser
+from pronotesim.console.models import ServerSettings
+from pronotesim.espaces.cas_flow import handle_ticket, redirect_to_cas
+from pronotesim.espaces.forms import DirectLoginForm
+from pronotesim.espaces.render import message_page, unpublished
+from pronotesim.espaces.session import (
+    METHOD_DIRECT,
+    METHOD_KEY,
+    PREVIOUS_KEY,
+    connect,
+    current_user,
+    disconnect,
+)
+
+
+def _wants_direct_login(request: HttpRequest) -> bool:
+    return request.GET.get("login", "").lower() == "true"
+
+
+def _espace_url(espace: Espace, mobile: bool) -> str:
+    return "/pronote/" + espace.page(mobile)
+
+
+def _direct_login(
+    request: HttpRequest, server: ServerSettings, espace: Espace | None, mobile: bool
+) -> HttpResponse:
+    """PRONOTE's own login form: always without CAS, with CAS only when allowed."""
+    if server.cas_enabled and not server.direct_login_allowed:
+        return message_page(
+            request,
+            title="PRONOTE.net",
+            message="L'authentification directe par PRONOTE.net n'est pas autorisée : "
+            "connectez-vous depuis votre ENT.",
+            status=403,
+            css_class="erreur",
+        )
+    form = DirectLoginForm(request.POST or None)
+    error = ""
+    if request.method == "POST" and form.is_valid():
+        user = PronoteUser.objects.filter(direct_login=form.cleaned_data["login"]).first()
+        if user is None or not user.check_direct_password(form.cleaned_data["password"]):
+            error = "Identifiant ou mot de passe incorrect."
+        elif espace is not None and user.category not in espace.categories:
+            error = f"Ce compte ne permet pas d'accéder à l'{espace.title}."
+        else:
+            connect(request, user, METHOD_DIRECT)
+            target = espace or home_espace(user.category)
+            return HttpResponseRedirect(_espace_url(target, mobile))
+    return render(
+        request,
+        "pronotesim/login.html",
+        {
+            "form": form,
+            "error": error,
+            "espace": espace,
+            "establishment": Establishment.current(),
+        },
+        status=401 if error else 200,
+    )
+
+
+def _render_espace(
+    request: HttpRequest, user: PronoteUser, espace: Espace, mobile: bool
+) -> HttpResponse:
+    if user.category not in espace.categories:
+        own = home_espace(user.category)
+        return message_page(
+            request,
+            title=espace.title,
+            message=f"Votre profil ({user.category_label}) ne vous permet pas d'accéder à "
+            f"l'{espace.title}.",
+            status=403,
+            links=[(own.title, _espace_url(own, mobile))],
+            css_class="erreur",
+        )
+    return render(
+        request,
+        "pronotesim/espace.html",
+        {
+            "user": user,
+            "espace": espace,
+            "mobile": mobile,
+            "previous_connection": request.session.get(PREVIOUS_KEY, ""),
+            "via_cas": request.session.get(METHOD_KEY) == "cas",
+            "children": user.children.order_by("last_name", "first_name"),
+            "responsables": user.responsables.order_by("last_name", "first_name"),
+            "establishment": Establishment.current(),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def page_commune(request: HttpRequest) -> HttpResponse:
+    server = ServerSettings.load()
+    if not server.published:
+        return unpublished(request)
+    if server.cas_enabled and "ticket" in request.GET:
+        return handle_ticket(request, server, "")
+    if _wants_direct_login(request) or request.method == "POST":
+        return _direct_login(request, server, None, False)
+    user = current_user(request)
+    if user is not None:
+        return HttpResponseRedirect(_espace_url(home_espace(user.category), False))
+    if server.cas_enabled:
+        return redirect_to_cas(request, server, "")
+    return render(
+        request,
+        "pronotesim/page_commune.html",
+        {"espaces": ESPACES, "establishment": Establishment.current()},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def espace_page(request: HttpRequest, page: str) -> HttpResponse:
+    found = espace_for_page(page)
+    if found is None:
+        raise Http404("Espace inconnu")
+    espace, mobile = found
+    server = ServerSettings.load()
+    if not server.published:
+        return unpublished(request)
+    if server.cas_enabled and "ticket" in request.GET:
+        return handle_ticket(request, server, page)
+    if _wants_direct_login(request) or request.method == "POST":
+        return _direct_login(request, server, espace, mobile)
+    user = current_user(request)
+    if user is not None:
+        return _render_espace(request, user, espace, mobile)
+    if server.cas_enabled:
+        return redirect_to_cas(request, server, page)
+    return _direct_login(request, server, espace, mobile)
+
+
+@require_POST
+def logout(request: HttpRequest) -> HttpResponse:
+    disconnect(request)
+    return message_page(
+        request,
+        title="PRONOTE.net",
+        message="Vous êtes déconnecté de PRONOTE.net.",
+        links=[("Page commune", "/pronote/")],
+    )
