@@ -1,24 +1,154 @@
-"""Who may open which service. Pure function over the directory and the catalogue.
+"""Who may open which service.
 
 ``can_access(person, service, establishment)`` is what the CAS asks before issuing a ticket and
-what "Mon espace" asks before listing a service.
+what "Mon espace" asks before listing a service. This module only loads facts from the database
+(a handful of small queries, none per rule or per membership); the decision itself is the pure
+:func:`socle.portal.policy.decide`, whose docstring states the rules.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import Any
+
 from socle.directory.models import Establishment, Person
-from socle.portal.models import Service
+from socle.portal.models import AccessMode, AccessRule, Group, Service, ServiceActivation
+from socle.portal.policy import (
+    ActivationFact,
+    Decision,
+    GroupFact,
+    MembershipFact,
+    RuleFact,
+    ServicePolicy,
+    decide,
+)
 
 
-def can_access(person: Person, service: Service, establishment: Establishment | None = None) -> bool:
-    """Baseline rule (extended by per-establishment activation and access rules): an enabled
-    service is open to every active member of its establishment, or of any establishment when it
-    has none."""
-    if not (person.is_active and service.enabled):
+def membership_facts(person: Any) -> list[MembershipFact]:
+    """The person's memberships (uses ``prefetch_related("memberships")`` when the caller did)."""
+    if not getattr(person, "pk", None):
+        return []
+    cache = getattr(person, "_prefetched_objects_cache", {})
+    if "memberships" in cache:
+        return [
+            MembershipFact(m.establishment_id, m.profile, m.is_admin, m.class_name)
+            for m in cache["memberships"]
+        ]
+    rows = person.memberships.values_list("establishment_id", "profile", "is_admin", "class_name")
+    return [MembershipFact(*row) for row in rows]
+
+
+def load_policies(services: Iterable[Service]) -> dict[int, ServicePolicy]:
+    """The access facts of these services, in at most four queries whatever their number."""
+    services = [s for s in services if s.pk]
+    ids = [s.pk for s in services]
+    activations: dict[int, dict[int, ActivationFact]] = defaultdict(dict)
+    for service_id, est_id, enabled, populations in ServiceActivation.objects.filter(
+        service_id__in=ids
+    ).values_list("service_id", "establishment_id", "enabled", "populations"):
+        activations[service_id][est_id] = ActivationFact(enabled, tuple(populations or ()))
+    rules_by_service = _load_rules(ids)
+    return {
+        s.pk: ServicePolicy(
+            service_id=s.pk,
+            enabled=s.enabled,
+            anonymous=s.anonymous,
+            open_by_default=s.access_mode == AccessMode.OPEN,
+            owner_establishment_id=s.establishment_id,
+            activations=activations.get(s.pk, {}),
+            rules=tuple(rules_by_service.get(s.pk, ())),
+        )
+        for s in services
+    }
+
+
+def _load_rules(service_ids: list[int]) -> dict[int, list[RuleFact]]:
+    rules = list(
+        AccessRule.objects.filter(service_id__in=service_ids).values_list(
+            "id", "service_id", "target", "profile"
+        )
+    )
+    if not rules:
+        return {}
+    rule_ids = [r[0] for r in rules]
+    est_ids: dict[int, set[int]] = defaultdict(set)
+    groups: dict[int, list[GroupFact]] = defaultdict(list)
+    if any(r[2] in ("site", "establishments") for r in rules):
+        through = AccessRule.establishments.through.objects.filter(accessrule_id__in=rule_ids)
+        for rule_id, est_id in through.values_list("accessrule_id", "establishment_id"):
+            est_ids[rule_id].add(est_id)
+    if any(r[2] == "groups" for r in rules):
+        through = AccessRule.groups.through.objects.filter(accessrule_id__in=rule_ids)
+        for rule_id, group_id, est_id, class_name in through.values_list(
+            "accessrule_id", "group_id", "group__establishment_id", "group__class_name"
+        ):
+            groups[rule_id].append(GroupFact(group_id, est_id, class_name))
+    result: dict[int, list[RuleFact]] = defaultdict(list)
+    for rule_id, service_id, target, profile in rules:
+        result[service_id].append(
+            RuleFact(rule_id, target, profile, frozenset(est_ids[rule_id]), tuple(groups[rule_id]))
+        )
+    return result
+
+
+def _person_group_ids(person: Person, policies: Iterable[ServicePolicy]) -> frozenset[int]:
+    wanted = {g.id for p in policies for r in p.rules for g in r.groups if not g.class_name}
+    if not wanted:
+        return frozenset()
+    return frozenset(
+        Group.members.through.objects.filter(person_id=person.pk, group_id__in=wanted).values_list(
+            "group_id", flat=True
+        )
+    )
+
+
+def explain_access(
+    person: Person, service: Service, establishment: Establishment | None = None
+) -> Decision:
+    """The decision with one verdict per membership (for the « Accès utilisateur » tab)."""
+    policy = load_policies([service])[service.pk] if service.pk else ServicePolicy(0, False)
+    memberships = membership_facts(person)
+    return decide(
+        policy,
+        memberships,
+        is_active=bool(getattr(person, "is_active", False)),
+        is_superuser=bool(getattr(person, "is_superuser", False)),
+        person_group_ids=_person_group_ids(person, [policy]),
+        establishment_id=establishment.pk if establishment is not None else None,
+    )
+
+
+def can_access(
+    person: Person, service: Service, establishment: Establishment | None = None
+) -> bool:
+    """May ``person`` open ``service`` (as a member of ``establishment`` when given)?"""
+    if not getattr(person, "is_active", False) or not service.enabled:
         return False
-    memberships = person.memberships.all()
-    if service.establishment_id is not None:
-        memberships = memberships.filter(establishment_id=service.establishment_id)
-    if establishment is not None:
-        memberships = memberships.filter(establishment=establishment)
-    return memberships.exists() or person.is_superuser
+    return explain_access(person, service, establishment).allowed
+
+
+def accessible_services(
+    person: Person, services: Iterable[Service] | None = None
+) -> dict[int, Decision]:
+    """Decisions for many services at once (Mon espace): a constant number of queries.
+
+    Returns only the services the person may open, keyed by service id."""
+    if services is None:
+        services = Service.objects.filter(enabled=True)
+    services = list(services)
+    policies = load_policies(services)
+    memberships = membership_facts(person)
+    group_ids = _person_group_ids(person, policies.values())
+    decisions: dict[int, Decision] = {}
+    for service in services:
+        decision = decide(
+            policies[service.pk],
+            memberships,
+            is_active=bool(getattr(person, "is_active", False)),
+            is_superuser=bool(getattr(person, "is_superuser", False)),
+            person_group_ids=group_ids,
+        )
+        if decision.allowed:
+            decisions[service.pk] = decision
+    return decisions

@@ -12,6 +12,13 @@ from django.utils.translation import gettext_lazy as _
 from socle.directory.models import Establishment
 
 
+class AccessMode(models.TextChoices):
+    """Who may open a service where no establishment has said otherwise."""
+
+    OPEN = "open", _("Ouvert à tous les profils")
+    RULES = "rules", _("Uniquement les accès définis")
+
+
 class SSOType(models.TextChoices):
     NONE = "none", _("Pas de SSO ou SSO standard")
     CAS = "cas", _("SSO CAS")
@@ -64,24 +71,42 @@ class Service(models.Model):
     )
     # CAS ---------------------------------------------------------------------------------
     released_attributes = models.JSONField(
-        _("attributs transmis"), default=list, blank=True,
+        _("attributs transmis"),
+        default=list,
+        blank=True,
         help_text=_("Noms des attributs que le CAS transmet à ce service."),
     )
     username_mode = models.CharField(
-        _("identifiant CAS transmis"), max_length=16, choices=UsernameMode.choices,
+        _("identifiant CAS transmis"),
+        max_length=16,
+        choices=UsernameMode.choices,
         default=UsernameMode.UID,
     )
     pairwise_salt = models.CharField(max_length=64, default=_new_salt, editable=False)
     single_logout = models.BooleanField(_("déconnexion unique (SLO)"), default=True)
-    proxy_callback_allowed = models.BooleanField(_("autorisé à demander des proxy tickets"),
-                                                 default=False)
+    proxy_callback_allowed = models.BooleanField(
+        _("autorisé à demander des proxy tickets"), default=False
+    )
     # PRONOTE -----------------------------------------------------------------------------
     pronote_recognition = models.CharField(
-        _("reconnaissance PRONOTE"), max_length=16, choices=PronoteRecognition.choices,
+        _("reconnaissance PRONOTE"),
+        max_length=16,
+        choices=PronoteRecognition.choices,
         default=PronoteRecognition.PRONOTE_ID,
     )
     pronote_id_attribute = models.CharField(
         _("attribut de l'identifiant PRONOTE"), max_length=64, default="idPronote"
+    )
+    # Access (socle.portal.access) --------------------------------------------------------
+    access_mode = models.CharField(
+        _("accès par défaut"),
+        max_length=8,
+        choices=AccessMode.choices,
+        default=AccessMode.OPEN,
+        help_text=_(
+            "« Ouvert à tous les profils » : toute personne de l'établissement du service (de tout "
+            "l'ENT s'il n'en a pas), sauf désactivation par un établissement."
+        ),
     )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
@@ -126,7 +151,10 @@ class Trace(models.Model):
     event = models.CharField(max_length=40, db_index=True)
     outcome = models.CharField(max_length=16, default="ok")
     person = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     actor_login = models.CharField(max_length=64, blank=True)
@@ -138,3 +166,116 @@ class Trace(models.Model):
 
     class Meta:
         ordering = ["-at"]
+        indexes = [models.Index(fields=["event", "at"], name="trace_event_at")]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.event} {self.outcome}"
+
+
+# --- Access configuration (evaluated by socle.portal.access) ---------------------------------
+
+
+class ServiceActivation(models.Model):
+    """ "Accès aux services tiers": one establishment switches a service on or off and ticks the
+    populations allowed (keys of ``socle.portal.populations.POPULATIONS``)."""
+
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="activations")
+    establishment = models.ForeignKey(
+        Establishment, on_delete=models.CASCADE, related_name="service_activations"
+    )
+    enabled = models.BooleanField(_("activé"), default=True)
+    populations = models.JSONField(_("profils autorisés"), default=list, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["service", "establishment"], name="serviceactivation_unique"
+            )
+        ]
+        verbose_name = _("activation de service")
+
+    def __str__(self) -> str:
+        return f"{self.service.code} @ {self.establishment.uai}: {self.enabled}"
+
+
+class Group(models.Model):
+    """A simple group of people of one establishment: a class (members are the memberships with
+    that ``class_name``) or a hand-made list (``members``)."""
+
+    establishment = models.ForeignKey(
+        Establishment, on_delete=models.CASCADE, related_name="portal_groups"
+    )
+    name = models.CharField(_("nom"), max_length=100)
+    class_name = models.CharField(_("classe"), max_length=50, blank=True)
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="portal_groups"
+    )
+
+    class Meta:
+        ordering = ["establishment__name", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["establishment", "name"], name="group_unique_name")
+        ]
+        verbose_name = _("groupe")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.establishment.uai})"
+
+
+class AccessRole(models.TextChoices):
+    ACCESS = "access", _("Accès au service")
+
+
+class AccessTarget(models.TextChoices):
+    SITE = "site", _("Établissement(s) du site courant")
+    ESTABLISHMENTS = "establishments", _("Liste personnalisée d'établissements")
+    GROUPS = "groups", _("Liste de groupes")
+    ALL = "all", _("Tout l'ENT")
+
+
+class AccessRule(models.Model):
+    """ "Accès population": a role on the service for a target × a profile ("" = every profile).
+
+    ``site`` and ``establishments`` rules keep their establishments in ``establishments``;
+    ``groups`` rules in ``groups``; ``all`` needs neither."""
+
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="access_rules")
+    role = models.CharField(
+        _("rôle"), max_length=16, choices=AccessRole.choices, default=AccessRole.ACCESS
+    )
+    target = models.CharField(_("cible"), max_length=16, choices=AccessTarget.choices)
+    profile = models.CharField(_("profil"), max_length=16, blank=True)
+    establishments = models.ManyToManyField(Establishment, blank=True, related_name="+")
+    groups = models.ManyToManyField(Group, blank=True, related_name="access_rules")
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["service_id", "created_at", "id"]
+        verbose_name = _("droit d'accès")
+
+    def __str__(self) -> str:
+        return f"{self.service.code}: {self.target} × {self.profile or '*'}"
+
+
+class LauncherSkip(models.Model):
+    """The person ticked « Je souhaite accéder directement au service sans afficher cette page »."""
+
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["person", "service"], name="launcherskip_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} → {self.service_id}"

@@ -1,23 +1,93 @@
-"""Recording audit traces. Callers pass facts; this module never receives secrets."""
+"""Recording audit traces. Callers pass facts; this module never receives secrets.
+
+Events recorded by the CAS: ``login``, ``login_failed``, ``logout``, ``ticket_issued``,
+``ticket_validated``, ``ticket_refused``, ``access_denied``. Administrative changes made in the
+portal pages: see :data:`ADMIN_EVENTS`. Other apps may record their own event names; the traces
+page shows them as they are.
+"""
 
 from __future__ import annotations
 
 import logging
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
+
 from socle.portal.models import Trace
 
 logger = logging.getLogger("socle.traces")
 
+ADMIN_EVENTS = {
+    "service_created": _("Service créé"),
+    "service_updated": _("Service modifié"),
+    "service_deleted": _("Service supprimé"),
+    "access_mode_changed": _("Accès par défaut modifié"),
+    "activation_changed": _("Activation modifiée"),
+    "access_rule_added": _("Droit d'accès ajouté"),
+    "access_rule_removed": _("Droit d'accès supprimé"),
+    "traces_purged": _("Traces purgées"),
+}
 
-def record(event: str, *, outcome: str = "ok", person: Any = None, detail: str = "",
-           service_code: str = "", uai: str = "", profile: str = "",
-           client_ip: str | None = None, actor_login: str = "") -> None:
+EVENT_LABELS = {
+    "login": _("Connexion"),
+    "login_failed": _("Échec de connexion"),
+    "logout": _("Déconnexion"),
+    "ticket_issued": _("Ticket émis"),
+    "ticket_validated": _("Ticket validé"),
+    "ticket_refused": _("Ticket refusé"),
+    "access_denied": _("Accès refusé"),
+    **ADMIN_EVENTS,
+}
+
+OUTCOME_LABELS = {
+    "ok": _("réussi"),
+    "failed": _("échec"),
+    "refused": _("refusé"),
+    "denied": _("refusé"),
+    "error": _("erreur"),
+}
+
+
+def event_label(event: str) -> str:
+    return str(EVENT_LABELS.get(event, event))
+
+
+def record(
+    event: str,
+    *,
+    outcome: str = "ok",
+    person: Any = None,
+    detail: str = "",
+    service_code: str = "",
+    uai: str = "",
+    profile: str = "",
+    client_ip: str | None = None,
+    actor_login: str = "",
+) -> None:
     """Stores one trace. ``detail`` must not contain a password or a full ticket."""
     Trace.objects.create(
-        event=event[:40], outcome=outcome[:16], person=person if getattr(person, "pk", None) else None,
+        event=event[:40],
+        outcome=outcome[:16],
+        person=person if getattr(person, "pk", None) else None,
         actor_login=(actor_login or getattr(person, "login", "") or "")[:64],
-        service_code=service_code[:50], uai=uai[:8], profile=profile[:16],
-        client_ip=client_ip or None, detail=detail[:500],
+        service_code=service_code[:50],
+        uai=uai[:8],
+        profile=profile[:16],
+        client_ip=client_ip or None,
+        detail=detail[:500],
     )
     logger.info("%s %s service=%s uai=%s %s", event, outcome, service_code, uai, detail[:200])
+
+
+def record_admin_change(
+    request: Any, event: str, *, detail: str, service_code: str = "", uai: str = ""
+) -> None:
+    """An administrative change made from a page: who (the logged-in administrator), from where."""
+    record(
+        event,
+        person=request.user,
+        detail=detail,
+        service_code=service_code,
+        uai=uai,
+        client_ip=request.META.get("REMOTE_ADDR") or None,
+    )

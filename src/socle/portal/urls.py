@@ -1,6 +1,26 @@
-"""URLs of socle.portal."""
+"""URLs of socle.portal: « Mon espace », launchers, and « Gestion portail »."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from socle.portal.views import access, admin_home, home, launcher, services, traces
 
 app_name = "portal"
-urlpatterns: list = []
+urlpatterns = [
+    path("", home.home, name="home"),
+    path("services/<slug:code>/", launcher.launcher, name="launcher"),
+    path("services/<slug:code>/icone", launcher.service_icon, name="service_icon"),
+    path("gestion/", admin_home.admin_index, name="admin_index"),
+    path("gestion/services/", services.service_list, name="service_list"),
+    path("gestion/services/nouveau/", services.service_create, name="service_create"),
+    path("gestion/services/<int:pk>/", services.service_edit, name="service_edit"),
+    path(
+        "gestion/services/<int:pk>/acces-population/", access.service_access, name="service_access"
+    ),
+    path(
+        "gestion/services/<int:pk>/acces-utilisateur/", access.service_users, name="service_users"
+    ),
+    path("gestion/services/<int:pk>/supprimer/", services.service_delete, name="service_delete"),
+    path("gestion/acces/", access.activations, name="activations"),
+    path("gestion/traces/", traces.trace_list, name="traces"),
+    path("gestion/indicateurs/", traces.indicator_page, name="indicators"),
+]

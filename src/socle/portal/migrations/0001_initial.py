@@ -2,83 +2,214 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import socle.portal.models
 from django.conf import settings
 from django.db import migrations, models
 
+import socle.portal.models
+
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('directory', '0001_initial'),
+        ("directory", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Service',
+            name="Service",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(unique=True, verbose_name='code')),
-                ('label', models.CharField(max_length=200, verbose_name='intitulé')),
-                ('sso_type', models.CharField(choices=[('none', 'Pas de SSO ou SSO standard'), ('cas', 'SSO CAS'), ('pronote', 'SSO Pronote avec CAS')], default='cas', max_length=16, verbose_name='type de SSO')),
-                ('url', models.URLField(blank=True, max_length=500, verbose_name='URL')),
-                ('order', models.PositiveIntegerField(default=100, verbose_name='ordre')),
-                ('category', models.CharField(blank=True, max_length=100, verbose_name='catégorie')),
-                ('description', models.TextField(blank=True, verbose_name='description')),
-                ('icon', models.FileField(blank=True, upload_to='service-icons/', verbose_name='icône')),
-                ('anonymous', models.BooleanField(default=False, verbose_name='service anonyme')),
-                ('internal', models.BooleanField(default=False, verbose_name='interne')),
-                ('in_services_bar', models.BooleanField(default=True, verbose_name='affiché dans la barre des services')),
-                ('enabled', models.BooleanField(default=True, verbose_name='actif')),
-                ('released_attributes', models.JSONField(blank=True, default=list, help_text='Noms des attributs que le CAS transmet à ce service.', verbose_name='attributs transmis')),
-                ('username_mode', models.CharField(choices=[('uid', 'Identifiant opaque (uid)'), ('pairwise', 'Identifiant opaque propre au service'), ('login', 'Identifiant de connexion')], default='uid', max_length=16, verbose_name='identifiant CAS transmis')),
-                ('pairwise_salt', models.CharField(default=socle.portal.models._new_salt, editable=False, max_length=64)),
-                ('single_logout', models.BooleanField(default=True, verbose_name='déconnexion unique (SLO)')),
-                ('proxy_callback_allowed', models.BooleanField(default=False, verbose_name='autorisé à demander des proxy tickets')),
-                ('pronote_recognition', models.CharField(choices=[('pronote', "Avec l'identifiant PRONOTE de l'utilisateur"), ('identity', "Avec l'identité de l'utilisateur"), ('both', 'Les deux (migration)')], default='pronote', max_length=16, verbose_name='reconnaissance PRONOTE')),
-                ('pronote_id_attribute', models.CharField(default='idPronote', max_length=64, verbose_name="attribut de l'identifiant PRONOTE")),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('establishment', models.ForeignKey(blank=True, help_text="Vide : service de tout l'ENT.", null=True, on_delete=django.db.models.deletion.PROTECT, related_name='services', to='directory.establishment', verbose_name='établissement')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.SlugField(unique=True, verbose_name="code")),
+                ("label", models.CharField(max_length=200, verbose_name="intitulé")),
+                (
+                    "sso_type",
+                    models.CharField(
+                        choices=[
+                            ("none", "Pas de SSO ou SSO standard"),
+                            ("cas", "SSO CAS"),
+                            ("pronote", "SSO Pronote avec CAS"),
+                        ],
+                        default="cas",
+                        max_length=16,
+                        verbose_name="type de SSO",
+                    ),
+                ),
+                ("url", models.URLField(blank=True, max_length=500, verbose_name="URL")),
+                ("order", models.PositiveIntegerField(default=100, verbose_name="ordre")),
+                (
+                    "category",
+                    models.CharField(blank=True, max_length=100, verbose_name="catégorie"),
+                ),
+                ("description", models.TextField(blank=True, verbose_name="description")),
+                (
+                    "icon",
+                    models.FileField(blank=True, upload_to="service-icons/", verbose_name="icône"),
+                ),
+                ("anonymous", models.BooleanField(default=False, verbose_name="service anonyme")),
+                ("internal", models.BooleanField(default=False, verbose_name="interne")),
+                (
+                    "in_services_bar",
+                    models.BooleanField(
+                        default=True, verbose_name="affiché dans la barre des services"
+                    ),
+                ),
+                ("enabled", models.BooleanField(default=True, verbose_name="actif")),
+                (
+                    "released_attributes",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        help_text="Noms des attributs que le CAS transmet à ce service.",
+                        verbose_name="attributs transmis",
+                    ),
+                ),
+                (
+                    "username_mode",
+                    models.CharField(
+                        choices=[
+                            ("uid", "Identifiant opaque (uid)"),
+                            ("pairwise", "Identifiant opaque propre au service"),
+                            ("login", "Identifiant de connexion"),
+                        ],
+                        default="uid",
+                        max_length=16,
+                        verbose_name="identifiant CAS transmis",
+                    ),
+                ),
+                (
+                    "pairwise_salt",
+                    models.CharField(
+                        default=socle.portal.models._new_salt, editable=False, max_length=64
+                    ),
+                ),
+                (
+                    "single_logout",
+                    models.BooleanField(default=True, verbose_name="déconnexion unique (SLO)"),
+                ),
+                (
+                    "proxy_callback_allowed",
+                    models.BooleanField(
+                        default=False, verbose_name="autorisé à demander des proxy tickets"
+                    ),
+                ),
+                (
+                    "pronote_recognition",
+                    models.CharField(
+                        choices=[
+                            ("pronote", "Avec l'identifiant PRONOTE de l'utilisateur"),
+                            ("identity", "Avec l'identité de l'utilisateur"),
+                            ("both", "Les deux (migration)"),
+                        ],
+                        default="pronote",
+                        max_length=16,
+                        verbose_name="reconnaissance PRONOTE",
+                    ),
+                ),
+                (
+                    "pronote_id_attribute",
+                    models.CharField(
+                        default="idPronote",
+                        max_length=64,
+                        verbose_name="attribut de l'identifiant PRONOTE",
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(default=django.utils.timezone.now, editable=False),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "establishment",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Vide : service de tout l'ENT.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="services",
+                        to="directory.establishment",
+                        verbose_name="établissement",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'service',
-                'ordering': ['order', 'label'],
+                "verbose_name": "service",
+                "ordering": ["order", "label"],
             },
         ),
         migrations.CreateModel(
-            name='ServicePattern',
+            name="ServicePattern",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveIntegerField(default=0)),
-                ('kind', models.CharField(choices=[('exact', 'URL exacte'), ('ant', 'Motif Ant (** et *)'), ('regex', 'Expression régulière')], default='ant', max_length=8)),
-                ('value', models.CharField(max_length=500)),
-                ('service', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='patterns', to='portal.service')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("position", models.PositiveIntegerField(default=0)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("exact", "URL exacte"),
+                            ("ant", "Motif Ant (** et *)"),
+                            ("regex", "Expression régulière"),
+                        ],
+                        default="ant",
+                        max_length=8,
+                    ),
+                ),
+                ("value", models.CharField(max_length=500)),
+                (
+                    "service",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="patterns",
+                        to="portal.service",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['service__order', 'service_id', 'position', 'id'],
+                "ordering": ["service__order", "service_id", "position", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Trace',
+            name="Trace",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
-                ('event', models.CharField(db_index=True, max_length=40)),
-                ('outcome', models.CharField(default='ok', max_length=16)),
-                ('actor_login', models.CharField(blank=True, max_length=64)),
-                ('service_code', models.CharField(blank=True, db_index=True, max_length=50)),
-                ('uai', models.CharField(blank=True, db_index=True, max_length=8)),
-                ('profile', models.CharField(blank=True, max_length=16)),
-                ('client_ip', models.GenericIPAddressField(blank=True, null=True)),
-                ('detail', models.CharField(blank=True, max_length=500)),
-                ('person', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("at", models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
+                ("event", models.CharField(db_index=True, max_length=40)),
+                ("outcome", models.CharField(default="ok", max_length=16)),
+                ("actor_login", models.CharField(blank=True, max_length=64)),
+                ("service_code", models.CharField(blank=True, db_index=True, max_length=50)),
+                ("uai", models.CharField(blank=True, db_index=True, max_length=8)),
+                ("profile", models.CharField(blank=True, max_length=16)),
+                ("client_ip", models.GenericIPAddressField(blank=True, null=True)),
+                ("detail", models.CharField(blank=True, max_length=500)),
+                (
+                    "person",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-at'],
+                "ordering": ["-at"],
             },
         ),
     ]

@@ -1,0 +1,135 @@
+"""What the access pages show: the « Récapitulatif des droits d'accès » rows and the current
+state of a service in an establishment. No request here; views pass the administrator's scope."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
+
+from socle.directory.models import Establishment
+from socle.portal.access import load_policies
+from socle.portal.models import (
+    AccessMode,
+    AccessRole,
+    AccessRule,
+    AccessTarget,
+    Service,
+    ServiceActivation,
+)
+from socle.portal.policy import population_access
+from socle.portal.populations import POPULATIONS, profile_label
+
+
+@dataclass
+class RecapRow:
+    kind: str  # "default", "activation" or "rule"
+    target: str
+    profile: str
+    role: str
+    object_id: int | None = None
+    removable: bool = False
+    note: str = ""
+
+
+def _in_scope(ids: set[int] | None, est_ids: set[int]) -> bool:
+    return ids is None or bool(est_ids & ids)
+
+
+def describe_rule(rule: AccessRule) -> str:
+    label = str(AccessTarget(rule.target).label)
+    if rule.target in (AccessTarget.SITE, AccessTarget.ESTABLISHMENTS):
+        names = ", ".join(e.name for e in rule.establishments.all())
+        return f"{label} : {names}"
+    if rule.target == AccessTarget.GROUPS:
+        groups = list(rule.groups.all())
+        names = ", ".join(g.name for g in groups)
+        schools = sorted({g.establishment.name for g in groups})
+        return f"{label} : {names} ({', '.join(schools)})"
+    return label
+
+
+def recap_rows(
+    service: Service, ids: set[int] | None, can_remove: dict[int, bool]
+) -> list[RecapRow]:
+    """Rows of the recap table an administrator of ``ids`` (``None`` = all) may see."""
+    role = str(AccessRole.ACCESS.label)
+    rows: list[RecapRow] = []
+    if service.access_mode == AccessMode.OPEN:
+        target = (
+            service.establishment.name if service.establishment_id else str(AccessTarget.ALL.label)
+        )
+        rows.append(
+            RecapRow("default", target, _("Tous les profils"), role, note=_("Accès par défaut"))
+        )
+    activations = ServiceActivation.objects.filter(service=service).select_related("establishment")
+    for act in activations.order_by("establishment__name"):
+        if not _in_scope(ids, {act.establishment_id}):
+            continue
+        if act.enabled:
+            profiles = ", ".join(
+                str(POPULATIONS[k].label) for k in act.populations if k in POPULATIONS
+            )
+        else:
+            profiles = _("Désactivé")
+        rows.append(
+            RecapRow(
+                "activation",
+                act.establishment.name,
+                profiles,
+                role,
+                act.establishment_id,
+                removable=ids is None or act.establishment_id in ids,
+                note=_("Accès aux services tiers"),
+            )
+        )
+    rules = AccessRule.objects.filter(service=service).prefetch_related(
+        "establishments", "groups__establishment"
+    )
+    for rule in rules:
+        if rule.target == AccessTarget.GROUPS:
+            est_ids = {g.establishment_id for g in rule.groups.all()}
+        else:
+            est_ids = {e.pk for e in rule.establishments.all()}
+        if rule.target != AccessTarget.ALL and not _in_scope(ids, est_ids):
+            continue
+        rows.append(
+            RecapRow(
+                "rule",
+                describe_rule(rule),
+                profile_label(rule.profile),
+                str(AccessRole(rule.role).label),
+                rule.pk,
+                removable=can_remove.get(rule.pk, False),
+                note=_("Accès population"),
+            )
+        )
+    return rows
+
+
+def current_state(service: Service, establishment: Establishment) -> dict[str, str]:
+    """Population key → ``"all"``/``"some"`` for the service in that establishment."""
+    policy = load_policies([service])[service.pk]
+    return population_access(policy, establishment.pk)
+
+
+def activation_initial(
+    service: Service, establishment: Establishment, state: dict[str, str]
+) -> dict[str, object]:
+    """« Activer » and the ticked populations as they stand (the effective state when the
+    establishment has not chosen yet)."""
+    act = ServiceActivation.objects.filter(service=service, establishment=establishment).first()
+    if act is not None:
+        return {"enabled": "1" if act.enabled else "0", "populations": list(act.populations)}
+    full = [k for k, v in state.items() if v == "all"]
+    return {"enabled": "1" if full else "0", "populations": full}
+
+
+def state_text(state: dict[str, str]) -> str:
+    if not state:
+        return _("Personne n'a accès à ce service dans cet établissement.")
+    parts = []
+    for key, extent in state.items():
+        label = str(POPULATIONS[key].label)
+        parts.append(label if extent == "all" else _("%(p)s (certains groupes)") % {"p": label})
+    return _("Accessible à : %(who)s.") % {"who": ", ".join(parts)}

@@ -1,0 +1,1 @@
+"""Forms of the portal pages. They own every validation rule and its French message."""

@@ -1,0 +1,186 @@
+"""Forms of « Accès aux services tiers » and « Accès population »."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+
+from socle.directory.models import Establishment, Membership
+from socle.directory.profiles import Profile
+from socle.portal.forms.base import AccessibleFormMixin
+from socle.portal.models import AccessRole, AccessRule, AccessTarget, Group, Service
+from socle.portal.populations import POPULATION_CHOICES
+
+
+class ActivationForm(AccessibleFormMixin, forms.Form):
+    """One service in one establishment: « Activer : Oui/Non » and the populations allowed."""
+
+    enabled = forms.TypedChoiceField(
+        label=_lazy("Activer"),
+        choices=[("1", _lazy("Oui")), ("0", _lazy("Non"))],
+        coerce=lambda v: v == "1",
+        widget=forms.RadioSelect,
+    )
+    populations = forms.MultipleChoiceField(
+        label=_lazy("Profils autorisés"),
+        choices=POPULATION_CHOICES,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("enabled") and not data.get("populations"):
+            self.add_error(
+                "populations",
+                _("Cochez au moins un profil, ou choisissez « Non » pour désactiver le service."),
+            )
+        return data
+
+
+class AccessModeForm(AccessibleFormMixin, forms.ModelForm):
+    class Meta:
+        model = Service
+        fields = ["access_mode"]
+        widgets = {"access_mode": forms.RadioSelect}
+        labels = {"access_mode": _lazy("Accès par défaut")}
+
+
+PROFILE_CHOICES = [("", _lazy("Tous les profils")), *Profile.choices]
+
+
+class AccessRuleForm(AccessibleFormMixin, forms.Form):
+    """« Ajouter des accès »: Rôle × Cible × Profil(s). One rule is created per ticked profile."""
+
+    role = forms.ChoiceField(
+        label=_lazy("Rôle"), choices=AccessRole.choices, initial=AccessRole.ACCESS
+    )
+    target = forms.ChoiceField(
+        label=_lazy("Cible"), choices=AccessTarget.choices, widget=forms.RadioSelect
+    )
+    establishments = forms.ModelMultipleChoiceField(
+        label=_lazy("Établissements"),
+        queryset=Establishment.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_lazy("Pour « Liste personnalisée d'établissements »."),
+    )
+    groups = forms.MultipleChoiceField(
+        label=_lazy("Groupes"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_lazy("Pour « Liste de groupes » : les classes et les groupes du site courant."),
+    )
+    profiles = forms.MultipleChoiceField(
+        label=_lazy("Profil"),
+        choices=PROFILE_CHOICES,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _lazy("Cochez au moins un profil.")},
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        service: Service,
+        current: Establishment | None,
+        administered: set[int] | None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.service = service
+        self.current = current
+        self.administered = administered
+        targets = list(AccessTarget.choices)
+        if administered is not None or service.establishment_id is not None:
+            targets = [t for t in targets if t[0] != AccessTarget.ALL]
+        if current is None:
+            targets = [t for t in targets if t[0] not in (AccessTarget.SITE, AccessTarget.GROUPS)]
+        self.fields["target"].choices = targets
+        establishments = Establishment.objects.all()
+        if service.establishment_id is not None:
+            establishments = establishments.filter(pk=service.establishment_id)
+        if administered is not None:
+            establishments = establishments.filter(pk__in=administered)
+        est_field = self.fields["establishments"]
+        assert isinstance(est_field, forms.ModelMultipleChoiceField)
+        est_field.queryset = establishments
+        self.fields["groups"].choices = self._group_choices()
+
+    def _group_choices(self) -> list[tuple[str, str]]:
+        if self.current is None:
+            return []
+        choices: list[tuple[str, str]] = []
+        groups = list(Group.objects.filter(establishment=self.current))
+        class_groups = {g.class_name.casefold() for g in groups if g.class_name}
+        for group in groups:
+            choices.append((f"g{group.pk}", group.name))
+        classes = (
+            Membership.objects.filter(establishment=self.current)
+            .exclude(class_name="")
+            .values_list("class_name", flat=True)
+            .distinct()
+            .order_by("class_name")
+        )
+        for class_name in classes:
+            if class_name.casefold() not in class_groups:
+                choices.append((f"c{class_name}", _("Classe %(name)s") % {"name": class_name}))
+        return sorted(choices, key=lambda c: c[1].casefold())
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        target = data.get("target")
+        if target == AccessTarget.ESTABLISHMENTS and not data.get("establishments"):
+            self.add_error("establishments", _("Cochez au moins un établissement."))
+        if target == AccessTarget.GROUPS and not data.get("groups"):
+            self.add_error("groups", _("Cochez au moins un groupe."))
+        profiles = data.get("profiles") or []
+        if "" in profiles and len(profiles) > 1:
+            data["profiles"] = [""]
+        return data
+
+    def _groups(self) -> list[Group]:
+        assert self.current is not None
+        result = []
+        for key in self.cleaned_data.get("groups") or []:
+            if key.startswith("g"):
+                result.append(Group.objects.get(pk=int(key[1:]), establishment=self.current))
+            else:
+                name = key[1:]
+                group, _created = Group.objects.get_or_create(
+                    establishment=self.current,
+                    name=_("Classe %(name)s") % {"name": name},
+                    defaults={"class_name": name},
+                )
+                result.append(group)
+        return result
+
+    def save(self, created_by: Any) -> list[AccessRule]:
+        target = self.cleaned_data["target"]
+        rules = []
+        with transaction.atomic():
+            groups = self._groups() if target == AccessTarget.GROUPS else []
+            for profile in self.cleaned_data["profiles"]:
+                rule = AccessRule.objects.create(
+                    service=self.service,
+                    role=self.cleaned_data["role"],
+                    target=target,
+                    profile=profile,
+                    created_by=created_by,
+                )
+                if target == AccessTarget.SITE:
+                    assert self.current is not None
+                    rule.establishments.set([self.current])
+                elif target == AccessTarget.ESTABLISHMENTS:
+                    rule.establishments.set(self.cleaned_data["establishments"])
+                elif target == AccessTarget.GROUPS:
+                    rule.groups.set(groups)
+                rules.append(rule)
+        return rules
+
+
+class PersonSearchForm(forms.Form):
+    q = forms.CharField(label=_lazy("Nom, prénom ou identifiant"), max_length=100, required=False)

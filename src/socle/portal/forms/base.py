@@ -1,0 +1,26 @@
+"""Accessibility helpers shared by the portal forms."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class AccessibleFormMixin:
+    """After validation, ties each field's error message to its input (``aria-describedby``),
+    so a screen reader reads the message with the field (``templates/portal/_field.html`` gives
+    the message the id ``<field id>_error``)."""
+
+    def full_clean(self) -> None:
+        super().full_clean()  # type: ignore[misc]
+        form: Any = self
+        for name in form.errors:
+            if name not in form.fields:
+                continue
+            bound = form[name]
+            widget = form.fields[name].widget
+            described = widget.attrs.get("aria-describedby", "")
+            if not described and form.fields[name].help_text:
+                described = f"{bound.auto_id}_helptext"  # what Django would have set
+            error_id = f"{bound.auto_id}_error"
+            if error_id not in described.split():
+                widget.attrs["aria-describedby"] = f"{described} {error_id}".strip()

@@ -1,0 +1,296 @@
+"""« Nouveau service » / « Modifier un service »: the service's definition and its CAS patterns."""
+
+from __future__ import annotations
+
+import re
+import secrets
+from typing import Any
+from urllib.parse import urlsplit
+
+from django import forms
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+
+from socle.directory.models import Establishment
+from socle.portal.espaces import espace_url
+from socle.portal.forms.base import AccessibleFormMixin
+from socle.portal.icons import MAX_ICON_BYTES, IconError, check_icon
+from socle.portal.models import Service, ServicePattern, SSOType
+from socle.portal.patterns import (
+    PatternLine,
+    check_pattern,
+    default_pronote_pattern,
+    matches,
+    parse_lines,
+)
+
+_ATTRIBUTE_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]{0,63}$")
+_BAD_URL = _lazy(
+    "Saisissez une adresse web complète commençant par https:// (ou http://), par exemple "
+    "https://0312609t.index-education.net/pronote/."
+)
+
+
+class ServiceForm(AccessibleFormMixin, forms.ModelForm):
+    patterns_text = forms.CharField(
+        label=_lazy("Motifs d'URL CAS autorisés"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "spellcheck": "false"}),
+        help_text=_lazy(
+            "Un motif par ligne : les adresses auxquelles le CAS accepte d'envoyer un ticket. "
+            "« ** » remplace n'importe quelle suite de caractères, « * » une suite sans « / » ; "
+            "une ligne commençant par « ^ » est une expression régulière. Pour PRONOTE, laissez "
+            "vide : l'« URL CAS de PRONOTE.net » (URL publique suivie de **) est utilisée."
+        ),
+    )
+    attributes_text = forms.CharField(
+        label=_lazy("Attributs transmis"),
+        required=False,
+        help_text=_lazy("Noms séparés par des virgules, par exemple : mail, nom, prenom."),
+    )
+    icon_file = forms.FileField(
+        label=_lazy("Icône"),
+        required=False,
+        help_text=_lazy("Image PNG ou SVG de %(max)s Ko au plus (30×33 pixels conseillés).")
+        % {"max": MAX_ICON_BYTES // 1024},
+        widget=forms.FileInput(attrs={"accept": "image/png,image/svg+xml"}),
+    )
+    remove_icon = forms.BooleanField(label=_lazy("Supprimer l'icône actuelle"), required=False)
+
+    class Meta:
+        model = Service
+        fields = [
+            "code",
+            "label",
+            "sso_type",
+            "url",
+            "establishment",
+            "order",
+            "category",
+            "description",
+            "in_services_bar",
+            "anonymous",
+            "internal",
+            "enabled",
+            "username_mode",
+            "access_mode",
+            "pronote_recognition",
+            "pronote_id_attribute",
+        ]
+        labels = {
+            "code": _lazy("Code"),
+            "label": _lazy("Intitulé"),
+            "sso_type": _lazy("Type de SSO"),
+            "url": _lazy("URL"),
+            "order": _lazy("Ordre"),
+            "category": _lazy("Catégorie"),
+            "description": _lazy("Description"),
+            "in_services_bar": _lazy("Service affiché dans la barre des services"),
+            "anonymous": _lazy("Service anonyme"),
+            "internal": _lazy("Service interne"),
+            "enabled": _lazy("Service actif"),
+            "establishment": _lazy("Établissement"),
+            "access_mode": _lazy("Accès par défaut"),
+            "username_mode": _lazy("Identifiant CAS transmis"),
+            "pronote_recognition": _lazy(
+                "Reconnaissance de l'utilisateur dans PRONOTE à la première connexion"
+            ),
+            "pronote_id_attribute": _lazy("Attribut CAS contenant l'identifiant PRONOTE"),
+        }
+        help_texts = {
+            "code": _lazy("Lettres sans accent, chiffres, « - » et « _ », par exemple PRONOTECAS."),
+            "url": _lazy("Pour PRONOTE : l'« URL publique » de PRONOTE.net."),
+            "order": _lazy("Les services sont présentés du plus petit au plus grand."),
+            "category": _lazy(
+                "Regroupe les services sur « Mon espace » et dans les indicateurs, par exemple "
+                "« Les services de vie scolaire »."
+            ),
+            "anonymous": _lazy("Visible de tous, même sans connexion, mais sans SSO."),
+            "internal": _lazy("Service fourni par l'ENT lui-même."),
+            "establishment": _lazy("Vide : service de tout l'ENT."),
+            "access_mode": _lazy(
+                "« Ouvert à tous les profils » : toute personne de l'établissement du service (de "
+                "tout l'ENT s'il n'en a pas). « Uniquement les accès définis » : personne tant "
+                "qu'un accès n'est pas donné (onglet « Accès population »)."
+            ),
+        }
+        widgets = {
+            "access_mode": forms.RadioSelect,
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "url": forms.URLInput(attrs={"spellcheck": "false", "autocomplete": "off"}),
+        }
+        error_messages = {
+            "code": {
+                "invalid": _lazy(
+                    "Le code ne peut contenir que des lettres sans accent, des chiffres, "
+                    "« - » et « _ »."
+                )
+            },
+            "url": {"invalid": _BAD_URL},
+        }
+
+    def __init__(self, *args: Any, administered: set[int] | None, **kwargs: Any) -> None:
+        """``administered``: establishment ids the user administers (``None`` = all)."""
+        super().__init__(*args, **kwargs)
+        self.administered = administered
+        field = self.fields["establishment"]
+        assert isinstance(field, forms.ModelChoiceField)
+        if administered is None:
+            field.queryset = Establishment.objects.all()
+            field.empty_label = _("Tout l'ENT")
+        else:
+            field.queryset = Establishment.objects.filter(pk__in=administered)
+            field.required = True
+            field.empty_label = None
+            field.help_text = _("Vous administrez les services de ces établissements.")
+        self.fields["url"].required = True
+        self.fields["url"].error_messages["required"] = _(
+            "Indiquez l'URL du service (pour PRONOTE : l'URL publique de PRONOTE.net)."
+        )
+        self.fields["category"].widget.attrs["list"] = "categories"
+        if self.instance.pk:
+            self.fields["patterns_text"].initial = "\n".join(
+                p.value for p in self.instance.patterns.all()
+            )
+            self.fields["attributes_text"].initial = ", ".join(self.instance.released_attributes)
+        else:
+            self.fields["remove_icon"].widget = forms.HiddenInput()
+
+    # --- field by field ---------------------------------------------------------------------
+    def clean_code(self) -> str:
+        code = self.cleaned_data["code"].strip()
+        other = Service.objects.filter(code__iexact=code).exclude(pk=self.instance.pk).first()
+        if other is not None:
+            raise forms.ValidationError(
+                _("Ce code est déjà utilisé par un autre service (« %(label)s »).")
+                % {"label": other.label},
+                code="duplicate",
+            )
+        return code
+
+    def clean_url(self) -> str:
+        url = self.cleaned_data["url"].strip()
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise forms.ValidationError(_BAD_URL, code="invalid")
+        if parts.username or parts.password:
+            raise forms.ValidationError(
+                _("L'URL ne doit pas contenir d'identifiant ni de mot de passe."), code="invalid"
+            )
+        return url
+
+    def clean_attributes_text(self) -> list[str]:
+        names = [n.strip() for n in re.split(r"[,\s;]+", self.cleaned_data["attributes_text"])]
+        names = [n for n in names if n]
+        bad = [n for n in names if not _ATTRIBUTE_NAME.match(n)]
+        if bad:
+            raise forms.ValidationError(
+                _("Nom d'attribut invalide : %(names)s (lettres, chiffres, « _ », « . », « - »).")
+                % {"names": ", ".join(bad)}
+            )
+        return list(dict.fromkeys(names))
+
+    def clean_pronote_id_attribute(self) -> str:
+        name = self.cleaned_data["pronote_id_attribute"].strip() or "idPronote"
+        if not _ATTRIBUTE_NAME.match(name):
+            raise forms.ValidationError(_("Nom d'attribut invalide (lettres, chiffres, « _ »)."))
+        return name
+
+    def clean_icon_file(self) -> Any:
+        upload = self.cleaned_data.get("icon_file")
+        if not upload:
+            return None
+        if upload.size is not None and upload.size > MAX_ICON_BYTES:
+            raise forms.ValidationError(
+                _("L'icône pèse %(size)s Ko ; la taille maximale est %(max)s Ko.")
+                % {"size": (upload.size + 1023) // 1024, "max": MAX_ICON_BYTES // 1024}
+            )
+        data = upload.read(MAX_ICON_BYTES + 1)
+        try:
+            checked = check_icon(data)
+        except IconError as exc:
+            raise forms.ValidationError(str(exc)) from None
+        return (data, checked.extension)
+
+    # --- the whole form ---------------------------------------------------------------------
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        sso_type = data.get("sso_type")
+        url = data.get("url")
+        if data.get("anonymous") and sso_type and sso_type != SSOType.NONE:
+            self.add_error(
+                "anonymous",
+                _(
+                    "Un service anonyme est ouvert sans connexion : choisissez le type de SSO "
+                    "« Pas de SSO ou SSO standard », ou décochez « Service anonyme »."
+                ),
+            )
+        lines = parse_lines(data.get("patterns_text", ""))
+        if sso_type == SSOType.NONE:
+            lines = []
+        elif sso_type == SSOType.PRONOTE and not lines and url:
+            lines = [PatternLine("ant", default_pronote_pattern(url))]
+        elif sso_type == SSOType.CAS and not lines and url:
+            self.add_error(
+                "patterns_text",
+                _(
+                    "Indiquez au moins un motif d'URL : sans motif, le CAS refuse toute "
+                    "connexion à ce service."
+                ),
+            )
+        if url and lines:
+            self._check_patterns(lines, url, sso_type or "")
+        self.pattern_lines = lines
+        return data
+
+    def _check_patterns(self, lines: list[PatternLine], url: str, sso_type: str) -> None:
+        own = [espace_url(url, "eleve")] if sso_type == SSOType.PRONOTE else [url]
+        others = list(
+            Service.objects.exclude(pk=self.instance.pk)
+            .exclude(url="")
+            .values_list("code", "url", "sso_type")
+        )
+        errors = []
+        for line in lines:
+            message = check_pattern(line.kind, line.value, own)
+            if message is None:
+                for code, other_url, other_type in others:
+                    probe = (
+                        espace_url(other_url, "eleve")
+                        if other_type == SSOType.PRONOTE
+                        else other_url
+                    )
+                    if matches(line.kind, line.value, probe):
+                        message = _(
+                            "Ce motif couvre aussi l'adresse du service « %(code)s » "
+                            "(%(url)s) : précisez-le."
+                        ) % {"code": code, "url": probe}
+                        break
+            if message:
+                errors.append(f"{line.value} — {message}")
+        if errors:
+            self.add_error("patterns_text", errors)
+
+    def save(self, commit: bool = True) -> Service:
+        service = super().save(commit=False)
+        service.released_attributes = self.cleaned_data.get("attributes_text") or []
+        with transaction.atomic():
+            icon = self.cleaned_data.get("icon_file")
+            old_icon = service.icon.name if service.icon else ""
+            if icon:
+                data, extension = icon
+                name = f"{service.code.lower()}-{secrets.token_hex(4)}.{extension}"
+                service.icon.save(name, ContentFile(data), save=False)
+            elif self.cleaned_data.get("remove_icon"):
+                service.icon = ""
+            service.save()
+            service.patterns.all().delete()
+            ServicePattern.objects.bulk_create(
+                ServicePattern(service=service, position=i, kind=line.kind, value=line.value)
+                for i, line in enumerate(self.pattern_lines)
+            )
+        if old_icon and old_icon != (service.icon.name if service.icon else ""):
+            service.icon.storage.delete(old_icon)
+        return service

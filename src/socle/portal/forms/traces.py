@@ -1,0 +1,75 @@
+"""Filters of the « Traces » and « Indicateurs » pages."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+
+from socle.portal.forms.base import AccessibleFormMixin
+from socle.portal.traces import EVENT_LABELS
+
+MAX_RANGE_DAYS = 366
+
+
+class DateRangeMixin:
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()  # type: ignore[misc]
+        start, end = data.get("start"), data.get("end")
+        if start and end and start > end:
+            self.add_error("end", _("La date de fin doit suivre la date de début."))  # type: ignore[attr-defined]
+        return data
+
+
+class TraceFilterForm(DateRangeMixin, AccessibleFormMixin, forms.Form):
+    start = forms.DateField(
+        label=_lazy("Du"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    end = forms.DateField(
+        label=_lazy("Au"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    event = forms.ChoiceField(label=_lazy("Évènement"), required=False)
+    service = forms.CharField(label=_lazy("Service (code)"), required=False, max_length=50)
+    uai = forms.ChoiceField(label=_lazy("Établissement"), required=False)
+    person = forms.CharField(label=_lazy("Personne (identifiant)"), required=False, max_length=64)
+
+    def __init__(
+        self, *args: Any, establishments: list[tuple[str, str]], events: list[str], **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        known = dict(EVENT_LABELS)
+        choices = [("", _("Tous"))]
+        for event in sorted(set(events) | set(known), key=lambda e: str(known.get(e, e))):
+            choices.append((event, str(known.get(event, event))))
+        self.fields["event"].choices = choices
+        self.fields["uai"].choices = [("", _("Tous"))] + establishments
+
+
+class IndicatorFilterForm(DateRangeMixin, AccessibleFormMixin, forms.Form):
+    start = forms.DateField(
+        label=_lazy("Du"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    end = forms.DateField(
+        label=_lazy("Au"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    uai = forms.ChoiceField(label=_lazy("Établissement"), required=False)
+
+    def __init__(self, *args: Any, establishments: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["uai"].choices = [("", _("Tous"))] + establishments
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        today = timezone.localdate()
+        end = data.get("end") or today
+        start = data.get("start") or end - dt.timedelta(days=29)
+        if (end - start).days >= MAX_RANGE_DAYS:
+            self.add_error(
+                "start", _("La période est limitée à %(n)s jours.") % {"n": MAX_RANGE_DAYS}
+            )
+        data["start"], data["end"] = start, end
+        return data

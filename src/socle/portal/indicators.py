@@ -1,0 +1,106 @@
+"""« Indicateurs »: connections to services per day, by service and by profile.
+
+A connection is a service ticket issued (``ticket_issued``, outcome ``ok``): the person went
+from the ENT to the service. A trace without profile takes the person's profile in the trace's
+establishment (or any profile when the trace has no UAI).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.db.models import Count, OuterRef, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce, NullIf, TruncDate
+from django.utils import timezone
+
+from socle.directory.models import Membership
+from socle.portal.models import Trace
+from socle.portal.populations import profile_label
+from socle.portal.trace_log import day_bounds
+
+CONNECTION_EVENT = "ticket_issued"
+MAX_SERIES = 8
+
+
+@dataclass
+class Series:
+    days: list[dt.date]
+    series: list[tuple[str, list[int]]]
+
+    @property
+    def total(self) -> int:
+        return sum(sum(values) for _, values in self.series)
+
+    def rows(self) -> list[tuple[dt.date, list[int], int]]:
+        """Table rows: day, one count per series, total."""
+        return [
+            (
+                day,
+                [values[i] for _, values in self.series],
+                sum(values[i] for _, values in self.series),
+            )
+            for i, day in enumerate(self.days)
+        ]
+
+
+def _connections(traces: QuerySet[Trace], start: dt.date, end: dt.date) -> QuerySet[Trace]:
+    return traces.filter(
+        event=CONNECTION_EVENT,
+        outcome="ok",
+        at__gte=day_bounds(start),
+        at__lt=day_bounds(end + dt.timedelta(days=1)),
+    ).annotate(day=TruncDate("at", tzinfo=timezone.get_current_timezone()))
+
+
+def _pivot(
+    rows: list[tuple[dt.date, str, int]],
+    start: dt.date,
+    end: dt.date,
+    label: dict[str, str] | None = None,
+) -> Series:
+    days = [start + dt.timedelta(days=i) for i in range((end - start).days + 1)]
+    index = {day: i for i, day in enumerate(days)}
+    counts: dict[str, list[int]] = defaultdict(lambda: [0] * len(days))
+    for day, key, count in rows:
+        if day in index:
+            counts[key or ""][index[day]] += count
+    ranked = sorted(counts.items(), key=lambda kv: (-sum(kv[1]), kv[0]))
+    head, tail = ranked[:MAX_SERIES], ranked[MAX_SERIES:]
+    series = [((label or {}).get(k, k) or "—", v) for k, v in head]
+    if tail:
+        other = [sum(v[i] for _, v in tail) for i in range(len(days))]
+        series.append(("Autres", other))
+    return Series(days, series)
+
+
+def per_service(traces: QuerySet[Trace], start: dt.date, end: dt.date) -> Series:
+    rows = (
+        _connections(traces, start, end)
+        .values("day", "service_code")
+        .annotate(n=Count("id"))
+        .values_list("day", "service_code", "n")
+    )
+    return _pivot(list(rows), start, end)
+
+
+def per_profile(traces: QuerySet[Trace], start: dt.date, end: dt.date) -> Series:
+    membership_profile = Membership.objects.filter(person_id=OuterRef("person_id"))
+    same_school = membership_profile.filter(establishment__uai=OuterRef("uai"))
+    profile = Coalesce(
+        NullIf("profile", Value("")),
+        Subquery(same_school.order_by("profile").values("profile")[:1]),
+        Subquery(membership_profile.order_by("profile").values("profile")[:1]),
+        Value(""),
+    )
+    rows = (
+        _connections(traces, start, end)
+        .annotate(who=profile)
+        .values("day", "who")
+        .annotate(n=Count("id"))
+        .values_list("day", "who", "n")
+    )
+    data = list(rows)
+    labels = {code: profile_label(code) if code else "non renseigné" for _, code, _n in data}
+    return _pivot(data, start, end, labels)

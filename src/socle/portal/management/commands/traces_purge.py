@@ -1,0 +1,46 @@
+"""``socle traces_purge [--days N] [--dry-run]``: deletes traces older than the retention period
+(``SOCLE_TRACE_RETENTION_DAYS``, 365 days by default)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from socle.portal.trace_log import purge
+from socle.portal.traces import record
+
+
+class Command(BaseCommand):
+    help = "Supprime les traces plus anciennes que la durée de conservation."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--days",
+            type=int,
+            default=None,
+            help="Durée de conservation en jours (par défaut SOCLE_TRACE_RETENTION_DAYS).",
+        )
+        parser.add_argument(
+            "--dry-run",
+            action="store_true",
+            help="Compte les traces à supprimer sans les supprimer.",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        days = options["days"] or settings.SOCLE_TRACE_RETENTION_DAYS
+        if days < 1:
+            raise CommandError("--days doit être au moins 1.")
+        count = purge(days, dry_run=options["dry_run"])
+        if options["dry_run"]:
+            self.stdout.write(f"{count} trace(s) de plus de {days} jours seraient supprimées.")
+            return
+        record(
+            "traces_purged",
+            detail=f"{count} trace(s) de plus de {days} jours",
+            actor_login="traces_purge",
+        )
+        self.stdout.write(
+            self.style.SUCCESS(f"{count} trace(s) de plus de {days} jours supprimée(s).")
+        )

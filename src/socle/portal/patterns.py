@@ -1,0 +1,157 @@
+"""Checking the CAS URL patterns an administrator types for a service.
+
+How a pattern matches a URL is the CAS's business (``socle.cas.services``); this module only asks
+it, then decides whether a pattern is sensible: it must match the service's own URL (else it
+matches nothing useful) and must not match addresses elsewhere (``**``, ``https://**``, ``.*``,
+a domain without its closing ``/`` that also accepts ``example.org.attaquant.test``…).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from django.utils.translation import gettext as _
+
+from socle.portal.models import PatternKind
+
+PROBE_HOST = "sonde-socle.invalid"
+
+
+@dataclass(frozen=True)
+class PatternLine:
+    kind: str
+    value: str
+
+
+def parse_lines(text: str) -> list[PatternLine]:
+    """One pattern per line: ``^…`` is a regular expression, a line with ``*`` an Ant pattern
+    (``**`` any characters, ``*`` any characters but ``/``), anything else an exact URL."""
+    lines = []
+    for raw in text.splitlines():
+        value = raw.strip()
+        if not value:
+            continue
+        if value.startswith("^"):
+            kind = PatternKind.REGEX
+        elif "*" in value:
+            kind = PatternKind.ANT
+        else:
+            kind = PatternKind.EXACT
+        lines.append(PatternLine(kind, value))
+    return lines
+
+
+def format_lines(patterns: list[PatternLine]) -> str:
+    return "\n".join(p.value for p in patterns)
+
+
+def _local_compile(kind: str, value: str) -> re.Pattern[str]:
+    if kind == PatternKind.REGEX:
+        return re.compile(value)
+    if kind == PatternKind.EXACT:
+        return re.compile(re.escape(value))
+    parts = re.split(r"(\*\*|\*)", value)
+    regex = "".join(
+        ".*" if part == "**" else "[^/]*" if part == "*" else re.escape(part) for part in parts
+    )
+    return re.compile(regex)
+
+
+def matches(kind: str, value: str, url: str) -> bool:
+    """Whether the CAS would accept ``url`` for this pattern. Raises ``re.error`` when the
+    pattern cannot be compiled."""
+    try:
+        from socle.cas import services as cas_services
+    except ImportError:  # the CAS is not there: same rules, written locally
+        cas_services = None
+    helper = getattr(cas_services, "pattern_matches", None)
+    if helper is not None:
+        return bool(helper(kind, value, url))
+    return _local_compile(kind, value).fullmatch(url) is not None
+
+
+def probes(service_url: str) -> list[tuple[str, str]]:
+    """URLs no pattern of this service should accept, with the French reason for each."""
+    parts = urlsplit(service_url)
+    host = parts.hostname or "example.org"
+    scheme = parts.scheme or "https"
+    anywhere = _(
+        "Ce motif accepte n'importe quelle adresse (par exemple %(url)s) : indiquez le domaine "
+        "complet du service suivi d'une barre oblique, par exemple %(example)s."
+    )
+    suffix = _(
+        "Ce motif accepte aussi d'autres domaines (par exemple %(url)s) : terminez le nom de "
+        "domaine par « / », par exemple %(example)s."
+    )
+    netloc = parts.netloc or host
+    example = f"{scheme}://{netloc}/**"
+    result = []
+    for url in (
+        f"https://{PROBE_HOST}/",
+        f"http://{PROBE_HOST}/autre/page.html",
+        f"https://{PROBE_HOST}/{host}{parts.path}",
+        f"https://{PROBE_HOST}/?service={service_url}",
+    ):
+        result.append((url, anywhere % {"url": url, "example": example}))
+    path = parts.path or "/"
+    elsewhere = [
+        f"{scheme}://{host}.{PROBE_HOST}{path}",
+        f"{scheme}://{host}@{PROBE_HOST}{path}",
+        f"{scheme}://{host}:1@{PROBE_HOST}/",
+    ]
+    # "*" stands for any characters but "/": "https://*.example.org/**" must not accept
+    # "https://sonde?.ent.example.org/" (host "sonde"), nor "\" that browsers read as "/".
+    for separator in ("?", "#", "\\"):
+        elsewhere.append(f"{scheme}://{PROBE_HOST}{separator}.{host}{path}")
+        elsewhere.append(f"{scheme}://{PROBE_HOST}{separator}{host}{path}")
+    for url in elsewhere:
+        result.append((url, suffix % {"url": url, "example": example}))
+    return result
+
+
+def check_pattern(kind: str, value: str, own_urls: list[str]) -> str | None:
+    """A French error message, or ``None`` when the pattern is sensible for these URLs (the
+    service's URL and, for PRONOTE, its espaces)."""
+    if len(value) > 500:
+        return _("Ce motif est trop long (500 caractères au plus).")
+    if kind == PatternKind.REGEX:
+        try:
+            re.compile(value)
+        except re.error as exc:
+            return _("Expression régulière invalide : %(error)s.") % {"error": exc}
+    elif not value.lower().startswith(("http://", "https://")):
+        return _("Un motif doit commencer par https:// (ou http://) suivi du domaine du service.")
+    if not own_urls:
+        return None
+    try:
+        if not any(matches(kind, value, url) for url in own_urls):
+            return _(
+                "Ce motif ne correspond pas à l'URL du service (%(url)s) : il ne laisserait "
+                "passer aucune connexion."
+            ) % {"url": own_urls[0]}
+        for url, message in probes(own_urls[0]):
+            if matches(kind, value, url):
+                return message
+    except re.error as exc:
+        return _("Expression régulière invalide : %(error)s.") % {"error": exc}
+    return None
+
+
+def default_pronote_pattern(url: str) -> str:
+    """PRONOTE's « URL de PRONOTE.net pour le serveur CAS »: the public URL followed by ``**``."""
+    base = pronote_base(url)
+    return base + "**"
+
+
+def pronote_base(url: str) -> str:
+    """The PRONOTE.net publication root, ending with ``/``.
+
+    ``…/pronote/eleve.html`` → ``…/pronote/``; ``…/pronote`` → ``…/pronote/``."""
+    parts = urlsplit(url)
+    path = parts.path or "/"
+    if not path.endswith("/"):
+        last = path.rsplit("/", 1)[-1]
+        path = path[: -len(last)] if "." in last else path + "/"
+    return f"{parts.scheme}://{parts.netloc}{path}"

@@ -1,0 +1,210 @@
+"""The access decision as plain data: no database, no request (``socle.portal.access`` loads the
+facts and calls :func:`decide`).
+
+For each membership of the person (establishment × national profile), in order:
+
+1. a service of one establishment only counts memberships of that establishment;
+2. an establishment that switched the service off (« Activer : Non ») refuses, whatever else says;
+3. an establishment that switched it on grants the populations it ticked;
+4. with no switch, a service whose default is « Ouvert à tous les profils » grants everyone;
+5. any « Accès population » rule matching the establishment, the groups and the profile grants.
+
+Access is granted as soon as one membership is granted. A global administrator (superuser)
+may open every enabled service; an inactive account none. An anonymous service is open to all.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from socle.portal.populations import ADMINISTRATOR, POPULATIONS, population_matches
+
+# Reasons (French, shown on the « Accès utilisateur » tab).
+R_INACTIVE = "compte désactivé"
+R_DISABLED = "service désactivé"
+R_ANONYMOUS = "service anonyme, ouvert à tous"
+R_SUPERUSER = "administrateur général"
+R_NO_MEMBERSHIP = "aucun rattachement dans un établissement concerné"
+R_SWITCHED_OFF = "service désactivé pour l'établissement (Accès aux services tiers)"
+R_ACTIVATION = "profil autorisé par l'établissement (Accès aux services tiers)"
+R_OPEN = "accès par défaut : ouvert à tous les profils"
+R_RULE = "droit d'accès (Accès population)"
+R_NONE = "aucun droit ne couvre ce profil"
+
+
+@dataclass(frozen=True)
+class MembershipFact:
+    establishment_id: int
+    profile: str
+    is_admin: bool = False
+    class_name: str = ""
+
+
+@dataclass(frozen=True)
+class GroupFact:
+    id: int
+    establishment_id: int
+    class_name: str = ""
+
+
+@dataclass(frozen=True)
+class RuleFact:
+    id: int
+    target: str  # socle.portal.models.AccessTarget values
+    profile: str = ""  # "" = every profile
+    establishment_ids: frozenset[int] = frozenset()
+    groups: tuple[GroupFact, ...] = ()
+
+
+@dataclass(frozen=True)
+class ActivationFact:
+    enabled: bool
+    populations: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ServicePolicy:
+    service_id: int
+    enabled: bool = True
+    anonymous: bool = False
+    open_by_default: bool = True
+    owner_establishment_id: int | None = None
+    activations: dict[int, ActivationFact] = field(default_factory=dict)
+    rules: tuple[RuleFact, ...] = ()
+
+    @property
+    def has_member_groups(self) -> bool:
+        """Whether deciding needs the person's hand-made group memberships."""
+        return any(not g.class_name for r in self.rules for g in r.groups)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    establishment_id: int | None
+    profile: str
+    allowed: bool
+    reason: str
+
+
+@dataclass
+class Decision:
+    allowed: bool
+    verdicts: list[Verdict] = field(default_factory=list)
+
+    @property
+    def establishment_ids(self) -> set[int]:
+        """Establishments where at least one membership is granted."""
+        return {
+            v.establishment_id
+            for v in self.verdicts
+            if v.allowed and v.establishment_id is not None
+        }
+
+
+def _rule_matches(rule: RuleFact, m: MembershipFact, person_group_ids: frozenset[int]) -> bool:
+    if rule.profile and rule.profile != m.profile:
+        return False
+    if rule.target == "all":
+        return True
+    if rule.target in ("site", "establishments"):
+        return m.establishment_id in rule.establishment_ids
+    if rule.target == "groups":
+        for group in rule.groups:
+            if group.establishment_id != m.establishment_id:
+                continue
+            if group.class_name:
+                if m.class_name and m.class_name.casefold() == group.class_name.casefold():
+                    return True
+            elif group.id in person_group_ids:
+                return True
+    return False
+
+
+def _membership_verdict(
+    policy: ServicePolicy, m: MembershipFact, person_group_ids: frozenset[int]
+) -> Verdict:
+    activation = policy.activations.get(m.establishment_id)
+
+    def verdict(allowed: bool, reason: str) -> Verdict:
+        return Verdict(m.establishment_id, m.profile, allowed, reason)
+
+    if activation is not None and not activation.enabled:
+        return verdict(False, R_SWITCHED_OFF)
+    if activation is not None:
+        if population_matches(activation.populations, m.profile, m.is_admin):
+            return verdict(True, R_ACTIVATION)
+    elif policy.open_by_default:
+        return verdict(True, R_OPEN)
+    if any(_rule_matches(rule, m, person_group_ids) for rule in policy.rules):
+        return verdict(True, R_RULE)
+    return verdict(False, R_NONE)
+
+
+def decide(
+    policy: ServicePolicy,
+    memberships: list[MembershipFact],
+    *,
+    is_active: bool = True,
+    is_superuser: bool = False,
+    person_group_ids: frozenset[int] = frozenset(),
+    establishment_id: int | None = None,
+) -> Decision:
+    """May this person open this service (in ``establishment_id`` when given)?"""
+    if not is_active:
+        return Decision(False, [Verdict(None, "", False, R_INACTIVE)])
+    if not policy.enabled:
+        return Decision(False, [Verdict(None, "", False, R_DISABLED)])
+    if policy.anonymous:
+        return Decision(True, [Verdict(None, "", True, R_ANONYMOUS)])
+    relevant = [
+        m
+        for m in memberships
+        if (
+            policy.owner_establishment_id is None
+            or m.establishment_id == policy.owner_establishment_id
+        )
+        and (establishment_id is None or m.establishment_id == establishment_id)
+    ]
+    verdicts = [_membership_verdict(policy, m, person_group_ids) for m in relevant]
+    if is_superuser:
+        verdicts.append(Verdict(None, "", True, R_SUPERUSER))
+    if not verdicts:
+        return Decision(False, [Verdict(None, "", False, R_NO_MEMBERSHIP)])
+    return Decision(any(v.allowed for v in verdicts), verdicts)
+
+
+def population_access(policy: ServicePolicy, establishment_id: int) -> dict[str, str]:
+    """Who may open the service in one establishment, by population: ``"all"`` (everyone of
+    that population), ``"some"`` (only some groups) or absent (nobody). Used to show the
+    current state next to « Activer »."""
+    result: dict[str, str] = {}
+    switched_on = policy.activations.get(establishment_id, ActivationFact(True)).enabled
+    if not policy.enabled:
+        return result
+    if (
+        policy.owner_establishment_id is not None
+        and policy.owner_establishment_id != establishment_id
+    ):
+        return result
+    for key, population in POPULATIONS.items():
+        if key == ADMINISTRATOR:
+            samples = [MembershipFact(establishment_id, "", is_admin=True)]
+        else:
+            samples = [MembershipFact(establishment_id, p) for p in sorted(population.profiles)]
+        verdicts = [_membership_verdict(policy, m, frozenset()) for m in samples]
+        if all(v.allowed for v in verdicts):
+            result[key] = "all"
+        elif any(v.allowed for v in verdicts) or (
+            switched_on and _has_group_rule(policy, establishment_id, population.profiles)
+        ):
+            result[key] = "some"
+    return result
+
+
+def _has_group_rule(policy: ServicePolicy, establishment_id: int, profiles: frozenset[str]) -> bool:
+    return any(
+        r.target == "groups"
+        and (not r.profile or r.profile in profiles)
+        and any(g.establishment_id == establishment_id for g in r.groups)
+        for r in policy.rules
+    )

@@ -1,0 +1,55 @@
+"""Template tags of the site layout (``socle/base.html``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+from django.utils.safestring import SafeString, mark_safe
+
+from socle.portal.menu import MenuItem, admin_menu
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def portal_admin_menu(context: dict[str, Any]) -> list[MenuItem]:
+    """The administration menu of the logged-in person (empty for everyone else)."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if user is None:
+        return []
+    return admin_menu(user)
+
+
+@register.simple_tag(takes_context=True)
+def nav_active(context: dict[str, Any], url: str, exact: bool = False) -> SafeString:
+    """``aria-current="page"`` for the menu entry of the current page."""
+    request = context.get("request")
+    path = getattr(request, "path", "")
+    if url and (path == url or (not exact and url != "/" and path.startswith(url))):
+        return mark_safe('aria-current="page"')
+    return mark_safe("")
+
+
+@register.filter
+def widget_kind(bound_field: Any) -> str:
+    """How ``portal/_field.html`` lays a field out: checkbox, choices, file or text."""
+    widget = bound_field.field.widget
+    name = type(widget).__name__
+    if name in ("CheckboxSelectMultiple", "RadioSelect"):
+        return "choices"
+    if name == "CheckboxInput":
+        return "checkbox"
+    if getattr(widget, "input_type", "") == "file":
+        return "file"
+    if name == "HiddenInput":
+        return "hidden"
+    return "text"
+
+
+@register.simple_tag
+def portal_login_url() -> str:
+    from socle.portal.views.home import login_url
+
+    return login_url()

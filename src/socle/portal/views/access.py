@@ -1,0 +1,245 @@
+"""« Accès population », « Accès utilisateur » and « Accès aux services tiers »."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from socle.directory.models import Establishment, Person
+from socle.portal import access_admin
+from socle.portal.access import explain_access
+from socle.portal.forms.access import AccessRuleForm, ActivationForm, PersonSearchForm
+from socle.portal.models import AccessRule, Service, ServiceActivation
+from socle.portal.permissions import (
+    admin_required,
+    administered_establishments,
+    administered_ids,
+    can_edit_service,
+    can_manage_establishment,
+    can_remove_rule,
+    forbidden,
+    visible_services,
+)
+from socle.portal.populations import POPULATIONS, profile_label
+from socle.portal.traces import record_admin_change
+from socle.portal.views.common import current_establishment, picker_context
+
+
+def _service_site(request: HttpRequest, service: Service) -> Establishment | None:
+    """The establishment the tab works on: the service's own, else the « site courant »."""
+    if service.establishment_id is not None:
+        owner = service.establishment
+        return owner if can_manage_establishment(request.user, owner) else None
+    return current_establishment(request)
+
+
+def save_activation(
+    request: HttpRequest, service: Service, establishment: Establishment, form: ActivationForm
+) -> None:
+    enabled = form.cleaned_data["enabled"]
+    populations = (
+        [k for k in POPULATIONS if k in form.cleaned_data["populations"]] if enabled else []
+    )
+    ServiceActivation.objects.update_or_create(
+        service=service,
+        establishment=establishment,
+        defaults={"enabled": enabled, "populations": populations},
+    )
+    labels = ", ".join(str(POPULATIONS[k].label) for k in populations)
+    record_admin_change(
+        request,
+        "activation_changed",
+        service_code=service.code,
+        uai=establishment.uai,
+        detail=(f"activé : {labels}" if enabled else "désactivé"),
+    )
+
+
+@admin_required
+def service_access(request: HttpRequest, pk: int) -> HttpResponse:
+    service = get_object_or_404(visible_services(request.user), pk=pk)
+    ids = administered_ids(request.user)
+    site = _service_site(request, service)
+    state = access_admin.current_state(service, site) if site else {}
+    activation_form = ActivationForm(
+        prefix="act",
+        initial=access_admin.activation_initial(service, site, state) if site else None,
+    )
+    rule_form = AccessRuleForm(prefix="rule", service=service, current=site, administered=ids)
+    action = request.POST.get("action") if request.method == "POST" else None
+
+    if action == "activation" and site is not None:
+        activation_form = ActivationForm(request.POST, prefix="act")
+        if activation_form.is_valid():
+            save_activation(request, service, site, activation_form)
+            messages.success(
+                request, _("Activation enregistrée pour %(name)s.") % {"name": site.name}
+            )
+            return redirect(request.path)
+    elif action == "add_rule":
+        rule_form = AccessRuleForm(
+            request.POST, prefix="rule", service=service, current=site, administered=ids
+        )
+        if rule_form.is_valid():
+            for rule in rule_form.save(created_by=request.user):
+                record_admin_change(
+                    request,
+                    "access_rule_added",
+                    service_code=service.code,
+                    uai=site.uai if site else "",
+                    detail=f"{access_admin.describe_rule(rule)} × {profile_label(rule.profile)}",
+                )
+            messages.success(request, _("Droits d'accès ajoutés."))
+            return redirect(request.path)
+    elif action == "remove_rule":
+        rule = AccessRule.objects.filter(service=service, pk=request.POST.get("id") or 0).first()
+        if rule is None or not can_remove_rule(request.user, rule):
+            return forbidden(request, _("Vous ne pouvez pas supprimer ce droit d'accès."))
+        detail = f"{access_admin.describe_rule(rule)} × {profile_label(rule.profile)}"
+        rule.delete()
+        record_admin_change(
+            request,
+            "access_rule_removed",
+            service_code=service.code,
+            uai=site.uai if site else "",
+            detail=detail,
+        )
+        messages.success(request, _("Droit d'accès supprimé."))
+        return redirect(request.path)
+    elif action == "remove_activation":
+        est_id = int(request.POST.get("id") or 0) if (request.POST.get("id") or "").isdigit() else 0
+        if not can_manage_establishment(request.user, est_id):
+            return forbidden(request, _("Vous n'administrez pas cet établissement."))
+        act = ServiceActivation.objects.filter(service=service, establishment_id=est_id)
+        act = act.select_related("establishment").first()
+        if act is not None:
+            act.delete()
+            record_admin_change(
+                request,
+                "activation_changed",
+                service_code=service.code,
+                uai=act.establishment.uai,
+                detail="retour à l'accès par défaut",
+            )
+            messages.success(
+                request,
+                _("%(name)s revient à l'accès par défaut du service.")
+                % {"name": act.establishment.name},
+            )
+        return redirect(request.path)
+
+    rules = AccessRule.objects.filter(service=service).prefetch_related("establishments", "groups")
+    can_remove = {r.pk: can_remove_rule(request.user, r) for r in rules}
+    context: dict[str, Any] = {
+        "service": service,
+        "tab": "access",
+        "site": site,
+        "can_edit": can_edit_service(request.user, service),
+        "activation_form": activation_form,
+        "rule_form": rule_form,
+        "state_text": access_admin.state_text(state) if site else "",
+        "recap": access_admin.recap_rows(service, ids, can_remove),
+        **picker_context(request, site),
+    }
+    return render(request, "portal/services/access.html", context)
+
+
+def _search_people(request: HttpRequest, query: str) -> list[Person]:
+    ids = administered_ids(request.user)
+    try:
+        from socle.directory.search import search_people
+    except ImportError:
+        search_people = None
+    if search_people is not None and ids is not None and len(ids) == 1:
+        establishment = Establishment.objects.get(pk=next(iter(ids)))
+        found = list(search_people(query, establishment=establishment, limit=20))
+        return [getattr(r, "person", r) for r in found]
+    people = Person.objects.filter(
+        Q(login__iexact=query) | Q(last_name__icontains=query) | Q(first_name__icontains=query)
+    )
+    if ids is not None:
+        people = people.filter(memberships__establishment_id__in=ids)
+    return list(people.distinct().order_by("last_name", "first_name")[:20])
+
+
+@admin_required
+def service_users(request: HttpRequest, pk: int) -> HttpResponse:
+    """« Accès utilisateur »: does this person have access, and why (per establishment)."""
+    service = get_object_or_404(visible_services(request.user), pk=pk)
+    form = PersonSearchForm(request.GET or None)
+    results = []
+    names = dict(Establishment.objects.values_list("pk", "name"))
+    if form.is_valid() and form.cleaned_data["q"].strip():
+        for person in _search_people(request, form.cleaned_data["q"].strip()):
+            decision = explain_access(person, service)
+            verdicts = [
+                {
+                    "establishment": names.get(v.establishment_id, "—")
+                    if v.establishment_id
+                    else "—",
+                    "profile": profile_label(v.profile) if v.profile else "—",
+                    "allowed": v.allowed,
+                    "reason": v.reason,
+                }
+                for v in decision.verdicts
+            ]
+            results.append({"person": person, "allowed": decision.allowed, "verdicts": verdicts})
+    return render(
+        request,
+        "portal/services/users.html",
+        {
+            "service": service,
+            "tab": "users",
+            "form": form,
+            "results": results,
+            "searched": form.is_bound,
+            "can_edit": can_edit_service(request.user, service),
+        },
+    )
+
+
+@admin_required
+def activations(request: HttpRequest) -> HttpResponse:
+    """« Accès aux services tiers »: every service of one establishment, Activer Oui/Non and
+    the profiles allowed."""
+    site = current_establishment(request)
+    context: dict[str, Any] = {**picker_context(request, site), "rows": []}
+    if site is None:
+        return render(request, "portal/activations.html", context)
+    services = list(
+        Service.objects.filter(enabled=True, anonymous=False)
+        .filter(Q(establishment__isnull=True) | Q(establishment=site))
+        .order_by("order", "label")
+    )
+    rows = []
+    for service in services:
+        state = access_admin.current_state(service, site)
+        form = ActivationForm(
+            request.POST if request.method == "POST" else None,
+            prefix=f"s{service.pk}",
+            initial=access_admin.activation_initial(service, site, state),
+        )
+        rows.append(
+            {"service": service, "form": form, "state_text": access_admin.state_text(state)}
+        )
+    if request.method == "POST":
+        if all(row["form"].is_valid() for row in rows if row["form"].has_changed()):
+            changed = 0
+            for row in rows:
+                if row["form"].has_changed():
+                    save_activation(request, row["service"], site, row["form"])
+                    changed += 1
+            messages.success(
+                request,
+                _("%(n)s service(s) mis à jour pour %(name)s.") % {"n": changed, "name": site.name},
+            )
+            return redirect(f"{request.path}?etab={site.uai}")
+        messages.error(request, _("Certaines lignes contiennent des erreurs : voir ci-dessous."))
+    context["rows"] = rows
+    context["administered_count"] = administered_establishments(request.user).count()
+    return render(request, "portal/activations.html", context)

@@ -1,0 +1,41 @@
+"""Helpers shared by the administration views."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+
+from socle.directory.models import Establishment
+from socle.portal.permissions import administered_establishments
+
+SESSION_KEY = "portal_current_uai"
+
+
+def current_establishment(request: HttpRequest) -> Establishment | None:
+    """The « site courant »: ``?etab=<UAI>`` among the administered establishments, remembered
+    in the session; an establishment administrator defaults to their first establishment."""
+    administered = administered_establishments(request.user)
+    uai = (request.GET.get("etab") or request.POST.get("etab") or "").strip().upper()
+    if not uai:
+        uai = request.session.get(SESSION_KEY, "")
+    establishment = administered.filter(uai=uai).first() if uai else None
+    if establishment is None and not request.user.is_superuser:
+        establishment = administered.order_by("name").first()
+    if establishment is not None:
+        request.session[SESSION_KEY] = establishment.uai
+    elif "etab" in request.GET:
+        request.session.pop(SESSION_KEY, None)
+    return establishment
+
+
+def picker_context(request: HttpRequest, current: Establishment | None) -> dict[str, Any]:
+    """Context for ``portal/_establishment_picker.html``."""
+    return {
+        "current_establishment": current,
+        "picker_establishments": administered_establishments(request.user).order_by("name"),
+    }
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    return request.META.get("REMOTE_ADDR") or None

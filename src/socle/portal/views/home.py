@@ -1,0 +1,38 @@
+"""« Mon espace » (``/``)."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from socle.portal.home import anonymous_sections, person_sections, services_bar
+
+
+def login_url() -> str:
+    """The CAS login that brings the visitor back to « Mon espace » once identified."""
+    return f"{settings.LOGIN_URL}?{urlencode({'service': settings.SOCLE_BASE_URL + '/'})}"
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_authenticated:
+        return render(
+            request,
+            "portal/home_anonymous.html",
+            {
+                "sections": anonymous_sections(),
+                "login_url": login_url(),
+            },
+        )
+    sections = person_sections(request.user)
+    return render(
+        request,
+        "portal/home.html",
+        {
+            "sections": sections,
+            "bar": services_bar(sections),
+            "several": sum(1 for s in sections if s.establishment is not None) > 1,
+        },
+    )

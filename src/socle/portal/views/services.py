@@ -1,0 +1,155 @@
+"""« Gestion portail > Services »: list, create, modify, delete."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.db import IntegrityError, transaction
+from django.db.models.deletion import ProtectedError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from socle.portal.forms.services import ServiceForm
+from socle.portal.models import AccessMode, Service
+from socle.portal.permissions import (
+    admin_required,
+    administered_ids,
+    can_edit_service,
+    forbidden,
+    visible_services,
+)
+from socle.portal.traces import record_admin_change
+
+
+def _categories() -> list[str]:
+    return sorted(
+        c
+        for c in Service.objects.exclude(category="").values_list("category", flat=True).distinct()
+    )
+
+
+def _uai(service: Service) -> str:
+    return service.establishment.uai if service.establishment_id else ""
+
+
+@admin_required
+def service_list(request: HttpRequest) -> HttpResponse:
+    services = list(visible_services(request.user).prefetch_related("patterns"))
+    rows = [(s, can_edit_service(request.user, s)) for s in services]
+    return render(
+        request,
+        "portal/services/list.html",
+        {
+            "rows": rows,
+            "can_create": True,
+        },
+    )
+
+
+@admin_required
+def service_create(request: HttpRequest) -> HttpResponse:
+    ids = administered_ids(request.user)
+    form = ServiceForm(
+        request.POST or None,
+        request.FILES or None,
+        administered=ids,
+        initial={"access_mode": AccessMode.RULES},
+    )
+    if request.method == "POST" and form.is_valid():
+        service = form.save()
+        record_admin_change(
+            request,
+            "service_created",
+            service_code=service.code,
+            uai=_uai(service),
+            detail=f"{service.label} — {service.get_sso_type_display()} — {service.url}",
+        )
+        messages.success(
+            request,
+            _("Le service « %(label)s » a été créé. Indiquez maintenant qui peut y accéder.")
+            % {"label": service.label},
+        )
+        return redirect("portal:service_access", pk=service.pk)
+    return render(
+        request,
+        "portal/services/form.html",
+        {
+            "form": form,
+            "service": None,
+            "tab": "general",
+            "categories": _categories(),
+        },
+    )
+
+
+@admin_required
+def service_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    service = get_object_or_404(visible_services(request.user), pk=pk)
+    if not can_edit_service(request.user, service):
+        return render(
+            request,
+            "portal/services/readonly.html",
+            {
+                "service": service,
+                "tab": "general",
+                "patterns": service.patterns.all(),
+            },
+        )
+    form = ServiceForm(
+        request.POST or None,
+        request.FILES or None,
+        instance=service,
+        administered=administered_ids(request.user),
+    )
+    if request.method == "POST" and form.is_valid():
+        changed = ", ".join(form.changed_data) or "—"
+        service = form.save()
+        record_admin_change(
+            request,
+            "service_updated",
+            service_code=service.code,
+            uai=_uai(service),
+            detail=f"champs modifiés : {changed}"[:500],
+        )
+        messages.success(
+            request, _("Le service « %(label)s » a été enregistré.") % {"label": service.label}
+        )
+        return redirect("portal:service_edit", pk=service.pk)
+    return render(
+        request,
+        "portal/services/form.html",
+        {
+            "form": form,
+            "service": service,
+            "tab": "general",
+            "categories": _categories(),
+        },
+    )
+
+
+@admin_required
+def service_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    service = get_object_or_404(visible_services(request.user), pk=pk)
+    if not can_edit_service(request.user, service):
+        return forbidden(request, _("Vous ne pouvez pas supprimer ce service."))
+    if request.method == "POST":
+        code, label, uai = service.code, service.label, _uai(service)
+        icon = service.icon.name if service.icon else ""
+        try:
+            with transaction.atomic():
+                service.delete()
+        except (ProtectedError, IntegrityError):
+            messages.error(
+                request,
+                _(
+                    "Ce service ne peut pas être supprimé car des données y font encore référence. "
+                    "Décochez « Service actif » pour le désactiver."
+                ),
+            )
+            return redirect("portal:service_edit", pk=pk)
+        if icon:
+            Service._meta.get_field("icon").storage.delete(icon)  # type: ignore[attr-defined]
+        record_admin_change(request, "service_deleted", service_code=code, uai=uai, detail=label)
+        messages.success(request, _("Le service « %(label)s » a été supprimé.") % {"label": label})
+        return redirect("portal:service_list")
+    return render(request, "portal/services/delete.html", {"service": service})

@@ -1,0 +1,97 @@
+"""« Traces » (filters, CSV export) and « Indicateurs » (SVG charts)."""
+
+from __future__ import annotations
+
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+
+from socle.portal import charts, indicators, trace_log
+from socle.portal.forms.traces import IndicatorFilterForm, TraceFilterForm
+from socle.portal.models import Trace
+from socle.portal.permissions import admin_required, administered_establishments, administered_ids
+from socle.portal.traces import OUTCOME_LABELS, event_label
+
+
+def _establishment_choices(request: HttpRequest) -> list[tuple[str, str]]:
+    return [
+        (e.uai, f"{e.name} ({e.uai})")
+        for e in administered_establishments(request.user).order_by("name")
+    ]
+
+
+@admin_required
+def trace_list(request: HttpRequest) -> HttpResponse:
+    scope = trace_log.scoped_traces(administered_ids(request.user))
+    events = list(Trace.objects.values_list("event", flat=True).distinct()[:100])
+    form = TraceFilterForm(
+        request.GET or None, establishments=_establishment_choices(request), events=events
+    )
+    traces = scope
+    if form.is_bound and form.is_valid():
+        traces = trace_log.apply_filters(scope, form.cleaned_data)
+    elif form.is_bound:
+        traces = scope.none()
+    if request.GET.get("format") == "csv" and (not form.is_bound or form.is_valid()):
+        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+        response = StreamingHttpResponse(
+            trace_log.csv_rows(traces), content_type="text/csv; charset=utf-8"
+        )
+        response["Content-Disposition"] = f'attachment; filename="traces-{stamp}.csv"'
+        return response
+    page = Paginator(traces.order_by("-at"), 50).get_page(request.GET.get("page"))
+    rows = [(t, event_label(t.event), OUTCOME_LABELS.get(t.outcome, t.outcome)) for t in page]
+    query = request.GET.copy()
+    query.pop("page", None)
+    query.pop("format", None)
+    return render(
+        request,
+        "portal/traces.html",
+        {
+            "form": form,
+            "page": page,
+            "rows": rows,
+            "query": query.urlencode(),
+        },
+    )
+
+
+@admin_required
+def indicator_page(request: HttpRequest) -> HttpResponse:
+    form = IndicatorFilterForm(request.GET or {}, establishments=_establishment_choices(request))
+    context: dict[str, object] = {"form": form}
+    if form.is_valid():
+        start, end = form.cleaned_data["start"], form.cleaned_data["end"]
+        traces = trace_log.scoped_traces(administered_ids(request.user))
+        if form.cleaned_data.get("uai"):
+            traces = traces.filter(uai=form.cleaned_data["uai"])
+        charts_ctx = []
+        for chart_id, title, data in (
+            (
+                "per-service",
+                _("Connexions aux services par jour, par service"),
+                indicators.per_service(traces, start, end),
+            ),
+            (
+                "per-profile",
+                _("Connexions aux services par jour, par profil"),
+                indicators.per_profile(traces, start, end),
+            ),
+        ):
+            svg = charts.stacked_bars(data.days, data.series, title=title, chart_id=chart_id)
+            charts_ctx.append(
+                {
+                    "id": chart_id,
+                    "title": title,
+                    "svg": mark_safe(svg),  # noqa: S308 - escaped
+                    "legend": [
+                        (name, charts.colour(i)) for i, (name, _v) in enumerate(data.series)
+                    ],
+                    "data": data,
+                }
+            )
+        context.update(charts=charts_ctx, start=start, end=end)
+    return render(request, "portal/indicators.html", context)

@@ -1,0 +1,46 @@
+"""Fixtures of the portal tests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from socle.directory.models import Establishment, Person
+from socle.directory.profiles import Profile
+from tests.factories import make_establishment, make_person
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings: Any, tmp_path: Path) -> None:
+    """Uploaded icons go to a throwaway directory."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def school() -> Establishment:
+    return make_establishment("0312609T", name="Collège Jean Jaurès")
+
+
+@pytest.fixture
+def other_school() -> Establishment:
+    return make_establishment("0310001A", name="Collège Pierre de Fermat")
+
+
+@pytest.fixture
+def superuser() -> Person:
+    return Person.objects.create_superuser("admin", "admin-password-2026")
+
+
+@pytest.fixture
+def school_admin(school: Establishment) -> Person:
+    return make_person("Claire", "Dupuis", establishment=school, profile=Profile.DIRECTION,
+                       is_admin=True)
+
+
+def logged_in(person: Person) -> Client:
+    client = Client()
+    client.force_login(person)
+    return client
