@@ -224,9 +224,12 @@ def _add_duplicates(
         for p in school.with_role(Role.PARENT)
         if p.key in by_key and not p.key.startswith("C-")
     ]
+    children_of: dict[str, list[str]] = {}
+    for link in school.links:
+        children_of.setdefault(link.parent_key, []).append(link.child_key)
     for key in rng.sample(random_parents, min(len(random_parents), len(random_parents) // 200)):
         original = by_key[key]
-        children = tuple(school.children_of(key))
+        children = tuple(children_of.get(key, ()))
         change: dict[str, str | None] = (
             {"birth_date": None}
             if original.birth_date and rng.random() < 0.5

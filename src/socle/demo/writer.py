@@ -11,15 +11,17 @@ once (synthetic data for load tests only: they then share a salt).
 
 from __future__ import annotations
 
+import base64
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX, check_password, make_password
 from django.db import transaction
+from django.utils import timezone
 
 from socle.demo.people import SynthEstablishment, SynthSchool
-from socle.directory.logins import login_allocator_for
+from socle.directory.logins import UID_ALPHABET, UID_LENGTH, login_allocator_for, new_uid
 from socle.directory.models import (
     Establishment,
     Membership,
@@ -57,6 +59,19 @@ class WriteReport:
             f"{self.memberships_created} rattachement(s), {self.links_created} lien(s) "
             f"parent-enfant, {self.establishments_created} établissement(s) créé(s)."
         )
+
+
+_BASE32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
+_FAST_UID = len(UID_ALPHABET) == len(_BASE32) and UID_LENGTH == 16
+_BASE32_TO_UID = str.maketrans(_BASE32, UID_ALPHABET) if _FAST_UID else {}
+
+
+def _fast_uid() -> str:
+    """Same form and entropy as ``socle.directory.logins.new_uid`` (16 characters of its
+    32-letter alphabet, 80 random bits), an order of magnitude cheaper for bulk creation."""
+    if not _FAST_UID:
+        return new_uid()
+    return base64.b32encode(secrets.token_bytes(10)).decode().translate(_BASE32_TO_UID)
 
 
 def _unusable_password() -> str:
@@ -110,6 +125,7 @@ def _write_people(
             else:
                 logins[person.key] = allocator.allocate(person.first_name, person.last_name)
         shared_hash = make_password(shared_password) if shared_password else None
+        now = timezone.now()
         rows = []
         for person in missing:
             if person.password:
@@ -118,6 +134,7 @@ def _write_people(
                 password = shared_hash or _unusable_password()
             rows.append(
                 Person(
+                    uid=_fast_uid(),
                     login=logins[person.key],
                     password=password,
                     first_name=person.first_name,
@@ -127,6 +144,7 @@ def _write_people(
                     postal_code=person.postal_code,
                     personal_title="Mme" if person.sex == "F" else "M.",
                     external_id=school.external_id(person),
+                    created_at=now,
                     search_key=search_key_for(
                         person.last_name, person.birth_last_name, person.first_name
                     ),
