@@ -5,3 +5,10 @@ class PronoteConfig(AppConfig):
     name = "socle.pronote"
     label = "pronote"
     verbose_name = "Connecteur PRONOTE"
+
+    def ready(self) -> None:
+        from socle.cas.attributes import register_provider
+        from socle.pronote import checks  # noqa: F401  (registers the system checks)
+        from socle.pronote.attributes import mandatory_names, pronote_attributes
+
+        register_provider(pronote_attributes, mandatory_names=mandatory_names)

@@ -1,0 +1,88 @@
+"""System checks of the PRONOTE connector (ids socle.E060–E079 / socle.W060–W079)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django.conf import settings
+from django.core.checks import CheckMessage, Error, Tags, Warning, register
+from django.db import DatabaseError
+
+from socle.pronote.files.crypto import EnvelopeError, load_private_key_file
+
+
+@register()
+def check_private_key(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    path = getattr(settings, "SOCLE_PRONOTE_PRIVATE_KEY", "")
+    if not path:
+        return []
+    try:
+        key = load_private_key_file(path)
+    except EnvelopeError as exc:
+        code = "socle.E060" if "lecture" in str(exc) else "socle.E061"
+        return [
+            Error(
+                f"SOCLE_PRONOTE_PRIVATE_KEY : {exc}",
+                id=code,
+                hint="Chemin d'une clé privée RSA (PEM PKCS#8 ou PKCS#1, non chiffrée), "
+                "lisible par le seul utilisateur du serveur.",
+            )
+        ]
+    if key.key_size < 2048:
+        return [
+            Warning(
+                f"SOCLE_PRONOTE_PRIVATE_KEY : clé RSA de {key.key_size} bits.",
+                id="socle.W062",
+                hint="Utilisez une clé d'au moins 2048 bits.",
+            )
+        ]
+    return []
+
+
+@register()
+def check_partner(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    partner = getattr(settings, "SOCLE_PRONOTE_PARTNER", "")
+    if not re.fullmatch(r"[A-Za-z0-9_.\- ]{1,64}", partner or ""):
+        return [
+            Error(
+                f"SOCLE_PRONOTE_PARTNER={partner!r} : nom de partenaire invalide.",
+                id="socle.E063",
+                hint="Le nom sous lequel PRONOTE chiffre l'export pour cet ENT "
+                "(CLES/PARTENAIRE/@NOM).",
+            )
+        ]
+    return []
+
+
+@register(Tags.database)
+def check_pronote_services(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """Run with ``socle check --database default``: PRONOTE services are well formed."""
+    from socle.portal.models import Service
+
+    messages: list[CheckMessage] = []
+    try:
+        services = list(Service.objects.filter(sso_type="pronote"))
+    except DatabaseError:
+        return []
+    for service in services:
+        if service.establishment_id is None:
+            messages.append(
+                Error(
+                    f"Service PRONOTE {service.code} sans établissement.",
+                    id="socle.E064",
+                    hint="Un service PRONOTE est lié à un UAI : service_add … --uai UAI.",
+                )
+            )
+        attribute = service.pronote_id_attribute or ""
+        if service.pronote_recognition in ("pronote", "both") and not re.fullmatch(
+            r"[A-Za-z_][A-Za-z0-9_.-]{0,63}", attribute
+        ):
+            messages.append(
+                Warning(
+                    f"Service PRONOTE {service.code} : nom d'attribut « {attribute} » invalide.",
+                    id="socle.W065",
+                    hint="Par défaut : idPronote (comme dans la console PRONOTE).",
+                )
+            )
+    return messages

@@ -1,0 +1,220 @@
+"""Diagnostics of the PRONOTE link of one establishment (``pronote_doctor`` and its page).
+
+Everything is computed from the database and the CAS helpers; nothing is written (the attribute
+provider runs in :func:`socle.pronote.attributes.preview` mode).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+
+from socle.directory.models import Establishment, Membership, Person
+from socle.directory.profiles import Profile
+from socle.pronote.importer.report import summary_line
+from socle.pronote.models import ImportRow, ImportSession, MissingIdentifierEvent, PronoteIdentity
+
+ESPACES = (
+    "",
+    "eleve.html",
+    "parent.html",
+    "professeur.html",
+    "direction.html",
+    "viescolaire.html",
+    "accompagnant.html",
+    "entreprise.html",
+    "academie.html",
+    "mobile.eleve.html",
+    "mobile.parent.html",
+    "mobile.professeur.html",
+    "eleve.html?fd=1",
+)
+COVERAGE = (
+    ("Élèves", frozenset({Profile.PUPIL})),
+    ("Parents", frozenset({Profile.PARENT})),
+    ("Enseignants", frozenset({Profile.TEACHER, Profile.DOCUMENTALIST})),
+    (
+        "Personnels",
+        frozenset(
+            {Profile.DIRECTION, Profile.VIE_SCOLAIRE, Profile.ADMIN_STAFF, Profile.COLLECTIVITY}
+        ),
+    ),
+)
+MISSING_SHOWN = 500
+
+
+def cas_url() -> str:
+    return f"{settings.SOCLE_BASE_URL}/cas"
+
+
+@dataclass
+class UrlCheck:
+    url: str
+    accepted: bool
+    note: str = ""
+
+
+@dataclass
+class ServiceReport:
+    service: Any
+    urls: list[UrlCheck]
+    problems: list[str]
+
+
+@dataclass
+class Coverage:
+    label: str
+    total: int
+    with_id: int
+    missing: list[tuple[str, str]]  # (name, login), at most MISSING_SHOWN
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.with_id / self.total) if self.total else 100
+
+
+@dataclass
+class AccountReport:
+    login: str
+    person: Person | None = None
+    service: Any = None
+    pronote_id: str = ""
+    username: str = ""
+    attributes: dict[str, list[str]] = field(default_factory=dict)
+    saml: str = ""
+    verdict: list[str] = field(default_factory=list)  # what PRONOTE will say or do
+    fixes: list[str] = field(default_factory=list)  # what to do about it
+
+
+@dataclass
+class DoctorReport:
+    establishment: Establishment
+    summary: str
+    services: list[ServiceReport]
+    coverage: list[Coverage]
+    conflicts: list[ImportRow]
+    missing_events: list[MissingIdentifierEvent]
+    imports: list[ImportSession]
+    account: AccountReport | None = None
+
+
+def _ant(value: str) -> re.Pattern[str]:
+    parts = re.split(r"(\*\*|\*)", value)
+    return re.compile(
+        "".join(".*" if p == "**" else "[^/]*" if p == "*" else re.escape(p) for p in parts)
+    )
+
+
+def _accepts(service: Any, url: str) -> tuple[bool, str]:
+    try:
+        from socle.cas.services import find_service
+    except ImportError:
+        find_service = None
+    if find_service is not None:
+        found = find_service(url)
+        if found is None:
+            return False, "aucun service ne l'accepte"
+        if found.pk != service.pk:
+            return False, f"accepté par un autre service : {found.code}"
+        return True, ""
+    for pattern in service.patterns.all():  # rough local check while socle.cas is absent
+        regex = (
+            re.compile(pattern.value)
+            if pattern.kind == "regex"
+            else _ant(pattern.value)
+            if pattern.kind == "ant"
+            else re.compile(re.escape(pattern.value))
+        )
+        if regex.fullmatch(url):
+            return True, "vérification locale (module CAS absent)"
+    return False, "vérification locale (module CAS absent)"
+
+
+def _service_reports(establishment: Establishment) -> list[ServiceReport]:
+    from socle.portal.models import Service
+
+    reports = []
+    for service in Service.objects.filter(
+        sso_type="pronote", establishment=establishment
+    ).prefetch_related("patterns"):
+        problems = []
+        if not service.enabled:
+            problems.append("service désactivé : le CAS refusera de délivrer des tickets.")
+        if not service.patterns.exists():
+            problems.append(
+                "aucun motif d'URL : ajoutez l'« URL de PRONOTE.net pour le serveur "
+                "CAS » (…/pronote/**)."
+            )
+        base = (service.url or "").strip()
+        urls: list[UrlCheck] = []
+        if not base:
+            problems.append("URL du service vide : indiquez l'URL publique de PRONOTE.net.")
+        else:
+            if not base.endswith("/"):
+                base = base.rsplit("/", 1)[0] + "/" if base.endswith(".html") else base + "/"
+            for espace in ESPACES:
+                accepted, note = _accepts(service, base + espace)
+                urls.append(UrlCheck(base + espace, accepted, note))
+            if not any(check.accepted for check in urls):
+                problems.append(
+                    "aucune URL de PRONOTE.net n'est acceptée par les motifs : "
+                    "PRONOTE recevra « service non autorisé »."
+                )
+        reports.append(ServiceReport(service, urls, problems))
+    return reports
+
+
+def _coverage(establishment: Establishment) -> list[Coverage]:
+    holders = set(
+        PronoteIdentity.objects.filter(establishment=establishment).values_list(
+            "person_id", flat=True
+        )
+    )
+    result = []
+    for label, profiles in COVERAGE:
+        people = list(
+            Membership.objects.filter(
+                establishment=establishment, profile__in=profiles, person__is_active=True
+            )
+            .values_list("person_id", "person__last_name", "person__first_name", "person__login")
+            .distinct()
+            .order_by("person__last_name", "person__first_name")
+        )
+        seen: dict[int, tuple[str, str]] = {}
+        for pid, last, first, login in people:
+            seen.setdefault(pid, (f"{last.upper()} {first}", login))
+        missing = [seen[pid] for pid in seen if pid not in holders]
+        result.append(Coverage(label, len(seen), len(seen) - len(missing), missing[:MISSING_SHOWN]))
+    return result
+
+
+def diagnose(establishment: Establishment, login: str = "") -> DoctorReport:
+    sessions = list(ImportSession.objects.filter(establishment=establishment)[:5])
+    conflicts = list(
+        ImportRow.objects.filter(
+            session__establishment=establishment,
+            outcome="conflict",
+            session__in=[s.pk for s in sessions[:3]],
+        ).order_by("-session_id", "position")[:200]
+    )
+    report = DoctorReport(
+        establishment=establishment,
+        summary=summary_line(establishment),
+        services=_service_reports(establishment),
+        coverage=_coverage(establishment),
+        conflicts=conflicts,
+        missing_events=list(
+            MissingIdentifierEvent.objects.filter(establishment=establishment).select_related(
+                "person"
+            )[:100]
+        ),
+        imports=sessions,
+    )
+    if login:
+        from socle.pronote.doctor_account import examine
+
+        report.account = examine(establishment, login.strip(), report.services)
+    return report

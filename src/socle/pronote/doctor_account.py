@@ -1,0 +1,211 @@
+"""For one account: exactly what PRONOTE would receive, and what PRONOTE will then say."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from django.utils import timezone
+
+from socle.directory.models import Establishment, Person
+from socle.pronote.attributes import IDENTITY_NAMES, mandatory_names, preview
+from socle.pronote.categories import STEP_BY_CATEGORY
+from socle.pronote.models import ImportRow, PronoteIdentity
+
+IDENTIFICATION_IMPOSSIBLE = (
+    "« Identification impossible — Nous n'avons pas réussi à vous identifier sur votre Espace "
+    "PRONOTE. Il est possible que les données personnelles vous concernant ne soient pas "
+    "correctement renseignées dans l'ENT… »"
+)
+
+
+def missing_attribute_message(cas_url: str, attribute: str) -> str:
+    return (
+        f"« Échec de l'authentification par le serveur CAS {cas_url} : Le serveur CAS doit "
+        f'être configuré pour renvoyer un attribut "{attribute}". Or aucun attribut n\'a été '
+        "renvoyé. »"
+    )
+
+
+def _cas_helpers() -> dict[str, Any]:
+    helpers: dict[str, Any] = {}
+    try:
+        from socle.cas.usernames import cas_username
+
+        helpers["cas_username"] = cas_username
+    except ImportError:
+        pass
+    try:
+        from socle.cas.attributes import collect
+
+        helpers["collect"] = collect
+    except ImportError:
+        pass
+    try:
+        from socle.cas.protocol import render_saml_success
+
+        helpers["render_saml_success"] = render_saml_success
+    except ImportError:
+        pass
+    return helpers
+
+
+def _can_access(person: Person, service: Any) -> bool:
+    from socle.portal.access import can_access
+
+    return bool(can_access(person, service))
+
+
+def examine(establishment: Establishment, login: str, services: list[Any]) -> Any:
+    from socle.pronote.doctor import AccountReport, cas_url
+
+    report = AccountReport(login=login)
+    person = Person.objects.filter(login=login).first() or Person.objects.filter(uid=login).first()
+    if person is None:
+        report.verdict.append(f"Aucun compte « {login} » dans l'annuaire.")
+        return report
+    report.person = person
+    identity = PronoteIdentity.objects.filter(person=person, establishment=establishment).first()
+    report.pronote_id = identity.pronote_id if identity else ""
+    if not services:
+        report.verdict.append(
+            "Aucun service PRONOTE n'est déclaré pour cet établissement : le "
+            "CAS refusera la demande de PRONOTE (service inconnu)."
+        )
+        report.fixes.append(
+            f'socle service_add PRONOTE-{establishment.uai} "PRONOTE" --url '
+            f"https://{establishment.uai.lower()}.index-education.net/pronote/ --pattern "
+            f"'https://{establishment.uai.lower()}.index-education.net/pronote/**' --uai "
+            f"{establishment.uai} --sso pronote"
+        )
+        return report
+    service = services[0].service
+    report.service = service
+    helpers = _cas_helpers()
+    username_of = helpers.get("cas_username", lambda p, s: p.uid)
+    report.username = username_of(person, service)
+    with preview():
+        if "collect" in helpers:
+            report.attributes = helpers["collect"](person, service)
+        else:
+            from socle.pronote.attributes import pronote_attributes
+
+            report.attributes = pronote_attributes(person, service)
+            report.fixes.append(
+                "(aperçu partiel : socle.cas.attributes.collect absent, seuls "
+                "les attributs PRONOTE sont montrés)"
+            )
+    target = (
+        services[0].urls[1].url
+        if len(services[0].urls) > 1
+        else service.url or "https://pronote.invalid/pronote/"
+    )
+    if "render_saml_success" in helpers:
+        report.saml = helpers["render_saml_success"](
+            username=report.username,
+            attributes=report.attributes,
+            recipient=target,
+            request_id="_" + secrets.token_hex(16),
+            issue_instant=timezone.now(),
+        ).decode("utf-8")
+    else:
+        report.saml = "(aperçu SAML indisponible : socle.cas.protocol absent)"
+    _explain(report, establishment, person, service, cas_url())
+    return report
+
+
+def _explain(
+    report: Any, establishment: Establishment, person: Person, service: Any, cas: str
+) -> None:
+    if not person.is_active:
+        report.verdict.append("Compte désactivé : le CAS refusera la connexion.")
+        return
+    if not _can_access(person, service):
+        report.verdict.append(
+            "Ce compte n'a pas accès au service PRONOTE : le CAS refusera le "
+            "ticket (page « accès refusé »)."
+        )
+        report.fixes.append(
+            "Vérifiez les profils autorisés du service et l'appartenance du "
+            "compte à l'établissement."
+        )
+        return
+    recognition = service.pronote_recognition or "pronote"
+    attribute = service.pronote_id_attribute or "idPronote"
+    sent = set(report.attributes)
+    missing_names = mandatory_names(service) - sent
+    if recognition in ("pronote", "both") and attribute not in sent:
+        if recognition == "pronote":
+            report.verdict.append(
+                "PRONOTE affichera : " + missing_attribute_message(cas, attribute)
+            )
+        else:
+            report.verdict.append(
+                f"L'attribut {attribute} manque : PRONOTE tentera la reconnaissance par l'identité."
+            )
+        report.fixes.extend(_fix_missing_identifier(establishment, person))
+    if recognition in ("identity", "both"):
+        absent = [n for n in ("nom", "prenom", "dateNaissance") if n in missing_names]
+        if absent:
+            report.verdict.append(
+                f"Attributs d'identité absents ({', '.join(absent)}) : "
+                f"PRONOTE affichera {IDENTIFICATION_IMPOSSIBLE}"
+            )
+            report.fixes.append(
+                "Complétez la fiche de l'annuaire (nom, prénom, date de "
+                "naissance, code postal) exactement comme dans PRONOTE."
+            )
+        elif recognition == "identity":
+            report.verdict.append(
+                "PRONOTE comparera nom, prénom, date de naissance et code "
+                "postal à ses fiches : une seule différence d'orthographe "
+                f"mène à {IDENTIFICATION_IMPOSSIBLE}"
+            )
+    if not report.verdict:
+        report.verdict.append(
+            f"PRONOTE recevra l'identifiant {report.pronote_id} et ouvrira "
+            "l'espace de ce compte sans nouvelle identification."
+        )
+        report.fixes.append(
+            f"Si PRONOTE affiche tout de même {IDENTIFICATION_IMPOSSIBLE} : une fiche en double "
+            "dans PRONOTE est déjà liée à ce compte ENT. Dans PRONOTE, effacez l'« Identifiant "
+            "CAS » de la première fiche, puis reconnectez-vous depuis l'ENT."
+        )
+    unknown = [
+        n
+        for n in IDENTITY_NAMES
+        if n in missing_names and n not in ("nom", "prenom", "dateNaissance")
+    ]
+    if unknown and recognition in ("identity", "both"):
+        report.fixes.append(f"Non transmis faute de donnée : {', '.join(unknown)}.")
+
+
+def _fix_missing_identifier(establishment: Establishment, person: Person) -> list[str]:
+    fixes = [
+        "Ce compte n'a pas d'identifiant PRONOTE pour " + establishment.uai + " : importez le "
+        "fichier des identifiants (« Importer les identifiants Pronote », mode Partiel suffit) "
+        "et rapprochez ce compte, au besoin à la main avec « Parcourir ».",
+    ]
+    rows = (
+        ImportRow.objects.filter(
+            session__establishment=establishment,
+            last_name__iexact=person.last_name,
+            first_name__iexact=person.first_name,
+        )
+        .select_related("session")
+        .order_by("-session_id")
+    )
+    row = rows.first()
+    if row is not None:
+        spec = STEP_BY_CATEGORY[row.category]
+        fixes.append(
+            f"Il figure dans l'import du {timezone.localtime(row.session.created_at):%d/%m/%Y} "
+            f"(étape {spec.number}/6, {spec.plural}, identifiant {row.pronote_id}) : "
+            f"{row.reason or row.get_outcome_display()} {row.outcome_detail}".strip()
+        )
+    else:
+        fixes.append(
+            "Il n'apparaît dans aucun fichier importé : dans PRONOTE, vérifiez sa "
+            "fiche puis refaites l'export des identifiants."
+        )
+    return fixes

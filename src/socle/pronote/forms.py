@@ -1,0 +1,191 @@
+"""Forms of the PRONOTE administration pages (they own the validation; views only adapt)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from socle.directory.models import Establishment, Membership, ParentLink, Person
+from socle.directory.profiles import Profile
+from socle.pronote.files import ParsedFile, PronoteFileError
+from socle.pronote.importer.session import load_files
+from socle.pronote.models import ImportMode, ImportRow, RowStatus
+from socle.pronote.permissions import administered_establishments
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    widget = MultipleFileInput
+
+    def clean(self, data: Any, initial: Any = None) -> list[Any]:
+        single = super().clean
+        if isinstance(data, (list, tuple)):
+            return [single(item, initial) for item in data]
+        return [single(data, initial)]
+
+
+class EstablishmentChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Establishment) -> str:
+        return f"{obj.uai} — {obj.name}"
+
+
+class ImportForm(forms.Form):
+    """« Importer les identifiants Pronote » : Établissement, Mode d'import, Fichier."""
+
+    establishment = EstablishmentChoiceField(
+        label=_("Établissement"), queryset=Establishment.objects.none(), empty_label=None
+    )
+    mode = forms.ChoiceField(
+        label=_("Mode d'import"),
+        choices=ImportMode.choices,
+        widget=forms.RadioSelect,
+        initial=ImportMode.PARTIEL,
+    )
+    files = MultipleFileField(
+        label=_("Fichier des identifiants"),
+        help_text=_(
+            "Fichier exporté par PRONOTE (IdPN_To_….xml, chiffré ou non) ou "
+            "extractions CSV (EXP_ELEVES.csv…) : plusieurs fichiers CSV possibles."
+        ),
+    )
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["establishment"].queryset = administered_establishments(user).order_by("uai")
+        self.parsed: ParsedFile | None = None
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        establishment = data.get("establishment")
+        uploads = data.get("files") or []
+        if establishment is None or not uploads:
+            return data
+        limit = settings.SOCLE_PRONOTE_MAX_FILE_SIZE
+        files = []
+        for upload in uploads:
+            if upload.size > limit:
+                raise forms.ValidationError(
+                    _(
+                        "%(name)s : fichier trop volumineux (%(limit)s octets au plus, "
+                        "SOCLE_PRONOTE_MAX_FILE_SIZE). Rien n'a été importé."
+                    ),
+                    params={"name": upload.name, "limit": limit},
+                )
+            files.append((upload.name, upload.read()))
+        try:
+            self.parsed = load_files(files, establishment.uai)
+        except PronoteFileError as exc:
+            raise forms.ValidationError(
+                _("Rien n'a été importé. %(error)s"), params={"error": str(exc)}
+            ) from None
+        return data
+
+
+def allowed_people(user: Any, establishment: Establishment) -> set[int] | None:
+    """Accounts an administrator may pick by hand; ``None`` = any (superuser)."""
+    if getattr(user, "is_superuser", False):
+        return None
+    members = set(
+        Membership.objects.filter(establishment=establishment).values_list("person_id", flat=True)
+    )
+    parents = set(
+        ParentLink.objects.filter(
+            child__memberships__establishment=establishment,
+            child__memberships__profile=Profile.PUPIL,
+        ).values_list("parent_id", flat=True)
+    )
+    return members | parents
+
+
+class StepForm(forms.Form):
+    """The choices of one step page: ``row-<id>`` (account picked), ``clear-<id>`` (drop an
+    automatic match), ``confirm-<id>`` (confirm a conflict)."""
+
+    def __init__(
+        self, *args: Any, rows: list[ImportRow], allowed: set[int] | None, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.rows = rows
+        self.allowed = allowed
+        for row in rows:
+            if row.status == RowStatus.UNRECOGNISED:
+                self.fields[f"row-{row.id}"] = forms.IntegerField(required=False, min_value=1)
+            else:
+                self.fields[f"clear-{row.id}"] = forms.BooleanField(required=False)
+            self.fields[f"confirm-{row.id}"] = forms.BooleanField(required=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        picked = [data.get(f"row-{row.id}") for row in self.rows]
+        picked_ids = {pid for pid in picked if pid}
+        if picked_ids:
+            found = set(
+                Person.objects.filter(id__in=picked_ids, is_active=True).values_list(
+                    "id", flat=True
+                )
+            )
+            if found != picked_ids or (self.allowed is not None and not picked_ids <= self.allowed):
+                raise forms.ValidationError(
+                    _("Un compte choisi n'existe pas ou n'appartient pas à cet établissement.")
+                )
+        return data
+
+    def choices(self) -> dict[int, int | None]:
+        result: dict[int, int | None] = {}
+        for row in self.rows:
+            if row.status == RowStatus.UNRECOGNISED:
+                value = self.cleaned_data.get(f"row-{row.id}")
+                if value:
+                    result[row.id] = value
+            elif self.cleaned_data.get(f"clear-{row.id}"):
+                result[row.id] = None
+        return result
+
+    def confirmed(self) -> set[int]:
+        return {row.id for row in self.rows if self.cleaned_data.get(f"confirm-{row.id}")}
+
+
+class DoctorForm(forms.Form):
+    establishment = EstablishmentChoiceField(
+        label=_("Établissement"), queryset=Establishment.objects.none(), empty_label=None
+    )
+    login = forms.CharField(
+        label=_("Compte à examiner (identifiant de connexion)"), required=False, max_length=64
+    )
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["establishment"].queryset = administered_establishments(user).order_by("uai")
+
+
+class ExportForm(forms.Form):
+    """Mode avec alimentation: the file PRONOTE imports (RapprochementSSO in ImportChiffre)."""
+
+    establishment = EstablishmentChoiceField(
+        label=_("Établissement"), queryset=Establishment.objects.none(), empty_label=None
+    )
+    partner_id = forms.CharField(
+        label=_("Identifiant partenaire (fourni par Index Education)"), max_length=100
+    )
+    public_key = forms.FileField(label=_("Clé publique d'Index Education (PEM ou SSH2)"))
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["establishment"].queryset = administered_establishments(user).order_by("uai")
+
+    def clean_public_key(self) -> Any:
+        from socle.pronote.files.crypto import load_public_key
+
+        upload = self.cleaned_data["public_key"]
+        if upload.size > 64 * 1024:
+            raise forms.ValidationError(_("Fichier de clé trop gros."))
+        try:
+            return load_public_key(upload.read())
+        except PronoteFileError as exc:
+            raise forms.ValidationError(str(exc)) from None

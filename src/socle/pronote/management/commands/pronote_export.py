@@ -1,0 +1,77 @@
+"""``socle pronote_export --uai UAI[,UAI…] --public-key FILE --partner-id ID --out FILE``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from socle.directory.models import Establishment
+from socle.directory.uai import InvalidUAI, normalize_uai
+from socle.pronote.export.service import export_for_pronote
+from socle.pronote.files import PronoteFileError
+from socle.pronote.files.crypto import load_public_key
+
+
+class Command(BaseCommand):
+    help = (
+        "Mode avec alimentation : exporte les utilisateurs de l'ENT pour PRONOTE "
+        "(RapprochementSSO v2.0 chiffré dans un conteneur ImportChiffre)."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--uai", required=True, help="UAI, ou plusieurs séparés par des virgules"
+        )
+        parser.add_argument(
+            "--public-key",
+            required=True,
+            help="clé publique d'Index Education (PEM ou SSH2/RFC 4716)",
+        )
+        parser.add_argument(
+            "--partner-id", required=True, help="identifiant partenaire fourni par Index Education"
+        )
+        parser.add_argument("--out", required=True, help="fichier à écrire")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        establishments = []
+        for text in options["uai"].split(","):
+            if not text.strip():
+                continue
+            try:
+                uai = normalize_uai(text)
+            except InvalidUAI as exc:
+                raise CommandError(str(exc)) from None
+            establishment = Establishment.objects.filter(uai=uai).first()
+            if establishment is None:
+                raise CommandError(f"Établissement {uai} inconnu.")
+            establishments.append(establishment)
+        if not establishments:
+            raise CommandError("--uai : au moins un UAI attendu.")
+        try:
+            public_key = load_public_key(Path(options["public_key"]).read_bytes())
+        except OSError as exc:
+            raise CommandError(
+                f"{options['public_key']} : lecture impossible ({exc.strerror})."
+            ) from None
+        except PronoteFileError as exc:
+            raise CommandError(str(exc)) from None
+        partner_id = options["partner_id"].strip()
+        if not partner_id:
+            raise CommandError("--partner-id est vide.")
+        data, result = export_for_pronote(establishments, public_key, partner_id)
+        try:
+            Path(options["out"]).write_bytes(data)
+        except OSError as exc:
+            raise CommandError(
+                f"{options['out']} : écriture impossible ({exc.strerror})."
+            ) from None
+        counts = ", ".join(f"{n} {name}" for name, n in result.counts.items()) or "personne"
+        self.stdout.write(f"Exporté : {counts}.")
+        for line in result.skipped:
+            self.stdout.write(f"  non exporté : {line}")
+        self.stdout.write(
+            f"Fichier chiffré pour Index Education écrit : {options['out']}. "
+            "À importer dans le client PRONOTE (SPR), puis à supprimer."
+        )

@@ -1,0 +1,51 @@
+"""Who may use the PRONOTE administration pages: superusers, and the administrators of the
+establishment concerned. The one place to switch if the rule changes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+
+from socle.directory.models import Establishment
+
+
+def administered_establishments(person: Any) -> QuerySet[Establishment]:
+    """``socle.portal.permissions.administered_establishments`` when the portal provides it;
+    else the same rule here (superuser → all; else memberships with ``is_admin=True``)."""
+    try:
+        from socle.portal.permissions import administered_establishments as portal_rule
+    except ImportError:
+        portal_rule = None
+    if portal_rule is not None:
+        return portal_rule(person)
+    if not getattr(person, "is_authenticated", False) or not getattr(person, "is_active", False):
+        return Establishment.objects.none()
+    if person.is_superuser:
+        return Establishment.objects.all()
+    return Establishment.objects.filter(
+        memberships__person_id=person.pk, memberships__is_admin=True
+    ).distinct()
+
+
+def can_administer(person: Any, establishment: Establishment) -> bool:
+    return administered_establishments(person).filter(pk=establishment.pk).exists()
+
+
+def pronote_admin_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Login required; then at least one administered establishment (403 otherwise)."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not administered_establishments(request.user).exists():
+            raise PermissionDenied("Réservé aux administrateurs d'établissement.")
+        return view(request, *args, **kwargs)
+
+    return wrapper

@@ -1,0 +1,74 @@
+"""« Parcourir » : finding an account by hand for an unrecognised PRONOTE row."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q
+
+from socle.directory.models import Establishment, Membership, Person
+from socle.directory.names import normalize_name
+
+LIMIT = 10
+
+
+def _search(query: str, establishment: Establishment | None, limit: int) -> list[Person]:
+    try:
+        from socle.directory.search import search_people
+    except ImportError:  # the directory's search is the reference; this is a plain fallback
+        search_people = None
+    if search_people is not None:
+        return list(search_people(query, establishment=establishment, limit=limit))
+    words = normalize_name(query).split()
+    people = Person.objects.filter(is_active=True)
+    if establishment is not None:
+        people = people.filter(memberships__establishment=establishment)
+    for word in words[:4]:
+        people = people.filter(
+            Q(last_name__icontains=word)
+            | Q(first_name__icontains=word)
+            | Q(birth_last_name__icontains=word)
+        )
+    return list(people.distinct().order_by("last_name", "first_name")[:limit])
+
+
+def browse(
+    query: str, establishment: Establishment, allowed: set[int] | None
+) -> list[dict[str, Any]]:
+    """Accounts matching ``query`` (name, first name, class, birth date JJ/MM/AAAA), first in
+    the establishment, then — for the parents of its pupils, or for a superuser — beyond it."""
+    query = (query or "").strip()[:100]
+    if not query:
+        return []
+    found: dict[int, Person] = {p.pk: p for p in _search(query, establishment, LIMIT)}
+    if len(found) < LIMIT:
+        for person in _search(query, None, LIMIT * 5):
+            if person.pk not in found and (allowed is None or person.pk in allowed):
+                found[person.pk] = person
+            if len(found) >= LIMIT:
+                break
+    classes: dict[int, str] = {}
+    for person_id, class_name, profile in Membership.objects.filter(
+        person_id__in=found, establishment=establishment
+    ).values_list("person_id", "class_name", "profile"):
+        label = class_name or profile.removeprefix("National_")
+        classes[person_id] = ", ".join(filter(None, [classes.get(person_id, ""), label]))
+    results = []
+    for person in found.values():
+        parts = [f"{person.last_name.upper()} {person.first_name}"]
+        if person.pk in classes:
+            parts.append(classes[person.pk])
+        else:
+            parts.append("hors établissement")
+        if person.birth_date:
+            parts.append(f"né(e) le {person.birth_date:%d/%m/%Y}")
+        parts.append(person.login)
+        results.append(
+            {
+                "id": person.pk,
+                "label": " — ".join(parts),
+                "score": int(getattr(person, "search_score", 0) or 0),
+                "why": "recherche « Parcourir »",
+            }
+        )
+    return results

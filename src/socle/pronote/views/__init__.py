@@ -1,0 +1,2 @@
+"""Views of the PRONOTE administration pages: short adapters over ``importer``, ``doctor``,
+``export``."""

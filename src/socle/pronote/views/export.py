@@ -1,0 +1,31 @@
+"""Download button of the mode avec alimentation export."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_http_methods
+
+from socle.pronote.export.service import export_for_pronote, file_name
+from socle.pronote.forms import ExportForm
+from socle.pronote.permissions import pronote_admin_required
+
+
+@pronote_admin_required
+@require_http_methods(["GET", "POST"])
+def export_view(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        form = ExportForm(request.POST, request.FILES, user=request.user)
+        if form.is_valid():
+            establishments = [form.cleaned_data["establishment"]]
+            data, _result = export_for_pronote(
+                establishments,
+                form.cleaned_data["public_key"],
+                form.cleaned_data["partner_id"].strip(),
+            )
+            response = HttpResponse(data, content_type="application/xml")
+            response["Content-Disposition"] = f'attachment; filename="{file_name(establishments)}"'
+            return response
+    else:
+        form = ExportForm(user=request.user)
+    return render(request, "pronote/export.html", {"form": form})

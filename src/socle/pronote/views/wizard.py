@@ -1,0 +1,232 @@
+"""« Importer les identifiants Pronote » and the six-step rapprochement wizard."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from socle.directory.models import Establishment
+from socle.pronote.categories import STEP_COUNT, step
+from socle.pronote.forms import ImportForm, StepForm, allowed_people
+from socle.pronote.importer.report import report_csv, step_summaries, summary_line
+from socle.pronote.importer.session import start_import
+from socle.pronote.importer.steps import (
+    StepError,
+    interrupt,
+    plan_step,
+    prepare_step,
+    validate_step,
+)
+from socle.pronote.models import ImportRow, ImportSession, RowStatus, SessionStatus
+from socle.pronote.permissions import (
+    administered_establishments,
+    can_administer,
+    pronote_admin_required,
+)
+from socle.pronote.search import browse
+
+RECOGNISED_SHOWN = 2000
+
+
+def _session(request: HttpRequest, pk: int) -> ImportSession:
+    session = get_object_or_404(ImportSession.objects.select_related("establishment"), pk=pk)
+    if not can_administer(request.user, session.establishment):
+        raise PermissionDenied(_("Vous n'administrez pas cet établissement."))
+    return session
+
+
+@pronote_admin_required
+@require_http_methods(["GET", "POST"])
+def index(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        form = ImportForm(request.POST, request.FILES, user=request.user)
+        if form.is_valid() and form.parsed is not None:
+            names = ", ".join(f.name for f in form.cleaned_data["files"])
+            session = start_import(
+                form.parsed,
+                form.cleaned_data["establishment"],
+                form.cleaned_data["mode"],
+                source_name=names,
+                user=request.user,
+            )
+            return redirect("pronote:step", session.pk, 1)
+    else:
+        form = ImportForm(user=request.user, initial={"establishment": request.GET.get("uai")})
+    establishments = administered_establishments(request.user).order_by("uai")
+    selected = None
+    uai = request.GET.get("uai") or (request.POST.get("establishment") or "")
+    if uai:
+        selected = (
+            establishments.filter(uai=uai).first()
+            or establishments.filter(pk=uai if uai.isdigit() else 0).first()
+        )
+    elif establishments.count() == 1:
+        selected = establishments.first()
+    recent = ImportSession.objects.filter(establishment__in=establishments).select_related(
+        "establishment"
+    )[:10]
+    return render(
+        request,
+        "pronote/index.html",
+        {
+            "form": form,
+            "selected": selected,
+            "summary": summary_line(selected) if selected else "",
+            "recent": recent,
+        },
+    )
+
+
+@pronote_admin_required
+def resume(request: HttpRequest, pk: int) -> HttpResponse:
+    session = _session(request, pk)
+    if session.is_open:
+        return redirect("pronote:step", session.pk, session.current_step)
+    return redirect("pronote:final", session.pk)
+
+
+def _step_context(
+    session: ImportSession,
+    number: int,
+    form: StepForm,
+    browse_results: dict[int, list[dict[str, Any]]],
+) -> dict[str, Any]:
+    spec = step(number)
+    current = prepare_step(session, number)
+    rows = form.rows
+    try:
+        plan = plan_step(
+            session,
+            number,
+            form.choices() if form.is_bound and form.is_valid() else None,
+            form.confirmed() if form.is_bound and form.is_valid() else None,
+        )
+        planned = {item.pair.row_id: item for item in plan.items}
+        removals = plan.removals
+    except StepError:
+        planned, removals = {}, []
+    unrecognised, recognised = [], []
+    for row in rows:
+        entry = {
+            "row": row,
+            "plan": planned.get(row.id),
+            "candidates": row.candidates + browse_results.get(row.id, []),
+            "selected": form.data.get(f"row-{row.id}", "") if form.is_bound else "",
+        }
+        (unrecognised if row.status == RowStatus.UNRECOGNISED else recognised).append(entry)
+    conflicts = [
+        e
+        for e in recognised + unrecognised
+        if e["plan"] is not None and e["plan"].action == "conflict"
+    ]
+    return {
+        "session": session,
+        "spec": spec,
+        "step": current,
+        "step_count": STEP_COUNT,
+        "form": form,
+        "unrecognised": unrecognised,
+        "recognised": recognised[:RECOGNISED_SHOWN],
+        "recognised_hidden": max(0, len(recognised) - RECOGNISED_SHOWN),
+        "conflicts": conflicts,
+        "removals": removals,
+        "in_file": len(rows),
+        "steps": step_summaries(session),
+    }
+
+
+@pronote_admin_required
+@require_http_methods(["GET", "POST"])
+def step_view(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    session = _session(request, pk)
+    if not session.is_open:
+        return redirect("pronote:final", session.pk)
+    if number != session.current_step:
+        return redirect("pronote:step", session.pk, session.current_step)
+    spec = step(number)
+    prepare_step(session, number)
+    rows = list(
+        ImportRow.objects.filter(session=session, category=spec.category.value)
+        .select_related("person")
+        .order_by("position")
+    )
+    allowed = allowed_people(request.user, session.establishment)
+    browse_results: dict[int, list[dict[str, Any]]] = {}
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        if action == "interrupt":
+            interrupt(session)
+            messages.info(
+                request, _("Import interrompu : les étapes déjà validées sont conservées.")
+            )
+            return redirect("pronote:final", session.pk)
+        form = StepForm(request.POST, rows=rows, allowed=allowed)
+        if action.startswith("browse-"):
+            row_text = action.removeprefix("browse-")
+            row_id = int(row_text) if row_text.isdigit() else 0
+            query = request.POST.get(f"search-{row_id}", "")
+            browse_results[row_id] = browse(query, session.establishment, allowed)
+            if not browse_results[row_id]:
+                messages.warning(request, _("Aucun compte trouvé pour « %(q)s ».") % {"q": query})
+        elif action == "validate" and form.is_valid():
+            try:
+                validate_step(session, number, form.choices(), form.confirmed())
+            except StepError as exc:
+                messages.error(request, str(exc))
+            else:
+                session.refresh_from_db()
+                if session.status == SessionStatus.FINISHED:
+                    return redirect("pronote:final", session.pk)
+                return redirect("pronote:step", session.pk, session.current_step)
+    else:
+        form = StepForm(rows=rows, allowed=allowed)
+    return render(
+        request, "pronote/step.html", _step_context(session, number, form, browse_results)
+    )
+
+
+@pronote_admin_required
+def final(request: HttpRequest, pk: int) -> HttpResponse:
+    session = _session(request, pk)
+    if session.is_open:
+        return redirect("pronote:step", session.pk, session.current_step)
+    return render(
+        request,
+        "pronote/final.html",
+        {
+            "session": session,
+            "summary": summary_line(session.establishment),
+            "steps": step_summaries(session),
+            "conflicts": session.rows.filter(outcome="conflict").order_by("position")[:200],
+        },
+    )
+
+
+@pronote_admin_required
+def report(request: HttpRequest, pk: int) -> HttpResponse:
+    session = _session(request, pk)
+    response = HttpResponse(report_csv(session), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="rapport-import-pronote-{session.establishment.uai}-'
+        f'{session.pk}.csv"'
+    )
+    return response
+
+
+@pronote_admin_required
+@require_GET
+def search(request: HttpRequest) -> JsonResponse:
+    """« Parcourir » : JSON list of accounts for a name, first name, class or birth date."""
+    establishment = get_object_or_404(Establishment, uai=request.GET.get("uai", ""))
+    if not can_administer(request.user, establishment):
+        raise PermissionDenied
+    results = browse(
+        request.GET.get("q", ""), establishment, allowed_people(request.user, establishment)
+    )
+    return JsonResponse({"results": results})

@@ -1,0 +1,108 @@
+"""Builders of the PRONOTE tests (on top of the shared ``tests.factories``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+
+from socle.directory.profiles import Profile
+from socle.pronote.files import ParsedFile, PronoteRecord
+from socle.pronote.importer import start_import
+from socle.pronote.models import ImportSession, PronoteIdentity
+from tests.factories import make_establishment, make_parent_link, make_person
+
+_ids = itertools.count(1)
+ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+
+def pronote_id() -> str:
+    n = next(_ids)
+    text = ""
+    for _ in range(16):
+        n, r = divmod(n, len(ALPHABET))
+        text = ALPHABET[r] + text
+    return text
+
+
+def record(
+    category: str,
+    last: str,
+    first: str,
+    *,
+    pid: str | None = None,
+    birth: dt.date | None = None,
+    responsables: list[str] | None = None,
+    **fields,
+) -> PronoteRecord:
+    return PronoteRecord(
+        category=category,
+        pronote_id=pid or pronote_id(),
+        last_name=last,
+        first_name=first,
+        birth_date=birth,
+        responsables=responsables or [],
+        location="test",
+        **fields,
+    )
+
+
+def parsed(*records: PronoteRecord) -> ParsedFile:
+    return ParsedFile("xml", list(records))
+
+
+def start(establishment, mode: str, *records: PronoteRecord) -> ImportSession:
+    return start_import(parsed(*records), establishment, mode, source_name="test.xml")
+
+
+def ids_of(establishment) -> dict[str, int]:
+    """pronote id → person id, for one establishment."""
+    return dict(
+        PronoteIdentity.objects.filter(establishment=establishment).values_list(
+            "pronote_id", "person_id"
+        )
+    )
+
+
+class School:
+    """A small collège: a teacher, two pupils (siblings), their mother, a CPE."""
+
+    def __init__(self, uai: str | None = None) -> None:
+        self.est = make_establishment(uai)
+        e = self.est
+        self.teacher = make_person("Christian", "Berrone", establishment=e, profile=Profile.TEACHER)
+        self.emma = make_person(
+            "Emma", "Roux", establishment=e, class_name="4A", birth_date=dt.date(2012, 3, 4)
+        )
+        self.tom = make_person(
+            "Tom", "Roux", establishment=e, class_name="6B", birth_date=dt.date(2014, 9, 1)
+        )
+        self.mother = make_person(
+            "Claire", "Roux", establishment=e, profile=Profile.PARENT, birth_last_name="Faure"
+        )
+        make_parent_link(self.mother, self.emma)
+        make_parent_link(self.mother, self.tom)
+        self.cpe = make_person("Sophie", "Durand", establishment=e, profile=Profile.VIE_SCOLAIRE)
+
+    def records(self) -> list[PronoteRecord]:
+        mother = record("responsable", "FAURE", "Claire", pid="RESPCLAIRE000001")
+        return [
+            record("enseignant", "BERRONE", "CHRISTIAN", pid="PROFBERRONE00001"),
+            record(
+                "eleve",
+                "ROUX",
+                "Emma",
+                pid="ELEVEEMMA0000001",
+                birth=dt.date(2012, 3, 4),
+                responsables=[mother.pronote_id],
+            ),
+            record(
+                "eleve",
+                "ROUX",
+                "Tom",
+                pid="ELEVETOM00000001",
+                birth=dt.date(2014, 9, 1),
+                responsables=[mother.pronote_id],
+            ),
+            mother,
+            record("personnel", "DURAND", "Sophie", pid="PERSDURAND000001"),
+        ]

@@ -1,0 +1,279 @@
+"""The automatic rapprochement rules (pure code: accounts and rows built by hand)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+
+from socle.directory.profiles import Profile
+from socle.pronote.categories import STEP_BY_CATEGORY
+from socle.pronote.matching import (
+    Account,
+    DirectoryIndex,
+    Row,
+    children_by_responsable,
+    match_rows,
+    name_key,
+)
+
+_ids = itertools.count(1)
+D = dt.date
+
+
+def account(last: str, first: str, *profiles: str, **fields) -> Account:
+    return Account(
+        id=fields.pop("id", next(_ids)),
+        last_name=last,
+        first_name=first,
+        profiles=frozenset(profiles or {Profile.PUPIL}),
+        **fields,
+    )
+
+
+def row(category: str, last: str, first: str, pronote_id: str = "", **fields) -> Row:
+    key = next(_ids)
+    return Row(
+        key=key,
+        category=category,
+        pronote_id=pronote_id or f"ID{key}",
+        last_name=last,
+        first_name=first,
+        **fields,
+    )
+
+
+def match_one(category: str, accounts, the_row: Row, **kwargs):
+    profiles = STEP_BY_CATEGORY[category].profiles
+    return match_rows([the_row], DirectoryIndex(accounts), profiles, **kwargs)[0]
+
+
+def test_name_keys_fold_case_accents_hyphens_apostrophes_and_spaces():
+    assert name_key("D'ARTAGNAN", "Jean-Pierre") == name_key("d’Artagnan", "jean pierre")
+    assert name_key("Lefèvre", "Zoé") == name_key("LEFEVRE", "ZOE")
+    assert name_key("Le Goff", "Anne") == name_key("LEGOFF", "Anne")
+    assert name_key("McDonald", "Rory") != name_key("Donald", "Rory")  # Mc kept
+
+
+def test_it_matches_a_pupil_by_name_first_name_and_birth_date():
+    pupil = account("Lefèvre", "Zoé", birth_date=D(2012, 3, 4))
+    match = match_one("eleve", [pupil], row("eleve", "LEFEVRE", "ZOE", birth_date=D(2012, 3, 4)))
+    assert match.account_id == pupil.id and match.method == "name"
+
+
+def test_it_matches_compound_names_written_differently():
+    pupil = account("Martin-Dupont", "Jean Pierre", birth_date=D(2012, 1, 1))
+    match = match_one(
+        "eleve", [pupil], row("eleve", "MARTIN DUPONT", "Jean-Pierre", birth_date=D(2012, 1, 1))
+    )
+    assert match.account_id == pupil.id
+
+
+def test_it_matches_on_the_birth_name_too():
+    mother = account("Martin", "Nathalie", Profile.PARENT, birth_last_name="Dupont")
+    match = match_one("responsable", [mother], row("responsable", "DUPONT", "Nathalie"))
+    assert match.account_id == mother.id
+
+
+def test_it_never_guesses_between_two_pupils_of_same_name_and_birth_date():
+    first = account("Martin", "Camille", birth_date=D(2012, 3, 4), class_name="4A")
+    second = account("Martin", "Camille", birth_date=D(2012, 3, 4), class_name="4B")
+    match = match_one(
+        "eleve", [first, second], row("eleve", "MARTIN", "Camille", birth_date=D(2012, 3, 4))
+    )
+    assert match.account_id is None
+    assert "2 élèves de même nom" in match.reason
+    assert {c.id for c in match.candidates} == {first.id, second.id}
+
+
+def test_it_tells_twins_apart_by_first_name():
+    lea = account("Bernard", "Léa", birth_date=D(2011, 6, 1))
+    leo = account("Bernard", "Léo", birth_date=D(2011, 6, 1))
+    index = DirectoryIndex([lea, leo])
+    rows = [
+        row("eleve", "BERNARD", "Léo", birth_date=D(2011, 6, 1)),
+        row("eleve", "BERNARD", "Lea", birth_date=D(2011, 6, 1)),
+    ]
+    matches = match_rows(rows, index, STEP_BY_CATEGORY["eleve"].profiles)
+    assert [m.account_id for m in matches] == [leo.id, lea.id]
+
+
+def test_it_does_not_match_a_pupil_born_another_day():
+    pupil = account("Martin", "Camille", birth_date=D(2012, 3, 4))
+    match = match_one("eleve", [pupil], row("eleve", "MARTIN", "Camille", birth_date=D(2012, 3, 5)))
+    assert match.account_id is None
+    assert match.reason == "homonyme né(e) un autre jour"
+    assert match.candidates[0].id == pupil.id
+    assert "pas le 05/03/2012" in match.candidates[0].why
+
+
+def test_it_asks_to_confirm_a_pupil_whose_birth_date_is_missing():
+    pupil = account("Martin", "Camille", birth_date=D(2012, 3, 4))
+    match = match_one("eleve", [pupil], row("eleve", "MARTIN", "Camille"))
+    assert match.account_id is None
+    assert "date de naissance absente du fichier" in match.reason
+    assert match.candidates[0].id == pupil.id
+
+    unknown = account("Durand", "Léo")
+    match = match_one("eleve", [unknown], row("eleve", "DURAND", "Leo", birth_date=D(2012, 1, 1)))
+    assert match.account_id is None and "inconnue dans l'annuaire" in match.reason
+
+
+def test_it_matches_a_teacher_by_name_when_a_birth_date_is_missing_on_one_side():
+    teacher = account("Berrone", "Christian", Profile.TEACHER)
+    match = match_one(
+        "enseignant",
+        [teacher],
+        row("enseignant", "BERRONE", "CHRISTIAN", birth_date=D(1975, 5, 12)),
+    )
+    assert match.account_id == teacher.id and match.reason == "nom et prénom"
+
+
+def test_it_uses_the_birth_date_of_teachers_when_both_sides_have_it():
+    older = account("Petit", "Marc", Profile.TEACHER, birth_date=D(1960, 1, 1))
+    younger = account("Petit", "Marc", Profile.TEACHER, birth_date=D(1990, 1, 1))
+    match = match_one(
+        "enseignant", [older, younger], row("enseignant", "PETIT", "Marc", birth_date=D(1990, 1, 1))
+    )
+    assert match.account_id == younger.id
+
+
+def test_it_sends_teacher_homonyms_to_the_manual_list():
+    one = account("Petit", "Marc", Profile.TEACHER)
+    two = account("Petit", "Marc", Profile.DOCUMENTALIST)
+    match = match_one("enseignant", [one, two], row("enseignant", "PETIT", "Marc"))
+    assert match.account_id is None and match.reason == "2 homonymes dans l'établissement"
+
+
+def test_it_only_matches_accounts_with_the_step_profile():
+    pupil = account("Petit", "Marc", Profile.PUPIL)
+    staff = account("Petit", "Marc", Profile.DIRECTION)
+    assert (
+        match_one("enseignant", [pupil, staff], row("enseignant", "PETIT", "Marc")).account_id
+        is None
+    )
+    assert (
+        match_one("personnel", [pupil, staff], row("personnel", "PETIT", "Marc")).account_id
+        == staff.id
+    )
+
+
+def test_it_maps_maitres_de_stage_and_inspectors_to_their_profiles():
+    mds = account("Garage", "Paul", Profile.MAITRE_DE_STAGE)
+    ins = account("Leroy", "Anne", Profile.ACADEMY)
+    assert (
+        match_one(
+            "maitre_de_stage", [mds, ins], row("maitre_de_stage", "GARAGE", "Paul")
+        ).account_id
+        == mds.id
+    )
+    assert (
+        match_one("inspecteur", [mds, ins], row("inspecteur", "LEROY", "Anne")).account_id == ins.id
+    )
+
+
+def test_it_tells_homonym_parents_apart_by_their_children():
+    camille = account("Martin", "Camille")
+    hugo = account("Martin", "Hugo")
+    mother_of_camille = account(
+        "Martin", "Nathalie", Profile.PARENT, children=frozenset({camille.id})
+    )
+    mother_of_hugo = account("Martin", "Nathalie", Profile.PARENT, children=frozenset({hugo.id}))
+    the_row = row("responsable", "MARTIN", "Nathalie", pronote_id="RESP1")
+    children = children_by_responsable([(hugo.id, ["RESP1"])])
+    match = match_one(
+        "responsable",
+        [mother_of_camille, mother_of_hugo],
+        the_row,
+        children_by_responsable=children,
+    )
+    assert match.account_id == mother_of_hugo.id and match.method == "children"
+
+    without = match_one("responsable", [mother_of_camille, mother_of_hugo], the_row)
+    assert without.account_id is None and "2 homonymes" in without.reason
+
+
+def test_it_matches_the_parent_of_siblings_once():
+    sister, brother = account("Roux", "Emma"), account("Roux", "Tom")
+    father = account("Roux", "Pierre", Profile.PARENT, children=frozenset({sister.id, brother.id}))
+    children = children_by_responsable([(sister.id, ["P1"]), (brother.id, ["P1"])])
+    match = match_one(
+        "responsable",
+        [father],
+        row("responsable", "ROUX", "Pierre", pronote_id="P1"),
+        children_by_responsable=children,
+    )
+    assert match.account_id == father.id
+
+
+def test_it_refuses_a_single_parent_homonym_of_another_family():
+    child, stranger_child = account("Roux", "Emma"), account("Roux", "Léa")
+    stranger = account("Roux", "Pierre", Profile.PARENT, children=frozenset({stranger_child.id}))
+    children = children_by_responsable([(child.id, ["P1"])])
+    match = match_one(
+        "responsable",
+        [stranger],
+        row("responsable", "ROUX", "Pierre", pronote_id="P1"),
+        children_by_responsable=children,
+    )
+    assert match.account_id is None
+    assert "aucun des élèves rapprochés" in match.reason
+
+
+def test_it_proposes_the_parents_of_the_children_when_the_name_differs():
+    child = account("Roux", "Emma")
+    mother = account("Roux", "Claire", Profile.PARENT, children=frozenset({child.id}))
+    children = children_by_responsable([(child.id, ["P1"])])
+    match = match_one(
+        "responsable",
+        [mother],
+        row("responsable", "FAURE", "Claire", pronote_id="P1"),
+        children_by_responsable=children,
+    )
+    assert match.account_id is None
+    assert match.candidates[0].id == mother.id
+    assert "responsable d'un enfant rapproché" in match.candidates[0].why
+
+
+def test_it_reuses_an_identifier_the_account_already_holds():
+    pupil = account("Martin", "Camille", pronote_id="AZKH9C7WSQ2R54DP")
+    match = match_one(
+        "eleve", [pupil], row("eleve", "MARTIN", "Camille", pronote_id="AZKH9C7WSQ2R54DP")
+    )
+    assert match.account_id == pupil.id and match.method == "existing_id"
+
+
+def test_it_does_not_trust_a_held_identifier_when_the_name_differs():
+    pupil = account("Martin", "Camille", pronote_id="AZKH9C7WSQ2R54DP")
+    match = match_one(
+        "eleve", [pupil], row("eleve", "DUBOIS", "Jules", pronote_id="AZKH9C7WSQ2R54DP")
+    )
+    assert match.account_id is None and "dont le nom diffère" in match.reason
+
+
+def test_it_uses_the_cas_identifier_pronote_already_knows():
+    pupil = account("Martin", "Camille", uid="abcdefgh23456789")
+    match = match_one(
+        "eleve", [pupil], row("eleve", "MARTIN", "Camille", cas_id="abcdefgh23456789")
+    )
+    assert match.account_id == pupil.id and match.method == "cas_id"
+
+
+def test_two_pronote_rows_for_one_account_both_go_to_the_manual_list():
+    teacher = account("Petit", "Marc", Profile.TEACHER)
+    rows = [row("enseignant", "PETIT", "Marc"), row("enseignant", "Petit", "MARC")]
+    matches = match_rows(rows, DirectoryIndex([teacher]), STEP_BY_CATEGORY["enseignant"].profiles)
+    assert all(m.account_id is None for m in matches)
+    assert "doublon dans PRONOTE" in matches[0].reason
+
+
+def test_it_ranks_fuzzy_candidates_for_a_misspelt_name():
+    right = account("Lefebvre", "Zoé", birth_date=D(2012, 3, 4))
+    other = account("Lemaire", "Zoé", birth_date=D(2012, 3, 4))
+    far = account("Nguyen", "Bao", birth_date=D(2012, 3, 4))
+    match = match_one(
+        "eleve", [right, other, far], row("eleve", "LEFEVRE", "Zoé", birth_date=D(2012, 3, 4))
+    )
+    assert match.account_id is None
+    assert match.candidates[0].id == right.id
+    assert far.id not in {c.id for c in match.candidates}
+    assert match.reason == "aucun élève de ce nom et prénom dans l'établissement"
