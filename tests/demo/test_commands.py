@@ -11,6 +11,7 @@ from django.core.management import CommandError, call_command
 
 from socle.demo.seed import DEMO_ACCOUNTS
 from socle.directory.models import Establishment, Membership, ParentLink, Person
+from socle.portal.access import can_access
 from socle.portal.models import PatternKind, Service, ServicePattern, SSOType
 
 
@@ -118,3 +119,13 @@ def test_demo_seed_keeps_a_service_the_administrator_changed(tmp_path: Path) -> 
     Service.objects.filter(code="PRONOTE").update(label="Pronote (vie scolaire)")
     run(*args)
     assert Service.objects.get(code="PRONOTE").label == "Pronote (vie scolaire)"
+
+
+def test_the_demo_pronote_service_is_open_to_pupils_parents_and_teachers(tmp_path: Path) -> None:
+    run("demo_seed", "--pronote-out", str(tmp_path / "b.json"), "--newcomers-out",
+        str(tmp_path / "n.json"))  # fmt: skip
+    service = Service.objects.get(code="PRONOTE")
+    for login in ("camille.martin", "nathalie.martin", "helene.le-gall", "yanis.haddad"):
+        assert can_access(Person.objects.get(login=login), service), login
+    agent = Person.objects.filter(memberships__profile="National_ETA").first()
+    assert agent is not None and not can_access(agent, service)

@@ -19,7 +19,11 @@ from socle.demo.pronote_base import build_pronote_base, dumps, newcomers_json
 from socle.demo.synth import DEFAULT_SEED, generate_school
 from socle.demo.writer import WriteReport, write_school
 from socle.directory.models import Establishment, Person
+from socle.directory.profiles import Profile
 from socle.portal.models import (
+    AccessMode,
+    AccessRule,
+    AccessTarget,
     PatternKind,
     PronoteRecognition,
     Service,
@@ -31,6 +35,7 @@ ADMIN_LOGIN = "admin"
 ADMIN_PASSWORD = "demo-admin-2026"
 PRONOTE_URL = "http://127.0.0.1:8001/pronote/"
 SERVICE_CODE = "PRONOTE"
+OPEN_TO_PROFILES = (Profile.PUPIL, Profile.PARENT, Profile.TEACHER)
 
 # The accounts the README lists: (login, password, synthetic key or "" for the global admin).
 DEMO_ACCOUNTS: tuple[tuple[str, str, str], ...] = (
@@ -113,8 +118,9 @@ def _ensure_admin() -> tuple[bool, bool]:
 
 
 def _ensure_pronote_service(establishment: Establishment, url: str) -> tuple[bool, int]:
-    """The PRONOTE service as step 3 of the story declares it; an existing one is left as the
-    administrator may have changed it (only a missing pattern is added back)."""
+    """The PRONOTE service as step 3 of the story declares it, open to the pupils, parents and
+    teachers of the establishment. An existing one is left as the administrator may have changed
+    it (only a missing pattern is added back)."""
     service, created = Service.objects.get_or_create(
         code=SERVICE_CODE,
         defaults={
@@ -127,8 +133,16 @@ def _ensure_pronote_service(establishment: Establishment, url: str) -> tuple[boo
             "pronote_recognition": PronoteRecognition.PRONOTE_ID,
             "pronote_id_attribute": "idPronote",
             "order": 10,
+            "access_mode": AccessMode.RULES,
         },
     )
+    if created:
+        # « Accès population »: Élève, Parent, Enseignant of the establishment (step 3).
+        for profile in OPEN_TO_PROFILES:
+            rule = AccessRule.objects.create(
+                service=service, target=AccessTarget.SITE, profile=profile
+            )
+            rule.establishments.add(establishment)
     pattern = url.rstrip("/") + "/**"
     patterns = 0
     if not service.patterns.filter(value=pattern).exists():
