@@ -214,4 +214,4 @@ def text_of(response: Any) -> str:
     document = html.fromstring(response.content.decode())
     for script in document.xpath("//script|//style"):
         script.drop_tree()
-    return " ".join(document.text_content().split())
+    return " ".join(" ".join(document.itertext()).split())

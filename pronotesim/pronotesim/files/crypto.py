@@ -87,26 +87,30 @@ def seal(plaintext: bytes, public_key: rsa.RSAPublicKey) -> Sealed:
     )
 
 
-def unwrap_key(wrapped: bytes, private_key: rsa.RSAPrivateKey) -> tuple[bytes, bytes]:
+WRONG_KEY = "le fichier n'a pas été chiffré pour la clé publique {whose}, ou il a été altéré"
+
+
+def unwrap_key(
+    wrapped: bytes, private_key: rsa.RSAPrivateKey, *, whose: str = "de ce serveur"
+) -> tuple[bytes, bytes]:
+    """The AES key and IV. With the wrong RSA key, OpenSSL's implicit rejection returns random
+    bytes instead of failing: the length and MD5 checks are what catch it."""
     try:
         block = private_key.decrypt(wrapped, PKCS1v15())
     except ValueError:
-        raise CryptoError(
-            "Clé de chiffrement indéchiffrable : le fichier n'a pas été chiffré pour la clé "
-            "publique Index Education de ce serveur."
-        ) from None
+        block = b""
     if len(block) != 48:
-        raise CryptoError(f"Bloc de clé de {len(block)} octets (48 attendus).")
+        raise CryptoError(f"Clé de chiffrement indéchiffrable : {WRONG_KEY.format(whose=whose)}.")
     key, iv, check = block[:16], block[16:32], block[32:]
     if hashlib.md5(key + iv).digest() != check:  # noqa: S324 - Index Education's format
-        raise CryptoError("Contrôle MD5 de la clé AES en échec.")
+        raise CryptoError(f"Contrôle MD5 de la clé AES en échec : {WRONG_KEY.format(whose=whose)}.")
     return key, iv
 
 
 def open_sealed(
     sealed: Sealed, private_key: rsa.RSAPrivateKey, *, max_size: int = 50 * 1024 * 1024
 ) -> bytes:
-    key, iv = unwrap_key(sealed.wrapped_key, private_key)
+    key, iv = unwrap_key(sealed.wrapped_key, private_key, whose="Index Education de ce serveur")
     if not sealed.ciphertext or len(sealed.ciphertext) % 16:
         raise CryptoError("Contenu chiffré de taille invalide (AES-CBC).")
     decryptor = Cipher(algorithms.AES(key), modes.CBC(iv)).decryptor()

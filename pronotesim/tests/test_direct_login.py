@@ -1,0 +1,101 @@
+"""PRONOTE's own login form: the usual access without CAS, ``?login=true`` with CAS."""
+
+import pytest
+from django.test import Client
+
+from tests.helpers import configure, make_establishment, make_user, text_of
+
+
+@pytest.fixture
+def pupil():
+    make_establishment()
+    return make_user(direct_login="camille.martin", password="secret-pn-1")
+
+
+def test_without_cas_the_espace_shows_the_login_form(pupil) -> None:
+    configure(cas_enabled=False)
+    response = Client().get("/pronote/eleve.html")
+    assert response.status_code == 200
+    page = text_of(response)
+    assert "Espace Élèves" in page and "Identifiant" in page and "Mot de passe" in page
+
+
+def test_without_cas_the_page_commune_lists_the_espaces(pupil) -> None:
+    configure(cas_enabled=False)
+    page = text_of(Client().get("/pronote/"))
+    for title in (
+        "Espace Direction",
+        "Espace Professeurs",
+        "Espace Vie scolaire",
+        "Espace Parents",
+        "Espace Accompagnants",
+        "Espace Élèves",
+    ):
+        assert title in page
+
+
+def test_pronote_credentials_open_the_espace(pupil) -> None:
+    configure()
+    client = Client()
+    response = client.post(
+        "/pronote/eleve.html?login=true", {"login": "camille.martin", "password": "secret-pn-1"}
+    )
+    assert response["Location"] == "/pronote/eleve.html"
+    page = text_of(client.get("/pronote/eleve.html"))
+    assert "Espace Élèves — MARTIN Camille" in page and "Identifiants PRONOTE" in page
+
+
+def test_the_page_commune_login_leads_to_the_user_espace(pupil) -> None:
+    configure()
+    response = Client().post(
+        "/pronote/?login=true", {"login": "camille.martin", "password": "secret-pn-1"}
+    )
+    assert response["Location"] == "/pronote/eleve.html"
+
+
+def test_a_wrong_password_is_refused(pupil) -> None:
+    configure()
+    response = Client().post(
+        "/pronote/eleve.html?login=true", {"login": "camille.martin", "password": "nope"}
+    )
+    assert response.status_code == 401
+    assert "Identifiant ou mot de passe incorrect." in text_of(response)
+
+
+def test_credentials_of_another_category_do_not_open_the_espace(pupil) -> None:
+    configure()
+    response = Client().post(
+        "/pronote/professeur.html?login=true",
+        {"login": "camille.martin", "password": "secret-pn-1"},
+    )
+    assert response.status_code == 401
+    assert "Espace Professeurs" in text_of(response)
+
+
+def test_direct_login_can_be_forbidden_once_cas_is_on(pupil) -> None:
+    configure(direct_login_allowed=False)
+    response = Client().get("/pronote/eleve.html?login=true")
+    assert response.status_code == 403
+    assert "n'est pas autorisée" in text_of(response)
+    posted = Client().post(
+        "/pronote/eleve.html?login=true", {"login": "camille.martin", "password": "secret-pn-1"}
+    )
+    assert posted.status_code == 403
+
+
+def test_logout_ends_the_pronote_session(pupil) -> None:
+    configure(cas_enabled=False)
+    client = Client()
+    client.post("/pronote/eleve.html", {"login": "camille.martin", "password": "secret-pn-1"})
+    assert "MARTIN Camille" in text_of(client.get("/pronote/eleve.html"))
+    client.post("/pronote/deconnexion")
+    assert "Mot de passe" in text_of(client.get("/pronote/eleve.html"))
+
+
+def test_the_login_form_is_csrf_protected(pupil) -> None:
+    configure()
+    client = Client(enforce_csrf_checks=True)
+    response = client.post(
+        "/pronote/eleve.html?login=true", {"login": "camille.martin", "password": "secret-pn-1"}
+    )
+    assert response.status_code == 403

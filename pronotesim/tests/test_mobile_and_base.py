@@ -1,0 +1,147 @@
+"""infoMobileApp.json, loading bases and the random base generator."""
+
+import json
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.test import Client
+
+from pronotesim.base.categories import CATEGORIES
+from pronotesim.base.generator import make_base
+from pronotesim.base.identifiers import is_valid_pronote_id
+from pronotesim.base.loading import BaseFormatError, parse_base, replace_base
+from pronotesim.base.models import Establishment, PronoteUser
+from tests.helpers import configure, make_establishment
+
+
+def test_info_mobile_app_tells_the_cas_and_the_espaces() -> None:
+    make_establishment()
+    configure()
+    response = Client().get("/pronote/infoMobileApp.json?id=0D264427-EEFC-4810-A9E9-346942A862A4")
+    data = response.json()
+    assert data["CAS"] == {"actif": True, "casURL": "http://cas.test/cas"}
+    assert data["nomEtab"] == "Collège Jean Jaurès"
+    assert {"nom": "Espace Élèves", "URL": "mobile.eleve.html"} in data["espaces"]
+    assert [e["URL"] for e in data["espaces"]] == [
+        "mobile.direction.html",
+        "mobile.professeur.html",
+        "mobile.viescolaire.html",
+        "mobile.parent.html",
+        "mobile.accompagnant.html",
+        "mobile.eleve.html",
+    ]
+    assert isinstance(data["version"], list)
+
+
+def test_info_mobile_app_says_when_cas_is_off() -> None:
+    configure(cas_enabled=False)
+    data = Client().get("/pronote/InfoMobileApp.json?id=x").json()
+    assert data["CAS"] == {"actif": False, "casURL": ""}
+
+
+def test_info_mobile_app_needs_the_id() -> None:
+    assert Client().get("/pronote/infoMobileApp.json").status_code == 400
+
+
+def test_the_random_base_covers_every_category_and_loads() -> None:
+    document = make_base(seed=3, pupils=12, password="pw")
+    assert {user["category"] for user in document["users"]} == set(CATEGORIES)
+    assert all(is_valid_pronote_id(user["pronote_id"]) for user in document["users"])
+    count = replace_base(parse_base(document))
+    assert PronoteUser.objects.count() == count
+    pupil = PronoteUser.objects.filter(category="eleve").first()
+    assert pupil.responsables.exists()
+    assert pupil.check_direct_password("pw")
+
+
+def test_load_base_replaces_the_base_and_is_idempotent(tmp_path: Path) -> None:
+    path = tmp_path / "base.json"
+    path.write_text(json.dumps(make_base(seed=1, pupils=5)), encoding="utf-8")
+    call_command("load_base", str(path))
+    first = sorted(PronoteUser.objects.values_list("pronote_id", "last_name"))
+    PronoteUser.objects.update(cas_identifier="")
+    call_command("load_base", str(path))
+    assert sorted(PronoteUser.objects.values_list("pronote_id", "last_name")) == first
+    assert Establishment.objects.count() == 1
+
+
+def test_load_base_accepts_the_interfaces_example(tmp_path: Path) -> None:
+    document = {
+        "format": "pronotesim-base/1",
+        "uai": "0312609T",
+        "name": "Collège Jean Jaurès",
+        "postal_code": "31000",
+        "city": "Toulouse",
+        "users": [
+            {
+                "category": "eleve",
+                "pronote_id": "AZKH9C7WSQ2R54DP",
+                "last_name": "MARTIN",
+                "first_name": "Camille",
+                "birth_date": "2012-03-04",
+                "postal_code": "31000",
+                "class": "4A",
+                "responsables": ["8WRBFX9Q73AVJKLM"],
+                "direct_login": "camille.martin",
+                "direct_password": "demo",
+            },
+            {
+                "category": "responsable",
+                "pronote_id": "8WRBFX9Q73AVJKLM",
+                "last_name": "MARTIN",
+                "first_name": "Sophie",
+                "birth_date": None,
+                "postal_code": "31000",
+            },
+        ],
+    }
+    replace_base(parse_base(document))
+    pupil = PronoteUser.objects.get(pronote_id="AZKH9C7WSQ2R54DP")
+    assert pupil.class_name == "4A" and pupil.cas_identifier == ""
+    assert [p.pronote_id for p in pupil.responsables.all()] == ["8WRBFX9Q73AVJKLM"]
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"pronote_id": "AZKH9C7WSQ2R54D0"}, "invalide"),
+        ({"category": "directeur"}, "catégorie"),
+        ({"responsables": ["ZZZZZZZZZZZZZZZZ"]}, "absent"),
+        ({"birth_date": "2012-13-01"}, "date de naissance"),
+        ({"last_name": ""}, "last_name"),
+    ],
+)
+def test_a_bad_user_is_refused_with_its_position(change: dict, message: str) -> None:
+    user = {
+        "category": "eleve",
+        "pronote_id": "AZKH9C7WSQ2R54DP",
+        "last_name": "MARTIN",
+        "first_name": "Camille",
+        "birth_date": "2012-03-04",
+    }
+    with pytest.raises(BaseFormatError, match=message):
+        parse_base(
+            {
+                "format": "pronotesim-base/1",
+                "uai": "0312609T",
+                "name": "X",
+                "users": [{**user, **change}],
+            }
+        )
+
+
+def test_a_bad_file_leaves_the_base_untouched(tmp_path: Path) -> None:
+    replace_base(parse_base(make_base(seed=1, pupils=3)))
+    before = PronoteUser.objects.count()
+    path = tmp_path / "bad.json"
+    path.write_text('{"format": "pronotesim-base/1", "uai": "X", "name": "Y", "users": [1]}')
+    with pytest.raises(CommandError, match="utilisateur n° 1"):
+        call_command("load_base", str(path))
+    assert PronoteUser.objects.count() == before
+
+
+def test_make_base_writes_a_file(tmp_path: Path) -> None:
+    out = tmp_path / "b.json"
+    call_command("make_base", "--pupils", "4", "--out", str(out))
+    assert json.loads(out.read_text())["format"] == "pronotesim-base/1"

@@ -1,0 +1,158 @@
+"""First-connection recognition « Avec l'identité de l'utilisateur » and « Par double
+authentification »."""
+
+from datetime import date
+
+import pytest
+from django.test import Client
+
+from pronotesim.base.models import PronoteUser
+from tests.helpers import PUBLIC_URL, FakeCas, configure, make_establishment, make_user, text_of
+
+
+def arrive(client: Client, fake_cas: FakeCas, page: str, user: str, **attributes: str):
+    ticket = fake_cas.issue(PUBLIC_URL + page, user, **attributes)
+    return client.get(f"/pronote/{page}?ticket={ticket}", follow=True)
+
+
+@pytest.fixture
+def identity_mode() -> PronoteUser:
+    make_establishment()
+    configure(recognition="identity")
+    return make_user(
+        last_name="LEFÈVRE", first_name="Anaïs", birth_date=date(2012, 3, 4), postal_code="31000"
+    )
+
+
+IDENTITY = {
+    "nom": "Lefevre",
+    "prenom": "ANAIS",
+    "dateNaissance": "04/03/2012",
+    "codePostal": "31000",
+    "categories": "National_1",
+}
+
+
+def test_identity_recognises_names_without_case_or_accents(
+    identity_mode: PronoteUser, fake_cas: FakeCas
+) -> None:
+    response = arrive(Client(), fake_cas, "eleve.html", "u-ana", **IDENTITY)
+    assert "Espace Élèves — LEFÈVRE Anaïs" in text_of(response)
+    identity_mode.refresh_from_db()
+    assert identity_mode.cas_identifier == "u-ana"
+
+
+def test_identity_with_another_birth_date_is_not_recognised(
+    identity_mode: PronoteUser, fake_cas: FakeCas
+) -> None:
+    response = arrive(
+        Client(), fake_cas, "eleve.html", "u", **{**IDENTITY, "dateNaissance": "05/03/2012"}
+    )
+    assert "Identification impossible" in text_of(response)
+
+
+def test_identity_with_another_category_is_not_recognised(
+    identity_mode: PronoteUser, fake_cas: FakeCas
+) -> None:
+    response = arrive(
+        Client(), fake_cas, "eleve.html", "u", **{**IDENTITY, "categories": "National_2"}
+    )
+    assert "Identification impossible" in text_of(response)
+
+
+def test_homonyms_are_never_guessed(identity_mode: PronoteUser, fake_cas: FakeCas) -> None:
+    make_user(last_name="Lefevre", first_name="Anais", birth_date=date(2012, 3, 4))
+    client = Client()
+    response = arrive(client, fake_cas, "eleve.html", "u", **IDENTITY)
+    page = text_of(response)
+    assert "Identification impossible" in page
+    assert "Lefevre" in page and "04/03/2012" in page  # « Données connues »
+    assert PronoteUser.objects.exclude(cas_identifier="").count() == 0
+
+
+def test_identity_mode_without_identity_attributes_shows_the_cas_message(
+    identity_mode: PronoteUser, fake_cas: FakeCas
+) -> None:
+    response = arrive(Client(), fake_cas, "eleve.html", "u")
+    page = text_of(response)
+    assert "Le serveur CAS doit être configuré pour renvoyer les attributs" in page
+    assert '"nom"' in page
+
+
+def test_a_missing_birth_date_in_pronote_does_not_block_a_teacher(fake_cas: FakeCas) -> None:
+    make_establishment()
+    configure(recognition="identity")
+    teacher = make_user(
+        category="enseignant",
+        last_name="BERRONE",
+        first_name="Christian",
+        birth_date=None,
+        class_name="",
+    )
+    response = arrive(
+        Client(),
+        fake_cas,
+        "professeur.html",
+        "prof",
+        nom="Berrone",
+        prenom="Christian",
+        dateNaissance="01/01/1970",
+        categories="National_3",
+    )
+    assert "Espace Professeurs — BERRONE Christian" in text_of(response)
+    teacher.refresh_from_db()
+    assert teacher.cas_identifier == "prof"
+
+
+@pytest.fixture
+def double_mode() -> PronoteUser:
+    make_establishment()
+    configure(recognition="double")
+    return make_user(direct_login="camille.martin", password="secret-pn-1")
+
+
+def test_double_authentication_asks_pronote_credentials_once(
+    double_mode: PronoteUser, fake_cas: FakeCas
+) -> None:
+    client = Client()
+    response = arrive(client, fake_cas, "eleve.html", "u-double")
+    assert "Première connexion" in text_of(response)
+    done = client.post(
+        "/pronote/premiere-connexion", {"login": "camille.martin", "password": "secret-pn-1"}
+    )
+    assert done["Location"] == "/pronote/eleve.html"
+    double_mode.refresh_from_db()
+    assert double_mode.cas_identifier == "u-double"
+    again = arrive(Client(), fake_cas, "eleve.html", "u-double")
+    assert "Espace Élèves — MARTIN Camille" in text_of(again)
+
+
+def test_double_authentication_with_wrong_credentials_binds_nothing(
+    double_mode: PronoteUser, fake_cas: FakeCas
+) -> None:
+    client = Client()
+    arrive(client, fake_cas, "eleve.html", "u-double")
+    response = client.post(
+        "/pronote/premiere-connexion", {"login": "camille.martin", "password": "wrong"}
+    )
+    assert response.status_code == 401
+    double_mode.refresh_from_db()
+    assert double_mode.cas_identifier == ""
+
+
+def test_double_authentication_into_an_account_bound_elsewhere_is_impossible(
+    double_mode: PronoteUser, fake_cas: FakeCas
+) -> None:
+    PronoteUser.objects.filter(pk=double_mode.pk).update(cas_identifier="someone-else")
+    client = Client()
+    arrive(client, fake_cas, "eleve.html", "u-double")
+    response = client.post(
+        "/pronote/premiere-connexion",
+        {"login": "camille.martin", "password": "secret-pn-1"},
+        follow=True,
+    )
+    assert "Identification impossible" in text_of(response)
+
+
+def test_the_first_connection_page_needs_a_pending_cas_connection(double_mode) -> None:
+    assert Client().get("/pronote/premiere-connexion").status_code == 400
