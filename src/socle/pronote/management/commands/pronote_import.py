@@ -50,6 +50,7 @@ class Command(BaseCommand):
         parser.add_argument("--report", metavar="CSV", help="écrire le rapport CSV dans ce fichier")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        self.verbosity = int(options.get("verbosity", 1))
         try:
             uai = normalize_uai(options["uai"])
         except InvalidUAI as exc:

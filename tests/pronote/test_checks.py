@@ -1,0 +1,61 @@
+"""System checks of the PRONOTE connector."""
+
+from __future__ import annotations
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+from socle.pronote.checks import check_partner, check_private_key, check_pronote_services
+from tests.factories import make_establishment, make_service
+
+
+def ids(messages) -> list[str]:
+    return [m.id for m in messages]
+
+
+def test_no_key_configured_is_fine(settings):
+    settings.SOCLE_PRONOTE_PRIVATE_KEY = ""
+    assert check_private_key() == []
+
+
+def test_an_unreadable_key_is_an_error(settings, tmp_path):
+    settings.SOCLE_PRONOTE_PRIVATE_KEY = str(tmp_path / "absent.pem")
+    assert ids(check_private_key()) == ["socle.E060"]
+
+
+def test_a_file_that_is_not_a_key_is_an_error(settings, tmp_path):
+    path = tmp_path / "key.pem"
+    path.write_text("-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n")
+    settings.SOCLE_PRONOTE_PRIVATE_KEY = str(path)
+    assert ids(check_private_key()) == ["socle.E061"]
+
+
+def test_a_pkcs1_key_is_accepted_and_a_short_one_warned(settings, tmp_path, ent_key_file):
+    assert check_private_key() == []
+    short = rsa.generate_private_key(public_exponent=65537, key_size=1024)
+    path = tmp_path / "short.pem"
+    path.write_bytes(
+        short.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.TraditionalOpenSSL,
+            serialization.NoEncryption(),
+        )
+    )
+    settings.SOCLE_PRONOTE_PRIVATE_KEY = str(path)
+    assert ids(check_private_key()) == ["socle.W062"]
+
+
+def test_a_bad_partner_name_is_an_error(settings):
+    settings.SOCLE_PRONOTE_PARTNER = "a<b"
+    assert ids(check_partner()) == ["socle.E063"]
+
+
+def test_a_pronote_service_needs_an_establishment_and_a_sane_attribute():
+    make_service("pronote-a", sso_type="pronote")
+    make_service(
+        "pronote-b",
+        sso_type="pronote",
+        establishment=make_establishment(),
+        pronote_id_attribute="id pronote",
+    )
+    assert ids(check_pronote_services()) == ["socle.E064", "socle.W065"]

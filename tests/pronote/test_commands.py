@@ -1,0 +1,173 @@
+"""``socle pronote_import`` and ``socle pronote_doctor``."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from socle.pronote.files.envelope import build_envelope
+from socle.pronote.models import ImportSession, SessionStatus
+from tests.factories import make_service
+from tests.pronote.helpers import School, ids_of
+from tests.pronote.test_views import PRONOTE_XML
+
+
+def run(*args) -> str:
+    out = io.StringIO()
+    call_command(*args, stdout=out)
+    return out.getvalue()
+
+
+@pytest.fixture
+def school() -> School:
+    return School()
+
+
+@pytest.fixture
+def xml_file(tmp_path, school):
+    path = tmp_path / "IdPN_To_SOCLE.xml"
+    path.write_text(PRONOTE_XML.format(uai=school.est.uai), encoding="utf-8")
+    return path
+
+
+def test_auto_only_validates_the_six_steps_and_prints_the_report(xml_file, school, tmp_path):
+    report = tmp_path / "rapport.csv"
+    out = run(
+        "pronote_import",
+        str(xml_file),
+        "--uai",
+        school.est.uai.lower(),
+        "--mode",
+        "complet",
+        "--auto-only",
+        "--report",
+        str(report),
+    )
+    assert (
+        "Étape 2/6 : rapprochement des Élèves — 3 dans le fichier, 2 reconnus, 1 non reconnus"
+        in out
+    )
+    assert "4 identifiant(s) Pronote importé(s). Dernier import fait le" in out
+    assert len(ids_of(school.est)) == 4
+    assert ImportSession.objects.get().status == SessionStatus.FINISHED
+    assert "ELEVEJULES000001" in report.read_bytes().decode("utf-8-sig")
+
+
+def test_dry_run_writes_nothing(xml_file, school):
+    out = run(
+        "pronote_import",
+        str(xml_file),
+        "--uai",
+        school.est.uai,
+        "--mode",
+        "complet",
+        "--auto-only",
+        "--dry-run",
+    )
+    assert "rien n'a été enregistré" in out
+    assert not ids_of(school.est) and not ImportSession.objects.exists()
+
+
+def test_without_auto_only_it_previews_and_points_to_the_web_pages(xml_file, school):
+    out = run("pronote_import", str(xml_file), "--uai", school.est.uai, "--mode", "partiel")
+    assert (
+        "Étape 1/6 : rapprochement des Enseignants — 1 enseignants reconnus, 0 non reconnus" in out
+    )
+    assert "DUPONT MOREAU Jules (ELEVEJULES000001) : aucun élève" in out
+    session = ImportSession.objects.get()
+    assert f"/gestion/pronote/import/{session.pk}/etape/1/" in out
+    assert session.status == SessionStatus.IN_PROGRESS and not ids_of(school.est)
+
+
+def test_a_bad_file_stops_with_a_french_error(tmp_path, school):
+    path = tmp_path / "EXP_ELEVES.csv"
+    path.write_bytes(b"Nom;Pr\xe9nom;Identifiant_PRONOTE-ENT\nA;B;\n")
+    with pytest.raises(
+        CommandError, match="Rien n'a été importé. ligne 2 : identifiant PRONOTE manquant"
+    ):
+        run("pronote_import", str(path), "--uai", school.est.uai, "--mode", "partiel")
+
+
+def test_it_refuses_an_unknown_school(xml_file):
+    with pytest.raises(CommandError, match="inconnu"):
+        run("pronote_import", str(xml_file), "--uai", "0310001H", "--mode", "partiel")
+
+
+def test_it_imports_an_encrypted_envelope(tmp_path, school, ent_key, ent_key_file):
+    path = tmp_path / "IdPN_To_SOCLE.xml"
+    path.write_bytes(
+        build_envelope(
+            PRONOTE_XML.format(uai=school.est.uai).encode(),
+            {"SOCLE": ent_key.public_key()},
+            uai=school.est.uai,
+        )
+    )
+    out = run(
+        "pronote_import", str(path), "--uai", school.est.uai, "--mode", "complet", "--auto-only"
+    )
+    assert "(envelope)" in out and len(ids_of(school.est)) == 4
+
+
+def test_an_envelope_without_the_key_setting_is_refused_clearly(
+    tmp_path, school, ent_key, settings
+):
+    settings.SOCLE_PRONOTE_PRIVATE_KEY = ""
+    path = tmp_path / "IdPN_To_SOCLE.xml"
+    path.write_bytes(build_envelope(b"<r/>", {"SOCLE": ent_key.public_key()}, uai=school.est.uai))
+    with pytest.raises(CommandError, match="SOCLE_PRONOTE_PRIVATE_KEY n'est pas défini"):
+        run("pronote_import", str(path), "--uai", school.est.uai, "--mode", "complet")
+
+
+def test_doctor_reports_a_missing_service_and_coverage(xml_file, school):
+    run(
+        "pronote_import", str(xml_file), "--uai", school.est.uai, "--mode", "complet", "--auto-only"
+    )
+    out = run("pronote_doctor", "--uai", school.est.uai)
+    assert "AUCUN service PRONOTE" in out
+    assert "Élèves : 2/2 (100 %)" in out
+    assert "Parents : 1/1 (100 %)" in out
+    assert "Personnels : 0/1 (0 %)" in out and "sans identifiant : DURAND Sophie" in out
+
+
+def test_doctor_explains_what_pronote_will_say_to_an_account_without_identifier(school):
+    url = f"https://{school.est.uai.lower()}.index-education.net/pronote/"
+    make_service(
+        "pronote", sso_type="pronote", establishment=school.est, url=url, patterns=(url + "**",)
+    )
+    out = run("pronote_doctor", "--uai", school.est.uai, "--login", school.emma.login)
+    assert f"[OK ] {url}eleve.html" in out
+    assert (
+        'Le serveur CAS doit être configuré pour renvoyer un attribut "idPronote". Or '
+        "aucun attribut n'a été renvoyé."
+    ) in out
+    assert "Échec de l'authentification par le serveur CAS http://testserver/cas" in out
+    assert "Importer les identifiants Pronote" in out
+
+
+def test_doctor_shows_the_identifier_pronote_will_receive(xml_file, school):
+    url = f"https://{school.est.uai.lower()}.index-education.net/pronote/"
+    make_service(
+        "pronote", sso_type="pronote", establishment=school.est, url=url, patterns=(url + "**",)
+    )
+    run(
+        "pronote_import", str(xml_file), "--uai", school.est.uai, "--mode", "complet", "--auto-only"
+    )
+    out = run("pronote_doctor", "--uai", school.est.uai, "--login", school.emma.login)
+    assert "identifiant PRONOTE : ELEVEEMMA0000001" in out
+    assert "idPronote = ELEVEEMMA0000001" in out
+    assert "PRONOTE recevra l'identifiant ELEVEEMMA0000001" in out
+
+
+def test_doctor_flags_patterns_that_do_not_accept_pronote(school):
+    make_service(
+        "pronote",
+        sso_type="pronote",
+        establishment=school.est,
+        url="https://pronote.example.org/pronote/",
+        patterns=("https://autre.example.org/**",),
+    )
+    out = run("pronote_doctor", "--uai", school.est.uai)
+    assert "[NON] https://pronote.example.org/pronote/eleve.html" in out
+    assert "aucune URL de PRONOTE.net n'est acceptée" in out

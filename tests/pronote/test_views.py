@@ -1,0 +1,273 @@
+"""The administration pages, through Django's test client."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from lxml import html
+
+from socle.directory.profiles import Profile
+from socle.pronote.models import ImportRow, ImportSession, SessionStatus
+from tests.factories import DEFAULT_PASSWORD, make_person
+from tests.pronote.helpers import School, ids_of
+from tests.pronote.samples import CSV_ELEVES
+
+PRONOTE_XML = """<?xml version="1.0" encoding="UTF-8"?>
+<IDENTIFIANTS_PRONOTE UAI="{uai}">
+  <Professeurs><Professeur IDPN="PROFBERRONE00001" Nom="BERRONE" Prenom="Christian"/></Professeurs>
+  <Eleves>
+    <Eleve IDPN="ELEVEEMMA0000001" Nom="ROUX" Prenom="Emma" DateNaissance="04/03/2012">
+      <Responsable IDPN="RESPCLAIRE000001"/></Eleve>
+    <Eleve IDPN="ELEVETOM00000001" Nom="ROUX" Prenom="Tom" DateNaissance="01/09/2014">
+      <Responsable IDPN="RESPCLAIRE000001"/></Eleve>
+    <Eleve IDPN="ELEVEJULES000001" Nom="DUPONT MOREAU" Prenom="Jules" DateNaissance="01/01/2012"/>
+  </Eleves>
+  <Responsables><Responsable IDPN="RESPCLAIRE000001" Nom="ROUX" Prenom="Claire"/></Responsables>
+</IDENTIFIANTS_PRONOTE>
+"""
+
+
+@pytest.fixture
+def school() -> School:
+    return School()
+
+
+@pytest.fixture
+def admin_client(client, school):
+    admin = make_person(
+        "Anne", "Admin", establishment=school.est, profile=Profile.DIRECTION, is_admin=True
+    )
+    client.force_login(admin)
+    return client
+
+
+def upload(client, school, mode="complet", content=None, name="IdPN_To_SOCLE.xml"):
+    data = content if content is not None else PRONOTE_XML.format(uai=school.est.uai).encode()
+    return client.post(
+        reverse("pronote:index"),
+        {
+            "establishment": school.est.pk,
+            "mode": mode,
+            "files": SimpleUploadedFile(name, data, content_type="application/xml"),
+        },
+    )
+
+
+def page(response):
+    return html.fromstring(response.content.decode())
+
+
+def text(response) -> str:
+    return " ".join(page(response).text_content().split())
+
+
+def test_the_pages_need_a_login(client):
+    response = client.get(reverse("pronote:index"))
+    assert response.status_code == 302 and "login" in response["Location"]
+
+
+def test_the_pages_are_refused_to_non_administrators(client, school):
+    client.force_login(school.teacher)
+    assert client.get(reverse("pronote:index")).status_code == 403
+
+
+def test_an_administrator_cannot_open_another_schools_import(admin_client, school):
+    other = School()
+    from tests.pronote.helpers import start
+
+    session = start(other.est, "partiel", *other.records())
+    assert admin_client.get(reverse("pronote:step", args=[session.pk, 1])).status_code == 403
+
+
+def test_the_upload_form_shows_the_labels_of_pronote(admin_client, school):
+    response = admin_client.get(reverse("pronote:index"))
+    content = text(response)
+    for label in (
+        "Importer les identifiants Pronote",
+        "Établissement",
+        "Mode d'import",
+        "Fichier des identifiants",
+        "Complet",
+        "Partiel",
+    ):
+        assert label in content
+    assert "0 identifiant(s) Pronote importé(s)." in content
+
+
+def test_a_malformed_file_is_refused_with_its_line_and_nothing_is_stored(admin_client, school):
+    response = upload(admin_client, school, content=b"<r>\n<Eleve IDPN='A1' Nom='A'></r>")
+    assert response.status_code == 200
+    assert "Rien n'a été importé." in text(response) and "ligne 2" in text(response)
+    assert not ImportSession.objects.exists()
+
+
+def test_a_file_of_another_school_is_refused(admin_client, school):
+    response = upload(admin_client, school, content=PRONOTE_XML.format(uai="0310001H").encode())
+    assert "pas de " + school.est.uai in text(response)
+    assert not ImportSession.objects.exists()
+
+
+def test_an_administrator_cannot_import_for_another_school(admin_client, school):
+    other = School()
+    response = admin_client.post(
+        reverse("pronote:index"),
+        {
+            "establishment": other.est.pk,
+            "mode": "complet",
+            "files": SimpleUploadedFile("x.xml", PRONOTE_XML.format(uai=other.est.uai).encode()),
+        },
+    )
+    assert response.status_code == 200 and not ImportSession.objects.exists()
+
+
+def test_the_wizard_walks_the_six_steps(admin_client, school):
+    jules = make_person("Jules", "Dupont", establishment=school.est, birth_date=dt.date(2012, 1, 1))
+    response = upload(admin_client, school)
+    session = ImportSession.objects.get()
+    assert response["Location"] == reverse("pronote:step", args=[session.pk, 1])
+
+    response = admin_client.get(response["Location"])
+    content = text(response)
+    assert "Étape 1/6 : rapprochement des Enseignants" in content
+    assert "1 Enseignants reconnus" in content and "0 non reconnus" in content
+    for label in ("Interrompre", "Valider et passer à l'étape suivante"):
+        assert label in content
+
+    response = admin_client.post(response.request["PATH_INFO"], {"action": "validate"})
+    step2 = admin_client.get(response["Location"])
+    content = text(step2)
+    assert "Étape 2/6 : rapprochement des Élèves" in content
+    assert "2 Élèves reconnus" in content and "1 non reconnus" in content
+    for header in (
+        "Nom Prénom",
+        "Date de naissance",
+        "Identifiant Pronote",
+        "Identifier",
+        "Parcourir",
+    ):
+        assert header in content
+    row = ImportRow.objects.get(session=session, pronote_id="ELEVEJULES000001")
+    options = page(step2).xpath(f'//select[@name="row-{row.pk}"]/option/@value')
+    assert str(jules.pk) in options
+
+    response = admin_client.post(
+        step2.request["PATH_INFO"], {"action": "validate", f"row-{row.pk}": str(jules.pk)}
+    )
+    assert ids_of(school.est)["ELEVEJULES000001"] == jules.pk
+    for number in (3, 4, 5, 6):
+        assert response["Location"] == reverse("pronote:step", args=[session.pk, number])
+        response = admin_client.post(response["Location"], {"action": "validate"})
+    assert response["Location"] == reverse("pronote:final", args=[session.pk])
+    final = text(admin_client.get(response["Location"]))
+    assert "5 identifiant(s) Pronote importé(s). Dernier import fait le " in final
+    assert "en mode Complet." in final
+    report = admin_client.get(reverse("pronote:report", args=[session.pk]))
+    assert report["Content-Type"].startswith("text/csv")
+    assert "ELEVEJULES000001" in report.content.decode("utf-8-sig")
+
+
+def test_parcourir_works_without_javascript(admin_client, school):
+    jules = make_person("Jules", "Dupont", establishment=school.est, birth_date=dt.date(2012, 1, 1))
+    upload(admin_client, school)
+    session = ImportSession.objects.get()
+    url = reverse("pronote:step", args=[session.pk, 1])
+    admin_client.post(url, {"action": "validate"})
+    url = reverse("pronote:step", args=[session.pk, 2])
+    row = ImportRow.objects.get(session=session, pronote_id="ELEVEJULES000001")
+    response = admin_client.post(
+        url, {"action": f"browse-{row.pk}", f"search-{row.pk}": "dupont jules"}
+    )
+    assert response.status_code == 200
+    options = page(response).xpath(f'//select[@name="row-{row.pk}"]/option/@value')
+    assert str(jules.pk) in options
+    assert not ids_of(school.est).get("ELEVEJULES000001")
+
+
+def test_the_search_endpoint_returns_accounts_of_the_school(admin_client, school):
+    response = admin_client.get(
+        reverse("pronote:search"), {"uai": school.est.uai, "q": "roux emma"}
+    )
+    results = response.json()["results"]
+    assert results[0]["id"] == school.emma.pk
+    assert "ROUX Emma" in results[0]["label"]
+
+
+def test_a_forged_choice_outside_the_school_is_refused(admin_client, school):
+    outsider = make_person("Jules", "Ailleurs")
+    upload(admin_client, school)
+    session = ImportSession.objects.get()
+    admin_client.post(reverse("pronote:step", args=[session.pk, 1]), {"action": "validate"})
+    row = ImportRow.objects.get(session=session, pronote_id="ELEVEJULES000001")
+    response = admin_client.post(
+        reverse("pronote:step", args=[session.pk, 2]),
+        {"action": "validate", f"row-{row.pk}": str(outsider.pk)},
+    )
+    assert response.status_code == 200
+    assert "n'appartient pas à cet établissement" in text(response)
+    assert "ELEVEJULES000001" not in ids_of(school.est)
+
+
+def test_interrompre_keeps_what_was_validated(admin_client, school):
+    upload(admin_client, school)
+    session = ImportSession.objects.get()
+    admin_client.post(reverse("pronote:step", args=[session.pk, 1]), {"action": "validate"})
+    response = admin_client.post(
+        reverse("pronote:step", args=[session.pk, 2]), {"action": "interrupt"}
+    )
+    assert response["Location"] == reverse("pronote:final", args=[session.pk])
+    session.refresh_from_db()
+    assert session.status == SessionStatus.INTERRUPTED
+    assert ids_of(school.est) == {"PROFBERRONE00001": school.teacher.pk}
+    assert "1 identifiant(s) Pronote importé(s)" in text(admin_client.get(response["Location"]))
+
+
+def test_a_step_cannot_be_skipped_by_url(admin_client, school):
+    upload(admin_client, school)
+    session = ImportSession.objects.get()
+    response = admin_client.post(
+        reverse("pronote:step", args=[session.pk, 4]), {"action": "validate"}
+    )
+    assert response["Location"] == reverse("pronote:step", args=[session.pk, 1])
+    assert not ids_of(school.est)
+
+
+def test_several_csv_files_make_one_import(admin_client, school):
+    profs = "Nom;Prénom;Identifiant_PRONOTE-ENT\nBERRONE;Christian;PROFBERRONE00001\n"
+    response = admin_client.post(
+        reverse("pronote:index"),
+        {
+            "establishment": school.est.pk,
+            "mode": "partiel",
+            "files": [
+                SimpleUploadedFile("EXP_ELEVES.csv", CSV_ELEVES.encode("cp1252")),
+                SimpleUploadedFile("EXP_PROFS.csv", profs.encode("cp1252")),
+            ],
+        },
+    )
+    assert response.status_code == 302
+    session = ImportSession.objects.get()
+    assert set(session.rows.values_list("category", flat=True)) == {"eleve", "enseignant"}
+
+
+def test_a_superuser_sees_every_school(client, school):
+    root = make_person("Root", "Admin", is_superuser=True, is_staff=True)
+    client.force_login(root)
+    other = School()
+    content = text(client.get(reverse("pronote:index")))
+    assert school.est.uai in content and other.est.uai in content
+
+
+def test_login_with_password_reaches_the_page(client, school):
+    make_person(
+        "Anne",
+        "Admin",
+        establishment=school.est,
+        profile=Profile.DIRECTION,
+        is_admin=True,
+        login="anne.admin",
+    )
+    assert client.login(login="anne.admin", password=DEFAULT_PASSWORD)
+    assert client.get(reverse("pronote:index")).status_code == 200
