@@ -80,11 +80,13 @@ def build_request(ticket: str, now: datetime | None = None) -> SamlRequest:
 
 
 def _status_is_success(value: str, element: etree._Element) -> bool:
-    """``samlp:Success`` is a QName: resolve its prefix against the element's namespaces."""
+    """``samlp:Success`` is a QName: resolve its prefix against the element's namespaces
+    (an undeclared prefix, as some CAS servers write, is read as the protocol's)."""
     prefix, _, local = value.rpartition(":")
     if local != "Success":
         return False
-    return not prefix or element.nsmap.get(prefix) == SAMLP_NS
+    namespace = element.nsmap.get(prefix) if prefix else SAMLP_NS
+    return namespace in (None, SAMLP_NS)
 
 
 def _parse_time(value: str | None) -> datetime | None:

@@ -12,7 +12,7 @@ from django.core.management.base import BaseCommand, CommandError
 from pronotesim.console import ent_list
 from pronotesim.console.forms import EntSettingsForm
 from pronotesim.console.models import ServerSettings
-from pronotesim.files.crypto import CryptoError, load_public_key
+from pronotesim.files.crypto import CryptoError, load_public_key, public_pem_of
 
 RECOGNITIONS = {"pronote": "pronote", "identity": "identity", "double": "double"}
 ON_OFF = {"on": True, "off": False}
@@ -31,7 +31,11 @@ class Command(BaseCommand):
         parser.add_argument("--direct-login", choices=ON_OFF)
         parser.add_argument("--common-id", help="« subject » ou le nom d'un attribut CAS")
         parser.add_argument("--partner", help="socle ENT pouvant déchiffrer l'export")
-        parser.add_argument("--partner-public-key", help="clé publique PEM de ce socle ENT")
+        parser.add_argument(
+            "--partner-public-key",
+            help="clé publique PEM de ce socle ENT (une clé privée PEM est acceptée : seule sa "
+            "moitié publique est gardée)",
+        )
         parser.add_argument("--publish", choices=ON_OFF, help="mettre en publication ou non")
         parser.add_argument("--list-ents", action="store_true", help="afficher la liste des ENT")
 
@@ -90,6 +94,8 @@ class Command(BaseCommand):
             path = Path(options["partner_public_key"])
             try:
                 pem = path.read_text(encoding="utf-8")
+                if "PRIVATE KEY" in pem:  # demo convenience: keep only the public half
+                    pem = public_pem_of(pem)
                 load_public_key(pem)
             except (OSError, UnicodeDecodeError) as exc:
                 raise CommandError(f"Lecture impossible de {path} : {exc}") from None
