@@ -26,7 +26,7 @@ def school() -> Establishment:
 
 @pytest.fixture
 def other_school() -> Establishment:
-    return make_establishment("0310001A", name="Collège Pierre de Fermat")
+    return make_establishment("0310001H", name="Collège Pierre de Fermat")
 
 
 @pytest.fixture
@@ -36,8 +36,9 @@ def superuser() -> Person:
 
 @pytest.fixture
 def school_admin(school: Establishment) -> Person:
-    return make_person("Claire", "Dupuis", establishment=school, profile=Profile.DIRECTION,
-                       is_admin=True)
+    return make_person(
+        "Claire", "Dupuis", establishment=school, profile=Profile.DIRECTION, is_admin=True
+    )
 
 
 def logged_in(person: Person) -> Client:

@@ -59,8 +59,9 @@ def test_the_administrator_population_is_the_establishment_admin_whatever_the_pr
 
 def test_a_rule_adds_to_an_activation() -> None:
     rule = RuleFact(1, "site", ENS, frozenset({A}))
-    policy = ServicePolicy(10, open_by_default=False,
-                           activations={A: ActivationFact(True, ("eleve",))}, rules=(rule,))
+    policy = ServicePolicy(
+        10, open_by_default=False, activations={A: ActivationFact(True, ("eleve",))}, rules=(rule,)
+    )
     assert decide(policy, [MembershipFact(A, ENS)]).allowed
     assert not decide(policy, [MembershipFact(A, TUT)]).allowed
 
@@ -108,7 +109,8 @@ def test_an_anonymous_service_is_open_to_all_and_a_superuser_to_every_service() 
 
 def test_population_access_summarises_who_gets_in() -> None:
     rule = RuleFact(1, "groups", ELV, groups=(GroupFact(5, A, "4A"),))
-    policy = ServicePolicy(10, open_by_default=False,
-                           activations={A: ActivationFact(True, ("parent",))}, rules=(rule,))
+    policy = ServicePolicy(
+        10, open_by_default=False, activations={A: ActivationFact(True, ("parent",))}, rules=(rule,)
+    )
     assert population_access(policy, A) == {"parent": "all", "eleve": "some"}
     assert population_access(ServicePolicy(10), A)["enseignant"] == "all"

@@ -64,7 +64,7 @@ def check_icon(data: bytes) -> CheckedIcon:
     if data.startswith(PNG_SIGNATURE):
         return _check_png(data)
     head = data[:1024].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
-    if head.startswith(b"<?xml") or head.startswith(b"<svg") or head.startswith(b"<!--"):
+    if head.startswith((b"<?xml", b"<svg", b"<!--", b"<!doctype")):
         return _check_svg(data)
     raise IconError(_("Format non reconnu : envoyez une image PNG ou SVG."))
 

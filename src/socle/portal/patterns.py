@@ -113,29 +113,24 @@ def probes(service_url: str) -> list[tuple[str, str]]:
 
 def check_pattern(kind: str, value: str, own_urls: list[str]) -> str | None:
     """A French error message, or ``None`` when the pattern is sensible for these URLs (the
-    service's URL and, for PRONOTE, its espaces)."""
+    service's URL and, for PRONOTE, its espaces; the first one is quoted in messages)."""
     if len(value) > 500:
         return _("Ce motif est trop long (500 caractères au plus).")
-    if kind == PatternKind.REGEX:
-        try:
-            re.compile(value)
-        except re.error as exc:
-            return _("Expression régulière invalide : %(error)s.") % {"error": exc}
-    elif not value.lower().startswith(("http://", "https://")):
-        return _("Un motif doit commencer par https:// (ou http://) suivi du domaine du service.")
-    if not own_urls:
-        return None
     try:
-        if not any(matches(kind, value, url) for url in own_urls):
+        if kind == PatternKind.REGEX:
+            re.compile(value)
+        if own_urls and not any(matches(kind, value, url) for url in own_urls):
             return _(
                 "Ce motif ne correspond pas à l'URL du service (%(url)s) : il ne laisserait "
                 "passer aucune connexion."
             ) % {"url": own_urls[0]}
-        for url, message in probes(own_urls[0]):
+        for url, message in probes(own_urls[0] if own_urls else "https://example.org/"):
             if matches(kind, value, url):
                 return message
     except re.error as exc:
         return _("Expression régulière invalide : %(error)s.") % {"error": exc}
+    if kind != PatternKind.REGEX and not value.lower().startswith(("http://", "https://")):
+        return _("Un motif doit commencer par https:// (ou http://) suivi du domaine du service.")
     return None
 
 

@@ -8,13 +8,15 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from socle.directory.models import Establishment
-from socle.portal.espaces import espace_url
+from socle.portal.espaces import ESPACES, espace_url
 from socle.portal.forms.base import AccessibleFormMixin
 from socle.portal.icons import MAX_ICON_BYTES, IconError, check_icon
 from socle.portal.models import Service, ServicePattern, SSOType
@@ -24,6 +26,7 @@ from socle.portal.patterns import (
     default_pronote_pattern,
     matches,
     parse_lines,
+    pronote_base,
 )
 
 _ATTRIBUTE_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]{0,63}$")
@@ -34,6 +37,12 @@ _BAD_URL = _lazy(
 
 
 class ServiceForm(AccessibleFormMixin, forms.ModelForm):
+    url = forms.CharField(
+        label=_lazy("URL"),
+        max_length=500,
+        help_text=_lazy("Pour PRONOTE : l'« URL publique » de PRONOTE.net."),
+        widget=forms.URLInput(attrs={"spellcheck": "false", "autocomplete": "off"}),
+    )
     patterns_text = forms.CharField(
         label=_lazy("Motifs d'URL CAS autorisés"),
         required=False,
@@ -83,7 +92,6 @@ class ServiceForm(AccessibleFormMixin, forms.ModelForm):
             "code": _lazy("Code"),
             "label": _lazy("Intitulé"),
             "sso_type": _lazy("Type de SSO"),
-            "url": _lazy("URL"),
             "order": _lazy("Ordre"),
             "category": _lazy("Catégorie"),
             "description": _lazy("Description"),
@@ -101,7 +109,6 @@ class ServiceForm(AccessibleFormMixin, forms.ModelForm):
         }
         help_texts = {
             "code": _lazy("Lettres sans accent, chiffres, « - » et « _ », par exemple PRONOTECAS."),
-            "url": _lazy("Pour PRONOTE : l'« URL publique » de PRONOTE.net."),
             "order": _lazy("Les services sont présentés du plus petit au plus grand."),
             "category": _lazy(
                 "Regroupe les services sur « Mon espace » et dans les indicateurs, par exemple "
@@ -119,7 +126,6 @@ class ServiceForm(AccessibleFormMixin, forms.ModelForm):
         widgets = {
             "access_mode": forms.RadioSelect,
             "description": forms.Textarea(attrs={"rows": 3}),
-            "url": forms.URLInput(attrs={"spellcheck": "false", "autocomplete": "off"}),
         }
         error_messages = {
             "code": {
@@ -128,7 +134,6 @@ class ServiceForm(AccessibleFormMixin, forms.ModelForm):
                     "« - » et « _ »."
                 )
             },
-            "url": {"invalid": _BAD_URL},
         }
 
     def __init__(self, *args: Any, administered: set[int] | None, **kwargs: Any) -> None:
@@ -172,9 +177,11 @@ class ServiceForm(AccessibleFormMixin, forms.ModelForm):
 
     def clean_url(self) -> str:
         url = self.cleaned_data["url"].strip()
+        try:
+            URLValidator(schemes=["http", "https"])(url)
+        except ValidationError:
+            raise forms.ValidationError(_BAD_URL, code="invalid") from None
         parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise forms.ValidationError(_BAD_URL, code="invalid")
         if parts.username or parts.password:
             raise forms.ValidationError(
                 _("L'URL ne doit pas contenir d'identifiant ni de mot de passe."), code="invalid"
@@ -246,7 +253,10 @@ class ServiceForm(AccessibleFormMixin, forms.ModelForm):
         return data
 
     def _check_patterns(self, lines: list[PatternLine], url: str, sso_type: str) -> None:
-        own = [espace_url(url, "eleve")] if sso_type == SSOType.PRONOTE else [url]
+        own = [url]
+        if sso_type == SSOType.PRONOTE:
+            own = [espace_url(url, key, phone=phone) for phone in (False, True) for key in ESPACES]
+            own.append(pronote_base(url))
         others = list(
             Service.objects.exclude(pk=self.instance.pk)
             .exclude(url="")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 
 from socle.directory.models import Establishment
@@ -14,12 +15,17 @@ SESSION_KEY = "portal_current_uai"
 
 def current_establishment(request: HttpRequest) -> Establishment | None:
     """The « site courant »: ``?etab=<UAI>`` among the administered establishments, remembered
-    in the session; an establishment administrator defaults to their first establishment."""
+    in the session; an establishment administrator defaults to their first establishment.
+    An establishment asked for explicitly but not administered is refused (403)."""
     administered = administered_establishments(request.user)
     uai = (request.GET.get("etab") or request.POST.get("etab") or "").strip().upper()
-    if not uai:
+    if uai:
+        establishment = administered.filter(uai=uai).first()
+        if establishment is None:
+            raise PermissionDenied("établissement non administré")
+    else:
         uai = request.session.get(SESSION_KEY, "")
-    establishment = administered.filter(uai=uai).first() if uai else None
+        establishment = administered.filter(uai=uai).first() if uai else None
     if establishment is None and not request.user.is_superuser:
         establishment = administered.order_by("name").first()
     if establishment is not None:

@@ -1,0 +1,140 @@
+"""can_access over the database: activation, rules, groups, and a bounded number of queries."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from socle.directory.models import Establishment
+from socle.directory.profiles import Profile
+from socle.portal.access import accessible_services, can_access, explain_access
+from socle.portal.models import (
+    AccessMode,
+    AccessRule,
+    AccessTarget,
+    Group,
+    ServiceActivation,
+)
+from tests.factories import make_person, make_service
+
+
+def test_a_service_registered_without_profiles_is_open_to_its_establishment(
+    school: Establishment, other_school: Establishment
+) -> None:
+    service = make_service("pronote", establishment=school)
+    pupil = make_person(establishment=school, profile=Profile.PUPIL)
+    teacher = make_person("Jean", "Prof", establishment=school, profile=Profile.TEACHER)
+    stranger = make_person("Léa", "Autre", establishment=other_school)
+    assert can_access(pupil, service)
+    assert can_access(teacher, service)
+    assert not can_access(stranger, service)
+
+
+def test_a_service_of_the_whole_ent_is_open_to_every_member_of_any_school(
+    school: Establishment, other_school: Establishment
+) -> None:
+    service = make_service("aide")
+    assert can_access(make_person(establishment=other_school, profile=Profile.PARENT), service)
+    assert not can_access(make_person("Sans", "Etablissement"), service)
+
+
+def test_the_activation_of_an_establishment_picks_the_profiles(school: Establishment) -> None:
+    service = make_service("pronote", establishment=school, access_mode=AccessMode.RULES)
+    pupil = make_person(establishment=school, profile=Profile.PUPIL)
+    parent = make_person("Paul", "Martin", establishment=school, profile=Profile.PARENT)
+    teacher = make_person("Jean", "Prof", establishment=school, profile=Profile.TEACHER)
+    assert not can_access(pupil, service)
+    ServiceActivation.objects.create(
+        service=service, establishment=school, enabled=True, populations=["eleve", "parent"]
+    )
+    assert can_access(pupil, service)
+    assert can_access(parent, service)
+    assert not can_access(teacher, service)
+
+
+def test_switching_a_service_off_for_a_school_closes_it_there_only(
+    school: Establishment, other_school: Establishment
+) -> None:
+    service = make_service("aide")
+    here = make_person(establishment=school)
+    there = make_person("Léa", "Autre", establishment=other_school)
+    ServiceActivation.objects.create(service=service, establishment=school, enabled=False)
+    assert not can_access(here, service)
+    assert can_access(there, service)
+
+
+def test_a_class_rule_opens_the_service_to_that_class(school: Establishment) -> None:
+    service = make_service("labo", access_mode=AccessMode.RULES)
+    in_class = make_person(establishment=school, class_name="4A")
+    other_class = make_person("Hugo", "Petit", establishment=school, class_name="3B")
+    group = Group.objects.create(establishment=school, name="Classe 4A", class_name="4A")
+    rule = AccessRule.objects.create(
+        service=service, target=AccessTarget.GROUPS, profile=Profile.PUPIL
+    )
+    rule.groups.set([group])
+    assert can_access(in_class, service)
+    assert not can_access(other_class, service)
+
+
+def test_a_hand_made_group_rule_opens_the_service_to_its_members(school: Establishment) -> None:
+    service = make_service("labo", access_mode=AccessMode.RULES)
+    member = make_person("Jean", "Prof", establishment=school, profile=Profile.TEACHER)
+    outsider = make_person("Anne", "Prof", establishment=school, profile=Profile.TEACHER)
+    group = Group.objects.create(establishment=school, name="Sciences")
+    group.members.add(member)
+    rule = AccessRule.objects.create(service=service, target=AccessTarget.GROUPS)
+    rule.groups.set([group])
+    assert can_access(member, service)
+    assert not can_access(outsider, service)
+
+
+def test_it_answers_for_the_requested_establishment(
+    school: Establishment, other_school: Establishment
+) -> None:
+    service = make_service("aide")
+    parent = make_person(establishment=school, profile=Profile.PARENT)
+    from socle.directory.models import Membership
+
+    Membership.objects.create(person=parent, establishment=other_school, profile=Profile.PARENT)
+    ServiceActivation.objects.create(service=service, establishment=school, enabled=False)
+    assert can_access(parent, service)
+    assert not can_access(parent, service, school)
+    assert can_access(parent, service, other_school)
+
+
+def test_explain_access_gives_a_reason_per_membership(school: Establishment) -> None:
+    service = make_service("pronote", establishment=school, access_mode=AccessMode.RULES)
+    pupil = make_person(establishment=school)
+    decision = explain_access(pupil, service)
+    assert not decision.allowed
+    assert decision.verdicts[0].reason == "aucun droit ne couvre ce profil"
+
+
+def test_can_access_needs_a_few_queries_whatever_the_rules(
+    school: Establishment, django_assert_max_num_queries: Any
+) -> None:
+    service = make_service("labo", access_mode=AccessMode.RULES)
+    pupil = make_person(establishment=school, class_name="4A")
+    for i in range(5):
+        group = Group.objects.create(establishment=school, name=f"G{i}", class_name=f"{i}B")
+        rule = AccessRule.objects.create(service=service, target=AccessTarget.GROUPS)
+        rule.groups.set([group])
+        site = AccessRule.objects.create(
+            service=service, target=AccessTarget.SITE, profile=Profile.TEACHER
+        )
+        site.establishments.set([school])
+    ServiceActivation.objects.create(
+        service=service, establishment=school, enabled=True, populations=["parent"]
+    )
+    with django_assert_max_num_queries(6):
+        assert not can_access(pupil, service)
+
+
+def test_accessible_services_lists_many_services_in_constant_queries(
+    school: Establishment, django_assert_max_num_queries: Any
+) -> None:
+    services = [make_service(f"s{i}", patterns=()) for i in range(12)]
+    ServiceActivation.objects.create(service=services[0], establishment=school, enabled=False)
+    pupil = make_person(establishment=school)
+    with django_assert_max_num_queries(6):
+        decisions = accessible_services(pupil, services)
+    assert set(decisions) == {s.pk for s in services[1:]}

@@ -1,0 +1,192 @@
+"""« Mon espace » and the launcher page of an SSO service."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs, urlsplit
+
+from django.test import Client
+from django.urls import reverse
+
+from socle.directory.models import Establishment, Membership, Person
+from socle.directory.profiles import Profile
+from socle.portal.espaces import espace_url, espaces_for, is_phone
+from socle.portal.models import AccessMode, LauncherSkip, ServiceActivation, SSOType, Trace
+from tests.factories import make_person, make_service
+from tests.portal.conftest import logged_in
+
+PRONOTE = "https://0312609t.index-education.net/pronote/"
+IPHONE = (
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 "
+    "(KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1"
+)
+IPAD = (
+    "Mozilla/5.0 (iPad; CPU OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
+    "Version/17.0 Safari/604.1"
+)
+
+
+def pronote(school: Establishment, **fields: object):  # noqa: ANN201
+    return make_service(
+        "PRONOTECAS",
+        label="Pronote.net",
+        sso_type=SSOType.PRONOTE,
+        url=PRONOTE,
+        establishment=school,
+        patterns=(PRONOTE + "**",),
+        **fields,
+    )
+
+
+def cas_service_param(location: str) -> str:
+    parts = urlsplit(location)
+    assert parts.path == "/cas/login"
+    return parse_qs(parts.query)["service"][0]
+
+
+def test_espaces_fit_profiles_and_phones() -> None:
+    assert espaces_for({Profile.PUPIL}) == ["eleve"]
+    assert espaces_for({Profile.PARENT, Profile.TEACHER}) == ["professeur", "parent"]
+    assert espaces_for({Profile.VIE_SCOLAIRE}) == ["viescolaire"]
+    assert espaces_for({Profile.DIRECTION}) == ["direction"]
+    assert espace_url(PRONOTE, "eleve", phone=True) == PRONOTE + "mobile.eleve.html"
+    assert espace_url(PRONOTE + "eleve.html", "parent") == PRONOTE + "parent.html"
+    assert is_phone(IPHONE) and not is_phone(IPAD)
+
+
+def test_the_launcher_explains_then_sends_a_pupil_to_the_pupil_espace(
+    school: Establishment,
+) -> None:
+    service = pronote(school)
+    pupil = make_person(establishment=school)
+    client = logged_in(pupil)
+    url = reverse("portal:launcher", args=[service.code])
+    page = client.get(url).content.decode()
+    assert "Service Pronote avec CAS" in page
+    assert (
+        "J'ai pris connaissance de ces informations. Je souhaite accéder directement au "
+        "service sans afficher cette page."
+    ) in page
+    assert "Accéder à Pronote.net" in page
+    response = client.post(url, {"target": "0"})
+    assert response.status_code == 302
+    assert cas_service_param(response["Location"]) == PRONOTE + "eleve.html"
+    assert not LauncherSkip.objects.exists()
+
+
+def test_ticking_the_box_skips_the_page_next_time(school: Establishment) -> None:
+    service = pronote(school)
+    parent = make_person("Paul", "Martin", establishment=school, profile=Profile.PARENT)
+    client = logged_in(parent)
+    url = reverse("portal:launcher", args=[service.code])
+    client.post(url, {"target": "0", "remember": "1"})
+    response = client.get(url)
+    assert response.status_code == 302
+    assert cas_service_param(response["Location"]) == PRONOTE + "parent.html"
+    assert client.get(url + "?afficher=1").status_code == 200
+    client.post(url, {"target": "0"})  # unticked: the page shows again
+    assert client.get(url).status_code == 200
+
+
+def test_a_phone_gets_the_mobile_espace(school: Establishment) -> None:
+    service = pronote(school)
+    teacher = make_person("Jean", "Prof", establishment=school, profile=Profile.TEACHER)
+    client = logged_in(teacher)
+    response = client.post(
+        reverse("portal:launcher", args=[service.code]), {"target": "0"}, HTTP_USER_AGENT=IPHONE
+    )
+    assert cas_service_param(response["Location"]) == PRONOTE + "mobile.professeur.html"
+
+
+def test_a_person_with_two_granted_profiles_chooses_the_espace(school: Establishment) -> None:
+    service = pronote(school, access_mode=AccessMode.RULES)
+    ServiceActivation.objects.create(
+        service=service, establishment=school, populations=["enseignant", "parent"]
+    )
+    person = make_person("Jean", "Prof", establishment=school, profile=Profile.TEACHER)
+    Membership.objects.create(person=person, establishment=school, profile=Profile.PARENT)
+    client = logged_in(person)
+    url = reverse("portal:launcher", args=[service.code])
+    page = client.get(url).content.decode()
+    assert "Accéder à Pronote.net (Espace Professeurs)" in page
+    assert "Accéder à Pronote.net (Espace Parents)" in page
+    response = client.post(url, {"target": "1"})
+    assert cas_service_param(response["Location"]) == PRONOTE + "parent.html"
+
+
+def test_a_person_without_access_gets_a_clear_refusal_and_a_trace(
+    school: Establishment,
+) -> None:
+    service = pronote(school, access_mode=AccessMode.RULES)
+    pupil = make_person(establishment=school)
+    response = logged_in(pupil).get(reverse("portal:launcher", args=[service.code]))
+    assert response.status_code == 403
+    assert "Vous n&#x27;avez pas accès à ce service" in response.content.decode() or (
+        "Vous n'avez pas accès à ce service" in response.content.decode()
+    )
+    trace = Trace.objects.get(event="access_denied")
+    assert trace.service_code == "PRONOTECAS" and trace.actor_login == pupil.login
+
+
+def test_a_visitor_is_sent_to_the_login_first(school: Establishment) -> None:
+    service = pronote(school)
+    response = Client().get(reverse("portal:launcher", args=[service.code]))
+    assert response.status_code == 302 and response["Location"].startswith("/cas/login")
+
+
+def test_mon_espace_lists_granted_services_in_order_by_category(school: Establishment) -> None:
+    make_service(
+        "cdt",
+        label="Cahier de textes",
+        category="Vie scolaire",
+        order=20,
+        sso_type=SSOType.NONE,
+        url="https://cdt.example.org/",
+    )
+    pronote(school, category="Vie scolaire", order=10)
+    make_service("secret", label="Réservé", access_mode=AccessMode.RULES)
+    make_service("off", label="Éteint", enabled=False)
+    pupil = make_person(establishment=school)
+    page = logged_in(pupil).get("/").content.decode()
+    assert "Mon espace" in page and "Vie scolaire" in page
+    assert page.index("Pronote.net") < page.index("Cahier de textes")
+    assert "Réservé" not in page and "Éteint" not in page
+
+
+def test_mon_espace_groups_by_establishment_when_the_person_has_several(
+    school: Establishment, other_school: Establishment
+) -> None:
+    pronote(school)
+    make_service("aide", label="Aide en ligne", url="https://aide.example.org/")
+    parent = make_person("Paul", "Martin", establishment=school, profile=Profile.PARENT)
+    Membership.objects.create(person=parent, establishment=other_school, profile=Profile.PARENT)
+    page = logged_in(parent).get("/").content.decode()
+    assert "Collège Jean Jaurès" in page and "Services de l&#x27;ENT" in page
+    assert "?etab=" not in page.split("Pronote.net")[0].rsplit("<a", 1)[-1]
+
+
+def test_visitors_see_anonymous_services_and_a_login_button() -> None:
+    make_service(
+        "help",
+        label="Aide en ligne",
+        anonymous=True,
+        sso_type=SSOType.NONE,
+        url="https://aide.example.org/",
+    )
+    make_service("private", label="Privé")
+    response = Client().get("/")
+    page = response.content.decode()
+    assert "Aide en ligne" in page and "Privé" not in page
+    assert "/cas/login?service=http%3A%2F%2Ftestserver%2F" in page
+    launcher = Client().get(reverse("portal:launcher", args=["help"]))
+    assert launcher["Location"] == "https://aide.example.org/"
+
+
+def test_the_admin_menu_appears_for_administrators_only(
+    school: Establishment, school_admin: Person
+) -> None:
+    pupil = make_person(establishment=school)
+    assert 'aria-label="Administration"' not in logged_in(pupil).get("/").content.decode()
+    page = logged_in(school_admin).get("/").content.decode()
+    assert 'aria-label="Administration"' in page
+    for label in ("Services", "Accès", "Traces", "Indicateurs"):
+        assert f">{label}</a>" in page

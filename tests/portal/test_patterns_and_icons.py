@@ -1,0 +1,139 @@
+"""Pattern sanity checks and icon validation (pure functions)."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from PIL import Image
+
+from socle.portal.icons import IconError, check_icon
+from socle.portal.patterns import check_pattern, default_pronote_pattern, parse_lines
+
+URL = "https://ent.example.org/app/"
+
+
+def test_parse_lines_infers_the_kind() -> None:
+    lines = parse_lines("https://a.example.org/x\n\n  https://a.example.org/**  \n^https://b/.*$")
+    assert [(p.kind, p.value) for p in lines] == [
+        ("exact", "https://a.example.org/x"),
+        ("ant", "https://a.example.org/**"),
+        ("regex", "^https://b/.*$"),
+    ]
+
+
+def test_default_pronote_pattern_is_the_public_url_followed_by_two_stars() -> None:
+    url = "https://0312609t.index-education.net/pronote/"
+    assert default_pronote_pattern(url) == url + "**"
+    assert default_pronote_pattern(url + "eleve.html") == url + "**"
+    assert default_pronote_pattern(url.rstrip("/")) == url + "**"
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    [
+        "https://ent.example.org/app/**",
+        "https://ent.example.org/**",
+        "^https://ent\\.example\\.org/app/.*$",
+        "https://ent.example.org/app/",
+    ],
+)
+def test_sensible_patterns_pass(pattern: str) -> None:
+    kind = parse_lines(pattern)[0].kind
+    assert check_pattern(kind, pattern, [URL]) is None
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    [
+        "**",
+        "https://**",
+        "http*://**",
+        "^.*$",
+        ".*",
+        "^https?://.*",
+        "https://*/**",
+        "**ent.example.org/app/**",
+    ],
+)
+def test_patterns_that_match_everything_are_refused(pattern: str) -> None:
+    kind = "regex" if pattern.startswith(("^", ".")) else "ant"
+    assert "n'importe quelle adresse" in check_pattern(kind, pattern, [URL])
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    [
+        "https://ent.example.org**",
+        "^https://ent\\.example\\.org.*",
+        "https://*example.org/**",
+    ],
+)
+def test_patterns_that_leave_the_domain_open_are_refused(pattern: str) -> None:
+    kind = "regex" if pattern.startswith("^") else "ant"
+    assert "d'autres domaines" in check_pattern(kind, pattern, [URL])
+
+
+@pytest.mark.parametrize(
+    "kind, pattern",
+    [
+        ("regex", "^https://[^/]*\\.example\\.org/.*$"),
+        ("ant", "https://*.example.org/**"),
+    ],
+)
+def test_a_wildcard_subdomain_that_also_accepts_another_host_is_refused(
+    kind: str, pattern: str
+) -> None:
+    # "*" stops only at "/": "https://sonde-socle.invalid?.ent.example.org/" would match, and a
+    # browser sends that to the host "sonde-socle.invalid".
+    message = check_pattern(kind, pattern, [URL])
+    assert message is not None and "d'autres domaines" in message
+
+
+def png(width: int, height: int) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGBA", (width, height)).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def test_icons_accept_small_png_and_plain_svg() -> None:
+    assert check_icon(png(30, 33)).content_type == "image/png"
+    svg = (
+        b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10">'
+        b'<defs><linearGradient id="g"/></defs><rect fill="url(#g)" width="10" height="10"/>'
+        b"</svg>"
+    )
+    assert check_icon(svg).content_type == "image/svg+xml"
+
+
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        (b"GIF89a....", "Format non reconnu : envoyez une image PNG ou SVG."),
+        (b"\x89PNG\r\n\x1a\nbroken", "Cette image PNG est illisible ou abîmée."),
+        (
+            b'<!DOCTYPE svg [<!ENTITY x "y">]><svg xmlns="http://www.w3.org/2000/svg">&x;</svg>',
+            "Cette image SVG est illisible ou contient une DTD.",
+        ),
+        (b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>', "(onload)"),
+        (b'<svg xmlns="http://www.w3.org/2000/svg"><foreignObject/></svg>', "<foreignobject>"),
+        (
+            b'<svg xmlns="http://www.w3.org/2000/svg" xmlns:x="http://www.w3.org/1999/xlink">'
+            b'<a x:href="javascript:alert(1)"><rect/></a></svg>',
+            "(href)",
+        ),
+        (
+            b'<svg xmlns="http://www.w3.org/2000/svg"><rect style="fill:url(https://e.test/x)"/></svg>',
+            "(style)",
+        ),
+    ],
+)
+def test_icons_refuse_unknown_broken_or_active_content(data: bytes, message: str) -> None:
+    with pytest.raises(IconError) as error:
+        check_icon(data)
+    assert message in str(error.value)
+
+
+def test_icons_refuse_big_images() -> None:
+    with pytest.raises(IconError, match="mesure 600×600 pixels ; 512×512 au maximum"):
+        check_icon(png(600, 600))

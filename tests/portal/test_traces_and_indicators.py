@@ -1,0 +1,144 @@
+"""Traces: filters, CSV export, purge; Indicateurs: counts and SVG charts."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils import timezone
+from lxml import etree
+
+from socle.directory.models import Establishment, Person
+from socle.directory.profiles import Profile
+from socle.portal import indicators
+from socle.portal.charts import nice_max, stacked_bars
+from socle.portal.models import Trace
+from socle.portal.traces import record
+from tests.factories import make_person
+from tests.portal.conftest import logged_in
+
+
+def at(days_ago: int, hour: int = 10) -> dt.datetime:
+    day = timezone.localdate() - dt.timedelta(days=days_ago)
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(hour)))
+
+
+def trace(event: str, days_ago: int = 0, **fields: object) -> Trace:
+    return Trace.objects.create(event=event, at=at(days_ago), **fields)
+
+
+def test_the_traces_page_filters_by_event_service_establishment_person_and_dates(
+    superuser: Person, school: Establishment
+) -> None:
+    trace("ticket_issued", service_code="pronote", uai=school.uai, actor_login="camille.martin")
+    trace("ticket_issued", 3, service_code="cdt", uai=school.uai, actor_login="paul.martin")
+    trace("login_failed", outcome="failed", actor_login="inconnu")
+    client = logged_in(superuser)
+    url = reverse("portal:traces")
+
+    def logins(query: str) -> set[str]:
+        response = client.get(url + query)
+        return {row[0].actor_login for row in response.context["rows"]}
+
+    assert logins("") == {"camille.martin", "paul.martin", "inconnu"}
+    assert logins("?event=login_failed") == {"inconnu"}
+    assert logins("?service=PRONOTE") == {"camille.martin"}
+    assert logins(f"?uai={school.uai}") == {"camille.martin", "paul.martin"}
+    assert logins("?person=paul") == {"paul.martin"}
+    today = timezone.localdate()
+    assert logins(f"?start={today - dt.timedelta(days=1)}") == {"camille.martin", "inconnu"}
+    response = client.get(url + f"?start={today}&end={today - dt.timedelta(days=2)}")
+    assert response.context["form"].errors["end"] == [
+        "La date de fin doit suivre la date de début."
+    ]
+    page = client.get(url).content.decode()
+    assert "Ticket émis" in page and "Échec de connexion" in page
+
+
+def test_the_csv_export_is_spreadsheet_ready_and_neutralises_formulas(superuser: Person) -> None:
+    trace(
+        "access_denied",
+        outcome="denied",
+        actor_login="eve",
+        detail='=HYPERLINK("x")',
+        service_code="pronote",
+    )
+    response = logged_in(superuser).get(reverse("portal:traces") + "?format=csv")
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert "attachment" in response["Content-Disposition"]
+    text = b"".join(response.streaming_content).decode("utf-8")
+    assert text.startswith("\ufeff")
+    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=";"))
+    assert rows[0][:3] == ["date", "evenement", "resultat"]
+    assert rows[1][1:5] == ["Accès refusé", "refusé", "eve", "pronote"]
+    assert rows[1][-1] == '\'=HYPERLINK("x")'
+
+
+def test_the_purge_command_deletes_traces_older_than_the_retention(settings: object) -> None:
+    settings.SOCLE_TRACE_RETENTION_DAYS = 30  # type: ignore[attr-defined]
+    trace("login", 40)
+    trace("login", 31)
+    kept = trace("login", 29)
+    out = io.StringIO()
+    call_command("traces_purge", "--dry-run", stdout=out)
+    assert "2 trace(s)" in out.getvalue() and Trace.objects.count() == 3
+    call_command("traces_purge", stdout=out)
+    assert list(Trace.objects.filter(event="login")) == [kept]
+    assert Trace.objects.filter(event="traces_purged").exists()
+    call_command("traces_purge", "--days", "1", stdout=out)
+    assert not Trace.objects.filter(event="login").exists()
+
+
+def test_record_never_stores_more_than_the_columns_allow() -> None:
+    record("ticket_issued", detail="x" * 900, service_code="s" * 80, uai="0312609TXX")
+    stored = Trace.objects.get()
+    assert len(stored.detail) == 500 and len(stored.service_code) == 50 and stored.uai == "0312609T"
+
+
+def test_indicators_count_connections_per_day_per_service_and_profile(
+    school: Establishment,
+) -> None:
+    pupil = make_person(establishment=school, profile=Profile.PUPIL)
+    trace("ticket_issued", 0, service_code="pronote", uai=school.uai, profile=Profile.PUPIL)
+    trace("ticket_issued", 0, service_code="pronote", uai=school.uai, person=pupil)
+    trace("ticket_issued", 1, service_code="cdt", uai=school.uai, profile=Profile.TEACHER)
+    trace("ticket_issued", 1, service_code="cdt", outcome="refused")
+    trace("ticket_validated", 0, service_code="pronote")
+    today = timezone.localdate()
+    start = today - dt.timedelta(days=2)
+    by_service = indicators.per_service(Trace.objects.all(), start, today)
+    assert by_service.days[-1] == today
+    assert dict(by_service.series) == {"pronote": [0, 0, 2], "cdt": [0, 1, 0]}
+    by_profile = indicators.per_profile(Trace.objects.all(), start, today)
+    assert dict(by_profile.series) == {"Élève": [0, 0, 2], "Enseignant": [0, 1, 0]}
+    assert by_service.total == 3
+
+
+def test_charts_are_well_formed_svg_with_escaped_labels() -> None:
+    days = [dt.date(2026, 9, 1) + dt.timedelta(days=i) for i in range(3)]
+    svg = stacked_bars(
+        days, [("<script>", [1, 2, 3]), ("b", [0, 1, 0])], title="T & co", chart_id="c"
+    )
+    root = etree.fromstring(svg.encode())
+    ns = {"s": "http://www.w3.org/2000/svg"}
+    assert root.find("s:title", ns).text == "T & co"
+    assert len(root.findall("s:rect", ns)) == 4
+    assert root.find(".//s:script", ns) is None
+    assert nice_max(3) == 4 and nice_max(7) == 10 and nice_max(140) == 200
+
+
+def test_the_indicators_page_renders_charts_and_their_data(
+    superuser: Person, school: Establishment
+) -> None:
+    trace("ticket_issued", 0, service_code="pronote", uai=school.uai, profile=Profile.PUPIL)
+    response = logged_in(superuser).get(reverse("portal:indicators"))
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert page.count("<svg xmlns") == 2
+    assert "Connexions aux services par jour, par service" in page
+    assert "Voir les données du graphique" in page
+    too_long = logged_in(superuser).get(reverse("portal:indicators") + "?start=2020-01-01")
+    assert too_long.context["form"].errors["start"] == ["La période est limitée à 366 jours."]
