@@ -215,3 +215,35 @@ def test_index_key_generates_a_key_once_and_writes_the_public_part(tmp_path: Pat
     first = out.read_text()
     call_command("index_key", "--public-out", str(out))
     assert out.read_text() == first and first.startswith("-----BEGIN PUBLIC KEY-----")
+
+
+def test_a_teacher_who_is_also_a_parent_gets_both_accounts_and_both_espaces(
+    school: dict, rsa_key: rsa.RSAPrivateKey, tmp_path: Path, fake_cas
+) -> None:
+    teacher_parent = make_user(
+        category="responsable",
+        last_name="LEFÈVRE",
+        first_name="Hélène",
+        birth_date=None,
+        class_name="",
+    )
+    child = make_user(last_name="LEFÈVRE", first_name="Noé", birth_date=date(2013, 2, 3))
+    child.responsables.add(teacher_parent)
+    people = [
+        EntAccount("Professeur", 1, "LEFÈVRE", "Hélène", "ent-helene", "1980-01-02"),
+        EntAccount("Eleve", 2, "LEFÈVRE", "Noé", "ent-noe", "2013-02-03", (3,)),
+        EntAccount("Responsable", 3, "LEFÈVRE", "Hélène", "ent-helene"),
+    ]
+    path = tmp_path / "f.xml"
+    path.write_bytes(import_chiffre(rapprochement(people), rsa_key.public_key()))
+    call_command("import_alimentation", str(path))
+    teacher_parent.refresh_from_db()
+    school["teacher"].refresh_from_db()
+    assert teacher_parent.cas_identifier == school["teacher"].cas_identifier == "ent-helene"
+    client = Client()
+    ticket = fake_cas.issue("http://testserver/pronote/", "ent-helene")
+    assert client.get(f"/pronote/?ticket={ticket}")["Location"] == "/pronote/"
+    assert client.get("/pronote/")["Location"] == "/pronote/professeur.html"
+    assert "Espace Professeurs — LEFÈVRE Hélène" in text_of(client.get("/pronote/professeur.html"))
+    parent_page = text_of(client.get("/pronote/parent.html"))
+    assert "Espace Parents — LEFÈVRE Hélène" in parent_page and "LEFÈVRE Noé" in parent_page

@@ -108,7 +108,7 @@ def _user(entry: Any, index: int) -> UserRecord:
 def _check_references(users: list[UserRecord]) -> None:
     by_id: dict[str, UserRecord] = {}
     logins: set[str] = set()
-    cas_ids: set[str] = set()
+    cas_ids: set[tuple[str, str]] = set()
     for user in users:
         if user.pronote_id in by_id:
             raise BaseFormatError(f"Identifiant PRONOTE en double : {user.pronote_id}.")
@@ -118,9 +118,10 @@ def _check_references(users: list[UserRecord]) -> None:
                 raise BaseFormatError(f"Identifiant de connexion en double : {user.direct_login}.")
             logins.add(user.direct_login)
         if user.cas_identifier:
-            if user.cas_identifier in cas_ids:
+            key = (user.cas_identifier, user.category)
+            if key in cas_ids:
                 raise BaseFormatError(f"Identifiant CAS en double : {user.cas_identifier}.")
-            cas_ids.add(user.cas_identifier)
+            cas_ids.add(key)
     for user in users:
         for ref in user.responsables:
             target = by_id.get(ref)

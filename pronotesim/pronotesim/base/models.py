@@ -32,7 +32,8 @@ class PronoteUser(models.Model):
     postal_code = models.CharField("Code postal", max_length=10, blank=True)
     class_name = models.CharField("Classe", max_length=30, blank=True)
     # "Identifiant CAS": empty until the user first connects through the ENT (or an
-    # alimentation import fills it); then never changed by a connection.
+    # alimentation import fills it); then never changed by a connection. Unique within a
+    # category: a teacher who is also a parent has two PRONOTE accounts, one ENT identity.
     cas_identifier = models.CharField("Identifiant CAS", max_length=255, blank=True, default="")
     cas_bound_at = models.DateTimeField(null=True, blank=True)
     direct_login = models.CharField(max_length=150, blank=True, default="")
@@ -46,9 +47,9 @@ class PronoteUser(models.Model):
         ordering = ["last_name", "first_name", "pronote_id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["cas_identifier"],
+                fields=["cas_identifier", "category"],
                 condition=~Q(cas_identifier=""),
-                name="unique_cas_identifier",
+                name="unique_cas_identifier_per_category",
             ),
             models.UniqueConstraint(
                 fields=["direct_login"],

@@ -8,6 +8,7 @@ import logging
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 
+from pronotesim.base.categories import espace_for_page
 from pronotesim.console import links
 from pronotesim.console.models import ServerSettings
 from pronotesim.espaces import recognition, saml
@@ -55,7 +56,8 @@ def handle_ticket(request: HttpRequest, server: ServerSettings, page: str) -> Ht
             links=retry,
             css_class="erreur",
         )
-    outcome = recognition.recognise(success, server)
+    found = espace_for_page(page) if page else None
+    outcome = recognition.recognise(success, server, found[0].categories if found else ())
     if outcome.kind == recognition.OK and outcome.user is not None:
         connect(request, outcome.user, METHOD_CAS)
         if outcome.newly_bound:

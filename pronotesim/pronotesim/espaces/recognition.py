@@ -8,6 +8,14 @@ from dataclasses import dataclass, field
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from pronotesim.base.categories import (
+    ELEVE,
+    ENSEIGNANT,
+    INSPECTEUR,
+    MAITRE_DE_STAGE,
+    PERSONNEL,
+    RESPONSABLE,
+)
 from pronotesim.base.models import PronoteUser
 from pronotesim.base.names import fold
 from pronotesim.console.models import (
@@ -19,6 +27,9 @@ from pronotesim.console.models import (
 )
 from pronotesim.espaces.identity import IDENTITY_ATTRIBUTES, find_candidates, identity_of
 from pronotesim.espaces.saml import SamlSuccess
+
+# Which account a CAS user lands in at the page commune when they hold several.
+CATEGORY_PRIORITY = (ENSEIGNANT, PERSONNEL, INSPECTEUR, MAITRE_DE_STAGE, RESPONSABLE, ELEVE)
 
 OK = "ok"
 MISSING_ATTRIBUTE = "missing_attribute"
@@ -136,19 +147,36 @@ def common_identifier(success: SamlSuccess, server: ServerSettings) -> str:
     return success.user
 
 
-def recognise(success: SamlSuccess, server: ServerSettings) -> Outcome:
+def bound_account(cas_user: str, categories: tuple[str, ...] = ()) -> PronoteUser | None:
+    """The account holding this « Identifiant CAS »; with several (one ENT identity, accounts of
+    several categories), the one fitting ``categories`` (the espace asked for), else by
+    ``CATEGORY_PRIORITY``."""
+    accounts = list(PronoteUser.objects.filter(cas_identifier=cas_user))
+    if not accounts:
+        return None
+    accounts.sort(key=lambda u: (u.category not in categories, CATEGORY_PRIORITY.index(u.category)))
+    return accounts[0]
+
+
+def recognise(
+    success: SamlSuccess, server: ServerSettings, categories: tuple[str, ...] = ()
+) -> Outcome:
+    """``categories``: those of the espace the user asked for (empty for the page commune)."""
     cas_user = common_identifier(success, server)
     if not cas_user:
         return Outcome(
             MISSING_ATTRIBUTE,
             message=missing_attribute_message(server.cas_url, server.common_id_attribute),
         )
-    bound = PronoteUser.objects.filter(cas_identifier=cas_user).first()
+    bound = bound_account(cas_user, categories)
     if bound is not None:
         designated = ""
         if server.recognition == RECOGNITION_PRONOTE:
             designated = success.first(server.id_attribute)
-        if designated and designated != bound.pronote_id:
+        holders = {bound.pronote_id} | set(
+            PronoteUser.objects.filter(cas_identifier=cas_user).values_list("pronote_id", flat=True)
+        )
+        if designated and designated not in holders:
             other = PronoteUser.objects.filter(pronote_id=designated).first()
             if other is not None:
                 return _impossible(

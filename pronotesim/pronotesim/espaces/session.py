@@ -38,6 +38,11 @@ def connect(request: HttpRequest, user: PronoteUser, method: str) -> None:
     PronoteUser.objects.filter(pk=user.pk).update(last_connection_at=timezone.now())
 
 
+def switch_account(request: HttpRequest, user: PronoteUser) -> None:
+    """Same CAS authentication, another account of the same ENT identity."""
+    request.session[USER_KEY] = user.pk
+
+
 def current_user(request: HttpRequest) -> PronoteUser | None:
     pk = request.session.get(USER_KEY)
     if pk is None:

@@ -11,14 +11,17 @@ from pronotesim.base.models import Establishment, PronoteUser
 from pronotesim.console.models import ServerSettings
 from pronotesim.espaces.cas_flow import handle_ticket, redirect_to_cas
 from pronotesim.espaces.forms import DirectLoginForm
+from pronotesim.espaces.recognition import bound_account
 from pronotesim.espaces.render import message_page, unpublished
 from pronotesim.espaces.session import (
+    METHOD_CAS,
     METHOD_DIRECT,
     METHOD_KEY,
     PREVIOUS_KEY,
     connect,
     current_user,
     disconnect,
+    switch_account,
 )
 
 
@@ -66,6 +69,18 @@ def _direct_login(
         },
         status=401 if error else 200,
     )
+
+
+def _account_for(request: HttpRequest, user: PronoteUser, espace: Espace) -> PronoteUser:
+    """A CAS user holding accounts of several categories (a teacher who is also a parent)
+    switches to the account this espace is for."""
+    if user.category in espace.categories or request.session.get(METHOD_KEY) != METHOD_CAS:
+        return user
+    other = bound_account(user.cas_identifier, espace.categories) if user.cas_identifier else None
+    if other is None or other.category not in espace.categories:
+        return user
+    switch_account(request, other)
+    return other
 
 
 def _render_espace(
@@ -134,7 +149,7 @@ def espace_page(request: HttpRequest, page: str) -> HttpResponse:
         return _direct_login(request, server, espace, mobile)
     user = current_user(request)
     if user is not None:
-        return _render_espace(request, user, espace, mobile)
+        return _render_espace(request, _account_for(request, user, espace), espace, mobile)
     if server.cas_enabled:
         return redirect_to_cas(request, server, page)
     return _direct_login(request, server, espace, mobile)

@@ -114,19 +114,20 @@ def match_people(people: list[EntPerson], candidates: list[Candidate]) -> list[M
 def _mark_conflicts(rows: list[MatchRow], candidates: list[Candidate]) -> None:
     matched = [row for row in rows if row.status == MATCHED and row.candidate]
     taken = Counter(row.candidate.pk for row in matched if row.candidate)
-    given = Counter(row.person.partner_id for row in matched)
+    given = Counter((row.person.partner_id, CATEGORY_OF_KIND[row.person.kind]) for row in matched)
     for row in matched:
         if row.candidate is not None and taken[row.candidate.pk] > 1:
             row.status, row.detail = CONFLICT, "Plusieurs comptes ENT désignent cet utilisateur"
-        elif given[row.person.partner_id] > 1:
+        elif given[(row.person.partner_id, CATEGORY_OF_KIND[row.person.kind])] > 1:
             row.status, row.detail = CONFLICT, "Identifiant ENT présent plusieurs fois"
-    # An identifier kept by a PRONOTE user this file does not match stays with that user.
+    # An identifier kept by a PRONOTE user of the same category this file does not match stays
+    # with that user. (One ENT identity may hold accounts of several categories.)
     matched_pks = {row.candidate.pk for row in rows if row.status == MATCHED and row.candidate}
-    holders = {c.cas_identifier: c for c in candidates if c.cas_identifier}
+    holders = {(c.cas_identifier, c.category): c for c in candidates if c.cas_identifier}
     for row in rows:
         if row.status != MATCHED or row.candidate is None:
             continue
-        holder = holders.get(row.person.partner_id)
+        holder = holders.get((row.person.partner_id, row.candidate.category))
         if holder and holder.pk != row.candidate.pk and holder.pk not in matched_pks:
             row.status = CONFLICT
             row.detail = (
