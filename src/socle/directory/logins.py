@@ -11,8 +11,14 @@ UID_LENGTH = 16
 
 
 def new_uid() -> str:
-    """A random, opaque, never-derived identifier (80 bits)."""
-    return "".join(secrets.choice(UID_ALPHABET) for _ in range(UID_LENGTH))
+    """A random, opaque, never-derived identifier (80 bits: 16 characters of a 32-letter
+    alphabet, 5 random bits each; fast enough for bulk imports)."""
+    number = int.from_bytes(secrets.token_bytes(UID_LENGTH * 5 // 8), "big")
+    chars = []
+    for _ in range(UID_LENGTH):
+        number, index = divmod(number, 32)
+        chars.append(UID_ALPHABET[index])
+    return "".join(chars)
 
 
 def _slug(text: str) -> str:

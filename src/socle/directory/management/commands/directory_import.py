@@ -6,6 +6,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from socle.directory.aaf.files import SourceError
+from socle.directory.aaf.importer import establishment_names, import_aaf
 from socle.directory.csv_import import CsvRejected, import_csv_path
 from socle.directory.uai import InvalidUAI, normalize_uai
 
@@ -48,4 +50,27 @@ class Command(BaseCommand):
         self.stdout.write(f"Personnes : {summary.line()}")
 
     def _import_aaf(self, options: dict[str, Any]) -> None:
-        raise CommandError("Le format AAF n'est pas encore disponible.")
+        if options["uai"]:
+            raise CommandError("--uai ne s'emploie qu'avec le format CSV.")
+        stream = getattr(self.stderr, "_out", None)
+        on_terminal = bool(stream is not None and hasattr(stream, "isatty") and stream.isatty())
+        progress = self._progress if on_terminal else None
+        try:
+            report = import_aaf(options["path"], progress=progress)
+        except SourceError as exc:
+            raise CommandError(str(exc)) from None
+        finally:
+            if on_terminal:
+                self.stderr.write("")
+        for error in report.errors:
+            self.stderr.write(error)
+        for line in report.lines(establishment_names()):
+            self.stdout.write(line)
+        if report.failed:
+            raise CommandError(
+                f"Import AAF terminé avec {len(report.errors)} erreur(s) : voir ci-dessus."
+            )
+
+    def _progress(self, name: str, count: int) -> None:
+        self.stderr.write(f"\r{name} : {count} enregistrement(s) lus", ending="")
+        self.stderr.flush()

@@ -1,0 +1,1 @@
+"""Directory feed from the academies' AAF exports (see docs/aaf.md)."""

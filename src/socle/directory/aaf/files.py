@@ -1,0 +1,135 @@
+"""Finding the AAF files in a file, a folder, a ``.zip`` or a ``.tar.gz``, in processing order.
+
+Files are named ``<PROJET>_<Complet|Delta>_<AAAAMMJJ>_<Type>_<NNNN>.xml`` (the date is
+optional, as some test exports omit it). Order: by date, full files before deltas of the same
+date, then establishments, staff, pupils, relatives, then the file number.
+"""
+
+from __future__ import annotations
+
+import re
+import tarfile
+import zipfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import IO
+
+from socle.directory.aaf.mapping import TYPE_ORDER
+
+FILE_NAME = re.compile(
+    r"^(?P<project>.+?)_(?P<kind>Complet|Delta)_(?:(?P<date>\d{8})_)?"
+    r"(?P<type>EtabEducNat|PersEducNat|Eleve|PersRelEleve|MatiereEducNat|MefEducNat)"
+    r"_(?P<number>\d+)\.xml$",
+    re.IGNORECASE,
+)
+EXPECTED = "<PROJET>_<Complet|Delta>_…_<Type>_NNNN.xml"
+_CANONICAL_TYPES = {name.lower(): name for name in TYPE_ORDER}
+
+
+class SourceError(Exception):
+    """The PATH itself cannot be read (missing, not an archive…); French message."""
+
+
+@dataclass(frozen=True)
+class AafFile:
+    name: str  # as shown in reports: "export.zip:ENT_Complet_20250901_Eleve_0001.xml"
+    project: str
+    full: bool
+    date: str
+    type: str
+    number: int
+    opener: Callable[[], IO[bytes]] = field(compare=False, repr=False)
+
+    @property
+    def group(self) -> tuple[str, str, str]:
+        """Files of one export and type (several numbered parts form one group)."""
+        return (self.project, self.date, self.type)
+
+    @property
+    def export(self) -> tuple[str, str]:
+        return (self.project, self.date)
+
+    def sort_key(self) -> tuple[str, int, int, int, str]:
+        return (self.date, 0 if self.full else 1, TYPE_ORDER[self.type], self.number, self.name)
+
+
+def parse_name(name: str, opener: Callable[[], IO[bytes]], shown: str) -> AafFile | None:
+    match = FILE_NAME.match(PurePosixPath(name).name)
+    if not match:
+        return None
+    return AafFile(
+        name=shown,
+        project=match["project"],
+        full=match["kind"].lower() == "complet",
+        date=match["date"] or "",
+        type=_CANONICAL_TYPES[match["type"].lower()],
+        number=int(match["number"]),
+        opener=opener,
+    )
+
+
+@contextmanager
+def open_sources(path: str | Path) -> Iterator[tuple[list[AafFile], list[str]]]:
+    """Yields (files in processing order, names of .xml files skipped with their reason)."""
+    source = Path(path)
+    if not source.exists():
+        raise SourceError(f"{path} : fichier ou dossier introuvable.")
+    files: list[AafFile] = []
+    skipped: list[str] = []
+
+    def add(name: str, opener: Callable[[], IO[bytes]], shown: str) -> None:
+        found = parse_name(name, opener, shown)
+        if found is not None:
+            files.append(found)
+        elif name.lower().endswith(".xml"):
+            skipped.append(
+                f"{shown} : nom non reconnu (<PROJET>_<Complet|Delta>_…_<Type>_NNNN.xml)"
+            )
+
+    if source.is_dir():
+        for item in sorted(source.rglob("*")):
+            if item.is_file():
+                add(item.name, _file_opener(item), str(item.relative_to(source)))
+        yield sorted(files, key=AafFile.sort_key), skipped
+    elif zipfile.is_zipfile(source):
+        with zipfile.ZipFile(source) as archive:
+            for info in archive.infolist():
+                if not info.is_dir():
+                    add(info.filename, _zip_opener(archive, info), f"{source.name}:{info.filename}")
+            yield sorted(files, key=AafFile.sort_key), skipped
+    elif source.name.lower().endswith((".tar.gz", ".tgz", ".tar")):
+        try:
+            archive_tar = tarfile.open(source, "r:*")  # noqa: SIM115 (closed by the with below)
+        except (tarfile.TarError, OSError) as exc:
+            raise SourceError(f"{source.name} : archive illisible ({exc}).") from None
+        with archive_tar:
+            for member in archive_tar.getmembers():
+                if member.isfile():
+                    shown = f"{source.name}:{member.name}"
+                    add(member.name, _tar_opener(archive_tar, member), shown)
+            yield sorted(files, key=AafFile.sort_key), skipped
+    else:
+        add(source.name, _file_opener(source), source.name)
+        if not files and not skipped:
+            skipped.append(f"{source.name} : ni .xml, ni dossier, ni archive .zip/.tar.gz")
+        yield files, skipped
+
+
+def _file_opener(path: Path) -> Callable[[], IO[bytes]]:
+    return lambda: path.open("rb")
+
+
+def _zip_opener(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> Callable[[], IO[bytes]]:
+    return lambda: archive.open(info)
+
+
+def _tar_opener(archive: tarfile.TarFile, member: tarfile.TarInfo) -> Callable[[], IO[bytes]]:
+    def opener() -> IO[bytes]:
+        stream = archive.extractfile(member)
+        if stream is None:
+            raise OSError(f"{member.name} illisible dans l'archive")
+        return stream
+
+    return opener

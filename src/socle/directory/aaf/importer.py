@@ -1,0 +1,229 @@
+"""``socle directory_import --format aaf PATH``: reads every AAF file of PATH, in order.
+
+Each file is imported in its own transaction: a malformed file (broken XML, wrong root) is rolled
+back and reported, and the others go on; a malformed record is reported (file, id, reason) and
+skipped. Parent links, relatives' memberships and the deactivations of full files run last, in
+one transaction, only for groups of files that were all read.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.db import transaction
+
+from socle.directory.aaf.files import AafFile, open_sources
+from socle.directory.aaf.finalize import (
+    deactivate_unlisted,
+    sync_links,
+    sync_relative_memberships,
+)
+from socle.directory.aaf.mapping import ETAB, PUPIL, RELATIVE, SKIPPED_TYPES, STAFF
+from socle.directory.aaf.people import Context, FileState, apply_people
+from socle.directory.aaf.reader import MalformedFile, RawRecord, read_records
+from socle.directory.aaf.records import (
+    PersonData,
+    RecordError,
+    RelationData,
+    StructureIndex,
+    build_person,
+    build_structure,
+)
+from socle.directory.aaf.report import Report
+from socle.directory.logins import login_allocator_for
+from socle.directory.models import Establishment, ParentLink, Person
+from socle.directory.signals import person_deactivated
+
+BATCH = 2000
+Progress = Callable[[str, int], None]
+
+
+@dataclass
+class _Run:
+    ctx: Context
+    report: Report = field(default_factory=Report)
+    links: dict[int, list[RelationData]] = field(default_factory=dict)
+    relatives: set[int] = field(default_factory=set)
+    listed: dict[tuple[str, str, str], set[str]] = field(default_factory=lambda: defaultdict(set))
+    covered: dict[tuple[str, str], set[int]] = field(default_factory=lambda: defaultdict(set))
+    failed_groups: set[tuple[str, str, str]] = field(default_factory=set)
+    full_groups: set[tuple[str, str, str]] = field(default_factory=set)
+    deactivated: list[int] = field(default_factory=list)
+
+
+def import_aaf(path: str | Path, *, progress: Progress | None = None) -> Report:
+    """Imports PATH (file, folder, .zip, .tar.gz); raises ``SourceError`` if PATH is unusable."""
+    run = _Run(ctx=_context())
+    with open_sources(path) as (files, skipped):
+        run.report.files_skipped.extend(skipped)
+        for aaf_file in files:
+            if aaf_file.type in SKIPPED_TYPES:
+                run.report.files_skipped.append(f"{aaf_file.name} : {aaf_file.type} non utilisé")
+                continue
+            if aaf_file.full:
+                run.full_groups.add(aaf_file.group)
+            _import_file(run, aaf_file, progress)
+    _finish(run)
+    return run.report
+
+
+def establishment_names() -> dict[str, str]:
+    return dict(Establishment.objects.values_list("uai", "name"))
+
+
+def _context() -> Context:
+    rows = list(Establishment.objects.values_list("pk", "uai", "external_id"))
+    by_jointure = {external_id: pk for pk, _, external_id in rows if external_id}
+    expected = Person.objects.count()
+    return Context(
+        # Every login is loaded once: an import may create hundreds of thousands of people.
+        allocator=login_allocator_for(max(expected, 51)),
+        structures=StructureIndex(by_jointure, {uai: pk for pk, uai, _ in rows}),
+        aaf_establishments=set(by_jointure.values()),
+        uai_by_pk={pk: uai for pk, uai, _ in rows},
+    )
+
+
+def _import_file(run: _Run, aaf_file: AafFile, progress: Progress | None) -> None:
+    state = FileState(aaf_file.name, aaf_file.full)
+    structures_before = (
+        dict(run.ctx.structures.by_jointure),
+        dict(run.ctx.structures.by_uai),
+        set(run.ctx.aaf_establishments),
+        dict(run.ctx.uai_by_pk),
+    )
+    count = 0
+    try:
+        with transaction.atomic(), aaf_file.opener() as stream:
+            batch: list[RawRecord] = []
+            for record in read_records(stream):
+                batch.append(record)
+                count += 1
+                if len(batch) >= BATCH:
+                    _apply(run, aaf_file, batch, state)
+                    batch = []
+                    if progress:
+                        progress(aaf_file.name, count)
+            _apply(run, aaf_file, batch, state)
+    except (MalformedFile, OSError) as exc:
+        # Rolled back: forget what the file had added to the in-memory indexes too.
+        (
+            run.ctx.structures.by_jointure,
+            run.ctx.structures.by_uai,
+            run.ctx.aaf_establishments,
+            run.ctx.uai_by_pk,
+        ) = structures_before
+        run.report.files_failed.append(aaf_file.name)
+        run.report.errors.append(
+            f"{aaf_file.name} : fichier rejeté, rien n'en a été importé ({exc})"
+        )
+        run.failed_groups.add(aaf_file.group)
+        return
+    if progress:
+        progress(aaf_file.name, count)
+    run.report.files_read.append(aaf_file.name)
+    run.report.merge(state.tally)
+    run.links.update(state.links)
+    run.relatives |= state.relatives
+    run.deactivated.extend(state.deactivated)
+    if aaf_file.full:
+        run.listed[aaf_file.group] |= state.listed
+        run.covered[aaf_file.export] |= state.covered
+
+
+def _apply(run: _Run, aaf_file: AafFile, batch: list[RawRecord], state: FileState) -> None:
+    if not batch:
+        return
+    if aaf_file.type == ETAB:
+        for record in batch:
+            _apply_structure(run, record, state)
+        return
+    people: list[PersonData] = []
+    for record in batch:
+        try:
+            people.append(build_person(record, aaf_file.type, run.ctx.structures))
+        except RecordError as exc:
+            state.error(aaf_file.type, record.id, str(exc))
+    apply_people(people, aaf_file.type, run.ctx, state)
+
+
+def _apply_structure(run: _Run, record: RawRecord, state: FileState) -> None:
+    try:
+        data = build_structure(record)
+    except RecordError as exc:
+        state.error(ETAB, record.id, str(exc))
+        return
+    ctx, tally = run.ctx, state.tally.by_type[ETAB]
+    establishment = Establishment.objects.filter(external_id=data.external_id).first()
+    if establishment is None and "uai" in data.fields:
+        establishment = Establishment.objects.filter(uai=data.fields["uai"]).first()
+    if data.operation == "delete":
+        # Establishments are never deleted by a feed; their people follow their own files.
+        tally.bump("unchanged")
+        return
+    if establishment is None and data.operation == "modify":
+        state.error(ETAB, data.external_id, "modification d'un établissement inconnu.")
+        return
+    fields = dict(data.fields)
+    if establishment is None:
+        fields.setdefault("name", "")
+        establishment = Establishment(external_id=data.external_id, **fields)
+        establishment.name = establishment.name or establishment.uai
+        establishment.save()
+        tally.bump("created")
+    else:
+        if not fields.get("name"):
+            fields.pop("name", None)
+        fields["external_id"] = data.external_id
+        changed = [k for k, v in fields.items() if getattr(establishment, k) != v]
+        for name in changed:
+            setattr(establishment, name, fields[name])
+        if changed:
+            establishment.save(update_fields=changed)
+        tally.bump("updated" if changed else "unchanged")
+    ctx.structures.by_jointure[data.external_id] = establishment.pk
+    ctx.structures.by_uai[establishment.uai] = establishment.pk
+    ctx.aaf_establishments.add(establishment.pk)
+    ctx.uai_by_pk[establishment.pk] = establishment.uai
+    if state.full:
+        state.covered.add(establishment.pk)
+
+
+def _finish(run: _Run) -> None:
+    report = run.report
+    complete = {g for g in run.full_groups if g not in run.failed_groups}
+    for group in sorted(run.full_groups - complete):
+        report.notes.append(
+            f"Désactivations non appliquées pour {group[0]} {group[1]} {group[2]} : "
+            "un fichier du groupe est en erreur."
+        )
+    with transaction.atomic():
+        parents = sync_links(run.links, report) | run.relatives
+        for kind in (STAFF, PUPIL):
+            for group in sorted(g for g in complete if g[2] == kind):
+                listed = run.listed.get(group, set())
+                covered = run.covered.get((group[0], group[1]), set())
+                gone = deactivate_unlisted(kind, listed, covered, report)
+                run.deactivated.extend(gone)
+                for start in range(0, len(gone) if kind == PUPIL else 0, 1000):
+                    parents |= set(
+                        ParentLink.objects.filter(
+                            child_id__in=gone[start : start + 1000]
+                        ).values_list("parent_id", flat=True)
+                    )
+        # Relatives are judged on the memberships they had before this import's changes (one
+        # whose children all left would otherwise escape), then memberships follow the links.
+        for group in sorted(g for g in complete if g[2] == RELATIVE):
+            listed = run.listed.get(group, set())
+            covered = run.covered.get((group[0], group[1]), set())
+            run.deactivated.extend(deactivate_unlisted(RELATIVE, listed, covered, report))
+        sync_relative_memberships(parents, run.ctx.aaf_establishments)
+    for start in range(0, len(run.deactivated), 1000):
+        for person in Person.objects.filter(pk__in=run.deactivated[start : start + 1000]):
+            person_deactivated.send(sender=Person, person=person)
+
+
+__all__ = ["import_aaf", "establishment_names"]

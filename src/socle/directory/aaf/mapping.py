@@ -1,0 +1,139 @@
+"""The AAF → Socle mapping, as one declarative table (documented in ``docs/aaf.md``).
+
+Each :class:`Rule` says which AAF attribute feeds which field of the record Socle builds, for
+which file types, and how the value is read. When several rules feed one field (``sn`` and…,
+``ENTPersonCodePostal`` then ``postalCode``), the first one with a value wins.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from socle.directory.profiles import Profile, Relation
+
+ETAB = "EtabEducNat"
+STAFF = "PersEducNat"
+PUPIL = "Eleve"
+RELATIVE = "PersRelEleve"
+PEOPLE = (STAFF, PUPIL, RELATIVE)
+SKIPPED_TYPES = ("MatiereEducNat", "MefEducNat")
+# Processing order inside one export: establishments first, then the people who refer to them,
+# pupils before their relatives (links are resolved once everything is read).
+TYPE_ORDER = {ETAB: 0, STAFF: 1, PUPIL: 2, RELATIVE: 3, "MatiereEducNat": 4, "MefEducNat": 5}
+
+
+@dataclass(frozen=True)
+class Rule:
+    attribute: str  # AAF attribute name (attr/@name or modification/@name)
+    field: str  # field of the record built by socle.directory.aaf.records
+    kind: str  # text | date | list | flag
+    types: tuple[str, ...]
+    meaning: str
+
+
+RULES: tuple[Rule, ...] = (
+    # --- Establishments (EtabEducNat) ---
+    Rule("ENTStructureJointure", "external_id", "text", (ETAB,), "Establishment.external_id"),
+    Rule("ENTStructureUAI", "uai", "text", (ETAB,), "Establishment.uai"),
+    Rule("ENTEtablissementUAI", "uai", "text", (ETAB,), "Establishment.uai (fallback)"),
+    Rule("ENTStructureNomCourant", "name", "text", (ETAB,), "Establishment.name"),
+    Rule("postalCode", "postal_code", "text", (ETAB,), "Establishment.postal_code"),
+    Rule("l", "city", "text", (ETAB,), "Establishment.city"),
+    # --- People ---
+    Rule("ENTPersonJointure", "external_id", "text", PEOPLE, "Person.external_id"),
+    Rule("sn", "last_name", "text", PEOPLE, "Person.last_name (usage name)"),
+    Rule("ENTPersonNomPatro", "birth_last_name", "text", PEOPLE, "Person.birth_last_name"),
+    Rule("givenName", "first_name", "text", PEOPLE, "Person.first_name"),
+    Rule("personalTitle", "personal_title", "text", PEOPLE, "Person.personal_title"),
+    Rule("ENTPersonDateNaissance", "birth_date", "date", PEOPLE, "Person.birth_date (JJ/MM/AAAA)"),
+    Rule("ENTPersonCodePostal", "postal_code", "text", PEOPLE, "Person.postal_code"),
+    Rule("postalCode", "postal_code", "text", PEOPLE, "Person.postal_code (fallback)"),
+    Rule("mail", "email", "text", PEOPLE, "Person.email (first valid address)"),
+    Rule(
+        "ENTPersonStructRattach",
+        "structures",
+        "list",
+        (STAFF, PUPIL),
+        "establishment(s) by ENTStructureJointure → memberships",
+    ),
+    Rule(
+        "ENTEleveClasses",
+        "classes",
+        "list",
+        (PUPIL,),
+        "`struct$classe` → Membership.class_name (and establishment)",
+    ),
+    Rule(
+        "ENTElevePersRelEleve",
+        "relations",
+        "list",
+        (PUPIL,),
+        "`parent$type$financier$légal$contact[$paiement]` → ParentLink",
+    ),
+    Rule("ENTPersonProfils", "profiles", "list", (STAFF,), "national profile(s), when given"),
+    Rule(
+        "ENTPersonFonctions",
+        "functions",
+        "list",
+        (STAFF,),
+        "`struct$code$libellé[$discipline…]` → establishment and profile",
+    ),
+    Rule(
+        "PersEducNatPresenceDevantEleves",
+        "teaches",
+        "flag",
+        (STAFF,),
+        "`O` → teacher (National_ENS)",
+    ),
+)
+
+RULES_BY_TYPE: dict[str, dict[str, Rule]] = {
+    kind: {rule.attribute: rule for rule in RULES if kind in rule.types} for kind in (ETAB, *PEOPLE)
+}
+
+# Profile of a staff member in an establishment, from the function code of ENTPersonFonctions
+# for that establishment. ENS counts as teaching only with PersEducNatPresenceDevantEleves=O.
+FUNCTION_PROFILES: dict[str, str] = {
+    "DIR": Profile.DIRECTION,
+    "EDU": Profile.VIE_SCOLAIRE,
+    "SUR": Profile.VIE_SCOLAIRE,
+    "AED": Profile.VIE_SCOLAIRE,
+    "DOC": Profile.DOCUMENTALIST,
+    "ENS": Profile.TEACHER,
+}
+STAFF_DEFAULT_PROFILE = Profile.ADMIN_STAFF
+# Profiles an AAF file type manages: a full file only ends memberships of these profiles.
+TYPE_PROFILES: dict[str, frozenset[str]] = {
+    PUPIL: frozenset({Profile.PUPIL}),
+    RELATIVE: frozenset({Profile.PARENT}),
+    STAFF: frozenset(
+        {
+            Profile.TEACHER,
+            Profile.DIRECTION,
+            Profile.VIE_SCOLAIRE,
+            Profile.ADMIN_STAFF,
+            Profile.DOCUMENTALIST,
+            Profile.ACADEMY,
+            Profile.COLLECTIVITY,
+        }
+    ),
+}
+
+# Second field of ENTElevePersRelEleve. AAF writes 1/2 (parent); SIECLE's "lien de parenté"
+# codes are accepted too. For 1/2 the title of the relative (M. / Mme) tells father from mother.
+RELATION_CODES: dict[str, str] = {
+    "10": Relation.MOTHER,
+    "20": Relation.FATHER,
+    "37": Relation.OTHER_FAMILY,
+    "38": Relation.OTHER_FAMILY,
+    "39": Relation.OTHER_FAMILY,
+    "41": Relation.GUARDIAN,
+    "42": Relation.GUARDIAN,
+    "50": Relation.GUARDIAN,
+    "51": Relation.GUARDIAN,
+    "80": Relation.GUARDIAN,
+    "90": Relation.OTHER,
+}
+PARENT_CODES = frozenset({"1", "2"})
+MALE_TITLES = frozenset({"m", "m.", "mr", "monsieur"})
+FEMALE_TITLES = frozenset({"mme", "mlle", "madame", "mademoiselle", "mme.", "mlle."})

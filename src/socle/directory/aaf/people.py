@@ -1,0 +1,250 @@
+"""Writes a batch of AAF people to the database with a handful of set-based queries.
+
+For each batch: one query loads the people already known (by ``external_id``), one loads their
+memberships of the file's profiles, then ``bulk_create``/``bulk_update``/one ``DELETE`` apply
+the differences. Nothing is written for a person whose data did not change.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
+from django.db import connection
+from django.utils import timezone
+
+from socle.directory.aaf.fastsql import insert_rows
+from socle.directory.aaf.mapping import PUPIL, RELATIVE, TYPE_PROFILES
+from socle.directory.aaf.records import PersonData, RelationData, StructureIndex
+from socle.directory.aaf.report import Tally
+from socle.directory.logins import LoginAllocator
+from socle.directory.models import Membership, Person, Source, search_key_for
+
+CHUNK = 1000
+PERSON_FIELDS = (
+    "last_name",
+    "birth_last_name",
+    "first_name",
+    "personal_title",
+    "birth_date",
+    "postal_code",
+    "email",
+)
+NAME_FIELDS = {"last_name", "birth_last_name", "first_name"}
+
+
+@dataclass
+class Context:
+    """State shared by every file of one import."""
+
+    allocator: LoginAllocator
+    structures: StructureIndex
+    aaf_establishments: set[int]
+    uai_by_pk: dict[int, str]
+
+
+@dataclass
+class FileState:
+    """What one file changed, kept apart until the file's transaction commits."""
+
+    name: str
+    full: bool
+    tally: Tally = field(default_factory=Tally)
+    seen: set[str] = field(default_factory=set)
+    listed: set[str] = field(default_factory=set)
+    covered: set[int] = field(default_factory=set)
+    links: dict[int, list[RelationData]] = field(default_factory=dict)
+    deactivated: list[int] = field(default_factory=list)
+    relatives: set[int] = field(default_factory=set)
+
+    def error(self, kind: str, record_id: str, reason: str) -> None:
+        self.tally.by_type[kind].errors += 1
+        self.tally.errors.append(f"{self.name}, enregistrement {record_id or '?'} : {reason}")
+
+
+def unusable_password() -> str:
+    return UNUSABLE_PASSWORD_PREFIX + secrets.token_urlsafe(30)
+
+
+EXISTING_COLUMNS = ("pk", "external_id", "is_active", "source", *PERSON_FIELDS)
+_INDEX = {name: position for position, name in enumerate(EXISTING_COLUMNS)}
+
+
+def apply_people(batch: list[PersonData], kind: str, ctx: Context, state: FileState) -> None:
+    now = timezone.now()
+    now_db = connection.ops.adapt_datetimefield_value(now)  # adapted once for raw inserts
+    existing: dict[str, tuple[Any, ...]] = {}
+    ids = [data.external_id for data in batch]
+    for start in range(0, len(ids), CHUNK):
+        rows = (
+            Person.objects.filter(external_id__in=ids[start : start + CHUNK])
+            .order_by()
+            .values_list(*EXISTING_COLUMNS)
+        )
+        for row in rows:
+            existing[row[1]] = row
+    to_create: list[dict[str, Any]] = []
+    # Grouped by the set of fields that changed: bulk_update writes every listed field.
+    to_update: dict[frozenset[str], list[Person]] = defaultdict(list)
+    handled: list[tuple[int | str, PersonData, str]] = []
+    for data in batch:
+        if data.external_id in state.seen:
+            state.error(kind, data.external_id, "enregistrement en double dans le fichier.")
+            continue
+        state.seen.add(data.external_id)
+        row = existing.get(data.external_id)
+        if data.operation == "delete":
+            _delete(row, data, kind, state, to_update, now)
+            continue
+        if row is None and data.operation == "modify":
+            state.error(kind, data.external_id, "modification d'une personne inconnue.")
+            continue
+        if row is None:
+            to_create.append(_new_person(data, ctx, now_db))
+            handled.append((data.external_id, data, "created"))
+        else:
+            changes = _changes(row, data)
+            if changes:
+                to_update[frozenset(changes)].append(Person(pk=row[0], updated_at=now, **changes))
+            handled.append((row[0], data, "updated" if changes else "unchanged"))
+        if state.full:
+            state.listed.add(data.external_id)
+    if to_create:
+        insert_rows(Person, to_create)
+        created = _pks_of([row["external_id"] for row in to_create])
+        handled = [(created[key] if isinstance(key, str) else key, d, st) for key, d, st in handled]
+    for fields, people in to_update.items():
+        Person.objects.bulk_update(people, sorted(fields | {"updated_at"}), batch_size=CHUNK)
+    resolved = [(int(pk), data, status) for pk, data, status in handled]
+    membership_changes = _sync_memberships(resolved, kind, ctx)
+    for pk, data, status in resolved:
+        if status == "unchanged" and pk in membership_changes:
+            status = "updated"
+        state.tally.by_type[kind].bump(status)
+        establishments = {est for est, _ in (data.memberships or {})}
+        for est in establishments:
+            state.tally.by_establishment[ctx.uai_by_pk[est]].bump(status)
+        if state.full:
+            state.covered |= establishments
+        if kind == PUPIL and data.relations is not None:
+            state.links[pk] = data.relations
+        if kind == RELATIVE:
+            state.relatives.add(pk)
+
+
+def _pks_of(external_ids: list[str]) -> dict[str, int]:
+    found: dict[str, int] = {}
+    for start in range(0, len(external_ids), CHUNK):
+        found.update(
+            Person.objects.filter(external_id__in=external_ids[start : start + CHUNK])
+            .order_by()
+            .values_list("external_id", "pk")
+        )
+    return found
+
+
+def _delete(
+    row: tuple[Any, ...] | None,
+    data: PersonData,
+    kind: str,
+    state: FileState,
+    to_update: dict[frozenset[str], list[Person]],
+    now: Any,
+) -> None:
+    if row is None:
+        state.error(kind, data.external_id, "suppression d'une personne inconnue.")
+    elif row[_INDEX["is_active"]]:
+        to_update[frozenset({"is_active"})].append(
+            Person(pk=row[0], is_active=False, updated_at=now)
+        )
+        state.deactivated.append(row[0])
+        state.tally.by_type[kind].bump("deactivated")
+    else:
+        state.tally.by_type[kind].bump("unchanged")
+
+
+def _new_person(data: PersonData, ctx: Context, now: Any) -> dict[str, Any]:
+    values: dict[str, Any] = {name: data.fields.get(name, "") for name in PERSON_FIELDS}
+    values["birth_date"] = data.fields.get("birth_date")
+    values.update(
+        login=ctx.allocator.allocate(values["first_name"], values["last_name"]),
+        password=unusable_password(),
+        external_id=data.external_id,
+        source=Source.AAF,
+        search_key=search_key_for(
+            values["last_name"], values["birth_last_name"], values["first_name"]
+        ),
+        is_active=True,
+        created_at=now,
+        updated_at=now,
+    )
+    return values
+
+
+def _changes(row: tuple[Any, ...], data: PersonData) -> dict[str, Any]:
+    """The fields to write for a known person (empty: nothing changed)."""
+    changes = {name: value for name, value in data.fields.items() if row[_INDEX[name]] != value}
+    if NAME_FIELDS.intersection(changes):
+        names = {n: changes.get(n, row[_INDEX[n]]) for n in NAME_FIELDS}
+        changes["search_key"] = search_key_for(
+            names["last_name"], names["birth_last_name"], names["first_name"]
+        )
+    if not row[_INDEX["is_active"]]:
+        changes["is_active"] = True
+    if row[_INDEX["source"]] != Source.AAF:
+        changes["source"] = Source.AAF
+    return changes
+
+
+def _sync_memberships(
+    handled: list[tuple[int, PersonData, str]], kind: str, ctx: Context
+) -> set[int]:
+    """Makes each person's memberships of the file's profiles match the record; returns the pks
+    of the people whose memberships changed. Memberships in establishments the AAF does not
+    feed (no ``ENTStructureJointure``) are never removed."""
+    profiles = TYPE_PROFILES.get(kind)
+    wanted = [(pk, d) for pk, d, _ in handled if d.memberships is not None]
+    if not profiles or not wanted:
+        return set()
+    existing: dict[int, dict[tuple[int, str], tuple[int, str]]] = defaultdict(dict)
+    known = [pk for pk, _, status in handled if status != "created"]
+    for start in range(0, len(known), CHUNK):
+        rows = Membership.objects.filter(
+            person_id__in=known[start : start + CHUNK], profile__in=profiles
+        ).values_list("pk", "person_id", "establishment_id", "profile", "class_name")
+        for pk, person_id, establishment_id, profile, class_name in rows:
+            existing[person_id][(establishment_id, profile)] = (pk, class_name)
+    to_create: list[dict[str, Any]] = []
+    to_update: list[Membership] = []
+    to_delete: list[int] = []
+    changed: set[int] = set()
+    for person_pk, data in wanted:
+        assert data.memberships is not None
+        current = existing.get(person_pk, {})
+        for (establishment_id, profile), class_name in data.memberships.items():
+            found = current.get((establishment_id, profile))
+            if found is None:
+                to_create.append(
+                    {
+                        "person_id": person_pk,
+                        "establishment_id": establishment_id,
+                        "profile": profile,
+                        "class_name": class_name,
+                    }
+                )
+                changed.add(person_pk)
+            elif found[1] != class_name:
+                to_update.append(Membership(pk=found[0], class_name=class_name))
+                changed.add(person_pk)
+        for key, (pk, _) in current.items():
+            if key not in data.memberships and key[0] in ctx.aaf_establishments:
+                to_delete.append(pk)
+                changed.add(person_pk)
+    insert_rows(Membership, to_create)
+    Membership.objects.bulk_update(to_update, ["class_name"], batch_size=CHUNK)
+    for start in range(0, len(to_delete), CHUNK):
+        Membership.objects.filter(pk__in=to_delete[start : start + CHUNK]).delete()
+    return changed

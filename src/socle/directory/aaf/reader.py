@@ -1,0 +1,109 @@
+"""Streaming reader of one AAF XML file (root ``ficAlimMENESR``).
+
+The parser is hardened: the DOCTYPE every real file carries is never fetched (``load_dtd=False``,
+``no_network=True``) and entities are never expanded (``resolve_entities=False``), so an
+external or recursive entity can neither read a local file nor blow memory up. Records are
+yielded one by one and freed as soon as they are read (constant memory whatever the file size).
+The encoding comes from the XML declaration (UTF-8, ISO-8859-1, ISO-8859-15…).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import IO
+
+from lxml import etree
+
+ROOT = "ficAlimMENESR"
+OPERATIONS = {"addRequest": "add", "modifyRequest": "modify", "deleteRequest": "delete"}
+
+
+class MalformedFile(Exception):
+    """The file is not a readable AAF file; the message says why (French)."""
+
+
+@dataclass
+class RawRecord:
+    operation: str  # add | modify | delete
+    id: str
+    attributes: dict[str, list[str]]  # attr/@name (add) or modification/@name (modify) → values
+    line: int | None = None
+
+
+def _text(element: etree._Element) -> str:
+    text = element.text or ""
+    if len(element):  # unexpanded entity references or stray children: keep their tails only
+        text += "".join(child.tail or "" for child in element)
+    return text.strip()
+
+
+def _values(element: etree._Element) -> list[str]:
+    values = []
+    for value in element:
+        if value.tag == "value":
+            text = _text(value) if len(value) else (value.text or "").strip()
+            if text:
+                values.append(text)
+    return values
+
+
+def read_records(stream: IO[bytes]) -> Iterator[RawRecord]:
+    """Yields the records of one file; raises :class:`MalformedFile` when it cannot be read."""
+    context = etree.iterparse(
+        stream,
+        events=("end",),
+        tag=tuple(OPERATIONS),
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        dtd_validation=False,
+        huge_tree=False,
+        remove_comments=True,
+        remove_pis=True,
+    )
+    checked = False
+    try:
+        for _event, element in context:
+            parent = element.getparent()
+            if not checked:
+                if parent is None or parent.tag != ROOT:
+                    found = parent.tag if parent is not None else element.tag
+                    raise MalformedFile(f"élément racine {ROOT} attendu, {found} trouvé.")
+                checked = True
+            elif parent is None or parent.getparent() is not None:
+                element.clear()
+                continue  # a request nested somewhere else is not a record
+            operation = OPERATIONS[str(element.tag)]
+            container = "modifications" if operation == "modify" else "attributes"
+            record_id = ""
+            attributes: dict[str, list[str]] = {}
+            for child in element:  # plain child loops: much faster than path searches
+                if child.tag == "identifier":
+                    id_element = child.find("id")
+                    record_id = _text(id_element) if id_element is not None else ""
+                elif child.tag == container:
+                    for attr in child:
+                        name = attr.get("name")
+                        if name:
+                            attributes.setdefault(name, []).extend(_values(attr))
+            record = RawRecord(
+                operation=operation,
+                id=record_id,
+                attributes=attributes,
+                line=element.sourceline,
+            )
+            element.clear()
+            while element.getprevious() is not None:
+                del parent[0]
+            yield record
+    except etree.XMLSyntaxError as exc:
+        raise MalformedFile(f"XML mal formé (ligne {exc.lineno}) : {exc.msg}") from None
+    except (LookupError, UnicodeDecodeError, ValueError) as exc:
+        raise MalformedFile(f"encodage illisible : {exc}") from None
+    if not checked:
+        root = context.root
+        if root is None or root.tag != ROOT:
+            raise MalformedFile(
+                f"élément racine {ROOT} attendu, {root.tag if root is not None else 'rien'} trouvé."
+            )

@@ -1,0 +1,297 @@
+"""Turns one raw AAF record into checked data, through the table of :mod:`.mapping`.
+
+A record that cannot be used raises :class:`RecordError` with the reason (French); the importer
+reports it with its file and id, and goes on with the next record.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+
+from socle.directory.aaf.mapping import (
+    ETAB,
+    FUNCTION_PROFILES,
+    PUPIL,
+    RULES_BY_TYPE,
+    STAFF,
+    STAFF_DEFAULT_PROFILE,
+    TYPE_PROFILES,
+)
+from socle.directory.aaf.reader import RawRecord
+from socle.directory.dates import InvalidDate, parse_birth_date
+from socle.directory.profiles import Profile, parse_profile
+from socle.directory.uai import InvalidUAI, normalize_uai
+
+MAX_LENGTHS = {
+    "external_id": 64,
+    "last_name": 100,
+    "birth_last_name": 100,
+    "first_name": 100,
+    "postal_code": 10,
+    "email": 254,
+    "name": 200,
+    "city": 100,
+}
+
+
+class RecordError(Exception):
+    """This record cannot be used; the message says why."""
+
+
+@dataclass
+class StructureData:
+    operation: str
+    external_id: str
+    fields: dict[str, str]  # uai, name, postal_code, city
+
+
+@dataclass
+class RelationData:
+    parent_id: str
+    code: str
+    financial: bool
+    legal: bool
+    contact: bool
+
+
+@dataclass
+class PersonData:
+    operation: str
+    external_id: str
+    fields: dict[str, Any] = field(default_factory=dict)  # Person fields the record sets
+    # (establishment pk, profile) → class name; None when the record does not say (modify).
+    memberships: dict[tuple[int, str], str] | None = None
+    relations: list[RelationData] | None = None
+
+
+class StructureIndex:
+    """Resolves ``ENTStructureJointure`` values (or plain UAIs) to establishment pks."""
+
+    def __init__(self, by_jointure: dict[str, int], by_uai: dict[str, int]) -> None:
+        self.by_jointure = by_jointure
+        self.by_uai = by_uai
+
+    def resolve(self, value: str) -> int | None:
+        found = self.by_jointure.get(value)
+        if found is None and len(value) == 8:
+            found = self.by_uai.get(value.upper())
+        return found
+
+
+def _collect(record: RawRecord, kind: str) -> dict[str, list[str]]:
+    """Field → values, for the fields the record carries (every field for an add)."""
+    rules = RULES_BY_TYPE[kind]
+    values: dict[str, list[str]] = {}
+    if record.operation == "add":
+        for rule in rules.values():
+            values.setdefault(rule.field, [])
+    for name, items in record.attributes.items():
+        rule = rules.get(name)
+        if rule is None:
+            continue
+        current = values.get(rule.field)
+        if not current:  # first rule with a value wins (declaration order of RULES)
+            values[rule.field] = items
+    return values
+
+
+def _text(values: dict[str, list[str]], name: str) -> str:
+    items = values.get(name) or []
+    text = items[0].strip() if items else ""
+    limit = MAX_LENGTHS.get(name)
+    if limit and len(text) > limit:
+        raise RecordError(f"{name} trop long ({len(text)} caractères, {limit} au plus).")
+    return text
+
+
+def build_structure(record: RawRecord) -> StructureData:
+    values = _collect(record, ETAB)
+    external_id = _text(values, "external_id") or record.id
+    if not external_id:
+        raise RecordError("ni ENTStructureJointure ni identifiant.")
+    if record.operation == "delete":
+        return StructureData("delete", external_id, {})
+    fields: dict[str, str] = {}
+    for name in ("uai", "name", "postal_code", "city"):
+        if name in values:
+            fields[name] = _text(values, name)
+    if "uai" in fields:
+        try:
+            fields["uai"] = normalize_uai(fields["uai"])
+        except InvalidUAI as exc:
+            raise RecordError(str(exc)) from None
+    elif record.operation == "add":
+        raise RecordError("ENTStructureUAI absent.")
+    return StructureData(record.operation, external_id, fields)
+
+
+def build_person(record: RawRecord, kind: str, structures: StructureIndex) -> PersonData:
+    values = _collect(record, kind)
+    external_id = _text(values, "external_id") or record.id
+    if not external_id:
+        raise RecordError("ni ENTPersonJointure ni identifiant.")
+    data = PersonData(record.operation, external_id)
+    if record.operation == "delete":
+        return data
+    for name in ("last_name", "birth_last_name", "first_name", "postal_code"):
+        if name in values:
+            data.fields[name] = _text(values, name)
+    if "personal_title" in values:
+        data.fields["personal_title"] = _text(values, "personal_title")[:16]
+    if "birth_date" in values:
+        data.fields["birth_date"] = _birth_date(_text(values, "birth_date"))
+    if "email" in values:
+        data.fields["email"] = _first_email(values["email"])
+    if record.operation == "add":
+        missing = [
+            n
+            for n, label in (("last_name", "sn"), ("first_name", "givenName"))
+            if not data.fields.get(n)
+        ]
+        if missing:
+            raise RecordError(f"{' et '.join(_labels(missing))} absent(s).")
+    for name in ("last_name", "first_name"):
+        if name in data.fields and not data.fields[name]:
+            raise RecordError(f"{_labels([name])[0]} vide.")
+    if kind == PUPIL:
+        data.memberships = _pupil_memberships(values, structures, record.operation)
+        if "relations" in values:
+            data.relations = _relations(values["relations"])
+    elif kind == STAFF:
+        data.memberships = _staff_memberships(values, structures, record.operation)
+    return data
+
+
+def _labels(names: list[str]) -> list[str]:
+    return [{"last_name": "sn", "first_name": "givenName"}.get(n, n) for n in names]
+
+
+def _birth_date(text: str) -> dt.date | None:
+    try:
+        return parse_birth_date(text)
+    except InvalidDate as exc:
+        raise RecordError(str(exc)) from None
+
+
+def _first_email(items: list[str]) -> str:
+    for item in items:
+        try:
+            validate_email(item)
+        except ValidationError:
+            continue
+        if len(item) <= MAX_LENGTHS["email"]:
+            return item
+    return ""
+
+
+def _resolve_all(items: list[str], structures: StructureIndex) -> tuple[list[int], list[str]]:
+    found, unknown = [], []
+    for item in items:
+        pk = structures.resolve(item.strip())
+        if pk is None:
+            unknown.append(item.strip())
+        elif pk not in found:
+            found.append(pk)
+    return found, unknown
+
+
+def _pupil_memberships(
+    values: dict[str, list[str]], structures: StructureIndex, operation: str
+) -> dict[tuple[int, str], str] | None:
+    if "structures" not in values and "classes" not in values:
+        return None
+    attached, unknown = _resolve_all(values.get("structures", []), structures)
+    memberships: dict[tuple[int, str], str] = {(pk, Profile.PUPIL): "" for pk in attached}
+    for item in values.get("classes", []):
+        jointure, sep, class_name = item.partition("$")
+        if not sep:  # a bare class name belongs to the attachment establishment
+            jointure, class_name = "", item
+        pk = structures.resolve(jointure) if jointure else (attached[0] if attached else None)
+        if pk is None:
+            unknown.append(jointure or item)
+            continue
+        key = (pk, Profile.PUPIL)
+        if not memberships.get(key):
+            memberships[key] = class_name.strip()[:50]
+    if not memberships:
+        raise RecordError(_no_establishment(unknown))
+    return memberships
+
+
+def _staff_memberships(
+    values: dict[str, list[str]], structures: StructureIndex, operation: str
+) -> dict[tuple[int, str], str] | None:
+    if "structures" not in values and "functions" not in values:
+        return None
+    teaches = (values.get("teaches") or [""])[0].strip().upper() in {"O", "OUI", "1", "Y"}
+    given = [parse_profile(item) for item in values.get("profiles", [])]
+    national = [p for p in given if p and p in TYPE_PROFILES[STAFF]]
+    attached, unknown = _resolve_all(values.get("structures", []), structures)
+    codes: dict[int, set[str]] = {pk: set() for pk in attached}
+    for item in values.get("functions", []):
+        parts = item.split("$")
+        pk = structures.resolve(parts[0].strip())
+        if pk is None:
+            unknown.append(parts[0].strip())
+            continue
+        codes.setdefault(pk, set())
+        if len(parts) > 1 and parts[1].strip():
+            codes[pk].add(parts[1].strip().upper())
+    memberships: dict[tuple[int, str], str] = {}
+    for pk, function_codes in codes.items():
+        for profile in national or _profiles_from_functions(function_codes, teaches):
+            memberships[(pk, profile)] = ""
+    if not memberships:
+        raise RecordError(_no_establishment(unknown))
+    return memberships
+
+
+def _profiles_from_functions(codes: set[str], teaches: bool) -> set[str]:
+    profiles = set()
+    for code in codes:
+        profile = FUNCTION_PROFILES.get(code, STAFF_DEFAULT_PROFILE)
+        if profile == Profile.TEACHER and not teaches:
+            profile = STAFF_DEFAULT_PROFILE
+        profiles.add(str(profile))
+    if not profiles:
+        profiles.add(str(Profile.TEACHER if teaches else STAFF_DEFAULT_PROFILE))
+    if len(profiles) > 1:
+        profiles.discard(str(STAFF_DEFAULT_PROFILE))
+    return profiles
+
+
+def _no_establishment(unknown: list[str]) -> str:
+    if unknown:
+        shown = ", ".join(sorted(set(unknown))[:3])
+        return f"établissement inconnu ({shown}) : il doit figurer dans un fichier EtabEducNat."
+    return "aucun établissement (ENTPersonStructRattach, ENTEleveClasses ou ENTPersonFonctions)."
+
+
+def _relations(items: list[str]) -> list[RelationData]:
+    relations: dict[str, RelationData] = {}
+    for item in items:
+        parts = [part.strip() for part in item.split("$")]
+        parent_id = parts[0]
+        if not parent_id:
+            continue
+        parts += [""] * (6 - len(parts))
+        relation = RelationData(
+            parent_id=parent_id,
+            code=parts[1],
+            financial=parts[2] == "1",
+            legal=parts[3] in {"1", "2"},
+            contact=parts[4] == "1",
+        )
+        previous = relations.get(parent_id)
+        if previous is not None:
+            relation.financial |= previous.financial
+            relation.legal |= previous.legal
+            relation.contact |= previous.contact
+            relation.code = previous.code or relation.code
+        relations[parent_id] = relation
+    return list(relations.values())

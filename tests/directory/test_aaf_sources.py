@@ -1,0 +1,145 @@
+import io
+import shutil
+import socket
+import tarfile
+import threading
+import zipfile
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from socle.directory.aaf.files import open_sources
+from socle.directory.aaf.importer import import_aaf
+from socle.directory.models import Person
+from tests.directory.aaf_helpers import UAI_A, pupil, school_files, write
+
+
+def test_files_are_processed_in_a_sensible_order(tmp_path: Path) -> None:
+    for name in [
+        "ENT_Delta_20250902_Eleve_0001.xml",
+        "ENT_Complet_20250901_PersRelEleve_0001.xml",
+        "ENT_Complet_20250901_Eleve_0002.xml",
+        "ENT_Complet_20250901_Eleve_0001.xml",
+        "ENT_Complet_20250901_EtabEducNat_0001.xml",
+        "notes.txt",
+        "autre.xml",
+        "ENT_Complet_20250901_MatiereEducNat_0001.xml",
+    ]:
+        (tmp_path / name).write_text("")
+    with open_sources(tmp_path) as (files, skipped):
+        assert [f.name for f in files] == [
+            "ENT_Complet_20250901_EtabEducNat_0001.xml",
+            "ENT_Complet_20250901_Eleve_0001.xml",
+            "ENT_Complet_20250901_Eleve_0002.xml",
+            "ENT_Complet_20250901_PersRelEleve_0001.xml",
+            "ENT_Complet_20250901_MatiereEducNat_0001.xml",
+            "ENT_Delta_20250902_Eleve_0001.xml",
+        ]
+        assert skipped == [
+            "autre.xml : nom non reconnu (<PROJET>_<Complet|Delta>_…_<Type>_NNNN.xml)"
+        ]
+
+
+def test_nomenclature_files_are_skipped_cleanly(tmp_path: Path) -> None:
+    folder = school_files(tmp_path)
+    write(folder, "ENT_Complet_20250901_MatiereEducNat_0001.xml", [])
+    report = import_aaf(folder)
+    assert not report.errors
+    assert any("MatiereEducNat non utilisé" in s for s in report.files_skipped)
+
+
+def test_it_reads_a_zip_archive(tmp_path: Path) -> None:
+    folder = school_files(tmp_path / "export")
+    archive = tmp_path / "export.zip"
+    with zipfile.ZipFile(archive, "w") as zipped:
+        for path in sorted(folder.iterdir(), reverse=True):  # archive order does not matter
+            zipped.write(path, f"aaf/{path.name}")
+    report = import_aaf(archive)
+    assert not report.errors and len(report.files_read) == 4
+    assert Person.objects.get(external_id="E1").memberships.get().establishment.uai == UAI_A
+
+
+def test_it_reads_a_tar_gz_archive(tmp_path: Path) -> None:
+    folder = school_files(tmp_path / "export")
+    archive = tmp_path / "export.tar.gz"
+    with tarfile.open(archive, "w:gz") as tarred:
+        for path in sorted(folder.iterdir()):
+            tarred.add(path, arcname=path.name)
+    report = import_aaf(archive)
+    assert not report.errors and len(report.files_read) == 4
+    assert Person.objects.filter(source="aaf").count() == 10
+
+
+def test_the_doctype_and_external_entities_are_never_fetched(tmp_path: Path) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_text("SECRET")
+    (tmp_path / "ficAlimMENESR.dtd").write_text('<!ENTITY nom "DTDCHARGEE">')
+    hits: list[int] = []
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(1)
+    server.settimeout(0.5)
+
+    def accept() -> None:
+        try:
+            conn, _ = server.accept()
+            hits.append(1)
+            conn.close()
+        except OSError:
+            pass
+
+    thread = threading.Thread(target=accept)
+    thread.start()
+    port = server.getsockname()[1]
+    doctype = (
+        f'<!DOCTYPE ficAlimMENESR SYSTEM "http://127.0.0.1:{port}/ficAlimMENESR.dtd" [\n'
+        f'<!ENTITY xxe SYSTEM "file://{secret}">\n'
+        f'<!ENTITY web SYSTEM "http://127.0.0.1:{port}/x">\n'
+        '<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">\n]>\n'
+    )
+    folder = school_files(tmp_path / "export", pupils=[])
+    write(
+        folder,
+        "ENT_Complet_20250901_Eleve_0001.xml",
+        [pupil("E1", "MARTIN&xxe;&web;&lol2;", "Camille").replace("&amp;", "&")],
+        doctype=doctype,
+    )
+    try:
+        report = import_aaf(folder)
+    finally:
+        thread.join()
+        server.close()
+    assert hits == [], "the parser must not open any connection"
+    person = Person.objects.get(external_id="E1")
+    assert person.last_name == "MARTIN"
+    assert "SECRET" not in person.last_name and "lol" not in person.last_name
+    assert not report.files_failed
+
+
+def test_the_command_prints_the_summary_and_fails_on_errors(tmp_path: Path) -> None:
+    out, err = io.StringIO(), io.StringIO()
+    call_command(
+        "directory_import", str(school_files(tmp_path / "ok")), format="aaf", stdout=out, stderr=err
+    )
+    text = out.getvalue()
+    assert "Fichiers : 4 lu(s), 0 ignoré(s), 0 en erreur." in text
+    assert "Eleve : 3 créé(s), 0 modifié(s), 0 inchangé(s), 0 désactivé(s), 0 en erreur." in text
+    assert f"  {UAI_A} COLLEGE JEAN JAURES : 6 créé(s)" in text
+    bad = school_files(tmp_path / "bad", date="20250902", pupils=[pupil("E9", "A", "B", born="x")])
+    err = io.StringIO()
+    with pytest.raises(CommandError, match="1 erreur"):
+        call_command("directory_import", str(bad), format="aaf", stdout=io.StringIO(), stderr=err)
+    assert "enregistrement E9 : date de naissance « x » illisible" in err.getvalue()
+
+
+def test_the_command_refuses_a_missing_path(tmp_path: Path) -> None:
+    with pytest.raises(CommandError, match="introuvable"):
+        call_command("directory_import", str(tmp_path / "nope"), format="aaf")
+
+
+def test_a_folder_can_be_moved_around(tmp_path: Path) -> None:
+    folder = school_files(tmp_path / "a")
+    shutil.move(folder, tmp_path / "b")
+    assert not import_aaf(tmp_path / "b").errors
