@@ -107,3 +107,10 @@ def test_a_timeout_is_reported(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(requests, "post", post)
     with pytest.raises(saml.SamlValidationError, match="Timeout"):
         saml.requests_transport("http://cas/samlValidate", b"x", {}, 3.0)
+
+
+def test_a_ticket_quoted_by_the_cas_is_never_shown_whole() -> None:
+    body = saml_failure(in_response_to="_r", message="Ticket 'ST-12-abcdefSECRET' not recognized")
+    with pytest.raises(saml.SamlValidationError) as caught:
+        saml.parse_response(body, "_r")
+    assert "abcdefSECRET" not in caught.value.reason and "ST-…" in caught.value.reason

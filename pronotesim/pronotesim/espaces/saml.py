@@ -9,6 +9,7 @@ answer must be a ``samlp:Response`` whose ``InResponseTo`` is our RequestID and 
 
 from __future__ import annotations
 
+import re
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -110,9 +111,17 @@ def _check_conditions(assertion: etree._Element, now: datetime) -> None:
         raise SamlValidationError("l'assertion SAML a expiré")
 
 
+_TICKET = re.compile(r"\b(ST|PT|PGT|PGTIOU|TGT)-[A-Za-z0-9._-]+")
+
+
+def redact_tickets(text: str) -> str:
+    """CAS messages often quote the ticket: never show or log it whole."""
+    return _TICKET.sub(lambda match: f"{match.group(1)}-…", text)
+
+
 def _status_message(response: etree._Element) -> str:
     message = response.findtext(f"{{{SAMLP_NS}}}Status/{{{SAMLP_NS}}}StatusMessage")
-    return (message or "").strip()[:200]
+    return redact_tickets((message or "").strip()[:200])
 
 
 def parse_response(data: bytes, request_id: str, now: datetime | None = None) -> SamlSuccess:

@@ -30,7 +30,7 @@ def connect(request: HttpRequest, user: PronoteUser, method: str) -> None:
     """Opens a fresh session for ``user``."""
     _forget_user(request)
     previous = user.last_connection_at
-    request.session[USER_KEY] = user.pk
+    request.session[USER_KEY] = user.pronote_id
     request.session[METHOD_KEY] = method
     request.session[PREVIOUS_KEY] = (
         timezone.localtime(previous).strftime("%d/%m/%y %H:%M") if previous else ""
@@ -40,15 +40,15 @@ def connect(request: HttpRequest, user: PronoteUser, method: str) -> None:
 
 def switch_account(request: HttpRequest, user: PronoteUser) -> None:
     """Same CAS authentication, another account of the same ENT identity."""
-    request.session[USER_KEY] = user.pk
+    request.session[USER_KEY] = user.pronote_id
 
 
 def current_user(request: HttpRequest) -> PronoteUser | None:
-    pk = request.session.get(USER_KEY)
-    if pk is None:
+    pronote_id = request.session.get(USER_KEY)
+    if not isinstance(pronote_id, str):
         return None
-    user = PronoteUser.objects.filter(pk=pk).first()
-    if user is None:  # the base was reloaded
+    user = PronoteUser.objects.filter(pronote_id=pronote_id).first()
+    if user is None:  # the base was reloaded without this user
         request.session.pop(USER_KEY, None)
     return user
 
