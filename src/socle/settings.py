@@ -169,6 +169,9 @@ WHITENOISE_USE_FINDERS = True
 LOGIN_URL = "/cas/login"
 LOGIN_REDIRECT_URL = "/"
 
+# --- Directory (socle.directory) -----------------------------------------------------------
+SOCLE_ACTIVATION_CODE_DAYS = env_int("SOCLE_ACTIVATION_CODE_DAYS", 30, minimum=1, maximum=365)
+
 # --- CAS server (socle.cas) -----------------------------------------------------------------
 SOCLE_CAS_ST_LIFETIME = env_int("SOCLE_CAS_ST_LIFETIME", 10, minimum=1, maximum=300)
 SOCLE_CAS_PT_LIFETIME = env_int("SOCLE_CAS_PT_LIFETIME", 10, minimum=1, maximum=300)
