@@ -247,14 +247,14 @@ class ServiceForm(AccessibleFormMixin, forms.ModelForm):
                     "connexion à ce service."
                 ),
             )
-        if url and lines:
-            self._check_patterns(lines, url, sso_type or "")
+        if lines:  # without a valid URL, still refuse patterns that match anything
+            self._check_patterns(lines, url or "", sso_type or "")
         self.pattern_lines = lines
         return data
 
     def _check_patterns(self, lines: list[PatternLine], url: str, sso_type: str) -> None:
-        own = [url]
-        if sso_type == SSOType.PRONOTE:
+        own = [url] if url else []
+        if url and sso_type == SSOType.PRONOTE:
             own = [espace_url(url, key, phone=phone) for phone in (False, True) for key in ESPACES]
             own.append(pronote_base(url))
         others = list(

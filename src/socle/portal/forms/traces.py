@@ -35,7 +35,12 @@ class TraceFilterForm(DateRangeMixin, AccessibleFormMixin, forms.Form):
     event = forms.ChoiceField(label=_lazy("Évènement"), required=False)
     service = forms.CharField(label=_lazy("Service (code)"), required=False, max_length=50)
     uai = forms.ChoiceField(label=_lazy("Établissement"), required=False)
-    person = forms.CharField(label=_lazy("Personne (identifiant)"), required=False, max_length=64)
+    person = forms.CharField(
+        label=_lazy("Personne"),
+        required=False,
+        max_length=64,
+        widget=forms.TextInput(attrs={"placeholder": _lazy("identifiant")}),
+    )
 
     def __init__(
         self, *args: Any, establishments: list[tuple[str, str]], events: list[str], **kwargs: Any

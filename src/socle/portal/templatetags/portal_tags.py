@@ -53,3 +53,16 @@ def portal_login_url() -> str:
     from socle.portal.views.home import login_url
 
     return login_url()
+
+
+@register.filter
+def icon_hue(code: str) -> str:
+    """A stable colour class for a service's letter icon (``hue-0`` … ``hue-5``)."""
+    return f"hue-{sum(map(ord, code or '')) % 6}"
+
+
+@register.filter
+def profile_name(code: str) -> str:
+    from socle.portal.populations import profile_label
+
+    return profile_label(code) if code else "—"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
@@ -61,7 +63,11 @@ def trace_list(request: HttpRequest) -> HttpResponse:
 
 @admin_required
 def indicator_page(request: HttpRequest) -> HttpResponse:
-    form = IndicatorFilterForm(request.GET or {}, establishments=_establishment_choices(request))
+    data = request.GET.copy()
+    today = timezone.localdate()
+    data.setdefault("end", today.isoformat())
+    data.setdefault("start", (today - dt.timedelta(days=29)).isoformat())
+    form = IndicatorFilterForm(data, establishments=_establishment_choices(request))
     context: dict[str, object] = {"form": form}
     if form.is_valid():
         start, end = form.cleaned_data["start"], form.cleaned_data["end"]
