@@ -171,6 +171,7 @@ LOGIN_REDIRECT_URL = "/"
 
 # --- Directory (socle.directory) -----------------------------------------------------------
 SOCLE_ACTIVATION_CODE_DAYS = env_int("SOCLE_ACTIVATION_CODE_DAYS", 30, minimum=1, maximum=365)
+SOCLE_TERMS_URL = env_str("SOCLE_TERMS_URL", "")
 
 # --- CAS server (socle.cas) -----------------------------------------------------------------
 SOCLE_CAS_ST_LIFETIME = env_int("SOCLE_CAS_ST_LIFETIME", 10, minimum=1, maximum=300)
