@@ -5,3 +5,10 @@ class PortalConfig(AppConfig):
     name = "socle.portal"
     label = "portal"
     verbose_name = "Portail"
+
+    def ready(self) -> None:
+        from django.core.checks import Tags, register
+
+        from socle.portal.checks import check_service_patterns
+
+        register(check_service_patterns, Tags.database)

@@ -1,0 +1,62 @@
+"""System checks of the services catalogue (ids socle.E040–E059).
+
+They read the database, so Django runs them only when asked: ``socle check --database default``
+(deployment scripts should). A service registered from the command line or the Django admin
+bypasses the portal's form; these checks catch what the form would have refused.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.checks import CheckMessage, Error, Warning
+from django.db import DatabaseError
+
+from socle.portal.espaces import espace_url
+from socle.portal.patterns import check_pattern
+
+
+def check_service_patterns(
+    app_configs: Any = None, databases: Any = None, **kwargs: Any
+) -> list[CheckMessage]:
+    if not databases:
+        return []
+    from socle.portal.models import Service, SSOType
+
+    messages: list[CheckMessage] = []
+    try:
+        services = list(
+            Service.objects.filter(enabled=True)
+            .exclude(sso_type=SSOType.NONE)
+            .prefetch_related("patterns")
+        )
+    except DatabaseError:  # not migrated yet: nothing to check
+        return []
+    for service in services:
+        patterns = list(service.patterns.all())
+        if not patterns:
+            messages.append(
+                Warning(
+                    f"Le service « {service.code} » n'a aucun motif d'URL : le CAS refusera toute "
+                    "connexion.",
+                    hint="Ajoutez un motif (Gestion portail > Services) ou désactivez le service.",
+                    id="socle.W041",
+                )
+            )
+            continue
+        own = [service.url] if service.url else []
+        if service.url and service.sso_type == SSOType.PRONOTE:
+            own = [espace_url(service.url, "eleve"), service.url]
+        for pattern in patterns:
+            problem = check_pattern(pattern.kind, pattern.value, own)
+            if problem is None:
+                continue
+            wide = "n'importe quelle adresse" in problem or "d'autres domaines" in problem
+            messages.append(
+                (Error if wide else Warning)(
+                    f"Service « {service.code} », motif {pattern.value} : {problem}",
+                    hint="Corrigez le motif dans Gestion portail > Services.",
+                    id="socle.E040" if wide else "socle.W042",
+                )
+            )
+    return messages
