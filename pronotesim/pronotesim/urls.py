@@ -34,6 +34,7 @@ urlpatterns = [
     path(ADMIN + "publication", views_server.publication, name="publication"),
     path(ADMIN + "ent", views_server.ent_settings, name="ent_settings"),
     path(ADMIN + "utilisateurs", views_users.users, name="users"),
+    path(ADMIN + "utilisateurs/ajouter", views_users.add_users_file, name="add_users"),
     path(
         ADMIN + "utilisateurs/<int:pk>/supprimer-identifiant-cas",
         views_users.clear_cas_identifier,

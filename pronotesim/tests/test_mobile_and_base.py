@@ -145,3 +145,66 @@ def test_make_base_writes_a_file(tmp_path: Path) -> None:
     out = tmp_path / "b.json"
     call_command("make_base", "--pupils", "4", "--out", str(out))
     assert json.loads(out.read_text())["format"] == "pronotesim-base/1"
+
+
+def newcomer_file(parent_ref: str) -> dict:
+    return {
+        "format": "pronotesim-base/1",
+        "uai": "0312609T",
+        "name": "Collège Jean Jaurès",
+        "users": [
+            {
+                "category": "eleve",
+                "pronote_id": "NEWC2MER22222222",
+                "last_name": "NOUVEL",
+                "first_name": "Inès",
+                "birth_date": "2012-09-01",
+                "class": "5B",
+                "responsables": [parent_ref],
+            },
+        ],
+    }
+
+
+def test_adding_newcomers_keeps_everyone_identifiant_cas(tmp_path: Path) -> None:
+    replace_base(parse_base(make_base(seed=2, pupils=4)))
+    parent = PronoteUser.objects.filter(category="responsable").first()
+    PronoteUser.objects.filter(pk=parent.pk).update(cas_identifier="ent-parent")
+    path = tmp_path / "newcomers.json"
+    path.write_text(json.dumps(newcomer_file(parent.pronote_id)), encoding="utf-8")
+    call_command("load_base", str(path), "--add")
+    call_command("load_base", str(path), "--add")
+    newcomer = PronoteUser.objects.get(pronote_id="NEWC2MER22222222")
+    assert [p.pronote_id for p in newcomer.responsables.all()] == [parent.pronote_id]
+    parent.refresh_from_db()
+    assert parent.cas_identifier == "ent-parent"
+    assert PronoteUser.objects.filter(pronote_id="NEWC2MER22222222").count() == 1
+
+
+def test_adding_users_of_another_school_is_refused(tmp_path: Path) -> None:
+    replace_base(parse_base(make_base(seed=2, pupils=4)))
+    document = newcomer_file("ZZZZZZZZZZZZZZZZ")
+    path = tmp_path / "n.json"
+    path.write_text(json.dumps({**document, "uai": "0310047H"}), encoding="utf-8")
+    with pytest.raises(CommandError, match="0310047H"):
+        call_command("load_base", str(path), "--add")
+    path.write_text(json.dumps(document), encoding="utf-8")
+    with pytest.raises(CommandError, match="absent de la base"):
+        call_command("load_base", str(path), "--add")
+
+
+def test_newcomers_can_be_added_from_the_users_page(tmp_path: Path) -> None:
+    replace_base(parse_base(make_base(seed=2, pupils=4)))
+    parent = PronoteUser.objects.filter(category="responsable").first()
+    path = tmp_path / "newcomers.json"
+    path.write_text(json.dumps(newcomer_file(parent.pronote_id)), encoding="utf-8")
+    client = Client()
+    client.post("/pronote/administration/connexion", {"password": "spr-test"})
+    with path.open("rb") as handle:
+        response = client.post(
+            "/pronote/administration/utilisateurs/ajouter", {"file": handle}, follow=True
+        )
+    assert "1 utilisateur(s) ajouté(s), 0 mis à jour." in " ".join(
+        response.content.decode().split()
+    )
+    assert PronoteUser.objects.filter(pronote_id="NEWC2MER22222222").exists()

@@ -105,7 +105,7 @@ def _user(entry: Any, index: int) -> UserRecord:
     )
 
 
-def _check_references(users: list[UserRecord]) -> None:
+def _check_references(users: list[UserRecord], *, partial: bool) -> None:
     by_id: dict[str, UserRecord] = {}
     logins: set[str] = set()
     cas_ids: set[tuple[str, str]] = set()
@@ -125,13 +125,17 @@ def _check_references(users: list[UserRecord]) -> None:
     for user in users:
         for ref in user.responsables:
             target = by_id.get(ref)
+            if target is None and partial:
+                continue  # checked against the base by pronotesim.base.merging
             if target is None or target.category != RESPONSABLE:
                 raise BaseFormatError(
                     f"Élève {user.pronote_id} : responsable « {ref} » absent de la base."
                 )
 
 
-def parse_base(data: Any) -> BaseRecord:
+def parse_base(data: Any, *, partial: bool = False) -> BaseRecord:
+    """``partial``: a file of users to add (newcomers), whose responsables may already be in
+    the base."""
     if not isinstance(data, dict):
         raise BaseFormatError("Objet JSON attendu à la racine.")
     if data.get("format") != FORMAT:
@@ -141,7 +145,7 @@ def parse_base(data: Any) -> BaseRecord:
     if not isinstance(raw_users, list):
         raise BaseFormatError("« users » doit être une liste.")
     users = [_user(entry, index) for index, entry in enumerate(raw_users)]
-    _check_references(users)
+    _check_references(users, partial=partial)
     return BaseRecord(
         uai=_text(data, "uai", where, required=True).upper(),
         name=_text(data, "name", where, required=True),

@@ -3,6 +3,9 @@ the « Identification impossible » form."""
 
 from __future__ import annotations
 
+import json
+
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -10,6 +13,8 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_POST
 
 from pronotesim.base.categories import CATEGORIES, CATEGORY_CHOICES
+from pronotesim.base.loading import BaseFormatError, parse_base
+from pronotesim.base.merging import add_users
 from pronotesim.base.models import Establishment, PronoteUser
 from pronotesim.console.models import IdentificationRequest
 from pronotesim.console.spr import spr_required
@@ -45,6 +50,7 @@ def users(request: HttpRequest) -> HttpResponse:
             "query": query,
             "without_cas": without_cas,
             "categories": CATEGORY_CHOICES,
+            "message": request.session.pop("console_message", ""),
             "establishment": Establishment.current(),
         },
     )
@@ -75,3 +81,25 @@ def identification_requests(request: HttpRequest) -> HttpResponse:
 def delete_identification_request(request: HttpRequest, pk: int) -> HttpResponse:
     IdentificationRequest.objects.filter(pk=pk).delete()
     return HttpResponseRedirect("/pronote/administration/echecs")
+
+
+@require_POST
+@spr_required
+def add_users_file(request: HttpRequest) -> HttpResponse:
+    """« Ajouter des utilisateurs »: a pronotesim base JSON of newcomers, merged into the base."""
+    upload = request.FILES.get("file")
+    message = ""
+    if upload is None or upload.size > settings.PRONOTESIM_MAX_FILE_SIZE:
+        message = "Déposez un fichier JSON pronotesim-base/1."
+    else:
+        try:
+            data = json.loads(upload.read().decode("utf-8"))
+            result = add_users(parse_base(data, partial=True))
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            message = "Le fichier n'est pas un JSON UTF-8 valide."
+        except BaseFormatError as exc:
+            message = str(exc)
+        else:
+            message = f"{result.added} utilisateur(s) ajouté(s), {result.updated} mis à jour."
+    request.session["console_message"] = message
+    return HttpResponseRedirect(USERS)

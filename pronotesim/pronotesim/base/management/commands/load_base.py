@@ -1,4 +1,5 @@
-"""``manage.py load_base FILE.json``: replaces the PRONOTE base with the file's content."""
+"""``manage.py load_base FILE.json [--add]``: replaces the PRONOTE base with the file's content,
+or (``--add``) adds its users to it, keeping everyone's « Identifiant CAS »."""
 
 import json
 from pathlib import Path
@@ -7,6 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from pronotesim.base.loading import BaseFormatError, parse_base, replace_base
+from pronotesim.base.merging import add_users
 
 
 class Command(BaseCommand):
@@ -14,6 +16,11 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("file", help="fichier JSON pronotesim-base/1")
+        parser.add_argument(
+            "--add",
+            action="store_true",
+            help="ajouter ces utilisateurs à la base actuelle (nouveaux arrivants) sans la vider",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         path = Path(options["file"])
@@ -24,7 +31,13 @@ class Command(BaseCommand):
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise CommandError(f"{path} n'est pas un JSON UTF-8 valide : {exc}") from None
         try:
-            base = parse_base(data)
+            base = parse_base(data, partial=options["add"])
+            if options["add"]:
+                result = add_users(base)
+                self.stdout.write(
+                    f"{result.added} utilisateur(s) ajouté(s), {result.updated} mis à jour."
+                )
+                return
         except BaseFormatError as exc:
             raise CommandError(f"{path} : {exc}") from None
         count = replace_base(base)
