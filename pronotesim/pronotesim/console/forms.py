@@ -75,7 +75,7 @@ class EntSettingsForm(forms.Form):
         }
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         project = data.get("ent_project", "")
         cas_url = ""
         if project == ent_list.OTHER:
@@ -152,7 +152,7 @@ class PartnerForm(forms.Form):
             if not self.has_key:
                 raise forms.ValidationError("Déposez la clé publique du socle ENT.")
             return ""
-        if upload.size > 64 * 1024:
+        if (upload.size or 0) > 64 * 1024:
             raise forms.ValidationError("Fichier trop volumineux pour une clé publique.")
         pem = upload.read().decode("utf-8", errors="replace")
         try:

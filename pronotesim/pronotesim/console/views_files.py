@@ -71,7 +71,7 @@ def alimentation(request: HttpRequest) -> HttpResponse:
     outcome = None
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        if upload.size > settings.PRONOTESIM_MAX_FILE_SIZE:
+        if (upload.size or 0) > settings.PRONOTESIM_MAX_FILE_SIZE:
             error = "Fichier trop volumineux."
         else:
             try:

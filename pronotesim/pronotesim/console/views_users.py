@@ -89,7 +89,7 @@ def add_users_file(request: HttpRequest) -> HttpResponse:
     """« Ajouter des utilisateurs »: a pronotesim base JSON of newcomers, merged into the base."""
     upload = request.FILES.get("file")
     message = ""
-    if upload is None or upload.size > settings.PRONOTESIM_MAX_FILE_SIZE:
+    if upload is None or (upload.size or 0) > settings.PRONOTESIM_MAX_FILE_SIZE:
         message = "Déposez un fichier JSON pronotesim-base/1."
     else:
         try:

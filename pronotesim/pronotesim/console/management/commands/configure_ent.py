@@ -73,7 +73,9 @@ class Command(BaseCommand):
             data["common_id_attribute"] = "" if subject else options["common_id"]
         form = EntSettingsForm({key: value for key, value in data.items() if value is not False})
         if not form.is_valid():
-            errors = "; ".join(f"{field} : {' '.join(msgs)}" for field, msgs in form.errors.items())
+            errors = "; ".join(
+                f"{name} : {' '.join(str(m) for m in msgs)}" for name, msgs in form.errors.items()
+            )
             raise CommandError(f"Paramètres refusés — {errors}")
         form.save(server)
         self._partner(server, options)
