@@ -75,12 +75,12 @@ def _load_rules(service_ids: list[int]) -> dict[int, list[RuleFact]]:
     est_ids: dict[int, set[int]] = defaultdict(set)
     groups: dict[int, list[GroupFact]] = defaultdict(list)
     if any(r[2] in ("site", "establishments") for r in rules):
-        through = AccessRule.establishments.through.objects.filter(accessrule_id__in=rule_ids)
-        for rule_id, est_id in through.values_list("accessrule_id", "establishment_id"):
+        est_links = AccessRule.establishments.through.objects.filter(accessrule_id__in=rule_ids)
+        for rule_id, est_id in est_links.values_list("accessrule_id", "establishment_id"):
             est_ids[rule_id].add(est_id)
     if any(r[2] == "groups" for r in rules):
-        through = AccessRule.groups.through.objects.filter(accessrule_id__in=rule_ids)
-        for rule_id, group_id, est_id, class_name in through.values_list(
+        group_links = AccessRule.groups.through.objects.filter(accessrule_id__in=rule_ids)
+        for rule_id, group_id, est_id, class_name in group_links.values_list(
             "accessrule_id", "group_id", "group__establishment_id", "group__class_name"
         ):
             groups[rule_id].append(GroupFact(group_id, est_id, class_name))

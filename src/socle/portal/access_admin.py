@@ -57,7 +57,7 @@ def recap_rows(
     rows: list[RecapRow] = []
     if service.access_mode == AccessMode.OPEN:
         target = (
-            service.establishment.name if service.establishment_id else str(AccessTarget.ALL.label)
+            service.establishment.name if service.establishment else str(AccessTarget.ALL.label)
         )
         rows.append(
             RecapRow("default", target, _("Tous les profils"), role, note=_("Accès par défaut"))

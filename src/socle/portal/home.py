@@ -73,7 +73,8 @@ def person_sections(person: object) -> list[Section]:
         only = next(iter(establishments.values()), None)
         title = only.name if only else _("Mes services")
         return [Section(title, only, _categorise(granted, only))] if granted else []
-    common, per_est = [], {pk: [] for pk in establishments}
+    common: list[Service] = []
+    per_est: dict[int, list[Service]] = {pk: [] for pk in establishments}
     for service in granted:
         where = decisions[service.pk].establishment_ids
         if service.anonymous or (

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from django.db.models import Count, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, NullIf, TruncDate
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from socle.directory.models import Membership
 from socle.portal.models import Trace
@@ -71,14 +72,14 @@ def _pivot(
     series = [((label or {}).get(k, k) or "—", v) for k, v in head]
     if tail:
         other = [sum(v[i] for _, v in tail) for i in range(len(days))]
-        series.append(("Autres", other))
+        series.append((_("Autres"), other))
     return Series(days, series)
 
 
 def per_service(traces: QuerySet[Trace], start: dt.date, end: dt.date) -> Series:
     rows = (
         _connections(traces, start, end)
-        .values("day", "service_code")
+        .values("day", "service_code")  # type: ignore[misc]
         .annotate(n=Count("id"))
         .values_list("day", "service_code", "n")
     )
@@ -102,5 +103,5 @@ def per_profile(traces: QuerySet[Trace], start: dt.date, end: dt.date) -> Series
         .values_list("day", "who", "n")
     )
     data = list(rows)
-    labels = {code: profile_label(code) if code else "non renseigné" for _, code, _n in data}
+    labels = {code: profile_label(code) if code else _("non renseigné") for _, code, _n in data}
     return _pivot(data, start, end, labels)

@@ -33,7 +33,8 @@ class ActivationForm(AccessibleFormMixin, forms.Form):
     )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("enabled") and not data.get("populations"):
             self.add_error(
                 "populations",
@@ -99,7 +100,9 @@ class AccessRuleForm(AccessibleFormMixin, forms.Form):
             targets = [t for t in targets if t[0] != AccessTarget.ALL]
         if current is None:
             targets = [t for t in targets if t[0] not in (AccessTarget.SITE, AccessTarget.GROUPS)]
-        self.fields["target"].choices = targets
+        target_field = self.fields["target"]
+        assert isinstance(target_field, forms.ChoiceField)
+        target_field.choices = targets
         establishments = Establishment.objects.all()
         if service.establishment_id is not None:
             establishments = establishments.filter(pk=service.establishment_id)
@@ -108,7 +111,9 @@ class AccessRuleForm(AccessibleFormMixin, forms.Form):
         est_field = self.fields["establishments"]
         assert isinstance(est_field, forms.ModelMultipleChoiceField)
         est_field.queryset = establishments
-        self.fields["groups"].choices = self._group_choices()
+        groups_field = self.fields["groups"]
+        assert isinstance(groups_field, forms.ChoiceField)
+        groups_field.choices = self._group_choices()
 
     def _group_choices(self) -> list[tuple[str, str]]:
         if self.current is None:
@@ -131,7 +136,8 @@ class AccessRuleForm(AccessibleFormMixin, forms.Form):
         return sorted(choices, key=lambda c: c[1].casefold())
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         target = data.get("target")
         if target == AccessTarget.ESTABLISHMENTS and not data.get("establishments"):
             self.add_error("establishments", _("Cochez au moins un établissement."))

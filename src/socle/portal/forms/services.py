@@ -223,7 +223,8 @@ class ServiceForm(AccessibleFormMixin, forms.ModelForm):
 
     # --- the whole form ---------------------------------------------------------------------
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         sso_type = data.get("sso_type")
         url = data.get("url")
         if data.get("anonymous") and sso_type and sso_type != SSOType.NONE:

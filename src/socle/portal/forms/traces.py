@@ -16,9 +16,16 @@ from socle.portal.traces import EVENT_LABELS
 MAX_RANGE_DAYS = 366
 
 
+def _choice_field(form: forms.Form, name: str) -> forms.ChoiceField:
+    field = form.fields[name]
+    assert isinstance(field, forms.ChoiceField)
+    return field
+
+
 class DateRangeMixin:
     def clean(self) -> dict[str, Any]:
-        data = super().clean()  # type: ignore[misc]
+        super().clean()  # type: ignore[misc]
+        data: dict[str, Any] = self.cleaned_data  # type: ignore[attr-defined]
         start, end = data.get("start"), data.get("end")
         if start and end and start > end:
             self.add_error("end", _("La date de fin doit suivre la date de début."))  # type: ignore[attr-defined]
@@ -50,8 +57,8 @@ class TraceFilterForm(DateRangeMixin, AccessibleFormMixin, forms.Form):
         choices = [("", _("Tous"))]
         for event in sorted(set(events) | set(known), key=lambda e: str(known.get(e, e))):
             choices.append((event, str(known.get(event, event))))
-        self.fields["event"].choices = choices
-        self.fields["uai"].choices = [("", _("Tous"))] + establishments
+        _choice_field(self, "event").choices = choices
+        _choice_field(self, "uai").choices = [("", _("Tous")), *establishments]
 
 
 class IndicatorFilterForm(DateRangeMixin, AccessibleFormMixin, forms.Form):
@@ -65,10 +72,11 @@ class IndicatorFilterForm(DateRangeMixin, AccessibleFormMixin, forms.Form):
 
     def __init__(self, *args: Any, establishments: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["uai"].choices = [("", _("Tous"))] + establishments
+        _choice_field(self, "uai").choices = [("", _("Tous")), *establishments]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         today = timezone.localdate()
         end = data.get("end") or today
         start = data.get("start") or end - dt.timedelta(days=29)

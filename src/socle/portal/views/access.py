@@ -10,7 +10,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from socle.directory.models import Establishment, Person
+from socle.directory.models import Establishment, Membership, Person
+from socle.directory.search import search_people
 from socle.portal import access_admin
 from socle.portal.access import explain_access
 from socle.portal.forms.access import AccessRuleForm, ActivationForm, PersonSearchForm
@@ -36,6 +37,11 @@ def _service_site(request: HttpRequest, service: Service) -> Establishment | Non
         owner = service.establishment
         return owner if can_manage_establishment(request.user, owner) else None
     return current_establishment(request)
+
+
+def _posted_id(request: HttpRequest) -> int:
+    raw = request.POST.get("id", "")
+    return int(raw) if raw.isdigit() and len(raw) < 19 else 0
 
 
 def save_activation(
@@ -97,11 +103,11 @@ def service_access(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Droits d'accès ajoutés."))
             return redirect(request.path)
     elif action == "remove_rule":
-        rule = AccessRule.objects.filter(service=service, pk=request.POST.get("id") or 0).first()
-        if rule is None or not can_remove_rule(request.user, rule):
+        to_remove = AccessRule.objects.filter(service=service, pk=_posted_id(request)).first()
+        if to_remove is None or not can_remove_rule(request.user, to_remove):
             return forbidden(request, _("Vous ne pouvez pas supprimer ce droit d'accès."))
-        detail = f"{access_admin.describe_rule(rule)} × {profile_label(rule.profile)}"
-        rule.delete()
+        detail = f"{access_admin.describe_rule(to_remove)} × {profile_label(to_remove.profile)}"
+        to_remove.delete()
         record_admin_change(
             request,
             "access_rule_removed",
@@ -112,11 +118,14 @@ def service_access(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, _("Droit d'accès supprimé."))
         return redirect(request.path)
     elif action == "remove_activation":
-        est_id = int(request.POST.get("id") or 0) if (request.POST.get("id") or "").isdigit() else 0
+        est_id = _posted_id(request)
         if not can_manage_establishment(request.user, est_id):
             return forbidden(request, _("Vous n'administrez pas cet établissement."))
-        act = ServiceActivation.objects.filter(service=service, establishment_id=est_id)
-        act = act.select_related("establishment").first()
+        act = (
+            ServiceActivation.objects.filter(service=service, establishment_id=est_id)
+            .select_related("establishment")
+            .first()
+        )
         if act is not None:
             act.delete()
             record_admin_change(
@@ -150,21 +159,23 @@ def service_access(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _search_people(request: HttpRequest, query: str) -> list[Person]:
+    """The directory's fuzzy search, or the exact login, within the administrator's scope."""
     ids = administered_ids(request.user)
-    try:
-        from socle.directory.search import search_people
-    except ImportError:
-        search_people = None
-    if search_people is not None and ids is not None and len(ids) == 1:
-        establishment = Establishment.objects.get(pk=next(iter(ids)))
-        found = list(search_people(query, establishment=establishment, limit=20))
-        return [getattr(r, "person", r) for r in found]
-    people = Person.objects.filter(
-        Q(login__iexact=query) | Q(last_name__icontains=query) | Q(first_name__icontains=query)
-    )
+    found = list(Person.objects.filter(login__iexact=query))
+    if ids is not None and len(ids) == 1:
+        only = Establishment.objects.get(pk=next(iter(ids)))
+        found += search_people(query, establishment=only, limit=20)
+    else:
+        found += search_people(query, limit=50)
+    people = list({p.pk: p for p in found}.values())
     if ids is not None:
-        people = people.filter(memberships__establishment_id__in=ids)
-    return list(people.distinct().order_by("last_name", "first_name")[:20])
+        allowed = set(
+            Membership.objects.filter(person__in=people, establishment_id__in=ids).values_list(
+                "person_id", flat=True
+            )
+        )
+        people = [p for p in people if p.pk in allowed]
+    return people[:20]
 
 
 @admin_required
@@ -216,7 +227,7 @@ def activations(request: HttpRequest) -> HttpResponse:
         .filter(Q(establishment__isnull=True) | Q(establishment=site))
         .order_by("order", "label")
     )
-    rows = []
+    rows: list[dict[str, Any]] = []
     for service in services:
         state = access_admin.current_state(service, site)
         form = ActivationForm(

@@ -6,6 +6,7 @@ import mimetypes
 
 from django.contrib.auth.views import redirect_to_login
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_http_methods
 
@@ -70,7 +71,7 @@ def launcher(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
-def service_icon(request: HttpRequest, code: str) -> HttpResponse:
+def service_icon(request: HttpRequest, code: str) -> HttpResponseBase:
     """Serves an icon as a passive image: sandboxed, never sniffed, never inline script."""
     service = get_object_or_404(Service, code=code)
     if not service.icon:

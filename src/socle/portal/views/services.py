@@ -29,7 +29,7 @@ def _categories() -> list[str]:
 
 
 def _uai(service: Service) -> str:
-    return service.establishment.uai if service.establishment_id else ""
+    return service.establishment.uai if service.establishment else ""
 
 
 @admin_required

@@ -6,6 +6,7 @@ import datetime as dt
 
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.safestring import mark_safe
@@ -26,7 +27,7 @@ def _establishment_choices(request: HttpRequest) -> list[tuple[str, str]]:
 
 
 @admin_required
-def trace_list(request: HttpRequest) -> HttpResponse:
+def trace_list(request: HttpRequest) -> HttpResponseBase:
     scope = trace_log.scoped_traces(administered_ids(request.user))
     events = list(Trace.objects.values_list("event", flat=True).distinct()[:100])
     form = TraceFilterForm(
@@ -75,7 +76,7 @@ def indicator_page(request: HttpRequest) -> HttpResponse:
         if form.cleaned_data.get("uai"):
             traces = traces.filter(uai=form.cleaned_data["uai"])
         charts_ctx = []
-        for chart_id, title, data in (
+        for chart_id, title, series in (
             (
                 "per-service",
                 _("Connexions aux services par jour, par service"),
@@ -87,16 +88,16 @@ def indicator_page(request: HttpRequest) -> HttpResponse:
                 indicators.per_profile(traces, start, end),
             ),
         ):
-            svg = charts.stacked_bars(data.days, data.series, title=title, chart_id=chart_id)
+            svg = charts.stacked_bars(series.days, series.series, title=title, chart_id=chart_id)
             charts_ctx.append(
                 {
                     "id": chart_id,
                     "title": title,
                     "svg": mark_safe(svg),  # noqa: S308 - escaped
                     "legend": [
-                        (name, charts.colour(i)) for i, (name, _v) in enumerate(data.series)
+                        (name, charts.colour(i)) for i, (name, _v) in enumerate(series.series)
                     ],
-                    "data": data,
+                    "data": series,
                 }
             )
         context.update(charts=charts_ctx, start=start, end=end)
