@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from socle.demo.people import (
     ACADEMY,
@@ -49,7 +50,7 @@ def _person(
     sex: str,
     born: str | None,
     cp: str,
-    **extra: object,
+    **extra: Any,
 ) -> SynthPerson:
     return SynthPerson(
         key=key,
@@ -61,17 +62,17 @@ def _person(
         birth_date=_d(born) if born else None,
         postal_code=cp,
         **extra,
-    )  # type: ignore[arg-type]
+    )
 
 
 def _pupil(
-    key: str, first: str, last: str, sex: str, born: str, klass: str, cp: str, **extra: object
+    key: str, first: str, last: str, sex: str, born: str, klass: str, cp: str, **extra: Any
 ) -> SynthPerson:
     return _person(key, Role.PUPIL, PUPIL, first, last, sex, born, cp, class_name=klass, **extra)
 
 
 def _parent(
-    key: str, first: str, last: str, sex: str, born: str | None, cp: str, **extra: object
+    key: str, first: str, last: str, sex: str, born: str | None, cp: str, **extra: Any
 ) -> SynthPerson:
     return _person(key, Role.PARENT, PARENT, first, last, sex, born, cp, **extra)
 

@@ -105,7 +105,7 @@ def write_school(
 def _existing_ids(school: SynthSchool) -> dict[str, int]:
     prefix = school.external_id_prefix
     rows = Person.objects.filter(external_id__startswith=prefix).values_list("external_id", "id")
-    return {external_id[len(prefix) :]: pk for external_id, pk in rows.iterator()}
+    return {str(external_id)[len(prefix) :]: pk for external_id, pk in rows.iterator()}
 
 
 def _write_people(
@@ -156,7 +156,7 @@ def _write_people(
     _restore_demo_passwords(school, ids, set(ids) - {p.key for p in missing}, report)
     prefix = school.external_id_prefix
     report.logins = {
-        external_id[len(prefix) :]: login
+        str(external_id)[len(prefix) :]: login
         for external_id, login in Person.objects.filter(external_id__startswith=prefix).values_list(
             "external_id", "login"
         )
@@ -170,7 +170,7 @@ def _restore_demo_passwords(
     """Demo accounts that existed before this run get their documented password back."""
     demo = {p.key: p.password for p in school.people if p.password and p.key in before}
     for person in Person.objects.filter(pk__in=[ids[key] for key in demo]):
-        key = person.external_id[len(school.external_id_prefix) :]
+        key = str(person.external_id)[len(school.external_id_prefix) :]
         if not check_password(demo[key], person.password):
             person.set_password(demo[key])
             person.save(update_fields=["password"])
