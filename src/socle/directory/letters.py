@@ -1,0 +1,236 @@
+"""Activation letters ("fiches de connexion"): who gets one, and the PDF and CSV renderings.
+
+Issuing letters creates (or renews) the activation codes of the people selected: a code is only
+stored hashed, so the letter is the one place where it exists in clear.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
+from django.db.models import QuerySet
+from django.utils import timezone
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.units import mm
+from reportlab.pdfgen.canvas import Canvas
+
+from socle.directory.activation import issue_codes
+from socle.directory.models import Establishment, Membership, ParentLink, Person
+from socle.directory.profiles import Profile
+
+CSV_COLUMNS = (
+    "uai",
+    "etablissement",
+    "nom",
+    "prenom",
+    "profil",
+    "classe",
+    "enfants",
+    "identifiant",
+    "code_activation",
+    "valable_jusqu_au",
+    "adresse_ent",
+)
+STEPS = (
+    "Ouvrez l'adresse de l'ENT ci-dessus dans un navigateur.",
+    "Saisissez votre identifiant, puis le code d'activation à la place du mot de passe.",
+    "Choisissez votre mot de passe personnel (12 caractères au moins, une phrase facile à "
+    "retenir convient très bien) et acceptez la charte d'utilisation.",
+    "Connectez-vous ensuite avec votre identifiant et ce mot de passe.",
+)
+
+
+@dataclass(frozen=True)
+class Letter:
+    uai: str
+    establishment: str
+    last_name: str
+    first_name: str
+    profile: str
+    class_name: str
+    children: str
+    login: str
+    code: str
+    expires_at: dt.datetime
+
+
+def select_people(
+    establishment: Establishment, *, class_name: str | None = None, profile: str | None = None
+) -> QuerySet[Person]:
+    """Active people of the establishment who have no password yet (never activated, or reset).
+
+    ``class_name`` selects the pupils of a class; with ``profile=National_TUT`` it selects the
+    relatives of those pupils."""
+    people = Person.objects.filter(is_active=True, password__startswith=UNUSABLE_PASSWORD_PREFIX)
+    memberships = Membership.objects.filter(establishment=establishment)
+    if profile:
+        memberships = memberships.filter(profile=profile)
+    if class_name and profile == Profile.PARENT:
+        pupils = Membership.objects.filter(
+            establishment=establishment, profile=Profile.PUPIL, class_name__iexact=class_name
+        ).values("person_id")
+        children_of = ParentLink.objects.filter(child_id__in=pupils).values("parent_id")
+        memberships = memberships.filter(person_id__in=children_of)
+    elif class_name:
+        memberships = memberships.filter(class_name__iexact=class_name)
+    return people.filter(pk__in=memberships.values("person_id")).order_by(
+        "last_name", "first_name", "pk"
+    )
+
+
+def issue_letters(
+    establishment: Establishment, *, class_name: str | None = None, profile: str | None = None
+) -> list[Letter]:
+    people = list(select_people(establishment, class_name=class_name, profile=profile))
+    memberships: dict[int, list[Membership]] = defaultdict(list)
+    for membership in Membership.objects.filter(
+        establishment=establishment, person__in=people
+    ).order_by("profile"):
+        memberships[membership.person_id].append(membership)
+    children: dict[int, list[str]] = defaultdict(list)
+    pupil_class = dict(
+        Membership.objects.filter(establishment=establishment, profile=Profile.PUPIL).values_list(
+            "person_id", "class_name"
+        )
+    )
+    for link in ParentLink.objects.filter(parent__in=people).select_related("child"):
+        if link.child_id in pupil_class:
+            label = f"{link.child.first_name} {link.child.last_name}"
+            klass = pupil_class[link.child_id]
+            children[link.parent_id].append(f"{label} ({klass})" if klass else label)
+    letters = []
+    for issued in issue_codes(people):
+        person = issued.person
+        held = memberships.get(person.pk, [])
+        if profile:
+            held = [m for m in held if m.profile == profile] or held
+        class_name_shown = next((m.class_name for m in held if m.class_name), "")
+        letters.append(
+            Letter(
+                uai=establishment.uai,
+                establishment=establishment.name,
+                last_name=person.last_name,
+                first_name=person.first_name,
+                profile=", ".join(str(m.get_profile_display()) for m in held),
+                class_name=class_name_shown,
+                children=", ".join(sorted(children.get(person.pk, []))),
+                login=person.login,
+                code=issued.display,
+                expires_at=issued.expires_at,
+            )
+        )
+    letters.sort(key=lambda x: (x.class_name or x.children, x.last_name, x.first_name))
+    return letters
+
+
+def _local_date(moment: dt.datetime) -> str:
+    return timezone.localtime(moment).strftime("%d/%m/%Y")
+
+
+def write_csv(letters: list[Letter], path: Path) -> None:
+    """``;``-separated, UTF-8 with a BOM: opens as is in a French spreadsheet (mail merge)."""
+    with path.open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle, delimiter=";")
+        writer.writerow(CSV_COLUMNS)
+        for letter in letters:
+            writer.writerow(
+                [
+                    letter.uai,
+                    letter.establishment,
+                    letter.last_name,
+                    letter.first_name,
+                    letter.profile,
+                    letter.class_name,
+                    letter.children,
+                    letter.login,
+                    letter.code,
+                    _local_date(letter.expires_at),
+                    settings.SOCLE_BASE_URL,
+                ]
+            )
+
+
+def write_pdf(letters: list[Letter], path: Path) -> None:
+    """One A4 page per person, drawn with reportlab."""
+    canvas = Canvas(str(path), pagesize=A4, pageCompression=1)
+    canvas.setTitle("Fiches de connexion à l'ENT")
+    canvas.setAuthor("Socle")
+    width, height = A4
+    left = 20 * mm
+    for letter in letters:
+        y = height - 25 * mm
+        canvas.setFont("Helvetica", 10)
+        canvas.drawString(left, y, f"{letter.establishment} ({letter.uai})")
+        y -= 14 * mm
+        canvas.setFont("Helvetica-Bold", 18)
+        canvas.drawString(left, y, "Fiche de connexion à l'espace numérique de travail")
+        y -= 12 * mm
+        canvas.setFont("Helvetica-Bold", 14)
+        canvas.drawString(left, y, f"{letter.first_name} {letter.last_name}")
+        y -= 7 * mm
+        canvas.setFont("Helvetica", 11)
+        details = letter.profile + (f" — classe {letter.class_name}" if letter.class_name else "")
+        canvas.drawString(left, y, details)
+        if letter.children:
+            y -= 6 * mm
+            canvas.drawString(left, y, f"Responsable de : {letter.children}"[:110])
+        y -= 10 * mm
+        box_top = y
+        rows = (
+            ("Adresse de l'ENT", settings.SOCLE_BASE_URL),
+            ("Identifiant", letter.login),
+            ("Code d'activation", letter.code),
+            ("Valable jusqu'au", f"{_local_date(letter.expires_at)} (une seule utilisation)"),
+        )
+        y -= 9 * mm
+        for label, value in rows:
+            canvas.setFont("Helvetica", 11)
+            canvas.drawString(left + 5 * mm, y, f"{label} :")
+            canvas.setFont("Courier-Bold" if label != "Valable jusqu'au" else "Helvetica", 14)
+            canvas.drawString(left + 50 * mm, y, value)
+            y -= 9 * mm
+        canvas.roundRect(left, y + 3 * mm, width - 2 * left, box_top - y - 3 * mm, 3 * mm)
+        y -= 8 * mm
+        canvas.setFont("Helvetica-Bold", 12)
+        canvas.drawString(left, y, "Pour commencer")
+        canvas.setFont("Helvetica", 11)
+        for number, step in enumerate(STEPS, start=1):
+            lines = _wrap(f"{number}. {step}", 90)
+            for line in lines:
+                y -= 6 * mm
+                canvas.drawString(left, y, line)
+        y -= 12 * mm
+        canvas.setFont("Helvetica-Oblique", 9)
+        for line in _wrap(
+            "Cette fiche est personnelle : ne la communiquez à personne. Le code ne sert qu'une "
+            "fois et ne remplace pas votre mot de passe. S'il a expiré, demandez-en un nouveau "
+            "à votre établissement.",
+            110,
+        ):
+            canvas.drawString(left, y, line)
+            y -= 5 * mm
+        canvas.showPage()
+    if not letters:
+        canvas.setFont("Helvetica", 12)
+        canvas.drawString(left, height - 30 * mm, "Aucune personne à activer pour cette sélection.")
+        canvas.showPage()
+    canvas.save()
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    lines, current = [], ""
+    for word in text.split():
+        if current and len(current) + 1 + len(word) > width:
+            lines.append(current)
+            current = word
+        else:
+            current = f"{current} {word}".strip()
+    if current:
+        lines.append(current)
+    return lines

@@ -1,0 +1,96 @@
+import csv
+from pathlib import Path
+
+import pytest
+from django.core.management.base import CommandError
+from pypdf import PdfReader
+
+from socle.directory.activation import activation_redirect
+from socle.directory.models import ActivationCode, Establishment
+from tests.directory.helpers import run
+from tests.factories import make_establishment, make_parent_link, make_person
+
+
+@pytest.fixture
+def college() -> Establishment:
+    college = make_establishment("0312609T", "Collège Jean Jaurès")
+    camille = make_person(
+        "Camille", "Martin", password=None, establishment=college, class_name="5E1"
+    )
+    make_person("Léo", "Petit", password=None, establishment=college, class_name="4A")
+    make_person("Zoé", "Déjà-Active", establishment=college, class_name="5E1")  # has a password
+    mother = make_person(
+        "Sophie", "Martin", password=None, establishment=college, profile="National_TUT"
+    )
+    make_parent_link(mother, camille)
+    return college
+
+
+def _read_csv(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        return list(csv.DictReader(handle, delimiter=";"))
+
+
+def test_csv_letters_hold_working_codes_for_people_without_password(
+    tmp_path: Path, college: Establishment
+) -> None:
+    out, _ = run("activation_letters", uai="0312609T", out=str(tmp_path / "fiches.csv"))
+    assert "3 fiche(s) de connexion écrite(s)" in out
+    rows = _read_csv(tmp_path / "fiches.csv")
+    assert {r["identifiant"] for r in rows} == {"camille.martin", "leo.petit", "sophie.martin"}
+    for row in rows:
+        assert row["adresse_ent"] == "http://testserver"
+        assert row["etablissement"] == "Collège Jean Jaurès"
+        assert activation_redirect(row["identifiant"], row["code_activation"], None)
+    mother = next(r for r in rows if r["identifiant"] == "sophie.martin")
+    assert mother["enfants"] == "Camille Martin (5E1)"
+
+
+def test_letters_can_target_a_class_and_the_parents_of_a_class(
+    tmp_path: Path, college: Establishment
+) -> None:
+    run("activation_letters", uai="0312609T", out=str(tmp_path / "a.csv"), class_name="5E1")
+    assert [r["identifiant"] for r in _read_csv(tmp_path / "a.csv")] == ["camille.martin"]
+    run(
+        "activation_letters",
+        uai="0312609T",
+        out=str(tmp_path / "b.csv"),
+        class_name="5E1",
+        profile="National_TUT",
+    )
+    assert [r["identifiant"] for r in _read_csv(tmp_path / "b.csv")] == ["sophie.martin"]
+
+
+def test_issuing_letters_again_renews_the_codes(tmp_path: Path, college: Establishment) -> None:
+    run("activation_letters", uai="0312609T", out=str(tmp_path / "a.csv"), class_name="4A")
+    first = _read_csv(tmp_path / "a.csv")[0]["code_activation"]
+    run("activation_letters", uai="0312609T", out=str(tmp_path / "b.csv"), class_name="4A")
+    second = _read_csv(tmp_path / "b.csv")[0]["code_activation"]
+    assert first != second
+    assert activation_redirect("leo.petit", first, None) is None
+    assert activation_redirect("leo.petit", second, None)
+    assert ActivationCode.objects.filter(person__login="leo.petit").count() == 1
+
+
+def test_pdf_letters_have_one_page_per_person(tmp_path: Path, college: Establishment) -> None:
+    run("activation_letters", uai="0312609T", out=str(tmp_path / "fiches.pdf"))
+    pages = PdfReader(tmp_path / "fiches.pdf").pages
+    assert len(pages) == 3
+    texts = [page.extract_text() for page in pages]
+    camille = next(t for t in texts if "camille.martin" in t)
+    assert "Fiche de connexion" in camille and "http://testserver" in camille
+    assert "Collège Jean Jaurès" in camille and "classe 5E1" in camille
+    lines = [line.strip() for line in camille.splitlines()]
+    typed = lines[lines.index("Code d'activation :") + 1]
+    assert activation_redirect("camille.martin", typed, None)
+
+
+def test_letters_refuse_bad_options(tmp_path: Path, college: Establishment) -> None:
+    with pytest.raises(CommandError, match="lettre de contrôle"):
+        run("activation_letters", uai="0312609A", out=str(tmp_path / "x.pdf"))
+    with pytest.raises(CommandError, match="inconnu"):
+        run("activation_letters", uai="0312610U", out=str(tmp_path / "x.pdf"))
+    with pytest.raises(CommandError, match=".pdf ou .csv"):
+        run("activation_letters", uai="0312609T", out=str(tmp_path / "x.txt"))
+    with pytest.raises(CommandError, match="Profil"):
+        run("activation_letters", uai="0312609T", out=str(tmp_path / "x.csv"), profile="xx")

@@ -1,0 +1,96 @@
+import html
+
+import pytest
+from django.test import Client
+
+from socle.directory.activation import activation_redirect
+from socle.directory.models import Person
+from socle.directory.signals import password_changed
+from tests.factories import DEFAULT_PASSWORD, make_establishment, make_person
+
+NEW = "une phrase de passe assez longue"
+
+
+def _capture() -> list[dict]:
+    received: list[dict] = []
+    password_changed.connect(lambda **kw: received.append(kw), weak=False, dispatch_uid="pv")
+    return received
+
+
+@pytest.fixture(autouse=True)
+def _disconnect():  # type: ignore[no-untyped-def]
+    yield
+    password_changed.disconnect(dispatch_uid="pv")
+
+
+def test_a_logged_in_person_changes_the_password_and_keeps_this_session(client: Client) -> None:
+    person = make_person("Paul", "Durand")
+    client.force_login(person)
+    page = client.get("/compte/mot-de-passe")
+    assert page.status_code == 200 and "data-password-toggle" in page.content.decode()
+    received = _capture()
+    response = client.post(
+        "/compte/mot-de-passe",
+        {"old_password": DEFAULT_PASSWORD, "new_password1": NEW, "new_password2": NEW},
+    )
+    assert response.status_code == 200
+    assert "Mot de passe changé" in html.unescape(response.content.decode())
+    person.refresh_from_db()
+    assert person.check_password(NEW)
+    assert received[0]["keep_session_key"] == client.session.session_key
+    assert client.get("/compte/mot-de-passe").status_code == 200  # still logged in
+
+
+def test_the_current_password_is_required(client: Client) -> None:
+    person = make_person("Paul", "Durand")
+    client.force_login(person)
+    response = client.post(
+        "/compte/mot-de-passe", {"old_password": "faux", "new_password1": NEW, "new_password2": NEW}
+    )
+    assert response.status_code == 200
+    person.refresh_from_db()
+    assert person.check_password(DEFAULT_PASSWORD)
+
+
+def test_anonymous_visitors_are_sent_to_the_login_page(client: Client) -> None:
+    response = client.get("/compte/mot-de-passe")
+    assert response.status_code == 302 and response["Location"].startswith("/cas/login")
+
+
+def test_an_establishment_admin_resets_a_password_and_gets_a_new_code(client: Client) -> None:
+    college = make_establishment("0312609T")
+    pupil = make_person("Camille", "Martin", establishment=college)
+    admin = make_person(
+        "Anne", "Leroy", establishment=college, profile="National_DIR", is_admin=True
+    )
+    client.force_login(admin)
+    url = f"/compte/reinitialiser/{pupil.uid}/"
+    assert client.get(url).status_code == 200
+    received = _capture()
+    response = client.post(url)
+    assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"] or "no-cache" in response["Cache-Control"]
+    pupil.refresh_from_db()
+    assert not pupil.has_usable_password()
+    assert received and received[0]["person"] == pupil and received[0]["keep_session_key"] is None
+    code = response.context["issued"].code
+    assert code in response.content.decode().replace("-", "")
+    assert activation_redirect("camille.martin", code, None)
+
+
+def test_only_admins_of_the_persons_establishment_may_reset(client: Client) -> None:
+    college, other = make_establishment("0312609T"), make_establishment()
+    pupil = make_person("Camille", "Martin", establishment=college)
+    stranger = make_person(
+        "Marc", "Petit", establishment=other, profile="National_DIR", is_admin=True
+    )
+    teacher = make_person("Paul", "Durand", establishment=college, profile="National_ENS")
+    for intruder in (stranger, teacher):
+        client.force_login(intruder)
+        assert client.post(f"/compte/reinitialiser/{pupil.uid}/").status_code == 403
+    pupil.refresh_from_db()
+    assert pupil.check_password(DEFAULT_PASSWORD)
+    boss = Person.objects.create_superuser("root", "un mot de passe de root")
+    client.force_login(boss)
+    assert client.post(f"/compte/reinitialiser/{pupil.uid}/").status_code == 200
+    assert client.get("/compte/reinitialiser/inconnu/").status_code == 404
