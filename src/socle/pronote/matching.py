@@ -21,15 +21,20 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
 
 from rapidfuzz import fuzz, process
 
-from socle.directory.names import normalize_name
+from socle.directory.names import normalize_name as _normalize_name
 from socle.pronote.categories import Category
 
 MAX_CANDIDATES = 5
 FUZZY_CUTOFF = 70
 _BLOCKING_THRESHOLD = 5000  # above this many accounts, fuzzy search only within first letter
+
+
+# Names repeat a lot (families, common first names): normalise each spelling once.
+normalize_name = lru_cache(maxsize=200_000)(_normalize_name)
 
 
 def name_key(last_name: str, first_name: str) -> str:
@@ -76,12 +81,14 @@ class Account:
             parts.append(self.login)
         return " — ".join(parts)
 
-    def name_keys(self) -> set[str]:
+    @cached_property
+    def name_keys(self) -> frozenset[str]:
         keys = {name_key(self.last_name, self.first_name)}
         if self.birth_last_name:
             keys.add(name_key(self.birth_last_name, self.first_name))
-        return keys
+        return frozenset(keys)
 
+    @cached_property
     def fuzzy_text(self) -> str:
         return f"{normalize_name(self.last_name)} {normalize_name(self.first_name)}"
 
@@ -135,7 +142,7 @@ class DirectoryIndex:
             if account.id in self.accounts:
                 continue
             self.accounts[account.id] = account
-            for key in account.name_keys():
+            for key in account.name_keys:
                 self.by_key[key].append(account)
             if account.pronote_id:
                 self.by_pronote_id[account.pronote_id] = account
@@ -158,7 +165,7 @@ class DirectoryIndex:
             for account in self.accounts.values():
                 if account.profiles & profiles:
                     for variant in {
-                        account.fuzzy_text(),
+                        account.fuzzy_text,
                         normalize_name(f"{account.birth_last_name} {account.first_name}"),
                     }:
                         if not variant.strip():
@@ -192,17 +199,17 @@ def _with_profiles(accounts: Iterable[Account], profiles: frozenset[str]) -> lis
 def _name_agrees(row: Row, account: Account) -> bool:
     text = normalize_name(f"{row.last_name} {row.first_name}")
     variants = [
-        account.fuzzy_text(),
+        account.fuzzy_text,
         normalize_name(f"{account.birth_last_name} {account.first_name}"),
     ]
-    if name_key(row.last_name, row.first_name) in account.name_keys():
+    if name_key(row.last_name, row.first_name) in account.name_keys:
         return True
     return max(fuzz.token_sort_ratio(text, v) for v in variants) >= FUZZY_CUTOFF
 
 
 def _why(row: Row, account: Account, extra: str = "") -> str:
     reasons = []
-    same_name = name_key(row.last_name, row.first_name) in account.name_keys()
+    same_name = name_key(row.last_name, row.first_name) in account.name_keys
     reasons.append("même nom et prénom" if same_name else "nom proche")
     if row.birth_date and account.birth_date:
         if row.birth_date == account.birth_date:
@@ -246,7 +253,7 @@ def _rank(
             )
 
     for account, extra in preferred:
-        add(account, max(int(fuzz.token_sort_ratio(text, account.fuzzy_text())), 60), extra)
+        add(account, max(int(fuzz.token_sort_ratio(text, account.fuzzy_text)), 60), extra)
     for account in _with_profiles(
         index.by_key.get(name_key(row.last_name, row.first_name), ()), profiles
     ):

@@ -39,14 +39,20 @@ class EnvelopeError(PronoteFileError):
 
 
 # --- keys ------------------------------------------------------------------------------------
-def load_private_key(data: bytes) -> rsa.RSAPrivateKey:
+def load_private_key(data: bytes, *, validate: bool = True) -> rsa.RSAPrivateKey:
     """An RSA private key in PEM (PKCS#8 ``BEGIN PRIVATE KEY`` or PKCS#1 ``BEGIN RSA PRIVATE
-    KEY``) or DER. Encrypted keys are refused (the file must be readable by the server alone)."""
+    KEY``) or DER. Encrypted keys are refused (the file must be readable by the server alone).
+    ``validate=False`` skips OpenSSL's (slow) consistency check: only for the operator's own key
+    file, which the system check ``socle.E061`` loads with the check."""
     try:
         if b"-----BEGIN" in data:
-            key = serialization.load_pem_private_key(data, password=None)
+            key = serialization.load_pem_private_key(
+                data, password=None, unsafe_skip_rsa_key_validation=not validate
+            )
         else:
-            key = serialization.load_der_private_key(data, password=None)
+            key = serialization.load_der_private_key(
+                data, password=None, unsafe_skip_rsa_key_validation=not validate
+            )
     except TypeError:
         raise EnvelopeError(
             "clé privée de l'ENT",
@@ -60,7 +66,7 @@ def load_private_key(data: bytes) -> rsa.RSAPrivateKey:
     return key
 
 
-def load_private_key_file(path: str) -> rsa.RSAPrivateKey:
+def load_private_key_file(path: str, *, validate: bool = True) -> rsa.RSAPrivateKey:
     if not path:
         raise EnvelopeError(
             "clé privée de l'ENT",
@@ -74,7 +80,7 @@ def load_private_key_file(path: str) -> rsa.RSAPrivateKey:
         raise EnvelopeError(
             "clé privée de l'ENT", f"lecture de {path} impossible ({exc.strerror})."
         ) from None
-    return load_private_key(data)
+    return load_private_key(data, validate=validate)
 
 
 _RFC4716_BEGIN = "---- BEGIN SSH2 PUBLIC KEY ----"

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from unidecode import unidecode
 
 from socle.pronote.categories import Category
 
 
+@lru_cache(maxsize=4096)
 def fold(name: str) -> str:
     """``"Né(e) le"`` → ``"neele"``; ``"Identifiant_PRONOTE-ENT"`` → ``"identifiantpronoteent"``."""
     return re.sub(r"[^a-z0-9]", "", unidecode(name or "").lower())

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from django.utils import timezone
 
 from socle.directory.models import Establishment, Person
+from socle.pronote.importer.fastsql import insert_rows
 from socle.pronote.models import ImportMode, ImportSession, PronoteIdentity
 
 CREATE = "created"
@@ -81,8 +82,11 @@ def make_plan(
     by_pid = {pid: (ident, person) for ident, person, pid, _cat in current}
     targets = {pair.person_id for pair in pairs}
     labels = _labels(
-        {by_pid[p.pronote_id][1] for p in pairs if p.pronote_id in by_pid}
-        | {p.person_id for p in pairs}
+        {
+            by_pid[p.pronote_id][1]
+            for p in pairs
+            if p.pronote_id in by_pid and by_pid[p.pronote_id][1] != p.person_id
+        }
     )
 
     items: list[Planned] = []
@@ -179,21 +183,30 @@ def execute(
     for start in range(0, len(ordered), 500):
         PronoteIdentity.objects.filter(id__in=ordered[start : start + 500]).delete()
     now = timezone.now()
-    PronoteIdentity.objects.bulk_create(
-        [
-            PronoteIdentity(
-                person_id=item.pair.person_id,
-                establishment=establishment,
-                pronote_id=item.pair.pronote_id,
-                category=category,
-                method=item.pair.method,
-                source=session,
-                imported_at=now,
-            )
+    insert_rows(
+        PronoteIdentity,
+        (
+            {
+                "person_id": item.pair.person_id,
+                "establishment_id": establishment.pk,
+                "pronote_id": item.pair.pronote_id,
+                "category": category,
+                "method": item.pair.method,
+                "source_id": session.pk if session else None,
+                "imported_at": now,
+            }
             for item in plan.items
             if item.action in (CREATE, REPLACE)
-        ],
-        batch_size=2000,
+        ),
+        (
+            "person_id",
+            "establishment_id",
+            "pronote_id",
+            "category",
+            "method",
+            "source_id",
+            "imported_at",
+        ),
     )
     unchanged = [item.pair.person_id for item in plan.items if item.action == UNCHANGED]
     for start in range(0, len(unchanged), 500):

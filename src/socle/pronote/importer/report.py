@@ -9,11 +9,11 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from socle.directory.models import Establishment
-from socle.pronote.categories import STEP_BY_CATEGORY, STEP_COUNT, STEPS
+from socle.pronote.categories import STEP_BY_CATEGORY, STEP_COUNT, STEPS, Category
 from socle.pronote.models import (
     ImportMode,
-    ImportRow,
     ImportSession,
+    MatchMethod,
     Outcome,
     PronoteIdentity,
     RowStatus,
@@ -117,8 +117,20 @@ def report_text(session: ImportSession) -> str:
     return "\n".join(lines)
 
 
-def _display_date(row: ImportRow) -> str:
-    return row.birth_date.strftime("%d/%m/%Y") if row.birth_date else ""
+_ROW_COLUMNS = (
+    "category",
+    "pronote_id",
+    "last_name",
+    "first_name",
+    "birth_date",
+    "class_name",
+    "status",
+    "person__login",
+    "method",
+    "reason",
+    "outcome",
+    "outcome_detail",
+)
 
 
 def report_csv(session: ImportSession) -> bytes:
@@ -126,26 +138,40 @@ def report_csv(session: ImportSession) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
     writer.writerow(CSV_HEADER)
-    rows = session.rows.select_related("person").order_by("position")
-    for row in rows.iterator(chunk_size=2000):
-        spec = STEP_BY_CATEGORY[row.category]
+    status_labels = {RowStatus.RECOGNISED: "reconnu", RowStatus.UNRECOGNISED: "non reconnu"}
+    method_labels = {value: str(label) for value, label in MatchMethod.choices}
+    outcome_labels = {value: str(label) for value, label in Outcome.choices if value}
+    category_labels = {c.value: str(c.label) for c in Category}
+    rows = session.rows.order_by("position").values_list(*_ROW_COLUMNS)
+    for (
+        category,
+        pronote_id,
+        last,
+        first,
+        birth,
+        class_name,
+        status,
+        login,
+        method,
+        reason,
+        outcome,
+        detail,
+    ) in rows.iterator(chunk_size=5000):
         writer.writerow(
             [
-                spec.number,
-                spec.category.label,
-                row.pronote_id,
-                row.last_name,
-                row.first_name,
-                _display_date(row),
-                row.class_name,
-                "reconnu"
-                if row.status == RowStatus.RECOGNISED
-                else ("non reconnu" if row.status == RowStatus.UNRECOGNISED else "non traité"),
-                row.person.login if row.person else "",
-                row.get_method_display() if row.method else "",
-                row.reason,
-                Outcome(row.outcome).label if row.outcome else "",
-                row.outcome_detail,
+                STEP_BY_CATEGORY[category].number,
+                category_labels[category],
+                pronote_id,
+                last,
+                first,
+                birth.strftime("%d/%m/%Y") if birth else "",
+                class_name,
+                status_labels.get(status, "non traité"),
+                login or "",
+                method_labels.get(method, ""),
+                reason,
+                outcome_labels.get(outcome, ""),
+                detail,
             ]
         )
     for stored in session.steps.order_by("number"):

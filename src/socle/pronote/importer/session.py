@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+
+from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
@@ -10,15 +13,57 @@ from socle.directory.models import Establishment, Person
 from socle.pronote.categories import STEPS
 from socle.pronote.files import ParsedFile, merge, read_identifier_file
 from socle.pronote.files.crypto import load_private_key_file
+from socle.pronote.importer.fastsql import insert_rows
 from socle.pronote.models import (
     ImportMode,
     ImportRow,
     ImportSession,
     ImportStep,
     Outcome,
+    RowStatus,
     SessionStatus,
     StepState,
 )
+
+ROW_FIELDS = (
+    "session_id",
+    "category",
+    "position",
+    "location",
+    "pronote_id",
+    "last_name",
+    "first_name",
+    "birth_date",
+    "postal_code",
+    "class_name",
+    "cas_id",
+    "responsables",
+    "status",
+    "person_id",
+    "method",
+    "reason",
+    "candidates",
+    "outcome",
+    "outcome_detail",
+)
+
+
+_key_cache: dict[tuple[str, int, int], RSAPrivateKey] = {}
+
+
+def _ent_key(path: str) -> RSAPrivateKey:
+    """The ENT's private key, read once per process (and again when the file changes)."""
+    try:
+        stat = os.stat(path) if path else None
+    except OSError:
+        stat = None
+    if stat is None:
+        return load_private_key_file(path)  # raises the French error
+    cache_key = (path, stat.st_mtime_ns, stat.st_size)
+    if cache_key not in _key_cache:
+        _key_cache.clear()
+        _key_cache[cache_key] = load_private_key_file(path, validate=False)
+    return _key_cache[cache_key]
 
 
 def load_file(data: bytes, file_name: str, uai: str) -> ParsedFile:
@@ -28,7 +73,7 @@ def load_file(data: bytes, file_name: str, uai: str) -> ParsedFile:
         file_name,
         uai=uai,
         partner=settings.SOCLE_PRONOTE_PARTNER,
-        private_key=lambda: load_private_key_file(settings.SOCLE_PRONOTE_PRIVATE_KEY),
+        private_key=lambda: _ent_key(settings.SOCLE_PRONOTE_PRIVATE_KEY),
         max_size=settings.SOCLE_PRONOTE_MAX_FILE_SIZE,
     )
 
@@ -65,25 +110,33 @@ def start_import(
         ImportStep(session=session, number=step.number, category=step.category.value)
         for step in STEPS
     )
-    ImportRow.objects.bulk_create(
+    insert_rows(
+        ImportRow,
         (
-            ImportRow(
-                session=session,
-                category=record.category,
-                position=position,
-                location=record.location[:120],
-                pronote_id=record.pronote_id,
-                last_name=record.last_name,
-                first_name=record.first_name,
-                birth_date=record.birth_date,
-                postal_code=record.postal_code,
-                class_name=record.class_name,
-                cas_id=record.cas_id,
-                responsables=record.responsables,
-            )
+            {
+                "session_id": session.pk,
+                "category": record.category,
+                "position": position,
+                "location": record.location[:120],
+                "pronote_id": record.pronote_id,
+                "last_name": record.last_name,
+                "first_name": record.first_name,
+                "birth_date": record.birth_date,
+                "postal_code": record.postal_code,
+                "class_name": record.class_name,
+                "cas_id": record.cas_id,
+                "responsables": record.responsables,
+                "status": RowStatus.PENDING,
+                "person_id": None,
+                "method": "",
+                "reason": "",
+                "candidates": [],
+                "outcome": "",
+                "outcome_detail": "",
+            }
             for position, record in enumerate(parsed.records, start=1)
         ),
-        batch_size=2000,
+        ROW_FIELDS,
     )
     return session
 

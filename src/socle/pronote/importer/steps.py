@@ -8,6 +8,7 @@ from django.utils import timezone
 from socle.directory.models import Person
 from socle.pronote.categories import STEP_COUNT, Category, step
 from socle.pronote.directory_index import build_index
+from socle.pronote.importer.fastsql import update_rows
 from socle.pronote.importer.plan import CONFLICT, Pair, Plan, execute, make_plan
 from socle.pronote.importer.session import mark_interrupted
 from socle.pronote.matching import Row, children_by_responsable, match_rows
@@ -31,13 +32,20 @@ def get_step(session: ImportSession, number: int) -> ImportStep:
     return session.steps.get(number=number)
 
 
-def prepare_step(session: ImportSession, number: int) -> ImportStep:
-    """Runs the automatic matching of a step once (one directory index, one bulk update)."""
+def _step_rows(session: ImportSession, number: int) -> list[ImportRow]:
+    return list(session.rows.filter(category=step(number).category.value).order_by("position"))
+
+
+def prepare_step(
+    session: ImportSession, number: int, rows: list[ImportRow] | None = None
+) -> ImportStep:
+    """Runs the automatic matching of a step once (one directory index, one bulk update).
+    ``rows`` (the step's rows, if the caller has them) are updated in place."""
     current = get_step(session, number)
     if current.state != StepState.PENDING:
         return current
     spec = step(number)
-    rows = list(session.rows.filter(category=spec.category.value).order_by("position"))
+    rows = _step_rows(session, number) if rows is None else rows
     children = {}
     if spec.category == Category.RESPONSABLE:
         pupils = (
@@ -74,9 +82,7 @@ def prepare_step(session: ImportSession, number: int) -> ImportStep:
             row.method = match.method
             row.reason = match.reason[:300]
             row.candidates = [c.as_dict() for c in match.candidates]
-        ImportRow.objects.bulk_update(
-            rows, ["status", "person", "method", "reason", "candidates"], batch_size=1000
-        )
+        update_rows(rows, ["status", "person", "method", "reason", "candidates"])
     current.recognised = sum(1 for r in rows if r.status == RowStatus.RECOGNISED)
     current.unrecognised = len(rows) - current.recognised
     current.state = StepState.MATCHED
@@ -152,9 +158,9 @@ def validate_step(
             raise StepError("Cet import est terminé ou interrompu : relancez un import.")
         if session.current_step != number:
             raise StepError(f"Cet import en est à l'étape {session.current_step}/{STEP_COUNT}.")
-        current = prepare_step(session, number)
         spec = step(number)
-        rows = list(session.rows.filter(category=spec.category.value).order_by("position"))
+        rows = _step_rows(session, number)
+        current = prepare_step(session, number, rows)
         pairs = _pairs(rows, choices or {})
         plan = make_plan(
             session.establishment,
@@ -199,9 +205,7 @@ def _record_outcomes(rows: list[ImportRow], plan: Plan) -> None:
             if item.pair.method == MatchMethod.MANUAL:
                 row.method = MatchMethod.MANUAL
             row.outcome, row.outcome_detail = item.action, item.detail[:300]
-    ImportRow.objects.bulk_update(
-        rows, ["person", "method", "outcome", "outcome_detail"], batch_size=1000
-    )
+    update_rows(rows, ["person", "method", "outcome", "outcome_detail"])
 
 
 def interrupt(session: ImportSession) -> ImportSession:

@@ -1,0 +1,89 @@
+"""Bulk row writes by ``executemany``. Django's ``bulk_update`` builds one ``CASE WHEN`` per row
+and field, and ``bulk_create`` instantiates and prepares every model: seconds for a school's
+1,600 rows. One prepared statement executed for many rows costs milliseconds, on SQLite and
+PostgreSQL alike. Values still go through each field's ``get_db_prep_save``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from django.db import connection, models
+
+BATCH = 2000
+
+
+_PLAIN = {
+    "CharField",
+    "TextField",
+    "SlugField",
+    "IntegerField",
+    "BigIntegerField",
+    "SmallIntegerField",
+    "PositiveIntegerField",
+    "PositiveSmallIntegerField",
+    "PositiveBigIntegerField",
+    "BigAutoField",
+    "AutoField",
+    "BooleanField",
+}
+
+
+def _preparers(columns: Sequence[models.Field[Any, Any]]) -> list[Any]:
+    """Per column, ``None`` when the Python value is already what the driver takes (text,
+    integers, booleans, foreign-key ids), else the field's ``get_db_prep_save``."""
+    preparers = []
+    for field in columns:
+        target = field.target_field if field.is_relation else field  # type: ignore[union-attr]
+        plain = target.get_internal_type() in _PLAIN
+        preparers.append(None if plain else field.get_db_prep_save)
+    return preparers
+
+
+def _values(
+    source: Any, columns: Sequence[models.Field[Any, Any]], preparers: list[Any], get: Any
+) -> list[Any]:
+    return [
+        get(source, f.attname) if prep is None else prep(get(source, f.attname), connection)
+        for f, prep in zip(columns, preparers, strict=True)
+    ]
+
+
+def _executemany(sql: str, params: list[list[Any]]) -> None:
+    with connection.cursor() as cursor:
+        for start in range(0, len(params), BATCH):
+            cursor.executemany(sql, params[start : start + BATCH])
+
+
+def update_rows(objects: Iterable[models.Model], fields: Sequence[str]) -> None:
+    """``UPDATE … SET fields WHERE pk`` for each object (like ``bulk_update``)."""
+    objects = list(objects)
+    if not objects:
+        return
+    meta = type(objects[0])._meta
+    quote = connection.ops.quote_name
+    columns = [meta.get_field(name) for name in fields]
+    preparers = _preparers(columns)
+    assignments = ", ".join(f"{quote(f.column)} = %s" for f in columns)
+    # identifiers come from the model's metadata (quoted); every value is a parameter
+    sql = f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {quote(meta.pk.column)} = %s"  # noqa: S608
+    _executemany(
+        sql,
+        [_values(obj, columns, preparers, getattr) + [obj.pk] for obj in objects],
+    )
+
+
+def insert_rows(
+    model: type[models.Model], rows: Iterable[Mapping[str, Any]], fields: Sequence[str]
+) -> None:
+    """``INSERT INTO … (fields)`` for each mapping (attribute names, e.g. ``person_id``); fields
+    not listed take no default, so list every non-null one."""
+    meta = model._meta
+    quote = connection.ops.quote_name
+    columns = [next(f for f in meta.concrete_fields if f.attname == name) for name in fields]
+    # identifiers from the model's metadata (quoted); every value is a parameter
+    names = ", ".join(quote(f.column) for f in columns)
+    marks = ", ".join(["%s"] * len(columns))
+    sql = f"INSERT INTO {quote(meta.db_table)} ({names}) VALUES ({marks})"  # noqa: S608
+    preparers = _preparers(columns)
+    _executemany(sql, [_values(row, columns, preparers, dict.__getitem__) for row in rows])
