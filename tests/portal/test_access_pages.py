@@ -146,3 +146,25 @@ def test_the_user_tab_explains_a_refusal(superuser: Person, school: Establishmen
     )
     assert "MARTIN Camille" in page and "Refusé" in page
     assert "aucun droit ne couvre ce profil" in page
+
+
+def test_the_user_tab_gives_and_withdraws_access_to_one_person(
+    school_admin: Person, school: Establishment, other_school: Establishment
+) -> None:
+    service = make_service("labo", url="https://labo.example.org/",
+                           access_mode=AccessMode.RULES)
+    teacher = make_person("Jean", "Prof", establishment=school, profile=Profile.TEACHER)
+    stranger = make_person("Léa", "Autre", establishment=other_school)
+    client = logged_in(school_admin)
+    url = reverse("portal:service_users", args=[service.pk])
+    assert client.post(url, {"action": "grant", "id": teacher.pk}).status_code == 302
+    assert can_access(teacher, service)
+    page = client.get(url).content.decode()
+    assert "Accès individuels" in page and "PROF Jean" in page
+    # another school's pupil is out of this administrator's reach
+    assert client.post(url, {"action": "grant", "id": stranger.pk}).status_code == 403
+    assert not can_access(stranger, service)
+    client.post(url, {"action": "revoke", "id": teacher.pk})
+    assert not can_access(teacher, service)
+    assert Trace.objects.filter(event="access_rule_added", detail="accès individuel : jean.prof"
+                                ).exists()

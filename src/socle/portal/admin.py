@@ -1,6 +1,13 @@
 from django.contrib import admin
 
-from socle.portal.models import Service, ServicePattern, Trace
+from socle.portal.models import (
+    AccessRule,
+    Group,
+    Service,
+    ServiceActivation,
+    ServicePattern,
+    Trace,
+)
 
 
 class ServicePatternInline(admin.TabularInline):
@@ -10,9 +17,28 @@ class ServicePatternInline(admin.TabularInline):
 
 @admin.register(Service)
 class ServiceAdmin(admin.ModelAdmin):
-    list_display = ("code", "label", "sso_type", "establishment", "enabled")
+    list_display = ("code", "label", "sso_type", "establishment", "access_mode", "enabled")
     search_fields = ("code", "label")
     inlines = [ServicePatternInline]
+
+
+@admin.register(ServiceActivation)
+class ServiceActivationAdmin(admin.ModelAdmin):
+    list_display = ("service", "establishment", "enabled", "populations")
+    list_filter = ("enabled",)
+
+
+@admin.register(AccessRule)
+class AccessRuleAdmin(admin.ModelAdmin):
+    list_display = ("service", "target", "profile", "role", "created_at")
+    filter_horizontal = ("establishments", "groups")
+
+
+@admin.register(Group)
+class GroupAdmin(admin.ModelAdmin):
+    list_display = ("name", "establishment", "class_name")
+    search_fields = ("name", "class_name")
+    filter_horizontal = ("members",)
 
 
 @admin.register(Trace)

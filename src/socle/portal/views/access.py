@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from socle.directory.models import Establishment, Membership, Person
 from socle.directory.search import search_people
-from socle.portal import access_admin
+from socle.portal import access_admin, individual
 from socle.portal.access import explain_access
 from socle.portal.forms.access import AccessRuleForm, ActivationForm, PersonSearchForm
 from socle.portal.models import AccessRule, Service, ServiceActivation
@@ -178,28 +178,84 @@ def _search_people(request: HttpRequest, query: str) -> list[Person]:
     return people[:20]
 
 
+def _grant_establishments(request: HttpRequest, service: Service, person: Person) -> list[Any]:
+    """Where the administrator may give this person the service by name."""
+    ids = administered_ids(request.user)
+    memberships = Membership.objects.filter(person=person).select_related("establishment")
+    if service.establishment_id is not None:
+        memberships = memberships.filter(establishment_id=service.establishment_id)
+    if ids is not None:
+        memberships = memberships.filter(establishment_id__in=ids)
+    return list({m.establishment_id: m.establishment for m in memberships}.values())
+
+
 @admin_required
 def service_users(request: HttpRequest, pk: int) -> HttpResponse:
-    """« Accès utilisateur »: does this person have access, and why (per establishment)."""
+    """« Accès utilisateur »: does this person have access, and why (per establishment); give
+    or withdraw access to one person by name."""
     service = get_object_or_404(visible_services(request.user), pk=pk)
+    ids = administered_ids(request.user)
+    if request.method == "POST":
+        person = Person.objects.filter(pk=_posted_id(request)).first()
+        where = _grant_establishments(request, service, person) if person else []
+        if person is None or not where:
+            return forbidden(request, _("Vous n'administrez pas cette personne."))
+        uai = where[0].uai
+        if request.POST.get("action") == "grant":
+            for establishment in where:
+                individual.grant(service, person, establishment)
+            record_admin_change(
+                request,
+                "access_rule_added",
+                service_code=service.code,
+                uai=uai,
+                detail=f"accès individuel : {person.login}",
+            )
+            messages.success(
+                request,
+                _("%(name)s a maintenant un accès individuel.") % {"name": person.display_name},
+            )
+        elif individual.revoke(service, person, ids):
+            record_admin_change(
+                request,
+                "access_rule_removed",
+                service_code=service.code,
+                uai=uai,
+                detail=f"accès individuel : {person.login}",
+            )
+            messages.success(
+                request, _("Accès individuel retiré à %(name)s.") % {"name": person.display_name}
+            )
+        return redirect(request.get_full_path())
     form = PersonSearchForm(request.GET or None)
+    granted = individual.granted_people(service, ids)
+    granted_ids = {p.pk for p in granted}
     results = []
-    names = dict(Establishment.objects.values_list("pk", "name"))
     if form.is_valid() and form.cleaned_data["q"].strip():
-        for person in _search_people(request, form.cleaned_data["q"].strip()):
-            decision = explain_access(person, service)
+        people = _search_people(request, form.cleaned_data["q"].strip())
+        decisions = {p.pk: explain_access(p, service) for p in people}
+        wanted = {v.establishment_id for d in decisions.values() for v in d.verdicts}
+        names = dict(Establishment.objects.filter(pk__in=wanted).values_list("pk", "name"))
+        for person in people:
+            decision = decisions[person.pk]
             verdicts = [
                 {
-                    "establishment": names.get(v.establishment_id, "—")
-                    if v.establishment_id
-                    else "—",
+                    "establishment": names.get(v.establishment_id, "—"),
                     "profile": profile_label(v.profile) if v.profile else "—",
                     "allowed": v.allowed,
                     "reason": v.reason,
                 }
                 for v in decision.verdicts
             ]
-            results.append({"person": person, "allowed": decision.allowed, "verdicts": verdicts})
+            results.append(
+                {
+                    "person": person,
+                    "allowed": decision.allowed,
+                    "verdicts": verdicts,
+                    "individual": person.pk in granted_ids,
+                    "can_grant": bool(_grant_establishments(request, service, person)),
+                }
+            )
     return render(
         request,
         "portal/services/users.html",
@@ -209,6 +265,7 @@ def service_users(request: HttpRequest, pk: int) -> HttpResponse:
             "form": form,
             "results": results,
             "searched": form.is_bound,
+            "granted": granted,
             "can_edit": can_edit_service(request.user, service),
         },
     )
