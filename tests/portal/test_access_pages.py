@@ -151,8 +151,7 @@ def test_the_user_tab_explains_a_refusal(superuser: Person, school: Establishmen
 def test_the_user_tab_gives_and_withdraws_access_to_one_person(
     school_admin: Person, school: Establishment, other_school: Establishment
 ) -> None:
-    service = make_service("labo", url="https://labo.example.org/",
-                           access_mode=AccessMode.RULES)
+    service = make_service("labo", url="https://labo.example.org/", access_mode=AccessMode.RULES)
     teacher = make_person("Jean", "Prof", establishment=school, profile=Profile.TEACHER)
     stranger = make_person("Léa", "Autre", establishment=other_school)
     client = logged_in(school_admin)
@@ -166,5 +165,6 @@ def test_the_user_tab_gives_and_withdraws_access_to_one_person(
     assert not can_access(stranger, service)
     client.post(url, {"action": "revoke", "id": teacher.pk})
     assert not can_access(teacher, service)
-    assert Trace.objects.filter(event="access_rule_added", detail="accès individuel : jean.prof"
-                                ).exists()
+    assert Trace.objects.filter(
+        event="access_rule_added", detail="accès individuel : jean.prof"
+    ).exists()
