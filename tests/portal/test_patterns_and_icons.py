@@ -137,3 +137,7 @@ def test_icons_refuse_unknown_broken_or_active_content(data: bytes, message: str
 def test_icons_refuse_big_images() -> None:
     with pytest.raises(IconError, match="mesure 600×600 pixels ; 512×512 au maximum"):
         check_icon(png(600, 600))
+
+
+def test_a_line_that_is_not_an_address_is_refused() -> None:
+    assert check_pattern("exact", "pas une adresse", [URL]) is not None

@@ -130,6 +130,8 @@ def check_pattern(kind: str, value: str, own_urls: list[str]) -> str | None:
                 return message
     except re.error as exc:
         return _("Expression régulière invalide : %(error)s.") % {"error": exc}
+    except ValueError:  # the CAS could not read the URL part of the pattern
+        return _("Ce motif n'est pas une adresse web valide.")
     if kind != PatternKind.REGEX and not value.lower().startswith(("http://", "https://")):
         return _("Un motif doit commencer par https:// (ou http://) suivi du domaine du service.")
     return None
