@@ -38,10 +38,17 @@ _ITEMS: list[tuple[str, Any, tuple[str, ...], tuple[str, ...]]] = [
         ("pronote:doctor", "pronote:diagnostics", "pronote:diagnostic"),
         ("/gestion/pronote/diagnostic/", "/gestion/pronote/diagnostics/"),
     ),
+    ("pronote_export", _("Export PRONOTE"), ("pronote:export",), ()),
     (
         "accounts",
         _("Comptes"),
-        ("directory:admin_index", "directory:accounts", "directory:people", "directory:index"),
+        (
+            "directory:admin_index",
+            "directory:accounts",
+            "directory:people",
+            "directory:index",
+            "directory:admin",
+        ),
         ("/compte/gestion/", "/compte/comptes/", "/compte/admin/"),
     ),
 ]
@@ -77,3 +84,9 @@ def admin_menu(person: Any) -> list[MenuItem]:
     if not getattr(person, "is_authenticated", False) or not is_admin(person):
         return []
     return [MenuItem(key, str(label), url) for key, label, url in _resolved_items()]
+
+
+@lru_cache(maxsize=32)
+def optional_url(name: str) -> str:
+    """The URL of a named route of another app, or "" while that app does not publish it."""
+    return _first_url((name,), ()) or ""

@@ -7,7 +7,7 @@ from typing import Any
 from django import template
 from django.utils.safestring import SafeString, mark_safe
 
-from socle.portal.menu import MenuItem, admin_menu
+from socle.portal.menu import MenuItem, admin_menu, optional_url
 
 register = template.Library()
 
@@ -66,3 +66,9 @@ def profile_name(code: str) -> str:
     from socle.portal.populations import profile_label
 
     return profile_label(code) if code else "—"
+
+
+@register.simple_tag
+def url_if_exists(name: str) -> str:
+    """``{% url_if_exists "directory:change_password" as url %}``: "" when not published."""
+    return optional_url(name)
