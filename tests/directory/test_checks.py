@@ -19,3 +19,8 @@ def test_it_warns_about_weak_password_rules() -> None:
 @override_settings(SOCLE_BASE_URL="http://ent.example.org", DEBUG=False)
 def test_it_warns_when_letters_would_print_an_http_address() -> None:
     assert "socle.W023" in _ids()
+
+
+@override_settings(SOCLE_TERMS_URL="charte.pdf")
+def test_a_relative_terms_url_is_an_error() -> None:
+    assert "socle.E024" in _ids()

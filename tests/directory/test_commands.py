@@ -68,3 +68,8 @@ def test_account_set_password_requires_the_stdin_flag_and_a_known_login() -> Non
         run("account_set_password", "nobody")
     with pytest.raises(CommandError, match="Aucun compte"):
         run("account_set_password", "nobody", password_stdin=True, stdin=io.StringIO("x\n"))
+
+
+def test_directory_import_suggests_the_aaf_format_for_xml(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(CommandError, match="--format aaf"):
+        run("directory_import", str(tmp_path))

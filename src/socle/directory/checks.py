@@ -56,4 +56,13 @@ def check_directory_settings(app_configs: Any = None, **kwargs: Any) -> list[Any
                 id="socle.W023",
             )
         )
+    terms = getattr(settings, "SOCLE_TERMS_URL", "")
+    if terms and urlsplit(terms).scheme not in {"http", "https"}:
+        messages.append(
+            Error(
+                f"SOCLE_TERMS_URL={terms[:80]} : adresse http(s) absolue attendue (charte "
+                "d'utilisation affichée à la première connexion).",
+                id="socle.E024",
+            )
+        )
     return messages

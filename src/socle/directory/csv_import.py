@@ -247,7 +247,10 @@ def _check_children(groups: dict[GroupKey, _Group]) -> list[tuple[int, str]]:
     known: set[str] = set()
     for chunk in _chunks(unknown):
         known.update(
-            Person.objects.filter(external_id__in=chunk).values_list("external_id", flat=True)
+            str(external_id)
+            for external_id in Person.objects.filter(external_id__in=chunk).values_list(
+                "external_id", flat=True
+            )
         )
     for group in groups.values():
         for row in group.rows:
@@ -341,8 +344,8 @@ def _sync_memberships(
         assert group.person is not None
         for row in group.rows:
             establishment = establishments[row.uai]
-            membership = existing.get((group.person.pk, establishment.pk, row.profile))
-            if membership is None:
+            found = existing.get((group.person.pk, establishment.pk, row.profile))
+            if found is None:
                 to_create.append(
                     Membership(
                         person=group.person,
@@ -352,9 +355,9 @@ def _sync_memberships(
                     )
                 )
                 group.status = "created" if group.status == "created" else "updated"
-            elif row.class_name and membership.class_name != row.class_name:
-                membership.class_name = row.class_name
-                membership.save(update_fields=["class_name"])
+            elif row.class_name and found.class_name != row.class_name:
+                found.class_name = row.class_name
+                found.save(update_fields=["class_name"])
                 group.status = "updated"
     Membership.objects.bulk_create(to_create, batch_size=CHUNK)
 
@@ -369,7 +372,10 @@ def _sync_links(groups: dict[GroupKey, _Group]) -> None:
     missing = sorted({child for _, _, child in wanted if child not in by_external})
     for chunk in _chunks(missing):
         by_external.update(
-            Person.objects.filter(external_id__in=chunk).values_list("external_id", "pk")
+            (str(external_id), pk)
+            for external_id, pk in Person.objects.filter(external_id__in=chunk).values_list(
+                "external_id", "pk"
+            )
         )
     parent_ids = list({g.person.pk for g, _, _ in wanted if g.person})
     existing: dict[tuple[int, int], ParentLink] = {}
@@ -380,17 +386,17 @@ def _sync_links(groups: dict[GroupKey, _Group]) -> None:
     for group, row, child in wanted:
         assert group.person is not None
         key = (group.person.pk, by_external[child])
-        link = existing.get(key)
-        if link is None:
+        current = existing.get(key)
+        if current is None:
             if key not in to_create:
                 to_create[key] = ParentLink(
                     parent_id=key[0], child_id=key[1], relation=row.relation or Relation.OTHER
                 )
                 if group.status == "unchanged":
                     group.status = "updated"
-        elif row.relation and link.relation != row.relation:
-            link.relation = row.relation
-            link.save(update_fields=["relation"])
+        elif row.relation and current.relation != row.relation:
+            current.relation = row.relation
+            current.save(update_fields=["relation"])
             if group.status == "unchanged":
                 group.status = "updated"
     ParentLink.objects.bulk_create(list(to_create.values()), batch_size=CHUNK)

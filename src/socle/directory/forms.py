@@ -42,7 +42,7 @@ class ChoosePasswordForm(SetPasswordForm):  # type: ignore[type-arg]
         _PasswordInputs.tune(self)
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         password = cleaned.get("new_password1")
         if password and is_the_code(self.code, password):
             self.add_error(

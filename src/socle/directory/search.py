@@ -75,10 +75,10 @@ def search_people(
             scored.append((score, candidate.name, candidate.pk))
     scored.sort(key=lambda item: (-item[0], item[1], item[2]))
     best = scored[:limit]
-    people = Person.objects.in_bulk([pk for _, _, pk in best])
+    by_pk = Person.objects.in_bulk([pk for _, _, pk in best])
     result = []
     for score, _, pk in best:
-        person = people[pk]
+        person = by_pk[pk]
         person.search_score = round(score, 1)  # type: ignore[attr-defined]
         result.append(person)
     return result

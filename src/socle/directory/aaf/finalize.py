@@ -64,16 +64,16 @@ def sync_links(links: dict[int, list[RelationData]], report: Report) -> set[int]
     parents: dict[str, tuple[int, str]] = {}
     wanted_ids = sorted({r.parent_id for rels in links.values() for r in rels})
     for chunk in _chunks(wanted_ids):
-        rows = (
+        people = (
             Person.objects.filter(external_id__in=chunk)
             .order_by()
             .values_list("external_id", "pk", "personal_title")
         )
-        for external_id, pk, title in rows:
-            parents[external_id] = (pk, title)
+        for external_id, pk, title in people:
+            parents[str(external_id)] = (pk, title)
     existing: dict[tuple[int, int], tuple[int, str, bool, bool, bool, str]] = {}
     for chunk in _chunks(links):
-        rows = ParentLink.objects.filter(child_id__in=chunk).values_list(
+        link_rows = ParentLink.objects.filter(child_id__in=chunk).values_list(
             "parent_id",
             "child_id",
             "pk",
@@ -83,8 +83,8 @@ def sync_links(links: dict[int, list[RelationData]], report: Report) -> set[int]
             "contact",
             "parent__source",
         )
-        for parent_id, child_id, *rest in rows:
-            existing[(parent_id, child_id)] = tuple(rest)  # type: ignore[assignment]
+        for parent_id, child_id, pk, relation, legal, financial, contact, source in link_rows:
+            existing[(parent_id, child_id)] = (pk, relation, legal, financial, contact, source)
     desired: dict[tuple[int, int], tuple[str, bool, bool, bool]] = {}
     for child, relations in links.items():
         for rel in relations:
@@ -223,8 +223,8 @@ def deactivate_unlisted(
         gone = [pk for pk in chunk if pk not in elsewhere]
         Person.objects.filter(pk__in=gone).update(is_active=False, updated_at=timezone.now())
         deactivated.extend(gone)
-        for establishment_id, count in _per_establishment(gone, covered, profiles).items():
-            report.by_establishment[establishment_id].bump("deactivated", count)
+        for uai, count in _per_establishment(gone, covered, profiles).items():
+            report.by_establishment[uai].bump("deactivated", count)
     report.by_type[kind].bump("deactivated", len(deactivated))
     return deactivated
 

@@ -141,7 +141,7 @@ def _pks_of(external_ids: list[str]) -> dict[str, int]:
         found.update(
             Person.objects.filter(external_id__in=external_ids[start : start + CHUNK])
             .order_by()
-            .values_list("external_id", "pk")
+            .values_list("external_id", "pk")  # type: ignore[arg-type]
         )
     return found
 

@@ -91,12 +91,11 @@ def _collect(record: RawRecord, kind: str) -> dict[str, list[str]]:
         for rule in rules.values():
             values.setdefault(rule.field, [])
     for name, items in record.attributes.items():
-        rule = rules.get(name)
-        if rule is None:
+        found = rules.get(name)
+        if found is None:
             continue
-        current = values.get(rule.field)
-        if not current:  # first rule with a value wins (declaration order of RULES)
-            values[rule.field] = items
+        if not values.get(found.field):  # first rule with a value wins (order of RULES)
+            values[found.field] = items
     return values
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -31,6 +32,14 @@ class Command(BaseCommand):
         if options["format"] == "aaf":
             self._import_aaf(options)
             return
+        path = str(options["path"])
+        if (
+            path.lower().endswith((".xml", ".zip", ".tar.gz", ".tgz", ".tar"))
+            or Path(path).is_dir()
+        ):
+            raise CommandError(
+                f"{path} ressemble à un export AAF : ajoutez --format aaf (ou donnez un .csv)."
+            )
         default_uai = None
         if options["uai"]:
             try:
