@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from socle.directory.models import Establishment, Membership, ParentLink, Person
+from socle.directory.models import ActivationCode, Establishment, Membership, ParentLink, Person
 
 
 @admin.register(Establishment)
@@ -25,3 +25,16 @@ class PersonAdmin(admin.ModelAdmin):
 
 
 admin.site.register(ParentLink)
+
+
+@admin.register(ActivationCode)
+class ActivationCodeAdmin(admin.ModelAdmin):
+    """Read-only: codes are issued by letters or resets, and only their hash is stored."""
+
+    list_display = ("person", "created_at", "expires_at", "used_at")
+    search_fields = ("person__login", "person__last_name")
+    exclude = ("code_hash",)
+    readonly_fields = ("person", "created_at", "expires_at", "used_at")
+
+    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False

@@ -131,7 +131,8 @@ def _prefix_filter(words: Iterable[str]) -> Q:
     for word in words:
         if len(word) >= 2:
             condition |= Q(search_key__startswith=word[:3]) | Q(search_key__contains=" " + word[:3])
-    return condition or Q(pk__in=[])
+    # People inserted without their search key (raw bulk inserts by other tools) stay findable.
+    return (condition | Q(search_key="")) if condition else Q(pk__in=[])
 
 
 def _candidates(
