@@ -55,3 +55,38 @@ def mandatory_names(service: Service) -> set[str]:
     for fn in _mandatory:
         names |= fn(service)
     return names
+
+
+def directory_attributes(person: Person) -> Attributes:
+    """The directory's own attributes (released only when a service lists them)."""
+    memberships = list(person.memberships.select_related("establishment"))
+    attrs: Attributes = {
+        "uid": [person.uid],
+        "login": [person.login],
+        "nom": [person.last_name],
+        "prenom": [person.first_name],
+        "nomNaissance": [person.birth_last_name] if person.birth_last_name else [],
+        "mail": [person.email] if person.email else [],
+        "profils": sorted({m.profile for m in memberships}),
+        "uai": sorted({m.establishment.uai for m in memberships}),
+        "classes": sorted({m.class_name for m in memberships if m.class_name}),
+    }
+    return {name: values for name, values in attrs.items() if values}
+
+
+def collect(person: Person, service: Service) -> Attributes:
+    """The attributes the CAS releases to ``service`` for ``person``.
+
+    Directory attributes, then each provider's (later wins), filtered to the service's
+    ``released_attributes`` plus the providers' mandatory names for that service.
+    """
+    mandatory = mandatory_names(service)
+    allowed = set(service.released_attributes or []) | mandatory
+    if not allowed:
+        return {}
+    merged: Attributes = {}
+    if allowed - mandatory:
+        merged.update(directory_attributes(person))
+    for provider in _providers:
+        merged.update(provider(person, service))
+    return {name: values for name, values in merged.items() if name in allowed and values}

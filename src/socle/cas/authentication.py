@@ -1,0 +1,42 @@
+"""Checking credentials: the one place a password is hashed at login.
+
+Wrapped in the admission-control slot of ``socle.core.admission`` (at most one hash in flight
+per core), throttled per account and address, and never revealing whether a login exists.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib.auth import authenticate
+from django.http import HttpRequest
+
+from socle.cas import throttle
+from socle.core.admission import password_hash_slot
+from socle.directory.models import Person
+
+MAX_LOGIN_LENGTH = 150
+MAX_PASSWORD_LENGTH = 1024
+
+
+@dataclass(frozen=True)
+class Outcome:
+    person: Person | None
+    throttled: bool = False
+
+
+def check_credentials(request: HttpRequest, login: str, password: str, address: str) -> Outcome:
+    """Authenticates ``login``/``password``. Raises ``socle.core.admission.QueueFull`` when the
+    node is saturated (the caller answers 503)."""
+    login = login.strip()
+    if not login or not password or len(login) > MAX_LOGIN_LENGTH or len(password) > MAX_PASSWORD_LENGTH:
+        return Outcome(None)
+    if throttle.is_throttled(login, address):
+        return Outcome(None, throttled=True)
+    with password_hash_slot(None):
+        person = authenticate(request, username=login, password=password)
+    if person is None or not isinstance(person, Person) or not person.is_active:
+        throttle.record_failure(login, address)
+        return Outcome(None)
+    throttle.record_success(login)
+    return Outcome(person)

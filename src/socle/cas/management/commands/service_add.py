@@ -1,0 +1,107 @@
+"""``socle service_add``: registers (or updates) a CAS service from the command line."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from socle.cas.services import compile_pattern, normalise_url
+from socle.directory.models import Establishment
+from socle.directory.uai import InvalidUAI, normalize_uai
+from socle.portal.models import (
+    PatternKind,
+    PronoteRecognition,
+    Service,
+    ServicePattern,
+    SSOType,
+    UsernameMode,
+)
+
+_CODE = re.compile(r"^[-a-zA-Z0-9_]{1,50}$")
+
+
+def pattern_kind(value: str) -> tuple[str, str]:
+    """``regex:…`` or ``^…`` → regex; a ``*`` → Ant; otherwise an exact URL."""
+    if value.startswith("regex:"):
+        return PatternKind.REGEX, value[len("regex:"):]
+    if value.startswith("^"):
+        return PatternKind.REGEX, value
+    if "*" in value:
+        return PatternKind.ANT, value
+    return PatternKind.EXACT, value
+
+
+class Command(BaseCommand):
+    help = "Enregistre un service CAS (ou le met à jour si le code existe déjà)."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("code")
+        parser.add_argument("label")
+        parser.add_argument("--url", required=True, help="URL publique du service")
+        parser.add_argument("--pattern", action="append", default=[],
+                            help="motif d'URL accepté (exact, Ant avec ** et *, ou regex:…)")
+        parser.add_argument("--uai", help="établissement du service")
+        parser.add_argument("--attributes", default="", help="attributs transmis, séparés par ,")
+        parser.add_argument("--sso", choices=[c.value for c in SSOType], default=SSOType.CAS)
+        parser.add_argument("--recognition", choices=["pronote", "identity", "both"],
+                            default=PronoteRecognition.PRONOTE_ID)
+        parser.add_argument("--id-attribute", default="idPronote")
+        parser.add_argument("--username-mode", choices=[c.value for c in UsernameMode],
+                            default=UsernameMode.UID)
+        parser.add_argument("--allow-proxy", action="store_true",
+                            help="autorise ce service à obtenir des proxy tickets")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        code, label, url = options["code"], options["label"].strip(), options["url"].strip()
+        if not _CODE.match(code):
+            raise CommandError(f"Code « {code[:60]} » invalide : lettres, chiffres, - et _ (50 max).")
+        if not label:
+            raise CommandError("L'intitulé est obligatoire.")
+        try:
+            normalise_url(url)
+        except ValueError as exc:
+            raise CommandError(f"URL « {url[:200]} » invalide : {exc}.") from None
+        establishment = None
+        if options["uai"]:
+            try:
+                uai = normalize_uai(options["uai"])
+            except InvalidUAI as exc:
+                raise CommandError(str(exc)) from None
+            establishment = Establishment.objects.filter(uai=uai).first()
+            if establishment is None:
+                raise CommandError(f"Établissement {uai} inconnu : créez-le avec establishment_add.")
+        patterns = list(options["pattern"])
+        if not patterns and options["sso"] == SSOType.PRONOTE:
+            patterns = [url.rstrip("/") + "/**"]
+        if not patterns and options["sso"] != SSOType.NONE:
+            raise CommandError("Au moins un --pattern est nécessaire pour un service CAS.")
+        compiled = []
+        for value in patterns:
+            kind, text = pattern_kind(value.strip())
+            try:
+                compile_pattern(kind, text)
+            except (re.error, ValueError) as exc:
+                raise CommandError(f"Motif « {value[:200]} » invalide : {exc}.") from None
+            compiled.append((kind, text))
+        id_attribute = options["id_attribute"].strip()
+        if not re.match(r"^[A-Za-z_][-A-Za-z0-9_.]{0,63}$", id_attribute):
+            raise CommandError(f"Nom d'attribut « {id_attribute[:64]} » invalide.")
+        attributes = [a.strip() for a in options["attributes"].split(",") if a.strip()]
+        with transaction.atomic():
+            service, created = Service.objects.update_or_create(code=code, defaults={
+                "label": label, "url": url, "sso_type": options["sso"],
+                "establishment": establishment, "released_attributes": attributes,
+                "pronote_recognition": options["recognition"],
+                "pronote_id_attribute": id_attribute, "username_mode": options["username_mode"],
+                "proxy_callback_allowed": options["allow_proxy"],
+            })
+            service.patterns.all().delete()
+            ServicePattern.objects.bulk_create(
+                ServicePattern(service=service, position=i, kind=kind, value=text)
+                for i, (kind, text) in enumerate(compiled)
+            )
+        verb = "enregistré" if created else "mis à jour"
+        self.stdout.write(f"Service {code} {verb} ({len(compiled)} motif(s)).")

@@ -1,0 +1,173 @@
+"""SAML 1.1 over SOAP, as CAS servers speak it to PRONOTE.net (``/samlValidate``).
+
+References: OASIS SAML 1.1 core (``samlp:Request`` / ``samlp:Response``, status codes §3.4.3),
+SAML 1.1 bindings (SOAP binding §3.1), and the CAS 3.0 specification §4.2 ("SAML 1.1
+samlValidate"). Requests are parsed with a hardened lxml parser: no DTD, no entities, no network.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from xml.sax.saxutils import escape, quoteattr
+
+from lxml import etree
+
+SOAP_NS = "http://schemas.xmlsoap.org/soap/envelope/"
+SAMLP_NS = "urn:oasis:names:tc:SAML:1.0:protocol"
+SAML_NS = "urn:oasis:names:tc:SAML:1.0:assertion"
+CAS_ATTRIBUTE_NS = "http://www.ja-sig.org/products/cas/"
+MAX_REQUEST_BYTES = 64 * 1024
+ASSERTION_VALIDITY = dt.timedelta(seconds=30)
+
+_PARSER = etree.XMLParser(
+    resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False,
+    huge_tree=False, remove_comments=True, remove_pis=True,
+)
+
+
+class SamlRequestError(ValueError):
+    """The request body is not a usable SAML 1.1 ``samlp:Request``; message in French."""
+
+
+@dataclass(frozen=True)
+class SamlRequest:
+    request_id: str
+    artifact: str
+
+
+def parse_saml_request(body: bytes) -> SamlRequest:
+    """Extracts ``RequestID`` and ``AssertionArtifact`` (the service ticket) from the SOAP body."""
+    if not body:
+        raise SamlRequestError("Requête SAML vide.")
+    if len(body) > MAX_REQUEST_BYTES:
+        raise SamlRequestError("Requête SAML trop volumineuse.")
+    if b"<!DOCTYPE" in body[:2048].upper() or b"<!ENTITY" in body.upper():
+        raise SamlRequestError("Les DTD et entités sont refusées dans une requête SAML.")
+    try:
+        root = etree.fromstring(body, _PARSER)
+    except etree.XMLSyntaxError:
+        raise SamlRequestError("Requête SAML illisible : XML mal formé.") from None
+    request = root.find(f".//{{{SAMLP_NS}}}Request")
+    if request is None:
+        raise SamlRequestError("Élément samlp:Request absent.")
+    artifact = request.findtext(f"{{{SAMLP_NS}}}AssertionArtifact")
+    if not artifact or not artifact.strip():
+        raise SamlRequestError("Élément samlp:AssertionArtifact absent ou vide.")
+    request_id = (request.get("RequestID") or "").strip()[:256]
+    return SamlRequest(request_id=request_id, artifact=artifact.strip()[:256])
+
+
+def _instant(moment: dt.datetime) -> str:
+    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.") + (
+        f"{moment.astimezone(dt.UTC).microsecond // 1000:03d}Z"
+    )
+
+
+def _new_id() -> str:
+    return "_" + secrets.token_hex(16)
+
+
+def _envelope(response: str) -> bytes:
+    return (
+        f'<?xml version="1.0" encoding="UTF-8"?>'
+        f'<SOAP-ENV:Envelope xmlns:SOAP-ENV="{SOAP_NS}"><SOAP-ENV:Header/><SOAP-ENV:Body>'
+        f"{response}</SOAP-ENV:Body></SOAP-ENV:Envelope>"
+    ).encode()
+
+
+def _response_open(*, recipient: str, request_id: str, issue_instant: str) -> str:
+    in_response_to = f" InResponseTo={quoteattr(request_id)}" if request_id else ""
+    return (
+        f'<samlp:Response xmlns:samlp="{SAMLP_NS}" xmlns:saml="{SAML_NS}" '
+        f'xmlns:xsd="http://www.w3.org/2001/XMLSchema" '
+        f'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
+        f'IssueInstant="{issue_instant}" MajorVersion="1" MinorVersion="1" '
+        f"Recipient={quoteattr(recipient)} ResponseID={quoteattr(_new_id())}{in_response_to}>"
+    )
+
+
+def _subject(username: str) -> str:
+    return (
+        f"<saml:Subject><saml:NameIdentifier>{escape(username)}</saml:NameIdentifier>"
+        "<saml:SubjectConfirmation><saml:ConfirmationMethod>"
+        "urn:oasis:names:tc:SAML:1.0:cm:artifact</saml:ConfirmationMethod>"
+        "</saml:SubjectConfirmation></saml:Subject>"
+    )
+
+
+def render_saml_success(
+    *,
+    username: str,
+    attributes: Mapping[str, Sequence[str]],
+    recipient: str,
+    request_id: str,
+    issue_instant: dt.datetime,
+    authentication_instant: dt.datetime | None = None,
+    issuer: str = "socle",
+) -> bytes:
+    """The SOAP-wrapped ``samlp:Response`` with ``samlp:Success`` and one assertion holding an
+    ``AttributeStatement`` (attributes in the CAS namespace) and an ``AuthenticationStatement``."""
+    now = _instant(issue_instant)
+    auth_instant = _instant(authentication_instant or issue_instant)
+    not_after = _instant(issue_instant + ASSERTION_VALIDITY)
+    attribute_xml = "".join(
+        f"<saml:Attribute AttributeName={quoteattr(name)} "
+        f'AttributeNamespace="{CAS_ATTRIBUTE_NS}">'
+        + "".join(
+            f'<saml:AttributeValue xsi:type="xsd:string">{escape(v)}</saml:AttributeValue>'
+            for v in values
+        )
+        + "</saml:Attribute>"
+        for name, values in attributes.items()
+        if values
+    )
+    statement = (
+        f"<saml:AttributeStatement>{_subject(username)}{attribute_xml}</saml:AttributeStatement>"
+        if attribute_xml else ""
+    )
+    assertion = (
+        f'<saml:Assertion AssertionID="{_new_id()}" IssueInstant="{now}" '
+        f'Issuer={quoteattr(issuer)} MajorVersion="1" MinorVersion="1">'
+        f'<saml:Conditions NotBefore="{now}" NotOnOrAfter="{not_after}">'
+        f"<saml:AudienceRestrictionCondition><saml:Audience>{escape(recipient)}</saml:Audience>"
+        "</saml:AudienceRestrictionCondition></saml:Conditions>"
+        f"{statement}"
+        f'<saml:AuthenticationStatement AuthenticationInstant="{auth_instant}" '
+        'AuthenticationMethod="urn:oasis:names:tc:SAML:1.0:am:password">'
+        f"{_subject(username)}</saml:AuthenticationStatement></saml:Assertion>"
+    )
+    return _envelope(
+        _response_open(recipient=recipient, request_id=request_id, issue_instant=now)
+        + '<samlp:Status><samlp:StatusCode Value="samlp:Success"/></samlp:Status>'
+        + assertion
+        + "</samlp:Response>"
+    )
+
+
+def render_saml_failure(
+    *, status: str, message: str, recipient: str, request_id: str, issue_instant: dt.datetime
+) -> bytes:
+    """A ``samlp:Response`` without assertion. ``status`` is ``RequestDenied`` (bad ticket),
+    ``Requester`` (malformed request) or ``Responder`` (server error) — SAML 1.1 core §3.4.3."""
+    return _envelope(
+        _response_open(recipient=recipient, request_id=request_id,
+                       issue_instant=_instant(issue_instant))
+        + f'<samlp:Status><samlp:StatusCode Value="samlp:{status}"/>'
+        f"<samlp:StatusMessage>{escape(message)}</samlp:StatusMessage></samlp:Status>"
+        + "</samlp:Response>"
+    )
+
+
+def render_logout_request(session_index: str, *, issue_instant: dt.datetime) -> str:
+    """CAS 3.0 §2.3.3 back-channel single logout: a SAML 2 ``LogoutRequest`` naming the ST."""
+    return (
+        '<samlp:LogoutRequest xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" '
+        'xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" '
+        f'ID="{_new_id()}" Version="2.0" IssueInstant="{_instant(issue_instant)}">'
+        "<saml:NameID>@NOT_USED@</saml:NameID>"
+        f"<samlp:SessionIndex>{escape(session_index)}</samlp:SessionIndex>"
+        "</samlp:LogoutRequest>"
+    )

@@ -1,0 +1,162 @@
+"""The service registry: which registered service, if any, a URL belongs to.
+
+Patterns (portal ``ServicePattern``) are of three kinds, evaluated in order (service ``order``,
+then pattern ``position``):
+
+- ``exact``: the normalised URL equals the normalised pattern;
+- ``ant`` (Apereo style): ``**`` matches anything (including ``/`` and the query string),
+  ``*`` anything but ``/``; the rest literally, after normalisation;
+- ``regex``: a full match of the normalised URL.
+
+URLs are normalised before comparison: scheme and host lower-cased, default ports (80, 443)
+dropped, percent-encoding upper-cased and unreserved characters decoded (RFC 3986 §6.2.2), and
+an empty path made ``/``. The registry is closed: a URL no pattern accepts has no service.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from urllib.parse import urlsplit, urlunsplit
+
+from socle.portal.models import PatternKind, Service, ServicePattern
+
+MAX_URL_LENGTH = 2048
+MAX_REGEX_LENGTH = 500
+_PERCENT = re.compile(r"%([0-9A-Fa-f]{2})")
+_PREFIX = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://([^/?#*]*)(.*)$", re.S)
+_UNRESERVED = set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+
+
+def _normalise_percent(text: str) -> str:
+    def fix(match: re.Match[str]) -> str:
+        char = chr(int(match.group(1), 16))
+        return char if char in _UNRESERVED else "%" + match.group(1).upper()
+
+    return _PERCENT.sub(fix, text)
+
+
+def normalise_url(url: str) -> str:
+    """RFC 3986 §6.2.2 syntax-based normalisation, plus default ports removed (§6.2.3).
+
+    Raises ``ValueError`` for something that is not an absolute http(s) URL.
+    """
+    if not url or len(url) > MAX_URL_LENGTH:
+        raise ValueError("URL absente ou trop longue")
+    parts = urlsplit(url.strip())
+    scheme = parts.scheme.lower()
+    if scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError("URL http(s) absolue attendue")
+    host = parts.hostname.lower()
+    if ":" in host:  # IPv6 literal
+        host = f"[{host}]"
+    port = parts.port  # may raise ValueError for a bad port
+    if port is not None and not ((scheme == "http" and port == 80) or (scheme == "https" and port == 443)):
+        host = f"{host}:{port}"
+    userinfo = ""
+    if parts.username is not None:
+        userinfo = parts.netloc.rsplit("@", 1)[0] + "@"
+    path = _normalise_percent(parts.path) or "/"
+    query = _normalise_percent(parts.query)
+    return urlunsplit((scheme, userinfo + host, path, query, ""))
+
+
+def same_service_url(a: str, b: str) -> bool:
+    """Whether two service URLs are the same once normalised (CAS 3.0 §2.5.1)."""
+    try:
+        return normalise_url(a) == normalise_url(b)
+    except ValueError:
+        return False
+
+
+@lru_cache(maxsize=4096)
+def compile_pattern(kind: str, value: str) -> re.Pattern[str]:
+    """Compiles one pattern into an anchored regular expression over normalised URLs."""
+    if kind == PatternKind.REGEX:
+        if len(value) > MAX_REGEX_LENGTH:
+            raise re.error("expression trop longue")
+        return re.compile(value)
+    if kind == PatternKind.EXACT:
+        return re.compile(re.escape(normalise_url(value)))
+    if "*" not in value:
+        return re.compile(re.escape(normalise_url(value)))
+    # Ant: the literal prefix gets the same scheme/host/port normalisation as URLs.
+    match = _PREFIX.match(value)
+    if match:
+        scheme, host, rest = match.group(1).lower(), match.group(2).lower(), match.group(3)
+        if (scheme, host.rpartition(":")[2]) in (("http", "80"), ("https", "443")):
+            host = host.rpartition(":")[0]
+        value = f"{scheme}://{host}{rest}"
+    pieces = re.split(r"(\*\*|\*)", value)
+    regex = "".join(
+        ".*" if piece == "**" else "[^/?#]*" if piece == "*" else re.escape(_normalise_percent(piece))
+        for piece in pieces
+    )
+    return re.compile(regex)
+
+
+def pattern_matches(kind: str, value: str, url: str) -> bool:
+    """Whether a pattern accepts ``url``. Raises ``re.error`` for a pattern that can't compile."""
+    try:
+        normalised = normalise_url(url)
+    except ValueError:
+        return False
+    return compile_pattern(kind, value).fullmatch(normalised) is not None
+
+
+@dataclass(frozen=True)
+class Match:
+    service: Service
+    pattern: ServicePattern | None
+    reason: str
+
+
+def _ordered_patterns() -> list[ServicePattern]:
+    return list(
+        ServicePattern.objects.select_related("service", "service__establishment")
+        .filter(service__enabled=True)
+        .exclude(service__sso_type="none")
+        .order_by("service__order", "service_id", "position", "id")
+    )
+
+
+def explain(url: str) -> tuple[Match | None, list[str]]:
+    """The first service whose pattern accepts ``url``, and the French lines saying why."""
+    lines: list[str] = []
+    try:
+        normalised = normalise_url(url)
+    except ValueError as exc:
+        return None, [f"URL refusée : {exc}."]
+    lines.append(f"URL normalisée : {normalised}")
+    for pattern in _ordered_patterns():
+        try:
+            regex = compile_pattern(pattern.kind, pattern.value)
+        except (re.error, ValueError):
+            lines.append(f"  motif ignoré (invalide) : {pattern.value} [{pattern.service.code}]")
+            continue
+        if regex.fullmatch(normalised):
+            reason = (
+                f"accepté par le motif {pattern.get_kind_display()} « {pattern.value} » "
+                f"du service {pattern.service.code} ({pattern.service.label})"
+            )
+            lines.append(reason)
+            return Match(pattern.service, pattern, reason), lines
+        lines.append(f"  ne correspond pas : {pattern.value} [{pattern.service.code}]")
+    lines.append("Aucun service enregistré n'accepte cette URL : le CAS la refusera.")
+    return None, lines
+
+
+def find_service(url: str) -> Service | None:
+    """The registered service for ``url``, or ``None`` (closed registry)."""
+    try:
+        normalised = normalise_url(url)
+    except ValueError:
+        return None
+    for pattern in _ordered_patterns():
+        try:
+            if compile_pattern(pattern.kind, pattern.value).fullmatch(normalised):
+                return pattern.service
+        except (re.error, ValueError):
+            continue
+    return None

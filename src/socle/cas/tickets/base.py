@@ -1,0 +1,109 @@
+"""The ticket store interface: every ticket and SSO session goes through it.
+
+Two implementations: ``db.DatabaseStore`` (default) and ``redis_store.RedisStore`` (when
+``SOCLE_REDIS_URL`` is set). Ticket ids are generated here (``new_ticket_id``) so that every
+store uses the same format: a prefix and 40 random URL-safe characters (CAS 3.0 §3.7).
+
+Contract every implementation must honour:
+
+- ``consume_service_ticket`` is atomic: of two concurrent calls with the same id, at most one
+  returns the ticket (a conditional UPDATE, GETDEL or a Lua script — never read-then-write).
+  A consumed, expired or unknown ticket returns ``None``.
+- ``get_session`` returns ``None`` for an unknown, idle-expired or hard-expired session and
+  refreshes the idle deadline of a live one.
+- ``end_session`` and ``end_person_sessions`` return the service tickets issued in the ended
+  sessions (for single logout) and make every PGT of those sessions unusable.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from dataclasses import dataclass, field
+from typing import Protocol
+
+TICKET_RANDOM_LENGTH = 40
+
+
+def new_ticket_id(prefix: str) -> str:
+    """``prefix-`` then 40 URL-safe random characters (≈240 bits)."""
+    return f"{prefix}-{secrets.token_urlsafe(30)}"
+
+
+def redact(ticket: str | None) -> str:
+    """What may appear in a log or an error message: the prefix and 6 characters."""
+    if not ticket:
+        return "-"
+    return ticket[:9] + "…" if len(ticket) > 9 else ticket
+
+
+@dataclass(frozen=True)
+class Session:
+    id: str
+    person_id: int
+    created_at: dt.datetime
+    authenticated_at: dt.datetime
+    expires_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class IssuedTicket:
+    id: str
+    person_id: int
+    service_url: str
+    service_id: int | None
+    session_id: str | None
+    created_at: dt.datetime
+    from_new_login: bool
+    proxies: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class GrantingTicket:
+    id: str
+    iou: str
+    person_id: int
+    session_id: str | None
+    service_id: int | None
+    callback_url: str
+    proxies: list[str] = field(default_factory=list)
+
+
+class TicketStore(Protocol):
+    def create_session(self, person_id: int, *, now: dt.datetime | None = None) -> Session: ...
+
+    def get_session(self, session_id: str) -> Session | None: ...
+
+    def end_session(self, session_id: str) -> list[IssuedTicket]: ...
+
+    def end_person_sessions(
+        self, person_id: int, *, except_session: str | None = None
+    ) -> list[IssuedTicket]: ...
+
+    def issue_ticket(
+        self,
+        *,
+        prefix: str,
+        person_id: int,
+        service_url: str,
+        service_id: int | None,
+        session_id: str | None,
+        from_new_login: bool,
+        proxies: list[str] | None = None,
+    ) -> str: ...
+
+    def consume_ticket(self, ticket_id: str) -> IssuedTicket | None: ...
+
+    def create_pgt(
+        self,
+        *,
+        person_id: int,
+        session_id: str | None,
+        service_id: int | None,
+        callback_url: str,
+        proxies: list[str],
+    ) -> GrantingTicket: ...
+
+    def get_pgt(self, pgt_id: str) -> GrantingTicket | None: ...
+
+    def purge_expired(self) -> int: ...

@@ -1,0 +1,132 @@
+"""Ticket validation rules (CAS 3.0 §2.4–§2.7), independent of HTTP.
+
+``validate_ticket`` turns request parameters into a ``Validated`` result or raises the
+``CasError`` subclass whose code the response must carry. The ticket is consumed first, in one
+atomic operation of the store: whatever fails afterwards, it can never be validated again
+(§3.1.1: "a service ticket MUST only be valid for one ticket validation attempt").
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from socle.cas import errors
+from socle.cas.services import find_service, normalise_url, same_service_url
+from socle.cas.tickets.base import IssuedTicket, TicketStore, redact
+from socle.directory.models import Person
+from socle.portal.models import Service
+
+logger = logging.getLogger("socle.cas")
+MAX_PARAM_LENGTH = 2048
+
+# (pgt_url, pgt_id, pgt_iou) -> bool: delivers a PGT to the proxy callback (§2.5.4).
+Callback = Callable[[str, str, str], bool]
+
+
+@dataclass(frozen=True)
+class Validated:
+    ticket: IssuedTicket
+    service: Service
+    person: Person
+    pgt_iou: str | None = None
+
+
+def _require(value: str | None, name: str) -> str:
+    if not value or not value.strip():
+        raise errors.InvalidRequest(f"Paramètre « {name} » manquant.")
+    if len(value) > MAX_PARAM_LENGTH:
+        raise errors.InvalidRequest(f"Paramètre « {name} » trop long.")
+    return value.strip()
+
+
+def validate_ticket(
+    store: TicketStore,
+    *,
+    ticket: str | None,
+    service: str | None,
+    renew: bool = False,
+    pgt_url: str | None = None,
+    accept_proxy_tickets: bool = False,
+    deliver_pgt: Callback | None = None,
+) -> Validated:
+    ticket = _require(ticket, "ticket")
+    service_url = _require(service, "service")
+    prefixes = ("ST-", "PT-") if accept_proxy_tickets else ("ST-",)
+    if not ticket.startswith(prefixes):
+        if ticket.startswith("PT-"):
+            # §2.5: /serviceValidate MUST NOT return success for a proxy ticket.
+            store.consume_ticket(ticket)
+            raise errors.InvalidTicketSpec("Un proxy ticket se valide par /proxyValidate.")
+        raise errors.InvalidTicket(f"Ticket {redact(ticket)} inconnu.")
+    issued = store.consume_ticket(ticket)
+    if issued is None:
+        raise errors.InvalidTicket(f"Ticket {redact(ticket)} inconnu, expiré ou déjà utilisé.")
+    if not same_service_url(issued.service_url, service_url):
+        raise errors.InvalidService(
+            f"Le ticket {redact(ticket)} n'a pas été délivré pour ce service."
+        )
+    if renew and not issued.from_new_login:
+        raise errors.InvalidTicketSpec(
+            "renew=true : le ticket ne provient pas d'une authentification par mot de passe."
+        )
+    registered = find_service(service_url)
+    if registered is None or registered.pk != issued.service_id:
+        raise errors.InvalidService("Ce service n'est plus autorisé par le CAS.")
+    person = Person.objects.filter(pk=issued.person_id, is_active=True).first()
+    if person is None:
+        raise errors.InvalidTicket("Le compte associé au ticket n'est plus actif.")
+    pgt_iou = None
+    if pgt_url:
+        pgt_iou = _grant_pgt(store, issued, registered, pgt_url, deliver_pgt)
+    return Validated(ticket=issued, service=registered, person=person, pgt_iou=pgt_iou)
+
+
+def _grant_pgt(
+    store: TicketStore, issued: IssuedTicket, service: Service, pgt_url: str,
+    deliver: Callback | None,
+) -> str | None:
+    """§2.5.4: the callback must be https and belong to a service allowed to proxy."""
+    if len(pgt_url) > MAX_PARAM_LENGTH:
+        raise errors.InvalidProxyCallback("pgtUrl trop long.")
+    if not service.proxy_callback_allowed:
+        raise errors.UnauthorizedServiceProxy("Ce service n'est pas autorisé à utiliser le proxy.")
+    try:
+        normalised = normalise_url(pgt_url)
+    except ValueError:
+        raise errors.InvalidProxyCallback("pgtUrl n'est pas une URL valide.") from None
+    from django.conf import settings
+
+    insecure_ok = getattr(settings, "SOCLE_CAS_ALLOW_HTTP_PROXY_CALLBACK", False)
+    if not normalised.startswith("https://") and not insecure_ok:
+        raise errors.InvalidProxyCallback("pgtUrl doit être en https.")
+    callback_service = find_service(pgt_url)
+    if callback_service is None or not callback_service.proxy_callback_allowed:
+        raise errors.InvalidProxyCallback("pgtUrl n'appartient à aucun service autorisé.")
+    pgt = store.create_pgt(
+        person_id=issued.person_id, session_id=issued.session_id, service_id=service.pk,
+        callback_url=pgt_url, proxies=[pgt_url, *issued.proxies],
+    )
+    if deliver is None or not deliver(pgt_url, pgt.id, pgt.iou):
+        logger.info("proxy callback failed for service %s", service.code)
+        return None  # §2.5.4: success, but without <cas:proxyGrantingTicket>
+    return pgt.iou
+
+
+def issue_proxy_ticket(store: TicketStore, *, pgt: str | None, target_service: str | None) -> str:
+    """§2.7: a PT for ``targetService`` from a valid PGT."""
+    pgt_id = _require(pgt, "pgt")
+    target = _require(target_service, "targetService")
+    if not pgt_id.startswith("PGT-"):
+        raise errors.InvalidTicketSpec("Le paramètre pgt n'est pas un proxy-granting ticket.")
+    granting = store.get_pgt(pgt_id)
+    if granting is None:
+        raise errors.InvalidTicket(f"PGT {redact(pgt_id)} inconnu ou expiré.")
+    service = find_service(target)
+    if service is None:
+        raise errors.UnauthorizedService("Le service cible n'est pas autorisé par le CAS.")
+    return store.issue_ticket(
+        prefix="PT", person_id=granting.person_id, service_url=target, service_id=service.pk,
+        session_id=granting.session_id, from_new_login=False, proxies=granting.proxies,
+    )

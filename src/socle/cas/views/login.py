@@ -1,0 +1,161 @@
+"""``/cas/login`` (CAS 3.0 §2.1–§2.2) and ``/cas/logout`` (§2.3)."""
+
+from __future__ import annotations
+
+from django.contrib.auth import login as django_login
+from django.contrib.auth import logout as django_logout
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_protect
+from django.views.decorators.http import require_http_methods
+
+from socle.cas.authentication import check_credentials
+from socle.cas.forms import LoginForm
+from socle.cas.services import find_service
+from socle.cas.sso import AccessDenied, append_ticket, end_session, issue_service_ticket
+from socle.cas.tickets import get_store
+from socle.cas.tickets.base import Session
+from socle.cas.views.common import clear_tgc, client_ip, current_session, flag, set_tgc
+from socle.core.admission import QueueFull
+from socle.directory import activation
+from socle.directory.models import Person
+from socle.portal.models import Service
+from socle.portal.traces import record
+
+MAX_SERVICE_LENGTH = 2048
+
+
+def _unknown_service(request: HttpRequest, service_url: str) -> HttpResponse:
+    record("ticket_refused", outcome="refused", detail="service non autorisé",
+           client_ip=client_ip(request))
+    return render(request, "cas/unknown_service.html", {"service_url": service_url[:200]},
+                  status=403)
+
+
+def _safe_next(request: HttpRequest, value: str) -> str:
+    if value and url_has_allowed_host_and_scheme(value, allowed_hosts=None) and value.startswith("/"):
+        return value
+    return ""
+
+
+def _go_to_service(
+    request: HttpRequest, person: Person, session: Session, service: Service, service_url: str,
+    *, from_new_login: bool,
+) -> HttpResponse:
+    try:
+        ticket = issue_service_ticket(person, session, service, service_url,
+                                      from_new_login=from_new_login, client_ip=client_ip(request))
+    except AccessDenied:
+        return render(request, "cas/access_denied.html", {"service": service}, status=403)
+    target = append_ticket(service_url, ticket)
+    if request.GET.get("method", "").upper() == "POST":
+        # §2.1.1 method=POST: the ticket travels in an auto-submitted form.
+        return render(request, "cas/post_redirect.html",
+                      {"action": service_url, "ticket": ticket})
+    return HttpResponseRedirect(target)
+
+
+def _logged_in(request: HttpRequest, next_url: str) -> HttpResponse:
+    if next_url:
+        return HttpResponseRedirect(next_url)
+    return render(request, "cas/logged_in.html")
+
+
+@never_cache
+@csrf_protect
+@require_http_methods(["GET", "HEAD", "POST"])
+def login(request: HttpRequest) -> HttpResponse:
+    service_url = (request.GET.get("service") or request.POST.get("service") or "").strip()
+    if len(service_url) > MAX_SERVICE_LENGTH:
+        return render(request, "cas/error.html",
+                      {"message": _("Adresse de service trop longue.")}, status=400)
+    service = find_service(service_url) if service_url else None
+    if service_url and service is None:
+        return _unknown_service(request, service_url)
+    renew = flag(request, "renew")
+    next_url = _safe_next(request, request.GET.get("next") or request.POST.get("next") or "")
+    session = current_session(request)
+
+    if request.method == "POST":
+        return _post_credentials(request, service, service_url, session, next_url)
+
+    if session is not None and not renew:
+        person = Person.objects.filter(pk=session.person_id, is_active=True).first()
+        if person is not None:
+            if service is not None:
+                return _go_to_service(request, person, session, service, service_url,
+                                      from_new_login=False)
+            return _logged_in(request, next_url)
+    if flag(request, "gateway") and service is not None and not renew:
+        return HttpResponseRedirect(service_url)  # §2.1.1 gateway: no credentials asked
+    form = LoginForm(initial={"service": service_url, "renew": "true" if renew else "",
+                              "next": next_url})
+    return render(request, "cas/login.html", {"form": form, "service": service})
+
+
+def _post_credentials(
+    request: HttpRequest, service: Service | None, service_url: str, session: Session | None,
+    next_url: str,
+) -> HttpResponse:
+    form = LoginForm(request.POST)
+    context = {"form": form, "service": service}
+    if not form.is_valid():
+        return render(request, "cas/login.html", context)
+    login_name = form.cleaned_data["username"]
+    password = form.cleaned_data["password"]
+    address = client_ip(request)
+    try:
+        outcome = check_credentials(request, login_name, password, address)
+    except QueueFull as exc:
+        response = render(request, "cas/queue.html", {"retry_after": exc.retry_after, "form": form},
+                          status=503)
+        response["Retry-After"] = str(exc.retry_after)
+        return response
+    if outcome.person is None:
+        if not outcome.throttled:
+            target = activation.activation_redirect(login_name, password, service_url or None)
+            if target:
+                return HttpResponseRedirect(target)
+        record("login_failed", outcome="refused", actor_login=login_name[:64], client_ip=address,
+               detail="throttled" if outcome.throttled else "")
+        form.add_error(None, _(
+            "Trop de tentatives de connexion. Patientez quelques minutes avant de réessayer."
+        ) if outcome.throttled else _("Identifiant ou mot de passe incorrect."))
+        return render(request, "cas/login.html", context, status=200)
+    person = outcome.person
+    if session is not None:
+        end_session(session.id)
+    session = get_store().create_session(person.pk)
+    django_login(request, person)
+    request.session["cas_session"] = session.id
+    record("login", person=person, client_ip=address,
+           service_code=service.code if service else "")
+    if service is not None:
+        response = _go_to_service(request, person, session, service, service_url,
+                                  from_new_login=True)
+    else:
+        response = _logged_in(request, next_url)
+    set_tgc(response, session)
+    return response
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def logout(request: HttpRequest) -> HttpResponse:
+    session = current_session(request)
+    person = request.user if request.user.is_authenticated else None
+    if session is not None:
+        end_session(session.id)
+    if person is not None or session is not None:
+        record("logout", person=person, client_ip=client_ip(request))
+    django_logout(request)
+    service_url = (request.GET.get("service") or "").strip()[:MAX_SERVICE_LENGTH]
+    if service_url and find_service(service_url) is not None:
+        response: HttpResponse = HttpResponseRedirect(service_url)
+    else:
+        response = render(request, "cas/logged_out.html")
+    clear_tgc(response)
+    return response

@@ -1,0 +1,164 @@
+"""Validation endpoints: ``/validate`` (§2.4), ``/serviceValidate`` (§2.5), ``/proxyValidate``
+(§2.6), ``/proxy`` (§2.7), their ``/p3/`` forms (§2.5–2.6 with attributes) and SAML 1.1
+``/samlValidate`` (§4.2)."""
+
+from __future__ import annotations
+
+import logging
+
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods
+
+from socle.cas import errors, protocol, saml
+from socle.cas.attributes import collect
+from socle.cas.outbound import deliver_pgt
+from socle.cas.tickets import get_store
+from socle.cas.tickets.base import redact
+from socle.cas.usernames import cas_username
+from socle.cas.validation import Validated, issue_proxy_ticket, validate_ticket
+from socle.cas.views.common import JSON, XML, client_ip, flag
+from socle.portal.traces import record
+
+logger = logging.getLogger("socle.cas")
+
+
+def _trace(request: HttpRequest, result: Validated | None, error: errors.CasError | None,
+           ticket: str) -> None:
+    if result is not None:
+        record("ticket_validated", person=result.person, service_code=result.service.code,
+               uai=result.service.establishment.uai if result.service.establishment_id else "",
+               client_ip=client_ip(request), detail=redact(ticket))
+    elif error is not None:
+        record("ticket_refused", outcome="refused", client_ip=client_ip(request),
+               detail=f"{error.code} {redact(ticket)}")
+
+
+def _validate(request: HttpRequest, *, proxy: bool) -> Validated:
+    ticket = request.GET.get("ticket", "")
+    try:
+        result = validate_ticket(
+            get_store(), ticket=ticket, service=request.GET.get("service"),
+            renew=flag(request, "renew"), pgt_url=request.GET.get("pgtUrl"),
+            accept_proxy_tickets=proxy, deliver_pgt=deliver_pgt,
+        )
+    except errors.CasError as exc:
+        _trace(request, None, exc, ticket)
+        raise
+    _trace(request, result, None, ticket)
+    return result
+
+
+def _success(result: Validated, *, with_attributes: bool) -> protocol.Success:
+    return protocol.Success(
+        username=cas_username(result.person, result.service),
+        attributes=collect(result.person, result.service) if with_attributes else {},
+        pgt_iou=result.pgt_iou,
+        proxies=result.ticket.proxies,
+        authentication_date=result.ticket.created_at,
+        from_new_login=result.ticket.from_new_login,
+    )
+
+
+def _cas2(request: HttpRequest, *, proxy: bool, with_attributes: bool) -> HttpResponse:
+    as_json = protocol.wants_json(request.GET.get("format"))
+    try:
+        success = _success(_validate(request, proxy=proxy), with_attributes=with_attributes)
+    except errors.CasError as exc:
+        if as_json:
+            return HttpResponse(protocol.render_failure_json(exc), content_type=JSON)
+        return HttpResponse(protocol.render_failure_xml(exc), content_type=XML)
+    except Exception:
+        logger.exception("validation failed")
+        internal = errors.InternalError("Erreur interne du serveur CAS.")
+        return HttpResponse(protocol.render_failure_xml(internal), content_type=XML)
+    if as_json:
+        return HttpResponse(protocol.render_success_json(success, with_attributes=with_attributes),
+                            content_type=JSON)
+    return HttpResponse(protocol.render_success_xml(success, with_attributes=with_attributes),
+                        content_type=XML)
+
+
+@never_cache
+@require_GET
+def validate(request: HttpRequest) -> HttpResponse:
+    try:
+        result = _validate(request, proxy=False)
+    except errors.CasError:
+        return HttpResponse(protocol.render_cas1(None), content_type="text/plain; charset=utf-8")
+    username = cas_username(result.person, result.service)
+    return HttpResponse(protocol.render_cas1(username), content_type="text/plain; charset=utf-8")
+
+
+@never_cache
+@require_GET
+def service_validate(request: HttpRequest) -> HttpResponse:
+    return _cas2(request, proxy=False, with_attributes=False)
+
+
+@never_cache
+@require_GET
+def proxy_validate(request: HttpRequest) -> HttpResponse:
+    return _cas2(request, proxy=True, with_attributes=False)
+
+
+@never_cache
+@require_GET
+def p3_service_validate(request: HttpRequest) -> HttpResponse:
+    return _cas2(request, proxy=False, with_attributes=True)
+
+
+@never_cache
+@require_GET
+def p3_proxy_validate(request: HttpRequest) -> HttpResponse:
+    return _cas2(request, proxy=True, with_attributes=True)
+
+
+@never_cache
+@require_GET
+def proxy(request: HttpRequest) -> HttpResponse:
+    as_json = protocol.wants_json(request.GET.get("format"))
+    try:
+        ticket = issue_proxy_ticket(get_store(), pgt=request.GET.get("pgt"),
+                                    target_service=request.GET.get("targetService"))
+    except errors.CasError as exc:
+        if as_json:
+            return HttpResponse(protocol.render_proxy_failure_json(exc), content_type=JSON)
+        return HttpResponse(protocol.render_proxy_failure_xml(exc), content_type=XML)
+    if as_json:
+        return HttpResponse(protocol.render_proxy_success_json(ticket), content_type=JSON)
+    return HttpResponse(protocol.render_proxy_success_xml(ticket), content_type=XML)
+
+
+@never_cache
+@csrf_exempt
+@require_http_methods(["POST"])
+def saml_validate(request: HttpRequest) -> HttpResponse:
+    target = (request.GET.get("TARGET") or request.GET.get("service") or "")[:2048]
+    now = timezone.now()
+    request_id = ""
+    try:
+        parsed = saml.parse_saml_request(request.body)
+        request_id = parsed.request_id
+        result = validate_ticket(get_store(), ticket=parsed.artifact, service=target)
+    except saml.SamlRequestError as exc:
+        body = saml.render_saml_failure(status="Requester", message=str(exc), recipient=target,
+                                        request_id=request_id, issue_instant=now)
+        return HttpResponse(body, content_type="text/xml; charset=utf-8")
+    except errors.CasError as exc:
+        _trace(request, None, exc, parsed.artifact)
+        status = "Requester" if isinstance(exc, errors.InvalidRequest) else "RequestDenied"
+        body = saml.render_saml_failure(status=status, message=f"{exc.code}: {exc.description}",
+                                        recipient=target, request_id=request_id,
+                                        issue_instant=now)
+        return HttpResponse(body, content_type="text/xml; charset=utf-8")
+    _trace(request, result, None, parsed.artifact)
+    body = saml.render_saml_success(
+        username=cas_username(result.person, result.service),
+        attributes=collect(result.person, result.service), recipient=target,
+        request_id=request_id, issue_instant=now,
+        authentication_instant=result.ticket.created_at,
+    )
+    return HttpResponse(body, content_type="text/xml; charset=utf-8")
