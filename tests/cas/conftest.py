@@ -25,8 +25,13 @@ def service(school: Establishment) -> Service:
     return make_service("appli", patterns=("https://appli.example.org/**",))
 
 
-def cas_login(client: Client, person: Person, service: str | None = None,
-              password: str = DEFAULT_PASSWORD, **extra: str) -> object:
+def cas_login(
+    client: Client,
+    person: Person,
+    service: str | None = None,
+    password: str = DEFAULT_PASSWORD,
+    **extra: str,
+) -> object:
     data = {"username": person.login, "password": password, **extra}
     if service:
         data["service"] = service

@@ -16,7 +16,7 @@ def test_it_shows_the_login_form_with_csrf(client: Client, service) -> None:
     assert b"csrfmiddlewaretoken" in response.content
 
 
-def test_it_logs_in_and_redirects_to_the_service_with_a_ticket(client: Client, pupil, service) -> None:
+def test_it_logs_in_and_redirects_to_the_service_with_a_ticket(client: Client, pupil, service):
     response = cas_login(client, pupil, SERVICE_URL)
     assert response.status_code == 302
     assert response["Location"].startswith(SERVICE_URL + "?ticket=ST-")

@@ -29,7 +29,8 @@ def check_credentials(request: HttpRequest, login: str, password: str, address: 
     """Authenticates ``login``/``password``. Raises ``socle.core.admission.QueueFull`` when the
     node is saturated (the caller answers 503)."""
     login = login.strip()
-    if not login or not password or len(login) > MAX_LOGIN_LENGTH or len(password) > MAX_PASSWORD_LENGTH:
+    too_long = len(login) > MAX_LOGIN_LENGTH or len(password) > MAX_PASSWORD_LENGTH
+    if not login or not password or too_long:
         return Outcome(None)
     if throttle.is_throttled(login, address):
         return Outcome(None, throttled=True)

@@ -12,28 +12,39 @@ from django.core.checks import Error, Tags, Warning, register
 def check_cas_settings(app_configs: Any = None, **kwargs: Any) -> list[Any]:
     problems: list[Any] = []
     if getattr(settings, "SOCLE_CAS_OPEN_REGISTRY", False):
-        problems.append(Error(
-            "SOCLE_CAS_OPEN_REGISTRY est activé : le CAS délivrerait des tickets à n'importe quel "
-            "site (redirection ouverte).",
-            hint="Enregistrez les services avec `socle service_add` et laissez cette option à false.",
-            id="socle.E001",
-        ))
+        problems.append(
+            Error(
+                "SOCLE_CAS_OPEN_REGISTRY est activé : le CAS délivrerait des tickets "
+                "à n'importe quel site (redirection ouverte).",
+                hint="Enregistrez les services (socle service_add) ; laissez cette option à false.",
+                id="socle.E001",
+            )
+        )
     if settings.SOCLE_CAS_ST_LIFETIME > 60:
-        problems.append(Warning(
-            f"SOCLE_CAS_ST_LIFETIME={settings.SOCLE_CAS_ST_LIFETIME} s : un ticket de service "
-            "devrait vivre quelques secondes.", hint="10 secondes suffisent.", id="socle.W002",
-        ))
+        problems.append(
+            Warning(
+                f"SOCLE_CAS_ST_LIFETIME={settings.SOCLE_CAS_ST_LIFETIME} s : un ticket de service "
+                "devrait vivre quelques secondes.",
+                hint="10 secondes suffisent.",
+                id="socle.W002",
+            )
+        )
     if settings.SOCLE_CAS_SESSION_IDLE > settings.SOCLE_CAS_SESSION_MAX:
-        problems.append(Error(
-            "SOCLE_CAS_SESSION_IDLE dépasse SOCLE_CAS_SESSION_MAX.",
-            hint="La durée d'inactivité doit être inférieure à la durée maximale.", id="socle.E003",
-        ))
+        problems.append(
+            Error(
+                "SOCLE_CAS_SESSION_IDLE dépasse SOCLE_CAS_SESSION_MAX.",
+                hint="La durée d'inactivité doit être inférieure à la durée maximale.",
+                id="socle.E003",
+            )
+        )
     if not settings.SOCLE_HTTPS and not settings.DEBUG:
-        problems.append(Warning(
-            "SOCLE_BASE_URL n'est pas en https : les cookies de session circulent en clair.",
-            hint="Servez l'ENT en https derrière un proxy TLS (docs/deployment.md).",
-            id="socle.W004",
-        ))
+        problems.append(
+            Warning(
+                "SOCLE_BASE_URL n'est pas en https : les cookies de session circulent en clair.",
+                hint="Servez l'ENT en https derrière un proxy TLS (docs/deployment.md).",
+                id="socle.W004",
+            )
+        )
     return problems
 
 
@@ -44,16 +55,20 @@ def check_pronote_patterns(app_configs: Any = None, **kwargs: Any) -> list[Any]:
     from socle.portal.models import Service, SSOType
 
     try:
-        services = list(Service.objects.filter(sso_type=SSOType.PRONOTE).prefetch_related("patterns"))
+        services = list(
+            Service.objects.filter(sso_type=SSOType.PRONOTE).prefetch_related("patterns")
+        )
     except DatabaseError:  # tables not migrated yet
         return []
     problems: list[Any] = []
     for service in services:
         if not any(p.value.endswith("**") for p in service.patterns.all()):
-            problems.append(Warning(
-                f"Le service PRONOTE {service.code} n'a aucun motif se terminant par « ** » : "
-                "PRONOTE.net envoie des adresses d'espaces variées (eleve.html, parent.html…).",
-                hint="Ajoutez le motif « URL à communiquer au socle ENT » de PRONOTE.net.",
-                id="socle.W005",
-            ))
+            problems.append(
+                Warning(
+                    f"Le service PRONOTE {service.code} n'a aucun motif se terminant par « ** » : "
+                    "PRONOTE.net envoie des adresses d'espaces variées (eleve.html, parent.html…).",
+                    hint="Ajoutez le motif « URL à communiquer au socle ENT » de PRONOTE.net.",
+                    id="socle.W005",
+                )
+            )
     return problems

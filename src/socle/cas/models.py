@@ -18,6 +18,9 @@ class SsoSession(models.Model):
     expires_at = models.DateTimeField(db_index=True)  # hard limit (SOCLE_CAS_SESSION_MAX)
     authenticated_at = models.DateTimeField()
 
+    def __str__(self) -> str:
+        return f"session {self.id[:9]}…"
+
 
 class Ticket(models.Model):
     """Service (``ST-``) and proxy (``PT-``) tickets. Kept after use for single logout."""
@@ -35,6 +38,9 @@ class Ticket(models.Model):
     from_new_login = models.BooleanField(default=False)
     proxies = models.JSONField(default=list)
 
+    def __str__(self) -> str:
+        return f"ticket {self.id[:9]}…"
+
 
 class ProxyGrantingTicket(models.Model):
     id = models.CharField(primary_key=True, max_length=80)
@@ -48,3 +54,6 @@ class ProxyGrantingTicket(models.Model):
     proxies = models.JSONField(default=list)
     created_at = models.DateTimeField()
     expires_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"PGT {self.id[:9]}…"

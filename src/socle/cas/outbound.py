@@ -46,7 +46,9 @@ def _post_logout(ticket: IssuedTicket) -> None:
         {"logoutRequest": render_logout_request(ticket.id, issue_instant=timezone.now())}
     ).encode()
     request = urllib.request.Request(  # noqa: S310 (registered service URL)
-        ticket.service_url, data=body, method="POST",
+        ticket.service_url,
+        data=body,
+        method="POST",
         headers={"Content-Type": "application/x-www-form-urlencoded"},
     )
     try:

@@ -68,7 +68,8 @@ def render_success_xml(success: Success, *, with_attributes: bool) -> str:
                 parts.append(f"      <cas:{tag}>{escape(value)}</cas:{tag}>\n")
         parts.append("    </cas:attributes>\n")
     if success.pgt_iou:
-        parts.append(f"    <cas:proxyGrantingTicket>{escape(success.pgt_iou)}</cas:proxyGrantingTicket>\n")
+        iou = escape(success.pgt_iou)
+        parts.append(f"    <cas:proxyGrantingTicket>{iou}</cas:proxyGrantingTicket>\n")
     if success.proxies:
         parts.append("    <cas:proxies>\n")
         parts.extend(f"      <cas:proxy>{escape(p)}</cas:proxy>\n" for p in success.proxies)
@@ -101,8 +102,11 @@ def render_failure_xml(error: CasError) -> str:
 
 def render_failure_json(error: CasError) -> str:
     return json.dumps(
-        {"serviceResponse": {"authenticationFailure": {
-            "code": error.code, "description": error.description}}},
+        {
+            "serviceResponse": {
+                "authenticationFailure": {"code": error.code, "description": error.description}
+            }
+        },
         ensure_ascii=False,
     )
 
@@ -130,8 +134,14 @@ def render_proxy_failure_xml(error: CasError) -> str:
 
 
 def render_proxy_failure_json(error: CasError) -> str:
-    return json.dumps({"serviceResponse": {"proxyFailure": {
-        "code": error.code, "description": error.description}}}, ensure_ascii=False)
+    return json.dumps(
+        {
+            "serviceResponse": {
+                "proxyFailure": {"code": error.code, "description": error.description}
+            }
+        },
+        ensure_ascii=False,
+    )
 
 
 def render_cas1(username: str | None) -> str:

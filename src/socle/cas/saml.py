@@ -23,8 +23,13 @@ MAX_REQUEST_BYTES = 64 * 1024
 ASSERTION_VALIDITY = dt.timedelta(seconds=30)
 
 _PARSER = etree.XMLParser(
-    resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False,
-    huge_tree=False, remove_comments=True, remove_pis=True,
+    resolve_entities=False,
+    no_network=True,
+    load_dtd=False,
+    dtd_validation=False,
+    huge_tree=False,
+    remove_comments=True,
+    remove_pis=True,
 )
 
 
@@ -126,7 +131,8 @@ def render_saml_success(
     )
     statement = (
         f"<saml:AttributeStatement>{_subject(username)}{attribute_xml}</saml:AttributeStatement>"
-        if attribute_xml else ""
+        if attribute_xml
+        else ""
     )
     assertion = (
         f'<saml:Assertion AssertionID="{_new_id()}" IssueInstant="{now}" '
@@ -153,8 +159,9 @@ def render_saml_failure(
     """A ``samlp:Response`` without assertion. ``status`` is ``RequestDenied`` (bad ticket),
     ``Requester`` (malformed request) or ``Responder`` (server error) — SAML 1.1 core §3.4.3."""
     return _envelope(
-        _response_open(recipient=recipient, request_id=request_id,
-                       issue_instant=_instant(issue_instant))
+        _response_open(
+            recipient=recipient, request_id=request_id, issue_instant=_instant(issue_instant)
+        )
         + f'<samlp:Status><samlp:StatusCode Value="samlp:{status}"/>'
         f"<samlp:StatusMessage>{escape(message)}</samlp:StatusMessage></samlp:Status>"
         + "</samlp:Response>"

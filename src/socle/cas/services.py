@@ -26,6 +26,7 @@ MAX_URL_LENGTH = 2048
 MAX_REGEX_LENGTH = 500
 _PERCENT = re.compile(r"%([0-9A-Fa-f]{2})")
 _PREFIX = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://([^/?#*]*)(.*)$", re.S)
+_WILDCARDS = {"**": ".*", "*": "[^/?#]*"}
 _UNRESERVED = set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
 
 
@@ -52,7 +53,7 @@ def normalise_url(url: str) -> str:
     if ":" in host:  # IPv6 literal
         host = f"[{host}]"
     port = parts.port  # may raise ValueError for a bad port
-    if port is not None and not ((scheme == "http" and port == 80) or (scheme == "https" and port == 443)):
+    if port is not None and (scheme, port) not in (("http", 80), ("https", 443)):
         host = f"{host}:{port}"
     userinfo = ""
     if parts.username is not None:
@@ -90,8 +91,7 @@ def compile_pattern(kind: str, value: str) -> re.Pattern[str]:
         value = f"{scheme}://{host}{rest}"
     pieces = re.split(r"(\*\*|\*)", value)
     regex = "".join(
-        ".*" if piece == "**" else "[^/?#]*" if piece == "*" else re.escape(_normalise_percent(piece))
-        for piece in pieces
+        _WILDCARDS.get(piece) or re.escape(_normalise_percent(piece)) for piece in pieces
     )
     return re.compile(regex)
 

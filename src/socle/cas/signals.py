@@ -11,8 +11,9 @@ from socle.directory.signals import password_changed, person_deactivated
 
 
 @receiver(password_changed, dispatch_uid="cas-end-sessions-on-password-change")
-def _on_password_changed(sender: Any, person: Any, keep_session_key: str | None = None,
-                         **kwargs: Any) -> None:
+def _on_password_changed(
+    sender: Any, person: Any, keep_session_key: str | None = None, **kwargs: Any
+) -> None:
     end_person_sessions(person.pk, except_session=keep_session_key)
 
 

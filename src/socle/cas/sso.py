@@ -36,21 +36,40 @@ def append_ticket(service_url: str, ticket: str) -> str:
 
 
 def issue_service_ticket(
-    person: Person, session: Session, service: Service, service_url: str, *,
-    from_new_login: bool, client_ip: str | None = None,
+    person: Person,
+    session: Session,
+    service: Service,
+    service_url: str,
+    *,
+    from_new_login: bool,
+    client_ip: str | None = None,
 ) -> str:
     if not can_access(person, service, None):
-        record("access_denied", outcome="refused", person=person, service_code=service.code,
-               uai=service.establishment.uai if service.establishment_id else "",
-               client_ip=client_ip)
+        record(
+            "access_denied",
+            outcome="refused",
+            person=person,
+            service_code=service.code,
+            uai=service.establishment.uai if service.establishment_id else "",
+            client_ip=client_ip,
+        )
         raise AccessDenied(service.label)
     ticket = get_store().issue_ticket(
-        prefix="ST", person_id=person.pk, service_url=service_url, service_id=service.pk,
-        session_id=session.id, from_new_login=from_new_login,
+        prefix="ST",
+        person_id=person.pk,
+        service_url=service_url,
+        service_id=service.pk,
+        session_id=session.id,
+        from_new_login=from_new_login,
     )
-    record("ticket_issued", person=person, service_code=service.code,
-           uai=service.establishment.uai if service.establishment_id else "",
-           client_ip=client_ip, detail=redact(ticket))
+    record(
+        "ticket_issued",
+        person=person,
+        service_code=service.code,
+        uai=service.establishment.uai if service.establishment_id else "",
+        client_ip=client_ip,
+        detail=redact(ticket),
+    )
     maybe_purge()
     return ticket
 

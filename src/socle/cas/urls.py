@@ -16,5 +16,9 @@ urlpatterns = [
     path("p3/proxyValidate", validate.p3_proxy_validate, name="p3_proxy_validate"),
     path("samlValidate", validate.saml_validate, name="saml_validate"),
     # PRONOTE's console writes the validation link as <cas>/saml/Validate, in any case.
-    re_path(r"^[Ss][Aa][Mm][Ll]/[Vv][Aa][Ll][Ii][Dd][Aa][Tt][Ee]$", validate.saml_validate, name="saml_validate_alias"),
+    re_path(
+        r"^[Ss][Aa][Mm][Ll]/[Vv][Aa][Ll][Ii][Dd][Aa][Tt][Ee]$",
+        validate.saml_validate,
+        name="saml_validate_alias",
+    ),
 ]

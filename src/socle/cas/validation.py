@@ -84,7 +84,10 @@ def validate_ticket(
 
 
 def _grant_pgt(
-    store: TicketStore, issued: IssuedTicket, service: Service, pgt_url: str,
+    store: TicketStore,
+    issued: IssuedTicket,
+    service: Service,
+    pgt_url: str,
     deliver: Callback | None,
 ) -> str | None:
     """§2.5.4: the callback must be https and belong to a service allowed to proxy."""
@@ -105,8 +108,11 @@ def _grant_pgt(
     if callback_service is None or not callback_service.proxy_callback_allowed:
         raise errors.InvalidProxyCallback("pgtUrl n'appartient à aucun service autorisé.")
     pgt = store.create_pgt(
-        person_id=issued.person_id, session_id=issued.session_id, service_id=service.pk,
-        callback_url=pgt_url, proxies=[pgt_url, *issued.proxies],
+        person_id=issued.person_id,
+        session_id=issued.session_id,
+        service_id=service.pk,
+        callback_url=pgt_url,
+        proxies=[pgt_url, *issued.proxies],
     )
     if deliver is None or not deliver(pgt_url, pgt.id, pgt.iou):
         logger.info("proxy callback failed for service %s", service.code)
@@ -127,6 +133,11 @@ def issue_proxy_ticket(store: TicketStore, *, pgt: str | None, target_service: s
     if service is None:
         raise errors.UnauthorizedService("Le service cible n'est pas autorisé par le CAS.")
     return store.issue_ticket(
-        prefix="PT", person_id=granting.person_id, service_url=target, service_id=service.pk,
-        session_id=granting.session_id, from_new_login=False, proxies=granting.proxies,
+        prefix="PT",
+        person_id=granting.person_id,
+        service_url=target,
+        service_id=service.pk,
+        session_id=granting.session_id,
+        from_new_login=False,
+        proxies=granting.proxies,
     )

@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,43 +14,82 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='SsoSession',
+            name="SsoSession",
             fields=[
-                ('id', models.CharField(max_length=80, primary_key=True, serialize=False)),
-                ('created_at', models.DateTimeField()),
-                ('last_used_at', models.DateTimeField()),
-                ('expires_at', models.DateTimeField(db_index=True)),
-                ('authenticated_at', models.DateTimeField()),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='sso_sessions', to=settings.AUTH_USER_MODEL)),
+                ("id", models.CharField(max_length=80, primary_key=True, serialize=False)),
+                ("created_at", models.DateTimeField()),
+                ("last_used_at", models.DateTimeField()),
+                ("expires_at", models.DateTimeField(db_index=True)),
+                ("authenticated_at", models.DateTimeField()),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="sso_sessions",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='ProxyGrantingTicket',
+            name="ProxyGrantingTicket",
             fields=[
-                ('id', models.CharField(max_length=80, primary_key=True, serialize=False)),
-                ('iou', models.CharField(max_length=80, unique=True)),
-                ('service_id_ref', models.BigIntegerField(null=True)),
-                ('callback_url', models.CharField(max_length=2048)),
-                ('proxies', models.JSONField(default=list)),
-                ('created_at', models.DateTimeField()),
-                ('expires_at', models.DateTimeField(db_index=True)),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('session', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='pgts', to='cas.ssosession')),
+                ("id", models.CharField(max_length=80, primary_key=True, serialize=False)),
+                ("iou", models.CharField(max_length=80, unique=True)),
+                ("service_id_ref", models.BigIntegerField(null=True)),
+                ("callback_url", models.CharField(max_length=2048)),
+                ("proxies", models.JSONField(default=list)),
+                ("created_at", models.DateTimeField()),
+                ("expires_at", models.DateTimeField(db_index=True)),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "session",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="pgts",
+                        to="cas.ssosession",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Ticket',
+            name="Ticket",
             fields=[
-                ('id', models.CharField(max_length=80, primary_key=True, serialize=False)),
-                ('service_id_ref', models.BigIntegerField(null=True)),
-                ('service_url', models.CharField(max_length=2048)),
-                ('created_at', models.DateTimeField()),
-                ('expires_at', models.DateTimeField(db_index=True)),
-                ('consumed_at', models.DateTimeField(blank=True, null=True)),
-                ('from_new_login', models.BooleanField(default=False)),
-                ('proxies', models.JSONField(default=list)),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('session', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='tickets', to='cas.ssosession')),
+                ("id", models.CharField(max_length=80, primary_key=True, serialize=False)),
+                ("service_id_ref", models.BigIntegerField(null=True)),
+                ("service_url", models.CharField(max_length=2048)),
+                ("created_at", models.DateTimeField()),
+                ("expires_at", models.DateTimeField(db_index=True)),
+                ("consumed_at", models.DateTimeField(blank=True, null=True)),
+                ("from_new_login", models.BooleanField(default=False)),
+                ("proxies", models.JSONField(default=list)),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "session",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="tickets",
+                        to="cas.ssosession",
+                    ),
+                ),
             ],
         ),
     ]

@@ -23,16 +23,24 @@ TOUCH_GRANULARITY = dt.timedelta(seconds=60)
 
 def _session(row: SsoSession) -> Session:
     return Session(
-        id=row.id, person_id=row.person_id, created_at=row.created_at,
-        authenticated_at=row.authenticated_at, expires_at=row.expires_at,
+        id=row.id,
+        person_id=row.person_id,
+        created_at=row.created_at,
+        authenticated_at=row.authenticated_at,
+        expires_at=row.expires_at,
     )
 
 
 def _issued(row: Ticket) -> IssuedTicket:
     return IssuedTicket(
-        id=row.id, person_id=row.person_id, service_url=row.service_url,
-        service_id=row.service_id_ref, session_id=row.session_id, created_at=row.created_at,
-        from_new_login=row.from_new_login, proxies=list(row.proxies or []),
+        id=row.id,
+        person_id=row.person_id,
+        service_url=row.service_url,
+        service_id=row.service_id_ref,
+        session_id=row.session_id,
+        created_at=row.created_at,
+        from_new_login=row.from_new_login,
+        proxies=list(row.proxies or []),
     )
 
 
@@ -40,8 +48,12 @@ class DatabaseStore:
     def create_session(self, person_id: int, *, now: dt.datetime | None = None) -> Session:
         now = now or timezone.now()
         row = SsoSession.objects.create(
-            id=new_ticket_id("TGC"), person_id=person_id, created_at=now, last_used_at=now,
-            authenticated_at=now, expires_at=now + session_max(),
+            id=new_ticket_id("TGC"),
+            person_id=person_id,
+            created_at=now,
+            last_used_at=now,
+            authenticated_at=now,
+            expires_at=now + session_max(),
         )
         return _session(row)
 
@@ -81,15 +93,28 @@ class DatabaseStore:
         return self._end(query)
 
     def issue_ticket(
-        self, *, prefix: str, person_id: int, service_url: str, service_id: int | None,
-        session_id: str | None, from_new_login: bool, proxies: list[str] | None = None,
+        self,
+        *,
+        prefix: str,
+        person_id: int,
+        service_url: str,
+        service_id: int | None,
+        session_id: str | None,
+        from_new_login: bool,
+        proxies: list[str] | None = None,
     ) -> str:
         now = timezone.now()
         ticket = new_ticket_id(prefix)
         Ticket.objects.create(
-            id=ticket, session_id=session_id, person_id=person_id, service_id_ref=service_id,
-            service_url=service_url, created_at=now, expires_at=now + ticket_lifetime(prefix),
-            from_new_login=from_new_login, proxies=proxies or [],
+            id=ticket,
+            session_id=session_id,
+            person_id=person_id,
+            service_id_ref=service_id,
+            service_url=service_url,
+            created_at=now,
+            expires_at=now + ticket_lifetime(prefix),
+            from_new_login=from_new_login,
+            proxies=proxies or [],
         )
         return ticket
 
@@ -106,18 +131,34 @@ class DatabaseStore:
         return _issued(row) if row is not None else None
 
     def create_pgt(
-        self, *, person_id: int, session_id: str | None, service_id: int | None,
-        callback_url: str, proxies: list[str],
+        self,
+        *,
+        person_id: int,
+        session_id: str | None,
+        service_id: int | None,
+        callback_url: str,
+        proxies: list[str],
     ) -> GrantingTicket:
         now = timezone.now()
         row = ProxyGrantingTicket.objects.create(
-            id=new_ticket_id("PGT"), iou=new_ticket_id("PGTIOU"), session_id=session_id,
-            person_id=person_id, service_id_ref=service_id, callback_url=callback_url,
-            proxies=proxies, created_at=now, expires_at=now + pgt_lifetime(),
+            id=new_ticket_id("PGT"),
+            iou=new_ticket_id("PGTIOU"),
+            session_id=session_id,
+            person_id=person_id,
+            service_id_ref=service_id,
+            callback_url=callback_url,
+            proxies=proxies,
+            created_at=now,
+            expires_at=now + pgt_lifetime(),
         )
         return GrantingTicket(
-            id=row.id, iou=row.iou, person_id=person_id, session_id=session_id,
-            service_id=service_id, callback_url=callback_url, proxies=list(proxies),
+            id=row.id,
+            iou=row.iou,
+            person_id=person_id,
+            session_id=session_id,
+            service_id=service_id,
+            callback_url=callback_url,
+            proxies=list(proxies),
         )
 
     def get_pgt(self, pgt_id: str) -> GrantingTicket | None:
@@ -127,8 +168,12 @@ class DatabaseStore:
         if row is None:
             return None
         return GrantingTicket(
-            id=row.id, iou=row.iou, person_id=row.person_id, session_id=row.session_id,
-            service_id=row.service_id_ref, callback_url=row.callback_url,
+            id=row.id,
+            iou=row.iou,
+            person_id=row.person_id,
+            session_id=row.session_id,
+            service_id=row.service_id_ref,
+            callback_url=row.callback_url,
             proxies=list(row.proxies or []),
         )
 

@@ -30,8 +30,13 @@ def current_session(request: HttpRequest) -> Session | None:
 def set_tgc(response: HttpResponse, session: Session) -> None:
     """§3.6: the TGC is HttpOnly, Secure over https, with the narrowest path (/cas/)."""
     response.set_cookie(
-        TGC_COOKIE, session.id, max_age=settings.SOCLE_CAS_SESSION_MAX, path=TGC_PATH,
-        secure=settings.SOCLE_HTTPS, httponly=True, samesite="Lax",
+        TGC_COOKIE,
+        session.id,
+        max_age=settings.SOCLE_CAS_SESSION_MAX,
+        path=TGC_PATH,
+        secure=settings.SOCLE_HTTPS,
+        httponly=True,
+        samesite="Lax",
     )
 
 

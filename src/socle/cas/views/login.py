@@ -29,32 +29,48 @@ MAX_SERVICE_LENGTH = 2048
 
 
 def _unknown_service(request: HttpRequest, service_url: str) -> HttpResponse:
-    record("ticket_refused", outcome="refused", detail="service non autorisé",
-           client_ip=client_ip(request))
-    return render(request, "cas/unknown_service.html", {"service_url": service_url[:200]},
-                  status=403)
+    record(
+        "ticket_refused",
+        outcome="refused",
+        detail="service non autorisé",
+        client_ip=client_ip(request),
+    )
+    return render(
+        request, "cas/unknown_service.html", {"service_url": service_url[:200]}, status=403
+    )
 
 
 def _safe_next(request: HttpRequest, value: str) -> str:
-    if value and url_has_allowed_host_and_scheme(value, allowed_hosts=None) and value.startswith("/"):
+    safe = url_has_allowed_host_and_scheme(value, allowed_hosts=None)
+    if value and safe and value.startswith("/") and not value.startswith("//"):
         return value
     return ""
 
 
 def _go_to_service(
-    request: HttpRequest, person: Person, session: Session, service: Service, service_url: str,
-    *, from_new_login: bool,
+    request: HttpRequest,
+    person: Person,
+    session: Session,
+    service: Service,
+    service_url: str,
+    *,
+    from_new_login: bool,
 ) -> HttpResponse:
     try:
-        ticket = issue_service_ticket(person, session, service, service_url,
-                                      from_new_login=from_new_login, client_ip=client_ip(request))
+        ticket = issue_service_ticket(
+            person,
+            session,
+            service,
+            service_url,
+            from_new_login=from_new_login,
+            client_ip=client_ip(request),
+        )
     except AccessDenied:
         return render(request, "cas/access_denied.html", {"service": service}, status=403)
     target = append_ticket(service_url, ticket)
     if request.GET.get("method", "").upper() == "POST":
         # §2.1.1 method=POST: the ticket travels in an auto-submitted form.
-        return render(request, "cas/post_redirect.html",
-                      {"action": service_url, "ticket": ticket})
+        return render(request, "cas/post_redirect.html", {"action": service_url, "ticket": ticket})
     return HttpResponseRedirect(target)
 
 
@@ -70,8 +86,9 @@ def _logged_in(request: HttpRequest, next_url: str) -> HttpResponse:
 def login(request: HttpRequest) -> HttpResponse:
     service_url = (request.GET.get("service") or request.POST.get("service") or "").strip()
     if len(service_url) > MAX_SERVICE_LENGTH:
-        return render(request, "cas/error.html",
-                      {"message": _("Adresse de service trop longue.")}, status=400)
+        return render(
+            request, "cas/error.html", {"message": _("Adresse de service trop longue.")}, status=400
+        )
     service = find_service(service_url) if service_url else None
     if service_url and service is None:
         return _unknown_service(request, service_url)
@@ -86,18 +103,23 @@ def login(request: HttpRequest) -> HttpResponse:
         person = Person.objects.filter(pk=session.person_id, is_active=True).first()
         if person is not None:
             if service is not None:
-                return _go_to_service(request, person, session, service, service_url,
-                                      from_new_login=False)
+                return _go_to_service(
+                    request, person, session, service, service_url, from_new_login=False
+                )
             return _logged_in(request, next_url)
     if flag(request, "gateway") and service is not None and not renew:
         return HttpResponseRedirect(service_url)  # §2.1.1 gateway: no credentials asked
-    form = LoginForm(initial={"service": service_url, "renew": "true" if renew else "",
-                              "next": next_url})
+    form = LoginForm(
+        initial={"service": service_url, "renew": "true" if renew else "", "next": next_url}
+    )
     return render(request, "cas/login.html", {"form": form, "service": service})
 
 
 def _post_credentials(
-    request: HttpRequest, service: Service | None, service_url: str, session: Session | None,
+    request: HttpRequest,
+    service: Service | None,
+    service_url: str,
+    session: Session | None,
     next_url: str,
 ) -> HttpResponse:
     form = LoginForm(request.POST)
@@ -110,8 +132,9 @@ def _post_credentials(
     try:
         outcome = check_credentials(request, login_name, password, address)
     except QueueFull as exc:
-        response = render(request, "cas/queue.html", {"retry_after": exc.retry_after, "form": form},
-                          status=503)
+        response = render(
+            request, "cas/queue.html", {"retry_after": exc.retry_after, "form": form}, status=503
+        )
         response["Retry-After"] = str(exc.retry_after)
         return response
     if outcome.person is None:
@@ -119,11 +142,19 @@ def _post_credentials(
             target = activation.activation_redirect(login_name, password, service_url or None)
             if target:
                 return HttpResponseRedirect(target)
-        record("login_failed", outcome="refused", actor_login=login_name[:64], client_ip=address,
-               detail="throttled" if outcome.throttled else "")
-        form.add_error(None, _(
-            "Trop de tentatives de connexion. Patientez quelques minutes avant de réessayer."
-        ) if outcome.throttled else _("Identifiant ou mot de passe incorrect."))
+        record(
+            "login_failed",
+            outcome="refused",
+            actor_login=login_name[:64],
+            client_ip=address,
+            detail="throttled" if outcome.throttled else "",
+        )
+        form.add_error(
+            None,
+            _("Trop de tentatives de connexion. Patientez quelques minutes avant de réessayer.")
+            if outcome.throttled
+            else _("Identifiant ou mot de passe incorrect."),
+        )
         return render(request, "cas/login.html", context, status=200)
     person = outcome.person
     if session is not None:
@@ -131,11 +162,11 @@ def _post_credentials(
     session = get_store().create_session(person.pk)
     django_login(request, person)
     request.session["cas_session"] = session.id
-    record("login", person=person, client_ip=address,
-           service_code=service.code if service else "")
+    record("login", person=person, client_ip=address, service_code=service.code if service else "")
     if service is not None:
-        response = _go_to_service(request, person, session, service, service_url,
-                                  from_new_login=True)
+        response = _go_to_service(
+            request, person, session, service, service_url, from_new_login=True
+        )
     else:
         response = _logged_in(request, next_url)
     set_tgc(response, session)

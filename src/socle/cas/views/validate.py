@@ -25,24 +25,38 @@ from socle.portal.traces import record
 logger = logging.getLogger("socle.cas")
 
 
-def _trace(request: HttpRequest, result: Validated | None, error: errors.CasError | None,
-           ticket: str) -> None:
+def _trace(
+    request: HttpRequest, result: Validated | None, error: errors.CasError | None, ticket: str
+) -> None:
     if result is not None:
-        record("ticket_validated", person=result.person, service_code=result.service.code,
-               uai=result.service.establishment.uai if result.service.establishment_id else "",
-               client_ip=client_ip(request), detail=redact(ticket))
+        record(
+            "ticket_validated",
+            person=result.person,
+            service_code=result.service.code,
+            uai=result.service.establishment.uai if result.service.establishment_id else "",
+            client_ip=client_ip(request),
+            detail=redact(ticket),
+        )
     elif error is not None:
-        record("ticket_refused", outcome="refused", client_ip=client_ip(request),
-               detail=f"{error.code} {redact(ticket)}")
+        record(
+            "ticket_refused",
+            outcome="refused",
+            client_ip=client_ip(request),
+            detail=f"{error.code} {redact(ticket)}",
+        )
 
 
 def _validate(request: HttpRequest, *, proxy: bool) -> Validated:
     ticket = request.GET.get("ticket", "")
     try:
         result = validate_ticket(
-            get_store(), ticket=ticket, service=request.GET.get("service"),
-            renew=flag(request, "renew"), pgt_url=request.GET.get("pgtUrl"),
-            accept_proxy_tickets=proxy, deliver_pgt=deliver_pgt,
+            get_store(),
+            ticket=ticket,
+            service=request.GET.get("service"),
+            renew=flag(request, "renew"),
+            pgt_url=request.GET.get("pgtUrl"),
+            accept_proxy_tickets=proxy,
+            deliver_pgt=deliver_pgt,
         )
     except errors.CasError as exc:
         _trace(request, None, exc, ticket)
@@ -75,10 +89,13 @@ def _cas2(request: HttpRequest, *, proxy: bool, with_attributes: bool) -> HttpRe
         internal = errors.InternalError("Erreur interne du serveur CAS.")
         return HttpResponse(protocol.render_failure_xml(internal), content_type=XML)
     if as_json:
-        return HttpResponse(protocol.render_success_json(success, with_attributes=with_attributes),
-                            content_type=JSON)
-    return HttpResponse(protocol.render_success_xml(success, with_attributes=with_attributes),
-                        content_type=XML)
+        return HttpResponse(
+            protocol.render_success_json(success, with_attributes=with_attributes),
+            content_type=JSON,
+        )
+    return HttpResponse(
+        protocol.render_success_xml(success, with_attributes=with_attributes), content_type=XML
+    )
 
 
 @never_cache
@@ -121,8 +138,9 @@ def p3_proxy_validate(request: HttpRequest) -> HttpResponse:
 def proxy(request: HttpRequest) -> HttpResponse:
     as_json = protocol.wants_json(request.GET.get("format"))
     try:
-        ticket = issue_proxy_ticket(get_store(), pgt=request.GET.get("pgt"),
-                                    target_service=request.GET.get("targetService"))
+        ticket = issue_proxy_ticket(
+            get_store(), pgt=request.GET.get("pgt"), target_service=request.GET.get("targetService")
+        )
     except errors.CasError as exc:
         if as_json:
             return HttpResponse(protocol.render_proxy_failure_json(exc), content_type=JSON)
@@ -144,21 +162,32 @@ def saml_validate(request: HttpRequest) -> HttpResponse:
         request_id = parsed.request_id
         result = validate_ticket(get_store(), ticket=parsed.artifact, service=target)
     except saml.SamlRequestError as exc:
-        body = saml.render_saml_failure(status="Requester", message=str(exc), recipient=target,
-                                        request_id=request_id, issue_instant=now)
+        body = saml.render_saml_failure(
+            status="Requester",
+            message=str(exc),
+            recipient=target,
+            request_id=request_id,
+            issue_instant=now,
+        )
         return HttpResponse(body, content_type="text/xml; charset=utf-8")
     except errors.CasError as exc:
         _trace(request, None, exc, parsed.artifact)
         status = "Requester" if isinstance(exc, errors.InvalidRequest) else "RequestDenied"
-        body = saml.render_saml_failure(status=status, message=f"{exc.code}: {exc.description}",
-                                        recipient=target, request_id=request_id,
-                                        issue_instant=now)
+        body = saml.render_saml_failure(
+            status=status,
+            message=f"{exc.code}: {exc.description}",
+            recipient=target,
+            request_id=request_id,
+            issue_instant=now,
+        )
         return HttpResponse(body, content_type="text/xml; charset=utf-8")
     _trace(request, result, None, parsed.artifact)
     body = saml.render_saml_success(
         username=cas_username(result.person, result.service),
-        attributes=collect(result.person, result.service), recipient=target,
-        request_id=request_id, issue_instant=now,
+        attributes=collect(result.person, result.service),
+        recipient=target,
+        request_id=request_id,
+        issue_instant=now,
         authentication_instant=result.ticket.created_at,
     )
     return HttpResponse(body, content_type="text/xml; charset=utf-8")

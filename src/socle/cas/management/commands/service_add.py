@@ -26,7 +26,7 @@ _CODE = re.compile(r"^[-a-zA-Z0-9_]{1,50}$")
 def pattern_kind(value: str) -> tuple[str, str]:
     """``regex:…`` or ``^…`` → regex; a ``*`` → Ant; otherwise an exact URL."""
     if value.startswith("regex:"):
-        return PatternKind.REGEX, value[len("regex:"):]
+        return PatternKind.REGEX, value[len("regex:") :]
     if value.startswith("^"):
         return PatternKind.REGEX, value
     if "*" in value:
@@ -41,23 +41,34 @@ class Command(BaseCommand):
         parser.add_argument("code")
         parser.add_argument("label")
         parser.add_argument("--url", required=True, help="URL publique du service")
-        parser.add_argument("--pattern", action="append", default=[],
-                            help="motif d'URL accepté (exact, Ant avec ** et *, ou regex:…)")
+        parser.add_argument(
+            "--pattern",
+            action="append",
+            default=[],
+            help="motif d'URL accepté (exact, Ant avec ** et *, ou regex:…)",
+        )
         parser.add_argument("--uai", help="établissement du service")
         parser.add_argument("--attributes", default="", help="attributs transmis, séparés par ,")
         parser.add_argument("--sso", choices=[c.value for c in SSOType], default=SSOType.CAS)
-        parser.add_argument("--recognition", choices=["pronote", "identity", "both"],
-                            default=PronoteRecognition.PRONOTE_ID)
+        parser.add_argument(
+            "--recognition",
+            choices=["pronote", "identity", "both"],
+            default=PronoteRecognition.PRONOTE_ID,
+        )
         parser.add_argument("--id-attribute", default="idPronote")
-        parser.add_argument("--username-mode", choices=[c.value for c in UsernameMode],
-                            default=UsernameMode.UID)
-        parser.add_argument("--allow-proxy", action="store_true",
-                            help="autorise ce service à obtenir des proxy tickets")
+        parser.add_argument(
+            "--username-mode", choices=[c.value for c in UsernameMode], default=UsernameMode.UID
+        )
+        parser.add_argument(
+            "--allow-proxy",
+            action="store_true",
+            help="autorise ce service à obtenir des proxy tickets",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         code, label, url = options["code"], options["label"].strip(), options["url"].strip()
         if not _CODE.match(code):
-            raise CommandError(f"Code « {code[:60]} » invalide : lettres, chiffres, - et _ (50 max).")
+            raise CommandError(f"Code « {code[:60]} » invalide : lettres, chiffres, - et _.")
         if not label:
             raise CommandError("L'intitulé est obligatoire.")
         try:
@@ -72,7 +83,7 @@ class Command(BaseCommand):
                 raise CommandError(str(exc)) from None
             establishment = Establishment.objects.filter(uai=uai).first()
             if establishment is None:
-                raise CommandError(f"Établissement {uai} inconnu : créez-le avec establishment_add.")
+                raise CommandError(f"Établissement {uai} inconnu (voir establishment_add).")
         patterns = list(options["pattern"])
         if not patterns and options["sso"] == SSOType.PRONOTE:
             patterns = [url.rstrip("/") + "/**"]
@@ -91,13 +102,20 @@ class Command(BaseCommand):
             raise CommandError(f"Nom d'attribut « {id_attribute[:64]} » invalide.")
         attributes = [a.strip() for a in options["attributes"].split(",") if a.strip()]
         with transaction.atomic():
-            service, created = Service.objects.update_or_create(code=code, defaults={
-                "label": label, "url": url, "sso_type": options["sso"],
-                "establishment": establishment, "released_attributes": attributes,
-                "pronote_recognition": options["recognition"],
-                "pronote_id_attribute": id_attribute, "username_mode": options["username_mode"],
-                "proxy_callback_allowed": options["allow_proxy"],
-            })
+            service, created = Service.objects.update_or_create(
+                code=code,
+                defaults={
+                    "label": label,
+                    "url": url,
+                    "sso_type": options["sso"],
+                    "establishment": establishment,
+                    "released_attributes": attributes,
+                    "pronote_recognition": options["recognition"],
+                    "pronote_id_attribute": id_attribute,
+                    "username_mode": options["username_mode"],
+                    "proxy_callback_allowed": options["allow_proxy"],
+                },
+            )
             service.patterns.all().delete()
             ServicePattern.objects.bulk_create(
                 ServicePattern(service=service, position=i, kind=kind, value=text)
