@@ -190,7 +190,7 @@ def _with_profiles(accounts: Iterable[Account], profiles: frozenset[str]) -> lis
     seen: set[int] = set()
     kept = []
     for account in accounts:
-        if account.id not in seen and account.profiles & profiles:
+        if account.id not in seen and not account.profiles.isdisjoint(profiles):
             seen.add(account.id)
             kept.append(account)
     return kept

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from django.db import connection, models
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 
 BATCH = 2000
 
@@ -31,12 +31,26 @@ _PLAIN = {
 
 def _preparers(columns: Sequence[models.Field[Any, Any]]) -> list[Any]:
     """Per column, ``None`` when the Python value is already what the driver takes (text,
-    integers, booleans, foreign-key ids), else the field's ``get_db_prep_save``."""
-    preparers = []
+    integers, booleans, foreign-key ids), else a one-argument adapter. Dates, datetimes and JSON
+    go straight to the backend's ``ops`` adapters (what their fields' ``get_db_prep_value`` ends
+    with); anything else through the field itself."""
+    real = connections[DEFAULT_DB_ALIAS]  # the wrapper itself, not the thread-local proxy
+    ops = real.ops
+    preparers: list[Any] = []
     for field in columns:
         target = field.target_field if field.is_relation else field  # type: ignore[union-attr]
-        plain = target.get_internal_type() in _PLAIN
-        preparers.append(None if plain else field.get_db_prep_save)
+        kind = target.get_internal_type()
+        if kind in _PLAIN:
+            preparers.append(None)
+        elif kind == "DateField":
+            preparers.append(ops.adapt_datefield_value)
+        elif kind == "DateTimeField":
+            preparers.append(ops.adapt_datetimefield_value)
+        elif kind == "JSONField":
+            encoder = field.encoder  # type: ignore[attr-defined]
+            preparers.append(lambda value, encoder=encoder: ops.adapt_json_value(value, encoder))
+        else:
+            preparers.append(lambda value, field=field: field.get_db_prep_save(value, real))
     return preparers
 
 
@@ -44,7 +58,7 @@ def _values(
     source: Any, columns: Sequence[models.Field[Any, Any]], preparers: list[Any], get: Any
 ) -> list[Any]:
     return [
-        get(source, f.attname) if prep is None else prep(get(source, f.attname), connection)
+        get(source, f.attname) if prep is None else prep(get(source, f.attname))
         for f, prep in zip(columns, preparers, strict=True)
     ]
 
@@ -55,12 +69,13 @@ def _executemany(sql: str, params: list[list[Any]]) -> None:
             cursor.executemany(sql, params[start : start + BATCH])
 
 
-def update_rows(objects: Iterable[models.Model], fields: Sequence[str]) -> None:
-    """``UPDATE … SET fields WHERE pk`` for each object (like ``bulk_update``)."""
+def update_rows(model: type[models.Model], objects: Iterable[Any], fields: Sequence[str]) -> None:
+    """``UPDATE … SET fields WHERE pk`` for each object (like ``bulk_update``); the objects may
+    be model instances or any objects with the fields' attribute names and ``pk``."""
     objects = list(objects)
     if not objects:
         return
-    meta = type(objects[0])._meta
+    meta = model._meta
     quote = connection.ops.quote_name
     columns = [meta.get_field(name) for name in fields]
     preparers = _preparers(columns)
