@@ -148,3 +148,16 @@ def test_a_preview_records_nothing():
     with preview():
         pronote_attributes(pupil, pronote_service(school))
     assert not MissingIdentifierEvent.objects.exists()
+
+
+def test_the_cas_releases_the_identifier_to_pronote_whatever_its_release_list():
+    from socle.cas.attributes import collect
+
+    school = make_establishment()
+    pupil = make_person(establishment=school)
+    PronoteIdentity.objects.create(
+        person=pupil, establishment=school, pronote_id="X1", category="eleve"
+    )
+    service = pronote_service(school)
+    assert service.released_attributes == []
+    assert collect(pupil, service) == {"idPronote": ["X1"]}

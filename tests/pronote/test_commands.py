@@ -6,6 +6,7 @@ import io
 
 import pytest
 from django.core.management import CommandError, call_command
+from lxml import etree
 
 from socle.pronote.files.envelope import build_envelope
 from socle.pronote.models import ImportSession, SessionStatus
@@ -158,6 +159,14 @@ def test_doctor_shows_the_identifier_pronote_will_receive(xml_file, school):
     assert "identifiant PRONOTE : ELEVEEMMA0000001" in out
     assert "idPronote = ELEVEEMMA0000001" in out
     assert "PRONOTE recevra l'identifiant ELEVEEMMA0000001" in out
+    saml = out.split("Réponse SAML 1.1 que recevrait PRONOTE :\n", 1)[1].strip()
+    root = etree.fromstring(saml.encode())
+    ns = {"saml": "urn:oasis:names:tc:SAML:1.0:assertion"}
+    assert root.findtext(".//saml:NameIdentifier", namespaces=ns) == school.emma.uid
+    values = root.xpath(
+        ".//saml:Attribute[@AttributeName='idPronote']/saml:AttributeValue/text()", namespaces=ns
+    )
+    assert values == ["ELEVEEMMA0000001"]
 
 
 def test_doctor_flags_patterns_that_do_not_accept_pronote(school):

@@ -78,11 +78,19 @@ def test_id_partenaire_follows_the_services_username_mode():
     make_service("pronote", sso_type="pronote", establishment=school.est, username_mode="login")
     root = etree.fromstring(build_rapprochement([school.est], "P").xml)
     emma = root.find("r:Eleves/r:Eleve[@Prenom='Emma']", NS)
-    try:
-        from socle.cas.usernames import cas_username  # noqa: F401
-    except ImportError:
-        pytest.skip("socle.cas.usernames is not there yet")  # CAS engineer's helper
     assert emma.get("ID_Partenaire") == school.emma.login
+
+
+def test_id_partenaire_is_the_pairwise_id_pronote_will_receive():
+    from socle.cas.usernames import cas_username
+
+    school = School()
+    service = make_service(
+        "pronote", sso_type="pronote", establishment=school.est, username_mode="pairwise"
+    )
+    root = etree.fromstring(build_rapprochement([school.est], "P").xml)
+    emma = root.find("r:Eleves/r:Eleve[@Prenom='Emma']", NS)
+    assert emma.get("ID_Partenaire") == cas_username(school.emma, service) != school.emma.uid
 
 
 def test_the_container_validates_and_round_trips(ent_key, container_schema, rapprochement_schema):

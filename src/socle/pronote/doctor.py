@@ -6,12 +6,12 @@ provider runs in :func:`socle.pronote.attributes.preview` mode).
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
 
+from socle.cas.services import find_service
 from socle.directory.models import Establishment, Membership, Person
 from socle.directory.profiles import Profile
 from socle.pronote.importer.report import summary_line
@@ -101,36 +101,14 @@ class DoctorReport:
     account: AccountReport | None = None
 
 
-def _ant(value: str) -> re.Pattern[str]:
-    parts = re.split(r"(\*\*|\*)", value)
-    return re.compile(
-        "".join(".*" if p == "**" else "[^/]*" if p == "*" else re.escape(p) for p in parts)
-    )
-
-
 def _accepts(service: Any, url: str) -> tuple[bool, str]:
-    try:
-        from socle.cas.services import find_service
-    except ImportError:
-        find_service = None
-    if find_service is not None:
-        found = find_service(url)
-        if found is None:
-            return False, "aucun service ne l'accepte"
-        if found.pk != service.pk:
-            return False, f"accepté par un autre service : {found.code}"
-        return True, ""
-    for pattern in service.patterns.all():  # rough local check while socle.cas is absent
-        regex = (
-            re.compile(pattern.value)
-            if pattern.kind == "regex"
-            else _ant(pattern.value)
-            if pattern.kind == "ant"
-            else re.compile(re.escape(pattern.value))
-        )
-        if regex.fullmatch(url):
-            return True, "vérification locale (module CAS absent)"
-    return False, "vérification locale (module CAS absent)"
+    """Asks the CAS's own registry lookup, so the answer is the one PRONOTE will get."""
+    found = find_service(url)
+    if found is None:
+        return False, "aucun service ne l'accepte"
+    if found.pk != service.pk:
+        return False, f"accepté par un autre service : {found.code}"
+    return True, ""
 
 
 def _service_reports(establishment: Establishment) -> list[ServiceReport]:

@@ -7,6 +7,9 @@ from typing import Any
 
 from django.utils import timezone
 
+from socle.cas.attributes import collect
+from socle.cas.protocol import render_saml_success
+from socle.cas.usernames import cas_username
 from socle.directory.models import Establishment, Person
 from socle.pronote.attributes import IDENTITY_NAMES, mandatory_names, preview
 from socle.pronote.categories import STEP_BY_CATEGORY
@@ -25,29 +28,6 @@ def missing_attribute_message(cas_url: str, attribute: str) -> str:
         f'être configuré pour renvoyer un attribut "{attribute}". Or aucun attribut n\'a été '
         "renvoyé. »"
     )
-
-
-def _cas_helpers() -> dict[str, Any]:
-    helpers: dict[str, Any] = {}
-    try:
-        from socle.cas.usernames import cas_username
-
-        helpers["cas_username"] = cas_username
-    except ImportError:
-        pass
-    try:
-        from socle.cas.attributes import collect
-
-        helpers["collect"] = collect
-    except ImportError:
-        pass
-    try:
-        from socle.cas.protocol import render_saml_success
-
-        helpers["render_saml_success"] = render_saml_success
-    except ImportError:
-        pass
-    return helpers
 
 
 def _can_access(person: Person, service: Any) -> bool:
@@ -81,35 +61,21 @@ def examine(establishment: Establishment, login: str, services: list[Any]) -> An
         return report
     service = services[0].service
     report.service = service
-    helpers = _cas_helpers()
-    username_of = helpers.get("cas_username", lambda p, s: p.uid)
-    report.username = username_of(person, service)
-    with preview():
-        if "collect" in helpers:
-            report.attributes = helpers["collect"](person, service)
-        else:
-            from socle.pronote.attributes import pronote_attributes
-
-            report.attributes = pronote_attributes(person, service)
-            report.fixes.append(
-                "(aperçu partiel : socle.cas.attributes.collect absent, seuls "
-                "les attributs PRONOTE sont montrés)"
-            )
+    report.username = cas_username(person, service)
+    with preview():  # the provider records nothing while we look
+        report.attributes = collect(person, service)
     target = (
         services[0].urls[1].url
         if len(services[0].urls) > 1
         else service.url or "https://pronote.invalid/pronote/"
     )
-    if "render_saml_success" in helpers:
-        report.saml = helpers["render_saml_success"](
-            username=report.username,
-            attributes=report.attributes,
-            recipient=target,
-            request_id="_" + secrets.token_hex(16),
-            issue_instant=timezone.now(),
-        ).decode("utf-8")
-    else:
-        report.saml = "(aperçu SAML indisponible : socle.cas.protocol absent)"
+    report.saml = render_saml_success(
+        username=report.username,
+        attributes=report.attributes,
+        recipient=target,
+        request_id="_" + secrets.token_hex(16),
+        issue_instant=timezone.now(),
+    ).decode("utf-8")
     _explain(report, establishment, person, service, cas_url())
     return report
 

@@ -13,24 +13,14 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 
 from socle.directory.models import Establishment
+from socle.portal.permissions import (
+    administered_establishments as portal_administered_establishments,
+)
 
 
 def administered_establishments(person: Any) -> QuerySet[Establishment]:
-    """``socle.portal.permissions.administered_establishments`` when the portal provides it;
-    else the same rule here (superuser → all; else memberships with ``is_admin=True``)."""
-    try:
-        from socle.portal.permissions import administered_establishments as portal_rule
-    except ImportError:
-        portal_rule = None
-    if portal_rule is not None:
-        return portal_rule(person)
-    if not getattr(person, "is_authenticated", False) or not getattr(person, "is_active", False):
-        return Establishment.objects.none()
-    if person.is_superuser:
-        return Establishment.objects.all()
-    return Establishment.objects.filter(
-        memberships__person_id=person.pk, memberships__is_admin=True
-    ).distinct()
+    """The portal's rule (superuser → all; else memberships with ``is_admin=True``)."""
+    return portal_administered_establishments(person)
 
 
 def can_administer(person: Any, establishment: Establishment) -> bool:

@@ -4,32 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q
-
 from socle.directory.models import Establishment, Membership, Person
-from socle.directory.names import normalize_name
+from socle.directory.search import search_people
 
 LIMIT = 10
 
 
 def _search(query: str, establishment: Establishment | None, limit: int) -> list[Person]:
-    try:
-        from socle.directory.search import search_people
-    except ImportError:  # the directory's search is the reference; this is a plain fallback
-        search_people = None
-    if search_people is not None:
-        return list(search_people(query, establishment=establishment, limit=limit))
-    words = normalize_name(query).split()
-    people = Person.objects.filter(is_active=True)
-    if establishment is not None:
-        people = people.filter(memberships__establishment=establishment)
-    for word in words[:4]:
-        people = people.filter(
-            Q(last_name__icontains=word)
-            | Q(first_name__icontains=word)
-            | Q(birth_last_name__icontains=word)
-        )
-    return list(people.distinct().order_by("last_name", "first_name")[:limit])
+    return list(search_people(query, establishment=establishment, limit=limit))
 
 
 def browse(

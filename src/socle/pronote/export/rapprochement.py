@@ -17,6 +17,7 @@ from typing import Any
 
 from lxml import etree
 
+from socle.cas.usernames import cas_username
 from socle.directory.models import Establishment, Membership, ParentLink, Person
 from socle.directory.profiles import Profile
 
@@ -58,14 +59,6 @@ def _pronote_service(establishment: Establishment) -> Any:
     )
 
 
-def _username_function() -> Any:
-    try:
-        from socle.cas.usernames import cas_username
-    except ImportError:  # CAS helper not installed: the default mode (uid) is what it sends
-        return lambda person, service: person.uid
-    return cas_username
-
-
 def _el(parent: etree._Element, name: str, **attributes: str) -> etree._Element:
     return etree.SubElement(
         parent, f"{{{NS}}}{name}", {k: v for k, v in attributes.items() if v not in ("", None)}
@@ -78,7 +71,6 @@ def build_rapprochement(
     ids = [e.pk for e in establishments]
     order = {pk: position for position, pk in enumerate(ids)}
     services = {e.pk: _pronote_service(e) for e in establishments}
-    cas_username = _username_function()
 
     kinds: dict[int, set[str]] = defaultdict(set)
     first_establishment: dict[int, int] = {}
