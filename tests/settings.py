@@ -9,3 +9,12 @@ os.environ.setdefault("SOCLE_ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
 from socle.settings import *  # noqa: E402,F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# A file (not shared-cache memory) so that concurrency tests meet SQLite's real locking:
+# WAL, busy timeout and IMMEDIATE transactions, as in production.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    import tempfile
+
+    DATABASES["default"]["TEST"] = {  # noqa: F405
+        "NAME": os.path.join(tempfile.gettempdir(), f"socle-test-{os.getpid()}.sqlite3")
+    }

@@ -1,0 +1,110 @@
+"""SAML 1.1 validation as PRONOTE.net performs it."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+from lxml import etree
+
+from tests.cas.conftest import cas_login, ticket_from
+from tests.factories import make_service
+
+SOAP = "http://schemas.xmlsoap.org/soap/envelope/"
+NS = {
+    "soap": SOAP,
+    "samlp": "urn:oasis:names:tc:SAML:1.0:protocol",
+    "saml": "urn:oasis:names:tc:SAML:1.0:assertion",
+}
+PRONOTE_URL = "https://0312609t.index-education.net/pronote/eleve.html"
+
+
+def saml_request(ticket: str, request_id: str = "_192.168.16.51.1024506224022") -> bytes:
+    return (
+        f'<SOAP-ENV:Envelope xmlns:SOAP-ENV="{SOAP}"><SOAP-ENV:Header/><SOAP-ENV:Body>'
+        '<samlp:Request xmlns:samlp="urn:oasis:names:tc:SAML:1.0:protocol" MajorVersion="1" '
+        f'MinorVersion="1" RequestID="{request_id}" IssueInstant="2026-11-23T08:00:00.000Z">'
+        f"<samlp:AssertionArtifact>{ticket}</samlp:AssertionArtifact></samlp:Request>"
+        "</SOAP-ENV:Body></SOAP-ENV:Envelope>"
+    ).encode()
+
+
+@pytest.fixture
+def pronote(school):
+    return make_service(
+        "pronote",
+        patterns=("https://0312609t.index-education.net/pronote/**",),
+        sso_type="pronote",
+        establishment=school,
+        released_attributes=["nom", "prenom"],
+    )
+
+
+def post(path: str, body: bytes, target: str = PRONOTE_URL):
+    return Client().post(f"{path}?TARGET={target}", body, content_type="text/xml")
+
+
+def status(response) -> str:
+    root = etree.fromstring(response.content)
+    return root.find(".//samlp:StatusCode", NS).get("Value")
+
+
+def test_it_validates_a_ticket_by_saml_with_attributes(client, pupil, pronote) -> None:
+    ticket = ticket_from(cas_login(client, pupil, PRONOTE_URL))
+    response = post("/cas/samlValidate", saml_request(ticket, "_req42"))
+    root = etree.fromstring(response.content)
+    saml_response = root.find(".//samlp:Response", NS)
+    assert saml_response.get("InResponseTo") == "_req42"
+    assert saml_response.get("Recipient") == PRONOTE_URL
+    assert status(response) == "samlp:Success"
+    assert root.findtext(".//saml:NameIdentifier", namespaces=NS) == pupil.uid
+    attrs = {
+        a.get("AttributeName"): [v.text for v in a.findall("saml:AttributeValue", NS)]
+        for a in root.iterfind(".//saml:Attribute", NS)
+    }
+    assert attrs["nom"] == ["Martin"] and attrs["prenom"] == ["Camille"]
+    assert root.find(".//saml:AuthenticationStatement", NS).get("AuthenticationMethod") == (
+        "urn:oasis:names:tc:SAML:1.0:am:password"
+    )
+
+
+@pytest.mark.parametrize("path", ["/cas/saml/Validate", "/cas/SAML/validate", "/cas/saml/VALIDATE"])
+def test_it_answers_on_the_alias_pronote_writes_in_any_case(client, pupil, pronote, path):
+    ticket = ticket_from(cas_login(client, pupil, PRONOTE_URL))
+    assert status(post(path, saml_request(ticket))) == "samlp:Success"
+
+
+def test_it_denies_a_replayed_ticket_by_saml(client, pupil, pronote) -> None:
+    ticket = ticket_from(cas_login(client, pupil, PRONOTE_URL))
+    post("/cas/samlValidate", saml_request(ticket))
+    replay = post("/cas/samlValidate", saml_request(ticket))
+    assert status(replay) == "samlp:RequestDenied"
+    assert etree.fromstring(replay.content).find(".//saml:Assertion", NS) is None
+
+
+def test_it_denies_a_ticket_for_another_target(client, pupil, pronote) -> None:
+    ticket = ticket_from(cas_login(client, pupil, PRONOTE_URL))
+    response = post("/cas/samlValidate", saml_request(ticket), target="https://other.test/")
+    assert status(response) == "samlp:RequestDenied"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"",
+        b"<not-xml",
+        b"<a><b></a>",
+        b"<x/>",
+        saml_request("").replace(b"<samlp:AssertionArtifact></samlp:AssertionArtifact>", b""),
+        b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><x>&e;</x>',
+        b"<a>" * 50_000,
+    ],
+)
+def test_it_answers_a_saml_error_for_malformed_requests(pronote, body: bytes) -> None:
+    response = post("/cas/samlValidate", body)
+    assert response.status_code == 200
+    assert status(response) == "samlp:Requester"
+    assert b"root:" not in response.content
+
+
+def test_it_refuses_get_on_saml_validate(pronote) -> None:
+    assert Client().get("/cas/samlValidate").status_code == 405
