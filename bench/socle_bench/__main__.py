@@ -1,0 +1,5 @@
+import sys
+
+from socle_bench.main import main
+
+sys.exit(main())

@@ -1,0 +1,207 @@
+"""``make bench`` / ``make soak``: every server side by side, one run, results under docs/.
+
+Usage (bench/run sets the environment up): ``python -m socle_bench [--quick] [--only KEY,…]
+[--soak MINUTES]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import sys
+import time
+from pathlib import Path
+
+from socle_bench import browser, hashrate, report, soak
+from socle_bench.common import DOCS, WORK, free_port, log
+from socle_bench.peers import PEERS
+from socle_bench.servers import (
+    Server,
+    ceiling_server,
+    peer_server,
+    socle_pg_redis,
+    socle_sqlite,
+)
+from socle_bench.wrkrun import Measure, run_wrk
+
+SESSIONS = 16
+SINGLE_URL_CONNECTIONS = 16
+LOGIN_CONNECTIONS = 8
+MIX_CONNECTIONS = 16
+VALIDATIONS = ("validate", "p3", "saml")
+
+
+def build_servers(only: set[str] | None) -> list[Server]:
+    database_url = os.environ.get("SOCLE_BENCH_DATABASE_URL", "")
+    redis_url = os.environ.get("SOCLE_BENCH_REDIS_URL", "")
+    servers = [socle_sqlite()]
+    if database_url and redis_url:
+        servers.append(socle_pg_redis(database_url, redis_url))
+    else:
+        log("PostgreSQL/Redis absents : Socle (PostgreSQL + Redis) n'est pas mesuré")
+    servers += [peer_server(peer) for peer in PEERS]
+    servers.append(ceiling_server())
+    if only:
+        servers = [s for s in servers if s.key in only]
+    return servers
+
+
+def open_sessions(server: Server, directory: Path) -> None:
+    directory.mkdir(parents=True, exist_ok=True)
+    if server.session_cookie_fallback:
+        cookies = [server.session_cookie_fallback]
+    else:
+        cookies = [browser.login(server.base_url)[0] for _ in range(SESSIONS)]
+    (directory / "sessions.txt").write_text("\n".join(cookies) + "\n")
+
+
+def bench_server(server: Server, duration: float) -> list[Measure]:
+    directory = WORK / server.key / "wrk"
+    for stale in directory.glob("tickets-*.txt"):
+        stale.unlink()
+    measures: list[Measure] = []
+    server.prepare()
+    server.start(free_port())
+    try:
+        open_sessions(server, directory)
+        run_wrk(server, "hop", directory=directory, connections=8, duration=2)  # warm-up
+
+        def keep(measure: Measure) -> None:
+            log(
+                f"  {server.key:<20} {measure.scenario:<9} {measure.ops_per_s:>8.1f} op/s  "
+                f"{measure.server_cpu_ms_per_op:>7.2f} ms CPU/op  p99 {measure.p99_ms:>7.1f} ms  "
+                f"erreurs {measure.errors}"
+                + (f"  ({measure.first_failure[:120]})" if measure.first_failure else "")
+            )
+            measures.append(measure)
+
+        keep(
+            run_wrk(
+                server,
+                "hop",
+                directory=directory,
+                connections=SINGLE_URL_CONNECTIONS,
+                duration=duration,
+            )
+        )
+        for kind in VALIDATIONS:
+            run_wrk(
+                server,
+                "mint",
+                directory=directory,
+                connections=SINGLE_URL_CONNECTIONS,
+                duration=duration,
+            )
+            keep(
+                run_wrk(
+                    server,
+                    kind,
+                    directory=directory,
+                    connections=SINGLE_URL_CONNECTIONS,
+                    duration=duration,
+                )
+            )
+        keep(
+            run_wrk(
+                server,
+                "login",
+                directory=directory,
+                connections=LOGIN_CONNECTIONS,
+                duration=duration,
+            )
+        )
+        keep(
+            run_wrk(
+                server, "mix", directory=directory, connections=MIX_CONNECTIONS, duration=duration
+            )
+        )
+    finally:
+        server.stop()
+    return measures
+
+
+def machine_info() -> dict[str, object]:
+    cpu = "?"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return {
+        "cpu": cpu,
+        "cores": len(os.sched_getaffinity(0)),
+        "python": platform.python_version(),
+        "kernel": platform.release(),
+        "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="bench/run")
+    parser.add_argument("--quick", action="store_true", help="runs of 3 s instead of 10 s")
+    parser.add_argument("--only", default="", help="server keys, comma-separated")
+    parser.add_argument(
+        "--soak",
+        type=float,
+        nargs="?",
+        const=30.0,
+        default=0,
+        help="soak test of N minutes (30 by default) instead of the benchmark",
+    )
+    parser.add_argument("--output", default=str(DOCS), help="where the report goes")
+    args = parser.parse_args(argv)
+    output = Path(args.output)
+    output.mkdir(parents=True, exist_ok=True)
+    WORK.mkdir(parents=True, exist_ok=True)
+    only = {k.strip() for k in args.only.split(",") if k.strip()} or None
+
+    if args.soak:
+        return soak.main(
+            build_servers(only or {"socle-pg-redis", "socle-sqlite"}), args.soak, output
+        )
+
+    duration = 3.0 if args.quick else 10.0
+    started = time.time()
+    info = machine_info()
+    log(f"machine : {info}")
+    log("limite physique : hachages Argon2id par seconde…")
+    limits = hashrate.hash_limits(int(info["cores"]))  # type: ignore[arg-type]
+    log(f"  {limits}")
+    servers = build_servers(only)
+    results: list[dict[str, object]] = []
+    versions: dict[str, str] = {}
+    for server in servers:
+        log(f"== {server.label}")
+        versions[server.key] = server.versions()
+        results += [m.as_dict() for m in bench_server(server, duration)]
+    extra = report.run_extra_benchmarks()
+    data = {
+        "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "duration_s": duration,
+        "machine": info,
+        "hash_limits": limits,
+        "servers": {s.key: s.label for s in servers},
+        "versions": versions,
+        "connections": {
+            "single_url": SINGLE_URL_CONNECTIONS,
+            "login": LOGIN_CONNECTIONS,
+            "mix": MIX_CONNECTIONS,
+            "sessions": SESSIONS,
+        },
+        "results": results,
+        "extra": extra,
+        "wall_s": round(time.time() - started, 1),
+    }
+    (output / "results.json").write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+    report.write(data, output)
+    log(f"rapport : {output / 'README.md'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,256 @@
+"""Markdown tables and PNG charts from one benchmark run (docs/benchmarks/)."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+from typing import Any
+
+from socle_bench.common import BENCH, MAIN_PYTHON, REPO, log
+
+SCENARIOS = {
+    "hop": "SSO hop (`/cas/login?service=` with a session → 302 + ticket)",
+    "validate": "`serviceValidate` (CAS 2)",
+    "p3": "`p3/serviceValidate` with attributes (CAS 3)",
+    "saml": "`samlValidate` (SAML 1.1)",
+    "login": "Full password login (GET form + POST → 302 + ticket)",
+    "mix": '"Monday 8:00" user (1 login, 3 SSO hops, 3 validations)',
+}
+SOCLE_KEYS = ("socle-sqlite", "socle-pg-redis")
+PEER_KEYS = ("django-cas-server", "django-mama-cas")
+FAST_SCENARIOS = ("hop", "validate", "p3", "saml")
+TARGET_RATIO = 3.0
+TARGET_CPU_MS = 2.0
+TARGET_LOGIN_SHARE = 0.8
+EXTRA_SCRIPTS = ("aaf.py", "pronote_matching.py")
+
+
+def _index(data: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:
+    return {(r["server"], r["scenario"]): r for r in data["results"]}
+
+
+def _ratio(a: float, b: float) -> str:
+    return f"{a / b:.2f}×" if b else "—"
+
+
+def scenario_table(data: dict[str, Any], scenario: str) -> list[str]:
+    index = _index(data)
+    servers = [key for key in data["servers"] if (key, scenario) in index]
+    peers = [p for p in PEER_KEYS if (p, scenario) in index]
+    header = [
+        "server",
+        "ops/s",
+        "server CPU ms/op",
+        "DB CPU ms/op",
+        "p50 ms",
+        "p95 ms",
+        "p99 ms",
+        "errors",
+        "× ceiling",
+    ] + [f"× {data['servers'][p]}" for p in peers]
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    ceiling = index.get(("ceiling", scenario))
+    for key in servers:
+        row = index[(key, scenario)]
+        cells = [
+            data["servers"][key],
+            f"{row['ops_per_s']:.1f}",
+            f"{row['server_cpu_ms_per_op']:.2f}",
+            f"{row['db_cpu_ms_per_op']:.2f}" if row["db_cpu_ms_per_op"] else "—",
+            f"{row['p50_ms']:.1f}",
+            f"{row['p95_ms']:.1f}",
+            f"{row['p99_ms']:.1f}",
+            str(row["errors"]),
+            _ratio(row["ops_per_s"], ceiling["ops_per_s"]) if ceiling else "—",
+        ]
+        for peer in peers:
+            cells.append(
+                _ratio(row["ops_per_s"], index[(peer, scenario)]["ops_per_s"])
+                if key in SOCLE_KEYS
+                else ""
+            )
+        lines.append("| " + " | ".join(cells) + " |")
+    return lines
+
+
+def targets(data: dict[str, Any]) -> list[dict[str, Any]]:
+    index = _index(data)
+    checks: list[dict[str, Any]] = []
+    machine_limit = data["hash_limits"]["machine"]
+    for key in SOCLE_KEYS:
+        if (key, "hop") not in index:
+            continue
+        label = data["servers"][key]
+        for scenario in FAST_SCENARIOS:
+            row = index.get((key, scenario))
+            if row is None:
+                continue
+            peer_rates = [
+                index[(p, scenario)]["ops_per_s"] for p in PEER_KEYS if (p, scenario) in index
+            ]
+            fastest = max(peer_rates) if peer_rates else 0.0
+            ratio = row["ops_per_s"] / fastest if fastest else 0.0
+            checks.append(
+                {
+                    "server": label,
+                    "target": f"{scenario}: ≥ {TARGET_RATIO:g}× the faster peer",
+                    "measured": f"{ratio:.2f}×",
+                    "met": ratio >= TARGET_RATIO,
+                }
+            )
+            cpu = row["server_cpu_ms_per_op"] + row["db_cpu_ms_per_op"]
+            checks.append(
+                {
+                    "server": label,
+                    "target": f"{scenario}: ≤ {TARGET_CPU_MS:g} ms CPU/op",
+                    "measured": (
+                        f"{row['server_cpu_ms_per_op']:.2f} ms "
+                        f"(+ {row['db_cpu_ms_per_op']:.2f} ms database) = {cpu:.2f} ms"
+                    ),
+                    "met": row["server_cpu_ms_per_op"] <= TARGET_CPU_MS,
+                }
+            )
+        login = index.get((key, "login"))
+        if login:
+            share = login["ops_per_s"] / machine_limit if machine_limit else 0.0
+            checks.append(
+                {
+                    "server": label,
+                    "target": f"logins ≥ {TARGET_LOGIN_SHARE:.0%} of the hash limit "
+                    f"({machine_limit:.1f}/s)",
+                    "measured": f"{login['ops_per_s']:.1f}/s = {share:.0%}",
+                    "met": share >= TARGET_LOGIN_SHARE,
+                }
+            )
+        errors = sum(index[(key, s)]["errors"] for s in SCENARIOS if (key, s) in index)
+        checks.append(
+            {"server": label, "target": "zero errors", "measured": str(errors), "met": errors == 0}
+        )
+    return checks
+
+
+def charts(data: dict[str, Any], output: Path) -> list[str]:
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        log("matplotlib absent : pas de graphiques (pip install -r bench/requirements.txt)")
+        return []
+    index = _index(data)
+    servers = list(data["servers"])
+    scenarios = [s for s in SCENARIOS if any((k, s) in index for k in servers)]
+    written = []
+    for metric, title, name in (
+        ("ops_per_s", "Operations per second (higher is better, log scale)", "throughput.png"),
+        (
+            "server_cpu_ms_per_op",
+            "Server CPU ms per operation (lower is better, log scale)",
+            "cpu.png",
+        ),
+    ):
+        figure, axis = plt.subplots(figsize=(11, 5))
+        width = 0.8 / max(1, len(servers))
+        for i, key in enumerate(servers):
+            values = [index[(key, s)][metric] if (key, s) in index else 0 for s in scenarios]
+            positions = [j + i * width for j in range(len(scenarios))]
+            axis.bar(positions, values, width, label=data["servers"][key])
+        axis.set_xticks([j + width * (len(servers) - 1) / 2 for j in range(len(scenarios))])
+        axis.set_xticklabels(scenarios)
+        axis.set_yscale("log")
+        axis.set_title(title)
+        axis.legend(fontsize=8)
+        axis.grid(axis="y", alpha=0.3)
+        figure.tight_layout()
+        figure.savefig(output / name, dpi=110)
+        plt.close(figure)
+        written.append(name)
+    return written
+
+
+def run_extra_benchmarks() -> dict[str, str]:
+    """Runs bench/aaf.py and bench/pronote_matching.py when present; keeps their Markdown."""
+    found: dict[str, str] = {}
+    for script in EXTRA_SCRIPTS:
+        path = BENCH / script
+        if not path.exists():
+            continue
+        log(f"{script}…")
+        result = subprocess.run(  # noqa: S603 - our own scripts
+            [str(MAIN_PYTHON), str(path)],
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            timeout=3600,
+            check=False,
+        )
+        text = result.stdout.strip()
+        if result.returncode != 0:
+            text += f"\n\n(exit status {result.returncode})\n\n```\n{result.stderr[-2000:]}\n```"
+        found[script] = text
+    return found
+
+
+def write(data: dict[str, Any], output: Path) -> None:
+    images = charts(data, output)
+    limits = data["hash_limits"]
+    machine = data["machine"]
+    lines = [
+        "# Benchmarks",
+        "",
+        f"Run of {data['date']} by `make bench` (`bench/run`), {data['duration_s']:g} s per "
+        f"measure, on {machine['cores']} cores ({machine['cpu']}), load average at start "
+        f"{machine['load_average_at_start']}. Raw numbers: [results.json](results.json).",
+        "",
+        "Every server runs under gunicorn with the same settings (those of `socle serve`: "
+        "2 `gthread` workers × 8 threads, preloaded) on 127.0.0.1, and is driven by wrk "
+        f"({data['connections']['single_url']} connections for single URLs, "
+        f"{data['connections']['login']} for logins, {data['connections']['mix']} for the mix), "
+        "one Lua script for all (`bench/lua/cas.lua`) that checks every answer (a 302 with a "
+        "ticket, `authenticationSuccess`, `samlp:Success`). Validation runs use tickets minted "
+        "just before by SSO hops on the same server. Peers and Socle hash passwords with the same "
+        f"Argon2id parameters (19 MiB, t=2, p=1); all SQLite databases use WAL. "
+        "Server CPU is read from `/proc/<pid>/stat` of the gunicorn master and workers before "
+        "and after each run; \"DB CPU\" is PostgreSQL's and Redis's processes over the same run "
+        "(other work on the machine may add to it).",
+        "",
+        "## Password-hash limit",
+        "",
+        f"Raw Argon2id (19 MiB, t=2, p=1): **{limits['per_core']:.1f} hashes/s on one core** "
+        f"({limits['ms_per_hash']:.1f} ms each), **{limits['machine']:.1f}/s with "
+        f"{limits['cores']} processes** on this machine. A login costs one hash: this is the "
+        "physical limit of logins per second.",
+        "",
+    ]
+    for scenario, title in SCENARIOS.items():
+        if not any(r["scenario"] == scenario for r in data["results"]):
+            continue
+        lines += [f"## {title}", "", *scenario_table(data, scenario), ""]
+    checks = targets(data)
+    if checks:
+        lines += ["## Targets", "", "| server | target | measured | met |", "|---|---|---|---|"]
+        lines += [
+            f"| {c['server']} | {c['target']} | {c['measured']} | "
+            f"{'yes' if c['met'] else '**no**'} |"
+            for c in checks
+        ]
+        lines.append("")
+    failures = [r for r in data["results"] if r["first_failure"]]
+    if failures:
+        lines += ["## First failure of each run with errors", ""]
+        lines += [
+            f"- {data['servers'][r['server']]} / {r['scenario']}: `{r['first_failure'][:200]}`"
+            for r in failures
+        ]
+        lines.append("")
+    if images:
+        lines += ["## Charts", ""] + [f"![{name}]({name})" for name in images] + [""]
+    for script, text in data.get("extra", {}).items():
+        lines += [f"## `bench/{script}`", "", text, ""]
+    lines += (
+        ["## Versions", ""]
+        + [f"- {data['servers'][k]}: {v}" for k, v in data["versions"].items()]
+        + [""]
+    )
+    (output / "README.md").write_text("\n".join(lines))
