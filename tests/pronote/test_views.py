@@ -51,7 +51,7 @@ def upload(client, school, mode="complet", content=None, name="IdPN_To_SOCLE.xml
         {
             "establishment": school.est.pk,
             "mode": mode,
-            "files": SimpleUploadedFile(name, data, content_type="application/xml"),
+            "upload": SimpleUploadedFile(name, data, content_type="application/xml"),
         },
     )
 
@@ -117,7 +117,7 @@ def test_an_administrator_cannot_import_for_another_school(admin_client, school)
         {
             "establishment": other.est.pk,
             "mode": "complet",
-            "files": SimpleUploadedFile("x.xml", PRONOTE_XML.format(uai=other.est.uai).encode()),
+            "upload": SimpleUploadedFile("x.xml", PRONOTE_XML.format(uai=other.est.uai).encode()),
         },
     )
     assert response.status_code == 200 and not ImportSession.objects.exists()
@@ -241,7 +241,7 @@ def test_several_csv_files_make_one_import(admin_client, school):
         {
             "establishment": school.est.pk,
             "mode": "partiel",
-            "files": [
+            "upload": [
                 SimpleUploadedFile("EXP_ELEVES.csv", CSV_ELEVES.encode("cp1252")),
                 SimpleUploadedFile("EXP_PROFS.csv", profs.encode("cp1252")),
             ],

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.conf import settings
@@ -14,6 +14,10 @@ from socle.pronote.files import ParsedFile, PronoteFileError
 from socle.pronote.importer.session import load_files
 from socle.pronote.models import ImportMode, ImportRow, RowStatus
 from socle.pronote.permissions import administered_establishments
+
+
+def _establishments(form: forms.Form) -> forms.ModelChoiceField:  # type: ignore[type-arg]
+    return cast(forms.ModelChoiceField, form.fields["establishment"])  # type: ignore[type-arg]
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -47,7 +51,7 @@ class ImportForm(forms.Form):
         widget=forms.RadioSelect,
         initial=ImportMode.PARTIEL,
     )
-    files = MultipleFileField(
+    upload = MultipleFileField(
         label=_("Fichier des identifiants"),
         help_text=_(
             "Fichier exporté par PRONOTE (IdPN_To_….xml, chiffré ou non) ou "
@@ -57,13 +61,13 @@ class ImportForm(forms.Form):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["establishment"].queryset = administered_establishments(user).order_by("uai")
+        _establishments(self).queryset = administered_establishments(user).order_by("uai")
         self.parsed: ParsedFile | None = None
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         establishment = data.get("establishment")
-        uploads = data.get("files") or []
+        uploads = data.get("upload") or []
         if establishment is None or not uploads:
             return data
         limit = settings.SOCLE_PRONOTE_MAX_FILE_SIZE
@@ -121,7 +125,7 @@ class StepForm(forms.Form):
             self.fields[f"confirm-{row.id}"] = forms.BooleanField(required=False)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         picked = [data.get(f"row-{row.id}") for row in self.rows]
         picked_ids = {pid for pid in picked if pid}
         if picked_ids:
@@ -161,7 +165,7 @@ class DoctorForm(forms.Form):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["establishment"].queryset = administered_establishments(user).order_by("uai")
+        _establishments(self).queryset = administered_establishments(user).order_by("uai")
 
 
 class ExportForm(forms.Form):
@@ -177,7 +181,7 @@ class ExportForm(forms.Form):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["establishment"].queryset = administered_establishments(user).order_by("uai")
+        _establishments(self).queryset = administered_establishments(user).order_by("uai")
 
     def clean_public_key(self) -> Any:
         from socle.pronote.files.crypto import load_public_key

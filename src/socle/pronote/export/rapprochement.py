@@ -23,7 +23,7 @@ from socle.directory.profiles import Profile
 
 NS = "http://www.index-education.com/rapprochementssoV2.0"
 
-KIND_OF_PROFILE = {
+KIND_OF_PROFILE: dict[str, str] = {
     Profile.TEACHER: "Professeur",
     Profile.DOCUMENTALIST: "Professeur",
     Profile.DIRECTION: "Personnel",
@@ -164,7 +164,7 @@ def build_rapprochement(
 
     def username(person: Person) -> str:
         if person.pk not in usernames:
-            service = services.get(first_establishment.get(person.pk))
+            service = services.get(first_establishment.get(person.pk, 0))
             usernames[person.pk] = (
                 cas_username(person, service) if service is not None else person.uid
             )
@@ -208,7 +208,7 @@ def build_rapprochement(
     left_out: dict[str, int] = defaultdict(int)
     for person_id, profile in skipped_profiles.items():
         if person_id not in kinds:
-            left_out[Profile(profile).label] += 1
+            left_out[str(Profile(profile).label)] += 1
     for label, count in sorted(left_out.items()):
         result.skipped.append(
             f"{count} compte(s) « {label} » : pas d'élément pour ce profil "

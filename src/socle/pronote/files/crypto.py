@@ -110,6 +110,7 @@ def load_public_key(data: bytes) -> rsa.RSAPublicKey:
     """Index Education's public key: PEM (``PUBLIC KEY``, ``RSA PUBLIC KEY`` or a certificate),
     OpenSSH (``ssh-rsa AAAA…``) or SSH2/RFC 4716 (``---- BEGIN SSH2 PUBLIC KEY ----``)."""
     text = data.decode("ascii", errors="replace").strip()
+    key: object
     try:
         if _RFC4716_BEGIN in text:
             body = _rfc4716_body(text)

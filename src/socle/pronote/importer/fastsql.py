@@ -6,7 +6,7 @@ PostgreSQL alike. Values still go through each field's ``get_db_prep_save``."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, cast
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 
@@ -38,7 +38,7 @@ def _preparers(columns: Sequence[models.Field[Any, Any]]) -> list[Any]:
     ops = real.ops
     preparers: list[Any] = []
     for field in columns:
-        target = field.target_field if field.is_relation else field  # type: ignore[union-attr]
+        target = getattr(field, "target_field", field) if field.is_relation else field
         kind = target.get_internal_type()
         if kind in _PLAIN:
             preparers.append(None)
@@ -77,7 +77,7 @@ def update_rows(model: type[models.Model], objects: Iterable[Any], fields: Seque
         return
     meta = model._meta
     quote = connection.ops.quote_name
-    columns = [meta.get_field(name) for name in fields]
+    columns = [cast("models.Field[Any, Any]", meta.get_field(name)) for name in fields]
     preparers = _preparers(columns)
     assignments = ", ".join(f"{quote(f.column)} = %s" for f in columns)
     # identifiers come from the model's metadata (quoted); every value is a parameter

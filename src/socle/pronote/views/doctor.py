@@ -8,7 +8,7 @@ from django.views.decorators.http import require_GET
 
 from socle.pronote.doctor import diagnose
 from socle.pronote.doctor_account import missing_attribute_message
-from socle.pronote.forms import DoctorForm
+from socle.pronote.forms import DoctorForm, _establishments
 from socle.pronote.permissions import pronote_admin_required
 
 
@@ -20,8 +20,9 @@ def doctor_view(request: HttpRequest) -> HttpResponse:
     if form.is_bound and form.is_valid():
         report = diagnose(form.cleaned_data["establishment"], form.cleaned_data["login"])
     elif not form.is_bound:
-        first = form.fields["establishment"].queryset.first()
-        if first is not None and form.fields["establishment"].queryset.count() == 1:
+        choices = _establishments(form).queryset
+        first = choices.first() if choices is not None else None
+        if first is not None and choices is not None and choices.count() == 1:
             report = diagnose(first)
     return render(
         request,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from socle.directory.models import Establishment
+from socle.directory.models import Establishment, Person
 from socle.pronote.categories import STEP_COUNT, step
 from socle.pronote.forms import ImportForm, StepForm, allowed_people
 from socle.pronote.importer.report import report_csv, step_summaries, summary_line
@@ -47,13 +47,13 @@ def index(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = ImportForm(request.POST, request.FILES, user=request.user)
         if form.is_valid() and form.parsed is not None:
-            names = ", ".join(f.name for f in form.cleaned_data["files"])
+            names = ", ".join(f.name for f in form.cleaned_data["upload"])
             session = start_import(
                 form.parsed,
                 form.cleaned_data["establishment"],
                 form.cleaned_data["mode"],
                 source_name=names,
-                user=request.user,
+                user=cast(Person, request.user),
             )
             return redirect("pronote:step", session.pk, 1)
     else:
@@ -111,7 +111,8 @@ def _step_context(
         removals = plan.removals
     except StepError:
         planned, removals = {}, []
-    unrecognised, recognised = [], []
+    unrecognised: list[dict[str, Any]] = []
+    recognised: list[dict[str, Any]] = []
     for row in rows:
         entry = {
             "row": row,
