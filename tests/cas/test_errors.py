@@ -9,9 +9,9 @@ import pytest
 from django.test import Client, override_settings
 from lxml import etree
 
+from socle.cas.models import Ticket
 from socle.cas.tickets import get_store
 from socle.cas.tickets.db import DatabaseStore
-from socle.cas.models import Ticket
 from tests.cas.conftest import SERVICE_URL, cas_login, ticket_from
 from tests.factories import make_service
 

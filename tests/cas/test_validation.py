@@ -149,6 +149,31 @@ def test_it_validates_without_pgt_when_the_callback_fails(client, pupil, service
     assert root.find(".//cas:proxyGrantingTicket", NS) is None
 
 
+def race(store: DatabaseStore, ticket: str, contenders: int) -> tuple[list, list]:
+    """Lets ``contenders`` threads consume one ticket at the same instant."""
+    barrier = threading.Barrier(contenders)
+    wins: list[object] = []
+    failures: list[BaseException] = []
+
+    def attempt() -> None:
+        barrier.wait()
+        try:
+            result = store.consume_ticket(ticket)
+            if result is not None:
+                wins.append(result)
+        except BaseException as exc:  # surfaced by the caller: a lock error is a failure too
+            failures.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=attempt) for _ in range(contenders)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return wins, failures
+
+
 @pytest.mark.django_db(transaction=True)
 def test_it_validates_a_ticket_once_when_two_validations_race() -> None:
     person = make_person("Léa", "Durand")
@@ -164,26 +189,7 @@ def test_it_validates_a_ticket_once_when_two_validations_race() -> None:
             session_id=session.id,
             from_new_login=True,
         )
-        barrier = threading.Barrier(6)
-        wins: list[object] = []
-        failures: list[BaseException] = []
-
-        def attempt() -> None:
-            barrier.wait()
-            try:
-                result = store.consume_ticket(ticket)
-                if result is not None:
-                    wins.append(result)
-            except BaseException as exc:  # surfaced below: a lock error is a failure too
-                failures.append(exc)
-            finally:
-                connection.close()
-
-        threads = [threading.Thread(target=attempt) for _ in range(6)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
+        wins, failures = race(store, ticket, 6)
         assert failures == [] and len(wins) == 1
 
 
