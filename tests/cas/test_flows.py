@@ -1,0 +1,189 @@
+"""Login-side behaviour: gateway, renew, method=POST, logout and single logout, throttling."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+from lxml import etree
+
+from socle.cas.models import SsoSession
+from socle.cas.views.common import TGC_COOKIE
+from socle.directory.signals import password_changed
+from socle.portal.models import Trace
+from tests.cas.conftest import SERVICE_URL, cas_login, ticket_from
+from tests.factories import make_person
+
+NS = {"cas": "http://www.yale.edu/tp/cas"}
+
+
+def test_it_sends_gateway_requests_back_without_a_ticket(client: Client, service) -> None:
+    response = client.get("/cas/login", {"service": SERVICE_URL, "gateway": "true"})
+    assert response.status_code == 302 and response["Location"] == SERVICE_URL
+
+
+def test_it_gives_a_ticket_to_a_gateway_request_with_a_session(client, pupil, service) -> None:
+    cas_login(client, pupil)
+    response = client.get("/cas/login", {"service": SERVICE_URL, "gateway": "true"})
+    assert "ticket=ST-" in response["Location"]
+
+
+def test_it_asks_for_credentials_again_on_renew(client, pupil, service) -> None:
+    cas_login(client, pupil)
+    response = client.get("/cas/login", {"service": SERVICE_URL, "renew": "true"})
+    assert response.status_code == 200 and b'name="password"' in response.content
+
+
+def test_it_posts_the_ticket_when_method_is_post(client, pupil, service) -> None:
+    cas_login(client, pupil)
+    response = client.get("/cas/login", {"service": SERVICE_URL, "method": "POST"})
+    form = etree.HTML(response.content).find(".//form")
+    assert form.get("method") == "post" and form.get("action") == SERVICE_URL
+    assert form.find(".//input[@name='ticket']").get("value").startswith("ST-")
+
+
+def test_it_refuses_a_wrong_password_without_saying_whether_the_login_exists(client, pupil):
+    wrong = cas_login(client, pupil, password="not the password").content.decode()
+    unknown = client.post("/cas/login", {"username": "nobody", "password": "x"}).content.decode()
+    assert "Identifiant ou mot de passe incorrect." in wrong
+    assert "Identifiant ou mot de passe incorrect." in unknown
+    assert TGC_COOKIE not in client.cookies or not client.cookies[TGC_COOKIE].value
+
+
+def test_it_refuses_an_inactive_account(client, pupil) -> None:
+    pupil.is_active = False
+    pupil.save()
+    assert "incorrect" in cas_login(client, pupil).content.decode()
+
+
+def test_it_throttles_repeated_failures_on_one_account(client, pupil, service) -> None:
+    for _ in range(5):
+        cas_login(client, pupil, password="wrong")
+    response = cas_login(client, pupil, SERVICE_URL)  # the right password, but too late
+    assert response.status_code == 200
+    assert "Trop de tentatives" in response.content.decode()
+
+
+def test_it_throttles_one_address_trying_many_accounts(client, settings, service) -> None:
+    settings.SOCLE_LOGIN_MAX_FAILURES_PER_ADDRESS = 3
+    for index in range(3):
+        client.post("/cas/login", {"username": f"user{index}", "password": "wrong"})
+    victim = make_person("Zoé", "Petit")
+    assert "Trop de tentatives" in cas_login(client, victim).content.decode()
+
+
+def test_it_logs_out_and_notifies_the_services(client, pupil, service, monkeypatch) -> None:
+    sent: list[str] = []
+    monkeypatch.setattr(
+        "socle.cas.sso.send_single_logout", lambda tickets: sent.extend(t.id for t in tickets)
+    )
+    ticket = ticket_from(cas_login(client, pupil, SERVICE_URL))
+    Client().get("/cas/serviceValidate", {"ticket": ticket, "service": SERVICE_URL})
+    response = client.get("/cas/logout")
+    assert response.status_code == 200 and "déconnecté" in response.content.decode()
+    assert sent == [ticket]
+    assert SsoSession.objects.count() == 0
+    # The next login asks for credentials again.
+    assert client.get("/cas/login", {"service": SERVICE_URL}).status_code == 200
+
+
+def test_it_skips_single_logout_for_services_that_opt_out(client, pupil, service, monkeypatch):
+    service.single_logout = False
+    service.save()
+    sent: list[str] = []
+    monkeypatch.setattr(
+        "socle.cas.sso.send_single_logout", lambda tickets: sent.extend(t.id for t in tickets)
+    )
+    cas_login(client, pupil, SERVICE_URL)
+    client.get("/cas/logout")
+    assert sent == []
+
+
+def test_it_posts_a_saml_logout_request_naming_the_ticket(pupil, service, monkeypatch) -> None:
+    from socle.cas import outbound
+    from socle.cas.tickets.base import IssuedTicket
+
+    captured = {}
+
+    class FakeResponse:
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *args):
+            return False
+
+    def fake_open(request, timeout):
+        captured["url"], captured["body"] = request.full_url, request.data
+        return FakeResponse()
+
+    monkeypatch.setattr(outbound._opener, "open", fake_open)
+    ticket = IssuedTicket(
+        id="ST-abc",
+        person_id=1,
+        service_url=SERVICE_URL,
+        service_id=1,
+        session_id=None,
+        created_at=None,
+        from_new_login=True,
+    )
+    outbound.send_single_logout([ticket], wait=True)
+    from urllib.parse import parse_qs
+
+    body = parse_qs(captured["body"].decode())["logoutRequest"][0]
+    root = etree.fromstring(body.encode())
+    assert captured["url"] == SERVICE_URL
+    assert root.findtext("{urn:oasis:names:tc:SAML:2.0:protocol}SessionIndex") == "ST-abc"
+
+
+def test_it_redirects_after_logout_only_to_a_registered_service(client, pupil, service) -> None:
+    cas_login(client, pupil)
+    assert client.get("/cas/logout", {"service": SERVICE_URL})["Location"] == SERVICE_URL
+    cas_login(client, pupil)
+    response = client.get("/cas/logout", {"service": "https://evil.example.com/"})
+    assert response.status_code == 200
+
+
+def test_it_ends_other_sessions_when_the_password_changes(pupil, service) -> None:
+    first, second = Client(), Client()
+    cas_login(first, pupil)
+    cas_login(second, pupil)
+    keep = second.cookies[TGC_COOKIE].value
+    password_changed.send(sender=type(pupil), person=pupil, keep_session_key=keep)
+    assert first.get("/cas/login", {"service": SERVICE_URL}).status_code == 200
+    assert second.get("/cas/login", {"service": SERVICE_URL}).status_code == 302
+
+
+def test_it_refuses_a_ticket_to_someone_the_portal_rules_exclude(client, service, school):
+    service.establishment = school
+    service.save()
+    outsider = make_person("Jean", "Dehors")  # no membership in the school
+    response = cas_login(client, outsider, SERVICE_URL)
+    assert response.status_code == 403
+    assert "Accès refusé" in response.content.decode()
+    assert Trace.objects.filter(event="access_denied").exists()
+
+
+def test_it_records_traces_without_full_tickets(client, pupil, service) -> None:
+    ticket = ticket_from(cas_login(client, pupil, SERVICE_URL))
+    Client().get("/cas/serviceValidate", {"ticket": ticket, "service": SERVICE_URL})
+    events = set(Trace.objects.values_list("event", flat=True))
+    assert {"login", "ticket_issued", "ticket_validated"} <= events
+    assert not Trace.objects.filter(detail__contains=ticket).exists()
+
+
+@pytest.mark.parametrize("field", ["username", "password"])
+def test_it_refuses_absurdly_long_credentials_with_a_message(client, service, field) -> None:
+    data = {"username": "a", "password": "b", field: "x" * 5000}
+    response = client.post("/cas/login", data)
+    assert response.status_code == 200 and "trop long" in response.content.decode()
+
+
+def test_it_shows_the_queue_page_when_the_node_is_saturated(client, pupil, service, monkeypatch):
+    from socle.core.admission import QueueFull
+
+    def full(*args, **kwargs):
+        raise QueueFull(7)
+
+    monkeypatch.setattr("socle.cas.authentication.password_hash_slot", full)
+    response = cas_login(client, pupil, SERVICE_URL)
+    assert response.status_code == 503 and response["Retry-After"] == "7"
+    assert "File d'attente" in response.content.decode()
