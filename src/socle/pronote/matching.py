@@ -240,10 +240,18 @@ def _rank(
 ) -> list[Candidate]:
     """Candidates for the manual list: exact homonyms and fuzzy look-alikes, best first."""
     text = normalize_name(f"{row.last_name} {row.first_name}")
+    key = name_key(row.last_name, row.first_name)
     scored: dict[int, Candidate] = {}
 
-    def add(account: Account, base: int, extra: str = "") -> None:
-        score = base
+    def add(account: Account, fuzzy_score: int | None = None, extra: str = "") -> None:
+        if key in account.name_keys:
+            score = 95
+        elif fuzzy_score is not None:
+            score = fuzzy_score
+        else:
+            score = int(max(fuzz.token_sort_ratio(text, account.fuzzy_text), FUZZY_CUTOFF - 10))
+        if extra:  # a reason beyond the name (e.g. parent of a matched child) ranks higher
+            score += 5
         if row.birth_date and account.birth_date:
             score += 10 if row.birth_date == account.birth_date else -15
         score = max(0, min(100, score))
@@ -253,13 +261,11 @@ def _rank(
             )
 
     for account, extra in preferred:
-        add(account, max(int(fuzz.token_sort_ratio(text, account.fuzzy_text)), 60), extra)
-    for account in _with_profiles(
-        index.by_key.get(name_key(row.last_name, row.first_name), ()), profiles
-    ):
-        add(account, 95)
-    for account, score in index.fuzzy(profiles, text, MAX_CANDIDATES):
-        add(account, score)
+        add(account, extra=extra)
+    for account in _with_profiles(index.by_key.get(key, ()), profiles):
+        add(account)
+    for account, fuzzy_score in index.fuzzy(profiles, text, MAX_CANDIDATES):
+        add(account, fuzzy_score)
     return sorted(scored.values(), key=lambda c: (-c.score, c.label))[:MAX_CANDIDATES]
 
 
@@ -377,7 +383,9 @@ def match_rows(
                 f"{len(same)} fiches PRONOTE pour le même compte ({account.label}) : "
                 "doublon dans PRONOTE ?"
             )
-            match.candidates = _rank(match.row, index, profiles, [(account, "")])
+            match.candidates = _rank(
+                match.row, index, profiles, [(account, "compte choisi pour ces fiches")]
+            )
     return matches
 
 
