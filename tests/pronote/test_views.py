@@ -271,3 +271,30 @@ def test_login_with_password_reaches_the_page(client, school):
     )
     assert client.login(login="anne.admin", password=DEFAULT_PASSWORD)
     assert client.get(reverse("pronote:index")).status_code == 200
+
+
+def test_the_diagnostics_page_explains_a_missing_identifier(admin_client, school):
+    from tests.factories import make_service
+
+    url = f"https://{school.est.uai.lower()}.index-education.net/pronote/"
+    make_service(
+        "pronote", sso_type="pronote", establishment=school.est, url=url, patterns=(url + "**",)
+    )
+    response = admin_client.get(
+        reverse("pronote:doctor"), {"establishment": school.est.pk, "login": school.emma.login}
+    )
+    content = text(response)
+    cells = page(response).xpath("//tr[td[1]='Élèves']/td/text()")
+    assert [c.strip() for c in cells] == ["Élèves", "0", "2", "0 %"]
+    assert (
+        'Le serveur CAS doit être configuré pour renvoyer un attribut "idPronote". Or aucun '
+        "attribut n'a été renvoyé."
+    ) in content
+    saml = page(response).xpath("//pre/text()")[0]
+    assert "samlp:Success" in saml and school.emma.uid in saml
+
+
+def test_the_diagnostics_page_is_scoped_to_administered_schools(admin_client, school):
+    other = School()
+    response = admin_client.get(reverse("pronote:doctor"), {"establishment": other.est.pk})
+    assert other.est.uai not in text(response).split("Examiner", 1)[1]
