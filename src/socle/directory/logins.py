@@ -3,6 +3,7 @@
 import re
 import secrets
 from collections.abc import Callable, Iterable
+from functools import lru_cache
 
 from unidecode import unidecode
 
@@ -21,6 +22,7 @@ def new_uid() -> str:
     return "".join(chars)
 
 
+@lru_cache(maxsize=65_536)
 def _slug(text: str) -> str:
     ascii_text = unidecode(text or "").lower()
     ascii_text = re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")

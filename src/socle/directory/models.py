@@ -82,7 +82,8 @@ class Source(models.TextChoices):
 
 def search_key_for(last_name: str, birth_last_name: str, first_name: str) -> str:
     """The normalised text the directory search pre-filters on (kept in ``Person.search_key``)."""
-    return normalize_name(f"{last_name} {birth_last_name} {first_name}")[:300]
+    parts = (normalize_name(last_name), normalize_name(birth_last_name), normalize_name(first_name))
+    return " ".join(part for part in parts if part)[:300]
 
 
 class Person(AbstractBaseUser, PermissionsMixin):

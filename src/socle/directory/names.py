@@ -11,14 +11,18 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 from unidecode import unidecode
 
 _SEPARATORS = re.compile(r"[^a-z0-9]+")
 
 
+@lru_cache(maxsize=65_536)
 def normalize_name(text: str) -> str:
-    """Case, accents, hyphens, apostrophes and spaces folded; words kept in order."""
+    """Case, accents, hyphens, apostrophes and spaces folded; words kept in order.
+
+    Cached: names repeat a lot in bulk imports and searches."""
     if not text:
         return ""
     ascii_text = unidecode(unicodedata.normalize("NFC", str(text))).lower()

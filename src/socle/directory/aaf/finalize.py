@@ -16,7 +16,7 @@ from collections.abc import Iterable
 
 from django.utils import timezone
 
-from socle.directory.aaf.fastsql import insert_rows
+from socle.directory.aaf.fastsql import insert_rows, rows_in
 from socle.directory.aaf.mapping import (
     FEMALE_TITLES,
     MALE_TITLES,
@@ -61,30 +61,24 @@ def sync_links(links: dict[int, list[RelationData]], report: Report) -> set[int]
     every relative whose links may have changed."""
     if not links:
         return set()
-    parents: dict[str, tuple[int, str]] = {}
     wanted_ids = sorted({r.parent_id for rels in links.values() for r in rels})
-    for chunk in _chunks(wanted_ids):
-        people = (
-            Person.objects.filter(external_id__in=chunk)
-            .order_by()
-            .values_list("external_id", "pk", "personal_title")
+    parents: dict[str, tuple[int, str]] = {
+        external_id: (pk, title)
+        for external_id, pk, title in rows_in(
+            Person, ("external_id", "pk", "personal_title"), "external_id", wanted_ids
         )
-        for external_id, pk, title in people:
-            parents[str(external_id)] = (pk, title)
-    existing: dict[tuple[int, int], tuple[int, str, bool, bool, bool, str]] = {}
-    for chunk in _chunks(links):
-        link_rows = ParentLink.objects.filter(child_id__in=chunk).values_list(
-            "parent_id",
-            "child_id",
-            "pk",
-            "relation",
-            "legal",
-            "financial",
-            "contact",
-            "parent__source",
-        )
-        for parent_id, child_id, pk, relation, legal, financial, contact, source in link_rows:
-            existing[(parent_id, child_id)] = (pk, relation, legal, financial, contact, source)
+    }
+    link_rows = rows_in(
+        ParentLink,
+        ("parent_id", "child_id", "pk", "relation", "legal", "financial", "contact"),
+        "child_id",
+        list(links),
+    )
+    sources = dict(rows_in(Person, ("pk", "source"), "pk", sorted({row[0] for row in link_rows})))
+    existing: dict[tuple[int, int], tuple[int, str, bool, bool, bool, str]] = {
+        (parent_id, child_id): (pk, relation, legal, financial, contact, sources[parent_id])
+        for parent_id, child_id, pk, relation, legal, financial, contact in link_rows
+    }
     desired: dict[tuple[int, int], tuple[str, bool, bool, bool]] = {}
     for child, relations in links.items():
         for rel in relations:
@@ -141,22 +135,36 @@ def sync_relative_memberships(parents: set[int], aaf_establishments: set[int]) -
     """A relative is ``National_TUT`` in every establishment of an active child of theirs."""
     for chunk in _chunks(sorted(parents)):
         children: dict[int, set[int]] = defaultdict(set)
-        for parent_id, child_id in ParentLink.objects.filter(parent_id__in=chunk).values_list(
-            "parent_id", "child_id"
+        for parent_id, child_id in rows_in(
+            ParentLink, ("parent_id", "child_id"), "parent_id", chunk
         ):
             children[parent_id].add(child_id)
         child_ids = sorted({c for kids in children.values() for c in kids})
+        active = {
+            pk
+            for (pk,) in rows_in(
+                Person, ("pk",), "pk", child_ids, where="is_active = %s", params=[True]
+            )
+        }
         schools: dict[int, set[int]] = defaultdict(set)
-        for kids in _chunks(child_ids):
-            rows = Membership.objects.filter(
-                person_id__in=kids, profile=Profile.PUPIL, person__is_active=True
-            ).values_list("person_id", "establishment_id")
-            for child_id, establishment_id in rows:
-                schools[child_id].add(establishment_id)
+        for child_id, establishment_id in rows_in(
+            Membership,
+            ("person_id", "establishment_id"),
+            "person_id",
+            sorted(active),
+            where="profile = %s",
+            params=[Profile.PUPIL],
+        ):
+            schools[child_id].add(establishment_id)
         existing: dict[int, dict[int, int]] = defaultdict(dict)
-        for pk, person_id, establishment_id in Membership.objects.filter(
-            person_id__in=chunk, profile=Profile.PARENT
-        ).values_list("pk", "person_id", "establishment_id"):
+        for pk, person_id, establishment_id in rows_in(
+            Membership,
+            ("pk", "person_id", "establishment_id"),
+            "person_id",
+            chunk,
+            where="profile = %s",
+            params=[Profile.PARENT],
+        ):
             existing[person_id][establishment_id] = pk
         to_create, to_delete = [], []
         for parent_id in chunk:

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from socle.directory.aaf.files import AafFile, open_sources
 from socle.directory.aaf.finalize import (
@@ -56,6 +56,7 @@ class _Run:
 
 def import_aaf(path: str | Path, *, progress: Progress | None = None) -> Report:
     """Imports PATH (file, folder, .zip, .tar.gz); raises ``SourceError`` if PATH is unusable."""
+    _tune_connection()
     run = _Run(ctx=_context())
     with open_sources(path) as (files, skipped):
         run.report.files_skipped.extend(skipped)
@@ -68,6 +69,14 @@ def import_aaf(path: str | Path, *, progress: Progress | None = None) -> Report:
             _import_file(run, aaf_file, progress)
     _finish(run)
     return run.report
+
+
+def _tune_connection() -> None:
+    """SQLite: a bigger page cache for this connection (the default 2 MB makes every index
+    update of a 200,000-person import go through the OS). No effect on other databases."""
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA cache_size = -131072")  # KiB: 128 MB at most
 
 
 def establishment_names() -> dict[str, str]:

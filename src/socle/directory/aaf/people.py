@@ -16,7 +16,7 @@ from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.db import connection
 from django.utils import timezone
 
-from socle.directory.aaf.fastsql import insert_rows
+from socle.directory.aaf.fastsql import insert_rows, rows_in
 from socle.directory.aaf.mapping import PUPIL, RELATIVE, TYPE_PROFILES
 from socle.directory.aaf.records import PersonData, RelationData, StructureIndex
 from socle.directory.aaf.report import Tally
@@ -76,16 +76,8 @@ _INDEX = {name: position for position, name in enumerate(EXISTING_COLUMNS)}
 def apply_people(batch: list[PersonData], kind: str, ctx: Context, state: FileState) -> None:
     now = timezone.now()
     now_db = connection.ops.adapt_datetimefield_value(now)  # adapted once for raw inserts
-    existing: dict[str, tuple[Any, ...]] = {}
     ids = [data.external_id for data in batch]
-    for start in range(0, len(ids), CHUNK):
-        rows = (
-            Person.objects.filter(external_id__in=ids[start : start + CHUNK])
-            .order_by()
-            .values_list(*EXISTING_COLUMNS)
-        )
-        for row in rows:
-            existing[row[1]] = row
+    existing = {row[1]: row for row in rows_in(Person, EXISTING_COLUMNS, "external_id", ids)}
     to_create: list[dict[str, Any]] = []
     # Grouped by the set of fields that changed: bulk_update writes every listed field.
     to_update: dict[frozenset[str], list[Person]] = defaultdict(list)
@@ -136,14 +128,10 @@ def apply_people(batch: list[PersonData], kind: str, ctx: Context, state: FileSt
 
 
 def _pks_of(external_ids: list[str]) -> dict[str, int]:
-    found: dict[str, int] = {}
-    for start in range(0, len(external_ids), CHUNK):
-        found.update(
-            Person.objects.filter(external_id__in=external_ids[start : start + CHUNK])
-            .order_by()
-            .values_list("external_id", "pk")  # type: ignore[arg-type]
-        )
-    return found
+    return {
+        external_id: pk
+        for external_id, pk in rows_in(Person, ("external_id", "pk"), "external_id", external_ids)
+    }
 
 
 def _delete(
@@ -211,12 +199,16 @@ def _sync_memberships(
         return set()
     existing: dict[int, dict[tuple[int, str], tuple[int, str]]] = defaultdict(dict)
     known = [pk for pk, _, status in handled if status != "created"]
-    for start in range(0, len(known), CHUNK):
-        rows = Membership.objects.filter(
-            person_id__in=known[start : start + CHUNK], profile__in=profiles
-        ).values_list("pk", "person_id", "establishment_id", "profile", "class_name")
-        for pk, person_id, establishment_id, profile, class_name in rows:
-            existing[person_id][(establishment_id, profile)] = (pk, class_name)
+    rows = rows_in(
+        Membership,
+        ("pk", "person_id", "establishment_id", "profile", "class_name"),
+        "person_id",
+        known,
+        where=f"profile IN ({', '.join(['%s'] * len(profiles))})",
+        params=sorted(profiles),
+    )
+    for pk, person_id, establishment_id, profile, class_name in rows:
+        existing[person_id][(establishment_id, profile)] = (pk, class_name)
     to_create: list[dict[str, Any]] = []
     to_update: list[Membership] = []
     to_delete: list[int] = []
