@@ -201,6 +201,10 @@ SOCLE_SERVE_TIMEOUT = env_int("SOCLE_SERVE_TIMEOUT", 30, minimum=5, maximum=600)
 SOCLE_SERVE_KEEPALIVE = env_int("SOCLE_SERVE_KEEPALIVE", 5, minimum=0, maximum=300)
 SOCLE_SERVE_ACCESS_LOG = env_bool("SOCLE_SERVE_ACCESS_LOG", False)
 SOCLE_REDIS_CLUSTER = env_bool("SOCLE_REDIS_CLUSTER", False)
+if SOCLE_REDIS_URL:
+    # Django's own sessions (portal pages) live in Redis too, beside the CAS sessions: any node
+    # serves any user, and nothing but the directory stays in the database.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cache"
 SOCLE_ARGON2_MEMORY_KIB = env_int("SOCLE_ARGON2_MEMORY_KIB", 19456, minimum=1024)
 SOCLE_ARGON2_TIME_COST = env_int("SOCLE_ARGON2_TIME_COST", 2, minimum=1, maximum=100)
 SOCLE_ARGON2_PARALLELISM = env_int("SOCLE_ARGON2_PARALLELISM", 1, minimum=1, maximum=64)

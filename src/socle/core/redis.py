@@ -142,6 +142,22 @@ def get_client() -> Any:
         return _client
 
 
+_others: dict[tuple[int, str], Any] = {}
+
+
+def get_client_for(url: str) -> Any:
+    """A process-wide client for another URL than ``SOCLE_REDIS_URL`` (fork-aware)."""
+    key = (os.getpid(), url)
+    client = _others.get(key)
+    if client is None:
+        with _lock:
+            client = _others.get(key)
+            if client is None:
+                client = build_client(url, cluster=getattr(settings, "SOCLE_REDIS_CLUSTER", False))
+                _others[key] = client
+    return client
+
+
 def reset_client() -> None:
     """Forgets the process-wide client (tests, or before forking workers)."""
     global _client, _client_pid, _client_url
@@ -150,3 +166,4 @@ def reset_client() -> None:
             with suppress(Exception):  # closing a broken client must not fail the caller
                 _client.close()
         _client, _client_pid, _client_url = None, 0, ""
+        _others.clear()

@@ -1,0 +1,310 @@
+"""Ticket store on Redis (selected when ``SOCLE_REDIS_URL`` is set): same contract as ``db``.
+
+Keys (``{…}`` is a Redis Cluster hash tag: a session's keys live in one slot):
+
+- ``socle:s:{TGC-…}`` — hash of one SSO session: ``p`` person id, ``c`` created, ``a``
+  authenticated, ``e`` hard expiry (epoch milliseconds). Its TTL is the idle timeout, capped by
+  the hard expiry; every read refreshes it (one Lua script: read + refresh, one round trip).
+- ``socle:s:{TGC-…}:t`` — list of the tickets issued in the session (JSON), for single logout;
+  ``socle:s:{TGC-…}:g`` — set of its proxy-granting tickets. Both expire with the session's
+  hard limit.
+- ``socle:t:ST-…`` / ``socle:t:PT-…`` — one ticket (JSON), TTL = ticket lifetime. Consumed with
+  ``GETDEL``: of two racing validations exactly one gets the value, the other ``nil``.
+- ``socle:g:PGT-…`` — one proxy-granting ticket (JSON), TTL = PGT lifetime.
+- ``socle:p:<person id>`` — set of the person's session ids (to end them all).
+
+Nothing needs purging: Redis expires every key itself. Works with plain Redis, Sentinel and
+Cluster (``socle.core.redis``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import time
+from typing import Any
+
+from django.conf import settings
+
+from socle.cas.tickets.base import GrantingTicket, IssuedTicket, Session, new_ticket_id
+from socle.cas.tickets.lifetimes import pgt_lifetime, session_idle, session_max, ticket_lifetime
+
+MAX_ID_LENGTH = 80
+PERSON_SET_PRUNE_AT = 16
+
+# KEYS[1] session hash; ARGV[1] now (ms), ARGV[2] idle (ms). Returns the hash fields, or nil.
+_GET_SESSION = """
+local fields = redis.call('HGETALL', KEYS[1])
+if #fields == 0 then return nil end
+local hard = 0
+for i = 1, #fields, 2 do
+  if fields[i] == 'e' then hard = tonumber(fields[i + 1]) end
+end
+local now = tonumber(ARGV[1])
+if hard <= now then
+  redis.call('DEL', KEYS[1])
+  return nil
+end
+redis.call('PEXPIRE', KEYS[1], math.min(tonumber(ARGV[2]), hard - now))
+return fields
+"""
+
+
+def _ms(moment: dt.datetime) -> int:
+    return int(moment.timestamp() * 1000)
+
+
+def _when(ms: float) -> dt.datetime:
+    return dt.datetime.fromtimestamp(ms / 1000, tz=dt.UTC)
+
+
+def _ttl_ms(delta: dt.timedelta) -> int:
+    return max(1, int(delta.total_seconds() * 1000))
+
+
+def _session_key(session_id: str) -> str:
+    return f"socle:s:{{{session_id}}}"
+
+
+def _valid_id(value: str | None) -> bool:
+    return bool(value) and len(value or "") <= MAX_ID_LENGTH
+
+
+def _issued_to_json(ticket: IssuedTicket) -> str:
+    return json.dumps(
+        {
+            "i": ticket.id,
+            "p": ticket.person_id,
+            "u": ticket.service_url,
+            "v": ticket.service_id,
+            "s": ticket.session_id,
+            "c": _ms(ticket.created_at),
+            "n": ticket.from_new_login,
+            "x": ticket.proxies,
+        },
+        separators=(",", ":"),
+    )
+
+
+def _issued_from_json(raw: bytes | str) -> IssuedTicket:
+    data = json.loads(raw)
+    return IssuedTicket(
+        id=data["i"],
+        person_id=int(data["p"]),
+        service_url=data["u"],
+        service_id=data["v"],
+        session_id=data["s"],
+        created_at=_when(data["c"]),
+        from_new_login=bool(data["n"]),
+        proxies=list(data["x"]),
+    )
+
+
+def _pgt_from_json(raw: bytes | str) -> GrantingTicket:
+    data = json.loads(raw)
+    return GrantingTicket(
+        id=data["i"],
+        iou=data["o"],
+        person_id=int(data["p"]),
+        session_id=data["s"],
+        service_id=data["v"],
+        callback_url=data["u"],
+        proxies=list(data["x"]),
+    )
+
+
+class RedisStore:
+    """Implements ``socle.cas.tickets.base.TicketStore`` on Redis."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+
+    # One client per process (fork-aware), shared with the cache when the URL is the same.
+    def _client(self) -> Any:
+        from socle.core import redis as socle_redis
+
+        if self.url == settings.SOCLE_REDIS_URL:
+            return socle_redis.get_client()
+        return socle_redis.get_client_for(self.url)
+
+    # --- sessions ------------------------------------------------------------------------------
+    def create_session(self, person_id: int, *, now: dt.datetime | None = None) -> Session:
+        now = now or dt.datetime.now(dt.UTC)
+        session_id = new_ticket_id("TGC")
+        hard = now + session_max()
+        key = _session_key(session_id)
+        person_key = f"socle:p:{person_id}"
+        client = self._client()
+        pipe = client.pipeline(transaction=False)
+        pipe.hset(key, mapping={"p": person_id, "c": _ms(now), "a": _ms(now), "e": _ms(hard)})
+        pipe.pexpire(key, min(_ttl_ms(session_idle()), _ttl_ms(hard - now)))
+        pipe.sadd(person_key, session_id)
+        pipe.pexpire(person_key, _ttl_ms(session_max()))
+        pipe.scard(person_key)
+        members = pipe.execute()[-1]
+        if members >= PERSON_SET_PRUNE_AT:
+            self._prune_person(client, person_key)
+        return Session(
+            id=session_id,
+            person_id=person_id,
+            created_at=now,
+            authenticated_at=now,
+            expires_at=hard,
+        )
+
+    def _prune_person(self, client: Any, person_key: str) -> int:
+        ids = [m.decode() if isinstance(m, bytes) else m for m in client.smembers(person_key)]
+        if not ids:
+            return 0
+        pipe = client.pipeline(transaction=False)
+        for session_id in ids:
+            pipe.exists(_session_key(session_id))
+        dead = [sid for sid, alive in zip(ids, pipe.execute(), strict=True) if not alive]
+        if dead:
+            client.srem(person_key, *dead)
+        return len(dead)
+
+    def get_session(self, session_id: str) -> Session | None:
+        if not _valid_id(session_id):
+            return None
+        now_ms = int(time.time() * 1000)
+        fields = self._client().eval(
+            _GET_SESSION, 1, _session_key(session_id), now_ms, _ttl_ms(session_idle())
+        )
+        if not fields:
+            return None
+        data = {
+            (k.decode() if isinstance(k, bytes) else k): (v.decode() if isinstance(v, bytes) else v)
+            for k, v in zip(fields[::2], fields[1::2], strict=True)
+        }
+        return Session(
+            id=session_id,
+            person_id=int(data["p"]),
+            created_at=_when(float(data["c"])),
+            authenticated_at=_when(float(data["a"])),
+            expires_at=_when(float(data["e"])),
+        )
+
+    def end_session(self, session_id: str) -> list[IssuedTicket]:
+        if not _valid_id(session_id):
+            return []
+        client = self._client()
+        key = _session_key(session_id)
+        pipe = client.pipeline(transaction=True)  # one slot: MULTI works on a cluster too
+        pipe.hget(key, "p")
+        pipe.lrange(f"{key}:t", 0, -1)
+        pipe.smembers(f"{key}:g")
+        pipe.delete(key, f"{key}:t", f"{key}:g")
+        person_id, raw_tickets, pgts, _ = pipe.execute()
+        issued = [_issued_from_json(raw) for raw in raw_tickets]
+        doomed = [f"socle:t:{t.id}" for t in issued]
+        doomed += [f"socle:g:{p.decode() if isinstance(p, bytes) else p}" for p in pgts]
+        cleanup = client.pipeline(transaction=False)
+        for name in doomed:  # tickets not validated yet die with the session, like PGTs
+            cleanup.delete(name)
+        if person_id is not None:
+            cleanup.srem(f"socle:p:{int(person_id)}", session_id)
+        if doomed or person_id is not None:
+            cleanup.execute()
+        return issued
+
+    def end_person_sessions(
+        self, person_id: int, *, except_session: str | None = None
+    ) -> list[IssuedTicket]:
+        members = self._client().smembers(f"socle:p:{person_id}")
+        issued: list[IssuedTicket] = []
+        for member in members:
+            session_id = member.decode() if isinstance(member, bytes) else member
+            if session_id != except_session:
+                issued += self.end_session(session_id)
+        return issued
+
+    # --- tickets -------------------------------------------------------------------------------
+    def issue_ticket(
+        self,
+        *,
+        prefix: str,
+        person_id: int,
+        service_url: str,
+        service_id: int | None,
+        session_id: str | None,
+        from_new_login: bool,
+        proxies: list[str] | None = None,
+    ) -> str:
+        now = dt.datetime.now(dt.UTC)
+        ticket = IssuedTicket(
+            id=new_ticket_id(prefix),
+            person_id=person_id,
+            service_url=service_url,
+            service_id=service_id,
+            session_id=session_id,
+            created_at=now,
+            from_new_login=from_new_login,
+            proxies=list(proxies or []),
+        )
+        value = _issued_to_json(ticket)
+        pipe = self._client().pipeline(transaction=False)
+        pipe.set(f"socle:t:{ticket.id}", value, px=_ttl_ms(ticket_lifetime(prefix)))
+        if session_id:
+            list_key = f"{_session_key(session_id)}:t"
+            pipe.rpush(list_key, value)
+            pipe.pexpire(list_key, _ttl_ms(session_max()))
+        pipe.execute()
+        return ticket.id
+
+    def consume_ticket(self, ticket_id: str) -> IssuedTicket | None:
+        if not _valid_id(ticket_id):
+            return None
+        raw = self._client().getdel(f"socle:t:{ticket_id}")
+        return _issued_from_json(raw) if raw is not None else None
+
+    # --- proxy-granting tickets ----------------------------------------------------------------
+    def create_pgt(
+        self,
+        *,
+        person_id: int,
+        session_id: str | None,
+        service_id: int | None,
+        callback_url: str,
+        proxies: list[str],
+    ) -> GrantingTicket:
+        granting = GrantingTicket(
+            id=new_ticket_id("PGT"),
+            iou=new_ticket_id("PGTIOU"),
+            person_id=person_id,
+            session_id=session_id,
+            service_id=service_id,
+            callback_url=callback_url,
+            proxies=list(proxies),
+        )
+        value = json.dumps(
+            {
+                "i": granting.id,
+                "o": granting.iou,
+                "p": person_id,
+                "s": session_id,
+                "v": service_id,
+                "u": callback_url,
+                "x": granting.proxies,
+            },
+            separators=(",", ":"),
+        )
+        pipe = self._client().pipeline(transaction=False)
+        pipe.set(f"socle:g:{granting.id}", value, px=_ttl_ms(pgt_lifetime()))
+        if session_id:
+            set_key = f"{_session_key(session_id)}:g"
+            pipe.sadd(set_key, granting.id)
+            pipe.pexpire(set_key, _ttl_ms(session_max()))
+        pipe.execute()
+        return granting
+
+    def get_pgt(self, pgt_id: str) -> GrantingTicket | None:
+        if not _valid_id(pgt_id):
+            return None
+        raw = self._client().get(f"socle:g:{pgt_id}")
+        return _pgt_from_json(raw) if raw is not None else None
+
+    def purge_expired(self) -> int:
+        """Nothing to do: Redis expires tickets and sessions itself, and a person's set of
+        session ids is pruned when it grows (``create_session``) and expires on its own."""
+        return 0
