@@ -176,7 +176,7 @@ def test_visitors_see_anonymous_services_and_a_login_button() -> None:
     response = Client().get("/")
     page = response.content.decode()
     assert "Aide en ligne" in page and "Privé" not in page
-    assert "/cas/login?service=http%3A%2F%2Ftestserver%2F" in page
+    assert "/cas/login?next=%2F" in page
     launcher = Client().get(reverse("portal:launcher", args=["help"]))
     assert launcher["Location"] == "https://aide.example.org/"
 

@@ -12,8 +12,9 @@ from socle.portal.home import anonymous_sections, person_sections, services_bar
 
 
 def login_url() -> str:
-    """The CAS login that brings the visitor back to « Mon espace » once identified."""
-    return f"{settings.LOGIN_URL}?{urlencode({'service': settings.SOCLE_BASE_URL + '/'})}"
+    """The CAS login that brings the visitor back to « Mon espace » once identified (the CAS
+    login view logs the person into the Django session too, then follows a local ``next``)."""
+    return f"{settings.LOGIN_URL}?{urlencode({'next': '/'})}"
 
 
 def home(request: HttpRequest) -> HttpResponse:

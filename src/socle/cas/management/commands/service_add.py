@@ -19,6 +19,7 @@ from socle.portal.models import (
     SSOType,
     UsernameMode,
 )
+from socle.portal.provisioning import ProfilesError, parse_profiles, set_command_line_profiles
 
 _CODE = re.compile(r"^[-a-zA-Z0-9_]{1,50}$")
 
@@ -58,6 +59,11 @@ class Command(BaseCommand):
         parser.add_argument("--id-attribute", default="idPronote")
         parser.add_argument(
             "--username-mode", choices=[c.value for c in UsernameMode], default=UsernameMode.UID
+        )
+        parser.add_argument(
+            "--profiles",
+            help="profils autorisés, séparés par des virgules (National_ELV,National_TUT…) ; "
+            "sans cette option, tous les profils",
         )
         parser.add_argument(
             "--allow-proxy",
@@ -101,6 +107,12 @@ class Command(BaseCommand):
         if not re.match(r"^[A-Za-z_][-A-Za-z0-9_.]{0,63}$", id_attribute):
             raise CommandError(f"Nom d'attribut « {id_attribute[:64]} » invalide.")
         attributes = [a.strip() for a in options["attributes"].split(",") if a.strip()]
+        profiles = None
+        if options["profiles"] is not None:
+            try:
+                profiles = parse_profiles(options["profiles"])
+            except ProfilesError as exc:
+                raise CommandError(str(exc)) from None
         with transaction.atomic():
             service, created = Service.objects.update_or_create(
                 code=code,
@@ -121,5 +133,7 @@ class Command(BaseCommand):
                 ServicePattern(service=service, position=i, kind=kind, value=text)
                 for i, (kind, text) in enumerate(compiled)
             )
+            if profiles is not None:
+                set_command_line_profiles(service, profiles)
         verb = "enregistré" if created else "mis à jour"
         self.stdout.write(f"Service {code} {verb} ({len(compiled)} motif(s)).")
