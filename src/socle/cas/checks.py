@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.checks import Error, Tags, Warning, register
@@ -37,7 +38,9 @@ def check_cas_settings(app_configs: Any = None, **kwargs: Any) -> list[Any]:
                 id="socle.E003",
             )
         )
-    if not settings.SOCLE_HTTPS and not settings.DEBUG:
+    host = (urlsplit(settings.SOCLE_BASE_URL).hostname or "").lower()
+    local = host in {"127.0.0.1", "localhost", "::1", "testserver"} or host.endswith(".localhost")
+    if not settings.SOCLE_HTTPS and not settings.DEBUG and not local:
         problems.append(
             Warning(
                 "SOCLE_BASE_URL n'est pas en https : les cookies de session circulent en clair.",
