@@ -62,6 +62,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "socle.cas.middleware.SsoSessionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -189,6 +190,9 @@ SOCLE_PRONOTE_MAX_FILE_SIZE = env_int(
 )
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# A rapprochement step posts a few fields per unrecognised row (account, search, confirmation):
+# Django's default of 1,000 fields would refuse a step with some 450 unrecognised rows.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 20_000
 
 # --- Traces (socle.portal) ------------------------------------------------------------------
 SOCLE_TRACE_RETENTION_DAYS = env_int("SOCLE_TRACE_RETENTION_DAYS", 365, minimum=1)

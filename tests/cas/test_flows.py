@@ -187,3 +187,10 @@ def test_it_shows_the_queue_page_when_the_node_is_saturated(client, pupil, servi
     response = cas_login(client, pupil, SERVICE_URL)
     assert response.status_code == 503 and response["Retry-After"] == "7"
     assert "File d'attente" in response.content.decode()
+
+
+def test_it_ends_the_portal_session_when_the_sso_session_ends_elsewhere(client, pupil) -> None:
+    cas_login(client, pupil)
+    assert client.get("/").wsgi_request.user.is_authenticated
+    SsoSession.objects.all().delete()  # e.g. logged out on another node
+    assert not client.get("/").wsgi_request.user.is_authenticated

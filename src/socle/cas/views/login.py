@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods
 
 from socle.cas.authentication import check_credentials
 from socle.cas.forms import LoginForm
+from socle.cas.middleware import SESSION_KEY
 from socle.cas.services import find_service
 from socle.cas.sso import AccessDenied, append_ticket, end_session, issue_service_ticket
 from socle.cas.tickets import get_store
@@ -161,7 +162,7 @@ def _post_credentials(
         end_session(session.id)
     session = get_store().create_session(person.pk)
     django_login(request, person)
-    request.session["cas_session"] = session.id
+    request.session[SESSION_KEY] = session.id
     record("login", person=person, client_ip=address, service_code=service.code if service else "")
     if service is not None:
         response = _go_to_service(
