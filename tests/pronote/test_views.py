@@ -298,3 +298,22 @@ def test_the_diagnostics_page_is_scoped_to_administered_schools(admin_client, sc
     other = School()
     response = admin_client.get(reverse("pronote:doctor"), {"establishment": other.est.pk})
     assert other.est.uai not in text(response).split("Examiner", 1)[1]
+
+
+def test_a_step_with_hundreds_of_unrecognised_rows_can_be_validated(admin_client, school):
+    from tests.pronote.helpers import record, start
+
+    session = start(
+        school.est,
+        "partiel",
+        *[record("eleve", f"INCONNU{n}", "Jules", birth=dt.date(2012, 1, 1)) for n in range(600)],
+    )
+    admin_client.post(reverse("pronote:step", args=[session.pk, 1]), {"action": "validate"})
+    rows = ImportRow.objects.filter(session=session, category="eleve")
+    data = {"action": "validate"}
+    for row in rows:
+        data[f"row-{row.pk}"] = ""
+        data[f"search-{row.pk}"] = f"{row.last_name} {row.first_name}"
+    response = admin_client.post(reverse("pronote:step", args=[session.pk, 2]), data)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("pronote:step", args=[session.pk, 3])
