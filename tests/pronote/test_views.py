@@ -317,3 +317,19 @@ def test_a_step_with_hundreds_of_unrecognised_rows_can_be_validated(admin_client
     response = admin_client.post(reverse("pronote:step", args=[session.pk, 2]), data)
     assert response.status_code == 302
     assert response["Location"] == reverse("pronote:step", args=[session.pk, 3])
+
+
+def test_a_choice_made_with_parcourir_survives_another_search(admin_client, school):
+    jules = make_person("Jules", "Dupont", establishment=school.est, birth_date=dt.date(2012, 1, 1))
+    upload(admin_client, school)
+    session = ImportSession.objects.get()
+    admin_client.post(reverse("pronote:step", args=[session.pk, 1]), {"action": "validate"})
+    row = ImportRow.objects.get(session=session, pronote_id="ELEVEJULES000001")
+    row.candidates = []
+    row.save()
+    response = admin_client.post(
+        reverse("pronote:step", args=[session.pk, 2]),
+        {"action": f"browse-{row.pk}", f"search-{row.pk}": "roux", f"row-{row.pk}": str(jules.pk)},
+    )
+    selected = page(response).xpath(f'//select[@name="row-{row.pk}"]/option[@selected]/@value')
+    assert selected == [str(jules.pk)]

@@ -113,12 +113,19 @@ def _step_context(
         planned, removals = {}, []
     unrecognised: list[dict[str, Any]] = []
     recognised: list[dict[str, Any]] = []
+    selected = {
+        row.id: str(form.data.get(f"row-{row.id}", "")) if form.is_bound else "" for row in rows
+    }
+    picked = _picked_elsewhere(rows, selected, browse_results)
     for row in rows:
+        candidates = row.candidates + browse_results.get(row.id, [])
+        if selected[row.id] in picked and all(str(c["id"]) != selected[row.id] for c in candidates):
+            candidates = [*candidates, picked[selected[row.id]]]
         entry = {
             "row": row,
             "plan": planned.get(row.id),
-            "candidates": row.candidates + browse_results.get(row.id, []),
-            "selected": form.data.get(f"row-{row.id}", "") if form.is_bound else "",
+            "candidates": candidates,
+            "selected": selected[row.id],
         }
         (unrecognised if row.status == RowStatus.UNRECOGNISED else recognised).append(entry)
     conflicts = [
@@ -139,6 +146,24 @@ def _step_context(
         "removals": removals,
         "in_file": len(rows),
         "steps": step_summaries(session),
+    }
+
+
+def _picked_elsewhere(
+    rows: list[ImportRow], selected: dict[int, str], browse_results: dict[int, list[dict[str, Any]]]
+) -> dict[str, dict[str, Any]]:
+    """Accounts chosen earlier with « Parcourir » (not among the stored candidates), so that a
+    page redisplayed after another search keeps every choice."""
+    known = {str(c["id"]) for row in rows for c in row.candidates + browse_results.get(row.id, [])}
+    wanted = {int(v) for v in selected.values() if v.isdigit() and v not in known}
+    return {
+        str(person.pk): {
+            "id": person.pk,
+            "label": f"{person.last_name.upper()} {person.first_name} — {person.login}",
+            "score": 0,
+            "why": "choisi avec « Parcourir »",
+        }
+        for person in Person.objects.filter(pk__in=wanted)
     }
 
 
