@@ -17,7 +17,7 @@ from socle.portal import indicators
 from socle.portal.charts import nice_max, stacked_bars
 from socle.portal.models import Trace
 from socle.portal.traces import record
-from tests.factories import make_person
+from tests.factories import make_person, make_service
 from tests.portal.conftest import logged_in
 
 
@@ -102,6 +102,7 @@ def test_indicators_count_connections_per_day_per_service_and_profile(
     school: Establishment,
 ) -> None:
     pupil = make_person(establishment=school, profile=Profile.PUPIL)
+    make_service("pronote", label="PRONOTE")  # series are named by label when the code is known
     trace("ticket_issued", 0, service_code="pronote", uai=school.uai, profile=Profile.PUPIL)
     trace("ticket_issued", 0, service_code="pronote", uai=school.uai, person=pupil)
     trace("ticket_issued", 1, service_code="cdt", uai=school.uai, profile=Profile.TEACHER)
@@ -111,7 +112,7 @@ def test_indicators_count_connections_per_day_per_service_and_profile(
     start = today - dt.timedelta(days=2)
     by_service = indicators.per_service(Trace.objects.all(), start, today)
     assert by_service.days[-1] == today
-    assert dict(by_service.series) == {"pronote": [0, 0, 2], "cdt": [0, 1, 0]}
+    assert dict(by_service.series) == {"PRONOTE": [0, 0, 2], "cdt": [0, 1, 0]}
     by_profile = indicators.per_profile(Trace.objects.all(), start, today)
     assert dict(by_profile.series) == {"Élève": [0, 0, 2], "Enseignant": [0, 1, 0]}
     assert by_service.total == 3

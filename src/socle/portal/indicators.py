@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from socle.directory.models import Membership
-from socle.portal.models import Trace
+from socle.portal.models import Service, Trace
 from socle.portal.populations import profile_label
 from socle.portal.trace_log import day_bounds
 
@@ -83,7 +83,10 @@ def per_service(traces: QuerySet[Trace], start: dt.date, end: dt.date) -> Series
         .annotate(n=Count("id"))
         .values_list("day", "service_code", "n")
     )
-    return _pivot(list(rows), start, end)
+    data = list(rows)
+    codes = {code for _day, code, _n in data}
+    labels = dict(Service.objects.filter(code__in=codes).values_list("code", "label"))
+    return _pivot(data, start, end, labels)
 
 
 def per_profile(traces: QuerySet[Trace], start: dt.date, end: dt.date) -> Series:
