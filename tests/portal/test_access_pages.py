@@ -145,6 +145,7 @@ def test_the_user_tab_explains_a_refusal(superuser: Person, school: Establishmen
         .content.decode()
     )
     assert "MARTIN Camille" in page and "Refusé" in page
+    assert "Réinitialiser le mot de passe" in page
     assert "aucun droit ne couvre ce profil" in page
 
 

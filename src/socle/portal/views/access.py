@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
 from socle.directory.models import Establishment, Membership, Person
@@ -178,6 +179,14 @@ def _search_people(request: HttpRequest, query: str) -> list[Person]:
     return people[:20]
 
 
+def _reset_url(person: Person) -> str:
+    """The directory's « réinitialiser le mot de passe » page for this person, if published."""
+    try:
+        return reverse("directory:reset_password", args=[person.uid])
+    except NoReverseMatch:
+        return ""
+
+
 def _grant_establishments(request: HttpRequest, service: Service, person: Person) -> list[Any]:
     """Where the administrator may give this person the service by name."""
     ids = administered_ids(request.user)
@@ -253,6 +262,7 @@ def service_users(request: HttpRequest, pk: int) -> HttpResponse:
                     "allowed": decision.allowed,
                     "verdicts": verdicts,
                     "individual": person.pk in granted_ids,
+                    "reset_url": _reset_url(person),
                     "can_grant": bool(_grant_establishments(request, service, person)),
                 }
             )
