@@ -249,7 +249,7 @@ def service_users(request: HttpRequest, pk: int) -> HttpResponse:
             decision = decisions[person.pk]
             verdicts = [
                 {
-                    "establishment": names.get(v.establishment_id, "—"),
+                    "establishment": names.get(v.establishment_id or 0, "—"),
                     "profile": profile_label(v.profile) if v.profile else "—",
                     "allowed": v.allowed,
                     "reason": v.reason,
