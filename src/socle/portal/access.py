@@ -12,6 +12,8 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
+from django.db.models import prefetch_related_objects
+
 from socle.directory.models import Establishment, Person
 from socle.portal.models import AccessMode, AccessRule, Group, Service, ServiceActivation
 from socle.portal.policy import (
@@ -117,6 +119,23 @@ def explain_access(
         person_group_ids=_person_group_ids(person, [policy]),
         establishment_id=establishment.pk if establishment is not None else None,
     )
+
+
+def explain_for_people(people: list[Person], service: Service) -> dict[int, Decision]:
+    """:func:`explain_access` for many people and one service (« Accès utilisateur »): the
+    service's facts are loaded once, the memberships in one query."""
+    prefetch_related_objects(people, "memberships")
+    policy = load_policies([service])[service.pk]
+    return {
+        person.pk: decide(
+            policy,
+            membership_facts(person),
+            is_active=person.is_active,
+            is_superuser=person.is_superuser,
+            person_group_ids=_person_group_ids(person, [policy]),
+        )
+        for person in people
+    }
 
 
 def can_access(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.db.models import Q
+from django.db.models import Q, prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from socle.directory.models import Establishment, Membership, Person
 from socle.directory.search import search_people
 from socle.portal import access_admin, individual
-from socle.portal.access import explain_access
+from socle.portal.access import explain_for_people
 from socle.portal.forms.access import AccessRuleForm, ActivationForm, PersonSearchForm
 from socle.portal.models import AccessRule, Service, ServiceActivation
 from socle.portal.permissions import (
@@ -187,15 +187,18 @@ def _reset_url(person: Person) -> str:
         return ""
 
 
-def _grant_establishments(request: HttpRequest, service: Service, person: Person) -> list[Any]:
-    """Where the administrator may give this person the service by name."""
-    ids = administered_ids(request.user)
-    memberships = Membership.objects.filter(person=person).select_related("establishment")
-    if service.establishment_id is not None:
-        memberships = memberships.filter(establishment_id=service.establishment_id)
-    if ids is not None:
-        memberships = memberships.filter(establishment_id__in=ids)
-    return list({m.establishment_id: m.establishment for m in memberships}.values())
+def _grant_establishments(ids: set[int] | None, service: Service, person: Person) -> list[Any]:
+    """Where an administrator of ``ids`` (``None`` = all) may give this person the service by
+    name (uses prefetched ``memberships__establishment`` when there)."""
+    found: dict[int, Establishment] = {}
+    for membership in person.memberships.all():
+        est_id = membership.establishment_id
+        if service.establishment_id is not None and est_id != service.establishment_id:
+            continue
+        if ids is not None and est_id not in ids:
+            continue
+        found.setdefault(est_id, membership.establishment)
+    return list(found.values())
 
 
 @admin_required
@@ -206,7 +209,7 @@ def service_users(request: HttpRequest, pk: int) -> HttpResponse:
     ids = administered_ids(request.user)
     if request.method == "POST":
         person = Person.objects.filter(pk=_posted_id(request)).first()
-        where = _grant_establishments(request, service, person) if person else []
+        where = _grant_establishments(ids, service, person) if person else []
         if person is None or not where:
             return forbidden(request, _("Vous n'administrez pas cette personne."))
         uai = where[0].uai
@@ -242,7 +245,8 @@ def service_users(request: HttpRequest, pk: int) -> HttpResponse:
     results = []
     if form.is_valid() and form.cleaned_data["q"].strip():
         people = _search_people(request, form.cleaned_data["q"].strip())
-        decisions = {p.pk: explain_access(p, service) for p in people}
+        prefetch_related_objects(people, "memberships__establishment")
+        decisions = explain_for_people(people, service)
         wanted = {v.establishment_id for d in decisions.values() for v in d.verdicts}
         names = dict(Establishment.objects.filter(pk__in=wanted).values_list("pk", "name"))
         for person in people:
@@ -263,7 +267,7 @@ def service_users(request: HttpRequest, pk: int) -> HttpResponse:
                     "verdicts": verdicts,
                     "individual": person.pk in granted_ids,
                     "reset_url": _reset_url(person),
-                    "can_grant": bool(_grant_establishments(request, service, person)),
+                    "can_grant": bool(_grant_establishments(ids, service, person)),
                 }
             )
     return render(
