@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from functools import lru_cache
 
 _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 _FRENCH = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
@@ -18,6 +19,11 @@ def parse_birth_date(text: str, *, today: dt.date | None = None) -> dt.date | No
     value = (text or "").strip()
     if not value:
         return None
+    return _parse(value, today or dt.date.today())
+
+
+@lru_cache(maxsize=32_768)  # bulk imports: birth dates repeat a lot
+def _parse(value: str, today: dt.date) -> dt.date:
     iso = _ISO.match(value)
     french = _FRENCH.match(value)
     if iso:
@@ -32,7 +38,6 @@ def parse_birth_date(text: str, *, today: dt.date | None = None) -> dt.date | No
         date = dt.date(year, month, day)
     except ValueError:
         raise InvalidDate(f"date de naissance « {value[:20]} » impossible.") from None
-    today = today or dt.date.today()
     if date.year < 1900 or date > today:
         raise InvalidDate(f"date de naissance « {value[:20]} » hors des limites plausibles.")
     return date

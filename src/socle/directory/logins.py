@@ -13,13 +13,23 @@ UID_LENGTH = 16
 
 def new_uid() -> str:
     """A random, opaque, never-derived identifier (80 bits: 16 characters of a 32-letter
-    alphabet, 5 random bits each; fast enough for bulk imports)."""
-    number = int.from_bytes(secrets.token_bytes(UID_LENGTH * 5 // 8), "big")
-    chars = []
-    for _ in range(UID_LENGTH):
-        number, index = divmod(number, 32)
-        chars.append(UID_ALPHABET[index])
-    return "".join(chars)
+    alphabet, 5 random bits each)."""
+    return new_uids(1)[0]
+
+
+def new_uids(count: int) -> list[str]:
+    """``count`` uids from one read of the system's random source (bulk imports)."""
+    size = UID_LENGTH * 5 // 8
+    pool = secrets.token_bytes(size * count)
+    uids = []
+    for start in range(0, size * count, size):
+        number = int.from_bytes(pool[start : start + size], "big")
+        chars = []
+        for _ in range(UID_LENGTH):
+            number, index = divmod(number, 32)
+            chars.append(UID_ALPHABET[index])
+        uids.append("".join(chars))
+    return uids
 
 
 @lru_cache(maxsize=65_536)

@@ -108,7 +108,7 @@ class Person(AbstractBaseUser, PermissionsMixin):
     source = models.CharField(
         _("origine"), max_length=8, choices=Source.choices, default=Source.LOCAL, blank=True
     )
-    search_key = models.CharField(max_length=300, blank=True, db_index=True, editable=False)
+    search_key = models.CharField(max_length=300, blank=True, editable=False)
     activated_at = models.DateTimeField(_("compte activé le"), null=True, blank=True)
     terms_accepted_at = models.DateTimeField(_("charte acceptée le"), null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)

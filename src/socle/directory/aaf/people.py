@@ -20,7 +20,7 @@ from socle.directory.aaf.fastsql import insert_rows, rows_in
 from socle.directory.aaf.mapping import PUPIL, RELATIVE, TYPE_PROFILES
 from socle.directory.aaf.records import PersonData, RelationData, StructureIndex
 from socle.directory.aaf.report import Tally
-from socle.directory.logins import LoginAllocator
+from socle.directory.logins import LoginAllocator, new_uids
 from socle.directory.models import Membership, Person, Source, search_key_for
 
 CHUNK = 1000
@@ -105,6 +105,8 @@ def apply_people(batch: list[PersonData], kind: str, ctx: Context, state: FileSt
         if state.full:
             state.listed.add(data.external_id)
     if to_create:
+        for row, uid in zip(to_create, new_uids(len(to_create)), strict=True):
+            row["uid"] = uid
         insert_rows(Person, to_create)
         created = _pks_of([row["external_id"] for row in to_create])
         handled = [(created[key] if isinstance(key, str) else key, d, st) for key, d, st in handled]

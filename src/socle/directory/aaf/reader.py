@@ -38,16 +38,6 @@ def _text(element: etree._Element) -> str:
     return text.strip()
 
 
-def _values(element: etree._Element) -> list[str]:
-    values = []
-    for value in element:
-        if value.tag == "value":
-            text = _text(value) if len(value) else (value.text or "").strip()
-            if text:
-                values.append(text)
-    return values
-
-
 def read_records(stream: IO[bytes]) -> Iterator[RawRecord]:
     """Yields the records of one file; raises :class:`MalformedFile` when it cannot be read."""
     context = etree.iterparse(
@@ -85,8 +75,13 @@ def read_records(stream: IO[bytes]) -> Iterator[RawRecord]:
                 elif child.tag == container:
                     for attr in child:
                         name = attr.get("name")
-                        if name:
-                            attributes.setdefault(name, []).extend(_values(attr))
+                        if not name:
+                            continue
+                        values = attributes.setdefault(name, [])
+                        for value in attr:  # inlined: this loop runs millions of times
+                            text = _text(value) if len(value) else value.text
+                            if text and (text := text.strip()):
+                                values.append(text)
             record = RawRecord(
                 operation=operation,
                 id=record_id,
