@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from socle.directory.models import Establishment, Membership, Person
 from socle.directory.profiles import Profile
-from socle.portal.models import AccessMode, ServiceActivation, SSOType, Trace
+from socle.portal.models import AccessMode, Service, ServiceActivation, SSOType, Trace
 from tests.factories import make_person, make_service
 from tests.portal.browser import chromium, session_cookie_for
 
@@ -139,6 +139,7 @@ def test_screenshots_of_the_main_pages(
         uai="0312609T", name="Collège Jean Jaurès", city="Toulouse"
     )
     seed_catalogue(school)
+    pronote_pk = Service.objects.get(code="PRONOTECAS").pk
     pupil = make_person("Camille", "Martin", establishment=school, class_name="4A")
     admin = make_person(
         "Claire", "Dupuis", establishment=school, profile=Profile.DIRECTION, is_admin=True
@@ -153,7 +154,7 @@ def test_screenshots_of_the_main_pages(
         (admin, "/gestion/", "gestion"),
         (superuser, "/gestion/services/", "services"),
         (superuser, "/gestion/services/nouveau/", "nouveau-service"),
-        (admin, "/gestion/services/1/acces-population/", "acces-population"),
+        (admin, f"/gestion/services/{pronote_pk}/acces-population/", "acces-population"),
         (admin, "/gestion/acces/", "acces-services-tiers"),
         (admin, "/gestion/traces/", "traces"),
         (admin, "/gestion/indicateurs/", "indicateurs"),
