@@ -5,7 +5,7 @@ PostgreSQL alike. Values still go through each field's ``get_db_prep_save``."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any, cast
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models
@@ -48,7 +48,12 @@ def _preparers(columns: Sequence[models.Field[Any, Any]]) -> list[Any]:
             preparers.append(ops.adapt_datetimefield_value)
         elif kind == "JSONField":
             encoder = field.encoder  # type: ignore[attr-defined]
-            preparers.append(lambda value, encoder=encoder: ops.adapt_json_value(value, encoder))
+            empty = ops.adapt_json_value([], encoder)  # most rows: adapted once, reused
+
+            def adapt_json(value: Any, encoder: Any = encoder, empty: Any = empty) -> Any:
+                return empty if value == [] else ops.adapt_json_value(value, encoder)
+
+            preparers.append(adapt_json)
         else:
             preparers.append(lambda value, field=field: field.get_db_prep_save(value, real))
     return preparers
@@ -89,10 +94,11 @@ def update_rows(model: type[models.Model], objects: Iterable[Any], fields: Seque
 
 
 def insert_rows(
-    model: type[models.Model], rows: Iterable[Mapping[str, Any]], fields: Sequence[str]
+    model: type[models.Model], rows: Iterable[Sequence[Any]], fields: Sequence[str]
 ) -> None:
-    """``INSERT INTO … (fields)`` for each mapping (attribute names, e.g. ``person_id``); fields
-    not listed take no default, so list every non-null one."""
+    """``INSERT INTO … (fields)`` for each row, a sequence of values in ``fields`` order
+    (attribute names, e.g. ``person_id``); fields not listed take no default, so list every
+    non-null one."""
     meta = model._meta
     quote = connection.ops.quote_name
     columns = [next(f for f in meta.concrete_fields if f.attname == name) for name in fields]
@@ -101,4 +107,10 @@ def insert_rows(
     marks = ", ".join(["%s"] * len(columns))
     sql = f"INSERT INTO {quote(meta.db_table)} ({names}) VALUES ({marks})"  # noqa: S608
     preparers = _preparers(columns)
-    _executemany(sql, [_values(row, columns, preparers, dict.__getitem__) for row in rows])
+    _executemany(
+        sql,
+        [
+            [v if prep is None else prep(v) for v, prep in zip(row, preparers, strict=True)]
+            for row in rows
+        ],
+    )

@@ -183,18 +183,19 @@ def execute(
     for start in range(0, len(ordered), 500):
         PronoteIdentity.objects.filter(id__in=ordered[start : start + 500]).delete()
     now = timezone.now()
+    source_id = session.pk if session else None
     insert_rows(
         PronoteIdentity,
         (
-            {
-                "person_id": item.pair.person_id,
-                "establishment_id": establishment.pk,
-                "pronote_id": item.pair.pronote_id,
-                "category": category,
-                "method": item.pair.method,
-                "source_id": session.pk if session else None,
-                "imported_at": now,
-            }
+            (
+                item.pair.person_id,
+                establishment.pk,
+                item.pair.pronote_id,
+                category,
+                item.pair.method,
+                source_id,
+                now,
+            )
             for item in plan.items
             if item.action in (CREATE, REPLACE)
         ),

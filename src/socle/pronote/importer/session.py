@@ -113,28 +113,28 @@ def start_import(
     insert_rows(
         ImportRow,
         (
-            {
-                "session_id": session.pk,
-                "category": record.category,
-                "position": position,
-                "location": record.location[:120],
-                "pronote_id": record.pronote_id,
-                "last_name": record.last_name,
-                "first_name": record.first_name,
-                "birth_date": record.birth_date,
-                "postal_code": record.postal_code,
-                "class_name": record.class_name,
-                "cas_id": record.cas_id,
-                "responsables": record.responsables,
-                "status": RowStatus.PENDING,
-                "person_id": None,
-                "method": "",
-                "reason": "",
-                "candidates": [],
-                "outcome": "",
-                "outcome_detail": "",
-            }
-            for position, record in enumerate(parsed.records, start=1)
+            (
+                session.pk,
+                r.category,
+                position,
+                r.location[:120],
+                r.pronote_id,
+                r.last_name,
+                r.first_name,
+                r.birth_date,
+                r.postal_code,
+                r.class_name,
+                r.cas_id,
+                r.responsables,
+                RowStatus.PENDING,
+                None,
+                "",
+                "",
+                [],
+                "",
+                "",
+            )
+            for position, r in enumerate(parsed.records, start=1)
         ),
         ROW_FIELDS,
     )
