@@ -137,3 +137,22 @@ def test_cas_check_service_explains_the_match(capsys) -> None:
 def test_cas_purge_tickets_runs(capsys) -> None:
     call_command("cas_purge_tickets")
     assert "supprimé" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://evil\\.ent.example.org/pronote/",
+        "https://user:pass@ent.example.org/",
+        "https://evil.com@ent.example.org/",
+        "https://ent .example.org/",
+        "https://ent.example.org/\tx",
+        "javascript:alert(1)",
+        "//ent.example.org/",
+    ],
+)
+def test_it_refuses_urls_a_browser_would_read_differently(url: str) -> None:
+    make_service("wild", patterns=("https://*.example.org/**",))
+    assert find_service(url) is None
+    with pytest.raises(ValueError):
+        normalise_url(url)

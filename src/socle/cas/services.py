@@ -26,6 +26,7 @@ MAX_URL_LENGTH = 2048
 MAX_REGEX_LENGTH = 500
 _PERCENT = re.compile(r"%([0-9A-Fa-f]{2})")
 _PREFIX = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://([^/?#*]*)(.*)$", re.S)
+_HOST = re.compile(r"^[a-z0-9]([a-z0-9_-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9_-]*[a-z0-9])?)*\.?$")
 _WILDCARDS = {"**": ".*", "*": "[^/?#]*"}
 _UNRESERVED = set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
 
@@ -45,22 +46,26 @@ def normalise_url(url: str) -> str:
     """
     if not url or len(url) > MAX_URL_LENGTH:
         raise ValueError("URL absente ou trop longue")
+    if "\\" in url or any(ord(c) < 33 for c in url.strip()):
+        # Browsers read "\" as "/": "https://evil\.ent.example.org/" would leave for "evil".
+        raise ValueError("caractère interdit dans l'URL")
     parts = urlsplit(url.strip())
     scheme = parts.scheme.lower()
     if scheme not in ("http", "https") or not parts.hostname:
         raise ValueError("URL http(s) absolue attendue")
+    if "@" in parts.netloc:
+        raise ValueError("identifiants dans l'URL refusés")
     host = parts.hostname.lower()
     if ":" in host:  # IPv6 literal
         host = f"[{host}]"
+    elif not _HOST.match(host):
+        raise ValueError("nom d'hôte invalide")
     port = parts.port  # may raise ValueError for a bad port
     if port is not None and (scheme, port) not in (("http", 80), ("https", 443)):
         host = f"{host}:{port}"
-    userinfo = ""
-    if parts.username is not None:
-        userinfo = parts.netloc.rsplit("@", 1)[0] + "@"
     path = _normalise_percent(parts.path) or "/"
     query = _normalise_percent(parts.query)
-    return urlunsplit((scheme, userinfo + host, path, query, ""))
+    return urlunsplit((scheme, host, path, query, ""))
 
 
 def same_service_url(a: str, b: str) -> bool:
