@@ -16,6 +16,9 @@ from tests.factories import make_establishment, make_service
         ("HTTPS://Example.ORG:443/a%7eb?x=%2f", "https://example.org/a~b?x=%2F"),
         ("http://example.org:80", "http://example.org/"),
         ("http://example.org:8001/p", "http://example.org:8001/p"),
+        ("https://example.org/a/b/../c/./d", "https://example.org/a/c/d"),
+        ("https://example.org/app/%2e%2e/admin", "https://example.org/admin"),
+        ("https://example.org/../../x", "https://example.org/x"),
     ],
 )
 def test_it_normalises_urls(url: str, expected: str) -> None:
@@ -47,6 +50,13 @@ def test_it_normalises_urls(url: str, expected: str) -> None:
 )
 def test_it_matches_patterns_after_normalisation(kind, pattern, url, matches) -> None:
     assert pattern_matches(kind, pattern, url) is matches
+
+
+def test_it_matches_the_path_a_browser_will_request_not_the_dotted_one() -> None:
+    make_service("pronote", patterns=("https://h.example.org/pronote/**",))
+    assert find_service("https://h.example.org/pronote/../admin/") is None
+    assert find_service("https://h.example.org/pronote/%2E%2E/admin/") is None
+    assert find_service("https://h.example.org/x/../pronote/eleve.html").code == "pronote"
 
 
 def test_it_is_closed_by_default() -> None:

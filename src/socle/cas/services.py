@@ -9,8 +9,11 @@ then pattern ``position``):
 - ``regex``: a full match of the normalised URL.
 
 URLs are normalised before comparison: scheme and host lower-cased, default ports (80, 443)
-dropped, percent-encoding upper-cased and unreserved characters decoded (RFC 3986 §6.2.2), and
-an empty path made ``/``. The registry is closed: a URL no pattern accepts has no service.
+dropped, percent-encoding upper-cased and unreserved characters decoded (RFC 3986 §6.2.2), dot
+segments removed (§6.2.2.3, as a browser resolves them before following the redirect), and an
+empty path made ``/``. URLs a browser would read differently from this parser are refused
+outright: user information (``https://good.example@evil.example/``), backslashes, spaces and
+control characters. The registry is closed: a URL no pattern accepts has no service.
 """
 
 from __future__ import annotations
@@ -39,6 +42,25 @@ def _normalise_percent(text: str) -> str:
     return _PERCENT.sub(fix, text)
 
 
+def remove_dot_segments(path: str) -> str:
+    """RFC 3986 §5.2.4: ``/a/b/../c/./d`` → ``/a/c/d`` (what a browser requests)."""
+    if "." not in path:
+        return path
+    output: list[str] = []
+    segments = path.split("/")
+    for index, segment in enumerate(segments):
+        last = index == len(segments) - 1
+        if segment in (".", ".."):
+            if segment == ".." and len(output) > 1:
+                output.pop()
+            if last:
+                output.append("")
+        else:
+            output.append(segment)
+    result = "/".join(output)
+    return result if result.startswith("/") else "/" + result
+
+
 def normalise_url(url: str) -> str:
     """RFC 3986 §6.2.2 syntax-based normalisation, plus default ports removed (§6.2.3).
 
@@ -63,7 +85,7 @@ def normalise_url(url: str) -> str:
     port = parts.port  # may raise ValueError for a bad port
     if port is not None and (scheme, port) not in (("http", 80), ("https", 443)):
         host = f"{host}:{port}"
-    path = _normalise_percent(parts.path) or "/"
+    path = remove_dot_segments(_normalise_percent(parts.path)) or "/"
     query = _normalise_percent(parts.query)
     return urlunsplit((scheme, host, path, query, ""))
 
