@@ -84,8 +84,8 @@ def test_patterns_that_leave_the_domain_open_are_refused(pattern: str) -> None:
 def test_a_wildcard_subdomain_that_also_accepts_another_host_is_refused(
     kind: str, pattern: str
 ) -> None:
-    # "*" stops only at "/": "https://sonde-socle.invalid?.ent.example.org/" would match, and a
-    # browser sends that to the host "sonde-socle.invalid".
+    # The CAS refuses URLs a browser reads differently ("\\", userinfo), but a wildcard before
+    # the host name still hands tickets to other hosts ("sonde-socle-ent.example.org").
     message = check_pattern(kind, pattern, [URL])
     assert message is not None and "d'autres domaines" in message
 

@@ -101,6 +101,8 @@ def probes(service_url: str) -> list[tuple[str, str]]:
         f"{scheme}://{host}.{PROBE_HOST}{path}",
         f"{scheme}://{host}@{PROBE_HOST}{path}",
         f"{scheme}://{host}:1@{PROBE_HOST}/",
+        # Another host under the same name: a wildcard before the service's host name.
+        f"{scheme}://sonde-socle-{host}{path}",
     ]
     # "*" stands for any characters but "/": "https://*.example.org/**" must not accept
     # "https://sonde?.ent.example.org/" (host "sonde"), nor "\" that browsers read as "/".
