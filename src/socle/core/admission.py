@@ -18,8 +18,8 @@ How it works (docs/deployment.md, "Surges"):
   is node-local on purpose: the limit is about this machine's cores, and Redis would add a network
   round trip to every login (measured in docs/benchmarks/).
 - Callers beyond the slots wait, polling the slots, at most ``SOCLE_ADMISSION_MAX_WAIT_MS``. Waiting
-  callers are bounded per worker process (``SOCLE_ADMISSION_QUEUE``, default half the worker's
-  threads) so that threads always remain for SSO hops and ticket validations, which never take a
+  callers are bounded per worker process (``SOCLE_ADMISSION_QUEUE``, default the worker's
+  threads minus two) so that threads always remain for SSO hops and ticket validations, which never take a
   slot. Beyond the bound, or after the wait, :class:`QueueFull` is raised at once.
 - Deferred profiles (``SOCLE_ADMISSION_DEFERRED_PROFILES``, e.g. ``National_TUT`` for parents)
   during ``SOCLE_ADMISSION_DEFERRED_HOURS`` may use only ``SOCLE_ADMISSION_DEFERRED_SHARE`` percent
@@ -98,7 +98,7 @@ def default_directory() -> Path:
 
 def current_policy() -> Policy:
     slots = settings.SOCLE_ADMISSION_SLOTS or cpu_count()
-    queue = settings.SOCLE_ADMISSION_QUEUE or max(1, settings.SOCLE_SERVE_THREADS // 2)
+    queue = settings.SOCLE_ADMISSION_QUEUE or max(1, settings.SOCLE_SERVE_THREADS - 2)
     directory = settings.SOCLE_ADMISSION_DIR or str(default_directory())
     return Policy(
         directory=Path(directory),
