@@ -15,10 +15,14 @@ def _search(query: str, establishment: Establishment | None, limit: int) -> list
 
 
 def browse(
-    query: str, establishment: Establishment, allowed: set[int] | None
+    query: str,
+    establishment: Establishment,
+    allowed: set[int] | None,
+    profiles: frozenset[str] = frozenset(),
 ) -> list[dict[str, Any]]:
     """Accounts matching ``query`` (name, first name, class, birth date JJ/MM/AAAA), first in
-    the establishment, then — for the parents of its pupils, or for a superuser — beyond it."""
+    the establishment, then — for the parents of its pupils, or for a superuser — beyond it.
+    Accounts holding one of ``profiles`` (the step's) there come first."""
     query = (query or "").strip()[:100]
     if not query:
         return []
@@ -30,13 +34,21 @@ def browse(
             if len(found) >= LIMIT:
                 break
     classes: dict[int, str] = {}
+    in_step: set[int] = set()
     for person_id, class_name, profile in Membership.objects.filter(
         person_id__in=found, establishment=establishment
     ).values_list("person_id", "class_name", "profile"):
         label = class_name or profile.removeprefix("National_")
         classes[person_id] = ", ".join(filter(None, [classes.get(person_id, ""), label]))
+        if profile in profiles:
+            in_step.add(person_id)
     results = []
-    for person in found.values():
+    ordered = (
+        sorted(found.values(), key=lambda p: p.pk not in in_step)
+        if profiles
+        else list(found.values())
+    )
+    for person in ordered:
         parts = [f"{person.last_name.upper()} {person.first_name}"]
         if person.pk in classes:
             parts.append(classes[person.pk])

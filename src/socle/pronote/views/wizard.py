@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from socle.directory.models import Establishment, Person
-from socle.pronote.categories import STEP_COUNT, step
+from socle.pronote.categories import STEP_BY_CATEGORY, STEP_COUNT, step
 from socle.pronote.forms import ImportForm, StepForm, allowed_people
 from socle.pronote.importer.report import report_csv, step_summaries, summary_line
 from socle.pronote.importer.session import start_import
@@ -197,7 +197,7 @@ def step_view(request: HttpRequest, pk: int, number: int) -> HttpResponse:
             row_text = action.removeprefix("browse-")
             row_id = int(row_text) if row_text.isdigit() else 0
             query = request.POST.get(f"search-{row_id}", "")
-            browse_results[row_id] = browse(query, session.establishment, allowed)
+            browse_results[row_id] = browse(query, session.establishment, allowed, spec.profiles)
             if not browse_results[row_id]:
                 messages.warning(request, _("Aucun compte trouvé pour « %(q)s ».") % {"q": query})
         elif action == "validate" and form.is_valid():
@@ -252,7 +252,11 @@ def search(request: HttpRequest) -> JsonResponse:
     establishment = get_object_or_404(Establishment, uai=request.GET.get("uai", ""))
     if not can_administer(request.user, establishment):
         raise PermissionDenied
+    category = STEP_BY_CATEGORY.get(request.GET.get("categorie", ""))
     results = browse(
-        request.GET.get("q", ""), establishment, allowed_people(request.user, establishment)
+        request.GET.get("q", ""),
+        establishment,
+        allowed_people(request.user, establishment),
+        category.profiles if category else frozenset(),
     )
     return JsonResponse({"results": results})

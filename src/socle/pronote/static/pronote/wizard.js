@@ -2,7 +2,7 @@
 document.addEventListener("DOMContentLoaded", () => {
   const form = document.getElementById("step-form");
   if (!form) return;
-  const url = form.dataset.searchUrl, uai = form.dataset.uai;
+  const url = form.dataset.searchUrl, uai = form.dataset.uai, categorie = form.dataset.categorie;
   form.querySelectorAll("button.clear").forEach((button) => {
     button.addEventListener("click", () => {
       document.getElementById("row-" + button.dataset.row).value = "";
@@ -17,17 +17,20 @@ document.addEventListener("DOMContentLoaded", () => {
     button.addEventListener("click", async (event) => {
       event.preventDefault();
       const select = document.getElementById("row-" + row);
-      const response = await fetch(`${url}?uai=${encodeURIComponent(uai)}&q=${encodeURIComponent(input.value)}`,
-                                   { credentials: "same-origin" });
+      const query = new URLSearchParams({ uai, categorie, q: input.value });
+      const response = await fetch(`${url}?${query}`, { credentials: "same-origin" });
       if (!response.ok) return;
       const { results } = await response.json();
+      // Results go first in the list; nothing is chosen for the administrator.
+      const before = select.options[1] || null;
       for (const result of results) {
         if (![...select.options].some((o) => o.value === String(result.id))) {
-          select.add(new Option(`${result.label} — ${result.why}`, result.id));
+          select.add(new Option(`${result.label} — ${result.why}`, result.id), before);
         }
       }
-      if (results.length) select.value = String(results[0].id);
-      else alert("Aucun compte trouvé.");
+      if (!results.length) { alert("Aucun compte trouvé."); return; }
+      select.focus();
+      if (typeof select.showPicker === "function") { try { select.showPicker(); } catch (e) { /* needs a user gesture */ } }
     });
   });
 });
