@@ -352,18 +352,30 @@ def child(args: argparse.Namespace) -> None:
             from django.conf import settings
 
             settings.SOCLE_PRONOTE_PRIVATE_KEY = info["key"]
+        from socle.pronote.models import ImportSession, PronoteIdentity
+
+        PronoteIdentity.objects.all().delete()  # a first import, even on a reused directory
+        ImportSession.objects.all().delete()
         result = import_files([tuple(f) for f in info["files"]])
         result["people"] = info["people"]
         print(json.dumps(result))
 
 
 def run_scenario(
-    name: str, schools: int, per_school: int, envelope: bool, keep: str | None, seed: int
+    name: str,
+    schools: int,
+    per_school: int,
+    envelope: bool,
+    keep: str | None,
+    seed: int,
+    reuse: bool = False,
 ) -> dict[str, object]:
     base = Path(keep) / name if keep else Path(tempfile.mkdtemp(prefix=f"pronote-bench-{name}-"))
     base.mkdir(parents=True, exist_ok=True)
-    for old in base.glob("bench.sqlite3*"):
-        old.unlink()
+    reuse = reuse and (base / "info.json").exists() and (base / "bench.sqlite3").exists()
+    if not reuse:
+        for old in [*base.glob("bench.sqlite3*"), base / "info.json"]:
+            old.unlink(missing_ok=True)
     common = [
         sys.executable,
         __file__,
@@ -382,7 +394,8 @@ def run_scenario(
         common.append("--envelope")
     generate_cmd = list(common)
     generate_cmd[3] = "generate"
-    subprocess.run(generate_cmd, check=True)  # noqa: S603 (this very script, fixed arguments)
+    if not reuse:
+        subprocess.run(generate_cmd, check=True)  # noqa: S603 (this very script, fixed arguments)
     import_cmd = list(common)
     import_cmd[3] = "import"
     output = subprocess.run(  # noqa: S603 (this very script, fixed arguments)
@@ -403,6 +416,11 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=2011)
     parser.add_argument("--only", default="school,school-envelope,region")
     parser.add_argument("--keep", help="keep databases and files in this directory")
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="with --keep: reuse the directory and files generated earlier",
+    )
     args = parser.parse_args()
     if args.phase:
         child(args)
@@ -419,7 +437,7 @@ def main() -> None:
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     for name in args.only.split(","):
         schools, per_school, envelope, target = scenarios[name]
-        r = run_scenario(name, schools, per_school, envelope, args.keep, args.seed)
+        r = run_scenario(name, schools, per_school, envelope, args.keep, args.seed, args.reuse)
         share = 100 * int(r["recognised"]) / max(1, int(r["rows"]))
         verdict = "✓" if float(r["seconds"]) < target else "✗"
         print(
