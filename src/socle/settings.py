@@ -181,6 +181,15 @@ SOCLE_CAS_PGT_LIFETIME = env_int("SOCLE_CAS_PGT_LIFETIME", 7200, minimum=60)
 SOCLE_CAS_SESSION_IDLE = env_int("SOCLE_CAS_SESSION_IDLE", 7200, minimum=60)
 SOCLE_CAS_SESSION_MAX = env_int("SOCLE_CAS_SESSION_MAX", 28800, minimum=60)
 SOCLE_CAS_OPEN_REGISTRY = env_bool("SOCLE_CAS_OPEN_REGISTRY", False)
+SOCLE_ENT_NAME = env_str("SOCLE_ENT_NAME", "Socle")  # shown on the login page
+# Login throttling (15-minute window). A whole school may sit behind one address: keep the
+# per-address limit well above the per-account one.
+SOCLE_LOGIN_MAX_FAILURES_PER_ACCOUNT = env_int(
+    "SOCLE_LOGIN_MAX_FAILURES_PER_ACCOUNT", 5, minimum=1, maximum=1000
+)
+SOCLE_LOGIN_MAX_FAILURES_PER_ADDRESS = env_int(
+    "SOCLE_LOGIN_MAX_FAILURES_PER_ADDRESS", 100, minimum=1, maximum=1_000_000
+)
 
 # --- PRONOTE connector (socle.pronote) ------------------------------------------------------
 SOCLE_PRONOTE_PRIVATE_KEY = env_str("SOCLE_PRONOTE_PRIVATE_KEY", "")

@@ -43,3 +43,59 @@ def ticket_from(response: object) -> str:
 
     location = response["Location"]  # type: ignore[index]
     return parse_qs(urlsplit(location).query)["ticket"][0]
+
+
+class Sink:
+    """A tiny HTTP server on 127.0.0.1 standing for a CAS client application: it records
+    every request (proxy callbacks, single logout POSTs) and answers 200."""
+
+    def __init__(self) -> None:
+        import http.server
+        import threading
+
+        self.requests: list[dict[str, object]] = []
+        self.received = threading.Event()
+        sink = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def _record(self) -> None:
+                from urllib.parse import parse_qs, urlsplit
+
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else b""
+                parts = urlsplit(self.path)
+                sink.requests.append(
+                    {
+                        "method": self.command,
+                        "path": parts.path,
+                        "query": {k: v[0] for k, v in parse_qs(parts.query).items()},
+                        "form": {k: v[0] for k, v in parse_qs(body.decode()).items()},
+                    }
+                )
+                self.send_response(200)
+                self.send_header("Content-Length", "2")
+                self.end_headers()
+                self.wfile.write(b"ok")
+                sink.received.set()
+
+            do_GET = do_POST = _record
+
+            def log_message(self, *args: object) -> None:
+                return None
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join(timeout=5)
+
+
+@pytest.fixture
+def sink():
+    server = Sink()
+    yield server
+    server.close()

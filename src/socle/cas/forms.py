@@ -36,3 +36,4 @@ class LoginForm(forms.Form):
     service = forms.CharField(required=False, max_length=2048, widget=forms.HiddenInput)
     renew = forms.CharField(required=False, max_length=10, widget=forms.HiddenInput)
     next = forms.CharField(required=False, max_length=500, widget=forms.HiddenInput)
+    method = forms.CharField(required=False, max_length=10, widget=forms.HiddenInput)

@@ -21,6 +21,9 @@ SAML_NS = "urn:oasis:names:tc:SAML:1.0:assertion"
 CAS_ATTRIBUTE_NS = "http://www.ja-sig.org/products/cas/"
 MAX_REQUEST_BYTES = 64 * 1024
 ASSERTION_VALIDITY = dt.timedelta(seconds=30)
+# Clocks of the CAS and of the service are never exactly in step: an assertion becomes valid a
+# little before it is issued, so that a service a few seconds behind still accepts it.
+CLOCK_SKEW = dt.timedelta(seconds=30)
 
 _PARSER = etree.XMLParser(
     resolve_entities=False,
@@ -117,6 +120,7 @@ def render_saml_success(
     ``AttributeStatement`` (attributes in the CAS namespace) and an ``AuthenticationStatement``."""
     now = _instant(issue_instant)
     auth_instant = _instant(authentication_instant or issue_instant)
+    not_before = _instant(issue_instant - CLOCK_SKEW)
     not_after = _instant(issue_instant + ASSERTION_VALIDITY)
     attribute_xml = "".join(
         f"<saml:Attribute AttributeName={quoteattr(name)} "
@@ -137,7 +141,7 @@ def render_saml_success(
     assertion = (
         f'<saml:Assertion AssertionID="{_new_id()}" IssueInstant="{now}" '
         f'Issuer={quoteattr(issuer)} MajorVersion="1" MinorVersion="1">'
-        f'<saml:Conditions NotBefore="{now}" NotOnOrAfter="{not_after}">'
+        f'<saml:Conditions NotBefore="{not_before}" NotOnOrAfter="{not_after}">'
         f"<saml:AudienceRestrictionCondition><saml:Audience>{escape(recipient)}</saml:Audience>"
         "</saml:AudienceRestrictionCondition></saml:Conditions>"
         f"{statement}"

@@ -18,7 +18,7 @@ WINDOW = 15 * 60
 def _limits() -> tuple[int, int]:
     return (
         getattr(settings, "SOCLE_LOGIN_MAX_FAILURES_PER_ACCOUNT", 5),
-        getattr(settings, "SOCLE_LOGIN_MAX_FAILURES_PER_ADDRESS", 50),
+        getattr(settings, "SOCLE_LOGIN_MAX_FAILURES_PER_ADDRESS", 100),
     )
 
 
@@ -40,6 +40,7 @@ def record_failure(login: str, address: str) -> None:
             continue
         try:
             cache.incr(key)
+            cache.touch(key, WINDOW)  # some backends' incr resets the timeout to the default
         except ValueError:  # expired between add and incr
             cache.set(key, 1, WINDOW)
 

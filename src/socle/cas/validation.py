@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from socle.cas import errors
 from socle.cas.services import find_service, normalise_url, same_service_url
@@ -83,6 +84,16 @@ def validate_ticket(
     return Validated(ticket=issued, service=registered, person=person, pgt_iou=pgt_iou)
 
 
+def _plain_http_allowed(url: str) -> bool:
+    """§2.5.4 wants https. Plain http only to this machine (127.0.0.1, ::1, localhost), and only
+    in development (``DEBUG``) or tests (``SOCLE_CAS_ALLOW_HTTP_PROXY_CALLBACK``)."""
+    from django.conf import settings
+
+    if not (settings.DEBUG or getattr(settings, "SOCLE_CAS_ALLOW_HTTP_PROXY_CALLBACK", False)):
+        return False
+    return urlsplit(url).hostname in {"127.0.0.1", "::1", "localhost"}
+
+
 def _grant_pgt(
     store: TicketStore,
     issued: IssuedTicket,
@@ -99,10 +110,7 @@ def _grant_pgt(
         normalised = normalise_url(pgt_url)
     except ValueError:
         raise errors.InvalidProxyCallback("pgtUrl n'est pas une URL valide.") from None
-    from django.conf import settings
-
-    insecure_ok = getattr(settings, "SOCLE_CAS_ALLOW_HTTP_PROXY_CALLBACK", False)
-    if not normalised.startswith("https://") and not insecure_ok:
+    if not normalised.startswith("https://") and not _plain_http_allowed(normalised):
         raise errors.InvalidProxyCallback("pgtUrl doit être en https.")
     callback_service = find_service(pgt_url)
     if callback_service is None or not callback_service.proxy_callback_allowed:

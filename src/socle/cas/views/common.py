@@ -17,9 +17,10 @@ def client_ip(request: HttpRequest) -> str:
 
 
 def flag(request: HttpRequest, name: str) -> bool:
-    """CAS boolean parameters (§2.1.1): present and not "false"."""
-    value = request.GET.get(name, request.POST.get(name))
-    return value is not None and value.strip().lower() not in ("false", "0", "no")
+    """CAS boolean parameters (§2.1.1 "if this parameter is set"): present, not empty and not
+    "false" (the login form always posts its hidden ``renew`` field, empty when unset)."""
+    value = request.GET.get(name) or request.POST.get(name)
+    return value is not None and value.strip().lower() not in ("", "false", "0", "no")
 
 
 def current_session(request: HttpRequest) -> Session | None:

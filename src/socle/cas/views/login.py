@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth import login as django_login
 from django.contrib.auth import logout as django_logout
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -69,10 +70,19 @@ def _go_to_service(
     except AccessDenied:
         return render(request, "cas/access_denied.html", {"service": service}, status=403)
     target = append_ticket(service_url, ticket)
-    if request.GET.get("method", "").upper() == "POST":
+    if _param(request, "method").upper() == "POST":
         # §2.1.1 method=POST: the ticket travels in an auto-submitted form.
         return render(request, "cas/post_redirect.html", {"action": service_url, "ticket": ticket})
     return HttpResponseRedirect(target)
+
+
+def _login_page(request: HttpRequest, form: LoginForm, service: Service | None) -> HttpResponse:
+    context = {"form": form, "service": service, "ent_name": settings.SOCLE_ENT_NAME}
+    return render(request, "cas/login.html", context)
+
+
+def _param(request: HttpRequest, name: str) -> str:
+    return (request.GET.get(name) or request.POST.get(name) or "").strip()
 
 
 def _logged_in(request: HttpRequest, next_url: str) -> HttpResponse:
@@ -110,10 +120,16 @@ def login(request: HttpRequest) -> HttpResponse:
             return _logged_in(request, next_url)
     if flag(request, "gateway") and service is not None and not renew:
         return HttpResponseRedirect(service_url)  # §2.1.1 gateway: no credentials asked
+    method = "POST" if _param(request, "method").upper() == "POST" else ""
     form = LoginForm(
-        initial={"service": service_url, "renew": "true" if renew else "", "next": next_url}
+        initial={
+            "service": service_url,
+            "renew": "true" if renew else "",
+            "next": next_url,
+            "method": method,
+        }
     )
-    return render(request, "cas/login.html", {"form": form, "service": service})
+    return _login_page(request, form, service)
 
 
 def _post_credentials(
@@ -124,9 +140,8 @@ def _post_credentials(
     next_url: str,
 ) -> HttpResponse:
     form = LoginForm(request.POST)
-    context = {"form": form, "service": service}
     if not form.is_valid():
-        return render(request, "cas/login.html", context)
+        return _login_page(request, form, service)
     login_name = form.cleaned_data["username"]
     password = form.cleaned_data["password"]
     address = client_ip(request)
@@ -156,7 +171,7 @@ def _post_credentials(
             if outcome.throttled
             else _("Identifiant ou mot de passe incorrect."),
         )
-        return render(request, "cas/login.html", context, status=200)
+        return _login_page(request, form, service)
     person = outcome.person
     if session is not None:
         end_session(session.id)
@@ -181,6 +196,8 @@ def logout(request: HttpRequest) -> HttpResponse:
     person = request.user if request.user.is_authenticated else None
     if session is not None:
         end_session(session.id)
+    elif request.session.get(SESSION_KEY):  # portal session without the cookie (other path)
+        end_session(str(request.session[SESSION_KEY]))
     if person is not None or session is not None:
         record("logout", person=person, client_ip=client_ip(request))
     django_logout(request)

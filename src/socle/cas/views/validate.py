@@ -87,6 +87,8 @@ def _cas2(request: HttpRequest, *, proxy: bool, with_attributes: bool) -> HttpRe
     except Exception:
         logger.exception("validation failed")
         internal = errors.InternalError("Erreur interne du serveur CAS.")
+        if as_json:
+            return HttpResponse(protocol.render_failure_json(internal), content_type=JSON)
         return HttpResponse(protocol.render_failure_xml(internal), content_type=XML)
     if as_json:
         return HttpResponse(
@@ -102,11 +104,18 @@ def _cas2(request: HttpRequest, *, proxy: bool, with_attributes: bool) -> HttpRe
 @require_GET
 def validate(request: HttpRequest) -> HttpResponse:
     try:
-        result = _validate(request, proxy=False)
+        username: str | None = _cas1_username(request)
     except errors.CasError:
-        return HttpResponse(protocol.render_cas1(None), content_type="text/plain; charset=utf-8")
-    username = cas_username(result.person, result.service)
+        username = None
+    except Exception:  # §2.4.2 has no error code: "no" it is, never a 500
+        logger.exception("CAS 1 validation failed")
+        username = None
     return HttpResponse(protocol.render_cas1(username), content_type="text/plain; charset=utf-8")
+
+
+def _cas1_username(request: HttpRequest) -> str:
+    result = _validate(request, proxy=False)
+    return cas_username(result.person, result.service)
 
 
 @never_cache
@@ -141,7 +150,10 @@ def proxy(request: HttpRequest) -> HttpResponse:
         ticket = issue_proxy_ticket(
             get_store(), pgt=request.GET.get("pgt"), target_service=request.GET.get("targetService")
         )
-    except errors.CasError as exc:
+    except Exception as exc:
+        if not isinstance(exc, errors.CasError):
+            logger.exception("proxy ticket request failed")
+            exc = errors.InternalError("Erreur interne du serveur CAS.")
         if as_json:
             return HttpResponse(protocol.render_proxy_failure_json(exc), content_type=JSON)
         return HttpResponse(protocol.render_proxy_failure_xml(exc), content_type=XML)
@@ -150,44 +162,57 @@ def proxy(request: HttpRequest) -> HttpResponse:
     return HttpResponse(protocol.render_proxy_success_xml(ticket), content_type=XML)
 
 
+SAML_CONTENT_TYPE = "text/xml; charset=utf-8"
+
+
+def _read_body(request: HttpRequest) -> bytes:
+    """At most one byte past the SAML size limit: a huge body is never held in memory."""
+    if hasattr(request, "_body"):
+        return request.body
+    return request.read(saml.MAX_REQUEST_BYTES + 1)
+
+
 @never_cache
 @csrf_exempt
 @require_http_methods(["POST"])
 def saml_validate(request: HttpRequest) -> HttpResponse:
+    """§4.2: ``samlp:Success``, ``samlp:Requester`` (unreadable request or missing TARGET),
+    ``samlp:RequestDenied`` (bad ticket) or ``samlp:Responder`` (our own failure)."""
     target = (request.GET.get("TARGET") or request.GET.get("service") or "")[:2048]
     now = timezone.now()
     request_id = ""
-    try:
-        parsed = saml.parse_saml_request(request.body)
-        request_id = parsed.request_id
-        result = validate_ticket(get_store(), ticket=parsed.artifact, service=target)
-    except saml.SamlRequestError as exc:
-        body = saml.render_saml_failure(
-            status="Requester",
-            message=str(exc),
-            recipient=target,
-            request_id=request_id,
-            issue_instant=now,
-        )
-        return HttpResponse(body, content_type="text/xml; charset=utf-8")
-    except errors.CasError as exc:
-        _trace(request, None, exc, parsed.artifact)
-        status = "Requester" if isinstance(exc, errors.InvalidRequest) else "RequestDenied"
+    artifact = ""
+
+    def failure(status: str, message: str) -> HttpResponse:
         body = saml.render_saml_failure(
             status=status,
-            message=f"{exc.code}: {exc.description}",
+            message=message,
             recipient=target,
             request_id=request_id,
             issue_instant=now,
         )
-        return HttpResponse(body, content_type="text/xml; charset=utf-8")
-    _trace(request, result, None, parsed.artifact)
-    body = saml.render_saml_success(
-        username=cas_username(result.person, result.service),
-        attributes=collect(result.person, result.service),
-        recipient=target,
-        request_id=request_id,
-        issue_instant=now,
-        authentication_instant=result.ticket.created_at,
-    )
-    return HttpResponse(body, content_type="text/xml; charset=utf-8")
+        return HttpResponse(body, content_type=SAML_CONTENT_TYPE)
+
+    try:
+        parsed = saml.parse_saml_request(_read_body(request))
+        request_id, artifact = parsed.request_id, parsed.artifact
+        result = validate_ticket(get_store(), ticket=artifact, service=target)
+        body = saml.render_saml_success(
+            username=cas_username(result.person, result.service),
+            attributes=collect(result.person, result.service),
+            recipient=target,
+            request_id=request_id,
+            issue_instant=now,
+            authentication_instant=result.ticket.created_at,
+        )
+    except saml.SamlRequestError as exc:
+        return failure("Requester", str(exc))
+    except errors.CasError as exc:
+        _trace(request, None, exc, artifact)
+        status = "Requester" if isinstance(exc, errors.InvalidRequest) else "RequestDenied"
+        return failure(status, f"{exc.code}: {exc.description}")
+    except Exception:
+        logger.exception("SAML validation failed")
+        return failure("Responder", "INTERNAL_ERROR: Erreur interne du serveur CAS.")
+    _trace(request, result, None, artifact)
+    return HttpResponse(body, content_type=SAML_CONTENT_TYPE)
