@@ -9,7 +9,7 @@ from collections import defaultdict
 
 from socle.directory.models import Establishment, Membership, ParentLink, Person
 from socle.directory.profiles import Profile
-from socle.pronote.matching import Account, DirectoryIndex
+from socle.pronote.matching_index import Account, DirectoryIndex
 from socle.pronote.models import PronoteIdentity
 
 _PERSON_FIELDS = ("id", "last_name", "first_name", "birth_last_name", "birth_date", "login", "uid")

@@ -21,76 +21,32 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import cached_property, lru_cache
 
-from rapidfuzz import fuzz, process
+from rapidfuzz import fuzz
 
-from socle.directory.names import normalize_name as _normalize_name
 from socle.pronote.categories import Category
+from socle.pronote.matching_index import (
+    FUZZY_CUTOFF,
+    Account,
+    DirectoryIndex,
+    display_date,
+    name_key,
+    normalize_name,
+    with_profiles,
+)
+
+__all__ = [
+    "Account",
+    "Candidate",
+    "DirectoryIndex",
+    "Match",
+    "Row",
+    "children_by_responsable",
+    "match_rows",
+    "name_key",
+]
 
 MAX_CANDIDATES = 5
-FUZZY_CUTOFF = 70
-_BLOCKING_THRESHOLD = 5000  # above this many accounts, fuzzy search only within first letter
-
-
-# Names repeat a lot (families, common first names): normalise each spelling once.
-normalize_name = lru_cache(maxsize=200_000)(_normalize_name)
-
-
-def name_key(last_name: str, first_name: str) -> str:
-    """The exact-match key: normalised, spaces removed (``"Le Goff"`` = ``"LEGOFF"``)."""
-    return (
-        normalize_name(last_name).replace(" ", "")
-        + "|"
-        + normalize_name(first_name).replace(" ", "")
-    )
-
-
-def _display_date(value: dt.date | None) -> str:
-    return value.strftime("%d/%m/%Y") if value else ""
-
-
-@dataclass(frozen=True)
-class Account:
-    """What the matching needs to know of one directory person in the establishment."""
-
-    id: int
-    last_name: str
-    first_name: str
-    birth_last_name: str = ""
-    birth_date: dt.date | None = None
-    profiles: frozenset[str] = frozenset()
-    class_name: str = ""
-    login: str = ""
-    uid: str = ""
-    children: frozenset[int] = frozenset()
-    pronote_id: str = ""  # its current PRONOTE id for this UAI
-
-    @property
-    def label(self) -> str:
-        parts = [f"{self.last_name.upper()} {self.first_name}".strip()]
-        if self.birth_last_name and normalize_name(self.birth_last_name) != normalize_name(
-            self.last_name
-        ):
-            parts[0] += f" (née {self.birth_last_name.upper()})"
-        if self.class_name:
-            parts.append(self.class_name)
-        if self.birth_date:
-            parts.append(f"né(e) le {_display_date(self.birth_date)}")
-        if self.login:
-            parts.append(self.login)
-        return " — ".join(parts)
-
-    @cached_property
-    def name_keys(self) -> frozenset[str]:
-        keys = {name_key(self.last_name, self.first_name)}
-        if self.birth_last_name:
-            keys.add(name_key(self.birth_last_name, self.first_name))
-        return frozenset(keys)
-
-    @cached_property
-    def fuzzy_text(self) -> str:
-        return f"{normalize_name(self.last_name)} {normalize_name(self.first_name)}"
 
 
 @dataclass(frozen=True)
@@ -129,73 +85,6 @@ class Match:
         return self.account_id is not None
 
 
-class DirectoryIndex:
-    """The establishment's accounts, indexed once: by name key, PRONOTE id, uid and login."""
-
-    def __init__(self, accounts: Iterable[Account]) -> None:
-        self.accounts: dict[int, Account] = {}
-        self.by_key: dict[str, list[Account]] = defaultdict(list)
-        self.by_pronote_id: dict[str, Account] = {}
-        self.by_cas_name: dict[str, Account] = {}
-        self.parents_by_child: dict[int, list[Account]] = defaultdict(list)
-        for account in accounts:
-            if account.id in self.accounts:
-                continue
-            self.accounts[account.id] = account
-            for key in account.name_keys:
-                self.by_key[key].append(account)
-            if account.pronote_id:
-                self.by_pronote_id[account.pronote_id] = account
-            for name in (account.uid, account.login):
-                if name:
-                    self.by_cas_name.setdefault(name, account)
-            for child in account.children:
-                self.parents_by_child[child].append(account)
-        self._fuzzy: dict[frozenset[str], dict[str, tuple[list[str], list[Account]]]] = {}
-
-    def __len__(self) -> int:
-        return len(self.accounts)
-
-    def fuzzy(self, profiles: frozenset[str], text: str, limit: int) -> list[tuple[Account, int]]:
-        """Accounts holding one of ``profiles`` whose name resembles ``text`` (best first)."""
-        buckets = self._fuzzy.get(profiles)
-        if buckets is None:
-            buckets = defaultdict(lambda: ([], []))
-            big = len(self.accounts) > _BLOCKING_THRESHOLD
-            for account in self.accounts.values():
-                if account.profiles & profiles:
-                    for variant in {
-                        account.fuzzy_text,
-                        normalize_name(f"{account.birth_last_name} {account.first_name}"),
-                    }:
-                        if not variant.strip():
-                            continue
-                        bucket = buckets[variant[:1] if big else ""]
-                        bucket[0].append(variant)
-                        bucket[1].append(account)
-            self._fuzzy[profiles] = buckets
-        big = len(self.accounts) > _BLOCKING_THRESHOLD
-        choices, owners = buckets.get(text[:1] if big else "", ([], []))
-        found: dict[int, tuple[Account, int]] = {}
-        for _choice, score, position in process.extract(
-            text, choices, scorer=fuzz.token_sort_ratio, limit=limit * 2, score_cutoff=FUZZY_CUTOFF
-        ):
-            account = owners[position]
-            if account.id not in found or found[account.id][1] < score:
-                found[account.id] = (account, int(score))
-        return sorted(found.values(), key=lambda pair: -pair[1])[:limit]
-
-
-def _with_profiles(accounts: Iterable[Account], profiles: frozenset[str]) -> list[Account]:
-    seen: set[int] = set()
-    kept = []
-    for account in accounts:
-        if account.id not in seen and not account.profiles.isdisjoint(profiles):
-            seen.add(account.id)
-            kept.append(account)
-    return kept
-
-
 def _name_agrees(row: Row, account: Account) -> bool:
     text = normalize_name(f"{row.last_name} {row.first_name}")
     variants = [
@@ -216,8 +105,8 @@ def _why(row: Row, account: Account, extra: str = "") -> str:
             reasons.append("même date de naissance")
         else:
             reasons.append(
-                f"né(e) le {_display_date(account.birth_date)}, pas le "
-                f"{_display_date(row.birth_date)}"
+                f"né(e) le {display_date(account.birth_date)}, pas le "
+                f"{display_date(row.birth_date)}"
             )
     elif row.birth_date or account.birth_date:
         reasons.append("date de naissance inconnue d'un côté")
@@ -262,7 +151,7 @@ def _rank(
 
     for account, extra in preferred:
         add(account, extra=extra)
-    for account in _with_profiles(index.by_key.get(key, ()), profiles):
+    for account in with_profiles(index.by_key.get(key, ()), profiles):
         add(account)
     for account, fuzzy_score in index.fuzzy(profiles, text, MAX_CANDIDATES):
         add(account, fuzzy_score)
@@ -290,7 +179,7 @@ def _match_one(
         if named is not None and named.profiles & profiles and _name_agrees(row, named):
             return Match(row, named.id, "cas_id", "identifiant CAS déjà connu de PRONOTE")
 
-    homonyms = _with_profiles(
+    homonyms = with_profiles(
         index.by_key.get(name_key(row.last_name, row.first_name), ()), profiles
     )
 
@@ -314,7 +203,7 @@ def _match_one(
     if row.category == Category.RESPONSABLE and children:
         parents = [
             (a, "responsable d'un enfant rapproché")
-            for a in _with_profiles(
+            for a in with_profiles(
                 (p for child in children for p in index.parents_by_child.get(child, ())), profiles
             )
         ]
