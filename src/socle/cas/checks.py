@@ -38,6 +38,15 @@ def check_cas_settings(app_configs: Any = None, **kwargs: Any) -> list[Any]:
                 id="socle.E003",
             )
         )
+    if getattr(settings, "SOCLE_CAS_ALLOW_HTTP_PROXY_CALLBACK", False) and not settings.DEBUG:
+        problems.append(
+            Warning(
+                "SOCLE_CAS_ALLOW_HTTP_PROXY_CALLBACK est activé hors DEBUG : des proxy-granting "
+                "tickets peuvent partir en clair vers cette machine.",
+                hint="Réservé aux tests ; retirez ce réglage en production.",
+                id="socle.W010",
+            )
+        )
     host = (urlsplit(settings.SOCLE_BASE_URL).hostname or "").lower()
     local = host in {"127.0.0.1", "localhost", "::1", "testserver"} or host.endswith(".localhost")
     if not settings.SOCLE_HTTPS and not settings.DEBUG and not local:
@@ -48,6 +57,65 @@ def check_cas_settings(app_configs: Any = None, **kwargs: Any) -> list[Any]:
                 id="socle.W004",
             )
         )
+    return problems
+
+
+PROBE_URLS = ("https://sonde-socle.invalid/", "http://sonde-socle.invalid/page?x=1")
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+
+
+@register()
+def check_service_patterns(app_configs: Any = None, **kwargs: Any) -> list[Any]:
+    """Registered patterns that cannot work, or that open the registry to any site."""
+    import re
+
+    from django.db import DatabaseError
+
+    from socle.cas.services import compile_pattern, pattern_matches
+    from socle.portal.models import PatternKind, ServicePattern, SSOType
+
+    try:
+        patterns = list(
+            ServicePattern.objects.select_related("service")
+            .filter(service__enabled=True)
+            .exclude(service__sso_type=SSOType.NONE)
+        )
+    except DatabaseError:  # tables not migrated yet
+        return []
+    problems: list[Any] = []
+    for pattern in patterns:
+        where = f"service {pattern.service.code}, motif « {pattern.value[:120]} »"
+        try:
+            compile_pattern(pattern.kind, pattern.value)
+        except (re.error, ValueError) as exc:
+            problems.append(
+                Error(
+                    f"{where} : motif invalide ({exc}), il est ignoré.",
+                    hint="Corrigez-le dans Gestion portail > Services ou avec socle service_add.",
+                    id="socle.E006",
+                )
+            )
+            continue
+        if any(pattern_matches(pattern.kind, pattern.value, url) for url in PROBE_URLS):
+            problems.append(
+                Error(
+                    f"{where} : ce motif accepte n'importe quel site, le CAS y enverrait des "
+                    "tickets (redirection ouverte).",
+                    hint="Écrivez le domaine complet suivi de « / », "
+                    "par exemple https://appli.example.org/**.",
+                    id="socle.E007",
+                )
+            )
+        if pattern.kind != PatternKind.REGEX and pattern.value.lower().startswith("http://"):
+            host = (urlsplit(pattern.value.replace("*", "x")).hostname or "").lower()
+            if host not in LOOPBACK:
+                problems.append(
+                    Warning(
+                        f"{where} : adresse en http, les tickets circuleraient en clair.",
+                        hint="Utilisez l'adresse https du service.",
+                        id="socle.W008",
+                    )
+                )
     return problems
 
 
