@@ -218,3 +218,72 @@ def test_tickets_are_long_random_and_prefixed(pupil, service) -> None:
     ):
         assert value.startswith(prefix)
         assert re.fullmatch(r"[A-Za-z0-9_-]{40}", value[len(prefix) :])
+
+
+def test_the_ticket_granting_cookie_ends_with_the_browser(client, pupil) -> None:
+    cookie = cas_login(client, pupil).cookies[TGC_COOKIE]
+    assert not cookie["max-age"] and not cookie["expires"]
+
+
+def test_renew_by_the_same_person_keeps_the_session_and_the_services(
+    client, pupil, service, monkeypatch
+) -> None:
+    sent: list[str] = []
+    monkeypatch.setattr("socle.cas.sso.send_single_logout", lambda t: sent.extend(x.id for x in t))
+    cas_login(client, pupil, SERVICE_URL)
+    before = client.cookies[TGC_COOKIE].value
+    renewed = cas_login(client, pupil, SERVICE_URL, renew="true")
+    assert renewed.status_code == 302 and sent == []
+    assert SsoSession.objects.get().id == before
+
+
+def test_another_person_logging_in_ends_the_previous_session(client, pupil, service, school):
+    other = make_person("Noé", "Bernard", establishment=school)
+    cas_login(client, pupil, SERVICE_URL)
+    cas_login(client, other, SERVICE_URL)
+    assert list(SsoSession.objects.values_list("person_id", flat=True)) == [other.pk]
+
+
+def test_logout_accepts_the_cas2_url_parameter_for_registered_services(client, pupil, service):
+    cas_login(client, pupil)
+    assert client.get("/cas/logout", {"url": SERVICE_URL})["Location"] == SERVICE_URL
+    assert client.get("/cas/logout", {"url": "https://evil.example.com/"}).status_code == 200
+
+
+def test_it_validates_by_post_without_a_csrf_token(client, pupil, service) -> None:
+    ticket = ticket_from(cas_login(client, pupil, SERVICE_URL))
+    strict = Client(enforce_csrf_checks=True)
+    response = strict.post("/cas/p3/serviceValidate", {"ticket": ticket, "service": SERVICE_URL})
+    assert etree.fromstring(response.content).find("cas:authenticationSuccess", NS) is not None
+
+
+def test_the_login_form_still_requires_csrf(pupil, service) -> None:
+    strict = Client(enforce_csrf_checks=True)
+    response = strict.post("/cas/login", {"username": pupil.login, "password": "x"})
+    assert response.status_code == 403
+
+
+def test_it_throttles_by_the_forwarded_address_behind_the_tls_proxy(client, settings, service):
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    settings.SOCLE_LOGIN_MAX_FAILURES_PER_ADDRESS = 2
+    for index in range(2):
+        client.post(
+            "/cas/login",
+            {"username": f"u{index}", "password": "x"},
+            HTTP_X_FORWARDED_FOR="198.51.100.7",
+        )
+    victim = make_person("Zoé", "Petit")
+    # Another client behind the same proxy is not throttled...
+    other = client.post(
+        "/cas/login",
+        {"username": victim.login, "password": "wrong"},
+        HTTP_X_FORWARDED_FOR="203.0.113.9",
+    )
+    assert "Trop de tentatives" not in other.content.decode()
+    # ...and a client cannot escape by prepending a forged address.
+    same = client.post(
+        "/cas/login",
+        {"username": victim.login, "password": "x"},
+        HTTP_X_FORWARDED_FOR="10.0.0.1, 198.51.100.7",
+    )
+    assert "Trop de tentatives" in same.content.decode()

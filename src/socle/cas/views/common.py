@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import contextlib
+import ipaddress
+
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
@@ -13,7 +16,24 @@ JSON = "application/json; charset=utf-8"
 
 
 def client_ip(request: HttpRequest) -> str:
-    return request.META.get("REMOTE_ADDR", "") or "0.0.0.0"  # noqa: S104 (a label, not a bind)
+    """The client's address, for throttling and traces.
+
+    Behind the TLS reverse proxy (``SOCLE_BEHIND_TLS_PROXY``), ``REMOTE_ADDR`` is the proxy's for
+    everyone: the address is then the last ``X-Forwarded-For`` entry, the one our proxy appended
+    (earlier entries come from the client and prove nothing).
+    """
+    address = request.META.get("REMOTE_ADDR", "")
+    if getattr(settings, "SECURE_PROXY_SSL_HEADER", None):
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "").rsplit(",", 1)[-1].strip()
+        with contextlib.suppress(ValueError):
+            address = str(ipaddress.ip_address(forwarded))
+    return address or "0.0.0.0"  # noqa: S104 (a label, not a bind)
+
+
+def param(request: HttpRequest, name: str) -> str | None:
+    """A CAS parameter from the query string, or from a form body (validation by POST)."""
+    value = request.GET.get(name)
+    return value if value is not None else request.POST.get(name)
 
 
 def flag(request: HttpRequest, name: str) -> bool:
@@ -29,11 +49,14 @@ def current_session(request: HttpRequest) -> Session | None:
 
 
 def set_tgc(response: HttpResponse, session: Session) -> None:
-    """§3.6: the TGC is HttpOnly, Secure over https, with the narrowest path (/cas/)."""
+    """§3.6: the TGC is HttpOnly, Secure over https, with the narrowest path (/cas/).
+
+    A browser-session cookie (no ``Max-Age``): closing the browser of a shared school computer
+    ends the SSO there, as the logout page tells users. The server enforces idle and maximum
+    lifetimes whatever the cookie says."""
     response.set_cookie(
         TGC_COOKIE,
         session.id,
-        max_age=settings.SOCLE_CAS_SESSION_MAX,
         path=TGC_PATH,
         secure=settings.SOCLE_HTTPS,
         httponly=True,

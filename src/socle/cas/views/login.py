@@ -17,7 +17,13 @@ from socle.cas.authentication import check_credentials
 from socle.cas.forms import LoginForm
 from socle.cas.middleware import SESSION_KEY
 from socle.cas.services import find_service
-from socle.cas.sso import AccessDenied, append_ticket, end_session, issue_service_ticket
+from socle.cas.sso import (
+    AccessDenied,
+    append_ticket,
+    end_session,
+    issue_service_ticket,
+    maybe_purge,
+)
 from socle.cas.tickets import get_store
 from socle.cas.tickets.base import Session
 from socle.cas.views.common import clear_tgc, client_ip, current_session, flag, set_tgc
@@ -173,9 +179,13 @@ def _post_credentials(
         )
         return _login_page(request, form, service)
     person = outcome.person
-    if session is not None:
-        end_session(session.id)
-    session = get_store().create_session(person.pk)
+    if session is None or session.person_id != person.pk:
+        # Someone else's session in this browser ends (with its single logout); the same
+        # person re-authenticating (renew) keeps theirs, and the services stay open.
+        if session is not None:
+            end_session(session.id)
+        session = get_store().create_session(person.pk)
+        maybe_purge()
     django_login(request, person)
     request.session[SESSION_KEY] = session.id
     record("login", person=person, client_ip=address, service_code=service.code if service else "")
@@ -201,7 +211,9 @@ def logout(request: HttpRequest) -> HttpResponse:
     if person is not None or session is not None:
         record("logout", person=person, client_ip=client_ip(request))
     django_logout(request)
-    service_url = (request.GET.get("service") or "").strip()[:MAX_SERVICE_LENGTH]
+    # §2.3.1 ``service``; CAS 2 clients (older phpCAS) send ``url``.
+    service_url = (request.GET.get("service") or request.GET.get("url") or "").strip()
+    service_url = service_url[:MAX_SERVICE_LENGTH]
     if service_url and find_service(service_url) is not None:
         response: HttpResponse = HttpResponseRedirect(service_url)
     else:

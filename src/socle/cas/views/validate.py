@@ -10,7 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods
 
 from socle.cas import errors, protocol, saml
 from socle.cas.attributes import collect
@@ -19,7 +19,7 @@ from socle.cas.tickets import get_store
 from socle.cas.tickets.base import redact
 from socle.cas.usernames import cas_username
 from socle.cas.validation import Validated, issue_proxy_ticket, validate_ticket
-from socle.cas.views.common import JSON, XML, client_ip, flag
+from socle.cas.views.common import JSON, XML, client_ip, flag, param
 from socle.portal.traces import record
 
 logger = logging.getLogger("socle.cas")
@@ -47,14 +47,14 @@ def _trace(
 
 
 def _validate(request: HttpRequest, *, proxy: bool) -> Validated:
-    ticket = request.GET.get("ticket", "")
+    ticket = param(request, "ticket") or ""
     try:
         result = validate_ticket(
             get_store(),
             ticket=ticket,
-            service=request.GET.get("service"),
+            service=param(request, "service"),
             renew=flag(request, "renew"),
-            pgt_url=request.GET.get("pgtUrl"),
+            pgt_url=param(request, "pgtUrl"),
             accept_proxy_tickets=proxy,
             deliver_pgt=deliver_pgt,
         )
@@ -77,7 +77,7 @@ def _success(result: Validated, *, with_attributes: bool) -> protocol.Success:
 
 
 def _cas2(request: HttpRequest, *, proxy: bool, with_attributes: bool) -> HttpResponse:
-    as_json = protocol.wants_json(request.GET.get("format"))
+    as_json = protocol.wants_json(param(request, "format"))
     try:
         success = _success(_validate(request, proxy=proxy), with_attributes=with_attributes)
     except errors.CasError as exc:
@@ -101,7 +101,8 @@ def _cas2(request: HttpRequest, *, proxy: bool, with_attributes: bool) -> HttpRe
 
 
 @never_cache
-@require_GET
+@csrf_exempt  # server-to-server calls, no browser session involved
+@require_http_methods(["GET", "POST"])
 def validate(request: HttpRequest) -> HttpResponse:
     try:
         username: str | None = _cas1_username(request)
@@ -119,36 +120,41 @@ def _cas1_username(request: HttpRequest) -> str:
 
 
 @never_cache
-@require_GET
+@csrf_exempt  # server-to-server calls, no browser session involved
+@require_http_methods(["GET", "POST"])
 def service_validate(request: HttpRequest) -> HttpResponse:
     return _cas2(request, proxy=False, with_attributes=False)
 
 
 @never_cache
-@require_GET
+@csrf_exempt  # server-to-server calls, no browser session involved
+@require_http_methods(["GET", "POST"])
 def proxy_validate(request: HttpRequest) -> HttpResponse:
     return _cas2(request, proxy=True, with_attributes=False)
 
 
 @never_cache
-@require_GET
+@csrf_exempt  # server-to-server calls, no browser session involved
+@require_http_methods(["GET", "POST"])
 def p3_service_validate(request: HttpRequest) -> HttpResponse:
     return _cas2(request, proxy=False, with_attributes=True)
 
 
 @never_cache
-@require_GET
+@csrf_exempt  # server-to-server calls, no browser session involved
+@require_http_methods(["GET", "POST"])
 def p3_proxy_validate(request: HttpRequest) -> HttpResponse:
     return _cas2(request, proxy=True, with_attributes=True)
 
 
 @never_cache
-@require_GET
+@csrf_exempt  # server-to-server calls, no browser session involved
+@require_http_methods(["GET", "POST"])
 def proxy(request: HttpRequest) -> HttpResponse:
-    as_json = protocol.wants_json(request.GET.get("format"))
+    as_json = protocol.wants_json(param(request, "format"))
     try:
         ticket = issue_proxy_ticket(
-            get_store(), pgt=request.GET.get("pgt"), target_service=request.GET.get("targetService")
+            get_store(), pgt=param(request, "pgt"), target_service=param(request, "targetService")
         )
     except Exception as exc:
         if not isinstance(exc, errors.CasError):
