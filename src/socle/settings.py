@@ -55,6 +55,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "socle.core.middleware.TrustedProxyMiddleware",  # client address behind a proxy (core)
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -214,6 +215,7 @@ SOCLE_SERVE_TIMEOUT = env_int("SOCLE_SERVE_TIMEOUT", 30, minimum=5, maximum=600)
 SOCLE_SERVE_KEEPALIVE = env_int("SOCLE_SERVE_KEEPALIVE", 5, minimum=0, maximum=300)
 SOCLE_SERVE_ACCESS_LOG = env_bool("SOCLE_SERVE_ACCESS_LOG", False)
 SOCLE_REDIS_CLUSTER = env_bool("SOCLE_REDIS_CLUSTER", False)
+SOCLE_TRUSTED_PROXIES = env_list("SOCLE_TRUSTED_PROXIES", ["127.0.0.1", "::1"])
 if SOCLE_REDIS_URL:
     # Django's own sessions (portal pages) live in Redis too, beside the CAS sessions: any node
     # serves any user, and nothing but the directory stays in the database.

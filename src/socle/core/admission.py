@@ -19,8 +19,8 @@ How it works (docs/deployment.md, "Surges"):
   round trip to every login (measured in docs/benchmarks/).
 - Callers beyond the slots wait, polling the slots, at most ``SOCLE_ADMISSION_MAX_WAIT_MS``. Waiting
   callers are bounded per worker process (``SOCLE_ADMISSION_QUEUE``, default the worker's
-  threads minus two) so that threads always remain for SSO hops and ticket validations, which never take a
-  slot. Beyond the bound, or after the wait, :class:`QueueFull` is raised at once.
+  threads minus two) so that threads always remain for SSO hops and ticket validations, which
+  never take a slot. Beyond the bound, or after the wait, :class:`QueueFull` is raised at once.
 - Deferred profiles (``SOCLE_ADMISSION_DEFERRED_PROFILES``, e.g. ``National_TUT`` for parents)
   during ``SOCLE_ADMISSION_DEFERRED_HOURS`` may use only ``SOCLE_ADMISSION_DEFERRED_SHARE`` percent
   of the waiting places and poll less eagerly, so that pupils and teachers go first.

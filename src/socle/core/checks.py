@@ -177,3 +177,20 @@ def check_proxy(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
             )
         ]
     return []
+
+
+@register("socle")
+def check_trusted_proxies(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    from socle.core.proxy import ProxyListError, parse_networks
+
+    try:
+        parse_networks(settings.SOCLE_TRUSTED_PROXIES)
+    except ProxyListError as exc:
+        return [
+            Error(
+                f"SOCLE_TRUSTED_PROXIES : {exc}.",
+                hint="Adresses ou réseaux séparés par des virgules, ex. 10.0.0.5,10.1.0.0/16.",
+                id="socle.E090",
+            )
+        ]
+    return []

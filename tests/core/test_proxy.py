@@ -1,0 +1,56 @@
+import pytest
+from django.test import RequestFactory
+
+from socle.core import checks
+from socle.core.middleware import TrustedProxyMiddleware
+from socle.core.proxy import ProxyListError, client_address, parse_networks
+
+PROXIES = parse_networks(["10.0.0.0/24", "127.0.0.1"])
+
+
+@pytest.mark.parametrize(
+    ("remote", "forwarded", "expected"),
+    [
+        ("10.0.0.5", "203.0.113.7", "203.0.113.7"),
+        ("10.0.0.5", "198.51.100.1, 203.0.113.7", "203.0.113.7"),  # the left part is the client's
+        ("10.0.0.5", "203.0.113.7, 10.0.0.9", "203.0.113.7"),  # two proxies in a row
+        ("203.0.113.9", "1.2.3.4", "203.0.113.9"),  # not from a proxy: header ignored
+        ("10.0.0.5", "", "10.0.0.5"),
+        ("10.0.0.5", "not-an-ip", "10.0.0.5"),
+        ("10.0.0.5", "10.0.0.7", "10.0.0.5"),
+        ("10.0.0.5", "2001:db8::1", "2001:db8::1"),
+    ],
+)
+def test_it_finds_the_client_behind_trusted_proxies(remote, forwarded, expected):
+    assert client_address(remote, forwarded, PROXIES) == expected
+
+
+def test_it_rejects_a_malformed_proxy_list():
+    with pytest.raises(ProxyListError):
+        parse_networks(["10.0.0.0/24", "proxy.example.org"])
+
+
+def test_the_middleware_rewrites_remote_addr_only_behind_a_tls_proxy(settings):
+    settings.SOCLE_TRUSTED_PROXIES = ["10.0.0.0/24"]
+    seen = {}
+
+    def view(request):
+        seen.update(request.META)
+        return None
+
+    request = RequestFactory().get("/", REMOTE_ADDR="10.0.0.5", HTTP_X_FORWARDED_FOR="203.0.113.7")
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    TrustedProxyMiddleware(view)(request)
+    assert seen["REMOTE_ADDR"] == "203.0.113.7"
+    assert seen["SOCLE_PROXY_ADDR"] == "10.0.0.5"
+
+    seen.clear()
+    request = RequestFactory().get("/", REMOTE_ADDR="10.0.0.5", HTTP_X_FORWARDED_FOR="203.0.113.7")
+    settings.SECURE_PROXY_SSL_HEADER = None
+    TrustedProxyMiddleware(view)(request)
+    assert seen["REMOTE_ADDR"] == "10.0.0.5"
+
+
+def test_a_malformed_proxy_list_is_a_check_error(settings):
+    settings.SOCLE_TRUSTED_PROXIES = ["10.0.0.0/33"]
+    assert [m.id for m in checks.check_trusted_proxies()] == ["socle.E090"]
