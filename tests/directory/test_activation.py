@@ -198,3 +198,23 @@ def test_unsafe_services_are_dropped_never_redirected_to(service: str) -> None:
 
 def test_a_safe_service_is_kept_in_the_relative_cas_login_url() -> None:
     assert cas_login_url(SERVICE).startswith("/cas/login?service=https%3A%2F%2F")
+
+
+def test_the_cas_login_form_sends_an_activation_code_to_the_first_connection_page(
+    client: Client, newcomer: Person
+) -> None:
+    issued = issue_code(newcomer)
+    response = client.post("/cas/login", {"username": "camille.martin", "password": issued.display})
+    assert response.status_code == 302
+    assert response["Location"].startswith("/compte/activation/")
+    page = client.get(response["Location"])
+    assert page.status_code == 200 and "Première connexion" in html.unescape(page.content.decode())
+    form = {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD, "accept_terms": "on"}
+    assert client.post(response["Location"], form)["Location"] == "/cas/login"
+    again = client.post("/cas/login", {"username": "camille.martin", "password": issued.code})
+    assert again.status_code == 200  # the used code no longer leads anywhere
+    assert "incorrect" in html.unescape(again.content.decode())
+    done = client.post("/cas/login", {"username": "camille.martin", "password": NEW_PASSWORD})
+    assert done.status_code in (200, 302) and "incorrect" not in html.unescape(
+        done.content.decode()
+    )
