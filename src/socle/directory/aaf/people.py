@@ -105,8 +105,8 @@ def apply_people(batch: list[PersonData], kind: str, ctx: Context, state: FileSt
         if state.full:
             state.listed.add(data.external_id)
     if to_create:
-        for row, uid in zip(to_create, new_uids(len(to_create)), strict=True):
-            row["uid"] = uid
+        for new_row, uid in zip(to_create, new_uids(len(to_create)), strict=True):
+            new_row["uid"] = uid
         insert_rows(Person, to_create)
         created = _pks_of([row["external_id"] for row in to_create])
         handled = [(created[key] if isinstance(key, str) else key, d, st) for key, d, st in handled]
