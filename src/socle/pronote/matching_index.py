@@ -21,7 +21,7 @@ FUZZY_CUTOFF = 70
 _BLOCKING_THRESHOLD = 5000  # above this many accounts, fuzzy search only within first letter
 
 # Names repeat a lot (families, common first names): normalise each spelling once.
-normalize_name = lru_cache(maxsize=200_000)(_normalize_name)
+normalize_name = lru_cache(maxsize=20_000)(_normalize_name)
 
 
 def name_key(last_name: str, first_name: str) -> str:
