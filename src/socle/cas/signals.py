@@ -6,15 +6,29 @@ from typing import Any
 
 from django.dispatch import receiver
 
+from socle.cas.middleware import SESSION_KEY
 from socle.cas.sso import end_person_sessions
 from socle.directory.signals import password_changed, person_deactivated
+
+
+def _sso_session_of(key: str | None) -> str | None:
+    """``keep_session_key`` is an SSO session id (``TGC-…``) or the key of the Django session
+    the change was made from, which remembers its SSO session (``socle.cas.middleware``)."""
+    if not key or key.startswith("TGC-"):
+        return key
+    from importlib import import_module
+
+    from django.conf import settings
+
+    store = import_module(settings.SESSION_ENGINE).SessionStore(session_key=key)
+    return store.get(SESSION_KEY)
 
 
 @receiver(password_changed, dispatch_uid="cas-end-sessions-on-password-change")
 def _on_password_changed(
     sender: Any, person: Any, keep_session_key: str | None = None, **kwargs: Any
 ) -> None:
-    end_person_sessions(person.pk, except_session=keep_session_key)
+    end_person_sessions(person.pk, except_session=_sso_session_of(keep_session_key))
 
 
 @receiver(person_deactivated, dispatch_uid="cas-end-sessions-on-deactivation")

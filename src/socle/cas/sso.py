@@ -28,6 +28,12 @@ class AccessDenied(Exception):
     """The person may not open this service (portal access rules)."""
 
 
+def service_uai(service: Service) -> str:
+    """The UAI a trace records for a service ("" for an ENT-wide service)."""
+    establishment = service.establishment if service.establishment_id else None
+    return establishment.uai if establishment is not None else ""
+
+
 def append_ticket(service_url: str, ticket: str) -> str:
     """§2.2.4: ``service`` with ``ticket=…`` added to its query string."""
     parts = urlsplit(service_url)
@@ -50,7 +56,7 @@ def issue_service_ticket(
             outcome="refused",
             person=person,
             service_code=service.code,
-            uai=service.establishment.uai if service.establishment_id else "",
+            uai=service_uai(service),
             client_ip=client_ip,
         )
         raise AccessDenied(service.label)
@@ -66,7 +72,7 @@ def issue_service_ticket(
         "ticket_issued",
         person=person,
         service_code=service.code,
-        uai=service.establishment.uai if service.establishment_id else "",
+        uai=service_uai(service),
         client_ip=client_ip,
         detail=redact(ticket),
     )

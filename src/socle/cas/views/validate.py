@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods
 from socle.cas import errors, protocol, saml
 from socle.cas.attributes import collect
 from socle.cas.outbound import deliver_pgt
+from socle.cas.sso import service_uai
 from socle.cas.tickets import get_store
 from socle.cas.tickets.base import redact
 from socle.cas.usernames import cas_username
@@ -33,7 +34,7 @@ def _trace(
             "ticket_validated",
             person=result.person,
             service_code=result.service.code,
-            uai=result.service.establishment.uai if result.service.establishment_id else "",
+            uai=service_uai(result.service),
             client_ip=client_ip(request),
             detail=redact(ticket),
         )
