@@ -194,3 +194,13 @@ def test_it_ends_the_portal_session_when_the_sso_session_ends_elsewhere(client, 
     assert client.get("/").wsgi_request.user.is_authenticated
     SsoSession.objects.all().delete()  # e.g. logged out on another node
     assert not client.get("/").wsgi_request.user.is_authenticated
+
+
+def test_it_keeps_the_sso_session_the_password_was_changed_from(pupil, service) -> None:
+    browser, other = Client(), Client()
+    cas_login(browser, pupil)
+    cas_login(other, pupil)
+    django_key = browser.session.session_key
+    password_changed.send(sender=type(pupil), person=pupil, keep_session_key=django_key)
+    assert browser.get("/cas/login", {"service": SERVICE_URL}).status_code == 302
+    assert other.get("/cas/login", {"service": SERVICE_URL}).status_code == 200
