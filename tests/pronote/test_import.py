@@ -345,3 +345,10 @@ def test_validation_is_all_or_nothing(monkeypatch):
     assert set(ids_of(school.est)) == {"PROFBERRONE00001"}
     session.refresh_from_db()
     assert session.current_step == 2
+
+
+def test_the_report_never_hands_a_formula_to_a_spreadsheet():
+    school = School()
+    session = run_automatic(start(school.est, "partiel", record("eleve", "=HYPERLINK(1)", "@x")))
+    text = report_csv(session).decode("utf-8-sig")
+    assert "'=HYPERLINK(1)" in text and ";'@x;" in text

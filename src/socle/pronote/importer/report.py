@@ -117,6 +117,24 @@ def report_text(session: ImportSession) -> str:
     return "\n".join(lines)
 
 
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value: object) -> object:
+    """A text cell a spreadsheet would take for a formula is prefixed with « ' »."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+class _SafeWriter:
+    def __init__(self, out: io.StringIO) -> None:
+        self._writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+
+    def writerow(self, row: list[object]) -> None:
+        self._writer.writerow([_cell(value) for value in row])
+
+
 _ROW_COLUMNS = (
     "category",
     "pronote_id",
@@ -136,8 +154,8 @@ _ROW_COLUMNS = (
 def report_csv(session: ImportSession) -> bytes:
     """One line per file row (and per identifier removed in mode complet); ``;``, UTF-8 BOM."""
     out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow(CSV_HEADER)
+    writer = _SafeWriter(out)
+    writer.writerow(list(CSV_HEADER))
     status_labels = {RowStatus.RECOGNISED: "reconnu", RowStatus.UNRECOGNISED: "non reconnu"}
     method_labels = {value: str(label) for value, label in MatchMethod.choices}
     outcome_labels = {value: str(label) for value, label in Outcome.choices if value}
