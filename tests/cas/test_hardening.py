@@ -287,3 +287,15 @@ def test_it_throttles_by_the_forwarded_address_behind_the_tls_proxy(client, sett
         HTTP_X_FORWARDED_FOR="10.0.0.1, 198.51.100.7",
     )
     assert "Trop de tentatives" in same.content.decode()
+
+
+def test_gateway_returns_to_the_service_without_a_ticket_when_access_is_refused(
+    client, service, school
+) -> None:
+    service.establishment = school
+    service.save()
+    outsider = make_person("Jean", "Dehors")
+    cas_login(client, outsider)
+    response = client.get("/cas/login", {"service": SERVICE_URL, "gateway": "true"})
+    assert response.status_code == 302 and response["Location"] == SERVICE_URL
+    assert client.get("/cas/login", {"service": SERVICE_URL}).status_code == 403

@@ -74,6 +74,8 @@ def _go_to_service(
             client_ip=client_ip(request),
         )
     except AccessDenied:
+        if flag(request, "gateway") and not from_new_login:
+            return HttpResponseRedirect(service_url)  # §2.1.1 gateway: no page, no ticket
         return render(request, "cas/access_denied.html", {"service": service}, status=403)
     target = append_ticket(service_url, ticket)
     if _param(request, "method").upper() == "POST":
