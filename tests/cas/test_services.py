@@ -128,6 +128,8 @@ def test_service_add_is_idempotent_and_updates() -> None:
         ),
         (["--url", "https://a.example.org/", "--pattern", "x", "--uai", "0000001B"], "inconnu"),
         (["--url", "https://a.example.org/"], "--pattern"),
+        (["--url", "https://a.example.org/", "--pattern", "https://**"], "n'importe quel site"),
+        (["--url", "https://a.example.org/", "--pattern", "regex:.*"], "n'importe quel site"),
     ],
 )
 def test_service_add_refuses_bad_input_with_a_french_message(args, message) -> None:

@@ -132,6 +132,19 @@ def pattern_matches(kind: str, value: str, url: str) -> bool:
     return compile_pattern(kind, value).fullmatch(normalised) is not None
 
 
+# Addresses of no registered service: a pattern accepting one of them accepts any site.
+PROBE_URLS = (
+    "https://sonde-socle.invalid/",
+    "http://sonde-socle.invalid/page?x=1",
+    "https://sonde-socle.invalid:8443/a/b",
+)
+
+
+def too_broad(kind: str, value: str) -> bool:
+    """Whether a pattern would accept any site (``**``, ``https://**``, ``.*``…)."""
+    return any(pattern_matches(kind, value, url) for url in PROBE_URLS)
+
+
 @dataclass(frozen=True)
 class Match:
     service: Service

@@ -8,7 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from socle.cas.services import compile_pattern, normalise_url
+from socle.cas.services import compile_pattern, normalise_url, too_broad
 from socle.directory.models import Establishment
 from socle.directory.uai import InvalidUAI, normalize_uai
 from socle.portal.models import (
@@ -102,6 +102,12 @@ class Command(BaseCommand):
                 compile_pattern(kind, text)
             except (re.error, ValueError) as exc:
                 raise CommandError(f"Motif « {value[:200]} » invalide : {exc}.") from None
+            if too_broad(kind, text):
+                raise CommandError(
+                    f"Motif « {value[:200]} » refusé : il accepte n'importe quel site. "
+                    "Écrivez le domaine complet suivi de « / », par exemple "
+                    "https://appli.example.org/**."
+                )
             compiled.append((kind, text))
         id_attribute = options["id_attribute"].strip()
         if not re.match(r"^[A-Za-z_][-A-Za-z0-9_.]{0,63}$", id_attribute):
