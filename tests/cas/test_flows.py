@@ -187,6 +187,10 @@ def test_it_shows_the_queue_page_when_the_node_is_saturated(client, pupil, servi
     response = cas_login(client, pupil, SERVICE_URL)
     assert response.status_code == 503 and response["Retry-After"] == "7"
     assert "File d'attente" in response.content.decode()
+    page = etree.HTML(response.content)
+    assert page.find(".//form[@id='queue-retry']").get("action") == "/cas/login"
+    refresh = page.find(".//noscript/meta[@http-equiv='refresh']")
+    assert refresh.get("content").startswith("7;url=/cas/login?service=https")
 
 
 def test_it_ends_the_portal_session_when_the_sso_session_ends_elsewhere(client, pupil) -> None:

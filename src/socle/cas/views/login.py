@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.conf import settings
 from django.contrib.auth import login as django_login
 from django.contrib.auth import logout as django_logout
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -156,9 +159,13 @@ def _post_credentials(
     try:
         outcome = check_credentials(request, login_name, password, address)
     except QueueFull as exc:
-        response = render(
-            request, "cas/queue.html", {"retry_after": exc.retry_after, "form": form}, status=503
-        )
+        # With JavaScript the page re-posts the form by itself; without, a meta refresh brings
+        # back the login form for the same service.
+        retry_url = reverse("cas:login")
+        if service_url:
+            retry_url += "?" + urlencode({"service": service_url})
+        context = {"retry_after": exc.retry_after, "form": form, "retry_url": retry_url}
+        response = render(request, "cas/queue.html", context, status=503)
         response["Retry-After"] = str(exc.retry_after)
         return response
     if outcome.person is None:
