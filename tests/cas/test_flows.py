@@ -208,3 +208,27 @@ def test_it_keeps_the_sso_session_the_password_was_changed_from(pupil, service) 
     password_changed.send(sender=type(pupil), person=pupil, keep_session_key=django_key)
     assert browser.get("/cas/login", {"service": SERVICE_URL}).status_code == 302
     assert other.get("/cas/login", {"service": SERVICE_URL}).status_code == 200
+
+
+def test_changing_the_password_keeps_this_browser_signed_in_and_ends_the_others(
+    pupil, service
+) -> None:
+    here, elsewhere = Client(), Client()
+    cas_login(here, pupil)
+    cas_login(elsewhere, pupil)
+    new = "un tout nouveau mot de passe 42"
+    response = here.post(
+        "/compte/mot-de-passe",
+        {
+            "old_password": "correct horse battery staple",
+            "new_password1": new,
+            "new_password2": new,
+        },
+    )
+    assert response.status_code == 200
+    # This browser: still in the portal, and SSO to a service needs no password.
+    assert here.get("/").wsgi_request.user.is_authenticated
+    assert here.get("/cas/login", {"service": SERVICE_URL}).status_code == 302
+    # The other one: signed out everywhere.
+    assert elsewhere.get("/cas/login", {"service": SERVICE_URL}).status_code == 200
+    assert not elsewhere.get("/").wsgi_request.user.is_authenticated
