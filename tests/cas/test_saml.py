@@ -55,6 +55,7 @@ def test_it_validates_a_ticket_by_saml_with_attributes(client, pupil, pronote) -
     saml_response = root.find(".//samlp:Response", NS)
     assert saml_response.get("InResponseTo") == "_req42"
     assert saml_response.get("Recipient") == PRONOTE_URL
+    assert root.find(".//saml:Assertion", NS).get("Issuer") == "testserver"
     assert status(response) == "samlp:Success"
     assert root.findtext(".//saml:NameIdentifier", namespaces=NS) == pupil.uid
     attrs = {

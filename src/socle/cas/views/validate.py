@@ -5,7 +5,9 @@
 from __future__ import annotations
 
 import logging
+from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
@@ -211,6 +213,7 @@ def saml_validate(request: HttpRequest) -> HttpResponse:
             request_id=request_id,
             issue_instant=now,
             authentication_instant=result.ticket.created_at,
+            issuer=urlsplit(settings.SOCLE_BASE_URL).hostname or "socle",
         )
     except saml.SamlRequestError as exc:
         return failure("Requester", str(exc))
