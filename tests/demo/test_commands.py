@@ -129,3 +129,20 @@ def test_the_demo_pronote_service_is_open_to_pupils_parents_and_teachers(tmp_pat
         assert can_access(Person.objects.get(login=login), service), login
     agent = Person.objects.filter(memberships__profile="National_ETA").first()
     assert agent is not None and not can_access(agent, service)
+
+
+def test_demo_seed_can_leave_the_pronote_service_to_the_administrator(tmp_path: Path) -> None:
+    run("demo_seed", "--pronote-out", str(tmp_path / "b.json"), "--newcomers-out",
+        str(tmp_path / "n.json"), "--no-pronote-service")  # fmt: skip
+    assert not Service.objects.exists()
+    assert Person.objects.get(login="admin").is_superuser
+
+
+def test_demo_seed_uses_the_pronote_url_it_is_given(tmp_path: Path) -> None:
+    run("demo_seed", "--pronote-out", str(tmp_path / "b.json"), "--newcomers-out",
+        str(tmp_path / "n.json"), "--pronote-url", "http://127.0.0.1:18001/pronote/")  # fmt: skip
+    service = Service.objects.get(code="PRONOTE")
+    assert service.url == "http://127.0.0.1:18001/pronote/"
+    assert list(service.patterns.values_list("value", flat=True)) == [
+        "http://127.0.0.1:18001/pronote/**"
+    ]

@@ -76,15 +76,19 @@ def seed_demo(
     pronote_out: Path | None,
     newcomers_out: Path | None = None,
     pronote_url: str = PRONOTE_URL,
+    pronote_service: bool = True,
 ) -> SeedReport:
+    """``pronote_service=False`` leaves the PRONOTE service out, for a story (the end-to-end
+    tests) in which the administrator declares it through « Nouveau service »."""
     school = generate_school(seed=DEFAULT_SEED)
     with transaction.atomic():
         report = SeedReport(school=write_school(school))
         report.admin_created, report.admin_password_restored = _ensure_admin()
-        establishment = Establishment.objects.get(uai=school.establishment.uai)
-        report.service_created, report.patterns_created = _ensure_pronote_service(
-            establishment, pronote_url
-        )
+        if pronote_service:
+            establishment = Establishment.objects.get(uai=school.establishment.uai)
+            report.service_created, report.patterns_created = _ensure_pronote_service(
+                establishment, pronote_url
+            )
     for login, _password, key in DEMO_ACCOUNTS:
         given = report.school.logins.get(key)
         if key and given != login:

@@ -35,13 +35,22 @@ class Command(BaseCommand):
             default=PRONOTE_URL,
             help=f"URL de PRONOTE.net (défaut : {PRONOTE_URL}).",
         )
+        parser.add_argument(
+            "--no-pronote-service",
+            action="store_true",
+            help="Ne pas déclarer le service PRONOTE (l'administrateur le crée lui-même dans "
+            "« Gestion portail », comme dans les tests de bout en bout).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         data_dir = Path(settings.SOCLE_DATA_DIR)
         pronote_out = Path(options["pronote_out"] or data_dir / "pronote-base.json")
         newcomers_out = Path(options["newcomers_out"] or data_dir / "pronote-newcomers.json")
         report = seed_demo(
-            pronote_out=pronote_out, newcomers_out=newcomers_out, pronote_url=options["pronote_url"]
+            pronote_out=pronote_out,
+            newcomers_out=newcomers_out,
+            pronote_url=options["pronote_url"],
+            pronote_service=not options["no_pronote_service"],
         )
         for warning in report.warnings:
             self.stderr.write(warning)
