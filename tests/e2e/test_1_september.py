@@ -1,0 +1,355 @@
+"""The September story of docs/demo.md and the field documents, in a real browser, steps 1 to 5.
+
+Real servers (tests/e2e/world.py): the ENT (``socle serve``) and two pronotesim (Jaurès, Fermat).
+The steps run in order and build on each other (conftest.py stops the story at the first failure).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from lxml import etree
+
+from tests.e2e.conftest import Story
+from tests.e2e.pages import (
+    body,
+    cas_identifier,
+    download,
+    ent_login,
+    espace,
+    main_text,
+    no_ticket_in,
+    pronote_from_ent,
+    set_published,
+    spr_open,
+    squash,
+    submit,
+)
+from tests.e2e.world import FERMAT, JAURES, PASSWORDS, pronote_user
+
+pytestmark = pytest.mark.browser
+
+SERVICE = "PRONOTECAS"
+FERMAT_SERVICE = "PRONOTE-FERMAT"
+STEP_TITLES = [
+    "Étape 1/6 : rapprochement des Enseignants",
+    "Étape 2/6 : rapprochement des Élèves",
+    "Étape 3/6 : rapprochement des Responsables",
+    "Étape 4/6 : rapprochement des Maîtres de stage",
+    "Étape 5/6 : rapprochement des Inspecteurs pédagogiques",
+    "Étape 6/6 : rapprochement des Personnels",
+]
+SUMMARY = re.compile(
+    r"(\d+) identifiant\(s\) Pronote importé\(s\)\. "
+    r"Dernier import fait le \d\d/\d\d/\d\d à \d\d:\d\d en mode (Complet|Partiel)\."
+)
+
+
+def test_step_1_pronote_delegates_authentication_to_the_ent_cas(story: Story) -> None:
+    world, page = story.world, story.person("spr-jaures")
+    spr_open(page, world.jaures, "ent")
+    assert (
+        "Vous devez arrêter la publication de la base pour pouvoir modifier ces paramètres"
+        in body(page)
+    )
+    assert page.locator("#id_cas_enabled").is_disabled()
+    set_published(page, False)
+
+    page.check("#id_cas_enabled")
+    page.select_option("#id_ent_project", "Mon ENT Occitanie")  # the list fills the CAS URL…
+    assert page.locator("#url-cas").inner_text() == "https://cas.mon-ent-occitanie.fr"
+    page.select_option("#id_ent_project", "Autre")  # … ours is not in PRONOTE's list: « Autre »
+    page.fill("#id_other_cas_url", world.ent.cas_url)
+    assert page.locator("#url-cas").inner_text() == world.ent.cas_url
+    page.check("#id_direct_login_allowed")
+    assert page.is_checked("#id_recognition_0")  # « Avec l'identifiant PRONOTE de l'utilisateur »
+    assert page.input_value("#id_id_attribute") == "idPronote"
+    submit(page, "#form-ent button[type=submit]")
+    assert "Paramètres enregistrés." in body(page)
+    set_published(page, True)
+
+    pronote = world.jaures.pronote_url
+    encoded = pronote.replace(":", "%3A").replace("/", "%2F")
+    assert page.locator("#url-cas").inner_text() == world.ent.cas_url
+    assert page.locator("#lien-authentification").inner_text() == (
+        f"{world.ent.cas_url}/login?service={encoded}"
+    )
+    assert page.locator("#lien-validation").inner_text() == (
+        f"{world.ent.cas_url}/saml/Validate?TARGET={encoded}"
+    )
+    assert page.locator("#url-directe").inner_text() == pronote + "?login=true"
+    url_for_ent = page.locator("#url-socle-ent").inner_text()
+    assert url_for_ent == pronote + "**"
+    story.data["url_for_ent"] = url_for_ent
+    story.screenshot(page, "1-pronote-integration-ent")
+
+    # From now on PRONOTE sends its visitors to the ENT's CAS, which does not know it yet.
+    visitor = story.fresh("visiteur")
+    answer = visitor.goto(pronote + "eleve.html")
+    assert visitor.url.startswith(world.ent.cas_url + "/login?service=")
+    assert answer is not None and answer.status == 403
+    assert "Service non autorisé" in main_text(visitor)
+    assert visitor.locator("#id_password").count() == 0
+
+
+def test_step_2_the_school_declares_the_pronote_service_and_opens_it(story: Story) -> None:
+    world, page = story.world, story.person("direction")
+    url_for_ent = story.data["url_for_ent"]
+    ent_login(
+        page, world.ent, "direction.jaures", PASSWORDS["direction.jaures"], "/gestion/services/"
+    )
+    submit(page, page.get_by_role("link", name="Nouveau service"))
+    page.fill("#id_code", SERVICE)
+    page.fill("#id_label", "PRONOTE")
+    page.select_option("#id_sso_type", label="SSO Pronote avec CAS")
+    page.select_option("#id_establishment", label="Collège Jean Jaurès (0312609T)")
+    page.fill("#id_url", url_for_ent.removesuffix("**"))  # PRONOTE.net's public URL
+    page.fill("#id_category", "Scolarité")
+    page.fill("#id_patterns_text", url_for_ent)  # « URL à communiquer au socle ENT »
+    assert page.input_value("#id_pronote_id_attribute") == "idPronote"
+    submit(page, page.get_by_role("button", name="Enregistrer"))
+    assert page.url.endswith("/acces-population/"), main_text(page)
+    assert "Personne n'a accès à ce service dans cet établissement." in main_text(page)
+
+    # « Accès population » → « Ajouter des accès »: Élève, Parent, Enseignant of the school.
+    form = page.locator("form:has(input[value=add_rule])")
+    form.get_by_label("Établissement(s) du site courant").check()
+    for profile in ("Élève", "Parent / responsable", "Enseignant"):
+        form.get_by_label(profile, exact=True).check()
+    submit(page, form.get_by_role("button", name="Ajouter"))
+    recap = squash(page.locator("section:has(#recap-title) table").inner_text())
+    for profile in ("Élève", "Parent / responsable", "Enseignant"):
+        assert f"Collège Jean Jaurès {profile} Accès au service" in recap, recap
+    story.screenshot(page, "2-acces-population")
+
+    page.goto(world.ent.url + "/gestion/services/")
+    listed = squash(main_text(page))
+    assert f"{SERVICE} PRONOTE SSO Pronote avec CAS" in listed, listed
+
+    # The CAS now accepts PRONOTE's espaces: a visitor sent by PRONOTE gets the login form.
+    check = world.ent.run("cas_check_service", world.jaures.pronote_url + "professeur.html")
+    assert SERVICE in check, check
+    visitor = story.fresh("visiteur")
+    answer = visitor.goto(world.jaures.pronote_url + "eleve.html")
+    assert answer is not None and answer.status == 200
+    assert visitor.url.startswith(world.ent.cas_url + "/login?service=")
+    assert visitor.locator("#id_password").count() == 1
+
+
+def test_step_3_pronote_exports_every_identifier_encrypted_for_the_ent(story: Story) -> None:
+    world, page = story.world, story.person("spr-jaures")
+    spr_open(page, world.jaures, "export")
+    # « Les données exportées peuvent être déchiffrées par »: the ENT and its public key.
+    page.fill("#id_partner_name", "SOCLE")
+    page.set_input_files("#id_public_key", world.notes["ent_public_key"])
+    submit(page, page.get_by_role("button", name="Enregistrer"))
+    assert "Socle ENT enregistré." in body(page)
+    assert not page.is_checked("#id_only_without_cas")  # complete export: start of the year
+    exported = download(
+        page, lambda: page.get_by_role("button", name="Exporter").click(), world.root / "complet"
+    )
+    assert exported.name == "IdPN_To_SOCLE.xml"
+    root = etree.fromstring(exported.read_bytes(), etree.XMLParser(resolve_entities=False))
+    assert root.tag == "EXPORT_INDEX_EDUCATION"
+    assert root.findtext("UAI") == JAURES
+    assert root.find("CLES/PARTENAIRE").get("NOM") == "SOCLE"
+    assert b"MARTIN" not in exported.read_bytes()  # nominative data never travel in clear
+    story.data["complete_export"] = exported
+
+
+def import_file(story: Story, path: Path, mode: str) -> None:
+    """« Importer les identifiants Pronote »: Établissement, Mode d'import, Fichier → step 1."""
+    page = story.person("direction")
+    page.goto(story.world.ent.url + "/gestion/pronote/")
+    assert page.locator("h1").inner_text() == "Importer les identifiants Pronote"
+    page.select_option("#id_establishment", label=f"{JAURES} — Collège Jean Jaurès")
+    page.get_by_label(mode, exact=True).check()
+    page.set_input_files("#id_upload", str(path))
+    submit(page, page.get_by_role("button", name="Importer"))
+    assert page.locator("h1").inner_text() == STEP_TITLES[0], main_text(page)
+
+
+def unrecognised_row(page: object, pronote_id: str) -> object:
+    row = page.locator(f"tr:has(code:text-is('{pronote_id}')):has(select)")  # type: ignore[attr-defined]
+    assert row.count() == 1, f"{pronote_id} absent des non reconnus"
+    return row
+
+
+def validate_step(page: object, number: int) -> None:
+    label = "Valider et terminer" if number == 6 else "Valider et passer à l'étape suivante"
+    submit(page, page.get_by_role("button", name=label))  # type: ignore[attr-defined]
+
+
+def step_counts(page: object) -> tuple[int, int]:
+    text = squash(page.locator("p.counts").inner_text())  # type: ignore[attr-defined]
+    found = re.fullmatch(r"(\d+) .+ reconnus, (\d+) non reconnus", text)
+    assert found, text
+    return int(found[1]), int(found[2])
+
+
+def test_step_4_the_ent_imports_the_identifiers_in_six_steps(story: Story) -> None:
+    world, page = story.world, story.person("direction")
+    base = world.jaures.base
+    matheo = pronote_user(base, "FOURNEIR", "Matheo", "eleve")["pronote_id"]
+    gaelle_a = pronote_user(base, "N'DIAYE", "Gaëlle", "responsable")["pronote_id"]
+    gaelle_b = pronote_user(base, "NDIAYE", "Gaelle", "responsable")["pronote_id"]
+    import_file(story, story.data["complete_export"], "Complet")
+
+    for number, title in enumerate(STEP_TITLES, start=1):
+        assert page.locator("h1").inner_text() == title
+        recognised, unrecognised = step_counts(page)
+        if number == 1:
+            assert (recognised, unrecognised) == (40, 0)  # BERRONE, GARCIA Jean-Francois too
+        if number == 2:
+            # Mathéo FOURNIER, whom PRONOTE spells FOURNEIR Matheo: « Parcourir ».
+            row = unrecognised_row(page, matheo)
+            select = row.locator("select")
+            before = select.locator("option").count()
+            row.locator("input[type=search]").fill("fournier")
+            row.get_by_role("button", name="Parcourir").click()  # the directory search
+            page.wait_for_function(
+                "([s, n]) => document.querySelector(s).options.length > n",
+                arg=[f"#{select.get_attribute('id')}", before],
+            )
+            option = select.locator("option", has_text="matheo.fournier").first
+            select.select_option(option.get_attribute("value"))
+            story.screenshot(page, "4-import-etape-2-parcourir")
+            story.data["pupils_unrecognised"] = unrecognised
+        if number == 3:
+            # Gaëlle N'DIAYE, twice in PRONOTE: the administrator takes the first copy and
+            # leaves the second one (« x »).
+            for pronote_id in (gaelle_a, gaelle_b):
+                assert "doublon dans PRONOTE ?" in unrecognised_row(page, pronote_id).inner_text()
+            row = unrecognised_row(page, gaelle_a)
+            row.locator("select").select_option(
+                row.locator("select option", has_text="gaelle.n-diaye").first.get_attribute("value")
+            )
+            unrecognised_row(page, gaelle_b).get_by_role("button", name="x").click()
+            assert unrecognised_row(page, gaelle_b).locator("select").input_value() == ""
+        validate_step(page, number)
+
+    summary = squash(page.locator("p.summary").inner_text())
+    found = SUMMARY.fullmatch(summary)
+    assert found and found[2] == "Complet", summary
+    table = page.locator("table.table tr")
+    imported = [int(squash(table.nth(i).locator("td").nth(5).inner_text())) for i in range(1, 7)]
+    states = {squash(table.nth(i).locator("td").nth(4).inner_text()) for i in range(1, 7)}
+    assert states == {"validée"}
+    assert int(found[1]) == sum(imported) > 1300
+    story.screenshot(page, "4-import-rapport")
+    story.data["imported"] = int(found[1])
+
+
+def test_step_5_a_pupil_lands_in_the_espace_eleves_without_a_second_login(story: Story) -> None:
+    world = story.world
+    camille = pronote_user(world.jaures.base, "MARTIN", "Camille", "eleve")
+    spr = story.person("spr-jaures")
+    assert cas_identifier(spr, world.jaures, str(camille["pronote_id"])) == ""
+
+    page = story.fresh("camille")
+    ent_login(page, world.ent, "camille.martin", PASSWORDS["camille.martin"])
+    assert "PRONOTE" in main_text(page)
+    page.goto(world.ent.url + f"/services/{SERVICE}/")
+    story.screenshot(page, "5-service-pronote-avec-cas")
+    seen = pronote_from_ent(page, world.ent, world.jaures, SERVICE, remember=True)
+    assert seen.login_forms_shown(world.ent) == []  # no second login
+    assert seen.tickets_issued(world.ent) == 1
+    shown = espace(page)
+    assert page.url == world.jaures.pronote_url + "eleve.html" and no_ticket_in(page.url)
+    assert shown["titre"] == "Espace Élèves — MARTIN Camille"
+    assert (shown["espace"], shown["pronote_id"]) == ("eleve", camille["pronote_id"])
+    assert shown["connexion"] == "Première connexion"
+    assert shown["identifiant_cas"] == world.uid("camille.martin")
+    story.screenshot(page, "5-espace-eleves")
+
+    # PRONOTE stored the CAS user name as « Identifiant CAS ».
+    assert cas_identifier(spr, world.jaures, str(camille["pronote_id"])) == world.uid(
+        "camille.martin"
+    )
+
+    # She ticked « J'ai pris connaissance… »: next time the tile leads straight to PRONOTE.
+    page.goto(world.ent.url + "/")
+    submit(page, page.locator(f"main a[href='/services/{SERVICE}/']").last,
+           url=world.jaures.pronote_url + "eleve.html")  # fmt: skip
+    assert espace(page)["connexion"].startswith("Dernière connexion : ")
+
+
+def test_step_5_a_parent_of_two_children_lands_in_the_espace_parents(story: Story) -> None:
+    world, page = story.world, story.fresh("nathalie")
+    ent_login(page, world.ent, "nathalie.martin", PASSWORDS["nathalie.martin"])
+    seen = pronote_from_ent(page, world.ent, world.jaures, SERVICE)
+    assert seen.login_forms_shown(world.ent) == []
+    shown = espace(page)
+    assert page.url == world.jaures.pronote_url + "parent.html"
+    assert shown["titre"] == "Espace Parents — MARTIN Nathalie"
+    assert "MARTIN Camille" in shown["enfants"] and "MARTIN Hugo" in shown["enfants"]
+    assert shown["identifiant_cas"] == world.uid("nathalie.martin")
+    story.screenshot(page, "5-espace-parents")
+
+    # Gaëlle N'DIAYE too: the copy chosen in step 3 is her daughter Marie-Ange's responsable.
+    page = story.fresh("gaelle")
+    ent_login(page, world.ent, "gaelle.n-diaye", PASSWORDS["gaelle.n-diaye"])
+    pronote_from_ent(page, world.ent, world.jaures, SERVICE)
+    shown = espace(page)
+    assert shown["titre"] == "Espace Parents — N'DIAYE Gaëlle", body(page)
+    assert "Marie-Ange" in shown["enfants"] and "Moussa" not in shown["enfants"]
+
+
+def test_step_5_and_alimentation_a_teacher_of_two_schools_reaches_both(story: Story) -> None:
+    """Jaurès imported PRONOTE's identifiers; Fermat uses the « mode avec alimentation »: the ENT
+    exports its users for Index Education's key, PRONOTE imports them, and the teacher is known
+    to PRONOTE before her first connection."""
+    world = story.world
+    spr = story.person("spr-fermat")
+    # The ENT operator declares Fermat's PRONOTE from the command line, for its teachers.
+    world.ent.run(
+        "service_add", FERMAT_SERVICE, "PRONOTE", "--uai", FERMAT, "--sso", "pronote",
+        "--url", world.fermat.pronote_url, "--profiles", "National_ENS",
+    )  # fmt: skip
+    # Index Education's public key, as PRONOTE gives it; the ENT's export; PRONOTE's import.
+    spr_open(spr, world.fermat, "alimentation")
+    key = download(
+        spr,
+        lambda: spr.get_by_role("link", name="index-education-public.pem").click(),
+        world.root / "fermat",
+    )
+    assert key.read_text().startswith("-----BEGIN PUBLIC KEY-----")
+    exported = world.root / "fermat" / "RapprochementSSO_0312799Z.xml"
+    printed = world.ent.run(
+        "pronote_export", "--uai", FERMAT, "--public-key", str(key), "--partner-id", "SOCLE",
+        "--out", str(exported),
+    )  # fmt: skip
+    assert "Exporté : 1 Professeurs." in printed, printed
+    assert b"LE GALL" not in exported.read_bytes()
+    spr.set_input_files("#id_file", str(exported))
+    submit(spr, spr.get_by_role("button", name="Importer"))
+    assert squash(spr.locator("#resultat-import").inner_text()) == (
+        "1 utilisateur(s) rapproché(s), 1 identifiant(s) CAS renseigné(s) ou modifié(s)."
+    )
+    assert "1 / 1 compte(s) de l'ENT rapproché(s)." in body(spr)
+    # PRONOTE's own pupils the ENT does not know stay without « Identifiant CAS ».
+    assert "MAZET Léa" in spr.locator("#pronote-sans-cas").inner_text()
+    story.screenshot(spr, "8-alimentation-supervision")
+    helene_fermat = "FRMT7KQ2HLNE9GAL"
+    assert cas_identifier(spr, world.fermat, helene_fermat) == world.uid("helene.le-gall")
+
+    page = story.fresh("helene")
+    ent_login(page, world.ent, "helene.le-gall", PASSWORDS["helene.le-gall"])
+    home = main_text(page)
+    assert "Collège Jean Jaurès" in home and "Collège Pierre de Fermat" in home
+    for code, sim in ((SERVICE, world.jaures), (FERMAT_SERVICE, world.fermat)):
+        seen = pronote_from_ent(page, world.ent, sim, code)
+        assert seen.login_forms_shown(world.ent) == []
+        shown = espace(page)
+        assert page.url == sim.pronote_url + "professeur.html"
+        assert shown["titre"] == "Espace Professeurs — LE GALL Hélène"
+        assert shown["connexion"] == "Première connexion"
+        assert shown["identifiant_cas"] == world.uid("helene.le-gall")
+    story.screenshot(page, "5-espace-professeurs-fermat")
+    helene_jaures = pronote_user(world.jaures.base, "LE GALL", "Hélène", "enseignant")
+    spr_jaures = story.person("spr-jaures")
+    assert cas_identifier(spr_jaures, world.jaures, str(helene_jaures["pronote_id"])) == (
+        world.uid("helene.le-gall")
+    )
