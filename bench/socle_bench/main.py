@@ -30,7 +30,7 @@ from socle_bench.wrkrun import Measure, run_wrk
 SESSIONS = 16
 SINGLE_URL_CONNECTIONS = 16
 LOGIN_CONNECTIONS = 8
-MIX_CONNECTIONS = 16
+MIX_CONNECTIONS = 8
 VALIDATIONS = ("validate", "p3", "saml")
 
 
@@ -161,9 +161,10 @@ def main(argv: list[str] | None = None) -> int:
     only = {k.strip() for k in args.only.split(",") if k.strip()} or None
 
     if args.soak:
-        return soak.main(
-            build_servers(only or {"socle-pg-redis", "socle-sqlite"}), args.soak, output
-        )
+        # 30 minutes of the production configuration (SQLite when PostgreSQL/Redis are absent).
+        candidates = [x for x in build_servers(only) if x.key.startswith("socle")]
+        chosen = [x for x in candidates if only or x.key == "socle-pg-redis"] or candidates[:1]
+        return soak.main(chosen, args.soak, output)
 
     duration = 3.0 if args.quick else 10.0
     started = time.time()

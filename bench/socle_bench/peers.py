@@ -93,8 +93,8 @@ LOGGING = {{"version": 1, "disable_existing_loggers": True,
 '''
 
 URLS_TEMPLATE = """from django.urls import include, path
-
-urlpatterns = [path("cas/", include({module!r}))]
+{extra_imports}
+urlpatterns = [{extra_urls}path("cas/", include({module!r}))]
 """
 
 WSGI_TEMPLATE = """import os

@@ -46,6 +46,7 @@ def scenario_table(data: dict[str, Any], scenario: str) -> list[str]:
         "p95 ms",
         "p99 ms",
         "errors",
+        "socket errors",
         "× ceiling",
     ] + [f"× {data['servers'][p]}" for p in peers]
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
@@ -61,6 +62,7 @@ def scenario_table(data: dict[str, Any], scenario: str) -> list[str]:
             f"{row['p95_ms']:.1f}",
             f"{row['p99_ms']:.1f}",
             str(row["errors"]),
+            str(row["socket_errors"]),
             _ratio(row["ops_per_s"], ceiling["ops_per_s"]) if ceiling else "—",
         ]
         for peer in peers:
@@ -213,7 +215,10 @@ def write(data: dict[str, Any], output: Path) -> None:
         f"Argon2id parameters (19 MiB, t=2, p=1); all SQLite databases use WAL. "
         "Server CPU is read from `/proc/<pid>/stat` of the gunicorn master and workers before "
         "and after each run; \"DB CPU\" is PostgreSQL's and Redis's processes over the same run "
-        "(other work on the machine may add to it).",
+        '(other work on the machine may add to it). "errors" counts wrong answers and '
+        'timeouts; "socket errors" are connections closed under wrk, typically one per '
+        "login run for every server including the ceiling (a keep-alive connection closed as "
+        "wrk stops).",
         "",
         "## Password-hash limit",
         "",

@@ -42,7 +42,8 @@ class Measure:
 
     @property
     def errors(self) -> int:
-        return self.failed + self.socket_errors + self.timeouts
+        """Wrong or missing answers (socket errors are reported apart, see the report)."""
+        return self.failed + self.timeouts
 
     def as_dict(self) -> dict[str, object]:
         data = asdict(self)
