@@ -14,6 +14,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from tests.e2e.servers import SPR_PASSWORD, Ent, Pronotesim
+from tests.e2e.world import JAURES
 
 Page = Any  # playwright.sync_api.Page (imported lazily: collection must not need Playwright)
 Locator = Any
@@ -181,3 +182,48 @@ def download(page: Page, click: Callable[[], None], folder: Path) -> Path:
     target = folder / info.value.suggested_filename
     info.value.save_as(target)
     return target
+
+
+# --- the ENT's « Importer les identifiants Pronote » ------------------------------------------
+
+STEP_TITLES = [
+    "Étape 1/6 : rapprochement des Enseignants",
+    "Étape 2/6 : rapprochement des Élèves",
+    "Étape 3/6 : rapprochement des Responsables",
+    "Étape 4/6 : rapprochement des Maîtres de stage",
+    "Étape 5/6 : rapprochement des Inspecteurs pédagogiques",
+    "Étape 6/6 : rapprochement des Personnels",
+]
+SUMMARY = re.compile(
+    r"(\d+) identifiant\(s\) Pronote importé\(s\)\. "
+    r"Dernier import fait le \d\d/\d\d/\d\d à \d\d:\d\d en mode (Complet|Partiel)\."
+)
+
+
+def import_file(page: Page, ent: Ent, path: Path, mode: str) -> None:
+    """« Importer les identifiants Pronote »: Établissement, Mode d'import, Fichier → step 1."""
+    page.goto(ent.url + "/gestion/pronote/")
+    assert page.locator("h1").inner_text() == "Importer les identifiants Pronote"
+    page.select_option("#id_establishment", label=f"{JAURES} — Collège Jean Jaurès")
+    page.get_by_label(mode, exact=True).check()
+    page.set_input_files("#id_upload", str(path))
+    submit(page, page.get_by_role("button", name="Importer"))
+    assert page.locator("h1").inner_text() == STEP_TITLES[0], main_text(page)
+
+
+def unrecognised_row(page: Page, pronote_id: str) -> Locator:
+    row = page.locator(f"tr:has(code:text-is('{pronote_id}')):has(select)")
+    assert row.count() == 1, f"{pronote_id} absent des non reconnus"
+    return row
+
+
+def validate_step(page: Page, number: int) -> None:
+    label = "Valider et terminer" if number == 6 else "Valider et passer à l'étape suivante"
+    submit(page, page.get_by_role("button", name=label))
+
+
+def step_counts(page: Page) -> tuple[int, int]:
+    text = squash(page.locator("p.counts").inner_text())
+    found = re.fullmatch(r"(\d+) .+ reconnus, (\d+) non reconnus", text)
+    assert found, text
+    return int(found[1]), int(found[2])

@@ -6,45 +6,33 @@ The steps run in order and build on each other (conftest.py stops the story at t
 
 from __future__ import annotations
 
-import re
-from pathlib import Path
-
 import pytest
 from lxml import etree
 
 from tests.e2e.conftest import Story
 from tests.e2e.pages import (
+    STEP_TITLES,
+    SUMMARY,
     body,
     cas_identifier,
     download,
     ent_login,
     espace,
+    import_file,
     main_text,
     no_ticket_in,
     pronote_from_ent,
     set_published,
     spr_open,
     squash,
+    step_counts,
     submit,
+    unrecognised_row,
+    validate_step,
 )
-from tests.e2e.world import FERMAT, JAURES, PASSWORDS, pronote_user
+from tests.e2e.world import FERMAT, FERMAT_SERVICE, JAURES, PASSWORDS, SERVICE, pronote_user
 
 pytestmark = pytest.mark.browser
-
-SERVICE = "PRONOTECAS"
-FERMAT_SERVICE = "PRONOTE-FERMAT"
-STEP_TITLES = [
-    "Étape 1/6 : rapprochement des Enseignants",
-    "Étape 2/6 : rapprochement des Élèves",
-    "Étape 3/6 : rapprochement des Responsables",
-    "Étape 4/6 : rapprochement des Maîtres de stage",
-    "Étape 5/6 : rapprochement des Inspecteurs pédagogiques",
-    "Étape 6/6 : rapprochement des Personnels",
-]
-SUMMARY = re.compile(
-    r"(\d+) identifiant\(s\) Pronote importé\(s\)\. "
-    r"Dernier import fait le \d\d/\d\d/\d\d à \d\d:\d\d en mode (Complet|Partiel)\."
-)
 
 
 def test_step_1_pronote_delegates_authentication_to_the_ent_cas(story: Story) -> None:
@@ -159,43 +147,13 @@ def test_step_3_pronote_exports_every_identifier_encrypted_for_the_ent(story: St
     story.data["complete_export"] = exported
 
 
-def import_file(story: Story, path: Path, mode: str) -> None:
-    """« Importer les identifiants Pronote »: Établissement, Mode d'import, Fichier → step 1."""
-    page = story.person("direction")
-    page.goto(story.world.ent.url + "/gestion/pronote/")
-    assert page.locator("h1").inner_text() == "Importer les identifiants Pronote"
-    page.select_option("#id_establishment", label=f"{JAURES} — Collège Jean Jaurès")
-    page.get_by_label(mode, exact=True).check()
-    page.set_input_files("#id_upload", str(path))
-    submit(page, page.get_by_role("button", name="Importer"))
-    assert page.locator("h1").inner_text() == STEP_TITLES[0], main_text(page)
-
-
-def unrecognised_row(page: object, pronote_id: str) -> object:
-    row = page.locator(f"tr:has(code:text-is('{pronote_id}')):has(select)")  # type: ignore[attr-defined]
-    assert row.count() == 1, f"{pronote_id} absent des non reconnus"
-    return row
-
-
-def validate_step(page: object, number: int) -> None:
-    label = "Valider et terminer" if number == 6 else "Valider et passer à l'étape suivante"
-    submit(page, page.get_by_role("button", name=label))  # type: ignore[attr-defined]
-
-
-def step_counts(page: object) -> tuple[int, int]:
-    text = squash(page.locator("p.counts").inner_text())  # type: ignore[attr-defined]
-    found = re.fullmatch(r"(\d+) .+ reconnus, (\d+) non reconnus", text)
-    assert found, text
-    return int(found[1]), int(found[2])
-
-
 def test_step_4_the_ent_imports_the_identifiers_in_six_steps(story: Story) -> None:
     world, page = story.world, story.person("direction")
     base = world.jaures.base
     matheo = pronote_user(base, "FOURNEIR", "Matheo", "eleve")["pronote_id"]
     gaelle_a = pronote_user(base, "N'DIAYE", "Gaëlle", "responsable")["pronote_id"]
     gaelle_b = pronote_user(base, "NDIAYE", "Gaelle", "responsable")["pronote_id"]
-    import_file(story, story.data["complete_export"], "Complet")
+    import_file(page, world.ent, story.data["complete_export"], "Complet")
 
     for number, title in enumerate(STEP_TITLES, start=1):
         assert page.locator("h1").inner_text() == title

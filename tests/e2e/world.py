@@ -21,6 +21,8 @@ from tests.e2e.servers import Ent, Pronotesim, Server, free_port
 
 JAURES = "0312609T"
 FERMAT = "0312799Z"
+SERVICE = "PRONOTECAS"  # the PRONOTE service the story declares (Jaurès)
+FERMAT_SERVICE = "PRONOTE-FERMAT"
 HELENE_FERMAT_ID = "FRMT7KQ2HLNE9GAL"  # her PRONOTE identifier at Fermat (16 characters)
 
 # Accounts of the story beyond the README's demo accounts (docs/demo.md, « The cast »): they get
