@@ -46,7 +46,9 @@ def env_bool(name: str, default: bool) -> bool:
     raise ConfigurationError(f"{name}={value!r} : valeur booléenne attendue (true/false).")
 
 
-def env_int(name: str, default: int, *, minimum: int | None = None, maximum: int | None = None) -> int:
+def env_int(
+    name: str, default: int, *, minimum: int | None = None, maximum: int | None = None
+) -> int:
     value = _raw(name)
     if value is None:
         return default

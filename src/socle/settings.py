@@ -1,4 +1,7 @@
-"""Django settings for Socle, read from ``SOCLE_*`` environment variables (docs/configuration.md)."""
+"""Django settings for Socle, read from ``SOCLE_*`` environment variables.
+
+Every variable is listed in docs/configuration.md.
+"""
 
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -18,7 +21,8 @@ def _secret_key() -> str:
         try:
             return Path(key_file).read_text(encoding="utf-8").strip()
         except OSError as exc:
-            raise ConfigurationError(f"SOCLE_SECRET_KEY_FILE : lecture impossible ({exc}).") from None
+            message = f"SOCLE_SECRET_KEY_FILE : lecture impossible ({exc})."
+            raise ConfigurationError(message) from None
     key = env_str("SOCLE_SECRET_KEY", "")
     if not key:
         raise ConfigurationError(
