@@ -220,6 +220,10 @@ def write(data: dict[str, Any], output: Path) -> None:
         "login run for every server including the ceiling (a keep-alive connection closed as "
         "wrk stops).",
         "",
+        "What the numbers mean, the hot spots and what to change: [analysis.md](analysis.md) "
+        "(written by hand; [profile.md](profile.md) and [profile-pg-redis.md](profile-pg-redis.md)"
+        " from `python -m socle_bench.profile`). Memory over 30 minutes: [soak.md](soak.md).",
+        "",
         "## Password-hash limit",
         "",
         f"Raw Argon2id (19 MiB, t=2, p=1): **{limits['per_core']:.1f} hashes/s on one core** "
