@@ -131,6 +131,20 @@ def cluster_seed(tmp_path: Path):
             capture_output=True,
             timeout=60,
         )
+        # Every node must see the whole cluster as up, not only the first one asked.
+        for port in ports:
+            wait_until(
+                lambda p=port: (
+                    b"cluster_state:ok"
+                    in subprocess.run(
+                        ["redis-cli", "-p", str(p), "cluster", "info"],
+                        capture_output=True,
+                        timeout=5,
+                        check=False,
+                    ).stdout
+                ),
+                seconds=60,
+            )
         yield f"redis://127.0.0.1:{ports[0]}/0"
     finally:
         for process in processes:
