@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from urllib.parse import urlsplit, urlunsplit
 
+from socle.cas import registry_cache
 from socle.portal.models import PatternKind, Service, ServicePattern
 
 MAX_URL_LENGTH = 2048
@@ -187,16 +188,24 @@ def explain(url: str) -> tuple[Match | None, list[str]]:
     return None, lines
 
 
+def _compiled_registry() -> list[tuple[re.Pattern[str], Service]]:
+    entries = []
+    for pattern in _ordered_patterns():
+        try:
+            entries.append((compile_pattern(pattern.kind, pattern.value), pattern.service))
+        except (re.error, ValueError):
+            continue
+    return entries
+
+
 def find_service(url: str) -> Service | None:
-    """The registered service for ``url``, or ``None`` (closed registry)."""
+    """The registered service for ``url``, or ``None`` (closed registry).
+
+    Served from the per-process copy of ``socle.cas.registry_cache``; ``explain`` reads the
+    database every time."""
     try:
         normalised = normalise_url(url)
     except ValueError:
         return None
-    for pattern in _ordered_patterns():
-        try:
-            if compile_pattern(pattern.kind, pattern.value).fullmatch(normalised):
-                return pattern.service
-        except (re.error, ValueError):
-            continue
-    return None
+    found: Service | None = registry_cache.lookup(normalised, _compiled_registry)
+    return found

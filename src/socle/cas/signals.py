@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from socle.cas.middleware import SESSION_KEY
+from socle.cas.registry_cache import registry_changed
 from socle.cas.sso import end_person_sessions
 from socle.directory.signals import password_changed, person_deactivated
+from socle.portal.models import Service, ServicePattern
 
 
 def _sso_session_of(key: str | None) -> str | None:
@@ -34,3 +37,11 @@ def _on_password_changed(
 @receiver(person_deactivated, dispatch_uid="cas-end-sessions-on-deactivation")
 def _on_deactivated(sender: Any, person: Any, **kwargs: Any) -> None:
     end_person_sessions(person.pk)
+
+
+@receiver(post_save, sender=Service, dispatch_uid="cas-registry-service-saved")
+@receiver(post_delete, sender=Service, dispatch_uid="cas-registry-service-deleted")
+@receiver(post_save, sender=ServicePattern, dispatch_uid="cas-registry-pattern-saved")
+@receiver(post_delete, sender=ServicePattern, dispatch_uid="cas-registry-pattern-deleted")
+def _on_registry_change(sender: Any, **kwargs: Any) -> None:
+    registry_changed()
