@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -31,3 +32,29 @@ def _empty_test_redis() -> Iterator[None]:
             client.close()
         reset_client()
     yield
+
+
+_DB_STORE_ONLY = Path(__file__).with_name("db_store_only.txt")
+
+
+def _db_store_only() -> set[str]:
+    lines = _DB_STORE_ONLY.read_text(encoding="utf-8").splitlines()
+    return {line.strip() for line in lines if line.strip() and not line.startswith("#")}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Deselects the tests of the database ticket store (they ran in the first pass)."""
+    if not os.environ.get("SOCLE_REDIS_URL"):
+        return
+    listed = _db_store_only()
+    keep, dropped = [], []
+    for item in items:
+        base = item.nodeid.split("[", 1)[0]
+        if item.get_closest_marker("db_store") or base in listed:
+            dropped.append(item)
+        else:
+            keep.append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = keep
+        print(f"\n--- {len(dropped)} tests of the database ticket store deselected (Redis pass)")
