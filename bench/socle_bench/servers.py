@@ -33,8 +33,8 @@ from socle_bench.common import (
 )
 
 CLK_TCK = os.sysconf("SC_CLK_TCK")
-WORKERS = 2
-THREADS = 8
+WORKERS = int(os.environ.get("SOCLE_BENCH_WORKERS", "2"))
+THREADS = int(os.environ.get("SOCLE_BENCH_THREADS", "8"))  # 1: sync workers
 
 SOCLE_SETUP = f"""
 from socle.directory.models import Establishment, Membership, Person

@@ -82,3 +82,25 @@ def test_socle_serve_migrates_serves_and_stops_gracefully(tmp_path):
         output, _ = server.communicate(timeout=30)
     assert server.returncode == 0, output
     assert "Shutting down: Master" in output
+
+
+def test_hash_memory_goes_back_to_the_system_after_hashing():
+    script = (
+        "import os, threading\n"
+        "from socle.core.server import release_hash_memory\n"
+        "assert release_hash_memory()\n"
+        "from argon2.low_level import Type, hash_secret\n"
+        "def work():\n"
+        "    for _ in range(3):\n"
+        "        hash_secret(b'x' * 20, os.urandom(16), time_cost=2, memory_cost=19456,\n"
+        "                    parallelism=1, hash_len=32, type=Type.ID)\n"
+        "threads = [threading.Thread(target=work) for _ in range(6)]\n"
+        "[t.start() for t in threads]; [t.join() for t in threads]\n"
+        "rss = [l for l in open('/proc/self/status') if l.startswith('VmRSS')][0].split()[1]\n"
+        "print(int(rss) // 1024)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, cwd=REPO
+    )
+    # Without the fix each of the 6 threads would keep a 19 MiB block (over 110 MiB resident).
+    assert int(result.stdout.strip()) < 80, result.stdout

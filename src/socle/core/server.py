@@ -15,6 +15,7 @@ Production settings, measured in docs/benchmarks/ (see docs/deployment.md):
 
 from __future__ import annotations
 
+import ctypes
 import fcntl
 import hashlib
 import os
@@ -146,6 +147,26 @@ def prepare_node(verbosity: int = 0) -> None:
     collect_static_if_needed(verbosity)
 
 
+M_MMAP_THRESHOLD = -3  # glibc mallopt parameter
+MMAP_THRESHOLD = 128 * 1024
+
+
+def release_hash_memory() -> bool:
+    """Makes glibc give the memory of each password hash back to the system.
+
+    An Argon2id hash allocates 19 MiB. glibc serves such a block with mmap, but after the first
+    free it raises its mmap threshold and serves the next ones from the thread's arena, which
+    keeps them: with 8 threads a worker grows by 8 × 19 MiB and never shrinks (measured: 12 →
+    165 MiB). Fixing the threshold (which also turns off its adjustment) keeps the hash memory
+    mmapped and returned at once. No effect where the C library is not glibc.
+    """
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+        return bool(libc.mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD))
+    except (OSError, AttributeError):
+        return False
+
+
 def _post_fork(server: Any, worker: Any) -> None:
     from socle.core.redis import reset_client
 
@@ -175,4 +196,5 @@ def run(options: ServeOptions) -> None:
 
     connections.close_all()
     reset_client()
+    release_hash_memory()  # before forking: the workers inherit the setting
     SocleApplication().run()
