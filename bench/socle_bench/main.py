@@ -154,6 +154,9 @@ def main(argv: list[str] | None = None) -> int:
         help="soak test of N minutes (30 by default) instead of the benchmark",
     )
     parser.add_argument("--output", default=str(DOCS), help="where the report goes")
+    parser.add_argument(
+        "--skip-extra", action="store_true", help="without bench/aaf.py and pronote_matching.py"
+    )
     args = parser.parse_args(argv)
     output = Path(args.output)
     output.mkdir(parents=True, exist_ok=True)
@@ -180,7 +183,7 @@ def main(argv: list[str] | None = None) -> int:
         log(f"== {server.label}")
         versions[server.key] = server.versions()
         results += [m.as_dict() for m in bench_server(server, duration)]
-    extra = report.run_extra_benchmarks()
+    extra = {} if args.skip_extra else report.run_extra_benchmarks()
     data = {
         "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "duration_s": duration,
