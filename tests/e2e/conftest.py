@@ -1,4 +1,7 @@
-"""Fixtures of the end-to-end story: the real servers (session), Chromium, the story's memory."""
+"""Fixtures of the end-to-end story: the real servers, Chromium, the story's memory.
+
+All are package-scoped: started for the first test of ``tests/e2e/`` and stopped after its last
+one, so that the rest of the suite never runs beside them."""
 
 from __future__ import annotations
 
@@ -21,7 +24,7 @@ def _db_access_for_all() -> None:
     """No test database here: the story runs against real servers with their own databases."""
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def world(
     tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
 ) -> Iterator[World]:
@@ -33,7 +36,7 @@ def world(
         built.stop()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser(world: World) -> Iterator[Any]:
     """Debian's Chromium, launched once (after the servers: they must not inherit its threads)."""
     from playwright.sync_api import sync_playwright
@@ -81,7 +84,7 @@ class Story:
             page.screenshot(path=str(folder / f"e2e-{name}.png"), full_page=True)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def story(world: World, browser: Any) -> Iterator[Story]:
     shots = [world.root / "screenshots"]
     if os.environ.get(SCREENSHOTS_ENV):

@@ -227,3 +227,9 @@ def step_counts(page: Page) -> tuple[int, int]:
     found = re.fullmatch(r"(\d+) .+ reconnus, (\d+) non reconnus", text)
     assert found, text
     return int(found[1]), int(found[2])
+
+
+def recognised_ids(page: Page) -> set[str]:
+    """PRONOTE identifiers of the rows a step recognised (« N … reconnus — voir… »)."""
+    codes = page.locator("details:has(summary:has-text('reconnus')) table code")
+    return {squash(text) for text in codes.all_text_contents()}
