@@ -14,7 +14,13 @@ from pronotesim.console.models import AlimentationImport
 from tests.crypto_side import EntAccount, import_chiffre, private_pem, rapprochement
 from tests.helpers import configure, make_establishment, make_user, text_of
 
-XSD_DIR = Path(__file__).resolve().parents[2].parent / "shared" / "reference" / "index-education"
+# Index Education's schemas (not shipped with the repository): beside the repository's folder, or
+# where the team keeps them (a clone elsewhere, e.g. in /tmp, still finds them).
+_XSD_CANDIDATES = [
+    Path(__file__).resolve().parents[2].parent / "shared" / "reference" / "index-education",
+    Path("/work/shared/reference/index-education"),
+]
+XSD_DIR = next((d for d in _XSD_CANDIDATES if d.is_dir()), _XSD_CANDIDATES[0])
 
 
 @pytest.fixture(scope="module")
