@@ -23,6 +23,7 @@ def soak_server(server: Server, minutes: float) -> dict[str, object]:
     samples: list[dict[str, float]] = []
     errors = 0
     ops = 0
+    failures: list[str] = []
     try:
         open_sessions(server, directory)
         started = time.monotonic()
@@ -33,7 +34,10 @@ def soak_server(server: Server, minutes: float) -> dict[str, object]:
             measure = run_wrk(
                 server, scenario, directory=directory, connections=8, duration=CYCLE_SECONDS
             )
-            errors += measure.errors if scenario != "mint" else 0
+            if scenario != "mint":
+                errors += measure.errors
+                if measure.errors and measure.first_failure:
+                    failures.append(f"{scenario}: {measure.first_failure[:200]}")
             ops += measure.ok
             cycle += 1
             samples.append(
@@ -78,6 +82,9 @@ def main(servers: list[Server], minutes: float, output: Path) -> int:
             f"| {result['server']} | {result['ops']} | {result['errors']} | "
             f"{float(result['growth']):+.1%} | {'yes' if result['flat'] else '**no**'} |"
         )
+    for result in results:
+        for failure in result.get("failures", []):  # type: ignore[union-attr]
+            lines.append(f"\n- first failure of a cycle ({result['server']}): `{failure}`")
     try:
         import matplotlib
 
