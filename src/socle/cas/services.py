@@ -106,9 +106,7 @@ def compile_pattern(kind: str, value: str) -> re.Pattern[str]:
         if len(value) > MAX_REGEX_LENGTH:
             raise re.error("expression trop longue")
         return re.compile(value)
-    if kind == PatternKind.EXACT:
-        return re.compile(re.escape(normalise_url(value)))
-    if "*" not in value:
+    if kind == PatternKind.EXACT or "*" not in value:  # an Ant pattern without wildcard is exact
         return re.compile(re.escape(normalise_url(value)))
     # Ant: the literal prefix gets the same scheme/host/port normalisation as URLs.
     match = _PREFIX.match(value)
