@@ -10,6 +10,10 @@ from socle.settings import *  # noqa: E402,F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
+# Tests read traces right after the request; tests/portal/test_trace_buffer.py covers the
+# deferred writer the servers use by default.
+SOCLE_TRACES_DEFERRED = False
+
 # A file (not shared-cache memory) so that concurrency tests meet SQLite's real locking:
 # WAL, busy timeout and IMMEDIATE transactions, as in production.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405

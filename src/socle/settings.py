@@ -138,8 +138,10 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.BCryptSHA256PasswordHasher",
 ]
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-     "OPTIONS": {"min_length": 12}},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
 
@@ -199,9 +201,7 @@ SOCLE_LOGIN_MAX_FAILURES_PER_ADDRESS = env_int(
 # --- PRONOTE connector (socle.pronote) ------------------------------------------------------
 SOCLE_PRONOTE_PRIVATE_KEY = env_str("SOCLE_PRONOTE_PRIVATE_KEY", "")
 SOCLE_PRONOTE_PARTNER = env_str("SOCLE_PRONOTE_PARTNER", "SOCLE")
-SOCLE_PRONOTE_MAX_FILE_SIZE = env_int(
-    "SOCLE_PRONOTE_MAX_FILE_SIZE", 50 * 1024 * 1024, minimum=1024
-)
+SOCLE_PRONOTE_MAX_FILE_SIZE = env_int("SOCLE_PRONOTE_MAX_FILE_SIZE", 50 * 1024 * 1024, minimum=1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # A rapprochement step posts a few fields per unrecognised row (account, search, confirmation):
@@ -210,6 +210,8 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 20_000
 
 # --- Traces (socle.portal) ------------------------------------------------------------------
 SOCLE_TRACE_RETENTION_DAYS = env_int("SOCLE_TRACE_RETENTION_DAYS", 365, minimum=1)
+# Traces written by a background thread within a second, off the request path (trace_buffer).
+SOCLE_TRACES_DEFERRED = env_bool("SOCLE_TRACES_DEFERRED", True)
 
 # --- Operations: serving, password hashing, admission control (socle.core) --------------------
 # docs/deployment.md explains each; 0 means "derived from the number of cores".

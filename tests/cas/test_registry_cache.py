@@ -6,6 +6,7 @@ from django.core.cache import cache
 
 from socle.cas import registry_cache
 from socle.cas.services import find_service
+from socle.core import versioned
 from socle.portal.models import Service
 from tests.factories import make_service
 
@@ -26,7 +27,7 @@ def test_it_answers_from_memory_until_the_shared_version_changes(monkeypatch) ->
     Service.objects.filter(code="cached").update(enabled=False)
     assert find_service(URL) is not None  # still the local copy
     cache.set(registry_cache.VERSION_KEY, "changed-elsewhere", None)
-    monkeypatch.setattr(registry_cache, "CHECK_EVERY", 0.0)
+    monkeypatch.setattr(registry_cache.VERSION, "check_every", 0.0)
     assert find_service(URL) is None
 
 
@@ -36,8 +37,8 @@ def test_it_reads_the_database_every_time_when_the_cache_is_broken(monkeypatch) 
     def broken(*args, **kwargs):
         raise ConnectionError("cache down")
 
-    monkeypatch.setattr(registry_cache.cache, "get", broken)
-    registry_cache._reset_local()
+    monkeypatch.setattr(versioned.cache, "get", broken)
+    versioned.forget_all()
     assert find_service(URL) is not None
     Service.objects.filter(code="cached").update(enabled=False)
     assert find_service(URL) is None

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from socle.directory.models import Establishment
+from socle.directory.models import Establishment, Membership
 from socle.directory.profiles import Profile
 from socle.portal.access import accessible_services, can_access, explain_access
+from socle.portal.access_cache import PEOPLE_VERSION, POLICY_VERSION
 from socle.portal.models import (
     AccessMode,
     AccessRule,
@@ -14,7 +15,7 @@ from socle.portal.models import (
     Group,
     ServiceActivation,
 )
-from tests.factories import make_person, make_service
+from tests.factories import make_establishment, make_person, make_service
 
 
 def test_a_service_registered_without_profiles_is_open_to_its_establishment(
@@ -125,8 +126,28 @@ def test_can_access_needs_a_few_queries_whatever_the_rules(
     ServiceActivation.objects.create(
         service=service, establishment=school, enabled=True, populations=["parent"]
     )
+    POLICY_VERSION.current(), PEOPLE_VERSION.current()  # version tokens read (once a second)
     with django_assert_max_num_queries(6):
         assert not can_access(pupil, service)
+    with django_assert_max_num_queries(0):  # the next hops: from this process's memory
+        assert not can_access(pupil, service)
+
+
+def test_it_sees_a_new_rule_and_a_new_membership_at_once(school: Establishment) -> None:
+    service = make_service("labo", access_mode=AccessMode.RULES)
+    teacher = make_person(establishment=school, profile=Profile.TEACHER)
+    assert not can_access(teacher, service)
+    rule = AccessRule.objects.create(service=service, target=AccessTarget.SITE)
+    rule.establishments.set([school])
+    assert can_access(teacher, service)
+    rule.delete()
+    assert not can_access(teacher, service)
+    other = make_establishment("0310001H")
+    rule = AccessRule.objects.create(service=service, target=AccessTarget.SITE)
+    rule.establishments.set([other])
+    assert not can_access(teacher, service)
+    Membership.objects.create(person=teacher, establishment=other, profile=Profile.TEACHER)
+    assert can_access(teacher, service)
 
 
 def test_accessible_services_lists_many_services_in_constant_queries(

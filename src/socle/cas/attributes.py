@@ -16,10 +16,13 @@ its SSO type by returning them from ``mandatory_names``.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
+
+from socle.core.versioned import LocalCache
+from socle.directory.models import Person
+from socle.portal.access_cache import PEOPLE_TTL, PEOPLE_VERSION, PersonFacts
 
 if TYPE_CHECKING:
-    from socle.directory.models import Person
     from socle.portal.models import Service
 
 Attributes = dict[str, list[str]]
@@ -30,6 +33,9 @@ class AttributeProvider(Protocol):
 
 
 _providers: list[AttributeProvider] = []
+_directory_cache: LocalCache[Attributes] = LocalCache(
+    PEOPLE_VERSION, max_entries=100_000, ttl=PEOPLE_TTL
+)
 _mandatory: list[Callable[[Service], set[str]]] = []
 
 
@@ -57,7 +63,32 @@ def mandatory_names(service: Service) -> set[str]:
     return names
 
 
-def directory_attributes(person: Person) -> Attributes:
+class LazyPerson:
+    """What validation knows of a person (``PersonFacts``: pk, uid, login) in front; the whole
+    ``Person`` is read from the database on first use of any other attribute, so that a provider
+    that needs only ``pk`` (or nothing, for a service that is not its kind) costs no query."""
+
+    def __init__(self, facts: PersonFacts) -> None:
+        self.pk = facts.pk
+        self.id = facts.pk
+        self.uid = facts.uid
+        self.login = facts.login
+        self.is_active = facts.is_active
+        self._person: Person | None = None
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        if self._person is None:
+            self._person = Person.objects.get(pk=self.pk)
+        return getattr(self._person, name)
+
+
+def _directory_attributes_of(person: Person | LazyPerson) -> Attributes:
+    return _directory_cache.get(person.pk, lambda: directory_attributes(person))
+
+
+def directory_attributes(person: Person | LazyPerson) -> Attributes:
     """The directory's own attributes (released only when a service lists them)."""
     memberships = list(person.memberships.select_related("establishment"))
     attrs: Attributes = {
@@ -74,19 +105,23 @@ def directory_attributes(person: Person) -> Attributes:
     return {name: values for name, values in attrs.items() if values}
 
 
-def collect(person: Person, service: Service) -> Attributes:
+def collect(person: Person | PersonFacts, service: Service) -> Attributes:
     """The attributes the CAS releases to ``service`` for ``person``.
 
     Directory attributes, then each provider's (later wins), filtered to the service's
-    ``released_attributes`` plus the providers' mandatory names for that service.
+    ``released_attributes`` plus the providers' mandatory names for that service. The
+    directory's attributes come from this process's copy (same versions and expiry as
+    ``socle.portal.access_cache``); the whole ``Person`` is read only if a provider needs it.
     """
     mandatory = mandatory_names(service)
     allowed = set(service.released_attributes or []) | mandatory
     if not allowed:
         return {}
+    if not isinstance(person, Person):
+        person = LazyPerson(person)
     merged: Attributes = {}
     if allowed - mandatory:
-        merged.update(directory_attributes(person))
+        merged.update(_directory_attributes_of(person))
     for provider in _providers:
         merged.update(provider(person, service))
     return {name: values for name, values in merged.items() if name in allowed and values}

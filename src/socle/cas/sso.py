@@ -15,6 +15,7 @@ from socle.cas.tickets import get_store
 from socle.cas.tickets.base import IssuedTicket, Session, redact
 from socle.directory.models import Person
 from socle.portal.access import can_access
+from socle.portal.access_cache import PersonFacts
 from socle.portal.models import Service
 from socle.portal.traces import record
 
@@ -42,7 +43,7 @@ def append_ticket(service_url: str, ticket: str) -> str:
 
 
 def issue_service_ticket(
-    person: Person,
+    person: Person | PersonFacts,
     session: Session,
     service: Service,
     service_url: str,

@@ -11,6 +11,7 @@ import hashlib
 import hmac
 
 from socle.directory.models import Person
+from socle.portal.access_cache import PersonFacts
 from socle.portal.models import Service, UsernameMode
 
 
@@ -21,7 +22,7 @@ def pairwise_id(person_uid: str, salt: str) -> str:
     return base64.b32encode(digest).decode().rstrip("=").lower()[:26]
 
 
-def cas_username(person: Person, service: Service | None) -> str:
+def cas_username(person: Person | PersonFacts, service: Service | None) -> str:
     mode = service.username_mode if service is not None else UsernameMode.UID
     if mode == UsernameMode.LOGIN:
         return person.login

@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 from socle.cas import errors
 from socle.cas.services import find_service, normalise_url, same_service_url
 from socle.cas.tickets.base import IssuedTicket, TicketStore, redact
-from socle.directory.models import Person
+from socle.portal.access_cache import PersonFacts, person_facts
 from socle.portal.models import Service
 
 logger = logging.getLogger("socle.cas")
@@ -30,7 +30,7 @@ Callback = Callable[[str, str, str], bool]
 class Validated:
     ticket: IssuedTicket
     service: Service
-    person: Person
+    person: PersonFacts
     pgt_iou: str | None = None
 
 
@@ -75,8 +75,8 @@ def validate_ticket(
     registered = find_service(service_url)
     if registered is None or registered.pk != issued.service_id:
         raise errors.InvalidService("Ce service n'est plus autorisé par le CAS.")
-    person = Person.objects.filter(pk=issued.person_id, is_active=True).first()
-    if person is None:
+    person = person_facts(issued.person_id)  # from this process's copy (portal.access_cache)
+    if person is None or not person.is_active:
         raise errors.InvalidTicket("Le compte associé au ticket n'est plus actif.")
     pgt_iou = None
     if pgt_url:

@@ -11,8 +11,11 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from django.conf import settings
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from socle.portal import trace_buffer
 from socle.portal.models import Trace
 
 logger = logging.getLogger("socle.traces")
@@ -64,11 +67,16 @@ def record(
     client_ip: str | None = None,
     actor_login: str = "",
 ) -> None:
-    """Stores one trace. ``detail`` must not contain a password or a full ticket."""
-    Trace.objects.create(
+    """Stores one trace (within a second, see :mod:`socle.portal.trace_buffer`, unless
+    ``SOCLE_TRACES_DEFERRED`` is off). ``detail`` must not contain a password or a full ticket.
+    ``person`` is a ``Person`` or anything with ``pk`` and ``login`` (the CAS passes the facts
+    it keeps in memory)."""
+    person_id = getattr(person, "pk", None) or None
+    row = Trace(
+        at=timezone.now(),
         event=event[:40],
         outcome=outcome[:16],
-        person=person if getattr(person, "pk", None) else None,
+        person_id=person_id,
         actor_login=(actor_login or getattr(person, "login", "") or "")[:64],
         service_code=service_code[:50],
         uai=uai[:8],
@@ -76,7 +84,12 @@ def record(
         client_ip=client_ip or None,
         detail=detail[:500],
     )
-    logger.info("%s %s service=%s uai=%s %s", event, outcome, service_code, uai, detail[:200])
+    if settings.SOCLE_TRACES_DEFERRED:
+        trace_buffer.add(row)
+    else:
+        row.save(force_insert=True)
+    if logger.isEnabledFor(logging.INFO):
+        logger.info("%s %s service=%s uai=%s %s", event, outcome, service_code, uai, detail[:200])
 
 
 def record_admin_change(

@@ -33,6 +33,7 @@ from socle.cas.views.common import clear_tgc, client_ip, current_session, flag, 
 from socle.core.admission import QueueFull
 from socle.directory import activation
 from socle.directory.models import Person
+from socle.portal.access_cache import PersonFacts, person_facts
 from socle.portal.models import Service
 from socle.portal.traces import record
 
@@ -60,7 +61,7 @@ def _safe_next(request: HttpRequest, value: str) -> str:
 
 def _go_to_service(
     request: HttpRequest,
-    person: Person,
+    person: Person | PersonFacts,
     session: Session,
     service: Service,
     service_url: str,
@@ -122,8 +123,9 @@ def login(request: HttpRequest) -> HttpResponse:
         return _post_credentials(request, service, service_url, session, next_url)
 
     if session is not None and not renew:
-        person = Person.objects.filter(pk=session.person_id, is_active=True).first()
-        if person is not None:
+        # The hop: the person's facts come from this process's copy (socle.portal.access_cache).
+        person = person_facts(session.person_id)
+        if person is not None and person.is_active:
             if service is not None:
                 return _go_to_service(
                     request, person, session, service, service_url, from_new_login=False

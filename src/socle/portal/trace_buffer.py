@@ -1,0 +1,122 @@
+"""Writing traces off the request path.
+
+An ``INSERT`` per ticket issued and per validation cost 12–25 % of the CPU of an SSO hop or a
+validation (docs/benchmarks/analysis.md). With ``SOCLE_TRACES_DEFERRED`` (the default), each
+process collects its trace rows in memory and a background thread writes them with one
+``bulk_create`` every :data:`FLUSH_EVERY` seconds, or as soon as :data:`FLUSH_AT` rows wait.
+Each row keeps the time of its event (``Trace.at`` is set when recorded, not when written).
+
+What it costs: a worker killed with ``SIGKILL`` loses the traces of its last second; a normal
+stop (gunicorn's graceful shutdown, ``sys.exit``) writes them first (``atexit``). Operators who
+want every trace written before the answer leaves set ``SOCLE_TRACES_DEFERRED=false``.
+A database error is logged with the number of traces lost; the requests themselves never fail
+because of a trace.
+"""
+
+from __future__ import annotations
+
+import atexit
+import logging
+import os
+import threading
+
+from django.db import DataError, IntegrityError, connections, transaction
+
+from socle.portal.models import Trace
+
+logger = logging.getLogger("socle.traces")
+FLUSH_EVERY = 1.0
+FLUSH_AT = 500
+MAX_PENDING = 50_000  # beyond this (database down for long), the oldest rows are dropped
+
+_lock = threading.Lock()
+_pending: list[Trace] = []
+_wake = threading.Event()
+_owner_pid = 0  # the process whose thread drains the buffer (a fork needs its own)
+
+
+def add(row: Trace) -> None:
+    """Queues ``row``; the background thread writes it within :data:`FLUSH_EVERY` seconds."""
+    global _owner_pid
+    with _lock:
+        if _owner_pid != os.getpid():
+            _owner_pid = os.getpid()
+            _pending.clear()  # rows inherited from the parent are the parent's to write
+            _start_writer()
+        _pending.append(row)
+        if len(_pending) > MAX_PENDING:
+            dropped = len(_pending) - MAX_PENDING
+            del _pending[:dropped]
+            logger.error("traces: %d traces perdues (base de données indisponible)", dropped)
+        if len(_pending) >= FLUSH_AT:
+            _wake.set()
+
+
+def _start_writer() -> None:
+    threading.Thread(target=_run, name="socle-traces", daemon=True).start()
+
+
+def flush() -> int:
+    """Writes every waiting row now; returns how many were written.
+
+    When the database is unreachable the rows stay queued, in order, and the error is raised.
+    A row the database refuses (its person deleted meanwhile) is written without the person
+    (``actor_login`` still names them) or, failing that, dropped and logged: one bad row never
+    holds the others back."""
+    with _lock:
+        rows = _pending[:]
+        _pending.clear()
+    if not rows:
+        return 0
+    try:
+        Trace.objects.bulk_create(rows, batch_size=FLUSH_AT)
+    except (IntegrityError, DataError):
+        return _one_by_one(rows)
+    except Exception:
+        with _lock:  # keep them for the next attempt, in order
+            _pending[:0] = rows
+        raise
+    return len(rows)
+
+
+def _one_by_one(rows: list[Trace]) -> int:
+    written = 0
+    for row in rows:
+        for attempt in (row, _without_person(row)):
+            try:
+                with transaction.atomic():
+                    attempt.save(force_insert=True)
+                written += 1
+                break
+            except (IntegrityError, DataError):
+                continue
+        else:
+            logger.error("traces: trace %s %s refusée par la base, perdue", row.event, row.at)
+    return written
+
+
+def _without_person(row: Trace) -> Trace:
+    row.pk = None
+    row.person_id = None
+    return row
+
+
+def _run() -> None:
+    while True:
+        _wake.wait(FLUSH_EVERY)
+        _wake.clear()
+        try:
+            if not flush():
+                connections.close_all()  # idle: give this thread's connection back
+        except Exception:
+            logger.exception("traces: écriture différée impossible, nouvel essai dans 1 s")
+            connections.close_all()
+
+
+@atexit.register
+def _flush_at_exit() -> None:
+    if _owner_pid == os.getpid():
+        try:
+            flush()
+        except Exception:
+            logger.exception("traces: %d traces non écrites à l'arrêt", len(_pending))

@@ -1,0 +1,102 @@
+"""SSO hops and validations read the directory and the portal from the process's memory, and
+still see every change at once (docs/benchmarks/analysis.md)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from lxml import etree
+
+from socle.directory.models import Establishment, Membership, Person
+from socle.portal import trace_buffer
+from socle.portal.models import AccessMode, Service, ServiceActivation
+from tests.cas.conftest import SERVICE_URL, cas_login, ticket_from
+from tests.factories import make_establishment, make_service
+
+NS = {"cas": "http://www.yale.edu/tp/cas"}
+# Tickets live in the database store in these tests: only the other tables count.
+WATCHED = ("directory_", "portal_", "socle_cache")
+
+
+def _directory_and_portal_queries(context: CaptureQueriesContext) -> list[str]:
+    return [q["sql"] for q in context.captured_queries if any(t in q["sql"] for t in WATCHED)]
+
+
+def _hop(client: Client) -> Any:
+    return client.get("/cas/login", {"service": SERVICE_URL})
+
+
+def _p3(ticket: str) -> etree._Element:
+    answer = Client().get("/cas/p3/serviceValidate", {"ticket": ticket, "service": SERVICE_URL})
+    return etree.fromstring(answer.content)
+
+
+def test_it_issues_and_validates_tickets_without_reading_the_directory_once_warm(
+    client: Client, pupil: Person, service: Service, settings: Any, monkeypatch: Any
+) -> None:
+    settings.SOCLE_TRACES_DEFERRED = True  # the servers' default: traces written off the path
+    monkeypatch.setattr(trace_buffer, "_start_writer", lambda: None)  # the test flushes itself
+    monkeypatch.setattr(trace_buffer, "_owner_pid", 0)
+    service.released_attributes = ["uid", "mail", "profils"]
+    service.save()
+    cas_login(client, pupil, SERVICE_URL)
+    _p3(ticket_from(_hop(client)))  # warms this process's copies
+    with CaptureQueriesContext(connection) as context:
+        ticket = ticket_from(_hop(client))
+        root = _p3(ticket)
+    assert root.find("cas:authenticationSuccess", NS) is not None
+    assert root.findtext(".//cas:attributes/cas:profils", namespaces=NS) == "National_ELV"
+    assert _directory_and_portal_queries(context) == []
+    assert trace_buffer.flush() >= 2
+
+
+def test_it_refuses_a_hop_as_soon_as_the_school_switches_the_service_off(
+    client: Client, pupil: Person, service: Service, school: Establishment
+) -> None:
+    cas_login(client, pupil, SERVICE_URL)
+    assert _hop(client).status_code == 302
+    ServiceActivation.objects.create(service=service, establishment=school, enabled=False)
+    assert _hop(client).status_code == 403
+
+
+def test_it_grants_a_hop_as_soon_as_a_membership_is_added(
+    client: Client, pupil: Person, school: Establishment
+) -> None:
+    other = make_establishment(name="Lycée Pierre de Fermat")
+    make_service(
+        "appli",
+        patterns=("https://appli.example.org/**",),
+        establishment=other,
+        access_mode=AccessMode.OPEN,
+    )
+    cas_login(client, pupil)
+    assert _hop(client).status_code == 403
+    Membership.objects.create(person=pupil, establishment=other, profile="National_ELV")
+    assert _hop(client).status_code == 302
+
+
+def test_it_releases_the_new_value_of_an_attribute_at_once(
+    client: Client, pupil: Person, service: Service
+) -> None:
+    service.released_attributes = ["mail"]
+    service.save()
+    cas_login(client, pupil, SERVICE_URL)
+    _p3(ticket_from(_hop(client)))
+    pupil.email = "camille.nouvelle@example.org"
+    pupil.save()
+    root = _p3(ticket_from(_hop(client)))
+    assert root.findtext(".//cas:attributes/cas:mail", namespaces=NS) == pupil.email
+
+
+def test_it_refuses_to_validate_for_an_account_deactivated_meanwhile(
+    client: Client, pupil: Person, service: Service
+) -> None:
+    cas_login(client, pupil, SERVICE_URL)
+    ticket = ticket_from(_hop(client))
+    pupil.is_active = False
+    pupil.save()  # as the administration pages do (sessions end through person_deactivated)
+    root = _p3(ticket)
+    assert root.find("cas:authenticationFailure", NS) is not None

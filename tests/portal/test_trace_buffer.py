@@ -1,0 +1,104 @@
+"""Traces written off the request path (SOCLE_TRACES_DEFERRED, the servers' default)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from typing import Any
+
+import pytest
+from django.utils import timezone
+
+from socle.directory.models import Person
+from socle.portal import trace_buffer
+from socle.portal.models import Trace
+from socle.portal.traces import record
+from tests.factories import make_person
+
+
+@pytest.fixture
+def deferred(settings: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """Deferred traces, flushed by the test itself (the writer thread would use a connection of
+    its own, outside the test's transaction)."""
+    settings.SOCLE_TRACES_DEFERRED = True
+    monkeypatch.setattr(trace_buffer, "_start_writer", lambda: None)
+    monkeypatch.setattr(trace_buffer, "_owner_pid", 0)
+    trace_buffer.flush()
+    yield
+    trace_buffer.flush()
+
+
+def test_it_writes_nothing_during_the_request_and_everything_at_the_flush(
+    deferred: Any, django_assert_num_queries: Any
+) -> None:
+    person = make_person()
+    with django_assert_num_queries(0):
+        for _ in range(3):
+            record("ticket_issued", person=person, service_code="pronote", detail="ST-abc…")
+    assert Trace.objects.count() == 0
+    with django_assert_num_queries(1):
+        assert trace_buffer.flush() == 3
+    traces = Trace.objects.filter(event="ticket_issued", service_code="pronote", detail="ST-abc…")
+    assert traces.count() == 3
+    assert {(t.person, t.actor_login) for t in traces} == {(person, person.login)}
+
+
+def test_it_keeps_the_time_of_the_event_not_of_the_write(deferred: Any) -> None:
+    record("login")
+    recorded_at = timezone.now()
+    trace_buffer.flush()
+    assert abs(Trace.objects.get().at - recorded_at) < dt.timedelta(seconds=1)
+
+
+def test_it_keeps_the_rows_when_the_database_refuses_them(
+    deferred: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    record("login")
+
+    def broken(*args: Any, **kwargs: Any) -> None:
+        raise RuntimeError("database down")
+
+    monkeypatch.setattr(Trace.objects, "bulk_create", broken)
+    with pytest.raises(RuntimeError):
+        trace_buffer.flush()
+    monkeypatch.undo()
+    assert trace_buffer.flush() == 1
+    assert Trace.objects.filter(event="login").count() == 1
+
+
+def test_it_drops_the_oldest_rows_beyond_the_bound(
+    deferred: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(trace_buffer, "MAX_PENDING", 3)
+    for i in range(5):
+        record("login", detail=str(i))
+    trace_buffer.flush()
+    assert sorted(Trace.objects.values_list("detail", flat=True)) == ["2", "3", "4"]
+
+
+def test_it_writes_each_trace_at_once_when_not_deferred(settings: Any) -> None:
+    settings.SOCLE_TRACES_DEFERRED = False
+    record("login")
+    assert Trace.objects.filter(event="login").exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_its_writer_thread_writes_the_rows_by_itself(settings: Any) -> None:
+    settings.SOCLE_TRACES_DEFERRED = True
+    record("login", detail="from the writer thread")
+    for _ in range(100):  # the thread writes within FLUSH_EVERY (1 s); wait up to 10 s
+        if Trace.objects.filter(detail="from the writer thread").exists():
+            break
+        time.sleep(0.1)
+    assert Trace.objects.filter(detail="from the writer thread").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)  # foreign keys are checked when a write commits
+def test_it_keeps_a_trace_whose_person_was_deleted_meanwhile(deferred: Any) -> None:
+    person = make_person()
+    record("login", person=person)
+    record("logout")
+    Person.objects.filter(pk=person.pk).delete()
+    assert trace_buffer.flush() == 2
+    trace = Trace.objects.get(event="login")
+    assert trace.person is None and trace.actor_login == person.login
