@@ -128,11 +128,13 @@ def test_ending_a_persons_sessions_spares_the_one_asked(store):
 
 
 def test_a_person_set_is_pruned_of_dead_sessions(store, redis_client):
-    sessions = [store.create_session(9) for _ in range(20)]
-    for session in sessions[:18]:
+    from socle.cas.tickets.redis_store import PERSON_SET_PRUNE_AT
+
+    sessions = [store.create_session(9) for _ in range(2 * PERSON_SET_PRUNE_AT - 1)]
+    for session in sessions[2:]:
         redis_client.delete(f"socle:s:{{{session.id}}}")
-    store.create_session(9)
-    assert redis_client.scard("socle:p:9") <= 19
+    store.create_session(9)  # the set reaches a multiple of PERSON_SET_PRUNE_AT: pruned
+    assert redis_client.scard("socle:p:9") == 3
 
 
 def test_proxy_tickets_work_without_a_session(store):

@@ -147,22 +147,25 @@ def prepare_node(verbosity: int = 0) -> None:
     collect_static_if_needed(verbosity)
 
 
-M_MMAP_THRESHOLD = -3  # glibc mallopt parameter
-MMAP_THRESHOLD = 128 * 1024
+M_ARENA_MAX = -8  # glibc mallopt parameter
 
 
 def release_hash_memory() -> bool:
-    """Makes glibc give the memory of each password hash back to the system.
+    """Keeps the memory of password hashes bounded without paying for it at every login.
 
-    An Argon2id hash allocates 19 MiB. glibc serves such a block with mmap, but after the first
-    free it raises its mmap threshold and serves the next ones from the thread's arena, which
-    keeps them: with 8 threads a worker grows by 8 × 19 MiB and never shrinks (measured: 12 →
-    165 MiB). Fixing the threshold (which also turns off its adjustment) keeps the hash memory
-    mmapped and returned at once. No effect where the C library is not glibc.
+    An Argon2id hash allocates 19 MiB. With its defaults glibc gives each thread that hashes an
+    arena of its own and keeps the block there: with 8 threads a worker grows by 8 × 19 MiB and
+    never shrinks (measured: 12 → 165 MiB). Forcing such blocks to be mmapped (a fixed mmap
+    threshold) bounds memory but makes the kernel map and zero 19 MiB at every hash: +14 ms of
+    system CPU per login, +50 % (measured, docs/benchmarks/analysis.md). One arena per process
+    (``M_ARENA_MAX`` = 1) does both: the threads share the block's space, reused from one hash to
+    the next (at most the hashes running at once in that worker stay allocated), and no page is
+    faulted again. Python's own objects do not use malloc's arenas (pymalloc), so the shared lock
+    costs nothing measurable. No effect where the C library is not glibc.
     """
     try:
         libc = ctypes.CDLL("libc.so.6")
-        return bool(libc.mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD))
+        return bool(libc.mallopt(M_ARENA_MAX, 1))
     except (OSError, AttributeError):
         return False
 

@@ -142,7 +142,10 @@ class RedisStore:
         pipe.pexpire(person_key, _ttl_ms(session_max()))
         pipe.scard(person_key)
         members = pipe.execute()[-1]
-        if members >= PERSON_SET_PRUNE_AT:
+        # Pruning reads every member: done each time the set grows by PERSON_SET_PRUNE_AT, so
+        # that a person with many live sessions (a shared account, a benchmark) does not pay
+        # for all of them at every login.
+        if members >= PERSON_SET_PRUNE_AT and members % PERSON_SET_PRUNE_AT == 0:
             self._prune_person(client, person_key)
         return Session(
             id=session_id,

@@ -16,7 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_http_methods
 
-from socle.cas.authentication import check_credentials
+from socle.cas.authentication import MAX_LOGIN_LENGTH, MAX_PASSWORD_LENGTH, check_credentials
 from socle.cas.forms import LoginForm
 from socle.cas.middleware import SESSION_KEY
 from socle.cas.services import find_service
@@ -89,7 +89,13 @@ def _go_to_service(
 
 
 def _login_page(request: HttpRequest, form: LoginForm, service: Service | None) -> HttpResponse:
-    context = {"form": form, "service": service, "ent_name": settings.SOCLE_ENT_NAME}
+    context = {
+        "form": form,
+        "service": service,
+        "ent_name": settings.SOCLE_ENT_NAME,
+        "max_login": MAX_LOGIN_LENGTH,
+        "max_password": MAX_PASSWORD_LENGTH,
+    }
     return render(request, "cas/login.html", context)
 
 
