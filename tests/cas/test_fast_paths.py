@@ -100,3 +100,31 @@ def test_it_refuses_to_validate_for_an_account_deactivated_meanwhile(
     pupil.save()  # as the administration pages do (sessions end through person_deactivated)
     root = _p3(ticket)
     assert root.find("cas:authenticationFailure", NS) is not None
+
+
+def test_it_consumes_a_database_ticket_in_one_statement_and_records_when(
+    pupil: Person, service: Service
+) -> None:
+    from django.utils import timezone
+
+    from socle.cas.models import Ticket
+    from socle.cas.tickets.db import DatabaseStore
+
+    store = DatabaseStore()
+    ticket = store.issue_ticket(
+        prefix="ST",
+        person_id=pupil.pk,
+        service_url=SERVICE_URL,
+        service_id=service.pk,
+        session_id=None,
+        from_new_login=True,
+    )
+    with CaptureQueriesContext(connection) as context:
+        issued = store.consume_ticket(ticket)
+    assert issued is not None and issued.person_id == pupil.pk and issued.from_new_login
+    assert len(context.captured_queries) == 1
+    assert store.consume_ticket(ticket) is None
+    row = Ticket.objects.get(id=ticket)
+    assert row.consumed_at is not None
+    assert abs((timezone.now() - row.consumed_at).total_seconds()) < 60
+    assert Ticket.objects.filter(consumed_at__lte=timezone.now()).count() == 1

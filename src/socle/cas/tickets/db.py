@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -29,6 +29,24 @@ def _session(row: SsoSession) -> Session:
         authenticated_at=row.authenticated_at,
         expires_at=row.expires_at,
     )
+
+
+_CONSUME_SQL = (
+    "UPDATE cas_ticket SET consumed_at = %s"
+    " WHERE id = %s AND consumed_at IS NULL AND expires_at > %s"
+    " RETURNING id, session_id, person_id, service_id_ref, service_url, created_at, expires_at,"
+    " consumed_at, from_new_login, proxies"
+)
+
+
+def _update_returning() -> bool:
+    if connection.vendor == "postgresql":
+        return True
+    if connection.vendor == "sqlite":
+        import sqlite3
+
+        return sqlite3.sqlite_version_info >= (3, 35)
+    return False
 
 
 def _issued(row: Ticket) -> IssuedTicket:
@@ -119,9 +137,16 @@ class DatabaseStore:
         return ticket
 
     def consume_ticket(self, ticket_id: str) -> IssuedTicket | None:
+        """§3.1.1 single use: one conditional ``UPDATE … RETURNING`` (PostgreSQL, SQLite ≥ 3.35)
+        marks the ticket consumed and reads it in the same statement; of two concurrent
+        validations exactly one gets the row. Older SQLite: the same ``UPDATE``, then a read."""
         if not ticket_id or len(ticket_id) > 80:
             return None
         now = timezone.now()
+        if _update_returning():
+            at = connection.ops.adapt_datetimefield_value(now)  # as the ORM stores it
+            rows = list(Ticket.objects.raw(_CONSUME_SQL, [at, ticket_id, at]))
+            return _issued(rows[0]) if rows else None
         won = Ticket.objects.filter(
             id=ticket_id, consumed_at__isnull=True, expires_at__gt=now
         ).update(consumed_at=now)
