@@ -26,7 +26,7 @@ test: $(STAMP) system-deps
 	bash scripts/test
 
 test-fast: $(STAMP)
-	$(BIN)/pytest -q -m "not browser and not slow"
+	$(BIN)/pytest -q -m "not browser and not slow" --ignore=tests/scale
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests pronotesim bench
