@@ -33,7 +33,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check src tests pronotesim bench
 
 typecheck: $(STAMP)
-	$(BIN)/mypy src
+	SOCLE_SECRET_KEY=typecheck-only-$$(printf 'x%.0s' $$(seq 50)) $(BIN)/mypy src
 
 bench: $(STAMP) system-deps
 	bash bench/run

@@ -29,7 +29,7 @@ Attributes = dict[str, list[str]]
 
 
 class AttributeProvider(Protocol):
-    def __call__(self, person: Person, service: Service) -> Attributes: ...
+    def __call__(self, person: Person | LazyPerson, service: Service) -> Attributes: ...
 
 
 _providers: list[AttributeProvider] = []
@@ -117,11 +117,10 @@ def collect(person: Person | PersonFacts, service: Service) -> Attributes:
     allowed = set(service.released_attributes or []) | mandatory
     if not allowed:
         return {}
-    if not isinstance(person, Person):
-        person = LazyPerson(person)
+    subject = person if isinstance(person, Person) else LazyPerson(person)
     merged: Attributes = {}
     if allowed - mandatory:
-        merged.update(_directory_attributes_of(person))
+        merged.update(_directory_attributes_of(subject))
     for provider in _providers:
-        merged.update(provider(person, service))
+        merged.update(provider(subject, service))
     return {name: values for name, values in merged.items() if name in allowed and values}
