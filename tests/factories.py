@@ -21,8 +21,9 @@ def make_uai(number: int | None = None) -> str:
     return digits + uai_check_letter(digits)
 
 
-def make_establishment(uai: str | None = None, name: str = "Collège Jean Jaurès", **fields: Any
-                       ) -> Establishment:
+def make_establishment(
+    uai: str | None = None, name: str = "Collège Jean Jaurès", **fields: Any
+) -> Establishment:
     return Establishment.objects.create(uai=uai or make_uai(), name=name, **fields)
 
 
@@ -39,13 +40,19 @@ def make_person(
     **fields: Any,
 ) -> Person:
     person = Person.objects.create_person(
-        first_name=first_name, last_name=last_name, password=password, birth_date=birth_date,
+        first_name=first_name,
+        last_name=last_name,
+        password=password,
+        birth_date=birth_date,
         **fields,
     )
     if establishment is not None:
         Membership.objects.create(
-            person=person, establishment=establishment, profile=profile or Profile.PUPIL,
-            class_name=class_name, is_admin=is_admin,
+            person=person,
+            establishment=establishment,
+            profile=profile or Profile.PUPIL,
+            class_name=class_name,
+            is_admin=is_admin,
         )
     return person
 
@@ -62,8 +69,9 @@ def make_service(
     sso_type: str = SSOType.CAS,
     **fields: Any,
 ) -> Service:
-    service = Service.objects.create(code=code, label=fields.pop("label", code.title()),
-                                     sso_type=sso_type, **fields)
+    service = Service.objects.create(
+        code=code, label=fields.pop("label", code.title()), sso_type=sso_type, **fields
+    )
     for position, value in enumerate(patterns):
         ServicePattern.objects.create(service=service, position=position, kind=kind, value=value)
     return service

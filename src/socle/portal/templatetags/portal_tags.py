@@ -30,9 +30,13 @@ def nav_active(context: dict[str, Any], url: str, exact: bool = False) -> SafeSt
     if url and (path == url or (not exact and url != "/" and path.startswith(url))):
         # A longer entry that also matches (".../pronote/diagnostic/" under ".../pronote/") wins.
         user = getattr(request, "user", None)
-        longer = path != url and user is not None and any(
-            item.url != url and item.url.startswith(url) and path.startswith(item.url)
-            for item in admin_menu(user)
+        longer = (
+            path != url
+            and user is not None
+            and any(
+                item.url != url and item.url.startswith(url) and path.startswith(item.url)
+                for item in admin_menu(user)
+            )
         )
         if not longer:
             return mark_safe('aria-current="page"')
