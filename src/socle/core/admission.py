@@ -19,8 +19,10 @@ How it works (docs/deployment.md, "Surges"):
   round trip to every login (measured in docs/benchmarks/).
 - Callers beyond the slots wait, polling the slots, at most ``SOCLE_ADMISSION_MAX_WAIT_MS``. Waiting
   callers are bounded per worker process (``SOCLE_ADMISSION_QUEUE``, default the worker's
-  threads minus two) so that threads always remain for SSO hops and ticket validations, which
-  never take a slot. Beyond the bound, or after the wait, :class:`QueueFull` is raised at once.
+  threads minus one) so that a thread always remains for SSO hops and ticket validations, which
+  never take a slot and cost about a millisecond and a half each. (Minus two made the benchmark's
+  "Monday 8:00" mix, 8 connections that gunicorn may all hand to one worker, meet the 503 page a
+  few times per run although the machine had room: docs/benchmarks/analysis.md.) Beyond the bound, or after the wait, :class:`QueueFull` is raised at once.
 - Deferred profiles (``SOCLE_ADMISSION_DEFERRED_PROFILES``, e.g. ``National_TUT`` for parents)
   during ``SOCLE_ADMISSION_DEFERRED_HOURS`` may use only ``SOCLE_ADMISSION_DEFERRED_SHARE`` percent
   of the waiting places and poll less eagerly, so that pupils and teachers go first.
@@ -98,7 +100,7 @@ def default_directory() -> Path:
 
 def current_policy() -> Policy:
     slots = settings.SOCLE_ADMISSION_SLOTS or cpu_count()
-    queue = settings.SOCLE_ADMISSION_QUEUE or max(1, settings.SOCLE_SERVE_THREADS - 2)
+    queue = settings.SOCLE_ADMISSION_QUEUE or max(1, settings.SOCLE_SERVE_THREADS - 1)
     directory = settings.SOCLE_ADMISSION_DIR or str(default_directory())
     return Policy(
         directory=Path(directory),
