@@ -114,3 +114,11 @@ def test_population_access_summarises_who_gets_in() -> None:
     )
     assert population_access(policy, A) == {"parent": "all", "eleve": "some"}
     assert population_access(ServicePolicy(10), A)["enseignant"] == "all"
+
+
+def test_population_access_tells_some_profiles_from_some_groups() -> None:
+    """A rule for « Enseignant » (the profile) on the whole establishment leaves out the
+    documentalists of the « Enseignant » population: some profiles, not some groups."""
+    rule = RuleFact(1, "site", ENS, establishment_ids=frozenset({A}))
+    policy = ServicePolicy(10, open_by_default=False, rules=(rule,))
+    assert population_access(policy, A) == {"enseignant": "profiles"}

@@ -130,6 +130,12 @@ def state_text(state: dict[str, str]) -> str:
         return _("Personne n'a accès à ce service dans cet établissement.")
     parts = []
     for key, extent in state.items():
-        label = str(POPULATIONS[key].label)
-        parts.append(label if extent == "all" else _("%(p)s (certains groupes)") % {"p": label})
+        population = POPULATIONS[key]
+        label = str(population.label)
+        if extent == "all":
+            parts.append(label)
+        elif extent == "profiles":
+            parts.append(_("%(p)s (certains profils)") % {"p": label})
+        else:
+            parts.append(_("%(p)s (certains groupes)") % {"p": label})
     return _("Accessible à : %(who)s.") % {"who": ", ".join(parts)}

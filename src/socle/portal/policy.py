@@ -175,8 +175,9 @@ def decide(
 
 def population_access(policy: ServicePolicy, establishment_id: int) -> dict[str, str]:
     """Who may open the service in one establishment, by population: ``"all"`` (everyone of
-    that population), ``"some"`` (only some groups) or absent (nobody). Used to show the
-    current state next to « Activer »."""
+    that population), ``"profiles"`` (everyone of some of its profiles: a rule for
+    « Enseignant » alone leaves out the « Documentaliste » of the same population), ``"some"``
+    (only some groups) or absent (nobody). Used to show the current state next to « Activer »."""
     result: dict[str, str] = {}
     switched_on = policy.activations.get(establishment_id, ActivationFact(True)).enabled
     if not policy.enabled:
@@ -194,9 +195,9 @@ def population_access(policy: ServicePolicy, establishment_id: int) -> dict[str,
         verdicts = [_membership_verdict(policy, m, frozenset()) for m in samples]
         if all(v.allowed for v in verdicts):
             result[key] = "all"
-        elif any(v.allowed for v in verdicts) or (
-            switched_on and _has_group_rule(policy, establishment_id, population.profiles)
-        ):
+        elif any(v.allowed for v in verdicts):
+            result[key] = "profiles"
+        elif switched_on and _has_group_rule(policy, establishment_id, population.profiles):
             result[key] = "some"
     return result
 
