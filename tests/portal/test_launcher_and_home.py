@@ -6,6 +6,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from django.test import Client
 from django.urls import reverse
+from lxml import html
 
 from socle.directory.models import Establishment, Membership, Person
 from socle.directory.profiles import Profile
@@ -162,6 +163,32 @@ def test_mon_espace_groups_by_establishment_when_the_person_has_several(
     page = logged_in(parent).get("/").content.decode()
     assert "Collège Jean Jaurès" in page and "Services de l&#x27;ENT" in page
     assert "?etab=" not in page.split("Pronote.net")[0].rsplit("<a", 1)[-1]
+
+
+def test_the_services_bar_names_the_school_of_each_pronote_of_a_teacher_in_two(
+    school: Establishment, other_school: Establishment
+) -> None:
+    pronote(school)
+    other_url = "https://0310001h.index-education.net/pronote/"
+    make_service(
+        "PRONOTE2",
+        label="Pronote.net",
+        sso_type=SSOType.PRONOTE,
+        url=other_url,
+        establishment=other_school,
+        patterns=(other_url + "**",),
+    )
+    make_service("aide", label="Aide en ligne", url="https://aide.example.org/")
+    teacher = make_person("Alice", "Durand", establishment=school, profile=Profile.TEACHER)
+    Membership.objects.create(person=teacher, establishment=other_school, profile=Profile.TEACHER)
+    page = html.fromstring(logged_in(teacher).get("/").content)
+    chips = [
+        " ".join(a.text_content().split()) for a in page.xpath("//ul[@class='services-bar']//a")
+    ]
+    assert len(chips) == 3
+    assert any(c.endswith("Pronote.net — Collège Jean Jaurès") for c in chips)
+    assert any(c.endswith("Pronote.net — Collège Pierre de Fermat") for c in chips)
+    assert any(c.endswith("Aide en ligne") for c in chips)  # a unique name stays plain
 
 
 def test_visitors_see_anonymous_services_and_a_login_button() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
@@ -19,6 +20,8 @@ class Tile:
     service: Service
     url: str
     icon_url: str = ""
+    establishment: Establishment | None = None  # the section's, for a service of every school
+    detail: str = ""  # shown after the label when two tiles of the bar would read the same
 
 
 @dataclass
@@ -43,7 +46,7 @@ def _tile(service: Service, establishment: Establishment | None) -> Tile:
     if establishment is not None and service.establishment_id is None:
         url += "?" + urlencode({"etab": establishment.uai})
     icon = reverse("portal:service_icon", args=[service.code]) if service.icon else ""
-    return Tile(service, url, icon)
+    return Tile(service, url, icon, establishment)
 
 
 def _categorise(services: Iterable[Service], establishment: Establishment | None) -> list[Category]:
@@ -95,7 +98,9 @@ def person_sections(person: object) -> list[Section]:
 
 
 def services_bar(sections: list[Section]) -> list[Tile]:
-    """The services marked « affiché dans la barre des services », once each."""
+    """The services marked « affiché dans la barre des services », once each. Two services of
+    the same name (the PRONOTE of each school of a teacher in two schools) are told apart by
+    their establishment's name."""
     seen: set[int] = set()
     bar = []
     for section in sections:
@@ -104,4 +109,10 @@ def services_bar(sections: list[Section]) -> list[Tile]:
                 if tile.service.in_services_bar and tile.service.pk not in seen:
                     seen.add(tile.service.pk)
                     bar.append(tile)
-    return sorted(bar, key=lambda t: (t.service.order, t.service.label.casefold()))
+    labels = Counter(t.service.label.casefold() for t in bar)
+    for tile in bar:
+        if labels[tile.service.label.casefold()] > 1:
+            owner = tile.service.establishment if tile.service.establishment_id else None
+            where = owner or tile.establishment
+            tile.detail = where.name if where is not None else ""
+    return sorted(bar, key=lambda t: (t.service.order, t.service.label.casefold(), t.detail))
