@@ -105,6 +105,9 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
+    # Opening a SQLite connection (the PRAGMAs, Django's SQL functions) cost more than a whole
+    # ticket validation: each gunicorn thread keeps its own (docs/benchmarks/analysis.md).
+    _db["CONN_MAX_AGE"] = env_int("SOCLE_DATABASE_CONN_MAX_AGE", 60, minimum=0)
 elif _db["ENGINE"] == "django.db.backends.postgresql":
     _db["CONN_MAX_AGE"] = env_int("SOCLE_DATABASE_CONN_MAX_AGE", 60, minimum=0)
     _db["CONN_HEALTH_CHECKS"] = True

@@ -1,0 +1,60 @@
+"""``socle pronote_purge_imports [--days N] [--dry-run]``: deletes PRONOTE identifier imports
+(their steps and parsed rows) older than N days (90 by default).
+
+The newest import of each establishment is always kept, whatever its age: « Dernier import fait
+le … en mode … » and the diagnostics read it. The identifiers themselves (``PronoteIdentity``)
+are never touched."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from socle.pronote.models import ImportRow, ImportSession
+
+DEFAULT_DAYS = 90
+
+
+def purgeable(days: int) -> Any:
+    """The sessions older than ``days`` days, minus the newest of each establishment."""
+    cutoff = timezone.now() - dt.timedelta(days=days)
+    newest = ImportSession.objects.values("establishment_id").annotate(last=Max("id"))
+    keep = [row["last"] for row in newest]
+    return ImportSession.objects.filter(created_at__lt=cutoff).exclude(pk__in=keep)
+
+
+class Command(BaseCommand):
+    help = (
+        "Supprime les anciens imports d'identifiants PRONOTE "
+        "(le dernier de chaque établissement est gardé)."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--days",
+            type=int,
+            default=DEFAULT_DAYS,
+            help=f"Garder les imports de moins de N jours (par défaut {DEFAULT_DAYS}).",
+        )
+        parser.add_argument("--dry-run", action="store_true", help="Compte sans rien supprimer.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        days = options["days"]
+        if days < 1:
+            raise CommandError("--days doit être au moins 1.")
+        with transaction.atomic():
+            sessions = purgeable(days)
+            ids = list(sessions.values_list("pk", flat=True))
+            rows = ImportRow.objects.filter(session_id__in=ids).count()
+            if not options["dry_run"]:
+                ImportSession.objects.filter(pk__in=ids).delete()
+        verb = "seraient supprimés" if options["dry_run"] else "supprimés"
+        self.stdout.write(
+            f"{len(ids)} import(s) PRONOTE de plus de {days} jours {verb} "
+            f"({rows} ligne(s) lue(s)) ; le dernier import de chaque établissement est gardé."
+        )
