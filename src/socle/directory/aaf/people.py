@@ -22,6 +22,7 @@ from socle.directory.aaf.records import PersonData, RelationData, StructureIndex
 from socle.directory.aaf.report import Tally
 from socle.directory.logins import LoginAllocator, new_uids
 from socle.directory.models import Membership, Person, Source, search_key_for
+from socle.directory.names import normalize_name
 
 CHUNK = 1000
 PERSON_FIELDS = (
@@ -78,6 +79,7 @@ def apply_people(batch: list[PersonData], kind: str, ctx: Context, state: FileSt
     now_db = connection.ops.adapt_datetimefield_value(now)  # adapted once for raw inserts
     ids = [data.external_id for data in batch]
     existing = {row[1]: row for row in rows_in(Person, EXISTING_COLUMNS, "external_id", ids)}
+    existing.update(_adoptions(batch, existing, kind, state))
     to_create: list[dict[str, Any]] = []
     # Grouped by the set of fields that changed: bulk_update writes every listed field.
     to_update: dict[frozenset[str], list[Person]] = defaultdict(list)
@@ -129,6 +131,76 @@ def apply_people(batch: list[PersonData], kind: str, ctx: Context, state: FileSt
             state.relatives.add(pk)
 
 
+def _adoptions(
+    batch: list[PersonData], existing: dict[str, tuple[Any, ...]], kind: str, state: FileState
+) -> dict[str, tuple[Any, ...]]:
+    """Accounts the AAF records of this batch take over instead of creating duplicates.
+
+    A school that used the CSV import (or accounts made by hand) before the AAF already has its
+    people, without their AAF identifier. A new AAF record adopts such an account when exactly
+    one matches: same normalised last and first names, same birth date when the record gives
+    one, a membership of the record's profile in one of its establishments, and not fed by the
+    AAF yet. The account keeps its uid and login: PRONOTE's « Identifiant CAS » and the other
+    services' bindings never change. Several candidates: a new account is created as before
+    and the import summary names them, to be merged by hand."""
+    wanted = [
+        d for d in batch if d.external_id not in existing and d.operation == "add" and d.memberships
+    ]
+    profiles = sorted(TYPE_PROFILES.get(kind) or ())
+    if not wanted or not profiles:
+        return {}
+    establishments = sorted({est for d in wanted for est, _ in d.memberships or {}})
+    candidates = (
+        Membership.objects.filter(establishment_id__in=establishments, profile__in=profiles)
+        .exclude(person__source=Source.AAF)
+        .values_list(
+            "person_id",
+            "establishment_id",
+            "profile",
+            "person__last_name",
+            "person__first_name",
+            "person__birth_date",
+            "person__login",
+        )
+    )
+    index: dict[tuple[str, str, int, str], set[tuple[int, Any, str]]] = defaultdict(set)
+    for person_id, est, profile, last, first, birth, login in candidates:
+        key = (normalize_name(last), normalize_name(first), est, profile)
+        index[key].add((person_id, birth, login))
+    if not index:
+        return {}
+    chosen: dict[str, int] = {}
+    taken: set[int] = set()
+    for data in wanted:
+        last = normalize_name(data.fields.get("last_name", ""))
+        first = normalize_name(data.fields.get("first_name", ""))
+        birth = data.fields.get("birth_date")
+        found = {
+            (person_id, login)
+            for est, profile in data.memberships or {}
+            for person_id, their_birth, login in index.get((last, first, est, profile), ())
+            if (birth is None or their_birth == birth) and person_id not in taken
+        }
+        if len(found) == 1:
+            person_id, _ = found.pop()
+            chosen[data.external_id] = person_id
+            taken.add(person_id)
+        elif len(found) > 1:
+            logins = ", ".join(sorted(login for _, login in found))
+            state.tally.notes.append(
+                f"{state.name}, enregistrement {data.external_id} : plusieurs comptes existants "
+                f"possibles ({logins}) ; un nouveau compte est créé, à rapprocher à la main."
+            )
+    if not chosen:
+        return {}
+    rows = {row[0]: row for row in rows_in(Person, EXISTING_COLUMNS, "pk", list(chosen.values()))}
+    state.tally.notes.append(
+        f"{state.name} : {len(chosen)} compte(s) existant(s) sans identifiant AAF repris "
+        "(même nom, prénom, date de naissance et établissement ; identifiant et uid gardés)."
+    )
+    return {external_id: rows[pk] for external_id, pk in chosen.items() if pk in rows}
+
+
 def _pks_of(external_ids: list[str]) -> dict[str, int]:
     return {
         external_id: pk
@@ -177,6 +249,8 @@ def _new_person(data: PersonData, ctx: Context, now: Any) -> dict[str, Any]:
 def _changes(row: tuple[Any, ...], data: PersonData) -> dict[str, Any]:
     """The fields to write for a known person (empty: nothing changed)."""
     changes = {name: value for name, value in data.fields.items() if row[_INDEX[name]] != value}
+    if row[_INDEX["external_id"]] != data.external_id:  # an account adopted by this record
+        changes["external_id"] = data.external_id
     if NAME_FIELDS.intersection(changes):
         names = {n: changes.get(n, row[_INDEX[n]]) for n in NAME_FIELDS}
         changes["search_key"] = search_key_for(

@@ -39,6 +39,7 @@ class Tally:
     by_type: dict[str, Counts] = field(default_factory=lambda: defaultdict(Counts))
     by_establishment: dict[str, Counts] = field(default_factory=lambda: defaultdict(Counts))
     errors: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
     def merge(self, other: Tally) -> None:
         for kind, counts in other.by_type.items():
@@ -46,6 +47,7 @@ class Tally:
         for uai, counts in other.by_establishment.items():
             self.by_establishment[uai].add(counts)
         self.errors.extend(other.errors)
+        self.notes.extend(other.notes)
 
 
 @dataclass
@@ -58,7 +60,6 @@ class Report(Tally):
     links_updated: int = 0
     links_removed: int = 0
     links_unresolved: int = 0
-    notes: list[str] = field(default_factory=list)
 
     @property
     def failed(self) -> bool:
