@@ -22,7 +22,8 @@ How it works (docs/deployment.md, "Surges"):
   threads minus one) so that a thread always remains for SSO hops and ticket validations, which
   never take a slot and cost about a millisecond and a half each. (Minus two made the benchmark's
   "Monday 8:00" mix, 8 connections that gunicorn may all hand to one worker, meet the 503 page a
-  few times per run although the machine had room: docs/benchmarks/analysis.md.) Beyond the bound, or after the wait, :class:`QueueFull` is raised at once.
+  few times per run although the machine had room: docs/benchmarks/analysis.md.) Beyond the
+  bound, or after the wait, :class:`QueueFull` is raised at once.
 - Deferred profiles (``SOCLE_ADMISSION_DEFERRED_PROFILES``, e.g. ``National_TUT`` for parents)
   during ``SOCLE_ADMISSION_DEFERRED_HOURS`` may use only ``SOCLE_ADMISSION_DEFERRED_SHARE`` percent
   of the waiting places and poll less eagerly, so that pupils and teachers go first.
