@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from django.test import Client
@@ -217,3 +218,31 @@ def test_the_admin_menu_appears_for_administrators_only(
     assert 'aria-label="Administration"' in page
     for label in ("Services", "Accès", "Traces", "Indicateurs"):
         assert f">{label}</a>" in page
+
+
+def _bar_labels(content: bytes) -> list[str]:
+    page = html.fromstring(content)
+    return [
+        " ".join(a.text_content().split()) for a in page.xpath("//ul[@class='services-bar']//a")
+    ]
+
+
+def test_the_services_bar_follows_the_person_on_every_portal_page_but_not_the_cas(
+    school: Establishment, django_assert_max_num_queries: Any
+) -> None:
+    pronote(school)
+    pupil = make_person(establishment=school)
+    client = logged_in(pupil)
+    assert any(label.endswith("Pronote.net") for label in _bar_labels(client.get("/").content))
+    with django_assert_max_num_queries(12):  # the bar costs a bounded number of queries
+        page = client.get(reverse("directory:change_password"))
+    assert any(label.endswith("Pronote.net") for label in _bar_labels(page.content))
+    with django_assert_max_num_queries(3):  # the CAS pages never build it
+        login_page = client.get("/cas/login")
+    assert _bar_labels(login_page.content) == []
+
+
+def test_mon_espace_shows_one_services_bar(school: Establishment) -> None:
+    pronote(school)
+    page = logged_in(make_person(establishment=school)).get("/").content.decode()
+    assert page.count('class="services-bar"') == 1

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from socle.portal.context_processors import REQUEST_ATTRIBUTE
 from socle.portal.home import anonymous_sections, person_sections, services_bar
 
 
@@ -28,12 +29,12 @@ def home(request: HttpRequest) -> HttpResponse:
             },
         )
     sections = person_sections(request.user)
+    setattr(request, REQUEST_ATTRIBUTE, services_bar(sections))  # the base template shows it
     return render(
         request,
         "portal/home.html",
         {
             "sections": sections,
-            "bar": services_bar(sections),
             "several": sum(1 for s in sections if s.establishment is not None) > 1,
         },
     )
