@@ -34,7 +34,7 @@ class AttributeProvider(Protocol):
 
 _providers: list[AttributeProvider] = []
 _directory_cache: LocalCache[Attributes] = LocalCache(
-    PEOPLE_VERSION, max_entries=100_000, ttl=PEOPLE_TTL
+    PEOPLE_VERSION, max_entries=50_000, ttl=PEOPLE_TTL
 )
 _mandatory: list[Callable[[Service], set[str]]] = []
 

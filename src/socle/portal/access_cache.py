@@ -31,7 +31,7 @@ POLICY_VERSION = SharedVersion("portal:policy-version")
 PEOPLE_VERSION = SharedVersion("directory:people-version")
 _policies: LocalCache[ServicePolicy] = LocalCache(POLICY_VERSION, max_entries=4096)
 _people: LocalCache[PersonFacts | None] = LocalCache(
-    PEOPLE_VERSION, max_entries=200_000, ttl=PEOPLE_TTL
+    PEOPLE_VERSION, max_entries=50_000, ttl=PEOPLE_TTL
 )
 # Saves that change nothing an access decision reads (a login, a password change).
 _IRRELEVANT_PERSON_FIELDS = frozenset({"last_login", "password", "updated_at"})
