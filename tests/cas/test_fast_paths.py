@@ -3,11 +3,13 @@ still see every change at once (docs/benchmarks/analysis.md)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from lxml import etree
 
 from socle.directory.models import Establishment, Membership, Person
@@ -105,8 +107,6 @@ def test_it_refuses_to_validate_for_an_account_deactivated_meanwhile(
 def test_it_consumes_a_database_ticket_in_one_statement_and_records_when(
     pupil: Person, service: Service
 ) -> None:
-    from django.utils import timezone
-
     from socle.cas.models import Ticket
     from socle.cas.tickets.db import DatabaseStore
 
@@ -128,3 +128,26 @@ def test_it_consumes_a_database_ticket_in_one_statement_and_records_when(
     assert row.consumed_at is not None
     assert abs((timezone.now() - row.consumed_at).total_seconds()) < 60
     assert Ticket.objects.filter(consumed_at__lte=timezone.now()).count() == 1
+
+
+def _authentication_date(root: etree._Element) -> dt.datetime:
+    text = root.findtext(".//cas:attributes/cas:authenticationDate", namespaces=NS)
+    assert text is not None
+    return dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def test_an_sso_hop_tells_when_the_password_was_typed_not_when_the_ticket_was_made(
+    client: Client, pupil: Person, service: Service
+) -> None:
+    from socle.cas.tickets import get_store
+    from socle.cas.views.common import TGC_COOKIE
+
+    an_hour_ago = timezone.now() - dt.timedelta(hours=1)
+    session = get_store().create_session(pupil.pk, now=an_hour_ago)  # logged in an hour ago
+    client.cookies[TGC_COOKIE] = session.id
+    hop = _authentication_date(_p3(ticket_from(_hop(client))))
+    assert abs(hop - an_hour_ago) < dt.timedelta(seconds=1)
+    renewed = ticket_from(
+        cas_login(client, pupil, SERVICE_URL, renew="true")  # the password typed again
+    )
+    assert timezone.now() - _authentication_date(_p3(renewed)) < dt.timedelta(minutes=1)

@@ -37,6 +37,7 @@ class Ticket(models.Model):
     consumed_at = models.DateTimeField(null=True, blank=True)
     from_new_login = models.BooleanField(default=False)
     proxies = models.JSONField(default=list)
+    authenticated_at = models.DateTimeField(null=True, blank=True)  # the SSO session's login
 
     def __str__(self) -> str:
         return f"ticket {self.id[:9]}…"

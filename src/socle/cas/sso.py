@@ -5,6 +5,7 @@ No ``HttpRequest`` here; views pass plain values.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import threading
 import time
@@ -68,6 +69,9 @@ def issue_service_ticket(
         service_id=service.pk,
         session_id=session.id,
         from_new_login=from_new_login,
+        # A ticket from the password just typed (a login, renew=true) was authenticated now;
+        # an SSO hop's, when the session's password was typed.
+        authenticated_at=dt.datetime.now(dt.UTC) if from_new_login else session.authenticated_at,
     )
     record(
         "ticket_issued",

@@ -56,6 +56,13 @@ class IssuedTicket:
     created_at: dt.datetime
     from_new_login: bool
     proxies: list[str] = field(default_factory=list)
+    # When the person typed their password (the SSO session's login), for CAS 3
+    # ``authenticationDate`` and SAML ``AuthenticationInstant``; unknown for proxy tickets.
+    authenticated_at: dt.datetime | None = None
+
+    @property
+    def authentication_date(self) -> dt.datetime:
+        return self.authenticated_at or self.created_at
 
 
 @dataclass(frozen=True)
@@ -90,6 +97,7 @@ class TicketStore(Protocol):
         session_id: str | None,
         from_new_login: bool,
         proxies: list[str] | None = None,
+        authenticated_at: dt.datetime | None = None,
     ) -> str: ...
 
     def consume_ticket(self, ticket_id: str) -> IssuedTicket | None: ...

@@ -35,7 +35,7 @@ _CONSUME_SQL = (
     "UPDATE cas_ticket SET consumed_at = %s"
     " WHERE id = %s AND consumed_at IS NULL AND expires_at > %s"
     " RETURNING id, session_id, person_id, service_id_ref, service_url, created_at, expires_at,"
-    " consumed_at, from_new_login, proxies"
+    " consumed_at, from_new_login, proxies, authenticated_at"
 )
 
 
@@ -59,6 +59,7 @@ def _issued(row: Ticket) -> IssuedTicket:
         created_at=row.created_at,
         from_new_login=row.from_new_login,
         proxies=list(row.proxies or []),
+        authenticated_at=row.authenticated_at,
     )
 
 
@@ -120,6 +121,7 @@ class DatabaseStore:
         session_id: str | None,
         from_new_login: bool,
         proxies: list[str] | None = None,
+        authenticated_at: dt.datetime | None = None,
     ) -> str:
         now = timezone.now()
         ticket = new_ticket_id(prefix)
@@ -133,6 +135,7 @@ class DatabaseStore:
             expires_at=now + ticket_lifetime(prefix),
             from_new_login=from_new_login,
             proxies=proxies or [],
+            authenticated_at=authenticated_at,
         )
         return ticket
 

@@ -81,6 +81,7 @@ def _issued_to_json(ticket: IssuedTicket) -> str:
             "c": _ms(ticket.created_at),
             "n": ticket.from_new_login,
             "x": ticket.proxies,
+            "a": _ms(ticket.authenticated_at) if ticket.authenticated_at else None,
         },
         separators=(",", ":"),
     )
@@ -97,6 +98,7 @@ def _issued_from_json(raw: bytes | str) -> IssuedTicket:
         created_at=_when(data["c"]),
         from_new_login=bool(data["n"]),
         proxies=list(data["x"]),
+        authenticated_at=_when(data["a"]) if data.get("a") else None,
     )
 
 
@@ -233,6 +235,7 @@ class RedisStore:
         session_id: str | None,
         from_new_login: bool,
         proxies: list[str] | None = None,
+        authenticated_at: dt.datetime | None = None,
     ) -> str:
         now = dt.datetime.now(dt.UTC)
         ticket = IssuedTicket(
@@ -244,6 +247,7 @@ class RedisStore:
             created_at=now,
             from_new_login=from_new_login,
             proxies=list(proxies or []),
+            authenticated_at=authenticated_at,
         )
         value = _issued_to_json(ticket)
         pipe = self._client().pipeline(transaction=False)

@@ -74,7 +74,7 @@ def _success(result: Validated, *, with_attributes: bool) -> protocol.Success:
         attributes=collect(result.person, result.service) if with_attributes else {},
         pgt_iou=result.pgt_iou,
         proxies=result.ticket.proxies,
-        authentication_date=result.ticket.created_at,
+        authentication_date=result.ticket.authentication_date,
         from_new_login=result.ticket.from_new_login,
     )
 
@@ -212,7 +212,7 @@ def saml_validate(request: HttpRequest) -> HttpResponse:
             recipient=target,
             request_id=request_id,
             issue_instant=now,
-            authentication_instant=result.ticket.created_at,
+            authentication_instant=result.ticket.authentication_date,
             issuer=urlsplit(settings.SOCLE_BASE_URL).hostname or "socle",
         )
     except saml.SamlRequestError as exc:
