@@ -134,3 +134,39 @@ def test_it_logs_out_even_when_a_service_is_unreachable(client, pupil, settings)
         ],
         wait=True,
     )  # returns quietly
+
+
+def _tickets(url: str, count: int) -> list:
+    import datetime as dt
+
+    from socle.cas.tickets.base import IssuedTicket
+
+    start = dt.datetime(2026, 9, 7, 8, tzinfo=dt.UTC)
+    return [
+        IssuedTicket(f"ST-{i:04d}", 1, url, 1, "TGC-x", start + dt.timedelta(seconds=i), False)
+        for i in range(count)
+    ]
+
+
+def test_single_logout_posts_to_the_newest_tickets_only_when_there_are_very_many(sink) -> None:
+    outbound.send_single_logout(_tickets(sink.url + "/slo", 150), wait=True)
+    assert len(sink.requests) == outbound.MAX_LOGOUT_REQUESTS
+    assert "ST-0149" in sink.requests[0]["form"]["logoutRequest"]
+
+
+def test_single_logout_gives_up_on_a_host_that_does_not_answer(monkeypatch) -> None:
+    import socket
+
+    with socket.socket() as closed:  # a port nobody listens on
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    tries: list[str] = []
+    real = outbound._post_logout
+
+    def counting(ticket):  # noqa: ANN001, ANN202
+        tries.append(ticket.id)
+        return real(ticket)
+
+    monkeypatch.setattr(outbound, "_post_logout", counting)
+    outbound.send_single_logout(_tickets(f"http://127.0.0.1:{port}/slo", 5), wait=True)
+    assert len(tries) == 1

@@ -20,6 +20,7 @@ from socle.cas.tickets.base import IssuedTicket
 
 logger = logging.getLogger("socle.cas")
 TIMEOUT = 3.0
+MAX_LOGOUT_REQUESTS = 100
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -41,7 +42,7 @@ def deliver_pgt(pgt_url: str, pgt_id: str, pgt_iou: str) -> bool:
         return False
 
 
-def _post_logout(ticket: IssuedTicket) -> None:
+def _post_logout(ticket: IssuedTicket) -> bool:
     body = urllib.parse.urlencode(
         {"logoutRequest": render_logout_request(ticket.id, issue_instant=timezone.now())}
     ).encode()
@@ -53,20 +54,37 @@ def _post_logout(ticket: IssuedTicket) -> None:
     )
     try:
         with _opener.open(request, timeout=TIMEOUT):
-            pass
+            return True
+    except urllib.error.HTTPError:
+        return True  # the service answered (it may not know the ticket any more)
     except (urllib.error.URLError, OSError, ValueError) as exc:
         logger.info("single logout to a service failed: %s", type(exc).__name__)
+        return False
+
+
+def _bounded(tickets: list[IssuedTicket]) -> list[IssuedTicket]:
+    """The most recent :data:`MAX_LOGOUT_REQUESTS` tickets of a session, newest first: a
+    session that opened a service thousands of times must not hold a thread for hours."""
+    newest = sorted(tickets, key=lambda t: t.created_at, reverse=True)
+    return newest[:MAX_LOGOUT_REQUESTS]
 
 
 def send_single_logout(tickets: Iterable[IssuedTicket], *, wait: bool = False) -> None:
-    """POSTs a LogoutRequest for each ticket, in a background thread (or inline if ``wait``)."""
-    batch = list(tickets)
+    """POSTs a LogoutRequest for each ticket (at most :data:`MAX_LOGOUT_REQUESTS`, newest
+    first), in a background thread (or inline if ``wait``). A host that does not answer is not
+    tried again for the other tickets of the same logout (each try may wait ``TIMEOUT``)."""
+    batch = _bounded(list(tickets))
     if not batch:
         return
 
     def run() -> None:
+        unreachable: set[str] = set()
         for ticket in batch:
-            _post_logout(ticket)
+            host = urllib.parse.urlsplit(ticket.service_url).netloc
+            if host in unreachable:
+                continue
+            if not _post_logout(ticket):
+                unreachable.add(host)
 
     if wait:
         run()
