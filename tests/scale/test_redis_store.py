@@ -11,14 +11,17 @@ def store(redis_client, redis_url) -> RedisStore:
     return RedisStore(redis_url)
 
 
-def issue(store: RedisStore, session_id: str | None, person_id: int = 7, prefix: str = "ST") -> str:
+def issue(
+    store: RedisStore, session_id: str | None, person_id: int = 7, prefix: str = "ST", **extra
+) -> str:
     return store.issue_ticket(
         prefix=prefix,
         person_id=person_id,
         service_url="https://appli.example.org/accueil",
         service_id=3,
         session_id=session_id,
-        from_new_login=True,
+        from_new_login=extra.pop("from_new_login", True),
+        **extra,
     )
 
 
@@ -152,3 +155,64 @@ def test_the_cas_uses_the_redis_store_when_redis_is_configured(redis_client, set
         assert isinstance(get_store(), RedisStore)
     finally:
         _store_for.cache_clear()
+
+
+def test_a_hop_ticket_is_stored_with_one_round_trip_on_a_hinted_session(store, redis_client):
+    session = store.create_session(7)
+    hint = store.session_hint(session.id)
+    assert hint == session  # a session this process created is hinted at once
+    key = f"socle:s:{{{session.id}}}"
+    redis_client.pexpire(key, 5000)
+    calls = []
+    client = store._client()
+    original = client.execute_command
+    client.execute_command = lambda *a, **k: calls.append(a[0]) or original(*a, **k)
+    try:
+        ticket = issue(
+            store,
+            hint.id,
+            from_new_login=False,
+            authenticated_at=hint.authenticated_at,
+            live_session=True,
+        )
+    finally:
+        del client.execute_command
+    assert calls == ["EVAL"]
+    assert redis_client.pttl(key) > 5000  # the idle deadline was refreshed by the same script
+    assert [t.id for t in store.end_session(session.id)] == [ticket]
+
+
+def test_a_ticket_is_refused_for_a_session_ended_on_another_node(store, redis_client):
+    from socle.cas.tickets.base import SessionEnded
+
+    session = store.create_session(7)
+    other_node = RedisStore(store.url)
+    other_node.end_session(session.id)
+    assert store.session_hint(session.id) is not None  # this process does not know yet
+
+    with pytest.raises(SessionEnded):
+        issue(store, session.id, from_new_login=False, live_session=True)
+    assert store.session_hint(session.id) is None
+    assert not redis_client.keys("socle:t:*")
+    assert not redis_client.exists(f"socle:s:{{{session.id}}}:t")
+
+
+def test_a_hint_past_the_sessions_hard_limit_is_dropped(store):
+    old = dt.datetime.now(dt.UTC) - dt.timedelta(days=2)
+    session = store.create_session(7, now=old)
+    assert store.session_hint(session.id) is None
+
+
+def test_hints_are_bounded(store, monkeypatch):
+    from socle.cas.tickets import redis_store
+
+    monkeypatch.setattr(redis_store, "HINTS_MAX", 20)
+    sessions = [store.create_session(7) for _ in range(45)]
+    assert len(store._hints) <= 20
+    assert store.session_hint(sessions[-1].id) is not None
+
+
+def test_no_hints_on_a_cluster(store, settings):
+    settings.SOCLE_REDIS_CLUSTER = True
+    session = store.create_session(7)
+    assert store.session_hint(session.id) is None

@@ -72,6 +72,9 @@ def issue_service_ticket(
         # A ticket from the password just typed (a login, renew=true) was authenticated now;
         # an SSO hop's, when the session's password was typed.
         authenticated_at=dt.datetime.now(dt.UTC) if from_new_login else session.authenticated_at,
+        # Stored only if the session still lives, in the same atomic step (it may be a hint, or
+        # have ended on another node since it was read): raises SessionEnded otherwise.
+        live_session=True,
     )
     record(
         "ticket_issued",

@@ -13,6 +13,12 @@ Contract every implementation must honour:
   refreshes the idle deadline of a live one.
 - ``end_session`` and ``end_person_sessions`` return the service tickets issued in the ended
   sessions (for single logout) and make every PGT of those sessions unusable.
+- ``session_hint`` may return a session this process saw alive before, without asking anyone:
+  its fields never change, but it may have ended since. It is only good for a ticket issued with
+  ``live_session=True``, which checks that the session still lives and refreshes its idle
+  deadline in the same atomic step as the ticket is stored, and raises :class:`SessionEnded`
+  otherwise. (The Redis store: one Lua script, one round trip per SSO hop. A store that keeps no
+  hints returns ``None`` and the caller reads the session with ``get_session``.)
 """
 
 from __future__ import annotations
@@ -35,6 +41,10 @@ def redact(ticket: str | None) -> str:
     if not ticket:
         return "-"
     return ticket[:9] + "…" if len(ticket) > 9 else ticket
+
+
+class SessionEnded(Exception):
+    """The SSO session a ticket was asked for has ended (logout elsewhere, expiry)."""
 
 
 @dataclass(frozen=True)
@@ -81,6 +91,8 @@ class TicketStore(Protocol):
 
     def get_session(self, session_id: str) -> Session | None: ...
 
+    def session_hint(self, session_id: str) -> Session | None: ...
+
     def end_session(self, session_id: str) -> list[IssuedTicket]: ...
 
     def end_person_sessions(
@@ -98,6 +110,7 @@ class TicketStore(Protocol):
         from_new_login: bool,
         proxies: list[str] | None = None,
         authenticated_at: dt.datetime | None = None,
+        live_session: bool = False,
     ) -> str: ...
 
     def consume_ticket(self, ticket_id: str) -> IssuedTicket | None: ...

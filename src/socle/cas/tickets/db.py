@@ -9,12 +9,18 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from socle.cas.models import ProxyGrantingTicket, SsoSession, Ticket
-from socle.cas.tickets.base import GrantingTicket, IssuedTicket, Session, new_ticket_id
+from socle.cas.tickets.base import (
+    GrantingTicket,
+    IssuedTicket,
+    Session,
+    SessionEnded,
+    new_ticket_id,
+)
 from socle.cas.tickets.lifetimes import pgt_lifetime, session_idle, session_max, ticket_lifetime
 
 # Refresh a session's idle deadline at most this often (saves one UPDATE per SSO hop).
@@ -89,6 +95,10 @@ class DatabaseStore:
             SsoSession.objects.filter(id=row.id).update(last_used_at=now)
         return _session(row)
 
+    def session_hint(self, session_id: str) -> Session | None:
+        """No hints: ``get_session`` is one indexed read, and the ticket is a write anyway."""
+        return None
+
     def _end(self, sessions: Q) -> list[IssuedTicket]:
         with transaction.atomic():
             ids = list(SsoSession.objects.filter(sessions).values_list("id", flat=True))
@@ -122,21 +132,29 @@ class DatabaseStore:
         from_new_login: bool,
         proxies: list[str] | None = None,
         authenticated_at: dt.datetime | None = None,
+        live_session: bool = False,
     ) -> str:
+        # ``live_session``: callers of this store read the session just before (no hints), and
+        # the ticket's foreign key to its session row refuses a session deleted meanwhile.
         now = timezone.now()
         ticket = new_ticket_id(prefix)
-        Ticket.objects.create(
-            id=ticket,
-            session_id=session_id,
-            person_id=person_id,
-            service_id_ref=service_id,
-            service_url=service_url,
-            created_at=now,
-            expires_at=now + ticket_lifetime(prefix),
-            from_new_login=from_new_login,
-            proxies=proxies or [],
-            authenticated_at=authenticated_at,
-        )
+        try:
+            Ticket.objects.create(
+                id=ticket,
+                session_id=session_id,
+                person_id=person_id,
+                service_id_ref=service_id,
+                service_url=service_url,
+                created_at=now,
+                expires_at=now + ticket_lifetime(prefix),
+                from_new_login=from_new_login,
+                proxies=proxies or [],
+                authenticated_at=authenticated_at,
+            )
+        except IntegrityError:
+            if live_session and session_id:
+                raise SessionEnded(session_id) from None
+            raise
         return ticket
 
     def consume_ticket(self, ticket_id: str) -> IssuedTicket | None:

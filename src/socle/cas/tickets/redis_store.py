@@ -15,22 +15,36 @@ Keys (``{…}`` is a Redis Cluster hash tag: a session's keys live in one slot):
 
 Nothing needs purging: Redis expires every key itself. Works with plain Redis, Sentinel and
 Cluster (``socle.core.redis``).
+
+An SSO hop costs one round trip: the process keeps the (immutable) fields of the sessions it has
+read (``session_hint``, at most ``HINTS_MAX``), decides access locally, then one Lua script checks
+that the session still lives, refreshes its idle deadline and stores the ticket. On a cluster the
+ticket's key is in another slot than the session's, so the hop reads the session first (two round
+trips) as before.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import threading
 import time
 from typing import Any
 
 from django.conf import settings
 
-from socle.cas.tickets.base import GrantingTicket, IssuedTicket, Session, new_ticket_id
+from socle.cas.tickets.base import (
+    GrantingTicket,
+    IssuedTicket,
+    Session,
+    SessionEnded,
+    new_ticket_id,
+)
 from socle.cas.tickets.lifetimes import pgt_lifetime, session_idle, session_max, ticket_lifetime
 
 MAX_ID_LENGTH = 80
 PERSON_SET_PRUNE_AT = 16
+HINTS_MAX = 20_000  # sessions whose fields a process remembers (about 4 MB)
 
 # KEYS[1] session hash; ARGV[1] now (ms), ARGV[2] idle (ms). Returns the hash fields, or nil.
 _GET_SESSION = """
@@ -47,6 +61,25 @@ if hard <= now then
 end
 redis.call('PEXPIRE', KEYS[1], math.min(tonumber(ARGV[2]), hard - now))
 return fields
+"""
+
+
+# KEYS[1] session hash, KEYS[2] ticket, KEYS[3] the session's ticket list; ARGV[1] now (ms),
+# ARGV[2] idle (ms), ARGV[3] ticket TTL (ms), ARGV[4] ticket JSON, ARGV[5] list TTL (ms).
+# Returns 1 when the ticket is stored, 0 when the session has ended (nothing is written then).
+_ISSUE_IN_SESSION = """
+local hard = tonumber(redis.call('HGET', KEYS[1], 'e'))
+if not hard then return 0 end
+local now = tonumber(ARGV[1])
+if hard <= now then
+  redis.call('DEL', KEYS[1])
+  return 0
+end
+redis.call('PEXPIRE', KEYS[1], math.min(tonumber(ARGV[2]), hard - now))
+redis.call('SET', KEYS[2], ARGV[4], 'PX', ARGV[3])
+redis.call('RPUSH', KEYS[3], ARGV[4])
+redis.call('PEXPIRE', KEYS[3], ARGV[5])
+return 1
 """
 
 
@@ -120,6 +153,27 @@ class RedisStore:
 
     def __init__(self, url: str) -> None:
         self.url = url
+        self._hints: dict[str, Session] = {}
+        self._hints_lock = threading.Lock()
+
+    def _cluster(self) -> bool:
+        return bool(getattr(settings, "SOCLE_REDIS_CLUSTER", False))
+
+    def _remember(self, session: Session) -> None:
+        if len(self._hints) >= HINTS_MAX:
+            with self._hints_lock:  # drop the oldest tenth (dicts keep insertion order)
+                for stale in list(self._hints)[: HINTS_MAX // 10]:
+                    self._hints.pop(stale, None)
+        self._hints[session.id] = session
+
+    def session_hint(self, session_id: str) -> Session | None:
+        if self._cluster():
+            return None
+        hint = self._hints.get(session_id)
+        if hint is not None and hint.expires_at <= dt.datetime.now(dt.UTC):
+            self._hints.pop(session_id, None)
+            return None
+        return hint
 
     # One client per process (fork-aware), shared with the cache when the URL is the same.
     def _client(self) -> Any:
@@ -149,13 +203,15 @@ class RedisStore:
         # for all of them at every login.
         if members >= PERSON_SET_PRUNE_AT and members % PERSON_SET_PRUNE_AT == 0:
             self._prune_person(client, person_key)
-        return Session(
+        session = Session(
             id=session_id,
             person_id=person_id,
             created_at=now,
             authenticated_at=now,
             expires_at=hard,
         )
+        self._remember(session)
+        return session
 
     def _prune_person(self, client: Any, person_key: str) -> int:
         ids = [m.decode() if isinstance(m, bytes) else m for m in client.smembers(person_key)]
@@ -177,22 +233,26 @@ class RedisStore:
             _GET_SESSION, 1, _session_key(session_id), now_ms, _ttl_ms(session_idle())
         )
         if not fields:
+            self._hints.pop(session_id, None)
             return None
         data = {
             (k.decode() if isinstance(k, bytes) else k): (v.decode() if isinstance(v, bytes) else v)
             for k, v in zip(fields[::2], fields[1::2], strict=True)
         }
-        return Session(
+        session = Session(
             id=session_id,
             person_id=int(data["p"]),
             created_at=_when(float(data["c"])),
             authenticated_at=_when(float(data["a"])),
             expires_at=_when(float(data["e"])),
         )
+        self._remember(session)
+        return session
 
     def end_session(self, session_id: str) -> list[IssuedTicket]:
         if not _valid_id(session_id):
             return []
+        self._hints.pop(session_id, None)
         client = self._client()
         key = _session_key(session_id)
         pipe = client.pipeline(transaction=True)  # one slot: MULTI works on a cluster too
@@ -236,6 +296,7 @@ class RedisStore:
         from_new_login: bool,
         proxies: list[str] | None = None,
         authenticated_at: dt.datetime | None = None,
+        live_session: bool = False,
     ) -> str:
         now = dt.datetime.now(dt.UTC)
         ticket = IssuedTicket(
@@ -250,6 +311,23 @@ class RedisStore:
             authenticated_at=authenticated_at,
         )
         value = _issued_to_json(ticket)
+        if live_session and session_id and not self._cluster():
+            stored = self._client().eval(
+                _ISSUE_IN_SESSION,
+                3,
+                _session_key(session_id),
+                f"socle:t:{ticket.id}",
+                f"{_session_key(session_id)}:t",
+                _ms(now),
+                _ttl_ms(session_idle()),
+                _ttl_ms(ticket_lifetime(prefix)),
+                value,
+                _ttl_ms(session_max()),
+            )
+            if not stored:
+                self._hints.pop(session_id, None)
+                raise SessionEnded(session_id)
+            return ticket.id
         pipe = self._client().pipeline(transaction=False)
         pipe.set(f"socle:t:{ticket.id}", value, px=_ttl_ms(ticket_lifetime(prefix)))
         if session_id:

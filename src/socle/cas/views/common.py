@@ -43,9 +43,17 @@ def flag(request: HttpRequest, name: str) -> bool:
     return value is not None and value.strip().lower() not in ("", "false", "0", "no")
 
 
-def current_session(request: HttpRequest) -> Session | None:
+def current_session(request: HttpRequest, *, hint: bool = False) -> Session | None:
+    """The SSO session of the TGC cookie, read from the store (which refreshes its idle deadline).
+
+    ``hint=True``: a session this process saw alive may be returned without asking the store;
+    only for a caller that then issues a ticket with ``live_session=True`` (the SSO hop), which
+    checks the session again atomically and raises ``SessionEnded`` if it has ended."""
     session_id = request.COOKIES.get(TGC_COOKIE, "")
-    return get_store().get_session(session_id) if session_id else None
+    if not session_id:
+        return None
+    store = get_store()
+    return (store.session_hint(session_id) if hint else None) or store.get_session(session_id)
 
 
 def set_tgc(response: HttpResponse, session: Session) -> None:

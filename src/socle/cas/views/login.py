@@ -28,7 +28,7 @@ from socle.cas.sso import (
     maybe_purge,
 )
 from socle.cas.tickets import get_store
-from socle.cas.tickets.base import Session
+from socle.cas.tickets.base import Session, SessionEnded
 from socle.cas.views.common import clear_tgc, client_ip, current_session, flag, set_tgc
 from socle.core.admission import QueueFull
 from socle.directory import activation
@@ -123,20 +123,24 @@ def login(request: HttpRequest) -> HttpResponse:
         return _unknown_service(request, service_url)
     renew = flag(request, "renew")
     next_url = _safe_next(request, request.GET.get("next") or request.POST.get("next") or "")
-    session = current_session(request)
-
     if request.method == "POST":
-        return _post_credentials(request, service, service_url, session, next_url)
+        return _post_credentials(request, service, service_url, current_session(request), next_url)
 
+    hop = service is not None and not renew
+    session = current_session(request, hint=hop)
     if session is not None and not renew:
-        # The hop: the person's facts come from this process's copy (socle.portal.access_cache).
+        # The hop: the person's facts come from this process's copy (socle.portal.access_cache),
+        # the session may be this process's hint: the ticket is stored only if it still lives.
         person = person_facts(session.person_id)
         if person is not None and person.is_active:
-            if service is not None:
+            if service is None:
+                return _logged_in(request, next_url)
+            try:
                 return _go_to_service(
                     request, person, session, service, service_url, from_new_login=False
                 )
-            return _logged_in(request, next_url)
+            except SessionEnded:
+                pass  # ended elsewhere since this process saw it: credentials are asked
     if flag(request, "gateway") and service is not None and not renew:
         return HttpResponseRedirect(service_url)  # §2.1.1 gateway: no credentials asked
     method = "POST" if _param(request, "method").upper() == "POST" else ""
@@ -207,9 +211,16 @@ def _post_credentials(
     request.session[SESSION_KEY] = session.id
     record("login", person=person, client_ip=address, service_code=service.code if service else "")
     if service is not None:
-        response = _go_to_service(
-            request, person, session, service, service_url, from_new_login=True
-        )
+        try:
+            response = _go_to_service(
+                request, person, session, service, service_url, from_new_login=True
+            )
+        except SessionEnded:  # the kept session (renew) ended meanwhile: a new one
+            session = get_store().create_session(person.pk)
+            request.session[SESSION_KEY] = session.id
+            response = _go_to_service(
+                request, person, session, service, service_url, from_new_login=True
+            )
     else:
         response = _logged_in(request, next_url)
     set_tgc(response, session)
