@@ -2,9 +2,13 @@ from __future__ import annotations
 
 import contextlib
 import ipaddress
+from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
 
 from socle.cas.tickets import get_store
 from socle.cas.tickets.base import Session
@@ -41,6 +45,21 @@ def flag(request: HttpRequest, name: str) -> bool:
     "false" (the login form always posts its hidden ``renew`` field, empty when unset)."""
     value = request.GET.get(name) or request.POST.get(name)
     return value is not None and value.strip().lower() not in ("", "false", "0", "no")
+
+
+def page(
+    request: HttpRequest, template: str, context: dict[str, Any] | None = None, *, status: int = 200
+) -> HttpResponse:
+    """A CAS page in the visitor's language. Requests of the lean handler (``socle.cas.lean``)
+    cross no ``LocaleMiddleware``: the language is negotiated here, only when a page is shown."""
+    if hasattr(request, "LANGUAGE_CODE"):
+        return render(request, template, context, status=status)
+    translation.activate(translation.get_language_from_request(request))
+    request.LANGUAGE_CODE = translation.get_language()
+    response = render(request, template, context, status=status)
+    patch_vary_headers(response, ("Accept-Language",))
+    response.headers.setdefault("Content-Language", request.LANGUAGE_CODE)
+    return response
 
 
 def current_session(request: HttpRequest, *, hint: bool = False) -> Session | None:

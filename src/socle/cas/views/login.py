@@ -12,6 +12,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_http_methods
@@ -29,7 +30,7 @@ from socle.cas.sso import (
 )
 from socle.cas.tickets import get_store
 from socle.cas.tickets.base import Session, SessionEnded
-from socle.cas.views.common import clear_tgc, client_ip, current_session, flag, set_tgc
+from socle.cas.views.common import clear_tgc, client_ip, current_session, flag, page, set_tgc
 from socle.core.admission import QueueFull
 from socle.directory import activation
 from socle.directory.models import Person
@@ -47,9 +48,7 @@ def _unknown_service(request: HttpRequest, service_url: str) -> HttpResponse:
         detail="service non autorisé",
         client_ip=client_ip(request),
     )
-    return render(
-        request, "cas/unknown_service.html", {"service_url": service_url[:200]}, status=403
-    )
+    return page(request, "cas/unknown_service.html", {"service_url": service_url[:200]}, status=403)
 
 
 def _safe_next(request: HttpRequest, value: str) -> str:
@@ -80,11 +79,11 @@ def _go_to_service(
     except AccessDenied:
         if flag(request, "gateway") and not from_new_login:
             return HttpResponseRedirect(service_url)  # §2.1.1 gateway: no page, no ticket
-        return render(request, "cas/access_denied.html", {"service": service}, status=403)
+        return page(request, "cas/access_denied.html", {"service": service}, status=403)
     target = append_ticket(service_url, ticket)
     if _param(request, "method").upper() == "POST":
         # §2.1.1 method=POST: the ticket travels in an auto-submitted form.
-        return render(request, "cas/post_redirect.html", {"action": service_url, "ticket": ticket})
+        return page(request, "cas/post_redirect.html", {"action": service_url, "ticket": ticket})
     return HttpResponseRedirect(target)
 
 
@@ -96,7 +95,7 @@ def _login_page(request: HttpRequest, form: LoginForm, service: Service | None) 
         "max_login": MAX_LOGIN_LENGTH,
         "max_password": MAX_PASSWORD_LENGTH,
     }
-    return render(request, "cas/login.html", context)
+    return page(request, "cas/login.html", context)
 
 
 def _param(request: HttpRequest, name: str) -> str:
@@ -106,7 +105,7 @@ def _param(request: HttpRequest, name: str) -> str:
 def _logged_in(request: HttpRequest, next_url: str) -> HttpResponse:
     if next_url:
         return HttpResponseRedirect(next_url)
-    return render(request, "cas/logged_in.html")
+    return page(request, "cas/logged_in.html")
 
 
 @never_cache
@@ -115,8 +114,11 @@ def _logged_in(request: HttpRequest, next_url: str) -> HttpResponse:
 def login(request: HttpRequest) -> HttpResponse:
     service_url = (request.GET.get("service") or request.POST.get("service") or "").strip()
     if len(service_url) > MAX_SERVICE_LENGTH:
-        return render(
-            request, "cas/error.html", {"message": _("Adresse de service trop longue.")}, status=400
+        return page(
+            request,
+            "cas/error.html",
+            {"message": gettext_lazy("Adresse de service trop longue.")},
+            status=400,
         )
     service = find_service(service_url) if service_url else None
     if service_url and service is None:

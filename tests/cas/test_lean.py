@@ -1,0 +1,169 @@
+"""The lean handler: CAS validations and SSO hops through ``socle.wsgi.application`` (what
+gunicorn serves) take a short middleware chain and answer exactly as before."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from defusedxml import ElementTree
+from django.core import signals
+from django.db import close_old_connections
+from django.test import Client, RequestFactory
+
+from socle.cas.lean import lean_middleware, wants_lean
+from socle.cas.tickets import get_store
+from tests.cas.conftest import SERVICE_URL, cas_login, ticket_from
+
+CAS = "{http://www.yale.edu/tp/cas}"
+pytestmark = pytest.mark.django_db
+
+
+class Answer:
+    def __init__(self, status: str, headers: list[tuple[str, str]], body: bytes) -> None:
+        self.status_code = int(status.split()[0])
+        self.headers = {name.lower(): value for name, value in headers}
+        self.cookies = [v.strip() for name, v in headers if name.lower() == "set-cookie"]
+        self.body = body
+
+
+def call(method: str, path: str, *, cookie: str = "", **extra: Any) -> Answer:
+    """One request through socle.wsgi.application, as gunicorn makes it."""
+    from socle.wsgi import application
+
+    factory = RequestFactory()
+    request = getattr(factory, method.lower())(path, HTTP_COOKIE=cookie, **extra)
+    seen: dict[str, Any] = {}
+
+    def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> None:
+        seen.update(status=status, headers=headers)
+
+    # Like Django's test client: the test's database connection must survive the request.
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    try:
+        chunks = application(request.environ, start_response)
+        try:
+            body = b"".join(chunks)
+        finally:
+            getattr(chunks, "close", lambda: None)()
+    finally:
+        signals.request_started.connect(close_old_connections)
+        signals.request_finished.connect(close_old_connections)
+    return Answer(seen["status"], seen["headers"], body)
+
+
+def logged_in(pupil: Any) -> str:
+    client = Client()
+    assert cas_login(client, pupil).status_code in (200, 302)
+    return client.cookies["socle_tgc"].value
+
+
+def test_it_picks_validations_and_hops_only():
+    cookie = {"HTTP_COOKIE": "socle_tgc=TGC-x"}
+    assert wants_lean({"PATH_INFO": "/cas/serviceValidate"})
+    assert wants_lean({"PATH_INFO": "/cas/p3/serviceValidate"})
+    assert wants_lean({"PATH_INFO": "/cas/SAML/validate"})
+    assert wants_lean(
+        {"PATH_INFO": "/cas/login", "REQUEST_METHOD": "GET", "QUERY_STRING": "service=x", **cookie}
+    )
+    assert not wants_lean({"PATH_INFO": "/cas/login", "REQUEST_METHOD": "GET", **cookie})
+    assert not wants_lean(
+        {"PATH_INFO": "/cas/login", "REQUEST_METHOD": "POST", "QUERY_STRING": "service=x", **cookie}
+    )
+    assert not wants_lean(
+        {
+            "PATH_INFO": "/cas/login",
+            "REQUEST_METHOD": "GET",
+            "QUERY_STRING": "service=x&renew=true",
+            **cookie,
+        }
+    )
+    assert not wants_lean(
+        {"PATH_INFO": "/cas/login", "REQUEST_METHOD": "GET", "QUERY_STRING": "service=x"}
+    )
+    assert not wants_lean({"PATH_INFO": "/cas/logout", "REQUEST_METHOD": "GET", **cookie})
+    assert not wants_lean({"PATH_INFO": "/mon-espace/"})
+
+
+def test_it_keeps_security_session_and_frame_options_in_order(settings):
+    chain = lean_middleware()
+    assert chain == [
+        "socle.core.middleware.TrustedProxyMiddleware",
+        "django.middleware.security.SecurityMiddleware",
+        "django.contrib.sessions.middleware.SessionMiddleware",
+        "django.contrib.auth.middleware.AuthenticationMiddleware",
+        "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    ]
+    settings.MIDDLEWARE = [m for m in settings.MIDDLEWARE if "clickjacking" not in m]
+    assert "django.middleware.clickjacking.XFrameOptionsMiddleware" not in lean_middleware()
+
+
+def test_it_hops_and_validates_through_the_wsgi_application(pupil, service):
+    tgc = logged_in(pupil)
+    hop = call("GET", "/cas/login", cookie=f"socle_tgc={tgc}", data={"service": SERVICE_URL})
+    assert hop.status_code == 302
+    assert hop.headers["x-frame-options"] == "DENY"
+    assert hop.headers["x-content-type-options"] == "nosniff"
+    assert "content-language" not in hop.headers  # no LocaleMiddleware on the way
+    ticket = parse_qs(urlsplit(hop.headers["location"]).query)["ticket"][0]
+
+    answer = call("GET", "/cas/serviceValidate", data={"service": SERVICE_URL, "ticket": ticket})
+    assert answer.status_code == 200
+    root = ElementTree.fromstring(answer.body)
+    assert root.find(f"{CAS}authenticationSuccess/{CAS}user").text == pupil.uid
+    replay = call("GET", "/cas/serviceValidate", data={"service": SERVICE_URL, "ticket": ticket})
+    failure = ElementTree.fromstring(replay.body).find(f"{CAS}authenticationFailure")
+    assert failure.get("code") == "INVALID_TICKET"
+
+
+def test_it_shows_the_login_form_in_the_visitors_language_when_the_session_has_ended(
+    pupil, service
+):
+    tgc = logged_in(pupil)
+    get_store().end_session(tgc)
+    for language in ("en", "fr"):
+        form = call(
+            "GET",
+            "/cas/login",
+            cookie=f"socle_tgc={tgc}",
+            data={"service": SERVICE_URL},
+            HTTP_ACCEPT_LANGUAGE=language,
+        )
+        assert form.status_code == 200
+        assert 'name="password"' in form.body.decode()
+        assert form.headers["content-language"] == language
+        assert "Accept-Language" in form.headers["vary"]
+        assert any(c.startswith("socle_csrftoken=") for c in form.cookies)  # the form can post
+
+
+def test_a_refused_hop_renders_its_page_through_the_lean_handler(service, school):
+    from tests.factories import make_person
+
+    service.establishment = school
+    service.save()
+    outsider = make_person("Jean", "Dehors")  # no membership in the school
+    tgc = logged_in(outsider)
+    denied = call("GET", "/cas/login", cookie=f"socle_tgc={tgc}", data={"service": SERVICE_URL})
+    assert denied.status_code == 403
+    assert "Accès refusé" in denied.body.decode()
+    assert denied.headers["x-frame-options"] == "DENY"
+
+
+def test_a_ticket_from_the_full_handler_validates_on_the_lean_one(client, pupil, service):
+    ticket = ticket_from(cas_login(client, pupil, service=SERVICE_URL))
+    body = call(
+        "POST",
+        f"/cas/samlValidate?TARGET={SERVICE_URL}",
+        data=(
+            '<SOAP-ENV:Envelope xmlns:SOAP-ENV="http://schemas.xmlsoap.org/soap/envelope/">'
+            '<SOAP-ENV:Body><samlp:Request xmlns:samlp="urn:oasis:names:tc:SAML:1.0:protocol"'
+            ' MajorVersion="1" MinorVersion="1" RequestID="_r" IssueInstant="2026-09-07T08:00:00Z">'
+            f"<samlp:AssertionArtifact>{ticket}</samlp:AssertionArtifact></samlp:Request>"
+            "</SOAP-ENV:Body></SOAP-ENV:Envelope>"
+        ),
+        content_type="text/xml",
+    ).body
+    codes = [e.get("Value") for e in ElementTree.fromstring(body).iter() if e.get("Value")]
+    assert "samlp:Success" in codes
