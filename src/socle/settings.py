@@ -229,7 +229,8 @@ SOCLE_TRUSTED_PROXIES = env_list("SOCLE_TRUSTED_PROXIES", ["127.0.0.1", "::1"])
 if SOCLE_REDIS_URL:
     # Django's own sessions (portal pages) live in Redis too, beside the CAS sessions: any node
     # serves any user, and nothing but the directory stays in the database.
-    SESSION_ENGINE = "django.contrib.sessions.backends.cache"
+    # socle.core.sessions: Django's cache store, writing a new session once (one round trip).
+    SESSION_ENGINE = "socle.core.sessions"
 SOCLE_ARGON2_MEMORY_KIB = env_int("SOCLE_ARGON2_MEMORY_KIB", 19456, minimum=1024)
 SOCLE_ARGON2_TIME_COST = env_int("SOCLE_ARGON2_TIME_COST", 2, minimum=1, maximum=100)
 SOCLE_ARGON2_PARALLELISM = env_int("SOCLE_ARGON2_PARALLELISM", 1, minimum=1, maximum=64)

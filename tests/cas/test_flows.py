@@ -63,6 +63,15 @@ def test_it_throttles_repeated_failures_on_one_account(client, pupil, service) -
     assert "Trop de tentatives" in response.content.decode()
 
 
+def test_a_success_clears_the_accounts_failures(client, pupil, service) -> None:
+    for _ in range(4):
+        cas_login(client, pupil, password="wrong")
+    assert cas_login(Client(), pupil, SERVICE_URL).status_code == 302
+    for _ in range(4):  # counting starts again from zero
+        cas_login(client, pupil, password="wrong")
+    assert cas_login(Client(), pupil, SERVICE_URL).status_code == 302
+
+
 def test_it_throttles_one_address_trying_many_accounts(client, settings, service) -> None:
     settings.SOCLE_LOGIN_MAX_FAILURES_PER_ADDRESS = 3
     for index in range(3):

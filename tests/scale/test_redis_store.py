@@ -130,14 +130,20 @@ def test_ending_a_persons_sessions_spares_the_one_asked(store):
     assert all(store.get_session(s.id) is None for s in others)
 
 
-def test_a_person_set_is_pruned_of_dead_sessions(store, redis_client):
-    from socle.cas.tickets.redis_store import PERSON_SET_PRUNE_AT
+def test_a_persons_sessions_past_their_hard_limit_leave_at_the_next_login(store, redis_client):
+    old = dt.datetime.now(dt.UTC) - dt.timedelta(days=2)
+    for _ in range(3):
+        store.create_session(9, now=old)
+    alive = store.create_session(9)
+    assert [m.decode() for m in redis_client.zrange("socle:ps:9", 0, -1)] == [alive.id]
 
-    sessions = [store.create_session(9) for _ in range(2 * PERSON_SET_PRUNE_AT - 1)]
-    for session in sessions[2:]:
-        redis_client.delete(f"socle:s:{{{session.id}}}")
-    store.create_session(9)  # the set reaches a multiple of PERSON_SET_PRUNE_AT: pruned
-    assert redis_client.scard("socle:p:9") == 3
+
+def test_sessions_recorded_in_the_former_set_are_ended_too(store, redis_client):
+    session = store.create_session(9)
+    redis_client.delete("socle:ps:9")
+    redis_client.sadd("socle:p:9", session.id)  # as stored before the sorted set
+    store.end_person_sessions(9)
+    assert store.get_session(session.id) is None
 
 
 def test_proxy_tickets_work_without_a_session(store):

@@ -51,12 +51,13 @@ def check_credentials(request: HttpRequest, login: str, password: str, address: 
     too_long = len(login) > MAX_LOGIN_LENGTH or len(password) > MAX_PASSWORD_LENGTH
     if not login or not password or too_long:
         return Outcome(None)
-    if throttle.is_throttled(login, address):
+    checked = throttle.check(login, address)
+    if checked.throttled:
         return Outcome(None, throttled=True)
     with password_hash_slot(profile_hint(login)):
         person = authenticate(request, username=login, password=password)
     if person is None or not isinstance(person, Person) or not person.is_active:
         throttle.record_failure(login, address)
         return Outcome(None)
-    throttle.record_success(login)
+    throttle.record_success(login, checked)
     return Outcome(person)

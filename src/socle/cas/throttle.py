@@ -8,6 +8,7 @@ so the throttle tells nothing about which logins exist.
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
@@ -27,11 +28,22 @@ def _keys(login: str, address: str) -> tuple[str, str]:
     return f"cas:fail:acct:{digest}", f"cas:fail:ip:{address}"
 
 
-def is_throttled(login: str, address: str) -> bool:
+@dataclass(frozen=True)
+class Check:
+    throttled: bool
+    account_failures: int  # failures of this login in the window, as read by the check
+
+
+def check(login: str, address: str) -> Check:
     account_key, address_key = _keys(login, address)
     per_account, per_address = _limits()
     counts = cache.get_many([account_key, address_key])
-    return counts.get(account_key, 0) >= per_account or counts.get(address_key, 0) >= per_address
+    failures = counts.get(account_key, 0)
+    return Check(failures >= per_account or counts.get(address_key, 0) >= per_address, failures)
+
+
+def is_throttled(login: str, address: str) -> bool:
+    return check(login, address).throttled
 
 
 def record_failure(login: str, address: str) -> None:
@@ -45,5 +57,8 @@ def record_failure(login: str, address: str) -> None:
             cache.set(key, 1, WINDOW)
 
 
-def record_success(login: str) -> None:
+def record_success(login: str, checked: Check | None = None) -> None:
+    """Forgets the login's failures; nothing to do (no round trip) when ``checked`` saw none."""
+    if checked is not None and not checked.account_failures:
+        return
     cache.delete(_keys(login, "")[0])

@@ -7,4 +7,9 @@ class DirectoryConfig(AppConfig):
     verbose_name = "Annuaire"
 
     def ready(self) -> None:
-        from socle.directory import checks  # noqa: F401  (registers the system checks)
+        from socle.directory import (
+            checks,  # noqa: F401  (registers the system checks)
+            last_login,
+        )
+
+        last_login.install()

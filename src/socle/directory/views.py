@@ -77,6 +77,7 @@ def change_password(request: HttpRequest) -> HttpResponse:
         with transaction.atomic():
             set_password(person, form.cleaned_data["new_password1"], notify=False)
             update_session_auth_hash(request, person)  # renews this session's key
+            request.session.save()  # stored now: the receivers read it by its key
             notify_password_changed(person, keep_session_key=request.session.session_key)
         return render(request, "directory/password_changed.html")
     return render(request, "directory/password_change.html", {"form": form})

@@ -15,13 +15,13 @@ because of a trace.
 
 from __future__ import annotations
 
-import atexit
 import logging
 import os
 import threading
 
-from django.db import DataError, IntegrityError, connections, transaction
+from django.db import DataError, IntegrityError, transaction
 
+from socle.core.background import flush_at_exit, flush_forever
 from socle.portal.models import Trace
 
 logger = logging.getLogger("socle.traces")
@@ -102,21 +102,9 @@ def _without_person(row: Trace) -> Trace:
 
 
 def _run() -> None:
-    while True:
-        _wake.wait(FLUSH_EVERY)
-        _wake.clear()
-        try:
-            if not flush():
-                connections.close_all()  # idle: give this thread's connection back
-        except Exception:
-            logger.exception("traces: écriture différée impossible, nouvel essai dans 1 s")
-            connections.close_all()
+    flush_forever(flush, label="traces", every=FLUSH_EVERY, wake=_wake)
 
 
-@atexit.register
-def _flush_at_exit() -> None:
-    if _owner_pid == os.getpid():
-        try:
-            flush()
-        except Exception:
-            logger.exception("traces: %d traces non écrites à l'arrêt", len(_pending))
+flush_at_exit(
+    flush, label="traces", owner=lambda: _owner_pid == os.getpid(), left=lambda: len(_pending)
+)

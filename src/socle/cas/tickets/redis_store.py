@@ -11,7 +11,8 @@ Keys (``{…}`` is a Redis Cluster hash tag: a session's keys live in one slot):
 - ``socle:t:ST-…`` / ``socle:t:PT-…`` — one ticket (JSON), TTL = ticket lifetime. Consumed with
   ``GETDEL``: of two racing validations exactly one gets the value, the other ``nil``.
 - ``socle:g:PGT-…`` — one proxy-granting ticket (JSON), TTL = PGT lifetime.
-- ``socle:p:<person id>`` — set of the person's session ids (to end them all).
+- ``socle:ps:<person id>`` — sorted set of the person's session ids scored by their hard limit
+  (to end them all; those past it are removed at each of the person's logins).
 
 Nothing needs purging: Redis expires every key itself. Works with plain Redis, Sentinel and
 Cluster (``socle.core.redis``).
@@ -43,7 +44,6 @@ from socle.cas.tickets.base import (
 from socle.cas.tickets.lifetimes import pgt_lifetime, session_idle, session_max, ticket_lifetime
 
 MAX_ID_LENGTH = 80
-PERSON_SET_PRUNE_AT = 16
 HINTS_MAX = 20_000  # sessions whose fields a process remembers (about 4 MB)
 
 # KEYS[1] session hash; ARGV[1] now (ms), ARGV[2] idle (ms). Returns the hash fields, or nil.
@@ -97,6 +97,10 @@ def _ttl_ms(delta: dt.timedelta) -> int:
 
 def _session_key(session_id: str) -> str:
     return f"socle:s:{{{session_id}}}"
+
+
+def _person_key(person_id: int) -> str:
+    return f"socle:ps:{person_id}"
 
 
 def _valid_id(value: str | None) -> bool:
@@ -189,20 +193,17 @@ class RedisStore:
         session_id = new_ticket_id("TGC")
         hard = now + session_max()
         key = _session_key(session_id)
-        person_key = f"socle:p:{person_id}"
+        person_key = _person_key(person_id)
         client = self._client()
         pipe = client.pipeline(transaction=False)
         pipe.hset(key, mapping={"p": person_id, "c": _ms(now), "a": _ms(now), "e": _ms(hard)})
         pipe.pexpire(key, min(_ttl_ms(session_idle()), _ttl_ms(hard - now)))
-        pipe.sadd(person_key, session_id)
+        # The person's sessions, scored by their hard limit: those past it leave at every login,
+        # for O(log n) whatever the number of sessions (a shared account, a benchmark).
+        pipe.zadd(person_key, {session_id: _ms(hard)})
+        pipe.zremrangebyscore(person_key, "-inf", _ms(now))
         pipe.pexpire(person_key, _ttl_ms(session_max()))
-        pipe.scard(person_key)
-        members = pipe.execute()[-1]
-        # Pruning reads every member: done each time the set grows by PERSON_SET_PRUNE_AT, so
-        # that a person with many live sessions (a shared account, a benchmark) does not pay
-        # for all of them at every login.
-        if members >= PERSON_SET_PRUNE_AT and members % PERSON_SET_PRUNE_AT == 0:
-            self._prune_person(client, person_key)
+        pipe.execute()
         session = Session(
             id=session_id,
             person_id=person_id,
@@ -212,18 +213,6 @@ class RedisStore:
         )
         self._remember(session)
         return session
-
-    def _prune_person(self, client: Any, person_key: str) -> int:
-        ids = [m.decode() if isinstance(m, bytes) else m for m in client.smembers(person_key)]
-        if not ids:
-            return 0
-        pipe = client.pipeline(transaction=False)
-        for session_id in ids:
-            pipe.exists(_session_key(session_id))
-        dead = [sid for sid, alive in zip(ids, pipe.execute(), strict=True) if not alive]
-        if dead:
-            client.srem(person_key, *dead)
-        return len(dead)
 
     def get_session(self, session_id: str) -> Session | None:
         if not _valid_id(session_id):
@@ -268,7 +257,7 @@ class RedisStore:
         for name in doomed:  # tickets not validated yet die with the session, like PGTs
             cleanup.delete(name)
         if person_id is not None:
-            cleanup.srem(f"socle:p:{int(person_id)}", session_id)
+            cleanup.zrem(_person_key(int(person_id)), session_id)
         if doomed or person_id is not None:
             cleanup.execute()
         return issued
@@ -276,7 +265,9 @@ class RedisStore:
     def end_person_sessions(
         self, person_id: int, *, except_session: str | None = None
     ) -> list[IssuedTicket]:
-        members = self._client().smembers(f"socle:p:{person_id}")
+        client = self._client()
+        members = [m for m, _ in client.zscan_iter(_person_key(person_id))]
+        members += list(client.smembers(f"socle:p:{person_id}"))  # a set before 2026-11-24
         issued: list[IssuedTicket] = []
         for member in members:
             session_id = member.decode() if isinstance(member, bytes) else member

@@ -1,0 +1,86 @@
+"""socle.core.sessions: a new Django session costs one cache write, and behaves as Django's."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.cache import cache
+
+from socle.core.sessions import SessionStore
+
+
+@pytest.fixture(autouse=True)
+def locmem_cache(settings):
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    cache.clear()
+
+
+class Counting:
+    def __init__(self, monkeypatch) -> None:
+        self.calls: list[str] = []
+        backend = SessionStore()._cache  # the sessions' cache backend of this thread
+        for name in ("get", "set", "add", "has_key", "delete"):
+            original = getattr(backend, name)
+            monkeypatch.setattr(backend, name, self._wrap(name, original))
+
+    def _wrap(self, name, original):
+        def call(*args, **kwargs):
+            self.calls.append(name)
+            return original(*args, **kwargs)
+
+        return call
+
+
+def test_it_writes_a_new_session_once(monkeypatch):
+    counting = Counting(monkeypatch)
+    session = SessionStore()
+    session.cycle_key()  # what django.contrib.auth.login does
+    session["cas_session"] = "TGC-x"
+    session.save()  # what SessionMiddleware does at the end of the request
+    assert counting.calls == ["add"]
+    assert SessionStore(session.session_key)["cas_session"] == "TGC-x"
+
+
+def test_it_saves_data_put_in_a_session_without_a_key():
+    session = SessionStore()
+    session["next"] = "/mon-espace/"
+    session.save()
+    assert session.session_key
+    assert SessionStore(session.session_key)["next"] == "/mon-espace/"
+
+
+def test_it_takes_another_key_when_the_new_one_is_taken(monkeypatch):
+    taken = SessionStore()
+    taken["who"] = "someone else"
+    taken.save()
+    keys = iter([taken.session_key, taken.session_key, "b" * 32])
+    session = SessionStore()
+    monkeypatch.setattr(session, "_get_new_session_key", lambda: next(keys))
+    session.create()
+    session["who"] = "me"
+    session.save()
+    assert session.session_key == "b" * 32
+    assert SessionStore(taken.session_key)["who"] == "someone else"
+
+
+def test_cycling_the_key_of_an_existing_session_keeps_its_data_and_drops_the_old_key():
+    session = SessionStore()
+    session["a"] = 1
+    session.save()
+    old = session.session_key
+    session.cycle_key()
+    session.save()
+    assert session.session_key != old
+    assert SessionStore(session.session_key)["a"] == 1
+    assert not SessionStore().exists(old)
+
+
+def test_a_session_deleted_elsewhere_is_not_brought_back():
+    from django.contrib.sessions.backends.base import UpdateError
+
+    session = SessionStore()
+    session["a"] = 1
+    session.save()
+    SessionStore().delete(session.session_key)
+    session["a"] = 2
+    with pytest.raises(UpdateError):
+        session.save()
