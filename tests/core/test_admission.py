@@ -97,6 +97,40 @@ def test_a_waiting_caller_gets_the_slot_when_it_is_released(tmp_path):
     assert results == ["first", "second"]
 
 
+def test_a_release_in_the_same_process_wakes_a_waiter_without_polling(tmp_path, monkeypatch):
+    monkeypatch.setattr(admission, "_POLL_SECONDS", 60.0)  # polling alone would take a minute
+    gate = Gate(make_policy(tmp_path, max_wait=120))
+    waiting = threading.Event()
+    done = threading.Event()
+
+    def second() -> None:
+        waiting.set()
+        with gate.slot():
+            done.set()
+
+    with gate.slot():
+        waiter = threading.Thread(target=second)
+        waiter.start()
+        waiting.wait(5)
+    assert done.wait(10)  # woken by the release, not by the next poll
+    waiter.join(10)
+
+
+def test_a_slot_released_by_another_process_is_found_by_polling(tmp_path, fork, monkeypatch):
+    monkeypatch.setattr(admission, "_POLL_SECONDS", 0.01)
+    ready, release = fork.Event(), fork.Event()
+    child = fork.Process(target=_hold_slot, args=(str(tmp_path), ready, release))
+    child.start()
+    try:
+        assert ready.wait(10)
+        threading.Timer(0.1, release.set).start()
+        with Gate(make_policy(tmp_path, max_wait=10)).slot():
+            pass
+    finally:
+        release.set()
+        child.join(10)
+
+
 def test_it_refuses_at_once_beyond_the_waiting_places(tmp_path):
     gate = Gate(make_policy(tmp_path, queue=2, max_wait=10))
     release = threading.Event()

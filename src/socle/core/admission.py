@@ -17,7 +17,10 @@ How it works (docs/deployment.md, "Surges"):
   kernel releases if the process dies, so a killed worker never leaks a slot. The lock directory
   is node-local on purpose: the limit is about this machine's cores, and Redis would add a network
   round trip to every login (measured in docs/benchmarks/).
-- Callers beyond the slots wait, polling the slots, at most ``SOCLE_ADMISSION_MAX_WAIT_MS``. Waiting
+- Callers beyond the slots wait at most ``SOCLE_ADMISSION_MAX_WAIT_MS``. A slot released in the
+  same process wakes one of its waiters at once (a condition variable); slots released by other
+  processes are noticed by polling every ~20 ms. (Polling every 4 ms cost about 2 ms of CPU per
+  login under 8 concurrent logins: docs/benchmarks/analysis.md.) Waiting
   callers are bounded per worker process (``SOCLE_ADMISSION_QUEUE``, default the worker's
   threads minus one) so that a thread always remains for SSO hops and ticket validations, which
   never take a slot and cost about a millisecond and a half each. (Minus two made the benchmark's
@@ -26,7 +29,8 @@ How it works (docs/deployment.md, "Surges"):
   bound, or after the wait, :class:`QueueFull` is raised at once.
 - Deferred profiles (``SOCLE_ADMISSION_DEFERRED_PROFILES``, e.g. ``National_TUT`` for parents)
   during ``SOCLE_ADMISSION_DEFERRED_HOURS`` may use only ``SOCLE_ADMISSION_DEFERRED_SHARE`` percent
-  of the waiting places and poll less eagerly, so that pupils and teachers go first.
+  of the waiting places, are never woken by a release (they poll, less eagerly), so that pupils
+  and teachers go first.
 """
 
 from __future__ import annotations
@@ -48,8 +52,8 @@ from django.utils import timezone
 
 from socle.core.schedule import Window, in_windows, parse_windows
 
-_POLL_SECONDS = 0.004
-_DEFERRED_POLL_FACTOR = 3
+_POLL_SECONDS = 0.020  # for slots released by other processes
+_DEFERRED_POLL_FACTOR = 2
 
 
 class QueueFull(Exception):
@@ -156,6 +160,7 @@ class Gate:
         self.slots = [_Slot(policy.directory / f"slot-{i}.lock") for i in range(policy.slots)]
         self._count_lock = threading.Lock()
         self.in_path = 0  # callers of this process holding or waiting for a slot
+        self._released = threading.Condition()  # a slot of this process was given back
 
     def _enter(self, places: int) -> bool:
         with self._count_lock:
@@ -186,21 +191,30 @@ class Gate:
         if not self._enter(self.policy.waiting_places(profile_hint, now)):
             raise QueueFull(self._retry_after())
         try:
-            poll = _POLL_SECONDS
-            if self.policy.is_deferred(profile_hint, now):
-                poll *= _DEFERRED_POLL_FACTOR
+            deferred = self.policy.is_deferred(profile_hint, now)
+            poll = _POLL_SECONDS * (_DEFERRED_POLL_FACTOR if deferred else 1)
             deadline = time.monotonic() + self.policy.max_wait
             held = self._try_any()
             while held is None:
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
                     raise QueueFull(self._retry_after())
-                time.sleep(min(remaining, poll * random.uniform(0.5, 1.5)))
-                held = self._try_any()
+                pause = min(remaining, poll * random.uniform(0.5, 1.5))
+                if deferred:
+                    time.sleep(pause)
+                else:
+                    with self._released:  # tried again under the lock: no release is missed
+                        held = self._try_any()
+                        if held is None:
+                            self._released.wait(pause)
+                if held is None:
+                    held = self._try_any()
             try:
                 yield
             finally:
                 held.release()
+                with self._released:
+                    self._released.notify()
         finally:
             self._leave()
 
