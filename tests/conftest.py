@@ -1,5 +1,6 @@
 import pytest
 
+from socle.cas import login_page
 from socle.core import versioned
 
 
@@ -13,3 +14,4 @@ def _fresh_process_caches() -> None:
     """Each test starts like a new process: a rolled-back database hands out the same primary
     keys again, so no per-process copy may survive from the previous test."""
     versioned.forget_all()
+    login_page.forget_all()

@@ -47,19 +47,29 @@ def flag(request: HttpRequest, name: str) -> bool:
     return value is not None and value.strip().lower() not in ("", "false", "0", "no")
 
 
+def negotiate_language(request: HttpRequest) -> bool:
+    """Activates the visitor's language where no ``LocaleMiddleware`` did (the lean handler of
+    ``socle.cas.lean``); True when it did, and the page then needs :func:`language_headers`."""
+    if hasattr(request, "LANGUAGE_CODE"):
+        return False
+    translation.activate(translation.get_language_from_request(request))
+    request.LANGUAGE_CODE = translation.get_language()
+    return True
+
+
+def language_headers(response: HttpResponse, language: str) -> HttpResponse:
+    patch_vary_headers(response, ("Accept-Language",))
+    response.headers.setdefault("Content-Language", language)
+    return response
+
+
 def page(
     request: HttpRequest, template: str, context: dict[str, Any] | None = None, *, status: int = 200
 ) -> HttpResponse:
-    """A CAS page in the visitor's language. Requests of the lean handler (``socle.cas.lean``)
-    cross no ``LocaleMiddleware``: the language is negotiated here, only when a page is shown."""
-    if hasattr(request, "LANGUAGE_CODE"):
-        return render(request, template, context, status=status)
-    translation.activate(translation.get_language_from_request(request))
-    request.LANGUAGE_CODE = translation.get_language()
+    """A CAS page in the visitor's language, negotiated here only when a page is shown."""
+    negotiated = negotiate_language(request)
     response = render(request, template, context, status=status)
-    patch_vary_headers(response, ("Accept-Language",))
-    response.headers.setdefault("Content-Language", request.LANGUAGE_CODE)
-    return response
+    return language_headers(response, request.LANGUAGE_CODE) if negotiated else response
 
 
 def current_session(request: HttpRequest, *, hint: bool = False) -> Session | None:

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods
 
 from socle.cas.authentication import MAX_LOGIN_LENGTH, MAX_PASSWORD_LENGTH, check_credentials
 from socle.cas.forms import LoginForm
+from socle.cas.login_page import page_key, reuse_or_render
 from socle.cas.middleware import SESSION_KEY
 from socle.cas.services import find_service
 from socle.cas.sso import (
@@ -30,7 +31,16 @@ from socle.cas.sso import (
 )
 from socle.cas.tickets import get_store
 from socle.cas.tickets.base import Session, SessionEnded
-from socle.cas.views.common import clear_tgc, client_ip, current_session, flag, page, set_tgc
+from socle.cas.views.common import (
+    clear_tgc,
+    client_ip,
+    current_session,
+    flag,
+    language_headers,
+    negotiate_language,
+    page,
+    set_tgc,
+)
 from socle.core.admission import QueueFull
 from socle.directory import activation
 from socle.directory.models import Person
@@ -95,7 +105,13 @@ def _login_page(request: HttpRequest, form: LoginForm, service: Service | None) 
         "max_login": MAX_LOGIN_LENGTH,
         "max_password": MAX_PASSWORD_LENGTH,
     }
-    return page(request, "cas/login.html", context)
+    if form.is_bound:
+        return page(request, "cas/login.html", context)
+    negotiated = negotiate_language(request)
+    hidden = {name: str(value) for name, value in form.initial.items()}
+    key = page_key(request, request.LANGUAGE_CODE, str(service.pk) if service else "", hidden)
+    response = reuse_or_render(key, request, lambda: render(request, "cas/login.html", context))
+    return language_headers(response, request.LANGUAGE_CODE) if negotiated else response
 
 
 def _param(request: HttpRequest, name: str) -> str:
