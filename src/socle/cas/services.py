@@ -62,10 +62,11 @@ def remove_dot_segments(path: str) -> str:
     return result if result.startswith("/") else "/" + result
 
 
+@lru_cache(maxsize=4096)  # pure: a validation normalises the same service URLs again and again
 def normalise_url(url: str) -> str:
     """RFC 3986 §6.2.2 syntax-based normalisation, plus default ports removed (§6.2.3).
 
-    Raises ``ValueError`` for something that is not an absolute http(s) URL.
+    Raises ``ValueError`` for something that is not an absolute http(s) URL (never cached).
     """
     if not url or len(url) > MAX_URL_LENGTH:
         raise ValueError("URL absente ou trop longue")
