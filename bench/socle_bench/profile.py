@@ -97,9 +97,13 @@ def scenarios(count: int) -> dict[str, Callable[[int], object]]:
             content_type="text/xml",
         )
 
+    newcomer = Client(enforce_csrf_checks=True)  # one handler: a Client per login would load
+    # the middleware (and WhiteNoise's file scan) again each time, which gunicorn never does
+
     def login(_: int) -> object:
         """A whole password login as a browser does it: the form, then the POST."""
-        fresh = Client(enforce_csrf_checks=True)
+        fresh = newcomer
+        fresh.cookies.clear()
         page = fresh.get("/cas/login", {"service": SERVICE_URL})
         token = page.cookies["socle_csrftoken"].value
         answer = fresh.post(
