@@ -210,9 +210,9 @@ def test_a_hint_past_the_sessions_hard_limit_is_dropped(store):
 
 
 def test_hints_are_bounded(store, monkeypatch):
-    from socle.cas.tickets import redis_store
+    from socle.cas.tickets import hints
 
-    monkeypatch.setattr(redis_store, "HINTS_MAX", 20)
+    monkeypatch.setattr(hints, "MAX_HINTS", 20)
     sessions = [store.create_session(7) for _ in range(45)]
     assert len(store._hints) <= 20
     assert store.session_hint(sessions[-1].id) is not None

@@ -55,12 +55,12 @@ def reuse_or_render(
     response = render()
     if key and response.status_code == 200:
         html = response.content.decode()
-        stored, fields = _TOKEN_FIELD.subn(rf"\g<1>{HOLE}\g<3>", html)
+        holed, fields = _TOKEN_FIELD.subn(rf"\g<1>{HOLE}\g<3>", html)
         if fields == 1:  # exactly the form's hidden field
             with _lock:
                 if len(_pages) >= MAX_PAGES:
                     _pages.clear()
-                _pages[key] = (now, stored)
+                _pages[key] = (now, holed)
     return response
 
 

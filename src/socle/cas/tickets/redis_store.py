@@ -18,7 +18,7 @@ Nothing needs purging: Redis expires every key itself. Works with plain Redis, S
 Cluster (``socle.core.redis``).
 
 An SSO hop costs one round trip: the process keeps the (immutable) fields of the sessions it has
-read (``session_hint``, at most ``HINTS_MAX``), decides access locally, then one Lua script checks
+read (``session_hint``, ``hints.py``), decides access locally, then one Lua script checks
 that the session still lives, refreshes its idle deadline and stores the ticket. On a cluster the
 ticket's key is in another slot than the session's, so the hop reads the session first (two round
 trips) as before.
@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import threading
 import time
 from typing import Any
 
@@ -41,10 +40,10 @@ from socle.cas.tickets.base import (
     SessionEnded,
     new_ticket_id,
 )
+from socle.cas.tickets.hints import SessionHints
 from socle.cas.tickets.lifetimes import pgt_lifetime, session_idle, session_max, ticket_lifetime
 
 MAX_ID_LENGTH = 80
-HINTS_MAX = 20_000  # sessions whose fields a process remembers (about 4 MB)
 
 # KEYS[1] session hash; ARGV[1] now (ms), ARGV[2] idle (ms). Returns the hash fields, or nil.
 _GET_SESSION = """
@@ -157,27 +156,13 @@ class RedisStore:
 
     def __init__(self, url: str) -> None:
         self.url = url
-        self._hints: dict[str, Session] = {}
-        self._hints_lock = threading.Lock()
+        self._hints = SessionHints()
 
     def _cluster(self) -> bool:
         return bool(getattr(settings, "SOCLE_REDIS_CLUSTER", False))
 
-    def _remember(self, session: Session) -> None:
-        if len(self._hints) >= HINTS_MAX:
-            with self._hints_lock:  # drop the oldest tenth (dicts keep insertion order)
-                for stale in list(self._hints)[: HINTS_MAX // 10]:
-                    self._hints.pop(stale, None)
-        self._hints[session.id] = session
-
     def session_hint(self, session_id: str) -> Session | None:
-        if self._cluster():
-            return None
-        hint = self._hints.get(session_id)
-        if hint is not None and hint.expires_at <= dt.datetime.now(dt.UTC):
-            self._hints.pop(session_id, None)
-            return None
-        return hint
+        return None if self._cluster() else self._hints.get(session_id)
 
     # One client per process (fork-aware), shared with the cache when the URL is the same.
     def _client(self) -> Any:
@@ -211,7 +196,7 @@ class RedisStore:
             authenticated_at=now,
             expires_at=hard,
         )
-        self._remember(session)
+        self._hints.remember(session)
         return session
 
     def get_session(self, session_id: str) -> Session | None:
@@ -222,7 +207,7 @@ class RedisStore:
             _GET_SESSION, 1, _session_key(session_id), now_ms, _ttl_ms(session_idle())
         )
         if not fields:
-            self._hints.pop(session_id, None)
+            self._hints.forget(session_id)
             return None
         data = {
             (k.decode() if isinstance(k, bytes) else k): (v.decode() if isinstance(v, bytes) else v)
@@ -235,13 +220,13 @@ class RedisStore:
             authenticated_at=_when(float(data["a"])),
             expires_at=_when(float(data["e"])),
         )
-        self._remember(session)
+        self._hints.remember(session)
         return session
 
     def end_session(self, session_id: str) -> list[IssuedTicket]:
         if not _valid_id(session_id):
             return []
-        self._hints.pop(session_id, None)
+        self._hints.forget(session_id)
         client = self._client()
         key = _session_key(session_id)
         pipe = client.pipeline(transaction=True)  # one slot: MULTI works on a cluster too
@@ -316,7 +301,7 @@ class RedisStore:
                 _ttl_ms(session_max()),
             )
             if not stored:
-                self._hints.pop(session_id, None)
+                self._hints.forget(session_id)
                 raise SessionEnded(session_id)
             return ticket.id
         pipe = self._client().pipeline(transaction=False)
