@@ -2,9 +2,16 @@
 
 Whatever a CAS server does on top of this is its own cost; this is what Django and gunicorn alone
 cost per request on this machine. Run as ``gunicorn socle_bench.ceiling:application``.
+
+With ``BENCH_CEILING_HASH=1`` (the "hash ceiling"), a login's POST also checks the password
+against an Argon2id hash with the benchmark's parameters: the most logins per second this
+machine can serve through the same gunicorn settings and the same load generator, when a login
+costs one hash and nothing else.
 """
 
 from __future__ import annotations
+
+import os
 
 import django
 from django.conf import settings
@@ -53,9 +60,26 @@ SAML = (
 )
 
 
+def _password_check() -> object:
+    if os.environ.get("BENCH_CEILING_HASH") != "1":
+        return None
+    from argon2 import PasswordHasher
+
+    from socle_bench.common import ARGON2, BENCH_PASSWORD
+
+    hasher = PasswordHasher(**ARGON2)
+    stored = hasher.hash(BENCH_PASSWORD)
+    return lambda password: hasher.verify(stored, password)
+
+
+CHECK_PASSWORD = _password_check()
+
+
 @csrf_exempt
 def login(request: HttpRequest) -> HttpResponse:
     service = request.GET.get("service", "")
+    if request.method == "POST" and CHECK_PASSWORD is not None:
+        CHECK_PASSWORD(request.POST.get("password", ""))  # type: ignore[operator]
     if request.method == "POST" or "tgc" in request.COOKIES:  # credentials, or an SSO session
         return HttpResponseRedirect(f"{service}?ticket={TICKET}")
     return HttpResponse(FORM)

@@ -21,6 +21,7 @@ from socle_bench.peers import PEERS
 from socle_bench.servers import (
     Server,
     ceiling_server,
+    hash_ceiling_server,
     peer_server,
     socle_pg_redis,
     socle_sqlite,
@@ -44,6 +45,7 @@ def build_servers(only: set[str] | None) -> list[Server]:
         log("PostgreSQL/Redis absents : Socle (PostgreSQL + Redis) n'est pas mesuré")
     servers += [peer_server(peer) for peer in PEERS]
     servers.append(ceiling_server())
+    servers.append(hash_ceiling_server())
     if only:
         servers = [s for s in servers if s.key in only]
     return servers
@@ -78,16 +80,22 @@ def bench_server(server: Server, duration: float) -> list[Measure]:
             )
             measures.append(measure)
 
-        keep(
-            run_wrk(
-                server,
-                "hop",
-                directory=directory,
-                connections=SINGLE_URL_CONNECTIONS,
-                duration=duration,
+        def wanted(scenario: str) -> bool:
+            return not server.scenarios or scenario in server.scenarios
+
+        if wanted("hop"):
+            keep(
+                run_wrk(
+                    server,
+                    "hop",
+                    directory=directory,
+                    connections=SINGLE_URL_CONNECTIONS,
+                    duration=duration,
+                )
             )
-        )
         for kind in VALIDATIONS:
+            if not wanted(kind):
+                continue
             run_wrk(
                 server,
                 "mint",
@@ -104,20 +112,26 @@ def bench_server(server: Server, duration: float) -> list[Measure]:
                     duration=duration,
                 )
             )
-        keep(
-            run_wrk(
-                server,
-                "login",
-                directory=directory,
-                connections=LOGIN_CONNECTIONS,
-                duration=duration,
+        if wanted("login"):
+            keep(
+                run_wrk(
+                    server,
+                    "login",
+                    directory=directory,
+                    connections=LOGIN_CONNECTIONS,
+                    duration=duration,
+                )
             )
-        )
-        keep(
-            run_wrk(
-                server, "mix", directory=directory, connections=MIX_CONNECTIONS, duration=duration
+        if wanted("mix"):
+            keep(
+                run_wrk(
+                    server,
+                    "mix",
+                    directory=directory,
+                    connections=MIX_CONNECTIONS,
+                    duration=duration,
+                )
             )
-        )
     finally:
         server.stop()
     return measures

@@ -133,6 +133,7 @@ class Server:
     db_process_names: tuple[str, ...] = ()
     session_cookie_fallback: str = ""
     versions: Callable[[], str] = lambda: ""
+    scenarios: tuple[str, ...] = ()  # measured scenarios; () means all
     process: subprocess.Popen[bytes] | None = None
     port: int = 0
     log_path: Path | None = None
@@ -343,3 +344,14 @@ def ceiling_server() -> Server:
         session_cookie_fallback="tgc=1",
         versions=lambda: "Django seul",
     )
+
+
+def hash_ceiling_server() -> Server:
+    """The ceiling app whose logins also check one Argon2id hash (``BENCH_CEILING_HASH``)."""
+    server = ceiling_server()
+    server.key = "ceiling-hash"
+    server.label = "Hash ceiling (bare Django view + one Argon2id check)"
+    server.env = {**server.env, "BENCH_CEILING_HASH": "1"}
+    server.versions = lambda: "Django seul, argon2-cffi"
+    server.scenarios = ("login",)
+    return server
