@@ -60,80 +60,69 @@ def open_sessions(server: Server, directory: Path) -> None:
     (directory / "sessions.txt").write_text("\n".join(cookies) + "\n")
 
 
-def bench_server(server: Server, duration: float) -> list[Measure]:
+def _keep(measures: list[Measure], server: Server, measure: Measure) -> None:
+    log(
+        f"  {server.key:<20} {measure.scenario:<9} {measure.ops_per_s:>8.1f} op/s  "
+        f"{measure.server_cpu_ms_per_op:>7.2f} ms CPU/op  p99 {measure.p99_ms:>7.1f} ms  "
+        f"erreurs {measure.errors}"
+        + (f"  ({measure.first_failure[:120]})" if measure.first_failure else "")
+    )
+    measures.append(measure)
+
+
+def _start(server: Server) -> Path:
     directory = WORK / server.key / "wrk"
     for stale in directory.glob("tickets-*.txt"):
         stale.unlink()
-    measures: list[Measure] = []
+    log(f"== {server.label}")
     server.prepare()
     server.start(free_port())
+    open_sessions(server, directory)
+    run_wrk(server, "hop", directory=directory, connections=8, duration=2)  # warm-up
+    return directory
+
+
+def _wanted(server: Server, scenario: str) -> bool:
+    return not server.scenarios or scenario in server.scenarios
+
+
+def bench_servers(servers: list[Server], duration: float) -> list[Measure]:
+    """Every server started, then each scenario run on one server after the other.
+
+    Interleaved rather than server after server: the measures of one scenario are taken within
+    a minute or two of each other, so that a slow spell of this shared machine (other tenants,
+    a noisy neighbour) weighs on all servers alike instead of on whichever ran then."""
+    measures: list[Measure] = []
+    directories: dict[str, Path] = {}
+    connections = {"login": LOGIN_CONNECTIONS, "mix": MIX_CONNECTIONS}
     try:
-        open_sessions(server, directory)
-        run_wrk(server, "hop", directory=directory, connections=8, duration=2)  # warm-up
-
-        def keep(measure: Measure) -> None:
-            log(
-                f"  {server.key:<20} {measure.scenario:<9} {measure.ops_per_s:>8.1f} op/s  "
-                f"{measure.server_cpu_ms_per_op:>7.2f} ms CPU/op  p99 {measure.p99_ms:>7.1f} ms  "
-                f"erreurs {measure.errors}"
-                + (f"  ({measure.first_failure[:120]})" if measure.first_failure else "")
-            )
-            measures.append(measure)
-
-        def wanted(scenario: str) -> bool:
-            return not server.scenarios or scenario in server.scenarios
-
-        if wanted("hop"):
-            keep(
-                run_wrk(
+        for server in servers:
+            directories[server.key] = _start(server)
+        for scenario in ("hop", *VALIDATIONS, "login", "mix"):
+            log(f"-- {scenario}")
+            for server in servers:
+                if not _wanted(server, scenario):
+                    continue
+                directory = directories[server.key]
+                if scenario in VALIDATIONS:
+                    run_wrk(
+                        server,
+                        "mint",
+                        directory=directory,
+                        connections=SINGLE_URL_CONNECTIONS,
+                        duration=duration,
+                    )
+                measure = run_wrk(
                     server,
-                    "hop",
+                    scenario,
                     directory=directory,
-                    connections=SINGLE_URL_CONNECTIONS,
+                    connections=connections.get(scenario, SINGLE_URL_CONNECTIONS),
                     duration=duration,
                 )
-            )
-        for kind in VALIDATIONS:
-            if not wanted(kind):
-                continue
-            run_wrk(
-                server,
-                "mint",
-                directory=directory,
-                connections=SINGLE_URL_CONNECTIONS,
-                duration=duration,
-            )
-            keep(
-                run_wrk(
-                    server,
-                    kind,
-                    directory=directory,
-                    connections=SINGLE_URL_CONNECTIONS,
-                    duration=duration,
-                )
-            )
-        if wanted("login"):
-            keep(
-                run_wrk(
-                    server,
-                    "login",
-                    directory=directory,
-                    connections=LOGIN_CONNECTIONS,
-                    duration=duration,
-                )
-            )
-        if wanted("mix"):
-            keep(
-                run_wrk(
-                    server,
-                    "mix",
-                    directory=directory,
-                    connections=MIX_CONNECTIONS,
-                    duration=duration,
-                )
-            )
+                _keep(measures, server, measure)
     finally:
-        server.stop()
+        for server in servers:
+            server.stop()
     return measures
 
 
@@ -194,9 +183,8 @@ def main(argv: list[str] | None = None) -> int:
     results: list[dict[str, object]] = []
     versions: dict[str, str] = {}
     for server in servers:
-        log(f"== {server.label}")
         versions[server.key] = server.versions()
-        results += [m.as_dict() for m in bench_server(server, duration)]
+    results += [m.as_dict() for m in bench_servers(servers, duration)]
     extra = {} if args.skip_extra else report.run_extra_benchmarks()
     data = {
         "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
