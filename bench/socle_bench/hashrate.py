@@ -1,4 +1,10 @@
-"""The physical limit of logins: raw Argon2id hashes per second, per core and for the machine."""
+"""The physical limit of logins: raw Argon2id hashes per second, per core and for the machine.
+
+Each hashing process first tunes malloc as ``socle serve`` does (``release_hash_memory``), so
+that the limit is measured under the servers' own conditions. The best of :data:`ROUNDS` short
+measures is kept: on a shared machine other work only slows hashing down, and a single measure
+swung from 22 to 37 ms a hash between two runs of the same day.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +14,15 @@ import time
 
 from socle_bench.common import ARGON2
 
+ROUNDS = 3
+
 
 def _hash_loop(seconds: float, queue: multiprocessing.Queue) -> None:  # type: ignore[type-arg]
     from argon2.low_level import Type, hash_secret
+
+    from socle.core.server import release_hash_memory
+
+    release_hash_memory()
 
     count = 0
     salt = os.urandom(16)
@@ -21,7 +33,7 @@ def _hash_loop(seconds: float, queue: multiprocessing.Queue) -> None:  # type: i
     queue.put(count / seconds)
 
 
-def measure(processes: int, seconds: float = 4.0) -> float:
+def measure_once(processes: int, seconds: float) -> float:
     """Hashes per second with ``processes`` processes hashing at once (all together)."""
     context = multiprocessing.get_context("fork")
     queue = context.Queue()
@@ -32,6 +44,11 @@ def measure(processes: int, seconds: float = 4.0) -> float:
     for worker in workers:
         worker.join()
     return round(sum(rates), 1)
+
+
+def measure(processes: int, seconds: float = 3.0) -> float:
+    """The best of :data:`ROUNDS` measures with ``processes`` processes hashing at once."""
+    return max(measure_once(processes, seconds) for _ in range(ROUNDS))
 
 
 def hash_limits(cores: int) -> dict[str, float]:

@@ -278,6 +278,7 @@ def gunicorn_command(peer: Peer, config_file: Path) -> list[str]:
 
 
 def versions(peer: Peer) -> str:
+    ensure_venv(peer)  # asked before the servers are prepared: a clean clone has no virtualenv yet
     out = subprocess.run(  # noqa: S603 - the peer's own pip
         [str(peer.python), "-m", "pip", "freeze"], capture_output=True, text=True, check=False
     ).stdout

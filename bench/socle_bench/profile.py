@@ -49,6 +49,10 @@ def configure(database_url: str, redis_url: str) -> None:
     django.setup()
     from django.core.management import call_command
 
+    from socle.core.server import release_hash_memory
+
+    release_hash_memory()  # as `socle serve` does: hashes without page faults
+
     call_command("migrate", verbosity=0)
     call_command("createcachetable")
     if redis_url:
