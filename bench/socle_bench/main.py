@@ -7,10 +7,12 @@ Usage (bench/run sets the environment up): ``python -m socle_bench [--quick] [--
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime as dt
 import json
 import os
 import platform
+import signal
 import sys
 import time
 from pathlib import Path
@@ -33,6 +35,7 @@ SINGLE_URL_CONNECTIONS = 16
 LOGIN_CONNECTIONS = 8
 MIX_CONNECTIONS = 8
 VALIDATIONS = ("validate", "p3", "saml")
+ROUNDS = 2  # each scenario is measured this many times on every server; the best rate is kept
 
 
 def build_servers(only: set[str] | None) -> list[Server]:
@@ -86,8 +89,25 @@ def _wanted(server: Server, scenario: str) -> bool:
     return not server.scenarios or scenario in server.scenarios
 
 
-def bench_servers(servers: list[Server], duration: float) -> list[Measure]:
-    """Every server started, then each scenario run on one server after the other.
+def best_of(rounds: list[Measure]) -> Measure:
+    """The fastest of several measures of one server and scenario, with every round's failures.
+
+    Other work on a shared machine only slows a server down, so the best rate is the steadiest
+    estimate of what it can do; the same rule applies to every server. No failure is hidden:
+    wrong answers, timeouts and socket errors are summed over all rounds."""
+    best = max(rounds, key=lambda m: m.ops_per_s)
+    return dataclasses.replace(
+        best,
+        failed=sum(m.failed for m in rounds),
+        timeouts=sum(m.timeouts for m in rounds),
+        socket_errors=sum(m.socket_errors for m in rounds),
+        first_failure=next((m.first_failure for m in rounds if m.first_failure), ""),
+    )
+
+
+def bench_servers(servers: list[Server], duration: float, rounds: int = ROUNDS) -> list[Measure]:
+    """Every server started, then each scenario run on one server after the other, ``rounds``
+    times over, keeping each server's best round (:func:`best_of`).
 
     Interleaved rather than server after server: the measures of one scenario are taken within
     a minute or two of each other, so that a slow spell of this shared machine (other tenants,
@@ -100,26 +120,29 @@ def bench_servers(servers: list[Server], duration: float) -> list[Measure]:
             directories[server.key] = _start(server)
         for scenario in ("hop", *VALIDATIONS, "login", "mix"):
             log(f"-- {scenario}")
-            for server in servers:
-                if not _wanted(server, scenario):
-                    continue
-                directory = directories[server.key]
-                if scenario in VALIDATIONS:
-                    run_wrk(
+            taken: dict[str, list[Measure]] = {}
+            for _ in range(rounds):
+                for server in servers:
+                    if not _wanted(server, scenario):
+                        continue
+                    directory = directories[server.key]
+                    if scenario in VALIDATIONS:
+                        run_wrk(
+                            server,
+                            "mint",
+                            directory=directory,
+                            connections=SINGLE_URL_CONNECTIONS,
+                            duration=duration * 1.5,  # tickets must outlast the validation run
+                        )
+                    measure = run_wrk(
                         server,
-                        "mint",
+                        scenario,
                         directory=directory,
-                        connections=SINGLE_URL_CONNECTIONS,
+                        connections=connections.get(scenario, SINGLE_URL_CONNECTIONS),
                         duration=duration,
                     )
-                measure = run_wrk(
-                    server,
-                    scenario,
-                    directory=directory,
-                    connections=connections.get(scenario, SINGLE_URL_CONNECTIONS),
-                    duration=duration,
-                )
-                _keep(measures, server, measure)
+                    _keep(taken.setdefault(server.key, []), server, measure)
+            measures += [best_of(kept) for kept in taken.values()]
     finally:
         for server in servers:
             server.stop()
@@ -146,7 +169,7 @@ def machine_info() -> dict[str, object]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="bench/run")
-    parser.add_argument("--quick", action="store_true", help="runs of 3 s instead of 10 s")
+    parser.add_argument("--quick", action="store_true", help="measures of 2 s instead of 5 s")
     parser.add_argument("--only", default="", help="server keys, comma-separated")
     parser.add_argument(
         "--soak",
@@ -161,6 +184,9 @@ def main(argv: list[str] | None = None) -> int:
         "--skip-extra", action="store_true", help="without bench/aaf.py and pronote_matching.py"
     )
     args = parser.parse_args(argv)
+    # The servers run in sessions of their own (a Ctrl-C in the terminal does not reach them):
+    # a SIGTERM, like a Ctrl-C, unwinds through the ``finally`` blocks that stop them.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     output = Path(args.output)
     output.mkdir(parents=True, exist_ok=True)
     WORK.mkdir(parents=True, exist_ok=True)
@@ -172,7 +198,8 @@ def main(argv: list[str] | None = None) -> int:
         chosen = [x for x in candidates if only or x.key == "socle-pg-redis"] or candidates[:1]
         return soak.main(chosen, args.soak, output)
 
-    duration = 3.0 if args.quick else 10.0
+    # Two rounds of 5 s per measure (best kept) take as long as one of 10 s.
+    duration = 2.0 if args.quick else 5.0
     started = time.time()
     info = machine_info()
     log(f"machine : {info}")
@@ -189,6 +216,7 @@ def main(argv: list[str] | None = None) -> int:
     data = {
         "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "duration_s": duration,
+        "rounds": ROUNDS,
         "machine": info,
         "hash_limits": limits,
         "servers": {s.key: s.label for s in servers},

@@ -225,8 +225,10 @@ def write(data: dict[str, Any], output: Path) -> None:
     lines = [
         "# Benchmarks",
         "",
-        f"Run of {data['date']} by `make bench` (`bench/run`), {data['duration_s']:g} s per "
-        f"measure, on {machine['cores']} cores ({machine['cpu']}), load average at start "
+        f"Run of {data['date']} by `make bench` (`bench/run`), {data.get('rounds', 1)} rounds of "
+        f"{data['duration_s']:g} s per server and scenario (the best round is kept; errors are "
+        f"summed over all rounds), on {machine['cores']} cores ({machine['cpu']}), "
+        "load average at start "
         f"{machine['load_average_at_start']}. Raw numbers: [results.json](results.json).",
         "",
         "Every server runs under gunicorn with the same settings (those of `socle serve`: "
