@@ -3,13 +3,20 @@
 Service tickets are consumed by one conditional UPDATE (``consumed_at IS NULL AND
 expires_at > now``): the database serialises two racing validations and only one sees a row
 count of 1.
+
+An SSO hop costs one statement once a process has seen the session: the session's fields never
+change (``cas/tickets/hints.py``), and the ticket is inserted by an ``INSERT … SELECT`` that
+copies the session's id only from a row still within its hard and idle limits, so a session
+ended or expired since, on any node, inserts nothing and raises ``SessionEnded``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import time
+from typing import Any
 
-from django.db import IntegrityError, connection, transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -21,6 +28,7 @@ from socle.cas.tickets.base import (
     SessionEnded,
     new_ticket_id,
 )
+from socle.cas.tickets.hints import SessionHints
 from socle.cas.tickets.lifetimes import pgt_lifetime, session_idle, session_max, ticket_lifetime
 
 # Refresh a session's idle deadline at most this often (saves one UPDATE per SSO hop).
@@ -43,6 +51,20 @@ _CONSUME_SQL = (
     " RETURNING id, session_id, person_id, service_id_ref, service_url, created_at, expires_at,"
     " consumed_at, from_new_login, proxies, authenticated_at"
 )
+
+
+# The ticket's values, its session's id taken from the live session row only (see the docstring).
+_ISSUE_IN_LIVE_SESSION_SQL = (
+    "INSERT INTO cas_ticket (id, session_id, person_id, service_id_ref, service_url, created_at,"
+    " expires_at, from_new_login, proxies, authenticated_at)"
+    " SELECT %s, id, %s, %s, %s, %s, %s, %s, %s, %s FROM cas_ssosession"
+    " WHERE id = %s AND expires_at > %s AND last_used_at > %s"
+)
+
+
+def _db_value(model: Any, field: str, value: Any) -> Any:
+    """``value`` as the ORM would write it to ``model.field`` (dates, JSON) on this database."""
+    return model._meta.get_field(field).get_db_prep_save(value, connection)
 
 
 def _update_returning() -> bool:
@@ -70,6 +92,11 @@ def _issued(row: Ticket) -> IssuedTicket:
 
 
 class DatabaseStore:
+    def __init__(self) -> None:
+        # Sessions this process has seen; ``seen_at`` is when their ``last_used_at`` was last
+        # known refreshed, so that a hop refreshes it at most every TOUCH_GRANULARITY.
+        self._hints = SessionHints()
+
     def create_session(self, person_id: int, *, now: dt.datetime | None = None) -> Session:
         now = now or timezone.now()
         row = SsoSession.objects.create(
@@ -80,7 +107,9 @@ class DatabaseStore:
             authenticated_at=now,
             expires_at=now + session_max(),
         )
-        return _session(row)
+        session = _session(row)
+        self._hints.remember(session)
+        return session
 
     def get_session(self, session_id: str) -> Session | None:
         if not session_id or len(session_id) > 80:
@@ -90,20 +119,28 @@ class DatabaseStore:
             id=session_id, expires_at__gt=now, last_used_at__gt=now - session_idle()
         ).first()
         if row is None:
+            self._hints.forget(session_id)
             return None
-        if now - row.last_used_at > TOUCH_GRANULARITY:
+        last_used = row.last_used_at
+        if now - last_used > TOUCH_GRANULARITY:
             SsoSession.objects.filter(id=row.id).update(last_used_at=now)
-        return _session(row)
+            last_used = now
+        session = _session(row)
+        self._hints.remember(
+            session, seen_at=time.monotonic() - max(0.0, (now - last_used).total_seconds())
+        )
+        return session
 
     def session_hint(self, session_id: str) -> Session | None:
-        """No hints: ``get_session`` is one indexed read, and the ticket is a write anyway."""
-        return None
+        return self._hints.get(session_id)
 
     def _end(self, sessions: Q) -> list[IssuedTicket]:
         with transaction.atomic():
             ids = list(SsoSession.objects.filter(sessions).values_list("id", flat=True))
             if not ids:
                 return []
+            for session_id in ids:
+                self._hints.forget(session_id)
             issued = [_issued(t) for t in Ticket.objects.filter(session_id__in=ids)]
             SsoSession.objects.filter(id__in=ids).delete()  # cascades to tickets and PGTs
         return issued
@@ -134,28 +171,79 @@ class DatabaseStore:
         authenticated_at: dt.datetime | None = None,
         live_session: bool = False,
     ) -> str:
-        # ``live_session``: callers of this store read the session just before (no hints), and
-        # the ticket's foreign key to its session row refuses a session deleted meanwhile.
         now = timezone.now()
         ticket = new_ticket_id(prefix)
-        try:
-            Ticket.objects.create(
-                id=ticket,
-                session_id=session_id,
+        if live_session and session_id:
+            self._issue_in_live_session(
+                ticket,
+                now=now,
                 person_id=person_id,
-                service_id_ref=service_id,
                 service_url=service_url,
-                created_at=now,
-                expires_at=now + ticket_lifetime(prefix),
+                service_id=service_id,
+                session_id=session_id,
                 from_new_login=from_new_login,
+                expires_at=now + ticket_lifetime(prefix),
                 proxies=proxies or [],
                 authenticated_at=authenticated_at,
             )
-        except IntegrityError:
-            if live_session and session_id:
-                raise SessionEnded(session_id) from None
-            raise
+            return ticket
+        Ticket.objects.create(
+            id=ticket,
+            session_id=session_id,
+            person_id=person_id,
+            service_id_ref=service_id,
+            service_url=service_url,
+            created_at=now,
+            expires_at=now + ticket_lifetime(prefix),
+            from_new_login=from_new_login,
+            proxies=proxies or [],
+            authenticated_at=authenticated_at,
+        )
         return ticket
+
+    def _issue_in_live_session(
+        self,
+        ticket: str,
+        *,
+        now: dt.datetime,
+        person_id: int,
+        service_url: str,
+        service_id: int | None,
+        session_id: str,
+        from_new_login: bool,
+        expires_at: dt.datetime,
+        proxies: list[str],
+        authenticated_at: dt.datetime | None,
+    ) -> None:
+        """One ``INSERT … SELECT`` from the session row if it still lives, else ``SessionEnded``;
+        the session's idle deadline is refreshed when this process has not done so for
+        TOUCH_GRANULARITY."""
+        params = [
+            ticket,
+            person_id,
+            service_id,
+            service_url,
+            _db_value(Ticket, "created_at", now),
+            _db_value(Ticket, "expires_at", expires_at),
+            from_new_login,
+            _db_value(Ticket, "proxies", proxies),
+            _db_value(Ticket, "authenticated_at", authenticated_at),
+            session_id,
+            _db_value(SsoSession, "expires_at", now),
+            _db_value(SsoSession, "last_used_at", now - session_idle()),
+        ]
+        with connection.cursor() as cursor:
+            cursor.execute(_ISSUE_IN_LIVE_SESSION_SQL, params)
+            inserted = cursor.rowcount == 1
+        if not inserted:
+            self._hints.forget(session_id)
+            raise SessionEnded(session_id)
+        seen_at = self._hints.seen_at(session_id)
+        if seen_at is None or time.monotonic() - seen_at > TOUCH_GRANULARITY.total_seconds():
+            SsoSession.objects.filter(id=session_id).update(last_used_at=now)
+            session = self._hints.get(session_id)
+            if session is not None:
+                self._hints.remember(session)
 
     def consume_ticket(self, ticket_id: str) -> IssuedTicket | None:
         """§3.1.1 single use: one conditional ``UPDATE … RETURNING`` (PostgreSQL, SQLite ≥ 3.35)

@@ -23,13 +23,18 @@ class SessionHints:
         self._seen: dict[str, tuple[float, Session]] = {}
         self._lock = threading.Lock()
 
-    def remember(self, session: Session) -> None:
+    def remember(self, session: Session, *, seen_at: float | None = None) -> None:
+        """``seen_at``: when (``time.monotonic()``) the session was known alive; now by default."""
         if len(self._seen) >= MAX_HINTS:
             with self._lock:  # drop the oldest tenth (dicts keep insertion order)
                 for stale in list(self._seen)[: MAX_HINTS // 10]:
                     self._seen.pop(stale, None)
         self._seen.pop(session.id, None)  # re-inserted last: the newest
-        self._seen[session.id] = (time.monotonic(), session)
+        self._seen[session.id] = (time.monotonic() if seen_at is None else seen_at, session)
+
+    def seen_at(self, session_id: str) -> float | None:
+        found = self._seen.get(session_id)
+        return found[0] if found is not None else None
 
     def get(self, session_id: str) -> Session | None:
         found = self._seen.get(session_id)
