@@ -37,13 +37,15 @@ def client_ip(request: HttpRequest) -> str:
 def param(request: HttpRequest, name: str) -> str | None:
     """A CAS parameter from the query string, or from a form body (validation by POST)."""
     value = request.GET.get(name)
-    return value if value is not None else request.POST.get(name)
+    if value is not None or request.method != "POST":
+        return value  # a GET has no form body to parse
+    return request.POST.get(name)
 
 
 def flag(request: HttpRequest, name: str) -> bool:
     """CAS boolean parameters (§2.1.1 "if this parameter is set"): present, not empty and not
     "false" (the login form always posts its hidden ``renew`` field, empty when unset)."""
-    value = request.GET.get(name) or request.POST.get(name)
+    value = request.GET.get(name) or (request.POST.get(name) if request.method == "POST" else None)
     return value is not None and value.strip().lower() not in ("", "false", "0", "no")
 
 
