@@ -2,6 +2,8 @@ import pytest
 
 from socle.cas import login_page
 from socle.core import versioned
+from socle.directory import last_login
+from socle.portal import trace_buffer
 
 
 @pytest.fixture(autouse=True)
@@ -15,3 +17,20 @@ def _fresh_process_caches() -> None:
     keys again, so no per-process copy may survive from the previous test."""
     versioned.forget_all()
     login_page.forget_all()
+
+
+@pytest.fixture(autouse=True)
+def _no_background_writers(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch):
+    """Deferred traces and ``last_login`` notes are written by the test's own ``flush()``: a
+    writer thread, once started, would live on for the next tests, write with a connection of
+    its own (outside their transaction) and race their flushes. ``@pytest.mark.writer_threads``
+    lets a test start the real threads."""
+    if request.node.get_closest_marker("writer_threads") is None:
+        for module in (trace_buffer, last_login):
+            monkeypatch.setattr(module, "_start_writer", lambda: None)
+            monkeypatch.setattr(module, "_owner_pid", 0)
+    yield
+    with trace_buffer._lock:
+        trace_buffer._pending.clear()
+    with last_login._lock:
+        last_login._pending.clear()

@@ -82,17 +82,6 @@ def test_it_writes_each_trace_at_once_when_not_deferred(settings: Any) -> None:
     assert Trace.objects.filter(event="login").exists()
 
 
-@pytest.mark.django_db(transaction=True)
-def test_its_writer_thread_writes_the_rows_by_itself(settings: Any) -> None:
-    settings.SOCLE_TRACES_DEFERRED = True
-    record("login", detail="from the writer thread")
-    for _ in range(100):  # the thread writes within FLUSH_EVERY (1 s); wait up to 10 s
-        if Trace.objects.filter(detail="from the writer thread").exists():
-            break
-        time.sleep(0.1)
-    assert Trace.objects.filter(detail="from the writer thread").count() == 1
-
-
 @pytest.mark.django_db(transaction=True)  # foreign keys are checked when a write commits
 def test_it_keeps_a_trace_whose_person_was_deleted_meanwhile(deferred: Any) -> None:
     person = make_person()
@@ -102,3 +91,16 @@ def test_it_keeps_a_trace_whose_person_was_deleted_meanwhile(deferred: Any) -> N
     assert trace_buffer.flush() == 2
     trace = Trace.objects.get(event="login")
     assert trace.person is None and trace.actor_login == person.login
+
+
+# Last of the file: the writer thread it starts lives on in this process (conftest.py).
+@pytest.mark.writer_threads
+@pytest.mark.django_db(transaction=True)
+def test_its_writer_thread_writes_the_rows_by_itself(settings: Any) -> None:
+    settings.SOCLE_TRACES_DEFERRED = True
+    record("login", detail="from the writer thread")
+    for _ in range(100):  # the thread writes within FLUSH_EVERY (1 s); wait up to 10 s
+        if Trace.objects.filter(detail="from the writer thread").exists():
+            break
+        time.sleep(0.1)
+    assert Trace.objects.filter(detail="from the writer thread").count() == 1

@@ -45,8 +45,12 @@ def record(sender: Any, user: Any, **kwargs: Any) -> None:
         if _owner_pid != os.getpid():  # a forked worker starts its own writer
             _owner_pid = os.getpid()
             _pending.clear()
-            threading.Thread(target=_run, name="socle-last-login", daemon=True).start()
+            _start_writer()
         _pending[user.pk] = user.last_login
+
+
+def _start_writer() -> None:
+    threading.Thread(target=_run, name="socle-last-login", daemon=True).start()
 
 
 def flush() -> int:
