@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from socle_bench.common import BENCH, MAIN_PYTHON, REPO, log
+from socle_bench.hashrate import ROUNDS as HASH_ROUNDS
 
 SCENARIOS = {
     "hop": "SSO hop (`/cas/login?service=` with a session → 302 + ticket)",
@@ -256,9 +257,9 @@ def write(data: dict[str, Any], output: Path) -> None:
         "",
         f"Raw Argon2id (19 MiB, t=2, p=1): **{limits['per_core']:.1f} hashes/s on one core** "
         f"({limits['ms_per_hash']:.1f} ms each), **{limits['machine']:.1f}/s with "
-        f"{limits['cores']} processes** on this machine (best of three measures, malloc tuned "
-        "as `socle serve` does). A login costs one hash: this is the physical limit of logins "
-        "per second.",
+        f"{limits['cores']} processes** on this machine (best of {HASH_ROUNDS} measures, malloc "
+        "tuned as `socle serve` does). A login costs one hash: this is the physical limit of "
+        "logins per second.",
         "",
         "During a login run the same cores also run wrk, and PostgreSQL and Redis where used. "
         "The *hash ceiling* (in the login table) measures what the machine allows then: the "

@@ -16,8 +16,7 @@ from socle.cas.tickets.base import SessionEnded
 from socle.cas.tickets.db import TOUCH_GRANULARITY, DatabaseStore
 from socle.directory.models import Person
 from socle.portal.models import Service
-
-SERVICE_URL = "https://appli.example.org/accueil"
+from tests.cas.conftest import SERVICE_URL
 
 
 def hop(store: DatabaseStore, session_id: str, person: Person, service: Service) -> str:

@@ -37,11 +37,9 @@ def _p3(ticket: str) -> etree._Element:
 
 
 def test_it_issues_and_validates_tickets_without_reading_the_directory_once_warm(
-    client: Client, pupil: Person, service: Service, settings: Any, monkeypatch: Any
+    client: Client, pupil: Person, service: Service, settings: Any
 ) -> None:
     settings.SOCLE_TRACES_DEFERRED = True  # the servers' default: traces written off the path
-    monkeypatch.setattr(trace_buffer, "_start_writer", lambda: None)  # the test flushes itself
-    monkeypatch.setattr(trace_buffer, "_owner_pid", 0)
     service.released_attributes = ["uid", "mail", "profils"]
     service.save()
     cas_login(client, pupil, SERVICE_URL)

@@ -12,17 +12,6 @@ from tests.factories import DEFAULT_PASSWORD, make_person
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def nothing_left_queued():
-    yield
-    from socle.portal import trace_buffer
-
-    with trace_buffer._lock:  # the deferred traces of these logins: not this test's subject
-        trace_buffer._pending.clear()
-    with last_login._lock:
-        last_login._pending.clear()
-
-
 def login(person: Person) -> None:
     response = Client().post("/cas/login", {"username": person.login, "password": DEFAULT_PASSWORD})
     assert response.status_code == 200

@@ -17,12 +17,9 @@ from tests.factories import make_person
 
 
 @pytest.fixture
-def deferred(settings: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
-    """Deferred traces, flushed by the test itself (the writer thread would use a connection of
-    its own, outside the test's transaction)."""
+def deferred(settings: Any) -> Any:
+    """Deferred traces, flushed by the test itself (no writer thread: tests/conftest.py)."""
     settings.SOCLE_TRACES_DEFERRED = True
-    monkeypatch.setattr(trace_buffer, "_start_writer", lambda: None)
-    monkeypatch.setattr(trace_buffer, "_owner_pid", 0)
     trace_buffer.flush()
     yield
     trace_buffer.flush()

@@ -60,6 +60,18 @@ _ISSUE_IN_LIVE_SESSION_SQL = (
     " SELECT %s, id, %s, %s, %s, %s, %s, %s, %s, %s FROM cas_ssosession"
     " WHERE id = %s AND expires_at > %s AND last_used_at > %s"
 )
+# The ticket's fields given as parameters of that statement, in its order (all but session_id).
+_LIVE_SESSION_FIELDS = (
+    "id",
+    "person_id",
+    "service_id_ref",
+    "service_url",
+    "created_at",
+    "expires_at",
+    "from_new_login",
+    "proxies",
+    "authenticated_at",
+)
 
 
 def _db_value(model: Any, field: str, value: Any) -> Any:
@@ -172,62 +184,32 @@ class DatabaseStore:
         live_session: bool = False,
     ) -> str:
         now = timezone.now()
-        ticket = new_ticket_id(prefix)
+        fields: dict[str, Any] = {
+            "id": new_ticket_id(prefix),
+            "session_id": session_id,
+            "person_id": person_id,
+            "service_id_ref": service_id,
+            "service_url": service_url,
+            "created_at": now,
+            "expires_at": now + ticket_lifetime(prefix),
+            "from_new_login": from_new_login,
+            "proxies": proxies or [],
+            "authenticated_at": authenticated_at,
+        }
         if live_session and session_id:
-            self._issue_in_live_session(
-                ticket,
-                now=now,
-                person_id=person_id,
-                service_url=service_url,
-                service_id=service_id,
-                session_id=session_id,
-                from_new_login=from_new_login,
-                expires_at=now + ticket_lifetime(prefix),
-                proxies=proxies or [],
-                authenticated_at=authenticated_at,
-            )
-            return ticket
-        Ticket.objects.create(
-            id=ticket,
-            session_id=session_id,
-            person_id=person_id,
-            service_id_ref=service_id,
-            service_url=service_url,
-            created_at=now,
-            expires_at=now + ticket_lifetime(prefix),
-            from_new_login=from_new_login,
-            proxies=proxies or [],
-            authenticated_at=authenticated_at,
-        )
-        return ticket
+            self._insert_in_live_session(fields, session_id, now)
+        else:
+            Ticket.objects.create(**fields)
+        return str(fields["id"])
 
-    def _issue_in_live_session(
-        self,
-        ticket: str,
-        *,
-        now: dt.datetime,
-        person_id: int,
-        service_url: str,
-        service_id: int | None,
-        session_id: str,
-        from_new_login: bool,
-        expires_at: dt.datetime,
-        proxies: list[str],
-        authenticated_at: dt.datetime | None,
+    def _insert_in_live_session(
+        self, fields: dict[str, Any], session_id: str, now: dt.datetime
     ) -> None:
         """One ``INSERT … SELECT`` from the session row if it still lives, else ``SessionEnded``;
         the session's idle deadline is refreshed when this process has not done so for
         TOUCH_GRANULARITY."""
-        params = [
-            ticket,
-            person_id,
-            service_id,
-            service_url,
-            _db_value(Ticket, "created_at", now),
-            _db_value(Ticket, "expires_at", expires_at),
-            from_new_login,
-            _db_value(Ticket, "proxies", proxies),
-            _db_value(Ticket, "authenticated_at", authenticated_at),
+        params = [_db_value(Ticket, name, fields[name]) for name in _LIVE_SESSION_FIELDS]
+        params += [
             session_id,
             _db_value(SsoSession, "expires_at", now),
             _db_value(SsoSession, "last_used_at", now - session_idle()),
@@ -241,9 +223,7 @@ class DatabaseStore:
         seen_at = self._hints.seen_at(session_id)
         if seen_at is None or time.monotonic() - seen_at > TOUCH_GRANULARITY.total_seconds():
             SsoSession.objects.filter(id=session_id).update(last_used_at=now)
-            session = self._hints.get(session_id)
-            if session is not None:
-                self._hints.remember(session)
+            self._hints.touch(session_id)
 
     def consume_ticket(self, ticket_id: str) -> IssuedTicket | None:
         """§3.1.1 single use: one conditional ``UPDATE … RETURNING`` (PostgreSQL, SQLite ≥ 3.35)

@@ -36,6 +36,12 @@ class SessionHints:
         found = self._seen.get(session_id)
         return found[0] if found is not None else None
 
+    def touch(self, session_id: str) -> None:
+        """The session is known alive now (its hint, if any, is kept)."""
+        found = self._seen.get(session_id)
+        if found is not None:
+            self._seen[session_id] = (time.monotonic(), found[1])
+
     def get(self, session_id: str) -> Session | None:
         found = self._seen.get(session_id)
         if found is None:
