@@ -12,7 +12,7 @@ from django.core import signals
 from django.db import close_old_connections
 from django.test import Client, RequestFactory
 
-from socle.cas.lean import lean_middleware, wants_lean
+from socle.cas.lean import HOP, VALIDATION, lean_middleware, lean_route, wants_lean
 from socle.cas.tickets import get_store
 from tests.cas.conftest import SERVICE_URL, cas_login, ticket_from
 
@@ -87,8 +87,18 @@ def test_it_picks_validations_and_hops_only():
     assert not wants_lean({"PATH_INFO": "/mon-espace/"})
 
 
+def test_it_routes_validations_and_hops_to_their_own_chains():
+    cookie = {"HTTP_COOKIE": "socle_tgc=TGC-x"}
+    assert lean_route({"PATH_INFO": "/cas/samlValidate"}) == VALIDATION
+    assert lean_route({"PATH_INFO": "/cas/proxy"}) == VALIDATION
+    hop = {"PATH_INFO": "/cas/login", "REQUEST_METHOD": "GET", "QUERY_STRING": "service=x"}
+    assert lean_route({**hop, **cookie}) == HOP
+    assert lean_route(hop) is None
+
+
 def test_it_keeps_security_session_and_frame_options_in_order(settings):
-    chain = lean_middleware()
+    chain = lean_middleware(HOP)
+    assert chain == lean_middleware()
     assert chain == [
         "socle.core.middleware.TrustedProxyMiddleware",
         "django.middleware.security.SecurityMiddleware",
@@ -98,6 +108,33 @@ def test_it_keeps_security_session_and_frame_options_in_order(settings):
     ]
     settings.MIDDLEWARE = [m for m in settings.MIDDLEWARE if "clickjacking" not in m]
     assert "django.middleware.clickjacking.XFrameOptionsMiddleware" not in lean_middleware()
+
+
+def test_validations_keep_only_the_client_address_and_the_security_headers():
+    assert lean_middleware(VALIDATION) == [
+        "socle.core.middleware.TrustedProxyMiddleware",
+        "django.middleware.security.SecurityMiddleware",
+    ]
+
+
+def test_a_validation_answer_sets_no_cookie_and_is_never_cached(pupil, service):
+    tgc = logged_in(pupil)
+    hop = call("GET", "/cas/login", cookie=f"socle_tgc={tgc}", data={"service": SERVICE_URL})
+    ticket = parse_qs(urlsplit(hop.headers["location"]).query)["ticket"][0]
+    answer = call(
+        "GET",
+        "/cas/serviceValidate",
+        cookie=f"socle_tgc={tgc}; sessionid=whatever",
+        data={"service": SERVICE_URL, "ticket": ticket},
+    )
+    assert answer.status_code == 200
+    assert answer.cookies == []
+    assert answer.headers["cache-control"] == (
+        "max-age=0, no-cache, no-store, must-revalidate, private"
+    )
+    assert answer.headers["expires"] == "Thu, 01 Jan 1970 00:00:00 GMT"
+    assert answer.headers["x-content-type-options"] == "nosniff"
+    assert "cookie" not in answer.headers.get("vary", "").lower()
 
 
 def test_it_hops_and_validates_through_the_wsgi_application(pupil, service):

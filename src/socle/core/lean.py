@@ -3,10 +3,10 @@
 Every request through Django crosses the whole ``MIDDLEWARE`` list. CAS ticket validations are
 machine-to-machine calls and an SSO hop ends in a redirect: neither uses language negotiation,
 messages or the common middleware, which together cost about a tenth of their server time
-(docs/benchmarks/analysis.md). :class:`Router` sends the requests a predicate picks to a
-:class:`LeanHandler` built with a shorter list (same settings, URLs and views), and everything
-else to Django's usual handler. The predicate lives with the app whose URLs it knows
-(``socle.cas.lean``); ``socle.wsgi`` puts the two together.
+(docs/benchmarks/analysis.md). :class:`Router` asks a function which route a request takes and
+sends it to the :class:`LeanHandler` of that route, built with a shorter list (same settings,
+URLs and views), or to Django's usual handler when there is none. The routes live with the app
+whose URLs they know (``socle.cas.lean``); ``socle.wsgi`` puts them together.
 
 ``LeanHandler.load_middleware`` is Django's ``BaseHandler.load_middleware`` for synchronous
 middleware, reading a given list instead of ``settings.MIDDLEWARE`` (Django has no parameter for
@@ -15,7 +15,7 @@ it): the same chain-building rules, written out in a dozen lines.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
@@ -55,13 +55,19 @@ class LeanHandler(WSGIHandler):
 
 
 class Router:
-    """The WSGI application: ``lean`` for the requests ``wants_lean`` picks, ``full`` otherwise."""
+    """The WSGI application: ``lean[route(environ)]`` for a request with a route, else ``full``."""
 
-    def __init__(self, full: WSGIApp, lean: WSGIApp, wants_lean: Callable[[Environ], bool]):
+    def __init__(
+        self,
+        full: WSGIApp,
+        lean: Mapping[str, WSGIApp],
+        route: Callable[[Environ], str | None],
+    ) -> None:
         self.full = full
-        self.lean = lean
-        self.wants_lean = wants_lean
+        self.lean = dict(lean)
+        self.route = route
 
     def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
-        handler = self.lean if self.wants_lean(environ) else self.full
+        kind = self.route(environ)
+        handler = self.full if kind is None else self.lean[kind]
         return handler(environ, start_response)

@@ -11,7 +11,11 @@ Supported URLs (redis-py underneath):
   hash slot (``{…}`` hash tags), so they work on a cluster.
 
 The client is created lazily and again after a ``fork`` (gunicorn preloads the application in the
-master process; sockets must not be shared between workers).
+master process; sockets must not be shared between workers). Outside a cluster, each thread gets
+its own view of it that keeps one connection of the shared pool for its plain commands
+(redis-py's ``single_connection_client``): a validation's GETDEL then skips the pool's checkout,
+its pending-data check and its release, about half of redis-py's CPU per command
+(docs/benchmarks/analysis.md). Pipelines still borrow from the pool.
 """
 
 from __future__ import annotations
@@ -123,14 +127,12 @@ _lock = threading.Lock()
 _client: Any = None
 _client_pid = 0
 _client_url = ""
+_local = threading.local()
 
 
-def get_client() -> Any:
-    """The process-wide client for ``settings.SOCLE_REDIS_URL`` (thread-safe, fork-aware)."""
+def _shared_client(url: str) -> Any:
+    """The process-wide client for ``url`` (thread-safe, fork-aware)."""
     global _client, _client_pid, _client_url
-    url = settings.SOCLE_REDIS_URL
-    if not url:
-        raise RuntimeError("SOCLE_REDIS_URL n'est pas défini")
     pid = os.getpid()
     client = _client
     if client is not None and _client_pid == pid and _client_url == url:
@@ -140,6 +142,33 @@ def get_client() -> Any:
             _client = build_client(url, cluster=getattr(settings, "SOCLE_REDIS_CLUSTER", False))
             _client_pid, _client_url = pid, url
         return _client
+
+
+def thread_view(shared: Any) -> Any:
+    """A client on ``shared``'s pool that keeps one connection for the calling thread.
+
+    A cluster client (its own routing, no single pool) is returned as it is.
+    """
+    import redis
+
+    if not isinstance(shared, redis.Redis):
+        return shared
+    return redis.Redis(connection_pool=shared.connection_pool, single_connection_client=True)
+
+
+def get_client() -> Any:
+    """The client for ``settings.SOCLE_REDIS_URL``: the process-wide one seen through this
+    thread's own connection (see the module docstring)."""
+    url = settings.SOCLE_REDIS_URL
+    if not url:
+        raise RuntimeError("SOCLE_REDIS_URL n'est pas défini")
+    shared = _shared_client(url)
+    view = getattr(_local, "view", None)
+    if view is not None and _local.shared is shared:
+        return view
+    view = thread_view(shared)
+    _local.view, _local.shared = view, shared
+    return view
 
 
 _others: dict[tuple[int, str], Any] = {}
@@ -166,4 +195,5 @@ def reset_client() -> None:
             with suppress(Exception):  # closing a broken client must not fail the caller
                 _client.close()
         _client, _client_pid, _client_url = None, 0, ""
+        _local.__dict__.clear()  # other threads see their shared client change
         _others.clear()

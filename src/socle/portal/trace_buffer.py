@@ -5,6 +5,8 @@ validation (docs/benchmarks/analysis.md). With ``SOCLE_TRACES_DEFERRED`` (the de
 process collects its trace rows in memory and a background thread writes them with one
 ``bulk_create`` every :data:`FLUSH_EVERY` seconds, or as soon as :data:`FLUSH_AT` rows wait.
 Each row keeps the time of its event (``Trace.at`` is set when recorded, not when written).
+Rows wait as plain dicts of fields: the ``Trace`` instances (and Django's model signals) are made
+by the writer, off the request path.
 
 What it costs: a worker killed with ``SIGKILL`` loses the traces of its last second; a normal
 stop (gunicorn's graceful shutdown, ``sys.exit``) writes them first (``atexit``). Operators who
@@ -18,6 +20,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+from typing import Any
 
 from django.db import DataError, IntegrityError, transaction
 
@@ -30,13 +33,14 @@ FLUSH_AT = 500
 MAX_PENDING = 50_000  # beyond this (database down for long), the oldest rows are dropped
 
 _lock = threading.Lock()
-_pending: list[Trace] = []
+_pending: list[dict[str, Any]] = []  # the fields of each waiting Trace
 _wake = threading.Event()
 _owner_pid = 0  # the process whose thread drains the buffer (a fork needs its own)
 
 
-def add(row: Trace) -> None:
-    """Queues ``row``; the background thread writes it within :data:`FLUSH_EVERY` seconds."""
+def add(row: dict[str, Any]) -> None:
+    """Queues ``row`` (the fields of one ``Trace``); the background thread writes it within
+    :data:`FLUSH_EVERY` seconds."""
     global _owner_pid
     with _lock:
         if _owner_pid != os.getpid():
@@ -69,9 +73,9 @@ def flush() -> int:
     if not rows:
         return 0
     try:
-        Trace.objects.bulk_create(rows, batch_size=FLUSH_AT)
+        Trace.objects.bulk_create([Trace(**row) for row in rows], batch_size=FLUSH_AT)
     except (IntegrityError, DataError):
-        return _one_by_one(rows)
+        return _one_by_one([Trace(**row) for row in rows])
     except Exception:
         with _lock:  # keep them for the next attempt, in order
             _pending[:0] = rows

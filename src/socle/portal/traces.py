@@ -71,23 +71,22 @@ def record(
     ``SOCLE_TRACES_DEFERRED`` is off). ``detail`` must not contain a password or a full ticket.
     ``person`` is a ``Person`` or anything with ``pk`` and ``login`` (the CAS passes the facts
     it keeps in memory)."""
-    person_id = getattr(person, "pk", None) or None
-    row = Trace(
-        at=timezone.now(),
-        event=event[:40],
-        outcome=outcome[:16],
-        person_id=person_id,
-        actor_login=(actor_login or getattr(person, "login", "") or "")[:64],
-        service_code=service_code[:50],
-        uai=uai[:8],
-        profile=profile[:16],
-        client_ip=client_ip or None,
-        detail=detail[:500],
-    )
+    fields = {
+        "at": timezone.now(),
+        "event": event[:40],
+        "outcome": outcome[:16],
+        "person_id": getattr(person, "pk", None) or None,
+        "actor_login": (actor_login or getattr(person, "login", "") or "")[:64],
+        "service_code": service_code[:50],
+        "uai": uai[:8],
+        "profile": profile[:16],
+        "client_ip": client_ip or None,
+        "detail": detail[:500],
+    }
     if settings.SOCLE_TRACES_DEFERRED:
-        trace_buffer.add(row)
+        trace_buffer.add(fields)  # the model instance is built by the writer thread
     else:
-        row.save(force_insert=True)
+        Trace(**fields).save(force_insert=True)
     if logger.isEnabledFor(logging.INFO):
         logger.info("%s %s service=%s uai=%s %s", event, outcome, service_code, uai, detail[:200])
 

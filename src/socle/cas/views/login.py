@@ -13,7 +13,6 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_http_methods
 
@@ -42,6 +41,7 @@ from socle.cas.views.common import (
     set_tgc,
 )
 from socle.core.admission import QueueFull
+from socle.core.nocache import no_store
 from socle.directory import activation
 from socle.directory.models import Person
 from socle.portal.access_cache import PersonFacts, person_facts
@@ -124,7 +124,7 @@ def _logged_in(request: HttpRequest, next_url: str) -> HttpResponse:
     return page(request, "cas/logged_in.html")
 
 
-@never_cache
+@no_store
 @csrf_protect
 @require_http_methods(["GET", "HEAD", "POST"])
 def login(request: HttpRequest) -> HttpResponse:
@@ -245,7 +245,7 @@ def _post_credentials(
     return response
 
 
-@never_cache
+@no_store
 @require_http_methods(["GET", "HEAD", "POST"])
 def logout(request: HttpRequest) -> HttpResponse:
     session = current_session(request)

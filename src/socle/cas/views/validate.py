@@ -10,7 +10,6 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
-from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
@@ -23,6 +22,7 @@ from socle.cas.tickets.base import redact
 from socle.cas.usernames import cas_username
 from socle.cas.validation import Validated, issue_proxy_ticket, validate_ticket
 from socle.cas.views.common import JSON, XML, client_ip, flag, param
+from socle.core.nocache import no_store
 from socle.portal.traces import record
 
 logger = logging.getLogger("socle.cas")
@@ -103,7 +103,7 @@ def _cas2(request: HttpRequest, *, proxy: bool, with_attributes: bool) -> HttpRe
     )
 
 
-@never_cache
+@no_store
 @csrf_exempt  # server-to-server calls, no browser session involved
 @require_http_methods(["GET", "POST"])
 def validate(request: HttpRequest) -> HttpResponse:
@@ -122,35 +122,35 @@ def _cas1_username(request: HttpRequest) -> str:
     return cas_username(result.person, result.service)
 
 
-@never_cache
+@no_store
 @csrf_exempt  # server-to-server calls, no browser session involved
 @require_http_methods(["GET", "POST"])
 def service_validate(request: HttpRequest) -> HttpResponse:
     return _cas2(request, proxy=False, with_attributes=False)
 
 
-@never_cache
+@no_store
 @csrf_exempt  # server-to-server calls, no browser session involved
 @require_http_methods(["GET", "POST"])
 def proxy_validate(request: HttpRequest) -> HttpResponse:
     return _cas2(request, proxy=True, with_attributes=False)
 
 
-@never_cache
+@no_store
 @csrf_exempt  # server-to-server calls, no browser session involved
 @require_http_methods(["GET", "POST"])
 def p3_service_validate(request: HttpRequest) -> HttpResponse:
     return _cas2(request, proxy=False, with_attributes=True)
 
 
-@never_cache
+@no_store
 @csrf_exempt  # server-to-server calls, no browser session involved
 @require_http_methods(["GET", "POST"])
 def p3_proxy_validate(request: HttpRequest) -> HttpResponse:
     return _cas2(request, proxy=True, with_attributes=True)
 
 
-@never_cache
+@no_store
 @csrf_exempt  # server-to-server calls, no browser session involved
 @require_http_methods(["GET", "POST"])
 def proxy(request: HttpRequest) -> HttpResponse:
@@ -181,7 +181,7 @@ def _read_body(request: HttpRequest) -> bytes:
     return request.read(saml.MAX_REQUEST_BYTES + 1)
 
 
-@never_cache
+@no_store
 @csrf_exempt
 @require_http_methods(["POST"])
 def saml_validate(request: HttpRequest) -> HttpResponse:
