@@ -7,8 +7,6 @@ import time
 import urllib.request
 from pathlib import Path
 
-import pytest
-
 from socle.core.server import ServeOptions, collect_static_if_needed, gunicorn_options
 
 REPO = Path(__file__).resolve().parents[2]
@@ -106,19 +104,3 @@ def test_hash_memory_goes_back_to_the_system_after_hashing():
     )
     # Without the fix each of the 6 threads would keep a 19 MiB block (over 110 MiB resident).
     assert int(result.stdout.strip()) < 80, result.stdout
-
-
-def test_it_gives_the_workers_a_one_millisecond_gil_interval_by_default(settings):
-    import sys
-
-    from socle.core.server import tune_process
-
-    before = sys.getswitchinterval()
-    try:
-        tune_process(ServeOptions.from_settings())
-        assert sys.getswitchinterval() == pytest.approx(0.001)
-        settings.SOCLE_SERVE_SWITCH_INTERVAL_US = 2500
-        tune_process(ServeOptions.from_settings())
-        assert sys.getswitchinterval() == pytest.approx(0.0025)
-    finally:
-        sys.setswitchinterval(before)

@@ -11,10 +11,6 @@ Production settings, measured in docs/benchmarks/ (see docs/deployment.md):
   finish their requests for up to 20 s (graceful shutdown); idle keep-alive connections are closed
   after ``SOCLE_SERVE_KEEPALIVE`` seconds.
 - Access log off by default; when on, it never contains query strings (tickets travel in them).
-- The GIL switch interval is 1 ms instead of Python's 5 ms (``SOCLE_SERVE_SWITCH_INTERVAL_US``):
-  a thread whose password hash has ended (in C, without the GIL) must win the GIL back before it
-  gives its admission slot to the next login; with 8 threads running Python around it, that
-  wait was up to one interval, during which a core's slot served nobody.
 """
 
 from __future__ import annotations
@@ -23,7 +19,6 @@ import ctypes
 import fcntl
 import hashlib
 import os
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -50,7 +45,6 @@ class ServeOptions:
     keepalive: int = 5
     access_log: bool = False
     graceful_timeout: int = 20
-    switch_interval_us: int = 1000  # sys.setswitchinterval of the workers
 
     @classmethod
     def from_settings(cls, **overrides: Any) -> ServeOptions:
@@ -60,7 +54,6 @@ class ServeOptions:
             "timeout": settings.SOCLE_SERVE_TIMEOUT,
             "keepalive": settings.SOCLE_SERVE_KEEPALIVE,
             "access_log": settings.SOCLE_SERVE_ACCESS_LOG,
-            "switch_interval_us": settings.SOCLE_SERVE_SWITCH_INTERVAL_US,
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)
@@ -198,12 +191,6 @@ def release_hash_memory() -> bool:
         return False
 
 
-def tune_process(options: ServeOptions) -> None:
-    """What the workers inherit from the master: malloc tuned for hashes, the GIL interval."""
-    release_hash_memory()
-    sys.setswitchinterval(options.switch_interval_us / 1_000_000)
-
-
 def _post_fork(server: Any, worker: Any) -> None:
     from socle.core.redis import reset_client
 
@@ -233,5 +220,5 @@ def run(options: ServeOptions) -> None:
 
     connections.close_all()
     reset_client()
-    tune_process(options)  # before forking: the workers inherit it
+    release_hash_memory()  # before forking: the workers inherit the setting
     SocleApplication().run()
