@@ -8,6 +8,7 @@ the tests parse every response before asserting on it.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -34,6 +35,7 @@ class Success:
     long_term: bool = False
 
 
+@functools.lru_cache(maxsize=1024)  # a few dozen names, from the attribute providers
 def _xml_name(name: str) -> str:
     """Attribute names become element names: keep them to safe XML name characters."""
     cleaned = "".join(c for c in name if c.isalnum() or c in "_-.")
