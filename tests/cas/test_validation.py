@@ -108,7 +108,7 @@ def test_it_delivers_a_pgt_and_issues_proxy_tickets(client, pupil, service, monk
         delivered.update(url=url, pgt=pgt_id, iou=iou)
         return True
 
-    monkeypatch.setattr("socle.cas.views.validate.deliver_pgt", deliver)
+    monkeypatch.setattr("socle.cas.answers.deliver_pgt", deliver)
     ticket = ticket_from(cas_login(client, pupil, SERVICE_URL))
     response = Client().get(
         "/cas/serviceValidate",
@@ -138,7 +138,7 @@ def test_it_delivers_a_pgt_and_issues_proxy_tickets(client, pupil, service, monk
 def test_it_validates_without_pgt_when_the_callback_fails(client, pupil, service, monkeypatch):
     service.proxy_callback_allowed = True
     service.save()
-    monkeypatch.setattr("socle.cas.views.validate.deliver_pgt", lambda *a: False)
+    monkeypatch.setattr("socle.cas.answers.deliver_pgt", lambda *a: False)
     ticket = ticket_from(cas_login(client, pupil, SERVICE_URL))
     response = Client().get(
         "/cas/serviceValidate",

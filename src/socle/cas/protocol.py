@@ -151,6 +151,12 @@ def render_cas1(username: str | None) -> str:
     return f"yes\n{username}\n" if username is not None else "no\n\n"
 
 
+def is_set(value: str | None) -> bool:
+    """CAS boolean parameters (§2.1.1 "if this parameter is set"): present, not empty and not
+    "false" (the login form always posts its hidden ``renew`` field, empty when unset)."""
+    return value is not None and value.strip().lower() not in ("", "false", "0", "no")
+
+
 def wants_json(format_param: str | None) -> bool:
     """§2.5.1 ``format``: XML (default) or JSON, case-insensitive."""
     return (format_param or "").strip().upper() == "JSON"

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, MutableMapping
+from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
-from socle.core.proxy import client_address, parse_networks
+from socle.core.proxy import Network, client_address, parse_networks
 
 
 class TrustedProxyMiddleware:
@@ -18,16 +19,26 @@ class TrustedProxyMiddleware:
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
-        enabled = getattr(settings, "SECURE_PROXY_SSL_HEADER", None) is not None
-        self.networks = parse_networks(settings.SOCLE_TRUSTED_PROXIES) if enabled else ()
+        self.networks = trusted_networks()
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if self.networks:
-            remote = request.META.get("REMOTE_ADDR", "")
-            client = client_address(
-                remote, request.META.get("HTTP_X_FORWARDED_FOR", ""), self.networks
-            )
-            if client != remote:
-                request.META["SOCLE_PROXY_ADDR"] = remote
-                request.META["REMOTE_ADDR"] = client
+        apply_trusted_proxy(request.META, self.networks)
         return self.get_response(request)
+
+
+def trusted_networks() -> tuple[Network, ...]:
+    """The proxies whose ``X-Forwarded-For`` is believed (none unless behind the TLS proxy)."""
+    if getattr(settings, "SECURE_PROXY_SSL_HEADER", None) is None:
+        return ()
+    return parse_networks(settings.SOCLE_TRUSTED_PROXIES)
+
+
+def apply_trusted_proxy(meta: MutableMapping[str, Any], networks: tuple[Network, ...]) -> None:
+    """What :class:`TrustedProxyMiddleware` does to ``request.META`` (or a WSGI environ)."""
+    if not networks:
+        return
+    remote = meta.get("REMOTE_ADDR", "")
+    client = client_address(remote, meta.get("HTTP_X_FORWARDED_FOR", ""), networks)
+    if client != remote:
+        meta["SOCLE_PROXY_ADDR"] = remote
+        meta["REMOTE_ADDR"] = client

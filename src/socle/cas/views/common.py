@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import contextlib
 import ipaddress
+from collections.abc import Mapping
 from typing import Any
 
 from django.conf import settings
@@ -10,6 +11,7 @@ from django.shortcuts import render
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 
+from socle.cas import protocol
 from socle.cas.tickets import get_store
 from socle.cas.tickets.base import Session
 
@@ -20,15 +22,24 @@ JSON = "application/json; charset=utf-8"
 
 
 def client_ip(request: HttpRequest) -> str:
-    """The client's address, for throttling and traces.
+    """The client's address, for throttling and traces (:func:`client_ip_of` its ``META``)."""
+    return client_ip_of(request.META)
+
+
+def client_ip_of(meta: Mapping[str, Any]) -> str:
+    """The client's address in a request's ``META`` (or WSGI environ).
 
     Behind the TLS reverse proxy (``SOCLE_BEHIND_TLS_PROXY``), ``REMOTE_ADDR`` is the proxy's for
-    everyone: the address is then the last ``X-Forwarded-For`` entry, the one our proxy appended
-    (earlier entries come from the client and prove nothing).
+    everyone: when ``TrustedProxyMiddleware`` found the client behind the proxies of
+    ``SOCLE_TRUSTED_PROXIES`` (chained ones too), that is the address; otherwise the last
+    ``X-Forwarded-For`` entry, the one our proxy appended (earlier entries come from the client
+    and prove nothing).
     """
-    address = request.META.get("REMOTE_ADDR", "")
+    address = meta.get("REMOTE_ADDR", "")
+    if "SOCLE_PROXY_ADDR" in meta:  # the trusted-proxy middleware found the client already
+        return address or "0.0.0.0"  # noqa: S104 (a label, not a bind)
     if getattr(settings, "SECURE_PROXY_SSL_HEADER", None):
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "").rsplit(",", 1)[-1].strip()
+        forwarded = meta.get("HTTP_X_FORWARDED_FOR", "").rsplit(",", 1)[-1].strip()
         with contextlib.suppress(ValueError):
             address = str(ipaddress.ip_address(forwarded))
     return address or "0.0.0.0"  # noqa: S104 (a label, not a bind)
@@ -43,10 +54,9 @@ def param(request: HttpRequest, name: str) -> str | None:
 
 
 def flag(request: HttpRequest, name: str) -> bool:
-    """CAS boolean parameters (§2.1.1 "if this parameter is set"): present, not empty and not
-    "false" (the login form always posts its hidden ``renew`` field, empty when unset)."""
+    """A CAS boolean parameter (``protocol.is_set``), from the query string or a form body."""
     value = request.GET.get(name) or (request.POST.get(name) if request.method == "POST" else None)
-    return value is not None and value.strip().lower() not in ("", "false", "0", "no")
+    return protocol.is_set(value)
 
 
 def negotiate_language(request: HttpRequest) -> bool:
