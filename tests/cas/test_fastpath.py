@@ -11,7 +11,6 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import pytest
 from defusedxml import ElementTree
 from django.core import signals
-from django.db import close_old_connections
 from django.test import Client, RequestFactory
 
 from socle.cas.fastpath import FastValidation
@@ -19,17 +18,11 @@ from socle.cas.lean import VALIDATION, lean_middleware
 from socle.core.lean import LeanHandler
 from socle.portal.models import Trace
 from tests.cas.conftest import SERVICE_URL, cas_login
+from tests.cas.wsgi import Answer, run
 
 CAS = "{http://www.yale.edu/tp/cas}"
 SAML_P = "{urn:oasis:names:tc:SAML:1.0:protocol}"
 SAML_A = "{urn:oasis:names:tc:SAML:1.0:assertion}"
-
-
-class Answer:
-    def __init__(self, status: str, headers: list[tuple[str, str]], body: bytes) -> None:
-        self.status_code = int(status.split()[0])
-        self.headers = {name.lower(): value for name, value in headers}
-        self.body = body
 
 
 class Spy:
@@ -42,27 +35,6 @@ class Spy:
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
         self.calls += 1
         return self.handler(environ, start_response)
-
-
-def run(app: Any, environ: dict[str, Any]) -> Answer:
-    seen: dict[str, Any] = {}
-
-    def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> None:
-        seen.update(status=status, headers=headers)
-
-    # Like Django's test client: the test's database connection must survive the request.
-    signals.request_started.disconnect(close_old_connections)
-    signals.request_finished.disconnect(close_old_connections)
-    try:
-        chunks = app(environ, start_response)
-        try:
-            body = b"".join(chunks)
-        finally:
-            getattr(chunks, "close", lambda: None)()
-    finally:
-        signals.request_started.connect(close_old_connections)
-        signals.request_finished.connect(close_old_connections)
-    return Answer(seen["status"], seen["headers"], body)
 
 
 def environ(method: str, path: str, query: dict[str, str], body: bytes = b"", **extra: Any):

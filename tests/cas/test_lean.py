@@ -8,24 +8,15 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from defusedxml import ElementTree
-from django.core import signals
-from django.db import close_old_connections
 from django.test import Client, RequestFactory
 
 from socle.cas.lean import HOP, VALIDATION, lean_middleware, lean_route, wants_lean
 from socle.cas.tickets import get_store
 from tests.cas.conftest import SERVICE_URL, cas_login, ticket_from
+from tests.cas.wsgi import Answer, run
 
 CAS = "{http://www.yale.edu/tp/cas}"
 pytestmark = pytest.mark.django_db
-
-
-class Answer:
-    def __init__(self, status: str, headers: list[tuple[str, str]], body: bytes) -> None:
-        self.status_code = int(status.split()[0])
-        self.headers = {name.lower(): value for name, value in headers}
-        self.cookies = [v.strip() for name, v in headers if name.lower() == "set-cookie"]
-        self.body = body
 
 
 def call(method: str, path: str, *, cookie: str = "", **extra: Any) -> Answer:
@@ -34,24 +25,7 @@ def call(method: str, path: str, *, cookie: str = "", **extra: Any) -> Answer:
 
     factory = RequestFactory()
     request = getattr(factory, method.lower())(path, HTTP_COOKIE=cookie, **extra)
-    seen: dict[str, Any] = {}
-
-    def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> None:
-        seen.update(status=status, headers=headers)
-
-    # Like Django's test client: the test's database connection must survive the request.
-    signals.request_started.disconnect(close_old_connections)
-    signals.request_finished.disconnect(close_old_connections)
-    try:
-        chunks = application(request.environ, start_response)
-        try:
-            body = b"".join(chunks)
-        finally:
-            getattr(chunks, "close", lambda: None)()
-    finally:
-        signals.request_started.connect(close_old_connections)
-        signals.request_finished.connect(close_old_connections)
-    return Answer(seen["status"], seen["headers"], body)
+    return run(application, request.environ)
 
 
 def logged_in(pupil: Any) -> str:
