@@ -193,6 +193,7 @@ SOCLE_CAS_SESSION_IDLE = env_int("SOCLE_CAS_SESSION_IDLE", 7200, minimum=60)
 SOCLE_CAS_SESSION_MAX = env_int("SOCLE_CAS_SESSION_MAX", 28800, minimum=60)
 SOCLE_CAS_OPEN_REGISTRY = env_bool("SOCLE_CAS_OPEN_REGISTRY", False)
 SOCLE_CAS_FAST_VALIDATION = env_bool("SOCLE_CAS_FAST_VALIDATION", True)
+SOCLE_CAS_FAST_HOP = env_bool("SOCLE_CAS_FAST_HOP", True)
 SOCLE_ENT_NAME = env_str("SOCLE_ENT_NAME", "Socle")  # shown on the login page
 # Login throttling (15-minute window). A whole school may sit behind one address: keep the
 # per-address limit well above the per-account one.

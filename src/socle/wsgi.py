@@ -6,15 +6,16 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "socle.settings")
 django_application = get_wsgi_application()
 
 # CAS validations and SSO hops take a shorter middleware chain (socle.core.lean, socle.cas.lean).
-# Plain validations are answered before Django's handler (socle.cas.fastpath).
-from socle.cas.fastpath import FastValidation  # noqa: E402 - after Django's set-up
+# Plain validations and SSO hops are answered before Django's handler (socle.core.wsgi_fast).
+from socle.cas.fasthop import FastHop  # noqa: E402 - after Django's set-up
+from socle.cas.fastpath import FastValidation  # noqa: E402
 from socle.cas.lean import HOP, VALIDATION, lean_middleware, lean_route  # noqa: E402
 from socle.core.lean import LeanHandler, Router  # noqa: E402
 
 application = Router(
     django_application,
     {
-        HOP: LeanHandler(lean_middleware(HOP)),
+        HOP: FastHop(LeanHandler(lean_middleware(HOP))),
         VALIDATION: FastValidation(LeanHandler(lean_middleware(VALIDATION))),
     },
     lean_route,

@@ -14,27 +14,19 @@ from django.core import signals
 from django.test import Client, RequestFactory
 
 from socle.cas.fastpath import FastValidation
-from socle.cas.lean import VALIDATION, lean_middleware
-from socle.core.lean import LeanHandler
+from socle.cas.lean import VALIDATION
 from socle.portal.models import Trace
 from tests.cas.conftest import SERVICE_URL, cas_login
 from tests.cas.wsgi import Answer, run
+from tests.cas.wsgi import Spy as WsgiSpy
 
 CAS = "{http://www.yale.edu/tp/cas}"
 SAML_P = "{urn:oasis:names:tc:SAML:1.0:protocol}"
 SAML_A = "{urn:oasis:names:tc:SAML:1.0:assertion}"
 
 
-class Spy:
-    """The Django handler of the validation chain, counting the requests it gets."""
-
-    def __init__(self) -> None:
-        self.handler = LeanHandler(lean_middleware(VALIDATION))
-        self.calls = 0
-
-    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
-        self.calls += 1
-        return self.handler(environ, start_response)
+def Spy() -> WsgiSpy:  # noqa: N802
+    return WsgiSpy(VALIDATION)
 
 
 def environ(method: str, path: str, query: dict[str, str], body: bytes = b"", **extra: Any):

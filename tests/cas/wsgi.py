@@ -8,6 +8,9 @@ from typing import Any
 from django.core import signals
 from django.db import close_old_connections
 
+from socle.cas.lean import lean_middleware
+from socle.core.lean import LeanHandler
+
 
 class Answer:
     def __init__(self, status: str, headers: list[tuple[str, str]], body: bytes) -> None:
@@ -37,3 +40,15 @@ def run(app: Any, environ: dict[str, Any]) -> Answer:
         signals.request_started.connect(close_old_connections)
         signals.request_finished.connect(close_old_connections)
     return Answer(seen["status"], seen["headers"], body)
+
+
+class Spy:
+    """The Django handler of a lean route (``socle.cas.lean``), counting the requests it gets."""
+
+    def __init__(self, route: str) -> None:
+        self.handler = LeanHandler(lean_middleware(route))
+        self.calls = 0
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        self.calls += 1
+        return self.handler(environ, start_response)

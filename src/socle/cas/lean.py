@@ -2,7 +2,8 @@
 ``socle.wsgi``), and with which middleware.
 
 - Ticket validations (§2.4–§2.7, SAML §4.2) are machine-to-machine calls answered with XML, JSON
-  or text: their chain keeps only the client address and the security headers. No Django session,
+  or text: their chain keeps only the client address and the security headers (and
+  ``socle.cas.fastpath`` answers their plain forms before Django's handler). No Django session,
   user or frame options: a validator sends no cookie and never frames the answer.
 - The SSO hop (§2.1 with a ticket-granting cookie and a ``service``) ends in a redirect: its chain
   also keeps the Django session and user (read lazily) and ``X-Frame-Options``. It drops language

@@ -1,0 +1,81 @@
+"""The WSGI fast path of the SSO hop (``socle.core.wsgi_fast``).
+
+The hop is ``GET /cas/login?service=…`` with a ticket-granting cookie and no ``renew`` (§2.1):
+when the service is registered, the session lives, the person is active and may open the
+service, the answer is a redirect to the service with a new ticket. This path gives that
+redirect without Django's handler; every other outcome (an unknown service, no session or one
+ended since, access refused, ``gateway``, ``method=POST``, a ``HEAD``) is found before any side
+effect and left to the login view, which renders its page. The ticket is issued by the same
+function as the view's (``socle.cas.sso.issue_service_ticket``), with the same traces; the
+answer carries the headers the hop's middleware chain adds (tests/cas/test_fasthop.py).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.http.cookie import parse_cookie
+
+from socle.cas import protocol
+from socle.cas.fastpath import cas_fast_path
+from socle.cas.services import find_service
+from socle.cas.sso import AccessDenied, append_ticket, issue_service_ticket
+from socle.cas.tickets import get_store
+from socle.cas.tickets.base import SessionEnded
+from socle.cas.views.common import TGC_COOKIE
+from socle.cas.views.login import MAX_SERVICE_LENGTH
+from socle.core import wsgi_fast
+from socle.core.wsgi_fast import Fallback, Reply, query
+from socle.portal.access import can_access
+from socle.portal.access_cache import person_facts
+
+# The middleware of the hop's chain that add headers to a redirect (socle.cas.lean).
+CHAIN_HEADERS = (
+    "django.middleware.security.SecurityMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+)
+HTML = "text/html; charset=utf-8"
+
+
+def prepare(environ: wsgi_fast.Environ, ip: str) -> wsgi_fast.Work:
+    """The hop to try for this request, or :class:`Fallback`."""
+    if environ.get("REQUEST_METHOD") != "GET" or environ.get("PATH_INFO") != "/cas/login":
+        raise Fallback
+    params = query(environ)
+    service_url = (params.get("service") or "").strip()
+    if not service_url or len(service_url) > MAX_SERVICE_LENGTH:
+        raise Fallback
+    if protocol.is_set(params.get("renew")):
+        raise Fallback
+    if (params.get("method") or "").strip().upper() == "POST":
+        raise Fallback  # the ticket travels in a page
+    session_id = parse_cookie(environ.get("HTTP_COOKIE", "")).get(TGC_COOKIE, "")
+    if not session_id:
+        raise Fallback
+
+    def hop() -> Reply:
+        service = find_service(service_url)
+        if service is None:
+            raise Fallback
+        store = get_store()
+        session = store.session_hint(session_id) or store.get_session(session_id)
+        if session is None:
+            raise Fallback
+        person = person_facts(session.person_id)
+        if person is None or not person.is_active or not can_access(person, service, None):
+            raise Fallback  # the view traces the refusal and shows its page
+        try:
+            ticket = issue_service_ticket(
+                person, session, service, service_url, from_new_login=False, client_ip=ip
+            )
+        except (SessionEnded, AccessDenied):  # ended elsewhere, or rules changed since
+            raise Fallback from None
+        location = append_ticket(service_url, ticket)
+        return Reply("302 Found", [("Content-Type", HTML), ("Location", location)])
+
+    return hop
+
+
+def FastHop(fallback: wsgi_fast.WSGIApp) -> wsgi_fast.FastPath:  # noqa: N802 - reads as the class it builds
+    """The WSGI application of the hop route."""
+    enabled = getattr(settings, "SOCLE_CAS_FAST_HOP", True)
+    return cas_fast_path(fallback, prepare, enabled=enabled, chain=CHAIN_HEADERS)
