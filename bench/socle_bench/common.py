@@ -64,3 +64,13 @@ def wait_http(url: str, timeout: float = 60.0) -> None:
 
 def env_without_socle() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if not k.startswith(("SOCLE_", "DJANGO_"))}
+
+
+# A SAML 1.1 validation request (§4.2) around one ticket, for the in-process measures.
+SAML = (
+    '<SOAP-ENV:Envelope xmlns:SOAP-ENV="http://schemas.xmlsoap.org/soap/envelope/"><SOAP-ENV:Body>'
+    '<samlp:Request xmlns:samlp="urn:oasis:names:tc:SAML:1.0:protocol" MajorVersion="1" '
+    'MinorVersion="1" RequestID="_r1" IssueInstant="2026-09-07T08:00:00Z">'
+    "<samlp:AssertionArtifact>{ticket}</samlp:AssertionArtifact></samlp:Request>"
+    "</SOAP-ENV:Body></SOAP-ENV:Envelope>"
+)

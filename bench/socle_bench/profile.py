@@ -18,16 +18,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from socle_bench.common import BENCH_LOGIN, BENCH_PASSWORD, DOCS, SECRET_KEY, SERVICE_URL
+from socle_bench.common import BENCH_LOGIN, BENCH_PASSWORD, DOCS, SAML, SECRET_KEY, SERVICE_URL
 from socle_bench.servers import SOCLE_SETUP
-
-SAML = (
-    '<SOAP-ENV:Envelope xmlns:SOAP-ENV="http://schemas.xmlsoap.org/soap/envelope/"><SOAP-ENV:Body>'
-    '<samlp:Request xmlns:samlp="urn:oasis:names:tc:SAML:1.0:protocol" MajorVersion="1" '
-    'MinorVersion="1" RequestID="_r1" IssueInstant="2026-09-07T08:00:00Z">'
-    "<samlp:AssertionArtifact>{ticket}</samlp:AssertionArtifact></samlp:Request>"
-    "</SOAP-ENV:Body></SOAP-ENV:Envelope>"
-)
 
 
 def configure(database_url: str, redis_url: str) -> None:

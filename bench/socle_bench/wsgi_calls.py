@@ -10,15 +10,7 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
-from socle_bench.common import BENCH_LOGIN, BENCH_PASSWORD, SERVICE_URL
-
-SAML = (
-    '<SOAP-ENV:Envelope xmlns:SOAP-ENV="http://schemas.xmlsoap.org/soap/envelope/"><SOAP-ENV:Body>'
-    '<samlp:Request xmlns:samlp="urn:oasis:names:tc:SAML:1.0:protocol" MajorVersion="1" '
-    'MinorVersion="1" RequestID="_r1" IssueInstant="2026-09-07T08:00:00Z">'
-    "<samlp:AssertionArtifact>{ticket}</samlp:AssertionArtifact></samlp:Request>"
-    "</SOAP-ENV:Body></SOAP-ENV:Envelope>"
-)
+from socle_bench.common import BENCH_LOGIN, BENCH_PASSWORD, SAML, SERVICE_URL
 
 
 def environ(path: str, query: str, *, cookie: str = "", body: bytes = b"") -> dict[str, Any]:

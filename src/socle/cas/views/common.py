@@ -17,8 +17,6 @@ from socle.cas.tickets.base import Session
 
 TGC_COOKIE = "socle_tgc"
 TGC_PATH = "/cas/"
-XML = "application/xml; charset=utf-8"
-JSON = "application/json; charset=utf-8"
 
 
 def client_ip(request: HttpRequest) -> str:

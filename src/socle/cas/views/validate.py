@@ -15,9 +15,10 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from socle.cas import answers, errors, protocol, saml
+from socle.cas.answers import JSON, XML
 from socle.cas.tickets import get_store
 from socle.cas.validation import issue_proxy_ticket
-from socle.cas.views.common import JSON, XML, client_ip, param
+from socle.cas.views.common import client_ip, param
 from socle.core.nocache import no_store
 
 logger = logging.getLogger("socle.cas")
