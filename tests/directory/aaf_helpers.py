@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-from socle.directory.aaf.synthetic import add_request, uai_for
+from socle.directory.aaf.synthetic_xml import add_request, uai_for
 
 UAI_A = uai_for(312_601)
 UAI_B = uai_for(312_602)

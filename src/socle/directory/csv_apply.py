@@ -1,0 +1,170 @@
+"""Writes a checked directory CSV: people, memberships and parent links, created or updated.
+
+Runs inside the caller's transaction; rows are inserted in bulk, ``CHUNK`` at a time. Each
+group's status (created, updated, unchanged) is counted in the :class:`ImportSummary`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.auth.hashers import make_password
+
+from socle.directory.csv_groups import CHUNK, GroupKey, PersonGroup, chunks
+from socle.directory.logins import login_allocator_for
+from socle.directory.models import (
+    Establishment,
+    Membership,
+    ParentLink,
+    Person,
+    Source,
+    search_key_for,
+)
+from socle.directory.profiles import Relation
+
+
+@dataclass
+class ImportSummary:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+
+    def line(self) -> str:
+        return (
+            f"{self.created} créée(s), {self.updated} mise(s) à jour, "
+            f"{self.unchanged} inchangée(s), {self.rejected} ligne(s) rejetée(s)."
+        )
+
+
+def apply_groups(
+    groups: dict[GroupKey, PersonGroup], establishments: dict[str, Establishment]
+) -> ImportSummary:
+    summary = ImportSummary()
+    new_groups = [g for g in groups.values() if g.person is None]
+    allocator = login_allocator_for(len(new_groups))
+    for group in groups.values():
+        if group.login:
+            allocator.reserve(group.login)
+    for group in new_groups:
+        row = group.first
+        group.person = Person(
+            login=group.login or allocator.allocate(row.first_name, row.last_name),
+            last_name=row.last_name,
+            first_name=row.first_name,
+            birth_last_name=row.birth_last_name,
+            birth_date=row.birth_date,
+            postal_code=row.postal_code,
+            email=row.email,
+            external_id=row.external_id or None,
+            source=Source.CSV,
+            password=make_password(group.password or None),
+            search_key=search_key_for(row.last_name, row.birth_last_name, row.first_name),
+        )
+        group.status = "created"
+    Person.objects.bulk_create([g.person for g in new_groups if g.person], batch_size=CHUNK)
+    for group in groups.values():
+        if group.status != "created" and _update_person(group):
+            group.status = "updated"
+    _sync_memberships(groups, establishments)
+    _sync_links(groups)
+    for group in groups.values():
+        setattr(summary, group.status, getattr(summary, group.status) + 1)
+    return summary
+
+
+def _update_person(group: PersonGroup) -> bool:
+    person, row = group.person, group.first
+    assert person is not None
+    changes: dict[str, Any] = {
+        "last_name": row.last_name,
+        "first_name": row.first_name,
+        "birth_last_name": row.birth_last_name or person.birth_last_name,
+        "birth_date": row.birth_date or person.birth_date,
+        "postal_code": row.postal_code or person.postal_code,
+        "email": row.email or person.email,
+        "external_id": person.external_id or row.external_id or None,
+        "login": group.login or person.login,
+    }
+    changed = [name for name, value in changes.items() if getattr(person, name) != value]
+    for name in changed:
+        setattr(person, name, changes[name])
+    if group.password and not person.has_usable_password():
+        person.set_password(group.password)
+        changed.append("password")
+    if changed:
+        person.save(update_fields=changed)
+    return bool(changed)
+
+
+def _sync_memberships(
+    groups: dict[GroupKey, PersonGroup], establishments: dict[str, Establishment]
+) -> None:
+    person_ids = [g.person.pk for g in groups.values() if g.person and g.status != "created"]
+    existing: dict[tuple[int, int, str], Membership] = {}
+    for chunk in chunks(person_ids):
+        for membership in Membership.objects.filter(person_id__in=chunk):
+            key = (membership.person_id, membership.establishment_id, membership.profile)
+            existing[key] = membership
+    to_create: list[Membership] = []
+    for group in groups.values():
+        assert group.person is not None
+        for row in group.rows:
+            establishment = establishments[row.uai]
+            found = existing.get((group.person.pk, establishment.pk, row.profile))
+            if found is None:
+                to_create.append(
+                    Membership(
+                        person=group.person,
+                        establishment=establishment,
+                        profile=row.profile,
+                        class_name=row.class_name,
+                    )
+                )
+                group.status = "created" if group.status == "created" else "updated"
+            elif row.class_name and found.class_name != row.class_name:
+                found.class_name = row.class_name
+                found.save(update_fields=["class_name"])
+                group.status = "updated"
+    Membership.objects.bulk_create(to_create, batch_size=CHUNK)
+
+
+def _sync_links(groups: dict[GroupKey, PersonGroup]) -> None:
+    wanted = [(g, row, child) for g in groups.values() for row, child in g.children]
+    if not wanted:
+        return
+    by_external: dict[str, int] = {
+        key[1]: g.person.pk for key, g in groups.items() if key[0] == "ext" and g.person
+    }
+    missing = sorted({child for _, _, child in wanted if child not in by_external})
+    for chunk in chunks(missing):
+        by_external.update(
+            (str(external_id), pk)
+            for external_id, pk in Person.objects.filter(external_id__in=chunk).values_list(
+                "external_id", "pk"
+            )
+        )
+    parent_ids = list({g.person.pk for g, _, _ in wanted if g.person})
+    existing: dict[tuple[int, int], ParentLink] = {}
+    for chunk in chunks(parent_ids):
+        for link in ParentLink.objects.filter(parent_id__in=chunk):
+            existing[(link.parent_id, link.child_id)] = link
+    to_create: dict[tuple[int, int], ParentLink] = {}
+    for group, row, child in wanted:
+        assert group.person is not None
+        key = (group.person.pk, by_external[child])
+        current = existing.get(key)
+        if current is None:
+            if key not in to_create:
+                to_create[key] = ParentLink(
+                    parent_id=key[0], child_id=key[1], relation=row.relation or Relation.OTHER
+                )
+                if group.status == "unchanged":
+                    group.status = "updated"
+        elif row.relation and current.relation != row.relation:
+            current.relation = row.relation
+            current.save(update_fields=["relation"])
+            if group.status == "unchanged":
+                group.status = "updated"
+    ParentLink.objects.bulk_create(list(to_create.values()), batch_size=CHUNK)

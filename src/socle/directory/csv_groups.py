@@ -1,0 +1,85 @@
+"""Groups the rows of a directory CSV by person, for :mod:`socle.directory.csv_import`.
+
+A person is keyed by ``external_id``, else by uai + profile + names + birth date; several rows
+of one ``external_id`` are that person's establishments or profiles. ``chunks`` cuts long lists
+for ``__in`` queries.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from socle.directory.csv_reader import CsvRow
+from socle.directory.models import Person
+
+CHUNK = 500
+GroupKey = tuple[str, Any]
+
+
+@dataclass
+class PersonGroup:
+    """All rows describing one person (several rows: several establishments or profiles)."""
+
+    rows: list[CsvRow]
+    person: Person | None = None
+    status: str = "unchanged"
+    children: list[tuple[CsvRow, str]] = field(default_factory=list)
+
+    @property
+    def first(self) -> CsvRow:
+        return self.rows[0]
+
+    @property
+    def login(self) -> str:
+        return next((row.login for row in self.rows if row.login), "")
+
+    @property
+    def password(self) -> str:
+        return next((row.password for row in self.rows if row.password), "")
+
+
+def _person_key(row: CsvRow) -> GroupKey:
+    return ("ext", row.external_id) if row.external_id else ("id", row.identity_key)
+
+
+def group_rows(rows: list[CsvRow]) -> tuple[dict[GroupKey, PersonGroup], list[tuple[int, str]]]:
+    groups: dict[GroupKey, PersonGroup] = {}
+    errors: list[tuple[int, str]] = []
+    for row in rows:
+        key = _person_key(row)
+        group = groups.get(key)
+        if group is None:
+            groups[key] = PersonGroup([row])
+            continue
+        if key[0] == "id":
+            errors.append((row.line, f"doublon de la ligne {group.first.line}."))
+            continue
+        same_membership = next(
+            (o for o in group.rows if (o.uai, o.profile) == (row.uai, row.profile)), None
+        )
+        if same_membership is not None:
+            errors.append(
+                (
+                    row.line,
+                    f"doublon de la ligne {same_membership.line} (même external_id "
+                    f"« {row.external_id} », même profil dans le même établissement).",
+                )
+            )
+        elif row.identity_key[2:] != group.first.identity_key[2:]:
+            errors.append(
+                (
+                    row.line,
+                    f"external_id « {row.external_id} » déjà utilisé ligne "
+                    f"{group.first.line} pour une autre personne.",
+                )
+            )
+        else:
+            group.rows.append(row)
+    return groups, errors
+
+
+def chunks(items: list[Any], size: int = CHUNK) -> Iterable[list[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
