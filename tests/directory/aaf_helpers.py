@@ -77,13 +77,23 @@ def staff(
     code: str = "ENS",
     teaches: bool = True,
     mail: str = "",
+    attached: list[str] | None = None,
+    functions: list[str] | None = None,
+    profiles: list[str] | None = None,
 ) -> str:
+    """A staff record: by default attached to ``school`` with one function ``code`` there;
+    ``attached``, ``functions`` (``struct$code$libellé`` each) and ``profiles`` replace them."""
     pairs = _person(pid, last, first, "02/01/1980", "M.") + [
         ("mail", mail),
-        ("ENTPersonStructRattach", school),
-        ("ENTPersonFonctions", f"{school}${code}$LIBELLE$L0201$DISCIPLINE"),
+        ("ENTPersonStructRattach", attached if attached is not None else school),
+        (
+            "ENTPersonFonctions",
+            functions if functions is not None else f"{school}${code}$LIBELLE$L0201$DISCIPLINE",
+        ),
         ("PersEducNatPresenceDevantEleves", "O" if teaches else "N"),
     ]
+    if profiles is not None:
+        pairs.append(("ENTPersonProfils", profiles))
     return add_request("categoriePersonne", "PersEducNat", pid, pairs)
 
 

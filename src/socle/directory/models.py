@@ -108,6 +108,12 @@ class Person(AbstractBaseUser, PermissionsMixin):
     source = models.CharField(
         _("origine"), max_length=8, choices=Source.choices, default=Source.LOCAL, blank=True
     )
+    # The AAF attributes a staff member's profiles are deduced from, as last received (attribute
+    # name → values: socle.directory.aaf.mapping.STAFF_INPUTS), so that a delta carrying only
+    # some of them recomputes the profiles. None: never fed as staff, or fed before they were kept.
+    aaf_staff_inputs = models.JSONField(
+        _("attributs AAF des profils (personnels)"), null=True, blank=True, editable=False
+    )
     search_key = models.CharField(max_length=300, blank=True, editable=False)
     activated_at = models.DateTimeField(_("compte activé le"), null=True, blank=True)
     terms_accepted_at = models.DateTimeField(_("charte acceptée le"), null=True, blank=True)

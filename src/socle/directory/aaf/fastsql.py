@@ -3,14 +3,15 @@
 Django's ``bulk_create`` prepares every value of every field through the ORM, which costs more
 than the database work itself at 200,000 rows. :func:`insert_rows` builds one parametrised
 ``INSERT`` per call (SQLite and PostgreSQL alike) and sends rows with ``executemany``: values
-are given as Python objects; only dates and datetimes need the backend's adaptation. Fields not
-given get their model default (computed once, or per row for a callable default such as the
-person's random uid), so a new field with a default never breaks the import.
+are given as Python objects; only dates, datetimes and JSON need the backend's adaptation.
+Fields not given get their model default (computed once, or per row for a callable default such
+as the person's random uid), so a new field with a default never breaks the import.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -21,6 +22,8 @@ CHUNK = 2000
 
 def _adapter(field: models.Field) -> Callable[[Any], Any] | None:  # type: ignore[type-arg]
     ops = connection.ops
+    if isinstance(field, models.JSONField):  # None stays SQL NULL
+        return lambda v: field.get_db_prep_save(v, connection)
     if isinstance(field, models.DateTimeField):
         return lambda v: ops.adapt_datetimefield_value(v) if isinstance(v, dt.datetime) else v
     if isinstance(field, models.DateField):
@@ -113,6 +116,9 @@ def rows_in(
 
 def _converter(field: Any) -> Callable[[Any], Any] | None:
     """Raw cursors return SQLite's storage types: give back what the ORM would."""
+    if isinstance(field, models.JSONField):  # text on every backend (Django's own loaders)
+        decoder = field.decoder
+        return lambda v: json.loads(v, cls=decoder) if isinstance(v, str) else v
     if isinstance(field, models.BooleanField):
         return lambda v: v if v is None else bool(v)
     if isinstance(field, models.DateTimeField):

@@ -91,6 +91,15 @@ RULES_BY_TYPE: dict[str, dict[str, Rule]] = {
     kind: {rule.attribute: rule for rule in RULES if kind in rule.types} for kind in (ETAB, *PEOPLE)
 }
 
+# The attributes a staff member's profiles are deduced from together (field of the record →
+# attribute). Their last received values are kept on the person (``Person.aaf_staff_inputs``, by
+# attribute name), so that a delta carrying only some of them recomputes the profiles.
+STAFF_INPUTS: dict[str, str] = {
+    rule.field: rule.attribute
+    for rule in RULES
+    if STAFF in rule.types and rule.field in {"structures", "functions", "profiles", "teaches"}
+}
+
 # Profile of a staff member in an establishment, from the function code of ENTPersonFonctions
 # for that establishment. ENS counts as teaching only with PersEducNatPresenceDevantEleves=O.
 FUNCTION_PROFILES: dict[str, str] = {

@@ -17,8 +17,14 @@ from django.db import connection
 from django.utils import timezone
 
 from socle.directory.aaf.fastsql import insert_rows, rows_in
-from socle.directory.aaf.mapping import PUPIL, RELATIVE, TYPE_PROFILES
-from socle.directory.aaf.records import PersonData, RelationData, StructureIndex
+from socle.directory.aaf.mapping import PUPIL, RELATIVE, STAFF, TYPE_PROFILES
+from socle.directory.aaf.records import (
+    PersonData,
+    RecordError,
+    RelationData,
+    StructureIndex,
+    complete_staff_modify,
+)
 from socle.directory.aaf.report import Tally
 from socle.directory.logins import LoginAllocator, new_uids
 from socle.directory.models import Membership, Person, Source, search_key_for
@@ -70,7 +76,7 @@ def unusable_password() -> str:
     return UNUSABLE_PASSWORD_PREFIX + secrets.token_urlsafe(30)
 
 
-EXISTING_COLUMNS = ("pk", "external_id", "is_active", "source", *PERSON_FIELDS)
+EXISTING_COLUMNS = ("pk", "external_id", "is_active", "source", *PERSON_FIELDS, "aaf_staff_inputs")
 _INDEX = {name: position for position, name in enumerate(EXISTING_COLUMNS)}
 
 
@@ -80,9 +86,13 @@ def apply_people(batch: list[PersonData], kind: str, ctx: Context, state: FileSt
     ids = [data.external_id for data in batch]
     existing = {row[1]: row for row in rows_in(Person, EXISTING_COLUMNS, "external_id", ids)}
     existing.update(_adoptions(batch, existing, kind, state))
+    if kind == STAFF:
+        batch = _complete_staff(batch, existing, ctx, state)
     to_create: list[dict[str, Any]] = []
     # Grouped by the set of fields that changed: bulk_update writes every listed field.
     to_update: dict[frozenset[str], list[Person]] = defaultdict(list)
+    # Staff whose kept profile inputs change; on their own, they are no change to the person.
+    to_keep: list[Person] = []
     handled: list[tuple[int | str, PersonData, str]] = []
     for data in batch:
         if data.external_id in state.seen:
@@ -103,6 +113,9 @@ def apply_people(batch: list[PersonData], kind: str, ctx: Context, state: FileSt
             changes = _changes(row, data)
             if changes:
                 to_update[frozenset(changes)].append(Person(pk=row[0], updated_at=now, **changes))
+            inputs = data.staff_inputs
+            if inputs is not None and row[_INDEX["aaf_staff_inputs"]] != inputs:
+                to_keep.append(Person(pk=row[0], aaf_staff_inputs=inputs))
             handled.append((row[0], data, "updated" if changes else "unchanged"))
         if state.full:
             state.listed.add(data.external_id)
@@ -114,6 +127,7 @@ def apply_people(batch: list[PersonData], kind: str, ctx: Context, state: FileSt
         handled = [(created[key] if isinstance(key, str) else key, d, st) for key, d, st in handled]
     for fields, people in to_update.items():
         Person.objects.bulk_update(people, sorted(fields | {"updated_at"}), batch_size=CHUNK)
+    Person.objects.bulk_update(to_keep, ["aaf_staff_inputs"], batch_size=CHUNK)
     resolved = [(int(pk), data, status) for pk, data, status in handled]
     membership_changes = _sync_memberships(resolved, kind, ctx)
     for pk, data, status in resolved:
@@ -201,6 +215,29 @@ def _adoptions(
     return {external_id: rows[pk] for external_id, pk in chosen.items() if pk in rows}
 
 
+def _complete_staff(
+    batch: list[PersonData], existing: dict[str, tuple[Any, ...]], ctx: Context, state: FileState
+) -> list[PersonData]:
+    """Deduces the memberships of the staff modifies that carry some of the profile inputs,
+    with the person's kept inputs for the others; drops (and reports) the records in error,
+    as :func:`~socle.directory.aaf.records.build_person` does. A person imported before the
+    inputs were kept gets the former behaviour, and is counted for the summary."""
+    kept: list[PersonData] = []
+    for data in batch:
+        if data.operation == "modify" and data.staff_inputs:
+            row = existing.get(data.external_id)
+            stored = row[_INDEX["aaf_staff_inputs"]] if row is not None else None
+            try:
+                complete = complete_staff_modify(data, stored, ctx.structures)
+            except RecordError as exc:
+                state.error(STAFF, data.external_id, str(exc))
+                continue
+            if not complete and row is not None:
+                state.tally.staff_without_inputs += 1
+        kept.append(data)
+    return kept
+
+
 def _pks_of(external_ids: list[str]) -> dict[str, int]:
     return {
         external_id: pk
@@ -236,6 +273,7 @@ def _new_person(data: PersonData, ctx: Context, now: Any) -> dict[str, Any]:
         password=unusable_password(),
         external_id=data.external_id,
         source=Source.AAF,
+        aaf_staff_inputs=data.staff_inputs,
         search_key=search_key_for(
             values["last_name"], values["birth_last_name"], values["first_name"]
         ),

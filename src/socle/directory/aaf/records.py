@@ -20,6 +20,7 @@ from socle.directory.aaf.mapping import (
     RULES_BY_TYPE,
     STAFF,
     STAFF_DEFAULT_PROFILE,
+    STAFF_INPUTS,
     TYPE_PROFILES,
 )
 from socle.directory.aaf.reader import RawRecord
@@ -67,6 +68,9 @@ class PersonData:
     # (establishment pk, profile) → class name; None when the record does not say (modify).
     memberships: dict[tuple[int, str], str] | None = None
     relations: list[RelationData] | None = None
+    # Staff: the attributes of the profile deduction the record carries, by attribute name (all
+    # of them for an add); None when it carries none, or when they are not to be kept.
+    staff_inputs: dict[str, list[str]] | None = None
 
 
 class StructureIndex:
@@ -162,7 +166,13 @@ def build_person(record: RawRecord, kind: str, structures: StructureIndex) -> Pe
         if "relations" in values:
             data.relations = _relations(values["relations"])
     elif kind == STAFF:
-        data.memberships = _staff_memberships(values, structures, record.operation)
+        carried = {
+            attr: list(values[name]) for name, attr in STAFF_INPUTS.items() if name in values
+        }
+        data.staff_inputs = carried or None
+        if record.operation == "add":
+            data.memberships = _staff_memberships(values, structures)
+        # A modify's memberships need the inputs it does not carry: complete_staff_modify.
     return data
 
 
@@ -222,8 +232,38 @@ def _pupil_memberships(
     return memberships
 
 
+def complete_staff_modify(data: PersonData, kept: object, structures: StructureIndex) -> bool:
+    """Deduces the memberships of a staff modify carrying some of the :data:`STAFF_INPUTS`,
+    with the values ``kept`` (``Person.aaf_staff_inputs``) for the attributes it does not carry,
+    as the full file would; ``data.staff_inputs`` becomes the whole set, to be kept in turn.
+
+    Returns False when the person has no kept values (imported before they were kept, or
+    unknown) and the modify does not carry them all: the memberships are then deduced from the
+    attributes given alone, as before (unchanged without ENTPersonStructRattach nor
+    ENTPersonFonctions), and nothing is kept. Raises :class:`RecordError` as for an add."""
+    carried = data.staff_inputs or {}
+    inputs = {**_kept_inputs(kept), **carried}
+    complete = all(attr in inputs for attr in STAFF_INPUTS.values())
+    values = {name: inputs[attr] for name, attr in STAFF_INPUTS.items() if attr in inputs}
+    data.memberships = _staff_memberships(values, structures)
+    data.staff_inputs = inputs if complete else None
+    return complete
+
+
+def _kept_inputs(kept: object) -> dict[str, list[str]]:
+    """The values of ``Person.aaf_staff_inputs`` (empty unless all of them are there)."""
+    if not isinstance(kept, dict):
+        return {}
+    found = {
+        attr: kept[attr]
+        for attr in STAFF_INPUTS.values()
+        if isinstance(kept.get(attr), list) and all(isinstance(v, str) for v in kept[attr])
+    }
+    return found if len(found) == len(STAFF_INPUTS) else {}
+
+
 def _staff_memberships(
-    values: dict[str, list[str]], structures: StructureIndex, operation: str
+    values: dict[str, list[str]], structures: StructureIndex
 ) -> dict[tuple[int, str], str] | None:
     if "structures" not in values and "functions" not in values:
         return None

@@ -40,6 +40,9 @@ class Tally:
     by_establishment: dict[str, Counts] = field(default_factory=lambda: defaultdict(Counts))
     errors: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    # Staff modifies carrying only some of the profile inputs, for people imported before these
+    # inputs were kept: their profiles could not be recomputed as the full file would.
+    staff_without_inputs: int = 0
 
     def merge(self, other: Tally) -> None:
         for kind, counts in other.by_type.items():
@@ -48,6 +51,7 @@ class Tally:
             self.by_establishment[uai].add(counts)
         self.errors.extend(other.errors)
         self.notes.extend(other.notes)
+        self.staff_without_inputs += other.staff_without_inputs
 
 
 @dataclass
@@ -83,6 +87,14 @@ class Report(Tally):
             f"modifié(s), {self.links_removed} retiré(s), {self.links_unresolved} vers un "
             "responsable introuvable."
         )
+        if self.staff_without_inputs:
+            lines.append(
+                f"PersEducNat : {self.staff_without_inputs} modification(s) partielle(s) de "
+                "personnels importés avant que leurs fonctions, rattachements, profils et présence "
+                "devant élèves ne soient conservés : profils déduits des seuls attributs reçus "
+                "(inchangés sans ENTPersonFonctions ni ENTPersonStructRattach) ; le prochain "
+                "fichier complet les corrigera."
+            )
         if self.by_establishment:
             lines.append("Par établissement :")
             for uai in sorted(self.by_establishment):
