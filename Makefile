@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export SOCLE_DATA_DIR ?= $(CURDIR)/var
 
-.PHONY: demo test test-fast lint typecheck bench soak clean venv system-deps
+.PHONY: demo test test-fast lint typecheck messages bench soak clean venv system-deps
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 est requis ($(PYTHON) introuvable)"; exit 1; }
@@ -34,6 +34,20 @@ lint: $(STAMP)
 
 typecheck: $(STAMP)
 	SOCLE_SECRET_KEY=typecheck-only-$$(printf 'x%.0s' $$(seq 50)) $(BIN)/mypy src
+
+# The English catalog (French is the source language): extracted from src/socle alone (pronotesim
+# stays French), then compiled; both the .po and the .mo are committed (docs/architecture.md).
+# tests/core/test_translations.py reads MAKEMESSAGES here and runs the same extraction.
+MAKEMESSAGES := makemessages --locale en --no-obsolete --add-location file --no-wrap
+CATALOG := src/socle/locale/en/LC_MESSAGES/django.po
+messages: $(STAMP)
+	cd src/socle && env -u DJANGO_SETTINGS_MODULE $(CURDIR)/$(BIN)/django-admin $(MAKEMESSAGES)
+	sed -i '/^"POT-Creation-Date: /d' $(CATALOG)
+	msgfmt --check --output-file /dev/null $(CATALOG)
+	cd src/socle && env -u DJANGO_SETTINGS_MODULE $(CURDIR)/$(BIN)/django-admin compilemessages --locale en
+	@grep -q '^#, fuzzy' $(CATALOG) && echo "$(CATALOG): fuzzy entries to review" || true
+	@msgattrib --untranslated --no-obsolete $(CATALOG) | grep -q '^msgid' \
+		&& echo "$(CATALOG): untranslated entries (msgattrib --untranslated $(CATALOG))" || true
 
 bench: $(STAMP) system-deps
 	bash bench/run

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.utils import translation
+
 from socle.portal.checks import check_service_patterns
 from tests.factories import make_service
 
@@ -19,6 +21,12 @@ def test_a_sane_catalogue_raises_nothing() -> None:
 def test_a_pattern_matching_any_address_is_an_error() -> None:
     make_service("ouvert", url="https://appli.example.org/", patterns=("**",))
     assert ids() == ["socle.E040"]
+
+
+def test_it_tells_an_error_from_a_warning_whatever_the_active_language() -> None:
+    make_service("ouvert", url="https://appli.example.org/", patterns=("**",))
+    with translation.override("en"):
+        assert ids() == ["socle.E040"]
 
 
 def test_missing_or_useless_patterns_are_warnings() -> None:

@@ -333,3 +333,22 @@ def test_a_choice_made_with_parcourir_survives_another_search(admin_client, scho
     )
     selected = page(response).xpath(f'//select[@name="row-{row.pk}"]/option[@selected]/@value')
     assert selected == [str(jules.pk)]
+
+
+def test_it_walks_the_wizard_in_english_with_the_progress_of_each_step(admin_client, school):
+    admin_client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    response = upload(admin_client, school)
+    step1 = admin_client.get(response["Location"])
+    content = text(step1)
+    assert "Step 1/6: matching Teachers" in content
+    assert "1 Teachers recognised" in content and "0 not recognised" in content
+    assert page(step1).xpath('//form[@id="step-form"]/@data-no-result') == ["No account found."]
+    step2 = admin_client.get(
+        admin_client.post(step1.request["PATH_INFO"], {"action": "validate"})["Location"]
+    )
+    content = text(step2)
+    assert "Step 2/6: matching Pupils" in content
+    # The progress list: the validated step shows its counts (it compared a French label).
+    assert "Teachers: validated — 1 imported, 0 unchanged, 0 replaced, 0 conflicts" in content
+    assert "Pupils: matching computed" in content
+    assert "Étape" not in content and "rapprochement" not in content

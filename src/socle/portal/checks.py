@@ -11,6 +11,7 @@ from typing import Any
 
 from django.core.checks import CheckMessage, Error, Warning
 from django.db import DatabaseError
+from django.utils import translation
 
 from socle.portal.espaces import espace_url
 from socle.portal.patterns import check_pattern
@@ -48,7 +49,8 @@ def check_service_patterns(
         if service.url and service.sso_type == SSOType.PRONOTE:
             own = [espace_url(service.url, "eleve"), service.url]
         for pattern in patterns:
-            problem = check_pattern(pattern.kind, pattern.value, own)
+            with translation.override(None):  # French source text, which `wide` reads
+                problem = check_pattern(pattern.kind, pattern.value, own)
             if problem is None:
                 continue
             wide = "n'importe quelle adresse" in problem or "d'autres domaines" in problem

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db import models
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 from socle.directory.profiles import Profile
@@ -29,20 +30,38 @@ class Step:
     plural: str  # "Élèves": the wording of "Étape 2/6 : rapprochement des Élèves"
     profiles: frozenset[str]  # national profiles a matching account must hold in the school
 
+    @property
+    def label(self) -> str:
+        """``plural`` in the active language (pages); commands and reports keep the French."""
+        return gettext(self.plural)
+
 
 #: The six steps, in PRONOTE's order.
 STEPS: tuple[Step, ...] = (
     Step(
-        1, Category.ENSEIGNANT, "Enseignants", frozenset({Profile.TEACHER, Profile.DOCUMENTALIST})
+        1,
+        Category.ENSEIGNANT,
+        gettext_noop("Enseignants"),
+        frozenset({Profile.TEACHER, Profile.DOCUMENTALIST}),
     ),
-    Step(2, Category.ELEVE, "Élèves", frozenset({Profile.PUPIL})),
-    Step(3, Category.RESPONSABLE, "Responsables", frozenset({Profile.PARENT})),
-    Step(4, Category.MAITRE_DE_STAGE, "Maîtres de stage", frozenset({Profile.MAITRE_DE_STAGE})),
-    Step(5, Category.INSPECTEUR, "Inspecteurs pédagogiques", frozenset({Profile.ACADEMY})),
+    Step(2, Category.ELEVE, gettext_noop("Élèves"), frozenset({Profile.PUPIL})),
+    Step(3, Category.RESPONSABLE, gettext_noop("Responsables"), frozenset({Profile.PARENT})),
+    Step(
+        4,
+        Category.MAITRE_DE_STAGE,
+        gettext_noop("Maîtres de stage"),
+        frozenset({Profile.MAITRE_DE_STAGE}),
+    ),
+    Step(
+        5,
+        Category.INSPECTEUR,
+        gettext_noop("Inspecteurs pédagogiques"),
+        frozenset({Profile.ACADEMY}),
+    ),
     Step(
         6,
         Category.PERSONNEL,
-        "Personnels",
+        gettext_noop("Personnels"),
         frozenset(
             {Profile.DIRECTION, Profile.VIE_SCOLAIRE, Profile.ADMIN_STAFF, Profile.COLLECTIVITY}
         ),

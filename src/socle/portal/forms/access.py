@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.db import transaction
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from socle.directory.models import Establishment, Membership
 from socle.directory.profiles import Profile
@@ -20,13 +20,13 @@ class ActivationForm(AccessibleFormMixin, forms.Form):
     """One service in one establishment: « Activer : Oui/Non » and the populations allowed."""
 
     enabled = forms.TypedChoiceField(
-        label=_lazy("Activer"),
-        choices=[("1", _lazy("Oui")), ("0", _lazy("Non"))],
+        label=gettext_lazy("Activer"),
+        choices=[("1", gettext_lazy("Oui")), ("0", gettext_lazy("Non"))],
         coerce=lambda v: v == "1",
         widget=forms.RadioSelect,
     )
     populations = forms.MultipleChoiceField(
-        label=_lazy("Profils autorisés"),
+        label=gettext_lazy("Profils autorisés"),
         choices=POPULATION_CHOICES,
         required=False,
         widget=forms.CheckboxSelectMultiple,
@@ -48,39 +48,41 @@ class AccessModeForm(AccessibleFormMixin, forms.ModelForm):
         model = Service
         fields = ["access_mode"]
         widgets = {"access_mode": forms.RadioSelect}
-        labels = {"access_mode": _lazy("Accès par défaut")}
+        labels = {"access_mode": gettext_lazy("Accès par défaut")}
 
 
-PROFILE_CHOICES = [("", _lazy("Tous les profils")), *Profile.choices]
+PROFILE_CHOICES = [("", gettext_lazy("Tous les profils")), *Profile.choices]
 
 
 class AccessRuleForm(AccessibleFormMixin, forms.Form):
     """« Ajouter des accès »: Rôle × Cible × Profil(s). One rule is created per ticked profile."""
 
     role = forms.ChoiceField(
-        label=_lazy("Rôle"), choices=AccessRole.choices, initial=AccessRole.ACCESS
+        label=gettext_lazy("Rôle"), choices=AccessRole.choices, initial=AccessRole.ACCESS
     )
     target = forms.ChoiceField(
-        label=_lazy("Cible"), choices=AccessTarget.choices, widget=forms.RadioSelect
+        label=gettext_lazy("Cible"), choices=AccessTarget.choices, widget=forms.RadioSelect
     )
     establishments = forms.ModelMultipleChoiceField(
-        label=_lazy("Établissements"),
+        label=gettext_lazy("Établissements"),
         queryset=Establishment.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text=_lazy("Pour « Liste personnalisée d'établissements »."),
+        help_text=gettext_lazy("Pour « Liste personnalisée d'établissements »."),
     )
     groups = forms.MultipleChoiceField(
-        label=_lazy("Groupes"),
+        label=gettext_lazy("Groupes"),
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text=_lazy("Pour « Liste de groupes » : les classes et les groupes du site courant."),
+        help_text=gettext_lazy(
+            "Pour « Liste de groupes » : les classes et les groupes du site courant."
+        ),
     )
     profiles = forms.MultipleChoiceField(
-        label=_lazy("Profil"),
+        label=gettext_lazy("Profil"),
         choices=PROFILE_CHOICES,
         widget=forms.CheckboxSelectMultiple,
-        error_messages={"required": _lazy("Cochez au moins un profil.")},
+        error_messages={"required": gettext_lazy("Cochez au moins un profil.")},
     )
 
     def __init__(
@@ -189,4 +191,6 @@ class AccessRuleForm(AccessibleFormMixin, forms.Form):
 
 
 class PersonSearchForm(forms.Form):
-    q = forms.CharField(label=_lazy("Nom, prénom ou identifiant"), max_length=100, required=False)
+    q = forms.CharField(
+        label=gettext_lazy("Nom, prénom ou identifiant"), max_length=100, required=False
+    )

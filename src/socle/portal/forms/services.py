@@ -13,7 +13,7 @@ from django.core.files.base import ContentFile
 from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from socle.directory.models import Establishment
 from socle.portal.espaces import ESPACES, espace_url
@@ -30,7 +30,7 @@ from socle.portal.patterns import (
 )
 
 _ATTRIBUTE_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]{0,63}$")
-_BAD_URL = _lazy(
+_BAD_URL = gettext_lazy(
     "Saisissez une adresse web complète commençant par https:// (ou http://), par exemple "
     "https://0312609t.index-education.net/pronote/."
 )
@@ -38,16 +38,16 @@ _BAD_URL = _lazy(
 
 class ServiceForm(AccessibleFormMixin, forms.ModelForm):
     url = forms.CharField(
-        label=_lazy("URL"),
+        label=gettext_lazy("URL"),
         max_length=500,
-        help_text=_lazy("Pour PRONOTE : l'« URL publique » de PRONOTE.net."),
+        help_text=gettext_lazy("Pour PRONOTE : l'« URL publique » de PRONOTE.net."),
         widget=forms.URLInput(attrs={"spellcheck": "false", "autocomplete": "off"}),
     )
     patterns_text = forms.CharField(
-        label=_lazy("Motifs d'URL CAS autorisés"),
+        label=gettext_lazy("Motifs d'URL CAS autorisés"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3, "spellcheck": "false"}),
-        help_text=_lazy(
+        help_text=gettext_lazy(
             "Un motif par ligne : les adresses auxquelles le CAS accepte d'envoyer un ticket. "
             "« ** » remplace n'importe quelle suite de caractères, « * » une suite sans « / » ; "
             "une ligne commençant par « ^ » est une expression régulière. Pour PRONOTE, laissez "
@@ -55,18 +55,18 @@ class ServiceForm(AccessibleFormMixin, forms.ModelForm):
         ),
     )
     attributes_text = forms.CharField(
-        label=_lazy("Attributs transmis"),
+        label=gettext_lazy("Attributs transmis"),
         required=False,
-        help_text=_lazy("Noms séparés par des virgules, par exemple : mail, nom, prenom."),
+        help_text=gettext_lazy("Noms séparés par des virgules, par exemple : mail, nom, prenom."),
     )
     icon_file = forms.FileField(
-        label=_lazy("Icône"),
+        label=gettext_lazy("Icône"),
         required=False,
-        help_text=_lazy("Image PNG ou SVG de %(max)s Ko au plus (30×33 pixels conseillés).")
-        % {"max": MAX_ICON_BYTES // 1024},
         widget=forms.FileInput(attrs={"accept": "image/png,image/svg+xml"}),
     )
-    remove_icon = forms.BooleanField(label=_lazy("Supprimer l'icône actuelle"), required=False)
+    remove_icon = forms.BooleanField(
+        label=gettext_lazy("Supprimer l'icône actuelle"), required=False
+    )
 
     class Meta:
         model = Service
@@ -89,35 +89,37 @@ class ServiceForm(AccessibleFormMixin, forms.ModelForm):
             "pronote_id_attribute",
         ]
         labels = {
-            "code": _lazy("Code"),
-            "label": _lazy("Intitulé"),
-            "sso_type": _lazy("Type de SSO"),
-            "order": _lazy("Ordre"),
-            "category": _lazy("Catégorie"),
-            "description": _lazy("Description"),
-            "in_services_bar": _lazy("Service affiché dans la barre des services"),
-            "anonymous": _lazy("Service anonyme"),
-            "internal": _lazy("Service interne"),
-            "enabled": _lazy("Service actif"),
-            "establishment": _lazy("Établissement"),
-            "access_mode": _lazy("Accès par défaut"),
-            "username_mode": _lazy("Identifiant CAS transmis"),
-            "pronote_recognition": _lazy(
+            "code": gettext_lazy("Code"),
+            "label": gettext_lazy("Intitulé"),
+            "sso_type": gettext_lazy("Type de SSO"),
+            "order": gettext_lazy("Ordre"),
+            "category": gettext_lazy("Catégorie"),
+            "description": gettext_lazy("Description"),
+            "in_services_bar": gettext_lazy("Service affiché dans la barre des services"),
+            "anonymous": gettext_lazy("Service anonyme"),
+            "internal": gettext_lazy("Service interne"),
+            "enabled": gettext_lazy("Service actif"),
+            "establishment": gettext_lazy("Établissement"),
+            "access_mode": gettext_lazy("Accès par défaut"),
+            "username_mode": gettext_lazy("Identifiant CAS transmis"),
+            "pronote_recognition": gettext_lazy(
                 "Reconnaissance de l'utilisateur dans PRONOTE à la première connexion"
             ),
-            "pronote_id_attribute": _lazy("Attribut CAS contenant l'identifiant PRONOTE"),
+            "pronote_id_attribute": gettext_lazy("Attribut CAS contenant l'identifiant PRONOTE"),
         }
         help_texts = {
-            "code": _lazy("Lettres sans accent, chiffres, « - » et « _ », par exemple PRONOTECAS."),
-            "order": _lazy("Les services sont présentés du plus petit au plus grand."),
-            "category": _lazy(
+            "code": gettext_lazy(
+                "Lettres sans accent, chiffres, « - » et « _ », par exemple PRONOTECAS."
+            ),
+            "order": gettext_lazy("Les services sont présentés du plus petit au plus grand."),
+            "category": gettext_lazy(
                 "Regroupe les services sur « Mon espace » et dans les indicateurs, par exemple "
                 "« Les services de vie scolaire »."
             ),
-            "anonymous": _lazy("Visible de tous, même sans connexion, mais sans SSO."),
-            "internal": _lazy("Service fourni par l'ENT lui-même."),
-            "establishment": _lazy("Vide : service de tout l'ENT."),
-            "access_mode": _lazy(
+            "anonymous": gettext_lazy("Visible de tous, même sans connexion, mais sans SSO."),
+            "internal": gettext_lazy("Service fourni par l'ENT lui-même."),
+            "establishment": gettext_lazy("Vide : service de tout l'ENT."),
+            "access_mode": gettext_lazy(
                 "« Ouvert à tous les profils » : toute personne de l'établissement du service (de "
                 "tout l'ENT s'il n'en a pas). « Uniquement les accès définis » : personne tant "
                 "qu'un accès n'est pas donné (onglet « Accès population »)."
@@ -129,7 +131,7 @@ class ServiceForm(AccessibleFormMixin, forms.ModelForm):
         }
         error_messages = {
             "code": {
-                "invalid": _lazy(
+                "invalid": gettext_lazy(
                     "Le code ne peut contenir que des lettres sans accent, des chiffres, "
                     "« - » et « _ »."
                 )
@@ -140,6 +142,10 @@ class ServiceForm(AccessibleFormMixin, forms.ModelForm):
         """``administered``: establishment ids the user administers (``None`` = all)."""
         super().__init__(*args, **kwargs)
         self.administered = administered
+        # Here, not on the field: a lazy text formatted at import would stay in one language.
+        self.fields["icon_file"].help_text = _(
+            "Image PNG ou SVG de %(max)s Ko au plus (30×33 pixels conseillés)."
+        ) % {"max": MAX_ICON_BYTES // 1024}
         field = self.fields["establishment"]
         assert isinstance(field, forms.ModelChoiceField)
         if administered is None:

@@ -8,7 +8,7 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from socle.portal.forms.base import AccessibleFormMixin
 from socle.portal.traces import EVENT_LABELS
@@ -34,19 +34,19 @@ class DateRangeMixin:
 
 class TraceFilterForm(DateRangeMixin, AccessibleFormMixin, forms.Form):
     start = forms.DateField(
-        label=_lazy("Du"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=gettext_lazy("Du"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     end = forms.DateField(
-        label=_lazy("Au"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=gettext_lazy("Au"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-    event = forms.ChoiceField(label=_lazy("Évènement"), required=False)
-    service = forms.CharField(label=_lazy("Service (code)"), required=False, max_length=50)
-    uai = forms.ChoiceField(label=_lazy("Établissement"), required=False)
+    event = forms.ChoiceField(label=gettext_lazy("Évènement"), required=False)
+    service = forms.CharField(label=gettext_lazy("Service (code)"), required=False, max_length=50)
+    uai = forms.ChoiceField(label=gettext_lazy("Établissement"), required=False)
     person = forms.CharField(
-        label=_lazy("Personne"),
+        label=gettext_lazy("Personne"),
         required=False,
         max_length=64,
-        widget=forms.TextInput(attrs={"placeholder": _lazy("identifiant")}),
+        widget=forms.TextInput(attrs={"placeholder": gettext_lazy("identifiant")}),
     )
 
     def __init__(
@@ -63,12 +63,12 @@ class TraceFilterForm(DateRangeMixin, AccessibleFormMixin, forms.Form):
 
 class IndicatorFilterForm(DateRangeMixin, AccessibleFormMixin, forms.Form):
     start = forms.DateField(
-        label=_lazy("Du"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=gettext_lazy("Du"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     end = forms.DateField(
-        label=_lazy("Au"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=gettext_lazy("Au"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-    uai = forms.ChoiceField(label=_lazy("Établissement"), required=False)
+    uai = forms.ChoiceField(label=gettext_lazy("Établissement"), required=False)
 
     def __init__(self, *args: Any, establishments: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -18,6 +18,7 @@ from socle.pronote.models import (
     PronoteIdentity,
     RowStatus,
     SessionStatus,
+    StepState,
 )
 
 CSV_HEADER = [
@@ -74,6 +75,8 @@ class StepSummary:
     conflicts: int
     removed: int
     in_file: int
+    label: str = ""  # ``plural`` in the active language, for the pages
+    validated: bool = False
 
 
 def step_summaries(session: ImportSession) -> list[StepSummary]:
@@ -96,6 +99,8 @@ def step_summaries(session: ImportSession) -> list[StepSummary]:
                 stored.conflicts,
                 len(stored.removed),
                 counts.get(spec.category.value, 0),
+                spec.label,
+                stored.state == StepState.VALIDATED,
             )
         )
     return summaries

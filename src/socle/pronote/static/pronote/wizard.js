@@ -28,7 +28,7 @@ document.addEventListener("DOMContentLoaded", () => {
           select.add(new Option(`${result.label} — ${result.why}`, result.id), before);
         }
       }
-      if (!results.length) { alert("Aucun compte trouvé."); return; }
+      if (!results.length) { alert(form.dataset.noResult); return; }
       select.focus();
       if (typeof select.showPicker === "function") { try { select.showPicker(); } catch (e) { /* needs a user gesture */ } }
     });
