@@ -15,6 +15,7 @@ from pathlib import Path
 import polib
 import pytest
 from django.test import Client, RequestFactory
+from django.utils.translation import override
 
 from socle.cas import login_page
 from socle.directory.models import Person
@@ -245,3 +246,39 @@ def test_an_english_administrator_gets_the_portal_in_english():
     assert "Image PNG ou SVG" in client.get("/gestion/services/nouveau/").content.decode()
     traces = english(client, "/gestion/traces/").content.decode()
     assert ">From</label>" in traces and "Export as CSV" in traces
+
+
+# --- the 500 page ----------------------------------------------------------------------------
+
+
+def test_the_500_page_is_in_the_active_language():
+    """Django renders 500.html without a request or context processors (``server_error``)."""
+    from django.views.defaults import server_error
+
+    request = RequestFactory().get("/")
+    with override("en"):
+        english = server_error(request).content.decode()
+    assert '<html lang="en">' in english
+    assert "<h1>An error occurred</h1>" in english
+    assert "<title>Error — Digital workspace</title>" in english
+    assert "Back to the home page" in english and "Une erreur" not in english
+    with override("fr"):
+        french = server_error(request).content.decode()
+    assert '<html lang="fr">' in french
+    assert "<h1>Une erreur s'est produite</h1>" in french
+    assert (
+        "Le serveur n'a pas pu traiter votre demande. Réessayez dans quelques instants ; si le "
+        "problème continue, prévenez l'administrateur de l'ENT."
+    ) in french
+
+
+@pytest.mark.parametrize("use_i18n", [True, False])
+def test_the_500_page_renders_with_translations_off(settings, use_i18n):
+    """Deactivated (``override(None)``) or disabled (``USE_I18N = False``): the French page."""
+    from django.template import loader
+
+    settings.USE_I18N = use_i18n
+    with override(None):
+        page = loader.get_template("500.html").render()
+    assert page.startswith("<!doctype html>\n")
+    assert '<html lang="fr">' in page and "<h1>Une erreur s'est produite</h1>" in page

@@ -1,4 +1,5 @@
-"""Fixtures of the PRONOTE tests: throwaway RSA keys (generated once per session)."""
+"""Fixtures of the PRONOTE tests: throwaway RSA keys (generated once per session), a school and
+its administrator's client."""
 
 from __future__ import annotations
 
@@ -7,6 +8,10 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
+
+from socle.directory.profiles import Profile
+from tests.factories import make_person
+from tests.pronote.helpers import School
 
 
 @pytest.fixture(scope="session")
@@ -34,3 +39,17 @@ def ent_key_file(tmp_path: Path, ent_key: rsa.RSAPrivateKey, settings) -> Path:
     settings.SOCLE_PRONOTE_PRIVATE_KEY = str(path)
     settings.SOCLE_PRONOTE_PARTNER = "SOCLE"
     return path
+
+
+@pytest.fixture
+def school() -> School:
+    return School()
+
+
+@pytest.fixture
+def admin_client(client, school):
+    admin = make_person(
+        "Anne", "Admin", establishment=school.est, profile=Profile.DIRECTION, is_admin=True
+    )
+    client.force_login(admin)
+    return client

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from socle.pronote.checks import check_partner, check_private_key, check_pronote_services
+from socle.pronote.files.crypto import EnvelopeError, KeyFileUnreadable
 from tests.factories import make_establishment, make_service
 
 
@@ -28,6 +30,30 @@ def test_a_file_that_is_not_a_key_is_an_error(settings, tmp_path):
     path.write_text("-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n")
     settings.SOCLE_PRONOTE_PRIVATE_KEY = str(path)
     assert ids(check_private_key()) == ["socle.E061"]
+
+
+def test_a_directory_instead_of_a_key_file_is_unreadable(settings, tmp_path):
+    settings.SOCLE_PRONOTE_PRIVATE_KEY = str(tmp_path)
+    assert ids(check_private_key()) == ["socle.E060"]
+
+
+@pytest.mark.parametrize(
+    ("error", "code"),
+    [
+        (KeyFileUnreadable("clé", "cannot read the file"), "socle.E060"),  # no French word
+        (EnvelopeError("clé", "lecture faite : une clé RSA est attendue."), "socle.E061"),
+    ],
+)
+def test_the_check_code_follows_the_kind_of_error_not_its_words(settings, monkeypatch, error, code):
+    """E060 (unreadable file) or E061 (not a usable key) is decided by the exception's class,
+    whatever its message says (it may be reworded or translated)."""
+
+    def failing(path: str, **kwargs: object) -> None:
+        raise error
+
+    settings.SOCLE_PRONOTE_PRIVATE_KEY = "/etc/socle/pronote.pem"
+    monkeypatch.setattr("socle.pronote.checks.load_private_key_file", failing)
+    assert ids(check_private_key()) == [code]
 
 
 def test_a_pkcs1_key_is_accepted_and_a_short_one_warned(settings, tmp_path, ent_key_file):

@@ -11,7 +11,7 @@ from lxml import etree
 from socle.pronote.files.envelope import build_envelope
 from socle.pronote.models import ImportSession, SessionStatus
 from tests.factories import make_service
-from tests.pronote.helpers import School, ids_of
+from tests.pronote.helpers import ids_of
 from tests.pronote.test_views import PRONOTE_XML
 
 
@@ -19,11 +19,6 @@ def run(*args) -> str:
     out = io.StringIO()
     call_command(*args, stdout=out)
     return out.getvalue()
-
-
-@pytest.fixture
-def school() -> School:
-    return School()
 
 
 @pytest.fixture

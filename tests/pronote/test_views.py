@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from lxml import html
@@ -28,20 +27,6 @@ PRONOTE_XML = """<?xml version="1.0" encoding="UTF-8"?>
   <Responsables><Responsable IDPN="RESPCLAIRE000001" Nom="ROUX" Prenom="Claire"/></Responsables>
 </IDENTIFIANTS_PRONOTE>
 """
-
-
-@pytest.fixture
-def school() -> School:
-    return School()
-
-
-@pytest.fixture
-def admin_client(client, school):
-    admin = make_person(
-        "Anne", "Admin", establishment=school.est, profile=Profile.DIRECTION, is_admin=True
-    )
-    client.force_login(admin)
-    return client
 
 
 def upload(client, school, mode="complet", content=None, name="IdPN_To_SOCLE.xml"):

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.core.checks import CheckMessage, Error, Tags, Warning, register
 from django.db import DatabaseError
 
-from socle.pronote.files.crypto import EnvelopeError, load_private_key_file
+from socle.pronote.files.crypto import EnvelopeError, KeyFileUnreadable, load_private_key_file
 
 
 @register()
@@ -20,7 +20,7 @@ def check_private_key(app_configs: Any = None, **kwargs: Any) -> list[CheckMessa
     try:
         key = load_private_key_file(path)
     except EnvelopeError as exc:
-        code = "socle.E060" if "lecture" in str(exc) else "socle.E061"
+        code = "socle.E060" if isinstance(exc, KeyFileUnreadable) else "socle.E061"
         return [
             Error(
                 f"SOCLE_PRONOTE_PRIVATE_KEY : {exc}",

@@ -1,7 +1,9 @@
 """Diagnostics of the PRONOTE link of one establishment (``pronote_doctor`` and its page).
 
 Everything is computed from the database and the CAS helpers; nothing is written (the attribute
-provider runs in :func:`socle.pronote.attributes.preview` mode).
+provider runs in :func:`socle.pronote.attributes.preview` mode). Socle's explanations are in the
+active language (the command's: ``LANGUAGE_CODE``, French); PRONOTE's own messages, quoted in
+:mod:`socle.pronote.doctor_account`, stay French.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
+from django.utils.translation import gettext, gettext_noop
 
 from socle.cas.services import find_service
 from socle.directory.models import Establishment, Membership, Person
@@ -33,11 +36,11 @@ ESPACES = (
     "eleve.html?fd=1",
 )
 COVERAGE = (
-    ("Élèves", frozenset({Profile.PUPIL})),
-    ("Parents", frozenset({Profile.PARENT})),
-    ("Enseignants", frozenset({Profile.TEACHER, Profile.DOCUMENTALIST})),
+    (gettext_noop("Élèves"), frozenset({Profile.PUPIL})),
+    (gettext_noop("Parents"), frozenset({Profile.PARENT})),
+    (gettext_noop("Enseignants"), frozenset({Profile.TEACHER, Profile.DOCUMENTALIST})),
     (
-        "Personnels",
+        gettext_noop("Personnels"),
         frozenset(
             {Profile.DIRECTION, Profile.VIE_SCOLAIRE, Profile.ADMIN_STAFF, Profile.COLLECTIVITY}
         ),
@@ -105,9 +108,9 @@ def _accepts(service: Any, url: str) -> tuple[bool, str]:
     """Asks the CAS's own registry lookup, so the answer is the one PRONOTE will get."""
     found = find_service(url)
     if found is None:
-        return False, "aucun service ne l'accepte"
+        return False, gettext("aucun service ne l'accepte")
     if found.pk != service.pk:
-        return False, f"accepté par un autre service : {found.code}"
+        return False, gettext("accepté par un autre service : %(code)s") % {"code": found.code}
     return True, ""
 
 
@@ -120,16 +123,20 @@ def _service_reports(establishment: Establishment) -> list[ServiceReport]:
     ).prefetch_related("patterns"):
         problems = []
         if not service.enabled:
-            problems.append("service désactivé : le CAS refusera de délivrer des tickets.")
+            problems.append(gettext("service désactivé : le CAS refusera de délivrer des tickets."))
         if not service.patterns.exists():
             problems.append(
-                "aucun motif d'URL : ajoutez l'« URL de PRONOTE.net pour le serveur "
-                "CAS » (…/pronote/**)."
+                gettext(
+                    "aucun motif d'URL : ajoutez l'« URL de PRONOTE.net pour le serveur "
+                    "CAS » (…/pronote/**)."
+                )
             )
         base = (service.url or "").strip()
         urls: list[UrlCheck] = []
         if not base:
-            problems.append("URL du service vide : indiquez l'URL publique de PRONOTE.net.")
+            problems.append(
+                gettext("URL du service vide : indiquez l'URL publique de PRONOTE.net.")
+            )
         else:
             if not base.endswith("/"):
                 base = base.rsplit("/", 1)[0] + "/" if base.endswith(".html") else base + "/"
@@ -138,8 +145,10 @@ def _service_reports(establishment: Establishment) -> list[ServiceReport]:
                 urls.append(UrlCheck(base + espace, accepted, note))
             if not any(check.accepted for check in urls):
                 problems.append(
-                    "aucune URL de PRONOTE.net n'est acceptée par les motifs : "
-                    "PRONOTE recevra « service non autorisé »."
+                    gettext(
+                        "aucune URL de PRONOTE.net n'est acceptée par les motifs : "
+                        "PRONOTE recevra « service non autorisé »."
+                    )
                 )
         reports.append(ServiceReport(service, urls, problems))
     return reports
@@ -165,7 +174,9 @@ def _coverage(establishment: Establishment) -> list[Coverage]:
         for pid, last, first, login in people:
             seen.setdefault(pid, (f"{last.upper()} {first}", login))
         missing = [seen[pid] for pid in seen if pid not in holders]
-        result.append(Coverage(label, len(seen), len(seen) - len(missing), missing[:MISSING_SHOWN]))
+        result.append(
+            Coverage(gettext(label), len(seen), len(seen) - len(missing), missing[:MISSING_SHOWN])
+        )
     return result
 
 

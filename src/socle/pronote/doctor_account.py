@@ -1,4 +1,7 @@
-"""For one account: exactly what PRONOTE would receive, and what PRONOTE will then say."""
+"""For one account: exactly what PRONOTE would receive, and what PRONOTE will then say.
+
+Socle's own explanations are in the active language; PRONOTE's messages (quoted from Index
+Education, what PRONOTE itself displays) stay in French in every language."""
 
 from __future__ import annotations
 
@@ -6,15 +9,17 @@ import secrets
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from socle.cas.attributes import collect
 from socle.cas.protocol import render_saml_success
 from socle.cas.usernames import cas_username
 from socle.directory.models import Establishment, Person
 from socle.pronote.attributes import IDENTITY_NAMES, mandatory_names, preview
-from socle.pronote.categories import STEP_BY_CATEGORY
+from socle.pronote.categories import STEP_BY_CATEGORY, STEP_COUNT
 from socle.pronote.models import ImportRow, PronoteIdentity
 
+#: PRONOTE's own French message (a quote, never translated).
 IDENTIFICATION_IMPOSSIBLE = (
     "« Identification impossible — Nous n'avons pas réussi à vous identifier sur votre Espace "
     "PRONOTE. Il est possible que les données personnelles vous concernant ne soient pas "
@@ -23,6 +28,7 @@ IDENTIFICATION_IMPOSSIBLE = (
 
 
 def missing_attribute_message(cas_url: str, attribute: str) -> str:
+    """PRONOTE's own French message (a quote, never translated)."""
     return (
         f"« Échec de l'authentification par le serveur CAS {cas_url} : Le serveur CAS doit "
         f'être configuré pour renvoyer un attribut "{attribute}". Or aucun attribut n\'a été '
@@ -42,15 +48,17 @@ def examine(establishment: Establishment, login: str, services: list[Any]) -> An
     report = AccountReport(login=login)
     person = Person.objects.filter(login=login).first() or Person.objects.filter(uid=login).first()
     if person is None:
-        report.verdict.append(f"Aucun compte « {login} » dans l'annuaire.")
+        report.verdict.append(_("Aucun compte « %(login)s » dans l'annuaire.") % {"login": login})
         return report
     report.person = person
     identity = PronoteIdentity.objects.filter(person=person, establishment=establishment).first()
     report.pronote_id = identity.pronote_id if identity else ""
     if not services:
         report.verdict.append(
-            "Aucun service PRONOTE n'est déclaré pour cet établissement : le "
-            "CAS refusera la demande de PRONOTE (service inconnu)."
+            _(
+                "Aucun service PRONOTE n'est déclaré pour cet établissement : le "
+                "CAS refusera la demande de PRONOTE (service inconnu)."
+            )
         )
         report.fixes.append(
             f'socle service_add PRONOTE-{establishment.uai} "PRONOTE" --url '
@@ -84,16 +92,20 @@ def _explain(
     report: Any, establishment: Establishment, person: Person, service: Any, cas: str
 ) -> None:
     if not person.is_active:
-        report.verdict.append("Compte désactivé : le CAS refusera la connexion.")
+        report.verdict.append(_("Compte désactivé : le CAS refusera la connexion."))
         return
     if not _can_access(person, service):
         report.verdict.append(
-            "Ce compte n'a pas accès au service PRONOTE : le CAS refusera le "
-            "ticket (page « accès refusé »)."
+            _(
+                "Ce compte n'a pas accès au service PRONOTE : le CAS refusera le "
+                "ticket (page « accès refusé »)."
+            )
         )
         report.fixes.append(
-            "Vérifiez les profils autorisés du service et l'appartenance du "
-            "compte à l'établissement."
+            _(
+                "Vérifiez les profils autorisés du service et l'appartenance du "
+                "compte à l'établissement."
+            )
         )
         return
     recognition = service.pronote_recognition or "pronote"
@@ -103,39 +115,55 @@ def _explain(
     if recognition in ("pronote", "both") and attribute not in sent:
         if recognition == "pronote":
             report.verdict.append(
-                "PRONOTE affichera : " + missing_attribute_message(cas, attribute)
+                _("PRONOTE affichera : %(message)s")
+                % {"message": missing_attribute_message(cas, attribute)}
             )
         else:
             report.verdict.append(
-                f"L'attribut {attribute} manque : PRONOTE tentera la reconnaissance par l'identité."
+                _(
+                    "L'attribut %(attribute)s manque : PRONOTE tentera la reconnaissance par "
+                    "l'identité."
+                )
+                % {"attribute": attribute}
             )
         report.fixes.extend(_fix_missing_identifier(establishment, person))
     if recognition in ("identity", "both"):
         absent = [n for n in ("nom", "prenom", "dateNaissance") if n in missing_names]
         if absent:
             report.verdict.append(
-                f"Attributs d'identité absents ({', '.join(absent)}) : "
-                f"PRONOTE affichera {IDENTIFICATION_IMPOSSIBLE}"
+                _("Attributs d'identité absents (%(names)s) : PRONOTE affichera %(message)s")
+                % {"names": ", ".join(absent), "message": IDENTIFICATION_IMPOSSIBLE}
             )
             report.fixes.append(
-                "Complétez la fiche de l'annuaire (nom, prénom, date de "
-                "naissance, code postal) exactement comme dans PRONOTE."
+                _(
+                    "Complétez la fiche de l'annuaire (nom, prénom, date de "
+                    "naissance, code postal) exactement comme dans PRONOTE."
+                )
             )
         elif recognition == "identity":
             report.verdict.append(
-                "PRONOTE comparera nom, prénom, date de naissance et code "
-                "postal à ses fiches : une seule différence d'orthographe "
-                f"mène à {IDENTIFICATION_IMPOSSIBLE}"
+                _(
+                    "PRONOTE comparera nom, prénom, date de naissance et code "
+                    "postal à ses fiches : une seule différence d'orthographe "
+                    "mène à %(message)s"
+                )
+                % {"message": IDENTIFICATION_IMPOSSIBLE}
             )
     if not report.verdict:
         report.verdict.append(
-            f"PRONOTE recevra l'identifiant {report.pronote_id} et ouvrira "
-            "l'espace de ce compte sans nouvelle identification."
+            _(
+                "PRONOTE recevra l'identifiant %(identifier)s et ouvrira "
+                "l'espace de ce compte sans nouvelle identification."
+            )
+            % {"identifier": report.pronote_id}
         )
         report.fixes.append(
-            f"Si PRONOTE affiche tout de même {IDENTIFICATION_IMPOSSIBLE} : une fiche en double "
-            "dans PRONOTE est déjà liée à ce compte ENT. Dans PRONOTE, effacez l'« Identifiant "
-            "CAS » de la première fiche, puis reconnectez-vous depuis l'ENT."
+            _(
+                "Si PRONOTE affiche tout de même %(message)s : une fiche en double "
+                "dans PRONOTE est déjà liée à ce compte ENT. Dans PRONOTE, effacez l'« Identifiant "
+                "CAS » de la première fiche, puis reconnectez-vous depuis l'ENT."
+            )
+            % {"message": IDENTIFICATION_IMPOSSIBLE}
         )
     unknown = [
         n
@@ -143,14 +171,19 @@ def _explain(
         if n in missing_names and n not in ("nom", "prenom", "dateNaissance")
     ]
     if unknown and recognition in ("identity", "both"):
-        report.fixes.append(f"Non transmis faute de donnée : {', '.join(unknown)}.")
+        report.fixes.append(
+            _("Non transmis faute de donnée : %(names)s.") % {"names": ", ".join(unknown)}
+        )
 
 
 def _fix_missing_identifier(establishment: Establishment, person: Person) -> list[str]:
     fixes = [
-        "Ce compte n'a pas d'identifiant PRONOTE pour " + establishment.uai + " : importez le "
-        "fichier des identifiants (« Importer les identifiants Pronote », mode Partiel suffit) "
-        "et rapprochez ce compte, au besoin à la main avec « Parcourir ».",
+        _(
+            "Ce compte n'a pas d'identifiant PRONOTE pour %(uai)s : importez le "
+            "fichier des identifiants (« Importer les identifiants Pronote », mode Partiel "
+            "suffit) et rapprochez ce compte, au besoin à la main avec « Parcourir »."
+        )
+        % {"uai": establishment.uai},
     ]
     rows = (
         ImportRow.objects.filter(
@@ -165,13 +198,26 @@ def _fix_missing_identifier(establishment: Establishment, person: Person) -> lis
     if row is not None:
         spec = STEP_BY_CATEGORY[row.category]
         fixes.append(
-            f"Il figure dans l'import du {timezone.localtime(row.session.created_at):%d/%m/%Y} "
-            f"(étape {spec.number}/6, {spec.plural}, identifiant {row.pronote_id}) : "
-            f"{row.reason or row.get_outcome_display()} {row.outcome_detail}".strip()
+            (
+                _(
+                    "Il figure dans l'import du %(date)s (étape %(number)s/%(count)s, "
+                    "%(category)s, identifiant %(identifier)s) : %(reason)s"
+                )
+                % {
+                    "date": f"{timezone.localtime(row.session.created_at):%d/%m/%Y}",
+                    "number": spec.number,
+                    "count": STEP_COUNT,
+                    "category": spec.label,
+                    "identifier": row.pronote_id,
+                    "reason": f"{row.reason or row.get_outcome_display()} {row.outcome_detail}",
+                }
+            ).strip()
         )
     else:
         fixes.append(
-            "Il n'apparaît dans aucun fichier importé : dans PRONOTE, vérifiez sa "
-            "fiche puis refaites l'export des identifiants."
+            _(
+                "Il n'apparaît dans aucun fichier importé : dans PRONOTE, vérifiez sa "
+                "fiche puis refaites l'export des identifiants."
+            )
         )
     return fixes

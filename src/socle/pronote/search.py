@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext
+
 from socle.directory.models import Establishment, Membership, Person
 from socle.directory.search import search_people
 
@@ -62,7 +64,7 @@ def browse(
                 "id": person.pk,
                 "label": " — ".join(parts),
                 "score": int(getattr(person, "search_score", 0) or 0),
-                "why": "recherche « Parcourir »",
+                "why": gettext("recherche « Parcourir »"),
             }
         )
     return results

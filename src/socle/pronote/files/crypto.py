@@ -38,6 +38,11 @@ class EnvelopeError(PronoteFileError):
         super().__init__(f"Fichier chiffré refusé — étape « {step} » : {detail}")
 
 
+class KeyFileUnreadable(EnvelopeError):
+    """The key file could not be read at all (missing, permissions…): system check
+    ``socle.E060``, where any other :class:`EnvelopeError` of the key is ``socle.E061``."""
+
+
 # --- keys ------------------------------------------------------------------------------------
 def load_private_key(data: bytes, *, validate: bool = True) -> rsa.RSAPrivateKey:
     """An RSA private key in PEM (PKCS#8 ``BEGIN PRIVATE KEY`` or PKCS#1 ``BEGIN RSA PRIVATE
@@ -77,7 +82,7 @@ def load_private_key_file(path: str, *, validate: bool = True) -> rsa.RSAPrivate
         with open(path, "rb") as handle:
             data = handle.read(1024 * 1024)
     except OSError as exc:
-        raise EnvelopeError(
+        raise KeyFileUnreadable(
             "clé privée de l'ENT", f"lecture de {path} impossible ({exc.strerror})."
         ) from None
     return load_private_key(data, validate=validate)

@@ -1,4 +1,5 @@
-"""The import report: the French summary line, per-step counts, and the CSV download."""
+"""The import report: the summary line (a French contract, translated on the pages), per-step
+counts, and the CSV download."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import io
 from dataclasses import dataclass
 
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 
 from socle.directory.models import Establishment
 from socle.pronote.categories import STEP_BY_CATEGORY, STEP_COUNT, STEPS, Category
@@ -49,16 +51,22 @@ def last_import(establishment: Establishment) -> ImportSession | None:
 
 def summary_line(establishment: Establishment) -> str:
     """« 1401 identifiant(s) Pronote importé(s). Dernier import fait le 05/09/11 à 18:10 en mode
-    Partiel. » — the header of PRONOTE's historical import page."""
+    Partiel. » — the header of PRONOTE's historical import page, in the active language (the
+    French is the contract: the same « (s) » wording whatever the count)."""
     total = PronoteIdentity.objects.filter(establishment=establishment).count()
-    line = f"{total} identifiant(s) Pronote importé(s)."
+    line = ngettext(
+        "%(count)d identifiant(s) Pronote importé(s).",
+        "%(count)d identifiant(s) Pronote importé(s).",
+        total,
+    ) % {"count": total}
     previous = last_import(establishment)
     if previous is not None:
         when = timezone.localtime(previous.finished_at or previous.created_at)
-        line += (
-            f" Dernier import fait le {when:%d/%m/%y} à {when:%H:%M} en mode "
-            f"{ImportMode(previous.mode).label}."
-        )
+        line += " " + gettext("Dernier import fait le %(date)s à %(time)s en mode %(mode)s.") % {
+            "date": f"{when:%d/%m/%y}",
+            "time": f"{when:%H:%M}",
+            "mode": ImportMode(previous.mode).label,
+        }
     return line
 
 

@@ -161,7 +161,7 @@ def _picked_elsewhere(
             "id": person.pk,
             "label": f"{person.last_name.upper()} {person.first_name} — {person.login}",
             "score": 0,
-            "why": "choisi avec « Parcourir »",
+            "why": _("choisi avec « Parcourir »"),
         }
         for person in Person.objects.filter(pk__in=wanted)
     }

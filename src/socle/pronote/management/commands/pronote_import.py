@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.urls import reverse
+from django.utils import translation
 
 from socle.directory.models import Establishment
 from socle.directory.uai import InvalidUAI, normalize_uai
@@ -96,7 +97,8 @@ class Command(BaseCommand):
             self.stdout.write("--dry-run : rien n'a été enregistré.")
             return
         if options["auto_only"]:
-            self.stdout.write(summary_line(establishment))
+            with translation.override(None):  # the command speaks French, like PRONOTE's page
+                self.stdout.write(summary_line(establishment))
         else:
             url = settings.SOCLE_BASE_URL + reverse("pronote:step", args=[session.pk, 1])
             self.stdout.write(
