@@ -1,4 +1,5 @@
 import pytest
+from django.utils import translation
 
 from socle.cas import login_page
 from socle.core import versioned
@@ -17,6 +18,16 @@ def _fresh_process_caches() -> None:
     keys again, so no per-process copy may survive from the previous test."""
     versioned.forget_all()
     login_page.forget_all()
+
+
+@pytest.fixture(autouse=True)
+def _language_of_a_new_thread():
+    """A request through the test client activates its visitor's language for the whole thread
+    (as in a gunicorn thread, where the next request activates its own): each test starts, and
+    the next one finds, no active language, as a command run from a shell does."""
+    translation.deactivate()
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)

@@ -55,9 +55,9 @@ def browse(
         if person.pk in classes:
             parts.append(classes[person.pk])
         else:
-            parts.append("hors établissement")
+            parts.append(gettext("hors établissement"))
         if person.birth_date:
-            parts.append(f"né(e) le {person.birth_date:%d/%m/%Y}")
+            parts.append(gettext("né(e) le %(date)s") % {"date": f"{person.birth_date:%d/%m/%Y}"})
         parts.append(person.login)
         results.append(
             {
