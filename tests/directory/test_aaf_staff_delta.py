@@ -185,3 +185,12 @@ def test_it_recomputes_what_the_full_file_gives_for_the_same_values(
         person.aaf_staff_inputs,
         person.updated_at,
     )
+
+
+def test_it_keeps_an_attribute_an_add_lacks_as_empty_and_recomputes_later(tmp_path: Path) -> None:
+    """Exports often give no ENTPersonProfils: the add still keeps the whole set of inputs."""
+    _full(tmp_path / "full", staff("T1", *NAMES["T1"]))  # no ENTPersonProfils at all
+    assert Person.objects.get(external_id="T1").aaf_staff_inputs[PROFILES] == []
+    report = _delta(tmp_path / "n", modify("PersEducNat", "T1", {TEACHES: ["N"]}))
+    assert not report.errors and report.staff_without_inputs == 0
+    assert _profiles("T1") == {(UAI_A, "National_ETA")}
