@@ -11,7 +11,8 @@ from typing import Any
 
 from django.contrib.auth.hashers import make_password
 
-from socle.directory.csv_groups import CHUNK, GroupKey, PersonGroup, chunks
+from socle.core.batches import batched
+from socle.directory.csv_groups import CHUNK, GroupKey, PersonGroup
 from socle.directory.logins import login_allocator_for
 from socle.directory.models import (
     Establishment,
@@ -103,7 +104,7 @@ def _sync_memberships(
 ) -> None:
     person_ids = [g.person.pk for g in groups.values() if g.person and g.status != "created"]
     existing: dict[tuple[int, int, str], Membership] = {}
-    for chunk in chunks(person_ids):
+    for chunk in batched(person_ids, CHUNK):
         for membership in Membership.objects.filter(person_id__in=chunk):
             key = (membership.person_id, membership.establishment_id, membership.profile)
             existing[key] = membership
@@ -138,7 +139,7 @@ def _sync_links(groups: dict[GroupKey, PersonGroup]) -> None:
         key[1]: g.person.pk for key, g in groups.items() if key[0] == "ext" and g.person
     }
     missing = sorted({child for _, _, child in wanted if child not in by_external})
-    for chunk in chunks(missing):
+    for chunk in batched(missing, CHUNK):
         by_external.update(
             (str(external_id), pk)
             for external_id, pk in Person.objects.filter(external_id__in=chunk).values_list(
@@ -147,8 +148,8 @@ def _sync_links(groups: dict[GroupKey, PersonGroup]) -> None:
         )
     parent_ids = list({g.person.pk for g, _, _ in wanted if g.person})
     existing: dict[tuple[int, int], ParentLink] = {}
-    for chunk in chunks(parent_ids):
-        for link in ParentLink.objects.filter(parent_id__in=chunk):
+    for parents in batched(parent_ids, CHUNK):
+        for link in ParentLink.objects.filter(parent_id__in=parents):
             existing[(link.parent_id, link.child_id)] = link
     to_create: dict[tuple[int, int], ParentLink] = {}
     for group, row, child in wanted:

@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from socle.directory.csv_groups import GroupKey, PersonGroup, chunks
+from socle.core.batches import batched
+from socle.directory.csv_groups import CHUNK, GroupKey, PersonGroup
 from socle.directory.models import Membership, Person
 from socle.directory.names import normalize_name
 
@@ -18,7 +19,7 @@ from socle.directory.names import normalize_name
 def match_people(groups: dict[GroupKey, PersonGroup]) -> list[tuple[int, str]]:
     """Finds each group's person: by external_id, else by identity in the establishment."""
     external_ids = [key[1] for key in groups if key[0] == "ext"]
-    for chunk in chunks(external_ids):
+    for chunk in batched(external_ids, CHUNK):
         for person in Person.objects.filter(external_id__in=chunk):
             groups[("ext", person.external_id)].person = person
     pending = [g for g in groups.values() if g.person is None]
@@ -87,7 +88,7 @@ def check_logins(groups: dict[GroupKey, PersonGroup]) -> list[tuple[int, str]]:
                 )
             )
         wanted[login] = group
-    for chunk in chunks(list(wanted)):
+    for chunk in batched(list(wanted), CHUNK):
         for login, pk in Person.objects.filter(login__in=chunk).values_list("login", "pk"):
             owner = wanted[login].person
             if owner is None or owner.pk != pk:
@@ -106,7 +107,7 @@ def check_children(groups: dict[GroupKey, PersonGroup]) -> list[tuple[int, str]]
     in_file = {key[1] for key in groups if key[0] == "ext"}
     unknown = sorted(wanted - in_file)
     known: set[str] = set()
-    for chunk in chunks(unknown):
+    for chunk in batched(unknown, CHUNK):
         known.update(
             str(external_id)
             for external_id in Person.objects.filter(external_id__in=chunk).values_list(

@@ -1,13 +1,12 @@
 """Groups the rows of a directory CSV by person, for :mod:`socle.directory.csv_import`.
 
 A person is keyed by ``external_id``, else by uai + profile + names + birth date; several rows
-of one ``external_id`` are that person's establishments or profiles. ``chunks`` cuts long lists
-for ``__in`` queries.
+of one ``external_id`` are that person's establishments or profiles. ``CHUNK`` bounds the
+``__in`` lists of the import's queries (``socle.core.batches.batched``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -78,8 +77,3 @@ def group_rows(rows: list[CsvRow]) -> tuple[dict[GroupKey, PersonGroup], list[tu
         else:
             group.rows.append(row)
     return groups, errors
-
-
-def chunks(items: list[Any], size: int = CHUNK) -> Iterable[list[Any]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]

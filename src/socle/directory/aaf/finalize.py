@@ -12,10 +12,10 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
 
 from django.utils import timezone
 
+from socle.core.batches import batched
 from socle.directory.aaf.fastsql import insert_rows, rows_in
 from socle.directory.aaf.mapping import (
     FEMALE_TITLES,
@@ -31,17 +31,6 @@ from socle.directory.models import Membership, ParentLink, Person, Source
 from socle.directory.profiles import Profile, Relation
 
 CHUNK = 2000
-
-
-def _chunks(items: Iterable[int] | Iterable[str], size: int = CHUNK) -> Iterable[list]:  # type: ignore[type-arg]
-    batch: list = []  # type: ignore[type-arg]
-    for item in items:
-        batch.append(item)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
 
 
 def relation_for(code: str, title: str) -> str:
@@ -123,7 +112,7 @@ def sync_links(links: dict[int, list[RelationData]], report: Report) -> set[int]
     ParentLink.objects.bulk_update(
         to_update, ["relation", "legal", "financial", "contact"], batch_size=CHUNK
     )
-    for chunk in _chunks(to_delete):
+    for chunk in batched(to_delete, CHUNK):
         ParentLink.objects.filter(pk__in=chunk).delete()
     report.links_created += len(to_create)
     report.links_updated += len(to_update)
@@ -133,7 +122,7 @@ def sync_links(links: dict[int, list[RelationData]], report: Report) -> set[int]
 
 def sync_relative_memberships(parents: set[int], aaf_establishments: set[int]) -> None:
     """A relative is ``National_TUT`` in every establishment of an active child of theirs."""
-    for chunk in _chunks(sorted(parents)):
+    for chunk in batched(sorted(parents), CHUNK):
         children: dict[int, set[int]] = defaultdict(set)
         for parent_id, child_id in rows_in(
             ParentLink, ("parent_id", "child_id"), "parent_id", chunk
@@ -207,7 +196,7 @@ def deactivate_unlisted(
     )
     absent = [pk for pk, external_id in candidates.iterator() if external_id not in listed]
     deactivated: list[int] = []
-    for chunk in _chunks(absent):
+    for chunk in batched(absent, CHUNK):
         if kind == RELATIVE:  # still named by an active pupil's record: still a relative
             named = set(
                 ParentLink.objects.filter(parent_id__in=chunk, child__is_active=True).values_list(
