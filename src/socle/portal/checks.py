@@ -11,10 +11,9 @@ from typing import Any
 
 from django.core.checks import CheckMessage, Error, Warning
 from django.db import DatabaseError
-from django.utils import translation
 
 from socle.portal.espaces import espace_url
-from socle.portal.patterns import check_pattern
+from socle.portal.patterns import pattern_problem
 
 
 def check_service_patterns(
@@ -49,16 +48,14 @@ def check_service_patterns(
         if service.url and service.sso_type == SSOType.PRONOTE:
             own = [espace_url(service.url, "eleve"), service.url]
         for pattern in patterns:
-            with translation.override(None):  # French source text, which `wide` reads
-                problem = check_pattern(pattern.kind, pattern.value, own)
+            problem = pattern_problem(pattern.kind, pattern.value, own)
             if problem is None:
                 continue
-            wide = "n'importe quelle adresse" in problem or "d'autres domaines" in problem
             messages.append(
-                (Error if wide else Warning)(
-                    f"Service « {service.code} », motif {pattern.value} : {problem}",
+                (Error if problem.wide else Warning)(
+                    f"Service « {service.code} », motif {pattern.value} : {problem.message}",
                     hint="Corrigez le motif dans Gestion portail > Services.",
-                    id="socle.E040" if wide else "socle.W042",
+                    id="socle.E040" if problem.wide else "socle.W042",
                 )
             )
     return messages

@@ -114,29 +114,49 @@ def probes(service_url: str) -> list[tuple[str, str]]:
     return result
 
 
-def check_pattern(kind: str, value: str, own_urls: list[str]) -> str | None:
-    """A French error message, or ``None`` when the pattern is sensible for these URLs (the
+@dataclass(frozen=True)
+class PatternProblem:
+    """What is wrong with a pattern: the message (active language), and whether the pattern lets
+    other hosts through (``wide``: an error for the system checks, a warning otherwise)."""
+
+    message: str
+    wide: bool = False
+
+
+def pattern_problem(kind: str, value: str, own_urls: list[str]) -> PatternProblem | None:
+    """What is wrong with the pattern, or ``None`` when it is sensible for these URLs (the
     service's URL and, for PRONOTE, its espaces; the first one is quoted in messages)."""
     if len(value) > 500:
-        return _("Ce motif est trop long (500 caractères au plus).")
+        return PatternProblem(_("Ce motif est trop long (500 caractères au plus)."))
     try:
         if kind == PatternKind.REGEX:
             re.compile(value)
         if own_urls and not any(matches(kind, value, url) for url in own_urls):
-            return _(
-                "Ce motif ne correspond pas à l'URL du service (%(url)s) : il ne laisserait "
-                "passer aucune connexion."
-            ) % {"url": own_urls[0]}
+            return PatternProblem(
+                _(
+                    "Ce motif ne correspond pas à l'URL du service (%(url)s) : il ne laisserait "
+                    "passer aucune connexion."
+                )
+                % {"url": own_urls[0]}
+            )
         for url, message in probes(own_urls[0] if own_urls else "https://example.org/"):
             if matches(kind, value, url):
-                return message
+                return PatternProblem(message, wide=True)
     except re.error as exc:
-        return _("Expression régulière invalide : %(error)s.") % {"error": exc}
+        return PatternProblem(_("Expression régulière invalide : %(error)s.") % {"error": exc})
     except ValueError:  # the CAS could not read the URL part of the pattern
-        return _("Ce motif n'est pas une adresse web valide.")
+        return PatternProblem(_("Ce motif n'est pas une adresse web valide."))
     if kind != PatternKind.REGEX and not value.lower().startswith(("http://", "https://")):
-        return _("Un motif doit commencer par https:// (ou http://) suivi du domaine du service.")
+        return PatternProblem(
+            _("Un motif doit commencer par https:// (ou http://) suivi du domaine du service.")
+        )
     return None
+
+
+def check_pattern(kind: str, value: str, own_urls: list[str]) -> str | None:
+    """The message of :func:`pattern_problem`, or ``None``."""
+    problem = pattern_problem(kind, value, own_urls)
+    return problem.message if problem else None
 
 
 def default_pronote_pattern(url: str) -> str:
