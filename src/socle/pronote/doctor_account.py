@@ -209,7 +209,9 @@ def _fix_missing_identifier(establishment: Establishment, person: Person) -> lis
                     "count": STEP_COUNT,
                     "category": spec.label,
                     "identifier": row.pronote_id,
-                    "reason": f"{row.reason or row.get_outcome_display()} {row.outcome_detail}",
+                    "reason": (
+                        f"{row.localized_reason or row.get_outcome_display()} {row.outcome_detail}"
+                    ),
                 }
             ).strip()
         )

@@ -12,7 +12,11 @@ and calls :func:`match_rows`. Rules (issue 3):
   have it; always within the establishment and the step's national profiles;
 - responsables: name + first name, homonyms told apart by the children matched in step 2;
 - an account is matched automatically only when it is the single candidate; everything else
-  goes to the manual list with ranked candidates (rapidfuzz) and the reason in French.
+  goes to the manual list with ranked candidates (rapidfuzz) and the reason.
+
+Reasons are data (``socle.pronote.reasons``: codes and parameters), not text: this module calls
+no translation, and the pages render them in their visitor's language. ``Match.reason`` and
+``Candidate.why`` give the French text, as stored in ``ImportRow.reason`` and printed by the CLI.
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ from socle.pronote.matching_index import (
     normalize_name,
     with_profiles,
 )
+from socle.pronote.reasons import Reason, encode, french, part
 
 __all__ = [
     "Account",
@@ -66,10 +71,22 @@ class Candidate:
     id: int
     label: str
     score: int
-    why: str
+    why_parts: Reason
+
+    @property
+    def why(self) -> str:
+        """In French (``reasons.render`` gives it in the active language)."""
+        return french(self.why_parts)
 
     def as_dict(self) -> dict[str, object]:
-        return {"id": self.id, "label": self.label, "score": self.score, "why": self.why}
+        """The stored form (``ImportRow.candidates``): the French ``why`` and its parts."""
+        return {
+            "id": self.id,
+            "label": self.label,
+            "score": self.score,
+            "why": self.why,
+            "why_parts": encode(self.why_parts),
+        }
 
 
 @dataclass
@@ -77,12 +94,17 @@ class Match:
     row: Row
     account_id: int | None = None  # set only for an automatic match
     method: str = ""  # socle.pronote.models.MatchMethod value
-    reason: str = ""
+    reason_parts: Reason = ()
     candidates: list[Candidate] = field(default_factory=list)
 
     @property
     def recognised(self) -> bool:
         return self.account_id is not None
+
+    @property
+    def reason(self) -> str:
+        """In French (``reasons.render`` gives it in the active language)."""
+        return french(self.reason_parts)
 
 
 def _name_agrees(row: Row, account: Account) -> bool:
@@ -96,43 +118,43 @@ def _name_agrees(row: Row, account: Account) -> bool:
     return max(fuzz.token_sort_ratio(text, v) for v in variants) >= FUZZY_CUTOFF
 
 
-def _why(row: Row, account: Account, extra: str = "") -> str:
-    reasons = []
+def _why(row: Row, account: Account, extra: Reason = ()) -> Reason:
     same_name = name_key(row.last_name, row.first_name) in account.name_keys
-    reasons.append("même nom et prénom" if same_name else "nom proche")
+    reasons = [part("same_name" if same_name else "close_name")]
     if row.birth_date and account.birth_date:
         if row.birth_date == account.birth_date:
-            reasons.append("même date de naissance")
+            reasons.append(part("same_birth_date"))
         else:
             reasons.append(
-                f"né(e) le {display_date(account.birth_date)}, pas le "
-                f"{display_date(row.birth_date)}"
+                part(
+                    "other_birth_date",
+                    directory=display_date(account.birth_date),
+                    file=display_date(row.birth_date),
+                )
             )
     elif row.birth_date or account.birth_date:
-        reasons.append("date de naissance inconnue d'un côté")
+        reasons.append(part("birth_date_one_side"))
     if (
         row.class_name
         and account.class_name
         and normalize_name(row.class_name) == normalize_name(account.class_name)
     ):
-        reasons.append(f"même classe ({account.class_name})")
-    if extra:
-        reasons.append(extra)
-    return ", ".join(reasons)
+        reasons.append(part("same_class", class_name=account.class_name))
+    return (*reasons, *extra)
 
 
 def _rank(
     row: Row,
     index: DirectoryIndex,
     profiles: frozenset[str],
-    preferred: Iterable[tuple[Account, str]] = (),
+    preferred: Iterable[tuple[Account, Reason]] = (),
 ) -> list[Candidate]:
     """Candidates for the manual list: exact homonyms and fuzzy look-alikes, best first."""
     text = normalize_name(f"{row.last_name} {row.first_name}")
     key = name_key(row.last_name, row.first_name)
     scored: dict[int, Candidate] = {}
 
-    def add(account: Account, fuzzy_score: int | None = None, extra: str = "") -> None:
+    def add(account: Account, fuzzy_score: int | None = None, extra: Reason = ()) -> None:
         if key in account.name_keys:
             score = 95
         elif fuzzy_score is not None:
@@ -164,45 +186,48 @@ def _match_one(
     known = index.by_pronote_id.get(row.pronote_id)
     if known is not None and known.profiles & profiles:
         if _name_agrees(row, known):
-            return Match(
-                row, known.id, "existing_id", "identifiant PRONOTE déjà attribué à ce compte"
-            )
+            return Match(row, known.id, "existing_id", (part("known_id"),))
         return Match(
             row,
             None,
             "",
-            f"l'identifiant est déjà celui de {known.label}, dont le nom diffère : à vérifier",
-            _rank(row, index, profiles, [(known, "")]),
+            (part("id_of_other", label=known.label),),
+            _rank(row, index, profiles, [(known, ())]),
         )
     if row.cas_id:
         named = index.by_cas_name.get(row.cas_id)
         if named is not None and named.profiles & profiles and _name_agrees(row, named):
-            return Match(row, named.id, "cas_id", "identifiant CAS déjà connu de PRONOTE")
+            return Match(row, named.id, "cas_id", (part("known_cas_id"),))
 
     homonyms = with_profiles(
         index.by_key.get(name_key(row.last_name, row.first_name), ()), profiles
     )
 
-    def manual(reason: str, preferred: Iterable[tuple[Account, str]] = ()) -> Match:
-        return Match(row, None, "", reason, _rank(row, index, profiles, preferred))
+    def manual(
+        code: str, preferred: Iterable[tuple[Account, Reason]] = (), **params: str | int
+    ) -> Match:
+        return Match(row, None, "", (part(code, **params),), _rank(row, index, profiles, preferred))
+
+    def matched(account: Account, method: str, code: str, **params: str | int) -> Match:
+        return Match(row, account.id, method, (part(code, **params),))
 
     if row.category == Category.ELEVE:
         if not homonyms:
-            return manual("aucun élève de ce nom et prénom dans l'établissement")
+            return manual("no_pupil")
         if row.birth_date is None:
-            return manual("date de naissance absente du fichier : à confirmer")
+            return manual("no_birth_date_in_file")
         same_day = [a for a in homonyms if a.birth_date == row.birth_date]
         if len(same_day) == 1:
-            return Match(row, same_day[0].id, "name", "nom, prénom et date de naissance")
+            return matched(same_day[0], "name", "name_first_birth")
         if len(same_day) > 1:
-            return manual(f"{len(same_day)} élèves de même nom, prénom et date de naissance")
+            return manual("same_day_pupils", count=len(same_day))
         if all(a.birth_date is None for a in homonyms):
-            return manual("date de naissance inconnue dans l'annuaire : à confirmer")
-        return manual("homonyme né(e) un autre jour")
+            return manual("no_birth_date_in_directory")
+        return manual("born_another_day")
 
     if row.category == Category.RESPONSABLE and children:
         parents = [
-            (a, "responsable d'un enfant rapproché")
+            (a, (part("parent_of_matched_child"),))
             for a in with_profiles(
                 (p for child in children for p in index.parents_by_child.get(child, ())), profiles
             )
@@ -210,36 +235,27 @@ def _match_one(
         if len(homonyms) > 1:
             narrowed = [a for a in homonyms if a.children & children]
             if len(narrowed) == 1:
-                return Match(
-                    row,
-                    narrowed[0].id,
-                    "children",
-                    f"{len(homonyms)} homonymes, départagés par leurs enfants",
-                )
-            return manual(f"{len(homonyms)} homonymes parmi les responsables", parents)
+                return matched(narrowed[0], "children", "homonyms_told_apart", count=len(homonyms))
+            return manual("homonym_responsables", parents, count=len(homonyms))
         if len(homonyms) == 1:
             account = homonyms[0]
             if account.children and not account.children & children:
-                return manual("ce compte n'est responsable d'aucun des élèves rapprochés", parents)
-            return Match(row, account.id, "name", "nom et prénom")
-        return manual("aucun responsable de ce nom et prénom dans l'établissement", parents)
+                return manual("not_parent_of_matched", parents)
+            return matched(account, "name", "name_first")
+        return manual("no_responsable", parents)
 
     if row.birth_date:
         kept = [a for a in homonyms if a.birth_date is None or a.birth_date == row.birth_date]
     else:
         kept = homonyms
     if len(kept) == 1:
-        method_reason = (
-            "nom, prénom et date de naissance"
-            if row.birth_date and kept[0].birth_date
-            else "nom et prénom"
-        )
-        return Match(row, kept[0].id, "name", method_reason)
+        both_dates = row.birth_date and kept[0].birth_date
+        return matched(kept[0], "name", "name_first_birth" if both_dates else "name_first")
     if len(kept) > 1:
-        return manual(f"{len(kept)} homonymes dans l'établissement")
+        return manual("homonyms", count=len(kept))
     if homonyms:
-        return manual("homonyme né(e) un autre jour")
-    return manual("aucun compte de ce nom et prénom avec ce profil dans l'établissement")
+        return manual("born_another_day")
+    return manual("no_account")
 
 
 def match_rows(
@@ -268,12 +284,9 @@ def match_rows(
         for match in same:
             match.account_id = None
             match.method = ""
-            match.reason = (
-                f"{len(same)} fiches PRONOTE pour le même compte ({account.label}) : "
-                "doublon dans PRONOTE ?"
-            )
+            match.reason_parts = (part("duplicate", count=len(same), label=account.label),)
             match.candidates = _rank(
-                match.row, index, profiles, [(account, "compte choisi pour ces fiches")]
+                match.row, index, profiles, [(account, (part("chosen_for_rows"),))]
             )
     return matches
 

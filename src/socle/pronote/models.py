@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from socle.directory.models import Establishment
 from socle.pronote.categories import Category
+from socle.pronote.reasons import render_stored
 
 
 class ImportMode(models.TextChoices):
@@ -186,8 +187,12 @@ class ImportRow(models.Model):
         related_name="+",
     )
     method = models.CharField(max_length=16, choices=MatchMethod.choices, blank=True)
-    reason = models.CharField(max_length=300, blank=True)
-    candidates = models.JSONField(default=list, blank=True)  # [{"id", "label", "score", "why"}]
+    reason = models.CharField(max_length=300, blank=True)  # in French, as the CLI prints it
+    # the same reason as data (socle.pronote.reasons), rendered in the visitor's language;
+    # empty for rows stored before it existed, which show ``reason`` as it is
+    reason_parts = models.JSONField(default=list, blank=True)
+    # [{"id", "label", "score", "why" (French), "why_parts"}]
+    candidates = models.JSONField(default=list, blank=True)
     outcome = models.CharField(max_length=16, choices=Outcome.choices, blank=True)
     outcome_detail = models.CharField(max_length=300, blank=True)
 
@@ -197,6 +202,12 @@ class ImportRow(models.Model):
 
     def __str__(self) -> str:
         return f"{self.pronote_id} {self.last_name} {self.first_name}"
+
+    @property
+    def localized_reason(self) -> str:
+        """The matching's reason in the active language (the stored French text for a row
+        stored before reasons were kept as parts)."""
+        return render_stored(self.reason_parts, self.reason)
 
 
 class MissingIdentifierEvent(models.Model):

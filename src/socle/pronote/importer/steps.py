@@ -25,6 +25,7 @@ from socle.pronote.models import (
     SessionStatus,
     StepState,
 )
+from socle.pronote.reasons import encode
 
 
 class StepError(ValueError):
@@ -35,7 +36,7 @@ def get_step(session: ImportSession, number: int) -> ImportStep:
     return session.steps.get(number=number)
 
 
-MATCH_FIELDS = ["status", "person", "method", "reason", "candidates"]
+MATCH_FIELDS = ["status", "person", "method", "reason", "reason_parts", "candidates"]
 OUTCOME_FIELDS = ["person", "method", "outcome", "outcome_detail"]
 _ROW_COLUMNS = (
     "id",
@@ -69,6 +70,7 @@ class StepRow:
     person_id: int | None
     method: str
     reason: str = ""
+    reason_parts: list[list[object]] = field(default_factory=list)
     candidates: list[dict[str, object]] = field(default_factory=list)
     outcome: str = ""
     outcome_detail: str = ""
@@ -137,7 +139,8 @@ def prepare_step(
             row.status = RowStatus.RECOGNISED if match.recognised else RowStatus.UNRECOGNISED
             row.person_id = match.account_id
             row.method = match.method
-            row.reason = match.reason[:300]
+            row.reason = match.reason[:300]  # French: the CLI's and the CSV report's text
+            row.reason_parts = encode(match.reason_parts)  # the pages render these
             row.candidates = [c.as_dict() for c in match.candidates]
         if write_rows:
             update_rows(ImportRow, rows, MATCH_FIELDS)
@@ -267,8 +270,8 @@ def _record_outcomes(rows: list[StepRow], plan: Plan) -> None:
                 row.method = MatchMethod.MANUAL
             row.outcome, row.outcome_detail = item.action, item.detail[:300]
     just_matched = bool(rows) and rows[0].just_matched
-    fields = OUTCOME_FIELDS + (["status", "reason", "candidates"] if just_matched else [])
-    update_rows(ImportRow, rows, fields)
+    matched = [f for f in MATCH_FIELDS if f not in OUTCOME_FIELDS] if just_matched else []
+    update_rows(ImportRow, rows, OUTCOME_FIELDS + matched)
 
 
 def interrupt(session: ImportSession) -> ImportSession:

@@ -29,6 +29,7 @@ from socle.pronote.permissions import (
     can_administer,
     pronote_admin_required,
 )
+from socle.pronote.reasons import localized_candidate
 from socle.pronote.search import browse
 
 RECOGNISED_SHOWN = 2000
@@ -118,7 +119,8 @@ def _step_context(
     }
     picked = _picked_elsewhere(rows, selected, browse_results)
     for row in rows:
-        candidates = row.candidates + browse_results.get(row.id, [])
+        candidates = [localized_candidate(c) for c in row.candidates]
+        candidates += browse_results.get(row.id, [])
         if selected[row.id] in picked and all(str(c["id"]) != selected[row.id] for c in candidates):
             candidates = [*candidates, picked[selected[row.id]]]
         entry = {

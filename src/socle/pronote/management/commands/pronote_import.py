@@ -120,7 +120,7 @@ class Command(BaseCommand):
                 session=session, category=spec.category.value, status=RowStatus.UNRECOGNISED
             ).order_by("position")
             shown = list(rows[:limit] if limit else rows)
-            for row in shown:
+            for row in shown:  # ``reason``: the stored French text, whatever the language
                 best = row.candidates[0]["label"] if row.candidates else "aucun candidat"
                 self.stdout.write(
                     f"  - {row.last_name} {row.first_name} ({row.pronote_id}) : "

@@ -1,0 +1,130 @@
+"""The reasons of the PRONOTE matching, as data, and their rendering in a language.
+
+The matching (``socle.pronote.matching``) runs once per step, outside any request, and its result
+is stored; the page that shows it may be read later in another language. So it produces no text:
+a reason is a tuple of parts, each a stable code and its parameters, e.g.
+``(("same_name", {}), ("same_class", {"class_name": "4A"}))``, and this module renders it when it is
+shown — each part through ``gettext``, joined with ", ".
+
+The French texts below are the msgids, equal to the sentences the matching used to build, so
+that :func:`french` (plain ``%`` formatting, no catalog) and :func:`render` with French active
+give the same bytes as before. :func:`french` fills the French ``ImportRow.reason`` column, which
+stays the contract of the CLI, the CSV report and of anyone reading the table; the parts go to
+``ImportRow.reason_parts`` (and ``why_parts`` beside each candidate's ``why``).
+
+Parameters are data, never translated: counts (always 2 or more where used, so one plural form
+suffices), account labels as the directory shows them, dates already as ``JJ/MM/AAAA``.
+A stored reason that cannot be rendered (no parts: a row stored before this module; a code since
+removed; a parameter missing) falls back to its stored French text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.utils.translation import gettext, gettext_noop
+
+Params = Mapping[str, str | int]
+Part = tuple[str, Params]
+Reason = tuple[Part, ...]
+
+# code → French msgid. Codes are stored (JSON): rename none, add new ones.
+TEXTS: dict[str, str] = {
+    # how a candidate compares with the row (the « why » of a candidate, several parts)
+    "same_name": gettext_noop("même nom et prénom"),
+    "close_name": gettext_noop("nom proche"),
+    "same_birth_date": gettext_noop("même date de naissance"),
+    "other_birth_date": gettext_noop("né(e) le %(directory)s, pas le %(file)s"),
+    "birth_date_one_side": gettext_noop("date de naissance inconnue d'un côté"),
+    "same_class": gettext_noop("même classe (%(class_name)s)"),
+    "parent_of_matched_child": gettext_noop("responsable d'un enfant rapproché"),
+    "chosen_for_rows": gettext_noop("compte choisi pour ces fiches"),
+    # why a row was matched, or left to the manual list (one part)
+    "known_id": gettext_noop("identifiant PRONOTE déjà attribué à ce compte"),
+    "id_of_other": gettext_noop(
+        "l'identifiant est déjà celui de %(label)s, dont le nom diffère : à vérifier"
+    ),
+    "known_cas_id": gettext_noop("identifiant CAS déjà connu de PRONOTE"),
+    "name_first_birth": gettext_noop("nom, prénom et date de naissance"),
+    "name_first": gettext_noop("nom et prénom"),
+    "no_pupil": gettext_noop("aucun élève de ce nom et prénom dans l'établissement"),
+    "no_birth_date_in_file": gettext_noop("date de naissance absente du fichier : à confirmer"),
+    "same_day_pupils": gettext_noop("%(count)d élèves de même nom, prénom et date de naissance"),
+    "no_birth_date_in_directory": gettext_noop(
+        "date de naissance inconnue dans l'annuaire : à confirmer"
+    ),
+    "born_another_day": gettext_noop("homonyme né(e) un autre jour"),
+    "homonyms_told_apart": gettext_noop("%(count)d homonymes, départagés par leurs enfants"),
+    "homonym_responsables": gettext_noop("%(count)d homonymes parmi les responsables"),
+    "not_parent_of_matched": gettext_noop(
+        "ce compte n'est responsable d'aucun des élèves rapprochés"
+    ),
+    "no_responsable": gettext_noop("aucun responsable de ce nom et prénom dans l'établissement"),
+    "homonyms": gettext_noop("%(count)d homonymes dans l'établissement"),
+    "no_account": gettext_noop(
+        "aucun compte de ce nom et prénom avec ce profil dans l'établissement"
+    ),
+    "duplicate": gettext_noop(
+        "%(count)d fiches PRONOTE pour le même compte (%(label)s) : doublon dans PRONOTE ?"
+    ),
+}
+
+SEPARATOR = ", "
+
+
+def part(code: str, **params: str | int) -> Part:
+    """One part of a reason; an unknown code is a programming error, caught here at once."""
+    if code not in TEXTS:
+        raise KeyError(code)
+    return (code, params)
+
+
+def french(reason: Reason) -> str:
+    """The reason in French, the source text itself: no catalog, whatever the active language."""
+    return SEPARATOR.join(TEXTS[code] % dict(params) for code, params in reason)
+
+
+def render(reason: Reason) -> str:
+    """The reason in the active language."""
+    return SEPARATOR.join(gettext(TEXTS[code]) % dict(params) for code, params in reason)
+
+
+def encode(reason: Reason) -> list[list[Any]]:
+    """The stored (JSON) form: ``[[code], [code, {params}], …]``, parameters only when any."""
+    return [[code, dict(params)] if params else [code] for code, params in reason]
+
+
+def decode(stored: object) -> Reason | None:
+    """The reason of a stored value, or ``None`` when it is empty or not one we can render."""
+    if not isinstance(stored, list) or not stored:
+        return None
+    parts: list[Part] = []
+    for item in stored:
+        if not isinstance(item, list) or not 1 <= len(item) <= 2 or item[0] not in TEXTS:
+            return None
+        params = item[1] if len(item) == 2 else {}
+        if not isinstance(params, dict):
+            return None
+        parts.append((item[0], params))
+    return tuple(parts)
+
+
+def render_stored(stored: object, fallback: str) -> str:
+    """A stored reason in the active language; ``fallback`` (the stored French text) for a row
+    written before reasons were stored as parts, or one this code cannot render."""
+    reason = decode(stored)
+    if reason is None:
+        return fallback
+    try:
+        return render(reason)
+    except (KeyError, TypeError, ValueError):  # a parameter missing or of the wrong type
+        return fallback
+
+
+def localized_candidate(candidate: Mapping[str, Any]) -> dict[str, Any]:
+    """A stored candidate (``{"id", "label", "score", "why", "why_parts"}``) with its ``why`` in
+    the active language."""
+    shown = dict(candidate)
+    shown["why"] = render_stored(candidate.get("why_parts"), str(candidate.get("why", "")))
+    return shown
