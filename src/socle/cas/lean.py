@@ -10,6 +10,12 @@
   negotiation, messages, the common middleware and the static files. A hop that cannot happen
   (session ended, access refused) renders its page in the visitor's language all the same
   (``views.common.page``).
+- The password login of a newcomer (``/cas/login`` without the TGC or with it and no
+  ``service``, and without a Django session or messages cookie: the login form and its POST)
+  keeps the hop's chain plus language negotiation, so that every page of the view, Django's
+  CSRF failure page included, is in the visitor's language. The view protects itself with
+  ``csrf_protect``, so Django's CSRF middleware has nothing left to do there. A visitor with a
+  Django session or a pending message takes the full chain (the message would be shown there).
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ from django.conf import settings
 from socle.cas.views.common import TGC_COOKIE
 
 HOP = "hop"
+LOGIN = "login"
 VALIDATION = "validation"
 
 # Kept from settings.MIDDLEWARE, in its order; any other middleware is left out of lean requests.
@@ -34,6 +41,16 @@ KEPT = {
             "django.middleware.clickjacking.XFrameOptionsMiddleware",
         }
     ),
+    LOGIN: frozenset(
+        {
+            "socle.core.middleware.TrustedProxyMiddleware",
+            "django.middleware.security.SecurityMiddleware",
+            "django.contrib.sessions.middleware.SessionMiddleware",
+            "django.middleware.locale.LocaleMiddleware",
+            "django.contrib.auth.middleware.AuthenticationMiddleware",
+            "django.middleware.clickjacking.XFrameOptionsMiddleware",
+        }
+    ),
     VALIDATION: frozenset(
         {
             "socle.core.middleware.TrustedProxyMiddleware",
@@ -41,6 +58,7 @@ KEPT = {
         }
     ),
 }
+LOGIN_METHODS = frozenset({"GET", "HEAD", "POST"})
 VALIDATION_PATHS = frozenset(
     {
         "/cas/validate",
@@ -53,6 +71,7 @@ VALIDATION_PATHS = frozenset(
     }
 )
 SAML_ALIAS = "/cas/saml/validate"  # PRONOTE's console writes it in any case
+MESSAGES_COOKIE = "messages"  # the cookie of django.contrib.messages' CookieStorage
 
 
 def lean_middleware(kind: str = HOP) -> list[str]:
@@ -61,20 +80,27 @@ def lean_middleware(kind: str = HOP) -> list[str]:
 
 
 def lean_route(environ: dict[str, Any]) -> str | None:
-    """``VALIDATION``, ``HOP`` or ``None`` (Django's usual handler) for this request."""
+    """``VALIDATION``, ``HOP``, ``LOGIN`` or ``None`` (Django's usual handler) for this request."""
     path = environ.get("PATH_INFO", "")
     if path in VALIDATION_PATHS or path.lower() == SAML_ALIAS:
         return VALIDATION
-    if path != "/cas/login" or environ.get("REQUEST_METHOD") not in ("GET", "HEAD"):
+    method = environ.get("REQUEST_METHOD")
+    if path != "/cas/login" or method not in LOGIN_METHODS:
         return None
     query = environ.get("QUERY_STRING", "")
+    cookies = environ.get("HTTP_COOKIE", "")
     if (
-        f"{TGC_COOKIE}=" in environ.get("HTTP_COOKIE", "")
+        method != "POST"
+        and f"{TGC_COOKIE}=" in cookies
         and "service=" in query
         and "renew=" not in query
     ):
         return HOP
-    return None
+    # A cookie's name found anywhere in the header sends the request to the full chain: a false
+    # match costs a few middleware, never a missed message.
+    if f"{settings.SESSION_COOKIE_NAME}=" in cookies or f"{MESSAGES_COOKIE}=" in cookies:
+        return None
+    return LOGIN
 
 
 def wants_lean(environ: dict[str, Any]) -> bool:

@@ -97,20 +97,34 @@ def _go_to_service(
     return HttpResponseRedirect(target)
 
 
-def _login_page(request: HttpRequest, form: LoginForm, service: Service | None) -> HttpResponse:
-    context = {
+def _context(form: LoginForm, service: Service | None) -> dict[str, object]:
+    return {
         "form": form,
         "service": service,
         "ent_name": settings.SOCLE_ENT_NAME,
         "max_login": MAX_LOGIN_LENGTH,
         "max_password": MAX_PASSWORD_LENGTH,
     }
-    if form.is_bound:
-        return page(request, "cas/login.html", context)
+
+
+def _login_page(request: HttpRequest, form: LoginForm, service: Service | None) -> HttpResponse:
+    """The form page with the visitor's input and errors."""
+    return page(request, "cas/login.html", _context(form, service))
+
+
+def _blank_login_page(
+    request: HttpRequest, hidden: dict[str, str], service: Service | None
+) -> HttpResponse:
+    """The unbound form with these hidden fields, reused when it can be (``cas.login_page``):
+    the form object is built only when the page is rendered."""
     negotiated = negotiate_language(request)
-    hidden = {name: str(value) for name, value in form.initial.items()}
     key = page_key(request, request.LANGUAGE_CODE, str(service.pk) if service else "", hidden)
-    response = reuse_or_render(key, request, lambda: render(request, "cas/login.html", context))
+
+    def render_page() -> HttpResponse:
+        context = _context(LoginForm(initial=hidden), service)
+        return render(request, "cas/login.html", context)
+
+    response = reuse_or_render(key, request, render_page)
     return language_headers(response, request.LANGUAGE_CODE) if negotiated else response
 
 
@@ -162,15 +176,13 @@ def login(request: HttpRequest) -> HttpResponse:
     if flag(request, "gateway") and service is not None and not renew:
         return HttpResponseRedirect(service_url)  # §2.1.1 gateway: no credentials asked
     method = "POST" if _param(request, "method").upper() == "POST" else ""
-    form = LoginForm(
-        initial={
-            "service": service_url,
-            "renew": "true" if renew else "",
-            "next": next_url,
-            "method": method,
-        }
-    )
-    return _login_page(request, form, service)
+    hidden = {
+        "service": service_url,
+        "renew": "true" if renew else "",
+        "next": next_url,
+        "method": method,
+    }
+    return _blank_login_page(request, hidden, service)
 
 
 def _post_credentials(
