@@ -15,6 +15,7 @@ import time
 from socle_bench.common import ARGON2
 
 ROUNDS = 3
+SECONDS = 3.0  # each measure of hash_limits
 
 
 def _hash_loop(seconds: float, queue: multiprocessing.Queue) -> None:  # type: ignore[type-arg]
@@ -46,7 +47,7 @@ def measure_once(processes: int, seconds: float) -> float:
     return round(sum(rates), 1)
 
 
-def measure(processes: int, seconds: float = 3.0) -> float:
+def measure(processes: int, seconds: float = SECONDS) -> float:
     """The best of :data:`ROUNDS` measures with ``processes`` processes hashing at once."""
     return max(measure_once(processes, seconds) for _ in range(ROUNDS))
 

@@ -105,13 +105,21 @@ def best_of(rounds: list[Measure]) -> Measure:
     )
 
 
-def bench_servers(servers: list[Server], duration: float, rounds: int = ROUNDS) -> list[Measure]:
+def bench_servers(
+    servers: list[Server], duration: float, rounds: int = ROUNDS, *, hash_processes: int = 0
+) -> tuple[list[Measure], list[float]]:
     """Every server started, then each scenario run on one server after the other, ``rounds``
     times over, keeping each server's best round (:func:`best_of`).
 
     Interleaved rather than server after server: the measures of one scenario are taken within
     a minute or two of each other, so that a slow spell of this shared machine (other tenants,
-    a noisy neighbour) weighs on all servers alike instead of on whichever ran then."""
+    a noisy neighbour) weighs on all servers alike instead of on whichever ran then.
+
+    The raw hash rate joins the login rounds the same way (``hash_processes`` processes hashing
+    for ``duration`` seconds before each round's servers): the logins are then compared with
+    a limit measured in the same minutes, over windows of the same length, best kept alike.
+    Returns the measures and those raw rates (hashes/s)."""
+    beside: list[float] = []
     measures: list[Measure] = []
     directories: dict[str, Path] = {}
     connections = {"login": LOGIN_CONNECTIONS, "mix": MIX_CONNECTIONS}
@@ -122,6 +130,9 @@ def bench_servers(servers: list[Server], duration: float, rounds: int = ROUNDS) 
             log(f"-- {scenario}")
             taken: dict[str, list[Measure]] = {}
             for _ in range(rounds):
+                if scenario == "login" and hash_processes:
+                    beside.append(hashrate.measure_once(hash_processes, duration))
+                    log(f"  hachage brut ({hash_processes} processus) {beside[-1]:.1f}/s")
                 for server in servers:
                     if not _wanted(server, scenario):
                         continue
@@ -146,7 +157,7 @@ def bench_servers(servers: list[Server], duration: float, rounds: int = ROUNDS) 
     finally:
         for server in servers:
             server.stop()
-    return measures
+    return measures, beside
 
 
 def machine_info() -> dict[str, object]:
@@ -211,7 +222,8 @@ def main(argv: list[str] | None = None) -> int:
     versions: dict[str, str] = {}
     for server in servers:
         versions[server.key] = server.versions()
-    results += [m.as_dict() for m in bench_servers(servers, duration)]
+    measures, beside = bench_servers(servers, duration, hash_processes=int(limits["cores"]))
+    results += [m.as_dict() for m in measures]
     extra = {} if args.skip_extra else report.run_extra_benchmarks()
     data = {
         "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
@@ -219,6 +231,7 @@ def main(argv: list[str] | None = None) -> int:
         "rounds": ROUNDS,
         "machine": info,
         "hash_limits": limits,
+        "hash_beside_logins": beside,  # raw hashes/s with every core, one per login round
         "servers": {s.key: s.label for s in servers},
         "versions": versions,
         "connections": {

@@ -8,6 +8,7 @@ from typing import Any
 
 from socle_bench.common import BENCH, MAIN_PYTHON, REPO, log
 from socle_bench.hashrate import ROUNDS as HASH_ROUNDS
+from socle_bench.hashrate import SECONDS as HASH_SECONDS
 
 SCENARIOS = {
     "hop": "SSO hop (`/cas/login?service=` with a session → 302 + ticket)",
@@ -126,13 +127,28 @@ def targets(data: dict[str, Any]) -> list[dict[str, Any]]:
                     "met": share >= TARGET_LOGIN_SHARE,
                 }
             )
+        beside = data.get("hash_beside_logins") or []
+        if login and beside:
+            limit = max(beside)
+            share = login["ops_per_s"] / limit
+            checks.append(
+                {
+                    "server": label,
+                    "target": f"logins ≥ {TARGET_LOGIN_SHARE:.0%} of the hash limit (raw "
+                    f"hashing with every core, measured between the login runs, best of "
+                    f"{len(beside)}: {limit:.1f}/s)",
+                    "measured": f"{login['ops_per_s']:.1f}/s = {share:.0%}",
+                    "met": share >= TARGET_LOGIN_SHARE,
+                }
+            )
         if login:
             share = login["ops_per_s"] / machine_limit if machine_limit else 0.0
             checks.append(
                 {
                     "server": label,
-                    "target": f"logins ≥ {TARGET_LOGIN_SHARE:.0%} of the hash limit "
-                    f"({machine_limit:.1f}/s)",
+                    "target": f"logins ≥ {TARGET_LOGIN_SHARE:.0%} of the hash limit measured at "
+                    f"the start of the run ({machine_limit:.1f}/s, best of {HASH_ROUNDS} × "
+                    f"{HASH_SECONDS:g} s)",
                     "measured": f"{login['ops_per_s']:.1f}/s = {share:.0%}",
                     "met": share >= TARGET_LOGIN_SHARE,
                 }
@@ -219,6 +235,22 @@ def run_extra_benchmarks() -> dict[str, str]:
     return found
 
 
+def _beside_logins(data: dict[str, Any]) -> list[str]:
+    beside = data.get("hash_beside_logins") or []
+    if not beside:
+        return []
+    rates = ", ".join(f"{rate:.1f}" for rate in beside)
+    return [
+        f"The same raw hashing with every core also runs between the login runs, one window of "
+        f"{data['duration_s']:g} s before each round's servers ({rates}/s; best "
+        f"{max(beside):.1f}/s): the login target compares each server's best login round with "
+        "the best of these, taken in the same minutes over windows of the same length. This "
+        "shared machine's hashing speed changes from minute to minute, and the measure at the "
+        "start of the run uses shorter windows, which catch fast spells more often.",
+        "",
+    ]
+
+
 def write(data: dict[str, Any], output: Path) -> None:
     images = charts(data, output)
     limits = data["hash_limits"]
@@ -261,6 +293,7 @@ def write(data: dict[str, Any], output: Path) -> None:
         "tuned as `socle serve` does). A login costs one hash: this is the physical limit of "
         "logins per second.",
         "",
+        *_beside_logins(data),
         "During a login run the same cores also run wrk, and PostgreSQL and Redis where used. "
         "The *hash ceiling* (in the login table) measures what the machine allows then: the "
         "ceiling's bare Django views under the same gunicorn settings, driven by the same wrk "
