@@ -154,7 +154,7 @@ def test_the_diagnostics_explain_in_english_and_quote_pronote_in_french(admin_cl
         "file (“Import the PRONOTE identifiers”, Partial mode is enough)"
     ) in page
     assert "It appears in no imported file: in PRONOTE, check the person's record" in page
-    assert "PRONOTE identifier : none" in page  # the identifier the account does not have
+    assert "PRONOTE identifier: none" in page  # the identifier the account does not have
     assert "Pupils" in page and "Élèves" not in page
     for french in ("PRONOTE affichera", "importez le fichier", "Il n'apparaît", ": aucun"):
         assert french not in page
