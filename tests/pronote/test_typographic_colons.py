@@ -36,7 +36,7 @@ def pages(client, school: School, language: str) -> dict[str, str]:  # noqa: ANN
         label="Laboratoire",
         url="https://labo.example.org/",
         establishment=school.est,
-        access_mode=AccessMode.RULES,  # every verdict « non »: its reason (French) has no colon
+        access_mode=AccessMode.RULES,  # every verdict « non », with its reason translated
     )
     return {
         "final": visible_text(
@@ -77,7 +77,9 @@ def test_it_puts_no_space_before_a_colon_on_english_pages(admin_client, school, 
         assert label in english["reset"]
     assert "ENT address: http://testserver" in english["reset"]
     assert "Edit a service: Laboratoire" in english["edit"]
-    assert "Collège Jean Jaurès — Pupil: no" in english["users"]
+    assert (
+        "Collège Jean Jaurès — Pupil: no (no access right covers this profile)" in english["users"]
+    )
 
 
 def test_it_keeps_the_french_colon_and_its_space(admin_client, school, settings, tmp_path):
@@ -96,4 +98,4 @@ def test_it_keeps_the_french_colon_and_its_space(admin_client, school, settings,
     assert "Identifiant : camille.martin-fr" in french["reset"]
     assert "Code d'activation : " in french["reset"]
     assert "Modifier un service : Laboratoire" in french["edit"]
-    assert "Collège Jean Jaurès — Élève : non" in french["users"]
+    assert "Collège Jean Jaurès — Élève : non (aucun droit ne couvre ce profil)" in french["users"]

@@ -17,19 +17,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext_noop
+
 from socle.portal.populations import ADMINISTRATOR, POPULATIONS, population_matches
 
-# Reasons (French, shown on the « Accès utilisateur » tab).
-R_INACTIVE = "compte désactivé"
-R_DISABLED = "service désactivé"
-R_ANONYMOUS = "service anonyme, ouvert à tous"
-R_SUPERUSER = "administrateur général"
-R_NO_MEMBERSHIP = "aucun rattachement dans un établissement concerné"
-R_SWITCHED_OFF = "service désactivé pour l'établissement (Accès aux services tiers)"
-R_ACTIVATION = "profil autorisé par l'établissement (Accès aux services tiers)"
-R_OPEN = "accès par défaut : ouvert à tous les profils"
-R_RULE = "droit d'accès (Accès population)"
-R_NONE = "aucun droit ne couvre ce profil"
+# Reasons: French msgids, kept as data here and translated where the « Accès utilisateur » tab
+# shows them (socle.portal.views.access).
+R_INACTIVE = gettext_noop("compte désactivé")
+R_DISABLED = gettext_noop("service désactivé")
+R_ANONYMOUS = gettext_noop("service anonyme, ouvert à tous")
+R_SUPERUSER = gettext_noop("administrateur général")
+R_NO_MEMBERSHIP = gettext_noop("aucun rattachement dans un établissement concerné")
+R_SWITCHED_OFF = gettext_noop("service désactivé pour l'établissement (Accès aux services tiers)")
+R_ACTIVATION = gettext_noop("profil autorisé par l'établissement (Accès aux services tiers)")
+R_OPEN = gettext_noop("accès par défaut : ouvert à tous les profils")
+R_RULE = gettext_noop("droit d'accès (Accès population)")
+R_NONE = gettext_noop("aucun droit ne couvre ce profil")
 
 
 @dataclass(frozen=True)

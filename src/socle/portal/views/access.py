@@ -256,7 +256,7 @@ def service_users(request: HttpRequest, pk: int) -> HttpResponse:
                     "establishment": names.get(v.establishment_id or 0, "—"),
                     "profile": profile_label(v.profile) if v.profile else "—",
                     "allowed": v.allowed,
-                    "reason": v.reason,
+                    "reason": _(v.reason),  # a msgid of socle.portal.policy
                 }
                 for v in decision.verdicts
             ]
