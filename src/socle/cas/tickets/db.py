@@ -30,6 +30,7 @@ from socle.cas.tickets.base import (
 )
 from socle.cas.tickets.hints import SessionHints
 from socle.cas.tickets.lifetimes import pgt_lifetime, session_idle, session_max, ticket_lifetime
+from socle.core.sqlite_turn import write_turn
 
 # Refresh a session's idle deadline at most this often (saves one UPDATE per SSO hop).
 TOUCH_GRANULARITY = dt.timedelta(seconds=60)
@@ -199,7 +200,8 @@ class DatabaseStore:
         if live_session and session_id:
             self._insert_in_live_session(fields, session_id, now)
         else:
-            Ticket.objects.create(**fields)
+            with write_turn():
+                Ticket.objects.create(**fields)
         return str(fields["id"])
 
     def _insert_in_live_session(
@@ -214,7 +216,7 @@ class DatabaseStore:
             _db_value(SsoSession, "expires_at", now),
             _db_value(SsoSession, "last_used_at", now - session_idle()),
         ]
-        with connection.cursor() as cursor:
+        with write_turn(), connection.cursor() as cursor:
             cursor.execute(_ISSUE_IN_LIVE_SESSION_SQL, params)
             inserted = cursor.rowcount == 1
         if not inserted:
@@ -234,7 +236,8 @@ class DatabaseStore:
         now = timezone.now()
         if _update_returning():
             at = connection.ops.adapt_datetimefield_value(now)  # as the ORM stores it
-            rows = list(Ticket.objects.raw(_CONSUME_SQL, [at, ticket_id, at]))
+            with write_turn():
+                rows = list(Ticket.objects.raw(_CONSUME_SQL, [at, ticket_id, at]))
             return _issued(rows[0]) if rows else None
         won = Ticket.objects.filter(
             id=ticket_id, consumed_at__isnull=True, expires_at__gt=now
