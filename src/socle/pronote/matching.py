@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz
@@ -72,6 +72,7 @@ class Candidate:
     label: str
     score: int
     why_parts: Reason
+    label_parts: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def why(self) -> str:
@@ -79,10 +80,12 @@ class Candidate:
         return french(self.why_parts)
 
     def as_dict(self) -> dict[str, object]:
-        """The stored form (``ImportRow.candidates``): the French ``why`` and its parts."""
+        """The stored form (``ImportRow.candidates``): the French ``label`` and ``why``, and
+        their parts."""
         return {
             "id": self.id,
             "label": self.label,
+            "label_parts": dict(self.label_parts),
             "score": self.score,
             "why": self.why,
             "why_parts": encode(self.why_parts),
@@ -168,7 +171,7 @@ def _rank(
         score = max(0, min(100, score))
         if account.id not in scored or scored[account.id].score < score:
             scored[account.id] = Candidate(
-                account.id, account.label, score, _why(row, account, extra)
+                account.id, account.label, score, _why(row, account, extra), account.label_parts
             )
 
     for account, extra in preferred:
@@ -191,7 +194,7 @@ def _match_one(
             row,
             None,
             "",
-            (part("id_of_other", label=known.label),),
+            (part("id_of_other", label=known.label, label_parts=known.label_parts),),
             _rank(row, index, profiles, [(known, ())]),
         )
     if row.cas_id:
@@ -281,10 +284,15 @@ def match_rows(
         if len(same) < 2:
             continue
         account = index.accounts[account_id]
+        reason = (
+            part(
+                "duplicate", count=len(same), label=account.label, label_parts=account.label_parts
+            ),
+        )
         for match in same:
             match.account_id = None
             match.method = ""
-            match.reason_parts = (part("duplicate", count=len(same), label=account.label),)
+            match.reason_parts = reason
             match.candidates = _rank(
                 match.row, index, profiles, [(account, (part("chosen_for_rows"),))]
             )

@@ -16,6 +16,7 @@ from functools import cached_property, lru_cache
 from rapidfuzz import fuzz, process
 
 from socle.directory.names import normalize_name as _normalize_name
+from socle.pronote import labels
 
 FUZZY_CUTOFF = 70
 _BLOCKING_THRESHOLD = 5000  # above this many accounts, fuzzy search only within first letter
@@ -53,20 +54,26 @@ class Account:
     children: frozenset[int] = frozenset()
     pronote_id: str = ""  # its current PRONOTE id for this UAI
 
-    @property
-    def label(self) -> str:
-        parts = [f"{self.last_name.upper()} {self.first_name}".strip()]
+    @cached_property
+    def label_parts(self) -> dict[str, str]:
+        """The label as data (``socle.pronote.labels``), rendered in a language where shown."""
+        birth_name = ""
         if self.birth_last_name and normalize_name(self.birth_last_name) != normalize_name(
             self.last_name
         ):
-            parts[0] += f" (née {self.birth_last_name.upper()})"
-        if self.class_name:
-            parts.append(self.class_name)
-        if self.birth_date:
-            parts.append(f"né(e) le {display_date(self.birth_date)}")
-        if self.login:
-            parts.append(self.login)
-        return " — ".join(parts)
+            birth_name = self.birth_last_name.upper()
+        return labels.parts(
+            f"{self.last_name.upper()} {self.first_name}".strip(),
+            birth_name,
+            self.class_name,
+            display_date(self.birth_date),
+            self.login,
+        )
+
+    @cached_property
+    def label(self) -> str:
+        """In French (``labels.render`` gives it in the active language)."""
+        return labels.french(self.label_parts)
 
     @cached_property
     def name_keys(self) -> frozenset[str]:

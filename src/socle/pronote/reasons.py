@@ -13,7 +13,9 @@ stays the contract of the CLI, the CSV report and of anyone reading the table; t
 ``ImportRow.reason_parts`` (and ``why_parts`` beside each candidate's ``why``).
 
 Parameters are data, never translated: counts (always 2 or more where used, so one plural form
-suffices), account labels as the directory shows them, dates already as ``JJ/MM/AAAA``.
+suffices), dates already as ``JJ/MM/AAAA``, account labels in French (``label``, for
+:func:`french`) and as parts (``label_parts``, see ``socle.pronote.labels``) that :func:`render`
+shows in the active language — or the French ``label`` when they are missing or unreadable.
 A stored reason that cannot be rendered (no parts: a row stored before this module; a code since
 removed; a parameter missing) falls back to its stored French text.
 """
@@ -25,7 +27,10 @@ from typing import Any
 
 from django.utils.translation import gettext, gettext_noop
 
-Params = Mapping[str, str | int]
+from socle.pronote import labels
+
+Value = str | int | Mapping[str, str]  # a mapping only for ``label_parts``
+Params = Mapping[str, Value]
 Part = tuple[str, Params]
 Reason = tuple[Part, ...]
 
@@ -73,7 +78,7 @@ TEXTS: dict[str, str] = {
 SEPARATOR = ", "
 
 
-def part(code: str, **params: str | int) -> Part:
+def part(code: str, **params: Value) -> Part:
     """One part of a reason; an unknown code is a programming error, caught here at once."""
     if code not in TEXTS:
         raise KeyError(code)
@@ -85,9 +90,19 @@ def french(reason: Reason) -> str:
     return SEPARATOR.join(TEXTS[code] % dict(params) for code, params in reason)
 
 
+def _localized(params: Params) -> dict[str, Value]:
+    """The parameters, with the account's ``label`` in the active language when its parts are
+    there (the French ``label`` otherwise)."""
+    values = dict(params)
+    label_parts = labels.decode(values.get("label_parts"))
+    if label_parts is not None:
+        values["label"] = labels.render(label_parts)
+    return values
+
+
 def render(reason: Reason) -> str:
     """The reason in the active language."""
-    return SEPARATOR.join(gettext(TEXTS[code]) % dict(params) for code, params in reason)
+    return SEPARATOR.join(gettext(TEXTS[code]) % _localized(params) for code, params in reason)
 
 
 def encode(reason: Reason) -> list[list[Any]]:
@@ -123,8 +138,11 @@ def render_stored(stored: object, fallback: str) -> str:
 
 
 def localized_candidate(candidate: Mapping[str, Any]) -> dict[str, Any]:
-    """A stored candidate (``{"id", "label", "score", "why", "why_parts"}``) with its ``why`` in
-    the active language."""
+    """A stored candidate (``{"id", "label", "label_parts", "score", "why", "why_parts"}``) with
+    its ``label`` and ``why`` in the active language."""
     shown = dict(candidate)
+    shown["label"] = labels.render_stored(
+        candidate.get("label_parts"), str(candidate.get("label", ""))
+    )
     shown["why"] = render_stored(candidate.get("why_parts"), str(candidate.get("why", "")))
     return shown

@@ -8,6 +8,7 @@ from django.utils.translation import gettext
 
 from socle.directory.models import Establishment, Membership, Person
 from socle.directory.search import search_people
+from socle.pronote import labels
 
 LIMIT = 10
 
@@ -51,18 +52,18 @@ def browse(
         else list(found.values())
     )
     for person in ordered:
-        parts = [f"{person.last_name.upper()} {person.first_name}"]
-        if person.pk in classes:
-            parts.append(classes[person.pk])
-        else:
-            parts.append(gettext("hors établissement"))
-        if person.birth_date:
-            parts.append(gettext("né(e) le %(date)s") % {"date": f"{person.birth_date:%d/%m/%Y}"})
-        parts.append(person.login)
+        label_parts = labels.parts(
+            name=f"{person.last_name.upper()} {person.first_name}",
+            class_name=(
+                classes[person.pk] if person.pk in classes else gettext("hors établissement")
+            ),
+            birth_date=f"{person.birth_date:%d/%m/%Y}" if person.birth_date else "",
+            login=person.login,
+        )
         results.append(
             {
                 "id": person.pk,
-                "label": " — ".join(parts),
+                "label": labels.render(label_parts),
                 "score": int(getattr(person, "search_score", 0) or 0),
                 "why": gettext("recherche « Parcourir »"),
             }
