@@ -10,9 +10,9 @@
   negotiation, messages, the common middleware and the static files. A hop that cannot happen
   (session ended, access refused) renders its page in the visitor's language all the same
   (``views.common.page``).
-- The password login of a newcomer (``/cas/login`` without the TGC or with it and no
-  ``service``, and without a Django session or messages cookie: the login form and its POST)
-  keeps the hop's chain plus language negotiation, so that every page of the view, Django's
+- The password login of a newcomer (``/cas/login`` by GET, HEAD or POST that is not the hop
+  above, without a Django session or messages cookie: the login form and its POST) keeps the
+  hop's chain plus language negotiation, so that every page of the view, Django's
   CSRF failure page included, is in the visitor's language. The view protects itself with
   ``csrf_protect``, so Django's CSRF middleware has nothing left to do there. A visitor with a
   Django session or a pending message takes the full chain (the message would be shown there).
@@ -31,32 +31,21 @@ LOGIN = "login"
 VALIDATION = "validation"
 
 # Kept from settings.MIDDLEWARE, in its order; any other middleware is left out of lean requests.
+_VALIDATION_CHAIN = frozenset(
+    {
+        "socle.core.middleware.TrustedProxyMiddleware",
+        "django.middleware.security.SecurityMiddleware",
+    }
+)
+_HOP_CHAIN = _VALIDATION_CHAIN | {
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+}
 KEPT = {
-    HOP: frozenset(
-        {
-            "socle.core.middleware.TrustedProxyMiddleware",
-            "django.middleware.security.SecurityMiddleware",
-            "django.contrib.sessions.middleware.SessionMiddleware",
-            "django.contrib.auth.middleware.AuthenticationMiddleware",
-            "django.middleware.clickjacking.XFrameOptionsMiddleware",
-        }
-    ),
-    LOGIN: frozenset(
-        {
-            "socle.core.middleware.TrustedProxyMiddleware",
-            "django.middleware.security.SecurityMiddleware",
-            "django.contrib.sessions.middleware.SessionMiddleware",
-            "django.middleware.locale.LocaleMiddleware",
-            "django.contrib.auth.middleware.AuthenticationMiddleware",
-            "django.middleware.clickjacking.XFrameOptionsMiddleware",
-        }
-    ),
-    VALIDATION: frozenset(
-        {
-            "socle.core.middleware.TrustedProxyMiddleware",
-            "django.middleware.security.SecurityMiddleware",
-        }
-    ),
+    VALIDATION: _VALIDATION_CHAIN,
+    HOP: _HOP_CHAIN,
+    LOGIN: _HOP_CHAIN | {"django.middleware.locale.LocaleMiddleware"},
 }
 LOGIN_METHODS = frozenset({"GET", "HEAD", "POST"})
 VALIDATION_PATHS = frozenset(
