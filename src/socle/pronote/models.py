@@ -191,7 +191,7 @@ class ImportRow(models.Model):
     # the same reason as data (socle.pronote.reasons), rendered in the visitor's language;
     # empty for rows stored before it existed, which show ``reason`` as it is
     reason_parts = models.JSONField(default=list, blank=True)
-    # [{"id", "label", "score", "why" (French), "why_parts"}]
+    # [{"id", "label" (French), "label_parts", "score", "why" (French), "why_parts"}]
     candidates = models.JSONField(default=list, blank=True)
     outcome = models.CharField(max_length=16, choices=Outcome.choices, blank=True)
     outcome_detail = models.CharField(max_length=300, blank=True)

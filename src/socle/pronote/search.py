@@ -9,6 +9,7 @@ from django.utils.translation import gettext
 from socle.directory.models import Establishment, Membership, Person
 from socle.directory.search import search_people
 from socle.pronote import labels
+from socle.pronote.matching_index import display_date
 
 LIMIT = 10
 
@@ -57,7 +58,7 @@ def browse(
             class_name=(
                 classes[person.pk] if person.pk in classes else gettext("hors établissement")
             ),
-            birth_date=f"{person.birth_date:%d/%m/%Y}" if person.birth_date else "",
+            birth_date=display_date(person.birth_date),
             login=person.login,
         )
         results.append(
