@@ -38,6 +38,13 @@ def chromium() -> Iterator[Any]:
             browser.close()
 
 
+def submit(page: Any, selector: str) -> None:
+    """Click ``selector`` and wait for the page it loads, so that the next assertion reads the
+    new page and never the old one (Playwright's ``click`` does not wait for navigations)."""
+    with page.expect_navigation():
+        page.click(selector)
+
+
 def session_cookie_for(person: Any, live_server_url: str) -> dict[str, Any]:
     """A logged-in session cookie for ``person`` (for pages shown before the login form)."""
     client = Client()

@@ -16,7 +16,7 @@ from socle.directory.models import Establishment, Person
 from socle.directory.profiles import Profile
 from socle.portal.models import AccessMode, Service, ServiceActivation, Trace
 from tests.factories import DEFAULT_PASSWORD, make_person
-from tests.portal.browser import chromium
+from tests.portal.browser import chromium, submit
 
 pytestmark = pytest.mark.browser
 
@@ -28,7 +28,7 @@ def cas_login(page: Any, login: str, password: str) -> None:
     assert "/cas/login" in page.url
     page.fill("#id_username", login)
     page.fill("#id_password", password)
-    page.click("button[type=submit]")
+    submit(page, "button[type=submit]")
 
 
 def test_pronote_from_the_catalogue_to_the_pupil_espace(
@@ -50,14 +50,14 @@ def test_pronote_from_the_catalogue_to_the_pupil_espace(
         page.screenshot(path=str(shots / "connexion.png"), full_page=True)
         cas_login(page, "admin", "admin-password-2026")
         assert page.url == base + "/gestion/services/"
-        page.click("text=Nouveau service")
+        submit(page, "text=Nouveau service")
         page.fill("#id_code", "PRONOTECAS")
         page.fill("#id_label", "Pronote.net")
         page.select_option("#id_sso_type", "pronote")
         page.select_option("#id_establishment", str(school.pk))
         page.fill("#id_url", PRONOTE)
         page.fill("#id_category", "Scolarité")
-        page.click("button:has-text('Enregistrer')")
+        submit(page, "button:has-text('Enregistrer')")
         assert "/acces-population/" in page.url
         service = Service.objects.get(code="PRONOTECAS")
         assert [p.value for p in service.patterns.all()] == [PRONOTE + "**"]
@@ -65,7 +65,7 @@ def test_pronote_from_the_catalogue_to_the_pupil_espace(
         page.check("input[name='act-enabled'][value='1']")
         page.check("input[name='act-populations'][value='eleve']")
         page.check("input[name='act-populations'][value='parent']")
-        page.click('button:has-text("Enregistrer l\'activation")')
+        submit(page, 'button:has-text("Enregistrer l\'activation")')
         assert page.locator("text=Accessible à : Élève, Parent.").count() == 1
         activation = ServiceActivation.objects.get(service=service, establishment=school)
         assert activation.populations == ["eleve", "parent"]
@@ -76,17 +76,17 @@ def test_pronote_from_the_catalogue_to_the_pupil_espace(
         context = browser.new_context(viewport={"width": 1280, "height": 860}, locale="fr-FR")
         page = context.new_page()
         page.goto(base + "/")
-        page.click("main >> text=Se connecter")
+        submit(page, "main >> text=Se connecter")
         cas_login(page, pupil.login, DEFAULT_PASSWORD)
         assert page.url == base + "/"
         assert page.locator("h1", has_text="Mon espace").count() == 1
-        page.click(".tile >> text=Pronote.net")
+        submit(page, ".tile >> text=Pronote.net")
         assert page.url == base + "/services/PRONOTECAS/"
         assert page.locator("h1", has_text="Service Pronote avec CAS").count() == 1
         requests_seen: list[Any] = []
         page.on("request", lambda request: requests_seen.append(request))
-        page.click("button:has-text('Accéder à Pronote.net')")
-        page.wait_for_load_state()
+        with page.expect_request(lambda request: request.url.startswith(PRONOTE)):
+            page.click("button:has-text('Accéder à Pronote.net')")
         espace = PRONOTE + "eleve.html"
         cas_hop = f"{base}/cas/login?{urllib.parse.urlencode({'service': espace})}"
         # PRONOTE.net itself is out of reach (see tests/portal/browser.py): the CAS's 302 sent

@@ -17,7 +17,7 @@ from socle.directory.models import Establishment, Membership, Person
 from socle.directory.profiles import Profile
 from socle.portal.models import AccessMode, Service, ServiceActivation, SSOType, Trace
 from tests.factories import make_person, make_service
-from tests.portal.browser import chromium, session_cookie_for
+from tests.portal.browser import chromium, session_cookie_for, submit
 
 pytestmark = pytest.mark.browser
 
@@ -191,7 +191,7 @@ def test_screenshots_of_the_main_pages(
         page.select_option("#id_sso_type", "pronote")
         page.fill("#id_url", "0312609t.index-education.net/pronote")
         page.fill("#id_patterns_text", "https://**")
-        page.click("button[type=submit]")
+        submit(page, "button[type=submit]")
         assert page.locator(".field-error").count() >= 2
         page.screenshot(path=str(shots_dir / "nouveau-service-erreurs.png"), full_page=True)
         context.close()
