@@ -30,6 +30,7 @@ PARAMS = {
     "class_name": "4A",
     "directory": "04/03/2012",
     "file": "05/03/2012",
+    "pronote_id": "OLDEMMA000000001",
 }
 
 
@@ -210,8 +211,8 @@ def test_it_prints_the_french_reasons_in_the_command_whatever_the_language(schoo
 @pytest.mark.django_db(transaction=True)  # SQLite changes a table's schema outside transactions
 def test_it_migrates_rows_stored_before_the_parts_both_ways(school):
     before = [("pronote", "0001_pronote_identities_and_imports")]
-    after = [("pronote", "0002_importrow_reason_parts")]
     executor = MigrationExecutor(connection)
+    after = executor.loader.graph.leaf_nodes("pronote")  # the columns the model reads
     executor.migrate(before)
     old_apps = executor.loader.project_state(before).apps
     old_session = old_apps.get_model("pronote", "ImportSession").objects.create(
@@ -223,6 +224,8 @@ def test_it_migrates_rows_stored_before_the_parts_both_ways(school):
         position=1,
         pronote_id="ELEVEOLD00000001",
         reason="2 homonymes dans l'établissement",
+        outcome="conflict",
+        outcome_detail="identifiant déjà attribué à AUTRE Zoé (zoe.autre)",
     )
     executor = MigrationExecutor(connection)
     executor.migrate(after)
@@ -230,6 +233,7 @@ def test_it_migrates_rows_stored_before_the_parts_both_ways(school):
     assert row.reason_parts == []
     with translation.override("en"):
         assert row.localized_reason == "2 homonymes dans l'établissement"
+        assert row.localized_outcome_detail == "identifiant déjà attribué à AUTRE Zoé (zoe.autre)"
     executor = MigrationExecutor(connection)
     executor.migrate(before)
     executor = MigrationExecutor(connection)

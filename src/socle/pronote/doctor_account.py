@@ -210,7 +210,8 @@ def _fix_missing_identifier(establishment: Establishment, person: Person) -> lis
                     "category": spec.label,
                     "identifier": row.pronote_id,
                     "reason": (
-                        f"{row.localized_reason or row.get_outcome_display()} {row.outcome_detail}"
+                        f"{row.localized_reason or row.get_outcome_display()} "
+                        f"{row.localized_outcome_detail}"
                     ),
                 }
             ).strip()

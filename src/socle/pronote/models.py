@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from socle.directory.models import Establishment
 from socle.pronote.categories import Category
-from socle.pronote.reasons import render_stored
+from socle.pronote.reasons import DETAIL_SEPARATOR, render_stored
 
 
 class ImportMode(models.TextChoices):
@@ -194,7 +194,10 @@ class ImportRow(models.Model):
     # [{"id", "label" (French), "label_parts", "score", "why" (French), "why_parts"}]
     candidates = models.JSONField(default=list, blank=True)
     outcome = models.CharField(max_length=16, choices=Outcome.choices, blank=True)
-    outcome_detail = models.CharField(max_length=300, blank=True)
+    outcome_detail = models.CharField(max_length=300, blank=True)  # in French, as the CLI prints it
+    # the same notes as data (socle.pronote.reasons, joined with " ; "), rendered in the
+    # visitor's language; empty for rows stored before it existed, which show ``outcome_detail``
+    outcome_detail_parts = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["session", "position"]
@@ -208,6 +211,12 @@ class ImportRow(models.Model):
         """The matching's reason in the active language (the stored French text for a row
         stored before reasons were kept as parts)."""
         return render_stored(self.reason_parts, self.reason)
+
+    @property
+    def localized_outcome_detail(self) -> str:
+        """What validation did to the row, or why it left it, in the active language (the
+        stored French text for a row stored before the notes were kept as parts)."""
+        return render_stored(self.outcome_detail_parts, self.outcome_detail, DETAIL_SEPARATOR)
 
 
 class MissingIdentifierEvent(models.Model):

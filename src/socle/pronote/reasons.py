@@ -73,9 +73,21 @@ TEXTS: dict[str, str] = {
     "duplicate": gettext_noop(
         "%(count)d fiches PRONOTE pour le même compte (%(label)s) : doublon dans PRONOTE ?"
     ),
+    # what validating a step does to a row's identifier, or why it leaves it (the plan's notes,
+    # ``ImportRow.outcome_detail``; joined with :data:`DETAIL_SEPARATOR`)
+    "account_chosen_for": gettext_noop("compte déjà choisi pour l'identifiant %(pronote_id)s"),
+    "account_has_id": gettext_noop(
+        "ce compte a déjà l'identifiant %(pronote_id)s pour cet établissement"
+    ),
+    "replaces_id": gettext_noop("remplace l'identifiant %(pronote_id)s"),
+    "taken_from": gettext_noop("repris à %(label)s, qui reçoit un autre identifiant"),
+    "removed_from": gettext_noop("retiré à %(label)s"),
+    "id_given_to": gettext_noop("identifiant déjà attribué à %(label)s"),
+    "id_held_by_conflict": gettext_noop("identifiant encore détenu par un compte en conflit"),
 }
 
 SEPARATOR = ", "
+DETAIL_SEPARATOR = " ; "
 
 
 def part(code: str, **params: Value) -> Part:
@@ -85,9 +97,9 @@ def part(code: str, **params: Value) -> Part:
     return (code, params)
 
 
-def french(reason: Reason) -> str:
+def french(reason: Reason, separator: str = SEPARATOR) -> str:
     """The reason in French, the source text itself: no catalog, whatever the active language."""
-    return SEPARATOR.join(TEXTS[code] % dict(params) for code, params in reason)
+    return separator.join(TEXTS[code] % dict(params) for code, params in reason)
 
 
 def _localized(params: Params) -> dict[str, Value]:
@@ -100,9 +112,9 @@ def _localized(params: Params) -> dict[str, Value]:
     return values
 
 
-def render(reason: Reason) -> str:
+def render(reason: Reason, separator: str = SEPARATOR) -> str:
     """The reason in the active language."""
-    return SEPARATOR.join(gettext(TEXTS[code]) % _localized(params) for code, params in reason)
+    return separator.join(gettext(TEXTS[code]) % _localized(params) for code, params in reason)
 
 
 def encode(reason: Reason) -> list[list[Any]]:
@@ -125,14 +137,14 @@ def decode(stored: object) -> Reason | None:
     return tuple(parts)
 
 
-def render_stored(stored: object, fallback: str) -> str:
+def render_stored(stored: object, fallback: str, separator: str = SEPARATOR) -> str:
     """A stored reason in the active language; ``fallback`` (the stored French text) for a row
     written before reasons were stored as parts, or one this code cannot render."""
     reason = decode(stored)
     if reason is None:
         return fallback
     try:
-        return render(reason)
+        return render(reason, separator)
     except (KeyError, TypeError, ValueError):  # a parameter missing or of the wrong type
         return fallback
 

@@ -19,8 +19,10 @@ from dataclasses import dataclass, field
 from django.utils import timezone
 
 from socle.directory.models import Establishment, Person
+from socle.pronote import reasons
 from socle.pronote.importer.fastsql import insert_rows
 from socle.pronote.models import ImportMode, ImportSession, PronoteIdentity
+from socle.pronote.reasons import DETAIL_SEPARATOR, Part, part
 
 CREATE = "created"
 UNCHANGED = "unchanged"
@@ -40,10 +42,25 @@ class Pair:
 class Planned:
     pair: Pair
     action: str
-    detail: str = ""
+    notes: tuple[Part, ...] = ()  # why, as reason parts (``socle.pronote.reasons``)
     confirmable: bool = False
     releases: list[int] = field(default_factory=list)  # identity ids deleted to write this one
     depends_on: int | None = None  # person whose own pair must be written to free the id
+
+    @property
+    def detail(self) -> str:
+        """The notes in French (``ImportRow.outcome_detail``, the CLI and the CSV report)."""
+        return reasons.french(self.notes, DETAIL_SEPARATOR)
+
+    @property
+    def localized_detail(self) -> str:
+        """The notes in the active language (the pages)."""
+        return reasons.render(self.notes, DETAIL_SEPARATOR)
+
+    @property
+    def detail_parts(self) -> list[list[object]]:
+        """The notes as stored (``ImportRow.outcome_detail_parts``)."""
+        return reasons.encode(self.notes)
 
 
 @dataclass
@@ -95,7 +112,7 @@ def make_plan(
         if pair.person_id in first_row_of:
             other = first_row_of[pair.person_id]
             items.append(
-                Planned(pair, CONFLICT, f"compte déjà choisi pour l'identifiant {other.pronote_id}")
+                Planned(pair, CONFLICT, (part("account_chosen_for", pronote_id=other.pronote_id),))
             )
             continue
         first_row_of[pair.person_id] = pair
@@ -105,32 +122,32 @@ def make_plan(
             items.append(Planned(pair, UNCHANGED))
             continue
         item = Planned(pair, CREATE)
-        notes: list[str] = []
+        notes: list[Part] = []
         if own:
             if mode == ImportMode.PARTIEL and pair.row_id not in confirmed:
                 item.action, item.confirmable = CONFLICT, True
-                notes.append(f"ce compte a déjà l'identifiant {own[1]} pour cet établissement")
+                notes.append(part("account_has_id", pronote_id=own[1]))
             else:
                 item.action = REPLACE
                 item.releases.append(own[0])
-                notes.append(f"remplace l'identifiant {own[1]}")
+                notes.append(part("replaces_id", pronote_id=own[1]))
         if holder and holder[1] != pair.person_id:
             holder_label = labels.get(holder[1], str(holder[1]))
             if holder[1] in targets:
                 item.releases.append(holder[0])
                 item.depends_on = holder[1]
-                notes.append(f"repris à {holder_label}, qui reçoit un autre identifiant")
+                notes.append(part("taken_from", label=holder_label))
             elif pair.row_id in confirmed:
                 item.releases.append(holder[0])
-                notes.append(f"retiré à {holder_label}")
+                notes.append(part("removed_from", label=holder_label))
                 if item.action == CREATE:
                     item.action = REPLACE
             else:
                 item.action, item.confirmable = CONFLICT, True
-                notes.append(f"identifiant déjà attribué à {holder_label}")
+                notes.append(part("id_given_to", label=holder_label))
         if item.action == CONFLICT:
             item.releases = []
-        item.detail = " ; ".join(notes)
+        item.notes = tuple(notes)
         items.append(item)
 
     _settle_swaps(items)
@@ -150,7 +167,7 @@ def _settle_swaps(items: list[Planned]) -> None:
                 and item.depends_on not in written
             ):
                 item.action, item.confirmable, item.releases = CONFLICT, True, []
-                item.detail = "identifiant encore détenu par un compte en conflit"
+                item.notes = (part("id_held_by_conflict"),)
                 written.discard(item.pair.person_id)
                 changed = True
 

@@ -46,6 +46,7 @@ ROW_FIELDS = (
     "candidates",
     "outcome",
     "outcome_detail",
+    "outcome_detail_parts",
 )
 
 
@@ -135,6 +136,7 @@ def start_import(
                 [],
                 "",
                 "",
+                [],
             )
             for position, r in enumerate(parsed.records, start=1)
         ),

@@ -37,7 +37,7 @@ def get_step(session: ImportSession, number: int) -> ImportStep:
 
 
 MATCH_FIELDS = ["status", "person", "method", "reason", "reason_parts", "candidates"]
-OUTCOME_FIELDS = ["person", "method", "outcome", "outcome_detail"]
+OUTCOME_FIELDS = ["person", "method", "outcome", "outcome_detail", "outcome_detail_parts"]
 _ROW_COLUMNS = (
     "id",
     "category",
@@ -74,6 +74,7 @@ class StepRow:
     candidates: list[dict[str, object]] = field(default_factory=list)
     outcome: str = ""
     outcome_detail: str = ""
+    outcome_detail_parts: list[list[object]] = field(default_factory=list)
     just_matched: bool = False
 
     @property
@@ -264,11 +265,13 @@ def _record_outcomes(rows: list[StepRow], plan: Plan) -> None:
         if item is None:
             row.person_id = None
             row.outcome, row.outcome_detail = Outcome.NOT_IDENTIFIED, ""
+            row.outcome_detail_parts = []
         else:
             row.person_id = item.pair.person_id
             if item.pair.method == MatchMethod.MANUAL:
                 row.method = MatchMethod.MANUAL
             row.outcome, row.outcome_detail = item.action, item.detail[:300]
+            row.outcome_detail_parts = item.detail_parts
     just_matched = bool(rows) and rows[0].just_matched
     matched = [f for f in MATCH_FIELDS if f not in OUTCOME_FIELDS] if just_matched else []
     update_rows(ImportRow, rows, OUTCOME_FIELDS + matched)
