@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import time
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -38,6 +40,24 @@ def test_it_writes_nothing_during_the_request_and_everything_at_the_flush(
     traces = Trace.objects.filter(event="ticket_issued", service_code="pronote", detail="ST-abc…")
     assert traces.count() == 3
     assert {(t.person, t.actor_login) for t in traces} == {(person, person.login)}
+
+
+def test_its_flush_writes_under_the_sqlite_write_turn(
+    deferred: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    counts: list[int] = []
+
+    @contextlib.contextmanager
+    def watched_turn() -> Iterator[None]:
+        counts.append(Trace.objects.count())
+        yield
+        counts.append(Trace.objects.count())
+
+    monkeypatch.setattr(trace_buffer, "write_turn", watched_turn)
+    record("login")
+    record("logout")
+    assert trace_buffer.flush() == 2
+    assert counts == [0, 2]  # the batch written within the turn, so validations wait for it
 
 
 def test_it_keeps_the_time_of_the_event_not_of_the_write(deferred: Any) -> None:

@@ -25,6 +25,7 @@ from typing import Any
 from django.db import DataError, IntegrityError, transaction
 
 from socle.core.background import flush_at_exit, flush_forever
+from socle.core.sqlite_turn import write_turn
 from socle.portal.models import Trace
 
 logger = logging.getLogger("socle.traces")
@@ -73,7 +74,9 @@ def flush() -> int:
     if not rows:
         return 0
     try:
-        Trace.objects.bulk_create([Trace(**row) for row in rows], batch_size=FLUSH_AT)
+        traces = [Trace(**row) for row in rows]
+        with write_turn():  # on SQLite, the validations wait for the batch instead of sleeping
+            Trace.objects.bulk_create(traces, batch_size=FLUSH_AT)
     except (IntegrityError, DataError):
         return _one_by_one([Trace(**row) for row in rows])
     except Exception:

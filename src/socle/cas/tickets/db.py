@@ -13,11 +13,14 @@ ended or expired since, on any node, inserts nothing and raises ``SessionEnded``
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import time
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, cast
 
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import Field, Q
+from django.db.models.expressions import Col
 from django.utils import timezone
 
 from socle.cas.models import ProxyGrantingTicket, SsoSession, Ticket
@@ -46,11 +49,22 @@ def _session(row: SsoSession) -> Session:
     )
 
 
+_CONSUMED_COLUMNS = (
+    "id",
+    "session_id",
+    "person_id",
+    "service_id_ref",
+    "service_url",
+    "created_at",
+    "from_new_login",
+    "proxies",
+    "authenticated_at",
+)
 _CONSUME_SQL = (
     "UPDATE cas_ticket SET consumed_at = %s"
     " WHERE id = %s AND consumed_at IS NULL AND expires_at > %s"
-    " RETURNING id, session_id, person_id, service_id_ref, service_url, created_at, expires_at,"
-    " consumed_at, from_new_login, proxies, authenticated_at"
+    " RETURNING id, session_id, person_id, service_id_ref, service_url, created_at,"
+    " from_new_login, proxies, authenticated_at"  # _CONSUMED_COLUMNS, in this order
 )
 
 
@@ -88,6 +102,25 @@ def _update_returning() -> bool:
 
         return sqlite3.sqlite_version_info >= (3, 35)
     return False
+
+
+@functools.cache
+def _consumed_columns() -> tuple[Col, ...]:
+    fields = [cast("Field[Any, Any]", Ticket._meta.get_field(name)) for name in _CONSUMED_COLUMNS]
+    return tuple(field.get_col(Ticket._meta.db_table) for field in fields)
+
+
+def _converted(values: Sequence[Any]) -> dict[str, Any]:
+    """A row of :data:`_CONSUMED_COLUMNS` as the ORM would read it (dates, booleans, JSON),
+    through the same converters as a queryset's, outside any lock."""
+    row = {}
+    for name, column, value in zip(_CONSUMED_COLUMNS, _consumed_columns(), values, strict=True):
+        for convert in connection.ops.get_db_converters(column) + column.get_db_converters(
+            connection
+        ):
+            value = convert(value, column, connection)
+        row[name] = value
+    return row
 
 
 def _issued(row: Ticket) -> IssuedTicket:
@@ -216,7 +249,7 @@ class DatabaseStore:
             _db_value(SsoSession, "expires_at", now),
             _db_value(SsoSession, "last_used_at", now - session_idle()),
         ]
-        with write_turn(), connection.cursor() as cursor:
+        with connection.cursor() as cursor, write_turn():
             cursor.execute(_ISSUE_IN_LIVE_SESSION_SQL, params)
             inserted = cursor.rowcount == 1
         if not inserted:
@@ -236,9 +269,12 @@ class DatabaseStore:
         now = timezone.now()
         if _update_returning():
             at = connection.ops.adapt_datetimefield_value(now)  # as the ORM stores it
-            with write_turn():
-                rows = list(Ticket.objects.raw(_CONSUME_SQL, [at, ticket_id, at]))
-            return _issued(rows[0]) if rows else None
+            # The write turn covers the statement alone: every Python step inside it may wait
+            # for the GIL while the other writers wait for the turn (docs/benchmarks/analysis.md)
+            with connection.cursor() as cursor, write_turn():
+                cursor.execute(_CONSUME_SQL, [at, ticket_id, at])
+                rows = cursor.fetchall()  # to the statement's end, which commits it on SQLite
+            return _issued(Ticket(**_converted(rows[0]))) if rows else None
         won = Ticket.objects.filter(
             id=ticket_id, consumed_at__isnull=True, expires_at__gt=now
         ).update(consumed_at=now)

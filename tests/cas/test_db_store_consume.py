@@ -1,0 +1,79 @@
+"""The database store's validation: one conditional ``UPDATE … RETURNING`` under the SQLite
+write turn, and nothing else under it (socle/cas/tickets/db.py)."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+from collections.abc import Iterator
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from socle.cas.tickets import db
+from socle.cas.tickets.db import DatabaseStore
+from socle.directory.models import Person
+from socle.portal.models import Service
+from tests.cas.conftest import SERVICE_URL
+
+pytestmark = pytest.mark.db_store
+
+
+def issue(store: DatabaseStore, person: Person, service: Service, **fields: object) -> str:
+    values: dict[str, object] = {
+        "prefix": "ST",
+        "person_id": person.pk,
+        "service_url": SERVICE_URL,
+        "service_id": service.pk,
+        "session_id": None,
+        "from_new_login": True,
+    }
+    values.update(fields)
+    return store.issue_ticket(**values)  # type: ignore[arg-type]
+
+
+def test_it_reads_back_the_consumed_ticket_as_the_orm_would(
+    pupil: Person, service: Service
+) -> None:
+    store = DatabaseStore()
+    session = store.create_session(pupil.pk)
+    ticket = issue(
+        store,
+        pupil,
+        service,
+        session_id=session.id,
+        proxies=["https://a.example/pgt"],
+        authenticated_at=session.authenticated_at,
+    )
+    issued = store.consume_ticket(ticket)
+    assert issued is not None
+    assert (issued.id, issued.person_id, issued.service_id) == (ticket, pupil.pk, service.pk)
+    assert issued.service_url == SERVICE_URL and issued.session_id == session.id
+    assert issued.from_new_login is True and issued.proxies == ["https://a.example/pgt"]
+    assert isinstance(issued.created_at, dt.datetime) and issued.created_at.tzinfo is not None
+    assert issued.authenticated_at == session.authenticated_at
+    assert store.consume_ticket(ticket) is None  # single use
+
+
+def test_its_write_turn_covers_the_statement_alone(
+    pupil: Person, service: Service, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = DatabaseStore()
+    ticket = issue(store, pupil, service)
+    inside: list[int] = []
+
+    @contextlib.contextmanager
+    def watched_turn() -> Iterator[None]:
+        before = len(context.captured_queries)
+        yield
+        inside.append(len(context.captured_queries) - before)
+
+    monkeypatch.setattr(db, "write_turn", watched_turn)
+    with CaptureQueriesContext(connection) as context:
+        assert store.consume_ticket(ticket) is not None
+    if not db._update_returning():  # SQLite < 3.35: two statements, and no turn (documented)
+        assert inside == []
+        return
+    assert inside == [1]
+    assert context.captured_queries[0]["sql"].startswith("UPDATE cas_ticket SET consumed_at")
