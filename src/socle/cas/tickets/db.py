@@ -13,12 +13,13 @@ ended or expired since, on any node, inserts nothing and raises ``SessionEnded``
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import time
-from collections.abc import Sequence
+import weakref
+from collections.abc import Mapping, Sequence
 from typing import Any, cast
 
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Field, Q
 from django.db.models.expressions import Col
 from django.utils import timezone
@@ -104,37 +105,57 @@ def _update_returning() -> bool:
     return False
 
 
-@functools.cache
-def _consumed_columns() -> tuple[Col, ...]:
-    fields = [cast("Field[Any, Any]", Ticket._meta.get_field(name)) for name in _CONSUMED_COLUMNS]
-    return tuple(field.get_col(Ticket._meta.db_table) for field in fields)
+_converters: weakref.WeakKeyDictionary[BaseDatabaseWrapper, list[tuple[Col, list[Any]]]] = (
+    weakref.WeakKeyDictionary()
+)
 
 
-def _converted(values: Sequence[Any]) -> dict[str, Any]:
-    """A row of :data:`_CONSUMED_COLUMNS` as the ORM would read it (dates, booleans, JSON),
-    through the same converters as a queryset's, outside any lock."""
+def _column_converters(conn: BaseDatabaseWrapper) -> list[tuple[Col, list[Any]]]:
+    """The ORM's converters of each of :data:`_CONSUMED_COLUMNS` on this connection (dates,
+    booleans, JSON), found once per connection (a thread's, kept across requests)."""
+    found = _converters.get(conn)
+    if found is None:
+        found = []
+        for name in _CONSUMED_COLUMNS:
+            field = cast("Field[Any, Any]", Ticket._meta.get_field(name))
+            column = field.get_col(Ticket._meta.db_table)
+            found.append(
+                (column, conn.ops.get_db_converters(column) + column.get_db_converters(conn))
+            )
+        _converters[conn] = found
+    return found
+
+
+def _converted(values: Sequence[Any]) -> IssuedTicket:
+    """A row of :data:`_CONSUMED_COLUMNS` read as the ORM would read it, outside any lock."""
+    conn = connections[DEFAULT_DB_ALIAS]
     row = {}
-    for name, column, value in zip(_CONSUMED_COLUMNS, _consumed_columns(), values, strict=True):
-        for convert in connection.ops.get_db_converters(column) + column.get_db_converters(
-            connection
-        ):
-            value = convert(value, column, connection)
+    for name, (column, converters), value in zip(
+        _CONSUMED_COLUMNS, _column_converters(conn), values, strict=True
+    ):
+        for convert in converters:
+            value = convert(value, column, conn)
         row[name] = value
-    return row
+    return _issued_from(row)
+
+
+def _issued_from(row: Mapping[str, Any]) -> IssuedTicket:
+    """The ticket of a row's values (:data:`_CONSUMED_COLUMNS`)."""
+    return IssuedTicket(
+        id=row["id"],
+        person_id=row["person_id"],
+        service_url=row["service_url"],
+        service_id=row["service_id_ref"],
+        session_id=row["session_id"],
+        created_at=row["created_at"],
+        from_new_login=row["from_new_login"],
+        proxies=list(row["proxies"] or []),
+        authenticated_at=row["authenticated_at"],
+    )
 
 
 def _issued(row: Ticket) -> IssuedTicket:
-    return IssuedTicket(
-        id=row.id,
-        person_id=row.person_id,
-        service_url=row.service_url,
-        service_id=row.service_id_ref,
-        session_id=row.session_id,
-        created_at=row.created_at,
-        from_new_login=row.from_new_login,
-        proxies=list(row.proxies or []),
-        authenticated_at=row.authenticated_at,
-    )
+    return _issued_from({name: getattr(row, name) for name in _CONSUMED_COLUMNS})
 
 
 class DatabaseStore:
@@ -274,7 +295,7 @@ class DatabaseStore:
             with connection.cursor() as cursor, write_turn():
                 cursor.execute(_CONSUME_SQL, [at, ticket_id, at])
                 rows = cursor.fetchall()  # to the statement's end, which commits it on SQLite
-            return _issued(Ticket(**_converted(rows[0]))) if rows else None
+            return _converted(rows[0]) if rows else None
         won = Ticket.objects.filter(
             id=ticket_id, consumed_at__isnull=True, expires_at__gt=now
         ).update(consumed_at=now)
