@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 
+from lxml import html
+
 from socle.directory.profiles import Profile
 from socle.pronote.files import ParsedFile, PronoteRecord
 from socle.pronote.importer import start_import
@@ -106,3 +108,8 @@ class School:
             mother,
             record("personnel", "DURAND", "Sophie", pid="PERSDURAND000001"),
         ]
+
+
+def page_text(response) -> str:  # noqa: ANN001
+    """A page's text as a visitor reads it, white space collapsed: what page assertions read."""
+    return " ".join(html.fromstring(response.content.decode()).text_content().split())

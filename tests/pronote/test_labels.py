@@ -18,9 +18,9 @@ from socle.pronote.models import ImportRow
 from socle.pronote.reasons import decode, french, render, render_stored
 from socle.pronote.search import browse
 from tests.factories import make_person
-from tests.pronote.helpers import record, start
+from tests.pronote.helpers import page_text, record, start
 from tests.pronote.test_languages import diagnose, pronote_service
-from tests.pronote.test_reasons import make_unknown_pupil_session, words
+from tests.pronote.test_reasons import make_unknown_pupil_session
 
 CAMILLE = Account(
     id=1,
@@ -108,7 +108,7 @@ def test_it_stores_the_french_label_and_its_parts(school):
 def test_it_shows_the_candidate_label_in_english_to_an_english_visitor(admin_client, school):
     session = make_unknown_pupil_session(school)
     url = reverse("pronote:step", args=[session.pk, 2])
-    page = words(admin_client.get(url, headers={"Accept-Language": "en"}))
+    page = page_text(admin_client.get(url, headers={"Accept-Language": "en"}))
     assert EMMA_EN in page
     assert "né(e) le" not in page
 
@@ -116,7 +116,7 @@ def test_it_shows_the_candidate_label_in_english_to_an_english_visitor(admin_cli
 def test_it_keeps_the_french_candidate_label_of_a_french_visitor(admin_client, school):
     session = make_unknown_pupil_session(school)
     url = reverse("pronote:step", args=[session.pk, 2])
-    page = words(admin_client.get(url, headers={"Accept-Language": "fr"}))
+    page = page_text(admin_client.get(url, headers={"Accept-Language": "fr"}))
     assert EMMA_FR in page
 
 
@@ -126,9 +126,9 @@ def test_it_shows_the_birth_name_in_english(admin_client, school):
     session.current_step = number
     session.save()
     url = reverse("pronote:step", args=[session.pk, number])
-    english = words(admin_client.get(url, headers={"Accept-Language": "en"}))
+    english = page_text(admin_client.get(url, headers={"Accept-Language": "en"}))
     assert "ROUX Claire (birth name FAURE)" in english
-    french_page = words(admin_client.get(url, headers={"Accept-Language": "fr"}))
+    french_page = page_text(admin_client.get(url, headers={"Accept-Language": "fr"}))
     assert "ROUX Claire (née FAURE)" in french_page
 
 
@@ -140,7 +140,7 @@ def test_it_shows_a_candidate_stored_before_the_parts_as_it_was_stored(admin_cli
     ImportRow.objects.filter(pk=row.pk).update(candidates=[candidate])
     url = reverse("pronote:step", args=[session.pk, 2])
     for language in ("en", "fr"):
-        page = words(admin_client.get(url, headers={"Accept-Language": language}))
+        page = page_text(admin_client.get(url, headers={"Accept-Language": language}))
         assert EMMA_FR in page
 
 
@@ -163,7 +163,7 @@ def test_it_shows_the_label_of_a_duplicate_in_english(admin_client, school):
     with translation.override("en"):
         assert f"({EMMA_EN})" in row.localized_reason
     url = reverse("pronote:step", args=[session.pk, 2])
-    page = words(admin_client.get(url, headers={"Accept-Language": "en"}))
+    page = page_text(admin_client.get(url, headers={"Accept-Language": "en"}))
     assert f"({EMMA_EN})" in page
     assert "né(e) le" not in page
     pronote_service(school)

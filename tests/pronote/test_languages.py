@@ -10,19 +10,14 @@ import re
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone, translation
-from lxml import html
 
 from socle.pronote.doctor_account import IDENTIFICATION_IMPOSSIBLE, missing_attribute_message
 from socle.pronote.importer.report import last_import, summary_line
 from socle.pronote.importer.steps import run_automatic
 from socle.pronote.search import browse
 from tests.factories import make_service
-from tests.pronote.helpers import School, start
+from tests.pronote.helpers import School, page_text, start
 from tests.pronote.test_views import PRONOTE_XML
-
-
-def text(response) -> str:
-    return " ".join(html.fromstring(response.content.decode()).text_content().split())
 
 
 def imported(school: School, mode: str = "complet") -> tuple[str, str]:
@@ -70,13 +65,13 @@ def test_the_summary_line_says_one_identifier_in_english_and_keeps_the_s_in_fren
 def test_the_wizard_shows_the_summary_line_in_the_visitors_language(admin_client, school):
     date, time = imported(school)
     url = reverse("pronote:index")
-    english = text(admin_client.get(url, headers={"Accept-Language": "en"}))
+    english = page_text(admin_client.get(url, headers={"Accept-Language": "en"}))
     assert (
         f"5 PRONOTE identifiers imported. Last import done on {date} at {time} in Full mode."
         in (english)
     )
     assert "identifiant(s)" not in english and "en mode" not in english
-    french = text(admin_client.get(url, headers={"Accept-Language": "fr"}))
+    french = page_text(admin_client.get(url, headers={"Accept-Language": "fr"}))
     assert (
         f"5 identifiant(s) Pronote importé(s). Dernier import fait le {date} à {time} en mode "
         "Complet."
@@ -140,7 +135,7 @@ def diagnose(client, school: School, login: str, language: str) -> str:
         headers={"Accept-Language": language},
     )
     assert response.status_code == 200
-    return text(response)
+    return page_text(response)
 
 
 def test_the_diagnostics_explain_in_english_and_quote_pronote_in_french(admin_client, school):

@@ -8,18 +8,13 @@ import datetime as dt
 
 from django.urls import reverse
 from django.utils import translation
-from lxml import html
 
 from socle.pronote.importer import prepare_step, validate_step
 from socle.pronote.importer.steps import plan_step
 from socle.pronote.models import ImportRow, PronoteIdentity
 from socle.pronote.reasons import DETAIL_SEPARATOR, french, part, render
 from tests.factories import make_person
-from tests.pronote.helpers import School, start
-
-
-def text(response) -> str:
-    return " ".join(html.fromstring(response.content.decode()).text_content().split())
+from tests.pronote.helpers import School, page_text, start
 
 
 def emma_with_an_old_identifier(school: School) -> ImportRow:
@@ -111,10 +106,10 @@ def test_a_row_left_unidentified_has_no_detail(school):
 def test_the_step_page_shows_the_planned_conflict_in_the_visitors_language(admin_client, school):
     row = emma_with_an_old_identifier(school)
     url = reverse("pronote:step", args=[row.session.pk, 2])
-    english = text(admin_client.get(url, headers={"Accept-Language": "en"}))
+    english = page_text(admin_client.get(url, headers={"Accept-Language": "en"}))
     assert "this account already has identifier OLDEMMA000000001 for this school" in english
     assert "ce compte a déjà" not in english
-    french_page = text(admin_client.get(url, headers={"Accept-Language": "fr"}))
+    french_page = page_text(admin_client.get(url, headers={"Accept-Language": "fr"}))
     assert "ce compte a déjà l'identifiant OLDEMMA000000001 pour cet établissement" in french_page
 
 
@@ -128,10 +123,10 @@ def test_the_report_and_the_diagnostics_show_the_conflict_in_the_visitors_langua
     final = reverse("pronote:final", args=[session.pk])
     doctor = reverse("pronote:doctor")
     for url, query in ((final, {}), (doctor, {"establishment": school.est.pk})):
-        english = text(admin_client.get(url, query, headers={"Accept-Language": "en"}))
+        english = page_text(admin_client.get(url, query, headers={"Accept-Language": "en"}))
         assert "identifier already given to AUTRE Zoé (zoe.autre)" in english, url
         assert "déjà attribué" not in english, url
-        french_page = text(admin_client.get(url, query, headers={"Accept-Language": "fr"}))
+        french_page = page_text(admin_client.get(url, query, headers={"Accept-Language": "fr"}))
         assert "identifiant déjà attribué à AUTRE Zoé (zoe.autre)" in french_page, url
     csv_report = admin_client.get(reverse("pronote:report", args=[session.pk]))
     assert "identifiant déjà attribué à AUTRE Zoé (zoe.autre)" in csv_report.content.decode(

@@ -13,14 +13,13 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
 from django.utils import translation
-from lxml import html
 
 from socle.directory.profiles import Profile
 from socle.pronote.importer.steps import prepare_step
 from socle.pronote.models import ImportRow, ImportSession
 from socle.pronote.reasons import TEXTS, decode, encode, french, part, render, render_stored
 from tests.factories import make_person
-from tests.pronote.helpers import School, record, start
+from tests.pronote.helpers import School, page_text, record, start
 from tests.pronote.test_languages import diagnose, pronote_service
 
 # a value for every parameter a reason may take
@@ -39,10 +38,6 @@ def make_reason(*codes: str):
         part(code, **{k: v for k, v in PARAMS.items() if f"%({k})" in TEXTS[code]})
         for code in codes
     )
-
-
-def words(response) -> str:
-    return " ".join(html.fromstring(response.content.decode()).text_content().split())
 
 
 def make_unknown_pupil_session(school: School) -> ImportSession:
@@ -135,7 +130,7 @@ def test_it_stores_the_french_text_and_the_parts_of_each_reason(school):
 def test_it_shows_the_reasons_in_english_to_an_english_visitor(admin_client, school):
     session = make_unknown_pupil_session(school)
     url = reverse("pronote:step", args=[session.pk, 2])
-    page = words(admin_client.get(url, headers={"Accept-Language": "en"}))
+    page = page_text(admin_client.get(url, headers={"Accept-Language": "en"}))
     assert "no pupil with this last name and first name in the school" in page
     assert "similar name, born on 04/03/2012, not on 05/03/2012" in page
     for french_text in ("aucun élève", "nom proche", "pas le"):
@@ -145,7 +140,7 @@ def test_it_shows_the_reasons_in_english_to_an_english_visitor(admin_client, sch
 def test_it_keeps_the_french_reasons_of_a_french_visitor(admin_client, school):
     session = make_unknown_pupil_session(school)
     url = reverse("pronote:step", args=[session.pk, 2])
-    page = words(admin_client.get(url, headers={"Accept-Language": "fr"}))
+    page = page_text(admin_client.get(url, headers={"Accept-Language": "fr"}))
     assert "aucun élève de ce nom et prénom dans l'établissement" in page
     assert "nom proche, né(e) le 04/03/2012, pas le 05/03/2012" in page
 
@@ -160,7 +155,7 @@ def test_it_shows_a_row_stored_before_the_parts_as_it_was_stored(admin_client, s
     )
     url = reverse("pronote:step", args=[session.pk, 2])
     for language in ("en", "fr"):
-        page = words(admin_client.get(url, headers={"Accept-Language": language}))
+        page = page_text(admin_client.get(url, headers={"Accept-Language": language}))
         assert "motif enregistré avant la traduction" in page
         assert "nom proche, né(e) le 04/03/2012, pas le 05/03/2012" in page
 

@@ -11,7 +11,7 @@ from lxml import html
 from socle.directory.profiles import Profile
 from socle.pronote.models import ImportRow, ImportSession, SessionStatus
 from tests.factories import DEFAULT_PASSWORD, make_person
-from tests.pronote.helpers import School, ids_of
+from tests.pronote.helpers import School, ids_of, page_text
 from tests.pronote.samples import CSV_ELEVES
 
 PRONOTE_XML = """<?xml version="1.0" encoding="UTF-8"?>
@@ -45,10 +45,6 @@ def page(response):
     return html.fromstring(response.content.decode())
 
 
-def text(response) -> str:
-    return " ".join(page(response).text_content().split())
-
-
 def test_the_pages_need_a_login(client):
     response = client.get(reverse("pronote:index"))
     assert response.status_code == 302 and "login" in response["Location"]
@@ -69,7 +65,7 @@ def test_an_administrator_cannot_open_another_schools_import(admin_client, schoo
 
 def test_the_upload_form_shows_the_labels_of_pronote(admin_client, school):
     response = admin_client.get(reverse("pronote:index"))
-    content = text(response)
+    content = page_text(response)
     for label in (
         "Importer les identifiants Pronote",
         "Établissement",
@@ -85,13 +81,13 @@ def test_the_upload_form_shows_the_labels_of_pronote(admin_client, school):
 def test_a_malformed_file_is_refused_with_its_line_and_nothing_is_stored(admin_client, school):
     response = upload(admin_client, school, content=b"<r>\n<Eleve IDPN='A1' Nom='A'></r>")
     assert response.status_code == 200
-    assert "Rien n'a été importé." in text(response) and "ligne 2" in text(response)
+    assert "Rien n'a été importé." in page_text(response) and "ligne 2" in page_text(response)
     assert not ImportSession.objects.exists()
 
 
 def test_a_file_of_another_school_is_refused(admin_client, school):
     response = upload(admin_client, school, content=PRONOTE_XML.format(uai="0310001H").encode())
-    assert "pas de " + school.est.uai in text(response)
+    assert "pas de " + school.est.uai in page_text(response)
     assert not ImportSession.objects.exists()
 
 
@@ -115,7 +111,7 @@ def test_the_wizard_walks_the_six_steps(admin_client, school):
     assert response["Location"] == reverse("pronote:step", args=[session.pk, 1])
 
     response = admin_client.get(response["Location"])
-    content = text(response)
+    content = page_text(response)
     assert "Étape 1/6 : rapprochement des Enseignants" in content
     assert "1 Enseignants reconnus" in content and "0 non reconnus" in content
     for label in ("Interrompre", "Valider et passer à l'étape suivante"):
@@ -123,7 +119,7 @@ def test_the_wizard_walks_the_six_steps(admin_client, school):
 
     response = admin_client.post(response.request["PATH_INFO"], {"action": "validate"})
     step2 = admin_client.get(response["Location"])
-    content = text(step2)
+    content = page_text(step2)
     assert "Étape 2/6 : rapprochement des Élèves" in content
     assert "2 Élèves reconnus" in content and "1 non reconnus" in content
     for header in (
@@ -146,7 +142,7 @@ def test_the_wizard_walks_the_six_steps(admin_client, school):
         assert response["Location"] == reverse("pronote:step", args=[session.pk, number])
         response = admin_client.post(response["Location"], {"action": "validate"})
     assert response["Location"] == reverse("pronote:final", args=[session.pk])
-    final = text(admin_client.get(response["Location"]))
+    final = page_text(admin_client.get(response["Location"]))
     assert "5 identifiant(s) Pronote importé(s). Dernier import fait le " in final
     assert "en mode Complet." in final
     report = admin_client.get(reverse("pronote:report", args=[session.pk]))
@@ -191,7 +187,7 @@ def test_a_forged_choice_outside_the_school_is_refused(admin_client, school):
         {"action": "validate", f"row-{row.pk}": str(outsider.pk)},
     )
     assert response.status_code == 200
-    assert "n'appartient pas à cet établissement" in text(response)
+    assert "n'appartient pas à cet établissement" in page_text(response)
     assert "ELEVEJULES000001" not in ids_of(school.est)
 
 
@@ -206,7 +202,8 @@ def test_interrompre_keeps_what_was_validated(admin_client, school):
     session.refresh_from_db()
     assert session.status == SessionStatus.INTERRUPTED
     assert ids_of(school.est) == {"PROFBERRONE00001": school.teacher.pk}
-    assert "1 identifiant(s) Pronote importé(s)" in text(admin_client.get(response["Location"]))
+    summary = page_text(admin_client.get(response["Location"]))
+    assert "1 identifiant(s) Pronote importé(s)" in summary
 
 
 def test_a_step_cannot_be_skipped_by_url(admin_client, school):
@@ -241,7 +238,7 @@ def test_a_superuser_sees_every_school(client, school):
     root = make_person("Root", "Admin", is_superuser=True, is_staff=True)
     client.force_login(root)
     other = School()
-    content = text(client.get(reverse("pronote:index")))
+    content = page_text(client.get(reverse("pronote:index")))
     assert school.est.uai in content and other.est.uai in content
 
 
@@ -268,7 +265,7 @@ def test_the_diagnostics_page_explains_a_missing_identifier(admin_client, school
     response = admin_client.get(
         reverse("pronote:doctor"), {"establishment": school.est.pk, "login": school.emma.login}
     )
-    content = text(response)
+    content = page_text(response)
     cells = page(response).xpath("//tr[td[1]='Élèves']/td/text()")
     assert [c.strip() for c in cells] == ["Élèves", "0", "2", "0 %"]
     assert (
@@ -282,7 +279,7 @@ def test_the_diagnostics_page_explains_a_missing_identifier(admin_client, school
 def test_the_diagnostics_page_is_scoped_to_administered_schools(admin_client, school):
     other = School()
     response = admin_client.get(reverse("pronote:doctor"), {"establishment": other.est.pk})
-    assert other.est.uai not in text(response).split("Examiner", 1)[1]
+    assert other.est.uai not in page_text(response).split("Examiner", 1)[1]
 
 
 def test_a_step_with_hundreds_of_unrecognised_rows_can_be_validated(admin_client, school):
@@ -324,14 +321,14 @@ def test_it_walks_the_wizard_in_english_with_the_progress_of_each_step(admin_cli
     admin_client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
     response = upload(admin_client, school)
     step1 = admin_client.get(response["Location"])
-    content = text(step1)
+    content = page_text(step1)
     assert "Step 1/6: matching Teachers" in content
     assert "1 Teachers recognised" in content and "0 not recognised" in content
     assert page(step1).xpath('//form[@id="step-form"]/@data-no-result') == ["No account found."]
     step2 = admin_client.get(
         admin_client.post(step1.request["PATH_INFO"], {"action": "validate"})["Location"]
     )
-    content = text(step2)
+    content = page_text(step2)
     assert "Step 2/6: matching Pupils" in content
     # The progress list: the validated step shows its counts (it compared a French label).
     assert "Teachers: validated — 1 imported, 0 unchanged, 0 replaced, 0 conflicts" in content
