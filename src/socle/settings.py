@@ -228,11 +228,12 @@ SOCLE_SERVE_KEEPALIVE = env_int("SOCLE_SERVE_KEEPALIVE", 5, minimum=0, maximum=3
 SOCLE_SERVE_ACCESS_LOG = env_bool("SOCLE_SERVE_ACCESS_LOG", False)
 SOCLE_REDIS_CLUSTER = env_bool("SOCLE_REDIS_CLUSTER", False)
 SOCLE_TRUSTED_PROXIES = env_list("SOCLE_TRUSTED_PROXIES", ["127.0.0.1", "::1"])
-if SOCLE_REDIS_URL:
-    # Django's own sessions (portal pages) live in Redis too, beside the CAS sessions: any node
-    # serves any user, and nothing but the directory stays in the database.
-    # socle.core.sessions: Django's cache store, writing a new session once (one round trip).
-    SESSION_ENGINE = "socle.core.sessions"
+# Django's own sessions (portal pages): with Redis they live there too, beside the CAS sessions,
+# so that any node serves any user and nothing but the directory stays in the database. Either
+# store writes a new session once: one `add` to the cache (socle.core.sessions, where Django's
+# cache store makes four calls), or one INSERT (socle.core.db_sessions, where Django's database
+# store makes three statements and two write transactions).
+SESSION_ENGINE = "socle.core.sessions" if SOCLE_REDIS_URL else "socle.core.db_sessions"
 SOCLE_ARGON2_MEMORY_KIB = env_int("SOCLE_ARGON2_MEMORY_KIB", 19456, minimum=1024)
 SOCLE_ARGON2_TIME_COST = env_int("SOCLE_ARGON2_TIME_COST", 2, minimum=1, maximum=100)
 SOCLE_ARGON2_PARALLELISM = env_int("SOCLE_ARGON2_PARALLELISM", 1, minimum=1, maximum=64)

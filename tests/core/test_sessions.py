@@ -1,10 +1,14 @@
-"""socle.core.sessions: a new Django session costs one cache write, and behaves as Django's."""
+"""socle.core.sessions (cache) and socle.core.db_sessions (database): a new Django session costs
+one write, and otherwise behaves as Django's."""
 
 from __future__ import annotations
 
 import pytest
 from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
+from socle.core import db_sessions
 from socle.core.sessions import SessionStore
 
 
@@ -12,6 +16,15 @@ from socle.core.sessions import SessionStore
 def locmem_cache(settings):
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     cache.clear()
+
+
+@pytest.fixture(params=["cache", "database"])
+def store(request):
+    """Each of the two stores, for the behaviour they share."""
+    if request.param == "database":
+        request.getfixturevalue("db")
+        return db_sessions.SessionStore
+    return SessionStore
 
 
 class Counting:
@@ -40,47 +53,59 @@ def test_it_writes_a_new_session_once(monkeypatch):
     assert SessionStore(session.session_key)["cas_session"] == "TGC-x"
 
 
-def test_it_saves_data_put_in_a_session_without_a_key():
-    session = SessionStore()
+@pytest.mark.django_db
+def test_the_database_store_inserts_a_new_session_with_one_statement():
+    session = db_sessions.SessionStore()
+    with CaptureQueriesContext(connection) as queries:
+        session.cycle_key()
+        session["cas_session"] = "TGC-x"
+        session.save()
+    statements = [q["sql"].split()[0].upper() for q in queries.captured_queries]
+    assert [s for s in statements if s in {"SELECT", "INSERT", "UPDATE"}] == ["INSERT"]
+    assert db_sessions.SessionStore(session.session_key)["cas_session"] == "TGC-x"
+
+
+def test_it_saves_data_put_in_a_session_without_a_key(store):
+    session = store()
     session["next"] = "/mon-espace/"
     session.save()
     assert session.session_key
-    assert SessionStore(session.session_key)["next"] == "/mon-espace/"
+    assert store(session.session_key)["next"] == "/mon-espace/"
 
 
-def test_it_takes_another_key_when_the_new_one_is_taken(monkeypatch):
-    taken = SessionStore()
+def test_it_takes_another_key_when_the_new_one_is_taken(store, monkeypatch):
+    taken = store()
     taken["who"] = "someone else"
     taken.save()
     keys = iter([taken.session_key, taken.session_key, "b" * 32])
-    session = SessionStore()
+    session = store()
     monkeypatch.setattr(session, "_get_new_session_key", lambda: next(keys))
     session.create()
     session["who"] = "me"
     session.save()
     assert session.session_key == "b" * 32
-    assert SessionStore(taken.session_key)["who"] == "someone else"
+    assert store(taken.session_key)["who"] == "someone else"
 
 
-def test_cycling_the_key_of_an_existing_session_keeps_its_data_and_drops_the_old_key():
-    session = SessionStore()
+def test_cycling_the_key_of_an_existing_session_keeps_its_data_and_drops_the_old_key(store):
+    session = store()
     session["a"] = 1
     session.save()
     old = session.session_key
     session.cycle_key()
     session.save()
     assert session.session_key != old
-    assert SessionStore(session.session_key)["a"] == 1
-    assert not SessionStore().exists(old)
+    assert store(session.session_key)["a"] == 1
+    assert not store().exists(old)
 
 
-def test_a_session_deleted_elsewhere_is_not_brought_back():
+def test_a_session_deleted_elsewhere_is_not_brought_back(store):
     from django.contrib.sessions.backends.base import UpdateError
 
-    session = SessionStore()
+    session = store()
     session["a"] = 1
     session.save()
-    SessionStore().delete(session.session_key)
+    store().delete(session.session_key)
     session["a"] = 2
     with pytest.raises(UpdateError):
         session.save()

@@ -1,4 +1,4 @@
-"""Django sessions in the cache (Redis) with one write for a new session instead of four calls.
+"""Django sessions in the cache (Redis), a new session written once instead of four calls.
 
 Django's cache session store, at a login, asks whether the new key exists, writes the empty
 session (``create``), then at the end of the request reads it back to check it still exists and
@@ -6,18 +6,25 @@ writes it again: four round trips to Redis for one session. Here a new session g
 key without asking (32 characters of ``[a-z0-9]``; a collision is still caught, below) and is
 written once, by the response, with ``add`` (which never overwrites: a taken key gets a new one).
 Later saves of an existing session behave exactly as Django's.
+
+:class:`WrittenOnce` does this for any of Django's stores whose ``save(must_create=True)``
+refuses a taken key with ``CreateError``: ``socle.core.db_sessions`` applies it to the
+database store (SQLite, or PostgreSQL without Redis).
 """
 
 from __future__ import annotations
 
-from django.contrib.sessions.backends.base import VALID_KEY_CHARS, CreateError
+from django.contrib.sessions.backends.base import VALID_KEY_CHARS, CreateError, SessionBase
 from django.contrib.sessions.backends.cache import SessionStore as CacheSessionStore
 from django.utils.crypto import get_random_string
 
 MAX_ATTEMPTS = 10
 
 
-class SessionStore(CacheSessionStore):
+class WrittenOnce(SessionBase):
+    """A new session's key is drawn without a lookup, and the session is stored by its first
+    :meth:`save` (the response's) with ``must_create``: a key already taken gets another one."""
+
     _unsaved_new = False
 
     def _get_new_session_key(self) -> str:
@@ -44,3 +51,7 @@ class SessionStore(CacheSessionStore):
             self._unsaved_new = False
             return
         raise RuntimeError("Unable to create a new session key.")
+
+
+class SessionStore(WrittenOnce, CacheSessionStore):
+    """``SESSION_ENGINE = "socle.core.sessions"`` (with ``SOCLE_REDIS_URL``)."""
