@@ -97,3 +97,29 @@ def test_an_imported_pbkdf2_hash_is_upgraded_inside_the_slot(slot_spy, settings)
 
 def test_the_default_backend_is_the_one_the_login_names():
     assert settings.AUTHENTICATION_BACKENDS == [authentication.BACKEND]
+
+
+def test_it_reads_a_person_as_the_orm_does(db):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from socle.directory.models import Person
+
+    person = make_person(birth_date=dt.date(2012, 3, 4), is_active=False)
+    Person.objects.filter(pk=person.pk).update(last_login=timezone.now())
+    expected = Person.objects.get_by_natural_key(person.login)
+    found = authentication._find(person.login)
+    assert found is not None
+    for field in Person._meta.concrete_fields:
+        assert getattr(found, field.attname) == getattr(expected, field.attname), field.name
+    assert found._state.adding is False
+    assert found._state.db == expected._state.db
+    assert found.check_password(DEFAULT_PASSWORD)
+
+
+def test_it_finds_nobody_for_an_unknown_or_differently_written_login(db):
+    person = make_person()
+    assert authentication._find(person.login + "x") is None
+    assert authentication._find(person.login.upper()) is None
+    assert authentication._find("") is None
