@@ -163,16 +163,16 @@ def test_wakeups_written_when_nobody_waited_do_not_make_a_waiter_spin(tmp_path, 
     original = gate._try_any
     monkeypatch.setattr(gate, "_try_any", lambda: tries.append(1) or original())
     with gate.slot():
-        holder_done = threading.Event()
+        gave_up = threading.Event()
 
         def wait_in_vain() -> None:
             with pytest.raises(QueueFull), gate.slot():
                 pass
-            holder_done.set()
+            gave_up.set()
 
         waiter = threading.Thread(target=wait_in_vain)
         waiter.start()
-        assert holder_done.wait(10)
+        assert gave_up.wait(10)
         waiter.join(10)
     assert len(tries) < 40  # polls every ~50 ms for 0.3 s, not once per stale byte
 
