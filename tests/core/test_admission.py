@@ -177,11 +177,13 @@ def test_wakeups_written_when_nobody_waited_do_not_make_a_waiter_spin(tmp_path, 
     assert len(tries) < 40  # polls every ~50 ms for 0.3 s, not once per stale byte
 
 
-def test_it_polls_where_the_file_system_has_no_named_pipes(tmp_path, monkeypatch):
+def test_it_polls_where_the_file_system_has_no_named_pipes(tmp_path, monkeypatch, caplog):
     monkeypatch.setattr(admission, "_POLL_SECONDS", 0.01)
     (tmp_path / "wakeups.fifo").write_text("")  # a plain file where the pipe should be
-    gate = Gate(make_policy(tmp_path, max_wait=10))
+    with caplog.at_level("WARNING", logger="socle.core"):
+        gate = Gate(make_policy(tmp_path, max_wait=10))
     assert gate.wakeups.fd is None
+    assert "no named pipe" in caplog.text
     gate.wakeups.signal()  # does nothing
     assert _first_then_a_waiter(gate) == ["first", "second"]
 

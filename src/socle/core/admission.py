@@ -41,6 +41,7 @@ from __future__ import annotations
 
 import datetime as dt
 import fcntl
+import logging
 import math
 import os
 import random
@@ -58,6 +59,8 @@ from django.conf import settings
 from django.utils import timezone
 
 from socle.core.schedule import Window, in_windows, parse_windows
+
+logger = logging.getLogger("socle.core")
 
 _POLL_SECONDS = 0.050  # safety net: a release wakes the waiters through the pipe
 _DEFERRED_POLL_FACTOR = 2
@@ -171,6 +174,13 @@ class _Wakeups:
                 # Read and write ends in one descriptor: opening never blocks, and the pipe keeps
                 # its bytes while any process has it open.
                 self.fd = os.open(path, os.O_RDWR | os.O_NONBLOCK | os.O_CLOEXEC)
+        if self.fd is None:
+            logger.warning(
+                "admission: no named pipe at %s; waiting logins poll every %d ms instead of "
+                "being woken by a release (SOCLE_ADMISSION_DIR: a local file system)",
+                path,
+                _POLL_SECONDS * 1000,
+            )
 
     def signal(self) -> None:
         if self.fd is None:
