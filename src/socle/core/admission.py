@@ -17,14 +17,10 @@ How it works (docs/deployment.md, "Surges"):
   kernel releases if the process dies, so a killed worker never leaks a slot. The lock directory
   is node-local on purpose: the limit is about this machine's cores, and Redis would add a network
   round trip to every login (measured in docs/benchmarks/).
-- Callers beyond the slots wait at most ``SOCLE_ADMISSION_MAX_WAIT_MS``. A release wakes the
-  waiters of every process at once, through a named pipe beside the lock files (one byte per
-  release; the waiters wait for it with ``poll``) and they race for the slot. A condition
-  variable woke this process's waiters only, while the others noticed a free slot by polling
-  every ~20 ms: under a surge, the process that released a slot nearly always took it again,
-  and the logins of the other worker waited longest (p99 of logins 1.5 times that of one worker
-  holding all the threads: docs/benchmarks/analysis.md). Polling stays as a safety net, every
-  ~50 ms (a process killed while holding a slot never writes its byte). Waiting
+- Callers beyond the slots wait at most ``SOCLE_ADMISSION_MAX_WAIT_MS``. A slot released in the
+  same process wakes one of its waiters at once (a condition variable); slots released by other
+  processes are noticed by polling every ~20 ms. (Polling every 4 ms cost about 2 ms of CPU per
+  login under 8 concurrent logins: docs/benchmarks/analysis.md.) Waiting
   callers are bounded per worker process (``SOCLE_ADMISSION_QUEUE``, default the worker's
   threads minus one) so that a thread always remains for SSO hops and ticket validations, which
   never take a slot and cost about a millisecond and a half each. (Minus two made the benchmark's
@@ -41,12 +37,8 @@ from __future__ import annotations
 
 import datetime as dt
 import fcntl
-import logging
-import math
 import os
 import random
-import select
-import stat
 import tempfile
 import threading
 import time
@@ -60,9 +52,7 @@ from django.utils import timezone
 
 from socle.core.schedule import Window, in_windows, parse_windows
 
-logger = logging.getLogger("socle.core")
-
-_POLL_SECONDS = 0.050  # safety net: a release wakes the waiters through the pipe
+_POLL_SECONDS = 0.020  # for slots released by other processes
 _DEFERRED_POLL_FACTOR = 2
 
 
@@ -161,63 +151,6 @@ class _Slot:
             os.close(self.fd)
 
 
-class _Wakeups:
-    """A named pipe shared by every process of the machine: a release writes a byte, waiters
-    wait until the pipe has one. Without a pipe (a file system without FIFOs), waiters poll."""
-
-    def __init__(self, path: Path) -> None:
-        self.fd: int | None = None
-        with suppress(FileExistsError):
-            os.mkfifo(path, 0o600)
-        with suppress(OSError):
-            if stat.S_ISFIFO(os.stat(path).st_mode):
-                # Read and write ends in one descriptor: opening never blocks, and the pipe keeps
-                # its bytes while any process has it open.
-                self.fd = os.open(path, os.O_RDWR | os.O_NONBLOCK | os.O_CLOEXEC)
-        if self.fd is None:
-            logger.warning(
-                "admission: no named pipe at %s; waiting logins poll every %d ms instead of "
-                "being woken by a release (SOCLE_ADMISSION_DIR: a local file system)",
-                path,
-                _POLL_SECONDS * 1000,
-            )
-
-    def signal(self) -> None:
-        if self.fd is None:
-            return
-        with suppress(BlockingIOError):  # full: enough wake-ups are pending already
-            os.write(self.fd, b"\0")
-
-    def wait(self, timeout: float) -> bool:
-        """Up to ``timeout`` seconds for a release; True if one came (its byte is taken)."""
-        if self.fd is None:
-            time.sleep(timeout)
-            return False
-        poller = select.poll()
-        poller.register(self.fd, select.POLLIN)
-        if not poller.poll(max(1, math.ceil(timeout * 1000))):  # 0 would not wait at all
-            return False
-        return self._read(1)
-
-    def drain(self) -> None:
-        """Drops the pending bytes: releases already seen, or written when nobody waited."""
-        while self._read(4096):
-            pass
-
-    def _read(self, size: int) -> bool:
-        if self.fd is None:
-            return False
-        try:
-            return bool(os.read(self.fd, size))
-        except BlockingIOError:  # another waiter took it first
-            return False
-
-    def __del__(self) -> None:
-        with suppress(OSError, AttributeError, TypeError):
-            if self.fd is not None:
-                os.close(self.fd)
-
-
 class Gate:
     """The slots of one policy, as seen from one process."""
 
@@ -225,9 +158,9 @@ class Gate:
         self.policy = policy
         policy.directory.mkdir(mode=0o700, parents=True, exist_ok=True)
         self.slots = [_Slot(policy.directory / f"slot-{i}.lock") for i in range(policy.slots)]
-        self.wakeups = _Wakeups(policy.directory / "wakeups.fifo")
         self._count_lock = threading.Lock()
         self.in_path = 0  # callers of this process holding or waiting for a slot
+        self._released = threading.Condition()  # a slot of this process was given back
 
     def _enter(self, places: int) -> bool:
         with self._count_lock:
@@ -268,20 +201,20 @@ class Gate:
                     raise QueueFull(self._retry_after())
                 pause = min(remaining, poll * random.uniform(0.5, 1.5))
                 if deferred:
-                    time.sleep(pause)  # never woken by a release: the others go first
-                    held = self._try_any()
-                    continue
-                # A byte written after the last try is still in the pipe: no release is missed.
-                self.wakeups.wait(pause)
-                held = self._try_any()
-                if held is None:  # the slot went to another waiter: older bytes are stale
-                    self.wakeups.drain()
+                    time.sleep(pause)
+                else:
+                    with self._released:  # tried again under the lock: no release is missed
+                        held = self._try_any()
+                        if held is None:
+                            self._released.wait(pause)
+                if held is None:
                     held = self._try_any()
             try:
                 yield
             finally:
                 held.release()
-                self.wakeups.signal()
+                with self._released:
+                    self._released.notify()
         finally:
             self._leave()
 
