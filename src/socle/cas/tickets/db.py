@@ -14,14 +14,12 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-import weakref
 from collections.abc import Mapping, Sequence
 from typing import Any, cast
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Field, Q
-from django.db.models.expressions import Col
 from django.utils import timezone
 
 from socle.cas.models import ProxyGrantingTicket, SsoSession, Ticket
@@ -34,6 +32,7 @@ from socle.cas.tickets.base import (
 )
 from socle.cas.tickets.hints import SessionHints
 from socle.cas.tickets.lifetimes import pgt_lifetime, session_idle, session_max, ticket_lifetime
+from socle.core.rows import Converters, convert, converters_for, per_connection
 from socle.core.sqlite_turn import write_turn
 
 # Refresh a session's idle deadline at most this often (saves one UPDATE per SSO hop).
@@ -107,37 +106,22 @@ def _update_returning() -> bool:
     return False
 
 
-_converters: weakref.WeakKeyDictionary[BaseDatabaseWrapper, list[tuple[Col, list[Any]]]] = (
-    weakref.WeakKeyDictionary()
-)
+def _consumed_converters(conn: BaseDatabaseWrapper) -> Converters:
+    """The ORM's converters of :data:`_CONSUMED_COLUMNS` on this connection."""
+    columns = [
+        cast("Field[Any, Any]", Ticket._meta.get_field(name)).get_col(Ticket._meta.db_table)
+        for name in _CONSUMED_COLUMNS
+    ]
+    return converters_for(columns, conn)
 
 
-def _column_converters(conn: BaseDatabaseWrapper) -> list[tuple[Col, list[Any]]]:
-    """The ORM's converters of each of :data:`_CONSUMED_COLUMNS` on this connection (dates,
-    booleans, JSON), found once per connection (a thread's, kept across requests)."""
-    found = _converters.get(conn)
-    if found is None:
-        found = []
-        for name in _CONSUMED_COLUMNS:
-            field = cast("Field[Any, Any]", Ticket._meta.get_field(name))
-            column = field.get_col(Ticket._meta.db_table)
-            found.append(
-                (column, conn.ops.get_db_converters(column) + column.get_db_converters(conn))
-            )
-        _converters[conn] = found
-    return found
+_column_converters = per_connection(_consumed_converters)
 
 
 def _converted(values: Sequence[Any], conn: BaseDatabaseWrapper) -> IssuedTicket:
     """A row of :data:`_CONSUMED_COLUMNS` read as the ORM would read it, outside any lock."""
-    row = {}
-    for name, (column, converters), value in zip(
-        _CONSUMED_COLUMNS, _column_converters(conn), values, strict=True
-    ):
-        for convert in converters:
-            value = convert(value, column, conn)
-        row[name] = value
-    return _issued_from(row)
+    row = convert(values, _column_converters(conn), conn)
+    return _issued_from(dict(zip(_CONSUMED_COLUMNS, row, strict=True)))
 
 
 def _issued_from(row: Mapping[str, Any]) -> IssuedTicket:
