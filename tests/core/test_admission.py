@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from socle.core import admission
-from socle.core.admission import Gate, Policy, QueueFull, password_hash_slot
+from socle.core.admission import Gate, Policy, QueueFull, current_policy, password_hash_slot
 from socle.core.schedule import parse_windows
 
 # A Monday at 10:00 and a Saturday at 10:00, Paris time.
@@ -196,3 +196,15 @@ def test_the_interface_reads_the_settings(settings, tmp_path):
             pass
     with password_hash_slot():
         pass
+
+
+def test_the_policy_follows_a_settings_change_and_is_built_once_per_settings(settings, tmp_path):
+    settings.SOCLE_ADMISSION_DIR = str(tmp_path)
+    settings.SOCLE_ADMISSION_SLOTS = 3
+    first = current_policy()
+    assert first is current_policy()  # the same settings: the same object, not rebuilt
+    settings.SOCLE_ADMISSION_SLOTS = 1
+    settings.SOCLE_ADMISSION_DEFERRED_HOURS = "mon-fri 08:00-17:00"
+    changed = current_policy()
+    assert (changed.slots, len(changed.deferred_windows)) == (1, 1)
+    assert changed.directory == tmp_path

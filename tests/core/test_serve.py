@@ -104,3 +104,15 @@ def test_hash_memory_goes_back_to_the_system_after_hashing():
     )
     # Without the fix each of the 6 threads would keep a 19 MiB block (over 110 MiB resident).
     assert int(result.stdout.strip()) < 80, result.stdout
+
+
+def test_the_preloaded_objects_are_frozen_before_the_fork():
+    import gc
+
+    from socle.core.server import freeze_loaded_objects
+
+    try:
+        freeze_loaded_objects()
+        assert gc.get_freeze_count() > 1000  # Django, the settings, the URL patterns…
+    finally:
+        gc.unfreeze()

@@ -4,12 +4,13 @@ one write, and otherwise behaves as Django's."""
 from __future__ import annotations
 
 import pytest
+from django.contrib.sessions.backends.base import VALID_KEY_CHARS
 from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from socle.core import db_sessions
-from socle.core.sessions import SessionStore
+from socle.core.sessions import SessionStore, new_session_key
 
 
 @pytest.fixture(autouse=True)
@@ -109,3 +110,11 @@ def test_a_session_deleted_elsewhere_is_not_brought_back(store):
     session["a"] = 2
     with pytest.raises(UpdateError):
         session.save()
+
+
+def test_new_session_keys_are_32_of_djangos_key_characters_and_differ():
+    keys = {new_session_key() for _ in range(500)}
+    assert len(keys) == 500
+    assert all(len(key) == 32 and set(key) <= set(VALID_KEY_CHARS) for key in keys)
+    seen = set("".join(keys))
+    assert seen == set(VALID_KEY_CHARS)  # 16,000 characters drawn: every one of the 36 appears

@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import datetime as dt
 import fcntl
+import functools
 import os
 import random
 import tempfile
@@ -104,18 +105,41 @@ def default_directory() -> Path:
 
 
 def current_policy() -> Policy:
-    slots = settings.SOCLE_ADMISSION_SLOTS or cpu_count()
-    queue = settings.SOCLE_ADMISSION_QUEUE or max(1, settings.SOCLE_SERVE_THREADS - 1)
-    directory = settings.SOCLE_ADMISSION_DIR or str(default_directory())
+    """The policy of the current settings, built once per distinct settings (not per login)."""
+    return _policy(
+        settings.SOCLE_ADMISSION_SLOTS,
+        settings.SOCLE_ADMISSION_QUEUE,
+        settings.SOCLE_SERVE_THREADS,
+        settings.SOCLE_ADMISSION_DIR,
+        settings.SOCLE_ADMISSION_MAX_WAIT_MS,
+        settings.SOCLE_ADMISSION_RETRY_AFTER,
+        tuple(settings.SOCLE_ADMISSION_DEFERRED_PROFILES),
+        settings.SOCLE_ADMISSION_DEFERRED_HOURS,
+        settings.SOCLE_ADMISSION_DEFERRED_SHARE,
+    )
+
+
+@functools.lru_cache(maxsize=16)
+def _policy(
+    slots: int,
+    queue: int,
+    threads: int,
+    directory: str,
+    max_wait_ms: int,
+    retry_after: int,
+    deferred_profiles: tuple[str, ...],
+    deferred_hours: str,
+    deferred_share: int,
+) -> Policy:
     return Policy(
-        directory=Path(directory),
-        slots=slots,
-        queue=queue,
-        max_wait=settings.SOCLE_ADMISSION_MAX_WAIT_MS / 1000,
-        retry_after=settings.SOCLE_ADMISSION_RETRY_AFTER,
-        deferred_profiles=frozenset(settings.SOCLE_ADMISSION_DEFERRED_PROFILES),
-        deferred_windows=parse_windows(settings.SOCLE_ADMISSION_DEFERRED_HOURS),
-        deferred_share=settings.SOCLE_ADMISSION_DEFERRED_SHARE,
+        directory=Path(directory or str(default_directory())),
+        slots=slots or cpu_count(),
+        queue=queue or max(1, threads - 1),
+        max_wait=max_wait_ms / 1000,
+        retry_after=retry_after,
+        deferred_profiles=frozenset(deferred_profiles),
+        deferred_windows=parse_windows(deferred_hours),
+        deferred_share=deferred_share,
     )
 
 

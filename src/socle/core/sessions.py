@@ -3,7 +3,8 @@
 Django's cache session store, at a login, asks whether the new key exists, writes the empty
 session (``create``), then at the end of the request reads it back to check it still exists and
 writes it again: four round trips to Redis for one session. Here a new session gets its random
-key without asking (32 characters of ``[a-z0-9]``; a collision is still caught, below) and is
+key without asking (32 characters of ``[a-z0-9]``, drawn from one call to the system's random
+source instead of Django's one call per character; a collision is still caught, below) and is
 written once, by the response, with ``add`` (which never overwrites: a taken key gets a new one).
 Later saves of an existing session behave exactly as Django's.
 
@@ -14,11 +15,30 @@ database store (SQLite, or PostgreSQL without Redis).
 
 from __future__ import annotations
 
+import secrets
+
 from django.contrib.sessions.backends.base import VALID_KEY_CHARS, CreateError, SessionBase
 from django.contrib.sessions.backends.cache import SessionStore as CacheSessionStore
-from django.utils.crypto import get_random_string
 
 MAX_ATTEMPTS = 10
+KEY_LENGTH = 32
+_KEY_SPACE = len(VALID_KEY_CHARS) ** KEY_LENGTH  # about 2**165
+
+
+def new_session_key() -> str:
+    """32 characters of ``VALID_KEY_CHARS``, uniformly drawn, as Django's own keys.
+
+    ``get_random_string`` asks the system for randomness once per character (32 ``getrandom``
+    calls); one uniform number below ``36**32`` written in base 36 is the same draw with one
+    call (``secrets.randbelow`` rejects and redraws out-of-range values: no modulo bias).
+    """
+    number = secrets.randbelow(_KEY_SPACE)
+    base = len(VALID_KEY_CHARS)
+    digits = []
+    for _ in range(KEY_LENGTH):
+        number, digit = divmod(number, base)
+        digits.append(VALID_KEY_CHARS[digit])
+    return "".join(digits)
 
 
 class WrittenOnce(SessionBase):
@@ -28,7 +48,7 @@ class WrittenOnce(SessionBase):
     _unsaved_new = False
 
     def _get_new_session_key(self) -> str:
-        return get_random_string(32, VALID_KEY_CHARS)
+        return new_session_key()
 
     def create(self) -> None:
         """A new key, written by the first :meth:`save` (the response's), not now."""
