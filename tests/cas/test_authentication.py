@@ -26,8 +26,9 @@ def slot_spy(monkeypatch) -> dict[str, Any]:
     seen: dict[str, Any] = {"taken": 0, "queries": []}
 
     @contextmanager
-    def spy(profile_hint: str | None = None) -> Iterator[None]:
+    def spy(profile_hint: str | None = None, still_wanted: Any = None) -> Iterator[None]:
         seen["taken"] += 1
+        seen["still_wanted"] = still_wanted
         with CaptureQueriesContext(connection) as queries:
             yield
         seen["queries"] += [q["sql"] for q in queries.captured_queries]

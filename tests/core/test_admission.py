@@ -3,13 +3,21 @@ import multiprocessing
 import os
 import signal
 import threading
+import time
 from pathlib import Path
 
 import pytest
 from django.utils import timezone
 
 from socle.core import admission
-from socle.core.admission import Gate, Policy, QueueFull, current_policy, password_hash_slot
+from socle.core.admission import (
+    ClientGone,
+    Gate,
+    Policy,
+    QueueFull,
+    current_policy,
+    password_hash_slot,
+)
 from socle.core.schedule import parse_windows
 
 # A Monday at 10:00 and a Saturday at 10:00, Paris time.
@@ -208,3 +216,77 @@ def test_the_policy_follows_a_settings_change_and_is_built_once_per_settings(set
     changed = current_policy()
     assert (changed.slots, len(changed.deferred_windows)) == (1, 1)
     assert changed.directory == tmp_path
+
+
+def test_a_caller_served_at_once_is_not_asked_whether_its_client_still_waits(tmp_path):
+    def never() -> bool:
+        raise AssertionError("asked")
+
+    with Gate(make_policy(tmp_path)).slot(still_wanted=never):
+        pass
+
+
+def test_a_waiter_whose_client_hangs_up_leaves_the_queue_without_a_slot(tmp_path, monkeypatch):
+    monkeypatch.setattr(admission, "_POLL_SECONDS", 0.01)
+    gate = Gate(make_policy(tmp_path, max_wait=30))
+    hung_up = threading.Event()
+    outcome: list[str] = []
+
+    def waiter() -> None:
+        try:
+            with gate.slot(still_wanted=lambda: not hung_up.is_set()):
+                outcome.append("hashed")
+        except ClientGone:
+            outcome.append("gone")
+
+    with gate.slot():
+        thread = threading.Thread(target=waiter)
+        thread.start()
+        time.sleep(0.05)
+        hung_up.set()
+        thread.join(10)  # leaves while the slot is still held: it did not wait for it
+        assert outcome == ["gone"]
+    assert gate.in_path == 0
+
+
+def _abandoned_then_patient(gate: Gate, answers: list[bool]) -> list[str]:
+    """One waiter whose client answers ``answers`` in turn, then one that always waits; the
+    slot is held meanwhile, then released once."""
+    replies = iter(answers)
+    outcome: list[str] = []
+
+    def abandoned() -> None:
+        try:
+            with gate.slot(still_wanted=lambda: next(replies)):
+                outcome.append("abandoned hashed")
+        except ClientGone:
+            outcome.append("gone")
+
+    def patient() -> None:
+        with gate.slot():
+            outcome.append("patient hashed")
+
+    with gate.slot():
+        first = threading.Thread(target=abandoned)
+        first.start()
+        time.sleep(0.05)
+        second = threading.Thread(target=patient)
+        second.start()
+        time.sleep(0.05)
+    first.join(10)
+    second.join(10)
+    return outcome
+
+
+def test_a_slot_won_for_a_client_that_hung_up_goes_to_the_next_waiter(tmp_path, monkeypatch):
+    monkeypatch.setattr(admission, "_POLL_SECONDS", 60.0)  # only a release wakes the waiters
+    gate = Gate(make_policy(tmp_path, max_wait=120))
+    # Woken by the release: still wanted, wins the slot, then the client is gone.
+    assert _abandoned_then_patient(gate, [True, False]) == ["gone", "patient hashed"]
+
+
+def test_a_waiter_leaving_on_a_wake_up_passes_it_on(tmp_path, monkeypatch):
+    monkeypatch.setattr(admission, "_POLL_SECONDS", 60.0)  # only a release wakes the waiters
+    gate = Gate(make_policy(tmp_path, max_wait=120))
+    # Woken by the release, the client is gone: the wake-up goes to the next waiter.
+    assert _abandoned_then_patient(gate, [False]) == ["gone", "patient hashed"]

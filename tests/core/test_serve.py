@@ -1,4 +1,6 @@
+import fcntl
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -47,35 +49,10 @@ def test_it_collects_static_files_only_when_they_changed(settings, tmp_path):
 
 def test_socle_serve_migrates_serves_and_stops_gracefully(tmp_path):
     port = free_port()
-    env = {
-        **os.environ,
-        "SOCLE_SECRET_KEY": "serve-test-" + "k3y" * 20,
-        "SOCLE_DATA_DIR": str(tmp_path),
-        "SOCLE_DATABASE_URL": f"sqlite:///{tmp_path / 'serve.sqlite3'}",
-        "SOCLE_REDIS_URL": "",
-        "SOCLE_ADMISSION_DIR": str(tmp_path / "admission"),
-    }
-    env.pop("DJANGO_SETTINGS_MODULE", None)
-    server = subprocess.Popen(
-        [sys.executable, "-m", "socle", "serve", "--port", str(port), "--workers", "2"],
-        cwd=tmp_path,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    server = _serve(tmp_path, port, workers=2)
     try:
-        body = b""
-        for _ in range(300):
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as r:
-                    body = r.read()
-                break
-            except OSError:
-                if server.poll() is not None:
-                    break
-                time.sleep(0.1)
-        assert b'"status": "ok"' in body, server.stdout.read() if server.poll() is not None else ""
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=10) as r:
+            assert b'"status": "ok"' in r.read()
         assert (tmp_path / "serve.sqlite3").exists()
     finally:
         server.send_signal(signal.SIGTERM)
@@ -116,3 +93,78 @@ def test_the_preloaded_objects_are_frozen_before_the_fork():
         assert gc.get_freeze_count() > 1000  # Django, the settings, the URL patterns…
     finally:
         gc.unfreeze()
+
+
+def _serve(tmp_path: Path, port: int, workers: int = 1, **extra: str) -> subprocess.Popen:
+    """``socle serve`` on a new SQLite database, once ``/healthz`` answers."""
+    env = {
+        **os.environ,
+        "SOCLE_SECRET_KEY": "serve-test-" + "k3y" * 20,
+        "SOCLE_DATA_DIR": str(tmp_path),
+        "SOCLE_DATABASE_URL": f"sqlite:///{tmp_path / 'serve.sqlite3'}",
+        "SOCLE_REDIS_URL": "",
+        "SOCLE_ADMISSION_DIR": str(tmp_path / "admission"),
+        **extra,
+    }
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "socle", "serve", "--port", str(port), "--workers", str(workers)],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    for _ in range(300):
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2):
+                return server
+        except OSError:
+            if server.poll() is not None:
+                break
+            time.sleep(0.1)
+    server.kill()
+    raise AssertionError(server.communicate()[0])
+
+
+def _login_post(port: int) -> bytes:
+    """A login POST for an unknown account, with the CSRF cookie and token of the form."""
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/cas/login", timeout=10) as page:
+        html = page.read().decode()
+        cookie = page.headers["Set-Cookie"].split(";")[0]
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+    body = f"csrfmiddlewaretoken={token}&username=nobody&password=secret".encode()
+    head = (
+        f"POST /cas/login HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nCookie: {cookie}\r\n"
+        "Content-Type: application/x-www-form-urlencoded\r\n"
+        f"Content-Length: {len(body)}\r\n\r\n"
+    )
+    return head.encode() + body
+
+
+def test_a_login_abandoned_by_its_client_while_waiting_is_not_hashed(tmp_path):
+    port = free_port()
+    server = _serve(tmp_path, port, SOCLE_ADMISSION_SLOTS="1", SOCLE_LOG_LEVEL="INFO")
+    try:
+        (tmp_path / "admission").mkdir(exist_ok=True)
+        slot = os.open(tmp_path / "admission" / "slot-0.lock", os.O_RDWR | os.O_CREAT, 0o600)
+        fcntl.flock(slot, fcntl.LOCK_EX)  # the machine's one hash slot is busy
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=10) as client:
+                client.sendall(_login_post(port))
+                time.sleep(0.5)  # the login waits for the slot; its client gives up
+            time.sleep(0.5)
+        finally:
+            fcntl.flock(slot, fcntl.LOCK_UN)
+            os.close(slot)
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as client:
+            client.sendall(_login_post(port))  # a login that waits for its answer gets it
+            answer = b""
+            while b"</html>" not in answer and (chunk := client.recv(65536)):
+                answer += chunk
+        assert answer.startswith(b"HTTP/1.1 200"), answer[:200]
+        assert "Identifiant ou mot de passe incorrect" in answer.decode(errors="replace")
+    finally:
+        server.send_signal(signal.SIGTERM)
+        output, _ = server.communicate(timeout=30)
+    assert output.count("login abandoned by its client while waiting for a hash slot") == 1, output

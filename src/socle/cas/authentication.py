@@ -24,6 +24,7 @@ from django.http import HttpRequest
 
 from socle.cas import throttle
 from socle.core.admission import password_hash_slot
+from socle.core.client_gone import still_wanted_check
 from socle.core.rows import Converters, convert, converters_for, per_connection
 from socle.directory.models import Membership, Person
 
@@ -58,7 +59,8 @@ def profile_hint(login: str) -> str | None:
 
 def check_credentials(request: HttpRequest, login: str, password: str, address: str) -> Outcome:
     """Authenticates ``login``/``password``. Raises ``socle.core.admission.QueueFull`` when the
-    node is saturated (the caller answers 503)."""
+    node is saturated (the caller answers 503), ``ClientGone`` when the client hung up while
+    the login waited for a slot (nothing is hashed, nothing counted against the account)."""
     login = login.strip()
     too_long = len(login) > MAX_LOGIN_LENGTH or len(password) > MAX_PASSWORD_LENGTH
     if not login or not password or too_long:
@@ -67,7 +69,7 @@ def check_credentials(request: HttpRequest, login: str, password: str, address: 
     if checked.throttled:
         return Outcome(None, throttled=True)
     person = _find(login)  # before the slot: the slot covers the hash alone
-    with password_hash_slot(profile_hint(login)):
+    with password_hash_slot(profile_hint(login), still_wanted_check(request.META)):
         if person is None:
             Person().set_password(password)  # the same cost as a real check
             valid = False

@@ -2,12 +2,14 @@
 
 Interface used by the CAS login view::
 
-    from socle.core.admission import QueueFull, password_hash_slot
+    from socle.core.admission import ClientGone, QueueFull, password_hash_slot
     try:
-        with password_hash_slot(profile_hint=None):
+        with password_hash_slot(profile_hint=None, still_wanted=check):
             person = authenticate(...)
     except QueueFull as exc:
         ...  # 503 "file d'attente" page with Retry-After: exc.retry_after
+    except ClientGone:
+        ...  # nobody reads the answer: a short one, nothing hashed
 
 How it works (docs/deployment.md, "Surges"):
 
@@ -27,6 +29,9 @@ How it works (docs/deployment.md, "Surges"):
   "Monday 8:00" mix, 8 connections that gunicorn may all hand to one worker, meet the 503 page a
   few times per run although the machine had room: docs/benchmarks/analysis.md.) Beyond the
   bound, or after the wait, :class:`QueueFull` is raised at once.
+- A caller that waited is asked ``still_wanted()`` after every pause and once it has won a slot
+  (``socle.core.client_gone`` peeks at the client's connection): a login abandoned by its
+  client leaves the queue with :class:`ClientGone` instead of hashing for nobody.
 - Deferred profiles (``SOCLE_ADMISSION_DEFERRED_PROFILES``, e.g. ``National_TUT`` for parents)
   during ``SOCLE_ADMISSION_DEFERRED_HOURS`` may use only ``SOCLE_ADMISSION_DEFERRED_SHARE`` percent
   of the waiting places, are never woken by a release (they poll, less eagerly), so that pupils
@@ -43,7 +48,7 @@ import random
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
@@ -55,6 +60,13 @@ from socle.core.schedule import Window, in_windows, parse_windows
 
 _POLL_SECONDS = 0.020  # for slots released by other processes
 _DEFERRED_POLL_FACTOR = 2
+
+
+StillWanted = Callable[[], bool]  # does the client still wait? (socle.core.client_gone)
+
+
+class ClientGone(Exception):
+    """The client hung up while its login waited for a slot: the password is not hashed."""
 
 
 class QueueFull(Exception):
@@ -209,36 +221,60 @@ class Gate:
         base = self.policy.retry_after
         return base + random.randint(0, base)  # spread the retries of a crowd
 
+    def _give_back(self, held: _Slot) -> None:
+        held.release()
+        self._pass_on()
+
+    def _wait_for_slot(self, deferred: bool, still_wanted: StillWanted | None) -> _Slot:
+        """A slot, after waiting up to ``max_wait``; ``QueueFull`` after it, ``ClientGone`` when
+        the client hangs up meanwhile (asked after every pause, and once the slot is won)."""
+        poll = _POLL_SECONDS * (_DEFERRED_POLL_FACTOR if deferred else 1)
+        deadline = time.monotonic() + self.policy.max_wait
+        held = self._try_any()
+        if held is not None:
+            return held  # no wait: the client has just sent the request
+        while held is None:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                self._pass_on()
+                raise QueueFull(self._retry_after())
+            pause = min(remaining, poll * random.uniform(0.5, 1.5))
+            if deferred:
+                time.sleep(pause)
+            else:
+                with self._released:  # tried again under the lock: no release is missed
+                    held = self._try_any()
+                    if held is None:
+                        self._released.wait(pause)
+            if held is None:
+                if still_wanted is not None and not still_wanted():
+                    self._pass_on()
+                    raise ClientGone()
+                held = self._try_any()
+        if still_wanted is not None and not still_wanted():
+            self._give_back(held)
+            raise ClientGone()
+        return held
+
+    def _pass_on(self) -> None:
+        """A waiter leaving without a slot may have been woken by a release meant for the
+        queue: it wakes the next one (a spare wake-up only makes a waiter try once more)."""
+        with self._released:
+            self._released.notify()
+
     @contextmanager
-    def slot(self, profile_hint: str | None = None) -> Iterator[None]:
+    def slot(
+        self, profile_hint: str | None = None, still_wanted: StillWanted | None = None
+    ) -> Iterator[None]:
         now = timezone.localtime()
         if not self._enter(self.policy.waiting_places(profile_hint, now)):
             raise QueueFull(self._retry_after())
         try:
-            deferred = self.policy.is_deferred(profile_hint, now)
-            poll = _POLL_SECONDS * (_DEFERRED_POLL_FACTOR if deferred else 1)
-            deadline = time.monotonic() + self.policy.max_wait
-            held = self._try_any()
-            while held is None:
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    raise QueueFull(self._retry_after())
-                pause = min(remaining, poll * random.uniform(0.5, 1.5))
-                if deferred:
-                    time.sleep(pause)
-                else:
-                    with self._released:  # tried again under the lock: no release is missed
-                        held = self._try_any()
-                        if held is None:
-                            self._released.wait(pause)
-                if held is None:
-                    held = self._try_any()
+            held = self._wait_for_slot(self.policy.is_deferred(profile_hint, now), still_wanted)
             try:
                 yield
             finally:
-                held.release()
-                with self._released:
-                    self._released.notify()
+                self._give_back(held)
         finally:
             self._leave()
 
@@ -262,7 +298,10 @@ def get_gate() -> Gate:
 
 
 @contextmanager
-def password_hash_slot(profile_hint: str | None = None) -> Iterator[None]:
-    """Holds one of this machine's password-hash slots, or raises :class:`QueueFull`."""
-    with get_gate().slot(profile_hint):
+def password_hash_slot(
+    profile_hint: str | None = None, still_wanted: StillWanted | None = None
+) -> Iterator[None]:
+    """Holds one of this machine's password-hash slots, or raises :class:`QueueFull` (no room)
+    or :class:`ClientGone` (``still_wanted()`` turned false while waiting)."""
+    with get_gate().slot(profile_hint, still_wanted):
         yield

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -40,7 +41,7 @@ from socle.cas.views.common import (
     page,
     set_tgc,
 )
-from socle.core.admission import QueueFull
+from socle.core.admission import ClientGone, QueueFull
 from socle.core.nocache import no_store
 from socle.directory import activation
 from socle.directory.models import Person
@@ -49,6 +50,9 @@ from socle.portal.models import Service
 from socle.portal.traces import record
 
 MAX_SERVICE_LENGTH = 2048
+CLIENT_CLOSED_REQUEST = 499  # nginx's code for a request its client abandoned; nobody reads it
+
+logger = logging.getLogger("socle.cas")
 
 
 def _unknown_service(request: HttpRequest, service_url: str) -> HttpResponse:
@@ -210,6 +214,9 @@ def _post_credentials(
         response = render(request, "cas/queue.html", context, status=503)
         response["Retry-After"] = str(exc.retry_after)
         return response
+    except ClientGone:
+        logger.info("login abandoned by its client while waiting for a hash slot: not hashed")
+        return HttpResponse(status=CLIENT_CLOSED_REQUEST, reason="Client Closed Request")
     if outcome.person is None:
         if not outcome.throttled:
             target = activation.activation_redirect(login_name, password, service_url or None)
