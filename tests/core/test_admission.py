@@ -249,6 +249,14 @@ def test_a_waiter_whose_client_hangs_up_leaves_the_queue_without_a_slot(tmp_path
     assert gate.in_path == 0
 
 
+def _until_in_path(gate: Gate, callers: int) -> None:
+    """Until ``callers`` hold or wait for a slot, then a moment for the last one to wait."""
+    deadline = time.monotonic() + 10
+    while gate.in_path < callers and time.monotonic() < deadline:
+        time.sleep(0.001)
+    time.sleep(0.02)
+
+
 def _abandoned_then_patient(gate: Gate, answers: list[bool]) -> list[str]:
     """One waiter whose client answers ``answers`` in turn, then one that always waits; the
     slot is held meanwhile, then released once."""
@@ -269,10 +277,10 @@ def _abandoned_then_patient(gate: Gate, answers: list[bool]) -> list[str]:
     with gate.slot():
         first = threading.Thread(target=abandoned)
         first.start()
-        time.sleep(0.05)
+        _until_in_path(gate, 2)  # the abandoned login waits first, then the patient one
         second = threading.Thread(target=patient)
         second.start()
-        time.sleep(0.05)
+        _until_in_path(gate, 3)
     first.join(10)
     second.join(10)
     return outcome
