@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 
 import dj_database_url
 
-from socle.env import ConfigurationError, env_bool, env_int, env_list, env_str
+from socle.env import ConfigurationError, env_bool, env_int, env_list, env_parsed, env_str
 
 BASE_DIR = Path(__file__).resolve().parent
 
@@ -164,8 +164,18 @@ if env_bool("SOCLE_BEHIND_TLS_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # --- Internationalisation -------------------------------------------------------------------
-LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", "Français"), ("en", "English")]
+
+
+def _language(value: str) -> str:
+    code = value.lower()
+    if code not in {known for known, _name in LANGUAGES}:
+        raise ValueError("langue attendue : fr ou en")
+    return code
+
+
+# The language of management commands, and of pages for visitors who ask for neither language.
+LANGUAGE_CODE = env_parsed("SOCLE_LANGUAGE", _language, "fr")
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env_str("SOCLE_TIME_ZONE", "Europe/Paris")
 USE_I18N = True

@@ -1,6 +1,6 @@
 """The reasons of the matching: stored as data, shown in the visitor's language, French unchanged
 (same bytes as the sentences the matching used to store), rows stored before kept as they are,
-and the command still printing French."""
+and the command printing them in its language."""
 
 from __future__ import annotations
 
@@ -171,7 +171,7 @@ def test_it_explains_a_row_of_the_import_in_the_diagnostics_language(admin_clien
     assert "date de naissance absente du fichier : à confirmer" in french_page
 
 
-def test_it_prints_the_french_reasons_in_the_command_whatever_the_language(school, tmp_path):
+def test_it_prints_the_reasons_in_the_command_s_language(school, tmp_path):
     make_person("Christian", "Berrone", establishment=school.est, profile=Profile.TEACHER)
     path = tmp_path / "IdPN_To_SOCLE.xml"
     path.write_text(
@@ -184,20 +184,34 @@ def test_it_prints_the_french_reasons_in_the_command_whatever_the_language(schoo
 """,
         encoding="utf-8",
     )
-    out = io.StringIO()
-    with translation.override("en"):
-        call_command(
-            "pronote_import", str(path), "--uai", school.est.uai, "--mode", "partiel", stdout=out
-        )
-    lines = out.getvalue().splitlines()
+    printed = {}
+    for language in ("fr", "en"):
+        out = io.StringIO()
+        with translation.override(language):
+            call_command(
+                "pronote_import",
+                str(path),
+                "--uai",
+                school.est.uai,
+                "--mode",
+                "partiel",
+                "--dry-run",
+                stdout=out,
+            )
+        printed[language] = out.getvalue().splitlines()
+    # French: the same bytes as the sentences the command printed before it was translated
     assert (
         "  - BERRONE Christian (PROFBERRONE00001) : 2 homonymes dans l'établissement ; "
         "proposé : BERRONE Christian — christian.berrone"
-    ) in lines
+    ) in printed["fr"]
     assert (
         "  - ROUXX Emma (ELEVEEMMA0000001) : aucun élève de ce nom et prénom dans "
         "l'établissement ; proposé : ROUX Emma — 4A — né(e) le 04/03/2012 — emma.roux"
-    ) in lines
+    ) in printed["fr"]
+    english = "\n".join(printed["en"])
+    assert "PROFBERRONE00001" in english and "ELEVEEMMA0000001" in english
+    for french_word in ("homonymes", "proposé", "aucun élève", "né(e) le"):
+        assert french_word not in english
 
 
 # --- the migration ------------------------------------------------------------------------------

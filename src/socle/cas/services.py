@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from urllib.parse import urlsplit, urlunsplit
 
+from django.utils.translation import gettext as _
+
 from socle.cas import registry_cache
 from socle.portal.models import PatternKind, Service, ServicePattern
 
@@ -69,21 +71,21 @@ def normalise_url(url: str) -> str:
     Raises ``ValueError`` for something that is not an absolute http(s) URL (never cached).
     """
     if not url or len(url) > MAX_URL_LENGTH:
-        raise ValueError("URL absente ou trop longue")
+        raise ValueError(_("URL absente ou trop longue"))
     if "\\" in url or any(ord(c) < 33 for c in url.strip()):
         # Browsers read "\" as "/": "https://evil\.ent.example.org/" would leave for "evil".
-        raise ValueError("caractère interdit dans l'URL")
+        raise ValueError(_("caractère interdit dans l'URL"))
     parts = urlsplit(url.strip())
     scheme = parts.scheme.lower()
     if scheme not in ("http", "https") or not parts.hostname:
-        raise ValueError("URL http(s) absolue attendue")
+        raise ValueError(_("URL http(s) absolue attendue"))
     if "@" in parts.netloc:
-        raise ValueError("identifiants dans l'URL refusés")
+        raise ValueError(_("identifiants dans l'URL refusés"))
     host = parts.hostname.lower()
     if ":" in host:  # IPv6 literal
         host = f"[{host}]"
     elif not _HOST.match(host):
-        raise ValueError("nom d'hôte invalide")
+        raise ValueError(_("nom d'hôte invalide"))
     port = parts.port  # may raise ValueError for a bad port
     if port is not None and (scheme, port) not in (("http", 80), ("https", 443)):
         host = f"{host}:{port}"
@@ -105,7 +107,7 @@ def compile_pattern(kind: str, value: str) -> re.Pattern[str]:
     """Compiles one pattern into an anchored regular expression over normalised URLs."""
     if kind == PatternKind.REGEX:
         if len(value) > MAX_REGEX_LENGTH:
-            raise re.error("expression trop longue")
+            raise re.error(_("expression trop longue"))
         return re.compile(value)
     if kind == PatternKind.EXACT or "*" not in value:  # an Ant pattern without wildcard is exact
         return re.compile(re.escape(normalise_url(value)))
@@ -167,23 +169,35 @@ def explain(url: str) -> tuple[Match | None, list[str]]:
     try:
         normalised = normalise_url(url)
     except ValueError as exc:
-        return None, [f"URL refusée : {exc}."]
-    lines.append(f"URL normalisée : {normalised}")
+        return None, [_("URL refusée : %(error)s.") % {"error": exc}]
+    lines.append(_("URL normalisée : %(url)s") % {"url": normalised})
     for pattern in _ordered_patterns():
         try:
             regex = compile_pattern(pattern.kind, pattern.value)
         except (re.error, ValueError):
-            lines.append(f"  motif ignoré (invalide) : {pattern.value} [{pattern.service.code}]")
+            lines.append(
+                "  "
+                + _("motif ignoré (invalide) : %(pattern)s [%(service)s]")
+                % {"pattern": pattern.value, "service": pattern.service.code}
+            )
             continue
         if regex.fullmatch(normalised):
-            reason = (
-                f"accepté par le motif {pattern.get_kind_display()} « {pattern.value} » "
-                f"du service {pattern.service.code} ({pattern.service.label})"
-            )
+            reason = _(
+                "accepté par le motif %(kind)s « %(pattern)s » du service %(service)s (%(label)s)"
+            ) % {
+                "kind": pattern.get_kind_display(),
+                "pattern": pattern.value,
+                "service": pattern.service.code,
+                "label": pattern.service.label,
+            }
             lines.append(reason)
             return Match(pattern.service, pattern, reason), lines
-        lines.append(f"  ne correspond pas : {pattern.value} [{pattern.service.code}]")
-    lines.append("Aucun service enregistré n'accepte cette URL : le CAS la refusera.")
+        lines.append(
+            "  "
+            + _("ne correspond pas : %(pattern)s [%(service)s]")
+            % {"pattern": pattern.value, "service": pattern.service.code}
+        )
+    lines.append(_("Aucun service enregistré n'accepte cette URL : le CAS la refusera."))
     return None, lines
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from django.contrib.auth.hashers import check_password
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from socle.demo import cast
 from socle.demo.files import write_text_if_changed
@@ -93,8 +94,11 @@ def seed_demo(
         given = report.school.logins.get(key)
         if key and given != login:
             report.warnings.append(
-                f"Le compte de démonstration « {login} » existait déjà sans être celui de la "
-                f"démo : la personne prévue a reçu l'identifiant « {given} »."
+                _(
+                    "Le compte de démonstration « %(login)s » existait déjà sans être celui de la "
+                    "démo : la personne prévue a reçu l'identifiant « %(given)s »."
+                )
+                % {"login": login, "given": given}
             )
     if pronote_out is not None:
         base = build_pronote_base(school)

@@ -1,4 +1,4 @@
-"""Seedable generator of one synthetic collège (pure: no Django, no database).
+"""Seedable generator of one synthetic collège (pure: no database; Django only translates errors).
 
 ``generate_school(seed=…, pupils=600, teachers=40, staff=15)`` returns a :class:`SynthSchool`:
 the fixed cast of :mod:`socle.demo.cast` plus a random population drawn from ``random.Random(seed)``
@@ -15,6 +15,8 @@ import itertools
 import math
 import random
 from collections.abc import Sequence
+
+from django.utils.translation import gettext as _
 
 from socle.demo import names
 from socle.demo.cast import cast_people
@@ -127,7 +129,7 @@ def generate_school(
     }
     for label, (wanted, least) in minimum.items():
         if wanted < least:
-            raise SynthError(f"Au moins {least} {label} : la distribution fixe en compte autant.")
+            raise SynthError(_too_few(label) % {"count": least})
     school = SynthSchool(
         seed=seed,
         establishment=SynthEstablishment(uai, name, postal_code, city),
@@ -144,6 +146,14 @@ def generate_school(
     for person in school.people:
         person.pronote_id = pronote_id(seed, uai, person.key)
     return school
+
+
+def _too_few(label: str) -> str:
+    return {
+        "élèves": _("Au moins %(count)s élèves : la distribution fixe en compte autant."),
+        "enseignants": _("Au moins %(count)s enseignants : la distribution fixe en compte autant."),
+        "personnels": _("Au moins %(count)s personnels : la distribution fixe en compte autant."),
+    }[label]
 
 
 def _add_families(school: SynthSchool, draw: _Draw, count: int, letters: list[str]) -> None:

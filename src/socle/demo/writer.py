@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX, check_password, make_password
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from socle.demo.people import SynthEstablishment, SynthSchool
 from socle.directory.logins import UID_ALPHABET, UID_LENGTH, login_allocator_for, new_uid
@@ -54,11 +55,17 @@ class WriteReport:
         )
 
     def line(self) -> str:
-        return (
-            f"{self.people_created} personne(s) créée(s), {self.people_existing} déjà présente(s), "
-            f"{self.memberships_created} rattachement(s), {self.links_created} lien(s) "
-            f"parent-enfant, {self.establishments_created} établissement(s) créé(s)."
-        )
+        return _(
+            "%(people)s personne(s) créée(s), %(existing)s déjà présente(s), "
+            "%(memberships)s rattachement(s), %(links)s lien(s) parent-enfant, "
+            "%(establishments)s établissement(s) créé(s)."
+        ) % {
+            "people": self.people_created,
+            "existing": self.people_existing,
+            "memberships": self.memberships_created,
+            "links": self.links_created,
+            "establishments": self.establishments_created,
+        }
 
 
 _BASE32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"

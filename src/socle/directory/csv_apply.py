@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.hashers import make_password
+from django.utils.translation import gettext as _
 
 from socle.core.batches import batched
 from socle.directory.csv_groups import CHUNK, GroupKey, PersonGroup
@@ -33,10 +34,15 @@ class ImportSummary:
     rejected: int = 0
 
     def line(self) -> str:
-        return (
-            f"{self.created} créée(s), {self.updated} mise(s) à jour, "
-            f"{self.unchanged} inchangée(s), {self.rejected} ligne(s) rejetée(s)."
-        )
+        return _(
+            "%(created)s créée(s), %(updated)s mise(s) à jour, %(unchanged)s inchangée(s), "
+            "%(rejected)s ligne(s) rejetée(s)."
+        ) % {
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "rejected": self.rejected,
+        }
 
 
 def apply_groups(

@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from socle.core.batches import batched
 from socle.directory.csv_groups import CHUNK, GroupKey, PersonGroup
 from socle.directory.models import Membership, Person
@@ -54,8 +56,10 @@ def match_people(groups: dict[GroupKey, PersonGroup]) -> list[tuple[int, str]]:
             errors.append(
                 (
                     group.first.line,
-                    "plusieurs personnes de l'annuaire correspondent (homonymes) ; "
-                    "ajoutez une colonne external_id pour les distinguer.",
+                    _(
+                        "plusieurs personnes de l'annuaire correspondent (homonymes) ; "
+                        "ajoutez une colonne external_id pour les distinguer."
+                    ),
                 )
             )
         elif ids:
@@ -64,7 +68,8 @@ def match_people(groups: dict[GroupKey, PersonGroup]) -> list[tuple[int, str]]:
                 errors.append(
                     (
                         group.first.line,
-                        f"décrit la même personne que la ligne {found[pid].first.line}.",
+                        _("décrit la même personne que la ligne %(line)s.")
+                        % {"line": found[pid].first.line},
                     )
                 )
             found[pid] = group
@@ -84,7 +89,8 @@ def check_logins(groups: dict[GroupKey, PersonGroup]) -> list[tuple[int, str]]:
             errors.append(
                 (
                     group.first.line,
-                    f"identifiant « {login} » déjà demandé ligne {wanted[login].first.line}.",
+                    _("identifiant « %(login)s » déjà demandé ligne %(line)s.")
+                    % {"login": login, "line": wanted[login].first.line},
                 )
             )
         wanted[login] = group
@@ -95,7 +101,11 @@ def check_logins(groups: dict[GroupKey, PersonGroup]) -> list[tuple[int, str]]:
                 errors.append(
                     (
                         wanted[login].first.line,
-                        f"identifiant « {login} » déjà pris par une autre personne de l'annuaire.",
+                        _(
+                            "identifiant « %(login)s » déjà pris par une autre personne de "
+                            "l'annuaire."
+                        )
+                        % {"login": login},
                     )
                 )
     return errors
@@ -118,13 +128,16 @@ def check_children(groups: dict[GroupKey, PersonGroup]) -> list[tuple[int, str]]
         for row in group.rows:
             for child in row.children:
                 if child == row.external_id:
-                    errors.append((row.line, "une personne ne peut pas être son propre enfant."))
+                    errors.append((row.line, _("une personne ne peut pas être son propre enfant.")))
                 elif child not in in_file and child not in known:
                     errors.append(
                         (
                             row.line,
-                            f"enfant « {child[:64]} » inconnu (ni dans le fichier ni dans "
-                            "l'annuaire).",
+                            _(
+                                "enfant « %(child)s » inconnu (ni dans le fichier ni dans "
+                                "l'annuaire)."
+                            )
+                            % {"child": child[:64]},
                         )
                     )
                 else:

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from socle.directory.csv_reader import CsvRow
 from socle.directory.models import Person
 
@@ -53,7 +55,9 @@ def group_rows(rows: list[CsvRow]) -> tuple[dict[GroupKey, PersonGroup], list[tu
             groups[key] = PersonGroup([row])
             continue
         if key[0] == "id":
-            errors.append((row.line, f"doublon de la ligne {group.first.line}."))
+            errors.append(
+                (row.line, _("doublon de la ligne %(line)s.") % {"line": group.first.line})
+            )
             continue
         same_membership = next(
             (o for o in group.rows if (o.uai, o.profile) == (row.uai, row.profile)), None
@@ -62,16 +66,22 @@ def group_rows(rows: list[CsvRow]) -> tuple[dict[GroupKey, PersonGroup], list[tu
             errors.append(
                 (
                     row.line,
-                    f"doublon de la ligne {same_membership.line} (même external_id "
-                    f"« {row.external_id} », même profil dans le même établissement).",
+                    _(
+                        "doublon de la ligne %(line)s (même external_id « %(external_id)s », "
+                        "même profil dans le même établissement)."
+                    )
+                    % {"line": same_membership.line, "external_id": row.external_id},
                 )
             )
         elif row.identity_key[2:] != group.first.identity_key[2:]:
             errors.append(
                 (
                     row.line,
-                    f"external_id « {row.external_id} » déjà utilisé ligne "
-                    f"{group.first.line} pour une autre personne.",
+                    _(
+                        "external_id « %(external_id)s » déjà utilisé ligne %(line)s pour une "
+                        "autre personne."
+                    )
+                    % {"external_id": row.external_id, "line": group.first.line},
                 )
             )
         else:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from socle.directory.csv_apply import ImportSummary, apply_groups
 from socle.directory.csv_checks import check_children, check_logins, match_people
@@ -23,7 +24,13 @@ def import_csv_path(path: str | Path, *, default_uai: str | None = None) -> Impo
     try:
         data = Path(path).read_bytes()
     except OSError as exc:
-        raise CsvRejected([f"lecture impossible de {path} : {exc.strerror}."], 0) from None
+        raise CsvRejected(
+            [
+                _("lecture impossible de %(path)s : %(reason)s.")
+                % {"path": path, "reason": exc.strerror}
+            ],
+            0,
+        ) from None
     return import_csv_text(decode(data), default_uai=default_uai)
 
 
@@ -38,8 +45,11 @@ def import_csv_text(text: str, *, default_uai: str | None = None) -> ImportSumma
             errors.append(
                 (
                     row.line,
-                    f"établissement {row.uai} inconnu : créez-le d'abord avec "
-                    "« socle establishment_add ».",
+                    _(
+                        "établissement %(uai)s inconnu : créez-le d'abord avec "
+                        "« socle establishment_add »."
+                    )
+                    % {"uai": row.uai},
                 )
             )
     if not errors:
@@ -47,14 +57,27 @@ def import_csv_text(text: str, *, default_uai: str | None = None) -> ImportSumma
         errors += check_logins(groups)
         errors += check_children(groups)
     if errors:
-        lines = sorted({line for line, _ in errors})
-        raise CsvRejected([f"ligne {line} : {msg}" for line, msg in sorted(errors)], len(lines))
+        lines = sorted({line for line, _msg in errors})
+        raise CsvRejected(
+            [
+                _("ligne %(line)s : %(message)s") % {"line": line, "message": msg}
+                for line, msg in sorted(errors)
+            ],
+            len(lines),
+        )
     try:
         with transaction.atomic():
             return apply_groups(groups, establishments)
     except IntegrityError as exc:
         raise CsvRejected(
-            [f"le fichier n'a pas été importé : conflit dans l'annuaire ({exc}). Réessayez."], 0
+            [
+                _(
+                    "le fichier n'a pas été importé : conflit dans l'annuaire (%(error)s). "
+                    "Réessayez."
+                )
+                % {"error": exc}
+            ],
+            0,
         ) from None
 
 

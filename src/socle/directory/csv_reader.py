@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.utils.translation import gettext as _
 
 from socle.directory.dates import InvalidDate, parse_birth_date
 from socle.directory.names import normalize_name
@@ -125,7 +126,13 @@ def decode(data: bytes) -> str:
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise CsvRejected(
-            [f"ligne {line} : le fichier n'est pas en UTF-8 (enregistrez-le en « CSV UTF-8 »)."],
+            [
+                _(
+                    "ligne %(line)s : le fichier n'est pas en UTF-8 (enregistrez-le en "
+                    "« CSV UTF-8 »)."
+                )
+                % {"line": line}
+            ],
             0,
         ) from None
 
@@ -138,26 +145,33 @@ def read_rows(text: str, *, default_uai: str | None = None) -> list[CsvRow]:
     try:
         header = next(reader)
     except (StopIteration, csv.Error):
-        raise CsvRejected(["ligne 1 : ligne d'en-tête absente."], 0) from None
+        raise CsvRejected([_("ligne 1 : ligne d'en-tête absente.")], 0) from None
     columns = [_canonical_column(name) for name in header]
     unknown = [raw for raw, col in zip(header, columns, strict=True) if col not in COLUMNS]
     if unknown:
         errors.append(
-            "ligne 1 : colonne(s) inconnue(s) "
-            + ", ".join(f"« {name[:40]} »" for name in unknown)
-            + f" ; colonnes possibles : {', '.join(COLUMNS)}."
+            _("ligne 1 : colonne(s) inconnue(s) %(unknown)s ; colonnes possibles : %(columns)s.")
+            % {
+                "unknown": ", ".join(f"« {name[:40]} »" for name in unknown),
+                "columns": ", ".join(COLUMNS),
+            }
         )
     missing = [col for col in REQUIRED if col not in columns]
     if "uai" not in columns and not default_uai:
         missing.insert(0, "uai")
     if missing:
-        errors.append(
-            f"ligne 1 : colonne(s) obligatoire(s) absente(s) : {', '.join(missing)}"
-            + (" (ou option --uai)." if "uai" in missing else ".")
+        message = (
+            _("ligne 1 : colonne(s) obligatoire(s) absente(s) : %(columns)s (ou option --uai).")
+            if "uai" in missing
+            else _("ligne 1 : colonne(s) obligatoire(s) absente(s) : %(columns)s.")
         )
+        errors.append(message % {"columns": ", ".join(missing)})
     duplicated = {col for col in columns if columns.count(col) > 1}
     if duplicated:
-        errors.append(f"ligne 1 : colonne(s) en double : {', '.join(sorted(duplicated))}.")
+        errors.append(
+            _("ligne 1 : colonne(s) en double : %(columns)s.")
+            % {"columns": ", ".join(sorted(duplicated))}
+        )
     if errors:
         raise CsvRejected(errors, 0)
 
@@ -170,25 +184,34 @@ def read_rows(text: str, *, default_uai: str | None = None) -> list[CsvRow]:
         except StopIteration:
             break
         except csv.Error as exc:
-            errors.append(f"ligne {reader.line_num} : CSV mal formé ({exc}).")
+            errors.append(
+                _("ligne %(line)s : CSV mal formé (%(error)s).")
+                % {"line": reader.line_num, "error": exc}
+            )
             rejected += 1
             break
         line = reader.line_num
         if not any(cell.strip() for cell in cells):
             continue
         if len(cells) != len(columns):
-            errors.append(f"ligne {line} : {len(columns)} champs attendus, {len(cells)} trouvés.")
+            errors.append(
+                _("ligne %(line)s : %(expected)s champs attendus, %(found)s trouvés.")
+                % {"line": line, "expected": len(columns), "found": len(cells)}
+            )
             rejected += 1
             continue
         values = {col: cell.strip() for col, cell in zip(columns, cells, strict=True)}
         row, problems = _check_row(line, values, default_uai)
         if problems:
-            errors.extend(f"ligne {line} : {problem}" for problem in problems)
+            errors.extend(
+                _("ligne %(line)s : %(message)s") % {"line": line, "message": problem}
+                for problem in problems
+            )
             rejected += 1
         elif row is not None:
             rows.append(row)
     if not rows and not errors:
-        errors.append("le fichier ne contient aucune ligne de données.")
+        errors.append(_("le fichier ne contient aucune ligne de données."))
     if errors:
         raise CsvRejected(errors, rejected)
     return rows
@@ -200,26 +223,35 @@ def _check_row(
     problems: list[str] = []
     for col, limit in _MAX_LENGTHS.items():
         if len(values.get(col, "")) > limit:
-            problems.append(f"{col} trop long ({limit} caractères au plus).")
+            problems.append(
+                _("%(column)s trop long (%(limit)s caractères au plus).")
+                % {"column": col, "limit": limit}
+            )
     uai = values.get("uai", "") or (default_uai or "")
     try:
         uai = normalize_uai(uai) if uai else ""
     except InvalidUAI as exc:
         problems.append(str(exc))
     if not uai and not problems:
-        problems.append("UAI absent (colonne uai ou option --uai).")
+        problems.append(_("UAI absent (colonne uai ou option --uai)."))
     if default_uai and uai and uai != default_uai:
-        problems.append(f"UAI {uai} différent de celui demandé par --uai ({default_uai}).")
+        problems.append(
+            _("UAI %(uai)s différent de celui demandé par --uai (%(expected)s).")
+            % {"uai": uai, "expected": default_uai}
+        )
     profile = parse_profile(values.get("profile", ""))
     if profile is None:
         problems.append(
-            f"profil « {values.get('profile', '')[:30]} » inconnu ; attendus : "
-            + ", ".join(Profile.values)
-            + " (ou élève, parent, enseignant…)."
+            _(
+                "profil « %(profile)s » inconnu ; attendus : %(expected)s (ou élève, parent, "
+                "enseignant…)."
+            )
+            % {"profile": values.get("profile", "")[:30], "expected": ", ".join(Profile.values)}
         )
-    for col, label in (("last_name", "nom"), ("first_name", "prénom")):
-        if not values.get(col):
-            problems.append(f"{label} absent.")
+    if not values.get("last_name"):
+        problems.append(_("nom absent."))
+    if not values.get("first_name"):
+        problems.append(_("prénom absent."))
     birth_date = None
     try:
         birth_date = parse_birth_date(values.get("birth_date", ""))
@@ -228,23 +260,27 @@ def _check_row(
     login = values.get("login", "")
     if login and not _LOGIN_RE.match(login):
         problems.append(
-            f"identifiant « {login[:70]} » invalide : lettres, chiffres, « . », « _ », « - » ou "
-            "« @ », 64 caractères au plus."
+            _(
+                "identifiant « %(login)s » invalide : lettres, chiffres, « . », « _ », « - » ou "
+                "« @ », 64 caractères au plus."
+            )
+            % {"login": login[:70]}
         )
     email = values.get("email", "")
     if email:
         try:
             validate_email(email)
         except ValidationError:
-            problems.append(f"adresse électronique « {email[:60]} » invalide.")
+            problems.append(
+                _("adresse électronique « %(email)s » invalide.") % {"email": email[:60]}
+            )
     relation = None
     if values.get("relation"):
         parsed = parse_relation(values["relation"])
         if parsed is None:
             problems.append(
-                f"lien « {values['relation'][:20]} » inconnu ; attendus : "
-                + ", ".join(Relation.values)
-                + "."
+                _("lien « %(relation)s » inconnu ; attendus : %(expected)s.")
+                % {"relation": values["relation"][:20], "expected": ", ".join(Relation.values)}
             )
         else:
             relation = parsed
@@ -254,7 +290,9 @@ def _check_row(
         try:
             validate_password(password)
         except ValidationError as exc:
-            problems.append("mot de passe refusé : " + " ".join(exc.messages))
+            problems.append(
+                _("mot de passe refusé : %(reasons)s") % {"reasons": " ".join(exc.messages)}
+            )
     if problems:
         return None, problems
     return (

@@ -6,6 +6,8 @@ import datetime as dt
 import re
 from functools import lru_cache
 
+from django.utils.translation import gettext as _
+
 _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 _FRENCH = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 
@@ -32,12 +34,18 @@ def _parse(value: str, today: dt.date) -> dt.date:
         day, month, year = (int(part) for part in french.groups())
     else:
         raise InvalidDate(
-            f"date de naissance « {value[:20]} » illisible : AAAA-MM-JJ ou JJ/MM/AAAA attendu."
+            _("date de naissance « %(value)s » illisible : AAAA-MM-JJ ou JJ/MM/AAAA attendu.")
+            % {"value": value[:20]}
         )
     try:
         date = dt.date(year, month, day)
     except ValueError:
-        raise InvalidDate(f"date de naissance « {value[:20]} » impossible.") from None
+        raise InvalidDate(
+            _("date de naissance « %(value)s » impossible.") % {"value": value[:20]}
+        ) from None
     if date.year < 1900 or date > today:
-        raise InvalidDate(f"date de naissance « {value[:20]} » hors des limites plausibles.")
+        raise InvalidDate(
+            _("date de naissance « %(value)s » hors des limites plausibles.")
+            % {"value": value[:20]}
+        )
     return date

@@ -6,6 +6,8 @@ The letter is ``ABCDEFGHJKLMNPRSTUVWXYZ[n % 23]`` where ``n`` is the 7-digit num
 
 import re
 
+from django.utils.translation import gettext as _
+
 UAI_LETTERS = "ABCDEFGHJKLMNPRSTUVWXYZ"
 _UAI_RE = re.compile(r"^(\d{7})([A-Z])$")
 
@@ -24,13 +26,20 @@ def normalize_uai(value: str) -> str:
     match = _UAI_RE.match(text)
     if not match:
         raise InvalidUAI(
-            f"« {value[:20]} » n'est pas un UAI : 7 chiffres suivis d'une lettre attendus "
-            "(par exemple 0312609T)."
+            _(
+                "« %(value)s » n'est pas un UAI : 7 chiffres suivis d'une lettre attendus "
+                "(par exemple 0312609T)."
+            )
+            % {"value": value[:20]}
         )
     digits, letter = match.groups()
     expected = uai_check_letter(digits)
     if letter != expected:
         raise InvalidUAI(
-            f"UAI {text} invalide : la lettre de contrôle de {digits} est {expected}, pas {letter}."
+            _(
+                "UAI %(uai)s invalide : la lettre de contrôle de %(digits)s est %(expected)s, "
+                "pas %(letter)s."
+            )
+            % {"uai": text, "digits": digits, "expected": expected, "letter": letter}
         )
     return text

@@ -10,6 +10,7 @@ the whole ENT; rules a previous ``--profiles`` created are replaced, rules made 
 from __future__ import annotations
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from socle.directory.profiles import Profile
 from socle.portal.models import AccessMode, AccessRule, AccessTarget, Service
@@ -30,11 +31,14 @@ def parse_profiles(text: str) -> list[str]:
         value = known.get(name.casefold())
         if value is None:
             expected = ", ".join(p.value for p in Profile)
-            raise ProfilesError(f"Profil inconnu : « {name[:40]} » (attendus : {expected}).")
+            raise ProfilesError(
+                _("Profil inconnu : « %(name)s » (attendus : %(expected)s).")
+                % {"name": name[:40], "expected": expected}
+            )
         if value not in profiles:
             profiles.append(value)
     if not profiles:
-        raise ProfilesError("--profiles est vide : indiquez au moins un profil.")
+        raise ProfilesError(_("--profiles est vide : indiquez au moins un profil."))
     return profiles
 
 

@@ -32,7 +32,7 @@ class Step:
 
     @property
     def label(self) -> str:
-        """``plural`` in the active language (pages); commands and reports keep the French."""
+        """``plural`` in the active language (pages, commands and their reports)."""
         return gettext(self.plural)
 
 

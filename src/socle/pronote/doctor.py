@@ -2,8 +2,8 @@
 
 Everything is computed from the database and the CAS helpers; nothing is written (the attribute
 provider runs in :func:`socle.pronote.attributes.preview` mode). Socle's explanations are in the
-active language (the command's: ``LANGUAGE_CODE``, French); PRONOTE's own messages, quoted in
-:mod:`socle.pronote.doctor_account`, stay French.
+active language (the command's: ``LANGUAGE_CODE``, set by ``SOCLE_LANGUAGE``, French by
+default); PRONOTE's own messages, quoted in :mod:`socle.pronote.doctor_account`, stay French.
 """
 
 from __future__ import annotations

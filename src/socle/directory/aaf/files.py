@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import IO
 
+from django.utils.translation import gettext as _
+
 from socle.directory.aaf.mapping import TYPE_ORDER
 
 FILE_NAME = re.compile(
@@ -75,7 +77,7 @@ def open_sources(path: str | Path) -> Iterator[tuple[list[AafFile], list[str]]]:
     """Yields (files in processing order, names of .xml files skipped with their reason)."""
     source = Path(path)
     if not source.exists():
-        raise SourceError(f"{path} : fichier ou dossier introuvable.")
+        raise SourceError(_("%(path)s : fichier ou dossier introuvable.") % {"path": path})
     files: list[AafFile] = []
     skipped: list[str] = []
 
@@ -103,7 +105,9 @@ def open_sources(path: str | Path) -> Iterator[tuple[list[AafFile], list[str]]]:
         try:
             archive_tar = tarfile.open(source, "r:*")  # noqa: SIM115 (closed by the with below)
         except (tarfile.TarError, OSError) as exc:
-            raise SourceError(f"{source.name} : archive illisible ({exc}).") from None
+            raise SourceError(
+                _("%(name)s : archive illisible (%(error)s).") % {"name": source.name, "error": exc}
+            ) from None
         with archive_tar:
             for member in archive_tar.getmembers():
                 if member.isfile():
@@ -129,7 +133,7 @@ def _tar_opener(archive: tarfile.TarFile, member: tarfile.TarInfo) -> Callable[[
     def opener() -> IO[bytes]:
         stream = archive.extractfile(member)
         if stream is None:
-            raise OSError(f"{member.name} illisible dans l'archive")
+            raise OSError(_("%(name)s illisible dans l'archive") % {"name": member.name})
         return stream
 
     return opener

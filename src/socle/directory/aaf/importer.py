@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.db import connection, transaction
+from django.utils.translation import gettext as _
 
 from socle.directory.aaf.files import AafFile, open_sources
 from socle.directory.aaf.finalize import (
@@ -142,7 +143,8 @@ def _import_file(run: _Run, aaf_file: AafFile, progress: Progress | None) -> Non
         ) = structures_before
         run.report.files_failed.append(aaf_file.name)
         run.report.errors.append(
-            f"{aaf_file.name} : fichier rejeté, rien n'en a été importé ({exc})"
+            _("%(file)s : fichier rejeté, rien n'en a été importé (%(error)s)")
+            % {"file": aaf_file.name, "error": exc}
         )
         run.failed_groups.add(aaf_file.group)
         return
@@ -189,7 +191,7 @@ def _apply_structure(run: _Run, record: RawRecord, state: FileState) -> None:
         tally.bump("unchanged")
         return
     if establishment is None and data.operation == "modify":
-        state.error(ETAB, data.external_id, "modification d'un établissement inconnu.")
+        state.error(ETAB, data.external_id, _("modification d'un établissement inconnu."))
         return
     fields = dict(data.fields)
     if establishment is None:
@@ -221,8 +223,8 @@ def _finish(run: _Run) -> None:
     complete = {g for g in run.full_groups if g not in run.failed_groups}
     for group in sorted(run.full_groups - complete):
         report.notes.append(
-            f"Désactivations non appliquées pour {group[0]} {group[1]} {group[2]} : "
-            "un fichier du groupe est en erreur."
+            _("Désactivations non appliquées pour %(group)s : un fichier du groupe est en erreur.")
+            % {"group": " ".join(group)}
         )
     with transaction.atomic():
         parents = sync_links(run.links, report) | run.relatives

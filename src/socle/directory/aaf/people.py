@@ -15,6 +15,7 @@ from typing import Any
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.db import connection
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from socle.directory.aaf.fastsql import insert_rows, rows_in
 from socle.directory.aaf.mapping import PUPIL, RELATIVE, STAFF, TYPE_PROFILES
@@ -69,7 +70,10 @@ class FileState:
 
     def error(self, kind: str, record_id: str, reason: str) -> None:
         self.tally.by_type[kind].errors += 1
-        self.tally.errors.append(f"{self.name}, enregistrement {record_id or '?'} : {reason}")
+        self.tally.errors.append(
+            _("%(file)s, enregistrement %(record)s : %(reason)s")
+            % {"file": self.name, "record": record_id or "?", "reason": reason}
+        )
 
 
 def unusable_password() -> str:
@@ -96,7 +100,7 @@ def apply_people(batch: list[PersonData], kind: str, ctx: Context, state: FileSt
     handled: list[tuple[int | str, PersonData, str]] = []
     for data in batch:
         if data.external_id in state.seen:
-            state.error(kind, data.external_id, "enregistrement en double dans le fichier.")
+            state.error(kind, data.external_id, _("enregistrement en double dans le fichier."))
             continue
         state.seen.add(data.external_id)
         row = existing.get(data.external_id)
@@ -104,7 +108,7 @@ def apply_people(batch: list[PersonData], kind: str, ctx: Context, state: FileSt
             _delete(row, data, kind, state, to_update, now)
             continue
         if row is None and data.operation == "modify":
-            state.error(kind, data.external_id, "modification d'une personne inconnue.")
+            state.error(kind, data.external_id, _("modification d'une personne inconnue."))
             continue
         if row is None:
             to_create.append(_new_person(data, ctx, now_db))
@@ -196,21 +200,27 @@ def _adoptions(
             if (birth is None or their_birth == birth) and person_id not in taken
         }
         if len(found) == 1:
-            person_id, _ = found.pop()
+            person_id, _login = found.pop()
             chosen[data.external_id] = person_id
             taken.add(person_id)
         elif len(found) > 1:
-            logins = ", ".join(sorted(login for _, login in found))
+            logins = ", ".join(sorted(login for _person_id, login in found))
             state.tally.notes.append(
-                f"{state.name}, enregistrement {data.external_id} : plusieurs comptes existants "
-                f"possibles ({logins}) ; un nouveau compte est créé, à rapprocher à la main."
+                _(
+                    "%(file)s, enregistrement %(record)s : plusieurs comptes existants possibles "
+                    "(%(logins)s) ; un nouveau compte est créé, à rapprocher à la main."
+                )
+                % {"file": state.name, "record": data.external_id, "logins": logins}
             )
     if not chosen:
         return {}
     rows = {row[0]: row for row in rows_in(Person, EXISTING_COLUMNS, "pk", list(chosen.values()))}
     state.tally.notes.append(
-        f"{state.name} : {len(chosen)} compte(s) existant(s) sans identifiant AAF repris "
-        "(même nom, prénom, date de naissance et établissement ; identifiant et uid gardés)."
+        _(
+            "%(file)s : %(count)s compte(s) existant(s) sans identifiant AAF repris (même nom, "
+            "prénom, date de naissance et établissement ; identifiant et uid gardés)."
+        )
+        % {"file": state.name, "count": len(chosen)}
     )
     return {external_id: rows[pk] for external_id, pk in chosen.items() if pk in rows}
 
@@ -254,7 +264,7 @@ def _delete(
     now: Any,
 ) -> None:
     if row is None:
-        state.error(kind, data.external_id, "suppression d'une personne inconnue.")
+        state.error(kind, data.external_id, _("suppression d'une personne inconnue."))
     elif row[_INDEX["is_active"]]:
         to_update[frozenset({"is_active"})].append(
             Person(pk=row[0], is_active=False, updated_at=now)
@@ -345,7 +355,7 @@ def _sync_memberships(
             elif found[1] != class_name:
                 to_update.append(Membership(pk=found[0], class_name=class_name))
                 changed.add(person_pk)
-        for key, (pk, _) in current.items():
+        for key, (pk, _class_name) in current.items():
             if key not in data.memberships and key[0] in ctx.aaf_establishments:
                 to_delete.append(pk)
                 changed.add(person_pk)

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import IO
 
+from django.utils.translation import gettext as _
 from lxml import etree
 
 ROOT = "ficAlimMENESR"
@@ -59,7 +60,7 @@ def read_records(stream: IO[bytes]) -> Iterator[RawRecord]:
             if not checked:
                 if parent is None or parent.tag != ROOT:
                     found = parent.tag if parent is not None else element.tag
-                    raise MalformedFile(f"élément racine {ROOT} attendu, {found} trouvé.")
+                    raise MalformedFile(_root_error(found))
                 checked = True
             elif parent is None or parent.getparent() is not None:
                 element.clear()
@@ -93,12 +94,19 @@ def read_records(stream: IO[bytes]) -> Iterator[RawRecord]:
                 del parent[0]
             yield record
     except etree.XMLSyntaxError as exc:
-        raise MalformedFile(f"XML mal formé (ligne {exc.lineno}) : {exc.msg}") from None
+        raise MalformedFile(
+            _("XML mal formé (ligne %(line)s) : %(error)s") % {"line": exc.lineno, "error": exc.msg}
+        ) from None
     except (LookupError, UnicodeDecodeError, ValueError) as exc:
-        raise MalformedFile(f"encodage illisible : {exc}") from None
+        raise MalformedFile(_("encodage illisible : %(error)s") % {"error": exc}) from None
     if not checked:
         root = context.root
         if root is None or root.tag != ROOT:
-            raise MalformedFile(
-                f"élément racine {ROOT} attendu, {root.tag if root is not None else 'rien'} trouvé."
-            )
+            raise MalformedFile(_root_error(root.tag if root is not None else _("rien")))
+
+
+def _root_error(found: object) -> str:
+    return _("élément racine %(expected)s attendu, %(found)s trouvé.") % {
+        "expected": ROOT,
+        "found": found,
+    }

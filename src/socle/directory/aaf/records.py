@@ -12,6 +12,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.utils.translation import gettext as _
 
 from socle.directory.aaf.mapping import (
     ETAB,
@@ -108,7 +109,10 @@ def _text(values: dict[str, list[str]], name: str) -> str:
     text = items[0].strip() if items else ""
     limit = MAX_LENGTHS.get(name)
     if limit and len(text) > limit:
-        raise RecordError(f"{name} trop long ({len(text)} caractères, {limit} au plus).")
+        raise RecordError(
+            _("%(field)s trop long (%(length)s caractères, %(limit)s au plus).")
+            % {"field": name, "length": len(text), "limit": limit}
+        )
     return text
 
 
@@ -116,7 +120,7 @@ def build_structure(record: RawRecord) -> StructureData:
     values = _collect(record, ETAB)
     external_id = _text(values, "external_id") or record.id
     if not external_id:
-        raise RecordError("ni ENTStructureJointure ni identifiant.")
+        raise RecordError(_("ni ENTStructureJointure ni identifiant."))
     if record.operation == "delete":
         return StructureData("delete", external_id, {})
     fields: dict[str, str] = {}
@@ -129,7 +133,7 @@ def build_structure(record: RawRecord) -> StructureData:
         except InvalidUAI as exc:
             raise RecordError(str(exc)) from None
     elif record.operation == "add":
-        raise RecordError("ENTStructureUAI absent.")
+        raise RecordError(_("ENTStructureUAI absent."))
     return StructureData(record.operation, external_id, fields)
 
 
@@ -137,7 +141,7 @@ def build_person(record: RawRecord, kind: str, structures: StructureIndex) -> Pe
     values = _collect(record, kind)
     external_id = _text(values, "external_id") or record.id
     if not external_id:
-        raise RecordError("ni ENTPersonJointure ni identifiant.")
+        raise RecordError(_("ni ENTPersonJointure ni identifiant."))
     data = PersonData(record.operation, external_id)
     if record.operation == "delete":
         return data
@@ -156,11 +160,16 @@ def build_person(record: RawRecord, kind: str, structures: StructureIndex) -> Pe
             for n, label in (("last_name", "sn"), ("first_name", "givenName"))
             if not data.fields.get(n)
         ]
+        if len(missing) > 1:
+            first, second = _labels(missing)
+            raise RecordError(
+                _("%(first)s et %(second)s absent(s).") % {"first": first, "second": second}
+            )
         if missing:
-            raise RecordError(f"{' et '.join(_labels(missing))} absent(s).")
+            raise RecordError(_("%(attribute)s absent(s).") % {"attribute": _labels(missing)[0]})
     for name in ("last_name", "first_name"):
         if name in data.fields and not data.fields[name]:
-            raise RecordError(f"{_labels([name])[0]} vide.")
+            raise RecordError(_("%(attribute)s vide.") % {"attribute": _labels([name])[0]})
     if kind == PUPIL:
         data.memberships = _pupil_memberships(values, structures, record.operation)
         if "relations" in values:
@@ -307,8 +316,10 @@ def _profiles_from_functions(codes: set[str], teaches: bool) -> set[str]:
 def _no_establishment(unknown: list[str]) -> str:
     if unknown:
         shown = ", ".join(sorted(set(unknown))[:3])
-        return f"établissement inconnu ({shown}) : il doit figurer dans un fichier EtabEducNat."
-    return "aucun établissement (ENTPersonStructRattach, ENTEleveClasses ou ENTPersonFonctions)."
+        return _(
+            "établissement inconnu (%(unknown)s) : il doit figurer dans un fichier EtabEducNat."
+        ) % {"unknown": shown}
+    return _("aucun établissement (ENTPersonStructRattach, ENTEleveClasses ou ENTPersonFonctions).")
 
 
 def _relations(items: list[str]) -> list[RelationData]:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext as _
+
 from socle.directory.aaf.mapping import TYPE_ORDER
 
 STATUSES = ("created", "updated", "unchanged", "deactivated", "errors")
@@ -26,10 +28,10 @@ class Counts:
         setattr(self, status, getattr(self, status) + count)
 
     def line(self) -> str:
-        return (
-            f"{self.created} créé(s), {self.updated} modifié(s), {self.unchanged} inchangé(s), "
-            f"{self.deactivated} désactivé(s), {self.errors} en erreur"
-        )
+        return _(
+            "%(created)s créé(s), %(updated)s modifié(s), %(unchanged)s inchangé(s), "
+            "%(deactivated)s désactivé(s), %(errors)s en erreur"
+        ) % {name: getattr(self, name) for name in STATUSES}
 
 
 @dataclass
@@ -72,33 +74,56 @@ class Report(Tally):
     def lines(self, names: dict[str, str] | None = None) -> list[str]:
         names = names or {}
         lines = [
-            f"Fichiers : {len(self.files_read)} lu(s), {len(self.files_skipped)} ignoré(s), "
-            f"{len(self.files_failed)} en erreur."
+            _("Fichiers : %(read)s lu(s), %(skipped)s ignoré(s), %(failed)s en erreur.")
+            % {
+                "read": len(self.files_read),
+                "skipped": len(self.files_skipped),
+                "failed": len(self.files_failed),
+            }
         ]
         for kind in sorted(self.by_type, key=lambda k: TYPE_ORDER.get(k, 99)):
-            lines.append(f"{kind} : {self.by_type[kind].line()}.")
+            lines.append(
+                _("%(name)s : %(counts)s.") % {"name": kind, "counts": self.by_type[kind].line()}
+            )
         total_deactivated = sum(c.deactivated for c in self.by_type.values())
         lines.append(
-            f"Comptes désactivés (absents d'un fichier complet ou supprimés par un delta) : "
-            f"{total_deactivated} ; rattachements retirés : {self.memberships_ended}."
+            _(
+                "Comptes désactivés (absents d'un fichier complet ou supprimés par un delta) : "
+                "%(deactivated)s ; rattachements retirés : %(memberships)s."
+            )
+            % {"deactivated": total_deactivated, "memberships": self.memberships_ended}
         )
         lines.append(
-            f"Liens responsable-élève : {self.links_created} créé(s), {self.links_updated} "
-            f"modifié(s), {self.links_removed} retiré(s), {self.links_unresolved} vers un "
-            "responsable introuvable."
+            _(
+                "Liens responsable-élève : %(created)s créé(s), %(updated)s modifié(s), "
+                "%(removed)s retiré(s), %(unresolved)s vers un responsable introuvable."
+            )
+            % {
+                "created": self.links_created,
+                "updated": self.links_updated,
+                "removed": self.links_removed,
+                "unresolved": self.links_unresolved,
+            }
         )
         if self.staff_without_inputs:
             lines.append(
-                f"PersEducNat : {self.staff_without_inputs} modification(s) partielle(s) de "
-                "personnels importés avant que leurs fonctions, rattachements, profils et présence "
-                "devant élèves ne soient conservés : profils déduits des seuls attributs reçus "
-                "(inchangés sans ENTPersonFonctions ni ENTPersonStructRattach) ; le prochain "
-                "fichier complet les corrigera."
+                _(
+                    "PersEducNat : %(count)s modification(s) partielle(s) de personnels importés "
+                    "avant que leurs fonctions, rattachements, profils et présence devant élèves "
+                    "ne soient conservés : profils déduits des seuls attributs reçus (inchangés "
+                    "sans ENTPersonFonctions ni ENTPersonStructRattach) ; le prochain fichier "
+                    "complet les corrigera."
+                )
+                % {"count": self.staff_without_inputs}
             )
         if self.by_establishment:
-            lines.append("Par établissement :")
+            lines.append(_("Par établissement :"))
             for uai in sorted(self.by_establishment):
                 label = f"{uai} {names[uai]}" if uai in names else uai
-                lines.append(f"  {label} : {self.by_establishment[uai].line()}.")
+                lines.append(
+                    "  "
+                    + _("%(name)s : %(counts)s.")
+                    % {"name": label, "counts": self.by_establishment[uai].line()}
+                )
         lines.extend(self.notes)
         return lines

@@ -15,6 +15,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils.translation import gettext as _
 from lxml import etree
 
 from socle.cas.usernames import cas_username
@@ -46,7 +47,7 @@ CONTAINER = {
 class ExportResult:
     xml: bytes
     counts: dict[str, int] = field(default_factory=dict)
-    skipped: list[str] = field(default_factory=list)  # French lines: who was left out, why
+    skipped: list[str] = field(default_factory=list)  # who was left out, why (active language)
 
 
 def _pronote_service(establishment: Establishment) -> Any:
@@ -176,8 +177,15 @@ def build_rapprochement(
         if kind == "Eleve":
             for p in [p for p in members if p.birth_date is None]:
                 result.skipped.append(
-                    f"{p.last_name.upper()} {p.first_name} ({p.login}) : élève "
-                    "sans date de naissance (obligatoire pour PRONOTE)"
+                    _(
+                        "%(last_name)s %(first_name)s (%(login)s) : élève sans date de "
+                        "naissance (obligatoire pour PRONOTE)"
+                    )
+                    % {
+                        "last_name": p.last_name.upper(),
+                        "first_name": p.first_name,
+                        "login": p.login,
+                    }
                 )
             members = [p for p in members if p.birth_date is not None]
         if not members:
@@ -211,8 +219,11 @@ def build_rapprochement(
             left_out[str(Profile(profile).label)] += 1
     for label, count in sorted(left_out.items()):
         result.skipped.append(
-            f"{count} compte(s) « {label} » : pas d'élément pour ce profil "
-            "dans le format RapprochementSSO"
+            _(
+                "%(count)s compte(s) « %(profile)s » : pas d'élément pour ce profil dans le "
+                "format RapprochementSSO"
+            )
+            % {"count": count, "profile": label}
         )
     result.xml = etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
     return result

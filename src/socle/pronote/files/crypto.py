@@ -3,7 +3,7 @@
 A random AES-128 key and IV are sealed for the recipient as RSA-PKCS#1 v1.5 over 48 bytes:
 ``key (16) ‖ IV (16) ‖ MD5(key ‖ IV) (16)``. The payload is zlib-compressed (RFC 1950), then
 AES-128-CBC encrypted with PKCS#7 padding. ``SHA-256(compressed bytes)`` lets the reader check the
-result. All failures raise :class:`EnvelopeError` naming the step, in French.
+result. All failures raise :class:`EnvelopeError` naming the step, in the active language.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.asymmetric.padding import PKCS1v15
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from cryptography.x509 import load_pem_x509_certificate
+from django.utils.translation import gettext as _
 
 from socle.pronote.files.records import PronoteFileError
 
@@ -35,7 +36,10 @@ class EnvelopeError(PronoteFileError):
 
     def __init__(self, step: str, detail: str) -> None:
         self.step = step
-        super().__init__(f"Fichier chiffré refusé — étape « {step} » : {detail}")
+        super().__init__(
+            _("Fichier chiffré refusé — étape « %(step)s » : %(detail)s")
+            % {"step": step, "detail": detail}
+        )
 
 
 class KeyFileUnreadable(EnvelopeError):
@@ -60,30 +64,39 @@ def load_private_key(data: bytes, *, validate: bool = True) -> rsa.RSAPrivateKey
             )
     except TypeError:
         raise EnvelopeError(
-            "clé privée de l'ENT",
-            "la clé est protégée par un mot de passe ; fournissez-la en clair "
-            "(fichier lisible par le seul serveur).",
+            _("clé privée de l'ENT"),
+            _(
+                "la clé est protégée par un mot de passe ; fournissez-la en clair "
+                "(fichier lisible par le seul serveur)."
+            ),
         ) from None
     except ValueError as exc:
-        raise EnvelopeError("clé privée de l'ENT", f"clé illisible ({exc}).") from None
+        raise EnvelopeError(
+            _("clé privée de l'ENT"), _("clé illisible (%(error)s).") % {"error": exc}
+        ) from None
     if not isinstance(key, rsa.RSAPrivateKey):
-        raise EnvelopeError("clé privée de l'ENT", "une clé RSA est attendue.")
+        raise EnvelopeError(_("clé privée de l'ENT"), _("une clé RSA est attendue."))
     return key
 
 
 def load_private_key_file(path: str, *, validate: bool = True) -> rsa.RSAPrivateKey:
     if not path:
         raise EnvelopeError(
-            "clé privée de l'ENT",
-            "SOCLE_PRONOTE_PRIVATE_KEY n'est pas défini : impossible de lire un fichier chiffré. "
-            "Indiquez le chemin de la clé privée RSA de l'ENT, ou importez le fichier déchiffré.",
+            _("clé privée de l'ENT"),
+            _(
+                "SOCLE_PRONOTE_PRIVATE_KEY n'est pas défini : impossible de lire un fichier "
+                "chiffré. Indiquez le chemin de la clé privée RSA de l'ENT, ou importez le "
+                "fichier déchiffré."
+            ),
         )
     try:
         with open(path, "rb") as handle:
             data = handle.read(1024 * 1024)
     except OSError as exc:
         raise KeyFileUnreadable(
-            "clé privée de l'ENT", f"lecture de {path} impossible ({exc.strerror})."
+            _("clé privée de l'ENT"),
+            _("lecture de %(path)s impossible (%(error)s).")
+            % {"path": path, "error": exc.strerror},
         ) from None
     return load_private_key(data, validate=validate)
 
@@ -130,11 +143,11 @@ def load_public_key(data: bytes) -> rsa.RSAPublicKey:
             key = serialization.load_der_public_key(data)
     except (ValueError, TypeError, IndexError, binascii.Error) as exc:
         raise EnvelopeError(
-            "clé publique d'Index Education",
-            f"clé illisible ({exc}) ; PEM ou SSH2 (RFC 4716) attendu.",
+            _("clé publique d'Index Education"),
+            _("clé illisible (%(error)s) ; PEM ou SSH2 (RFC 4716) attendu.") % {"error": exc},
         ) from None
     if not isinstance(key, rsa.RSAPublicKey):
-        raise EnvelopeError("clé publique d'Index Education", "une clé RSA est attendue.")
+        raise EnvelopeError(_("clé publique d'Index Education"), _("une clé RSA est attendue."))
     return key
 
 
@@ -162,21 +175,26 @@ def unwrap_session_key(private_key: rsa.RSAPrivateKey, sealed: bytes) -> Session
         block = private_key.decrypt(sealed, PKCS1v15())
     except ValueError:
         raise EnvelopeError(
-            "déchiffrement RSA de la clé",
-            "la clé AES n'a pas été chiffrée pour la clé privée de cet ENT.",
+            _("déchiffrement RSA de la clé"),
+            _("la clé AES n'a pas été chiffrée pour la clé privée de cet ENT."),
         ) from None
     if len(block) != BLOCK_SIZE:
         raise EnvelopeError(
-            "déchiffrement RSA de la clé",
-            f"{len(block)} octets obtenus au lieu de {BLOCK_SIZE} : le fichier "
-            "n'a pas été chiffré pour la clé privée de cet ENT.",
+            _("déchiffrement RSA de la clé"),
+            _(
+                "%(size)s octets obtenus au lieu de %(expected)s : le fichier n'a pas été "
+                "chiffré pour la clé privée de cet ENT."
+            )
+            % {"size": len(block), "expected": BLOCK_SIZE},
         )
     key, iv, digest = block[:KEY_SIZE], block[KEY_SIZE : KEY_SIZE + IV_SIZE], block[-16:]
     if not hmac.compare_digest(hashlib.md5(key + iv).digest(), digest):  # noqa: S324
         raise EnvelopeError(
-            "contrôle MD5 de la clé et du vecteur d'initialisation",
-            "l'empreinte MD5 ne correspond pas : mauvaise clé privée ou fichier "
-            "chiffré pour un autre partenaire.",
+            _("contrôle MD5 de la clé et du vecteur d'initialisation"),
+            _(
+                "l'empreinte MD5 ne correspond pas : mauvaise clé privée ou fichier "
+                "chiffré pour un autre partenaire."
+            ),
         )
     return SessionKey(key, iv)
 
@@ -192,8 +210,8 @@ def aes_encrypt(session: SessionKey, data: bytes) -> bytes:
 def aes_decrypt(session: SessionKey, data: bytes) -> bytes:
     if not data or len(data) % 16:
         raise EnvelopeError(
-            "déchiffrement AES du contenu",
-            "la taille du contenu chiffré n'est pas un multiple de 16 octets.",
+            _("déchiffrement AES du contenu"),
+            _("la taille du contenu chiffré n'est pas un multiple de 16 octets."),
         )
     decryptor = Cipher(algorithms.AES(session.key), modes.CBC(session.iv)).decryptor()
     padded = decryptor.update(data) + decryptor.finalize()
@@ -202,8 +220,8 @@ def aes_decrypt(session: SessionKey, data: bytes) -> bytes:
         return unpadder.update(padded) + unpadder.finalize()
     except ValueError:
         raise EnvelopeError(
-            "déchiffrement AES du contenu",
-            "remplissage PKCS#7 incorrect : contenu altéré ou mauvaise clé.",
+            _("déchiffrement AES du contenu"),
+            _("remplissage PKCS#7 incorrect : contenu altéré ou mauvaise clé."),
         ) from None
 
 
@@ -214,11 +232,11 @@ def sha256(data: bytes) -> bytes:
 def b64decode(text: str | None, step: str) -> bytes:
     cleaned = re.sub(r"\s+", "", text or "")
     if not cleaned:
-        raise EnvelopeError(step, "valeur vide.")
+        raise EnvelopeError(step, _("valeur vide."))
     try:
         return base64.b64decode(cleaned, validate=True)
     except (binascii.Error, ValueError):
-        raise EnvelopeError(step, "base64 invalide.") from None
+        raise EnvelopeError(step, _("base64 invalide.")) from None
 
 
 def b64encode(data: bytes) -> str:
@@ -250,13 +268,13 @@ def unseal(
     max_size: int = 50 * 1024 * 1024,
 ) -> bytes:
     """Checks every step (RSA, MD5, AES, SHA-256, zlib) and returns the payload."""
-    session = unwrap_session_key(private_key, b64decode(sealed.key_b64, "lecture de la clé"))
-    body = aes_decrypt(session, b64decode(sealed.content_b64, "lecture du contenu"))
-    expected = b64decode(sealed.verification_b64, "lecture de la vérification")
+    session = unwrap_session_key(private_key, b64decode(sealed.key_b64, _("lecture de la clé")))
+    body = aes_decrypt(session, b64decode(sealed.content_b64, _("lecture du contenu")))
+    expected = b64decode(sealed.verification_b64, _("lecture de la vérification"))
     if not hmac.compare_digest(sha256(body), expected):
         raise EnvelopeError(
-            "contrôle SHA-256 (VERIFICATION)",
-            "l'empreinte du contenu ne correspond pas : fichier altéré ou tronqué.",
+            _("contrôle SHA-256 (VERIFICATION)"),
+            _("l'empreinte du contenu ne correspond pas : fichier altéré ou tronqué."),
         )
     if not compressed:
         return body
@@ -265,12 +283,14 @@ def unseal(
         payload = decompressor.decompress(body, max_size + 1)
     except zlib.error as exc:
         raise EnvelopeError(
-            "décompression zlib", f"données compressées invalides ({exc})."
+            _("décompression zlib"),
+            _("données compressées invalides (%(error)s).") % {"error": exc},
         ) from None
     if len(payload) > max_size or decompressor.unconsumed_tail:
         raise EnvelopeError(
-            "décompression zlib", f"contenu décompressé trop gros (plus de {max_size} octets)."
+            _("décompression zlib"),
+            _("contenu décompressé trop gros (plus de %(size)s octets).") % {"size": max_size},
         )
     if not decompressor.eof:
-        raise EnvelopeError("décompression zlib", "données compressées tronquées.")
+        raise EnvelopeError(_("décompression zlib"), _("données compressées tronquées."))
     return payload

@@ -11,6 +11,8 @@ import csv
 import io
 import re
 
+from django.utils.translation import gettext as _
+
 from socle.pronote.files.mapping import (
     FIELD_LABELS,
     FIELD_MAIN_NAME,
@@ -55,8 +57,11 @@ def _delimiter(header_line: str) -> str:
     if "\t" in header_line:
         return "\t"
     raise PronoteFileError(
-        "Ligne 1 : séparateur « ; » introuvable. Une extraction CSV de PRONOTE (colonnes "
-        "séparées par des points-virgules, dont Identifiant_PRONOTE-ENT, Nom, Prénom) est attendue."
+        _(
+            "Ligne 1 : séparateur « ; » introuvable. Une extraction CSV de PRONOTE (colonnes "
+            "séparées par des points-virgules, dont Identifiant_PRONOTE-ENT, Nom, Prénom) est "
+            "attendue."
+        )
     )
 
 
@@ -68,9 +73,11 @@ def parse_identifier_csv(text: str, file_name: str = "") -> ParsedFile:
     try:
         header = next(reader)
     except StopIteration:
-        raise PronoteFileError("Le fichier CSV est vide.") from None
+        raise PronoteFileError(_("Le fichier CSV est vide.")) from None
     except csv.Error as exc:
-        raise PronoteFileError(f"Ligne 1 : en-tête CSV illisible ({exc}).") from None
+        raise PronoteFileError(
+            _("Ligne 1 : en-tête CSV illisible (%(error)s).") % {"error": exc}
+        ) from None
     columns: dict[str, int] = {}
     for index, name in enumerate(header):
         field = FIELDS.get(fold(name))
@@ -79,15 +86,25 @@ def parse_identifier_csv(text: str, file_name: str = "") -> ParsedFile:
     for field in ("pronote_id", "last_name"):
         if field not in columns:
             raise PronoteFileError(
-                f"Ligne 1 : colonne « {_csv_name(field)} » ({FIELD_LABELS[field]}) absente ; "
-                f"colonnes lues : {', '.join(h.strip() for h in header if h.strip())[:300]}."
+                _(
+                    "Ligne 1 : colonne « %(column)s » (%(label)s) absente ; "
+                    "colonnes lues : %(read)s."
+                )
+                % {
+                    "column": _csv_name(field),
+                    "label": _(FIELD_LABELS[field]),
+                    "read": ", ".join(h.strip() for h in header if h.strip())[:300],
+                }
             )
     default_category = category_from_file_name(file_name) if file_name else None
     if "category" not in columns and default_category is None:
         raise PronoteFileError(
-            f"Catégorie inconnue pour « {file_name or 'ce fichier'} » : nommez le fichier comme "
-            "PRONOTE (EXP_ELEVES.csv, EXP_PROFS.csv, EXP_RESPONSABLES.csv, EXP_PERSONNELS.csv…) "
-            "ou ajoutez une colonne Catégorie."
+            _(
+                "Catégorie inconnue pour « %(file)s » : nommez le fichier comme PRONOTE "
+                "(EXP_ELEVES.csv, EXP_PROFS.csv, EXP_RESPONSABLES.csv, EXP_PERSONNELS.csv…) ou "
+                "ajoutez une colonne Catégorie."
+            )
+            % {"file": file_name or _("ce fichier")}
         )
 
     records: list[PronoteRecord] = []
@@ -96,16 +113,22 @@ def parse_identifier_csv(text: str, file_name: str = "") -> ParsedFile:
             line = reader.line_num
             if not any(cell.strip() for cell in row):
                 continue
-            where = f"ligne {line}"
+            where = _("ligne %(line)s") % {"line": line}
             if len(row) > len(header) and any(c.strip() for c in row[len(header) :]):
                 raise PronoteFileError(
-                    f"{where} : {len(row)} colonnes au lieu de {len(header)} "
-                    "(un « ; » de trop dans une valeur ?)."
+                    _(
+                        "%(where)s : %(count)s colonnes au lieu de %(expected)s "
+                        "(un « ; » de trop dans une valeur ?)."
+                    )
+                    % {"where": where, "count": len(row), "expected": len(header)}
                 )
             values = {f: (row[i].strip() if i < len(row) else "") for f, i in columns.items()}
             records.append(_record(values, default_category, where))
     except csv.Error as exc:
-        raise PronoteFileError(f"ligne {reader.line_num} : CSV illisible ({exc}).") from None
+        raise PronoteFileError(
+            _("ligne %(line)s : CSV illisible (%(error)s).")
+            % {"line": reader.line_num, "error": exc}
+        ) from None
     return ParsedFile(FORMAT_CSV, check_records(records))
 
 
@@ -118,19 +141,23 @@ def _record(values: dict[str, str], default_category: object, where: str) -> Pro
         category = category_from_word(values["category"])
         if category is None:
             raise PronoteFileError(
-                f"{where} : catégorie « {values['category'][:30]} » inconnue (Élève, Professeur, "
-                "Responsable, Maître de stage, Inspecteur ou Personnel attendu)."
+                _(
+                    "%(where)s : catégorie « %(value)s » inconnue (Élève, Professeur, "
+                    "Responsable, Maître de stage, Inspecteur ou Personnel attendu)."
+                )
+                % {"where": where, "value": values["category"][:30]}
             )
     elif default_category is not None:
         category = default_category  # type: ignore[assignment]
     else:
-        raise PronoteFileError(f"{where} : catégorie vide.")
+        raise PronoteFileError(_("%(where)s : catégorie vide.") % {"where": where})
     if not values.get("last_name"):
-        raise PronoteFileError(f"{where} : nom (colonne Nom) vide.")
+        raise PronoteFileError(_("%(where)s : nom (colonne Nom) vide.") % {"where": where})
     for field, limit in _MAX_LENGTHS.items():
         if len(values.get(field, "")) > limit:
             raise PronoteFileError(
-                f"{where} : {FIELD_LABELS[field]} trop long ({limit} caractères au plus)."
+                _("%(where)s : %(label)s trop long (%(limit)s caractères au plus).")
+                % {"where": where, "label": _(FIELD_LABELS[field]), "limit": limit}
             )
     responsables = [
         clean_pronote_id(v, where) for v in _ID_SPLIT.split(values.get("responsables", "")) if v

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from cryptography.hazmat.primitives.asymmetric import rsa
+from django.utils import formats
+from django.utils.translation import gettext as _
 
 from socle.directory.uai import InvalidUAI, normalize_uai
 from socle.pronote.files.csv_extraction import decode_text, parse_identifier_csv
@@ -20,7 +22,8 @@ from socle.pronote.files.xml_identifiers import parse_identifier_xml
 
 
 def _megabytes(size: int) -> str:
-    return f"{size / (1024 * 1024):.1f} Mo".replace(".", ",")
+    number = f"{size / (1024 * 1024):.1f}".replace(".", formats.get_format("DECIMAL_SEPARATOR"))
+    return _("%(size)s Mo") % {"size": number}
 
 
 def read_identifier_file(
@@ -33,29 +36,35 @@ def read_identifier_file(
     max_size: int,
 ) -> ParsedFile:
     """Detects the format (envelope, XML, CSV), checks everything, returns the records.
-    Raises :class:`PronoteFileError` with a French message; never returns a partial result."""
+    Raises :class:`PronoteFileError` with a message in the active language; never returns a
+    partial result."""
     if len(data) > max_size:
         raise PronoteFileError(
-            f"Fichier trop volumineux ({_megabytes(len(data))}) : {_megabytes(max_size)} au plus "
-            "(SOCLE_PRONOTE_MAX_FILE_SIZE)."
+            _(
+                "Fichier trop volumineux (%(size)s) : %(limit)s au plus "
+                "(SOCLE_PRONOTE_MAX_FILE_SIZE)."
+            )
+            % {"size": _megabytes(len(data)), "limit": _megabytes(max_size)}
         )
     head = data.lstrip(b"\xef\xbb\xbf \t\r\n")
     if not head:
-        raise PronoteFileError("Le fichier est vide.")
+        raise PronoteFileError(_("Le fichier est vide."))
     if head.startswith(b"<"):
         root = parse_xml(data)
         if is_envelope(root):
             inner = open_envelope(
                 root, partner=partner, expected_uai=uai, private_key=private_key, max_size=max_size
             )
-            parsed = parse_identifier_xml(parse_xml(inner, "Le contenu déchiffré"))
+            parsed = parse_identifier_xml(parse_xml(inner, _("Le contenu déchiffré")))
             parsed.format = FORMAT_ENVELOPE
         else:
             parsed = parse_identifier_xml(root)
     elif b"\x00" in head[:4096] or head.startswith((b"PK\x03\x04", b"%PDF", b"\x1f\x8b")):
         raise PronoteFileError(
-            "Format de fichier non reconnu : fichier chiffré EXPORT_INDEX_EDUCATION, XML des "
-            "identifiants ou extraction CSV de PRONOTE attendu."
+            _(
+                "Format de fichier non reconnu : fichier chiffré EXPORT_INDEX_EDUCATION, XML des "
+                "identifiants ou extraction CSV de PRONOTE attendu."
+            )
         )
     else:
         parsed = parse_identifier_csv(decode_text(data), file_name)
@@ -69,11 +78,14 @@ def _check_file_uai(file_uai: str, expected: str) -> None:
     try:
         normalized = normalize_uai(file_uai)
     except InvalidUAI as exc:
-        raise PronoteFileError(f"UAI du fichier : {exc}") from None
+        raise PronoteFileError(_("UAI du fichier : %(error)s") % {"error": exc}) from None
     if expected and normalized != expected:
         raise PronoteFileError(
-            f"UAI du fichier : le fichier est celui de l'établissement {normalized}, "
-            f"pas de {expected}."
+            _(
+                "UAI du fichier : le fichier est celui de l'établissement %(file_uai)s, "
+                "pas de %(uai)s."
+            )
+            % {"file_uai": normalized, "uai": expected}
         )
 
 

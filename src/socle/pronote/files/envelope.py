@@ -20,6 +20,7 @@ import zlib
 from collections.abc import Callable
 
 from cryptography.hazmat.primitives.asymmetric import rsa
+from django.utils.translation import gettext as _
 from lxml import etree
 
 from socle.directory.uai import InvalidUAI, normalize_uai
@@ -46,7 +47,9 @@ def _child(root: etree._Element, name: str) -> etree._Element | None:
 def _required(root: etree._Element, name: str) -> etree._Element:
     child = _child(root, name)
     if child is None:
-        raise EnvelopeError("structure de l'enveloppe", f"élément <{name}> absent.")
+        raise EnvelopeError(
+            _("structure de l'enveloppe"), _("élément <%(name)s> absent.") % {"name": name}
+        )
     return child
 
 
@@ -61,11 +64,12 @@ def check_uai(file_uai: str, expected_uai: str) -> None:
     try:
         normalized = normalize_uai(file_uai)
     except InvalidUAI as exc:
-        raise EnvelopeError("UAI du fichier", str(exc)) from None
+        raise EnvelopeError(_("UAI du fichier"), str(exc)) from None
     if expected_uai and normalized != expected_uai:
         raise EnvelopeError(
-            "UAI du fichier",
-            f"le fichier est celui de l'établissement {normalized}, pas de {expected_uai}.",
+            _("UAI du fichier"),
+            _("le fichier est celui de l'établissement %(file_uai)s, pas de %(uai)s.")
+            % {"file_uai": normalized, "uai": expected_uai},
         )
 
 
@@ -94,12 +98,20 @@ def open_envelope(
         if name.strip().casefold() == partner.strip().casefold():
             sealed_key = element.text or ""
     if sealed_key is None:
-        found = ", ".join(n or "(sans nom)" for n in names) or "aucun"
+        found = ", ".join(n or _("(sans nom)") for n in names) or _("aucun")
         raise EnvelopeError(
-            "partenaire destinataire",
-            f"le fichier n'est pas chiffré pour « {partner} » (SOCLE_PRONOTE_PARTNER) ; "
-            f"partenaires présents : {found}. Dans PRONOTE, choisissez cet ENT dans "
-            "« Les données exportées peuvent être déchiffrées par ».",
+            _("partenaire destinataire"),
+            _(
+                "le fichier n'est pas chiffré pour « %(partner)s » (SOCLE_PRONOTE_PARTNER) ; "
+                "partenaires présents : %(found)s. Dans PRONOTE, choisissez cet ENT dans "
+                "« %(pronote_option)s »."
+            )
+            % {
+                "partner": partner,
+                "found": found,
+                # PRONOTE's own label, quoted as PRONOTE shows it: French in every language
+                "pronote_option": "Les données exportées peuvent être déchiffrées par",
+            },
         )
 
     flag = next(
@@ -109,7 +121,8 @@ def open_envelope(
     flag = flag.strip().lower()
     if flag not in _TRUE | _FALSE:
         raise EnvelopeError(
-            "structure de l'enveloppe", f"CompresseAvantChiffrement=« {flag[:10]} » non reconnu."
+            _("structure de l'enveloppe"),
+            _("CompresseAvantChiffrement=« %(value)s » non reconnu.") % {"value": flag[:10]},
         )
     sealed = crypto.Sealed(sealed_key, content.text or "", verification.text or "")
     return crypto.unseal(private_key(), sealed, compressed=flag in _TRUE, max_size=max_size)

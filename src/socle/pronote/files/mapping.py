@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from django.utils.translation import gettext_noop
 from unidecode import unidecode
 
 from socle.pronote.categories import Category
@@ -60,7 +61,7 @@ CATEGORY_NAMES: tuple[CategoryNames, ...] = (
 class FieldNames:
     field: str  # attribute of PronoteRecord ("category" and "responsables" included)
     names: tuple[str, ...]  # XML attribute or child element names, CSV column headers
-    label: str  # French name, for error messages
+    label: str  # French name (a msgid), translated in error messages
 
 
 FIELD_NAMES: tuple[FieldNames, ...] = (
@@ -74,23 +75,25 @@ FIELD_NAMES: tuple[FieldNames, ...] = (
             "Identifiant_PRONOTE-ENT",
             "IdentifiantPronoteENT",
         ),
-        "identifiant PRONOTE",
+        gettext_noop("identifiant PRONOTE"),
     ),
-    FieldNames("last_name", ("Nom", "NomUsage", "NomDUsage"), "nom"),
-    FieldNames("first_name", ("Prenom", "Prénom"), "prénom"),
+    FieldNames("last_name", ("Nom", "NomUsage", "NomDUsage"), gettext_noop("nom")),
+    FieldNames("first_name", ("Prenom", "Prénom"), gettext_noop("prénom")),
     FieldNames(
         "birth_date",
         ("DateNaissance", "DateDeNaissance", "Né(e) le", "Né le", "Naissance"),
-        "date de naissance",
+        gettext_noop("date de naissance"),
     ),
-    FieldNames("postal_code", ("CodePostal", "CP"), "code postal"),
-    FieldNames("class_name", ("Classe",), "classe"),
-    FieldNames("cas_id", ("IdentifiantCAS", "IdCAS", "Identifiant CAS"), "identifiant CAS"),
-    FieldNames("category", ("Categorie", "Catégorie", "Profil"), "catégorie"),
+    FieldNames("postal_code", ("CodePostal", "CP"), gettext_noop("code postal")),
+    FieldNames("class_name", ("Classe",), gettext_noop("classe")),
+    FieldNames(
+        "cas_id", ("IdentifiantCAS", "IdCAS", "Identifiant CAS"), gettext_noop("identifiant CAS")
+    ),
+    FieldNames("category", ("Categorie", "Catégorie", "Profil"), gettext_noop("catégorie")),
     FieldNames(
         "responsables",
         ("Responsables", "IDPN_Responsables", "IdentifiantsResponsables"),
-        "responsables",
+        gettext_noop("responsables"),
     ),
 )
 

@@ -6,14 +6,16 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext as _
+
 FORMAT_ENVELOPE = "envelope"  # the values of socle.pronote.models.FileFormat
 FORMAT_XML = "xml"
 FORMAT_CSV = "csv"
 
 
 class PronoteFileError(ValueError):
-    """The file cannot be imported; ``str(exc)`` is a French message naming the line, the
-    element or the envelope step at fault. Nothing is imported when this is raised."""
+    """The file cannot be imported; ``str(exc)`` is a message (in the active language) naming the
+    line, the element or the envelope step at fault. Nothing is imported when this is raised."""
 
 
 @dataclass
@@ -50,11 +52,14 @@ _ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[T ].*)?$")
 def clean_pronote_id(value: str, where: str) -> str:
     text = (value or "").strip()
     if not text:
-        raise PronoteFileError(f"{where} : identifiant PRONOTE manquant.")
+        raise PronoteFileError(_("%(where)s : identifiant PRONOTE manquant.") % {"where": where})
     if not _ID_RE.match(text):
         raise PronoteFileError(
-            f"{where} : identifiant PRONOTE « {text[:40]} » invalide "
-            "(lettres et chiffres attendus, 64 caractères au plus)."
+            _(
+                "%(where)s : identifiant PRONOTE « %(value)s » invalide "
+                "(lettres et chiffres attendus, 64 caractères au plus)."
+            )
+            % {"where": where, "value": text[:40]}
         )
     return text
 
@@ -74,14 +79,15 @@ def parse_date(value: str, where: str) -> dt.date | None:
     except ValueError:
         pass
     raise PronoteFileError(
-        f"{where} : date de naissance « {text[:30]} » invalide (JJ/MM/AAAA attendu)."
+        _("%(where)s : date de naissance « %(value)s » invalide (JJ/MM/AAAA attendu).")
+        % {"where": where, "value": text[:30]}
     )
 
 
 def check_records(records: list[PronoteRecord]) -> list[PronoteRecord]:
     """Refuses an empty file or a PRONOTE id given to two different people; drops exact repeats."""
     if not records:
-        raise PronoteFileError("Le fichier ne contient aucune personne à importer.")
+        raise PronoteFileError(_("Le fichier ne contient aucune personne à importer."))
     seen: dict[str, PronoteRecord] = {}
     kept: list[PronoteRecord] = []
     for record in records:
@@ -97,7 +103,16 @@ def check_records(records: list[PronoteRecord]) -> list[PronoteRecord]:
         )
         if not same:
             raise PronoteFileError(
-                f"{record.location} : l'identifiant PRONOTE {record.pronote_id} est déjà celui "
-                f"de {previous.last_name} {previous.first_name} ({previous.location})."
+                _(
+                    "%(where)s : l'identifiant PRONOTE %(pronote_id)s est déjà celui de "
+                    "%(last_name)s %(first_name)s (%(other_where)s)."
+                )
+                % {
+                    "where": record.location,
+                    "pronote_id": record.pronote_id,
+                    "last_name": previous.last_name,
+                    "first_name": previous.first_name,
+                    "other_where": previous.location,
+                }
             )
     return kept

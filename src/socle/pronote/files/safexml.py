@@ -1,9 +1,11 @@
-"""Hardened XML parsing: no DTD, no entity expansion, no network, errors in French."""
+"""Hardened XML parsing: no DTD, no entity expansion, no network, errors in the active
+language."""
 
 from __future__ import annotations
 
 import re
 
+from django.utils.translation import gettext as _
 from lxml import etree
 
 from socle.pronote.files.records import PronoteFileError
@@ -23,25 +25,29 @@ def _parser() -> etree.XMLParser:
     )
 
 
-def parse_xml(data: bytes, what: str = "Le fichier XML") -> etree._Element:
+def parse_xml(data: bytes, what: str | None = None) -> etree._Element:
     """Parses ``data`` and returns the root element, or raises :class:`PronoteFileError`
-    naming the line. A document type declaration (DTD) is refused outright."""
+    naming the line. A document type declaration (DTD) is refused outright. ``what`` names the
+    document in the messages (« Le fichier XML » by default)."""
+    what = what or _("Le fichier XML")
+    refused = _("%(what)s contient une déclaration DOCTYPE/DTD : refusé par sécurité.")
     if _DOCTYPE.search(data[:65536]):
-        raise PronoteFileError(
-            f"{what} contient une déclaration DOCTYPE/DTD : refusé par sécurité."
-        )
+        raise PronoteFileError(refused % {"what": what})
     try:
         tree = etree.fromstring(data, parser=_parser()).getroottree()
     except etree.XMLSyntaxError as exc:
         line = getattr(exc, "lineno", None) or "?"
-        raise PronoteFileError(f"{what} est mal formé (ligne {line}) : {exc.msg}") from None
+        raise PronoteFileError(
+            _("%(what)s est mal formé (ligne %(line)s) : %(error)s")
+            % {"what": what, "line": line, "error": exc.msg}
+        ) from None
     except ValueError as exc:  # e.g. an encoding declaration lxml refuses
-        raise PronoteFileError(f"{what} est illisible : {exc}") from None
+        raise PronoteFileError(
+            _("%(what)s est illisible : %(error)s") % {"what": what, "error": exc}
+        ) from None
     docinfo = tree.docinfo
     if docinfo.doctype or docinfo.internalDTD is not None or docinfo.externalDTD is not None:
-        raise PronoteFileError(
-            f"{what} contient une déclaration DOCTYPE/DTD : refusé par sécurité."
-        )
+        raise PronoteFileError(refused % {"what": what})
     return tree.getroot()
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
+from django.utils.translation import gettext as _
 from lxml import etree
 
 from socle.pronote.categories import Category
@@ -92,14 +93,23 @@ class _Reader:
             folded = fold(name)
             if wanted is not None and PERSON_ELEMENTS.get(folded) == wanted:
                 ref = _reference_id(child)
-                ids.append(clean_pronote_id(ref, f"{where}, <{name}> ligne {child.sourceline}"))
+                ref_where = _("%(where)s, <%(element)s> ligne %(line)s") % {
+                    "where": where,
+                    "element": name,
+                    "line": child.sourceline,
+                }
+                ids.append(clean_pronote_id(ref, ref_where))
             elif folded not in PERSON_ELEMENTS and _has_children(child):
                 ids.extend(self.references(child, category, where))
         return ids
 
     def person(self, element: etree._Element, name: str, category: Category) -> PronoteRecord:
         self.counts[name] += 1
-        where = f"élément <{name}> n° {self.counts[name]} (ligne {element.sourceline})"
+        where = _("élément <%(element)s> n° %(number)s (ligne %(line)s)") % {
+            "element": name,
+            "number": self.counts[name],
+            "line": element.sourceline,
+        }
         values: dict[str, str] = {}
         for key, value in element.attrib.items():
             field = FIELDS.get(fold(str(key)))
@@ -122,12 +132,18 @@ class _Reader:
         for field in ("last_name",):
             if not values.get(field):
                 raise PronoteFileError(
-                    f"{where} : {FIELD_LABELS[field]} ({FIELD_MAIN_NAME[field]}) manquant."
+                    _("%(where)s : %(label)s (%(name)s) manquant.")
+                    % {
+                        "where": where,
+                        "label": _(FIELD_LABELS[field]),
+                        "name": FIELD_MAIN_NAME[field],
+                    }
                 )
         for field, limit in _MAX_LENGTHS.items():
             if len(values.get(field, "")) > limit:
                 raise PronoteFileError(
-                    f"{where} : {FIELD_LABELS[field]} trop long ({limit} caractères au plus)."
+                    _("%(where)s : %(label)s trop long (%(limit)s caractères au plus).")
+                    % {"where": where, "label": _(FIELD_LABELS[field]), "limit": limit}
                 )
         return PronoteRecord(
             category=category.value,
@@ -152,8 +168,11 @@ def parse_identifier_xml(root: etree._Element) -> ParsedFile:
     reader.walk(root)
     if not reader.records:
         raise PronoteFileError(
-            f"Aucune personne trouvée dans le document XML (racine <{local_name(root)}>) : "
-            "éléments Professeur, Eleve, Responsable, MaitreDeStage, Inspecteur ou Personnel "
-            "attendus."
+            _(
+                "Aucune personne trouvée dans le document XML (racine <%(root)s>) : "
+                "éléments Professeur, Eleve, Responsable, MaitreDeStage, Inspecteur ou Personnel "
+                "attendus."
+            )
+            % {"root": local_name(root)}
         )
     return ParsedFile(FORMAT_XML, check_records(reader.records), uai=reader.uai.upper())

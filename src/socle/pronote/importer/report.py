@@ -83,7 +83,7 @@ class StepSummary:
     conflicts: int
     removed: int
     in_file: int
-    label: str = ""  # ``plural`` in the active language, for the pages
+    label: str = ""  # ``plural`` in the active language (pages, text report)
     validated: bool = False
 
 
@@ -117,15 +117,36 @@ def step_summaries(session: ImportSession) -> list[StepSummary]:
 def report_text(session: ImportSession) -> str:
     """Plain-text report (what ``pronote_import`` prints)."""
     lines = [
-        f"Import {session.pk} — {session.establishment} — mode "
-        f"{ImportMode(session.mode).label} — {session.get_status_display()}"
+        gettext("Import %(number)s — %(establishment)s — mode %(mode)s — %(status)s")
+        % {
+            "number": session.pk,
+            "establishment": session.establishment,
+            "mode": ImportMode(session.mode).label,
+            "status": session.get_status_display(),
+        }
     ]
     for s in step_summaries(session):
         lines.append(
-            f"Étape {s.number}/{STEP_COUNT} : rapprochement des {s.plural} — "
-            f"{s.in_file} dans le fichier, {s.recognised} reconnus, {s.unrecognised} non reconnus"
-            f" — {s.state} : {s.created} importés, {s.unchanged} inchangés, {s.replaced} "
-            f"remplacés, {s.conflicts} conflits, {s.removed} supprimés"
+            gettext(
+                "Étape %(number)s/%(count)s : rapprochement des %(plural)s — %(in_file)s dans le "
+                "fichier, %(recognised)s reconnus, %(unrecognised)s non reconnus — %(state)s : "
+                "%(created)s importés, %(unchanged)s inchangés, %(replaced)s remplacés, "
+                "%(conflicts)s conflits, %(removed)s supprimés"
+            )
+            % {
+                "number": s.number,
+                "count": STEP_COUNT,
+                "plural": s.label,
+                "in_file": s.in_file,
+                "recognised": s.recognised,
+                "unrecognised": s.unrecognised,
+                "state": s.state,
+                "created": s.created,
+                "unchanged": s.unchanged,
+                "replaced": s.replaced,
+                "conflicts": s.conflicts,
+                "removed": s.removed,
+            }
         )
     return "\n".join(lines)
 

@@ -1,12 +1,15 @@
-from typing import Any
+from typing import Any, cast
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from socle.cas.services import explain
+from socle.core.commands import TranslatedCommand
 
 
-class Command(BaseCommand):
-    help = "Indique quel service enregistré accepte une URL, et pourquoi."
+class Command(TranslatedCommand):
+    help = cast(str, gettext_lazy("Indique quel service enregistré accepte une URL, et pourquoi."))
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("url")
@@ -16,4 +19,4 @@ class Command(BaseCommand):
         for line in lines:
             self.stdout.write(line)
         if match is None:
-            raise CommandError("Aucun service ne correspond.")
+            raise CommandError(_("Aucun service ne correspond."))

@@ -1,13 +1,17 @@
-from typing import Any
+from typing import Any, cast
 
-from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from socle.cas.tickets import get_store
+from socle.core.commands import TranslatedCommand
 
 
-class Command(BaseCommand):
-    help = "Supprime les tickets et sessions CAS expirés."
+class Command(TranslatedCommand):
+    help = cast(str, gettext_lazy("Supprime les tickets et sessions CAS expirés."))
 
     def handle(self, *args: Any, **options: Any) -> None:
         removed = get_store().purge_expired()
-        self.stdout.write(f"{removed} ticket(s) ou session(s) expiré(s) supprimé(s).")
+        self.stdout.write(
+            _("%(count)s ticket(s) ou session(s) expiré(s) supprimé(s).") % {"count": removed}
+        )

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, cast
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from socle.cas.services import compile_pattern, normalise_url, too_broad
+from socle.core.commands import TranslatedCommand
 from socle.directory.models import Establishment
 from socle.directory.uai import InvalidUAI, normalize_uai
 from socle.portal.models import (
@@ -35,21 +38,23 @@ def pattern_kind(value: str) -> tuple[str, str]:
     return PatternKind.EXACT, value
 
 
-class Command(BaseCommand):
-    help = "Enregistre un service CAS (ou le met à jour si le code existe déjà)."
+class Command(TranslatedCommand):
+    help = cast(
+        str, gettext_lazy("Enregistre un service CAS (ou le met à jour si le code existe déjà).")
+    )
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("code")
         parser.add_argument("label")
-        parser.add_argument("--url", required=True, help="URL publique du service")
+        parser.add_argument("--url", required=True, help=_("URL publique du service"))
         parser.add_argument(
             "--pattern",
             action="append",
             default=[],
-            help="motif d'URL accepté (exact, Ant avec ** et *, ou regex:…)",
+            help=_("motif d'URL accepté (exact, Ant avec ** et *, ou regex:…)"),
         )
-        parser.add_argument("--uai", help="établissement du service")
-        parser.add_argument("--attributes", default="", help="attributs transmis, séparés par ,")
+        parser.add_argument("--uai", help=_("établissement du service"))
+        parser.add_argument("--attributes", default="", help=_("attributs transmis, séparés par ,"))
         parser.add_argument("--sso", choices=[c.value for c in SSOType], default=SSOType.CAS)
         parser.add_argument(
             "--recognition",
@@ -62,25 +67,31 @@ class Command(BaseCommand):
         )
         parser.add_argument(
             "--profiles",
-            help="profils autorisés, séparés par des virgules (National_ELV,National_TUT…) ; "
-            "sans cette option, tous les profils",
+            help=_(
+                "profils autorisés, séparés par des virgules (National_ELV,National_TUT…) ; "
+                "sans cette option, tous les profils"
+            ),
         )
         parser.add_argument(
             "--allow-proxy",
             action="store_true",
-            help="autorise ce service à obtenir des proxy tickets",
+            help=_("autorise ce service à obtenir des proxy tickets"),
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
         code, label, url = options["code"], options["label"].strip(), options["url"].strip()
         if not _CODE.match(code):
-            raise CommandError(f"Code « {code[:60]} » invalide : lettres, chiffres, - et _.")
+            raise CommandError(
+                _("Code « %(code)s » invalide : lettres, chiffres, - et _.") % {"code": code[:60]}
+            )
         if not label:
-            raise CommandError("L'intitulé est obligatoire.")
+            raise CommandError(_("L'intitulé est obligatoire."))
         try:
             normalise_url(url)
         except ValueError as exc:
-            raise CommandError(f"URL « {url[:200]} » invalide : {exc}.") from None
+            raise CommandError(
+                _("URL « %(url)s » invalide : %(error)s.") % {"url": url[:200], "error": exc}
+            ) from None
         establishment = None
         if options["uai"]:
             try:
@@ -89,29 +100,39 @@ class Command(BaseCommand):
                 raise CommandError(str(exc)) from None
             establishment = Establishment.objects.filter(uai=uai).first()
             if establishment is None:
-                raise CommandError(f"Établissement {uai} inconnu (voir establishment_add).")
+                raise CommandError(
+                    _("Établissement %(uai)s inconnu (voir establishment_add).") % {"uai": uai}
+                )
         patterns = list(options["pattern"])
         if not patterns and options["sso"] == SSOType.PRONOTE:
             patterns = [url.rstrip("/") + "/**"]
         if not patterns and options["sso"] != SSOType.NONE:
-            raise CommandError("Au moins un --pattern est nécessaire pour un service CAS.")
+            raise CommandError(_("Au moins un --pattern est nécessaire pour un service CAS."))
         compiled = []
         for value in patterns:
             kind, text = pattern_kind(value.strip())
             try:
                 compile_pattern(kind, text)
             except (re.error, ValueError) as exc:
-                raise CommandError(f"Motif « {value[:200]} » invalide : {exc}.") from None
+                raise CommandError(
+                    _("Motif « %(pattern)s » invalide : %(error)s.")
+                    % {"pattern": value[:200], "error": exc}
+                ) from None
             if too_broad(kind, text):
                 raise CommandError(
-                    f"Motif « {value[:200]} » refusé : il accepte n'importe quel site. "
-                    "Écrivez le domaine complet suivi de « / », par exemple "
-                    "https://appli.example.org/**."
+                    _(
+                        "Motif « %(pattern)s » refusé : il accepte n'importe quel site. "
+                        "Écrivez le domaine complet suivi de « / », par exemple "
+                        "https://appli.example.org/**."
+                    )
+                    % {"pattern": value[:200]}
                 )
             compiled.append((kind, text))
         id_attribute = options["id_attribute"].strip()
         if not re.match(r"^[A-Za-z_][-A-Za-z0-9_.]{0,63}$", id_attribute):
-            raise CommandError(f"Nom d'attribut « {id_attribute[:64]} » invalide.")
+            raise CommandError(
+                _("Nom d'attribut « %(name)s » invalide.") % {"name": id_attribute[:64]}
+            )
         attributes = [a.strip() for a in options["attributes"].split(",") if a.strip()]
         profiles = None
         if options["profiles"] is not None:
@@ -141,5 +162,8 @@ class Command(BaseCommand):
             )
             if profiles is not None:
                 set_command_line_profiles(service, profiles)
-        verb = "enregistré" if created else "mis à jour"
-        self.stdout.write(f"Service {code} {verb} ({len(compiled)} motif(s)).")
+        if created:
+            message = _("Service %(code)s enregistré (%(count)s motif(s)).")
+        else:
+            message = _("Service %(code)s mis à jour (%(count)s motif(s)).")
+        self.stdout.write(message % {"code": code, "count": len(compiled)})

@@ -2,46 +2,52 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import CommandParser
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from socle.core.commands import TranslatedCommand
 from socle.core.server import ServeOptions, prepare_node, run
 
 
-class Command(BaseCommand):
-    help = (
-        "Applique les migrations, prépare le cache et les fichiers statiques, puis sert Socle "
-        "avec gunicorn (réglages de production, voir docs/deployment.md)."
+class Command(TranslatedCommand):
+    help = cast(
+        str,
+        gettext_lazy(
+            "Applique les migrations, prépare le cache et les fichiers statiques, puis sert Socle "
+            "avec gunicorn (réglages de production, voir docs/deployment.md)."
+        ),
     )
     requires_system_checks: list[str] = []  # run below, after the options are known
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--host", default="127.0.0.1", help="adresse d'écoute")
-        parser.add_argument("--port", type=int, default=8000, help="port d'écoute")
+        parser.add_argument("--host", default="127.0.0.1", help=_("adresse d'écoute"))
+        parser.add_argument("--port", type=int, default=8000, help=_("port d'écoute"))
         parser.add_argument(
             "--workers",
             type=int,
             default=None,
-            help="processus gunicorn (défaut : SOCLE_SERVE_WORKERS, sinon un par cœur)",
+            help=_("processus gunicorn (défaut : SOCLE_SERVE_WORKERS, sinon un par cœur)"),
         )
         parser.add_argument(
             "--threads",
             type=int,
             default=None,
-            help="fils par processus (défaut : SOCLE_SERVE_THREADS, 8)",
+            help=_("fils par processus (défaut : SOCLE_SERVE_THREADS, 8)"),
         )
         parser.add_argument(
             "--no-prepare",
             action="store_true",
-            help="ne pas appliquer les migrations ni collecter les fichiers statiques",
+            help=_("ne pas appliquer les migrations ni collecter les fichiers statiques"),
         )
 
     def handle(self, *args: Any, **opts: Any) -> None:
         from django.conf import settings
 
         if opts["workers"] is not None and opts["workers"] < 1:
-            self.stderr.write("--workers doit valoir au moins 1.")
+            self.stderr.write(_("--workers doit valoir au moins 1."))
             raise SystemExit(2)
         options = ServeOptions.from_settings(
             host=opts["host"],
@@ -57,8 +63,12 @@ class Command(BaseCommand):
         if not opts["no_prepare"]:
             prepare_node(verbosity=max(0, opts["verbosity"] - 1))
         self.stdout.write(
-            f"Socle sur http://{options.host}:{options.port}/ — {options.effective_workers} "
-            f"processus × {options.threads} fils (Ctrl-C pour arrêter)."
+            _("Socle sur %(url)s — %(workers)s processus × %(threads)s fils (Ctrl-C pour arrêter).")
+            % {
+                "url": f"http://{options.host}:{options.port}/",
+                "workers": options.effective_workers,
+                "threads": options.threads,
+            }
         )
         self.stdout.flush()
         run(options)

@@ -3,43 +3,52 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import CommandParser
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from socle.core.commands import TranslatedCommand
 from socle.demo.seed import DEMO_ACCOUNTS, PRONOTE_URL, seed_demo
 
 
-class Command(BaseCommand):
-    help = (
-        "Crée la démonstration : le Collège Jean Jaurès (0312609T) synthétique, un second "
-        "établissement, les comptes de démonstration, le service PRONOTE, et écrit la base "
-        "PRONOTE correspondante pour pronotesim. Relancer ne change rien."
+class Command(TranslatedCommand):
+    help = cast(
+        str,
+        gettext_lazy(
+            "Crée la démonstration : le Collège Jean Jaurès (0312609T) synthétique, un second "
+            "établissement, les comptes de démonstration, le service PRONOTE, et écrit la base "
+            "PRONOTE correspondante pour pronotesim. Relancer ne change rien."
+        ),
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--pronote-out",
             default=None,
-            help="Base pronotesim à écrire (défaut : <SOCLE_DATA_DIR>/pronote-base.json).",
+            help=_("Base pronotesim à écrire (défaut : %(path)s).")
+            % {"path": "<SOCLE_DATA_DIR>/pronote-base.json"},
         )
         parser.add_argument(
             "--newcomers-out",
             default=None,
-            help="Fichier des nouveaux arrivants pour PRONOTE "
-            "(défaut : <SOCLE_DATA_DIR>/pronote-newcomers.json).",
+            help=_("Fichier des nouveaux arrivants pour PRONOTE (défaut : %(path)s).")
+            % {"path": "<SOCLE_DATA_DIR>/pronote-newcomers.json"},
         )
         parser.add_argument(
             "--pronote-url",
             default=PRONOTE_URL,
-            help=f"URL de PRONOTE.net (défaut : {PRONOTE_URL}).",
+            help=_("URL de PRONOTE.net (défaut : %(url)s).") % {"url": PRONOTE_URL},
         )
         parser.add_argument(
             "--no-pronote-service",
             action="store_true",
-            help="Ne pas déclarer le service PRONOTE (l'administrateur le crée lui-même dans "
-            "« Gestion portail », comme dans les tests de bout en bout).",
+            help=_(
+                "Ne pas déclarer le service PRONOTE (l'administrateur le crée lui-même dans "
+                "« Gestion portail », comme dans les tests de bout en bout)."
+            ),
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -55,15 +64,19 @@ class Command(BaseCommand):
         for warning in report.warnings:
             self.stderr.write(warning)
         if not report.changed:
-            self.stdout.write("Démonstration déjà en place : rien à changer.")
+            self.stdout.write(_("Démonstration déjà en place : rien à changer."))
         else:
-            self.stdout.write(f"Annuaire : {report.school.line()}")
+            self.stdout.write(_("Annuaire : %(summary)s") % {"summary": report.school.line()})
             if report.service_created:
-                self.stdout.write(f"Service PRONOTE créé ({options['pronote_url']}).")
+                self.stdout.write(
+                    _("Service PRONOTE créé (%(url)s).") % {"url": options["pronote_url"]}
+                )
             for login in report.school.passwords_restored:
-                self.stdout.write(f"Mot de passe de démonstration rétabli : {login}")
+                self.stdout.write(
+                    _("Mot de passe de démonstration rétabli : %(login)s") % {"login": login}
+                )
             for path in report.files_written:
-                self.stdout.write(f"Écrit : {path}")
-        self.stdout.write("Comptes de démonstration (identifiant / mot de passe) :")
+                self.stdout.write(_("Écrit : %(path)s") % {"path": path})
+        self.stdout.write(_("Comptes de démonstration (identifiant / mot de passe) :"))
         for login, password, _key in DEMO_ACCOUNTS:
             self.stdout.write(f"  {login} / {password}")

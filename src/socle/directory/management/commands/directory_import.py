@@ -3,29 +3,35 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from socle.core.commands import TranslatedCommand
 from socle.directory.aaf.files import SourceError
 from socle.directory.aaf.importer import establishment_names, import_aaf
 from socle.directory.csv_import import CsvRejected, import_csv_path
 from socle.directory.uai import InvalidUAI, normalize_uai
 
 
-class Command(BaseCommand):
-    help = (
-        "Importe l'annuaire depuis un fichier CSV (tout ou rien) ou depuis les fichiers AAF "
-        "(--format aaf : fichier, dossier, .zip ou .tar.gz)."
+class Command(TranslatedCommand):
+    help = cast(
+        str,
+        gettext_lazy(
+            "Importe l'annuaire depuis un fichier CSV (tout ou rien) ou depuis les fichiers AAF "
+            "(--format aaf : fichier, dossier, .zip ou .tar.gz)."
+        ),
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("path", help="Fichier CSV, ou fichier/dossier/archive AAF.")
+        parser.add_argument("path", help=_("Fichier CSV, ou fichier/dossier/archive AAF."))
         parser.add_argument(
-            "--format", choices=["csv", "aaf"], default="csv", help="Format (csv par défaut)."
+            "--format", choices=["csv", "aaf"], default="csv", help=_("Format (csv par défaut).")
         )
         parser.add_argument(
-            "--uai", default=None, help="CSV : établissement des lignes sans colonne uai."
+            "--uai", default=None, help=_("CSV : établissement des lignes sans colonne uai.")
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -38,7 +44,8 @@ class Command(BaseCommand):
             or Path(path).is_dir()
         ):
             raise CommandError(
-                f"{path} ressemble à un export AAF : ajoutez --format aaf (ou donnez un .csv)."
+                _("%(path)s ressemble à un export AAF : ajoutez --format aaf (ou donnez un .csv).")
+                % {"path": path}
             )
         default_uai = None
         if options["uai"]:
@@ -52,15 +59,18 @@ class Command(BaseCommand):
             for error in exc.errors:
                 self.stderr.write(error)
             self.stderr.write(
-                f"Fichier refusé, rien n'a été importé : 0 créée(s), 0 mise(s) à jour, "
-                f"0 inchangée(s), {exc.rejected_rows} ligne(s) rejetée(s)."
+                _(
+                    "Fichier refusé, rien n'a été importé : 0 créée(s), 0 mise(s) à jour, "
+                    "0 inchangée(s), %(rejected)s ligne(s) rejetée(s)."
+                )
+                % {"rejected": exc.rejected_rows}
             )
-            raise CommandError("Import refusé : corrigez les lignes signalées.") from None
-        self.stdout.write(f"Personnes : {summary.line()}")
+            raise CommandError(_("Import refusé : corrigez les lignes signalées.")) from None
+        self.stdout.write(_("Personnes : %(summary)s") % {"summary": summary.line()})
 
     def _import_aaf(self, options: dict[str, Any]) -> None:
         if options["uai"]:
-            raise CommandError("--uai ne s'emploie qu'avec le format CSV.")
+            raise CommandError(_("--uai ne s'emploie qu'avec le format CSV."))
         stream = getattr(self.stderr, "_out", None)
         on_terminal = bool(stream is not None and hasattr(stream, "isatty") and stream.isatty())
         progress = self._progress if on_terminal else None
@@ -77,9 +87,13 @@ class Command(BaseCommand):
             self.stdout.write(line)
         if report.failed:
             raise CommandError(
-                f"Import AAF terminé avec {len(report.errors)} erreur(s) : voir ci-dessus."
+                _("Import AAF terminé avec %(count)s erreur(s) : voir ci-dessus.")
+                % {"count": len(report.errors)}
             )
 
     def _progress(self, name: str, count: int) -> None:
-        self.stderr.write(f"\r{name} : {count} enregistrement(s) lus", ending="")
+        self.stderr.write(
+            "\r" + _("%(file)s : %(count)s enregistrement(s) lus") % {"file": name, "count": count},
+            ending="",
+        )
         self.stderr.flush()

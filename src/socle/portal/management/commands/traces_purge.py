@@ -3,38 +3,46 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from socle.core.commands import TranslatedCommand
 from socle.portal.trace_log import purge
 from socle.portal.traces import record
 
 
-class Command(BaseCommand):
-    help = "Supprime les traces plus anciennes que la durée de conservation."
+class Command(TranslatedCommand):
+    help = cast(
+        str, gettext_lazy("Supprime les traces plus anciennes que la durée de conservation.")
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--days",
             type=int,
             default=None,
-            help="Durée de conservation en jours (par défaut SOCLE_TRACE_RETENTION_DAYS).",
+            help=_("Durée de conservation en jours (par défaut SOCLE_TRACE_RETENTION_DAYS)."),
         )
         parser.add_argument(
             "--dry-run",
             action="store_true",
-            help="Compte les traces à supprimer sans les supprimer.",
+            help=_("Compte les traces à supprimer sans les supprimer."),
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
         days = options["days"] or settings.SOCLE_TRACE_RETENTION_DAYS
         if days < 1:
-            raise CommandError("--days doit être au moins 1.")
+            raise CommandError(_("--days doit être au moins 1."))
         count = purge(days, dry_run=options["dry_run"])
         if options["dry_run"]:
-            self.stdout.write(f"{count} trace(s) de plus de {days} jours seraient supprimées.")
+            self.stdout.write(
+                _("%(count)s trace(s) de plus de %(days)s jours seraient supprimées.")
+                % {"count": count, "days": days}
+            )
             return
         record(
             "traces_purged",
@@ -42,5 +50,8 @@ class Command(BaseCommand):
             actor_login="traces_purge",
         )
         self.stdout.write(
-            self.style.SUCCESS(f"{count} trace(s) de plus de {days} jours supprimée(s).")
+            self.style.SUCCESS(
+                _("%(count)s trace(s) de plus de %(days)s jours supprimée(s).")
+                % {"count": count, "days": days}
+            )
         )

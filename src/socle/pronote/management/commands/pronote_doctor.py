@@ -2,26 +2,32 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from socle.core.commands import TranslatedCommand
 from socle.directory.models import Establishment
 from socle.directory.uai import InvalidUAI, normalize_uai
 from socle.pronote.doctor import DoctorReport, diagnose
 
 
-class Command(BaseCommand):
-    help = "Diagnostic du lien ENT ↔ PRONOTE d'un établissement (et d'un compte)."
+class Command(TranslatedCommand):
+    help = cast(
+        str,
+        gettext_lazy("Diagnostic du lien ENT ↔ PRONOTE d'un établissement (et d'un compte)."),
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--uai", required=True)
-        parser.add_argument("--login", default="", help="compte à examiner")
+        parser.add_argument("--login", default="", help=_("compte à examiner"))
         parser.add_argument(
             "--all",
             action="store_true",
-            help="lister tous les comptes sans identifiant (20 par défaut)",
+            help=_("lister tous les comptes sans identifiant (20 par défaut)"),
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -31,55 +37,94 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from None
         establishment = Establishment.objects.filter(uai=uai).first()
         if establishment is None:
-            raise CommandError(f"Établissement {uai} inconnu.")
+            raise CommandError(_("Établissement %(uai)s inconnu.") % {"uai": uai})
         report = diagnose(establishment, options["login"])
         self.stdout.write(render_text(report, limit=None if options["all"] else 20))
 
 
 def render_text(report: DoctorReport, limit: int | None = 20) -> str:
-    out = [f"# PRONOTE — {report.establishment}", report.summary, "", "## Service PRONOTE"]
+    out = [
+        f"# PRONOTE — {report.establishment}",
+        report.summary,
+        "",
+        "## " + _("Service PRONOTE"),
+    ]
     if not report.services:
         out.append(
-            "AUCUN service PRONOTE pour cet établissement (service_add … --sso pronote "
-            f"--uai {report.establishment.uai})."
+            _(
+                "AUCUN service PRONOTE pour cet établissement (service_add … --sso pronote "
+                "--uai %(uai)s)."
+            )
+            % {"uai": report.establishment.uai}
         )
     for item in report.services:
         service = item.service
         out.append(
-            f"{service.code} — {service.label} — {service.url} — reconnaissance "
-            f"{service.get_pronote_recognition_display()} — attribut "
-            f"{service.pronote_id_attribute} — identifiant CAS "
-            f"{service.get_username_mode_display()}"
+            _(
+                "%(code)s — %(label)s — %(url)s — reconnaissance %(recognition)s — attribut "
+                "%(attribute)s — identifiant CAS %(username_mode)s"
+            )
+            % {
+                "code": service.code,
+                "label": service.label,
+                "url": service.url,
+                "recognition": service.get_pronote_recognition_display(),
+                "attribute": service.pronote_id_attribute,
+                "username_mode": service.get_username_mode_display(),
+            }
         )
         for check in item.urls:
-            mark = "OK " if check.accepted else "NON"
+            mark = "OK" if check.accepted else _("NON")
             note = f" ({check.note})" if check.note else ""
-            out.append(f"  [{mark}] {check.url}{note}")
+            out.append(f"  [{mark:<3}] {check.url}{note}")
         out.extend(f"  ! {problem}" for problem in item.problems)
-    out += ["", "## Comptes avec un identifiant PRONOTE"]
+    out += ["", "## " + _("Comptes avec un identifiant PRONOTE")]
     for cov in report.coverage:
-        out.append(f"{cov.label} : {cov.with_id}/{cov.total} ({cov.percent} %)")
+        out.append(
+            _("%(label)s : %(with_id)s/%(total)s (%(percent)s %%)")
+            % {
+                "label": cov.label,
+                "with_id": cov.with_id,
+                "total": cov.total,
+                "percent": cov.percent,
+            }
+        )
         shown = cov.missing if limit is None else cov.missing[:limit]
         for name, login in shown:
-            out.append(f"  sans identifiant : {name} ({login})")
+            out.append(
+                "  " + _("sans identifiant : %(name)s (%(login)s)") % {"name": name, "login": login}
+            )
         hidden = (cov.total - cov.with_id) - len(shown)
         if hidden > 0:
-            out.append(f"  … et {hidden} autre(s) (--all)")
+            out.append("  " + _("… et %(count)s autre(s) (--all)") % {"count": hidden})
     if report.conflicts:
-        out += ["", "## Conflits des derniers imports"]
+        out += ["", "## " + _("Conflits des derniers imports")]
         out += [
-            f"  {r.last_name} {r.first_name} ({r.pronote_id}) : {r.outcome_detail}"
+            "  "
+            + _("%(last_name)s %(first_name)s (%(pronote_id)s) : %(detail)s")
+            % {
+                "last_name": r.last_name,
+                "first_name": r.first_name,
+                "pronote_id": r.pronote_id,
+                "detail": r.outcome_detail,  # the stored French text
+            }
             for r in report.conflicts
         ]
     if report.missing_events:
-        out += ["", "## Connexions à PRONOTE sans identifiant"]
+        out += ["", "## " + _("Connexions à PRONOTE sans identifiant")]
         for event in report.missing_events:
             when = timezone.localtime(event.last_at)
             out.append(
-                f"  {event.person} ({event.person.login}) : {event.count} fois, "
-                f"dernière le {when:%d/%m/%Y %H:%M}"
+                "  "
+                + _("%(person)s (%(login)s) : %(count)s fois, dernière le %(date)s")
+                % {
+                    "person": event.person,
+                    "login": event.person.login,
+                    "count": event.count,
+                    "date": f"{when:%d/%m/%Y %H:%M}",
+                }
             )
-    out += ["", "## Derniers imports"]
+    out += ["", "## " + _("Derniers imports")]
     for session in report.imports:
         when = timezone.localtime(session.created_at)
         out.append(
@@ -87,19 +132,26 @@ def render_text(report: DoctorReport, limit: int | None = 20) -> str:
             f"{session.source_name} — {session.get_status_display()}"
         )
     if not report.imports:
-        out.append("  aucun")
+        out.append("  " + _("aucun"))
     account = report.account
     if account is not None:
-        out += ["", f"## Compte {account.login}"]
+        out += ["", "## " + _("Compte %(login)s") % {"login": account.login}]
         if account.person is not None:
             out.append(
-                f"{account.person} — identifiant PRONOTE : {account.pronote_id or 'aucun'}"
-                f" — utilisateur CAS transmis : {account.username or '—'}"
+                _(
+                    "%(person)s — identifiant PRONOTE : %(pronote_id)s — utilisateur CAS "
+                    "transmis : %(username)s"
+                )
+                % {
+                    "person": account.person,
+                    "pronote_id": account.pronote_id or _("aucun"),
+                    "username": account.username or "—",
+                }
             )
             for name, values in sorted(account.attributes.items()):
                 out.append(f"  {name} = {'; '.join(values)}")
         out += [f"=> {line}" for line in account.verdict]
-        out += [f"   Correction : {line}" for line in account.fixes]
+        out += ["   " + _("Correction : %(fix)s") % {"fix": line} for line in account.fixes]
         if account.saml:
-            out += ["", "Réponse SAML 1.1 que recevrait PRONOTE :", account.saml]
+            out += ["", _("Réponse SAML 1.1 que recevrait PRONOTE :"), account.saml]
     return "\n".join(out)

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from socle.core.commands import TranslatedCommand
 from socle.directory.models import Establishment
 from socle.directory.uai import InvalidUAI, normalize_uai
 from socle.pronote.export.service import export_for_pronote
@@ -14,25 +17,30 @@ from socle.pronote.files import PronoteFileError
 from socle.pronote.files.crypto import load_public_key
 
 
-class Command(BaseCommand):
-    help = (
-        "Mode avec alimentation : exporte les utilisateurs de l'ENT pour PRONOTE "
-        "(RapprochementSSO v2.0 chiffré dans un conteneur ImportChiffre)."
+class Command(TranslatedCommand):
+    help = cast(
+        str,
+        gettext_lazy(
+            "Mode avec alimentation : exporte les utilisateurs de l'ENT pour PRONOTE "
+            "(RapprochementSSO v2.0 chiffré dans un conteneur ImportChiffre)."
+        ),
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
-            "--uai", required=True, help="UAI, ou plusieurs séparés par des virgules"
+            "--uai", required=True, help=_("UAI, ou plusieurs séparés par des virgules")
         )
         parser.add_argument(
             "--public-key",
             required=True,
-            help="clé publique d'Index Education (PEM ou SSH2/RFC 4716)",
+            help=_("clé publique d'Index Education (PEM ou SSH2/RFC 4716)"),
         )
         parser.add_argument(
-            "--partner-id", required=True, help="identifiant partenaire fourni par Index Education"
+            "--partner-id",
+            required=True,
+            help=_("identifiant partenaire fourni par Index Education"),
         )
-        parser.add_argument("--out", required=True, help="fichier à écrire")
+        parser.add_argument("--out", required=True, help=_("fichier à écrire"))
 
     def handle(self, *args: Any, **options: Any) -> None:
         establishments = []
@@ -45,33 +53,39 @@ class Command(BaseCommand):
                 raise CommandError(str(exc)) from None
             establishment = Establishment.objects.filter(uai=uai).first()
             if establishment is None:
-                raise CommandError(f"Établissement {uai} inconnu.")
+                raise CommandError(_("Établissement %(uai)s inconnu.") % {"uai": uai})
             establishments.append(establishment)
         if not establishments:
-            raise CommandError("--uai : au moins un UAI attendu.")
+            raise CommandError(_("--uai : au moins un UAI attendu."))
         try:
             public_key = load_public_key(Path(options["public_key"]).read_bytes())
         except OSError as exc:
             raise CommandError(
-                f"{options['public_key']} : lecture impossible ({exc.strerror})."
+                _("%(path)s : lecture impossible (%(error)s).")
+                % {"path": options["public_key"], "error": exc.strerror}
             ) from None
         except PronoteFileError as exc:
             raise CommandError(str(exc)) from None
         partner_id = options["partner_id"].strip()
         if not partner_id:
-            raise CommandError("--partner-id est vide.")
+            raise CommandError(_("--partner-id est vide."))
         data, result = export_for_pronote(establishments, public_key, partner_id)
         try:
             Path(options["out"]).write_bytes(data)
         except OSError as exc:
             raise CommandError(
-                f"{options['out']} : écriture impossible ({exc.strerror})."
+                _("%(path)s : écriture impossible (%(error)s).")
+                % {"path": options["out"], "error": exc.strerror}
             ) from None
-        counts = ", ".join(f"{n} {name}" for name, n in result.counts.items()) or "personne"
-        self.stdout.write(f"Exporté : {counts}.")
+        # the counts are named by the RapprochementSSO containers (Personnels, Eleves…)
+        counts = ", ".join(f"{n} {name}" for name, n in result.counts.items()) or _("personne")
+        self.stdout.write(_("Exporté : %(counts)s.") % {"counts": counts})
         for line in result.skipped:
-            self.stdout.write(f"  non exporté : {line}")
+            self.stdout.write("  " + _("non exporté : %(line)s") % {"line": line})
         self.stdout.write(
-            f"Fichier chiffré pour Index Education écrit : {options['out']}. "
-            "À importer dans le client PRONOTE (SPR), puis à supprimer."
+            _(
+                "Fichier chiffré pour Index Education écrit : %(path)s. "
+                "À importer dans le client PRONOTE (SPR), puis à supprimer."
+            )
+            % {"path": options["out"]}
         )

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.db import transaction
 from django.urls import reverse
 from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from socle.core.commands import TranslatedCommand
 from socle.directory.models import Establishment
 from socle.directory.uai import InvalidUAI, normalize_uai
 from socle.pronote.categories import STEP_COUNT, STEPS
@@ -19,16 +22,20 @@ from socle.pronote.importer.report import report_csv, report_text, summary_line
 from socle.pronote.importer.session import load_files, start_import
 from socle.pronote.importer.steps import prepare_step, run_automatic
 from socle.pronote.models import ImportMode, ImportRow, RowStatus
+from socle.pronote.reasons import localized_candidate
 
 
 class _DryRun(Exception):
     pass
 
 
-class Command(BaseCommand):
-    help = (
-        "Importe le fichier des identifiants PRONOTE d'un établissement (fichier chiffré "
-        "EXPORT_INDEX_EDUCATION, XML déchiffré ou extractions CSV) et rapproche les comptes."
+class Command(TranslatedCommand):
+    help = cast(
+        str,
+        gettext_lazy(
+            "Importe le fichier des identifiants PRONOTE d'un établissement (fichier chiffré "
+            "EXPORT_INDEX_EDUCATION, XML déchiffré ou extractions CSV) et rapproche les comptes."
+        ),
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -36,19 +43,23 @@ class Command(BaseCommand):
             "files",
             nargs="+",
             metavar="FILE",
-            help="fichier(s) d'identifiants (plusieurs CSV possibles)",
+            help=_("fichier(s) d'identifiants (plusieurs CSV possibles)"),
         )
-        parser.add_argument("--uai", required=True, help="UAI de l'établissement")
+        parser.add_argument("--uai", required=True, help=_("UAI de l'établissement"))
         parser.add_argument("--mode", required=True, choices=ImportMode.values)
         parser.add_argument(
             "--auto-only",
             action="store_true",
-            help="valider les six étapes avec les seuls rapprochements automatiques",
+            help=_("valider les six étapes avec les seuls rapprochements automatiques"),
         )
         parser.add_argument(
-            "--dry-run", action="store_true", help="tout calculer et afficher, ne rien enregistrer"
+            "--dry-run",
+            action="store_true",
+            help=_("tout calculer et afficher, ne rien enregistrer"),
         )
-        parser.add_argument("--report", metavar="CSV", help="écrire le rapport CSV dans ce fichier")
+        parser.add_argument(
+            "--report", metavar="CSV", help=_("écrire le rapport CSV dans ce fichier")
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         self.verbosity = int(options.get("verbosity", 1))
@@ -58,21 +69,27 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from None
         establishment = Establishment.objects.filter(uai=uai).first()
         if establishment is None:
-            raise CommandError(f"Établissement {uai} inconnu (socle establishment_add).")
+            raise CommandError(
+                _("Établissement %(uai)s inconnu (socle establishment_add).") % {"uai": uai}
+            )
         files = []
         for name in options["files"]:
             path = Path(name)
             try:
                 files.append((path.name, path.read_bytes()))
             except OSError as exc:
-                raise CommandError(f"{name} : lecture impossible ({exc.strerror}).") from None
+                raise CommandError(
+                    _("%(path)s : lecture impossible (%(error)s).")
+                    % {"path": name, "error": exc.strerror}
+                ) from None
         try:
             parsed = load_files(files, uai)
         except PronoteFileError as exc:
-            raise CommandError(f"Rien n'a été importé. {exc}") from None
+            raise CommandError(_("Rien n'a été importé. %(error)s") % {"error": exc}) from None
+        names = ", ".join(name for name, _data in files)
         self.stdout.write(
-            f"{len(parsed.records)} personne(s) lue(s) dans "
-            f"{', '.join(n for n, _ in files)} ({parsed.format})."
+            _("%(count)s personne(s) lue(s) dans %(files)s (%(format)s).")
+            % {"count": len(parsed.records), "files": names, "format": parsed.format}
         )
         try:
             with transaction.atomic():
@@ -80,7 +97,7 @@ class Command(BaseCommand):
                     parsed,
                     establishment,
                     options["mode"],
-                    source_name=", ".join(n for n, _ in files),
+                    source_name=names,
                 )
                 if options["auto_only"]:
                     session = run_automatic(session)
@@ -90,51 +107,89 @@ class Command(BaseCommand):
                     self._preview(session)
                 if options["report"]:
                     Path(options["report"]).write_bytes(report_csv(session))
-                    self.stdout.write(f"Rapport CSV : {options['report']}")
+                    self.stdout.write(_("Rapport CSV : %(path)s") % {"path": options["report"]})
                 if options["dry_run"]:
                     raise _DryRun
         except _DryRun:
-            self.stdout.write("--dry-run : rien n'a été enregistré.")
+            self.stdout.write(_("--dry-run : rien n'a été enregistré."))
             return
         if options["auto_only"]:
-            with translation.override(None):  # the command speaks French, like PRONOTE's page
+            # PRONOTE's own import page header, imitated: French whatever the language
+            # (docs/architecture.md, "Languages"); the pages show it translated.
+            with translation.override(None):
                 self.stdout.write(summary_line(establishment))
         else:
             url = settings.SOCLE_BASE_URL + reverse("pronote:step", args=[session.pk, 1])
             self.stdout.write(
-                "Rien n'a encore été écrit. Les rapprochements manuels (homonymes, comptes non "
-                f"reconnus) se font dans l'administration : {url}\n"
-                "Ou relancez avec --auto-only pour valider les seuls rapprochements automatiques."
+                _(
+                    "Rien n'a encore été écrit. Les rapprochements manuels (homonymes, comptes "
+                    "non reconnus) se font dans l'administration : %(url)s\n"
+                    "Ou relancez avec --auto-only pour valider les seuls rapprochements "
+                    "automatiques."
+                )
+                % {"url": url}
             )
 
     def _preview(self, session: Any) -> None:
         for spec in STEPS:
             current = prepare_step(session, spec.number)
+            label = spec.label
             self.stdout.write(
-                f"Étape {spec.number}/{STEP_COUNT} : rapprochement des {spec.plural} — "
-                f"{current.recognised} {spec.plural.lower()} reconnus, "
-                f"{current.unrecognised} non reconnus"
+                _(
+                    "Étape %(number)s/%(count)s : rapprochement des %(plural)s — "
+                    "%(recognised)s %(lower_plural)s reconnus, %(unrecognised)s non reconnus"
+                )
+                % {
+                    "number": spec.number,
+                    "count": STEP_COUNT,
+                    "plural": label,
+                    "recognised": current.recognised,
+                    "lower_plural": label.lower(),
+                    "unrecognised": current.unrecognised,
+                }
             )
             limit = None if self.verbosity > 1 else 20
             rows = ImportRow.objects.filter(
                 session=session, category=spec.category.value, status=RowStatus.UNRECOGNISED
             ).order_by("position")
             shown = list(rows[:limit] if limit else rows)
-            for row in shown:  # ``reason``: the stored French text, whatever the language
-                best = row.candidates[0]["label"] if row.candidates else "aucun candidat"
+            for row in shown:  # the reasons and labels in the command's language
+                best = (
+                    localized_candidate(row.candidates[0])["label"]
+                    if row.candidates
+                    else _("aucun candidat")
+                )
                 self.stdout.write(
-                    f"  - {row.last_name} {row.first_name} ({row.pronote_id}) : "
-                    f"{row.reason} ; proposé : {best}"
+                    "  - "
+                    + _(
+                        "%(last_name)s %(first_name)s (%(pronote_id)s) : %(reason)s ; proposé : "
+                        "%(candidate)s"
+                    )
+                    % {
+                        "last_name": row.last_name,
+                        "first_name": row.first_name,
+                        "pronote_id": row.pronote_id,
+                        "reason": row.localized_reason,
+                        "candidate": best,
+                    }
                 )
             if limit and current.unrecognised > limit:
                 self.stdout.write(
-                    f"  … et {current.unrecognised - limit} autre(s) (--verbosity 2 pour tout voir)"
+                    "  "
+                    + _("… et %(count)s autre(s) (--verbosity 2 pour tout voir)")
+                    % {"count": current.unrecognised - limit}
                 )
 
     def _conflicts(self, session: Any) -> None:
         rows = session.rows.filter(outcome="conflict").order_by("position")
         for row in rows[:50]:
             self.stdout.write(
-                f"  conflit : {row.last_name} {row.first_name} "
-                f"({row.pronote_id}) — {row.outcome_detail}"
+                "  "
+                + _("conflit : %(last_name)s %(first_name)s (%(pronote_id)s) — %(detail)s")
+                % {
+                    "last_name": row.last_name,
+                    "first_name": row.first_name,
+                    "pronote_id": row.pronote_id,
+                    "detail": row.localized_outcome_detail,
+                }
             )

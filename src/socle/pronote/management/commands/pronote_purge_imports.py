@@ -8,13 +8,16 @@ are never touched."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from socle.core.commands import TranslatedCommand
 from socle.pronote.models import ImportRow, ImportSession
 
 DEFAULT_DAYS = 90
@@ -28,10 +31,13 @@ def purgeable(days: int) -> Any:
     return ImportSession.objects.filter(created_at__lt=cutoff).exclude(pk__in=keep)
 
 
-class Command(BaseCommand):
-    help = (
-        "Supprime les anciens imports d'identifiants PRONOTE "
-        "(le dernier de chaque établissement est gardé)."
+class Command(TranslatedCommand):
+    help = cast(
+        str,
+        gettext_lazy(
+            "Supprime les anciens imports d'identifiants PRONOTE "
+            "(le dernier de chaque établissement est gardé)."
+        ),
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -39,22 +45,28 @@ class Command(BaseCommand):
             "--days",
             type=int,
             default=DEFAULT_DAYS,
-            help=f"Garder les imports de moins de N jours (par défaut {DEFAULT_DAYS}).",
+            help=_("Garder les imports de moins de N jours (par défaut %(default)s)."),
         )
-        parser.add_argument("--dry-run", action="store_true", help="Compte sans rien supprimer.")
+        parser.add_argument("--dry-run", action="store_true", help=_("Compte sans rien supprimer."))
 
     def handle(self, *args: Any, **options: Any) -> None:
         days = options["days"]
         if days < 1:
-            raise CommandError("--days doit être au moins 1.")
+            raise CommandError(_("--days doit être au moins 1."))
         with transaction.atomic():
             sessions = purgeable(days)
             ids = list(sessions.values_list("pk", flat=True))
             rows = ImportRow.objects.filter(session_id__in=ids).count()
             if not options["dry_run"]:
                 ImportSession.objects.filter(pk__in=ids).delete()
-        verb = "seraient supprimés" if options["dry_run"] else "supprimés"
-        self.stdout.write(
-            f"{len(ids)} import(s) PRONOTE de plus de {days} jours {verb} "
-            f"({rows} ligne(s) lue(s)) ; le dernier import de chaque établissement est gardé."
-        )
+        if options["dry_run"]:
+            text = _(
+                "%(count)s import(s) PRONOTE de plus de %(days)s jours seraient supprimés "
+                "(%(rows)s ligne(s) lue(s)) ; le dernier import de chaque établissement est gardé."
+            )
+        else:
+            text = _(
+                "%(count)s import(s) PRONOTE de plus de %(days)s jours supprimés "
+                "(%(rows)s ligne(s) lue(s)) ; le dernier import de chaque établissement est gardé."
+            )
+        self.stdout.write(text % {"count": len(ids), "days": days, "rows": rows})
