@@ -1,5 +1,6 @@
-"""Management commands speak the language of ``SOCLE_LANGUAGE`` (French by default): every text
-they print goes through Django's i18n, and the English catalog holds it."""
+"""What every management command shares (``socle.core.commands``): it speaks the language of
+``SOCLE_LANGUAGE`` (French by default), every text it prints going through Django's i18n and the
+English catalog holding it; and on a database not yet migrated it says so in one sentence."""
 
 from __future__ import annotations
 
@@ -123,3 +124,14 @@ def test_it_refuses_a_language_it_does_not_speak(tmp_path: Path):
     result = _socle(tmp_path, "check", language="de")
     assert result.returncode != 0
     assert "SOCLE_LANGUAGE='de'" in result.stderr and "fr ou en" in result.stderr
+
+
+def test_it_asks_for_the_migrations_on_a_database_that_lacks_them(tmp_path: Path):
+    result = _socle(tmp_path, "establishment_add", "0312609T", "Collège Jean Jaurès", language=None)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert "migration(s) à appliquer" in result.stderr and "socle migrate" in result.stderr
+    migrated = _socle(tmp_path, "migrate", "--no-input", language=None)
+    assert migrated.returncode == 0, migrated.stderr
+    again = _socle(tmp_path, "establishment_add", "0312609T", "Collège Jean Jaurès", language=None)
+    assert again.returncode == 0, again.stderr
