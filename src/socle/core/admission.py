@@ -19,10 +19,12 @@ How it works (docs/deployment.md, "Surges"):
   kernel releases if the process dies, so a killed worker never leaks a slot. The lock directory
   is node-local on purpose: the limit is about this machine's cores, and Redis would add a network
   round trip to every login (measured in docs/benchmarks/).
-- Callers beyond the slots wait at most ``SOCLE_ADMISSION_MAX_WAIT_MS``. A slot released in the
-  same process wakes one of its waiters at once (a condition variable); slots released by other
-  processes are noticed by polling every ~20 ms. (Polling every 4 ms cost about 2 ms of CPU per
-  login under 8 concurrent logins: docs/benchmarks/analysis.md.) Waiting
+- Callers beyond the slots wait at most ``SOCLE_ADMISSION_MAX_WAIT_MS``. A released slot wakes
+  the login that has waited longest on the machine, whichever worker it waits in: the releaser
+  reads which process waits longest in a table shared by the workers and writes a byte to its
+  pipe (``socle.core.waitlist``), or wakes its own longest waiter (an ``Event`` per waiter).
+  Waiters also poll every ~20 ms, a safety net for a lost wake-up. (Polling every 4 ms cost
+  about 2 ms of CPU per login under 8 concurrent logins: docs/benchmarks/analysis.md.) Waiting
   callers are bounded per worker process (``SOCLE_ADMISSION_QUEUE``, default the worker's
   threads minus one) so that a thread always remains for SSO hops and ticket validations, which
   never take a slot and cost about a millisecond and a half each. (Minus two made the benchmark's
@@ -43,11 +45,13 @@ from __future__ import annotations
 import datetime as dt
 import fcntl
 import functools
+import logging
 import os
 import random
 import tempfile
 import threading
 import time
+import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
@@ -57,8 +61,11 @@ from django.conf import settings
 from django.utils import timezone
 
 from socle.core.schedule import Window, in_windows, parse_windows
+from socle.core.waitlist import Waitlist
 
-_POLL_SECONDS = 0.020  # for slots released by other processes
+logger = logging.getLogger("socle.admission")
+
+_POLL_SECONDS = 0.020  # a safety net: releases wake the longest waiter at once
 _DEFERRED_POLL_FACTOR = 2
 
 
@@ -187,6 +194,12 @@ class _Slot:
             os.close(self.fd)
 
 
+@dataclass(frozen=True)
+class _Waiter:
+    since: int  # time.monotonic_ns() when it started to wait
+    woken: threading.Event
+
+
 class Gate:
     """The slots of one policy, as seen from one process."""
 
@@ -196,7 +209,8 @@ class Gate:
         self.slots = [_Slot(policy.directory / f"slot-{i}.lock") for i in range(policy.slots)]
         self._count_lock = threading.Lock()
         self.in_path = 0  # callers of this process holding or waiting for a slot
-        self._released = threading.Condition()  # a slot of this process was given back
+        self._waiting: dict[int, _Waiter] = {}  # the waiting callers (deferred ones apart)
+        self.waitlist = _join_waitlist(policy.directory, weakref.WeakMethod(self._wake_here))
 
     def _enter(self, places: int) -> bool:
         with self._count_lock:
@@ -228,39 +242,75 @@ class Gate:
     def _wait_for_slot(self, deferred: bool, still_wanted: StillWanted | None) -> _Slot:
         """A slot, after waiting up to ``max_wait``; ``QueueFull`` after it, ``ClientGone`` when
         the client hangs up meanwhile (asked after every pause, and once the slot is won)."""
-        poll = _POLL_SECONDS * (_DEFERRED_POLL_FACTOR if deferred else 1)
-        deadline = time.monotonic() + self.policy.max_wait
         held = self._try_any()
         if held is not None:
             return held  # no wait: the client has just sent the request
-        while held is None:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                self._pass_on()
-                raise QueueFull(self._retry_after())
-            pause = min(remaining, poll * random.uniform(0.5, 1.5))
-            if deferred:
-                time.sleep(pause)
-            else:
-                with self._released:  # tried again under the lock: no release is missed
-                    held = self._try_any()
-                    if held is None:
-                        self._released.wait(pause)
-            if held is None:
-                if still_wanted is not None and not still_wanted():
-                    self._pass_on()
-                    raise ClientGone()
-                held = self._try_any()
+        me = None if deferred else self._queue(threading.get_ident())
+        try:
+            held = self._wait(me, deferred, still_wanted)
+        except (QueueFull, ClientGone):
+            self._unqueue(me)
+            self._pass_on()  # the wake-up this waiter may have taken
+            raise
+        self._unqueue(me)
         if still_wanted is not None and not still_wanted():
             self._give_back(held)
             raise ClientGone()
         return held
 
+    def _wait(self, me: _Waiter | None, deferred: bool, still_wanted: StillWanted | None) -> _Slot:
+        poll = _POLL_SECONDS * (_DEFERRED_POLL_FACTOR if deferred else 1)
+        deadline = time.monotonic() + self.policy.max_wait
+        while True:
+            held = self._try_any()  # first after queueing: a release meanwhile is not missed
+            if held is not None:
+                return held
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise QueueFull(self._retry_after())
+            pause = min(remaining, poll * random.uniform(0.5, 1.5))
+            if me is None:
+                time.sleep(pause)  # deferred: never woken, it polls
+            else:
+                me.woken.wait(pause)
+                me.woken.clear()
+            if still_wanted is not None and not still_wanted():
+                raise ClientGone()
+
+    def _queue(self, token: int) -> _Waiter:
+        waiter = _Waiter(time.monotonic_ns(), threading.Event())
+        with self._count_lock:
+            self._waiting[token] = waiter
+            self._publish()
+        return waiter
+
+    def _unqueue(self, waiter: _Waiter | None) -> None:
+        if waiter is None:
+            return
+        with self._count_lock:
+            self._waiting = {t: w for t, w in self._waiting.items() if w is not waiter}
+            self._publish()
+
+    def _publish(self) -> None:  # under _count_lock
+        if self.waitlist is not None:
+            self.waitlist.publish(min((w.since for w in self._waiting.values()), default=0))
+
+    def _wake_here(self) -> None:
+        """Wakes this process's longest waiter not woken yet (none: a spare wake-up is lost,
+        which only leaves the waiters to their polls)."""
+        with self._count_lock:
+            asleep = [w for w in self._waiting.values() if not w.woken.is_set()]
+            if asleep:
+                min(asleep, key=lambda w: w.since).woken.set()
+
     def _pass_on(self) -> None:
-        """A waiter leaving without a slot may have been woken by a release meant for the
-        queue: it wakes the next one (a spare wake-up only makes a waiter try once more)."""
-        with self._released:
-            self._released.notify()
+        """Wakes the login that has waited longest on this machine: a waiter of the process that
+        has waited longest (``socle.core.waitlist``), this one's longest waiter otherwise. After
+        a release, and when a waiter leaves without a slot (it may have taken a wake-up meant
+        for the queue)."""
+        if self.waitlist is not None and self.waitlist.wake_oldest():
+            return
+        self._wake_here()
 
     @contextmanager
     def slot(
@@ -277,6 +327,26 @@ class Gate:
                 self._give_back(held)
         finally:
             self._leave()
+
+
+def _join_waitlist(
+    directory: Path, wake_here: weakref.WeakMethod[Callable[[], None]]
+) -> Waitlist | None:
+    def wake() -> None:  # a weak reference: a gate replaced after a settings change is collected
+        method = wake_here()
+        if method is not None:
+            method()
+
+    try:
+        return Waitlist(directory, wake)
+    except (OSError, LookupError) as exc:
+        logger.warning(
+            "admission: no machine-wide waitlist in %s (%s): a released slot wakes the "
+            "waiting logins of its own process first",
+            directory,
+            exc,
+        )
+        return None
 
 
 _gate_lock = threading.Lock()
