@@ -149,3 +149,20 @@ def test_a_closed_waitlist_gives_its_entry_back_and_stops_its_thread(tmp_path):
     gate.waitlist.close()  # twice: nothing more
     assert _entries(tmp_path)[index][0] == 0
     _until(lambda: {t for t in threading.enumerate() if t.name == "socle-waitlist"} < relays)
+
+
+def test_a_wake_up_that_comes_with_a_slot_won_anyway_is_passed_on(tmp_path, monkeypatch):
+    gate = make_gate(tmp_path)
+    slot = gate.slots[0]
+    assert slot.try_acquire()  # busy: the caller below has to wait
+    younger: list = []
+
+    def wait(me, deferred, still_wanted):  # woken while it takes the slot released meanwhile
+        younger.append(gate._queue(threading.get_ident() + 1))
+        slot.release()
+        me.woken.set()
+        return gate._try_any()
+
+    monkeypatch.setattr(gate, "_wait", wait)
+    with gate.slot():
+        assert younger[0].woken.is_set()  # the next waiter tries again at once

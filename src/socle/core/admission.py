@@ -253,6 +253,8 @@ class Gate:
             self._pass_on()  # the wake-up this waiter may have taken
             raise
         self._unqueue(me)
+        if me is not None and me.woken.is_set():  # a wake-up came with the slot won anyway
+            self._pass_on()
         if still_wanted is not None and not still_wanted():
             self._give_back(held)
             raise ClientGone()
