@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import itertools
 
+from django.core.management import call_command
 from lxml import html
 
 from socle.directory.profiles import Profile
@@ -15,6 +17,13 @@ from tests.factories import make_establishment, make_parent_link, make_person
 
 _ids = itertools.count(1)
 ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+
+def run(*args: str) -> str:
+    """What a management command prints on stdout."""
+    out = io.StringIO()
+    call_command(*args, stdout=out)
+    return out.getvalue()
 
 
 def pronote_id() -> str:

@@ -2,23 +2,15 @@
 
 from __future__ import annotations
 
-import io
-
 import pytest
-from django.core.management import CommandError, call_command
+from django.core.management import CommandError
 from lxml import etree
 
 from socle.pronote.files.envelope import build_envelope
 from socle.pronote.models import ImportSession, SessionStatus
 from tests.factories import make_service
-from tests.pronote.helpers import ids_of
+from tests.pronote.helpers import ids_of, run
 from tests.pronote.test_views import PRONOTE_XML
-
-
-def run(*args) -> str:
-    out = io.StringIO()
-    call_command(*args, stdout=out)
-    return out.getvalue()
 
 
 @pytest.fixture

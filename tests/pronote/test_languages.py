@@ -4,10 +4,8 @@ the French contract of the summary line stays byte-identical, and PRONOTE's own 
 
 from __future__ import annotations
 
-import io
 import re
 
-from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone, translation
 
@@ -16,7 +14,7 @@ from socle.pronote.importer.report import last_import, summary_line
 from socle.pronote.importer.steps import run_automatic
 from socle.pronote.search import browse
 from tests.factories import make_service
-from tests.pronote.helpers import School, page_text, start
+from tests.pronote.helpers import School, page_text, run, start
 from tests.pronote.test_views import PRONOTE_XML
 
 
@@ -81,24 +79,16 @@ def test_the_wizard_shows_the_summary_line_in_the_visitors_language(admin_client
 def test_the_import_command_prints_the_french_line_whatever_the_active_language(school, tmp_path):
     path = tmp_path / "IdPN_To_SOCLE.xml"
     path.write_text(PRONOTE_XML.format(uai=school.est.uai), encoding="utf-8")
-    out = io.StringIO()
     with translation.override("en"):
-        call_command(
-            "pronote_import",
-            str(path),
-            "--uai",
-            school.est.uai,
-            "--mode",
-            "partiel",
-            "--auto-only",
-            stdout=out,
+        out = run(
+            "pronote_import", str(path), "--uai", school.est.uai, "--mode", "partiel", "--auto-only"
         )
     assert re.search(
         r"^4 identifiant\(s\) Pronote importé\(s\)\. Dernier import fait le \d\d/\d\d/\d\d à "
         r"\d\d:\d\d en mode Partiel\.$",
-        out.getvalue(),
+        out,
         re.MULTILINE,
-    ), out.getvalue()
+    ), out
 
 
 # --- « Parcourir » ---------------------------------------------------------------------------

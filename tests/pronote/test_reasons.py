@@ -5,10 +5,8 @@ and the command printing them in its language."""
 from __future__ import annotations
 
 import datetime as dt
-import io
 
 import pytest
-from django.core.management import call_command
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
@@ -19,7 +17,7 @@ from socle.pronote.importer.steps import prepare_step
 from socle.pronote.models import ImportRow, ImportSession
 from socle.pronote.reasons import TEXTS, decode, encode, french, part, render, render_stored
 from tests.factories import make_person
-from tests.pronote.helpers import School, page_text, record, start
+from tests.pronote.helpers import School, page_text, record, run, start
 from tests.pronote.test_languages import diagnose, pronote_service
 
 # a value for every parameter a reason may take
@@ -186,9 +184,8 @@ def test_it_prints_the_reasons_in_the_command_s_language(school, tmp_path):
     )
     printed = {}
     for language in ("fr", "en"):
-        out = io.StringIO()
         with translation.override(language):
-            call_command(
+            out = run(
                 "pronote_import",
                 str(path),
                 "--uai",
@@ -196,9 +193,8 @@ def test_it_prints_the_reasons_in_the_command_s_language(school, tmp_path):
                 "--mode",
                 "partiel",
                 "--dry-run",
-                stdout=out,
             )
-        printed[language] = out.getvalue().splitlines()
+        printed[language] = out.splitlines()
     # French: the same bytes as the sentences the command printed before it was translated
     assert (
         "  - BERRONE Christian (PROFBERRONE00001) : 2 homonymes dans l'établissement ; "
