@@ -245,14 +245,15 @@ class Gate:
         held = self._try_any()
         if held is not None:
             return held  # no wait: the client has just sent the request
-        me = None if deferred else self._queue(threading.get_ident())
+        token = threading.get_ident()
+        me = None if deferred else self._queue(token)
         try:
             held = self._wait(me, deferred, still_wanted)
         except (QueueFull, ClientGone):
-            self._unqueue(me)
+            self._unqueue(token)
             self._pass_on()  # the wake-up this waiter may have taken
             raise
-        self._unqueue(me)
+        self._unqueue(token)
         if me is not None and me.woken.is_set():  # a wake-up came with the slot won anyway
             self._pass_on()
         if still_wanted is not None and not still_wanted():
@@ -286,12 +287,10 @@ class Gate:
             self._publish()
         return waiter
 
-    def _unqueue(self, waiter: _Waiter | None) -> None:
-        if waiter is None:
-            return
+    def _unqueue(self, token: int) -> None:
         with self._count_lock:
-            self._waiting = {t: w for t, w in self._waiting.items() if w is not waiter}
-            self._publish()
+            if self._waiting.pop(token, None) is not None:  # deferred callers never queue
+                self._publish()
 
     def _publish(self) -> None:  # under _count_lock
         if self.waitlist is not None:

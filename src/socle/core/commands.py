@@ -30,7 +30,7 @@ def pending_migrations(alias: str = DEFAULT_DB_ALIAS) -> int:
         return 0
 
 
-class TranslatedCommand(BaseCommand):
+class SocleCommand(BaseCommand):
     def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> CommandParser:
         self.help = str(self.help)
         return super().create_parser(prog_name, subcommand, **kwargs)

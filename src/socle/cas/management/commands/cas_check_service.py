@@ -5,10 +5,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from socle.cas.services import explain
-from socle.core.commands import TranslatedCommand
+from socle.core.commands import SocleCommand
 
 
-class Command(TranslatedCommand):
+class Command(SocleCommand):
     help = cast(str, gettext_lazy("Indique quel service enregistré accepte une URL, et pourquoi."))
 
     def add_arguments(self, parser: Any) -> None:

@@ -4,10 +4,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from socle.cas.tickets import get_store
-from socle.core.commands import TranslatedCommand
+from socle.core.commands import SocleCommand
 
 
-class Command(TranslatedCommand):
+class Command(SocleCommand):
     help = cast(str, gettext_lazy("Supprime les tickets et sessions CAS expirés."))
 
     def handle(self, *args: Any, **options: Any) -> None:

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from socle.cas.services import compile_pattern, normalise_url, too_broad
-from socle.core.commands import TranslatedCommand
+from socle.core.commands import SocleCommand
 from socle.directory.models import Establishment
 from socle.directory.uai import InvalidUAI, normalize_uai
 from socle.portal.models import (
@@ -38,7 +38,7 @@ def pattern_kind(value: str) -> tuple[str, str]:
     return PatternKind.EXACT, value
 
 
-class Command(TranslatedCommand):
+class Command(SocleCommand):
     help = cast(
         str, gettext_lazy("Enregistre un service CAS (ou le met à jour si le code existe déjà).")
     )

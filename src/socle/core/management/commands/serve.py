@@ -8,11 +8,11 @@ from django.core.management.base import CommandParser
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from socle.core.commands import TranslatedCommand
+from socle.core.commands import SocleCommand
 from socle.core.server import ServeOptions, prepare_node, run
 
 
-class Command(TranslatedCommand):
+class Command(SocleCommand):
     help = cast(
         str,
         gettext_lazy(

@@ -10,11 +10,11 @@ from django.core.management.base import CommandParser
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from socle.core.commands import TranslatedCommand
+from socle.core.commands import SocleCommand
 from socle.demo.seed import DEMO_ACCOUNTS, PRONOTE_URL, seed_demo
 
 
-class Command(TranslatedCommand):
+class Command(SocleCommand):
     help = cast(
         str,
         gettext_lazy(

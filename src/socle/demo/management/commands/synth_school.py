@@ -10,7 +10,7 @@ from django.core.management.base import CommandError, CommandParser
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from socle.core.commands import TranslatedCommand
+from socle.core.commands import SocleCommand
 from socle.demo.csv_export import school_csv
 from socle.demo.files import write_text_if_changed
 from socle.demo.pronote_base import build_pronote_base, dumps
@@ -26,7 +26,7 @@ from socle.demo.writer import write_school
 from socle.directory.uai import InvalidUAI, normalize_uai
 
 
-class Command(TranslatedCommand):
+class Command(SocleCommand):
     help = cast(
         str,
         gettext_lazy(

@@ -11,12 +11,12 @@ from django.core.management.base import CommandError, CommandParser
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from socle.core.commands import TranslatedCommand
+from socle.core.commands import SocleCommand
 from socle.directory.models import Person
 from socle.directory.passwords import set_password
 
 
-class Command(TranslatedCommand):
+class Command(SocleCommand):
     stealth_options = ("stdin",)
     help = cast(
         str,

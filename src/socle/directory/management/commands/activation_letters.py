@@ -9,14 +9,14 @@ from django.core.management.base import CommandError, CommandParser
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from socle.core.commands import TranslatedCommand
+from socle.core.commands import SocleCommand
 from socle.directory.letters import issue_letters, write_csv, write_pdf
 from socle.directory.models import Establishment
 from socle.directory.profiles import Profile, parse_profile
 from socle.directory.uai import InvalidUAI, normalize_uai
 
 
-class Command(TranslatedCommand):
+class Command(SocleCommand):
     help = cast(
         str,
         gettext_lazy(

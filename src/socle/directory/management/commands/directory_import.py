@@ -9,14 +9,14 @@ from django.core.management.base import CommandError, CommandParser
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from socle.core.commands import TranslatedCommand
+from socle.core.commands import SocleCommand
 from socle.directory.aaf.files import SourceError
 from socle.directory.aaf.importer import establishment_names, import_aaf
 from socle.directory.csv_import import CsvRejected, import_csv_path
 from socle.directory.uai import InvalidUAI, normalize_uai
 
 
-class Command(TranslatedCommand):
+class Command(SocleCommand):
     help = cast(
         str,
         gettext_lazy(

@@ -8,12 +8,12 @@ from django.core.management.base import CommandError, CommandParser
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from socle.core.commands import TranslatedCommand
+from socle.core.commands import SocleCommand
 from socle.directory.models import Establishment
 from socle.directory.uai import InvalidUAI, normalize_uai
 
 
-class Command(TranslatedCommand):
+class Command(SocleCommand):
     help = cast(
         str, gettext_lazy("Ajoute un établissement (ou met à jour celui qui a déjà cet UAI).")
     )

@@ -10,12 +10,12 @@ from django.core.management.base import CommandError, CommandParser
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from socle.core.commands import TranslatedCommand
+from socle.core.commands import SocleCommand
 from socle.portal.trace_log import purge
 from socle.portal.traces import record
 
 
-class Command(TranslatedCommand):
+class Command(SocleCommand):
     help = cast(
         str, gettext_lazy("Supprime les traces plus anciennes que la durée de conservation.")
     )

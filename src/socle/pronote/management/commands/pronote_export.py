@@ -9,7 +9,7 @@ from django.core.management.base import CommandError, CommandParser
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from socle.core.commands import TranslatedCommand
+from socle.core.commands import SocleCommand
 from socle.directory.models import Establishment
 from socle.directory.uai import InvalidUAI, normalize_uai
 from socle.pronote.export.service import export_for_pronote
@@ -17,7 +17,7 @@ from socle.pronote.files import PronoteFileError
 from socle.pronote.files.crypto import load_public_key
 
 
-class Command(TranslatedCommand):
+class Command(SocleCommand):
     help = cast(
         str,
         gettext_lazy(

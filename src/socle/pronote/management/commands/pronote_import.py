@@ -13,7 +13,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from socle.core.commands import TranslatedCommand
+from socle.core.commands import SocleCommand
 from socle.directory.models import Establishment
 from socle.directory.uai import InvalidUAI, normalize_uai
 from socle.pronote.categories import STEP_COUNT, STEPS
@@ -29,7 +29,7 @@ class _DryRun(Exception):
     pass
 
 
-class Command(TranslatedCommand):
+class Command(SocleCommand):
     help = cast(
         str,
         gettext_lazy(

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from socle.core.commands import TranslatedCommand
+from socle.core.commands import SocleCommand
 from socle.pronote.models import ImportRow, ImportSession
 
 DEFAULT_DAYS = 90
@@ -31,7 +31,7 @@ def purgeable(days: int) -> Any:
     return ImportSession.objects.filter(created_at__lt=cutoff).exclude(pk__in=keep)
 
 
-class Command(TranslatedCommand):
+class Command(SocleCommand):
     help = cast(
         str,
         gettext_lazy(
