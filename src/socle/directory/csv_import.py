@@ -13,6 +13,7 @@ from pathlib import Path
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from socle.core.plain_errors import os_error
 from socle.directory.csv_apply import ImportSummary, apply_groups
 from socle.directory.csv_checks import check_children, check_logins, match_people
 from socle.directory.csv_groups import group_rows
@@ -27,7 +28,7 @@ def import_csv_path(path: str | Path, *, default_uai: str | None = None) -> Impo
         raise CsvRejected(
             [
                 _("lecture impossible de %(path)s : %(reason)s.")
-                % {"path": path, "reason": exc.strerror}
+                % {"path": path, "reason": os_error(exc)}
             ],
             0,
         ) from None

@@ -16,6 +16,8 @@ from typing import IO
 from django.utils.translation import gettext as _
 from lxml import etree
 
+from socle.core.plain_errors import xml_error
+
 ROOT = "ficAlimMENESR"
 OPERATIONS = {"addRequest": "add", "modifyRequest": "modify", "deleteRequest": "delete"}
 
@@ -95,7 +97,8 @@ def read_records(stream: IO[bytes]) -> Iterator[RawRecord]:
             yield record
     except etree.XMLSyntaxError as exc:
         raise MalformedFile(
-            _("XML mal formé (ligne %(line)s) : %(error)s") % {"line": exc.lineno, "error": exc.msg}
+            _("XML mal formé (ligne %(line)s) : %(error)s")
+            % {"line": exc.lineno, "error": xml_error(exc)}
         ) from None
     except (LookupError, UnicodeDecodeError, ValueError) as exc:
         raise MalformedFile(_("encodage illisible : %(error)s") % {"error": exc}) from None

@@ -24,6 +24,7 @@ from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from cryptography.x509 import load_pem_x509_certificate
 from django.utils.translation import gettext as _
 
+from socle.core.plain_errors import os_error
 from socle.pronote.files.records import PronoteFileError
 
 KEY_SIZE = 16
@@ -96,7 +97,7 @@ def load_private_key_file(path: str, *, validate: bool = True) -> rsa.RSAPrivate
         raise KeyFileUnreadable(
             _("clé privée de l'ENT"),
             _("lecture de %(path)s impossible (%(error)s).")
-            % {"path": path, "error": exc.strerror},
+            % {"path": path, "error": os_error(exc)},
         ) from None
     return load_private_key(data, validate=validate)
 

@@ -8,6 +8,7 @@ import re
 from django.utils.translation import gettext as _
 from lxml import etree
 
+from socle.core.plain_errors import xml_error
 from socle.pronote.files.records import PronoteFileError
 
 _DOCTYPE = re.compile(rb"<!DOCTYPE", re.IGNORECASE)
@@ -39,7 +40,7 @@ def parse_xml(data: bytes, what: str | None = None) -> etree._Element:
         line = getattr(exc, "lineno", None) or "?"
         raise PronoteFileError(
             _("%(what)s est mal formé (ligne %(line)s) : %(error)s")
-            % {"what": what, "line": line, "error": exc.msg}
+            % {"what": what, "line": line, "error": xml_error(exc)}
         ) from None
     except ValueError as exc:  # e.g. an encoding declaration lxml refuses
         raise PronoteFileError(

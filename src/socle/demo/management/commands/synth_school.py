@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from socle.core.commands import SocleCommand
+from socle.core.plain_errors import os_error
 from socle.demo.csv_export import school_csv
 from socle.demo.files import write_text_if_changed
 from socle.demo.pronote_base import build_pronote_base, dumps
@@ -138,7 +139,7 @@ class Command(SocleCommand):
         except OSError as exc:
             raise CommandError(
                 _("Écriture impossible de %(path)s : %(reason)s.")
-                % {"path": path, "reason": exc.strerror}
+                % {"path": path, "reason": os_error(exc)}
             ) from None
         message = _("Écrit : %(path)s") if written else _("Inchangé : %(path)s")
         self.stdout.write(message % {"path": path})

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from socle.core.commands import SocleCommand
+from socle.core.plain_errors import os_error
 from socle.directory.letters import issue_letters, write_csv, write_pdf
 from socle.directory.models import Establishment
 from socle.directory.profiles import Profile, parse_profile
@@ -62,7 +63,7 @@ class Command(SocleCommand):
         except OSError as exc:
             raise CommandError(
                 _("Écriture impossible dans %(path)s : %(reason)s.")
-                % {"path": out, "reason": exc.strerror}
+                % {"path": out, "reason": os_error(exc)}
             ) from None
         self.stdout.write(
             _(

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from socle.core.commands import SocleCommand
+from socle.core.plain_errors import os_error
 from socle.directory.models import Establishment
 from socle.directory.uai import InvalidUAI, normalize_uai
 from socle.pronote.export.service import export_for_pronote
@@ -62,7 +63,7 @@ class Command(SocleCommand):
         except OSError as exc:
             raise CommandError(
                 _("%(path)s : lecture impossible (%(error)s).")
-                % {"path": options["public_key"], "error": exc.strerror}
+                % {"path": options["public_key"], "error": os_error(exc)}
             ) from None
         except PronoteFileError as exc:
             raise CommandError(str(exc)) from None
@@ -75,7 +76,7 @@ class Command(SocleCommand):
         except OSError as exc:
             raise CommandError(
                 _("%(path)s : écriture impossible (%(error)s).")
-                % {"path": options["out"], "error": exc.strerror}
+                % {"path": options["out"], "error": os_error(exc)}
             ) from None
         # the counts are named by the RapprochementSSO containers (Personnels, Eleves…)
         counts = ", ".join(f"{n} {name}" for name, n in result.counts.items()) or _("personne")

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from socle.core.commands import SocleCommand
+from socle.core.plain_errors import os_error
 from socle.directory.models import Establishment
 from socle.directory.uai import InvalidUAI, normalize_uai
 from socle.pronote.categories import STEP_COUNT, STEPS
@@ -80,7 +81,7 @@ class Command(SocleCommand):
             except OSError as exc:
                 raise CommandError(
                     _("%(path)s : lecture impossible (%(error)s).")
-                    % {"path": name, "error": exc.strerror}
+                    % {"path": name, "error": os_error(exc)}
                 ) from None
         try:
             parsed = load_files(files, uai)

@@ -1,0 +1,109 @@
+"""System and XML parser errors told in the active language.
+
+The C library's ``strerror`` and libxml2 speak English whatever ``SOCLE_LANGUAGE`` says, and the
+people who read these messages (a school administrator importing a file, an operator running a
+command) may not. The errors an import or an export meets in practice are named here by their
+code (``errno``, libxml2's error number), which does not depend on any locale; any other error
+keeps the library's own text. Only the wording changes: callers still say which file and which
+line.
+"""
+
+from __future__ import annotations
+
+import errno
+import re
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from lxml import etree
+
+_OS_ERRORS: dict[int, Promise] = {
+    errno.ENOENT: _("fichier ou dossier introuvable"),
+    errno.EACCES: _("permission refusée"),
+    errno.EPERM: _("opération non permise"),
+    errno.EISDIR: _("c'est un dossier, pas un fichier"),
+    errno.ENOTDIR: _("un élément du chemin n'est pas un dossier"),
+    errno.ENOSPC: _("plus de place sur le disque"),
+    errno.EDQUOT: _("quota de disque dépassé"),
+    errno.EROFS: _("système de fichiers en lecture seule"),
+    errno.EEXIST: _("le fichier existe déjà"),
+    errno.ENAMETOOLONG: _("nom de fichier trop long"),
+    errno.EMFILE: _("trop de fichiers ouverts"),
+    errno.ENFILE: _("trop de fichiers ouverts"),
+    errno.EIO: _("erreur d'entrée-sortie du disque"),
+    errno.ELOOP: _("trop de liens symboliques"),
+}
+
+# libxml2's error numbers (lxml.etree.ErrorTypes), those met in hand-edited or truncated files.
+_XML_ERRORS: dict[int, Promise] = {
+    etree.ErrorTypes.ERR_DOCUMENT_EMPTY: _(
+        "le document est vide ou ne commence pas par une balise « < »"
+    ),
+    etree.ErrorTypes.ERR_DOCUMENT_END: _(
+        "contenu en trop après la fin du document (un seul élément racine est permis)"
+    ),
+    etree.ErrorTypes.ERR_INVALID_CHAR: _("caractère interdit en XML"),
+    etree.ErrorTypes.ERR_ENTITYREF_SEMICOL_MISSING: _(
+        "« & » non échappé ou référence sans « ; » (écrire &amp; pour « & »)"
+    ),
+    etree.ErrorTypes.ERR_UNDECLARED_ENTITY: _(
+        "entité inconnue (seules &amp; &lt; &gt; &quot; et &apos; sont permises)"
+    ),
+    etree.ErrorTypes.ERR_LT_IN_ATTRIBUTE: _("« < » non échappé dans la valeur d'un attribut"),
+    etree.ErrorTypes.ERR_ATTRIBUTE_WITHOUT_VALUE: _("attribut sans valeur"),
+    etree.ErrorTypes.ERR_ATTRIBUTE_REDEFINED: _("attribut répété dans une même balise"),
+    etree.ErrorTypes.ERR_NAME_REQUIRED: _(
+        "nom de balise ou d'entité invalide (un « & » ou un « < » non échappé ?)"
+    ),
+    etree.ErrorTypes.ERR_GT_REQUIRED: _("balise ouvrante non terminée (« > » manquant)"),
+    etree.ErrorTypes.ERR_INVALID_ENCODING: _(
+        "octets invalides dans l'encodage déclaré (fichier enregistré en Latin-1 au lieu d'UTF-8 ?)"
+    ),
+}
+
+_MISMATCH = re.compile(r"mismatch: (?P<opening>\S+) line (?P<line>\d+) and (?P<closing>[^\s,]+)")
+_UNFINISHED = re.compile(r"Premature end of data in tag (?P<tag>\S+) line (?P<line>\d+)")
+_POSITION = re.compile(r", line \d+, column \d+\s*$")
+
+
+def os_error(exc: OSError) -> str:
+    """What went wrong with a file, in the active language (``exc.strerror`` otherwise)."""
+    known = _OS_ERRORS.get(exc.errno or 0)
+    if known is not None:
+        return str(known)
+    return exc.strerror or str(exc)
+
+
+def xml_error(exc: etree.XMLSyntaxError) -> str:
+    """What is wrong in an XML document, in the active language, with the column where libxml2
+    gives one (the callers name the line)."""
+    message = exc.msg or ""
+    text = _xml_text(exc.code, message)
+    column = exc.position[1] if exc.position else 0
+    if column:
+        return gettext("%(error)s (colonne %(column)s)") % {"error": text, "column": column}
+    return text
+
+
+def _xml_text(code: int, message: str) -> str:
+    if code == etree.ErrorTypes.ERR_TAG_NAME_MISMATCH and (found := _MISMATCH.search(message)):
+        return (
+            gettext(
+                "balise fermante </%(closing)s> alors que <%(opening)s>, ouverte ligne %(line)s, "
+                "n'est pas fermée"
+            )
+            % found.groupdict()
+        )
+    if code == etree.ErrorTypes.ERR_TAG_NOT_FINISHED and (found := _UNFINISHED.search(message)):
+        return (
+            gettext(
+                "le fichier s'arrête avant la fermeture de <%(tag)s>, ouverte ligne %(line)s "
+                "(fichier tronqué ?)"
+            )
+            % found.groupdict()
+        )
+    known = _XML_ERRORS.get(code)
+    if known is not None:
+        return str(known)
+    return _POSITION.sub("", message).strip()

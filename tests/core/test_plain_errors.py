@@ -1,0 +1,93 @@
+"""System and XML parser errors reach the people who read them in their language
+(``socle.core.plain_errors``): the C library and libxml2 only speak English."""
+
+from __future__ import annotations
+
+import errno
+import io
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.utils.translation import override
+from lxml import etree
+
+from socle.core.plain_errors import os_error, xml_error
+from socle.directory.aaf.reader import MalformedFile, read_records
+from socle.pronote.files.records import PronoteFileError
+from socle.pronote.files.safexml import parse_xml
+from tests.factories import make_establishment
+
+
+def make_xml_error(data: bytes) -> etree.XMLSyntaxError:
+    try:
+        etree.fromstring(data, etree.XMLParser(resolve_entities=False, no_network=True))
+    except etree.XMLSyntaxError as exc:
+        return exc
+    raise AssertionError("the document is well formed")
+
+
+def test_it_tells_a_missing_file_in_french_and_in_english() -> None:
+    exc = FileNotFoundError(errno.ENOENT, "No such file or directory", "x.xml")
+    assert os_error(exc) == "fichier ou dossier introuvable"
+    with override("en"):
+        assert os_error(exc) == "file or folder not found"
+
+
+def test_it_keeps_the_system_s_words_for_a_rare_error() -> None:
+    exc = OSError(errno.ETXTBSY, "Text file busy")
+    assert os_error(exc) == "Text file busy"
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        (b"<a>\n<b></a>", "balise fermante </a> alors que <b>, ouverte ligne 2, n'est pas fermée"),
+        (b"<a>\n<b>", "le fichier s'arrête avant la fermeture de <b>, ouverte ligne 2"),
+        (b"", "le document est vide"),
+        (b"<a>Dupont & fils</a>", "nom de balise ou d'entité invalide"),
+        (b"<a/><b/>", "contenu en trop après la fin du document"),
+        (b"<a x='1' x='2'/>", "attribut répété"),
+    ],
+)
+def test_it_explains_a_malformed_document(data: bytes, expected: str) -> None:
+    assert expected in xml_error(make_xml_error(data))
+
+
+def test_it_gives_the_column_of_an_xml_error() -> None:
+    assert xml_error(make_xml_error(b"<a b></a>")) == "attribut sans valeur (colonne 5)"
+
+
+def test_it_explains_xml_errors_in_english_too() -> None:
+    with override("en"):
+        text = xml_error(make_xml_error(b"<a>\n<b></a>"))
+    assert text == "closing tag </a> while <b>, opened on line 2, is not closed (column 8)"
+
+
+def test_a_pronote_file_with_a_tag_left_open_is_explained_in_french() -> None:
+    with pytest.raises(PronoteFileError) as caught:
+        parse_xml(b"<r>\n<Eleve IDPN='A1' Nom='A'></r>")
+    message = str(caught.value)
+    assert "ligne 2" in message
+    assert "alors que <Eleve>, ouverte ligne 2, n'est pas fermée" in message
+    assert "mismatch" not in message
+
+
+def test_a_truncated_aaf_file_is_explained_in_french() -> None:
+    stream = io.BytesIO(b"<ficAlimMENESR>\n<addRequest><identifier>")
+    with pytest.raises(MalformedFile) as caught:
+        list(read_records(stream))
+    assert "fichier tronqué" in str(caught.value)
+    assert "Premature" not in str(caught.value)
+
+
+@pytest.mark.django_db
+def test_a_command_tells_an_unreadable_file_in_french(tmp_path: Path) -> None:
+    folder = tmp_path / "a-folder.xml"
+    folder.mkdir()
+    make_establishment(uai="0750001U")
+    with pytest.raises(CommandError) as caught:
+        call_command(
+            "pronote_import", str(folder), uai="0750001U", mode="complet", stdout=io.StringIO()
+        )
+    assert "c'est un dossier, pas un fichier" in str(caught.value)
