@@ -143,6 +143,21 @@ def test_it_reads_public_keys_in_pem_pkcs1_openssh_and_rfc4716(ent_key):
         load_public_key(b"-----BEGIN PUBLIC KEY-----\nnope\n-----END PUBLIC KEY-----\n")
 
 
+@pytest.mark.parametrize(
+    ("data", "explained"),
+    [
+        (b"-----BEGIN PUBLIC KEY-----\nabc\n-----END PUBLIC KEY-----\n", "bloc PEM est abîmé"),
+        (b"ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAAB", "clé SSH mal formée"),
+        (b"not a key at all", "ce n'est pas une clé RSA lisible"),
+    ],
+)
+def test_it_explains_an_unreadable_public_key_in_french(data, explained):
+    with pytest.raises(PronoteFileError) as caught:
+        load_public_key(data)
+    assert explained in str(caught.value)
+    assert "cryptography.io" not in str(caught.value)
+
+
 def test_the_export_command_writes_a_file_pronote_can_open(
     tmp_path, ent_key, container_schema, rapprochement_schema
 ):

@@ -73,7 +73,7 @@ def load_private_key(data: bytes, *, validate: bool = True) -> rsa.RSAPrivateKey
         ) from None
     except ValueError as exc:
         raise EnvelopeError(
-            _("clé privée de l'ENT"), _("clé illisible (%(error)s).") % {"error": exc}
+            _("clé privée de l'ENT"), _("clé illisible : %(error)s.") % {"error": _key_problem(exc)}
         ) from None
     if not isinstance(key, rsa.RSAPrivateKey):
         raise EnvelopeError(_("clé privée de l'ENT"), _("une clé RSA est attendue."))
@@ -100,6 +100,19 @@ def load_private_key_file(path: str, *, validate: bool = True) -> rsa.RSAPrivate
             % {"path": path, "error": os_error(exc)},
         ) from None
     return load_private_key(data, validate=validate)
+
+
+def _key_problem(exc: Exception) -> str:
+    """What is wrong with a key file, in the active language: the library's messages are
+    English and long (an FAQ link, ASN.1 details), and name the two usual causes only vaguely."""
+    message = str(exc)
+    if message.startswith("Unable to load PEM file"):
+        return _("le bloc PEM est abîmé (base64 invalide : copie incomplète ou modifiée ?)")
+    if message.startswith("Could not deserialize key data"):
+        return _("ce n'est pas une clé RSA lisible (format inconnu, ou fichier tronqué)")
+    if isinstance(exc, binascii.Error) or message in {"Invalid format", "Invalid data"}:
+        return _("clé SSH mal formée (ligne « ssh-rsa AAAA… » attendue, entière)")
+    return message
 
 
 _RFC4716_BEGIN = "---- BEGIN SSH2 PUBLIC KEY ----"
@@ -145,7 +158,8 @@ def load_public_key(data: bytes) -> rsa.RSAPublicKey:
     except (ValueError, TypeError, IndexError, binascii.Error) as exc:
         raise EnvelopeError(
             _("clé publique d'Index Education"),
-            _("clé illisible (%(error)s) ; PEM ou SSH2 (RFC 4716) attendu.") % {"error": exc},
+            _("clé illisible : %(error)s ; PEM ou SSH2 (RFC 4716) attendu.")
+            % {"error": _key_problem(exc)},
         ) from None
     if not isinstance(key, rsa.RSAPublicKey):
         raise EnvelopeError(_("clé publique d'Index Education"), _("une clé RSA est attendue."))
