@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import errno
 import io
+import re
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,7 @@ from django.core.management import CommandError, call_command
 from django.utils.translation import override
 from lxml import etree
 
-from socle.core.plain_errors import os_error, xml_error
+from socle.core.plain_errors import os_error, regex_error, xml_error
 from socle.directory.aaf.reader import MalformedFile, read_records
 from socle.pronote.files.records import PronoteFileError
 from socle.pronote.files.safexml import parse_xml
@@ -91,3 +92,17 @@ def test_a_command_tells_an_unreadable_file_in_french(tmp_path: Path) -> None:
             "pronote_import", str(folder), uai="0750001U", mode="complet", stdout=io.StringIO()
         )
     assert "c'est un dossier, pas un fichier" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("pattern", "expected"),
+    [
+        ("^(unclosed", "parenthèse ouverte jamais fermée (position 2)"),
+        ("([", "crochet « [ » jamais fermé (position 2)"),
+        ("a**", "quantificateurs qui se suivent"),
+    ],
+)
+def test_it_explains_a_bad_regular_expression(pattern: str, expected: str) -> None:
+    with pytest.raises(re.error) as caught:
+        re.compile(pattern)
+    assert expected in regex_error(caught.value)

@@ -1,4 +1,4 @@
-"""System and XML parser errors told in the active language.
+"""System, XML parser and regular expression errors told in the active language.
 
 The C library's ``strerror`` and libxml2 speak English whatever ``SOCLE_LANGUAGE`` says, and the
 people who read these messages (a school administrator importing a file, an operator running a
@@ -62,6 +62,19 @@ _XML_ERRORS: dict[int, Promise] = {
     ),
 }
 
+# Python's ``re`` messages, by their start (they carry no code).
+_REGEX_ERRORS: tuple[tuple[str, Promise], ...] = (
+    ("missing ), unterminated subpattern", _("parenthèse ouverte jamais fermée")),
+    ("unbalanced parenthesis", _("parenthèse fermante sans parenthèse ouvrante")),
+    ("unterminated character set", _("crochet « [ » jamais fermé")),
+    ("nothing to repeat", _("quantificateur (*, + ou ?) sans rien à répéter")),
+    ("multiple repeat", _("quantificateurs qui se suivent (par exemple « ** » ou « +* »)")),
+    ("bad escape", _("séquence d'échappement « \\ » inconnue")),
+    ("bad character range", _("intervalle de caractères à l'envers (par exemple « [z-a] »)")),
+    ("unknown extension", _("construction « (?…) » inconnue")),
+    ("look-behind requires fixed-width pattern", _("« (?<=…) » exige une longueur fixe")),
+)
+
 _MISMATCH = re.compile(r"mismatch: (?P<opening>\S+) line (?P<line>\d+) and (?P<closing>[^\s,]+)")
 _UNFINISHED = re.compile(r"Premature end of data in tag (?P<tag>\S+) line (?P<line>\d+)")
 _POSITION = re.compile(r", line \d+, column \d+\s*$")
@@ -73,6 +86,15 @@ def os_error(exc: OSError) -> str:
     if known is not None:
         return str(known)
     return exc.strerror or str(exc)
+
+
+def regex_error(exc: re.error) -> str:
+    """What is wrong in a regular expression, in the active language, with the position."""
+    message = exc.msg or str(exc)
+    text = next((str(said) for start, said in _REGEX_ERRORS if message.startswith(start)), message)
+    if exc.pos is None:
+        return text
+    return gettext("%(error)s (position %(position)s)") % {"error": text, "position": exc.pos + 1}
 
 
 def xml_error(exc: etree.XMLSyntaxError) -> str:
