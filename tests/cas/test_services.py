@@ -168,3 +168,18 @@ def test_it_refuses_urls_a_browser_would_read_differently(url: str) -> None:
     assert find_service(url) is None
     with pytest.raises(ValueError):
         normalise_url(url)
+
+
+def test_service_add_refuses_a_pronote_service_without_an_establishment() -> None:
+    with pytest.raises(CommandError, match="ajoutez --uai UAI"):
+        call_command(
+            "service_add", "P4", "P", "--url", "https://p.example.org/pronote/", "--sso", "pronote"
+        )
+    assert not Service.objects.filter(code="P4").exists()
+
+
+def test_service_add_explains_a_bad_regular_expression_in_french() -> None:
+    with pytest.raises(CommandError, match="parenthèse ouverte jamais fermée"):
+        call_command(
+            "service_add", "X", "X", "--url", "https://x.example.org/", "--pattern", "^(unclosed"
+        )

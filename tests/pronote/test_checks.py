@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import io
+
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
+from django.core.management import call_command
 
+from socle.portal.models import Service
 from socle.pronote.checks import check_partner, check_private_key, check_pronote_services
 from socle.pronote.files.crypto import EnvelopeError, KeyFileUnreadable
 from tests.factories import make_establishment, make_service
@@ -84,4 +88,24 @@ def test_a_pronote_service_needs_an_establishment_and_a_sane_attribute():
         establishment=make_establishment(),
         pronote_id_attribute="id pronote",
     )
-    assert ids(check_pronote_services()) == ["socle.E064", "socle.W065"]
+    assert ids(check_pronote_services(databases=["default"])) == ["socle.E064", "socle.W065"]
+
+
+def test_a_registry_mistake_does_not_stop_the_other_commands():
+    make_service("pronote-a", sso_type="pronote")
+    assert check_pronote_services() == []  # no database named: as plain commands run the checks
+    establishment = make_establishment(uai="0312609T")
+    call_command(
+        "service_add",
+        "pronote-a",
+        "PRONOTE",
+        "--url",
+        "https://p.example.org/pronote/",
+        "--sso",
+        "pronote",
+        "--uai",
+        "0312609T",
+        stdout=io.StringIO(),
+    )
+    assert check_pronote_services(databases=["default"]) == []
+    assert Service.objects.get(code="pronote-a").establishment == establishment

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.checks import Error, Tags, Warning, register
+
+from socle.core.plain_errors import regex_error
 
 
 @register(Tags.security)
@@ -66,8 +69,6 @@ LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 @register()
 def check_service_patterns(app_configs: Any = None, **kwargs: Any) -> list[Any]:
     """Registered patterns that cannot work, or that open the registry to any site."""
-    import re
-
     from django.db import DatabaseError
 
     from socle.cas.services import compile_pattern, too_broad
@@ -89,7 +90,7 @@ def check_service_patterns(app_configs: Any = None, **kwargs: Any) -> list[Any]:
         except (re.error, ValueError) as exc:
             problems.append(
                 Error(
-                    f"{where} : motif invalide ({exc}), il est ignoré.",
+                    f"{where} : motif invalide ({_why(exc)}), il est ignoré.",
                     hint="Corrigez-le dans Gestion portail > Services ou avec socle service_add.",
                     id="socle.E006",
                 )
@@ -142,3 +143,7 @@ def check_pronote_patterns(app_configs: Any = None, **kwargs: Any) -> list[Any]:
                 )
             )
     return problems
+
+
+def _why(exc: Exception) -> str:
+    return regex_error(exc) if isinstance(exc, re.error) else str(exc)

@@ -57,9 +57,13 @@ def check_partner(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
 
 @register(Tags.database)
 def check_pronote_services(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
-    """Run with ``socle check --database default``: PRONOTE services are well formed."""
+    """Run with ``socle check --database default`` (and by ``migrate``): PRONOTE services are
+    well formed. Like Django's own database checks, it reads nothing when no database is named:
+    a registry mistake must not stop every command, ``service_add`` included, which repairs it."""
     from socle.portal.models import Service
 
+    if not kwargs.get("databases"):
+        return []
     messages: list[CheckMessage] = []
     try:
         services = list(Service.objects.filter(sso_type="pronote"))

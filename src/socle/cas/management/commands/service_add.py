@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy
 
 from socle.cas.services import compile_pattern, normalise_url, too_broad
 from socle.core.commands import SocleCommand
+from socle.core.plain_errors import regex_error
 from socle.directory.models import Establishment
 from socle.directory.uai import InvalidUAI, normalize_uai
 from socle.portal.models import (
@@ -42,10 +43,16 @@ class Command(SocleCommand):
     help = cast(
         str, gettext_lazy("Enregistre un service CAS (ou le met à jour si le code existe déjà).")
     )
+    # The command that repairs the registry must run whatever the registry holds: the checks of
+    # its content (socle.E006, socle.E064…) would otherwise stop the very fix they suggest.
+    requires_system_checks: list[str] = []
 
     def add_arguments(self, parser: Any) -> None:
-        parser.add_argument("code")
-        parser.add_argument("label")
+        parser.add_argument(
+            "code",
+            help=_("code unique du service (lettres, chiffres, - et _), ex. PRONOTE-0312609T"),
+        )
+        parser.add_argument("label", help=_("intitulé affiché dans Mon espace"))
         parser.add_argument("--url", required=True, help=_("URL publique du service"))
         parser.add_argument(
             "--pattern",
@@ -55,15 +62,34 @@ class Command(SocleCommand):
         )
         parser.add_argument("--uai", help=_("établissement du service"))
         parser.add_argument("--attributes", default="", help=_("attributs transmis, séparés par ,"))
-        parser.add_argument("--sso", choices=[c.value for c in SSOType], default=SSOType.CAS)
+        parser.add_argument(
+            "--sso",
+            choices=[c.value for c in SSOType],
+            default=SSOType.CAS,
+            help=_(
+                "type de SSO : cas (par défaut), pronote (SSO Pronote avec CAS : --uai "
+                "obligatoire) ou none (simple lien)"
+            ),
+        )
         parser.add_argument(
             "--recognition",
             choices=["pronote", "identity", "both"],
             default=PronoteRecognition.PRONOTE_ID,
+            help=_(
+                "PRONOTE : reconnaissance par identité PRONOTE (pronote, par défaut), par "
+                "identité de l'utilisateur (identity) ou les deux (both)"
+            ),
         )
-        parser.add_argument("--id-attribute", default="idPronote")
         parser.add_argument(
-            "--username-mode", choices=[c.value for c in UsernameMode], default=UsernameMode.UID
+            "--id-attribute",
+            default="idPronote",
+            help=_("PRONOTE : nom de l'attribut CAS portant l'identifiant PRONOTE (idPronote)"),
+        )
+        parser.add_argument(
+            "--username-mode",
+            choices=[c.value for c in UsernameMode],
+            default=UsernameMode.UID,
+            help=_("ce que le CAS envoie comme nom d'utilisateur (cas:user) à ce service"),
         )
         parser.add_argument(
             "--profiles",
@@ -103,6 +129,13 @@ class Command(SocleCommand):
                 raise CommandError(
                     _("Établissement %(uai)s inconnu (voir establishment_add).") % {"uai": uai}
                 )
+        if options["sso"] == SSOType.PRONOTE and establishment is None:
+            raise CommandError(
+                _(
+                    "Un service PRONOTE est lié à un établissement : ajoutez --uai UAI (celui "
+                    "de l'établissement dont PRONOTE publie les espaces)."
+                )
+            )
         patterns = list(options["pattern"])
         if not patterns and options["sso"] == SSOType.PRONOTE:
             patterns = [url.rstrip("/") + "/**"]
@@ -114,9 +147,10 @@ class Command(SocleCommand):
             try:
                 compile_pattern(kind, text)
             except (re.error, ValueError) as exc:
+                error = regex_error(exc) if isinstance(exc, re.error) else str(exc)
                 raise CommandError(
                     _("Motif « %(pattern)s » invalide : %(error)s.")
-                    % {"pattern": value[:200], "error": exc}
+                    % {"pattern": value[:200], "error": error}
                 ) from None
             if too_broad(kind, text):
                 raise CommandError(
