@@ -94,3 +94,37 @@ def test_letters_refuse_bad_options(tmp_path: Path, college: Establishment) -> N
         run("activation_letters", uai="0312609T", out=str(tmp_path / "x.txt"))
     with pytest.raises(CommandError, match="Profil"):
         run("activation_letters", uai="0312609T", out=str(tmp_path / "x.csv"), profile="xx")
+
+
+def test_a_failed_write_keeps_the_previous_codes(tmp_path: Path, college: Establishment) -> None:
+    run("activation_letters", uai="0312609T", out=str(tmp_path / "a.csv"), class_name="4A")
+    first = _read_csv(tmp_path / "a.csv")[0]["code_activation"]
+    (tmp_path / "dir.pdf").mkdir()
+    with pytest.raises(CommandError, match="c'est un dossier"):
+        run("activation_letters", uai="0312609T", out=str(tmp_path / "dir.pdf"), class_name="4A")
+    assert activation_redirect("leo.petit", first, None)
+
+
+def test_an_interrupted_write_renews_no_code_and_leaves_no_file(
+    tmp_path: Path, college: Establishment, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    run("activation_letters", uai="0312609T", out=str(tmp_path / "a.csv"), class_name="4A")
+    first = _read_csv(tmp_path / "a.csv")[0]["code_activation"]
+
+    def full_disk(letters: object, path: Path) -> None:
+        path.write_text("half a letter")
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(
+        "socle.directory.management.commands.activation_letters.write_csv", full_disk
+    )
+    with pytest.raises(CommandError, match="plus de place sur le disque. Aucun code"):
+        run("activation_letters", uai="0312609T", out=str(tmp_path / "b.csv"), class_name="4A")
+    assert activation_redirect("leo.petit", first, None)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.csv"]
+
+
+def test_an_empty_selection_writes_nothing(tmp_path: Path, college: Establishment) -> None:
+    with pytest.raises(CommandError, match="Aucune fiche"):
+        run("activation_letters", uai="0312609T", out=str(tmp_path / "a.pdf"), class_name="9Z")
+    assert not (tmp_path / "a.pdf").exists()

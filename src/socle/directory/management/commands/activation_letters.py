@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any, cast
 
 from django.core.management.base import CommandError, CommandParser
+from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -52,23 +54,60 @@ class Command(SocleCommand):
                     % {"profile": options["profile"][:30], "expected": ", ".join(Profile.values)}
                 )
         out = Path(options["out"])
-        suffix = out.suffix.lower()
-        if suffix not in {".pdf", ".csv"}:
+        if out.suffix.lower() not in {".pdf", ".csv"}:
             raise CommandError(_("--out doit se terminer par .pdf ou .csv."))
-        if not out.parent.exists():
+        if not out.parent.is_dir():
             raise CommandError(_("Dossier %(folder)s introuvable.") % {"folder": out.parent})
-        letters = issue_letters(establishment, class_name=options["class_name"], profile=profile)
-        try:
-            (write_pdf if suffix == ".pdf" else write_csv)(letters, out)
-        except OSError as exc:
+        if out.is_dir():
             raise CommandError(
                 _("Écriture impossible dans %(path)s : %(reason)s.")
-                % {"path": out, "reason": os_error(exc)}
-            ) from None
+                % {"path": out, "reason": _("c'est un dossier, pas un fichier")}
+            )
+        count = self._write(out, establishment, options["class_name"], profile)
         self.stdout.write(
             _(
                 "%(count)s fiche(s) de connexion écrite(s) dans %(path)s ; les codes précédents "
                 "de ces personnes ne sont plus valables."
             )
-            % {"count": len(letters), "path": out}
+            % {"count": count, "path": out}
         )
+
+    def _write(
+        self, out: Path, establishment: Establishment, class_name: str | None, profile: str | None
+    ) -> int:
+        """Renews the codes and writes the letters in one go: the new codes are committed only
+        once the whole file is written (next to ``out``, then renamed onto it), so that a full
+        disk, a permission error or a Ctrl-C leaves the previous codes and file as they were."""
+        write = write_pdf if out.suffix.lower() == ".pdf" else write_csv
+        partial = out.with_name(f".{out.name}.{os.getpid()}.partial")
+        committed = False
+        try:
+            with transaction.atomic():
+                letters = issue_letters(establishment, class_name=class_name, profile=profile)
+                if not letters:
+                    raise CommandError(
+                        _(
+                            "Aucune fiche : personne sans mot de passe dans cette sélection "
+                            "(vérifiez --class et --profile). Aucun fichier écrit."
+                        )
+                    )
+                write(letters, partial)
+            committed = True
+            os.replace(partial, out)
+        except OSError as exc:
+            if committed:  # the new codes hold: the letters that carry them must not be lost
+                raise CommandError(
+                    _(
+                        "Écriture impossible dans %(path)s : %(reason)s. Les fiches (codes "
+                        "renouvelés) sont dans %(partial)s."
+                    )
+                    % {"path": out, "reason": os_error(exc), "partial": partial}
+                ) from None
+            raise CommandError(
+                _("Écriture impossible dans %(path)s : %(reason)s. Aucun code n'a été renouvelé.")
+                % {"path": out, "reason": os_error(exc)}
+            ) from None
+        finally:
+            if not committed:
+                partial.unlink(missing_ok=True)
+        return len(letters)
