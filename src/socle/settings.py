@@ -147,6 +147,11 @@ AUTH_PASSWORD_VALIDATORS = [
         "OPTIONS": {"min_length": 12},
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "socle.directory.password_rules.FrenchCommonPasswordValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+        "OPTIONS": {"user_attributes": ("login", "first_name", "last_name", "email")},
+    },
 ]
 
 # --- Sessions and cookies -------------------------------------------------------------------

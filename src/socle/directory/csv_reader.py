@@ -13,6 +13,8 @@ import datetime as dt
 import io
 import re
 from dataclasses import dataclass, field
+from types import SimpleNamespace
+from typing import TYPE_CHECKING, cast
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
@@ -23,6 +25,9 @@ from socle.directory.dates import InvalidDate, parse_birth_date
 from socle.directory.names import normalize_name
 from socle.directory.profiles import Profile, Relation, parse_profile, parse_relation
 from socle.directory.uai import InvalidUAI, normalize_uai
+
+if TYPE_CHECKING:
+    from socle.directory.models import Person
 
 COLUMNS = (
     "uai",
@@ -288,7 +293,13 @@ def _check_row(
     password = values.get("password", "")
     if password and not problems:
         try:
-            validate_password(password)
+            who = SimpleNamespace(
+                login=login,
+                first_name=values.get("first_name", ""),
+                last_name=values.get("last_name", ""),
+                email=email,
+            )  # for the validator that refuses a password close to the person's names
+            validate_password(password, cast("Person", who))
         except ValidationError as exc:
             problems.append(
                 _("mot de passe refusé : %(reasons)s") % {"reasons": " ".join(exc.messages)}
