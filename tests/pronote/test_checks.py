@@ -8,6 +8,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from django.core.management import call_command
+from django.utils.translation import override
 
 from socle.portal.models import Service
 from socle.pronote.checks import check_partner, check_private_key, check_pronote_services
@@ -78,6 +79,15 @@ def test_a_pkcs1_key_is_accepted_and_a_short_one_warned(settings, tmp_path, ent_
 def test_a_bad_partner_name_is_an_error(settings):
     settings.SOCLE_PRONOTE_PARTNER = "a<b"
     assert ids(check_partner()) == ["socle.E063"]
+
+
+def test_check_messages_speak_the_active_language(settings):
+    settings.SOCLE_PRONOTE_PARTNER = "a<b"
+    assert "nom de partenaire invalide" in check_partner()[0].msg
+    with override("en"):
+        (message,) = check_partner()
+    assert message.msg == "SOCLE_PRONOTE_PARTNER='a<b': invalid partner name."
+    assert message.hint.startswith("The name under which PRONOTE encrypts")
 
 
 def test_a_pronote_service_needs_an_establishment_and_a_sane_attribute():

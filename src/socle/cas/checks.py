@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.checks import Error, Tags, Warning, register
+from django.utils.translation import gettext as _
 
 from socle.core.plain_errors import regex_error
 
@@ -18,35 +19,44 @@ def check_cas_settings(app_configs: Any = None, **kwargs: Any) -> list[Any]:
     if getattr(settings, "SOCLE_CAS_OPEN_REGISTRY", False):
         problems.append(
             Error(
-                "SOCLE_CAS_OPEN_REGISTRY est activé : le CAS délivrerait des tickets "
-                "à n'importe quel site (redirection ouverte).",
-                hint="Enregistrez les services (socle service_add) ; laissez cette option à false.",
+                _(
+                    "SOCLE_CAS_OPEN_REGISTRY est activé : le CAS délivrerait des tickets "
+                    "à n'importe quel site (redirection ouverte)."
+                ),
+                hint=_(
+                    "Enregistrez les services (socle service_add) ; laissez cette option à false."
+                ),
                 id="socle.E001",
             )
         )
     if settings.SOCLE_CAS_ST_LIFETIME > 60:
         problems.append(
             Warning(
-                f"SOCLE_CAS_ST_LIFETIME={settings.SOCLE_CAS_ST_LIFETIME} s : un ticket de service "
-                "devrait vivre quelques secondes.",
-                hint="10 secondes suffisent.",
+                _(
+                    "SOCLE_CAS_ST_LIFETIME=%(seconds)s s : un ticket de service devrait vivre "
+                    "quelques secondes."
+                )
+                % {"seconds": settings.SOCLE_CAS_ST_LIFETIME},
+                hint=_("10 secondes suffisent."),
                 id="socle.W002",
             )
         )
     if settings.SOCLE_CAS_SESSION_IDLE > settings.SOCLE_CAS_SESSION_MAX:
         problems.append(
             Error(
-                "SOCLE_CAS_SESSION_IDLE dépasse SOCLE_CAS_SESSION_MAX.",
-                hint="La durée d'inactivité doit être inférieure à la durée maximale.",
+                _("SOCLE_CAS_SESSION_IDLE dépasse SOCLE_CAS_SESSION_MAX."),
+                hint=_("La durée d'inactivité doit être inférieure à la durée maximale."),
                 id="socle.E003",
             )
         )
     if getattr(settings, "SOCLE_CAS_ALLOW_HTTP_PROXY_CALLBACK", False) and not settings.DEBUG:
         problems.append(
             Warning(
-                "SOCLE_CAS_ALLOW_HTTP_PROXY_CALLBACK est activé hors DEBUG : des proxy-granting "
-                "tickets peuvent partir en clair vers cette machine.",
-                hint="Réservé aux tests ; retirez ce réglage en production.",
+                _(
+                    "SOCLE_CAS_ALLOW_HTTP_PROXY_CALLBACK est activé hors DEBUG : des "
+                    "proxy-granting tickets peuvent partir en clair vers cette machine."
+                ),
+                hint=_("Réservé aux tests ; retirez ce réglage en production."),
                 id="socle.W010",
             )
         )
@@ -55,8 +65,8 @@ def check_cas_settings(app_configs: Any = None, **kwargs: Any) -> list[Any]:
     if not settings.SOCLE_HTTPS and not settings.DEBUG and not local:
         problems.append(
             Warning(
-                "SOCLE_BASE_URL n'est pas en https : les cookies de session circulent en clair.",
-                hint="Servez l'ENT en https derrière un proxy TLS (docs/deployment.md).",
+                _("SOCLE_BASE_URL n'est pas en https : les cookies de session circulent en clair."),
+                hint=_("Servez l'ENT en https derrière un proxy TLS (docs/deployment.md)."),
                 id="socle.W004",
             )
         )
@@ -84,14 +94,20 @@ def check_service_patterns(app_configs: Any = None, **kwargs: Any) -> list[Any]:
         return []
     problems: list[Any] = []
     for pattern in patterns:
-        where = f"service {pattern.service.code}, motif « {pattern.value[:120]} »"
+        where = _("service %(code)s, motif « %(pattern)s »") % {
+            "code": pattern.service.code,
+            "pattern": pattern.value[:120],
+        }
         try:
             compile_pattern(pattern.kind, pattern.value)
         except (re.error, ValueError) as exc:
             problems.append(
                 Error(
-                    f"{where} : motif invalide ({_why(exc)}), il est ignoré.",
-                    hint="Corrigez-le dans Gestion portail > Services ou avec socle service_add.",
+                    _("%(where)s : motif invalide (%(error)s), il est ignoré.")
+                    % {"where": where, "error": _why(exc)},
+                    hint=_(
+                        "Corrigez-le dans Gestion portail > Services ou avec socle service_add."
+                    ),
                     id="socle.E006",
                 )
             )
@@ -99,10 +115,15 @@ def check_service_patterns(app_configs: Any = None, **kwargs: Any) -> list[Any]:
         if too_broad(pattern.kind, pattern.value):
             problems.append(
                 Error(
-                    f"{where} : ce motif accepte n'importe quel site, le CAS y enverrait des "
-                    "tickets (redirection ouverte).",
-                    hint="Écrivez le domaine complet suivi de « / », "
-                    "par exemple https://appli.example.org/**.",
+                    _(
+                        "%(where)s : ce motif accepte n'importe quel site, le CAS y enverrait "
+                        "des tickets (redirection ouverte)."
+                    )
+                    % {"where": where},
+                    hint=_(
+                        "Écrivez le domaine complet suivi de « / », par exemple "
+                        "https://appli.example.org/**."
+                    ),
                     id="socle.E007",
                 )
             )
@@ -111,8 +132,9 @@ def check_service_patterns(app_configs: Any = None, **kwargs: Any) -> list[Any]:
             if host not in LOOPBACK:
                 problems.append(
                     Warning(
-                        f"{where} : adresse en http, les tickets circuleraient en clair.",
-                        hint="Utilisez l'adresse https du service.",
+                        _("%(where)s : adresse en http, les tickets circuleraient en clair.")
+                        % {"where": where},
+                        hint=_("Utilisez l'adresse https du service."),
                         id="socle.W008",
                     )
                 )
@@ -136,9 +158,13 @@ def check_pronote_patterns(app_configs: Any = None, **kwargs: Any) -> list[Any]:
         if not any(p.value.endswith("**") for p in service.patterns.all()):
             problems.append(
                 Warning(
-                    f"Le service PRONOTE {service.code} n'a aucun motif se terminant par « ** » : "
-                    "PRONOTE.net envoie des adresses d'espaces variées (eleve.html, parent.html…).",
-                    hint="Ajoutez le motif « URL à communiquer au socle ENT » de PRONOTE.net.",
+                    _(
+                        "Le service PRONOTE %(code)s n'a aucun motif se terminant par « ** » : "
+                        "PRONOTE.net envoie des adresses d'espaces variées (eleve.html, "
+                        "parent.html…)."
+                    )
+                    % {"code": service.code},
+                    hint=_("Ajoutez le motif « URL à communiquer au socle ENT » de PRONOTE.net."),
                     id="socle.W005",
                 )
             )

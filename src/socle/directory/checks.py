@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.checks import Error, Tags, Warning, register
+from django.utils.translation import gettext as _
 
 
 @register(Tags.security, Tags.models)
@@ -15,8 +16,10 @@ def check_directory_settings(app_configs: Any = None, **kwargs: Any) -> list[Any
     if settings.AUTH_USER_MODEL != "directory.Person":
         messages.append(
             Error(
-                "AUTH_USER_MODEL doit rester « directory.Person » : l'annuaire est la base des "
-                "comptes du CAS.",
+                _(
+                    "AUTH_USER_MODEL doit rester « directory.Person » : l'annuaire est la base "
+                    "des comptes du CAS."
+                ),
                 id="socle.E020",
             )
         )
@@ -26,15 +29,21 @@ def check_directory_settings(app_configs: Any = None, **kwargs: Any) -> list[Any
     if min_length < 12:
         messages.append(
             Warning(
-                f"Longueur minimale des mots de passe : {min_length} ; 12 caractères au moins "
-                "sont recommandés (MinimumLengthValidator).",
+                _(
+                    "Longueur minimale des mots de passe : %(length)s ; 12 caractères au moins "
+                    "sont recommandés (MinimumLengthValidator)."
+                )
+                % {"length": min_length},
                 id="socle.W021",
             )
         )
     if "django.contrib.auth.password_validation.CommonPasswordValidator" not in validators:
         messages.append(
             Warning(
-                "CommonPasswordValidator absent : les mots de passe trop courants sont acceptés.",
+                _(
+                    "CommonPasswordValidator absent : les mots de passe trop courants sont "
+                    "acceptés."
+                ),
                 id="socle.W022",
             )
         )
@@ -51,8 +60,11 @@ def check_directory_settings(app_configs: Any = None, **kwargs: Any) -> list[Any
     ):
         messages.append(
             Warning(
-                f"SOCLE_BASE_URL={settings.SOCLE_BASE_URL} n'est pas en https : c'est l'adresse "
-                "imprimée sur les fiches de connexion et où les codes d'activation sont saisis.",
+                _(
+                    "SOCLE_BASE_URL=%(url)s n'est pas en https : c'est l'adresse imprimée sur "
+                    "les fiches de connexion et où les codes d'activation sont saisis."
+                )
+                % {"url": settings.SOCLE_BASE_URL},
                 id="socle.W023",
             )
         )
@@ -60,8 +72,11 @@ def check_directory_settings(app_configs: Any = None, **kwargs: Any) -> list[Any
     if terms and urlsplit(terms).scheme not in {"http", "https"}:
         messages.append(
             Error(
-                f"SOCLE_TERMS_URL={terms[:80]} : adresse http(s) absolue attendue (charte "
-                "d'utilisation affichée à la première connexion).",
+                _(
+                    "SOCLE_TERMS_URL=%(url)s : adresse http(s) absolue attendue (charte "
+                    "d'utilisation affichée à la première connexion)."
+                )
+                % {"url": terms[:80]},
                 id="socle.E024",
             )
         )

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.core.checks import CheckMessage, Error, Warning
 from django.db import DatabaseError
+from django.utils.translation import gettext as _
 
 from socle.portal.espaces import espace_url
 from socle.portal.patterns import pattern_problem
@@ -37,9 +38,14 @@ def check_service_patterns(
         if not patterns:
             messages.append(
                 Warning(
-                    f"Le service « {service.code} » n'a aucun motif d'URL : le CAS refusera toute "
-                    "connexion.",
-                    hint="Ajoutez un motif (Gestion portail > Services) ou désactivez le service.",
+                    _(
+                        "Le service « %(code)s » n'a aucun motif d'URL : le CAS refusera toute "
+                        "connexion."
+                    )
+                    % {"code": service.code},
+                    hint=_(
+                        "Ajoutez un motif (Gestion portail > Services) ou désactivez le service."
+                    ),
                     id="socle.W041",
                 )
             )
@@ -53,8 +59,9 @@ def check_service_patterns(
                 continue
             messages.append(
                 (Error if problem.wide else Warning)(
-                    f"Service « {service.code} », motif {pattern.value} : {problem.message}",
-                    hint="Corrigez le motif dans Gestion portail > Services.",
+                    _("Service « %(code)s », motif %(pattern)s : %(problem)s")
+                    % {"code": service.code, "pattern": pattern.value, "problem": problem.message},
+                    hint=_("Corrigez le motif dans Gestion portail > Services."),
                     id="socle.E040" if problem.wide else "socle.W042",
                 )
             )

@@ -8,6 +8,7 @@ from typing import Any
 from django.conf import settings
 from django.core.checks import CheckMessage, Error, Tags, Warning, register
 from django.db import DatabaseError
+from django.utils.translation import gettext as _
 
 from socle.pronote.files.crypto import EnvelopeError, KeyFileUnreadable, load_private_key_file
 
@@ -23,18 +24,20 @@ def check_private_key(app_configs: Any = None, **kwargs: Any) -> list[CheckMessa
         code = "socle.E060" if isinstance(exc, KeyFileUnreadable) else "socle.E061"
         return [
             Error(
-                f"SOCLE_PRONOTE_PRIVATE_KEY : {exc}",
+                _("SOCLE_PRONOTE_PRIVATE_KEY : %(error)s") % {"error": exc},
                 id=code,
-                hint="Chemin d'une clé privée RSA (PEM PKCS#8 ou PKCS#1, non chiffrée), "
-                "lisible par le seul utilisateur du serveur.",
+                hint=_(
+                    "Chemin d'une clé privée RSA (PEM PKCS#8 ou PKCS#1, non chiffrée), lisible "
+                    "par le seul utilisateur du serveur."
+                ),
             )
         ]
     if key.key_size < 2048:
         return [
             Warning(
-                f"SOCLE_PRONOTE_PRIVATE_KEY : clé RSA de {key.key_size} bits.",
+                _("SOCLE_PRONOTE_PRIVATE_KEY : clé RSA de %(bits)s bits.") % {"bits": key.key_size},
                 id="socle.W062",
-                hint="Utilisez une clé d'au moins 2048 bits.",
+                hint=_("Utilisez une clé d'au moins 2048 bits."),
             )
         ]
     return []
@@ -46,10 +49,13 @@ def check_partner(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
     if not re.fullmatch(r"[A-Za-z0-9_.\- ]{1,64}", partner or ""):
         return [
             Error(
-                f"SOCLE_PRONOTE_PARTNER={partner!r} : nom de partenaire invalide.",
+                _("SOCLE_PRONOTE_PARTNER=%(value)s : nom de partenaire invalide.")
+                % {"value": repr(partner)},
                 id="socle.E063",
-                hint="Le nom sous lequel PRONOTE chiffre l'export pour cet ENT "
-                "(CLES/PARTENAIRE/@NOM).",
+                hint=_(
+                    "Le nom sous lequel PRONOTE chiffre l'export pour cet ENT "
+                    "(CLES/PARTENAIRE/@NOM)."
+                ),
             )
         ]
     return []
@@ -73,9 +79,9 @@ def check_pronote_services(app_configs: Any = None, **kwargs: Any) -> list[Check
         if service.establishment_id is None:
             messages.append(
                 Error(
-                    f"Service PRONOTE {service.code} sans établissement.",
+                    _("Service PRONOTE %(code)s sans établissement.") % {"code": service.code},
                     id="socle.E064",
-                    hint="Un service PRONOTE est lié à un UAI : service_add … --uai UAI.",
+                    hint=_("Un service PRONOTE est lié à un UAI : service_add … --uai UAI."),
                 )
             )
         attribute = service.pronote_id_attribute or ""
@@ -84,9 +90,10 @@ def check_pronote_services(app_configs: Any = None, **kwargs: Any) -> list[Check
         ):
             messages.append(
                 Warning(
-                    f"Service PRONOTE {service.code} : nom d'attribut « {attribute} » invalide.",
+                    _("Service PRONOTE %(code)s : nom d'attribut « %(name)s » invalide.")
+                    % {"code": service.code, "name": attribute},
                     id="socle.W065",
-                    hint="Par défaut : idPronote (comme dans la console PRONOTE).",
+                    hint=_("Par défaut : idPronote (comme dans la console PRONOTE)."),
                 )
             )
     return messages
