@@ -36,6 +36,7 @@ def ent_key_file(tmp_path: Path, ent_key: rsa.RSAPrivateKey, settings) -> Path:
             serialization.NoEncryption(),
         )
     )
+    path.chmod(0o600)  # as docs/pronote.md asks (socle.W066 otherwise)
     settings.SOCLE_PRONOTE_PRIVATE_KEY = str(path)
     settings.SOCLE_PRONOTE_PARTNER = "SOCLE"
     return path

@@ -72,8 +72,16 @@ def test_a_pkcs1_key_is_accepted_and_a_short_one_warned(settings, tmp_path, ent_
             serialization.NoEncryption(),
         )
     )
+    path.chmod(0o600)
     settings.SOCLE_PRONOTE_PRIVATE_KEY = str(path)
     assert ids(check_private_key()) == ["socle.W062"]
+
+
+def test_a_key_file_other_users_can_read_is_warned(ent_key_file):
+    ent_key_file.chmod(0o644)
+    (message,) = check_private_key()
+    assert message.id == "socle.W066"
+    assert "-rw-r--r--" in message.msg
 
 
 def test_a_bad_partner_name_is_an_error(settings):

@@ -119,6 +119,11 @@ def test_doctor_reports_a_missing_service_and_coverage(xml_file, school):
     assert "Personnels : 0/1 (0 %)" in out and "sans identifiant : DURAND Sophie" in out
 
 
+def test_doctor_stops_on_an_unknown_account(school):
+    with pytest.raises(CommandError, match="Aucun compte « nobody »"):
+        run("pronote_doctor", "--uai", school.est.uai, "--login", "nobody")
+
+
 def test_doctor_explains_what_pronote_will_say_to_an_account_without_identifier(school):
     url = f"https://{school.est.uai.lower()}.index-education.net/pronote/"
     make_service(

@@ -139,7 +139,7 @@ def test_it_reads_public_keys_in_pem_pkcs1_openssh_and_rfc4716(ent_key):
     ]
     for data in forms:
         assert load_public_key(data).public_numbers() == public.public_numbers()
-    with pytest.raises(PronoteFileError, match="clé publique"):
+    with pytest.raises(PronoteFileError, match="Clé publique d.Index Education refusée"):
         load_public_key(b"-----BEGIN PUBLIC KEY-----\nnope\n-----END PUBLIC KEY-----\n")
 
 

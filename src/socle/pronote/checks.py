@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 from typing import Any
 
 from django.conf import settings
@@ -32,15 +34,32 @@ def check_private_key(app_configs: Any = None, **kwargs: Any) -> list[CheckMessa
                 ),
             )
         ]
+    messages: list[CheckMessage] = []
+    mode = os.stat(path).st_mode
+    if mode & 0o077:
+        messages.append(
+            Warning(
+                _(
+                    "SOCLE_PRONOTE_PRIVATE_KEY : le fichier %(path)s est accessible à d'autres "
+                    "utilisateurs que le sien (droits %(mode)s)."
+                )
+                % {"path": path, "mode": stat.filemode(mode)},
+                id="socle.W066",
+                hint=_(
+                    "Qui lit cette clé lit les exports de PRONOTE : chmod 600, propriétaire "
+                    "l'utilisateur du serveur."
+                ),
+            )
+        )
     if key.key_size < 2048:
-        return [
+        messages.append(
             Warning(
                 _("SOCLE_PRONOTE_PRIVATE_KEY : clé RSA de %(bits)s bits.") % {"bits": key.key_size},
                 id="socle.W062",
                 hint=_("Utilisez une clé d'au moins 2048 bits."),
             )
-        ]
-    return []
+        )
+    return messages
 
 
 @register()

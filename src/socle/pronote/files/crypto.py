@@ -22,6 +22,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.asymmetric.padding import PKCS1v15
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from cryptography.x509 import load_pem_x509_certificate
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from socle.core.plain_errors import os_error
@@ -43,7 +44,18 @@ class EnvelopeError(PronoteFileError):
         )
 
 
-class KeyFileUnreadable(EnvelopeError):
+class KeyRefused(EnvelopeError):
+    """A key cannot be used: said as such, since no file may be involved (the system check of
+    the ENT's key, the export's public key)."""
+
+    def __init__(self, step: str, detail: str) -> None:
+        self.step = step
+        PronoteFileError.__init__(
+            self, _("%(step)s refusée : %(detail)s") % {"step": capfirst(step), "detail": detail}
+        )
+
+
+class KeyFileUnreadable(KeyRefused):
     """The key file could not be read at all (missing, permissions…): system check
     ``socle.E060``, where any other :class:`EnvelopeError` of the key is ``socle.E061``."""
 
@@ -64,7 +76,7 @@ def load_private_key(data: bytes, *, validate: bool = True) -> rsa.RSAPrivateKey
                 data, password=None, unsafe_skip_rsa_key_validation=not validate
             )
     except TypeError:
-        raise EnvelopeError(
+        raise KeyRefused(
             _("clé privée de l'ENT"),
             _(
                 "la clé est protégée par un mot de passe ; fournissez-la en clair "
@@ -72,11 +84,11 @@ def load_private_key(data: bytes, *, validate: bool = True) -> rsa.RSAPrivateKey
             ),
         ) from None
     except ValueError as exc:
-        raise EnvelopeError(
+        raise KeyRefused(
             _("clé privée de l'ENT"), _("clé illisible : %(error)s.") % {"error": _key_problem(exc)}
         ) from None
     if not isinstance(key, rsa.RSAPrivateKey):
-        raise EnvelopeError(_("clé privée de l'ENT"), _("une clé RSA est attendue."))
+        raise KeyRefused(_("clé privée de l'ENT"), _("une clé RSA est attendue."))
     return key
 
 
@@ -156,13 +168,13 @@ def load_public_key(data: bytes) -> rsa.RSAPublicKey:
         else:
             key = serialization.load_der_public_key(data)
     except (ValueError, TypeError, IndexError, binascii.Error) as exc:
-        raise EnvelopeError(
+        raise KeyRefused(
             _("clé publique d'Index Education"),
             _("clé illisible : %(error)s ; PEM ou SSH2 (RFC 4716) attendu.")
             % {"error": _key_problem(exc)},
         ) from None
     if not isinstance(key, rsa.RSAPublicKey):
-        raise EnvelopeError(_("clé publique d'Index Education"), _("une clé RSA est attendue."))
+        raise KeyRefused(_("clé publique d'Index Education"), _("une clé RSA est attendue."))
     return key
 
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django.core.management.base import CommandError, CommandParser
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from socle.core.commands import SocleCommand
-from socle.directory.models import Establishment
+from socle.directory.models import Establishment, Person
 from socle.directory.uai import InvalidUAI, normalize_uai
 from socle.pronote.doctor import DoctorReport, diagnose
 
@@ -22,7 +23,7 @@ class Command(SocleCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--uai", required=True)
+        parser.add_argument("--uai", required=True, help=_("UAI de l'établissement"))
         parser.add_argument("--login", default="", help=_("compte à examiner"))
         parser.add_argument(
             "--all",
@@ -38,7 +39,13 @@ class Command(SocleCommand):
         establishment = Establishment.objects.filter(uai=uai).first()
         if establishment is None:
             raise CommandError(_("Établissement %(uai)s inconnu.") % {"uai": uai})
-        report = diagnose(establishment, options["login"])
+        login = options["login"].strip()
+        if login and not Person.objects.filter(Q(login=login) | Q(uid=login)).exists():
+            raise CommandError(
+                _("Aucun compte « %(login)s » dans l'annuaire (identifiant ou uid).")
+                % {"login": login[:150]}
+            )
+        report = diagnose(establishment, login)
         self.stdout.write(render_text(report, limit=None if options["all"] else 20))
 
 
