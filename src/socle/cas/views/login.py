@@ -312,6 +312,10 @@ def _queue_page(
 @no_store
 @require_http_methods(["GET", "HEAD", "POST"])
 def logout(request: HttpRequest) -> HttpResponse:
+    if request.method == "HEAD":
+        # A HEAD has no side effect (RFC 9110 §9.2.1): link previews and checkers send one.
+        # It gets the headers a GET would, and the session lives on.
+        return _after_logout(request)
     session = current_session(request)
     person = request.user if request.user.is_authenticated else None
     if session is not None:
@@ -321,12 +325,16 @@ def logout(request: HttpRequest) -> HttpResponse:
     if person is not None or session is not None:
         record("logout", person=person, client_ip=client_ip(request))
     django_logout(request)
-    # §2.3.1 ``service``; CAS 2 clients (older phpCAS) send ``url``.
+    response = _after_logout(request)
+    clear_tgc(response)
+    return response
+
+
+def _after_logout(request: HttpRequest) -> HttpResponse:
+    """§2.3.1 ``service`` (CAS 2 clients, older phpCAS, send ``url``): a redirect only to a
+    registered service; otherwise the « vous êtes déconnecté » page."""
     service_url = (request.GET.get("service") or request.GET.get("url") or "").strip()
     service_url = service_url[:MAX_SERVICE_LENGTH]
     if service_url and find_service(service_url) is not None:
-        response: HttpResponse = HttpResponseRedirect(service_url)
-    else:
-        response = render(request, "cas/logged_out.html")
-    clear_tgc(response)
-    return response
+        return HttpResponseRedirect(service_url)
+    return render(request, "cas/logged_out.html")
