@@ -112,6 +112,10 @@ def _go_to_service(
 def _context(form: LoginForm, service: Service | None) -> dict[str, object]:
     return {
         "form": form,
+        # Back after a failure with the username typed: the focus goes where it is to retype.
+        "focus_password": form.is_bound
+        and bool(form["username"].value())
+        and not form.has_error("username"),
         "service": service,
         "ent_name": settings.SOCLE_ENT_NAME,
         "max_login": MAX_LOGIN_LENGTH,
