@@ -162,6 +162,7 @@ SESSION_COOKIE_SECURE = SOCLE_HTTPS
 CSRF_COOKIE_NAME = "socle_csrftoken"
 CSRF_COOKIE_SECURE = SOCLE_HTTPS
 CSRF_COOKIE_SAMESITE = "Lax"
+CSRF_FAILURE_VIEW = "socle.cas.views.csrf.csrf_failure"  # 403_csrf.html, back to the login form
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"

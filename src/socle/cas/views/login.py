@@ -8,15 +8,18 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib.auth import login as django_login
 from django.contrib.auth import logout as django_logout
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.functional import Promise
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_protect
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
+from socle.cas import retry
 from socle.cas.authentication import MAX_LOGIN_LENGTH, MAX_PASSWORD_LENGTH, check_credentials
 from socle.cas.forms import LoginForm
 from socle.cas.login_page import page_key, reuse_or_render
@@ -53,6 +56,11 @@ MAX_SERVICE_LENGTH = 2048
 CLIENT_CLOSED_REQUEST = 499  # nginx's code for a request its client abandoned; nobody reads it
 
 logger = logging.getLogger("socle.cas")
+
+_RETRY_REFUSED = gettext_lazy(
+    "La nouvelle tentative automatique n'est plus valable (délai dépassé, ou page ouverte dans"
+    " un autre navigateur). Saisissez de nouveau votre identifiant et votre mot de passe."
+)
 
 
 def _unknown_service(request: HttpRequest, service_url: str) -> HttpResponse:
@@ -104,6 +112,10 @@ def _go_to_service(
 def _context(form: LoginForm, service: Service | None) -> dict[str, object]:
     return {
         "form": form,
+        # Back after a failure with the username typed: the focus goes where it is to retype.
+        "focus_password": form.is_bound
+        and bool(form["username"].value())
+        and not form.has_error("username"),
         "service": service,
         "ent_name": settings.SOCLE_ENT_NAME,
         "max_login": MAX_LOGIN_LENGTH,
@@ -111,9 +123,21 @@ def _context(form: LoginForm, service: Service | None) -> dict[str, object]:
     }
 
 
-def _login_page(request: HttpRequest, form: LoginForm, service: Service | None) -> HttpResponse:
-    """The form page with the visitor's input and errors."""
-    return page(request, "cas/login.html", _context(form, service))
+def _login_page(
+    request: HttpRequest, form: LoginForm, service: Service | None, notice: str | Promise = ""
+) -> HttpResponse:
+    """The form page with the visitor's input and errors (or a ``notice`` above the form)."""
+    return page(request, "cas/login.html", {**_context(form, service), "notice": notice})
+
+
+def _hidden(request: HttpRequest, service_url: str, next_url: str) -> dict[str, str]:
+    """The hidden fields of the login form, which a POST of the form sends back."""
+    return {
+        "service": service_url,
+        "renew": "true" if flag(request, "renew") else "",
+        "next": next_url,
+        "method": "POST" if _param(request, "method").upper() == "POST" else "",
+    }
 
 
 def _blank_login_page(
@@ -143,6 +167,7 @@ def _logged_in(request: HttpRequest, next_url: str) -> HttpResponse:
 
 
 @no_store
+@sensitive_post_parameters("password", retry.FIELD)
 @csrf_protect
 @require_http_methods(["GET", "HEAD", "POST"])
 def login(request: HttpRequest) -> HttpResponse:
@@ -179,14 +204,7 @@ def login(request: HttpRequest) -> HttpResponse:
                 pass  # ended elsewhere since this process saw it: credentials are asked
     if flag(request, "gateway") and service is not None and not renew:
         return HttpResponseRedirect(service_url)  # §2.1.1 gateway: no credentials asked
-    method = "POST" if _param(request, "method").upper() == "POST" else ""
-    hidden = {
-        "service": service_url,
-        "renew": "true" if renew else "",
-        "next": next_url,
-        "method": method,
-    }
-    return _blank_login_page(request, hidden, service)
+    return _blank_login_page(request, _hidden(request, service_url, next_url), service)
 
 
 def _post_credentials(
@@ -196,7 +214,12 @@ def _post_credentials(
     session: Session | None,
     next_url: str,
 ) -> HttpResponse:
-    form = LoginForm(request.POST)
+    try:
+        form = LoginForm(_posted_credentials(request))
+    except retry.RetryRefused:
+        logger.info("queued login retry refused: expired, altered or from another browser")
+        blank = LoginForm(initial=_hidden(request, service_url, next_url))
+        return _login_page(request, blank, service, _RETRY_REFUSED)
     if not form.is_valid():
         return _login_page(request, form, service)
     login_name = form.cleaned_data["username"]
@@ -205,15 +228,8 @@ def _post_credentials(
     try:
         outcome = check_credentials(request, login_name, password, address)
     except QueueFull as exc:
-        # With JavaScript the page re-posts the form by itself; without, a meta refresh brings
-        # back the login form for the same service.
-        retry_url = reverse("cas:login")
-        if service_url:
-            retry_url += "?" + urlencode({"service": service_url})
-        context = {"retry_after": exc.retry_after, "form": form, "retry_url": retry_url}
-        response = render(request, "cas/queue.html", context, status=503)
-        response["Retry-After"] = str(exc.retry_after)
-        return response
+        token = retry.seal(request, login_name, password)
+        return _queue_page(request, form, service_url, exc.retry_after, token)
     except ClientGone:
         logger.info("login abandoned by its client while waiting for a hash slot: not hashed")
         return HttpResponse(status=CLIENT_CLOSED_REQUEST, reason="Client Closed Request")
@@ -264,9 +280,46 @@ def _post_credentials(
     return response
 
 
+def _posted_credentials(request: HttpRequest) -> QueryDict:
+    """The posted form; for the queue page's retry, with the credentials of its sealed token
+    (``retry.RetryRefused`` when the token cannot be opened here)."""
+    token = request.POST.get(retry.FIELD)
+    if token is None:
+        return request.POST
+    sealed = retry.unseal(request, token)
+    data = request.POST.copy()
+    data["username"], data["password"] = sealed.username, sealed.password
+    return data
+
+
+def _queue_page(
+    request: HttpRequest, form: LoginForm, service_url: str, retry_after: int, token: str
+) -> HttpResponse:
+    """503 « File d'attente »: with JavaScript the page posts the sealed ``token`` and the hidden
+    fields again by itself; without, a meta refresh brings back the login form for the same
+    service. The page holds neither the username nor the password (``socle.cas.retry``)."""
+    retry_url = reverse("cas:login")
+    if service_url:
+        retry_url += "?" + urlencode({"service": service_url})
+    context = {
+        "retry_after": retry_after,
+        "form": form,
+        "retry_url": retry_url,
+        "retry_field": retry.FIELD,
+        "retry_token": token,
+    }
+    response = render(request, "cas/queue.html", context, status=503)
+    response["Retry-After"] = str(retry_after)
+    return response
+
+
 @no_store
 @require_http_methods(["GET", "HEAD", "POST"])
 def logout(request: HttpRequest) -> HttpResponse:
+    if request.method == "HEAD":
+        # A HEAD has no side effect (RFC 9110 §9.2.1): link previews and checkers send one.
+        # It gets the headers a GET would, and the session lives on.
+        return _after_logout(request)
     session = current_session(request)
     person = request.user if request.user.is_authenticated else None
     if session is not None:
@@ -276,12 +329,16 @@ def logout(request: HttpRequest) -> HttpResponse:
     if person is not None or session is not None:
         record("logout", person=person, client_ip=client_ip(request))
     django_logout(request)
-    # §2.3.1 ``service``; CAS 2 clients (older phpCAS) send ``url``.
+    response = _after_logout(request)
+    clear_tgc(response)
+    return response
+
+
+def _after_logout(request: HttpRequest) -> HttpResponse:
+    """§2.3.1 ``service`` (CAS 2 clients, older phpCAS, send ``url``): a redirect only to a
+    registered service; otherwise the « vous êtes déconnecté » page."""
     service_url = (request.GET.get("service") or request.GET.get("url") or "").strip()
     service_url = service_url[:MAX_SERVICE_LENGTH]
     if service_url and find_service(service_url) is not None:
-        response: HttpResponse = HttpResponseRedirect(service_url)
-    else:
-        response = render(request, "cas/logged_out.html")
-    clear_tgc(response)
-    return response
+        return HttpResponseRedirect(service_url)
+    return render(request, "cas/logged_out.html")
