@@ -9,7 +9,7 @@ from django.contrib.auth.forms import PasswordChangeForm, SetPasswordForm
 from django.utils.translation import gettext_lazy as _
 
 from socle.directory.activation import is_the_code
-from socle.directory.models import ActivationCode
+from socle.directory.models import ActivationCode, Person
 
 
 class _PasswordInputs:
@@ -58,3 +58,33 @@ class ChangePasswordForm(PasswordChangeForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _PasswordInputs.tune(self)
+
+
+def code_state(person: Person) -> str:
+    """When the person's current activation code was issued ("" without one): what the reset
+    page was showing when its form was drawn."""
+    created = (
+        ActivationCode.objects.filter(person=person).values_list("created_at", flat=True).first()
+    )
+    return created.isoformat() if created else ""
+
+
+class ResetPasswordForm(forms.Form):
+    """An administrator's reset. The form carries the state of the person's code when the page
+    was drawn: a resubmitted POST (reload, back button, double click) finds a newer code and is
+    refused, so that it never silently replaces the code the administrator was just shown."""
+
+    state = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, person: Person, *args: Any, **kwargs: Any) -> None:
+        self.person = person
+        super().__init__(*args, **kwargs)
+        self.fields["state"].initial = code_state(person)
+
+    def clean_state(self) -> str:
+        state: str = self.cleaned_data.get("state") or ""
+        if state != code_state(self.person):
+            raise forms.ValidationError(
+                _("Un code a déjà été généré depuis l'affichage de cette page."), code="stale"
+            )
+        return state
