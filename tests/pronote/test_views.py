@@ -112,16 +112,16 @@ def test_the_wizard_walks_the_six_steps(admin_client, school):
 
     response = admin_client.get(response["Location"])
     content = page_text(response)
-    assert "Étape 1/6 : rapprochement des Enseignants" in content
-    assert "1 Enseignants reconnus" in content and "0 non reconnus" in content
+    assert "Étape 1/6 : rapprochement des enseignants" in content
+    assert "1 enseignant reconnu, 0 non reconnu" in content
     for label in ("Interrompre", "Valider et passer à l'étape suivante"):
         assert label in content
 
     response = admin_client.post(response.request["PATH_INFO"], {"action": "validate"})
     step2 = admin_client.get(response["Location"])
     content = page_text(step2)
-    assert "Étape 2/6 : rapprochement des Élèves" in content
-    assert "2 Élèves reconnus" in content and "1 non reconnus" in content
+    assert "Étape 2/6 : rapprochement des élèves" in content
+    assert "2 élèves reconnus, 1 non reconnu" in content
     for header in (
         "Nom Prénom",
         "Date de naissance",
@@ -322,15 +322,69 @@ def test_it_walks_the_wizard_in_english_with_the_progress_of_each_step(admin_cli
     response = upload(admin_client, school)
     step1 = admin_client.get(response["Location"])
     content = page_text(step1)
-    assert "Step 1/6: matching Teachers" in content
-    assert "1 Teachers recognised" in content and "0 not recognised" in content
+    assert "Step 1/6: matching teachers" in content
+    assert "1 teacher recognised, 0 not recognised" in content
     assert page(step1).xpath('//form[@id="step-form"]/@data-no-result') == ["No account found."]
     step2 = admin_client.get(
         admin_client.post(step1.request["PATH_INFO"], {"action": "validate"})["Location"]
     )
     content = page_text(step2)
-    assert "Step 2/6: matching Pupils" in content
+    assert "Step 2/6: matching pupils" in content
     # The progress list: the validated step shows its counts (it compared a French label).
     assert "Teachers: validated — 1 imported, 0 unchanged, 0 replaced, 0 conflicts" in content
     assert "Pupils: matching computed" in content
     assert "Étape" not in content and "rapprochement" not in content
+
+
+def test_it_counts_each_category_in_singular_or_plural_in_lower_case(admin_client, school):
+    """« 1 responsable reconnu », « 1 importé, 0 inchangés », « Aucun inspecteur pédagogique
+    dans le fichier »: no « Maîtres de stage » nor « Aucun(e) » mid-sentence. (Without a French
+    catalog gettext gives zero the plural, which French usage accepts: « 0 conflits ».)"""
+    upload(admin_client, school)
+    session = ImportSession.objects.get()
+    seen = {}
+    for number in range(1, 7):
+        seen[number] = page_text(
+            admin_client.get(reverse("pronote:step", args=[session.pk, number]))
+        )
+        admin_client.post(
+            reverse("pronote:step", args=[session.pk, number]), {"action": "validate"}
+        )
+    assert "Étape 2/6 : rapprochement des élèves" in seen[2]
+    assert "2 élèves reconnus, 1 non reconnu" in seen[2]
+    assert "1 responsable reconnu, 0 non reconnu" in seen[3]
+    assert "Étape 4/6 : rapprochement des maîtres de stage" in seen[4]
+    assert "0 maîtres de stage reconnus, 0 non reconnus" in seen[4]
+    assert "Aucun maître de stage dans le fichier" in seen[4]
+    assert "Aucun inspecteur pédagogique dans le fichier" in seen[5]
+    assert "Aucun personnel dans le fichier" in seen[6]
+    assert (
+        "Enseignants : validée — 1 importé, 0 inchangés, 0 remplacés, 0 conflits, 0 supprimés"
+        in (seen[2])
+    )
+    for text in seen.values():
+        assert "Aucun(e)" not in text and "des Élèves" not in text
+        assert "Élèves reconnus" not in text and " 1 non reconnus" not in text
+
+
+def test_it_words_the_counts_in_english_with_plurals(admin_client, school):
+    admin_client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    upload(admin_client, school)
+    session = ImportSession.objects.get()
+    seen = {}
+    for number in range(1, 6):
+        seen[number] = page_text(
+            admin_client.get(reverse("pronote:step", args=[session.pk, number]))
+        )
+        admin_client.post(
+            reverse("pronote:step", args=[session.pk, number]), {"action": "validate"}
+        )
+    assert "2 pupils recognised, 1 not recognised" in seen[2]
+    assert "1 parent or guardian recognised" in seen[3]
+    assert "Step 4/6: matching work placement supervisors" in seen[4]
+    assert "No work placement supervisor in the file" in seen[4]
+    assert "No school inspector in the file" in seen[5]
+    assert (
+        "Teachers: validated — 1 imported, 0 unchanged, 0 replaced, 0 conflicts, 0 removed"
+        in (seen[2])
+    )
