@@ -266,7 +266,7 @@ def test_the_diagnostics_page_explains_a_missing_identifier(admin_client, school
         reverse("pronote:doctor"), {"establishment": school.est.pk, "login": school.emma.login}
     )
     content = page_text(response)
-    cells = page(response).xpath("//tr[td[1]='Élèves']/td/text()")
+    cells = page(response).xpath("//tr[th[@scope='row']='Élèves']/*/text()")
     assert [c.strip() for c in cells] == ["Élèves", "0", "2", "0 %"]
     assert (
         'Le serveur CAS doit être configuré pour renvoyer un attribut "idPronote". Or aucun '
@@ -388,3 +388,31 @@ def test_it_words_the_counts_in_english_with_plurals(admin_client, school):
         "Teachers: validated — 1 imported, 0 unchanged, 0 replaced, 0 conflicts, 0 removed"
         in (seen[2])
     )
+
+
+def test_each_row_of_a_step_names_its_person_for_a_screen_reader(admin_client, school):
+    make_person("Jules", "Dupont", establishment=school.est, birth_date=dt.date(2012, 1, 1))
+    upload(admin_client, school)
+    session = ImportSession.objects.get()
+    admin_client.post(reverse("pronote:step", args=[session.pk, 1]), {"action": "validate"})
+    tree = page(admin_client.get(reverse("pronote:step", args=[session.pk, 2])))
+    row = ImportRow.objects.get(session=session, pronote_id="ELEVEJULES000001")
+    (select,) = tree.xpath(f'//select[@name="row-{row.pk}"]')
+    assert select.get("aria-label") == "Compte ENT pour DUPONT MOREAU Jules"
+    (clear,) = tree.xpath(f'//button[@data-row="{row.pk}"][contains(@class, "clear")]')
+    assert clear.get("aria-label") == "Ne pas identifier DUPONT MOREAU Jules"
+    for table in tree.xpath("//table"):
+        headers = table.xpath("./thead/tr/th")
+        assert headers and all(th.get("scope") == "col" for th in headers)
+        assert all(th.text_content().strip() not in {"", "x"} for th in headers)
+        assert table.xpath("./tbody/tr/th[@scope='row']")
+    described = {ref for value in tree.xpath("//@aria-describedby") for ref in value.split()}
+    assert described <= set(tree.xpath("//@id"))
+
+
+def test_the_upload_help_text_carries_the_id_its_field_points_to(admin_client, school):
+    tree = page(admin_client.get(reverse("pronote:index")))
+    (field,) = tree.xpath('//input[@name="upload"]')
+    assert field.get("aria-describedby") == "id_upload_helptext"
+    (help_text,) = tree.xpath('//*[@id="id_upload_helptext"]')
+    assert help_text.text_content().strip()
