@@ -416,3 +416,31 @@ def test_the_upload_help_text_carries_the_id_its_field_points_to(admin_client, s
     assert field.get("aria-describedby") == "id_upload_helptext"
     (help_text,) = tree.xpath('//*[@id="id_upload_helptext"]')
     assert help_text.text_content().strip()
+
+
+def test_the_diagnostics_page_lists_only_people_still_without_an_identifier(admin_client, school):
+    from socle.pronote.models import MissingIdentifierEvent, PronoteIdentity
+
+    for person in (school.emma, school.tom):
+        MissingIdentifierEvent.objects.create(
+            person=person, establishment=school.est, service_code="pronote", count=2
+        )
+    PronoteIdentity.objects.create(  # an import gave Emma her identifier since
+        person=school.emma,
+        establishment=school.est,
+        pronote_id="ELEVEEMMA0000001",
+        category="eleve",
+    )
+    tree = page(admin_client.get(reverse("pronote:doctor"), {"establishment": school.est.pk}))
+    (heading,) = tree.xpath("//h3[.='Connexions à PRONOTE sans identifiant']")
+    listed = " ".join(heading.getnext().text_content().split())
+    assert school.tom.login in listed and school.emma.login not in listed
+
+
+def test_the_diagnostics_page_shows_the_examined_account_first(admin_client, school):
+    response = admin_client.get(
+        reverse("pronote:doctor"), {"establishment": school.est.pk, "login": school.emma.login}
+    )
+    headings = [" ".join(h.text_content().split()) for h in page(response).xpath("//h3")]
+    assert headings[0] == f"Compte {school.emma.login}"
+    assert headings.index("Service PRONOTE") > 0
