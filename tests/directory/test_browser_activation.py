@@ -44,6 +44,9 @@ def test_the_password_can_be_shown_then_the_person_is_sent_to_the_cas_login(
             page.locator("#id_new_password1 + button").click()
             assert field.get_attribute("type") == "text"
             assert page.locator("#id_new_password1 + button").inner_text() == "Masquer"
+            # Each button is named after its field for a screen reader.
+            assert page.get_by_role("button", name="Masquer le nouveau mot de passe").count() == 1
+            assert page.get_by_role("button", name="Afficher la confirmation").count() == 1
             page.fill("#id_new_password2", "un cheval mange des pommes")
             page.check("#id_accept_terms")
             with page.expect_request(lambda r: "/cas/login" in r.url) as request:

@@ -1,5 +1,6 @@
 import html
 
+import lxml.html
 import pytest
 from django.test import Client
 
@@ -57,25 +58,70 @@ def test_anonymous_visitors_are_sent_to_the_login_page(client: Client) -> None:
     assert response.status_code == 302 and response["Location"].startswith("/cas/login")
 
 
-def test_an_establishment_admin_resets_a_password_and_gets_a_new_code(client: Client) -> None:
+def _school_admin_and_pupil() -> tuple[Person, Person]:
     college = make_establishment("0312609T")
     pupil = make_person("Camille", "Martin", establishment=college)
     admin = make_person(
         "Anne", "Leroy", establishment=college, profile="National_DIR", is_admin=True
     )
+    return admin, pupil
+
+
+def _state(client: Client, url: str) -> str:
+    """The hidden state field of the confirmation form, as the browser would send it back."""
+    tree = lxml.html.fromstring(client.get(url).content.decode())
+    (field,) = tree.xpath("//form[@method='post']//input[@type='hidden'][@name='state']")
+    return field.get("value", "")
+
+
+def test_an_establishment_admin_resets_a_password_and_gets_a_new_code(client: Client) -> None:
+    admin, pupil = _school_admin_and_pupil()
     client.force_login(admin)
     url = f"/compte/reinitialiser/{pupil.uid}/"
-    assert client.get(url).status_code == 200
+    state = _state(client, url)
     received = _capture()
-    response = client.post(url)
-    assert response.status_code == 200
-    assert "no-store" in response["Cache-Control"] or "no-cache" in response["Cache-Control"]
+    posted = client.post(url, {"state": state})
+    assert posted.status_code == 302 and posted["Location"] == f"{url}code/"
     pupil.refresh_from_db()
     assert not pupil.has_usable_password()
     assert received and received[0]["person"] == pupil and received[0]["keep_session_key"] is None
+    response = client.get(posted["Location"])
+    assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"] or "no-cache" in response["Cache-Control"]
     code = response.context["issued"].code
     assert code in response.content.decode().replace("-", "")
     assert activation_redirect("camille.martin", code, None)
+
+
+def test_it_shows_the_code_once_and_a_reload_keeps_it_valid(client: Client) -> None:
+    admin, pupil = _school_admin_and_pupil()
+    client.force_login(admin)
+    url = f"/compte/reinitialiser/{pupil.uid}/"
+    shown = client.post(url, {"state": _state(client, url)}, follow=True)
+    code = shown.context["issued"].code
+    again = client.get(f"{url}code/")
+    text = " ".join(lxml.html.fromstring(again.content.decode()).text_content().split())
+    assert again.status_code == 200 and "issued" not in again.context
+    assert "Code d'activation déjà affiché" in text and "Aucun nouveau code n'a été créé" in text
+    assert code not in again.content.decode().replace("-", "")
+    assert activation_redirect("camille.martin", code, None)  # still the live code
+
+
+def test_it_never_renews_the_code_when_the_form_is_resubmitted(client: Client) -> None:
+    admin, pupil = _school_admin_and_pupil()
+    client.force_login(admin)
+    url = f"/compte/reinitialiser/{pupil.uid}/"
+    state = _state(client, url)
+    code = client.post(url, {"state": state}, follow=True).context["issued"].code
+    received = _capture()
+    resubmitted = client.post(url, {"state": state}, follow=True)  # reload, back button…
+    assert resubmitted.redirect_chain == [(f"{url}code/", 302)]
+    assert "issued" not in resubmitted.context
+    assert not received
+    assert activation_redirect("camille.martin", code, None)
+    # A deliberate new reset, from a freshly drawn page, does renew it.
+    renewed = client.post(url, {"state": _state(client, url)}, follow=True).context["issued"]
+    assert renewed.code != code and not activation_redirect("camille.martin", code, None)
 
 
 def test_only_admins_of_the_persons_establishment_may_reset(client: Client) -> None:
@@ -88,9 +134,10 @@ def test_only_admins_of_the_persons_establishment_may_reset(client: Client) -> N
     for intruder in (stranger, teacher):
         client.force_login(intruder)
         assert client.post(f"/compte/reinitialiser/{pupil.uid}/").status_code == 403
+        assert client.get(f"/compte/reinitialiser/{pupil.uid}/code/").status_code == 403
     pupil.refresh_from_db()
     assert pupil.check_password(DEFAULT_PASSWORD)
     boss = Person.objects.create_superuser("root", "un mot de passe de root")
     client.force_login(boss)
-    assert client.post(f"/compte/reinitialiser/{pupil.uid}/").status_code == 200
+    assert client.post(f"/compte/reinitialiser/{pupil.uid}/").status_code == 302
     assert client.get("/compte/reinitialiser/inconnu/").status_code == 404

@@ -187,12 +187,12 @@ def download(page: Page, click: Callable[[], None], folder: Path) -> Path:
 # --- the ENT's « Importer les identifiants Pronote » ------------------------------------------
 
 STEP_TITLES = [
-    "Étape 1/6 : rapprochement des Enseignants",
-    "Étape 2/6 : rapprochement des Élèves",
-    "Étape 3/6 : rapprochement des Responsables",
-    "Étape 4/6 : rapprochement des Maîtres de stage",
-    "Étape 5/6 : rapprochement des Inspecteurs pédagogiques",
-    "Étape 6/6 : rapprochement des Personnels",
+    "Étape 1/6 : rapprochement des enseignants",
+    "Étape 2/6 : rapprochement des élèves",
+    "Étape 3/6 : rapprochement des responsables",
+    "Étape 4/6 : rapprochement des maîtres de stage",
+    "Étape 5/6 : rapprochement des inspecteurs pédagogiques",
+    "Étape 6/6 : rapprochement des personnels",
 ]
 SUMMARY = re.compile(
     r"(\d+) identifiant\(s\) Pronote importé\(s\)\. "
@@ -224,12 +224,12 @@ def validate_step(page: Page, number: int) -> None:
 
 def step_counts(page: Page) -> tuple[int, int]:
     text = squash(page.locator("p.counts").inner_text())
-    found = re.fullmatch(r"(\d+) .+ reconnus, (\d+) non reconnus", text)
+    found = re.fullmatch(r"(\d+) .+ reconnus?, (\d+) non reconnus?", text)
     assert found, text
     return int(found[1]), int(found[2])
 
 
 def recognised_ids(page: Page) -> set[str]:
     """PRONOTE identifiers of the rows a step recognised (« N … reconnus — voir… »)."""
-    codes = page.locator("details:has(summary:has-text('reconnus')) table code")
+    codes = page.locator("details:has(summary:has-text('reconnu')) table code")
     return {squash(text) for text in codes.all_text_contents()}

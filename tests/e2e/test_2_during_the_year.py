@@ -73,7 +73,7 @@ def test_step_6_a_newcomer_partial_export_and_import_then_he_gets_in(story: Stor
     import_file(page, world.ent, partial, "Partiel")
     for number in range(1, 7):
         if number == 2:
-            details = page.locator("details:has(summary:has-text('reconnus'))").text_content()
+            details = page.locator("details:has(summary:has-text('reconnu'))").text_content()
             assert "(yanis.haddad)" in details
             # Camille, who connected, has an « Identifiant CAS »: not in this file.
             assert "(camille.martin)" not in details and "(jade.dubois)" in details

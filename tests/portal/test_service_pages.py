@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from lxml import html
 from PIL import Image
 
 from socle.directory.models import Establishment, Person
@@ -131,7 +132,30 @@ def test_it_rejects_a_pattern_that_matches_nothing_of_the_service(superuser: Per
 
 def test_it_rejects_an_invalid_regular_expression(superuser: Person) -> None:
     response = post_new(logged_in(superuser), patterns_text="^https://(unclosed")
-    assert "Expression régulière invalide" in field_errors(response, "patterns_text")[0]
+    assert field_errors(response, "patterns_text") == [
+        "^https://(unclosed — Expression régulière invalide : parenthèse ouverte jamais "
+        "fermée (position 10)."
+    ]
+
+
+def test_it_explains_a_broken_regular_expression_in_the_visitors_language(
+    superuser: Person,
+) -> None:
+    client = logged_in(superuser)
+    for pattern, language, expected in [
+        ("^(unclosed", "fr", "Expression régulière invalide : parenthèse ouverte jamais fermée"),
+        ("^(unclosed", "en", "Invalid regular expression: opening parenthesis never closed"),
+        ("^https://a/[b", "en", "Invalid regular expression: "),
+    ]:
+        response = client.post(
+            reverse("portal:service_create"),
+            service_data(patterns_text=pattern),
+            headers={"Accept-Language": language},
+        )
+        tree = html.fromstring(response.content.decode())
+        text = " ".join(" ".join(tree.xpath("//*[@id='id_patterns_text_error']//text()")).split())
+        assert text.startswith(f"{pattern} — {expected}"), text
+        assert not {"missing", "subpattern", "unterminated"} & set(text.split()), text
 
 
 def test_it_rejects_a_pattern_that_covers_another_service(superuser: Person) -> None:

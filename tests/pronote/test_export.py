@@ -211,3 +211,46 @@ def test_the_download_button(client, ent_key):
     assert f"RapprochementSSO_{school.est.uai}.xml" in response["Content-Disposition"]
     _fields, payload = open_container(response.content, ent_key)
     assert b"PARTENAIRE_INDEX" in payload
+
+
+@pytest.mark.parametrize(
+    ("data", "language", "explained"),
+    [
+        (
+            b"-----BEGIN PUBLIC KEY-----\nabc\n-----END PUBLIC KEY-----\n",
+            "fr",
+            "le bloc PEM est abîmé",
+        ),
+        (b"ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAAB", "fr", "clé SSH mal formée"),
+        (b"not a key at all", "fr", "ce n'est pas une clé RSA lisible"),
+        (b"not a key at all", "en", "this is not a readable RSA key"),
+    ],
+)
+def test_it_explains_an_unreadable_key_on_the_export_page_in_the_visitors_language(
+    client, data, language, explained
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    school = School()
+    admin = make_person(
+        "Anne", "Admin", establishment=school.est, profile=Profile.DIRECTION, is_admin=True
+    )
+    client.force_login(admin)
+    response = client.post(
+        "/gestion/pronote/export/",
+        {
+            "establishment": school.est.pk,
+            "partner_id": "P",
+            "public_key": SimpleUploadedFile("index.pem", data),
+        },
+        headers={"Accept-Language": language},
+    )
+    assert response.status_code == 200
+    errors = " ".join(response.context["form"].errors["public_key"])
+    assert explained in errors
+    english_library_words = {"Could", "deserialize", "Valid", "unsupported", "cryptography.io"}
+    assert not english_library_words & set(errors.replace(".", " ").split()), errors
+    if language == "fr":
+        assert "clé" in errors
+    else:
+        assert "key" in errors and "clé" not in errors

@@ -49,7 +49,9 @@ def pages(client, school: School, language: str) -> dict[str, str]:  # noqa: ANN
                 headers=headers,
             )
         ),
-        "reset": visible_text(client.post(f"/compte/reinitialiser/{pupil.uid}/", headers=headers)),
+        "reset": visible_text(
+            client.post(f"/compte/reinitialiser/{pupil.uid}/", headers=headers, follow=True)
+        ),
         "edit": visible_text(
             client.get(reverse("portal:service_edit", args=[service.pk]), headers=headers)
         ),

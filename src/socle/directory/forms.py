@@ -9,21 +9,38 @@ from django.contrib.auth.forms import PasswordChangeForm, SetPasswordForm
 from django.utils.translation import gettext_lazy as _
 
 from socle.directory.activation import is_the_code
-from socle.directory.models import ActivationCode
+from socle.directory.models import ActivationCode, Person
+
+PASSWORD_RULES = _(
+    "12 caractères au moins. Pas de règle de composition : une phrase facile à retenir (quatre "
+    "mots au hasard, par exemple) est un excellent mot de passe. Les mots de passe trop courants "
+    "sont refusés."
+)
+
+# The show/hide button of each field (``_password_toggle.html``), named after its field so that
+# a screen reader tells the three buttons of the change page apart.
+_TOGGLE_LABELS = {
+    "old_password": (_("Afficher le mot de passe"), _("Masquer le mot de passe")),
+    "new_password1": (_("Afficher le nouveau mot de passe"), _("Masquer le nouveau mot de passe")),
+    "new_password2": (_("Afficher la confirmation"), _("Masquer la confirmation")),
+}
 
 
 class _PasswordInputs:
-    """Plain password inputs: no composition rules, the browser may suggest a strong one."""
+    """Plain password inputs: no composition rules, the browser may suggest a strong one. The
+    rules are the new password's help text (shown under it, tied by ``aria-describedby``)."""
 
     @staticmethod
     def tune(form: forms.Form) -> None:
         for name in ("new_password1", "new_password2"):
             widget = form.fields[name].widget
-            widget.attrs.update(
-                {"autocomplete": "new-password", "minlength": "12", "data-password-toggle": "1"}
-            )
-        if "old_password" in form.fields:
-            form.fields["old_password"].widget.attrs["data-password-toggle"] = "1"
+            widget.attrs.update({"autocomplete": "new-password", "minlength": "12"})
+        form.fields["new_password1"].help_text = PASSWORD_RULES
+        for name, (show, hide) in _TOGGLE_LABELS.items():
+            if name in form.fields:
+                form.fields[name].widget.attrs.update(
+                    {"data-password-toggle": "1", "data-show-label": show, "data-hide-label": hide}
+                )
 
 
 class ChoosePasswordForm(SetPasswordForm):  # type: ignore[type-arg]
@@ -58,3 +75,33 @@ class ChangePasswordForm(PasswordChangeForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _PasswordInputs.tune(self)
+
+
+def code_state(person: Person) -> str:
+    """When the person's current activation code was issued ("" without one): what the reset
+    page was showing when its form was drawn."""
+    created = (
+        ActivationCode.objects.filter(person=person).values_list("created_at", flat=True).first()
+    )
+    return created.isoformat() if created else ""
+
+
+class ResetPasswordForm(forms.Form):
+    """An administrator's reset. The form carries the state of the person's code when the page
+    was drawn: a resubmitted POST (reload, back button, double click) finds a newer code and is
+    refused, so that it never silently replaces the code the administrator was just shown."""
+
+    state = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, person: Person, *args: Any, **kwargs: Any) -> None:
+        self.person = person
+        super().__init__(*args, **kwargs)
+        self.fields["state"].initial = code_state(person)
+
+    def clean_state(self) -> str:
+        state: str = self.cleaned_data.get("state") or ""
+        if state != code_state(self.person):
+            raise forms.ValidationError(
+                _("Un code a déjà été généré depuis l'affichage de cette page."), code="stale"
+            )
+        return state

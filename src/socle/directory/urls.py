@@ -9,4 +9,5 @@ urlpatterns = [
     path("activation/<str:token>/", views.activate, name="activate"),
     path("mot-de-passe", views.change_password, name="change_password"),
     path("reinitialiser/<str:uid>/", views.reset_password, name="reset_password"),
+    path("reinitialiser/<str:uid>/code/", views.reset_code, name="reset_code"),
 ]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
@@ -11,11 +13,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
-from socle.directory.activation import cas_login_url, code_from_token, safe_service
-from socle.directory.forms import ChangePasswordForm, ChoosePasswordForm
-from socle.directory.models import Person
+from socle.directory.activation import IssuedCode, cas_login_url, code_from_token, safe_service
+from socle.directory.forms import ChangePasswordForm, ChoosePasswordForm, ResetPasswordForm
+from socle.directory.models import ActivationCode, Person
 from socle.directory.passwords import activate as activate_account
 from socle.directory.passwords import (
     can_reset_password,
@@ -83,19 +85,58 @@ def change_password(request: HttpRequest) -> HttpResponse:
     return render(request, "directory/password_change.html", {"form": form})
 
 
-@never_cache
-@login_required
-@require_http_methods(["GET", "POST"])
-def reset_password(request: HttpRequest, uid: str) -> HttpResponse:
+RESET_CODES_KEY = "socle.directory.reset_codes"
+
+
+def _resettable(request: HttpRequest, uid: str) -> Person | HttpResponse:
+    """The person the administrator may reset, or the 403 page."""
     person = get_object_or_404(Person, uid=uid[:32])
     admin = request.user
     if not isinstance(admin, Person) or not can_reset_password(admin, person):
         return render(request, "directory/reset_forbidden.html", status=403)
+    return person
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def reset_password(request: HttpRequest, uid: str) -> HttpResponse:
+    """Confirmation page; its POST resets, keeps the clear code in the administrator's session
+    for one display, and redirects to :func:`reset_code` (a reload never issues another code)."""
+    person = _resettable(request, uid)
+    if isinstance(person, HttpResponse):
+        return person
+    form = ResetPasswordForm(person, request.POST if request.method == "POST" else None)
     if request.method == "POST":
-        issued = reset_account(person)
+        if form.is_valid():
+            issued = reset_account(person)
+            codes = request.session.get(RESET_CODES_KEY, {})
+            codes[person.uid] = {"code": issued.code, "expires_at": issued.expires_at.isoformat()}
+            request.session[RESET_CODES_KEY] = codes
+        return redirect("directory:reset_code", person.uid)
+    return render(request, "directory/reset_confirm.html", {"person": person, "form": form})
+
+
+@never_cache
+@login_required
+@require_GET
+def reset_code(request: HttpRequest, uid: str) -> HttpResponse:
+    """Shows the code just issued, once; afterwards (reload, resubmission), says it was already
+    shown and offers a new reset."""
+    person = _resettable(request, uid)
+    if isinstance(person, HttpResponse):
+        return person
+    codes = request.session.get(RESET_CODES_KEY, {})
+    kept = codes.pop(person.uid, None)
+    if kept is not None:
+        request.session[RESET_CODES_KEY] = codes
+        issued = IssuedCode(person, kept["code"], dt.datetime.fromisoformat(kept["expires_at"]))
         return render(
             request,
             "directory/reset_done.html",
             {"person": person, "issued": issued, "base_url": settings.SOCLE_BASE_URL},
         )
-    return render(request, "directory/reset_confirm.html", {"person": person})
+    current = ActivationCode.objects.filter(person=person).first()
+    if current is None:
+        return redirect("directory:reset_password", person.uid)
+    return render(request, "directory/reset_already.html", {"person": person, "current": current})

@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 
 from django.utils.translation import gettext as _
 
+from socle.core.plain_errors import regex_error
 from socle.portal.models import PatternKind
 
 PROBE_HOST = "sonde-socle.invalid"
@@ -143,7 +144,9 @@ def pattern_problem(kind: str, value: str, own_urls: list[str]) -> PatternProble
             if matches(kind, value, url):
                 return PatternProblem(message, wide=True)
     except re.error as exc:
-        return PatternProblem(_("Expression régulière invalide : %(error)s.") % {"error": exc})
+        return PatternProblem(
+            _("Expression régulière invalide : %(error)s.") % {"error": regex_error(exc)}
+        )
     except ValueError:  # the CAS could not read the URL part of the pattern
         return PatternProblem(_("Ce motif n'est pas une adresse web valide."))
     if kind != PatternKind.REGEX and not value.lower().startswith(("http://", "https://")):

@@ -3,10 +3,11 @@ relates to the national profiles of the directory and to the CAS ``categories`` 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import models
-from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext, gettext_noop, npgettext
 from django.utils.translation import gettext_lazy as _
 
 from socle.directory.profiles import Profile
@@ -34,6 +35,37 @@ class Step:
     def label(self) -> str:
         """``plural`` in the active language (pages, commands and their reports)."""
         return gettext(self.plural)
+
+    def noun(self, count: int) -> str:
+        """The category's noun in lower case, in the form ``count`` calls for in the active
+        language, for the middle of a sentence: « 1 élève reconnu », « 594 élèves reconnus »,
+        « aucun élève » (``count`` 1)."""
+        return _NOUNS[self.category](count)
+
+    @property
+    def plural_noun(self) -> str:
+        """« élèves »: the lower-case plural (« rapprochement des élèves »)."""
+        return self.noun(2)
+
+
+# npgettext's context keeps these apart from the category labels (msgid "élève"); the literal
+# context is repeated for xgettext.
+_NOUNS: dict[Category, Callable[[int], str]] = {
+    Category.ENSEIGNANT: lambda n: npgettext(
+        "PRONOTE category noun", "enseignant", "enseignants", n
+    ),
+    Category.ELEVE: lambda n: npgettext("PRONOTE category noun", "élève", "élèves", n),
+    Category.RESPONSABLE: lambda n: npgettext(
+        "PRONOTE category noun", "responsable", "responsables", n
+    ),
+    Category.MAITRE_DE_STAGE: lambda n: npgettext(
+        "PRONOTE category noun", "maître de stage", "maîtres de stage", n
+    ),
+    Category.INSPECTEUR: lambda n: npgettext(
+        "PRONOTE category noun", "inspecteur pédagogique", "inspecteurs pédagogiques", n
+    ),
+    Category.PERSONNEL: lambda n: npgettext("PRONOTE category noun", "personnel", "personnels", n),
+}
 
 
 #: The six steps, in PRONOTE's order.

@@ -114,6 +114,17 @@ def _accepts(service: Any, url: str) -> tuple[bool, str]:
     return True, ""
 
 
+def _still_missing(establishment: Establishment) -> list[MissingIdentifierEvent]:
+    """People who reached PRONOTE without an identifier and still have none here (those an
+    import has since given one are fixed, and no longer listed)."""
+    identified = PronoteIdentity.objects.filter(establishment=establishment).values("person")
+    return list(
+        MissingIdentifierEvent.objects.filter(establishment=establishment)
+        .exclude(person__in=identified)
+        .select_related("person")[:100]
+    )
+
+
 def _service_reports(establishment: Establishment) -> list[ServiceReport]:
     from socle.portal.models import Service
 
@@ -195,11 +206,7 @@ def diagnose(establishment: Establishment, login: str = "") -> DoctorReport:
         services=_service_reports(establishment),
         coverage=_coverage(establishment),
         conflicts=conflicts,
-        missing_events=list(
-            MissingIdentifierEvent.objects.filter(establishment=establishment).select_related(
-                "person"
-            )[:100]
-        ),
+        missing_events=_still_missing(establishment),
         imports=sessions,
     )
     if login:

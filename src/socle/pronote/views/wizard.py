@@ -140,6 +140,8 @@ def _step_context(
         "spec": spec,
         "step": current,
         "step_count": STEP_COUNT,
+        "recognised_noun": spec.noun(current.recognised),
+        "absent_noun": spec.noun(1),  # « Aucun élève », "No pupil"
         "form": form,
         "unrecognised": unrecognised,
         "recognised": recognised[:RECOGNISED_SHOWN],

@@ -1,0 +1,86 @@
+"""The account pages are usable with a screen reader: every ``aria-describedby`` names an element
+of the page, the password rules sit under the new password and describe it, and the show/hide
+buttons have distinct names."""
+
+from __future__ import annotations
+
+import lxml.html
+from django.test import Client
+
+from socle.directory.activation import activation_redirect, issue_code
+from tests.factories import DEFAULT_PASSWORD, make_person
+
+RULES = "12 caractères au moins."
+
+
+def dangling_descriptions(tree: lxml.html.HtmlElement) -> list[str]:
+    """The ids that an ``aria-describedby`` names but that no element of the page carries."""
+    ids = set(tree.xpath("//@id"))
+    return [
+        ref
+        for value in tree.xpath("//@aria-describedby")
+        for ref in value.split()
+        if ref not in ids
+    ]
+
+
+def _described(tree: lxml.html.HtmlElement, field_id: str) -> str:
+    (field,) = tree.xpath(f"//*[@id='{field_id}']")
+    refs = field.get("aria-describedby", "").split()
+    return " ".join(" ".join(tree.get_element_by_id(ref).text_content().split()) for ref in refs)
+
+
+def _password_change_page(client: Client, data: dict[str, str] | None = None) -> str:
+    client.force_login(make_person("Paul", "Durand"))
+    if data is None:
+        return client.get("/compte/mot-de-passe").content.decode()
+    return client.post("/compte/mot-de-passe", data).content.decode()
+
+
+def test_it_ties_the_password_rules_to_the_new_password_on_the_change_page(client: Client) -> None:
+    tree = lxml.html.fromstring(_password_change_page(client))
+    assert dangling_descriptions(tree) == []
+    assert RULES in _described(tree, "id_new_password1")
+    assert RULES not in _described(tree, "id_old_password")
+    # The rules come after the new password's label, not between the two first fields.
+    labels = [" ".join(e.text_content().split()) for e in tree.xpath("//form//label | //form//p")]
+    rules_at = next(i for i, text in enumerate(labels) if text.startswith(RULES))
+    assert labels.index("Nouveau mot de passe") < rules_at
+
+
+def test_its_descriptions_still_exist_when_the_form_has_errors(client: Client) -> None:
+    page = _password_change_page(
+        client, {"old_password": "faux", "new_password1": "court", "new_password2": "autre"}
+    )
+    tree = lxml.html.fromstring(page)
+    assert dangling_descriptions(tree) == []
+    assert RULES in _described(tree, "id_new_password1")
+
+
+def test_it_ties_the_password_rules_to_the_new_password_on_the_activation_page(
+    client: Client,
+) -> None:
+    person = make_person("Camille", "Martin")
+    person.set_unusable_password()
+    person.save()
+    issued = issue_code(person)
+    url = activation_redirect(person.login, issued.code, None)
+    assert url is not None
+    tree = lxml.html.fromstring(client.get(url).content.decode())
+    assert dangling_descriptions(tree) == []
+    assert RULES in _described(tree, "id_new_password1")
+
+
+def test_each_show_password_button_is_named_after_its_field(client: Client) -> None:
+    tree = lxml.html.fromstring(_password_change_page(client))
+    names = {
+        field.get("id"): (field.get("data-show-label"), field.get("data-hide-label"))
+        for field in tree.xpath("//input[@data-password-toggle]")
+    }
+    assert names == {
+        "id_old_password": ("Afficher le mot de passe", "Masquer le mot de passe"),
+        "id_new_password1": ("Afficher le nouveau mot de passe", "Masquer le nouveau mot de passe"),
+        "id_new_password2": ("Afficher la confirmation", "Masquer la confirmation"),
+    }
+    (script,) = [s for s in tree.xpath("//script/text()") if "data-password-toggle" in s]
+    assert 'setAttribute("aria-label"' in script and DEFAULT_PASSWORD not in script
