@@ -24,13 +24,18 @@ def png_bytes(width: int = 30, height: int = 33) -> bytes:
     return buffer.getvalue()
 
 
+def pronote_school() -> Establishment:
+    school, _ = Establishment.objects.get_or_create(uai="0312609T", defaults={"name": "Collège"})
+    return school
+
+
 def service_data(**overrides: Any) -> dict[str, Any]:
     data = {
         "code": "PRONOTECAS",
         "label": "Pronote.net",
         "sso_type": SSOType.PRONOTE,
         "url": PRONOTE_URL,
-        "establishment": "",
+        "establishment": str(pronote_school().pk),
         "order": "10",
         "category": "Les services de vie scolaire",
         "description": "Notes, cahier de textes",
@@ -77,6 +82,16 @@ def test_an_administrator_creates_the_pronote_service_with_its_derived_pattern(
     assert service.sso_type == SSOType.PRONOTE and service.access_mode == AccessMode.RULES
     trace = Trace.objects.get(event="service_created")
     assert trace.actor_login == "admin" and trace.service_code == "PRONOTECAS"
+
+
+def test_a_pronote_service_needs_its_establishment(superuser: Person) -> None:
+    response = post_new(logged_in(superuser), establishment="")
+    assert response.status_code == 200
+    assert field_errors(response, "establishment") == [
+        "Un service PRONOTE est lié à un établissement : choisissez celui dont PRONOTE publie "
+        "les espaces."
+    ]
+    assert not Service.objects.exists()
 
 
 def test_it_rejects_a_bad_url_with_a_french_message(superuser: Person) -> None:

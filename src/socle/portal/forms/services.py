@@ -241,6 +241,14 @@ class ServiceForm(AccessibleFormMixin, forms.ModelForm):
                     "« Pas de SSO ou SSO standard », ou décochez « Service anonyme »."
                 ),
             )
+        if sso_type == SSOType.PRONOTE and not data.get("establishment"):
+            self.add_error(
+                "establishment",
+                _(
+                    "Un service PRONOTE est lié à un établissement : choisissez celui dont "
+                    "PRONOTE publie les espaces."
+                ),
+            )
         lines = parse_lines(data.get("patterns_text", ""))
         if sso_type == SSOType.NONE:
             lines = []
