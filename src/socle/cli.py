@@ -1,11 +1,24 @@
-"""The ``socle`` console script: Django's management commands with Socle's settings."""
+"""The ``socle`` console script: Django's management commands with Socle's settings.
+
+A configuration mistake (a ``SOCLE_*`` variable that cannot be understood, a setting Django
+refuses) stops every command, ``socle --help`` included, with its one-line message on stderr and
+exit status 1, instead of a Python traceback.
+"""
 
 import os
 import sys
+
+from django.core.exceptions import ImproperlyConfigured
+
+from socle.env import ConfigurationError
 
 
 def main(argv: list[str] | None = None) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "socle.settings")
     from django.core.management import execute_from_command_line
 
-    execute_from_command_line(["socle", *(argv if argv is not None else sys.argv[1:])])
+    try:
+        execute_from_command_line(["socle", *(argv if argv is not None else sys.argv[1:])])
+    except (ConfigurationError, ImproperlyConfigured) as exc:
+        sys.stderr.write(f"{exc}\n")
+        raise SystemExit(1) from None
