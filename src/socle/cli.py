@@ -2,7 +2,8 @@
 
 A configuration mistake (a ``SOCLE_*`` variable that cannot be understood, a setting Django
 refuses) stops every command, ``socle --help`` included, with its one-line message on stderr and
-exit status 1, instead of a Python traceback.
+exit status 1, instead of a Python traceback. So does a database that cannot be reached, for
+Django's own commands too (``socle migrate``: ``socle.core.commands.unreachable_database``).
 """
 
 import os
@@ -16,9 +17,18 @@ from socle.env import ConfigurationError
 def main(argv: list[str] | None = None) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "socle.settings")
     from django.core.management import execute_from_command_line
+    from django.db import OperationalError
 
     try:
         execute_from_command_line(["socle", *(argv if argv is not None else sys.argv[1:])])
     except (ConfigurationError, ImproperlyConfigured) as exc:
         sys.stderr.write(f"{exc}\n")
+        raise SystemExit(1) from None
+    except OperationalError:
+        from socle.core.commands import unreachable_database
+
+        message = unreachable_database()
+        if message is None:
+            raise
+        sys.stderr.write(f"{message}\n")
         raise SystemExit(1) from None
