@@ -13,11 +13,16 @@
   its password — and, when it is recognised, the reason in the active language, instead of the
   driver's ``OperationalError`` traceback. ``socle.cli.main`` does the same for Django's own
   commands (``socle migrate``…).
+- Ctrl-C prints one line, « Interrompu. », followed by what the command says about the state it
+  leaves (:meth:`SocleCommand.interruption_hint`: for an import, that running the same command
+  again with the same files completes it), and exits with status 130, as a shell does for
+  SIGINT; never a ``KeyboardInterrupt`` traceback.
 """
 
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -97,7 +102,14 @@ def unreachable_database(alias: str = DEFAULT_DB_ALIAS) -> str | None:
     return None
 
 
+INTERRUPTED_STATUS = 130  # 128 + SIGINT, what a shell reports for Ctrl-C
+
+
 class SocleCommand(BaseCommand):
+    def interruption_hint(self, options: dict[str, Any]) -> str:
+        """What to do after Ctrl-C, printed after « Interrompu. » (empty: nothing to say)."""
+        return ""
+
     def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> CommandParser:
         self.help = str(self.help)
         return super().create_parser(prog_name, subcommand, **kwargs)
@@ -105,6 +117,11 @@ class SocleCommand(BaseCommand):
     def execute(self, *args: Any, **options: Any) -> str | None:
         try:
             return super().execute(*args, **options)
+        except KeyboardInterrupt:
+            hint = self.interruption_hint(options)
+            stderr = getattr(self, "stderr", None) or sys.stderr
+            stderr.write(" ".join(part for part in (_("Interrompu."), hint) if part))
+            raise SystemExit(INTERRUPTED_STATUS) from None
         except DatabaseError as exc:
             alias = options.get("database") or DEFAULT_DB_ALIAS
             if isinstance(exc, OperationalError) and (message := unreachable_database(alias)):

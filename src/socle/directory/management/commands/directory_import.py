@@ -34,6 +34,16 @@ class Command(SocleCommand):
             "--uai", default=None, help=_("CSV : établissement des lignes sans colonne uai.")
         )
 
+    def interruption_hint(self, options: dict[str, Any]) -> str:
+        if options.get("format") == "aaf":
+            # Each file is committed on its own; reading the same files again completes the
+            # links, relatives' memberships, deactivations and their signals (docs/aaf.md).
+            return _(
+                "Les fichiers déjà lus sont enregistrés : relancez la même commande avec les "
+                "mêmes fichiers pour terminer l'import."
+            )
+        return _("Rien n'a été importé : relancez la même commande avec le même fichier.")
+
     def handle(self, *args: Any, **options: Any) -> None:
         if options["format"] == "aaf":
             self._import_aaf(options)

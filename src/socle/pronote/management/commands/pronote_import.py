@@ -62,6 +62,9 @@ class Command(SocleCommand):
             "--report", metavar="CSV", help=_("écrire le rapport CSV dans ce fichier")
         )
 
+    def interruption_hint(self, options: dict[str, Any]) -> str:
+        return _("Rien n'a été enregistré : relancez la même commande avec les mêmes fichiers.")
+
     def handle(self, *args: Any, **options: Any) -> None:
         self.verbosity = int(options.get("verbosity", 1))
         try:
