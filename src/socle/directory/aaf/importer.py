@@ -4,6 +4,17 @@ Each file is imported in its own transaction: a malformed file (broken XML, wron
 back and reported, and the others go on; a malformed record is reported (file, id, reason) and
 skipped. Parent links, relatives' memberships and the deactivations of full files run last, in
 one transaction, only for groups of files that were all read.
+
+An interrupted run (Ctrl-C, a killed process) is completed by running the same files again:
+
+- the files already committed are read again; the links, relatives' memberships and full-file
+  deactivations are recomputed from the records, whether or not they change the people;
+- ``person_deactivated`` (the CAS ends the sessions) is sent right after each file commits for
+  the accounts its delete records deactivated, and again for those they name that are already
+  inactive (an earlier run may have stopped before sending it); the full files' deactivations
+  send it inside their transaction, before it commits: a deactivation that is committed has
+  always been signalled (a rolled-back one may have ended sessions of accounts still active,
+  which only makes their people log in again).
 """
 
 from __future__ import annotations
@@ -154,7 +165,7 @@ def _import_file(run: _Run, aaf_file: AafFile, progress: Progress | None) -> Non
     run.report.merge(state.tally)
     run.links.update(state.links)
     run.relatives |= state.relatives
-    run.deactivated.extend(state.deactivated)
+    _signal_deactivated(state.deactivated + state.signal_again)
     if aaf_file.full:
         run.listed[aaf_file.group] |= state.listed
         run.covered[aaf_file.export] |= state.covered
@@ -247,8 +258,12 @@ def _finish(run: _Run) -> None:
             covered = run.covered.get((group[0], group[1]), set())
             run.deactivated.extend(deactivate_unlisted(RELATIVE, listed, covered, report))
         sync_relative_memberships(parents, run.ctx.aaf_establishments)
-    for start in range(0, len(run.deactivated), 1000):
-        for person in Person.objects.filter(pk__in=run.deactivated[start : start + 1000]):
+        _signal_deactivated(run.deactivated)  # before the commit: see the module's docstring
+
+
+def _signal_deactivated(pks: list[int]) -> None:
+    for start in range(0, len(pks), 1000):
+        for person in Person.objects.filter(pk__in=pks[start : start + 1000]):
             person_deactivated.send(sender=Person, person=person)
 
 
