@@ -28,6 +28,7 @@ from pathlib import Path
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
+from socle.core.locks import LockBusy, exclusive
 from socle.directory.aaf.files import AafFile, open_sources
 from socle.directory.aaf.finalize import (
     deactivate_unlisted,
@@ -67,19 +68,29 @@ class _Run:
     deactivated: list[int] = field(default_factory=list)
 
 
+class ImportInProgress(Exception):
+    """Another AAF import runs on this database (overlapping cron runs, two operators)."""
+
+
 def import_aaf(path: str | Path, *, progress: Progress | None = None) -> Report:
-    """Imports PATH (file, folder, .zip, .tar.gz); raises ``SourceError`` if PATH is unusable.
+    """Imports PATH (file, folder, .zip, .tar.gz); raises ``SourceError`` if PATH is unusable
+    and ``ImportInProgress`` when another AAF import holds the lock (``socle.core.locks``: two
+    imports at once would create the same people twice and stop on a unique constraint).
 
     Python's cyclic garbage collector is paused meanwhile: the import keeps hundreds of thousands
     of small objects alive (ids seen, links), which every full collection would walk again and
     again for nothing (the import creates no reference cycles worth collecting)."""
-    was_enabled = gc.isenabled()
-    gc.disable()
     try:
-        return _import(path, progress)
-    finally:
-        if was_enabled:
-            gc.enable()
+        with exclusive("aaf-import"):
+            was_enabled = gc.isenabled()
+            gc.disable()
+            try:
+                return _import(path, progress)
+            finally:
+                if was_enabled:
+                    gc.enable()
+    except LockBusy:
+        raise ImportInProgress() from None
 
 
 def _import(path: str | Path, progress: Progress | None) -> Report:
@@ -267,4 +278,4 @@ def _signal_deactivated(pks: list[int]) -> None:
             person_deactivated.send(sender=Person, person=person)
 
 
-__all__ = ["import_aaf", "establishment_names"]
+__all__ = ["ImportInProgress", "import_aaf", "establishment_names"]

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy
 
 from socle.core.commands import SocleCommand
 from socle.directory.aaf.files import SourceError
-from socle.directory.aaf.importer import establishment_names, import_aaf
+from socle.directory.aaf.importer import ImportInProgress, establishment_names, import_aaf
 from socle.directory.csv_import import CsvRejected, import_csv_path
 from socle.directory.uai import InvalidUAI, normalize_uai
 
@@ -88,6 +88,13 @@ class Command(SocleCommand):
             report = import_aaf(options["path"], progress=progress)
         except SourceError as exc:
             raise CommandError(str(exc)) from None
+        except ImportInProgress:
+            raise CommandError(
+                _(
+                    "Un autre import AAF est en cours sur cette base : rien n'a été importé. "
+                    "Relancez cette commande quand il sera terminé."
+                )
+            ) from None
         finally:
             if on_terminal:
                 self.stderr.write("")
