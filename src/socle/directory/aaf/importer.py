@@ -96,11 +96,15 @@ def import_aaf(path: str | Path, *, progress: Progress | None = None) -> Report:
 def _import(path: str | Path, progress: Progress | None) -> Report:
     _tune_connection()
     run = _Run(ctx=_context())
-    with open_sources(path) as (files, skipped):
-        run.report.files_skipped.extend(skipped)
-        for aaf_file in files:
+    with open_sources(path) as sources:
+        run.report.files_skipped.extend(sources.skipped)
+        run.report.files_passed_over = sources.others
+        for aaf_file in sources.files:
             if aaf_file.type in SKIPPED_TYPES:
-                run.report.files_skipped.append(f"{aaf_file.name} : {aaf_file.type} non utilisé")
+                run.report.files_skipped.append(
+                    _("%(name)s : %(type)s non utilisé")
+                    % {"name": aaf_file.name, "type": aaf_file.type}
+                )
                 continue
             if aaf_file.full:
                 run.full_groups.add(aaf_file.group)

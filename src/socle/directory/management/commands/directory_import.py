@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from socle.core.commands import SocleCommand
-from socle.directory.aaf.files import SourceError
+from socle.directory.aaf.files import EXPECTED, SourceError
 from socle.directory.aaf.importer import ImportInProgress, establishment_names, import_aaf
 from socle.directory.csv_import import CsvRejected, import_csv_path
 from socle.directory.uai import InvalidUAI, normalize_uai
@@ -102,11 +102,27 @@ class Command(SocleCommand):
             self.stderr.write(error)
         for line in report.lines(establishment_names()):
             self.stdout.write(line)
+        if report.nothing_read:
+            raise CommandError(self._nothing_read(options["path"], report.files_passed_over))
         if report.failed:
             raise CommandError(
                 _("Import AAF terminé avec %(count)s erreur(s) : voir ci-dessus.")
                 % {"count": len(report.errors)}
             )
+
+    def _nothing_read(self, path: str, others: list[str]) -> str:
+        message = _("Aucun fichier AAF lu dans %(path)s : rien n'a été importé.") % {"path": path}
+        if others:
+            shown = ", ".join(others[:5])
+            if len(others) > 5:
+                shown += " " + _("(et %(count)s autre(s))") % {"count": len(others) - 5}
+            return (
+                message
+                + " "
+                + _("Fichiers attendus : %(expected)s ; trouvé(s) : %(found)s.")
+                % {"expected": EXPECTED, "found": shown}
+            )
+        return message + " " + _("Fichiers attendus : %(expected)s.") % {"expected": EXPECTED}
 
     def _progress(self, name: str, count: int) -> None:
         self.stderr.write(
