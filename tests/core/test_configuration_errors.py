@@ -100,3 +100,18 @@ def test_it_refuses_an_empty_or_missing_secret_key_file(tmp_path: Path):
 def test_it_accepts_a_lower_case_log_level_and_a_real_time_zone(tmp_path: Path):
     result = _socle(tmp_path, "check", SOCLE_LOG_LEVEL="debug", SOCLE_TIME_ZONE="Indian/Reunion")
     assert result.returncode == 0, result.stderr
+
+
+def test_it_leaves_hsts_and_the_https_redirect_to_the_tls_proxy(tmp_path: Path):
+    production = {
+        "SOCLE_BASE_URL": "https://ent.example.org",
+        "SOCLE_TRUSTED_PROXIES": "10.0.0.5",
+        "SOCLE_SECRET_KEY": "Zr8-q2LxV0pTn4sWk9yBcE1uHj6mFa3dGo7iRl5eXt_NvQwYz0AbCdEfGhIjKl",
+    }
+    behind_proxy = _socle(
+        tmp_path, "check", "--deploy", SOCLE_BEHIND_TLS_PROXY="true", **production
+    )
+    assert behind_proxy.returncode == 0, behind_proxy.stderr
+    assert "no issues (2 silenced)" in behind_proxy.stdout
+    direct = _socle(tmp_path, "check", "--deploy", **production)
+    assert "security.W004" in direct.stderr and "security.W008" in direct.stderr
