@@ -1,5 +1,6 @@
 """Mode avec alimentation: the ENT's ImportChiffre file fills « Identifiant CAS »."""
 
+import os
 from datetime import date
 from pathlib import Path
 
@@ -14,9 +15,11 @@ from pronotesim.console.models import AlimentationImport
 from tests.crypto_side import EntAccount, import_chiffre, private_pem, rapprochement
 from tests.helpers import configure, make_establishment, make_user, text_of
 
-# Index Education's schemas (not shipped with the repository): beside the repository's folder, or
-# where the team keeps them (a clone elsewhere, e.g. in /tmp, still finds them).
+# Index Education's schemas (not shipped with the repository): SOCLE_XSD_DIR, else beside the
+# repository's folder, or where the team keeps them (a clone elsewhere, e.g. in /tmp, still finds
+# them).
 _XSD_CANDIDATES = [
+    *([Path(os.environ["SOCLE_XSD_DIR"])] if os.environ.get("SOCLE_XSD_DIR") else []),
     Path(__file__).resolve().parents[2].parent / "shared" / "reference" / "index-education",
     Path("/work/shared/reference/index-education"),
 ]

@@ -1,11 +1,48 @@
-"""The ``socle`` console script: Django's management commands with Socle's settings."""
+"""The ``socle`` console script: Django's management commands with Socle's settings.
+
+A configuration mistake (a ``SOCLE_*`` variable that cannot be understood, a setting Django
+refuses) stops every command, ``socle --help`` included, with its one-line message on stderr and
+exit status 1, instead of a Python traceback. So does a database that cannot be reached, for
+Django's own commands too (``socle migrate``: ``socle.core.commands.unreachable_database``), and
+Ctrl-C (« Interrompu. », exit status 130; Socle's own commands add what to do next:
+``socle.core.commands.SocleCommand``).
+"""
 
 import os
 import sys
+
+from django.core.exceptions import ImproperlyConfigured
+
+from socle.env import ConfigurationError
 
 
 def main(argv: list[str] | None = None) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "socle.settings")
     from django.core.management import execute_from_command_line
+    from django.db import OperationalError
 
-    execute_from_command_line(["socle", *(argv if argv is not None else sys.argv[1:])])
+    try:
+        execute_from_command_line(["socle", *(argv if argv is not None else sys.argv[1:])])
+    except (ConfigurationError, ImproperlyConfigured) as exc:
+        sys.stderr.write(f"{exc}\n")
+        raise SystemExit(1) from None
+    except KeyboardInterrupt:
+        sys.stderr.write(f"{_interrupted()}\n")
+        raise SystemExit(130) from None
+    except OperationalError:
+        from socle.core.commands import unreachable_database
+
+        message = unreachable_database()
+        if message is None:
+            raise
+        sys.stderr.write(f"{message}\n")
+        raise SystemExit(1) from None
+
+
+def _interrupted() -> str:
+    try:
+        from django.utils.translation import gettext
+
+        return gettext("Interrompu.")
+    except Exception:  # noqa: BLE001 - Ctrl-C while the settings were being read
+        return "Interrompu."

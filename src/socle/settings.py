@@ -3,6 +3,8 @@
 Every variable is listed in docs/configuration.md.
 """
 
+import errno
+import zoneinfo
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -19,10 +21,25 @@ def _secret_key() -> str:
     key_file = env_str("SOCLE_SECRET_KEY_FILE", "")
     if key_file:
         try:
-            return Path(key_file).read_text(encoding="utf-8").strip()
+            key = Path(key_file).read_text(encoding="utf-8").strip()
         except OSError as exc:
-            message = f"SOCLE_SECRET_KEY_FILE : lecture impossible ({exc})."
+            # Settings are not loaded yet: no translation catalog (socle.core.plain_errors).
+            reason = {
+                errno.ENOENT: "fichier introuvable",
+                errno.EACCES: "permission refusée",
+                errno.EISDIR: "c'est un dossier",
+            }.get(exc.errno or 0, exc.strerror or str(exc))
+            message = f"SOCLE_SECRET_KEY_FILE : lecture de {key_file} impossible ({reason})."
             raise ConfigurationError(message) from None
+        except UnicodeDecodeError:
+            message = f"SOCLE_SECRET_KEY_FILE : {key_file} n'est pas un texte UTF-8."
+            raise ConfigurationError(message) from None
+        if not key:
+            raise ConfigurationError(
+                f"SOCLE_SECRET_KEY_FILE : le fichier {key_file} est vide ; il doit contenir "
+                "une chaîne aléatoire d'au moins 50 caractères."
+            )
+        return key
     key = env_str("SOCLE_SECRET_KEY", "")
     if not key:
         raise ConfigurationError(
@@ -94,10 +111,28 @@ TEMPLATES = [
 # --- Database -------------------------------------------------------------------------------
 SOCLE_DATA_DIR = Path(env_str("SOCLE_DATA_DIR", str(Path.cwd())))
 _database_url = env_str("SOCLE_DATABASE_URL", f"sqlite:///{SOCLE_DATA_DIR / 'socle.sqlite3'}")
+# Socle runs on SQLite and PostgreSQL only; the URL is never repeated (it holds the password).
+_DATABASE_SCHEMES = {"sqlite", "postgres", "postgresql", "pgsql"}
+_database_scheme = _database_url.split("://", 1)[0].lower() if "://" in _database_url else ""
+if _database_scheme not in _DATABASE_SCHEMES:
+    raise ConfigurationError(
+        "SOCLE_DATABASE_URL : "
+        + (
+            f"type de base « {_database_scheme} » non pris en charge"
+            if _database_scheme
+            else "adresse illisible (« schéma:// » manquant)"
+        )
+        + " ; attendu sqlite:///chemin/socle.sqlite3 ou "
+        "postgres://utilisateur:mot-de-passe@hôte:5432/base."
+    )
 try:
     _db = dj_database_url.parse(_database_url, conn_max_age=0)
-except ValueError as exc:
-    raise ConfigurationError(f"SOCLE_DATABASE_URL : {exc}") from None
+except ValueError:
+    raise ConfigurationError(
+        "SOCLE_DATABASE_URL : adresse illisible (port non numérique, ou caractère spécial "
+        "du mot de passe non encodé : « @ » s'écrit %40, « / » %2F, « : » %3A) ; attendu "
+        "postgres://utilisateur:mot-de-passe@hôte:5432/base."
+    ) from None
 if _db["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers run beside the writer; IMMEDIATE makes write transactions queue
     # instead of failing with "database is locked" under several gunicorn workers.
@@ -166,8 +201,12 @@ CSRF_FAILURE_VIEW = "socle.cas.views.csrf.csrf_failure"  # 403_csrf.html, back t
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-if env_bool("SOCLE_BEHIND_TLS_PROXY", False):
+SOCLE_BEHIND_TLS_PROXY = env_bool("SOCLE_BEHIND_TLS_PROXY", False)
+if SOCLE_BEHIND_TLS_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # HSTS and the http → https redirect belong to the TLS proxy (docs/deployment.md): set in
+    # Django they would turn the CAS fast paths off. `socle check --deploy` does not ask for them.
+    SILENCED_SYSTEM_CHECKS = ["security.W004", "security.W008"]
 
 # --- Internationalisation -------------------------------------------------------------------
 LANGUAGES = [("fr", "Français"), ("en", "English")]
@@ -183,7 +222,20 @@ def _language(value: str) -> str:
 # The language of management commands, and of pages for visitors who ask for neither language.
 LANGUAGE_CODE = env_parsed("SOCLE_LANGUAGE", _language, "fr")
 LOCALE_PATHS = [BASE_DIR / "locale"]
-TIME_ZONE = env_str("SOCLE_TIME_ZONE", "Europe/Paris")
+
+
+def _time_zone(value: str) -> str:
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise ValueError(
+            "fuseau horaire inconnu ; attendu un nom de la base IANA, ex. Europe/Paris, "
+            "America/Cayenne, Indian/Reunion"
+        ) from None
+    return value
+
+
+TIME_ZONE = env_parsed("SOCLE_TIME_ZONE", _time_zone, "Europe/Paris")
 USE_I18N = True
 USE_TZ = True
 
@@ -265,11 +317,22 @@ SOCLE_ADMISSION_DEFERRED_SHARE = env_int(
 )
 
 # --- Logging: never tickets or passwords (see socle.cas.protocol.redact) ----------------------
+_LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+def _log_level(value: str) -> str:
+    level = value.upper()
+    if level not in _LOG_LEVELS:
+        raise ValueError(f"niveau attendu : {', '.join(_LOG_LEVELS)}")
+    return level
+
+
+SOCLE_LOG_LEVEL = env_parsed("SOCLE_LOG_LEVEL", _log_level, "INFO")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env_str("SOCLE_LOG_LEVEL", "INFO")},
+    "root": {"handlers": ["console"], "level": SOCLE_LOG_LEVEL},
     "loggers": {"django.server": {"level": "WARNING"}},
 }

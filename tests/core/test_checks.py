@@ -1,3 +1,8 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 from socle.core import checks
@@ -98,3 +103,49 @@ def test_the_default_test_settings_pass_every_check():
     from django.core.management import call_command
 
     call_command("check", "--fail-level", "WARNING")
+
+
+def test_it_creates_a_missing_admission_directory(settings, tmp_path):
+    settings.SOCLE_ADMISSION_DIR = str(tmp_path / "a" / "admission")
+    assert checks.check_admission_directory() == []
+    assert (tmp_path / "a" / "admission").is_dir()
+    assert list((tmp_path / "a" / "admission").iterdir()) == []  # its probe file is gone
+
+
+def test_an_admission_directory_that_cannot_be_created_is_an_error(settings):
+    settings.SOCLE_ADMISSION_DIR = "/proc/socle-adm"
+    [message] = checks.check_admission_directory()
+    assert message.id == "socle.E091"
+    assert "/proc/socle-adm" in message.msg and "SOCLE_ADMISSION_DIR" in message.msg
+
+
+def test_an_admission_directory_under_a_file_is_an_error(settings, tmp_path):
+    (tmp_path / "file").write_text("")
+    settings.SOCLE_ADMISSION_DIR = str(tmp_path / "file" / "admission")
+    [message] = checks.check_admission_directory()
+    assert message.id == "socle.E091"
+    assert "un élément du chemin n'est pas un dossier" in message.msg
+
+
+def test_serve_refuses_to_start_on_an_unusable_admission_directory(tmp_path):
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith("SOCLE_") and key != "DJANGO_SETTINGS_MODULE"
+    }
+    env.update(
+        SOCLE_SECRET_KEY="admission-dir-test-" + "k3y" * 20,
+        SOCLE_DATA_DIR=str(tmp_path),
+        SOCLE_ADMISSION_DIR="/proc/socle-adm",
+        PYTHONPATH=str(Path(__file__).resolve().parents[2] / "src"),
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "socle", "serve", "--no-prepare", "--port", "1"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=60,
+    )
+    assert result.returncode == 1
+    assert "socle.E091" in result.stderr and "Socle sur" not in result.stdout

@@ -9,6 +9,10 @@ import time
 import urllib.request
 from pathlib import Path
 
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
 from socle.core.server import ServeOptions, collect_static_if_needed, gunicorn_options
 
 REPO = Path(__file__).resolve().parents[2]
@@ -168,3 +172,18 @@ def test_a_login_abandoned_by_its_client_while_waiting_is_not_hashed(tmp_path):
         server.send_signal(signal.SIGTERM)
         output, _ = server.communicate(timeout=30)
     assert output.count("login abandoned by its client while waiting for a hash slot") == 1, output
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "reason"),
+    [
+        ("--port", "99999", "99999 hors limites : de 1 à 65535"),
+        ("--port", "0", "0 hors limites : de 1 à 65535"),
+        ("--threads", "0", "0 hors limites : de 1 à 64"),
+        ("--workers", "0", "0 hors limites : de 1 à 256"),
+        ("--workers", "deux", "« deux » n'est pas un nombre entier"),
+    ],
+)
+def test_serve_refuses_out_of_range_options_as_argparse_errors(option, value, reason):
+    with pytest.raises(CommandError, match=f"argument {option}: {reason}"):
+        call_command("serve", option, value)

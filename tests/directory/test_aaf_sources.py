@@ -14,6 +14,7 @@ from socle.directory.aaf.files import open_sources
 from socle.directory.aaf.importer import import_aaf
 from socle.directory.models import Person
 from tests.directory.aaf_helpers import UAI_A, pupil, school_files, write
+from tests.directory.helpers import run
 
 
 def test_files_are_processed_in_a_sensible_order(tmp_path: Path) -> None:
@@ -28,7 +29,8 @@ def test_files_are_processed_in_a_sensible_order(tmp_path: Path) -> None:
         "ENT_Complet_20250901_MatiereEducNat_0001.xml",
     ]:
         (tmp_path / name).write_text("")
-    with open_sources(tmp_path) as (files, skipped):
+    with open_sources(tmp_path) as sources:
+        files, skipped = sources.files, sources.skipped
         assert [f.name for f in files] == [
             "ENT_Complet_20250901_EtabEducNat_0001.xml",
             "ENT_Complet_20250901_Eleve_0001.xml",
@@ -143,3 +145,28 @@ def test_a_folder_can_be_moved_around(tmp_path: Path) -> None:
     folder = school_files(tmp_path / "a")
     shutil.move(folder, tmp_path / "b")
     assert not import_aaf(tmp_path / "b").errors
+
+
+@pytest.mark.parametrize(
+    ("names", "found"),
+    [([], None), (["eleves.csv", "notes.txt"], "trouvé(s) : eleves.csv, notes.txt")],
+)
+def test_an_aaf_import_that_reads_no_file_names_them_and_fails(tmp_path, names, found) -> None:
+    folder = tmp_path / "export"
+    folder.mkdir()
+    for name in names:
+        (folder / name).write_text("")
+    with pytest.raises(CommandError, match="Aucun fichier AAF lu dans") as refused:
+        run("directory_import", str(folder), format="aaf")
+    assert "rien n'a été importé" in str(refused.value)
+    if found:
+        assert found in str(refused.value)
+
+
+def test_an_aaf_import_of_a_csv_file_names_it_and_fails(tmp_path) -> None:
+    source = tmp_path / "eleves.csv"
+    source.write_text("nom;prenom\n")
+    out = io.StringIO()
+    with pytest.raises(CommandError, match="Aucun fichier AAF lu"):
+        call_command("directory_import", str(source), format="aaf", stdout=out)
+    assert "ignoré : eleves.csv : ni .xml, ni dossier, ni archive" in out.getvalue()

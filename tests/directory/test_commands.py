@@ -73,3 +73,13 @@ def test_account_set_password_requires_the_stdin_flag_and_a_known_login() -> Non
 def test_directory_import_suggests_the_aaf_format_for_xml(tmp_path) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(CommandError, match="--format aaf"):
         run("directory_import", str(tmp_path))
+
+
+def test_account_set_password_refuses_a_password_that_is_not_utf8() -> None:
+    make_person("Zoé", "Petit", password=None)
+    latin1 = io.TextIOWrapper(io.BytesIO("mot de passe très long\n".encode("latin-1")))
+    with pytest.raises(CommandError, match="Le mot de passe doit être encodé en UTF-8"):
+        run("account_set_password", "zoe.petit", password_stdin=True, stdin=latin1)
+    utf8 = io.TextIOWrapper(io.BytesIO("mot de passe très long\n".encode()), encoding="ascii")
+    out, _ = run("account_set_password", "zoe.petit", password_stdin=True, stdin=utf8)
+    assert "modifié" in out  # read as UTF-8 whatever the stream's own encoding

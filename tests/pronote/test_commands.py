@@ -172,3 +172,49 @@ def test_doctor_flags_patterns_that_do_not_accept_pronote(school):
     out = run("pronote_doctor", "--uai", school.est.uai)
     assert "[NON] https://pronote.example.org/pronote/eleve.html" in out
     assert "aucune URL de PRONOTE.net n'est acceptée" in out
+
+
+def test_it_refuses_a_report_path_it_cannot_write_before_importing(xml_file, school, tmp_path):
+    with pytest.raises(CommandError) as refused:
+        run(
+            "pronote_import",
+            str(xml_file),
+            "--uai",
+            school.est.uai,
+            "--mode",
+            "complet",
+            "--auto-only",
+            "--report",
+            str(tmp_path / "absent" / "r.csv"),
+        )
+    message = str(refused.value)
+    assert "écriture impossible (fichier ou dossier introuvable)" in message
+    assert "rien n'a été importé" in message
+    assert not ImportSession.objects.exists() and not ids_of(school.est)
+
+
+def test_it_keeps_the_import_when_the_report_cannot_be_written_after_it(
+    xml_file, school, tmp_path, monkeypatch
+):
+    from pathlib import Path
+
+    report = tmp_path / "r.csv"
+
+    def disk_full(self: Path, data: bytes) -> int:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(Path, "write_bytes", disk_full)
+    with pytest.raises(CommandError, match="L'import est enregistré, mais le rapport CSV"):
+        run(
+            "pronote_import",
+            str(xml_file),
+            "--uai",
+            school.est.uai,
+            "--mode",
+            "complet",
+            "--auto-only",
+            "--report",
+            str(report),
+        )
+    assert len(ids_of(school.est)) == 4  # not rolled back
+    assert not report.exists()  # the probe left no empty file behind

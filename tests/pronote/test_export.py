@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import os
 from pathlib import Path
 
 import pytest
@@ -20,19 +21,37 @@ from socle.pronote.files.crypto import load_public_key
 from tests.factories import make_establishment, make_person, make_service
 from tests.pronote.helpers import School
 
-XSD_DIR = Path("/work/shared/reference/index-education")
 NS = {"r": "http://www.index-education.com/rapprochementssoV2.0"}
+# Index Education's schemas are not shipped with the repository (docs/pronote-files.md):
+# SOCLE_XSD_DIR names their folder; else beside the repository's folder, or where this project's
+# test machine keeps them.
+_XSD_CANDIDATES = [
+    *([Path(os.environ["SOCLE_XSD_DIR"])] if os.environ.get("SOCLE_XSD_DIR") else []),
+    Path(__file__).resolve().parents[3] / "shared" / "reference" / "index-education",
+    Path("/work/shared/reference/index-education"),
+]
+
+
+def _xsd(name: str) -> str:
+    for folder in _XSD_CANDIDATES:
+        if (folder / name).is_file():
+            return str(folder / name)
+    pytest.fail(
+        f"{name}, Index Education's schema, is in none of "
+        f"{', '.join(map(str, _XSD_CANDIDATES))}: set SOCLE_XSD_DIR to the folder holding "
+        "RapprochementSSO.xsd and ConteneurImportChiffre.xsd (docs/pronote-files.md)."
+    )
 
 
 @pytest.fixture(scope="module")
 def rapprochement_schema():
-    return xmlschema.XMLSchema(str(XSD_DIR / "RapprochementSSO.xsd"))
+    return xmlschema.XMLSchema(_xsd("RapprochementSSO.xsd"))
 
 
 @pytest.fixture(scope="module")
 def container_schema():
     # the schema declares vc:minVersion="1.1": an XSD 1.1 processor is required
-    return xmlschema.XMLSchema11(str(XSD_DIR / "ConteneurImportChiffre.xsd"))
+    return xmlschema.XMLSchema11(_xsd("ConteneurImportChiffre.xsd"))
 
 
 def school_with_everyone() -> School:

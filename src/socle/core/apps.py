@@ -1,4 +1,17 @@
-from django.apps import AppConfig
+from typing import Any
+
+from django.apps import AppConfig, apps
+from django.db.models.signals import post_migrate
+
+
+def create_cache_table(using: str = "default", **kwargs: Any) -> None:
+    """``socle migrate`` also creates the database cache table (``socle_cache``, used when
+    ``SOCLE_REDIS_URL`` is not set), so that nodes started with ``socle serve --no-prepare``
+    after a deployment job migrated find it. ``createcachetable`` does nothing when the table
+    exists or when the cache is Redis."""
+    from django.core.management import call_command
+
+    call_command("createcachetable", database=using, verbosity=0)
 
 
 class CoreConfig(AppConfig):
@@ -8,3 +21,11 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         from socle.core import checks  # noqa: F401 - registers the socle.E08x checks
+
+        # post_migrate is sent once per app that has models (this one has none): once per
+        # migrate, after the directory's tables.
+        post_migrate.connect(
+            create_cache_table,
+            sender=apps.get_app_config("directory"),
+            dispatch_uid="socle-create-cache-table",
+        )

@@ -6,6 +6,7 @@ Reachability of PostgreSQL or Redis is not checked here: that is a runtime matte
 from __future__ import annotations
 
 import ipaddress
+import os
 from typing import Any
 
 from django.conf import settings
@@ -191,6 +192,31 @@ def check_trusted_proxies(app_configs: Any = None, **kwargs: Any) -> list[CheckM
                 f"SOCLE_TRUSTED_PROXIES : {exc}.",
                 hint="Adresses ou réseaux séparés par des virgules, ex. 10.0.0.5,10.1.0.0/16.",
                 id="socle.E090",
+            )
+        ]
+    return []
+
+
+@register("socle")
+def check_admission_directory(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """The admission gate's directory (slot locks, waitlist): created when missing, as the gate
+    does, and written to once. Without it every password login would fail (500)."""
+    from socle.core.admission import current_policy
+    from socle.core.plain_errors import os_error
+
+    directory = current_policy().directory
+    probe = directory / f".socle-check-{os.getpid()}"
+    try:
+        directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+        os.close(os.open(probe, os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600))
+        os.unlink(probe)
+    except OSError as exc:
+        return [
+            Error(
+                f"SOCLE_ADMISSION_DIR : le dossier {directory} est inutilisable ({os_error(exc)}).",
+                hint="Un dossier local où Socle peut écrire (verrous des connexions, file "
+                "d'attente) : sans lui, chaque connexion par mot de passe échoue.",
+                id="socle.E091",
             )
         ]
     return []

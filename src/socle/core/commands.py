@@ -8,14 +8,26 @@
   an upgrade not yet migrated) stops with a French sentence saying so, instead of the traceback
   of a missing table. The migrations are looked at only after a database error: a command that
   works pays nothing.
+- A command run while the database cannot be reached (PostgreSQL stopped or on another port, a
+  SQLite file whose folder does not exist) stops with one sentence naming the database — never
+  its password — and, when it is recognised, the reason in the active language, instead of the
+  driver's ``OperationalError`` traceback. ``socle.cli.main`` does the same for Django's own
+  commands (``socle migrate``…).
+- Ctrl-C prints one line, « Interrompu. », followed by what the command says about the state it
+  leaves (:meth:`SocleCommand.interruption_hint`: for an import, that running the same command
+  again with the same files completes it), and exits with status 130, as a shell does for
+  SIGINT; never a ``KeyboardInterrupt`` traceback.
 """
 
 from __future__ import annotations
 
+import os
+import sys
+from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, OperationalError, connections
 from django.utils.translation import gettext as _
 
 
@@ -30,7 +42,74 @@ def pending_migrations(alias: str = DEFAULT_DB_ALIAS) -> int:
         return 0
 
 
+def database_label(alias: str = DEFAULT_DB_ALIAS) -> str:
+    """The database as an operator knows it, without its password."""
+    params = connections[alias].settings_dict
+    if connections[alias].vendor == "sqlite":
+        return str(params.get("NAME") or "")
+    user = f"{params['USER']}@" if params.get("USER") else ""
+    port = f":{params['PORT']}" if params.get("PORT") else ""
+    return f"postgres://{user}{params.get('HOST') or 'localhost'}{port}/{params.get('NAME') or ''}"
+
+
+def _sqlite_reason(name: str) -> str:
+    folder = Path(name).parent
+    if not folder.is_dir():
+        return _("le dossier %(folder)s n'existe pas (SOCLE_DATA_DIR ?)") % {"folder": folder}
+    if not os.access(folder, os.W_OK | os.X_OK):
+        return _("permission refusée sur le dossier %(folder)s") % {"folder": folder}
+    return _("fichier illisible ou permission refusée")
+
+
+def _postgres_reason(message: str) -> str:
+    lowered = message.lower()
+    known = (
+        ("connection refused", _("connexion refusée (serveur arrêté, ou mauvais hôte ou port ?)")),
+        ("password authentication failed", _("utilisateur ou mot de passe refusé")),
+        ("no password supplied", _("mot de passe manquant dans SOCLE_DATABASE_URL")),
+        ("could not translate host name", _("nom d'hôte inconnu")),
+        ("name or service not known", _("nom d'hôte inconnu")),
+        ("does not exist", _("la base ou l'utilisateur n'existe pas")),
+        ("timeout", _("délai de connexion dépassé")),
+        ("timed out", _("délai de connexion dépassé")),
+        ("no route to host", _("hôte injoignable")),
+        ("network is unreachable", _("réseau injoignable")),
+        ("too many clients", _("trop de connexions ouvertes sur le serveur")),
+    )
+    for fragment, reason in known:
+        if fragment in lowered:
+            return str(reason)
+    return _("le serveur ne répond pas comme attendu")
+
+
+def unreachable_database(alias: str = DEFAULT_DB_ALIAS) -> str | None:
+    """One sentence saying that the database cannot be reached and why, or ``None`` when a
+    connection opens (the error that led here was something else). Never names the password."""
+    connection = connections[alias]
+    if connection.connection is not None:
+        return None  # connected: not a reachability problem
+    try:
+        connection.ensure_connection()
+    except OperationalError as exc:
+        if connection.vendor == "sqlite":
+            reason = _sqlite_reason(str(connection.settings_dict.get("NAME") or ""))
+        else:
+            reason = _postgres_reason(str(exc))
+        return _("Base de données %(database)s injoignable : %(reason)s.") % {
+            "database": database_label(alias),
+            "reason": reason,
+        }
+    return None
+
+
+INTERRUPTED_STATUS = 130  # 128 + SIGINT, what a shell reports for Ctrl-C
+
+
 class SocleCommand(BaseCommand):
+    def interruption_hint(self, options: dict[str, Any]) -> str:
+        """What to do after Ctrl-C, printed after « Interrompu. » (empty: nothing to say)."""
+        return ""
+
     def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> CommandParser:
         self.help = str(self.help)
         return super().create_parser(prog_name, subcommand, **kwargs)
@@ -38,8 +117,16 @@ class SocleCommand(BaseCommand):
     def execute(self, *args: Any, **options: Any) -> str | None:
         try:
             return super().execute(*args, **options)
+        except KeyboardInterrupt:
+            hint = self.interruption_hint(options)
+            stderr = getattr(self, "stderr", None) or sys.stderr
+            stderr.write(" ".join(part for part in (_("Interrompu."), hint) if part))
+            raise SystemExit(INTERRUPTED_STATUS) from None
         except DatabaseError as exc:
-            count = pending_migrations(options.get("database") or DEFAULT_DB_ALIAS)
+            alias = options.get("database") or DEFAULT_DB_ALIAS
+            if isinstance(exc, OperationalError) and (message := unreachable_database(alias)):
+                raise CommandError(message) from exc
+            count = pending_migrations(alias)
             if count:
                 raise CommandError(
                     _(

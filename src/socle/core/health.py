@@ -42,6 +42,21 @@ def _database() -> None:
         cursor.fetchone()
 
 
+def _cache_table() -> None:
+    """The database cache table (no Redis): missing, every login would fail (throttling)."""
+    from django.core.cache import caches
+    from django.core.cache.backends.db import DatabaseCache
+
+    cache = caches["default"]
+    if not isinstance(cache, DatabaseCache):
+        return
+    connection = connections["default"]
+    with connection.cursor() as cursor:
+        table = connection.ops.quote_name(str(settings.CACHES["default"]["LOCATION"]))
+        cursor.execute(f"SELECT 1 FROM {table} WHERE 1 = 0")  # noqa: S608
+        cursor.fetchone()
+
+
 def _redis() -> None:
     from socle.core.redis import get_client
 
@@ -50,8 +65,10 @@ def _redis() -> None:
 
 
 def run_checks() -> list[Check]:
-    """Database always; Redis only when ``SOCLE_REDIS_URL`` is set."""
+    """Database always; Redis when ``SOCLE_REDIS_URL`` is set, else the database cache table."""
     checks = [_timed("database", _database)]
     if settings.SOCLE_REDIS_URL:
         checks.append(_timed("redis", _redis))
+    else:
+        checks.append(_timed("cache", _cache_table))
     return checks

@@ -72,14 +72,25 @@ def parse_name(name: str, opener: Callable[[], IO[bytes]], shown: str) -> AafFil
     )
 
 
+@dataclass
+class Sources:
+    """What PATH holds: the AAF files in processing order, the ``.xml`` files skipped (name and
+    reason), and the other files (``.dtd``, READMEs…), passed over in silence unless no AAF file
+    is found at all."""
+
+    files: list[AafFile] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    others: list[str] = field(default_factory=list)
+
+
 @contextmanager
-def open_sources(path: str | Path) -> Iterator[tuple[list[AafFile], list[str]]]:
-    """Yields (files in processing order, names of .xml files skipped with their reason)."""
+def open_sources(path: str | Path) -> Iterator[Sources]:
+    """Yields the :class:`Sources` of PATH (file, folder, ``.zip``, ``.tar.gz``)."""
     source = Path(path)
     if not source.exists():
         raise SourceError(_("%(path)s : fichier ou dossier introuvable.") % {"path": path})
-    files: list[AafFile] = []
-    skipped: list[str] = []
+    found_files = Sources()
+    files, skipped = found_files.files, found_files.skipped
 
     def add(name: str, opener: Callable[[], IO[bytes]], shown: str) -> None:
         found = parse_name(name, opener, shown)
@@ -87,20 +98,25 @@ def open_sources(path: str | Path) -> Iterator[tuple[list[AafFile], list[str]]]:
             files.append(found)
         elif name.lower().endswith(".xml"):
             skipped.append(
-                f"{shown} : nom non reconnu (<PROJET>_<Complet|Delta>_…_<Type>_NNNN.xml)"
+                _("%(name)s : nom non reconnu (%(expected)s)")
+                % {"name": shown, "expected": EXPECTED}
             )
+        else:
+            found_files.others.append(shown)
 
     if source.is_dir():
         for item in sorted(source.rglob("*")):
             if item.is_file():
                 add(item.name, _file_opener(item), str(item.relative_to(source)))
-        yield sorted(files, key=AafFile.sort_key), skipped
+        files.sort(key=AafFile.sort_key)
+        yield found_files
     elif zipfile.is_zipfile(source):
         with zipfile.ZipFile(source) as archive:
             for info in archive.infolist():
                 if not info.is_dir():
                     add(info.filename, _zip_opener(archive, info), f"{source.name}:{info.filename}")
-            yield sorted(files, key=AafFile.sort_key), skipped
+            files.sort(key=AafFile.sort_key)
+            yield found_files
     elif source.name.lower().endswith((".tar.gz", ".tgz", ".tar")):
         try:
             archive_tar = tarfile.open(source, "r:*")  # noqa: SIM115 (closed by the with below)
@@ -113,12 +129,16 @@ def open_sources(path: str | Path) -> Iterator[tuple[list[AafFile], list[str]]]:
                 if member.isfile():
                     shown = f"{source.name}:{member.name}"
                     add(member.name, _tar_opener(archive_tar, member), shown)
-            yield sorted(files, key=AafFile.sort_key), skipped
+            files.sort(key=AafFile.sort_key)
+            yield found_files
     else:
         add(source.name, _file_opener(source), source.name)
         if not files and not skipped:
-            skipped.append(f"{source.name} : ni .xml, ni dossier, ni archive .zip/.tar.gz")
-        yield files, skipped
+            found_files.others.clear()
+            skipped.append(
+                _("%(name)s : ni .xml, ni dossier, ni archive .zip/.tar.gz") % {"name": source.name}
+            )
+        yield found_files
 
 
 def _file_opener(path: Path) -> Callable[[], IO[bytes]]:

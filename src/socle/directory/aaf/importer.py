@@ -4,6 +4,17 @@ Each file is imported in its own transaction: a malformed file (broken XML, wron
 back and reported, and the others go on; a malformed record is reported (file, id, reason) and
 skipped. Parent links, relatives' memberships and the deactivations of full files run last, in
 one transaction, only for groups of files that were all read.
+
+An interrupted run (Ctrl-C, a killed process) is completed by running the same files again:
+
+- the files already committed are read again; the links, relatives' memberships and full-file
+  deactivations are recomputed from the records, whether or not they change the people;
+- ``person_deactivated`` (the CAS ends the sessions) is sent right after each file commits for
+  the accounts its delete records deactivated, and again for those they name that are already
+  inactive (an earlier run may have stopped before sending it); the full files' deactivations
+  send it inside their transaction, before it commits: a deactivation that is committed has
+  always been signalled (a rolled-back one may have ended sessions of accounts still active,
+  which only makes their people log in again).
 """
 
 from __future__ import annotations
@@ -17,6 +28,7 @@ from pathlib import Path
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
+from socle.core.locks import LockBusy, exclusive
 from socle.directory.aaf.files import AafFile, open_sources
 from socle.directory.aaf.finalize import (
     deactivate_unlisted,
@@ -56,29 +68,43 @@ class _Run:
     deactivated: list[int] = field(default_factory=list)
 
 
+class ImportInProgress(Exception):
+    """Another AAF import runs on this database (overlapping cron runs, two operators)."""
+
+
 def import_aaf(path: str | Path, *, progress: Progress | None = None) -> Report:
-    """Imports PATH (file, folder, .zip, .tar.gz); raises ``SourceError`` if PATH is unusable.
+    """Imports PATH (file, folder, .zip, .tar.gz); raises ``SourceError`` if PATH is unusable
+    and ``ImportInProgress`` when another AAF import holds the lock (``socle.core.locks``: two
+    imports at once would create the same people twice and stop on a unique constraint).
 
     Python's cyclic garbage collector is paused meanwhile: the import keeps hundreds of thousands
     of small objects alive (ids seen, links), which every full collection would walk again and
     again for nothing (the import creates no reference cycles worth collecting)."""
-    was_enabled = gc.isenabled()
-    gc.disable()
     try:
-        return _import(path, progress)
-    finally:
-        if was_enabled:
-            gc.enable()
+        with exclusive("aaf-import"):
+            was_enabled = gc.isenabled()
+            gc.disable()
+            try:
+                return _import(path, progress)
+            finally:
+                if was_enabled:
+                    gc.enable()
+    except LockBusy:
+        raise ImportInProgress() from None
 
 
 def _import(path: str | Path, progress: Progress | None) -> Report:
     _tune_connection()
     run = _Run(ctx=_context())
-    with open_sources(path) as (files, skipped):
-        run.report.files_skipped.extend(skipped)
-        for aaf_file in files:
+    with open_sources(path) as sources:
+        run.report.files_skipped.extend(sources.skipped)
+        run.report.files_passed_over = sources.others
+        for aaf_file in sources.files:
             if aaf_file.type in SKIPPED_TYPES:
-                run.report.files_skipped.append(f"{aaf_file.name} : {aaf_file.type} non utilisé")
+                run.report.files_skipped.append(
+                    _("%(name)s : %(type)s non utilisé")
+                    % {"name": aaf_file.name, "type": aaf_file.type}
+                )
                 continue
             if aaf_file.full:
                 run.full_groups.add(aaf_file.group)
@@ -154,7 +180,7 @@ def _import_file(run: _Run, aaf_file: AafFile, progress: Progress | None) -> Non
     run.report.merge(state.tally)
     run.links.update(state.links)
     run.relatives |= state.relatives
-    run.deactivated.extend(state.deactivated)
+    _signal_deactivated(state.deactivated + state.signal_again)
     if aaf_file.full:
         run.listed[aaf_file.group] |= state.listed
         run.covered[aaf_file.export] |= state.covered
@@ -247,9 +273,13 @@ def _finish(run: _Run) -> None:
             covered = run.covered.get((group[0], group[1]), set())
             run.deactivated.extend(deactivate_unlisted(RELATIVE, listed, covered, report))
         sync_relative_memberships(parents, run.ctx.aaf_establishments)
-    for start in range(0, len(run.deactivated), 1000):
-        for person in Person.objects.filter(pk__in=run.deactivated[start : start + 1000]):
+        _signal_deactivated(run.deactivated)  # before the commit: see the module's docstring
+
+
+def _signal_deactivated(pks: list[int]) -> None:
+    for start in range(0, len(pks), 1000):
+        for person in Person.objects.filter(pk__in=pks[start : start + 1000]):
             person_deactivated.send(sender=Person, person=person)
 
 
-__all__ = ["import_aaf", "establishment_names"]
+__all__ = ["ImportInProgress", "import_aaf", "establishment_names"]

@@ -66,6 +66,9 @@ class FileState:
     covered: set[int] = field(default_factory=set)
     links: dict[int, list[RelationData]] = field(default_factory=dict)
     deactivated: list[int] = field(default_factory=list)
+    # Named by a delete record but already inactive: deactivated by an earlier run of the same
+    # file, perhaps interrupted before ``person_deactivated`` was sent; it is sent again.
+    signal_again: list[int] = field(default_factory=list)
     relatives: set[int] = field(default_factory=set)
 
     def error(self, kind: str, record_id: str, reason: str) -> None:
@@ -272,6 +275,7 @@ def _delete(
         state.deactivated.append(row[0])
         state.tally.by_type[kind].bump("deactivated")
     else:
+        state.signal_again.append(row[0])
         state.tally.by_type[kind].bump("unchanged")
 
 

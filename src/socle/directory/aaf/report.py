@@ -61,6 +61,7 @@ class Report(Tally):
     files_read: list[str] = field(default_factory=list)
     files_skipped: list[str] = field(default_factory=list)
     files_failed: list[str] = field(default_factory=list)
+    files_passed_over: list[str] = field(default_factory=list)  # .dtd, READMEs…
     memberships_ended: int = 0
     links_created: int = 0
     links_updated: int = 0
@@ -70,6 +71,11 @@ class Report(Tally):
     @property
     def failed(self) -> bool:
         return bool(self.files_failed or self.errors)
+
+    @property
+    def nothing_read(self) -> bool:
+        """No AAF file was even tried: wrong folder, empty export, a CSV given by mistake."""
+        return not self.files_read and not self.files_failed
 
     def lines(self, names: dict[str, str] | None = None) -> list[str]:
         names = names or {}
@@ -81,6 +87,9 @@ class Report(Tally):
                 "failed": len(self.files_failed),
             }
         ]
+        lines.extend(
+            "  " + _("ignoré : %(reason)s") % {"reason": why} for why in self.files_skipped
+        )
         for kind in sorted(self.by_type, key=lambda k: TYPE_ORDER.get(k, 99)):
             lines.append(
                 _("%(name)s : %(counts)s.") % {"name": kind, "counts": self.by_type[kind].line()}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import argparse
+from collections.abc import Callable
 from typing import Any, cast
 
 from django.core.management.base import CommandParser
@@ -10,6 +12,27 @@ from django.utils.translation import gettext_lazy
 
 from socle.core.commands import SocleCommand
 from socle.core.server import ServeOptions, prepare_node, run
+
+
+def int_between(low: int, high: int) -> Callable[[str], int]:
+    """An argparse ``type``: an integer from ``low`` to ``high``, else argparse's own error
+    (``socle serve: error: argument --port: …``) with a French reason."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                _("« %(value)s » n'est pas un nombre entier") % {"value": text}
+            ) from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(
+                _("%(value)s hors limites : de %(low)s à %(high)s")
+                % {"value": value, "low": low, "high": high}
+            )
+        return value
+
+    return parse
 
 
 class Command(SocleCommand):
@@ -24,16 +47,18 @@ class Command(SocleCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--host", default="127.0.0.1", help=_("adresse d'écoute"))
-        parser.add_argument("--port", type=int, default=8000, help=_("port d'écoute"))
+        parser.add_argument(
+            "--port", type=int_between(1, 65535), default=8000, help=_("port d'écoute")
+        )
         parser.add_argument(
             "--workers",
-            type=int,
+            type=int_between(1, 256),
             default=None,
             help=_("processus gunicorn (défaut : SOCLE_SERVE_WORKERS, sinon un par cœur)"),
         )
         parser.add_argument(
             "--threads",
-            type=int,
+            type=int_between(1, 64),
             default=None,
             help=_("fils par processus (défaut : SOCLE_SERVE_THREADS, 8)"),
         )
@@ -46,9 +71,6 @@ class Command(SocleCommand):
     def handle(self, *args: Any, **opts: Any) -> None:
         from django.conf import settings
 
-        if opts["workers"] is not None and opts["workers"] < 1:
-            self.stderr.write(_("--workers doit valoir au moins 1."))
-            raise SystemExit(2)
         options = ServeOptions.from_settings(
             host=opts["host"],
             port=opts["port"],

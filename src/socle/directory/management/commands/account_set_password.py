@@ -53,8 +53,7 @@ class Command(SocleCommand):
                 _("Aucun compte n'a l'identifiant « %(login)s ».")
                 % {"login": options["login"][:64]}
             ) from None
-        stdin = options.get("stdin") or sys.stdin
-        password = stdin.readline().rstrip("\r\n")
+        password = self._read_password(options.get("stdin") or sys.stdin)
         if not password:
             raise CommandError(_("Aucun mot de passe lu sur l'entrée standard."))
         try:
@@ -68,3 +67,21 @@ class Command(SocleCommand):
             _("Mot de passe de %(login)s modifié ; ses autres sessions sont closes.")
             % {"login": person.login}
         )
+
+    def _read_password(self, stdin: Any) -> str:
+        """One line, decoded as strict UTF-8 whatever the terminal's locale says: a Latin-1
+        byte is refused in one sentence instead of failing later in the hash."""
+        try:
+            if hasattr(stdin, "buffer"):
+                line = stdin.buffer.readline().decode("utf-8")
+            else:  # a text stream (call_command): undecodable bytes show as surrogates
+                line = stdin.readline()
+                line.encode("utf-8")
+        except (UnicodeDecodeError, UnicodeEncodeError):
+            raise CommandError(
+                _(
+                    "Le mot de passe doit être encodé en UTF-8 (octet invalide sur l'entrée "
+                    "standard : texte en Latin-1 ou Windows-1252 ?)."
+                )
+            ) from None
+        return str(line).rstrip("\r\n")

@@ -10,8 +10,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from socle.core.commands import SocleCommand
-from socle.directory.aaf.files import SourceError
-from socle.directory.aaf.importer import establishment_names, import_aaf
+from socle.directory.aaf.files import EXPECTED, SourceError
+from socle.directory.aaf.importer import ImportInProgress, establishment_names, import_aaf
 from socle.directory.csv_import import CsvRejected, import_csv_path
 from socle.directory.uai import InvalidUAI, normalize_uai
 
@@ -33,6 +33,16 @@ class Command(SocleCommand):
         parser.add_argument(
             "--uai", default=None, help=_("CSV : établissement des lignes sans colonne uai.")
         )
+
+    def interruption_hint(self, options: dict[str, Any]) -> str:
+        if options.get("format") == "aaf":
+            # Each file is committed on its own; reading the same files again completes the
+            # links, relatives' memberships, deactivations and their signals (docs/aaf.md).
+            return _(
+                "Les fichiers déjà lus sont enregistrés : relancez la même commande avec les "
+                "mêmes fichiers pour terminer l'import."
+            )
+        return _("Rien n'a été importé : relancez la même commande avec le même fichier.")
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["format"] == "aaf":
@@ -78,6 +88,13 @@ class Command(SocleCommand):
             report = import_aaf(options["path"], progress=progress)
         except SourceError as exc:
             raise CommandError(str(exc)) from None
+        except ImportInProgress:
+            raise CommandError(
+                _(
+                    "Un autre import AAF est en cours sur cette base : rien n'a été importé. "
+                    "Relancez cette commande quand il sera terminé."
+                )
+            ) from None
         finally:
             if on_terminal:
                 self.stderr.write("")
@@ -85,11 +102,27 @@ class Command(SocleCommand):
             self.stderr.write(error)
         for line in report.lines(establishment_names()):
             self.stdout.write(line)
+        if report.nothing_read:
+            raise CommandError(self._nothing_read(options["path"], report.files_passed_over))
         if report.failed:
             raise CommandError(
                 _("Import AAF terminé avec %(count)s erreur(s) : voir ci-dessus.")
                 % {"count": len(report.errors)}
             )
+
+    def _nothing_read(self, path: str, others: list[str]) -> str:
+        message = _("Aucun fichier AAF lu dans %(path)s : rien n'a été importé.") % {"path": path}
+        if others:
+            shown = ", ".join(others[:5])
+            if len(others) > 5:
+                shown += " " + _("(et %(count)s autre(s))") % {"count": len(others) - 5}
+            return (
+                message
+                + " "
+                + _("Fichiers attendus : %(expected)s ; trouvé(s) : %(found)s.")
+                % {"expected": EXPECTED, "found": shown}
+            )
+        return message + " " + _("Fichiers attendus : %(expected)s.") % {"expected": EXPECTED}
 
     def _progress(self, name: str, count: int) -> None:
         self.stderr.write(

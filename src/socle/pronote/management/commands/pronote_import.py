@@ -62,6 +62,9 @@ class Command(SocleCommand):
             "--report", metavar="CSV", help=_("écrire le rapport CSV dans ce fichier")
         )
 
+    def interruption_hint(self, options: dict[str, Any]) -> str:
+        return _("Rien n'a été enregistré : relancez la même commande avec les mêmes fichiers.")
+
     def handle(self, *args: Any, **options: Any) -> None:
         self.verbosity = int(options.get("verbosity", 1))
         try:
@@ -83,6 +86,9 @@ class Command(SocleCommand):
                     _("%(path)s : lecture impossible (%(error)s).")
                     % {"path": name, "error": os_error(exc)}
                 ) from None
+        report_path = options["report"]
+        if report_path:
+            self._check_writable(report_path)  # before the import, not after it
         try:
             parsed = load_files(files, uai)
         except PronoteFileError as exc:
@@ -106,14 +112,14 @@ class Command(SocleCommand):
                     self._conflicts(session)
                 else:
                     self._preview(session)
-                if options["report"]:
-                    Path(options["report"]).write_bytes(report_csv(session))
-                    self.stdout.write(_("Rapport CSV : %(path)s") % {"path": options["report"]})
+                report = report_csv(session) if report_path else None
                 if options["dry_run"]:
                     raise _DryRun
         except _DryRun:
+            self._write_report(report_path, report, saved=False)
             self.stdout.write(_("--dry-run : rien n'a été enregistré."))
             return
+        self._write_report(report_path, report, saved=True)
         if options["auto_only"]:
             # PRONOTE's own import page header, imitated: French whatever the language
             # (docs/architecture.md, "Languages"); the pages show it translated.
@@ -130,6 +136,39 @@ class Command(SocleCommand):
                 )
                 % {"url": url}
             )
+
+    def _check_writable(self, path: str) -> None:
+        target = Path(path)
+        existed = target.exists()
+        try:
+            with target.open("ab"):
+                pass
+        except OSError as exc:
+            raise CommandError(
+                _("Rapport CSV %(path)s : écriture impossible (%(error)s) ; rien n'a été importé.")
+                % {"path": path, "error": os_error(exc)}
+            ) from None
+        if not existed:
+            target.unlink(missing_ok=True)
+
+    def _write_report(self, path: str | None, report: bytes | None, *, saved: bool) -> None:
+        """Written once the import is committed (or rolled back by --dry-run): a report that
+        cannot be written no longer undoes the import."""
+        if not path or report is None:
+            return
+        try:
+            Path(path).write_bytes(report)
+        except OSError as exc:
+            message = (
+                _(
+                    "L'import est enregistré, mais le rapport CSV %(path)s n'a pas pu être écrit "
+                    "(%(error)s)."
+                )
+                if saved
+                else _("Le rapport CSV %(path)s n'a pas pu être écrit (%(error)s).")
+            )
+            raise CommandError(message % {"path": path, "error": os_error(exc)}) from None
+        self.stdout.write(_("Rapport CSV : %(path)s") % {"path": path})
 
     def _preview(self, session: Any) -> None:
         for spec in STEPS:

@@ -1,0 +1,104 @@
+"""Ctrl-C in a command prints one line, « Interrompu. » and what the command leaves behind (for
+an import: run the same command with the same files again), and exits with status 130: never a
+``KeyboardInterrupt`` traceback."""
+
+from __future__ import annotations
+
+import io
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from socle.directory.management.commands import directory_import
+from socle.pronote.management.commands import pronote_import
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _interrupt(*args: str, **options: object) -> str:
+    err = io.StringIO()
+    with pytest.raises(SystemExit) as stopped:
+        call_command(*args, stdout=io.StringIO(), stderr=err, **options)
+    assert stopped.value.code == 130
+    return err.getvalue()
+
+
+def _ctrl_c(*_args: object, **_kwargs: object) -> None:
+    raise KeyboardInterrupt
+
+
+def test_it_says_that_a_csv_import_wrote_nothing(monkeypatch, tmp_path: Path):
+    monkeypatch.setattr(directory_import, "import_csv_path", _ctrl_c)
+    err = _interrupt("directory_import", str(tmp_path / "eleves.csv"))
+    assert err.strip() == (
+        "Interrompu. Rien n'a été importé : relancez la même commande avec le même fichier."
+    )
+
+
+def test_it_says_that_an_aaf_import_completes_when_run_again(monkeypatch, tmp_path: Path):
+    monkeypatch.setattr(directory_import, "import_aaf", _ctrl_c)
+    err = _interrupt("directory_import", str(tmp_path), format="aaf")
+    assert err.startswith("Interrompu. Les fichiers déjà lus sont enregistrés")
+    assert "relancez la même commande avec les mêmes fichiers" in err
+
+
+def test_it_says_that_a_pronote_import_wrote_nothing(monkeypatch, tmp_path: Path):
+    from socle.directory.models import Establishment
+
+    Establishment.objects.create(uai="0312609T", name="Collège")
+    monkeypatch.setattr(pronote_import, "load_files", _ctrl_c)
+    source = tmp_path / "ids.csv"
+    source.write_text("x")
+    err = _interrupt("pronote_import", str(source), uai="0312609T", mode="complet")
+    assert err.startswith("Interrompu. Rien n'a été enregistré")
+
+
+def test_it_prints_one_line_and_exits_130_on_sigint(tmp_path: Path):
+    fifo = tmp_path / "eleves.csv"
+    os.mkfifo(fifo)  # the import blocks opening it: Ctrl-C arrives mid-command
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith("SOCLE_") and key != "DJANGO_SETTINGS_MODULE"
+    }
+    env.update(
+        SOCLE_SECRET_KEY="interrupt-test-" + "k3y" * 20,
+        SOCLE_DATA_DIR=str(tmp_path),
+        PYTHONPATH=str(ROOT / "src"),
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-m", "socle", "directory_import", str(fifo), "--uai", "0312609T"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+    )
+    writer = None
+    deadline = time.monotonic() + 30
+    try:
+        # Once the command opens the pipe (its start-up done), it waits for the file's bytes:
+        # press Ctrl-C then.
+        while writer is None and time.monotonic() < deadline:
+            try:
+                writer = os.open(fifo, os.O_WRONLY | os.O_NONBLOCK)
+            except OSError:  # ENXIO: no reader yet
+                time.sleep(0.05)
+        time.sleep(0.2)
+        process.send_signal(signal.SIGINT)
+        _out, err = process.communicate(timeout=30)
+    finally:
+        process.kill()
+        if writer is not None:
+            os.close(writer)
+    assert process.returncode == 130
+    assert "Traceback" not in err
+    assert err.strip().splitlines() == [
+        "Interrompu. Rien n'a été importé : relancez la même commande avec le même fichier."
+    ]
