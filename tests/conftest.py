@@ -1,3 +1,5 @@
+from pathlib import Path
+
 import pytest
 from django.utils import translation
 
@@ -45,3 +47,13 @@ def _no_background_writers(request: pytest.FixtureRequest, monkeypatch: pytest.M
         trace_buffer._pending.clear()
     with last_login._lock:
         last_login._pending.clear()
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Removes the lock files ``socle.core.locks`` leaves beside the SQLite test database."""
+    from django.conf import settings
+
+    test_name = settings.DATABASES["default"].get("TEST", {}).get("NAME")
+    if test_name:
+        for lock in Path(test_name).parent.glob(Path(test_name).name + ".*.lock"):
+            lock.unlink(missing_ok=True)
