@@ -11,6 +11,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.checks import CheckMessage, Error, Warning, register
+from django.utils.translation import gettext as _
 
 from socle.core.admission import cpu_count
 from socle.core.hashers import OWASP_ARGON2ID_MINIMA, meets_owasp_baseline
@@ -50,10 +51,12 @@ def check_debug(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
         return []
     return [
         Error(
-            "SOCLE_DEBUG est activé alors que Socle répond à des noms publics : "
-            f"{', '.join(public)}.",
-            hint="Le mode debug affiche le code et la configuration en cas d'erreur : "
-            "SOCLE_DEBUG=false en production.",
+            _("SOCLE_DEBUG est activé alors que Socle répond à des noms publics : %(hosts)s.")
+            % {"hosts": ", ".join(public)},
+            hint=_(
+                "Le mode debug affiche le code et la configuration en cas d'erreur : "
+                "SOCLE_DEBUG=false en production."
+            ),
             id="socle.E080",
         )
     ]
@@ -66,9 +69,13 @@ def check_secret_key(app_configs: Any = None, **kwargs: Any) -> list[CheckMessag
         return []
     return [
         Error(
-            f"SOCLE_SECRET_KEY est trop faible ({len(key)} caractères, {len(set(key))} distincts).",
-            hint=f"Au moins {MIN_SECRET_KEY_LENGTH} caractères aléatoires, par exemple : "
-            "python3 -c 'import secrets; print(secrets.token_urlsafe(50))'.",
+            _("SOCLE_SECRET_KEY est trop faible (%(length)s caractères, %(distinct)s distincts).")
+            % {"length": len(key), "distinct": len(set(key))},
+            hint=_(
+                "Au moins %(minimum)s caractères aléatoires, par exemple : "
+                "python3 -c 'import secrets; print(secrets.token_urlsafe(50))'."
+            )
+            % {"minimum": MIN_SECRET_KEY_LENGTH},
             id="socle.E081",
         )
     ]
@@ -79,12 +86,19 @@ def check_argon2(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
     memory, passes = settings.SOCLE_ARGON2_MEMORY_KIB, settings.SOCLE_ARGON2_TIME_COST
     if meets_owasp_baseline(memory, passes):
         return []
-    pairs = ", ".join(f"{m} Kio × {t}" for m, t in OWASP_ARGON2ID_MINIMA)
+    pairs = ", ".join(
+        _("%(memory)s Kio × %(passes)s") % {"memory": m, "passes": t}
+        for m, t in OWASP_ARGON2ID_MINIMA
+    )
     return [
         Error(
-            f"Argon2id sous le minimum de l'OWASP : {memory} Kio × {passes} passe(s).",
-            hint=f"Choisir au moins l'un de ces couples (SOCLE_ARGON2_MEMORY_KIB × "
-            f"SOCLE_ARGON2_TIME_COST) : {pairs}.",
+            _("Argon2id sous le minimum de l'OWASP : %(memory)s Kio × %(passes)s passe(s).")
+            % {"memory": memory, "passes": passes},
+            hint=_(
+                "Choisir au moins l'un de ces couples (SOCLE_ARGON2_MEMORY_KIB × "
+                "SOCLE_ARGON2_TIME_COST) : %(pairs)s."
+            )
+            % {"pairs": pairs},
             id="socle.E082",
         )
     ]
@@ -98,10 +112,16 @@ def check_sqlite_workers(app_configs: Any = None, **kwargs: Any) -> list[CheckMe
         return []
     return [
         Warning(
-            f"SQLite avec {workers} processus gunicorn : les écritures (connexions, tickets, "
-            "traces) passent une à une.",
-            hint="Au-delà d'un petit établissement ou de plusieurs nœuds, utilisez PostgreSQL "
-            "(SOCLE_DATABASE_URL) et Redis (SOCLE_REDIS_URL), ou réduisez SOCLE_SERVE_WORKERS.",
+            _(
+                "SQLite avec %(workers)s processus gunicorn : les écritures (connexions, tickets, "
+                "traces) passent une à une."
+            )
+            % {"workers": workers},
+            hint=_(
+                "Au-delà d'un petit établissement ou de plusieurs nœuds, utilisez PostgreSQL "
+                "(SOCLE_DATABASE_URL) et Redis (SOCLE_REDIS_URL), ou réduisez "
+                "SOCLE_SERVE_WORKERS."
+            ),
             id="socle.W083",
         )
     ]
@@ -117,17 +137,21 @@ def check_redis(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
         except RedisURLError as exc:
             messages.append(
                 Error(
-                    f"SOCLE_REDIS_URL est invalide : {exc}.",
-                    hint="redis://hôte:6379/0, rediss://…, unix:///chemin.sock, ou "
-                    "redis+sentinel://sentinelle1:26379,sentinelle2:26379/nom-du-maître.",
+                    _("SOCLE_REDIS_URL est invalide : %(error)s.") % {"error": exc},
+                    hint=_(
+                        "redis://hôte:6379/0, rediss://…, unix:///chemin.sock, ou "
+                        "redis+sentinel://sentinelle1:26379,sentinelle2:26379/nom-du-maître."
+                    ),
                     id="socle.E084",
                 )
             )
     if settings.SOCLE_REDIS_CLUSTER and (not url or "+sentinel" in url):
         messages.append(
             Error(
-                "SOCLE_REDIS_CLUSTER=true demande une URL redis:// ou rediss:// d'un nœud du "
-                "cluster dans SOCLE_REDIS_URL.",
+                _(
+                    "SOCLE_REDIS_CLUSTER=true demande une URL redis:// ou rediss:// d'un nœud "
+                    "du cluster dans SOCLE_REDIS_URL."
+                ),
                 id="socle.E085",
             )
         )
@@ -140,25 +164,35 @@ def check_admission(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage
     if settings.SOCLE_ADMISSION_MAX_WAIT_MS >= settings.SOCLE_SERVE_TIMEOUT * 1000 // 2:
         messages.append(
             Error(
-                f"SOCLE_ADMISSION_MAX_WAIT_MS ({settings.SOCLE_ADMISSION_MAX_WAIT_MS} ms) doit "
-                f"rester sous la moitié de SOCLE_SERVE_TIMEOUT ({settings.SOCLE_SERVE_TIMEOUT} s).",
-                hint="Sinon gunicorn tue les processus dont les connexions attendent encore.",
+                _(
+                    "SOCLE_ADMISSION_MAX_WAIT_MS (%(wait)s ms) doit rester sous la moitié de "
+                    "SOCLE_SERVE_TIMEOUT (%(timeout)s s)."
+                )
+                % {
+                    "wait": settings.SOCLE_ADMISSION_MAX_WAIT_MS,
+                    "timeout": settings.SOCLE_SERVE_TIMEOUT,
+                },
+                hint=_("Sinon gunicorn tue les processus dont les connexions attendent encore."),
                 id="socle.E086",
             )
         )
     try:
         parse_windows(settings.SOCLE_ADMISSION_DEFERRED_HOURS)
     except ScheduleError as exc:
-        messages.append(Error(f"SOCLE_ADMISSION_DEFERRED_HOURS : {exc}.", id="socle.E087"))
+        messages.append(
+            Error(
+                _("SOCLE_ADMISSION_DEFERRED_HOURS : %(error)s.") % {"error": exc}, id="socle.E087"
+            )
+        )
     from socle.directory.profiles import Profile
 
     unknown = sorted(set(settings.SOCLE_ADMISSION_DEFERRED_PROFILES) - set(Profile.values))
     if unknown:
         messages.append(
             Warning(
-                f"SOCLE_ADMISSION_DEFERRED_PROFILES nomme des profils inconnus : "
-                f"{', '.join(unknown)}.",
-                hint=f"Profils connus : {', '.join(Profile.values)}.",
+                _("SOCLE_ADMISSION_DEFERRED_PROFILES nomme des profils inconnus : %(names)s.")
+                % {"names": ", ".join(unknown)},
+                hint=_("Profils connus : %(names)s.") % {"names": ", ".join(Profile.values)},
                 id="socle.W088",
             )
         )
@@ -171,9 +205,11 @@ def check_proxy(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
     if behind_proxy and not settings.SOCLE_HTTPS:
         return [
             Warning(
-                "SOCLE_BEHIND_TLS_PROXY=true mais SOCLE_BASE_URL n'est pas en https.",
-                hint="Derrière un mandataire TLS, l'URL publique commence par https:// : les "
-                "cookies seront alors marqués Secure.",
+                _("SOCLE_BEHIND_TLS_PROXY=true mais SOCLE_BASE_URL n'est pas en https."),
+                hint=_(
+                    "Derrière un mandataire TLS, l'URL publique commence par https:// : les "
+                    "cookies seront alors marqués Secure."
+                ),
                 id="socle.W089",
             )
         ]
@@ -189,8 +225,8 @@ def check_trusted_proxies(app_configs: Any = None, **kwargs: Any) -> list[CheckM
     except ProxyListError as exc:
         return [
             Error(
-                f"SOCLE_TRUSTED_PROXIES : {exc}.",
-                hint="Adresses ou réseaux séparés par des virgules, ex. 10.0.0.5,10.1.0.0/16.",
+                _("SOCLE_TRUSTED_PROXIES : %(error)s.") % {"error": exc},
+                hint=_("Adresses ou réseaux séparés par des virgules, ex. 10.0.0.5,10.1.0.0/16."),
                 id="socle.E090",
             )
         ]
@@ -213,9 +249,12 @@ def check_admission_directory(app_configs: Any = None, **kwargs: Any) -> list[Ch
     except OSError as exc:
         return [
             Error(
-                f"SOCLE_ADMISSION_DIR : le dossier {directory} est inutilisable ({os_error(exc)}).",
-                hint="Un dossier local où Socle peut écrire (verrous des connexions, file "
-                "d'attente) : sans lui, chaque connexion par mot de passe échoue.",
+                _("SOCLE_ADMISSION_DIR : le dossier %(path)s est inutilisable (%(error)s).")
+                % {"path": directory, "error": os_error(exc)},
+                hint=_(
+                    "Un dossier local où Socle peut écrire (verrous des connexions, file "
+                    "d'attente) : sans lui, chaque connexion par mot de passe échoue."
+                ),
                 id="socle.E091",
             )
         ]
