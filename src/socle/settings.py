@@ -332,7 +332,14 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"forbidden": {"()": "socle.core.logfilters.ForbiddenWithoutTraceback"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["forbidden"],
+        }
+    },
     "root": {"handlers": ["console"], "level": SOCLE_LOG_LEVEL},
     "loggers": {"django.server": {"level": "WARNING"}},
 }
