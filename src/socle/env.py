@@ -63,11 +63,14 @@ def env_int(
     return number
 
 
-def env_list(name: str, default: list[str]) -> list[str]:
+def env_list(name: str, default: list[str], *, allow_empty: bool = True) -> list[str]:
     value = _raw(name)
     if value is None:
         return list(default)
-    return [item.strip() for item in value.split(",") if item.strip()]
+    items = [item.strip() for item in value.split(",") if item.strip()]
+    if not items and not allow_empty:
+        raise ConfigurationError(f"{name}={value!r} : au moins une valeur attendue.")
+    return items
 
 
 def env_parsed(name: str, parse: Callable[[str], T], default: T) -> T:

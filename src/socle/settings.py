@@ -57,7 +57,9 @@ if _base.scheme not in {"http", "https"} or not _base.hostname:
     raise ConfigurationError(f"SOCLE_BASE_URL={SOCLE_BASE_URL!r} : URL http(s) absolue attendue.")
 SOCLE_HTTPS = _base.scheme == "https"
 
-ALLOWED_HOSTS = env_list("SOCLE_ALLOWED_HOSTS", ["127.0.0.1", "localhost", _base.hostname])
+ALLOWED_HOSTS = env_list(
+    "SOCLE_ALLOWED_HOSTS", ["127.0.0.1", "localhost", _base.hostname], allow_empty=False
+)
 CSRF_TRUSTED_ORIGINS = [f"{_base.scheme}://{_base.netloc}"]
 
 INSTALLED_APPS = [

@@ -68,6 +68,7 @@ def test_it_explains_a_missing_secret_key_even_for_help(tmp_path: Path):
         ("SOCLE_LOG_LEVEL", "verbose", "DEBUG, INFO, WARNING"),
         ("SOCLE_DATABASE_URL", "mysql2://x", "« mysql2 » non pris en charge"),
         ("SOCLE_DATABASE_URL", "postgres//bad", "« schéma:// » manquant"),
+        ("SOCLE_ALLOWED_HOSTS", " , ", "au moins une valeur attendue"),
     ],
 )
 def test_it_names_the_variable_of_a_bad_value_in_one_french_line(
