@@ -79,6 +79,9 @@ def test_it_prints_one_line_and_exits_130_on_sigint(tmp_path: Path):
         text=True,
         env=env,
         cwd=tmp_path,
+        # A test run started in the background by a non-interactive shell ignores SIGINT, and an
+        # ignored signal stays ignored across exec: give the command a terminal's default.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),  # noqa: PLW1509
     )
     writer = None
     deadline = time.monotonic() + 30
