@@ -85,6 +85,35 @@ def test_a_malformed_file_is_refused_with_its_line_and_nothing_is_stored(admin_c
     assert not ImportSession.objects.exists()
 
 
+def test_it_says_a_png_or_a_plain_text_is_neither_xml_nor_csv_naming_the_file(admin_client, school):
+    from tests.pronote.test_files import PNG
+
+    for name, content in (("IdPN_To_SOCLE.xml", b"Mes notes\nrien d'autre\n"), ("a.png", PNG)):
+        response = upload(admin_client, school, content=content, name=name)
+        assert response.status_code == 200
+        (error,) = page(response).xpath('//ul[contains(@class, "errorlist")]/li')
+        assert error.text_content() == (
+            f"Rien n'a été importé. « {name} » n'est ni un export XML de PRONOTE (fichier des "
+            "identifiants IdPN_To_….xml, chiffré ou non) ni une extraction CSV de PRONOTE "
+            "(colonnes séparées par des points-virgules, dont Identifiant_PRONOTE-ENT, Nom, "
+            "Prénom)."
+        )
+    assert not ImportSession.objects.exists()
+
+
+def test_it_asks_for_the_file_when_none_is_sent(admin_client, school):
+    response = admin_client.post(
+        reverse("pronote:index"), {"establishment": school.est.pk, "mode": "complet"}
+    )
+    assert response.status_code == 200
+    tree = page(response)
+    (field,) = tree.xpath('//input[@name="upload"]')
+    assert "id_upload_error" in field.get("aria-describedby").split()
+    (error,) = tree.xpath('//ul[@id="id_upload_error"]/li')
+    assert error.text_content() == "Choisissez le fichier exporté de PRONOTE."
+    assert not ImportSession.objects.exists()
+
+
 def test_a_file_of_another_school_is_refused(admin_client, school):
     response = upload(admin_client, school, content=PRONOTE_XML.format(uai="0310001H").encode())
     assert "pas de " + school.est.uai in page_text(response)

@@ -28,10 +28,14 @@ class MultipleFileField(forms.FileField):
     widget = MultipleFileInput
 
     def clean(self, data: Any, initial: Any = None) -> list[Any]:
+        items = list(data) if isinstance(data, (list, tuple)) else [data]
+        items = [item for item in items if item]
+        if not items:  # no file at all (the browser's ``required`` bypassed)
+            if self.required:
+                raise forms.ValidationError(self.error_messages["required"], code="required")
+            return []
         single = super().clean
-        if isinstance(data, (list, tuple)):
-            return [single(item, initial) for item in data]
-        return [single(data, initial)]
+        return [single(item, initial) for item in items]
 
 
 class EstablishmentChoiceField(forms.ModelChoiceField):
@@ -57,6 +61,7 @@ class ImportForm(forms.Form):
             "Fichier exporté par PRONOTE (IdPN_To_….xml, chiffré ou non) ou "
             "extractions CSV (EXP_ELEVES.csv…) : plusieurs fichiers CSV possibles."
         ),
+        error_messages={"required": _("Choisissez le fichier exporté de PRONOTE.")},
     )
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
