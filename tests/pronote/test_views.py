@@ -205,6 +205,56 @@ def test_the_search_endpoint_returns_accounts_of_the_school(admin_client, school
     assert "ROUX Emma" in results[0]["label"]
 
 
+NEED_LETTER = (
+    "Saisissez un nom, un prénom, une classe ou une date de naissance : au moins une lettre ou "
+    "un chiffre."
+)
+
+
+def test_the_search_endpoint_refuses_a_query_of_punctuation_only(admin_client, school):
+    for query in ("-", ".", "'", "%", " - . ", ""):
+        response = admin_client.get(
+            reverse("pronote:search"), {"uai": school.est.uai, "categorie": "eleve", "q": query}
+        )
+        assert response.status_code == 400, query
+        assert response.json() == {"results": [], "error": NEED_LETTER}
+
+
+def test_the_search_endpoint_accepts_a_digit_alone(admin_client, school):
+    response = admin_client.get(reverse("pronote:search"), {"uai": school.est.uai, "q": "4"})
+    assert response.status_code == 200 and "results" in response.json()
+
+
+def test_parcourir_without_javascript_refuses_punctuation_only(admin_client, school):
+    upload(admin_client, school)
+    session = ImportSession.objects.get()
+    admin_client.post(reverse("pronote:step", args=[session.pk, 1]), {"action": "validate"})
+    row = ImportRow.objects.get(session=session, pronote_id="ELEVEJULES000001")
+    row.candidates = []
+    row.save()
+    response = admin_client.post(
+        reverse("pronote:step", args=[session.pk, 2]),
+        {"action": f"browse-{row.pk}", f"search-{row.pk}": "%"},
+    )
+    assert NEED_LETTER in page_text(response)
+    assert page(response).xpath(f'//select[@name="row-{row.pk}"]/option/@value') == [""]
+
+
+def test_each_row_has_a_live_region_for_what_parcourir_finds(admin_client, school):
+    upload(admin_client, school)
+    session = ImportSession.objects.get()
+    admin_client.post(reverse("pronote:step", args=[session.pk, 1]), {"action": "validate"})
+    tree = page(admin_client.get(reverse("pronote:step", args=[session.pk, 2])))
+    row = ImportRow.objects.get(session=session, pronote_id="ELEVEJULES000001")
+    (status,) = tree.xpath(f'//*[@id="search-status-{row.pk}"]')
+    assert (status.get("role"), status.get("aria-live")) == ("status", "polite")
+    assert not status.text_content()
+    (step_form,) = tree.xpath('//form[@id="step-form"]')
+    assert step_form.get("data-need-letter") == NEED_LETTER
+    assert step_form.get("data-failed").startswith("La recherche n’a pas abouti")
+    assert step_form.get("data-found-many") == "{n} comptes trouvés, ajoutés en tête de la liste."
+
+
 def test_a_forged_choice_outside_the_school_is_refused(admin_client, school):
     outsider = make_person("Jules", "Ailleurs")
     upload(admin_client, school)

@@ -14,6 +14,7 @@ from socle.pronote.files import ParsedFile, PronoteFileError
 from socle.pronote.importer.session import load_files
 from socle.pronote.models import ImportMode, ImportRow, RowStatus
 from socle.pronote.permissions import administered_establishments
+from socle.pronote.search import has_letter_or_digit
 
 
 def _establishments(form: forms.Form) -> forms.ModelChoiceField:  # type: ignore[type-arg]
@@ -94,6 +95,31 @@ class ImportForm(forms.Form):
                 _("Rien n'a été importé. %(error)s"), params={"error": str(exc)}
             ) from None
         return data
+
+
+#: What « Parcourir » says when the query holds neither a letter nor a digit (wizard.js too).
+NEED_LETTER = _(
+    "Saisissez un nom, un prénom, une classe ou une date de naissance : au moins une lettre ou "
+    "un chiffre."
+)
+
+
+class BrowseForm(forms.Form):
+    """« Parcourir »: the text typed to find an account by hand. Punctuation alone (« - », « % »)
+    would match any name: at least one letter or digit is required."""
+
+    q = forms.CharField(required=True, error_messages={"required": NEED_LETTER})
+
+    def clean_q(self) -> str:
+        query = cast(str, self.cleaned_data["q"])
+        if not has_letter_or_digit(query):
+            raise forms.ValidationError(NEED_LETTER, code="no_letter")
+        return query
+
+    @property
+    def error(self) -> str:
+        """The first error, for the JSON answer and the page's message."""
+        return str(self.errors["q"][0]) if "q" in self.errors else ""
 
 
 def allowed_people(user: Any, establishment: Establishment) -> set[int] | None:

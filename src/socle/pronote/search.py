@@ -14,6 +14,12 @@ from socle.pronote.matching_index import display_date
 LIMIT = 10
 
 
+def has_letter_or_digit(query: str) -> bool:
+    """Whether ``query`` holds something to search for: « - », « . », « ' », « % » alone would
+    match every name."""
+    return any(char.isalnum() for char in query)
+
+
 def _search(query: str, establishment: Establishment | None, limit: int) -> list[Person]:
     return list(search_people(query, establishment=establishment, limit=limit))
 
@@ -28,7 +34,7 @@ def browse(
     the establishment, then — for the parents of its pupils, or for a superuser — beyond it.
     Accounts holding one of ``profiles`` (the step's) there come first."""
     query = (query or "").strip()[:100]
-    if not query:
+    if not has_letter_or_digit(query):
         return []
     found: dict[int, Person] = {p.pk: p for p in _search(query, establishment, LIMIT)}
     if len(found) < LIMIT:
