@@ -85,5 +85,8 @@ def test_parcourir_says_what_it_found_in_the_page(
         assert "error" not in (status.get_attribute("class") or "")
         labels = select.locator("option").all_inner_texts()
         assert len(labels) == 4 and labels[0] == "— non identifié —"
+        assert "ROUX Claire — Parent / responsable — claire.roux — recherche « Parcourir »" in (
+            labels
+        )
         assert select.input_value() == ""  # nothing chosen for the administrator
     assert dialogs == []

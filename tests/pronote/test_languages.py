@@ -103,6 +103,17 @@ def test_the_browse_results_say_why_in_the_active_language(school):
     assert found["why"] == "recherche « Parcourir »"
 
 
+def test_the_browse_results_name_the_profile_in_the_active_language(school):
+    with translation.override("fr"):
+        labels = {r["id"]: r["label"] for r in browse("Roux", school.est, None, frozenset())}
+    assert labels[school.mother.pk] == "ROUX Claire — Parent / responsable — claire.roux"
+    assert labels[school.emma.pk].startswith("ROUX Emma — 4A — ")  # a pupil: her class
+    with translation.override("en"):
+        (found,) = browse("Durand", school.est, None, frozenset())
+    assert found["label"] == f"DURAND Sophie — Pupil welfare (vie scolaire) — {school.cpe.login}"
+    assert "EVS" not in found["label"] and "TUT" not in str(labels)
+
+
 # --- the diagnostics page --------------------------------------------------------------------
 
 

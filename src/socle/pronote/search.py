@@ -7,6 +7,7 @@ from typing import Any
 from django.utils.translation import gettext
 
 from socle.directory.models import Establishment, Membership, Person
+from socle.directory.profiles import Profile
 from socle.directory.search import search_people
 from socle.pronote import labels
 from socle.pronote.matching_index import display_date
@@ -22,6 +23,12 @@ def has_letter_or_digit(query: str) -> bool:
 
 def _search(query: str, establishment: Establishment | None, limit: int) -> list[Person]:
     return list(search_people(query, establishment=establishment, limit=limit))
+
+
+def _profile_label(profile: str) -> str:
+    """« Parent / responsable » for ``National_TUT``: the directory's name of the profile, in
+    the active language (the raw code for a profile Socle does not know)."""
+    return str(Profile(profile).label) if profile in Profile.values else profile
 
 
 def browse(
@@ -48,7 +55,7 @@ def browse(
     for person_id, class_name, profile in Membership.objects.filter(
         person_id__in=found, establishment=establishment
     ).values_list("person_id", "class_name", "profile"):
-        label = class_name or profile.removeprefix("National_")
+        label = class_name or _profile_label(profile)
         classes[person_id] = ", ".join(filter(None, [classes.get(person_id, ""), label]))
         if profile in profiles:
             in_step.add(person_id)
