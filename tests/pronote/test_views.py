@@ -85,6 +85,22 @@ def test_a_malformed_file_is_refused_with_its_line_and_nothing_is_stored(admin_c
     assert not ImportSession.objects.exists()
 
 
+def test_it_dates_the_last_import_with_a_four_digit_year(admin_client, school):
+    from django.utils import timezone
+
+    from tests.pronote.helpers import start
+
+    session = start(school.est, "complet", *school.records())
+    session.status = SessionStatus.FINISHED
+    session.finished_at = session.created_at
+    session.save()
+    when = timezone.localtime(session.created_at)
+    text = page_text(admin_client.get(reverse("pronote:index")))
+    assert f"Dernier import fait le {when:%d/%m/%Y} à {when:%H:%M} en mode Complet." in text
+    (cell,) = page(admin_client.get(reverse("pronote:index"))).xpath("//tbody/tr/td[1]")
+    assert cell.text_content() == f"{when:%d/%m/%Y %H:%M}"
+
+
 def test_it_says_a_png_or_a_plain_text_is_neither_xml_nor_csv_naming_the_file(admin_client, school):
     from tests.pronote.test_files import PNG
 
