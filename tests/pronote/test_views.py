@@ -286,6 +286,27 @@ def test_a_forged_choice_outside_the_school_is_refused(admin_client, school):
     assert "ELEVEJULES000001" not in ids_of(school.est)
 
 
+def test_it_names_the_account_chosen_for_two_rows_and_the_rows(admin_client, school):
+    upload(admin_client, school)
+    session = ImportSession.objects.get()
+    admin_client.post(reverse("pronote:step", args=[session.pk, 1]), {"action": "validate"})
+    jules = ImportRow.objects.get(session=session, pronote_id="ELEVEJULES000001")
+    response = admin_client.post(  # Emma's row already holds her account, matched automatically
+        reverse("pronote:step", args=[session.pk, 2]),
+        {"action": "validate", f"row-{jules.pk}": str(school.emma.pk)},
+    )
+    assert response.status_code == 200
+    assert (
+        f"Le compte ROUX Emma ({school.emma.login}) est choisi pour plusieurs lignes : ROUX Emma "
+        "(ELEVEEMMA0000001), DUPONT MOREAU Jules (ELEVEJULES000001). Un compte ne peut avoir "
+        "qu'un identifiant Pronote par établissement."
+    ) in page_text(response)
+    assert page(response).xpath(f'//select[@name="row-{jules.pk}"]/option[@selected]/@value') == [
+        str(school.emma.pk)
+    ]
+    assert not ids_of(school.est).get("ELEVEEMMA0000001")
+
+
 def test_interrompre_keeps_what_was_validated(admin_client, school):
     upload(admin_client, school)
     session = ImportSession.objects.get()
