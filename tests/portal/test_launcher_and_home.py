@@ -246,3 +246,58 @@ def test_mon_espace_shows_one_services_bar(school: Establishment) -> None:
     pronote(school)
     page = logged_in(make_person(establishment=school)).get("/").content.decode()
     assert page.count('class="services-bar"') == 1
+
+
+def _empty_message(person: Person) -> html.HtmlElement:
+    (paragraph,) = html.fromstring(logged_in(person).get("/").content).xpath("//p[@class='empty']")
+    return paragraph
+
+
+def test_it_tells_an_establishment_administrator_with_no_service_where_to_open_them(
+    school: Establishment, school_admin: Person
+) -> None:
+    make_service("secret", label="Réservé", access_mode=AccessMode.RULES)
+    paragraph = _empty_message(school_admin)
+    text = " ".join(paragraph.text_content().split())
+    assert text == (
+        "Aucun service n'est encore ouvert pour vous. C'est vous qui administrez votre "
+        "établissement : choisissez les services ouverts à chaque profil, le vôtre compris, dans "
+        "Gestion portail › Accès."
+    )
+    assert "contactez l'administrateur" not in text
+    ((label, href),) = [(a.text_content(), a.get("href")) for a in paragraph.xpath(".//a")]
+    assert (label, href) == ("Gestion portail › Accès", reverse("portal:activations"))
+    assert logged_in(school_admin).get(href).status_code == 200
+
+
+def test_it_tells_a_global_administrator_with_no_service_to_declare_them(
+    superuser: Person,
+) -> None:
+    paragraph = _empty_message(superuser)
+    assert " ".join(paragraph.text_content().split()).startswith(
+        "Aucun service n'est encore ouvert : déclarez-les dans Gestion portail › Services"
+    )
+    assert [a.get("href") for a in paragraph.xpath(".//a")] == [
+        reverse("portal:service_list"),
+        reverse("portal:activations"),
+    ]
+
+
+def test_it_still_asks_other_people_to_wait_for_their_establishment(
+    school: Establishment,
+) -> None:
+    pupil = make_person(establishment=school)
+    paragraph = _empty_message(pupil)
+    assert "revenez bientôt, ou contactez l'administrateur de l'ENT" in paragraph.text_content()
+    assert not paragraph.xpath(".//a")
+
+
+def test_it_tells_an_administrator_in_english_too(
+    school: Establishment, school_admin: Person
+) -> None:
+    response = logged_in(school_admin).get("/", headers={"Accept-Language": "en"})
+    (paragraph,) = html.fromstring(response.content).xpath("//p[@class='empty']")
+    assert " ".join(paragraph.text_content().split()) == (
+        "No service is open to you yet. You administer your school: choose the services open "
+        "to each profile, yours included, in Portal management › Access."
+    )

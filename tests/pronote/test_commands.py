@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.core.management import CommandError
+from django.utils import translation
 from lxml import etree
 
 from socle.pronote.files.envelope import build_envelope
@@ -34,8 +35,13 @@ def test_auto_only_validates_the_six_steps_and_prints_the_report(xml_file, schoo
         str(report),
     )
     assert (
-        "Étape 2/6 : rapprochement des Élèves — 3 dans le fichier, 2 reconnus, 1 non reconnus"
+        "Étape 2/6 : rapprochement des élèves — 3 élèves dans le fichier, 2 reconnus, "
+        "1 non reconnu — validée : 2 importés, 0 inchangés, 0 remplacés, 0 conflits, 0 supprimés"
         in out
+    )
+    assert (
+        "Étape 1/6 : rapprochement des enseignants — 1 enseignant dans le fichier, 1 reconnu, "
+        "0 non reconnus — validée : 1 importé, 0 inchangés" in out
     )
     assert "4 identifiant(s) Pronote importé(s). Dernier import fait le" in out
     assert len(ids_of(school.est)) == 4
@@ -60,13 +66,41 @@ def test_dry_run_writes_nothing(xml_file, school):
 
 def test_without_auto_only_it_previews_and_points_to_the_web_pages(xml_file, school):
     out = run("pronote_import", str(xml_file), "--uai", school.est.uai, "--mode", "partiel")
+    assert "5 personnes lues dans IdPN_To_SOCLE.xml (xml)." in out
+    assert "Étape 1/6 : rapprochement des enseignants — 1 enseignant reconnu, 0 non reconnus" in out
+    assert "Étape 2/6 : rapprochement des élèves — 2 élèves reconnus, 1 non reconnu" in out
     assert (
-        "Étape 1/6 : rapprochement des Enseignants — 1 enseignants reconnus, 0 non reconnus" in out
+        "Étape 4/6 : rapprochement des maîtres de stage — 0 maîtres de stage reconnus, "
+        "0 non reconnus" in out
     )
     assert "DUPONT MOREAU Jules (ELEVEJULES000001) : aucun élève" in out
     session = ImportSession.objects.get()
     assert f"/gestion/pronote/import/{session.pk}/etape/1/" in out
     assert session.status == SessionStatus.IN_PROGRESS and not ids_of(school.est)
+
+
+def test_it_prints_the_step_lines_in_english_with_singular_and_plural(xml_file, school):
+    with translation.override("en"):
+        preview = run("pronote_import", str(xml_file), "--uai", school.est.uai, "--mode", "partiel")
+        report = run(
+            "pronote_import",
+            str(xml_file),
+            "--uai",
+            school.est.uai,
+            "--mode",
+            "partiel",
+            "--auto-only",
+        )
+    assert "5 people read from IdPN_To_SOCLE.xml (xml)." in preview
+    assert "Step 1/6: matching teachers — 1 teacher recognised, 0 not recognised" in preview
+    assert "Step 4/6: matching work placement supervisors — 0 work placement supervisors" in preview
+    assert (
+        "Step 2/6: matching pupils — 3 pupils in the file, 2 recognised, 1 not recognised — "
+        "validated: 2 imported, 0 unchanged, 0 replaced, 0 conflicts, 0 removed" in report
+    )
+    assert "Step 3/6: matching parents or guardians — 1 parent or guardian in the file" in report
+    for french in ("rapprochement", "reconnu", "dans le fichier", "importé"):
+        assert french not in preview + report.replace("identifiant(s) Pronote importé(s)", "")
 
 
 def test_a_bad_file_stops_with_a_french_error(tmp_path, school):

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import zlib
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
+from django.utils import translation
 from lxml import etree
 
 from socle.pronote.files import PronoteFileError, crypto, read_identifier_file
@@ -149,9 +151,53 @@ def test_it_refuses_a_csv_without_the_identifier_column():
         read(b"Nom;Prenom\nA;B\n", "EXP_ELEVES.csv")
 
 
-def test_it_refuses_binary_files():
-    with pytest.raises(PronoteFileError, match="Format de fichier non reconnu"):
-        read(b"PK\x03\x04\x00\x00garbage", "IdPN.zip")
+NEITHER = "n'est ni un export XML de PRONOTE .* ni une extraction CSV de PRONOTE"
+
+# A 1×1 PNG, as an image editor writes it.
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082"
+)
+
+
+@pytest.mark.parametrize(
+    ("data", "name"),
+    [
+        (b"PK\x03\x04\x00\x00garbage", "IdPN.zip"),
+        (PNG, "IdPN_To_SOCLE.png"),
+        (b"\xff\xd8\xff\xe0 JFIF", "photo.jpg"),
+        (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n", "fiche.pdf"),
+        (b"Nom;Pr\xe9nom\x00\x01\x02", "EXP_ELEVES.csv"),  # a NUL byte
+        (bytes(range(0x81, 0x100)) * 3, "IdPN_To_SOCLE.xml"),  # neither UTF-8 nor Windows-1252
+        (b"abc\x02\x03\x04def;ghi\n", "EXP_ELEVES.csv"),  # control characters
+    ],
+)
+def test_it_refuses_a_binary_file_naming_it(data, name):
+    with pytest.raises(PronoteFileError, match=f"^« {re.escape(name)} » {NEITHER}"):
+        read(data, name)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"Identifiants PRONOTE de mon coll\xe8ge\nNom, Pr\xe9nom\n",
+        "\ufeff  Ceci n'est pas un fichier XML.\r\n".encode(),
+        b"Nom,Prenom,Identifiant_PRONOTE-ENT\nA,B,X1\n",  # commas: no « ; » in the first line
+    ],
+)
+def test_it_refuses_a_text_that_is_neither_xml_nor_a_csv_naming_it(data):
+    with pytest.raises(PronoteFileError, match=f"^« IdPN_To_SOCLE.xml » {NEITHER}") as caught:
+        read(data, "IdPN_To_SOCLE.xml")
+    assert "séparateur" not in str(caught.value)
+
+
+def test_it_says_neither_xml_nor_csv_in_english():
+    with translation.override("en"), pytest.raises(PronoteFileError) as caught:
+        read(PNG, "photo.png")
+    assert str(caught.value).startswith(
+        "“photo.png” is neither a PRONOTE XML export (the identifiers file IdPN_To_….xml, "
+        "encrypted or not) nor a PRONOTE CSV extraction"
+    )
 
 
 # --- the encrypted envelope ------------------------------------------------------------------

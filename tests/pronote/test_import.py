@@ -7,6 +7,7 @@ import datetime as dt
 import io
 
 import pytest
+from django.utils import translation
 
 from socle.directory.profiles import Profile
 from socle.pronote.importer import interrupt, prepare_step, validate_step
@@ -95,10 +96,36 @@ def test_the_same_account_cannot_be_picked_twice():
         record("eleve", "Z", "W", birth=dt.date(2012, 1, 1)),
     )
     validate_step(session, 1)
-    rows = list(ImportRow.objects.filter(session=session, category="eleve"))
-    with pytest.raises(StepError, match="même compte"):
+    rows = list(ImportRow.objects.filter(session=session, category="eleve").order_by("position"))
+    with pytest.raises(StepError) as caught:
         validate_step(session, 2, {rows[0].pk: school.emma.pk, rows[1].pk: school.emma.pk})
+    assert str(caught.value) == (
+        f"Le compte ROUX Emma ({school.emma.login}) est choisi pour plusieurs lignes : "
+        f"X Y ({rows[0].pronote_id}), Z W ({rows[1].pronote_id}). Un compte ne peut avoir "
+        "qu'un identifiant Pronote par établissement."
+    )
     assert not ids_of(school.est)
+
+
+def test_it_names_each_account_chosen_twice_and_its_rows_in_english():
+    school = School()
+    session = start(
+        school.est,
+        "partiel",
+        *[record("eleve", name, "Y", birth=dt.date(2012, 1, 1)) for name in ("A", "B", "C", "D")],
+    )
+    validate_step(session, 1)
+    a, b, c, d = ImportRow.objects.filter(session=session, category="eleve").order_by("position")
+    choices = {a.pk: school.emma.pk, b.pk: school.tom.pk, c.pk: school.emma.pk, d.pk: school.tom.pk}
+    with translation.override("en"), pytest.raises(StepError) as caught:
+        validate_step(session, 2, choices)
+    assert str(caught.value) == (
+        f"The account ROUX Emma ({school.emma.login}) is chosen for several rows: "
+        f"A Y ({a.pronote_id}), C Y ({c.pronote_id}). "
+        f"The account ROUX Tom ({school.tom.login}) is chosen for several rows: "
+        f"B Y ({b.pronote_id}), D Y ({d.pronote_id}). "
+        "An account can hold only one PRONOTE identifier per school."
+    )
 
 
 def test_interrupting_keeps_the_steps_already_validated():

@@ -24,7 +24,7 @@ def imported(school: School, mode: str = "complet") -> tuple[str, str]:
     previous = last_import(school.est)
     assert previous is not None
     when = timezone.localtime(previous.finished_at or previous.created_at)
-    return f"{when:%d/%m/%y}", f"{when:%H:%M}"
+    return f"{when:%d/%m/%Y}", f"{when:%H:%M}"
 
 
 # --- the summary line ------------------------------------------------------------------------
@@ -84,7 +84,7 @@ def test_the_import_command_prints_the_french_line_whatever_the_active_language(
             "pronote_import", str(path), "--uai", school.est.uai, "--mode", "partiel", "--auto-only"
         )
     assert re.search(
-        r"^4 identifiant\(s\) Pronote importé\(s\)\. Dernier import fait le \d\d/\d\d/\d\d à "
+        r"^4 identifiant\(s\) Pronote importé\(s\)\. Dernier import fait le \d\d/\d\d/\d{4} à "
         r"\d\d:\d\d en mode Partiel\.$",
         out,
         re.MULTILINE,
@@ -101,6 +101,17 @@ def test_the_browse_results_say_why_in_the_active_language(school):
     with translation.override("fr"):
         (found,) = browse("Emma", school.est, None, frozenset())
     assert found["why"] == "recherche « Parcourir »"
+
+
+def test_the_browse_results_name_the_profile_in_the_active_language(school):
+    with translation.override("fr"):
+        labels = {r["id"]: r["label"] for r in browse("Roux", school.est, None, frozenset())}
+    assert labels[school.mother.pk] == "ROUX Claire — Parent / responsable — claire.roux"
+    assert labels[school.emma.pk].startswith("ROUX Emma — 4A — ")  # a pupil: her class
+    with translation.override("en"):
+        (found,) = browse("Durand", school.est, None, frozenset())
+    assert found["label"] == f"DURAND Sophie — Pupil welfare (vie scolaire) — {school.cpe.login}"
+    assert "EVS" not in found["label"] and "TUT" not in str(labels)
 
 
 # --- the diagnostics page --------------------------------------------------------------------

@@ -85,6 +85,51 @@ def test_a_malformed_file_is_refused_with_its_line_and_nothing_is_stored(admin_c
     assert not ImportSession.objects.exists()
 
 
+def test_it_dates_the_last_import_with_a_four_digit_year(admin_client, school):
+    from django.utils import timezone
+
+    from tests.pronote.helpers import start
+
+    session = start(school.est, "complet", *school.records())
+    session.status = SessionStatus.FINISHED
+    session.finished_at = session.created_at
+    session.save()
+    when = timezone.localtime(session.created_at)
+    text = page_text(admin_client.get(reverse("pronote:index")))
+    assert f"Dernier import fait le {when:%d/%m/%Y} à {when:%H:%M} en mode Complet." in text
+    (cell,) = page(admin_client.get(reverse("pronote:index"))).xpath("//tbody/tr/td[1]")
+    assert cell.text_content() == f"{when:%d/%m/%Y %H:%M}"
+
+
+def test_it_says_a_png_or_a_plain_text_is_neither_xml_nor_csv_naming_the_file(admin_client, school):
+    from tests.pronote.test_files import PNG
+
+    for name, content in (("IdPN_To_SOCLE.xml", b"Mes notes\nrien d'autre\n"), ("a.png", PNG)):
+        response = upload(admin_client, school, content=content, name=name)
+        assert response.status_code == 200
+        (error,) = page(response).xpath('//ul[contains(@class, "errorlist")]/li')
+        assert error.text_content() == (
+            f"Rien n'a été importé. « {name} » n'est ni un export XML de PRONOTE (fichier des "
+            "identifiants IdPN_To_….xml, chiffré ou non) ni une extraction CSV de PRONOTE "
+            "(colonnes séparées par des points-virgules, dont Identifiant_PRONOTE-ENT, Nom, "
+            "Prénom)."
+        )
+    assert not ImportSession.objects.exists()
+
+
+def test_it_asks_for_the_file_when_none_is_sent(admin_client, school):
+    response = admin_client.post(
+        reverse("pronote:index"), {"establishment": school.est.pk, "mode": "complet"}
+    )
+    assert response.status_code == 200
+    tree = page(response)
+    (field,) = tree.xpath('//input[@name="upload"]')
+    assert "id_upload_error" in field.get("aria-describedby").split()
+    (error,) = tree.xpath('//ul[@id="id_upload_error"]/li')
+    assert error.text_content() == "Choisissez le fichier exporté de PRONOTE."
+    assert not ImportSession.objects.exists()
+
+
 def test_a_file_of_another_school_is_refused(admin_client, school):
     response = upload(admin_client, school, content=PRONOTE_XML.format(uai="0310001H").encode())
     assert "pas de " + school.est.uai in page_text(response)
@@ -176,6 +221,56 @@ def test_the_search_endpoint_returns_accounts_of_the_school(admin_client, school
     assert "ROUX Emma" in results[0]["label"]
 
 
+NEED_LETTER = (
+    "Saisissez un nom, un prénom, une classe ou une date de naissance : au moins une lettre ou "
+    "un chiffre."
+)
+
+
+def test_the_search_endpoint_refuses_a_query_of_punctuation_only(admin_client, school):
+    for query in ("-", ".", "'", "%", " - . ", ""):
+        response = admin_client.get(
+            reverse("pronote:search"), {"uai": school.est.uai, "categorie": "eleve", "q": query}
+        )
+        assert response.status_code == 400, query
+        assert response.json() == {"results": [], "error": NEED_LETTER}
+
+
+def test_the_search_endpoint_accepts_a_digit_alone(admin_client, school):
+    response = admin_client.get(reverse("pronote:search"), {"uai": school.est.uai, "q": "4"})
+    assert response.status_code == 200 and "results" in response.json()
+
+
+def test_parcourir_without_javascript_refuses_punctuation_only(admin_client, school):
+    upload(admin_client, school)
+    session = ImportSession.objects.get()
+    admin_client.post(reverse("pronote:step", args=[session.pk, 1]), {"action": "validate"})
+    row = ImportRow.objects.get(session=session, pronote_id="ELEVEJULES000001")
+    row.candidates = []
+    row.save()
+    response = admin_client.post(
+        reverse("pronote:step", args=[session.pk, 2]),
+        {"action": f"browse-{row.pk}", f"search-{row.pk}": "%"},
+    )
+    assert NEED_LETTER in page_text(response)
+    assert page(response).xpath(f'//select[@name="row-{row.pk}"]/option/@value') == [""]
+
+
+def test_each_row_has_a_live_region_for_what_parcourir_finds(admin_client, school):
+    upload(admin_client, school)
+    session = ImportSession.objects.get()
+    admin_client.post(reverse("pronote:step", args=[session.pk, 1]), {"action": "validate"})
+    tree = page(admin_client.get(reverse("pronote:step", args=[session.pk, 2])))
+    row = ImportRow.objects.get(session=session, pronote_id="ELEVEJULES000001")
+    (status,) = tree.xpath(f'//*[@id="search-status-{row.pk}"]')
+    assert (status.get("role"), status.get("aria-live")) == ("status", "polite")
+    assert not status.text_content()
+    (step_form,) = tree.xpath('//form[@id="step-form"]')
+    assert step_form.get("data-need-letter") == NEED_LETTER
+    assert step_form.get("data-failed").startswith("La recherche n’a pas abouti")
+    assert step_form.get("data-found-many") == "{n} comptes trouvés, ajoutés en tête de la liste."
+
+
 def test_a_forged_choice_outside_the_school_is_refused(admin_client, school):
     outsider = make_person("Jules", "Ailleurs")
     upload(admin_client, school)
@@ -189,6 +284,27 @@ def test_a_forged_choice_outside_the_school_is_refused(admin_client, school):
     assert response.status_code == 200
     assert "n'appartient pas à cet établissement" in page_text(response)
     assert "ELEVEJULES000001" not in ids_of(school.est)
+
+
+def test_it_names_the_account_chosen_for_two_rows_and_the_rows(admin_client, school):
+    upload(admin_client, school)
+    session = ImportSession.objects.get()
+    admin_client.post(reverse("pronote:step", args=[session.pk, 1]), {"action": "validate"})
+    jules = ImportRow.objects.get(session=session, pronote_id="ELEVEJULES000001")
+    response = admin_client.post(  # Emma's row already holds her account, matched automatically
+        reverse("pronote:step", args=[session.pk, 2]),
+        {"action": "validate", f"row-{jules.pk}": str(school.emma.pk)},
+    )
+    assert response.status_code == 200
+    assert (
+        f"Le compte ROUX Emma ({school.emma.login}) est choisi pour plusieurs lignes : ROUX Emma "
+        "(ELEVEEMMA0000001), DUPONT MOREAU Jules (ELEVEJULES000001). Un compte ne peut avoir "
+        "qu'un identifiant Pronote par établissement."
+    ) in page_text(response)
+    assert page(response).xpath(f'//select[@name="row-{jules.pk}"]/option[@selected]/@value') == [
+        str(school.emma.pk)
+    ]
+    assert not ids_of(school.est).get("ELEVEEMMA0000001")
 
 
 def test_interrompre_keeps_what_was_validated(admin_client, school):

@@ -14,6 +14,7 @@ from socle.pronote.files import ParsedFile, PronoteFileError
 from socle.pronote.importer.session import load_files
 from socle.pronote.models import ImportMode, ImportRow, RowStatus
 from socle.pronote.permissions import administered_establishments
+from socle.pronote.search import has_letter_or_digit
 
 
 def _establishments(form: forms.Form) -> forms.ModelChoiceField:  # type: ignore[type-arg]
@@ -28,10 +29,14 @@ class MultipleFileField(forms.FileField):
     widget = MultipleFileInput
 
     def clean(self, data: Any, initial: Any = None) -> list[Any]:
+        items = list(data) if isinstance(data, (list, tuple)) else [data]
+        items = [item for item in items if item]
+        if not items:  # no file at all (the browser's ``required`` bypassed)
+            if self.required:
+                raise forms.ValidationError(self.error_messages["required"], code="required")
+            return []
         single = super().clean
-        if isinstance(data, (list, tuple)):
-            return [single(item, initial) for item in data]
-        return [single(data, initial)]
+        return [single(item, initial) for item in items]
 
 
 class EstablishmentChoiceField(forms.ModelChoiceField):
@@ -57,6 +62,7 @@ class ImportForm(forms.Form):
             "Fichier exporté par PRONOTE (IdPN_To_….xml, chiffré ou non) ou "
             "extractions CSV (EXP_ELEVES.csv…) : plusieurs fichiers CSV possibles."
         ),
+        error_messages={"required": _("Choisissez le fichier exporté de PRONOTE.")},
     )
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
@@ -89,6 +95,31 @@ class ImportForm(forms.Form):
                 _("Rien n'a été importé. %(error)s"), params={"error": str(exc)}
             ) from None
         return data
+
+
+#: What « Parcourir » says when the query holds neither a letter nor a digit (wizard.js too).
+NEED_LETTER = _(
+    "Saisissez un nom, un prénom, une classe ou une date de naissance : au moins une lettre ou "
+    "un chiffre."
+)
+
+
+class BrowseForm(forms.Form):
+    """« Parcourir »: the text typed to find an account by hand. Punctuation alone (« - », « % »)
+    would match any name: at least one letter or digit is required."""
+
+    q = forms.CharField(required=True, error_messages={"required": NEED_LETTER})
+
+    def clean_q(self) -> str:
+        query = cast(str, self.cleaned_data["q"])
+        if not has_letter_or_digit(query):
+            raise forms.ValidationError(NEED_LETTER, code="no_letter")
+        return query
+
+    @property
+    def error(self) -> str:
+        """The first error, for the JSON answer and the page's message."""
+        return str(self.errors["q"][0]) if "q" in self.errors else ""
 
 
 def allowed_people(user: Any, establishment: Establishment) -> set[int] | None:

@@ -7,6 +7,7 @@ from typing import Any
 from django.utils.translation import gettext
 
 from socle.directory.models import Establishment, Membership, Person
+from socle.directory.profiles import Profile
 from socle.directory.search import search_people
 from socle.pronote import labels
 from socle.pronote.matching_index import display_date
@@ -14,8 +15,20 @@ from socle.pronote.matching_index import display_date
 LIMIT = 10
 
 
+def has_letter_or_digit(query: str) -> bool:
+    """Whether ``query`` holds something to search for: « - », « . », « ' », « % » alone would
+    match every name."""
+    return any(char.isalnum() for char in query)
+
+
 def _search(query: str, establishment: Establishment | None, limit: int) -> list[Person]:
     return list(search_people(query, establishment=establishment, limit=limit))
+
+
+def _profile_label(profile: str) -> str:
+    """« Parent / responsable » for ``National_TUT``: the directory's name of the profile, in
+    the active language (the raw code for a profile Socle does not know)."""
+    return str(Profile(profile).label) if profile in Profile.values else profile
 
 
 def browse(
@@ -28,7 +41,7 @@ def browse(
     the establishment, then — for the parents of its pupils, or for a superuser — beyond it.
     Accounts holding one of ``profiles`` (the step's) there come first."""
     query = (query or "").strip()[:100]
-    if not query:
+    if not has_letter_or_digit(query):
         return []
     found: dict[int, Person] = {p.pk: p for p in _search(query, establishment, LIMIT)}
     if len(found) < LIMIT:
@@ -42,7 +55,7 @@ def browse(
     for person_id, class_name, profile in Membership.objects.filter(
         person_id__in=found, establishment=establishment
     ).values_list("person_id", "class_name", "profile"):
-        label = class_name or profile.removeprefix("National_")
+        label = class_name or _profile_label(profile)
         classes[person_id] = ", ".join(filter(None, [classes.get(person_id, ""), label]))
         if profile in profiles:
             in_step.add(person_id)

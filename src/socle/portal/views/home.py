@@ -10,6 +10,7 @@ from django.shortcuts import render
 
 from socle.portal.context_processors import REQUEST_ATTRIBUTE
 from socle.portal.home import anonymous_sections, person_sections, services_bar
+from socle.portal.permissions import is_admin, is_global_admin
 
 
 def login_url() -> str:
@@ -36,5 +37,15 @@ def home(request: HttpRequest) -> HttpResponse:
         {
             "sections": sections,
             "several": sum(1 for s in sections if s.establishment is not None) > 1,
+            "empty_for": "" if sections else _empty_for(request.user),
         },
     )
+
+
+def _empty_for(person: object) -> str:
+    """Whom an empty « Mon espace » speaks to: ``"global_admin"`` (who opens every enabled
+    service: none is declared yet), ``"admin"`` (who opens the services of their establishment
+    themselves, in « Accès »), or ``""`` (everyone else waits for their establishment)."""
+    if is_global_admin(person):
+        return "global_admin"
+    return "admin" if is_admin(person) else ""

@@ -29,6 +29,7 @@ from socle.pronote.files.records import (
     check_records,
     clean_pronote_id,
     parse_date,
+    unrecognised_format,
 )
 
 _ID_SPLIT = re.compile(r"[\s,|]+")
@@ -51,24 +52,18 @@ def decode_text(data: bytes) -> str:
     return data.decode("latin-1")
 
 
-def _delimiter(header_line: str) -> str:
+def _delimiter(header_line: str, file_name: str) -> str:
     if ";" in header_line:
         return ";"
     if "\t" in header_line:
         return "\t"
-    raise PronoteFileError(
-        _(
-            "Ligne 1 : séparateur « ; » introuvable. Une extraction CSV de PRONOTE (colonnes "
-            "séparées par des points-virgules, dont Identifiant_PRONOTE-ENT, Nom, Prénom) est "
-            "attendue."
-        )
-    )
+    raise unrecognised_format(file_name)
 
 
 def parse_identifier_csv(text: str, file_name: str = "") -> ParsedFile:
     first_line = text.lstrip("\ufeff").split("\n", 1)[0]
     reader = csv.reader(
-        io.StringIO(text.lstrip("\ufeff"), newline=""), delimiter=_delimiter(first_line)
+        io.StringIO(text.lstrip("\ufeff"), newline=""), delimiter=_delimiter(first_line, file_name)
     )
     try:
         header = next(reader)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import codecs
+import re
 from collections.abc import Callable
 
 from cryptography.hazmat.primitives.asymmetric import rsa
@@ -16,6 +18,7 @@ from socle.pronote.files.records import (
     ParsedFile,
     PronoteFileError,
     check_records,
+    unrecognised_format,
 )
 from socle.pronote.files.safexml import parse_xml
 from socle.pronote.files.xml_identifiers import parse_identifier_xml
@@ -24,6 +27,30 @@ from socle.pronote.files.xml_identifiers import parse_identifier_xml
 def _megabytes(size: int) -> str:
     number = f"{size / (1024 * 1024):.1f}".replace(".", formats.get_format("DECIMAL_SEPARATOR"))
     return _("%(size)s Mo") % {"size": number}
+
+
+# Zip (and so .xlsx, .odt), PDF, gzip, PNG, JPEG, GIF: files one may pick by mistake.
+_BINARY_SIGNATURES = (b"PK\x03\x04", b"%PDF", b"\x1f\x8b", b"\x89PNG", b"\xff\xd8\xff", b"GIF8")
+# Control characters no text file holds (a text may hold tab, line feed, form feed and
+# carriage return).
+_BINARY_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
+_SAMPLE = 8192
+
+
+def looks_binary(data: bytes) -> bool:
+    """Whether ``data`` (after any BOM) is no text at all: a known binary signature, a NUL byte,
+    bytes that are neither UTF-8 nor Windows-1252, or control characters, in its first 8 KB."""
+    sample = data[:_SAMPLE]
+    if b"\x00" in sample or sample.startswith(_BINARY_SIGNATURES):
+        return True
+    try:  # a sample may end inside a UTF-8 character: not final
+        text = codecs.getincrementaldecoder("utf-8")().decode(sample, final=False)
+    except UnicodeDecodeError:
+        try:
+            text = sample.decode("cp1252")
+        except UnicodeDecodeError:
+            return True
+    return _BINARY_CONTROLS.search(text) is not None
 
 
 def read_identifier_file(
@@ -59,13 +86,8 @@ def read_identifier_file(
             parsed.format = FORMAT_ENVELOPE
         else:
             parsed = parse_identifier_xml(root)
-    elif b"\x00" in head[:4096] or head.startswith((b"PK\x03\x04", b"%PDF", b"\x1f\x8b")):
-        raise PronoteFileError(
-            _(
-                "Format de fichier non reconnu : fichier chiffré EXPORT_INDEX_EDUCATION, XML des "
-                "identifiants ou extraction CSV de PRONOTE attendu."
-            )
-        )
+    elif looks_binary(head):
+        raise unrecognised_format(file_name)
     else:
         parsed = parse_identifier_csv(decode_text(data), file_name)
     _check_file_uai(parsed.uai, uai)

@@ -18,6 +18,27 @@ class PronoteFileError(ValueError):
     line, the element or the envelope step at fault. Nothing is imported when this is raised."""
 
 
+def unrecognised_format(file_name: str) -> PronoteFileError:
+    """The error for a file that is neither XML (nor its encrypted envelope) nor a CSV
+    extraction: a text without « ; » in its first line, an image, any binary file."""
+    if file_name:
+        return PronoteFileError(
+            _(
+                "« %(file)s » n'est ni un export XML de PRONOTE (fichier des identifiants "
+                "IdPN_To_….xml, chiffré ou non) ni une extraction CSV de PRONOTE (colonnes "
+                "séparées par des points-virgules, dont Identifiant_PRONOTE-ENT, Nom, Prénom)."
+            )
+            % {"file": file_name}
+        )
+    return PronoteFileError(
+        _(
+            "Ce fichier n'est ni un export XML de PRONOTE (fichier des identifiants "
+            "IdPN_To_….xml, chiffré ou non) ni une extraction CSV de PRONOTE (colonnes séparées "
+            "par des points-virgules, dont Identifiant_PRONOTE-ENT, Nom, Prénom)."
+        )
+    )
+
+
 @dataclass
 class PronoteRecord:
     category: str  # a socle.pronote.categories.Category value

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 
 from socle.directory.models import Establishment
-from socle.pronote.categories import STEP_BY_CATEGORY, STEP_COUNT, STEPS, Category
+from socle.pronote.categories import STEP_BY_CATEGORY, STEP_COUNT, STEPS, Category, Step
 from socle.pronote.models import (
     ImportMode,
     ImportSession,
@@ -50,9 +50,10 @@ def last_import(establishment: Establishment) -> ImportSession | None:
 
 
 def summary_line(establishment: Establishment) -> str:
-    """« 1401 identifiant(s) Pronote importé(s). Dernier import fait le 05/09/11 à 18:10 en mode
+    """« 1401 identifiant(s) Pronote importé(s). Dernier import fait le 05/09/2011 à 18:10 en mode
     Partiel. » — the header of PRONOTE's historical import page, in the active language (the
-    French is the contract: the same « (s) » wording whatever the count)."""
+    French is the contract: the same « (s) » wording whatever the count). The year has four
+    digits, as everywhere else in Socle (PRONOTE's page writes two)."""
     total = PronoteIdentity.objects.filter(establishment=establishment).count()
     line = ngettext(
         "%(count)d identifiant(s) Pronote importé(s).",
@@ -63,7 +64,7 @@ def summary_line(establishment: Establishment) -> str:
     if previous is not None:
         when = timezone.localtime(previous.finished_at or previous.created_at)
         line += " " + gettext("Dernier import fait le %(date)s à %(time)s en mode %(mode)s.") % {
-            "date": f"{when:%d/%m/%y}",
+            "date": f"{when:%d/%m/%Y}",
             "time": f"{when:%H:%M}",
             "mode": ImportMode(previous.mode).label,
         }
@@ -114,8 +115,46 @@ def step_summaries(session: ImportSession) -> list[StepSummary]:
     return summaries
 
 
+def step_heading(spec: Step) -> str:
+    """« Étape 2/6 : rapprochement des élèves »: the step page's title, in the active language."""
+    return gettext("Étape %(n)s/%(total)s : rapprochement des %(nouns)s") % {
+        "n": spec.number,
+        "total": STEP_COUNT,
+        "nouns": spec.plural_noun,
+    }
+
+
+def recognition_counts(spec: Step, recognised: int, unrecognised: int) -> str:
+    """« 1 maître de stage reconnu, 2 non reconnus »: the step page's counts."""
+    return (
+        ngettext("%(n)s %(noun)s reconnu", "%(n)s %(noun)s reconnus", recognised)
+        % {"n": recognised, "noun": spec.noun(recognised)}
+        + ", "
+        + ngettext("%(n)s non reconnu", "%(n)s non reconnus", unrecognised) % {"n": unrecognised}
+    )
+
+
+def outcome_counts(summary: StepSummary) -> str:
+    """« 2 importés, 1 inchangé, 0 remplacés, 0 conflits, 0 supprimés »: what validating the
+    step did, with the step page's words."""
+    return ", ".join(
+        [
+            ngettext("%(n)s importé", "%(n)s importés", summary.created) % {"n": summary.created},
+            ngettext("%(n)s inchangé", "%(n)s inchangés", summary.unchanged)
+            % {"n": summary.unchanged},
+            ngettext("%(n)s remplacé", "%(n)s remplacés", summary.replaced)
+            % {"n": summary.replaced},
+            ngettext("%(n)s conflit", "%(n)s conflits", summary.conflicts)
+            % {"n": summary.conflicts},
+            ngettext("%(n)s supprimé", "%(n)s supprimés", summary.removed) % {"n": summary.removed},
+        ]
+    )
+
+
 def report_text(session: ImportSession) -> str:
-    """Plain-text report (what ``pronote_import`` prints)."""
+    """Plain-text report (what ``pronote_import`` prints): one line per step, « Étape 2/6 :
+    rapprochement des élèves — 3 élèves dans le fichier, 2 reconnus, 1 non reconnu — validée :
+    2 importés, 0 inchangés, … »."""
     lines = [
         gettext("Import %(number)s — %(establishment)s — mode %(mode)s — %(status)s")
         % {
@@ -126,28 +165,22 @@ def report_text(session: ImportSession) -> str:
         }
     ]
     for s in step_summaries(session):
-        lines.append(
-            gettext(
-                "Étape %(number)s/%(count)s : rapprochement des %(plural)s — %(in_file)s dans le "
-                "fichier, %(recognised)s reconnus, %(unrecognised)s non reconnus — %(state)s : "
-                "%(created)s importés, %(unchanged)s inchangés, %(replaced)s remplacés, "
-                "%(conflicts)s conflits, %(removed)s supprimés"
-            )
-            % {
-                "number": s.number,
-                "count": STEP_COUNT,
-                "plural": s.label,
-                "in_file": s.in_file,
-                "recognised": s.recognised,
-                "unrecognised": s.unrecognised,
-                "state": s.state,
-                "created": s.created,
-                "unchanged": s.unchanged,
-                "replaced": s.replaced,
-                "conflicts": s.conflicts,
-                "removed": s.removed,
-            }
+        spec = STEPS[s.number - 1]
+        counts = ", ".join(
+            [
+                gettext("%(n)s %(noun)s dans le fichier")  # the noun agrees with n
+                % {"n": s.in_file, "noun": spec.noun(s.in_file)},
+                ngettext("%(n)s reconnu", "%(n)s reconnus", s.recognised) % {"n": s.recognised},
+                ngettext("%(n)s non reconnu", "%(n)s non reconnus", s.unrecognised)
+                % {"n": s.unrecognised},
+            ]
         )
+        state = (
+            gettext("%(state)s : %(counts)s") % {"state": s.state, "counts": outcome_counts(s)}
+            if s.validated
+            else s.state
+        )
+        lines.append(f"{step_heading(spec)} — {counts} — {state}")
     return "\n".join(lines)
 
 

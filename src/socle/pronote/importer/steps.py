@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from socle.directory.models import Person
 from socle.pronote.categories import STEP_COUNT, Category, step
@@ -180,13 +181,39 @@ def _pairs(rows: list[StepRow], choices: dict[int, int | None]) -> list[Pair]:
             method = row.method
         if person_id:
             pairs.append(Pair(row.id, person_id, row.pronote_id, method))
-    chosen = [p.person_id for p in pairs]
-    if len(chosen) != len(set(chosen)):
-        raise StepError(
-            "Un même compte est choisi pour plusieurs lignes : un compte ne peut "
-            "avoir qu'un identifiant Pronote par établissement."
-        )
+    _refuse_shared_accounts(rows, pairs)
     return pairs
+
+
+def _refuse_shared_accounts(rows: list[StepRow], pairs: list[Pair]) -> None:
+    """An account holds one PRONOTE identifier per establishment: one chosen for several rows is
+    refused, naming the account and the rows (« Le compte ROUX Emma (emma.roux) est choisi pour
+    plusieurs lignes : ROUX Emma (ELEVE…1), ROUX Emmy (ELEVE…2). »)."""
+    rows_of: dict[int, list[int]] = {}
+    for pair in pairs:
+        rows_of.setdefault(pair.person_id, []).append(pair.row_id)
+    shared = {person_id: ids for person_id, ids in rows_of.items() if len(ids) > 1}
+    if not shared:
+        return
+    by_id = {row.id: row for row in rows}
+    people = Person.objects.in_bulk(list(shared))
+    sentences = []
+    for person_id, row_ids in shared.items():
+        person = people[person_id]
+        sentences.append(
+            gettext("Le compte %(account)s est choisi pour plusieurs lignes : %(rows)s.")
+            % {
+                "account": f"{person.last_name.upper()} {person.first_name} ({person.login})",
+                "rows": ", ".join(
+                    f"{by_id[i].last_name} {by_id[i].first_name} ({by_id[i].pronote_id})"
+                    for i in row_ids
+                ),
+            }
+        )
+    sentences.append(
+        gettext("Un compte ne peut avoir qu'un identifiant Pronote par établissement.")
+    )
+    raise StepError(" ".join(sentences))
 
 
 def plan_step(

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from socle.directory.models import Establishment, Person
 from socle.pronote.categories import STEP_BY_CATEGORY, STEP_COUNT, step
-from socle.pronote.forms import ImportForm, StepForm, allowed_people
+from socle.pronote.forms import NEED_LETTER, BrowseForm, ImportForm, StepForm, allowed_people
 from socle.pronote.importer.report import report_csv, step_summaries, summary_line
 from socle.pronote.importer.session import start_import
 from socle.pronote.importer.steps import (
@@ -140,6 +140,7 @@ def _step_context(
         "spec": spec,
         "step": current,
         "step_count": STEP_COUNT,
+        "need_letter": NEED_LETTER,  # wizard.js says it before asking the server
         "recognised_noun": spec.noun(current.recognised),
         "absent_noun": spec.noun(1),  # « Aucun élève », "No pupil"
         "form": form,
@@ -200,10 +201,18 @@ def step_view(request: HttpRequest, pk: int, number: int) -> HttpResponse:
         if action.startswith("browse-"):
             row_text = action.removeprefix("browse-")
             row_id = int(row_text) if row_text.isdigit() else 0
-            query = request.POST.get(f"search-{row_id}", "")
-            browse_results[row_id] = browse(query, session.establishment, allowed, spec.profiles)
-            if not browse_results[row_id]:
-                messages.warning(request, _("Aucun compte trouvé pour « %(q)s ».") % {"q": query})
+            query_form = BrowseForm({"q": request.POST.get(f"search-{row_id}", "")})
+            if not query_form.is_valid():
+                messages.warning(request, query_form.error)
+            else:
+                query = query_form.cleaned_data["q"]
+                browse_results[row_id] = browse(
+                    query, session.establishment, allowed, spec.profiles
+                )
+                if not browse_results[row_id]:
+                    messages.warning(
+                        request, _("Aucun compte trouvé pour « %(q)s ».") % {"q": query}
+                    )
         elif action == "validate" and form.is_valid():
             try:
                 validate_step(session, number, form.choices(), form.confirmed())
@@ -257,8 +266,11 @@ def search(request: HttpRequest) -> JsonResponse:
     if not can_administer(request.user, establishment):
         raise PermissionDenied
     category = STEP_BY_CATEGORY.get(request.GET.get("categorie", ""))
+    query_form = BrowseForm(request.GET)
+    if not query_form.is_valid():
+        return JsonResponse({"results": [], "error": query_form.error}, status=400)
     results = browse(
-        request.GET.get("q", ""),
+        query_form.cleaned_data["q"],
         establishment,
         allowed_people(request.user, establishment),
         category.profiles if category else frozenset(),

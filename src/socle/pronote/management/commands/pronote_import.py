@@ -11,15 +11,21 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from socle.core.commands import SocleCommand
 from socle.core.plain_errors import os_error
 from socle.directory.models import Establishment
 from socle.directory.uai import InvalidUAI, normalize_uai
-from socle.pronote.categories import STEP_COUNT, STEPS
+from socle.pronote.categories import STEPS
 from socle.pronote.files import PronoteFileError
-from socle.pronote.importer.report import report_csv, report_text, summary_line
+from socle.pronote.importer.report import (
+    recognition_counts,
+    report_csv,
+    report_text,
+    step_heading,
+    summary_line,
+)
 from socle.pronote.importer.session import load_files, start_import
 from socle.pronote.importer.steps import prepare_step, run_automatic
 from socle.pronote.models import ImportMode, ImportRow, RowStatus
@@ -95,7 +101,11 @@ class Command(SocleCommand):
             raise CommandError(_("Rien n'a été importé. %(error)s") % {"error": exc}) from None
         names = ", ".join(name for name, _data in files)
         self.stdout.write(
-            _("%(count)s personne(s) lue(s) dans %(files)s (%(format)s).")
+            ngettext(
+                "%(count)s personne lue dans %(files)s (%(format)s).",
+                "%(count)s personnes lues dans %(files)s (%(format)s).",
+                len(parsed.records),
+            )
             % {"count": len(parsed.records), "files": names, "format": parsed.format}
         )
         try:
@@ -173,20 +183,9 @@ class Command(SocleCommand):
     def _preview(self, session: Any) -> None:
         for spec in STEPS:
             current = prepare_step(session, spec.number)
-            label = spec.label
             self.stdout.write(
-                _(
-                    "Étape %(number)s/%(count)s : rapprochement des %(plural)s — "
-                    "%(recognised)s %(lower_plural)s reconnus, %(unrecognised)s non reconnus"
-                )
-                % {
-                    "number": spec.number,
-                    "count": STEP_COUNT,
-                    "plural": label,
-                    "recognised": current.recognised,
-                    "lower_plural": label.lower(),
-                    "unrecognised": current.unrecognised,
-                }
+                f"{step_heading(spec)} — "
+                f"{recognition_counts(spec, current.recognised, current.unrecognised)}"
             )
             limit = None if self.verbosity > 1 else 20
             rows = ImportRow.objects.filter(
@@ -216,7 +215,11 @@ class Command(SocleCommand):
             if limit and current.unrecognised > limit:
                 self.stdout.write(
                     "  "
-                    + _("… et %(count)s autre(s) (--verbosity 2 pour tout voir)")
+                    + ngettext(
+                        "… et %(count)s autre (--verbosity 2 pour tout voir)",
+                        "… et %(count)s autres (--verbosity 2 pour tout voir)",
+                        current.unrecognised - limit,
+                    )
                     % {"count": current.unrecognised - limit}
                 )
 

@@ -1,0 +1,92 @@
+"""In Chromium: « Parcourir » on a step page says what it did next to the search field (an
+aria-live region), never in an alert(): a query without letter or digit, no result, a failed
+request, the accounts found."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from socle.directory.profiles import Profile
+from socle.pronote.importer.steps import validate_step
+from socle.pronote.models import ImportRow
+from tests.factories import make_person
+from tests.portal.browser import chromium, session_cookie_for
+from tests.pronote.helpers import School, record, start
+
+pytestmark = pytest.mark.browser
+
+NEED_LETTER = (
+    "Saisissez un nom, un prénom, une classe ou une date de naissance : au moins une lettre ou "
+    "un chiffre."
+)
+
+
+def test_parcourir_says_what_it_found_in_the_page(
+    live_server: Any, transactional_db: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # ORM calls beside Playwright
+    school = School()
+    admin = make_person(
+        "Anne", "Admin", establishment=school.est, profile=Profile.DIRECTION, is_admin=True
+    )
+    session = start(school.est, "partiel", record("eleve", "INCONNU", "Jules"))
+    validate_step(session, 1)
+    row = ImportRow.objects.get(session=session, category="eleve")
+    dialogs: list[str] = []
+    with chromium() as browser:
+        context = browser.new_context(locale="fr-FR")
+        context.add_cookies([session_cookie_for(admin, live_server.url)])
+        page = context.new_page()
+        page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+        page.goto(f"{live_server.url}/gestion/pronote/import/{session.pk}/etape/2/")
+        field = page.locator(f"input[name='search-{row.pk}']")
+        button = page.locator(f"button.browse[data-row='{row.pk}']")
+        status = page.locator(f"#search-status-{row.pk}")
+        select = page.locator(f"#row-{row.pk}")
+        assert status.get_attribute("aria-live") == "polite"
+
+        asked: list[str] = []
+        page.on("request", lambda r: asked.append(r.url) if "/recherche/" in r.url else None)
+        for query in ("-", "%", " ' . "):
+            field.fill(query)
+            button.click()
+            page.wait_for_function(f"document.getElementById('search-status-{row.pk}').textContent")
+            assert status.inner_text() == NEED_LETTER
+            assert "error" in (status.get_attribute("class") or "")
+        assert not asked  # refused before asking the server
+        assert select.locator("option").count() == 1
+
+        field.fill("Zyxwvut")
+        button.click()
+        page.wait_for_function(
+            f"document.getElementById('search-status-{row.pk}').textContent.includes('Aucun')"
+        )
+        assert status.inner_text() == "Aucun compte trouvé."
+
+        page.route("**/gestion/pronote/recherche/**", lambda route: route.fulfill(status=500))
+        field.fill("roux")
+        button.click()
+        page.wait_for_function(
+            f"document.getElementById('search-status-{row.pk}').textContent.includes('abouti')"
+        )
+        assert status.inner_text() == (
+            "La recherche n’a pas abouti : réessayez, ou rechargez la page si votre session a "
+            "expiré."
+        )
+        page.unroute("**/gestion/pronote/recherche/**")
+
+        button.click()
+        page.wait_for_function(
+            f"document.getElementById('search-status-{row.pk}').textContent.includes('trouvés')"
+        )
+        assert status.inner_text() == "3 comptes trouvés, ajoutés en tête de la liste."
+        assert "error" not in (status.get_attribute("class") or "")
+        labels = select.locator("option").all_inner_texts()
+        assert len(labels) == 4 and labels[0] == "— non identifié —"
+        assert "ROUX Claire — Parent / responsable — claire.roux — recherche « Parcourir »" in (
+            labels
+        )
+        assert select.input_value() == ""  # nothing chosen for the administrator
+    assert dialogs == []
