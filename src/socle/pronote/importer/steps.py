@@ -165,7 +165,7 @@ def _pairs(rows: list[StepRow], choices: dict[int, int | None]) -> list[Pair]:
     unknown = chosen_ids - active
     if unknown:
         raise StepError(
-            "Un compte choisi n'existe pas ou n'est plus actif ; recommencez la recherche."
+            gettext("Un compte choisi n'existe pas ou n'est plus actif ; recommencez la recherche.")
         )
     pairs = []
     for row in rows:
@@ -247,9 +247,12 @@ def validate_step(
     with transaction.atomic():
         session = ImportSession.objects.select_for_update().get(pk=session.pk)
         if session.status != SessionStatus.IN_PROGRESS:
-            raise StepError("Cet import est terminé ou interrompu : relancez un import.")
+            raise StepError(gettext("Cet import est terminé ou interrompu : relancez un import."))
         if session.current_step != number:
-            raise StepError(f"Cet import en est à l'étape {session.current_step}/{STEP_COUNT}.")
+            raise StepError(
+                gettext("Cet import en est à l'étape %(step)s/%(count)s.")
+                % {"step": session.current_step, "count": STEP_COUNT}
+            )
         spec = step(number)
         rows = _step_rows(session, number)
         current = prepare_step(session, number, rows, write_rows=False)
