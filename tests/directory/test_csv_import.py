@@ -201,3 +201,18 @@ def test_one_person_may_have_two_profiles_on_two_rows(tmp_path: Path, college: o
         "National_ENS",
         "National_TUT",
     ]
+
+
+def test_a_missing_file_is_one_sentence_without_lines_to_correct(tmp_path: Path) -> None:
+    err = io.StringIO()
+    with pytest.raises(CommandError) as caught:
+        call_command("directory_import", str(tmp_path / "absent.csv"), stderr=err)
+    assert "rien n'a été importé" in str(caught.value)
+    assert "fichier ou dossier introuvable" in str(caught.value)
+    assert "lignes signalées" not in str(caught.value) + err.getvalue()
+
+
+def test_a_folder_of_csv_files_is_not_taken_for_an_aaf_export(tmp_path: Path) -> None:
+    (tmp_path / "eleves.csv").write_text("uai;profile\n")
+    with pytest.raises(CommandError, match="est un dossier : donnez le fichier CSV"):
+        call_command("directory_import", str(tmp_path))

@@ -49,6 +49,17 @@ class Command(SocleCommand):
             self._import_aaf(options)
             return
         path = str(options["path"])
+        if Path(path).is_dir() and not any(
+            name.suffix.lower() in {".xml", ".zip", ".gz", ".tgz", ".tar"}
+            for name in Path(path).iterdir()
+        ):
+            raise CommandError(
+                _(
+                    "%(path)s est un dossier : donnez le fichier CSV à importer (ou, pour un "
+                    "export AAF, --format aaf)."
+                )
+                % {"path": path}
+            )
         if (
             path.lower().endswith((".xml", ".zip", ".tar.gz", ".tgz", ".tar"))
             or Path(path).is_dir()
@@ -66,6 +77,10 @@ class Command(SocleCommand):
         try:
             summary = import_csv_path(options["path"], default_uai=default_uai)
         except CsvRejected as exc:
+            if not exc.rejected_rows and len(exc.errors) == 1:  # the file itself, not its lines
+                raise CommandError(
+                    _("Fichier refusé, rien n'a été importé : %(error)s") % {"error": exc.errors[0]}
+                ) from None
             for error in exc.errors:
                 self.stderr.write(error)
             self.stderr.write(
