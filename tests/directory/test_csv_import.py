@@ -149,7 +149,7 @@ def test_an_unknown_establishment_is_reported(tmp_path: Path) -> None:
 def test_unknown_and_missing_columns_are_reported(tmp_path: Path, college: object) -> None:
     err = _refused(tmp_path, "uai;profile;nom_famille\n0312609T;élève;A")
     assert "colonne(s) inconnue(s) « nom_famille »" in err
-    assert "obligatoire(s) absente(s) : last_name, first_name" in err
+    assert "obligatoire(s) absente(s) : last_name (nom), first_name (prenom)" in err
 
 
 def test_a_row_with_the_wrong_number_of_cells_is_reported(tmp_path: Path, college: object) -> None:

@@ -170,7 +170,9 @@ def read_rows(text: str, *, default_uai: str | None = None) -> list[CsvRow]:
             if "uai" in missing
             else _("ligne 1 : colonne(s) obligatoire(s) absente(s) : %(columns)s.")
         )
-        errors.append(message % {"columns": ", ".join(missing)})
+        french = {canonical: alias for alias, canonical in reversed(COLUMN_ALIASES.items())}
+        named = [f"{col} ({french[col]})" if col in french else col for col in missing]
+        errors.append(message % {"columns": ", ".join(named)})
     duplicated = {col for col in columns if columns.count(col) > 1}
     if duplicated:
         errors.append(
