@@ -247,7 +247,7 @@ def _post_credentials(
         )
         form.add_error(
             None,
-            _("Trop de tentatives de connexion. Patientez quelques minutes avant de réessayer.")
+            _("Trop de tentatives de connexion. Réessayez dans un quart d'heure.")
             if outcome.throttled
             else _("Identifiant ou mot de passe incorrect."),
         )
