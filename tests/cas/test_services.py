@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+
 import pytest
 from django.core.management import CommandError, call_command
 
@@ -183,3 +185,20 @@ def test_service_add_explains_a_bad_regular_expression_in_french() -> None:
         call_command(
             "service_add", "X", "X", "--url", "https://x.example.org/", "--pattern", "^(unclosed"
         )
+
+
+def test_service_add_warns_when_another_service_has_the_same_pattern() -> None:
+    make_service("first", patterns=("https://x.example.org/**",))
+    err = io.StringIO()
+    call_command(
+        "service_add",
+        "second",
+        "X",
+        "--url",
+        "https://x.example.org/",
+        "--pattern",
+        "https://x.example.org/**",
+        stdout=io.StringIO(),
+        stderr=err,
+    )
+    assert "est aussi celui du service first" in err.getvalue()

@@ -196,6 +196,21 @@ class Command(SocleCommand):
             )
             if profiles is not None:
                 set_command_line_profiles(service, profiles)
+        shared = (
+            ServicePattern.objects.filter(value__in=[text for _kind, text in compiled])
+            .exclude(service=service)
+            .select_related("service")
+            .order_by("service__code", "value")
+        )
+        for other in shared:
+            self.stderr.write(
+                _(
+                    "Attention : le motif « %(pattern)s » est aussi celui du service %(other)s ; "
+                    "une adresse qu'il accepte va au premier des deux dans l'ordre du catalogue "
+                    "(vérifiez avec socle cas_check_service)."
+                )
+                % {"pattern": other.value[:200], "other": other.service.code}
+            )
         if created:
             message = _("Service %(code)s enregistré (%(count)s motif(s)).")
         else:
