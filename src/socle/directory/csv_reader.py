@@ -239,6 +239,7 @@ def _check_row(
         uai = normalize_uai(uai) if uai else ""
     except InvalidUAI as exc:
         problems.append(str(exc))
+        uai = ""  # said once: not compared with --uai as well
     if not uai and not problems:
         problems.append(_("UAI absent (colonne uai ou option --uai)."))
     if default_uai and uai and uai != default_uai:
