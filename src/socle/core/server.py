@@ -76,6 +76,10 @@ def gunicorn_options(options: ServeOptions) -> dict[str, Any]:
         "graceful_timeout": options.graceful_timeout,
         "keepalive": options.keepalive,
         "backlog": 2048,
+        # gunicorn's largest request line (its default, 4,094, answers a raw English « URI Too
+        # Long » to a login whose service address carries a long query string); nginx's default
+        # buffers take 8 KB lines as well.
+        "limit_request_line": 8190,
         "preload_app": True,
         "proc_name": "socle",
         "errorlog": "-",
