@@ -379,6 +379,56 @@ def test_it_puts_the_interrupt_button_apart_from_the_main_button(admin_client, s
     assert not tree.xpath('//button[@value="interrupt"]')  # only once asked
 
 
+def test_the_report_counts_hand_made_matches_in_their_own_column(admin_client, school):
+    jules = make_person("Jules", "Dupont", establishment=school.est, birth_date=dt.date(2012, 1, 1))
+    upload(admin_client, school)
+    session = ImportSession.objects.get()
+    admin_client.post(reverse("pronote:step", args=[session.pk, 1]), {"action": "validate"})
+    jules_row = ImportRow.objects.get(session=session, pronote_id="ELEVEJULES000001")
+    tom_row = ImportRow.objects.get(session=session, pronote_id="ELEVETOM00000001")
+    response = admin_client.post(  # Jules picked by hand, Tom's automatic match removed
+        reverse("pronote:step", args=[session.pk, 2]),
+        {"action": "validate", f"row-{jules_row.pk}": str(jules.pk), f"clear-{tom_row.pk}": "on"},
+    )
+    response = admin_client.post(response["Location"], {"action": "interrupt"})
+    tree = page(admin_client.get(response["Location"]))
+    headers = [" ".join(th.text_content().split()) for th in tree.xpath("//thead//th")]
+    assert headers[:5] == [
+        "Étape",
+        "Dans le fichier",
+        "Reconnus",
+        "Rapprochés à la main",
+        "Non identifiés",
+    ]
+    pupils = tree.xpath("//tr[th[@scope='row'][contains(., 'Élèves')]]/*")
+    cells = dict(zip(headers, pupils, strict=True))
+    values = {h: c.text_content().strip() for h, c in cells.items()}
+    assert values["Dans le fichier"] == "3"
+    assert (values["Reconnus"], values["Rapprochés à la main"], values["Non identifiés"]) == (
+        "1",
+        "1",
+        "1",
+    )
+    assert values["Importés"] == "2"  # = Reconnus + Rapprochés à la main
+    for header, cell in cells.items():
+        if header not in ("Étape", "État"):
+            assert cell.get("class") == "num", header
+    assert tree.xpath("//thead//th[.='Importés']/@class") == ["num"]
+
+
+def test_a_step_not_done_keeps_its_automatic_counts_in_the_report(admin_client, school):
+    upload(admin_client, school)
+    session = ImportSession.objects.get()
+    admin_client.post(reverse("pronote:step", args=[session.pk, 1]), {"action": "validate"})
+    response = admin_client.get(reverse("pronote:step", args=[session.pk, 2]))  # matches
+    response = admin_client.post(
+        reverse("pronote:step", args=[session.pk, 2]), {"action": "interrupt"}
+    )
+    tree = page(admin_client.get(response["Location"]))
+    row = tree.xpath("//tr[th[@scope='row'][contains(., 'Élèves')]]/td/text()")
+    assert row[:4] == ["3", "2", "0", "1"]
+
+
 def test_a_step_cannot_be_skipped_by_url(admin_client, school):
     upload(admin_client, school)
     session = ImportSession.objects.get()
