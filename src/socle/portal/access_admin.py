@@ -125,17 +125,23 @@ def activation_initial(
     return {"enabled": "1" if full else "0", "populations": full}
 
 
+def extent_label(label: str, extent: str) -> str:
+    """« Enseignant », « Enseignant (certains profils) », « Enseignant (certains groupes) »."""
+    if extent == "profiles":
+        return _("%(p)s (certains profils)") % {"p": label}
+    if extent == "some":
+        return _("%(p)s (certains groupes)") % {"p": label}
+    return label
+
+
+def partial_populations(state: dict[str, str]) -> dict[str, str]:
+    """The populations only part of which may open the service (through « Accès population »):
+    their box is not ticked, yet some of them have access."""
+    return {key: extent for key, extent in state.items() if extent in ("profiles", "some")}
+
+
 def state_text(state: dict[str, str]) -> str:
     if not state:
         return _("Personne n'a accès à ce service dans cet établissement.")
-    parts = []
-    for key, extent in state.items():
-        population = POPULATIONS[key]
-        label = str(population.label)
-        if extent == "all":
-            parts.append(label)
-        elif extent == "profiles":
-            parts.append(_("%(p)s (certains profils)") % {"p": label})
-        else:
-            parts.append(_("%(p)s (certains groupes)") % {"p": label})
+    parts = [extent_label(str(POPULATIONS[key].label), extent) for key, extent in state.items()]
     return _("Accessible à : %(who)s.") % {"who": ", ".join(parts)}
