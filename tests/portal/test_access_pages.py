@@ -260,3 +260,22 @@ def test_the_user_tab_gives_its_reason_without_nested_brackets(
     assert (
         "Élève : oui (profil autorisé par l'établissement dans « Accès aux services tiers »)"
     ) in text
+
+
+def test_it_puts_the_colon_of_a_rules_target_the_english_way_in_english(
+    superuser: Person, school: Establishment
+) -> None:
+    service = make_service("labo", url="https://labo.example.org/", access_mode=AccessMode.RULES)
+    rule = AccessRule.objects.create(
+        service=service, target=AccessTarget.SITE, profile=Profile.TEACHER
+    )
+    rule.establishments.set([school])
+    url = reverse("portal:service_access", args=[service.pk]) + f"?etab={school.uai}"
+    texts = {}
+    for language in ("en", "fr"):
+        response = logged_in(superuser).get(url, headers={"Accept-Language": language})
+        texts[language] = " ".join(
+            html.fromstring(response.content.decode()).text_content().split()
+        )
+    assert "School(s) of the current site: Collège Jean Jaurès" in texts["en"]
+    assert "Établissement(s) du site courant : Collège Jean Jaurès" in texts["fr"]

@@ -37,15 +37,18 @@ def _in_scope(ids: set[int] | None, est_ids: set[int]) -> bool:
 
 
 def describe_rule(rule: AccessRule) -> str:
+    """« Établissement(s) du site courant : Collège Jean Jaurès », in the active language (the
+    French space before the colon belongs to the translated text)."""
     label = str(AccessTarget(rule.target).label)
     if rule.target in (AccessTarget.SITE, AccessTarget.ESTABLISHMENTS):
         names = ", ".join(e.name for e in rule.establishments.all())
-        return f"{label} : {names}"
+        return _("%(target)s : %(names)s") % {"target": label, "names": names}
     if rule.target == AccessTarget.GROUPS:
         groups = list(rule.groups.all())
         names = ", ".join(g.name for g in groups)
         schools = sorted({g.establishment.name for g in groups})
-        return f"{label} : {names} ({', '.join(schools)})"
+        names = f"{names} ({', '.join(schools)})"
+        return _("%(target)s : %(names)s") % {"target": label, "names": names}
     return label
 
 
