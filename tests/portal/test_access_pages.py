@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.urls import reverse
+from lxml import html
 
 from socle.directory.models import Establishment, Person
 from socle.directory.profiles import Profile
@@ -169,3 +170,112 @@ def test_the_user_tab_gives_and_withdraws_access_to_one_person(
     assert Trace.objects.filter(
         event="access_rule_added", detail="accès individuel : jean.prof"
     ).exists()
+
+
+def _checkbox_labels(tree: html.HtmlElement, name: str) -> dict[str, tuple[str, bool]]:
+    """value → (label text, ticked) of the checkboxes called ``name``."""
+    result = {}
+    for box in tree.xpath(f'//input[@type="checkbox"][@name="{name}"]'):
+        label = tree.xpath(f'//label[@for="{box.get("id")}"]')[0]
+        result[box.get("value")] = (" ".join(label.text_content().split()), box.checked)
+    return result
+
+
+def test_it_marks_a_population_open_to_some_of_its_profiles_next_to_its_unticked_box(
+    school_admin: Person, school: Establishment
+) -> None:
+    service = make_service("labo", url="https://labo.example.org/", access_mode=AccessMode.RULES)
+    rule = AccessRule.objects.create(
+        service=service, target=AccessTarget.SITE, profile=Profile.TEACHER
+    )
+    rule.establishments.set([school])
+    client = logged_in(school_admin)
+    tree = html.fromstring(client.get(reverse("portal:activations")).content.decode())
+    boxes = _checkbox_labels(tree, f"s{service.pk}-populations")
+    assert boxes["enseignant"] == ("Enseignant (certains profils)", False)
+    assert boxes["eleve"] == ("Élève", False)
+    text = " ".join(tree.text_content().split())
+    assert "Accessible à : Enseignant (certains profils)." in text
+    assert (
+        "Cochez-la pour l'ouvrir à toute la population ; décochée, elle garde ces droits." in text
+    )
+    tab = html.fromstring(
+        client.get(reverse("portal:service_access", args=[service.pk])).content.decode()
+    )
+    assert _checkbox_labels(tab, "act-populations")["enseignant"] == (
+        "Enseignant (certains profils)",
+        False,
+    )
+    response = client.post(  # saving the page as shown changes nothing for the teachers
+        reverse("portal:activations"),
+        {
+            "etab": school.uai,
+            f"s{service.pk}-enabled": "1",
+            f"s{service.pk}-populations": ["eleve"],
+        },
+    )
+    assert response.status_code == 302
+    assert ServiceActivation.objects.get(service=service).populations == ["eleve"]
+    teacher = make_person("Jean", "Prof", establishment=school, profile=Profile.TEACHER)
+    assert can_access(teacher, service)
+
+
+def test_it_says_how_many_services_were_updated_with_a_proper_plural(
+    school_admin: Person, school: Establishment
+) -> None:
+    first = make_service("aide", label="Aide", url="https://aide.example.org/")
+    second = make_service("labo", label="Labo", url="https://labo.example.org/")
+    ServiceActivation.objects.create(service=second, establishment=school, enabled=False)
+    client = logged_in(school_admin)
+    url = reverse("portal:activations")
+    off, pupils = {"enabled": "0"}, {"enabled": "1", "populations": ["eleve"]}
+    messages = []
+    for aide, labo in ((off, off), (pupils, pupils), (pupils, pupils)):  # the last as shown
+        data = {f"s{first.pk}-{k}": v for k, v in aide.items()}
+        data |= {f"s{second.pk}-{k}": v for k, v in labo.items()}
+        response = client.post(url, {"etab": school.uai, **data}, follow=True)
+        tree = html.fromstring(response.content.decode())
+        messages.append(
+            " ".join(tree.xpath('//*[contains(@class, "alert")]')[0].text_content().split())
+        )
+    assert messages == [
+        "1 service mis à jour pour Collège Jean Jaurès.",
+        "2 services mis à jour pour Collège Jean Jaurès.",
+        "Aucun changement pour Collège Jean Jaurès.",
+    ]
+
+
+def test_the_user_tab_gives_its_reason_without_nested_brackets(
+    superuser: Person, school: Establishment
+) -> None:
+    service = make_service("labo", url="https://labo.example.org/", access_mode=AccessMode.RULES)
+    ServiceActivation.objects.create(
+        service=service, establishment=school, enabled=True, populations=["eleve"]
+    )
+    make_person("Camille", "Martin", establishment=school)
+    response = logged_in(superuser).get(
+        reverse("portal:service_users", args=[service.pk]), {"q": "martin"}
+    )
+    text = " ".join(html.fromstring(response.content.decode()).text_content().split())
+    assert (
+        "Élève : oui (profil autorisé par l'établissement dans « Accès aux services tiers »)"
+    ) in text
+
+
+def test_it_puts_the_colon_of_a_rules_target_the_english_way_in_english(
+    superuser: Person, school: Establishment
+) -> None:
+    service = make_service("labo", url="https://labo.example.org/", access_mode=AccessMode.RULES)
+    rule = AccessRule.objects.create(
+        service=service, target=AccessTarget.SITE, profile=Profile.TEACHER
+    )
+    rule.establishments.set([school])
+    url = reverse("portal:service_access", args=[service.pk]) + f"?etab={school.uai}"
+    texts = {}
+    for language in ("en", "fr"):
+        response = logged_in(superuser).get(url, headers={"Accept-Language": language})
+        texts[language] = " ".join(
+            html.fromstring(response.content.decode()).text_content().split()
+        )
+    assert "School(s) of the current site: Collège Jean Jaurès" in texts["en"]
+    assert "Établissement(s) du site courant : Collège Jean Jaurès" in texts["fr"]

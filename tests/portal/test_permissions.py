@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.urls import reverse
+from lxml import html
 
 from socle.directory.models import Establishment, Person
 from socle.directory.profiles import Profile
@@ -40,6 +41,40 @@ def test_people_who_administer_nothing_get_a_403_and_visitors_the_login(
 
         response = Client().get(reverse(name))
         assert response.status_code == 302 and response["Location"].startswith("/cas/login")
+
+
+def test_it_refuses_the_portal_and_the_pronote_pages_with_the_same_page_and_words(
+    school: Establishment,
+) -> None:
+    pupil = make_person(establishment=school)
+    client = logged_in(pupil)
+    seen = set()
+    for url in (reverse("portal:admin_index"), reverse("pronote:index")):
+        response = client.get(url)
+        assert response.status_code == 403
+        assert [t.name for t in response.templates][0] == "403.html"
+        tree = html.fromstring(response.content.decode())
+        seen.add(
+            (
+                " ".join(tree.xpath("//h1")[0].text_content().split()),
+                " ".join(tree.xpath('//div[@class="alert alert-error"]')[0].text_content().split()),
+            )
+        )
+    assert seen == {("Accès refusé", "Cette page est réservée aux administrateurs.")}
+
+
+def test_it_answers_404_for_an_unknown_establishment_and_403_for_another_school(
+    school: Establishment, other_school: Establishment, school_admin: Person
+) -> None:
+    client = logged_in(school_admin)
+    shared = make_service("aide", url="https://aide.example.org/")
+    for url in (
+        reverse("portal:activations"),
+        reverse("portal:service_access", args=[shared.pk]),
+    ):
+        assert client.get(url, {"etab": "ZZZZ"}).status_code == 404
+        assert client.get(url, {"etab": other_school.uai}).status_code == 403
+        assert client.get(url, {"etab": school.uai}).status_code == 200
 
 
 def test_a_school_admin_does_not_see_another_schools_service(

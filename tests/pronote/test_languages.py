@@ -8,6 +8,7 @@ import re
 
 from django.urls import reverse
 from django.utils import timezone, translation
+from lxml import html
 
 from socle.pronote.doctor_account import IDENTIFICATION_IMPOSSIBLE, missing_attribute_message
 from socle.pronote.importer.report import last_import, summary_line
@@ -179,3 +180,68 @@ def test_the_diagnostics_of_a_service_and_an_unknown_account_in_english(admin_cl
     french = diagnose(admin_client, school, "nobody", "fr")
     assert "service désactivé : le CAS refusera de délivrer des tickets." in french
     assert "Aucun compte « nobody » dans l'annuaire." in french
+
+
+def test_it_marks_pronotes_french_messages_lang_fr_on_the_english_diagnostics(admin_client, school):
+    pronote_service(school, pronote_recognition="both")
+    response = admin_client.get(
+        reverse("pronote:doctor"),
+        {"establishment": school.est.pk, "login": school.cpe.login},
+        headers={"Accept-Language": "en"},
+    )
+    tree = html.fromstring(response.content.decode())
+    quotes = [" ".join(q.text_content().split()) for q in tree.xpath('//*[@lang="fr"]')]
+    assert quotes and set(quotes) == {" ".join(IDENTIFICATION_IMPOSSIBLE.split())}
+    verdict = tree.xpath('//section[@id="compte"]//p[strong/span[@lang="fr"]]')[0]
+    assert " ".join(verdict.text_content().split()).startswith(
+        "Identity attributes missing (dateNaissance): PRONOTE will display « Identification"
+    )
+
+
+def test_it_writes_percentages_and_the_import_mode_the_english_way(admin_client, school):
+    pronote_service(school)
+    for language, pupils, percent in (("en", "Pupils", "0%"), ("fr", "Élèves", "0 %")):
+        response = admin_client.get(
+            reverse("pronote:doctor"),
+            {"establishment": school.est.pk},
+            headers={"Accept-Language": language},
+        )
+        cells = html.fromstring(response.content.decode()).xpath(
+            f"//tr[th[@scope='row']='{pupils}']/*/text()"
+        )
+        assert [c.strip() for c in cells] == [pupils, "0", "2", percent]
+    session = start(school.est, "partiel", *school.records())
+    response = admin_client.get(
+        reverse("pronote:step", args=[session.pk, 1]), headers={"Accept-Language": "en"}
+    )
+    assert f"({school.est.uai}) — Partial mode — test.xml" in page_text(response)
+    french = page_text(admin_client.get(reverse("pronote:step", args=[session.pk, 1])))
+    assert f"({school.est.uai}) — mode Partiel — test.xml" in french
+
+
+def test_it_writes_a_candidates_score_with_the_percent_sign_of_the_language(admin_client, school):
+    session = start(school.est, "partiel", *school.records())
+    admin_client.get(reverse("pronote:step", args=[session.pk, 1]))  # the step is matched
+    row = session.rows.filter(category="enseignant").first()
+    row.status = "unrecognised"
+    row.candidates = [
+        {"id": school.teacher.pk, "label": "BERRONE Christian", "score": 66, "why": "x"}
+    ]
+    row.save()
+    pages = {
+        language: html.fromstring(
+            admin_client.get(
+                reverse("pronote:step", args=[session.pk, 1]),
+                headers={"Accept-Language": language},
+            ).content.decode()
+        )
+        for language in ("en", "fr")
+    }
+    options = {
+        language: tree.xpath(
+            f'//select[@name="row-{row.pk}"]/option[@value="{school.teacher.pk}"]'
+        )[0].text_content()
+        for language, tree in pages.items()
+    }
+    assert "BERRONE Christian (66%) — " in options["en"]
+    assert "BERRONE Christian (66 %) — " in options["fr"]

@@ -322,6 +322,113 @@ def test_interrompre_keeps_what_was_validated(admin_client, school):
     assert "1 identifiant(s) Pronote importé(s)" in summary
 
 
+def test_it_asks_before_interrupting_and_keeps_the_choices_on_the_page(admin_client, school):
+    jules = make_person("Jules", "Dupont", establishment=school.est, birth_date=dt.date(2012, 1, 1))
+    upload(admin_client, school)
+    session = ImportSession.objects.get()
+    admin_client.post(reverse("pronote:step", args=[session.pk, 1]), {"action": "validate"})
+    row = ImportRow.objects.get(session=session, pronote_id="ELEVEJULES000001")
+    emma = ImportRow.objects.get(session=session, pronote_id="ELEVEEMMA0000001")
+    response = admin_client.post(
+        reverse("pronote:step", args=[session.pk, 2]),
+        {"action": "interrupt-ask", f"row-{row.pk}": str(jules.pk), f"clear-{emma.pk}": "on"},
+    )
+    assert response.status_code == 200
+    session.refresh_from_db()
+    assert session.status == SessionStatus.IN_PROGRESS
+    tree = page(response)
+    box = tree.xpath('//form[@id="step-form"]//section[@class="confirm-interrupt"]')[0]
+    text = " ".join(box.text_content().split())
+    assert "Interrompre l'import ?" in text
+    assert "Les choix faits à la main sur cette étape seront perdus." in text
+    assert box.xpath(".//button/@value") == ["interrupt", "continue"]
+    assert tree.xpath("//title/text()")[0].startswith("Interrompre l'import ? — ")
+    assert tree.xpath(f'//select[@name="row-{row.pk}"]/option[@selected]/@value') == [str(jules.pk)]
+    assert tree.xpath(f'//input[@name="clear-{emma.pk}"]/@checked') == ["checked"]
+    assert ids_of(school.est) == {"PROFBERRONE00001": school.teacher.pk}
+
+
+def test_it_goes_on_with_the_choices_kept_when_the_interruption_is_not_confirmed(
+    admin_client, school
+):
+    jules = make_person("Jules", "Dupont", establishment=school.est, birth_date=dt.date(2012, 1, 1))
+    upload(admin_client, school)
+    session = ImportSession.objects.get()
+    admin_client.post(reverse("pronote:step", args=[session.pk, 1]), {"action": "validate"})
+    row = ImportRow.objects.get(session=session, pronote_id="ELEVEJULES000001")
+    response = admin_client.post(
+        reverse("pronote:step", args=[session.pk, 2]),
+        {"action": "continue", f"row-{row.pk}": str(jules.pk)},
+    )
+    assert response.status_code == 200
+    tree = page(response)
+    assert not tree.xpath('//section[@class="confirm-interrupt"]')
+    assert tree.xpath(f'//select[@name="row-{row.pk}"]/option[@selected]/@value') == [str(jules.pk)]
+    session.refresh_from_db()
+    assert session.status == SessionStatus.IN_PROGRESS
+
+
+def test_it_puts_the_interrupt_button_apart_from_the_main_button(admin_client, school):
+    upload(admin_client, school)
+    session = ImportSession.objects.get()
+    tree = page(admin_client.get(reverse("pronote:step", args=[session.pk, 1])))
+    assert tree.xpath('//div[@class="actions"]/button/@value') == ["validate"]
+    asking = tree.xpath('//div[@class="interrupt"]/button')
+    assert [b.get("value") for b in asking] == ["interrupt-ask"]
+    assert " ".join(asking[0].text_content().split()) == "Interrompre l'import…"
+    assert not tree.xpath('//button[@value="interrupt"]')  # only once asked
+
+
+def test_the_report_counts_hand_made_matches_in_their_own_column(admin_client, school):
+    jules = make_person("Jules", "Dupont", establishment=school.est, birth_date=dt.date(2012, 1, 1))
+    upload(admin_client, school)
+    session = ImportSession.objects.get()
+    admin_client.post(reverse("pronote:step", args=[session.pk, 1]), {"action": "validate"})
+    jules_row = ImportRow.objects.get(session=session, pronote_id="ELEVEJULES000001")
+    tom_row = ImportRow.objects.get(session=session, pronote_id="ELEVETOM00000001")
+    response = admin_client.post(  # Jules picked by hand, Tom's automatic match removed
+        reverse("pronote:step", args=[session.pk, 2]),
+        {"action": "validate", f"row-{jules_row.pk}": str(jules.pk), f"clear-{tom_row.pk}": "on"},
+    )
+    response = admin_client.post(response["Location"], {"action": "interrupt"})
+    tree = page(admin_client.get(response["Location"]))
+    headers = [" ".join(th.text_content().split()) for th in tree.xpath("//thead//th")]
+    assert headers[:5] == [
+        "Étape",
+        "Dans le fichier",
+        "Reconnus",
+        "Rapprochés à la main",
+        "Non identifiés",
+    ]
+    pupils = tree.xpath("//tr[th[@scope='row'][contains(., 'Élèves')]]/*")
+    cells = dict(zip(headers, pupils, strict=True))
+    values = {h: c.text_content().strip() for h, c in cells.items()}
+    assert values["Dans le fichier"] == "3"
+    assert (values["Reconnus"], values["Rapprochés à la main"], values["Non identifiés"]) == (
+        "1",
+        "1",
+        "1",
+    )
+    assert values["Importés"] == "2"  # = Reconnus + Rapprochés à la main
+    for header, cell in cells.items():
+        if header not in ("Étape", "État"):
+            assert cell.get("class") == "num", header
+    assert tree.xpath("//thead//th[.='Importés']/@class") == ["num"]
+
+
+def test_a_step_not_done_keeps_its_automatic_counts_in_the_report(admin_client, school):
+    upload(admin_client, school)
+    session = ImportSession.objects.get()
+    admin_client.post(reverse("pronote:step", args=[session.pk, 1]), {"action": "validate"})
+    response = admin_client.get(reverse("pronote:step", args=[session.pk, 2]))  # matches
+    response = admin_client.post(
+        reverse("pronote:step", args=[session.pk, 2]), {"action": "interrupt"}
+    )
+    tree = page(admin_client.get(response["Location"]))
+    row = tree.xpath("//tr[th[@scope='row'][contains(., 'Élèves')]]/td/text()")
+    assert row[:4] == ["3", "2", "0", "1"]
+
+
 def test_a_step_cannot_be_skipped_by_url(admin_client, school):
     upload(admin_client, school)
     session = ImportSession.objects.get()

@@ -37,15 +37,18 @@ def _in_scope(ids: set[int] | None, est_ids: set[int]) -> bool:
 
 
 def describe_rule(rule: AccessRule) -> str:
+    """« Établissement(s) du site courant : Collège Jean Jaurès », in the active language (the
+    French space before the colon belongs to the translated text)."""
     label = str(AccessTarget(rule.target).label)
     if rule.target in (AccessTarget.SITE, AccessTarget.ESTABLISHMENTS):
         names = ", ".join(e.name for e in rule.establishments.all())
-        return f"{label} : {names}"
+        return _("%(target)s : %(names)s") % {"target": label, "names": names}
     if rule.target == AccessTarget.GROUPS:
         groups = list(rule.groups.all())
         names = ", ".join(g.name for g in groups)
         schools = sorted({g.establishment.name for g in groups})
-        return f"{label} : {names} ({', '.join(schools)})"
+        names = f"{names} ({', '.join(schools)})"
+        return _("%(target)s : %(names)s") % {"target": label, "names": names}
     return label
 
 
@@ -125,17 +128,23 @@ def activation_initial(
     return {"enabled": "1" if full else "0", "populations": full}
 
 
+def extent_label(label: str, extent: str) -> str:
+    """« Enseignant », « Enseignant (certains profils) », « Enseignant (certains groupes) »."""
+    if extent == "profiles":
+        return _("%(p)s (certains profils)") % {"p": label}
+    if extent == "some":
+        return _("%(p)s (certains groupes)") % {"p": label}
+    return label
+
+
+def partial_populations(state: dict[str, str]) -> dict[str, str]:
+    """The populations only part of which may open the service (through « Accès population »):
+    their box is not ticked, yet some of them have access."""
+    return {key: extent for key, extent in state.items() if extent in ("profiles", "some")}
+
+
 def state_text(state: dict[str, str]) -> str:
     if not state:
         return _("Personne n'a accès à ce service dans cet établissement.")
-    parts = []
-    for key, extent in state.items():
-        population = POPULATIONS[key]
-        label = str(population.label)
-        if extent == "all":
-            parts.append(label)
-        elif extent == "profiles":
-            parts.append(_("%(p)s (certains profils)") % {"p": label})
-        else:
-            parts.append(_("%(p)s (certains groupes)") % {"p": label})
+    parts = [extent_label(str(POPULATIONS[key].label), extent) for key, extent in state.items()]
     return _("Accessible à : %(who)s.") % {"who": ", ".join(parts)}

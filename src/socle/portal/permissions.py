@@ -97,9 +97,10 @@ def can_remove_rule(person: Any, rule: AccessRule) -> bool:
 
 
 def forbidden(request: HttpRequest, message: str | None = None) -> HttpResponse:
+    """The site-wide 403 page (« Accès refusé »), saying why."""
     return render(
         request,
-        "portal/forbidden.html",
+        "403.html",
         {"message": message or _("Cette page est réservée aux administrateurs.")},
         status=403,
     )

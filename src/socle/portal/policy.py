@@ -28,10 +28,12 @@ R_DISABLED = gettext_noop("service désactivé")
 R_ANONYMOUS = gettext_noop("service anonyme, ouvert à tous")
 R_SUPERUSER = gettext_noop("administrateur général")
 R_NO_MEMBERSHIP = gettext_noop("aucun rattachement dans un établissement concerné")
-R_SWITCHED_OFF = gettext_noop("service désactivé pour l'établissement (Accès aux services tiers)")
-R_ACTIVATION = gettext_noop("profil autorisé par l'établissement (Accès aux services tiers)")
+R_SWITCHED_OFF = gettext_noop(
+    "service désactivé pour l'établissement dans « Accès aux services tiers »"
+)
+R_ACTIVATION = gettext_noop("profil autorisé par l'établissement dans « Accès aux services tiers »")
 R_OPEN = gettext_noop("accès par défaut : ouvert à tous les profils")
-R_RULE = gettext_noop("droit d'accès (Accès population)")
+R_RULE = gettext_noop("droit d'accès de l'onglet « Accès population »")
 R_NONE = gettext_noop("aucun droit ne couvre ce profil")
 
 

@@ -36,6 +36,23 @@ def missing_attribute_message(cas_url: str, attribute: str) -> str:
     )
 
 
+class Quoting(str):
+    """A sentence quoting one of PRONOTE's French messages: the whole text for the command, and
+    ``parts`` (text, is the quote) for the page, which marks the quote ``lang="fr"`` so that a
+    screen reader reads it in French on an English page."""
+
+    parts: tuple[tuple[str, bool], ...] = ()
+
+
+def quoting(sentence: str, message: str, **params: str) -> Quoting:
+    """``sentence`` (translated, with ``%(message)s``) around PRONOTE's ``message``."""
+    marker = "\x00"
+    before, after = (sentence % {**params, "message": marker}).split(marker, 1)
+    line = Quoting(before + message + after)
+    line.parts = ((before, False), (message, True), (after, False))
+    return line
+
+
 def _can_access(person: Person, service: Any) -> bool:
     from socle.portal.access import can_access
 
@@ -115,8 +132,10 @@ def _explain(
     if recognition in ("pronote", "both") and attribute not in sent:
         if recognition == "pronote":
             report.verdict.append(
-                _("PRONOTE affichera : %(message)s")
-                % {"message": missing_attribute_message(cas, attribute)}
+                quoting(
+                    _("PRONOTE affichera : %(message)s"),
+                    missing_attribute_message(cas, attribute),
+                )
             )
         else:
             report.verdict.append(
@@ -131,8 +150,11 @@ def _explain(
         absent = [n for n in ("nom", "prenom", "dateNaissance") if n in missing_names]
         if absent:
             report.verdict.append(
-                _("Attributs d'identité absents (%(names)s) : PRONOTE affichera %(message)s")
-                % {"names": ", ".join(absent), "message": IDENTIFICATION_IMPOSSIBLE}
+                quoting(
+                    _("Attributs d'identité absents (%(names)s) : PRONOTE affichera %(message)s"),
+                    IDENTIFICATION_IMPOSSIBLE,
+                    names=", ".join(absent),
+                )
             )
             report.fixes.append(
                 _(
@@ -142,12 +164,14 @@ def _explain(
             )
         elif recognition == "identity":
             report.verdict.append(
-                _(
-                    "PRONOTE comparera nom, prénom, date de naissance et code "
-                    "postal à ses fiches : une seule différence d'orthographe "
-                    "mène à %(message)s"
+                quoting(
+                    _(
+                        "PRONOTE comparera nom, prénom, date de naissance et code "
+                        "postal à ses fiches : une seule différence d'orthographe "
+                        "mène à %(message)s"
+                    ),
+                    IDENTIFICATION_IMPOSSIBLE,
                 )
-                % {"message": IDENTIFICATION_IMPOSSIBLE}
             )
     if not report.verdict:
         report.verdict.append(
@@ -158,12 +182,15 @@ def _explain(
             % {"identifier": report.pronote_id}
         )
         report.fixes.append(
-            _(
-                "Si PRONOTE affiche tout de même %(message)s : une fiche en double "
-                "dans PRONOTE est déjà liée à ce compte ENT. Dans PRONOTE, effacez l'« Identifiant "
-                "CAS » de la première fiche, puis reconnectez-vous depuis l'ENT."
+            quoting(
+                _(
+                    "Si PRONOTE affiche tout de même %(message)s : une fiche en double "
+                    "dans PRONOTE est déjà liée à ce compte ENT. Dans PRONOTE, effacez "
+                    "l'« Identifiant CAS » de la première fiche, puis reconnectez-vous depuis "
+                    "l'ENT."
+                ),
+                IDENTIFICATION_IMPOSSIBLE,
             )
-            % {"message": IDENTIFICATION_IMPOSSIBLE}
         )
     unknown = [
         n

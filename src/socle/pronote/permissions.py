@@ -8,7 +8,6 @@ from functools import wraps
 from typing import Any
 
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 
@@ -16,6 +15,7 @@ from socle.directory.models import Establishment
 from socle.portal.permissions import (
     administered_establishments as portal_administered_establishments,
 )
+from socle.portal.permissions import forbidden
 
 
 def administered_establishments(person: Any) -> QuerySet[Establishment]:
@@ -28,14 +28,15 @@ def can_administer(person: Any, establishment: Establishment) -> bool:
 
 
 def pronote_admin_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Login required; then at least one administered establishment (403 otherwise)."""
+    """Login required; then at least one administered establishment (the portal's 403 page
+    otherwise)."""
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         if not administered_establishments(request.user).exists():
-            raise PermissionDenied("Réservé aux administrateurs d'établissement.")
+            return forbidden(request)  # the same page and words as the portal's
         return view(request, *args, **kwargs)
 
     return wrapper

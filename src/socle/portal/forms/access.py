@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy
 
 from socle.directory.models import Establishment, Membership
 from socle.directory.profiles import Profile
+from socle.portal.access_admin import extent_label
 from socle.portal.forms.base import AccessibleFormMixin
 from socle.portal.models import AccessRole, AccessRule, AccessTarget, Group, Service
 from socle.portal.populations import POPULATION_CHOICES
@@ -31,6 +32,18 @@ class ActivationForm(AccessibleFormMixin, forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
+
+    def __init__(self, *args: Any, partial: dict[str, str] | None = None, **kwargs: Any) -> None:
+        """``partial``: population → extent (``access_admin.partial_populations``), shown next
+        to its unticked box (« Enseignant (certains profils) »); what is saved is unchanged."""
+        super().__init__(*args, **kwargs)
+        if partial:
+            field = self.fields["populations"]
+            assert isinstance(field, forms.MultipleChoiceField)
+            field.choices = [
+                (key, extent_label(str(label), partial[key]) if key in partial else label)
+                for key, label in POPULATION_CHOICES
+            ]
 
     def clean(self) -> dict[str, Any]:
         super().clean()

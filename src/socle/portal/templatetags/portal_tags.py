@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
+from django.utils.formats import number_format
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext
 
 from socle.portal.menu import MenuItem, admin_menu, optional_url
 
@@ -83,3 +85,10 @@ def profile_name(code: str) -> str:
 def url_if_exists(name: str) -> str:
     """``{% url_if_exists "directory:change_password" as url %}``: "" when not published."""
     return optional_url(name)
+
+
+@register.filter
+def percent(value: Any) -> str:
+    """« 66 % » in French, "66%" in English: the sign, its spacing and the decimal separator
+    belong to the language."""
+    return gettext("%(value)s %%") % {"value": number_format(value)}

@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from socle.directory.models import Establishment, Membership, Person
 from socle.directory.search import search_people
@@ -73,15 +74,17 @@ def service_access(request: HttpRequest, pk: int) -> HttpResponse:
     ids = administered_ids(request.user)
     site = _service_site(request, service)
     state = access_admin.current_state(service, site) if site else {}
+    partial = access_admin.partial_populations(state)
     activation_form = ActivationForm(
         prefix="act",
         initial=access_admin.activation_initial(service, site, state) if site else None,
+        partial=partial,
     )
     rule_form = AccessRuleForm(prefix="rule", service=service, current=site, administered=ids)
     action = request.POST.get("action") if request.method == "POST" else None
 
     if action == "activation" and site is not None:
-        activation_form = ActivationForm(request.POST, prefix="act")
+        activation_form = ActivationForm(request.POST, prefix="act", partial=partial)
         if activation_form.is_valid():
             save_activation(request, service, site, activation_form)
             messages.success(
@@ -153,6 +156,7 @@ def service_access(request: HttpRequest, pk: int) -> HttpResponse:
         "activation_form": activation_form,
         "rule_form": rule_form,
         "state_text": access_admin.state_text(state) if site else "",
+        "partial": partial,
         "recap": access_admin.recap_rows(service, ids, can_remove),
         **picker_context(request, site),
     }
@@ -285,6 +289,16 @@ def service_users(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _updated_message(changed: int, site: Establishment) -> str:
+    if not changed:
+        return _("Aucun changement pour %(name)s.") % {"name": site.name}
+    return ngettext(
+        "%(n)s service mis à jour pour %(name)s.",
+        "%(n)s services mis à jour pour %(name)s.",
+        changed,
+    ) % {"n": changed, "name": site.name}
+
+
 @admin_required
 def activations(request: HttpRequest) -> HttpResponse:
     """« Accès aux services tiers »: every service of one establishment, Activer Oui/Non and
@@ -301,13 +315,20 @@ def activations(request: HttpRequest) -> HttpResponse:
     rows: list[dict[str, Any]] = []
     for service in services:
         state = access_admin.current_state(service, site)
+        partial = access_admin.partial_populations(state)
         form = ActivationForm(
             request.POST if request.method == "POST" else None,
             prefix=f"s{service.pk}",
             initial=access_admin.activation_initial(service, site, state),
+            partial=partial,
         )
         rows.append(
-            {"service": service, "form": form, "state_text": access_admin.state_text(state)}
+            {
+                "service": service,
+                "form": form,
+                "state_text": access_admin.state_text(state),
+                "partial": partial,
+            }
         )
     if request.method == "POST":
         if all(row["form"].is_valid() for row in rows if row["form"].has_changed()):
@@ -316,10 +337,7 @@ def activations(request: HttpRequest) -> HttpResponse:
                 if row["form"].has_changed():
                     save_activation(request, row["service"], site, row["form"])
                     changed += 1
-            messages.success(
-                request,
-                _("%(n)s service(s) mis à jour pour %(name)s.") % {"n": changed, "name": site.name},
-            )
+            messages.success(request, _updated_message(changed, site))
             return redirect(f"{request.path}?etab={site.uai}")
         messages.error(request, _("Certaines lignes contiennent des erreurs : voir ci-dessous."))
     context["rows"] = rows

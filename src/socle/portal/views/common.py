@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 
 from socle.directory.models import Establishment
 from socle.portal.permissions import administered_establishments
@@ -16,12 +16,15 @@ SESSION_KEY = "portal_current_uai"
 def current_establishment(request: HttpRequest) -> Establishment | None:
     """The « site courant »: ``?etab=<UAI>`` among the administered establishments, remembered
     in the session; an establishment administrator defaults to their first establishment.
-    An establishment asked for explicitly but not administered is refused (403)."""
+    An establishment asked for explicitly but not administered is refused (403); one that
+    does not exist is not found (404)."""
     administered = administered_establishments(request.user)
     uai = (request.GET.get("etab") or request.POST.get("etab") or "").strip().upper()
     if uai:
         establishment = administered.filter(uai=uai).first()
         if establishment is None:
+            if not Establishment.objects.filter(uai=uai).exists():
+                raise Http404("établissement inconnu")
             raise PermissionDenied("établissement non administré")
     else:
         uai = request.session.get(SESSION_KEY, "")

@@ -7,6 +7,7 @@ import csv
 import io
 from dataclasses import dataclass
 
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 
@@ -86,15 +87,49 @@ class StepSummary:
     in_file: int
     label: str = ""  # ``plural`` in the active language (pages, text report)
     validated: bool = False
+    # What became of the rows (the final page): a validated step's ``kept`` (automatic matches
+    # not removed by hand) + ``manual`` (accounts picked by hand) + ``left`` (rows left without
+    # account) = ``in_file``, and ``kept`` + ``manual`` = created + unchanged + replaced +
+    # conflicts. A step not validated keeps the automatic counts: recognised, 0, unrecognised.
+    kept: int = 0
+    manual: int = 0
+    left: int = 0
+
+
+@dataclass
+class _RowCounts:
+    total: int = 0
+    kept: int = 0  # automatic match written (or left as a conflict)
+    manual: int = 0  # account picked by hand, written (or left as a conflict)
+    left: int = 0  # no account: not identified, or its automatic match removed
+
+
+def _row_counts(session: ImportSession) -> dict[str, _RowCounts]:
+    counts: dict[str, _RowCounts] = {}
+    grouped = (
+        session.rows.order_by()
+        .values_list("category", "status", "method", "outcome")
+        .annotate(n=Count("id"))
+    )
+    for category, status, method, outcome, n in grouped:
+        count = counts.setdefault(category, _RowCounts())
+        count.total += n
+        if outcome == Outcome.NOT_IDENTIFIED:
+            count.left += n
+        elif method == MatchMethod.MANUAL and outcome:
+            count.manual += n
+        elif status == RowStatus.RECOGNISED and outcome:
+            count.kept += n
+    return counts
 
 
 def step_summaries(session: ImportSession) -> list[StepSummary]:
-    counts: dict[str, int] = {}
-    for category in session.rows.values_list("category", flat=True).iterator(chunk_size=5000):
-        counts[category] = counts.get(category, 0) + 1
+    counts = _row_counts(session)
     summaries = []
     for stored in session.steps.order_by("number"):
         spec = STEPS[stored.number - 1]
+        rows = counts.get(spec.category.value, _RowCounts())
+        validated = stored.state == StepState.VALIDATED
         summaries.append(
             StepSummary(
                 stored.number,
@@ -107,9 +142,12 @@ def step_summaries(session: ImportSession) -> list[StepSummary]:
                 stored.replaced,
                 stored.conflicts,
                 len(stored.removed),
-                counts.get(spec.category.value, 0),
+                rows.total,
                 spec.label,
-                stored.state == StepState.VALIDATED,
+                validated,
+                kept=rows.kept if validated else stored.recognised,
+                manual=rows.manual if validated else 0,
+                left=rows.left if validated else stored.unrecognised,
             )
         )
     return summaries

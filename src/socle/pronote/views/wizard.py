@@ -97,6 +97,8 @@ def _step_context(
     number: int,
     form: StepForm,
     browse_results: dict[int, list[dict[str, Any]]],
+    *,
+    confirm_interrupt: bool = False,
 ) -> dict[str, Any]:
     spec = step(number)
     current = prepare_step(session, number)
@@ -128,6 +130,9 @@ def _step_context(
             "plan": planned.get(row.id),
             "candidates": candidates,
             "selected": selected[row.id],
+            # ticked boxes stay ticked when the page is shown again (search, « Interrompre »)
+            "cleared": form.is_bound and bool(form.data.get(f"clear-{row.id}")),
+            "confirmed": form.is_bound and bool(form.data.get(f"confirm-{row.id}")),
         }
         (unrecognised if row.status == RowStatus.UNRECOGNISED else recognised).append(entry)
     conflicts = [
@@ -151,6 +156,7 @@ def _step_context(
         "removals": removals,
         "in_file": len(rows),
         "steps": step_summaries(session),
+        "confirm_interrupt": confirm_interrupt,
     }
 
 
@@ -189,8 +195,10 @@ def step_view(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     )
     allowed = allowed_people(request.user, session.establishment)
     browse_results: dict[int, list[dict[str, Any]]] = {}
+    action = request.POST.get("action", "") if request.method == "POST" else ""
     if request.method == "POST":
-        action = request.POST.get("action", "")
+        # « Interrompre l'import… » (interrupt-ask) shows the page again, choices kept, with a
+        # confirmation; only its « Interrompre l'import » button (interrupt) interrupts.
         if action == "interrupt":
             interrupt(session)
             messages.info(
@@ -225,9 +233,10 @@ def step_view(request: HttpRequest, pk: int, number: int) -> HttpResponse:
                 return redirect("pronote:step", session.pk, session.current_step)
     else:
         form = StepForm(rows=rows, allowed=allowed)
-    return render(
-        request, "pronote/step.html", _step_context(session, number, form, browse_results)
+    context = _step_context(
+        session, number, form, browse_results, confirm_interrupt=action == "interrupt-ask"
     )
+    return render(request, "pronote/step.html", context)
 
 
 @pronote_admin_required
