@@ -200,10 +200,10 @@ def test_step_4_the_ent_imports_the_identifiers_in_six_steps(story: Story) -> No
     found = SUMMARY.fullmatch(summary)
     assert found and found[2] == "Complet", summary
     table = page.locator("table.table tr")
-    # The step is each row's header (th); its cells: in file, recognised, unrecognised, state,
-    # imported…
-    imported = [int(squash(table.nth(i).locator("td").nth(4).inner_text())) for i in range(1, 7)]
-    states = {squash(table.nth(i).locator("td").nth(3).inner_text()) for i in range(1, 7)}
+    # The step is each row's header (th); its cells: in file, recognised, matched by hand,
+    # unrecognised, state, imported…
+    imported = [int(squash(table.nth(i).locator("td").nth(5).inner_text())) for i in range(1, 7)]
+    states = {squash(table.nth(i).locator("td").nth(4).inner_text()) for i in range(1, 7)}
     assert states == {"validée"}
     assert int(found[1]) == sum(imported) > 1300
     story.screenshot(page, "4-import-rapport")
