@@ -5,36 +5,16 @@ to every login. ``/healthz`` says when it is missing."""
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
-import subprocess
-import sys
 from pathlib import Path
 
 from django.core.management import call_command
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.core.cli import run_socle
 
 
 def test_socle_migrate_creates_the_cache_table(tmp_path: Path):
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith("SOCLE_") and key != "DJANGO_SETTINGS_MODULE"
-    }
-    env.update(
-        SOCLE_SECRET_KEY="cache-table-test-" + "k3y" * 20,
-        SOCLE_DATA_DIR=str(tmp_path),
-        PYTHONPATH=str(ROOT / "src"),
-    )
-    result = subprocess.run(
-        [sys.executable, "-m", "socle", "migrate", "--no-input"],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=tmp_path,
-        timeout=120,
-    )
+    result = run_socle(tmp_path, "migrate", "--no-input", timeout=120)
     assert result.returncode == 0, result.stderr
     with sqlite3.connect(tmp_path / "socle.sqlite3") as database:
         tables = {name for (name,) in database.execute("SELECT name FROM sqlite_master")}

@@ -1,11 +1,7 @@
-import os
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
 
 from socle.core import checks
+from tests.core.cli import run_socle
 
 
 def ids(messages) -> list[str]:
@@ -128,24 +124,8 @@ def test_an_admission_directory_under_a_file_is_an_error(settings, tmp_path):
 
 
 def test_serve_refuses_to_start_on_an_unusable_admission_directory(tmp_path):
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith("SOCLE_") and key != "DJANGO_SETTINGS_MODULE"
-    }
-    env.update(
-        SOCLE_SECRET_KEY="admission-dir-test-" + "k3y" * 20,
-        SOCLE_DATA_DIR=str(tmp_path),
-        SOCLE_ADMISSION_DIR="/proc/socle-adm",
-        PYTHONPATH=str(Path(__file__).resolve().parents[2] / "src"),
-    )
-    result = subprocess.run(
-        [sys.executable, "-m", "socle", "serve", "--no-prepare", "--port", "1"],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=tmp_path,
-        timeout=60,
+    result = run_socle(
+        tmp_path, "serve", "--no-prepare", "--port", "1", SOCLE_ADMISSION_DIR="/proc/socle-adm"
     )
     assert result.returncode == 1
     assert "socle.E091" in result.stderr and "Socle sur" not in result.stdout

@@ -5,40 +5,12 @@ Django, ``logging`` or the database driver fail later in English."""
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-GOOD_KEY = "configuration-test-" + "k3y" * 20
-
-
-def _socle(tmp: Path, *args: str, **variables: str) -> subprocess.CompletedProcess[str]:
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith("SOCLE_") and key != "DJANGO_SETTINGS_MODULE"
-    }
-    env.update(
-        {
-            "SOCLE_SECRET_KEY": GOOD_KEY,
-            "SOCLE_DATA_DIR": str(tmp),
-            "PYTHONPATH": str(ROOT / "src"),
-            **variables,
-        }
-    )
-    env = {key: value for key, value in env.items() if value != "<unset>"}
-    return subprocess.run(
-        [sys.executable, "-m", "socle", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=tmp,
-        timeout=60,
-    )
+from tests.core.cli import UNSET, run_socle
 
 
 def _one_line_naming(result: subprocess.CompletedProcess[str], variable: str) -> str:
@@ -52,7 +24,7 @@ def _one_line_naming(result: subprocess.CompletedProcess[str], variable: str) ->
 
 def test_it_explains_a_missing_secret_key_even_for_help(tmp_path: Path):
     line = _one_line_naming(
-        _socle(tmp_path, "--help", SOCLE_SECRET_KEY="<unset>"), "SOCLE_SECRET_KEY"
+        run_socle(tmp_path, "--help", SOCLE_SECRET_KEY=UNSET), "SOCLE_SECRET_KEY"
     )
     assert "doit être défini" in line
 
@@ -74,13 +46,14 @@ def test_it_explains_a_missing_secret_key_even_for_help(tmp_path: Path):
 def test_it_names_the_variable_of_a_bad_value_in_one_french_line(
     tmp_path: Path, variable: str, value: str, words: str
 ):
-    line = _one_line_naming(_socle(tmp_path, "check", **{variable: value}), variable)
+    line = _one_line_naming(run_socle(tmp_path, "check", **{variable: value}), variable)
     assert words in line
 
 
 def test_it_never_repeats_the_password_of_a_malformed_database_url(tmp_path: Path):
     url = "postgres://socle:s3cret@db:notaport/socle"
-    line = _one_line_naming(_socle(tmp_path, "check", SOCLE_DATABASE_URL=url), "SOCLE_DATABASE_URL")
+    result = run_socle(tmp_path, "check", SOCLE_DATABASE_URL=url)
+    line = _one_line_naming(result, "SOCLE_DATABASE_URL")
     assert "s3cret" not in line and "adresse illisible" in line
 
 
@@ -88,18 +61,18 @@ def test_it_refuses_an_empty_or_missing_secret_key_file(tmp_path: Path):
     empty = tmp_path / "secret_key"
     empty.write_text("\n")
     line = _one_line_naming(
-        _socle(tmp_path, "check", SOCLE_SECRET_KEY_FILE=str(empty)), "SOCLE_SECRET_KEY_FILE"
+        run_socle(tmp_path, "check", SOCLE_SECRET_KEY_FILE=str(empty)), "SOCLE_SECRET_KEY_FILE"
     )
     assert "est vide" in line
     missing = tmp_path / "absent"
     line = _one_line_naming(
-        _socle(tmp_path, "check", SOCLE_SECRET_KEY_FILE=str(missing)), "SOCLE_SECRET_KEY_FILE"
+        run_socle(tmp_path, "check", SOCLE_SECRET_KEY_FILE=str(missing)), "SOCLE_SECRET_KEY_FILE"
     )
     assert "fichier introuvable" in line
 
 
 def test_it_accepts_a_lower_case_log_level_and_a_real_time_zone(tmp_path: Path):
-    result = _socle(tmp_path, "check", SOCLE_LOG_LEVEL="debug", SOCLE_TIME_ZONE="Indian/Reunion")
+    result = run_socle(tmp_path, "check", SOCLE_LOG_LEVEL="debug", SOCLE_TIME_ZONE="Indian/Reunion")
     assert result.returncode == 0, result.stderr
 
 
@@ -109,10 +82,10 @@ def test_it_leaves_hsts_and_the_https_redirect_to_the_tls_proxy(tmp_path: Path):
         "SOCLE_TRUSTED_PROXIES": "10.0.0.5",
         "SOCLE_SECRET_KEY": "Zr8-q2LxV0pTn4sWk9yBcE1uHj6mFa3dGo7iRl5eXt_NvQwYz0AbCdEfGhIjKl",
     }
-    behind_proxy = _socle(
+    behind_proxy = run_socle(
         tmp_path, "check", "--deploy", SOCLE_BEHIND_TLS_PROXY="true", **production
     )
     assert behind_proxy.returncode == 0, behind_proxy.stderr
     assert "no issues (2 silenced)" in behind_proxy.stdout
-    direct = _socle(tmp_path, "check", "--deploy", **production)
+    direct = run_socle(tmp_path, "check", "--deploy", **production)
     assert "security.W004" in direct.stderr and "security.W008" in direct.stderr

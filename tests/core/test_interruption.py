@@ -8,7 +8,6 @@ import io
 import os
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -17,8 +16,7 @@ from django.core.management import call_command
 
 from socle.directory.management.commands import directory_import
 from socle.pronote.management.commands import pronote_import
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.core.cli import socle_command, socle_env
 
 
 def _interrupt(*args: str, **options: object) -> str:
@@ -62,22 +60,12 @@ def test_it_says_that_a_pronote_import_wrote_nothing(monkeypatch, tmp_path: Path
 def test_it_prints_one_line_and_exits_130_on_sigint(tmp_path: Path):
     fifo = tmp_path / "eleves.csv"
     os.mkfifo(fifo)  # the import blocks opening it: Ctrl-C arrives mid-command
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith("SOCLE_") and key != "DJANGO_SETTINGS_MODULE"
-    }
-    env.update(
-        SOCLE_SECRET_KEY="interrupt-test-" + "k3y" * 20,
-        SOCLE_DATA_DIR=str(tmp_path),
-        PYTHONPATH=str(ROOT / "src"),
-    )
     process = subprocess.Popen(
-        [sys.executable, "-m", "socle", "directory_import", str(fifo), "--uai", "0312609T"],
+        socle_command("directory_import", str(fifo), "--uai", "0312609T"),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
-        env=env,
+        env=socle_env(tmp_path),
         cwd=tmp_path,
         # A test run started in the background by a non-interactive shell ignores SIGINT, and an
         # ignored signal stays ignored across exec: give the command a terminal's default.

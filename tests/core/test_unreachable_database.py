@@ -4,39 +4,12 @@ commands (``SocleCommand``) and Django's (``socle migrate``, through ``socle.cli
 
 from __future__ import annotations
 
-import os
 import socket
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def _socle(tmp: Path, *args: str, **variables: str) -> subprocess.CompletedProcess[str]:
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith("SOCLE_") and key != "DJANGO_SETTINGS_MODULE"
-    }
-    env.update(
-        {
-            "SOCLE_SECRET_KEY": "unreachable-test-" + "k3y" * 20,
-            "SOCLE_DATA_DIR": str(tmp),
-            "PYTHONPATH": str(ROOT / "src"),
-            **variables,
-        }
-    )
-    return subprocess.run(
-        [sys.executable, "-m", "socle", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=tmp,
-        timeout=60,
-    )
+from tests.core.cli import run_socle
 
 
 def _closed_port() -> int:
@@ -50,7 +23,7 @@ def _closed_port() -> int:
 )
 def test_it_names_a_sqlite_file_whose_folder_does_not_exist(tmp_path: Path, command):
     missing = tmp_path / "absent"
-    result = _socle(tmp_path, *command, SOCLE_DATA_DIR=str(missing))
+    result = run_socle(tmp_path, *command, SOCLE_DATA_DIR=str(missing))
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
     assert f"{missing / 'socle.sqlite3'} injoignable" in result.stderr
@@ -63,7 +36,7 @@ def test_it_names_a_sqlite_file_whose_folder_does_not_exist(tmp_path: Path, comm
 def test_it_names_a_postgresql_server_that_refuses_the_connection(tmp_path: Path, command):
     port = _closed_port()
     url = f"postgres://socle:s3cret-pw@127.0.0.1:{port}/socle"
-    result = _socle(tmp_path, *command, SOCLE_DATABASE_URL=url)
+    result = run_socle(tmp_path, *command, SOCLE_DATABASE_URL=url)
     assert result.returncode == 1
     assert "Traceback" not in result.stderr and "s3cret" not in result.stderr
     assert f"postgres://socle@127.0.0.1:{port}/socle injoignable" in result.stderr
@@ -72,7 +45,7 @@ def test_it_names_a_postgresql_server_that_refuses_the_connection(tmp_path: Path
 
 def test_it_speaks_english_when_asked(tmp_path: Path):
     missing = tmp_path / "absent"
-    result = _socle(
+    result = run_socle(
         tmp_path, "migrate", "--no-input", SOCLE_DATA_DIR=str(missing), SOCLE_LANGUAGE="en"
     )
     assert result.returncode == 1
