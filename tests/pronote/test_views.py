@@ -559,20 +559,22 @@ def test_it_walks_the_wizard_in_english_with_the_progress_of_each_step(admin_cli
     assert "Étape" not in content and "rapprochement" not in content
 
 
+def validate_steps(client, session, last: int) -> dict[int, str]:
+    """The text of steps 1…``last``, each read then validated as it stands."""
+    seen = {}
+    for number in range(1, last + 1):
+        seen[number] = page_text(client.get(reverse("pronote:step", args=[session.pk, number])))
+        client.post(reverse("pronote:step", args=[session.pk, number]), {"action": "validate"})
+    return seen
+
+
 def test_it_counts_each_category_in_singular_or_plural_in_lower_case(admin_client, school):
     """« 1 responsable reconnu », « 1 importé, 0 inchangés », « Aucun inspecteur pédagogique
     dans le fichier »: no « Maîtres de stage » nor « Aucun(e) » mid-sentence. (Without a French
     catalog gettext gives zero the plural, which French usage accepts: « 0 conflits ».)"""
     upload(admin_client, school)
     session = ImportSession.objects.get()
-    seen = {}
-    for number in range(1, 7):
-        seen[number] = page_text(
-            admin_client.get(reverse("pronote:step", args=[session.pk, number]))
-        )
-        admin_client.post(
-            reverse("pronote:step", args=[session.pk, number]), {"action": "validate"}
-        )
+    seen = validate_steps(admin_client, session, 6)
     assert "Étape 2/6 : rapprochement des élèves" in seen[2]
     assert "2 élèves reconnus, 1 non reconnu" in seen[2]
     assert "1 responsable reconnu, 0 non reconnu" in seen[3]
@@ -594,14 +596,7 @@ def test_it_words_the_counts_in_english_with_plurals(admin_client, school):
     admin_client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
     upload(admin_client, school)
     session = ImportSession.objects.get()
-    seen = {}
-    for number in range(1, 6):
-        seen[number] = page_text(
-            admin_client.get(reverse("pronote:step", args=[session.pk, number]))
-        )
-        admin_client.post(
-            reverse("pronote:step", args=[session.pk, number]), {"action": "validate"}
-        )
+    seen = validate_steps(admin_client, session, 5)
     assert "2 pupils recognised, 1 not recognised" in seen[2]
     assert "1 parent or guardian recognised" in seen[3]
     assert "Step 4/6: matching work placement supervisors" in seen[4]
