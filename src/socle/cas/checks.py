@@ -10,8 +10,6 @@ from django.conf import settings
 from django.core.checks import Error, Tags, Warning, register
 from django.utils.translation import gettext as _
 
-from socle.core.plain_errors import regex_error
-
 
 @register(Tags.security)
 def check_cas_settings(app_configs: Any = None, **kwargs: Any) -> list[Any]:
@@ -81,7 +79,7 @@ def check_service_patterns(app_configs: Any = None, **kwargs: Any) -> list[Any]:
     """Registered patterns that cannot work, or that open the registry to any site."""
     from django.db import DatabaseError
 
-    from socle.cas.services import compile_pattern, too_broad
+    from socle.cas.services import compile_pattern, pattern_error, too_broad
     from socle.portal.models import PatternKind, ServicePattern, SSOType
 
     try:
@@ -104,7 +102,7 @@ def check_service_patterns(app_configs: Any = None, **kwargs: Any) -> list[Any]:
             problems.append(
                 Error(
                     _("%(where)s : motif invalide (%(error)s), il est ignoré.")
-                    % {"where": where, "error": _why(exc)},
+                    % {"where": where, "error": pattern_error(exc)},
                     hint=_(
                         "Corrigez-le dans Gestion portail > Services ou avec socle service_add."
                     ),
@@ -169,7 +167,3 @@ def check_pronote_patterns(app_configs: Any = None, **kwargs: Any) -> list[Any]:
                 )
             )
     return problems
-
-
-def _why(exc: Exception) -> str:
-    return regex_error(exc) if isinstance(exc, re.error) else str(exc)

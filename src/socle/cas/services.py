@@ -26,6 +26,7 @@ from urllib.parse import urlsplit, urlunsplit
 from django.utils.translation import gettext as _
 
 from socle.cas import registry_cache
+from socle.core.plain_errors import regex_error
 from socle.portal.models import PatternKind, Service, ServicePattern
 
 MAX_URL_LENGTH = 2048
@@ -123,6 +124,11 @@ def compile_pattern(kind: str, value: str) -> re.Pattern[str]:
         _WILDCARDS.get(piece) or re.escape(_normalise_percent(piece)) for piece in pieces
     )
     return re.compile(regex)
+
+
+def pattern_error(exc: re.error | ValueError) -> str:
+    """Why :func:`compile_pattern` refused a pattern, in the active language."""
+    return regex_error(exc) if isinstance(exc, re.error) else str(exc)
 
 
 def pattern_matches(kind: str, value: str, url: str) -> bool:

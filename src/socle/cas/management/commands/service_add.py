@@ -10,9 +10,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from socle.cas.services import compile_pattern, normalise_url, too_broad
+from socle.cas.services import compile_pattern, normalise_url, pattern_error, too_broad
 from socle.core.commands import SocleCommand
-from socle.core.plain_errors import regex_error
 from socle.directory.models import Establishment
 from socle.directory.uai import InvalidUAI, normalize_uai
 from socle.portal.models import (
@@ -147,10 +146,9 @@ class Command(SocleCommand):
             try:
                 compile_pattern(kind, text)
             except (re.error, ValueError) as exc:
-                error = regex_error(exc) if isinstance(exc, re.error) else str(exc)
                 raise CommandError(
                     _("Motif « %(pattern)s » invalide : %(error)s.")
-                    % {"pattern": value[:200], "error": error}
+                    % {"pattern": value[:200], "error": pattern_error(exc)}
                 ) from None
             if too_broad(kind, text):
                 raise CommandError(
