@@ -10,9 +10,9 @@ from django.urls import reverse
 from lxml import html
 from PIL import Image
 
-from socle.directory.models import Establishment, Person
+from socle.directory.models import Establishment, Person, Profile
 from socle.portal.models import AccessMode, Service, SSOType, Trace
-from tests.factories import make_service
+from tests.factories import make_person, make_service
 from tests.portal.conftest import logged_in
 
 PRONOTE_URL = "https://0312609t.index-education.net/pronote/"
@@ -280,3 +280,77 @@ def test_an_establishment_admin_creates_a_service_for_their_school_only(
     response = post_new(client, establishment=str(school.pk))
     assert response.status_code == 302
     assert Service.objects.get().establishment == school
+
+
+HIJACK = (
+    r"^http://127\.0\.0\.1:8001/pronote/(professeur\.html|parent\.html|eleve\.html\?.+)(\?.*)?$"
+)
+
+
+def test_a_school_administrator_cannot_take_the_addresses_of_another_schools_pronote(
+    school: Establishment, other_school: Establishment, superuser: Person
+) -> None:
+    make_service(
+        "PRONOTE-JAURES",
+        sso_type=SSOType.PRONOTE,
+        url="http://127.0.0.1:8001/pronote/",
+        establishment=school,
+        patterns=("http://127.0.0.1:8001/pronote/**",),
+    )
+    fermat_admin = make_person(
+        "Hélène", "Le Gall", establishment=other_school, profile=Profile.DIRECTION, is_admin=True
+    )
+    response = post_new(
+        logged_in(fermat_admin),
+        code="HIJACK",
+        sso_type=SSOType.CAS,
+        url="http://127.0.0.1:8001/pronote/eleve.html?x=1",
+        establishment=str(other_school.pk),
+        order="0",
+        patterns_text=HIJACK,
+    )
+    errors = field_errors(response, "patterns_text")
+    assert len(errors) == 1 and "« PRONOTE-JAURES » (Collège Jean Jaurès)" in errors[0], errors
+    assert "que vous n'administrez pas" in errors[0]
+    assert not Service.objects.filter(code="HIJACK").exists()
+    # An administrator of the whole ENT may still write it (the usual overlap checks apply).
+    response = post_new(
+        logged_in(superuser),
+        code="HIJACK",
+        sso_type=SSOType.CAS,
+        url="http://127.0.0.1:8001/pronote/eleve.html?x=1",
+        establishment=str(other_school.pk),
+        patterns_text=HIJACK,
+    )
+    assert response.status_code == 302
+
+
+def test_a_school_administrator_keeps_the_addresses_of_their_own_school(
+    school: Establishment, other_school: Establishment, school_admin: Person
+) -> None:
+    make_service(
+        "MOODLE-FERMAT",
+        url="https://moodle.example.org/fermat/",
+        establishment=other_school,
+        patterns=("https://moodle.example.org/fermat/**",),
+    )
+    response = post_new(
+        logged_in(school_admin),
+        code="MOODLE-COURS",
+        sso_type=SSOType.CAS,
+        url="https://moodle.example.org/fermat/cours/",
+        establishment=str(school.pk),
+        patterns_text="https://moodle.example.org/fermat/cours/**",
+    )
+    assert (
+        "« MOODLE-FERMAT » (Collège Pierre de Fermat)" in field_errors(response, "patterns_text")[0]
+    )
+    response = post_new(
+        logged_in(school_admin),
+        code="MOODLE-JAURES",
+        sso_type=SSOType.CAS,
+        url="https://moodle.example.org/jaures/",
+        establishment=str(school.pk),
+        patterns_text="https://moodle.example.org/jaures/**",
+    )
+    assert response.status_code == 302

@@ -1,0 +1,62 @@
+"""``socle.portal.pattern_overlap``: a safe answer to "may these two patterns share a URL?"."""
+
+from __future__ import annotations
+
+import pytest
+
+from socle.portal.models import PatternKind
+from socle.portal.pattern_overlap import literal_prefix, may_overlap
+
+ANT, EXACT, REGEX = PatternKind.ANT, PatternKind.EXACT, PatternKind.REGEX
+PRONOTE = (ANT, "http://127.0.0.1:8001/pronote/**")
+
+
+def test_it_reads_the_literal_prefix_of_each_kind_of_pattern() -> None:
+    assert literal_prefix(ANT, "HTTPS://H.example:443/a/**").text == "https://h.example/a/"
+    assert literal_prefix(EXACT, "https://h.example/a/./b").text == "https://h.example/a/b"
+    assert literal_prefix(REGEX, r"^https://h\.example/a/(b|c)$").text == "https://h.example/a/"
+    assert literal_prefix(REGEX, r"^https://h\.examples?/").text == "https://h.example"
+    assert literal_prefix(REGEX, r"^(?i)https://h/").text == ""
+    assert literal_prefix(REGEX, r"^https://a/x|https://b/").text == ""
+    assert literal_prefix(REGEX, r"^https://h/\d+").text == "https://h/"
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    [
+        # The review's capture: professeur.html of another school's PRONOTE, by a regex.
+        (
+            REGEX,
+            r"^http://127\.0\.0\.1:8001/pronote/(professeur\.html|parent\.html|eleve\.html\?.+)"
+            r"(\?.*)?$",
+        ),
+        (ANT, "http://127.0.0.1:8001/**"),
+        (ANT, "http://127.0.0.1:8001/pronote/professeur.html?**"),
+        (EXACT, "http://127.0.0.1:8001/pronote/parent.html?login=true"),
+        (REGEX, r"^HTTP://127\.0\.0\.1:8001/PRONOTE/.*"),
+        (REGEX, r"^.*/pronote/.*"),
+    ],
+)
+def test_it_finds_every_pattern_that_reaches_into_another_services_space(
+    pattern: tuple[str, str],
+) -> None:
+    assert may_overlap(pattern, PRONOTE)
+    assert may_overlap(PRONOTE, pattern)
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    [
+        (ANT, "http://127.0.0.1:8002/pronote/**"),
+        (ANT, "http://127.0.0.1:8001/moodle/**"),
+        (EXACT, "http://127.0.0.1:8001/moodle/"),
+        (REGEX, r"^https://127\.0\.0\.1:8001/pronote/.*"),
+    ],
+)
+def test_it_lets_patterns_of_other_addresses_pass(pattern: tuple[str, str]) -> None:
+    assert not may_overlap(pattern, PRONOTE)
+
+
+def test_two_exact_urls_overlap_only_when_they_are_the_same() -> None:
+    assert may_overlap((EXACT, "https://h/a"), (EXACT, "HTTPS://H:443/a"))
+    assert not may_overlap((EXACT, "https://h/a"), (EXACT, "https://h/ab"))
