@@ -49,3 +49,35 @@ def test_it_keeps_an_expires_the_view_set():
         RequestFactory().get("/")
     )
     assert ours["Expires"] == "Wed, 21 Oct 2015 07:28:00 GMT"
+
+
+def test_the_middleware_marks_only_a_logged_in_persons_answers_the_view_left_open():
+    from django.contrib.auth.models import AnonymousUser
+
+    from socle.core.nocache import LoggedInNoStoreMiddleware
+    from tests.factories import make_person
+
+    person = make_person()
+    for user, headers, expected in (
+        (person, {}, {"max-age=0", "no-cache", "no-store", "must-revalidate", "private"}),
+        (person, {"Cache_Control": "public, max-age=3600"}, {"public", "max-age=3600"}),
+        (AnonymousUser(), {}, set()),
+    ):
+        request = RequestFactory().get("/")
+        request.user = user
+        response = LoggedInNoStoreMiddleware(lambda r, h=headers: answer(**h))(request)
+        assert directives(response.get("Cache-Control", "")) - {""} == expected
+
+
+def test_it_runs_after_authentication_on_the_full_chain_and_never_on_the_cas_lean_chains(
+    settings,
+):
+    from socle.cas.lean import KEPT, lean_middleware
+
+    chain = list(settings.MIDDLEWARE)
+    ours = "socle.core.nocache.LoggedInNoStoreMiddleware"
+    assert chain.index(ours) > chain.index(
+        "django.contrib.auth.middleware.AuthenticationMiddleware"
+    )
+    for kind in KEPT:
+        assert ours not in lean_middleware(kind)

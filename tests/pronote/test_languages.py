@@ -176,10 +176,10 @@ def test_the_diagnostics_of_a_service_and_an_unknown_account_in_english(admin_cl
     pronote_service(school, enabled=False)
     page = diagnose(admin_client, school, "nobody", "en")
     assert "service disabled: the CAS will refuse to issue tickets." in page
-    assert "No account “nobody” in the directory." in page
+    assert "No account “nobody” among the people of this school." in page
     french = diagnose(admin_client, school, "nobody", "fr")
     assert "service désactivé : le CAS refusera de délivrer des tickets." in french
-    assert "Aucun compte « nobody » dans l'annuaire." in french
+    assert "Aucun compte « nobody » parmi les personnes de cet établissement." in french
 
 
 def test_it_marks_pronotes_french_messages_lang_fr_on_the_english_diagnostics(admin_client, school):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from socle.directory.activation import IssuedCode, consume, issue_code
 from socle.directory.models import ActivationCode, Membership, Person
@@ -51,16 +52,49 @@ def activate(row: ActivationCode, password: str) -> bool:
     return True
 
 
-def can_reset_password(admin: Person, person: Person) -> bool:
-    """A superuser, or an administrator of one of the person's establishments (never oneself)."""
+def reset_refusal(admin: Person, person: Person) -> str | None:
+    """Why ``admin`` may not reset ``person``'s password (a sentence for the 403 page), or
+    ``None`` when they may.
+
+    A superuser resets anyone but themselves. An establishment administrator resets the people
+    of an establishment they administer, unless the person holds rights beyond theirs: an
+    account of the ENT's administration (superuser or staff), or the administrator of an
+    establishment they do not administer. Resetting shows an activation code, so it would hand
+    over those rights: such people are reset by a global administrator."""
+    refused = _(
+        "Seuls les administrateurs d'un établissement de cette personne peuvent réinitialiser "
+        "son mot de passe."
+    )
     if not admin.is_authenticated or not admin.is_active or admin.pk == person.pk:
-        return False
+        return refused
     if admin.is_superuser:
-        return True
-    establishments = Membership.objects.filter(person=person).values("establishment_id")
-    return Membership.objects.filter(
-        person=admin, is_admin=True, establishment_id__in=establishments
-    ).exists()
+        return None
+    administered = set(
+        Membership.objects.filter(person=admin, is_admin=True).values_list(
+            "establishment_id", flat=True
+        )
+    )
+    memberships = list(
+        Membership.objects.filter(person=person).values_list("establishment_id", "is_admin")
+    )
+    if not any(establishment in administered for establishment, _admin in memberships):
+        return refused
+    if person.is_superuser or person.is_staff:
+        return _(
+            "Cette personne a un compte d'administration de l'ENT : seul un administrateur de "
+            "l'ENT peut réinitialiser son mot de passe."
+        )
+    if any(is_admin and est not in administered for est, is_admin in memberships):
+        return _(
+            "Cette personne administre un établissement que vous n'administrez pas : seul un "
+            "administrateur de l'ENT peut réinitialiser son mot de passe."
+        )
+    return None
+
+
+def can_reset_password(admin: Person, person: Person) -> bool:
+    """Whether ``admin`` may reset ``person``'s password (:func:`reset_refusal`)."""
+    return reset_refusal(admin, person) is None
 
 
 def reset_password(person: Person) -> IssuedCode:

@@ -20,8 +20,8 @@ from socle.directory.forms import ChangePasswordForm, ChoosePasswordForm, ResetP
 from socle.directory.models import ActivationCode, Person
 from socle.directory.passwords import activate as activate_account
 from socle.directory.passwords import (
-    can_reset_password,
     notify_password_changed,
+    reset_refusal,
     set_password,
 )
 from socle.directory.passwords import reset_password as reset_account
@@ -92,8 +92,11 @@ def _resettable(request: HttpRequest, uid: str) -> Person | HttpResponse:
     """The person the administrator may reset, or the 403 page."""
     person = get_object_or_404(Person, uid=uid[:32])
     admin = request.user
-    if not isinstance(admin, Person) or not can_reset_password(admin, person):
+    if not isinstance(admin, Person):
         return render(request, "directory/reset_forbidden.html", status=403)
+    refusal = reset_refusal(admin, person)
+    if refusal is not None:
+        return render(request, "directory/reset_forbidden.html", {"message": refusal}, status=403)
     return person
 
 

@@ -191,7 +191,11 @@ def _coverage(establishment: Establishment) -> list[Coverage]:
     return result
 
 
-def diagnose(establishment: Establishment, login: str = "") -> DoctorReport:
+def diagnose(
+    establishment: Establishment, login: str = "", *, allowed: set[int] | None
+) -> DoctorReport:
+    """``allowed``: whom ``login`` may name (:func:`socle.pronote.doctor_account.examine`);
+    required, so that no page forgets to scope it (``None``: the whole directory)."""
     sessions = list(ImportSession.objects.filter(establishment=establishment)[:5])
     conflicts = list(
         ImportRow.objects.filter(
@@ -212,5 +216,5 @@ def diagnose(establishment: Establishment, login: str = "") -> DoctorReport:
     if login:
         from socle.pronote.doctor_account import examine
 
-        report.account = examine(establishment, login.strip(), report.services)
+        report.account = examine(establishment, login.strip(), report.services, allowed=allowed)
     return report

@@ -59,13 +59,35 @@ def _can_access(person: Person, service: Any) -> bool:
     return bool(can_access(person, service))
 
 
-def examine(establishment: Establishment, login: str, services: list[Any]) -> Any:
+def find_person(login: str, allowed: set[int] | None) -> Person | None:
+    """The account of this login (or uid) among ``allowed`` (``None``: the whole directory)."""
+    person = Person.objects.filter(login=login).first() or Person.objects.filter(uid=login).first()
+    if person is None or (allowed is not None and person.pk not in allowed):
+        return None
+    return person
+
+
+def examine(
+    establishment: Establishment, login: str, services: list[Any], *, allowed: set[int] | None
+) -> Any:
+    """``allowed``: the people an establishment administrator may examine (those of
+    :func:`socle.pronote.forms.allowed_people`), ``None`` for the whole directory (a superuser,
+    the command). Anyone else gets the answer of a login nobody has: nothing of them is shown,
+    not even that the account exists."""
     from socle.pronote.doctor import AccountReport, cas_url
 
     report = AccountReport(login=login)
-    person = Person.objects.filter(login=login).first() or Person.objects.filter(uid=login).first()
+    person = find_person(login, allowed)
     if person is None:
-        report.verdict.append(_("Aucun compte « %(login)s » dans l'annuaire.") % {"login": login})
+        if allowed is None:
+            report.verdict.append(
+                _("Aucun compte « %(login)s » dans l'annuaire.") % {"login": login}
+            )
+        else:
+            report.verdict.append(
+                _("Aucun compte « %(login)s » parmi les personnes de cet établissement.")
+                % {"login": login}
+            )
         return report
     report.person = person
     identity = PronoteIdentity.objects.filter(person=person, establishment=establishment).first()

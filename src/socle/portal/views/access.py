@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from socle.directory.models import Establishment, Membership, Person
+from socle.directory.passwords import can_reset_password
 from socle.directory.search import search_people
 from socle.portal import access_admin, individual
 from socle.portal.access import explain_for_people
@@ -183,8 +184,11 @@ def _search_people(request: HttpRequest, query: str) -> list[Person]:
     return people[:20]
 
 
-def _reset_url(person: Person) -> str:
-    """The directory's « réinitialiser le mot de passe » page for this person, if published."""
+def _reset_url(admin: Any, person: Person) -> str:
+    """The directory's « réinitialiser le mot de passe » page for this person, if published and
+    if this administrator may reset them (not someone with rights beyond theirs)."""
+    if not can_reset_password(admin, person):
+        return ""
     try:
         return reverse("directory:reset_password", args=[person.uid])
     except NoReverseMatch:
@@ -270,7 +274,7 @@ def service_users(request: HttpRequest, pk: int) -> HttpResponse:
                     "allowed": decision.allowed,
                     "verdicts": verdicts,
                     "individual": person.pk in granted_ids,
-                    "reset_url": _reset_url(person),
+                    "reset_url": _reset_url(request.user, person),
                     "can_grant": bool(_grant_establishments(ids, service, person)),
                 }
             )

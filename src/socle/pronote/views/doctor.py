@@ -6,10 +6,18 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from socle.pronote.doctor import diagnose
+from socle.directory.models import Establishment
+from socle.pronote.doctor import DoctorReport, diagnose
 from socle.pronote.doctor_account import missing_attribute_message
-from socle.pronote.forms import DoctorForm, _establishments
+from socle.pronote.forms import DoctorForm, _establishments, allowed_people
 from socle.pronote.permissions import pronote_admin_required
+
+
+def _diagnose(request: HttpRequest, establishment: Establishment, login: str = "") -> DoctorReport:
+    """An establishment administrator examines the people of that establishment only (the
+    import wizard's rule); a superuser, anyone."""
+    allowed = allowed_people(request.user, establishment) if login.strip() else set()
+    return diagnose(establishment, login, allowed=allowed)
 
 
 @pronote_admin_required
@@ -18,12 +26,12 @@ def doctor_view(request: HttpRequest) -> HttpResponse:
     form = DoctorForm(request.GET or None, user=request.user)
     report = None
     if form.is_bound and form.is_valid():
-        report = diagnose(form.cleaned_data["establishment"], form.cleaned_data["login"])
+        report = _diagnose(request, form.cleaned_data["establishment"], form.cleaned_data["login"])
     elif not form.is_bound:
         choices = _establishments(form).queryset
         first = choices.first() if choices is not None else None
         if first is not None and choices is not None and choices.count() == 1:
-            report = diagnose(first)
+            report = _diagnose(request, first)
     return render(
         request,
         "pronote/doctor.html",

@@ -119,7 +119,7 @@ def _step_context(
     selected = {
         row.id: str(form.data.get(f"row-{row.id}", "")) if form.is_bound else "" for row in rows
     }
-    picked = _picked_elsewhere(rows, selected, browse_results)
+    picked = _picked_elsewhere(rows, selected, browse_results, form.allowed)
     for row in rows:
         candidates = [localized_candidate(c) for c in row.candidates]
         candidates += browse_results.get(row.id, [])
@@ -161,12 +161,18 @@ def _step_context(
 
 
 def _picked_elsewhere(
-    rows: list[ImportRow], selected: dict[int, str], browse_results: dict[int, list[dict[str, Any]]]
+    rows: list[ImportRow],
+    selected: dict[int, str],
+    browse_results: dict[int, list[dict[str, Any]]],
+    allowed: set[int] | None,
 ) -> dict[str, dict[str, Any]]:
     """Accounts chosen earlier with « Parcourir » (not among the stored candidates), so that a
-    page redisplayed after another search keeps every choice."""
+    page redisplayed after another search keeps every choice. Only accounts the administrator
+    may pick (``allowed``, ``None`` = any): a posted id of anyone else names no one."""
     known = {str(c["id"]) for row in rows for c in row.candidates + browse_results.get(row.id, [])}
-    wanted = {int(v) for v in selected.values() if v.isdigit() and v not in known}
+    wanted = {int(v) for v in selected.values() if v.isdigit() and len(v) < 19 and v not in known}
+    if allowed is not None:
+        wanted &= allowed
     return {
         str(person.pk): {
             "id": person.pk,

@@ -45,7 +45,8 @@ class Command(SocleCommand):
                 _("Aucun compte « %(login)s » dans l'annuaire (identifiant ou uid).")
                 % {"login": login[:150]}
             )
-        report = diagnose(establishment, login)
+        # the operator's command: any account of the directory (the page is scoped)
+        report = diagnose(establishment, login, allowed=None)
         self.stdout.write(render_text(report, limit=None if options["all"] else 20))
 
 
