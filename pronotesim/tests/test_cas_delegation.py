@@ -126,6 +126,18 @@ def test_it_shows_pronote_message_when_no_idpronote_attribute_is_released(
     assert pupil.cas_identifier == ""
 
 
+@pytest.mark.parametrize("name", ["idpronote", "IDPRONOTE", "IdPronote", "idPronote "])
+def test_an_attribute_in_another_case_is_not_the_configured_one(
+    pupil: PronoteUser, fake_cas: FakeCas, name: str
+) -> None:
+    response = arrive(Client(), fake_cas, "eleve.html", "NAA31616", **{name: pupil.pronote_id})
+    assert 'Le serveur CAS doit être configuré pour renvoyer un attribut "idPronote".' in (
+        text_of(response)
+    )
+    pupil.refresh_from_db()
+    assert pupil.cas_identifier == ""
+
+
 def test_the_missing_attribute_message_names_the_configured_attribute(
     pupil: PronoteUser, fake_cas: FakeCas
 ) -> None:
