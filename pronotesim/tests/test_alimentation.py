@@ -253,6 +253,6 @@ def test_a_teacher_who_is_also_a_parent_gets_both_accounts_and_both_espaces(
     ticket = fake_cas.issue("http://testserver/pronote/", "ent-helene")
     assert client.get(f"/pronote/?ticket={ticket}")["Location"] == "/pronote/"
     assert client.get("/pronote/")["Location"] == "/pronote/professeur.html"
-    assert "Espace Professeurs — LEFÈVRE Hélène" in text_of(client.get("/pronote/professeur.html"))
+    assert "Espace Professeurs — LEFÈVRE HÉLÈNE" in text_of(client.get("/pronote/professeur.html"))
     parent_page = text_of(client.get("/pronote/parent.html"))
-    assert "Espace Parents — LEFÈVRE Hélène" in parent_page and "LEFÈVRE Noé" in parent_page
+    assert "Espace Parents — LEFÈVRE HÉLÈNE" in parent_page and "LEFÈVRE Noé" in parent_page

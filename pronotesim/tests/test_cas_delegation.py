@@ -67,7 +67,7 @@ def test_it_validates_the_ticket_by_saml_post_and_binds_the_cas_user(
     assert pupil.cas_identifier == "NAA31616"
     page = client.get("/pronote/eleve.html")
     assert page.status_code == 200
-    assert "Espace Élèves — MARTIN Camille" in text_of(page)
+    assert "Espace Élèves — MARTIN CAMILLE" in text_of(page)
 
 
 def test_the_saml_request_is_a_soap_envelope_with_the_ticket_as_artifact(
@@ -99,7 +99,7 @@ def test_later_connections_use_the_identifiant_cas_without_the_attribute(
     client = Client()
     response = arrive(client, fake_cas, "eleve.html", "NAA31616")
     assert response.status_code == 302
-    assert "MARTIN Camille" in text_of(client.get("/pronote/eleve.html"))
+    assert "Espace Élèves — MARTIN CAMILLE" in text_of(client.get("/pronote/eleve.html"))
 
 
 def test_the_identifiant_cas_is_never_changed_by_a_later_connection(
@@ -121,6 +121,18 @@ def test_it_shows_pronote_message_when_no_idpronote_attribute_is_released(
         f"Échec de l'authentification par le serveur CAS {CAS_URL} : Le serveur CAS doit être "
         'configuré pour renvoyer un attribut "idPronote". Or aucun attribut n\'a été renvoyé.'
         in text
+    )
+    pupil.refresh_from_db()
+    assert pupil.cas_identifier == ""
+
+
+@pytest.mark.parametrize("name", ["idpronote", "IDPRONOTE", "IdPronote", "idPronote "])
+def test_an_attribute_in_another_case_is_not_the_configured_one(
+    pupil: PronoteUser, fake_cas: FakeCas, name: str
+) -> None:
+    response = arrive(Client(), fake_cas, "eleve.html", "NAA31616", **{name: pupil.pronote_id})
+    assert 'Le serveur CAS doit être configuré pour renvoyer un attribut "idPronote".' in (
+        text_of(response)
     )
     pupil.refresh_from_db()
     assert pupil.cas_identifier == ""
@@ -233,7 +245,7 @@ def test_a_user_whose_category_does_not_fit_the_espace_is_refused(
     assert "ne vous permet pas d'accéder à l'Espace Élèves" in text
     assert 'href="/pronote/professeur.html"' in page.content.decode()
     ok = client.get("/pronote/professeur.html")
-    assert "Espace Professeurs — BERRONE Christian" in text_of(ok)
+    assert "Espace Professeurs — BERRONE CHRISTIAN" in text_of(ok)
 
 
 def test_the_espace_shows_the_previous_connection(pupil: PronoteUser, fake_cas: FakeCas) -> None:
@@ -252,7 +264,7 @@ def test_mobile_espaces_delegate_too(pupil: PronoteUser, fake_cas: FakeCas) -> N
     )
     arrive(client, fake_cas, "mobile.eleve.html", "u", idPronote=pupil.pronote_id)
     text = text_of(client.get("/pronote/mobile.eleve.html"))
-    assert "Espace Élèves — MARTIN Camille" in text and "Version mobile" in text
+    assert "Espace Élèves — MARTIN CAMILLE" in text and "Version mobile" in text
 
 
 def test_a_parent_sees_their_children(fake_cas: FakeCas) -> None:
@@ -272,7 +284,7 @@ def test_a_parent_sees_their_children(fake_cas: FakeCas) -> None:
     arrive(client, fake_cas, "", "parent-1", idPronote=parent.pronote_id)
     assert client.get("/pronote/")["Location"] == "/pronote/parent.html"
     text = text_of(client.get("/pronote/parent.html"))
-    assert "Espace Parents — DUPONT Anne" in text
+    assert "Espace Parents — DUPONT ANNE" in text
     assert "DUPONT Léo" in text and "DUPONT Zoé" in text
 
 
@@ -290,7 +302,7 @@ def test_a_new_ticket_replaces_the_connected_user(pupil: PronoteUser, fake_cas: 
     client = Client()
     arrive(client, fake_cas, "eleve.html", "u1", idPronote=pupil.pronote_id)
     arrive(client, fake_cas, "eleve.html", "u2", idPronote=other.pronote_id)
-    assert "MARTIN Jules" in text_of(client.get("/pronote/eleve.html"))
+    assert "Espace Élèves — MARTIN JULES" in text_of(client.get("/pronote/eleve.html"))
 
 
 def test_the_subject_can_be_replaced_by_a_cas_attribute(

@@ -5,6 +5,7 @@ from urllib.parse import quote
 import pytest
 from django.core.management import CommandError, call_command
 from django.test import Client, override_settings
+from lxml import html
 
 from pronotesim.console.models import ServerSettings
 from tests.helpers import configure, make_establishment, make_user, text_of
@@ -104,8 +105,22 @@ def test_the_ent_page_shows_the_derived_links() -> None:
     assert "URL du serveur CAS http://127.0.0.1:8000/cas" in page
     assert f"Lien d'authentification http://127.0.0.1:8000/cas/login?service={service}" in page
     assert f"Lien de validation http://127.0.0.1:8000/cas/saml/Validate?TARGET={service}" in page
-    assert "URL à communiquer au socle ENT http://127.0.0.1:8001/pronote/**" in page
+    assert (
+        "URL de PRONOTE.net pour le serveur CAS / URL à communiquer au socle ENT "
+        "http://127.0.0.1:8001/pronote/**"
+    ) in page
     assert "http://127.0.0.1:8001/pronote/?login=true" in page
+
+
+def test_the_public_url_input_is_not_labelled_as_the_pattern() -> None:
+    """« URL de PRONOTE.net pour le serveur CAS » names the …/pronote/** pattern (field
+    documents), not the public address typed in."""
+    configure(published=False)
+    document = html.fromstring(spr_client().get(ENT).content.decode())
+    label = document.xpath("//label[@for='id_public_url']")[0].text_content().strip()
+    assert label == "Adresse publique de PRONOTE.net"
+    pattern_row = document.xpath("//code[@id='url-socle-ent']/ancestor::tr/th")[0]
+    assert "URL de PRONOTE.net pour le serveur CAS" in pattern_row.text_content()
 
 
 def test_choosing_a_listed_ent_fills_its_cas_url() -> None:

@@ -28,10 +28,11 @@ def test_without_cas_the_page_commune_lists_the_espaces(pupil) -> None:
         "Espace Professeurs",
         "Espace Vie scolaire",
         "Espace Parents",
-        "Espace Accompagnants",
+        "Espace Accompagnant",
         "Espace Élèves",
     ):
         assert title in page
+    assert "Espace Accompagnants" not in page  # the field documents' singular
 
 
 def test_pronote_credentials_open_the_espace(pupil) -> None:
@@ -42,7 +43,7 @@ def test_pronote_credentials_open_the_espace(pupil) -> None:
     )
     assert response["Location"] == "/pronote/eleve.html"
     page = text_of(client.get("/pronote/eleve.html"))
-    assert "Espace Élèves — MARTIN Camille" in page and "Identifiants PRONOTE" in page
+    assert "Espace Élèves — MARTIN CAMILLE" in page and "Identifiants PRONOTE" in page
 
 
 def test_the_page_commune_login_leads_to_the_user_espace(pupil) -> None:
@@ -87,7 +88,7 @@ def test_logout_ends_the_pronote_session(pupil) -> None:
     configure(cas_enabled=False)
     client = Client()
     client.post("/pronote/eleve.html", {"login": "camille.martin", "password": "secret-pn-1"})
-    assert "MARTIN Camille" in text_of(client.get("/pronote/eleve.html"))
+    assert "Espace Élèves — MARTIN CAMILLE" in text_of(client.get("/pronote/eleve.html"))
     client.post("/pronote/deconnexion")
     assert "Mot de passe" in text_of(client.get("/pronote/eleve.html"))
 

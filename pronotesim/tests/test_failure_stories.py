@@ -132,7 +132,7 @@ def test_clearing_the_first_copy_identifiant_cas_lets_the_user_in(
     client = Client()
     response = arrive(client, fake_cas, "NAA31616", idPronote=second.pronote_id)
     assert response.status_code == 200
-    assert "Espace Élèves — MARTIN Camille" in text_of(response)
+    assert "Espace Élèves — MARTIN CAMILLE" in text_of(response)
     second.refresh_from_db()
     assert second.cas_identifier == "NAA31616"
 

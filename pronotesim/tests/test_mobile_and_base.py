@@ -31,6 +31,14 @@ def test_info_mobile_app_tells_the_cas_and_the_espaces() -> None:
         "mobile.accompagnant.html",
         "mobile.eleve.html",
     ]
+    assert [e["nom"] for e in data["espaces"]] == [
+        "Espace Direction",
+        "Espace Professeurs",
+        "Espace Vie scolaire",
+        "Espace Parents",
+        "Espace Accompagnant",
+        "Espace Élèves",
+    ]
     assert isinstance(data["version"], list)
 
 

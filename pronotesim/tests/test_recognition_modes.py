@@ -7,6 +7,9 @@ import pytest
 from django.test import Client
 
 from pronotesim.base.models import PronoteUser
+from pronotesim.console.models import ServerSettings
+from pronotesim.espaces.recognition import IMPOSSIBLE, recognise
+from pronotesim.espaces.saml import SamlSuccess
 from tests.helpers import PUBLIC_URL, FakeCas, configure, make_establishment, make_user, text_of
 
 
@@ -37,7 +40,7 @@ def test_identity_recognises_names_without_case_or_accents(
     identity_mode: PronoteUser, fake_cas: FakeCas
 ) -> None:
     response = arrive(Client(), fake_cas, "eleve.html", "u-ana", **IDENTITY)
-    assert "Espace Élèves — LEFÈVRE Anaïs" in text_of(response)
+    assert "Espace Élèves — LEFÈVRE ANAÏS" in text_of(response)
     identity_mode.refresh_from_db()
     assert identity_mode.cas_identifier == "u-ana"
 
@@ -57,6 +60,52 @@ def test_identity_with_another_category_is_not_recognised(
     response = arrive(
         Client(), fake_cas, "eleve.html", "u", **{**IDENTITY, "categories": "National_2"}
     )
+    assert "Identification impossible" in text_of(response)
+
+
+def test_several_categories_are_joined_by_a_semicolon(
+    identity_mode: PronoteUser, fake_cas: FakeCas
+) -> None:
+    response = arrive(
+        Client(), fake_cas, "eleve.html", "u", **{**IDENTITY, "categories": "National_1;National_2"}
+    )
+    assert "Espace Élèves — LEFÈVRE ANAÏS" in text_of(response)
+
+
+@pytest.mark.parametrize(
+    ("attribute", "value", "reason"),
+    [
+        ("dateNaissance", "2012-03-04", "date de naissance « 2012-03-04 » illisible"),
+        ("dateNaissance", "4/3/2012", "date de naissance « 4/3/2012 » illisible"),
+        ("dateNaissance", "31/02/2012", "date de naissance « 31/02/2012 » illisible"),
+        ("categories", "National_1,National_2", "catégories « National_1,National_2 » illisibles"),
+        ("categories", "National_1; National_2", "catégories « National_1; National_2 »"),
+        ("categories", "national_1", "catégories « national_1 » illisibles"),
+    ],
+)
+def test_an_identity_in_another_form_is_refused_not_guessed(
+    identity_mode: PronoteUser, fake_cas: FakeCas, attribute: str, value: str, reason: str
+) -> None:
+    """Strict on purpose (docs/pronotesim.md): JJ/MM/AAAA only, « ; » only, exact codes."""
+    response = arrive(Client(), fake_cas, "eleve.html", "u", **{**IDENTITY, attribute: value})
+    assert "Identification impossible" in text_of(response)
+    identity_mode.refresh_from_db()
+    assert identity_mode.cas_identifier == ""
+    attributes = {name: [text] for name, text in {**IDENTITY, attribute: value}.items()}
+    outcome = recognise(SamlSuccess("u", attributes), ServerSettings.load())
+    assert outcome.kind == IMPOSSIBLE
+    assert outcome.reason.startswith("Identité envoyée par le serveur CAS illisible : ")
+    assert reason in outcome.reason
+
+
+def test_an_iso_birth_date_is_refused_even_when_pronote_has_none(fake_cas: FakeCas) -> None:
+    make_establishment()
+    configure(recognition="identity")
+    make_user(category="enseignant", last_name="BERRONE", first_name="Christian", birth_date=None)
+    response = arrive(
+        Client(), fake_cas, "professeur.html", "prof",
+        nom="Berrone", prenom="Christian", dateNaissance="1970-01-01", categories="National_3",
+    )  # fmt: skip
     assert "Identification impossible" in text_of(response)
 
 
@@ -99,7 +148,7 @@ def test_a_missing_birth_date_in_pronote_does_not_block_a_teacher(fake_cas: Fake
         dateNaissance="01/01/1970",
         categories="National_3",
     )
-    assert "Espace Professeurs — BERRONE Christian" in text_of(response)
+    assert "Espace Professeurs — BERRONE CHRISTIAN" in text_of(response)
     teacher.refresh_from_db()
     assert teacher.cas_identifier == "prof"
 
@@ -124,7 +173,7 @@ def test_double_authentication_asks_pronote_credentials_once(
     double_mode.refresh_from_db()
     assert double_mode.cas_identifier == "u-double"
     again = arrive(Client(), fake_cas, "eleve.html", "u-double")
-    assert "Espace Élèves — MARTIN Camille" in text_of(again)
+    assert "Espace Élèves — MARTIN CAMILLE" in text_of(again)
 
 
 def test_double_authentication_with_wrong_credentials_binds_nothing(

@@ -17,8 +17,19 @@ def test_a_success_gives_the_user_and_the_attributes() -> None:
     )
     result = saml.parse_response(body, "_req")
     assert result.user == "NAA31616"
-    assert result.first("idpronote") == "AZKH9C7WSQ2R54DP"
+    assert result.first("idPronote") == "AZKH9C7WSQ2R54DP"
     assert result.attributes["categories"] == ["National_1"]
+
+
+def test_attribute_names_are_exact() -> None:
+    """PRONOTE reads the attribute named as configured in its console: another case is another
+    attribute (strict on purpose, docs/pronotesim.md)."""
+    body = saml_success(
+        user="u", attributes={"IDPRONOTE": ["AZKH9C7WSQ2R54DP"]}, in_response_to="_r"
+    )
+    result = saml.parse_response(body, "_r")
+    assert result.first("idPronote") == ""
+    assert result.first("IDPRONOTE") == "AZKH9C7WSQ2R54DP"
 
 
 def test_the_older_samlp_prefix_is_understood() -> None:

@@ -95,7 +95,7 @@ def test_step_6_a_newcomer_partial_export_and_import_then_he_gets_in(story: Stor
     assert seen.login_forms_shown(world.ent) == []
     shown = espace(page)
     assert page.url == world.jaures.pronote_url + "eleve.html"
-    assert shown["titre"] == "Espace Élèves — HADDAD Yanis"
+    assert shown["titre"] == "Espace Élèves — HADDAD YANIS"
     assert shown["pronote_id"] == yanis["pronote_id"]
     assert cas_identifier(spr, world.jaures, str(yanis["pronote_id"])) == world.uid("yanis.haddad")
 
@@ -136,7 +136,7 @@ def test_failure_2_duplicate_account_already_bound_then_the_fix(story: Story) ->
     # … then connect again from the ENT.
     pronote_from_ent(page, world.ent, world.jaures, SERVICE)
     shown = espace(page)
-    assert shown["titre"] == "Espace Parents — NDIAYE Gaelle", body(page)  # PRONOTE's spelling
+    assert shown["titre"] == "Espace Parents — NDIAYE GAELLE", body(page)  # PRONOTE's spelling
     assert shown["pronote_id"] == gaelle_b and "Moussa" in shown["enfants"]
     assert cas_identifier(spr, world.jaures, str(gaelle_b)) == uid
 
@@ -154,7 +154,7 @@ def test_failure_3_direct_access_needs_login_true(story: Story) -> None:
     page.fill("#id_password", "pronote-eleve-2026")
     submit(page, page.get_by_role("button", name="Se connecter"))
     shown = espace(page)
-    assert shown["titre"] == "Espace Élèves — MARTIN Camille", body(page)
+    assert shown["titre"] == "Espace Élèves — MARTIN CAMILLE", body(page)
     assert "Identifiants PRONOTE" in body(page)
 
 
@@ -188,7 +188,7 @@ def test_identity_recognition_mode_end_to_end(story: Story) -> None:
     seen = pronote_from_ent(page, world.ent, world.jaures, SERVICE)
     assert seen.login_forms_shown(world.ent) == []
     shown = espace(page)
-    assert shown["titre"] == "Espace Élèves — DUBOIS Jade", body(page)
+    assert shown["titre"] == "Espace Élèves — DUBOIS JADE", body(page)
     assert (shown["pronote_id"], shown["identifiant_cas"]) == (
         jade["pronote_id"],
         world.uid("jade.dubois"),

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import xmlschema
 from cryptography.hazmat.primitives import serialization
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from lxml import etree
 
 from socle.directory.profiles import Profile
@@ -177,34 +177,92 @@ def test_it_explains_an_unreadable_public_key_in_french(data, explained):
     assert "cryptography.io" not in str(caught.value)
 
 
+def export_command(*args: str) -> str:
+    stdout = io.StringIO()
+    call_command("pronote_export", *args, stdout=stdout)
+    return stdout.getvalue()
+
+
 def test_the_export_command_writes_a_file_pronote_can_open(
     tmp_path, ent_key, container_schema, rapprochement_schema
 ):
+    school = school_with_everyone()
+    key_file = tmp_path / "index.pub"
+    key_file.write_bytes(ssh2_public_key(ent_key))
+    out = tmp_path / "export.xml"
+    printed = export_command(
+        "--uai", school.est.uai, "--public-key", str(key_file), "--partner-id", "P-1",
+        "--out", str(out),
+    )  # fmt: skip
+    assert "Exporté : 1 Personnels, 1 Professeurs, 1 Responsables, 2 Eleves." in printed
+    assert f"écrit : {out}." in printed
+    container_schema.validate(out.read_bytes())
+    fields, payload = open_container(out.read_bytes(), ent_key)
+    assert fields["UAI"] == school.est.uai
+    rapprochement_schema.validate(payload)
+
+
+def test_several_uais_give_one_file_per_establishment(
+    tmp_path, ent_key, container_schema, rapprochement_schema
+):
+    """Index Education's container has one « UAI de l'établissement »: two schools, two files,
+    each holding its own establishment's users only."""
     school = school_with_everyone()
     second = make_establishment(name="Lycée Victor Hugo")
     make_person("Zoé", "Lycée", establishment=second, birth_date=dt.date(2008, 1, 1))
     key_file = tmp_path / "index.pub"
     key_file.write_bytes(ssh2_public_key(ent_key))
+    out = tmp_path / "exports"  # created
+    printed = export_command(
+        "--uai", f"{school.est.uai},{second.uai},{school.est.uai}", "--public-key", str(key_file),
+        "--partner-id", "P-1", "--out", str(out),
+    )  # fmt: skip
+    assert "2 établissements : un fichier par établissement" in printed
+    assert "Exporté : 1 Personnels, 1 Professeurs, 1 Responsables, 2 Eleves." in printed
+    assert "Exporté : 1 Eleves." in printed
+    files = sorted(p.name for p in out.iterdir())
+    assert files == sorted(f"RapprochementSSO_{e.uai}.xml" for e in (school.est, second))
+    for establishment, pupils in ((school.est, {"Emma", "Tom"}), (second, {"Zoé"})):
+        data = (out / f"RapprochementSSO_{establishment.uai}.xml").read_bytes()
+        container_schema.validate(data)
+        fields, payload = open_container(data, ent_key)
+        assert fields["UAI"] == establishment.uai
+        rapprochement_schema.validate(payload)
+        root = etree.fromstring(payload)
+        managed = root.findall("r:Etablissements/r:Etablissement", NS)
+        assert [e.get("Numero") for e in managed] == [establishment.uai]
+        assert {e.get("Prenom") for e in root.iterfind("r:Eleves/r:Eleve", NS)} == pupils
+
+
+@pytest.mark.parametrize("existing", [True, False])
+def test_several_uais_need_a_folder(tmp_path, ent_key, existing):
+    school = School()
+    second = make_establishment(name="Lycée Victor Hugo")
+    key_file = tmp_path / "index.pub"
+    key_file.write_bytes(ssh2_public_key(ent_key))
     out = tmp_path / "export.xml"
-    stdout = io.StringIO()
-    call_command(
-        "pronote_export",
-        "--uai",
-        f"{school.est.uai},{second.uai}",
-        "--public-key",
-        str(key_file),
-        "--partner-id",
-        "P-1",
-        "--out",
-        str(out),
-        stdout=stdout,
+    if existing:
+        out.write_text("old")
+    with pytest.raises(CommandError, match="avec plusieurs UAI, indiquez un dossier"):
+        export_command(
+            "--uai", f"{school.est.uai},{second.uai}", "--public-key", str(key_file),
+            "--partner-id", "P", "--out", str(out),
+        )  # fmt: skip
+    assert not existing or out.read_text() == "old"
+
+
+def test_one_uai_into_an_existing_folder_is_named_after_the_uai(tmp_path, ent_key):
+    school = School()
+    key_file = tmp_path / "index.pub"
+    key_file.write_bytes(ssh2_public_key(ent_key))
+    export_command(
+        "--uai", school.est.uai, "--public-key", str(key_file), "--partner-id", "P",
+        "--out", str(tmp_path),
+    )  # fmt: skip
+    fields, _payload = open_container(
+        (tmp_path / f"RapprochementSSO_{school.est.uai}.xml").read_bytes(), ent_key
     )
-    assert "Exporté : 1 Personnels, 1 Professeurs, 1 Responsables, 3 Eleves" in stdout.getvalue()
-    container_schema.validate(out.read_bytes())
-    _fields, payload = open_container(out.read_bytes(), ent_key)
-    rapprochement_schema.validate(payload)
-    root = etree.fromstring(payload)
-    assert len(root.findall("r:EtablissementsGeres/r:Etablissement", NS)) == 2
+    assert fields["UAI"] == school.est.uai
 
 
 def test_the_download_button(client, ent_key):

@@ -47,7 +47,7 @@ ESPACES: tuple[Espace, ...] = (
     Espace("professeur", "Espace Professeurs", (ENSEIGNANT,)),
     Espace("viescolaire", "Espace Vie scolaire", (PERSONNEL,)),
     Espace("parent", "Espace Parents", (RESPONSABLE,)),
-    Espace("accompagnant", "Espace Accompagnants", (PERSONNEL,)),
+    Espace("accompagnant", "Espace Accompagnant", (PERSONNEL,)),
     Espace("eleve", "Espace Élèves", (ELEVE,)),
     Espace("entreprise", "Espace Entreprise", (MAITRE_DE_STAGE,), in_mobile_list=False),
     Espace("academie", "Espace Académie", (INSPECTEUR,), in_mobile_list=False),

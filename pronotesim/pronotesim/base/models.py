@@ -67,6 +67,13 @@ class PronoteUser(models.Model):
         return f"{self.last_name.upper()} {self.first_name}"
 
     @property
+    def espace_name(self) -> str:
+        """As an espace's title names its user: ``MARTIN CAMILLE``. The field documents show
+        « Espace Professeurs — M. BERRONE CHRISTIAN » (civility, NAME, FIRST NAME); a
+        pronotesim base holds no civility, so none is shown."""
+        return f"{self.last_name.upper()} {self.first_name.upper()}"
+
+    @property
     def category_label(self) -> str:
         return CATEGORY_LABELS[self.category]
 

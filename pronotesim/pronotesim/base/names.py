@@ -1,4 +1,5 @@
-"""Name and date comparison as PRONOTE's recognition does it: case- and accent-insensitive."""
+"""Name and date comparison as PRONOTE's recognition does it: names case- and
+accent-insensitive, dates ``JJ/MM/AAAA`` only."""
 
 import re
 import unicodedata
@@ -21,16 +22,18 @@ def same_name(left: str | None, right: str | None) -> bool:
     return bool(fold(left)) and fold(left) == fold(right)
 
 
+_FRENCH_DATE = re.compile(r"([0-9]{2})/([0-9]{2})/([0-9]{4})")
+
+
 def parse_french_date(value: str | None) -> date | None:
-    """``JJ/MM/AAAA`` (PRONOTE, CAS attributes) or ISO ``AAAA-MM-JJ``; None when unreadable."""
-    if not value:
+    """``JJ/MM/AAAA``, as PRONOTE writes dates and reads the CAS attribute ``dateNaissance``;
+    anything else (ISO ``AAAA-MM-JJ``, ``4/3/2012``, an impossible date) is None."""
+    match = _FRENCH_DATE.fullmatch((value or "").strip())
+    if match is None:
         return None
-    value = value.strip()
+    day, month, year = (int(part) for part in match.groups())
     try:
-        if "/" in value:
-            day, month, year = (int(part) for part in value.split("/"))
-            return date(year, month, day)
-        return date.fromisoformat(value[:10])
+        return date(year, month, day)
     except ValueError:
         return None
 

@@ -31,7 +31,7 @@ class EntSettingsForm(forms.Form):
         label="URL du serveur CAS (Autre)", max_length=500, required=False
     )
     public_url = forms.CharField(
-        label="URL de PRONOTE.net pour le serveur CAS", max_length=500, required=False
+        label="Adresse publique de PRONOTE.net", max_length=500, required=False
     )
     direct_login_allowed = forms.BooleanField(
         label="Autoriser l'authentification directe par PRONOTE.net "

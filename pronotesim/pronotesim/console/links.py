@@ -23,7 +23,8 @@ def saml_validate_url(cas_url: str, service: str) -> str:
 
 
 def url_for_ent(public_url: str) -> str:
-    """« URL à communiquer au socle ENT »: the pattern the ENT must register."""
+    """« URL de PRONOTE.net pour le serveur CAS » / « URL à communiquer au socle ENT » (two
+    versions of PRONOTE's console): the pattern the ENT must register."""
     return f"{public_url}**"
 
 

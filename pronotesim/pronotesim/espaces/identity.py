@@ -1,9 +1,11 @@
 """Recognition "Avec l'identité de l'utilisateur": the ENT's identity attributes against the base.
 
-Attributes (as Socle and other ENTs send them): ``nom``, ``prenom``, ``dateNaissance``
-(JJ/MM/AAAA), ``codePostal``, ``categories`` (``National_1`` … ``National_7``, several joined by
-``;``). Names compare case- and accent-insensitively; a birth date or postal code PRONOTE knows
-must agree; the category, when sent, must fit.
+Attributes (as Socle and other ENTs send them), names exact: ``nom``, ``prenom``,
+``dateNaissance`` (JJ/MM/AAAA only), ``codePostal``, ``categories`` (``National_1`` …
+``National_7``, several joined by ``;`` only). Names compare case- and accent-insensitively; a
+birth date or postal code PRONOTE knows must agree; the category, when sent, must fit. A birth
+date or a category the ENT sends in another form is not guessed: the identity is refused
+(:attr:`Identity.problems`), so that an ENT sending them wrong is seen at once.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ class Identity:
     birth_date_text: str
     postal_code: str
     categories: frozenset[str] | None  # None: not sent
+    problems: tuple[str, ...] = ()  # values sent in a form PRONOTE does not read (French)
 
     @property
     def has_any(self) -> bool:
@@ -53,20 +56,32 @@ class Identity:
 
 
 def identity_of(success: SamlSuccess) -> Identity:
+    problems: list[str] = []
     raw_categories = success.first("categories")
     categories: set[str] | None = None
     if raw_categories:
         categories = set()
-        for code in raw_categories.replace(",", ";").split(";"):
-            categories |= NATIONAL_CATEGORIES.get(code.strip(), set())
+        for code in raw_categories.split(";"):
+            if code in NATIONAL_CATEGORIES:
+                categories |= NATIONAL_CATEGORIES[code]
+            else:
+                problems.append(
+                    f"catégories « {raw_categories} » illisibles (codes National_1 à National_7 "
+                    "séparés par « ; » attendus)"
+                )
+                break
     birth_text = success.first("dateNaissance")
+    birth_date = parse_french_date(birth_text)
+    if birth_text and birth_date is None:
+        problems.append(f"date de naissance « {birth_text} » illisible (JJ/MM/AAAA attendu)")
     return Identity(
         last_name=success.first("nom"),
         first_name=success.first("prenom"),
-        birth_date=parse_french_date(birth_text),
+        birth_date=birth_date,
         birth_date_text=birth_text,
         postal_code=success.first("codePostal"),
         categories=frozenset(categories) if categories is not None else None,
+        problems=tuple(problems),
     )
 
 

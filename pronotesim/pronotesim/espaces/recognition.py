@@ -126,6 +126,12 @@ def _by_identity(success: SamlSuccess, server: ServerSettings, cas_user: str) ->
             MISSING_ATTRIBUTE, cas_user=cas_user, message=missing_identity_message(server.cas_url)
         )
     known = identity.known_data()
+    if identity.problems:
+        return _impossible(
+            cas_user,
+            f"Identité envoyée par le serveur CAS illisible : {' ; '.join(identity.problems)}.",
+            known,
+        )
     candidates = find_candidates(identity, PronoteUser.objects.all().iterator())
     if not candidates:
         return _impossible(

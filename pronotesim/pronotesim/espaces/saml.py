@@ -46,12 +46,11 @@ class SamlSuccess:
     attributes: dict[str, list[str]] = field(default_factory=dict)
 
     def first(self, name: str) -> str:
-        """The first non-empty value of an attribute (names compared case-insensitively)."""
-        for key, values in self.attributes.items():
-            if key.lower() == name.lower():
-                for value in values:
-                    if value.strip():
-                        return value.strip()
+        """The first non-empty value of the attribute named exactly ``name`` (as configured in
+        the console: ``idpronote`` is not ``idPronote``)."""
+        for value in self.attributes.get(name, ()):
+            if value.strip():
+                return value.strip()
         return ""
 
 

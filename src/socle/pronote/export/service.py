@@ -1,4 +1,9 @@
-"""One call for the command and the download button: build, seal, check."""
+"""One call for the command and the download button: build, seal, check.
+
+One file per establishment: Index Education's ``ImportChiffre`` container carries one ``UAI``
+(« UAI de l'établissement ») and PRONOTE refuses a file for another base, so several schools
+mean several files, each imported into its own PRONOTE.
+"""
 
 from __future__ import annotations
 
@@ -11,19 +16,18 @@ from socle.pronote.export.rapprochement import ExportResult, build_rapprochement
 
 
 def export_for_pronote(
-    establishments: list[Establishment], public_key: rsa.RSAPublicKey, partner_id: str
+    establishment: Establishment, public_key: rsa.RSAPublicKey, partner_id: str
 ) -> tuple[bytes, ExportResult]:
-    result = build_rapprochement(establishments, partner_id)
-    uais = ",".join(e.uai for e in establishments)
+    result = build_rapprochement([establishment], partner_id)
     sealed = build_container(
         result.xml,
         public_key,
         partner=settings.SOCLE_PRONOTE_PARTNER,
-        uai=uais,
-        description=f"RapprochementSSO v2.0 — utilisateurs de l'ENT — {uais}",
+        uai=establishment.uai,
+        description=f"RapprochementSSO v2.0 — utilisateurs de l'ENT — {establishment.uai}",
     )
     return sealed, result
 
 
-def file_name(establishments: list[Establishment]) -> str:
-    return f"RapprochementSSO_{'_'.join(e.uai for e in establishments)}.xml"
+def file_name(establishment: Establishment) -> str:
+    return f"RapprochementSSO_{establishment.uai}.xml"

@@ -17,14 +17,14 @@ def export_view(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = ExportForm(request.POST, request.FILES, user=request.user)
         if form.is_valid():
-            establishments = [form.cleaned_data["establishment"]]
+            establishment = form.cleaned_data["establishment"]
             data, _result = export_for_pronote(
-                establishments,
+                establishment,
                 form.cleaned_data["public_key"],
                 form.cleaned_data["partner_id"].strip(),
             )
             response = HttpResponse(data, content_type="application/xml")
-            response["Content-Disposition"] = f'attachment; filename="{file_name(establishments)}"'
+            response["Content-Disposition"] = f'attachment; filename="{file_name(establishment)}"'
             return response
     else:
         form = ExportForm(user=request.user)

@@ -1,4 +1,11 @@
-"""``socle pronote_export --uai UAI[,UAI…] --public-key FILE --partner-id ID --out FILE``."""
+"""``socle pronote_export --uai UAI[,UAI…] --public-key FILE --partner-id ID --out FILE|DIR``.
+
+One file per establishment: Index Education's container carries one UAI and PRONOTE refuses a
+file for another base. With one UAI, ``--out`` is the file (or an existing folder, which then
+receives ``RapprochementSSO_<UAI>.xml``); with several, ``--out`` is a folder (created if missing)
+receiving one ``RapprochementSSO_<UAI>.xml`` per establishment, each to be imported into that
+establishment's PRONOTE.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +20,7 @@ from socle.core.commands import SocleCommand
 from socle.core.plain_errors import os_error
 from socle.directory.models import Establishment
 from socle.directory.uai import InvalidUAI, normalize_uai
-from socle.pronote.export.service import export_for_pronote
+from socle.pronote.export.service import export_for_pronote, file_name
 from socle.pronote.files import PronoteFileError
 from socle.pronote.files.crypto import load_public_key
 
@@ -41,10 +48,17 @@ class Command(SocleCommand):
             required=True,
             help=_("identifiant partenaire fourni par Index Education"),
         )
-        parser.add_argument("--out", required=True, help=_("fichier à écrire"))
+        parser.add_argument(
+            "--out",
+            required=True,
+            help=_(
+                "fichier à écrire ; avec plusieurs UAI, dossier où écrire un fichier "
+                "RapprochementSSO_<UAI>.xml par établissement"
+            ),
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        establishments = []
+        establishments: list[Establishment] = []
         for text in options["uai"].split(","):
             if not text.strip():
                 continue
@@ -55,9 +69,11 @@ class Command(SocleCommand):
             establishment = Establishment.objects.filter(uai=uai).first()
             if establishment is None:
                 raise CommandError(_("Établissement %(uai)s inconnu.") % {"uai": uai})
-            establishments.append(establishment)
+            if establishment not in establishments:
+                establishments.append(establishment)
         if not establishments:
             raise CommandError(_("--uai : au moins un UAI attendu."))
+        targets = self._targets(establishments, Path(options["out"]))
         try:
             public_key = load_public_key(Path(options["public_key"]).read_bytes())
         except OSError as exc:
@@ -70,23 +86,69 @@ class Command(SocleCommand):
         partner_id = options["partner_id"].strip()
         if not partner_id:
             raise CommandError(_("--partner-id est vide."))
-        data, result = export_for_pronote(establishments, public_key, partner_id)
+        several = len(establishments) > 1
+        if several:
+            self.stdout.write(
+                _(
+                    "%(count)s établissements : un fichier par établissement, chacun à importer "
+                    "dans la base PRONOTE de son établissement."
+                )
+                % {"count": len(establishments)}
+            )
+        # Everything is built before anything is written.
+        exports = [
+            (establishment, target, *export_for_pronote(establishment, public_key, partner_id))
+            for establishment, target in zip(establishments, targets, strict=True)
+        ]
+        if several:
+            self._make_folder(Path(options["out"]))
+        for establishment, target, data, result in exports:
+            try:
+                target.write_bytes(data)
+            except OSError as exc:
+                raise CommandError(
+                    _("%(path)s : écriture impossible (%(error)s).")
+                    % {"path": target, "error": os_error(exc)}
+                ) from None
+            if several:
+                self.stdout.write(f"{establishment.uai} — {establishment.name}")
+            # the counts are named by the RapprochementSSO containers (Personnels, Eleves…)
+            counts = ", ".join(f"{n} {name}" for name, n in result.counts.items()) or _("personne")
+            self.stdout.write(_("Exporté : %(counts)s.") % {"counts": counts})
+            for line in result.skipped:
+                self.stdout.write("  " + _("non exporté : %(line)s") % {"line": line})
+            self.stdout.write(
+                _(
+                    "Fichier chiffré pour Index Education écrit : %(path)s. "
+                    "À importer dans le client PRONOTE (SPR), puis à supprimer."
+                )
+                % {"path": target}
+            )
+
+    @staticmethod
+    def _targets(establishments: list[Establishment], out: Path) -> list[Path]:
+        """The file of each establishment; checked before any work."""
+        if len(establishments) == 1:
+            return [out / file_name(establishments[0]) if out.is_dir() else out]
+        if (out.exists() and not out.is_dir()) or (
+            not out.exists() and out.suffix.lower() == ".xml"
+        ):
+            raise CommandError(
+                _(
+                    "--out %(path)s : avec plusieurs UAI, indiquez un dossier ; il recevra un "
+                    "fichier RapprochementSSO_<UAI>.xml par établissement (le conteneur "
+                    "d'Index Education ne porte qu'un UAI)."
+                )
+                % {"path": out}
+            )
+        return [out / file_name(establishment) for establishment in establishments]
+
+    @staticmethod
+    def _make_folder(out: Path) -> None:
         try:
-            Path(options["out"]).write_bytes(data)
+            out.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise CommandError(
                 _("%(path)s : écriture impossible (%(error)s).")
-                % {"path": options["out"], "error": os_error(exc)}
+                % {"path": out, "error": os_error(exc)}
             ) from None
-        # the counts are named by the RapprochementSSO containers (Personnels, Eleves…)
-        counts = ", ".join(f"{n} {name}" for name, n in result.counts.items()) or _("personne")
-        self.stdout.write(_("Exporté : %(counts)s.") % {"counts": counts})
-        for line in result.skipped:
-            self.stdout.write("  " + _("non exporté : %(line)s") % {"line": line})
-        self.stdout.write(
-            _(
-                "Fichier chiffré pour Index Education écrit : %(path)s. "
-                "À importer dans le client PRONOTE (SPR), puis à supprimer."
-            )
-            % {"path": options["out"]}
-        )
