@@ -1,6 +1,6 @@
 """« Exporter les identifiants PRONOTE »: ``IdPN_To_<PARTENAIRE>.xml``.
 
-The inner XML (INTERFACES.md, "PRONOTE files") is wrapped in Index Education's
+The inner XML (docs/pronote-files.md, "The identifier document") is wrapped in Index Education's
 ``EXPORT_INDEX_EDUCATION`` envelope, encrypted for the ENT partner's RSA public key.
 """
 
