@@ -6,6 +6,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from django.conf import settings
 
 from socle.directory.models import Establishment
+from socle.portal.username_lock import mark_usernames_sent
 from socle.pronote.export.container import build_container
 from socle.pronote.export.rapprochement import ExportResult, build_rapprochement
 
@@ -22,6 +23,8 @@ def export_for_pronote(
         uai=uais,
         description=f"RapprochementSSO v2.0 — utilisateurs de l'ENT — {uais}",
     )
+    # PRONOTE will bind each user to the name in the file: the services' modes are now fixed.
+    mark_usernames_sent(result.service_ids)
     return sealed, result
 
 
