@@ -127,3 +127,36 @@ def test_a_registry_mistake_does_not_stop_the_other_commands():
     )
     assert check_pronote_services(databases=["default"]) == []
     assert Service.objects.get(code="pronote-a").establishment == establishment
+
+
+def test_a_pronote_service_sending_the_login_is_warned_when_a_database_is_named():
+    service = make_service(
+        "pronote-login",
+        sso_type="pronote",
+        establishment=make_establishment(),
+        username_mode="login",
+    )
+    make_service("appli-login", patterns=("https://a.example.org/**",), username_mode="login")
+    assert check_pronote_services() == []  # plain commands: the repair must still run
+    (message,) = check_pronote_services(databases=["default"])
+    assert message.id == "socle.W067" and message.level < 40  # a warning, not an error
+    assert message.msg.startswith(
+        "Service PRONOTE pronote-login : l'identifiant CAS transmis est l'identifiant de "
+        "connexion. Il peut changer"
+    )
+    assert "pronote-login … --username-mode uid --change-username-mode" in message.hint
+    service.username_mode = "uid"
+    service.save()
+    assert check_pronote_services(databases=["default"]) == []
+
+
+def test_the_login_warning_speaks_english_too():
+    make_service(
+        "pronote-login",
+        sso_type="pronote",
+        establishment=make_establishment(),
+        username_mode="login",
+    )
+    with override("en"):
+        (message,) = check_pronote_services(databases=["default"])
+    assert message.msg.startswith("PRONOTE service pronote-login: the CAS user name sent is")

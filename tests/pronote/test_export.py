@@ -112,6 +112,21 @@ def test_id_partenaire_is_the_pairwise_id_pronote_will_receive():
     assert emma.get("ID_Partenaire") == cas_username(school.emma, service) != school.emma.uid
 
 
+def test_an_export_fixes_the_username_mode_of_the_services_it_speaks_for(ent_key):
+    from socle.pronote.export.service import export_for_pronote
+
+    school = School()
+    service = make_service("pronote", sso_type="pronote", establishment=school.est)
+    other = make_service("pronote-b", sso_type="pronote", establishment=make_establishment())
+    build_rapprochement([school.est], "P")  # building alone (a test, a preview) sends nothing
+    service.refresh_from_db()
+    assert not service.usernames_sent
+    export_for_pronote([school.est], ent_key.public_key(), "P")
+    service.refresh_from_db()
+    other.refresh_from_db()
+    assert service.usernames_sent and not other.usernames_sent
+
+
 def test_the_container_validates_and_round_trips(ent_key, container_schema, rapprochement_schema):
     school = school_with_everyone()
     payload = build_rapprochement([school.est], "P").xml

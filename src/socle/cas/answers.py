@@ -24,7 +24,7 @@ from socle.cas.outbound import deliver_pgt
 from socle.cas.sso import service_uai
 from socle.cas.tickets import get_store
 from socle.cas.tickets.base import redact
-from socle.cas.usernames import cas_username
+from socle.cas.usernames import cas_username, note_usernames_sent
 from socle.cas.validation import Validated, validate_ticket
 from socle.portal.traces import record
 
@@ -83,6 +83,7 @@ def _validate(params: Params, ip: str, *, proxy: bool) -> Validated:
     except errors.CasError as exc:
         trace(None, exc, ticket, ip)
         raise
+    note_usernames_sent(result.service)  # the name goes out now: the service's mode is fixed
     trace(result, None, ticket, ip)
     return result
 
@@ -175,5 +176,6 @@ def saml_validation(body: bytes, target: str, ip: str) -> Answer:
     except Exception:
         logger.exception("SAML validation failed")
         return failure("Responder", "INTERNAL_ERROR: Erreur interne du serveur CAS.")
+    note_usernames_sent(result.service)
     trace(result, None, artifact, ip)
     return Answer(answer, SAML_XML)

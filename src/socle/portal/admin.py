@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.contrib import admin
 
 from socle.portal.models import (
@@ -20,6 +22,14 @@ class ServiceAdmin(admin.ModelAdmin):
     list_display = ("code", "label", "sso_type", "establishment", "access_mode", "enabled")
     search_fields = ("code", "label")
     inlines = [ServicePatternInline]
+
+    def get_readonly_fields(self, request: Any, obj: Service | None = None) -> Any:
+        """Like the portal's form: the CAS user name mode is fixed once names were sent
+        (``socle.portal.username_lock``)."""
+        fields = tuple(super().get_readonly_fields(request, obj))
+        if obj is not None and obj.usernames_sent:
+            fields += ("username_mode",)
+        return fields
 
 
 @admin.register(ServiceActivation)

@@ -83,6 +83,11 @@ class Service(models.Model):
         default=UsernameMode.UID,
     )
     pairwise_salt = models.CharField(max_length=64, default=_new_salt, editable=False)
+    # Set once the service has received CAS user names (a validated ticket, an export for
+    # PRONOTE): from then on ``username_mode`` is fixed (socle.portal.username_lock).
+    usernames_sent = models.BooleanField(
+        _("identifiants CAS déjà transmis"), default=False, editable=False
+    )
     single_logout = models.BooleanField(_("déconnexion unique (SLO)"), default=True)
     proxy_callback_allowed = models.BooleanField(
         _("autorisé à demander des proxy tickets"), default=False

@@ -85,7 +85,8 @@ def check_pronote_services(app_configs: Any = None, **kwargs: Any) -> list[Check
     """Run with ``socle check --database default`` (and by ``migrate``): PRONOTE services are
     well formed. Like Django's own database checks, it reads nothing when no database is named:
     a registry mistake must not stop every command, ``service_add`` included, which repairs it."""
-    from socle.portal.models import Service
+    from socle.portal.models import Service, UsernameMode
+    from socle.portal.username_lock import login_mode_warning
 
     if not kwargs.get("databases"):
         return []
@@ -115,4 +116,8 @@ def check_pronote_services(app_configs: Any = None, **kwargs: Any) -> list[Check
                     hint=_("Par défaut : idPronote (comme dans la console PRONOTE)."),
                 )
             )
+        if service.username_mode == UsernameMode.LOGIN:
+            # A warning, not an error: an error would stop every command, the fix included.
+            message, hint = login_mode_warning(service)
+            messages.append(Warning(message, id="socle.W067", hint=hint))
     return messages

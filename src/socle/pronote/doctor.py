@@ -126,7 +126,8 @@ def _still_missing(establishment: Establishment) -> list[MissingIdentifierEvent]
 
 
 def _service_reports(establishment: Establishment) -> list[ServiceReport]:
-    from socle.portal.models import Service
+    from socle.portal.models import Service, UsernameMode
+    from socle.portal.username_lock import login_mode_warning
 
     reports = []
     for service in Service.objects.filter(
@@ -142,6 +143,8 @@ def _service_reports(establishment: Establishment) -> list[ServiceReport]:
                     "CAS » (…/pronote/**)."
                 )
             )
+        if service.username_mode == UsernameMode.LOGIN:
+            problems.extend(login_mode_warning(service))  # the words of socle.W067
         base = (service.url or "").strip()
         urls: list[UrlCheck] = []
         if not base:

@@ -29,6 +29,13 @@ from socle.portal.patterns import (
     parse_lines,
     pronote_base,
 )
+from socle.portal.username_lock import (
+    chooses_login_for_pronote,
+    locked_change_refused,
+    locked_explanation,
+    login_refused_for_pronote,
+    unlocked_advice,
+)
 
 _ATTRIBUTE_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]{0,63}$")
 _BAD_URL = gettext_lazy(
@@ -162,6 +169,7 @@ class ServiceForm(AccessibleFormMixin, forms.ModelForm):
             "Indiquez l'URL du service (pour PRONOTE : l'URL publique de PRONOTE.net)."
         )
         self.fields["category"].widget.attrs["list"] = "categories"
+        self._lock_username_mode()
         if self.instance.pk:
             self.fields["patterns_text"].initial = "\n".join(
                 p.value for p in self.instance.patterns.all()
@@ -170,7 +178,30 @@ class ServiceForm(AccessibleFormMixin, forms.ModelForm):
         else:
             self.fields["remove_icon"].widget = forms.HiddenInput()
 
+    @property
+    def username_mode_locked(self) -> bool:
+        """The service has received CAS user names: its ``username_mode`` is fixed."""
+        return bool(self.instance.pk and self.instance.usernames_sent)
+
+    def _lock_username_mode(self) -> None:
+        field = self.fields["username_mode"]
+        if self.username_mode_locked:
+            field.disabled = True  # shown, not submitted; Django keeps the stored value
+            field.help_text = locked_explanation(self.instance)
+        else:
+            field.help_text = unlocked_advice()
+
     # --- field by field ---------------------------------------------------------------------
+    def clean_username_mode(self) -> str:
+        mode: str = self.cleaned_data["username_mode"]
+        if self.username_mode_locked:
+            # A disabled field ignores what is posted; a page opened before the first
+            # connection, or a hand-made request, may still try: refuse it, do not ignore it.
+            posted = self.data.get(self.add_prefix("username_mode"))
+            if posted is not None and posted != self.instance.username_mode:
+                raise forms.ValidationError(locked_change_refused(), code="locked")
+        return mode
+
     def clean_code(self) -> str:
         code = self.cleaned_data["code"].strip()
         other = Service.objects.filter(code__iexact=code).exclude(pk=self.instance.pk).first()
@@ -250,6 +281,12 @@ class ServiceForm(AccessibleFormMixin, forms.ModelForm):
                     "PRONOTE publie les espaces."
                 ),
             )
+        mode = data.get("username_mode")
+        previous = self.instance if self.instance.pk else None  # as stored: not yet updated
+        if sso_type and mode and chooses_login_for_pronote(sso_type, mode, previous):
+            # On the mode, unless it is locked (a login service turned into a PRONOTE one).
+            where = "sso_type" if self.username_mode_locked else "username_mode"
+            self.add_error(where, login_refused_for_pronote())
         lines = parse_lines(data.get("patterns_text", ""))
         if sso_type == SSOType.NONE:
             lines = []

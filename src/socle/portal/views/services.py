@@ -19,6 +19,7 @@ from socle.portal.permissions import (
     visible_services,
 )
 from socle.portal.traces import record_admin_change
+from socle.portal.username_lock import pairwise_loss_on_delete
 
 
 def _categories() -> list[str]:
@@ -132,6 +133,15 @@ def service_delete(request: HttpRequest, pk: int) -> HttpResponse:
     service = get_object_or_404(visible_services(request.user), pk=pk)
     if not can_edit_service(request.user, service):
         return forbidden(request, _("Vous ne pouvez pas supprimer ce service."))
+    # A pairwise service's names come from its own salt: deleting it loses them for good.
+    names_lost = pairwise_loss_on_delete(service)
+    acknowledged = request.POST.get("names_lost") == "1"
+    if request.method == "POST" and names_lost and not acknowledged:
+        return render(
+            request,
+            "portal/services/delete.html",
+            {"service": service, "names_lost": True, "ack_missing": True},
+        )
     if request.method == "POST":
         code, label, uai = service.code, service.label, _uai(service)
         icon = service.icon.name if service.icon else ""
@@ -152,4 +162,6 @@ def service_delete(request: HttpRequest, pk: int) -> HttpResponse:
         record_admin_change(request, "service_deleted", service_code=code, uai=uai, detail=label)
         messages.success(request, _("Le service « %(label)s » a été supprimé.") % {"label": label})
         return redirect("portal:service_list")
-    return render(request, "portal/services/delete.html", {"service": service})
+    return render(
+        request, "portal/services/delete.html", {"service": service, "names_lost": names_lost}
+    )

@@ -48,6 +48,7 @@ class ExportResult:
     xml: bytes
     counts: dict[str, int] = field(default_factory=dict)
     skipped: list[str] = field(default_factory=list)  # who was left out, why (active language)
+    service_ids: list[int] = field(default_factory=list)  # whose CAS user names the file holds
 
 
 def _pronote_service(establishment: Establishment) -> Any:
@@ -159,7 +160,7 @@ def build_rapprochement(
         _el(managed, "Etablissement", Ident=str(n))
 
     counter = itertools.count(1)
-    result = ExportResult(b"")
+    result = ExportResult(b"", service_ids=[s.pk for s in services.values() if s is not None])
     responsable_ident: dict[int, str] = {}
     usernames: dict[int, str] = {}
 

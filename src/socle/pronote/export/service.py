@@ -11,6 +11,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from django.conf import settings
 
 from socle.directory.models import Establishment
+from socle.portal.username_lock import mark_usernames_sent
 from socle.pronote.export.container import build_container
 from socle.pronote.export.rapprochement import ExportResult, build_rapprochement
 
@@ -26,6 +27,8 @@ def export_for_pronote(
         uai=establishment.uai,
         description=f"RapprochementSSO v2.0 — utilisateurs de l'ENT — {establishment.uai}",
     )
+    # PRONOTE will bind each user to the name in the file: the services' modes are now fixed.
+    mark_usernames_sent(result.service_ids)
     return sealed, result
 
 

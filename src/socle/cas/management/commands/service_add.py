@@ -23,6 +23,11 @@ from socle.portal.models import (
     UsernameMode,
 )
 from socle.portal.provisioning import ProfilesError, parse_profiles, set_command_line_profiles
+from socle.portal.username_lock import (
+    chooses_login_for_pronote,
+    login_mode_warning,
+    login_refused_for_pronote,
+)
 
 _CODE = re.compile(r"^[-a-zA-Z0-9_]{1,50}$")
 
@@ -87,8 +92,20 @@ class Command(SocleCommand):
         parser.add_argument(
             "--username-mode",
             choices=[c.value for c in UsernameMode],
-            default=UsernameMode.UID,
-            help=_("ce que le CAS envoie comme nom d'utilisateur (cas:user) à ce service"),
+            help=_(
+                "ce que le CAS envoie comme nom d'utilisateur (cas:user) à ce service : uid (par "
+                "défaut pour un nouveau service), pairwise ou login (refusé pour PRONOTE) ; sans "
+                "cette option, un service existant garde le sien"
+            ),
+        )
+        parser.add_argument(
+            "--change-username-mode",
+            action="store_true",
+            help=_(
+                "change --username-mode d'un service qui a déjà transmis des identifiants CAS : "
+                "chaque utilisateur lui devient inconnu (PRONOTE : l'établissement doit effacer "
+                "tous les « Identifiant CAS »)"
+            ),
         )
         parser.add_argument(
             "--profiles",
@@ -173,6 +190,7 @@ class Command(SocleCommand):
             except ProfilesError as exc:
                 raise CommandError(str(exc)) from None
         with transaction.atomic():
+            username_mode, names_reset = self._username_mode(code, options)
             service, created = Service.objects.update_or_create(
                 code=code,
                 defaults={
@@ -183,8 +201,9 @@ class Command(SocleCommand):
                     "released_attributes": attributes,
                     "pronote_recognition": options["recognition"],
                     "pronote_id_attribute": id_attribute,
-                    "username_mode": options["username_mode"],
+                    "username_mode": username_mode,
                     "proxy_callback_allowed": options["allow_proxy"],
+                    **({"usernames_sent": False} if names_reset else {}),
                 },
             )
             service.patterns.all().delete()
@@ -209,8 +228,45 @@ class Command(SocleCommand):
                 )
                 % {"pattern": other.value[:200], "other": other.service.code}
             )
+        if service.sso_type == SSOType.PRONOTE and service.username_mode == UsernameMode.LOGIN:
+            message, hint = login_mode_warning(service)
+            self.stderr.write(_("Attention : %(message)s") % {"message": message})
+            self.stderr.write(hint)
+        if names_reset:
+            self.stderr.write(
+                _(
+                    "Identifiant CAS transmis changé : chaque utilisateur reçoit désormais un "
+                    "autre identifiant CAS, que le service ne connaît pas encore (PRONOTE : "
+                    "effacez tous les « Identifiant CAS » pour que chacun soit reconnu à sa "
+                    "prochaine connexion)."
+                )
+            )
         if created:
             message = _("Service %(code)s enregistré (%(count)s motif(s)).")
         else:
             message = _("Service %(code)s mis à jour (%(count)s motif(s)).")
         self.stdout.write(message % {"code": code, "count": len(compiled)})
+
+    def _username_mode(self, code: str, options: dict[str, Any]) -> tuple[str, bool]:
+        """The mode to store, and whether it replaces one that already sent names (the
+        service then waits for its first validation again). Read under the transaction."""
+        existing = Service.objects.select_for_update().filter(code=code).first()
+        given = options["username_mode"]
+        mode = given or (existing.username_mode if existing else UsernameMode.UID)
+        if chooses_login_for_pronote(options["sso"], mode, existing):
+            raise CommandError(login_refused_for_pronote())
+        changed = existing is not None and mode != existing.username_mode
+        if not (changed and existing is not None and existing.usernames_sent):
+            return mode, False
+        if not options["change_username_mode"]:
+            raise CommandError(
+                _(
+                    "Le service %(code)s a déjà transmis des identifiants CAS (%(current)s) : "
+                    "passer à %(mode)s rendrait chaque utilisateur inconnu du service (PRONOTE : "
+                    "« Identification impossible » tant que l'établissement n'a pas effacé "
+                    "tous les « Identifiant CAS »). Pour le faire quand même, ajoutez "
+                    "--change-username-mode ; sinon, retirez --username-mode."
+                )
+                % {"code": code, "current": existing.username_mode, "mode": mode}
+            )
+        return mode, True
