@@ -121,7 +121,7 @@ def test_an_export_fixes_the_username_mode_of_the_services_it_speaks_for(ent_key
     build_rapprochement([school.est], "P")  # building alone (a test, a preview) sends nothing
     service.refresh_from_db()
     assert not service.usernames_sent
-    export_for_pronote([school.est], ent_key.public_key(), "P")
+    export_for_pronote(school.est, ent_key.public_key(), "P")
     service.refresh_from_db()
     other.refresh_from_db()
     assert service.usernames_sent and not other.usernames_sent
