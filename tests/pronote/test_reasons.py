@@ -28,6 +28,8 @@ PARAMS = {
     "directory": "04/03/2012",
     "file": "05/03/2012",
     "pronote_id": "OLDEMMA000000001",
+    "stored": "ENTLR-000123",
+    "sent": "u-7f3a",
 }
 
 

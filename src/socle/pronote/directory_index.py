@@ -1,6 +1,7 @@
 """Loading one establishment's accounts for one step into a :class:`DirectoryIndex`.
 
-Four flat queries (memberships, people, parent links, current PRONOTE ids), no per-row query.
+Five flat queries (memberships, people, parent links, current PRONOTE ids, the pairwise salts of
+the UAI's PRONOTE services), no per-row query.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from collections import defaultdict
 
 from socle.directory.models import Establishment, Membership, ParentLink, Person
 from socle.directory.profiles import Profile
+from socle.pronote.cas_names import pronote_services
 from socle.pronote.matching_index import Account, DirectoryIndex
 from socle.pronote.models import PronoteIdentity
 
@@ -67,20 +69,24 @@ def build_index(establishment: Establishment, profiles: frozenset[str]) -> Direc
             .values_list(*_PERSON_FIELDS)
         )
         rows.extend(row for row in parents.iterator(chunk_size=5000) if row[0] in missing)
+    salts = [service.pairwise_salt for service in pronote_services(establishment)]
     return DirectoryIndex(
-        Account(
-            id=pid,
-            last_name=last,
-            first_name=first,
-            birth_last_name=birth_last or "",
-            birth_date=birth,
-            profiles=frozenset(held.get(pid, ())),
-            class_name=classes.get(pid, ""),
-            login=login,
-            uid=uid,
-            children=frozenset(children.get(pid, ())),
-            pronote_id=identities.get(pid, ""),
-        )
-        for pid, last, first, birth_last, birth, login, uid in rows
-        if held.get(pid)
+        (
+            Account(
+                id=pid,
+                last_name=last,
+                first_name=first,
+                birth_last_name=birth_last or "",
+                birth_date=birth,
+                profiles=frozenset(held.get(pid, ())),
+                class_name=classes.get(pid, ""),
+                login=login,
+                uid=uid,
+                children=frozenset(children.get(pid, ())),
+                pronote_id=identities.get(pid, ""),
+            )
+            for pid, last, first, birth_last, birth, login, uid in rows
+            if held.get(pid)
+        ),
+        salts,
     )

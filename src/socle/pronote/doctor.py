@@ -17,6 +17,7 @@ from django.utils.translation import gettext, gettext_noop
 from socle.cas.services import find_service
 from socle.directory.models import Establishment, Membership, Person
 from socle.directory.profiles import Profile
+from socle.pronote.cas_names import fix_hint, mismatch_count, stored_mismatches
 from socle.pronote.importer.report import summary_line
 from socle.pronote.models import ImportRow, ImportSession, MissingIdentifierEvent, PronoteIdentity
 
@@ -93,6 +94,18 @@ class AccountReport:
 
 
 @dataclass
+class CasMismatch:
+    """Someone PRONOTE knows under another « Identifiant CAS » than the name Socle sends."""
+
+    name: str
+    login: str
+    pronote_id: str
+    stored: str  # PRONOTE's « Identifiant CAS », as the newest imported file gave it
+    sent: str  # what Socle sends
+    imported_at: Any  # when that file was imported
+
+
+@dataclass
 class DoctorReport:
     establishment: Establishment
     summary: str
@@ -102,6 +115,8 @@ class DoctorReport:
     missing_events: list[MissingIdentifierEvent]
     imports: list[ImportSession]
     account: AccountReport | None = None
+    cas_mismatches: list[CasMismatch] = field(default_factory=list)
+    cas_mismatch_text: str = ""  # how many, what PRONOTE will say, what to do
 
 
 def _accepts(service: Any, url: str) -> tuple[bool, str]:
@@ -194,6 +209,26 @@ def _coverage(establishment: Establishment) -> list[Coverage]:
     return result
 
 
+def _cas_mismatches(establishment: Establishment) -> list[CasMismatch]:
+    found = stored_mismatches(establishment)
+    people = Person.objects.in_bulk([item.person_id for item in found if item.person_id])
+    shown = []
+    for item in found:
+        person = people.get(item.person_id or 0)
+        if person is not None:
+            shown.append(
+                CasMismatch(
+                    f"{person.last_name.upper()} {person.first_name}",
+                    person.login,
+                    item.pronote_id,
+                    item.stored,
+                    item.sent,
+                    item.imported_at,
+                )
+            )
+    return sorted(shown, key=lambda m: (m.name, m.login))
+
+
 def diagnose(
     establishment: Establishment, login: str = "", *, allowed: set[int] | None
 ) -> DoctorReport:
@@ -215,7 +250,11 @@ def diagnose(
         conflicts=conflicts,
         missing_events=_still_missing(establishment),
         imports=sessions,
+        cas_mismatches=_cas_mismatches(establishment),
     )
+    if report.cas_mismatches:
+        count = len(report.cas_mismatches)
+        report.cas_mismatch_text = f"{mismatch_count(count)} {fix_hint(count)}"
     if login:
         from socle.pronote.doctor_account import examine
 

@@ -16,6 +16,7 @@ from socle.cas.protocol import render_saml_success
 from socle.cas.usernames import cas_username
 from socle.directory.models import Establishment, Person
 from socle.pronote.attributes import IDENTITY_NAMES, mandatory_names, preview
+from socle.pronote.cas_names import differs, fix_hint, latest_stored
 from socle.pronote.categories import STEP_BY_CATEGORY, STEP_COUNT
 from socle.pronote.models import ImportRow, PronoteIdentity
 
@@ -195,6 +196,7 @@ def _explain(
                     IDENTIFICATION_IMPOSSIBLE,
                 )
             )
+    _explain_stored_cas_id(report, establishment)
     if not report.verdict:
         report.verdict.append(
             _(
@@ -223,6 +225,30 @@ def _explain(
         report.fixes.append(
             _("Non transmis faute de donnée : %(names)s.") % {"names": ", ".join(unknown)}
         )
+
+
+def _explain_stored_cas_id(report: Any, establishment: Establishment) -> None:
+    """PRONOTE recognises a bound record by its « Identifiant CAS » alone: if the newest imported
+    file says the record of this account's identifier holds another name than the one Socle
+    sends, PRONOTE will refuse the person."""
+    stored = latest_stored(establishment, report.pronote_id)
+    if stored is None or not differs(stored.stored, report.username):
+        return
+    report.verdict.append(
+        quoting(
+            _(
+                "Dans le fichier importé le %(date)s, la fiche PRONOTE %(identifier)s a déjà "
+                "l'identifiant CAS %(stored)s, mais Socle enverra %(sent)s : PRONOTE affichera "
+                "%(message)s"
+            ),
+            IDENTIFICATION_IMPOSSIBLE,
+            date=f"{timezone.localtime(stored.imported_at):%d/%m/%Y}",
+            identifier=report.pronote_id,
+            stored=stored.stored,
+            sent=report.username,
+        )
+    )
+    report.fixes.append(fix_hint(1))
 
 
 def _fix_missing_identifier(establishment: Establishment, person: Person) -> list[str]:

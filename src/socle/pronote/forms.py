@@ -140,7 +140,8 @@ def allowed_people(user: Any, establishment: Establishment) -> set[int] | None:
 
 class StepForm(forms.Form):
     """The choices of one step page: ``row-<id>`` (account picked), ``clear-<id>`` (drop an
-    automatic match), ``confirm-<id>`` (confirm a conflict)."""
+    automatic match), ``confirm-<id>`` (confirm a conflict), ``confirm-removals`` (« Je
+    confirme la suppression » of a large Complet removal)."""
 
     def __init__(
         self, *args: Any, rows: list[ImportRow], allowed: set[int] | None, **kwargs: Any
@@ -154,6 +155,7 @@ class StepForm(forms.Form):
             else:
                 self.fields[f"clear-{row.id}"] = forms.BooleanField(required=False)
             self.fields[f"confirm-{row.id}"] = forms.BooleanField(required=False)
+        self.fields["confirm-removals"] = forms.BooleanField(required=False)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -184,6 +186,9 @@ class StepForm(forms.Form):
 
     def confirmed(self) -> set[int]:
         return {row.id for row in self.rows if self.cleaned_data.get(f"confirm-{row.id}")}
+
+    def removals_confirmed(self) -> bool:
+        return bool(self.cleaned_data.get("confirm-removals"))
 
 
 class DoctorForm(forms.Form):

@@ -15,6 +15,7 @@ from functools import cached_property, lru_cache
 
 from rapidfuzz import fuzz, process
 
+from socle.cas.usernames import pairwise_id
 from socle.directory.names import normalize_name as _normalize_name
 from socle.pronote import labels
 
@@ -88,14 +89,18 @@ class Account:
 
 
 class DirectoryIndex:
-    """The establishment's accounts, indexed once: by name key, PRONOTE id, uid and login."""
+    """The establishment's accounts, indexed once: by name key, PRONOTE id and CAS user name.
 
-    def __init__(self, accounts: Iterable[Account]) -> None:
+    ``pairwise_salts`` are those of the UAI's PRONOTE services: the pairwise ids they send
+    (``socle.cas.usernames.pairwise_id``) are CAS user names of ours too.
+    """
+
+    def __init__(self, accounts: Iterable[Account], pairwise_salts: Iterable[str] = ()) -> None:
         self.accounts: dict[int, Account] = {}
         self.by_key: dict[str, list[Account]] = defaultdict(list)
         self.by_pronote_id: dict[str, Account] = {}
-        self.by_cas_name: dict[str, Account] = {}
         self.parents_by_child: dict[int, list[Account]] = defaultdict(list)
+        self.pairwise_salts = tuple(dict.fromkeys(salt for salt in pairwise_salts if salt))
         for account in accounts:
             if account.id in self.accounts:
                 continue
@@ -104,12 +109,25 @@ class DirectoryIndex:
                 self.by_key[key].append(account)
             if account.pronote_id:
                 self.by_pronote_id[account.pronote_id] = account
-            for name in (account.uid, account.login):
-                if name:
-                    self.by_cas_name.setdefault(name, account)
             for child in account.children:
                 self.parents_by_child[child].append(account)
         self._fuzzy: dict[frozenset[str], dict[str, tuple[list[str], list[Account]]]] = {}
+
+    @cached_property
+    def by_cas_name(self) -> dict[str, Account]:
+        """Every CAS user name Socle may have sent PRONOTE for an account: its uid, its login
+        and its pairwise id for each PRONOTE service of the UAI. Built at the first row that
+        carries an « Identifiant CAS » (most files carry none: no HMAC computed for them)."""
+        names: dict[str, Account] = {}
+        for account in self.accounts.values():
+            for name in (account.uid, account.login):
+                if name:
+                    names.setdefault(name, account)
+        for salt in self.pairwise_salts:
+            for account in self.accounts.values():
+                if account.uid:
+                    names.setdefault(pairwise_id(account.uid, salt), account)
+        return names
 
     def __len__(self) -> int:
         return len(self.accounts)

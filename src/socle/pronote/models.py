@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from socle.directory.models import Establishment
 from socle.pronote.categories import Category
-from socle.pronote.reasons import DETAIL_SEPARATOR, render_stored
+from socle.pronote.reasons import CAS_MISMATCH, DETAIL_SEPARATOR, render_stored
 
 
 class ImportMode(models.TextChoices):
@@ -217,6 +217,17 @@ class ImportRow(models.Model):
         """What validation did to the row, or why it left it, in the active language (the
         stored French text for a row stored before the notes were kept as parts)."""
         return render_stored(self.outcome_detail_parts, self.outcome_detail, DETAIL_SEPARATOR)
+
+    @property
+    def cas_mismatch_parts(self) -> list[list[object]]:
+        """The stored ``cas_id_mismatch`` note (validation found PRONOTE's « Identifiant CAS »
+        is not the name Socle will send): ``[]`` when there is none."""
+        parts = self.outcome_detail_parts if isinstance(self.outcome_detail_parts, list) else []
+        return [p for p in parts if isinstance(p, list) and p[:1] == [CAS_MISMATCH]]
+
+    @property
+    def localized_cas_mismatch(self) -> str:
+        return render_stored(self.cas_mismatch_parts, "")
 
 
 class MissingIdentifierEvent(models.Model):

@@ -84,7 +84,15 @@ TEXTS: dict[str, str] = {
     "removed_from": gettext_noop("retiré à %(label)s"),
     "id_given_to": gettext_noop("identifiant déjà attribué à %(label)s"),
     "id_held_by_conflict": gettext_noop("identifiant encore détenu par un compte en conflit"),
+    # PRONOTE's stored « Identifiant CAS » (the file's) is not the name Socle will send
+    # (``socle.pronote.cas_names``): PRONOTE will refuse this person
+    "cas_id_mismatch": gettext_noop(
+        "PRONOTE a l'identifiant CAS %(stored)s pour cette fiche mais Socle enverra %(sent)s : "
+        "PRONOTE répondra « Identification impossible » (dans PRONOTE, « Supprimer "
+        "l'identifiant CAS » de cet utilisateur)"
+    ),
 }
+CAS_MISMATCH = "cas_id_mismatch"
 
 SEPARATOR = ", "
 DETAIL_SEPARATOR = " ; "

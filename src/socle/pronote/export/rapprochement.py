@@ -13,7 +13,6 @@ import datetime as dt
 import itertools
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any
 
 from django.utils.translation import gettext as _
 from lxml import etree
@@ -21,6 +20,7 @@ from lxml import etree
 from socle.cas.usernames import cas_username
 from socle.directory.models import Establishment, Membership, ParentLink, Person
 from socle.directory.profiles import Profile
+from socle.pronote.cas_names import pronote_service
 
 NS = "http://www.index-education.com/rapprochementssoV2.0"
 
@@ -51,16 +51,6 @@ class ExportResult:
     service_ids: list[int] = field(default_factory=list)  # whose CAS user names the file holds
 
 
-def _pronote_service(establishment: Establishment) -> Any:
-    from socle.portal.models import Service
-
-    return (
-        Service.objects.filter(sso_type="pronote", establishment=establishment)
-        .order_by("-enabled", "order", "pk")
-        .first()
-    )
-
-
 def _el(parent: etree._Element, name: str, **attributes: str) -> etree._Element:
     return etree.SubElement(
         parent, f"{{{NS}}}{name}", {k: v for k, v in attributes.items() if v not in ("", None)}
@@ -72,7 +62,7 @@ def build_rapprochement(
 ) -> ExportResult:
     ids = [e.pk for e in establishments]
     order = {pk: position for position, pk in enumerate(ids)}
-    services = {e.pk: _pronote_service(e) for e in establishments}
+    services = {e.pk: pronote_service(e) for e in establishments}
 
     kinds: dict[int, set[str]] = defaultdict(set)
     first_establishment: dict[int, int] = {}

@@ -10,6 +10,10 @@ Per pair (file row → chosen account, PRONOTE id X):
 - the same account chosen for two rows → *conflit* (never confirmable).
 
 Mode complet then removes the ids of this category, for this UAI, that the file no longer lists.
+
+Whatever the action, a row whose « Identifiant CAS » (what PRONOTE has stored) is not the CAS
+user name Socle will send its account gets the note ``cas_id_mismatch``: PRONOTE will answer
+« Identification impossible » to that person (``socle.pronote.cas_names``).
 """
 
 from __future__ import annotations
@@ -20,9 +24,10 @@ from django.utils import timezone
 
 from socle.directory.models import Establishment, Person
 from socle.pronote import reasons
+from socle.pronote.cas_names import mismatches
 from socle.pronote.importer.fastsql import insert_rows
 from socle.pronote.models import ImportMode, ImportSession, PronoteIdentity
-from socle.pronote.reasons import DETAIL_SEPARATOR, Part, part
+from socle.pronote.reasons import CAS_MISMATCH, DETAIL_SEPARATOR, Part, part
 
 CREATE = "created"
 UNCHANGED = "unchanged"
@@ -36,6 +41,7 @@ class Pair:
     person_id: int
     pronote_id: str
     method: str = ""
+    cas_id: str = ""  # the row's « Identifiant CAS », as PRONOTE stored it
 
 
 @dataclass
@@ -61,6 +67,16 @@ class Planned:
     def detail_parts(self) -> list[list[object]]:
         """The notes as stored (``ImportRow.outcome_detail_parts``)."""
         return reasons.encode(self.notes)
+
+    @property
+    def cas_mismatch(self) -> tuple[Part, ...]:
+        """The ``cas_id_mismatch`` note, if any: PRONOTE will answer « Identification
+        impossible » to this person."""
+        return tuple(note for note in self.notes if note[0] == CAS_MISMATCH)
+
+    @property
+    def localized_cas_mismatch(self) -> str:
+        return reasons.render(self.cas_mismatch)
 
 
 @dataclass
@@ -151,7 +167,20 @@ def make_plan(
         items.append(item)
 
     _settle_swaps(items)
+    _note_cas_mismatches(establishment, items)
     return Plan(items, _removals(establishment, category, mode, file_ids, items))
+
+
+def _note_cas_mismatches(establishment: Establishment, items: list[Planned]) -> None:
+    """Adds ``cas_id_mismatch`` to the items whose row carries an « Identifiant CAS » that is
+    not the name Socle will send their account (no query when no row carries one)."""
+    found = mismatches(
+        establishment,
+        ((index, item.pair.person_id, item.pair.cas_id) for index, item in enumerate(items)),
+    )
+    for index, (stored, sent) in found.items():
+        item = items[index]
+        item.notes = (*item.notes, part(CAS_MISMATCH, stored=stored, sent=sent))
 
 
 def _settle_swaps(items: list[Planned]) -> None:

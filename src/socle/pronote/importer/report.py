@@ -12,9 +12,11 @@ from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 
 from socle.directory.models import Establishment
+from socle.pronote.cas_names import fix_hint, mismatch_count
 from socle.pronote.categories import STEP_BY_CATEGORY, STEP_COUNT, STEPS, Category, Step
 from socle.pronote.models import (
     ImportMode,
+    ImportRow,
     ImportSession,
     MatchMethod,
     Outcome,
@@ -23,6 +25,7 @@ from socle.pronote.models import (
     SessionStatus,
     StepState,
 )
+from socle.pronote.reasons import CAS_MISMATCH
 
 CSV_HEADER = [
     "Étape",
@@ -94,6 +97,9 @@ class StepSummary:
     kept: int = 0
     manual: int = 0
     left: int = 0
+    # rows written (or left as conflicts) whose « Identifiant CAS » in PRONOTE is not the name
+    # Socle will send their account: PRONOTE will answer « Identification impossible »
+    cas_mismatches: int = 0
 
 
 @dataclass
@@ -123,8 +129,36 @@ def _row_counts(session: ImportSession) -> dict[str, _RowCounts]:
     return counts
 
 
+def _has_cas_mismatch(parts: object) -> bool:
+    return isinstance(parts, list) and any(
+        isinstance(p, list) and p[:1] == [CAS_MISMATCH] for p in parts
+    )
+
+
+def cas_mismatch_rows(session: ImportSession, limit: int | None = None) -> list[ImportRow]:
+    """The rows validation noted ``cas_id_mismatch`` (only rows with an « Identifiant CAS »
+    are read: none in most files)."""
+    found = []
+    for row in session.rows.exclude(cas_id="").order_by("position").iterator(chunk_size=2000):
+        if _has_cas_mismatch(row.outcome_detail_parts):
+            found.append(row)
+            if limit is not None and len(found) >= limit:
+                break
+    return found
+
+
+def _cas_mismatch_counts(session: ImportSession) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    rows = session.rows.exclude(cas_id="").values_list("category", "outcome_detail_parts")
+    for category, parts in rows.iterator(chunk_size=5000):
+        if _has_cas_mismatch(parts):
+            counts[category] = counts.get(category, 0) + 1
+    return counts
+
+
 def step_summaries(session: ImportSession) -> list[StepSummary]:
     counts = _row_counts(session)
+    mismatched = _cas_mismatch_counts(session)
     summaries = []
     for stored in session.steps.order_by("number"):
         spec = STEPS[stored.number - 1]
@@ -148,6 +182,7 @@ def step_summaries(session: ImportSession) -> list[StepSummary]:
                 kept=rows.kept if validated else stored.recognised,
                 manual=rows.manual if validated else 0,
                 left=rows.left if validated else stored.unrecognised,
+                cas_mismatches=mismatched.get(spec.category.value, 0) if validated else 0,
             )
         )
     return summaries
@@ -193,6 +228,7 @@ def report_text(session: ImportSession) -> str:
     """Plain-text report (what ``pronote_import`` prints): one line per step, « Étape 2/6 :
     rapprochement des élèves — 3 élèves dans le fichier, 2 reconnus, 1 non reconnu — validée :
     2 importés, 0 inchangés, … »."""
+    summaries = step_summaries(session)
     lines = [
         gettext("Import %(number)s — %(establishment)s — mode %(mode)s — %(status)s")
         % {
@@ -202,7 +238,7 @@ def report_text(session: ImportSession) -> str:
             "status": session.get_status_display(),
         }
     ]
-    for s in step_summaries(session):
+    for s in summaries:
         spec = STEPS[s.number - 1]
         counts = ", ".join(
             [
@@ -219,6 +255,9 @@ def report_text(session: ImportSession) -> str:
             else s.state
         )
         lines.append(f"{step_heading(spec)} — {counts} — {state}")
+    mismatches = sum(s.cas_mismatches for s in summaries)
+    if mismatches:
+        lines.append(f"{mismatch_count(mismatches)} {fix_hint(mismatches)}")
     return "\n".join(lines)
 
 

@@ -14,14 +14,17 @@ from socle.pronote.categories import STEP_COUNT, Category, step
 from socle.pronote.directory_index import build_index
 from socle.pronote.importer.fastsql import update_rows
 from socle.pronote.importer.plan import CONFLICT, Pair, Plan, execute, make_plan
+from socle.pronote.importer.removals import RemovalCheck, refusal
 from socle.pronote.importer.session import mark_interrupted
 from socle.pronote.matching import Row, children_by_responsable, match_rows
 from socle.pronote.models import (
+    ImportMode,
     ImportRow,
     ImportSession,
     ImportStep,
     MatchMethod,
     Outcome,
+    PronoteIdentity,
     RowStatus,
     SessionStatus,
     StepState,
@@ -31,6 +34,15 @@ from socle.pronote.reasons import encode
 
 class StepError(ValueError):
     """The step cannot be validated as asked; the message is French and shown as is."""
+
+
+class LargeRemoval(StepError):
+    """A Complet step would remove many identifiers (``removals.RemovalCheck.large``) and the
+    removal was not confirmed; nothing was written."""
+
+    def __init__(self, check: RemovalCheck) -> None:
+        self.check = check
+        super().__init__(refusal(check))
 
 
 def get_step(session: ImportSession, number: int) -> ImportStep:
@@ -180,7 +192,7 @@ def _pairs(rows: list[StepRow], choices: dict[int, int | None]) -> list[Pair]:
             person_id = row.person_id if row.status == RowStatus.RECOGNISED else None
             method = row.method
         if person_id:
-            pairs.append(Pair(row.id, person_id, row.pronote_id, method))
+            pairs.append(Pair(row.id, person_id, row.pronote_id, method, row.cas_id))
     _refuse_shared_accounts(rows, pairs)
     return pairs
 
@@ -236,14 +248,34 @@ def plan_step(
     )
 
 
+def removal_check(session: ImportSession, number: int, plan: Plan) -> RemovalCheck | None:
+    """How many identifiers validating would remove, against how many the category holds;
+    ``None`` when it removes none (mode Partiel always)."""
+    if session.mode != ImportMode.COMPLET or not plan.removals:
+        return None
+    category = step(number).category.value
+    return RemovalCheck(
+        category=category,
+        removals=len(plan.removals),
+        held=PronoteIdentity.objects.filter(
+            establishment=session.establishment, category=category
+        ).count(),
+        no_cas_id=not session.rows.exclude(cas_id="").exists(),
+    )
+
+
 def validate_step(
     session: ImportSession,
     number: int,
     choices: dict[int, int | None] | None = None,
     confirmed: set[int] | None = None,
+    *,
+    confirm_removals: bool = False,
 ) -> ImportStep:
     """Writes this step's identifiers in one transaction and moves to the next step.
-    ``choices`` maps a row id to the account picked by hand (``None`` clears the row)."""
+    ``choices`` maps a row id to the account picked by hand (``None`` clears the row). A large
+    removal (``removals.RemovalCheck.large``) raises :class:`LargeRemoval`, nothing written,
+    unless ``confirm_removals``."""
     with transaction.atomic():
         session = ImportSession.objects.select_for_update().get(pk=session.pk)
         if session.status != SessionStatus.IN_PROGRESS:
@@ -265,6 +297,9 @@ def validate_step(
             file_ids={r.pronote_id for r in rows},
             confirmed=confirmed or set(),
         )
+        check = removal_check(session, number, plan)
+        if check is not None and check.large and not confirm_removals:
+            raise LargeRemoval(check)
         execute(plan, session.establishment, spec.category.value, session)
         _record_outcomes(rows, plan)
         current.created = plan.count("created")
@@ -316,10 +351,27 @@ def interrupt(session: ImportSession) -> ImportSession:
     return session
 
 
-def run_automatic(session: ImportSession) -> ImportSession:
-    """``--auto-only``: validates every remaining step with the automatic matches alone."""
+def run_automatic(
+    session: ImportSession,
+    *,
+    confirm_removals: bool = False,
+    large_removals: list[RemovalCheck] | None = None,
+) -> ImportSession:
+    """``--auto-only``: validates every remaining step with the automatic matches alone.
+
+    A large removal raises :class:`LargeRemoval` unless ``confirm_removals``; when the caller
+    passes a ``large_removals`` list, such steps are validated anyway and their checks listed
+    there, for the caller to decide (``pronote_import`` rolls everything back without
+    ``--force``)."""
     session.refresh_from_db()
     while session.status == SessionStatus.IN_PROGRESS:
-        validate_step(session, session.current_step)
+        number = session.current_step
+        try:
+            validate_step(session, number, confirm_removals=confirm_removals)
+        except LargeRemoval as exc:
+            if large_removals is None:
+                raise
+            large_removals.append(exc.check)
+            validate_step(session, number, confirm_removals=True)
         session.refresh_from_db()
     return session

@@ -12,15 +12,23 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from socle.directory.models import Establishment, Person
+from socle.pronote.cas_names import fix_hint, mismatch_count
 from socle.pronote.categories import STEP_BY_CATEGORY, STEP_COUNT, step
 from socle.pronote.forms import NEED_LETTER, BrowseForm, ImportForm, StepForm, allowed_people
-from socle.pronote.importer.report import report_csv, step_summaries, summary_line
+from socle.pronote.importer.removals import warning
+from socle.pronote.importer.report import (
+    cas_mismatch_rows,
+    report_csv,
+    step_summaries,
+    summary_line,
+)
 from socle.pronote.importer.session import start_import
 from socle.pronote.importer.steps import (
     StepError,
     interrupt,
     plan_step,
     prepare_step,
+    removal_check,
     validate_step,
 )
 from socle.pronote.models import ImportRow, ImportSession, RowStatus, SessionStatus
@@ -112,8 +120,9 @@ def _step_context(
         )
         planned = {item.pair.row_id: item for item in plan.items}
         removals = plan.removals
+        check = removal_check(session, number, plan)
     except StepError:
-        planned, removals = {}, []
+        planned, removals, check = {}, [], None
     unrecognised: list[dict[str, Any]] = []
     recognised: list[dict[str, Any]] = []
     selected = {
@@ -153,11 +162,22 @@ def _step_context(
         "recognised": recognised[:RECOGNISED_SHOWN],
         "recognised_hidden": max(0, len(recognised) - RECOGNISED_SHOWN),
         "conflicts": conflicts,
+        "cas_mismatch_text": _cas_mismatch_text(
+            sum(1 for item in planned.values() if item.cas_mismatch)
+        ),
         "removals": removals,
+        # a large Complet removal: the warning, and « Je confirme la suppression » to tick
+        "removal_warning": warning(check) if check is not None and check.large else "",
+        "removals_confirmed": form.is_bound and bool(form.data.get("confirm-removals")),
         "in_file": len(rows),
         "steps": step_summaries(session),
         "confirm_interrupt": confirm_interrupt,
     }
+
+
+def _cas_mismatch_text(count: int) -> str:
+    """« 2 personnes ont dans PRONOTE un identifiant CAS différent… » and what to do."""
+    return f"{mismatch_count(count)} {fix_hint(count)}" if count else ""
 
 
 def _picked_elsewhere(
@@ -229,7 +249,13 @@ def step_view(request: HttpRequest, pk: int, number: int) -> HttpResponse:
                     )
         elif action == "validate" and form.is_valid():
             try:
-                validate_step(session, number, form.choices(), form.confirmed())
+                validate_step(
+                    session,
+                    number,
+                    form.choices(),
+                    form.confirmed(),
+                    confirm_removals=form.removals_confirmed(),
+                )
             except StepError as exc:
                 messages.error(request, str(exc))
             else:
@@ -250,14 +276,20 @@ def final(request: HttpRequest, pk: int) -> HttpResponse:
     session = _session(request, pk)
     if session.is_open:
         return redirect("pronote:step", session.pk, session.current_step)
+    steps = step_summaries(session)
+    mismatched = (
+        cas_mismatch_rows(session, limit=200) if any(s.cas_mismatches for s in steps) else []
+    )
     return render(
         request,
         "pronote/final.html",
         {
             "session": session,
             "summary": summary_line(session.establishment),
-            "steps": step_summaries(session),
+            "steps": steps,
             "conflicts": session.rows.filter(outcome="conflict").order_by("position")[:200],
+            "cas_mismatches": mismatched,
+            "cas_mismatch_text": _cas_mismatch_text(sum(s.cas_mismatches for s in steps)),
         },
     )
 

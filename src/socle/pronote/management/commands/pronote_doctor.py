@@ -118,6 +118,28 @@ def render_text(report: DoctorReport, limit: int | None = 20) -> str:
             }
             for r in report.conflicts
         ]
+    if report.cas_mismatches:
+        out += ["", "## " + _("Identifiants CAS différents dans PRONOTE"), report.cas_mismatch_text]
+        shown_mismatches = report.cas_mismatches if limit is None else report.cas_mismatches[:limit]
+        for mismatch in shown_mismatches:
+            out.append(
+                "  "
+                + _(
+                    "%(name)s (%(login)s), fiche %(pronote_id)s : PRONOTE a %(stored)s, Socle "
+                    "enverra %(sent)s (fichier du %(date)s)"
+                )
+                % {
+                    "name": mismatch.name,
+                    "login": mismatch.login,
+                    "pronote_id": mismatch.pronote_id,
+                    "stored": mismatch.stored,
+                    "sent": mismatch.sent,
+                    "date": f"{timezone.localtime(mismatch.imported_at):%d/%m/%Y}",
+                }
+            )
+        hidden_mismatches = len(report.cas_mismatches) - len(shown_mismatches)
+        if hidden_mismatches > 0:
+            out.append("  " + _("… et %(count)s autre(s) (--all)") % {"count": hidden_mismatches})
     if report.missing_events:
         out += ["", "## " + _("Connexions à PRONOTE sans identifiant")]
         for event in report.missing_events:

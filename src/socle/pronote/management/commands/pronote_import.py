@@ -1,4 +1,5 @@
-"""``socle pronote_import FILE --uai UAI --mode complet|partiel [--auto-only] [--dry-run]``."""
+"""``socle pronote_import FILE --uai UAI --mode complet|partiel [--auto-only] [--dry-run]
+[--force]``."""
 
 from __future__ import annotations
 
@@ -17,9 +18,12 @@ from socle.core.commands import SocleCommand
 from socle.core.plain_errors import os_error
 from socle.directory.models import Establishment
 from socle.directory.uai import InvalidUAI, normalize_uai
+from socle.pronote.cas_names import fix_hint, mismatch_count
 from socle.pronote.categories import STEPS
 from socle.pronote.files import PronoteFileError
+from socle.pronote.importer.removals import RemovalCheck, counted, newcomers_hint, warning
 from socle.pronote.importer.report import (
+    cas_mismatch_rows,
     recognition_counts,
     report_csv,
     report_text,
@@ -27,7 +31,13 @@ from socle.pronote.importer.report import (
     summary_line,
 )
 from socle.pronote.importer.session import load_files, start_import
-from socle.pronote.importer.steps import prepare_step, run_automatic
+from socle.pronote.importer.steps import (
+    StepError,
+    plan_step,
+    prepare_step,
+    removal_check,
+    run_automatic,
+)
 from socle.pronote.models import ImportMode, ImportRow, RowStatus
 from socle.pronote.reasons import localized_candidate
 
@@ -66,6 +76,14 @@ class Command(SocleCommand):
         )
         parser.add_argument(
             "--report", metavar="CSV", help=_("écrire le rapport CSV dans ce fichier")
+        )
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help=_(
+                "mode Complet : supprimer les identifiants absents du fichier même quand ils "
+                "sont nombreux (sans --force, l'import est alors refusé)"
+            ),
         )
 
     def interruption_hint(self, options: dict[str, Any]) -> str:
@@ -117,9 +135,15 @@ class Command(SocleCommand):
                     source_name=names,
                 )
                 if options["auto_only"]:
-                    session = run_automatic(session)
+                    large: list[RemovalCheck] = []
+                    session = run_automatic(session, large_removals=large)
+                    if large and not (options["force"] or options["dry_run"]):
+                        raise CommandError(self._refusal(large))  # rolls everything back
                     self.stdout.write(report_text(session))
                     self._conflicts(session)
+                    self._cas_mismatches(session)
+                    if large:
+                        self.stdout.write(self._large_removals(large, options["force"]))
                 else:
                     self._preview(session)
                 report = report_csv(session) if report_path else None
@@ -222,6 +246,103 @@ class Command(SocleCommand):
                     )
                     % {"count": current.unrecognised - limit}
                 )
+            self._preview_plan(session, spec.number, limit)
+
+    def _preview_plan(self, session: Any, number: int, limit: int | None) -> None:
+        """What validating the step with its automatic matches would meet: « Identifiant
+        CAS » that PRONOTE will refuse, a large Complet removal (the page will ask)."""
+        try:
+            plan = plan_step(session, number)
+        except StepError:
+            return
+        mismatched = [item for item in plan.items if item.cas_mismatch]
+        if mismatched:
+            self.stdout.write(f"  {mismatch_count(len(mismatched))} {fix_hint(len(mismatched))}")
+            rows = ImportRow.objects.in_bulk([item.pair.row_id for item in mismatched])
+            for item in mismatched[:limit] if limit else mismatched:
+                row = rows[item.pair.row_id]
+                self.stdout.write(
+                    "  - "
+                    + _("%(last_name)s %(first_name)s (%(pronote_id)s) : %(detail)s")
+                    % {
+                        "last_name": row.last_name,
+                        "first_name": row.first_name,
+                        "pronote_id": row.pronote_id,
+                        "detail": item.localized_cas_mismatch,
+                    }
+                )
+        check = removal_check(session, number, plan)
+        if check is not None and check.large:
+            self.stdout.write(
+                "  "
+                + warning(check)
+                + " "
+                + _(
+                    "La validation de cette étape demandera de confirmer la suppression "
+                    "(ou, avec --auto-only, l'option --force)."
+                )
+            )
+
+    @staticmethod
+    def _removed(large: list[RemovalCheck], *, done: bool) -> str:
+        """« Mode Complet : cet import supprimerait 57 identifiants Pronote absents du fichier
+        (Étape 2/6 : rapprochement des élèves : 57 identifiants sur 58). »"""
+        count = sum(check.removals for check in large)
+        steps = " ; ".join(counted(check) for check in large)
+        if done:
+            return ngettext(
+                "Mode Complet : %(count)s identifiant Pronote absent du fichier supprimé "
+                "(%(steps)s).",
+                "Mode Complet : %(count)s identifiants Pronote absents du fichier supprimés "
+                "(%(steps)s).",
+                count,
+            ) % {"count": count, "steps": steps}
+        return ngettext(
+            "Mode Complet : cet import supprimerait %(count)s identifiant Pronote absent du "
+            "fichier (%(steps)s).",
+            "Mode Complet : cet import supprimerait %(count)s identifiants Pronote absents du "
+            "fichier (%(steps)s).",
+            count,
+        ) % {"count": count, "steps": steps}
+
+    def _refusal(self, large: list[RemovalCheck]) -> str:
+        return " ".join(
+            [
+                self._removed(large, done=False),
+                newcomers_hint(),
+                _(
+                    "Pour les supprimer malgré tout, relancez avec --force (--dry-run montre le "
+                    "détail sans rien enregistrer). Rien n'a été enregistré."
+                ),
+            ]
+        )
+
+    def _large_removals(self, large: list[RemovalCheck], forced: bool) -> str:
+        if forced:
+            return self._removed(large, done=True) + " " + _("Suppression confirmée par --force.")
+        return " ".join(
+            [
+                self._removed(large, done=False),
+                newcomers_hint(),
+                _("Sans --force, cet import serait refusé."),
+            ]
+        )
+
+    def _cas_mismatches(self, session: Any) -> None:
+        for row in cas_mismatch_rows(session, limit=50):
+            self.stdout.write(
+                "  "
+                + _(
+                    "identifiant CAS différent : %(last_name)s %(first_name)s (%(pronote_id)s) — "
+                    "%(detail)s"
+                )
+                % {
+                    "last_name": row.last_name,
+                    "first_name": row.first_name,
+                    "pronote_id": row.pronote_id,
+                    "detail": row.localized_cas_mismatch,
+                }
+            )
 
     def _conflicts(self, session: Any) -> None:
         rows = session.rows.filter(outcome="conflict").order_by("position")

@@ -1,0 +1,174 @@
+"""The CAS user name Socle sends an establishment's PRONOTE service, and PRONOTE's stored one.
+
+PRONOTE stores the CAS user name it receives at a user's first connection as « Identifiant
+CAS », and from then on recognises the user by it alone; its identifier export carries it
+(``IdentifiantCAS``, kept in ``ImportRow.cas_id``). When that stored value is not the name Socle
+sends (``socle.cas.usernames.cas_username`` for the UAI's PRONOTE service: uid, pairwise id or
+login), PRONOTE finds the user's record already bound to someone else and answers
+« Identification impossible » — typically after a change of ENT. An empty value is the normal
+case: the user has not connected through an ENT yet.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, TypeVar
+
+from django.utils.translation import ngettext
+
+from socle.cas.usernames import cas_username
+from socle.directory.models import Establishment, Person
+
+if TYPE_CHECKING:
+    from socle.portal.models import Service
+
+K = TypeVar("K")
+
+
+def pronote_services(establishment: Establishment) -> list[Service]:
+    """The UAI's PRONOTE services, the one in use first (enabled, then by order)."""
+    from socle.portal.models import Service
+
+    return list(
+        Service.objects.filter(sso_type="pronote", establishment=establishment).order_by(
+            "-enabled", "order", "pk"
+        )
+    )
+
+
+def pronote_service(establishment: Establishment) -> Service | None:
+    """The service whose CAS user names PRONOTE receives for this UAI (``None``: none declared,
+    and ``cas_username`` then gives the uid, as a new service would)."""
+    services = pronote_services(establishment)
+    return services[0] if services else None
+
+
+def differs(stored: str, sent: str) -> bool:
+    """Whether PRONOTE's stored « Identifiant CAS » will refuse the name Socle sends (PRONOTE
+    compares them exactly; an empty stored value is bound at the next connection)."""
+    stored = stored.strip()
+    return bool(stored) and stored != sent
+
+
+def sent_names(
+    establishment: Establishment, person_ids: Iterable[int], service: Service | None = None
+) -> dict[int, str]:
+    """person id → the CAS user name the UAI's PRONOTE service receives for that person (one
+    query; ``service`` saves looking it up again)."""
+    ids = set(person_ids)
+    if not ids:
+        return {}
+    if service is None:
+        service = pronote_service(establishment)
+    return {
+        person.pk: cas_username(person, service)
+        for person in Person.objects.filter(pk__in=ids).only("id", "uid", "login")
+    }
+
+
+def mismatches(
+    establishment: Establishment, items: Iterable[tuple[K, int, str]]
+) -> dict[K, tuple[str, str]]:
+    """For ``(key, person id, stored « Identifiant CAS »)`` triples (a row of the file and the
+    account it goes to): key → (stored, sent) where PRONOTE's stored name is not the one Socle
+    will send. No query when every stored value is empty (the normal case)."""
+    stored = [(key, pid, value.strip()) for key, pid, value in items if value and value.strip()]
+    if not stored:
+        return {}
+    sent = sent_names(establishment, (pid for _key, pid, _value in stored))
+    return {
+        key: (value, sent[pid])
+        for key, pid, value in stored
+        if pid in sent and differs(value, sent[pid])
+    }
+
+
+def fix_hint(count: int = 2) -> str:
+    """What to do in PRONOTE about ``count`` stored « Identifiant CAS » that Socle's names do
+    not match (the digest of the field guides: « Identification impossible », changing ENT)."""
+    return ngettext(
+        "Dans PRONOTE, « Supprimer l'identifiant CAS » de cet utilisateur (ou, après un "
+        "changement d'ENT, exportez tous les utilisateurs, case « Uniquement les utilisateurs "
+        "sans identifiants CAS » décochée, pour que PRONOTE réinitialise les identifiants CAS) : "
+        "il sera reconnu à sa prochaine connexion depuis l'ENT.",
+        "Dans PRONOTE, « Supprimer l'identifiant CAS » de ces utilisateurs (ou, après un "
+        "changement d'ENT, exportez tous les utilisateurs, case « Uniquement les utilisateurs "
+        "sans identifiants CAS » décochée, pour que PRONOTE réinitialise les identifiants CAS) : "
+        "ils seront reconnus à leur prochaine connexion depuis l'ENT.",
+        count,
+    )
+
+
+def mismatch_count(count: int) -> str:
+    """« 3 personnes ont dans PRONOTE un identifiant CAS … « Identification impossible ». »"""
+    return ngettext(
+        "%(count)s personne a dans PRONOTE un identifiant CAS différent de celui que Socle "
+        "enverra : PRONOTE lui répondra « Identification impossible ».",
+        "%(count)s personnes ont dans PRONOTE un identifiant CAS différent de celui que Socle "
+        "enverra : PRONOTE leur répondra « Identification impossible ».",
+        count,
+    ) % {"count": count}
+
+
+@dataclass(frozen=True)
+class StoredCasId:
+    """The « Identifiant CAS » of a PRONOTE record, as the newest imported file gave it."""
+
+    pronote_id: str
+    stored: str
+    imported_at: dt.datetime  # when that file was imported
+    person_id: int | None = None
+    sent: str = ""  # what Socle sends the person holding the identifier
+
+
+def latest_stored(establishment: Establishment, pronote_id: str) -> StoredCasId | None:
+    """The newest imported file's « Identifiant CAS » for this PRONOTE identifier (``None``
+    when no imported file has it)."""
+    if not pronote_id:
+        return None
+    from socle.pronote.models import ImportRow
+
+    found = (
+        ImportRow.objects.filter(session__establishment=establishment, pronote_id=pronote_id)
+        .order_by("-session__created_at", "-session_id")
+        .values_list("cas_id", "session__created_at")
+        .first()
+    )
+    return StoredCasId(pronote_id, found[0], found[1]) if found else None
+
+
+def stored_mismatches(establishment: Establishment) -> list[StoredCasId]:
+    """The identifiers of the establishment whose PRONOTE record, in the newest imported file
+    that lists it, carries an « Identifiant CAS » Socle will not send its holder."""
+    from socle.pronote.models import ImportRow, PronoteIdentity
+
+    holders = dict(
+        PronoteIdentity.objects.filter(establishment=establishment).values_list(
+            "pronote_id", "person_id"
+        )
+    )
+    newest: dict[str, tuple[str, dt.datetime]] = {}
+    rows = (
+        ImportRow.objects.filter(session__establishment=establishment)
+        .order_by("-session__created_at", "-session_id")
+        .values_list("pronote_id", "cas_id", "session__created_at")
+    )
+    for pronote_id, cas_id, created in rows.iterator(chunk_size=5000):
+        newest.setdefault(pronote_id, (cas_id, created))
+    found = mismatches(
+        establishment,
+        (
+            (pronote_id, holders[pronote_id], stored)
+            for pronote_id, (stored, _created) in newest.items()
+            if stored and pronote_id in holders
+        ),
+    )
+    return sorted(
+        (
+            StoredCasId(pronote_id, stored, newest[pronote_id][1], holders[pronote_id], sent)
+            for pronote_id, (stored, sent) in found.items()
+        ),
+        key=lambda item: item.pronote_id,
+    )

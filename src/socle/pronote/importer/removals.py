@@ -1,0 +1,95 @@
+"""When a Complet step would remove many identifiers: the rule, and what to say about it.
+
+A Complet import removes, in each category of the file, the identifiers of the establishment the
+file no longer lists (former pupils…). Fed a file that holds only some users — PRONOTE's export
+with « Uniquement les utilisateurs sans identifiants CAS » ticked, the newcomers — it would remove
+everyone else's. A step is a *large removal* when it would remove more than half of the
+identifiers the establishment holds in its category and either
+
+- more than :data:`LARGE_MIN` of them, or
+- every row of the file has an empty « Identifiant CAS » (the newcomers export's signature:
+  PRONOTE left out everyone already bound to an ENT).
+
+Half, not less: a September Complet import rightly removes the pupils who left (a quarter of a
+collège's pupils, a third of a lycée's) and their parents. Then ``pronote_import`` refuses to
+write without ``--force`` and the wizard asks for an explicit confirmation on the step.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.utils.translation import gettext, ngettext
+
+from socle.pronote.categories import STEP_BY_CATEGORY
+from socle.pronote.importer.report import step_heading
+
+LARGE_MIN = 10  # more removals than this is "many", whatever the file
+LARGE_SHARE = 50  # percent of the category's identifiers in the establishment
+
+
+@dataclass(frozen=True)
+class RemovalCheck:
+    category: str
+    removals: int  # identifiers the step would remove
+    held: int  # identifiers the establishment holds in the category, before the step
+    no_cas_id: bool  # no row of the file carries an « Identifiant CAS »
+
+    @property
+    def large(self) -> bool:
+        if not self.removals or self.removals * 100 <= LARGE_SHARE * self.held:
+            return False
+        return self.removals > LARGE_MIN or self.no_cas_id
+
+
+def counted(check: RemovalCheck) -> str:
+    """« Étape 2/6 : rapprochement des élèves : 57 identifiants sur 58 »."""
+    return gettext("%(step)s : %(count)s") % {
+        "step": step_heading(STEP_BY_CATEGORY[check.category]),
+        "count": ngettext(
+            "%(removals)s identifiant sur %(held)s",
+            "%(removals)s identifiants sur %(held)s",
+            check.removals,
+        )
+        % {"removals": check.removals, "held": check.held},
+    }
+
+
+def newcomers_hint() -> str:
+    return gettext(
+        "Si ce fichier ne contient que des nouveaux arrivants (export « Uniquement les "
+        "utilisateurs sans identifiants CAS »), utilisez le mode Partiel pour un fichier de "
+        "nouveaux arrivants."
+    )
+
+
+def warning(check: RemovalCheck) -> str:
+    """The step page's warning, above its confirmation box."""
+    return (
+        ngettext(
+            "Mode Complet : la validation supprimera %(removals)s identifiant Pronote sur les "
+            "%(held)s de cette catégorie, car le fichier ne le contient pas.",
+            "Mode Complet : la validation supprimera %(removals)s identifiants Pronote sur les "
+            "%(held)s de cette catégorie, car le fichier ne les contient pas.",
+            check.removals,
+        )
+        % {"removals": check.removals, "held": check.held}
+        + " "
+        + newcomers_hint()
+    )
+
+
+def refusal(check: RemovalCheck) -> str:
+    """Why the wizard refuses the step without the confirmation box ticked."""
+    return (
+        ngettext(
+            "Mode Complet : cochez « Je confirme la suppression » pour supprimer %(removals)s "
+            "identifiant Pronote absent du fichier, ou interrompez l'import.",
+            "Mode Complet : cochez « Je confirme la suppression » pour supprimer %(removals)s "
+            "identifiants Pronote absents du fichier, ou interrompez l'import.",
+            check.removals,
+        )
+        % {"removals": check.removals}
+        + " "
+        + newcomers_hint()
+    )

@@ -1,0 +1,257 @@
+"""PRONOTE's stored « Identifiant CAS » against the CAS user name Socle sends: recognised when it
+is one of ours (uid, login, pairwise id), and a mismatch — PRONOTE will answer « Identification
+impossible » — told at import (report, step pages, command) and by the diagnostics."""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import datetime as dt
+import io
+
+from django.urls import reverse
+from django.utils import translation
+
+from socle.cas.usernames import pairwise_id
+from socle.portal.models import UsernameMode
+from socle.pronote.doctor import diagnose
+from socle.pronote.importer.report import report_csv, report_text, step_summaries
+from socle.pronote.importer.steps import prepare_step, run_automatic, validate_step
+from socle.pronote.matching import DirectoryIndex, Row, match_rows
+from socle.pronote.matching_index import Account
+from socle.pronote.models import ImportRow, ImportSession, PronoteIdentity
+from tests.factories import make_person, make_service
+from tests.pronote.helpers import School, page_text, run, start
+from tests.pronote.test_views import upload
+
+OLD_ENT = "ENTLR-000123"
+PUPIL_PROFILES = frozenset({"National_ELV"})
+
+
+def make_pronote_service(school: School, mode: str = UsernameMode.UID):
+    url = f"https://{school.est.uai.lower()}.index-education.net/pronote/"
+    return make_service(
+        f"pronote-{school.est.uai.lower()}",
+        sso_type="pronote",
+        establishment=school.est,
+        url=url,
+        patterns=(url + "**",),
+        username_mode=mode,
+    )
+
+
+def emma_row(school: School, cas_id: str):
+    """The school's file, Emma's row carrying ``cas_id`` as « Identifiant CAS »."""
+    return [
+        dataclasses.replace(r, cas_id=cas_id) if r.pronote_id == "ELEVEEMMA0000001" else r
+        for r in school.records()
+    ]
+
+
+def imported_emma(school: School, cas_id: str) -> ImportRow:
+    session = run_automatic(start(school.est, "partiel", *emma_row(school, cas_id)))
+    return ImportRow.objects.get(session=session, pronote_id="ELEVEEMMA0000001")
+
+
+# --- the index: every CAS user name of ours ----------------------------------------------------
+
+
+def test_it_recognises_an_account_by_the_pairwise_name_a_service_sends():
+    emma = Account(1, "Roux", "Emma", uid="u-emma", login="emma.roux", profiles=PUPIL_PROFILES)
+    salt = "0123456789abcdef"
+    row = Row(1, "eleve", "ELEVEEMMA0000001", "ROUX", "Emma", cas_id=pairwise_id("u-emma", salt))
+    (match,) = match_rows([row], DirectoryIndex([emma], [salt]), PUPIL_PROFILES)
+    assert (match.account_id, match.method) == (1, "cas_id")
+    (unknown,) = match_rows([row], DirectoryIndex([emma]), PUPIL_PROFILES)
+    assert unknown.method != "cas_id"  # without the service's salt, not a name of ours
+
+
+def test_it_recognises_the_pairwise_name_of_the_schools_pronote_service(school):
+    service = make_pronote_service(school, UsernameMode.PAIRWISE)
+    name = pairwise_id(school.emma.uid, service.pairwise_salt)
+    row = imported_emma(school, name)
+    assert (row.person_id, row.method, row.outcome) == (school.emma.pk, "cas_id", "created")
+    assert row.outcome_detail == ""  # the very name Socle sends: nothing to say
+
+
+# --- the import --------------------------------------------------------------------------------
+
+
+def test_it_says_pronote_will_refuse_a_pupil_bound_to_another_ents_name(school):
+    make_pronote_service(school)
+    row = imported_emma(school, OLD_ENT)
+    assert (row.person_id, row.outcome) == (school.emma.pk, "created")
+    assert row.outcome_detail == (
+        f"PRONOTE a l'identifiant CAS {OLD_ENT} pour cette fiche mais Socle enverra "
+        f"{school.emma.uid} : PRONOTE répondra « Identification impossible » (dans PRONOTE, "
+        "« Supprimer l'identifiant CAS » de cet utilisateur)"
+    )
+    with translation.override("en"):
+        assert "PRONOTE will answer “Identification impossible”" in (row.localized_outcome_detail)
+    lines = list(
+        csv.reader(io.StringIO(report_csv(row.session).decode("utf-8-sig")), delimiter=";")
+    )
+    (emma,) = [line for line in lines if line[2] == "ELEVEEMMA0000001"]
+    assert emma[11] == "importé" and OLD_ENT in emma[12]  # « Résultat », « Détail »
+
+
+def test_it_counts_the_mismatches_in_the_report(school):
+    make_pronote_service(school)
+    row = imported_emma(school, OLD_ENT)
+    counts = {s.number: s.cas_mismatches for s in step_summaries(row.session)}
+    assert counts == {1: 0, 2: 1, 3: 0, 4: 0, 5: 0, 6: 0}
+    text = report_text(row.session)
+    assert (
+        "1 personne a dans PRONOTE un identifiant CAS différent de celui que Socle enverra : "
+        "PRONOTE lui répondra « Identification impossible ». Dans PRONOTE, « Supprimer "
+        "l'identifiant CAS » de cet utilisateur" in text
+    )
+
+
+def test_an_empty_or_identical_cas_id_is_no_mismatch(school):
+    make_pronote_service(school)
+    for cas_id in ("", school.emma.uid):
+        row = imported_emma(school, cas_id)
+        assert row.outcome in ("created", "unchanged") and row.outcome_detail == ""
+    assert "Identification impossible" not in report_text(row.session)
+
+
+def test_it_compares_with_the_name_of_the_services_username_mode(school):
+    service = make_pronote_service(school, UsernameMode.PAIRWISE)
+    row = imported_emma(school, school.emma.uid)  # the uid, recognised as ours…
+    assert row.method == "cas_id"
+    sent = pairwise_id(school.emma.uid, service.pairwise_salt)
+    assert f"Socle enverra {sent} :" in row.outcome_detail  # … but not what Socle sends
+    service.username_mode = UsernameMode.LOGIN
+    service.save()
+    assert imported_emma(school, school.emma.login).outcome_detail == ""
+
+
+def test_without_a_pronote_service_it_compares_with_the_uid(school):
+    row = imported_emma(school, OLD_ENT)
+    assert f"Socle enverra {school.emma.uid} :" in row.outcome_detail
+
+
+def test_a_conflict_keeps_its_own_note_and_the_mismatch(school):
+    make_pronote_service(school)
+    other = make_person("Zoé", "Autre", establishment=school.est, birth_date=dt.date(2012, 1, 1))
+    PronoteIdentity.objects.create(
+        person=other, establishment=school.est, pronote_id="ELEVEEMMA0000001", category="eleve"
+    )
+    session = start(school.est, "partiel", *emma_row(school, OLD_ENT))
+    validate_step(session, 1)
+    prepare_step(session, 2)
+    row = ImportRow.objects.get(session=session, pronote_id="ELEVEEMMA0000001")
+    validate_step(session, 2, {row.pk: school.emma.pk})
+    row.refresh_from_db()
+    assert row.outcome == "conflict"
+    assert row.outcome_detail.startswith("identifiant déjà attribué à AUTRE Zoé")
+    assert f" ; PRONOTE a l'identifiant CAS {OLD_ENT} pour cette fiche" in row.outcome_detail
+
+
+def test_the_command_prints_each_mismatch_with_the_count(school, tmp_path):
+    make_pronote_service(school)
+    path = tmp_path / "EXP_ELEVES.csv"
+    path.write_text(
+        "Nom;Prénom;Né(e) le;Identifiant_PRONOTE-ENT;Identifiant CAS\n"
+        f"ROUX;Emma;04/03/2012;ELEVEEMMA0000001;{OLD_ENT}\n"
+        "ROUX;Tom;01/09/2014;ELEVETOM00000001;\n",
+        encoding="utf-8",
+    )
+    preview = run("pronote_import", str(path), "--uai", school.est.uai, "--mode", "partiel")
+    assert "1 personne a dans PRONOTE un identifiant CAS différent" in preview
+    assert f"ROUX Emma (ELEVEEMMA0000001) : PRONOTE a l'identifiant CAS {OLD_ENT}" in preview
+    out = run(
+        "pronote_import",
+        str(path),
+        "--uai",
+        school.est.uai,
+        "--mode",
+        "partiel",
+        "--auto-only",
+    )
+    assert "1 personne a dans PRONOTE un identifiant CAS différent" in out
+    assert (
+        f"identifiant CAS différent : ROUX Emma (ELEVEEMMA0000001) — PRONOTE a l'identifiant "
+        f"CAS {OLD_ENT} pour cette fiche mais Socle enverra {school.emma.uid}" in out
+    )
+
+
+# --- the pages ---------------------------------------------------------------------------------
+
+
+def test_the_step_page_and_the_report_page_show_the_mismatch(admin_client, school):
+    make_pronote_service(school)
+    xml = (
+        f'<IDENTIFIANTS_PRONOTE UAI="{school.est.uai}"><Eleves>'
+        '<Eleve IDPN="ELEVEEMMA0000001" Nom="ROUX" Prenom="Emma" DateNaissance="04/03/2012" '
+        f'IdentifiantCAS="{OLD_ENT}"/></Eleves></IDENTIFIANTS_PRONOTE>'
+    )
+    upload(admin_client, school, mode="partiel", content=xml.encode())
+    session = ImportSession.objects.get()
+    admin_client.post(reverse("pronote:step", args=[session.pk, 1]), {"action": "validate"})
+    step = page_text(admin_client.get(reverse("pronote:step", args=[session.pk, 2])))
+    assert (
+        "1 personne a dans PRONOTE un identifiant CAS différent de celui que Socle enverra : "
+        "PRONOTE lui répondra « Identification impossible »." in step
+    )
+    assert f"PRONOTE a l'identifiant CAS {OLD_ENT} pour cette fiche mais Socle enverra" in step
+    response = admin_client.post(
+        reverse("pronote:step", args=[session.pk, 2]), {"action": "validate"}
+    )
+    for _number in (3, 4, 5, 6):
+        response = admin_client.post(response["Location"], {"action": "validate"})
+    final = page_text(admin_client.get(response["Location"]))
+    assert "Identifiants CAS différents dans PRONOTE" in final
+    assert f"ROUX Emma (ELEVEEMMA0000001) — PRONOTE a l'identifiant CAS {OLD_ENT}" in final
+
+
+# --- the diagnostics ---------------------------------------------------------------------------
+
+
+def test_the_diagnostic_no_longer_predicts_success_for_a_bound_record(school):
+    make_pronote_service(school)
+    imported_emma(school, OLD_ENT)
+    out = run("pronote_doctor", "--uai", school.est.uai, "--login", school.emma.login)
+    assert "PRONOTE recevra l'identifiant ELEVEEMMA0000001 et ouvrira" not in out
+    assert (
+        f"la fiche PRONOTE ELEVEEMMA0000001 a déjà l'identifiant CAS {OLD_ENT}, mais Socle "
+        f"enverra {school.emma.uid} : PRONOTE affichera « Identification impossible" in out
+    )
+    assert "Correction : Dans PRONOTE, « Supprimer l'identifiant CAS » de cet utilisateur" in out
+    assert "## Identifiants CAS différents dans PRONOTE" in out
+    assert (
+        f"ROUX Emma ({school.emma.login}), fiche ELEVEEMMA0000001 : PRONOTE a {OLD_ENT}, "
+        f"Socle enverra {school.emma.uid}" in out
+    )
+    tom = run("pronote_doctor", "--uai", school.est.uai, "--login", school.tom.login)
+    assert "PRONOTE recevra l'identifiant ELEVETOM00000001 et ouvrira" in tom
+
+
+def test_a_newer_file_without_the_old_name_clears_the_diagnostic(school):
+    make_pronote_service(school)
+    imported_emma(school, OLD_ENT)
+    assert [m.pronote_id for m in diagnose(school.est, allowed=None).cas_mismatches] == [
+        "ELEVEEMMA0000001"
+    ]
+    session = ImportSession.objects.get()
+    ImportSession.objects.filter(pk=session.pk).update(
+        created_at=session.created_at - dt.timedelta(days=1)
+    )
+    imported_emma(school, "")  # PRONOTE's record was reset: the newer file says so
+    assert diagnose(school.est, allowed=None).cas_mismatches == []
+    report = diagnose(school.est, school.emma.login, allowed=None)
+    assert report.account is not None
+    assert report.account.verdict[0].startswith("PRONOTE recevra l'identifiant ELEVEEMMA0000001")
+
+
+def test_the_diagnostics_page_lists_who_pronote_will_refuse(admin_client, school):
+    make_pronote_service(school)
+    imported_emma(school, OLD_ENT)
+    response = admin_client.get(
+        reverse("pronote:doctor"), {"establishment": school.est.pk, "login": school.emma.login}
+    )
+    text = page_text(response)
+    assert "Identifiants CAS différents dans PRONOTE" in text
+    assert f"fiche ELEVEEMMA0000001 : PRONOTE a {OLD_ENT}, Socle enverra {school.emma.uid}" in text
+    assert f"a déjà l'identifiant CAS {OLD_ENT}, mais Socle enverra" in text

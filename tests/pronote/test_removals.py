@@ -1,0 +1,236 @@
+"""A Complet import that would remove many identifiers — a file of newcomers only, PRONOTE's
+export with « Uniquement les utilisateurs sans identifiants CAS » ticked — is refused by the
+command without --force and asks for a confirmation in the wizard; normal files are untouched."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+import pytest
+from django.core.management import CommandError
+from django.urls import reverse
+
+from socle.pronote.importer.removals import RemovalCheck
+from socle.pronote.importer.steps import LargeRemoval, plan_step, run_automatic, validate_step
+from socle.pronote.models import ImportSession, PronoteIdentity
+from tests.factories import make_person
+from tests.pronote.helpers import School, ids_of, page_text, record, run, start
+from tests.pronote.test_views import upload
+
+NEWCOMERS_HINT = (
+    "Si ce fichier ne contient que des nouveaux arrivants (export « Uniquement les utilisateurs "
+    "sans identifiants CAS »), utilisez le mode Partiel pour un fichier de nouveaux arrivants."
+)
+
+
+def make_pupils_with_identifiers(school: School, count: int) -> list[str]:
+    """``count`` more pupils of the school, each with a PRONOTE identifier already."""
+    ids = []
+    for n in range(count):
+        pupil = make_person(
+            f"Élève{n}", "Ancien", establishment=school.est, birth_date=dt.date(2012, 1, 1)
+        )
+        pid = f"ANCIEN{n:010d}"
+        PronoteIdentity.objects.create(
+            person=pupil, establishment=school.est, pronote_id=pid, category="eleve"
+        )
+        ids.append(pid)
+    return ids
+
+
+def newcomer() -> list:
+    """The file of a newcomers-only export: one pupil, no « Identifiant CAS »."""
+    return [record("eleve", "HADDAD", "Yanis", pid="NOUVEAU000000001", birth=dt.date(2013, 2, 3))]
+
+
+def write_newcomer_csv(tmp_path):
+    path = tmp_path / "EXP_ELEVES.csv"
+    path.write_text(
+        "Nom;Prénom;Né(e) le;Identifiant_PRONOTE-ENT\nHADDAD;Yanis;03/02/2013;NOUVEAU000000001\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+# --- the rule ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("removals", "held", "no_cas_id", "large"),
+    [
+        (0, 57, True, False),  # nothing removed
+        (57, 58, False, True),  # many, nearly all
+        (11, 21, False, True),  # more than 10, more than half
+        (10, 12, False, False),  # not more than 10, and the file has Identifiants CAS
+        (10, 12, True, True),  # … but a file without any: the newcomers export
+        (1, 1, True, True),
+        (150, 600, False, False),  # September: a quarter of the pupils left
+        (300, 600, True, False),  # half is not more than half
+    ],
+)
+def test_it_calls_a_removal_large_by_its_share_count_and_the_files_signature(
+    removals, held, no_cas_id, large
+):
+    assert RemovalCheck("eleve", removals, held, no_cas_id).large is large
+
+
+# --- the import --------------------------------------------------------------------------------
+
+
+def test_a_complet_step_removing_many_identifiers_waits_for_a_confirmation(school):
+    former = make_pupils_with_identifiers(school, 12)
+    session = start(school.est, "complet", *newcomer())
+    validate_step(session, 1)  # no teacher in the file: nothing removed
+    with pytest.raises(LargeRemoval) as refused:
+        validate_step(session, 2)
+    assert refused.value.check == RemovalCheck("eleve", 12, 12, True)
+    assert str(refused.value) == (
+        "Mode Complet : cochez « Je confirme la suppression » pour supprimer 12 identifiants "
+        "Pronote absents du fichier, ou interrompez l'import. " + NEWCOMERS_HINT
+    )
+    assert set(former) <= set(ids_of(school.est))  # nothing written
+    session.refresh_from_db()
+    assert session.current_step == 2
+    step = validate_step(session, 2, confirm_removals=True)
+    assert len(step.removed) == 12 and not set(former) & set(ids_of(school.est))
+
+
+def test_mode_partiel_never_asks(school):
+    former = make_pupils_with_identifiers(school, 12)
+    run_automatic(start(school.est, "partiel", *newcomer()))
+    assert set(former) <= set(ids_of(school.est))
+
+
+def test_a_complete_file_that_drops_a_few_former_pupils_is_not_asked(school):
+    kept = make_pupils_with_identifiers(school, 12)
+    records = [
+        record("eleve", "ANCIEN", f"Élève{n}", pid=pid, birth=dt.date(2012, 1, 1))
+        for n, pid in enumerate(kept[:9])
+    ]
+    # even a file where nobody has connected yet (no « Identifiant CAS »): 3 of 12 removed
+    session = run_automatic(start(school.est, "complet", *records))
+    assert len(session.steps.get(number=2).removed) == 3
+
+
+def test_the_check_counts_the_category_of_the_step_only(school):
+    make_pupils_with_identifiers(school, 12)
+    PronoteIdentity.objects.create(
+        person=school.teacher, establishment=school.est, pronote_id="PROF1", category="enseignant"
+    )
+    # the file holds every pupil but no teacher: the teachers' category is not purged at all
+    records = [
+        dataclasses.replace(r, cas_id="u-1") if r.category == "eleve" else r
+        for r in school.records()
+        if r.category != "enseignant"
+    ]
+    session = start(school.est, "complet", *records)
+    validate_step(session, 1)
+    assert len(plan_step(session, 2).removals) == 12  # the former pupils, all of them
+    with pytest.raises(LargeRemoval) as refused:
+        validate_step(session, 2)
+    assert refused.value.check == RemovalCheck("eleve", 12, 12, False)
+    assert ids_of(school.est)["PROF1"] == school.teacher.pk
+
+
+# --- the command -------------------------------------------------------------------------------
+
+
+def test_the_command_refuses_a_newcomers_file_in_complet_without_force(school, tmp_path):
+    former = make_pupils_with_identifiers(school, 57)
+    path = write_newcomer_csv(tmp_path)
+    args = ["pronote_import", str(path), "--uai", school.est.uai, "--mode", "complet"]
+    with pytest.raises(CommandError) as refused:
+        run(*args, "--auto-only")
+    assert str(refused.value) == (
+        "Mode Complet : cet import supprimerait 57 identifiants Pronote absents du fichier "
+        "(Étape 2/6 : rapprochement des élèves : 57 identifiants sur 57). "
+        + NEWCOMERS_HINT
+        + " Pour les supprimer malgré tout, relancez avec --force (--dry-run montre le détail "
+        "sans rien enregistrer). Rien n'a été enregistré."
+    )
+    assert set(ids_of(school.est)) == set(former) and not ImportSession.objects.exists()
+
+    dry = run(*args, "--auto-only", "--dry-run")
+    assert "validée : 0 importés, 0 inchangés, 0 remplacés, 0 conflits, 57 supprimés" in dry
+    assert "Sans --force, cet import serait refusé." in dry
+    assert "--dry-run : rien n'a été enregistré." in dry
+    assert set(ids_of(school.est)) == set(former) and not ImportSession.objects.exists()
+
+    preview = run(*args)
+    assert (
+        "Mode Complet : la validation supprimera 57 identifiants Pronote sur les 57 de cette "
+        "catégorie, car le fichier ne les contient pas." in preview
+    )
+    assert set(ids_of(school.est)) == set(former)
+
+    forced = run(*args, "--auto-only", "--force")
+    assert (
+        "Mode Complet : 57 identifiants Pronote absents du fichier supprimés (Étape 2/6 : "
+        "rapprochement des élèves : 57 identifiants sur 57). Suppression confirmée par --force."
+        in forced
+    )
+    assert not set(former) & set(ids_of(school.est))
+
+
+def test_the_command_imports_a_normal_complet_file_as_before(school, tmp_path):
+    from tests.pronote.test_views import PRONOTE_XML
+
+    make_pupils_with_identifiers(school, 1)  # a former pupil…
+    for pupil, pid in ((school.emma, "ELEVEEMMA0000001"), (school.tom, "ELEVETOM00000001")):
+        PronoteIdentity.objects.create(  # … and two who stay: not more than half removed
+            person=pupil, establishment=school.est, pronote_id=pid, category="eleve"
+        )
+    path = tmp_path / "IdPN_To_SOCLE.xml"
+    path.write_text(PRONOTE_XML.format(uai=school.est.uai), encoding="utf-8")
+    out = run(
+        "pronote_import", str(path), "--uai", school.est.uai, "--mode", "complet", "--auto-only"
+    )
+    assert "0 conflits, 1 supprimé" in out and "--force" not in out
+
+
+# --- the wizard --------------------------------------------------------------------------------
+
+
+def test_the_wizard_asks_to_confirm_a_large_removal(admin_client, school):
+    former = make_pupils_with_identifiers(school, 12)
+    xml = (
+        f'<IDENTIFIANTS_PRONOTE UAI="{school.est.uai}"><Eleves>'
+        '<Eleve IDPN="NOUVEAU000000001" Nom="HADDAD" Prenom="Yanis" DateNaissance="03/02/2013"/>'
+        "</Eleves></IDENTIFIANTS_PRONOTE>"
+    )
+    upload(admin_client, school, mode="complet", content=xml.encode())
+    session = ImportSession.objects.get()
+    admin_client.post(reverse("pronote:step", args=[session.pk, 1]), {"action": "validate"})
+    url = reverse("pronote:step", args=[session.pk, 2])
+    shown = page_text(admin_client.get(url))
+    assert (
+        "Mode Complet : la validation supprimera 12 identifiants Pronote sur les 12 de cette "
+        "catégorie, car le fichier ne les contient pas. " + NEWCOMERS_HINT in shown
+    )
+    assert "Je confirme la suppression de ces 12 identifiants Pronote absents du fichier" in shown
+
+    refused = admin_client.post(url, {"action": "validate"}, follow=True)
+    assert refused.redirect_chain == []  # the same step, shown again
+    assert "cochez « Je confirme la suppression » pour supprimer 12 identifiants" in page_text(
+        refused
+    )
+    assert set(former) <= set(ids_of(school.est))
+
+    done = admin_client.post(url, {"action": "validate", "confirm-removals": "on"})
+    assert done["Location"] == reverse("pronote:step", args=[session.pk, 3])
+    assert not set(former) & set(ids_of(school.est))
+
+
+def test_the_wizard_keeps_the_plain_notice_for_a_few_removals(admin_client, school):
+    make_pupils_with_identifiers(school, 1)
+    upload(admin_client, school, mode="complet")  # Emma, Tom, Jules; a former pupil…
+    session = ImportSession.objects.get()
+    for pupil, pid in ((school.emma, "ELEVEEMMA0000001"), (school.tom, "ELEVETOM00000001")):
+        PronoteIdentity.objects.create(  # … and 2 kept: not more than half
+            person=pupil, establishment=school.est, pronote_id=pid, category="eleve"
+        )
+    admin_client.post(reverse("pronote:step", args=[session.pk, 1]), {"action": "validate"})
+    shown = page_text(admin_client.get(reverse("pronote:step", args=[session.pk, 2])))
+    assert "Mode Complet : 1 identifiant absent du fichier sera supprimé à la validation." in shown
+    assert "Je confirme la suppression" not in shown
