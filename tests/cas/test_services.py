@@ -202,3 +202,24 @@ def test_service_add_warns_when_another_service_has_the_same_pattern() -> None:
         stderr=err,
     )
     assert "est aussi celui du service first" in err.getvalue()
+
+
+def test_service_add_refuses_a_pronote_url_without_its_publication_root() -> None:
+    make_establishment("0312609T")
+    with pytest.raises(CommandError, match="racine de publication"):
+        call_command(
+            "service_add", "pronote", "PRONOTE", "--sso", "pronote", "--uai", "0312609T",
+            "--url", "https://0312609t.index-education.net/",
+        )  # fmt: skip
+    assert not Service.objects.exists()
+
+
+def test_service_add_derives_the_pronote_pattern_from_an_espace_url() -> None:
+    make_establishment("0312609T")
+    call_command(
+        "service_add", "pronote", "PRONOTE", "--sso", "pronote", "--uai", "0312609T",
+        "--url", "https://0312609t.index-education.net/pronote/eleve.html",
+        stdout=io.StringIO(),
+    )  # fmt: skip
+    (pattern,) = Service.objects.get(code="pronote").patterns.all()
+    assert pattern.value == "https://0312609t.index-education.net/pronote/**"

@@ -354,3 +354,10 @@ def test_a_school_administrator_keeps_the_addresses_of_their_own_school(
         patterns_text="https://moodle.example.org/jaures/**",
     )
     assert response.status_code == 302
+
+
+def test_a_pronote_url_needs_its_publication_root(superuser: Person) -> None:
+    response = post_new(logged_in(superuser), url="https://0312609t.index-education.net/")
+    (error,) = field_errors(response, "url")
+    assert "se termine par sa racine de publication" in error
+    assert not Service.objects.exists()

@@ -160,3 +160,15 @@ def test_the_login_warning_speaks_english_too():
     with override("en"):
         (message,) = check_pronote_services(databases=["default"])
     assert message.msg.startswith("PRONOTE service pronote-login: the CAS user name sent is")
+
+
+def test_a_pronote_service_without_its_publication_root_is_warned():
+    make_service(
+        "pronote-root",
+        sso_type="pronote",
+        establishment=make_establishment(),
+        url="https://0312609t.index-education.net/",
+    )
+    (message,) = check_pronote_services(databases=["default"])
+    assert message.id == "socle.W068" and message.level < 40
+    assert "https://0312609t.index-education.net/pronote/" in message.hint

@@ -168,6 +168,21 @@ def default_pronote_pattern(url: str) -> str:
     return base + "**"
 
 
+def pronote_root_missing(url: str) -> bool:
+    """Whether a PRONOTE.net public URL lacks its publication root (« racine », ``/pronote/``
+    on Index Education's hosting): ``https://0312609t.index-education.net/`` would make the
+    launcher, the patterns and the diagnostic aim at ``…/eleve.html``, which does not exist."""
+    return urlsplit(url).path in ("", "/")
+
+
+def pronote_root_message() -> str:
+    return _(
+        "L'URL publique de PRONOTE.net se termine par sa racine de publication, par exemple "
+        "https://0312609t.index-education.net/pronote/ : sans elle, « Mon espace » et le "
+        "diagnostic visent des pages qui n'existent pas."
+    )
+
+
 def pronote_base(url: str) -> str:
     """The PRONOTE.net publication root, ending with ``/``.
 

@@ -86,6 +86,7 @@ def check_pronote_services(app_configs: Any = None, **kwargs: Any) -> list[Check
     well formed. Like Django's own database checks, it reads nothing when no database is named:
     a registry mistake must not stop every command, ``service_add`` included, which repairs it."""
     from socle.portal.models import Service, UsernameMode
+    from socle.portal.patterns import pronote_root_message, pronote_root_missing
     from socle.portal.username_lock import login_mode_warning
 
     if not kwargs.get("databases"):
@@ -114,6 +115,15 @@ def check_pronote_services(app_configs: Any = None, **kwargs: Any) -> list[Check
                     % {"code": service.code, "name": attribute},
                     id="socle.W065",
                     hint=_("Par défaut : idPronote (comme dans la console PRONOTE)."),
+                )
+            )
+        if service.url and pronote_root_missing(service.url):
+            messages.append(
+                Warning(
+                    _("Service PRONOTE %(code)s : URL sans racine de publication (%(url)s).")
+                    % {"code": service.code, "url": service.url},
+                    id="socle.W068",
+                    hint=pronote_root_message(),
                 )
             )
         if service.username_mode == UsernameMode.LOGIN:

@@ -28,6 +28,8 @@ from socle.portal.patterns import (
     matches,
     parse_lines,
     pronote_base,
+    pronote_root_message,
+    pronote_root_missing,
 )
 from socle.portal.username_lock import (
     chooses_login_for_pronote,
@@ -273,6 +275,8 @@ class ServiceForm(AccessibleFormMixin, forms.ModelForm):
                     "« Pas de SSO ou SSO standard », ou décochez « Service anonyme »."
                 ),
             )
+        if sso_type == SSOType.PRONOTE and url and pronote_root_missing(url):
+            self.add_error("url", pronote_root_message())
         if sso_type == SSOType.PRONOTE and not data.get("establishment"):
             self.add_error(
                 "establishment",

@@ -22,6 +22,11 @@ from socle.portal.models import (
     SSOType,
     UsernameMode,
 )
+from socle.portal.patterns import (
+    default_pronote_pattern,
+    pronote_root_message,
+    pronote_root_missing,
+)
 from socle.portal.provisioning import ProfilesError, parse_profiles, set_command_line_profiles
 from socle.portal.username_lock import (
     chooses_login_for_pronote,
@@ -152,9 +157,11 @@ class Command(SocleCommand):
                     "de l'établissement dont PRONOTE publie les espaces)."
                 )
             )
+        if options["sso"] == SSOType.PRONOTE and pronote_root_missing(url):
+            raise CommandError(pronote_root_message())
         patterns = list(options["pattern"])
         if not patterns and options["sso"] == SSOType.PRONOTE:
-            patterns = [url.rstrip("/") + "/**"]
+            patterns = [default_pronote_pattern(url)]
         if not patterns and options["sso"] != SSOType.NONE:
             raise CommandError(_("Au moins un --pattern est nécessaire pour un service CAS."))
         compiled = []
