@@ -41,6 +41,8 @@ from socle.pronote.importer.steps import (
 from socle.pronote.models import ImportMode, ImportRow, RowStatus
 from socle.pronote.reasons import localized_candidate
 
+SHOWN = 50  # people listed per kind (conflicts, different Identifiants CAS); the rest in --report
+
 
 class _DryRun(Exception):
     pass
@@ -328,8 +330,23 @@ class Command(SocleCommand):
             ]
         )
 
+    def _more(self, total: int) -> None:
+        """The line after a list cut at :data:`SHOWN` people."""
+        if total > SHOWN:
+            more = total - SHOWN
+            self.stdout.write(
+                "  "
+                + ngettext(
+                    "… et %(count)s autre (liste complète : --report FICHIER.csv)",
+                    "… et %(count)s autres (liste complète : --report FICHIER.csv)",
+                    more,
+                )
+                % {"count": more}
+            )
+
     def _cas_mismatches(self, session: Any) -> None:
-        for row in cas_mismatch_rows(session, limit=50):
+        rows = cas_mismatch_rows(session)
+        for row in rows[:SHOWN]:
             self.stdout.write(
                 "  "
                 + _(
@@ -343,10 +360,11 @@ class Command(SocleCommand):
                     "detail": row.localized_cas_mismatch,
                 }
             )
+        self._more(len(rows))
 
     def _conflicts(self, session: Any) -> None:
         rows = session.rows.filter(outcome="conflict").order_by("position")
-        for row in rows[:50]:
+        for row in rows[:SHOWN]:
             self.stdout.write(
                 "  "
                 + _("conflit : %(last_name)s %(first_name)s (%(pronote_id)s) — %(detail)s")
@@ -357,3 +375,4 @@ class Command(SocleCommand):
                     "detail": row.localized_outcome_detail,
                 }
             )
+        self._more(rows.count())
