@@ -262,14 +262,24 @@ SOCLE_CAS_PT_LIFETIME = env_int("SOCLE_CAS_PT_LIFETIME", 10, minimum=1, maximum=
 SOCLE_CAS_PGT_LIFETIME = env_int("SOCLE_CAS_PGT_LIFETIME", 7200, minimum=60)
 SOCLE_CAS_SESSION_IDLE = env_int("SOCLE_CAS_SESSION_IDLE", 7200, minimum=60)
 SOCLE_CAS_SESSION_MAX = env_int("SOCLE_CAS_SESSION_MAX", 28800, minimum=60)
+# The portal's Django session (« Mon espace ») lives no longer than the SSO session it was opened
+# with: a browser-session cookie, as the TGC (closing the browser of a shared computer ends
+# both), and at most the SSO session's hard limit on the server. When the SSO session ends
+# sooner (logout elsewhere, idle timeout, password change), socle.cas.middleware ends it too.
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_AGE = SOCLE_CAS_SESSION_MAX
 SOCLE_CAS_OPEN_REGISTRY = env_bool("SOCLE_CAS_OPEN_REGISTRY", False)
 SOCLE_CAS_FAST_VALIDATION = env_bool("SOCLE_CAS_FAST_VALIDATION", True)
 SOCLE_CAS_FAST_HOP = env_bool("SOCLE_CAS_FAST_HOP", True)
 SOCLE_ENT_NAME = env_str("SOCLE_ENT_NAME", "Socle")  # shown on the login page
-# Login throttling (15-minute window). A whole school may sit behind one address: keep the
-# per-address limit well above the per-account one.
+# Login throttling (socle.cas.throttle): one account from one address (15 minutes), one account
+# from all addresses (one hour), one address (15 minutes). A whole school may sit behind one
+# address: keep the per-address limit well above the per-account ones.
 SOCLE_LOGIN_MAX_FAILURES_PER_ACCOUNT = env_int(
     "SOCLE_LOGIN_MAX_FAILURES_PER_ACCOUNT", 5, minimum=1, maximum=1000
+)
+SOCLE_LOGIN_MAX_FAILURES_PER_ACCOUNT_ALL_ADDRESSES = env_int(
+    "SOCLE_LOGIN_MAX_FAILURES_PER_ACCOUNT_ALL_ADDRESSES", 20, minimum=1, maximum=100_000
 )
 SOCLE_LOGIN_MAX_FAILURES_PER_ADDRESS = env_int(
     "SOCLE_LOGIN_MAX_FAILURES_PER_ADDRESS", 100, minimum=1, maximum=1_000_000

@@ -108,6 +108,7 @@ def _serve(tmp_path: Path, port: int, workers: int = 1, **extra: str) -> subproc
         "SOCLE_DATABASE_URL": f"sqlite:///{tmp_path / 'serve.sqlite3'}",
         "SOCLE_REDIS_URL": "",
         "SOCLE_ADMISSION_DIR": str(tmp_path / "admission"),
+        "PYTHONPATH": str(Path(__file__).resolve().parents[2] / "src"),  # this checkout's code
         **extra,
     }
     env.pop("DJANGO_SETTINGS_MODULE", None)

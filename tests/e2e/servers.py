@@ -55,6 +55,10 @@ def clean_environment(extra: Mapping[str, str]) -> dict[str, str]:
     """The caller's environment without any Socle, Django or pronotesim setting, plus ``extra``."""
     prefixes = ("SOCLE_", "DJANGO_", "PRONOTESIM_")
     env = {k: v for k, v in os.environ.items() if not k.startswith(prefixes)}
+    # This checkout's code first: the virtualenv may have another one installed in editable
+    # mode (a git worktree's tests would otherwise run the main checkout's servers).
+    paths = [str(ROOT / "src"), str(ROOT), env.get("PYTHONPATH", "")]
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, paths))
     env.update(extra)
     return env
 

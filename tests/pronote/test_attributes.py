@@ -93,6 +93,32 @@ def test_it_sends_the_identity_for_recognition_by_identity():
     }
 
 
+def test_categories_never_come_from_another_school():
+    """A global administrator (who may open every service) has no membership in the PRONOTE
+    service's school: PRONOTE gets no ``categories`` rather than their profile elsewhere."""
+    school, elsewhere = make_establishment(), make_establishment()
+    admin = make_person(
+        "Alex", "Admin", establishment=elsewhere, profile=Profile.DIRECTION, is_superuser=True
+    )
+    attributes = pronote_attributes(admin, pronote_service(school, recognition="identity"))
+    assert attributes == {"nom": ["Admin"], "prenom": ["Alex"]}
+
+
+def test_the_directory_attributes_a_pronote_service_lists_are_its_schools_only():
+    from socle.cas.attributes import collect
+
+    school, elsewhere = make_establishment(), make_establishment()
+    teacher = make_person(establishment=school, profile=Profile.TEACHER)
+    Membership.objects.create(person=teacher, establishment=elsewhere, profile=Profile.DIRECTION)
+    service = pronote_service(school, recognition="identity")
+    service.released_attributes = ["uai", "profils"]
+    service.save()
+    attributes = collect(teacher, service)
+    assert attributes["uai"] == [school.uai]
+    assert attributes["profils"] == [Profile.TEACHER]
+    assert attributes["categories"] == ["National_3"]
+
+
 def test_it_maps_every_profile_to_pronotes_categories():
     school = make_establishment()
     expected = {

@@ -17,6 +17,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import requests
 
+SRC = Path(__file__).resolve().parents[2] / "src"
 SERVICE_URL = "https://appli.example.org/accueil"
 LOGIN = "camille.martin"
 PASSWORD = "correct horse battery staple 2026"
@@ -131,7 +132,10 @@ class Node:
 
 
 def node_env(base: dict[str, str], data_dir: Path) -> dict[str, str]:
+    """The node's environment: this checkout's code first (the virtualenv may have another
+    checkout installed in editable mode, e.g. a git worktree's), ``base``, ``data_dir``."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SOCLE_", "DJANGO_"))}
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(SRC), env.get("PYTHONPATH", "")]))
     env.update(base)
     env["SOCLE_DATA_DIR"] = str(data_dir)
     data_dir.mkdir(parents=True, exist_ok=True)

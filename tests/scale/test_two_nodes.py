@@ -166,6 +166,40 @@ def test_fifty_tickets_requested_in_parallel_on_one_session(shared):
     assert results == [("success", uid)] * 50
 
 
+def test_a_service_address_outside_ascii_or_with_del_under_gunicorn(shared):
+    """gunicorn refuses to send a header holding anything but printable ASCII and Latin-1: the
+    hop gives the service's address percent-encoded (RFC 3987 §3.1), and refuses DEL and U+2028
+    with its page, instead of an HTTP 500 with a ticket stored and lost."""
+    a, b, uid = shared["a"], shared["b"], shared["uid"]
+    browser = requests.Session()
+    assert ticket_of(login(browser, a))
+    wide_x = "https://appli.example.org/\uff58"
+    for node in (a, b):
+        answer = browser.get(
+            f"{node.url}/cas/login", params={"service": wide_x}, allow_redirects=False, timeout=30
+        )
+        assert answer.status_code == 302, (answer.status_code, answer.text[:300], node.log_tail())
+        location = answer.headers["Location"]
+        assert location.startswith("https://appli.example.org/%EF%BD%98?ticket=ST-"), location
+        service = location.split("?", 1)[0]  # where the browser lands, as the service sees it
+        assert outcome(validate_for(node, service, ticket_of(answer) or "")) == ("success", uid)
+        for bad in ("https://appli.example.org/x\x7f", "https://appli.example.org/x\u2028y"):
+            refused = browser.get(
+                f"{node.url}/cas/login", params={"service": bad}, allow_redirects=False, timeout=30
+            )
+            assert refused.status_code == 403 and "Location" not in refused.headers
+    for node in (a, b):
+        assert "InvalidHeader" not in node.log_tail() and "Traceback" not in node.log_tail()
+
+
+def validate_for(node: Node, service: str, ticket: str) -> str:
+    return requests.get(
+        f"{node.url}/cas/serviceValidate",
+        params={"service": service, "ticket": ticket},
+        timeout=30,
+    ).text
+
+
 def test_a_node_killed_mid_load_loses_no_session(shared):
     a, b = shared["a"], shared["b"]
     browsers = []

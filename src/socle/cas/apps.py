@@ -7,4 +7,9 @@ class CasConfig(AppConfig):
     verbose_name = "Serveur CAS"
 
     def ready(self) -> None:
+        from django.contrib import admin
+
         from socle.cas import checks, signals  # noqa: F401  (registration side effects)
+        from socle.cas.views.admin_login import admin_login
+
+        admin.site.login = admin_login  # type: ignore[method-assign]  # one login: the CAS's

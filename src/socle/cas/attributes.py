@@ -33,6 +33,7 @@ class AttributeProvider(Protocol):
 
 
 _providers: list[AttributeProvider] = []
+# Keyed by (person, establishment of the service or None).
 _directory_cache: LocalCache[Attributes] = LocalCache(
     PEOPLE_VERSION, max_entries=50_000, ttl=PEOPLE_TTL
 )
@@ -84,13 +85,28 @@ class LazyPerson:
         return getattr(self._person, name)
 
 
-def _directory_attributes_of(person: Person | LazyPerson) -> Attributes:
-    return _directory_cache.get(person.pk, lambda: directory_attributes(person))
+def _directory_attributes_of(
+    person: Person | LazyPerson, establishment_id: int | None
+) -> Attributes:
+    return _directory_cache.get(
+        (person.pk, establishment_id), lambda: directory_attributes(person, establishment_id)
+    )
 
 
-def directory_attributes(person: Person | LazyPerson) -> Attributes:
-    """The directory's own attributes (released only when a service lists them)."""
-    memberships = list(person.memberships.select_related("establishment"))
+def directory_attributes(
+    person: Person | LazyPerson, establishment_id: int | None = None
+) -> Attributes:
+    """The directory's own attributes (released only when a service lists them).
+
+    ``profils``, ``uai`` and ``classes`` come from the person's memberships: all of them for an
+    ENT-wide service (``establishment_id`` None), only those of the service's establishment for
+    a service tied to one (data minimisation: a teacher in two schools is not revealed to the
+    other school's applications)."""
+    memberships = [
+        m
+        for m in person.memberships.select_related("establishment")
+        if establishment_id is None or m.establishment_id == establishment_id
+    ]
     attrs: Attributes = {
         "uid": [person.uid],
         "login": [person.login],
@@ -108,10 +124,11 @@ def directory_attributes(person: Person | LazyPerson) -> Attributes:
 def collect(person: Person | PersonFacts, service: Service) -> Attributes:
     """The attributes the CAS releases to ``service`` for ``person``.
 
-    Directory attributes, then each provider's (later wins), filtered to the service's
-    ``released_attributes`` plus the providers' mandatory names for that service. The
-    directory's attributes come from this process's copy (same versions and expiry as
-    ``socle.portal.access_cache``); the whole ``Person`` is read only if a provider needs it.
+    Directory attributes (scoped to the service's establishment, if it has one), then each
+    provider's (later wins), filtered to the service's ``released_attributes`` plus the
+    providers' mandatory names for that service. The directory's attributes come from this
+    process's copy (same versions and expiry as ``socle.portal.access_cache``); the whole
+    ``Person`` is read only if a provider needs it.
     """
     mandatory = mandatory_names(service)
     allowed = set(service.released_attributes or []) | mandatory
@@ -120,7 +137,7 @@ def collect(person: Person | PersonFacts, service: Service) -> Attributes:
     subject = person if isinstance(person, Person) else LazyPerson(person)
     merged: Attributes = {}
     if allowed - mandatory:
-        merged.update(_directory_attributes_of(subject))
+        merged.update(_directory_attributes_of(subject, service.establishment_id))
     for provider in _providers:
         merged.update(provider(subject, service))
     return {name: values for name, values in merged.items() if name in allowed and values}

@@ -1,7 +1,8 @@
 """Checking credentials: the one place a password is hashed at login.
 
 Wrapped in the admission-control slot of ``socle.core.admission`` (at most one hash in flight
-per core), throttled per account and address, and never revealing whether a login exists.
+per core), throttled per account and address (``socle.cas.throttle``), and never revealing
+whether a login exists.
 
 This is Django's ``ModelBackend.authenticate`` taken apart so that the slot covers the hash
 alone: the person is read from the database before the slot is taken, not while holding it
@@ -37,6 +38,7 @@ BACKEND = "django.contrib.auth.backends.ModelBackend"  # the one in settings
 class Outcome:
     person: Person | None
     throttled: bool = False
+    throttled_for: int = 0  # seconds the lock lasts after the last failure counted
 
 
 def profile_hint(login: str) -> str | None:
@@ -67,7 +69,7 @@ def check_credentials(request: HttpRequest, login: str, password: str, address: 
         return Outcome(None)
     checked = throttle.check(login, address)
     if checked.throttled:
-        return Outcome(None, throttled=True)
+        return Outcome(None, throttled=True, throttled_for=checked.seconds)
     person = _find(login)  # before the slot: the slot covers the hash alone
     with password_hash_slot(profile_hint(login), still_wanted_check(request.META)):
         if person is None:
@@ -80,7 +82,7 @@ def check_credentials(request: HttpRequest, login: str, password: str, address: 
         throttle.record_failure(login, address)
         return Outcome(None)
     person.backend = BACKEND  # type: ignore[attr-defined]  # what django.contrib.auth.login reads
-    throttle.record_success(login, checked)
+    throttle.record_success(login, address, checked)
     return Outcome(person)
 
 

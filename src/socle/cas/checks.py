@@ -58,6 +58,25 @@ def check_cas_settings(app_configs: Any = None, **kwargs: Any) -> list[Any]:
                 id="socle.W010",
             )
         )
+    per_pair = getattr(settings, "SOCLE_LOGIN_MAX_FAILURES_PER_ACCOUNT", 5)
+    per_account = getattr(settings, "SOCLE_LOGIN_MAX_FAILURES_PER_ACCOUNT_ALL_ADDRESSES", 20)
+    if per_account < per_pair:
+        problems.append(
+            Warning(
+                _(
+                    "SOCLE_LOGIN_MAX_FAILURES_PER_ACCOUNT_ALL_ADDRESSES (%(all)s) est inférieur à "
+                    "SOCLE_LOGIN_MAX_FAILURES_PER_ACCOUNT (%(one)s) : un compte est bloqué une "
+                    "heure pour toutes les adresses avant que le blocage d'un quart d'heure par "
+                    "adresse ne joue."
+                )
+                % {"all": per_account, "one": per_pair},
+                hint=_(
+                    "Gardez la limite toutes adresses au-dessus de la limite par adresse "
+                    "(20 et 5 par défaut, docs/configuration.md)."
+                ),
+                id="socle.W011",
+            )
+        )
     host = (urlsplit(settings.SOCLE_BASE_URL).hostname or "").lower()
     local = host in {"127.0.0.1", "localhost", "::1", "testserver"} or host.endswith(".localhost")
     if not settings.SOCLE_HTTPS and not settings.DEBUG and not local:

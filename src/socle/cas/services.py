@@ -9,20 +9,27 @@ then pattern ``position``):
 - ``regex``: a full match of the normalised URL.
 
 URLs are normalised before comparison: scheme and host lower-cased, default ports (80, 443)
-dropped, percent-encoding upper-cased and unreserved characters decoded (RFC 3986 §6.2.2), dot
-segments removed (§6.2.2.3, as a browser resolves them before following the redirect), and an
-empty path made ``/``. URLs a browser would read differently from this parser are refused
-outright: user information (``https://good.example@evil.example/``), backslashes, spaces and
-control characters. The registry is closed: a URL no pattern accepts has no service.
+dropped, characters outside ASCII percent-encoded as UTF-8 (an IRI mapped to its URI, RFC 3987
+§3.1, as the redirect's ``Location`` carries it: ``/pronote/ｘ`` and ``/pronote/%EF%BD%98`` are
+one address, the one the browser then requests),
+percent-encoding upper-cased and unreserved characters decoded (RFC 3986 §6.2.2), dot segments
+removed (§6.2.2.3, as a browser resolves them before following the redirect), and an empty path
+made ``/``. URLs a browser would read differently from this parser, or that cannot go into a
+``Location`` header as they are, are refused outright: user information
+(``https://good.example@evil.example/``), backslashes, spaces, control characters (DEL and the
+C1 controls too), Unicode separators and invisible format characters (RFC 3987 §4.1 forbids the
+bidirectional ones in IRIs). The registry is closed: a URL no pattern accepts has no service.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from urllib.parse import urlsplit, urlunsplit
 
+from django.utils.encoding import iri_to_uri
 from django.utils.translation import gettext as _
 
 from socle.cas import registry_cache
@@ -36,6 +43,29 @@ _PREFIX = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://([^/?#*]*)(.*)$", re.S)
 _HOST = re.compile(r"^[a-z0-9]([a-z0-9_-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9_-]*[a-z0-9])?)*\.?$")
 _WILDCARDS = {"**": ".*", "*": "[^/?#]*"}
 _UNRESERVED = set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+_NOT_IN_URI = re.compile(r"[\"<>^`{|}]")  # ASCII that iri_to_uri encodes (no URI holds it)
+# Control (C0, DEL, C1), format (bidirectional marks, zero-width characters) and separator
+# (no-break and other spaces, line and paragraph separators) characters.
+_FORBIDDEN_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp", "Zs"})
+
+
+def forbidden_character(url: str) -> bool:
+    """Whether ``url`` holds a space, a control, separator or invisible format character."""
+    if url.isascii():
+        return any(c <= " " or c == "\x7f" for c in url)
+    return any(c <= " " or unicodedata.category(c) in _FORBIDDEN_CATEGORIES for c in url)
+
+
+def _to_uri(text: str) -> str:
+    """RFC 3987 §3.1, as Django's ``iri_to_uri`` does it for every redirect: each character
+    outside ASCII as its UTF-8 bytes percent-encoded, and the few ASCII characters a URI may not
+    hold raw (``"<>^`{|}``) percent-encoded too; ``%`` and the delimiters are left alone."""
+    if text.isascii() and not _NOT_IN_URI.search(text):
+        return text
+    try:
+        return iri_to_uri(text)
+    except UnicodeEncodeError:  # a lone surrogate: no UTF-8 form
+        raise ValueError(_("caractère interdit dans l'URL")) from None
 
 
 def _normalise_percent(text: str) -> str:
@@ -73,7 +103,7 @@ def normalise_url(url: str) -> str:
     """
     if not url or len(url) > MAX_URL_LENGTH:
         raise ValueError(_("URL absente ou trop longue"))
-    if "\\" in url or any(ord(c) < 33 for c in url.strip()):
+    if "\\" in url or forbidden_character(url.strip()):
         # Browsers read "\" as "/": "https://evil\.ent.example.org/" would leave for "evil".
         raise ValueError(_("caractère interdit dans l'URL"))
     parts = urlsplit(url.strip())
@@ -90,8 +120,8 @@ def normalise_url(url: str) -> str:
     port = parts.port  # may raise ValueError for a bad port
     if port is not None and (scheme, port) not in (("http", 80), ("https", 443)):
         host = f"{host}:{port}"
-    path = remove_dot_segments(_normalise_percent(parts.path)) or "/"
-    query = _normalise_percent(parts.query)
+    path = remove_dot_segments(_normalise_percent(_to_uri(parts.path))) or "/"
+    query = _normalise_percent(_to_uri(parts.query))
     return urlunsplit((scheme, host, path, query, ""))
 
 
@@ -121,7 +151,7 @@ def compile_pattern(kind: str, value: str) -> re.Pattern[str]:
         value = f"{scheme}://{host}{rest}"
     pieces = re.split(r"(\*\*|\*)", value)
     regex = "".join(
-        _WILDCARDS.get(piece) or re.escape(_normalise_percent(piece)) for piece in pieces
+        _WILDCARDS.get(piece) or re.escape(_normalise_percent(_to_uri(piece))) for piece in pieces
     )
     return re.compile(regex)
 

@@ -11,6 +11,8 @@ import threading
 import time
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
+from django.utils.encoding import iri_to_uri
+
 from socle.cas.outbound import send_single_logout
 from socle.cas.tickets import get_store
 from socle.cas.tickets.base import IssuedTicket, Session, redact
@@ -37,10 +39,13 @@ def service_uai(service: Service) -> str:
 
 
 def append_ticket(service_url: str, ticket: str) -> str:
-    """§2.2.4: ``service`` with ``ticket=…`` added to its query string."""
+    """§2.2.4: ``service`` with ``ticket=…`` added to its query string, as a URI fit for a
+    ``Location`` header: characters outside ASCII percent-encoded (``iri_to_uri``, RFC 3987
+    §3.1, what Django's redirects do too). A header holds ASCII only: gunicorn refuses to send
+    anything else, and the ticket just stored would be lost with an HTTP 500."""
     parts = urlsplit(service_url)
     query = f"{parts.query}&" if parts.query else ""
-    return urlunsplit(parts._replace(query=query + urlencode({"ticket": ticket})))
+    return iri_to_uri(urlunsplit(parts._replace(query=query + urlencode({"ticket": ticket}))))
 
 
 def issue_service_ticket(

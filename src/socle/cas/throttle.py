@@ -1,8 +1,23 @@
-"""Login throttling per account and per client address, in the shared Django cache.
+"""Login throttling in the shared Django cache: three failure counters, read in one call.
 
-A failure counter per key lives for ``WINDOW`` seconds; past the limit, attempts are refused
-without checking the password. The same French message is shown for unknown and known accounts,
-so the throttle tells nothing about which logins exist.
+- **one account from one client address** (``SOCLE_LOGIN_MAX_FAILURES_PER_ACCOUNT``, 5): the
+  short lock, :data:`WINDOW` (15 minutes after the last failure it counts). Someone guessing
+  a classmate's password (logins are ``prenom.nom``) is stopped after 5 tries, and the account
+  stays open to its owner at any other address;
+- **one account from all addresses together**
+  (``SOCLE_LOGIN_MAX_FAILURES_PER_ACCOUNT_ALL_ADDRESSES``, 20): the bound against guessing from
+  many addresses, :data:`ACCOUNT_WINDOW` (one hour after the last failure it counts). 20 per
+  hour is the ceiling the former per-account lock (5 per quarter of an hour) gave: however
+  many addresses an attacker uses, an account gets no more guesses than before;
+- **one client address** (``SOCLE_LOGIN_MAX_FAILURES_PER_ADDRESS``, 100): one address trying
+  many accounts, :data:`WINDOW`. A whole school may share one NAT address: keep it high.
+
+Past a limit, attempts are refused without checking the password, and refused attempts count
+nothing (so a lock lasts its window after the last failure counted). A success forgets the
+failures of its account from its address; the account's count over all addresses expires on
+its own (a success of the owner must not give a guesser 20 more tries). Counters are kept for
+unknown logins too, and the message is the same for every login, so the throttle tells nothing
+about which logins exist.
 """
 
 from __future__ import annotations
@@ -13,52 +28,82 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.cache import cache
 
-WINDOW = 15 * 60
+WINDOW = 15 * 60  # one account from one address; one address
+ACCOUNT_WINDOW = 60 * 60  # one account from all addresses
 
 
-def _limits() -> tuple[int, int]:
-    return (
+@dataclass(frozen=True)
+class Limits:
+    per_account_and_address: int
+    per_account: int  # all addresses together
+    per_address: int
+
+
+def limits() -> Limits:
+    return Limits(
         getattr(settings, "SOCLE_LOGIN_MAX_FAILURES_PER_ACCOUNT", 5),
+        getattr(settings, "SOCLE_LOGIN_MAX_FAILURES_PER_ACCOUNT_ALL_ADDRESSES", 20),
         getattr(settings, "SOCLE_LOGIN_MAX_FAILURES_PER_ADDRESS", 100),
     )
 
 
-def _keys(login: str, address: str) -> tuple[str, str]:
+@dataclass(frozen=True)
+class _Keys:
+    pair: str
+    account: str
+    address: str
+
+
+def _keys(login: str, address: str) -> _Keys:
     digest = hashlib.sha256(login.strip().lower().encode()).hexdigest()[:32]
-    return f"cas:fail:acct:{digest}", f"cas:fail:ip:{address}"
+    return _Keys(
+        f"cas:fail:pair:{digest}:{address}", f"cas:fail:account:{digest}", f"cas:fail:ip:{address}"
+    )
 
 
 @dataclass(frozen=True)
 class Check:
     throttled: bool
-    account_failures: int  # failures of this login in the window, as read by the check
+    pair_failures: int  # failures of this login from this address, as read by the check
+    seconds: int = 0  # when throttled: how long the lock lasts after the last failure counted
 
 
 def check(login: str, address: str) -> Check:
-    account_key, address_key = _keys(login, address)
-    per_account, per_address = _limits()
-    counts = cache.get_many([account_key, address_key])
-    failures = counts.get(account_key, 0)
-    return Check(failures >= per_account or counts.get(address_key, 0) >= per_address, failures)
+    keys = _keys(login, address)
+    bound = limits()
+    counts = cache.get_many([keys.pair, keys.account, keys.address])
+    pair = counts.get(keys.pair, 0)
+    if counts.get(keys.account, 0) >= bound.per_account:
+        return Check(True, pair, ACCOUNT_WINDOW)
+    if pair >= bound.per_account_and_address or counts.get(keys.address, 0) >= bound.per_address:
+        return Check(True, pair, WINDOW)
+    return Check(False, pair)
 
 
 def is_throttled(login: str, address: str) -> bool:
     return check(login, address).throttled
 
 
-def record_failure(login: str, address: str) -> None:
-    for key in _keys(login, address):
-        if cache.add(key, 1, WINDOW):
-            continue
-        try:
-            cache.incr(key)
-            cache.touch(key, WINDOW)  # some backends' incr resets the timeout to the default
-        except ValueError:  # expired between add and incr
-            cache.set(key, 1, WINDOW)
-
-
-def record_success(login: str, checked: Check | None = None) -> None:
-    """Forgets the login's failures; nothing to do (no round trip) when ``checked`` saw none."""
-    if checked is not None and not checked.account_failures:
+def _count(key: str, window: int) -> None:
+    if cache.add(key, 1, window):
         return
-    cache.delete(_keys(login, "")[0])
+    try:
+        cache.incr(key)
+        cache.touch(key, window)  # some backends' incr resets the timeout to the default
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, window)
+
+
+def record_failure(login: str, address: str) -> None:
+    keys = _keys(login, address)
+    _count(keys.pair, WINDOW)
+    _count(keys.account, ACCOUNT_WINDOW)
+    _count(keys.address, WINDOW)
+
+
+def record_success(login: str, address: str, checked: Check | None = None) -> None:
+    """Forgets the login's failures from this address; nothing to do (no round trip) when
+    ``checked`` saw none."""
+    if checked is not None and not checked.pair_failures:
+        return
+    cache.delete(_keys(login, address).pair)

@@ -2,8 +2,15 @@
 
 ``validate_ticket`` turns request parameters into a ``Validated`` result or raises the
 ``CasError`` subclass whose code the response must carry. The ticket is consumed first, in one
-atomic operation of the store: whatever fails afterwards, it can never be validated again
-(§3.1.1: "a service ticket MUST only be valid for one ticket validation attempt").
+atomic operation of the store, as soon as the request names one: whatever fails afterwards (a
+missing or foreign ``service`` included), it can never be validated again (§3.1.1: "a service
+ticket MUST only be valid for one ticket validation attempt"; §2.5: "CAS MUST invalidate the
+ticket" whether the validation succeeds or not).
+
+Proxy tickets obey the portal's access rules twice: ``issue_proxy_ticket`` gives none for a
+target service the person may not open (§2.7.3 ``UNAUTHORIZED_SERVICE``), and a proxy ticket's
+validation asks again (the rules may have changed since, or the ticket come from an older
+release), with the same code.
 """
 
 from __future__ import annotations
@@ -15,12 +22,17 @@ from urllib.parse import urlsplit
 
 from socle.cas import errors
 from socle.cas.services import find_service, normalise_url, same_service_url
+from socle.cas.sso import service_uai
 from socle.cas.tickets.base import IssuedTicket, TicketStore, redact
+from socle.portal.access import can_access
 from socle.portal.access_cache import PersonFacts, person_facts
 from socle.portal.models import Service
+from socle.portal.traces import record
 
 logger = logging.getLogger("socle.cas")
 MAX_PARAM_LENGTH = 2048
+TICKET_PREFIXES = ("ST-", "PT-")  # the tickets a validation consumes
+_REFUSED = "Les règles d'accès du portail n'ouvrent pas ce service à cette personne."
 
 # (pgt_url, pgt_id, pgt_iou) -> bool: delivers a PGT to the proxy callback (§2.5.4).
 Callback = Callable[[str, str, str], bool]
@@ -53,7 +65,14 @@ def validate_ticket(
     deliver_pgt: Callback | None = None,
 ) -> Validated:
     ticket = _require(ticket, "ticket")
-    service_url = _require(service, "service")
+    try:
+        service_url = _require(service, "service")
+    except errors.InvalidRequest:
+        # One validation attempt per ticket, whatever its outcome (§3.1.1): a request without
+        # its service spends the ticket too, so that it is not left for a second try.
+        if ticket.startswith(TICKET_PREFIXES):
+            store.consume_ticket(ticket)
+        raise
     prefixes = ("ST-", "PT-") if accept_proxy_tickets else ("ST-",)
     if not ticket.startswith(prefixes):
         if ticket.startswith("PT-"):
@@ -78,6 +97,10 @@ def validate_ticket(
     person = person_facts(issued.person_id)  # from this process's copy (portal.access_cache)
     if person is None or not person.is_active:
         raise errors.InvalidTicket("Le compte associé au ticket n'est plus actif.")
+    if ticket.startswith("PT-") and not can_access(person, registered):
+        # A service ticket was issued after this very check, seconds ago (socle.cas.sso);
+        # the refusal is traced as ticket_refused with its code (socle.cas.answers).
+        raise errors.UnauthorizedService(_REFUSED)
     pgt_iou = None
     if pgt_url:
         pgt_iou = _grant_pgt(store, issued, registered, pgt_url, deliver_pgt)
@@ -128,8 +151,31 @@ def _grant_pgt(
     return pgt.iou
 
 
-def issue_proxy_ticket(store: TicketStore, *, pgt: str | None, target_service: str | None) -> str:
-    """§2.7: a PT for ``targetService`` from a valid PGT."""
+def _trace_refusal(person: PersonFacts, service: Service, client_ip: str | None = None) -> None:
+    record(
+        "access_denied",
+        outcome="refused",
+        person=person,
+        service_code=service.code,
+        uai=service_uai(service),
+        client_ip=client_ip,
+        detail="proxy",
+    )
+
+
+def issue_proxy_ticket(
+    store: TicketStore,
+    *,
+    pgt: str | None,
+    target_service: str | None,
+    client_ip: str | None = None,
+) -> str:
+    """§2.7: a PT for ``targetService`` from a valid PGT, if the person may open that service.
+
+    The person is asked the same question as at ``/cas/login`` (``portal.access.can_access``):
+    a proxying service must not obtain, on someone's behalf, a ticket for a service the portal's
+    rules refuse them. A refusal is §2.7.3's ``UNAUTHORIZED_SERVICE`` ("service is unauthorized
+    to perform the proxy request"), traced as ``access_denied``."""
     pgt_id = _require(pgt, "pgt")
     target = _require(target_service, "targetService")
     if not pgt_id.startswith("PGT-"):
@@ -140,6 +186,11 @@ def issue_proxy_ticket(store: TicketStore, *, pgt: str | None, target_service: s
     service = find_service(target)
     if service is None:
         raise errors.UnauthorizedService("Le service cible n'est pas autorisé par le CAS.")
+    person = person_facts(granting.person_id)
+    if person is None or not can_access(person, service):
+        if person is not None:
+            _trace_refusal(person, service, client_ip)
+        raise errors.UnauthorizedService(_REFUSED)
     return store.issue_ticket(
         prefix="PT",
         person_id=granting.person_id,

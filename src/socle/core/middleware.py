@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, MutableMapping
+from collections.abc import Callable, Mapping, MutableMapping
 from typing import Any
 
 from django.conf import settings
@@ -42,3 +42,15 @@ def apply_trusted_proxy(meta: MutableMapping[str, Any], networks: tuple[Network,
     if client != remote:
         meta["SOCLE_PROXY_ADDR"] = remote
         meta["REMOTE_ADDR"] = client
+
+
+def client_address_of(meta: Mapping[str, Any]) -> str:
+    """The client's address of a request whose ``META`` (or WSGI environ) went through
+    :func:`apply_trusted_proxy`: ``REMOTE_ADDR`` ("" when the server gave none).
+
+    The one rule for every reader (login throttling, traces, the WSGI fast paths):
+    ``X-Forwarded-For`` counts only when the request came from one of ``SOCLE_TRUSTED_PROXIES``
+    behind the TLS proxy, and :func:`apply_trusted_proxy` has then put the client's address in
+    ``REMOTE_ADDR``. Nobody reads the header itself: from any other sender it is the client's
+    own claim (a throttle keyed on it would be escaped by changing it at each attempt)."""
+    return str(meta.get("REMOTE_ADDR") or "")

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from socle.core.middleware import client_address_of
 from socle.portal import trace_buffer
 from socle.portal.models import Trace
 
@@ -101,5 +102,5 @@ def record_admin_change(
         detail=detail,
         service_code=service_code,
         uai=uai,
-        client_ip=request.META.get("REMOTE_ADDR") or None,
+        client_ip=client_address_of(request.META) or None,
     )

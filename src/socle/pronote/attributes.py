@@ -86,9 +86,16 @@ def pronote_id_for(person: Any, establishment_id: int | None) -> str:
 
 
 def identity_attributes(person: Any, establishment_id: int | None) -> dict[str, list[str]]:
+    """``categories`` comes from the person's profiles in the service's establishment only:
+    none (no ``categories`` sent) for someone who has no membership there, e.g. a global
+    administrator, rather than the profiles of another school. Without an establishment (a
+    PRONOTE service always has one: ``service_add --sso pronote`` requires ``--uai``), all."""
     memberships = person.memberships.all()
-    scoped = [m.profile for m in memberships if m.establishment_id == establishment_id]
-    profiles = set(scoped or [m.profile for m in memberships])
+    profiles = {
+        m.profile
+        for m in memberships
+        if establishment_id is None or m.establishment_id == establishment_id
+    }
     values = {
         "nom": person.last_name,
         "prenom": person.first_name,

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import contextlib
-import ipaddress
 from collections.abc import Mapping
 from typing import Any
 
@@ -14,6 +12,7 @@ from django.utils.cache import patch_vary_headers
 from socle.cas import protocol
 from socle.cas.tickets import get_store
 from socle.cas.tickets.base import Session
+from socle.core.middleware import client_address_of
 
 TGC_COOKIE = "socle_tgc"
 TGC_PATH = "/cas/"
@@ -25,22 +24,10 @@ def client_ip(request: HttpRequest) -> str:
 
 
 def client_ip_of(meta: Mapping[str, Any]) -> str:
-    """The client's address in a request's ``META`` (or WSGI environ).
-
-    Behind the TLS reverse proxy (``SOCLE_BEHIND_TLS_PROXY``), ``REMOTE_ADDR`` is the proxy's for
-    everyone: when ``TrustedProxyMiddleware`` found the client behind the proxies of
-    ``SOCLE_TRUSTED_PROXIES`` (chained ones too), that is the address; otherwise the last
-    ``X-Forwarded-For`` entry, the one our proxy appended (earlier entries come from the client
-    and prove nothing).
-    """
-    address = meta.get("REMOTE_ADDR", "")
-    if "SOCLE_PROXY_ADDR" in meta:  # the trusted-proxy middleware found the client already
-        return address or "0.0.0.0"  # noqa: S104 (a label, not a bind)
-    if getattr(settings, "SECURE_PROXY_SSL_HEADER", None):
-        forwarded = meta.get("HTTP_X_FORWARDED_FOR", "").rsplit(",", 1)[-1].strip()
-        with contextlib.suppress(ValueError):
-            address = str(ipaddress.ip_address(forwarded))
-    return address or "0.0.0.0"  # noqa: S104 (a label, not a bind)
+    """The client's address in a request's ``META`` (or WSGI environ), as the trusted-proxy
+    middleware left it (``socle.core.middleware.client_address_of``: ``X-Forwarded-For`` only
+    from ``SOCLE_TRUSTED_PROXIES``); ``0.0.0.0`` when the server gave none."""
+    return client_address_of(meta) or "0.0.0.0"  # noqa: S104 (a label, not a bind)
 
 
 def param(request: HttpRequest, name: str) -> str | None:

@@ -19,8 +19,13 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
-from socle.cas import retry
-from socle.cas.authentication import MAX_LOGIN_LENGTH, MAX_PASSWORD_LENGTH, check_credentials
+from socle.cas import retry, throttle
+from socle.cas.authentication import (
+    MAX_LOGIN_LENGTH,
+    MAX_PASSWORD_LENGTH,
+    Outcome,
+    check_credentials,
+)
 from socle.cas.forms import LoginForm
 from socle.cas.login_page import page_key, reuse_or_render
 from socle.cas.middleware import SESSION_KEY
@@ -245,12 +250,7 @@ def _post_credentials(
             client_ip=address,
             detail="throttled" if outcome.throttled else "",
         )
-        form.add_error(
-            None,
-            _("Trop de tentatives de connexion. Réessayez dans un quart d'heure.")
-            if outcome.throttled
-            else _("Identifiant ou mot de passe incorrect."),
-        )
+        form.add_error(None, _failure_message(outcome))
         return _login_page(request, form, service)
     person = outcome.person
     if session is None or session.person_id != person.pk:
@@ -278,6 +278,15 @@ def _post_credentials(
         response = _logged_in(request, next_url)
     set_tgc(response, session)
     return response
+
+
+def _failure_message(outcome: Outcome) -> str:
+    """The same words for every login, known or not (``socle.cas.throttle``)."""
+    if not outcome.throttled:
+        return _("Identifiant ou mot de passe incorrect.")
+    if outcome.throttled_for > throttle.WINDOW:
+        return _("Trop de tentatives de connexion sur ce compte. Réessayez dans une heure.")
+    return _("Trop de tentatives de connexion. Réessayez dans un quart d'heure.")
 
 
 def _posted_credentials(request: HttpRequest) -> QueryDict:

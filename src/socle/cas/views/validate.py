@@ -82,7 +82,10 @@ def proxy(request: HttpRequest) -> HttpResponse:
     as_json = protocol.wants_json(param(request, "format"))
     try:
         ticket = issue_proxy_ticket(
-            get_store(), pgt=param(request, "pgt"), target_service=param(request, "targetService")
+            get_store(),
+            pgt=param(request, "pgt"),
+            target_service=param(request, "targetService"),
+            client_ip=client_ip(request),
         )
     except Exception as exc:
         if not isinstance(exc, errors.CasError):

@@ -7,6 +7,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 
+from socle.core.middleware import client_address_of
 from socle.directory.models import Establishment
 from socle.portal.permissions import administered_establishments
 
@@ -47,4 +48,5 @@ def picker_context(request: HttpRequest, current: Establishment | None) -> dict[
 
 
 def client_ip(request: HttpRequest) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
+    """The client's address for a trace (``socle.core.middleware.client_address_of``)."""
+    return client_address_of(request.META) or None

@@ -1,0 +1,104 @@
+"""Login throttling (``socle.cas.throttle``): a short lock per account and address, a higher
+bound per account over all addresses, and a bound per address; nobody locks a known account
+everywhere with five wrong passwords."""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+import pytest
+from django.core.cache import cache
+from django.test import Client
+
+from socle.cas import throttle
+from socle.cas.checks import check_cas_settings
+from tests.cas.conftest import SERVICE_URL, cas_login
+from tests.factories import DEFAULT_PASSWORD
+
+HOME = "198.51.100.20"  # the pupil, at home
+SCHOOL = "203.0.113.1"  # the school's NAT address
+
+
+def attempt(address: str, login: str, password: str = "wrong", **data: str) -> Any:
+    return Client(REMOTE_ADDR=address).post(
+        "/cas/login", {"username": login, "password": password, **data}
+    )
+
+
+def text(response: Any) -> str:
+    return html.unescape(response.content.decode())
+
+
+def test_five_wrong_passwords_from_one_address_do_not_lock_the_owner_out_elsewhere(pupil, service):
+    for _ in range(5):
+        attempt(SCHOOL, pupil.login)
+    locked = attempt(SCHOOL, pupil.login, DEFAULT_PASSWORD, service=SERVICE_URL)
+    assert "Trop de tentatives de connexion. Réessayez dans un quart d'heure." in text(locked)
+    owner = attempt(HOME, pupil.login, DEFAULT_PASSWORD, service=SERVICE_URL)
+    assert owner.status_code == 302 and "ticket=ST-" in owner["Location"]
+
+
+def test_guessing_from_many_addresses_meets_the_bound_per_account(pupil, service, settings):
+    assert settings.SOCLE_LOGIN_MAX_FAILURES_PER_ACCOUNT_ALL_ADDRESSES == 20
+    for index in range(20):  # four addresses, never five failures from one of them
+        attempt(f"192.0.2.{index % 4}", pupil.login)
+    for address in ("192.0.2.0", HOME):
+        refused = attempt(address, pupil.login, DEFAULT_PASSWORD, service=SERVICE_URL)
+        assert "Réessayez dans une heure." in text(refused)
+
+
+def test_unknown_logins_are_throttled_alike(service):
+    for index in range(20):
+        attempt(f"192.0.2.{index % 4}", "personne.inconnue")
+    assert "Réessayez dans une heure." in text(attempt(HOME, "personne.inconnue"))
+
+
+def test_a_success_forgets_only_the_failures_from_its_address(pupil, service, settings):
+    settings.SOCLE_LOGIN_MAX_FAILURES_PER_ACCOUNT_ALL_ADDRESSES = 8
+    for _ in range(4):
+        attempt(SCHOOL, pupil.login)
+    assert cas_login(Client(REMOTE_ADDR=SCHOOL), pupil, SERVICE_URL).status_code == 302
+    for _ in range(4):  # counting starts again from zero for this address…
+        attempt(SCHOOL, pupil.login)
+    # …but the account's failures over all addresses (8) are kept until they expire.
+    assert "une heure" in text(attempt(HOME, pupil.login, DEFAULT_PASSWORD, service=SERVICE_URL))
+
+
+def test_the_address_bound_still_stops_one_address_trying_many_accounts(service, settings):
+    settings.SOCLE_LOGIN_MAX_FAILURES_PER_ADDRESS = 3
+    for index in range(3):
+        attempt(SCHOOL, f"user{index}")
+    assert "quart d'heure" in text(attempt(SCHOOL, "someone.else"))
+    assert "quart d'heure" not in text(attempt(HOME, "someone.else"))
+
+
+def test_the_counters_live_their_window_after_the_last_failure(monkeypatch):
+    windows: dict[str, int] = {}
+    real_add, real_touch = cache.add, cache.touch
+
+    def add(key: str, value: int, timeout: int) -> bool:
+        windows[key.split(":")[2]] = timeout
+        return real_add(key, value, timeout)
+
+    def touch(key: str, timeout: int) -> bool:
+        assert windows[key.split(":")[2]] == timeout
+        return real_touch(key, timeout)
+
+    monkeypatch.setattr(cache, "add", add)
+    monkeypatch.setattr(cache, "touch", touch)
+    throttle.record_failure("camille.martin", SCHOOL)
+    throttle.record_failure("camille.martin", SCHOOL)
+    assert windows == {"pair": 15 * 60, "account": 60 * 60, "ip": 15 * 60}
+
+
+@pytest.mark.parametrize(
+    ("pair", "account", "warned"), [(5, 20, False), (5, 5, False), (5, 4, True)]
+)
+def test_it_warns_when_the_bound_over_all_addresses_is_below_the_short_lock(
+    settings, pair, account, warned
+):
+    settings.SOCLE_LOGIN_MAX_FAILURES_PER_ACCOUNT = pair
+    settings.SOCLE_LOGIN_MAX_FAILURES_PER_ACCOUNT_ALL_ADDRESSES = account
+    ids = [problem.id for problem in check_cas_settings()]
+    assert ("socle.W011" in ids) is warned
