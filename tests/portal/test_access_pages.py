@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.urls import reverse
 from lxml import html
 
-from socle.directory.models import Establishment, Person
+from socle.directory.models import Establishment, Membership, Person
 from socle.directory.profiles import Profile
 from socle.portal.access import can_access
 from socle.portal.models import AccessMode, AccessRule, AccessTarget, ServiceActivation, Trace
@@ -279,3 +279,20 @@ def test_it_puts_the_colon_of_a_rules_target_the_english_way_in_english(
         )
     assert "School(s) of the current site: Collège Jean Jaurès" in texts["en"]
     assert "Établissement(s) du site courant : Collège Jean Jaurès" in texts["fr"]
+
+
+def test_the_user_tab_hides_what_another_school_decides(
+    school_admin: Person, school: Establishment, other_school: Establishment
+) -> None:
+    service = make_service("moodle", access_mode=AccessMode.OPEN)  # the whole ENT's
+    teacher = make_person("Hélène", "Le Gall", establishment=school, profile=Profile.TEACHER)
+    Membership.objects.create(person=teacher, establishment=other_school, profile=Profile.DIRECTION)
+    page = (
+        logged_in(school_admin)
+        .get(reverse("portal:service_users", args=[service.pk]) + "?q=le gall")
+        .content.decode()
+    )
+    assert "Collège Jean Jaurès" in page
+    assert "Un autre établissement" in page
+    assert "décidé par un établissement que vous n&#x27;administrez pas" in page
+    assert "Pierre de Fermat" not in page and "Direction" not in page

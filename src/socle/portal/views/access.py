@@ -259,15 +259,7 @@ def service_users(request: HttpRequest, pk: int) -> HttpResponse:
         names = dict(Establishment.objects.filter(pk__in=wanted).values_list("pk", "name"))
         for person in people:
             decision = decisions[person.pk]
-            verdicts = [
-                {
-                    "establishment": names.get(v.establishment_id or 0, "—"),
-                    "profile": profile_label(v.profile) if v.profile else "—",
-                    "allowed": v.allowed,
-                    "reason": _(v.reason),  # a msgid of socle.portal.policy
-                }
-                for v in decision.verdicts
-            ]
+            verdicts = _shown_verdicts(decision.verdicts, ids, names)
             results.append(
                 {
                     "person": person,
@@ -291,6 +283,41 @@ def service_users(request: HttpRequest, pk: int) -> HttpResponse:
             "can_edit": can_edit_service(request.user, service),
         },
     )
+
+
+def _shown_verdicts(
+    verdicts: list[Any], ids: set[int] | None, names: dict[int, str]
+) -> list[dict[str, Any]]:
+    """The verdicts of « Accès utilisateur » as an administrator may see them: those of the
+    establishments they administer (all for an administrator of the whole ENT); the others
+    folded into one line without the school's name, the person's profile there or the reason,
+    which belong to that school."""
+    shown = [
+        {
+            "establishment": names.get(v.establishment_id or 0, "—"),
+            "profile": profile_label(v.profile) if v.profile else "—",
+            "allowed": v.allowed,
+            "reason": _(v.reason),  # a msgid of socle.portal.policy
+        }
+        for v in verdicts
+        if ids is None or v.establishment_id is None or v.establishment_id in ids
+    ]
+    hidden = [
+        v for v in verdicts if ids is not None and v.establishment_id not in (None, *ids)
+    ]
+    if hidden:
+        shown.append(
+            {
+                "establishment": ngettext(
+                    "Un autre établissement", "%(count)s autres établissements", len(hidden)
+                )
+                % {"count": len(hidden)},
+                "profile": "—",
+                "allowed": any(v.allowed for v in hidden),
+                "reason": _("décidé par un établissement que vous n'administrez pas"),
+            }
+        )
+    return shown
 
 
 def _updated_message(changed: int, site: Establishment) -> str:
