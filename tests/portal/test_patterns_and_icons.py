@@ -141,3 +141,18 @@ def test_icons_refuse_big_images() -> None:
 
 def test_a_line_that_is_not_an_address_is_refused() -> None:
     assert check_pattern("exact", "pas une adresse", [URL]) is not None
+
+
+def test_it_asks_for_percent_encoded_characters_in_a_regular_expression() -> None:
+    from socle.portal.patterns import check_pattern
+
+    message = check_pattern(
+        "regex", r"^https://ent\.example\.org/élèves/.*", ["https://ent.example.org/élèves/"]
+    )
+    assert message is not None and "« é »" in message and "%C3%A9" in message
+    assert (
+        check_pattern(
+            "regex", r"^https://ent\.example\.org/%C3%A9l.*", ["https://ent.example.org/élèves/"]
+        )
+        is None
+    )

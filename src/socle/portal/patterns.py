@@ -11,7 +11,7 @@ from __future__ import annotations
 import importlib
 import re
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from django.utils.translation import gettext as _
 
@@ -129,6 +129,16 @@ def pattern_problem(kind: str, value: str, own_urls: list[str]) -> PatternProble
     service's URL and, for PRONOTE, its espaces; the first one is quoted in messages)."""
     if len(value) > 500:
         return PatternProblem(_("Ce motif est trop long (500 caractères au plus)."))
+    if kind == PatternKind.REGEX and not value.isascii():
+        raw = next(c for c in value if not c.isascii())
+        return PatternProblem(
+            _(
+                "Cette expression régulière contient « %(char)s » : le CAS compare les adresses "
+                "encodées (%(encoded)s), écrivez-le ainsi, sans quoi ce motif n'accepte aucune "
+                "adresse qui le contient."
+            )
+            % {"char": raw, "encoded": quote(raw)}
+        )
     try:
         if kind == PatternKind.REGEX:
             re.compile(value)

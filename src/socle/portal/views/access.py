@@ -302,9 +302,7 @@ def _shown_verdicts(
         for v in verdicts
         if ids is None or v.establishment_id is None or v.establishment_id in ids
     ]
-    hidden = [
-        v for v in verdicts if ids is not None and v.establishment_id not in (None, *ids)
-    ]
+    hidden = [v for v in verdicts if ids is not None and v.establishment_id not in (None, *ids)]
     if hidden:
         shown.append(
             {
