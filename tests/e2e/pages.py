@@ -196,7 +196,7 @@ STEP_TITLES = [
 ]
 SUMMARY = re.compile(
     r"(\d+) identifiant\(s\) Pronote importé\(s\)\. "
-    r"Dernier import fait le \d\d/\d\d/\d{4} à \d\d:\d\d en mode (Complet|Partiel)\."
+    r"Dernier import fait le : \d\d/\d\d/\d{4} à \d\d:\d\d en mode (Complet|Partiel)\."
 )
 
 

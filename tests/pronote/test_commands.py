@@ -43,7 +43,7 @@ def test_auto_only_validates_the_six_steps_and_prints_the_report(xml_file, schoo
         "Étape 1/6 : rapprochement des enseignants — 1 enseignant dans le fichier, 1 reconnu, "
         "0 non reconnus — validée : 1 importé, 0 inchangés" in out
     )
-    assert "4 identifiant(s) Pronote importé(s). Dernier import fait le" in out
+    assert "4 identifiant(s) Pronote importé(s). Dernier import fait le :" in out
     assert len(ids_of(school.est)) == 4
     assert ImportSession.objects.get().status == SessionStatus.FINISHED
     assert "ELEVEJULES000001" in report.read_bytes().decode("utf-8-sig")

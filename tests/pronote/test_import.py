@@ -32,7 +32,7 @@ def test_it_imports_a_whole_school_automatically():
     identity = PronoteIdentity.objects.get(person=school.emma)
     assert identity.category == "eleve" and identity.source_id == session.pk
     assert summary_line(school.est).startswith(
-        "5 identifiant(s) Pronote importé(s). Dernier import fait le "
+        "5 identifiant(s) Pronote importé(s). Dernier import fait le : "
     )
     assert summary_line(school.est).endswith(" en mode Complet.")
 

@@ -96,7 +96,7 @@ def test_it_dates_the_last_import_with_a_four_digit_year(admin_client, school):
     session.save()
     when = timezone.localtime(session.created_at)
     text = page_text(admin_client.get(reverse("pronote:index")))
-    assert f"Dernier import fait le {when:%d/%m/%Y} à {when:%H:%M} en mode Complet." in text
+    assert f"Dernier import fait le : {when:%d/%m/%Y} à {when:%H:%M} en mode Complet." in text
     (cell,) = page(admin_client.get(reverse("pronote:index"))).xpath("//tbody/tr/td[1]")
     assert cell.text_content() == f"{when:%d/%m/%Y %H:%M}"
 
@@ -188,7 +188,7 @@ def test_the_wizard_walks_the_six_steps(admin_client, school):
         response = admin_client.post(response["Location"], {"action": "validate"})
     assert response["Location"] == reverse("pronote:final", args=[session.pk])
     final = page_text(admin_client.get(response["Location"]))
-    assert "5 identifiant(s) Pronote importé(s). Dernier import fait le " in final
+    assert "5 identifiant(s) Pronote importé(s). Dernier import fait le : " in final
     assert "en mode Complet." in final
     report = admin_client.get(reverse("pronote:report", args=[session.pk]))
     assert report["Content-Type"].startswith("text/csv")

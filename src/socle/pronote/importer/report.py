@@ -54,7 +54,7 @@ def last_import(establishment: Establishment) -> ImportSession | None:
 
 
 def summary_line(establishment: Establishment) -> str:
-    """« 1401 identifiant(s) Pronote importé(s). Dernier import fait le 05/09/2011 à 18:10 en mode
+    """« 1401 identifiant(s) Pronote importé(s). Dernier import fait le : 05/09/2011 à 18:10 en mode
     Partiel. » — the header of PRONOTE's historical import page, in the active language (the
     French is the contract: the same « (s) » wording whatever the count). The year has four
     digits, as everywhere else in Socle (PRONOTE's page writes two)."""
@@ -67,7 +67,7 @@ def summary_line(establishment: Establishment) -> str:
     previous = last_import(establishment)
     if previous is not None:
         when = timezone.localtime(previous.finished_at or previous.created_at)
-        line += " " + gettext("Dernier import fait le %(date)s à %(time)s en mode %(mode)s.") % {
+        line += " " + gettext("Dernier import fait le : %(date)s à %(time)s en mode %(mode)s.") % {
             "date": f"{when:%d/%m/%Y}",
             "time": f"{when:%H:%M}",
             "mode": ImportMode(previous.mode).label,
