@@ -38,3 +38,27 @@ def test_someone_logged_in_without_staff_rights_is_refused(pupil):
     browser = Client()
     cas_login(browser, pupil)
     assert browser.get("/django-admin/login/").status_code == 403
+
+
+def test_the_admin_logout_ends_the_single_sign_on_too(pupil):
+    admin = make_person("Alex", "Admin", is_staff=True, is_superuser=True)
+    browser = Client()
+    cas_login(browser, admin, next="/django-admin/")
+    assert browser.get("/django-admin/").status_code == 200
+    answer = browser.post("/django-admin/logout/")
+    assert answer.status_code == 200 and "déconnecté" in answer.content.decode()
+    assert browser.cookies["socle_tgc"].value == ""  # the SSO cookie is cleared
+    page = browser.get("/cas/login")
+    assert b'name="password"' in page.content  # credentials asked again
+
+
+def test_a_browser_with_a_live_sso_session_but_no_portal_session_gets_it_back(pupil):
+    browser = Client()
+    cas_login(browser, pupil)
+    tgc = browser.cookies["socle_tgc"].value
+    browser.cookies.pop("socle_session")  # the portal's session lost, the SSO cookie kept
+    assert browser.cookies["socle_tgc"].value == tgc
+    answer = browser.get("/cas/login?next=/")
+    assert answer.status_code == 302 and answer["Location"] == "/"
+    home = browser.get("/")
+    assert home.status_code == 200 and home.wsgi_request.user.pk == pupil.pk

@@ -10,6 +10,7 @@ class CasConfig(AppConfig):
         from django.contrib import admin
 
         from socle.cas import checks, signals  # noqa: F401  (registration side effects)
-        from socle.cas.views.admin_login import admin_login
+        from socle.cas.views.admin_login import admin_login, admin_logout
 
         admin.site.login = admin_login  # type: ignore[method-assign]  # one login: the CAS's
+        admin.site.logout = admin_logout  # type: ignore[method-assign]  # and one logout

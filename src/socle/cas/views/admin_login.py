@@ -1,6 +1,9 @@
-"""``/django-admin/login/`` sends to ``/cas/login``: Django's own admin form would check a
-password outside the login throttle (``socle.cas.throttle``) and the admission gate, and open a
-Django session tied to no SSO session (``socle.cas.middleware``)."""
+"""The Django admin logs in and out through the CAS.
+
+``/django-admin/login/`` sends to ``/cas/login``: Django's own admin form would check a password
+outside the login throttle (``socle.cas.throttle``) and the admission gate, and open a Django
+session tied to no SSO session (``socle.cas.middleware``). ``/django-admin/logout/`` is the CAS
+logout, which ends both sessions."""
 
 from __future__ import annotations
 
@@ -21,3 +24,12 @@ def admin_login(request: HttpRequest, extra_context: dict[str, Any] | None = Non
         raise PermissionDenied
     next_url = request.GET.get("next") or reverse("admin:index")
     return HttpResponseRedirect(f"{reverse('cas:login')}?{urlencode({'next': next_url})}")
+
+
+def admin_logout(request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
+    """``AdminSite.logout``: the CAS logout. Django's own would end the Django session only and
+    leave the SSO session (its cookie) open: the next person at that browser would be logged in
+    again as the administrator on their first ``/cas/login``."""
+    from socle.cas.views.login import logout
+
+    return logout(request)

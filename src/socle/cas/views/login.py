@@ -21,6 +21,7 @@ from django.views.decorators.http import require_http_methods
 
 from socle.cas import retry, throttle
 from socle.cas.authentication import (
+    BACKEND,
     MAX_LOGIN_LENGTH,
     MAX_PASSWORD_LENGTH,
     Outcome,
@@ -165,6 +166,21 @@ def _param(request: HttpRequest, name: str) -> str:
     return (request.GET.get(name) or request.POST.get(name) or "").strip()
 
 
+def _reopen_portal_session(request: HttpRequest, session: Session) -> None:
+    """Opens the portal's Django session again for the person of the live SSO session when this
+    browser has lost it (a logout of the Django admin alone, an expired cookie): otherwise a
+    page that requires it sends to ``/cas/login?next=…``, which sends back to it, in a loop."""
+    if request.user.is_authenticated and request.user.pk == session.person_id:
+        if request.session.get(SESSION_KEY) == session.id:
+            return
+    person = Person.objects.filter(pk=session.person_id, is_active=True).first()
+    if person is None:
+        return
+    person.backend = BACKEND  # type: ignore[attr-defined]  # what django.contrib.auth.login reads
+    django_login(request, person)
+    request.session[SESSION_KEY] = session.id
+
+
 def _logged_in(request: HttpRequest, next_url: str) -> HttpResponse:
     if next_url:
         return HttpResponseRedirect(next_url)
@@ -200,6 +216,7 @@ def login(request: HttpRequest) -> HttpResponse:
         person = person_facts(session.person_id)
         if person is not None and person.is_active:
             if service is None:
+                _reopen_portal_session(request, session)
                 return _logged_in(request, next_url)
             try:
                 return _go_to_service(
