@@ -13,4 +13,4 @@ class CasConfig(AppConfig):
         from socle.cas.views.admin_login import admin_login, admin_logout
 
         admin.site.login = admin_login  # type: ignore[method-assign]  # one login: the CAS's
-        admin.site.logout = admin_logout  # type: ignore[method-assign]  # and one logout
+        admin.site.logout = admin_logout  # type: ignore[method-assign,assignment]  # one logout

@@ -11,7 +11,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.urls import reverse
 
 
@@ -26,7 +26,9 @@ def admin_login(request: HttpRequest, extra_context: dict[str, Any] | None = Non
     return HttpResponseRedirect(f"{reverse('cas:login')}?{urlencode({'next': next_url})}")
 
 
-def admin_logout(request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
+def admin_logout(
+    request: HttpRequest, extra_context: dict[str, Any] | None = None
+) -> HttpResponseBase:
     """``AdminSite.logout``: the CAS logout. Django's own would end the Django session only and
     leave the SSO session (its cookie) open: the next person at that browser would be logged in
     again as the administrator on their first ``/cas/login``."""

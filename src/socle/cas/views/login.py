@@ -170,9 +170,9 @@ def _reopen_portal_session(request: HttpRequest, session: Session) -> None:
     """Opens the portal's Django session again for the person of the live SSO session when this
     browser has lost it (a logout of the Django admin alone, an expired cookie): otherwise a
     page that requires it sends to ``/cas/login?next=…``, which sends back to it, in a loop."""
-    if request.user.is_authenticated and request.user.pk == session.person_id:
-        if request.session.get(SESSION_KEY) == session.id:
-            return
+    same_person = request.user.is_authenticated and request.user.pk == session.person_id
+    if same_person and request.session.get(SESSION_KEY) == session.id:
+        return
     person = Person.objects.filter(pk=session.person_id, is_active=True).first()
     if person is None:
         return
