@@ -11,6 +11,7 @@ import io
 
 from django.urls import reverse
 from django.utils import translation
+from lxml import html
 
 from socle.cas.usernames import pairwise_id
 from socle.portal.models import UsernameMode
@@ -20,8 +21,9 @@ from socle.pronote.importer.steps import prepare_step, run_automatic, validate_s
 from socle.pronote.matching import DirectoryIndex, Row, match_rows
 from socle.pronote.matching_index import Account
 from socle.pronote.models import ImportRow, ImportSession, PronoteIdentity
+from socle.pronote.views.wizard import CAS_MISMATCHES_SHOWN
 from tests.factories import make_person, make_service
-from tests.pronote.helpers import School, page_text, run, start
+from tests.pronote.helpers import School, page_text, record, run, start
 from tests.pronote.test_views import upload
 
 OLD_ENT = "ENTLR-000123"
@@ -190,7 +192,16 @@ def test_the_step_page_and_the_report_page_show_the_mismatch(admin_client, schoo
     upload(admin_client, school, mode="partiel", content=xml.encode())
     session = ImportSession.objects.get()
     admin_client.post(reverse("pronote:step", args=[session.pk, 1]), {"action": "validate"})
-    step = page_text(admin_client.get(reverse("pronote:step", args=[session.pk, 2])))
+    shown = admin_client.get(reverse("pronote:step", args=[session.pk, 2]))
+    step = page_text(shown)
+    banner = html.fromstring(shown.content.decode()).get_element_by_id("cas-mismatch")
+    listing = banner.getnext()  # the people, right under the banner
+    assert listing.get("id") == "cas-mismatch-list"
+    assert [" ".join(li.text_content().split()) for li in listing.iterchildren("li")] == [
+        f"ROUX Emma (ELEVEEMMA0000001) — PRONOTE a l'identifiant CAS {OLD_ENT} pour cette fiche "
+        f"mais Socle enverra {school.emma.uid} : PRONOTE répondra « Identification impossible » "
+        "(dans PRONOTE, « Supprimer l'identifiant CAS » de cet utilisateur)"
+    ]
     assert (
         "1 personne a dans PRONOTE un identifiant CAS différent de celui que Socle enverra : "
         "PRONOTE lui répondra « Identification impossible »." in step
@@ -204,6 +215,27 @@ def test_the_step_page_and_the_report_page_show_the_mismatch(admin_client, schoo
     final = page_text(admin_client.get(response["Location"]))
     assert "Identifiants CAS différents dans PRONOTE" in final
     assert f"ROUX Emma (ELEVEEMMA0000001) — PRONOTE a l'identifiant CAS {OLD_ENT}" in final
+
+
+def test_the_step_page_lists_the_first_mismatches_and_counts_the_others(admin_client, school):
+    make_pronote_service(school)
+    records = []
+    for n in range(CAS_MISMATCHES_SHOWN + 2):
+        name = "Eleve" + "".join(chr(ord("a") + int(d)) for d in f"{n:02d}")  # Eleveaa, Eleveab…
+        make_person(name, "Nombreux", establishment=school.est, birth_date=dt.date(2012, 1, 1))
+        pid = f"NOMBREUX{n:08d}"
+        records.append(
+            record("eleve", "NOMBREUX", name, pid=pid, birth=dt.date(2012, 1, 1), cas_id=f"x-{n}")
+        )
+    session = start(school.est, "partiel", *records)
+    validate_step(session, 1)
+    shown = admin_client.get(reverse("pronote:step", args=[session.pk, 2]))
+    assert "22 personnes ont dans PRONOTE un identifiant CAS différent" in page_text(shown)
+    listing = html.fromstring(shown.content.decode()).get_element_by_id("cas-mismatch-list")
+    items = [" ".join(li.text_content().split()) for li in listing.iterchildren("li")]
+    assert len(items) == CAS_MISMATCHES_SHOWN + 1
+    assert items[0].startswith("NOMBREUX Eleveaa (NOMBREUX00000000) — PRONOTE a l'identifiant")
+    assert items[-1] == "… et 2 autres"
 
 
 # --- the diagnostics ---------------------------------------------------------------------------

@@ -10,8 +10,9 @@ import datetime as dt
 import pytest
 from django.core.management import CommandError
 from django.urls import reverse
+from lxml import html
 
-from socle.pronote.importer.removals import RemovalCheck
+from socle.pronote.importer.removals import RemovalCheck, warning
 from socle.pronote.importer.steps import LargeRemoval, plan_step, run_automatic, validate_step
 from socle.pronote.models import ImportSession, PronoteIdentity
 from tests.factories import make_person
@@ -20,7 +21,11 @@ from tests.pronote.test_views import upload
 
 NEWCOMERS_HINT = (
     "Si ce fichier ne contient que des nouveaux arrivants (export « Uniquement les utilisateurs "
-    "sans identifiants CAS »), utilisez le mode Partiel pour un fichier de nouveaux arrivants."
+    "sans identifiants CAS »), interrompez l'import et recommencez-le en mode Partiel."
+)
+COMMAND_HINT = (
+    "Si ce fichier ne contient que des nouveaux arrivants (export « Uniquement les utilisateurs "
+    "sans identifiants CAS »), relancez la commande avec --mode partiel."
 )
 
 
@@ -75,6 +80,13 @@ def test_it_calls_a_removal_large_by_its_share_count_and_the_files_signature(
     assert RemovalCheck("eleve", removals, held, no_cas_id).large is large
 
 
+def test_it_warns_of_a_single_identifier_in_the_singular():
+    assert warning(RemovalCheck("eleve", 1, 1, True)) == (
+        "Mode Complet : la validation supprimera 1 identifiant PRONOTE sur 1 de cette "
+        "catégorie, car le fichier ne le contient pas. " + NEWCOMERS_HINT
+    )
+
+
 # --- the import --------------------------------------------------------------------------------
 
 
@@ -87,7 +99,7 @@ def test_a_complet_step_removing_many_identifiers_waits_for_a_confirmation(schoo
     assert refused.value.check == RemovalCheck("eleve", 12, 12, True)
     assert str(refused.value) == (
         "Mode Complet : cochez « Je confirme la suppression » pour supprimer 12 identifiants "
-        "Pronote absents du fichier, ou interrompez l'import. " + NEWCOMERS_HINT
+        "PRONOTE absents du fichier, ou interrompez l'import."
     )
     assert set(former) <= set(ids_of(school.est))  # nothing written
     session.refresh_from_db()
@@ -145,7 +157,7 @@ def test_the_command_refuses_a_newcomers_file_in_complet_without_force(school, t
     assert str(refused.value) == (
         "Mode Complet : cet import supprimerait 57 identifiants Pronote absents du fichier "
         "(Étape 2/6 : rapprochement des élèves : 57 identifiants sur 57). "
-        + NEWCOMERS_HINT
+        + COMMAND_HINT
         + " Pour les supprimer malgré tout, relancez avec --force (--dry-run montre le détail "
         "sans rien enregistrer). Rien n'a été enregistré."
     )
@@ -159,8 +171,8 @@ def test_the_command_refuses_a_newcomers_file_in_complet_without_force(school, t
 
     preview = run(*args)
     assert (
-        "Mode Complet : la validation supprimera 57 identifiants Pronote sur les 57 de cette "
-        "catégorie, car le fichier ne les contient pas." in preview
+        "Mode Complet : la validation supprimera 57 identifiants PRONOTE sur les 57 de cette "
+        "catégorie, car le fichier ne les contient pas. " + COMMAND_HINT in preview
     )
     assert set(ids_of(school.est)) == set(former)
 
@@ -192,29 +204,36 @@ def test_the_command_imports_a_normal_complet_file_as_before(school, tmp_path):
 # --- the wizard --------------------------------------------------------------------------------
 
 
-def test_the_wizard_asks_to_confirm_a_large_removal(admin_client, school):
-    former = make_pupils_with_identifiers(school, 12)
+def newcomers_step(client, school) -> str:
+    """A Complet import of a newcomers file in the wizard: the URL of its pupils' step."""
     xml = (
         f'<IDENTIFIANTS_PRONOTE UAI="{school.est.uai}"><Eleves>'
         '<Eleve IDPN="NOUVEAU000000001" Nom="HADDAD" Prenom="Yanis" DateNaissance="03/02/2013"/>'
         "</Eleves></IDENTIFIANTS_PRONOTE>"
     )
-    upload(admin_client, school, mode="complet", content=xml.encode())
+    upload(client, school, mode="complet", content=xml.encode())
     session = ImportSession.objects.get()
-    admin_client.post(reverse("pronote:step", args=[session.pk, 1]), {"action": "validate"})
-    url = reverse("pronote:step", args=[session.pk, 2])
+    client.post(reverse("pronote:step", args=[session.pk, 1]), {"action": "validate"})
+    return reverse("pronote:step", args=[session.pk, 2])
+
+
+def test_the_wizard_asks_to_confirm_a_large_removal(admin_client, school):
+    former = make_pupils_with_identifiers(school, 12)
+    url = newcomers_step(admin_client, school)
+    session = ImportSession.objects.get()
     shown = page_text(admin_client.get(url))
     assert (
-        "Mode Complet : la validation supprimera 12 identifiants Pronote sur les 12 de cette "
+        "Mode Complet : la validation supprimera 12 identifiants PRONOTE sur les 12 de cette "
         "catégorie, car le fichier ne les contient pas. " + NEWCOMERS_HINT in shown
     )
-    assert "Je confirme la suppression de ces 12 identifiants Pronote absents du fichier" in shown
+    assert "Je confirme la suppression de ces 12 identifiants PRONOTE absents du fichier" in shown
 
     refused = admin_client.post(url, {"action": "validate"}, follow=True)
     assert refused.redirect_chain == []  # the same step, shown again
-    assert "cochez « Je confirme la suppression » pour supprimer 12 identifiants" in page_text(
-        refused
-    )
+    assert refused.status_code == 200  # as the other refusals of the step, and a service's deletion
+    text = page_text(refused)
+    assert "cochez « Je confirme la suppression » pour supprimer 12 identifiants" in text
+    assert text.count(NEWCOMERS_HINT) == 1  # in the warning, not again in the message
     assert set(former) <= set(ids_of(school.est))
 
     done = admin_client.post(url, {"action": "validate", "confirm-removals": "on"})
@@ -234,3 +253,37 @@ def test_the_wizard_keeps_the_plain_notice_for_a_few_removals(admin_client, scho
     shown = page_text(admin_client.get(reverse("pronote:step", args=[session.pk, 2])))
     assert "Mode Complet : 1 identifiant absent du fichier sera supprimé à la validation." in shown
     assert "Je confirme la suppression" not in shown
+
+
+def test_the_wizard_shows_the_warning_as_an_alert_with_its_box_right_under_it(admin_client, school):
+    make_pupils_with_identifiers(school, 12)
+    url = newcomers_step(admin_client, school)
+    doc = html.fromstring(admin_client.get(url).content.decode())
+    alert = doc.get_element_by_id("removal-warning")
+    assert {"alert", "alert-warning"} <= set(alert.classes)
+    (box,) = doc.xpath('//input[@name="confirm-removals"]')
+    assert box.getparent().getprevious() is alert
+    assert box.get("form") == "step-form"  # outside the form's element, submitted with it
+    assert box.get("aria-describedby") == "removal-warning"
+    assert box.get("aria-invalid") is None and box.get("autofocus") is None
+    (label,) = doc.xpath('//label[@for="confirm-removals"]')
+    assert label.text_content() == (
+        "Je confirme la suppression de ces 12 identifiants PRONOTE absents du fichier"
+    )
+
+
+def test_a_refused_validation_marks_the_box_invalid_and_focuses_it(admin_client, school):
+    make_pupils_with_identifiers(school, 12)
+    url = newcomers_step(admin_client, school)
+    doc = html.fromstring(admin_client.post(url, {"action": "validate"}).content.decode())
+    (box,) = doc.xpath('//input[@name="confirm-removals"]')
+    assert box.get("aria-describedby") == "removal-warning confirm-removals-error"
+    assert box.get("aria-invalid") == "true" and box.get("autofocus") is not None
+    assert box.get("checked") is None
+    error = doc.get_element_by_id("confirm-removals-error")
+    assert error.text_content() == "Cochez la case pour confirmer la suppression."
+    assert "field--error" in box.getparent().classes
+    # « Interrompre l’import… » shows the page again: the box kept, not called wrong
+    asked = admin_client.post(url, {"action": "interrupt-ask", "confirm-removals": "on"})
+    (box,) = html.fromstring(asked.content.decode()).xpath('//input[@name="confirm-removals"]')
+    assert box.get("aria-invalid") is None and box.get("checked") is not None

@@ -55,41 +55,45 @@ def counted(check: RemovalCheck) -> str:
     }
 
 
-def newcomers_hint() -> str:
+def newcomers_hint(*, command: bool = False) -> str:
+    """What to do with a newcomers-only file: in the wizard, start again in mode Partiel; from
+    ``pronote_import`` (``command``), run it again with ``--mode partiel``."""
+    if command:
+        return gettext(
+            "Si ce fichier ne contient que des nouveaux arrivants (export « Uniquement les "
+            "utilisateurs sans identifiants CAS »), relancez la commande avec --mode partiel."
+        )
     return gettext(
         "Si ce fichier ne contient que des nouveaux arrivants (export « Uniquement les "
-        "utilisateurs sans identifiants CAS »), utilisez le mode Partiel pour un fichier de "
-        "nouveaux arrivants."
+        "utilisateurs sans identifiants CAS »), interrompez l'import et recommencez-le en mode "
+        "Partiel."
     )
 
 
-def warning(check: RemovalCheck) -> str:
-    """The step page's warning, above its confirmation box."""
+def warning(check: RemovalCheck, *, command: bool = False) -> str:
+    """The step page's warning, above its confirmation box (``command``: the preview of
+    ``pronote_import``, whose hint is the command's)."""
     return (
         ngettext(
-            "Mode Complet : la validation supprimera %(removals)s identifiant Pronote sur les "
+            "Mode Complet : la validation supprimera %(removals)s identifiant PRONOTE sur "
             "%(held)s de cette catégorie, car le fichier ne le contient pas.",
-            "Mode Complet : la validation supprimera %(removals)s identifiants Pronote sur les "
+            "Mode Complet : la validation supprimera %(removals)s identifiants PRONOTE sur les "
             "%(held)s de cette catégorie, car le fichier ne les contient pas.",
             check.removals,
         )
         % {"removals": check.removals, "held": check.held}
         + " "
-        + newcomers_hint()
+        + newcomers_hint(command=command)
     )
 
 
 def refusal(check: RemovalCheck) -> str:
-    """Why the wizard refuses the step without the confirmation box ticked."""
-    return (
-        ngettext(
-            "Mode Complet : cochez « Je confirme la suppression » pour supprimer %(removals)s "
-            "identifiant Pronote absent du fichier, ou interrompez l'import.",
-            "Mode Complet : cochez « Je confirme la suppression » pour supprimer %(removals)s "
-            "identifiants Pronote absents du fichier, ou interrompez l'import.",
-            check.removals,
-        )
-        % {"removals": check.removals}
-        + " "
-        + newcomers_hint()
-    )
+    """Why the wizard refuses the step without the confirmation box ticked (the warning above
+    the box, still shown, says what to do with a file of newcomers)."""
+    return ngettext(
+        "Mode Complet : cochez « Je confirme la suppression » pour supprimer %(removals)s "
+        "identifiant PRONOTE absent du fichier, ou interrompez l'import.",
+        "Mode Complet : cochez « Je confirme la suppression » pour supprimer %(removals)s "
+        "identifiants PRONOTE absents du fichier, ou interrompez l'import.",
+        check.removals,
+    ) % {"removals": check.removals}

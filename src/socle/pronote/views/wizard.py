@@ -24,6 +24,7 @@ from socle.pronote.importer.report import (
 )
 from socle.pronote.importer.session import start_import
 from socle.pronote.importer.steps import (
+    LargeRemoval,
     StepError,
     interrupt,
     plan_step,
@@ -41,6 +42,7 @@ from socle.pronote.reasons import localized_candidate
 from socle.pronote.search import browse
 
 RECOGNISED_SHOWN = 2000
+CAS_MISMATCHES_SHOWN = 20  # listed under the step page's banner, then « … et N autres »
 
 
 def _session(request: HttpRequest, pk: int) -> ImportSession:
@@ -107,6 +109,7 @@ def _step_context(
     browse_results: dict[int, list[dict[str, Any]]],
     *,
     confirm_interrupt: bool = False,
+    removals_refused: bool = False,
 ) -> dict[str, Any]:
     spec = step(number)
     current = prepare_step(session, number)
@@ -149,6 +152,11 @@ def _step_context(
         for e in recognised + unrecognised
         if e["plan"] is not None and e["plan"].action == "conflict"
     ]
+    mismatched = [
+        _mismatch_item(row, planned[row.id].localized_cas_mismatch)
+        for row in rows
+        if row.id in planned and planned[row.id].cas_mismatch
+    ]
     return {
         "session": session,
         "spec": spec,
@@ -162,13 +170,14 @@ def _step_context(
         "recognised": recognised[:RECOGNISED_SHOWN],
         "recognised_hidden": max(0, len(recognised) - RECOGNISED_SHOWN),
         "conflicts": conflicts,
-        "cas_mismatch_text": _cas_mismatch_text(
-            sum(1 for item in planned.values() if item.cas_mismatch)
-        ),
+        "cas_mismatch_text": _cas_mismatch_text(len(mismatched)),
+        "cas_mismatches": mismatched[:CAS_MISMATCHES_SHOWN],
+        "cas_mismatches_hidden": max(0, len(mismatched) - CAS_MISMATCHES_SHOWN),
         "removals": removals,
         # a large Complet removal: the warning, and « Je confirme la suppression » to tick
         "removal_warning": warning(check) if check is not None and check.large else "",
         "removals_confirmed": form.is_bound and bool(form.data.get("confirm-removals")),
+        "removals_refused": removals_refused,  # validated without the box: aria-invalid
         "in_file": len(rows),
         "steps": step_summaries(session),
         "confirm_interrupt": confirm_interrupt,
@@ -178,6 +187,15 @@ def _step_context(
 def _cas_mismatch_text(count: int) -> str:
     """« 2 personnes ont dans PRONOTE un identifiant CAS différent… » and what to do."""
     return f"{mismatch_count(count)} {fix_hint(count)}" if count else ""
+
+
+def _mismatch_item(row: ImportRow, detail: str) -> dict[str, str]:
+    """A line of ``pronote/_cas_mismatches.html``: who, PRONOTE's id, stored vs sent name."""
+    return {
+        "name": f"{row.last_name} {row.first_name}",
+        "pronote_id": row.pronote_id,
+        "detail": detail,
+    }
 
 
 def _picked_elsewhere(
@@ -222,6 +240,7 @@ def step_view(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     allowed = allowed_people(request.user, session.establishment)
     browse_results: dict[int, list[dict[str, Any]]] = {}
     action = request.POST.get("action", "") if request.method == "POST" else ""
+    removals_refused = False
     if request.method == "POST":
         # « Interrompre l'import… » (interrupt-ask) shows the page again, choices kept, with a
         # confirmation; only its « Interrompre l'import » button (interrupt) interrupts.
@@ -257,6 +276,7 @@ def step_view(request: HttpRequest, pk: int, number: int) -> HttpResponse:
                     confirm_removals=form.removals_confirmed(),
                 )
             except StepError as exc:
+                removals_refused = isinstance(exc, LargeRemoval)
                 messages.error(request, str(exc))
             else:
                 session.refresh_from_db()
@@ -266,7 +286,12 @@ def step_view(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     else:
         form = StepForm(rows=rows, allowed=allowed)
     context = _step_context(
-        session, number, form, browse_results, confirm_interrupt=action == "interrupt-ask"
+        session,
+        number,
+        form,
+        browse_results,
+        confirm_interrupt=action == "interrupt-ask",
+        removals_refused=removals_refused,
     )
     return render(request, "pronote/step.html", context)
 
@@ -277,9 +302,8 @@ def final(request: HttpRequest, pk: int) -> HttpResponse:
     if session.is_open:
         return redirect("pronote:step", session.pk, session.current_step)
     steps = step_summaries(session)
-    mismatched = (
-        cas_mismatch_rows(session, limit=200) if any(s.cas_mismatches for s in steps) else []
-    )
+    mismatch_total = sum(s.cas_mismatches for s in steps)
+    mismatched = cas_mismatch_rows(session, limit=200) if mismatch_total else []
     return render(
         request,
         "pronote/final.html",
@@ -288,8 +312,9 @@ def final(request: HttpRequest, pk: int) -> HttpResponse:
             "summary": summary_line(session.establishment),
             "steps": steps,
             "conflicts": session.rows.filter(outcome="conflict").order_by("position")[:200],
-            "cas_mismatches": mismatched,
-            "cas_mismatch_text": _cas_mismatch_text(sum(s.cas_mismatches for s in steps)),
+            "cas_mismatches": [_mismatch_item(r, r.localized_cas_mismatch) for r in mismatched],
+            "cas_mismatches_hidden": max(0, mismatch_total - len(mismatched)),
+            "cas_mismatch_text": _cas_mismatch_text(mismatch_total),
         },
     )
 

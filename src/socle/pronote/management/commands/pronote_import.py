@@ -277,7 +277,7 @@ class Command(SocleCommand):
         if check is not None and check.large:
             self.stdout.write(
                 "  "
-                + warning(check)
+                + warning(check, command=True)
                 + " "
                 + _(
                     "La validation de cette étape demandera de confirmer la suppression "
@@ -311,7 +311,7 @@ class Command(SocleCommand):
         return " ".join(
             [
                 self._removed(large, done=False),
-                newcomers_hint(),
+                newcomers_hint(command=True),
                 _(
                     "Pour les supprimer malgré tout, relancez avec --force (--dry-run montre le "
                     "détail sans rien enregistrer). Rien n'a été enregistré."
@@ -325,7 +325,7 @@ class Command(SocleCommand):
         return " ".join(
             [
                 self._removed(large, done=False),
-                newcomers_hint(),
+                newcomers_hint(command=True),
                 _("Sans --force, cet import serait refusé."),
             ]
         )
