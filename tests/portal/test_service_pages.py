@@ -361,3 +361,25 @@ def test_a_pronote_url_needs_its_publication_root(superuser: Person) -> None:
     (error,) = field_errors(response, "url")
     assert "se termine par sa racine de publication" in error
     assert not Service.objects.exists()
+
+
+def test_a_school_administrator_is_told_to_start_a_regular_expression_with_the_address(
+    school: Establishment, other_school: Establishment, school_admin: Person
+) -> None:
+    make_service(
+        "CAHIER-FERMAT",
+        url="https://cahier.fermat.example/ent/",
+        establishment=other_school,
+        patterns=("https://cahier.fermat.example/ent/**",),
+    )
+    response = post_new(
+        logged_in(school_admin),
+        code="APPLI-JAURES",
+        sso_type=SSOType.CAS,
+        url="https://app.jaures.example/a/",
+        establishment=str(school.pk),
+        patterns_text=r"^https://app\.jaures\.example/a/.*|^https://app\.jaures\.example/b/.*",
+    )
+    (error,) = field_errors(response, "patterns_text")
+    assert "ne commence pas par l'adresse complète du service" in error
+    assert "« CAHIER-FERMAT » (Collège Pierre de Fermat)" in error

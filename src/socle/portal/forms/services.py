@@ -17,10 +17,10 @@ from django.utils.translation import gettext_lazy
 
 from socle.directory.models import Establishment
 from socle.portal.espaces import ESPACES, espace_url
+from socle.portal.foreign_patterns import foreign_overlap
 from socle.portal.forms.base import AccessibleFormMixin
 from socle.portal.icons import MAX_ICON_BYTES, IconError, check_icon
-from socle.portal.models import PatternKind, Service, ServicePattern, SSOType
-from socle.portal.pattern_overlap import may_overlap
+from socle.portal.models import Service, ServicePattern, SSOType
 from socle.portal.patterns import (
     PatternLine,
     check_pattern,
@@ -336,40 +336,13 @@ class ServiceForm(AccessibleFormMixin, forms.ModelForm):
                         ) % {"code": code, "url": probe}
                         break
             if message is None and self.administered is not None:
-                message = self._foreign_overlap(line)
+                message = foreign_overlap(
+                    line.kind, line.value, self.administered, self.instance.pk
+                )
             if message:
                 errors.append(f"{line.value} — {message}")
         if errors:
             self.add_error("patterns_text", errors)
-
-    def _foreign_overlap(self, line: PatternLine) -> str | None:
-        """For an establishment's administrator: why ``line`` may take the addresses of a
-        service they do not administer (another establishment's, or one of the whole ENT), or
-        ``None``. The registry gives a URL to the first service that accepts it, so such a
-        pattern could capture that service's tickets (``socle.portal.pattern_overlap``)."""
-        administered = self.administered or set()
-        foreign = (
-            Service.objects.exclude(pk=self.instance.pk)
-            .exclude(establishment_id__in=administered)
-            .select_related("establishment")
-            .prefetch_related("patterns")
-        )
-        for other in foreign:
-            spaces = [(p.kind, p.value) for p in other.patterns.all()]
-            if other.url:
-                spaces.append(
-                    (PatternKind.ANT, default_pronote_pattern(other.url))
-                    if other.sso_type == SSOType.PRONOTE
-                    else (PatternKind.EXACT, other.url)
-                )
-            if any(may_overlap((line.kind, line.value), space) for space in spaces):
-                owner = other.establishment.name if other.establishment else _("tout l'ENT")
-                return _(
-                    "Ce motif peut accepter des adresses du service « %(code)s » (%(owner)s), "
-                    "que vous n'administrez pas : précisez-le, ou demandez à un administrateur "
-                    "de l'ENT de l'enregistrer."
-                ) % {"code": other.code, "owner": owner}
-        return None
 
     def save(self, commit: bool = True) -> Service:
         service = super().save(commit=False)
