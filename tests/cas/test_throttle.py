@@ -65,6 +65,20 @@ def test_a_success_forgets_only_the_failures_from_its_address(pupil, service, se
     assert "une heure" in text(attempt(HOME, pupil.login, DEFAULT_PASSWORD, service=SERVICE_URL))
 
 
+def test_a_new_password_lifts_the_lock_over_all_addresses(pupil, service) -> None:
+    from socle.directory.passwords import reset_password, set_password
+
+    for index in range(20):
+        attempt(f"192.0.2.{index % 4}", pupil.login)
+    assert "une heure" in text(attempt(HOME, pupil.login, DEFAULT_PASSWORD, service=SERVICE_URL))
+    reset_password(pupil)  # the administrator's reset; then the owner chooses a password
+    set_password(pupil, "un tout nouveau mot de passe")
+    owner = attempt(HOME, pupil.login, "un tout nouveau mot de passe", service=SERVICE_URL)
+    assert owner.status_code == 302 and "ticket=ST-" in owner["Location"]
+    # The per-address counts cannot be listed: those 15-minute locks expire on their own.
+    assert "quart d'heure" in text(attempt("192.0.2.0", pupil.login))
+
+
 def test_the_address_bound_still_stops_one_address_trying_many_accounts(service, settings):
     settings.SOCLE_LOGIN_MAX_FAILURES_PER_ADDRESS = 3
     for index in range(3):

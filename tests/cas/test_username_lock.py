@@ -135,7 +135,9 @@ def test_service_add_refuses_the_login_for_pronote(school: Establishment) -> Non
 def test_service_add_explains_the_refusal_in_english(school: Establishment) -> None:
     with translation.override("en"), pytest.raises(CommandError) as refused:
         add_pronote("--username-mode", "login")
-    assert str(refused.value).startswith("PRONOTE cannot receive the login")
+    # The option's own label, and one term for what the service receives.
+    assert str(refused.value).startswith("PRONOTE cannot receive the “Username”")
+    assert "the first CAS user name it received" in str(refused.value)
 
 
 def test_service_add_refuses_to_turn_a_login_service_into_pronote(school: Establishment) -> None:

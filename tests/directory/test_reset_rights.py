@@ -72,6 +72,30 @@ def test_an_unrelated_administrator_learns_nothing_of_the_persons_rights(client:
     )
 
 
+def test_ones_own_account_is_sent_to_the_password_page(client: Client) -> None:
+    school = make_establishment()
+    admin = admin_of(school)
+    root = Person.objects.create_superuser("root", DEFAULT_PASSWORD)
+    for person in (admin, root):
+        client.force_login(person)
+        assert refusal(client, person) == (
+            "Pour votre propre compte, changez votre mot de passe depuis « Mot de passe »."
+        )
+        page = lxml.html.fromstring(client.get(f"/compte/reinitialiser/{person.uid}/").content)
+        links = {" ".join(a.text_content().split()): a.get("href") for a in page.xpath("//main//a")}
+        assert links["Changer mon mot de passe"] == "/compte/mot-de-passe"
+        assert links["Retour à Gestion portail"] == "/gestion/"
+
+
+def test_the_refusal_page_offers_no_administration_link_to_others(client: Client) -> None:
+    school = make_establishment()
+    pupil = make_person("Camille", "Rivière", establishment=school)
+    client.force_login(make_person("Léo", "Rivière", establishment=school))
+    assert refusal(client, pupil).startswith("Seuls les administrateurs")
+    page = client.get(f"/compte/reinitialiser/{pupil.uid}/").content.decode()
+    assert "Gestion portail" not in page and "Changer mon mot de passe" not in page
+
+
 def test_it_allows_whoever_administers_every_school_the_person_administers(
     client: Client,
 ) -> None:
@@ -107,3 +131,10 @@ def test_the_access_page_links_to_the_reset_only_when_it_is_allowed(client: Clie
         "//a[contains(@href, '/compte/reinitialiser/')]/@href"
     )
     assert links == [f"/compte/reinitialiser/{pupil.uid}/"]
+    # The teacher, whom only the ENT's administrators may reset: a note, not why.
+    notes = lxml.html.fromstring(response.content.decode()).xpath(
+        "//span[contains(@class, 'muted')][starts-with(normalize-space(), 'Réinitialisation')]"
+    )
+    assert [note.text_content() for note in notes] == [
+        "Réinitialisation : par un administrateur de l'ENT"
+    ]

@@ -21,6 +21,8 @@ pytestmark = pytest.mark.browser
 
 PHONE = {"width": 375, "height": 740}
 PRONOTE = "https://0312609t.index-education.net/pronote/"
+# No hyphen in the host's first label: Chromium breaks a line after one, not inside a word.
+LONG_URL = "https://collegeaunomvraimenttreslongpourmesurer.index-education.net/pronote/"
 
 
 def _school() -> tuple[Person, dict[str, str]]:
@@ -82,7 +84,9 @@ def _school() -> tuple[Person, dict[str, str]]:
         record("eleve", "MARTIN", "Camille", birth=dt.date(2012, 3, 4)),
     )
     validate_step(session, 1)
+    edit = reverse("portal:service_edit", args=[pronote.pk])
     return admin, {
+        "service form": edit,
         "services": reverse("portal:service_list"),
         "population": reverse("portal:service_access", args=[pronote.pk]),
         "user": reverse("portal:service_users", args=[pronote.pk]) + "?q=martin",
@@ -108,5 +112,15 @@ def test_it_never_scrolls_sideways_at_phone_width(
             width = page.evaluate("document.documentElement.scrollWidth")
             if width > PHONE["width"]:
                 too_wide[name] = width
+        # A pattern refused with a long URL in its message: the message wraps, the form shrinks.
+        page.goto(live_server.url + pages["service form"])
+        page.fill("input[name='url']", LONG_URL)
+        page.fill("textarea[name='patterns_text']", PRONOTE + "**")
+        page.locator("main form[enctype] button[type='submit']").click()
+        page.wait_for_load_state()
+        assert page.locator("#id_patterns_text_error").count() == 1
+        width = page.evaluate("document.documentElement.scrollWidth")
+        if width > PHONE["width"]:
+            too_wide["service form with a pattern error"] = width
         context.close()
     assert too_wide == {}

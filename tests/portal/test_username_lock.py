@@ -128,6 +128,53 @@ def test_once_names_were_sent_the_mode_is_shown_locked_with_why(superuser: Perso
     assert "--change-username-mode" in text
 
 
+def by_id(page: Any, element_id: str) -> str:
+    found = html.fromstring(page.content.decode()).xpath(f"//*[@id='{element_id}']")
+    return " ".join(found[0].text_content().split()) if found else ""
+
+
+def test_an_establishment_administrator_is_told_whom_to_ask_not_a_command(
+    school_admin: Person,
+) -> None:
+    service = pronote_service(usernames_sent=True)
+    page = logged_in(school_admin).get(reverse("portal:service_edit", args=[service.pk]))
+    text = by_id(page, "id_username_mode_helptext")
+    assert "Ce service a déjà transmis des identifiants CAS" in text
+    assert text.endswith(
+        "si un changement est voulu et préparé, demandez-le à un administrateur de l'ENT."
+    )
+    assert "service_add" not in text
+
+
+def test_a_pronote_service_kept_in_login_mode_shows_the_warning_by_the_field(
+    superuser: Person, school_admin: Person
+) -> None:
+    service = pronote_service(username_mode=UsernameMode.LOGIN, usernames_sent=True)
+    url = reverse("portal:service_edit", args=[service.pk])
+    page = logged_in(superuser).get(url)
+    warning = by_id(page, "id_username_mode_warning")
+    assert warning.startswith(
+        "Service PRONOTE PRONOTECAS : l'identifiant CAS transmis est l'identifiant de connexion."
+    )
+    assert warning.endswith("--username-mode uid --change-username-mode.")
+    assert mode_select(page).get("aria-describedby") == (
+        "id_username_mode_warning id_username_mode_helptext"
+    )
+    school_page = logged_in(school_admin).get(url)
+    assert by_id(school_page, "id_username_mode_warning").endswith(
+        "puis demandez-le à un administrateur de l'ENT."
+    )
+    # Saving stays possible, and the page shown after an error keeps the stored mode's warning.
+    response = post_edit(logged_in(superuser), service, label="", username_mode=None)
+    assert by_id(response, "id_username_mode_warning")
+
+
+def test_no_warning_for_an_opaque_identifier_or_another_service(superuser: Person) -> None:
+    service = pronote_service(sso_type=SSOType.CAS, username_mode=UsernameMode.LOGIN)
+    page = logged_in(superuser).get(reverse("portal:service_edit", args=[service.pk]))
+    assert by_id(page, "id_username_mode_warning") == ""
+
+
 def test_a_post_that_changes_a_locked_mode_is_refused(superuser: Person) -> None:
     service = pronote_service(usernames_sent=True)
     response = post_edit(

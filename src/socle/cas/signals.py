@@ -1,4 +1,5 @@
-"""Ends single sign-on sessions when the directory says so (password change, deactivation)."""
+"""Ends single sign-on sessions when the directory says so (password change, deactivation); a
+new password also lifts the account's login lock over all addresses."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from typing import Any
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
+from socle.cas import throttle
 from socle.cas.middleware import SESSION_KEY
 from socle.cas.registry_cache import registry_changed
 from socle.cas.sso import end_person_sessions
@@ -32,6 +34,8 @@ def _on_password_changed(
     sender: Any, person: Any, keep_session_key: str | None = None, **kwargs: Any
 ) -> None:
     end_person_sessions(person.pk, except_session=_sso_session_of(keep_session_key))
+    # The lock over all addresses guarded the old password: lift it (socle.cas.throttle).
+    throttle.forget_account(person.login)
 
 
 @receiver(person_deactivated, dispatch_uid="cas-end-sessions-on-deactivation")

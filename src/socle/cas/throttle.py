@@ -15,7 +15,11 @@
 Past a limit, attempts are refused without checking the password, and refused attempts count
 nothing (so a lock lasts its window after the last failure counted). A success forgets the
 failures of its account from its address; the account's count over all addresses expires on
-its own (a success of the owner must not give a guesser 20 more tries). Counters are kept for
+its own (a success of the owner must not give a guesser 20 more tries). A new password (an
+administrator's reset, a change) forgets the account's count over all addresses
+(:func:`forget_account`): the guessing it bounded was aimed at the old password. The counts of
+the account from each address cannot be listed without scanning the cache: those 15-minute locks
+expire on their own. Counters are kept for
 unknown logins too, and the message is the same for every login, so the throttle tells nothing
 about which logins exist.
 """
@@ -54,8 +58,12 @@ class _Keys:
     address: str
 
 
+def _digest(login: str) -> str:
+    return hashlib.sha256(login.strip().lower().encode()).hexdigest()[:32]
+
+
 def _keys(login: str, address: str) -> _Keys:
-    digest = hashlib.sha256(login.strip().lower().encode()).hexdigest()[:32]
+    digest = _digest(login)
     return _Keys(
         f"cas:fail:pair:{digest}:{address}", f"cas:fail:account:{digest}", f"cas:fail:ip:{address}"
     )
@@ -107,3 +115,10 @@ def record_success(login: str, address: str, checked: Check | None = None) -> No
     if checked is not None and not checked.pair_failures:
         return
     cache.delete(_keys(login, address).pair)
+
+
+def forget_account(login: str) -> None:
+    """Forgets the failures of ``login`` over all addresses (after a new password). The per-address
+    counts stay: their keys cannot be found without the address, and they expire within
+    :data:`WINDOW`."""
+    cache.delete(f"cas:fail:account:{_digest(login)}")

@@ -56,7 +56,8 @@ def reset_refusal(admin: Person, person: Person) -> str | None:
     """Why ``admin`` may not reset ``person``'s password (a sentence for the 403 page), or
     ``None`` when they may.
 
-    A superuser resets anyone but themselves. An establishment administrator resets the people
+    Nobody resets their own account (the page says to use « Mot de passe »). A superuser
+    resets anyone else. An establishment administrator resets the people
     of an establishment they administer, unless the person holds rights beyond theirs: an
     account of the ENT's administration (superuser or staff), or the administrator of an
     establishment they do not administer. Resetting shows an activation code, so it would hand
@@ -65,8 +66,10 @@ def reset_refusal(admin: Person, person: Person) -> str | None:
         "Seuls les administrateurs d'un établissement de cette personne peuvent réinitialiser "
         "son mot de passe."
     )
-    if not admin.is_authenticated or not admin.is_active or admin.pk == person.pk:
+    if not admin.is_authenticated or not admin.is_active:
         return refused
+    if admin.pk == person.pk:
+        return own_account_refusal()
     if admin.is_superuser:
         return None
     administered = set(
@@ -90,6 +93,10 @@ def reset_refusal(admin: Person, person: Person) -> str | None:
             "administrateur de l'ENT peut réinitialiser son mot de passe."
         )
     return None
+
+
+def own_account_refusal() -> str:
+    return _("Pour votre propre compte, changez votre mot de passe depuis « Mot de passe ».")
 
 
 def can_reset_password(admin: Person, person: Person) -> bool:

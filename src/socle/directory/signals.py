@@ -1,7 +1,8 @@
 """Signals the directory sends; other apps (the CAS) listen without the directory importing them.
 
 ``password_changed(sender=Person, person=…, keep_session_key=…)``: a person's password was changed
-or reset; every other single sign-on session of that person must end.
+or reset; every other single sign-on session of that person must end, and the CAS lifts the
+account's login lock over all addresses.
 ``person_deactivated(sender=Person, person=…)``: the account was deactivated; end all its sessions.
 """
 

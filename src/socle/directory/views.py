@@ -96,7 +96,12 @@ def _resettable(request: HttpRequest, uid: str) -> Person | HttpResponse:
         return render(request, "directory/reset_forbidden.html", status=403)
     refusal = reset_refusal(admin, person)
     if refusal is not None:
-        return render(request, "directory/reset_forbidden.html", {"message": refusal}, status=403)
+        return render(
+            request,
+            "directory/reset_forbidden.html",
+            {"message": refusal, "own_account": admin.pk == person.pk},
+            status=403,
+        )
     return person
 
 

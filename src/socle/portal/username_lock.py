@@ -11,7 +11,10 @@ PRONOTE. Any other CAS client may key its accounts on the name the same way. Hen
   change, and ``service_add`` refuses one without ``--change-username-mode``;
 - the login (``UsernameMode.LOGIN``) can change (a directory import, a corrected name): it is
   never accepted as a new choice for a PRONOTE service; an existing one is reported by the check
-  ``socle.W067`` and by the PRONOTE diagnostics.
+  ``socle.W067``, by the PRONOTE diagnostics and next to the field in the service form.
+
+The command line is for the ENT's administrators: the texts shown to an establishment's
+administrator (``superuser=False``) ask them to turn to one instead of naming a command.
 
 The texts shared by the form, the command, the check and the diagnostics live here.
 """
@@ -58,8 +61,13 @@ def login_refused_for_pronote() -> str:
     )
 
 
-def locked_explanation(service: Service) -> str:
-    """Why ``username_mode`` can no longer change (the form's help text)."""
+def ask_ent_admin() -> str:
+    return _("demandez-le à un administrateur de l'ENT")
+
+
+def locked_explanation(service: Service, *, superuser: bool = True) -> str:
+    """Why ``username_mode`` can no longer change (the form's help text); the command only for a
+    superuser, who can run it."""
     if service.sso_type == SSOType.PRONOTE:
         why = _(
             "Ce service a déjà transmis des identifiants CAS : PRONOTE enregistre celui de chaque "
@@ -72,15 +80,16 @@ def locked_explanation(service: Service) -> str:
             "Ce service a déjà reçu des identifiants CAS, et l'application peut y avoir rattaché "
             "ses comptes : les changer lui rendrait chaque utilisateur inconnu."
         )
-    return " ".join(
-        [
-            why,
-            _(
-                "Ce choix n'est plus modifiable ici ; un changement voulu et préparé se fait en "
-                "ligne de commande (socle service_add … --change-username-mode)."
-            ),
-        ]
-    )
+    if superuser:
+        how = _(
+            "Ce choix n'est plus modifiable ici ; un changement voulu et préparé se fait en "
+            "ligne de commande (socle service_add … --change-username-mode)."
+        )
+    else:
+        how = _(
+            "Ce choix n'est plus modifiable ici ; si un changement est voulu et préparé, %(ask)s."
+        ) % {"ask": ask_ent_admin()}
+    return " ".join([why, how])
 
 
 def unlocked_advice() -> str:
@@ -100,20 +109,44 @@ def locked_change_refused() -> str:
     )
 
 
-def login_mode_warning(service: Service) -> tuple[str, str]:
-    """``socle.W067`` and the PRONOTE diagnostics: (message, what to do)."""
+def login_mode_warning(service: Service, *, superuser: bool = True) -> tuple[str, str]:
+    """``socle.W067``, the PRONOTE diagnostics and the service form: (message, what to do). The
+    command is named for a superuser (and the check, read by one); an establishment's
+    administrator is told to ask an ENT administrator."""
     message = _(
         "Service PRONOTE %(code)s : l'identifiant CAS transmis est l'identifiant de connexion. "
         "Il peut changer (import de l'annuaire, correction d'un nom) ; PRONOTE garde le premier "
         "identifiant CAS reçu et refusera alors la personne (« Identification impossible »)."
     ) % {"code": service.code}
-    hint = _(
-        "Passer à l'identifiant opaque change l'identifiant CAS de chacun : à préparer avec "
-        "l'établissement, qui devra effacer tous les « Identifiant CAS » dans PRONOTE (par "
-        "exemple à la rentrée) ; puis socle service_add %(code)s … --username-mode uid "
-        "--change-username-mode."
-    ) % {"code": service.code}
+    if superuser:
+        hint = _(
+            "Passer à l'identifiant opaque change l'identifiant CAS de chacun : à préparer avec "
+            "l'établissement, qui devra effacer tous les « Identifiant CAS » dans PRONOTE (par "
+            "exemple à la rentrée) ; puis socle service_add %(code)s … --username-mode uid "
+            "--change-username-mode."
+        ) % {"code": service.code}
+    else:
+        hint = _(
+            "Passer à l'identifiant opaque change l'identifiant CAS de chacun : à préparer avec "
+            "l'établissement, qui devra effacer tous les « Identifiant CAS » dans PRONOTE (par "
+            "exemple à la rentrée) ; puis %(ask)s."
+        ) % {"ask": ask_ent_admin()}
     return message, hint
+
+
+def stored_login_warning(service: Service, *, superuser: bool = True) -> str:
+    """The service form's warning next to « Identifiant CAS transmis » for a stored PRONOTE
+    service already sending the login (kept on purpose: the form then says the login is not
+    accepted for PRONOTE, yet saves); what to do only once the mode is locked (before, the field
+    itself can be changed). Empty for any other service."""
+    if not (
+        service.pk
+        and service.sso_type == SSOType.PRONOTE
+        and service.username_mode == UsernameMode.LOGIN
+    ):
+        return ""
+    message, hint = login_mode_warning(service, superuser=superuser)
+    return f"{message} {hint}" if service.usernames_sent else message
 
 
 def pairwise_loss_on_delete(service: Service) -> bool:

@@ -140,8 +140,9 @@ def _still_missing(establishment: Establishment) -> list[MissingIdentifierEvent]
     )
 
 
-def _service_reports(establishment: Establishment) -> list[ServiceReport]:
+def _service_reports(establishment: Establishment, *, superuser: bool) -> list[ServiceReport]:
     from socle.portal.models import Service, UsernameMode
+    from socle.portal.patterns import pronote_root_message, pronote_root_missing
     from socle.portal.username_lock import login_mode_warning
 
     reports = []
@@ -159,8 +160,11 @@ def _service_reports(establishment: Establishment) -> list[ServiceReport]:
                 )
             )
         if service.username_mode == UsernameMode.LOGIN:
-            problems.extend(login_mode_warning(service))  # the words of socle.W067
+            # The words of socle.W067 (the command named for a superuser only).
+            problems.extend(login_mode_warning(service, superuser=superuser))
         base = (service.url or "").strip()
+        if base and pronote_root_missing(base):
+            problems.append(pronote_root_message())  # the words of socle.W068
         urls: list[UrlCheck] = []
         if not base:
             problems.append(
@@ -230,10 +234,16 @@ def _cas_mismatches(establishment: Establishment) -> list[CasMismatch]:
 
 
 def diagnose(
-    establishment: Establishment, login: str = "", *, allowed: set[int] | None
+    establishment: Establishment,
+    login: str = "",
+    *,
+    allowed: set[int] | None,
+    superuser: bool = True,
 ) -> DoctorReport:
     """``allowed``: whom ``login`` may name (:func:`socle.pronote.doctor_account.examine`);
-    required, so that no page forgets to scope it (``None``: the whole directory)."""
+    required, so that no page forgets to scope it (``None``: the whole directory).
+    ``superuser``: whether the reader may be told of commands (the command line, a superuser's
+    page); an establishment's administrator is told to ask an ENT administrator instead."""
     sessions = list(ImportSession.objects.filter(establishment=establishment)[:5])
     conflicts = list(
         ImportRow.objects.filter(
@@ -245,7 +255,7 @@ def diagnose(
     report = DoctorReport(
         establishment=establishment,
         summary=summary_line(establishment),
-        services=_service_reports(establishment),
+        services=_service_reports(establishment, superuser=superuser),
         coverage=_coverage(establishment),
         conflicts=conflicts,
         missing_events=_still_missing(establishment),

@@ -36,6 +36,7 @@ from socle.portal.username_lock import (
     locked_change_refused,
     locked_explanation,
     login_refused_for_pronote,
+    stored_login_warning,
     unlocked_advice,
 )
 
@@ -187,11 +188,18 @@ class ServiceForm(AccessibleFormMixin, forms.ModelForm):
 
     def _lock_username_mode(self) -> None:
         field = self.fields["username_mode"]
+        service = self.instance
+        superuser = self.administered is None  # administered_ids: None for a superuser only
         if self.username_mode_locked:
             field.disabled = True  # shown, not submitted; Django keeps the stored value
-            field.help_text = locked_explanation(self.instance)
+            field.help_text = locked_explanation(service, superuser=superuser)
         else:
             field.help_text = unlocked_advice()
+        # From the stored values, read here before a POST is copied onto the instance.
+        self.username_mode_warning = stored_login_warning(service, superuser=superuser)
+        if self.username_mode_warning:
+            auto_id = self["username_mode"].auto_id
+            field.widget.attrs["aria-describedby"] = f"{auto_id}_warning {auto_id}_helptext"
 
     # --- field by field ---------------------------------------------------------------------
     def clean_username_mode(self) -> str:

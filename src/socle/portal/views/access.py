@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.contrib import messages
 from django.db.models import Q, prefetch_related_objects
@@ -184,15 +184,26 @@ def _search_people(request: HttpRequest, query: str) -> list[Person]:
     return people[:20]
 
 
-def _reset_url(admin: Any, person: Person) -> str:
-    """The directory's « réinitialiser le mot de passe » page for this person, if published and
-    if this administrator may reset them (not someone with rights beyond theirs)."""
-    if not can_reset_password(admin, person):
-        return ""
+class ResetLink(NamedTuple):
+    url: str = ""
+    label: str = ""
+    note: str = ""  # muted, instead of a link
+
+
+def _reset_link(admin: Any, person: Person) -> ResetLink:
+    """The directory's « réinitialiser le mot de passe » page for this person when published
+    and this administrator may reset them; else, when published, a muted note that does not
+    say why (rights beyond the administrator's, another establishment); for the administrator's
+    own account, their « Mot de passe » page."""
     try:
-        return reverse("directory:reset_password", args=[person.uid])
+        url = reverse("directory:reset_password", args=[person.uid])
     except NoReverseMatch:
-        return ""
+        return ResetLink()
+    if can_reset_password(admin, person):
+        return ResetLink(url, _("Réinitialiser le mot de passe"))
+    if getattr(admin, "pk", None) == person.pk:
+        return ResetLink(reverse("directory:change_password"), _("Changer mon mot de passe"))
+    return ResetLink(note=_("Réinitialisation : par un administrateur de l'ENT"))
 
 
 def _grant_establishments(ids: set[int] | None, service: Service, person: Person) -> list[Any]:
@@ -266,7 +277,7 @@ def service_users(request: HttpRequest, pk: int) -> HttpResponse:
                     "allowed": decision.allowed,
                     "verdicts": verdicts,
                     "individual": person.pk in granted_ids,
-                    "reset_url": _reset_url(request.user, person),
+                    "reset": _reset_link(request.user, person),
                     "can_grant": bool(_grant_establishments(ids, service, person)),
                 }
             )

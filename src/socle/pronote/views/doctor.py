@@ -17,7 +17,9 @@ def _diagnose(request: HttpRequest, establishment: Establishment, login: str = "
     """An establishment administrator examines the people of that establishment only (the
     import wizard's rule); a superuser, anyone."""
     allowed = allowed_people(request.user, establishment) if login.strip() else set()
-    return diagnose(establishment, login, allowed=allowed)
+    return diagnose(
+        establishment, login, allowed=allowed, superuser=bool(request.user.is_superuser)
+    )
 
 
 @pronote_admin_required
