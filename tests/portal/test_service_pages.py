@@ -383,3 +383,25 @@ def test_a_school_administrator_is_told_to_start_a_regular_expression_with_the_a
     (error,) = field_errors(response, "patterns_text")
     assert "ne commence pas par l'adresse complète du service" in error
     assert "« CAHIER-FERMAT » (Collège Pierre de Fermat)" in error
+
+
+def test_a_school_administrator_covering_another_schools_address_is_told_whose_it_is(
+    school: Establishment, other_school: Establishment, school_admin: Person
+) -> None:
+    make_service(
+        "PRONOTE-FERMAT",
+        sso_type=SSOType.PRONOTE,
+        url="http://127.0.0.1:8002/pronote/",
+        establishment=other_school,
+        patterns=("http://127.0.0.1:8002/pronote/**",),
+    )
+    response = post_new(
+        logged_in(school_admin),
+        code="APPLI-JAURES",
+        sso_type=SSOType.CAS,
+        url="http://127.0.0.1:8002/pronote/eleve.html",
+        establishment=str(school.pk),
+        patterns_text="http://127.0.0.1:8002/pronote/**",
+    )
+    (error,) = field_errors(response, "patterns_text")
+    assert "« PRONOTE-FERMAT » (Collège Pierre de Fermat), que vous n'administrez pas" in error

@@ -330,6 +330,11 @@ class ServiceForm(AccessibleFormMixin, forms.ModelForm):
         errors = []
         for line in lines:
             message = check_pattern(line.kind, line.value, own)
+            if message is None and self.administered is not None:
+                # first: it names the other school, which the generic message below does not
+                message = foreign_overlap(
+                    line.kind, line.value, self.administered, self.instance.pk
+                )
             if message is None:
                 for code, other_url, other_type in others:
                     probe = (
@@ -343,10 +348,6 @@ class ServiceForm(AccessibleFormMixin, forms.ModelForm):
                             "(%(url)s) : précisez-le."
                         ) % {"code": code, "url": probe}
                         break
-            if message is None and self.administered is not None:
-                message = foreign_overlap(
-                    line.kind, line.value, self.administered, self.instance.pk
-                )
             if message:
                 errors.append(f"{line.value} — {message}")
         if errors:
