@@ -5,7 +5,9 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import logging
 
+import pytest
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
@@ -89,6 +91,21 @@ def test_the_purge_command_deletes_traces_older_than_the_retention(settings: obj
     assert list(Trace.objects.filter(event="login")) == [kept]
     assert Trace.objects.filter(event="traces_purged").exists()
     call_command("traces_purge", "--days", "1", stdout=out)
+    assert not Trace.objects.filter(event="login").exists()
+
+
+def test_the_purge_command_says_nothing_with_verbosity_zero_but_keeps_its_trace(
+    settings: object, caplog: pytest.LogCaptureFixture
+) -> None:
+    settings.SOCLE_TRACE_RETENTION_DAYS = 30  # type: ignore[attr-defined]
+    trace("login", 40)
+    out = io.StringIO()
+    with caplog.at_level(logging.INFO, logger="socle.traces"):
+        call_command("traces_purge", "-v", "0", stdout=out)
+        assert logging.getLogger("socle.traces").level == logging.INFO  # put back
+    assert out.getvalue() == ""
+    assert not [r for r in caplog.records if r.name == "socle.traces"]
+    assert Trace.objects.filter(event="traces_purged").exists()
     assert not Trace.objects.filter(event="login").exists()
 
 

@@ -1,8 +1,12 @@
-"""``socle traces_purge [--days N] [--dry-run]``: deletes traces older than the retention period
-(``SOCLE_TRACE_RETENTION_DAYS``, 365 days by default)."""
+"""``socle traces_purge [--days N] [--dry-run] [-v 0]``: deletes traces older than the retention
+period (``SOCLE_TRACE_RETENTION_DAYS``, 365 days by default).
+
+Run daily from cron or a systemd timer with ``-v 0``: nothing is printed then unless something
+fails (cron mails any output), and the purge is still recorded as the trace ``traces_purged``."""
 
 from __future__ import annotations
 
+import logging
 from typing import Any, cast
 
 from django.conf import settings
@@ -44,11 +48,21 @@ class Command(SocleCommand):
                 % {"count": count, "days": days}
             )
             return
-        record(
-            "traces_purged",
-            detail=f"{count} trace(s) de plus de {days} jours",
-            actor_login="traces_purge",
-        )
+        quiet = options["verbosity"] == 0
+        traces_log = logging.getLogger("socle.traces")
+        level = traces_log.level
+        if quiet:  # the trace is stored; its log line would make cron send a mail every day
+            traces_log.setLevel(logging.WARNING)
+        try:
+            record(
+                "traces_purged",
+                detail=f"{count} trace(s) de plus de {days} jours",
+                actor_login="traces_purge",
+            )
+        finally:
+            traces_log.setLevel(level)
+        if quiet:
+            return
         self.stdout.write(
             self.style.SUCCESS(
                 _("%(count)s trace(s) de plus de %(days)s jours supprimée(s).")
