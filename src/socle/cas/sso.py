@@ -48,6 +48,21 @@ def append_ticket(service_url: str, ticket: str) -> str:
     return iri_to_uri(urlunsplit(parts._replace(query=query + urlencode({"ticket": ticket}))))
 
 
+def trace_access_denied(
+    person: Person | PersonFacts, service: Service, client_ip: str | None = None, detail: str = ""
+) -> None:
+    """The trace « Accès refusé » of a person the access rules keep from ``service``."""
+    record(
+        "access_denied",
+        outcome="refused",
+        person=person,
+        service_code=service.code,
+        uai=service_uai(service),
+        client_ip=client_ip,
+        detail=detail,
+    )
+
+
 def issue_service_ticket(
     person: Person | PersonFacts,
     session: Session,
@@ -58,14 +73,7 @@ def issue_service_ticket(
     client_ip: str | None = None,
 ) -> str:
     if not can_access(person, service, None):
-        record(
-            "access_denied",
-            outcome="refused",
-            person=person,
-            service_code=service.code,
-            uai=service_uai(service),
-            client_ip=client_ip,
-        )
+        trace_access_denied(person, service, client_ip)
         raise AccessDenied(service.label)
     ticket = get_store().issue_ticket(
         prefix="ST",

@@ -22,12 +22,11 @@ from urllib.parse import urlsplit
 
 from socle.cas import errors
 from socle.cas.services import find_service, normalise_url, same_service_url
-from socle.cas.sso import service_uai
+from socle.cas.sso import trace_access_denied
 from socle.cas.tickets.base import IssuedTicket, TicketStore, redact
 from socle.portal.access import can_access
 from socle.portal.access_cache import PersonFacts, person_facts
 from socle.portal.models import Service
-from socle.portal.traces import record
 
 logger = logging.getLogger("socle.cas")
 MAX_PARAM_LENGTH = 2048
@@ -151,18 +150,6 @@ def _grant_pgt(
     return pgt.iou
 
 
-def _trace_refusal(person: PersonFacts, service: Service, client_ip: str | None = None) -> None:
-    record(
-        "access_denied",
-        outcome="refused",
-        person=person,
-        service_code=service.code,
-        uai=service_uai(service),
-        client_ip=client_ip,
-        detail="proxy",
-    )
-
-
 def issue_proxy_ticket(
     store: TicketStore,
     *,
@@ -189,7 +176,7 @@ def issue_proxy_ticket(
     person = person_facts(granting.person_id)
     if person is None or not can_access(person, service):
         if person is not None:
-            _trace_refusal(person, service, client_ip)
+            trace_access_denied(person, service, client_ip, detail="proxy")
         raise errors.UnauthorizedService(_REFUSED)
     return store.issue_ticket(
         prefix="PT",
