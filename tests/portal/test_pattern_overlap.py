@@ -35,6 +35,13 @@ def test_it_reads_the_literal_prefix_of_each_kind_of_pattern() -> None:
         (EXACT, "http://127.0.0.1:8001/pronote/parent.html?login=true"),
         (REGEX, r"^HTTP://127\.0\.0\.1:8001/PRONOTE/.*"),
         (REGEX, r"^.*/pronote/.*"),
+        # Found by the second review: a comment or a class hiding a top-level "|" from a
+        # hand-written scanner, and percent-encoding the registry decodes.
+        (REGEX, r"^https://app\.jaures\.example/a/(?#()|http://127\.0\.0\.1:8001/pronote/x.*"),
+        (REGEX, r"^https://app\.jaures\.example/a/[^](]?|http://127\.0\.0\.1:8001/pronote/x.*"),
+        (REGEX, r"^http://127\.0\.0\.1:8001/pronote\x2fprofesseur\.html.*"),
+        (ANT, "http://127.0.0.1:8001/%70ronote/professeur.html**"),
+        (ANT, "http://%31%32%37.0.0.1:8001/pronote/professeur.html**"),
     ],
 )
 def test_it_finds_every_pattern_that_reaches_into_another_services_space(

@@ -156,3 +156,25 @@ def test_it_asks_for_percent_encoded_characters_in_a_regular_expression() -> Non
         )
         is None
     )
+
+
+def test_it_refuses_a_png_declaring_huge_dimensions_without_decoding_it() -> None:
+    import struct
+    import zlib
+
+    import pytest
+
+    from socle.portal.icons import IconError, check_icon
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        crc = struct.pack(">I", zlib.crc32(kind + body))
+        return struct.pack(">I", len(body)) + kind + body + crc
+
+    bomb = (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", struct.pack(">IIBBBBB", 20000, 20000, 8, 2, 0, 0, 0))
+        + chunk(b"IDAT", zlib.compress(b""))
+        + chunk(b"IEND", b"")
+    )
+    with pytest.raises(IconError, match="20000×20000 pixels"):
+        check_icon(bomb)

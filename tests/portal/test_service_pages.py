@@ -378,7 +378,7 @@ def test_a_school_administrator_is_told_to_start_a_regular_expression_with_the_a
         sso_type=SSOType.CAS,
         url="https://app.jaures.example/a/",
         establishment=str(school.pk),
-        patterns_text=r"^https://app\.jaures\.example/a/.*|^https://app\.jaures\.example/b/.*",
+        patterns_text=r"^(https|http)://app\.jaures\.example/a/.*",
     )
     (error,) = field_errors(response, "patterns_text")
     assert "ne commence pas par l'adresse complète du service" in error
@@ -405,3 +405,37 @@ def test_a_school_administrator_covering_another_schools_address_is_told_whose_i
     )
     (error,) = field_errors(response, "patterns_text")
     assert "« PRONOTE-FERMAT » (Collège Pierre de Fermat), que vous n'administrez pas" in error
+
+
+def test_a_new_service_whose_addresses_an_earlier_pattern_takes_is_refused(
+    school: Establishment, other_school: Establishment, superuser: Person
+) -> None:
+    make_service(
+        "SQUAT",
+        establishment=school,
+        order=5,
+        kind="regex",
+        patterns=(
+            r"^https://app\.jaures\.example/a/.*"
+            r"|^https://0310001h\.index-education\.net/pronote/professeur\.html.*",
+        ),
+    )
+    response = post_new(
+        logged_in(superuser),
+        code="PRONOTE-FERMAT",
+        url="https://0310001h.index-education.net/pronote/",
+        establishment=str(other_school.pk),
+    )
+    (error,) = field_errors(response, "url")
+    assert "est déjà acceptée par le motif" in error and "« SQUAT » (Collège Jean Jaurès)" in error
+    assert not Service.objects.filter(code="PRONOTE-FERMAT").exists()
+    assert (
+        post_new(
+            logged_in(superuser),
+            code="PRONOTE-FERMAT",
+            url="https://0310001h.index-education.net/pronote/",
+            establishment=str(other_school.pk),
+            order="4",  # before it: the order settles which service gets the address
+        ).status_code
+        == 302
+    )

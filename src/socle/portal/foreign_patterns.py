@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from socle.portal.models import PatternKind, Service, SSOType
 from socle.portal.pattern_overlap import literal_prefix, may_overlap
-from socle.portal.patterns import default_pronote_pattern
+from socle.portal.patterns import default_pronote_pattern, matches
 
 _ADDRESS = re.compile(r"^https?://[^/]+/")
 
@@ -58,4 +58,40 @@ def foreign_overlap(
             )
             % names
         )
+    return None
+
+
+def captured_by(own_urls: list[str], order: int, exclude_pk: int | None) -> str | None:
+    """Why the addresses of the service being saved would go to another service, or ``None``:
+    a pattern of another service that comes first (« Ordre » not greater) already accepts one
+    of ``own_urls`` (its URL, and for PRONOTE every espace). Asked whoever saves, so that a
+    pattern registered earlier cannot squat the addresses of a service created later."""
+    others = Service.objects.all() if exclude_pk is None else Service.objects.exclude(pk=exclude_pk)
+    earlier = (
+        others.filter(enabled=True, order__lte=order)
+        .exclude(sso_type=SSOType.NONE)
+        .select_related("establishment")
+        .prefetch_related("patterns")
+    )
+    for other in earlier:
+        for pattern in other.patterns.all():
+            for url in own_urls:
+                try:
+                    accepted = matches(pattern.kind, pattern.value, url)
+                except re.error:
+                    continue
+                if accepted:
+                    owner = other.establishment.name if other.establishment else _("tout l'ENT")
+                    return _(
+                        "L'adresse %(url)s de ce service est déjà acceptée par le motif "
+                        "« %(pattern)s » du service « %(code)s » (%(owner)s), qui passe avant "
+                        "lui (ordre %(order)s) : le CAS lui donnerait ces connexions. Faites "
+                        "corriger ce motif, ou donnez à ce service un ordre plus petit."
+                    ) % {
+                        "url": url,
+                        "pattern": pattern.value,
+                        "code": other.code,
+                        "owner": owner,
+                        "order": other.order,
+                    }
     return None

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import re
+import struct
 from dataclasses import dataclass
 
 from defusedxml import ElementTree as SafeET
@@ -69,24 +70,40 @@ def check_icon(data: bytes) -> CheckedIcon:
     raise IconError(_("Format non reconnu : envoyez une image PNG ou SVG."))
 
 
+def _too_large(width: int, height: int) -> IconError:
+    return IconError(
+        _("L'icône mesure %(w)s×%(h)s pixels ; %(max)s×%(max)s au maximum.")
+        % {"w": width, "h": height, "max": MAX_ICON_PIXELS}
+    )
+
+
 def _check_png(data: bytes) -> CheckedIcon:
     from PIL import Image, UnidentifiedImageError
 
+    # The size from the IHDR chunk first (PNG §11.2.2): Pillow refuses a "decompression bomb"
+    # (20,000×20,000 declared in 100 bytes) with an exception of its own.
+    if data[:8] == b"\x89PNG\r\n\x1a\n" and data[12:16] == b"IHDR" and len(data) >= 24:
+        width, height = struct.unpack(">II", data[16:24])
+        if width > MAX_ICON_PIXELS or height > MAX_ICON_PIXELS:
+            raise _too_large(width, height)
     try:
         with Image.open(io.BytesIO(data)) as image:
             if image.format != "PNG":
                 raise IconError(_("Format non reconnu : envoyez une image PNG ou SVG."))
             width, height = image.size
             image.verify()
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+    except (
+        UnidentifiedImageError,
+        Image.DecompressionBombError,
+        OSError,
+        SyntaxError,
+        ValueError,
+    ) as exc:
         if isinstance(exc, IconError):
             raise
         raise IconError(_("Cette image PNG est illisible ou abîmée.")) from None
     if width > MAX_ICON_PIXELS or height > MAX_ICON_PIXELS:
-        raise IconError(
-            _("L'icône mesure %(w)s×%(h)s pixels ; %(max)s×%(max)s au maximum.")
-            % {"w": width, "h": height, "max": MAX_ICON_PIXELS}
-        )
+        raise _too_large(width, height)
     return CheckedIcon("image/png", "png", width, height)
 
 

@@ -6,32 +6,32 @@ its users would be refused or identified under other rules. Whether two regular 
 share a word is decidable but costly in general; this module answers a safe approximation
 that never says "no" wrongly:
 
-- every URL a pattern accepts starts with its *literal prefix*: the whole normalised URL of an
-  exact pattern (or of an Ant pattern without wildcard), the text before the first ``*`` of an
-  Ant pattern (scheme, host and default port normalised as ``compile_pattern`` does), and the
-  leading literal characters of a regular expression (``""`` when it starts with a class, a
-  group, an inline flag, or has a top-level ``|``);
+- every pattern is first compiled as the registry compiles it (``compile_pattern``: the regular
+  expression over normalised URLs that an exact or Ant pattern becomes, percent-encoding and host
+  normalised), then parsed by Python's own regular-expression parser (``re._parser``, the one
+  ``re.compile`` uses, so comments, classes, escapes such as ``\x2f`` and inline flags are read
+  exactly as the matcher reads them);
+- its *literal prefix* is the run of plain characters at its start, after an optional ``^``:
+  every URL it accepts starts with it. A branch, class, group or repeat ends it (a top-level
+  ``|`` leaves it empty); a pattern that is literal to its end accepts that one URL (``exact``);
 - two patterns may overlap when one literal prefix starts with the other, compared without
-  case (a pattern with ``(?i)`` or a host written in capitals is caught too). Two exact
-  patterns overlap only when they are the same URL.
+  case (a pattern with ``(?i)`` is caught too). Two exact patterns overlap only when equal.
 
 False alarms are possible (``https://h/a/**`` against ``^https://h/(b|c)/``), missed overlaps
 are not: used to keep one establishment's administrator off the addresses of another
 establishment's services, a refusal then sends the pattern to an ENT-wide administrator.
+``re._parser`` is private to the standard library: the tests pin the behaviour this relies on.
 """
 
 from __future__ import annotations
 
 import importlib
 import re
+import re._constants as sre_constants  # the parser's opcodes (Python 3.11+)
+import re._parser as sre_parse
 from dataclasses import dataclass
-from urllib.parse import urlsplit, urlunsplit
 
-from socle.portal.models import PatternKind
-
-_ANT_HEAD = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://([^/?#*]*)(.*)$", re.S)
-_META = set(".^$*+?{}[]\\|()")
-_QUANTIFIERS = set("*+?{")
+_END = {sre_constants.AT_END, sre_constants.AT_END_STRING}
 
 
 @dataclass(frozen=True)
@@ -43,19 +43,26 @@ class Prefix:
 
 
 def literal_prefix(kind: str, value: str) -> Prefix:
-    """The literal prefix of a pattern (lower-cased), as the module docstring defines it."""
-    if kind == PatternKind.REGEX:
-        return Prefix(_regex_prefix(value).lower(), exact=False)
-    if kind == PatternKind.EXACT or "*" not in value:
-        return Prefix(_normalise(value).lower(), exact=True)
-    head = value.split("*", 1)[0]
-    match = _ANT_HEAD.match(head)
-    if match:
-        scheme, host, rest = match.group(1).lower(), match.group(2).lower(), match.group(3)
-        if (scheme, host.rpartition(":")[2]) in (("http", "80"), ("https", "443")):
-            host = host.rpartition(":")[0]
-        head = f"{scheme}://{host}{rest}"
-    return Prefix(head.lower(), exact=False)
+    """The literal prefix of a pattern (lower-cased), as the module docstring defines it; an
+    empty, inexact prefix (overlaps everything) for a pattern that cannot be compiled."""
+    source = _compiled_source(kind, value)
+    if source is None:
+        return Prefix("", exact=False)
+    try:
+        items = list(sre_parse.parse(source))
+    except re.error:
+        return Prefix("", exact=False)
+    out: list[str] = []
+    for position, (op, argument) in enumerate(items):
+        if op is sre_constants.AT and argument is sre_constants.AT_BEGINNING and position == 0:
+            continue
+        if op is sre_constants.LITERAL:
+            out.append(chr(argument))
+            continue
+        if op is sre_constants.AT and argument in _END and position == len(items) - 1:
+            break  # "$" at the very end: still the one URL
+        return Prefix("".join(out).lower(), exact=False)
+    return Prefix("".join(out).lower(), exact=True)
 
 
 def may_overlap(a: tuple[str, str], b: tuple[str, str]) -> bool:
@@ -70,66 +77,18 @@ def may_overlap(a: tuple[str, str], b: tuple[str, str]) -> bool:
     return first.text.startswith(second.text) or second.text.startswith(first.text)
 
 
-def _normalise(url: str) -> str:
-    """The CAS's URL normalisation when the CAS is there (``portal`` does not import ``cas``);
-    else scheme and host lower-cased, default port dropped."""
+def _compiled_source(kind: str, value: str) -> str | None:
+    """The regular expression the registry matches normalised URLs with (``socle.cas.services``
+    when the CAS is there: ``portal`` does not import ``cas``; else the portal's local rules)."""
     try:
-        helper = getattr(importlib.import_module("socle.cas.services"), "normalise_url", None)
+        helper = getattr(importlib.import_module("socle.cas.services"), "compile_pattern", None)
     except ImportError:
         helper = None
-    if helper is not None:
-        try:
-            return str(helper(url))
-        except ValueError:
-            return url
-    parts = urlsplit(url)
-    host = (parts.hostname or "").lower()
-    if parts.port and (parts.scheme.lower(), parts.port) not in (("http", 80), ("https", 443)):
-        host = f"{host}:{parts.port}"
-    return urlunsplit((parts.scheme.lower(), host, parts.path or "/", parts.query, ""))
+    try:
+        if helper is not None:
+            return str(helper(kind, value).pattern)
+        from socle.portal.patterns import _local_compile
 
-
-def _regex_prefix(value: str) -> str:
-    if _has_top_level_alternation(value):
-        return ""
-    index = 1 if value.startswith("^") else 0
-    out: list[str] = []
-    while index < len(value):
-        char = value[index]
-        if char == "\\":
-            following = value[index + 1 : index + 2]
-            if not following or following.isalnum():  # \d, \w, \A, \1…: not a literal
-                break
-            literal, step = following, 2
-        elif char in _META:
-            break
-        else:
-            literal, step = char, 1
-        if value[index + step : index + step + 1] in _QUANTIFIERS and index + step < len(value):
-            break  # "a?" or "a*": the character itself is optional
-        out.append(literal)
-        index += step
-    return "".join(out)
-
-
-def _has_top_level_alternation(value: str) -> bool:
-    depth, index, in_class = 0, 0, False
-    while index < len(value):
-        char = value[index]
-        if char == "\\":
-            index += 2
-            continue
-        if in_class:
-            in_class = char != "]"
-        elif char == "[":
-            in_class = True
-            if value[index + 1 : index + 2] == "]":  # "[]…]": a literal "]" first
-                index += 1
-        elif char == "(":
-            depth += 1
-        elif char == ")":
-            depth = max(depth - 1, 0)
-        elif char == "|" and depth == 0:
-            return True
-        index += 1
-    return False
+        return _local_compile(kind, value).pattern
+    except (re.error, ValueError):
+        return None

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy
 
 from socle.directory.models import Establishment
 from socle.portal.espaces import ESPACES, espace_url
-from socle.portal.foreign_patterns import foreign_overlap
+from socle.portal.foreign_patterns import captured_by, foreign_overlap
 from socle.portal.forms.base import AccessibleFormMixin
 from socle.portal.icons import MAX_ICON_BYTES, IconError, check_icon
 from socle.portal.models import Service, ServicePattern, SSOType
@@ -352,6 +352,11 @@ class ServiceForm(AccessibleFormMixin, forms.ModelForm):
                 errors.append(f"{line.value} — {message}")
         if errors:
             self.add_error("patterns_text", errors)
+        order = self.cleaned_data.get("order")
+        if own and order is not None and "url" not in self.errors:
+            squatted = captured_by(own, order, self.instance.pk)
+            if squatted:
+                self.add_error("url", squatted)
 
     def save(self, commit: bool = True) -> Service:
         service = super().save(commit=False)
