@@ -222,3 +222,46 @@ def test_no_hints_on_a_cluster(store, settings):
     settings.SOCLE_REDIS_CLUSTER = True
     session = store.create_session(7)
     assert store.session_hint(session.id) is None
+
+
+def pgt_of(store: RedisStore, session_id: str | None):
+    return store.create_pgt(
+        person_id=7,
+        session_id=session_id,
+        service_id=3,
+        callback_url="https://appli.example.org/pgt",
+        proxies=[],
+    )
+
+
+@pytest.mark.parametrize("cluster", [False, True])
+def test_a_pgt_is_refused_for_a_session_ended_before_it(store, redis_client, settings, cluster):
+    """Service ticket validated, logout, then the PGT: nothing is stored, as the database
+    store's foreign key refuses it, and the dead session's keys are not written again."""
+    from socle.cas.tickets.base import SessionEnded
+
+    settings.SOCLE_REDIS_CLUSTER = cluster
+    session = store.create_session(7)
+    issued = store.consume_ticket(issue(store, session.id))
+    assert issued is not None
+    store.end_session(session.id)
+
+    with pytest.raises(SessionEnded):
+        pgt_of(store, issued.session_id)
+    assert not redis_client.keys("socle:g:*")
+    assert not redis_client.keys(f"socle:s:{{{session.id}}}*")
+
+
+def test_a_pgt_of_a_live_session_dies_with_it(store, redis_client):
+    session = store.create_session(7)
+    pgt = pgt_of(store, session.id)
+    assert store.get_pgt(pgt.id) == pgt
+    assert redis_client.pttl(f"socle:g:{pgt.id}") > 0
+    assert redis_client.smembers(f"socle:s:{{{session.id}}}:g") == {pgt.id.encode()}
+    store.end_session(session.id)
+    assert store.get_pgt(pgt.id) is None
+
+
+def test_a_pgt_without_a_session_is_stored(store):
+    pgt = pgt_of(store, None)
+    assert store.get_pgt(pgt.id) == pgt

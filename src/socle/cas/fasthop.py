@@ -12,6 +12,9 @@ answer carries the headers the hop's middleware chain adds (tests/cas/test_fasth
 
 from __future__ import annotations
 
+import logging
+from html import escape
+
 from django.conf import settings
 from django.http.cookie import parse_cookie
 
@@ -21,7 +24,13 @@ from socle.cas.services import find_service
 from socle.cas.sso import AccessDenied, append_ticket, issue_service_ticket
 from socle.cas.tickets import get_store
 from socle.cas.tickets.base import SessionEnded
-from socle.cas.views.common import TGC_COOKIE
+from socle.cas.views.common import (
+    STORE_ERRORS,
+    TGC_COOKIE,
+    UNAVAILABLE_RETRY_AFTER,
+    UNAVAILABLE_TEXT,
+    store_failure,
+)
 from socle.cas.views.login import MAX_SERVICE_LENGTH
 from socle.core import wsgi_fast
 from socle.core.wsgi_fast import Fallback, Reply, query
@@ -34,6 +43,14 @@ CHAIN_HEADERS = (
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 )
 HTML = "text/html; charset=utf-8"
+# The store cannot be reached: no Django page either (it needs the same store), a short one.
+UNAVAILABLE_PAGE = (
+    '<!doctype html><html lang="fr"><head><meta charset="utf-8">'
+    "<title>Service momentanément indisponible</title></head>"
+    f"<body><p>{escape(UNAVAILABLE_TEXT)}</p></body></html>"
+).encode()
+
+logger = logging.getLogger("socle.cas")
 
 
 def prepare(environ: wsgi_fast.Environ, ip: str) -> wsgi_fast.Work:
@@ -53,6 +70,14 @@ def prepare(environ: wsgi_fast.Environ, ip: str) -> wsgi_fast.Work:
         raise Fallback
 
     def hop() -> Reply:
+        try:
+            return _hop()
+        except STORE_ERRORS as exc:
+            logger.error("/cas/login (fast hop): store unavailable: %s", store_failure(exc))
+            headers = [("Content-Type", HTML), ("Retry-After", str(UNAVAILABLE_RETRY_AFTER))]
+            return Reply("503 Service Unavailable", headers, UNAVAILABLE_PAGE)
+
+    def _hop() -> Reply:
         service = find_service(service_url)
         if service is None:
             raise Fallback

@@ -123,7 +123,12 @@ class TicketStore(Protocol):
         service_id: int | None,
         callback_url: str,
         proxies: list[str],
-    ) -> GrantingTicket: ...
+    ) -> GrantingTicket:
+        """A PGT of ``session_id`` (if given), which must still live: the database store's
+        foreign key refuses it otherwise (``IntegrityError``), the Redis store raises
+        :class:`SessionEnded`; either way nothing is stored and the validation answers
+        ``INTERNAL_ERROR``."""
+        ...
 
     def get_pgt(self, pgt_id: str) -> GrantingTicket | None: ...
 

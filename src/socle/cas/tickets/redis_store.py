@@ -81,6 +81,19 @@ redis.call('PEXPIRE', KEYS[3], ARGV[5])
 return 1
 """
 
+# KEYS[1] session hash, KEYS[2] PGT, KEYS[3] the session's PGT set; ARGV[1] now (ms), ARGV[2]
+# PGT JSON, ARGV[3] PGT TTL (ms), ARGV[4] PGT id, ARGV[5] set TTL (ms). Returns 1 when the PGT
+# is stored, 0 when the session has ended (nothing is written then: the database store's
+# foreign key refuses such a PGT too). A back-channel call: the idle deadline is not refreshed.
+_PGT_IN_SESSION = """
+local hard = tonumber(redis.call('HGET', KEYS[1], 'e'))
+if not hard or hard <= tonumber(ARGV[1]) then return 0 end
+redis.call('SET', KEYS[2], ARGV[2], 'PX', ARGV[3])
+redis.call('SADD', KEYS[3], ARGV[4])
+redis.call('PEXPIRE', KEYS[3], ARGV[5])
+return 1
+"""
+
 
 def _ms(moment: dt.datetime) -> int:
     return int(moment.timestamp() * 1000)
@@ -350,13 +363,37 @@ class RedisStore:
             },
             separators=(",", ":"),
         )
-        pipe = self._client().pipeline(transaction=False)
-        pipe.set(f"socle:g:{granting.id}", value, px=_ttl_ms(pgt_lifetime()))
-        if session_id:
-            set_key = f"{_session_key(session_id)}:g"
+        pgt_key = f"socle:g:{granting.id}"
+        if not session_id:
+            self._client().set(pgt_key, value, px=_ttl_ms(pgt_lifetime()))
+            return granting
+        set_key = f"{_session_key(session_id)}:g"
+        if self._cluster():
+            # The PGT's key is in another slot than the session's: checked first (a logout in
+            # between leaves a PGT of a dead session, which its session's end cannot find).
+            if not self.get_session(session_id):
+                raise SessionEnded(session_id)
+            pipe = self._client().pipeline(transaction=False)
+            pipe.set(pgt_key, value, px=_ttl_ms(pgt_lifetime()))
             pipe.sadd(set_key, granting.id)
             pipe.pexpire(set_key, _ttl_ms(session_max()))
-        pipe.execute()
+            pipe.execute()
+            return granting
+        stored = self._client().eval(
+            _PGT_IN_SESSION,
+            3,
+            _session_key(session_id),
+            pgt_key,
+            set_key,
+            int(time.time() * 1000),
+            value,
+            _ttl_ms(pgt_lifetime()),
+            granting.id,
+            _ttl_ms(session_max()),
+        )
+        if not stored:
+            self._hints.forget(session_id)
+            raise SessionEnded(session_id)
         return granting
 
     def get_pgt(self, pgt_id: str) -> GrantingTicket | None:

@@ -1,13 +1,17 @@
 from __future__ import annotations
 
-from collections.abc import Mapping
+import functools
+import logging
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from django.conf import settings
+from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
+from redis.exceptions import RedisError
 
 from socle.cas import protocol
 from socle.cas.tickets import get_store
@@ -16,6 +20,16 @@ from socle.core.middleware import client_address_of
 
 TGC_COOKIE = "socle_tgc"
 TGC_PATH = "/cas/"
+
+# The ticket store (and Django's sessions, the cache) cannot be reached: Redis down, full or
+# failing over, or the database store's database. Pages answer 503, never the generic 500.
+STORE_ERRORS: tuple[type[Exception], ...] = (RedisError, DatabaseError)
+UNAVAILABLE_RETRY_AFTER = 30  # seconds
+UNAVAILABLE_TEXT = (
+    "Service momentanément indisponible. Réessayez dans quelques instants."  # no template
+)
+
+logger = logging.getLogger("socle.cas")
 
 
 def client_ip(request: HttpRequest) -> str:
@@ -100,3 +114,41 @@ def set_tgc(response: HttpResponse, session: Session) -> None:
 
 def clear_tgc(response: HttpResponse) -> None:
     response.delete_cookie(TGC_COOKIE, path=TGC_PATH, samesite="Lax")
+
+
+def store_failure(exc: BaseException) -> str:
+    """What a log says of a store failure: a Redis error's own words (they name the server,
+    never a key), only the class of a database error (whose detail may quote a ticket)."""
+    return str(exc)[:200] if isinstance(exc, RedisError) else type(exc).__name__
+
+
+def unavailable(request: HttpRequest, *, logged_out: bool = False) -> HttpResponse:
+    """503 « Service momentanément indisponible » with ``Retry-After`` (a plain text answer
+    when even the page cannot be rendered, e.g. the database is down)."""
+    context = {"retry_after": UNAVAILABLE_RETRY_AFTER, "logged_out": logged_out}
+    try:
+        response = page(request, "cas/unavailable.html", context, status=503)
+    except Exception:  # noqa: BLE001 - the page needs the database or the cache: say it plainly
+        logger.warning("the unavailable page could not be rendered", exc_info=True)
+        response = HttpResponse(
+            UNAVAILABLE_TEXT, status=503, content_type="text/plain; charset=utf-8"
+        )
+    response["Retry-After"] = str(UNAVAILABLE_RETRY_AFTER)
+    return response
+
+
+def unavailable_on_store_error(
+    view: Callable[..., HttpResponse],
+) -> Callable[..., HttpResponse]:
+    """A browser-facing CAS view answers :func:`unavailable` when the store cannot be reached
+    (validations answer ``INTERNAL_ERROR`` instead, ``socle.cas.answers``)."""
+
+    @functools.wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except STORE_ERRORS as exc:
+            logger.error("%s: store unavailable: %s", request.path, store_failure(exc))
+            return unavailable(request)
+
+    return wrapped

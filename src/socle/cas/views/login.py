@@ -41,6 +41,7 @@ from socle.cas.sso import (
 from socle.cas.tickets import get_store
 from socle.cas.tickets.base import Session, SessionEnded
 from socle.cas.views.common import (
+    STORE_ERRORS,
     clear_tgc,
     client_ip,
     current_session,
@@ -49,6 +50,9 @@ from socle.cas.views.common import (
     negotiate_language,
     page,
     set_tgc,
+    store_failure,
+    unavailable,
+    unavailable_on_store_error,
 )
 from socle.core.admission import ClientGone, QueueFull
 from socle.core.nocache import no_store
@@ -188,6 +192,7 @@ def _logged_in(request: HttpRequest, next_url: str) -> HttpResponse:
 
 
 @no_store
+@unavailable_on_store_error
 @sensitive_post_parameters("password", retry.FIELD)
 @csrf_protect
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -340,12 +345,36 @@ def _queue_page(
 
 
 @no_store
+@unavailable_on_store_error
 @require_http_methods(["GET", "HEAD", "POST"])
 def logout(request: HttpRequest) -> HttpResponse:
     if request.method == "HEAD":
         # A HEAD has no side effect (RFC 9110 §9.2.1): link previews and checkers send one.
         # It gets the headers a GET would, and the session lives on.
         return _after_logout(request)
+    try:
+        _end_sessions(request)
+        django_logout(request)
+        response = _after_logout(request)
+    except STORE_ERRORS as exc:
+        # The store cannot be reached: this browser forgets its sessions all the same (a shared
+        # school computer), and the page says the service is unavailable. The SSO session may
+        # live on in the store until its idle timeout, but no browser holds its cookie any more.
+        logger.error("logout: sessions not ended in the store: %s", store_failure(exc))
+        request.session.clear()  # nothing is saved: a 5xx answer leaves the session store alone
+        response = unavailable(request, logged_out=True)
+        response.delete_cookie(
+            settings.SESSION_COOKIE_NAME,
+            path=settings.SESSION_COOKIE_PATH,
+            domain=settings.SESSION_COOKIE_DOMAIN,
+            samesite=settings.SESSION_COOKIE_SAMESITE,  # type: ignore[arg-type]  # "Lax"
+        )
+    clear_tgc(response)
+    return response
+
+
+def _end_sessions(request: HttpRequest) -> None:
+    """Ends the SSO session of the TGC (or of the portal session) and traces the logout."""
     session = current_session(request)
     person = request.user if request.user.is_authenticated else None
     if session is not None:
@@ -354,10 +383,6 @@ def logout(request: HttpRequest) -> HttpResponse:
         end_session(str(request.session[SESSION_KEY]))
     if person is not None or session is not None:
         record("logout", person=person, client_ip=client_ip(request))
-    django_logout(request)
-    response = _after_logout(request)
-    clear_tgc(response)
-    return response
 
 
 def _after_logout(request: HttpRequest) -> HttpResponse:

@@ -1,0 +1,72 @@
+"""The ticket store cannot be reached (Redis down): the browser-facing CAS pages answer a French
+503 with ``Retry-After``, never the generic 500, and a logout forgets this browser's sessions
+all the same (a shared school computer)."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from socle.cas.fasthop import FastHop
+from tests.cas.conftest import SERVICE_URL, cas_login
+from tests.cas.test_fasthop import Spy, hop_environ
+from tests.cas.wsgi import run
+
+DOWN = "redis://127.0.0.1:1/0"  # nothing listens there: connection refused at once
+
+
+@pytest.fixture
+def store_down(settings) -> None:
+    """The ticket store on an unreachable Redis (Django's sessions and cache stay as they are)."""
+    settings.SOCLE_CAS_TICKET_REDIS_URL = DOWN
+
+
+def assert_unavailable(response) -> None:
+    assert response.status_code == 503
+    assert response["Retry-After"] == "30"
+    assert "Service momentanément indisponible" in response.content.decode()
+
+
+@pytest.mark.parametrize("query", ["", f"?service={SERVICE_URL}"])
+def test_the_login_page_says_unavailable(store_down, service, query):
+    client = Client(raise_request_exception=False)
+    client.cookies["socle_tgc"] = "TGC-" + "a" * 40
+    assert_unavailable(client.get(f"/cas/login{query}"))
+
+
+def test_a_login_post_says_unavailable(store_down, pupil, service, caplog):
+    client = Client(raise_request_exception=False)
+    response = cas_login(client, pupil, SERVICE_URL)
+    assert_unavailable(response)
+    assert "socle_tgc" not in response.cookies
+    assert "store unavailable" in caplog.text
+
+
+def test_a_logout_forgets_the_browsers_sessions_although_the_store_is_down(
+    pupil, service, settings, caplog
+):
+    client = Client(raise_request_exception=False)
+    cas_login(client, pupil)
+    tgc = client.cookies["socle_tgc"].value
+    assert client.cookies["socle_session"].value
+    settings.SOCLE_CAS_TICKET_REDIS_URL = DOWN
+
+    response = client.get("/cas/logout")
+
+    assert_unavailable(response)
+    assert "Vous êtes déconnecté de ce navigateur" in response.content.decode()
+    for name in ("socle_tgc", "socle_session"):
+        assert response.cookies[name].value == ""
+        assert response.cookies[name]["max-age"] == 0
+    assert response.cookies["socle_tgc"]["path"] == "/cas/"
+    assert "logout: sessions not ended in the store" in caplog.text
+    assert tgc not in caplog.text and tgc[:12] not in caplog.text
+
+
+def test_the_fast_hop_says_unavailable(store_down, service):
+    spy = Spy()
+    answer = run(FastHop(spy), hop_environ("TGC-" + "a" * 40))
+    assert spy.calls == 0
+    assert answer.status_code == 503
+    assert answer.headers["retry-after"] == "30"
+    assert "Service momentanément indisponible" in answer.body.decode()
