@@ -95,7 +95,8 @@ class Sink:
 
 
 @pytest.fixture
-def sink():
+def sink(settings):
+    settings.SOCLE_CAS_OUTBOUND_PRIVATE = True  # the sink listens on 127.0.0.1
     server = Sink()
     yield server
     server.close()

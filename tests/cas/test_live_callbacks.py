@@ -116,6 +116,7 @@ def test_it_posts_single_logout_that_python_cas_accepts(sink) -> None:
 
 
 def test_it_logs_out_even_when_a_service_is_unreachable(client, pupil, settings) -> None:
+    settings.SOCLE_CAS_OUTBOUND_PRIVATE = True  # really try the unreachable local port
     make_service("gone", patterns=("http://127.0.0.1:9/**",))  # discard port: nobody listens
     cas_login(client, pupil, "http://127.0.0.1:9/app")
     response = client.get("/cas/logout")
@@ -154,9 +155,10 @@ def test_single_logout_posts_to_the_newest_tickets_only_when_there_are_very_many
     assert "ST-0149" in sink.requests[0]["form"]["logoutRequest"]
 
 
-def test_single_logout_gives_up_on_a_host_that_does_not_answer(monkeypatch) -> None:
+def test_single_logout_gives_up_on_a_host_that_does_not_answer(monkeypatch, settings) -> None:
     import socket
 
+    settings.SOCLE_CAS_OUTBOUND_PRIVATE = True
     with socket.socket() as closed:  # a port nobody listens on
         closed.bind(("127.0.0.1", 0))
         port = closed.getsockname()[1]

@@ -148,6 +148,7 @@ class Ent:
                 "SOCLE_ALLOWED_HOSTS": "127.0.0.1,localhost",
                 "SOCLE_PRONOTE_PRIVATE_KEY": str(self.private_key),
                 "SOCLE_ENT_NAME": "ENT de démonstration",
+                "SOCLE_CAS_OUTBOUND_PRIVATE": "true",  # the PRONOTE stand-in is on 127.0.0.1
             }
         )
 

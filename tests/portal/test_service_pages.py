@@ -288,8 +288,9 @@ HIJACK = (
 
 
 def test_a_school_administrator_cannot_take_the_addresses_of_another_schools_pronote(
-    school: Establishment, other_school: Establishment, superuser: Person
+    school: Establishment, other_school: Establishment, superuser: Person, settings: Any
 ) -> None:
+    settings.SOCLE_CAS_OUTBOUND_PRIVATE = True  # local addresses allowed: the foreign check
     make_service(
         "PRONOTE-JAURES",
         sso_type=SSOType.PRONOTE,
@@ -386,8 +387,9 @@ def test_a_school_administrator_is_told_to_start_a_regular_expression_with_the_a
 
 
 def test_a_school_administrator_covering_another_schools_address_is_told_whose_it_is(
-    school: Establishment, other_school: Establishment, school_admin: Person
+    school: Establishment, other_school: Establishment, school_admin: Person, settings: Any
 ) -> None:
+    settings.SOCLE_CAS_OUTBOUND_PRIVATE = True  # local addresses allowed: the foreign check
     make_service(
         "PRONOTE-FERMAT",
         sso_type=SSOType.PRONOTE,

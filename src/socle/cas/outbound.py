@@ -1,20 +1,30 @@
 """Server-to-server calls the CAS makes: proxy callbacks (§2.5.4) and single logout (§2.3.3).
 
 Both use short timeouts and never raise: a service that is down must not break a login or a
-logout. Neither sends a redirect-following request.
+logout. Neither sends a redirect-following request. Neither connects to an internal address
+(loopback, private, link-local…: socle.cas.addresses) unless ``SOCLE_CAS_OUTBOUND_PRIVATE`` is
+on: the host is resolved once, every address checked, and the connection opened to a checked
+address (no second lookup a rebinding DNS could answer differently). TLS still checks the
+certificate against the host name.
 """
 
 from __future__ import annotations
 
+import http.client
+import ipaddress
 import logging
+import socket
 import threading
 import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Iterable
+from typing import Any
 
+from django.conf import settings
 from django.utils import timezone
 
+from socle.cas.addresses import is_internal
 from socle.cas.saml import render_logout_request
 from socle.cas.tickets.base import IssuedTicket
 
@@ -28,7 +38,87 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
-_opener = urllib.request.build_opener(_NoRedirect)
+class InternalAddressRefused(OSError):
+    """The host resolves to an internal address and ``SOCLE_CAS_OUTBOUND_PRIVATE`` is off."""
+
+    def __init__(self, host: str, address: str) -> None:
+        super().__init__(f"{host} resolves to internal address {address}")
+        self.host, self.address = host, address
+
+
+def _checked_connection(
+    address: tuple[str, int],
+    timeout: float | None = None,
+    source_address: tuple[str, int] | None = None,
+    *args: object,
+) -> socket.socket:
+    """socket.create_connection, but to addresses checked once resolved."""
+    host, port = address
+    infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    if not settings.SOCLE_CAS_OUTBOUND_PRIVATE:
+        for info in infos:
+            ip = ipaddress.ip_address(str(info[4][0]).split("%", 1)[0])
+            if is_internal(ip):
+                raise InternalAddressRefused(host, str(ip))
+    error: OSError | None = None
+    for family, type_, proto, _name, sockaddr in infos:
+        sock = socket.socket(family, type_, proto)
+        try:
+            sock.settimeout(timeout)
+            if source_address:
+                sock.bind(source_address)
+            sock.connect(sockaddr)
+            return sock
+        except OSError as exc:
+            sock.close()
+            error = exc
+    raise error or OSError(f"no address for {host}")
+
+
+class _CheckedHTTPConnection(http.client.HTTPConnection):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._create_connection = _checked_connection
+
+
+class _CheckedHTTPSConnection(http.client.HTTPSConnection):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._create_connection = _checked_connection
+
+
+class _CheckedHTTPHandler(urllib.request.HTTPHandler):
+    def http_open(self, req: urllib.request.Request) -> Any:
+        return self.do_open(_CheckedHTTPConnection, req)
+
+
+class _CheckedHTTPSHandler(urllib.request.HTTPSHandler):
+    def https_open(self, req: urllib.request.Request) -> Any:
+        extra: dict[str, Any] = {"context": getattr(self, "_context", None)}
+        check_hostname = getattr(self, "_check_hostname", None)  # Python < 3.12 only
+        if check_hostname is not None:
+            extra["check_hostname"] = check_hostname
+        return self.do_open(_CheckedHTTPSConnection, req, **extra)
+
+
+# No proxy from the environment: the check must apply to the service's own address.
+_opener = urllib.request.build_opener(
+    urllib.request.ProxyHandler({}), _NoRedirect, _CheckedHTTPHandler, _CheckedHTTPSHandler
+)
+
+
+def _refused(exc: BaseException, what: str) -> bool:
+    """Logs a refused internal address at WARNING (host and address only, never the ticket)."""
+    reason = exc.reason if isinstance(exc, urllib.error.URLError) else exc
+    if isinstance(reason, InternalAddressRefused):
+        logger.warning(
+            "%s refused: %s resolves to internal address %s (SOCLE_CAS_OUTBOUND_PRIVATE is off)",
+            what,
+            reason.host,
+            reason.address,
+        )
+        return True
+    return False
 
 
 def deliver_pgt(pgt_url: str, pgt_id: str, pgt_iou: str) -> bool:
@@ -38,7 +128,8 @@ def deliver_pgt(pgt_url: str, pgt_id: str, pgt_iou: str) -> bool:
     try:
         with _opener.open(url, timeout=TIMEOUT) as response:  # noqa: S310 (https checked)
             return response.status == 200
-    except (urllib.error.URLError, OSError, ValueError):
+    except (urllib.error.URLError, OSError, ValueError) as exc:
+        _refused(exc, "proxy callback")
         return False
 
 
@@ -58,7 +149,8 @@ def _post_logout(ticket: IssuedTicket) -> bool:
     except urllib.error.HTTPError:
         return True  # the service answered (it may not know the ticket any more)
     except (urllib.error.URLError, OSError, ValueError) as exc:
-        logger.info("single logout to a service failed: %s", type(exc).__name__)
+        if not _refused(exc, "single logout"):
+            logger.info("single logout to a service failed: %s", type(exc).__name__)
         return False
 
 

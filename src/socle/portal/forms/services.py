@@ -20,6 +20,7 @@ from socle.portal.espaces import ESPACES, espace_url
 from socle.portal.foreign_patterns import captured_by, foreign_overlap
 from socle.portal.forms.base import AccessibleFormMixin
 from socle.portal.icons import MAX_ICON_BYTES, IconError, check_icon
+from socle.portal.internal_hosts import internal_address_refused, pattern_host, url_host
 from socle.portal.models import Service, ServicePattern, SSOType
 from socle.portal.patterns import (
     PatternLine,
@@ -234,6 +235,9 @@ class ServiceForm(AccessibleFormMixin, forms.ModelForm):
             raise forms.ValidationError(
                 _("L'URL ne doit pas contenir d'identifiant ni de mot de passe."), code="invalid"
             )
+        refused = self.administered is not None and internal_address_refused(url_host(url))
+        if refused:
+            raise forms.ValidationError(refused, code="internal")
         return url
 
     def clean_attributes_text(self) -> list[str]:
@@ -329,7 +333,11 @@ class ServiceForm(AccessibleFormMixin, forms.ModelForm):
         )
         errors = []
         for line in lines:
-            message = check_pattern(line.kind, line.value, own)
+            message = None
+            if self.administered is not None:  # first: it says why better than a mismatch
+                message = internal_address_refused(pattern_host(line.kind, line.value))
+            if message is None:
+                message = check_pattern(line.kind, line.value, own)
             if message is None and self.administered is not None:
                 # first: it names the other school, which the generic message below does not
                 message = foreign_overlap(

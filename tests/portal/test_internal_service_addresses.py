@@ -1,0 +1,82 @@
+"""An establishment administrator cannot register a service on an internal address (the CAS
+server would POST single logout requests there); an ENT administrator can."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from socle.directory.models import Establishment, Person
+from socle.portal.models import AccessMode, Service, SSOType
+from tests.portal.conftest import logged_in
+from tests.portal.test_service_pages import field_errors, post_new
+
+REFUSED = "Adresse interne refusée"
+
+
+def _cas(school: Establishment, url: str, patterns: str) -> dict[str, str]:
+    return {
+        "code": "INTERNAL",
+        "sso_type": SSOType.CAS,
+        "url": url,
+        "establishment": str(school.pk),
+        "patterns_text": patterns,
+        "access_mode": AccessMode.OPEN,
+    }
+
+
+@pytest.mark.parametrize(
+    ("url", "patterns"),
+    [
+        ("http://127.0.0.1:8001/internal/", "http://127.0.0.1:8001/**"),
+        ("http://169.254.169.254/latest/", "http://169.254.169.254/**"),
+        ("http://10.0.0.5/app/", "http://10.0.0.5/app/"),
+        ("http://localhost:8080/app/", "^http://localhost:8080/.*"),
+        ("http://[::1]/app/", "http://[::1]/**"),
+    ],
+)
+def test_a_school_administrator_cannot_register_an_internal_address(
+    school: Establishment, school_admin: Person, url: str, patterns: str
+) -> None:
+    response = post_new(logged_in(school_admin), **_cas(school, url, patterns))
+    assert response.status_code == 200
+    assert any(REFUSED in e for e in field_errors(response, "url"))
+    assert any(REFUSED in e for e in field_errors(response, "patterns_text"))
+    assert "seul un administrateur de l'ENT" in field_errors(response, "url")[0]
+    assert not Service.objects.filter(code="INTERNAL").exists()
+
+
+def test_an_internal_pattern_is_refused_even_behind_a_public_url(
+    school: Establishment, school_admin: Person
+) -> None:
+    data = _cas(school, "https://app.example.org/", "^http://127\\.0\\.0\\.1:\\d+/.*")
+    response = post_new(logged_in(school_admin), **data)
+    assert any(REFUSED in e for e in field_errors(response, "patterns_text"))
+    assert not Service.objects.filter(code="INTERNAL").exists()
+
+
+def test_a_school_administrator_keeps_public_addresses(
+    school: Establishment, school_admin: Person
+) -> None:
+    data = _cas(school, "https://app.example.org/", "https://app.example.org/**")
+    response = post_new(logged_in(school_admin), **data)
+    assert response.status_code == 302, response.context["form"].errors
+
+
+def test_with_outbound_private_on_a_school_administrator_may_use_local_addresses(
+    school: Establishment, school_admin: Person, settings: Any
+) -> None:
+    settings.SOCLE_CAS_OUTBOUND_PRIVATE = True  # the demo: its PRONOTE runs on 127.0.0.1
+    data = _cas(school, "http://127.0.0.1:8001/internal/", "http://127.0.0.1:8001/**")
+    response = post_new(logged_in(school_admin), **data)
+    assert response.status_code == 302, response.context["form"].errors
+
+
+def test_an_ent_administrator_can_register_an_internal_address(
+    school: Establishment, superuser: Person
+) -> None:
+    data = _cas(school, "http://127.0.0.1:8001/internal/", "http://127.0.0.1:8001/**")
+    response = post_new(logged_in(superuser), **data)
+    assert response.status_code == 302, response.context["form"].errors
+    assert Service.objects.filter(code="INTERNAL").exists()
