@@ -11,8 +11,11 @@ IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 
 def is_internal(ip: IPAddress) -> bool:
-    """Loopback, private, link-local (169.254.169.254: cloud metadata), multicast, reserved or
-    unspecified. An IPv4 address mapped or embedded in IPv6 is judged as IPv4."""
+    """Loopback, private, link-local (169.254.169.254: cloud metadata), multicast, reserved,
+    unspecified, or any other address the IANA special-purpose registries do not mark as
+    globally reachable (``is_global``: the shared address space 100.64.0.0/10 of carrier-grade
+    NAT, benchmarking 198.18.0.0/15…). An IPv4 address mapped or embedded in IPv6 is judged as
+    IPv4."""
     if isinstance(ip, ipaddress.IPv6Address):
         embedded = ip.ipv4_mapped or ip.sixtofour
         if embedded is not None:
@@ -24,6 +27,7 @@ def is_internal(ip: IPAddress) -> bool:
         or ip.is_multicast
         or ip.is_reserved
         or ip.is_unspecified
+        or not ip.is_global
     )
 
 
