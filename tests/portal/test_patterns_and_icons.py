@@ -178,3 +178,20 @@ def test_it_refuses_a_png_declaring_huge_dimensions_without_decoding_it() -> Non
     )
     with pytest.raises(IconError, match="20000×20000 pixels"):
         check_icon(bomb)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        '<rect style="fill:u\\72l(https://evil.example/x)"/>',
+        "<rect style=\"fill:image-set('https://evil.example/x' 1x)\"/>",
+        '<img xmlns="http://www.w3.org/1999/xhtml" srcset="https://evil.example/x 1x"/>',
+        '<meta xmlns="http://www.w3.org/1999/xhtml" http-equiv="refresh" content="0"/>',
+    ],
+)
+def test_it_refuses_the_svg_references_the_second_review_found(body: str) -> None:
+    from socle.portal.icons import IconError, check_icon
+
+    svg = f'<svg xmlns="http://www.w3.org/2000/svg" width="30" height="33">{body}</svg>'
+    with pytest.raises(IconError, match="éléments actifs ou des liens externes"):
+        check_icon(svg.encode())

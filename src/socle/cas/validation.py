@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 from socle.cas import errors
 from socle.cas.services import find_service, normalise_url, same_service_url
 from socle.cas.sso import trace_access_denied
-from socle.cas.tickets.base import IssuedTicket, TicketStore, redact
+from socle.cas.tickets.base import IssuedTicket, SessionEnded, TicketStore, redact
 from socle.portal.access import can_access
 from socle.portal.access_cache import PersonFacts, person_facts
 from socle.portal.models import Service
@@ -137,13 +137,17 @@ def _grant_pgt(
     callback_service = find_service(pgt_url)
     if callback_service is None or not callback_service.proxy_callback_allowed:
         raise errors.InvalidProxyCallback("pgtUrl n'appartient à aucun service autorisé.")
-    pgt = store.create_pgt(
-        person_id=issued.person_id,
-        session_id=issued.session_id,
-        service_id=service.pk,
-        callback_url=pgt_url,
-        proxies=[pgt_url, *issued.proxies],
-    )
+    try:
+        pgt = store.create_pgt(
+            person_id=issued.person_id,
+            session_id=issued.session_id,
+            service_id=service.pk,
+            callback_url=pgt_url,
+            proxies=[pgt_url, *issued.proxies],
+        )
+    except SessionEnded:  # logged out between the ticket's validation and now
+        logger.info("no proxy-granting ticket for service %s: session ended", service.code)
+        return None  # §2.5.4: success, but without <cas:proxyGrantingTicket>
     if deliver is None or not deliver(pgt_url, pgt.id, pgt.iou):
         logger.info("proxy callback failed for service %s", service.code)
         return None  # §2.5.4: success, but without <cas:proxyGrantingTicket>

@@ -35,8 +35,17 @@ _FORBIDDEN_ELEMENTS = {
     "set",
     "handler",
     "listener",
+    # HTML elements an SVG may embed in the XHTML namespace: each can fetch or navigate
+    "meta",
+    "img",
+    "link",
+    "base",
+    "audio",
+    "video",
+    "source",
+    "track",
 }
-_LINK_ATTRIBUTES = {"href", "src", "action", "formaction", "xlink:href"}
+_LINK_ATTRIBUTES = {"href", "src", "srcset", "action", "formaction", "xlink:href"}
 
 
 class IconError(ValueError):
@@ -135,8 +144,11 @@ def _check_svg(data: bytes) -> CheckedIcon:
 
 
 def _external_reference(value: str) -> bool:
-    """``url(…)`` to anything but ``#id``, ``javascript:``, or CSS ``expression(``."""
-    if re.search(r"javascript:|expression\s*\(", value, re.IGNORECASE):
+    """``url(…)`` to anything but ``#id``, ``javascript:``, CSS ``expression(`` or
+    ``image-set(``, or a backslash (a CSS escape can spell ``url`` as ``u\\72l``)."""
+    if "\\" in value or re.search(
+        r"javascript:|expression\s*\(|image-set\s*\(", value, re.IGNORECASE
+    ):
         return True
     for target in re.findall(r"url\s*\(([^)]*)\)?", value, re.IGNORECASE):
         if not target.strip().strip("'\"").strip().startswith("#"):
