@@ -42,57 +42,9 @@ from socle.cas.tickets.base import (
 )
 from socle.cas.tickets.hints import SessionHints
 from socle.cas.tickets.lifetimes import pgt_lifetime, session_idle, session_max, ticket_lifetime
+from socle.cas.tickets.redis_scripts import GET_SESSION, ISSUE_IN_SESSION, PGT_IN_SESSION
 
 MAX_ID_LENGTH = 80
-
-# KEYS[1] session hash; ARGV[1] now (ms), ARGV[2] idle (ms). Returns the hash fields, or nil.
-_GET_SESSION = """
-local fields = redis.call('HGETALL', KEYS[1])
-if #fields == 0 then return nil end
-local hard = 0
-for i = 1, #fields, 2 do
-  if fields[i] == 'e' then hard = tonumber(fields[i + 1]) end
-end
-local now = tonumber(ARGV[1])
-if hard <= now then
-  redis.call('DEL', KEYS[1])
-  return nil
-end
-redis.call('PEXPIRE', KEYS[1], math.min(tonumber(ARGV[2]), hard - now))
-return fields
-"""
-
-
-# KEYS[1] session hash, KEYS[2] ticket, KEYS[3] the session's ticket list; ARGV[1] now (ms),
-# ARGV[2] idle (ms), ARGV[3] ticket TTL (ms), ARGV[4] ticket JSON, ARGV[5] list TTL (ms).
-# Returns 1 when the ticket is stored, 0 when the session has ended (nothing is written then).
-_ISSUE_IN_SESSION = """
-local hard = tonumber(redis.call('HGET', KEYS[1], 'e'))
-if not hard then return 0 end
-local now = tonumber(ARGV[1])
-if hard <= now then
-  redis.call('DEL', KEYS[1])
-  return 0
-end
-redis.call('PEXPIRE', KEYS[1], math.min(tonumber(ARGV[2]), hard - now))
-redis.call('SET', KEYS[2], ARGV[4], 'PX', ARGV[3])
-redis.call('RPUSH', KEYS[3], ARGV[4])
-redis.call('PEXPIRE', KEYS[3], ARGV[5])
-return 1
-"""
-
-# KEYS[1] session hash, KEYS[2] PGT, KEYS[3] the session's PGT set; ARGV[1] now (ms), ARGV[2]
-# PGT JSON, ARGV[3] PGT TTL (ms), ARGV[4] PGT id, ARGV[5] set TTL (ms). Returns 1 when the PGT
-# is stored, 0 when the session has ended (nothing is written then: the database store's
-# foreign key refuses such a PGT too). A back-channel call: the idle deadline is not refreshed.
-_PGT_IN_SESSION = """
-local hard = tonumber(redis.call('HGET', KEYS[1], 'e'))
-if not hard or hard <= tonumber(ARGV[1]) then return 0 end
-redis.call('SET', KEYS[2], ARGV[2], 'PX', ARGV[3])
-redis.call('SADD', KEYS[3], ARGV[4])
-redis.call('PEXPIRE', KEYS[3], ARGV[5])
-return 1
-"""
 
 
 def _ms(moment: dt.datetime) -> int:
@@ -217,7 +169,7 @@ class RedisStore:
             return None
         now_ms = int(time.time() * 1000)
         fields = self._client().eval(
-            _GET_SESSION, 1, _session_key(session_id), now_ms, _ttl_ms(session_idle())
+            GET_SESSION, 1, _session_key(session_id), now_ms, _ttl_ms(session_idle())
         )
         if not fields:
             self._hints.forget(session_id)
@@ -302,7 +254,7 @@ class RedisStore:
         value = _issued_to_json(ticket)
         if live_session and session_id and not self._cluster():
             stored = self._client().eval(
-                _ISSUE_IN_SESSION,
+                ISSUE_IN_SESSION,
                 3,
                 _session_key(session_id),
                 f"socle:t:{ticket.id}",
@@ -380,7 +332,7 @@ class RedisStore:
             pipe.execute()
             return granting
         stored = self._client().eval(
-            _PGT_IN_SESSION,
+            PGT_IN_SESSION,
             3,
             _session_key(session_id),
             pgt_key,

@@ -1,0 +1,54 @@
+"""The Lua scripts of the Redis ticket store (``socle.cas.tickets.redis_store``): each runs
+atomically on the server, so that a ticket or a proxy-granting ticket is written only while its
+SSO session lives, and a session read also slides its idle deadline in the same step."""
+
+from __future__ import annotations
+
+# KEYS[1] session hash; ARGV[1] now (ms), ARGV[2] idle (ms). Returns the hash fields, or nil.
+GET_SESSION = """
+local fields = redis.call('HGETALL', KEYS[1])
+if #fields == 0 then return nil end
+local hard = 0
+for i = 1, #fields, 2 do
+  if fields[i] == 'e' then hard = tonumber(fields[i + 1]) end
+end
+local now = tonumber(ARGV[1])
+if hard <= now then
+  redis.call('DEL', KEYS[1])
+  return nil
+end
+redis.call('PEXPIRE', KEYS[1], math.min(tonumber(ARGV[2]), hard - now))
+return fields
+"""
+
+
+# KEYS[1] session hash, KEYS[2] ticket, KEYS[3] the session's ticket list; ARGV[1] now (ms),
+# ARGV[2] idle (ms), ARGV[3] ticket TTL (ms), ARGV[4] ticket JSON, ARGV[5] list TTL (ms).
+# Returns 1 when the ticket is stored, 0 when the session has ended (nothing is written then).
+ISSUE_IN_SESSION = """
+local hard = tonumber(redis.call('HGET', KEYS[1], 'e'))
+if not hard then return 0 end
+local now = tonumber(ARGV[1])
+if hard <= now then
+  redis.call('DEL', KEYS[1])
+  return 0
+end
+redis.call('PEXPIRE', KEYS[1], math.min(tonumber(ARGV[2]), hard - now))
+redis.call('SET', KEYS[2], ARGV[4], 'PX', ARGV[3])
+redis.call('RPUSH', KEYS[3], ARGV[4])
+redis.call('PEXPIRE', KEYS[3], ARGV[5])
+return 1
+"""
+
+# KEYS[1] session hash, KEYS[2] PGT, KEYS[3] the session's PGT set; ARGV[1] now (ms), ARGV[2]
+# PGT JSON, ARGV[3] PGT TTL (ms), ARGV[4] PGT id, ARGV[5] set TTL (ms). Returns 1 when the PGT
+# is stored, 0 when the session has ended (nothing is written then: the database store's
+# foreign key refuses such a PGT too). A back-channel call: the idle deadline is not refreshed.
+PGT_IN_SESSION = """
+local hard = tonumber(redis.call('HGET', KEYS[1], 'e'))
+if not hard or hard <= tonumber(ARGV[1]) then return 0 end
+redis.call('SET', KEYS[2], ARGV[2], 'PX', ARGV[3])
+redis.call('SADD', KEYS[3], ARGV[4])
+redis.call('PEXPIRE', KEYS[3], ARGV[5])
+return 1
+"""
