@@ -112,12 +112,22 @@ def build_client(url: str, *, cluster: bool = False) -> Any:
     if urlsplit(url).scheme.endswith("+sentinel"):
         spec = parse_sentinel_url(url)
         auth = {"username": spec.username, "password": spec.password}
+        # Keyword by keyword: redis-py 8.2 types Sentinel's and master_for's parameters, and a
+        # ``**dict`` could fill a positional one (min_other_sentinels, redis_class).
         sentinel = Sentinel(
             spec.sentinels,
             sentinel_kwargs={**auth, "socket_timeout": _TIMEOUTS["socket_timeout"]},
-            **_TIMEOUTS,
+            socket_timeout=_TIMEOUTS["socket_timeout"],
+            socket_connect_timeout=_TIMEOUTS["socket_connect_timeout"],
+            health_check_interval=_TIMEOUTS["health_check_interval"],
         )
-        return sentinel.master_for(spec.master, db=spec.db, ssl=spec.ssl, **auth)
+        return sentinel.master_for(
+            spec.master,
+            db=spec.db,
+            ssl=spec.ssl,
+            username=spec.username,
+            password=spec.password,
+        )
     if cluster:
         return RedisCluster.from_url(url, **_TIMEOUTS)
     return redis.Redis.from_url(url, **_TIMEOUTS)
