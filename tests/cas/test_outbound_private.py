@@ -12,8 +12,8 @@ import socket
 import pytest
 
 from socle.cas import outbound
-from socle.cas.addresses import is_internal, is_internal_host
 from socle.cas.tickets.base import IssuedTicket
+from socle.core.addresses import is_internal, is_internal_host
 
 TICKET = "ST-" + "s" * 40
 

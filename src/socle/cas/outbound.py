@@ -2,7 +2,7 @@
 
 Both use short timeouts and never raise: a service that is down must not break a login or a
 logout. Neither sends a redirect-following request. Neither connects to an internal address
-(loopback, private, link-local…: socle.cas.addresses) unless ``SOCLE_CAS_OUTBOUND_PRIVATE`` is
+(loopback, private, link-local…: socle.core.addresses) unless ``SOCLE_CAS_OUTBOUND_PRIVATE`` is
 on: the host is resolved once, every address checked, and the connection opened to a checked
 address (no second lookup a rebinding DNS could answer differently). TLS still checks the
 certificate against the host name.
@@ -24,9 +24,9 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone
 
-from socle.cas.addresses import is_internal
 from socle.cas.saml import render_logout_request
 from socle.cas.tickets.base import IssuedTicket
+from socle.core.addresses import is_internal
 
 logger = logging.getLogger("socle.cas")
 TIMEOUT = 3.0

@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from socle.cas.addresses import is_internal_host
+from socle.core.addresses import is_internal_host
 from socle.portal.patterns import PatternKind
 
 # ^https?://10\.0\.0\.1/… : the scheme, then the host up to ":", "/", "?" or "#" ("\." kept)

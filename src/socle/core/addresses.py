@@ -1,6 +1,7 @@
 """Internal network addresses: the CAS server's back-channel calls (single logout, proxy
 callbacks) do not reach them unless ``SOCLE_CAS_OUTBOUND_PRIVATE`` says so, and an
-establishment administrator cannot register a service on one (socle.portal.internal_hosts)."""
+establishment administrator cannot register a service on one (socle.portal.internal_hosts).
+In ``core`` because both the CAS and the portal use it, and the portal never imports the CAS."""
 
 from __future__ import annotations
 
