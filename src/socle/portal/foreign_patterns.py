@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import re
 
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
-from socle.portal.models import PatternKind, Service, SSOType
+from socle.portal.models import PatternKind, Service, ServicePattern, SSOType
 from socle.portal.pattern_overlap import literal_prefix, may_overlap
 from socle.portal.patterns import default_pronote_pattern, matches
 
@@ -23,13 +24,7 @@ def foreign_overlap(
 ) -> str | None:
     """Why the pattern ``(kind, value)`` may take addresses of a service outside
     ``administered`` (establishment ids), or ``None``; ``exclude_pk``: the service edited."""
-    others = Service.objects.all() if exclude_pk is None else Service.objects.exclude(pk=exclude_pk)
-    foreign = (
-        others.exclude(establishment_id__in=administered)
-        .select_related("establishment")
-        .prefetch_related("patterns")
-    )
-    for other in foreign:
+    for other in _others(exclude_pk).exclude(establishment_id__in=administered):
         spaces = [(p.kind, p.value) for p in other.patterns.all()]
         if other.url:
             spaces.append(
@@ -39,8 +34,7 @@ def foreign_overlap(
             )
         if not any(may_overlap((kind, value), space) for space in spaces):
             continue
-        owner = other.establishment.name if other.establishment else _("tout l'ENT")
-        names = {"code": other.code, "owner": owner}
+        names = {"code": other.code, "owner": _owner(other)}
         if kind == PatternKind.REGEX and not _ADDRESS.match(literal_prefix(kind, value).text):
             return (
                 _(
@@ -66,32 +60,40 @@ def captured_by(own_urls: list[str], order: int, exclude_pk: int | None) -> str 
     a pattern of another service that comes first (« Ordre » not greater) already accepts one
     of ``own_urls`` (its URL, and for PRONOTE every espace). Asked whoever saves, so that a
     pattern registered earlier cannot squat the addresses of a service created later."""
-    others = Service.objects.all() if exclude_pk is None else Service.objects.exclude(pk=exclude_pk)
-    earlier = (
-        others.filter(enabled=True, order__lte=order)
-        .exclude(sso_type=SSOType.NONE)
-        .select_related("establishment")
-        .prefetch_related("patterns")
-    )
-    for other in earlier:
-        for pattern in other.patterns.all():
-            for url in own_urls:
-                try:
-                    accepted = matches(pattern.kind, pattern.value, url)
-                except re.error:
-                    continue
-                if accepted:
-                    owner = other.establishment.name if other.establishment else _("tout l'ENT")
-                    return _(
-                        "L'adresse %(url)s de ce service est déjà acceptée par le motif "
-                        "« %(pattern)s » du service « %(code)s » (%(owner)s), qui passe avant "
-                        "lui (ordre %(order)s) : le CAS lui donnerait ces connexions. Faites "
-                        "corriger ce motif, ou donnez à ce service un ordre plus petit."
-                    ) % {
-                        "url": url,
-                        "pattern": pattern.value,
-                        "code": other.code,
-                        "owner": owner,
-                        "order": other.order,
-                    }
+    earlier = _others(exclude_pk).filter(enabled=True, order__lte=order)
+    for other in earlier.exclude(sso_type=SSOType.NONE):
+        taken = next(
+            ((p, url) for p in other.patterns.all() for url in own_urls if _accepts(p, url)), None
+        )
+        if taken is not None:
+            pattern, url = taken
+            return _(
+                "L'adresse %(url)s de ce service est déjà acceptée par le motif "
+                "« %(pattern)s » du service « %(code)s » (%(owner)s), qui passe avant "
+                "lui (ordre %(order)s) : le CAS lui donnerait ces connexions. Faites "
+                "corriger ce motif, ou donnez à ce service un ordre plus petit."
+            ) % {
+                "url": url,
+                "pattern": pattern.value,
+                "code": other.code,
+                "owner": _owner(other),
+                "order": other.order,
+            }
     return None
+
+
+def _others(exclude_pk: int | None) -> QuerySet[Service]:
+    """Every service but the one being edited, with what the checks read."""
+    services = Service.objects.select_related("establishment").prefetch_related("patterns")
+    return services if exclude_pk is None else services.exclude(pk=exclude_pk)
+
+
+def _owner(service: Service) -> str:
+    return service.establishment.name if service.establishment else _("tout l'ENT")
+
+
+def _accepts(pattern: ServicePattern, url: str) -> bool:
+    try:
+        return matches(pattern.kind, pattern.value, url)
+    except re.error:  # a broken pattern accepts nothing (the registry skips it too)
+        return False
