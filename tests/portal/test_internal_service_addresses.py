@@ -47,10 +47,19 @@ def test_a_school_administrator_cannot_register_an_internal_address(
     assert not Service.objects.filter(code="INTERNAL").exists()
 
 
+@pytest.mark.parametrize(
+    "pattern",
+    [
+        "^http://127\\.0\\.0\\.1:\\d+/.*",
+        "http://%31%32%37.0.0.1:8001/**",  # percent-encoded: the registry decodes it
+        "^http(?#comment)://127\\x2e0\\.0\\.1/",  # read as the regex engine reads it
+        "http://LOCALHOST:80/**",
+    ],
+)
 def test_an_internal_pattern_is_refused_even_behind_a_public_url(
-    school: Establishment, school_admin: Person
+    school: Establishment, school_admin: Person, pattern: str
 ) -> None:
-    data = _cas(school, "https://app.example.org/", "^http://127\\.0\\.0\\.1:\\d+/.*")
+    data = _cas(school, "https://app.example.org/", pattern)
     response = post_new(logged_in(school_admin), **data)
     assert any(REFUSED in e for e in field_errors(response, "patterns_text"))
     assert not Service.objects.filter(code="INTERNAL").exists()

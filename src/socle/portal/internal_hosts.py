@@ -11,6 +11,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from socle.core.addresses import is_internal_host
+from socle.portal.pattern_overlap import literal_prefix
 from socle.portal.patterns import PatternKind
 
 # ^https?://10\.0\.0\.1/… : the scheme, then the host up to ":", "/", "?" or "#" ("\." kept)
@@ -27,12 +28,34 @@ def url_host(url: str) -> str:
 
 
 def pattern_host(kind: str, value: str) -> str:
-    """The host an exact URL or Ant pattern names; for a regular expression, the host written
-    literally at its start (``^https://10\\.0\\.0\\.1/``), best effort."""
-    if kind == PatternKind.REGEX:
-        match = _REGEX_HOST.match(value)
-        return match.group(1).replace("\\", "") if match else ""
-    return url_host(value)
+    """The host every URL a pattern accepts has, when the pattern spells it; else "".
+
+    Read first from the pattern as the registry compiles it (``literal_prefix``: host and
+    percent-encoding normalised, regex escapes, comments and classes read by Python's own
+    parser), so ``http://%31%32%37.0.0.1/**`` and ``^http://127\\.0\\.0\\.1/`` both name
+    127.0.0.1; for a regular expression whose host is not literal (``^http://127.0.0.1/``, its
+    dots match any character), the host written at its start, best effort. A host that cannot
+    be named gives "": the CAS's outbound sender still refuses internal addresses when it
+    connects (``socle.core.addresses``)."""
+    host = _literal_host(kind, value)
+    if host or kind != PatternKind.REGEX:
+        return host
+    match = _REGEX_HOST.match(value)
+    return match.group(1).replace("\\", "") if match else ""
+
+
+def _literal_host(kind: str, value: str) -> str:
+    prefix = literal_prefix(kind, value)
+    scheme_end = prefix.text.find("://")
+    if scheme_end < 0:
+        return ""
+    start = scheme_end + 3
+    rest = prefix.text[start:]
+    bracket = rest.find("]") if rest.startswith("[") else -1  # IPv6 literal: [::1]
+    ends = [i for i, c in enumerate(rest) if c in "/?#" or (c == ":" and i > bracket)]
+    if not ends and not prefix.exact:
+        return ""  # the host goes on past the literal part
+    return url_host(prefix.text[: start + ends[0]] if ends else prefix.text)
 
 
 def internal_address_refused(host: str) -> str | None:
