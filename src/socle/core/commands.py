@@ -17,6 +17,8 @@
   leaves (:meth:`SocleCommand.interruption_hint`: for an import, that running the same command
   again with the same files completes it), and exits with status 130, as a shell does for
   SIGINT; never a ``KeyboardInterrupt`` traceback.
+- argparse's own words (« usage: », parsing errors) and the help of Django's common options are
+  in the active language too (``socle.core.cli_language``).
 """
 
 from __future__ import annotations
@@ -29,6 +31,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, OperationalError, connections
 from django.utils.translation import gettext as _
+
+from socle.core import cli_language
 
 
 def pending_migrations(alias: str = DEFAULT_DB_ALIAS) -> int:
@@ -112,7 +116,10 @@ class SocleCommand(BaseCommand):
 
     def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> CommandParser:
         self.help = str(self.help)
-        return super().create_parser(prog_name, subcommand, **kwargs)
+        cli_language.install()  # before the parser exists: argparse words its -h at creation
+        parser = super().create_parser(prog_name, subcommand, **kwargs)
+        cli_language.translate_common_options(parser)
+        return parser
 
     def execute(self, *args: Any, **options: Any) -> str | None:
         try:

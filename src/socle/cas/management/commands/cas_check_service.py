@@ -12,7 +12,9 @@ class Command(SocleCommand):
     help = cast(str, gettext_lazy("Indique quel service enregistré accepte une URL, et pourquoi."))
 
     def add_arguments(self, parser: Any) -> None:
-        parser.add_argument("url")
+        parser.add_argument(
+            "url", help=_("l'URL de service à examiner (telle que le service l'envoie)")
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         match, lines = explain(options["url"])

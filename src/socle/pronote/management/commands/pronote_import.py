@@ -65,7 +65,15 @@ class Command(SocleCommand):
             help=_("fichier(s) d'identifiants (plusieurs CSV possibles)"),
         )
         parser.add_argument("--uai", required=True, help=_("UAI de l'établissement"))
-        parser.add_argument("--mode", required=True, choices=ImportMode.values)
+        parser.add_argument(
+            "--mode",
+            required=True,
+            choices=ImportMode.values,
+            help=_(
+                "complet : le fichier de la rentrée, qui remplace les identifiants de "
+                "l'établissement ; partiel : les nouveaux arrivants, qui s'ajoutent"
+            ),
+        )
         parser.add_argument(
             "--auto-only",
             action="store_true",
