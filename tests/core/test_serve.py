@@ -186,5 +186,5 @@ def test_a_login_abandoned_by_its_client_while_waiting_is_not_hashed(tmp_path):
     ],
 )
 def test_serve_refuses_out_of_range_options_as_argparse_errors(option, value, reason):
-    with pytest.raises(CommandError, match=f"argument {option}: {reason}"):
+    with pytest.raises(CommandError, match=f"argument {option} : {reason}"):
         call_command("serve", option, value)
