@@ -287,6 +287,11 @@ SOCLE_LOGIN_MAX_FAILURES_PER_ACCOUNT_ALL_ADDRESSES = env_int(
 SOCLE_LOGIN_MAX_FAILURES_PER_ADDRESS = env_int(
     "SOCLE_LOGIN_MAX_FAILURES_PER_ADDRESS", 100, minimum=1, maximum=1_000_000
 )
+# Device cookies (socle.cas.device): a browser where the account logged in before is throttled
+# on its own counter, not locked by the others' failures at its address; 0 turns them off.
+SOCLE_LOGIN_DEVICE_COOKIE_DAYS = env_int(
+    "SOCLE_LOGIN_DEVICE_COOKIE_DAYS", 180, minimum=0, maximum=3650
+)
 
 # --- PRONOTE connector (socle.pronote) ------------------------------------------------------
 SOCLE_PRONOTE_PRIVATE_KEY = env_str("SOCLE_PRONOTE_PRIVATE_KEY", "")

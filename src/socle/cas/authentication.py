@@ -1,7 +1,8 @@
 """Checking credentials: the one place a password is hashed at login.
 
 Wrapped in the admission-control slot of ``socle.core.admission`` (at most one hash in flight
-per core), throttled per account and address (``socle.cas.throttle``), and never revealing
+per core), throttled per account and address, or per device for a browser whose device cookie
+vouches for the login (``socle.cas.throttle``, ``socle.cas.device``), and never revealing
 whether a login exists.
 
 This is Django's ``ModelBackend.authenticate`` taken apart so that the slot covers the hash
@@ -23,7 +24,7 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.http import HttpRequest
 
-from socle.cas import throttle
+from socle.cas import device, throttle
 from socle.core.admission import password_hash_slot
 from socle.core.client_gone import still_wanted_check
 from socle.core.rows import Converters, convert, converters_for, per_connection
@@ -67,7 +68,8 @@ def check_credentials(request: HttpRequest, login: str, password: str, address: 
     too_long = len(login) > MAX_LOGIN_LENGTH or len(password) > MAX_PASSWORD_LENGTH
     if not login or not password or too_long:
         return Outcome(None)
-    checked = throttle.check(login, address)
+    nonce = device.trusted_nonce(request, login)  # None without a device cookie: no cost
+    checked = throttle.check(login, address, nonce)
     if checked.throttled:
         return Outcome(None, throttled=True, throttled_for=checked.seconds)
     person = _find(login)  # before the slot: the slot covers the hash alone
@@ -79,7 +81,7 @@ def check_credentials(request: HttpRequest, login: str, password: str, address: 
             valid = person.check_password(password)
     if not valid or person is None or not person.is_active:
         user_login_failed.send(sender=__name__, credentials={"username": login}, request=request)
-        throttle.record_failure(login, address)
+        throttle.record_failure(login, address, nonce)
         return Outcome(None)
     person.backend = BACKEND  # type: ignore[attr-defined]  # what django.contrib.auth.login reads
     throttle.record_success(login, address, checked)

@@ -10,6 +10,8 @@ from django.conf import settings
 from django.core.checks import Error, Tags, Warning, register
 from django.utils.translation import gettext as _
 
+MAX_DEVICE_COOKIE_DAYS = 395  # 13 months, the CNIL's recommended ceiling for a cookie
+
 
 @register(Tags.security)
 def check_cas_settings(app_configs: Any = None, **kwargs: Any) -> list[Any]:
@@ -75,6 +77,22 @@ def check_cas_settings(app_configs: Any = None, **kwargs: Any) -> list[Any]:
                     "(20 et 5 par défaut, docs/configuration.md)."
                 ),
                 id="socle.W011",
+            )
+        )
+    days = getattr(settings, "SOCLE_LOGIN_DEVICE_COOKIE_DAYS", 180)
+    if not isinstance(days, int) or not 0 <= days <= MAX_DEVICE_COOKIE_DAYS:
+        problems.append(
+            Warning(
+                _(
+                    "SOCLE_LOGIN_DEVICE_COOKIE_DAYS=%(days)s : la durée du cookie d'appareil doit "
+                    "être un nombre de jours entre 0 et %(max)s."
+                )
+                % {"days": days, "max": MAX_DEVICE_COOKIE_DAYS},
+                hint=_(
+                    "180 jours par défaut ; 13 mois au plus, comme la CNIL le recommande pour un "
+                    "cookie ; 0 désactive les cookies d'appareil (docs/configuration.md)."
+                ),
+                id="socle.W012",
             )
         )
     host = (urlsplit(settings.SOCLE_BASE_URL).hostname or "").lower()

@@ -22,6 +22,21 @@ the account from each address cannot be listed without scanning the cache: those
 expire on their own. Counters are kept for
 unknown logins too, and the message is the same for every login, so the throttle tells nothing
 about which logins exist.
+
+**Trusted devices** (OWASP, "Slow Down Online Guessing Attacks with Device Cookies"): a browser
+where the account has logged in before carries a signed device cookie entry for it
+(``socle.cas.device``, ``SOCLE_LOGIN_DEVICE_COOKIE_DAYS``). An attempt with a valid entry for the
+login tried passes the three locks above: a classmate behind the school's NAT address, or anyone
+failing 20 times from anywhere, no longer locks the owner out of their own browser. Its own
+counter, **one device entry** (keyed on a digest of the entry's random nonce,
+``SOCLE_LOGIN_MAX_FAILURES_PER_ACCOUNT``, 5, :data:`WINDOW`), refuses it instead, so a stolen
+entry gives no more than 5 guesses a quarter of an hour. Its failures count on the device and on
+the account over all addresses (which keeps bounding the untrusted guessing), not on the account
+from the address nor on the address. The device counter is read in the same ``get_many`` as the
+others; an attempt without an entry reads and writes exactly what it did before. A success
+issues a new nonce (``socle.cas.device.remember``): the owner's own mistakes are forgotten, a
+stolen copy of the old entry keeps its count. The cookie is no authentication factor: the
+password is always checked.
 """
 
 from __future__ import annotations
@@ -32,7 +47,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.cache import cache
 
-WINDOW = 15 * 60  # one account from one address; one address
+WINDOW = 15 * 60  # one account from one address; one address; one device entry
 ACCOUNT_WINDOW = 60 * 60  # one account from all addresses
 
 
@@ -58,15 +73,22 @@ class _Keys:
     address: str
 
 
-def _digest(login: str) -> str:
+def login_digest(login: str) -> str:
+    """The normalised login's digest: the counters' keys, and the device cookie's entries,
+    never hold the login in clear."""
     return hashlib.sha256(login.strip().lower().encode()).hexdigest()[:32]
 
 
 def _keys(login: str, address: str) -> _Keys:
-    digest = _digest(login)
+    digest = login_digest(login)
     return _Keys(
         f"cas:fail:pair:{digest}:{address}", f"cas:fail:account:{digest}", f"cas:fail:ip:{address}"
     )
+
+
+def _device_key(nonce: str) -> str:
+    """The counter of one device cookie entry; the nonce itself never reaches the cache."""
+    return f"cas:fail:device:{hashlib.sha256(nonce.encode()).hexdigest()[:32]}"
 
 
 @dataclass(frozen=True)
@@ -74,11 +96,21 @@ class Check:
     throttled: bool
     pair_failures: int  # failures of this login from this address, as read by the check
     seconds: int = 0  # when throttled: how long the lock lasts after the last failure counted
+    trusted: bool = False  # a valid device cookie entry for this login came with the attempt
 
 
-def check(login: str, address: str) -> Check:
+def check(login: str, address: str, device: str | None = None) -> Check:
+    """``device``: the nonce of the request's valid device cookie entry for ``login``
+    (``socle.cas.device.trusted_nonce``), or None."""
     keys = _keys(login, address)
     bound = limits()
+    if device is not None:
+        device_key = _device_key(device)
+        counts = cache.get_many([keys.pair, device_key])
+        pair = counts.get(keys.pair, 0)
+        if counts.get(device_key, 0) >= bound.per_account_and_address:
+            return Check(True, pair, WINDOW, trusted=True)
+        return Check(False, pair, trusted=True)
     counts = cache.get_many([keys.pair, keys.account, keys.address])
     pair = counts.get(keys.pair, 0)
     if counts.get(keys.account, 0) >= bound.per_account:
@@ -88,8 +120,8 @@ def check(login: str, address: str) -> Check:
     return Check(False, pair)
 
 
-def is_throttled(login: str, address: str) -> bool:
-    return check(login, address).throttled
+def is_throttled(login: str, address: str, device: str | None = None) -> bool:
+    return check(login, address, device).throttled
 
 
 def _count(key: str, window: int) -> None:
@@ -102,8 +134,14 @@ def _count(key: str, window: int) -> None:
         cache.set(key, 1, window)
 
 
-def record_failure(login: str, address: str) -> None:
+def record_failure(login: str, address: str, device: str | None = None) -> None:
+    """Counts a failure; from a trusted device (``device``, the entry's nonce), on that device
+    and on the account over all addresses only."""
     keys = _keys(login, address)
+    if device is not None:
+        _count(_device_key(device), WINDOW)
+        _count(keys.account, ACCOUNT_WINDOW)
+        return
     _count(keys.pair, WINDOW)
     _count(keys.account, ACCOUNT_WINDOW)
     _count(keys.address, WINDOW)
@@ -121,4 +159,4 @@ def forget_account(login: str) -> None:
     """Forgets the failures of ``login`` over all addresses (after a new password). The per-address
     counts stay: their keys cannot be found without the address, and they expire within
     :data:`WINDOW`."""
-    cache.delete(f"cas:fail:account:{_digest(login)}")
+    cache.delete(f"cas:fail:account:{login_digest(login)}")

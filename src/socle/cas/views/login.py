@@ -19,7 +19,7 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
-from socle.cas import retry, throttle
+from socle.cas import device, retry, throttle
 from socle.cas.authentication import (
     BACKEND,
     MAX_LOGIN_LENGTH,
@@ -299,6 +299,7 @@ def _post_credentials(
     else:
         response = _logged_in(request, next_url)
     set_tgc(response, session)
+    device.remember(request, response, login_name)  # this browser is now trusted for the login
     return response
 
 

@@ -1,0 +1,104 @@
+"""Device cookies: the browsers where an account has logged in before (OWASP, "Slow Down Online
+Guessing Attacks with Device Cookies").
+
+After a successful password login the CAS sets ``socle_device`` (path ``/cas/``, HttpOnly,
+SameSite=Lax, Secure when the session cookie is, ``SOCLE_LOGIN_DEVICE_COOKIE_DAYS`` days). It
+holds up to :data:`MAX_ENTRIES` entries, newest first (a family computer): each is the login's
+digest (``throttle.login_digest``, never the login in clear) and a random nonce, signed with
+Django's signing under its own salt and dated by its signature. An attempt that brings a valid
+entry for the login it tries is from a *trusted device*: ``socle.cas.throttle`` counts its
+failures on the entry's nonce instead of locking it with the account's and the address's
+counters. A forged, altered, expired or other login's entry is ignored (the attempt is
+untrusted, as without cookie). The cookie is no authentication factor: the password is always
+checked, and a logout or a new password leaves it. Neither its value nor a nonce is ever logged.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from django.conf import settings
+from django.core import signing
+from django.http import HttpRequest, HttpResponse
+
+from socle.cas.throttle import login_digest
+
+COOKIE = "socle_device"
+PATH = "/cas/"  # the TGC's: the cookie reaches the login view and nothing else
+SALT = "socle.cas.device-cookie"
+MAX_ENTRIES = 5
+SEPARATOR = "|"  # between entries; a signed entry is ``digest.nonce:timestamp:signature``
+MAX_LENGTH = 1024  # a longer cookie was not set here: ignored unread
+DAY = 24 * 60 * 60
+
+
+def lifetime_days() -> int:
+    """``SOCLE_LOGIN_DEVICE_COOKIE_DAYS``; 0 (or a value that is no positive integer, reported
+    by ``socle.W012``) turns device cookies off: none is set, none is read."""
+    days = getattr(settings, "SOCLE_LOGIN_DEVICE_COOKIE_DAYS", 180)
+    return days if isinstance(days, int) and days > 0 else 0
+
+
+def _signer() -> signing.TimestampSigner:
+    return signing.TimestampSigner(salt=SALT)
+
+
+def _entries(request: HttpRequest) -> list[str]:
+    value = request.COOKIES.get(COOKIE, "")
+    if not value or len(value) > MAX_LENGTH:
+        return []
+    return value.split(SEPARATOR)[:MAX_ENTRIES]
+
+
+def _nonce(entry: str, digest: str, days: int) -> str | None:
+    """The nonce of ``entry`` when it is a valid entry for ``digest`` signed less than ``days``
+    days ago; None otherwise."""
+    if not entry.startswith(digest + "."):
+        return None
+    try:
+        payload = _signer().unsign(entry, max_age=days * DAY)
+    except signing.BadSignature:  # SignatureExpired included
+        return None
+    owner, _, nonce = payload.partition(".")
+    return nonce if owner == digest and nonce else None
+
+
+def trusted_nonce(request: HttpRequest, login: str) -> str | None:
+    """The nonce of the request's valid device cookie entry for ``login``, or None (no cookie,
+    device cookies off, or no valid entry for this login). Nothing is read without a cookie."""
+    if COOKIE not in request.COOKIES:
+        return None
+    days = lifetime_days()
+    if not days:
+        return None
+    digest = login_digest(login)
+    for entry in _entries(request):
+        nonce = _nonce(entry, digest, days)
+        if nonce is not None:
+            return nonce
+    return None
+
+
+def remember(request: HttpRequest, response: HttpResponse, login: str) -> None:
+    """After a successful password login: a new entry for ``login`` first, then the request's
+    other valid entries (expired or altered ones are dropped), at most :data:`MAX_ENTRIES`."""
+    days = lifetime_days()
+    if not days:
+        return
+    digest = login_digest(login)
+    kept = [
+        entry
+        for entry in _entries(request)
+        if not entry.startswith(digest + ".")
+        and _nonce(entry, entry.partition(".")[0], days) is not None
+    ]
+    entry = _signer().sign(f"{digest}.{secrets.token_urlsafe(16)}")
+    response.set_cookie(
+        COOKIE,
+        SEPARATOR.join([entry, *kept[: MAX_ENTRIES - 1]]),
+        max_age=days * DAY,
+        path=PATH,
+        secure=settings.SESSION_COOKIE_SECURE,
+        httponly=True,
+        samesite="Lax",
+    )
