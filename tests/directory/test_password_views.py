@@ -53,6 +53,63 @@ def test_the_current_password_is_required(client: Client) -> None:
     assert person.check_password(DEFAULT_PASSWORD)
 
 
+def _change(client: Client, old: str) -> str:
+    response = client.post(
+        "/compte/mot-de-passe", {"old_password": old, "new_password1": NEW, "new_password2": NEW}
+    )
+    assert response.status_code == 200
+    return html.unescape(response.content.decode())
+
+
+def test_it_stops_checking_the_current_password_after_five_wrong_ones(client: Client) -> None:
+    person = make_person("Paul", "Durand")
+    client.force_login(person)
+    for attempt in range(5):
+        assert "Trop d'essais" not in _change(client, f"faux-{attempt}")
+    page = _change(client, DEFAULT_PASSWORD)  # the right one, but no longer checked
+    assert "Trop d'essais erronés du mot de passe actuel" in page
+    person.refresh_from_db()
+    assert person.check_password(DEFAULT_PASSWORD)
+
+
+def test_a_right_current_password_forgets_the_wrong_ones(client: Client) -> None:
+    person = make_person("Paul", "Durand")
+    client.force_login(person)
+    for attempt in range(4):
+        _change(client, f"faux-{attempt}")
+    assert "Mot de passe changé" in _change(client, DEFAULT_PASSWORD)
+    from socle.directory import old_password
+
+    assert not old_password.locked(person)
+
+
+def test_the_current_password_lock_is_per_person(client: Client) -> None:
+    person, other = make_person("Paul", "Durand"), make_person("Lise", "Morel")
+    client.force_login(person)
+    for attempt in range(5):
+        _change(client, f"faux-{attempt}")
+    client.force_login(other)
+    assert "Mot de passe changé" in _change(client, DEFAULT_PASSWORD)
+
+
+def test_a_full_hash_queue_answers_busy_without_checking(client: Client, monkeypatch) -> None:
+    from contextlib import contextmanager
+
+    from socle.core.admission import QueueFull
+    from socle.directory import old_password
+
+    @contextmanager
+    def full():  # type: ignore[no-untyped-def]
+        raise QueueFull
+        yield
+
+    monkeypatch.setattr(old_password, "password_hash_slot", full)
+    person = make_person("Paul", "Durand")
+    client.force_login(person)
+    assert "Le serveur est très sollicité" in _change(client, DEFAULT_PASSWORD)
+    assert not old_password.locked(person)
+
+
 def test_anonymous_visitors_are_sent_to_the_login_page(client: Client) -> None:
     response = client.get("/compte/mot-de-passe")
     assert response.status_code == 302 and response["Location"].startswith("/cas/login")

@@ -7,7 +7,10 @@ from typing import Any
 from django import forms
 from django.contrib.auth.forms import PasswordChangeForm, SetPasswordForm
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.debug import sensitive_variables
 
+from socle.core.admission import QueueFull
+from socle.directory import old_password
 from socle.directory.activation import is_the_code
 from socle.directory.models import ActivationCode, Person
 
@@ -70,11 +73,36 @@ class ChoosePasswordForm(SetPasswordForm):  # type: ignore[type-arg]
 
 
 class ChangePasswordForm(PasswordChangeForm):
-    """A logged-in person changes their password (current one required)."""
+    """A logged-in person changes their password (current one required, its guesses throttled:
+    ``socle.directory.old_password``)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _PasswordInputs.tune(self)
+
+    @sensitive_variables("password")
+    def clean_old_password(self) -> str:
+        password: str = self.cleaned_data["old_password"]
+        if old_password.locked(self.user):
+            raise forms.ValidationError(
+                _(
+                    "Trop d'essais erronés du mot de passe actuel : réessayez dans un quart "
+                    "d'heure. Si vous ne le connaissez plus, l'administrateur de l'ENT de votre "
+                    "établissement peut vous donner un nouveau code d'activation."
+                ),
+                code="throttled",
+            )
+        try:
+            valid = old_password.check(self.user, password)
+        except QueueFull:
+            raise forms.ValidationError(
+                _("Le serveur est très sollicité : réessayez dans un instant."), code="busy"
+            ) from None
+        if not valid:
+            raise forms.ValidationError(
+                self.error_messages["password_incorrect"], code="password_incorrect"
+            )
+        return password
 
 
 def code_state(person: Person) -> str:
