@@ -1,5 +1,12 @@
+"""The Django admin of the portal's models, for ENT administrators. Its forms refuse what the
+portal's own forms refuse and the system checks would report afterwards: a regular expression
+that does not compile or a pattern that is not a web address, and a PRONOTE service sending the
+login (``socle.portal.username_lock``, ``socle.W067``) or missing its publication root
+(``socle.W068``)."""
+
 from typing import Any
 
+from django import forms
 from django.contrib import admin
 
 from socle.portal.models import (
@@ -8,17 +15,52 @@ from socle.portal.models import (
     Service,
     ServiceActivation,
     ServicePattern,
+    SSOType,
     Trace,
 )
+from socle.portal.patterns import pattern_problem, pronote_root_message, pronote_root_missing
+from socle.portal.username_lock import chooses_login_for_pronote, login_refused_for_pronote
+
+
+class ServicePatternForm(forms.ModelForm):  # type: ignore[type-arg]
+    """The inline's form (the admin adds the model and fields)."""
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        kind, value = cleaned.get("kind"), cleaned.get("value")
+        if kind and value:
+            problem = pattern_problem(kind, value, [])
+            if problem is not None and not problem.wide:  # wide ones: warned by the checks
+                self.add_error("value", problem.message)
+        return cleaned
+
+
+class ServiceAdminForm(forms.ModelForm):  # type: ignore[type-arg]
+    """The service's admin form (the admin adds the model and fields)."""
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        sso_type = cleaned.get("sso_type") or (self.instance.sso_type if self.instance.pk else "")
+        mode = cleaned.get("username_mode") or self.instance.username_mode
+        previous = Service.objects.filter(pk=self.instance.pk).first() if self.instance.pk else None
+        if sso_type and mode and chooses_login_for_pronote(sso_type, mode, previous):
+            field = "username_mode" if "username_mode" in self.fields else None
+            self.add_error(field, login_refused_for_pronote())
+        url = cleaned.get("url")
+        if sso_type == SSOType.PRONOTE and url and pronote_root_missing(url):
+            self.add_error("url", pronote_root_message())
+        return cleaned
 
 
 class ServicePatternInline(admin.TabularInline):
     model = ServicePattern
+    form = ServicePatternForm
     extra = 1
 
 
 @admin.register(Service)
 class ServiceAdmin(admin.ModelAdmin):
+    form = ServiceAdminForm
     list_display = ("code", "label", "sso_type", "establishment", "access_mode", "enabled")
     search_fields = ("code", "label")
     inlines = [ServicePatternInline]
