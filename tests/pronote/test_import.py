@@ -11,7 +11,8 @@ from django.utils import translation
 
 from socle.directory.profiles import Profile
 from socle.pronote.importer import interrupt, prepare_step, validate_step
-from socle.pronote.importer.report import report_csv, summary_line
+from socle.pronote.importer.csv_report import report_csv
+from socle.pronote.importer.report import summary_line
 from socle.pronote.importer.steps import StepError, plan_step, run_automatic
 from socle.pronote.models import ImportRow, PronoteIdentity, SessionStatus, StepState
 from tests.factories import make_person

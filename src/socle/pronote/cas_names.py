@@ -16,7 +16,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypeVar
 
-from django.utils.translation import ngettext
+from django.db.models import QuerySet
+from django.utils.translation import gettext, ngettext
 
 from socle.cas.usernames import cas_username
 from socle.directory.models import Establishment, Person
@@ -27,15 +28,25 @@ if TYPE_CHECKING:
 K = TypeVar("K")
 
 
+# The rule that picks « the » PRONOTE service of a UAI, wherever Socle needs one (import,
+# diagnostics, export): enabled first, then as the CAS tries them (« Ordre », then creation).
+# The CAS itself answers with whichever enabled service's pattern accepts PRONOTE's address:
+# the same one unless the UAI has several enabled services (``divergent_services``).
+IN_USE_ORDER = ("-enabled", "order", "pk")
+
+
+def pronote_services_query(establishment: Establishment) -> QuerySet[Service]:
+    """The UAI's PRONOTE services, the one in use first (:data:`IN_USE_ORDER`)."""
+    from socle.portal.models import Service, SSOType
+
+    return Service.objects.filter(sso_type=SSOType.PRONOTE, establishment=establishment).order_by(
+        *IN_USE_ORDER
+    )
+
+
 def pronote_services(establishment: Establishment) -> list[Service]:
     """The UAI's PRONOTE services, the one in use first (enabled, then by order)."""
-    from socle.portal.models import Service
-
-    return list(
-        Service.objects.filter(sso_type="pronote", establishment=establishment).order_by(
-            "-enabled", "order", "pk"
-        )
-    )
+    return list(pronote_services_query(establishment))
 
 
 def pronote_service(establishment: Establishment) -> Service | None:
@@ -43,6 +54,54 @@ def pronote_service(establishment: Establishment) -> Service | None:
     and ``cas_username`` then gives the uid, as a new service would)."""
     services = pronote_services(establishment)
     return services[0] if services else None
+
+
+def names_sent_key(service: Service) -> tuple[str, ...]:
+    """Two services with the same key send every person the same CAS user name: the uid, the
+    login, or a pairwise id computed with the service's own salt."""
+    from socle.portal.models import UsernameMode
+
+    if service.username_mode == UsernameMode.PAIRWISE:
+        return (service.username_mode, service.pairwise_salt)
+    return (service.username_mode,)
+
+
+def divergent_services(services: Iterable[Service]) -> list[Service]:
+    """The enabled ones among one UAI's PRONOTE services, in use order, when they would not send
+    the same CAS user names (``[]`` otherwise: one service, or several sending the same names,
+    e.g. one per espace URL, is legitimate)."""
+    enabled = sorted((s for s in services if s.enabled), key=lambda s: (s.order, s.pk))
+    if len({names_sent_key(service) for service in enabled}) < 2:
+        return []
+    return enabled
+
+
+def divergent_warning(establishment: Establishment, services: list[Service]) -> tuple[str, str]:
+    """What ``socle.W069``, « Diagnostic PRONOTE » and ``pronote_doctor`` say about
+    :func:`divergent_services`: (message, what to do)."""
+    message = gettext(
+        "Établissement %(uai)s : %(count)s services PRONOTE actifs envoient des identifiants CAS "
+        "différents (%(services)s). Le CAS envoie à PRONOTE l'identifiant du service dont le "
+        "motif accepte son adresse, mais l'import, le diagnostic et l'export comparent "
+        "l'« Identifiant CAS » de PRONOTE à celui du service %(code)s : selon l'adresse, "
+        "PRONOTE peut répondre « Identification impossible »."
+    ) % {
+        "uai": establishment.uai,
+        "count": len(services),
+        "services": ", ".join(
+            gettext("%(code)s : %(mode)s")
+            % {"code": service.code, "mode": service.get_username_mode_display()}
+            for service in services
+        ),
+        "code": services[0].code,
+    }
+    hint = gettext(
+        "Désactivez ou supprimez le service PRONOTE en trop (un seul service peut accepter toutes "
+        "les adresses des espaces : …/pronote/**), ou faites envoyer le même identifiant CAS à "
+        "tous les services (même « identifiant CAS transmis » ; l'« Identifiant opaque propre "
+        "au service » diffère d'un service à l'autre), en gardant celui que PRONOTE connaît déjà."
+    )
+    return message, hint
 
 
 def differs(stored: str, sent: str) -> bool:

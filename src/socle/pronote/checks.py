@@ -93,7 +93,7 @@ def check_pronote_services(app_configs: Any = None, **kwargs: Any) -> list[Check
         return []
     messages: list[CheckMessage] = []
     try:
-        services = list(Service.objects.filter(sso_type="pronote"))
+        services = list(Service.objects.filter(sso_type="pronote").select_related("establishment"))
     except DatabaseError:
         return []
     for service in services:
@@ -130,4 +130,23 @@ def check_pronote_services(app_configs: Any = None, **kwargs: Any) -> list[Check
             # A warning, not an error: an error would stop every command, the fix included.
             message, hint = login_mode_warning(service)
             messages.append(Warning(message, id="socle.W067", hint=hint))
+    messages.extend(_divergent_names(services))
+    return messages
+
+
+def _divergent_names(services: list[Any]) -> list[CheckMessage]:
+    """``socle.W069``: an establishment's enabled PRONOTE services would send different CAS
+    user names (``socle.pronote.cas_names.divergent_services``)."""
+    from socle.pronote.cas_names import divergent_services, divergent_warning
+
+    by_establishment: dict[Any, list[Any]] = {}
+    for service in services:
+        if service.establishment is not None:
+            by_establishment.setdefault(service.establishment, []).append(service)
+    messages: list[CheckMessage] = []
+    for establishment, same_school in by_establishment.items():
+        divergent = divergent_services(same_school)
+        if divergent:
+            message, hint = divergent_warning(establishment, divergent)
+            messages.append(Warning(message, id="socle.W069", hint=hint))
     return messages

@@ -17,7 +17,14 @@ from django.utils.translation import gettext, gettext_noop
 from socle.cas.services import find_service
 from socle.directory.models import Establishment, Membership, Person
 from socle.directory.profiles import Profile
-from socle.pronote.cas_names import fix_hint, mismatch_count, stored_mismatches
+from socle.pronote.cas_names import (
+    divergent_services,
+    divergent_warning,
+    fix_hint,
+    mismatch_count,
+    pronote_services_query,
+    stored_mismatches,
+)
 from socle.pronote.importer.report import summary_line
 from socle.pronote.models import ImportRow, ImportSession, MissingIdentifierEvent, PronoteIdentity
 
@@ -117,6 +124,8 @@ class DoctorReport:
     account: AccountReport | None = None
     cas_mismatches: list[CasMismatch] = field(default_factory=list)
     cas_mismatch_text: str = ""  # how many, what PRONOTE will say, what to do
+    # several enabled services sending different CAS user names (the words of socle.W069)
+    divergent_text: str = ""
 
 
 def _accepts(service: Any, url: str) -> tuple[bool, str]:
@@ -141,14 +150,13 @@ def _still_missing(establishment: Establishment) -> list[MissingIdentifierEvent]
 
 
 def _service_reports(establishment: Establishment, *, superuser: bool) -> list[ServiceReport]:
-    from socle.portal.models import Service, UsernameMode
+    from socle.portal.models import UsernameMode
     from socle.portal.patterns import pronote_root_message, pronote_root_missing
     from socle.portal.username_lock import login_mode_warning
 
     reports = []
-    for service in Service.objects.filter(
-        sso_type="pronote", establishment=establishment
-    ).prefetch_related("patterns"):
+    # the one in use first, as everywhere (the account examined is checked against it)
+    for service in pronote_services_query(establishment).prefetch_related("patterns"):
         problems = []
         if not service.enabled:
             problems.append(gettext("service désactivé : le CAS refusera de délivrer des tickets."))
@@ -262,6 +270,9 @@ def diagnose(
         imports=sessions,
         cas_mismatches=_cas_mismatches(establishment),
     )
+    divergent = divergent_services(item.service for item in report.services)
+    if divergent:
+        report.divergent_text = " ".join(divergent_warning(establishment, divergent))
     if report.cas_mismatches:
         count = len(report.cas_mismatches)
         report.cas_mismatch_text = f"{mismatch_count(count)} {fix_hint(count)}"

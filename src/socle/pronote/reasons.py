@@ -9,7 +9,8 @@ shown — each part through ``gettext``, joined with ", ".
 The French texts below are the msgids, equal to the sentences the matching used to build, so
 that :func:`french` (plain ``%`` formatting, no catalog) and :func:`render` with French active
 give the same bytes as before. :func:`french` fills the French ``ImportRow.reason`` column, which
-stays the contract of the CLI, the CSV report and of anyone reading the table; the parts go to
+stays the contract of anyone reading the table (the command and the CSV report render the parts
+in their language, French by default: the same text); the parts go to
 ``ImportRow.reason_parts`` (and ``why_parts`` beside each candidate's ``why``).
 
 Parameters are data, never translated: counts (always 2 or more where used, so one plural form

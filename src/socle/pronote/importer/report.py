@@ -1,10 +1,8 @@
 """The import report: the summary line (a French contract, translated on the pages), per-step
-counts, and the CSV download."""
+counts and the text report (the CSV download is ``socle.pronote.importer.csv_report``)."""
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 
 from django.db.models import Count
@@ -13,7 +11,7 @@ from django.utils.translation import gettext, ngettext
 
 from socle.directory.models import Establishment
 from socle.pronote.cas_names import fix_hint, mismatch_count
-from socle.pronote.categories import STEP_BY_CATEGORY, STEP_COUNT, STEPS, Category, Step
+from socle.pronote.categories import STEP_COUNT, STEPS, Step
 from socle.pronote.models import (
     ImportMode,
     ImportRow,
@@ -26,22 +24,6 @@ from socle.pronote.models import (
     StepState,
 )
 from socle.pronote.reasons import CAS_MISMATCH
-
-CSV_HEADER = [
-    "Étape",
-    "Catégorie",
-    "Identifiant Pronote",
-    "Nom",
-    "Prénom",
-    "Date de naissance",
-    "Classe",
-    "Rapprochement",
-    "Compte",
-    "Méthode",
-    "Motif",
-    "Résultat",
-    "Détail",
-]
 
 
 def last_import(establishment: Establishment) -> ImportSession | None:
@@ -259,103 +241,3 @@ def report_text(session: ImportSession) -> str:
     if mismatches:
         lines.append(f"{mismatch_count(mismatches)} {fix_hint(mismatches)}")
     return "\n".join(lines)
-
-
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _cell(value: object) -> object:
-    """A text cell a spreadsheet would take for a formula is prefixed with « ' »."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
-
-
-class _SafeWriter:
-    def __init__(self, out: io.StringIO) -> None:
-        self._writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-
-    def writerow(self, row: list[object]) -> None:
-        self._writer.writerow([_cell(value) for value in row])
-
-
-_ROW_COLUMNS = (
-    "category",
-    "pronote_id",
-    "last_name",
-    "first_name",
-    "birth_date",
-    "class_name",
-    "status",
-    "person__login",
-    "method",
-    "reason",
-    "outcome",
-    "outcome_detail",
-)
-
-
-def report_csv(session: ImportSession) -> bytes:
-    """One line per file row (and per identifier removed in mode complet); ``;``, UTF-8 BOM."""
-    out = io.StringIO()
-    writer = _SafeWriter(out)
-    writer.writerow(list(CSV_HEADER))
-    status_labels = {RowStatus.RECOGNISED: "reconnu", RowStatus.UNRECOGNISED: "non reconnu"}
-    method_labels = {value: str(label) for value, label in MatchMethod.choices}
-    outcome_labels = {value: str(label) for value, label in Outcome.choices if value}
-    category_labels = {c.value: str(c.label) for c in Category}
-    rows = session.rows.order_by("position").values_list(*_ROW_COLUMNS)
-    for (
-        category,
-        pronote_id,
-        last,
-        first,
-        birth,
-        class_name,
-        status,
-        login,
-        method,
-        reason,
-        outcome,
-        detail,
-    ) in rows.iterator(chunk_size=5000):
-        writer.writerow(
-            [
-                STEP_BY_CATEGORY[category].number,
-                category_labels[category],
-                pronote_id,
-                last,
-                first,
-                birth.strftime("%d/%m/%Y") if birth else "",
-                class_name,
-                status_labels.get(status, "non traité"),
-                login or "",
-                method_labels.get(method, ""),
-                reason,
-                outcome_labels.get(outcome, ""),
-                detail,
-            ]
-        )
-    for stored in session.steps.order_by("number"):
-        spec = STEPS[stored.number - 1]
-        for removed in stored.removed:
-            person = str(removed.get("person", ""))
-            last, _, first = person.partition(" ")
-            writer.writerow(
-                [
-                    spec.number,
-                    spec.category.label,
-                    removed.get("pronote_id", ""),
-                    last,
-                    first,
-                    "",
-                    "",
-                    "",
-                    removed.get("login", ""),
-                    "",
-                    "absent du fichier (mode complet)",
-                    "supprimé",
-                    "",
-                ]
-            )
-    return ("\ufeff" + out.getvalue()).encode("utf-8")

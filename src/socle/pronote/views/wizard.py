@@ -15,10 +15,10 @@ from socle.directory.models import Establishment, Person
 from socle.pronote.cas_names import fix_hint, mismatch_count
 from socle.pronote.categories import STEP_BY_CATEGORY, STEP_COUNT, step
 from socle.pronote.forms import NEED_LETTER, BrowseForm, ImportForm, StepForm, allowed_people
+from socle.pronote.importer.csv_report import report_csv
 from socle.pronote.importer.removals import warning
 from socle.pronote.importer.report import (
     cas_mismatch_rows,
-    report_csv,
     step_summaries,
     summary_line,
 )

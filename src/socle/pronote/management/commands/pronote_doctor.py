@@ -86,6 +86,8 @@ def render_text(report: DoctorReport, limit: int | None = 20) -> str:
             note = f" ({check.note})" if check.note else ""
             out.append(f"  [{mark:<3}] {check.url}{note}")
         out.extend(f"  ! {problem}" for problem in item.problems)
+    if report.divergent_text:
+        out.append(f"! {report.divergent_text}")
     out += ["", "## " + _("Comptes avec un identifiant PRONOTE")]
     for cov in report.coverage:
         out.append(

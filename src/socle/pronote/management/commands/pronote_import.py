@@ -21,11 +21,11 @@ from socle.directory.uai import InvalidUAI, normalize_uai
 from socle.pronote.cas_names import fix_hint, mismatch_count
 from socle.pronote.categories import STEPS
 from socle.pronote.files import PronoteFileError
+from socle.pronote.importer.csv_report import report_csv
 from socle.pronote.importer.removals import RemovalCheck, counted, newcomers_hint, warning
 from socle.pronote.importer.report import (
     cas_mismatch_rows,
     recognition_counts,
-    report_csv,
     report_text,
     step_heading,
     summary_line,
