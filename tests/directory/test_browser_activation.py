@@ -1,4 +1,5 @@
-"""In Chromium: the first-connection page's show/hide toggle, then the way back to /cas/login."""
+"""In Chromium: the first-connection page's show/hide toggle, then the CAS login that follows
+without asking the password again: the service opens with a ticket."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import pytest
 
 from socle.directory.activation import activation_redirect, issue_code
 from socle.directory.models import Person
-from tests.factories import make_person
+from tests.factories import make_establishment, make_person, make_service
 
 pytestmark = pytest.mark.browser
 
@@ -23,13 +24,15 @@ ARGS = [
 ]
 
 
-def test_the_password_can_be_shown_then_the_person_is_sent_to_the_cas_login(
+def test_the_password_can_be_shown_then_the_person_lands_on_the_service_logged_in(
     live_server: Any, transactional_db: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from playwright.sync_api import sync_playwright
 
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # ORM checks beside Playwright
-    person = make_person("Camille", "Martin", password=None)
+    school = make_establishment(uai="0312609T")
+    person = make_person("Camille", "Martin", password=None, establishment=school, class_name="4A")
+    make_service("appli", patterns=("https://appli.example.org/**",))
     issued = issue_code(person)
     url = activation_redirect(person.login, issued.code, "https://appli.example.org/")
     assert url
@@ -49,10 +52,21 @@ def test_the_password_can_be_shown_then_the_person_is_sent_to_the_cas_login(
             assert page.get_by_role("button", name="Afficher la confirmation").count() == 1
             page.fill("#id_new_password2", "un cheval mange des pommes")
             page.check("#id_accept_terms")
-            with page.expect_request(lambda r: "/cas/login" in r.url) as request:
+            # The service stands for itself: its page is answered here, without the network.
+            page.route(
+                "https://appli.example.org/**",
+                lambda route: route.fulfill(status=200, body="appli", content_type="text/plain"),
+            )
+            at_service = "https://appli.example.org/"
+            with (
+                page.expect_request(lambda r: "/cas/login" in r.url) as request,
+                page.expect_request(lambda r: r.url.startswith(at_service)) as landed,
+            ):
                 page.click("button[type=submit]")
             target = urlsplit(request.value.url)
             assert target.path == "/cas/login" and "appli.example.org" in target.query
+            assert landed.value.url.startswith(at_service + "?ticket=ST-")
+            assert page.locator("#id_password").count() == 0  # no second password form
         finally:
             browser.close()
     assert Person.objects.get(pk=person.pk).check_password("un cheval mange des pommes")

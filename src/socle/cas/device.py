@@ -1,7 +1,8 @@
 """Device cookies: the browsers where an account has logged in before (OWASP, "Slow Down Online
 Guessing Attacks with Device Cookies").
 
-After a successful password login the CAS sets ``socle_device`` (path ``/cas/``, HttpOnly,
+After a successful password login (and the first connection of a just-activated account) the
+CAS sets ``socle_device`` (path ``/cas/``, HttpOnly,
 SameSite=Lax, Secure when the session cookie is, ``SOCLE_LOGIN_DEVICE_COOKIE_DAYS`` days). It
 holds up to :data:`MAX_ENTRIES` entries, newest first (a family computer): each is the login's
 digest (``throttle.login_digest``, never the login in clear) and a random nonce, signed with

@@ -5,9 +5,11 @@ when the service is registered, the session lives, the person is active and may 
 service, the answer is a redirect to the service with a new ticket. This path gives that
 redirect without Django's handler; every other outcome (an unknown service, no session or one
 ended since, access refused, ``gateway``, ``method=POST``, a ``HEAD``) is found before any side
-effect and left to the login view, which renders its page. The ticket is issued by the same
-function as the view's (``socle.cas.sso.issue_service_ticket``), with the same traces; the
-answer carries the headers the hop's middleware chain adds (tests/cas/test_fasthop.py).
+effect and left to the login view, which renders its page; so is a hop from a browser where an
+account was just activated (``socle.directory.handover``: the view logs that person in). The
+ticket is issued by the same function as the view's (``socle.cas.sso.issue_service_ticket``),
+with the same traces; the answer carries the headers the hop's middleware chain adds
+(tests/cas/test_fasthop.py).
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from socle.cas.views.common import (
 from socle.cas.views.login import MAX_SERVICE_LENGTH
 from socle.core import wsgi_fast
 from socle.core.wsgi_fast import Fallback, Reply, query
+from socle.directory import handover
 from socle.portal.access import can_access
 from socle.portal.access_cache import person_facts
 
@@ -65,9 +68,12 @@ def prepare(environ: wsgi_fast.Environ, ip: str) -> wsgi_fast.Work:
         raise Fallback
     if (params.get("method") or "").strip().upper() == "POST":
         raise Fallback  # the ticket travels in a page
-    session_id = parse_cookie(environ.get("HTTP_COOKIE", "")).get(TGC_COOKIE, "")
+    cookies = parse_cookie(environ.get("HTTP_COOKIE", ""))
+    session_id = cookies.get(TGC_COOKIE, "")
     if not session_id:
         raise Fallback
+    if handover.COOKIE in cookies:
+        raise Fallback  # an account just activated here: the view logs that person in
 
     def hop() -> Reply:
         try:

@@ -42,7 +42,8 @@ STEPS = (
     "Saisissez votre identifiant, puis le code d'activation à la place du mot de passe.",
     "Choisissez votre mot de passe personnel (12 caractères au moins, une phrase facile à "
     "retenir convient très bien) et acceptez la charte d'utilisation.",
-    "Connectez-vous ensuite avec votre identifiant et ce mot de passe.",
+    "Vous êtes alors connecté(e). Les fois suivantes, connectez-vous avec votre identifiant "
+    "et ce mot de passe.",
 )
 
 

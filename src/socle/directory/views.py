@@ -5,18 +5,17 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
-from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from socle.directory.activation import IssuedCode, cas_login_url, code_from_token, safe_service
 from socle.directory.forms import ChangePasswordForm, ChoosePasswordForm, ResetPasswordForm
+from socle.directory.handover import hand_over
 from socle.directory.models import ActivationCode, Person
 from socle.directory.passwords import activate as activate_account
 from socle.directory.passwords import (
@@ -47,15 +46,10 @@ def activate(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         if not activate_account(code, form.cleaned_data["new_password1"]):
             return _invalid_link(request)
-        messages.success(
-            request,
-            _(
-                "Votre mot de passe est enregistré. Connectez-vous avec votre identifiant "
-                "%(login)s et ce nouveau mot de passe."
-            )
-            % {"login": code.person.login},
-        )
-        return redirect(cas_login_url(service))
+        # The CAS logs the person in from the marker left in this browser's session.
+        response = redirect(cas_login_url(service))
+        hand_over(request, response, code)
+        return response
     return render(
         request,
         "directory/activate.html",

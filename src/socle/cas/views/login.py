@@ -6,6 +6,7 @@ import logging
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import login as django_login
 from django.contrib.auth import logout as django_logout
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
@@ -31,14 +32,7 @@ from socle.cas.forms import LoginForm
 from socle.cas.login_page import page_key, reuse_or_render
 from socle.cas.middleware import SESSION_KEY
 from socle.cas.services import find_service
-from socle.cas.sso import (
-    AccessDenied,
-    append_ticket,
-    end_session,
-    issue_service_ticket,
-    maybe_purge,
-)
-from socle.cas.tickets import get_store
+from socle.cas.sso import end_session
 from socle.cas.tickets.base import Session, SessionEnded
 from socle.cas.views.common import (
     STORE_ERRORS,
@@ -49,16 +43,16 @@ from socle.cas.views.common import (
     language_headers,
     negotiate_language,
     page,
-    set_tgc,
     store_failure,
     unavailable,
     unavailable_on_store_error,
 )
+from socle.cas.views.signin import go_to_service, logged_in, param, sign_in
 from socle.core.admission import ClientGone, QueueFull
 from socle.core.nocache import no_store
-from socle.directory import activation
+from socle.directory import activation, handover
 from socle.directory.models import Person
-from socle.portal.access_cache import PersonFacts, person_facts
+from socle.portal.access_cache import person_facts
 from socle.portal.models import Service
 from socle.portal.traces import record
 
@@ -90,35 +84,6 @@ def _safe_next(request: HttpRequest, value: str) -> str:
     return ""
 
 
-def _go_to_service(
-    request: HttpRequest,
-    person: Person | PersonFacts,
-    session: Session,
-    service: Service,
-    service_url: str,
-    *,
-    from_new_login: bool,
-) -> HttpResponse:
-    try:
-        ticket = issue_service_ticket(
-            person,
-            session,
-            service,
-            service_url,
-            from_new_login=from_new_login,
-            client_ip=client_ip(request),
-        )
-    except AccessDenied:
-        if flag(request, "gateway") and not from_new_login:
-            return HttpResponseRedirect(service_url)  # §2.1.1 gateway: no page, no ticket
-        return page(request, "cas/access_denied.html", {"service": service}, status=403)
-    target = append_ticket(service_url, ticket)
-    if _param(request, "method").upper() == "POST":
-        # §2.1.1 method=POST: the ticket travels in an auto-submitted form.
-        return page(request, "cas/post_redirect.html", {"action": service_url, "ticket": ticket})
-    return HttpResponseRedirect(target)
-
-
 def _context(form: LoginForm, service: Service | None) -> dict[str, object]:
     return {
         "form": form,
@@ -146,7 +111,7 @@ def _hidden(request: HttpRequest, service_url: str, next_url: str) -> dict[str, 
         "service": service_url,
         "renew": "true" if flag(request, "renew") else "",
         "next": next_url,
-        "method": "POST" if _param(request, "method").upper() == "POST" else "",
+        "method": "POST" if param(request, "method").upper() == "POST" else "",
     }
 
 
@@ -166,10 +131,6 @@ def _blank_login_page(
     return language_headers(response, request.LANGUAGE_CODE) if negotiated else response
 
 
-def _param(request: HttpRequest, name: str) -> str:
-    return (request.GET.get(name) or request.POST.get(name) or "").strip()
-
-
 def _reopen_portal_session(request: HttpRequest, session: Session) -> None:
     """Opens the portal's Django session again for the person of the live SSO session when this
     browser has lost it (a logout of the Django admin alone, an expired cookie): otherwise a
@@ -183,12 +144,6 @@ def _reopen_portal_session(request: HttpRequest, session: Session) -> None:
     person.backend = BACKEND  # type: ignore[attr-defined]  # what django.contrib.auth.login reads
     django_login(request, person)
     request.session[SESSION_KEY] = session.id
-
-
-def _logged_in(request: HttpRequest, next_url: str) -> HttpResponse:
-    if next_url:
-        return HttpResponseRedirect(next_url)
-    return page(request, "cas/logged_in.html")
 
 
 @no_store
@@ -212,7 +167,21 @@ def login(request: HttpRequest) -> HttpResponse:
     next_url = _safe_next(request, request.GET.get("next") or request.POST.get("next") or "")
     if request.method == "POST":
         return _post_credentials(request, service, service_url, current_session(request), next_url)
+    if request.method == "GET" and handover.COOKIE in request.COOKIES:
+        # Only then is the Django session read for a marker: ordinary logins never pay for it.
+        response = _after_activation(request, service, service_url, next_url, renew)
+        if response is None:  # no marker for this browser (already taken, another browser)
+            response = _sso_or_form(request, service, service_url, next_url, renew)
+        handover.forget(response)
+        return response
+    return _sso_or_form(request, service, service_url, next_url, renew)
 
+
+def _sso_or_form(
+    request: HttpRequest, service: Service | None, service_url: str, next_url: str, renew: bool
+) -> HttpResponse:
+    """A GET: the SSO session of this browser opens the service (the hop) or, without a
+    service, the portal; otherwise the login form."""
     hop = service is not None and not renew
     session = current_session(request, hint=hop)
     if session is not None and not renew:
@@ -222,9 +191,9 @@ def login(request: HttpRequest) -> HttpResponse:
         if person is not None and person.is_active:
             if service is None:
                 _reopen_portal_session(request, session)
-                return _logged_in(request, next_url)
+                return logged_in(request, next_url)
             try:
-                return _go_to_service(
+                return go_to_service(
                     request, person, session, service, service_url, from_new_login=False
                 )
             except SessionEnded:
@@ -232,6 +201,41 @@ def login(request: HttpRequest) -> HttpResponse:
     if flag(request, "gateway") and service is not None and not renew:
         return HttpResponseRedirect(service_url)  # §2.1.1 gateway: no credentials asked
     return _blank_login_page(request, _hidden(request, service_url, next_url), service)
+
+
+def _after_activation(
+    request: HttpRequest, service: Service | None, service_url: str, next_url: str, renew: bool
+) -> HttpResponse | None:
+    """The hand-over of an account whose password was just chosen in this browser
+    (``socle.directory.handover``), or ``None`` when the browser's session holds none. The person
+    is logged in as by the password form (same sessions, trace, ticket from a new login), and
+    lands on the service, or on « Mon espace ». A service asking for ``renew`` (§2.1.1: the
+    credentials typed now), or a marker expired, used or voided since, gets the login form."""
+    taken = handover.take(request)
+    if taken is None:
+        return None
+    if renew or taken.person is None:
+        form = LoginForm(
+            initial={**_hidden(request, service_url, next_url), "username": taken.login}
+        )
+        saved = _(
+            "Votre mot de passe est enregistré. Connectez-vous avec votre identifiant "
+            "%(login)s et ce nouveau mot de passe."
+        ) % {"login": taken.login}
+        context = {**_context(form, service), "focus_password": bool(taken.login), "saved": saved}
+        return page(request, "cas/login.html", context)
+    person = taken.person
+    person.backend = BACKEND  # type: ignore[attr-defined]  # what django.contrib.auth.login reads
+    if service is None:  # « Mon espace » shows the message; a service is opened straight away
+        saved = _("Votre mot de passe est enregistré. Vous êtes connecté(e).")
+        messages.success(request, saved, fail_silently=True)
+        next_url = next_url or settings.LOGIN_REDIRECT_URL
+    session = current_session(request)
+    response = sign_in(
+        request, person, session, service, service_url, next_url, detail="première connexion"
+    )
+    device.remember(request, response, person.login)  # the owner's browser, as after a login
+    return response
 
 
 def _post_credentials(
@@ -274,31 +278,7 @@ def _post_credentials(
         )
         form.add_error(None, _failure_message(outcome))
         return _login_page(request, form, service)
-    person = outcome.person
-    if session is None or session.person_id != person.pk:
-        # Someone else's session in this browser ends (with its single logout); the same
-        # person re-authenticating (renew) keeps theirs, and the services stay open.
-        if session is not None:
-            end_session(session.id)
-        session = get_store().create_session(person.pk)
-        maybe_purge()
-    django_login(request, person)
-    request.session[SESSION_KEY] = session.id
-    record("login", person=person, client_ip=address, service_code=service.code if service else "")
-    if service is not None:
-        try:
-            response = _go_to_service(
-                request, person, session, service, service_url, from_new_login=True
-            )
-        except SessionEnded:  # the kept session (renew) ended meanwhile: a new one
-            session = get_store().create_session(person.pk)
-            request.session[SESSION_KEY] = session.id
-            response = _go_to_service(
-                request, person, session, service, service_url, from_new_login=True
-            )
-    else:
-        response = _logged_in(request, next_url)
-    set_tgc(response, session)
+    response = sign_in(request, outcome.person, session, service, service_url, next_url)
     device.remember(request, response, login_name)  # this browser is now trusted for the login
     return response
 

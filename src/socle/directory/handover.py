@@ -1,0 +1,130 @@
+"""Hand-over of a just-activated account to the CAS login: the person is logged in at once.
+
+When a person has chosen their password on the first-connection page
+(``socle.directory.views.activate``), :func:`hand_over` leaves a marker in the Django session of
+this browser and sends it to ``/cas/login?service=…`` (the directory never imports the CAS). The
+CAS login view calls :func:`take` and, when it returns a person, opens the single sign-on session
+exactly as after a password login (``socle.cas.views.signin``). The marker is:
+
+- bound to the browser: it lives in the server-side Django session (its key rotated first, so a
+  session fixed beforehand cannot use it), and is honoured only with the cookie ``COOKIE`` whose
+  random value it holds (``HttpOnly``, path ``/cas/login``); nothing travels in the URL;
+- short-lived: ``MAX_AGE`` seconds, for the cookie and on the server;
+- single-use: :func:`take` pops it from the session, and only the first request that names its
+  nonce in the shared cache (``cache.add``) is logged in, even two racing ones;
+- valid only for the account whose password this activation set: the code row (used, same
+  person, still active) and a fingerprint of the new password hash are checked again, so a reset
+  or another change of password meanwhile voids it.
+
+Ordinary logins pay nothing: the CAS reads the Django session for the marker only when the
+request carries ``COOKIE`` (a look-up in the cookies it parses anyway).
+"""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import logout
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponseBase
+from django.utils.crypto import salted_hmac
+
+from socle.directory.activation import cas_login_url
+from socle.directory.models import ActivationCode, Person
+
+COOKIE = "socle_activated"
+SESSION_KEY = "socle.directory.activated"
+MAX_AGE = 120  # seconds between the password chosen and the CAS login that follows
+_FINGERPRINT_SALT = "socle.directory.handover.password"
+_USED_PREFIX = "socle.directory.handover.used:"
+
+
+@dataclass(frozen=True)
+class Taken:
+    """A marker found in this browser's session: ``person`` is the account to log in, or
+    ``None`` when the marker may not log in any more (expired, already used, account changed)."""
+
+    login: str
+    person: Person | None
+
+
+def _fingerprint(person: Person) -> str:
+    return salted_hmac(_FINGERPRINT_SALT, person.password, algorithm="sha256").hexdigest()[:32]
+
+
+def _cookie_path() -> str:
+    return cas_login_url(None)
+
+
+def hand_over(request: HttpRequest, response: HttpResponseBase, code: ActivationCode) -> None:
+    """Leaves the marker of ``code``'s activation (just consumed, password just set) in this
+    browser's session and sets its cookie on ``response`` (the redirect to the CAS login).
+
+    Someone else logged in at this browser is logged out of the portal here; the CAS ends their
+    single sign-on session when it logs the new person in, as a password login does."""
+    person = code.person
+    if request.user.is_authenticated:
+        logout(request)  # a new, empty session (new key)
+    else:
+        request.session.cycle_key()
+    nonce = secrets.token_urlsafe(24)
+    request.session[SESSION_KEY] = {
+        "person": person.pk,
+        "login": person.login,
+        "code": code.pk,
+        "at": time.time(),
+        "password": _fingerprint(person),
+        "nonce": nonce,
+    }
+    response.set_cookie(
+        COOKIE,
+        nonce,
+        max_age=MAX_AGE,
+        path=_cookie_path(),
+        secure=settings.SESSION_COOKIE_SECURE,
+        httponly=True,
+        samesite="Lax",
+    )
+
+
+def forget(response: HttpResponseBase) -> None:
+    """Deletes the cookie: the marker it pointed to was taken (or never was in this session)."""
+    response.delete_cookie(COOKIE, path=_cookie_path(), samesite="Lax")
+
+
+def take(request: HttpRequest) -> Taken | None:
+    """Pops this browser's marker: ``None`` when the request has no cookie, or the session no
+    marker for it (already taken, another browser); otherwise :class:`Taken`."""
+    nonce = request.COOKIES.get(COOKIE, "")
+    if not nonce:
+        return None
+    marker = request.session.pop(SESSION_KEY, None)
+    if not isinstance(marker, dict) or not hmac.compare_digest(str(marker.get("nonce", "")), nonce):
+        return None
+    return Taken(str(marker.get("login", ""))[:150], _person(marker, nonce))
+
+
+def _person(marker: dict[str, Any], nonce: str) -> Person | None:
+    try:
+        age = time.time() - float(marker["at"])
+        person_pk, code_pk = int(marker["person"]), int(marker["code"])
+        fingerprint = str(marker["password"])
+    except (KeyError, TypeError, ValueError):
+        return None
+    if not 0 <= age <= MAX_AGE:
+        return None
+    row = (
+        ActivationCode.objects.select_related("person")
+        .filter(pk=code_pk, person_id=person_pk, used_at__isnull=False, person__is_active=True)
+        .first()
+    )
+    if row is None or not hmac.compare_digest(_fingerprint(row.person), fingerprint):
+        return None
+    if not cache.add(_USED_PREFIX + nonce, True, MAX_AGE):
+        return None  # a racing request with the same session took it first
+    return row.person
