@@ -8,6 +8,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
+from django.db import models
 
 from socle.portal.models import (
     AccessRule,
@@ -61,6 +62,8 @@ class ServicePatternInline(admin.TabularInline):
 @admin.register(Service)
 class ServiceAdmin(admin.ModelAdmin):
     form = ServiceAdminForm
+    # A URL typed without scheme is read as https (Django 6's default; no deprecation warning).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ("code", "label", "sso_type", "establishment", "access_mode", "enabled")
     search_fields = ("code", "label")
     inlines = [ServicePatternInline]
