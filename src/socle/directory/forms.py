@@ -8,6 +8,7 @@ from django import forms
 from django.contrib.auth.forms import PasswordChangeForm, SetPasswordForm
 from django.utils.translation import gettext_lazy as _
 
+from socle.core.forms import FirstErrorFocusMixin
 from socle.directory.activation import is_the_code
 from socle.directory.models import ActivationCode, Person
 
@@ -43,7 +44,7 @@ class _PasswordInputs:
                 )
 
 
-class ChoosePasswordForm(SetPasswordForm):  # type: ignore[type-arg]
+class ChoosePasswordForm(FirstErrorFocusMixin, SetPasswordForm):  # type: ignore[type-arg]
     """First connection: a password of 12+ characters, not a common one, not the code itself,
     and the acceptance of the terms of use."""
 
@@ -69,7 +70,7 @@ class ChoosePasswordForm(SetPasswordForm):  # type: ignore[type-arg]
         return cleaned
 
 
-class ChangePasswordForm(PasswordChangeForm):
+class ChangePasswordForm(FirstErrorFocusMixin, PasswordChangeForm):
     """A logged-in person changes their password (current one required)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
