@@ -127,6 +127,7 @@ def test_it_finds_no_violation_on_the_portal_pages(
             check.open(page, f"/gestion/services/{seed.pronote.pk}/acces-population/")
             submit(page, "section[aria-labelledby='add-title'] button[type=submit]")
             check.check(page, "Accès population · erreurs", language)
+            check.focus_after_error(page, "Accès population · erreurs")
         # Django renders 500.html alone (no request): the page as the server would send it.
         with translation.override(language):
             server_error = loader.get_template("500.html").render()
