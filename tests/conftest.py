@@ -49,6 +49,13 @@ def _no_background_writers(request: pytest.FixtureRequest, monkeypatch: pytest.M
         last_login._pending.clear()
 
 
+@pytest.fixture
+def orm_beside_playwright(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Playwright's sync API runs an event loop in the test's thread; Django would then refuse
+    ORM calls made by the test itself (the live server answers from its own thread)."""
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     """Removes the lock files ``socle.core.locks`` leaves beside the SQLite test database."""
     from django.conf import settings

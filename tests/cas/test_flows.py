@@ -41,6 +41,15 @@ def test_it_posts_the_ticket_when_method_is_post(client, pupil, service) -> None
     assert form.find(".//input[@name='ticket']").get("value").startswith("ST-")
 
 
+def test_the_page_that_posts_the_ticket_says_its_language(client, pupil, service) -> None:
+    cas_login(client, pupil)
+    query = {"service": SERVICE_URL, "method": "POST"}
+    for language, button in (("fr", "Continuer"), ("en", "Continue")):
+        page = etree.HTML(client.get("/cas/login", query, HTTP_ACCEPT_LANGUAGE=language).content)
+        assert page.get("lang") == language
+        assert page.find(".//noscript/button").text == button
+
+
 def test_it_refuses_a_wrong_password_without_saying_whether_the_login_exists(client, pupil):
     wrong = cas_login(client, pupil, password="not the password").content.decode()
     unknown = client.post("/cas/login", {"username": "nobody", "password": "x"}).content.decode()

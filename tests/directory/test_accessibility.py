@@ -84,3 +84,18 @@ def test_each_show_password_button_is_named_after_its_field(client: Client) -> N
     }
     (script,) = [s for s in tree.xpath("//script/text()") if "data-password-toggle" in s]
     assert 'setAttribute("aria-label"' in script and DEFAULT_PASSWORD not in script
+
+
+def test_the_focus_goes_to_the_field_to_fix(client: Client) -> None:
+    """Django's change form focuses the current password; sent back with only the confirmation
+    wrong, the confirmation has the focus instead."""
+    page = _password_change_page(
+        client,
+        {
+            "old_password": DEFAULT_PASSWORD,
+            "new_password1": "un cheval mange des pommes",
+            "new_password2": "un cheval mange des poires",
+        },
+    )
+    tree = lxml.html.fromstring(page)
+    assert tree.xpath("//*[@autofocus]/@id") == ["id_new_password2"]

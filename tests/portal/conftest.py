@@ -20,13 +20,6 @@ def _media_in_tmp(settings: Any, tmp_path: Path) -> None:
 
 
 @pytest.fixture
-def orm_beside_playwright(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Playwright's sync API runs an event loop in the test's thread; Django would then refuse
-    ORM calls made by the test itself (the live server answers from its own thread)."""
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-
-@pytest.fixture
 def school() -> Establishment:
     return make_establishment("0312609T", name="Collège Jean Jaurès")
 

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.debug import sensitive_variables
 
 from socle.core.admission import QueueFull
+from socle.core.forms import FirstErrorFocusMixin
 from socle.directory import old_password
 from socle.directory.activation import is_the_code
 from socle.directory.models import ActivationCode, Person
@@ -46,7 +47,7 @@ class _PasswordInputs:
                 )
 
 
-class ChoosePasswordForm(SetPasswordForm):  # type: ignore[type-arg]
+class ChoosePasswordForm(FirstErrorFocusMixin, SetPasswordForm):  # type: ignore[type-arg]
     """First connection: a password of 12+ characters, not a common one, not the code itself,
     and the acceptance of the terms of use."""
 
@@ -72,7 +73,7 @@ class ChoosePasswordForm(SetPasswordForm):  # type: ignore[type-arg]
         return cleaned
 
 
-class ChangePasswordForm(PasswordChangeForm):
+class ChangePasswordForm(FirstErrorFocusMixin, PasswordChangeForm):
     """A logged-in person changes their password (current one required, its guesses throttled:
     ``socle.directory.old_password``)."""
 

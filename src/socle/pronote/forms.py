@@ -8,6 +8,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from socle.core.forms import FirstErrorFocusMixin
 from socle.directory.models import Establishment, Membership, ParentLink, Person
 from socle.directory.profiles import Profile
 from socle.pronote.files import ParsedFile, PronoteFileError
@@ -44,7 +45,7 @@ class EstablishmentChoiceField(forms.ModelChoiceField):
         return f"{obj.uai} — {obj.name}"
 
 
-class ImportForm(forms.Form):
+class ImportForm(FirstErrorFocusMixin, forms.Form):
     """« Importer les identifiants Pronote » : Établissement, Mode d'import, Fichier."""
 
     establishment = EstablishmentChoiceField(
@@ -191,7 +192,7 @@ class StepForm(forms.Form):
         return bool(self.cleaned_data.get("confirm-removals"))
 
 
-class DoctorForm(forms.Form):
+class DoctorForm(FirstErrorFocusMixin, forms.Form):
     establishment = EstablishmentChoiceField(
         label=_("Établissement"), queryset=Establishment.objects.none(), empty_label=None
     )
@@ -204,7 +205,7 @@ class DoctorForm(forms.Form):
         _establishments(self).queryset = administered_establishments(user).order_by("uai")
 
 
-class ExportForm(forms.Form):
+class ExportForm(FirstErrorFocusMixin, forms.Form):
     """Mode avec alimentation: the file PRONOTE imports (RapprochementSSO in ImportChiffre)."""
 
     establishment = EstablishmentChoiceField(

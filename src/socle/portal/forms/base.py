@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from socle.core.forms import FirstErrorFocusMixin
 
-class AccessibleFormMixin:
+
+class AccessibleFormMixin(FirstErrorFocusMixin):
     """After validation, ties each field's error message to its input (``aria-describedby``),
     so a screen reader reads the message with the field (``templates/portal/_field.html`` gives
-    the message the id ``<field id>_error``)."""
+    the message the id ``<field id>_error``), and puts the focus on the first field in error."""
 
     def full_clean(self) -> None:
         super().full_clean()  # type: ignore[misc]
