@@ -198,3 +198,10 @@ def test_only_admins_of_the_persons_establishment_may_reset(client: Client) -> N
     client.force_login(boss)
     assert client.post(f"/compte/reinitialiser/{pupil.uid}/").status_code == 302
     assert client.get("/compte/reinitialiser/inconnu/").status_code == 404
+
+
+def test_the_django_admin_changes_passwords_on_socles_own_page(client: Client) -> None:
+    admin = make_person("Ada", "Admin", is_superuser=True, is_staff=True)
+    client.force_login(admin)
+    response = client.post("/django-admin/password_change/", {"old_password": "faux"})
+    assert response.status_code == 302 and response["Location"] == "/compte/mot-de-passe"

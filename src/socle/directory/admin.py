@@ -1,4 +1,13 @@
+"""The Django admin of the directory. Its « Modifier le mot de passe » page is Socle's own
+(`/compte/mot-de-passe`): Django's would check the current password without the throttle nor a
+hash slot (``socle.directory.old_password``) and change it without ending the person's other
+sessions (``password_changed``)."""
+
+from typing import Any
+
 from django.contrib import admin
+from django.http import HttpRequest, HttpResponseRedirect
+from django.urls import reverse
 
 from socle.directory.models import ActivationCode, Establishment, Membership, ParentLink, Person
 
@@ -38,3 +47,11 @@ class ActivationCodeAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
         return False
+
+
+def password_change(request: HttpRequest, extra_context: Any = None) -> HttpResponseRedirect:
+    """The admin's password change: Socle's account page."""
+    return HttpResponseRedirect(reverse("directory:change_password"))
+
+
+admin.site.password_change = password_change  # type: ignore[method-assign,assignment]
