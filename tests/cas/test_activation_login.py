@@ -226,6 +226,9 @@ def test_an_account_changed_meanwhile_is_not_logged_in(
         newcomer.save()
     response = client.get(location)
     assert is_login_form(response) and TGC_COOKIE not in response.cookies
+    # The page does not claim the password just chosen is still the one to type.
+    assert LOG_IN_AGAIN not in text(response)
+    assert f"Connectez-vous avec votre identifiant {newcomer.login}." in text(response)
 
 
 def test_it_replaces_someone_else_logged_in_at_this_browser(
@@ -286,4 +289,5 @@ def test_it_trusts_the_browser_where_the_account_was_activated(
     entry = response.cookies[device.COOKIE]
     assert entry["httponly"] and entry.value
     request = RequestFactory().get("/cas/login", HTTP_COOKIE=f"{device.COOKIE}={entry.value}")
-    assert device.trusted_nonce(request, newcomer.login) is not None
+    newcomer.refresh_from_db()
+    assert device.trusted_nonce(request, newcomer.login, newcomer.password) is not None

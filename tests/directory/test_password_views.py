@@ -205,3 +205,17 @@ def test_the_django_admin_changes_passwords_on_socles_own_page(client: Client) -
     client.force_login(admin)
     response = client.post("/django-admin/password_change/", {"old_password": "faux"})
     assert response.status_code == 302 and response["Location"] == "/compte/mot-de-passe"
+
+
+def test_simultaneous_wrong_current_passwords_get_no_more_than_five_checks(monkeypatch) -> None:
+    """Each attempt is counted before its hash: with five in flight, a sixth finds no place and
+    is refused without a hash, whatever the timing."""
+    from socle.directory import old_password
+
+    person = make_person("Paul", "Durand")
+    in_flight = [old_password._increment(old_password._key(person)) for _ in range(5)]
+    assert in_flight == [1, 2, 3, 4, 5]
+    hashed: list[str] = []
+    monkeypatch.setattr(Person, "check_password", lambda self, raw: hashed.append(raw) or True)
+    assert old_password.check(person, DEFAULT_PASSWORD) is None
+    assert hashed == []

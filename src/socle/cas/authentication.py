@@ -68,20 +68,28 @@ def check_credentials(request: HttpRequest, login: str, password: str, address: 
     too_long = len(login) > MAX_LOGIN_LENGTH or len(password) > MAX_PASSWORD_LENGTH
     if not login or not password or too_long:
         return Outcome(None)
-    nonce = device.trusted_nonce(request, login)  # None without a device cookie: no cost
-    checked = throttle.check(login, address, nonce)
+    nonce: str | None = None
+    if device.present(request):  # the entry is checked against the current password hash
+        person = _find(login)
+        nonce = device.trusted_nonce(request, login, person.password) if person else None
+    checked = throttle.check(login, address, nonce)  # counts this attempt in advance
     if checked.throttled:
         return Outcome(None, throttled=True, throttled_for=checked.seconds)
-    person = _find(login)  # before the slot: the slot covers the hash alone
-    with password_hash_slot(profile_hint(login), still_wanted_check(request.META)):
-        if person is None:
-            Person().set_password(password)  # the same cost as a real check
-            valid = False
-        else:
-            valid = person.check_password(password)
+    try:
+        if not device.present(request):
+            person = _find(login)  # before the slot: the slot covers the hash alone
+        with password_hash_slot(profile_hint(login), still_wanted_check(request.META)):
+            if person is None:
+                Person().set_password(password)  # the same cost as a real check
+                valid = False
+            else:
+                valid = person.check_password(password)
+    except BaseException:  # not hashed after all (full queue, client gone, an error)
+        throttle.release(checked)
+        raise
     if not valid or person is None or not person.is_active:
         user_login_failed.send(sender=__name__, credentials={"username": login}, request=request)
-        throttle.record_failure(login, address, nonce)
+        throttle.record_failure(login, address, checked)
         return Outcome(None)
     person.backend = BACKEND  # type: ignore[attr-defined]  # what django.contrib.auth.login reads
     throttle.record_success(login, address, checked)

@@ -5,22 +5,27 @@ After a successful password login (and the first connection of a just-activated 
 CAS sets ``socle_device`` (path ``/cas/``, HttpOnly,
 SameSite=Lax, Secure when the session cookie is, ``SOCLE_LOGIN_DEVICE_COOKIE_DAYS`` days). It
 holds up to :data:`MAX_ENTRIES` entries, newest first (a family computer): each is the login's
-digest (``throttle.login_digest``, never the login in clear) and a random nonce, signed with
-Django's signing under its own salt and dated by its signature. An attempt that brings a valid
-entry for the login it tries is from a *trusted device*: ``socle.cas.throttle`` counts its
-failures on the entry's nonce instead of locking it with the account's and the address's
-counters. A forged, altered, expired or other login's entry is ignored (the attempt is
-untrusted, as without cookie). The cookie is no authentication factor: the password is always
-checked, and a logout or a new password leaves it. Neither its value nor a nonce is ever logged.
+digest (``throttle.login_digest``, never the login in clear), a fingerprint of the password
+hash it was issued under (a keyed digest: a new password voids every entry of the account, so
+entries gathered while someone knew the old password are worth nothing afterwards) and a random
+nonce, signed with Django's signing under its own salt and dated by its signature. An attempt
+that brings a valid entry for the login it tries is from a *trusted device*:
+``socle.cas.throttle`` counts its failures on the entry's nonce instead of locking it with the
+account's and the address's counters. A forged, altered, expired or other login's entry, or
+one issued under a former password, is ignored (the attempt is untrusted, as without cookie).
+The cookie is no authentication factor: the password is always checked; a logout leaves it, a
+new password voids its entries for that account. Neither its value nor a nonce is ever logged.
 """
 
 from __future__ import annotations
 
+import hmac
 import secrets
 
 from django.conf import settings
 from django.core import signing
 from django.http import HttpRequest, HttpResponse
+from django.utils.crypto import salted_hmac
 
 from socle.cas.throttle import login_digest
 
@@ -28,7 +33,7 @@ COOKIE = "socle_device"
 PATH = "/cas/"  # the TGC's: the cookie reaches the login view and nothing else
 SALT = "socle.cas.device-cookie"
 MAX_ENTRIES = 5
-SEPARATOR = "|"  # between entries; a signed entry is ``digest.nonce:timestamp:signature``
+SEPARATOR = "|"  # between entries; one is ``digest.fingerprint.nonce:timestamp:signature``
 MAX_LENGTH = 1024  # a longer cookie was not set here: ignored unread
 DAY = 24 * 60 * 60
 
@@ -51,49 +56,67 @@ def _entries(request: HttpRequest) -> list[str]:
     return value.split(SEPARATOR)[:MAX_ENTRIES]
 
 
-def _nonce(entry: str, digest: str, days: int) -> str | None:
-    """The nonce of ``entry`` when it is a valid entry for ``digest`` signed less than ``days``
-    days ago; None otherwise."""
-    if not entry.startswith(digest + "."):
-        return None
+def fingerprint(password_hash: str) -> str:
+    """A keyed digest of the password hash an entry is issued under (never the hash itself)."""
+    return salted_hmac(SALT + ".password", password_hash, algorithm="sha256").hexdigest()[:16]
+
+
+def _payload(entry: str, days: int) -> list[str] | None:
+    """``[digest, fingerprint, nonce]`` of an entry signed here less than ``days`` days ago."""
     try:
         payload = _signer().unsign(entry, max_age=days * DAY)
     except signing.BadSignature:  # SignatureExpired included
         return None
-    owner, _, nonce = payload.partition(".")
-    return nonce if owner == digest and nonce else None
+    parts = payload.split(".", 2)
+    return parts if len(parts) == 3 and all(parts) else None
 
 
-def trusted_nonce(request: HttpRequest, login: str) -> str | None:
-    """The nonce of the request's valid device cookie entry for ``login``, or None (no cookie,
-    device cookies off, or no valid entry for this login). Nothing is read without a cookie."""
-    if COOKIE not in request.COOKIES:
+def _nonce(entry: str, digest: str, password_hash: str, days: int) -> str | None:
+    """The nonce of ``entry`` when it is a valid entry for ``digest`` issued under
+    ``password_hash`` less than ``days`` days ago; None otherwise."""
+    if not entry.startswith(digest + "."):
+        return None
+    parts = _payload(entry, days)
+    if parts is None or parts[0] != digest:
+        return None
+    return parts[2] if hmac.compare_digest(parts[1], fingerprint(password_hash)) else None
+
+
+def present(request: HttpRequest) -> bool:
+    """Whether the request brings a device cookie at all (and device cookies are on)."""
+    return COOKIE in request.COOKIES and lifetime_days() > 0
+
+
+def trusted_nonce(request: HttpRequest, login: str, password_hash: str) -> str | None:
+    """The nonce of the request's valid device cookie entry for ``login`` issued under its
+    current ``password_hash``, or None (no cookie, device cookies off, no valid entry, or a
+    password changed since). Nothing is read without a cookie."""
+    if not present(request) or not password_hash:
         return None
     days = lifetime_days()
-    if not days:
-        return None
     digest = login_digest(login)
     for entry in _entries(request):
-        nonce = _nonce(entry, digest, days)
+        nonce = _nonce(entry, digest, password_hash, days)
         if nonce is not None:
             return nonce
     return None
 
 
-def remember(request: HttpRequest, response: HttpResponse, login: str) -> None:
-    """After a successful password login: a new entry for ``login`` first, then the request's
-    other valid entries (expired or altered ones are dropped), at most :data:`MAX_ENTRIES`."""
+def remember(request: HttpRequest, response: HttpResponse, login: str, password_hash: str) -> None:
+    """After a successful password login: a new entry for ``login`` under its current
+    ``password_hash`` first, then the request's other valid entries (expired or altered ones
+    are dropped), at most :data:`MAX_ENTRIES`."""
     days = lifetime_days()
-    if not days:
+    if not days or not password_hash:
         return
     digest = login_digest(login)
     kept = [
         entry
         for entry in _entries(request)
-        if not entry.startswith(digest + ".")
-        and _nonce(entry, entry.partition(".")[0], days) is not None
+        if not entry.startswith(digest + ".") and _payload(entry, days) is not None
     ]
-    entry = _signer().sign(f"{digest}.{secrets.token_urlsafe(16)}")
+    value = f"{digest}.{fingerprint(password_hash)}.{secrets.token_urlsafe(16)}"
+    entry = _signer().sign(value)
     response.set_cookie(
         COOKIE,
         SEPARATOR.join([entry, *kept[: MAX_ENTRIES - 1]]),

@@ -1,4 +1,4 @@
-"""Login throttling in the shared Django cache: three failure counters, read in one call.
+"""Login throttling in the shared Django cache: three failure counters, one of them taken first.
 
 - **one account from one client address** (``SOCLE_LOGIN_MAX_FAILURES_PER_ACCOUNT``, 5): the
   short lock, :data:`WINDOW` (15 minutes after the last failure it counts). Someone guessing
@@ -32,15 +32,28 @@ counter, **one device entry** (keyed on a digest of the entry's random nonce,
 ``SOCLE_LOGIN_MAX_FAILURES_PER_ACCOUNT``, 5, :data:`WINDOW`), refuses it instead, so a stolen
 entry gives no more than 5 guesses a quarter of an hour. Its failures count on the device and on
 the account over all addresses (which keeps bounding the untrusted guessing), not on the account
-from the address nor on the address. The device counter is read in the same ``get_many`` as the
-others; an attempt without an entry reads and writes exactly what it did before. A success
-issues a new nonce (``socle.cas.device.remember``): the owner's own mistakes are forgotten, a
-stolen copy of the old entry keeps its count. The cookie is no authentication factor: the
-password is always checked.
+from the address nor on the address. Trusted attempts stop too when the account's count over all
+addresses reaches :data:`TRUSTED_FACTOR` times its bound (40 an hour): however many entries
+someone gathered, the account gets no more guesses than that. An entry is bound to the password
+it was issued under (``socle.cas.device``): a new password voids every entry. A success issues a
+new nonce (``socle.cas.device.remember``): the owner's own mistakes are forgotten, a stolen copy
+of the old entry keeps its count. The cookie is no authentication factor: the password is always
+checked.
+
+**Simultaneous attempts.** :func:`check` counts the attempt *before* its hash, as a failure, on
+its own atomic counter (the account from this address, or the device entry): of 40 attempts sent
+at once from one address, only the first 5 increments are under the bound and hashed, where a
+read-then-count let every one that read before the others counted through. A refused attempt
+gives its count back (:func:`release`), and so does an attempt that is not hashed after all (a
+full queue, a client gone); a success forgets the account's failures from its address
+(:func:`record_success`); a failure adds the account's count over all addresses and the
+address's (:func:`record_failure`), which are read, not taken: they bound guessing over many
+addresses and accounts, where a burst is spread anyway.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 from dataclasses import dataclass
 
@@ -91,66 +104,112 @@ def _device_key(nonce: str) -> str:
     return f"cas:fail:device:{hashlib.sha256(nonce.encode()).hexdigest()[:32]}"
 
 
+TRUSTED_FACTOR = 2  # trusted attempts stop at twice the account's bound over all addresses
+
+
 @dataclass(frozen=True)
 class Check:
     throttled: bool
-    pair_failures: int  # failures of this login from this address, as read by the check
+    pair_failures: int  # failures of this login from this address before this attempt
     seconds: int = 0  # when throttled: how long the lock lasts after the last failure counted
     trusted: bool = False  # a valid device cookie entry for this login came with the attempt
+    taken: str = ""  # the counter this attempt was counted on in advance ("": none)
+
+
+def _increment(key: str, window: int) -> int:
+    """Adds one to ``key`` (created for ``window`` seconds) and returns the new value, atomically
+    in the shared cache (``add`` then ``incr``)."""
+    if cache.add(key, 1, window):
+        return 1
+    try:
+        value = int(cache.incr(key))
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, window)
+        return 1
+    cache.touch(key, window)  # some backends' incr resets the timeout to the default
+    return value
 
 
 def check(login: str, address: str, device: str | None = None) -> Check:
-    """``device``: the nonce of the request's valid device cookie entry for ``login``
-    (``socle.cas.device.trusted_nonce``), or None."""
+    """Takes this attempt's place under the bounds, or says it is throttled (nothing kept).
+
+    ``device``: the nonce of the request's valid device cookie entry for ``login``
+    (``socle.cas.device.trusted_nonce``), or None. The attempt is counted in advance on its own
+    counter (module docstring); give it back with :func:`release` if it is not hashed."""
     keys = _keys(login, address)
     bound = limits()
     if device is not None:
-        device_key = _device_key(device)
-        counts = cache.get_many([keys.pair, device_key])
-        pair = counts.get(keys.pair, 0)
-        if counts.get(device_key, 0) >= bound.per_account_and_address:
-            return Check(True, pair, WINDOW, trusted=True)
-        return Check(False, pair, trusted=True)
-    counts = cache.get_many([keys.pair, keys.account, keys.address])
-    pair = counts.get(keys.pair, 0)
+        own = _device_key(device)
+        counted = _increment(own, WINDOW)
+        account = cache.get_many([keys.account]).get(keys.account, 0)
+        if counted > bound.per_account_and_address:
+            _give_back(own)
+            return Check(True, 0, WINDOW, trusted=True)
+        if account >= TRUSTED_FACTOR * bound.per_account:
+            _give_back(own)
+            return Check(True, 0, ACCOUNT_WINDOW, trusted=True)
+        return Check(False, 0, trusted=True, taken=own)
+    counted = _increment(keys.pair, WINDOW)
+    counts = cache.get_many([keys.account, keys.address])
     if counts.get(keys.account, 0) >= bound.per_account:
-        return Check(True, pair, ACCOUNT_WINDOW)
-    if pair >= bound.per_account_and_address or counts.get(keys.address, 0) >= bound.per_address:
-        return Check(True, pair, WINDOW)
-    return Check(False, pair)
+        _give_back(keys.pair)
+        return Check(True, counted - 1, ACCOUNT_WINDOW)
+    if counted > bound.per_account_and_address or counts.get(keys.address, 0) >= bound.per_address:
+        _give_back(keys.pair)
+        return Check(True, counted - 1, WINDOW)
+    return Check(False, counted - 1, taken=keys.pair)
 
 
 def is_throttled(login: str, address: str, device: str | None = None) -> bool:
-    return check(login, address, device).throttled
+    """Whether an attempt now would be refused (reads only: nothing is taken)."""
+    keys = _keys(login, address)
+    bound = limits()
+    counts = cache.get_many([keys.pair, keys.account, keys.address])
+    if device is not None:
+        own = cache.get_many([_device_key(device)]).get(_device_key(device), 0)
+        return (
+            own >= bound.per_account_and_address
+            or counts.get(keys.account, 0) >= TRUSTED_FACTOR * bound.per_account
+        )
+    return (
+        counts.get(keys.account, 0) >= bound.per_account
+        or counts.get(keys.pair, 0) >= bound.per_account_and_address
+        or counts.get(keys.address, 0) >= bound.per_address
+    )
+
+
+def _give_back(key: str) -> None:
+    with contextlib.suppress(ValueError):  # expired meanwhile: nothing to give back
+        cache.decr(key)
+
+
+def release(checked: Check) -> None:
+    """Gives back the place :func:`check` took for an attempt that was not hashed after all."""
+    if checked.taken:
+        _give_back(checked.taken)
 
 
 def _count(key: str, window: int) -> None:
-    if cache.add(key, 1, window):
-        return
-    try:
-        cache.incr(key)
-        cache.touch(key, window)  # some backends' incr resets the timeout to the default
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, window)
+    _increment(key, window)
 
 
-def record_failure(login: str, address: str, device: str | None = None) -> None:
-    """Counts a failure; from a trusted device (``device``, the entry's nonce), on that device
-    and on the account over all addresses only."""
+def record_failure(login: str, address: str, checked: Check | None = None) -> None:
+    """Counts a failure; its own counter (``checked.taken``) already holds it. Without
+    ``checked`` (a caller that did not go through :func:`check`), every counter is counted."""
     keys = _keys(login, address)
-    if device is not None:
-        _count(_device_key(device), WINDOW)
+    if checked is None:
+        _count(keys.pair, WINDOW)
+    elif checked.trusted:
         _count(keys.account, ACCOUNT_WINDOW)
         return
-    _count(keys.pair, WINDOW)
     _count(keys.account, ACCOUNT_WINDOW)
     _count(keys.address, WINDOW)
 
 
 def record_success(login: str, address: str, checked: Check | None = None) -> None:
-    """Forgets the login's failures from this address; nothing to do (no round trip) when
-    ``checked`` saw none."""
-    if checked is not None and not checked.pair_failures:
+    """Forgets the login's failures from this address (this attempt's own count among them). A
+    trusted attempt's count stays on its entry, which the success replaces by a new one."""
+    if checked is not None and checked.trusted:
         return
     cache.delete(_keys(login, address).pair)
 

@@ -84,7 +84,13 @@ class ChangePasswordForm(FirstErrorFocusMixin, PasswordChangeForm):
     @sensitive_variables("password")
     def clean_old_password(self) -> str:
         password: str = self.cleaned_data["old_password"]
-        if old_password.locked(self.user):
+        try:
+            valid = old_password.check(self.user, password)
+        except QueueFull:
+            raise forms.ValidationError(
+                _("Le serveur est très sollicité : réessayez dans un instant."), code="busy"
+            ) from None
+        if valid is None:
             raise forms.ValidationError(
                 _(
                     "Trop d'essais erronés du mot de passe actuel : réessayez dans un quart "
@@ -93,12 +99,6 @@ class ChangePasswordForm(FirstErrorFocusMixin, PasswordChangeForm):
                 ),
                 code="throttled",
             )
-        try:
-            valid = old_password.check(self.user, password)
-        except QueueFull:
-            raise forms.ValidationError(
-                _("Le serveur est très sollicité : réessayez dans un instant."), code="busy"
-            ) from None
         if not valid:
             raise forms.ValidationError(
                 self.error_messages["password_incorrect"], code="password_incorrect"

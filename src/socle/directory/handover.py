@@ -47,10 +47,13 @@ _USED_PREFIX = "socle.directory.handover.used:"
 @dataclass(frozen=True)
 class Taken:
     """A marker found in this browser's session: ``person`` is the account to log in, or
-    ``None`` when the marker may not log in any more (expired, already used, account changed)."""
+    ``None`` when the marker may not log in any more (expired, already used, account changed);
+    ``voided``: it was not merely late (the account, its code or its password changed since, or
+    another request used it), so the password chosen may no longer be the one to type."""
 
     login: str
     person: Person | None
+    voided: bool = False
 
 
 def _fingerprint(person: Person) -> str:
@@ -106,7 +109,16 @@ def take(request: HttpRequest) -> Taken | None:
     marker = request.session.pop(SESSION_KEY, None)
     if not isinstance(marker, dict) or not hmac.compare_digest(str(marker.get("nonce", "")), nonce):
         return None
-    return Taken(str(marker.get("login", ""))[:150], _person(marker, nonce))
+    login = str(marker.get("login", ""))[:150]
+    person = _person(marker, nonce)
+    return Taken(login, person, voided=person is None and not _expired(marker))
+
+
+def _expired(marker: dict[str, Any]) -> bool:
+    try:
+        return not 0 <= time.time() - float(marker["at"]) <= MAX_AGE
+    except (KeyError, TypeError, ValueError):
+        return True
 
 
 def _person(marker: dict[str, Any], nonce: str) -> Person | None:

@@ -11,6 +11,7 @@ login does, so a surge of password changes cannot put more hashes in flight than
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 
 from django.core.cache import cache
@@ -30,22 +31,42 @@ def _key(person: Person) -> str:
 
 
 def locked(person: Person) -> bool:
-    return int(cache.get(_key(person), 0)) >= MAX_FAILURES
+    return int(cache.get(_key(person)) or 0) >= MAX_FAILURES
 
 
-def check(person: Person, password: str) -> bool:
-    """Whether ``password`` is the person's current one; a wrong one is counted. Raises
-    ``socle.core.admission.QueueFull`` when every hash slot and the queue are taken."""
+def _increment(key: str) -> int:
+    if cache.add(key, 1, WINDOW):
+        return 1
+    try:
+        value = int(cache.incr(key))
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, WINDOW)
+        return 1
+    cache.touch(key, WINDOW)
+    return value
+
+
+def _give_back(key: str) -> None:
+    with contextlib.suppress(ValueError):
+        cache.decr(key)
+
+
+def check(person: Person, password: str) -> bool | None:
+    """Whether ``password`` is the person's current one; ``None`` when too many wrong ones were
+    tried (the password is then not checked). The attempt is counted before its hash, so that
+    simultaneous posts cannot all pass one read of the count; a right one forgets the count.
+    Raises ``socle.core.admission.QueueFull`` when every hash slot and the queue are taken
+    (nothing counted)."""
     key = _key(person)  # before the check: a hash upgraded at the check changes the key
-    with password_hash_slot():
-        valid = person.check_password(password)
+    if _increment(key) > MAX_FAILURES:
+        _give_back(key)
+        return None
+    try:
+        with password_hash_slot():
+            valid = person.check_password(password)
+    except BaseException:  # not checked after all
+        _give_back(key)
+        raise
     if valid:
         cache.delete(key)
-        return True
-    if not cache.add(key, 1, WINDOW):
-        try:
-            cache.incr(key)
-            cache.touch(key, WINDOW)
-        except ValueError:  # expired between add and incr
-            cache.set(key, 1, WINDOW)
-    return False
+    return valid

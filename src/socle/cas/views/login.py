@@ -218,10 +218,13 @@ def _after_activation(
         form = LoginForm(
             initial={**_hidden(request, service_url, next_url), "username": taken.login}
         )
-        saved = _(
-            "Votre mot de passe est enregistré. Connectez-vous avec votre identifiant "
-            "%(login)s et ce nouveau mot de passe."
-        ) % {"login": taken.login}
+        if taken.voided and not renew:  # reset, deactivated… since: claim nothing of the password
+            saved = _("Connectez-vous avec votre identifiant %(login)s.") % {"login": taken.login}
+        else:
+            saved = _(
+                "Votre mot de passe est enregistré. Connectez-vous avec votre identifiant "
+                "%(login)s et ce nouveau mot de passe."
+            ) % {"login": taken.login}
         context = {**_context(form, service), "focus_password": bool(taken.login), "saved": saved}
         return page(request, "cas/login.html", context)
     person = taken.person
@@ -234,7 +237,7 @@ def _after_activation(
     response = sign_in(
         request, person, session, service, service_url, next_url, detail="première connexion"
     )
-    device.remember(request, response, person.login)  # the owner's browser, as after a login
+    device.remember(request, response, person.login, person.password)  # as after a login
     return response
 
 
@@ -278,8 +281,9 @@ def _post_credentials(
         )
         form.add_error(None, _failure_message(outcome))
         return _login_page(request, form, service)
-    response = sign_in(request, outcome.person, session, service, service_url, next_url)
-    device.remember(request, response, login_name)  # this browser is now trusted for the login
+    person = outcome.person
+    response = sign_in(request, person, session, service, service_url, next_url)
+    device.remember(request, response, login_name, person.password)  # trusted for the login now
     return response
 
 
