@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from socle.directory.aaf.fastsql import insert_rows, rows_in
+from socle.directory.aaf.groups import sync_groups
 from socle.directory.aaf.mapping import PUPIL, RELATIVE, STAFF, TYPE_PROFILES
 from socle.directory.aaf.records import (
     PersonData,
@@ -78,6 +79,13 @@ class FileState:
             % {"file": self.name, "record": record_id or "?", "reason": reason}
         )
 
+    def value_error(self, record_id: str, reason: str) -> None:
+        """A value set aside: reported like a record in error, but the record is imported."""
+        self.tally.errors.append(
+            _("%(file)s, enregistrement %(record)s : %(reason)s")
+            % {"file": self.name, "record": record_id or "?", "reason": reason}
+        )
+
 
 def unusable_password() -> str:
     return UNUSABLE_PASSWORD_PREFIX + secrets.token_urlsafe(30)
@@ -107,6 +115,8 @@ def apply_people(batch: list[PersonData], kind: str, ctx: Context, state: FileSt
             continue
         state.seen.add(data.external_id)
         row = existing.get(data.external_id)
+        for reason in data.value_errors:
+            state.value_error(data.external_id, reason)
         if data.operation == "delete":
             _delete(row, data, kind, state, to_update, now)
             continue
@@ -137,6 +147,9 @@ def apply_people(batch: list[PersonData], kind: str, ctx: Context, state: FileSt
     Person.objects.bulk_update(to_keep, ["aaf_staff_inputs"], batch_size=CHUNK)
     resolved = [(int(pk), data, status) for pk, data, status in handled]
     membership_changes = _sync_memberships(resolved, kind, ctx)
+    membership_changes |= sync_groups(
+        [(pk, data) for pk, data, _status in resolved], kind, state.value_error
+    )
     for pk, data, status in resolved:
         if status == "unchanged" and pk in membership_changes:
             status = "updated"
