@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from lxml import etree
 
 from socle.cas.attributes import directory_attributes
 from socle.directory.models import GroupKind, Membership, MembershipGroup, Person
@@ -98,3 +99,32 @@ def test_classes_and_groups_cost_one_query_more_than_the_memberships() -> None:
     assert attributes["groupes"] == ["LATIN"]
     # The memberships (with their establishment), then every class and group in one query.
     assert len(context.captured_queries) == 2
+
+
+def test_saml_validation_releases_them_too() -> None:
+    teacher, _pupil, a, _b = _teacher_and_pupil()
+    make_service(
+        "jaures",
+        patterns=("https://jaures.example.org/**",),
+        establishment_id=a,
+        released_attributes=RELEASED,
+    )
+    url = "https://jaures.example.org/"
+    ticket = ticket_from(cas_login(Client(), teacher, url))
+    envelope = (
+        '<SOAP-ENV:Envelope xmlns:SOAP-ENV="http://schemas.xmlsoap.org/soap/envelope/">'
+        '<SOAP-ENV:Body><samlp:Request xmlns:samlp="urn:oasis:names:tc:SAML:1.0:protocol"'
+        ' MajorVersion="1" MinorVersion="1" RequestID="_r" IssueInstant="2026-09-07T08:00:00Z">'
+        f"<samlp:AssertionArtifact>{ticket}</samlp:AssertionArtifact></samlp:Request>"
+        "</SOAP-ENV:Body></SOAP-ENV:Envelope>"
+    )
+
+    answer = Client().post(f"/cas/samlValidate?TARGET={url}", envelope, content_type="text/xml")
+
+    root = etree.fromstring(answer.content)
+    values = {
+        attribute.get("AttributeName"): sorted(v.text for v in attribute)
+        for attribute in root.iter("{urn:oasis:names:tc:SAML:1.0:assertion}Attribute")
+    }
+    assert values["classes"] == ["3B", "4A"]
+    assert values["groupes"] == ["LATIN"]

@@ -137,12 +137,15 @@ def test_an_empty_modify_removes_the_groups_and_keeps_the_class(tmp_path: Path) 
 
 def test_the_groups_go_with_the_membership_a_full_file_ends(tmp_path: Path) -> None:
     _full(tmp_path)
-    _full(
-        tmp_path,
-        teacher=staff("T1", "DURAND", "Paul", classes=["S1$4A"]),  # no longer in S2
+    assert (UAI_B, Profile.DOCUMENTALIST, "classe", "3B") in _groups("T1")
+
+    report = _full(  # no longer in S2, but still naming a class there
+        tmp_path, teacher=staff("T1", "DURAND", "Paul", classes=["S1$4A", "S2$3B"])
     )
 
     assert _groups("T1") == {(UAI_A, Profile.TEACHER, "classe", "4A")}
+    assert not Membership.objects.filter(person__external_id="T1", establishment__uai=UAI_B)
+    assert [e for e in report.errors if "« 3B » ignorée" in e] != []
 
 
 def test_it_reports_malformed_values_and_keeps_the_others(tmp_path: Path) -> None:

@@ -112,7 +112,6 @@ def sync_groups(
     changed: set[int] = set()
     for person_id, data in wanted:
         assert data.groups is not None
-        current = existing.get(person_id, {})
         desired: set[tuple[int, str, str]] = set()
         for group_kind, by_establishment in data.groups.items():
             for establishment_id, names in by_establishment.items():
@@ -121,7 +120,17 @@ def sync_groups(
                     for name in sorted(names):
                         report(data.external_id, _no_membership(kind, group_kind, name))
                     continue
-                desired.update((found[0], group_kind, name) for name in names)
+                membership_id = found[0]
+                for name in names:
+                    desired.add((membership_id, group_kind, name))
+        current = existing.get(person_id)
+        if not current:
+            if desired:
+                to_create.extend({"membership_id": m, "kind": k, "name": n} for m, k, n in desired)
+                changed.add(person_id)
+            continue
+        if current.keys() == desired:  # the usual case of a file read again
+            continue
         for row in desired:
             if row not in current:
                 membership_id, group_kind, name = row
