@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext as _
 
-from socle.directory.aaf.fastsql import insert_rows, rows_in
+from socle.directory.aaf.fastsql import delete_rows, insert_rows, rows_in
 from socle.directory.aaf.mapping import GROUP_FIELDS, GROUP_NAME_MAX, RULES_BY_TYPE, TYPE_PROFILES
 from socle.directory.models import Membership, MembershipGroup
 from socle.directory.profiles import Profile
@@ -24,7 +24,6 @@ from socle.directory.profiles import Profile
 if TYPE_CHECKING:
     from socle.directory.aaf.records import PersonData, StructureIndex
 
-CHUNK = 1000
 # Which of a person's memberships in an establishment holds their classes and groups: the
 # teacher's when there is one, else the first of the others by profile code.
 _PREFERRED = {str(Profile.TEACHER): 0, str(Profile.PUPIL): 0}
@@ -141,8 +140,7 @@ def sync_groups(
                 to_delete.append(pk)
                 changed.add(person_id)
     insert_rows(MembershipGroup, to_create)
-    for start in range(0, len(to_delete), CHUNK):
-        MembershipGroup.objects.filter(pk__in=to_delete[start : start + CHUNK]).delete()
+    delete_rows(MembershipGroup, to_delete)
     return changed
 
 
