@@ -76,26 +76,33 @@ def sync_groups(
     handled: list[tuple[int, PersonData]],
     kind: str,
     report: Callable[[str, str], None],
+    memberships: list[tuple[int, int, int, str]] | None = None,
 ) -> set[int]:
     """Makes the rows of the kinds each record carries match it, on the person's membership
     (of the file's profiles) in each establishment; returns the pks of the people whose rows
     changed. A value for an establishment where the person has no such membership is reported
-    through ``report(record_id, reason)`` and set aside."""
+    through ``report(record_id, reason)`` and set aside. ``memberships`` (pk, person,
+    establishment, profile), when given, are the people's memberships of the file's profiles
+    as they now are (read by the caller): they are then not read again."""
     wanted = [(pk, data) for pk, data in handled if data.groups is not None]
     profiles = sorted(TYPE_PROFILES.get(kind) or ())
     if not wanted or not profiles:
         return set()
-    people = [pk for pk, _data in wanted]
+    if memberships is None:
+        memberships = rows_in(
+            Membership,
+            ("pk", "person_id", "establishment_id", "profile"),
+            "person_id",
+            [pk for pk, _data in wanted],
+            where=f"profile IN ({', '.join(['%s'] * len(profiles))})",
+            params=profiles,
+        )
     holder: dict[tuple[int, int], tuple[int, str]] = {}  # (person, establishment) → membership
     owner: dict[int, int] = {}  # membership → person
-    for pk, person_id, establishment_id, profile in rows_in(
-        Membership,
-        ("pk", "person_id", "establishment_id", "profile"),
-        "person_id",
-        people,
-        where=f"profile IN ({', '.join(['%s'] * len(profiles))})",
-        params=profiles,
-    ):
+    people = {pk for pk, _data in wanted}
+    for pk, person_id, establishment_id, profile in memberships:
+        if person_id not in people:
+            continue
         owner[pk] = person_id
         rank = (_PREFERRED.get(profile, 1), profile)
         held = holder.get((person_id, establishment_id))
