@@ -51,12 +51,15 @@ def pupil(
     relatives: list[str] | None = None,
     born: str = "04/03/2012",
     title: str = "Mme",
+    groups: list[str] | None = None,
 ) -> str:
     pairs = _person(pid, last, first, born, title) + [
         ("ENTPersonStructRattach", school),
         ("ENTEleveClasses", f"{school}${klass}"),
         ("ENTElevePersRelEleve", relatives or []),
     ]
+    if groups is not None:
+        pairs.append(("ENTEleveGroupes", groups))
     return add_request("categoriePersonne", "Eleve", pid, pairs)
 
 
@@ -80,9 +83,12 @@ def staff(
     attached: list[str] | None = None,
     functions: list[str] | None = None,
     profiles: list[str] | None = None,
+    classes: list[str] | None = None,
+    groups: list[str] | None = None,
 ) -> str:
     """A staff record: by default attached to ``school`` with one function ``code`` there;
-    ``attached``, ``functions`` (``struct$code$libellé`` each) and ``profiles`` replace them."""
+    ``attached``, ``functions`` (``struct$code$libellé`` each) and ``profiles`` replace them;
+    ``classes`` and ``groups`` (``struct$name[$…]``) add ENTAuxEnsClasses / ENTAuxEnsGroupes."""
     pairs = _person(pid, last, first, "02/01/1980", "M.") + [
         ("mail", mail),
         ("ENTPersonStructRattach", attached if attached is not None else school),
@@ -94,6 +100,10 @@ def staff(
     ]
     if profiles is not None:
         pairs.append(("ENTPersonProfils", profiles))
+    if classes is not None:
+        pairs.append(("ENTAuxEnsClasses", classes))
+    if groups is not None:
+        pairs.append(("ENTAuxEnsGroupes", groups))
     return add_request("categoriePersonne", "PersEducNat", pid, pairs)
 
 

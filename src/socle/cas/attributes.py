@@ -19,7 +19,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Protocol
 
 from socle.core.versioned import LocalCache
-from socle.directory.models import Person
+from socle.directory.models import GroupKind, Person
 from socle.portal.access_cache import PEOPLE_TTL, PEOPLE_VERSION, PersonFacts
 
 if TYPE_CHECKING:
@@ -98,15 +98,19 @@ def directory_attributes(
 ) -> Attributes:
     """The directory's own attributes (released only when a service lists them).
 
-    ``profils``, ``uai`` and ``classes`` come from the person's memberships: all of them for an
-    ENT-wide service (``establishment_id`` None), only those of the service's establishment for
-    a service tied to one (data minimisation: a teacher in two schools is not revealed to the
-    other school's applications)."""
+    ``profils``, ``uai``, ``classes`` (a pupil's class, a teacher's taught classes) and
+    ``groupes`` come from the person's memberships and their ``MembershipGroup`` rows: all of
+    them for an ENT-wide service (``establishment_id`` None), only those of the service's
+    establishment for a service tied to one (data minimisation: a teacher in two schools is not
+    revealed to the other school's applications)."""
     memberships = [
         m
-        for m in person.memberships.select_related("establishment")
+        for m in person.memberships.select_related("establishment").prefetch_related(
+            "teaching_groups"
+        )
         if establishment_id is None or m.establishment_id == establishment_id
     ]
+    groups = [g for m in memberships for g in m.teaching_groups.all()]
     attrs: Attributes = {
         "uid": [person.uid],
         "login": [person.login],
@@ -116,7 +120,11 @@ def directory_attributes(
         "mail": [person.email] if person.email else [],
         "profils": sorted({m.profile for m in memberships}),
         "uai": sorted({m.establishment.uai for m in memberships}),
-        "classes": sorted({m.class_name for m in memberships if m.class_name}),
+        "classes": sorted(
+            {m.class_name for m in memberships if m.class_name}
+            | {g.name for g in groups if g.kind == GroupKind.CLASS}
+        ),
+        "groupes": sorted({g.name for g in groups if g.kind == GroupKind.GROUP}),
     }
     return {name: values for name, values in attrs.items() if values}
 

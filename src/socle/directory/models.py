@@ -181,6 +181,33 @@ class Membership(models.Model):
         return f"{self.person} — {self.get_profile_display()} — {self.establishment.uai}"
 
 
+class GroupKind(models.TextChoices):
+    CLASS = "classe", _("classe")
+    GROUP = "groupe", _("groupe")
+
+
+class MembershipGroup(models.Model):
+    """A class or group of a membership (AAF ``ENTAuxEnsClasses``, ``ENTAuxEnsGroupes``,
+    ``ENTEleveGroupes``): the classes a teacher teaches, the groups of a pupil or a teacher. A
+    pupil's own class stays in ``Membership.class_name``."""
+
+    membership = models.ForeignKey(
+        Membership, on_delete=models.CASCADE, related_name="teaching_groups"
+    )
+    kind = models.CharField(_("type"), max_length=8, choices=GroupKind.choices)
+    name = models.CharField(_("nom"), max_length=50)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["membership", "kind", "name"], name="membershipgroup_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.name}"
+
+
 class ParentLink(models.Model):
     """A responsable (parent or guardian) of a pupil."""
 

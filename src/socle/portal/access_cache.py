@@ -22,7 +22,7 @@ from typing import Any
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from socle.core.versioned import LocalCache, SharedVersion
-from socle.directory.models import Membership, Person
+from socle.directory.models import Membership, MembershipGroup, Person
 from socle.portal.models import AccessRule, Group, Service, ServiceActivation
 from socle.portal.policy import MembershipFact, ServicePolicy
 
@@ -108,3 +108,5 @@ def connect() -> None:
     post_delete.connect(_people_changed, sender=Person, dispatch_uid="people-person-del")
     post_save.connect(_people_changed, sender=Membership, dispatch_uid="people-member-save")
     post_delete.connect(_people_changed, sender=Membership, dispatch_uid="people-member-del")
+    post_save.connect(_people_changed, sender=MembershipGroup, dispatch_uid="people-group-save")
+    post_delete.connect(_people_changed, sender=MembershipGroup, dispatch_uid="people-group-del")

@@ -72,6 +72,22 @@ def insert_rows(model: type[models.Model], rows: Sequence[dict[str, Any]]) -> in
     return count
 
 
+def delete_rows(model: type[models.Model], pks: Sequence[int]) -> int:
+    """``DELETE FROM model WHERE pk IN (pks)``, in chunks, for a model nothing refers to: no
+    signals, no collection of related rows (the import's writes send none; the CAS copies
+    expire, see ``socle.portal.access_cache``). Returns the count."""
+    quote = connection.ops.quote_name
+    table, column = quote(model._meta.db_table), quote(model._meta.pk.column)
+    count = 0
+    with connection.cursor() as cursor:
+        for start in range(0, len(pks), 900):
+            chunk = list(pks[start : start + 900])
+            marks = ", ".join(["%s"] * len(chunk))
+            cursor.execute(f"DELETE FROM {table} WHERE {column} IN ({marks})", chunk)  # noqa: S608
+            count += len(chunk)
+    return count
+
+
 def rows_in(
     model: type[models.Model],
     columns: Sequence[str],

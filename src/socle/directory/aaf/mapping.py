@@ -64,6 +64,13 @@ RULES: tuple[Rule, ...] = (
         "`struct$classe` → Membership.class_name (and establishment)",
     ),
     Rule(
+        "ENTEleveGroupes",
+        "groups",
+        "list",
+        (PUPIL,),
+        "`struct$groupe` → MembershipGroup (groupe) of the pupil's membership there",
+    ),
+    Rule(
         "ENTElevePersRelEleve",
         "relations",
         "list",
@@ -77,6 +84,20 @@ RULES: tuple[Rule, ...] = (
         "list",
         (STAFF,),
         "`struct$code$libellé[$discipline…]` → establishment and profile",
+    ),
+    Rule(
+        "ENTAuxEnsClasses",
+        "taught_classes",
+        "list",
+        (STAFF,),
+        "`struct$classe[$matière…]` → MembershipGroup (classe) of the staff membership there",
+    ),
+    Rule(
+        "ENTAuxEnsGroupes",
+        "groups",
+        "list",
+        (STAFF,),
+        "`struct$groupe[$matière…]` → MembershipGroup (groupe) of the staff membership there",
     ),
     Rule(
         "PersEducNatPresenceDevantEleves",
@@ -99,6 +120,12 @@ STAFF_INPUTS: dict[str, str] = {
     for rule in RULES
     if STAFF in rule.types and rule.field in {"structures", "functions", "profiles", "teaches"}
 }
+
+# Fields of the record that list classes or groups (``struct$name[$…]``) → kind of
+# ``MembershipGroup`` (``socle.directory.models.GroupKind``). A modify carrying one of them
+# replaces the person's rows of that kind, and only those.
+GROUP_FIELDS: dict[str, str] = {"taught_classes": "classe", "groups": "groupe"}
+GROUP_NAME_MAX = 50
 
 # Profile of a staff member in an establishment, from the function code of ENTPersonFonctions
 # for that establishment. ENS counts as teaching only with PersEducNatPresenceDevantEleves=O.

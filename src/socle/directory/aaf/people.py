@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from socle.directory.aaf.fastsql import insert_rows, rows_in
+from socle.directory.aaf.groups import sync_groups
 from socle.directory.aaf.mapping import PUPIL, RELATIVE, STAFF, TYPE_PROFILES
 from socle.directory.aaf.records import (
     PersonData,
@@ -42,6 +43,7 @@ PERSON_FIELDS = (
     "email",
 )
 NAME_FIELDS = {"last_name", "birth_last_name", "first_name"}
+MembershipRow = tuple[int, int, int, str]  # pk, person_id, establishment_id, profile
 
 
 @dataclass
@@ -78,6 +80,13 @@ class FileState:
             % {"file": self.name, "record": record_id or "?", "reason": reason}
         )
 
+    def value_error(self, record_id: str, reason: str) -> None:
+        """A value set aside: reported like a record in error, but the record is imported."""
+        self.tally.errors.append(
+            _("%(file)s, enregistrement %(record)s : %(reason)s")
+            % {"file": self.name, "record": record_id or "?", "reason": reason}
+        )
+
 
 def unusable_password() -> str:
     return UNUSABLE_PASSWORD_PREFIX + secrets.token_urlsafe(30)
@@ -107,6 +116,8 @@ def apply_people(batch: list[PersonData], kind: str, ctx: Context, state: FileSt
             continue
         state.seen.add(data.external_id)
         row = existing.get(data.external_id)
+        for reason in data.value_errors:
+            state.value_error(data.external_id, reason)
         if data.operation == "delete":
             _delete(row, data, kind, state, to_update, now)
             continue
@@ -136,7 +147,10 @@ def apply_people(batch: list[PersonData], kind: str, ctx: Context, state: FileSt
         Person.objects.bulk_update(people, sorted(fields | {"updated_at"}), batch_size=CHUNK)
     Person.objects.bulk_update(to_keep, ["aaf_staff_inputs"], batch_size=CHUNK)
     resolved = [(int(pk), data, status) for pk, data, status in handled]
-    membership_changes = _sync_memberships(resolved, kind, ctx)
+    membership_changes, memberships = _sync_memberships(resolved, kind, ctx)
+    membership_changes |= sync_groups(
+        [(pk, data) for pk, data, _status in resolved], kind, state.value_error, memberships
+    )
     for pk, data, status in resolved:
         if status == "unchanged" and pk in membership_changes:
             status = "updated"
@@ -317,14 +331,15 @@ def _changes(row: tuple[Any, ...], data: PersonData) -> dict[str, Any]:
 
 def _sync_memberships(
     handled: list[tuple[int, PersonData, str]], kind: str, ctx: Context
-) -> set[int]:
+) -> tuple[set[int], list[MembershipRow] | None]:
     """Makes each person's memberships of the file's profiles match the record; returns the pks
-    of the people whose memberships changed. Memberships in establishments the AAF does not
-    feed (no ``ENTStructureJointure``) are never removed."""
+    of the people whose memberships changed and, when a record carries classes or groups, their
+    memberships as they now are (for ``sync_groups``; None when not read). Memberships in
+    establishments the AAF does not feed (no ``ENTStructureJointure``) are never removed."""
     profiles = TYPE_PROFILES.get(kind)
     wanted = [(pk, d) for pk, d, _ in handled if d.memberships is not None]
     if not profiles or not wanted:
-        return set()
+        return set(), None
     existing: dict[int, dict[tuple[int, str], tuple[int, str]]] = defaultdict(dict)
     known = [pk for pk, _, status in handled if status != "created"]
     rows = rows_in(
@@ -367,4 +382,16 @@ def _sync_memberships(
     Membership.objects.bulk_update(to_update, ["class_name"], batch_size=CHUNK)
     for start in range(0, len(to_delete), CHUNK):
         Membership.objects.filter(pk__in=to_delete[start : start + CHUNK]).delete()
-    return changed
+    if not any(d.groups is not None for _pk, d, _status in handled):
+        return changed, None
+    gone = set(to_delete)
+    now = {row[0]: row[:4] for row in rows if row[0] not in gone}
+    if to_create:  # their pks: one more read, of the people who got a membership
+        people = sorted({row["person_id"] for row in to_create})
+        columns = ("pk", "person_id", "establishment_id", "profile")
+        where = f"profile IN ({', '.join(['%s'] * len(profiles))})"
+        for row in rows_in(
+            Membership, columns, "person_id", people, where=where, params=sorted(profiles)
+        ):
+            now[row[0]] = row
+    return changed, list(now.values())

@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 
+from socle.directory.aaf.groups import parse_groups
 from socle.directory.aaf.mapping import (
     ETAB,
     FUNCTION_PROFILES,
@@ -72,6 +73,11 @@ class PersonData:
     # Staff: the attributes of the profile deduction the record carries, by attribute name (all
     # of them for an add); None when it carries none, or when they are not to be kept.
     staff_inputs: dict[str, list[str]] | None = None
+    # Classes and groups (``MembershipGroup``): kind → establishment pk → names, for the kinds
+    # the record carries (every kind of its file type for an add); None when it carries none.
+    groups: dict[str, dict[int, set[str]]] | None = None
+    # Values of those attributes that were set aside (French reasons); the record goes on.
+    value_errors: list[str] = field(default_factory=list)
 
 
 class StructureIndex:
@@ -170,6 +176,8 @@ def build_person(record: RawRecord, kind: str, structures: StructureIndex) -> Pe
     for name in ("last_name", "first_name"):
         if name in data.fields and not data.fields[name]:
             raise RecordError(_("%(attribute)s vide.") % {"attribute": _labels([name])[0]})
+    if kind in (PUPIL, STAFF):
+        data.groups = parse_groups(values, kind, structures, data.value_errors)
     if kind == PUPIL:
         data.memberships = _pupil_memberships(values, structures, record.operation)
         if "relations" in values:

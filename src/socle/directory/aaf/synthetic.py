@@ -1,7 +1,8 @@
 """Synthetic AAF exports, for tests, demos and the benchmark (``bench/aaf.py``).
 
 ``write_export(folder, people=200_000)`` writes a full export of made-up establishments, staff,
-pupils and relatives (about 8 % staff, 50 % pupils, 42 % relatives), in files of at most
+pupils and relatives (about 8 % staff, 50 % pupils, 42 % relatives; teachers with three taught
+classes and a group, pupils with up to two groups), in files of at most
 ``part_size`` records, with the DOCTYPE real files carry. Deterministic for a given ``seed``.
 """
 
@@ -15,6 +16,7 @@ from socle.directory.aaf.synthetic_names import FIRST_NAMES, LAST_NAMES
 from socle.directory.aaf.synthetic_xml import add_request, uai_for, write_parts
 
 CLASS_LEVELS = ("6E", "5E", "4E", "3E")
+GROUPS = ("ANGLAIS", "LATIN", "CHORALE")
 
 
 def write_export(
@@ -96,6 +98,12 @@ def write_export(
                 ("ENTPersonFonctions", f"{school}${code}$FONCTION$L0201$DISCIPLINE"),
                 ("PersEducNatPresenceDevantEleves", "O" if teaches else "N"),
             ]
+            if teaches:  # three classes (with a subject after, as some academies write) and a group
+                taught = [f"{CLASS_LEVELS[(index + k) % 4]}{1 + (index + k) % 5}" for k in range(3)]
+                pairs += [
+                    ("ENTAuxEnsClasses", [f"{school}${name}$L0201" for name in taught]),
+                    ("ENTAuxEnsGroupes", f"{school}$G{CLASS_LEVELS[index % 4]}{GROUPS[index % 3]}"),
+                ]
             yield add_request("categoriePersonne", "PersEducNat", f"P{index:07d}", pairs)
 
     def pupil_records() -> Iterator[str]:
@@ -125,6 +133,7 @@ def write_export(
                 ("ENTPersonStructRattach", school),
                 ("ENTEleveClasses", f"{school}${level}{1 + index % 5}"),
                 ("ENTElevePersRelEleve", links),
+                ("ENTEleveGroupes", [f"{school}$G{level}{g}" for g in GROUPS[: index % 3]]),
             ]
             yield add_request("categoriePersonne", "Eleve", f"E{index:07d}", pairs)
 
