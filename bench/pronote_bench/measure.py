@@ -14,7 +14,7 @@ from pathlib import Path
 
 def import_files(files: list[tuple[str, str]]) -> dict[str, object]:
     from socle.directory.models import Establishment
-    from socle.pronote.importer.report import report_csv
+    from socle.pronote.importer.csv_report import report_csv
     from socle.pronote.importer.session import load_file, start_import
     from socle.pronote.importer.steps import run_automatic
     from socle.pronote.models import ImportRow

@@ -47,12 +47,17 @@ def pairwise_id(person_uid: str, salt: str) -> str:
 
 
 def cas_username(person: Person | PersonFacts, service: Service | None) -> str:
+    return username_for(person.uid, person.login, service)
+
+
+def username_for(uid: str, login: str, service: Service | None) -> str:
+    """:func:`cas_username` from the two columns it reads (for lists read without models)."""
     mode = service.username_mode if service is not None else UsernameMode.UID
     if mode == UsernameMode.LOGIN:
-        return person.login
+        return login
     if mode == UsernameMode.PAIRWISE and service is not None:
-        return pairwise_id(person.uid, service.pairwise_salt)
-    return person.uid
+        return pairwise_id(uid, service.pairwise_salt)
+    return uid
 
 
 def note_usernames_sent(service: Service) -> None:

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, TypeVar
 from django.db.models import QuerySet
 from django.utils.translation import gettext, ngettext
 
-from socle.cas.usernames import cas_username
+from socle.cas.usernames import username_for
 from socle.directory.models import Establishment, Person
 
 if TYPE_CHECKING:
@@ -121,10 +121,8 @@ def sent_names(
         return {}
     if service is None:
         service = pronote_service(establishment)
-    return {
-        person.pk: cas_username(person, service)
-        for person in Person.objects.filter(pk__in=ids).only("id", "uid", "login")
-    }
+    rows = Person.objects.filter(pk__in=ids).values_list("id", "uid", "login")
+    return {pk: username_for(uid, login, service) for pk, uid, login in rows.iterator(2000)}
 
 
 def mismatches(

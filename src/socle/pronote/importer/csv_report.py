@@ -21,7 +21,7 @@ from django.utils.translation import gettext, pgettext
 from socle.pronote.cas_names import differs, sent_names
 from socle.pronote.categories import STEP_BY_CATEGORY, STEPS, Category
 from socle.pronote.models import ImportSession, MatchMethod, Outcome, RowStatus
-from socle.pronote.reasons import DETAIL_SEPARATOR, render_stored
+from socle.pronote.reasons import DETAIL_SEPARATOR, SEPARATOR, render_stored
 
 
 def csv_header() -> list[str]:
@@ -47,18 +47,27 @@ def csv_header() -> list[str]:
     ]
 
 
-def cas_id_state(stored: str, sent: str) -> str:
+def cas_id_state(stored: str, sent: str, words: tuple[str, str, str] | None = None) -> str:
     """The last column: PRONOTE's stored « Identifiant CAS » against the name Socle sends the
-    row's account (empty when the row has no account: nothing is sent for it)."""
+    row's account (empty when the row has no account: nothing is sent for it). ``words``:
+    :func:`cas_id_words`, translated once for a whole report."""
     if not sent:
         return ""
+    empty, different, same = words or cas_id_words()
     if not stored.strip():
-        return gettext(
+        return empty
+    return different if differs(stored, sent) else same
+
+
+def cas_id_words() -> tuple[str, str, str]:
+    """The three values of the last column, in the active language."""
+    return (
+        gettext(
             "vide : PRONOTE enregistrera l'identifiant envoyé à la prochaine connexion depuis l'ENT"
-        )
-    if differs(stored, sent):
-        return gettext("différent : PRONOTE répondra « Identification impossible »")
-    return gettext("identique")
+        ),
+        gettext("différent : PRONOTE répondra « Identification impossible »"),
+        gettext("identique"),
+    )
 
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -108,6 +117,17 @@ def _file_rows(session: ImportSession) -> Iterator[list[object]]:
     method_labels = {value: str(label) for value, label in MatchMethod.choices}
     outcome_labels = {value: str(label) for value, label in Outcome.choices if value}
     category_labels = {c.value: str(c.label) for c in Category}
+    words = cas_id_words()
+    rendered: dict[tuple[str, str, str], str] = {}
+
+    def render(stored: object, fallback: str, separator: str = SEPARATOR) -> str:
+        # Rows share a few dozen reasons: each is rendered (translated) once per report.
+        key = (repr(stored), fallback, separator)
+        text = rendered.get(key)
+        if text is None:
+            text = rendered[key] = render_stored(stored, fallback, separator)
+        return text
+
     sent = sent_names(
         session.establishment,
         session.rows.exclude(person=None).values_list("person_id", flat=True),
@@ -143,12 +163,12 @@ def _file_rows(session: ImportSession) -> Iterator[list[object]]:
             status_labels.get(status, pending),
             login or "",
             method_labels.get(method, ""),
-            render_stored(reason_parts, reason),
+            render(reason_parts, reason),
             outcome_labels.get(outcome, ""),
-            render_stored(detail_parts, detail, DETAIL_SEPARATOR),
+            render(detail_parts, detail, DETAIL_SEPARATOR),
             stored,
             name,
-            cas_id_state(stored, name),
+            cas_id_state(stored, name, words),
         ]
 
 
