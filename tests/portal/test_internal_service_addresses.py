@@ -54,6 +54,9 @@ def test_a_school_administrator_cannot_register_an_internal_address(
         "http://%31%32%37.0.0.1:8001/**",  # percent-encoded: the registry decodes it
         "^http(?#comment)://127\\x2e0\\.0\\.1/",  # read as the regex engine reads it
         "http://LOCALHOST:80/**",
+        "^http://(127\\.0\\.0\\.1|a\\.b)/.*",  # an alternation: tried on internal addresses
+        "^http://127\\.0\\.0\\.1(?:/|$)",  # a group after a host that is internal already
+        "^https://10\\.0\\.0\\.\\d+/",
     ],
 )
 def test_an_internal_pattern_is_refused_even_behind_a_public_url(

@@ -40,8 +40,28 @@ def pattern_host(kind: str, value: str) -> str:
     host = _literal_host(kind, value)
     if host or kind != PatternKind.REGEX:
         return host
+    probed = _probed_host(value)
+    if probed:
+        return probed
     match = _REGEX_HOST.match(value)
     return match.group(1).replace("\\", "") if match else ""
+
+
+# Internal addresses a regular expression is tried on when its host is not literal
+# (``^http://(127\.0\.0\.1|a\.b)/.*``): best effort, the CAS's sender is the barrier.
+_PROBE_HOSTS = ("127.0.0.1", "localhost", "[::1]", "169.254.169.254", "10.0.0.1", "192.168.0.1")
+
+
+def _probed_host(value: str) -> str:
+    try:
+        compiled = re.compile(value)
+    except re.error:
+        return ""
+    for host in _PROBE_HOSTS:
+        for scheme in ("https", "http"):
+            if compiled.match(f"{scheme}://{host}/"):
+                return host
+    return ""
 
 
 def _literal_host(kind: str, value: str) -> str:
@@ -54,7 +74,10 @@ def _literal_host(kind: str, value: str) -> str:
     bracket = rest.find("]") if rest.startswith("[") else -1  # IPv6 literal: [::1]
     ends = [i for i, c in enumerate(rest) if c in "/?#" or (c == ":" and i > bracket)]
     if not ends and not prefix.exact:
-        return ""  # the host goes on past the literal part
+        # The host goes on past the literal part: named only when what is literal is already an
+        # internal address (``^http://127\.0\.0\.1(?:/|$)``), which a longer name would rarely
+        # leave (errs on the side of refusing).
+        return rest if is_internal_host(rest) else ""
     return url_host(prefix.text[: start + ends[0]] if ends else prefix.text)
 
 
