@@ -186,6 +186,16 @@ def test_zero_days_sets_no_cookie_and_ignores_existing_ones(pupil, service, sett
     assert QUARTER in text(cas_login(owner, pupil, SERVICE_URL))
 
 
+def test_zero_days_deletes_the_cookie_of_a_browser_at_its_next_login(pupil, service, settings):
+    owner = trusted_browser(pupil)
+    settings.SOCLE_LOGIN_DEVICE_COOKIE_DAYS = 0
+    answer = cas_login(owner, pupil, SERVICE_URL)
+    assert answer.status_code == 302
+    cookie = answer.cookies[device.COOKIE]  # type: ignore[attr-defined]
+    assert cookie.value == "" and cookie["path"] == "/cas/" and cookie["max-age"] == 0
+    assert device.COOKIE not in owner.cookies or not owner.cookies[device.COOKIE].value
+
+
 HASH = "argon2$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA"  # any stored hash
 
 

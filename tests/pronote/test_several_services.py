@@ -79,9 +79,15 @@ def test_the_diagnostics_page_and_the_command_say_the_same(admin_client, school)
         " ".join(p.text_content().split())
         for p in html.fromstring(response.content.decode()).xpath("//p[@class='error']")
     ]
-    assert f"{check.msg} {check.hint}" in errors, errors
+    # The check, read by an operator, also names the command that lists who is concerned.
+    hint, command = check.hint.split(" « socle pronote_doctor")
+    assert command == (
+        f" --uai {school.est.uai} » liste les personnes que PRONOTE connaît sous un autre "
+        "« Identifiant CAS » que celui du service pronote-uid."
+    )
+    assert f"{check.msg} {hint}" in errors, errors
     out = run("pronote_doctor", "--uai", school.est.uai)
-    assert f"! {check.msg} {check.hint}" in out.splitlines()
+    assert f"! {check.msg} {hint}" in out.splitlines()
 
 
 def test_every_place_takes_the_service_in_use_enabled_first_then_by_order(school):

@@ -105,9 +105,14 @@ def trusted_nonce(request: HttpRequest, login: str, password_hash: str) -> str |
 def remember(request: HttpRequest, response: HttpResponse, login: str, password_hash: str) -> None:
     """After a successful password login: a new entry for ``login`` under its current
     ``password_hash`` first, then the request's other valid entries (expired or altered ones
-    are dropped), at most :data:`MAX_ENTRIES`."""
+    are dropped), at most :data:`MAX_ENTRIES`. With device cookies off, a cookie set before is
+    deleted (it would be ignored anyway)."""
     days = lifetime_days()
-    if not days or not password_hash:
+    if not days:
+        if COOKIE in request.COOKIES:
+            response.delete_cookie(COOKIE, path=PATH, samesite="Lax")
+        return
+    if not password_hash:
         return
     digest = login_digest(login)
     kept = [

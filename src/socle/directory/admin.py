@@ -8,8 +8,16 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest, HttpResponseRedirect
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
-from socle.directory.models import ActivationCode, Establishment, Membership, ParentLink, Person
+from socle.directory.models import (
+    ActivationCode,
+    Establishment,
+    Membership,
+    MembershipGroup,
+    ParentLink,
+    Person,
+)
 
 
 @admin.register(Establishment)
@@ -21,6 +29,27 @@ class EstablishmentAdmin(admin.ModelAdmin):
 class MembershipInline(admin.TabularInline):
     model = Membership
     extra = 0
+    show_change_link = True  # a membership's own page lists its classes and groups
+
+
+class MembershipGroupInline(admin.TabularInline):
+    """The classes a teacher teaches and the groups of a membership (CAS attributes ``classes``
+    and ``groupes``). An AAF import rewrites those of the people it carries."""
+
+    model = MembershipGroup
+    extra = 0
+    verbose_name = _("classe enseignée ou groupe")
+    verbose_name_plural = _("classes enseignées et groupes")
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ("person", "establishment", "profile", "class_name", "is_admin")
+    list_filter = ("profile", "is_admin")
+    search_fields = ("person__login", "person__last_name", "establishment__uai", "class_name")
+    list_select_related = ("person", "establishment")
+    autocomplete_fields = ("person", "establishment")
+    inlines = [MembershipGroupInline]
 
 
 @admin.register(Person)

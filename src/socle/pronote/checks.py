@@ -148,5 +148,10 @@ def _divergent_names(services: list[Any]) -> list[CheckMessage]:
         divergent = divergent_services(same_school)
         if divergent:
             message, hint = divergent_warning(establishment, divergent)
+            # An operator reads the checks: name the command that shows which one PRONOTE knows.
+            hint += " " + _(
+                "« socle pronote_doctor --uai %(uai)s » liste les personnes que PRONOTE connaît "
+                "sous un autre « Identifiant CAS » que celui du service %(code)s."
+            ) % {"uai": establishment.uai, "code": divergent[0].code}
             messages.append(Warning(message, id="socle.W069", hint=hint))
     return messages
