@@ -72,6 +72,15 @@ def test_it_finds_no_violation_on_the_cas_pages(
             check.open(page, "/cas/logout")
             check.check(page, "Déconnexion", language)
         with check.context(language) as page:
+            # method=POST (CAS 3.0 §2.1.1): the page that posts the ticket to the service. The
+            # service answers 204 No Content here, so the browser stays on the page to check.
+            page.route(f"{SERVICE}**", lambda route: route.fulfill(status=204))
+            check.open(page, "/cas/login")
+            _log_in(page, pupil.login)
+            with page.expect_request(lambda request: request.method == "POST"):
+                check.open(page, f"/cas/login?service={SERVICE}&method=POST")
+            check.check(page, "Redirection", language)
+        with check.context(language) as page:
             check.open(page, f"/cas/login?service={SERVICE}")
             _log_in(page, agent.login)
             check.check(page, "Accès au service refusé", language)

@@ -44,10 +44,15 @@ def test_it_posts_the_ticket_when_method_is_post(client, pupil, service) -> None
 def test_the_page_that_posts_the_ticket_says_its_language(client, pupil, service) -> None:
     cas_login(client, pupil)
     query = {"service": SERVICE_URL, "method": "POST"}
-    for language, button in (("fr", "Continuer"), ("en", "Continue")):
+    for language, button, heading in (
+        ("fr", "Continuer", "Redirection vers le service"),
+        ("en", "Continue", "Redirecting to the service"),
+    ):
         page = etree.HTML(client.get("/cas/login", query, HTTP_ACCEPT_LANGUAGE=language).content)
         assert page.get("lang") == language
+        assert page.find(".//main/h1").text == heading
         assert page.find(".//noscript/button").text == button
+        assert "JavaScript" in page.find(".//noscript/p").text  # why the button is there
 
 
 def test_it_refuses_a_wrong_password_without_saying_whether_the_login_exists(client, pupil):
