@@ -122,3 +122,23 @@ class School:
 def page_text(response) -> str:  # noqa: ANN001
     """A page's text as a visitor reads it, white space collapsed: what page assertions read."""
     return " ".join(html.fromstring(response.content.decode()).text_content().split())
+
+
+def make_pupils_with_identifiers(school: School, count: int) -> list[str]:
+    """``count`` more pupils of the school, each with a PRONOTE identifier already."""
+    ids = []
+    for n in range(count):
+        pupil = make_person(
+            f"Élève{n}", "Ancien", establishment=school.est, birth_date=dt.date(2012, 1, 1)
+        )
+        pid = f"ANCIEN{n:010d}"
+        PronoteIdentity.objects.create(
+            person=pupil, establishment=school.est, pronote_id=pid, category="eleve"
+        )
+        ids.append(pid)
+    return ids
+
+
+def newcomer() -> list:
+    """The file of a newcomers-only export: one pupil, no « Identifiant CAS »."""
+    return [record("eleve", "HADDAD", "Yanis", pid="NOUVEAU000000001", birth=dt.date(2013, 2, 3))]

@@ -1,6 +1,7 @@
 """axe-core (WCAG 2.1 A and AA) on the PRONOTE pages, in French and in English: the import form
-(with and without errors), a step with rows to match by hand, the report, « Diagnostic
-PRONOTE » and the export (``tests/portal/axe.py``)."""
+(with and without errors), a step with rows to match by hand, a large removal to confirm (before
+and after a validation without its box ticked), the report, « Diagnostic PRONOTE » and the export
+(``tests/portal/axe.py``)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from socle.pronote.importer.steps import validate_step
 from tests.factories import make_person
 from tests.portal.axe import PHONE, checker, submit_to_server
 from tests.portal.browser import session_cookie_for
-from tests.pronote.helpers import School, record, start
+from tests.pronote.helpers import School, make_pupils_with_identifiers, newcomer, record, start
 
 pytestmark = pytest.mark.browser
 
@@ -87,4 +88,32 @@ def test_it_finds_no_violation_on_a_step_at_phone_width(
         ):
             check.open(page, pages[name])
             check.check(page, name, "fr")
+    assert not check.problems, check.report()
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_it_finds_no_violation_on_a_large_removal_to_confirm(
+    live_server: Any, transactional_db: None, orm_beside_playwright: None, language: str
+) -> None:
+    """A Complet step that would remove most identifiers (a newcomers-only file): the warning
+    with its box, then the step validated without ticking it (the box in error, focused)."""
+    school = School()
+    admin = make_person(
+        "Anne", "Admin", establishment=school.est, profile=Profile.DIRECTION, is_admin=True
+    )
+    make_pupils_with_identifiers(school, 12)
+    session = start(school.est, "complet", *newcomer())
+    validate_step(session, 1)
+    base = live_server.url
+    with (
+        checker(base) as check,
+        check.context(language, cookie=session_cookie_for(admin, base)) as page,
+    ):
+        check.open(page, f"/gestion/pronote/import/{session.pk}/etape/2/")
+        assert page.locator("#removal-warning").count() == 1
+        check.check(page, "Étape 2 · suppressions à confirmer", language)
+        submit_to_server(page, "main button[name=action][value=validate]")
+        assert page.locator("#confirm-removals[aria-invalid=true]").count() == 1
+        check.check(page, "Étape 2 · suppressions à confirmer · erreur", language)
+        check.focus_after_error(page, "Étape 2 · suppressions à confirmer · erreur")
     assert not check.problems, check.report()

@@ -15,8 +15,15 @@ from lxml import html
 from socle.pronote.importer.removals import RemovalCheck, warning
 from socle.pronote.importer.steps import LargeRemoval, plan_step, run_automatic, validate_step
 from socle.pronote.models import ImportSession, PronoteIdentity
-from tests.factories import make_person
-from tests.pronote.helpers import School, ids_of, page_text, record, run, start
+from tests.pronote.helpers import (
+    ids_of,
+    make_pupils_with_identifiers,
+    newcomer,
+    page_text,
+    record,
+    run,
+    start,
+)
 from tests.pronote.test_views import upload
 
 NEWCOMERS_HINT = (
@@ -27,26 +34,6 @@ COMMAND_HINT = (
     "Si ce fichier ne contient que des nouveaux arrivants (export « Uniquement les utilisateurs "
     "sans identifiants CAS »), relancez la commande avec --mode partiel."
 )
-
-
-def make_pupils_with_identifiers(school: School, count: int) -> list[str]:
-    """``count`` more pupils of the school, each with a PRONOTE identifier already."""
-    ids = []
-    for n in range(count):
-        pupil = make_person(
-            f"Élève{n}", "Ancien", establishment=school.est, birth_date=dt.date(2012, 1, 1)
-        )
-        pid = f"ANCIEN{n:010d}"
-        PronoteIdentity.objects.create(
-            person=pupil, establishment=school.est, pronote_id=pid, category="eleve"
-        )
-        ids.append(pid)
-    return ids
-
-
-def newcomer() -> list:
-    """The file of a newcomers-only export: one pupil, no « Identifiant CAS »."""
-    return [record("eleve", "HADDAD", "Yanis", pid="NOUVEAU000000001", birth=dt.date(2013, 2, 3))]
 
 
 def write_newcomer_csv(tmp_path):
