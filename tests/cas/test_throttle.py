@@ -13,8 +13,9 @@ from django.test import Client
 
 from socle.cas import throttle
 from socle.cas.checks import check_cas_settings
+from socle.directory.activation import issue_code
 from tests.cas.conftest import SERVICE_URL, cas_login
-from tests.factories import DEFAULT_PASSWORD
+from tests.factories import DEFAULT_PASSWORD, make_person
 
 HOME = "198.51.100.20"  # the pupil, at home
 SCHOOL = "203.0.113.1"  # the school's NAT address
@@ -116,3 +117,21 @@ def test_it_warns_when_the_bound_over_all_addresses_is_below_the_short_lock(
     settings.SOCLE_LOGIN_MAX_FAILURES_PER_ACCOUNT_ALL_ADDRESSES = account
     ids = [problem.id for problem in check_cas_settings()]
     assert ("socle.W011" in ids) is warned
+
+
+def test_an_activation_code_typed_as_the_password_counts_no_failure(service):
+    newcomer = make_person("Léo", "Nouveau", password=None)
+    issued = issue_code(newcomer)
+    for _ in range(6):  # back and forth between the letter and the first-connection page
+        sent = attempt(SCHOOL, newcomer.login, issued.display)
+        assert sent.status_code == 302 and sent["Location"].startswith("/compte/activation/")
+    assert not throttle.is_throttled(newcomer.login, SCHOOL)
+
+
+def test_wrong_activation_codes_count_as_wrong_passwords(service):
+    newcomer = make_person("Léo", "Nouveau", password=None)
+    issued = issue_code(newcomer)
+    for _ in range(5):
+        assert attempt(SCHOOL, newcomer.login, "ABCD-EFGH-JKLM").status_code == 200
+    locked = attempt(SCHOOL, newcomer.login, issued.display)
+    assert "Trop de tentatives de connexion. Réessayez dans un quart d'heure." in text(locked)

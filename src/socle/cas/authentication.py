@@ -12,6 +12,11 @@ nothing). An unknown login still costs one hash, inside the slot, as Django does
 timing attacks. The outcome is the same as ``django.contrib.auth.authenticate`` with the default
 backend: the hash is upgraded on success (``Person.check_password``), an inactive person is
 refused, and ``user_login_failed`` is sent on failure.
+
+A person who types the code of their activation letter (or of an administrator's reset) as the
+password is no failure: the attempt gives its count back and the outcome says so
+(``activation_login``), and the login view sends them to the first-connection page. A wrong code
+counts as any wrong password: the throttle bounds the guessing of codes too.
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ from socle.cas import device, throttle
 from socle.core.admission import password_hash_slot
 from socle.core.client_gone import still_wanted_check
 from socle.core.rows import Converters, convert, converters_for, per_connection
+from socle.directory.activation import find_valid_code
 from socle.directory.models import Membership, Person
 
 MAX_LOGIN_LENGTH = 150
@@ -40,6 +46,8 @@ class Outcome:
     person: Person | None
     throttled: bool = False
     throttled_for: int = 0  # seconds the lock lasts after the last failure counted
+    # when the password typed is the live activation code of a person: their login
+    activation_login: str = ""
 
 
 def profile_hint(login: str) -> str | None:
@@ -87,6 +95,9 @@ def check_credentials(request: HttpRequest, login: str, password: str, address: 
     except BaseException:  # not hashed after all (full queue, client gone, an error)
         throttle.release(checked)
         raise
+    if not valid and person is not None and find_valid_code(person.login, password):
+        throttle.release(checked)
+        return Outcome(None, activation_login=person.login)
     if not valid or person is None or not person.is_active:
         user_login_failed.send(sender=__name__, credentials={"username": login}, request=request)
         throttle.record_failure(login, address, checked)

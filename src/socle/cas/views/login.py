@@ -267,11 +267,13 @@ def _post_credentials(
     except ClientGone:
         logger.info("login abandoned by its client while waiting for a hash slot: not hashed")
         return HttpResponse(status=CLIENT_CLOSED_REQUEST, reason="Client Closed Request")
+    if outcome.activation_login:  # the code of an activation letter typed as the password
+        target = activation.activation_redirect(
+            outcome.activation_login, password, service_url or None
+        )
+        if target:
+            return HttpResponseRedirect(target)
     if outcome.person is None:
-        if not outcome.throttled:
-            target = activation.activation_redirect(login_name, password, service_url or None)
-            if target:
-                return HttpResponseRedirect(target)
         record(
             "login_failed",
             outcome="refused",
