@@ -5,6 +5,7 @@ everywhere with five wrong passwords."""
 from __future__ import annotations
 
 import html
+import time
 from typing import Any
 
 import pytest
@@ -135,3 +136,42 @@ def test_wrong_activation_codes_count_as_wrong_passwords(service):
         assert attempt(SCHOOL, newcomer.login, "ABCD-EFGH-JKLM").status_code == 200
     locked = attempt(SCHOOL, newcomer.login, issued.display)
     assert "Trop de tentatives de connexion. Réessayez dans un quart d'heure." in text(locked)
+
+
+def test_an_attempt_that_queued_reads_the_failures_counted_meanwhile(pupil, service, monkeypatch):
+    """Attempts sent at once all read the counts before any is hashed; one that had to wait
+    for a hash slot reads them again there, and is refused unhashed if the others' failures
+    reached the bound meanwhile."""
+    from contextlib import contextmanager
+
+    from socle.directory.models import Person
+
+    @contextmanager
+    def slot_after_a_wait(*args: Any, **kwargs: Any):
+        time.sleep(0.01)
+        for _ in range(5):  # the attempts hashed while this one waited
+            throttle.record_failure(pupil.login, SCHOOL)
+        yield
+
+    def never(*args: Any, **kwargs: Any) -> bool:
+        raise AssertionError("hashed")
+
+    monkeypatch.setattr("socle.cas.authentication.password_hash_slot", slot_after_a_wait)
+    monkeypatch.setattr(Person, "check_password", never)
+    refused = attempt(SCHOOL, pupil.login)
+    assert "Trop de tentatives de connexion. Réessayez dans un quart d'heure." in text(refused)
+
+
+def test_an_attempt_that_queued_without_failures_meanwhile_is_checked(pupil, service, monkeypatch):
+    """A shared account logging in at once: the attempts in flight are no failures."""
+    from contextlib import contextmanager
+
+    @contextmanager
+    def slot_after_a_wait(*args: Any, **kwargs: Any):
+        time.sleep(0.01)
+        yield
+
+    monkeypatch.setattr("socle.cas.authentication.password_hash_slot", slot_after_a_wait)
+    for _ in range(8):
+        answer = attempt(SCHOOL, pupil.login, DEFAULT_PASSWORD, service=SERVICE_URL)
+        assert answer.status_code == 302 and "ticket=ST-" in answer["Location"]

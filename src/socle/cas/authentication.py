@@ -17,10 +17,16 @@ A person who types the code of their activation letter (or of an administrator's
 password is no failure: the attempt gives its count back and the outcome says so
 (``activation_login``), and the login view sends them to the first-connection page. A wrong code
 counts as any wrong password: the throttle bounds the guessing of codes too.
+
+An attempt without a trusted device entry reads the throttle's counts before it queues for a
+hash slot, and again once it holds one if it had to wait (:data:`QUEUED`): failures counted
+while it waited refuse it there, unhashed. Attempts sent at once by one address then get at
+most the bound plus the machine's hash slots, instead of as many as the queue held.
 """
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -39,6 +45,7 @@ from socle.directory.models import Membership, Person
 MAX_LOGIN_LENGTH = 150
 MAX_PASSWORD_LENGTH = 1024
 BACKEND = "django.contrib.auth.backends.ModelBackend"  # the one in settings
+QUEUED = 0.002  # seconds: an attempt that waited longer for its hash slot reads its counts again
 
 
 @dataclass(frozen=True)
@@ -86,7 +93,14 @@ def check_credentials(request: HttpRequest, login: str, password: str, address: 
     try:
         if not device.present(request):
             person = _find(login)  # before the slot: the slot covers the hash alone
+        asked = time.monotonic()
         with password_hash_slot(profile_hint(login), still_wanted_check(request.META)):
+            if not checked.trusted and time.monotonic() - asked > QUEUED:
+                # Failures counted while this attempt queued for the slot: read them again, so
+                # that attempts sent at once get the bound plus the slots, not the queue.
+                late = throttle.check(login, address)
+                if late.throttled:
+                    return Outcome(None, throttled=True, throttled_for=late.seconds)
             if person is None:
                 Person().set_password(password)  # the same cost as a real check
                 valid = False
