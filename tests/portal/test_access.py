@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from socle.directory.models import Establishment, Membership
+from socle.directory.models import Establishment, GroupKind, Membership, MembershipGroup
 from socle.directory.profiles import Profile
 from socle.portal.access import accessible_services, can_access, explain_access
 from socle.portal.access_cache import PEOPLE_VERSION, POLICY_VERSION
@@ -74,6 +74,62 @@ def test_a_class_rule_opens_the_service_to_that_class(school: Establishment) -> 
     rule.groups.set([group])
     assert can_access(in_class, service)
     assert not can_access(other_class, service)
+
+
+def _teacher_of(school: Establishment, *classes: str, **fields: Any) -> Any:
+    teacher = make_person("Jean", "Prof", establishment=school, profile=Profile.TEACHER, **fields)
+    membership = Membership.objects.get(person=teacher, establishment=school)
+    for name in classes:
+        MembershipGroup.objects.create(membership=membership, kind=GroupKind.CLASS, name=name)
+    return teacher
+
+
+def test_a_class_rule_opens_the_service_to_the_teachers_of_that_class(
+    school: Establishment, other_school: Establishment
+) -> None:
+    service = make_service("manuel-4e", access_mode=AccessMode.RULES)
+    group = Group.objects.create(establishment=school, name="Classe 4A", class_name="4A")
+    for profile in ("", Profile.TEACHER):
+        rule = AccessRule.objects.create(
+            service=service, target=AccessTarget.GROUPS, profile=profile
+        )
+        rule.groups.set([group])
+    teaching = _teacher_of(school, "3B", "4a")  # the AAF's ENTAuxEnsClasses; case as imported
+    elsewhere = _teacher_of(other_school, "4A", login="jean.prof.ailleurs")  # another school's 4A
+    other = _teacher_of(school, "3B", login="jean.prof.autre")
+    assert can_access(teaching, service)
+    assert not can_access(elsewhere, service)
+    assert not can_access(other, service)
+    # « Accès utilisateur » and « Mon espace » read the same facts
+    assert explain_access(teaching, service).allowed
+    assert service.pk in accessible_services(teaching)
+
+
+def test_a_class_rule_for_pupils_leaves_the_teachers_of_the_class_out(
+    school: Establishment,
+) -> None:
+    service = make_service("labo", access_mode=AccessMode.RULES)
+    group = Group.objects.create(establishment=school, name="Classe 4A", class_name="4A")
+    rule = AccessRule.objects.create(
+        service=service, target=AccessTarget.GROUPS, profile=Profile.PUPIL
+    )
+    rule.groups.set([group])
+    assert not can_access(_teacher_of(school, "4A"), service)
+
+
+def test_a_pupil_costs_no_query_for_classes_taught(
+    school: Establishment, django_assert_num_queries: Any
+) -> None:
+    from socle.portal.access_cache import person_facts
+
+    pupil = make_person(establishment=school, class_name="4A")
+    teacher = _teacher_of(school, "4A")
+    PEOPLE_VERSION.current()
+    with django_assert_num_queries(2):  # the person, the memberships
+        person_facts(pupil.pk)
+    with django_assert_num_queries(3):  # and the classes taught
+        facts = person_facts(teacher.pk)
+    assert facts is not None and facts.memberships[0].taught_classes == frozenset({"4a"})
 
 
 def test_a_hand_made_group_rule_opens_the_service_to_its_members(school: Establishment) -> None:

@@ -296,3 +296,22 @@ def test_the_user_tab_hides_what_another_school_decides(
     assert "Un autre établissement" in page
     assert "décidé par un établissement que vous n&#x27;administrez pas" in page
     assert "Pierre de Fermat" not in page and "Direction" not in page
+
+
+def test_a_class_only_taught_is_offered_as_a_group_and_opens_to_its_teacher(
+    superuser: Person, school: Establishment
+) -> None:
+    from socle.directory.models import GroupKind, Membership, MembershipGroup
+
+    service = make_service("labo", url="https://labo.example.org/", access_mode=AccessMode.RULES)
+    teacher = make_person("Jean", "Prof", establishment=school, profile=Profile.TEACHER)
+    MembershipGroup.objects.create(
+        membership=Membership.objects.get(person=teacher), kind=GroupKind.CLASS, name="2nde3"
+    )
+    client = logged_in(superuser)
+    url = reverse("portal:service_access", args=[service.pk]) + f"?etab={school.uai}"
+    assert "Classe 2nde3" in client.get(url).content.decode()  # no pupil of 2nde3 imported yet
+    rule = {"action": "add_rule", "etab": school.uai, "rule-role": "access"}
+    rule |= {"rule-target": "groups", "rule-groups": ["c2nde3"], "rule-profiles": [""]}
+    assert client.post(url, rule).status_code == 302
+    assert can_access(teacher, service)

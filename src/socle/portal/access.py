@@ -16,6 +16,7 @@ from django.db.models import prefetch_related_objects
 
 from socle.directory.models import Establishment, Person
 from socle.portal.access_cache import PersonFacts, person_facts, service_policy
+from socle.portal.membership_facts import facts_from_memberships, facts_from_rows
 from socle.portal.models import AccessMode, AccessRule, Group, Service, ServiceActivation
 from socle.portal.policy import (
     ActivationFact,
@@ -29,19 +30,17 @@ from socle.portal.policy import (
 
 
 def membership_facts(person: Any) -> list[MembershipFact]:
-    """The person's memberships (uses ``prefetch_related("memberships")`` when the caller did)."""
+    """The person's memberships, with the classes they teach (uses the caller's
+    ``prefetch_related("memberships", "memberships__teaching_groups")`` when there is one)."""
     if not getattr(person, "pk", None):
         return []
     if isinstance(person, PersonFacts):
         return list(person.memberships)
     cache = getattr(person, "_prefetched_objects_cache", {})
     if "memberships" in cache:
-        return [
-            MembershipFact(m.establishment_id, m.profile, m.is_admin, m.class_name)
-            for m in cache["memberships"]
-        ]
+        return list(facts_from_memberships(person.pk, cache["memberships"]))
     rows = person.memberships.values_list("establishment_id", "profile", "is_admin", "class_name")
-    return [MembershipFact(*row) for row in rows]
+    return list(facts_from_rows(person.pk, rows))
 
 
 def load_policies(services: Iterable[Service]) -> dict[int, ServicePolicy]:
@@ -129,7 +128,7 @@ def explain_access(
 def explain_for_people(people: list[Person], service: Service) -> dict[int, Decision]:
     """:func:`explain_access` for many people and one service (« Accès utilisateur »): the
     service's facts are loaded once, the memberships in one query."""
-    prefetch_related_objects(people, "memberships")
+    prefetch_related_objects(people, "memberships", "memberships__teaching_groups")
     policy = load_policies([service])[service.pk]
     return {
         person.pk: decide(

@@ -23,6 +23,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from socle.core.versioned import LocalCache, SharedVersion
 from socle.directory.models import Membership, MembershipGroup, Person
+from socle.portal.membership_facts import facts_from_rows
 from socle.portal.models import AccessRule, Group, Service, ServiceActivation
 from socle.portal.policy import MembershipFact, ServicePolicy
 
@@ -61,7 +62,7 @@ def _load_person(person_id: int) -> PersonFacts | None:
     memberships = Membership.objects.filter(person_id=person_id).values_list(
         "establishment_id", "profile", "is_admin", "class_name"
     )
-    return PersonFacts(person_id, *row, tuple(MembershipFact(*m) for m in memberships))
+    return PersonFacts(person_id, *row, facts_from_rows(person_id, memberships))
 
 
 def person_facts(person_id: int) -> PersonFacts | None:

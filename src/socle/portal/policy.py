@@ -8,6 +8,8 @@ For each membership of the person (establishment × national profile), in order:
 3. an establishment that switched it on grants the populations it ticked;
 4. with no switch, a service whose default is « Ouvert à tous les profils » grants everyone;
 5. any « Accès population » rule matching the establishment, the groups and the profile grants.
+   A class group covers the class's pupils (``class_name``) and the members who teach it
+   (``taught_classes``: the AAF's ``ENTAuxEnsClasses``); a rule's profile narrows it to one side.
 
 Access is granted as soon as one membership is granted. A global administrator (superuser)
 may open every enabled service; an inactive account none. An anonymous service is open to all.
@@ -43,6 +45,7 @@ class MembershipFact:
     profile: str
     is_admin: bool = False
     class_name: str = ""
+    taught_classes: frozenset[str] = frozenset()  # casefolded names of the classes taught here
 
 
 @dataclass(frozen=True)
@@ -118,7 +121,10 @@ def _rule_matches(rule: RuleFact, m: MembershipFact, person_group_ids: frozenset
             if group.establishment_id != m.establishment_id:
                 continue
             if group.class_name:
-                if m.class_name and m.class_name.casefold() == group.class_name.casefold():
+                wanted = group.class_name.casefold()
+                if (m.class_name and m.class_name.casefold() == wanted) or (
+                    wanted in m.taught_classes
+                ):
                     return True
             elif group.id in person_group_ids:
                 return True

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from socle.directory.models import Establishment, Membership
+from socle.directory.models import Establishment, GroupKind, Membership, MembershipGroup
 from socle.directory.profiles import Profile
 from socle.portal.access_admin import extent_label
 from socle.portal.forms.base import AccessibleFormMixin
@@ -138,15 +138,17 @@ class AccessRuleForm(AccessibleFormMixin, forms.Form):
         class_groups = {g.class_name.casefold() for g in groups if g.class_name}
         for group in groups:
             choices.append((f"g{group.pk}", group.name))
-        classes = (
-            Membership.objects.filter(establishment=self.current)
-            .exclude(class_name="")
-            .values_list("class_name", flat=True)
-            .distinct()
-            .order_by("class_name")
+        # the pupils' classes, and those taught there (a class may have no pupil imported yet)
+        pupils = Membership.objects.filter(establishment=self.current).exclude(class_name="")
+        taught = MembershipGroup.objects.filter(
+            membership__establishment=self.current, kind=GroupKind.CLASS
         )
-        for class_name in classes:
-            if class_name.casefold() not in class_groups:
+        classes = {n.casefold(): n for n in taught.values_list("name", flat=True).distinct()}
+        classes.update(
+            (n.casefold(), n) for n in pupils.values_list("class_name", flat=True).distinct()
+        )
+        for key, class_name in classes.items():
+            if key not in class_groups:
                 choices.append((f"c{class_name}", _("Classe %(name)s") % {"name": class_name}))
         return sorted(choices, key=lambda c: c[1].casefold())
 
