@@ -109,9 +109,11 @@ def check_credentials(request: HttpRequest, login: str, password: str, address: 
     except BaseException:  # not hashed after all (full queue, client gone, an error)
         throttle.release(checked)
         raise
-    if not valid and person is not None and find_valid_code(person.login, password):
-        throttle.release(checked)
-        return Outcome(None, activation_login=person.login)
+    if not valid:  # looked up for unknown logins too: the same queries whether a login exists
+        code = find_valid_code(person.login if person is not None else login, password)
+        if code is not None:
+            throttle.release(checked)
+            return Outcome(None, activation_login=code.person.login)
     if not valid or person is None or not person.is_active:
         user_login_failed.send(sender=__name__, credentials={"username": login}, request=request)
         throttle.record_failure(login, address, checked)
