@@ -175,3 +175,19 @@ def test_an_attempt_that_queued_without_failures_meanwhile_is_checked(pupil, ser
     for _ in range(8):
         answer = attempt(SCHOOL, pupil.login, DEFAULT_PASSWORD, service=SERVICE_URL)
         assert answer.status_code == 302 and "ticket=ST-" in answer["Location"]
+
+
+def test_a_success_after_a_wait_forgets_the_failures_counted_meanwhile(pupil, service, monkeypatch):
+    from contextlib import contextmanager
+
+    @contextmanager
+    def slot_after_a_wait(*args: Any, **kwargs: Any):
+        time.sleep(0.01)
+        for _ in range(3):  # the owner's own typos, hashed while this attempt waited
+            throttle.record_failure(pupil.login, SCHOOL)
+        yield
+
+    monkeypatch.setattr("socle.cas.authentication.password_hash_slot", slot_after_a_wait)
+    answer = attempt(SCHOOL, pupil.login, DEFAULT_PASSWORD, service=SERVICE_URL)
+    assert answer.status_code == 302
+    assert throttle.check(pupil.login, SCHOOL).pair_failures == 0  # forgotten, as without a wait

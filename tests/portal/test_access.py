@@ -117,6 +117,24 @@ def test_a_class_rule_for_pupils_leaves_the_teachers_of_the_class_out(
     assert not can_access(_teacher_of(school, "4A"), service)
 
 
+def test_a_class_row_of_a_pupil_counts_nowhere(school: Establishment) -> None:
+    """Pupils and parents teach nothing: a « classe » row added to a pupil's membership (by hand,
+    in the Django admin) opens nothing, on a hop as in « Accès utilisateur »."""
+    from socle.portal.access import explain_for_people
+
+    service = make_service("labo", access_mode=AccessMode.RULES)
+    group = Group.objects.create(establishment=school, name="Classe 4A", class_name="4A")
+    rule = AccessRule.objects.create(service=service, target=AccessTarget.GROUPS)
+    rule.groups.set([group])
+    pupil = make_person(establishment=school, class_name="3B")
+    MembershipGroup.objects.create(
+        membership=Membership.objects.get(person=pupil), kind=GroupKind.CLASS, name="4A"
+    )
+    assert not can_access(pupil, service)
+    assert not explain_access(pupil, service).allowed
+    assert not explain_for_people([pupil], service)[pupil.pk].allowed
+
+
 def test_a_pupil_costs_no_query_for_classes_taught(
     school: Establishment, django_assert_num_queries: Any
 ) -> None:

@@ -15,7 +15,7 @@ refused, and ``user_login_failed`` is sent on failure.
 
 A person who types the code of their activation letter (or of an administrator's reset) as the
 password is no failure: the attempt gives its count back and the outcome says so
-(``activation_login``), and the login view sends them to the first-connection page. A wrong code
+(``activation_code``), and the login view sends them to the first-connection page. A wrong code
 counts as any wrong password: the throttle bounds the guessing of codes too.
 
 An attempt without a trusted device entry reads the throttle's counts before it queues for a
@@ -40,7 +40,7 @@ from socle.core.admission import password_hash_slot
 from socle.core.client_gone import still_wanted_check
 from socle.core.rows import Converters, convert, converters_for, per_connection
 from socle.directory.activation import find_valid_code
-from socle.directory.models import Membership, Person
+from socle.directory.models import ActivationCode, Membership, Person
 
 MAX_LOGIN_LENGTH = 150
 MAX_PASSWORD_LENGTH = 1024
@@ -53,8 +53,8 @@ class Outcome:
     person: Person | None
     throttled: bool = False
     throttled_for: int = 0  # seconds the lock lasts after the last failure counted
-    # when the password typed is the live activation code of a person: their login
-    activation_login: str = ""
+    # when the password typed is the live activation code of a person: that code
+    activation_code: ActivationCode | None = None
 
 
 def profile_hint(login: str) -> str | None:
@@ -93,14 +93,16 @@ def check_credentials(request: HttpRequest, login: str, password: str, address: 
     try:
         if not device.present(request):
             person = _find(login)  # before the slot: the slot covers the hash alone
+        hint = profile_hint(login)
         asked = time.monotonic()
-        with password_hash_slot(profile_hint(login), still_wanted_check(request.META)):
+        with password_hash_slot(hint, still_wanted_check(request.META)):
             if not checked.trusted and time.monotonic() - asked > QUEUED:
                 # Failures counted while this attempt queued for the slot: read them again, so
                 # that attempts sent at once get the bound plus the slots, not the queue.
                 late = throttle.check(login, address)
                 if late.throttled:
                     return Outcome(None, throttled=True, throttled_for=late.seconds)
+                checked = late  # untrusted: nothing taken; a success forgets what it saw
             if person is None:
                 Person().set_password(password)  # the same cost as a real check
                 valid = False
@@ -113,7 +115,7 @@ def check_credentials(request: HttpRequest, login: str, password: str, address: 
         code = find_valid_code(person.login if person is not None else login, password)
         if code is not None:
             throttle.release(checked)
-            return Outcome(None, activation_login=code.person.login)
+            return Outcome(None, activation_code=code)
     if not valid or person is None or not person.is_active:
         user_login_failed.send(sender=__name__, credentials={"username": login}, request=request)
         throttle.record_failure(login, address, checked)

@@ -151,8 +151,11 @@ def activation_redirect(login: str, code: str, service: str | None) -> str | Non
     person has chosen a password.
     """
     row = find_valid_code(login, code)
-    if row is None:
-        return None
+    return first_connection_url(row, service) if row is not None else None
+
+
+def first_connection_url(row: ActivationCode, service: str | None) -> str:
+    """The first-connection page's URL for a code already found valid (:func:`find_valid_code`)."""
     token = signing.dumps({"c": row.pk, "h": row.code_hash[:16]}, salt=_LINK_SALT, compress=True)
     url = reverse("directory:activate", kwargs={"token": token})
     kept = safe_service(service)

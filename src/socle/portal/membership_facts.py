@@ -66,7 +66,9 @@ def facts_from_memberships(
             m.class_name,
             frozenset(
                 g.name.casefold() for g in m.teaching_groups.all() if g.kind == GroupKind.CLASS
-            ),
+            )
+            if m.profile not in TEACH_NOTHING
+            else frozenset(),  # as facts_from_rows: the CAS and « Accès utilisateur » agree
         )
         for m in memberships
     )

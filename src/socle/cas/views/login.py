@@ -267,12 +267,9 @@ def _post_credentials(
     except ClientGone:
         logger.info("login abandoned by its client while waiting for a hash slot: not hashed")
         return HttpResponse(status=CLIENT_CLOSED_REQUEST, reason="Client Closed Request")
-    if outcome.activation_login:  # the code of an activation letter typed as the password
-        target = activation.activation_redirect(
-            outcome.activation_login, password, service_url or None
-        )
-        if target:
-            return HttpResponseRedirect(target)
+    if outcome.activation_code is not None:  # an activation letter's code typed as the password
+        target = activation.first_connection_url(outcome.activation_code, service_url or None)
+        return HttpResponseRedirect(target)
     if outcome.person is None:
         record(
             "login_failed",
