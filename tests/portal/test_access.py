@@ -133,6 +133,13 @@ def test_a_class_row_of_a_pupil_counts_nowhere(school: Establishment) -> None:
     assert not can_access(pupil, service)
     assert not explain_access(pupil, service).allowed
     assert not explain_for_people([pupil], service)[pupil.pk].allowed
+    # nor on the parent side of a teacher who is also a parent there (the teacher's rows read)
+    teacher = _teacher_of(school, "3B")
+    parent = Membership.objects.create(person=teacher, establishment=school, profile=Profile.PARENT)
+    MembershipGroup.objects.create(membership=parent, kind=GroupKind.CLASS, name="4A")
+    assert not can_access(teacher, service)
+    assert not explain_access(teacher, service).allowed
+    assert not explain_for_people([teacher], service)[teacher.pk].allowed
 
 
 def test_a_pupil_costs_no_query_for_classes_taught(

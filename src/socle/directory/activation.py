@@ -146,7 +146,8 @@ def cas_login_url(service: str | None) -> str:
 def activation_redirect(login: str, code: str, service: str | None) -> str | None:
     """Returns the URL of the first-connection page for a valid activation code, else None.
 
-    Called by the CAS login view when ordinary authentication fails. The URL carries a signed
+    The CAS login view, which has already found the code while checking the password, calls
+    :func:`first_connection_url` with it instead. The URL carries a signed
     token naming the code (valid ``LINK_MAX_AGE`` seconds); the code is only consumed when the
     person has chosen a password.
     """

@@ -21,7 +21,10 @@ TEACH_NOTHING = frozenset({Profile.PUPIL.value, Profile.PARENT.value})
 Row = tuple[int, str, bool, str]  # establishment_id, profile, is_admin, class_name
 
 
-def _taught_classes(person_id: int) -> dict[tuple[int, str], frozenset[str]]:
+Taught = dict[tuple[int, str], frozenset[str]]  # (establishment_id, profile) → class names
+
+
+def _taught_classes(person_id: int) -> Taught:
     found: dict[tuple[int, str], set[str]] = defaultdict(set)
     for est_id, profile, name in MembershipGroup.objects.filter(
         membership__person_id=person_id, kind=GroupKind.CLASS
@@ -30,21 +33,27 @@ def _taught_classes(person_id: int) -> dict[tuple[int, str], frozenset[str]]:
     return {key: frozenset(names) for key, names in found.items()}
 
 
+def _facts(rows: list[Row], taught: Taught) -> tuple[MembershipFact, ...]:
+    """The one place the facts are built: a pupil's or a parent's membership teaches nothing,
+    whatever rows it holds, so the CAS and « Accès utilisateur » always agree."""
+    return tuple(
+        MembershipFact(
+            est_id,
+            profile,
+            is_admin,
+            class_name,
+            frozenset() if profile in TEACH_NOTHING else taught.get((est_id, profile), frozenset()),
+        )
+        for est_id, profile, is_admin, class_name in rows
+    )
+
+
 def facts_from_rows(person_id: int, rows: Iterable[Row]) -> tuple[MembershipFact, ...]:
     """Memberships read as ``(establishment_id, profile, is_admin, class_name)`` rows; one query
     more for the classes taught, only when a membership may teach."""
     rows = list(rows)
-    taught = (
-        _taught_classes(person_id)
-        if any(profile not in TEACH_NOTHING for _, profile, _, _ in rows)
-        else {}
-    )
-    return tuple(
-        MembershipFact(
-            est_id, profile, is_admin, class_name, taught.get((est_id, profile), frozenset())
-        )
-        for est_id, profile, is_admin, class_name in rows
-    )
+    may_teach = any(profile not in TEACH_NOTHING for _, profile, _, _ in rows)
+    return _facts(rows, _taught_classes(person_id) if may_teach else {})
 
 
 def facts_from_memberships(
@@ -53,22 +62,15 @@ def facts_from_memberships(
     """The same from ``Membership`` instances; their ``teaching_groups`` are read from a
     prefetch when the caller made one (``memberships__teaching_groups``), else queried."""
     memberships = list(memberships)
+    rows = [(m.establishment_id, m.profile, m.is_admin, m.class_name) for m in memberships]
     if not all(
         "teaching_groups" in getattr(m, "_prefetched_objects_cache", {}) for m in memberships
     ):
-        rows = [(m.establishment_id, m.profile, m.is_admin, m.class_name) for m in memberships]
         return facts_from_rows(person_id, rows)
-    return tuple(
-        MembershipFact(
-            m.establishment_id,
-            m.profile,
-            m.is_admin,
-            m.class_name,
-            frozenset(
-                g.name.casefold() for g in m.teaching_groups.all() if g.kind == GroupKind.CLASS
-            )
-            if m.profile not in TEACH_NOTHING
-            else frozenset(),  # as facts_from_rows: the CAS and « Accès utilisateur » agree
+    taught = {
+        (m.establishment_id, m.profile): frozenset(
+            g.name.casefold() for g in m.teaching_groups.all() if g.kind == GroupKind.CLASS
         )
         for m in memberships
-    )
+    }
+    return _facts(rows, taught)
