@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import html
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -138,25 +140,34 @@ def test_wrong_activation_codes_count_as_wrong_passwords(service):
     assert "Trop de tentatives de connexion. Réessayez dans un quart d'heure." in text(locked)
 
 
+SLOT = "socle.cas.authentication.password_hash_slot"
+
+
+def slot_after_a_wait(login: str, failures: int = 0) -> Any:
+    """A hash slot that comes after a wait, during which ``failures`` other attempts of
+    ``login`` from the school failed (the stand-in for ``password_hash_slot``)."""
+
+    @contextmanager
+    def slot(*args: Any, **kwargs: Any) -> Iterator[None]:
+        time.sleep(0.01)
+        for _ in range(failures):
+            throttle.record_failure(login, SCHOOL)
+        yield
+
+    return slot
+
+
 def test_an_attempt_that_queued_reads_the_failures_counted_meanwhile(pupil, service, monkeypatch):
     """Attempts sent at once all read the counts before any is hashed; one that had to wait
     for a hash slot reads them again there, and is refused unhashed if the others' failures
     reached the bound meanwhile."""
-    from contextlib import contextmanager
-
     from socle.directory.models import Person
-
-    @contextmanager
-    def slot_after_a_wait(*args: Any, **kwargs: Any):
-        time.sleep(0.01)
-        for _ in range(5):  # the attempts hashed while this one waited
-            throttle.record_failure(pupil.login, SCHOOL)
-        yield
 
     def never(*args: Any, **kwargs: Any) -> bool:
         raise AssertionError("hashed")
 
-    monkeypatch.setattr("socle.cas.authentication.password_hash_slot", slot_after_a_wait)
+    # the attempts hashed while this one waited
+    monkeypatch.setattr(SLOT, slot_after_a_wait(pupil.login, failures=5))
     monkeypatch.setattr(Person, "check_password", never)
     refused = attempt(SCHOOL, pupil.login)
     assert "Trop de tentatives de connexion. Réessayez dans un quart d'heure." in text(refused)
@@ -164,30 +175,15 @@ def test_an_attempt_that_queued_reads_the_failures_counted_meanwhile(pupil, serv
 
 def test_an_attempt_that_queued_without_failures_meanwhile_is_checked(pupil, service, monkeypatch):
     """A shared account logging in at once: the attempts in flight are no failures."""
-    from contextlib import contextmanager
-
-    @contextmanager
-    def slot_after_a_wait(*args: Any, **kwargs: Any):
-        time.sleep(0.01)
-        yield
-
-    monkeypatch.setattr("socle.cas.authentication.password_hash_slot", slot_after_a_wait)
+    monkeypatch.setattr(SLOT, slot_after_a_wait(pupil.login))
     for _ in range(8):
         answer = attempt(SCHOOL, pupil.login, DEFAULT_PASSWORD, service=SERVICE_URL)
         assert answer.status_code == 302 and "ticket=ST-" in answer["Location"]
 
 
 def test_a_success_after_a_wait_forgets_the_failures_counted_meanwhile(pupil, service, monkeypatch):
-    from contextlib import contextmanager
-
-    @contextmanager
-    def slot_after_a_wait(*args: Any, **kwargs: Any):
-        time.sleep(0.01)
-        for _ in range(3):  # the owner's own typos, hashed while this attempt waited
-            throttle.record_failure(pupil.login, SCHOOL)
-        yield
-
-    monkeypatch.setattr("socle.cas.authentication.password_hash_slot", slot_after_a_wait)
+    # the owner's own typos, hashed while this attempt waited
+    monkeypatch.setattr(SLOT, slot_after_a_wait(pupil.login, failures=3))
     answer = attempt(SCHOOL, pupil.login, DEFAULT_PASSWORD, service=SERVICE_URL)
     assert answer.status_code == 302
     assert throttle.check(pupil.login, SCHOOL).pair_failures == 0  # forgotten, as without a wait
