@@ -247,6 +247,61 @@ def test_it_replaces_someone_else_logged_in_at_this_browser(
     assert client.get("/").wsgi_request.user.pk == newcomer.pk
 
 
+def test_someone_elses_sso_session_ends_with_the_activation_itself(
+    client: Client, pupil: Person, newcomer: Person, service: Service
+) -> None:
+    """A browser that never reaches the CAS login (closed, or shown the form because the
+    marker expired) must not open the other person's services afterwards."""
+    cas_login(client, pupil, SERVICE_URL)
+    previous = client.cookies[TGC_COOKIE].value
+    issued = issue_code(newcomer)
+    url = activation_redirect(newcomer.login, issued.code, SERVICE_URL)
+    assert url is not None
+    form = {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD, "accept_terms": "on"}
+    response = client.post(url, form)
+    assert response.status_code == 302
+    assert get_store().get_session(previous) is None
+    deleted = response.cookies[TGC_COOKIE]
+    assert deleted.value == "" and deleted["max-age"] == 0 and deleted["path"] == "/cas/"
+    # The marker expires before the CAS login: the form, and no hop for the other person.
+    session = client.session
+    session[handover.SESSION_KEY]["at"] -= handover.MAX_AGE + 1
+    session.save()
+    client.cookies[TGC_COOKIE] = previous  # even from a browser that kept the old cookie
+    assert is_login_form(client.get(response["Location"]))
+    assert is_login_form(client.get("/cas/login", {"service": SERVICE_URL}))
+
+
+def test_an_unreachable_store_does_not_undo_the_activation(
+    client: Client,
+    pupil: Person,
+    newcomer: Person,
+    service: Service,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    from redis.exceptions import ConnectionError as RedisConnectionError
+
+    cas_login(client, pupil, SERVICE_URL)
+    previous = client.cookies[TGC_COOKIE].value
+
+    def down(session_id: str) -> None:
+        raise RedisConnectionError("Error 111 connecting to 127.0.0.1:6379")
+
+    monkeypatch.setattr("socle.cas.signals.end_session", down)
+    issued = issue_code(newcomer)
+    url = activation_redirect(newcomer.login, issued.code, SERVICE_URL)
+    assert url is not None
+    form = {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD, "accept_terms": "on"}
+    response = client.post(url, form)
+    assert response.status_code == 302
+    assert response.cookies[TGC_COOKIE]["max-age"] == 0  # the browser forgets it all the same
+    assert "previous SSO session not ended" in caplog.text and previous not in caplog.text
+    newcomer.refresh_from_db()
+    assert newcomer.check_password(NEW_PASSWORD)
+    assert get_store().get_session(previous) is not None  # lives on, in no browser
+
+
 def test_through_the_wsgi_application_the_fast_hop_leaves_it_to_the_view(
     client: Client, pupil: Person, newcomer: Person, service: Service
 ) -> None:
@@ -255,9 +310,11 @@ def test_through_the_wsgi_application_the_fast_hop_leaves_it_to_the_view(
     from socle.wsgi import application
 
     cas_login(client, pupil, SERVICE_URL)
+    previous = client.cookies[TGC_COOKIE].value
     location = activate(client, newcomer)
+    client.cookies[TGC_COOKIE] = previous  # a browser that kept it (its session has ended)
     cookie = "; ".join(f"{name}={morsel.value}" for name, morsel in client.cookies.items())
-    assert TGC_COOKIE in cookie
+    assert f"{TGC_COOKIE}=TGC-" in cookie
     request = RequestFactory().get(location, HTTP_COOKIE=cookie)
     answer = run(application, request.environ)
     assert answer.status_code == 302

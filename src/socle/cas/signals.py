@@ -1,8 +1,10 @@
-"""Ends single sign-on sessions when the directory says so (password change, deactivation); a
-new password also lifts the account's login lock over all addresses."""
+"""Ends single sign-on sessions when the directory says so (password change, deactivation, an
+account activated in a browser where someone else was logged in); a new password also lifts the
+account's login lock over all addresses."""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django.db.models.signals import post_delete, post_save
@@ -11,9 +13,12 @@ from django.dispatch import receiver
 from socle.cas import throttle
 from socle.cas.middleware import SESSION_KEY
 from socle.cas.registry_cache import registry_changed
-from socle.cas.sso import end_person_sessions
-from socle.directory.signals import password_changed, person_deactivated
+from socle.cas.sso import end_person_sessions, end_session
+from socle.cas.views.common import STORE_ERRORS, TGC_COOKIE, clear_tgc, store_failure
+from socle.directory.signals import activated_here, password_changed, person_deactivated
 from socle.portal.models import Service, ServicePattern
+
+logger = logging.getLogger("socle.cas")
 
 
 def _sso_session_of(key: str | None) -> str | None:
@@ -41,6 +46,25 @@ def _on_password_changed(
 @receiver(person_deactivated, dispatch_uid="cas-end-sessions-on-deactivation")
 def _on_deactivated(sender: Any, person: Any, **kwargs: Any) -> None:
     end_person_sessions(person.pk)
+
+
+@receiver(activated_here, dispatch_uid="cas-end-other-session-on-activation")
+def _on_activated_here(
+    sender: Any, person: Any, request: Any, response: Any, **kwargs: Any
+) -> None:
+    """The browser where ``person`` has just activated their account is theirs now: the SSO
+    session its portal session remembers ends (the person's own sessions ended already with the
+    new password), and the TGC is deleted (its path is ``/cas/``: the first-connection page never
+    sees it, the browser forgets it anyway). A store that cannot be reached does not undo the
+    activation: the browser forgets its session all the same, which then lives on at most until
+    its idle timeout, in no browser."""
+    ids = {request.COOKIES.get(TGC_COOKIE, ""), str(request.session.get(SESSION_KEY) or "")}
+    for session_id in sorted(ids - {""}):
+        try:
+            end_session(session_id)
+        except STORE_ERRORS as exc:
+            logger.error("activation: previous SSO session not ended: %s", store_failure(exc))
+    clear_tgc(response)
 
 
 @receiver(post_save, sender=Service, dispatch_uid="cas-registry-service-saved")

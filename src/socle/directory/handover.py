@@ -36,6 +36,7 @@ from django.utils.crypto import salted_hmac
 
 from socle.directory.activation import cas_login_url
 from socle.directory.models import ActivationCode, Person
+from socle.directory.signals import activated_here
 
 COOKIE = "socle_activated"
 SESSION_KEY = "socle.directory.activated"
@@ -68,9 +69,12 @@ def hand_over(request: HttpRequest, response: HttpResponseBase, code: Activation
     """Leaves the marker of ``code``'s activation (just consumed, password just set) in this
     browser's session and sets its cookie on ``response`` (the redirect to the CAS login).
 
-    Someone else logged in at this browser is logged out of the portal here; the CAS ends their
-    single sign-on session when it logs the new person in, as a password login does."""
+    Someone else logged in at this browser is logged out here: of the portal, and of the single
+    sign-on (``activated_here``: the CAS ends their session and deletes its cookie), so that a
+    browser left before the CAS login, or shown the login form by it, does not open their
+    services."""
     person = code.person
+    activated_here.send(sender=Person, person=person, request=request, response=response)
     if request.user.is_authenticated:
         logout(request)  # a new, empty session (new key)
     else:

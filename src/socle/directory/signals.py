@@ -4,9 +4,14 @@
 or reset; every other single sign-on session of that person must end, and the CAS lifts the
 account's login lock over all addresses.
 ``person_deactivated(sender=Person, person=…)``: the account was deactivated; end all its sessions.
+``activated_here(sender=Person, person=…, request=…, response=…)``: ``person`` has just chosen
+their password on the first-connection page of this browser (``request``), and ``response`` sends
+it to the CAS login: a single sign-on session someone else holds in this browser must end now,
+and its cookie be deleted from ``response``, even if the browser never reaches the CAS login.
 """
 
 from django.dispatch import Signal
 
 password_changed = Signal()
 person_deactivated = Signal()
+activated_here = Signal()
