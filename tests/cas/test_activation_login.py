@@ -40,14 +40,20 @@ def newcomer(school: Establishment) -> Person:
     return make_person("Léa", "Petit", password=None, establishment=school, class_name="4A")
 
 
-def activate(browser: Client, person: Person, service: str | None = SERVICE_URL) -> str:
-    """Chooses the password on the first-connection page; returns where the browser is sent."""
+def choose_password(browser: Client, person: Person, service: str | None = SERVICE_URL) -> Any:
+    """Posts the first-connection page's form (a new code); returns the answer, a redirect."""
     issued = issue_code(person)
     url = activation_redirect(person.login, issued.code, service)
     assert url is not None
     form = {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD, "accept_terms": "on"}
     response = browser.post(url, form)
     assert response.status_code == 302
+    return response
+
+
+def activate(browser: Client, person: Person, service: str | None = SERVICE_URL) -> str:
+    """Chooses the password on the first-connection page; returns where the browser is sent."""
+    response = choose_password(browser, person, service)
     target = urlsplit(response["Location"])
     assert (target.scheme, target.netloc, target.path) == ("", "", "/cas/login")
     assert "ticket" not in target.query and handover.COOKIE in response.cookies
@@ -254,12 +260,7 @@ def test_someone_elses_sso_session_ends_with_the_activation_itself(
     marker expired) must not open the other person's services afterwards."""
     cas_login(client, pupil, SERVICE_URL)
     previous = client.cookies[TGC_COOKIE].value
-    issued = issue_code(newcomer)
-    url = activation_redirect(newcomer.login, issued.code, SERVICE_URL)
-    assert url is not None
-    form = {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD, "accept_terms": "on"}
-    response = client.post(url, form)
-    assert response.status_code == 302
+    response = choose_password(client, newcomer)
     assert get_store().get_session(previous) is None
     deleted = response.cookies[TGC_COOKIE]
     assert deleted.value == "" and deleted["max-age"] == 0 and deleted["path"] == "/cas/"
@@ -289,12 +290,7 @@ def test_an_unreachable_store_does_not_undo_the_activation(
         raise RedisConnectionError("Error 111 connecting to 127.0.0.1:6379")
 
     monkeypatch.setattr("socle.cas.signals.end_session", down)
-    issued = issue_code(newcomer)
-    url = activation_redirect(newcomer.login, issued.code, SERVICE_URL)
-    assert url is not None
-    form = {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD, "accept_terms": "on"}
-    response = client.post(url, form)
-    assert response.status_code == 302
+    response = choose_password(client, newcomer)
     assert response.cookies[TGC_COOKIE]["max-age"] == 0  # the browser forgets it all the same
     assert "previous SSO session not ended" in caplog.text and previous not in caplog.text
     newcomer.refresh_from_db()
