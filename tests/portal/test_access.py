@@ -15,7 +15,7 @@ from socle.portal.models import (
     Group,
     ServiceActivation,
 )
-from tests.factories import make_establishment, make_person, make_service
+from tests.factories import make_establishment, make_parent_link, make_person, make_service
 
 
 def test_a_service_registered_without_profiles_is_open_to_its_establishment(
@@ -105,15 +105,21 @@ def test_a_class_rule_opens_the_service_to_the_teachers_of_that_class(
     assert service.pk in accessible_services(teaching)
 
 
+def _class_4a_service(school: Establishment, code: str, profile: str = "") -> Any:
+    """A service opened by one « Accès population » rule: the class 4A (× ``profile``)."""
+    service = make_service(code, access_mode=AccessMode.RULES)
+    group, _ = Group.objects.get_or_create(
+        establishment=school, class_name="4A", defaults={"name": "Classe 4A"}
+    )
+    rule = AccessRule.objects.create(service=service, target=AccessTarget.GROUPS, profile=profile)
+    rule.groups.set([group])
+    return service
+
+
 def test_a_class_rule_for_pupils_leaves_the_teachers_of_the_class_out(
     school: Establishment,
 ) -> None:
-    service = make_service("labo", access_mode=AccessMode.RULES)
-    group = Group.objects.create(establishment=school, name="Classe 4A", class_name="4A")
-    rule = AccessRule.objects.create(
-        service=service, target=AccessTarget.GROUPS, profile=Profile.PUPIL
-    )
-    rule.groups.set([group])
+    service = _class_4a_service(school, "labo", Profile.PUPIL)
     assert not can_access(_teacher_of(school, "4A"), service)
 
 
@@ -155,6 +161,83 @@ def test_a_pupil_costs_no_query_for_classes_taught(
     with django_assert_num_queries(3):  # and the classes taught
         facts = person_facts(teacher.pk)
     assert facts is not None and facts.memberships[0].taught_classes == frozenset({"4a"})
+
+
+def test_a_class_rule_opens_the_service_to_the_parents_of_its_pupils(
+    school: Establishment, other_school: Establishment
+) -> None:
+    from socle.portal.access import explain_for_people
+
+    service = _class_4a_service(school, "carnet-4a", Profile.PARENT)
+    in_4a = make_person("Léa", "Petit", establishment=school, class_name="4a")
+    in_3b = make_person("Hugo", "Petit", establishment=school, class_name="3B")
+    elsewhere = make_person("Zoé", "Petit", establishment=other_school, class_name="4A")
+    mother = make_person("Anne", "Petit", establishment=school, profile=Profile.PARENT)
+    make_parent_link(mother, in_4a)
+    father = make_person("Marc", "Petit", establishment=school, profile=Profile.PARENT)
+    make_parent_link(father, in_3b)
+    Membership.objects.create(person=father, establishment=other_school, profile=Profile.PARENT)
+    make_parent_link(father, elsewhere)  # another school's 4A
+    assert can_access(mother, service)
+    assert not can_access(father, service)
+    assert not can_access(in_4a, service)  # the rule names parents only
+    # « Accès utilisateur » and « Mon espace » read the same facts
+    assert explain_access(mother, service).allowed
+    assert service.pk in accessible_services(mother)
+    decisions = explain_for_people([mother, father, in_4a], service)
+    assert [decisions[p.pk].allowed for p in (mother, father, in_4a)] == [True, False, False]
+    # the child leaves the class, or leaves: the hop sees it (the people cache is dropped)
+    Membership.objects.filter(person=in_4a).update(class_name="3B")
+    PEOPLE_VERSION.changed()
+    assert not can_access(mother, service)
+    Membership.objects.filter(person=in_4a).update(class_name="4A")
+    in_4a.is_active = False
+    in_4a.save()
+    assert not can_access(mother, service)
+
+
+def test_a_parent_link_made_or_removed_reaches_the_hop(school: Establishment) -> None:
+    service = _class_4a_service(school, "carnet-4a")
+    child = make_person("Léa", "Petit", establishment=school, class_name="4A")
+    mother = make_person("Anne", "Petit", establishment=school, profile=Profile.PARENT)
+    assert not can_access(mother, service)
+    link = make_parent_link(mother, child)
+    assert can_access(mother, service)
+    link.delete()
+    assert not can_access(mother, service)
+
+
+def test_explain_for_people_reads_all_the_children_in_one_query(
+    school: Establishment, django_assert_num_queries: Any
+) -> None:
+    from socle.portal.access import explain_for_people
+
+    service = _class_4a_service(school, "carnet-4a")
+    parents = []
+    for i in range(4):
+        child = make_person("Enfant", f"N{i}", establishment=school, class_name=f"{3 + i % 2}A")
+        parent = make_person("Parent", f"N{i}", establishment=school, profile=Profile.PARENT)
+        make_parent_link(parent, child)
+        parents.append(parent)
+    people = list(type(parents[0]).objects.filter(pk__in=[p.pk for p in parents]))
+    # memberships, classes taught, activations, rules, their groups, the children's classes
+    with django_assert_num_queries(6):
+        decisions = explain_for_people(people, service)
+    assert sorted(decisions[p.pk].allowed for p in parents) == [False, False, True, True]
+
+
+def test_a_parent_costs_one_query_for_the_childrens_classes(
+    school: Establishment, django_assert_num_queries: Any
+) -> None:
+    from socle.portal.access_cache import person_facts
+
+    child = make_person(establishment=school, class_name="4A")
+    mother = make_person("Anne", "Petit", establishment=school, profile=Profile.PARENT)
+    make_parent_link(mother, child)
+    PEOPLE_VERSION.current()
+    with django_assert_num_queries(3):  # the person, the memberships, the children's classes
+        facts = person_facts(mother.pk)
+    assert facts is not None and facts.memberships[0].children_classes == frozenset({"4a"})
 
 
 def test_a_hand_made_group_rule_opens_the_service_to_its_members(school: Establishment) -> None:

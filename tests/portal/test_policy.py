@@ -81,6 +81,29 @@ def test_a_class_group_rule_covers_the_pupils_of_that_class_only() -> None:
     assert not decide(policy, [MembershipFact(B, ELV, class_name="4A")]).allowed
 
 
+def test_a_class_group_rule_covers_the_parents_of_its_pupils() -> None:
+    group = (GroupFact(5, A, "4A"),)
+    everyone = ServicePolicy(
+        10, open_by_default=False, rules=(RuleFact(1, "groups", "", groups=group),)
+    )
+    parents = ServicePolicy(
+        10, open_by_default=False, rules=(RuleFact(1, "groups", TUT, groups=group),)
+    )
+    pupils = ServicePolicy(
+        10, open_by_default=False, rules=(RuleFact(1, "groups", ELV, groups=group),)
+    )
+    parent_of_4a = [MembershipFact(A, TUT, children_classes=frozenset({"4a"}))]
+    assert decide(everyone, parent_of_4a).allowed
+    assert decide(parents, parent_of_4a).allowed
+    assert not decide(pupils, parent_of_4a).allowed
+    assert not decide(
+        everyone, [MembershipFact(A, TUT, children_classes=frozenset({"3b"}))]
+    ).allowed
+    assert not decide(
+        everyone, [MembershipFact(B, TUT, children_classes=frozenset({"4a"}))]
+    ).allowed
+
+
 def test_a_hand_made_group_rule_needs_the_person_in_the_group() -> None:
     rule = RuleFact(1, "groups", "", groups=(GroupFact(7, A),))
     policy = ServicePolicy(10, open_by_default=False, rules=(rule,))

@@ -16,7 +16,12 @@ from django.db.models import prefetch_related_objects
 
 from socle.directory.models import Establishment, Person
 from socle.portal.access_cache import PersonFacts, person_facts, service_policy
-from socle.portal.membership_facts import facts_from_memberships, facts_from_rows
+from socle.portal.membership_facts import (
+    PARENT,
+    children_classes,
+    facts_from_memberships,
+    facts_from_rows,
+)
 from socle.portal.models import AccessMode, AccessRule, Group, Service, ServiceActivation
 from socle.portal.policy import (
     ActivationFact,
@@ -130,10 +135,12 @@ def explain_for_people(people: list[Person], service: Service) -> dict[int, Deci
     service's facts are loaded once, the memberships in one query."""
     prefetch_related_objects(people, "memberships", "memberships__teaching_groups")
     policy = load_policies([service])[service.pk]
+    parents = [p.pk for p in people if any(m.profile == PARENT for m in p.memberships.all())]
+    children = children_classes(parents)
     return {
         person.pk: decide(
             policy,
-            membership_facts(person),
+            list(facts_from_memberships(person.pk, person.memberships.all(), children)),
             is_active=person.is_active,
             is_superuser=person.is_superuser,
             person_group_ids=_person_group_ids(person, [policy]),

@@ -22,7 +22,7 @@ from typing import Any
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from socle.core.versioned import LocalCache, SharedVersion
-from socle.directory.models import Membership, MembershipGroup, Person
+from socle.directory.models import Membership, MembershipGroup, ParentLink, Person
 from socle.portal.membership_facts import facts_from_rows
 from socle.portal.models import AccessRule, Group, Service, ServiceActivation
 from socle.portal.policy import MembershipFact, ServicePolicy
@@ -111,3 +111,5 @@ def connect() -> None:
     post_delete.connect(_people_changed, sender=Membership, dispatch_uid="people-member-del")
     post_save.connect(_people_changed, sender=MembershipGroup, dispatch_uid="people-group-save")
     post_delete.connect(_people_changed, sender=MembershipGroup, dispatch_uid="people-group-del")
+    post_save.connect(_people_changed, sender=ParentLink, dispatch_uid="people-parent-save")
+    post_delete.connect(_people_changed, sender=ParentLink, dispatch_uid="people-parent-del")

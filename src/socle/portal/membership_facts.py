@@ -1,10 +1,12 @@
 """A person's memberships as the access decision reads them (``socle.portal.policy``), with the
-classes each membership teaches.
+classes each membership covers besides its own.
 
-A class group of an « Accès population » rule covers the class's pupils and the members who
-teach it: the AAF's ``ENTAuxEnsClasses``, stored as ``MembershipGroup`` rows of kind
-« classe ». Pupils and parents teach nothing, so their memberships cost no query for it: the
-SSO hop of a pupil reads exactly what it read before.
+A class group of an « Accès population » rule covers the class's pupils, the members who teach it
+(the AAF's ``ENTAuxEnsClasses``, stored as ``MembershipGroup`` rows of kind « classe ») and the
+parents of its pupils (``ParentLink`` to an active pupil of the class, in the same
+establishment). A pupil's membership covers nothing more, so a pupil's SSO hop costs no extra
+query; a parent's costs one (the children's classes), a member who may teach one (the classes
+taught).
 """
 
 from __future__ import annotations
@@ -13,15 +15,17 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
-from socle.directory.models import GroupKind, MembershipGroup
+from socle.directory.models import GroupKind, Membership, MembershipGroup
 from socle.directory.profiles import Profile
 from socle.portal.policy import MembershipFact
 
 TEACH_NOTHING = frozenset({Profile.PUPIL.value, Profile.PARENT.value})
+PARENT = Profile.PARENT.value
 Row = tuple[int, str, bool, str]  # establishment_id, profile, is_admin, class_name
 
 
 Taught = dict[tuple[int, str], frozenset[str]]  # (establishment_id, profile) → class names
+Children = dict[int, frozenset[str]]  # establishment_id → the classes of one's children there
 
 
 def _taught_classes(person_id: int) -> Taught:
@@ -33,9 +37,33 @@ def _taught_classes(person_id: int) -> Taught:
     return {key: frozenset(names) for key, names in found.items()}
 
 
-def _facts(rows: list[Row], taught: Taught) -> tuple[MembershipFact, ...]:
+def children_classes(parent_ids: Iterable[int]) -> dict[int, Children]:
+    """For each of these people, the casefolded classes of their children (active pupils they
+    are a responsable of), per establishment: one query whatever their number."""
+    ids = set(parent_ids)
+    if not ids:
+        return {}
+    found: dict[int, dict[int, set[str]]] = defaultdict(lambda: defaultdict(set))
+    for parent_id, est_id, name in (
+        Membership.objects.filter(
+            profile=Profile.PUPIL,
+            person__is_active=True,
+            person__parent_links__parent_id__in=ids,
+        )
+        .exclude(class_name="")
+        .values_list("person__parent_links__parent_id", "establishment_id", "class_name")
+    ):
+        found[parent_id][est_id].add(name.casefold())
+    return {
+        parent_id: {est_id: frozenset(names) for est_id, names in classes.items()}
+        for parent_id, classes in found.items()
+    }
+
+
+def _facts(rows: list[Row], taught: Taught, children: Children) -> tuple[MembershipFact, ...]:
     """The one place the facts are built: a pupil's or a parent's membership teaches nothing,
-    whatever rows it holds, so the CAS and « Accès utilisateur » always agree."""
+    whatever rows it holds, and only a parent's covers children, so the CAS and « Accès
+    utilisateur » always agree."""
     return tuple(
         MembershipFact(
             est_id,
@@ -43,24 +71,33 @@ def _facts(rows: list[Row], taught: Taught) -> tuple[MembershipFact, ...]:
             is_admin,
             class_name,
             frozenset() if profile in TEACH_NOTHING else taught.get((est_id, profile), frozenset()),
+            children.get(est_id, frozenset()) if profile == PARENT else frozenset(),
         )
         for est_id, profile, is_admin, class_name in rows
     )
 
 
+def _is_parent(rows: list[Row]) -> bool:
+    return any(profile == PARENT for _, profile, _, _ in rows)
+
+
 def facts_from_rows(person_id: int, rows: Iterable[Row]) -> tuple[MembershipFact, ...]:
     """Memberships read as ``(establishment_id, profile, is_admin, class_name)`` rows; one query
-    more for the classes taught, only when a membership may teach."""
+    more for the classes taught, only when a membership may teach, and one for the children's
+    classes, only when one is a parent's."""
     rows = list(rows)
     may_teach = any(profile not in TEACH_NOTHING for _, profile, _, _ in rows)
-    return _facts(rows, _taught_classes(person_id) if may_teach else {})
+    children = children_classes([person_id]).get(person_id, {}) if _is_parent(rows) else {}
+    return _facts(rows, _taught_classes(person_id) if may_teach else {}, children)
 
 
 def facts_from_memberships(
-    person_id: int, memberships: Iterable[Any]
+    person_id: int, memberships: Iterable[Any], children: dict[int, Children] | None = None
 ) -> tuple[MembershipFact, ...]:
     """The same from ``Membership`` instances; their ``teaching_groups`` are read from a
-    prefetch when the caller made one (``memberships__teaching_groups``), else queried."""
+    prefetch when the caller made one (``memberships__teaching_groups``), else queried, and the
+    children's classes from ``children`` (:func:`children_classes` of many people at once) when
+    given, else queried."""
     memberships = list(memberships)
     rows = [(m.establishment_id, m.profile, m.is_admin, m.class_name) for m in memberships]
     if not all(
@@ -73,4 +110,6 @@ def facts_from_memberships(
         )
         for m in memberships
     }
-    return _facts(rows, taught)
+    if children is None:
+        children = children_classes([person_id]) if _is_parent(rows) else {}
+    return _facts(rows, taught, children.get(person_id, {}))

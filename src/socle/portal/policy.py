@@ -8,8 +8,9 @@ For each membership of the person (establishment × national profile), in order:
 3. an establishment that switched it on grants the populations it ticked;
 4. with no switch, a service whose default is « Ouvert à tous les profils » grants everyone;
 5. any « Accès population » rule matching the establishment, the groups and the profile grants.
-   A class group covers the class's pupils (``class_name``) and the members who teach it
-   (``taught_classes``: the AAF's ``ENTAuxEnsClasses``); a rule's profile narrows it to one side.
+   A class group covers the class's pupils (``class_name``), the members who teach it
+   (``taught_classes``: the AAF's ``ENTAuxEnsClasses``) and the parents of its pupils
+   (``children_classes``); a rule's profile narrows it to one of them.
 
 Access is granted as soon as one membership is granted. A global administrator (superuser)
 may open every enabled service; an inactive account none. An anonymous service is open to all.
@@ -46,6 +47,7 @@ class MembershipFact:
     is_admin: bool = False
     class_name: str = ""
     taught_classes: frozenset[str] = frozenset()  # casefolded names of the classes taught here
+    children_classes: frozenset[str] = frozenset()  # a parent's: their children's classes here
 
 
 @dataclass(frozen=True)
@@ -122,8 +124,10 @@ def _rule_matches(rule: RuleFact, m: MembershipFact, person_group_ids: frozenset
                 continue
             if group.class_name:
                 wanted = group.class_name.casefold()
-                if (m.class_name and m.class_name.casefold() == wanted) or (
-                    wanted in m.taught_classes
+                if (
+                    (m.class_name and m.class_name.casefold() == wanted)
+                    or wanted in m.taught_classes
+                    or wanted in m.children_classes
                 ):
                     return True
             elif group.id in person_group_ids:

@@ -88,7 +88,9 @@ class AccessRuleForm(AccessibleFormMixin, forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text=gettext_lazy(
-            "Pour « Liste de groupes » : les classes et les groupes du site courant."
+            "Pour « Liste de groupes » : les classes et les groupes du site courant. Une classe "
+            "comprend ses élèves, ses enseignants et les parents de ses élèves ; le profil "
+            "choisi restreint la règle à l'un d'eux."
         ),
     )
     profiles = forms.MultipleChoiceField(
