@@ -308,6 +308,9 @@ SOCLE_TRACE_RETENTION_DAYS = env_int("SOCLE_TRACE_RETENTION_DAYS", 365, minimum=
 # Traces written by a background thread within a second, off the request path (trace_buffer).
 SOCLE_TRACES_DEFERRED = env_bool("SOCLE_TRACES_DEFERRED", True)
 
+# --- Monitoring: GET /metrics (socle.core.metrics), off without a token --------------------------
+SOCLE_METRICS_TOKEN = env_str("SOCLE_METRICS_TOKEN", "")
+
 # --- Operations: serving, password hashing, admission control (socle.core) --------------------
 # docs/deployment.md explains each; 0 means "derived from the number of cores".
 SOCLE_SERVE_WORKERS = env_int("SOCLE_SERVE_WORKERS", 0, minimum=0, maximum=256)

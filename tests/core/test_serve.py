@@ -175,6 +175,44 @@ def test_a_login_abandoned_by_its_client_while_waiting_is_not_hashed(tmp_path):
     assert output.count("login abandoned by its client while waiting for a hash slot") == 1, output
 
 
+def test_metrics_add_up_the_workers_of_the_node(tmp_path):
+    """gunicorn's workers are processes: /metrics sums what each counted (multiprocess mode)."""
+    from prometheus_client.parser import text_string_to_metric_families
+
+    port, token = free_port(), "metrics-" + "t0k3n" * 8
+    server = _serve(tmp_path, port, workers=2, SOCLE_METRICS_TOKEN=token)
+    try:
+        for _ in range(6):  # new connections: either worker may answer each
+            with socket.create_connection(("127.0.0.1", port), timeout=10) as client:
+                client.sendall(_login_post(port))
+                answer = b""
+                while b"</html>" not in answer and (chunk := client.recv(65536)):
+                    answer += chunk
+            assert answer.startswith(b"HTTP/1.1 200"), answer[:200]
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{port}/metrics", headers={"Authorization": f"Bearer {token}"}
+        )
+        with urllib.request.urlopen(request, timeout=10) as page:
+            text = page.read().decode()
+        from socle.core.metrics import default_directory
+
+        written = {path.name for path in default_directory(port).glob("*.db")}
+        assert any(name.startswith("counter_") for name in written), written
+    finally:
+        server.send_signal(signal.SIGTERM)
+        output, _ = server.communicate(timeout=30)
+    samples = {
+        (sample.name, tuple(sorted(sample.labels.items()))): sample.value
+        for family in text_string_to_metric_families(text)
+        for sample in family.samples
+    }
+    failed = (("event", "login_failed"), ("outcome", "refused"), ("service", ""))
+    assert samples[("socle_events_total", failed)] == 6, text
+    assert samples[("socle_login_queue_waiting", ())] == 0
+    assert server.returncode == 0, output
+    assert not default_directory(port).exists()  # removed when the node stops
+
+
 @pytest.mark.parametrize(
     ("option", "value", "reason"),
     [

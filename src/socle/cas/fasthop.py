@@ -34,7 +34,7 @@ from socle.cas.views.common import (
     store_failure,
 )
 from socle.cas.views.login import MAX_SERVICE_LENGTH
-from socle.core import wsgi_fast
+from socle.core import metrics, wsgi_fast
 from socle.core.wsgi_fast import Fallback, Reply, query
 from socle.directory import handover
 from socle.portal.access import can_access
@@ -80,6 +80,7 @@ def prepare(environ: wsgi_fast.Environ, ip: str) -> wsgi_fast.Work:
             return _hop()
         except STORE_ERRORS as exc:
             logger.error("/cas/login (fast hop): store unavailable: %s", store_failure(exc))
+            metrics.store_unavailable()
             headers = [("Content-Type", HTML), ("Retry-After", str(UNAVAILABLE_RETRY_AFTER))]
             return Reply("503 Service Unavailable", headers, UNAVAILABLE_PAGE)
 

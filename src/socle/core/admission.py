@@ -60,6 +60,7 @@ from pathlib import Path
 from django.conf import settings
 from django.utils import timezone
 
+from socle.core import metrics
 from socle.core.schedule import Window, in_windows, parse_windows
 from socle.core.waitlist import Waitlist
 
@@ -248,7 +249,8 @@ class Gate:
         token = threading.get_ident()
         me = None if deferred else self._queue(token)
         try:
-            held = self._wait(me, deferred, still_wanted)
+            with metrics.waiting_for_slot():
+                held = self._wait(me, deferred, still_wanted)
         except (QueueFull, ClientGone):
             self._unqueue(token)
             self._pass_on()  # the wake-up this waiter may have taken
@@ -319,9 +321,17 @@ class Gate:
     ) -> Iterator[None]:
         now = timezone.localtime()
         if not self._enter(self.policy.waiting_places(profile_hint, now)):
+            metrics.queue_full()
             raise QueueFull(self._retry_after())
         try:
-            held = self._wait_for_slot(self.policy.is_deferred(profile_hint, now), still_wanted)
+            try:
+                held = self._wait_for_slot(self.policy.is_deferred(profile_hint, now), still_wanted)
+            except QueueFull:
+                metrics.queue_full()
+                raise
+            except ClientGone:
+                metrics.abandoned()
+                raise
             try:
                 yield
             finally:

@@ -259,3 +259,28 @@ def check_admission_directory(app_configs: Any = None, **kwargs: Any) -> list[Ch
             )
         ]
     return []
+
+
+METRICS_TOKEN_MIN = 32
+
+
+@register("socle")
+def check_metrics_token(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    token = settings.SOCLE_METRICS_TOKEN
+    if token and len(token) < METRICS_TOKEN_MIN:
+        return [
+            Warning(
+                _(
+                    "SOCLE_METRICS_TOKEN est trop court (%(length)d caractères) : il protège "
+                    "la page /metrics."
+                )
+                % {"length": len(token)},
+                hint=_(
+                    "Utilisez au moins %(min)d caractères aléatoires, par exemple : "
+                    "python3 -c 'import secrets; print(secrets.token_urlsafe(32))'."
+                )
+                % {"min": METRICS_TOKEN_MIN},
+                id="socle.W092",
+            )
+        ]
+    return []

@@ -20,6 +20,7 @@ import fcntl
 import gc
 import hashlib
 import os
+import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -30,6 +31,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.db import connection, connections
 
+from socle.core import metrics
 from socle.core.admission import cpu_count
 
 ACCESS_LOG_FORMAT = '%(h)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms'
@@ -209,6 +211,12 @@ def freeze_loaded_objects() -> None:
     gc.freeze()
 
 
+def _child_exit(server: Any, worker: Any) -> None:
+    from socle.core.metrics import worker_exited
+
+    worker_exited(worker.pid)
+
+
 def _post_fork(server: Any, worker: Any) -> None:
     from socle.core.redis import reset_client
 
@@ -232,12 +240,21 @@ def run(options: ServeOptions) -> None:
                 if key in known and value is not None:
                     self.cfg.set(key, value)
             self.cfg.set("post_fork", _post_fork)
+            self.cfg.set("child_exit", _child_exit)
 
         def load(self) -> Any:
             return application
 
+    values = metrics.default_directory(options.port) if metrics.enabled() else None
+    if values is not None:  # the workers write their values where /metrics adds them up
+        metrics.use_directory(values)
     connections.close_all()
     reset_client()
     release_hash_memory()  # before forking: the workers inherit the setting
     freeze_loaded_objects()
-    SocleApplication().run()
+    master = os.getpid()
+    try:
+        SocleApplication().run()
+    finally:  # gunicorn's workers leave through here too (SystemExit): only the master cleans up
+        if values is not None and os.getpid() == master:
+            shutil.rmtree(values, ignore_errors=True)

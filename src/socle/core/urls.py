@@ -1,4 +1,4 @@
-"""URLs of socle.core (mounted at the root: ``/healthz``)."""
+"""URLs of socle.core (mounted at the root: ``/healthz``, ``/metrics``)."""
 
 from django.urls import path
 
@@ -7,4 +7,5 @@ from socle.core import views
 app_name = "core"
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
+    path("metrics", views.metrics, name="metrics"),
 ]

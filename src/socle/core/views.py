@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, JsonResponse
+import hmac
+
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
+from socle.core import metrics as node_metrics
 from socle.core.health import run_checks
 
 
@@ -20,3 +24,20 @@ def healthz(request: HttpRequest) -> JsonResponse:
         "checks": {c.name: {"ok": c.ok, "detail": c.detail, "ms": c.ms} for c in checks},
     }
     return JsonResponse(body, status=200 if healthy else 503)
+
+
+@never_cache
+@require_safe
+def metrics(request: HttpRequest) -> HttpResponse:
+    """``GET /metrics``: Prometheus' text format with ``Authorization: Bearer
+    <SOCLE_METRICS_TOKEN>``; 401 without it, 404 when no token is configured (off)."""
+    token = settings.SOCLE_METRICS_TOKEN
+    if not token:
+        raise Http404
+    given = request.headers.get("Authorization", "").encode()
+    if not hmac.compare_digest(given, f"Bearer {token}".encode()):
+        response = HttpResponse("401 Unauthorized\n", status=401, content_type="text/plain")
+        response["WWW-Authenticate"] = 'Bearer realm="socle-metrics"'
+        return response
+    body, content_type = node_metrics.render()
+    return HttpResponse(body, content_type=content_type)

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from socle.core import metrics
 from socle.core.middleware import client_address_of
 from socle.portal import trace_buffer
 from socle.portal.models import Trace
@@ -84,6 +85,7 @@ def record(
         "client_ip": client_ip or None,
         "detail": detail[:500],
     }
+    metrics.event(event[:40], outcome[:16], service_code[:50])
     if settings.SOCLE_TRACES_DEFERRED:
         trace_buffer.add(fields)  # the model instance is built by the writer thread
     else:

@@ -26,6 +26,7 @@ from django.db import DatabaseError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from socle.core import metrics
 from socle.pronote.categories import national_categories
 
 logger = logging.getLogger("socle.pronote")
@@ -128,6 +129,7 @@ def record_missing(person: Any, establishment_id: int, service_code: str) -> Non
     """Counts one "ticket without PRONOTE identifier" (never fails the CAS validation)."""
     from socle.pronote.models import MissingIdentifierEvent
 
+    metrics.pronote_missing_identifier()
     logger.warning(
         "pronote_missing_id person=%s establishment=%s service=%s",
         getattr(person, "uid", person.pk),

@@ -16,6 +16,7 @@ from redis.exceptions import RedisError
 from socle.cas import protocol
 from socle.cas.tickets import get_store
 from socle.cas.tickets.base import Session
+from socle.core import metrics
 from socle.core.middleware import client_address_of
 
 TGC_COOKIE = "socle_tgc"
@@ -125,6 +126,7 @@ def store_failure(exc: BaseException) -> str:
 def unavailable(request: HttpRequest, *, logged_out: bool = False) -> HttpResponse:
     """503 « Service momentanément indisponible » with ``Retry-After`` (a plain text answer
     when even the page cannot be rendered, e.g. the database is down)."""
+    metrics.store_unavailable()
     context = {"retry_after": UNAVAILABLE_RETRY_AFTER, "logged_out": logged_out}
     try:
         response = page(request, "cas/unavailable.html", context, status=503)
