@@ -273,6 +273,18 @@ def test_someone_elses_sso_session_ends_with_the_activation_itself(
     assert is_login_form(client.get("/cas/login", {"service": SERVICE_URL}))
 
 
+def test_the_session_ends_although_the_activation_page_never_sees_the_tgc(
+    client: Client, pupil: Person, newcomer: Person, service: Service
+) -> None:
+    """A browser sends the TGC (path ``/cas/``) only to the CAS, not to ``/compte/``: the
+    session to end is the one the portal session remembers."""
+    cas_login(client, pupil, SERVICE_URL)
+    previous = client.cookies.pop(TGC_COOKIE).value  # as a real browser posts the page
+    response = choose_password(client, newcomer)
+    assert get_store().get_session(previous) is None
+    assert response.cookies[TGC_COOKIE]["max-age"] == 0
+
+
 def test_an_unreachable_store_does_not_undo_the_activation(
     client: Client,
     pupil: Person,

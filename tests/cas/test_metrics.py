@@ -107,3 +107,20 @@ def test_an_unreachable_store_is_counted(
     monkeypatch.setattr("socle.cas.views.login.find_service", down)
     assert client.get("/cas/login", {"service": SERVICE_URL}).status_code == 503
     assert REGISTRY.get_sample_value("socle_store_unavailable_total") == before + 1
+
+
+def test_a_validation_failing_on_the_store_is_counted(
+    client: Client, settings: Any, monkeypatch: Any
+) -> None:
+    from redis.exceptions import ConnectionError as RedisConnectionError
+
+    settings.SOCLE_METRICS_TOKEN = TOKEN
+    before = REGISTRY.get_sample_value("socle_store_unavailable_total") or 0.0
+
+    def down() -> None:
+        raise RedisConnectionError("Error 111 connecting to 127.0.0.1:6379")
+
+    monkeypatch.setattr("socle.cas.answers.get_store", down)
+    answer = client.get("/cas/serviceValidate", {"ticket": "ST-x", "service": SERVICE_URL})
+    assert b"INTERNAL_ERROR" in answer.content
+    assert REGISTRY.get_sample_value("socle_store_unavailable_total") == before + 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 from typing import Any
 
@@ -72,3 +73,62 @@ def test_a_short_token_is_a_configuration_warning(settings: Any, token: str, war
     settings.SOCLE_METRICS_TOKEN = token
     ids = {message.id for message in run_checks()}
     assert ("socle.W092" in ids) is warned
+
+
+SCRIPT = """
+import os, shutil, sys
+from django.conf import settings
+settings.configure(SOCLE_METRICS_TOKEN="t" * 40)
+from socle.core import metrics
+from prometheus_client.parser import text_string_to_metric_families
+
+def read():
+    text = metrics.render()[0].decode()
+    samples = {s.name: s.value for f in text_string_to_metric_families(text) for s in f.samples
+               if not s.labels or s.labels.get("event") == "login"}
+    return samples.get("socle_events_total", 0), samples.get("socle_login_queue_waiting", 0)
+
+metrics.event("login", "ok")  # in the master, before the directory: in-process values
+directory = metrics.node_directory(int(sys.argv[1]), os.getpid())
+metrics.use_directory(directory)
+pid = os.fork()
+if pid == 0:  # a worker: one login, then it dies while another waits for a slot
+    metrics.event("login", "ok")
+    held = metrics.waiting_for_slot()  # kept: a collected generator would leave the wait
+    held.__enter__()
+    os._exit(0)
+os.waitpid(pid, 0)
+print("before", *read())
+metrics.worker_exited(pid)
+print("after", *read())
+shutil.rmtree(directory)
+pid = os.fork()
+if pid == 0:  # a new worker, its directory gone (removed under the node): logged, never raised
+    metrics.event("login", "ok")
+    metrics.event("login", "ok")
+    print("survived", flush=True)
+    os._exit(0)
+os.waitpid(pid, 0)
+"""
+
+
+def test_the_workers_values_are_added_up_and_a_dead_workers_gauges_dropped(tmp_path: Any) -> None:
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    port = 40000 + os.getpid() % 20000
+    result = subprocess.run(
+        [sys.executable, "-c", SCRIPT, str(port)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2] / "src")},
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.split("\n")
+    # the master's count before the directory is not in the files: only the worker's login
+    assert lines[0] == "before 1.0 1.0" and lines[1] == "after 1.0 0.0", result.stdout
+    assert lines[2] == "survived"
+    assert result.stderr.count("a value could not be updated") == 1, result.stderr

@@ -16,7 +16,9 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.db import DatabaseError
 from django.utils import timezone
+from redis.exceptions import RedisError
 
 from socle.cas import errors, protocol, saml
 from socle.cas.attributes import collect
@@ -26,6 +28,7 @@ from socle.cas.tickets import get_store
 from socle.cas.tickets.base import redact
 from socle.cas.usernames import cas_username, note_usernames_sent
 from socle.cas.validation import Validated, validate_ticket
+from socle.core import metrics
 from socle.portal.traces import record
 
 logger = logging.getLogger("socle.cas")
@@ -106,8 +109,8 @@ def cas1(params: Params, ip: str) -> Answer:
         username: str | None = cas_username(result.person, result.service)
     except errors.CasError:
         username = None
-    except Exception:  # §2.4.2 has no error code: "no" it is, never a 500
-        logger.exception("CAS 1 validation failed")
+    except Exception as exc:  # §2.4.2 has no error code: "no" it is, never a 500
+        _internal_error("CAS 1 validation failed", exc)
         username = None
     return Answer(protocol.render_cas1(username), TEXT)
 
@@ -119,12 +122,19 @@ def cas2(params: Params, ip: str, *, proxy: bool, with_attributes: bool) -> Answ
         success = _success(_validate(params, ip, proxy=proxy), with_attributes=with_attributes)
     except errors.CasError as exc:
         return _failure(exc, as_json)
-    except Exception:
-        logger.exception("validation failed")
+    except Exception as exc:
+        _internal_error("validation failed", exc)
         return _failure(errors.InternalError("Erreur interne du serveur CAS."), as_json)
     if as_json:
         return Answer(protocol.render_success_json(success, with_attributes=with_attributes), JSON)
     return Answer(protocol.render_success_xml(success, with_attributes=with_attributes), XML)
+
+
+def _internal_error(what: str, exc: Exception) -> None:
+    """Our own failure, logged; counted as the store's when the database or Redis failed."""
+    logger.exception(what)
+    if isinstance(exc, (RedisError, DatabaseError)):
+        metrics.store_unavailable()
 
 
 def _failure(error: errors.CasError, as_json: bool) -> Answer:
@@ -173,8 +183,8 @@ def saml_validation(body: bytes, target: str, ip: str) -> Answer:
         trace(None, exc, artifact, ip)
         status = "Requester" if isinstance(exc, errors.InvalidRequest) else "RequestDenied"
         return failure(status, f"{exc.code}: {exc.description}")
-    except Exception:
-        logger.exception("SAML validation failed")
+    except Exception as exc:
+        _internal_error("SAML validation failed", exc)
         return failure("Responder", "INTERNAL_ERROR: Erreur interne du serveur CAS.")
     note_usernames_sent(result.service)
     trace(result, None, artifact, ip)

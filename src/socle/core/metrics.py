@@ -12,25 +12,26 @@ off, nothing is imported nor counted and the hot paths pay one settings read. Wh
 - ``socle_login_queue_wait_seconds``: how long the logins that had to wait waited.
 - ``socle_login_queue_full_total``: « file d'attente » pages (503);
   ``socle_login_queue_abandoned_total``: logins whose client hung up while waiting.
-- ``socle_store_unavailable_total``: answers 503 because the database or Redis could not be
-  reached.
+- ``socle_store_unavailable_total``: answers 503 (validations: ``INTERNAL_ERROR``) because the
+  database or Redis could not be reached.
 - ``socle_pronote_missing_identifier_total``: tickets validated by a PRONOTE service for someone
   who has no PRONOTE identifier there (PRONOTE then shows « Échec de l'authentification »).
 
 Under ``socle serve`` the gunicorn workers are separate processes: each writes its values to files
 in a directory of the node (prometheus_client's multiprocess mode, ``PROMETHEUS_MULTIPROC_DIR``,
 set by :func:`use_directory` before the workers fork) and the page adds them up. Elsewhere
-(``runserver``, tests) the values live in the process.
+(``runserver``, tests) the values live in the process. Counting never fails a request.
 """
 
 from __future__ import annotations
 
 import functools
+import logging
 import os
 import shutil
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,7 +39,10 @@ from typing import Any
 
 from django.conf import settings
 
+logger = logging.getLogger("socle.metrics")
+
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
+DIRECTORY_PREFIX = "socle-metrics"
 WAIT_BUCKETS = (0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
 
 
@@ -96,45 +100,53 @@ def _metrics() -> _Metrics:
     )
 
 
+_failed = False
+
+
+def _count(update: Callable[[_Metrics], object]) -> None:
+    """Counting never breaks a request: a failure (e.g. the values directory removed under a
+    running node) is logged once per process and the answer goes on."""
+    global _failed
+    if not enabled():
+        return
+    try:
+        update(_metrics())
+    except Exception:  # noqa: BLE001 - metrics are best effort, the CAS is not
+        if not _failed:
+            _failed = True
+            logger.exception("metrics: a value could not be updated (further failures silent)")
+
+
 def event(name: str, outcome: str, service: str = "") -> None:
-    if enabled():
-        _metrics().events.labels(name, outcome, service).inc()
+    _count(lambda m: m.events.labels(name, outcome, service).inc())
 
 
 def queue_full() -> None:
-    if enabled():
-        _metrics().queue_full.inc()
+    _count(lambda m: m.queue_full.inc())
 
 
 def abandoned() -> None:
-    if enabled():
-        _metrics().abandoned.inc()
+    _count(lambda m: m.abandoned.inc())
 
 
 def store_unavailable() -> None:
-    if enabled():
-        _metrics().unavailable.inc()
+    _count(lambda m: m.unavailable.inc())
 
 
 def pronote_missing_identifier() -> None:
-    if enabled():
-        _metrics().pronote_missing_id.inc()
+    _count(lambda m: m.pronote_missing_id.inc())
 
 
 @contextmanager
 def waiting_for_slot() -> Iterator[None]:
     """Around a login's wait for a hash slot (only when it has to wait)."""
-    if not enabled():
-        yield
-        return
-    metrics = _metrics()
-    metrics.waiting.inc()
     started = time.monotonic()
+    _count(lambda m: m.waiting.inc())
     try:
         yield
     finally:
-        metrics.waiting.dec()
-        metrics.wait_seconds.observe(time.monotonic() - started)
+        waited = time.monotonic() - started
+        _count(lambda m: (m.waiting.dec(), m.wait_seconds.observe(waited)))
 
 
 def render() -> tuple[bytes, str]:
@@ -151,25 +163,49 @@ def render() -> tuple[bytes, str]:
     return generate_latest(REGISTRY), CONTENT_TYPE_LATEST
 
 
-def default_directory(port: int) -> Path:
-    """Node-local, in memory when the machine has ``/dev/shm`` (every count is a file write)."""
+def node_directory(port: int, pid: int) -> Path:
+    """The values of the node serving ``port`` whose master is ``pid``: node-local, in memory
+    when the machine has ``/dev/shm`` (every count is a write to a file mapped in memory), and
+    one per run, so that a second ``socle serve`` started on the same port by mistake never
+    empties or removes the directory of the node that runs."""
     base = Path("/dev/shm")  # noqa: S108 - the workers' value files, not data
     if not base.is_dir():
         import tempfile
 
         base = Path(tempfile.gettempdir())
-    return base / f"socle-metrics-{os.getuid()}-{port}"
+    return base / f"{DIRECTORY_PREFIX}-{os.getuid()}-{port}-{pid}"
 
 
 def use_directory(directory: Path) -> None:
     """Called by ``socle serve`` before forking: the workers write their values in
-    ``directory``, emptied first (the counters of an earlier run would add up again)."""
-    shutil.rmtree(directory, ignore_errors=True)
-    directory.mkdir(mode=0o700, parents=True)
+    ``directory``. The directories of earlier runs on that port whose master is gone (killed
+    before it could remove its own) are removed."""
+    for old in directory.parent.glob(f"{directory.name.rsplit('-', 1)[0]}-*"):
+        if old != directory and not _alive(old.name.rsplit("-", 1)[-1]):
+            shutil.rmtree(old, ignore_errors=True)
+    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
     os.environ[MULTIPROC_ENV] = str(directory)
     values = sys.modules.get("prometheus_client.values")
     if values is not None:  # imported already: values created from now on use the files
         values.ValueClass = values.get_value_class()  # type: ignore[attr-defined]
+    if _metrics.cache_info().currsize:  # created in this process before: created again
+        from prometheus_client import REGISTRY
+
+        for collector in vars(_metrics()).values():
+            REGISTRY.unregister(collector)
+        _metrics.cache_clear()
+
+
+def _alive(pid: str) -> bool:
+    if not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def worker_exited(pid: int) -> None:

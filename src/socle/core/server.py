@@ -245,14 +245,14 @@ def run(options: ServeOptions) -> None:
         def load(self) -> Any:
             return application
 
-    values = metrics.default_directory(options.port) if metrics.enabled() else None
+    master = os.getpid()
+    values = metrics.node_directory(options.port, master) if metrics.enabled() else None
     if values is not None:  # the workers write their values where /metrics adds them up
         metrics.use_directory(values)
     connections.close_all()
     reset_client()
     release_hash_memory()  # before forking: the workers inherit the setting
     freeze_loaded_objects()
-    master = os.getpid()
     try:
         SocleApplication().run()
     finally:  # gunicorn's workers leave through here too (SystemExit): only the master cleans up

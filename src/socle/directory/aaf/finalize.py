@@ -16,7 +16,7 @@ from collections import defaultdict
 from django.utils import timezone
 
 from socle.core.batches import batched
-from socle.directory.aaf.fastsql import insert_rows, rows_in
+from socle.directory.aaf.fastsql import delete_rows, insert_rows, rows_in
 from socle.directory.aaf.mapping import (
     FEMALE_TITLES,
     MALE_TITLES,
@@ -112,8 +112,7 @@ def sync_links(links: dict[int, list[RelationData]], report: Report) -> set[int]
     ParentLink.objects.bulk_update(
         to_update, ["relation", "legal", "financial", "contact"], batch_size=CHUNK
     )
-    for chunk in batched(to_delete, CHUNK):
-        ParentLink.objects.filter(pk__in=chunk).delete()
+    delete_rows(ParentLink, to_delete)  # no signals: the CAS's copies expire (access_cache)
     report.links_created += len(to_create)
     report.links_updated += len(to_update)
     report.links_removed += len(to_delete)
