@@ -20,9 +20,9 @@ TEACHER_CLASSES = ["S1$5E1$L0201$MATHEMATIQUES", "S1$4A", "S1$4A", "S2$3B"]
 
 def _groups(external_id: str) -> set[tuple[str, str, str, str]]:
     return set(
-        MembershipGroup.objects.filter(membership__person__external_id=external_id).values_list(
-            "membership__establishment__uai", "membership__profile", "kind", "name"
-        )
+        MembershipGroup.objects.filter(
+            membership__person__external_id=external_id, kind__in=("classe", "groupe")
+        ).values_list("membership__establishment__uai", "membership__profile", "kind", "name")
     )
 
 

@@ -184,17 +184,20 @@ class Membership(models.Model):
 class GroupKind(models.TextChoices):
     CLASS = "classe", _("classe")
     GROUP = "groupe", _("groupe")
+    FUNCTION = "fonction", _("fonction")
+    DISCIPLINE = "discipline", _("discipline de poste")
 
 
 class MembershipGroup(models.Model):
     """A class or group of a membership (AAF ``ENTAuxEnsClasses``, ``ENTAuxEnsGroupes``,
     ``ENTEleveGroupes``): the classes a teacher teaches, the groups of a pupil or a teacher. A
-    pupil's own class stays in ``Membership.class_name``."""
+    pupil's own class stays in ``Membership.class_name``. Also a staff member's function and
+    « discipline de poste » in the establishment (AAF ``ENTPersonFonctions``)."""
 
     membership = models.ForeignKey(
         Membership, on_delete=models.CASCADE, related_name="teaching_groups"
     )
-    kind = models.CharField(_("type"), max_length=8, choices=GroupKind.choices)
+    kind = models.CharField(_("type"), max_length=12, choices=GroupKind.choices)
     name = models.CharField(_("nom"), max_length=50)
 
     class Meta:

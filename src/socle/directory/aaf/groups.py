@@ -17,7 +17,14 @@ from typing import TYPE_CHECKING, Any
 from django.utils.translation import gettext as _
 
 from socle.directory.aaf.fastsql import delete_rows, insert_rows, rows_in
-from socle.directory.aaf.mapping import GROUP_FIELDS, GROUP_NAME_MAX, RULES_BY_TYPE, TYPE_PROFILES
+from socle.directory.aaf.mapping import (
+    FUNCTION_KINDS,
+    GROUP_FIELDS,
+    GROUP_NAME_MAX,
+    RULES_BY_TYPE,
+    STAFF,
+    TYPE_PROFILES,
+)
 from socle.directory.models import Membership, MembershipGroup
 from socle.directory.profiles import Profile
 
@@ -58,7 +65,28 @@ def parse_groups(
                 by_establishment.setdefault(pk, set()).add(group)
                 continue
             errors.append(value_error(kind, name, item, reason))
+    if kind == STAFF and "functions" in values:
+        found.update(function_groups(values["functions"], structures))
     return found or None
+
+
+def function_groups(items: list[str], structures: StructureIndex) -> dict[str, dict[int, set[str]]]:
+    """Functions and « disciplines de poste » of ``struct$code$libellé[$discipline$libellé]``
+    values: the label, else the code, cut to :data:`GROUP_NAME_MAX`. An unknown establishment
+    is left to the profile deduction, which reports it."""
+    found: dict[str, dict[int, set[str]]] = {kind: {} for kind in FUNCTION_KINDS}
+    for item in items:
+        parts = [part.strip() for part in item.split("$")]
+        pk = structures.resolve(parts[0]) if parts[0] else None
+        if pk is None:
+            continue
+        for kind, (code, label) in zip(FUNCTION_KINDS, ((1, 2), (3, 4)), strict=True):
+            name = (parts[label] if len(parts) > label else "") or (
+                parts[code] if len(parts) > code else ""
+            )
+            if name:
+                found[kind].setdefault(pk, set()).add(name[:GROUP_NAME_MAX])
+    return found
 
 
 def value_error(kind: str, name: str, value: str, reason: str) -> str:
@@ -152,5 +180,5 @@ def sync_groups(
 
 
 def _no_membership(kind: str, group_kind: str, name: str) -> str:
-    field = next(f for f, k in GROUP_FIELDS.items() if k == group_kind)
+    field = next((f for f, k in GROUP_FIELDS.items() if k == group_kind), "functions")
     return value_error(kind, field, name, _("la personne n'est pas rattachée à cet établissement."))

@@ -83,7 +83,8 @@ RULES: tuple[Rule, ...] = (
         "functions",
         "list",
         (STAFF,),
-        "`struct$code$libellé[$discipline…]` → establishment and profile",
+        "`struct$code$libellé[$discipline$libellé]` → establishment, profile, and "
+        "MembershipGroup (fonction, discipline) of the staff membership there",
     ),
     Rule(
         "ENTAuxEnsClasses",
@@ -126,6 +127,10 @@ STAFF_INPUTS: dict[str, str] = {
 # replaces the person's rows of that kind, and only those.
 GROUP_FIELDS: dict[str, str] = {"taught_classes": "classe", "groups": "groupe"}
 GROUP_NAME_MAX = 50
+# ``ENTPersonFonctions`` (``struct$code$libellé[$discipline$libellé]``) also gives a staff
+# member's functions and « disciplines de poste » per establishment, kept as ``MembershipGroup``
+# rows of these kinds (the label, else the code), for the « Accès population » rules.
+FUNCTION_KINDS = ("fonction", "discipline")
 
 # Profile of a staff member in an establishment, from the function code of ENTPersonFonctions
 # for that establishment. ENS counts as teaching only with PersEducNatPresenceDevantEleves=O.

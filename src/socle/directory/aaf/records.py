@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 
-from socle.directory.aaf.groups import parse_groups
+from socle.directory.aaf.groups import function_groups, parse_groups
 from socle.directory.aaf.mapping import (
     ETAB,
     FUNCTION_PROFILES,
@@ -263,6 +263,8 @@ def complete_staff_modify(data: PersonData, kept: object, structures: StructureI
     complete = all(attr in inputs for attr in STAFF_INPUTS.values())
     values = {name: inputs[attr] for name, attr in STAFF_INPUTS.items() if attr in inputs}
     data.memberships = _staff_memberships(values, structures)
+    if "functions" in values:  # the functions' rows follow the memberships, as in a full file
+        data.groups = {**(data.groups or {}), **function_groups(values["functions"], structures)}
     data.staff_inputs = inputs if complete else None
     return complete
 

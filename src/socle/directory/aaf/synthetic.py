@@ -17,6 +17,26 @@ from socle.directory.aaf.synthetic_xml import add_request, uai_for, write_parts
 
 CLASS_LEVELS = ("6E", "5E", "4E", "3E")
 GROUPS = ("ANGLAIS", "LATIN", "CHORALE")
+# ENTPersonFonctions: function code → label, and teachers' « disciplines de poste » (code$label)
+FUNCTIONS = {
+    "ENS": "ENSEIGNEMENT",
+    "DIR": "DIRECTION",
+    "EDU": "EDUCATION",
+    "DOC": "DOCUMENTATION",
+    "ADF": "PERSONNELS ADMINISTRATIFS",
+}
+DISCIPLINES = (
+    "L0202$LETTRES MODERNES",
+    "L1300$MATHEMATIQUES",
+    "L0422$ANGLAIS",
+    "L1000$HISTOIRE GEOGRAPHIE",
+    "L1500$PHYSIQUE CHIMIE",
+    "L1900$EDUCATION PHYSIQUE ET SPORTIVE",
+)
+
+
+def discipline(index: int) -> str:
+    return DISCIPLINES[index % len(DISCIPLINES)]
 
 
 def write_export(
@@ -95,7 +115,7 @@ def write_export(
             pairs += [
                 ("mail", f"agent{index}@ac-toulouse.fr"),
                 ("ENTPersonStructRattach", school),
-                ("ENTPersonFonctions", f"{school}${code}$FONCTION$L0201$DISCIPLINE"),
+                ("ENTPersonFonctions", f"{school}${code}${FUNCTIONS[code]}${discipline(index)}"),
                 ("PersEducNatPresenceDevantEleves", "O" if teaches else "N"),
             ]
             if teaches:  # three classes (with a subject after, as some academies write) and a group
