@@ -240,6 +240,66 @@ def test_a_parent_costs_one_query_for_the_childrens_classes(
     assert facts is not None and facts.memberships[0].children_classes == frozenset({"4a"})
 
 
+def _staff_holding(school: Establishment, login: str, profile: str, **held: str) -> Any:
+    person = make_person("Jean", login, establishment=school, profile=profile, login=login)
+    membership = Membership.objects.get(person=person, establishment=school)
+    for kind, name in held.items():
+        MembershipGroup.objects.create(membership=membership, kind=kind, name=name)
+    return person
+
+
+def test_a_rule_narrowed_to_a_discipline_opens_the_service_to_its_teachers_only(
+    school: Establishment, other_school: Establishment, django_assert_num_queries: Any
+) -> None:
+    from socle.portal.access import explain_for_people
+    from socle.portal.access_cache import person_facts
+
+    service = make_service("maths", access_mode=AccessMode.RULES)
+    rule = AccessRule.objects.create(
+        service=service, target=AccessTarget.SITE, disciplines=["Mathématiques"]
+    )
+    rule.establishments.set([school, other_school])
+    maths = _staff_holding(school, "maths", Profile.TEACHER, discipline="MATHÉMATIQUES")
+    english = _staff_holding(school, "anglais", Profile.TEACHER, discipline="ANGLAIS")
+    elsewhere = _staff_holding(other_school, "ailleurs", Profile.TEACHER)
+    Membership.objects.create(person=elsewhere, establishment=school, profile=Profile.TEACHER)
+    MembershipGroup.objects.create(  # maths in the other school only: not here
+        membership=Membership.objects.get(person=elsewhere, establishment=other_school),
+        kind=GroupKind.DISCIPLINE,
+        name="Mathématiques",
+    )
+    pupil = make_person("Léa", "Petit", establishment=school, class_name="4A")
+    assert can_access(maths, service)
+    assert not can_access(english, service)
+    assert can_access(elsewhere, service, other_school)
+    assert not can_access(elsewhere, service, school)
+    assert not can_access(pupil, service)
+    assert explain_access(maths, service).allowed and service.pk in accessible_services(maths)
+    decisions = explain_for_people([maths, english, pupil], service)
+    assert [decisions[p.pk].allowed for p in (maths, english, pupil)] == [True, False, False]
+    PEOPLE_VERSION.changed()  # forget the copies made above
+    PEOPLE_VERSION.current()
+    with django_assert_num_queries(3):  # the person, the memberships, their rows: no more
+        person_facts(maths.pk)
+
+
+def test_a_function_held_in_the_establishment_counts_for_each_staff_profile_there(
+    school: Establishment,
+) -> None:
+    service = make_service("pilotage", access_mode=AccessMode.RULES)
+    rule = AccessRule.objects.create(
+        service=service,
+        target=AccessTarget.SITE,
+        profile=Profile.DIRECTION,
+        functions=["DIRECTION"],
+    )
+    rule.establishments.set([school])
+    # the import keeps the rows on the teaching membership; the direction one reads them too
+    head = _staff_holding(school, "principal", Profile.TEACHER, fonction="DIRECTION")
+    Membership.objects.create(person=head, establishment=school, profile=Profile.DIRECTION)
+    assert can_access(head, service)
+
+
 def test_a_hand_made_group_rule_opens_the_service_to_its_members(school: Establishment) -> None:
     service = make_service("labo", access_mode=AccessMode.RULES)
     member = make_person("Jean", "Prof", establishment=school, profile=Profile.TEACHER)

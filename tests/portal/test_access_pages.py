@@ -315,3 +315,34 @@ def test_a_class_only_taught_is_offered_as_a_group_and_opens_to_its_teacher(
     rule |= {"rule-target": "groups", "rule-groups": ["c2nde3"], "rule-profiles": [""]}
     assert client.post(url, rule).status_code == 302
     assert can_access(teacher, service)
+
+
+def test_a_rule_can_be_narrowed_to_the_disciplines_held_in_the_school(
+    superuser: Person, school: Establishment
+) -> None:
+    from socle.directory.models import GroupKind, MembershipGroup
+
+    service = make_service("maths", url="https://maths.example.org/", access_mode=AccessMode.RULES)
+    teacher = make_person("Jean", "Prof", establishment=school, profile=Profile.TEACHER)
+    membership = Membership.objects.get(person=teacher)
+    MembershipGroup.objects.create(membership=membership, kind=GroupKind.DISCIPLINE, name="MATHS")
+    MembershipGroup.objects.create(membership=membership, kind=GroupKind.FUNCTION, name="ENS")
+    other = make_person("Anne", "Prof", establishment=school, profile=Profile.TEACHER)
+    client = logged_in(superuser)
+    url = reverse("portal:service_access", args=[service.pk]) + f"?etab={school.uai}"
+    page = html.fromstring(client.get(url).content)
+    assert page.xpath('//input[@name="rule-disciplines"]/@value') == ["MATHS"]
+    assert page.xpath('//input[@name="rule-functions"]/@value') == ["ENS"]
+    rule = {"action": "add_rule", "etab": school.uai, "rule-role": "access"}
+    rule |= {"rule-target": "site", "rule-profiles": [""], "rule-disciplines": ["MATHS"]}
+    assert client.post(url, rule).status_code == 302
+    assert AccessRule.objects.get(service=service).disciplines == ["MATHS"]
+    assert can_access(teacher, service) and not can_access(other, service)
+    recap = html.fromstring(client.get(url).content)
+    headers = [th.text_content().strip() for th in recap.xpath("//table//th")]
+    assert headers[:4] == ["Cible", "Profil", "Fonction", "Discipline de poste"]
+    cells = [td.text_content().strip() for td in recap.xpath("//table//tbody/tr[1]/td")]
+    assert cells[2:4] == ["—", "MATHS"]
+    forged = rule | {"rule-disciplines": ["INVENTEE"]}  # only what the school holds
+    assert client.post(url, forged).status_code == 200
+    assert AccessRule.objects.filter(service=service).count() == 1

@@ -104,6 +104,22 @@ def test_a_class_group_rule_covers_the_parents_of_its_pupils() -> None:
     ).allowed
 
 
+def test_a_rule_naming_functions_or_disciplines_covers_only_the_staff_holding_one() -> None:
+    maths = frozenset({"mathematiques"})
+    rule = RuleFact(1, "site", "", frozenset({A}), disciplines=maths)
+    policy = ServicePolicy(10, open_by_default=False, rules=(rule,))
+    assert decide(policy, [MembershipFact(A, ENS, disciplines=maths)]).allowed
+    assert not decide(policy, [MembershipFact(A, ENS, disciplines=frozenset({"anglais"}))]).allowed
+    assert not decide(policy, [MembershipFact(A, ELV)]).allowed  # pupils hold none
+    both = RuleFact(
+        2, "site", "", frozenset({A}), functions=frozenset({"direction"}), disciplines=maths
+    )
+    policy = ServicePolicy(10, open_by_default=False, rules=(both,))
+    assert not decide(policy, [MembershipFact(A, ENS, disciplines=maths)]).allowed
+    director = MembershipFact(A, ENS, functions=frozenset({"direction"}), disciplines=maths)
+    assert decide(policy, [director]).allowed
+
+
 def test_a_hand_made_group_rule_needs_the_person_in_the_group() -> None:
     rule = RuleFact(1, "groups", "", groups=(GroupFact(7, A),))
     policy = ServicePolicy(10, open_by_default=False, rules=(rule,))

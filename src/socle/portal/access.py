@@ -72,10 +72,14 @@ def load_policies(services: Iterable[Service]) -> dict[int, ServicePolicy]:
     }
 
 
+def _casefolded(names: object) -> frozenset[str]:
+    return frozenset(str(n).casefold() for n in names) if isinstance(names, list) else frozenset()
+
+
 def _load_rules(service_ids: list[int]) -> dict[int, list[RuleFact]]:
     rules = list(
         AccessRule.objects.filter(service_id__in=service_ids).values_list(
-            "id", "service_id", "target", "profile"
+            "id", "service_id", "target", "profile", "functions", "disciplines"
         )
     )
     if not rules:
@@ -94,9 +98,17 @@ def _load_rules(service_ids: list[int]) -> dict[int, list[RuleFact]]:
         ):
             groups[rule_id].append(GroupFact(group_id, est_id, class_name))
     result: dict[int, list[RuleFact]] = defaultdict(list)
-    for rule_id, service_id, target, profile in rules:
+    for rule_id, service_id, target, profile, functions, disciplines in rules:
         result[service_id].append(
-            RuleFact(rule_id, target, profile, frozenset(est_ids[rule_id]), tuple(groups[rule_id]))
+            RuleFact(
+                rule_id,
+                target,
+                profile,
+                frozenset(est_ids[rule_id]),
+                tuple(groups[rule_id]),
+                _casefolded(functions),
+                _casefolded(disciplines),
+            )
         )
     return result
 

@@ -30,6 +30,8 @@ class RecapRow:
     object_id: int | None = None
     removable: bool = False
     note: str = ""
+    functions: str = ""  # a rule's narrowing, names joined with ", "
+    disciplines: str = ""
 
 
 def _in_scope(ids: set[int] | None, est_ids: set[int]) -> bool:
@@ -105,6 +107,8 @@ def recap_rows(
                 rule.pk,
                 removable=can_remove.get(rule.pk, False),
                 note=_("Accès population"),
+                functions=", ".join(rule.functions or ()),
+                disciplines=", ".join(rule.disciplines or ()),
             )
         )
     return rows

@@ -5,14 +5,17 @@ A class group of an « Accès population » rule covers the class's pupils, the 
 (the AAF's ``ENTAuxEnsClasses``, stored as ``MembershipGroup`` rows of kind « classe ») and the
 parents of its pupils (``ParentLink`` to an active pupil of the class, in the same
 establishment). A pupil's membership covers nothing more, so a pupil's SSO hop costs no extra
-query; a parent's costs one (the children's classes), a member who may teach one (the classes
-taught).
+query; a parent's costs one (the children's classes), a staff member's one (the classes taught,
+and the functions and « disciplines de poste » held in each establishment, which a rule may
+name: AAF ``ENTPersonFonctions``, stored on one membership per establishment and read for all
+of the person's staff memberships there).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
 from socle.directory.models import GroupKind, Membership, MembershipGroup
@@ -24,17 +27,49 @@ PARENT = Profile.PARENT.value
 Row = tuple[int, str, bool, str]  # establishment_id, profile, is_admin, class_name
 
 
-Taught = dict[tuple[int, str], frozenset[str]]  # (establishment_id, profile) → class names
 Children = dict[int, frozenset[str]]  # establishment_id → the classes of one's children there
+STAFF_KINDS = (GroupKind.CLASS, GroupKind.FUNCTION, GroupKind.DISCIPLINE)
 
 
-def _taught_classes(person_id: int) -> Taught:
-    found: dict[tuple[int, str], set[str]] = defaultdict(set)
-    for est_id, profile, name in MembershipGroup.objects.filter(
-        membership__person_id=person_id, kind=GroupKind.CLASS
-    ).values_list("membership__establishment_id", "membership__profile", "name"):
-        found[(est_id, profile)].add(name.casefold())
-    return {key: frozenset(names) for key, names in found.items()}
+@dataclass(frozen=True)
+class Held:
+    """A staff member's rows: classes taught per (establishment, profile), functions and
+    disciplines per establishment (casefolded)."""
+
+    classes: dict[tuple[int, str], frozenset[str]] = field(default_factory=dict)
+    functions: dict[int, frozenset[str]] = field(default_factory=dict)
+    disciplines: dict[int, frozenset[str]] = field(default_factory=dict)
+
+
+NOTHING_HELD = Held()
+
+
+def _held(rows: Iterable[tuple[int, str, str, str]]) -> Held:
+    """From ``(establishment_id, profile, kind, name)`` rows."""
+    classes: dict[tuple[int, str], set[str]] = defaultdict(set)
+    by_kind: dict[str, dict[int, set[str]]] = defaultdict(lambda: defaultdict(set))
+    for est_id, profile, kind, name in rows:
+        if kind == GroupKind.CLASS:
+            classes[(est_id, profile)].add(name.casefold())
+        else:
+            by_kind[kind][est_id].add(name.casefold())
+
+    def frozen(found: dict[int, set[str]]) -> dict[int, frozenset[str]]:
+        return {est_id: frozenset(names) for est_id, names in found.items()}
+
+    return Held(
+        {key: frozenset(names) for key, names in classes.items()},
+        frozen(by_kind[GroupKind.FUNCTION]),
+        frozen(by_kind[GroupKind.DISCIPLINE]),
+    )
+
+
+def _staff_rows(person_id: int) -> Held:
+    return _held(
+        MembershipGroup.objects.filter(
+            membership__person_id=person_id, kind__in=STAFF_KINDS
+        ).values_list("membership__establishment_id", "membership__profile", "kind", "name")
+    )
 
 
 def children_classes(parent_ids: Iterable[int]) -> dict[int, Children]:
@@ -60,21 +95,26 @@ def children_classes(parent_ids: Iterable[int]) -> dict[int, Children]:
     }
 
 
-def _facts(rows: list[Row], taught: Taught, children: Children) -> tuple[MembershipFact, ...]:
-    """The one place the facts are built: a pupil's or a parent's membership teaches nothing,
-    whatever rows it holds, and only a parent's covers children, so the CAS and « Accès
+def _facts(rows: list[Row], held: Held, children: Children) -> tuple[MembershipFact, ...]:
+    """The one place the facts are built: a pupil's or a parent's membership teaches and holds
+    nothing, whatever rows it has, and only a parent's covers children, so the CAS and « Accès
     utilisateur » always agree."""
-    return tuple(
-        MembershipFact(
-            est_id,
-            profile,
-            is_admin,
-            class_name,
-            frozenset() if profile in TEACH_NOTHING else taught.get((est_id, profile), frozenset()),
-            children.get(est_id, frozenset()) if profile == PARENT else frozenset(),
+    facts = []
+    for est_id, profile, is_admin, class_name in rows:
+        staff = profile not in TEACH_NOTHING
+        facts.append(
+            MembershipFact(
+                est_id,
+                profile,
+                is_admin,
+                class_name,
+                held.classes.get((est_id, profile), frozenset()) if staff else frozenset(),
+                children.get(est_id, frozenset()) if profile == PARENT else frozenset(),
+                held.functions.get(est_id, frozenset()) if staff else frozenset(),
+                held.disciplines.get(est_id, frozenset()) if staff else frozenset(),
+            )
         )
-        for est_id, profile, is_admin, class_name in rows
-    )
+    return tuple(facts)
 
 
 def _is_parent(rows: list[Row]) -> bool:
@@ -83,12 +123,12 @@ def _is_parent(rows: list[Row]) -> bool:
 
 def facts_from_rows(person_id: int, rows: Iterable[Row]) -> tuple[MembershipFact, ...]:
     """Memberships read as ``(establishment_id, profile, is_admin, class_name)`` rows; one query
-    more for the classes taught, only when a membership may teach, and one for the children's
-    classes, only when one is a parent's."""
+    more for the classes taught, functions and disciplines, only when a membership may teach,
+    and one for the children's classes, only when one is a parent's."""
     rows = list(rows)
     may_teach = any(profile not in TEACH_NOTHING for _, profile, _, _ in rows)
     children = children_classes([person_id]).get(person_id, {}) if _is_parent(rows) else {}
-    return _facts(rows, _taught_classes(person_id) if may_teach else {}, children)
+    return _facts(rows, _staff_rows(person_id) if may_teach else NOTHING_HELD, children)
 
 
 def facts_from_memberships(
@@ -104,12 +144,12 @@ def facts_from_memberships(
         "teaching_groups" in getattr(m, "_prefetched_objects_cache", {}) for m in memberships
     ):
         return facts_from_rows(person_id, rows)
-    taught = {
-        (m.establishment_id, m.profile): frozenset(
-            g.name.casefold() for g in m.teaching_groups.all() if g.kind == GroupKind.CLASS
-        )
+    held = _held(
+        (m.establishment_id, m.profile, g.kind, g.name)
         for m in memberships
-    }
+        for g in m.teaching_groups.all()
+        if g.kind in STAFF_KINDS
+    )
     if children is None:
         children = children_classes([person_id]) if _is_parent(rows) else {}
-    return _facts(rows, taught, children.get(person_id, {}))
+    return _facts(rows, held, children.get(person_id, {}))

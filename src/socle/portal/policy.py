@@ -10,7 +10,8 @@ For each membership of the person (establishment × national profile), in order:
 5. any « Accès population » rule matching the establishment, the groups and the profile grants.
    A class group covers the class's pupils (``class_name``), the members who teach it
    (``taught_classes``: the AAF's ``ENTAuxEnsClasses``) and the parents of its pupils
-   (``children_classes``); a rule's profile narrows it to one of them.
+   (``children_classes``); a rule's profile narrows it to one of them. A rule naming functions
+   or « disciplines de poste » covers only the staff memberships holding one of them there.
 
 Access is granted as soon as one membership is granted. A global administrator (superuser)
 may open every enabled service; an inactive account none. An anonymous service is open to all.
@@ -48,6 +49,8 @@ class MembershipFact:
     class_name: str = ""
     taught_classes: frozenset[str] = frozenset()  # casefolded names of the classes taught here
     children_classes: frozenset[str] = frozenset()  # a parent's: their children's classes here
+    functions: frozenset[str] = frozenset()  # casefolded functions held here (staff)
+    disciplines: frozenset[str] = frozenset()  # casefolded « disciplines de poste » here
 
 
 @dataclass(frozen=True)
@@ -64,6 +67,8 @@ class RuleFact:
     profile: str = ""  # "" = every profile
     establishment_ids: frozenset[int] = frozenset()
     groups: tuple[GroupFact, ...] = ()
+    functions: frozenset[str] = frozenset()  # casefolded; empty = any
+    disciplines: frozenset[str] = frozenset()  # casefolded; empty = any
 
 
 @dataclass(frozen=True)
@@ -113,6 +118,10 @@ class Decision:
 
 def _rule_matches(rule: RuleFact, m: MembershipFact, person_group_ids: frozenset[int]) -> bool:
     if rule.profile and rule.profile != m.profile:
+        return False
+    if rule.functions and rule.functions.isdisjoint(m.functions):
+        return False
+    if rule.disciplines and rule.disciplines.isdisjoint(m.disciplines):
         return False
     if rule.target == "all":
         return True

@@ -67,6 +67,13 @@ class AccessModeForm(AccessibleFormMixin, forms.ModelForm):
 PROFILE_CHOICES = [("", gettext_lazy("Tous les profils")), *Profile.choices]
 
 
+def _optional_boxes(label: Any, help_text: Any) -> forms.MultipleChoiceField:
+    """Check boxes whose choices the form sets from the establishment's data."""
+    return forms.MultipleChoiceField(
+        label=label, required=False, widget=forms.CheckboxSelectMultiple, help_text=help_text
+    )
+
+
 class AccessRuleForm(AccessibleFormMixin, forms.Form):
     """« Ajouter des accès »: Rôle × Cible × Profil(s). One rule is created per ticked profile."""
 
@@ -83,11 +90,9 @@ class AccessRuleForm(AccessibleFormMixin, forms.Form):
         widget=forms.CheckboxSelectMultiple,
         help_text=gettext_lazy("Pour « Liste personnalisée d'établissements »."),
     )
-    groups = forms.MultipleChoiceField(
-        label=gettext_lazy("Groupes"),
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-        help_text=gettext_lazy(
+    groups = _optional_boxes(
+        gettext_lazy("Groupes"),
+        gettext_lazy(
             "Pour « Liste de groupes » : les classes et les groupes du site courant. Une classe "
             "comprend ses élèves, ses enseignants et les parents de ses élèves ; le profil "
             "choisi restreint la règle à l'un d'eux."
@@ -98,6 +103,20 @@ class AccessRuleForm(AccessibleFormMixin, forms.Form):
         choices=PROFILE_CHOICES,
         widget=forms.CheckboxSelectMultiple,
         error_messages={"required": gettext_lazy("Cochez au moins un profil.")},
+    )
+    functions = _optional_boxes(
+        gettext_lazy("Fonction"),
+        gettext_lazy(
+            "Facultatif : seulement les personnels qui exercent l'une de ces fonctions dans "
+            "l'établissement (annuaire académique)."
+        ),
+    )
+    disciplines = _optional_boxes(
+        gettext_lazy("Discipline de poste"),
+        gettext_lazy(
+            "Facultatif : seulement les personnels de l'une de ces disciplines de poste dans "
+            "l'établissement (annuaire académique)."
+        ),
     )
 
     def __init__(
@@ -131,6 +150,14 @@ class AccessRuleForm(AccessibleFormMixin, forms.Form):
         groups_field = self.fields["groups"]
         assert isinstance(groups_field, forms.ChoiceField)
         groups_field.choices = self._group_choices()
+        scope = list(establishments.values_list("pk", flat=True))
+        if current is not None:
+            scope = [current.pk]
+        narrowing = (("functions", GroupKind.FUNCTION), ("disciplines", GroupKind.DISCIPLINE))
+        for name, kind in narrowing:
+            field = self.fields[name]
+            assert isinstance(field, forms.ChoiceField)
+            field.choices = _held_names(kind, scope)
 
     def _group_choices(self) -> list[tuple[str, str]]:
         if self.current is None:
@@ -194,6 +221,8 @@ class AccessRuleForm(AccessibleFormMixin, forms.Form):
                     role=self.cleaned_data["role"],
                     target=target,
                     profile=profile,
+                    functions=list(self.cleaned_data.get("functions") or []),
+                    disciplines=list(self.cleaned_data.get("disciplines") or []),
                     created_by=created_by,
                 )
                 if target == AccessTarget.SITE:
@@ -205,6 +234,19 @@ class AccessRuleForm(AccessibleFormMixin, forms.Form):
                     rule.groups.set(groups)
                 rules.append(rule)
         return rules
+
+
+def _held_names(kind: str, establishment_ids: list[Any]) -> list[tuple[str, str]]:
+    """The functions or disciplines held in these establishments, once each whatever the case."""
+    names: dict[str, str] = {}
+    for name in (
+        MembershipGroup.objects.filter(kind=kind, membership__establishment__in=establishment_ids)
+        .values_list("name", flat=True)
+        .distinct()
+        .order_by("name")
+    ):
+        names.setdefault(name.casefold(), name)
+    return sorted(((n, n) for n in names.values()), key=lambda c: c[1].casefold())
 
 
 class PersonSearchForm(forms.Form):
