@@ -7,7 +7,7 @@ from django.contrib.auth.hashers import check_password
 from socle.demo.people import SynthSchool
 from socle.demo.synth import generate_school
 from socle.demo.writer import write_school
-from socle.directory.models import Establishment, Membership, ParentLink, Person
+from socle.directory.models import Establishment, Membership, MembershipGroup, ParentLink, Person
 from socle.directory.profiles import Profile
 
 
@@ -21,6 +21,7 @@ def table_snapshot() -> tuple[object, ...]:
         sorted(Person.objects.values_list()),
         sorted(Membership.objects.values_list()),
         sorted(ParentLink.objects.values_list()),
+        sorted(MembershipGroup.objects.values_list()),
     )
 
 
@@ -126,3 +127,17 @@ def test_search_keys_are_filled_like_a_saved_person() -> None:
     bulk.save()
     bulk.refresh_from_db()
     assert bulk.search_key == key != ""
+
+
+def test_teachers_and_staff_get_their_function_and_discipline_in_the_main_school() -> None:
+    write_school(make_school())
+    helene = Person.objects.get(login="helene.le-gall")
+    rows = MembershipGroup.objects.filter(membership__person=helene)
+    assert {(r.membership.establishment.uai, r.kind) for r in rows} == {
+        ("0312609T", "fonction"),
+        ("0312609T", "discipline"),
+    }
+    assert rows.get(kind="fonction").name == "ENSEIGNEMENT"
+    direction = MembershipGroup.objects.get(membership__person__login="direction.jaures")
+    assert (direction.kind, direction.name) == ("fonction", "DIRECTION")
+    assert not MembershipGroup.objects.filter(membership__profile=Profile.PUPIL).exists()

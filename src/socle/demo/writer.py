@@ -21,17 +21,30 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from socle.demo.people import SynthEstablishment, SynthSchool
+from socle.demo.people import Role, SynthEstablishment, SynthPerson, SynthSchool
 from socle.directory.logins import UID_ALPHABET, UID_LENGTH, login_allocator_for, new_uid
 from socle.directory.models import (
     Establishment,
+    GroupKind,
     Membership,
+    MembershipGroup,
     ParentLink,
     Person,
     search_key_for,
 )
 
 BATCH_SIZE = 2000
+# « Disciplines de poste » of the synthetic teachers, as the AAF labels them (by their number).
+DISCIPLINES = (
+    "LETTRES MODERNES",
+    "MATHEMATIQUES",
+    "ANGLAIS",
+    "HISTOIRE GEOGRAPHIE",
+    "PHYSIQUE CHIMIE",
+    "SCIENCES VIE ET TERRE",
+    "EDUCATION PHYSIQUE ET SPORTIVE",
+    "ESPAGNOL",
+)
 
 
 @dataclass
@@ -105,6 +118,7 @@ def write_school(
             report.establishments_created += created
         ids = _write_people(school, report, shared_password, batch_size)
         _write_memberships(school, establishments, ids, report, batch_size)
+        _write_functions(school, establishments[school.establishment.uai], ids, batch_size)
         _write_links(school, ids, report, batch_size)
     return report
 
@@ -216,6 +230,47 @@ def _write_memberships(
             )
     _bulk(Membership, rows, batch_size)
     report.memberships_created = len(rows)
+
+
+def _functions_of(person: SynthPerson) -> dict[str, str]:
+    """A teacher's function and discipline, a staff member's function, as the AAF gives them."""
+    if person.role == Role.TEACHER:
+        number = int("".join(c for c in person.key if c.isdigit()) or 0)
+        return {
+            GroupKind.FUNCTION: "ENSEIGNEMENT",
+            GroupKind.DISCIPLINE: DISCIPLINES[number % len(DISCIPLINES)],
+        }
+    if person.role == Role.STAFF and person.function:
+        return {GroupKind.FUNCTION: person.function.upper()}
+    return {}
+
+
+def _write_functions(
+    school: SynthSchool, main: Establishment, ids: dict[str, int], batch_size: int
+) -> None:
+    """Rows of kinds « fonction » and « discipline » on the memberships in the main school (for
+    the « Accès population » rules narrowed to them); none written again on a re-run."""
+    held = {p.key: _functions_of(p) for p in school.people}
+    wanted = {ids[key]: rows for key, rows in held.items() if rows}
+    memberships = dict(
+        Membership.objects.filter(person_id__in=wanted, establishment=main).values_list(
+            "person_id", "pk"
+        )
+    )
+    kinds = (GroupKind.FUNCTION, GroupKind.DISCIPLINE)
+    existing = set(
+        MembershipGroup.objects.filter(
+            membership_id__in=memberships.values(), kind__in=kinds
+        ).values_list("membership_id", "kind", "name")
+    )
+    rows = [
+        MembershipGroup(membership_id=memberships[person_id], kind=kind, name=name)
+        for person_id, by_kind in wanted.items()
+        if person_id in memberships
+        for kind, name in by_kind.items()
+        if (memberships[person_id], kind, name) not in existing
+    ]
+    MembershipGroup.objects.bulk_create(rows, batch_size=batch_size, ignore_conflicts=True)
 
 
 def _write_links(
