@@ -136,6 +136,7 @@ def test_teachers_and_staff_get_their_function_and_discipline_in_the_main_school
     assert {(r.membership.establishment.uai, r.kind) for r in rows} == {
         ("0312609T", "fonction"),
         ("0312609T", "discipline"),
+        ("0312609T", "matiere"),
     }
     assert rows.get(kind="fonction").name == "ENSEIGNEMENT"
     direction = MembershipGroup.objects.get(membership__person__login="direction.jaures")

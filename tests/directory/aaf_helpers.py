@@ -85,6 +85,7 @@ def staff(
     profiles: list[str] | None = None,
     classes: list[str] | None = None,
     groups: list[str] | None = None,
+    subjects: list[str] | None = None,
 ) -> str:
     """A staff record: by default attached to ``school`` with one function ``code`` there;
     ``attached``, ``functions`` (``struct$code$libellé`` each) and ``profiles`` replace them;
@@ -104,6 +105,8 @@ def staff(
         pairs.append(("ENTAuxEnsClasses", classes))
     if groups is not None:
         pairs.append(("ENTAuxEnsGroupes", groups))
+    if subjects is not None:
+        pairs.append(("ENTAuxEnsMatiereEnseignEtab", subjects))
     return add_request("categoriePersonne", "PersEducNat", pid, pairs)
 
 

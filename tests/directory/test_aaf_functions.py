@@ -1,6 +1,8 @@
 """Functions and « disciplines de poste » from the AAF's ``ENTPersonFonctions``
-(``struct$code$libellé[$discipline$libellé]``): ``MembershipGroup`` rows of kinds « fonction »
-and « discipline » of the staff member's membership in each establishment (docs/aaf.md)."""
+(``struct$code$libellé[$discipline$libellé]``), subjects taught from
+``ENTAuxEnsMatiereEnseignEtab`` (``struct$matière``): ``MembershipGroup`` rows of kinds
+« fonction », « discipline » and « matiere » of the staff member's membership in each
+establishment (docs/aaf.md)."""
 
 from __future__ import annotations
 
@@ -17,7 +19,8 @@ FUNCTIONS = ["S1$ENS$ENSEIGNEMENT$L1300$MATHEMATIQUES", "S2$DOC$DOCUMENTATION", 
 def _functions(external_id: str) -> set[tuple[str, str, str, str]]:
     return set(
         MembershipGroup.objects.filter(
-            membership__person__external_id=external_id, kind__in=("fonction", "discipline")
+            membership__person__external_id=external_id,
+            kind__in=("fonction", "discipline", "matiere"),
         ).values_list("membership__establishment__uai", "membership__profile", "kind", "name")
     )
 
@@ -72,3 +75,23 @@ def test_a_modify_of_the_functions_replaces_them_and_leaves_the_classes(tmp_path
         (UAI_A, Profile.TEACHER, "discipline", "PHYSIQUE CHIMIE"),
     }
     assert MembershipGroup.objects.filter(kind="classe", name="4A").exists()
+
+
+def test_it_keeps_the_subjects_taught_in_each_establishment(tmp_path: Path) -> None:
+    subjects = ["S1$SCIENCES DE LA VIE ET DE LA TERRE", "S1$SCIENCES DE LA VIE ET DE LA TERRE"]
+    subjects += ["S2$" + "M" * 60, "S9$LATIN", "S1$"]
+    teacher = staff(
+        "T1", "DURAND", "Paul", attached=["S1", "S2"], functions=FUNCTIONS[:2], subjects=subjects
+    )
+    report = import_aaf(school_files(tmp_path, staff_records=[teacher], pupils=[], relatives=[]))
+    assert report.errors == []
+    subjects_kept = {row for row in _functions("T1") if row[2] == "matiere"}
+    assert subjects_kept == {
+        (UAI_A, Profile.TEACHER, "matiere", "SCIENCES DE LA VIE ET DE LA TERRE"),
+        (UAI_B, Profile.DOCUMENTALIST, "matiere", "M" * 50),
+    }
+    change = {"ENTAuxEnsMatiereEnseignEtab": []}  # an empty modify removes them, and only them
+    delta = [modify("PersEducNat", "T1", change)]
+    write(tmp_path, "ENT_Delta_20250915_PersEducNat_0001.xml", delta)
+    assert import_aaf(tmp_path).errors == []
+    assert {row[2] for row in _functions("T1")} == {"fonction", "discipline"}

@@ -283,6 +283,20 @@ def test_a_rule_narrowed_to_a_discipline_opens_the_service_to_its_teachers_only(
         person_facts(maths.pk)
 
 
+def test_a_rule_narrowed_to_a_subject_taught_opens_the_service_to_its_teachers(
+    school: Establishment,
+) -> None:
+    service = make_service("svt", access_mode=AccessMode.RULES)
+    rule = AccessRule.objects.create(
+        service=service, target=AccessTarget.SITE, subjects=["Sciences de la vie et de la Terre"]
+    )
+    rule.establishments.set([school])
+    subject = "SCIENCES DE LA VIE ET DE LA TERRE"
+    svt = _staff_holding(school, "svt", Profile.TEACHER, matiere=subject)
+    latin = _staff_holding(school, "latin", Profile.TEACHER, matiere="LATIN")
+    assert can_access(svt, service) and not can_access(latin, service)
+
+
 def test_a_function_held_in_the_establishment_counts_for_each_staff_profile_there(
     school: Establishment,
 ) -> None:

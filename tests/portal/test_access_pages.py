@@ -327,12 +327,14 @@ def test_a_rule_can_be_narrowed_to_the_disciplines_held_in_the_school(
     membership = Membership.objects.get(person=teacher)
     MembershipGroup.objects.create(membership=membership, kind=GroupKind.DISCIPLINE, name="MATHS")
     MembershipGroup.objects.create(membership=membership, kind=GroupKind.FUNCTION, name="ENS")
+    MembershipGroup.objects.create(membership=membership, kind=GroupKind.SUBJECT, name="SVT")
     other = make_person("Anne", "Prof", establishment=school, profile=Profile.TEACHER)
     client = logged_in(superuser)
     url = reverse("portal:service_access", args=[service.pk]) + f"?etab={school.uai}"
     page = html.fromstring(client.get(url).content)
     assert page.xpath('//input[@name="rule-disciplines"]/@value') == ["MATHS"]
     assert page.xpath('//input[@name="rule-functions"]/@value') == ["ENS"]
+    assert page.xpath('//input[@name="rule-subjects"]/@value') == ["SVT"]
     rule = {"action": "add_rule", "etab": school.uai, "rule-role": "access"}
     rule |= {"rule-target": "site", "rule-profiles": [""], "rule-disciplines": ["MATHS"]}
     assert client.post(url, rule).status_code == 302
@@ -340,9 +342,10 @@ def test_a_rule_can_be_narrowed_to_the_disciplines_held_in_the_school(
     assert can_access(teacher, service) and not can_access(other, service)
     recap = html.fromstring(client.get(url).content)
     headers = [th.text_content().strip() for th in recap.xpath("//table//th")]
-    assert headers[:4] == ["Cible", "Profil", "Fonction", "Discipline de poste"]
+    columns = ["Cible", "Profil", "Matière enseignée", "Fonction", "Discipline de poste"]
+    assert headers[:5] == columns
     cells = [td.text_content().strip() for td in recap.xpath("//table//tbody/tr[1]/td")]
-    assert cells[2:4] == ["—", "MATHS"]
+    assert cells[2:5] == ["—", "—", "MATHS"]
     forged = rule | {"rule-disciplines": ["INVENTEE"]}  # only what the school holds
     assert client.post(url, forged).status_code == 200
     assert AccessRule.objects.filter(service=service).count() == 1

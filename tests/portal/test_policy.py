@@ -118,6 +118,10 @@ def test_a_rule_naming_functions_or_disciplines_covers_only_the_staff_holding_on
     assert not decide(policy, [MembershipFact(A, ENS, disciplines=maths)]).allowed
     director = MembershipFact(A, ENS, functions=frozenset({"direction"}), disciplines=maths)
     assert decide(policy, [director]).allowed
+    svt = RuleFact(3, "site", ENS, frozenset({A}), subjects=frozenset({"svt"}))
+    policy = ServicePolicy(10, open_by_default=False, rules=(svt,))
+    assert decide(policy, [MembershipFact(A, ENS, subjects=frozenset({"svt", "latin"}))]).allowed
+    assert not decide(policy, [director]).allowed
 
 
 def test_a_hand_made_group_rule_needs_the_person_in_the_group() -> None:

@@ -233,12 +233,15 @@ def _write_memberships(
 
 
 def _functions_of(person: SynthPerson) -> dict[str, str]:
-    """A teacher's function and discipline, a staff member's function, as the AAF gives them."""
+    """A teacher's function, discipline and subject, a staff member's function, as the AAF
+    gives them."""
     if person.role == Role.TEACHER:
         number = int("".join(c for c in person.key if c.isdigit()) or 0)
+        discipline = DISCIPLINES[number % len(DISCIPLINES)]
         return {
             GroupKind.FUNCTION: "ENSEIGNEMENT",
-            GroupKind.DISCIPLINE: DISCIPLINES[number % len(DISCIPLINES)],
+            GroupKind.DISCIPLINE: discipline,
+            GroupKind.SUBJECT: discipline,  # the subject taught, most often the post's
         }
     if person.role == Role.STAFF and person.function:
         return {GroupKind.FUNCTION: person.function.upper()}
@@ -248,8 +251,9 @@ def _functions_of(person: SynthPerson) -> dict[str, str]:
 def _write_functions(
     school: SynthSchool, main: Establishment, ids: dict[str, int], batch_size: int
 ) -> None:
-    """Rows of kinds « fonction » and « discipline » on the memberships in the main school (for
-    the « Accès population » rules narrowed to them); none written again on a re-run."""
+    """Rows of kinds « fonction », « discipline » and « matiere » on the memberships in the main
+    school (for the « Accès population » rules narrowed to them); none written again on a
+    re-run."""
     held = {p.key: _functions_of(p) for p in school.people}
     wanted = {ids[key]: rows for key, rows in held.items() if rows}
     memberships = dict(
@@ -257,7 +261,7 @@ def _write_functions(
             "person_id", "pk"
         )
     )
-    kinds = (GroupKind.FUNCTION, GroupKind.DISCIPLINE)
+    kinds = (GroupKind.FUNCTION, GroupKind.DISCIPLINE, GroupKind.SUBJECT)
     existing = set(
         MembershipGroup.objects.filter(
             membership_id__in=memberships.values(), kind__in=kinds

@@ -186,13 +186,15 @@ class GroupKind(models.TextChoices):
     GROUP = "groupe", _("groupe")
     FUNCTION = "fonction", _("fonction")
     DISCIPLINE = "discipline", _("discipline de poste")
+    SUBJECT = "matiere", _("matière enseignée")
 
 
 class MembershipGroup(models.Model):
     """A class or group of a membership (AAF ``ENTAuxEnsClasses``, ``ENTAuxEnsGroupes``,
     ``ENTEleveGroupes``): the classes a teacher teaches, the groups of a pupil or a teacher. A
     pupil's own class stays in ``Membership.class_name``. Also a staff member's function and
-    « discipline de poste » in the establishment (AAF ``ENTPersonFonctions``)."""
+    « discipline de poste » in the establishment (AAF ``ENTPersonFonctions``) and the subjects
+    taught there (``ENTAuxEnsMatiereEnseignEtab``)."""
 
     membership = models.ForeignKey(
         Membership, on_delete=models.CASCADE, related_name="teaching_groups"

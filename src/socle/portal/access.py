@@ -79,7 +79,7 @@ def _casefolded(names: object) -> frozenset[str]:
 def _load_rules(service_ids: list[int]) -> dict[int, list[RuleFact]]:
     rules = list(
         AccessRule.objects.filter(service_id__in=service_ids).values_list(
-            "id", "service_id", "target", "profile", "functions", "disciplines"
+            "id", "service_id", "target", "profile", "functions", "disciplines", "subjects"
         )
     )
     if not rules:
@@ -98,7 +98,7 @@ def _load_rules(service_ids: list[int]) -> dict[int, list[RuleFact]]:
         ):
             groups[rule_id].append(GroupFact(group_id, est_id, class_name))
     result: dict[int, list[RuleFact]] = defaultdict(list)
-    for rule_id, service_id, target, profile, functions, disciplines in rules:
+    for rule_id, service_id, target, profile, functions, disciplines, subjects in rules:
         result[service_id].append(
             RuleFact(
                 rule_id,
@@ -108,6 +108,7 @@ def _load_rules(service_ids: list[int]) -> dict[int, list[RuleFact]]:
                 tuple(groups[rule_id]),
                 _casefolded(functions),
                 _casefolded(disciplines),
+                _casefolded(subjects),
             )
         )
     return result

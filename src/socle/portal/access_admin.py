@@ -30,7 +30,8 @@ class RecapRow:
     object_id: int | None = None
     removable: bool = False
     note: str = ""
-    functions: str = ""  # a rule's narrowing, names joined with ", "
+    subjects: str = ""  # a rule's narrowing, names joined with ", "
+    functions: str = ""
     disciplines: str = ""
 
 
@@ -107,6 +108,7 @@ def recap_rows(
                 rule.pk,
                 removable=can_remove.get(rule.pk, False),
                 note=_("Accès population"),
+                subjects=", ".join(rule.subjects or ()),
                 functions=", ".join(rule.functions or ()),
                 disciplines=", ".join(rule.disciplines or ()),
             )

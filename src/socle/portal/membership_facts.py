@@ -6,9 +6,9 @@ A class group of an « Accès population » rule covers the class's pupils, the 
 parents of its pupils (``ParentLink`` to an active pupil of the class, in the same
 establishment). A pupil's membership covers nothing more, so a pupil's SSO hop costs no extra
 query; a parent's costs one (the children's classes), a staff member's one (the classes taught,
-and the functions and « disciplines de poste » held in each establishment, which a rule may
-name: AAF ``ENTPersonFonctions``, stored on one membership per establishment and read for all
-of the person's staff memberships there).
+and the functions, « disciplines de poste » and subjects held in each establishment, which a
+rule may name: AAF ``ENTPersonFonctions`` and ``ENTAuxEnsMatiereEnseignEtab``, stored on one
+membership per establishment and read for all of the person's staff memberships there).
 """
 
 from __future__ import annotations
@@ -28,17 +28,18 @@ Row = tuple[int, str, bool, str]  # establishment_id, profile, is_admin, class_n
 
 
 Children = dict[int, frozenset[str]]  # establishment_id → the classes of one's children there
-STAFF_KINDS = (GroupKind.CLASS, GroupKind.FUNCTION, GroupKind.DISCIPLINE)
+STAFF_KINDS = (GroupKind.CLASS, GroupKind.FUNCTION, GroupKind.DISCIPLINE, GroupKind.SUBJECT)
 
 
 @dataclass(frozen=True)
 class Held:
-    """A staff member's rows: classes taught per (establishment, profile), functions and
-    disciplines per establishment (casefolded)."""
+    """A staff member's rows: classes taught per (establishment, profile), functions,
+    disciplines and subjects taught per establishment (casefolded)."""
 
     classes: dict[tuple[int, str], frozenset[str]] = field(default_factory=dict)
     functions: dict[int, frozenset[str]] = field(default_factory=dict)
     disciplines: dict[int, frozenset[str]] = field(default_factory=dict)
+    subjects: dict[int, frozenset[str]] = field(default_factory=dict)
 
 
 NOTHING_HELD = Held()
@@ -61,6 +62,7 @@ def _held(rows: Iterable[tuple[int, str, str, str]]) -> Held:
         {key: frozenset(names) for key, names in classes.items()},
         frozen(by_kind[GroupKind.FUNCTION]),
         frozen(by_kind[GroupKind.DISCIPLINE]),
+        frozen(by_kind[GroupKind.SUBJECT]),
     )
 
 
@@ -112,6 +114,7 @@ def _facts(rows: list[Row], held: Held, children: Children) -> tuple[MembershipF
                 children.get(est_id, frozenset()) if profile == PARENT else frozenset(),
                 held.functions.get(est_id, frozenset()) if staff else frozenset(),
                 held.disciplines.get(est_id, frozenset()) if staff else frozenset(),
+                held.subjects.get(est_id, frozenset()) if staff else frozenset(),
             )
         )
     return tuple(facts)

@@ -241,7 +241,7 @@ class AccessTarget(models.TextChoices):
 
 class AccessRule(models.Model):
     """ "Accès population": a role on the service for a target × a profile ("" = every profile),
-    optionally narrowed to some functions or « disciplines de poste ».
+    optionally narrowed to some subjects taught, functions or « disciplines de poste ».
 
     ``site`` and ``establishments`` rules keep their establishments in ``establishments``;
     ``groups`` rules in ``groups``; ``all`` needs neither."""
@@ -254,8 +254,10 @@ class AccessRule(models.Model):
     profile = models.CharField(_("profil"), max_length=16, blank=True)
     establishments = models.ManyToManyField(Establishment, blank=True, related_name="+")
     groups = models.ManyToManyField(Group, blank=True, related_name="access_rules")
-    # Narrowing to staff of these functions / « disciplines de poste » (AAF ENTPersonFonctions
-    # labels, compared without case); empty: no narrowing.
+    # Narrowing to staff teaching these subjects / of these functions / « disciplines de poste »
+    # (AAF ENTAuxEnsMatiereEnseignEtab and ENTPersonFonctions labels, compared without case);
+    # empty: no narrowing.
+    subjects = models.JSONField(_("matières enseignées"), default=list, blank=True)
     functions = models.JSONField(_("fonctions"), default=list, blank=True)
     disciplines = models.JSONField(_("disciplines de poste"), default=list, blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)

@@ -10,8 +10,9 @@ For each membership of the person (establishment × national profile), in order:
 5. any « Accès population » rule matching the establishment, the groups and the profile grants.
    A class group covers the class's pupils (``class_name``), the members who teach it
    (``taught_classes``: the AAF's ``ENTAuxEnsClasses``) and the parents of its pupils
-   (``children_classes``); a rule's profile narrows it to one of them. A rule naming functions
-   or « disciplines de poste » covers only the staff memberships holding one of them there.
+   (``children_classes``); a rule's profile narrows it to one of them. A rule naming subjects
+   taught, functions or « disciplines de poste » covers only the staff memberships holding one
+   of each list it names there.
 
 Access is granted as soon as one membership is granted. A global administrator (superuser)
 may open every enabled service; an inactive account none. An anonymous service is open to all.
@@ -51,6 +52,7 @@ class MembershipFact:
     children_classes: frozenset[str] = frozenset()  # a parent's: their children's classes here
     functions: frozenset[str] = frozenset()  # casefolded functions held here (staff)
     disciplines: frozenset[str] = frozenset()  # casefolded « disciplines de poste » here
+    subjects: frozenset[str] = frozenset()  # casefolded subjects taught here
 
 
 @dataclass(frozen=True)
@@ -69,6 +71,7 @@ class RuleFact:
     groups: tuple[GroupFact, ...] = ()
     functions: frozenset[str] = frozenset()  # casefolded; empty = any
     disciplines: frozenset[str] = frozenset()  # casefolded; empty = any
+    subjects: frozenset[str] = frozenset()  # casefolded; empty = any
 
 
 @dataclass(frozen=True)
@@ -122,6 +125,8 @@ def _rule_matches(rule: RuleFact, m: MembershipFact, person_group_ids: frozenset
     if rule.functions and rule.functions.isdisjoint(m.functions):
         return False
     if rule.disciplines and rule.disciplines.isdisjoint(m.disciplines):
+        return False
+    if rule.subjects and rule.subjects.isdisjoint(m.subjects):
         return False
     if rule.target == "all":
         return True

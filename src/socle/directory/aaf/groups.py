@@ -23,6 +23,7 @@ from socle.directory.aaf.mapping import (
     GROUP_NAME_MAX,
     RULES_BY_TYPE,
     STAFF,
+    SUBJECT_KIND,
     TYPE_PROFILES,
 )
 from socle.directory.models import Membership, MembershipGroup
@@ -67,6 +68,8 @@ def parse_groups(
             errors.append(value_error(kind, name, item, reason))
     if kind == STAFF and "functions" in values:
         found.update(function_groups(values["functions"], structures))
+    if kind == STAFF and "subjects" in values:
+        found[SUBJECT_KIND] = _labels_by_establishment(values["subjects"], structures, 1)
     return found or None
 
 
@@ -74,18 +77,28 @@ def function_groups(items: list[str], structures: StructureIndex) -> dict[str, d
     """Functions and « disciplines de poste » of ``struct$code$libellé[$discipline$libellé]``
     values: the label, else the code, cut to :data:`GROUP_NAME_MAX`. An unknown establishment
     is left to the profile deduction, which reports it."""
-    found: dict[str, dict[int, set[str]]] = {kind: {} for kind in FUNCTION_KINDS}
+    return {
+        kind: _labels_by_establishment(items, structures, label, code)
+        for kind, (code, label) in zip(FUNCTION_KINDS, ((1, 2), (3, 4)), strict=True)
+    }
+
+
+def _labels_by_establishment(
+    items: list[str], structures: StructureIndex, label: int, code: int | None = None
+) -> dict[int, set[str]]:
+    """Field ``label`` (else field ``code``) of ``struct$…`` values, per establishment, cut to
+    :data:`GROUP_NAME_MAX`; values of an unknown establishment are left out."""
+    found: dict[int, set[str]] = {}
     for item in items:
         parts = [part.strip() for part in item.split("$")]
         pk = structures.resolve(parts[0]) if parts[0] else None
         if pk is None:
             continue
-        for kind, (code, label) in zip(FUNCTION_KINDS, ((1, 2), (3, 4)), strict=True):
-            name = (parts[label] if len(parts) > label else "") or (
-                parts[code] if len(parts) > code else ""
-            )
-            if name:
-                found[kind].setdefault(pk, set()).add(name[:GROUP_NAME_MAX])
+        name = parts[label] if len(parts) > label else ""
+        if not name and code is not None and len(parts) > code:
+            name = parts[code]
+        if name:
+            found.setdefault(pk, set()).add(name[:GROUP_NAME_MAX])
     return found
 
 
@@ -180,5 +193,6 @@ def sync_groups(
 
 
 def _no_membership(kind: str, group_kind: str, name: str) -> str:
-    field = next((f for f, k in GROUP_FIELDS.items() if k == group_kind), "functions")
+    fallback = "subjects" if group_kind == SUBJECT_KIND else "functions"
+    field = next((f for f, k in GROUP_FIELDS.items() if k == group_kind), fallback)
     return value_error(kind, field, name, _("la personne n'est pas rattachée à cet établissement."))

@@ -101,6 +101,13 @@ RULES: tuple[Rule, ...] = (
         "`struct$groupe[$matière…]` → MembershipGroup (groupe) of the staff membership there",
     ),
     Rule(
+        "ENTAuxEnsMatiereEnseignEtab",
+        "subjects",
+        "list",
+        (STAFF,),
+        "`struct$matière` → MembershipGroup (matiere) of the staff membership there",
+    ),
+    Rule(
         "PersEducNatPresenceDevantEleves",
         "teaches",
         "flag",
@@ -131,6 +138,8 @@ GROUP_NAME_MAX = 50
 # member's functions and « disciplines de poste » per establishment, kept as ``MembershipGroup``
 # rows of these kinds (the label, else the code), for the « Accès population » rules.
 FUNCTION_KINDS = ("fonction", "discipline")
+# ``ENTAuxEnsMatiereEnseignEtab`` (``struct$matière``): the subjects a teacher teaches there.
+SUBJECT_KIND = "matiere"
 
 # Profile of a staff member in an establishment, from the function code of ENTPersonFonctions
 # for that establishment. ENS counts as teaching only with PersEducNatPresenceDevantEleves=O.

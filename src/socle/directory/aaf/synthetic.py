@@ -122,6 +122,7 @@ def write_export(
                 taught = [f"{CLASS_LEVELS[(index + k) % 4]}{1 + (index + k) % 5}" for k in range(3)]
                 pairs += [
                     ("ENTAuxEnsClasses", [f"{school}${name}$L0201" for name in taught]),
+                    ("ENTAuxEnsMatiereEnseignEtab", f"{school}${discipline(index).split('$')[1]}"),
                     ("ENTAuxEnsGroupes", f"{school}$G{CLASS_LEVELS[index % 4]}{GROUPS[index % 3]}"),
                 ]
             yield add_request("categoriePersonne", "PersEducNat", f"P{index:07d}", pairs)

@@ -104,6 +104,13 @@ class AccessRuleForm(AccessibleFormMixin, forms.Form):
         widget=forms.CheckboxSelectMultiple,
         error_messages={"required": gettext_lazy("Cochez au moins un profil.")},
     )
+    subjects = _optional_boxes(
+        gettext_lazy("Matière enseignée"),
+        gettext_lazy(
+            "Facultatif : seulement les enseignants de l'une de ces matières dans "
+            "l'établissement (annuaire académique)."
+        ),
+    )
     functions = _optional_boxes(
         gettext_lazy("Fonction"),
         gettext_lazy(
@@ -153,7 +160,11 @@ class AccessRuleForm(AccessibleFormMixin, forms.Form):
         scope = list(establishments.values_list("pk", flat=True))
         if current is not None:
             scope = [current.pk]
-        narrowing = (("functions", GroupKind.FUNCTION), ("disciplines", GroupKind.DISCIPLINE))
+        narrowing = (
+            ("subjects", GroupKind.SUBJECT),
+            ("functions", GroupKind.FUNCTION),
+            ("disciplines", GroupKind.DISCIPLINE),
+        )
         for name, kind in narrowing:
             field = self.fields[name]
             assert isinstance(field, forms.ChoiceField)
@@ -221,6 +232,7 @@ class AccessRuleForm(AccessibleFormMixin, forms.Form):
                     role=self.cleaned_data["role"],
                     target=target,
                     profile=profile,
+                    subjects=list(self.cleaned_data.get("subjects") or []),
                     functions=list(self.cleaned_data.get("functions") or []),
                     disciplines=list(self.cleaned_data.get("disciplines") or []),
                     created_by=created_by,
