@@ -25,10 +25,14 @@ def _functions(external_id: str) -> set[tuple[str, str, str, str]]:
     )
 
 
+UNKNOWN = "valeur ENTPersonFonctions « S9$ENS$X$Y$Z » ignorée : établissement inconnu (S9)."
+
+
 def _import(folder: Path, functions: list[str]) -> None:
     teacher = staff("T1", "DURAND", "Paul", attached=["S1", "S2"], functions=functions)
     report = import_aaf(school_files(folder, staff_records=[teacher], pupils=[], relatives=[]))
-    assert report.errors == []
+    reported = [line.split(" : ", 1)[1] for line in report.errors]
+    assert reported == ([UNKNOWN] if any(f.startswith("S9") for f in functions) else [])
 
 
 def test_it_keeps_the_functions_and_disciplines_of_each_establishment(tmp_path: Path) -> None:
@@ -37,7 +41,7 @@ def test_it_keeps_the_functions_and_disciplines_of_each_establishment(tmp_path: 
         (UAI_A, Profile.TEACHER, "fonction", "ENSEIGNEMENT"),
         (UAI_A, Profile.TEACHER, "discipline", "MATHEMATIQUES"),
         (UAI_B, Profile.DOCUMENTALIST, "fonction", "DOCUMENTATION"),  # no discipline given
-    }  # an unknown establishment (S9) is left out, as by the profile deduction
+    }  # an unknown establishment (S9) is reported and left out
 
 
 def test_the_code_stands_for_a_missing_label_and_long_labels_are_cut(tmp_path: Path) -> None:
@@ -84,7 +88,9 @@ def test_it_keeps_the_subjects_taught_in_each_establishment(tmp_path: Path) -> N
         "T1", "DURAND", "Paul", attached=["S1", "S2"], functions=FUNCTIONS[:2], subjects=subjects
     )
     report = import_aaf(school_files(tmp_path, staff_records=[teacher], pupils=[], relatives=[]))
-    assert report.errors == []
+    assert [line.split(" : ", 1)[1] for line in report.errors] == [
+        "valeur ENTAuxEnsMatiereEnseignEtab « S9$LATIN » ignorée : établissement inconnu (S9)."
+    ]
     subjects_kept = {row for row in _functions("T1") if row[2] == "matiere"}
     assert subjects_kept == {
         (UAI_A, Profile.TEACHER, "matiere", "SCIENCES DE LA VIE ET DE LA TERRE"),
@@ -93,5 +99,5 @@ def test_it_keeps_the_subjects_taught_in_each_establishment(tmp_path: Path) -> N
     change = {"ENTAuxEnsMatiereEnseignEtab": []}  # an empty modify removes them, and only them
     delta = [modify("PersEducNat", "T1", change)]
     write(tmp_path, "ENT_Delta_20250915_PersEducNat_0001.xml", delta)
-    assert import_aaf(tmp_path).errors == []
+    assert all("S9$LATIN" in line for line in import_aaf(tmp_path).errors)  # the full file's
     assert {row[2] for row in _functions("T1")} == {"fonction", "discipline"}

@@ -297,6 +297,22 @@ def test_a_rule_narrowed_to_a_subject_taught_opens_the_service_to_its_teachers(
     assert can_access(svt, service) and not can_access(latin, service)
 
 
+def test_a_malformed_narrowing_opens_to_nobody_and_the_admin_refuses_it(
+    school: Establishment,
+) -> None:
+    import pytest
+    from django.core.exceptions import ValidationError
+
+    service = make_service("pilotage", access_mode=AccessMode.RULES)
+    rule = AccessRule.objects.create(service=service, target=AccessTarget.SITE, functions="DIR")
+    rule.establishments.set([school])
+    head = _staff_holding(school, "principal", Profile.DIRECTION, fonction="DIRECTION")
+    assert not can_access(head, service)  # not « no narrowing »
+    with pytest.raises(ValidationError) as raised:
+        rule.full_clean()
+    assert set(raised.value.message_dict) == {"functions"}
+
+
 def test_a_function_held_in_the_establishment_counts_for_each_staff_profile_there(
     school: Establishment,
 ) -> None:

@@ -349,3 +349,11 @@ def test_a_rule_can_be_narrowed_to_the_disciplines_held_in_the_school(
     forged = rule | {"rule-disciplines": ["INVENTEE"]}  # only what the school holds
     assert client.post(url, forged).status_code == 200
     assert AccessRule.objects.filter(service=service).count() == 1
+    pupils_only = rule | {"rule-profiles": [Profile.PUPIL]}  # pupils hold no discipline
+    refused = client.post(url, pupils_only)
+    assert "ne concernent que les personnels" in refused.content.decode()
+    assert AccessRule.objects.filter(service=service).count() == 1
+    trace = Trace.objects.filter(event="access_rule_added").latest("at")
+    assert trace.detail.endswith("× Tous les profils ; disciplines de poste : MATHS")
+    state = html.fromstring(client.get(url).content).xpath('string(//p[@class="state"])')
+    assert "Personne n" not in state and "Enseignant (certains groupes)" in state

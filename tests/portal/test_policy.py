@@ -165,3 +165,16 @@ def test_population_access_tells_some_profiles_from_some_groups() -> None:
     rule = RuleFact(1, "site", ENS, establishment_ids=frozenset({A}))
     policy = ServicePolicy(10, open_by_default=False, rules=(rule,))
     assert population_access(policy, A) == {"enseignant": "profiles"}
+
+
+def test_a_narrowed_rule_shows_its_populations_as_partly_open() -> None:
+    """« Accès aux services tiers » must not say « personne » (and preselect « Non »)."""
+    from socle.portal.policy import population_access
+
+    rule = RuleFact(1, "site", ENS, frozenset({A}), disciplines=frozenset({"maths"}))
+    state = population_access(ServicePolicy(10, open_by_default=False, rules=(rule,)), A)
+    assert state == {"enseignant": "some"}
+    everyone = RuleFact(2, "establishments", "", frozenset({A}), functions=frozenset({"direction"}))
+    state = population_access(ServicePolicy(10, open_by_default=False, rules=(everyone,)), A)
+    assert "eleve" not in state and "parent" not in state and state.get("enseignant") == "some"
+    assert population_access(ServicePolicy(10, open_by_default=False, rules=(everyone,)), B) == {}

@@ -45,6 +45,15 @@ DISCIPLINES = (
     "EDUCATION PHYSIQUE ET SPORTIVE",
     "ESPAGNOL",
 )
+# The synthetic staff's functions as the AAF labels them (ENTPersonFonctions).
+FUNCTION_LABELS = {
+    "direction": "DIRECTION",
+    "vie scolaire": "EDUCATION",
+    "secrétariat": "PERSONNELS ADMINISTRATIFS",
+    "gestion": "PERSONNELS ADMINISTRATIFS",
+    "infirmerie": "PERSONNELS MEDICO-SOCIAUX",
+    "agent": "PERSONNELS OUVRIERS ET DE SERVICE",
+}
 
 
 @dataclass
@@ -244,7 +253,7 @@ def _functions_of(person: SynthPerson) -> dict[str, str]:
             GroupKind.SUBJECT: discipline,  # the subject taught, most often the post's
         }
     if person.role == Role.STAFF and person.function:
-        return {GroupKind.FUNCTION: person.function.upper()}
+        return {GroupKind.FUNCTION: FUNCTION_LABELS.get(person.function, person.function.upper())}
     return {}
 
 

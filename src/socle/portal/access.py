@@ -72,8 +72,17 @@ def load_policies(services: Iterable[Service]) -> dict[int, ServicePolicy]:
     }
 
 
+NOTHING_MATCHES = frozenset({""})  # held names are never empty
+
+
 def _casefolded(names: object) -> frozenset[str]:
-    return frozenset(str(n).casefold() for n in names) if isinstance(names, list) else frozenset()
+    """A rule's narrowing list; a malformed value (not a list of strings, e.g. typed by hand in
+    the Django admin) matches nobody rather than lifting the narrowing."""
+    if names in (None, []):
+        return frozenset()
+    if not isinstance(names, list) or not all(isinstance(n, str) and n for n in names):
+        return NOTHING_MATCHES
+    return frozenset(n.casefold() for n in names)
 
 
 def _load_rules(service_ids: list[int]) -> dict[int, list[RuleFact]]:

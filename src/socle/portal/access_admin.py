@@ -55,6 +55,23 @@ def describe_rule(rule: AccessRule) -> str:
     return label
 
 
+def rule_detail(rule: AccessRule) -> str:
+    """What the journal says of a rule added or removed: target × profile, and its narrowing."""
+    detail = f"{describe_rule(rule)} × {profile_label(rule.profile)}"
+    narrowing = [
+        (_("matières enseignées"), rule.subjects),
+        (_("fonctions"), rule.functions),
+        (_("disciplines de poste"), rule.disciplines),
+    ]
+    for label, names in narrowing:
+        if names:
+            detail += " ; " + _("%(label)s : %(names)s") % {
+                "label": label,
+                "names": ", ".join(map(str, names)),
+            }
+    return detail
+
+
 def recap_rows(
     service: Service, ids: set[int] | None, can_remove: dict[int, bool]
 ) -> list[RecapRow]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -275,6 +276,17 @@ class AccessRule(models.Model):
 
     def __str__(self) -> str:
         return f"{self.service.code}: {self.target} × {self.profile or '*'}"
+
+    def clean(self) -> None:
+        """The narrowing lists hold names (the Django admin edits them as JSON)."""
+        errors = {
+            name: _('Une liste de noms est attendue, par exemple ["MATHEMATIQUES"].')
+            for name in ("subjects", "functions", "disciplines")
+            if not isinstance(getattr(self, name), list)
+            or not all(isinstance(n, str) and n.strip() for n in getattr(self, name))
+        }
+        if errors:
+            raise ValidationError(errors)
 
 
 class LauncherSkip(models.Model):

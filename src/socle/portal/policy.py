@@ -24,7 +24,11 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext_noop
 
+from socle.directory.profiles import Profile
 from socle.portal.populations import ADMINISTRATOR, POPULATIONS, population_matches
+
+# Profiles that hold no subject, function nor discipline (only staff have them).
+HOLD_NOTHING = frozenset({Profile.PUPIL.value, Profile.PARENT.value})
 
 # Reasons: French msgids, kept as data here and translated where the « Accès utilisateur » tab
 # shows them (socle.portal.views.access).
@@ -226,9 +230,30 @@ def population_access(policy: ServicePolicy, establishment_id: int) -> dict[str,
             result[key] = "all"
         elif any(v.allowed for v in verdicts):
             result[key] = "profiles"
-        elif switched_on and _has_group_rule(policy, establishment_id, population.profiles):
+        elif switched_on and (
+            _has_group_rule(policy, establishment_id, population.profiles)
+            or _has_narrowed_rule(policy, establishment_id, population.profiles)
+        ):
             result[key] = "some"
     return result
+
+
+def _has_narrowed_rule(
+    policy: ServicePolicy, establishment_id: int, profiles: frozenset[str]
+) -> bool:
+    """A rule for this establishment narrowed to subjects, functions or disciplines, which some
+    staff of these profiles may hold (pupils and parents hold none)."""
+    staff = profiles - HOLD_NOTHING
+    return any(
+        (r.subjects or r.functions or r.disciplines)
+        and (r.profile in staff if r.profile else bool(staff))
+        and (
+            r.target == "all"
+            or establishment_id in r.establishment_ids
+            or any(g.establishment_id == establishment_id for g in r.groups)
+        )
+        for r in policy.rules
+    )
 
 
 def _has_group_rule(policy: ServicePolicy, establishment_id: int, profiles: frozenset[str]) -> bool:

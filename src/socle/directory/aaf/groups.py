@@ -67,16 +67,29 @@ def parse_groups(
                 continue
             errors.append(value_error(kind, name, item, reason))
     if kind == STAFF and "functions" in values:
+        _report_unknown(values["functions"], kind, "functions", structures, errors)
         found.update(function_groups(values["functions"], structures))
     if kind == STAFF and "subjects" in values:
+        _report_unknown(values["subjects"], kind, "subjects", structures, errors)
         found[SUBJECT_KIND] = _labels_by_establishment(values["subjects"], structures, 1)
     return found or None
 
 
+def _report_unknown(
+    items: list[str], kind: str, name: str, structures: StructureIndex, errors: list[str]
+) -> None:
+    """A value naming an establishment that no file describes is reported (and left out)."""
+    for item in items:
+        structure = item.split("$")[0].strip()
+        if structure and structures.resolve(structure) is None:
+            reason = _("établissement inconnu (%(structure)s).") % {"structure": structure}
+            errors.append(value_error(kind, name, item, reason))
+
+
 def function_groups(items: list[str], structures: StructureIndex) -> dict[str, dict[int, set[str]]]:
     """Functions and « disciplines de poste » of ``struct$code$libellé[$discipline$libellé]``
-    values: the label, else the code, cut to :data:`GROUP_NAME_MAX`. An unknown establishment
-    is left to the profile deduction, which reports it."""
+    values: the label, else the code, cut to :data:`GROUP_NAME_MAX`. Values of an unknown
+    establishment are left out (:func:`parse_groups` reports them)."""
     return {
         kind: _labels_by_establishment(items, structures, label, code)
         for kind, (code, label) in zip(FUNCTION_KINDS, ((1, 2), (3, 4)), strict=True)
@@ -97,8 +110,9 @@ def _labels_by_establishment(
         name = parts[label] if len(parts) > label else ""
         if not name and code is not None and len(parts) > code:
             name = parts[code]
+        name = name[:GROUP_NAME_MAX].rstrip()
         if name:
-            found.setdefault(pk, set()).add(name[:GROUP_NAME_MAX])
+            found.setdefault(pk, set()).add(name)
     return found
 
 

@@ -157,9 +157,10 @@ class AccessRuleForm(AccessibleFormMixin, forms.Form):
         groups_field = self.fields["groups"]
         assert isinstance(groups_field, forms.ChoiceField)
         groups_field.choices = self._group_choices()
-        scope = list(establishments.values_list("pk", flat=True))
-        if current is not None:
-            scope = [current.pk]
+        # the values held where the rule may apply: every establishment the form offers (all of
+        # them, unfiltered, for a global administrator and a service of the whole ENT)
+        unfiltered = administered is None and service.establishment_id is None
+        scope = None if unfiltered else list(establishments.values_list("pk", flat=True))
         narrowing = (
             ("subjects", GroupKind.SUBJECT),
             ("functions", GroupKind.FUNCTION),
@@ -203,6 +204,15 @@ class AccessRuleForm(AccessibleFormMixin, forms.Form):
         profiles = data.get("profiles") or []
         if "" in profiles and len(profiles) > 1:
             data["profiles"] = [""]
+        narrowed = any(data.get(name) for name in ("subjects", "functions", "disciplines"))
+        if narrowed and profiles and set(profiles) <= {Profile.PUPIL, Profile.PARENT}:
+            self.add_error(
+                "profiles",
+                _(
+                    "Les matières, fonctions et disciplines ne concernent que les personnels : "
+                    "cochez un profil de personnel ou « Tous les profils »."
+                ),
+            )
         return data
 
     def _groups(self) -> list[Group]:
@@ -248,15 +258,14 @@ class AccessRuleForm(AccessibleFormMixin, forms.Form):
         return rules
 
 
-def _held_names(kind: str, establishment_ids: list[Any]) -> list[tuple[str, str]]:
-    """The functions or disciplines held in these establishments, once each whatever the case."""
+def _held_names(kind: str, establishment_ids: list[Any] | None) -> list[tuple[str, str]]:
+    """The subjects, functions or disciplines held in these establishments (``None``: all), once
+    each whatever the case."""
+    rows = MembershipGroup.objects.filter(kind=kind)
+    if establishment_ids is not None:
+        rows = rows.filter(membership__establishment__in=establishment_ids)
     names: dict[str, str] = {}
-    for name in (
-        MembershipGroup.objects.filter(kind=kind, membership__establishment__in=establishment_ids)
-        .values_list("name", flat=True)
-        .distinct()
-        .order_by("name")
-    ):
+    for name in rows.values_list("name", flat=True).distinct().order_by("name"):
         names.setdefault(name.casefold(), name)
     return sorted(((n, n) for n in names.values()), key=lambda c: c[1].casefold())
 

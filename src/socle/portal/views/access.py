@@ -103,7 +103,7 @@ def service_access(request: HttpRequest, pk: int) -> HttpResponse:
                     "access_rule_added",
                     service_code=service.code,
                     uai=site.uai if site else "",
-                    detail=f"{access_admin.describe_rule(rule)} × {profile_label(rule.profile)}",
+                    detail=access_admin.rule_detail(rule),
                 )
             messages.success(request, _("Droits d'accès ajoutés."))
             return redirect(request.path)
@@ -111,7 +111,7 @@ def service_access(request: HttpRequest, pk: int) -> HttpResponse:
         to_remove = AccessRule.objects.filter(service=service, pk=_posted_id(request)).first()
         if to_remove is None or not can_remove_rule(request.user, to_remove):
             return forbidden(request, _("Vous ne pouvez pas supprimer ce droit d'accès."))
-        detail = f"{access_admin.describe_rule(to_remove)} × {profile_label(to_remove.profile)}"
+        detail = access_admin.rule_detail(to_remove)
         to_remove.delete()
         record_admin_change(
             request,
