@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from socle.directory.models import Establishment, Membership, Person
+from socle.directory.models import Establishment, GroupKind, Membership, MembershipGroup, Person
 from socle.directory.profiles import Profile
 from socle.portal.models import AccessMode, Service, ServiceActivation, SSOType, Trace
 from tests.factories import make_person, make_service
@@ -145,6 +145,14 @@ def test_screenshots_of_the_main_pages(
         "Claire", "Dupuis", establishment=school, profile=Profile.DIRECTION, is_admin=True
     )
     Membership.objects.create(person=admin, establishment=school, profile=Profile.TEACHER)
+    for first, last, subject in (("Paul", "Durand", "MATHEMATIQUES"), ("Inès", "Roux", "ANGLAIS")):
+        teacher = make_person(first, last, establishment=school, profile=Profile.TEACHER)
+        membership = Membership.objects.get(person=teacher)
+        for kind, name in ((GroupKind.SUBJECT, subject), (GroupKind.DISCIPLINE, subject)):
+            MembershipGroup.objects.create(membership=membership, kind=kind, name=name)
+        MembershipGroup.objects.create(
+            membership=membership, kind=GroupKind.FUNCTION, name="ENSEIGNEMENT"
+        )
     superuser = Person.objects.create_superuser("admin", "admin-password-2026")
     base = live_server.url
     pages = [
