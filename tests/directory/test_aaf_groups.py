@@ -135,6 +135,29 @@ def test_an_empty_modify_removes_the_groups_and_keeps_the_class(tmp_path: Path) 
     assert Membership.objects.get(person__external_id="E1").class_name == "5E1"
 
 
+def test_a_delta_that_changes_the_profile_keeps_the_classes_as_the_full_file(
+    tmp_path: Path,
+) -> None:
+    """No longer before pupils: « Enseignant » becomes « Personnel » in S1, and the classes and
+    group named by the full file go to that membership, not away with the old one."""
+    _full(tmp_path / "full")
+    expected = {
+        (UAI_A, Profile.ADMIN_STAFF, "classe", "5E1"),
+        (UAI_A, Profile.ADMIN_STAFF, "classe", "4A"),
+        (UAI_B, Profile.DOCUMENTALIST, "classe", "3B"),
+        (UAI_A, Profile.ADMIN_STAFF, "groupe", "LATIN"),
+    }
+    teaches = {"PersEducNatPresenceDevantEleves": ["N"]}
+    report = _delta(tmp_path / "full", "PersEducNat", modify("PersEducNat", "T1", teaches))
+    assert report.errors == []
+    assert _groups("T1") == expected
+    # The full file with the same final values finds these rows where it would put them.
+    final = _teacher(classes=TEACHER_CLASSES, groups=["S1$LATIN"], teaches=False)
+    report = _full(tmp_path / "again", teacher=final)
+    assert _groups("T1") == expected
+    assert report.by_type["PersEducNat"].updated == 0  # nothing left for it to change
+
+
 def test_the_groups_go_with_the_membership_a_full_file_ends(tmp_path: Path) -> None:
     _full(tmp_path)
     assert (UAI_B, Profile.DOCUMENTALIST, "classe", "3B") in _groups("T1")

@@ -210,3 +210,52 @@ def _no_membership(kind: str, group_kind: str, name: str) -> str:
     fallback = "subjects" if group_kind == SUBJECT_KIND else "functions"
     field = next((f for f, k in GROUP_FIELDS.items() if k == group_kind), fallback)
     return value_error(kind, field, name, _("la personne n'est pas rattachée à cet établissement."))
+
+
+def carry_over(leaving: list[int], profiles: list[str]) -> None:
+    """Before staff memberships are deleted (``leaving``), their rows (classes, groups,
+    functions…) move to the membership that holds such rows in the same establishment after the
+    change, when the person keeps one there: what the full file gives when a profile changes
+    (e.g. ``PersEducNatPresenceDevantEleves`` turned to ``N``: « Enseignant » becomes
+    « Personnel »), where a modify that does not list the classes would lose them. A few queries,
+    only when a membership that holds rows is deleted."""
+    if not leaving:
+        return
+    holding = set(
+        MembershipGroup.objects.filter(membership_id__in=leaving)
+        .values_list("membership_id", flat=True)
+        .distinct()
+    )
+    if not holding:
+        return
+    old = {
+        pk: (person_id, establishment_id)
+        for pk, person_id, establishment_id in Membership.objects.filter(
+            pk__in=holding
+        ).values_list("pk", "person_id", "establishment_id")
+    }
+    holder: dict[tuple[int, int], tuple[tuple[int, str], int]] = {}
+    for pk, person_id, establishment_id, profile in (
+        Membership.objects.filter(person_id__in={p for p, _e in old.values()}, profile__in=profiles)
+        .exclude(pk__in=leaving)
+        .values_list("pk", "person_id", "establishment_id", "profile")
+    ):
+        rank = (_PREFERRED.get(profile, 1), profile)
+        held = holder.get((person_id, establishment_id))
+        if held is None or rank < held[0]:
+            holder[(person_id, establishment_id)] = (rank, pk)
+    for old_pk, key in old.items():
+        if key not in holder:
+            continue  # no membership left there: the rows go with this one
+        target = holder[key][1]
+        taken = set(
+            MembershipGroup.objects.filter(membership_id=target).values_list("kind", "name")
+        )
+        moving = [
+            pk
+            for pk, kind, name in MembershipGroup.objects.filter(membership_id=old_pk).values_list(
+                "pk", "kind", "name"
+            )
+            if (kind, name) not in taken
+        ]
+        MembershipGroup.objects.filter(pk__in=moving).update(membership_id=target)

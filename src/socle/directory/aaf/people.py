@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from socle.directory.aaf.fastsql import insert_rows, rows_in
-from socle.directory.aaf.groups import sync_groups
+from socle.directory.aaf.groups import carry_over, sync_groups
 from socle.directory.aaf.mapping import PUPIL, RELATIVE, STAFF, TYPE_PROFILES
 from socle.directory.aaf.records import (
     PersonData,
@@ -380,6 +380,8 @@ def _sync_memberships(
                 changed.add(person_pk)
     insert_rows(Membership, to_create)
     Membership.objects.bulk_update(to_update, ["class_name"], batch_size=CHUNK)
+    if kind == STAFF:  # a profile changed in a school: its rows stay the person's there
+        carry_over(to_delete, sorted(profiles))
     for start in range(0, len(to_delete), CHUNK):
         Membership.objects.filter(pk__in=to_delete[start : start + CHUNK]).delete()
     if not any(d.groups is not None for _pk, d, _status in handled):
