@@ -100,3 +100,24 @@ def test_the_login_form_is_csrf_protected(pupil) -> None:
         "/pronote/eleve.html?login=true", {"login": "camille.martin", "password": "secret-pn-1"}
     )
     assert response.status_code == 403
+
+
+def test_a_teachers_espace_names_them_with_their_civility() -> None:
+    """« Espace Professeurs — M. BERRONE CHRISTIAN », as the field documents show it."""
+    make_establishment()
+    make_user(
+        category="enseignant",
+        last_name="Berrone",
+        first_name="Christian",
+        civility="M.",
+        direct_login="christian.berrone",
+        password="secret-pn-2",
+    )
+    configure()
+    client = Client()
+    client.post(
+        "/pronote/professeur.html?login=true",
+        {"login": "christian.berrone", "password": "secret-pn-2"},
+    )
+    page = text_of(client.get("/pronote/professeur.html"))
+    assert "Espace Professeurs — M. BERRONE CHRISTIAN" in page

@@ -118,6 +118,7 @@ def test_load_base_accepts_the_interfaces_example(tmp_path: Path) -> None:
         ({"responsables": ["ZZZZZZZZZZZZZZZZ"]}, "absent"),
         ({"birth_date": "2012-13-01"}, "date de naissance"),
         ({"last_name": ""}, "last_name"),
+        ({"civility": "Dr"}, "civilité"),
     ],
 )
 def test_a_bad_user_is_refused_with_its_position(change: dict, message: str) -> None:

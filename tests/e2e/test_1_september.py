@@ -252,7 +252,7 @@ def test_step_5_a_parent_of_two_children_lands_in_the_espace_parents(story: Stor
     assert seen.login_forms_shown(world.ent) == []
     shown = espace(page)
     assert page.url == world.jaures.pronote_url + "parent.html"
-    assert shown["titre"] == "Espace Parents — MARTIN NATHALIE"
+    assert shown["titre"] == "Espace Parents — Mme MARTIN NATHALIE"
     assert "MARTIN Camille" in shown["enfants"] and "MARTIN Hugo" in shown["enfants"]
     assert shown["identifiant_cas"] == world.uid("nathalie.martin")
     story.screenshot(page, "5-espace-parents")
@@ -262,7 +262,7 @@ def test_step_5_a_parent_of_two_children_lands_in_the_espace_parents(story: Stor
     ent_login(page, world.ent, "gaelle.n-diaye", PASSWORDS["gaelle.n-diaye"])
     pronote_from_ent(page, world.ent, world.jaures, SERVICE)
     shown = espace(page)
-    assert shown["titre"] == "Espace Parents — N'DIAYE GAËLLE", body(page)
+    assert shown["titre"] == "Espace Parents — Mme N'DIAYE GAËLLE", body(page)
     assert "Marie-Ange" in shown["enfants"] and "Moussa" not in shown["enfants"]
 
 
@@ -313,7 +313,7 @@ def test_step_5_and_alimentation_a_teacher_of_two_schools_reaches_both(story: St
         assert seen.login_forms_shown(world.ent) == []
         shown = espace(page)
         assert page.url == sim.pronote_url + "professeur.html"
-        assert shown["titre"] == "Espace Professeurs — LE GALL HÉLÈNE"
+        assert shown["titre"] == "Espace Professeurs — Mme LE GALL HÉLÈNE"
         assert shown["connexion"] == "Première connexion"
         assert shown["identifiant_cas"] == world.uid("helene.le-gall")
     story.screenshot(page, "5-espace-professeurs-fermat")

@@ -136,7 +136,7 @@ def test_failure_2_duplicate_account_already_bound_then_the_fix(story: Story) ->
     # … then connect again from the ENT.
     pronote_from_ent(page, world.ent, world.jaures, SERVICE)
     shown = espace(page)
-    assert shown["titre"] == "Espace Parents — NDIAYE GAELLE", body(page)  # PRONOTE's spelling
+    assert shown["titre"] == "Espace Parents — Mme NDIAYE GAELLE", body(page)  # PRONOTE's spelling
     assert shown["pronote_id"] == gaelle_b and "Moussa" in shown["enfants"]
     assert cas_identifier(spr, world.jaures, str(gaelle_b)) == uid
 

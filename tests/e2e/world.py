@@ -110,6 +110,7 @@ def fermat_base(helene: dict[str, str | None]) -> dict[str, object]:
                 "pronote_id": HELENE_FERMAT_ID,
                 "last_name": "LE GALL",
                 "first_name": "Hélène",
+                "civility": "Mme",
                 "birth_date": helene["birth_date"],
                 "postal_code": helene["postal_code"] or "31000",
             },

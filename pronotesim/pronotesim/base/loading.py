@@ -33,6 +33,7 @@ class UserRecord:
     birth_date: date | None
     postal_code: str
     class_name: str
+    civility: str = ""
     responsables: list[str] = field(default_factory=list)
     direct_login: str = ""
     direct_password: str = ""
@@ -98,11 +99,24 @@ def _user(entry: Any, index: int) -> UserRecord:
         birth_date=birth_date,
         postal_code=_text(entry, "postal_code", where),
         class_name=_text(entry, "class", where),
+        civility=_civility(entry, where),
         responsables=list(responsables),
         direct_login=_text(entry, "direct_login", where),
         direct_password=_text(entry, "direct_password", where),
         cas_identifier=_text(entry, "cas_identifier", where),
     )
+
+
+CIVILITIES = ("M.", "Mme")
+
+
+def _civility(entry: dict[str, Any], where: str) -> str:
+    civility = _text(entry, "civility", where)
+    if civility and civility not in CIVILITIES:
+        raise BaseFormatError(
+            f"{where} : civilité « {civility} » inconnue (attendu : {', '.join(CIVILITIES)})."
+        )
+    return civility
 
 
 def _check_references(users: list[UserRecord], *, partial: bool) -> None:
@@ -178,6 +192,7 @@ def replace_base(base: BaseRecord) -> int:
                 pronote_id=record.pronote_id,
                 last_name=record.last_name,
                 first_name=record.first_name,
+                civility=record.civility,
                 birth_date=record.birth_date,
                 postal_code=record.postal_code,
                 class_name=record.class_name,

@@ -16,7 +16,15 @@ from pronotesim.base.categories import RESPONSABLE
 from pronotesim.base.loading import BaseFormatError, BaseRecord, UserRecord
 from pronotesim.base.models import Establishment, PronoteUser
 
-FIELDS = ("last_name", "first_name", "birth_date", "postal_code", "class_name", "direct_login")
+FIELDS = (
+    "last_name",
+    "first_name",
+    "civility",
+    "birth_date",
+    "postal_code",
+    "class_name",
+    "direct_login",
+)
 
 
 @dataclass(frozen=True)
@@ -59,6 +67,7 @@ def _values(record: UserRecord) -> dict[str, object]:
     return {
         "last_name": record.last_name,
         "first_name": record.first_name,
+        "civility": record.civility,
         "birth_date": record.birth_date,
         "postal_code": record.postal_code,
         "class_name": record.class_name,

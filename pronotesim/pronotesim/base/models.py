@@ -28,6 +28,7 @@ class PronoteUser(models.Model):
     pronote_id = models.CharField("Identifiant PRONOTE", max_length=16, unique=True)
     last_name = models.CharField("Nom", max_length=100)
     first_name = models.CharField("Prénom", max_length=100)
+    civility = models.CharField("Civilité", max_length=10, blank=True, default="")
     birth_date = models.DateField("Date de naissance", null=True, blank=True)
     postal_code = models.CharField("Code postal", max_length=10, blank=True)
     class_name = models.CharField("Classe", max_length=30, blank=True)
@@ -68,10 +69,11 @@ class PronoteUser(models.Model):
 
     @property
     def espace_name(self) -> str:
-        """As an espace's title names its user: ``MARTIN CAMILLE``. The field documents show
-        « Espace Professeurs — M. BERRONE CHRISTIAN » (civility, NAME, FIRST NAME); a
-        pronotesim base holds no civility, so none is shown."""
-        return f"{self.last_name.upper()} {self.first_name.upper()}"
+        """As an espace's title names its user, as the field documents show it: « Espace
+        Professeurs — M. BERRONE CHRISTIAN » (civility when the base gives one, NAME, FIRST
+        NAME); a pupil has none: ``MARTIN CAMILLE``."""
+        name = f"{self.last_name.upper()} {self.first_name.upper()}"
+        return f"{self.civility} {name}" if self.civility else name
 
     @property
     def category_label(self) -> str:

@@ -55,6 +55,7 @@ class PronoteUser:
     direct_login: str = ""
     direct_password: str = ""
     ent_key: str | None = None  # the synthetic person this user is (None: PRONOTE only)
+    civility: str = ""  # « M. » or « Mme », not for pupils
 
     def as_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -65,6 +66,8 @@ class PronoteUser:
             "birth_date": self.birth_date.isoformat() if self.birth_date else None,
             "postal_code": self.postal_code,
         }
+        if self.civility:
+            data["civility"] = self.civility
         if self.category == "eleve":
             data["class"] = self.class_name
             data["responsables"] = list(self.responsables)
@@ -128,6 +131,7 @@ def _user_of(person: SynthPerson) -> PronoteUser:
         direct_login=person.direct_login,
         direct_password=person.direct_password,
         ent_key=person.key,
+        civility="" if person.role == Role.PUPIL else {"M": "M.", "F": "Mme"}.get(person.sex, ""),
     )
 
 
