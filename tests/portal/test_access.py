@@ -275,6 +275,10 @@ def test_a_rule_narrowed_to_a_discipline_opens_the_service_to_its_teachers_only(
     assert not can_access(elsewhere, service, school)
     assert not can_access(pupil, service)
     assert explain_access(maths, service).allowed and service.pk in accessible_services(maths)
+    # « Accès utilisateur » says why the English teacher is refused
+    reason = explain_access(english, service).verdicts[0].reason
+    assert reason.startswith("un droit de l'onglet « Accès population » couvre ce profil, mais")
+    assert explain_access(pupil, service).verdicts[0].reason == "aucun droit ne couvre ce profil"
     decisions = explain_for_people([maths, english, pupil], service)
     assert [decisions[p.pk].allowed for p in (maths, english, pupil)] == [True, False, False]
     PEOPLE_VERSION.changed()  # forget the copies made above

@@ -20,7 +20,7 @@ may open every enabled service; an inactive account none. An anonymous service i
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.utils.translation import gettext_noop
 
@@ -44,6 +44,10 @@ R_ACTIVATION = gettext_noop("profil autorisé par l'établissement dans « Accè
 R_OPEN = gettext_noop("accès par défaut : ouvert à tous les profils")
 R_RULE = gettext_noop("droit d'accès de l'onglet « Accès population »")
 R_NONE = gettext_noop("aucun droit ne couvre ce profil")
+R_NARROWED = gettext_noop(
+    "un droit de l'onglet « Accès population » couvre ce profil, mais pour d'autres matières, "
+    "fonctions ou disciplines de poste"
+)
 
 
 @dataclass(frozen=True)
@@ -170,7 +174,16 @@ def _membership_verdict(
         return verdict(True, R_OPEN)
     if any(_rule_matches(rule, m, person_group_ids) for rule in policy.rules):
         return verdict(True, R_RULE)
+    narrowed = [r for r in policy.rules if r.subjects or r.functions or r.disciplines]
+    staff = m.profile not in HOLD_NOTHING
+    if staff and any(_rule_matches(_widened(r), m, person_group_ids) for r in narrowed):
+        return verdict(False, R_NARROWED)  # « Accès utilisateur » says why, not just « aucun »
     return verdict(False, R_NONE)
+
+
+def _widened(rule: RuleFact) -> RuleFact:
+    """The rule without its subjects, functions and disciplines."""
+    return replace(rule, subjects=frozenset(), functions=frozenset(), disciplines=frozenset())
 
 
 def decide(
