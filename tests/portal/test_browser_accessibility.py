@@ -10,7 +10,7 @@ import pytest
 from django.template import loader
 from django.utils import translation
 
-from socle.directory.models import Establishment, Membership, Person
+from socle.directory.models import Establishment, Membership, MembershipGroup, Person
 from socle.directory.profiles import Profile
 from socle.portal.models import AccessRule, AccessTarget, Service
 from tests.factories import make_parent_link, make_person
@@ -42,6 +42,13 @@ class Seed:
             "Hélène", "Le Gall", establishment=self.school, profile=Profile.TEACHER
         )
         Membership.objects.create(person=self.teacher, establishment=other, profile=Profile.TEACHER)
+        held = Membership.objects.get(person=self.teacher, establishment=self.school)
+        for kind, name in (
+            ("matiere", "ANGLAIS"),
+            ("fonction", "ENSEIGNEMENT"),
+            ("discipline", "ANGLAIS"),
+        ):
+            MembershipGroup.objects.create(membership=held, kind=kind, name=name)
         self.agent = make_person(
             "Marc", "Agent", establishment=self.school, profile=Profile.ADMIN_STAFF
         )
