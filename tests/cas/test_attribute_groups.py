@@ -128,3 +128,37 @@ def test_saml_validation_releases_them_too() -> None:
     }
     assert values["classes"] == ["3B", "4A"]
     assert values["groupes"] == ["LATIN"]
+
+
+def test_a_teachers_subjects_functions_and_disciplines_go_where_the_service_lists_them() -> None:
+    teacher, pupil, a, b = _teacher_and_pupil()
+    in_a = Membership.objects.get(person=teacher, establishment_id=a)
+    in_b = Membership.objects.get(person=teacher, establishment_id=b)
+    for membership, kind, name in (
+        (in_a, GroupKind.SUBJECT, "ANGLAIS"),
+        (in_a, GroupKind.FUNCTION, "ENSEIGNEMENT"),
+        (in_a, GroupKind.DISCIPLINE, "ANGLAIS"),
+        (in_b, GroupKind.SUBJECT, "LATIN"),
+    ):
+        MembershipGroup.objects.create(membership=membership, kind=kind, name=name)
+    names = ["matieres", "fonctions", "disciplinesPoste"]
+    make_service(
+        "manuels",
+        patterns=("https://manuels.example.org/**",),
+        establishment_id=a,
+        released_attributes=names,
+    )
+    ticket = ticket_from(cas_login(Client(), teacher, "https://manuels.example.org/"))
+    answer = Client().get(
+        "/cas/p3/serviceValidate", {"ticket": ticket, "service": "https://manuels.example.org/"}
+    )
+    released = {k: v for k, v in attributes_of(answer).items() if k in names}
+    assert released == {  # the service's school only: not Fermat's LATIN
+        "matieres": ["ANGLAIS"],
+        "fonctions": ["ENSEIGNEMENT"],
+        "disciplinesPoste": ["ANGLAIS"],
+    }
+    # and none of them in classes or groupes, nor anything for a pupil
+    everything = directory_attributes(Person.objects.get(pk=teacher.pk), a)
+    assert everything["classes"] == ["3B", "4A"] and everything["groupes"] == ["LATIN"]
+    assert not set(names) & set(directory_attributes(Person.objects.get(pk=pupil.pk), a))

@@ -98,9 +98,10 @@ def directory_attributes(
 ) -> Attributes:
     """The directory's own attributes (released only when a service lists them).
 
-    ``profils``, ``uai``, ``classes`` (a pupil's class, a teacher's taught classes) and
-    ``groupes`` come from the person's memberships and their ``MembershipGroup`` rows: all of
-    them for an ENT-wide service (``establishment_id`` None), only those of the service's
+    ``profils``, ``uai``, ``classes`` (a pupil's class, a teacher's taught classes),
+    ``groupes``, and a staff member's ``matieres`` (subjects taught), ``fonctions`` and
+    ``disciplinesPoste`` come from the person's memberships and their ``MembershipGroup`` rows:
+    all of them for an ENT-wide service (``establishment_id`` None), only those of the service's
     establishment for a service tied to one (data minimisation: a teacher in two schools is not
     revealed to the other school's applications)."""
     memberships = [
@@ -125,6 +126,9 @@ def directory_attributes(
             | {g.name for g in groups if g.kind == GroupKind.CLASS}
         ),
         "groupes": sorted({g.name for g in groups if g.kind == GroupKind.GROUP}),
+        "matieres": sorted({g.name for g in groups if g.kind == GroupKind.SUBJECT}),
+        "fonctions": sorted({g.name for g in groups if g.kind == GroupKind.FUNCTION}),
+        "disciplinesPoste": sorted({g.name for g in groups if g.kind == GroupKind.DISCIPLINE}),
     }
     return {name: values for name, values in attrs.items() if values}
 
