@@ -19,20 +19,24 @@ from tests.factories import make_establishment, make_person, make_service
 RELEASED = ["uai", "classes", "groupes"]
 
 
+def _rows(*rows: tuple[Membership, str, str]) -> None:
+    for membership, kind, name in rows:
+        MembershipGroup.objects.create(membership=membership, kind=kind, name=name)
+
+
 def _teacher_and_pupil() -> tuple[Person, Person, int, int]:
     a = make_establishment(uai="0312609T", name="Collège Jean Jaurès")
     b = make_establishment(uai="0312799Z", name="Collège Pierre de Fermat")
     teacher = make_person("Hélène", "Le Gall", establishment=a, profile=Profile.TEACHER)
     in_b = Membership.objects.create(person=teacher, establishment=b, profile=Profile.TEACHER)
     in_a = Membership.objects.get(person=teacher, establishment=a)
-    for membership, kind, name in (
+    _rows(
         (in_a, GroupKind.CLASS, "4A"),
         (in_a, GroupKind.CLASS, "3B"),
         (in_a, GroupKind.GROUP, "LATIN"),
         (in_b, GroupKind.CLASS, "6C"),
         (in_b, GroupKind.GROUP, "CHORALE"),
-    ):
-        MembershipGroup.objects.create(membership=membership, kind=kind, name=name)
+    )
     pupil = make_person("Camille", "Martin", establishment=a, class_name="4A")
     MembershipGroup.objects.create(
         membership=pupil.memberships.get(), kind=GroupKind.GROUP, name="ANGLAIS"
@@ -134,13 +138,12 @@ def test_a_teachers_subjects_functions_and_disciplines_go_where_the_service_list
     teacher, pupil, a, b = _teacher_and_pupil()
     in_a = Membership.objects.get(person=teacher, establishment_id=a)
     in_b = Membership.objects.get(person=teacher, establishment_id=b)
-    for membership, kind, name in (
+    _rows(
         (in_a, GroupKind.SUBJECT, "ANGLAIS"),
         (in_a, GroupKind.FUNCTION, "ENSEIGNEMENT"),
         (in_a, GroupKind.DISCIPLINE, "ANGLAIS"),
         (in_b, GroupKind.SUBJECT, "LATIN"),
-    ):
-        MembershipGroup.objects.create(membership=membership, kind=kind, name=name)
+    )
     names = ["matieres", "fonctions", "disciplinesPoste"]
     make_service(
         "manuels",
