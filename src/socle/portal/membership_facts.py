@@ -20,9 +20,8 @@ from typing import Any
 
 from socle.directory.models import GroupKind, Membership, MembershipGroup
 from socle.directory.profiles import Profile
-from socle.portal.policy import MembershipFact
+from socle.portal.policy import HOLD_NOTHING, MembershipFact
 
-TEACH_NOTHING = frozenset({Profile.PUPIL.value, Profile.PARENT.value})
 PARENT = Profile.PARENT.value
 Row = tuple[int, str, bool, str]  # establishment_id, profile, is_admin, class_name
 
@@ -103,7 +102,7 @@ def _facts(rows: list[Row], held: Held, children: Children) -> tuple[MembershipF
     utilisateur » always agree."""
     facts = []
     for est_id, profile, is_admin, class_name in rows:
-        staff = profile not in TEACH_NOTHING
+        staff = profile not in HOLD_NOTHING
         facts.append(
             MembershipFact(
                 est_id,
@@ -129,7 +128,7 @@ def facts_from_rows(person_id: int, rows: Iterable[Row]) -> tuple[MembershipFact
     more for the classes taught, functions and disciplines, only when a membership may teach,
     and one for the children's classes, only when one is a parent's."""
     rows = list(rows)
-    may_teach = any(profile not in TEACH_NOTHING for _, profile, _, _ in rows)
+    may_teach = any(profile not in HOLD_NOTHING for _, profile, _, _ in rows)
     children = children_classes([person_id]).get(person_id, {}) if _is_parent(rows) else {}
     return _facts(rows, _staff_rows(person_id) if may_teach else NOTHING_HELD, children)
 

@@ -258,6 +258,7 @@ class AccessRule(models.Model):
     # Narrowing to staff teaching these subjects / of these functions / « disciplines de poste »
     # (AAF ENTAuxEnsMatiereEnseignEtab and ENTPersonFonctions labels, compared without case);
     # empty: no narrowing.
+    NARROWING = ("subjects", "functions", "disciplines")
     subjects = models.JSONField(_("matières enseignées"), default=list, blank=True)
     functions = models.JSONField(_("fonctions"), default=list, blank=True)
     disciplines = models.JSONField(_("disciplines de poste"), default=list, blank=True)
@@ -281,7 +282,7 @@ class AccessRule(models.Model):
         """The narrowing lists hold names (the Django admin edits them as JSON)."""
         errors = {
             name: _('Une liste de noms est attendue, par exemple ["MATHEMATIQUES"].')
-            for name in ("subjects", "functions", "disciplines")
+            for name in self.NARROWING
             if not isinstance(getattr(self, name), list)
             or not all(isinstance(n, str) and n.strip() for n in getattr(self, name))
         }

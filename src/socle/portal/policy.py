@@ -27,7 +27,8 @@ from django.utils.translation import gettext_noop
 from socle.directory.profiles import Profile
 from socle.portal.populations import ADMINISTRATOR, POPULATIONS, population_matches
 
-# Profiles that hold no subject, function nor discipline (only staff have them).
+# Profiles that teach no class and hold no subject, function nor discipline (only staff do):
+# the one definition, which socle.portal.membership_facts and the rule form read too.
 HOLD_NOTHING = frozenset({Profile.PUPIL.value, Profile.PARENT.value})
 
 # Reasons: French msgids, kept as data here and translated where the « Accès utilisateur » tab
@@ -80,6 +81,11 @@ class RuleFact:
     functions: frozenset[str] = frozenset()  # casefolded; empty = any
     disciplines: frozenset[str] = frozenset()  # casefolded; empty = any
     subjects: frozenset[str] = frozenset()  # casefolded; empty = any
+
+    @property
+    def narrowed(self) -> bool:
+        """Whether the rule names subjects, functions or disciplines."""
+        return bool(self.subjects or self.functions or self.disciplines)
 
 
 @dataclass(frozen=True)
@@ -174,7 +180,7 @@ def _membership_verdict(
         return verdict(True, R_OPEN)
     if any(_rule_matches(rule, m, person_group_ids) for rule in policy.rules):
         return verdict(True, R_RULE)
-    narrowed = [r for r in policy.rules if r.subjects or r.functions or r.disciplines]
+    narrowed = [r for r in policy.rules if r.narrowed]
     staff = m.profile not in HOLD_NOTHING
     if staff and any(_rule_matches(_widened(r), m, person_group_ids) for r in narrowed):
         return verdict(False, R_NARROWED)  # « Accès utilisateur » says why, not just « aucun »
@@ -258,7 +264,7 @@ def _has_narrowed_rule(
     staff of these profiles may hold (pupils and parents hold none)."""
     staff = profiles - HOLD_NOTHING
     return any(
-        (r.subjects or r.functions or r.disciplines)
+        r.narrowed
         and (r.profile in staff if r.profile else bool(staff))
         and (
             r.target == "all"

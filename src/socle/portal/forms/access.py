@@ -14,6 +14,7 @@ from socle.directory.profiles import Profile
 from socle.portal.access_admin import extent_label
 from socle.portal.forms.base import AccessibleFormMixin
 from socle.portal.models import AccessRole, AccessRule, AccessTarget, Group, Service
+from socle.portal.policy import HOLD_NOTHING
 from socle.portal.populations import POPULATION_CHOICES
 
 
@@ -204,8 +205,8 @@ class AccessRuleForm(AccessibleFormMixin, forms.Form):
         profiles = data.get("profiles") or []
         if "" in profiles and len(profiles) > 1:
             data["profiles"] = [""]
-        narrowed = any(data.get(name) for name in ("subjects", "functions", "disciplines"))
-        if narrowed and profiles and set(profiles) <= {Profile.PUPIL, Profile.PARENT}:
+        narrowed = any(data.get(name) for name in AccessRule.NARROWING)
+        if narrowed and profiles and set(profiles) <= HOLD_NOTHING:
             self.add_error(
                 "profiles",
                 _(
