@@ -2,10 +2,11 @@
 
 A new account has no usable password. The school hands out a letter (``socle
 activation_letters``) with the login and a random, single-use activation code; the person types
-them into the ordinary CAS login form. Ordinary authentication fails (the code is not a
-password), so the CAS login view calls :func:`activation_redirect`, which answers with a signed,
-short-lived URL under ``/compte/activation/`` where the person chooses a password and accepts the
-terms; the code is consumed there (one conditional UPDATE), and the person logs in normally.
+them into the ordinary CAS login form. The password check fails (the code is not a password)
+and finds the code (:func:`find_valid_code`), so the CAS login view sends the person to
+:func:`first_connection_url`: a signed, short-lived URL under ``/compte/activation/`` where the
+person chooses a password and accepts the terms; the code is consumed there (one conditional
+UPDATE), and the person is logged in. :func:`activation_redirect` does both steps at once.
 
 Codes: ``CODE_LENGTH`` characters of an alphabet without look-alikes (no 0/O, 1/I/L), about
 49 bits, shown as two groups (``ABCDE-FGHJK``; case, spaces and dashes are ignored when typed).
