@@ -80,6 +80,10 @@ TEXTS: dict[str, str] = {
     "account_has_id": gettext_noop(
         "ce compte a déjà l'identifiant %(pronote_id)s pour cet établissement"
     ),
+    "account_has_other_record_id": gettext_noop(
+        "ce compte a déjà l'identifiant %(pronote_id)s, celui d'une autre de ses fiches PRONOTE "
+        "(un compte n'a qu'un identifiant PRONOTE par établissement)"
+    ),
     "replaces_id": gettext_noop("remplace l'identifiant %(pronote_id)s"),
     "taken_from": gettext_noop("repris à %(label)s, qui reçoit un autre identifiant"),
     "removed_from": gettext_noop("retiré à %(label)s"),

@@ -5,6 +5,9 @@ Per pair (file row → chosen account, PRONOTE id X):
 - the account already holds X here → *inchangé*;
 - the account holds another id Y here → mode complet: *remplacé*; mode partiel: *conflit*
   unless the administrator confirms;
+- the account holds the id Y of another category (a teacher who is also a parent) that the import
+  still lists, or whose category it does not cover → *conflit* unless confirmed, in both modes:
+  an account has one id per establishment, and the other record is still current;
 - X is held by another account → *conflit* unless confirmed (or unless that account is given
   another id in the same step, a swap);
 - the same account chosen for two rows → *conflit* (never confirmable).
@@ -18,6 +21,7 @@ user name Socle will send its account gets the note ``cas_id_mismatch``: PRONOTE
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Set
 from dataclasses import dataclass, field
 
 from django.utils import timezone
@@ -105,13 +109,16 @@ def make_plan(
     *,
     file_ids: set[str],
     confirmed: set[int] = frozenset(),  # type: ignore[assignment]
+    listed: Mapping[str, Set[str]] | None = None,
 ) -> Plan:
+    """``listed``: the PRONOTE ids of the whole import, by category (``None``: unknown, every
+    identifier of another category is taken as still current)."""
     current = list(
         PronoteIdentity.objects.filter(establishment=establishment).values_list(
             "id", "person_id", "pronote_id", "category"
         )
     )
-    by_person = {person: (ident, pid) for ident, person, pid, _cat in current}
+    by_person = {person: (ident, pid, cat) for ident, person, pid, cat in current}
     by_pid = {pid: (ident, person) for ident, person, pid, _cat in current}
     targets = {pair.person_id for pair in pairs}
     labels = _labels(
@@ -140,9 +147,11 @@ def make_plan(
         item = Planned(pair, CREATE)
         notes: list[Part] = []
         if own:
-            if mode == ImportMode.PARTIEL and pair.row_id not in confirmed:
+            other_record = own[2] != category and _still_current(own[1], own[2], listed)
+            if (mode == ImportMode.PARTIEL or other_record) and pair.row_id not in confirmed:
                 item.action, item.confirmable = CONFLICT, True
-                notes.append(part("account_has_id", pronote_id=own[1]))
+                code = "account_has_other_record_id" if other_record else "account_has_id"
+                notes.append(part(code, pronote_id=own[1]))
             else:
                 item.action = REPLACE
                 item.releases.append(own[0])
@@ -169,6 +178,16 @@ def make_plan(
     _settle_swaps(items)
     _note_cas_mismatches(establishment, items)
     return Plan(items, _removals(establishment, category, mode, file_ids, items))
+
+
+def _still_current(pronote_id: str, category: str, listed: Mapping[str, Set[str]] | None) -> bool:
+    """Whether an account's identifier of another category than the step's belongs to a PRONOTE
+    record that is still current: the import lists it, or does not cover its category at all
+    (then nothing tells it is gone). A teacher who is also a parent has two records in PRONOTE,
+    each with its own id; mode Complet must not replace one by the other."""
+    if listed is None or not listed.get(category):
+        return True
+    return pronote_id in listed[category]
 
 
 def _note_cas_mismatches(establishment: Establishment, items: list[Planned]) -> None:

@@ -228,6 +228,14 @@ def _refuse_shared_accounts(rows: list[StepRow], pairs: list[Pair]) -> None:
     raise StepError(" ".join(sentences))
 
 
+def _listed(session: ImportSession) -> dict[str, set[str]]:
+    """The import's PRONOTE ids by category (``make_plan``'s ``listed``)."""
+    listed: dict[str, set[str]] = {}
+    for pronote_id, category in session.rows.values_list("pronote_id", "category"):
+        listed.setdefault(category, set()).add(pronote_id)
+    return listed
+
+
 def plan_step(
     session: ImportSession,
     number: int,
@@ -245,6 +253,7 @@ def plan_step(
         pairs,
         file_ids={r.pronote_id for r in rows},
         confirmed=confirmed or set(),
+        listed=_listed(session),
     )
 
 
@@ -296,6 +305,7 @@ def validate_step(
             pairs,
             file_ids={r.pronote_id for r in rows},
             confirmed=confirmed or set(),
+            listed=_listed(session),
         )
         check = removal_check(session, number, plan)
         if check is not None and check.large and not confirm_removals:
