@@ -92,6 +92,19 @@ def test_id_partenaire_is_the_cas_user_name_and_pupils_point_to_their_responsabl
     assert root.find("r:Etablissements/r:Etablissement", NS).get("Numero") == school.est.uai
 
 
+def test_it_exports_names_holding_characters_xml_cannot_carry(rapprochement_schema):
+    school = School()
+    school.teacher.last_name = "Ber\x0brone"
+    school.teacher.first_name = "Chris\x1ftian"
+    school.teacher.save()
+
+    result = build_rapprochement([school.est], "P")
+
+    rapprochement_schema.validate(result.xml)
+    teacher = etree.fromstring(result.xml).find("r:Professeurs/r:Professeur", NS)
+    assert (teacher.get("Nom"), teacher.get("Prenom")) == ("Ber rone", "Chris tian")
+
+
 def test_id_partenaire_follows_the_services_username_mode():
     school = School()
     make_service("pronote", sso_type="pronote", establishment=school.est, username_mode="login")

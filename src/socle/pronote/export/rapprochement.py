@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -51,9 +52,16 @@ class ExportResult:
     service_ids: list[int] = field(default_factory=list)  # whose CAS user names the file holds
 
 
+# Characters XML 1.0 cannot carry (C0 controls but tab and line ends, lone surrogates, U+FFFE/F):
+# a directory import may let them into a name, and lxml refuses them.
+_NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
 def _el(parent: etree._Element, name: str, **attributes: str) -> etree._Element:
     return etree.SubElement(
-        parent, f"{{{NS}}}{name}", {k: v for k, v in attributes.items() if v not in ("", None)}
+        parent,
+        f"{{{NS}}}{name}",
+        {k: _NOT_XML.sub(" ", v) for k, v in attributes.items() if v not in ("", None)},
     )
 
 
