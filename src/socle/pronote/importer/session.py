@@ -8,10 +8,11 @@ from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from socle.directory.models import Establishment, Person
 from socle.pronote.categories import STEPS
-from socle.pronote.files import ParsedFile, merge, read_identifier_file
+from socle.pronote.files import ParsedFile, PronoteFileError, merge, read_identifier_file
 from socle.pronote.files.crypto import load_private_key_file
 from socle.pronote.importer.fastsql import insert_rows
 from socle.pronote.models import (
@@ -81,7 +82,23 @@ def load_file(data: bytes, file_name: str, uai: str) -> ParsedFile:
 
 
 def load_files(files: list[tuple[str, bytes]], uai: str) -> ParsedFile:
-    return merge([load_file(data, name, uai) for name, data in files])
+    """One import's file(s). With several (EXP_ELEVES.csv, EXP_PROFS.csv…), where each error and
+    each row's location say which file, since their lines are numbered alike."""
+    if len(files) == 1:
+        name, data = files[0]
+        return load_file(data, name, uai)
+    parsed = []
+    for name, data in files:
+        try:
+            one = load_file(data, name, uai)
+        except PronoteFileError as exc:
+            raise PronoteFileError(
+                _("%(file)s — %(error)s") % {"file": name, "error": exc}
+            ) from None
+        for record in one.records:
+            record.location = _("%(file)s, %(where)s") % {"file": name, "where": record.location}
+        parsed.append(one)
+    return merge(parsed)
 
 
 @transaction.atomic
