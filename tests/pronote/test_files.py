@@ -129,6 +129,24 @@ def test_it_reads_a_utf8_csv_with_bom_and_category_from_the_file_name():
     assert by_id(parsed)["BZKH9C7WSQ2R54DP"].first_name == "Éloïse"
 
 
+def test_it_reads_a_csv_saved_as_unicode_text_by_excel():
+    # Excel's « Texte Unicode (*.txt) »: UTF-16 LE with a BOM, tab-separated
+    parsed = read(CSV_ELEVES.replace(";", "\t").encode("utf-16"), "EXP_ELEVES.txt")
+    assert by_id(parsed)["BZKH9C7WSQ2R54DP"].last_name == "CŒUR"
+    assert {r.category for r in parsed.records} == {"eleve"}
+
+
+def test_it_reads_an_xml_document_saved_in_utf_16():
+    text = PRONOTESIM_XML.format(uai=UAI).replace('encoding="UTF-8"', 'encoding="UTF-16"')
+    parsed = read(b"\xfe\xff" + text.encode("utf-16-be"))  # big-endian, with its BOM
+    assert by_id(parsed)["AZKH9C7WSQ2R54DP"].first_name == "Camille"
+
+
+def test_it_still_refuses_a_utf_16_file_holding_control_characters():
+    with pytest.raises(PronoteFileError, match="n'est ni un export XML"):
+        read("Nom;Prénom\x01;Identifiant_PRONOTE-ENT\n".encode("utf-16"), "EXP_ELEVES.csv")
+
+
 def test_it_reads_the_category_from_a_column():
     text = "Catégorie;Nom;Prénom;Identifiant_PRONOTE-ENT\nProfesseur;A;B;X1\nÉlève;C;D;X2\n"
     parsed = read(text.encode(), "export.csv")

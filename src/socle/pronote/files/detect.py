@@ -73,11 +73,14 @@ def read_identifier_file(
             )
             % {"size": _megabytes(len(data)), "limit": _megabytes(max_size)}
         )
+    text = _utf16_text(data, file_name)
     head = data.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if text is not None:
+        head = text.lstrip("\ufeff \t\r\n").encode()[:1]  # enough to tell XML and emptiness
     if not head:
         raise PronoteFileError(_("Le fichier est vide."))
     if head.startswith(b"<"):
-        root = parse_xml(data)
+        root = parse_xml(data)  # lxml reads a UTF-16 BOM itself
         if is_envelope(root):
             inner = open_envelope(
                 root, partner=partner, expected_uai=uai, private_key=private_key, max_size=max_size
@@ -86,12 +89,31 @@ def read_identifier_file(
             parsed.format = FORMAT_ENVELOPE
         else:
             parsed = parse_identifier_xml(root)
+    elif text is not None:
+        if _BINARY_CONTROLS.search(text[:_SAMPLE]):
+            raise unrecognised_format(file_name)
+        parsed = parse_identifier_csv(text, file_name)
     elif looks_binary(head):
         raise unrecognised_format(file_name)
     else:
         parsed = parse_identifier_csv(decode_text(data), file_name)
     _check_file_uai(parsed.uai, uai)
     return parsed
+
+
+# A text saved as « Unicode » by Windows tools (Notepad; Excel's « Texte Unicode », tab-separated)
+# is UTF-16 with a BOM: NUL bytes everywhere, yet a text.
+_UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+
+
+def _utf16_text(data: bytes, file_name: str) -> str | None:
+    """The text of a UTF-16 file (it starts with a BOM), ``None`` for any other file."""
+    if not data.startswith(_UTF16_BOMS):
+        return None
+    try:
+        return data.decode("utf-16")
+    except UnicodeDecodeError:
+        raise unrecognised_format(file_name) from None
 
 
 def _check_file_uai(file_uai: str, expected: str) -> None:
