@@ -9,6 +9,9 @@ PRONOTE. Any other CAS client may key its accounts on the name the same way. Hen
   ticket: ``socle.cas.usernames.note_usernames_sent``; an export for PRONOTE, mode avec
   alimentation); from then on the service form shows ``username_mode`` locked and refuses a
   change, and ``service_add`` refuses one without ``--change-username-mode``;
+- an export for PRONOTE made while a UAI had no PRONOTE service gave PRONOTE the uids: the
+  establishment records it (``pronote_uids_exported_at``), and a PRONOTE service of that UAI
+  may then send nothing else (:func:`exported_names_refusal`);
 - the login (``UsernameMode.LOGIN``) can change (a directory import, a corrected name): it is
   never accepted as a new choice for a PRONOTE service; an existing one is reported by the check
   ``socle.W067``, by the PRONOTE diagnostics and next to the field in the service form.
@@ -23,8 +26,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from socle.directory.models import Establishment
 from socle.portal.models import Service, SSOType, UsernameMode
 
 
@@ -59,6 +64,40 @@ def login_refused_for_pronote() -> str:
         "l'établissement efface son « Identifiant CAS » dans PRONOTE. Choisissez l'identifiant "
         "opaque (uid) ou l'identifiant opaque propre au service."
     )
+
+
+def exported_names_refusal(
+    sso_type: str,
+    username_mode: str,
+    establishment: Establishment | None,
+    previous: Service | None = None,
+) -> str | None:
+    """Why a PRONOTE service may not send this establishment other names than the uids (``None``
+    when it may). An export « mode avec alimentation » made while the UAI had no PRONOTE service
+    (or one sending uids) gave PRONOTE every user's uid as CAS user name; a PRONOTE service
+    declared there afterwards with another mode would make everyone unknown. A service already
+    sending this mode there (changed on purpose) is left alone."""
+    if (
+        sso_type != SSOType.PRONOTE
+        or username_mode == UsernameMode.UID
+        or establishment is None
+        or establishment.pronote_uids_exported_at is None
+    ):
+        return None
+    if (
+        previous is not None
+        and previous.sso_type == SSOType.PRONOTE
+        and previous.establishment_id == establishment.pk
+        and previous.username_mode == username_mode
+    ):
+        return None
+    when = timezone.localtime(establishment.pronote_uids_exported_at)
+    return _(
+        "L'export pour PRONOTE du %(date)s a transmis à PRONOTE l'identifiant opaque (uid) de "
+        "chaque utilisateur de %(uai)s comme identifiant CAS : un service PRONOTE de cet "
+        "établissement doit transmettre le même, sinon chacun serait refusé (« Identification "
+        "impossible »). Choisissez l'identifiant opaque (uid)."
+    ) % {"date": when.strftime("%d/%m/%Y"), "uai": establishment.uai}
 
 
 def ask_ent_admin() -> str:

@@ -34,6 +34,7 @@ from socle.portal.patterns import (
 )
 from socle.portal.username_lock import (
     chooses_login_for_pronote,
+    exported_names_refusal,
     locked_change_refused,
     locked_explanation,
     login_refused_for_pronote,
@@ -299,10 +300,14 @@ class ServiceForm(AccessibleFormMixin, forms.ModelForm):
             )
         mode = data.get("username_mode")
         previous = self.instance if self.instance.pk else None  # as stored: not yet updated
+        # On the mode, unless it is locked (a login service turned into a PRONOTE one).
+        where = "sso_type" if self.username_mode_locked else "username_mode"
         if sso_type and mode and chooses_login_for_pronote(sso_type, mode, previous):
-            # On the mode, unless it is locked (a login service turned into a PRONOTE one).
-            where = "sso_type" if self.username_mode_locked else "username_mode"
             self.add_error(where, login_refused_for_pronote())
+        elif sso_type and mode:
+            refusal = exported_names_refusal(sso_type, mode, data.get("establishment"), previous)
+            if refusal is not None:
+                self.add_error(where, refusal)
         lines = parse_lines(data.get("patterns_text", ""))
         if sso_type == SSOType.NONE:
             lines = []

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 from cryptography.hazmat.primitives.asymmetric import rsa
 from django.conf import settings
+from django.utils import timezone
 
 from socle.directory.models import Establishment
+from socle.portal.models import UsernameMode
 from socle.portal.username_lock import mark_usernames_sent
+from socle.pronote.cas_names import pronote_service
 from socle.pronote.export.container import build_container
 from socle.pronote.export.rapprochement import ExportResult, build_rapprochement
 
@@ -29,6 +32,12 @@ def export_for_pronote(
     )
     # PRONOTE will bind each user to the name in the file: the services' modes are now fixed.
     mark_usernames_sent(result.service_ids)
+    service = pronote_service(establishment)
+    if service is None or service.username_mode == UsernameMode.UID:
+        # The file holds uids: a PRONOTE service declared (or changed) later must send them.
+        Establishment.objects.filter(pk=establishment.pk).update(
+            pronote_uids_exported_at=timezone.now()
+        )
     return sealed, result
 
 

@@ -30,6 +30,7 @@ from socle.portal.patterns import (
 from socle.portal.provisioning import ProfilesError, parse_profiles, set_command_line_profiles
 from socle.portal.username_lock import (
     chooses_login_for_pronote,
+    exported_names_refusal,
     login_mode_warning,
     login_refused_for_pronote,
 )
@@ -197,7 +198,7 @@ class Command(SocleCommand):
             except ProfilesError as exc:
                 raise CommandError(str(exc)) from None
         with transaction.atomic():
-            username_mode, names_reset = self._username_mode(code, options)
+            username_mode, names_reset = self._username_mode(code, options, establishment)
             service, created = Service.objects.update_or_create(
                 code=code,
                 defaults={
@@ -254,7 +255,9 @@ class Command(SocleCommand):
             message = _("Service %(code)s mis à jour (%(count)s motif(s)).")
         self.stdout.write(message % {"code": code, "count": len(compiled)})
 
-    def _username_mode(self, code: str, options: dict[str, Any]) -> tuple[str, bool]:
+    def _username_mode(
+        self, code: str, options: dict[str, Any], establishment: Establishment | None
+    ) -> tuple[str, bool]:
         """The mode to store, and whether it replaces one that already sent names (the
         service then waits for its first validation again). Read under the transaction."""
         existing = Service.objects.select_for_update().filter(code=code).first()
@@ -262,6 +265,18 @@ class Command(SocleCommand):
         mode = given or (existing.username_mode if existing else UsernameMode.UID)
         if chooses_login_for_pronote(options["sso"], mode, existing):
             raise CommandError(login_refused_for_pronote())
+        refusal = exported_names_refusal(options["sso"], mode, establishment, existing)
+        if refusal is not None:
+            if not options["change_username_mode"]:
+                raise CommandError(
+                    _(
+                        "%(refusal)s Pour le faire quand même (l'établissement devra effacer "
+                        "tous les « Identifiant CAS » dans PRONOTE), ajoutez "
+                        "--change-username-mode."
+                    )
+                    % {"refusal": refusal}
+                )
+            return mode, True
         changed = existing is not None and mode != existing.username_mode
         if not (changed and existing is not None and existing.usernames_sent):
             return mode, False
