@@ -37,6 +37,7 @@ typecheck: $(STAMP)
 
 # The English catalog (French is the source language): extracted from src/socle alone (pronotesim
 # stays French), then compiled; both the .po and the .mo are committed (docs/architecture.md).
+# Then the French catalog of plurals (0 in the singular), generated from the English one.
 # tests/core/test_translations.py reads MAKEMESSAGES here and runs the same extraction.
 MAKEMESSAGES := makemessages --locale en --no-obsolete --add-location file --no-wrap
 CATALOG := src/socle/locale/en/LC_MESSAGES/django.po
@@ -45,6 +46,7 @@ messages: $(STAMP)
 	sed -i '/^"POT-Creation-Date: /d' $(CATALOG)
 	msgfmt --check --output-file /dev/null $(CATALOG)
 	cd src/socle && env -u DJANGO_SETTINGS_MODULE $(CURDIR)/$(BIN)/django-admin compilemessages --locale en
+	$(BIN)/python scripts/french_plurals.py
 	@grep -q '^#, fuzzy' $(CATALOG) && echo "$(CATALOG): fuzzy entries to review" || true
 	@msgattrib --untranslated --no-obsolete $(CATALOG) | grep -q '^msgid' \
 		&& echo "$(CATALOG): untranslated entries (msgattrib --untranslated $(CATALOG))" || true

@@ -282,3 +282,36 @@ def test_the_500_page_renders_with_translations_off(settings, use_i18n):
         page = loader.get_template("500.html").render()
     assert page.startswith("<!doctype html>\n")
     assert '<html lang="fr">' in page and "<h1>Une erreur s'est produite</h1>" in page
+
+
+# --- French plurals ----------------------------------------------------------------------------
+
+
+def test_the_french_catalog_of_plurals_is_generated_from_the_english_one():
+    """`make messages` ran `scripts/french_plurals.py` after the last change of a plural."""
+    sys.path.insert(0, str(ROOT / "scripts"))
+    try:
+        from french_plurals import FRENCH, french_plurals
+    finally:
+        sys.path.pop(0)
+    expected = french_plurals(catalog())
+    committed = polib.pofile(str(FRENCH))
+    assert [(key(e), e.msgstr_plural) for e in committed] == [
+        (key(e), e.msgstr_plural) for e in expected
+    ], "the French catalog of plurals is stale: run `make messages`"
+    with open(FRENCH.with_suffix(".mo"), "rb") as mo:
+        compiled = gettext.GNUTranslations(mo)
+    assert compiled.ngettext("%(n)s service", "%(n)s services", 0) == "%(n)s service"
+
+
+def test_it_writes_a_count_of_zero_in_the_singular_in_french_only():
+    from django.utils.translation import ngettext
+
+    counts = {}
+    for language in ("fr", "en"):
+        with override(language):
+            counts[language] = [
+                ngettext("%(n)s service", "%(n)s services", n) % {"n": n} for n in (0, 1, 2)
+            ]
+    assert counts["fr"] == ["0 service", "1 service", "2 services"]
+    assert counts["en"] == ["0 services", "1 service", "2 services"]
