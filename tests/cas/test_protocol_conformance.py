@@ -4,9 +4,17 @@ from __future__ import annotations
 
 import re
 
+from django.test import Client
+from lxml import etree
+
 from socle.cas.tickets import get_store
 from socle.cas.tickets.base import new_ticket_id
 from tests.cas.conftest import SERVICE_URL, cas_login, ticket_from
+from tests.cas.test_saml import NS as SAML
+from tests.cas.test_saml import saml_request
+from tests.factories import make_person
+
+CAS = {"cas": "http://www.yale.edu/tp/cas"}
 
 
 def test_it_issues_tickets_of_letters_digits_and_the_prefix_hyphen_only(
@@ -22,3 +30,39 @@ def test_it_issues_tickets_of_letters_digits_and_the_prefix_hyphen_only(
     assert session is not None
     for value in (ticket_from(response), session.id):
         assert re.fullmatch(r"(ST|TGC)-[A-Za-z0-9]{40}", value)
+
+
+def test_it_answers_well_formed_xml_when_a_value_holds_a_character_xml_forbids(
+    client, school, service
+) -> None:
+    # A vertical tab (a soft line break of a spreadsheet cell) and a C0 control in a name made
+    # the whole CAS 3 and SAML answers ill-formed: no client could read them.
+    person = make_person("Camille", "Mar\x0btin\x01", establishment=school)
+    service.released_attributes = ["nom"]
+    service.save()
+    ticket = ticket_from(cas_login(client, person, SERVICE_URL))
+    response = Client().get("/cas/p3/serviceValidate", {"ticket": ticket, "service": SERVICE_URL})
+    root = etree.fromstring(response.content)
+    assert root.findtext(".//cas:nom", namespaces=CAS) == "Mar\ufffdtin\ufffd"
+
+    ticket = ticket_from(cas_login(client, person, SERVICE_URL))
+    response = Client().post(
+        f"/cas/samlValidate?TARGET={SERVICE_URL}", saml_request(ticket), content_type="text/xml"
+    )
+    root = etree.fromstring(response.content)
+    value = root.findtext(".//saml:Attribute[@AttributeName='nom']/saml:AttributeValue", None, SAML)
+    assert value == "Mar\ufffdtin\ufffd"
+
+
+def test_it_answers_well_formed_xml_when_a_parameter_holds_a_control_character() -> None:
+    failure = Client().get("/cas/serviceValidate", {"ticket": "ST-\x01", "service": SERVICE_URL})
+    root = etree.fromstring(failure.content)
+    assert root.find("cas:authenticationFailure", CAS).get("code") == "INVALID_TICKET"
+
+    response = Client().post(
+        "/cas/samlValidate?TARGET=https://appli.example.org/%01", b"<x/>", content_type="text/xml"
+    )
+    root = etree.fromstring(response.content)
+    assert (
+        root.find(".//samlp:Response", SAML).get("Recipient") == "https://appli.example.org/\ufffd"
+    )

@@ -1,7 +1,8 @@
 """CAS Protocol 3.0 responses, with no HTTP in sight (views only adapt).
 
 Sections cited are those of the Apereo "CAS Protocol 3.0 Specification".
-XML is built by string assembly with strict escaping (hot path: one response per validation);
+XML is built by string assembly with strict escaping (``socle.cas.xmltext``: characters XML
+forbids become U+FFFD; hot path: one response per validation);
 the tests parse every response before asserting on it.
 """
 
@@ -12,9 +13,9 @@ import functools
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from xml.sax.saxutils import escape, quoteattr
 
 from socle.cas.errors import CasError
+from socle.cas.xmltext import escape, quoteattr
 
 CAS_NS = "http://www.yale.edu/tp/cas"
 
