@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import re
 
+import pytest
 from django.test import Client
 from lxml import etree
 
@@ -66,3 +68,33 @@ def test_it_answers_well_formed_xml_when_a_parameter_holds_a_control_character()
     assert (
         root.find(".//samlp:Response", SAML).get("Recipient") == "https://appli.example.org/\ufffd"
     )
+
+
+@pytest.mark.parametrize("path", ["/cas/serviceValidate", "/cas/p3/proxyValidate"])
+def test_it_refuses_a_format_it_does_not_support_and_spends_the_ticket(
+    client, pupil, service, path
+) -> None:
+    # §2.5.1: "If the parameter value is not supported by the CAS server, an error code MUST be
+    # returned"; it used to answer a success in XML.
+    cas_login(client, pupil)
+    ticket = ticket_from(client.get("/cas/login", {"service": SERVICE_URL}))
+    query = {"ticket": ticket, "service": SERVICE_URL, "format": "YAML"}
+    response = Client().get(path, query)
+    assert response["Content-Type"].startswith("application/xml")
+    failure = etree.fromstring(response.content).find("cas:authenticationFailure", CAS)
+    assert failure.get("code") == "INVALID_REQUEST"
+    again = Client().get(path, {"ticket": ticket, "service": SERVICE_URL})
+    failure = etree.fromstring(again.content).find("cas:authenticationFailure", CAS)
+    assert failure.get("code") == "INVALID_TICKET"  # one validation attempt per ticket (§3.1.1)
+
+
+@pytest.mark.parametrize("value", ["", "XML", "xml", "JSON", "json"])
+def test_it_accepts_the_formats_it_supports_in_any_case(client, pupil, service, value) -> None:
+    cas_login(client, pupil)
+    ticket = ticket_from(client.get("/cas/login", {"service": SERVICE_URL}))
+    query = {"ticket": ticket, "service": SERVICE_URL, "format": value}
+    response = Client().get("/cas/serviceValidate", query)
+    if value.upper() == "JSON":
+        assert "authenticationSuccess" in json.loads(response.content)["serviceResponse"]
+    else:
+        assert etree.fromstring(response.content).find("cas:authenticationSuccess", CAS) is not None

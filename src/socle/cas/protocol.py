@@ -161,3 +161,9 @@ def is_set(value: str | None) -> bool:
 def wants_json(format_param: str | None) -> bool:
     """§2.5.1 ``format``: XML (default) or JSON, case-insensitive."""
     return (format_param or "").strip().upper() == "JSON"
+
+
+def supported_format(format_param: str | None) -> bool:
+    """§2.5.1: "If the parameter value is not supported by the CAS server, an error code MUST be
+    returned". Unset or empty is the default XML."""
+    return (format_param or "").strip().upper() in ("", "XML", "JSON")
