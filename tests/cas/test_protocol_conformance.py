@@ -98,3 +98,24 @@ def test_it_accepts_the_formats_it_supports_in_any_case(client, pupil, service, 
         assert "authenticationSuccess" in json.loads(response.content)["serviceResponse"]
     else:
         assert etree.fromstring(response.content).find("cas:authenticationSuccess", CAS) is not None
+
+
+def test_it_lists_the_standard_attributes_first_in_the_order_of_the_schema(
+    client, pupil, service
+) -> None:
+    # Appendix A: AttributesType is a sequence, authenticationDate,
+    # longTermAuthenticationRequestTokenUsed, isFromNewLogin, then any other element.
+    service.released_attributes = ["nom", "prenom", "profils"]
+    service.save()
+    ticket = ticket_from(cas_login(client, pupil, SERVICE_URL))
+    response = Client().get("/cas/p3/serviceValidate", {"ticket": ticket, "service": SERVICE_URL})
+    attributes = etree.fromstring(response.content).find(".//cas:attributes", CAS)
+    names = [etree.QName(element).localname for element in attributes]
+    assert names == [
+        "authenticationDate",
+        "longTermAuthenticationRequestTokenUsed",
+        "isFromNewLogin",
+        "nom",
+        "prenom",
+        "profils",
+    ]

@@ -46,14 +46,17 @@ def _xml_name(name: str) -> str:
 
 
 def cas3_attributes(success: Success) -> dict[str, list[str]]:
-    """Attributes as CAS 3.0 sends them (§2.6.2): the released ones plus the standard three."""
-    attributes = {name: list(values) for name, values in success.attributes.items()}
+    """Attributes as CAS 3.0 sends them: the standard three first, in the order of Appendix A's
+    ``AttributesType`` sequence (a validating client refuses another), then the released ones."""
+    attributes: dict[str, list[str]] = {}
     if success.authentication_date is not None:
         attributes["authenticationDate"] = [
             success.authentication_date.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
         ]
     attributes["longTermAuthenticationRequestTokenUsed"] = [str(success.long_term).lower()]
     attributes["isFromNewLogin"] = [str(success.from_new_login).lower()]
+    for name, values in success.attributes.items():
+        attributes.setdefault(name, list(values))  # a standard name is never overridden
     return attributes
 
 
