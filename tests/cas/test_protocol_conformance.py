@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 
@@ -119,3 +120,28 @@ def test_it_lists_the_standard_attributes_first_in_the_order_of_the_schema(
         "prenom",
         "profils",
     ]
+
+
+def test_a_proxy_ticket_tells_when_the_password_was_typed_not_when_it_was_issued(
+    client, pupil, service, monkeypatch
+) -> None:
+    # authenticationDate is the authentication's: a PT gave its own issue time, so a back-end
+    # asking for a recent authentication took a two-hour-old login for a fresh one.
+    service.proxy_callback_allowed = True
+    service.save()
+    delivered: list[str] = []
+    monkeypatch.setattr(
+        "socle.cas.answers.deliver_pgt", lambda url, pgt, iou: delivered.append(pgt) or True
+    )
+    cas_login(client, pupil)
+    session = get_store().get_session(client.cookies["socle_tgc"].value)
+    assert session is not None
+    ticket = ticket_from(client.get("/cas/login", {"service": SERVICE_URL}))
+    query = {"ticket": ticket, "service": SERVICE_URL, "pgtUrl": "https://appli.example.org/pgt"}
+    Client().get("/cas/serviceValidate", query)
+    target = "https://appli.example.org/backend"
+    answer = Client().get("/cas/proxy", {"pgt": delivered[0], "targetService": target})
+    pt = etree.fromstring(answer.content).findtext(".//cas:proxyTicket", namespaces=CAS)
+    response = Client().get("/cas/p3/proxyValidate", {"ticket": pt, "service": target})
+    date = etree.fromstring(response.content).findtext(".//cas:authenticationDate", namespaces=CAS)
+    assert dt.datetime.fromisoformat(date) == session.authenticated_at

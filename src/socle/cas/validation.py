@@ -151,6 +151,7 @@ def _grant_pgt(
             service_id=service.pk,
             callback_url=pgt_url,
             proxies=[pgt_url, *issued.proxies],
+            authenticated_at=issued.authenticated_at,
         )
     except SessionEnded:  # logged out between the ticket's validation and now
         logger.info("no proxy-granting ticket for service %s: session ended", service.code)
@@ -197,4 +198,6 @@ def issue_proxy_ticket(
         session_id=granting.session_id,
         from_new_login=False,
         proxies=granting.proxies,
+        # authenticationDate stays when the password was typed, not when the PT was issued
+        authenticated_at=granting.authenticated_at,
     )

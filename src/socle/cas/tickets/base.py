@@ -76,7 +76,8 @@ class IssuedTicket:
     from_new_login: bool
     proxies: list[str] = field(default_factory=list)
     # When the person typed their password (the SSO session's login), for CAS 3
-    # ``authenticationDate`` and SAML ``AuthenticationInstant``; unknown for proxy tickets.
+    # ``authenticationDate`` and SAML ``AuthenticationInstant``; a proxy ticket carries that of
+    # its proxy-granting ticket.
     authenticated_at: dt.datetime | None = None
 
     @property
@@ -93,6 +94,9 @@ class GrantingTicket:
     service_id: int | None
     callback_url: str
     proxies: list[str] = field(default_factory=list)
+    # When the person typed their password: that of the ticket whose validation granted it,
+    # handed on to its proxy tickets (None for a PGT stored before it was kept).
+    authenticated_at: dt.datetime | None = None
 
 
 class TicketStore(Protocol):
@@ -132,6 +136,7 @@ class TicketStore(Protocol):
         service_id: int | None,
         callback_url: str,
         proxies: list[str],
+        authenticated_at: dt.datetime | None = None,
     ) -> GrantingTicket:
         """A PGT of ``session_id`` (if given), which must still live: the database store's
         foreign key refuses it otherwise (``IntegrityError``), the Redis store raises
