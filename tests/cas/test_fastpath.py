@@ -104,6 +104,7 @@ def test_it_answers_json_as_django(tickets):
         ({"service": SERVICE_URL, "ticket": "ST-unknown"}, "INVALID_TICKET"),
         ({"ticket": "ST-unknown"}, "INVALID_REQUEST"),
         ({"service": "https://elsewhere.example.org/", "ticket": "ST-x"}, "INVALID_TICKET"),
+        ({"service": SERVICE_URL, "ticket": "ST-x", "format": "YAML"}, "INVALID_REQUEST"),
     ],
 )
 def test_it_refuses_as_django(query, code):

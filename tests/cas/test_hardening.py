@@ -217,7 +217,7 @@ def test_tickets_are_long_random_and_prefixed(pupil, service) -> None:
         (pgt.iou, "PGTIOU-"),
     ):
         assert value.startswith(prefix)
-        assert re.fullmatch(r"[A-Za-z0-9_-]{40}", value[len(prefix) :])
+        assert re.fullmatch(r"[A-Za-z0-9]{40}", value[len(prefix) :])
 
 
 def test_the_ticket_granting_cookie_ends_with_the_browser(client, pupil) -> None:

@@ -265,3 +265,18 @@ def test_a_pgt_of_a_live_session_dies_with_it(store, redis_client):
 def test_a_pgt_without_a_session_is_stored(store):
     pgt = pgt_of(store, None)
     assert store.get_pgt(pgt.id) == pgt
+
+
+def test_a_pgt_keeps_when_the_password_was_typed_for_its_proxy_tickets(store):
+    typed = dt.datetime(2026, 12, 4, 8, 30, 15, 123000, tzinfo=dt.UTC)  # Redis keeps milliseconds
+    session = store.create_session(7)
+    pgt = store.create_pgt(
+        person_id=7,
+        session_id=session.id,
+        service_id=3,
+        callback_url="https://appli.example.org/pgt",
+        proxies=[],
+        authenticated_at=typed,
+    )
+    assert store.get_pgt(pgt.id).authenticated_at == typed
+    assert pgt_of(store, session.id).authenticated_at is None

@@ -27,7 +27,7 @@ from socle.cas.sso import service_uai
 from socle.cas.tickets import get_store
 from socle.cas.tickets.base import redact
 from socle.cas.usernames import cas_username, note_usernames_sent
-from socle.cas.validation import Validated, validate_ticket
+from socle.cas.validation import Validated, refuse_request, validate_ticket
 from socle.core import metrics
 from socle.portal.traces import record
 
@@ -39,6 +39,7 @@ TEXT = "text/plain; charset=utf-8"
 SAML_XML = "text/xml; charset=utf-8"
 
 Params = Callable[[str], str | None]
+UNSUPPORTED_FORMAT = "Paramètre « format » non pris en charge : XML ou JSON."
 
 
 @dataclass(frozen=True)
@@ -71,9 +72,11 @@ def trace(result: Validated | None, error: errors.CasError | None, ticket: str, 
         )
 
 
-def _validate(params: Params, ip: str, *, proxy: bool) -> Validated:
+def _validate(params: Params, ip: str, *, proxy: bool, check_format: bool = False) -> Validated:
     ticket = params("ticket") or ""
     try:
+        if check_format and not protocol.supported_format(params("format")):
+            refuse_request(get_store(), ticket, errors.InvalidRequest(UNSUPPORTED_FORMAT))
         result = validate_ticket(
             get_store(),
             ticket=ticket,
@@ -116,10 +119,12 @@ def cas1(params: Params, ip: str) -> Answer:
 
 
 def cas2(params: Params, ip: str, *, proxy: bool, with_attributes: bool) -> Answer:
-    """§2.5–§2.6 (and their ``/p3/`` forms): XML, or JSON when ``format=JSON``."""
+    """§2.5–§2.6 (and their ``/p3/`` forms): XML, or JSON when ``format=JSON``; another
+    ``format`` is refused with ``INVALID_REQUEST`` in XML (§2.5.1), its ticket spent."""
     as_json = protocol.wants_json(params("format"))
     try:
-        success = _success(_validate(params, ip, proxy=proxy), with_attributes=with_attributes)
+        result = _validate(params, ip, proxy=proxy, check_format=True)
+        success = _success(result, with_attributes=with_attributes)
     except errors.CasError as exc:
         return _failure(exc, as_json)
     except Exception as exc:

@@ -55,6 +55,7 @@ class ProxyGrantingTicket(models.Model):
     proxies = models.JSONField(default=list)
     created_at = models.DateTimeField()
     expires_at = models.DateTimeField(db_index=True)
+    authenticated_at = models.DateTimeField(null=True, blank=True)  # handed on to its PTs
 
     def __str__(self) -> str:
         return f"PGT {self.id[:9]}…"

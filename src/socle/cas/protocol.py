@@ -1,7 +1,8 @@
 """CAS Protocol 3.0 responses, with no HTTP in sight (views only adapt).
 
 Sections cited are those of the Apereo "CAS Protocol 3.0 Specification".
-XML is built by string assembly with strict escaping (hot path: one response per validation);
+XML is built by string assembly with strict escaping (``socle.cas.xmltext``: characters XML
+forbids become U+FFFD; hot path: one response per validation);
 the tests parse every response before asserting on it.
 """
 
@@ -12,9 +13,9 @@ import functools
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from xml.sax.saxutils import escape, quoteattr
 
 from socle.cas.errors import CasError
+from socle.cas.xmltext import escape, quoteattr
 
 CAS_NS = "http://www.yale.edu/tp/cas"
 
@@ -45,14 +46,17 @@ def _xml_name(name: str) -> str:
 
 
 def cas3_attributes(success: Success) -> dict[str, list[str]]:
-    """Attributes as CAS 3.0 sends them (§2.6.2): the released ones plus the standard three."""
-    attributes = {name: list(values) for name, values in success.attributes.items()}
+    """Attributes as CAS 3.0 sends them: the standard three first, in the order of Appendix A's
+    ``AttributesType`` sequence (a validating client refuses another), then the released ones."""
+    attributes: dict[str, list[str]] = {}
     if success.authentication_date is not None:
         attributes["authenticationDate"] = [
             success.authentication_date.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
         ]
     attributes["longTermAuthenticationRequestTokenUsed"] = [str(success.long_term).lower()]
     attributes["isFromNewLogin"] = [str(success.from_new_login).lower()]
+    for name, values in success.attributes.items():
+        attributes.setdefault(name, list(values))  # a standard name is never overridden
     return attributes
 
 
@@ -160,3 +164,9 @@ def is_set(value: str | None) -> bool:
 def wants_json(format_param: str | None) -> bool:
     """§2.5.1 ``format``: XML (default) or JSON, case-insensitive."""
     return (format_param or "").strip().upper() == "JSON"
+
+
+def supported_format(format_param: str | None) -> bool:
+    """§2.5.1: "If the parameter value is not supported by the CAS server, an error code MUST be
+    returned". Unset or empty is the default XML."""
+    return (format_param or "").strip().upper() in ("", "XML", "JSON")

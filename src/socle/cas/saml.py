@@ -11,9 +11,10 @@ import datetime as dt
 import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from xml.sax.saxutils import escape, quoteattr
 
 from lxml import etree
+
+from socle.cas.xmltext import escape, quoteattr
 
 SOAP_NS = "http://schemas.xmlsoap.org/soap/envelope/"
 SAMLP_NS = "urn:oasis:names:tc:SAML:1.0:protocol"

@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import NoReturn
 from urllib.parse import urlsplit
 
 from socle.cas import errors
@@ -66,12 +67,8 @@ def validate_ticket(
     ticket = _require(ticket, "ticket")
     try:
         service_url = _require(service, "service")
-    except errors.InvalidRequest:
-        # One validation attempt per ticket, whatever its outcome (§3.1.1): a request without
-        # its service spends the ticket too, so that it is not left for a second try.
-        if ticket.startswith(TICKET_PREFIXES):
-            store.consume_ticket(ticket)
-        raise
+    except errors.InvalidRequest as exc:
+        refuse_request(store, ticket, exc)
     prefixes = ("ST-", "PT-") if accept_proxy_tickets else ("ST-",)
     if not ticket.startswith(prefixes):
         if ticket.startswith("PT-"):
@@ -104,6 +101,16 @@ def validate_ticket(
     if pgt_url:
         pgt_iou = _grant_pgt(store, issued, registered, pgt_url, deliver_pgt)
     return Validated(ticket=issued, service=registered, person=person, pgt_iou=pgt_iou)
+
+
+def refuse_request(store: TicketStore, ticket: str | None, error: errors.CasError) -> NoReturn:
+    """Raises ``error`` for a request refused before its ticket is looked at (no ``service``,
+    an unsupported ``format``), once the ticket is spent: one validation attempt per ticket,
+    whatever its outcome (§3.1.1), so that it is not left for a second try."""
+    ticket = (ticket or "").strip()
+    if ticket.startswith(TICKET_PREFIXES) and len(ticket) <= MAX_PARAM_LENGTH:
+        store.consume_ticket(ticket)
+    raise error
 
 
 def _plain_http_allowed(url: str) -> bool:
@@ -144,6 +151,7 @@ def _grant_pgt(
             service_id=service.pk,
             callback_url=pgt_url,
             proxies=[pgt_url, *issued.proxies],
+            authenticated_at=issued.authenticated_at,
         )
     except SessionEnded:  # logged out between the ticket's validation and now
         logger.info("no proxy-granting ticket for service %s: session ended", service.code)
@@ -190,4 +198,6 @@ def issue_proxy_ticket(
         session_id=granting.session_id,
         from_new_login=False,
         proxies=granting.proxies,
+        # authenticationDate stays when the password was typed, not when the PT was issued
+        authenticated_at=granting.authenticated_at,
     )

@@ -2,7 +2,7 @@
 
 Two implementations: ``db.DatabaseStore`` (default) and ``redis_store.RedisStore`` (when
 ``SOCLE_REDIS_URL`` is set). Ticket ids are generated here (``new_ticket_id``) so that every
-store uses the same format: a prefix and 40 random URL-safe characters (CAS 3.0 §3.7).
+store uses the same format: a prefix and 40 random letters and digits (CAS 3.0 §3.7).
 
 Contract every implementation must honour:
 
@@ -29,11 +29,20 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 TICKET_RANDOM_LENGTH = 40
+# CAS 3.0 §3.7: tickets and the ticket-granting cookie hold only A-Z, a-z, 0-9 and "-".
+_NOT_ALPHANUMERIC = str.maketrans("", "", "-_")
 
 
 def new_ticket_id(prefix: str) -> str:
-    """``prefix-`` then 40 URL-safe random characters (≈240 bits)."""
-    return f"{prefix}-{secrets.token_urlsafe(30)}"
+    """``prefix-`` then 40 random letters and digits (≈238 bits).
+
+    ``secrets.token_urlsafe`` of a multiple of 3 bytes gives independent, uniform characters of
+    64; dropping its ``-`` and ``_`` leaves independent, uniform letters and digits (about 58
+    of 60: a second draw is rare)."""
+    random_part = ""
+    while len(random_part) < TICKET_RANDOM_LENGTH:
+        random_part += secrets.token_urlsafe(45).translate(_NOT_ALPHANUMERIC)
+    return f"{prefix}-{random_part[:TICKET_RANDOM_LENGTH]}"
 
 
 def redact(ticket: str | None) -> str:
@@ -67,7 +76,8 @@ class IssuedTicket:
     from_new_login: bool
     proxies: list[str] = field(default_factory=list)
     # When the person typed their password (the SSO session's login), for CAS 3
-    # ``authenticationDate`` and SAML ``AuthenticationInstant``; unknown for proxy tickets.
+    # ``authenticationDate`` and SAML ``AuthenticationInstant``; a proxy ticket carries that of
+    # its proxy-granting ticket.
     authenticated_at: dt.datetime | None = None
 
     @property
@@ -84,6 +94,9 @@ class GrantingTicket:
     service_id: int | None
     callback_url: str
     proxies: list[str] = field(default_factory=list)
+    # When the person typed their password: that of the ticket whose validation granted it,
+    # handed on to its proxy tickets (None for a PGT stored before it was kept).
+    authenticated_at: dt.datetime | None = None
 
 
 class TicketStore(Protocol):
@@ -123,6 +136,7 @@ class TicketStore(Protocol):
         service_id: int | None,
         callback_url: str,
         proxies: list[str],
+        authenticated_at: dt.datetime | None = None,
     ) -> GrantingTicket:
         """A PGT of ``session_id`` (if given), which must still live: the database store's
         foreign key refuses it otherwise (``IntegrityError``), the Redis store raises

@@ -299,6 +299,7 @@ class DatabaseStore:
         service_id: int | None,
         callback_url: str,
         proxies: list[str],
+        authenticated_at: dt.datetime | None = None,
     ) -> GrantingTicket:
         now = timezone.now()
         row = ProxyGrantingTicket.objects.create(
@@ -311,6 +312,7 @@ class DatabaseStore:
             proxies=proxies,
             created_at=now,
             expires_at=now + pgt_lifetime(),
+            authenticated_at=authenticated_at,
         )
         return GrantingTicket(
             id=row.id,
@@ -320,6 +322,7 @@ class DatabaseStore:
             service_id=service_id,
             callback_url=callback_url,
             proxies=list(proxies),
+            authenticated_at=authenticated_at,
         )
 
     def get_pgt(self, pgt_id: str) -> GrantingTicket | None:
@@ -336,6 +339,7 @@ class DatabaseStore:
             service_id=row.service_id_ref,
             callback_url=row.callback_url,
             proxies=list(row.proxies or []),
+            authenticated_at=row.authenticated_at,
         )
 
     def purge_expired(self) -> int:

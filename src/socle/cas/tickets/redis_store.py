@@ -113,6 +113,7 @@ def _pgt_from_json(raw: bytes | str) -> GrantingTicket:
         service_id=data["v"],
         callback_url=data["u"],
         proxies=list(data["x"]),
+        authenticated_at=_when(data["a"]) if data.get("a") else None,
     )
 
 
@@ -293,6 +294,7 @@ class RedisStore:
         service_id: int | None,
         callback_url: str,
         proxies: list[str],
+        authenticated_at: dt.datetime | None = None,
     ) -> GrantingTicket:
         granting = GrantingTicket(
             id=new_ticket_id("PGT"),
@@ -302,6 +304,7 @@ class RedisStore:
             service_id=service_id,
             callback_url=callback_url,
             proxies=list(proxies),
+            authenticated_at=authenticated_at,
         )
         value = json.dumps(
             {
@@ -312,6 +315,7 @@ class RedisStore:
                 "v": service_id,
                 "u": callback_url,
                 "x": granting.proxies,
+                "a": _ms(authenticated_at) if authenticated_at else None,
             },
             separators=(",", ":"),
         )
