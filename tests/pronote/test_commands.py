@@ -36,12 +36,12 @@ def test_auto_only_validates_the_six_steps_and_prints_the_report(xml_file, schoo
     )
     assert (
         "Étape 2/6 : rapprochement des élèves — 3 élèves dans le fichier, 2 reconnus, "
-        "1 non reconnu — validée : 2 importés, 0 inchangés, 0 remplacés, 0 conflits, 0 supprimés"
+        "1 non reconnu — validée : 2 importés, 0 inchangé, 0 remplacé, 0 conflit, 0 supprimé"
         in out
     )
     assert (
         "Étape 1/6 : rapprochement des enseignants — 1 enseignant dans le fichier, 1 reconnu, "
-        "0 non reconnus — validée : 1 importé, 0 inchangés" in out
+        "0 non reconnu — validée : 1 importé, 0 inchangé" in out
     )
     assert "4 identifiant(s) Pronote importé(s). Dernier import fait le :" in out
     assert len(ids_of(school.est)) == 4
@@ -67,11 +67,11 @@ def test_dry_run_writes_nothing(xml_file, school):
 def test_without_auto_only_it_previews_and_points_to_the_web_pages(xml_file, school):
     out = run("pronote_import", str(xml_file), "--uai", school.est.uai, "--mode", "partiel")
     assert "5 personnes lues dans IdPN_To_SOCLE.xml (xml)." in out
-    assert "Étape 1/6 : rapprochement des enseignants — 1 enseignant reconnu, 0 non reconnus" in out
+    assert "Étape 1/6 : rapprochement des enseignants — 1 enseignant reconnu, 0 non reconnu" in out
     assert "Étape 2/6 : rapprochement des élèves — 2 élèves reconnus, 1 non reconnu" in out
     assert (
-        "Étape 4/6 : rapprochement des maîtres de stage — 0 maîtres de stage reconnus, "
-        "0 non reconnus" in out
+        "Étape 4/6 : rapprochement des maîtres de stage — 0 maître de stage reconnu, "
+        "0 non reconnu" in out
     )
     assert "DUPONT MOREAU Jules (ELEVEJULES000001) : aucun élève" in out
     session = ImportSession.objects.get()

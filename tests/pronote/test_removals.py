@@ -151,7 +151,7 @@ def test_the_command_refuses_a_newcomers_file_in_complet_without_force(school, t
     assert set(ids_of(school.est)) == set(former) and not ImportSession.objects.exists()
 
     dry = run(*args, "--auto-only", "--dry-run")
-    assert "validée : 0 importés, 0 inchangés, 0 remplacés, 0 conflits, 57 supprimés" in dry
+    assert "validée : 0 importé, 0 inchangé, 0 remplacé, 0 conflit, 57 supprimés" in dry
     assert "Sans --force, cet import serait refusé." in dry
     assert "--dry-run : rien n'a été enregistré." in dry
     assert set(ids_of(school.est)) == set(former) and not ImportSession.objects.exists()
@@ -185,7 +185,7 @@ def test_the_command_imports_a_normal_complet_file_as_before(school, tmp_path):
     out = run(
         "pronote_import", str(path), "--uai", school.est.uai, "--mode", "complet", "--auto-only"
     )
-    assert "0 conflits, 1 supprimé" in out and "--force" not in out
+    assert "0 conflit, 1 supprimé" in out and "--force" not in out
 
 
 # --- the wizard --------------------------------------------------------------------------------

@@ -569,9 +569,9 @@ def validate_steps(client, session, last: int) -> dict[int, str]:
 
 
 def test_it_counts_each_category_in_singular_or_plural_in_lower_case(admin_client, school):
-    """« 1 responsable reconnu », « 1 importé, 0 inchangés », « Aucun inspecteur pédagogique
+    """« 1 responsable reconnu », « 1 importé, 0 inchangé », « Aucun inspecteur pédagogique
     dans le fichier »: no « Maîtres de stage » nor « Aucun(e) » mid-sentence. (Without a French
-    catalog gettext gives zero the plural, which French usage accepts: « 0 conflits ».)"""
+    catalog gettext gives zero the plural, which French usage accepts: « 0 conflit ».)"""
     upload(admin_client, school)
     session = ImportSession.objects.get()
     seen = validate_steps(admin_client, session, 6)
@@ -579,12 +579,12 @@ def test_it_counts_each_category_in_singular_or_plural_in_lower_case(admin_clien
     assert "2 élèves reconnus, 1 non reconnu" in seen[2]
     assert "1 responsable reconnu, 0 non reconnu" in seen[3]
     assert "Étape 4/6 : rapprochement des maîtres de stage" in seen[4]
-    assert "0 maîtres de stage reconnus, 0 non reconnus" in seen[4]
+    assert "0 maître de stage reconnu, 0 non reconnu" in seen[4]
     assert "Aucun maître de stage dans le fichier" in seen[4]
     assert "Aucun inspecteur pédagogique dans le fichier" in seen[5]
     assert "Aucun personnel dans le fichier" in seen[6]
     assert (
-        "Enseignants : validée — 1 importé, 0 inchangés, 0 remplacés, 0 conflits, 0 supprimés"
+        "Enseignants : validée — 1 importé, 0 inchangé, 0 remplacé, 0 conflit, 0 supprimé"
         in (seen[2])
     )
     for text in seen.values():
