@@ -221,6 +221,22 @@ def test_the_search_endpoint_returns_accounts_of_the_school(admin_client, school
     assert "ROUX Emma" in results[0]["label"]
 
 
+def test_it_finds_the_steps_pupil_behind_ten_parents_of_the_same_name(admin_client, school):
+    """« fournier » on the pupils' step: the school's first ten FOURNIER by first name are
+    parents; the pupil the administrator looks for (sorted after them) is still found."""
+    for first in ("Abel", "Agnès", "Alain", "Anne", "Bruno", "Carole", "Denis", "Elise", "Fanny"):
+        make_person(first, "Fournier", establishment=school.est, profile=Profile.PARENT)
+    matheo = make_person("Mathéo", "Fournier", establishment=school.est, class_name="5C")
+    make_person("Bertrand", "Fournier", establishment=school.est, profile=Profile.PARENT)
+    response = admin_client.get(
+        reverse("pronote:search"), {"uai": school.est.uai, "categorie": "eleve", "q": "fournier"}
+    )
+    results = response.json()["results"]
+    assert len(results) == 10
+    assert results[0]["id"] == matheo.pk
+    assert results[0]["label"].startswith("FOURNIER Mathéo — 5C — ")
+
+
 NEED_LETTER = (
     "Saisissez un nom, un prénom, une classe ou une date de naissance : au moins une lettre ou "
     "un chiffre."
