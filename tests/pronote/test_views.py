@@ -195,6 +195,19 @@ def test_the_wizard_walks_the_six_steps(admin_client, school):
     assert "ELEVEJULES000001" in report.content.decode("utf-8-sig")
 
 
+def test_the_import_form_marks_its_three_required_fields_alike(admin_client):
+    form = html.fromstring(admin_client.get(reverse("pronote:index")).content).xpath(
+        "//main//form"
+    )[0]
+    marked = [
+        " ".join(label.text_content().split())
+        for label in form.xpath(".//label[span[@class='req']] | .//legend[span[@class='req']]")
+    ]
+    assert marked == ["Établissement *", "Mode d'import *", "Fichier des identifiants *"]
+    assert form.xpath(".//span[@class='req']/@aria-hidden") == ["true"] * 3
+    assert "Les champs marqués d'un astérisque (*) sont obligatoires." in form.text_content()
+
+
 def test_parcourir_works_without_javascript(admin_client, school):
     jules = make_person("Jules", "Dupont", establishment=school.est, birth_date=dt.date(2012, 1, 1))
     upload(admin_client, school)
