@@ -168,7 +168,11 @@ def test_step_4_the_ent_imports_the_identifiers_in_six_steps(story: Story) -> No
             select = row.locator("select")
             before = select.locator("option").count()
             row.locator("input[type=search]").fill("fournier")
-            row.get_by_role("button", name="Parcourir").click()  # the directory search
+            with page.expect_response(lambda answer: "/recherche/" in answer.url) as searched:
+                row.get_by_role("button", name="Parcourir").click()  # the directory search
+            # The search itself finds him, not only his row's ranked proposals.
+            found = [result["label"] for result in searched.value.json()["results"]]
+            assert any("matheo.fournier" in label for label in found), found
             page.wait_for_function(
                 "([s, n]) => document.querySelector(s).options.length > n",
                 arg=[f"#{select.get_attribute('id')}", before],

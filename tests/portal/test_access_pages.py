@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.urls import reverse
 from lxml import html
 
@@ -148,6 +150,33 @@ def test_the_user_tab_explains_a_refusal(superuser: Person, school: Establishmen
     assert "MARTIN Camille" in page and "Refusé" in page
     assert "Réinitialiser le mot de passe" in page
     assert "aucun droit ne couvre ce profil" in page
+
+
+def test_the_user_tab_tells_homonyms_apart_by_class_and_birth_date(
+    school_admin: Person, school: Establishment, other_school: Establishment
+) -> None:
+    service = make_service("pronote", establishment=school, access_mode=AccessMode.RULES)
+    first = make_person(
+        "Thomas", "Martin", establishment=school, class_name="5B", birth_date=dt.date(2013, 5, 12)
+    )
+    second = make_person("Thomas", "Martin", establishment=school, class_name="3D")
+    Membership.objects.create(
+        person=second, establishment=other_school, profile=Profile.PUPIL, class_name="2NDE1"
+    )
+    page = html.fromstring(
+        logged_in(school_admin)
+        .get(reverse("portal:service_users", args=[service.pk]) + "?q=thomas martin")
+        .content
+    )
+    cells = {
+        " ".join(text.strip() for text in cell.itertext() if text.strip())
+        for cell in page.xpath("//tbody/tr/td[1]")
+    }
+    assert (
+        f"MARTIN Thomas {first.login} 5B — né(e) le 12/05/2013 Réinitialiser le mot de passe"
+        in cells
+    )
+    assert f"MARTIN Thomas {second.login} 3D Réinitialiser le mot de passe" in cells  # not 2NDE1
 
 
 def test_the_user_tab_gives_and_withdraws_access_to_one_person(

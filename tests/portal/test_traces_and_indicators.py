@@ -60,6 +60,21 @@ def test_the_traces_page_filters_by_event_service_establishment_person_and_dates
     assert "Ticket émis" in page and "Échec de connexion" in page
 
 
+def test_the_event_filter_lists_events_in_the_readers_alphabetical_order(
+    superuser: Person,
+) -> None:
+    page = logged_in(superuser).get(reverse("portal:traces")).content
+    labels = [
+        option.text
+        for option in etree.HTML(page).xpath('//select[@name="event"]/option')
+        if option.get("value")
+    ]
+    assert labels.index("Déconnexion") < labels.index("Droit d'accès ajouté")
+    assert labels.index("Échec de connexion") < labels.index("Service créé")
+    assert labels.index("Ticket émis") < labels.index("Ticket refusé")
+    assert labels[-1] == "Traces purgées"
+
+
 def test_the_csv_export_is_spreadsheet_ready_and_neutralises_formulas(superuser: Person) -> None:
     trace(
         "access_denied",

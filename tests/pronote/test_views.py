@@ -195,6 +195,19 @@ def test_the_wizard_walks_the_six_steps(admin_client, school):
     assert "ELEVEJULES000001" in report.content.decode("utf-8-sig")
 
 
+def test_the_import_form_marks_its_three_required_fields_alike(admin_client):
+    form = html.fromstring(admin_client.get(reverse("pronote:index")).content).xpath(
+        "//main//form"
+    )[0]
+    marked = [
+        " ".join(label.text_content().split())
+        for label in form.xpath(".//label[span[@class='req']] | .//legend[span[@class='req']]")
+    ]
+    assert marked == ["Établissement *", "Mode d'import *", "Fichier des identifiants *"]
+    assert form.xpath(".//span[@class='req']/@aria-hidden") == ["true"] * 3
+    assert "Les champs marqués d'un astérisque (*) sont obligatoires." in form.text_content()
+
+
 def test_parcourir_works_without_javascript(admin_client, school):
     jules = make_person("Jules", "Dupont", establishment=school.est, birth_date=dt.date(2012, 1, 1))
     upload(admin_client, school)
@@ -219,6 +232,22 @@ def test_the_search_endpoint_returns_accounts_of_the_school(admin_client, school
     results = response.json()["results"]
     assert results[0]["id"] == school.emma.pk
     assert "ROUX Emma" in results[0]["label"]
+
+
+def test_it_finds_the_steps_pupil_behind_ten_parents_of_the_same_name(admin_client, school):
+    """« fournier » on the pupils' step: the school's first ten FOURNIER by first name are
+    parents; the pupil the administrator looks for (sorted after them) is still found."""
+    for first in ("Abel", "Agnès", "Alain", "Anne", "Bruno", "Carole", "Denis", "Elise", "Fanny"):
+        make_person(first, "Fournier", establishment=school.est, profile=Profile.PARENT)
+    matheo = make_person("Mathéo", "Fournier", establishment=school.est, class_name="5C")
+    make_person("Bertrand", "Fournier", establishment=school.est, profile=Profile.PARENT)
+    response = admin_client.get(
+        reverse("pronote:search"), {"uai": school.est.uai, "categorie": "eleve", "q": "fournier"}
+    )
+    results = response.json()["results"]
+    assert len(results) == 10
+    assert results[0]["id"] == matheo.pk
+    assert results[0]["label"].startswith("FOURNIER Mathéo — 5C — ")
 
 
 NEED_LETTER = (

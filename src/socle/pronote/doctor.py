@@ -84,7 +84,14 @@ class Coverage:
 
     @property
     def percent(self) -> int:
-        return round(100 * self.with_id / self.total) if self.total else 100
+        """Rounded, but never 100 while someone is missing (597 of 600 is 99 %, not 100 %)
+        nor 0 once someone has one."""
+        if not self.total:
+            return 100
+        share = round(100 * self.with_id / self.total)
+        if self.with_id < self.total:
+            share = min(share, 99)
+        return max(share, 1) if self.with_id else share
 
 
 @dataclass

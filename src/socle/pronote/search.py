@@ -21,8 +21,24 @@ def has_letter_or_digit(query: str) -> bool:
     return any(char.isalnum() for char in query)
 
 
-def _search(query: str, establishment: Establishment | None, limit: int) -> list[Person]:
-    return list(search_people(query, establishment=establishment, limit=limit))
+def _search(
+    query: str, establishment: Establishment | None, limit: int, profile: str | None = None
+) -> list[Person]:
+    return list(search_people(query, establishment=establishment, profile=profile, limit=limit))
+
+
+def _in_step_profiles(
+    query: str, establishment: Establishment, profiles: frozenset[str]
+) -> list[Person]:
+    """The best matches holding one of the step's profiles in the establishment, searched
+    before the others: « fournier » on the pupils' step must list the pupils named FOURNIER,
+    not the first ten FOURNIER of the school by first name, parents included."""
+    found: dict[int, Person] = {}
+    for profile in sorted(profiles):
+        for person in _search(query, establishment, LIMIT, profile):
+            found.setdefault(person.pk, person)
+    ranked = sorted(found.values(), key=lambda p: -float(getattr(p, "search_score", 0) or 0))
+    return ranked[:LIMIT]
 
 
 def _profile_label(profile: str) -> str:
@@ -39,11 +55,17 @@ def browse(
 ) -> list[dict[str, Any]]:
     """Accounts matching ``query`` (name, first name, class, birth date JJ/MM/AAAA), first in
     the establishment, then — for the parents of its pupils, or for a superuser — beyond it.
-    Accounts holding one of ``profiles`` (the step's) there come first."""
+    Accounts holding one of ``profiles`` (the step's) there are searched first and come
+    first."""
     query = (query or "").strip()[:100]
     if not has_letter_or_digit(query):
         return []
-    found: dict[int, Person] = {p.pk: p for p in _search(query, establishment, LIMIT)}
+    found: dict[int, Person] = {p.pk: p for p in _in_step_profiles(query, establishment, profiles)}
+    if len(found) < LIMIT:
+        for person in _search(query, establishment, LIMIT):
+            if len(found) >= LIMIT:
+                break
+            found.setdefault(person.pk, person)
     if len(found) < LIMIT:
         for person in _search(query, None, LIMIT * 5):
             if person.pk not in found and (allowed is None or person.pk in allowed):

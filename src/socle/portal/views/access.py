@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from typing import Any
 
 from django.contrib import messages
 from django.db.models import Q, prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from socle.directory.models import Establishment, Membership, Person
-from socle.directory.passwords import can_reset_password
 from socle.directory.search import search_people
 from socle.portal import access_admin, individual
 from socle.portal.access import explain_for_people
@@ -32,6 +30,7 @@ from socle.portal.permissions import (
 from socle.portal.populations import POPULATIONS, profile_label
 from socle.portal.traces import record_admin_change
 from socle.portal.views.common import current_establishment, picker_context
+from socle.portal.views.user_rows import reset_link, who
 
 
 def _service_site(request: HttpRequest, service: Service) -> Establishment | None:
@@ -184,28 +183,6 @@ def _search_people(request: HttpRequest, query: str) -> list[Person]:
     return people[:20]
 
 
-class ResetLink(NamedTuple):
-    url: str = ""
-    label: str = ""
-    note: str = ""  # muted, instead of a link
-
-
-def _reset_link(admin: Any, person: Person) -> ResetLink:
-    """The directory's « réinitialiser le mot de passe » page for this person when published
-    and this administrator may reset them; else, when published, a muted note that does not
-    say why (rights beyond the administrator's, another establishment); for the administrator's
-    own account, their « Mot de passe » page."""
-    try:
-        url = reverse("directory:reset_password", args=[person.uid])
-    except NoReverseMatch:
-        return ResetLink()
-    if can_reset_password(admin, person):
-        return ResetLink(url, _("Réinitialiser le mot de passe"))
-    if getattr(admin, "pk", None) == person.pk:
-        return ResetLink(reverse("directory:change_password"), _("Changer mon mot de passe"))
-    return ResetLink(note=_("Réinitialisation : par un administrateur de l'ENT"))
-
-
 def _grant_establishments(ids: set[int] | None, service: Service, person: Person) -> list[Any]:
     """Where an administrator of ``ids`` (``None`` = all) may give this person the service by
     name (uses prefetched ``memberships__establishment`` when there)."""
@@ -274,10 +251,11 @@ def service_users(request: HttpRequest, pk: int) -> HttpResponse:
             results.append(
                 {
                     "person": person,
+                    "who": who(person, ids),
                     "allowed": decision.allowed,
                     "verdicts": verdicts,
                     "individual": person.pk in granted_ids,
-                    "reset": _reset_link(request.user, person),
+                    "reset": reset_link(request.user, person),
                     "can_grant": bool(_grant_establishments(ids, service, person)),
                 }
             )
