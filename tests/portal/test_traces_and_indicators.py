@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from lxml import etree
 
-from socle.directory.models import Establishment, Person
+from socle.directory.models import Establishment, Membership, Person
 from socle.directory.profiles import Profile
 from socle.portal import indicators
 from socle.portal.charts import nice_max, stacked_bars
@@ -92,6 +92,36 @@ def test_the_csv_export_is_spreadsheet_ready_and_neutralises_formulas(superuser:
     assert rows[0][:3] == ["date", "evenement", "resultat"]
     assert rows[1][1:5] == ["Accès refusé", "refusé", "eve", "pronote"]
     assert rows[1][-1] == '\'=HYPERLINK("x")'
+
+
+def test_the_list_and_the_csv_give_the_profile_the_person_holds_in_the_traces_school(
+    superuser: Person, school: Establishment
+) -> None:
+    other = Establishment.objects.create(uai="0312799Z", name="Fermat")
+    teacher = make_person(establishment=school, profile=Profile.TEACHER, login="h.le-gall")
+    Membership.objects.create(person=teacher, establishment=other, profile=Profile.PARENT)
+    trace("ticket_issued", person=teacher, actor_login=teacher.login, uai=school.uai)
+    trace("ticket_issued", person=teacher, actor_login=teacher.login, uai=other.uai)
+    trace("login_failed", outcome="failed", actor_login="inconnu")
+    client = logged_in(superuser)
+    page = etree.HTML(client.get(reverse("portal:traces")).content)
+    profiles = {
+        (row.xpath("string(td[6])").strip(), row.xpath("string(td[7])").strip())
+        for row in page.xpath("//table//tbody/tr")
+    }
+    assert profiles == {
+        ("0312609T", "Enseignant"),
+        ("0312799Z", "Parent / responsable"),
+        ("—", "—"),
+    }, profiles
+    response = client.get(reverse("portal:traces") + "?format=csv")
+    text = b"".join(response.streaming_content).decode("utf-8").lstrip("\ufeff")
+    rows = list(csv.DictReader(io.StringIO(text), delimiter=";"))
+    assert {(r["uai"], r["profil"]) for r in rows} == {
+        ("0312609T", "National_ENS"),
+        ("0312799Z", "National_TUT"),
+        ("", ""),
+    }
 
 
 def test_the_purge_command_deletes_traces_older_than_the_retention(settings: object) -> None:

@@ -36,8 +36,7 @@ def test_auto_only_validates_the_six_steps_and_prints_the_report(xml_file, schoo
     )
     assert (
         "Étape 2/6 : rapprochement des élèves — 3 élèves dans le fichier, 2 reconnus, "
-        "1 non reconnu — validée : 2 importés, 0 inchangé, 0 remplacé, 0 conflit, 0 supprimé"
-        in out
+        "1 non reconnu — validée : 2 importés, 0 inchangé, 0 remplacé, 0 conflit, 0 supprimé" in out
     )
     assert (
         "Étape 1/6 : rapprochement des enseignants — 1 enseignant dans le fichier, 1 reconnu, "

@@ -11,15 +11,14 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Count, OuterRef, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce, NullIf, TruncDate
+from django.db.models import Count, QuerySet
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from socle.directory.models import Membership
 from socle.portal.models import Service, Trace
 from socle.portal.populations import profile_label
-from socle.portal.trace_log import day_bounds
+from socle.portal.trace_log import day_bounds, with_profile
 
 CONNECTION_EVENT = "ticket_issued"
 MAX_SERIES = 8
@@ -90,20 +89,11 @@ def per_service(traces: QuerySet[Trace], start: dt.date, end: dt.date) -> Series
 
 
 def per_profile(traces: QuerySet[Trace], start: dt.date, end: dt.date) -> Series:
-    membership_profile = Membership.objects.filter(person_id=OuterRef("person_id"))
-    same_school = membership_profile.filter(establishment__uai=OuterRef("uai"))
-    profile = Coalesce(
-        NullIf("profile", Value("")),
-        Subquery(same_school.order_by("profile").values("profile")[:1]),
-        Subquery(membership_profile.order_by("profile").values("profile")[:1]),
-        Value(""),
-    )
     rows = (
-        _connections(traces, start, end)
-        .annotate(who=profile)
-        .values("day", "who")
+        with_profile(_connections(traces, start, end))
+        .values("day", "shown_profile")
         .annotate(n=Count("id"))
-        .values_list("day", "who", "n")
+        .values_list("day", "shown_profile", "n")
     )
     data = list(rows)
     labels = {code: profile_label(code) if code else _("non renseigné") for _, code, _n in data}

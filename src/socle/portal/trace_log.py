@@ -8,7 +8,8 @@ from collections.abc import Iterator
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Q, QuerySet
+from django.db.models import OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone
 
 from socle.directory.models import Establishment, Membership
@@ -39,6 +40,23 @@ def scoped_traces(establishment_ids: set[int] | None) -> QuerySet[Trace]:
     )
     members = Membership.objects.filter(establishment_id__in=establishment_ids).values("person_id")
     return traces.filter(Q(uai__in=uais) | Q(uai="", person_id__in=members))
+
+
+def with_profile(traces: QuerySet[Trace]) -> QuerySet[Trace]:
+    """Annotates ``shown_profile``: the trace's own profile, else the person's profile in the
+    trace's establishment, else any of the person's profiles ("" for nobody). The CAS does not
+    store a profile with its events (a person may hold several; a validation reads none), so
+    « Traces » and « Indicateurs » read it from the directory."""
+    memberships = Membership.objects.filter(person_id=OuterRef("person_id")).order_by("profile")
+    same_school = memberships.filter(establishment__uai=OuterRef("uai"))
+    return traces.annotate(
+        shown_profile=Coalesce(
+            NullIf("profile", Value("")),
+            Subquery(same_school.values("profile")[:1]),
+            Subquery(memberships.values("profile")[:1]),
+            Value(""),
+        )
+    )
 
 
 def day_bounds(day: dt.date) -> dt.datetime:
@@ -79,7 +97,7 @@ def csv_rows(traces: QuerySet[Trace]) -> Iterator[str]:
     French spreadsheet)."""
     writer = csv.writer(_Echo(), delimiter=";")
     yield "\ufeff" + writer.writerow(CSV_COLUMNS)
-    for t in traces.order_by("-at").iterator(chunk_size=2000):
+    for t in with_profile(traces).order_by("-at").iterator(chunk_size=2000):
         yield writer.writerow(
             [
                 _cell(v)
@@ -90,7 +108,7 @@ def csv_rows(traces: QuerySet[Trace]) -> Iterator[str]:
                     t.actor_login,
                     t.service_code,
                     t.uai,
-                    t.profile,
+                    t.shown_profile,
                     t.client_ip or "",
                     t.detail,
                 )

@@ -45,7 +45,9 @@ def trace_list(request: HttpRequest) -> HttpResponseBase:
         )
         response["Content-Disposition"] = f'attachment; filename="traces-{stamp}.csv"'
         return response
-    page = Paginator(traces.order_by("-at"), 50).get_page(request.GET.get("page"))
+    page = Paginator(trace_log.with_profile(traces).order_by("-at"), 50).get_page(
+        request.GET.get("page")
+    )
     rows = [(t, event_label(t.event), OUTCOME_LABELS.get(t.outcome, t.outcome)) for t in page]
     query = request.GET.copy()
     query.pop("page", None)
