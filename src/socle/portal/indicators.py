@@ -91,7 +91,7 @@ def per_service(traces: QuerySet[Trace], start: dt.date, end: dt.date) -> Series
 def per_profile(traces: QuerySet[Trace], start: dt.date, end: dt.date) -> Series:
     rows = (
         with_profile(_connections(traces, start, end))
-        .values("day", "shown_profile")
+        .values("day", "shown_profile")  # type: ignore[misc]
         .annotate(n=Count("id"))
         .values_list("day", "shown_profile", "n")
     )

@@ -108,7 +108,7 @@ def csv_rows(traces: QuerySet[Trace]) -> Iterator[str]:
                     t.actor_login,
                     t.service_code,
                     t.uai,
-                    t.shown_profile,
+                    t.shown_profile,  # type: ignore[attr-defined]
                     t.client_ip or "",
                     t.detail,
                 )
