@@ -2,13 +2,14 @@
 
 Events recorded by the CAS: ``login``, ``login_failed``, ``logout``, ``ticket_issued``,
 ``ticket_validated``, ``ticket_refused``, ``access_denied``. Administrative changes made in the
-portal pages: see :data:`ADMIN_EVENTS`. Other apps may record their own event names; the traces
-page shows them as they are.
+portal pages: see :data:`ADMIN_EVENTS`. Other apps record their own events and give their labels
+with :func:`register_event_labels` (``socle.pronote.journal``); an unknown name is shown as is.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from typing import Any
 
 from django.conf import settings
@@ -43,6 +44,13 @@ EVENT_LABELS = {
     "access_denied": _("Accès refusé"),
     **ADMIN_EVENTS,
 }
+
+
+def register_event_labels(labels: Mapping[str, Any]) -> None:
+    """Labels of another app's events, for the « Traces » page, its filter and its CSV (called
+    from that app's ``AppConfig.ready``)."""
+    EVENT_LABELS.update(labels)
+
 
 OUTCOME_LABELS = {
     "ok": _("réussi"),

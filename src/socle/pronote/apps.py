@@ -8,7 +8,10 @@ class PronoteConfig(AppConfig):
 
     def ready(self) -> None:
         from socle.cas.attributes import register_provider
+        from socle.portal.traces import register_event_labels
         from socle.pronote import checks  # noqa: F401  (registers the system checks)
         from socle.pronote.attributes import mandatory_names, pronote_attributes
+        from socle.pronote.journal import EVENTS
 
         register_provider(pronote_attributes, mandatory_names=mandatory_names)
+        register_event_labels(EVENTS)

@@ -14,13 +14,18 @@ from django.utils import timezone
 from socle.directory.models import Establishment
 from socle.portal.models import UsernameMode
 from socle.portal.username_lock import mark_usernames_sent
+from socle.pronote import journal
 from socle.pronote.cas_names import pronote_service
 from socle.pronote.export.container import build_container
 from socle.pronote.export.rapprochement import ExportResult, build_rapprochement
+from socle.pronote.journal import Actor
 
 
 def export_for_pronote(
-    establishment: Establishment, public_key: rsa.RSAPublicKey, partner_id: str
+    establishment: Establishment,
+    public_key: rsa.RSAPublicKey,
+    partner_id: str,
+    actor: Actor | None = None,
 ) -> tuple[bytes, ExportResult]:
     result = build_rapprochement([establishment], partner_id)
     sealed = build_container(
@@ -38,6 +43,7 @@ def export_for_pronote(
         Establishment.objects.filter(pk=establishment.pk).update(
             pronote_uids_exported_at=timezone.now()
         )
+    journal.exported(establishment, file_name(establishment), sum(result.counts.values()), actor)
     return sealed, result
 
 

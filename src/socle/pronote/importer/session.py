@@ -11,10 +11,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from socle.directory.models import Establishment, Person
+from socle.pronote import journal
 from socle.pronote.categories import STEPS
 from socle.pronote.files import ParsedFile, PronoteFileError, merge, read_identifier_file
 from socle.pronote.files.crypto import load_private_key_file
 from socle.pronote.importer.fastsql import insert_rows
+from socle.pronote.journal import Actor
 from socle.pronote.models import (
     ImportMode,
     ImportRow,
@@ -109,15 +111,19 @@ def start_import(
     *,
     source_name: str = "",
     user: Person | None = None,
+    actor: Actor | None = None,
 ) -> ImportSession:
     """Stores the parsed rows and six pending steps; any open import of the school is
-    interrupted first (one wizard at a time per establishment)."""
+    interrupted first (one wizard at a time per establishment). ``actor`` (default: ``user``)
+    is who the traces name."""
+    actor = actor or Actor(person=user)
     if mode not in ImportMode.values:
         raise ValueError(f"mode {mode!r}")
     for previous in ImportSession.objects.filter(
         establishment=establishment, status=SessionStatus.IN_PROGRESS
     ):
         mark_interrupted(previous)
+        journal.import_interrupted(previous, actor, by_new=True)
     session = ImportSession.objects.create(
         establishment=establishment,
         mode=mode,
@@ -159,6 +165,7 @@ def start_import(
         ),
         ROW_FIELDS,
     )
+    journal.import_started(session, len(parsed.records), actor)
     return session
 
 

@@ -10,12 +10,14 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from socle.directory.models import Person
+from socle.pronote import journal
 from socle.pronote.categories import STEP_COUNT, Category, step
 from socle.pronote.directory_index import build_index
 from socle.pronote.importer.fastsql import update_rows
 from socle.pronote.importer.plan import CONFLICT, Pair, Plan, execute, make_plan
 from socle.pronote.importer.removals import RemovalCheck, refusal
 from socle.pronote.importer.session import mark_interrupted
+from socle.pronote.journal import Actor
 from socle.pronote.matching import Row, children_by_responsable, match_rows
 from socle.pronote.models import (
     ImportMode,
@@ -280,11 +282,12 @@ def validate_step(
     confirmed: set[int] | None = None,
     *,
     confirm_removals: bool = False,
+    actor: Actor | None = None,
 ) -> ImportStep:
     """Writes this step's identifiers in one transaction and moves to the next step.
     ``choices`` maps a row id to the account picked by hand (``None`` clears the row). A large
     removal (``removals.RemovalCheck.large``) raises :class:`LargeRemoval`, nothing written,
-    unless ``confirm_removals``."""
+    unless ``confirm_removals``. ``actor``: who the trace names (default: who started it)."""
     with transaction.atomic():
         session = ImportSession.objects.select_for_update().get(pk=session.pk)
         if session.status != SessionStatus.IN_PROGRESS:
@@ -320,6 +323,7 @@ def validate_step(
         current.state = StepState.VALIDATED
         current.validated_at = timezone.now()
         current.save()
+        journal.step_validated(session, current, STEP_COUNT, actor or _starter(session))
         if spec.category == Category.ELEVE:  # responsables are matched against these choices
             session.steps.filter(category=Category.RESPONSABLE, state=StepState.MATCHED).update(
                 state=StepState.PENDING
@@ -352,13 +356,18 @@ def _record_outcomes(rows: list[StepRow], plan: Plan) -> None:
     update_rows(ImportRow, rows, OUTCOME_FIELDS + matched)
 
 
-def interrupt(session: ImportSession) -> ImportSession:
+def interrupt(session: ImportSession, actor: Actor | None = None) -> ImportSession:
     """Stops the import; steps already validated keep what they wrote."""
     with transaction.atomic():
         session = ImportSession.objects.select_for_update().get(pk=session.pk)
         if session.status == SessionStatus.IN_PROGRESS:
             mark_interrupted(session)
+            journal.import_interrupted(session, actor or _starter(session), by_new=False)
     return session
+
+
+def _starter(session: ImportSession) -> Actor:
+    return Actor(person=session.created_by)
 
 
 def run_automatic(
@@ -366,6 +375,7 @@ def run_automatic(
     *,
     confirm_removals: bool = False,
     large_removals: list[RemovalCheck] | None = None,
+    actor: Actor | None = None,
 ) -> ImportSession:
     """``--auto-only``: validates every remaining step with the automatic matches alone.
 
@@ -377,11 +387,11 @@ def run_automatic(
     while session.status == SessionStatus.IN_PROGRESS:
         number = session.current_step
         try:
-            validate_step(session, number, confirm_removals=confirm_removals)
+            validate_step(session, number, confirm_removals=confirm_removals, actor=actor)
         except LargeRemoval as exc:
             if large_removals is None:
                 raise
             large_removals.append(exc.check)
-            validate_step(session, number, confirm_removals=True)
+            validate_step(session, number, confirm_removals=True, actor=actor)
         session.refresh_from_db()
     return session

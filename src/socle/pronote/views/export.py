@@ -9,6 +9,7 @@ from django.views.decorators.http import require_http_methods
 from socle.pronote.export.service import export_for_pronote, file_name
 from socle.pronote.forms import ExportForm
 from socle.pronote.permissions import pronote_admin_required
+from socle.pronote.views.actor import page_actor
 
 
 @pronote_admin_required
@@ -22,6 +23,7 @@ def export_view(request: HttpRequest) -> HttpResponse:
                 establishment,
                 form.cleaned_data["public_key"],
                 form.cleaned_data["partner_id"].strip(),
+                actor=page_actor(request),
             )
             response = HttpResponse(data, content_type="application/xml")
             response["Content-Disposition"] = f'attachment; filename="{file_name(establishment)}"'

@@ -40,6 +40,7 @@ from socle.pronote.permissions import (
 )
 from socle.pronote.reasons import localized_candidate
 from socle.pronote.search import browse
+from socle.pronote.views.actor import page_actor
 
 RECOGNISED_SHOWN = 2000
 CAS_MISMATCHES_SHOWN = 20  # listed under the step page's banner, then « … et N autres »
@@ -65,6 +66,7 @@ def index(request: HttpRequest) -> HttpResponse:
                 form.cleaned_data["mode"],
                 source_name=names,
                 user=cast(Person, request.user),
+                actor=page_actor(request),
             )
             return redirect("pronote:step", session.pk, 1)
     else:
@@ -245,7 +247,7 @@ def step_view(request: HttpRequest, pk: int, number: int) -> HttpResponse:
         # « Interrompre l'import… » (interrupt-ask) shows the page again, choices kept, with a
         # confirmation; only its « Interrompre l'import » button (interrupt) interrupts.
         if action == "interrupt":
-            interrupt(session)
+            interrupt(session, page_actor(request))
             messages.info(
                 request, _("Import interrompu : les étapes déjà validées sont conservées.")
             )
@@ -274,6 +276,7 @@ def step_view(request: HttpRequest, pk: int, number: int) -> HttpResponse:
                     form.choices(),
                     form.confirmed(),
                     confirm_removals=form.removals_confirmed(),
+                    actor=page_actor(request),
                 )
             except StepError as exc:
                 removals_refused = isinstance(exc, LargeRemoval)

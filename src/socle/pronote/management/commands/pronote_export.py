@@ -23,6 +23,7 @@ from socle.directory.uai import InvalidUAI, normalize_uai
 from socle.pronote.export.service import export_for_pronote, file_name
 from socle.pronote.files import PronoteFileError
 from socle.pronote.files.crypto import load_public_key
+from socle.pronote.journal import Actor
 
 
 class Command(SocleCommand):
@@ -97,7 +98,13 @@ class Command(SocleCommand):
             )
         # Everything is built before anything is written.
         exports = [
-            (establishment, target, *export_for_pronote(establishment, public_key, partner_id))
+            (
+                establishment,
+                target,
+                *export_for_pronote(
+                    establishment, public_key, partner_id, actor=Actor(command="pronote_export")
+                ),
+            )
             for establishment, target in zip(establishments, targets, strict=True)
         ]
         if several:

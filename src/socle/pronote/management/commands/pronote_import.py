@@ -38,6 +38,7 @@ from socle.pronote.importer.steps import (
     removal_check,
     run_automatic,
 )
+from socle.pronote.journal import Actor
 from socle.pronote.models import ImportMode, ImportRow, RowStatus
 from socle.pronote.reasons import localized_candidate
 
@@ -143,10 +144,13 @@ class Command(SocleCommand):
                     establishment,
                     options["mode"],
                     source_name=names,
+                    actor=Actor(command="pronote_import"),
                 )
                 if options["auto_only"]:
                     large: list[RemovalCheck] = []
-                    session = run_automatic(session, large_removals=large)
+                    session = run_automatic(
+                        session, large_removals=large, actor=Actor(command="pronote_import")
+                    )
                     if large and not (options["force"] or options["dry_run"]):
                         raise CommandError(self._refusal(large))  # rolls everything back
                     self.stdout.write(report_text(session))
