@@ -691,3 +691,16 @@ def test_the_diagnostics_page_shows_the_examined_account_first(admin_client, sch
     headings = [" ".join(h.text_content().split()) for h in page(response).xpath("//h3")]
     assert headings[0] == f"Compte {school.emma.login}"
     assert headings.index("Service PRONOTE") > 0
+
+
+def checked_mode(response) -> list[str]:
+    return page(response).xpath('//input[@name="mode"][@checked]/@value')
+
+
+def test_the_form_starts_on_complet_for_a_school_without_identifiers(admin_client, school):
+    assert checked_mode(admin_client.get(reverse("pronote:index"))) == ["complet"]
+    upload(admin_client, school)
+    session = ImportSession.objects.get()
+    admin_client.post(reverse("pronote:step", args=[session.pk, 1]), {"action": "validate"})
+    # Once the school holds identifiers, the newcomers' mode comes first.
+    assert checked_mode(admin_client.get(reverse("pronote:index"))) == ["partiel"]

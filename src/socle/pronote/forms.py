@@ -13,7 +13,7 @@ from socle.directory.models import Establishment, Membership, ParentLink, Person
 from socle.directory.profiles import Profile
 from socle.pronote.files import ParsedFile, PronoteFileError
 from socle.pronote.importer.session import load_files
-from socle.pronote.models import ImportMode, ImportRow, RowStatus
+from socle.pronote.models import ImportMode, ImportRow, PronoteIdentity, RowStatus
 from socle.pronote.permissions import administered_establishments
 from socle.pronote.search import has_letter_or_digit
 
@@ -43,6 +43,17 @@ class MultipleFileField(forms.FileField):
 class EstablishmentChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Establishment) -> str:
         return f"{obj.uai} — {obj.name}"
+
+
+def initial_mode(establishment: Establishment | None) -> str:
+    """« Complet » for a school that holds no PRONOTE identifier yet (its first import, as at
+    the start of each year), « Partiel » otherwise (newcomers during the year)."""
+    if (
+        establishment is not None
+        and not PronoteIdentity.objects.filter(establishment=establishment).exists()
+    ):
+        return ImportMode.COMPLET
+    return ImportMode.PARTIEL
 
 
 class ImportForm(FirstErrorFocusMixin, forms.Form):

@@ -14,7 +14,14 @@ from django.views.decorators.http import require_GET, require_http_methods
 from socle.directory.models import Establishment, Person
 from socle.pronote.cas_names import fix_hint, mismatch_count
 from socle.pronote.categories import STEP_BY_CATEGORY, STEP_COUNT, step
-from socle.pronote.forms import NEED_LETTER, BrowseForm, ImportForm, StepForm, allowed_people
+from socle.pronote.forms import (
+    NEED_LETTER,
+    BrowseForm,
+    ImportForm,
+    StepForm,
+    allowed_people,
+    initial_mode,
+)
 from socle.pronote.importer.csv_report import report_csv
 from socle.pronote.importer.removals import warning
 from socle.pronote.importer.report import (
@@ -69,8 +76,6 @@ def index(request: HttpRequest) -> HttpResponse:
                 actor=page_actor(request),
             )
             return redirect("pronote:step", session.pk, 1)
-    else:
-        form = ImportForm(user=request.user, initial={"establishment": request.GET.get("uai")})
     establishments = administered_establishments(request.user).order_by("uai")
     selected = None
     uai = request.GET.get("uai") or (request.POST.get("establishment") or "")
@@ -81,6 +86,11 @@ def index(request: HttpRequest) -> HttpResponse:
         )
     elif establishments.count() == 1:
         selected = establishments.first()
+    if request.method != "POST":
+        form = ImportForm(
+            user=request.user,
+            initial={"establishment": request.GET.get("uai"), "mode": initial_mode(selected)},
+        )
     recent = ImportSession.objects.filter(establishment__in=establishments).select_related(
         "establishment"
     )[:10]
