@@ -80,6 +80,13 @@ def test_unreadable_school_hours_are_an_error(settings):
     assert "socle.E087" in ids(checks.check_admission())
 
 
+def test_it_reports_unreadable_school_hours_through_every_check_without_a_traceback(tmp_path):
+    result = run_socle(tmp_path, "check", SOCLE_ADMISSION_DEFERRED_HOURS="lundi")
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert "socle.E087" in result.stderr and "SOCLE_ADMISSION_DEFERRED_HOURS" in result.stderr
+
+
 def test_unknown_deferred_profiles_are_a_warning(settings):
     settings.SOCLE_ADMISSION_DEFERRED_PROFILES = ["National_TUT", "parents"]
     messages = checks.check_admission()

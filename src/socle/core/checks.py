@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -237,10 +238,12 @@ def check_trusted_proxies(app_configs: Any = None, **kwargs: Any) -> list[CheckM
 def check_admission_directory(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
     """The admission gate's directory (slot locks, waitlist): created when missing, as the gate
     does, and written to once. Without it every password login would fail (500)."""
-    from socle.core.admission import current_policy
+    from socle.core.admission import default_directory
     from socle.core.plain_errors import os_error
 
-    directory = current_policy().directory
+    # Not current_policy(): it also parses SOCLE_ADMISSION_DEFERRED_HOURS, which socle.E087
+    # reports; an unreadable value must give that message, not this check's traceback.
+    directory = Path(settings.SOCLE_ADMISSION_DIR or str(default_directory()))
     probe = directory / f".socle-check-{os.getpid()}"
     try:
         directory.mkdir(mode=0o700, parents=True, exist_ok=True)
