@@ -17,8 +17,11 @@ BASE_DIR = Path(__file__).resolve().parent
 DEBUG = env_bool("SOCLE_DEBUG", False)
 
 
+SOCLE_SECRET_KEY_FILE = env_str("SOCLE_SECRET_KEY_FILE", "")  # its mode: check socle.W093
+
+
 def _secret_key() -> str:
-    key_file = env_str("SOCLE_SECRET_KEY_FILE", "")
+    key_file = SOCLE_SECRET_KEY_FILE
     if key_file:
         try:
             key = Path(key_file).read_text(encoding="utf-8").strip()

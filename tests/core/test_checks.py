@@ -136,3 +136,20 @@ def test_serve_refuses_to_start_on_an_unusable_admission_directory(tmp_path):
     )
     assert result.returncode == 1
     assert "socle.E091" in result.stderr and "Socle sur" not in result.stdout
+
+
+def test_it_warns_about_a_secret_key_file_others_can_read(settings, tmp_path):
+    key_file = tmp_path / "secret_key"
+    key_file.write_text("k" * 60)
+    settings.SOCLE_SECRET_KEY_FILE = str(key_file)
+    key_file.chmod(0o644)
+    [message] = checks.check_secret_key_file()
+    assert message.id == "socle.W093"
+    assert str(key_file) in message.msg and "-rw-r--r--" in message.msg
+    key_file.chmod(0o600)
+    assert checks.check_secret_key_file() == []
+
+
+def test_it_says_nothing_of_a_secret_key_given_in_the_environment(settings):
+    settings.SOCLE_SECRET_KEY_FILE = ""
+    assert checks.check_secret_key_file() == []
