@@ -6,6 +6,7 @@ Every variable is listed in docs/configuration.md.
 import errno
 import zoneinfo
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import dj_database_url
@@ -17,8 +18,11 @@ BASE_DIR = Path(__file__).resolve().parent
 DEBUG = env_bool("SOCLE_DEBUG", False)
 
 
+SOCLE_SECRET_KEY_FILE = env_str("SOCLE_SECRET_KEY_FILE", "")  # its mode: check socle.W093
+
+
 def _secret_key() -> str:
-    key_file = env_str("SOCLE_SECRET_KEY_FILE", "")
+    key_file = SOCLE_SECRET_KEY_FILE
     if key_file:
         try:
             key = Path(key_file).read_text(encoding="utf-8").strip()
@@ -154,21 +158,25 @@ DATABASES = {"default": _db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache (login throttling, shared between workers) ----------------------------------------
+# Without Redis: a table. Django culls it past MAX_ENTRIES (300 by default), deleting a third of
+# the live entries, lowest keys first: the throttle's per-account counters
+# (``cas:fail:account:…``) went first, wiped by some 150 failed logins on other accounts. Past
+# 100,000 rows the expired ones go first; COUNT(*) on each write stays under 2 ms (SQLite).
+DATABASE_CACHE: dict[str, Any] = {
+    "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+    "LOCATION": "socle_cache",
+    "OPTIONS": {"MAX_ENTRIES": 100_000},
+}
 SOCLE_REDIS_URL = env_str("SOCLE_REDIS_URL", "")
 if SOCLE_REDIS_URL:
-    CACHES = {
+    CACHES: dict[str, dict[str, Any]] = {
         "default": {
             "BACKEND": "socle.core.cache.SocleRedisCache",  # Sentinel and Cluster URLs too
             "LOCATION": SOCLE_REDIS_URL,
         }
     }
 else:
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
-            "LOCATION": "socle_cache",
-        }
-    }
+    CACHES = {"default": DATABASE_CACHE}
 
 # --- Accounts -------------------------------------------------------------------------------
 AUTH_USER_MODEL = "directory.Person"

@@ -70,3 +70,22 @@ def test_the_fast_hop_says_unavailable(store_down, service):
     assert answer.status_code == 503
     assert answer.headers["retry-after"] == "30"
     assert "Service momentanément indisponible" in answer.body.decode()
+
+
+@pytest.mark.parametrize(
+    ("path", "marker"),
+    [
+        ("/cas/serviceValidate", "INTERNAL_ERROR"),
+        ("/cas/p3/serviceValidate", "INTERNAL_ERROR"),
+        ("/cas/validate", "no\n"),
+    ],
+)
+def test_it_logs_a_validation_on_an_unreachable_store_in_one_line(
+    store_down, service, caplog, path, marker
+):
+    client = Client(raise_request_exception=False)
+    answer = client.get(path, {"ticket": "ST-" + "b" * 30, "service": SERVICE_URL})
+    assert marker in answer.content.decode()
+    [record] = [r for r in caplog.records if "store unavailable" in r.getMessage()]
+    assert record.levelname == "ERROR" and "127.0.0.1:1" in record.getMessage()
+    assert record.exc_info is None and "Traceback" not in caplog.text

@@ -187,3 +187,26 @@ def test_a_success_after_a_wait_forgets_the_failures_counted_meanwhile(pupil, se
     answer = attempt(SCHOOL, pupil.login, DEFAULT_PASSWORD, service=SERVICE_URL)
     assert answer.status_code == 302
     assert throttle.check(pupil.login, SCHOOL).pair_failures == 0  # forgotten, as without a wait
+
+
+def test_it_keeps_the_counters_of_the_database_cache_through_a_spray_of_failures(
+    settings, db
+) -> None:
+    """Without Redis the throttle counts in a table, which Django culls past ``MAX_ENTRIES``
+    (300 by default): some 150 failures on other logins from two addresses wiped every
+    per-account counter (``cas:fail:account:…`` sorts first), the lock over all addresses with
+    them."""
+    from django.core.management import call_command
+
+    from socle import settings as socle_settings
+
+    settings.CACHES = {"default": socle_settings.DATABASE_CACHE}
+    call_command("createcachetable", verbosity=0)
+    cache.clear()
+    for address in range(20):
+        throttle.record_failure("victim", f"203.0.113.{address}")
+    assert throttle.is_throttled("victim", "198.51.100.1")
+    for attempt in range(200):
+        throttle.record_failure(f"spray{attempt}", f"192.0.2.{attempt % 2}")
+    assert throttle.is_throttled("victim", "198.51.100.1")
+    cache.clear()

@@ -80,6 +80,13 @@ def test_unreadable_school_hours_are_an_error(settings):
     assert "socle.E087" in ids(checks.check_admission())
 
 
+def test_it_reports_unreadable_school_hours_through_every_check_without_a_traceback(tmp_path):
+    result = run_socle(tmp_path, "check", SOCLE_ADMISSION_DEFERRED_HOURS="lundi")
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert "socle.E087" in result.stderr and "SOCLE_ADMISSION_DEFERRED_HOURS" in result.stderr
+
+
 def test_unknown_deferred_profiles_are_a_warning(settings):
     settings.SOCLE_ADMISSION_DEFERRED_PROFILES = ["National_TUT", "parents"]
     messages = checks.check_admission()
@@ -129,3 +136,20 @@ def test_serve_refuses_to_start_on_an_unusable_admission_directory(tmp_path):
     )
     assert result.returncode == 1
     assert "socle.E091" in result.stderr and "Socle sur" not in result.stdout
+
+
+def test_it_warns_about_a_secret_key_file_others_can_read(settings, tmp_path):
+    key_file = tmp_path / "secret_key"
+    key_file.write_text("k" * 60)
+    settings.SOCLE_SECRET_KEY_FILE = str(key_file)
+    key_file.chmod(0o644)
+    [message] = checks.check_secret_key_file()
+    assert message.id == "socle.W093"
+    assert str(key_file) in message.msg and "-rw-r--r--" in message.msg
+    key_file.chmod(0o600)
+    assert checks.check_secret_key_file() == []
+
+
+def test_it_says_nothing_of_a_secret_key_given_in_the_environment(settings):
+    settings.SOCLE_SECRET_KEY_FILE = ""
+    assert checks.check_secret_key_file() == []

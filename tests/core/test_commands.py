@@ -135,3 +135,22 @@ def test_it_asks_for_the_migrations_on_a_database_that_lacks_them(tmp_path: Path
     assert migrated.returncode == 0, migrated.stderr
     again = _socle(tmp_path, "establishment_add", "0312609T", "Collège Jean Jaurès", language=None)
     assert again.returncode == 0, again.stderr
+
+
+def test_it_prints_a_refusal_as_its_sentence_alone(tmp_path: Path):
+    result = _socle(tmp_path, "establishment_add", "0312609A", "Collège", language=None)
+    assert result.returncode == 1
+    assert result.stderr == (
+        "UAI 0312609A invalide : la lettre de contrôle de 0312609 est T, pas A.\n"
+    )
+    with_traceback = _socle(
+        tmp_path, "establishment_add", "0312609A", "Collège", "--traceback", language=None
+    )
+    assert "CommandError: UAI 0312609A invalide" in with_traceback.stderr
+
+
+def test_it_still_raises_the_refusal_to_call_command():
+    from django.core.management import CommandError, call_command
+
+    with pytest.raises(CommandError, match="UAI 0312609A invalide"):
+        call_command("establishment_add", "0312609A", "Collège")

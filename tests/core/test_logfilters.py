@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import sys
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import DisallowedHost, PermissionDenied
 
 from socle.core.logfilters import ForbiddenWithoutTraceback
 
@@ -22,6 +22,12 @@ def test_it_drops_the_traceback_of_a_refused_page() -> None:
     record = make_record(PermissionDenied("no"))
     assert ForbiddenWithoutTraceback().filter(record)
     assert record.exc_info is None
+    assert logging.Formatter().format(record) == "msg"
+
+
+def test_it_drops_the_traceback_of_a_request_refused_as_suspicious() -> None:
+    record = make_record(DisallowedHost("Invalid HTTP_HOST header: '10.0.0.12'."))
+    assert ForbiddenWithoutTraceback().filter(record)
     assert logging.Formatter().format(record) == "msg"
 
 

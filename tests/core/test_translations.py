@@ -272,6 +272,20 @@ def test_the_500_page_is_in_the_active_language():
     ) in french
 
 
+def test_it_answers_a_refused_request_with_the_400_page_in_the_active_language(client):
+    """Django renders 400.html without a request (``bad_request``): a Host not in
+    ``SOCLE_ALLOWED_HOSTS``, a form too large. Its own page said « Bad Request (400) »."""
+    french = client.get("/", HTTP_HOST="10.0.0.12", HTTP_ACCEPT_LANGUAGE="fr")
+    assert french.status_code == 400
+    page = french.content.decode()
+    assert '<html lang="fr">' in page and "<h1>Demande refusée</h1>" in page
+    assert "Bad Request" not in page
+    english = client.get("/", HTTP_HOST="10.0.0.12", HTTP_ACCEPT_LANGUAGE="en")
+    page = english.content.decode()
+    assert '<html lang="en">' in page and "<h1>Request refused</h1>" in page
+    assert "refusée" not in page
+
+
 @pytest.mark.parametrize("use_i18n", [True, False])
 def test_the_500_page_renders_with_translations_off(settings, use_i18n):
     """Deactivated (``override(None)``) or disabled (``USE_I18N = False``): the French page."""

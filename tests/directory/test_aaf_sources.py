@@ -170,3 +170,26 @@ def test_an_aaf_import_of_a_csv_file_names_it_and_fails(tmp_path) -> None:
     with pytest.raises(CommandError, match="Aucun fichier AAF lu"):
         call_command("directory_import", str(source), format="aaf", stdout=out)
     assert "ignoré : eleves.csv : ni .xml, ni dossier, ni archive" in out.getvalue()
+
+
+@pytest.mark.parametrize(("name", "kind"), [("export.zip", "ZIP"), ("export.tar.gz", "tar/tar.gz")])
+def test_it_refuses_a_truncated_archive_in_one_french_sentence(tmp_path, name, kind) -> None:
+    folder = school_files(tmp_path / "export")
+    whole = tmp_path / f"whole-{name}"
+    if kind == "ZIP":
+        with zipfile.ZipFile(whole, "w") as zipped:
+            for path in sorted(folder.iterdir()):
+                zipped.write(path, path.name)
+    else:
+        with tarfile.open(whole, "w:gz") as tarred:
+            for path in sorted(folder.iterdir()):
+                tarred.add(path, arcname=path.name)
+    truncated = tmp_path / name
+    truncated.write_bytes(whole.read_bytes()[:300])  # a download cut short
+    with pytest.raises(CommandError) as refused:
+        call_command("directory_import", str(truncated), format="aaf", stdout=io.StringIO())
+    assert str(refused.value) == (
+        f"{name} : archive illisible (ce n'est pas une archive {kind} complète : fichier "
+        "tronqué, ou d'un autre format)."
+    )
+    assert Person.objects.count() == 0

@@ -1,4 +1,6 @@
 import csv
+import os
+import stat
 from pathlib import Path
 
 import pytest
@@ -83,6 +85,22 @@ def test_pdf_letters_have_one_page_per_person(tmp_path: Path, college: Establish
     lines = [line.strip() for line in camille.splitlines()]
     typed = lines[lines.index("Code d'activation :") + 1]
     assert activation_redirect("camille.martin", typed, None)
+
+
+@pytest.mark.parametrize("name", ["fiches.csv", "fiches.pdf"])
+def test_it_writes_the_letters_readable_by_their_owner_only(
+    tmp_path: Path, college: Establishment, name: str
+) -> None:
+    out = tmp_path / name
+    out.write_text("previous letters")
+    out.chmod(0o644)
+    previous = os.umask(0o022)
+    try:
+        run("activation_letters", uai="0312609T", out=str(out))
+    finally:
+        os.umask(previous)
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600
+    assert out.read_bytes() != b"previous letters"
 
 
 def test_letters_refuse_bad_options(tmp_path: Path, college: Establishment) -> None:

@@ -4,6 +4,7 @@ headings that never skip a level (``tests/portal/axe.py``)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -108,6 +109,16 @@ def _pages(seed: Seed) -> list[tuple[str, Person | None, str, int]]:
     ]
 
 
+def fulfil(status: int, body: str) -> Callable[[Any], None]:
+    """A route handler answering ``body`` with ``status`` (one argument: Playwright would pass
+    the request as a second one)."""
+
+    def handler(route: Any) -> None:
+        route.fulfill(status=status, body=body, content_type="text/html; charset=utf-8")
+
+    return handler
+
+
 @pytest.mark.parametrize("language", ["fr", "en"])
 def test_it_finds_no_violation_on_the_portal_pages(
     live_server: Any, transactional_db: None, orm_beside_playwright: None, language: str
@@ -135,18 +146,18 @@ def test_it_finds_no_violation_on_the_portal_pages(
             submit(page, "section[aria-labelledby='add-title'] button[type=submit]")
             check.check(page, "Accès population · erreurs", language)
             check.focus_after_error(page, "Accès population · erreurs")
-        # Django renders 500.html alone (no request): the page as the server would send it.
-        with translation.override(language):
-            server_error = loader.get_template("500.html").render()
-        with check.context(language) as page:
-            page.route(
-                base + "/erreur-serveur",
-                lambda route: route.fulfill(
-                    status=500, body=server_error, content_type="text/html; charset=utf-8"
-                ),
-            )
-            check.open(page, "/erreur-serveur", 500)
-            check.check(page, "Erreur serveur", language)
+        # Django renders 500.html and 400.html without a view's context: the pages as the
+        # server would send them.
+        for status, template, name in (
+            (500, "500.html", "Erreur serveur"),
+            (400, "400.html", "Demande refusée"),
+        ):
+            with translation.override(language):
+                body = loader.get_template(template).render()
+            with check.context(language) as page:
+                page.route(base + f"/erreur-{status}", fulfil(status, body))
+                check.open(page, f"/erreur-{status}", status)
+                check.check(page, name, language)
     assert not check.problems, check.report()
 
 

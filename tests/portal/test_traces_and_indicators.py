@@ -8,7 +8,7 @@ import io
 import logging
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import timezone
 from lxml import etree
@@ -137,6 +137,15 @@ def test_the_purge_command_deletes_traces_older_than_the_retention(settings: obj
     assert Trace.objects.filter(event="traces_purged").exists()
     call_command("traces_purge", "--days", "1", stdout=out)
     assert not Trace.objects.filter(event="login").exists()
+
+
+@pytest.mark.parametrize("days", ["0", "-5"])
+def test_it_refuses_a_purge_of_less_than_one_day(settings: object, days: str) -> None:
+    settings.SOCLE_TRACE_RETENTION_DAYS = 30  # type: ignore[attr-defined]
+    trace("login", 40)
+    with pytest.raises(CommandError, match="--days doit être au moins 1"):
+        call_command("traces_purge", "--dry-run", "--days", days, stdout=io.StringIO())
+    assert Trace.objects.filter(event="login").count() == 1
 
 
 def test_the_purge_command_says_nothing_with_verbosity_zero_but_keeps_its_trace(

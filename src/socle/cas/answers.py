@@ -16,9 +16,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.db import DatabaseError
 from django.utils import timezone
-from redis.exceptions import RedisError
 
 from socle.cas import errors, protocol, saml
 from socle.cas.attributes import collect
@@ -28,6 +26,7 @@ from socle.cas.tickets import get_store
 from socle.cas.tickets.base import redact
 from socle.cas.usernames import cas_username, note_usernames_sent
 from socle.cas.validation import Validated, refuse_request, validate_ticket
+from socle.cas.views.common import STORE_ERRORS, store_failure
 from socle.core import metrics
 from socle.portal.traces import record
 
@@ -136,10 +135,15 @@ def cas2(params: Params, ip: str, *, proxy: bool, with_attributes: bool) -> Answ
 
 
 def _internal_error(what: str, exc: Exception) -> None:
-    """Our own failure, logged; counted as the store's when the database or Redis failed."""
-    logger.exception(what)
-    if isinstance(exc, (RedisError, DatabaseError)):
+    """Our own failure, logged; counted as the store's when the database or Redis failed.
+
+    A store failure is logged in one line, as the login and logout pages log theirs: during an
+    outage every validation fails the same way, and a traceback each would bury the log."""
+    if isinstance(exc, STORE_ERRORS):
+        logger.error("%s: store unavailable: %s", what, store_failure(exc))
         metrics.store_unavailable()
+        return
+    logger.exception(what)
 
 
 def _failure(error: errors.CasError, as_json: bool) -> Answer:

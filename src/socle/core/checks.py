@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import stat
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -237,10 +239,12 @@ def check_trusted_proxies(app_configs: Any = None, **kwargs: Any) -> list[CheckM
 def check_admission_directory(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
     """The admission gate's directory (slot locks, waitlist): created when missing, as the gate
     does, and written to once. Without it every password login would fail (500)."""
-    from socle.core.admission import current_policy
+    from socle.core.admission import default_directory
     from socle.core.plain_errors import os_error
 
-    directory = current_policy().directory
+    # Not current_policy(): it also parses SOCLE_ADMISSION_DEFERRED_HOURS, which socle.E087
+    # reports; an unreadable value must give that message, not this check's traceback.
+    directory = Path(settings.SOCLE_ADMISSION_DIR or str(default_directory()))
     probe = directory / f".socle-check-{os.getpid()}"
     try:
         directory.mkdir(mode=0o700, parents=True, exist_ok=True)
@@ -259,6 +263,35 @@ def check_admission_directory(app_configs: Any = None, **kwargs: Any) -> list[Ch
             )
         ]
     return []
+
+
+@register("socle")
+def check_secret_key_file(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """The secret key signs sessions, tickets' cookies and activation links: its file is for the
+    server's user alone (docs/deployment.md, "Secrets"), as the PRONOTE key's (socle.W066)."""
+    path = getattr(settings, "SOCLE_SECRET_KEY_FILE", "")
+    if not path:
+        return []
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return []  # read at start-up already; gone since: nothing more to say here
+    if not mode & 0o077:
+        return []
+    return [
+        Warning(
+            _(
+                "SOCLE_SECRET_KEY_FILE : le fichier %(path)s est accessible à d'autres "
+                "utilisateurs que le sien (droits %(mode)s)."
+            )
+            % {"path": path, "mode": stat.filemode(mode)},
+            hint=_(
+                "Qui lit cette clé peut forger les liens et jetons signés de l'ENT (activation, "
+                "cookies d'appareil) : chmod 600, propriétaire l'utilisateur du serveur."
+            ),
+            id="socle.W093",
+        )
+    ]
 
 
 METRICS_TOKEN_MIN = 32

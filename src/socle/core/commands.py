@@ -17,6 +17,9 @@
   leaves (:meth:`SocleCommand.interruption_hint`: for an import, that running the same command
   again with the same files completes it), and exits with status 130, as a shell does for
   SIGINT; never a ``KeyboardInterrupt`` traceback.
+- A refusal (``CommandError``) is printed as its sentence alone on stderr, exit status 1 (or the
+  error's own), without Django's English « CommandError: » before it; ``--traceback`` and
+  ``call_command`` still get the exception.
 - argparse's own words (« usage: », parsing errors) and the help of Django's common options are
   in the active language too (``socle.core.cli_language``).
 """
@@ -28,7 +31,13 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import (
+    BaseCommand,
+    CommandError,
+    CommandParser,
+    OutputWrapper,
+    SystemCheckError,
+)
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, OperationalError, connections
 from django.utils.translation import gettext as _
 
@@ -122,6 +131,22 @@ class SocleCommand(BaseCommand):
         return parser
 
     def execute(self, *args: Any, **options: Any) -> str | None:
+        try:
+            return self._execute(*args, **options)
+        except CommandError as exc:
+            from_command_line = getattr(self, "_called_from_command_line", False)
+            if (
+                isinstance(exc, SystemCheckError)
+                or options.get("traceback")
+                or not from_command_line
+            ):
+                raise  # call_command's callers catch it; SystemCheckError is already worded
+            # Django would print « CommandError: » before the sentence: an English class name.
+            stderr = getattr(self, "stderr", None) or OutputWrapper(sys.stderr)
+            stderr.write(str(exc))
+            raise SystemExit(exc.returncode) from None
+
+    def _execute(self, *args: Any, **options: Any) -> str | None:
         try:
             return super().execute(*args, **options)
         except KeyboardInterrupt:

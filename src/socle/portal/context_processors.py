@@ -26,6 +26,9 @@ def _bar(request: HttpRequest) -> list[Tile]:
 
 
 def portal(request: HttpRequest) -> dict[str, Any]:
-    if request.path.startswith("/cas/") or not request.user.is_authenticated:
+    # No ``user`` when a middleware before the authentication's refused the request (a Host not
+    # in SOCLE_ALLOWED_HOSTS): Django's 400 page is rendered with the request all the same.
+    user = getattr(request, "user", None)
+    if request.path.startswith("/cas/") or user is None or not user.is_authenticated:
         return {}
     return {"services_bar": SimpleLazyObject(lambda: _bar(request))}

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import tarfile
 import zipfile
+import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -18,6 +19,7 @@ from typing import IO
 
 from django.utils.translation import gettext as _
 
+from socle.core.plain_errors import os_error
 from socle.directory.aaf.mapping import TYPE_ORDER
 
 FILE_NAME = re.compile(
@@ -28,6 +30,12 @@ FILE_NAME = re.compile(
 )
 EXPECTED = "<PROJET>_<Complet|Delta>_…_<Type>_NNNN.xml"
 _CANONICAL_TYPES = {name.lower(): name for name in TYPE_ORDER}
+
+
+def _not_an_archive(kind: str) -> str:
+    return _(
+        "ce n'est pas une archive %(kind)s complète : fichier tronqué, ou d'un autre format"
+    ) % {"kind": kind}
 
 
 class SourceError(Exception):
@@ -117,15 +125,34 @@ def open_sources(path: str | Path) -> Iterator[Sources]:
                     add(info.filename, _zip_opener(archive, info), f"{source.name}:{info.filename}")
             files.sort(key=AafFile.sort_key)
             yield found_files
+    elif source.name.lower().endswith(".zip"):  # named so, but not a whole ZIP archive
+        raise SourceError(
+            _("%(name)s : archive illisible (%(error)s).")
+            % {"name": source.name, "error": _not_an_archive("ZIP")}
+        )
     elif source.name.lower().endswith((".tar.gz", ".tgz", ".tar")):
         try:
             archive_tar = tarfile.open(source, "r:*")  # noqa: SIM115 (closed by the with below)
         except (tarfile.TarError, OSError) as exc:
+            # tarfile's own words are English, several lines long (one per method it tried).
+            error = (
+                _not_an_archive("tar/tar.gz")
+                if isinstance(exc, tarfile.TarError)
+                else os_error(exc)
+            )
             raise SourceError(
-                _("%(name)s : archive illisible (%(error)s).") % {"name": source.name, "error": exc}
+                _("%(name)s : archive illisible (%(error)s).")
+                % {"name": source.name, "error": error}
             ) from None
         with archive_tar:
-            for member in archive_tar.getmembers():
+            try:
+                members = archive_tar.getmembers()  # reads it whole: a cut-off download ends here
+            except (tarfile.TarError, EOFError, zlib.error):
+                raise SourceError(
+                    _("%(name)s : archive illisible (%(error)s).")
+                    % {"name": source.name, "error": _not_an_archive("tar/tar.gz")}
+                ) from None
+            for member in members:
                 if member.isfile():
                     shown = f"{source.name}:{member.name}"
                     add(member.name, _tar_opener(archive_tar, member), shown)

@@ -77,7 +77,8 @@ class Command(SocleCommand):
     ) -> int:
         """Renews the codes and writes the letters in one go: the new codes are committed only
         once the whole file is written (next to ``out``, then renamed onto it), so that a full
-        disk, a permission error or a Ctrl-C leaves the previous codes and file as they were."""
+        disk, a permission error or a Ctrl-C leaves the previous codes and file as they were.
+        The file is readable by its owner only (mode 600), whatever the umask."""
         write = write_pdf if out.suffix.lower() == ".pdf" else write_csv
         partial = out.with_name(f".{out.name}.{os.getpid()}.partial")
         committed = False
@@ -91,6 +92,10 @@ class Command(SocleCommand):
                             "(vérifiez --class et --profile). Aucun fichier écrit."
                         )
                     )
+                # Readable by its owner only (the codes open accounts): created so before the
+                # writers open it, which keep the mode, as os.replace does.
+                partial.touch(mode=0o600, exist_ok=False)
+                partial.chmod(0o600)  # whatever the umask
                 write(letters, partial)
             committed = True
             os.replace(partial, out)

@@ -38,7 +38,9 @@ class Command(SocleCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        days = options["days"] or settings.SOCLE_TRACE_RETENTION_DAYS
+        days = options["days"]
+        if days is None:  # not `or`: --days 0 is refused below, not taken for the default
+            days = settings.SOCLE_TRACE_RETENTION_DAYS
         if days < 1:
             raise CommandError(_("--days doit être au moins 1."))
         count = purge(days, dry_run=options["dry_run"])
