@@ -277,3 +277,28 @@ def test_it_ranks_fuzzy_candidates_for_a_misspelt_name():
     assert match.candidates[0].id == right.id
     assert far.id not in {c.id for c in match.candidates}
     assert match.reason == "aucun élève de ce nom et prénom dans l'établissement"
+
+
+def test_a_duplicate_keeps_the_record_already_bound_to_the_account():
+    parent = account("N'Diaye", "Gaëlle", Profile.PARENT, pronote_id="RESPGAELLE000001")
+    bound = row("responsable", "N'DIAYE", "Gaëlle", pronote_id="RESPGAELLE000001")
+    copy = row("responsable", "NDIAYE", "Gaelle", pronote_id="RESPGAELLE000002")
+    profiles = STEP_BY_CATEGORY["responsable"].profiles
+    kept, other = match_rows([bound, copy], DirectoryIndex([parent]), profiles)
+    assert kept.account_id == parent.id and kept.method == "existing_id"
+    assert other.account_id is None
+    assert other.reason.startswith("doublon dans PRONOTE ? N'DIAYE Gaëlle")
+    assert "a déjà la fiche RESPGAELLE000001, gardée" in other.reason
+    assert "« Identification impossible »" in other.reason
+
+
+def test_a_duplicate_keeps_the_record_whose_cas_identifier_names_the_account():
+    teacher = account("Petit", "Marc", Profile.TEACHER, uid="abcdefgh23456789")
+    rows = [
+        row("enseignant", "PETIT", "Marc"),
+        row("enseignant", "Petit", "MARC", cas_id="abcdefgh23456789"),
+    ]
+    profiles = STEP_BY_CATEGORY["enseignant"].profiles
+    first, second = match_rows(rows, DirectoryIndex([teacher]), profiles)
+    assert second.account_id == teacher.id and second.method == "cas_id"
+    assert first.account_id is None and "gardée" in first.reason

@@ -261,6 +261,10 @@ def _match_one(
     return manual("no_account")
 
 
+#: Matches grounded in what PRONOTE and Socle already share for the account, not in its name.
+BOUND_METHODS = frozenset({"existing_id", "cas_id"})
+
+
 def match_rows(
     rows: Iterable[Row],
     index: DirectoryIndex,
@@ -275,7 +279,10 @@ def match_rows(
         _match_one(row, index, profiles, children_by_responsable.get(row.pronote_id, frozenset()))
         for row in rows
     ]
-    # Two PRONOTE rows landing on one account: a PRONOTE duplicate; never guess which.
+    # Two PRONOTE rows landing on one account: a PRONOTE duplicate; never guess which, unless
+    # one of them is already this account's (the identifier it holds here, or the « Identifiant
+    # CAS » PRONOTE stored for it): that one is kept, since giving the account the other would
+    # make PRONOTE refuse the person (its first record holds their CAS user name).
     by_account: dict[int, list[Match]] = defaultdict(list)
     for match in matches:
         if match.account_id is not None:
@@ -284,6 +291,24 @@ def match_rows(
         if len(same) < 2:
             continue
         account = index.accounts[account_id]
+        bound = [m for m in same if m.method in BOUND_METHODS]
+        if len(bound) == 1:
+            (kept,) = bound
+            reason = (
+                part(
+                    "duplicate_of_bound",
+                    pronote_id=kept.row.pronote_id,
+                    label=account.label,
+                    label_parts=account.label_parts,
+                ),
+            )
+            for match in same:
+                if match is not kept:
+                    match.account_id = None
+                    match.method = ""
+                    match.reason_parts = reason
+                    match.candidates = _rank(match.row, index, profiles, [])
+            continue
         reason = (
             part(
                 "duplicate", count=len(same), label=account.label, label_parts=account.label_parts

@@ -74,6 +74,10 @@ TEXTS: dict[str, str] = {
     "duplicate": gettext_noop(
         "%(count)d fiches PRONOTE pour le même compte (%(label)s) : doublon dans PRONOTE ?"
     ),
+    "duplicate_of_bound": gettext_noop(
+        "doublon dans PRONOTE ? %(label)s a déjà la fiche %(pronote_id)s, gardée : lui donner "
+        "celle-ci ferait refuser la personne par PRONOTE (« Identification impossible »)"
+    ),
     # what validating a step does to a row's identifier, or why it leaves it (the plan's notes,
     # ``ImportRow.outcome_detail``; joined with :data:`DETAIL_SEPARATOR`)
     "account_chosen_for": gettext_noop("compte déjà choisi pour l'identifiant %(pronote_id)s"),
