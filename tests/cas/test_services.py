@@ -144,8 +144,11 @@ def test_cas_check_service_explains_the_match(capsys) -> None:
     call_command("cas_check_service", "https://A.example.org/page")
     out = capsys.readouterr().out
     assert "https://a.example.org/page" in out and "appli" in out
-    with pytest.raises(CommandError):
+    with pytest.raises(CommandError) as refused:
         call_command("cas_check_service", "https://unknown.example.org/")
+    conclusion = "Aucun service enregistré n'accepte cette URL : le CAS la refusera."
+    assert str(refused.value) == conclusion  # said once, as the error
+    assert conclusion not in capsys.readouterr().out
 
 
 def test_cas_purge_tickets_runs(capsys) -> None:

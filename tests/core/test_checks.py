@@ -26,6 +26,14 @@ def test_a_weak_secret_key_is_an_error(settings, key):
     assert ids(checks.check_secret_key()) == ["socle.E081"]
 
 
+def test_the_weak_secret_key_message_counts_plainly(settings):
+    settings.SECRET_KEY = "a" * 60
+    (message,) = checks.check_secret_key()
+    assert message.msg == (
+        "SOCLE_SECRET_KEY est trop faible : 60 caractère(s), dont 1 différent(s)."
+    )
+
+
 def test_a_long_random_secret_key_is_fine(settings):
     settings.SECRET_KEY = "Vq3x9-Lk2PzR8mWc7TnB4yHs1JdF6gXa0eUo5iKr2QwZ8vNb3Mt"
     assert checks.check_secret_key() == []

@@ -71,7 +71,10 @@ def check_secret_key(app_configs: Any = None, **kwargs: Any) -> list[CheckMessag
         return []
     return [
         Error(
-            _("SOCLE_SECRET_KEY est trop faible (%(length)s caractères, %(distinct)s distincts).")
+            _(
+                "SOCLE_SECRET_KEY est trop faible : %(length)s caractère(s), dont %(distinct)s "
+                "différent(s)."
+            )
             % {"length": len(key), "distinct": len(set(key))},
             hint=_(
                 "Au moins %(minimum)s caractères aléatoires, par exemple : "

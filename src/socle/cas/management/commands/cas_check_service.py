@@ -18,7 +18,12 @@ class Command(SocleCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         match, lines = explain(options["url"])
+        if match is None and lines:
+            # The explanation ends on its conclusion: said once, as the error (exit status 1).
+            *lines, conclusion = lines
+        else:
+            conclusion = _("Aucun service ne correspond.")
         for line in lines:
             self.stdout.write(line)
         if match is None:
-            raise CommandError(_("Aucun service ne correspond."))
+            raise CommandError(conclusion)
