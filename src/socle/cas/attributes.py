@@ -10,13 +10,17 @@ For each ticket validation the CAS calls every provider in registration order an
 results (later providers win on the same name). The directory's own attributes come first.
 A provider returns only attributes it wants released to that service; the CAS then keeps the
 names the service's ``released_attributes`` lists, plus those a provider marks as mandatory for
-its SSO type by returning them from ``mandatory_names``.
+its SSO type by returning them from ``mandatory_names``. A provider also says which names it may
+give a service (``known_names``): a release list naming anything else (a typo) is reported by
+``socle.W094`` and by ``service_add``, since such an attribute is never sent.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Protocol
+
+from django.utils.translation import gettext as _
 
 from socle.core.versioned import LocalCache
 from socle.directory.models import GroupKind, Person
@@ -38,19 +42,43 @@ _directory_cache: LocalCache[Attributes] = LocalCache(
     PEOPLE_VERSION, max_entries=50_000, ttl=PEOPLE_TTL
 )
 _mandatory: list[Callable[[Service], set[str]]] = []
+_known: list[Callable[[Service], set[str]]] = []
+
+#: The directory's attributes (:func:`directory_attributes`), for any service.
+DIRECTORY_NAMES = frozenset(
+    {
+        "uid",
+        "login",
+        "nom",
+        "prenom",
+        "nomNaissance",
+        "mail",
+        "profils",
+        "uai",
+        "classes",
+        "groupes",
+        "matieres",
+        "fonctions",
+        "disciplinesPoste",
+    }
+)
 
 
 def register_provider(
     provider: AttributeProvider,
     mandatory_names: Callable[[Service], set[str]] | None = None,
+    known_names: Callable[[Service], set[str]] | None = None,
 ) -> None:
     """Adds a provider (idempotent). ``mandatory_names(service)`` lists the attribute names
     this provider's values are always released under for that service, whatever its release list
-    says (e.g. ``idPronote`` for a PRONOTE service)."""
+    says (e.g. ``idPronote`` for a PRONOTE service); ``known_names(service)`` every name it may
+    give that service (default: the mandatory ones)."""
     if provider not in _providers:
         _providers.append(provider)
         if mandatory_names is not None:
             _mandatory.append(mandatory_names)
+        if known_names is not None:
+            _known.append(known_names)
 
 
 def providers() -> tuple[AttributeProvider, ...]:
@@ -62,6 +90,23 @@ def mandatory_names(service: Service) -> set[str]:
     for fn in _mandatory:
         names |= fn(service)
     return names
+
+
+def unknown_names(service: Service) -> list[str]:
+    """The names of the service's release list that neither the directory nor any provider
+    gives it: never sent (a typo, or an attribute of another type of service)."""
+    known = set(DIRECTORY_NAMES) | mandatory_names(service)
+    for fn in _known:
+        known |= fn(service)
+    return [name for name in service.released_attributes if name not in known]
+
+
+def unknown_attributes_message(code: str, unknown: list[str]) -> str:
+    """``socle.W094`` and ``service_add``'s warning."""
+    return _(
+        "Service %(code)s : aucun attribut ne porte le nom %(names)s pour ce service ; il ne "
+        "sera jamais transmis (faute de frappe ?)."
+    ) % {"code": code, "names": ", ".join(f"« {name} »" for name in unknown)}
 
 
 class LazyPerson:

@@ -204,3 +204,34 @@ def check_pronote_patterns(app_configs: Any = None, **kwargs: Any) -> list[Any]:
                 )
             )
     return problems
+
+
+@register()
+def check_released_attributes(app_configs: Any = None, **kwargs: Any) -> list[Any]:
+    """Release lists naming an attribute nobody gives the service: it is never sent."""
+    from django.db import DatabaseError
+
+    from socle.cas.attributes import DIRECTORY_NAMES, unknown_attributes_message, unknown_names
+    from socle.portal.models import Service, SSOType
+
+    try:
+        services = list(Service.objects.exclude(sso_type=SSOType.NONE).filter(enabled=True))
+    except DatabaseError:  # tables not migrated yet
+        return []
+    problems: list[Any] = []
+    for service in services:
+        unknown = unknown_names(service)
+        if unknown:
+            problems.append(
+                Warning(
+                    unknown_attributes_message(service.code, unknown),
+                    hint=_(
+                        "Corrigez la liste des attributs transmis (Gestion portail > Services, "
+                        "ou socle service_add … --attributes) ; attributs de l'annuaire : "
+                        "%(names)s."
+                    )
+                    % {"names": ", ".join(sorted(DIRECTORY_NAMES))},
+                    id="socle.W094",
+                )
+            )
+    return problems

@@ -13,5 +13,7 @@ class PronoteConfig(AppConfig):
         from socle.pronote.attributes import mandatory_names, pronote_attributes
         from socle.pronote.journal import EVENTS
 
-        register_provider(pronote_attributes, mandatory_names=mandatory_names)
+        register_provider(
+            pronote_attributes, mandatory_names=mandatory_names, known_names=mandatory_names
+        )
         register_event_labels(EVENTS)

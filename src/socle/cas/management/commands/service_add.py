@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from socle.cas.attributes import unknown_attributes_message, unknown_names
 from socle.cas.services import compile_pattern, normalise_url, pattern_error, too_broad
 from socle.core.commands import SocleCommand
 from socle.directory.models import Establishment
@@ -235,6 +236,12 @@ class Command(SocleCommand):
                     "(vérifiez avec socle cas_check_service)."
                 )
                 % {"pattern": other.value[:200], "other": other.service.code}
+            )
+        unknown = unknown_names(service)
+        if unknown:
+            self.stderr.write(
+                _("Attention : %(message)s")
+                % {"message": unknown_attributes_message(code, unknown)}
             )
         if service.sso_type == SSOType.PRONOTE and service.username_mode == UsernameMode.LOGIN:
             message, hint = login_mode_warning(service)
