@@ -301,3 +301,19 @@ def test_it_tells_an_administrator_in_english_too(
         "No service is open to you yet. You administer your school: choose the services open "
         "to each profile, yours included, in Portal management › Access."
     )
+
+
+def test_my_space_links_back_to_a_skipped_information_page(school: Establishment) -> None:
+    service = pronote(school)
+    parent = make_person("Paul", "Martin", establishment=school, profile=Profile.PARENT)
+    client = logged_in(parent)
+    url = reverse("portal:launcher", args=[service.code])
+    assert not html.fromstring(client.get("/").content).xpath('//p[@id="skipped-launchers"]')
+    client.post(url, {"target": "0", "remember": "1"})
+    (note,) = html.fromstring(client.get("/").content).xpath('//p[@id="skipped-launchers"]')
+    assert " ".join("".join(note.itertext()).split()) == (
+        f"Pages d'information que vous avez choisi de ne plus afficher : {service.label}."
+    )
+    (link,) = note.xpath(".//a/@href")
+    assert link == url + "?afficher=1"
+    assert client.get(link).status_code == 200

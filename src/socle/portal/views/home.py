@@ -10,6 +10,7 @@ from django.shortcuts import render
 
 from socle.portal.context_processors import REQUEST_ATTRIBUTE
 from socle.portal.home import anonymous_sections, person_sections, services_bar
+from socle.portal.models import LauncherSkip, Service
 from socle.portal.permissions import is_admin, is_global_admin
 
 
@@ -38,8 +39,16 @@ def home(request: HttpRequest) -> HttpResponse:
             "sections": sections,
             "several": sum(1 for s in sections if s.establishment is not None) > 1,
             "empty_for": "" if sections else _empty_for(request.user),
+            "skipped": _skipped_launchers(request.user),
         },
     )
+
+
+def _skipped_launchers(person: object) -> list[Service]:
+    """The services whose information page the person chose to skip: « Mon espace » links to
+    each page again (``?afficher=1``), where the box can be unticked."""
+    skips = LauncherSkip.objects.filter(person=person).values("service_id")
+    return list(Service.objects.filter(pk__in=skips, enabled=True).order_by("label"))
 
 
 def _empty_for(person: object) -> str:
