@@ -251,3 +251,16 @@ def test_it_keeps_the_import_when_the_report_cannot_be_written_after_it(
         )
     assert len(ids_of(school.est)) == 4  # not rolled back
     assert not report.exists()  # the probe left no empty file behind
+
+
+def test_the_command_warns_of_people_of_an_unknown_category(tmp_path, school):
+    path = tmp_path / "IdPN_To_SOCLE.xml"
+    path.write_text(
+        PRONOTE_XML.format(uai=school.est.uai).replace(
+            "</IDENTIFIANTS_PRONOTE>",
+            '<Accompagnant IDPN="ACCOMP0000000001" Nom="PETIT"/></IDENTIFIANTS_PRONOTE>',
+        ),
+        encoding="utf-8",
+    )
+    out = run("pronote_import", str(path), "--uai", school.est.uai, "--mode", "partiel")
+    assert "Attention : Personnes ignorées, de catégorie inconnue : <Accompagnant> × 1." in out

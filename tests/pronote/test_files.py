@@ -72,6 +72,30 @@ def test_it_reads_child_elements_in_any_case():
     assert len(parsed.records) == 2  # references are not people
 
 
+def test_it_reports_people_of_an_unknown_category_instead_of_dropping_them_silently():
+    data = f"""<IDENTIFIANTS UAI="{UAI}">
+      <Eleves><Eleve IDPN="ELEVE00000000001" Nom="ROUX" Prenom="Emma" DateNaissance="04/03/2012"/>
+      </Eleves>
+      <Accompagnants>
+        <Accompagnant IDPN="ACCOMP0000000001" Nom="PETIT" Prenom="Léa"/>
+        <Accompagnant><IDPN>ACCOMP0000000002</IDPN><Nom>DURAND</Nom></Accompagnant>
+      </Accompagnants>
+      <Options><Option Nom="x"/></Options>
+    </IDENTIFIANTS>""".encode()
+    parsed = read(data)
+    assert [r.pronote_id for r in parsed.records] == ["ELEVE00000000001"]
+    assert parsed.ignored == {"Accompagnant": 2}
+    assert parsed.ignored_text() == (
+        "Personnes ignorées, de catégorie inconnue : <Accompagnant> × 2. Seuls les éléments "
+        "Professeur, Eleve, Responsable, MaitreDeStage, Inspecteur et Personnel sont importés."
+    )
+
+
+def test_a_file_without_stranger_says_nothing_of_them():
+    parsed = read(PRONOTESIM_XML.format(uai=UAI).encode())
+    assert parsed.ignored == {} and parsed.ignored_text() == ""
+
+
 def test_it_names_the_element_missing_its_identifier():
     xml = b'<r><Eleves><Eleve Nom="A" Prenom="B"/>\n<Eleve Nom="C" Prenom="D"/></Eleves></r>'
     with pytest.raises(PronoteFileError, match=r"<Eleve> n° 1 \(ligne 1\).*identifiant PRONOTE"):

@@ -704,3 +704,15 @@ def test_the_form_starts_on_complet_for_a_school_without_identifiers(admin_clien
     admin_client.post(reverse("pronote:step", args=[session.pk, 1]), {"action": "validate"})
     # Once the school holds identifiers, the newcomers' mode comes first.
     assert checked_mode(admin_client.get(reverse("pronote:index"))) == ["partiel"]
+
+
+def test_the_upload_warns_of_people_of_an_unknown_category(admin_client, school):
+    content = PRONOTE_XML.format(uai=school.est.uai).replace(
+        "</IDENTIFIANTS_PRONOTE>",
+        '<Accompagnant IDPN="ACCOMP0000000001" Nom="PETIT" Prenom="Léa"/></IDENTIFIANTS_PRONOTE>',
+    )
+    response = upload(admin_client, school, content=content.encode())
+    page_after = admin_client.get(response["Location"])
+    assert "Personnes ignorées, de catégorie inconnue : &lt;Accompagnant&gt; × 1." in (
+        page_after.content.decode()
+    )

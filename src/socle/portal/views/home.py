@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -44,7 +45,7 @@ def home(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _skipped_launchers(person: object) -> list[Service]:
+def _skipped_launchers(person: Any) -> list[Service]:
     """The services whose information page the person chose to skip: « Mon espace » links to
     each page again (``?afficher=1``), where the box can be unticked."""
     skips = LauncherSkip.objects.filter(person=person).values("service_id")

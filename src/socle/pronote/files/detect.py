@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 import re
+from collections import Counter
 from collections.abc import Callable
 
 from cryptography.hazmat.primitives.asymmetric import rsa
@@ -145,4 +146,5 @@ def merge(files: list[ParsedFile]) -> ParsedFile:
         records=check_records(records),
         uai=uais.pop() if len(uais) == 1 else "",
         categories={c for f in files for c in f.categories},
+        ignored=dict(sum((Counter(f.ignored) for f in files), Counter())),
     )

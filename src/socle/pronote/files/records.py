@@ -59,10 +59,23 @@ class ParsedFile:
     records: list[PronoteRecord]
     uai: str = ""  # UAI the file declares, if any
     categories: set[str] = field(default_factory=set)  # categories the file covers
+    # Elements that look like people (a PRONOTE identifier and a name) but are of no category
+    # Socle knows (« <Accompagnant> »): element name → count, reported, never imported.
+    ignored: dict[str, int] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if not self.categories:
             self.categories = {r.category for r in self.records}
+
+    def ignored_text(self) -> str:
+        """What the import says of :attr:`ignored` ("" when nothing was)."""
+        if not self.ignored:
+            return ""
+        elements = ", ".join(f"<{name}> × {count}" for name, count in sorted(self.ignored.items()))
+        return _(
+            "Personnes ignorées, de catégorie inconnue : %(elements)s. Seuls les éléments "
+            "Professeur, Eleve, Responsable, MaitreDeStage, Inspecteur et Personnel sont importés."
+        ) % {"elements": elements}
 
 
 _ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.+/=-]{0,63}$")

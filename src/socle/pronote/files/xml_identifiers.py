@@ -63,11 +63,24 @@ def _reference_id(element: etree._Element) -> str:
     return "" if _has_children(element) else _text(element)
 
 
+def _looks_like_a_person(element: etree._Element) -> bool:
+    """A PRONOTE identifier and a name, as attributes or leaf children: a person of a category
+    the reader does not know (reported, not imported)."""
+    fields = {FIELDS.get(fold(str(key))) for key in element.attrib}
+    fields |= {
+        FIELDS.get(fold(local_name(child)))
+        for child in element
+        if isinstance(child.tag, str) and not _has_children(child)
+    }
+    return {"pronote_id", "last_name"} <= fields
+
+
 class _Reader:
     def __init__(self) -> None:
         self.records: list[PronoteRecord] = []
         self.uai = ""
         self.counts: Counter[str] = Counter()
+        self.ignored: Counter[str] = Counter()
 
     def walk(self, element: etree._Element) -> None:
         for child in element:
@@ -81,6 +94,8 @@ class _Reader:
             elif folded == "uai" and not _has_children(child):
                 self.uai = self.uai or _text(child)
             else:
+                if _looks_like_a_person(child):
+                    self.ignored[name] += 1
                 self.walk(child)
 
     def references(self, element: etree._Element, category: Category, where: str) -> list[str]:
@@ -175,4 +190,9 @@ def parse_identifier_xml(root: etree._Element) -> ParsedFile:
             )
             % {"root": local_name(root)}
         )
-    return ParsedFile(FORMAT_XML, check_records(reader.records), uai=reader.uai.upper())
+    return ParsedFile(
+        FORMAT_XML,
+        check_records(reader.records),
+        uai=reader.uai.upper(),
+        ignored=dict(reader.ignored),
+    )

@@ -75,6 +75,8 @@ def index(request: HttpRequest) -> HttpResponse:
                 user=cast(Person, request.user),
                 actor=page_actor(request),
             )
+            if form.parsed.ignored:
+                messages.warning(request, form.parsed.ignored_text())
             return redirect("pronote:step", session.pk, 1)
     establishments = administered_establishments(request.user).order_by("uai")
     selected = None

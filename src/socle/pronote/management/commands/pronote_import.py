@@ -137,6 +137,8 @@ class Command(SocleCommand):
             )
             % {"count": len(parsed.records), "files": names, "format": parsed.format}
         )
+        if parsed.ignored:
+            self.stdout.write(_("Attention : %(message)s") % {"message": parsed.ignored_text()})
         try:
             with transaction.atomic():
                 session = start_import(
