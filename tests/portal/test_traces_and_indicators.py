@@ -15,7 +15,7 @@ from lxml import etree
 
 from socle.directory.models import Establishment, Membership, Person
 from socle.directory.profiles import Profile
-from socle.portal import indicators
+from socle.portal import indicators, trace_log
 from socle.portal.charts import nice_max, stacked_bars
 from socle.portal.models import Trace
 from socle.portal.traces import record
@@ -214,3 +214,45 @@ def test_the_indicators_page_renders_charts_and_their_data(
     assert "Voir les données du graphique" in page
     too_long = logged_in(superuser).get(reverse("portal:indicators") + "?start=2020-01-01")
     assert too_long.context["form"].errors["start"] == ["La période est limitée à 366 jours."]
+
+
+def test_it_renders_the_indicators_of_a_connection_without_a_known_profile(
+    superuser: Person, school: Establishment
+) -> None:
+    # A person of no establishment (or one since deleted): « non renseigné », not a TypeError.
+    trace("ticket_issued", 0, service_code="pronote", uai=school.uai)
+    response = logged_in(superuser).get(reverse("portal:indicators"))
+    assert response.status_code == 200
+    assert "non renseigné" in response.content.decode()
+
+
+def test_it_shows_an_establishment_administrator_no_profile_held_in_another_school(
+    school_admin: Person, school: Establishment, other_school: Establishment
+) -> None:
+    # A parent here, a teacher elsewhere: the administrator of this school must not learn it
+    # (a trace without UAI, or one of this school for someone who belongs elsewhere only).
+    parent = make_person("Hervé", "Le Gall", establishment=school, profile=Profile.PARENT)
+    Membership.objects.create(person=parent, establishment=other_school, profile=Profile.TEACHER)
+    visitor = make_person("Inès", "Bernard", establishment=other_school, profile=Profile.TEACHER)
+    trace("login", person=parent, actor_login="h.le-gall")
+    trace("ticket_issued", person=visitor, actor_login="i.bernard", uai=school.uai)
+    client = logged_in(school_admin)
+    page = etree.HTML(client.get(reverse("portal:traces")).content)
+    profiles = {
+        row.xpath("string(td[4])").strip(): row.xpath("string(td[7])").strip()
+        for row in page.xpath("//table//tbody/tr")
+    }
+    assert profiles == {"h.le-gall": "Parent / responsable", "i.bernard": "—"}, profiles
+    response = client.get(reverse("portal:traces") + "?format=csv")
+    text = b"".join(response.streaming_content).decode("utf-8").lstrip("\ufeff")
+    rows = list(csv.DictReader(io.StringIO(text), delimiter=";"))
+    assert {r["identifiant"]: r["profil"] for r in rows} == {
+        "h.le-gall": Profile.PARENT,
+        "i.bernard": "",
+    }
+    today = timezone.localdate()
+    Trace.objects.filter(actor_login="h.le-gall").update(event="ticket_issued", uai="")
+    series = indicators.per_profile(
+        trace_log.scoped_traces({school.pk}), today, today, {school.pk}
+    ).series
+    assert {name for name, _counts in series} == {"Parent / responsable", "non renseigné"}

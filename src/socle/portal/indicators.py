@@ -88,13 +88,19 @@ def per_service(traces: QuerySet[Trace], start: dt.date, end: dt.date) -> Series
     return _pivot(data, start, end, labels)
 
 
-def per_profile(traces: QuerySet[Trace], start: dt.date, end: dt.date) -> Series:
+def per_profile(
+    traces: QuerySet[Trace],
+    start: dt.date,
+    end: dt.date,
+    establishment_ids: set[int] | None = None,
+) -> Series:
+    """``establishment_ids``: the reader's (``None``: all), see ``trace_log.with_profile``."""
     rows = (
-        with_profile(_connections(traces, start, end))
+        with_profile(_connections(traces, start, end), establishment_ids)
         .values("day", "shown_profile")  # type: ignore[misc]
         .annotate(n=Count("id"))
         .values_list("day", "shown_profile", "n")
     )
     data = list(rows)
-    labels = {code: profile_label(code) if code else _("non renseigné") for _, code, _n in data}
+    labels = {code: profile_label(code) if code else _("non renseigné") for _d, code, _n in data}
     return _pivot(data, start, end, labels)

@@ -42,12 +42,20 @@ def scoped_traces(establishment_ids: set[int] | None) -> QuerySet[Trace]:
     return traces.filter(Q(uai__in=uais) | Q(uai="", person_id__in=members))
 
 
-def with_profile(traces: QuerySet[Trace]) -> QuerySet[Trace]:
+def with_profile(
+    traces: QuerySet[Trace], establishment_ids: set[int] | None = None
+) -> QuerySet[Trace]:
     """Annotates ``shown_profile``: the trace's own profile, else the person's profile in the
     trace's establishment, else any of the person's profiles ("" for nobody). The CAS does not
     store a profile with its events (a person may hold several; a validation reads none), so
-    « Traces » and « Indicateurs » read it from the directory."""
+    « Traces » and « Indicateurs » read it from the directory.
+
+    ``establishment_ids``: those of the reader (``None``: all, a superuser). The profiles read
+    from the directory are only the ones held there: an establishment's administrator does not
+    learn that a parent of theirs teaches elsewhere, nor a visitor's profile in another school."""
     memberships = Membership.objects.filter(person_id=OuterRef("person_id")).order_by("profile")
+    if establishment_ids is not None:
+        memberships = memberships.filter(establishment_id__in=establishment_ids)
     same_school = memberships.filter(establishment__uai=OuterRef("uai"))
     return traces.annotate(
         shown_profile=Coalesce(
@@ -92,12 +100,12 @@ class _Echo:
         return value
 
 
-def csv_rows(traces: QuerySet[Trace]) -> Iterator[str]:
+def csv_rows(traces: QuerySet[Trace], establishment_ids: set[int] | None = None) -> Iterator[str]:
     """The CSV export, line by line: UTF-8 with BOM and « ; » separators (opens as is in a
     French spreadsheet)."""
     writer = csv.writer(_Echo(), delimiter=";")
     yield "\ufeff" + writer.writerow(CSV_COLUMNS)
-    for t in with_profile(traces).order_by("-at").iterator(chunk_size=2000):
+    for t in with_profile(traces, establishment_ids).order_by("-at").iterator(chunk_size=2000):
         yield writer.writerow(
             [
                 _cell(v)

@@ -28,7 +28,8 @@ def _establishment_choices(request: HttpRequest) -> list[tuple[str, str]]:
 
 @admin_required
 def trace_list(request: HttpRequest) -> HttpResponseBase:
-    scope = trace_log.scoped_traces(administered_ids(request.user))
+    administered = administered_ids(request.user)
+    scope = trace_log.scoped_traces(administered)
     events = list(Trace.objects.values_list("event", flat=True).distinct()[:100])
     form = TraceFilterForm(
         request.GET or None, establishments=_establishment_choices(request), events=events
@@ -41,11 +42,11 @@ def trace_list(request: HttpRequest) -> HttpResponseBase:
     if request.GET.get("format") == "csv" and (not form.is_bound or form.is_valid()):
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
         response = StreamingHttpResponse(
-            trace_log.csv_rows(traces), content_type="text/csv; charset=utf-8"
+            trace_log.csv_rows(traces, administered), content_type="text/csv; charset=utf-8"
         )
         response["Content-Disposition"] = f'attachment; filename="traces-{stamp}.csv"'
         return response
-    page = Paginator(trace_log.with_profile(traces).order_by("-at"), 50).get_page(
+    page = Paginator(trace_log.with_profile(traces, administered).order_by("-at"), 50).get_page(
         request.GET.get("page")
     )
     rows = [(t, event_label(t.event), OUTCOME_LABELS.get(t.outcome, t.outcome)) for t in page]
@@ -74,7 +75,8 @@ def indicator_page(request: HttpRequest) -> HttpResponse:
     context: dict[str, object] = {"form": form}
     if form.is_valid():
         start, end = form.cleaned_data["start"], form.cleaned_data["end"]
-        traces = trace_log.scoped_traces(administered_ids(request.user))
+        administered = administered_ids(request.user)
+        traces = trace_log.scoped_traces(administered)
         if form.cleaned_data.get("uai"):
             traces = traces.filter(uai=form.cleaned_data["uai"])
         charts_ctx = []
@@ -87,7 +89,7 @@ def indicator_page(request: HttpRequest) -> HttpResponse:
             (
                 "per-profile",
                 _("Connexions aux services par jour, par profil"),
-                indicators.per_profile(traces, start, end),
+                indicators.per_profile(traces, start, end, administered),
             ),
         ):
             svg = charts.stacked_bars(series.days, series.series, title=title, chart_id=chart_id)
