@@ -160,10 +160,11 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Cache (login throttling, shared between workers) ----------------------------------------
 # Without Redis: a table. Django culls it past MAX_ENTRIES (300 by default), deleting a third of
 # the live entries, lowest keys first: the throttle's per-account counters
-# (``cas:fail:account:…``) went first, wiped by some 150 failed logins on other accounts. Past
-# 100,000 rows the expired ones go first; COUNT(*) on each write stays under 2 ms (SQLite).
+# (``cas:fail:account:…``) went first. Socle's backend deletes only expired entries past
+# 100,000 rows (socle.core.cache.SocleDatabaseCache); COUNT(*) on each write stays under 2 ms
+# (SQLite).
 DATABASE_CACHE: dict[str, Any] = {
-    "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+    "BACKEND": "socle.core.cache.SocleDatabaseCache",
     "LOCATION": "socle_cache",
     "OPTIONS": {"MAX_ENTRIES": 100_000},
 }

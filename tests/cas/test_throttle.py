@@ -210,3 +210,28 @@ def test_it_keeps_the_counters_of_the_database_cache_through_a_spray_of_failures
         throttle.record_failure(f"spray{attempt}", f"192.0.2.{attempt % 2}")
     assert throttle.is_throttled("victim", "198.51.100.1")
     cache.clear()
+
+
+def test_it_never_culls_a_live_counter_of_the_database_cache_past_its_bound(settings, db) -> None:
+    """Past ``MAX_ENTRIES`` Django deletes a third of the live entries, lowest keys first: the
+    per-account counters. A spray of failures from many addresses (IPv6 gives plenty) past the
+    bound wiped the lock over all addresses again. Only expired entries are deleted now."""
+    from django.core.management import call_command
+    from django.db import connection
+
+    from socle import settings as socle_settings
+
+    small = {**socle_settings.DATABASE_CACHE, "OPTIONS": {"MAX_ENTRIES": 50}}
+    settings.CACHES = {"default": small}
+    call_command("createcachetable", verbosity=0)
+    cache.clear()
+    for address in range(20):
+        throttle.record_failure("victim", f"203.0.113.{address}")
+    cache.set("gone", 1, 0)  # expired at once: deleted once past the bound
+    for attempt in range(100):
+        throttle.record_failure(f"spray{attempt}", f"2001:db8::{attempt:x}")
+    assert throttle.is_throttled("victim", "198.51.100.1")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT COUNT(*) FROM socle_cache WHERE cache_key LIKE '%gone'")
+        assert cursor.fetchone()[0] == 0
+    cache.clear()
