@@ -49,9 +49,9 @@ class SocleDatabaseCache(DatabaseCache):
     throttle's per-account counters (``cas:fail:account:…``). Anyone able to add entries past
     the bound (failed logins on other accounts, from many addresses: IPv6 gives plenty) wiped
     the locks they were guessing against. Every entry Socle writes expires (1 hour at most for
-    the throttle) but a few fixed keys (``socle.core.versioned``), and each failed login costs a
-    password hash, so the table stays bounded by the hashing rate instead: about 55 failures a second on 2 cores, three entries each, some
-    300,000 rows at the very worst."""
+    the throttle) but a few fixed keys (``socle.core.versioned``), and each failed login costs
+    a password hash, so the table stays bounded by the hashing rate instead: about 55 failures
+    a second on 2 cores, three entries each, some 300,000 rows at the very worst."""
 
     def _cull(self, db: str, cursor: Any, now: Any, num: int) -> None:
         connection = connections[db]
