@@ -13,7 +13,7 @@ from socle.directory.models import Establishment, Membership, Person
 from socle.directory.profiles import Profile
 from socle.portal.espaces import espace_url, espaces_for, is_phone
 from socle.portal.models import AccessMode, LauncherSkip, ServiceActivation, SSOType, Trace
-from tests.factories import make_person, make_service
+from tests.factories import make_establishment, make_person, make_service
 from tests.portal.conftest import logged_in
 
 PRONOTE = "https://0312609t.index-education.net/pronote/"
@@ -317,3 +317,20 @@ def test_my_space_links_back_to_a_skipped_information_page(school: Establishment
     (link,) = note.xpath(".//a/@href")
     assert link == url + "?afficher=1"
     assert client.get(link).status_code == 200
+
+
+def test_it_links_back_to_no_skipped_information_page_of_a_service_no_longer_open(
+    school: Establishment,
+) -> None:
+    service = pronote(school)
+    make_service("notes", label="Notes", establishment=school)
+    parent = make_person("Paul", "Martin", establishment=school, profile=Profile.PARENT)
+    client = logged_in(parent)
+    client.post(reverse("portal:launcher", args=[service.code]), {"target": "0", "remember": "1"})
+    assert html.fromstring(client.get("/").content).xpath('//p[@id="skipped-launchers"]')
+    service.establishment = make_establishment(name="Lycée Fermat")
+    service.save()  # now another school's PRONOTE: its page answers 403
+    assert client.get(reverse("portal:launcher", args=[service.code])).status_code == 403
+    page = html.fromstring(client.get("/").content)
+    assert page.xpath("//main//a[contains(., 'Notes')]")
+    assert not page.xpath('//p[@id="skipped-launchers"]')

@@ -10,7 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from socle.portal.context_processors import REQUEST_ATTRIBUTE
-from socle.portal.home import anonymous_sections, person_sections, services_bar
+from socle.portal.home import Section, anonymous_sections, person_sections, services_bar
 from socle.portal.models import LauncherSkip, Service
 from socle.portal.permissions import is_admin, is_global_admin
 
@@ -40,16 +40,24 @@ def home(request: HttpRequest) -> HttpResponse:
             "sections": sections,
             "several": sum(1 for s in sections if s.establishment is not None) > 1,
             "empty_for": "" if sections else _empty_for(request.user),
-            "skipped": _skipped_launchers(request.user),
+            "skipped": _skipped_launchers(request.user, sections),
         },
     )
 
 
-def _skipped_launchers(person: Any) -> list[Service]:
+def _skipped_launchers(person: Any, sections: list[Section]) -> list[Service]:
     """The services whose information page the person chose to skip: « Mon espace » links to
-    each page again (``?afficher=1``), where the box can be unticked."""
-    skips = LauncherSkip.objects.filter(person=person).values("service_id")
-    return list(Service.objects.filter(pk__in=skips, enabled=True).order_by("label"))
+    each page again (``?afficher=1``), where the box can be unticked. Only those of the tiles
+    (open to the person): the page of a service no longer open to them answers 403."""
+    shown = {
+        tile.service.pk: tile.service
+        for section in sections
+        for category in section.categories
+        for tile in category.tiles
+    }
+    skips = LauncherSkip.objects.filter(person=person, service_id__in=shown)
+    skipped = {shown[pk] for pk in skips.values_list("service_id", flat=True)}
+    return sorted(skipped, key=lambda service: (service.label.casefold(), service.pk))
 
 
 def _empty_for(person: object) -> str:
