@@ -21,6 +21,7 @@ from lxml import etree
 from socle.cas.usernames import cas_username
 from socle.directory.models import Establishment, Membership, ParentLink, Person
 from socle.directory.profiles import Profile
+from socle.portal.models import UsernameMode
 from socle.pronote.cas_names import pronote_service
 
 NS = "http://www.index-education.com/rapprochementssoV2.0"
@@ -50,6 +51,7 @@ class ExportResult:
     counts: dict[str, int] = field(default_factory=dict)
     skipped: list[str] = field(default_factory=list)  # who was left out, why (active language)
     service_ids: list[int] = field(default_factory=list)  # whose CAS user names the file holds
+    uids_for: list[int] = field(default_factory=list)  # establishments given uids (no service)
 
 
 # Characters XML 1.0 cannot carry (C0 controls but tab and line ends, lone surrogates, U+FFFE/F):
@@ -158,7 +160,13 @@ def build_rapprochement(
         _el(managed, "Etablissement", Ident=str(n))
 
     counter = itertools.count(1)
-    result = ExportResult(b"", service_ids=[s.pk for s in services.values() if s is not None])
+    result = ExportResult(
+        b"",
+        service_ids=[s.pk for s in services.values() if s is not None],
+        uids_for=[
+            pk for pk, s in services.items() if s is None or s.username_mode == UsernameMode.UID
+        ],
+    )
     responsable_ident: dict[int, str] = {}
     usernames: dict[int, str] = {}
 

@@ -12,10 +12,8 @@ from django.conf import settings
 from django.utils import timezone
 
 from socle.directory.models import Establishment
-from socle.portal.models import UsernameMode
 from socle.portal.username_lock import mark_usernames_sent
 from socle.pronote import journal
-from socle.pronote.cas_names import pronote_service
 from socle.pronote.export.container import build_container
 from socle.pronote.export.rapprochement import ExportResult, build_rapprochement
 from socle.pronote.journal import Actor
@@ -37,10 +35,10 @@ def export_for_pronote(
     )
     # PRONOTE will bind each user to the name in the file: the services' modes are now fixed.
     mark_usernames_sent(result.service_ids)
-    service = pronote_service(establishment)
-    if service is None or service.username_mode == UsernameMode.UID:
-        # The file holds uids: a PRONOTE service declared (or changed) later must send them.
-        Establishment.objects.filter(pk=establishment.pk).update(
+    if result.uids_for:
+        # The file holds uids (the service read when it was built sends them, or there was none):
+        # a PRONOTE service declared (or changed) later for the UAI must send them too.
+        Establishment.objects.filter(pk__in=result.uids_for).update(
             pronote_uids_exported_at=timezone.now()
         )
     journal.exported(establishment, file_name(establishment), sum(result.counts.values()), actor)
