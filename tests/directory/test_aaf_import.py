@@ -150,6 +150,20 @@ def test_a_delta_applies_its_add_modify_and_delete_exactly(tmp_path: Path) -> No
     assert again.by_type["Eleve"].deactivated == 0
 
 
+def test_it_ends_the_parent_membership_of_relatives_whose_child_a_delta_deletes(
+    tmp_path: Path,
+) -> None:
+    import_aaf(school_files(tmp_path / "full"))
+    assert _profiles("R2") == {(UAI_A, "National_TUT", "")}
+    delta = tmp_path / "delta"
+    write(delta, "ENT_Delta_20251015_Eleve_0001.xml", [delete("Eleve", "E1")])
+    report = import_aaf(delta)
+    assert not report.errors
+    assert _profiles("R2") == set()  # Camille was R2's only child: no parent of S1 any more
+    assert _profiles("R1") == {(UAI_A, "National_TUT", "")}  # Léo is still at S1
+    assert Person.objects.get(external_id="R2").is_active  # the PersRelEleve file decides that
+
+
 def test_a_malformed_record_is_reported_and_the_others_go_on(tmp_path: Path) -> None:
     folder = school_files(
         tmp_path,

@@ -66,6 +66,8 @@ class _Run:
     failed_groups: set[tuple[str, str, str]] = field(default_factory=set)
     full_groups: set[tuple[str, str, str]] = field(default_factory=set)
     deactivated: list[int] = field(default_factory=list)
+    # Pupils named by a delta's delete records: their relatives' memberships are recomputed.
+    deleted_pupils: list[int] = field(default_factory=list)
 
 
 class ImportInProgress(Exception):
@@ -181,6 +183,8 @@ def _import_file(run: _Run, aaf_file: AafFile, progress: Progress | None) -> Non
     run.links.update(state.links)
     run.relatives |= state.relatives
     _signal_deactivated(state.deactivated + state.signal_again)
+    if aaf_file.type == PUPIL:
+        run.deleted_pupils.extend(state.deactivated + state.signal_again)
     if aaf_file.full:
         run.listed[aaf_file.group] |= state.listed
         run.covered[aaf_file.export] |= state.covered
@@ -253,19 +257,15 @@ def _finish(run: _Run) -> None:
             % {"group": " ".join(group)}
         )
     with transaction.atomic():
-        parents = sync_links(run.links, report) | run.relatives
+        parents = sync_links(run.links, report) | run.relatives | _relatives_of(run.deleted_pupils)
         for kind in (STAFF, PUPIL):
             for group in sorted(g for g in complete if g[2] == kind):
                 listed = run.listed.get(group, set())
                 covered = run.covered.get((group[0], group[1]), set())
                 gone = deactivate_unlisted(kind, listed, covered, report)
                 run.deactivated.extend(gone)
-                for start in range(0, len(gone) if kind == PUPIL else 0, 1000):
-                    parents |= set(
-                        ParentLink.objects.filter(
-                            child_id__in=gone[start : start + 1000]
-                        ).values_list("parent_id", flat=True)
-                    )
+                if kind == PUPIL:
+                    parents |= _relatives_of(gone)
         # Relatives are judged on the memberships they had before this import's changes (one
         # whose children all left would otherwise escape), then memberships follow the links.
         for group in sorted(g for g in complete if g[2] == RELATIVE):
@@ -274,6 +274,17 @@ def _finish(run: _Run) -> None:
             run.deactivated.extend(deactivate_unlisted(RELATIVE, listed, covered, report))
         sync_relative_memberships(parents, run.ctx.aaf_establishments)
         _signal_deactivated(run.deactivated)  # before the commit: see the module's docstring
+
+
+def _relatives_of(pupils: list[int]) -> set[int]:
+    found: set[int] = set()
+    for start in range(0, len(pupils), 1000):
+        found.update(
+            ParentLink.objects.filter(child_id__in=pupils[start : start + 1000]).values_list(
+                "parent_id", flat=True
+            )
+        )
+    return found
 
 
 def _signal_deactivated(pks: list[int]) -> None:
