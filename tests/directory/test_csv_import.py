@@ -216,3 +216,43 @@ def test_a_folder_of_csv_files_is_not_taken_for_an_aaf_export(tmp_path: Path) ->
     (tmp_path / "eleves.csv").write_text("uai;profile\n")
     with pytest.raises(CommandError, match="est un dossier : donnez le fichier CSV"):
         call_command("directory_import", str(tmp_path))
+
+
+def test_it_hashes_the_initial_passwords_before_taking_the_write_lock(
+    tmp_path: Path, college: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # On SQLite the import's transaction holds the write lock every login needs: the Argon2
+    # hashes (30 ms each, minutes for a big file) must not run inside it.
+    from django.contrib.auth import hashers
+    from django.db import connection
+
+    from socle.directory import csv_apply
+
+    depth = len(connection.atomic_blocks)
+    depths: list[int] = []
+
+    def spy(password: str | None, *args: object, **kwargs: object) -> str:
+        if password is not None:
+            depths.append(len(connection.atomic_blocks))
+        return hashers.make_password(password)
+
+    monkeypatch.setattr(csv_apply, "make_password", spy)
+    existing = make_person("Léa", "Roux", password=None, login="lea.roux", external_id="T2")
+    run(
+        "directory_import",
+        str(
+            write_csv(
+                tmp_path,
+                "uai;profile;last_name;first_name;password;external_id\n"
+                "0312609T;enseignant;Durand;Paul;un mot de passe tres long;T1\n"
+                "0312609T;enseignant;Roux;Léa;une autre phrase assez longue;T2",
+            )
+        ),
+    )
+    assert depths == [depth, depth]
+    assert check_password(
+        "un mot de passe tres long", Person.objects.get(login="paul.durand").password
+    )
+    assert check_password(
+        "une autre phrase assez longue", Person.objects.get(pk=existing.pk).password
+    )

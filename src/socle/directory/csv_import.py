@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from socle.core.plain_errors import os_error
-from socle.directory.csv_apply import ImportSummary, apply_groups
+from socle.directory.csv_apply import ImportSummary, apply_groups, hash_passwords
 from socle.directory.csv_checks import check_children, check_logins, match_people
 from socle.directory.csv_groups import group_rows
 from socle.directory.csv_reader import CsvRejected, decode, read_rows
@@ -66,6 +66,7 @@ def import_csv_text(text: str, *, default_uai: str | None = None) -> ImportSumma
             ],
             len(lines),
         )
+    hash_passwords(groups)  # outside the transaction: see hash_passwords
     try:
         with transaction.atomic():
             return apply_groups(groups, establishments)
