@@ -164,6 +164,16 @@ def test_it_ends_the_parent_membership_of_relatives_whose_child_a_delta_deletes(
     assert Person.objects.get(external_id="R2").is_active  # the PersRelEleve file decides that
 
 
+def test_it_counts_a_delta_deletion_in_the_establishment_of_the_account(tmp_path: Path) -> None:
+    import_aaf(school_files(tmp_path / "full"))
+    delta = tmp_path / "delta"
+    write(delta, "ENT_Delta_20251015_Eleve_0001.xml", [delete("Eleve", "E3")])
+    report = import_aaf(delta)
+    assert report.by_type["Eleve"].deactivated == 1
+    assert report.by_establishment[UAI_B].deactivated == 1
+    assert report.by_establishment[UAI_A].deactivated == 0
+
+
 def test_a_malformed_record_is_reported_and_the_others_go_on(tmp_path: Path) -> None:
     folder = school_files(
         tmp_path,

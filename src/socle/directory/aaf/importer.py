@@ -34,6 +34,7 @@ from socle.directory.aaf.finalize import (
     deactivate_unlisted,
     sync_links,
     sync_relative_memberships,
+    tally_deleted,
 )
 from socle.directory.aaf.mapping import ETAB, PUPIL, RELATIVE, SKIPPED_TYPES, STAFF
 from socle.directory.aaf.people import Context, FileState, apply_people
@@ -180,6 +181,8 @@ def _import_file(run: _Run, aaf_file: AafFile, progress: Progress | None) -> Non
         progress(aaf_file.name, count)
     run.report.files_read.append(aaf_file.name)
     run.report.merge(state.tally)
+    if state.deactivated:
+        tally_deleted(aaf_file.type, state.deactivated, run.ctx.aaf_establishments, run.report)
     run.links.update(state.links)
     run.relatives |= state.relatives
     _signal_deactivated(state.deactivated + state.signal_again)
