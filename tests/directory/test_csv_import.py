@@ -152,6 +152,14 @@ def test_unknown_and_missing_columns_are_reported(tmp_path: Path, college: objec
     assert "obligatoire(s) absente(s) : last_name (nom), first_name (prenom)" in err
 
 
+def test_it_names_the_untitled_columns_of_a_header_by_their_number(
+    tmp_path: Path, college: object
+) -> None:
+    # Excel leaves ";;" after the last title when cells further right were once used.
+    err = _refused(tmp_path, "uai;profil;nom;prenom;;\n0312609T;élève;A;B;;")
+    assert "colonne(s) inconnue(s) colonne 5 sans titre, colonne 6 sans titre ;" in err
+
+
 def test_a_row_with_the_wrong_number_of_cells_is_reported(tmp_path: Path, college: object) -> None:
     err = _refused(tmp_path, HEADER + "0312609T;élève;A")
     assert "ligne 2 : 7 champs attendus, 3 trouvés." in err
