@@ -217,6 +217,22 @@ def test_a_malformed_file_stops_that_file_only(tmp_path: Path) -> None:
     assert "ENT_Complet_20250902_PersEducNat_0001.xml" in report.files_read
 
 
+def test_it_deactivates_no_one_for_a_full_group_with_a_missing_part(tmp_path: Path) -> None:
+    import_aaf(school_files(tmp_path / "y1"))
+    y2 = tmp_path / "y2"
+    school_files(y2, date="20260901", pupils=[pupil("E1", "MARTIN", "Camille")])
+    (y2 / "ENT_Complet_20260901_Eleve_0001.xml").rename(y2 / "ENT_Complet_20260901_Eleve_0003.xml")
+    write(y2, "ENT_Complet_20260901_Eleve_0001.xml", [pupil("E2", "MARTIN", "Léo", klass="6E2")])
+    report = import_aaf(y2)  # part 0002 (Zoé's) was lost on the way
+    assert Person.objects.get(external_id="E3").is_active
+    assert report.by_type["Eleve"].deactivated == 0
+    assert report.failed
+    assert report.errors == [
+        "ENT 20260901 Eleve : partie(s) 0002 manquante(s) ; les comptes absents de ce fichier "
+        "complet n'ont pas été désactivés."
+    ]
+
+
 def test_a_file_with_another_root_is_malformed(tmp_path: Path) -> None:
     write(tmp_path, "ENT_Complet_20250901_Eleve_0001.xml", [pupil("E1", "A", "B")], root="autre")
     report = import_aaf(tmp_path)

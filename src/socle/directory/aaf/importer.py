@@ -66,6 +66,8 @@ class _Run:
     covered: dict[tuple[str, str], set[int]] = field(default_factory=lambda: defaultdict(set))
     failed_groups: set[tuple[str, str, str]] = field(default_factory=set)
     full_groups: set[tuple[str, str, str]] = field(default_factory=set)
+    # Part numbers of each full group: a gap (0001 and 0003 without 0002) is a missing file.
+    parts: dict[tuple[str, str, str], set[int]] = field(default_factory=lambda: defaultdict(set))
     deactivated: list[int] = field(default_factory=list)
     # Pupils named by a delta's delete records: their relatives' memberships are recomputed.
     deleted_pupils: list[int] = field(default_factory=list)
@@ -111,6 +113,7 @@ def _import(path: str | Path, progress: Progress | None) -> Report:
                 continue
             if aaf_file.full:
                 run.full_groups.add(aaf_file.group)
+                run.parts[aaf_file.group].add(aaf_file.number)
             _import_file(run, aaf_file, progress)
     _finish(run)
     return run.report
@@ -259,6 +262,17 @@ def _finish(run: _Run) -> None:
             _("Désactivations non appliquées pour %(group)s : un fichier du groupe est en erreur.")
             % {"group": " ".join(group)}
         )
+    for group in sorted(complete):
+        missing = sorted(set(range(1, max(run.parts[group]) + 1)) - run.parts[group])
+        if missing:
+            complete.discard(group)
+            report.errors.append(  # an error: the exit status tells cron something is wrong
+                _(
+                    "%(group)s : partie(s) %(parts)s manquante(s) ; les comptes absents de ce "
+                    "fichier complet n'ont pas été désactivés."
+                )
+                % {"group": " ".join(group), "parts": ", ".join(f"{n:04d}" for n in missing)}
+            )
     with transaction.atomic():
         parents = sync_links(run.links, report) | run.relatives | _relatives_of(run.deleted_pupils)
         for kind in (STAFF, PUPIL):
