@@ -264,3 +264,22 @@ def test_it_hashes_the_initial_passwords_before_taking_the_write_lock(
     assert check_password(
         "une autre phrase assez longue", Person.objects.get(pk=existing.pk).password
     )
+
+
+def test_it_refuses_the_file_in_french_when_sqlite_stays_locked_by_another_writer(
+    tmp_path: Path, college: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from django.db import OperationalError
+
+    from socle.directory import csv_import
+
+    def locked(*args: object) -> None:
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr(csv_import, "apply_groups", locked)
+    with pytest.raises(CommandError) as refused:
+        run("directory_import", str(write_csv(tmp_path, FAMILY)))
+    assert str(refused.value) == (
+        "Fichier refusé, rien n'a été importé : la base de données est restée occupée par une "
+        "autre écriture (un import AAF ?) ; relancez la même commande plus tard."
+    )

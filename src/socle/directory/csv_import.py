@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.utils.translation import gettext as _
 
 from socle.core.plain_errors import os_error
@@ -70,6 +70,18 @@ def import_csv_text(text: str, *, default_uai: str | None = None) -> ImportSumma
     try:
         with transaction.atomic():
             return apply_groups(groups, establishments)
+    except OperationalError as exc:
+        if "database is locked" not in str(exc):  # SQLite's busy timeout; anything else: raise
+            raise
+        raise CsvRejected(
+            [
+                _(
+                    "la base de données est restée occupée par une autre écriture (un import "
+                    "AAF ?) ; relancez la même commande plus tard."
+                )
+            ],
+            0,
+        ) from None
     except IntegrityError as exc:
         raise CsvRejected(
             [
