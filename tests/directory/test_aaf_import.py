@@ -150,6 +150,30 @@ def test_a_delta_applies_its_add_modify_and_delete_exactly(tmp_path: Path) -> No
     assert again.by_type["Eleve"].deactivated == 0
 
 
+def test_it_ends_the_parent_membership_of_relatives_whose_child_a_delta_deletes(
+    tmp_path: Path,
+) -> None:
+    import_aaf(school_files(tmp_path / "full"))
+    assert _profiles("R2") == {(UAI_A, "National_TUT", "")}
+    delta = tmp_path / "delta"
+    write(delta, "ENT_Delta_20251015_Eleve_0001.xml", [delete("Eleve", "E1")])
+    report = import_aaf(delta)
+    assert not report.errors
+    assert _profiles("R2") == set()  # Camille was R2's only child: no parent of S1 any more
+    assert _profiles("R1") == {(UAI_A, "National_TUT", "")}  # Léo is still at S1
+    assert Person.objects.get(external_id="R2").is_active  # the PersRelEleve file decides that
+
+
+def test_it_counts_a_delta_deletion_in_the_establishment_of_the_account(tmp_path: Path) -> None:
+    import_aaf(school_files(tmp_path / "full"))
+    delta = tmp_path / "delta"
+    write(delta, "ENT_Delta_20251015_Eleve_0001.xml", [delete("Eleve", "E3")])
+    report = import_aaf(delta)
+    assert report.by_type["Eleve"].deactivated == 1
+    assert report.by_establishment[UAI_B].deactivated == 1
+    assert report.by_establishment[UAI_A].deactivated == 0
+
+
 def test_a_malformed_record_is_reported_and_the_others_go_on(tmp_path: Path) -> None:
     folder = school_files(
         tmp_path,
@@ -191,6 +215,22 @@ def test_a_malformed_file_stops_that_file_only(tmp_path: Path) -> None:
     assert any("Désactivations non appliquées" in note for note in report.notes)
     # ...while the other files were read.
     assert "ENT_Complet_20250902_PersEducNat_0001.xml" in report.files_read
+
+
+def test_it_deactivates_no_one_for_a_full_group_with_a_missing_part(tmp_path: Path) -> None:
+    import_aaf(school_files(tmp_path / "y1"))
+    y2 = tmp_path / "y2"
+    school_files(y2, date="20260901", pupils=[pupil("E1", "MARTIN", "Camille")])
+    (y2 / "ENT_Complet_20260901_Eleve_0001.xml").rename(y2 / "ENT_Complet_20260901_Eleve_0003.xml")
+    write(y2, "ENT_Complet_20260901_Eleve_0001.xml", [pupil("E2", "MARTIN", "Léo", klass="6E2")])
+    report = import_aaf(y2)  # part 0002 (Zoé's) was lost on the way
+    assert Person.objects.get(external_id="E3").is_active
+    assert report.by_type["Eleve"].deactivated == 0
+    assert report.failed
+    assert report.errors == [
+        "ENT 20260901 Eleve : partie(s) 0002 manquante(s) ; les comptes absents de ce fichier "
+        "complet n'ont pas été désactivés."
+    ]
 
 
 def test_a_file_with_another_root_is_malformed(tmp_path: Path) -> None:

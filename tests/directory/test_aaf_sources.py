@@ -193,3 +193,27 @@ def test_it_refuses_a_truncated_archive_in_one_french_sentence(tmp_path, name, k
         "tronqué, ou d'un autre format)."
     )
     assert Person.objects.count() == 0
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_it_shows_the_progress_on_a_terminal_in_plain_text_clearing_the_longer_line_before(
+    tmp_path: Path,
+) -> None:
+    err = _Terminal()
+    call_command(
+        "directory_import",
+        str(school_files(tmp_path)),
+        format="aaf",
+        stdout=io.StringIO(),
+        stderr=err,
+        force_color=True,
+    )
+    progress, _, errors = err.getvalue().partition("\n")
+    updates = progress.split("\r")[1:]
+    assert updates[0] == "ENT_Complet_20250901_EtabEducNat_0001.xml : 2 enregistrement(s) lus\x1b[K"
+    assert all(part.endswith(" enregistrement(s) lus\x1b[K") for part in updates)
+    assert "\x1b[" not in progress.replace("\x1b[K", "") and errors == ""

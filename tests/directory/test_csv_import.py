@@ -152,6 +152,14 @@ def test_unknown_and_missing_columns_are_reported(tmp_path: Path, college: objec
     assert "obligatoire(s) absente(s) : last_name (nom), first_name (prenom)" in err
 
 
+def test_it_names_the_untitled_columns_of_a_header_by_their_number(
+    tmp_path: Path, college: object
+) -> None:
+    # Excel leaves ";;" after the last title when cells further right were once used.
+    err = _refused(tmp_path, "uai;profil;nom;prenom;;\n0312609T;élève;A;B;;")
+    assert "colonne(s) inconnue(s) colonne 5 sans titre, colonne 6 sans titre ;" in err
+
+
 def test_a_row_with_the_wrong_number_of_cells_is_reported(tmp_path: Path, college: object) -> None:
     err = _refused(tmp_path, HEADER + "0312609T;élève;A")
     assert "ligne 2 : 7 champs attendus, 3 trouvés." in err
@@ -216,3 +224,62 @@ def test_a_folder_of_csv_files_is_not_taken_for_an_aaf_export(tmp_path: Path) ->
     (tmp_path / "eleves.csv").write_text("uai;profile\n")
     with pytest.raises(CommandError, match="est un dossier : donnez le fichier CSV"):
         call_command("directory_import", str(tmp_path))
+
+
+def test_it_hashes_the_initial_passwords_before_taking_the_write_lock(
+    tmp_path: Path, college: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # On SQLite the import's transaction holds the write lock every login needs: the Argon2
+    # hashes (30 ms each, minutes for a big file) must not run inside it.
+    from django.contrib.auth import hashers
+    from django.db import connection
+
+    from socle.directory import csv_apply
+
+    depth = len(connection.atomic_blocks)
+    depths: list[int] = []
+
+    def spy(password: str | None, *args: object, **kwargs: object) -> str:
+        if password is not None:
+            depths.append(len(connection.atomic_blocks))
+        return hashers.make_password(password)
+
+    monkeypatch.setattr(csv_apply, "make_password", spy)
+    existing = make_person("Léa", "Roux", password=None, login="lea.roux", external_id="T2")
+    run(
+        "directory_import",
+        str(
+            write_csv(
+                tmp_path,
+                "uai;profile;last_name;first_name;password;external_id\n"
+                "0312609T;enseignant;Durand;Paul;un mot de passe tres long;T1\n"
+                "0312609T;enseignant;Roux;Léa;une autre phrase assez longue;T2",
+            )
+        ),
+    )
+    assert depths == [depth, depth]
+    assert check_password(
+        "un mot de passe tres long", Person.objects.get(login="paul.durand").password
+    )
+    assert check_password(
+        "une autre phrase assez longue", Person.objects.get(pk=existing.pk).password
+    )
+
+
+def test_it_refuses_the_file_in_french_when_sqlite_stays_locked_by_another_writer(
+    tmp_path: Path, college: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from django.db import OperationalError
+
+    from socle.directory import csv_import
+
+    def locked(*args: object) -> None:
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr(csv_import, "apply_groups", locked)
+    with pytest.raises(CommandError) as refused:
+        run("directory_import", str(write_csv(tmp_path, FAMILY)))
+    assert str(refused.value) == (
+        "Fichier refusé, rien n'a été importé : la base de données est restée occupée par une "
+        "autre écriture (un import AAF ?) ; relancez la même commande plus tard."
+    )

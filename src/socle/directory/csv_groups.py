@@ -27,6 +27,7 @@ class PersonGroup:
     person: Person | None = None
     status: str = "unchanged"
     children: list[tuple[CsvRow, str]] = field(default_factory=list)
+    password_hash: str = ""  # of ``password``, when it is to be set (``hash_passwords``)
 
     @property
     def first(self) -> CsvRow:

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.utils.translation import gettext as _
 
 from socle.core.plain_errors import os_error
-from socle.directory.csv_apply import ImportSummary, apply_groups
+from socle.directory.csv_apply import ImportSummary, apply_groups, hash_passwords
 from socle.directory.csv_checks import check_children, check_logins, match_people
 from socle.directory.csv_groups import group_rows
 from socle.directory.csv_reader import CsvRejected, decode, read_rows
@@ -66,9 +66,22 @@ def import_csv_text(text: str, *, default_uai: str | None = None) -> ImportSumma
             ],
             len(lines),
         )
+    hash_passwords(groups)  # outside the transaction: see hash_passwords
     try:
         with transaction.atomic():
             return apply_groups(groups, establishments)
+    except OperationalError as exc:
+        if "database is locked" not in str(exc):  # SQLite's busy timeout; anything else: raise
+            raise
+        raise CsvRejected(
+            [
+                _(
+                    "la base de données est restée occupée par une autre écriture (un import "
+                    "AAF ?) ; relancez la même commande plus tard."
+                )
+            ],
+            0,
+        ) from None
     except IntegrityError as exc:
         raise CsvRejected(
             [

@@ -152,14 +152,15 @@ def read_rows(text: str, *, default_uai: str | None = None) -> list[CsvRow]:
     except (StopIteration, csv.Error):
         raise CsvRejected([_("ligne 1 : ligne d'en-tête absente.")], 0) from None
     columns = [_canonical_column(name) for name in header]
-    unknown = [raw for raw, col in zip(header, columns, strict=True) if col not in COLUMNS]
+    unknown = [
+        f"« {raw[:40]} »" if raw.strip() else _("colonne %(number)s sans titre") % {"number": n}
+        for n, (raw, col) in enumerate(zip(header, columns, strict=True), start=1)
+        if col not in COLUMNS
+    ]
     if unknown:
         errors.append(
             _("ligne 1 : colonne(s) inconnue(s) %(unknown)s ; colonnes possibles : %(columns)s.")
-            % {
-                "unknown": ", ".join(f"« {name[:40]} »" for name in unknown),
-                "columns": ", ".join(COLUMNS),
-            }
+            % {"unknown": ", ".join(unknown), "columns": ", ".join(COLUMNS)}
         )
     missing = [col for col in REQUIRED if col not in columns]
     if "uai" not in columns and not default_uai:

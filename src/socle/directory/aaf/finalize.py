@@ -225,6 +225,12 @@ def deactivate_unlisted(
     return deactivated
 
 
+def tally_deleted(kind: str, pks: list[int], aaf_establishments: set[int], report: Report) -> None:
+    """Counts a delta's deactivations (delete records) in the establishments of the accounts."""
+    for uai, count in _per_establishment(pks, aaf_establishments, TYPE_PROFILES[kind]).items():
+        report.by_establishment[uai].bump("deactivated", count)
+
+
 def _per_establishment(
     pks: list[int], covered: set[int], profiles: frozenset[str]
 ) -> dict[str, int]:

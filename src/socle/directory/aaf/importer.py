@@ -34,6 +34,7 @@ from socle.directory.aaf.finalize import (
     deactivate_unlisted,
     sync_links,
     sync_relative_memberships,
+    tally_deleted,
 )
 from socle.directory.aaf.mapping import ETAB, PUPIL, RELATIVE, SKIPPED_TYPES, STAFF
 from socle.directory.aaf.people import Context, FileState, apply_people
@@ -65,7 +66,11 @@ class _Run:
     covered: dict[tuple[str, str], set[int]] = field(default_factory=lambda: defaultdict(set))
     failed_groups: set[tuple[str, str, str]] = field(default_factory=set)
     full_groups: set[tuple[str, str, str]] = field(default_factory=set)
+    # Part numbers of each full group: a gap (0001 and 0003 without 0002) is a missing file.
+    parts: dict[tuple[str, str, str], set[int]] = field(default_factory=lambda: defaultdict(set))
     deactivated: list[int] = field(default_factory=list)
+    # Pupils named by a delta's delete records: their relatives' memberships are recomputed.
+    deleted_pupils: list[int] = field(default_factory=list)
 
 
 class ImportInProgress(Exception):
@@ -108,6 +113,7 @@ def _import(path: str | Path, progress: Progress | None) -> Report:
                 continue
             if aaf_file.full:
                 run.full_groups.add(aaf_file.group)
+                run.parts[aaf_file.group].add(aaf_file.number)
             _import_file(run, aaf_file, progress)
     _finish(run)
     return run.report
@@ -178,9 +184,13 @@ def _import_file(run: _Run, aaf_file: AafFile, progress: Progress | None) -> Non
         progress(aaf_file.name, count)
     run.report.files_read.append(aaf_file.name)
     run.report.merge(state.tally)
+    if state.deactivated:
+        tally_deleted(aaf_file.type, state.deactivated, run.ctx.aaf_establishments, run.report)
     run.links.update(state.links)
     run.relatives |= state.relatives
     _signal_deactivated(state.deactivated + state.signal_again)
+    if aaf_file.type == PUPIL:
+        run.deleted_pupils.extend(state.deactivated + state.signal_again)
     if aaf_file.full:
         run.listed[aaf_file.group] |= state.listed
         run.covered[aaf_file.export] |= state.covered
@@ -252,20 +262,27 @@ def _finish(run: _Run) -> None:
             _("Désactivations non appliquées pour %(group)s : un fichier du groupe est en erreur.")
             % {"group": " ".join(group)}
         )
+    for group in sorted(complete):
+        missing = sorted(set(range(1, max(run.parts[group]) + 1)) - run.parts[group])
+        if missing:
+            complete.discard(group)
+            report.errors.append(  # an error: the exit status tells cron something is wrong
+                _(
+                    "%(group)s : partie(s) %(parts)s manquante(s) ; les comptes absents de ce "
+                    "fichier complet n'ont pas été désactivés."
+                )
+                % {"group": " ".join(group), "parts": ", ".join(f"{n:04d}" for n in missing)}
+            )
     with transaction.atomic():
-        parents = sync_links(run.links, report) | run.relatives
+        parents = sync_links(run.links, report) | run.relatives | _relatives_of(run.deleted_pupils)
         for kind in (STAFF, PUPIL):
             for group in sorted(g for g in complete if g[2] == kind):
                 listed = run.listed.get(group, set())
                 covered = run.covered.get((group[0], group[1]), set())
                 gone = deactivate_unlisted(kind, listed, covered, report)
                 run.deactivated.extend(gone)
-                for start in range(0, len(gone) if kind == PUPIL else 0, 1000):
-                    parents |= set(
-                        ParentLink.objects.filter(
-                            child_id__in=gone[start : start + 1000]
-                        ).values_list("parent_id", flat=True)
-                    )
+                if kind == PUPIL:
+                    parents |= _relatives_of(gone)
         # Relatives are judged on the memberships they had before this import's changes (one
         # whose children all left would otherwise escape), then memberships follow the links.
         for group in sorted(g for g in complete if g[2] == RELATIVE):
@@ -274,6 +291,17 @@ def _finish(run: _Run) -> None:
             run.deactivated.extend(deactivate_unlisted(RELATIVE, listed, covered, report))
         sync_relative_memberships(parents, run.ctx.aaf_establishments)
         _signal_deactivated(run.deactivated)  # before the commit: see the module's docstring
+
+
+def _relatives_of(pupils: list[int]) -> set[int]:
+    found: set[int] = set()
+    for start in range(0, len(pupils), 1000):
+        found.update(
+            ParentLink.objects.filter(child_id__in=pupils[start : start + 1000]).values_list(
+                "parent_id", flat=True
+            )
+        )
+    return found
 
 
 def _signal_deactivated(pks: list[int]) -> None:

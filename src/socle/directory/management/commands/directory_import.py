@@ -112,7 +112,7 @@ class Command(SocleCommand):
             ) from None
         finally:
             if on_terminal:
-                self.stderr.write("")
+                self.stderr.write("", style_func=_plain)
         for error in report.errors:
             self.stderr.write(error)
         for line in report.lines(establishment_names()):
@@ -140,8 +140,12 @@ class Command(SocleCommand):
         return message + " " + _("Fichiers attendus : %(expected)s.") % {"expected": EXPECTED}
 
     def _progress(self, name: str, count: int) -> None:
-        self.stderr.write(
-            "\r" + _("%(file)s : %(count)s enregistrement(s) lus") % {"file": name, "count": count},
-            ending="",
-        )
+        # Plain text (stderr's style is the errors' red), and ESC [K clears what a longer file
+        # name left at the end of the line.
+        line = _("%(file)s : %(count)s enregistrement(s) lus") % {"file": name, "count": count}
+        self.stderr.write("\r" + line + "\x1b[K", ending="", style_func=_plain)
         self.stderr.flush()
+
+
+def _plain(text: str) -> str:
+    return text
