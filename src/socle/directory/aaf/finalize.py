@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import Any
 
 from django.utils import timezone
 
@@ -175,6 +176,42 @@ def sync_relative_memberships(parents: set[int], aaf_establishments: set[int]) -
             Membership.objects.filter(pk__in=to_delete).delete()
 
 
+# A full file that would deactivate more than LARGE_SHARE % of its kind's accounts in the
+# establishments it covers, and more than LARGE_MIN of them, most likely lost a part (a last
+# part cannot be told missing from the file names): nothing is deactivated without --force.
+# September's leavers (a collège's 3e, a lycée's terminale) stay well under half.
+LARGE_MIN = 10
+LARGE_SHARE = 50
+
+
+def _candidates(kind: str, covered: set[int]) -> Any:
+    return (
+        Person.objects.filter(
+            source=Source.AAF,
+            is_active=True,
+            memberships__establishment_id__in=covered,
+            memberships__profile__in=TYPE_PROFILES[kind],
+        )
+        .order_by()
+        .distinct()
+        .values_list("pk", "external_id")
+    )
+
+
+def large_absence(kind: str, listed: set[str], covered: set[int]) -> tuple[int, int] | None:
+    """``(absent, total)`` when a full file's absences would deactivate more than half (and
+    more than :data:`LARGE_MIN`) of the accounts of its kind in the establishments it covers."""
+    if not covered:
+        return None
+    total = absent = 0
+    for _pk, external_id in _candidates(kind, covered).iterator():
+        total += 1
+        absent += external_id not in listed
+    if absent > LARGE_MIN and absent * 100 > LARGE_SHARE * total:
+        return absent, total
+    return None
+
+
 def deactivate_unlisted(
     kind: str, listed: set[str], covered: set[int], report: Report
 ) -> list[int]:
@@ -182,17 +219,7 @@ def deactivate_unlisted(
     profiles = TYPE_PROFILES[kind]
     if not covered:
         return []
-    candidates = (
-        Person.objects.filter(
-            source=Source.AAF,
-            is_active=True,
-            memberships__establishment_id__in=covered,
-            memberships__profile__in=profiles,
-        )
-        .order_by()
-        .distinct()
-        .values_list("pk", "external_id")
-    )
+    candidates = _candidates(kind, covered)
     absent = [pk for pk, external_id in candidates.iterator() if external_id not in listed]
     deactivated: list[int] = []
     for chunk in batched(absent, CHUNK):

@@ -32,6 +32,7 @@ from socle.core.locks import LockBusy, exclusive
 from socle.directory.aaf.files import AafFile, open_sources
 from socle.directory.aaf.finalize import (
     deactivate_unlisted,
+    large_absence,
     sync_links,
     sync_relative_memberships,
     tally_deleted,
@@ -71,13 +72,16 @@ class _Run:
     deactivated: list[int] = field(default_factory=list)
     # Pupils named by a delta's delete records: their relatives' memberships are recomputed.
     deleted_pupils: list[int] = field(default_factory=list)
+    force: bool = False  # apply a full file's absences even when they are a large share
 
 
 class ImportInProgress(Exception):
     """Another AAF import runs on this database (overlapping cron runs, two operators)."""
 
 
-def import_aaf(path: str | Path, *, progress: Progress | None = None) -> Report:
+def import_aaf(
+    path: str | Path, *, progress: Progress | None = None, force: bool = False
+) -> Report:
     """Imports PATH (file, folder, .zip, .tar.gz); raises ``SourceError`` if PATH is unusable
     and ``ImportInProgress`` when another AAF import holds the lock (``socle.core.locks``: two
     imports at once would create the same people twice and stop on a unique constraint).
@@ -90,7 +94,7 @@ def import_aaf(path: str | Path, *, progress: Progress | None = None) -> Report:
             was_enabled = gc.isenabled()
             gc.disable()
             try:
-                return _import(path, progress)
+                return _import(path, progress, force)
             finally:
                 if was_enabled:
                     gc.enable()
@@ -98,9 +102,9 @@ def import_aaf(path: str | Path, *, progress: Progress | None = None) -> Report:
         raise ImportInProgress() from None
 
 
-def _import(path: str | Path, progress: Progress | None) -> Report:
+def _import(path: str | Path, progress: Progress | None, force: bool = False) -> Report:
     _tune_connection()
-    run = _Run(ctx=_context())
+    run = _Run(ctx=_context(), force=force)
     with open_sources(path) as sources:
         run.report.files_skipped.extend(sources.skipped)
         run.report.files_passed_over = sources.others
@@ -279,6 +283,8 @@ def _finish(run: _Run) -> None:
             for group in sorted(g for g in complete if g[2] == kind):
                 listed = run.listed.get(group, set())
                 covered = run.covered.get((group[0], group[1]), set())
+                if _too_many_absent(run, group, kind, listed, covered):
+                    continue
                 gone = deactivate_unlisted(kind, listed, covered, report)
                 run.deactivated.extend(gone)
                 if kind == PUPIL:
@@ -288,9 +294,33 @@ def _finish(run: _Run) -> None:
         for group in sorted(g for g in complete if g[2] == RELATIVE):
             listed = run.listed.get(group, set())
             covered = run.covered.get((group[0], group[1]), set())
+            if _too_many_absent(run, group, RELATIVE, listed, covered):
+                continue
             run.deactivated.extend(deactivate_unlisted(RELATIVE, listed, covered, report))
         sync_relative_memberships(parents, run.ctx.aaf_establishments)
         _signal_deactivated(run.deactivated)  # before the commit: see the module's docstring
+
+
+def _too_many_absent(
+    run: _Run, group: tuple[str, str, str], kind: str, listed: set[str], covered: set[int]
+) -> bool:
+    """Refuses (as an error: the exit status tells cron) a full file's absences that would
+    deactivate more than half of its kind's accounts, unless ``force``."""
+    if run.force:
+        return False
+    large = large_absence(kind, listed, covered)
+    if large is None:
+        return False
+    absent, total = large
+    run.report.errors.append(
+        _(
+            "%(group)s : %(absent)s comptes sur %(total)s, absents de ce fichier complet, "
+            "seraient désactivés (plus de la moitié) : aucun ne l'a été. Une partie de l'export "
+            "manque-t-elle ? Si ces départs sont réels, relancez l'import avec --force."
+        )
+        % {"group": " ".join(group), "absent": absent, "total": total}
+    )
+    return True
 
 
 def _relatives_of(pupils: list[int]) -> set[int]:

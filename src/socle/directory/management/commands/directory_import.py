@@ -33,6 +33,14 @@ class Command(SocleCommand):
         parser.add_argument(
             "--uai", default=None, help=_("CSV : établissement des lignes sans colonne uai.")
         )
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help=_(
+                "AAF : applique les absences d'un fichier complet même quand elles désactivent "
+                "plus de la moitié des comptes d'un type (sinon : aucune désactivation, erreur)"
+            ),
+        )
 
     def interruption_hint(self, options: dict[str, Any]) -> str:
         if options.get("format") == "aaf":
@@ -48,6 +56,8 @@ class Command(SocleCommand):
         if options["format"] == "aaf":
             self._import_aaf(options)
             return
+        if options["force"]:
+            raise CommandError(_("--force ne s'emploie qu'avec le format AAF."))
         path = str(options["path"])
         if Path(path).is_dir() and not any(
             name.suffix.lower() in {".xml", ".zip", ".gz", ".tgz", ".tar"}
@@ -100,7 +110,7 @@ class Command(SocleCommand):
         on_terminal = bool(stream is not None and hasattr(stream, "isatty") and stream.isatty())
         progress = self._progress if on_terminal else None
         try:
-            report = import_aaf(options["path"], progress=progress)
+            report = import_aaf(options["path"], progress=progress, force=options["force"])
         except SourceError as exc:
             raise CommandError(str(exc)) from None
         except ImportInProgress:
