@@ -73,6 +73,12 @@ class _Run:
     # Pupils named by a delta's delete records: their relatives' memberships are recomputed.
     deleted_pupils: list[int] = field(default_factory=list)
     force: bool = False  # apply a full file's absences even when they are a large share
+    stopped: bool = False  # a ForeignExport: the files after it are not read
+
+
+class ForeignExport(MalformedFile):
+    """An establishment of the file has the jointure of one of ours but another UAI: the export
+    of another academy (whose jointures may be ours), never to be mixed with this directory."""
 
 
 class ImportInProgress(Exception):
@@ -115,10 +121,17 @@ def _import(path: str | Path, progress: Progress | None, force: bool = False) ->
                     % {"name": aaf_file.name, "type": aaf_file.type}
                 )
                 continue
+            if run.stopped:
+                run.report.files_skipped.append(
+                    _("%(name)s : non lu (import arrêté)") % {"name": aaf_file.name}
+                )
+                continue
             if aaf_file.full:
                 run.full_groups.add(aaf_file.group)
                 run.parts[aaf_file.group].add(aaf_file.number)
             _import_file(run, aaf_file, progress)
+    if run.stopped:  # nothing of the export is to be trusted: no absences applied
+        run.failed_groups |= run.full_groups
     _finish(run)
     return run.report
 
@@ -183,6 +196,7 @@ def _import_file(run: _Run, aaf_file: AafFile, progress: Progress | None) -> Non
             % {"file": aaf_file.name, "error": exc}
         )
         run.failed_groups.add(aaf_file.group)
+        run.stopped = isinstance(exc, ForeignExport)
         return
     if progress:
         progress(aaf_file.name, count)
@@ -224,6 +238,21 @@ def _apply_structure(run: _Run, record: RawRecord, state: FileState) -> None:
         return
     ctx, tally = run.ctx, state.tally.by_type[ETAB]
     establishment = Establishment.objects.filter(external_id=data.external_id).first()
+    if establishment is not None and data.fields.get("uai", establishment.uai) != establishment.uai:
+        raise ForeignExport(
+            _(
+                "ENTStructureJointure %(jointure)s : c'est %(current)s (%(name)s) dans l'annuaire, "
+                "mais %(uai)s dans ce fichier. Un établissement ne change pas d'UAI : cet export "
+                "vient-il d'une autre académie ? Import arrêté, les fichiers suivants ne sont pas "
+                "lus."
+            )
+            % {
+                "jointure": data.external_id,
+                "current": establishment.uai,
+                "name": establishment.name,
+                "uai": data.fields["uai"],
+            }
+        )
     if establishment is None and "uai" in data.fields:
         establishment = Establishment.objects.filter(uai=data.fields["uai"]).first()
     if data.operation == "delete":
