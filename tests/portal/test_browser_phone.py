@@ -13,8 +13,8 @@ from socle.directory.models import Establishment, Person
 from socle.directory.profiles import Profile
 from socle.portal.models import AccessRule, AccessTarget, ServiceActivation, SSOType
 from socle.pronote.importer.steps import validate_step
-from tests.factories import make_person, make_service
-from tests.portal.browser import chromium, session_cookie_for
+from tests.factories import DEFAULT_PASSWORD, make_person, make_service
+from tests.portal.browser import chromium, session_cookie_for, submit
 from tests.pronote.helpers import record, start
 
 pytestmark = pytest.mark.browser
@@ -124,3 +124,32 @@ def test_it_never_scrolls_sideways_at_phone_width(
             too_wide["service form with a pattern error"] = width
         context.close()
     assert too_wide == {}
+
+
+# The boxes of the header's account links and of the buttons of « Vous êtes connecté ».
+BOXES = """() => [...document.querySelectorAll('.user-nav a, main .actions .btn')].map(e => {
+    const r = e.getBoundingClientRect();
+    return {text: e.textContent.trim(), top: r.top, bottom: r.bottom, left: r.left,
+            right: r.right};
+})"""
+
+
+def test_it_leaves_room_for_a_finger_around_the_header_links_and_the_buttons(
+    live_server: Any, transactional_db: None, orm_beside_playwright: None
+) -> None:
+    pupil = make_person("Camille", "Martin")
+    with chromium() as browser:
+        page = browser.new_page(viewport=PHONE, locale="fr-FR")
+        page.goto(live_server.url + "/cas/login")
+        page.fill("#id_username", pupil.login)
+        page.fill("#id_password", DEFAULT_PASSWORD)
+        submit(page, "main button[type=submit]")  # « Vous êtes connecté »
+        boxes = page.evaluate(BOXES)
+    links = boxes[:3]
+    assert [box["text"] for box in links] == ["Mon espace", "Mot de passe", "Se déconnecter"]
+    # WCAG 2.5.8: 24 px at least; the text alone was 23 px high.
+    assert all(box["bottom"] - box["top"] >= 24 for box in links), links
+    first, second = boxes[3:]
+    # Wrapped at phone width, the two buttons touched: now 12 px apart at least, either way.
+    gap = max(second["top"] - first["bottom"], second["left"] - first["right"])
+    assert gap >= 12, (first, second)

@@ -248,6 +248,18 @@ def test_mon_espace_shows_one_services_bar(school: Establishment) -> None:
     assert page.count('class="services-bar"') == 1
 
 
+def test_the_services_bar_stands_before_main_so_that_the_skip_link_passes_it(
+    school: Establishment,
+) -> None:
+    pronote(school)
+    page = html.fromstring(logged_in(make_person(establishment=school)).get("/").content)
+    (bar,) = page.xpath("//nav[ul[@class='services-bar']]")
+    (main,) = page.xpath("//main")
+    assert main.get("id") == "contenu"  # the target of « Aller au contenu »
+    assert not bar.xpath("ancestor::main")
+    assert bar.xpath("following::main") == [main]
+
+
 def _empty_message(person: Person) -> html.HtmlElement:
     (paragraph,) = html.fromstring(logged_in(person).get("/").content).xpath("//p[@class='empty']")
     return paragraph
