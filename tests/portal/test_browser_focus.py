@@ -26,7 +26,8 @@ def test_it_rings_a_focused_field_in_dark_inside_the_yellow_as_a_button(
     with chromium() as browser:
         page = browser.new_page(locale="fr-FR")
         page.goto(live_server.url + "/cas/login")
-        page.keyboard.press("Tab")  # from the login field (autofocus) to the password
+        page.focus("#id_username")  # the autofocus may not have run yet when the page loads
+        page.keyboard.press("Tab")  # from the login field to the password
         field = page.evaluate(RING)
         page.keyboard.press("Tab")
         button = page.evaluate(RING)
