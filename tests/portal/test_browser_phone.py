@@ -153,3 +153,31 @@ def test_it_leaves_room_for_a_finger_around_the_header_links_and_the_buttons(
     # Wrapped at phone width, the two buttons touched: now 12 px apart at least, either way.
     gap = max(second["top"] - first["bottom"], second["left"] - first["right"])
     assert gap >= 12, (first, second)
+
+
+BAR = """() => {
+    const bar = document.querySelector('ul.services-bar');
+    const h1 = document.querySelector('main h1');
+    return {height: bar.getBoundingClientRect().height, links: bar.querySelectorAll('a').length,
+            scrolls: bar.scrollWidth > bar.clientWidth, title: h1.getBoundingClientRect().top,
+            page: document.documentElement.scrollWidth};
+}"""
+
+
+def test_the_services_bar_is_one_row_that_scrolls_on_a_phone(
+    live_server: Any, transactional_db: None, orm_beside_playwright: None
+) -> None:
+    admin, _pages = _school()
+    pupil = Person.objects.filter(memberships__profile=Profile.PUPIL).first()
+    assert pupil is not None
+    with chromium() as browser:
+        context = browser.new_context(viewport=PHONE, locale="fr-FR")
+        context.add_cookies([session_cookie_for(admin, live_server.url)])
+        page = context.new_page()
+        page.goto(live_server.url + reverse("portal:service_list"))
+        bar = page.evaluate(BAR)
+        context.close()
+    assert bar["links"] >= 4, bar
+    # One row (63 px), where the four services wrapped stacked 288 px before the page's title.
+    assert bar["height"] < 70 and bar["scrolls"], bar
+    assert bar["page"] <= PHONE["width"], bar  # the bar scrolls, not the page
