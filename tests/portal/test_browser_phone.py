@@ -181,3 +181,26 @@ def test_the_services_bar_is_one_row_that_scrolls_on_a_phone(
     # One row (63 px), where the four services wrapped stacked 288 px before the page's title.
     assert bar["height"] < 70 and bar["scrolls"], bar
     assert bar["page"] <= PHONE["width"], bar  # the bar scrolls, not the page
+
+
+CHART = """() => {
+    const svg = document.querySelector('.chart-wrap svg.chart');
+    const wrap = svg.parentElement;
+    return {chart: svg.getBoundingClientRect().width, box: wrap.clientWidth,
+            page: document.documentElement.scrollWidth};
+}"""
+
+
+def test_the_indicators_charts_keep_a_readable_size_on_a_phone(
+    live_server: Any, transactional_db: None, orm_beside_playwright: None
+) -> None:
+    admin, _pages = _school()
+    with chromium() as browser:
+        context = browser.new_context(viewport=PHONE, locale="fr-FR")
+        context.add_cookies([session_cookie_for(admin, live_server.url)])
+        page = context.new_page()
+        page.goto(live_server.url + reverse("portal:indicators"))
+        sizes = page.evaluate(CHART)
+        context.close()
+    assert sizes["chart"] >= 570 > sizes["box"], sizes  # 36 rem, scrolling in its own box
+    assert sizes["page"] <= PHONE["width"], sizes
