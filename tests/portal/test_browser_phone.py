@@ -204,3 +204,29 @@ def test_the_indicators_charts_keep_a_readable_size_on_a_phone(
         context.close()
     assert sizes["chart"] >= 570 > sizes["box"], sizes  # 36 rem, scrolling in its own box
     assert sizes["page"] <= PHONE["width"], sizes
+
+
+ACTIONS = """() => [...document.querySelectorAll('td.cell-actions')].slice(0, 3).map(td => {
+    const r = td.getBoundingClientRect();
+    return {left: r.left, right: r.right, text: td.textContent.trim().slice(0, 40)};
+})"""
+
+
+def test_the_actions_of_wide_tables_stay_in_view_on_a_phone(
+    live_server: Any, transactional_db: None, orm_beside_playwright: None
+) -> None:
+    admin, pages = _school()
+    hidden = {}
+    with chromium() as browser:
+        context = browser.new_context(viewport=PHONE, locale="fr-FR")
+        context.add_cookies([session_cookie_for(admin, live_server.url)])
+        page = context.new_page()
+        for name in ("services", "population", "user"):
+            page.goto(live_server.url + pages[name])
+            cells = page.evaluate(ACTIONS)
+            assert cells, name
+            off = [c for c in cells if c["right"] > PHONE["width"] or c["left"] < 0]
+            if off:
+                hidden[name] = off
+        context.close()
+    assert hidden == {}  # they sat 330–480 px to the right, behind a swipe in the table
