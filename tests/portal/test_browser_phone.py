@@ -230,3 +230,30 @@ def test_the_actions_of_wide_tables_stay_in_view_on_a_phone(
                 hidden[name] = off
         context.close()
     assert hidden == {}  # they sat 330–480 px to the right, behind a swipe in the table
+
+
+CONTROLS = """() => [...document.querySelectorAll('table.stack select, table.stack .browse')]
+    .map(e => {
+    const r = e.getBoundingClientRect();
+    return {tag: e.tagName, left: r.left, right: r.right};
+})"""
+
+
+def test_the_pronote_steps_identify_controls_fit_a_phone(
+    live_server: Any, transactional_db: None, orm_beside_playwright: None
+) -> None:
+    admin, pages = _school()
+    with chromium() as browser:
+        context = browser.new_context(viewport=PHONE, locale="fr-FR")
+        context.add_cookies([session_cookie_for(admin, live_server.url)])
+        page = context.new_page()
+        page.goto(live_server.url + pages["pronote step 2"])
+        controls = page.evaluate(CONTROLS)
+        label = page.evaluate(
+            "getComputedStyle(document.querySelector('table.stack td[data-label]'), '::before')"
+            ".content"
+        )
+        context.close()
+    assert {c["tag"] for c in controls} == {"SELECT", "BUTTON"}, controls
+    assert all(c["left"] >= 0 and c["right"] <= PHONE["width"] for c in controls), controls
+    assert label == '"Date de naissance : "'
