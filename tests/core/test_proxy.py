@@ -54,3 +54,11 @@ def test_the_middleware_rewrites_remote_addr_only_behind_a_tls_proxy(settings):
 def test_a_malformed_proxy_list_is_a_check_error(settings):
     settings.SOCLE_TRUSTED_PROXIES = ["10.0.0.0/33"]
     assert [m.id for m in checks.check_trusted_proxies()] == ["socle.E090"]
+
+
+def test_it_names_every_bad_item_of_the_list_at_once():
+    with pytest.raises(ProxyListError) as refused:
+        parse_networks(["10.0.0.0/24", "proxy.example.org", "10.0.0.300"])
+    assert str(refused.value) == (
+        "'proxy.example.org', '10.0.0.300' ne sont ni des adresses IP ni des réseaux"
+    )

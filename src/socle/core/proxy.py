@@ -13,12 +13,19 @@ class ProxyListError(ValueError):
 
 
 def parse_networks(items: Iterable[str]) -> tuple[Network, ...]:
+    """The networks; :class:`ProxyListError` naming every item that is not one (all at once, so
+    that a list is corrected in one go)."""
     networks = []
+    bad = []
     for item in items:
         try:
             networks.append(ipaddress.ip_network(item.strip(), strict=False))
         except ValueError:
-            raise ProxyListError(f"{item!r} n'est ni une adresse IP ni un réseau") from None
+            bad.append(repr(item))
+    if len(bad) == 1:
+        raise ProxyListError(f"{bad[0]} n'est ni une adresse IP ni un réseau")
+    if bad:
+        raise ProxyListError(f"{', '.join(bad)} ne sont ni des adresses IP ni des réseaux")
     return tuple(networks)
 
 
