@@ -129,6 +129,21 @@ def test_a_bad_profile_is_reported(tmp_path: Path, college: object) -> None:
     assert "ligne 2 : profil « National_XYZ » inconnu" in err
 
 
+def test_a_bad_row_and_a_duplicate_are_reported_in_the_same_pass(
+    tmp_path: Path, college: object
+) -> None:
+    err = _refused(
+        tmp_path,
+        HEADER
+        + "0312609T;National_XYZ;A;B;;E1;\n"
+        + "0312609T;élève;C;D;;E2;\n"
+        + "0312609T;élève;C;D;;E2;",
+    )
+    assert "ligne 2 : profil « National_XYZ » inconnu" in err
+    assert "ligne 4 : doublon de la ligne 3" in err
+    assert err.index("ligne 2") < err.index("ligne 4")
+
+
 def test_an_unknown_child_is_reported(tmp_path: Path, college: object) -> None:
     err = _refused(tmp_path, HEADER + "0312609T;parent;A;B;;P1;E404")
     assert "ligne 2 : enfant « E404 » inconnu" in err

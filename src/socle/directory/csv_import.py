@@ -8,6 +8,7 @@ imported whole or not at all. Re-importing the same file changes nothing.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from django.db import IntegrityError, OperationalError, transaction
@@ -35,8 +36,19 @@ def import_csv_path(path: str | Path, *, default_uai: str | None = None) -> Impo
     return import_csv_text(decode(data), default_uai=default_uai)
 
 
+def _line_number(message: str) -> int:
+    found = re.search(r"\d+", message)
+    return int(found.group()) if found else 0
+
+
 def import_csv_text(text: str, *, default_uai: str | None = None) -> ImportSummary:
-    rows = read_rows(text, default_uai=default_uai)
+    try:
+        rows = read_rows(text, default_uai=default_uai)
+        faulty: CsvRejected | None = None
+    except CsvRejected as exc:
+        if exc.rows is None:  # the header itself: nothing else can be checked
+            raise
+        rows, faulty = exc.rows, exc
     groups, errors = group_rows(rows)
     establishments = {
         e.uai: e for e in Establishment.objects.filter(uai__in={row.uai for row in rows})
@@ -53,19 +65,19 @@ def import_csv_text(text: str, *, default_uai: str | None = None) -> ImportSumma
                     % {"uai": row.uai},
                 )
             )
-    if not errors:
+    if not errors and faulty is None:
         errors += match_people(groups)
         errors += check_logins(groups)
         errors += check_children(groups)
-    if errors:
+    if errors or faulty is not None:
         lines = sorted({line for line, _msg in errors})
-        raise CsvRejected(
-            [
-                _("ligne %(line)s : %(message)s") % {"line": line, "message": msg}
-                for line, msg in sorted(errors)
-            ],
-            len(lines),
-        )
+        messages = [
+            _("ligne %(line)s : %(message)s") % {"line": line, "message": msg}
+            for line, msg in sorted(errors)
+        ]
+        if faulty is not None:  # the rows' own faults and the file's, in the order of lines
+            messages = sorted(faulty.errors + messages, key=_line_number)
+        raise CsvRejected(messages, len(lines) + (faulty.rejected_rows if faulty else 0))
     hash_passwords(groups)  # outside the transaction: see hash_passwords
     try:
         with transaction.atomic():

@@ -110,10 +110,15 @@ class CsvRow:
 class CsvRejected(Exception):
     """The file cannot be imported; ``errors`` lists every problem (``ligne N : raison``)."""
 
-    def __init__(self, errors: list[str], rejected_rows: int) -> None:
+    def __init__(
+        self, errors: list[str], rejected_rows: int, rows: list[CsvRow] | None = None
+    ) -> None:
         super().__init__("\n".join(errors))
         self.errors = errors
         self.rejected_rows = rejected_rows
+        # The rows read without fault, when the faults are in rows (not in the header): the
+        # file's other checks (duplicates…) run on them, so that one pass reports everything.
+        self.rows = rows
 
 
 def _canonical_column(name: str) -> str:
@@ -221,7 +226,7 @@ def read_rows(text: str, *, default_uai: str | None = None) -> list[CsvRow]:
     if not rows and not errors:
         errors.append(_("le fichier ne contient aucune ligne de données."))
     if errors:
-        raise CsvRejected(errors, rejected)
+        raise CsvRejected(errors, rejected, rows)
     return rows
 
 
