@@ -118,6 +118,19 @@ def test_choosing_a_password_consumes_the_code_once(client: Client, newcomer: Pe
     assert activation_redirect("camille.martin", code, None) is None
 
 
+def test_a_too_short_password_is_said_so_even_without_its_confirmation(
+    client: Client, newcomer: Person
+) -> None:
+    url, _code = _token_url(newcomer)
+    response = client.post(url, {"new_password1": "court", "accept_terms": "on"})
+    form = response.context["form"]
+    assert any("trop court" in e for e in form.errors["new_password1"]), form.errors
+    assert "new_password2" in form.errors  # still required
+    # A good password without its confirmation: only the confirmation is asked for.
+    response = client.post(url, {"new_password1": NEW_PASSWORD, "accept_terms": "on"})
+    assert "new_password1" not in response.context["form"].errors
+
+
 def test_the_terms_must_be_accepted_and_the_password_be_good(
     client: Client, newcomer: Person
 ) -> None:
