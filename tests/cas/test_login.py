@@ -51,3 +51,15 @@ def test_it_reuses_the_sso_session_without_asking_again(client: Client, pupil, s
     response = client.get("/cas/login", {"service": SERVICE_URL})
     assert response.status_code == 302
     assert urlsplit(response["Location"]).query.startswith("ticket=ST-")
+
+
+def test_a_head_request_issues_no_ticket(client: Client, pupil, service) -> None:
+    from socle.portal.models import Trace
+
+    cas_login(client, pupil, SERVICE_URL)
+    issued = Trace.objects.filter(event="ticket_issued").count()
+    head = client.head("/cas/login", {"service": SERVICE_URL})
+    assert head.status_code == 200 and "Location" not in head  # the form's headers, no ticket
+    assert Trace.objects.filter(event="ticket_issued").count() == issued
+    hop = client.get("/cas/login", {"service": SERVICE_URL})  # a GET still hops
+    assert hop.status_code == 302 and "ticket=ST-" in hop["Location"]

@@ -181,7 +181,10 @@ def _sso_or_form(
     request: HttpRequest, service: Service | None, service_url: str, next_url: str, renew: bool
 ) -> HttpResponse:
     """A GET: the SSO session of this browser opens the service (the hop) or, without a
-    service, the portal; otherwise the login form."""
+    service, the portal; otherwise the login form. A HEAD, which must have no effect (RFC 9110
+    §9.3.2; a link checker, a preview), gets the form's headers: no ticket is issued for it."""
+    if request.method == "HEAD":
+        return _blank_login_page(request, _hidden(request, service_url, next_url), service)
     hop = service is not None and not renew
     session = current_session(request, hint=hop)
     if session is not None and not renew:
