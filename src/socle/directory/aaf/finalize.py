@@ -12,7 +12,6 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Any
 
 from django.utils import timezone
 
@@ -184,43 +183,43 @@ LARGE_MIN = 10
 LARGE_SHARE = 50
 
 
-def _candidates(kind: str, covered: set[int]) -> Any:
-    return (
+class LargeAbsence(Exception):
+    """A full file's absences would deactivate more than half (and more than
+    :data:`LARGE_MIN`) of the accounts of its kind in the establishments it covers."""
+
+    def __init__(self, absent: int, total: int) -> None:
+        super().__init__(absent, total)
+        self.absent = absent
+        self.total = total
+
+
+def deactivate_unlisted(
+    kind: str, listed: set[str], covered: set[int], report: Report, *, force: bool = False
+) -> list[int]:
+    """Applies a full file's absences; returns the pks of the accounts deactivated. Raises
+    :class:`LargeAbsence`, nothing written, when they are a large share, unless ``force``."""
+    profiles = TYPE_PROFILES[kind]
+    if not covered:
+        return []
+    candidates = (
         Person.objects.filter(
             source=Source.AAF,
             is_active=True,
             memberships__establishment_id__in=covered,
-            memberships__profile__in=TYPE_PROFILES[kind],
+            memberships__profile__in=profiles,
         )
         .order_by()
         .distinct()
         .values_list("pk", "external_id")
     )
-
-
-def large_absence(kind: str, listed: set[str], covered: set[int]) -> tuple[int, int] | None:
-    """``(absent, total)`` when a full file's absences would deactivate more than half (and
-    more than :data:`LARGE_MIN`) of the accounts of its kind in the establishments it covers."""
-    if not covered:
-        return None
-    total = absent = 0
-    for _pk, external_id in _candidates(kind, covered).iterator():
+    total = 0
+    absent: list[int] = []
+    for pk, external_id in candidates.iterator():
         total += 1
-        absent += external_id not in listed
-    if absent > LARGE_MIN and absent * 100 > LARGE_SHARE * total:
-        return absent, total
-    return None
-
-
-def deactivate_unlisted(
-    kind: str, listed: set[str], covered: set[int], report: Report
-) -> list[int]:
-    """Applies a full file's absences; returns the pks of the accounts deactivated."""
-    profiles = TYPE_PROFILES[kind]
-    if not covered:
-        return []
-    candidates = _candidates(kind, covered)
-    absent = [pk for pk, external_id in candidates.iterator() if external_id not in listed]
+        if external_id not in listed:
+            absent.append(pk)
+    if not force and len(absent) > LARGE_MIN and len(absent) * 100 > LARGE_SHARE * total:
+        raise LargeAbsence(len(absent), total)
     deactivated: list[int] = []
     for chunk in batched(absent, CHUNK):
         if kind == RELATIVE:  # still named by an active pupil's record: still a relative

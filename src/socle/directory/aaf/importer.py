@@ -28,11 +28,12 @@ from pathlib import Path
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
+from socle.core.batches import batched
 from socle.core.locks import LockBusy, exclusive
 from socle.directory.aaf.files import AafFile, open_sources
 from socle.directory.aaf.finalize import (
+    LargeAbsence,
     deactivate_unlisted,
-    large_absence,
     sync_links,
     sync_relative_memberships,
     tally_deleted,
@@ -310,55 +311,43 @@ def _finish(run: _Run) -> None:
         parents = sync_links(run.links, report) | run.relatives | _relatives_of(run.deleted_pupils)
         for kind in (STAFF, PUPIL):
             for group in sorted(g for g in complete if g[2] == kind):
-                listed = run.listed.get(group, set())
-                covered = run.covered.get((group[0], group[1]), set())
-                if _too_many_absent(run, group, kind, listed, covered):
-                    continue
-                gone = deactivate_unlisted(kind, listed, covered, report)
+                gone = _absences(run, group)
                 run.deactivated.extend(gone)
                 if kind == PUPIL:
                     parents |= _relatives_of(gone)
         # Relatives are judged on the memberships they had before this import's changes (one
         # whose children all left would otherwise escape), then memberships follow the links.
         for group in sorted(g for g in complete if g[2] == RELATIVE):
-            listed = run.listed.get(group, set())
-            covered = run.covered.get((group[0], group[1]), set())
-            if _too_many_absent(run, group, RELATIVE, listed, covered):
-                continue
-            run.deactivated.extend(deactivate_unlisted(RELATIVE, listed, covered, report))
+            run.deactivated.extend(_absences(run, group))
         sync_relative_memberships(parents, run.ctx.aaf_establishments)
         _signal_deactivated(run.deactivated)  # before the commit: see the module's docstring
 
 
-def _too_many_absent(
-    run: _Run, group: tuple[str, str, str], kind: str, listed: set[str], covered: set[int]
-) -> bool:
-    """Refuses (as an error: the exit status tells cron) a full file's absences that would
-    deactivate more than half of its kind's accounts, unless ``force``."""
-    if run.force:
-        return False
-    large = large_absence(kind, listed, covered)
-    if large is None:
-        return False
-    absent, total = large
-    run.report.errors.append(
-        _(
-            "%(group)s : %(absent)s comptes sur %(total)s, absents de ce fichier complet, "
-            "seraient désactivés (plus de la moitié) : aucun ne l'a été. Une partie de l'export "
-            "manque-t-elle ? Si ces départs sont réels, relancez l'import avec --force."
+def _absences(run: _Run, group: tuple[str, str, str]) -> list[int]:
+    """A complete full group's absences applied; a large share of its kind refused (as an
+    error: the exit status tells cron), nothing deactivated, unless ``force``."""
+    listed = run.listed.get(group, set())
+    covered = run.covered.get((group[0], group[1]), set())
+    try:
+        return deactivate_unlisted(group[2], listed, covered, run.report, force=run.force)
+    except LargeAbsence as large:
+        run.report.errors.append(
+            _(
+                "%(group)s : %(absent)s comptes sur %(total)s, absents de ce fichier complet, "
+                "seraient désactivés (plus de la moitié) : aucun ne l'a été. Une partie de "
+                "l'export manque-t-elle ? Si ces départs sont réels, relancez l'import avec "
+                "--force."
+            )
+            % {"group": " ".join(group), "absent": large.absent, "total": large.total}
         )
-        % {"group": " ".join(group), "absent": absent, "total": total}
-    )
-    return True
+        return []
 
 
 def _relatives_of(pupils: list[int]) -> set[int]:
     found: set[int] = set()
-    for start in range(0, len(pupils), 1000):
+    for chunk in batched(pupils, 1000):
         found.update(
-            ParentLink.objects.filter(child_id__in=pupils[start : start + 1000]).values_list(
-                "parent_id", flat=True
-            )
+            ParentLink.objects.filter(child_id__in=chunk).values_list("parent_id", flat=True)
         )
     return found
 
