@@ -16,9 +16,10 @@ _NOT_XML_CHAR = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010fff
 REPLACEMENT = "\ufffd"
 
 
-def xml_chars(value: str) -> str:
-    """``value`` with every character XML 1.0 forbids replaced by U+FFFD."""
-    return _NOT_XML_CHAR.sub(REPLACEMENT, value)
+def xml_chars(value: str, replacement: str = REPLACEMENT) -> str:
+    """``value`` with every character XML 1.0 forbids replaced by ``replacement`` (U+FFFD; the
+    export for PRONOTE writes a space, socle.pronote.export.rapprochement)."""
+    return _NOT_XML_CHAR.sub(replacement, value)
 
 
 def escape(value: str) -> str:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -19,6 +18,7 @@ from django.utils.translation import gettext as _
 from lxml import etree
 
 from socle.cas.usernames import cas_username
+from socle.cas.xmltext import xml_chars
 from socle.directory.models import Establishment, Membership, ParentLink, Person
 from socle.directory.profiles import Profile
 from socle.portal.models import UsernameMode
@@ -54,16 +54,13 @@ class ExportResult:
     uids_for: list[int] = field(default_factory=list)  # establishments given uids (no service)
 
 
-# Characters XML 1.0 cannot carry (C0 controls but tab and line ends, lone surrogates, U+FFFE/F):
-# a directory import may let them into a name, and lxml refuses them.
-_NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-
-
 def _el(parent: etree._Element, name: str, **attributes: str) -> etree._Element:
     return etree.SubElement(
         parent,
         f"{{{NS}}}{name}",
-        {k: _NOT_XML.sub(" ", v) for k, v in attributes.items() if v not in ("", None)},
+        # A character XML 1.0 cannot carry (a control character a directory import let into a
+        # name): lxml refuses it; written as a space.
+        {k: xml_chars(v, " ") for k, v in attributes.items() if v not in ("", None)},
     )
 
 
