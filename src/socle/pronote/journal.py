@@ -54,7 +54,8 @@ def _record(event: str, establishment: Establishment, detail: str, actor: Actor 
 
 
 def import_started(session: ImportSession, rows: int, actor: Actor | None) -> None:
-    mode = "Complet" if session.mode == "complet" else "Partiel"
+    with translation.override("fr"):
+        mode = session.get_mode_display()
     _record(
         "pronote_import_started",
         session.establishment,
