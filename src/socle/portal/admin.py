@@ -20,11 +20,7 @@ from socle.portal.models import (
     Trace,
 )
 from socle.portal.patterns import pattern_problem, pronote_root_message, pronote_root_missing
-from socle.portal.username_lock import (
-    chooses_login_for_pronote,
-    exported_names_refusal,
-    login_refused_for_pronote,
-)
+from socle.portal.username_lock import mode_refusal
 
 
 class ServicePatternForm(forms.ModelForm):  # type: ignore[type-arg]
@@ -48,15 +44,10 @@ class ServiceAdminForm(forms.ModelForm):  # type: ignore[type-arg]
         sso_type = cleaned.get("sso_type") or (self.instance.sso_type if self.instance.pk else "")
         mode = cleaned.get("username_mode") or self.instance.username_mode
         previous = Service.objects.filter(pk=self.instance.pk).first() if self.instance.pk else None
-        field = "username_mode" if "username_mode" in self.fields else None
-        if sso_type and mode and chooses_login_for_pronote(sso_type, mode, previous):
-            self.add_error(field, login_refused_for_pronote())
-        elif sso_type and mode:
-            stored = previous.establishment if previous else None
-            establishment = cleaned.get("establishment", stored)
-            refusal = exported_names_refusal(sso_type, mode, establishment, previous)
-            if refusal is not None:
-                self.add_error(field, refusal)
+        establishment = cleaned.get("establishment", previous.establishment if previous else None)
+        refusal = mode_refusal(sso_type, mode, establishment, previous)
+        if refusal is not None:
+            self.add_error("username_mode" if "username_mode" in self.fields else None, refusal)
         url = cleaned.get("url")
         if sso_type == SSOType.PRONOTE and url and pronote_root_missing(url):
             self.add_error("url", pronote_root_message())

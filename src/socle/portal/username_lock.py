@@ -100,6 +100,22 @@ def exported_names_refusal(
     ) % {"date": when.strftime("%d/%m/%Y"), "uai": establishment.uai}
 
 
+def mode_refusal(
+    sso_type: str,
+    username_mode: str,
+    establishment: Establishment | None,
+    previous: Service | None = None,
+) -> str | None:
+    """Why the service form and the Django admin refuse this « Identifiant CAS transmis »: the
+    login for PRONOTE, or another name than the uids PRONOTE already received (``None``: none).
+    ``service_add`` asks the two apart, since ``--change-username-mode`` forces the second."""
+    if not (sso_type and username_mode):
+        return None
+    if chooses_login_for_pronote(sso_type, username_mode, previous):
+        return login_refused_for_pronote()
+    return exported_names_refusal(sso_type, username_mode, establishment, previous)
+
+
 def ask_ent_admin() -> str:
     return _("demandez-le à un administrateur de l'ENT")
 

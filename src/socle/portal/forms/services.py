@@ -33,11 +33,9 @@ from socle.portal.patterns import (
     pronote_root_missing,
 )
 from socle.portal.username_lock import (
-    chooses_login_for_pronote,
-    exported_names_refusal,
     locked_change_refused,
     locked_explanation,
-    login_refused_for_pronote,
+    mode_refusal,
     stored_login_warning,
     unlocked_advice,
 )
@@ -300,14 +298,10 @@ class ServiceForm(AccessibleFormMixin, forms.ModelForm):
             )
         mode = data.get("username_mode")
         previous = self.instance if self.instance.pk else None  # as stored: not yet updated
-        # On the mode, unless it is locked (a login service turned into a PRONOTE one).
-        where = "sso_type" if self.username_mode_locked else "username_mode"
-        if sso_type and mode and chooses_login_for_pronote(sso_type, mode, previous):
-            self.add_error(where, login_refused_for_pronote())
-        elif sso_type and mode:
-            refusal = exported_names_refusal(sso_type, mode, data.get("establishment"), previous)
-            if refusal is not None:
-                self.add_error(where, refusal)
+        refusal = mode_refusal(sso_type or "", mode or "", data.get("establishment"), previous)
+        if refusal is not None:
+            # On the mode, unless it is locked (a login service turned into a PRONOTE one).
+            self.add_error("sso_type" if self.username_mode_locked else "username_mode", refusal)
         lines = parse_lines(data.get("patterns_text", ""))
         if sso_type == SSOType.NONE:
             lines = []
