@@ -268,33 +268,41 @@ def check_admission_directory(app_configs: Any = None, **kwargs: Any) -> list[Ch
     return []
 
 
+def open_to_others(setting: str, path: str, *, hint: str, id: str) -> Warning | None:
+    """The warning for a secret's file (named by ``setting``) that other users than its owner
+    may read or write; ``None`` when it is theirs alone, or gone (reported where it is read)."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return None
+    if not mode & 0o077:
+        return None
+    return Warning(
+        _(
+            "%(setting)s : le fichier %(path)s est accessible à d'autres utilisateurs que le "
+            "sien (droits %(mode)s)."
+        )
+        % {"setting": setting, "path": path, "mode": stat.filemode(mode)},
+        hint=hint,
+        id=id,
+    )
+
+
 @register("socle")
 def check_secret_key_file(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
     """The secret key signs sessions, tickets' cookies and activation links: its file is for the
     server's user alone (docs/deployment.md, "Secrets"), as the PRONOTE key's (socle.W066)."""
     path = getattr(settings, "SOCLE_SECRET_KEY_FILE", "")
-    if not path:
-        return []
-    try:
-        mode = os.stat(path).st_mode
-    except OSError:
-        return []  # read at start-up already; gone since: nothing more to say here
-    if not mode & 0o077:
-        return []
-    return [
-        Warning(
-            _(
-                "SOCLE_SECRET_KEY_FILE : le fichier %(path)s est accessible à d'autres "
-                "utilisateurs que le sien (droits %(mode)s)."
-            )
-            % {"path": path, "mode": stat.filemode(mode)},
-            hint=_(
-                "Qui lit cette clé peut forger les liens et jetons signés de l'ENT (activation, "
-                "cookies d'appareil) : chmod 600, propriétaire l'utilisateur du serveur."
-            ),
-            id="socle.W093",
-        )
-    ]
+    warning = path and open_to_others(
+        "SOCLE_SECRET_KEY_FILE",
+        path,
+        hint=_(
+            "Qui lit cette clé peut forger les liens et jetons signés de l'ENT (activation, "
+            "cookies d'appareil) : chmod 600, propriétaire l'utilisateur du serveur."
+        ),
+        id="socle.W093",
+    )
+    return [warning] if warning else []
 
 
 METRICS_TOKEN_MIN = 32

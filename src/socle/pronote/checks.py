@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import re
-import stat
 from typing import Any
 
 from django.conf import settings
@@ -12,6 +10,7 @@ from django.core.checks import CheckMessage, Error, Tags, Warning, register
 from django.db import DatabaseError
 from django.utils.translation import gettext as _
 
+from socle.core.checks import open_to_others
 from socle.pronote.files.crypto import EnvelopeError, KeyFileUnreadable, load_private_key_file
 
 
@@ -35,22 +34,17 @@ def check_private_key(app_configs: Any = None, **kwargs: Any) -> list[CheckMessa
             )
         ]
     messages: list[CheckMessage] = []
-    mode = os.stat(path).st_mode
-    if mode & 0o077:
-        messages.append(
-            Warning(
-                _(
-                    "SOCLE_PRONOTE_PRIVATE_KEY : le fichier %(path)s est accessible à d'autres "
-                    "utilisateurs que le sien (droits %(mode)s)."
-                )
-                % {"path": path, "mode": stat.filemode(mode)},
-                id="socle.W066",
-                hint=_(
-                    "Qui lit cette clé lit les exports de PRONOTE : chmod 600, propriétaire "
-                    "l'utilisateur du serveur."
-                ),
-            )
-        )
+    open_key = open_to_others(
+        "SOCLE_PRONOTE_PRIVATE_KEY",
+        path,
+        hint=_(
+            "Qui lit cette clé lit les exports de PRONOTE : chmod 600, propriétaire "
+            "l'utilisateur du serveur."
+        ),
+        id="socle.W066",
+    )
+    if open_key is not None:
+        messages.append(open_key)
     if key.key_size < 2048:
         messages.append(
             Warning(
