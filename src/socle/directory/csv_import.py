@@ -8,7 +8,6 @@ imported whole or not at all. Re-importing the same file changes nothing.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 from django.db import IntegrityError, OperationalError, transaction
@@ -34,11 +33,6 @@ def import_csv_path(path: str | Path, *, default_uai: str | None = None) -> Impo
             0,
         ) from None
     return import_csv_text(decode(data), default_uai=default_uai)
-
-
-def _line_number(message: str) -> int:
-    found = re.search(r"\d+", message)
-    return int(found.group()) if found else 0
 
 
 def import_csv_text(text: str, *, default_uai: str | None = None) -> ImportSummary:
@@ -75,8 +69,8 @@ def import_csv_text(text: str, *, default_uai: str | None = None) -> ImportSumma
             _("ligne %(line)s : %(message)s") % {"line": line, "message": msg}
             for line, msg in sorted(errors)
         ]
-        if faulty is not None:  # the rows' own faults and the file's, in the order of lines
-            messages = sorted(faulty.errors + messages, key=_line_number)
+        if faulty is not None:  # the rows' own faults first, then the file's (duplicates…)
+            messages = faulty.errors + messages
         raise CsvRejected(messages, len(lines) + (faulty.rejected_rows if faulty else 0))
     hash_passwords(groups)  # outside the transaction: see hash_passwords
     try:
