@@ -140,3 +140,51 @@ def test_the_django_admin_refuses_it_too(ent_key) -> None:
     errors = response.context["adminform"].form.errors
     assert any(REFUSAL in e for e in errors.get("username_mode", [])), errors
     assert not Service.objects.exists()
+
+
+def test_re_enabling_a_pairwise_service_disabled_at_the_uid_export_is_refused(ent_key) -> None:
+    from tests.portal.test_service_pages import field_errors, pronote_school, service_data
+
+    school = pronote_school()
+    make_service(
+        "PRONOTECAS",
+        sso_type="pronote",
+        establishment=school,
+        patterns=(URL + "**",),
+        username_mode=UsernameMode.UID,
+    )
+    spare = make_service(
+        "PRONOTE2",
+        sso_type="pronote",
+        establishment=school,
+        patterns=(URL + "**",),
+        username_mode=UsernameMode.PAIRWISE,
+        enabled=False,
+    )
+    exported(ent_key, school)  # PRONOTE now knows everyone by uid
+    client = Client()
+    client.force_login(Person.objects.create_superuser("root", "root-password-2026"))
+    Service.objects.filter(code="PRONOTECAS").update(enabled=False)
+    url = reverse("portal:service_edit", args=[spare.pk])
+    data = service_data(code="PRONOTE2", username_mode=UsernameMode.PAIRWISE)
+    response = client.post(url, data)
+    assert response.status_code == 200
+    (error,) = field_errors(response, "username_mode")
+    assert REFUSAL in error
+    spare.refresh_from_db()
+    assert not spare.enabled
+    with pytest.raises(CommandError, match=re.escape(REFUSAL)):
+        call_command(
+            "service_add",
+            "PRONOTE2",
+            "Pronote.net",
+            "--url",
+            URL,
+            "--sso",
+            "pronote",
+            "--uai",
+            school.uai,
+            stdout=io.StringIO(),
+        )
+    # Once enabled and sending uids, the same service is left alone.
+    assert client.post(url, data | {"username_mode": UsernameMode.UID}).status_code == 302

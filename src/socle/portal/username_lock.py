@@ -76,7 +76,9 @@ def exported_names_refusal(
     when it may). An export « mode avec alimentation » made while the UAI had no PRONOTE service
     (or one sending uids) gave PRONOTE every user's uid as CAS user name; a PRONOTE service
     declared there afterwards with another mode would make everyone unknown. A service already
-    sending this mode there (changed on purpose) is left alone."""
+    sending this mode there (enabled, changed on purpose) is left alone; a disabled one is not,
+    since re-enabling it would start sending its names (it may have been there, disabled,
+    when the uids left)."""
     if (
         sso_type != SSOType.PRONOTE
         or username_mode == UsernameMode.UID
@@ -86,6 +88,7 @@ def exported_names_refusal(
         return None
     if (
         previous is not None
+        and previous.enabled
         and previous.sso_type == SSOType.PRONOTE
         and previous.establishment_id == establishment.pk
         and previous.username_mode == username_mode
