@@ -28,11 +28,11 @@ def exported(ent_key: Any, establishment: Establishment) -> Establishment:
     return establishment
 
 
-def service_add(establishment: Establishment, *extra: str) -> str:
+def service_add(establishment: Establishment, *extra: str, code: str = "PRONOTECAS") -> str:
     err = io.StringIO()
     call_command(
         "service_add",
-        "PRONOTECAS",
+        code,
         "Pronote.net",
         "--url",
         URL,
@@ -174,17 +174,6 @@ def test_re_enabling_a_pairwise_service_disabled_at_the_uid_export_is_refused(en
     spare.refresh_from_db()
     assert not spare.enabled
     with pytest.raises(CommandError, match=re.escape(REFUSAL)):
-        call_command(
-            "service_add",
-            "PRONOTE2",
-            "Pronote.net",
-            "--url",
-            URL,
-            "--sso",
-            "pronote",
-            "--uai",
-            school.uai,
-            stdout=io.StringIO(),
-        )
+        service_add(school, code="PRONOTE2")
     # Once enabled and sending uids, the same service is left alone.
     assert client.post(url, data | {"username_mode": UsernameMode.UID}).status_code == 302
