@@ -121,3 +121,13 @@ def test_a_teachers_espace_names_them_with_their_civility() -> None:
     )
     page = text_of(client.get("/pronote/professeur.html"))
     assert "Espace Professeurs — M. BERRONE CHRISTIAN" in page
+
+
+def test_the_espace_opened_by_direct_login_is_served_once(pupil) -> None:
+    """As with CAS: loading the espace again asks for the credentials again (no CAS here)."""
+    configure(cas_enabled=False)
+    client = Client()
+    client.post("/pronote/eleve.html", {"login": "camille.martin", "password": "secret-pn-1"})
+    assert "Espace Élèves — MARTIN CAMILLE" in text_of(client.get("/pronote/eleve.html"))
+    again = text_of(client.get("/pronote/eleve.html"))
+    assert "MARTIN CAMILLE" not in again and "Mot de passe" in again

@@ -21,6 +21,7 @@ from pronotesim.espaces.session import (
     connect,
     current_user,
     disconnect,
+    end_page,
     switch_account,
 )
 
@@ -149,7 +150,12 @@ def espace_page(request: HttpRequest, page: str) -> HttpResponse:
         return _direct_login(request, server, espace, mobile)
     user = current_user(request)
     if user is not None:
-        return _render_espace(request, _account_for(request, user, espace), espace, mobile)
+        response = _render_espace(request, _account_for(request, user, espace), espace, mobile)
+        # PRONOTE.net's session lives in this page: loading it again (reload, « Précédent », the
+        # address typed on a shared computer after the ENT's logout) authenticates again.
+        end_page(request)
+        response["Cache-Control"] = "no-store"
+        return response
     if server.cas_enabled:
         return redirect_to_cas(request, server, page)
     return _direct_login(request, server, espace, mobile)
