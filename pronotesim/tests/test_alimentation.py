@@ -13,7 +13,7 @@ from django.test import Client
 from pronotesim.base.models import PronoteUser
 from pronotesim.console.models import AlimentationImport
 from tests.crypto_side import EntAccount, import_chiffre, private_pem, rapprochement
-from tests.helpers import configure, make_establishment, make_user, text_of
+from tests.helpers import CAS_URL, configure, make_establishment, make_user, text_of
 
 # Index Education's schemas (not shipped with the repository): SOCLE_XSD_DIR, else beside the
 # repository's folder, or where the team keeps them (a clone elsewhere, e.g. in /tmp, still finds
@@ -254,5 +254,9 @@ def test_a_teacher_who_is_also_a_parent_gets_both_accounts_and_both_espaces(
     assert client.get(f"/pronote/?ticket={ticket}")["Location"] == "/pronote/"
     assert client.get("/pronote/")["Location"] == "/pronote/professeur.html"
     assert "Espace Professeurs — LEFÈVRE HÉLÈNE" in text_of(client.get("/pronote/professeur.html"))
+    # Another espace is another page, hence another session: the CAS again, another ticket.
+    assert client.get("/pronote/parent.html")["Location"].startswith(CAS_URL + "/login")
+    ticket = fake_cas.issue("http://testserver/pronote/parent.html", "ent-helene")
+    assert client.get(f"/pronote/parent.html?ticket={ticket}")["Location"] == "/pronote/parent.html"
     parent_page = text_of(client.get("/pronote/parent.html"))
     assert "Espace Parents — LEFÈVRE HÉLÈNE" in parent_page and "LEFÈVRE Noé" in parent_page

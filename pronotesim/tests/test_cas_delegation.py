@@ -244,6 +244,8 @@ def test_a_user_whose_category_does_not_fit_the_espace_is_refused(
     text = text_of(page)
     assert "ne vous permet pas d'accéder à l'Espace Élèves" in text
     assert 'href="/pronote/professeur.html"' in page.content.decode()
+    assert client.get("/pronote/professeur.html")["Location"].startswith(CAS_URL + "/login")
+    arrive(client, fake_cas, "professeur.html", "prof1")
     ok = client.get("/pronote/professeur.html")
     assert "Espace Professeurs — BERRONE CHRISTIAN" in text_of(ok)
 
@@ -323,3 +325,34 @@ def test_an_unpublished_base_answers_503(pupil: PronoteUser) -> None:
 
 def test_an_unknown_page_is_404(pupil: PronoteUser) -> None:
     assert Client().get("/pronote/inconnu.html").status_code == 404
+
+
+def test_the_espace_is_served_once_then_the_cas_is_asked_again(
+    pupil: PronoteUser, fake_cas: FakeCas
+) -> None:
+    """PRONOTE.net's session lives in the page: after the ENT's logout on a shared computer,
+    reloading the espace, « Précédent » or its address typed again never shows it to the next
+    person without the CAS."""
+    client = Client()
+    arrive(client, fake_cas, "eleve.html", "u", idPronote=pupil.pronote_id)
+    page = client.get("/pronote/eleve.html")
+    assert "Espace Élèves — MARTIN CAMILLE" in text_of(page)
+    assert "no-store" in page["Cache-Control"]
+    again = client.get("/pronote/eleve.html")
+    assert again["Location"] == f"{CAS_URL}/login?service={quote(ELEVE_URL, safe='')}"
+    assert client.get("/pronote/")["Location"].startswith(CAS_URL + "/login")
+    arrive(client, fake_cas, "eleve.html", "u")  # the CAS answers at once while the ENT lasts
+    assert "Dernière connexion : " in text_of(client.get("/pronote/eleve.html"))
+
+
+def test_the_next_person_on_a_shared_browser_gets_their_own_espace(
+    pupil: PronoteUser, fake_cas: FakeCas
+) -> None:
+    other = make_user(first_name="Jules")
+    client = Client()
+    arrive(client, fake_cas, "eleve.html", "u1", idPronote=pupil.pronote_id)
+    client.get("/pronote/eleve.html")
+    # The first person logged out of the ENT; the next one opens PRONOTE from the same browser.
+    assert client.get("/pronote/eleve.html").status_code == 302
+    arrive(client, fake_cas, "eleve.html", "u2", idPronote=other.pronote_id)
+    assert "Espace Élèves — MARTIN JULES" in text_of(client.get("/pronote/eleve.html"))

@@ -41,9 +41,11 @@ def test_pronote_credentials_open_the_espace(pupil) -> None:
     response = client.post(
         "/pronote/eleve.html?login=true", {"login": "camille.martin", "password": "secret-pn-1"}
     )
-    assert response["Location"] == "/pronote/eleve.html"
-    page = text_of(client.get("/pronote/eleve.html"))
+    assert response["Location"] == "/pronote/eleve.html?login=true"
+    page = text_of(client.get("/pronote/eleve.html?login=true"))
     assert "Espace Élèves — MARTIN CAMILLE" in page and "Identifiants PRONOTE" in page
+    again = text_of(client.get("/pronote/eleve.html?login=true"))  # reloaded: the form again
+    assert "MARTIN CAMILLE" not in again and "Connexion avec vos identifiants PRONOTE" in again
 
 
 def test_the_page_commune_login_leads_to_the_user_espace(pupil) -> None:
@@ -51,7 +53,7 @@ def test_the_page_commune_login_leads_to_the_user_espace(pupil) -> None:
     response = Client().post(
         "/pronote/?login=true", {"login": "camille.martin", "password": "secret-pn-1"}
     )
-    assert response["Location"] == "/pronote/eleve.html"
+    assert response["Location"] == "/pronote/eleve.html?login=true"
 
 
 def test_a_wrong_password_is_refused(pupil) -> None:
@@ -121,3 +123,14 @@ def test_a_teachers_espace_names_them_with_their_civility() -> None:
     )
     page = text_of(client.get("/pronote/professeur.html"))
     assert "Espace Professeurs — M. BERRONE CHRISTIAN" in page
+
+
+def test_the_espace_opened_by_direct_login_is_served_once(pupil) -> None:
+    """As with CAS: loading the espace again asks for the credentials again (no CAS here)."""
+    configure(cas_enabled=False)
+    client = Client()
+    credentials = {"login": "camille.martin", "password": "secret-pn-1"}
+    espace = client.post("/pronote/eleve.html", credentials)["Location"]
+    assert "Espace Élèves — MARTIN CAMILLE" in text_of(client.get(espace))
+    again = text_of(client.get(espace))
+    assert "MARTIN CAMILLE" not in again and "Mot de passe" in again

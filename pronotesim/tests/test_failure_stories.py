@@ -75,17 +75,18 @@ def test_the_form_submission_is_listed_for_the_school(
 ) -> None:
     _, second = duplicate
     client = Client()
-    arrive(
-        client,
-        fake_cas,
-        "NAA31616",
-        idPronote=second.pronote_id,
-        nom="MARTIN",
-        prenom="Camille",
-        dateNaissance="04/03/2012",
-        codePostal="31000",
+    page = text_of(
+        arrive(
+            client,
+            fake_cas,
+            "NAA31616",
+            idPronote=second.pronote_id,
+            nom="MARTIN",
+            prenom="Camille",
+            dateNaissance="04/03/2012",
+            codePostal="31000",
+        )
     )
-    page = text_of(client.get("/pronote/identification-impossible"))
     assert "MARTIN" in page and "04/03/2012" in page
     response = client.post(
         "/pronote/identification-impossible",
@@ -154,3 +155,32 @@ def test_the_plain_url_no_longer_shows_the_login_form_once_cas_is_on(duplicate) 
     direct = Client().get("/pronote/?login=true")
     assert direct.status_code == 200
     assert "Mot de passe" in text_of(direct)
+
+
+def test_the_form_is_shown_once_never_to_the_next_person_at_the_browser(
+    duplicate: tuple[PronoteUser, PronoteUser], fake_cas: FakeCas
+) -> None:
+    """A shared computer: the form shows what the CAS sent (name, birth date, postal code);
+    reloaded, reached by « Précédent » or typed again, it has expired."""
+    client = Client()
+    first = arrive(
+        client, fake_cas, "NAA31616", idPronote=duplicate[1].pronote_id, nom="MARTIN",
+        dateNaissance="04/03/2012",
+    )  # fmt: skip
+    assert "04/03/2012" in text_of(first) and "no-store" in first["Cache-Control"]
+    again = client.get("/pronote/identification-impossible")
+    assert again.status_code == 400
+    assert "Votre session a expiré. Reconnectez-vous depuis votre ENT." in text_of(again)
+    assert "MARTIN" not in text_of(again) and "04/03/2012" not in text_of(again)
+    assert client.post("/pronote/identification-impossible", {"nom": "X"}).status_code == 400
+    assert not IdentificationRequest.objects.exists()
+
+
+def test_a_form_with_errors_can_be_sent_again(
+    duplicate: tuple[PronoteUser, PronoteUser], fake_cas: FakeCas
+) -> None:
+    client = Client()
+    arrive(client, fake_cas, "NAA31616", idPronote=duplicate[1].pronote_id)
+    assert client.post("/pronote/identification-impossible", {"email": "x"}).status_code == 400
+    sent = client.post("/pronote/identification-impossible", {"email": "c@example.org"})
+    assert "Vos informations ont été transmises à l'établissement." in text_of(sent)

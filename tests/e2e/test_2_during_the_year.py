@@ -158,6 +158,33 @@ def test_failure_3_direct_access_needs_login_true(story: Story) -> None:
     assert "Identifiants PRONOTE" in body(page)
 
 
+def test_failure_4_shared_computer_logout_back_button_and_the_next_person(story: Story) -> None:
+    """The collège's CDI computer: Camille leaves the ENT; « Précédent » and PRONOTE's address
+    ask the ENT for a password instead of showing her espace; Nathalie logs in there and gets
+    her own espace."""
+    world, page = story.world, story.fresh("cdi")
+    ent_login(page, world.ent, "camille.martin", PASSWORDS["camille.martin"])
+    # She ticked « J'ai pris connaissance… » in step 5: the tile leads straight to PRONOTE.
+    submit(page, page.locator(f"main a[href='/services/{SERVICE}/']").last,
+           url=world.jaures.pronote_url + "eleve.html")  # fmt: skip
+    assert espace(page)["titre"] == "Espace Élèves — MARTIN CAMILLE", body(page)
+    page.goto(world.ent.url + "/")
+    submit(page, page.get_by_role("link", name="Se déconnecter"))
+    assert "Vous êtes déconnecté" in main_text(page)
+    page.go_back()  # « Mon espace »: the ENT answers as to a visitor
+    page.go_back()  # PRONOTE's espace: authenticated again, by the ENT's CAS
+    page.wait_for_load_state()
+    assert page.url.startswith(world.ent.cas_url + "/login?service="), page.url
+    assert "MARTIN CAMILLE" not in body(page) and page.locator("#id_password").count() == 1
+    page.goto(world.jaures.pronote_url)  # the address typed by the next person
+    assert page.url.startswith(world.ent.cas_url + "/login?service="), page.url
+    page.fill("#id_username", "nathalie.martin")
+    page.fill("#id_password", PASSWORDS["nathalie.martin"])
+    submit(page, "main button[type=submit]", url=lambda u: u.startswith(world.jaures.url))
+    page.wait_for_load_state()
+    assert espace(page)["titre"] == "Espace Parents — Mme MARTIN NATHALIE", body(page)
+
+
 def test_identity_recognition_mode_end_to_end(story: Story) -> None:
     """« Avec l'identité de l'utilisateur »: PRONOTE recognises people by name, birth date and
     postal code at their first connection."""

@@ -304,6 +304,20 @@ def test_it_still_asks_other_people_to_wait_for_their_establishment(
     assert not paragraph.xpath(".//a")
 
 
+def test_it_tells_someone_attached_to_no_establishment_that_nothing_will_come(
+    school: Establishment,
+) -> None:
+    """A pupil who left, whose account is still open: « revenez bientôt » would be untrue."""
+    former = make_person(establishment=school)
+    Membership.objects.filter(person=former).delete()
+    text = " ".join(_empty_message(former).text_content().split())
+    assert text == (
+        "Votre compte n'est rattaché à aucun établissement : aucun service de l'ENT ne vous "
+        "est ouvert. Si vous pensez que c'est une erreur, contactez l'administrateur de l'ENT "
+        "de votre établissement."
+    )
+
+
 def test_it_tells_an_administrator_in_english_too(
     school: Establishment, school_admin: Person
 ) -> None:

@@ -43,6 +43,14 @@ def identification_impossible(request: HttpRequest) -> HttpResponse:
     data = pending(request)
     if data is None or data.get("kind") != recognition.IMPOSSIBLE:
         return _expired(request)
+    if request.method == "GET":
+        # Like an espace, the form lives in its page: shown once (with what the CAS sent, the
+        # person's name, birth date and postal code), never again to the next person at the
+        # same browser by « Précédent » or the address typed again.
+        if data.get("shown"):
+            request.session.pop(PENDING_KEY, None)
+            return _expired(request)
+        set_pending(request, {**data, "shown": True})
     known = data.get("known") or {}
     form = IdentificationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -64,12 +72,14 @@ def identification_impossible(request: HttpRequest) -> HttpResponse:
             message="Vos informations ont été transmises à l'établissement.",
         )
     rows = [(label, known.get(name, ""), form[name]) for name, label in KNOWN_ROWS]
-    return render(
+    response = render(
         request,
         "pronotesim/identification_impossible.html",
         {"form": form, "rows": rows, "establishment": Establishment.current()},
         status=403 if request.method == "GET" else 400,
     )
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @require_http_methods(["GET", "POST"])

@@ -1,4 +1,9 @@
-"""Who is connected to PRONOTE.net, in pronotesim's own session (cookie ``pronotesim_session``)."""
+"""Who is connected to PRONOTE.net, in pronotesim's own session (cookie ``pronotesim_session``).
+
+PRONOTE.net's session lives in the page it serves (each load of an espace starts a new one): a
+connection here serves one load of an espace, the one its authentication leads to
+(:func:`end_page`); loading the espace again authenticates again — through the ENT's CAS, which
+answers at once while the ENT session lasts, and asks for the password once it has ended."""
 
 from __future__ import annotations
 
@@ -55,6 +60,12 @@ def current_user(request: HttpRequest) -> PronoteUser | None:
 
 def disconnect(request: HttpRequest) -> None:
     _forget_user(request)
+
+
+def end_page(request: HttpRequest) -> None:
+    """The espace has been served: its session is the page's, not the browser's."""
+    if USER_KEY in request.session:
+        _forget_user(request)
 
 
 def set_pending(request: HttpRequest, data: dict[str, Any]) -> None:

@@ -21,6 +21,7 @@ from pronotesim.espaces.session import (
     connect,
     current_user,
     disconnect,
+    end_page,
     switch_account,
 )
 
@@ -57,7 +58,8 @@ def _direct_login(
         else:
             connect(request, user, METHOD_DIRECT)
             target = espace or home_espace(user.category)
-            return HttpResponseRedirect(_espace_url(target, mobile))
+            # ``?login=true`` stays: loading the espace again shows PRONOTE's form, not the CAS.
+            return HttpResponseRedirect(_espace_url(target, mobile) + "?login=true")
     return render(
         request,
         "pronotesim/login.html",
@@ -145,11 +147,16 @@ def espace_page(request: HttpRequest, page: str) -> HttpResponse:
         return unpublished(request)
     if server.cas_enabled and "ticket" in request.GET:
         return handle_ticket(request, server, page)
-    if _wants_direct_login(request) or request.method == "POST":
+    user = current_user(request) if request.method == "GET" else None
+    if user is None and (_wants_direct_login(request) or request.method == "POST"):
         return _direct_login(request, server, espace, mobile)
-    user = current_user(request)
     if user is not None:
-        return _render_espace(request, _account_for(request, user, espace), espace, mobile)
+        response = _render_espace(request, _account_for(request, user, espace), espace, mobile)
+        # PRONOTE.net's session lives in this page: loading it again (reload, « Précédent », the
+        # address typed on a shared computer after the ENT's logout) authenticates again.
+        end_page(request)
+        response["Cache-Control"] = "no-store"
+        return response
     if server.cas_enabled:
         return redirect_to_cas(request, server, page)
     return _direct_login(request, server, espace, mobile)

@@ -60,10 +60,14 @@ def _skipped_launchers(person: Any, sections: list[Section]) -> list[Service]:
     return sorted(skipped, key=lambda service: (service.label.casefold(), service.pk))
 
 
-def _empty_for(person: object) -> str:
+def _empty_for(person: Any) -> str:
     """Whom an empty « Mon espace » speaks to: ``"global_admin"`` (who opens every enabled
     service: none is declared yet), ``"admin"`` (who opens the services of their establishment
-    themselves, in « Accès »), or ``""`` (everyone else waits for their establishment)."""
+    themselves, in « Accès »), ``"no_establishment"`` (someone attached to no establishment any
+    more, a pupil who left: no service will come), or ``""`` (everyone else waits for their
+    establishment)."""
     if is_global_admin(person):
         return "global_admin"
-    return "admin" if is_admin(person) else ""
+    if is_admin(person):
+        return "admin"
+    return "" if person.memberships.exists() else "no_establishment"
