@@ -174,6 +174,7 @@ def test_it_finds_no_violation_at_phone_width(
         ("Services", seed.superuser, "/gestion/services/"),
         ("Service", seed.admin, f"/gestion/services/{seed.pronote.pk}/"),
         ("Accès population", seed.admin, f"/gestion/services/{seed.pronote.pk}/acces-population/"),
+        ("Accès aux services tiers", seed.admin, "/gestion/acces/"),
         ("Traces", seed.admin, "/gestion/traces/"),
         ("Indicateurs", seed.admin, "/gestion/indicateurs/"),
     ]

@@ -82,6 +82,7 @@ def test_it_finds_no_violation_on_a_step_at_phone_width(
         check.context("fr", PHONE, session_cookie_for(admin, base)) as page,
     ):
         for name in (
+            "Import PRONOTE",
             "Étape 2 · rapprochement à la main",
             "Rapport d'import",
             "Diagnostic PRONOTE · compte",
