@@ -12,6 +12,7 @@ from socle.cas import device
 from socle.directory.activation import find_valid_code, hash_code, is_the_code, issue_code
 from socle.directory.models import ActivationCode
 from tests.cas.conftest import SERVICE_URL, cas_login
+from tests.cas.test_activation_login import activate
 from tests.factories import make_person
 
 OLD = "old-key-" + "a1B2c3D4" * 7
@@ -82,3 +83,16 @@ def test_without_the_former_key_the_portal_session_ends_but_not_the_single_sign_
     assert pupil.last_name.upper() not in portal.content.decode().upper()
     hop = browser.get("/cas/login", {"service": SERVICE_URL})  # the TGC is a random id
     assert hop.status_code == 302 and "ticket=ST-" in hop["Location"]
+
+
+@pytest.mark.parametrize("keep_old", [True, False])
+def test_the_hand_over_after_the_first_connection_crosses_the_rotation_with_the_former_key(
+    old_key, school, service, keep_old: bool
+):
+    newcomer = make_person("Léa", "Petit", password=None, establishment=school)
+    browser = Client()
+    location = activate(browser, newcomer)  # password chosen under the former key
+    rotate(old_key, keep_old=keep_old)
+    response = browser.get(location)
+    logged_in = response.status_code == 302 and "ticket=ST-" in response.get("Location", "")
+    assert logged_in is keep_old  # without it, the person types the new password once
