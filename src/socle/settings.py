@@ -21,23 +21,26 @@ DEBUG = env_bool("SOCLE_DEBUG", False)
 SOCLE_SECRET_KEY_FILE = env_str("SOCLE_SECRET_KEY_FILE", "")  # its mode: check socle.W093
 
 
+def _secret_file(variable: str, path: str) -> str:
+    """The text of the secret file ``path`` named by ``variable``, stripped."""
+    try:
+        return Path(path).read_text(encoding="utf-8").strip()
+    except OSError as exc:
+        # Settings are not loaded yet: no translation catalog (socle.core.plain_errors).
+        reason = {
+            errno.ENOENT: "fichier introuvable",
+            errno.EACCES: "permission refusée",
+            errno.EISDIR: "c'est un dossier",
+        }.get(exc.errno or 0, exc.strerror or str(exc))
+        raise ConfigurationError(f"{variable} : lecture de {path} impossible ({reason}).") from None
+    except UnicodeDecodeError:
+        raise ConfigurationError(f"{variable} : {path} n'est pas un texte UTF-8.") from None
+
+
 def _secret_key() -> str:
     key_file = SOCLE_SECRET_KEY_FILE
     if key_file:
-        try:
-            key = Path(key_file).read_text(encoding="utf-8").strip()
-        except OSError as exc:
-            # Settings are not loaded yet: no translation catalog (socle.core.plain_errors).
-            reason = {
-                errno.ENOENT: "fichier introuvable",
-                errno.EACCES: "permission refusée",
-                errno.EISDIR: "c'est un dossier",
-            }.get(exc.errno or 0, exc.strerror or str(exc))
-            message = f"SOCLE_SECRET_KEY_FILE : lecture de {key_file} impossible ({reason})."
-            raise ConfigurationError(message) from None
-        except UnicodeDecodeError:
-            message = f"SOCLE_SECRET_KEY_FILE : {key_file} n'est pas un texte UTF-8."
-            raise ConfigurationError(message) from None
+        key = _secret_file("SOCLE_SECRET_KEY_FILE", key_file)
         if not key:
             raise ConfigurationError(
                 f"SOCLE_SECRET_KEY_FILE : le fichier {key_file} est vide ; il doit contenir "
@@ -54,6 +57,33 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
+
+# Former secret keys, kept for a while after a rotation (docs/deployment.md, "Rotating secrets"):
+# what they signed still opens (sessions, activation codes and links, device cookies, queued
+# logins), and nothing new is signed with them. Checks socle.E095, W096, W097.
+SOCLE_SECRET_KEY_FALLBACKS_FILE = env_str("SOCLE_SECRET_KEY_FALLBACKS_FILE", "")
+
+
+def _secret_key_fallbacks() -> list[str]:
+    listed = env_str("SOCLE_SECRET_KEY_FALLBACKS", "")
+    if listed and SOCLE_SECRET_KEY_FALLBACKS_FILE:
+        raise ConfigurationError(
+            "SOCLE_SECRET_KEY_FALLBACKS et SOCLE_SECRET_KEY_FALLBACKS_FILE sont tous deux "
+            "définis : gardez l'un des deux."
+        )
+    if SOCLE_SECRET_KEY_FALLBACKS_FILE:
+        text = _secret_file("SOCLE_SECRET_KEY_FALLBACKS_FILE", SOCLE_SECRET_KEY_FALLBACKS_FILE)
+        return [line.strip() for line in text.splitlines() if line.strip()]
+    keys = [key.strip() for key in listed.split(",")] if listed else []
+    if any(not key for key in keys):
+        raise ConfigurationError(
+            "SOCLE_SECRET_KEY_FALLBACKS : clé vide dans la liste (virgule en trop ?) ; "
+            "attendu les anciennes clés séparées par des virgules."
+        )
+    return keys
+
+
+SECRET_KEY_FALLBACKS = _secret_key_fallbacks()
 
 SOCLE_BASE_URL = env_str("SOCLE_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 _base = urlsplit(SOCLE_BASE_URL)

@@ -19,7 +19,6 @@ new password voids its entries for that account. Neither its value nor a nonce i
 
 from __future__ import annotations
 
-import hmac
 import secrets
 
 from django.conf import settings
@@ -28,6 +27,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.crypto import salted_hmac
 
 from socle.cas.throttle import login_digest
+from socle.core.keys import matches_under_any_key
 
 COOKIE = "socle_device"
 PATH = "/cas/"  # the TGC's: the cookie reaches the login view and nothing else
@@ -56,9 +56,12 @@ def _entries(request: HttpRequest) -> list[str]:
     return value.split(SEPARATOR)[:MAX_ENTRIES]
 
 
-def fingerprint(password_hash: str) -> str:
-    """A keyed digest of the password hash an entry is issued under (never the hash itself)."""
-    return salted_hmac(SALT + ".password", password_hash, algorithm="sha256").hexdigest()[:16]
+def fingerprint(password_hash: str, secret: str | None = None) -> str:
+    """A keyed digest of the password hash an entry is issued under (never the hash itself),
+    under ``SECRET_KEY`` or ``secret`` (a former key: entries issued before a rotation)."""
+    return salted_hmac(
+        SALT + ".password", password_hash, secret=secret, algorithm="sha256"
+    ).hexdigest()[:16]
 
 
 def _payload(entry: str, days: int) -> list[str] | None:
@@ -79,7 +82,8 @@ def _nonce(entry: str, digest: str, password_hash: str, days: int) -> str | None
     parts = _payload(entry, days)
     if parts is None or parts[0] != digest:
         return None
-    return parts[2] if hmac.compare_digest(parts[1], fingerprint(password_hash)) else None
+    issued_under = matches_under_any_key(parts[1], lambda key: fingerprint(password_hash, key))
+    return parts[2] if issued_under else None
 
 
 def present(request: HttpRequest) -> bool:

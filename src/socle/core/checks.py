@@ -67,7 +67,7 @@ def check_debug(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
 @register("socle")
 def check_secret_key(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
     key = str(settings.SECRET_KEY)
-    if len(key) >= MIN_SECRET_KEY_LENGTH and len(set(key)) >= MIN_SECRET_KEY_UNIQUE:
+    if not _weak(key):
         return []
     return [
         Error(
@@ -84,6 +84,60 @@ def check_secret_key(app_configs: Any = None, **kwargs: Any) -> list[CheckMessag
             id="socle.E081",
         )
     ]
+
+
+def _weak(key: str) -> bool:
+    return len(key) < MIN_SECRET_KEY_LENGTH or len(set(key)) < MIN_SECRET_KEY_UNIQUE
+
+
+@register("socle")
+def check_secret_key_fallbacks(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """Former keys (``SOCLE_SECRET_KEY_FALLBACKS``) still open what they signed: a weak one is
+    as bad as a weak key, and one equal to the current key says the rotation did not happen."""
+    messages: list[CheckMessage] = []
+    fallbacks = [str(key) for key in getattr(settings, "SECRET_KEY_FALLBACKS", [])]
+    weak = [number for number, key in enumerate(fallbacks, start=1) if _weak(key)]
+    if weak:
+        messages.append(
+            Error(
+                _(
+                    "SOCLE_SECRET_KEY_FALLBACKS : ancienne(s) clé(s) trop faible(s) (n° "
+                    "%(numbers)s) ; elles ouvrent encore ce qu'elles ont signé."
+                )
+                % {"numbers": ", ".join(str(number) for number in weak)},
+                hint=_(
+                    "Au moins %(minimum)s caractères aléatoires, comme SOCLE_SECRET_KEY ; une "
+                    "clé faible ne se garde pas : retirez-la (les codes d'activation émis sous "
+                    "elle seront à réimprimer)."
+                )
+                % {"minimum": MIN_SECRET_KEY_LENGTH},
+                id="socle.E095",
+            )
+        )
+    if str(settings.SECRET_KEY) in fallbacks:
+        messages.append(
+            Warning(
+                _("SOCLE_SECRET_KEY_FALLBACKS contient la clé secrète actuelle."),
+                hint=_(
+                    "Après une rotation, la nouvelle clé va dans SOCLE_SECRET_KEY (ou "
+                    "SOCLE_SECRET_KEY_FILE) et l'ancienne seule dans SOCLE_SECRET_KEY_FALLBACKS."
+                ),
+                id="socle.W096",
+            )
+        )
+    path = getattr(settings, "SOCLE_SECRET_KEY_FALLBACKS_FILE", "")
+    warning = path and open_to_others(
+        "SOCLE_SECRET_KEY_FALLBACKS_FILE",
+        path,
+        hint=_(
+            "Les anciennes clés ouvrent encore les liens et jetons qu'elles ont signés : "
+            "chmod 600, propriétaire l'utilisateur du serveur."
+        ),
+        id="socle.W097",
+    )
+    if warning:
+        messages.append(warning)
+    return messages
 
 
 @register("socle")

@@ -13,7 +13,8 @@ Codes: ``CODE_LENGTH`` characters of an alphabet without look-alikes (no 0/O, 1/
 Only a keyed hash (HMAC-SHA256 with a key derived from ``SECRET_KEY``, bound to the person's
 uid) is stored: unlike a password, a code is short-lived, single-use and only checked online
 behind the CAS throttling, so a fast keyed hash is enough and lets a school print 2,000 letters
-in seconds. A code expires after ``SOCLE_ACTIVATION_CODE_DAYS`` days, and can never become the
+in seconds. A code hashed under a former key (``SECRET_KEY_FALLBACKS``, after a rotation) still
+matches. A code expires after ``SOCLE_ACTIVATION_CODE_DAYS`` days, and can never become the
 long-term password.
 """
 
@@ -32,6 +33,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
+from socle.core.keys import matches_under_any_key
 from socle.directory.models import ActivationCode, Person
 
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -55,9 +57,16 @@ def normalize_code(text: str) -> str:
     return "".join(ch for ch in (text or "").upper() if ch not in " -\t")[:64]
 
 
-def hash_code(person: Person, code: str) -> str:
+def hash_code(person: Person, code: str, secret: str | None = None) -> str:
+    """The stored form of ``code``: keyed by ``SECRET_KEY`` (or ``secret``, a former key)."""
     value = f"{person.uid}:{normalize_code(code)}"
-    return salted_hmac(_HASH_SALT, value, algorithm="sha256").hexdigest()
+    return salted_hmac(_HASH_SALT, value, secret=secret, algorithm="sha256").hexdigest()
+
+
+def _code_matches(row: ActivationCode, text: str) -> bool:
+    """Whether ``text`` is the code of ``row``, hashed under the current secret key or a former
+    one (a letter printed before a key rotation still opens the account)."""
+    return matches_under_any_key(row.code_hash, lambda key: hash_code(row.person, text, key))
 
 
 def code_lifetime() -> dt.timedelta:
@@ -116,7 +125,7 @@ def find_valid_code(login: str, code: str) -> ActivationCode | None:
     )
     if row is None:
         return None
-    if not hmac.compare_digest(row.code_hash, hash_code(row.person, code)):
+    if not _code_matches(row, code):
         return None
     return row
 
@@ -192,4 +201,4 @@ def consume(row: ActivationCode) -> bool:
 
 def is_the_code(row: ActivationCode, password: str) -> bool:
     """True when a chosen password is the activation code itself (refused)."""
-    return hmac.compare_digest(row.code_hash, hash_code(row.person, password))
+    return _code_matches(row, password)

@@ -34,6 +34,7 @@ from django.core.cache import cache
 from django.http import HttpRequest, HttpResponseBase
 from django.utils.crypto import salted_hmac
 
+from socle.core.keys import matches_under_any_key
 from socle.directory.activation import cas_login_url
 from socle.directory.models import ActivationCode, Person
 from socle.directory.signals import activated_here
@@ -57,8 +58,12 @@ class Taken:
     voided: bool = False
 
 
-def _fingerprint(person: Person) -> str:
-    return salted_hmac(_FINGERPRINT_SALT, person.password, algorithm="sha256").hexdigest()[:32]
+def _fingerprint(person: Person, secret: str | None = None) -> str:
+    """A keyed digest of the password chosen, under ``SECRET_KEY`` or ``secret`` (a former
+    key: a marker left just before a key rotation)."""
+    return salted_hmac(
+        _FINGERPRINT_SALT, person.password, secret=secret, algorithm="sha256"
+    ).hexdigest()[:32]
 
 
 def _cookie_path() -> str:
@@ -139,7 +144,9 @@ def _person(marker: dict[str, Any], nonce: str) -> Person | None:
         .filter(pk=code_pk, person_id=person_pk, used_at__isnull=False, person__is_active=True)
         .first()
     )
-    if row is None or not hmac.compare_digest(_fingerprint(row.person), fingerprint):
+    if row is None or not matches_under_any_key(
+        fingerprint, lambda key: _fingerprint(row.person, key)
+    ):
         return None
     if not cache.add(_USED_PREFIX + nonce, True, MAX_AGE):
         return None  # a racing request with the same session took it first

@@ -6,11 +6,11 @@ import argparse
 from collections.abc import Callable
 from typing import Any, cast
 
-from django.core.management.base import CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from socle.core.commands import SocleCommand
+from socle.core.commands import SocleCommand, pending_migrations
 from socle.core.server import ServeOptions, prepare_node, run
 
 
@@ -84,6 +84,16 @@ class Command(SocleCommand):
         self.check(display_num_errors=False)
         if not opts["no_prepare"]:
             prepare_node(verbosity=max(0, opts["verbosity"] - 1))
+        elif count := pending_migrations():
+            # Served anyway, such a node answered /healthz 200 and 503 to every login.
+            raise CommandError(
+                _(
+                    "La base de données n'est pas à jour (%(count)s migration(s) à appliquer) : "
+                    "lancez « socle migrate » avant « socle serve --no-prepare », ou démarrez "
+                    "sans --no-prepare."
+                )
+                % {"count": count}
+            )
         self.stdout.write(
             _("Socle sur %(url)s — %(workers)s processus × %(threads)s fils (Ctrl-C pour arrêter).")
             % {

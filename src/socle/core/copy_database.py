@@ -1,0 +1,162 @@
+"""Moving a school from SQLite to PostgreSQL (``socle copy_database``).
+
+Django's ``dumpdata``/``loaddata`` move the rows, but the options that make them work on Socle
+are easy to get wrong, each with its own failure:
+
+- the content types and permissions are created again by ``migrate`` on the new database, under
+  other ids: copied, they collide (``IntegrityError``); left out, the rows that point at them
+  (the Django admin's history, a person's permissions) must name them by their natural keys
+  (``--natural-foreign``);
+- the volatile rows go nowhere: Django sessions and the CAS tables (SSO sessions, tickets,
+  proxy-granting tickets), which Redis holds beside PostgreSQL; everybody logs in again;
+- the dump holds password and activation code hashes: written mode 600, deleted afterwards;
+- ``dumpdata`` reads one table after the other: a node writing meanwhile gives a dump of no one
+  instant. The copy runs in one transaction of the source, which on SQLite (``BEGIN IMMEDIATE``,
+  ``settings.DATABASES``) makes the writers wait; stop Socle anyway, since what it writes after
+  the copy would stay behind in SQLite;
+- the new database must be migrated by the same version, and empty: ``loaddata`` into a used one
+  would overwrite rows of the same ids.
+
+Every other row keeps its id (no ``--natural-primary``: a person's id would follow the order of
+the copy instead). ``loaddata`` writes in one transaction and resets PostgreSQL's sequences to the
+largest id copied, so the next person created gets a new id. Password hashes are copied as they
+are.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import dj_database_url
+from django.apps import apps
+from django.core.management import call_command
+from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
+from django.db.utils import load_backend
+from django.utils.translation import gettext as _
+
+TARGET = "socle_copy_target"
+EXCLUDED = ("contenttypes", "auth.permission", "sessions", "cas")
+SCHEMES = {"sqlite", "postgres", "postgresql", "pgsql"}
+
+
+class CopyError(Exception):
+    """The copy cannot be made; the message says why, in the active language."""
+
+
+@dataclass(frozen=True)
+class CopiedModel:
+    label: str
+    source: int
+    target: int
+
+
+def copied_models() -> list[type[models.Model]]:
+    """The models whose rows are copied: all but :data:`EXCLUDED`."""
+    return [
+        model
+        for model in apps.get_models()
+        if model._meta.app_label not in EXCLUDED and model._meta.label_lower not in EXCLUDED
+    ]
+
+
+@contextmanager
+def target_database(url: str) -> Iterator[str]:
+    """A database alias for ``url`` while the block runs (removed afterwards)."""
+    scheme = url.split("://", 1)[0].lower() if "://" in url else ""
+    if scheme not in SCHEMES:
+        raise CopyError(
+            _(
+                "Adresse de base de données illisible ou non prise en charge ; attendu "
+                "postgres://utilisateur:mot-de-passe@hôte:5432/base."
+            )
+        )
+    try:
+        parsed = dj_database_url.parse(url)
+    except ValueError:
+        raise CopyError(
+            _(
+                "Adresse de base de données illisible (caractère spécial du mot de passe non "
+                "encodé : « @ » s'écrit %40)."
+            )
+        ) from None
+    # Django's defaults for every key the URL does not give (configure_settings wants "default").
+    configured = connections.configure_settings({DEFAULT_DB_ALIAS: parsed})[DEFAULT_DB_ALIAS]
+    # A connection of this thread only, outside settings.DATABASES (Django's "dynamically
+    # created connection"): the commands called below find it by its alias.
+    connections[TARGET] = load_backend(configured["ENGINE"]).DatabaseWrapper(configured, TARGET)
+    try:
+        yield TARGET
+    finally:
+        connections[TARGET].close()
+        del connections[TARGET]
+
+
+def _same_database(alias: str) -> bool:
+    source = connections[DEFAULT_DB_ALIAS].settings_dict
+    target = connections[alias].settings_dict
+    keys = ("ENGINE", "NAME", "HOST", "PORT")
+    if source["ENGINE"] == target["ENGINE"] == "django.db.backends.sqlite3":
+        return os.path.realpath(str(source["NAME"])) == os.path.realpath(str(target["NAME"]))
+    return all(str(source.get(key) or "") == str(target.get(key) or "") for key in keys)
+
+
+def _counts(alias: str) -> dict[str, int]:
+    return {
+        model._meta.label: model._default_manager.using(alias).count() for model in copied_models()
+    }
+
+
+def copy_database(alias: str) -> list[CopiedModel]:
+    """Copies every row but the volatile ones from ``default`` to ``alias``, which is migrated
+    first and must hold none. Returns the rows counted on both sides."""
+    from socle.core.commands import database_label, pending_migrations
+
+    if _same_database(alias):
+        raise CopyError(_("La base cible est la base actuelle : indiquez-en une autre."))
+    missing = pending_migrations(DEFAULT_DB_ALIAS)
+    if missing:
+        raise CopyError(
+            _(
+                "La base actuelle n'est pas à jour (%(count)s migration(s) à appliquer) : lancez "
+                "d'abord « socle migrate »."
+            )
+            % {"count": missing}
+        )
+    call_command("migrate", database=alias, interactive=False, verbosity=0)
+    used = {label: count for label, count in _counts(alias).items() if count}
+    if used:
+        raise CopyError(
+            _("La base cible %(database)s n'est pas vide (%(tables)s) : utilisez une base neuve.")
+            % {
+                "database": database_label(alias),
+                "tables": ", ".join(
+                    f"{label} : {count}" for label, count in sorted(used.items())[:3]
+                )
+                + (", …" if len(used) > 3 else ""),
+            }
+        )
+    descriptor, name = tempfile.mkstemp(prefix="socle-copy-", suffix=".jsonl")  # mode 600
+    os.close(descriptor)
+    dump = Path(name)
+    try:
+        with transaction.atomic(using=DEFAULT_DB_ALIAS):  # one instant of the source
+            call_command(
+                "dumpdata",
+                *(f"--exclude={excluded}" for excluded in EXCLUDED),
+                natural_foreign=True,
+                format="jsonl",
+                output=str(dump),
+                database=DEFAULT_DB_ALIAS,
+                verbosity=0,
+            )
+            source = _counts(DEFAULT_DB_ALIAS)
+        call_command("loaddata", str(dump), database=alias, verbosity=0)
+    finally:
+        dump.unlink(missing_ok=True)
+    target = _counts(alias)
+    return [CopiedModel(label, source[label], target[label]) for label in sorted(source)]

@@ -1,0 +1,163 @@
+"""``socle backup``: a consistent copy of the SQLite database while it is written to."""
+
+from __future__ import annotations
+
+import sqlite3
+import stat
+import threading
+from io import StringIO
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from socle.core.backup import BackupError, backup_sqlite, pg_dump_command
+from socle.core.management.commands import backup as backup_command
+
+
+def make_wal_database(path: Path, rows: int = 3) -> sqlite3.Connection:
+    """A WAL database as Socle opens it, with ``rows`` rows left in the WAL (no checkpoint):
+    the connection stays open, so the file alone lacks them."""
+    connection = sqlite3.connect(path, isolation_level=None)
+    connection.execute("PRAGMA journal_mode=WAL")
+    connection.execute("PRAGMA wal_autocheckpoint=0")
+    connection.execute("CREATE TABLE person (id INTEGER PRIMARY KEY, login TEXT)")
+    for number in range(rows):
+        connection.execute("INSERT INTO person (login) VALUES (?)", (f"eleve{number}",))
+    return connection
+
+
+def logins(path: Path) -> list[str]:
+    connection = sqlite3.connect(path)
+    try:
+        return [row[0] for row in connection.execute("SELECT login FROM person ORDER BY id")]
+    finally:
+        connection.close()
+
+
+def test_it_copies_what_is_still_in_the_wal(tmp_path: Path):
+    live = make_wal_database(tmp_path / "socle.sqlite3")
+    try:
+        result = backup_sqlite(tmp_path / "socle.sqlite3", tmp_path / "copy.sqlite3")
+    finally:
+        live.close()
+    assert logins(result.path) == ["eleve0", "eleve1", "eleve2"]
+    assert result.size == result.path.stat().st_size > 0
+    header = result.path.read_bytes()[18:20]
+    assert header == b"\x01\x01"  # rollback journal: one self-contained file, no -wal needed
+    assert not Path(f"{result.path}-wal").exists()
+
+
+def test_it_writes_the_copy_for_its_owner_only(tmp_path: Path):
+    make_wal_database(tmp_path / "socle.sqlite3").close()
+    result = backup_sqlite(tmp_path / "socle.sqlite3", tmp_path / "copy.sqlite3")
+    assert stat.S_IMODE(result.path.stat().st_mode) == 0o600
+
+
+def test_it_copies_one_instant_while_a_writer_goes_on(tmp_path: Path):
+    source = tmp_path / "socle.sqlite3"
+    make_wal_database(source, rows=2000).close()
+    stop = threading.Event()
+
+    def write() -> None:
+        writer = sqlite3.connect(source, isolation_level=None, timeout=20)
+        while not stop.is_set():
+            writer.execute("BEGIN IMMEDIATE")
+            writer.execute("INSERT INTO person (login) VALUES ('a')")
+            writer.execute("INSERT INTO person (login) VALUES ('b')")
+            writer.execute("COMMIT")
+        writer.close()
+
+    thread = threading.Thread(target=write)
+    thread.start()
+    try:
+        for number in range(5):
+            copy = backup_sqlite(source, tmp_path / f"copy{number}.sqlite3").path
+            names = logins(copy)
+            assert len(names) >= 2000
+            assert names.count("a") == names.count("b")  # never half a transaction
+    finally:
+        stop.set()
+        thread.join()
+
+
+def test_it_replaces_an_older_copy_and_leaves_no_temporary_file(tmp_path: Path):
+    make_wal_database(tmp_path / "socle.sqlite3").close()
+    (tmp_path / "copy.sqlite3").write_text("last week's copy")
+    backup_sqlite(tmp_path / "socle.sqlite3", tmp_path / "copy.sqlite3")
+    assert logins(tmp_path / "copy.sqlite3") == ["eleve0", "eleve1", "eleve2"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["copy.sqlite3", "socle.sqlite3"]
+
+
+@pytest.mark.parametrize("name", ["socle.sqlite3", "socle.sqlite3-wal", "."])
+def test_it_refuses_to_write_over_the_database_or_into_a_folder(tmp_path: Path, name: str):
+    make_wal_database(tmp_path / "socle.sqlite3").close()
+    before = (tmp_path / "socle.sqlite3").read_bytes()
+    with pytest.raises(BackupError):
+        backup_sqlite(tmp_path / "socle.sqlite3", tmp_path / name)
+    assert (tmp_path / "socle.sqlite3").read_bytes() == before
+
+
+def test_it_says_when_the_folder_cannot_be_written(tmp_path: Path):
+    make_wal_database(tmp_path / "socle.sqlite3").close()
+    with pytest.raises(BackupError, match="Écriture de .* impossible"):
+        backup_sqlite(tmp_path / "socle.sqlite3", tmp_path / "missing" / "copy.sqlite3")
+
+
+def _fake_connection(monkeypatch: pytest.MonkeyPatch, vendor: str, **settings_dict: str) -> None:
+    fake = SimpleNamespace(vendor=vendor, settings_dict=settings_dict)
+    monkeypatch.setattr(backup_command, "connections", {"default": fake})
+
+
+def test_the_command_copies_the_database_and_names_the_other_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, settings
+):
+    make_wal_database(tmp_path / "socle.sqlite3").close()
+    _fake_connection(monkeypatch, "sqlite", NAME=str(tmp_path / "socle.sqlite3"))
+    settings.SOCLE_SECRET_KEY_FILE = "/etc/socle/secret_key"
+    settings.SOCLE_PRONOTE_PRIVATE_KEY = "/etc/socle/pronote.pem"
+    settings.MEDIA_ROOT = tmp_path / "media"
+    (tmp_path / "media" / "service-icons").mkdir(parents=True)
+    out = StringIO()
+    call_command("backup", str(tmp_path / "copy.sqlite3"), stdout=out)
+    assert logins(tmp_path / "copy.sqlite3") == ["eleve0", "eleve1", "eleve2"]
+    text = out.getvalue()
+    assert f"copiée dans {tmp_path / 'copy.sqlite3'}" in text
+    assert "clé secrète : /etc/socle/secret_key" in text
+    assert "clé privée PRONOTE : /etc/socle/pronote.pem" in text
+    assert f"(icônes des services) : {tmp_path / 'media'}" in text
+
+
+def test_the_command_refuses_the_live_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    make_wal_database(tmp_path / "socle.sqlite3").close()
+    _fake_connection(monkeypatch, "sqlite", NAME=str(tmp_path / "socle.sqlite3"))
+    with pytest.raises(CommandError, match="la base de données elle-même"):
+        call_command("backup", str(tmp_path / "socle.sqlite3"))
+
+
+def test_the_command_gives_the_pg_dump_line_on_postgresql(monkeypatch: pytest.MonkeyPatch):
+    _fake_connection(
+        monkeypatch,
+        "postgresql",
+        NAME="socle",
+        USER="socle",
+        PASSWORD="s3cret-password",
+        HOST="db.internal",
+        PORT="5432",
+    )
+    with pytest.raises(CommandError) as refusal:
+        call_command("backup", "/var/backups/socle.dump")
+    message = str(refusal.value)
+    assert (
+        "pg_dump --format=custom --no-owner --host=db.internal --port=5432 --username=socle "
+        "--file=/var/backups/socle.dump socle"
+    ) in message
+    assert "s3cret" not in message
+
+
+def test_the_pg_dump_line_leaves_out_what_is_not_set():
+    assert pg_dump_command({"NAME": "socle"}, "x.dump") == (
+        "pg_dump --format=custom --no-owner --file=x.dump socle"
+    )
