@@ -76,10 +76,12 @@ def test_a_wrong_password_or_an_inactive_person_is_refused_and_signalled(slot_sp
         assert check(person.login, "mauvais-mot-de-passe").person is None
         person.is_active = False
         person.save()
-        assert check(person.login, DEFAULT_PASSWORD).person is None
+        outcome = check(person.login, DEFAULT_PASSWORD)
+        assert outcome.person is None and outcome.disabled
+        assert not check(person.login, "mauvais-mot-de-passe").disabled
     finally:
         user_login_failed.disconnect(receiver)
-    assert failures == [{"username": person.login}] * 2
+    assert failures == [{"username": person.login}] * 3
 
 
 def test_an_imported_pbkdf2_hash_is_upgraded_inside_the_slot(slot_spy, settings):

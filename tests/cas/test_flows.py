@@ -63,10 +63,18 @@ def test_it_refuses_a_wrong_password_without_saying_whether_the_login_exists(cli
     assert TGC_COOKIE not in client.cookies or not client.cookies[TGC_COOKIE].value
 
 
-def test_it_refuses_an_inactive_account(client, pupil) -> None:
+def test_it_refuses_an_inactive_account_saying_so_to_whoever_knows_its_password(
+    client, pupil
+) -> None:
     pupil.is_active = False
     pupil.save()
-    assert "incorrect" in cas_login(client, pupil).content.decode()
+    right = cas_login(client, pupil).content.decode()
+    assert "Votre compte est désactivé." in right and "incorrect" not in right
+    wrong = cas_login(client, pupil, password="wrong").content.decode()
+    assert "Identifiant ou mot de passe incorrect." in wrong and "désactivé" not in wrong
+    assert TGC_COOKIE not in client.cookies or not client.cookies[TGC_COOKIE].value
+    trace = Trace.objects.filter(event="login_failed").order_by("pk").first()
+    assert trace is not None and trace.detail == "compte désactivé"
 
 
 def test_it_throttles_repeated_failures_on_one_account(client, pupil, service) -> None:

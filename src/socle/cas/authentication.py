@@ -11,7 +11,9 @@ alone: the person is read from the database before the slot is taken, not while 
 nothing). An unknown login still costs one hash, inside the slot, as Django does against
 timing attacks. The outcome is the same as ``django.contrib.auth.authenticate`` with the default
 backend: the hash is upgraded on success (``Person.check_password``), an inactive person is
-refused, and ``user_login_failed`` is sent on failure.
+refused, and ``user_login_failed`` is sent on failure. Unlike Django, the outcome tells a
+disabled account typed with its right password apart (``disabled``): only the password's
+holder learns it, and a pupil who left is told why instead of « mot de passe incorrect ».
 
 A person who types the code of their activation letter (or of an administrator's reset) as the
 password is no failure: the attempt gives its count back and the outcome says so
@@ -55,6 +57,9 @@ class Outcome:
     throttled_for: int = 0  # seconds the lock lasts after the last failure counted
     # when the password typed is the live activation code of a person: that code
     activation_code: ActivationCode | None = None
+    # the right password of a disabled account (a pupil who left): said so, since only someone
+    # who knows the password learns it; still a failure for the throttle
+    disabled: bool = False
 
 
 def profile_hint(login: str) -> str | None:
@@ -119,7 +124,7 @@ def check_credentials(request: HttpRequest, login: str, password: str, address: 
     if not valid or person is None or not person.is_active:
         user_login_failed.send(sender=__name__, credentials={"username": login}, request=request)
         throttle.record_failure(login, address, checked)
-        return Outcome(None)
+        return Outcome(None, disabled=valid and person is not None)
     person.backend = BACKEND  # type: ignore[attr-defined]  # what django.contrib.auth.login reads
     throttle.record_success(login, address, checked)
     return Outcome(person)

@@ -20,15 +20,15 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
-from socle.cas import device, retry, throttle
+from socle.cas import device, retry
 from socle.cas.authentication import (
     BACKEND,
     MAX_LOGIN_LENGTH,
     MAX_PASSWORD_LENGTH,
-    Outcome,
     check_credentials,
 )
 from socle.cas.forms import LoginForm
+from socle.cas.login_failure import failure_detail, failure_message
 from socle.cas.login_page import page_key, reuse_or_render
 from socle.cas.middleware import SESSION_KEY
 from socle.cas.services import find_service
@@ -279,23 +279,14 @@ def _post_credentials(
             outcome="refused",
             actor_login=login_name[:64],
             client_ip=address,
-            detail="throttled" if outcome.throttled else "",
+            detail=failure_detail(outcome),
         )
-        form.add_error(None, _failure_message(outcome))
+        form.add_error(None, failure_message(outcome))
         return _login_page(request, form, service)
     person = outcome.person
     response = sign_in(request, person, session, service, service_url, next_url)
     device.remember(request, response, login_name, person.password)  # trusted for the login now
     return response
-
-
-def _failure_message(outcome: Outcome) -> str:
-    """The same words for every login, known or not (``socle.cas.throttle``)."""
-    if not outcome.throttled:
-        return _("Identifiant ou mot de passe incorrect.")
-    if outcome.throttled_for > throttle.WINDOW:
-        return _("Trop de tentatives de connexion sur ce compte. Réessayez dans une heure.")
-    return _("Trop de tentatives de connexion. Réessayez dans un quart d'heure.")
 
 
 def _posted_credentials(request: HttpRequest) -> QueryDict:

@@ -1,0 +1,34 @@
+"""What a refused login is told, and what « Traces » records of it (``socle.cas.throttle``).
+
+One message for every wrong login, known or not, so that nothing tells whether a login exists;
+a disabled account is named only to whoever typed its right password.
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+
+from socle.cas import throttle
+from socle.cas.authentication import Outcome
+
+
+def failure_detail(outcome: Outcome) -> str:
+    """What « Traces » records of a refused login (the message shown stays vague)."""
+    if outcome.throttled:
+        return "throttled"
+    return "compte désactivé" if outcome.disabled else ""
+
+
+def failure_message(outcome: Outcome) -> str:
+    """The same words for every login, known or not (``socle.cas.throttle``); a disabled account
+    is named only to whoever typed its right password."""
+    if outcome.disabled:
+        return _(
+            "Votre compte est désactivé. Si vous pensez que c'est une erreur, adressez-vous à "
+            "votre établissement."
+        )
+    if not outcome.throttled:
+        return _("Identifiant ou mot de passe incorrect.")
+    if outcome.throttled_for > throttle.WINDOW:
+        return _("Trop de tentatives de connexion sur ce compte. Réessayez dans une heure.")
+    return _("Trop de tentatives de connexion. Réessayez dans un quart d'heure.")
