@@ -334,6 +334,9 @@ SOCLE_LOGIN_DEVICE_COOKIE_DAYS = env_int(
 
 # --- PRONOTE connector (socle.pronote) ------------------------------------------------------
 SOCLE_PRONOTE_PRIVATE_KEY = env_str("SOCLE_PRONOTE_PRIVATE_KEY", "")
+# Former private keys (paths, comma-separated), tried after the current one when a file was
+# sealed for a key the ENT has since replaced (docs/deployment.md, "The PRONOTE key pair").
+SOCLE_PRONOTE_FORMER_PRIVATE_KEYS = env_list("SOCLE_PRONOTE_FORMER_PRIVATE_KEYS", [])
 SOCLE_PRONOTE_PARTNER = env_str("SOCLE_PRONOTE_PARTNER", "SOCLE")
 SOCLE_PRONOTE_MAX_FILE_SIZE = env_int("SOCLE_PRONOTE_MAX_FILE_SIZE", 50 * 1024 * 1024, minimum=1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

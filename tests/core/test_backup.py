@@ -118,6 +118,8 @@ def test_the_command_copies_the_database_and_names_the_other_files(
     _fake_connection(monkeypatch, "sqlite", NAME=str(tmp_path / "socle.sqlite3"))
     settings.SOCLE_SECRET_KEY_FILE = "/etc/socle/secret_key"
     settings.SOCLE_PRONOTE_PRIVATE_KEY = "/etc/socle/pronote.pem"
+    settings.SOCLE_SECRET_KEY_FALLBACKS_FILE = "/etc/socle/former_keys"
+    settings.SOCLE_PRONOTE_FORMER_PRIVATE_KEYS = ["/etc/socle/pronote-2025.pem"]
     settings.MEDIA_ROOT = tmp_path / "media"
     (tmp_path / "media" / "service-icons").mkdir(parents=True)
     out = StringIO()
@@ -127,6 +129,8 @@ def test_the_command_copies_the_database_and_names_the_other_files(
     assert f"copiée dans {tmp_path / 'copy.sqlite3'}" in text
     assert "clé secrète : /etc/socle/secret_key" in text
     assert "clé privée PRONOTE : /etc/socle/pronote.pem" in text
+    assert "anciennes clés secrètes : /etc/socle/former_keys" in text
+    assert "ancienne clé privée PRONOTE : /etc/socle/pronote-2025.pem" in text
     assert f"(icônes des services) : {tmp_path / 'media'}" in text
 
 

@@ -172,3 +172,20 @@ def test_a_pronote_service_without_its_publication_root_is_warned():
     (message,) = check_pronote_services(databases=["default"])
     assert message.id == "socle.W068" and message.level < 40
     assert "https://0312609t.index-education.net/pronote/" in message.hint
+
+
+def test_each_former_key_is_checked_like_the_current_one(settings, tmp_path, ent_key_file):
+    weak = tmp_path / "former.pem"
+    weak.write_bytes(
+        rsa.generate_private_key(public_exponent=65537, key_size=1024).private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.TraditionalOpenSSL,
+            serialization.NoEncryption(),
+        )
+    )
+    weak.chmod(0o644)
+    settings.SOCLE_PRONOTE_FORMER_PRIVATE_KEYS = [str(weak), str(tmp_path / "absent.pem")]
+    messages = check_private_key()
+    assert ids(messages) == ["socle.W066", "socle.W062", "socle.E060"]
+    assert all("SOCLE_PRONOTE_FORMER_PRIVATE_KEYS" in m.msg for m in messages)
+    assert str(tmp_path / "absent.pem") in messages[2].msg

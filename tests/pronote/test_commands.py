@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from cryptography.hazmat.primitives import serialization
 from django.core.management import CommandError
 from django.utils import translation
 from lxml import etree
@@ -264,3 +265,30 @@ def test_the_command_warns_of_people_of_an_unknown_category(tmp_path, school):
     )
     out = run("pronote_import", str(path), "--uai", school.est.uai, "--mode", "partiel")
     assert "Attention : Personnes ignorées, de catégorie inconnue : <Accompagnant> × 1." in out
+
+
+def test_a_file_sealed_for_a_former_key_opens_with_that_key_kept(
+    tmp_path, school, ent_key, other_key, ent_key_file, settings
+):
+    path = tmp_path / "IdPN_To_SOCLE.xml"
+    path.write_bytes(
+        build_envelope(
+            PRONOTE_XML.format(uai=school.est.uai).encode(),
+            {"SOCLE": other_key.public_key()},  # PRONOTE still holds the former public key
+            uai=school.est.uai,
+        )
+    )
+    args = ("pronote_import", str(path), "--uai", school.est.uai, "--mode", "complet")
+    with pytest.raises(CommandError, match="déchiffrement RSA|contrôle MD5"):
+        run(*args, "--auto-only")
+    former = tmp_path / "former.pem"
+    former.write_bytes(
+        other_key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    settings.SOCLE_PRONOTE_FORMER_PRIVATE_KEYS = [str(former)]
+    out = run(*args, "--auto-only")
+    assert "(envelope)" in out and len(ids_of(school.est)) == 4

@@ -16,16 +16,27 @@ from socle.pronote.files.crypto import EnvelopeError, KeyFileUnreadable, load_pr
 
 @register()
 def check_private_key(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """The ENT's key and the former ones kept after a change of key: readable, RSA, private."""
+    messages: list[CheckMessage] = []
     path = getattr(settings, "SOCLE_PRONOTE_PRIVATE_KEY", "")
-    if not path:
-        return []
+    if path:
+        messages += _key_messages("SOCLE_PRONOTE_PRIVATE_KEY", path)
+    former_keys = "SOCLE_PRONOTE_FORMER_PRIVATE_KEYS"
+    for former in getattr(settings, former_keys, []):
+        messages += _key_messages(f"{former_keys} ({former})", former, variable=former_keys)
+    return messages
+
+
+def _key_messages(name: str, path: str, *, variable: str = "") -> list[CheckMessage]:
+    """``name`` says which key in the messages; ``variable`` (default ``name``) in the file-mode
+    warning, which names the path itself."""
     try:
         key = load_private_key_file(path)
     except EnvelopeError as exc:
         code = "socle.E060" if isinstance(exc, KeyFileUnreadable) else "socle.E061"
         return [
             Error(
-                _("SOCLE_PRONOTE_PRIVATE_KEY : %(error)s") % {"error": exc},
+                _("%(name)s : %(error)s") % {"name": name, "error": exc},
                 id=code,
                 hint=_(
                     "Chemin d'une clé privée RSA (PEM PKCS#8 ou PKCS#1, non chiffrée), lisible "
@@ -35,7 +46,7 @@ def check_private_key(app_configs: Any = None, **kwargs: Any) -> list[CheckMessa
         ]
     messages: list[CheckMessage] = []
     open_key = open_to_others(
-        "SOCLE_PRONOTE_PRIVATE_KEY",
+        variable or name,
         path,
         hint=_(
             "Qui lit cette clé lit les exports de PRONOTE : chmod 600, propriétaire "
@@ -48,7 +59,7 @@ def check_private_key(app_configs: Any = None, **kwargs: Any) -> list[CheckMessa
     if key.key_size < 2048:
         messages.append(
             Warning(
-                _("SOCLE_PRONOTE_PRIVATE_KEY : clé RSA de %(bits)s bits.") % {"bits": key.key_size},
+                _("%(name)s : clé RSA de %(bits)s bits.") % {"name": name, "bits": key.key_size},
                 id="socle.W062",
                 hint=_("Utilisez une clé d'au moins 2048 bits."),
             )

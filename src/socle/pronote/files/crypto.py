@@ -15,6 +15,7 @@ import hmac
 import os
 import re
 import zlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from cryptography.hazmat.primitives import padding, serialization
@@ -53,6 +54,11 @@ class KeyRefused(EnvelopeError):
         PronoteFileError.__init__(
             self, _("%(step)s refusée : %(detail)s") % {"step": capfirst(step), "detail": detail}
         )
+
+
+class WrongKey(EnvelopeError):
+    """The file's AES key was not sealed for this private key (RSA or MD5 step): another key of
+    the ENT (a former one, ``SOCLE_PRONOTE_FORMER_PRIVATE_KEYS``) may open it."""
 
 
 class KeyFileUnreadable(KeyRefused):
@@ -201,12 +207,12 @@ def unwrap_session_key(private_key: rsa.RSAPrivateKey, sealed: bytes) -> Session
     try:
         block = private_key.decrypt(sealed, PKCS1v15())
     except ValueError:
-        raise EnvelopeError(
+        raise WrongKey(
             _("déchiffrement RSA de la clé"),
             _("la clé AES n'a pas été chiffrée pour la clé privée de cet ENT."),
         ) from None
     if len(block) != BLOCK_SIZE:
-        raise EnvelopeError(
+        raise WrongKey(
             _("déchiffrement RSA de la clé"),
             _(
                 "%(size)s octets obtenus au lieu de %(expected)s : le fichier n'a pas été "
@@ -216,7 +222,7 @@ def unwrap_session_key(private_key: rsa.RSAPrivateKey, sealed: bytes) -> Session
         )
     key, iv, digest = block[:KEY_SIZE], block[KEY_SIZE : KEY_SIZE + IV_SIZE], block[-16:]
     if not hmac.compare_digest(hashlib.md5(key + iv).digest(), digest):  # noqa: S324
-        raise EnvelopeError(
+        raise WrongKey(
             _("contrôle MD5 de la clé et du vecteur d'initialisation"),
             _(
                 "l'empreinte MD5 ne correspond pas : mauvaise clé privée ou fichier "
@@ -224,6 +230,22 @@ def unwrap_session_key(private_key: rsa.RSAPrivateKey, sealed: bytes) -> Session
             ),
         )
     return SessionKey(key, iv)
+
+
+def unwrap_with_any(
+    keys: rsa.RSAPrivateKey | Sequence[rsa.RSAPrivateKey], sealed: bytes
+) -> SessionKey:
+    """:func:`unwrap_session_key` with each key in turn (a single key is a list of one)."""
+    candidates = [keys] if isinstance(keys, rsa.RSAPrivateKey) else list(keys)
+    first: WrongKey | None = None
+    for key in candidates:
+        try:
+            return unwrap_session_key(key, sealed)
+        except WrongKey as exc:
+            first = first or exc
+    if first is None:
+        raise ValueError("unwrap_with_any: no key given")
+    raise first
 
 
 # --- payload -----------------------------------------------------------------------------------
@@ -288,14 +310,16 @@ def seal(payload: bytes, public_key: rsa.RSAPublicKey, *, compress: bool = True)
 
 
 def unseal(
-    private_key: rsa.RSAPrivateKey,
+    private_key: rsa.RSAPrivateKey | Sequence[rsa.RSAPrivateKey],
     sealed: Sealed,
     *,
     compressed: bool = True,
     max_size: int = 50 * 1024 * 1024,
 ) -> bytes:
-    """Checks every step (RSA, MD5, AES, SHA-256, zlib) and returns the payload."""
-    session = unwrap_session_key(private_key, b64decode(sealed.key_b64, _("lecture de la clé")))
+    """Checks every step (RSA, MD5, AES, SHA-256, zlib) and returns the payload. Given several
+    keys (the ENT's current one first, then its former ones), the first that unwraps the AES
+    key opens the file; when none does, the error is the first key's."""
+    session = unwrap_with_any(private_key, b64decode(sealed.key_b64, _("lecture de la clé")))
     body = aes_decrypt(session, b64decode(sealed.content_b64, _("lecture du contenu")))
     expected = b64decode(sealed.verification_b64, _("lecture de la vérification"))
     if not hmac.compare_digest(sha256(body), expected):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import codecs
 import re
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from cryptography.hazmat.primitives.asymmetric import rsa
 from django.utils import formats
@@ -60,7 +60,7 @@ def read_identifier_file(
     *,
     uai: str,
     partner: str,
-    private_key: Callable[[], rsa.RSAPrivateKey],
+    private_key: Callable[[], rsa.RSAPrivateKey | Sequence[rsa.RSAPrivateKey]],
     max_size: int,
 ) -> ParsedFile:
     """Detects the format (envelope, XML, CSV), checks everything, returns the records.

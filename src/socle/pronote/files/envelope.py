@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from cryptography.hazmat.primitives.asymmetric import rsa
 from django.utils.translation import gettext as _
@@ -78,11 +78,12 @@ def open_envelope(
     *,
     partner: str,
     expected_uai: str,
-    private_key: Callable[[], rsa.RSAPrivateKey],
+    private_key: Callable[[], rsa.RSAPrivateKey | Sequence[rsa.RSAPrivateKey]],
     max_size: int,
 ) -> bytes:
     """Checks the envelope step by step and returns the decrypted, decompressed XML bytes.
-    ``private_key`` is called only once the structure, UAI and partner are known to be right."""
+    ``private_key`` is called only once the structure, UAI and partner are known to be right;
+    it gives the ENT's key, or its keys, the current one first (:func:`crypto.unseal`)."""
     keys = _required(root, "CLES")
     content = _required(root, "CONTENU")
     verification = _required(root, "VERIFICATION")

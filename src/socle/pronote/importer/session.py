@@ -53,22 +53,30 @@ ROW_FIELDS = (
 )
 
 
-_key_cache: dict[tuple[str, int, int], RSAPrivateKey] = {}
+_key_cache: dict[str, tuple[tuple[int, int], RSAPrivateKey]] = {}
 
 
 def _ent_key(path: str) -> RSAPrivateKey:
-    """The ENT's private key, read once per process (and again when the file changes)."""
+    """One of the ENT's private keys, read once per process (and again when the file changes)."""
     try:
         stat = os.stat(path) if path else None
     except OSError:
         stat = None
     if stat is None:
         return load_private_key_file(path)  # raises the French error
-    cache_key = (path, stat.st_mtime_ns, stat.st_size)
-    if cache_key not in _key_cache:
-        _key_cache.clear()
-        _key_cache[cache_key] = load_private_key_file(path, validate=False)
-    return _key_cache[cache_key]
+    version = (stat.st_mtime_ns, stat.st_size)
+    cached = _key_cache.get(path)
+    if cached is None or cached[0] != version:
+        cached = (version, load_private_key_file(path, validate=False))
+        _key_cache[path] = cached
+    return cached[1]
+
+
+def _ent_keys() -> list[RSAPrivateKey]:
+    """The current key, then the former ones kept after a change of key
+    (``SOCLE_PRONOTE_FORMER_PRIVATE_KEYS``): PRONOTE may still seal a file for one of them."""
+    paths = [settings.SOCLE_PRONOTE_PRIVATE_KEY, *settings.SOCLE_PRONOTE_FORMER_PRIVATE_KEYS]
+    return [_ent_key(path) for path in paths]
 
 
 def load_file(data: bytes, file_name: str, uai: str) -> ParsedFile:
@@ -78,7 +86,7 @@ def load_file(data: bytes, file_name: str, uai: str) -> ParsedFile:
         file_name,
         uai=uai,
         partner=settings.SOCLE_PRONOTE_PARTNER,
-        private_key=lambda: _ent_key(settings.SOCLE_PRONOTE_PRIVATE_KEY),
+        private_key=_ent_keys,
         max_size=settings.SOCLE_PRONOTE_MAX_FILE_SIZE,
     )
 

@@ -23,10 +23,17 @@ def other_files() -> list[str]:
         lines.append(_("clé secrète : %(path)s") % {"path": settings.SOCLE_SECRET_KEY_FILE})
     else:
         lines.append(_("clé secrète : la valeur de SOCLE_SECRET_KEY"))
+    if settings.SOCLE_SECRET_KEY_FALLBACKS_FILE:
+        lines.append(
+            _("anciennes clés secrètes : %(path)s")
+            % {"path": settings.SOCLE_SECRET_KEY_FALLBACKS_FILE}
+        )
     if settings.SOCLE_PRONOTE_PRIVATE_KEY:
         lines.append(
             _("clé privée PRONOTE : %(path)s") % {"path": settings.SOCLE_PRONOTE_PRIVATE_KEY}
         )
+    for former in settings.SOCLE_PRONOTE_FORMER_PRIVATE_KEYS:
+        lines.append(_("ancienne clé privée PRONOTE : %(path)s") % {"path": former})
     media = Path(settings.MEDIA_ROOT)
     if media.is_dir() and any(media.iterdir()):
         lines.append(_("fichiers déposés (icônes des services) : %(path)s") % {"path": media})
