@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import TYPE_CHECKING, Any
 
+from socle.core.batches import batched
 from socle.directory.aaf.fastsql import insert_rows, rows_in
 from socle.directory.aaf.groups import carry_over
 from socle.directory.aaf.mapping import STAFF, TYPE_PROFILES
@@ -72,8 +73,8 @@ def sync_memberships(
     Membership.objects.bulk_update(to_update, ["class_name"], batch_size=CHUNK)
     if kind == STAFF:  # a profile changed in a school: its rows stay the person's there
         carry_over(to_delete, sorted(profiles))
-    for start in range(0, len(to_delete), CHUNK):
-        Membership.objects.filter(pk__in=to_delete[start : start + CHUNK]).delete()
+    for chunk in batched(to_delete, CHUNK):
+        Membership.objects.filter(pk__in=chunk).delete()
     if not any(d.groups is not None for _pk, d, _status in handled):
         return changed, None
     gone = set(to_delete)
