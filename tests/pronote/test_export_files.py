@@ -4,9 +4,7 @@ trace « Export pour PRONOTE », no fixed username mode) for a file that was nev
 
 from __future__ import annotations
 
-import errno
 import io
-import os
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +13,7 @@ from django.core.management import CommandError, call_command
 
 from socle.core import files
 from socle.portal.models import Trace
+from tests.core.disk import full_disk
 from tests.factories import make_establishment, make_person
 from tests.pronote.helpers import School
 from tests.pronote.test_export import ssh2_public_key
@@ -36,16 +35,9 @@ def _export(key: str, out: Path, *uais: str) -> str:
     return stdout.getvalue()
 
 
-def _fail_on_write(monkeypatch: pytest.MonkeyPatch, exc: BaseException, *, after: int = 0) -> None:
-    """The ``after``+1-th file written beside its target fails as ``exc``."""
-    calls = {"n": 0}
-    real_fsync = os.fsync
-
-    def fsync(fd: int) -> None:
-        calls["n"] += 1
-        if calls["n"] > after:
-            raise exc
-        real_fsync(fd)
+def _interrupt_on_write(monkeypatch: pytest.MonkeyPatch) -> None:
+    def fsync(_fd: int) -> None:
+        raise KeyboardInterrupt
 
     monkeypatch.setattr(files.os, "fsync", fsync)
 
@@ -58,7 +50,7 @@ def test_it_leaves_the_previous_file_whole_when_the_disk_is_full(
     out = tmp_path / "out" / "export.xml"
     out.parent.mkdir()
     out.write_bytes(b"the file of last September")
-    _fail_on_write(monkeypatch, OSError(errno.ENOSPC, "No space left on device"))
+    full_disk(monkeypatch, out.parent)
     with django_capture_on_commit_callbacks(execute=True), pytest.raises(CommandError) as caught:
         _export(key, out, school.est.uai)
     assert str(caught.value) == (
@@ -79,7 +71,8 @@ def test_it_writes_no_file_of_several_when_one_cannot_be_written(
     second = make_establishment(name="Lycée Victor Hugo")
     make_person("Zoé", "Lycée", establishment=second)
     out = tmp_path / "exports"
-    _fail_on_write(monkeypatch, OSError(errno.EIO, "Input/output error"), after=1)
+    out.mkdir()
+    full_disk(monkeypatch, out, room=1000)  # not enough for two files
     with pytest.raises(CommandError, match="Aucun fichier n'a été écrit ni remplacé"):
         _export(_key(tmp_path, ent_key), out, school.est.uai, second.uai)
     assert list(out.iterdir()) == []
@@ -90,7 +83,7 @@ def test_an_interrupted_export_leaves_no_partial_file(tmp_path, ent_key, monkeyp
     school = School()
     out = tmp_path / "out"
     out.mkdir()
-    _fail_on_write(monkeypatch, KeyboardInterrupt())
+    _interrupt_on_write(monkeypatch)
     err = io.StringIO()
     with pytest.raises(SystemExit):
         call_command(
