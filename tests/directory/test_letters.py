@@ -1,9 +1,12 @@
 import csv
+import io
 import os
+import signal
 import stat
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
 from django.core.management.base import CommandError
 from pypdf import PdfReader
 
@@ -140,6 +143,34 @@ def test_an_interrupted_write_renews_no_code_and_leaves_no_file(
         run("activation_letters", uai="0312609T", out=str(tmp_path / "b.csv"), class_name="4A")
     assert activation_redirect("leo.petit", first, None)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.csv"]
+
+
+def test_a_sigterm_renews_no_code_and_leaves_no_partial_file(
+    tmp_path: Path, college: Establishment, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``kill`` (systemd, a timeout) in the middle of the letters: Python's default ended the
+    process there, leaving ``.b.csv.<pid>.partial`` with the new codes in it."""
+    run("activation_letters", uai="0312609T", out=str(tmp_path / "a.csv"), class_name="4A")
+    first = _read_csv(tmp_path / "a.csv")[0]["code_activation"]
+
+    def killed(letters: object, path: Path) -> None:
+        path.write_text("half a letter")
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    monkeypatch.setattr("socle.directory.management.commands.activation_letters.write_csv", killed)
+    err = io.StringIO()
+    with pytest.raises(SystemExit) as stopped:
+        call_command(
+            "activation_letters", uai="0312609T", out=str(tmp_path / "b.csv"), class_name="4A",
+            stdout=io.StringIO(), stderr=err,
+        )  # fmt: skip
+    assert stopped.value.code == 143
+    assert err.getvalue().strip() == (
+        "Interrompu. Aucun code n'a été renouvelé : relancez la même commande."
+    )
+    assert activation_redirect("leo.petit", first, None)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.csv"]
+    assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL  # given back
 
 
 def test_an_empty_selection_writes_nothing(tmp_path: Path, college: Establishment) -> None:

@@ -37,6 +37,16 @@ class Command(SocleCommand):
         )
         parser.add_argument("--out", required=True, help=_("Fichier de sortie .pdf ou .csv."))
 
+    renewed_in: Path | None = None  # the letters of codes already renewed, if interrupted then
+
+    def interruption_hint(self, options: dict[str, Any]) -> str:
+        if self.renewed_in is not None:
+            return _(
+                "Les codes sont renouvelés : les fiches sont dans %(partial)s (renommez ce "
+                "fichier)."
+            ) % {"partial": self.renewed_in}
+        return _("Aucun code n'a été renouvelé : relancez la même commande.")
+
     def handle(self, *args: Any, **options: Any) -> None:
         try:
             uai = normalize_uai(options["uai"])
@@ -98,7 +108,9 @@ class Command(SocleCommand):
                 partial.chmod(0o600)  # whatever the umask
                 write(letters, partial)
             committed = True
+            self.renewed_in = partial
             os.replace(partial, out)
+            self.renewed_in = None
         except OSError as exc:
             if committed:  # the new codes hold: the letters that carry them must not be lost
                 raise CommandError(
