@@ -38,6 +38,16 @@ class StepError(ValueError):
     """The step cannot be validated as asked; the message is French and shown as is."""
 
 
+class StepMoved(StepError):
+    """The session is no longer at this step: another request validated it (a double click, a
+    second tab) or ended the import (``closed``) while this one waited for the session."""
+
+    def __init__(self, message: str, *, current_step: int, closed: bool) -> None:
+        self.current_step = current_step
+        self.closed = closed
+        super().__init__(message)
+
+
 class LargeRemoval(StepError):
     """A Complet step would remove many identifiers (``removals.RemovalCheck.large``) and the
     removal was not confirmed; nothing was written."""
@@ -291,11 +301,17 @@ def validate_step(
     with transaction.atomic():
         session = ImportSession.objects.select_for_update().get(pk=session.pk)
         if session.status != SessionStatus.IN_PROGRESS:
-            raise StepError(gettext("Cet import est terminé ou interrompu : relancez un import."))
+            raise StepMoved(
+                gettext("Cet import est terminé ou interrompu : relancez un import."),
+                current_step=session.current_step,
+                closed=True,
+            )
         if session.current_step != number:
-            raise StepError(
+            raise StepMoved(
                 gettext("Cet import en est à l'étape %(step)s/%(count)s.")
-                % {"step": session.current_step, "count": STEP_COUNT}
+                % {"step": session.current_step, "count": STEP_COUNT},
+                current_step=session.current_step,
+                closed=False,
             )
         spec = step(number)
         rows = _step_rows(session, number)

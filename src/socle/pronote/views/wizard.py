@@ -33,6 +33,7 @@ from socle.pronote.importer.session import start_import
 from socle.pronote.importer.steps import (
     LargeRemoval,
     StepError,
+    StepMoved,
     interrupt,
     plan_step,
     prepare_step,
@@ -290,6 +291,8 @@ def step_view(request: HttpRequest, pk: int, number: int) -> HttpResponse:
                     confirm_removals=form.removals_confirmed(),
                     actor=page_actor(request),
                 )
+            except StepMoved as exc:
+                return _moved(request, session, number, exc)
             except StepError as exc:
                 removals_refused = isinstance(exc, LargeRemoval)
                 messages.error(request, str(exc))
@@ -309,6 +312,25 @@ def step_view(request: HttpRequest, pk: int, number: int) -> HttpResponse:
         removals_refused=removals_refused,
     )
     return render(request, "pronote/step.html", context)
+
+
+def _moved(
+    request: HttpRequest, session: ImportSession, number: int, exc: StepMoved
+) -> HttpResponse:
+    """Another request validated this step or ended the import while this one waited for the
+    session (a double click, a second tab): show where the import is now."""
+    if exc.closed:
+        messages.info(request, str(exc))
+        return redirect("pronote:final", session.pk)
+    messages.info(
+        request,
+        _(
+            "L'étape %(number)s/%(count)s était déjà validée (double clic, ou un autre onglet) : "
+            "voici l'étape %(step)s/%(count)s."
+        )
+        % {"number": number, "step": exc.current_step, "count": STEP_COUNT},
+    )
+    return redirect("pronote:step", session.pk, exc.current_step)
 
 
 @pronote_admin_required
