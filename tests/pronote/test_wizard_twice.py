@@ -9,7 +9,7 @@ from django.contrib.messages import get_messages
 from django.urls import reverse
 
 from socle.pronote.importer import steps
-from socle.pronote.models import ImportSession, SessionStatus
+from socle.pronote.models import ImportSession, Outcome, SessionStatus, StepState
 from socle.pronote.views import wizard
 from tests.pronote.helpers import ids_of
 from tests.pronote.test_views import upload
@@ -74,4 +74,32 @@ def test_a_validation_that_waited_for_an_interruption_goes_to_the_summary(
     assert _messages(response) == ["Cet import est terminé ou interrompu : relancez un import."]
     session.refresh_from_db()
     assert session.status == SessionStatus.INTERRUPTED
+    assert not ids_of(school.est)
+
+
+def test_a_page_computed_while_its_step_is_validated_does_not_undo_the_validation(
+    admin_client, school, monkeypatch
+):
+    """The step page (its automatic matching, a few seconds for a big school) opened in a tab
+    while the step is validated in another: its matching, written last, marked the validated
+    step « rapprochée » again and put the automatic match back on a row cleared by hand."""
+    upload(admin_client, school)
+    session = ImportSession.objects.get()
+    teacher_row = session.rows.get(pronote_id="PROFBERRONE00001")
+    real = steps.match_rows
+    calls = {"n": 0}
+
+    def validated_meanwhile(*args: Any, **kwargs: Any) -> Any:
+        calls["n"] += 1
+        if calls["n"] == 1:  # the page's matching: the other tab validates now, row cleared
+            steps.validate_step(session, 1, {teacher_row.pk: None})
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(steps, "match_rows", validated_meanwhile)
+    admin_client.get(reverse("pronote:step", args=[session.pk, 1]))
+    step = session.steps.get(number=1)
+    assert step.state == StepState.VALIDATED
+    teacher_row.refresh_from_db()
+    assert teacher_row.person_id is None  # cleared by hand, as validated
+    assert teacher_row.outcome == Outcome.NOT_IDENTIFIED
     assert not ids_of(school.est)

@@ -125,7 +125,11 @@ def prepare_step(
 ) -> ImportStep:
     """Runs the automatic matching of a step once (one directory index, one bulk update).
     ``rows`` (the step's rows, if the caller has them) are updated in place; with
-    ``write_rows=False`` the caller writes them (validation, in the same statement)."""
+    ``write_rows=False`` the caller writes them (validation, in the same statement).
+
+    The matching is written only if the step is still pending when it is done (a conditional
+    UPDATE, then the rows, in one transaction): a page computed while another request validated
+    the step must not mark it « rapprochée » again nor put automatic matches back on its rows."""
     current = get_step(session, number)
     if current.state != StepState.PENDING:
         return current
@@ -168,15 +172,20 @@ def prepare_step(
             row.reason = match.reason[:300]  # French: the CLI's and the CSV report's text
             row.reason_parts = encode(match.reason_parts)  # the pages render these
             row.candidates = [c.as_dict() for c in match.candidates]
-        if write_rows:
-            update_rows(ImportRow, rows, MATCH_FIELDS)
-        else:
+        if not write_rows:
             for row in rows:  # written with the outcome, in the same statement
                 row.just_matched = True
-    current.recognised = sum(1 for r in rows if r.status == RowStatus.RECOGNISED)
-    current.unrecognised = len(rows) - current.recognised
+    recognised = sum(1 for r in rows if r.status == RowStatus.RECOGNISED)
+    with transaction.atomic():
+        still_pending = ImportStep.objects.filter(pk=current.pk, state=StepState.PENDING).update(
+            recognised=recognised, unrecognised=len(rows) - recognised, state=StepState.MATCHED
+        )
+        if not still_pending:  # validated (or matched) meanwhile by another request
+            return get_step(session, number)
+        if write_rows and rows:
+            update_rows(ImportRow, rows, MATCH_FIELDS)
+    current.recognised, current.unrecognised = recognised, len(rows) - recognised
     current.state = StepState.MATCHED
-    current.save(update_fields=["recognised", "unrecognised", "state"])
     return current
 
 
