@@ -173,6 +173,27 @@ def test_a_sigterm_renews_no_code_and_leaves_no_partial_file(
     assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL  # given back
 
 
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_it_shows_the_progress_of_the_pdf_on_a_terminal_only(
+    tmp_path: Path, college: Establishment
+) -> None:
+    """Some 400 pages a second: a lycée's letters take tens of seconds."""
+    err = _Terminal()
+    call_command(
+        "activation_letters", uai="0312609T", out=str(tmp_path / "a.pdf"),
+        stdout=io.StringIO(), stderr=err, force_color=True,
+    )  # fmt: skip
+    assert err.getvalue() == (
+        "\rCréation des codes d'activation…\x1b[K\rFiches de connexion : 3/3\x1b[K\n"
+    )
+    _out, piped = run("activation_letters", uai="0312609T", out=str(tmp_path / "b.pdf"))
+    assert piped == ""  # cron, a log: no carriage returns
+
+
 def test_an_empty_selection_writes_nothing(tmp_path: Path, college: Establishment) -> None:
     with pytest.raises(CommandError, match="Aucune fiche"):
         run("activation_letters", uai="0312609T", out=str(tmp_path / "a.pdf"), class_name="9Z")
