@@ -61,3 +61,24 @@ def test_it_writes_into_a_named_pipe_instead_of_replacing_it(tmp_path: Path) -> 
         os.close(reader)
     assert stat.S_ISFIFO(pipe.stat().st_mode)
     assert [p.name for p in tmp_path.iterdir()] == ["pipe"]
+
+
+def test_it_writes_in_place_a_file_it_may_write_in_a_folder_it_may_not(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A report file prepared by an administrator in a folder of theirs: the user cannot create
+    the temporary file beside it, but may still write the file itself, as before."""
+    target = tmp_path / "rapport.csv"
+    target.write_bytes(b"old")
+    real_open = os.open
+
+    def folder_refuses(path: object, flags: int, mode: int = 0o777) -> int:
+        if str(path).endswith(".partial"):
+            raise PermissionError(13, "Permission denied")
+        return real_open(path, flags, mode)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(files.os, "open", folder_refuses)
+    write_file(target, b"new")
+    assert target.read_bytes() == b"new"
+    with pytest.raises(PermissionError):
+        write_file(tmp_path / "absent.csv", b"new")  # no file to write in: refused as before

@@ -7,7 +7,9 @@ was (or no file), never half of a new one. A temporary file left by a killed pro
 (``kill -9``) is named ``.<target>.<random>.partial``.
 
 A target that exists and is not a regular file (``/dev/stdout``, a named pipe) is written
-directly, at once: it cannot be replaced, and must not be.
+directly, at once: it cannot be replaced, and must not be. So is an existing file the user may
+write in a folder where they may not create one (a file prepared for them by an administrator):
+written in place, not atomically, rather than refused.
 """
 
 from __future__ import annotations
@@ -27,9 +29,16 @@ class PendingFile:
         if target.exists() and not target.is_file():
             target.write_bytes(data)
             return
-        self.path = target.with_name(f".{target.name}.{secrets.token_hex(4)}.partial")
+        path = target.with_name(f".{target.name}.{secrets.token_hex(4)}.partial")
         mode = 0o600 if private else 0o666  # the umask applies to the latter
-        fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, mode)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, mode)
+        except PermissionError:
+            if not (target.is_file() and os.access(target, os.W_OK)):
+                raise
+            target.write_bytes(data)
+            return
+        self.path = path
         try:
             with os.fdopen(fd, "wb") as handle:
                 handle.write(data)
