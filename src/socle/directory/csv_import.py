@@ -92,10 +92,10 @@ def import_csv_text(text: str, *, default_uai: str | None = None) -> ImportSumma
         raise CsvRejected(
             [
                 _(
-                    "le fichier n'a pas été importé : conflit dans l'annuaire (%(error)s). "
-                    "Réessayez."
+                    "l'annuaire a été modifié pendant l'import (un autre import en même temps ?) "
+                    "; relancez la même commande. Détail : %(error)s"
                 )
-                % {"error": exc}
+                % {"error": " ".join(str(exc).split())}  # PostgreSQL's DETAIL on a 2nd line
             ],
             0,
         ) from None
