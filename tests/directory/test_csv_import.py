@@ -325,3 +325,22 @@ def test_it_says_in_french_that_another_import_changed_the_directory_meanwhile(
         'violates unique constraint "directory_person_login_key" DETAIL: Key '
         "(login)=(camille.martin) already exists."
     )
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_it_shows_the_hashing_of_the_initial_passwords_on_a_terminal_only(
+    tmp_path: Path, college: object
+) -> None:
+    """About 30 ms each: a school's file with initial passwords took minutes without a word."""
+    err = _Terminal()
+    call_command(
+        "directory_import", str(write_csv(tmp_path, FAMILY)), stdout=io.StringIO(), stderr=err,
+        force_color=True,
+    )  # fmt: skip
+    assert err.getvalue() == "\rMots de passe initiaux : 1/1\x1b[K\n"
+    _out, piped = run("directory_import", str(write_csv(tmp_path, FAMILY, name="b.csv")))
+    assert piped == ""

@@ -84,8 +84,13 @@ class Command(SocleCommand):
                 default_uai = normalize_uai(options["uai"])
             except InvalidUAI as exc:
                 raise CommandError(str(exc)) from None
+        on_terminal = self._on_terminal()
         try:
-            summary = import_csv_path(options["path"], default_uai=default_uai)
+            summary = import_csv_path(
+                options["path"],
+                default_uai=default_uai,
+                progress=self._passwords if on_terminal else None,
+            )
         except CsvRejected as exc:
             if not exc.rejected_rows and len(exc.errors) == 1:  # the file itself, not its lines
                 raise CommandError(
@@ -101,13 +106,15 @@ class Command(SocleCommand):
                 % {"rejected": exc.rejected_rows}
             )
             raise CommandError(_("Import refusé : corrigez les lignes signalées.")) from None
+        finally:
+            if on_terminal and self._shown:
+                self.stderr.write("", style_func=_plain)  # the progress line ends
         self.stdout.write(_("Personnes : %(summary)s") % {"summary": summary.line()})
 
     def _import_aaf(self, options: dict[str, Any]) -> None:
         if options["uai"]:
             raise CommandError(_("--uai ne s'emploie qu'avec le format CSV."))
-        stream = getattr(self.stderr, "_out", None)
-        on_terminal = bool(stream is not None and hasattr(stream, "isatty") and stream.isatty())
+        on_terminal = self._on_terminal()
         progress = self._progress if on_terminal else None
         try:
             report = import_aaf(options["path"], progress=progress, force=options["force"])
@@ -148,6 +155,21 @@ class Command(SocleCommand):
                 % {"expected": EXPECTED, "found": shown}
             )
         return message + " " + _("Fichiers attendus : %(expected)s.") % {"expected": EXPECTED}
+
+    _shown = False  # a progress line is on the terminal
+
+    def _on_terminal(self) -> bool:
+        stream = getattr(self.stderr, "_out", None)
+        return bool(stream is not None and hasattr(stream, "isatty") and stream.isatty())
+
+    def _passwords(self, done: int, total: int) -> None:
+        self._shown = True
+        line = _("Mots de passe initiaux : %(done)s/%(total)s") % {
+            "done": done,
+            "total": total,
+        }
+        self.stderr.write("\r" + line + "\x1b[K", ending="", style_func=_plain)
+        self.stderr.flush()
 
     def _progress(self, name: str, count: int) -> None:
         # Plain text (stderr's style is the errors' red), and ESC [K clears what a longer file
