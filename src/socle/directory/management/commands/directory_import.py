@@ -70,6 +70,15 @@ class Command(SocleCommand):
                 )
                 % {"path": path}
             )
+        if path.lower().endswith(".xml") and _is_pronote_file(Path(path)):
+            raise CommandError(
+                _(
+                    "%(path)s est un fichier d'identifiants de PRONOTE, pas un annuaire : il "
+                    "s'importe avec « socle pronote_import » (ou la page « Importer les "
+                    "identifiants Pronote »)."
+                )
+                % {"path": path}
+            )
         if (
             path.lower().endswith((".xml", ".zip", ".tar.gz", ".tgz", ".tar"))
             or Path(path).is_dir()
@@ -181,3 +190,13 @@ class Command(SocleCommand):
 
 def _plain(text: str) -> str:
     return text
+
+
+def _is_pronote_file(path: Path) -> bool:
+    """PRONOTE's identifier export (``IdPN_To_….xml``, encrypted or not), by its root."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(4096)
+    except OSError:
+        return False  # said by the import, with the reason
+    return b"<IDENTIFIANTS_PRONOTE" in head or b"<EXPORT_INDEX_EDUCATION" in head
