@@ -20,12 +20,17 @@ def _messages(response: Any) -> list[str]:
 
 
 def test_a_second_click_after_the_first_one_answered_goes_to_the_next_step(admin_client, school):
+    """Also the back button then « Valider » again: the step is not validated twice, and the
+    page says so (it went to the next step without a word, as if the new choices counted)."""
     upload(admin_client, school)
     session = ImportSession.objects.get()
     url = reverse("pronote:step", args=[session.pk, 1])
     admin_client.post(url, {"action": "validate"})
     response = admin_client.post(url, {"action": "validate"})
     assert response["Location"] == reverse("pronote:step", args=[session.pk, 2])
+    assert _messages(response) == [
+        "L'étape 1/6 était déjà validée (double clic, ou un autre onglet) : voici l'étape 2/6."
+    ]
     assert ids_of(school.est) == {"PROFBERRONE00001": school.teacher.pk}
     session.refresh_from_db()
     assert session.current_step == 2
@@ -103,3 +108,18 @@ def test_a_page_computed_while_its_step_is_validated_does_not_undo_the_validatio
     assert teacher_row.person_id is None  # cleared by hand, as validated
     assert teacher_row.outcome == Outcome.NOT_IDENTIFIED
     assert not ids_of(school.est)
+
+
+def test_the_back_button_to_a_finished_import_says_it_is_over(admin_client, school):
+    upload(admin_client, school)
+    session = ImportSession.objects.get()
+    admin_client.post(
+        reverse("pronote:step", args=[session.pk, 1]), {"action": "interrupt"}, follow=True
+    )
+    response = admin_client.post(
+        reverse("pronote:step", args=[session.pk, 1]), {"action": "validate"}
+    )
+    assert response["Location"] == reverse("pronote:final", args=[session.pk])
+    assert _messages(response) == ["Cet import est terminé ou interrompu : relancez un import."]
+    assert not ids_of(school.est)
+    assert admin_client.get(reverse("pronote:step", args=[session.pk, 1])).status_code == 302

@@ -241,9 +241,14 @@ def _picked_elsewhere(
 @require_http_methods(["GET", "POST"])
 def step_view(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     session = _session(request, pk)
+    validating = request.method == "POST" and request.POST.get("action") == "validate"
     if not session.is_open:
+        if validating:  # the back button to a step of an import since finished or interrupted
+            messages.info(request, _("Cet import est terminé ou interrompu : relancez un import."))
         return redirect("pronote:final", session.pk)
     if number != session.current_step:
+        if validating and number < session.current_step:  # the back button, a second click
+            return _moved(request, session, number, session.current_step)
         return redirect("pronote:step", session.pk, session.current_step)
     spec = step(number)
     prepare_step(session, number)
@@ -292,7 +297,10 @@ def step_view(request: HttpRequest, pk: int, number: int) -> HttpResponse:
                     actor=page_actor(request),
                 )
             except StepMoved as exc:
-                return _moved(request, session, number, exc)
+                if exc.closed:
+                    messages.info(request, str(exc))
+                    return redirect("pronote:final", session.pk)
+                return _moved(request, session, number, exc.current_step)
             except StepError as exc:
                 removals_refused = isinstance(exc, LargeRemoval)
                 messages.error(request, str(exc))
@@ -314,23 +322,18 @@ def step_view(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     return render(request, "pronote/step.html", context)
 
 
-def _moved(
-    request: HttpRequest, session: ImportSession, number: int, exc: StepMoved
-) -> HttpResponse:
-    """Another request validated this step or ended the import while this one waited for the
-    session (a double click, a second tab): show where the import is now."""
-    if exc.closed:
-        messages.info(request, str(exc))
-        return redirect("pronote:final", session.pk)
+def _moved(request: HttpRequest, session: ImportSession, number: int, current: int) -> HttpResponse:
+    """Step ``number`` was validated already (a double click, the back button, a second tab):
+    show the step the import is at, saying so."""
     messages.info(
         request,
         _(
             "L'étape %(number)s/%(count)s était déjà validée (double clic, ou un autre onglet) : "
             "voici l'étape %(step)s/%(count)s."
         )
-        % {"number": number, "step": exc.current_step, "count": STEP_COUNT},
+        % {"number": number, "step": current, "count": STEP_COUNT},
     )
-    return redirect("pronote:step", session.pk, exc.current_step)
+    return redirect("pronote:step", session.pk, current)
 
 
 @pronote_admin_required
