@@ -110,3 +110,23 @@ def test_it_traces_the_export_once_the_file_is_written(
     assert Trace.objects.filter(event="pronote_export", uai=school.est.uai).count() == 1
     school.est.refresh_from_db()
     assert school.est.pronote_uids_exported_at is not None
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_it_shows_the_files_built_on_a_terminal_when_there_are_several(tmp_path, ent_key) -> None:
+    school = School()
+    second = make_establishment(name="Lycée Victor Hugo")
+    make_person("Zoé", "Lycée", establishment=second)
+    err = _Terminal()
+    call_command(
+        "pronote_export", "--uai", f"{school.est.uai},{second.uai}", "--public-key",
+        _key(tmp_path, ent_key), "--partner-id", "P-1", "--out", str(tmp_path / "out"),
+        stdout=io.StringIO(), stderr=err, force_color=True,
+    )  # fmt: skip
+    assert err.getvalue() == (
+        "\rFichiers chiffrés : 0/2\x1b[K\rFichiers chiffrés : 1/2\x1b[K\r\x1b[K"
+    )

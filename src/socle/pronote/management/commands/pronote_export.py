@@ -105,10 +105,22 @@ class Command(SocleCommand):
         # Everything is built, then every file written beside its target, before the database
         # records anything: a file that cannot be written leaves the previous one, the services'
         # username modes and the journal as they were.
-        exports = [
-            (establishment, target, *build_export(establishment, public_key, partner_id))
-            for establishment, target in zip(establishments, targets, strict=True)
-        ]
+        exports = []
+        stream = getattr(self.stderr, "_out", None)
+        on_terminal = bool(stream is not None and hasattr(stream, "isatty") and stream.isatty())
+        for done, (establishment, target) in enumerate(zip(establishments, targets, strict=True)):
+            if several and on_terminal:  # a few seconds per large school
+                line = _("Fichiers chiffrés : %(done)s/%(total)s") % {
+                    "done": done,
+                    "total": len(establishments),
+                }
+                self.stderr.write("\r" + line + "\x1b[K", ending="", style_func=_plain)
+                self.stderr.flush()
+            exports.append(
+                (establishment, target, *build_export(establishment, public_key, partner_id))
+            )
+        if several and on_terminal:
+            self.stderr.write("\r\x1b[K", ending="", style_func=_plain)  # the summary follows
         if several:
             self._make_folder(Path(options["out"]))
         pending: list[PendingFile] = []
@@ -191,3 +203,7 @@ class Command(SocleCommand):
                 _("%(path)s : écriture impossible (%(error)s).")
                 % {"path": out, "error": os_error(exc)}
             ) from None
+
+
+def _plain(text: str) -> str:
+    return text
