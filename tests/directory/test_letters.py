@@ -149,7 +149,7 @@ def test_a_sigterm_renews_no_code_and_leaves_no_partial_file(
     tmp_path: Path, college: Establishment, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """``kill`` (systemd, a timeout) in the middle of the letters: Python's default ended the
-    process there, leaving ``.b.csv.<pid>.partial`` with the new codes in it."""
+    process there, leaving half a letters file, ``.b.csv.<pid>.partial``."""
     run("activation_letters", uai="0312609T", out=str(tmp_path / "a.csv"), class_name="4A")
     first = _read_csv(tmp_path / "a.csv")[0]["code_activation"]
 
