@@ -57,9 +57,9 @@ def test_it_says_that_a_pronote_import_wrote_nothing(monkeypatch, tmp_path: Path
     assert err.startswith("Interrompu. Rien n'a été enregistré")
 
 
-def test_it_prints_one_line_and_exits_130_on_sigint(tmp_path: Path):
+def _signal_mid_import(tmp_path: Path, signum: int) -> subprocess.CompletedProcess[str]:
     fifo = tmp_path / "eleves.csv"
-    os.mkfifo(fifo)  # the import blocks opening it: Ctrl-C arrives mid-command
+    os.mkfifo(fifo)  # the import blocks opening it: the signal arrives mid-command
     process = subprocess.Popen(
         socle_command("directory_import", str(fifo), "--uai", "0312609T"),
         stdout=subprocess.PIPE,
@@ -75,21 +75,36 @@ def test_it_prints_one_line_and_exits_130_on_sigint(tmp_path: Path):
     deadline = time.monotonic() + 30
     try:
         # Once the command opens the pipe (its start-up done), it waits for the file's bytes:
-        # press Ctrl-C then.
+        # send the signal then.
         while writer is None and time.monotonic() < deadline:
             try:
                 writer = os.open(fifo, os.O_WRONLY | os.O_NONBLOCK)
             except OSError:  # ENXIO: no reader yet
                 time.sleep(0.05)
         time.sleep(0.2)
-        process.send_signal(signal.SIGINT)
-        _out, err = process.communicate(timeout=30)
+        process.send_signal(signum)
+        out, err = process.communicate(timeout=30)
     finally:
         process.kill()
         if writer is not None:
             os.close(writer)
-    assert process.returncode == 130
-    assert "Traceback" not in err
-    assert err.strip().splitlines() == [
+    return subprocess.CompletedProcess(process.args, process.returncode, out, err)
+
+
+def test_it_prints_one_line_and_exits_130_on_sigint(tmp_path: Path):
+    done = _signal_mid_import(tmp_path, signal.SIGINT)
+    assert done.returncode == 130
+    assert "Traceback" not in done.stderr
+    assert done.stderr.strip().splitlines() == [
+        "Interrompu. Rien n'a été importé : relancez la même commande avec le même fichier."
+    ]
+
+
+def test_sigterm_stops_a_command_as_ctrl_c_does_with_status_143(tmp_path: Path):
+    """``kill``, systemd or a timeout: the command stops where it is (transaction rolled back,
+    temporary files removed) and says so, instead of vanishing without a word."""
+    done = _signal_mid_import(tmp_path, signal.SIGTERM)
+    assert done.returncode == 143
+    assert done.stderr.strip().splitlines() == [
         "Interrompu. Rien n'a été importé : relancez la même commande avec le même fichier."
     ]

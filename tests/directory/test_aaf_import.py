@@ -239,6 +239,20 @@ def test_a_file_with_another_root_is_malformed(tmp_path: Path) -> None:
     assert report.files_failed and "élément racine ficAlimMENESR attendu" in report.errors[0]
 
 
+def test_an_empty_file_is_said_empty_in_french(tmp_path: Path) -> None:
+    """A zero-byte file (a transfer cut short, a full disk at the academy): libxml2's English
+    « no element found » at « ligne 0 » said nothing useful."""
+    import_aaf(school_files(tmp_path / "day1"))
+    folder = school_files(tmp_path / "day2", date="20250902")
+    (folder / "ENT_Complet_20250902_Eleve_0001.xml").write_bytes(b"")
+    report = import_aaf(folder)
+    assert report.errors[0] == (
+        "ENT_Complet_20250902_Eleve_0001.xml : fichier rejeté, rien n'en a été importé (fichier "
+        "vide : transfert interrompu ou disque plein à l'écriture ?)"
+    )
+    assert Person.objects.get(external_id="E1").is_active  # no deactivation from it
+
+
 def test_it_reads_iso_8859_1_files(tmp_path: Path) -> None:
     folder = school_files(tmp_path, pupils=[], relatives=[], staff_records=[])
     write(

@@ -75,6 +75,19 @@ def test_directory_import_suggests_the_aaf_format_for_xml(tmp_path) -> None:  # 
         run("directory_import", str(tmp_path))
 
 
+def test_directory_import_names_the_command_for_a_pronote_file(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """PRONOTE's identifier file given to the directory import: it said « ressemble à un export
+    AAF : ajoutez --format aaf », which then found no AAF file."""
+    path = tmp_path / "IdPN_To_SOCLE.xml"
+    path.write_text('<?xml version="1.0"?>\n<IDENTIFIANTS_PRONOTE UAI="0312609T"/>')
+    with pytest.raises(CommandError) as refused:
+        run("directory_import", str(path))
+    assert str(refused.value) == (
+        f"{path} est un fichier d'identifiants de PRONOTE, pas un annuaire : il s'importe avec "
+        "« socle pronote_import » (ou la page « Importer les identifiants Pronote »)."
+    )
+
+
 def test_account_set_password_refuses_a_password_that_is_not_utf8() -> None:
     make_person("Zoé", "Petit", password=None)
     latin1 = io.TextIOWrapper(io.BytesIO("mot de passe très long\n".encode("latin-1")))

@@ -298,3 +298,49 @@ def test_it_refuses_the_file_in_french_when_sqlite_stays_locked_by_another_write
         "Fichier refusé, rien n'a été importé : la base de données est restée occupée par une "
         "autre écriture (un import AAF ?) ; relancez la même commande plus tard."
     )
+
+
+def test_it_says_in_french_that_another_import_changed_the_directory_meanwhile(
+    tmp_path: Path, college: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two imports of the same people at once (PostgreSQL: the second waits for the first, then
+    meets its logins): the pre-checks passed, the rows collide. It said « le fichier n'a pas été
+    importé : conflit dans l'annuaire (duplicate key value…\nDETAIL: …). Réessayez. »"""
+    from django.db import IntegrityError
+
+    from socle.directory import csv_import
+
+    def collides(*args: object) -> None:
+        raise IntegrityError(
+            'duplicate key value violates unique constraint "directory_person_login_key"\n'
+            "DETAIL:  Key (login)=(camille.martin) already exists."
+        )
+
+    monkeypatch.setattr(csv_import, "apply_groups", collides)
+    with pytest.raises(CommandError) as refused:
+        run("directory_import", str(write_csv(tmp_path, FAMILY)))
+    assert str(refused.value) == (
+        "Fichier refusé, rien n'a été importé : l'annuaire a été modifié pendant l'import (un "
+        "autre import en même temps ?) ; relancez la même commande. Détail : duplicate key value "
+        'violates unique constraint "directory_person_login_key" DETAIL: Key '
+        "(login)=(camille.martin) already exists."
+    )
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_it_shows_the_hashing_of_the_initial_passwords_on_a_terminal_only(
+    tmp_path: Path, college: object
+) -> None:
+    """About 30 ms each: a school's file with initial passwords took minutes without a word."""
+    err = _Terminal()
+    call_command(
+        "directory_import", str(write_csv(tmp_path, FAMILY)), stdout=io.StringIO(), stderr=err,
+        force_color=True,
+    )  # fmt: skip
+    assert err.getvalue() == "\rMots de passe initiaux : 1/1\x1b[K\n"
+    _out, piped = run("directory_import", str(write_csv(tmp_path, FAMILY, name="b.csv")))
+    assert piped == ""

@@ -1,9 +1,12 @@
 import csv
+import io
 import os
+import signal
 import stat
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
 from django.core.management.base import CommandError
 from pypdf import PdfReader
 
@@ -140,6 +143,55 @@ def test_an_interrupted_write_renews_no_code_and_leaves_no_file(
         run("activation_letters", uai="0312609T", out=str(tmp_path / "b.csv"), class_name="4A")
     assert activation_redirect("leo.petit", first, None)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.csv"]
+
+
+def test_a_sigterm_renews_no_code_and_leaves_no_partial_file(
+    tmp_path: Path, college: Establishment, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``kill`` (systemd, a timeout) in the middle of the letters: Python's default ended the
+    process there, leaving half a letters file, ``.b.csv.<pid>.partial``."""
+    run("activation_letters", uai="0312609T", out=str(tmp_path / "a.csv"), class_name="4A")
+    first = _read_csv(tmp_path / "a.csv")[0]["code_activation"]
+
+    def killed(letters: object, path: Path) -> None:
+        path.write_text("half a letter")
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    monkeypatch.setattr("socle.directory.management.commands.activation_letters.write_csv", killed)
+    err = io.StringIO()
+    with pytest.raises(SystemExit) as stopped:
+        call_command(
+            "activation_letters", uai="0312609T", out=str(tmp_path / "b.csv"), class_name="4A",
+            stdout=io.StringIO(), stderr=err,
+        )  # fmt: skip
+    assert stopped.value.code == 143
+    assert err.getvalue().strip() == (
+        "Interrompu. Aucun code n'a été renouvelé : relancez la même commande."
+    )
+    assert activation_redirect("leo.petit", first, None)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.csv"]
+    assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL  # given back
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_it_shows_the_progress_of_the_pdf_on_a_terminal_only(
+    tmp_path: Path, college: Establishment
+) -> None:
+    """Some 400 pages a second: a lycée's letters take tens of seconds."""
+    err = _Terminal()
+    call_command(
+        "activation_letters", uai="0312609T", out=str(tmp_path / "a.pdf"),
+        stdout=io.StringIO(), stderr=err, force_color=True,
+    )  # fmt: skip
+    assert err.getvalue() == (
+        "\rCréation des codes d'activation…\x1b[K\rFiches de connexion : 3/3\x1b[K\n"
+    )
+    _out, piped = run("activation_letters", uai="0312609T", out=str(tmp_path / "b.pdf"))
+    assert piped == ""  # cron, a log: no carriage returns
 
 
 def test_an_empty_selection_writes_nothing(tmp_path: Path, college: Establishment) -> None:

@@ -10,6 +10,7 @@ from lxml import etree
 
 from socle.pronote.files.envelope import build_envelope
 from socle.pronote.models import ImportSession, SessionStatus
+from tests.core.disk import full_disk
 from tests.factories import make_service
 from tests.pronote.helpers import ids_of, run
 from tests.pronote.test_views import PRONOTE_XML
@@ -230,15 +231,14 @@ def test_it_refuses_a_report_path_it_cannot_write_before_importing(xml_file, sch
 def test_it_keeps_the_import_when_the_report_cannot_be_written_after_it(
     xml_file, school, tmp_path, monkeypatch
 ):
-    from pathlib import Path
-
-    report = tmp_path / "r.csv"
-
-    def disk_full(self: Path, data: bytes) -> int:
-        raise OSError(28, "No space left on device")
-
-    monkeypatch.setattr(Path, "write_bytes", disk_full)
-    with pytest.raises(CommandError, match="L'import est enregistré, mais le rapport CSV"):
+    """A full disk once the import is committed: the import stays, the previous report too,
+    whole (not the beginning of the new one), and the message says both."""
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    report = folder / "r.csv"
+    report.write_bytes(b"last week's report")
+    full_disk(monkeypatch, folder, room=100)
+    with pytest.raises(CommandError) as refused:
         run(
             "pronote_import",
             str(xml_file),
@@ -250,8 +250,25 @@ def test_it_keeps_the_import_when_the_report_cannot_be_written_after_it(
             "--report",
             str(report),
         )
+    assert str(refused.value) == (
+        f"L'import est enregistré, mais le rapport CSV {report} n'a pas pu être écrit (plus de "
+        "place sur le disque)."
+    )
     assert len(ids_of(school.est)) == 4  # not rolled back
-    assert not report.exists()  # the probe left no empty file behind
+    assert report.read_bytes() == b"last week's report"
+    assert [p.name for p in folder.iterdir()] == ["r.csv"]  # nothing half-written left
+
+
+def test_a_report_that_cannot_be_written_leaves_no_file(xml_file, school, tmp_path, monkeypatch):
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    full_disk(monkeypatch, folder, room=100)
+    with pytest.raises(CommandError, match="n'a pas pu être écrit"):
+        run(
+            "pronote_import", str(xml_file), "--uai", school.est.uai, "--mode", "complet",
+            "--auto-only", "--dry-run", "--report", str(folder / "r.csv"),
+        )  # fmt: skip
+    assert list(folder.iterdir()) == []  # neither the probe's empty file nor a partial one
 
 
 def test_the_command_warns_of_people_of_an_unknown_category(tmp_path, school):

@@ -351,3 +351,19 @@ def test_it_refuses_an_inner_document_of_another_school(ent_key):
     payload = PRONOTESIM_XML.format(uai="0310001A").encode()
     with pytest.raises(PronoteFileError, match="UAI du fichier"):
         read(envelope(ent_key, payload=payload), key=ent_key)
+
+
+def test_it_names_the_import_of_an_aaf_export_given_by_mistake():
+    """The academy's directory export instead of PRONOTE's file: it was refused for its DOCTYPE
+    « par sécurité », which did not say what the file was."""
+    aaf = (
+        b'<?xml version="1.0" encoding="UTF-8"?>\n'
+        b'<!DOCTYPE ficAlimMENESR SYSTEM "ficAlimMENESR.dtd">\n'
+        b"<ficAlimMENESR><addRequest/></ficAlimMENESR>\n"
+    )
+    with pytest.raises(PronoteFileError) as refused:
+        read(aaf, "ENT_Complet_20250901_Eleve_0001.xml")
+    assert str(refused.value) == (
+        "« ENT_Complet_20250901_Eleve_0001.xml » est un export AAF de l'annuaire (ficAlimMENESR), "
+        "pas un fichier de PRONOTE : il s'importe avec « socle directory_import --format aaf »."
+    )

@@ -17,6 +17,10 @@
   leaves (:meth:`SocleCommand.interruption_hint`: for an import, that running the same command
   again with the same files completes it), and exits with status 130, as a shell does for
   SIGINT; never a ``KeyboardInterrupt`` traceback.
+- SIGTERM (``kill``, systemd stopping a unit, a cron or CI timeout) stops the command the same
+  way, exit status 143: raised where the command is, as Ctrl-C is, it rolls the transaction
+  back and removes the temporary files, where Python's default would end the process at once
+  and leave them (half a letters file, ``.<file>.<pid>.partial``, beside ``--out``).
 - A refusal (``CommandError``) is printed as its sentence alone on stderr, exit status 1 (or the
   error's own), without Django's English « CommandError: » before it; ``--traceback`` and
   ``call_command`` still get the exception.
@@ -27,7 +31,9 @@
 from __future__ import annotations
 
 import os
+import signal
 import sys
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -116,9 +122,21 @@ def unreachable_database(alias: str = DEFAULT_DB_ALIAS) -> str | None:
 
 
 INTERRUPTED_STATUS = 130  # 128 + SIGINT, what a shell reports for Ctrl-C
+TERMINATED_STATUS = 143  # 128 + SIGTERM
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised where the command is running, so that it stops as after Ctrl-C."""
+
+
+def _terminate(_signum: int, _frame: object) -> None:
+    raise Terminated
 
 
 class SocleCommand(BaseCommand):
+    # ``socle serve`` leaves SIGTERM to gunicorn (a graceful stop of its workers).
+    stops_on_sigterm = True
+
     def interruption_hint(self, options: dict[str, Any]) -> str:
         """What to do after Ctrl-C, printed after « Interrompu. » (empty: nothing to say)."""
         return ""
@@ -146,14 +164,25 @@ class SocleCommand(BaseCommand):
             stderr.write(str(exc))
             raise SystemExit(exc.returncode) from None
 
+    def _catch_sigterm(self) -> Any:
+        """Installs :func:`_terminate` for SIGTERM unless another handler is there (or this is
+        not the main thread); returns the handler to restore, or ``None``."""
+        if not self.stops_on_sigterm or threading.current_thread() is not threading.main_thread():
+            return None
+        if signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL:
+            return None
+        return signal.signal(signal.SIGTERM, _terminate)
+
     def _execute(self, *args: Any, **options: Any) -> str | None:
+        previous = self._catch_sigterm()
         try:
             return super().execute(*args, **options)
-        except KeyboardInterrupt:
+        except KeyboardInterrupt as exc:
             hint = self.interruption_hint(options)
             stderr = getattr(self, "stderr", None) or sys.stderr
             stderr.write(" ".join(part for part in (_("Interrompu."), hint) if part))
-            raise SystemExit(INTERRUPTED_STATUS) from None
+            status = TERMINATED_STATUS if isinstance(exc, Terminated) else INTERRUPTED_STATUS
+            raise SystemExit(status) from None
         except DatabaseError as exc:
             alias = options.get("database") or DEFAULT_DB_ALIAS
             if isinstance(exc, OperationalError) and (message := unreachable_database(alias)):
@@ -168,3 +197,6 @@ class SocleCommand(BaseCommand):
                     % {"count": count}
                 ) from exc
             raise
+        finally:
+            if previous is not None:
+                signal.signal(signal.SIGTERM, previous)

@@ -6,6 +6,7 @@ group's status (created, updated, unchanged) is counted in the :class:`ImportSum
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -45,16 +46,26 @@ class ImportSummary:
         }
 
 
-def hash_passwords(groups: dict[GroupKey, PersonGroup]) -> None:
-    """Hashes the initial passwords to set (new accounts, accounts without a usable password).
+Progress = Callable[[int, int], None]
+PROGRESS_EVERY = 50  # passwords hashed between two calls of hash_passwords' progress
+
+
+def hash_passwords(groups: dict[GroupKey, PersonGroup], progress: Progress | None = None) -> None:
+    """Hashes the initial passwords to set (new accounts, accounts without a usable password);
+    ``progress`` (done, in all) every :data:`PROGRESS_EVERY` passwords and at the end.
 
     Called before the import's transaction: an Argon2id hash costs about 30 ms, and on SQLite
     the transaction holds the database's write lock, which every login of the ENT needs too.
     """
-    for group in groups.values():
-        person = group.person
-        if group.password and (person is None or not person.has_usable_password()):
-            group.password_hash = make_password(group.password)
+    to_hash = [
+        group
+        for group in groups.values()
+        if group.password and (group.person is None or not group.person.has_usable_password())
+    ]
+    for done, group in enumerate(to_hash, start=1):
+        group.password_hash = make_password(group.password)
+        if progress is not None and (done % PROGRESS_EVERY == 0 or done == len(to_hash)):
+            progress(done, len(to_hash))
 
 
 def apply_groups(

@@ -14,14 +14,16 @@ from django.db import IntegrityError, OperationalError, transaction
 from django.utils.translation import gettext as _
 
 from socle.core.plain_errors import os_error
-from socle.directory.csv_apply import ImportSummary, apply_groups, hash_passwords
+from socle.directory.csv_apply import ImportSummary, Progress, apply_groups, hash_passwords
 from socle.directory.csv_checks import check_children, check_logins, match_people
 from socle.directory.csv_groups import group_rows
 from socle.directory.csv_reader import CsvRejected, decode, read_rows
 from socle.directory.models import Establishment
 
 
-def import_csv_path(path: str | Path, *, default_uai: str | None = None) -> ImportSummary:
+def import_csv_path(
+    path: str | Path, *, default_uai: str | None = None, progress: Progress | None = None
+) -> ImportSummary:
     try:
         data = Path(path).read_bytes()
     except OSError as exc:
@@ -32,10 +34,14 @@ def import_csv_path(path: str | Path, *, default_uai: str | None = None) -> Impo
             ],
             0,
         ) from None
-    return import_csv_text(decode(data), default_uai=default_uai)
+    return import_csv_text(decode(data), default_uai=default_uai, progress=progress)
 
 
-def import_csv_text(text: str, *, default_uai: str | None = None) -> ImportSummary:
+def import_csv_text(
+    text: str, *, default_uai: str | None = None, progress: Progress | None = None
+) -> ImportSummary:
+    """``progress`` (passwords hashed, passwords in all) is called as the initial passwords are
+    hashed, the long part of a file that gives them (about 30 ms each)."""
     try:
         rows = read_rows(text, default_uai=default_uai)
         faulty: CsvRejected | None = None
@@ -72,7 +78,7 @@ def import_csv_text(text: str, *, default_uai: str | None = None) -> ImportSumma
         if faulty is not None:  # the rows' own faults first, then the file's (duplicates…)
             messages = faulty.errors + messages
         raise CsvRejected(messages, len(lines) + (faulty.rejected_rows if faulty else 0))
-    hash_passwords(groups)  # outside the transaction: see hash_passwords
+    hash_passwords(groups, progress)  # outside the transaction: see hash_passwords
     try:
         with transaction.atomic():
             return apply_groups(groups, establishments)
@@ -92,10 +98,10 @@ def import_csv_text(text: str, *, default_uai: str | None = None) -> ImportSumma
         raise CsvRejected(
             [
                 _(
-                    "le fichier n'a pas été importé : conflit dans l'annuaire (%(error)s). "
-                    "Réessayez."
+                    "l'annuaire a été modifié pendant l'import (un autre import en même temps ?) "
+                    "; relancez la même commande. Détail : %(error)s"
                 )
-                % {"error": exc}
+                % {"error": " ".join(str(exc).split())}  # PostgreSQL's DETAIL on a 2nd line
             ],
             0,
         ) from None

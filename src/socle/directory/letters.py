@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -157,14 +158,20 @@ def write_csv(letters: list[Letter], path: Path) -> None:
             )
 
 
-def write_pdf(letters: list[Letter], path: Path) -> None:
-    """One A4 page per person, drawn with reportlab."""
+PROGRESS_EVERY = 100  # pages between two calls of write_pdf's progress
+
+
+def write_pdf(
+    letters: list[Letter], path: Path, progress: Callable[[int, int], None] | None = None
+) -> None:
+    """One A4 page per person, drawn with reportlab (about 400 pages a second): ``progress``
+    (pages done, pages in all) is called every :data:`PROGRESS_EVERY` pages and at the end."""
     canvas = Canvas(str(path), pagesize=A4, pageCompression=1)
     canvas.setTitle("Fiches de connexion à l'ENT")
     canvas.setAuthor("Socle")
     width, height = A4
     left = 20 * mm
-    for letter in letters:
+    for done, letter in enumerate(letters, start=1):
         y = height - 25 * mm
         canvas.setFont("Helvetica", 10)
         canvas.drawString(left, y, f"{letter.establishment} ({letter.uai})")
@@ -217,6 +224,8 @@ def write_pdf(letters: list[Letter], path: Path) -> None:
             canvas.drawString(left, y, line)
             y -= 5 * mm
         canvas.showPage()
+        if progress is not None and (done % PROGRESS_EVERY == 0 or done == len(letters)):
+            progress(done, len(letters))
     if not letters:
         canvas.setFont("Helvetica", 12)
         canvas.drawString(left, height - 30 * mm, "Aucune personne à activer pour cette sélection.")

@@ -96,6 +96,10 @@ def read_records(stream: IO[bytes]) -> Iterator[RawRecord]:
                 del parent[0]
             yield record
     except etree.XMLSyntaxError as exc:
+        if not exc.lineno:  # not one byte: libxml2 says « no element found », line 0
+            raise MalformedFile(
+                _("fichier vide : transfert interrompu ou disque plein à l'écriture ?")
+            ) from None
         raise MalformedFile(
             _("XML mal formé (ligne %(line)s) : %(error)s")
             % {"line": exc.lineno, "error": xml_error(exc)}

@@ -25,6 +25,16 @@ def export_for_pronote(
     partner_id: str,
     actor: Actor | None = None,
 ) -> tuple[bytes, ExportResult]:
+    """The download button: builds the file and records it as handed over."""
+    sealed, result = build_export(establishment, public_key, partner_id)
+    record_export(establishment, result, actor)
+    return sealed, result
+
+
+def build_export(
+    establishment: Establishment, public_key: rsa.RSAPublicKey, partner_id: str
+) -> tuple[bytes, ExportResult]:
+    """The encrypted file and what it holds; writes nothing to the database."""
     result = build_rapprochement([establishment], partner_id)
     sealed = build_container(
         result.xml,
@@ -33,6 +43,12 @@ def export_for_pronote(
         uai=establishment.uai,
         description=f"RapprochementSSO v2.0 — utilisateurs de l'ENT — {establishment.uai}",
     )
+    return sealed, result
+
+
+def mark_exported(result: ExportResult) -> None:
+    """What a file handed over to PRONOTE fixes: the services' username modes, and the UAIs
+    whose PRONOTE services must send uids."""
     # PRONOTE will bind each user to the name in the file: the services' modes are now fixed.
     mark_usernames_sent(result.service_ids)
     if result.uids_for:
@@ -41,8 +57,14 @@ def export_for_pronote(
         Establishment.objects.filter(pk__in=result.uids_for).update(
             pronote_uids_exported_at=timezone.now()
         )
+
+
+def record_export(
+    establishment: Establishment, result: ExportResult, actor: Actor | None = None
+) -> None:
+    """:func:`mark_exported`, and the trace « pronote_export »."""
+    mark_exported(result)
     journal.exported(establishment, file_name(establishment), sum(result.counts.values()), actor)
-    return sealed, result
 
 
 def file_name(establishment: Establishment) -> str:

@@ -36,6 +36,7 @@ _BINARY_SIGNATURES = (b"PK\x03\x04", b"%PDF", b"\x1f\x8b", b"\x89PNG", b"\xff\xd
 # carriage return).
 _BINARY_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
 _SAMPLE = 8192
+_AAF_ROOT = re.compile(rb"<ficAlimMENESR[\s>]")
 
 
 def looks_binary(data: bytes) -> bool:
@@ -81,6 +82,14 @@ def read_identifier_file(
     if not head:
         raise PronoteFileError(_("Le fichier est vide."))
     if head.startswith(b"<"):
+        if _AAF_ROOT.search(data[:_SAMPLE]):  # before parse_xml refuses its DOCTYPE
+            raise PronoteFileError(
+                _(
+                    "« %(file)s » est un export AAF de l'annuaire (ficAlimMENESR), pas un fichier "
+                    "de PRONOTE : il s'importe avec « socle directory_import --format aaf »."
+                )
+                % {"file": file_name}
+            )
         root = parse_xml(data)  # lxml reads a UTF-16 BOM itself
         if is_envelope(root):
             inner = open_envelope(

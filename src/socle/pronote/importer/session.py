@@ -123,10 +123,14 @@ def start_import(
 ) -> ImportSession:
     """Stores the parsed rows and six pending steps; any open import of the school is
     interrupted first (one wizard at a time per establishment). ``actor`` (default: ``user``)
-    is who the traces name."""
+    is who the traces name.
+
+    The establishment's row is locked first (PostgreSQL): two imports started at once would
+    otherwise each see no open import, and both stay open."""
     actor = actor or Actor(person=user)
     if mode not in ImportMode.values:
         raise ValueError(f"mode {mode!r}")
+    Establishment.objects.select_for_update().filter(pk=establishment.pk).first()
     for previous in ImportSession.objects.filter(
         establishment=establishment, status=SessionStatus.IN_PROGRESS
     ):

@@ -38,6 +38,16 @@ class StepError(ValueError):
     """The step cannot be validated as asked; the message is French and shown as is."""
 
 
+class StepMoved(StepError):
+    """The session is no longer at this step: another request validated it (a double click, a
+    second tab) or ended the import (``closed``) while this one waited for the session."""
+
+    def __init__(self, message: str, *, current_step: int, closed: bool) -> None:
+        self.current_step = current_step
+        self.closed = closed
+        super().__init__(message)
+
+
 class LargeRemoval(StepError):
     """A Complet step would remove many identifiers (``removals.RemovalCheck.large``) and the
     removal was not confirmed; nothing was written."""
@@ -115,7 +125,11 @@ def prepare_step(
 ) -> ImportStep:
     """Runs the automatic matching of a step once (one directory index, one bulk update).
     ``rows`` (the step's rows, if the caller has them) are updated in place; with
-    ``write_rows=False`` the caller writes them (validation, in the same statement)."""
+    ``write_rows=False`` the caller writes them (validation, in the same statement).
+
+    The matching is written only if the step is still pending when it is done (a conditional
+    UPDATE, then the rows, in one transaction): a page computed while another request validated
+    the step must not mark it « rapprochée » again nor put automatic matches back on its rows."""
     current = get_step(session, number)
     if current.state != StepState.PENDING:
         return current
@@ -158,15 +172,20 @@ def prepare_step(
             row.reason = match.reason[:300]  # French: the CLI's and the CSV report's text
             row.reason_parts = encode(match.reason_parts)  # the pages render these
             row.candidates = [c.as_dict() for c in match.candidates]
-        if write_rows:
-            update_rows(ImportRow, rows, MATCH_FIELDS)
-        else:
+        if not write_rows:
             for row in rows:  # written with the outcome, in the same statement
                 row.just_matched = True
-    current.recognised = sum(1 for r in rows if r.status == RowStatus.RECOGNISED)
-    current.unrecognised = len(rows) - current.recognised
+    recognised = sum(1 for r in rows if r.status == RowStatus.RECOGNISED)
+    with transaction.atomic():
+        still_pending = ImportStep.objects.filter(pk=current.pk, state=StepState.PENDING).update(
+            recognised=recognised, unrecognised=len(rows) - recognised, state=StepState.MATCHED
+        )
+        if not still_pending:  # validated (or matched) meanwhile by another request
+            return get_step(session, number)
+        if write_rows and rows:
+            update_rows(ImportRow, rows, MATCH_FIELDS)
+    current.recognised, current.unrecognised = recognised, len(rows) - recognised
     current.state = StepState.MATCHED
-    current.save(update_fields=["recognised", "unrecognised", "state"])
     return current
 
 
@@ -291,11 +310,17 @@ def validate_step(
     with transaction.atomic():
         session = ImportSession.objects.select_for_update().get(pk=session.pk)
         if session.status != SessionStatus.IN_PROGRESS:
-            raise StepError(gettext("Cet import est terminé ou interrompu : relancez un import."))
+            raise StepMoved(
+                gettext("Cet import est terminé ou interrompu : relancez un import."),
+                current_step=session.current_step,
+                closed=True,
+            )
         if session.current_step != number:
-            raise StepError(
+            raise StepMoved(
                 gettext("Cet import en est à l'étape %(step)s/%(count)s.")
-                % {"step": session.current_step, "count": STEP_COUNT}
+                % {"step": session.current_step, "count": STEP_COUNT},
+                current_step=session.current_step,
+                closed=False,
             )
         spec = step(number)
         rows = _step_rows(session, number)

@@ -33,6 +33,7 @@ from socle.pronote.importer.session import start_import
 from socle.pronote.importer.steps import (
     LargeRemoval,
     StepError,
+    StepMoved,
     interrupt,
     plan_step,
     prepare_step,
@@ -240,9 +241,14 @@ def _picked_elsewhere(
 @require_http_methods(["GET", "POST"])
 def step_view(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     session = _session(request, pk)
+    validating = request.method == "POST" and request.POST.get("action") == "validate"
     if not session.is_open:
+        if validating:  # the back button to a step of an import since finished or interrupted
+            messages.info(request, _("Cet import est terminé ou interrompu : relancez un import."))
         return redirect("pronote:final", session.pk)
     if number != session.current_step:
+        if validating and number < session.current_step:  # the back button, a second click
+            return _moved(request, session, number, session.current_step)
         return redirect("pronote:step", session.pk, session.current_step)
     spec = step(number)
     prepare_step(session, number)
@@ -290,6 +296,11 @@ def step_view(request: HttpRequest, pk: int, number: int) -> HttpResponse:
                     confirm_removals=form.removals_confirmed(),
                     actor=page_actor(request),
                 )
+            except StepMoved as exc:
+                if exc.closed:
+                    messages.info(request, str(exc))
+                    return redirect("pronote:final", session.pk)
+                return _moved(request, session, number, exc.current_step)
             except StepError as exc:
                 removals_refused = isinstance(exc, LargeRemoval)
                 messages.error(request, str(exc))
@@ -309,6 +320,20 @@ def step_view(request: HttpRequest, pk: int, number: int) -> HttpResponse:
         removals_refused=removals_refused,
     )
     return render(request, "pronote/step.html", context)
+
+
+def _moved(request: HttpRequest, session: ImportSession, number: int, current: int) -> HttpResponse:
+    """Step ``number`` was validated already (a double click, the back button, a second tab):
+    show the step the import is at, saying so."""
+    messages.info(
+        request,
+        _(
+            "L'étape %(number)s/%(count)s était déjà validée (double clic, ou un autre onglet) : "
+            "voici l'étape %(step)s/%(count)s."
+        )
+        % {"number": number, "step": current, "count": STEP_COUNT},
+    )
+    return redirect("pronote:step", session.pk, current)
 
 
 @pronote_admin_required

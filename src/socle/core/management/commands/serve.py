@@ -36,6 +36,7 @@ def int_between(low: int, high: int) -> Callable[[str], int]:
 
 
 class Command(SocleCommand):
+    stops_on_sigterm = False  # gunicorn's own handler: a graceful stop
     help = cast(
         str,
         gettext_lazy(

@@ -37,6 +37,16 @@ class Command(SocleCommand):
         )
         parser.add_argument("--out", required=True, help=_("Fichier de sortie .pdf ou .csv."))
 
+    renewed_in: Path | None = None  # the letters of codes already renewed, if interrupted then
+
+    def interruption_hint(self, options: dict[str, Any]) -> str:
+        if self.renewed_in is not None:
+            return _(
+                "Les codes sont renouvelés : les fiches sont dans %(partial)s (renommez ce "
+                "fichier)."
+            ) % {"partial": self.renewed_in}
+        return _("Aucun code n'a été renouvelé : relancez la même commande.")
+
     def handle(self, *args: Any, **options: Any) -> None:
         try:
             uai = normalize_uai(options["uai"])
@@ -79,11 +89,15 @@ class Command(SocleCommand):
         once the whole file is written (next to ``out``, then renamed onto it), so that a full
         disk, a permission error or a Ctrl-C leaves the previous codes and file as they were.
         The file is readable by its owner only (mode 600), whatever the umask."""
-        write = write_pdf if out.suffix.lower() == ".pdf" else write_csv
+        pdf = out.suffix.lower() == ".pdf"
+        stream = getattr(self.stderr, "_out", None)
+        on_terminal = bool(stream is not None and hasattr(stream, "isatty") and stream.isatty())
         partial = out.with_name(f".{out.name}.{os.getpid()}.partial")
         committed = False
         try:
             with transaction.atomic():
+                if on_terminal:
+                    self._show(_("Création des codes d'activation…"))
                 letters = issue_letters(establishment, class_name=class_name, profile=profile)
                 if not letters:
                     raise CommandError(
@@ -96,9 +110,14 @@ class Command(SocleCommand):
                 # writers open it, which keep the mode, as os.replace does.
                 partial.touch(mode=0o600, exist_ok=False)
                 partial.chmod(0o600)  # whatever the umask
-                write(letters, partial)
+                if pdf:
+                    write_pdf(letters, partial, progress=self._pages if on_terminal else None)
+                else:
+                    write_csv(letters, partial)
             committed = True
+            self.renewed_in = partial
             os.replace(partial, out)
+            self.renewed_in = None
         except OSError as exc:
             if committed:  # the new codes hold: the letters that carry them must not be lost
                 raise CommandError(
@@ -113,6 +132,21 @@ class Command(SocleCommand):
                 % {"path": out, "reason": os_error(exc)}
             ) from None
         finally:
+            if on_terminal:
+                self.stderr.write("", style_func=_plain)  # the progress line ends
             if not committed:
                 partial.unlink(missing_ok=True)
         return len(letters)
+
+    def _pages(self, done: int, total: int) -> None:
+        self._show(_("Fiches de connexion : %(done)s/%(total)s") % {"done": done, "total": total})
+
+    def _show(self, line: str) -> None:
+        """One line rewritten in place on the terminal (plain: stderr's style is the errors'
+        red); ESC [K clears what a longer line left at its end."""
+        self.stderr.write("\r" + line + "\x1b[K", ending="", style_func=_plain)
+        self.stderr.flush()
+
+
+def _plain(text: str) -> str:
+    return text

@@ -70,6 +70,15 @@ class Command(SocleCommand):
                 )
                 % {"path": path}
             )
+        if path.lower().endswith(".xml") and _is_pronote_file(Path(path)):
+            raise CommandError(
+                _(
+                    "%(path)s est un fichier d'identifiants de PRONOTE, pas un annuaire : il "
+                    "s'importe avec « socle pronote_import » (ou la page « Importer les "
+                    "identifiants Pronote »)."
+                )
+                % {"path": path}
+            )
         if (
             path.lower().endswith((".xml", ".zip", ".tar.gz", ".tgz", ".tar"))
             or Path(path).is_dir()
@@ -84,8 +93,13 @@ class Command(SocleCommand):
                 default_uai = normalize_uai(options["uai"])
             except InvalidUAI as exc:
                 raise CommandError(str(exc)) from None
+        on_terminal = self._on_terminal()
         try:
-            summary = import_csv_path(options["path"], default_uai=default_uai)
+            summary = import_csv_path(
+                options["path"],
+                default_uai=default_uai,
+                progress=self._passwords if on_terminal else None,
+            )
         except CsvRejected as exc:
             if not exc.rejected_rows and len(exc.errors) == 1:  # the file itself, not its lines
                 raise CommandError(
@@ -101,13 +115,15 @@ class Command(SocleCommand):
                 % {"rejected": exc.rejected_rows}
             )
             raise CommandError(_("Import refusé : corrigez les lignes signalées.")) from None
+        finally:
+            if on_terminal and self._shown:
+                self.stderr.write("", style_func=_plain)  # the progress line ends
         self.stdout.write(_("Personnes : %(summary)s") % {"summary": summary.line()})
 
     def _import_aaf(self, options: dict[str, Any]) -> None:
         if options["uai"]:
             raise CommandError(_("--uai ne s'emploie qu'avec le format CSV."))
-        stream = getattr(self.stderr, "_out", None)
-        on_terminal = bool(stream is not None and hasattr(stream, "isatty") and stream.isatty())
+        on_terminal = self._on_terminal()
         progress = self._progress if on_terminal else None
         try:
             report = import_aaf(options["path"], progress=progress, force=options["force"])
@@ -149,6 +165,21 @@ class Command(SocleCommand):
             )
         return message + " " + _("Fichiers attendus : %(expected)s.") % {"expected": EXPECTED}
 
+    _shown = False  # a progress line is on the terminal
+
+    def _on_terminal(self) -> bool:
+        stream = getattr(self.stderr, "_out", None)
+        return bool(stream is not None and hasattr(stream, "isatty") and stream.isatty())
+
+    def _passwords(self, done: int, total: int) -> None:
+        self._shown = True
+        line = _("Mots de passe initiaux : %(done)s/%(total)s") % {
+            "done": done,
+            "total": total,
+        }
+        self.stderr.write("\r" + line + "\x1b[K", ending="", style_func=_plain)
+        self.stderr.flush()
+
     def _progress(self, name: str, count: int) -> None:
         # Plain text (stderr's style is the errors' red), and ESC [K clears what a longer file
         # name left at the end of the line.
@@ -159,3 +190,13 @@ class Command(SocleCommand):
 
 def _plain(text: str) -> str:
     return text
+
+
+def _is_pronote_file(path: Path) -> bool:
+    """PRONOTE's identifier export (``IdPN_To_….xml``, encrypted or not), by its root."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(4096)
+    except OSError:
+        return False  # said by the import, with the reason
+    return b"<IDENTIFIANTS_PRONOTE" in head or b"<EXPORT_INDEX_EDUCATION" in head

@@ -13,14 +13,17 @@ from pathlib import Path
 from typing import Any, cast
 
 from django.core.management.base import CommandError, CommandParser
+from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from socle.core.commands import SocleCommand
+from socle.core.files import PendingFile
 from socle.core.plain_errors import os_error
 from socle.directory.models import Establishment
 from socle.directory.uai import InvalidUAI, normalize_uai
-from socle.pronote.export.service import export_for_pronote, file_name
+from socle.pronote import journal
+from socle.pronote.export.service import build_export, file_name, mark_exported
 from socle.pronote.files import PronoteFileError
 from socle.pronote.files.crypto import load_public_key
 from socle.pronote.journal import Actor
@@ -57,6 +60,9 @@ class Command(SocleCommand):
                 "RapprochementSSO_<UAI>.xml par établissement"
             ),
         )
+
+    def interruption_hint(self, options: dict[str, Any]) -> str:
+        return _("Aucun fichier n'a été écrit ni remplacé : relancez la même commande.")
 
     def handle(self, *args: Any, **options: Any) -> None:
         establishments: list[Establishment] = []
@@ -96,27 +102,54 @@ class Command(SocleCommand):
                 )
                 % {"count": len(establishments)}
             )
-        # Everything is built before anything is written.
-        exports = [
-            (
-                establishment,
-                target,
-                *export_for_pronote(
-                    establishment, public_key, partner_id, actor=Actor(command="pronote_export")
-                ),
+        # Everything is built, then every file written beside its target, before the database
+        # records anything: a file that cannot be written leaves the previous one, the services'
+        # username modes and the journal as they were.
+        exports = []
+        stream = getattr(self.stderr, "_out", None)
+        on_terminal = bool(stream is not None and hasattr(stream, "isatty") and stream.isatty())
+        for done, (establishment, target) in enumerate(zip(establishments, targets, strict=True)):
+            if several and on_terminal:  # a few seconds per large school
+                line = _("Fichiers chiffrés : %(done)s/%(total)s") % {
+                    "done": done,
+                    "total": len(establishments),
+                }
+                self.stderr.write("\r" + line + "\x1b[K", ending="", style_func=_plain)
+                self.stderr.flush()
+            exports.append(
+                (establishment, target, *build_export(establishment, public_key, partner_id))
             )
-            for establishment, target in zip(establishments, targets, strict=True)
-        ]
+        if several and on_terminal:
+            self.stderr.write("\r\x1b[K", ending="", style_func=_plain)  # the summary follows
         if several:
             self._make_folder(Path(options["out"]))
-        for establishment, target, data, result in exports:
-            try:
-                target.write_bytes(data)
-            except OSError as exc:
-                raise CommandError(
-                    _("%(path)s : écriture impossible (%(error)s).")
-                    % {"path": target, "error": os_error(exc)}
-                ) from None
+        pending: list[PendingFile] = []
+        try:
+            for _establishment, target, data, _result in exports:
+                try:
+                    pending.append(PendingFile(target, data))
+                except OSError as exc:
+                    raise CommandError(
+                        _(
+                            "%(path)s : écriture impossible (%(error)s). Aucun fichier n'a été "
+                            "écrit ni remplacé."
+                        )
+                        % {"path": target, "error": os_error(exc)}
+                    ) from None
+            with transaction.atomic():
+                for _establishment, _target, _data, result in exports:
+                    mark_exported(result)
+            for file in list(pending):
+                self._put_in_place(file)
+                pending.remove(file)
+        finally:
+            for file in pending:
+                file.discard()
+        actor = Actor(command="pronote_export")
+        for establishment, target, _data, result in exports:
+            journal.exported(
+                establishment, file_name(establishment), sum(result.counts.values()), actor
+            )
             if several:
                 self.stdout.write(f"{establishment.uai} — {establishment.name}")
             # the counts are named by the RapprochementSSO containers (Personnels, Eleves…)
@@ -131,6 +164,17 @@ class Command(SocleCommand):
                 )
                 % {"path": target}
             )
+
+    @staticmethod
+    def _put_in_place(file: PendingFile) -> None:
+        try:
+            file.commit()
+        except OSError as exc:  # the rename itself (the target turned into a folder…)
+            file.discard()
+            raise CommandError(
+                _("%(path)s : écriture impossible (%(error)s).")
+                % {"path": file.target, "error": os_error(exc)}
+            ) from None
 
     @staticmethod
     def _targets(establishments: list[Establishment], out: Path) -> list[Path]:
@@ -159,3 +203,7 @@ class Command(SocleCommand):
                 _("%(path)s : écriture impossible (%(error)s).")
                 % {"path": out, "error": os_error(exc)}
             ) from None
+
+
+def _plain(text: str) -> str:
+    return text

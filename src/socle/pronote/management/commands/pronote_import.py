@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from socle.core.commands import SocleCommand
+from socle.core.files import write_file
 from socle.core.plain_errors import os_error
 from socle.directory.models import Establishment
 from socle.directory.uai import InvalidUAI, normalize_uai
@@ -203,11 +204,12 @@ class Command(SocleCommand):
 
     def _write_report(self, path: str | None, report: bytes | None, *, saved: bool) -> None:
         """Written once the import is committed (or rolled back by --dry-run): a report that
-        cannot be written no longer undoes the import."""
+        cannot be written no longer undoes the import. Whole or not at all: a full disk leaves
+        the previous report as it was (``socle.core.files``)."""
         if not path or report is None:
             return
         try:
-            Path(path).write_bytes(report)
+            write_file(Path(path), report)
         except OSError as exc:
             message = (
                 _(

@@ -1,0 +1,84 @@
+"""``socle.core.files``: a file written whole beside its target, then renamed onto it."""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+import pytest
+
+from socle.core import files
+from socle.core.files import PendingFile, write_file
+
+
+def test_it_replaces_the_file_only_once_written(tmp_path: Path) -> None:
+    target = tmp_path / "out.xml"
+    target.write_bytes(b"old")
+    pending = PendingFile(target, b"new")
+    assert target.read_bytes() == b"old"
+    assert pending.path is not None and pending.path.name.startswith(".out.xml.")
+    pending.commit()
+    assert target.read_bytes() == b"new"
+    assert [p.name for p in tmp_path.iterdir()] == ["out.xml"]
+
+
+def test_it_leaves_the_target_and_no_leftover_when_writing_fails(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = tmp_path / "out.csv"
+    target.write_bytes(b"old")
+
+    def full(_fd: int) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(files.os, "fsync", full)
+    with pytest.raises(OSError):
+        write_file(target, b"new")
+    assert target.read_bytes() == b"old"
+    assert [p.name for p in tmp_path.iterdir()] == ["out.csv"]
+
+
+def test_it_gives_the_umask_mode_or_600_when_private(tmp_path: Path) -> None:
+    previous = os.umask(0o022)
+    try:
+        write_file(tmp_path / "shared.csv", b"x")
+        write_file(tmp_path / "private.csv", b"x", private=True)
+    finally:
+        os.umask(previous)
+    assert stat.S_IMODE((tmp_path / "shared.csv").stat().st_mode) == 0o644
+    assert stat.S_IMODE((tmp_path / "private.csv").stat().st_mode) == 0o600
+
+
+def test_it_writes_into_a_named_pipe_instead_of_replacing_it(tmp_path: Path) -> None:
+    pipe = tmp_path / "pipe"
+    os.mkfifo(pipe)
+    reader = os.open(pipe, os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        write_file(pipe, b"data")
+        assert os.read(reader, 10) == b"data"
+    finally:
+        os.close(reader)
+    assert stat.S_ISFIFO(pipe.stat().st_mode)
+    assert [p.name for p in tmp_path.iterdir()] == ["pipe"]
+
+
+def test_it_writes_in_place_a_file_it_may_write_in_a_folder_it_may_not(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A report file prepared by an administrator in a folder of theirs: the user cannot create
+    the temporary file beside it, but may still write the file itself, as before."""
+    target = tmp_path / "rapport.csv"
+    target.write_bytes(b"old")
+    real_open = os.open
+
+    def folder_refuses(path: object, flags: int, mode: int = 0o777) -> int:
+        if str(path).endswith(".partial"):
+            raise PermissionError(13, "Permission denied")
+        return real_open(path, flags, mode)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(files.os, "open", folder_refuses)
+    write_file(target, b"new")
+    assert target.read_bytes() == b"new"
+    with pytest.raises(PermissionError):
+        write_file(tmp_path / "absent.csv", b"new")  # no file to write in: refused as before
