@@ -27,9 +27,6 @@ def other_files() -> list[str]:
         lines.append(
             _("clé privée PRONOTE : %(path)s") % {"path": settings.SOCLE_PRONOTE_PRIVATE_KEY}
         )
-    media = Path(settings.MEDIA_ROOT)
-    if media.is_dir() and any(media.iterdir()):
-        lines.append(_("fichiers déposés (icônes des services) : %(path)s") % {"path": media})
     return lines
 
 
