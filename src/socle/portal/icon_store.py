@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import hashlib
 
+from django.db import transaction
+
 from socle.portal.models import Service, ServiceIcon
 
 ICON_TYPES = ("image/png", "image/svg+xml")
@@ -37,8 +39,9 @@ def store_icon(service: Service, data: bytes, content_type: str) -> None:
 def set_icon(service: Service, data: bytes, content_type: str) -> None:
     """Gives a saved service this icon (for commands and tests; the form does it in its save)."""
     prepare_icon(service, data)
-    service.save(update_fields=["icon_hash", "legacy_icon_path", "updated_at"])
-    store_icon(service, data, content_type)
+    with transaction.atomic():
+        service.save(update_fields=["icon_hash", "legacy_icon_path", "updated_at"])
+        store_icon(service, data, content_type)
 
 
 def forget_icon(service: Service) -> None:

@@ -46,11 +46,12 @@ def service_icon(request: HttpRequest, code: str) -> HttpResponseBase:
         raise Http404
     if _not_modified(request, f'"{digest}"'):
         return _finish(HttpResponseNotModified(), request, digest)
-    stored = ServiceIcon.objects.filter(service__code=code).values_list("content_type", "data")
-    row = stored.first()
-    if row is None:
+    # The hash again, with the bytes: an icon changed since the line above keeps its own ETag.
+    stored = ServiceIcon.objects.filter(service__code=code)
+    row = stored.values_list("service__icon_hash", "content_type", "data").first()
+    if row is None or not row[0]:
         raise Http404
-    content_type, data = row
+    digest, content_type, data = row
     passive = content_type in ICON_TYPES
     response = HttpResponse(
         bytes(data), content_type=content_type if passive else "application/octet-stream"
