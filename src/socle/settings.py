@@ -284,8 +284,6 @@ USE_TZ = True
 # --- Static files ---------------------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = SOCLE_DATA_DIR / "static"
-MEDIA_URL = "/media/"
-MEDIA_ROOT = SOCLE_DATA_DIR / "media"
 WHITENOISE_USE_FINDERS = True
 
 LOGIN_URL = "/cas/login"

@@ -2,21 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Any
-
 import pytest
 from django.test import Client
 
 from socle.directory.models import Establishment, Person
 from socle.directory.profiles import Profile
 from tests.factories import make_establishment, make_person
-
-
-@pytest.fixture(autouse=True)
-def _media_in_tmp(settings: Any, tmp_path: Path) -> None:
-    """Uploaded icons go to a throwaway directory."""
-    settings.MEDIA_ROOT = tmp_path / "media"
 
 
 @pytest.fixture

@@ -6,10 +6,10 @@ cacheable."""
 from __future__ import annotations
 
 import pytest
-from django.core.files.base import ContentFile
 from django.test import Client
 
 from socle.directory.models import Establishment, Person
+from socle.portal.icon_store import set_icon
 from tests.factories import make_person, make_service
 from tests.portal.conftest import logged_in
 from tests.portal.test_patterns_and_icons import png
@@ -82,7 +82,7 @@ def test_a_visitors_pages_and_the_static_files_stay_cacheable(school: Establishm
 
 def test_a_view_that_chose_its_caching_keeps_it(school: Establishment) -> None:
     service = make_service("appli", establishment=school)
-    service.icon.save("appli.png", ContentFile(png(16, 16)))
+    set_icon(service, png(16, 16), "image/png")
     client = logged_in(make_person("Camille", "Martin", establishment=school))
     icon = client.get("/services/appli/icone")
     assert icon.status_code == 200

@@ -226,9 +226,10 @@ def test_it_stores_a_png_icon_and_serves_it_as_a_passive_image(superuser: Person
     icon = SimpleUploadedFile("p.png", png_bytes(), content_type="image/png")
     post_new(client, icon_file=icon)
     service = Service.objects.get()
-    assert service.icon.name.startswith("service-icons/pronotecas-")
+    assert bytes(service.stored_icon.data) == png_bytes()
     response = client.get(reverse("portal:service_icon", args=[service.code]))
     assert response.status_code == 200
+    assert response.content == png_bytes()
     assert response["Content-Type"] == "image/png"
     assert "sandbox" in response["Content-Security-Policy"]
     assert response["X-Content-Type-Options"] == "nosniff"

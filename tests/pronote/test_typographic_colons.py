@@ -65,8 +65,7 @@ def pages(client, school: School, language: str) -> dict[str, str]:  # noqa: ANN
     }
 
 
-def test_it_puts_no_space_before_a_colon_on_english_pages(admin_client, school, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
+def test_it_puts_no_space_before_a_colon_on_english_pages(admin_client, school):
     pronote_service(school)
     english = pages(admin_client, school, "en")
     for name, text in english.items():
@@ -84,8 +83,7 @@ def test_it_puts_no_space_before_a_colon_on_english_pages(admin_client, school, 
     )
 
 
-def test_it_keeps_the_french_colon_and_its_space(admin_client, school, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
+def test_it_keeps_the_french_colon_and_its_space(admin_client, school):
     pronote_service(school)
     french = pages(admin_client, school, "fr")
     assert "Cet import : Complet, test.xml, terminé." in french["final"]

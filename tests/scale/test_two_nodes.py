@@ -250,6 +250,45 @@ def test_healthz_reports_database_and_redis_on_a_node(shared):
     assert body["checks"]["database"]["ok"] and body["checks"]["redis"]["ok"]
 
 
+ICON = """
+from PIL import Image
+import io
+from socle.portal.icon_store import set_icon
+from socle.portal.models import Service
+buffer = io.BytesIO()
+Image.new("RGB", (30, 33), (20, 80, 160)).save(buffer, format="PNG")
+service = Service.objects.get(code="appli")
+set_icon(service, buffer.getvalue(), "image/png")
+print(service.icon_url)
+"""
+
+
+def test_an_icon_given_on_one_node_is_served_by_the_other(shared):
+    import subprocess
+    import sys
+
+    a, b = shared["a"], shared["b"]
+    made = subprocess.run(
+        [sys.executable, "-m", "socle", "shell", "-v", "0", "-c", ICON],
+        env=a.env,  # type: ignore[attr-defined]
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    url = made.stdout.strip().splitlines()[-1]
+    on_b = requests.get(f"{b.url}{url}", timeout=10)  # type: ignore[attr-defined]
+    assert on_b.status_code == 200 and on_b.content.startswith(b"\x89PNG")
+    assert on_b.headers["Content-Type"] == "image/png"
+    assert on_b.headers["X-Content-Type-Options"] == "nosniff"
+    again = requests.get(  # node A: the same ETag, so the browser's copy is still good
+        f"{a.url}{url}",  # type: ignore[attr-defined]
+        headers={"If-None-Match": on_b.headers["ETag"]},
+        timeout=10,
+    )
+    assert again.status_code == 304
+    assert not list(Path(a.env["SOCLE_DATA_DIR"]).rglob("*.png"))  # type: ignore[attr-defined]
+
+
 def test_a_surge_of_logins_gets_the_queue_page_while_sso_hops_flow(shared):
     root: Path = shared["root"]  # type: ignore[assignment]
     base = dict(shared["base"])  # type: ignore[arg-type]

@@ -45,8 +45,7 @@ def _tile(service: Service, establishment: Establishment | None) -> Tile:
     url = reverse("portal:launcher", args=[service.code])
     if establishment is not None and service.establishment_id is None:
         url += "?" + urlencode({"etab": establishment.uai})
-    icon = reverse("portal:service_icon", args=[service.code]) if service.icon else ""
-    return Tile(service, url, icon, establishment)
+    return Tile(service, url, service.icon_url, establishment)
 
 
 def _categorise(services: Iterable[Service], establishment: Establishment | None) -> list[Category]:

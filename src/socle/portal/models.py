@@ -7,6 +7,7 @@ import secrets
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -56,7 +57,23 @@ class Service(models.Model):
     order = models.PositiveIntegerField(_("ordre"), default=100)
     category = models.CharField(_("catégorie"), max_length=100, blank=True)
     description = models.TextField(_("description"), blank=True)
-    icon = models.FileField(_("icône"), upload_to="service-icons/", blank=True)
+    # The SHA-256 of the icon's bytes (``ServiceIcon``), empty without icon: the icon's ETag, and
+    # its URL's version, read with the service and no second query (socle.portal.icon_store).
+    icon_hash = models.CharField(
+        _("empreinte de l'icône"),
+        max_length=64,
+        blank=True,
+        editable=False,
+        default="",
+        db_default="",
+    )
+    # Where the previous versions kept the icon, a file of the node that received it
+    # (``<SOCLE_DATA_DIR>/media/service-icons/…``). Read once by migration 0007, which moves the
+    # file into ``ServiceIcon``; kept for one release so that nodes of the previous version keep
+    # working beside new ones during a rolling upgrade; emptied when the icon changes.
+    legacy_icon_path = models.CharField(
+        max_length=100, blank=True, editable=False, db_column="icon"
+    )
     anonymous = models.BooleanField(_("service anonyme"), default=False)
     internal = models.BooleanField(_("interne"), default=False)
     in_services_bar = models.BooleanField(_("affiché dans la barre des services"), default=True)
@@ -127,6 +144,28 @@ class Service(models.Model):
     @property
     def is_cas(self) -> bool:
         return self.sso_type in (SSOType.CAS, SSOType.PRONOTE)
+
+    @property
+    def icon_url(self) -> str:
+        """The icon's address, versioned by its hash (cached for a year), or "" without icon."""
+        if not self.icon_hash:
+            return ""
+        return f"{reverse('portal:service_icon', args=[self.code])}?v={self.icon_hash[:16]}"
+
+
+class ServiceIcon(models.Model):
+    """The bytes of a service's icon, in the database so that every node serves it. Checked on
+    upload (socle.portal.icons: PNG or passive SVG, 100 KB at most); written and removed with
+    ``Service.icon_hash`` by socle.portal.icon_store only."""
+
+    service = models.OneToOneField(
+        Service, on_delete=models.CASCADE, primary_key=True, related_name="stored_icon"
+    )
+    content_type = models.CharField(max_length=32)
+    data = models.BinaryField()
+
+    def __str__(self) -> str:
+        return f"{self.service_id} {self.content_type} ({len(self.data)} o)"
 
 
 class PatternKind(models.TextChoices):

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import re
-import secrets
 from typing import Any
 from urllib.parse import urlsplit
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
 from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -19,6 +17,7 @@ from socle.directory.models import Establishment
 from socle.portal.espaces import ESPACES, espace_url
 from socle.portal.foreign_patterns import captured_by, foreign_overlap
 from socle.portal.forms.base import AccessibleFormMixin
+from socle.portal.icon_store import forget_icon, prepare_icon, store_icon
 from socle.portal.icons import MAX_ICON_BYTES, IconError, check_icon
 from socle.portal.internal_hosts import internal_address_refused, pattern_host, url_host
 from socle.portal.models import Service, ServicePattern, SSOType
@@ -270,7 +269,7 @@ class ServiceForm(AccessibleFormMixin, forms.ModelForm):
             checked = check_icon(data)
         except IconError as exc:
             raise forms.ValidationError(str(exc)) from None
-        return (data, checked.extension)
+        return (data, checked.content_type)
 
     # --- the whole form ---------------------------------------------------------------------
     def clean(self) -> dict[str, Any]:
@@ -368,21 +367,21 @@ class ServiceForm(AccessibleFormMixin, forms.ModelForm):
     def save(self, commit: bool = True) -> Service:
         service = super().save(commit=False)
         service.released_attributes = self.cleaned_data.get("attributes_text") or []
+        icon = self.cleaned_data.get("icon_file")
+        removed = not icon and bool(self.cleaned_data.get("remove_icon"))
+        if icon:
+            prepare_icon(service, icon[0])
+        elif removed:
+            prepare_icon(service, None)
         with transaction.atomic():
-            icon = self.cleaned_data.get("icon_file")
-            old_icon = service.icon.name if service.icon else ""
-            if icon:
-                data, extension = icon
-                name = f"{service.code.lower()}-{secrets.token_hex(4)}.{extension}"
-                service.icon.save(name, ContentFile(data), save=False)
-            elif self.cleaned_data.get("remove_icon"):
-                service.icon = ""
             service.save()
+            if icon:
+                store_icon(service, *icon)
+            elif removed:
+                forget_icon(service)
             service.patterns.all().delete()
             ServicePattern.objects.bulk_create(
                 ServicePattern(service=service, position=i, kind=line.kind, value=line.value)
                 for i, line in enumerate(self.pattern_lines)
             )
-        if old_icon and old_icon != (service.icon.name if service.icon else ""):
-            service.icon.storage.delete(old_icon)
         return service

@@ -1,12 +1,9 @@
-"""The launcher page of an SSO service, and service icons."""
+"""The launcher page of an SSO service."""
 
 from __future__ import annotations
 
-import mimetypes
-
 from django.contrib.auth.views import redirect_to_login
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
-from django.http.response import HttpResponseBase
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_http_methods
 
@@ -69,24 +66,3 @@ def launcher(request: HttpRequest, code: str) -> HttpResponse:
             "establishment": establishment,
         },
     )
-
-
-def service_icon(request: HttpRequest, code: str) -> HttpResponseBase:
-    """Serves an icon as a passive image: sandboxed, never sniffed, never inline script."""
-    service = get_object_or_404(Service, code=code)
-    if not service.icon:
-        raise Http404
-    try:
-        handle = service.icon.open("rb")
-    except (FileNotFoundError, OSError):
-        raise Http404 from None
-    content_type = mimetypes.guess_type(service.icon.name)[0] or "application/octet-stream"
-    if content_type not in ("image/png", "image/svg+xml"):
-        content_type = "application/octet-stream"
-    response = FileResponse(handle, content_type=content_type)
-    response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "public, max-age=3600"
-    if content_type == "application/octet-stream":
-        response["Content-Disposition"] = "attachment"
-    return response

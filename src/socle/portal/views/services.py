@@ -144,7 +144,6 @@ def service_delete(request: HttpRequest, pk: int) -> HttpResponse:
         )
     if request.method == "POST":
         code, label, uai = service.code, service.label, _uai(service)
-        icon = service.icon.name if service.icon else ""
         try:
             with transaction.atomic():
                 service.delete()
@@ -157,8 +156,6 @@ def service_delete(request: HttpRequest, pk: int) -> HttpResponse:
                 ),
             )
             return redirect("portal:service_edit", pk=pk)
-        if icon:
-            Service._meta.get_field("icon").storage.delete(icon)  # type: ignore[attr-defined]
         record_admin_change(request, "service_deleted", service_code=code, uai=uai, detail=label)
         messages.success(request, _("Le service « %(label)s » a été supprimé.") % {"label": label})
         return redirect("portal:service_list")

@@ -34,9 +34,6 @@ def other_files() -> list[str]:
         )
     for former in settings.SOCLE_PRONOTE_FORMER_PRIVATE_KEYS:
         lines.append(_("ancienne clé privée PRONOTE : %(path)s") % {"path": former})
-    media = Path(settings.MEDIA_ROOT)
-    if media.is_dir() and any(media.iterdir()):
-        lines.append(_("fichiers déposés (icônes des services) : %(path)s") % {"path": media})
     return lines
 
 
