@@ -19,7 +19,6 @@ from socle.portal.models import Service
 class Tile:
     service: Service
     url: str
-    icon_url: str = ""
     establishment: Establishment | None = None  # the section's, for a service of every school
     detail: str = ""  # shown after the label when two tiles of the bar would read the same
 
@@ -45,7 +44,7 @@ def _tile(service: Service, establishment: Establishment | None) -> Tile:
     url = reverse("portal:launcher", args=[service.code])
     if establishment is not None and service.establishment_id is None:
         url += "?" + urlencode({"etab": establishment.uai})
-    return Tile(service, url, service.icon_url, establishment)
+    return Tile(service, url, establishment)
 
 
 def _categorise(services: Iterable[Service], establishment: Establishment | None) -> list[Category]:
