@@ -20,7 +20,7 @@
 - SIGTERM (``kill``, systemd stopping a unit, a cron or CI timeout) stops the command the same
   way, exit status 143: raised where the command is, as Ctrl-C is, it rolls the transaction
   back and removes the temporary files, where Python's default would end the process at once
-  and leave them (half a letters file, ``.<file>.<pid>.partial``, beside ``--out``).
+  and leave them (half a letters file, ``.<file>.<random>.partial``, beside ``--out``).
 - A refusal (``CommandError``) is printed as its sentence alone on stderr, exit status 1 (or the
   error's own), without Django's English « CommandError: » before it; ``--traceback`` and
   ``call_command`` still get the exception.
