@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shlex
 import sqlite3
 import stat
 import threading
@@ -166,6 +167,19 @@ def test_the_pg_dump_line_leaves_out_what_is_not_set():
     assert pg_dump_command({"NAME": "socle"}, "x.dump") == (
         "pg_dump --format=custom --no-owner --file=x.dump socle"
     )
+
+
+def test_the_pg_dump_line_quotes_what_the_shell_would_read_otherwise():
+    """The line is meant to be pasted in a shell: a file name with a space or a « ; » must stay
+    one argument, never become a second command."""
+    line = pg_dump_command({"NAME": "socle"}, "/tmp/a b;touch pwned.dump")
+    assert shlex.split(line) == [
+        "pg_dump",
+        "--format=custom",
+        "--no-owner",
+        "--file=/tmp/a b;touch pwned.dump",
+        "socle",
+    ]
 
 
 def test_its_temporary_name_cannot_be_guessed_nor_a_file_planted_there_removed(tmp_path: Path):

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import shlex
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
@@ -142,11 +143,12 @@ def _sync_folder(folder: Path) -> None:
 
 def pg_dump_command(settings_dict: dict[str, object], destination: str) -> str:
     """The ``pg_dump`` line for the PostgreSQL database of ``settings_dict`` (without its
-    password: ``pg_dump`` reads it from ``~/.pgpass`` or ``PGPASSWORD``)."""
+    password: ``pg_dump`` reads it from ``~/.pgpass`` or ``PGPASSWORD``), each argument quoted
+    for the shell it is pasted in."""
     parts = ["pg_dump", "--format=custom", "--no-owner"]
     for option, key in (("--host", "HOST"), ("--port", "PORT"), ("--username", "USER")):
         value = settings_dict.get(key)
         if value:
             parts.append(f"{option}={value}")
     parts += [f"--file={destination}", str(settings_dict.get("NAME") or "")]
-    return " ".join(parts)
+    return shlex.join(parts)
