@@ -134,3 +134,15 @@ def test_a_new_file_still_gets_the_umask_mode_and_a_replaced_one_its_own(tmp_pat
         os.umask(previous)
     assert stat.S_IMODE(shared.stat().st_mode) == 0o640
     assert stat.S_IMODE((tmp_path / "new.csv").stat().st_mode) == 0o640
+
+
+def test_a_target_that_is_a_link_is_replaced_never_written_through(tmp_path: Path) -> None:
+    """A link planted where a report goes (a shared folder) is replaced by the new file: the file
+    it points at is neither written nor truncated."""
+    victim = tmp_path / "victim.txt"
+    victim.write_bytes(b"someone's file")
+    target = tmp_path / "rapport.csv"
+    target.symlink_to(victim)
+    write_file(target, b"report")
+    assert victim.read_bytes() == b"someone's file"
+    assert not target.is_symlink() and target.read_bytes() == b"report"
