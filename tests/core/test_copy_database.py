@@ -16,7 +16,7 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import OperationalError, connections
+from django.db import connections
 from django.test import Client
 
 from socle.directory.models import Person
@@ -127,11 +127,22 @@ def test_it_warns_of_a_password_in_the_address_and_never_repeats_it(spare_tempdi
     """``ps`` and the shell's history show the command line to others: the password goes in
     ~/.pgpass or PGPASSWORD (libpq reads them); nothing printed repeats it."""
     err = StringIO()
-    with pytest.raises(OperationalError) as refused:  # nothing listens on port 1
+    with pytest.raises(CommandError) as refused:  # nothing listens on port 1
         call_command("copy_database", "postgres://socle:s3cr3t-pw@127.0.0.1:1/socle", stderr=err)
     assert "PGPASSWORD" in err.getvalue()
     assert "s3cr3t-pw" not in err.getvalue() + str(refused.value)
     quiet = StringIO()
-    with pytest.raises(OperationalError):
+    with pytest.raises(CommandError):
         call_command("copy_database", "postgres://socle@127.0.0.1:1/socle", stderr=quiet)
     assert quiet.getvalue() == ""
+
+
+def test_it_says_in_one_line_that_the_target_cannot_be_reached():
+    """Not a traceback of the migration's first query (the current database is reachable, so
+    the commands' general handler had nothing to say)."""
+    with pytest.raises(CommandError) as refused:
+        call_command("copy_database", "postgres://socle@127.0.0.1:1/socle")
+    assert str(refused.value) == (
+        "Base de données postgres://socle@127.0.0.1:1/socle injoignable : connexion refusée "
+        "(serveur arrêté, ou mauvais hôte ou port ?)."
+    )

@@ -85,7 +85,10 @@ def _postgres_reason(message: str) -> str:
     known = (
         ("connection refused", _("connexion refusée (serveur arrêté, ou mauvais hôte ou port ?)")),
         ("password authentication failed", _("utilisateur ou mot de passe refusé")),
-        ("no password supplied", _("mot de passe manquant dans SOCLE_DATABASE_URL")),
+        (
+            "no password supplied",
+            _("mot de passe manquant (dans l'adresse de la base, ~/.pgpass ou PGPASSWORD)"),
+        ),
         ("could not translate host name", _("nom d'hôte inconnu")),
         ("name or service not known", _("nom d'hôte inconnu")),
         ("does not exist", _("la base ou l'utilisateur n'existe pas")),

@@ -141,8 +141,11 @@ def _counts(alias: str) -> dict[str, int]:
 def copy_database(alias: str) -> list[CopiedModel]:
     """Copies every row but the volatile ones from ``default`` to ``alias``, which is migrated
     first and must hold none. Returns the rows counted on both sides."""
-    from socle.core.commands import database_label, pending_migrations
+    from socle.core.commands import database_label, pending_migrations, unreachable_database
 
+    unreachable = unreachable_database(alias)  # one line, not the migration's traceback
+    if unreachable:
+        raise CopyError(unreachable)
     if _same_database(alias):
         raise CopyError(_("La base cible est la base actuelle : indiquez-en une autre."))
     missing = pending_migrations(DEFAULT_DB_ALIAS)
