@@ -146,3 +146,19 @@ def test_a_target_that_is_a_link_is_replaced_never_written_through(tmp_path: Pat
     write_file(target, b"report")
     assert victim.read_bytes() == b"someone's file"
     assert not target.is_symlink() and target.read_bytes() == b"report"
+
+
+def test_a_private_file_is_new_mode_600_and_replaced_keeps_the_mode_it_was_given(
+    tmp_path: Path,
+) -> None:
+    shared = tmp_path / "shared.csv"
+    shared.write_bytes(b"old")
+    shared.chmod(0o640)  # shared with a group on purpose
+    previous = os.umask(0o022)
+    try:
+        write_file(shared, b"new", private=True)
+        write_file(tmp_path / "new.csv", b"new", private=True)
+    finally:
+        os.umask(previous)
+    assert stat.S_IMODE(shared.stat().st_mode) == 0o640
+    assert stat.S_IMODE((tmp_path / "new.csv").stat().st_mode) == 0o600

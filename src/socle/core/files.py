@@ -15,7 +15,8 @@ The new file takes the mode of the file it replaces (and its group, where the us
 as a file written in place keeps them: a report an administrator made readable by its owner only
 (it names pupils and their birth dates) does not become readable by everyone at the next run.
 The temporary file is created mode 600 and given that mode once written, so it is never wider
-than the file it replaces. A new file gets the umask's mode, as ``open`` gives.
+than the file it replaces. A new file gets the umask's mode, as ``open`` gives, or mode 600
+whatever the umask when ``private`` (a file of personal data: pupils' names and birth dates).
 """
 
 from __future__ import annotations
@@ -29,8 +30,8 @@ from pathlib import Path
 
 class PendingFile:
     """``data`` written beside ``target``; :meth:`commit` puts it in place, :meth:`discard`
-    removes it. Created with the mode of the file it replaces, or the umask's mode as ``open``
-    would for a new one (``private``: mode 600 in both cases)."""
+    removes it. Created with the mode of the file it replaces, or for a new one the umask's mode
+    as ``open`` would (``private``: mode 600)."""
 
     def __init__(self, target: Path, data: bytes, *, private: bool = False) -> None:
         self.target = target
@@ -40,8 +41,8 @@ class PendingFile:
             return
         path = target.with_name(f".{target.name}.{secrets.token_hex(4)}.partial")
         replaced = _replaced(target)
-        # Created mode 600 unless new and shared (the umask applies to 0o666 then); the mode of
-        # the file replaced is given once the data is written (_keep_mode).
+        # Created mode 600 unless new and not private (the umask applies to 0o666 then); the
+        # mode of the file replaced is given once the data is written (_keep_mode).
         mode = 0o666 if replaced is None and not private else 0o600
         try:
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, mode)
@@ -55,7 +56,7 @@ class PendingFile:
             with os.fdopen(fd, "wb") as handle:
                 handle.write(data)
                 handle.flush()
-                if replaced is not None and not private:
+                if replaced is not None:
                     _keep_mode(handle.fileno(), replaced)
                 os.fsync(handle.fileno())
         except BaseException:

@@ -209,7 +209,7 @@ class Command(SocleCommand):
         if not path or report is None:
             return
         try:
-            write_file(Path(path), report)
+            write_file(Path(path), report, private=True)  # pupils' names and birth dates
         except OSError as exc:
             message = (
                 _(
