@@ -333,3 +333,21 @@ def test_a_new_report_is_readable_by_its_owner_only(xml_file, school, tmp_path):
     assert "ELEVEJULES000001" in report.read_bytes().decode("utf-8-sig")
     assert stat.S_IMODE(report.stat().st_mode) == 0o600
     assert stat.S_IMODE(kept.stat().st_mode) == 0o640
+
+
+def test_the_report_path_check_creates_nothing_where_a_link_points(xml_file, school, tmp_path):
+    """A dangling link planted where the report goes (a shared folder): checking that the path
+    can be written created the file it points at (with the command's rights) and left it; the
+    report then replaces the link itself."""
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    pointed = elsewhere / "created-by-the-check"
+    report = tmp_path / "rapport.csv"
+    report.symlink_to(pointed)
+    run(
+        "pronote_import", str(xml_file), "--uai", school.est.uai, "--mode", "complet",
+        "--auto-only", "--dry-run", "--report", str(report),
+    )  # fmt: skip
+    assert not pointed.exists() and list(elsewhere.iterdir()) == []
+    assert not report.is_symlink()
+    assert "ELEVEJULES000001" in report.read_bytes().decode("utf-8-sig")
