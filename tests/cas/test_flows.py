@@ -8,6 +8,7 @@ from lxml import etree
 
 from socle.cas.models import SsoSession
 from socle.cas.views.common import TGC_COOKIE
+from socle.directory.activation import issue_code
 from socle.directory.signals import password_changed
 from socle.portal.models import Trace
 from tests.cas.conftest import SERVICE_URL, cas_login, ticket_from
@@ -75,6 +76,24 @@ def test_it_refuses_an_inactive_account_saying_so_to_whoever_knows_its_password(
     assert TGC_COOKIE not in client.cookies or not client.cookies[TGC_COOKIE].value
     trace = Trace.objects.filter(event="login_failed").order_by("pk").first()
     assert trace is not None and trace.detail == "compte désactivé"
+
+
+def test_the_disabled_account_message_is_no_oracle_past_the_throttle(client, pupil) -> None:
+    """« Votre compte est désactivé » tells whoever typed the right password: each such attempt
+    counts as a failure, and once the account is throttled the right password is told nothing
+    more than a wrong one; the code of a letter printed before says nothing either."""
+    code = issue_code(pupil)
+    pupil.is_active = False
+    pupil.save()
+    for _ in range(2):
+        assert "Votre compte est désactivé." in cas_login(client, pupil).content.decode()
+    guessed = cas_login(client, pupil, password=code.display)
+    assert guessed.status_code == 200
+    assert "Identifiant ou mot de passe incorrect." in guessed.content.decode()
+    for _ in range(2):
+        cas_login(client, pupil, password="wrong")
+    late = cas_login(client, pupil).content.decode()  # the right password, the sixth attempt
+    assert "Trop de tentatives" in late and "désactivé" not in late
 
 
 def test_it_throttles_repeated_failures_on_one_account(client, pupil, service) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import shlex
 import sqlite3
 import stat
 import threading
@@ -164,4 +166,37 @@ def test_the_command_gives_the_pg_dump_line_on_postgresql(monkeypatch: pytest.Mo
 def test_the_pg_dump_line_leaves_out_what_is_not_set():
     assert pg_dump_command({"NAME": "socle"}, "x.dump") == (
         "pg_dump --format=custom --no-owner --file=x.dump socle"
+    )
+
+
+def test_the_pg_dump_line_quotes_what_the_shell_would_read_otherwise():
+    """The line is meant to be pasted in a shell: a file name with a space or a « ; » must stay
+    one argument, never become a second command."""
+    line = pg_dump_command({"NAME": "socle"}, "/tmp/a b;touch pwned.dump")
+    assert shlex.split(line) == [
+        "pg_dump",
+        "--format=custom",
+        "--no-owner",
+        "--file=/tmp/a b;touch pwned.dump",
+        "socle",
+    ]
+
+
+def test_its_temporary_name_cannot_be_guessed_nor_a_file_planted_there_removed(tmp_path: Path):
+    """In a folder others may write in (``/tmp``), a name made of the process id lets another user
+    plant a file or a link there beforehand (SQLite's ``-journal`` beside it included): the
+    temporary copy takes a random name, created exclusively, and touches no file it did not
+    create."""
+    make_wal_database(tmp_path / "socle.sqlite3").close()
+    planted = [
+        tmp_path / f".copy.sqlite3.{os.getpid()}.tmp",
+        tmp_path / f".copy.sqlite3.{os.getpid()}.tmp-journal",
+    ]
+    for path in planted:
+        path.write_text("someone else's")
+    backup_sqlite(tmp_path / "socle.sqlite3", tmp_path / "copy.sqlite3")
+    assert logins(tmp_path / "copy.sqlite3") == ["eleve0", "eleve1", "eleve2"]
+    assert [path.read_text() for path in planted] == ["someone else's"] * 2
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        ["copy.sqlite3", "socle.sqlite3", *(path.name for path in planted)]
     )

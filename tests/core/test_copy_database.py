@@ -5,7 +5,9 @@ PostgreSQL (docs/deployment.md, "Moving from SQLite to PostgreSQL")."""
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import stat
 import tempfile
 from io import StringIO
 from pathlib import Path
@@ -107,3 +109,40 @@ def test_it_refuses_the_current_database_and_a_foreign_one():
         call_command("copy_database", "mysql://socle:x@db/socle")
     with pytest.raises(AttributeError):
         connections._connections.socle_copy_target  # noqa: B018 - removed after the copy
+
+
+def test_it_creates_a_sqlite_target_for_its_owner_only(tmp_path: Path, spare_tempdir: Path):
+    """The copy holds every password and activation code hash, as the live database does."""
+    make_person()
+    target = tmp_path / "target.sqlite3"
+    previous = os.umask(0o022)
+    try:
+        call_command("copy_database", f"sqlite:///{target}", stdout=StringIO())
+    finally:
+        os.umask(previous)
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600
+
+
+def test_it_warns_of_a_password_in_the_address_and_never_repeats_it(spare_tempdir: Path):
+    """``ps`` and the shell's history show the command line to others: the password goes in
+    ~/.pgpass or PGPASSWORD (libpq reads them); nothing printed repeats it."""
+    err = StringIO()
+    with pytest.raises(CommandError) as refused:  # nothing listens on port 1
+        call_command("copy_database", "postgres://socle:s3cr3t-pw@127.0.0.1:1/socle", stderr=err)
+    assert "PGPASSWORD" in err.getvalue()
+    assert "s3cr3t-pw" not in err.getvalue() + str(refused.value)
+    quiet = StringIO()
+    with pytest.raises(CommandError):
+        call_command("copy_database", "postgres://socle@127.0.0.1:1/socle", stderr=quiet)
+    assert quiet.getvalue() == ""
+
+
+def test_it_says_in_one_line_that_the_target_cannot_be_reached():
+    """Not a traceback of the migration's first query (the current database is reachable, so
+    the commands' general handler had nothing to say)."""
+    with pytest.raises(CommandError) as refused:
+        call_command("copy_database", "postgres://socle@127.0.0.1:1/socle")
+    assert str(refused.value) == (
+        "Base de données postgres://socle@127.0.0.1:1/socle injoignable : connexion refusée "
+        "(serveur arrêté, ou mauvais hôte ou port ?)."
+    )

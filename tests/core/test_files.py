@@ -82,3 +82,83 @@ def test_it_writes_in_place_a_file_it_may_write_in_a_folder_it_may_not(
     assert target.read_bytes() == b"new"
     with pytest.raises(PermissionError):
         write_file(tmp_path / "absent.csv", b"new")  # no file to write in: refused as before
+
+
+def test_it_keeps_the_mode_of_the_file_it_replaces(tmp_path: Path) -> None:
+    """A report an administrator made readable by its owner only (it names pupils and their
+    birth dates) stays so when a run replaces it, as when it was written in place."""
+    target = tmp_path / "rapport.csv"
+    target.write_bytes(b"old")
+    target.chmod(0o600)
+    previous = os.umask(0o022)
+    try:
+        write_file(target, b"new")
+    finally:
+        os.umask(previous)
+    assert target.read_bytes() == b"new"
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600
+
+
+def test_the_temporary_file_is_never_wider_than_the_file_it_replaces(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = tmp_path / "rapport.csv"
+    target.write_bytes(b"old")
+    target.chmod(0o600)
+    seen: list[int] = []
+    real_fsync = os.fsync
+
+    def watch(fd: int) -> None:  # the data is in the temporary file, not renamed yet
+        seen.extend(stat.S_IMODE(p.stat().st_mode) for p in tmp_path.glob(".*.partial"))
+        real_fsync(fd)
+
+    monkeypatch.setattr(files.os, "fsync", watch)
+    previous = os.umask(0o022)
+    try:
+        pending = PendingFile(target, b"new")
+    finally:
+        os.umask(previous)
+    pending.discard()
+    assert seen == [0o600]
+
+
+def test_a_new_file_still_gets_the_umask_mode_and_a_replaced_one_its_own(tmp_path: Path) -> None:
+    shared = tmp_path / "shared.csv"
+    shared.write_bytes(b"old")
+    shared.chmod(0o640)
+    previous = os.umask(0o027)
+    try:
+        write_file(shared, b"new")
+        write_file(tmp_path / "new.csv", b"new")
+    finally:
+        os.umask(previous)
+    assert stat.S_IMODE(shared.stat().st_mode) == 0o640
+    assert stat.S_IMODE((tmp_path / "new.csv").stat().st_mode) == 0o640
+
+
+def test_a_target_that_is_a_link_is_replaced_never_written_through(tmp_path: Path) -> None:
+    """A link planted where a report goes (a shared folder) is replaced by the new file: the file
+    it points at is neither written nor truncated."""
+    victim = tmp_path / "victim.txt"
+    victim.write_bytes(b"someone's file")
+    target = tmp_path / "rapport.csv"
+    target.symlink_to(victim)
+    write_file(target, b"report")
+    assert victim.read_bytes() == b"someone's file"
+    assert not target.is_symlink() and target.read_bytes() == b"report"
+
+
+def test_a_private_file_is_new_mode_600_and_replaced_keeps_the_mode_it_was_given(
+    tmp_path: Path,
+) -> None:
+    shared = tmp_path / "shared.csv"
+    shared.write_bytes(b"old")
+    shared.chmod(0o640)  # shared with a group on purpose
+    previous = os.umask(0o022)
+    try:
+        write_file(shared, b"new", private=True)
+        write_file(tmp_path / "new.csv", b"new", private=True)
+    finally:
+        os.umask(previous)
+    assert stat.S_IMODE(shared.stat().st_mode) == 0o640
+    assert stat.S_IMODE((tmp_path / "new.csv").stat().st_mode) == 0o600

@@ -149,7 +149,7 @@ def test_a_sigterm_renews_no_code_and_leaves_no_partial_file(
     tmp_path: Path, college: Establishment, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """``kill`` (systemd, a timeout) in the middle of the letters: Python's default ended the
-    process there, leaving half a letters file, ``.b.csv.<pid>.partial``."""
+    process there, leaving half a letters file, ``.b.csv.<random>.partial``."""
     run("activation_letters", uai="0312609T", out=str(tmp_path / "a.csv"), class_name="4A")
     first = _read_csv(tmp_path / "a.csv")[0]["code_activation"]
 
@@ -198,3 +198,17 @@ def test_an_empty_selection_writes_nothing(tmp_path: Path, college: Establishmen
     with pytest.raises(CommandError, match="Aucune fiche"):
         run("activation_letters", uai="0312609T", out=str(tmp_path / "a.pdf"), class_name="9Z")
     assert not (tmp_path / "a.pdf").exists()
+
+
+def test_its_temporary_file_cannot_be_guessed_nor_a_file_planted_there_removed(
+    tmp_path: Path, college: Establishment
+) -> None:
+    """The letters' codes open accounts: in a folder others may write in, a temporary name made
+    of the process id let another user plant a file there beforehand (the letters refused) and
+    had the command remove it. The name is random, created exclusively."""
+    planted = tmp_path / f".b.csv.{os.getpid()}.partial"
+    planted.write_text("someone else's")
+    run("activation_letters", uai="0312609T", out=str(tmp_path / "b.csv"), class_name="4A")
+    assert _read_csv(tmp_path / "b.csv")[0]["code_activation"]
+    assert planted.read_text() == "someone else's"
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["b.csv", planted.name])

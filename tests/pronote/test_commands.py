@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import stat
+
 import pytest
 from cryptography.hazmat.primitives import serialization
 from django.core.management import CommandError
@@ -309,3 +312,42 @@ def test_a_file_sealed_for_a_former_key_opens_with_that_key_kept(
     settings.SOCLE_PRONOTE_FORMER_PRIVATE_KEYS = [str(former)]
     out = run(*args, "--auto-only")
     assert "(envelope)" in out and len(ids_of(school.est)) == 4
+
+
+def test_a_new_report_is_readable_by_its_owner_only(xml_file, school, tmp_path):
+    """The report names pupils (minors) with their birth dates: a new one is mode 600 whatever
+    the umask, as the activation letters are; one replaced keeps the mode it was given."""
+    report = tmp_path / "rapport.csv"
+    kept = tmp_path / "partage.csv"
+    kept.write_bytes(b"last week's report")
+    kept.chmod(0o640)
+    previous = os.umask(0o022)
+    try:
+        for path in (report, kept):
+            run(
+                "pronote_import", str(xml_file), "--uai", school.est.uai, "--mode", "complet",
+                "--auto-only", "--dry-run", "--report", str(path),
+            )  # fmt: skip
+    finally:
+        os.umask(previous)
+    assert "ELEVEJULES000001" in report.read_bytes().decode("utf-8-sig")
+    assert stat.S_IMODE(report.stat().st_mode) == 0o600
+    assert stat.S_IMODE(kept.stat().st_mode) == 0o640
+
+
+def test_the_report_path_check_creates_nothing_where_a_link_points(xml_file, school, tmp_path):
+    """A dangling link planted where the report goes (a shared folder): checking that the path
+    can be written created the file it points at (with the command's rights) and left it; the
+    report then replaces the link itself."""
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    pointed = elsewhere / "created-by-the-check"
+    report = tmp_path / "rapport.csv"
+    report.symlink_to(pointed)
+    run(
+        "pronote_import", str(xml_file), "--uai", school.est.uai, "--mode", "complet",
+        "--auto-only", "--dry-run", "--report", str(report),
+    )  # fmt: skip
+    assert not pointed.exists() and list(elsewhere.iterdir()) == []
+    assert not report.is_symlink()
+    assert "ELEVEJULES000001" in report.read_bytes().decode("utf-8-sig")

@@ -19,6 +19,8 @@ PostgreSQL has its own tools (``pg_dump``): :func:`pg_dump_command` says which.
 from __future__ import annotations
 
 import os
+import secrets
+import shlex
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
@@ -66,8 +68,13 @@ def backup_sqlite(source: Path, destination: Path) -> BackupResult:
         )
     if not source.is_file():
         raise BackupError(_("Base de données %(path)s introuvable.") % {"path": source})
-    temporary = destination.with_name(f".{destination.name}.{os.getpid()}.tmp")
+    # A random name, created exclusively (_copy): in a folder others may write in, a name they
+    # could guess would let them plant a file or a link there (or beside it, SQLite's -journal).
+    temporary = destination.with_name(f".{destination.name}.{secrets.token_hex(8)}.tmp")
+    created = False
     try:
+        _create(temporary)
+        created = True
         _copy(source, temporary)
         size = temporary.stat().st_size
         os.replace(temporary, destination)
@@ -82,16 +89,20 @@ def backup_sqlite(source: Path, destination: Path) -> BackupResult:
             _("Copie de la base de données impossible : %(error)s.") % {"error": exc}
         ) from None
     finally:
-        temporary.unlink(missing_ok=True)
+        if created:
+            temporary.unlink(missing_ok=True)
     return BackupResult(destination, size)
+
+
+def _create(temporary: Path) -> None:
+    """Creates ``temporary`` mode 600 before SQLite writes a byte of it (refused if it exists)."""
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
+    os.close(descriptor)
 
 
 def _copy(source: Path, temporary: Path) -> None:
     from django.utils.translation import gettext as _
 
-    temporary.unlink(missing_ok=True)
-    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
-    os.close(descriptor)  # created mode 600 before SQLite writes a byte of it
     reader = sqlite3.connect(source, timeout=20)
     try:
         writer = sqlite3.connect(temporary)
@@ -132,11 +143,12 @@ def _sync_folder(folder: Path) -> None:
 
 def pg_dump_command(settings_dict: dict[str, object], destination: str) -> str:
     """The ``pg_dump`` line for the PostgreSQL database of ``settings_dict`` (without its
-    password: ``pg_dump`` reads it from ``~/.pgpass`` or ``PGPASSWORD``)."""
+    password: ``pg_dump`` reads it from ``~/.pgpass`` or ``PGPASSWORD``), each argument quoted
+    for the shell it is pasted in."""
     parts = ["pg_dump", "--format=custom", "--no-owner"]
     for option, key in (("--host", "HOST"), ("--port", "PORT"), ("--username", "USER")):
         value = settings_dict.get(key)
         if value:
             parts.append(f"{option}={value}")
     parts += [f"--file={destination}", str(settings_dict.get("NAME") or "")]
-    return " ".join(parts)
+    return shlex.join(parts)

@@ -20,7 +20,7 @@
 - SIGTERM (``kill``, systemd stopping a unit, a cron or CI timeout) stops the command the same
   way, exit status 143: raised where the command is, as Ctrl-C is, it rolls the transaction
   back and removes the temporary files, where Python's default would end the process at once
-  and leave them (half a letters file, ``.<file>.<pid>.partial``, beside ``--out``).
+  and leave them (half a letters file, ``.<file>.<random>.partial``, beside ``--out``).
 - A refusal (``CommandError``) is printed as its sentence alone on stderr, exit status 1 (or the
   error's own), without Django's English « CommandError: » before it; ``--traceback`` and
   ``call_command`` still get the exception.
@@ -85,7 +85,10 @@ def _postgres_reason(message: str) -> str:
     known = (
         ("connection refused", _("connexion refusée (serveur arrêté, ou mauvais hôte ou port ?)")),
         ("password authentication failed", _("utilisateur ou mot de passe refusé")),
-        ("no password supplied", _("mot de passe manquant dans SOCLE_DATABASE_URL")),
+        (
+            "no password supplied",
+            _("mot de passe manquant (dans l'adresse de la base, ~/.pgpass ou PGPASSWORD)"),
+        ),
         ("could not translate host name", _("nom d'hôte inconnu")),
         ("name or service not known", _("nom d'hôte inconnu")),
         ("does not exist", _("la base ou l'utilisateur n'existe pas")),

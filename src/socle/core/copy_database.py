@@ -9,7 +9,11 @@ are easy to get wrong, each with its own failure:
   (``--natural-foreign``);
 - the volatile rows go nowhere: Django sessions and the CAS tables (SSO sessions, tickets,
   proxy-granting tickets), which Redis holds beside PostgreSQL; everybody logs in again;
-- the dump holds password and activation code hashes: written mode 600, deleted afterwards;
+- the dump holds password and activation code hashes: written mode 600, deleted afterwards; so
+  does a SQLite target, created mode 600;
+- a password written in the target's URL is seen by the server's other users (``ps``) and kept
+  in the shell's history: the command warns; libpq reads it from ``~/.pgpass`` or
+  ``PGPASSWORD`` instead;
 - ``dumpdata`` reads one table after the other: a node writing meanwhile gives a dump of no one
   instant. The copy runs in one transaction of the source, which on SQLite (``BEGIN IMMEDIATE``,
   ``settings.DATABASES``) makes the writers wait; stop Socle anyway, since what it writes after
@@ -25,12 +29,14 @@ are.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.apps import apps
@@ -86,6 +92,8 @@ def target_database(url: str) -> Iterator[str]:
         ) from None
     # Django's defaults for every key the URL does not give (configure_settings wants "default").
     configured = connections.configure_settings({DEFAULT_DB_ALIAS: parsed})[DEFAULT_DB_ALIAS]
+    if configured["ENGINE"] == "django.db.backends.sqlite3":
+        _create_private(str(configured["NAME"]))
     # A connection of this thread only, outside settings.DATABASES (Django's "dynamically
     # created connection"): the commands called below find it by its alias.
     connections[TARGET] = load_backend(configured["ENGINE"]).DatabaseWrapper(configured, TARGET)
@@ -94,6 +102,25 @@ def target_database(url: str) -> Iterator[str]:
     finally:
         connections[TARGET].close()
         del connections[TARGET]
+
+
+def _create_private(name: str) -> None:
+    """Creates the SQLite target mode 600 before SQLite does with the umask's mode (644 under
+    the usual 022): the copy holds the password hashes; SQLite gives its journal and WAL files
+    the database's mode. A file already there is left as it is (refused later if not empty)."""
+    if not name or name == ":memory:" or name.startswith("file:"):
+        return
+    with contextlib.suppress(OSError):  # there already, or a folder SQLite will refuse too
+        os.close(os.open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600))
+
+
+def password_in(url: str) -> bool:
+    """Whether ``url`` carries a password (seen by other users in ``ps``, kept in the shell's
+    history; libpq reads it from ~/.pgpass or ``PGPASSWORD`` instead)."""
+    try:
+        return bool(urlsplit(url).password)
+    except ValueError:
+        return False
 
 
 def _same_database(alias: str) -> bool:
@@ -114,8 +141,11 @@ def _counts(alias: str) -> dict[str, int]:
 def copy_database(alias: str) -> list[CopiedModel]:
     """Copies every row but the volatile ones from ``default`` to ``alias``, which is migrated
     first and must hold none. Returns the rows counted on both sides."""
-    from socle.core.commands import database_label, pending_migrations
+    from socle.core.commands import database_label, pending_migrations, unreachable_database
 
+    unreachable = unreachable_database(alias)  # one line, not the migration's traceback
+    if unreachable:
+        raise CopyError(unreachable)
     if _same_database(alias):
         raise CopyError(_("La base cible est la base actuelle : indiquez-en une autre."))
     missing = pending_migrations(DEFAULT_DB_ALIAS)

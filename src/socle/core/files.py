@@ -10,18 +10,28 @@ A target that exists and is not a regular file (``/dev/stdout``, a named pipe) i
 directly, at once: it cannot be replaced, and must not be. So is an existing file the user may
 write in a folder where they may not create one (a file prepared for them by an administrator):
 written in place, not atomically, rather than refused.
+
+The new file takes the mode of the file it replaces (and its group, where the user may give it),
+as a file written in place keeps them: a report an administrator made readable by its owner only
+(it names pupils and their birth dates) does not become readable by everyone at the next run.
+The temporary file is created mode 600 and given that mode once written, so it is never wider
+than the file it replaces. A new file gets the umask's mode, as ``open`` gives, or mode 600
+whatever the umask when ``private`` (a file of personal data: pupils' names and birth dates).
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
+import stat
 from pathlib import Path
 
 
 class PendingFile:
     """``data`` written beside ``target``; :meth:`commit` puts it in place, :meth:`discard`
-    removes it. Created with the umask's mode as ``open`` would (``private``: mode 600)."""
+    removes it. Created with the mode of the file it replaces, or for a new one the umask's mode
+    as ``open`` would (``private``: mode 600)."""
 
     def __init__(self, target: Path, data: bytes, *, private: bool = False) -> None:
         self.target = target
@@ -30,7 +40,10 @@ class PendingFile:
             target.write_bytes(data)
             return
         path = target.with_name(f".{target.name}.{secrets.token_hex(4)}.partial")
-        mode = 0o600 if private else 0o666  # the umask applies to the latter
+        replaced = _replaced(target)
+        # Created mode 600 unless new and not private (the umask applies to 0o666 then); the
+        # mode of the file replaced is given once the data is written (_keep_mode).
+        mode = 0o666 if replaced is None and not private else 0o600
         try:
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, mode)
         except PermissionError:
@@ -43,6 +56,8 @@ class PendingFile:
             with os.fdopen(fd, "wb") as handle:
                 handle.write(data)
                 handle.flush()
+                if replaced is not None:
+                    _keep_mode(handle.fileno(), replaced)
                 os.fsync(handle.fileno())
         except BaseException:
             self.discard()
@@ -55,6 +70,23 @@ class PendingFile:
     def discard(self) -> None:
         if self.path is not None:
             self.path.unlink(missing_ok=True)
+
+
+def _replaced(target: Path) -> os.stat_result | None:
+    """The status of the regular file ``target`` replaces, ``None`` for a new one."""
+    try:
+        status = target.stat()
+    except OSError:
+        return None
+    return status if stat.S_ISREG(status.st_mode) else None
+
+
+def _keep_mode(fd: int, replaced: os.stat_result) -> None:
+    """Gives the open file ``fd`` the group and mode of the file it replaces (the group only
+    where the user may, as ``chgrp`` would: a member of it)."""
+    with contextlib.suppress(OSError):
+        os.fchown(fd, -1, replaced.st_gid)
+    os.fchmod(fd, stat.S_IMODE(replaced.st_mode) & 0o777)  # never a set-id bit
 
 
 def write_file(target: Path, data: bytes, *, private: bool = False) -> None:

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from socle.core.commands import SocleCommand, database_label
-from socle.core.copy_database import CopyError, copy_database, target_database
+from socle.core.copy_database import CopyError, copy_database, password_in, target_database
 
 
 class Command(SocleCommand):
@@ -24,7 +24,11 @@ class Command(SocleCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
-            "url", help=_("base cible, ex. postgres://socle:mot-de-passe@hôte:5432/socle")
+            "url",
+            help=_(
+                "base cible, ex. postgres://socle@hôte:5432/socle (mot de passe dans ~/.pgpass "
+                "ou PGPASSWORD)"
+            ),
         )
 
     def interruption_hint(self, options: dict[str, Any]) -> str:
@@ -34,6 +38,14 @@ class Command(SocleCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if password_in(options["url"]):
+            self.stderr.write(
+                _(
+                    "Attention : le mot de passe écrit dans l'adresse est visible des autres "
+                    "utilisateurs du serveur (ps) et reste dans l'historique du shell ; donnez-le "
+                    "plutôt par ~/.pgpass ou la variable PGPASSWORD."
+                )
+            )
         try:
             with target_database(options["url"]) as alias:
                 label = database_label(alias)

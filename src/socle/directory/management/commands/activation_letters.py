@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 from pathlib import Path
 from typing import Any, cast
 
@@ -92,8 +93,10 @@ class Command(SocleCommand):
         pdf = out.suffix.lower() == ".pdf"
         stream = getattr(self.stderr, "_out", None)
         on_terminal = bool(stream is not None and hasattr(stream, "isatty") and stream.isatty())
-        partial = out.with_name(f".{out.name}.{os.getpid()}.partial")
-        committed = False
+        # A random name, created exclusively: in a folder others may write in, a name they could
+        # guess (the process id) would let them plant a file there beforehand.
+        partial = out.with_name(f".{out.name}.{secrets.token_hex(8)}.partial")
+        created = committed = False
         try:
             with transaction.atomic():
                 if on_terminal:
@@ -109,6 +112,7 @@ class Command(SocleCommand):
                 # Readable by its owner only (the codes open accounts): created so before the
                 # writers open it, which keep the mode, as os.replace does.
                 partial.touch(mode=0o600, exist_ok=False)
+                created = True
                 partial.chmod(0o600)  # whatever the umask
                 if pdf:
                     write_pdf(letters, partial, progress=self._pages if on_terminal else None)
@@ -134,7 +138,7 @@ class Command(SocleCommand):
         finally:
             if on_terminal:
                 self.stderr.write("", style_func=_plain)  # the progress line ends
-            if not committed:
+            if created and not committed:
                 partial.unlink(missing_ok=True)
         return len(letters)
 

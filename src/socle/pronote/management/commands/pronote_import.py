@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any, cast
 
@@ -189,18 +190,26 @@ class Command(SocleCommand):
             )
 
     def _check_writable(self, path: str) -> None:
+        """Refuses, before anything is imported, a report path that cannot be written. A file
+        there is opened for appending (nothing written); otherwise a probe is created at the path
+        exclusively and removed: never through a link (a dangling one planted in a shared folder
+        would have the command create the file it points at), which the report replaces."""
         target = Path(path)
-        existed = target.exists()
         try:
-            with target.open("ab"):
-                pass
+            if target.exists():  # through a link to an existing file, as before
+                with target.open("ab"):
+                    pass
+            elif not target.is_symlink():  # a dangling link is replaced by the report
+                flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC
+                os.close(os.open(target, flags, 0o600))
+                target.unlink()
+        except FileExistsError:
+            pass  # created meanwhile by someone else: the report replaces it
         except OSError as exc:
             raise CommandError(
                 _("Rapport CSV %(path)s : écriture impossible (%(error)s) ; rien n'a été importé.")
                 % {"path": path, "error": os_error(exc)}
             ) from None
-        if not existed:
-            target.unlink(missing_ok=True)
 
     def _write_report(self, path: str | None, report: bytes | None, *, saved: bool) -> None:
         """Written once the import is committed (or rolled back by --dry-run): a report that
@@ -209,7 +218,7 @@ class Command(SocleCommand):
         if not path or report is None:
             return
         try:
-            write_file(Path(path), report)
+            write_file(Path(path), report, private=True)  # pupils' names and birth dates
         except OSError as exc:
             message = (
                 _(
