@@ -54,7 +54,11 @@ def test_it_copies_what_is_still_in_the_wal(tmp_path: Path):
 
 def test_it_writes_the_copy_for_its_owner_only(tmp_path: Path):
     make_wal_database(tmp_path / "socle.sqlite3").close()
-    result = backup_sqlite(tmp_path / "socle.sqlite3", tmp_path / "copy.sqlite3")
+    previous = os.umask(0o022)  # the usual umask, which alone would give 644
+    try:
+        result = backup_sqlite(tmp_path / "socle.sqlite3", tmp_path / "copy.sqlite3")
+    finally:
+        os.umask(previous)
     assert stat.S_IMODE(result.path.stat().st_mode) == 0o600
 
 
@@ -121,6 +125,7 @@ def test_the_command_copies_the_database_and_names_the_other_files(
     settings.SOCLE_SECRET_KEY_FILE = "/etc/socle/secret_key"
     settings.SOCLE_PRONOTE_PRIVATE_KEY = "/etc/socle/pronote.pem"
     settings.SOCLE_SECRET_KEY_FALLBACKS_FILE = "/etc/socle/former_keys"
+    settings.SECRET_KEY_FALLBACKS = ["a former key read from that file"]
     settings.SOCLE_PRONOTE_FORMER_PRIVATE_KEYS = ["/etc/socle/pronote-2025.pem"]
     settings.SOCLE_DATA_DIR = tmp_path
     (tmp_path / "media" / "service-icons").mkdir(parents=True)  # left by a previous version
@@ -200,3 +205,12 @@ def test_its_temporary_name_cannot_be_guessed_nor_a_file_planted_there_removed(t
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
         ["copy.sqlite3", "socle.sqlite3", *(path.name for path in planted)]
     )
+
+
+def test_it_names_former_secret_keys_given_in_the_environment(settings):
+    settings.SOCLE_SECRET_KEY_FALLBACKS_FILE = ""
+    settings.SECRET_KEY_FALLBACKS = ["a former key from SOCLE_SECRET_KEY_FALLBACKS"]
+    lines = backup_command.other_files()
+    assert "anciennes clés secrètes : la valeur de SOCLE_SECRET_KEY_FALLBACKS" in lines
+    settings.SECRET_KEY_FALLBACKS = []
+    assert not any("anciennes" in line for line in backup_command.other_files())

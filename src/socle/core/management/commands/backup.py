@@ -28,6 +28,8 @@ def other_files() -> list[str]:
             _("anciennes clés secrètes : %(path)s")
             % {"path": settings.SOCLE_SECRET_KEY_FALLBACKS_FILE}
         )
+    elif settings.SECRET_KEY_FALLBACKS:
+        lines.append(_("anciennes clés secrètes : la valeur de SOCLE_SECRET_KEY_FALLBACKS"))
     if settings.SOCLE_PRONOTE_PRIVATE_KEY:
         lines.append(
             _("clé privée PRONOTE : %(path)s") % {"path": settings.SOCLE_PRONOTE_PRIVATE_KEY}
