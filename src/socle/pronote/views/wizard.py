@@ -30,13 +30,13 @@ from socle.pronote.importer.report import (
     summary_line,
 )
 from socle.pronote.importer.session import start_import
+from socle.pronote.importer.step_matching import prepare_step
 from socle.pronote.importer.steps import (
     LargeRemoval,
     StepError,
     StepMoved,
     interrupt,
     plan_step,
-    prepare_step,
     removal_check,
     validate_step,
 )
