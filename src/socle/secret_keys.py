@@ -1,7 +1,8 @@
 """Reading the secret key and the former ones (``SOCLE_SECRET_KEY``, ``SOCLE_SECRET_KEY_FILE``,
 ``SOCLE_SECRET_KEY_FALLBACKS``, ``SOCLE_SECRET_KEY_FALLBACKS_FILE``) for ``socle.settings``:
 strictly, a value that cannot be used stopping the start with one French line naming the variable
-(``socle.env``). Their strength and the files' modes are system checks (``socle.core.checks``)."""
+(``socle.env``). Their strength and the files' modes are system checks
+(``socle.core.secret_checks``)."""
 
 import errno
 from pathlib import Path
