@@ -15,7 +15,7 @@ from django.conf import settings
 from django.core.checks import CheckMessage, Error, Warning, register
 from django.utils.translation import gettext as _
 
-from socle.core.admission import cpu_count
+from socle.core.admission_policy import cpu_count
 from socle.core.hashers import OWASP_ARGON2ID_MINIMA, meets_owasp_baseline
 from socle.core.redis import RedisURLError, validate_url
 from socle.core.schedule import ScheduleError, parse_windows
@@ -218,7 +218,7 @@ def check_trusted_proxies(app_configs: Any = None, **kwargs: Any) -> list[CheckM
 def check_admission_directory(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
     """The admission gate's directory (slot locks, waitlist): created when missing, as the gate
     does, and written to once. Without it every password login would fail (500)."""
-    from socle.core.admission import default_directory
+    from socle.core.admission_policy import default_directory
     from socle.core.plain_errors import os_error
 
     # Not current_policy(): it also parses SOCLE_ADMISSION_DEFERRED_HOURS, which socle.E087
