@@ -3,15 +3,14 @@
 Every variable is listed in docs/configuration.md.
 """
 
-import errno
 import zoneinfo
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-import dj_database_url
-
+from socle.database_url import database
 from socle.env import ConfigurationError, env_bool, env_int, env_list, env_parsed, env_str
+from socle.secret_keys import secret_key, secret_key_fallbacks
 
 BASE_DIR = Path(__file__).resolve().parent
 
@@ -19,71 +18,13 @@ DEBUG = env_bool("SOCLE_DEBUG", False)
 
 
 SOCLE_SECRET_KEY_FILE = env_str("SOCLE_SECRET_KEY_FILE", "")  # its mode: check socle.W093
-
-
-def _secret_file(variable: str, path: str) -> str:
-    """The text of the secret file ``path`` named by ``variable``, stripped."""
-    try:
-        return Path(path).read_text(encoding="utf-8").strip()
-    except OSError as exc:
-        # Settings are not loaded yet: no translation catalog (socle.core.plain_errors).
-        reason = {
-            errno.ENOENT: "fichier introuvable",
-            errno.EACCES: "permission refusée",
-            errno.EISDIR: "c'est un dossier",
-        }.get(exc.errno or 0, exc.strerror or str(exc))
-        raise ConfigurationError(f"{variable} : lecture de {path} impossible ({reason}).") from None
-    except UnicodeDecodeError:
-        raise ConfigurationError(f"{variable} : {path} n'est pas un texte UTF-8.") from None
-
-
-def _secret_key() -> str:
-    key_file = SOCLE_SECRET_KEY_FILE
-    if key_file:
-        key = _secret_file("SOCLE_SECRET_KEY_FILE", key_file)
-        if not key:
-            raise ConfigurationError(
-                f"SOCLE_SECRET_KEY_FILE : le fichier {key_file} est vide ; il doit contenir "
-                "une chaîne aléatoire d'au moins 50 caractères."
-            )
-        return key
-    key = env_str("SOCLE_SECRET_KEY", "")
-    if not key:
-        raise ConfigurationError(
-            "SOCLE_SECRET_KEY (ou SOCLE_SECRET_KEY_FILE) doit être défini : "
-            "une chaîne aléatoire d'au moins 50 caractères."
-        )
-    return key
-
-
-SECRET_KEY = _secret_key()
+SECRET_KEY = secret_key(SOCLE_SECRET_KEY_FILE)
 
 # Former secret keys, kept for a while after a rotation (docs/deployment.md, "Rotating secrets"):
 # what they signed still opens (sessions, activation codes and links, device cookies, queued
 # logins), and nothing new is signed with them. Checks socle.E095, W096, W097.
 SOCLE_SECRET_KEY_FALLBACKS_FILE = env_str("SOCLE_SECRET_KEY_FALLBACKS_FILE", "")
-
-
-def _secret_key_fallbacks() -> list[str]:
-    listed = env_str("SOCLE_SECRET_KEY_FALLBACKS", "")
-    if listed and SOCLE_SECRET_KEY_FALLBACKS_FILE:
-        raise ConfigurationError(
-            "SOCLE_SECRET_KEY_FALLBACKS et SOCLE_SECRET_KEY_FALLBACKS_FILE sont tous deux "
-            "définis : gardez l'un des deux."
-        )
-    if SOCLE_SECRET_KEY_FALLBACKS_FILE:
-        text = _secret_file("SOCLE_SECRET_KEY_FALLBACKS_FILE", SOCLE_SECRET_KEY_FALLBACKS_FILE)
-        return [line.strip() for line in text.splitlines() if line.strip()]
-    keys = [key.strip() for key in listed.split(",")] if listed else []
-    if any(not key for key in keys):
-        raise ConfigurationError(
-            "SOCLE_SECRET_KEY_FALLBACKS : clé vide dans la liste (virgule en trop ?) ; "
-            "attendu les anciennes clés séparées par des virgules."
-        )
-    return keys
-
-
-SECRET_KEY_FALLBACKS = _secret_key_fallbacks()
+SECRET_KEY_FALLBACKS = secret_key_fallbacks(SOCLE_SECRET_KEY_FALLBACKS_FILE)
 
 SOCLE_BASE_URL = env_str("SOCLE_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 _base = urlsplit(SOCLE_BASE_URL)
@@ -148,43 +89,7 @@ TEMPLATES = [
 # --- Database -------------------------------------------------------------------------------
 SOCLE_DATA_DIR = Path(env_str("SOCLE_DATA_DIR", str(Path.cwd())))
 _database_url = env_str("SOCLE_DATABASE_URL", f"sqlite:///{SOCLE_DATA_DIR / 'socle.sqlite3'}")
-# Socle runs on SQLite and PostgreSQL only; the URL is never repeated (it holds the password).
-_DATABASE_SCHEMES = {"sqlite", "postgres", "postgresql", "pgsql"}
-_database_scheme = _database_url.split("://", 1)[0].lower() if "://" in _database_url else ""
-if _database_scheme not in _DATABASE_SCHEMES:
-    raise ConfigurationError(
-        "SOCLE_DATABASE_URL : "
-        + (
-            f"type de base « {_database_scheme} » non pris en charge"
-            if _database_scheme
-            else "adresse illisible (« schéma:// » manquant)"
-        )
-        + " ; attendu sqlite:///chemin/socle.sqlite3 ou "
-        "postgres://utilisateur:mot-de-passe@hôte:5432/base."
-    )
-try:
-    _db = dj_database_url.parse(_database_url, conn_max_age=0)
-except ValueError:
-    raise ConfigurationError(
-        "SOCLE_DATABASE_URL : adresse illisible (port non numérique, ou caractère spécial "
-        "du mot de passe non encodé : « @ » s'écrit %40, « / » %2F, « : » %3A) ; attendu "
-        "postgres://utilisateur:mot-de-passe@hôte:5432/base."
-    ) from None
-if _db["ENGINE"] == "django.db.backends.sqlite3":
-    # WAL lets readers run beside the writer; IMMEDIATE makes write transactions queue
-    # instead of failing with "database is locked" under several gunicorn workers.
-    _db["OPTIONS"] = {
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-        "transaction_mode": "IMMEDIATE",
-        "timeout": 20,
-    }
-    # Opening a SQLite connection (the PRAGMAs, Django's SQL functions) cost more than a whole
-    # ticket validation: each gunicorn thread keeps its own (docs/benchmarks/analysis.md).
-    _db["CONN_MAX_AGE"] = env_int("SOCLE_DATABASE_CONN_MAX_AGE", 60, minimum=0)
-elif _db["ENGINE"] == "django.db.backends.postgresql":
-    _db["CONN_MAX_AGE"] = env_int("SOCLE_DATABASE_CONN_MAX_AGE", 60, minimum=0)
-    _db["CONN_HEALTH_CHECKS"] = True
-DATABASES = {"default": _db}
+DATABASES = {"default": database(_database_url)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache (login throttling, shared between workers) ----------------------------------------

@@ -10,14 +10,8 @@ import pytest
 from django.utils import timezone
 
 from socle.core import admission
-from socle.core.admission import (
-    ClientGone,
-    Gate,
-    Policy,
-    QueueFull,
-    current_policy,
-    password_hash_slot,
-)
+from socle.core.admission import ClientGone, Gate, QueueFull, password_hash_slot
+from socle.core.admission_policy import Policy, current_policy
 from socle.core.schedule import parse_windows
 
 # A Monday at 10:00 and a Saturday at 10:00, Paris time.

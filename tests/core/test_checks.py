@@ -1,6 +1,6 @@
 import pytest
 
-from socle.core import checks
+from socle.core import checks, secret_checks
 from tests.core.cli import run_socle
 
 
@@ -23,12 +23,12 @@ def test_debug_on_loopback_only_is_fine(settings):
 @pytest.mark.parametrize("key", ["short", "a" * 60, "ab" * 30])
 def test_a_weak_secret_key_is_an_error(settings, key):
     settings.SECRET_KEY = key
-    assert ids(checks.check_secret_key()) == ["socle.E081"]
+    assert ids(secret_checks.check_secret_key()) == ["socle.E081"]
 
 
 def test_the_weak_secret_key_message_counts_plainly(settings):
     settings.SECRET_KEY = "a" * 60
-    (message,) = checks.check_secret_key()
+    (message,) = secret_checks.check_secret_key()
     assert message.msg == (
         "SOCLE_SECRET_KEY est trop faible : 60 caractère(s), dont 1 différent(s)."
     )
@@ -36,7 +36,7 @@ def test_the_weak_secret_key_message_counts_plainly(settings):
 
 def test_a_long_random_secret_key_is_fine(settings):
     settings.SECRET_KEY = "Vq3x9-Lk2PzR8mWc7TnB4yHs1JdF6gXa0eUo5iKr2QwZ8vNb3Mt"
-    assert checks.check_secret_key() == []
+    assert secret_checks.check_secret_key() == []
 
 
 def test_argon2_below_the_owasp_baseline_is_an_error(settings):
@@ -151,13 +151,13 @@ def test_it_warns_about_a_secret_key_file_others_can_read(settings, tmp_path):
     key_file.write_text("k" * 60)
     settings.SOCLE_SECRET_KEY_FILE = str(key_file)
     key_file.chmod(0o644)
-    [message] = checks.check_secret_key_file()
+    [message] = secret_checks.check_secret_key_file()
     assert message.id == "socle.W093"
     assert str(key_file) in message.msg and "-rw-r--r--" in message.msg
     key_file.chmod(0o600)
-    assert checks.check_secret_key_file() == []
+    assert secret_checks.check_secret_key_file() == []
 
 
 def test_it_says_nothing_of_a_secret_key_given_in_the_environment(settings):
     settings.SOCLE_SECRET_KEY_FILE = ""
-    assert checks.check_secret_key_file() == []
+    assert secret_checks.check_secret_key_file() == []

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from socle.core import checks
+from socle.core import secret_checks
 from tests.core.cli import run_socle
 
 OLD = "old-key-" + "a1B2c3D4" * 7
@@ -18,22 +18,22 @@ NEW = "new-key-" + "z9Y8x7W6" * 7
 
 def test_it_refuses_a_weak_former_key(settings):
     settings.SECRET_KEY_FALLBACKS = [OLD, "x" * 60]
-    (error,) = checks.check_secret_key_fallbacks()
+    (error,) = secret_checks.check_secret_key_fallbacks()
     assert error.id == "socle.E095"
     assert "n° 2" in error.msg
 
 
 def test_it_warns_when_the_former_keys_hold_the_current_one(settings):
     settings.SECRET_KEY_FALLBACKS = [OLD, settings.SECRET_KEY]
-    (warning,) = checks.check_secret_key_fallbacks()
+    (warning,) = secret_checks.check_secret_key_fallbacks()
     assert warning.id == "socle.W096"
 
 
 def test_it_says_nothing_of_good_former_keys_or_of_none(settings):
     settings.SECRET_KEY_FALLBACKS = [OLD]
-    assert checks.check_secret_key_fallbacks() == []
+    assert secret_checks.check_secret_key_fallbacks() == []
     settings.SECRET_KEY_FALLBACKS = []
-    assert checks.check_secret_key_fallbacks() == []
+    assert secret_checks.check_secret_key_fallbacks() == []
 
 
 def test_it_reads_the_former_keys_from_a_file_for_the_owner_only(tmp_path: Path):

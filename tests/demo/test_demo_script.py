@@ -1,10 +1,13 @@
 """``scripts/demo`` (``make demo``): its ports come from ``SOCLE_DEMO_PORT`` and
-``SOCLE_DEMO_PRONOTE_PORT``, so that the demo runs beside another one."""
+``SOCLE_DEMO_PRONOTE_PORT``, so that the demo runs beside another one. The script runs for real,
+with stand-ins for the commands it starts (the demo itself is not run)."""
 
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -30,16 +33,62 @@ def test_it_refuses_a_port_that_is_not_a_number_before_writing_anything(
     assert "Port invalide : 80;rm" in done.stderr
 
 
-def test_it_serves_seeds_and_delegates_on_the_ports_it_is_given() -> None:
-    text = SCRIPT.read_text()
-    lines = [line for line in text.splitlines() if not line.lstrip().startswith("#")]
-    code = "\n".join(lines)
-    assert 'PORT="${SOCLE_DEMO_PORT:-8000}"' in code
-    assert 'PRONOTE_PORT="${SOCLE_DEMO_PRONOTE_PORT:-8001}"' in code
-    assert 'socle serve --host 127.0.0.1 --port "$PORT"' in code
-    assert 'scripts/pronotesim-demo var/pronote-base.json --port "$PRONOTE_PORT"' in code
-    assert 'demo_seed --pronote-url "$PRONOTE_URL"' in code
-    assert 'PRONOTESIM_CAS_URL="${PRONOTESIM_CAS_URL:-$SOCLE_BASE_URL/cas}"' in code
-    # No port written anywhere else: every URL follows the two variables.
-    rest = code.replace(":-8000}", "").replace(":-8001}", "")
-    assert "8000" not in rest and "8001" not in rest
+# Stand-ins for the commands the script runs: each writes its arguments (and the settings that
+# carry a port) to var/calls.log; `socle serve` waits until pronotesim was started beside it.
+SOCLE_STUB = """#!/bin/sh
+echo "socle $* | SOCLE_BASE_URL=$SOCLE_BASE_URL" >> var/calls.log
+if [ "$1" = serve ]; then
+  for _ in $(seq 400); do grep -q '^pronotesim' var/calls.log && exit 0; sleep 0.05; done
+  exit 1
+fi
+"""
+PRONOTESIM_STUB = """#!/bin/sh
+echo "pronotesim $* | PRONOTESIM_CAS_URL=$PRONOTESIM_CAS_URL" >> var/calls.log
+"""
+
+
+def _stub(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    path.chmod(0o755)
+
+
+def test_it_serves_seeds_and_delegates_on_the_ports_it_is_given(tmp_path: Path) -> None:
+    """The script runs in a copy of the project whose ``socle`` and ``scripts/pronotesim-demo``
+    only write down how they were called: nothing is served, seeded or migrated."""
+    (tmp_path / "scripts").mkdir()
+    shutil.copy(SCRIPT, tmp_path / "scripts" / "demo")
+    _stub(tmp_path / ".venv" / "bin" / "python", f'#!/bin/sh\nexec "{sys.executable}" "$@"\n')
+    _stub(tmp_path / ".venv" / "bin" / "socle", SOCLE_STUB)
+    _stub(tmp_path / "scripts" / "pronotesim-demo", PRONOTESIM_STUB)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SOCLE_", "PRONOTESIM_"))}
+    env |= {"SOCLE_DEMO_PORT": "18123", "SOCLE_DEMO_PRONOTE_PORT": "18124"}
+    done = subprocess.run(  # noqa: S603
+        ["bash", str(tmp_path / "scripts" / "demo")],  # noqa: S607
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        cwd=tmp_path,
+    )
+    assert done.returncode == 0, done.stderr
+    calls = (tmp_path / "var" / "calls.log").read_text().splitlines()
+    ent = "SOCLE_BASE_URL=http://127.0.0.1:18123"
+    started = "pronotesim var/pronote-base.json --port 18124 | "
+    started += "PRONOTESIM_CAS_URL=http://127.0.0.1:18123/cas"
+    assert started in calls  # in the background: before `socle serve`, else in any order
+    assert [call for call in calls if call != started] == [
+        f"socle migrate --noinput -v 0 | {ent}",
+        "socle demo_seed --pronote-url http://127.0.0.1:18124/pronote/ --pronote-out "
+        f"var/pronote-base.json --newcomers-out var/pronote-newcomers.json | {ent}",
+        f"socle help serve | {ent}",
+        f"socle serve --host 127.0.0.1 --port 18123 | {ent}",
+    ], calls
+    demo_env = (tmp_path / "var" / "demo.env").read_text()
+    assert "export SOCLE_BASE_URL=http://127.0.0.1:18123\n" in demo_env
+    assert "http://127.0.0.1:18124/pronote/" in done.stdout  # where pronotesim is announced
+    assert "http://127.0.0.1:18123/cas/login" in done.stdout
+    # No default port left anywhere: every URL follows the two variables.
+    everything = "\n".join([*calls, demo_env, done.stdout, done.stderr])
+    assert "8000" not in everything and "8001" not in everything

@@ -18,11 +18,12 @@ from socle.portal.models import UsernameMode
 from socle.pronote.doctor import diagnose
 from socle.pronote.importer.csv_report import report_csv
 from socle.pronote.importer.report import report_text, step_summaries
-from socle.pronote.importer.steps import prepare_step, run_automatic, validate_step
+from socle.pronote.importer.step_matching import prepare_step
+from socle.pronote.importer.steps import run_automatic, validate_step
 from socle.pronote.matching import DirectoryIndex, Row, match_rows
 from socle.pronote.matching_index import Account
 from socle.pronote.models import ImportRow, ImportSession, PronoteIdentity
-from socle.pronote.views.wizard import CAS_MISMATCHES_SHOWN
+from socle.pronote.views.wizard_context import CAS_MISMATCHES_SHOWN
 from tests.factories import make_person, make_service
 from tests.pronote.helpers import School, page_text, record, run, start
 from tests.pronote.test_views import upload

@@ -5,7 +5,7 @@ choosing it would make PRONOTE refuse the person."""
 from __future__ import annotations
 
 from socle.pronote.importer import validate_step
-from socle.pronote.importer.steps import prepare_step
+from socle.pronote.importer.step_matching import prepare_step
 from socle.pronote.models import ImportRow
 from tests.pronote.helpers import School, ids_of, record, start
 

@@ -12,7 +12,7 @@ from django.utils import translation
 
 from socle.pronote import labels
 from socle.pronote.categories import STEP_BY_CATEGORY
-from socle.pronote.importer.steps import prepare_step
+from socle.pronote.importer.step_matching import prepare_step
 from socle.pronote.matching_index import Account
 from socle.pronote.models import ImportRow
 from socle.pronote.reasons import decode, french, render, render_stored

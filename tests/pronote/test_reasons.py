@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from socle.directory.profiles import Profile
-from socle.pronote.importer.steps import prepare_step
+from socle.pronote.importer.step_matching import prepare_step
 from socle.pronote.models import ImportRow, ImportSession
 from socle.pronote.reasons import TEXTS, decode, encode, french, part, render, render_stored
 from tests.factories import make_person

@@ -8,7 +8,7 @@ from typing import Any
 from django.contrib.messages import get_messages
 from django.urls import reverse
 
-from socle.pronote.importer import steps
+from socle.pronote.importer import step_matching, steps
 from socle.pronote.models import ImportSession, Outcome, SessionStatus, StepState
 from socle.pronote.views import wizard
 from tests.pronote.helpers import ids_of
@@ -91,7 +91,7 @@ def test_a_page_computed_while_its_step_is_validated_does_not_undo_the_validatio
     upload(admin_client, school)
     session = ImportSession.objects.get()
     teacher_row = session.rows.get(pronote_id="PROFBERRONE00001")
-    real = steps.match_rows
+    real = step_matching.match_rows
     calls = {"n": 0}
 
     def validated_meanwhile(*args: Any, **kwargs: Any) -> Any:
@@ -100,7 +100,7 @@ def test_a_page_computed_while_its_step_is_validated_does_not_undo_the_validatio
             steps.validate_step(session, 1, {teacher_row.pk: None})
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(steps, "match_rows", validated_meanwhile)
+    monkeypatch.setattr(step_matching, "match_rows", validated_meanwhile)
     admin_client.get(reverse("pronote:step", args=[session.pk, 1]))
     step = session.steps.get(number=1)
     assert step.state == StepState.VALIDATED

@@ -20,7 +20,7 @@ class CoreConfig(AppConfig):
     verbose_name = "Exploitation"
 
     def ready(self) -> None:
-        from socle.core import checks  # noqa: F401 - registers the socle.E08x checks
+        from socle.core import checks, secret_checks  # noqa: F401 - registers the socle.E08x checks
 
         # post_migrate is sent once per app that has models (this one has none): once per
         # migrate, after the directory's tables.

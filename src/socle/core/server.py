@@ -32,7 +32,7 @@ from django.core.management import call_command
 from django.db import connection, connections
 
 from socle.core import metrics
-from socle.core.admission import cpu_count
+from socle.core.admission_policy import cpu_count
 
 ACCESS_LOG_FORMAT = '%(h)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms'
 MIGRATION_LOCK_ID = 0x50C1E  # PostgreSQL advisory lock shared by every Socle node

@@ -10,7 +10,7 @@ from django.core.checks import CheckMessage, Error, Tags, Warning, register
 from django.db import DatabaseError
 from django.utils.translation import gettext as _
 
-from socle.core.checks import open_to_others
+from socle.core.secret_checks import open_to_others
 from socle.pronote.files.crypto import EnvelopeError, KeyFileUnreadable, load_private_key_file
 
 

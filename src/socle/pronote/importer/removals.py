@@ -1,4 +1,5 @@
-"""When a Complet step would remove many identifiers: the rule, and what to say about it.
+"""When a Complet step would remove many identifiers: the rule, and what to say about it (on
+the step page and in ``pronote_import``).
 
 A Complet import removes, in each category of the file, the identifiers of the establishment the
 file no longer lists (former pupils…). Fed a file that holds only some users — PRONOTE's export
@@ -97,3 +98,53 @@ def refusal(check: RemovalCheck) -> str:
         "identifiants PRONOTE absents du fichier, ou interrompez l'import.",
         check.removals,
     ) % {"removals": check.removals}
+
+
+def _removed(large: list[RemovalCheck], *, done: bool) -> str:
+    """« Mode Complet : cet import supprimerait 57 identifiants Pronote absents du fichier
+    (Étape 2/6 : rapprochement des élèves : 57 identifiants sur 58). »"""
+    count = sum(check.removals for check in large)
+    steps = " ; ".join(counted(check) for check in large)
+    if done:
+        return ngettext(
+            "Mode Complet : %(count)s identifiant Pronote absent du fichier supprimé (%(steps)s).",
+            "Mode Complet : %(count)s identifiants Pronote absents du fichier supprimés "
+            "(%(steps)s).",
+            count,
+        ) % {"count": count, "steps": steps}
+    return ngettext(
+        "Mode Complet : cet import supprimerait %(count)s identifiant Pronote absent du "
+        "fichier (%(steps)s).",
+        "Mode Complet : cet import supprimerait %(count)s identifiants Pronote absents du "
+        "fichier (%(steps)s).",
+        count,
+    ) % {"count": count, "steps": steps}
+
+
+def command_refusal(large: list[RemovalCheck]) -> str:
+    """Why ``pronote_import --auto-only`` refuses, without ``--force``, the large removals of
+    ``large`` (every step that has one); nothing is written."""
+    return " ".join(
+        [
+            _removed(large, done=False),
+            newcomers_hint(command=True),
+            gettext(
+                "Pour les supprimer malgré tout, relancez avec --force (--dry-run montre le "
+                "détail sans rien enregistrer). Rien n'a été enregistré."
+            ),
+        ]
+    )
+
+
+def command_notice(large: list[RemovalCheck], *, forced: bool) -> str:
+    """What ``pronote_import --auto-only`` prints of the large removals it made (``forced``:
+    ``--force``) or would have refused (``--dry-run`` without ``--force``)."""
+    if forced:
+        return _removed(large, done=True) + " " + gettext("Suppression confirmée par --force.")
+    return " ".join(
+        [
+            _removed(large, done=False),
+            newcomers_hint(command=True),
+            gettext("Sans --force, cet import serait refusé."),
+        ]
+    )

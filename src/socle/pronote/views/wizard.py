@@ -12,10 +12,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from socle.directory.models import Establishment, Person
-from socle.pronote.cas_names import fix_hint, mismatch_count
 from socle.pronote.categories import STEP_BY_CATEGORY, STEP_COUNT, step
 from socle.pronote.forms import (
-    NEED_LETTER,
     BrowseForm,
     ImportForm,
     StepForm,
@@ -23,35 +21,29 @@ from socle.pronote.forms import (
     initial_mode,
 )
 from socle.pronote.importer.csv_report import report_csv
-from socle.pronote.importer.removals import warning
 from socle.pronote.importer.report import (
     cas_mismatch_rows,
     step_summaries,
     summary_line,
 )
 from socle.pronote.importer.session import start_import
+from socle.pronote.importer.step_matching import prepare_step
 from socle.pronote.importer.steps import (
     LargeRemoval,
     StepError,
     StepMoved,
     interrupt,
-    plan_step,
-    prepare_step,
-    removal_check,
     validate_step,
 )
-from socle.pronote.models import ImportRow, ImportSession, RowStatus, SessionStatus
+from socle.pronote.models import ImportRow, ImportSession, SessionStatus
 from socle.pronote.permissions import (
     administered_establishments,
     can_administer,
     pronote_admin_required,
 )
-from socle.pronote.reasons import localized_candidate
 from socle.pronote.search import browse
 from socle.pronote.views.actor import page_actor
-
-RECOGNISED_SHOWN = 2000
-CAS_MISMATCHES_SHOWN = 20  # listed under the step page's banner, then « … et N autres »
+from socle.pronote.views.wizard_context import cas_mismatch_text, mismatch_item, step_context
 
 
 def _session(request: HttpRequest, pk: int) -> ImportSession:
@@ -115,126 +107,6 @@ def resume(request: HttpRequest, pk: int) -> HttpResponse:
     if session.is_open:
         return redirect("pronote:step", session.pk, session.current_step)
     return redirect("pronote:final", session.pk)
-
-
-def _step_context(
-    session: ImportSession,
-    number: int,
-    form: StepForm,
-    browse_results: dict[int, list[dict[str, Any]]],
-    *,
-    confirm_interrupt: bool = False,
-    removals_refused: bool = False,
-) -> dict[str, Any]:
-    spec = step(number)
-    current = prepare_step(session, number)
-    rows = form.rows
-    try:
-        plan = plan_step(
-            session,
-            number,
-            form.choices() if form.is_bound and form.is_valid() else None,
-            form.confirmed() if form.is_bound and form.is_valid() else None,
-        )
-        planned = {item.pair.row_id: item for item in plan.items}
-        removals = plan.removals
-        check = removal_check(session, number, plan)
-    except StepError:
-        planned, removals, check = {}, [], None
-    unrecognised: list[dict[str, Any]] = []
-    recognised: list[dict[str, Any]] = []
-    selected = {
-        row.id: str(form.data.get(f"row-{row.id}", "")) if form.is_bound else "" for row in rows
-    }
-    picked = _picked_elsewhere(rows, selected, browse_results, form.allowed)
-    for row in rows:
-        candidates = [localized_candidate(c) for c in row.candidates]
-        candidates += browse_results.get(row.id, [])
-        if selected[row.id] in picked and all(str(c["id"]) != selected[row.id] for c in candidates):
-            candidates = [*candidates, picked[selected[row.id]]]
-        entry = {
-            "row": row,
-            "plan": planned.get(row.id),
-            "candidates": candidates,
-            "selected": selected[row.id],
-            # ticked boxes stay ticked when the page is shown again (search, « Interrompre »)
-            "cleared": form.is_bound and bool(form.data.get(f"clear-{row.id}")),
-            "confirmed": form.is_bound and bool(form.data.get(f"confirm-{row.id}")),
-        }
-        (unrecognised if row.status == RowStatus.UNRECOGNISED else recognised).append(entry)
-    conflicts = [
-        e
-        for e in recognised + unrecognised
-        if e["plan"] is not None and e["plan"].action == "conflict"
-    ]
-    mismatched = [
-        _mismatch_item(row, planned[row.id].localized_cas_mismatch)
-        for row in rows
-        if row.id in planned and planned[row.id].cas_mismatch
-    ]
-    return {
-        "session": session,
-        "spec": spec,
-        "step": current,
-        "step_count": STEP_COUNT,
-        "need_letter": NEED_LETTER,  # wizard.js says it before asking the server
-        "recognised_noun": spec.noun(current.recognised),
-        "absent_noun": spec.noun(1),  # « Aucun élève », "No pupil"
-        "form": form,
-        "unrecognised": unrecognised,
-        "recognised": recognised[:RECOGNISED_SHOWN],
-        "recognised_hidden": max(0, len(recognised) - RECOGNISED_SHOWN),
-        "conflicts": conflicts,
-        "cas_mismatch_text": _cas_mismatch_text(len(mismatched)),
-        "cas_mismatches": mismatched[:CAS_MISMATCHES_SHOWN],
-        "cas_mismatches_hidden": max(0, len(mismatched) - CAS_MISMATCHES_SHOWN),
-        "removals": removals,
-        # a large Complet removal: the warning, and « Je confirme la suppression » to tick
-        "removal_warning": warning(check) if check is not None and check.large else "",
-        "removals_confirmed": form.is_bound and bool(form.data.get("confirm-removals")),
-        "removals_refused": removals_refused,  # validated without the box: aria-invalid
-        "in_file": len(rows),
-        "steps": step_summaries(session),
-        "confirm_interrupt": confirm_interrupt,
-    }
-
-
-def _cas_mismatch_text(count: int) -> str:
-    """« 2 personnes ont dans PRONOTE un identifiant CAS différent… » and what to do."""
-    return f"{mismatch_count(count)} {fix_hint(count)}" if count else ""
-
-
-def _mismatch_item(row: ImportRow, detail: str) -> dict[str, str]:
-    """A line of ``pronote/_cas_mismatches.html``: who, PRONOTE's id, stored vs sent name."""
-    return {
-        "name": f"{row.last_name} {row.first_name}",
-        "pronote_id": row.pronote_id,
-        "detail": detail,
-    }
-
-
-def _picked_elsewhere(
-    rows: list[ImportRow],
-    selected: dict[int, str],
-    browse_results: dict[int, list[dict[str, Any]]],
-    allowed: set[int] | None,
-) -> dict[str, dict[str, Any]]:
-    """Accounts chosen earlier with « Parcourir » (not among the stored candidates), so that a
-    page redisplayed after another search keeps every choice. Only accounts the administrator
-    may pick (``allowed``, ``None`` = any): a posted id of anyone else names no one."""
-    known = {str(c["id"]) for row in rows for c in row.candidates + browse_results.get(row.id, [])}
-    wanted = {int(v) for v in selected.values() if v.isdigit() and len(v) < 19 and v not in known}
-    if allowed is not None:
-        wanted &= allowed
-    return {
-        str(person.pk): {
-            "id": person.pk,
-            "label": f"{person.last_name.upper()} {person.first_name} — {person.login}",
-            "score": 0,
-            "why": _("choisi avec « Parcourir »"),
-        }
-        for person in Person.objects.filter(pk__in=wanted)
-    }
 
 
 @pronote_admin_required
@@ -311,7 +183,7 @@ def step_view(request: HttpRequest, pk: int, number: int) -> HttpResponse:
                 return redirect("pronote:step", session.pk, session.current_step)
     else:
         form = StepForm(rows=rows, allowed=allowed)
-    context = _step_context(
+    context = step_context(
         session,
         number,
         form,
@@ -352,9 +224,9 @@ def final(request: HttpRequest, pk: int) -> HttpResponse:
             "summary": summary_line(session.establishment),
             "steps": steps,
             "conflicts": session.rows.filter(outcome="conflict").order_by("position")[:200],
-            "cas_mismatches": [_mismatch_item(r, r.localized_cas_mismatch) for r in mismatched],
+            "cas_mismatches": [mismatch_item(r, r.localized_cas_mismatch) for r in mismatched],
             "cas_mismatches_hidden": max(0, mismatch_total - len(mismatched)),
-            "cas_mismatch_text": _cas_mismatch_text(mismatch_total),
+            "cas_mismatch_text": cas_mismatch_text(mismatch_total),
         },
     )
 

@@ -24,7 +24,12 @@ from socle.pronote.cas_names import fix_hint, mismatch_count
 from socle.pronote.categories import STEPS
 from socle.pronote.files import PronoteFileError
 from socle.pronote.importer.csv_report import report_csv
-from socle.pronote.importer.removals import RemovalCheck, counted, newcomers_hint, warning
+from socle.pronote.importer.removals import (
+    RemovalCheck,
+    command_notice,
+    command_refusal,
+    warning,
+)
 from socle.pronote.importer.report import (
     cas_mismatch_rows,
     recognition_counts,
@@ -33,10 +38,10 @@ from socle.pronote.importer.report import (
     summary_line,
 )
 from socle.pronote.importer.session import load_files, start_import
+from socle.pronote.importer.step_matching import prepare_step
 from socle.pronote.importer.steps import (
     StepError,
     plan_step,
-    prepare_step,
     removal_check,
     run_automatic,
 )
@@ -156,12 +161,12 @@ class Command(SocleCommand):
                         session, large_removals=large, actor=Actor(command="pronote_import")
                     )
                     if large and not (options["force"] or options["dry_run"]):
-                        raise CommandError(self._refusal(large))  # rolls everything back
+                        raise CommandError(command_refusal(large))  # rolls everything back
                     self.stdout.write(report_text(session))
                     self._conflicts(session)
                     self._cas_mismatches(session)
                     if large:
-                        self.stdout.write(self._large_removals(large, options["force"]))
+                        self.stdout.write(command_notice(large, forced=options["force"]))
                 else:
                     self._preview(session)
                 report = report_csv(session) if report_path else None
@@ -309,51 +314,6 @@ class Command(SocleCommand):
                     "(ou, avec --auto-only, l'option --force)."
                 )
             )
-
-    @staticmethod
-    def _removed(large: list[RemovalCheck], *, done: bool) -> str:
-        """« Mode Complet : cet import supprimerait 57 identifiants Pronote absents du fichier
-        (Étape 2/6 : rapprochement des élèves : 57 identifiants sur 58). »"""
-        count = sum(check.removals for check in large)
-        steps = " ; ".join(counted(check) for check in large)
-        if done:
-            return ngettext(
-                "Mode Complet : %(count)s identifiant Pronote absent du fichier supprimé "
-                "(%(steps)s).",
-                "Mode Complet : %(count)s identifiants Pronote absents du fichier supprimés "
-                "(%(steps)s).",
-                count,
-            ) % {"count": count, "steps": steps}
-        return ngettext(
-            "Mode Complet : cet import supprimerait %(count)s identifiant Pronote absent du "
-            "fichier (%(steps)s).",
-            "Mode Complet : cet import supprimerait %(count)s identifiants Pronote absents du "
-            "fichier (%(steps)s).",
-            count,
-        ) % {"count": count, "steps": steps}
-
-    def _refusal(self, large: list[RemovalCheck]) -> str:
-        return " ".join(
-            [
-                self._removed(large, done=False),
-                newcomers_hint(command=True),
-                _(
-                    "Pour les supprimer malgré tout, relancez avec --force (--dry-run montre le "
-                    "détail sans rien enregistrer). Rien n'a été enregistré."
-                ),
-            ]
-        )
-
-    def _large_removals(self, large: list[RemovalCheck], forced: bool) -> str:
-        if forced:
-            return self._removed(large, done=True) + " " + _("Suppression confirmée par --force.")
-        return " ".join(
-            [
-                self._removed(large, done=False),
-                newcomers_hint(command=True),
-                _("Sans --force, cet import serait refusé."),
-            ]
-        )
 
     def _more(self, total: int) -> None:
         """The line after a list cut at :data:`SHOWN` people."""
