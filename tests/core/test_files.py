@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import stat
+import time
 from pathlib import Path
 
 import pytest
@@ -162,3 +163,50 @@ def test_a_private_file_is_new_mode_600_and_replaced_keeps_the_mode_it_was_given
         os.umask(previous)
     assert stat.S_IMODE(shared.stat().st_mode) == 0o640
     assert stat.S_IMODE((tmp_path / "new.csv").stat().st_mode) == 0o600
+
+
+def test_it_removes_the_old_leftovers_of_a_killed_process_and_nothing_else(
+    tmp_path: Path,
+) -> None:
+    old = time.time() - 2 * 3600
+    target = tmp_path / "rapport.csv"
+    leftover = tmp_path / ".rapport.csv.0a1b2c3d.partial"
+    recent = tmp_path / ".rapport.csv.11112222.partial"  # a concurrent writer's
+    other = tmp_path / ".autre.csv.33334444.partial"
+    mine = tmp_path / ".rapport.csv.notes.partial"  # not a name PendingFile gives
+    elsewhere = tmp_path / "elsewhere.txt"
+    link = tmp_path / ".rapport.csv.55556666.partial"
+    someone_elses = tmp_path / ".rapport.csv.77778888.partial"
+    for path in (leftover, recent, other, mine, elsewhere, someone_elses):
+        path.write_bytes(b"x")
+    link.symlink_to(elsewhere)
+    if os.geteuid() == 0:  # only root may give a file away
+        os.chown(someone_elses, os.geteuid() + 4242, -1)
+    else:
+        someone_elses.unlink()
+    for path in (leftover, other, mine, elsewhere, someone_elses):
+        if path.exists():
+            os.utime(path, (old, old))
+    os.utime(link, (old, old), follow_symlinks=False)
+    write_file(target, b"new")
+    kept = [recent, other, mine, elsewhere, link, someone_elses, target]
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        p.name for p in kept if p.is_symlink() or p.exists()
+    )
+    assert elsewhere.read_bytes() == b"x"
+
+
+def test_it_writes_the_file_even_when_the_leftovers_cannot_be_removed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    leftover = tmp_path / ".out.csv.0a1b2c3d.partial"
+    leftover.write_bytes(b"x")
+    os.utime(leftover, (0, 0))
+
+    def refused(*_args: object, **_kwargs: object) -> None:
+        raise PermissionError(1, "Operation not permitted")
+
+    monkeypatch.setattr(files.os, "unlink", refused)
+    write_file(tmp_path / "out.csv", b"new")
+    assert (tmp_path / "out.csv").read_bytes() == b"new"
+    assert leftover.exists()

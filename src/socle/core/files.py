@@ -4,7 +4,8 @@ A file is first written beside its target under a hidden temporary name (same fo
 rename cannot cross file systems), then renamed onto the target with ``os.replace``, which is
 atomic: a full disk, a permission error, Ctrl-C or a killed process leave the previous file as it
 was (or no file), never half of a new one. A temporary file left by a killed process
-(``kill -9``) is named ``.<target>.<random>.partial``.
+(``kill -9``) is named ``.<target>.<random>.partial``; the next file written for the same target
+removes such leftovers older than an hour (:func:`_remove_leftovers`).
 
 A target that exists and is not a regular file (``/dev/stdout``, a named pipe) is written
 directly, at once: it cannot be replaced, and must not be. So is an existing file the user may
@@ -23,9 +24,15 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import secrets
 import stat
+import time
 from pathlib import Path
+
+LEFTOVER_AGE = 3600
+"""Seconds after which a temporary file is a leftover: no write of a file lasts that long, so a
+concurrent writer's temporary file is never removed."""
 
 
 class PendingFile:
@@ -39,6 +46,7 @@ class PendingFile:
         if target.exists() and not target.is_file():
             target.write_bytes(data)
             return
+        _remove_leftovers(target)
         path = target.with_name(f".{target.name}.{secrets.token_hex(4)}.partial")
         replaced = _replaced(target)
         # Created mode 600 unless new and not private (the umask applies to 0o666 then); the
@@ -70,6 +78,34 @@ class PendingFile:
     def discard(self) -> None:
         if self.path is not None:
             self.path.unlink(missing_ok=True)
+
+
+def _remove_leftovers(target: Path) -> None:
+    """Removes the temporary files of ``target`` a killed process left in its folder: regular
+    files (never a link, never followed) of the current user, named as :class:`PendingFile`
+    names them, last modified more than :data:`LEFTOVER_AGE` ago. Errors are ignored: this is
+    housekeeping, and the folder may be one the user may not list or write in."""
+    pattern = re.compile(rf"\.{re.escape(target.name)}\.[0-9a-f]{{8}}\.partial", re.ASCII)
+    limit = time.time() - LEFTOVER_AGE
+    uid = os.geteuid()
+    with contextlib.suppress(OSError):
+        # Names resolved relative to the folder opened once: a folder swapped meanwhile cannot
+        # redirect the removal elsewhere.
+        folder = os.open(target.parent, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+        try:
+            with os.scandir(folder) as entries:
+                names = [entry.name for entry in entries if pattern.fullmatch(entry.name)]
+            for name in names:
+                with contextlib.suppress(OSError):
+                    status = os.stat(name, dir_fd=folder, follow_symlinks=False)
+                    if (
+                        stat.S_ISREG(status.st_mode)
+                        and status.st_uid == uid
+                        and status.st_mtime < limit
+                    ):
+                        os.unlink(name, dir_fd=folder)
+        finally:
+            os.close(folder)
 
 
 def _replaced(target: Path) -> os.stat_result | None:
