@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from importlib import import_module
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 from lxml import html
@@ -13,7 +15,7 @@ from socle.directory.models import Establishment, Membership, Person
 from socle.directory.profiles import Profile
 from socle.portal.espaces import espace_url, espaces_for, is_phone
 from socle.portal.models import AccessMode, LauncherSkip, ServiceActivation, SSOType, Trace
-from tests.factories import make_establishment, make_person, make_service
+from tests.factories import DEFAULT_PASSWORD, make_establishment, make_person, make_service
 from tests.portal.conftest import logged_in
 
 PRONOTE = "https://0312609t.index-education.net/pronote/"
@@ -360,3 +362,67 @@ def test_it_links_back_to_no_skipped_information_page_of_a_service_no_longer_ope
     page = html.fromstring(client.get("/").content)
     assert page.xpath("//main//a[contains(., 'Notes')]")
     assert not page.xpath('//p[@id="skipped-launchers"]')
+
+
+def test_it_goes_on_to_the_chosen_service_after_logging_in_again_when_the_session_expired(
+    school: Establishment,
+) -> None:
+    service = pronote(school, access_mode=AccessMode.RULES)
+    ServiceActivation.objects.create(
+        service=service, establishment=school, populations=["enseignant", "parent"]
+    )
+    person = make_person("Jean", "Prof", establishment=school, profile=Profile.TEACHER)
+    Membership.objects.create(person=person, establishment=school, profile=Profile.PARENT)
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(person)
+    url = reverse("portal:launcher", args=[service.code]) + "?etab=0312609T"
+    page = html.fromstring(client.get(url).content)
+    token = page.xpath("//input[@name='csrfmiddlewaretoken']/@value")[0]
+    # The session expires while the page is open.
+    SessionStore = import_module(settings.SESSION_ENGINE).SessionStore  # noqa: N806
+    SessionStore(session_key=client.cookies[settings.SESSION_COOKIE_NAME].value).delete()
+    response = client.post(url, {"target": "1", "csrfmiddlewaretoken": token})
+    assert response.status_code == 302
+    login = urlsplit(response["Location"])
+    assert login.path == "/cas/login"
+    back = parse_qs(login.query)["next"][0]
+    assert urlsplit(back).path == reverse("portal:launcher", args=[service.code])
+    assert parse_qs(urlsplit(back).query) == {"etab": ["0312609T"], "cible": ["1"]}
+    form = html.fromstring(client.get(response["Location"]).content)
+    token = form.xpath("//input[@name='csrfmiddlewaretoken']/@value")[0]
+    answer = client.post(
+        response["Location"],
+        {"username": person.login, "password": DEFAULT_PASSWORD, "csrfmiddlewaretoken": token},
+    )
+    assert answer.status_code == 302 and answer["Location"] == back
+    onward = client.get(back)
+    assert onward.status_code == 302
+    assert cas_service_param(onward["Location"]) == PRONOTE + "parent.html"
+    assert not LauncherSkip.objects.exists()
+
+
+def test_it_shows_the_page_for_a_target_it_does_not_have_and_keeps_the_skip_choice(
+    school: Establishment,
+) -> None:
+    service = pronote(school)
+    pupil = make_person(establishment=school)
+    client = logged_in(pupil)
+    url = reverse("portal:launcher", args=[service.code])
+    assert client.get(url + "?cible=1").status_code == 200
+    assert client.get(url + "?cible=https://evil.example/").status_code == 200
+    response = client.get(url + "?cible=0")
+    assert cas_service_param(response["Location"]) == PRONOTE + "eleve.html"
+    assert not LauncherSkip.objects.exists()
+    client.post(url, {"target": "0", "remember": "1"})
+    client.get(url + "?cible=0")
+    assert LauncherSkip.objects.filter(person=pupil, service=service).exists()
+
+
+def test_an_anonymous_post_with_a_strange_target_comes_back_to_the_first_one(
+    school: Establishment,
+) -> None:
+    service = pronote(school)
+    url = reverse("portal:launcher", args=[service.code])
+    response = Client().post(url, {"target": "https://evil.example/"})
+    back = parse_qs(urlsplit(response["Location"]).query)["next"][0]
+    assert back == url + "?cible=0"

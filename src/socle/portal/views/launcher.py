@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_http_methods
 
@@ -15,6 +15,10 @@ from socle.portal.models import LauncherSkip, Service, SSOType
 from socle.portal.traces import record
 from socle.portal.views.common import client_ip
 
+CONTINUE = "cible"
+"""Query parameter of the launcher meaning "go on to target N": the login comes back to it when
+the session expired while the page was open, so the button need not be clicked twice."""
+
 
 @require_http_methods(["GET", "POST"])
 def launcher(request: HttpRequest, code: str) -> HttpResponse:
@@ -22,7 +26,7 @@ def launcher(request: HttpRequest, code: str) -> HttpResponse:
     if service.anonymous and service.sso_type == SSOType.NONE:
         return HttpResponseRedirect(service.url)
     if not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
+        return redirect_to_login(_after_login(request))
     person = request.user
     establishment = None
     uai = (request.GET.get("etab") or "").strip().upper()
@@ -54,6 +58,9 @@ def launcher(request: HttpRequest, code: str) -> HttpResponse:
         choice = request.POST.get("target", "0")
         index = int(choice) if choice.isdigit() and int(choice) < len(targets) else 0
         return HttpResponseRedirect(targets[index].url)
+    chosen = _target_index(request.GET.get(CONTINUE, ""), len(targets))
+    if chosen is not None:  # back from the login after a POST: the choice was made then
+        return HttpResponseRedirect(targets[chosen].url)
     if skip.exists() and "afficher" not in request.GET:
         return HttpResponseRedirect(targets[0].url)
     return render(
@@ -66,3 +73,22 @@ def launcher(request: HttpRequest, code: str) -> HttpResponse:
             "establishment": establishment,
         },
     )
+
+
+def _target_index(value: str, count: int) -> int | None:
+    """The index ``value`` names among ``count`` targets, ``None`` if it names none."""
+    return int(value) if value.isdigit() and len(value) < 4 and int(value) < count else None
+
+
+def _after_login(request: HttpRequest) -> str:
+    """Where the login sends a visitor back: this launcher page, told to go on to the target
+    chosen when the POST came from a page whose session expired meanwhile (the index is checked
+    against the person's targets then; the URL is the launcher's own, never a given one)."""
+    if request.method != "POST":
+        return request.get_full_path()
+    query = QueryDict(mutable=True)
+    if request.GET.get("etab"):
+        query["etab"] = request.GET["etab"]
+    choice = request.POST.get("target", "0")
+    query[CONTINUE] = choice if choice.isdigit() and len(choice) < 4 else "0"
+    return f"{request.path}?{query.urlencode()}"
