@@ -27,10 +27,18 @@ def pupil() -> PronoteUser:
     return make_user(pronote_id="AZKH9C7WSQ2R54DP", last_name="MARTIN", first_name="Camille")
 
 
-def arrive(client: Client, fake_cas: FakeCas, page: str, user: str, **attributes: str):
+def arrive(
+    client: Client,
+    fake_cas: FakeCas,
+    page: str,
+    user: str,
+    *,
+    follow: bool = False,
+    **attributes: str,
+):
     ticket = fake_cas.issue(PUBLIC_URL + page, user, **attributes)
     separator = "&" if "?" in page else "?"
-    return client.get(f"/pronote/{page}{separator}ticket={ticket}")
+    return client.get(f"/pronote/{page}{separator}ticket={ticket}", follow=follow)
 
 
 def test_it_redirects_an_unauthenticated_visitor_to_the_ent_cas(pupil: PronoteUser) -> None:
@@ -185,16 +193,40 @@ def test_other_query_parameters_stay_in_the_service_url(
 def test_a_ticket_the_cas_refuses_shows_the_cas_failure(
     pupil: PronoteUser, fake_cas: FakeCas
 ) -> None:
-    response = Client().get("/pronote/eleve.html?ticket=ST-forged")
+    response = Client().get("/pronote/eleve.html?ticket=ST-forged", follow=True)
     text = text_of(response)
     assert response.status_code == 403
     assert f"Échec de l'authentification par le serveur CAS {CAS_URL}" in text
     assert "not recognized" in text
 
 
+def test_a_refused_ticket_leaves_the_address_and_a_reload_authenticates_again(
+    pupil: PronoteUser, fake_cas: FakeCas
+) -> None:
+    client = Client()
+    response = client.get("/pronote/eleve.html?fd=1&ticket=ST-forged")
+    assert response.status_code == 302
+    assert response["Location"] == "/pronote/eleve.html?fd=1"
+    page = client.get(response["Location"])
+    assert page.status_code == 403
+    assert "not recognized" in text_of(page)
+    again = client.get("/pronote/eleve.html?fd=1")  # reloaded: shown once, then the CAS again
+    assert again.status_code == 302
+    assert again["Location"].startswith(f"{CAS_URL}/login?service=")
+    assert len(fake_cas.calls) == 1  # the used ticket was sent to the CAS once
+
+
+def test_a_ticket_spelt_otherwise_is_refused_in_place_not_in_a_redirect_loop(
+    pupil: PronoteUser, fake_cas: FakeCas
+) -> None:
+    response = Client().get("/pronote/eleve.html?tick%65t=ST-forged")
+    assert response.status_code == 403
+    assert "not recognized" in text_of(response)
+
+
 def test_a_ticket_for_another_service_is_refused(pupil: PronoteUser, fake_cas: FakeCas) -> None:
     ticket = fake_cas.issue(PUBLIC_URL + "parent.html", "u", idPronote=pupil.pronote_id)
-    response = Client().get(f"/pronote/eleve.html?ticket={ticket}")
+    response = Client().get(f"/pronote/eleve.html?ticket={ticket}", follow=True)
     assert response.status_code == 403
     pupil.refresh_from_db()
     assert pupil.cas_identifier == ""
@@ -202,7 +234,9 @@ def test_a_ticket_for_another_service_is_refused(pupil: PronoteUser, fake_cas: F
 
 def test_a_response_to_another_request_is_refused(pupil: PronoteUser, fake_cas: FakeCas) -> None:
     fake_cas.wrong_in_response_to = True
-    response = arrive(Client(), fake_cas, "eleve.html", "u", idPronote=pupil.pronote_id)
+    response = arrive(
+        Client(), fake_cas, "eleve.html", "u", follow=True, idPronote=pupil.pronote_id
+    )
     assert response.status_code == 403
     assert "InResponseTo" in text_of(response)
 
@@ -216,14 +250,16 @@ def test_an_unreachable_cas_is_reported(
         raise requests.ConnectionError("refused")
 
     monkeypatch.setattr(requests, "post", refuse)
-    response = Client().get("/pronote/eleve.html?ticket=ST-1")
+    response = Client().get("/pronote/eleve.html?ticket=ST-1", follow=True)
     assert response.status_code == 403
     assert "le serveur CAS ne répond pas" in text_of(response)
 
 
 def test_a_cas_http_error_is_reported(pupil: PronoteUser, fake_cas: FakeCas) -> None:
     fake_cas.status = 500
-    response = arrive(Client(), fake_cas, "eleve.html", "u", idPronote=pupil.pronote_id)
+    response = arrive(
+        Client(), fake_cas, "eleve.html", "u", follow=True, idPronote=pupil.pronote_id
+    )
     assert "HTTP 500" in text_of(response)
 
 

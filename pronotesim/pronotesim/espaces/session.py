@@ -18,6 +18,7 @@ USER_KEY = "pronote_user"
 METHOD_KEY = "pronote_method"  # "cas" or "direct"
 PREVIOUS_KEY = "pronote_previous_connection"
 PENDING_KEY = "pronote_pending"  # an unfinished CAS recognition (impossible / double auth)
+FAILURE_KEY = "pronote_cas_failure"  # a refused ticket's failure, shown once without the ticket
 
 METHOD_CAS = "cas"
 METHOD_DIRECT = "direct"
@@ -75,4 +76,13 @@ def set_pending(request: HttpRequest, data: dict[str, Any]) -> None:
 
 def pending(request: HttpRequest) -> dict[str, Any] | None:
     value = request.session.get(PENDING_KEY)
+    return value if isinstance(value, dict) else None
+
+
+def set_cas_failure(request: HttpRequest, data: dict[str, Any]) -> None:
+    request.session[FAILURE_KEY] = data
+
+
+def pop_cas_failure(request: HttpRequest) -> dict[str, Any] | None:
+    value = request.session.pop(FAILURE_KEY, None)
     return value if isinstance(value, dict) else None

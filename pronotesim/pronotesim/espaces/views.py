@@ -9,7 +9,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from pronotesim.base.categories import ESPACES, Espace, espace_for_page, home_espace
 from pronotesim.base.models import Establishment, PronoteUser
 from pronotesim.console.models import ServerSettings
-from pronotesim.espaces.cas_flow import handle_ticket, redirect_to_cas
+from pronotesim.espaces.cas_flow import cas_failure_page, handle_ticket, redirect_to_cas
 from pronotesim.espaces.forms import DirectLoginForm
 from pronotesim.espaces.recognition import bound_account
 from pronotesim.espaces.render import message_page, unpublished
@@ -122,6 +122,9 @@ def page_commune(request: HttpRequest) -> HttpResponse:
         return unpublished(request)
     if server.cas_enabled and "ticket" in request.GET:
         return handle_ticket(request, server, "")
+    failure = cas_failure_page(request) if request.method == "GET" else None
+    if failure is not None:
+        return failure
     if _wants_direct_login(request) or request.method == "POST":
         return _direct_login(request, server, None, False)
     user = current_user(request)
@@ -147,6 +150,9 @@ def espace_page(request: HttpRequest, page: str) -> HttpResponse:
         return unpublished(request)
     if server.cas_enabled and "ticket" in request.GET:
         return handle_ticket(request, server, page)
+    failure = cas_failure_page(request) if request.method == "GET" else None
+    if failure is not None:
+        return failure
     user = current_user(request) if request.method == "GET" else None
     if user is None and (_wants_direct_login(request) or request.method == "POST"):
         return _direct_login(request, server, espace, mobile)
