@@ -395,7 +395,7 @@ def test_it_goes_on_to_the_chosen_service_after_logging_in_again_when_the_sessio
         {"username": person.login, "password": DEFAULT_PASSWORD, "csrfmiddlewaretoken": token},
     )
     assert answer.status_code == 302 and answer["Location"] == back
-    onward = client.get(back)
+    onward = client.get(back, headers={"Sec-Fetch-Site": "same-origin"})
     assert onward.status_code == 302
     assert cas_service_param(onward["Location"]) == PRONOTE + "parent.html"
     assert not LauncherSkip.objects.exists()
@@ -408,13 +408,17 @@ def test_it_shows_the_page_for_a_target_it_does_not_have_and_keeps_the_skip_choi
     pupil = make_person(establishment=school)
     client = logged_in(pupil)
     url = reverse("portal:launcher", args=[service.code])
-    assert client.get(url + "?cible=1").status_code == 200
-    assert client.get(url + "?cible=https://evil.example/").status_code == 200
-    response = client.get(url + "?cible=0")
+    ours = {"Sec-Fetch-Site": "same-origin"}
+    assert client.get(url + "?cible=1", headers=ours).status_code == 200
+    assert client.get(url + "?cible=https://evil.example/", headers=ours).status_code == 200
+    response = client.get(url + "?cible=0", headers=ours)
     assert cas_service_param(response["Location"]) == PRONOTE + "eleve.html"
     assert not LauncherSkip.objects.exists()
+    # A link on another site (or a browser that does not say) gets the information page.
+    assert client.get(url + "?cible=0", headers={"Sec-Fetch-Site": "cross-site"}).status_code == 200
+    assert client.get(url + "?cible=0").status_code == 200
     client.post(url, {"target": "0", "remember": "1"})
-    client.get(url + "?cible=0")
+    client.get(url + "?cible=0", headers=ours)
     assert LauncherSkip.objects.filter(person=pupil, service=service).exists()
 
 

@@ -59,7 +59,8 @@ def launcher(request: HttpRequest, code: str) -> HttpResponse:
         index = int(choice) if choice.isdigit() and int(choice) < len(targets) else 0
         return HttpResponseRedirect(targets[index].url)
     chosen = _target_index(request.GET.get(CONTINUE, ""), len(targets))
-    if chosen is not None:  # back from the login after a POST: the choice was made then
+    if chosen is not None and _from_this_site(request):
+        # back from the login after a POST: the choice was made then
         return HttpResponseRedirect(targets[chosen].url)
     if skip.exists() and "afficher" not in request.GET:
         return HttpResponseRedirect(targets[0].url)
@@ -73,6 +74,14 @@ def launcher(request: HttpRequest, code: str) -> HttpResponse:
             "establishment": establishment,
         },
     )
+
+
+def _from_this_site(request: HttpRequest) -> bool:
+    """Whether the browser says this navigation started on this site (``Sec-Fetch-Site``, Fetch
+    Metadata): the login's redirect does, a link on another site does not, so that no other site
+    can take someone past the information page. A browser that does not send the header shows
+    the page (one more click, as before)."""
+    return request.headers.get("Sec-Fetch-Site") == "same-origin"
 
 
 def _target_index(value: str, count: int) -> int | None:
