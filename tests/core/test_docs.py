@@ -1,0 +1,120 @@
+"""README and docs/ stay true to the code: every SOCLE_* setting in docs/configuration.md's table
+with its default, every system check id documented and none that is gone, every management
+command named."""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+SRC = ROOT / "src" / "socle"
+# socle.settings and the modules it reads its variables from.
+SETTINGS_MODULES = ("settings.py", "secret_keys.py", "database_url.py")
+# Empty in the settings, the default computed where it is used.
+COMPUTED_DEFAULTS = {"SOCLE_ADMISSION_DIR": "socle-admission-"}  # core/admission_policy.py
+CHECK_ID = re.compile(r"socle\.[EW]\d{3}")
+# « socle.E061 », or « E061 » alone after a first « socle.E060 » (never « security.W004 »).
+DOCUMENTED_ID = re.compile(r"(?<![\w.])(?:socle\.)?([EW]0\d\d)\b")
+
+
+def docs_text() -> str:
+    files = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+    return "\n".join(path.read_text(encoding="utf-8") for path in files)
+
+
+def configuration_table() -> dict[str, str]:
+    """The variables of docs/configuration.md's table, each with its « default » cell."""
+    text = (ROOT / "docs" / "configuration.md").read_text(encoding="utf-8")
+    table: dict[str, str] = {}
+    for line in text.splitlines():
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        if line.startswith("| `SOCLE_") and len(cells) >= 3:
+            table[cells[0].strip("`")] = cells[1]
+    return table
+
+
+def read_variables() -> dict[str, ast.expr | None]:
+    """Every SOCLE_* variable the settings read (``env_*("SOCLE_…", default)``), with the
+    expression of its default (None when there is none)."""
+    found: dict[str, ast.expr | None] = {}
+    for name in SETTINGS_MODULES:
+        tree = ast.parse((SRC / name).read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)):
+                continue
+            if not node.func.id.startswith("env_") or not node.args:
+                continue
+            first = node.args[0]
+            if isinstance(first, ast.Constant) and str(first.value).startswith("SOCLE_"):
+                default = node.args[-1] if len(node.args) > 1 else None
+                found.setdefault(str(first.value), default)
+    return found
+
+
+def documented_default(default: ast.expr | None) -> str | None:
+    """How the table writes a literal default, or None when it is computed (then not compared)."""
+    if default is None:
+        return None
+    try:
+        value = eval(compile(ast.Expression(default), "<default>", "eval"), {"__builtins__": {}})  # noqa: S307
+    except NameError:
+        return None
+    if value == "" or value == []:
+        return ""
+    if isinstance(value, bool):
+        return f"`{str(value).lower()}`"
+    if isinstance(value, list):
+        return "`" + ",".join(value) + "`"
+    return f"`{value}`"
+
+
+def test_it_documents_every_setting_with_its_default() -> None:
+    table = configuration_table()
+    variables = read_variables()
+    assert len(variables) > 40
+    assert sorted(set(variables) - set(table)) == []
+    assert sorted(set(table) - set(variables)) == []
+    for name, default in variables.items():
+        expected = documented_default(default)
+        if expected is None:
+            continue
+        if name in COMPUTED_DEFAULTS:
+            assert COMPUTED_DEFAULTS[name] in table[name], name
+        elif expected == "":
+            assert table[name] in {"—", "(empty)"} or table[name].startswith("—"), name
+        else:
+            assert table[name].split(" (", 1)[0] == expected, name
+
+
+def registered_check_ids() -> set[str]:
+    """The ids given to the system checks: string constants « socle.E0xx » / « socle.W0xx »
+    (the ranges in the checks modules' docstrings are not ids)."""
+    return {
+        node.value
+        for path in SRC.rglob("*.py")
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.Constant)
+        and isinstance(node.value, str)
+        and CHECK_ID.fullmatch(node.value)
+    }
+
+
+def test_it_documents_every_check_id_and_no_other() -> None:
+    registered = registered_check_ids()
+    documented = {f"socle.{code}" for code in DOCUMENTED_ID.findall(docs_text())}
+    assert len(registered) > 40
+    assert sorted(registered - documented) == []
+    assert sorted(documented - registered) == []
+
+
+def test_it_names_every_management_command() -> None:
+    text = docs_text()
+    commands = [
+        path.stem
+        for path in SRC.glob("*/management/commands/*.py")
+        if not path.stem.startswith("_")
+    ]
+    assert len(commands) > 10
+    assert [c for c in commands if not re.search(rf"\b{c}\b", text)] == []
