@@ -189,3 +189,9 @@ def test_each_former_key_is_checked_like_the_current_one(settings, tmp_path, ent
     assert ids(messages) == ["socle.W066", "socle.W062", "socle.E060"]
     assert all("SOCLE_PRONOTE_FORMER_PRIVATE_KEYS" in m.msg for m in messages)
     assert str(tmp_path / "absent.pem") in messages[2].msg
+
+
+def test_former_keys_without_a_current_key_are_warned(settings, tmp_path, ent_key_file):
+    settings.SOCLE_PRONOTE_FORMER_PRIVATE_KEYS = [str(ent_key_file)]
+    settings.SOCLE_PRONOTE_PRIVATE_KEY = ""
+    assert ids(check_private_key()) == ["socle.W070"]

@@ -22,6 +22,21 @@ def check_private_key(app_configs: Any = None, **kwargs: Any) -> list[CheckMessa
     if path:
         messages += _key_messages("SOCLE_PRONOTE_PRIVATE_KEY", path)
     former_keys = "SOCLE_PRONOTE_FORMER_PRIVATE_KEYS"
+    if not path and getattr(settings, former_keys, []):
+        messages.append(
+            Warning(
+                _(
+                    "SOCLE_PRONOTE_FORMER_PRIVATE_KEYS est défini sans SOCLE_PRONOTE_PRIVATE_KEY : "
+                    "un fichier chiffré sera refusé (« SOCLE_PRONOTE_PRIVATE_KEY n'est pas "
+                    "défini »), les anciennes clés n'étant essayées qu'après la clé actuelle."
+                ),
+                id="socle.W070",
+                hint=_(
+                    "Indiquez la clé actuelle dans SOCLE_PRONOTE_PRIVATE_KEY (ou faites d'une "
+                    "ancienne clé la clé actuelle)."
+                ),
+            )
+        )
     for former in getattr(settings, former_keys, []):
         messages += _key_messages(f"{former_keys} ({former})", former, variable=former_keys)
     return messages
