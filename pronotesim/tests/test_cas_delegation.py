@@ -123,13 +123,18 @@ def test_the_identifiant_cas_is_never_changed_by_a_later_connection(
 def test_it_shows_pronote_message_when_no_idpronote_attribute_is_released(
     pupil: PronoteUser, fake_cas: FakeCas
 ) -> None:
-    response = arrive(Client(), fake_cas, "eleve.html", "NAA31616")
-    text = text_of(response)
+    client = Client()
+    response = arrive(client, fake_cas, "eleve.html", "NAA31616")
+    # shown at the address without the ticket: loading it again authenticates again
+    assert response.status_code == 302 and response["Location"] == "/pronote/eleve.html"
+    page = client.get(response["Location"])
+    assert page.status_code == 403
     assert (
         f"Échec de l'authentification par le serveur CAS {CAS_URL} : Le serveur CAS doit être "
         'configuré pour renvoyer un attribut "idPronote". Or aucun attribut n\'a été renvoyé.'
-        in text
+        in text_of(page)
     )
+    assert client.get("/pronote/eleve.html")["Location"].startswith(f"{CAS_URL}/login?service=")
     pupil.refresh_from_db()
     assert pupil.cas_identifier == ""
 
@@ -138,7 +143,9 @@ def test_it_shows_pronote_message_when_no_idpronote_attribute_is_released(
 def test_an_attribute_in_another_case_is_not_the_configured_one(
     pupil: PronoteUser, fake_cas: FakeCas, name: str
 ) -> None:
-    response = arrive(Client(), fake_cas, "eleve.html", "NAA31616", **{name: pupil.pronote_id})
+    response = arrive(
+        Client(), fake_cas, "eleve.html", "NAA31616", follow=True, **{name: pupil.pronote_id}
+    )
     assert 'Le serveur CAS doit être configuré pour renvoyer un attribut "idPronote".' in (
         text_of(response)
     )
@@ -150,7 +157,9 @@ def test_the_missing_attribute_message_names_the_configured_attribute(
     pupil: PronoteUser, fake_cas: FakeCas
 ) -> None:
     configure(id_attribute="ENTPersonIdPronote")
-    response = arrive(Client(), fake_cas, "eleve.html", "u", idPronote=pupil.pronote_id)
+    response = arrive(
+        Client(), fake_cas, "eleve.html", "u", follow=True, idPronote=pupil.pronote_id
+    )
     assert 'attribut "ENTPersonIdPronote"' in text_of(response)
 
 

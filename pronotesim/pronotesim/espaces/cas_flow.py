@@ -88,10 +88,8 @@ def handle_ticket(request: HttpRequest, server: ServerSettings, page: str) -> Ht
         if outcome.newly_bound:
             log.info("Identifiant CAS bound for %s", outcome.user.pronote_id)
         return HttpResponseRedirect(clean_path(request))
-    if outcome.kind == recognition.MISSING_ATTRIBUTE:
-        return message_page(
-            request, title="PRONOTE.net", message=outcome.message, status=403, css_class="erreur"
-        )
+    if outcome.kind == recognition.MISSING_ATTRIBUTE:  # also shown where the ticket is gone
+        return _fail_without_ticket(request, outcome.message, 403)
     pending = {
         "kind": outcome.kind,
         "cas_user": outcome.cas_user,
