@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from socle.directory.models import Establishment
@@ -56,7 +57,13 @@ def describe_rule(rule: AccessRule) -> str:
 
 
 def rule_detail(rule: AccessRule) -> str:
-    """What the journal says of a rule added or removed: target × profile, and its narrowing."""
+    """What the journal says of a rule added or removed: target × profile, and its narrowing; in
+    French, the journal's language, whatever the administrator's page is in."""
+    with translation.override("fr"):
+        return _rule_detail(rule)
+
+
+def _rule_detail(rule: AccessRule) -> str:
     detail = f"{describe_rule(rule)} × {profile_label(rule.profile)}"
     narrowing = [
         (_("matières enseignées"), rule.subjects),

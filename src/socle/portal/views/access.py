@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.db.models import Q, prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -58,7 +59,8 @@ def save_activation(
         establishment=establishment,
         defaults={"enabled": enabled, "populations": populations},
     )
-    labels = ", ".join(str(POPULATIONS[k].label) for k in populations)
+    with translation.override("fr"):  # the journal's language, whatever the page is in
+        labels = ", ".join(str(POPULATIONS[k].label) for k in populations)
     record_admin_change(
         request,
         "activation_changed",

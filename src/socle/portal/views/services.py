@@ -7,6 +7,7 @@ from django.db import IntegrityError, transaction
 from django.db.models.deletion import ProtectedError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from socle.portal.forms.services import ServiceForm
@@ -58,12 +59,14 @@ def service_create(request: HttpRequest) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         service = form.save()
+        with translation.override("fr"):  # the journal's language, whatever the page is in
+            sso_type = service.get_sso_type_display()
         record_admin_change(
             request,
             "service_created",
             service_code=service.code,
             uai=_uai(service),
-            detail=f"{service.label} — {service.get_sso_type_display()} — {service.url}",
+            detail=f"{service.label} — {sso_type} — {service.url}",
         )
         messages.success(
             request,
