@@ -5,9 +5,11 @@ all the same (a shared school computer)."""
 from __future__ import annotations
 
 import pytest
-from django.test import Client
+from django.test import Client, RequestFactory
+from lxml import html
 
 from socle.cas.fasthop import FastHop
+from socle.cas.views import common
 from tests.cas.conftest import SERVICE_URL, cas_login
 from tests.cas.test_fasthop import Spy, hop_environ
 from tests.cas.wsgi import run
@@ -69,7 +71,10 @@ def test_the_fast_hop_says_unavailable(store_down, service):
     assert spy.calls == 0
     assert answer.status_code == 503
     assert answer.headers["retry-after"] == "30"
-    assert "Service momentanément indisponible" in answer.body.decode()
+    page = html.fromstring(answer.body)
+    assert "Service momentanément indisponible" in page.text_content()
+    english = page.xpath("//p[@lang='en']/text()")  # no language chosen: both
+    assert english == ["Service temporarily unavailable. Please try again in a few moments."]
 
 
 @pytest.mark.parametrize(
@@ -89,3 +94,18 @@ def test_it_logs_a_validation_on_an_unreachable_store_in_one_line(
     [record] = [r for r in caplog.records if "store unavailable" in r.getMessage()]
     assert record.levelname == "ERROR" and "127.0.0.1:1" in record.getMessage()
     assert record.exc_info is None and "Traceback" not in caplog.text
+
+
+def test_it_says_unavailable_in_both_languages_when_even_the_page_fails(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("database down too")
+
+    monkeypatch.setattr(common, "page", broken)
+    response = common.unavailable(RequestFactory().get("/cas/login", HTTP_ACCEPT_LANGUAGE="en"))
+    assert response.status_code == 503 and response["Retry-After"] == "30"
+    assert response.content.decode().splitlines() == [
+        "Service momentanément indisponible. Réessayez dans quelques instants.",
+        "Service temporarily unavailable. Please try again in a few moments.",
+    ]

@@ -29,8 +29,9 @@ from socle.cas.tickets.base import SessionEnded
 from socle.cas.views.common import (
     STORE_ERRORS,
     TGC_COOKIE,
+    UNAVAILABLE_ENGLISH,
+    UNAVAILABLE_FRENCH,
     UNAVAILABLE_RETRY_AFTER,
-    UNAVAILABLE_TEXT,
     store_failure,
 )
 from socle.cas.views.login import MAX_SERVICE_LENGTH
@@ -50,7 +51,8 @@ HTML = "text/html; charset=utf-8"
 UNAVAILABLE_PAGE = (
     '<!doctype html><html lang="fr"><head><meta charset="utf-8">'
     "<title>Service momentanément indisponible</title></head>"
-    f"<body><p>{escape(UNAVAILABLE_TEXT)}</p></body></html>"
+    f"<body><p>{escape(UNAVAILABLE_FRENCH)}</p>"
+    f'<p lang="en">{escape(UNAVAILABLE_ENGLISH)}</p></body></html>'
 ).encode()
 
 logger = logging.getLogger("socle.cas")

@@ -26,9 +26,10 @@ TGC_PATH = "/cas/"
 # failing over, or the database store's database. Pages answer 503, never the generic 500.
 STORE_ERRORS: tuple[type[Exception], ...] = (RedisError, DatabaseError)
 UNAVAILABLE_RETRY_AFTER = 30  # seconds
-UNAVAILABLE_TEXT = (
-    "Service momentanément indisponible. Réessayez dans quelques instants."  # no template
-)
+# No template, no request's language: both languages of the interface, French first.
+UNAVAILABLE_FRENCH = "Service momentanément indisponible. Réessayez dans quelques instants."
+UNAVAILABLE_ENGLISH = "Service temporarily unavailable. Please try again in a few moments."
+UNAVAILABLE_TEXT = f"{UNAVAILABLE_FRENCH}\n{UNAVAILABLE_ENGLISH}"
 
 logger = logging.getLogger("socle.cas")
 
