@@ -9,6 +9,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin
 from django.db import models
+from django.http import HttpRequest
 
 from socle.portal.models import (
     AccessRule,
@@ -99,5 +100,17 @@ class GroupAdmin(admin.ModelAdmin):
 
 @admin.register(Trace)
 class TraceAdmin(admin.ModelAdmin):
+    """Read-only: traces are the audit log, written by ``socle.portal.traces.record`` and
+    purged by ``socle traces_purge`` (itself traced), never edited or deleted by hand."""
+
     list_display = ("at", "event", "outcome", "actor_login", "service_code", "uai")
     list_filter = ("event", "outcome")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Trace | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Trace | None = None) -> bool:
+        return False
