@@ -1,6 +1,7 @@
 """The Django admin of the portal's models, for ENT administrators. Its forms refuse what the
 portal's own forms refuse and the system checks would report afterwards: a regular expression
-that does not compile or a pattern that is not a web address, and a PRONOTE service sending the
+that does not compile, a pattern that is not a web address or accepts another service's address,
+a URL that is not http(s) or carries a user name or password, and a PRONOTE service sending the
 login (``socle.portal.username_lock``, ``socle.W067``) or missing its publication root
 (``socle.W068``)."""
 
@@ -11,6 +12,8 @@ from django.contrib import admin
 from django.db import models
 from django.http import HttpRequest
 
+from socle.portal.foreign_patterns import covered_service, other_service_urls
+from socle.portal.forms.services import url_problem
 from socle.portal.models import (
     AccessRule,
     Group,
@@ -34,11 +37,23 @@ class ServicePatternForm(forms.ModelForm):  # type: ignore[type-arg]
             problem = pattern_problem(kind, value, [])
             if problem is not None and not problem.wide:  # wide ones: warned by the checks
                 self.add_error("value", problem.message)
+            elif problem is None:  # as the portal's form: not another service's address
+                others = other_service_urls(self.instance.service_id)
+                covered = covered_service(kind, value, others)
+                if covered is not None:
+                    self.add_error("value", covered)
         return cleaned
 
 
 class ServiceAdminForm(forms.ModelForm):  # type: ignore[type-arg]
     """The service's admin form (the admin adds the model and fields)."""
+
+    def clean_url(self) -> str:
+        url: str = self.cleaned_data.get("url") or ""
+        problem = url_problem(url) if url else None  # as the portal's form: http(s), no password
+        if problem is not None:
+            raise forms.ValidationError(problem, code="invalid")
+        return url
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

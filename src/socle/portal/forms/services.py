@@ -15,7 +15,12 @@ from django.utils.translation import gettext_lazy
 
 from socle.directory.models import Establishment
 from socle.portal.espaces import ESPACES, espace_url
-from socle.portal.foreign_patterns import captured_by, foreign_overlap
+from socle.portal.foreign_patterns import (
+    captured_by,
+    covered_service,
+    foreign_overlap,
+    other_service_urls,
+)
 from socle.portal.forms.base import AccessibleFormMixin
 from socle.portal.icon_store import forget_icon, prepare_icon, store_icon
 from socle.portal.icons import MAX_ICON_BYTES, IconError, check_icon
@@ -25,7 +30,6 @@ from socle.portal.patterns import (
     PatternLine,
     check_pattern,
     default_pronote_pattern,
-    matches,
     parse_lines,
     pronote_base,
     pronote_root_message,
@@ -44,6 +48,18 @@ _BAD_URL = gettext_lazy(
     "Saisissez une adresse web complète commençant par https:// (ou http://), par exemple "
     "https://0312609t.index-education.net/pronote/."
 )
+
+
+def url_problem(url: str) -> str | None:
+    """Why a service's URL is refused, if it is (also used by the Django admin)."""
+    try:
+        URLValidator(schemes=["http", "https"])(url)
+    except ValidationError:
+        return str(_BAD_URL)
+    parts = urlsplit(url)
+    if parts.username or parts.password:
+        return _("L'URL ne doit pas contenir d'identifiant ni de mot de passe.")
+    return None
 
 
 class ServiceForm(AccessibleFormMixin, forms.ModelForm):
@@ -224,15 +240,9 @@ class ServiceForm(AccessibleFormMixin, forms.ModelForm):
 
     def clean_url(self) -> str:
         url = self.cleaned_data["url"].strip()
-        try:
-            URLValidator(schemes=["http", "https"])(url)
-        except ValidationError:
-            raise forms.ValidationError(_BAD_URL, code="invalid") from None
-        parts = urlsplit(url)
-        if parts.username or parts.password:
-            raise forms.ValidationError(
-                _("L'URL ne doit pas contenir d'identifiant ni de mot de passe."), code="invalid"
-            )
+        problem = url_problem(url)
+        if problem is not None:
+            raise forms.ValidationError(problem, code="invalid")
         refused = self.administered is not None and internal_address_refused(url_host(url))
         if refused:
             raise forms.ValidationError(refused, code="internal")
@@ -324,11 +334,7 @@ class ServiceForm(AccessibleFormMixin, forms.ModelForm):
         if url and sso_type == SSOType.PRONOTE:
             own = [espace_url(url, key, phone=phone) for phone in (False, True) for key in ESPACES]
             own.append(pronote_base(url))
-        others = list(
-            Service.objects.exclude(pk=self.instance.pk)
-            .exclude(url="")
-            .values_list("code", "url", "sso_type")
-        )
+        others = other_service_urls(self.instance.pk)
         errors = []
         for line in lines:
             message = None
@@ -342,18 +348,7 @@ class ServiceForm(AccessibleFormMixin, forms.ModelForm):
                     line.kind, line.value, self.administered, self.instance.pk
                 )
             if message is None:
-                for code, other_url, other_type in others:
-                    probe = (
-                        espace_url(other_url, "eleve")
-                        if other_type == SSOType.PRONOTE
-                        else other_url
-                    )
-                    if matches(line.kind, line.value, probe):
-                        message = _(
-                            "Ce motif couvre aussi l'adresse du service « %(code)s » "
-                            "(%(url)s) : précisez-le."
-                        ) % {"code": code, "url": probe}
-                        break
+                message = covered_service(line.kind, line.value, others)
             if message:
                 errors.append(f"{line.value} — {message}")
         if errors:
