@@ -18,7 +18,7 @@ def _superuser_client(client: Client) -> Client:
     return client
 
 
-def _add_service(client: Client, url: str, pattern: str) -> Any:
+def _add_service(client: Client, url: str, pattern: str, **fields: str) -> Any:
     """Posts « Ajouter service » as the page fills it, with a CAS service and one pattern."""
     add = reverse("admin:portal_service_add")
     page = html.fromstring(client.get(add).content.decode())
@@ -33,7 +33,7 @@ def _add_service(client: Client, url: str, pattern: str) -> Any:
         "patterns-0-value": pattern,
         "patterns-0-position": "0",
     }
-    return client.post(add, data)
+    return client.post(add, data | fields)
 
 
 def _errors(response: Any) -> str:
@@ -77,4 +77,16 @@ def test_it_refuses_a_service_url_other_than_http_in_the_django_admin(client: Cl
     client = _superuser_client(client)
     response = _add_service(client, "ftp://appli.example.org/", "https://appli.example.org/**")
     assert response.status_code == 200
+    assert not Service.objects.filter(code="appli").exists()
+
+
+def test_it_refuses_an_anonymous_sso_service_in_the_django_admin(client: Client) -> None:
+    """An anonymous service is open to every account whatever its access rules: only without
+    SSO, as the portal's form says."""
+    client = _superuser_client(client)
+    response = _add_service(
+        client, "https://appli.example.org/", "https://appli.example.org/**", anonymous="on"
+    )
+    assert response.status_code == 200
+    assert "Un service anonyme est ouvert sans connexion" in _errors(response)
     assert not Service.objects.filter(code="appli").exists()

@@ -1,7 +1,8 @@
 """The Django admin of the portal's models, for ENT administrators. Its forms refuse what the
 portal's own forms refuse and the system checks would report afterwards: a regular expression
 that does not compile, a pattern that is not a web address or accepts another service's address,
-a URL that is not http(s) or carries a user name or password, and a PRONOTE service sending the
+a URL that is not http(s) or carries a user name or password, an anonymous service with SSO, a
+PRONOTE service without establishment, and a PRONOTE service sending the
 login (``socle.portal.username_lock``, ``socle.W067``) or missing its publication root
 (``socle.W068``)."""
 
@@ -13,7 +14,7 @@ from django.db import models
 from django.http import HttpRequest
 
 from socle.portal.foreign_patterns import covered_service, other_service_urls
-from socle.portal.forms.services import url_problem
+from socle.portal.forms.services import type_problems, url_problem
 from socle.portal.models import (
     AccessRule,
     Group,
@@ -61,6 +62,9 @@ class ServiceAdminForm(forms.ModelForm):  # type: ignore[type-arg]
         mode = cleaned.get("username_mode") or self.instance.username_mode
         previous = Service.objects.filter(pk=self.instance.pk).first() if self.instance.pk else None
         establishment = cleaned.get("establishment", previous.establishment if previous else None)
+        typed = {"anonymous": self.instance.anonymous, "establishment": establishment}
+        for field, message in type_problems({**typed, **cleaned, "sso_type": sso_type}):
+            self.add_error(field if field in self.fields else None, message)
         refusal = mode_refusal(sso_type, mode, establishment, previous)
         if refusal is not None:
             self.add_error("username_mode" if "username_mode" in self.fields else None, refusal)

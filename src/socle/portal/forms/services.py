@@ -62,6 +62,25 @@ def url_problem(url: str) -> str | None:
     return None
 
 
+def type_problems(data: dict[str, Any]) -> list[tuple[str, str]]:
+    """(field, why) for the SSO type's requirements (also used by the Django admin): an anonymous
+    service is opened to everyone without access rules, a PRONOTE one belongs to a school."""
+    sso_type, problems = data.get("sso_type"), []
+    if data.get("anonymous") and sso_type and sso_type != SSOType.NONE:
+        message = _(
+            "Un service anonyme est ouvert sans connexion : choisissez le type de SSO "
+            "« Pas de SSO ou SSO standard », ou décochez « Service anonyme »."
+        )
+        problems.append(("anonymous", message))
+    if sso_type == SSOType.PRONOTE and not data.get("establishment"):
+        message = _(
+            "Un service PRONOTE est lié à un établissement : choisissez celui dont "
+            "PRONOTE publie les espaces."
+        )
+        problems.append(("establishment", message))
+    return problems
+
+
 class ServiceForm(AccessibleFormMixin, forms.ModelForm):
     url = forms.CharField(
         label=gettext_lazy("URL"),
@@ -287,24 +306,10 @@ class ServiceForm(AccessibleFormMixin, forms.ModelForm):
         data = self.cleaned_data
         sso_type = data.get("sso_type")
         url = data.get("url")
-        if data.get("anonymous") and sso_type and sso_type != SSOType.NONE:
-            self.add_error(
-                "anonymous",
-                _(
-                    "Un service anonyme est ouvert sans connexion : choisissez le type de SSO "
-                    "« Pas de SSO ou SSO standard », ou décochez « Service anonyme »."
-                ),
-            )
+        for field, message in type_problems(data):
+            self.add_error(field, message)
         if sso_type == SSOType.PRONOTE and url and pronote_root_missing(url):
             self.add_error("url", pronote_root_message())
-        if sso_type == SSOType.PRONOTE and not data.get("establishment"):
-            self.add_error(
-                "establishment",
-                _(
-                    "Un service PRONOTE est lié à un établissement : choisissez celui dont "
-                    "PRONOTE publie les espaces."
-                ),
-            )
         mode = data.get("username_mode")
         previous = self.instance if self.instance.pk else None  # as stored: not yet updated
         refusal = mode_refusal(sso_type or "", mode or "", data.get("establishment"), previous)
