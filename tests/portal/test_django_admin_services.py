@@ -90,3 +90,16 @@ def test_it_refuses_an_anonymous_sso_service_in_the_django_admin(client: Client)
     assert response.status_code == 200
     assert "Un service anonyme est ouvert sans connexion" in _errors(response)
     assert not Service.objects.filter(code="appli").exists()
+
+
+def test_it_refuses_another_service_s_code_in_another_case_in_the_django_admin(
+    client: Client,
+) -> None:
+    make_service("appli", url="https://appli.example.org/", patterns=())
+    client = _superuser_client(client)
+    response = _add_service(
+        client, "https://autre.example.org/", "https://autre.example.org/**", code="APPLI"
+    )
+    assert response.status_code == 200
+    assert "Ce code est déjà utilisé par un autre service" in _errors(response)
+    assert Service.objects.filter(code__iexact="appli").count() == 1

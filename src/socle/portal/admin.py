@@ -14,7 +14,7 @@ from django.db import models
 from django.http import HttpRequest
 
 from socle.portal.foreign_patterns import covered_service, other_service_urls
-from socle.portal.forms.services import type_problems, url_problem
+from socle.portal.forms.services import code_problem, type_problems, url_problem
 from socle.portal.models import (
     AccessRule,
     Group,
@@ -48,6 +48,13 @@ class ServicePatternForm(forms.ModelForm):  # type: ignore[type-arg]
 
 class ServiceAdminForm(forms.ModelForm):  # type: ignore[type-arg]
     """The service's admin form (the admin adds the model and fields)."""
+
+    def clean_code(self) -> str:
+        code: str = self.cleaned_data["code"]
+        problem = code_problem(code, self.instance.pk)  # as the portal's form: whatever the case
+        if problem is not None:
+            raise forms.ValidationError(problem, code="duplicate")
+        return code
 
     def clean_url(self) -> str:
         url: str = self.cleaned_data.get("url") or ""

@@ -50,6 +50,17 @@ _BAD_URL = gettext_lazy(
 )
 
 
+def code_problem(code: str, exclude_pk: int | None) -> str | None:
+    """Why a service's code is refused: another's, whatever the case (also the Django admin)."""
+    others = Service.objects.filter(code__iexact=code)
+    other = (others.exclude(pk=exclude_pk) if exclude_pk is not None else others).first()
+    if other is None:
+        return None
+    return _("Ce code est déjà utilisé par un autre service (« %(label)s »).") % {
+        "label": other.label
+    }
+
+
 def url_problem(url: str) -> str | None:
     """Why a service's URL is refused, if it is (also used by the Django admin)."""
     try:
@@ -248,13 +259,9 @@ class ServiceForm(AccessibleFormMixin, forms.ModelForm):
 
     def clean_code(self) -> str:
         code = self.cleaned_data["code"].strip()
-        other = Service.objects.filter(code__iexact=code).exclude(pk=self.instance.pk).first()
-        if other is not None:
-            raise forms.ValidationError(
-                _("Ce code est déjà utilisé par un autre service (« %(label)s »).")
-                % {"label": other.label},
-                code="duplicate",
-            )
+        problem = code_problem(code, self.instance.pk)
+        if problem is not None:
+            raise forms.ValidationError(problem, code="duplicate")
         return code
 
     def clean_url(self) -> str:
