@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.test import Client
 from django.urls import reverse
 from lxml import html
 
-from socle.directory.models import GroupKind, Membership, MembershipGroup, Profile
-from tests.factories import make_establishment, make_person
+from socle.directory.models import (
+    Establishment,
+    GroupKind,
+    Membership,
+    MembershipGroup,
+    Person,
+    Profile,
+)
+from socle.directory.signals import person_deactivated
+from tests.factories import make_establishment, make_person, make_uai
 
 
 def _superuser_client(client: Client) -> Client:
@@ -51,3 +61,66 @@ def test_it_lists_memberships_by_login(client: Client) -> None:
     page = html.fromstring(response.content.decode())
     rows = page.xpath("//table[@id='result_list']/tbody/tr")
     assert len(rows) == 1
+
+
+def _posted_form(client: Client, url: str, **changes: str) -> Any:
+    """Posts the admin's change form as the page fills it, with ``changes`` (unset when "")."""
+    page = html.fromstring(client.get(url).content.decode())
+    form = page.xpath("//form[@id and contains(@id, '_form')]")[0]
+    data: dict[str, Any] = {}
+    for name, value in form.form_values():
+        data.setdefault(name, []).append(value)
+    for name, value in changes.items():
+        if value:
+            data[name] = [value]
+        else:
+            data.pop(name, None)
+    return client.post(url, data)
+
+
+def test_it_keeps_an_establishment_s_uai_in_the_django_admin(client: Client) -> None:
+    school = make_establishment(name="Collège Jean Jaurès")
+    uai = school.uai
+    client = _superuser_client(client)
+    url = reverse("admin:directory_establishment_change", args=[school.pk])
+    response = _posted_form(client, url, uai=make_uai(), name="Collège Jaurès")
+    assert response.status_code == 302
+    school.refresh_from_db()
+    assert (school.uai, school.name) == (uai, "Collège Jaurès")
+
+
+def test_it_still_sets_the_uai_of_a_new_establishment_in_the_django_admin(client: Client) -> None:
+    client = _superuser_client(client)
+    uai = make_uai()
+    response = client.post(
+        reverse("admin:directory_establishment_add"), {"uai": uai, "name": "Lycée Fermat"}
+    )
+    assert response.status_code == 302
+    assert Establishment.objects.filter(uai=uai, name="Lycée Fermat").exists()
+
+
+def test_it_ends_the_sessions_of_a_person_deactivated_in_the_django_admin(
+    client: Client, django_capture_on_commit_callbacks: Any
+) -> None:
+    person = make_person("Paul", "Prof")
+    deactivated: list[Person] = []
+
+    def receiver(sender: Any, person: Person, **kwargs: Any) -> None:
+        deactivated.append(person)
+
+    person_deactivated.connect(receiver, dispatch_uid="test-admin-deactivation")
+    try:
+        client = _superuser_client(client)
+        url = reverse("admin:directory_person_change", args=[person.pk])
+        with django_capture_on_commit_callbacks(execute=True):
+            response = _posted_form(client, url, first_name="Paolo")  # still active
+        assert response.status_code == 302
+        assert deactivated == []
+        with django_capture_on_commit_callbacks(execute=True):
+            response = _posted_form(client, url, is_active="")
+        assert response.status_code == 302
+    finally:
+        person_deactivated.disconnect(dispatch_uid="test-admin-deactivation")
+    person.refresh_from_db()
+    assert (person.first_name, person.is_active) == ("Paolo", False)
+    assert [p.pk for p in deactivated] == [person.pk]

@@ -17,7 +17,7 @@ from socle.portal.models import (
     SSOType,
     UsernameMode,
 )
-from tests.factories import make_person, make_service
+from tests.factories import make_establishment, make_person, make_service
 
 
 def _service_form(instance: Service | None = None, **data: Any) -> Any:
@@ -40,6 +40,8 @@ def _service_form(instance: Service | None = None, **data: Any) -> Any:
     }
     if instance is not None:
         initial |= {"code": instance.code, "label": instance.label}
+    if instance is None or instance.establishment_id is None:
+        initial["establishment"] = str(make_establishment().pk)
     return form_class({**initial, **data}, instance=instance)
 
 
@@ -92,3 +94,9 @@ def test_it_refuses_a_pattern_that_is_no_web_address() -> None:
 def test_it_accepts_an_ordinary_pattern() -> None:
     form = _pattern_form(PatternKind.ANT, "https://h.example.org/app/**")
     assert form.is_valid(), form.errors
+
+
+def test_it_refuses_a_pronote_service_without_establishment() -> None:
+    form = _service_form(establishment="")
+    assert not form.is_valid()
+    assert "Un service PRONOTE est lié à un établissement" in _messages(form)

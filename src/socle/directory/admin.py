@@ -6,6 +6,7 @@ sessions (``password_changed``)."""
 from typing import Any
 
 from django.contrib import admin
+from django.db import transaction
 from django.http import HttpRequest, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -18,12 +19,19 @@ from socle.directory.models import (
     ParentLink,
     Person,
 )
+from socle.directory.signals import person_deactivated
 
 
 @admin.register(Establishment)
 class EstablishmentAdmin(admin.ModelAdmin):
     list_display = ("uai", "name", "postal_code", "city")
     search_fields = ("uai", "name", "city")
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Establishment | None = None) -> Any:
+        """An establishment does not change its UAI (the AAF import refuses it too): traces,
+        PRONOTE files and exports name it, and another establishment could take the old one."""
+        fields = tuple(super().get_readonly_fields(request, obj))
+        return fields + ("uai",) if obj is not None else fields
 
 
 class MembershipInline(admin.TabularInline):
@@ -60,6 +68,14 @@ class PersonAdmin(admin.ModelAdmin):
     readonly_fields = ("uid", "created_at", "updated_at", "last_login")
     exclude = ("password", "groups", "user_permissions")
     inlines = [MembershipInline]
+
+    def save_model(self, request: HttpRequest, obj: Person, form: Any, change: bool) -> None:
+        """Unticking « actif » ends the person's sessions, as an import's deactivation does
+        (``person_deactivated``, sent once the change is committed)."""
+        was_active = change and Person.objects.filter(pk=obj.pk, is_active=True).exists()
+        super().save_model(request, obj, form, change)
+        if was_active and not obj.is_active:
+            transaction.on_commit(lambda: person_deactivated.send(sender=Person, person=obj))
 
 
 admin.site.register(ParentLink)

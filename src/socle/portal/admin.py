@@ -1,6 +1,8 @@
 """The Django admin of the portal's models, for ENT administrators. Its forms refuse what the
 portal's own forms refuse and the system checks would report afterwards: a regular expression
-that does not compile or a pattern that is not a web address, and a PRONOTE service sending the
+that does not compile, a pattern that is not a web address or accepts another service's address,
+a URL that is not http(s) or carries a user name or password, an anonymous service with SSO, a
+PRONOTE service without establishment, and a PRONOTE service sending the
 login (``socle.portal.username_lock``, ``socle.W067``) or missing its publication root
 (``socle.W068``)."""
 
@@ -9,7 +11,10 @@ from typing import Any
 from django import forms
 from django.contrib import admin
 from django.db import models
+from django.http import HttpRequest
 
+from socle.portal.foreign_patterns import covered_service, other_service_urls
+from socle.portal.forms.services import code_problem, type_problems, url_problem
 from socle.portal.models import (
     AccessRule,
     Group,
@@ -33,11 +38,30 @@ class ServicePatternForm(forms.ModelForm):  # type: ignore[type-arg]
             problem = pattern_problem(kind, value, [])
             if problem is not None and not problem.wide:  # wide ones: warned by the checks
                 self.add_error("value", problem.message)
+            elif problem is None:  # as the portal's form: not another service's address
+                others = other_service_urls(self.instance.service_id)
+                covered = covered_service(kind, value, others)
+                if covered is not None:
+                    self.add_error("value", covered)
         return cleaned
 
 
 class ServiceAdminForm(forms.ModelForm):  # type: ignore[type-arg]
     """The service's admin form (the admin adds the model and fields)."""
+
+    def clean_code(self) -> str:
+        code: str = self.cleaned_data["code"]
+        problem = code_problem(code, self.instance.pk)  # as the portal's form: whatever the case
+        if problem is not None:
+            raise forms.ValidationError(problem, code="duplicate")
+        return code
+
+    def clean_url(self) -> str:
+        url: str = self.cleaned_data.get("url") or ""
+        problem = url_problem(url) if url else None  # as the portal's form: http(s), no password
+        if problem is not None:
+            raise forms.ValidationError(problem, code="invalid")
+        return url
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -45,6 +69,9 @@ class ServiceAdminForm(forms.ModelForm):  # type: ignore[type-arg]
         mode = cleaned.get("username_mode") or self.instance.username_mode
         previous = Service.objects.filter(pk=self.instance.pk).first() if self.instance.pk else None
         establishment = cleaned.get("establishment", previous.establishment if previous else None)
+        typed = {"anonymous": self.instance.anonymous, "establishment": establishment}
+        for field, message in type_problems({**typed, **cleaned, "sso_type": sso_type}):
+            self.add_error(field if field in self.fields else None, message)
         refusal = mode_refusal(sso_type, mode, establishment, previous)
         if refusal is not None:
             self.add_error("username_mode" if "username_mode" in self.fields else None, refusal)
@@ -99,5 +126,17 @@ class GroupAdmin(admin.ModelAdmin):
 
 @admin.register(Trace)
 class TraceAdmin(admin.ModelAdmin):
+    """Read-only: traces are the audit log, written by ``socle.portal.traces.record`` and
+    purged by ``socle traces_purge`` (itself traced), never edited or deleted by hand."""
+
     list_display = ("at", "event", "outcome", "actor_login", "service_code", "uai")
     list_filter = ("event", "outcome")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Trace | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Trace | None = None) -> bool:
+        return False

@@ -12,6 +12,7 @@ import re
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
+from socle.portal.espaces import espace_url
 from socle.portal.models import PatternKind, Service, ServicePattern, SSOType
 from socle.portal.pattern_overlap import literal_prefix, may_overlap
 from socle.portal.patterns import default_pronote_pattern, matches
@@ -79,6 +80,29 @@ def captured_by(own_urls: list[str], order: int, exclude_pk: int | None) -> str 
                 "owner": _owner(other),
                 "order": other.order,
             }
+    return None
+
+
+def other_service_urls(exclude_pk: int | None) -> list[tuple[str, str]]:
+    """(code, address) of the other services with a URL, for :func:`covered_service`: a PRONOTE
+    service's « élève » espace, which its own patterns accept."""
+    services = Service.objects.exclude(url="")
+    if exclude_pk is not None:
+        services = services.exclude(pk=exclude_pk)
+    return [
+        (code, espace_url(url, "eleve") if sso_type == SSOType.PRONOTE else url)
+        for code, url, sso_type in services.values_list("code", "url", "sso_type")
+    ]
+
+
+def covered_service(kind: str, value: str, others: list[tuple[str, str]]) -> str | None:
+    """Why a pattern may not be saved because it accepts another service's address, if so (the
+    portal's form and the Django admin; ``others`` from :func:`other_service_urls`)."""
+    for code, url in others:
+        if matches(kind, value, url):
+            return _(
+                "Ce motif couvre aussi l'adresse du service « %(code)s » (%(url)s) : précisez-le."
+            ) % {"code": code, "url": url}
     return None
 
 

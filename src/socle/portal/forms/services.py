@@ -15,7 +15,12 @@ from django.utils.translation import gettext_lazy
 
 from socle.directory.models import Establishment
 from socle.portal.espaces import ESPACES, espace_url
-from socle.portal.foreign_patterns import captured_by, foreign_overlap
+from socle.portal.foreign_patterns import (
+    captured_by,
+    covered_service,
+    foreign_overlap,
+    other_service_urls,
+)
 from socle.portal.forms.base import AccessibleFormMixin
 from socle.portal.icon_store import forget_icon, prepare_icon, store_icon
 from socle.portal.icons import MAX_ICON_BYTES, IconError, check_icon
@@ -25,7 +30,6 @@ from socle.portal.patterns import (
     PatternLine,
     check_pattern,
     default_pronote_pattern,
-    matches,
     parse_lines,
     pronote_base,
     pronote_root_message,
@@ -44,6 +48,48 @@ _BAD_URL = gettext_lazy(
     "Saisissez une adresse web complète commençant par https:// (ou http://), par exemple "
     "https://0312609t.index-education.net/pronote/."
 )
+
+
+def code_problem(code: str, exclude_pk: int | None) -> str | None:
+    """Why a service's code is refused: another's, whatever the case (also the Django admin)."""
+    others = Service.objects.filter(code__iexact=code)
+    other = (others.exclude(pk=exclude_pk) if exclude_pk is not None else others).first()
+    if other is None:
+        return None
+    return _("Ce code est déjà utilisé par un autre service (« %(label)s »).") % {
+        "label": other.label
+    }
+
+
+def url_problem(url: str) -> str | None:
+    """Why a service's URL is refused, if it is (also used by the Django admin)."""
+    try:
+        URLValidator(schemes=["http", "https"])(url)
+    except ValidationError:
+        return str(_BAD_URL)
+    parts = urlsplit(url)
+    if parts.username or parts.password:
+        return _("L'URL ne doit pas contenir d'identifiant ni de mot de passe.")
+    return None
+
+
+def type_problems(data: dict[str, Any]) -> list[tuple[str, str]]:
+    """(field, why) for the SSO type's requirements (also used by the Django admin): an anonymous
+    service is opened to everyone without access rules, a PRONOTE one belongs to a school."""
+    sso_type, problems = data.get("sso_type"), []
+    if data.get("anonymous") and sso_type and sso_type != SSOType.NONE:
+        message = _(
+            "Un service anonyme est ouvert sans connexion : choisissez le type de SSO "
+            "« Pas de SSO ou SSO standard », ou décochez « Service anonyme »."
+        )
+        problems.append(("anonymous", message))
+    if sso_type == SSOType.PRONOTE and not data.get("establishment"):
+        message = _(
+            "Un service PRONOTE est lié à un établissement : choisissez celui dont "
+            "PRONOTE publie les espaces."
+        )
+        problems.append(("establishment", message))
+    return problems
 
 
 class ServiceForm(AccessibleFormMixin, forms.ModelForm):
@@ -213,26 +259,16 @@ class ServiceForm(AccessibleFormMixin, forms.ModelForm):
 
     def clean_code(self) -> str:
         code = self.cleaned_data["code"].strip()
-        other = Service.objects.filter(code__iexact=code).exclude(pk=self.instance.pk).first()
-        if other is not None:
-            raise forms.ValidationError(
-                _("Ce code est déjà utilisé par un autre service (« %(label)s »).")
-                % {"label": other.label},
-                code="duplicate",
-            )
+        problem = code_problem(code, self.instance.pk)
+        if problem is not None:
+            raise forms.ValidationError(problem, code="duplicate")
         return code
 
     def clean_url(self) -> str:
         url = self.cleaned_data["url"].strip()
-        try:
-            URLValidator(schemes=["http", "https"])(url)
-        except ValidationError:
-            raise forms.ValidationError(_BAD_URL, code="invalid") from None
-        parts = urlsplit(url)
-        if parts.username or parts.password:
-            raise forms.ValidationError(
-                _("L'URL ne doit pas contenir d'identifiant ni de mot de passe."), code="invalid"
-            )
+        problem = url_problem(url)
+        if problem is not None:
+            raise forms.ValidationError(problem, code="invalid")
         refused = self.administered is not None and internal_address_refused(url_host(url))
         if refused:
             raise forms.ValidationError(refused, code="internal")
@@ -277,24 +313,10 @@ class ServiceForm(AccessibleFormMixin, forms.ModelForm):
         data = self.cleaned_data
         sso_type = data.get("sso_type")
         url = data.get("url")
-        if data.get("anonymous") and sso_type and sso_type != SSOType.NONE:
-            self.add_error(
-                "anonymous",
-                _(
-                    "Un service anonyme est ouvert sans connexion : choisissez le type de SSO "
-                    "« Pas de SSO ou SSO standard », ou décochez « Service anonyme »."
-                ),
-            )
+        for field, message in type_problems(data):
+            self.add_error(field, message)
         if sso_type == SSOType.PRONOTE and url and pronote_root_missing(url):
             self.add_error("url", pronote_root_message())
-        if sso_type == SSOType.PRONOTE and not data.get("establishment"):
-            self.add_error(
-                "establishment",
-                _(
-                    "Un service PRONOTE est lié à un établissement : choisissez celui dont "
-                    "PRONOTE publie les espaces."
-                ),
-            )
         mode = data.get("username_mode")
         previous = self.instance if self.instance.pk else None  # as stored: not yet updated
         refusal = mode_refusal(sso_type or "", mode or "", data.get("establishment"), previous)
@@ -324,11 +346,7 @@ class ServiceForm(AccessibleFormMixin, forms.ModelForm):
         if url and sso_type == SSOType.PRONOTE:
             own = [espace_url(url, key, phone=phone) for phone in (False, True) for key in ESPACES]
             own.append(pronote_base(url))
-        others = list(
-            Service.objects.exclude(pk=self.instance.pk)
-            .exclude(url="")
-            .values_list("code", "url", "sso_type")
-        )
+        others = other_service_urls(self.instance.pk)
         errors = []
         for line in lines:
             message = None
@@ -342,18 +360,7 @@ class ServiceForm(AccessibleFormMixin, forms.ModelForm):
                     line.kind, line.value, self.administered, self.instance.pk
                 )
             if message is None:
-                for code, other_url, other_type in others:
-                    probe = (
-                        espace_url(other_url, "eleve")
-                        if other_type == SSOType.PRONOTE
-                        else other_url
-                    )
-                    if matches(line.kind, line.value, probe):
-                        message = _(
-                            "Ce motif couvre aussi l'adresse du service « %(code)s » "
-                            "(%(url)s) : précisez-le."
-                        ) % {"code": code, "url": probe}
-                        break
+                message = covered_service(line.kind, line.value, others)
             if message:
                 errors.append(f"{line.value} — {message}")
         if errors:

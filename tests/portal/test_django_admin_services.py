@@ -1,0 +1,105 @@
+"""The Django admin's service pages refuse what the portal's service form refuses: a URL with a
+password, a pattern accepting another service's address (socle.portal.admin)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.test import Client
+from django.urls import reverse
+from lxml import html
+
+from socle.portal.models import Service, ServicePattern, SSOType
+from tests.factories import make_person, make_service
+
+
+def _superuser_client(client: Client) -> Client:
+    client.force_login(make_person("Ada", "Admin", is_superuser=True, is_staff=True))
+    return client
+
+
+def _add_service(client: Client, url: str, pattern: str, **fields: str) -> Any:
+    """Posts « Ajouter service » as the page fills it, with a CAS service and one pattern."""
+    add = reverse("admin:portal_service_add")
+    page = html.fromstring(client.get(add).content.decode())
+    form = page.xpath("//form[@id='service_form']")[0]
+    data: dict[str, Any] = dict(form.form_values())
+    data |= {
+        "code": "appli",
+        "label": "Appli",
+        "sso_type": SSOType.CAS,
+        "url": url,
+        "patterns-0-kind": "ant",
+        "patterns-0-value": pattern,
+        "patterns-0-position": "0",
+    }
+    return client.post(add, data | fields)
+
+
+def _errors(response: Any) -> str:
+    page = html.fromstring(response.content.decode())
+    return " ".join(page.xpath("//ul[contains(@class, 'errorlist')]//text()"))
+
+
+def test_it_adds_a_cas_service_in_the_django_admin(client: Client) -> None:
+    client = _superuser_client(client)
+    response = _add_service(client, "https://appli.example.org/", "https://appli.example.org/**")
+    assert response.status_code == 302, _errors(response)
+    service = Service.objects.get(code="appli")
+    assert list(service.patterns.values_list("value", flat=True)) == [
+        "https://appli.example.org/**"
+    ]
+
+
+def test_it_refuses_a_pattern_covering_another_service_in_the_django_admin(
+    client: Client,
+) -> None:
+    make_service("notes", url="https://ent.example.org/notes/", patterns=())
+    client = _superuser_client(client)
+    response = _add_service(client, "https://ent.example.org/appli/", "https://ent.example.org/**")
+    assert response.status_code == 200
+    assert "couvre aussi l'adresse du service « notes »" in _errors(response)
+    assert not Service.objects.filter(code="appli").exists()
+    assert not ServicePattern.objects.filter(value="https://ent.example.org/**").exists()
+
+
+def test_it_refuses_a_service_url_with_a_password_in_the_django_admin(client: Client) -> None:
+    client = _superuser_client(client)
+    response = _add_service(
+        client, "https://paul:secret@appli.example.org/", "https://appli.example.org/**"
+    )
+    assert response.status_code == 200
+    assert "ne doit pas contenir d'identifiant ni de mot de passe" in _errors(response)
+    assert not Service.objects.filter(code="appli").exists()
+
+
+def test_it_refuses_a_service_url_other_than_http_in_the_django_admin(client: Client) -> None:
+    client = _superuser_client(client)
+    response = _add_service(client, "ftp://appli.example.org/", "https://appli.example.org/**")
+    assert response.status_code == 200
+    assert not Service.objects.filter(code="appli").exists()
+
+
+def test_it_refuses_an_anonymous_sso_service_in_the_django_admin(client: Client) -> None:
+    """An anonymous service is open to every account whatever its access rules: only without
+    SSO, as the portal's form says."""
+    client = _superuser_client(client)
+    response = _add_service(
+        client, "https://appli.example.org/", "https://appli.example.org/**", anonymous="on"
+    )
+    assert response.status_code == 200
+    assert "Un service anonyme est ouvert sans connexion" in _errors(response)
+    assert not Service.objects.filter(code="appli").exists()
+
+
+def test_it_refuses_another_service_s_code_in_another_case_in_the_django_admin(
+    client: Client,
+) -> None:
+    make_service("appli", url="https://appli.example.org/", patterns=())
+    client = _superuser_client(client)
+    response = _add_service(
+        client, "https://autre.example.org/", "https://autre.example.org/**", code="APPLI"
+    )
+    assert response.status_code == 200
+    assert "Ce code est déjà utilisé par un autre service" in _errors(response)
+    assert Service.objects.filter(code__iexact="appli").count() == 1
