@@ -100,3 +100,16 @@ def test_it_refuses_a_pronote_service_without_establishment() -> None:
     form = _service_form(establishment="")
     assert not form.is_valid()
     assert "Un service PRONOTE est lié à un établissement" in _messages(form)
+
+
+def test_it_refuses_a_url_an_earlier_services_pattern_already_takes() -> None:
+    make_service(
+        "large",
+        sso_type=SSOType.CAS,
+        patterns=("https://0310001h.index-education.net/**",),
+        order=10,
+    )
+    form = _service_form()  # PRONOTE at order 100: its espaces would go to « large »
+    assert not form.is_valid()
+    assert "déjà acceptée par le motif" in " ".join(form.errors["url"])
+    assert _service_form(order=5).is_valid()  # before it, PRONOTE keeps its addresses

@@ -13,7 +13,12 @@ from django.contrib import admin
 from django.db import models
 from django.http import HttpRequest
 
-from socle.portal.foreign_patterns import covered_service, other_service_urls
+from socle.portal.foreign_patterns import (
+    captured_by,
+    covered_service,
+    other_service_urls,
+    service_addresses,
+)
 from socle.portal.forms.services import code_problem, type_problems, url_problem
 from socle.portal.models import (
     AccessRule,
@@ -78,6 +83,12 @@ class ServiceAdminForm(forms.ModelForm):  # type: ignore[type-arg]
         url = cleaned.get("url")
         if sso_type == SSOType.PRONOTE and url and pronote_root_missing(url):
             self.add_error("url", pronote_root_message())
+        order = cleaned.get("order")
+        if url and order is not None and "url" not in self.errors:
+            # as the portal's form: not addresses an earlier service's pattern already takes
+            squatted = captured_by(service_addresses(url, sso_type), order, self.instance.pk)
+            if squatted:
+                self.add_error("url", squatted)
         return cleaned
 
 

@@ -12,10 +12,10 @@ import re
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
-from socle.portal.espaces import espace_url
+from socle.portal.espaces import ESPACES, espace_url
 from socle.portal.models import PatternKind, Service, ServicePattern, SSOType
 from socle.portal.pattern_overlap import literal_prefix, may_overlap
-from socle.portal.patterns import default_pronote_pattern, matches
+from socle.portal.patterns import default_pronote_pattern, matches, pronote_base
 
 _ADDRESS = re.compile(r"^https?://[^/]+/")
 
@@ -54,6 +54,17 @@ def foreign_overlap(
             % names
         )
     return None
+
+
+def service_addresses(url: str, sso_type: str) -> list[str]:
+    """The addresses a service receives connections at: its URL, and for PRONOTE every espace
+    (computer and phone) and the publication root."""
+    if not url:
+        return []
+    if sso_type != SSOType.PRONOTE:
+        return [url]
+    own = [espace_url(url, key, phone=phone) for phone in (False, True) for key in ESPACES]
+    return [*own, pronote_base(url)]
 
 
 def captured_by(own_urls: list[str], order: int, exclude_pk: int | None) -> str | None:

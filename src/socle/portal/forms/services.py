@@ -14,12 +14,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from socle.directory.models import Establishment
-from socle.portal.espaces import ESPACES, espace_url
 from socle.portal.foreign_patterns import (
     captured_by,
     covered_service,
     foreign_overlap,
     other_service_urls,
+    service_addresses,
 )
 from socle.portal.forms.base import AccessibleFormMixin
 from socle.portal.icon_store import forget_icon, prepare_icon, store_icon
@@ -31,7 +31,6 @@ from socle.portal.patterns import (
     check_pattern,
     default_pronote_pattern,
     parse_lines,
-    pronote_base,
     pronote_root_message,
     pronote_root_missing,
 )
@@ -342,10 +341,7 @@ class ServiceForm(AccessibleFormMixin, forms.ModelForm):
         return data
 
     def _check_patterns(self, lines: list[PatternLine], url: str, sso_type: str) -> None:
-        own = [url] if url else []
-        if url and sso_type == SSOType.PRONOTE:
-            own = [espace_url(url, key, phone=phone) for phone in (False, True) for key in ESPACES]
-            own.append(pronote_base(url))
+        own = service_addresses(url, sso_type)
         others = other_service_urls(self.instance.pk)
         errors = []
         for line in lines:
