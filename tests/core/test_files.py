@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import stat
 import time
 from pathlib import Path
@@ -10,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from socle.core import files
-from socle.core.files import PendingFile, write_file
+from socle.core.files import PendingFile, reserve_beside, write_file
 
 
 def test_it_replaces_the_file_only_once_written(tmp_path: Path) -> None:
@@ -210,3 +211,16 @@ def test_it_writes_the_file_even_when_the_leftovers_cannot_be_removed(
     write_file(tmp_path / "out.csv", b"new")
     assert (tmp_path / "out.csv").read_bytes() == b"new"
     assert leftover.exists()
+
+
+def test_reserve_beside_creates_a_new_private_file_under_a_random_name(tmp_path: Path) -> None:
+    target = tmp_path / "fiches.pdf"
+    previous = os.umask(0o022)
+    try:
+        first = reserve_beside(target, "partial")
+        second = reserve_beside(target, "partial")
+    finally:
+        os.umask(previous)
+    assert first != second and first.parent == tmp_path
+    assert re.fullmatch(r"\.fiches\.pdf\.[0-9a-f]{16}\.partial", first.name)
+    assert stat.S_IMODE(first.stat().st_mode) == 0o600 and first.read_bytes() == b""

@@ -19,11 +19,12 @@ PostgreSQL has its own tools (``pg_dump``): :func:`pg_dump_command` says which.
 from __future__ import annotations
 
 import os
-import secrets
 import shlex
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
+
+from socle.core.files import reserve_beside
 
 
 class BackupError(Exception):
@@ -68,13 +69,12 @@ def backup_sqlite(source: Path, destination: Path) -> BackupResult:
         )
     if not source.is_file():
         raise BackupError(_("Base de données %(path)s introuvable.") % {"path": source})
-    # A random name, created exclusively (_copy): in a folder others may write in, a name they
-    # could guess would let them plant a file or a link there (or beside it, SQLite's -journal).
-    temporary = destination.with_name(f".{destination.name}.{secrets.token_hex(8)}.tmp")
-    created = False
+    # A random name, created exclusively before SQLite writes a byte of it: in a folder others
+    # may write in, a name they could guess would let them plant a file or a link there (or
+    # beside it, SQLite's -journal).
+    temporary: Path | None = None
     try:
-        _create(temporary)
-        created = True
+        temporary = reserve_beside(destination, "tmp")
         _copy(source, temporary)
         size = temporary.stat().st_size
         os.replace(temporary, destination)
@@ -89,15 +89,9 @@ def backup_sqlite(source: Path, destination: Path) -> BackupResult:
             _("Copie de la base de données impossible : %(error)s.") % {"error": exc}
         ) from None
     finally:
-        if created:
+        if temporary is not None:
             temporary.unlink(missing_ok=True)
     return BackupResult(destination, size)
-
-
-def _create(temporary: Path) -> None:
-    """Creates ``temporary`` mode 600 before SQLite writes a byte of it (refused if it exists)."""
-    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
-    os.close(descriptor)
 
 
 def _copy(source: Path, temporary: Path) -> None:

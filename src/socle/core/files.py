@@ -80,6 +80,20 @@ class PendingFile:
             self.path.unlink(missing_ok=True)
 
 
+def reserve_beside(target: Path, suffix: str) -> Path:
+    """A new empty file beside ``target`` for a writer that needs a path (a PDF writer,
+    SQLite's backup), to be renamed onto ``target`` once whole: a random hidden name
+    (``.<target>.<16 hex>.<suffix>``), created exclusively (a file or link planted under a name
+    others could guess is never written to nor removed) and mode 600 whatever the umask."""
+    path = target.with_name(f".{target.name}.{secrets.token_hex(8)}.{suffix}")
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
+    try:
+        os.fchmod(fd, 0o600)  # whatever the umask
+    finally:
+        os.close(fd)
+    return path
+
+
 def _remove_leftovers(target: Path) -> None:
     """Removes the temporary files of ``target`` a killed process left in its folder: regular
     files (never a link, never followed) of the current user, named as :class:`PendingFile`

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import secrets
 from pathlib import Path
 from typing import Any, cast
 
@@ -13,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from socle.core.commands import SocleCommand
+from socle.core.files import reserve_beside
 from socle.core.plain_errors import os_error
 from socle.directory.letters import issue_letters, write_csv, write_pdf
 from socle.directory.models import Establishment
@@ -93,10 +93,8 @@ class Command(SocleCommand):
         pdf = out.suffix.lower() == ".pdf"
         stream = getattr(self.stderr, "_out", None)
         on_terminal = bool(stream is not None and hasattr(stream, "isatty") and stream.isatty())
-        # A random name, created exclusively: in a folder others may write in, a name they could
-        # guess (the process id) would let them plant a file there beforehand.
-        partial = out.with_name(f".{out.name}.{secrets.token_hex(8)}.partial")
-        created = committed = False
+        partial: Path | None = None
+        committed = False
         try:
             with transaction.atomic():
                 if on_terminal:
@@ -110,10 +108,9 @@ class Command(SocleCommand):
                         )
                     )
                 # Readable by its owner only (the codes open accounts): created so before the
-                # writers open it, which keep the mode, as os.replace does.
-                partial.touch(mode=0o600, exist_ok=False)
-                created = True
-                partial.chmod(0o600)  # whatever the umask
+                # writers open it, which keep the mode, as os.replace does; a random name,
+                # created exclusively, so that nothing planted beside --out is written to.
+                partial = reserve_beside(out, "partial")
                 if pdf:
                     write_pdf(letters, partial, progress=self._pages if on_terminal else None)
                 else:
@@ -138,7 +135,7 @@ class Command(SocleCommand):
         finally:
             if on_terminal:
                 self.stderr.write("", style_func=_plain)  # the progress line ends
-            if created and not committed:
+            if partial is not None and not committed:
                 partial.unlink(missing_ok=True)
         return len(letters)
 
