@@ -67,11 +67,19 @@ def visible_services(person: Any) -> QuerySet[Service]:
 
 
 def can_edit_service(person: Any, service: Service) -> bool:
-    """Change the definition of a service (Information générale, default access, deletion)."""
+    """Change the definition of a service (Information générale, default access, deletion).
+
+    An anonymous service is offered to everyone, visitors and every school's people alike, on
+    « Mon espace » and in the services bar: it is the ENT's whatever its establishment, so only
+    a global administrator changes it (``ServiceForm`` refuses to make one for the others)."""
     ids = administered_ids(person)
     if ids is None:
         return True
-    return service.establishment_id is not None and service.establishment_id in ids
+    return (
+        not service.anonymous
+        and service.establishment_id is not None
+        and service.establishment_id in ids
+    )
 
 
 def can_manage_establishment(person: Any, establishment: Establishment | int | None) -> bool:

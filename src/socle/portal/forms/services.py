@@ -91,6 +91,14 @@ def type_problems(data: dict[str, Any]) -> list[tuple[str, str]]:
     return problems
 
 
+def anonymous_refusal() -> str:
+    """Why « Service anonyme » is for a global administrator only (help text and error)."""
+    return _(
+        "Un service anonyme est proposé à tout l'ENT, visiteurs compris : seul un "
+        "administrateur de l'ENT peut le déclarer."
+    )
+
+
 class ServiceForm(AccessibleFormMixin, forms.ModelForm):
     url = forms.CharField(
         label=gettext_lazy("URL"),
@@ -211,6 +219,8 @@ class ServiceForm(AccessibleFormMixin, forms.ModelForm):
             field.required = True
             field.empty_label = None
             field.help_text = _("Vous administrez les services de ces établissements.")
+        if administered is not None:
+            self._reserve_anonymous()
         self.fields["url"].required = True
         self.fields["url"].error_messages["required"] = _(
             "Indiquez l'URL du service (pour PRONOTE : l'URL publique de PRONOTE.net)."
@@ -245,7 +255,24 @@ class ServiceForm(AccessibleFormMixin, forms.ModelForm):
             auto_id = self["username_mode"].auto_id
             field.widget.attrs["aria-describedby"] = f"{auto_id}_warning {auto_id}_helptext"
 
+    def _reserve_anonymous(self) -> None:
+        """« Service anonyme » puts the service on every visitor's and every school's « Mon
+        espace »: an establishment's administrator sees the box, disabled, and why."""
+        field = self.fields["anonymous"]
+        field.disabled = True  # shown, not submitted; Django keeps the stored value (False)
+        field.help_text = anonymous_refusal()
+
     # --- field by field ---------------------------------------------------------------------
+    def clean_anonymous(self) -> bool:
+        anonymous = bool(self.cleaned_data.get("anonymous"))
+        if self.administered is not None:
+            # A disabled field ignores what is posted; a hand-made request may still try.
+            name = self.add_prefix("anonymous")
+            widget = self.fields["anonymous"].widget
+            if widget.value_from_datadict(self.data, self.files, name):
+                raise forms.ValidationError(anonymous_refusal(), code="global_admin_only")
+        return anonymous
+
     def clean_username_mode(self) -> str:
         mode: str = self.cleaned_data["username_mode"]
         if self.username_mode_locked:
