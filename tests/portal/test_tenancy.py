@@ -295,3 +295,40 @@ def test_it_refuses_the_django_admin_to_a_school_administrator(school_admin: Per
     for url in ("/django-admin/", "/django-admin/directory/person/", "/django-admin/portal/trace/"):
         response = client.get(url, follow=True)
         assert response.status_code == 403, url
+
+
+def test_it_records_a_change_for_another_administered_school_in_that_schools_traces(
+    school_admin: Person, school: Establishment, other_school: Establishment
+) -> None:
+    Membership.objects.create(
+        person=school_admin, establishment=other_school, profile=Profile.DIRECTION, is_admin=True
+    )
+    admin_here = make_person("Marc", "Ici", establishment=school, profile=Profile.DIRECTION)
+    admin_there = make_person("Lou", "Labas", establishment=other_school, profile=Profile.TEACHER)
+    Membership.objects.filter(person__in=[admin_here, admin_there]).update(is_admin=True)
+    pupil_there = make_person("Léa", "Autre", establishment=other_school)
+    shared = make_service("aide", url="https://aide.example.org/", access_mode=AccessMode.RULES)
+    client = logged_in(school_admin)
+    url = reverse("portal:service_access", args=[shared.pk]) + f"?etab={school.uai}"
+    added = {
+        "action": "add_rule",
+        "rule-role": "access",
+        "rule-target": "establishments",
+        "rule-establishments": [other_school.pk],
+        "rule-profiles": [Profile.TEACHER],
+    }
+    assert client.post(url, added).status_code == 302
+    rule = AccessRule.objects.get()
+    assert client.post(url, {"action": "remove_rule", "id": rule.pk}).status_code == 302
+    users = reverse("portal:service_users", args=[shared.pk]) + f"?etab={school.uai}"
+    for action in ("grant", "revoke"):
+        assert client.post(users, {"action": action, "id": pupil_there.pk}).status_code == 302
+
+    def traced(admin: Person) -> list[tuple[str, str]]:
+        response = logged_in(admin).get(reverse("portal:traces"), {"service": "aide"})
+        return sorted((row[0].event, row[0].uai) for row in response.context["rows"])
+
+    events = ["access_rule_added", "access_rule_added", "access_rule_removed"]
+    events += ["access_rule_removed"]
+    assert traced(admin_there) == sorted((event, other_school.uai) for event in events)
+    assert traced(admin_here) == []

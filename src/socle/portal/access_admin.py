@@ -56,6 +56,17 @@ def describe_rule(rule: AccessRule) -> str:
     return label
 
 
+def rule_uais(rule: AccessRule) -> list[str]:
+    """The UAIs a rule's traces are recorded under: the establishments it targets (its groups'
+    for « Liste de groupes »), so that each school's « Traces » shows the changes to its access,
+    whichever school the administrator's page was on; ``[""]`` for « Tout l'ENT »."""
+    if rule.target == AccessTarget.GROUPS:
+        uais = {g.establishment.uai for g in rule.groups.select_related("establishment")}
+    else:
+        uais = {e.uai for e in rule.establishments.all()}
+    return sorted(uais) or [""]
+
+
 def rule_detail(rule: AccessRule) -> str:
     """What the journal says of a rule added or removed: target × profile, and its narrowing; in
     French, the journal's language, whatever the administrator's page is in."""

@@ -44,17 +44,17 @@ def grant(service: Service, person: Person, establishment: Establishment) -> Non
     individual_group(service, establishment).members.add(person)
 
 
-def revoke(service: Service, person: Person, establishment_ids: set[int] | None) -> int:
+def revoke(service: Service, person: Person, establishment_ids: set[int] | None) -> list[str]:
     """Removes the person from the service's individual groups (within the administrator's
-    establishments, ``None`` = all); returns how many memberships were removed."""
-    groups = _groups(service).filter(members=person)
+    establishments, ``None`` = all); returns the UAIs of the establishments they left."""
+    groups = _groups(service).filter(members=person).select_related("establishment")
     if establishment_ids is not None:
         groups = groups.filter(establishment_id__in=establishment_ids)
-    removed = 0
+    removed = []
     for group in groups:
         group.members.remove(person)
-        removed += 1
-    return removed
+        removed.append(group.establishment.uai)
+    return sorted(removed)
 
 
 def granted_people(service: Service, establishment_ids: set[int] | None) -> list[Person]:

@@ -70,6 +70,15 @@ def save_activation(
     )
 
 
+def _record_rule(
+    request: HttpRequest, event: str, service: Service, detail: str, uais: list[str]
+) -> None:
+    """The trace of a rule added or removed, in the « Traces » of each school it targets
+    (``access_admin.rule_uais``), whichever school the page was on."""
+    for uai in uais:
+        record_admin_change(request, event, service_code=service.code, uai=uai, detail=detail)
+
+
 @admin_required
 def service_access(request: HttpRequest, pk: int) -> HttpResponse:
     service = get_object_or_404(visible_services(request.user), pk=pk)
@@ -99,28 +108,17 @@ def service_access(request: HttpRequest, pk: int) -> HttpResponse:
         )
         if rule_form.is_valid():
             for rule in rule_form.save(created_by=request.user):
-                record_admin_change(
-                    request,
-                    "access_rule_added",
-                    service_code=service.code,
-                    uai=site.uai if site else "",
-                    detail=access_admin.rule_detail(rule),
-                )
+                detail, uais = access_admin.rule_detail(rule), access_admin.rule_uais(rule)
+                _record_rule(request, "access_rule_added", service, detail, uais)
             messages.success(request, _("Droits d'accès ajoutés."))
             return redirect(request.path)
     elif action == "remove_rule":
         to_remove = AccessRule.objects.filter(service=service, pk=_posted_id(request)).first()
         if to_remove is None or not can_remove_rule(request.user, to_remove):
             return forbidden(request, _("Vous ne pouvez pas supprimer ce droit d'accès."))
-        detail = access_admin.rule_detail(to_remove)
+        detail, uais = access_admin.rule_detail(to_remove), access_admin.rule_uais(to_remove)
         to_remove.delete()
-        record_admin_change(
-            request,
-            "access_rule_removed",
-            service_code=service.code,
-            uai=site.uai if site else "",
-            detail=detail,
-        )
+        _record_rule(request, "access_rule_removed", service, detail, uais)
         messages.success(request, _("Droit d'accès supprimé."))
         return redirect(request.path)
     elif action == "remove_activation":
@@ -210,29 +208,30 @@ def service_users(request: HttpRequest, pk: int) -> HttpResponse:
         where = _grant_establishments(ids, service, person) if person else []
         if person is None or not where:
             return forbidden(request, _("Vous n'administrez pas cette personne."))
-        uai = where[0].uai
+        detail = f"accès individuel : {person.login}"
         if request.POST.get("action") == "grant":
-            for establishment in where:
+            for establishment in where:  # each school's « Traces » tells its own
                 individual.grant(service, person, establishment)
-            record_admin_change(
-                request,
-                "access_rule_added",
-                service_code=service.code,
-                uai=uai,
-                detail=f"accès individuel : {person.login}",
-            )
+                record_admin_change(
+                    request,
+                    "access_rule_added",
+                    service_code=service.code,
+                    uai=establishment.uai,
+                    detail=detail,
+                )
             messages.success(
                 request,
                 _("%(name)s a maintenant un accès individuel.") % {"name": person.display_name},
             )
-        elif individual.revoke(service, person, ids):
-            record_admin_change(
-                request,
-                "access_rule_removed",
-                service_code=service.code,
-                uai=uai,
-                detail=f"accès individuel : {person.login}",
-            )
+        elif revoked := individual.revoke(service, person, ids):
+            for uai in revoked:
+                record_admin_change(
+                    request,
+                    "access_rule_removed",
+                    service_code=service.code,
+                    uai=uai,
+                    detail=detail,
+                )
             messages.success(
                 request, _("Accès individuel retiré à %(name)s.") % {"name": person.display_name}
             )
