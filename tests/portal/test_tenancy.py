@@ -21,6 +21,7 @@ from socle.portal.models import (
     Service,
     ServiceActivation,
     SSOType,
+    Trace,
 )
 from socle.portal.traces import record
 from tests.factories import make_parent_link, make_person, make_service
@@ -332,3 +333,23 @@ def test_it_records_a_change_for_another_administered_school_in_that_schools_tra
     events += ["access_rule_removed"]
     assert traced(admin_there) == sorted((event, other_school.uai) for event in events)
     assert traced(admin_here) == []
+
+
+def test_it_writes_no_refusal_in_the_traces_of_a_school_the_person_is_not_in(
+    school: Establishment, other_school: Establishment
+) -> None:
+    shared = make_service("aide", url="https://aide.example.org/", access_mode=AccessMode.RULES)
+    theirs = make_service(
+        "labo", url="https://labo.example.org/", establishment=other_school, patterns=()
+    )
+    pupil = make_person(establishment=school)
+    client = logged_in(pupil)
+    for service in (shared, theirs):
+        url = reverse("portal:launcher", args=[service.code])
+        for query in ({}, {"etab": other_school.uai}, {"etab": school.uai}):
+            assert client.get(url, query).status_code == 403
+    traced = sorted(Trace.objects.filter(event="access_denied").values_list("service_code", "uai"))
+    assert (
+        traced
+        == [("aide", ""), ("aide", ""), ("aide", school.uai)] + [("labo", other_school.uai)] * 3
+    )

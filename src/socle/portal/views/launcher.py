@@ -12,6 +12,7 @@ from socle.portal.access import explain_access
 from socle.portal.espaces import is_phone
 from socle.portal.launch import launch_targets
 from socle.portal.models import LauncherSkip, Service, SSOType
+from socle.portal.policy import Decision
 from socle.portal.traces import record
 from socle.portal.views.common import client_ip
 
@@ -22,7 +23,9 @@ the session expired while the page was open, so the button need not be clicked t
 
 @require_http_methods(["GET", "POST"])
 def launcher(request: HttpRequest, code: str) -> HttpResponse:
-    service = get_object_or_404(Service, code=code, enabled=True)
+    service = get_object_or_404(
+        Service.objects.select_related("establishment"), code=code, enabled=True
+    )
     if service.anonymous and service.sso_type == SSOType.NONE:
         return HttpResponseRedirect(service.url)
     if not request.user.is_authenticated:
@@ -39,7 +42,7 @@ def launcher(request: HttpRequest, code: str) -> HttpResponse:
             outcome="denied",
             person=person,
             service_code=service.code,
-            uai=establishment.uai if establishment else "",
+            uai=_trace_uai(service, establishment, decision),
             client_ip=client_ip(request),
             detail="lanceur du portail",
         )
@@ -74,6 +77,17 @@ def launcher(request: HttpRequest, code: str) -> HttpResponse:
             "establishment": establishment,
         },
     )
+
+
+def _trace_uai(service: Service, named: Establishment | None, decision: Decision) -> str:
+    """The establishment of a refusal's trace, as the CAS's: the service's own, else the one the
+    address names when the person belongs to it (a verdict there), else none. ``?etab=`` alone
+    never writes in the « Traces » of a school the person has nothing to do with."""
+    if service.establishment is not None:
+        return service.establishment.uai
+    if named is not None and any(v.establishment_id == named.pk for v in decision.verdicts):
+        return named.uai
+    return ""
 
 
 def _from_this_site(request: HttpRequest) -> bool:
