@@ -353,3 +353,22 @@ def test_it_writes_no_refusal_in_the_traces_of_a_school_the_person_is_not_in(
         traced
         == [("aide", ""), ("aide", ""), ("aide", school.uai)] + [("labo", other_school.uai)] * 3
     )
+
+
+def test_it_lets_an_administrator_of_both_schools_manage_both(
+    school_admin: Person, school: Establishment, other_school: Establishment
+) -> None:
+    Membership.objects.create(
+        person=school_admin, establishment=other_school, profile=Profile.DIRECTION, is_admin=True
+    )
+    theirs = make_service("labo", url="https://labo.example.org/", establishment=other_school)
+    pupil_there = make_person("Léa", "Autre", establishment=other_school)
+    record("ticket_issued", person=pupil_there, uai=other_school.uai, service_code="labo")
+    client = logged_in(school_admin)
+    assert client.get(reverse("portal:activations"), {"etab": other_school.uai}).status_code == 200
+    assert client.get(reverse("portal:service_edit", args=[theirs.pk])).status_code == 200
+    assert "lea.autre" in client.get(reverse("portal:traces")).content.decode()
+    reset = client.post(reverse("directory:reset_password", args=[pupil_there.uid]))
+    assert reset.status_code == 302
+    choices = client.get(reverse("pronote:index")).context["form"].fields["establishment"]
+    assert set(choices.queryset) == {school, other_school}
