@@ -17,6 +17,7 @@ from socle.portal.access import can_access
 from socle.portal.models import (
     AccessMode,
     AccessRule,
+    AccessTarget,
     Group,
     Service,
     ServiceActivation,
@@ -372,3 +373,20 @@ def test_it_lets_an_administrator_of_both_schools_manage_both(
     assert reset.status_code == 302
     choices = client.get(reverse("pronote:index")).context["form"].fields["establishment"]
     assert set(choices.queryset) == {school, other_school}
+
+
+def test_it_refuses_a_rule_of_another_schools_service_posted_on_a_service_of_ones_own(
+    school_admin: Person, school: Establishment, other_school: Establishment
+) -> None:
+    own = make_service("labo", url="https://labo.example.org/", establishment=school)
+    theirs = make_service("cdi", url="https://cdi.example.org/", establishment=other_school)
+    their_rule = AccessRule.objects.create(service=theirs, target=AccessTarget.SITE)
+    their_rule.establishments.set([other_school])
+    ServiceActivation.objects.create(service=theirs, establishment=other_school, enabled=True)
+    url = reverse("portal:service_access", args=[own.pk])
+    client = logged_in(school_admin)
+    assert client.post(url, {"action": "remove_rule", "id": their_rule.pk}).status_code == 403
+    response = client.post(url, {"action": "remove_activation", "id": other_school.pk})
+    assert response.status_code == 403
+    assert AccessRule.objects.filter(pk=their_rule.pk).exists()
+    assert ServiceActivation.objects.filter(service=theirs).exists()
