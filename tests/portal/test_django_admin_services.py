@@ -75,6 +75,16 @@ def test_it_refuses_a_service_url_with_a_password_in_the_django_admin(client: Cl
     assert not Service.objects.filter(code="appli").exists()
 
 
+def test_it_refuses_a_service_url_carrying_a_ticket_in_the_django_admin(client: Client) -> None:
+    client = _superuser_client(client)
+    response = _add_service(
+        client, "https://appli.example.org/?fd=1&ticket=ST-1", "https://appli.example.org/**"
+    )
+    assert response.status_code == 200
+    assert "ne doit pas contenir de paramètre « ticket »" in _errors(response)
+    assert not Service.objects.filter(code="appli").exists()
+
+
 def test_it_refuses_a_service_url_other_than_http_in_the_django_admin(client: Client) -> None:
     client = _superuser_client(client)
     response = _add_service(client, "ftp://appli.example.org/", "https://appli.example.org/**")
