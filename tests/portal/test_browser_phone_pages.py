@@ -14,8 +14,8 @@ from socle.directory.activation import activation_redirect, issue_code
 from socle.directory.models import Establishment, Person
 from socle.directory.profiles import Profile
 from tests.factories import make_person
-from tests.portal.browser import chromium, session_cookie_for
-from tests.portal.phone import PHONE, phone_school
+from tests.portal.browser import chromium
+from tests.portal.phone import PHONE, phone_school, sized_page
 
 pytestmark = pytest.mark.browser
 
@@ -106,18 +106,13 @@ def test_it_lays_every_page_out_for_a_360_px_phone(
     found = {}
     with chromium() as browser:
         for who, urls in walk.items():
-            context = browser.new_context(viewport=PHONE, locale="fr-FR")
-            person = people[who]
-            if person is not None:
-                context.add_cookies([session_cookie_for(person, live_server.url)])
-            page = context.new_page()
-            for url in urls:
-                response = page.goto(live_server.url + url)
-                assert response is not None and response.status in (200, 403), (who, url)
-                problems = page.evaluate(LAYOUT)
-                if problems:
-                    found[f"{who} {url}"] = problems
-            context.close()
+            with sized_page(browser, live_server.url, people[who]) as page:
+                for url in urls:
+                    response = page.goto(live_server.url + url)
+                    assert response is not None and response.status in (200, 403), (who, url)
+                    problems = page.evaluate(LAYOUT)
+                    if problems:
+                        found[f"{who} {url}"] = problems
     assert found == {}
 
 
@@ -153,13 +148,11 @@ def test_a_wide_table_is_a_card_per_row_on_a_phone_and_a_table_on_a_desktop(
     shapes = {}
     with chromium() as browser:
         for width in (PHONE["width"], 1280):
-            context = browser.new_context(viewport={"width": width, "height": 800}, locale="fr-FR")
-            context.add_cookies([session_cookie_for(admin, live_server.url)])
-            page = context.new_page()
-            page.goto(live_server.url + pages[name])
-            shapes[width] = page.evaluate(CARD)
-            shapes[width]["aria"] = page.locator("table.stack").aria_snapshot()
-            context.close()
+            viewport = {"width": width, "height": 800}
+            with sized_page(browser, live_server.url, admin, viewport) as page:
+                page.goto(live_server.url + pages[name])
+                shapes[width] = page.evaluate(CARD)
+                shapes[width]["aria"] = page.locator("table.stack").aria_snapshot()
     phone, desktop = shapes[PHONE["width"]], shapes[1280]
     # On the phone: no sideways scroll, the header row out of sight, the cells one under the
     # other, each shown with its column's name; a screen reader still gets a table whose column
@@ -190,15 +183,11 @@ def test_the_focus_ring_of_the_administration_menu_is_whole_on_a_phone(
     live_server: Any, transactional_db: None, orm_beside_playwright: None
 ) -> None:
     admin, pages = phone_school()
-    with chromium() as browser:
-        context = browser.new_context(viewport=PHONE, locale="fr-FR")
-        context.add_cookies([session_cookie_for(admin, live_server.url)])
-        page = context.new_page()
+    with chromium() as browser, sized_page(browser, live_server.url, admin) as page:
         page.goto(live_server.url + pages["traces"])
         page.focus(".admin-nav a")
         page.keyboard.press("Tab")  # keyboard focus: the ring shows (:focus-visible)
         ring = page.evaluate(RING)
-        context.close()
     assert ring["text"] == "Services", ring
     # The menu's row scrolls, so it clips what passes its edges: the ring is drawn inside.
     assert ring["rowTop"] <= ring["top"] and ring["bottom"] <= ring["rowBottom"], ring
