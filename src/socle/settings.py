@@ -38,6 +38,9 @@ ALLOWED_HOSTS = env_list(
 CSRF_TRUSTED_ORIGINS = [f"{_base.scheme}://{_base.netloc}"]
 
 INSTALLED_APPS = [
+    # First: its commands come before Django's of the same name (createsuperuser, which checks
+    # the password rules without a terminal too). No templates, static files or locale here.
+    "socle.core",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -49,7 +52,6 @@ INSTALLED_APPS = [
     "socle.cas",
     "socle.pronote",
     "socle.demo",
-    "socle.core",
 ]
 
 MIDDLEWARE = [

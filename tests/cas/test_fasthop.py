@@ -77,6 +77,13 @@ def test_it_keeps_the_query_string_of_the_service(tgc, service):
     assert location.startswith(f"{service_url}&ticket=ST-")
 
 
+def test_a_ticket_already_in_the_service_url_is_replaced_on_the_hop_too(tgc, service):
+    answer = run(FastHop(Spy()), hop_environ(tgc, service=f"{SERVICE_URL}?ticket=ST-spent&a=1"))
+    query = parse_qs(urlsplit(answer.headers["location"]).query)
+    assert query["a"] == ["1"] and len(query["ticket"]) == 1
+    assert query["ticket"][0].startswith("ST-") and query["ticket"] != ["ST-spent"]
+
+
 def test_a_session_ended_elsewhere_gets_the_login_form(tgc):
     get_store().end_session(tgc)
     spy = Spy()

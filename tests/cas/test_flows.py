@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import parse_qs, urlsplit
+
 import pytest
 from django.test import Client
 from lxml import etree
@@ -40,6 +42,29 @@ def test_it_posts_the_ticket_when_method_is_post(client, pupil, service) -> None
     form = etree.HTML(response.content).find(".//form")
     assert form.get("method") == "post" and form.get("action") == SERVICE_URL
     assert form.find(".//input[@name='ticket']").get("value").startswith("ST-")
+
+
+def test_a_ticket_already_in_the_service_url_is_replaced_not_repeated(
+    client, pupil, service
+) -> None:
+    """A client that kept the previous connection's ticket in the service it asks for: the
+    redirect carries one ``ticket``, the new one (a second one read first by most clients
+    would be the spent one); the service's other parameters are kept as they were."""
+    cas_login(client, pupil)
+    for asked in (
+        f"{SERVICE_URL}?page=notes&ticket=ST-spent",
+        f"{SERVICE_URL}?tick%65t=ST-spent&page=notes",
+    ):
+        location = client.get("/cas/login", {"service": asked})["Location"]
+        assert location.startswith(f"{SERVICE_URL}?page=notes&ticket=ST-")
+        assert parse_qs(urlsplit(location).query)["ticket"] != ["ST-spent"]
+        assert len(parse_qs(urlsplit(location).query)["ticket"]) == 1
+    form = etree.HTML(
+        client.get(
+            "/cas/login", {"service": f"{SERVICE_URL}?ticket=ST-spent", "method": "POST"}
+        ).content
+    ).find(".//form")
+    assert form.get("action") == SERVICE_URL
 
 
 def test_the_page_that_posts_the_ticket_says_its_language(client, pupil, service) -> None:

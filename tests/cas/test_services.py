@@ -132,6 +132,15 @@ def test_service_add_is_idempotent_and_updates() -> None:
         (["--url", "https://a.example.org/"], "--pattern"),
         (["--url", "https://a.example.org/", "--pattern", "https://**"], "n'importe quel site"),
         (["--url", "https://a.example.org/", "--pattern", "regex:.*"], "n'importe quel site"),
+        (
+            [
+                "--url",
+                "https://a.example.org/?ticket=ST-1",
+                "--pattern",
+                "https://a.example.org/**",
+            ],
+            "paramètre « ticket »",
+        ),
     ],
 )
 def test_service_add_refuses_bad_input_with_a_french_message(args, message) -> None:

@@ -171,13 +171,13 @@ def test_it_removes_the_old_leftovers_of_a_killed_process_and_nothing_else(
 ) -> None:
     old = time.time() - 2 * 3600
     target = tmp_path / "rapport.csv"
-    leftover = tmp_path / ".rapport.csv.0a1b2c3d.partial"
-    recent = tmp_path / ".rapport.csv.11112222.partial"  # a concurrent writer's
-    other = tmp_path / ".autre.csv.33334444.partial"
+    leftover = tmp_path / ".rapport.csv.0a1b2c3d4e5f6a7b.partial"
+    recent = tmp_path / ".rapport.csv.1111222233334444.partial"  # a concurrent writer's
+    other = tmp_path / ".autre.csv.3333444455556666.partial"
     mine = tmp_path / ".rapport.csv.notes.partial"  # not a name PendingFile gives
     elsewhere = tmp_path / "elsewhere.txt"
-    link = tmp_path / ".rapport.csv.55556666.partial"
-    someone_elses = tmp_path / ".rapport.csv.77778888.partial"
+    link = tmp_path / ".rapport.csv.5555666677778888.partial"
+    someone_elses = tmp_path / ".rapport.csv.7777888899990000.partial"
     for path in (leftover, recent, other, mine, elsewhere, someone_elses):
         path.write_bytes(b"x")
     link.symlink_to(elsewhere)
@@ -200,7 +200,7 @@ def test_it_removes_the_old_leftovers_of_a_killed_process_and_nothing_else(
 def test_it_writes_the_file_even_when_the_leftovers_cannot_be_removed(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    leftover = tmp_path / ".out.csv.0a1b2c3d.partial"
+    leftover = tmp_path / ".out.csv.0a1b2c3d4e5f6a7b.partial"
     leftover.write_bytes(b"x")
     os.utime(leftover, (0, 0))
 
@@ -217,10 +217,37 @@ def test_reserve_beside_creates_a_new_private_file_under_a_random_name(tmp_path:
     target = tmp_path / "fiches.pdf"
     previous = os.umask(0o022)
     try:
-        first = reserve_beside(target, "partial")
-        second = reserve_beside(target, "partial")
+        first = reserve_beside(target)
+        second = reserve_beside(target)
     finally:
         os.umask(previous)
     assert first != second and first.parent == tmp_path
     assert re.fullmatch(r"\.fiches\.pdf\.[0-9a-f]{16}\.partial", first.name)
     assert stat.S_IMODE(first.stat().st_mode) == 0o600 and first.read_bytes() == b""
+
+
+def test_every_writer_names_its_temporary_file_alike_so_every_leftover_is_removed(
+    tmp_path: Path,
+) -> None:
+    """``activation_letters`` and ``socle backup`` (:func:`reserve_beside`) named theirs
+    ``.<file>.<16 hex>.partial`` or ``.tmp``, which the clean-up of :class:`PendingFile`
+    (``.<file>.<8 hex>.partial``) did not recognise: a killed run's letters, codes included,
+    stayed beside ``--out`` for ever. One name now, and both clean up before writing."""
+    old = time.time() - 2 * 3600
+    target = tmp_path / "fiches.pdf"
+    pending = PendingFile(target, b"x")
+    reserved = reserve_beside(target)
+    assert pending.path is not None
+    assert re.fullmatch(r"\.fiches\.pdf\.[0-9a-f]{16}\.partial", pending.path.name)
+    assert re.fullmatch(r"\.fiches\.pdf\.[0-9a-f]{16}\.partial", reserved.name)
+    journal = tmp_path / f"{reserved.name}-journal"  # SQLite's, beside a killed backup's copy
+    journal.write_bytes(b"x")
+    for path in (pending.path, reserved, journal):
+        os.utime(path, (old, old))
+    write_file(target, b"letters")
+    assert [p.name for p in tmp_path.iterdir()] == ["fiches.pdf"]
+    for path in (pending.path, reserved, journal):
+        path.write_bytes(b"x")
+        os.utime(path, (old, old))
+    fresh = reserve_beside(target)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["fiches.pdf", fresh.name])

@@ -3,6 +3,7 @@ import io
 import os
 import signal
 import stat
+import time
 from pathlib import Path
 
 import pytest
@@ -212,3 +213,18 @@ def test_its_temporary_file_cannot_be_guessed_nor_a_file_planted_there_removed(
     assert _read_csv(tmp_path / "b.csv")[0]["code_activation"]
     assert planted.read_text() == "someone else's"
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["b.csv", planted.name])
+
+
+def test_the_half_letters_file_of_a_killed_run_is_removed_by_the_next_one(
+    tmp_path: Path, college: Establishment
+) -> None:
+    """``kill -9`` leaves the temporary file (codes included) beside ``--out``: the next run
+    writing the same file removes it once more than an hour old, as ``pronote_export`` does."""
+    leftover = tmp_path / ".b.csv.0123456789abcdef.partial"
+    recent = tmp_path / ".b.csv.fedcba9876543210.partial"  # a run going on beside this one
+    for path in (leftover, recent):
+        path.write_text("half a letter")
+    old = time.time() - 2 * 3600
+    os.utime(leftover, (old, old))
+    run("activation_letters", uai="0312609T", out=str(tmp_path / "b.csv"), class_name="4A")
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["b.csv", recent.name])

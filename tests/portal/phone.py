@@ -1,9 +1,13 @@
 """The school the phone-width browser tests measure (tests/portal/test_browser_phone*.py): the
-demo's long service names, access rules, homonyms, PRONOTE imports and traces."""
+demo's long service names, access rules, homonyms, PRONOTE imports and traces; and the page they
+open it in (:func:`sized_page`)."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
 
 from django.urls import reverse
 
@@ -12,6 +16,7 @@ from socle.directory.profiles import Profile
 from socle.portal.models import AccessRule, AccessTarget, ServiceActivation, SSOType, Trace
 from socle.pronote.importer.steps import validate_step
 from tests.factories import make_person, make_service
+from tests.portal.browser import session_cookie_for
 from tests.pronote.helpers import record, start
 
 # The narrowest phone in common use (Android's 360 × 740 CSS pixels).
@@ -19,6 +24,24 @@ PHONE = {"width": 360, "height": 740}
 PRONOTE = "https://0312609t.index-education.net/pronote/"
 # No hyphen in the host's first label: Chromium breaks a line after one, not inside a word.
 LONG_URL = "https://collegeaunomvraimenttreslongpourmesurer.index-education.net/pronote/"
+
+
+@contextmanager
+def sized_page(
+    browser: Any,
+    live_server_url: str,
+    person: Person | None = None,
+    viewport: dict[str, int] = PHONE,
+) -> Iterator[Any]:
+    """A page of a new browser context (French, ``viewport``, a phone's by default), logged in
+    as ``person`` (``None``: a visitor); the context is closed after."""
+    context = browser.new_context(viewport=viewport, locale="fr-FR")
+    try:
+        if person is not None:
+            context.add_cookies([session_cookie_for(person, live_server_url)])
+        yield context.new_page()
+    finally:
+        context.close()
 
 
 def phone_school() -> tuple[Person, dict[str, str]]:

@@ -11,8 +11,8 @@ from django.urls import reverse
 from socle.directory.models import Person
 from socle.directory.profiles import Profile
 from tests.factories import DEFAULT_PASSWORD, make_person
-from tests.portal.browser import chromium, session_cookie_for, submit
-from tests.portal.phone import LONG_URL, PHONE, PRONOTE, phone_school
+from tests.portal.browser import chromium, submit
+from tests.portal.phone import LONG_URL, PHONE, PRONOTE, phone_school, sized_page
 
 pytestmark = pytest.mark.browser
 
@@ -22,10 +22,7 @@ def test_it_never_scrolls_sideways_at_phone_width(
 ) -> None:
     admin, pages = phone_school()
     too_wide = {}
-    with chromium() as browser:
-        context = browser.new_context(viewport=PHONE, locale="fr-FR")
-        context.add_cookies([session_cookie_for(admin, live_server.url)])
-        page = context.new_page()
+    with chromium() as browser, sized_page(browser, live_server.url, admin) as page:
         for name, url in pages.items():
             response = page.goto(live_server.url + url)
             assert response is not None and response.status == 200, name
@@ -42,7 +39,6 @@ def test_it_never_scrolls_sideways_at_phone_width(
         width = page.evaluate("document.documentElement.scrollWidth")
         if width > PHONE["width"]:
             too_wide["service form with a pattern error"] = width
-        context.close()
     assert too_wide == {}
 
 
@@ -58,8 +54,7 @@ def test_it_leaves_room_for_a_finger_around_the_header_links_and_the_buttons(
     live_server: Any, transactional_db: None, orm_beside_playwright: None
 ) -> None:
     pupil = make_person("Camille", "Martin")
-    with chromium() as browser:
-        page = browser.new_page(viewport=PHONE, locale="fr-FR")
+    with chromium() as browser, sized_page(browser, live_server.url) as page:
         page.goto(live_server.url + "/cas/login")
         page.fill("#id_username", pupil.login)
         page.fill("#id_password", DEFAULT_PASSWORD)
@@ -90,13 +85,9 @@ def test_the_services_bar_is_one_row_that_scrolls_on_a_phone(
     admin, _pages = phone_school()
     pupil = Person.objects.filter(memberships__profile=Profile.PUPIL).first()
     assert pupil is not None
-    with chromium() as browser:
-        context = browser.new_context(viewport=PHONE, locale="fr-FR")
-        context.add_cookies([session_cookie_for(admin, live_server.url)])
-        page = context.new_page()
+    with chromium() as browser, sized_page(browser, live_server.url, admin) as page:
         page.goto(live_server.url + reverse("portal:service_list"))
         bar = page.evaluate(BAR)
-        context.close()
     assert bar["links"] >= 4, bar
     # One row (63 px), where the four services wrapped stacked 288 px before the page's title.
     assert bar["height"] < 70 and bar["scrolls"], bar
@@ -115,13 +106,9 @@ def test_the_indicators_charts_keep_a_readable_size_on_a_phone(
     live_server: Any, transactional_db: None, orm_beside_playwright: None
 ) -> None:
     admin, _pages = phone_school()
-    with chromium() as browser:
-        context = browser.new_context(viewport=PHONE, locale="fr-FR")
-        context.add_cookies([session_cookie_for(admin, live_server.url)])
-        page = context.new_page()
+    with chromium() as browser, sized_page(browser, live_server.url, admin) as page:
         page.goto(live_server.url + reverse("portal:indicators"))
         sizes = page.evaluate(CHART)
-        context.close()
     assert sizes["chart"] >= 570 > sizes["box"], sizes  # 36 rem, scrolling in its own box
     assert sizes["page"] <= PHONE["width"], sizes
 
@@ -137,10 +124,7 @@ def test_the_actions_of_wide_tables_stay_in_view_on_a_phone(
 ) -> None:
     admin, pages = phone_school()
     hidden = {}
-    with chromium() as browser:
-        context = browser.new_context(viewport=PHONE, locale="fr-FR")
-        context.add_cookies([session_cookie_for(admin, live_server.url)])
-        page = context.new_page()
+    with chromium() as browser, sized_page(browser, live_server.url, admin) as page:
         for name in ("services", "population", "user", "pronote import"):
             page.goto(live_server.url + pages[name])
             cells = page.evaluate(ACTIONS)
@@ -148,7 +132,6 @@ def test_the_actions_of_wide_tables_stay_in_view_on_a_phone(
             off = [c for c in cells if c["right"] > PHONE["width"] or c["left"] < 0]
             if off:
                 hidden[name] = off
-        context.close()
     assert hidden == {}  # they sat 330–480 px to the right, behind a swipe in the table
 
 
@@ -163,17 +146,13 @@ def test_the_pronote_steps_identify_controls_fit_a_phone(
     live_server: Any, transactional_db: None, orm_beside_playwright: None
 ) -> None:
     admin, pages = phone_school()
-    with chromium() as browser:
-        context = browser.new_context(viewport=PHONE, locale="fr-FR")
-        context.add_cookies([session_cookie_for(admin, live_server.url)])
-        page = context.new_page()
+    with chromium() as browser, sized_page(browser, live_server.url, admin) as page:
         page.goto(live_server.url + pages["pronote step 2"])
         controls = page.evaluate(CONTROLS)
         label = page.evaluate(
             "getComputedStyle(document.querySelector('table.stack td[data-label]'), '::before')"
             ".content"
         )
-        context.close()
     assert {c["tag"] for c in controls} == {"SELECT", "BUTTON"}, controls
     assert all(c["left"] >= 0 and c["right"] <= PHONE["width"] for c in controls), controls
     # Shown, with an empty alternative: the column header already names the cell aloud.

@@ -1,7 +1,8 @@
 """Every portal page on a 360 px phone, as each kind of person meets it: the page never scrolls
 sideways, a table that scrolls inside its box keeps its actions in view, the wide tables without
 actions (the PRONOTE report, « Traces », « Accès ») are cards whose cells carry their column's
-name, and the header's account links and the administration menu are one row each."""
+name, and the header's account links and the administration menu are one row each. On an upright
+tablet (768 px) no page scrolls sideways either, those tables being cards there too."""
 
 from __future__ import annotations
 
@@ -14,8 +15,8 @@ from socle.directory.activation import activation_redirect, issue_code
 from socle.directory.models import Establishment, Person
 from socle.directory.profiles import Profile
 from tests.factories import make_person
-from tests.portal.browser import chromium, session_cookie_for
-from tests.portal.phone import PHONE, phone_school
+from tests.portal.browser import chromium
+from tests.portal.phone import PHONE, phone_school, sized_page
 
 pytestmark = pytest.mark.browser
 
@@ -70,9 +71,9 @@ def _people(school: Establishment) -> dict[str, Person | None]:
     }
 
 
-def test_it_lays_every_page_out_for_a_360_px_phone(
-    live_server: Any, transactional_db: None, orm_beside_playwright: None
-) -> None:
+def _walk(live_server_url: str, viewport: dict[str, int], layout: str) -> dict[str, Any]:
+    """Every page each of the six kinds of person meets, at ``viewport``: the problems the
+    script ``layout`` finds on each, by person and address."""
     admin, pages = phone_school()
     school = Establishment.objects.get(uai="0312609T")
     people = _people(school)
@@ -106,19 +107,46 @@ def test_it_lays_every_page_out_for_a_360_px_phone(
     found = {}
     with chromium() as browser:
         for who, urls in walk.items():
-            context = browser.new_context(viewport=PHONE, locale="fr-FR")
-            person = people[who]
-            if person is not None:
-                context.add_cookies([session_cookie_for(person, live_server.url)])
-            page = context.new_page()
-            for url in urls:
-                response = page.goto(live_server.url + url)
-                assert response is not None and response.status in (200, 403), (who, url)
-                problems = page.evaluate(LAYOUT)
-                if problems:
-                    found[f"{who} {url}"] = problems
-            context.close()
-    assert found == {}
+            with sized_page(browser, live_server_url, people[who], viewport) as page:
+                for url in urls:
+                    response = page.goto(live_server_url + url)
+                    assert response is not None and response.status in (200, 403), (who, url)
+                    problems = page.evaluate(layout)
+                    if problems:
+                        found[f"{who} {url}"] = problems
+    return found
+
+
+def test_it_lays_every_page_out_for_a_360_px_phone(
+    live_server: Any, transactional_db: None, orm_beside_playwright: None
+) -> None:
+    assert _walk(live_server.url, PHONE, LAYOUT) == {}
+
+
+# Upright tablet: the desktop's layout (its menus may wrap), the wide tables as on a phone.
+TABLET = {"width": 768, "height": 1024}
+TABLET_LAYOUT = """() => {
+  const width = document.documentElement.clientWidth;
+  const problems = [];
+  if (document.documentElement.scrollWidth > width) {
+    problems.push('page ' + document.documentElement.scrollWidth + ' px wide');
+  }
+  for (const table of document.querySelectorAll('table.stack')) {
+    const wrap = table.closest('.table-wrap');
+    if (wrap && wrap.scrollWidth > wrap.clientWidth + 1) {
+      problems.push('cards scroll: ' + wrap.scrollWidth + ' px');
+    }
+  }
+  return problems;
+}"""
+
+
+def test_no_page_scrolls_sideways_on_an_upright_tablet(
+    live_server: Any, transactional_db: None, orm_beside_playwright: None
+) -> None:
+    """At 768 px the PRONOTE report (1,042 px as a table) and « Traces » (1,304 px) scrolled in
+    their box: they are cards there too."""
+    assert _walk(live_server.url, TABLET, TABLET_LAYOUT) == {}
 
 
 CARD = """() => {
@@ -141,7 +169,7 @@ CARD = """() => {
         ("activations", "Activer", "Profils autorisés"),
     ],
 )
-def test_a_wide_table_is_a_card_per_row_on_a_phone_and_a_table_on_a_desktop(
+def test_a_wide_table_is_a_card_per_row_on_a_phone_or_tablet_and_a_table_on_a_desktop(
     live_server: Any,
     transactional_db: None,
     orm_beside_playwright: None,
@@ -152,15 +180,16 @@ def test_a_wide_table_is_a_card_per_row_on_a_phone_and_a_table_on_a_desktop(
     admin, pages = phone_school()
     shapes = {}
     with chromium() as browser:
-        for width in (PHONE["width"], 1280):
-            context = browser.new_context(viewport={"width": width, "height": 800}, locale="fr-FR")
-            context.add_cookies([session_cookie_for(admin, live_server.url)])
-            page = context.new_page()
-            page.goto(live_server.url + pages[name])
-            shapes[width] = page.evaluate(CARD)
-            shapes[width]["aria"] = page.locator("table.stack").aria_snapshot()
-            context.close()
+        for width in (PHONE["width"], TABLET["width"], 1280):
+            viewport = {"width": width, "height": 800}
+            with sized_page(browser, live_server.url, admin, viewport) as page:
+                page.goto(live_server.url + pages[name])
+                shapes[width] = page.evaluate(CARD)
+                shapes[width]["aria"] = page.locator("table.stack").aria_snapshot()
     phone, desktop = shapes[PHONE["width"]], shapes[1280]
+    tablet = shapes[TABLET["width"]]  # cards too, as wide as the page
+    assert not tablet["scrolls"] and tablet["head"] == "absolute", tablet
+    assert tablet["label"] == phone["label"] and tablet["aria"] == phone["aria"], tablet
     # On the phone: no sideways scroll, the header row out of sight, the cells one under the
     # other, each shown with its column's name; a screen reader still gets a table whose column
     # headers name the cells (the shown name has an empty alternative, so it is not read twice).
@@ -190,15 +219,11 @@ def test_the_focus_ring_of_the_administration_menu_is_whole_on_a_phone(
     live_server: Any, transactional_db: None, orm_beside_playwright: None
 ) -> None:
     admin, pages = phone_school()
-    with chromium() as browser:
-        context = browser.new_context(viewport=PHONE, locale="fr-FR")
-        context.add_cookies([session_cookie_for(admin, live_server.url)])
-        page = context.new_page()
+    with chromium() as browser, sized_page(browser, live_server.url, admin) as page:
         page.goto(live_server.url + pages["traces"])
         page.focus(".admin-nav a")
         page.keyboard.press("Tab")  # keyboard focus: the ring shows (:focus-visible)
         ring = page.evaluate(RING)
-        context.close()
     assert ring["text"] == "Services", ring
     # The menu's row scrolls, so it clips what passes its edges: the ring is drawn inside.
     assert ring["rowTop"] <= ring["top"] and ring["bottom"] <= ring["rowBottom"], ring

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from lxml import html
 
@@ -73,6 +75,16 @@ def test_it_refuses_a_service_url_with_a_password_in_the_django_admin(client: Cl
     assert not Service.objects.filter(code="appli").exists()
 
 
+def test_it_refuses_a_service_url_carrying_a_ticket_in_the_django_admin(client: Client) -> None:
+    client = _superuser_client(client)
+    response = _add_service(
+        client, "https://appli.example.org/?fd=1&ticket=ST-1", "https://appli.example.org/**"
+    )
+    assert response.status_code == 200
+    assert "ne doit pas contenir de paramètre « ticket »" in _errors(response)
+    assert not Service.objects.filter(code="appli").exists()
+
+
 def test_it_refuses_a_service_url_other_than_http_in_the_django_admin(client: Client) -> None:
     client = _superuser_client(client)
     response = _add_service(client, "ftp://appli.example.org/", "https://appli.example.org/**")
@@ -103,3 +115,41 @@ def test_it_refuses_another_service_s_code_in_another_case_in_the_django_admin(
     assert response.status_code == 200
     assert "Ce code est déjà utilisé par un autre service" in _errors(response)
     assert Service.objects.filter(code__iexact="appli").count() == 1
+
+
+def _shown_form(client: Client, service: Service) -> tuple[str, dict[str, Any]]:
+    """The service's admin page: its address and the values of its form as shown."""
+    change = reverse("admin:portal_service_change", args=[service.pk])
+    page = html.fromstring(client.get(change).content.decode())
+    return change, dict(page.xpath("//form[@id='service_form']")[0].form_values())
+
+
+OTHER_URLS = 'SELECT "portal_service"."code" AS "code", "portal_service"."url" AS "url"'
+
+
+def test_the_other_services_addresses_are_read_once_whatever_the_number_of_patterns(
+    client: Client,
+) -> None:
+    """Each pattern row read every other service's URL again: one query per row."""
+    for number in range(3):
+        make_service(f"autre{number}", url=f"https://autre{number}.example.org/", patterns=())
+    few = make_service(
+        "peu", url="https://peu.example.org/", patterns=("https://peu.example.org/",)
+    )
+    many = make_service(
+        "beaucoup",
+        url="https://beaucoup.example.org/",
+        patterns=tuple(f"https://beaucoup.example.org/{n}/**" for n in range(6)),
+    )
+    client = _superuser_client(client)
+    counts = []
+    for service in (few, many):
+        change, data = _shown_form(client, service)
+        with CaptureQueriesContext(connection) as queries:
+            response = client.post(change, data)
+        assert response.status_code == 302, _errors(response)
+        sqls = [query["sql"] for query in queries.captured_queries]
+        assert len([sql for sql in sqls if sql.startswith(OTHER_URLS)]) == 1
+        counts.append(len(sqls))
+    # Each further row costs Django's own lookup of it (its hidden « id » field), no more.
+    assert counts[1] - counts[0] == 5

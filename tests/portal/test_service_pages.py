@@ -110,6 +110,18 @@ def test_it_rejects_a_non_web_url(superuser: Person) -> None:
     assert "Saisissez une adresse web complète" in field_errors(response, "url")[0]
 
 
+def test_it_rejects_a_url_carrying_a_ticket_parameter(superuser: Person) -> None:
+    """The CAS puts each connection's ticket there: the services bar would send a spent one."""
+    response = post_new(
+        logged_in(superuser), url="https://0312609t.index-education.net/pronote/?ticket=ST-1"
+    )
+    assert field_errors(response, "url") == [
+        "L'URL ne doit pas contenir de paramètre « ticket » : c'est là que le CAS met le ticket "
+        "de chaque connexion. Retirez-le de l'adresse."
+    ]
+    assert not Service.objects.exists()
+
+
 def test_it_rejects_a_duplicate_code_whatever_its_case(superuser: Person) -> None:
     make_service("pronotecas", label="PRONOTE existant")
     response = post_new(logged_in(superuser))

@@ -9,7 +9,7 @@ import datetime as dt
 import logging
 import threading
 import time
-from urllib.parse import urlencode, urlsplit, urlunsplit
+from urllib.parse import unquote_plus, urlencode, urlsplit, urlunsplit
 
 from django.utils.encoding import iri_to_uri
 
@@ -42,10 +42,24 @@ def append_ticket(service_url: str, ticket: str) -> str:
     """§2.2.4: ``service`` with ``ticket=…`` added to its query string, as a URI fit for a
     ``Location`` header: characters outside ASCII percent-encoded (``iri_to_uri``, RFC 3987
     §3.1, what Django's redirects do too). A header holds ASCII only: gunicorn refuses to send
-    anything else, and the ticket just stored would be lost with an HTTP 500."""
-    parts = urlsplit(service_url)
+    anything else, and the ticket just stored would be lost with an HTTP 500. A ``ticket`` the
+    service URL already carries is replaced (:func:`without_ticket`), never repeated."""
+    parts = urlsplit(without_ticket(service_url))
     query = f"{parts.query}&" if parts.query else ""
     return iri_to_uri(urlunsplit(parts._replace(query=query + urlencode({"ticket": ticket}))))
+
+
+def without_ticket(service_url: str) -> str:
+    """``service_url`` without the ``ticket`` parameters of its query (however spelt:
+    ``tick%65t`` is read as ``ticket`` too), the rest kept byte for byte. A service asked with
+    the ticket of an earlier connection in its URL (a client that kept it) would otherwise get
+    two, and most clients read the first, the spent one (mama-cas and django-cas-server replace
+    it too)."""
+    parts = urlsplit(service_url)
+    kept = [
+        part for part in parts.query.split("&") if unquote_plus(part.partition("=")[0]) != "ticket"
+    ]
+    return urlunsplit(parts._replace(query="&".join(kept)))
 
 
 def trace_access_denied(

@@ -74,7 +74,7 @@ def backup_sqlite(source: Path, destination: Path) -> BackupResult:
     # beside it, SQLite's -journal).
     temporary: Path | None = None
     try:
-        temporary = reserve_beside(destination, "tmp")
+        temporary = reserve_beside(destination)
         _copy(source, temporary)
         size = temporary.stat().st_size
         os.replace(temporary, destination)

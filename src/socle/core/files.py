@@ -3,9 +3,11 @@
 A file is first written beside its target under a hidden temporary name (same folder, so the
 rename cannot cross file systems), then renamed onto the target with ``os.replace``, which is
 atomic: a full disk, a permission error, Ctrl-C or a killed process leave the previous file as it
-was (or no file), never half of a new one. A temporary file left by a killed process
-(``kill -9``) is named ``.<target>.<random>.partial``; the next file written for the same target
-removes such leftovers older than an hour (:func:`_remove_leftovers`).
+was (or no file), never half of a new one. Every such writer (:class:`PendingFile`, and through
+:func:`reserve_beside` ``socle backup`` and ``activation_letters``) names its temporary file
+``.<target>.<16 hex>.partial`` (SQLite may add ``-journal``, ``-wal`` or ``-shm`` to it); the
+next file written for the same target removes such leftovers of a killed process (``kill -9``)
+older than an hour (:func:`_remove_leftovers`).
 
 A target that exists and is not a regular file (``/dev/stdout``, a named pipe) is written
 directly, at once: it cannot be replaced, and must not be. So is an existing file the user may
@@ -47,13 +49,12 @@ class PendingFile:
             target.write_bytes(data)
             return
         _remove_leftovers(target)
-        path = target.with_name(f".{target.name}.{secrets.token_hex(4)}.partial")
         replaced = _replaced(target)
         # Created mode 600 unless new and not private (the umask applies to 0o666 then); the
         # mode of the file replaced is given once the data is written (_keep_mode).
         mode = 0o666 if replaced is None and not private else 0o600
         try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, mode)
+            path, fd = _create_partial(target, mode)
         except PermissionError:
             if not (target.is_file() and os.access(target, os.W_OK)):
                 raise
@@ -80,13 +81,14 @@ class PendingFile:
             self.path.unlink(missing_ok=True)
 
 
-def reserve_beside(target: Path, suffix: str) -> Path:
+def reserve_beside(target: Path) -> Path:
     """A new empty file beside ``target`` for a writer that needs a path (a PDF writer,
-    SQLite's backup), to be renamed onto ``target`` once whole: a random hidden name
-    (``.<target>.<16 hex>.<suffix>``), created exclusively (a file or link planted under a name
-    others could guess is never written to nor removed) and mode 600 whatever the umask."""
-    path = target.with_name(f".{target.name}.{secrets.token_hex(8)}.{suffix}")
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
+    SQLite's backup), to be renamed onto ``target`` once whole: named as :class:`PendingFile`
+    names its own (so a leftover is removed the same way, which this does first), created
+    exclusively (a file or link planted under a name others could guess is never written to
+    nor removed) and mode 600 whatever the umask."""
+    _remove_leftovers(target)
+    path, fd = _create_partial(target, 0o600)
     try:
         os.fchmod(fd, 0o600)  # whatever the umask
     finally:
@@ -94,12 +96,24 @@ def reserve_beside(target: Path, suffix: str) -> Path:
     return path
 
 
+def _create_partial(target: Path, mode: int) -> tuple[Path, int]:
+    """Creates exclusively, without following a link, the temporary file of ``target``
+    (``.<target>.<16 hex>.partial``, the one name :func:`_remove_leftovers` recognises) and
+    returns it with its descriptor, open for writing."""
+    path = target.with_name(f".{target.name}.{secrets.token_hex(8)}.partial")
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, mode)
+    return path, fd
+
+
 def _remove_leftovers(target: Path) -> None:
     """Removes the temporary files of ``target`` a killed process left in its folder: regular
-    files (never a link, never followed) of the current user, named as :class:`PendingFile`
-    names them, last modified more than :data:`LEFTOVER_AGE` ago. Errors are ignored: this is
-    housekeeping, and the folder may be one the user may not list or write in."""
-    pattern = re.compile(rf"\.{re.escape(target.name)}\.[0-9a-f]{{8}}\.partial", re.ASCII)
+    files (never a link, never followed) of the current user, named as :func:`_create_partial`
+    names them (or SQLite's ``-journal``, ``-wal`` and ``-shm`` beside one), last modified more
+    than :data:`LEFTOVER_AGE` ago. Errors are ignored: this is housekeeping, and the folder may
+    be one the user may not list or write in."""
+    pattern = re.compile(
+        rf"\.{re.escape(target.name)}\.[0-9a-f]{{16}}\.partial(?:-journal|-wal|-shm)?", re.ASCII
+    )
     limit = time.time() - LEFTOVER_AGE
     uid = os.geteuid()
     with contextlib.suppress(OSError):

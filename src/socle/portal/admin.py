@@ -6,12 +6,14 @@ PRONOTE service without establishment, and a PRONOTE service sending the
 login (``socle.portal.username_lock``, ``socle.W067``) or missing its publication root
 (``socle.W068``)."""
 
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
 from django.contrib import admin
 from django.db import models
 from django.http import HttpRequest
+from django.utils.functional import cached_property
 
 from socle.portal.foreign_patterns import (
     captured_by,
@@ -34,7 +36,18 @@ from socle.portal.username_lock import mode_refusal
 
 
 class ServicePatternForm(forms.ModelForm):  # type: ignore[type-arg]
-    """The inline's form (the admin adds the model and fields)."""
+    """The inline's form (the admin adds the model and fields). ``other_urls``: the other
+    services' addresses (:func:`other_service_urls`), read once for the whole form set by
+    :class:`ServicePatternFormSet` rather than once per pattern; alone, the form reads them."""
+
+    def __init__(
+        self,
+        *args: Any,
+        other_urls: Callable[[], list[tuple[str, str]]] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.other_urls = other_urls or (lambda: other_service_urls(self.instance.service_id))
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -44,8 +57,7 @@ class ServicePatternForm(forms.ModelForm):  # type: ignore[type-arg]
             if problem is not None and not problem.wide:  # wide ones: warned by the checks
                 self.add_error("value", problem.message)
             elif problem is None:  # as the portal's form: not another service's address
-                others = other_service_urls(self.instance.service_id)
-                covered = covered_service(kind, value, others)
+                covered = covered_service(kind, value, self.other_urls())
                 if covered is not None:
                     self.add_error("value", covered)
         return cleaned
@@ -92,9 +104,22 @@ class ServiceAdminForm(forms.ModelForm):  # type: ignore[type-arg]
         return cleaned
 
 
+class ServicePatternFormSet(forms.BaseInlineFormSet):  # type: ignore[type-arg]
+    """The service's patterns: the other services' addresses are read at the first pattern
+    checked, once for all of them."""
+
+    def get_form_kwargs(self, index: int | None) -> dict[str, Any]:
+        return {**super().get_form_kwargs(index), "other_urls": lambda: self.other_urls}
+
+    @cached_property
+    def other_urls(self) -> list[tuple[str, str]]:
+        return other_service_urls(self.instance.pk)
+
+
 class ServicePatternInline(admin.TabularInline):
     model = ServicePattern
     form = ServicePatternForm
+    formset = ServicePatternFormSet
     extra = 1
 
 

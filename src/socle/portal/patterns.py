@@ -11,7 +11,7 @@ from __future__ import annotations
 import importlib
 import re
 from dataclasses import dataclass
-from urllib.parse import quote, urlsplit
+from urllib.parse import parse_qsl, quote, urlsplit
 
 from django.utils.translation import gettext as _
 
@@ -190,6 +190,19 @@ def pronote_root_message() -> str:
         "L'URL publique de PRONOTE.net se termine par sa racine de publication, par exemple "
         "https://0312609t.index-education.net/pronote/ : sans elle, « Mon espace » et le "
         "diagnostic visent des pages qui n'existent pas."
+    )
+
+
+def ticket_parameter_problem(url: str) -> str | None:
+    """Why a service's URL is refused when its query has a ``ticket`` parameter (however spelt):
+    that is where the CAS puts the ticket of each connection (CAS 3.0 §2.2.4), and the services
+    bar sends this URL as the service: each connection would carry a spent ticket too."""
+    query = urlsplit(url).query
+    if not any(name == "ticket" for name, _value in parse_qsl(query, keep_blank_values=True)):
+        return None
+    return _(
+        "L'URL ne doit pas contenir de paramètre « ticket » : c'est là que le CAS met le ticket "
+        "de chaque connexion. Retirez-le de l'adresse."
     )
 
 

@@ -18,6 +18,7 @@ from socle.cas.sso import (
     end_session,
     issue_service_ticket,
     maybe_purge,
+    without_ticket,
 )
 from socle.cas.tickets import get_store
 from socle.cas.tickets.base import Session, SessionEnded
@@ -57,7 +58,8 @@ def go_to_service(
     target = append_ticket(service_url, ticket)
     if param(request, "method").upper() == "POST":
         # §2.1.1 method=POST: the ticket travels in an auto-submitted form.
-        return page(request, "cas/post_redirect.html", {"action": service_url, "ticket": ticket})
+        action = without_ticket(service_url)
+        return page(request, "cas/post_redirect.html", {"action": action, "ticket": ticket})
     return HttpResponseRedirect(target)
 
 

@@ -33,6 +33,7 @@ from socle.portal.patterns import (
     parse_lines,
     pronote_root_message,
     pronote_root_missing,
+    ticket_parameter_problem,
 )
 from socle.portal.username_lock import (
     locked_change_refused,
@@ -69,7 +70,7 @@ def url_problem(url: str) -> str | None:
     parts = urlsplit(url)
     if parts.username or parts.password:
         return _("L'URL ne doit pas contenir d'identifiant ni de mot de passe.")
-    return None
+    return ticket_parameter_problem(url)
 
 
 def type_problems(data: dict[str, Any]) -> list[tuple[str, str]]:

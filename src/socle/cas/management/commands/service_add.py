@@ -27,6 +27,7 @@ from socle.portal.patterns import (
     default_pronote_pattern,
     pronote_root_message,
     pronote_root_missing,
+    ticket_parameter_problem,
 )
 from socle.portal.provisioning import ProfilesError, parse_profiles, set_command_line_profiles
 from socle.portal.username_lock import (
@@ -141,6 +142,9 @@ class Command(SocleCommand):
             raise CommandError(
                 _("URL « %(url)s » invalide : %(error)s.") % {"url": url[:200], "error": exc}
             ) from None
+        ticket_problem = ticket_parameter_problem(url)
+        if ticket_problem is not None:
+            raise CommandError(ticket_problem)
         establishment = None
         if options["uai"]:
             try:

@@ -110,7 +110,7 @@ class Command(SocleCommand):
                 # Readable by its owner only (the codes open accounts): created so before the
                 # writers open it, which keep the mode, as os.replace does; a random name,
                 # created exclusively, so that nothing planted beside --out is written to.
-                partial = reserve_beside(out, "partial")
+                partial = reserve_beside(out)
                 if pdf:
                     write_pdf(letters, partial, progress=self._pages if on_terminal else None)
                 else:
