@@ -305,12 +305,15 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "filters": {"forbidden": {"()": "socle.core.logfilters.ForbiddenWithoutTraceback"}},
+    "filters": {
+        "forbidden": {"()": "socle.core.logfilters.ForbiddenWithoutTraceback"},
+        "secret_paths": {"()": "socle.core.logfilters.SecretPaths"},
+    },
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
             "formatter": "plain",
-            "filters": ["forbidden"],
+            "filters": ["forbidden", "secret_paths"],
         }
     },
     "root": {"handlers": ["console"], "level": SOCLE_LOG_LEVEL},
