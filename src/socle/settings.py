@@ -244,6 +244,10 @@ SOCLE_PRONOTE_PRIVATE_KEY = env_str("SOCLE_PRONOTE_PRIVATE_KEY", "")
 SOCLE_PRONOTE_FORMER_PRIVATE_KEYS = env_list("SOCLE_PRONOTE_FORMER_PRIVATE_KEYS", [])
 SOCLE_PRONOTE_PARTNER = env_str("SOCLE_PRONOTE_PARTNER", "SOCLE")
 SOCLE_PRONOTE_MAX_FILE_SIZE = env_int("SOCLE_PRONOTE_MAX_FILE_SIZE", 50 * 1024 * 1024, minimum=1024)
+# PRONOTE identifier imports (their rows: names, birth dates, classes) older than this are
+# deleted by ``socle pronote_purge_imports`` and ``socle retention_purge``; the newest of each
+# establishment is kept.
+SOCLE_PRONOTE_IMPORT_RETENTION_DAYS = env_int("SOCLE_PRONOTE_IMPORT_RETENTION_DAYS", 90, minimum=1)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # A rapprochement step posts a few fields per unrecognised row (account, search, confirmation):
@@ -303,12 +307,15 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "filters": {"forbidden": {"()": "socle.core.logfilters.ForbiddenWithoutTraceback"}},
+    "filters": {
+        "forbidden": {"()": "socle.core.logfilters.ForbiddenWithoutTraceback"},
+        "secret_paths": {"()": "socle.core.logfilters.SecretPaths"},
+    },
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
             "formatter": "plain",
-            "filters": ["forbidden"],
+            "filters": ["forbidden", "secret_paths"],
         }
     },
     "root": {"handlers": ["console"], "level": SOCLE_LOG_LEVEL},

@@ -166,5 +166,8 @@ def test_it_writes_the_journal_in_french_from_an_english_page() -> None:
     assert details == {
         "activation_changed": "activé : Élève",
         "access_rule_added": "Établissement(s) du site courant : Collège Jean Jaurès × Enseignant",
-        "service_created": "Atelier — SSO CAS — https://atelier.example.org/",
+        "service_created": (
+            "Atelier — SSO CAS — https://atelier.example.org/"
+            " — identifiant CAS : uid ; attributs : aucun"
+        ),
     }

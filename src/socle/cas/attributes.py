@@ -13,11 +13,16 @@ names the service's ``released_attributes`` lists, plus those a provider marks a
 its SSO type by returning them from ``mandatory_names``. A provider also says which names it may
 give a service (``known_names``): a release list naming anything else (a typo) is reported by
 ``socle.W094`` and by ``service_add``, since such an attribute is never sent.
+
+Inside :func:`preview` (a diagnostic, ``socle person_data``) a provider computes its attributes
+but records nothing (``previewing()``): no count of a PRONOTE identifier missing.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+import contextvars
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any, Protocol
 
 from django.utils.translation import gettext as _
@@ -42,6 +47,7 @@ _directory_cache: LocalCache[Attributes] = LocalCache(
     PEOPLE_VERSION, max_entries=50_000, ttl=PEOPLE_TTL
 )
 _mandatory: list[Callable[[Service], set[str]]] = []
+_previewing: contextvars.ContextVar[bool] = contextvars.ContextVar("cas_preview", default=False)
 _known: list[Callable[[Service], set[str]]] = []
 
 #: The directory's attributes (:func:`directory_attributes`), for any service.
@@ -62,6 +68,20 @@ DIRECTORY_NAMES = frozenset(
         "disciplinesPoste",
     }
 )
+
+
+@contextlib.contextmanager
+def preview() -> Iterator[None]:
+    """Attributes computed inside this block are shown, not sent: providers record nothing."""
+    token = _previewing.set(True)
+    try:
+        yield
+    finally:
+        _previewing.reset(token)
+
+
+def previewing() -> bool:
+    return _previewing.get()
 
 
 def register_provider(

@@ -60,6 +60,9 @@ class Outcome:
     # the right password of a disabled account (a pupil who left): said so, since only someone
     # who knows the password learns it; still a failure for the throttle
     disabled: bool = False
+    # no account has this login: what was typed (perhaps the password, in the wrong field) is
+    # not recorded in the traces
+    unknown_login: bool = False
 
 
 def profile_hint(login: str) -> str | None:
@@ -124,7 +127,7 @@ def check_credentials(request: HttpRequest, login: str, password: str, address: 
     if not valid or person is None or not person.is_active:
         user_login_failed.send(sender=__name__, credentials={"username": login}, request=request)
         throttle.record_failure(login, address, checked)
-        return Outcome(None, disabled=valid and person is not None)
+        return Outcome(None, disabled=valid and person is not None, unknown_login=person is None)
     person.backend = BACKEND  # type: ignore[attr-defined]  # what django.contrib.auth.login reads
     throttle.record_success(login, address, checked)
     return Outcome(person)

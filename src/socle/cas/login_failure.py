@@ -16,7 +16,16 @@ def failure_detail(outcome: Outcome) -> str:
     """What « Traces » records of a refused login (the message shown stays vague)."""
     if outcome.throttled:
         return "throttled"
+    if outcome.unknown_login:
+        return "identifiant inconnu"
     return "compte désactivé" if outcome.disabled else ""
+
+
+def failure_actor(outcome: Outcome, login: str) -> str:
+    """The login « Traces » records for a refused login: the one typed, unless no account has
+    it — someone who typed their password in the login field must not find it in the traces
+    (nor their administrator in its CSV export)."""
+    return "" if outcome.unknown_login else login[:64]
 
 
 def failure_message(outcome: Outcome) -> str:

@@ -1,20 +1,23 @@
 """Ends single sign-on sessions when the directory says so (password change, deactivation, an
-account activated in a browser where someone else was logged in); a new password also lifts the
-account's login lock over all addresses."""
+account activated in a browser where someone else was logged in, a person deleted); a new
+password also lifts the account's login lock over all addresses."""
 
 from __future__ import annotations
 
 import logging
 from typing import Any
 
-from django.db.models.signals import post_delete, post_save
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save, pre_delete
 from django.dispatch import receiver
 
 from socle.cas import throttle
 from socle.cas.middleware import SESSION_KEY
 from socle.cas.registry_cache import registry_changed
-from socle.cas.sso import end_person_sessions, end_session
+from socle.cas.sso import end_person_sessions, end_session, notify_services
+from socle.cas.tickets import get_store
 from socle.cas.views.common import STORE_ERRORS, TGC_COOKIE, clear_tgc, store_failure
+from socle.directory.models import Person
 from socle.directory.signals import activated_here, password_changed, person_deactivated
 from socle.portal.models import Service, ServicePattern
 
@@ -46,6 +49,20 @@ def _on_password_changed(
 @receiver(person_deactivated, dispatch_uid="cas-end-sessions-on-deactivation")
 def _on_deactivated(sender: Any, person: Any, **kwargs: Any) -> None:
     end_person_sessions(person.pk)
+
+
+@receiver(pre_delete, sender=Person, dispatch_uid="cas-end-sessions-on-person-delete")
+def _on_person_deleted(sender: Any, instance: Person, **kwargs: Any) -> None:
+    """A person deleted (the Django admin, one or many) loses their SSO sessions as a deactivated
+    one does, and the services that received a ticket in them get their single logout. The
+    sessions are ended before the rows go (the database store's would otherwise vanish with
+    them by cascade, and the services would never hear of it; the Redis store's would outlive
+    the person); the logout requests leave once the deletion is committed. A store that cannot
+    be reached refuses the deletion (the error rolls it back): deleted, the person's sessions
+    could no longer be named."""
+    tickets = get_store().end_person_sessions(instance.pk)
+    if tickets:
+        transaction.on_commit(lambda: notify_services(tickets))
 
 
 @receiver(activated_here, dispatch_uid="cas-end-other-session-on-activation")

@@ -115,7 +115,8 @@ def issue_service_ticket(
     return ticket
 
 
-def _notify(tickets: list[IssuedTicket]) -> None:
+def notify_services(tickets: list[IssuedTicket]) -> None:
+    """Single logout to the services of ``tickets`` that have not opted out."""
     service_ids = {t.service_id for t in tickets if t.service_id}
     allowed = set(
         Service.objects.filter(pk__in=service_ids, single_logout=True).values_list("pk", flat=True)
@@ -124,11 +125,11 @@ def _notify(tickets: list[IssuedTicket]) -> None:
 
 
 def end_session(session_id: str) -> None:
-    _notify(get_store().end_session(session_id))
+    notify_services(get_store().end_session(session_id))
 
 
 def end_person_sessions(person_id: int, except_session: str | None = None) -> None:
-    _notify(get_store().end_person_sessions(person_id, except_session=except_session))
+    notify_services(get_store().end_person_sessions(person_id, except_session=except_session))
 
 
 def maybe_purge() -> None:

@@ -21,6 +21,9 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         from socle.core import checks, secret_checks  # noqa: F401 - registers the socle.E08x checks
+        from socle.core.personal_data import register_django_purges
+
+        register_django_purges()
 
         # post_migrate is sent once per app that has models (this one has none): once per
         # migrate, after the directory's tables.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 
 from django.core.exceptions import PermissionDenied, SuspiciousOperation
 
@@ -25,4 +26,29 @@ class ForbiddenWithoutTraceback(logging.Filter):
         if record.exc_info and isinstance(record.exc_info[1], refused):
             record.exc_info = None
             record.exc_text = None
+        return True
+
+
+# Paths that carry a secret: the first-connection link (``/compte/activation/<token>/``, a signed
+# token that lets whoever holds it choose the account's password for 30 minutes).
+_SECRET_PATH = re.compile(r"(/activation/)[^/?#\s'\"]+")
+
+
+def redact_path(text: str) -> str:
+    """``text`` with the token of a first-connection link replaced by « … »."""
+    return _SECRET_PATH.sub(r"\1…", text)
+
+
+class SecretPaths(logging.Filter):
+    """Keeps the tokens of first-connection links out of log lines: Django logs the path of
+    every answer 4xx/5xx (« Gone: /compte/activation/<token>/ », a link used or expired)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.msg, str) and "/activation/" in record.msg:
+            record.msg = redact_path(record.msg)
+        if isinstance(record.args, tuple):
+            record.args = tuple(
+                redact_path(a) if isinstance(a, str) and "/activation/" in a else a
+                for a in record.args
+            )
         return True

@@ -88,6 +88,7 @@ def gunicorn_options(options: ServeOptions) -> dict[str, Any]:
         "loglevel": "info",
         "accesslog": "-" if options.access_log else None,
         "access_log_format": ACCESS_LOG_FORMAT,
+        "logger_class": "socle.core.access_log.Logger",  # no activation token in a path
         # Several nodes may share a machine: no control socket in $HOME to fight over.
         "control_socket_disable": True,
     }

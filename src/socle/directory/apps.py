@@ -10,6 +10,8 @@ class DirectoryConfig(AppConfig):
         from socle.directory import (
             checks,  # noqa: F401  (registers the system checks)
             last_login,
+            personal_data,
         )
 
         last_login.install()
+        personal_data.register()

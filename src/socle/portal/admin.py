@@ -32,6 +32,8 @@ from socle.portal.models import (
     Trace,
 )
 from socle.portal.patterns import pattern_problem, pronote_root_message, pronote_root_missing
+from socle.portal.release import release_changed, release_detail
+from socle.portal.traces import record_admin_change
 from socle.portal.username_lock import mode_refusal
 
 
@@ -139,6 +141,20 @@ class ServiceAdmin(admin.ModelAdmin):
         if obj is not None and obj.usernames_sent:
             fields += ("username_mode",)
         return fields
+
+    def save_model(self, request: Any, obj: Service, form: Any, change: bool) -> None:
+        """Traced as from the portal's form: a service created, or what it receives changed
+        (the Django admin's own journal keeps the other changes)."""
+        super().save_model(request, obj, form, change)
+        if change and not release_changed(form.changed_data):
+            return
+        record_admin_change(
+            request,
+            "service_updated" if change else "service_created",
+            service_code=obj.code,
+            uai=obj.establishment.uai if obj.establishment_id else "",  # type: ignore[union-attr]
+            detail=f"{release_detail(obj)} — Django admin"[:500],
+        )
 
 
 @admin.register(ServiceActivation)

@@ -9,9 +9,10 @@ class PortalConfig(AppConfig):
     def ready(self) -> None:
         from django.core.checks import Tags, register
 
-        from socle.portal import access_cache
+        from socle.portal import access_cache, personal_data
         from socle.portal.checks import check_service_patterns
 
         access_cache.connect()
+        personal_data.register()
 
         register(check_service_patterns, Tags.database)

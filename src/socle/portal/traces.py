@@ -32,6 +32,7 @@ ADMIN_EVENTS = {
     "access_rule_added": _("Droit d'accès ajouté"),
     "access_rule_removed": _("Droit d'accès supprimé"),
     "traces_purged": _("Traces purgées"),
+    "person_data_exported": _("Données d'une personne exportées"),
 }
 
 EVENT_LABELS = {

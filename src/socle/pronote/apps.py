@@ -9,7 +9,7 @@ class PronoteConfig(AppConfig):
     def ready(self) -> None:
         from socle.cas.attributes import register_provider
         from socle.portal.traces import register_event_labels
-        from socle.pronote import checks  # noqa: F401  (registers the system checks)
+        from socle.pronote import checks, personal_data  # noqa: F401  (registers the checks)
         from socle.pronote.attributes import mandatory_names, pronote_attributes
         from socle.pronote.journal import EVENTS
 
@@ -17,3 +17,4 @@ class PronoteConfig(AppConfig):
             pronote_attributes, mandatory_names=mandatory_names, known_names=mandatory_names
         )
         register_event_labels(EVENTS)
+        personal_data.register()

@@ -26,6 +26,7 @@ from django.db import DatabaseError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from socle.cas.attributes import previewing as cas_previewing
 from socle.core import metrics
 from socle.pronote.categories import national_categories
 
@@ -118,7 +119,7 @@ def pronote_attributes(person: Any, service: Any) -> dict[str, list[str]]:
         pronote_id = pronote_id_for(person, establishment_id)
         if pronote_id:
             attributes[_id_attribute(service)] = [pronote_id]
-        elif establishment_id is not None and not _preview.get():
+        elif establishment_id is not None and not (_preview.get() or cas_previewing()):
             record_missing(person, establishment_id, getattr(service, "code", ""))
     if recognition in ("identity", "both"):
         attributes.update(identity_attributes(person, establishment_id))

@@ -28,7 +28,7 @@ from socle.cas.authentication import (
     check_credentials,
 )
 from socle.cas.forms import LoginForm
-from socle.cas.login_failure import failure_detail, failure_message
+from socle.cas.login_failure import failure_actor, failure_detail, failure_message
 from socle.cas.login_page import page_key, reuse_or_render
 from socle.cas.middleware import SESSION_KEY
 from socle.cas.services import find_service
@@ -277,7 +277,7 @@ def _post_credentials(
         record(
             "login_failed",
             outcome="refused",
-            actor_login=login_name[:64],
+            actor_login=failure_actor(outcome, login_name),
             client_ip=address,
             detail=failure_detail(outcome),
         )

@@ -19,6 +19,7 @@ from socle.portal.permissions import (
     forbidden,
     visible_services,
 )
+from socle.portal.release import release_changed, release_detail
 from socle.portal.traces import record_admin_change
 from socle.portal.username_lock import pairwise_loss_on_delete
 
@@ -66,7 +67,7 @@ def service_create(request: HttpRequest) -> HttpResponse:
             "service_created",
             service_code=service.code,
             uai=_uai(service),
-            detail=f"{service.label} — {sso_type} — {service.url}",
+            detail=f"{service.label} — {sso_type} — {service.url} — {release_detail(service)}",
         )
         messages.success(
             request,
@@ -108,12 +109,15 @@ def service_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         changed = ", ".join(form.changed_data) or "—"
         service = form.save()
+        detail = f"champs modifiés : {changed}"
+        if release_changed(form.changed_data):  # what the service now receives, in full
+            detail = f"{release_detail(service)} — {detail}"
         record_admin_change(
             request,
             "service_updated",
             service_code=service.code,
             uai=_uai(service),
-            detail=f"champs modifiés : {changed}"[:500],
+            detail=detail[:500],
         )
         messages.success(
             request, _("Le service « %(label)s » a été enregistré.") % {"label": service.label}

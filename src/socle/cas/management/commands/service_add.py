@@ -30,6 +30,8 @@ from socle.portal.patterns import (
     ticket_parameter_problem,
 )
 from socle.portal.provisioning import ProfilesError, parse_profiles, set_command_line_profiles
+from socle.portal.release import release_detail
+from socle.portal.traces import record
 from socle.portal.username_lock import (
     chooses_login_for_pronote,
     exported_names_refusal,
@@ -202,6 +204,8 @@ class Command(SocleCommand):
                 profiles = parse_profiles(options["profiles"])
             except ProfilesError as exc:
                 raise CommandError(str(exc)) from None
+        existing = Service.objects.filter(code=code).first()
+        before = (existing.username_mode, existing.released_attributes) if existing else None
         with transaction.atomic():
             username_mode, names_reset = self._username_mode(code, options, establishment)
             service, created = Service.objects.update_or_create(
@@ -259,6 +263,14 @@ class Command(SocleCommand):
                     "effacez tous les « Identifiant CAS » pour que chacun soit reconnu à sa "
                     "prochaine connexion)."
                 )
+            )
+        if created or before != (service.username_mode, service.released_attributes):
+            record(
+                "service_created" if created else "service_updated",
+                service_code=service.code,
+                uai=establishment.uai if establishment is not None else "",
+                actor_login="service_add",
+                detail=f"{release_detail(service)} — service_add"[:500],
             )
         if created:
             message = _("Service %(code)s enregistré (%(count)s motif(s)).")

@@ -1,5 +1,6 @@
 """``socle pronote_purge_imports [--days N] [--dry-run]``: deletes PRONOTE identifier imports
-(their steps and parsed rows) older than N days (90 by default).
+(their steps and parsed rows) older than N days (``SOCLE_PRONOTE_IMPORT_RETENTION_DAYS``, 90 by
+default).
 
 The newest import of each establishment is always kept, whatever its age: « Dernier import fait
 le … en mode … » and the diagnostics read it. The identifiers themselves (``PronoteIdentity``)
@@ -10,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, cast
 
+from django.conf import settings
 from django.core.management.base import CommandError, CommandParser
 from django.db import transaction
 from django.db.models import Max
@@ -19,8 +21,6 @@ from django.utils.translation import gettext_lazy
 
 from socle.core.commands import SocleCommand
 from socle.pronote.models import ImportRow, ImportSession
-
-DEFAULT_DAYS = 90
 
 
 def purgeable(days: int) -> Any:
@@ -44,13 +44,18 @@ class Command(SocleCommand):
         parser.add_argument(
             "--days",
             type=int,
-            default=DEFAULT_DAYS,
-            help=_("Garder les imports de moins de N jours (par défaut %(default)s)."),
+            default=None,
+            help=_(
+                "Garder les imports de moins de N jours "
+                "(par défaut SOCLE_PRONOTE_IMPORT_RETENTION_DAYS, 90)."
+            ),
         )
         parser.add_argument("--dry-run", action="store_true", help=_("Compte sans rien supprimer."))
 
     def handle(self, *args: Any, **options: Any) -> None:
         days = options["days"]
+        if days is None:
+            days = settings.SOCLE_PRONOTE_IMPORT_RETENTION_DAYS
         if days < 1:
             raise CommandError(_("--days doit être au moins 1."))
         with transaction.atomic():

@@ -1,0 +1,74 @@
+"""What the portal holds about one person (``socle person_data``) and the traces' retention
+(``socle retention_purge``): registered in ``PortalConfig.ready``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from socle.core.personal_data import register_export, register_purge
+from socle.directory.models import Person
+from socle.portal.models import Group, LauncherSkip, Trace
+from socle.portal.trace_log import purge
+from socle.portal.traces import record
+
+
+def traces_of(person: Person) -> list[dict[str, Any]]:
+    """Every trace about the person (``person``) or made by them (``actor_login``: an
+    administrator's changes), oldest first."""
+    traces = Trace.objects.filter(Q(person=person) | Q(actor_login=person.login)).order_by("at")
+    return [
+        {
+            "at": t.at,
+            "event": t.event,
+            "outcome": t.outcome,
+            "actor_login": t.actor_login,
+            "service_code": t.service_code,
+            "uai": t.uai,
+            "profile": t.profile,
+            "client_ip": t.client_ip,
+            "detail": t.detail,
+        }
+        for t in traces.iterator(chunk_size=2000)
+    ]
+
+
+def portal_choices(person: Person) -> dict[str, Any]:
+    """The hand-made groups the person is in (« Accès individuel — … » among them) and the
+    launcher pages they chose not to see again."""
+    groups = Group.objects.filter(members=person).select_related("establishment")
+    skips = LauncherSkip.objects.filter(person=person).select_related("service")
+    return {
+        "groups": [{"uai": g.establishment.uai, "name": g.name} for g in groups],
+        "launcher_pages_skipped": [
+            {"service_code": s.service.code, "since": s.created_at}
+            for s in skips.order_by("created_at")
+        ],
+    }
+
+
+def purge_traces(dry_run: bool) -> int:
+    """Traces older than ``SOCLE_TRACE_RETENTION_DAYS``; the purge itself is traced
+    (``traces_purged``), as by ``socle traces_purge``."""
+    days = settings.SOCLE_TRACE_RETENTION_DAYS
+    count = purge(days, dry_run=dry_run)
+    if not dry_run:
+        record(
+            "traces_purged",
+            detail=f"{count} trace(s) de plus de {days} jours",
+            actor_login="retention_purge",
+        )
+    return count
+
+
+def register() -> None:
+    register_export("traces", traces_of)
+    register_export("portal", portal_choices)
+    register_purge(
+        "traces",
+        _("traces plus anciennes que SOCLE_TRACE_RETENTION_DAYS"),
+        purge_traces,
+    )

@@ -1,0 +1,98 @@
+"""What the PRONOTE connector holds about one person (``socle person_data``) and how long
+(``socle retention_purge``): registered in ``PronoteConfig.ready``."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.conf import settings
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from socle.core.personal_data import register_export, register_purge
+from socle.directory.models import Person
+from socle.pronote.management.commands.pronote_purge_imports import purgeable
+from socle.pronote.models import ImportRow, ImportSession, MissingIdentifierEvent, PronoteIdentity
+
+
+def pronote_data(person: Person) -> dict[str, Any]:
+    """The person's PRONOTE identifiers, the rows of the imports kept that were matched to them
+    (as PRONOTE's file gave them; the candidates, who are other people, left out) and the
+    connections to PRONOTE without an identifier."""
+    identities = PronoteIdentity.objects.filter(person=person).select_related("establishment")
+    rows = ImportRow.objects.filter(person=person).select_related("session__establishment")
+    missing = MissingIdentifierEvent.objects.filter(person=person).select_related("establishment")
+    return {
+        "identifiers": [
+            {
+                "uai": i.establishment.uai,
+                "pronote_id": i.pronote_id,
+                "category": i.category,
+                "method": i.method,
+                "imported_at": i.imported_at,
+            }
+            for i in identities.order_by("establishment__uai")
+        ],
+        "import_rows": [
+            {
+                "import_of": r.session.created_at,
+                "uai": r.session.establishment.uai,
+                "category": r.category,
+                "pronote_id": r.pronote_id,
+                "last_name": r.last_name,
+                "first_name": r.first_name,
+                "birth_date": r.birth_date,
+                "postal_code": r.postal_code,
+                "class_name": r.class_name,
+                "cas_id_in_pronote": r.cas_id,
+                "status": r.status,
+                "method": r.method,
+                "outcome": r.outcome,
+            }
+            for r in rows.order_by("session__created_at", "position")
+        ],
+        "connections_without_identifier": [
+            {
+                "uai": m.establishment.uai,
+                "service_code": m.service_code,
+                "first_at": m.first_at,
+                "last_at": m.last_at,
+                "count": m.count,
+            }
+            for m in missing.order_by("first_at")
+        ],
+    }
+
+
+def purge_imports(dry_run: bool) -> int:
+    """Imports older than ``SOCLE_PRONOTE_IMPORT_RETENTION_DAYS`` (the newest of each
+    establishment kept), as ``socle pronote_purge_imports``; counted in rows read (people)."""
+    ids = list(purgeable(settings.SOCLE_PRONOTE_IMPORT_RETENTION_DAYS).values_list("pk", flat=True))
+    rows = ImportRow.objects.filter(session_id__in=ids).count()
+    if not dry_run:
+        ImportSession.objects.filter(pk__in=ids).delete()
+    return rows
+
+
+def purge_missing(dry_run: bool) -> int:
+    """Counts of connections without identifier not renewed within the traces' retention."""
+    cutoff = timezone.now() - dt.timedelta(days=settings.SOCLE_TRACE_RETENTION_DAYS)
+    old = MissingIdentifierEvent.objects.filter(last_at__lt=cutoff)
+    if dry_run:
+        return old.count()
+    return old.delete()[0]
+
+
+def register() -> None:
+    register_export("pronote", pronote_data)
+    register_purge(
+        "pronote_imports",
+        _("lignes des imports PRONOTE plus anciens que SOCLE_PRONOTE_IMPORT_RETENTION_DAYS"),
+        purge_imports,
+    )
+    register_purge(
+        "pronote_missing_identifiers",
+        _("connexions à PRONOTE sans identifiant, plus anciennes que SOCLE_TRACE_RETENTION_DAYS"),
+        purge_missing,
+    )

@@ -1,0 +1,108 @@
+"""``socle person_data``: what Socle holds about one person, as JSON (the right of access)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+from typing import Any
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from socle.directory.activation import issue_code
+from socle.directory.models import Profile
+from socle.portal.models import Trace, UsernameMode
+from socle.portal.traces import record
+from socle.pronote.models import MissingIdentifierEvent, PronoteIdentity
+from tests.factories import make_establishment, make_parent_link, make_person, make_service
+
+
+def export(key: str) -> dict[str, Any]:
+    out = io.StringIO()
+    call_command("person_data", key, stdout=out)
+    return json.loads(out.getvalue())  # type: ignore[no-any-return]
+
+
+@pytest.fixture
+def pupil() -> Any:
+    school = make_establishment("0312609T")
+    pupil = make_person(
+        "Camille",
+        "Martin",
+        establishment=school,
+        class_name="4A",
+        birth_date=dt.date(2012, 2, 1),
+        email="camille@example.org",
+    )
+    mother = make_person("Nathalie", "Martin", establishment=school, profile=Profile.PARENT)
+    make_parent_link(mother, pupil)
+    issue_code(pupil)
+    record("login", person=pupil, client_ip="192.0.2.7")
+    make_service(
+        "appli", released_attributes=["nom", "classes"], username_mode=UsernameMode.PAIRWISE
+    )
+    make_service(
+        "pronote",
+        sso_type="pronote",
+        establishment=school,
+        patterns=("https://0312609t.index-education.net/pronote/**",),
+    )
+    PronoteIdentity.objects.create(person=pupil, establishment=school, pronote_id="ELV42")
+    return pupil
+
+
+def test_it_exports_the_directory_record_without_secrets(pupil: Any) -> None:
+    data = export(pupil.login)
+    assert data["person"]["uid"] == pupil.uid and data["person"]["birth_date"] == "2012-02-01"
+    assert data["person"]["email"] == "camille@example.org"
+    assert data["person"]["has_usable_password"] is True
+    assert "password" not in data["person"]
+    assert data["memberships"] == [
+        {
+            "uai": "0312609T",
+            "establishment": "Collège Jean Jaurès",
+            "profile": Profile.PUPIL,
+            "class_name": "4A",
+            "is_admin": False,
+            "groups": [],
+        }
+    ]
+    assert [p["name"] for p in data["relatives"]["parents"]] == ["Nathalie Martin"]
+    assert set(data["activation_code"]) == {"created_at", "expires_at", "used_at"}
+    text = json.dumps(data)
+    assert pupil.password not in text
+
+
+def test_it_finds_the_person_by_uid_too(pupil: Any) -> None:
+    assert export(pupil.uid)["person"]["login"] == pupil.login
+
+
+def test_it_exports_the_traces_and_records_the_export(pupil: Any) -> None:
+    data = export(pupil.login)
+    assert [(t["event"], t["client_ip"]) for t in data["traces"]] == [("login", "192.0.2.7")]
+    exported = Trace.objects.get(event="person_data_exported")
+    assert (exported.person, exported.actor_login) == (pupil, "person_data")
+
+
+def test_it_says_what_each_cas_service_receives_without_counting_a_connection(
+    pupil: Any,
+) -> None:
+    PronoteIdentity.objects.all().delete()  # PRONOTE would then get no idPronote
+    services = {s["service_code"]: s for s in export(pupil.login)["cas_services"]}
+    appli = services["appli"]
+    assert appli["may_open"] is True and appli["username_mode"] == UsernameMode.PAIRWISE
+    assert appli["user_name"] not in (pupil.uid, pupil.login)
+    assert appli["attributes"] == {"nom": ["Martin"], "classes": ["4A"]}
+    assert services["pronote"]["user_name"] == pupil.uid
+    assert not MissingIdentifierEvent.objects.exists()  # a preview, not a validation
+
+
+def test_it_exports_the_pronote_identifiers(pupil: Any) -> None:
+    identifiers = export(pupil.login)["pronote"]["identifiers"]
+    assert [(i["uai"], i["pronote_id"]) for i in identifiers] == [("0312609T", "ELV42")]
+
+
+def test_it_refuses_an_unknown_person() -> None:
+    with pytest.raises(CommandError, match="Aucune personne"):
+        call_command("person_data", "personne.inconnue", stdout=io.StringIO())
