@@ -153,8 +153,9 @@ def _failure(error: errors.CasError, as_json: bool) -> Answer:
 
 
 def saml_validation(body: bytes, target: str, ip: str) -> Answer:
-    """§4.2: ``samlp:Success``, ``samlp:Requester`` (unreadable request or missing TARGET),
-    ``samlp:RequestDenied`` (bad ticket) or ``samlp:Responder`` (our own failure).
+    """§4.2: ``samlp:Success``, ``samlp:Requester`` (unreadable request or missing TARGET; a bad
+    ticket with the second-level ``samlp:RequestDenied`` in it) or ``samlp:Responder`` (our own
+    failure).
 
     ``body`` is at most one byte longer than ``saml.MAX_REQUEST_BYTES`` (the caller stops
     reading there); ``target`` is the ``TARGET`` parameter (or ``service``)."""
@@ -163,9 +164,10 @@ def saml_validation(body: bytes, target: str, ip: str) -> Answer:
     request_id = ""
     artifact = ""
 
-    def failure(status: str, message: str) -> Answer:
+    def failure(status: str, message: str, detail: str = "") -> Answer:
         answer = saml.render_saml_failure(
             status=status,
+            detail=detail,
             message=message,
             recipient=target,
             request_id=request_id,
@@ -190,8 +192,8 @@ def saml_validation(body: bytes, target: str, ip: str) -> Answer:
         return failure("Requester", str(exc))
     except errors.CasError as exc:
         trace(None, exc, artifact, ip)
-        status = "Requester" if isinstance(exc, errors.InvalidRequest) else "RequestDenied"
-        return failure(status, f"{exc.code}: {exc.description}")
+        detail = "" if isinstance(exc, errors.InvalidRequest) else "RequestDenied"
+        return failure("Requester", f"{exc.code}: {exc.description}", detail)
     except Exception as exc:
         _internal_error("SAML validation failed", exc)
         return failure("Responder", "INTERNAL_ERROR: Erreur interne du serveur CAS.")

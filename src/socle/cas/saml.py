@@ -170,15 +170,25 @@ def render_saml_success(
 
 
 def render_saml_failure(
-    *, status: str, message: str, recipient: str, request_id: str, issue_instant: dt.datetime
+    *,
+    status: str,
+    message: str,
+    recipient: str,
+    request_id: str,
+    issue_instant: dt.datetime,
+    detail: str = "",
 ) -> bytes:
-    """A ``samlp:Response`` without assertion. ``status`` is ``RequestDenied`` (bad ticket),
-    ``Requester`` (malformed request) or ``Responder`` (server error) — SAML 1.1 core §3.4.3."""
+    """A ``samlp:Response`` without assertion. ``status`` is a top-level code of SAML 1.1 core
+    §3.4.3.1, ``Requester`` (malformed request, bad ticket) or ``Responder`` (server error): the
+    topmost ``StatusCode`` must be one of them. ``detail`` is a second-level code nested in it,
+    ``RequestDenied`` for a ticket refused (Apereo, mama-cas and django-cas-server put it at the
+    top, which SAML 1.1 does not allow)."""
+    nested = f'<samlp:StatusCode Value="samlp:{detail}"/>' if detail else ""
     return _envelope(
         _response_open(
             recipient=recipient, request_id=request_id, issue_instant=_instant(issue_instant)
         )
-        + f'<samlp:Status><samlp:StatusCode Value="samlp:{status}"/>'
+        + f'<samlp:Status><samlp:StatusCode Value="samlp:{status}">{nested}</samlp:StatusCode>'
         f"<samlp:StatusMessage>{escape(message)}</samlp:StatusMessage></samlp:Status>"
         + "</samlp:Response>"
     )

@@ -125,10 +125,25 @@ def normalise_url(url: str) -> str:
     return urlunsplit((scheme, host, path, query, ""))
 
 
+def without_ticket(url: str) -> str:
+    """``url`` without the ``ticket`` parameters of its query string, the rest left as it is.
+
+    ``ticket`` is the parameter CAS adds to a service URL (§2.2.4): one a client left in the
+    ``service`` it sends (the address it came back to with a stale ticket) is no part of the
+    service's identity, and the redirect must carry the new ticket alone."""
+    address, hash_mark, fragment = url.partition("#")
+    base, question, query = address.partition("?")
+    if not question:
+        return url
+    kept = [part for part in query.split("&") if part.partition("=")[0] != "ticket"]
+    return base + ("?" + "&".join(kept) if any(kept) else "") + hash_mark + fragment
+
+
 def same_service_url(a: str, b: str) -> bool:
-    """Whether two service URLs are the same once normalised (CAS 3.0 §2.5.1)."""
+    """Whether two service URLs are the same once normalised (CAS 3.0 §2.5.1), ``ticket``
+    parameters left out (:func:`without_ticket`)."""
     try:
-        return normalise_url(a) == normalise_url(b)
+        return normalise_url(without_ticket(a)) == normalise_url(without_ticket(b))
     except ValueError:
         return False
 

@@ -14,6 +14,7 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 from django.utils.encoding import iri_to_uri
 
 from socle.cas.outbound import send_single_logout
+from socle.cas.services import without_ticket
 from socle.cas.tickets import get_store
 from socle.cas.tickets.base import IssuedTicket, Session, redact
 from socle.directory.models import Person
@@ -42,8 +43,10 @@ def append_ticket(service_url: str, ticket: str) -> str:
     """§2.2.4: ``service`` with ``ticket=…`` added to its query string, as a URI fit for a
     ``Location`` header: characters outside ASCII percent-encoded (``iri_to_uri``, RFC 3987
     §3.1, what Django's redirects do too). A header holds ASCII only: gunicorn refuses to send
-    anything else, and the ticket just stored would be lost with an HTTP 500."""
-    parts = urlsplit(service_url)
+    anything else, and the ticket just stored would be lost with an HTTP 500. A ``ticket`` the
+    service URL already held is left out: the service reads the new one alone (as
+    django-mama-cas and django-cas-server do)."""
+    parts = urlsplit(without_ticket(service_url))
     query = f"{parts.query}&" if parts.query else ""
     return iri_to_uri(urlunsplit(parts._replace(query=query + urlencode({"ticket": ticket}))))
 

@@ -84,7 +84,9 @@ def validate_ticket(
             f"Le ticket {redact(ticket)} n'a pas été délivré pour ce service."
         )
     if renew and not issued.from_new_login:
-        raise errors.InvalidTicketSpec(
+        # §2.5.3 INVALID_TICKET: "the ticket did not come from an initial login and renew was
+        # set on validation" (not INVALID_TICKET_SPEC, which Apereo sends here).
+        raise errors.InvalidTicket(
             "renew=true : le ticket ne provient pas d'une authentification par mot de passe."
         )
     registered = find_service(service_url)

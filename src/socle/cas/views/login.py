@@ -364,9 +364,10 @@ def _end_sessions(request: HttpRequest) -> None:
 
 
 def _after_logout(request: HttpRequest) -> HttpResponse:
-    """§2.3.1 ``service`` (CAS 2 clients, older phpCAS, send ``url``): a redirect only to a
-    registered service; otherwise the « vous êtes déconnecté » page."""
-    service_url = (request.GET.get("service") or request.GET.get("url") or "").strip()
+    """§2.3.1 ``service``: a redirect only to a registered service; otherwise the « vous êtes
+    déconnecté » page. CAS 2's ``url`` is ignored (§2.3.1: "CAS Servers MUST ignore given
+    ``url`` parameters")."""
+    service_url = (request.GET.get("service") or "").strip()
     service_url = service_url[:MAX_SERVICE_LENGTH]
     if service_url and find_service(service_url) is not None:
         return HttpResponseRedirect(service_url)
