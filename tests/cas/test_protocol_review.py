@@ -3,14 +3,17 @@ of 2026-12-04: one test each, the answers parsed before anything is asserted."""
 
 from __future__ import annotations
 
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
-from django.test import Client
+from django.test import Client, RequestFactory
 from lxml import etree
 
+from socle.cas.fasthop import FastHop
+from socle.cas.lean import HOP
 from tests.cas.conftest import SERVICE_URL, cas_login, ticket_from
 from tests.cas.test_saml import NS as SAML
 from tests.cas.test_saml import saml_request
+from tests.cas.wsgi import Spy, run
 
 CAS = {"cas": "http://www.yale.edu/tp/cas"}
 
@@ -91,3 +94,83 @@ def test_it_keeps_the_query_fragment_and_encoded_characters_of_the_service(
     (ticket,) = parse_qs(urlsplit(location).query)["ticket"]
     root = _validate("/cas/serviceValidate", ticket=ticket, service=url)
     assert root.findtext(".//cas:user", namespaces=CAS) == pupil.uid
+
+
+def _warn_login(client: Client, pupil) -> None:
+    """A login through the form of ``/cas/login?service=…&warn=true``, its hidden fields sent
+    back as a browser would."""
+    page = etree.HTML(client.get("/cas/login", {"service": SERVICE_URL, "warn": "true"}).content)
+    hidden = {
+        field.get("name"): field.get("value")
+        for field in page.findall(".//form//input[@type='hidden']")
+    }
+    assert hidden["warn"] == "true"
+    response = cas_login(client, pupil, **hidden)
+    # The login just typed opens the service at once: the person authenticated for it.
+    assert "ticket=ST-" in response["Location"]
+    assert client.cookies["socle_warn"].value == "1"
+
+
+def test_it_asks_before_opening_another_service_after_a_login_with_warn(
+    client, pupil, service
+) -> None:
+    # §2.2.1 warn: "single sign-on MUST NOT be transparent. The client MUST be prompted before
+    # being authenticated to another service."
+    _warn_login(client, pupil)
+    for query in ({"service": SERVICE_URL}, {"service": SERVICE_URL, "gateway": "true"}):
+        response = client.get("/cas/login", query)
+        assert response.status_code == 200 and "Location" not in response
+        form = etree.HTML(response.content).find(".//form")
+        fields = {field.get("name"): field.get("value") for field in form.findall(".//input")}
+        assert form.get("method") == "post" and form.get("action") == "/cas/login"
+        assert fields["service"] == SERVICE_URL and fields["warn_confirmed"] == "1"
+        assert "ticket" not in fields and "csrfmiddlewaretoken" in fields
+    confirmed = client.post("/cas/login", fields)
+    (ticket,) = parse_qs(urlsplit(confirmed["Location"]).query)["ticket"]
+    root = _validate("/cas/p3/serviceValidate", ticket=ticket, service=SERVICE_URL)
+    assert root.findtext(".//cas:user", namespaces=CAS) == pupil.uid
+    assert root.findtext(".//cas:isFromNewLogin", namespaces=CAS) == "false"
+
+
+def test_the_warn_question_needs_the_csrf_token(client, pupil, service) -> None:
+    _warn_login(client, pupil)
+    strict = Client(enforce_csrf_checks=True)
+    strict.cookies = client.cookies
+    response = strict.post("/cas/login", {"service": SERVICE_URL, "warn_confirmed": "1"})
+    assert response.status_code == 403 and "Location" not in response
+
+
+def test_it_keeps_the_post_method_through_the_warn_question(client, pupil, service) -> None:
+    _warn_login(client, pupil)
+    page = client.get("/cas/login", {"service": SERVICE_URL, "method": "POST"})
+    form = etree.HTML(page.content).find(".//form")
+    fields = {field.get("name"): field.get("value") for field in form.findall(".//input")}
+    assert fields["method"] == "POST"
+    answer = etree.HTML(client.post("/cas/login", fields).content).find(".//form")
+    assert answer.get("action") == SERVICE_URL
+    assert answer.find(".//input[@name='ticket']").get("value").startswith("ST-")
+
+
+def test_a_login_without_warn_and_a_logout_forget_it(client, pupil, service) -> None:
+    _warn_login(client, pupil)
+    cas_login(client, pupil, SERVICE_URL)  # a new login, without warn
+    assert not client.cookies["socle_warn"].value
+    assert "ticket=ST-" in client.get("/cas/login", {"service": SERVICE_URL})["Location"]
+    client.get("/cas/logout")
+    _warn_login(client, pupil)
+    client.get("/cas/logout")
+    assert not client.cookies["socle_warn"].value
+
+
+def test_the_fast_hop_leaves_the_warn_question_to_the_view(client, pupil, service) -> None:
+    _warn_login(client, pupil)
+    cookies = f"socle_tgc={client.cookies['socle_tgc'].value}; socle_warn=1"
+    request = RequestFactory().get(
+        f"/cas/login?{urlencode({'service': SERVICE_URL})}", HTTP_COOKIE=cookies
+    )
+    spy = Spy(HOP)
+    answer = run(FastHop(spy), dict(request.environ))
+    assert spy.calls == 1
+    assert answer.status_code == 200 and "location" not in answer.headers
+    form = etree.HTML(answer.body).find(".//form")
+    assert form.find(".//input[@name='warn_confirmed']").get("value") == "1"

@@ -21,6 +21,7 @@ from socle.cas.sso import (
 )
 from socle.cas.tickets import get_store
 from socle.cas.tickets.base import Session, SessionEnded
+from socle.cas.views import warn
 from socle.cas.views.common import client_ip, flag, page, set_tgc
 from socle.directory.models import Person
 from socle.portal.access_cache import PersonFacts
@@ -110,4 +111,5 @@ def sign_in(
     else:
         response = logged_in(request, next_url)
     set_tgc(response, session)
+    warn.remember(request, response)  # §2.2.1 warn: prompt before the next services
     return response
