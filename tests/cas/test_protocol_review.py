@@ -174,3 +174,46 @@ def test_the_fast_hop_leaves_the_warn_question_to_the_view(client, pupil, servic
     assert answer.status_code == 200 and "location" not in answer.headers
     form = etree.HTML(answer.body).find(".//form")
     assert form.find(".//input[@name='warn_confirmed']").get("value") == "1"
+
+
+def test_it_delivers_the_pgt_in_the_query_of_a_callback_that_has_a_fragment(monkeypatch) -> None:
+    # §2.5.4: the callback's own parameters are preserved; pgtId and pgtIou written after a
+    # fragment were never sent (the HTTP client drops the fragment and all that follows).
+    from socle.cas import outbound
+
+    class Answered:
+        status = 200
+
+        def __enter__(self) -> Answered:
+            return self
+
+        def __exit__(self, *exc: object) -> None:
+            return None
+
+    requested: list[str] = []
+    monkeypatch.setattr(
+        outbound._opener, "open", lambda url, timeout: requested.append(url) or Answered()
+    )
+    assert outbound.deliver_pgt("https://appli.example.org/pgt?x=1#cb", "PGT-a", "PGTIOU-b")
+    (url,) = requested
+    parts = urlsplit(url)
+    assert parts.fragment == "" and parts.path == "/pgt"
+    assert parse_qs(parts.query) == {"x": ["1"], "pgtId": ["PGT-a"], "pgtIou": ["PGTIOU-b"]}
+
+
+def test_it_refuses_a_saml_request_of_another_major_version_and_spends_its_ticket(
+    client, pupil, service
+) -> None:
+    # SAML 1.1 core §4.2.1 (request versions): another major version is refused with the
+    # top-level samlp:VersionMismatch; the ticket it names is spent (one attempt, §3.1.1).
+    ticket = ticket_from(cas_login(client, pupil, SERVICE_URL))
+    body = saml_request(ticket).replace(b'MajorVersion="1"', b'MajorVersion="2"')
+    path = f"/cas/samlValidate?TARGET={SERVICE_URL}"
+    root = etree.fromstring(Client().post(path, body, content_type="text/xml").content)
+    top = root.find(".//samlp:Status/samlp:StatusCode", SAML)
+    assert top.get("Value") == "samlp:VersionMismatch"
+    assert [code.get("Value") for code in top] == ["samlp:RequestVersionTooHigh"]
+    assert root.find(".//saml:Assertion", SAML) is None
+    again = Client().post(path, saml_request(ticket), content_type="text/xml")
+    top = etree.fromstring(again.content).find(".//samlp:Status/samlp:StatusCode", SAML)
+    assert top.get("Value") == "samlp:Requester"
