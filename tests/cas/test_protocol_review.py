@@ -138,6 +138,9 @@ def test_the_warn_question_needs_the_csrf_token(client, pupil, service) -> None:
     strict.cookies = client.cookies
     response = strict.post("/cas/login", {"service": SERVICE_URL, "warn_confirmed": "1"})
     assert response.status_code == 403 and "Location" not in response
+    form = etree.HTML(strict.get("/cas/login", {"service": SERVICE_URL}).content).find(".//form")
+    fields = {field.get("name"): field.get("value") for field in form.findall(".//input")}
+    assert "ticket=ST-" in strict.post("/cas/login", fields)["Location"]
 
 
 def test_it_keeps_the_post_method_through_the_warn_question(client, pupil, service) -> None:
@@ -217,3 +220,21 @@ def test_it_refuses_a_saml_request_of_another_major_version_and_spends_its_ticke
     again = Client().post(path, saml_request(ticket), content_type="text/xml")
     top = etree.fromstring(again.content).find(".//samlp:Status/samlp:StatusCode", SAML)
     assert top.get("Value") == "samlp:Requester"
+
+
+def test_the_single_logout_request_has_every_field_of_appendix_c() -> None:
+    import datetime as dt
+
+    from socle.cas.saml import render_logout_request
+
+    moment = dt.datetime(2026, 12, 4, 8, 30, 1, 234000, tzinfo=dt.UTC)
+    root = etree.fromstring(render_logout_request("ST-abc", issue_instant=moment).encode())
+    protocol, assertion = (
+        "urn:oasis:names:tc:SAML:2.0:protocol",
+        "urn:oasis:names:tc:SAML:2.0:assertion",
+    )
+    assert root.tag == f"{{{protocol}}}LogoutRequest"
+    assert root.get("Version") == "2.0" and root.get("IssueInstant") == "2026-12-04T08:30:01.234Z"
+    assert root.get("ID", "").startswith("_") and len(root.get("ID")) > 16
+    assert root.findtext(f"{{{assertion}}}NameID") == "@NOT_USED@"
+    assert root.findtext(f"{{{protocol}}}SessionIndex") == "ST-abc"
