@@ -238,3 +238,55 @@ def test_the_single_logout_request_has_every_field_of_appendix_c() -> None:
     assert root.get("ID", "").startswith("_") and len(root.get("ID")) > 16
     assert root.findtext(f"{{{assertion}}}NameID") == "@NOT_USED@"
     assert root.findtext(f"{{{protocol}}}SessionIndex") == "ST-abc"
+
+
+def test_it_sends_each_value_and_escapes_special_characters_in_xml_json_and_saml(
+    client, school, service
+) -> None:
+    from socle.directory.models import Membership, Profile
+    from tests.factories import make_establishment, make_person
+
+    person = make_person("Zoé & <Léa>", 'O\'Brien "Fils"', establishment=school)
+    other = make_establishment(uai="0312799Z")
+    Membership.objects.create(person=person, establishment=other, profile=Profile.PUPIL)
+    service.released_attributes = ["nom", "prenom", "uai"]
+    service.save()
+    expected = {
+        "nom": ['O\'Brien "Fils"'],
+        "prenom": ["Zoé & <Léa>"],
+        "uai": sorted([school.uai, other.uai]),
+    }
+
+    root = _validate(
+        "/cas/p3/serviceValidate",
+        ticket=ticket_from(cas_login(client, person, SERVICE_URL)),
+        service=SERVICE_URL,
+    )
+    for name, values in expected.items():
+        found = [e.text for e in root.iterfind(f".//cas:attributes/cas:{name}", CAS)]
+        assert sorted(found) == values
+
+    ticket = ticket_from(cas_login(client, person, SERVICE_URL))
+    query = {"ticket": ticket, "service": SERVICE_URL, "format": "JSON"}
+    body = Client().get("/cas/p3/serviceValidate", query).json()
+    attributes = body["serviceResponse"]["authenticationSuccess"]["attributes"]
+    assert {name: sorted(attributes[name]) for name in expected} == expected
+
+    ticket = ticket_from(cas_login(client, person, SERVICE_URL))
+    path = f"/cas/samlValidate?TARGET={SERVICE_URL}"
+    saml = etree.fromstring(
+        Client().post(path, saml_request(ticket), content_type="text/xml").content
+    )
+    for name, values in expected.items():
+        attribute = saml.find(f".//saml:Attribute[@AttributeName='{name}']", SAML)
+        assert attribute.get("AttributeNamespace") == "http://www.ja-sig.org/products/cas/"
+        assert sorted(v.text for v in attribute.iterfind("saml:AttributeValue", SAML)) == values
+
+
+def test_gateway_without_a_session_goes_back_to_the_service_without_ticket(service) -> None:
+    # §2.1.1 gateway: "CAS MUST redirect the client to the URL specified by the service
+    # parameter with no ticket parameter"; without service, the credentials are asked.
+    response = Client().get("/cas/login", {"service": SERVICE_URL, "gateway": "true"})
+    assert response.status_code == 302 and response["Location"] == SERVICE_URL
+    page = etree.HTML(Client().get("/cas/login", {"gateway": "true"}).content)
+    assert page.find(".//form//input[@name='password']") is not None
