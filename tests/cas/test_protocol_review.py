@@ -290,3 +290,14 @@ def test_gateway_without_a_session_goes_back_to_the_service_without_ticket(servi
     assert response.status_code == 302 and response["Location"] == SERVICE_URL
     page = etree.HTML(Client().get("/cas/login", {"gateway": "true"}).content)
     assert page.find(".//form//input[@name='password']") is not None
+
+
+def test_a_post_response_carries_the_new_ticket_alone(client, pupil, service) -> None:
+    cas_login(client, pupil)
+    stale = f"{SERVICE_URL}?ticket=ST-stale&page=2"
+    page = client.get("/cas/login", {"service": stale, "method": "POST"})
+    form = etree.HTML(page.content).find(".//form")
+    assert form.get("action") == f"{SERVICE_URL}?page=2"
+    (ticket,) = [field.get("value") for field in form.iterfind(".//input[@name='ticket']")]
+    root = _validate("/cas/serviceValidate", ticket=ticket, service=stale)
+    assert root.findtext(".//cas:user", namespaces=CAS) == pupil.uid

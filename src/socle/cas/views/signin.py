@@ -12,6 +12,7 @@ from django.contrib.auth import login as django_login
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 
 from socle.cas.middleware import SESSION_KEY
+from socle.cas.services import without_ticket
 from socle.cas.sso import (
     AccessDenied,
     append_ticket,
@@ -58,7 +59,8 @@ def go_to_service(
     target = append_ticket(service_url, ticket)
     if param(request, "method").upper() == "POST":
         # §2.1.1 method=POST: the ticket travels in an auto-submitted form.
-        return page(request, "cas/post_redirect.html", {"action": service_url, "ticket": ticket})
+        action = without_ticket(service_url)  # the new ticket alone, as in a redirect
+        return page(request, "cas/post_redirect.html", {"action": action, "ticket": ticket})
     return HttpResponseRedirect(target)
 
 
