@@ -122,7 +122,7 @@ def test_it_answers_no_on_cas1_when_the_server_fails(client, pupil, service, mon
     ticket = ticket_from(cas_login(client, pupil, SERVICE_URL))
     _broken(monkeypatch)
     response = Client().get("/cas/validate", {"ticket": ticket, "service": SERVICE_URL})
-    assert response.status_code == 200 and response.content == b"no\n\n"
+    assert response.status_code == 200 and response.content == b"no\n"
 
 
 def test_it_answers_internal_error_in_json_when_asked(client, pupil, service, monkeypatch):
@@ -244,10 +244,13 @@ def test_another_person_logging_in_ends_the_previous_session(client, pupil, serv
     assert list(SsoSession.objects.values_list("person_id", flat=True)) == [other.pk]
 
 
-def test_logout_accepts_the_cas2_url_parameter_for_registered_services(client, pupil, service):
+def test_it_ignores_the_cas2_url_parameter_of_logout(client, pupil, service):
+    # CAS 3.0 §2.3.1: "CAS Servers MUST ignore given url parameters"; only service redirects.
     cas_login(client, pupil)
-    assert client.get("/cas/logout", {"url": SERVICE_URL})["Location"] == SERVICE_URL
-    assert client.get("/cas/logout", {"url": "https://evil.example.com/"}).status_code == 200
+    response = client.get("/cas/logout", {"url": SERVICE_URL})
+    assert response.status_code == 200 and "Location" not in response
+    assert "socle_tgc" not in client.cookies or not client.cookies["socle_tgc"].value
+    assert client.get("/cas/logout", {"service": SERVICE_URL})["Location"] == SERVICE_URL
 
 
 def test_it_validates_by_post_without_a_csrf_token(client, pupil, service) -> None:

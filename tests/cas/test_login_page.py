@@ -25,6 +25,7 @@ def test_it_offers_every_field_of_the_form_with_its_attributes(client: Client, s
         "renew",
         "next",
         "method",
+        "warn",
     }
     assert inputs["service"].get("value") == SERVICE_URL
     assert inputs["username"].get("id") == "id_username"

@@ -49,7 +49,7 @@ def test_it_marks_the_service_at_its_first_validated_ticket(
 
 
 def test_a_refused_validation_marks_nothing(service: Service) -> None:
-    assert validate("ST-unknown") == "no\n\n"
+    assert validate("ST-unknown") == "no\n"
     assert not sent(service)
 
 

@@ -25,7 +25,7 @@ from socle.cas.sso import service_uai
 from socle.cas.tickets import get_store
 from socle.cas.tickets.base import redact
 from socle.cas.usernames import cas_username, note_usernames_sent
-from socle.cas.validation import Validated, refuse_request, validate_ticket
+from socle.cas.validation import Validated, refuse_request, spend, validate_ticket
 from socle.cas.views.common import STORE_ERRORS, store_failure
 from socle.core import metrics
 from socle.portal.traces import record
@@ -153,8 +153,9 @@ def _failure(error: errors.CasError, as_json: bool) -> Answer:
 
 
 def saml_validation(body: bytes, target: str, ip: str) -> Answer:
-    """§4.2: ``samlp:Success``, ``samlp:Requester`` (unreadable request or missing TARGET),
-    ``samlp:RequestDenied`` (bad ticket) or ``samlp:Responder`` (our own failure).
+    """§4.2: ``samlp:Success``, ``samlp:Requester`` (unreadable request or missing TARGET; a bad
+    ticket with the second-level ``samlp:RequestDenied`` in it), ``samlp:VersionMismatch`` (a
+    request whose ``MajorVersion`` is not 1) or ``samlp:Responder`` (our own failure).
 
     ``body`` is at most one byte longer than ``saml.MAX_REQUEST_BYTES`` (the caller stops
     reading there); ``target`` is the ``TARGET`` parameter (or ``service``)."""
@@ -163,9 +164,10 @@ def saml_validation(body: bytes, target: str, ip: str) -> Answer:
     request_id = ""
     artifact = ""
 
-    def failure(status: str, message: str) -> Answer:
+    def failure(status: str, message: str, detail: str = "") -> Answer:
         answer = saml.render_saml_failure(
             status=status,
+            detail=detail,
             message=message,
             recipient=target,
             request_id=request_id,
@@ -176,6 +178,10 @@ def saml_validation(body: bytes, target: str, ip: str) -> Answer:
     try:
         parsed = saml.parse_saml_request(body)
         request_id, artifact = parsed.request_id, parsed.artifact
+        if parsed.version_mismatch:  # SAML 2 or 0.x: refused, its ticket spent all the same
+            spend(get_store(), artifact)
+            message = "Version de SAML non prise en charge : 1.0 ou 1.1."
+            return failure("VersionMismatch", message, parsed.version_mismatch)
         result = validate_ticket(get_store(), ticket=artifact, service=target)
         answer = saml.render_saml_success(
             username=cas_username(result.person, result.service),
@@ -190,8 +196,8 @@ def saml_validation(body: bytes, target: str, ip: str) -> Answer:
         return failure("Requester", str(exc))
     except errors.CasError as exc:
         trace(None, exc, artifact, ip)
-        status = "Requester" if isinstance(exc, errors.InvalidRequest) else "RequestDenied"
-        return failure(status, f"{exc.code}: {exc.description}")
+        detail = "" if isinstance(exc, errors.InvalidRequest) else "RequestDenied"
+        return failure("Requester", f"{exc.code}: {exc.description}", detail)
     except Exception as exc:
         _internal_error("SAML validation failed", exc)
         return failure("Responder", "INTERNAL_ERROR: Erreur interne du serveur CAS.")

@@ -6,7 +6,8 @@ service, the answer is a redirect to the service with a new ticket. This path gi
 redirect without Django's handler; every other outcome (an unknown service, no session or one
 ended since, access refused, ``gateway``, ``method=POST``, a ``HEAD``) is found before any side
 effect and left to the login view, which renders its page; so is a hop from a browser where an
-account was just activated (``socle.directory.handover``: the view logs that person in). The
+account was just activated (``socle.directory.handover``: the view logs that person in), or
+after a login with ``warn`` (``socle.cas.views.warn``: the view asks first). The
 ticket is issued by the same function as the view's (``socle.cas.sso.issue_service_ticket``),
 with the same traces; the answer carries the headers the hop's middleware chain adds
 (tests/cas/test_fasthop.py).
@@ -26,6 +27,7 @@ from socle.cas.services import find_service
 from socle.cas.sso import AccessDenied, append_ticket, issue_service_ticket
 from socle.cas.tickets import get_store
 from socle.cas.tickets.base import SessionEnded
+from socle.cas.views import warn
 from socle.cas.views.common import (
     STORE_ERRORS,
     TGC_COOKIE,
@@ -76,6 +78,8 @@ def prepare(environ: wsgi_fast.Environ, ip: str) -> wsgi_fast.Work:
         raise Fallback
     if handover.COOKIE in cookies:
         raise Fallback  # an account just activated here: the view logs that person in
+    if warn.COOKIE in cookies:
+        raise Fallback  # §2.2.1 warn: the view asks before opening the service
 
     def hop() -> Reply:
         try:

@@ -37,3 +37,4 @@ class LoginForm(forms.Form):
     renew = forms.CharField(required=False, max_length=10, widget=forms.HiddenInput)
     next = forms.CharField(required=False, max_length=500, widget=forms.HiddenInput)
     method = forms.CharField(required=False, max_length=10, widget=forms.HiddenInput)
+    warn = forms.CharField(required=False, max_length=10, widget=forms.HiddenInput)

@@ -122,9 +122,12 @@ def _refused(exc: BaseException, what: str) -> bool:
 
 
 def deliver_pgt(pgt_url: str, pgt_id: str, pgt_iou: str) -> bool:
-    """GET ``pgtUrl?pgtId=…&pgtIou=…``; True only on HTTP 200."""
-    separator = "&" if urllib.parse.urlsplit(pgt_url).query else "?"
-    url = pgt_url + separator + urllib.parse.urlencode({"pgtId": pgt_id, "pgtIou": pgt_iou})
+    """GET ``pgtUrl?pgtId=…&pgtIou=…``; True only on HTTP 200. The callback's own parameters are
+    kept (§2.5.4); a fragment is dropped (it is never sent: the two parameters after it were)."""
+    parts = urllib.parse.urlsplit(pgt_url)
+    added = urllib.parse.urlencode({"pgtId": pgt_id, "pgtIou": pgt_iou})
+    query = f"{parts.query}&{added}" if parts.query else added
+    url = urllib.parse.urlunsplit(parts._replace(query=query, fragment=""))
     try:
         with _opener.open(url, timeout=TIMEOUT) as response:  # noqa: S310 (https checked)
             return response.status == 200

@@ -151,8 +151,9 @@ def render_proxy_failure_json(error: CasError) -> str:
 
 
 def render_cas1(username: str | None) -> str:
-    """§2.4.2: ``yes\\n<user>\\n`` or ``no\\n\\n``."""
-    return f"yes\n{username}\n" if username is not None else "no\n\n"
+    """§2.4.2: ``yes\\n<user>\\n`` or ``no\\n`` (CAS 3.0 writes the failure ``no<LF>``; a client
+    reading lines finds ``no`` either way)."""
+    return f"yes\n{username}\n" if username is not None else "no\n"
 
 
 def is_set(value: str | None) -> bool:

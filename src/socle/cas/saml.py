@@ -47,6 +47,17 @@ class SamlRequestError(ValueError):
 class SamlRequest:
     request_id: str
     artifact: str
+    # SAML 1.1 core §4.2.1: a request of another major version is refused with the top-level
+    # samlp:VersionMismatch and this second-level code; "" for a 1.x request (or one that
+    # does not say: CAS clients always write MajorVersion="1", leniency costs nothing).
+    version_mismatch: str = ""
+
+
+def _version_mismatch(major: str | None) -> str:
+    major = (major or "1").strip()
+    if major == "1":
+        return ""
+    return "RequestVersionTooLow" if major.isdigit() and int(major) < 1 else "RequestVersionTooHigh"
 
 
 def parse_saml_request(body: bytes) -> SamlRequest:
@@ -72,7 +83,11 @@ def parse_saml_request(body: bytes) -> SamlRequest:
     if not artifact or not artifact.strip():
         raise SamlRequestError("Élément samlp:AssertionArtifact absent ou vide.")
     request_id = (request.get("RequestID") or "").strip()[:256]
-    return SamlRequest(request_id=request_id, artifact=artifact.strip()[:256])
+    return SamlRequest(
+        request_id=request_id,
+        artifact=artifact.strip()[:256],
+        version_mismatch=_version_mismatch(request.get("MajorVersion")),
+    )
 
 
 def _instant(moment: dt.datetime) -> str:
@@ -170,15 +185,26 @@ def render_saml_success(
 
 
 def render_saml_failure(
-    *, status: str, message: str, recipient: str, request_id: str, issue_instant: dt.datetime
+    *,
+    status: str,
+    message: str,
+    recipient: str,
+    request_id: str,
+    issue_instant: dt.datetime,
+    detail: str = "",
 ) -> bytes:
-    """A ``samlp:Response`` without assertion. ``status`` is ``RequestDenied`` (bad ticket),
-    ``Requester`` (malformed request) or ``Responder`` (server error) — SAML 1.1 core §3.4.3."""
+    """A ``samlp:Response`` without assertion. ``status`` is a top-level code of SAML 1.1 core
+    §3.4.3.1, ``Requester`` (malformed request, bad ticket), ``VersionMismatch`` (a request of
+    another major version) or ``Responder`` (server error): the
+    topmost ``StatusCode`` must be one of them. ``detail`` is a second-level code nested in it,
+    ``RequestDenied`` for a ticket refused (Apereo, mama-cas and django-cas-server put it at the
+    top, which SAML 1.1 does not allow)."""
+    nested = f'<samlp:StatusCode Value="samlp:{detail}"/>' if detail else ""
     return _envelope(
         _response_open(
             recipient=recipient, request_id=request_id, issue_instant=_instant(issue_instant)
         )
-        + f'<samlp:Status><samlp:StatusCode Value="samlp:{status}"/>'
+        + f'<samlp:Status><samlp:StatusCode Value="samlp:{status}">{nested}</samlp:StatusCode>'
         f"<samlp:StatusMessage>{escape(message)}</samlp:StatusMessage></samlp:Status>"
         + "</samlp:Response>"
     )

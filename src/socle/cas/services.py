@@ -27,7 +27,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import unquote_plus, urlsplit, urlunsplit
 
 from django.utils.encoding import iri_to_uri
 from django.utils.translation import gettext as _
@@ -125,10 +125,29 @@ def normalise_url(url: str) -> str:
     return urlunsplit((scheme, host, path, query, ""))
 
 
+def without_ticket(url: str) -> str:
+    """``url`` without the ``ticket`` parameters of its query string (however spelt:
+    ``tick%65t`` is read as ``ticket`` too), the rest kept byte for byte.
+
+    ``ticket`` is the parameter CAS adds to a service URL (§2.2.4): one a client left in the
+    ``service`` it sends (the address it came back to with a stale ticket) is no part of the
+    service's identity, and the redirect must carry the new ticket alone — most clients read
+    the first ``ticket``, which would be the spent one (django-mama-cas and django-cas-server
+    replace it too)."""
+    parts = urlsplit(url)
+    if not parts.query:
+        return url
+    kept = [
+        part for part in parts.query.split("&") if unquote_plus(part.partition("=")[0]) != "ticket"
+    ]
+    return urlunsplit(parts._replace(query="&".join(kept) if any(kept) else ""))
+
+
 def same_service_url(a: str, b: str) -> bool:
-    """Whether two service URLs are the same once normalised (CAS 3.0 §2.5.1)."""
+    """Whether two service URLs are the same once normalised (CAS 3.0 §2.5.1), ``ticket``
+    parameters left out (:func:`without_ticket`)."""
     try:
-        return normalise_url(a) == normalise_url(b)
+        return normalise_url(without_ticket(a)) == normalise_url(without_ticket(b))
     except ValueError:
         return False
 

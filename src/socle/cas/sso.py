@@ -9,11 +9,12 @@ import datetime as dt
 import logging
 import threading
 import time
-from urllib.parse import unquote_plus, urlencode, urlsplit, urlunsplit
+from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from django.utils.encoding import iri_to_uri
 
 from socle.cas.outbound import send_single_logout
+from socle.cas.services import without_ticket
 from socle.cas.tickets import get_store
 from socle.cas.tickets.base import IssuedTicket, Session, redact
 from socle.directory.models import Person
@@ -47,19 +48,6 @@ def append_ticket(service_url: str, ticket: str) -> str:
     parts = urlsplit(without_ticket(service_url))
     query = f"{parts.query}&" if parts.query else ""
     return iri_to_uri(urlunsplit(parts._replace(query=query + urlencode({"ticket": ticket}))))
-
-
-def without_ticket(service_url: str) -> str:
-    """``service_url`` without the ``ticket`` parameters of its query (however spelt:
-    ``tick%65t`` is read as ``ticket`` too), the rest kept byte for byte. A service asked with
-    the ticket of an earlier connection in its URL (a client that kept it) would otherwise get
-    two, and most clients read the first, the spent one (mama-cas and django-cas-server replace
-    it too)."""
-    parts = urlsplit(service_url)
-    kept = [
-        part for part in parts.query.split("&") if unquote_plus(part.partition("=")[0]) != "ticket"
-    ]
-    return urlunsplit(parts._replace(query="&".join(kept)))
 
 
 def trace_access_denied(

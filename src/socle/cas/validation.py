@@ -84,7 +84,9 @@ def validate_ticket(
             f"Le ticket {redact(ticket)} n'a pas été délivré pour ce service."
         )
     if renew and not issued.from_new_login:
-        raise errors.InvalidTicketSpec(
+        # §2.5.3 INVALID_TICKET: "the ticket did not come from an initial login and renew was
+        # set on validation" (not INVALID_TICKET_SPEC, which Apereo sends here).
+        raise errors.InvalidTicket(
             "renew=true : le ticket ne provient pas d'une authentification par mot de passe."
         )
     registered = find_service(service_url)
@@ -107,10 +109,15 @@ def refuse_request(store: TicketStore, ticket: str | None, error: errors.CasErro
     """Raises ``error`` for a request refused before its ticket is looked at (no ``service``,
     an unsupported ``format``), once the ticket is spent: one validation attempt per ticket,
     whatever its outcome (§3.1.1), so that it is not left for a second try."""
+    spend(store, ticket)
+    raise error
+
+
+def spend(store: TicketStore, ticket: str | None) -> None:
+    """Consumes the service or proxy ticket a refused request names (see :func:`refuse_request`)."""
     ticket = (ticket or "").strip()
     if ticket.startswith(TICKET_PREFIXES) and len(ticket) <= MAX_PARAM_LENGTH:
         store.consume_ticket(ticket)
-    raise error
 
 
 def _plain_http_allowed(url: str) -> bool:

@@ -19,7 +19,7 @@ from django.urls import reverse
 
 from socle.cas.views.common import page
 
-KEPT_PARAMETERS = ("service", "renew", "method", "next")
+KEPT_PARAMETERS = ("service", "renew", "method", "next", "warn")
 MAX_PARAMETER_LENGTH = 2048  # the login view's MAX_SERVICE_LENGTH
 
 

@@ -34,6 +34,7 @@ from socle.cas.middleware import SESSION_KEY
 from socle.cas.services import find_service
 from socle.cas.sso import end_session
 from socle.cas.tickets.base import Session, SessionEnded
+from socle.cas.views import warn
 from socle.cas.views.common import (
     STORE_ERRORS,
     clear_tgc,
@@ -112,6 +113,7 @@ def _hidden(request: HttpRequest, service_url: str, next_url: str) -> dict[str, 
         "renew": "true" if flag(request, "renew") else "",
         "next": next_url,
         "method": "POST" if param(request, "method").upper() == "POST" else "",
+        "warn": "true" if flag(request, "warn") else "",
     }
 
 
@@ -165,6 +167,8 @@ def login(request: HttpRequest) -> HttpResponse:
         return _unknown_service(request, service_url)
     renew = flag(request, "renew")
     next_url = _safe_next(request, request.GET.get("next") or request.POST.get("next") or "")
+    if warn.is_confirmation(request):  # « Continuer » on « Accès à un service »
+        return _sso_or_form(request, service, service_url, next_url, renew, confirmed=True)
     if request.method == "POST":
         return _post_credentials(request, service, service_url, current_session(request), next_url)
     if request.method == "GET" and handover.COOKIE in request.COOKIES:
@@ -178,11 +182,19 @@ def login(request: HttpRequest) -> HttpResponse:
 
 
 def _sso_or_form(
-    request: HttpRequest, service: Service | None, service_url: str, next_url: str, renew: bool
+    request: HttpRequest,
+    service: Service | None,
+    service_url: str,
+    next_url: str,
+    renew: bool,
+    *,
+    confirmed: bool = False,
 ) -> HttpResponse:
     """A GET: the SSO session of this browser opens the service (the hop) or, without a
     service, the portal; otherwise the login form. A HEAD, which must have no effect (RFC 9110
-    §9.3.2; a link checker, a preview), gets the form's headers: no ticket is issued for it."""
+    §9.3.2; a link checker, a preview), gets the form's headers: no ticket is issued for it.
+    After a login with ``warn`` the hop first asks (``views.warn``); ``confirmed`` is the POST
+    of that question's answer."""
     if request.method == "HEAD":
         return _blank_login_page(request, _hidden(request, service_url, next_url), service)
     hop = service is not None and not renew
@@ -195,6 +207,8 @@ def _sso_or_form(
             if service is None:
                 _reopen_portal_session(request, session)
                 return logged_in(request, next_url)
+            if warn.wanted(request) and not confirmed:
+                return warn.prompt(request, service, service_url)  # §2.2.1 warn
             try:
                 return go_to_service(
                     request, person, session, service, service_url, from_new_login=False
@@ -348,6 +362,7 @@ def logout(request: HttpRequest) -> HttpResponse:
             samesite=settings.SESSION_COOKIE_SAMESITE,  # type: ignore[arg-type]  # "Lax"
         )
     clear_tgc(response)
+    warn.forget(request, response)
     return response
 
 
@@ -364,9 +379,10 @@ def _end_sessions(request: HttpRequest) -> None:
 
 
 def _after_logout(request: HttpRequest) -> HttpResponse:
-    """§2.3.1 ``service`` (CAS 2 clients, older phpCAS, send ``url``): a redirect only to a
-    registered service; otherwise the « vous êtes déconnecté » page."""
-    service_url = (request.GET.get("service") or request.GET.get("url") or "").strip()
+    """§2.3.1 ``service``: a redirect only to a registered service; otherwise the « vous êtes
+    déconnecté » page. CAS 2's ``url`` is ignored (§2.3.1: "CAS Servers MUST ignore given
+    ``url`` parameters")."""
+    service_url = (request.GET.get("service") or "").strip()
     service_url = service_url[:MAX_SERVICE_LENGTH]
     if service_url and find_service(service_url) is not None:
         return HttpResponseRedirect(service_url)

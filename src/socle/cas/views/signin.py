@@ -12,16 +12,17 @@ from django.contrib.auth import login as django_login
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 
 from socle.cas.middleware import SESSION_KEY
+from socle.cas.services import without_ticket
 from socle.cas.sso import (
     AccessDenied,
     append_ticket,
     end_session,
     issue_service_ticket,
     maybe_purge,
-    without_ticket,
 )
 from socle.cas.tickets import get_store
 from socle.cas.tickets.base import Session, SessionEnded
+from socle.cas.views import warn
 from socle.cas.views.common import client_ip, flag, page, set_tgc
 from socle.directory.models import Person
 from socle.portal.access_cache import PersonFacts
@@ -58,7 +59,7 @@ def go_to_service(
     target = append_ticket(service_url, ticket)
     if param(request, "method").upper() == "POST":
         # §2.1.1 method=POST: the ticket travels in an auto-submitted form.
-        action = without_ticket(service_url)
+        action = without_ticket(service_url)  # the new ticket alone, as in a redirect
         return page(request, "cas/post_redirect.html", {"action": action, "ticket": ticket})
     return HttpResponseRedirect(target)
 
@@ -112,4 +113,5 @@ def sign_in(
     else:
         response = logged_in(request, next_url)
     set_tgc(response, session)
+    warn.remember(request, response)  # §2.2.1 warn: prompt before the next services
     return response
