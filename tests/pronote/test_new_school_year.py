@@ -1,0 +1,114 @@
+"""The second school year: the school's new PRONOTE base gives everyone a new identifier. The
+September import is a Complet one — it replaces them and removes those of the people who left —
+and whoever stays keeps the CAS user name PRONOTE bound. A Partiel import of that base leaves
+the old identifiers as conflicts: the command and the step page say what happened."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from lxml import html
+
+from socle.pronote.importer.steps import run_automatic
+from socle.pronote.models import ImportSession, PronoteIdentity
+from tests.pronote.helpers import School, ids_of, page_text, run, start
+from tests.pronote.test_views import PRONOTE_XML, upload
+
+# The same people in the next year's base: every IDPN changed, Jules (unknown to the ENT) left.
+NEXT_YEAR = (
+    PRONOTE_XML.replace("00001", "00002")
+    .replace("0000001", "0000002")
+    .replace('    <Eleve IDPN="ELEVEJULES000002" Nom="DUPONT MOREAU" Prenom="Jules" '
+             'DateNaissance="01/01/2012"/>\n', "")
+)  # fmt: skip
+RENUMBERED = "ont déjà un autre identifiant PRONOTE pour cet établissement. Si la base PRONOTE a"
+
+
+def first_year(school) -> None:  # noqa: ANN001
+    run_automatic(start(school.est, "complet", *school.records()))
+    assert len(ids_of(school.est)) == 5
+
+
+def next_year_file(tmp_path, school, text: str = NEXT_YEAR):  # noqa: ANN001, ANN201
+    path = tmp_path / "IdPN_To_SOCLE.xml"
+    path.write_text(text.format(uai=school.est.uai), encoding="utf-8")
+    return path
+
+
+def test_the_september_complet_import_replaces_the_identifiers_of_whoever_stays(school, tmp_path):
+    first_year(school)
+    out = run(
+        "pronote_import", str(next_year_file(tmp_path, school)), "--uai", school.est.uai,
+        "--mode", "complet", "--auto-only",
+    )  # fmt: skip
+    assert ids_of(school.est) == {
+        "PROFBERRONE00002": school.teacher.pk,
+        "ELEVEEMMA0000002": school.emma.pk,
+        "ELEVETOM00000002": school.tom.pk,
+        "RESPCLAIRE000002": school.mother.pk,
+        "PERSDURAND000001": school.cpe.pk,  # no Personnels in this file: category left alone
+    }
+    assert RENUMBERED not in out
+
+
+def test_a_partiel_import_of_a_renewed_base_says_to_import_complet(school, tmp_path):
+    first_year(school)
+    out = run(
+        "pronote_import", str(next_year_file(tmp_path, school)), "--uai", school.est.uai,
+        "--mode", "partiel", "--auto-only",
+    )  # fmt: skip
+    assert "4 comptes " + RENUMBERED in out
+    assert "relancez la commande avec --mode complet et l'export de tous les utilisateurs" in out
+    assert ids_of(school.est)["ELEVEEMMA0000001"] == school.emma.pk  # Partiel: left alone
+
+
+def test_the_preview_says_what_the_complet_validation_removes(school, tmp_path):
+    first_year(school)
+    without_tom = NEXT_YEAR.replace(
+        '<Eleve IDPN="ELEVETOM00000002" Nom="ROUX" Prenom="Tom" DateNaissance="01/09/2014">\n'
+        '      <Responsable IDPN="RESPCLAIRE000002"/></Eleve>',
+        "",
+    )
+    out = run(
+        "pronote_import", str(next_year_file(tmp_path, school, without_tom)),
+        "--uai", school.est.uai, "--mode", "complet",
+    )  # fmt: skip
+    assert "Étape 2/6 : rapprochement des élèves — 1 élève reconnu, 0 non reconnu\n" in out
+    assert "  Mode Complet : 1 identifiant absent du fichier sera supprimé à la validation." in out
+
+
+def test_the_partiel_step_page_warns_of_a_renewed_base(admin_client, school):
+    first_year(school)
+    next_year = NEXT_YEAR.format(uai=school.est.uai).encode()
+    upload(admin_client, school, mode="partiel", content=next_year)
+    session = ImportSession.objects.latest("pk")
+    admin_client.post(reverse("pronote:step", args=[session.pk, 1]), {"action": "validate"})
+    response = admin_client.get(reverse("pronote:step", args=[session.pk, 2]))
+    warning = html.fromstring(response.content.decode()).get_element_by_id("renumbered-warning")
+    text = " ".join(warning.text_content().split())
+    assert text.startswith("2 comptes " + RENUMBERED)
+    assert "interrompez l'import et recommencez-le en mode Complet" in text
+    upload(admin_client, school, mode="complet", content=next_year)  # replaced: no warning
+    session = ImportSession.objects.latest("pk")
+    admin_client.post(reverse("pronote:step", args=[session.pk, 1]), {"action": "validate"})
+    shown = page_text(admin_client.get(reverse("pronote:step", args=[session.pk, 2])))
+    assert RENUMBERED not in shown
+
+
+def test_a_teacher_in_two_schools_keeps_one_identifier_per_school(school, tmp_path):
+    other = School()
+    other.teacher.delete()  # the other school's teacher is the first school's
+    teacher = school.teacher
+    teacher.memberships.create(establishment=other.est, profile="National_ENS")
+    first_year(school)
+    run_automatic(start(other.est, "complet", *other.records()))
+    run(
+        "pronote_import", str(next_year_file(tmp_path, school)), "--uai", school.est.uai,
+        "--mode", "complet", "--auto-only",
+    )  # fmt: skip
+    held = dict(
+        PronoteIdentity.objects.filter(person=teacher).values_list(
+            "establishment__uai", "pronote_id"
+        )
+    )
+    assert held[school.est.uai] == "PROFBERRONE00002"  # the new base of the first school
+    assert held[other.est.uai] == "PROFBERRONE00001"  # the other school's, untouched
