@@ -112,3 +112,70 @@ def test_a_teacher_in_two_schools_keeps_one_identifier_per_school(school, tmp_pa
     )
     assert held[school.est.uai] == "PROFBERRONE00002"  # the new base of the first school
     assert held[other.est.uai] == "PROFBERRONE00001"  # the other school's, untouched
+
+
+def move_and_leave(school) -> None:  # noqa: ANN001
+    """The directory's rentrée: Tom left for another school, Emma left the ENT (deactivated);
+    their mother stays a parent of neither here."""
+    other = School()
+    school.tom.memberships.update(establishment=other.est)
+    school.emma.is_active = False
+    school.emma.save(update_fields=["is_active"])
+    school.mother.memberships.all().delete()
+
+
+def test_the_diagnostic_lists_the_identifiers_of_people_who_left(school):
+    first_year(school)
+    move_and_leave(school)
+    out = run("pronote_doctor", "--uai", school.est.uai)
+    assert (
+        "## Identifiants de personnes parties\n"
+        "3 identifiants PRONOTE sont encore attribués à des personnes qui ne sont plus dans "
+        "l'établissement. À la rentrée, l'import en mode Complet de l'export de tous les "
+        "utilisateurs de la nouvelle base PRONOTE les supprime.\n"
+        "  ROUX Claire (claire.roux), responsable, RESPCLAIRE000001 : n'est plus dans "
+        "l'établissement\n"
+        "  ROUX Emma (emma.roux), élève, ELEVEEMMA0000001 : compte désactivé\n"
+        "  ROUX Tom (tom.roux), élève, ELEVETOM00000001 : n'est plus dans l'établissement\n"
+    ) in out
+
+
+def test_a_parent_of_a_pupil_still_there_has_not_left(school):
+    first_year(school)
+    school.mother.memberships.all().delete()  # a parent through the link only
+    out = run("pronote_doctor", "--uai", school.est.uai)
+    assert "personnes parties" not in out
+
+
+def test_the_diagnostic_page_lists_them_too(admin_client, school):
+    first_year(school)
+    move_and_leave(school)
+    response = admin_client.get(reverse("pronote:doctor"), {"establishment": school.est.pk})
+    doc = html.fromstring(response.content.decode())
+    assert doc.get_element_by_id("doctor-departed").text_content() == (
+        "Identifiants de personnes parties"
+    )
+    items = [" ".join(li.text_content().split()) for li in doc.xpath("//details/ul/li")]
+    assert "ROUX Emma (emma.roux) — élève — ELEVEEMMA0000001 — compte désactivé" in items
+    assert "3 identifiants PRONOTE sont encore attribués" in page_text(response)
+
+
+def test_the_complet_import_of_the_new_base_clears_them(school, tmp_path):
+    first_year(school)
+    move_and_leave(school)
+    run(
+        "pronote_import", str(next_year_file(tmp_path, school)), "--uai", school.est.uai,
+        "--mode", "complet", "--auto-only", "--force",  # both pupils of this tiny school left
+    )  # fmt: skip
+    assert "personnes parties" not in run("pronote_doctor", "--uai", school.est.uai)
+
+
+def test_the_parent_of_a_former_pupil_is_no_parent_of_the_school_for_the_matching(school):
+    school.emma.is_active = school.tom.is_active = False  # both left; the AAF keeps their
+    school.emma.save(update_fields=["is_active"])  # memberships, and the links stay
+    school.tom.save(update_fields=["is_active"])
+    school.mother.memberships.all().delete()  # the AAF recomputed hers: none left here
+    session = run_automatic(start(school.est, "complet", *school.records()))
+    assert school.mother.pk not in ids_of(school.est).values()
+    row = session.rows.get(category="responsable")
+    assert row.status == "unrecognised"
