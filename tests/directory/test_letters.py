@@ -253,3 +253,22 @@ def test_a_school_where_everyone_has_a_password_is_said_so(tmp_path: Path) -> No
     with pytest.raises(CommandError, match="tout le monde a déjà un mot de passe dans cet"):
         run("activation_letters", uai="0312799Z", out=str(tmp_path / "a.pdf"))
     assert not (tmp_path / "a.pdf").exists()
+
+
+def test_only_new_gives_a_person_of_two_schools_one_letter_that_stays_valid(
+    tmp_path: Path, college: Establishment
+) -> None:
+    other = make_establishment("0312799Z", "Collège Voltaire")
+    teacher = make_person(
+        "Hélène", "Le Gall", password=None, establishment=college, profile="National_ENS"
+    )
+    teacher.memberships.create(establishment=other, profile="National_ENS")
+    run("activation_letters", "--only-new", uai="0312609T", out=str(tmp_path / "a.csv"))
+    (code,) = [
+        r["code_activation"]
+        for r in _read_csv(tmp_path / "a.csv")
+        if r["identifiant"] == "helene.le-gall"
+    ]
+    out, _ = run("activation_letters", "--only-new", uai="0312799Z", out=str(tmp_path / "b.csv"))
+    assert out.startswith("Aucune nouvelle fiche")  # her only one is Jaurès's …
+    assert activation_redirect("helene.le-gall", code, None)  # … and it still works
