@@ -5,11 +5,16 @@ the old identifiers as conflicts: the command and the step page say what happene
 
 from __future__ import annotations
 
+import datetime as dt
+
+import pytest
 from django.urls import reverse
+from django.utils import timezone
 from lxml import html
 
+from socle.pronote.forms import school_year_start
 from socle.pronote.importer.steps import run_automatic
-from socle.pronote.models import ImportSession, PronoteIdentity
+from socle.pronote.models import ImportSession, ImportStep, PronoteIdentity
 from tests.pronote.helpers import School, ids_of, page_text, run, start
 from tests.pronote.test_views import PRONOTE_XML, upload
 
@@ -179,3 +184,32 @@ def test_the_parent_of_a_former_pupil_is_no_parent_of_the_school_for_the_matchin
     assert school.mother.pk not in ids_of(school.est).values()
     row = session.rows.get(category="responsable")
     assert row.status == "unrecognised"
+
+
+def checked_mode(response) -> list[str]:  # noqa: ANN001
+    return html.fromstring(response.content.decode()).xpath(
+        '//input[@name="mode"][@checked]/@value'
+    )
+
+
+def test_the_import_form_starts_on_complet_again_at_the_next_school_year(admin_client, school):
+    first_year(school)  # a Complet import, all six steps validated
+    assert checked_mode(admin_client.get(reverse("pronote:index"))) == ["partiel"]
+    ImportStep.objects.update(validated_at=school_year_start() - dt.timedelta(days=1))
+    # Last year's: the rentrée's import of the new base is a Complet one.
+    assert checked_mode(admin_client.get(reverse("pronote:index"))) == ["complet"]
+
+
+@pytest.mark.parametrize(
+    ("now", "start"),
+    [
+        ("2026-12-04 21:00", "2026-08-01"),
+        ("2027-03-01 08:00", "2026-08-01"),
+        ("2026-07-31 23:30", "2025-08-01"),
+        ("2026-08-01 00:30", "2026-08-01"),  # local time: still 31 July in UTC
+    ],
+)
+def test_the_school_year_starts_on_the_first_of_august_local_time(now, start):
+    moment = timezone.make_aware(dt.datetime.fromisoformat(now))
+    expected = timezone.make_aware(dt.datetime.fromisoformat(start))
+    assert school_year_start(moment) == expected
