@@ -70,12 +70,15 @@ def initial_mode(establishment: Establishment | None) -> str:
     """« Complet » for a school that has validated no step of a Complet import since the
     school year began (its first import; the rentrée's, whose new PRONOTE base changed every
     identifier), « Partiel » otherwise (newcomers during the year)."""
-    if establishment is not None and not ImportStep.objects.filter(
-        session__establishment=establishment,
-        session__mode=ImportMode.COMPLET,
-        state=StepState.VALIDATED,
-        validated_at__gte=school_year_start(),
-    ).exists():
+    if (
+        establishment is not None
+        and not ImportStep.objects.filter(
+            session__establishment=establishment,
+            session__mode=ImportMode.COMPLET,
+            state=StepState.VALIDATED,
+            validated_at__gte=school_year_start(),
+        ).exists()
+    ):
         return ImportMode.COMPLET
     return ImportMode.PARTIEL
 
