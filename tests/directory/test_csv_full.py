@@ -265,3 +265,31 @@ def test_without_external_id_a_pupil_who_changes_school_gets_a_new_account(
     year_two(tmp_path, "profil;nom;prenom;date_naissance\nélève;Autre;Eleve;2011-01-01", JAURES)
     old, new = Person.objects.filter(last_name="Roux").order_by("pk")
     assert not old.is_active and new.is_active and new.login == "jean.roux2"
+
+
+def test_one_file_for_several_schools_covers_each_of_them(tmp_path: Path, schools: object) -> None:
+    year_one(tmp_path)
+    both = (
+        "uai;"
+        + HEADER
+        + "\n"
+        + "\n".join(
+            [f"{JAURES};{line}" for line in YEAR_TWO_JAURES.strip().splitlines()[1:]]
+            + [f"{VOLTAIRE};{line}" for line in YEAR_TWO_VOLTAIRE.strip().splitlines()[1:]]
+        )
+    )
+    out = run("directory_import", str(write_csv(tmp_path, both, name="all.csv")), "--complet")[0]
+    assert where("E2") == [(VOLTAIRE, Profile.PUPIL, "5E2")]
+    assert where("T1") == [(VOLTAIRE, Profile.TEACHER, "")]
+    assert where("R1") == [(JAURES, Profile.PARENT, ""), (VOLTAIRE, Profile.PARENT, "")]
+    assert "2 compte(s) désactivé(s), 2 rattachement(s) retiré(s)" in out  # Lucas, Julie
+
+
+def test_a_teacher_who_becomes_principal_there_loses_the_teacher_membership(
+    tmp_path: Path, schools: object
+) -> None:
+    year_one(tmp_path)
+    promoted = YEAR_TWO_JAURES + "direction;Durand;Paul;1980-01-02;;T1;;\n"
+    out, _ = year_two(tmp_path, promoted, JAURES)
+    assert where("T1") == [(JAURES, Profile.DIRECTION, "")]
+    assert Person.objects.get(external_id="T1").is_active

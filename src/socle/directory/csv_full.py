@@ -2,8 +2,9 @@
 longer lists.
 
 A full file lists the whole population of its establishments, per kind of people it holds
-(pupils, relatives, staff): a CSV account (``source = csv``) with a membership of a kind the
-file gives for an establishment, but absent from the file, has left. The memberships concerned
+(pupils, relatives, staff): a membership of a CSV account (``source = csv``), of a kind the file
+gives for its establishment, that the file does not give (that person, that establishment,
+that profile) has ended. The memberships concerned
 end; an account left with no membership is deactivated too and ``person_deactivated`` is sent,
 so the CAS ends its sessions. A relative still parent of a pupil of that establishment the
 file lists stays. Accounts made by hand or
@@ -93,7 +94,12 @@ def apply_absences(
     """Ends the memberships, or deactivates the accounts, of the people the full file no longer
     lists. Raises :class:`LargeCsvAbsence`, nothing written, when too many would go."""
     scope = _scope(groups, establishments)
-    listed = {g.person.pk for g in groups.values() if g.person is not None}
+    listed = {  # (person, establishment, profile): a membership the file gives
+        (g.person.pk, establishments[row.uai].pk, row.profile)
+        for g in groups.values()
+        if g.person is not None
+        for row in g.rows
+    }
     in_scope = Q()
     for establishment_id, kinds in scope.items():
         profiles = [p for p in Profile.values if kind_of(p) in kinds]
@@ -108,7 +114,7 @@ def apply_absences(
     for pk, person_id, establishment_id, profile in members.iterator():
         kind = kind_of(profile)
         people_by_kind[kind].add(person_id)
-        if person_id in listed:
+        if (person_id, establishment_id, profile) in listed:
             continue
         concerned[person_id][pk] = (kind, establishment_id)
         if kind == RELATIVES:
