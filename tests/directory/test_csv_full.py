@@ -11,6 +11,7 @@ import pytest
 from django.contrib.auth.hashers import check_password
 from django.core.management.base import CommandError
 
+from socle.directory.csv_full import Absences, apply_absences
 from socle.directory.models import Establishment, Membership, Person, Source
 from socle.directory.profiles import Profile
 from socle.directory.signals import person_deactivated
@@ -293,3 +294,9 @@ def test_a_teacher_who_becomes_principal_there_loses_the_teacher_membership(
     out, _ = year_two(tmp_path, promoted, JAURES)
     assert where("T1") == [(JAURES, Profile.DIRECTION, "")]
     assert Person.objects.get(external_id="T1").is_active
+
+
+def test_absences_of_no_row_cover_no_establishment(tmp_path: Path, schools: object) -> None:
+    year_one(tmp_path)
+    assert apply_absences({}, {}) == Absences()
+    assert not Person.objects.filter(is_active=False).exists()

@@ -94,6 +94,8 @@ def apply_absences(
     """Ends the memberships, or deactivates the accounts, of the people the full file no longer
     lists. Raises :class:`LargeCsvAbsence`, nothing written, when too many would go."""
     scope = _scope(groups, establishments)
+    if not scope:  # no row: no establishment covered (an empty Q() would cover them all)
+        return Absences()
     listed = {  # (person, establishment, profile): a membership the file gives
         (g.person.pk, establishments[row.uai].pk, row.profile)
         for g in groups.values()
