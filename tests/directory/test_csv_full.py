@@ -4,11 +4,13 @@ the account is deactivated when it has no other; whoever stays keeps account and
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.contrib.auth.hashers import check_password
+from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from socle.directory.csv_full import Absences, apply_absences
@@ -254,18 +256,49 @@ def test_a_corrected_name_keeps_the_account_and_login_without_external_id(
     assert "0 compte(s) désactivé(s)" in out
 
 
-def test_without_external_id_a_pupil_who_changes_school_gets_a_new_account(
+def test_without_external_id_a_pupil_who_changes_school_is_not_given_a_second_account(
     tmp_path: Path, schools: object
 ) -> None:
     text = "profil;nom;prenom;date_naissance;classe\nélève;Roux;Jean;2011-03-03;4A"
     run("directory_import", str(write_csv(tmp_path, text, name="a.csv")), uai=JAURES)
-    year_two(tmp_path, text.replace("4A", "3B"), VOLTAIRE)
-    assert Person.objects.filter(last_name="Roux").count() == 2  # not recognised: a new one
-    year_two(tmp_path, "profil;nom;prenom\nenseignant;Durand;Paul", JAURES)
-    assert Person.objects.filter(last_name="Roux", is_active=True).count() == 2  # staff file
+    path = write_csv(tmp_path, text.replace("4A", "3B"), name="v.csv")
+    err = io.StringIO()
+    with pytest.raises(CommandError, match="corrigez les lignes signalées"):
+        call_command("directory_import", str(path), uai=VOLTAIRE, stdout=io.StringIO(), stderr=err)
+    assert err.getvalue().startswith(
+        "ligne 2 : un compte de mêmes nom, prénom, date de naissance et profil existe déjà hors "
+        f"de cet établissement : jean.roux ({JAURES}). Si c'est la même personne (changement "
+        "d'établissement), donnez son identifiant dans la colonne login pour garder son compte ; "
+        "sinon, ajoutez une colonne external_id pour les distinguer.\n"
+    )
+    assert Person.objects.count() == 1
+
+
+def test_the_login_column_keeps_the_account_of_a_pupil_who_changes_school(
+    tmp_path: Path, schools: object
+) -> None:
+    text = "profil;nom;prenom;date_naissance;classe\nélève;Roux;Jean;2011-03-03;4A"
+    run("directory_import", str(write_csv(tmp_path, text, name="a.csv")), uai=JAURES)
+    jean = Person.objects.get()
+    moved = "profil;nom;prenom;date_naissance;classe;login\nélève;ROUX;Jean;2011-03-03;3B;jean.roux"
+    year_two(tmp_path, moved, VOLTAIRE)
     year_two(tmp_path, "profil;nom;prenom;date_naissance\nélève;Autre;Eleve;2011-01-01", JAURES)
-    old, new = Person.objects.filter(last_name="Roux").order_by("pk")
-    assert not old.is_active and new.is_active and new.login == "jean.roux2"
+    again = Person.objects.get(last_name__iexact="roux")
+    assert (again.pk, again.uid, again.is_active) == (jean.pk, jean.uid, True)
+    assert [(m.establishment.uai, m.class_name) for m in again.memberships.all()] == [
+        (VOLTAIRE, "3B")
+    ]
+
+
+def test_a_login_naming_someone_else_is_still_refused_as_taken(
+    tmp_path: Path, schools: object
+) -> None:
+    text = "profil;nom;prenom;date_naissance;classe\nélève;Roux;Jean;2011-03-03;4A"
+    run("directory_import", str(write_csv(tmp_path, text, name="a.csv")), uai=JAURES)
+    other = "profil;nom;prenom;date_naissance;login\nélève;Roux;Paul;2011-03-03;jean.roux"
+    with pytest.raises(CommandError):
+        year_two(tmp_path, other, VOLTAIRE)
+    assert Person.objects.count() == 1
 
 
 def test_one_file_for_several_schools_covers_each_of_them(tmp_path: Path, schools: object) -> None:
@@ -300,3 +333,39 @@ def test_absences_of_no_row_cover_no_establishment(tmp_path: Path, schools: obje
     year_one(tmp_path)
     assert apply_absences({}, {}) == Absences()
     assert not Person.objects.filter(is_active=False).exists()
+
+
+def test_a_real_namesake_in_another_school_is_told_apart_by_external_id(
+    tmp_path: Path, schools: object
+) -> None:
+    text = "profil;nom;prenom;date_naissance;classe\nélève;Roux;Jean;2011-03-03;4A"
+    run("directory_import", str(write_csv(tmp_path, text, name="a.csv")), uai=JAURES)
+    namesake = "profil;nom;prenom;date_naissance;identifiant_externe\nélève;Roux;Jean;2011-03-03;V9"
+    out, _ = run("directory_import", str(write_csv(tmp_path, namesake, name="v.csv")), uai=VOLTAIRE)
+    assert "1 créée(s)" in out
+    assert sorted(Person.objects.values_list("login", flat=True)) == ["jean.roux", "jean.roux2"]
+
+
+def test_a_pupil_deactivated_by_his_former_schools_file_is_not_given_a_second_account(
+    tmp_path: Path, schools: object
+) -> None:
+    text = "profil;nom;prenom;date_naissance;classe\nélève;Roux;Jean;2011-03-03;4A"
+    run("directory_import", str(write_csv(tmp_path, text, name="a.csv")), uai=JAURES)
+    year_two(tmp_path, "profil;nom;prenom;date_naissance\nélève;Autre;Eleve;2011-01-01", JAURES)
+    jean = Person.objects.get(login="jean.roux")
+    assert not jean.is_active and not jean.memberships.exists()
+    with pytest.raises(CommandError):
+        year_two(tmp_path, text.replace("4A", "3B"), VOLTAIRE)
+    moved = "profil;nom;prenom;date_naissance;classe;login\nélève;Roux;Jean;2011-03-03;3B;jean.roux"
+    out, _ = year_two(tmp_path, moved, VOLTAIRE)
+    assert "Comptes réactivés (de nouveau dans le fichier) : 1." in out
+    assert Person.objects.get(pk=jean.pk).is_active
+    assert where_login("jean.roux") == [(VOLTAIRE, Profile.PUPIL, "3B")]
+
+
+def where_login(login: str) -> list[tuple[str, str, str]]:
+    return sorted(
+        Membership.objects.filter(person__login=login).values_list(
+            "establishment__uai", "profile", "class_name"
+        )
+    )

@@ -15,7 +15,12 @@ from django.utils.translation import gettext as _
 
 from socle.core.plain_errors import os_error
 from socle.directory.csv_apply import ImportSummary, Progress, apply_groups, hash_passwords
-from socle.directory.csv_checks import check_children, check_logins, match_people
+from socle.directory.csv_checks import (
+    check_children,
+    check_logins,
+    check_other_schools,
+    match_people,
+)
 from socle.directory.csv_full import LargeCsvAbsence, apply_absences
 from socle.directory.csv_groups import group_rows
 from socle.directory.csv_reader import CsvRejected, decode, read_rows
@@ -82,6 +87,7 @@ def import_csv_text(
             )
     if not errors and faulty is None:
         errors += match_people(groups)
+        errors += check_other_schools(groups)
         errors += check_logins(groups)
         errors += check_children(groups)
     if errors or faulty is not None:
