@@ -228,3 +228,63 @@ def test_the_half_letters_file_of_a_killed_run_is_removed_by_the_next_one(
     os.utime(leftover, (old, old))
     run("activation_letters", uai="0312609T", out=str(tmp_path / "b.csv"), class_name="4A")
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["b.csv", recent.name])
+
+
+def test_only_new_leaves_the_letters_already_handed_out_valid(
+    tmp_path: Path, college: Establishment
+) -> None:
+    run("activation_letters", uai="0312609T", out=str(tmp_path / "first.csv"))
+    first = {r["identifiant"]: r["code_activation"] for r in _read_csv(tmp_path / "first.csv")}
+    make_person("Yanis", "Haddad", password=None, establishment=college, class_name="6E1")
+    out, _ = run("activation_letters", "--only-new", uai="0312609T", out=str(tmp_path / "b.csv"))
+    assert "1 fiche(s) de connexion écrite(s)" in out
+    assert [r["identifiant"] for r in _read_csv(tmp_path / "b.csv")] == ["yanis.haddad"]
+    for login, code in first.items():  # the first wave still opens its accounts
+        assert activation_redirect(login, code, None)
+
+
+def test_only_new_gives_a_letter_again_once_the_code_expired(
+    tmp_path: Path, college: Establishment
+) -> None:
+    run("activation_letters", uai="0312609T", out=str(tmp_path / "first.csv"))
+    ActivationCode.objects.filter(person__login="leo.petit").update(expires_at="2020-01-01T00:00Z")
+    run("activation_letters", "--only-new", uai="0312609T", out=str(tmp_path / "b.csv"))
+    assert [r["identifiant"] for r in _read_csv(tmp_path / "b.csv")] == ["leo.petit"]
+
+
+def test_only_new_with_nobody_new_is_said_and_writes_nothing(
+    tmp_path: Path, college: Establishment
+) -> None:
+    run("activation_letters", uai="0312609T", out=str(tmp_path / "first.csv"))
+    codes = list(ActivationCode.objects.values_list("code_hash", flat=True))
+    out, _ = run("activation_letters", "--only-new", uai="0312609T", out=str(tmp_path / "b.csv"))
+    assert out.startswith("Aucune nouvelle fiche : dans cette sélection, toute personne sans mot")
+    assert not (tmp_path / "b.csv").exists()
+    assert list(ActivationCode.objects.values_list("code_hash", flat=True)) == codes
+
+
+def test_a_school_where_everyone_has_a_password_is_said_so(tmp_path: Path) -> None:
+    school = make_establishment("0312799Z", "Collège Voltaire")
+    make_person("Zoé", "Active", establishment=school)
+    with pytest.raises(CommandError, match="tout le monde a déjà un mot de passe dans cet"):
+        run("activation_letters", uai="0312799Z", out=str(tmp_path / "a.pdf"))
+    assert not (tmp_path / "a.pdf").exists()
+
+
+def test_only_new_gives_a_person_of_two_schools_one_letter_that_stays_valid(
+    tmp_path: Path, college: Establishment
+) -> None:
+    other = make_establishment("0312799Z", "Collège Voltaire")
+    teacher = make_person(
+        "Hélène", "Le Gall", password=None, establishment=college, profile="National_ENS"
+    )
+    teacher.memberships.create(establishment=other, profile="National_ENS")
+    run("activation_letters", "--only-new", uai="0312609T", out=str(tmp_path / "a.csv"))
+    (code,) = [
+        r["code_activation"]
+        for r in _read_csv(tmp_path / "a.csv")
+        if r["identifiant"] == "helene.le-gall"
+    ]
+    out, _ = run("activation_letters", "--only-new", uai="0312799Z", out=str(tmp_path / "b.csv"))
+    assert out.startswith("Aucune nouvelle fiche")  # her only one is Jaurès's …
+    assert activation_redirect("helene.le-gall", code, None)  # … and it still works

@@ -33,6 +33,10 @@ class ImportSummary:
     updated: int = 0
     unchanged: int = 0
     rejected: int = 0
+    reactivated: int = 0  # CSV accounts deactivated before, listed again (counted as updated)
+    full: bool = False  # a full file (--complet): the two counts below apply
+    deactivated: int = 0
+    memberships_ended: int = 0
 
     def line(self) -> str:
         return _(
@@ -44,6 +48,24 @@ class ImportSummary:
             "unchanged": self.unchanged,
             "rejected": self.rejected,
         }
+
+    def extra_lines(self) -> list[str]:
+        """The reactivations, and what a full file did to the people it no longer lists."""
+        lines = []
+        if self.reactivated:
+            lines.append(
+                _("Comptes réactivés (de nouveau dans le fichier) : %(count)s.")
+                % {"count": self.reactivated}
+            )
+        if self.full:
+            lines.append(
+                _(
+                    "Absents du fichier complet : %(deactivated)s compte(s) désactivé(s), "
+                    "%(ended)s rattachement(s) retiré(s)."
+                )
+                % {"deactivated": self.deactivated, "ended": self.memberships_ended}
+            )
+        return lines
 
 
 Progress = Callable[[int, int], None]
@@ -97,6 +119,9 @@ def apply_groups(
     for group in groups.values():
         if group.status != "created" and _update_person(group):
             group.status = "updated"
+        if group.status != "created" and _reactivate(group):
+            group.status = "updated"
+            summary.reactivated += 1
     _sync_memberships(groups, establishments)
     _sync_links(groups)
     for group in groups.values():
@@ -126,6 +151,18 @@ def _update_person(group: PersonGroup) -> bool:
     if changed:
         person.save(update_fields=changed)
     return bool(changed)
+
+
+def _reactivate(group: PersonGroup) -> bool:
+    """A CSV account deactivated before (absent from a full file) and listed again comes back,
+    as an AAF record re-activates its account; accounts of other sources are left as they are."""
+    person = group.person
+    assert person is not None
+    if person.is_active or person.source != Source.CSV:
+        return False
+    person.is_active = True
+    person.save(update_fields=["is_active", "updated_at"])
+    return True
 
 
 def _sync_memberships(

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from socle.core.batches import batched
@@ -17,13 +18,18 @@ from socle.directory.csv_groups import CHUNK, GroupKey, PersonGroup
 from socle.directory.models import Membership, Person
 from socle.directory.names import normalize_name
 
+NAMESAKE_CHUNK = 100  # rows per query of check_other_schools (an OR of name and birth date)
+
 
 def match_people(groups: dict[GroupKey, PersonGroup]) -> list[tuple[int, str]]:
-    """Finds each group's person: by external_id, else by identity in the establishment."""
+    """Finds each group's person: by external_id, else by the account its ``login`` column
+    names (:func:`_match_by_login`), else by identity in the establishment."""
     external_ids = [key[1] for key in groups if key[0] == "ext"]
     for chunk in batched(external_ids, CHUNK):
         for person in Person.objects.filter(external_id__in=chunk):
             groups[("ext", person.external_id)].person = person
+    _match_by_login(groups)
+    matched = {g.person.pk for g in groups.values() if g.person is not None}
     pending = [g for g in groups.values() if g.person is None]
     if not pending:
         return []
@@ -49,7 +55,7 @@ def match_people(groups: dict[GroupKey, PersonGroup]) -> list[tuple[int, str]]:
     errors: list[tuple[int, str]] = []
     found: dict[int, PersonGroup] = {}
     for group in pending:
-        ids = index.get(group.first.identity_key, set())
+        ids = index.get(group.first.identity_key, set()) - matched
         if group.first.external_id:
             ids = ids - has_external  # never steal a person another feed already identifies
         if len(ids) > 1:
@@ -76,6 +82,31 @@ def match_people(groups: dict[GroupKey, PersonGroup]) -> list[tuple[int, str]]:
     for person in Person.objects.filter(pk__in=list(found)):
         found[person.pk].person = person
     return errors
+
+
+def _match_by_login(groups: dict[GroupKey, PersonGroup]) -> None:
+    """A row whose ``login`` column names an existing account is that account when the names
+    agree (last name, usage or birth, and first name, normalised) and the birth dates do not
+    differ: how a school keeps the account of a pupil or teacher who comes from another school
+    of the ENT, when its file has no ``external_id`` (the identity key holds the establishment).
+    Otherwise the login stays « déjà pris » (:func:`check_logins`)."""
+    wanted = {g.login: g for g in groups.values() if g.person is None and g.login}
+    taken = {g.person.pk for g in groups.values() if g.person is not None}
+    for chunk in batched(list(wanted), CHUNK):
+        for person in Person.objects.filter(login__in=chunk):
+            group = wanted[person.login]
+            row = group.first
+            names = {normalize_name(person.last_name), normalize_name(person.birth_last_name)}
+            if (
+                person.pk in taken
+                or (row.external_id and person.external_id not in (None, "", row.external_id))
+                or normalize_name(row.first_name) != normalize_name(person.first_name)
+                or normalize_name(row.last_name) not in names
+                or (row.birth_date and person.birth_date and row.birth_date != person.birth_date)
+            ):
+                continue
+            group.person = person
+            taken.add(person.pk)
 
 
 def check_logins(groups: dict[GroupKey, PersonGroup]) -> list[tuple[int, str]]:
@@ -143,3 +174,77 @@ def check_children(groups: dict[GroupKey, PersonGroup]) -> list[tuple[int, str]]
                 else:
                     group.children.append((row, child))
     return errors
+
+
+def check_other_schools(groups: dict[GroupKey, PersonGroup]) -> list[tuple[int, str]]:
+    """Rows without ``external_id`` that would create a person, when an account of the same
+    profile, names and birth date exists in another establishment (or deactivated, with no
+    membership left, by a full file of the former school): most likely the same person,
+    who changed school and is not recognised (the identity key holds the establishment). The
+    file is refused rather than give them a second account (a new login, no password, another
+    uid that PRONOTE would take for someone else): the school names the account in the
+    ``login`` column (:func:`_match_by_login`), or gives ``external_id`` to a real namesake."""
+    pending = [
+        g
+        for g in groups.values()
+        if g.person is None and not g.first.external_id and g.first.birth_date
+    ]
+    if not pending:
+        return []
+    # (names, birth date) → accounts: (uai, profile) of each membership, or ("", "") for a
+    # deactivated account without any (a full file ended them: a pupil gone from his school)
+    known: dict[tuple[Any, ...], set[tuple[str, str, str]]] = defaultdict(set)
+    for chunk in batched(pending, NAMESAKE_CHUNK):
+        wanted = Q()
+        for group in chunk:  # the search key starts with the normalised last name
+            wanted |= Q(
+                birth_date=group.first.birth_date,
+                search_key__startswith=normalize_name(group.first.last_name) + " ",
+            )
+        people = {
+            pk: (normalize_name(last), normalize_name(first), birth, login, active)
+            for pk, last, first, birth, login, active in Person.objects.filter(wanted).values_list(
+                "pk", "last_name", "first_name", "birth_date", "login", "is_active"
+            )
+        }
+        held: dict[int, list[tuple[str, str]]] = defaultdict(list)
+        for person_id, uai, profile in Membership.objects.filter(
+            person_id__in=list(people)
+        ).values_list("person_id", "establishment__uai", "profile"):
+            held[person_id].append((uai, profile))
+        for pk, (last, first, birth, login, active) in people.items():
+            places = held.get(pk) or ([] if active else [("", "")])
+            for uai, profile in places:
+                known[(last, first, birth)].add((uai, profile, login))
+    errors: list[tuple[int, str]] = []
+    for group in pending:
+        row = group.first
+        key = (normalize_name(row.last_name), normalize_name(row.first_name), row.birth_date)
+        elsewhere = sorted(
+            {
+                (uai, login)
+                for uai, profile, login in known.get(key, ())
+                if (uai, profile) == ("", "") or (profile == row.profile and uai != row.uai)
+            }
+        )
+        if elsewhere:
+            errors.append(
+                (
+                    row.line,
+                    _(
+                        "un compte de mêmes nom, prénom, date de naissance et profil existe déjà "
+                        "hors de cet établissement : %(accounts)s. Si c'est la même personne "
+                        "(changement d'établissement), donnez son identifiant dans la colonne "
+                        "login pour garder son compte ; sinon, ajoutez une colonne external_id "
+                        "pour les distinguer."
+                    )
+                    % {"accounts": ", ".join(_account(uai, login) for uai, login in elsewhere)},
+                )
+            )
+    return errors
+
+
+def _account(uai: str, login: str) -> str:
+    if not uai:
+        return _("%(login)s (compte désactivé)") % {"login": login}
+    return f"{login} ({uai})"

@@ -15,14 +15,25 @@ from django.utils.translation import gettext as _
 
 from socle.core.plain_errors import os_error
 from socle.directory.csv_apply import ImportSummary, Progress, apply_groups, hash_passwords
-from socle.directory.csv_checks import check_children, check_logins, match_people
+from socle.directory.csv_checks import (
+    check_children,
+    check_logins,
+    check_other_schools,
+    match_people,
+)
+from socle.directory.csv_full import LargeCsvAbsence, apply_absences
 from socle.directory.csv_groups import group_rows
 from socle.directory.csv_reader import CsvRejected, decode, read_rows
 from socle.directory.models import Establishment
 
 
 def import_csv_path(
-    path: str | Path, *, default_uai: str | None = None, progress: Progress | None = None
+    path: str | Path,
+    *,
+    default_uai: str | None = None,
+    progress: Progress | None = None,
+    full: bool = False,
+    force: bool = False,
 ) -> ImportSummary:
     try:
         data = Path(path).read_bytes()
@@ -34,14 +45,23 @@ def import_csv_path(
             ],
             0,
         ) from None
-    return import_csv_text(decode(data), default_uai=default_uai, progress=progress)
+    return import_csv_text(
+        decode(data), default_uai=default_uai, progress=progress, full=full, force=force
+    )
 
 
 def import_csv_text(
-    text: str, *, default_uai: str | None = None, progress: Progress | None = None
+    text: str,
+    *,
+    default_uai: str | None = None,
+    progress: Progress | None = None,
+    full: bool = False,
+    force: bool = False,
 ) -> ImportSummary:
     """``progress`` (passwords hashed, passwords in all) is called as the initial passwords are
-    hashed, the long part of a file that gives them (about 30 ms each)."""
+    hashed, the long part of a file that gives them (about 30 ms each). ``full``: the file lists
+    the whole population of its establishments (:mod:`socle.directory.csv_full`); ``force``
+    applies its absences even when they are more than half of a kind's accounts."""
     try:
         rows = read_rows(text, default_uai=default_uai)
         faulty: CsvRejected | None = None
@@ -67,6 +87,7 @@ def import_csv_text(
             )
     if not errors and faulty is None:
         errors += match_people(groups)
+        errors += check_other_schools(groups)
         errors += check_logins(groups)
         errors += check_children(groups)
     if errors or faulty is not None:
@@ -81,7 +102,15 @@ def import_csv_text(
     hash_passwords(groups, progress)  # outside the transaction: see hash_passwords
     try:
         with transaction.atomic():
-            return apply_groups(groups, establishments)
+            summary = apply_groups(groups, establishments)
+            if full:
+                absences = apply_absences(groups, establishments, force=force)
+                summary.full = True
+                summary.deactivated = absences.deactivated
+                summary.memberships_ended = absences.memberships_ended
+            return summary
+    except LargeCsvAbsence as exc:
+        raise CsvRejected([exc.message()], 0) from None
     except OperationalError as exc:
         if "database is locked" not in str(exc):  # SQLite's busy timeout; anything else: raise
             raise

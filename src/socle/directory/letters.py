@@ -15,14 +15,14 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
 from socle.directory.activation import issue_codes
-from socle.directory.models import Establishment, Membership, ParentLink, Person
+from socle.directory.models import ActivationCode, Establishment, Membership, ParentLink, Person
 from socle.directory.profiles import Profile
 
 CSV_COLUMNS = (
@@ -63,13 +63,27 @@ class Letter:
 
 
 def select_people(
-    establishment: Establishment, *, class_name: str | None = None, profile: str | None = None
+    establishment: Establishment,
+    *,
+    class_name: str | None = None,
+    profile: str | None = None,
+    only_new: bool = False,
 ) -> QuerySet[Person]:
     """Active people of the establishment who have no password yet (never activated, or reset).
 
     ``class_name`` selects the pupils of a class; with ``profile=National_TUT`` it selects the
-    relatives of those pupils."""
+    relatives of those pupils. ``only_new`` leaves out whoever holds a live code (a letter
+    handed out and not used yet, an administrator's reset): a second wave of letters in
+    September does not void the first."""
     people = Person.objects.filter(is_active=True, password__startswith=UNUSABLE_PASSWORD_PREFIX)
+    if only_new:
+        people = people.exclude(
+            Exists(
+                ActivationCode.objects.filter(
+                    person=OuterRef("pk"), used_at__isnull=True, expires_at__gt=timezone.now()
+                )
+            )
+        )
     memberships = Membership.objects.filter(establishment=establishment)
     if profile:
         memberships = memberships.filter(profile=profile)
@@ -87,9 +101,15 @@ def select_people(
 
 
 def issue_letters(
-    establishment: Establishment, *, class_name: str | None = None, profile: str | None = None
+    establishment: Establishment,
+    *,
+    class_name: str | None = None,
+    profile: str | None = None,
+    only_new: bool = False,
 ) -> list[Letter]:
-    people = list(select_people(establishment, class_name=class_name, profile=profile))
+    people = list(
+        select_people(establishment, class_name=class_name, profile=profile, only_new=only_new)
+    )
     memberships: dict[int, list[Membership]] = defaultdict(list)
     for membership in Membership.objects.filter(
         establishment=establishment, person__in=people

@@ -19,7 +19,8 @@ _PERSON_FIELDS = ("id", "last_name", "first_name", "birth_last_name", "birth_dat
 
 def build_index(establishment: Establishment, profiles: frozenset[str]) -> DirectoryIndex:
     """Active people holding one of ``profiles`` in the establishment. For responsables, also
-    the parents (per :class:`ParentLink`) of its pupils, even without a membership there."""
+    the parents (per :class:`ParentLink`) of its active pupils, even without a membership
+    there."""
     held: dict[int, set[str]] = defaultdict(set)
     classes: dict[int, str] = {}
     memberships = Membership.objects.filter(
@@ -32,9 +33,12 @@ def build_index(establishment: Establishment, profiles: frozenset[str]) -> Direc
 
     children: dict[int, set[int]] = defaultdict(set)
     if Profile.PARENT in profiles:
+        # Active pupils only: the parent of a former pupil (deactivated, whose membership the
+        # AAF keeps) is no longer a parent of the school, as the directory's relatives are not.
         links = ParentLink.objects.filter(
             child__memberships__establishment=establishment,
             child__memberships__profile=Profile.PUPIL,
+            child__is_active=True,
             parent__is_active=True,
         ).values_list("parent_id", "child_id")
         for parent_id, child_id in links.iterator(chunk_size=5000):
@@ -64,6 +68,7 @@ def build_index(establishment: Establishment, profiles: frozenset[str]) -> Direc
                 id__in=ParentLink.objects.filter(
                     child__memberships__establishment=establishment,
                     child__memberships__profile=Profile.PUPIL,
+                    child__is_active=True,
                 ).values("parent_id")
             )
             .values_list(*_PERSON_FIELDS)

@@ -25,6 +25,7 @@ from socle.pronote.cas_names import (
     pronote_services_query,
     stored_mismatches,
 )
+from socle.pronote.departed import Departed, departed_holders, departed_text
 from socle.pronote.importer.report import summary_line
 from socle.pronote.models import ImportRow, ImportSession, MissingIdentifierEvent, PronoteIdentity
 
@@ -133,6 +134,9 @@ class DoctorReport:
     cas_mismatch_text: str = ""  # how many, what PRONOTE will say, what to do
     # several enabled services sending different CAS user names (the words of socle.W069)
     divergent_text: str = ""
+    # identifiers still held by people who left the establishment (socle.pronote.departed)
+    departed: list[Departed] = field(default_factory=list)
+    departed_text: str = ""
 
 
 def _accepts(service: Any, url: str) -> tuple[bool, str]:
@@ -276,7 +280,10 @@ def diagnose(
         missing_events=_still_missing(establishment),
         imports=sessions,
         cas_mismatches=_cas_mismatches(establishment),
+        departed=departed_holders(establishment),
     )
+    if report.departed:
+        report.departed_text = departed_text(len(report.departed))
     divergent = divergent_services(item.service for item in report.services)
     if divergent:
         report.divergent_text = " ".join(divergent_warning(establishment, divergent))

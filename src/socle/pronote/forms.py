@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any, cast
 
 from django import forms
 from django.conf import settings
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from socle.core.forms import FirstErrorFocusMixin
@@ -13,7 +15,13 @@ from socle.directory.models import Establishment, Membership, ParentLink, Person
 from socle.directory.profiles import Profile
 from socle.pronote.files import ParsedFile, PronoteFileError
 from socle.pronote.importer.session import load_files
-from socle.pronote.models import ImportMode, ImportRow, PronoteIdentity, RowStatus
+from socle.pronote.models import (
+    ImportMode,
+    ImportRow,
+    ImportStep,
+    RowStatus,
+    StepState,
+)
 from socle.pronote.permissions import administered_establishments
 from socle.pronote.search import has_letter_or_digit
 
@@ -45,12 +53,31 @@ class EstablishmentChoiceField(forms.ModelChoiceField):
         return f"{obj.uai} — {obj.name}"
 
 
+# The school year of the import page's default mode starts on this day (month, day): the new
+# year's PRONOTE base is exported for the ENT at the rentrée, late August or September.
+SCHOOL_YEAR_START = (8, 1)
+
+
+def school_year_start(now: dt.datetime | None = None) -> dt.datetime:
+    """Midnight (local time) of the last :data:`SCHOOL_YEAR_START` up to ``now``."""
+    today = timezone.localdate(now or timezone.now())
+    month, day = SCHOOL_YEAR_START
+    year = today.year if (today.month, today.day) >= (month, day) else today.year - 1
+    return timezone.make_aware(dt.datetime(year, month, day))
+
+
 def initial_mode(establishment: Establishment | None) -> str:
-    """« Complet » for a school that holds no PRONOTE identifier yet (its first import, as at
-    the start of each year), « Partiel » otherwise (newcomers during the year)."""
+    """« Complet » for a school that has validated no step of a Complet import since the
+    school year began (its first import; the rentrée's, whose new PRONOTE base changed every
+    identifier), « Partiel » otherwise (newcomers during the year)."""
     if (
         establishment is not None
-        and not PronoteIdentity.objects.filter(establishment=establishment).exists()
+        and not ImportStep.objects.filter(
+            session__establishment=establishment,
+            session__mode=ImportMode.COMPLET,
+            state=StepState.VALIDATED,
+            validated_at__gte=school_year_start(),
+        ).exists()
     ):
         return ImportMode.COMPLET
     return ImportMode.PARTIEL

@@ -12,6 +12,7 @@ from socle.directory.models import Person
 from socle.pronote.cas_names import fix_hint, mismatch_count
 from socle.pronote.categories import STEP_COUNT, step
 from socle.pronote.forms import NEED_LETTER, StepForm
+from socle.pronote.importer import renumbered
 from socle.pronote.importer.removals import warning
 from socle.pronote.importer.report import step_summaries
 from socle.pronote.importer.step_matching import prepare_step
@@ -43,10 +44,11 @@ def step_context(
             form.confirmed() if form.is_bound and form.is_valid() else None,
         )
         planned = {item.pair.row_id: item for item in plan.items}
+        renumbered_hint = renumbered.hint(renumbered.planned_count(plan.items))
         removals = plan.removals
         check = removal_check(session, number, plan)
     except StepError:
-        planned, removals, check = {}, [], None
+        planned, removals, check, renumbered_hint = {}, [], None, ""
     unrecognised: list[dict[str, Any]] = []
     recognised: list[dict[str, Any]] = []
     selected = {
@@ -91,6 +93,7 @@ def step_context(
         "recognised": recognised[:RECOGNISED_SHOWN],
         "recognised_hidden": max(0, len(recognised) - RECOGNISED_SHOWN),
         "conflicts": conflicts,
+        "renumbered_hint": renumbered_hint,  # a Partiel import of a renewed PRONOTE base
         "cas_mismatch_text": cas_mismatch_text(len(mismatched)),
         "cas_mismatches": mismatched[:CAS_MISMATCHES_SHOWN],
         "cas_mismatches_hidden": max(0, len(mismatched) - CAS_MISMATCHES_SHOWN),

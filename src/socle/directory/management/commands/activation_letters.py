@@ -1,4 +1,5 @@
-"""``socle activation_letters --uai UAI [--class 5E1] [--profile National_TUT] --out FILE``."""
+"""``socle activation_letters --uai UAI [--class 5E1] [--profile National_TUT] [--only-new]
+--out FILE``."""
 
 from __future__ import annotations
 
@@ -37,6 +38,14 @@ class Command(SocleCommand):
             "--profile", default=None, help=_("Profil (National_ELV, National_TUT, enseignant…).")
         )
         parser.add_argument("--out", required=True, help=_("Fichier de sortie .pdf ou .csv."))
+        parser.add_argument(
+            "--only-new",
+            action="store_true",
+            help=_(
+                "seulement les personnes qui n'ont pas encore de code valable : les fiches déjà "
+                "distribuées et pas encore utilisées restent valables (rentrée, par vagues)"
+            ),
+        )
 
     renewed_in: Path | None = None  # the letters of codes already renewed, if interrupted then
 
@@ -74,7 +83,17 @@ class Command(SocleCommand):
                 _("Écriture impossible dans %(path)s : %(reason)s.")
                 % {"path": out, "reason": _("c'est un dossier, pas un fichier")}
             )
-        count = self._write(out, establishment, options["class_name"], profile)
+        count = self._write(
+            out, establishment, options["class_name"], profile, only_new=options["only_new"]
+        )
+        if not count:  # --only-new, and nobody new: nothing to do, not an error
+            self.stdout.write(
+                _(
+                    "Aucune nouvelle fiche : dans cette sélection, toute personne sans mot de "
+                    "passe a déjà un code valable. Aucun fichier écrit, aucun code renouvelé."
+                )
+            )
+            return
         self.stdout.write(
             _(
                 "%(count)s fiche(s) de connexion écrite(s) dans %(path)s ; les codes précédents "
@@ -84,7 +103,13 @@ class Command(SocleCommand):
         )
 
     def _write(
-        self, out: Path, establishment: Establishment, class_name: str | None, profile: str | None
+        self,
+        out: Path,
+        establishment: Establishment,
+        class_name: str | None,
+        profile: str | None,
+        *,
+        only_new: bool,
     ) -> int:
         """Renews the codes and writes the letters in one go: the new codes are committed only
         once the whole file is written (next to ``out``, then renamed onto it), so that a full
@@ -99,12 +124,23 @@ class Command(SocleCommand):
             with transaction.atomic():
                 if on_terminal:
                     self._show(_("Création des codes d'activation…"))
-                letters = issue_letters(establishment, class_name=class_name, profile=profile)
-                if not letters:
+                letters = issue_letters(
+                    establishment, class_name=class_name, profile=profile, only_new=only_new
+                )
+                if not letters and only_new:
+                    return 0
+                if not letters and (class_name or profile):
                     raise CommandError(
                         _(
                             "Aucune fiche : personne sans mot de passe dans cette sélection "
                             "(vérifiez --class et --profile). Aucun fichier écrit."
+                        )
+                    )
+                if not letters:
+                    raise CommandError(
+                        _(
+                            "Aucune fiche : tout le monde a déjà un mot de passe dans cet "
+                            "établissement. Aucun fichier écrit."
                         )
                     )
                 # Readable by its owner only (the codes open accounts): created so before the

@@ -34,11 +34,20 @@ class Command(SocleCommand):
             "--uai", default=None, help=_("CSV : établissement des lignes sans colonne uai.")
         )
         parser.add_argument(
+            "--complet",
+            action="store_true",
+            help=_(
+                "CSV : le fichier liste toute la population de ses établissements (rentrée) ; "
+                "les comptes CSV absents quittent l'établissement (désactivés s'ils n'ont plus "
+                "aucun rattachement)"
+            ),
+        )
+        parser.add_argument(
             "--force",
             action="store_true",
             help=_(
-                "AAF : applique les absences d'un fichier complet même quand elles désactivent "
-                "plus de la moitié des comptes d'un type (sinon : aucune désactivation, erreur)"
+                "AAF, ou CSV avec --complet : applique les absences d'un fichier complet même "
+                "quand elles touchent plus de la moitié des comptes d'un type (sinon : erreur)"
             ),
         )
 
@@ -56,8 +65,10 @@ class Command(SocleCommand):
         if options["format"] == "aaf":
             self._import_aaf(options)
             return
-        if options["force"]:
-            raise CommandError(_("--force ne s'emploie qu'avec le format AAF."))
+        if options["force"] and not options["complet"]:
+            raise CommandError(
+                _("--force ne s'emploie qu'avec le format AAF, ou un CSV importé avec --complet.")
+            )
         path = str(options["path"])
         if Path(path).is_dir() and not any(
             name.suffix.lower() in {".xml", ".zip", ".gz", ".tgz", ".tar"}
@@ -99,6 +110,8 @@ class Command(SocleCommand):
                 options["path"],
                 default_uai=default_uai,
                 progress=self._passwords if on_terminal else None,
+                full=options["complet"],
+                force=options["force"],
             )
         except CsvRejected as exc:
             if not exc.rejected_rows and len(exc.errors) == 1:  # the file itself, not its lines
@@ -119,10 +132,19 @@ class Command(SocleCommand):
             if on_terminal and self._shown:
                 self.stderr.write("", style_func=_plain)  # the progress line ends
         self.stdout.write(_("Personnes : %(summary)s") % {"summary": summary.line()})
+        for line in summary.extra_lines():
+            self.stdout.write(line)
 
     def _import_aaf(self, options: dict[str, Any]) -> None:
         if options["uai"]:
             raise CommandError(_("--uai ne s'emploie qu'avec le format CSV."))
+        if options["complet"]:
+            raise CommandError(
+                _(
+                    "--complet ne s'emploie qu'avec le format CSV : un export AAF dit lui-même "
+                    "s'il est complet (…_Complet_…) ou un delta."
+                )
+            )
         on_terminal = self._on_terminal()
         progress = self._progress if on_terminal else None
         try:

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 from socle.core.commands import SocleCommand
 from socle.directory.models import Establishment, Person
 from socle.directory.uai import InvalidUAI, normalize_uai
+from socle.pronote.departed import departed_reason
 from socle.pronote.doctor import DoctorReport, diagnose
 
 
@@ -142,6 +143,24 @@ def render_text(report: DoctorReport, limit: int | None = 20) -> str:
         hidden_mismatches = len(report.cas_mismatches) - len(shown_mismatches)
         if hidden_mismatches > 0:
             out.append("  " + _("… et %(count)s autre(s) (--all)") % {"count": hidden_mismatches})
+    if report.departed:
+        out += ["", "## " + _("Identifiants de personnes parties"), report.departed_text]
+        shown_departed = report.departed if limit is None else report.departed[:limit]
+        for gone in shown_departed:
+            out.append(
+                "  "
+                + _("%(name)s (%(login)s), %(category)s, %(pronote_id)s : %(reason)s")
+                % {
+                    "name": gone.name,
+                    "login": gone.login,
+                    "category": gone.category,
+                    "pronote_id": gone.pronote_id,
+                    "reason": departed_reason(gone),
+                }
+            )
+        hidden_departed = len(report.departed) - len(shown_departed)
+        if hidden_departed > 0:
+            out.append("  " + _("… et %(count)s autre(s) (--all)") % {"count": hidden_departed})
     if report.missing_events:
         out += ["", "## " + _("Connexions à PRONOTE sans identifiant")]
         for event in report.missing_events:

@@ -23,6 +23,7 @@ from socle.directory.uai import InvalidUAI, normalize_uai
 from socle.pronote.cas_names import fix_hint, mismatch_count
 from socle.pronote.categories import STEPS
 from socle.pronote.files import PronoteFileError
+from socle.pronote.importer import renumbered
 from socle.pronote.importer.csv_report import report_csv
 from socle.pronote.importer.removals import (
     RemovalCheck,
@@ -164,6 +165,11 @@ class Command(SocleCommand):
                         raise CommandError(command_refusal(large))  # rolls everything back
                     self.stdout.write(report_text(session))
                     self._conflicts(session)
+                    renumbered_hint = renumbered.hint(
+                        renumbered.stored_count(session), command=True
+                    )
+                    if renumbered_hint:
+                        self.stdout.write(renumbered_hint)
                     self._cas_mismatches(session)
                     if large:
                         self.stdout.write(command_notice(large, forced=options["force"]))
@@ -282,7 +288,9 @@ class Command(SocleCommand):
 
     def _preview_plan(self, session: Any, number: int, limit: int | None) -> None:
         """What validating the step with its automatic matches would meet: « Identifiant
-        CAS » that PRONOTE will refuse, a large Complet removal (the page will ask)."""
+        CAS » that PRONOTE will refuse, accounts holding another identifier in mode Partiel (a
+        renewed PRONOTE base?), the identifiers a Complet validation removes (a large removal:
+        the page will ask)."""
         try:
             plan = plan_step(session, number)
         except StepError:
@@ -303,7 +311,23 @@ class Command(SocleCommand):
                         "detail": item.localized_cas_mismatch,
                     }
                 )
+        stale = renumbered.hint(renumbered.planned_count(plan.items), command=True)
+        if stale:
+            self.stdout.write(f"  {stale}")
         check = removal_check(session, number, plan)
+        if plan.removals and not (check is not None and check.large):
+            # the step page's notice (the same msgid): former pupils, staff who left…
+            self.stdout.write(
+                "  "
+                + ngettext(
+                    "Mode Complet : %(n)s identifiant absent du fichier sera supprimé à la "
+                    "validation.",
+                    "Mode Complet : %(n)s identifiants absents du fichier seront supprimés à la "
+                    "validation.",
+                    len(plan.removals),
+                )
+                % {"n": len(plan.removals)}
+            )
         if check is not None and check.large:
             self.stdout.write(
                 "  "
