@@ -238,6 +238,7 @@ def test_only_new_leaves_the_letters_already_handed_out_valid(
     make_person("Yanis", "Haddad", password=None, establishment=college, class_name="6E1")
     out, _ = run("activation_letters", "--only-new", uai="0312609T", out=str(tmp_path / "b.csv"))
     assert "1 fiche(s) de connexion écrite(s)" in out
+    assert "les fiches déjà distribuées restent valables" in out
     assert [r["identifiant"] for r in _read_csv(tmp_path / "b.csv")] == ["yanis.haddad"]
     for login, code in first.items():  # the first wave still opens its accounts
         assert activation_redirect(login, code, None)

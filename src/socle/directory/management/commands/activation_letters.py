@@ -94,13 +94,17 @@ class Command(SocleCommand):
                 )
             )
             return
-        self.stdout.write(
-            _(
+        if options["only_new"]:
+            done = _(
+                "%(count)s fiche(s) de connexion écrite(s) dans %(path)s, pour les personnes "
+                "sans code valable ; les fiches déjà distribuées restent valables."
+            )
+        else:
+            done = _(
                 "%(count)s fiche(s) de connexion écrite(s) dans %(path)s ; les codes précédents "
                 "de ces personnes ne sont plus valables."
             )
-            % {"count": count, "path": out}
-        )
+        self.stdout.write(done % {"count": count, "path": out})
 
     def _write(
         self,
