@@ -11,7 +11,9 @@ class PortalConfig(AppConfig):
 
         from socle.portal import access_cache
         from socle.portal.checks import check_service_patterns
+        from socle.portal.statement import check_accessibility_statement
 
         access_cache.connect()
 
         register(check_service_patterns, Tags.database)
+        register(check_accessibility_statement, "socle")

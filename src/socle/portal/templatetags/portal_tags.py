@@ -10,6 +10,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
 from socle.portal.menu import MenuItem, admin_menu, optional_url
+from socle.portal.statement import Statement, footer_statement
 
 register = template.Library()
 
@@ -79,6 +80,12 @@ def profile_name(code: str) -> str:
     from socle.portal.populations import profile_label
 
     return profile_label(code) if code else "—"
+
+
+@register.simple_tag
+def accessibility_statement() -> Statement | None:
+    """The footer's « Accessibilité : … conforme » link (``None`` when no address is set)."""
+    return footer_statement()
 
 
 @register.simple_tag
