@@ -14,8 +14,8 @@ from tests.portal.browser import chromium, submit
 pytestmark = pytest.mark.browser
 
 
-def _queued_page(browser: Any, base: str, login: str) -> Any:
-    page = browser.new_page(locale="fr-FR")
+def _queued_page(browser: Any, base: str, login: str, script: bool = True) -> Any:
+    page = browser.new_page(locale="fr-FR", java_script_enabled=script)
     page.clock.install()  # the page's timers run when the test moves the clock, not before
     page.goto(base + "/cas/login")
     page.fill("#id_username", login)
@@ -75,7 +75,33 @@ def test_it_retries_by_itself_when_nobody_suspends_it(
     with chromium() as browser:
         page = _queued_page(browser, live_server.url, pupil.login)
         assert page.locator("#queue-pause").is_visible()
+        assert page.locator("#queue-countdown").is_visible()
+        assert page.locator("#queue-manual").is_hidden()
         monkeypatch.undo()
         with page.expect_navigation():
             page.clock.run_for(5000)
+        assert page.locator("h1").inner_text() == "Vous êtes connecté"
+
+
+def test_without_javascript_nothing_moves_by_itself_and_the_button_retries(
+    live_server: Any,
+    transactional_db: None,
+    orm_beside_playwright: None,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """No meta refresh, which nobody could stop (WCAG 2.2.1) and which brought an empty login
+    form: the page says to press « Réessayer maintenant », which posts the sealed retry."""
+    pupil = make_person("Camille", "Martin")
+
+    def full(*args: Any, **kwargs: Any) -> Any:
+        raise QueueFull(5)
+
+    monkeypatch.setattr("socle.cas.authentication.password_hash_slot", full)
+    with chromium() as browser:
+        page = _queued_page(browser, live_server.url, pupil.login, script=False)
+        assert page.locator("meta[http-equiv=refresh]").count() == 0
+        assert page.locator("#queue-manual").is_visible()
+        assert page.locator("#queue-auto").is_hidden() and page.locator("#queue-pause").is_hidden()
+        monkeypatch.undo()
+        submit(page, "#queue-retry button[type=submit]")
         assert page.locator("h1").inner_text() == "Vous êtes connecté"
