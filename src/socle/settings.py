@@ -200,6 +200,20 @@ LOGIN_REDIRECT_URL = "/"
 SOCLE_ACTIVATION_CODE_DAYS = env_int("SOCLE_ACTIVATION_CODE_DAYS", 30, minimum=1, maximum=365)
 SOCLE_TERMS_URL = env_str("SOCLE_TERMS_URL", "")
 
+# --- Portal (socle.portal) --------------------------------------------------------------------
+# The footer's link to the operator's accessibility statement (socle.portal.statement).
+SOCLE_ACCESSIBILITY_URL = env_str("SOCLE_ACCESSIBILITY_URL", "")
+
+
+def _compliance(value: str) -> str:
+    level = value.strip().lower()
+    if level not in {"none", "partial", "full"}:
+        raise ValueError("valeurs possibles : none (non conforme), partial, full")
+    return level
+
+
+SOCLE_ACCESSIBILITY_COMPLIANCE = env_parsed("SOCLE_ACCESSIBILITY_COMPLIANCE", _compliance, "none")
+
 # --- CAS server (socle.cas) -----------------------------------------------------------------
 SOCLE_CAS_ST_LIFETIME = env_int("SOCLE_CAS_ST_LIFETIME", 10, minimum=1, maximum=300)
 SOCLE_CAS_PT_LIFETIME = env_int("SOCLE_CAS_PT_LIFETIME", 10, minimum=1, maximum=300)

@@ -290,8 +290,9 @@ def test_it_shows_the_queue_page_when_the_node_is_saturated(client, pupil, servi
     assert "File d'attente" in response.content.decode()
     page = etree.HTML(response.content)
     assert page.find(".//form[@id='queue-retry']").get("action") == "/cas/login"
-    refresh = page.find(".//noscript/meta[@http-equiv='refresh']")
-    assert refresh.get("content").startswith("7;url=/cas/login?service=https")
+    # No meta refresh (WCAG 2.2.1): without JavaScript the person presses the button.
+    assert page.find(".//meta[@http-equiv='refresh']") is None
+    assert "appuyez sur « Réessayer maintenant »" in page.findtext(".//p[@id='queue-manual']")
 
 
 def test_it_ends_the_portal_session_when_the_sso_session_ends_elsewhere(client, pupil) -> None:

@@ -41,6 +41,7 @@ def test_it_explains_a_missing_secret_key_even_for_help(tmp_path: Path):
         ("SOCLE_DATABASE_URL", "mysql2://x", "« mysql2 » non pris en charge"),
         ("SOCLE_DATABASE_URL", "postgres//bad", "« schéma:// » manquant"),
         ("SOCLE_ALLOWED_HOSTS", " , ", "au moins une valeur attendue"),
+        ("SOCLE_ACCESSIBILITY_COMPLIANCE", "oui", "none (non conforme), partial, full"),
     ],
 )
 def test_it_names_the_variable_of_a_bad_value_in_one_french_line(
@@ -81,6 +82,7 @@ def test_it_leaves_hsts_and_the_https_redirect_to_the_tls_proxy(tmp_path: Path):
         "SOCLE_BASE_URL": "https://ent.example.org",
         "SOCLE_TRUSTED_PROXIES": "10.0.0.5",
         "SOCLE_SECRET_KEY": "Zr8-q2LxV0pTn4sWk9yBcE1uHj6mFa3dGo7iRl5eXt_NvQwYz0AbCdEfGhIjKl",
+        "SOCLE_ACCESSIBILITY_URL": "https://ent.example.org/accessibilite",
     }
     behind_proxy = run_socle(
         tmp_path, "check", "--deploy", SOCLE_BEHIND_TLS_PROXY="true", **production

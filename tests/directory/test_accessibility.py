@@ -99,3 +99,29 @@ def test_the_focus_goes_to_the_field_to_fix(client: Client) -> None:
     )
     tree = lxml.html.fromstring(page)
     assert tree.xpath("//*[@autofocus]/@id") == ["id_new_password2"]
+
+
+def _username_fields(page: str) -> list[dict[str, str]]:
+    tree = lxml.html.fromstring(page)
+    return [dict(field.attrib) for field in tree.xpath("//form//input[@autocomplete='username']")]
+
+
+def test_it_gives_password_managers_the_login_the_new_password_belongs_to(client: Client) -> None:
+    """WCAG 1.3.5 and Chromium's password forms: the change and first-connection forms carry the
+    account's login as a hidden ``username`` field, beside new passwords marked as such."""
+    page = _password_change_page(client)
+    (field,) = _username_fields(page)
+    assert field["value"] == "paul.durand" and "hidden" in field and "readonly" in field
+    tree = lxml.html.fromstring(page)
+    assert tree.get_element_by_id("id_old_password").get("autocomplete") == "current-password"
+    assert tree.get_element_by_id("id_new_password1").get("autocomplete") == "new-password"
+    newcomer = make_person("Camille", "Martin", password=None)
+    url = activation_redirect(newcomer.login, issue_code(newcomer).code, None)
+    assert url is not None
+    page = Client().get(url).content.decode()
+    (field,) = _username_fields(page)
+    assert field["value"] == "camille.martin" and "hidden" in field
+    assert (
+        lxml.html.fromstring(page).get_element_by_id("id_new_password2").get("autocomplete")
+        == "new-password"
+    )

@@ -50,6 +50,12 @@ def test_the_password_can_be_shown_then_the_person_lands_on_the_service_logged_i
             # Each button is named after its field for a screen reader.
             assert page.get_by_role("button", name="Masquer le nouveau mot de passe").count() == 1
             assert page.get_by_role("button", name="Afficher la confirmation").count() == 1
+            # The name says the state: no « pressed » beside it; the change is said once.
+            assert page.locator("#id_new_password1 + button").get_attribute("aria-pressed") is None
+            assert page.locator("[role=status]").inner_text() == "Mot de passe affiché en clair."
+            page.locator("#id_new_password1 + button").click()
+            assert field.get_attribute("type") == "password"
+            assert page.locator("[role=status]").inner_text() == "Mot de passe masqué."
             page.fill("#id_new_password2", "un cheval mange des pommes")
             page.check("#id_accept_terms")
             # The service stands for itself: its page is answered here, without the network.

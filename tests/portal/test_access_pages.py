@@ -172,11 +172,30 @@ def test_the_user_tab_tells_homonyms_apart_by_class_and_birth_date(
         " ".join(text.strip() for text in cell.itertext() if text.strip())
         for cell in page.xpath("//tbody/tr/td[1]")
     }
-    assert (
-        f"MARTIN Thomas {first.login} 5B — né(e) le 12/05/2013 Réinitialiser le mot de passe"
-        in cells
+    reset = "Réinitialiser le mot de passe — MARTIN Thomas"
+    assert f"MARTIN Thomas {first.login} 5B — né(e) le 12/05/2013 {reset} ({first.login})" in cells
+    assert f"MARTIN Thomas {second.login} 3D {reset} ({second.login})" in cells  # not 2NDE1
+
+
+def test_the_user_tab_names_each_homonyms_controls_apart(
+    school_admin: Person, school: Establishment
+) -> None:
+    """WCAG 2.4.4 and 2.4.6 out of context (a screen reader's list of links or buttons): the
+    reset link and « Donner l'accès » of two MARTIN Thomas name the login of each."""
+    service = make_service("labo", url="https://labo.example.org/", access_mode=AccessMode.RULES)
+    first = make_person("Thomas", "Martin", establishment=school, class_name="5B")
+    second = make_person("Thomas", "Martin", establishment=school, class_name="3D")
+    page = html.fromstring(
+        logged_in(school_admin)
+        .get(reverse("portal:service_users", args=[service.pk]) + "?q=thomas martin")
+        .content
     )
-    assert f"MARTIN Thomas {second.login} 3D Réinitialiser le mot de passe" in cells  # not 2NDE1
+    names = [" ".join(c.text_content().split()) for c in page.xpath("//main//a | //main//button")]
+    for control in ("Réinitialiser le mot de passe", "Donner l'accès"):
+        assert [n for n in names if n.startswith(control)] == [
+            f"{control} — MARTIN Thomas ({first.login})",
+            f"{control} — MARTIN Thomas ({second.login})",
+        ]
 
 
 def test_the_user_tab_gives_and_withdraws_access_to_one_person(

@@ -11,8 +11,10 @@ class PortalConfig(AppConfig):
 
         from socle.portal import access_cache, personal_data
         from socle.portal.checks import check_service_patterns
+        from socle.portal.statement import check_accessibility_statement
 
         access_cache.connect()
         personal_data.register()
 
         register(check_service_patterns, Tags.database)
+        register(check_accessibility_statement, "socle")

@@ -1,4 +1,5 @@
-"""The services bar on every portal page of a logged-in person.
+"""The services bar on every portal page of a logged-in person, and the length of their
+session's idle period (the warning before it ends).
 
 Computed only when a template shows it (lazily), never for ``/cas/`` pages (the CAS login,
 logout and error pages stay free of portal queries), and once per request: « Mon espace »
@@ -8,7 +9,9 @@ hands over the bar it has already built.
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
+from django.conf import settings
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
@@ -25,10 +28,20 @@ def _bar(request: HttpRequest) -> list[Tile]:
     return list(found)
 
 
+def _login_url(request: HttpRequest) -> str:
+    """The login that brings the person back to this page once their session has ended."""
+    return f"{settings.LOGIN_URL}?{urlencode({'next': request.get_full_path()})}"
+
+
 def portal(request: HttpRequest) -> dict[str, Any]:
     # No ``user`` when a middleware before the authentication's refused the request (a Host not
     # in SOCLE_ALLOWED_HOSTS): Django's 400 page is rendered with the request all the same.
     user = getattr(request, "user", None)
     if request.path.startswith("/cas/") or user is None or not user.is_authenticated:
         return {}
-    return {"services_bar": SimpleLazyObject(lambda: _bar(request))}
+    return {
+        "services_bar": SimpleLazyObject(lambda: _bar(request)),
+        # The warning before the SSO session ends for lack of activity (_session_timeout.html).
+        "session_idle": settings.SOCLE_CAS_SESSION_IDLE,
+        "session_login_url": SimpleLazyObject(lambda: _login_url(request)),
+    }

@@ -27,6 +27,7 @@ class Tile:
 class Category:
     name: str
     tiles: list[Tile] = field(default_factory=list)
+    entered: bool = True  # written by an administrator (in French), not « Autres services »
 
 
 @dataclass
@@ -51,7 +52,8 @@ def _categorise(services: Iterable[Service], establishment: Establishment | None
     categories: dict[str, Category] = {}
     for service in sorted(services, key=lambda s: (s.order, s.label.casefold())):
         name = service.category or _("Autres services")
-        categories.setdefault(name, Category(name)).tiles.append(_tile(service, establishment))
+        category = categories.setdefault(name, Category(name, entered=bool(service.category)))
+        category.tiles.append(_tile(service, establishment))
     return list(categories.values())
 
 

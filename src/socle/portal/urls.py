@@ -2,13 +2,23 @@
 
 from django.urls import path
 
-from socle.portal.views import access, admin_home, home, icons, launcher, services, traces
+from socle.portal.views import (
+    access,
+    admin_home,
+    home,
+    icons,
+    launcher,
+    services,
+    session,
+    traces,
+)
 
 app_name = "portal"
 urlpatterns = [
     path("", home.home, name="home"),
     path("services/<slug:code>/", launcher.launcher, name="launcher"),
     path("services/<slug:code>/icone", icons.service_icon, name="service_icon"),
+    path("session/prolonger", session.keep_alive, name="keep_alive"),
     path("gestion/", admin_home.admin_index, name="admin_index"),
     path("gestion/services/", services.service_list, name="service_list"),
     path("gestion/services/nouveau/", services.service_create, name="service_create"),

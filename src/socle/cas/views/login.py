@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -11,7 +10,6 @@ from django.contrib.auth import login as django_login
 from django.contrib.auth import logout as django_logout
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import render
-from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -280,7 +278,7 @@ def _post_credentials(
         outcome = check_credentials(request, login_name, password, address)
     except QueueFull as exc:
         token = retry.seal(request, login_name, password)
-        return _queue_page(request, form, service_url, exc.retry_after, token)
+        return _queue_page(request, form, exc.retry_after, token)
     except ClientGone:
         logger.info("login abandoned by its client while waiting for a hash slot: not hashed")
         return HttpResponse(status=CLIENT_CLOSED_REQUEST, reason="Client Closed Request")
@@ -316,18 +314,14 @@ def _posted_credentials(request: HttpRequest) -> QueryDict:
 
 
 def _queue_page(
-    request: HttpRequest, form: LoginForm, service_url: str, retry_after: int, token: str
+    request: HttpRequest, form: LoginForm, retry_after: int, token: str
 ) -> HttpResponse:
     """503 « File d'attente »: with JavaScript the page posts the sealed ``token`` and the hidden
-    fields again by itself; without, a meta refresh brings back the login form for the same
-    service. The page holds neither the username nor the password (``socle.cas.retry``)."""
-    retry_url = reverse("cas:login")
-    if service_url:
-        retry_url += "?" + urlencode({"service": service_url})
+    fields again by itself (unless the person suspends it); without, its button does. The page
+    holds neither the username nor the password (``socle.cas.retry``)."""
     context = {
         "retry_after": retry_after,
         "form": form,
-        "retry_url": retry_url,
         "retry_field": retry.FIELD,
         "retry_token": token,
     }

@@ -7,9 +7,10 @@ from typing import Any
 from django import template
 from django.utils.formats import number_format
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 
 from socle.portal.menu import MenuItem, admin_menu, optional_url
+from socle.portal.statement import Statement, footer_statement
 
 register = template.Library()
 
@@ -79,6 +80,22 @@ def profile_name(code: str) -> str:
     from socle.portal.populations import profile_label
 
     return profile_label(code) if code else "—"
+
+
+@register.simple_tag
+def accessibility_statement() -> Statement | None:
+    """The footer's « Accessibilité : … conforme » link (``None`` when no address is set)."""
+    return footer_statement()
+
+
+@register.simple_tag
+def french_part() -> SafeString:
+    """`` lang="fr"`` on an element holding French whatever the page's language (WCAG 3.1.2):
+    what the ENT's administrators write (services' descriptions, categories) and the journal's
+    details, stored in French. Nothing on a French page."""
+    if (get_language() or "fr").startswith("fr"):
+        return mark_safe("")
+    return mark_safe(' lang="fr"')
 
 
 @register.simple_tag

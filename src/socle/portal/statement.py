@@ -1,0 +1,79 @@
+"""The footer's « Accessibilité : … conforme » link to the operator's accessibility statement.
+
+French public services must publish a « déclaration d'accessibilité » (RGAA 4.1, décret
+n° 2019-768) and show on every page its compliance status, linked to it. Socle cannot write it:
+the statement names the operator, the audit and its date, and a way to report a problem. The
+operator publishes it and gives its address (``SOCLE_ACCESSIBILITY_URL``) and the status of the
+last audit (``SOCLE_ACCESSIBILITY_COMPLIANCE``: without an audit, « non conforme »).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.checks import CheckMessage, Error, Warning
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+COMPLIANCE_LABELS: dict[str, Promise] = {
+    "none": gettext_lazy("Accessibilité : non conforme"),
+    "partial": gettext_lazy("Accessibilité : partiellement conforme"),
+    "full": gettext_lazy("Accessibilité : totalement conforme"),
+}
+
+LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", "testserver"}
+
+
+@dataclass(frozen=True)
+class Statement:
+    url: str
+    label: str
+
+
+def footer_statement() -> Statement | None:
+    """The footer's link, or ``None`` when no statement address is set."""
+    url = getattr(settings, "SOCLE_ACCESSIBILITY_URL", "")
+    if not url:
+        return None
+    level = getattr(settings, "SOCLE_ACCESSIBILITY_COMPLIANCE", "none")
+    return Statement(url=url, label=str(COMPLIANCE_LABELS[level]))
+
+
+def _in_production() -> bool:
+    return not settings.DEBUG and urlsplit(settings.SOCLE_BASE_URL).hostname not in LOCAL_HOSTS
+
+
+def check_accessibility_statement(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    url = getattr(settings, "SOCLE_ACCESSIBILITY_URL", "")
+    if url and urlsplit(url).scheme not in {"http", "https"}:
+        return [
+            Error(
+                _(
+                    "SOCLE_ACCESSIBILITY_URL=%(url)s : adresse http(s) absolue attendue "
+                    "(déclaration d'accessibilité, liée en pied de page)."
+                )
+                % {"url": url[:80]},
+                id="socle.E044",
+            )
+        ]
+    if not url and _in_production():
+        return [
+            Warning(
+                _(
+                    "SOCLE_ACCESSIBILITY_URL n'est pas renseignée : aucune page ne mène à la "
+                    "déclaration d'accessibilité de l'ENT."
+                ),
+                hint=_(
+                    "Un service public en ligne publie sa déclaration d'accessibilité (RGAA) et "
+                    "la lie depuis chaque page (« Accessibilité : non, partiellement ou "
+                    "totalement conforme ») : donnez son adresse dans SOCLE_ACCESSIBILITY_URL "
+                    "et l'état de conformité dans SOCLE_ACCESSIBILITY_COMPLIANCE."
+                ),
+                id="socle.W043",
+            )
+        ]
+    return []

@@ -1,0 +1,92 @@
+"""WCAG 2.2.1: before the single sign-on session ends for lack of activity, a portal page warns,
+puts the focus on « Rester connecté », and a press extends the session and gives the focus back
+to the field being filled; a press after the end says so and leads back to the page through the
+login."""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import Any
+
+import pytest
+from django.conf import settings as django_settings
+
+from socle.directory.models import Person
+from socle.directory.profiles import Profile
+from tests.factories import make_establishment, make_person
+from tests.portal.axe import violations
+from tests.portal.browser import chromium, session_cookie_for
+
+pytestmark = pytest.mark.browser
+
+IDLE = 600  # seconds: the warning comes two minutes before, at 480
+
+
+def _admin() -> Person:
+    school = make_establishment(uai="0312609T")
+    return make_person(
+        "Florence", "Delmas", establishment=school, profile=Profile.DIRECTION, is_admin=True
+    )
+
+
+def _form(browser: Any, base: str, admin: Person) -> tuple[Any, str]:
+    """The new service form with something typed, and the key of the session it runs in."""
+    context = browser.new_context(locale="fr-FR")
+    cookie = session_cookie_for(admin, base)
+    context.add_cookies([cookie])
+    page = context.new_page()
+    page.clock.install()
+    page.goto(base + "/gestion/services/nouveau/")
+    page.fill("#id_label", "Cahier de textes")  # the focus is in the form, something typed
+    return page, cookie["value"]
+
+
+def test_it_warns_before_the_session_ends_and_extends_it_from_the_keyboard(
+    live_server: Any, transactional_db: None, orm_beside_playwright: None, settings: Any
+) -> None:
+    settings.SOCLE_CAS_SESSION_IDLE = IDLE
+    with chromium() as browser:
+        page, _key = _form(browser, live_server.url, _admin())
+        alert = page.locator("#session-timeout")
+        page.clock.run_for((IDLE - 121) * 1000)
+        assert alert.is_hidden()
+        page.clock.run_for(2000)
+        assert alert.get_attribute("role") == "alert" and alert.is_visible()
+        assert alert.inner_text().startswith(
+            "Sans activité de votre part, votre session se terminera à "
+        )
+        assert page.evaluate("document.activeElement.textContent") == "Rester connecté"
+        assert violations(page, "Fin de session proche") == []
+        with page.expect_response("**/session/prolonger") as answer:
+            page.keyboard.press("Enter")
+        assert answer.value.status == 204
+        page.wait_for_function("!document.getElementById('session-timeout').childElementCount")
+        assert alert.is_hidden()
+        assert (
+            page.locator("#session-timeout-status")
+            .inner_text()
+            .startswith("Session prolongée jusqu’à ")
+        )
+        assert page.evaluate("document.activeElement.id") == "id_label"
+        assert page.input_value("#id_label") == "Cahier de textes"
+        page.clock.run_for((IDLE - 119) * 1000)  # a new period: warned again
+        assert alert.is_visible()
+
+
+def test_a_press_after_the_end_says_so_and_leads_back_through_the_login(
+    live_server: Any, transactional_db: None, orm_beside_playwright: None, settings: Any
+) -> None:
+    settings.SOCLE_CAS_SESSION_IDLE = IDLE
+    with chromium() as browser:
+        page, key = _form(browser, live_server.url, _admin())
+        page.clock.run_for((IDLE - 119) * 1000)
+        # The session ended meanwhile (idle, logout elsewhere…), in whichever store holds it.
+        engine = import_module(django_settings.SESSION_ENGINE)
+        engine.SessionStore(key).delete()
+        page.keyboard.press("Enter")
+        alert = page.locator("#session-timeout")
+        page.wait_for_function("!!document.querySelector('#session-timeout a')")
+        assert alert.inner_text().startswith("Votre session est terminée")
+        link = page.locator("#session-timeout a")
+        assert link.evaluate("a => a === document.activeElement")
+        assert link.get_attribute("href") == "/cas/login?next=%2Fgestion%2Fservices%2Fnouveau%2F"
