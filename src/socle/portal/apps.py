@@ -10,9 +10,10 @@ class PortalConfig(AppConfig):
         from django.core.checks import Tags, register
 
         from socle.portal import access_cache, personal_data
-        from socle.portal.checks import check_service_patterns
+        from socle.portal.checks import check_hosted_uais, check_service_patterns
 
         access_cache.connect()
         personal_data.register()
 
         register(check_service_patterns, Tags.database)
+        register(check_hosted_uais, Tags.database)
