@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from socle.directory.models import Establishment
 from socle.portal.access import load_policies
@@ -40,42 +41,67 @@ def _in_scope(ids: set[int] | None, est_ids: set[int]) -> bool:
     return ids is None or bool(est_ids & ids)
 
 
-def describe_rule(rule: AccessRule) -> str:
+def describe_rule(rule: AccessRule, ids: set[int] | None = None) -> str:
     """« Établissement(s) du site courant : Collège Jean Jaurès », in the active language (the
-    French space before the colon belongs to the translated text)."""
+    French space before the colon belongs to the translated text). For an administrator of
+    ``ids`` (``None``: the whole ENT), the establishments they do not administer, and their
+    groups, are one count: « Collège Jean Jaurès + 2 autres établissements »."""
     label = str(AccessTarget(rule.target).label)
     if rule.target in (AccessTarget.SITE, AccessTarget.ESTABLISHMENTS):
-        names = ", ".join(e.name for e in rule.establishments.all())
+        targets = list(rule.establishments.all())
+        shown = [e.name for e in targets if ids is None or e.pk in ids]
+        names = _with_others(", ".join(shown), len(targets) - len(shown))
         return _("%(target)s : %(names)s") % {"target": label, "names": names}
     if rule.target == AccessTarget.GROUPS:
         groups = list(rule.groups.all())
-        names = ", ".join(g.name for g in groups)
-        schools = sorted({g.establishment.name for g in groups})
-        names = f"{names} ({', '.join(schools)})"
+        seen = [g for g in groups if ids is None or g.establishment_id in ids]
+        hidden = {
+            g.establishment_id for g in groups if ids is not None and g.establishment_id not in ids
+        }
+        names = ", ".join(g.name for g in seen)
+        schools = sorted({g.establishment.name for g in seen})
+        names = _with_others(f"{names} ({', '.join(schools)})" if seen else "", len(hidden))
         return _("%(target)s : %(names)s") % {"target": label, "names": names}
     return label
 
 
-def rule_uais(rule: AccessRule) -> list[str]:
-    """The UAIs a rule's traces are recorded under: the establishments it targets (its groups'
-    for « Liste de groupes »), so that each school's « Traces » shows the changes to its access,
-    whichever school the administrator's page was on; ``[""]`` for « Tout l'ENT »."""
+def _with_others(names: str, others: int) -> str:
+    """``names`` followed by the count of the establishments left out, when there are any."""
+    if not others:
+        return names
+    more = ngettext("%(count)s autre établissement", "%(count)s autres établissements", others) % {
+        "count": others
+    }
+    return f"{names} + {more}" if names else more
+
+
+def rule_traces(rule: AccessRule) -> list[tuple[str, str]]:
+    """(UAI, detail) of each trace of a rule added or removed. The UAIs are the establishments
+    it targets (its groups' for « Liste de groupes »), so that each school's « Traces » shows
+    the changes to its access, whichever school the administrator's page was on; ``""`` for
+    « Tout l'ENT ». Each school's detail names that school alone, the others counted (« + 2
+    autres établissements »), as its administrators see the rule in the recap table."""
     if rule.target == AccessTarget.GROUPS:
-        uais = {g.establishment.uai for g in rule.groups.select_related("establishment")}
+        targets = {g.establishment for g in rule.groups.select_related("establishment")}
+    elif rule.target == AccessTarget.ALL:
+        targets = set()
     else:
-        uais = {e.uai for e in rule.establishments.all()}
-    return sorted(uais) or [""]
+        targets = set(rule.establishments.all())
+    if not targets:
+        return [("", rule_detail(rule))]
+    return sorted((e.uai, rule_detail(rule, {e.pk})) for e in targets)
 
 
-def rule_detail(rule: AccessRule) -> str:
+def rule_detail(rule: AccessRule, ids: set[int] | None = None) -> str:
     """What the journal says of a rule added or removed: target × profile, and its narrowing; in
-    French, the journal's language, whatever the administrator's page is in."""
+    French, the journal's language, whatever the administrator's page is in; ``ids``: the
+    establishments it is told to (:func:`describe_rule`)."""
     with translation.override("fr"):
-        return _rule_detail(rule)
+        return _rule_detail(rule, ids)
 
 
-def _rule_detail(rule: AccessRule) -> str:
-    detail = f"{describe_rule(rule)} × {profile_label(rule.profile)}"
+def _rule_detail(rule: AccessRule, ids: set[int] | None) -> str:
+    detail = f"{describe_rule(rule, ids)} × {profile_label(rule.profile)}"
     narrowing = [
         (_("matières enseignées"), rule.subjects),
         (_("fonctions"), rule.functions),
@@ -137,7 +163,7 @@ def recap_rows(
         rows.append(
             RecapRow(
                 "rule",
-                describe_rule(rule),
+                describe_rule(rule, ids),
                 profile_label(rule.profile),
                 str(AccessRole(rule.role).label),
                 rule.pk,

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db import models
 from django.http import HttpRequest
 from django.utils.functional import cached_property
@@ -21,7 +21,8 @@ from socle.portal.foreign_patterns import (
     other_service_urls,
     service_addresses,
 )
-from socle.portal.forms.services import code_problem, type_problems, url_problem
+from socle.portal.forms.service_rules import code_problem, type_problems, url_problem
+from socle.portal.hosted_pronote import service_uai_warning
 from socle.portal.models import (
     AccessRule,
     Group,
@@ -141,6 +142,17 @@ class ServiceAdmin(admin.ModelAdmin):
         if obj is not None and obj.usernames_sent:
             fields += ("username_mode",)
         return fields
+
+    def save_related(self, request: Any, form: Any, formsets: Any, change: bool) -> None:
+        """Saved with its patterns; then, as the portal's form, a warning when its PRONOTE.net
+        address names another establishment than its own (``socle.W045``)."""
+        super().save_related(request, form, formsets, change)
+        service = form.instance
+        uai = service.establishment.uai if service.establishment_id else ""
+        patterns = service.patterns.values_list("kind", "value")
+        warning = service_uai_warning(service.code, uai, service.url, patterns)
+        if warning:
+            self.message_user(request, warning, messages.WARNING)
 
     def save_model(self, request: Any, obj: Service, form: Any, change: bool) -> None:
         """Traced as from the portal's form: a service created, or what it receives changed

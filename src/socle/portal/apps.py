@@ -10,7 +10,7 @@ class PortalConfig(AppConfig):
         from django.core.checks import Tags, register
 
         from socle.portal import access_cache, personal_data
-        from socle.portal.checks import check_service_patterns
+        from socle.portal.checks import check_hosted_uais, check_service_patterns
         from socle.portal.statement import check_accessibility_statement
 
         access_cache.connect()
@@ -18,3 +18,4 @@ class PortalConfig(AppConfig):
 
         register(check_service_patterns, Tags.database)
         register(check_accessibility_statement, "socle")
+        register(check_hosted_uais, Tags.database)

@@ -66,3 +66,43 @@ def check_service_patterns(
                 )
             )
     return messages
+
+
+def check_hosted_uais(
+    app_configs: Any = None, databases: Any = None, **kwargs: Any
+) -> list[CheckMessage]:
+    """``socle.W045``: a service of an establishment whose URL or patterns name the hosted
+    PRONOTE.net address of another UAI (``socle.portal.hosted_pronote``): a typo, a base shared
+    by two schools, or one declared before the form refused another school's address."""
+    if not databases:
+        return []
+    from socle.portal.hosted_pronote import service_uai_warning
+    from socle.portal.models import Service
+
+    messages: list[CheckMessage] = []
+    try:
+        services = list(
+            Service.objects.filter(establishment__isnull=False)
+            .select_related("establishment")
+            .prefetch_related("patterns")
+        )
+    except DatabaseError:  # not migrated yet: nothing to check
+        return []
+    for service in services:
+        assert service.establishment is not None
+        patterns = [(p.kind, p.value) for p in service.patterns.all()]
+        warning = service_uai_warning(
+            service.code, service.establishment.uai, service.url, patterns
+        )
+        if warning:
+            messages.append(
+                Warning(
+                    warning,
+                    hint=_(
+                        "Corrigez l'URL ou les motifs dans Gestion portail > Services, ou "
+                        "rattachez le service à l'établissement que l'adresse désigne."
+                    ),
+                    id="socle.W045",
+                )
+            )
+    return messages

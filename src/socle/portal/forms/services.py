@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import re
 from typing import Any
-from urllib.parse import urlsplit
 
 from django import forms
-from django.core.exceptions import ValidationError
-from django.core.validators import URLValidator
 from django.db import transaction
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -22,10 +20,17 @@ from socle.portal.foreign_patterns import (
     service_addresses,
 )
 from socle.portal.forms.base import AccessibleFormMixin
+from socle.portal.forms.service_rules import (
+    anonymous_refusal,
+    code_problem,
+    type_problems,
+    url_problem,
+)
+from socle.portal.hosted_pronote import foreign_uai_refusal, pattern_reach, url_reach
 from socle.portal.icon_store import forget_icon, prepare_icon, store_icon
 from socle.portal.icons import MAX_ICON_BYTES, IconError, check_icon
 from socle.portal.internal_hosts import internal_address_refused, pattern_host, url_host
-from socle.portal.models import Service, ServicePattern, SSOType
+from socle.portal.models import PatternKind, Service, ServicePattern, SSOType
 from socle.portal.patterns import (
     PatternLine,
     check_pattern,
@@ -33,7 +38,6 @@ from socle.portal.patterns import (
     parse_lines,
     pronote_root_message,
     pronote_root_missing,
-    ticket_parameter_problem,
 )
 from socle.portal.username_lock import (
     locked_change_refused,
@@ -44,60 +48,6 @@ from socle.portal.username_lock import (
 )
 
 _ATTRIBUTE_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]{0,63}$")
-_BAD_URL = gettext_lazy(
-    "Saisissez une adresse web complète commençant par https:// (ou http://), par exemple "
-    "https://0312609t.index-education.net/pronote/."
-)
-
-
-def code_problem(code: str, exclude_pk: int | None) -> str | None:
-    """Why a service's code is refused: another's, whatever the case (also the Django admin)."""
-    others = Service.objects.filter(code__iexact=code)
-    other = (others.exclude(pk=exclude_pk) if exclude_pk is not None else others).first()
-    if other is None:
-        return None
-    return _("Ce code est déjà utilisé par un autre service (« %(label)s »).") % {
-        "label": other.label
-    }
-
-
-def url_problem(url: str) -> str | None:
-    """Why a service's URL is refused, if it is (also used by the Django admin)."""
-    try:
-        URLValidator(schemes=["http", "https"])(url)
-    except ValidationError:
-        return str(_BAD_URL)
-    parts = urlsplit(url)
-    if parts.username or parts.password:
-        return _("L'URL ne doit pas contenir d'identifiant ni de mot de passe.")
-    return ticket_parameter_problem(url)
-
-
-def type_problems(data: dict[str, Any]) -> list[tuple[str, str]]:
-    """(field, why) for the SSO type's requirements (also used by the Django admin): an anonymous
-    service is opened to everyone without access rules, a PRONOTE one belongs to a school."""
-    sso_type, problems = data.get("sso_type"), []
-    if data.get("anonymous") and sso_type and sso_type != SSOType.NONE:
-        message = _(
-            "Un service anonyme est ouvert sans connexion : choisissez le type de SSO "
-            "« Pas de SSO ou SSO standard », ou décochez « Service anonyme »."
-        )
-        problems.append(("anonymous", message))
-    if sso_type == SSOType.PRONOTE and not data.get("establishment"):
-        message = _(
-            "Un service PRONOTE est lié à un établissement : choisissez celui dont "
-            "PRONOTE publie les espaces."
-        )
-        problems.append(("establishment", message))
-    return problems
-
-
-def anonymous_refusal() -> str:
-    """Why « Service anonyme » is for a global administrator only (help text and error)."""
-    return _(
-        "Un service anonyme est proposé à tout l'ENT, visiteurs compris : seul un "
-        "administrateur de l'ENT peut le déclarer."
-    )
 
 
 class ServiceForm(AccessibleFormMixin, forms.ModelForm):
@@ -286,7 +236,7 @@ class ServiceForm(AccessibleFormMixin, forms.ModelForm):
 
     def clean_code(self) -> str:
         code = self.cleaned_data["code"].strip()
-        problem = code_problem(code, self.instance.pk)
+        problem = code_problem(code, self.instance.pk, self.administered)
         if problem is not None:
             raise forms.ValidationError(problem, code="duplicate")
         return code
@@ -299,7 +249,18 @@ class ServiceForm(AccessibleFormMixin, forms.ModelForm):
         refused = self.administered is not None and internal_address_refused(url_host(url))
         if refused:
             raise forms.ValidationError(refused, code="internal")
+        if self.administered is not None:  # another school's hosted PRONOTE.net address
+            squat = foreign_uai_refusal(url_reach(url), self.own_uais)
+            if squat:
+                raise forms.ValidationError(squat, code="other_uai")
         return url
+
+    @cached_property
+    def own_uais(self) -> list[str]:
+        """The UAIs of the establishments the user administers (not asked of an administrator
+        of the whole ENT)."""
+        ids = self.administered or set()
+        return list(Establishment.objects.filter(pk__in=ids).values_list("uai", flat=True))
 
     def clean_attributes_text(self) -> list[str]:
         names = [n.strip() for n in re.split(r"[,\s;]+", self.cleaned_data["attributes_text"])]
@@ -383,6 +344,10 @@ class ServiceForm(AccessibleFormMixin, forms.ModelForm):
                 message = foreign_overlap(
                     line.kind, line.value, self.administered, self.instance.pk
                 )
+            if message is None and self.administered is not None:
+                reach = pattern_reach(line.kind, line.value)
+                regex = line.kind == PatternKind.REGEX
+                message = foreign_uai_refusal(reach, self.own_uais, regex=regex)
             if message is None:
                 message = covered_service(line.kind, line.value, others)
             if message:

@@ -71,11 +71,12 @@ def save_activation(
 
 
 def _record_rule(
-    request: HttpRequest, event: str, service: Service, detail: str, uais: list[str]
+    request: HttpRequest, event: str, service: Service, traces: list[tuple[str, str]]
 ) -> None:
-    """The trace of a rule added or removed, in the « Traces » of each school it targets
-    (``access_admin.rule_uais``), whichever school the page was on."""
-    for uai in uais:
+    """The trace of a rule added or removed, in the « Traces » of each school it targets, each
+    telling that school's part (``access_admin.rule_traces``), whichever school the page was
+    on."""
+    for uai, detail in traces:
         record_admin_change(request, event, service_code=service.code, uai=uai, detail=detail)
 
 
@@ -108,17 +109,16 @@ def service_access(request: HttpRequest, pk: int) -> HttpResponse:
         )
         if rule_form.is_valid():
             for rule in rule_form.save(created_by=request.user):
-                detail, uais = access_admin.rule_detail(rule), access_admin.rule_uais(rule)
-                _record_rule(request, "access_rule_added", service, detail, uais)
+                _record_rule(request, "access_rule_added", service, access_admin.rule_traces(rule))
             messages.success(request, _("Droits d'accès ajoutés."))
             return redirect(request.path)
     elif action == "remove_rule":
         to_remove = AccessRule.objects.filter(service=service, pk=_posted_id(request)).first()
         if to_remove is None or not can_remove_rule(request.user, to_remove):
             return forbidden(request, _("Vous ne pouvez pas supprimer ce droit d'accès."))
-        detail, uais = access_admin.rule_detail(to_remove), access_admin.rule_uais(to_remove)
+        traces = access_admin.rule_traces(to_remove)
         to_remove.delete()
-        _record_rule(request, "access_rule_removed", service, detail, uais)
+        _record_rule(request, "access_rule_removed", service, traces)
         messages.success(request, _("Droit d'accès supprimé."))
         return redirect(request.path)
     elif action == "remove_activation":

@@ -11,6 +11,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from socle.portal.forms.services import ServiceForm
+from socle.portal.hosted_pronote import service_uai_warning
 from socle.portal.models import AccessMode, Service
 from socle.portal.permissions import (
     admin_required,
@@ -24,11 +25,19 @@ from socle.portal.traces import record_admin_change
 from socle.portal.username_lock import pairwise_loss_on_delete
 
 
-def _categories() -> list[str]:
-    return sorted(
-        c
-        for c in Service.objects.exclude(category="").values_list("category", flat=True).distinct()
-    )
+def _categories(request: HttpRequest) -> list[str]:
+    """The « Catégorie » suggestions: those of the services the administrator sees (the whole
+    ENT's and their establishments'), not another school's."""
+    services = visible_services(request.user).exclude(category="")
+    return sorted(set(services.values_list("category", flat=True)))
+
+
+def _warn_other_uai(request: HttpRequest, service: Service) -> None:
+    """Saved, but its PRONOTE.net address names another establishment (``socle.W045``)."""
+    patterns = service.patterns.values_list("kind", "value")
+    warning = service_uai_warning(service.code, _uai(service), service.url, patterns)
+    if warning:
+        messages.warning(request, warning)
 
 
 def _uai(service: Service) -> str:
@@ -74,6 +83,7 @@ def service_create(request: HttpRequest) -> HttpResponse:
             _("Le service « %(label)s » a été créé. Indiquez maintenant qui peut y accéder.")
             % {"label": service.label},
         )
+        _warn_other_uai(request, service)
         return redirect("portal:service_access", pk=service.pk)
     return render(
         request,
@@ -82,7 +92,7 @@ def service_create(request: HttpRequest) -> HttpResponse:
             "form": form,
             "service": None,
             "tab": "general",
-            "categories": _categories(),
+            "categories": _categories(request),
         },
     )
 
@@ -122,6 +132,7 @@ def service_edit(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(
             request, _("Le service « %(label)s » a été enregistré.") % {"label": service.label}
         )
+        _warn_other_uai(request, service)
         return redirect("portal:service_edit", pk=service.pk)
     return render(
         request,
@@ -130,7 +141,7 @@ def service_edit(request: HttpRequest, pk: int) -> HttpResponse:
             "form": form,
             "service": service,
             "tab": "general",
-            "categories": _categories(),
+            "categories": _categories(request),
         },
     )
 

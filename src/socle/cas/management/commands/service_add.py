@@ -15,6 +15,7 @@ from socle.cas.services import compile_pattern, normalise_url, pattern_error, to
 from socle.core.commands import SocleCommand
 from socle.directory.models import Establishment
 from socle.directory.uai import InvalidUAI, normalize_uai
+from socle.portal.hosted_pronote import service_uai_warning
 from socle.portal.models import (
     PatternKind,
     PronoteRecognition,
@@ -245,6 +246,11 @@ class Command(SocleCommand):
                 )
                 % {"pattern": other.value[:200], "other": other.service.code}
             )
+        other_uai = service_uai_warning(
+            code, establishment.uai if establishment else "", url, compiled
+        )
+        if other_uai:
+            self.stderr.write(_("Attention : %(message)s") % {"message": other_uai})
         unknown = unknown_names(service)
         if unknown:
             self.stderr.write(

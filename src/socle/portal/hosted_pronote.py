@@ -1,0 +1,146 @@
+"""PRONOTE.net addresses hosted by Index Education name their establishment's UAI:
+``https://<uai>.index-education.net/pronote/…`` (case does not matter in a host name).
+
+The overlap checks (``socle.portal.foreign_patterns``) compare a pattern with the services
+already declared; this module needs none: the address itself tells whose PRONOTE it is. So an
+establishment's administrator may not register a service URL or pattern that may accept the
+hosted address of a UAI they do not administer (school A would otherwise take school B's
+address before B declares its PRONOTE, and receive B's users' tickets); an administrator of the
+whole ENT may (``socle.W045`` then reports a service whose address names another UAI than its
+establishment's: a typo, or a base shared by two schools).
+
+Which hosts a pattern may accept is read from its literal prefix (``literal_prefix``: compiled
+as the registry compiles it), on the safe side: a host that is not spelt to its end may be any
+host that starts with what is spelt (``https://0312*`` may be ``0312799z.index-education.net``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
+
+from socle.portal.internal_hosts import url_host
+from socle.portal.models import PatternKind
+from socle.portal.pattern_overlap import literal_prefix
+
+HOSTED_DOMAIN = "index-education.net"
+_HOSTED = re.compile(r"(\d{7}[a-z])\.index-education\.net\.?")
+_SUFFIX = ".index-education.net."  # what follows the UAI in a hosted host (trailing dot too)
+_UAI_START = re.compile(r"\d{0,7}")  # a host spelt this far may go on with any UAI
+
+
+@dataclass(frozen=True)
+class HostedReach:
+    """The hosted PRONOTE.net addresses a URL or pattern may accept: those of ``uais`` (upper
+    case), or of any UAI (``any_uai``: its host is not spelt far enough to tell)."""
+
+    uais: frozenset[str] = frozenset()
+    any_uai: bool = False
+
+
+def host_uai(host: str) -> str | None:
+    """The UAI (upper case) a host names when it is a hosted PRONOTE.net one, else ``None``."""
+    match = _HOSTED.fullmatch(host.lower())
+    return match.group(1).upper() if match else None
+
+
+def url_uai(url: str) -> str | None:
+    """The UAI a URL's host names when it is a hosted PRONOTE.net address, else ``None``."""
+    return host_uai(url_host(url))
+
+
+def url_reach(url: str) -> HostedReach:
+    """The hosted PRONOTE.net address a service's URL names, if it names one."""
+    uai = url_uai(url)
+    return HostedReach(frozenset({uai} if uai else ()))
+
+
+def pattern_reach(kind: str, value: str) -> HostedReach:
+    """Which hosted PRONOTE.net addresses the pattern ``(kind, value)`` may accept."""
+    if kind == PatternKind.EXACT:
+        return url_reach(value)
+    prefix = literal_prefix(kind, value)
+    scheme_end = prefix.text.find("://")
+    if scheme_end < 0:  # not even the scheme is spelt: any host
+        return HostedReach(any_uai=True)
+    netloc = prefix.text[scheme_end + 3 :]
+    end = next((i for i, c in enumerate(netloc) if c in "/?#"), None)
+    if end is not None or prefix.exact:  # the host is spelt to its end
+        host = (netloc if end is None else netloc[:end]).rpartition("@")[2].partition(":")[0]
+        uai = host_uai(host)
+        return HostedReach(frozenset({uai} if uai else ()))
+    # The host goes on past the literal part: any host that starts with it.
+    spelt = netloc.rpartition("@")[2]
+    if ":" in spelt:  # the port has begun: the host is spelt
+        uai = host_uai(spelt.partition(":")[0])
+        return HostedReach(frozenset({uai} if uai else ()))
+    if _UAI_START.fullmatch(spelt):
+        return HostedReach(any_uai=True)
+    uai = host_uai(spelt[:8] + ".index-education.net")
+    if uai and _SUFFIX.startswith(spelt[8:]):
+        return HostedReach(frozenset({uai}))
+    return HostedReach()
+
+
+def foreign_uai_refusal(
+    reach: HostedReach, own_uais: Iterable[str], *, regex: bool = False
+) -> str | None:
+    """Why an establishment's administrator, of the establishments of ``own_uais``, may not
+    save a URL or pattern of this reach, or ``None``; ``regex``: the pattern is a regular
+    expression (the message then says how to start it)."""
+    own = sorted(uai.upper() for uai in own_uais)
+    if reach.any_uai:
+        example = f"https://{(own[0] if own else '0312609T').lower()}.{HOSTED_DOMAIN}/pronote/"
+        if regex:
+            return _(
+                "Cette expression régulière ne commence pas par l'adresse complète du service "
+                "(par exemple ^https://appli\\.exemple\\.fr/) : elle pourrait accepter l'adresse "
+                "PRONOTE.net d'un autre établissement (https://<UAI>.index-education.net/), que "
+                "vous n'administrez pas."
+            )
+        return _(
+            "Ce motif pourrait accepter l'adresse PRONOTE.net d'un autre établissement "
+            "(https://<UAI>.index-education.net/), que vous n'administrez pas : écrivez le nom "
+            "de domaine complet, par exemple %(example)s**."
+        ) % {"example": example}
+    foreign = sorted(reach.uais - set(own))
+    if not foreign:
+        return None
+    return _(
+        "Cette adresse est celle du PRONOTE.net hébergé de l'établissement %(uai)s, que vous "
+        "n'administrez pas : seul un administrateur de l'ENT peut y enregistrer un service. "
+        "Vérifiez l'UAI écrit dans l'adresse (vos établissements : %(own)s)."
+    ) % {"uai": foreign[0], "own": ", ".join(own) or "—"}
+
+
+def named_uais(url: str, patterns: Iterable[tuple[str, str]]) -> list[str]:
+    """The UAIs whose hosted PRONOTE.net address a service's URL or patterns name, sorted."""
+    uais = {url_uai(url)} if url else set()
+    for kind, value in patterns:
+        uais |= pattern_reach(kind, value).uais
+    return sorted(uai for uai in uais if uai)
+
+
+def other_uai_warning(code: str, establishment_uai: str, others: list[str]) -> str:
+    """``socle.W045``'s text (also said by ``service_add``, the Django admin and the form's
+    page once saved): a service of one establishment whose address names other UAIs."""
+    return _(
+        "Le service « %(code)s » de l'établissement %(uai)s a une adresse PRONOTE.net qui "
+        "désigne un autre établissement (%(others)s) : vérifiez l'UAI écrit dans l'URL et les "
+        "motifs (une faute de frappe ?). Deux établissements qui partagent une même base "
+        "PRONOTE peuvent l'ignorer."
+    ) % {"code": code, "uai": establishment_uai, "others": ", ".join(others)}
+
+
+def service_uai_warning(
+    code: str, establishment_uai: str, url: str, patterns: Iterable[tuple[str, str]]
+) -> str | None:
+    """:func:`other_uai_warning` for a service of the establishment ``establishment_uai``
+    (empty: of the whole ENT, never warned) whose URL or patterns name other UAIs."""
+    if not establishment_uai:
+        return None
+    others = [uai for uai in named_uais(url, patterns) if uai != establishment_uai.upper()]
+    return other_uai_warning(code, establishment_uai, others) if others else None
