@@ -268,6 +268,12 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # Django's default of 1,000 fields would refuse a step with some 450 unrecognised rows.
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 20_000
 
+# --- People who left (socle.directory.leavers) ------------------------------------------------
+# People deactivated longer than this are deleted by ``socle retention_purge``; 0: never.
+# 395 days (13 months): a pupil who leaves in July and comes back within the next school year
+# keeps their account, their uid and the « Identifiant CAS » PRONOTE stored (docs/privacy.md).
+SOCLE_DEACTIVATED_RETENTION_DAYS = env_int("SOCLE_DEACTIVATED_RETENTION_DAYS", 395, minimum=0)
+
 # --- Traces (socle.portal) ------------------------------------------------------------------
 SOCLE_TRACE_RETENTION_DAYS = env_int("SOCLE_TRACE_RETENTION_DAYS", 365, minimum=1)
 # Traces written by a background thread within a second, off the request path (trace_buffer).

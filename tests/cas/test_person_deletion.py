@@ -88,3 +88,28 @@ def test_it_sends_no_logout_for_a_deletion_rolled_back(
         raise RuntimeError("rolled back")
     assert logouts == []
     assert Person.objects.filter(pk=pk).exists()
+
+
+def test_it_logs_the_services_out_when_the_retention_purge_deletes_a_leaver(
+    pupil: Person,
+    service: Any,
+    logouts: list[str],
+    settings: Any,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    import datetime as dt
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    ticket = _validated_ticket(Client(), pupil)
+    settings.SOCLE_DEACTIVATED_RETENTION_DAYS = 30
+    # A session left over (as one a store could not end at the deactivation).
+    Person.objects.filter(pk=pupil.pk).update(
+        is_active=False, deactivated_at=timezone.now() - dt.timedelta(days=31)
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("retention_purge", "-v", "0")
+    assert not Person.objects.filter(pk=pupil.pk).exists()
+    assert logouts == [ticket]
+    assert SsoSession.objects.count() == 0

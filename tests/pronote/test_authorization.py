@@ -10,6 +10,7 @@ import pytest
 from django.urls import reverse
 
 from socle.directory.profiles import Profile
+from socle.pronote.forms import allowed_people
 from socle.pronote.models import ImportRow, ImportSession
 from tests.factories import make_parent_link, make_person, make_service
 from tests.pronote.helpers import School, page_text, run
@@ -141,3 +142,20 @@ def test_an_account_of_the_school_picked_earlier_is_kept_on_the_step_page(admin_
     selected = page(response).xpath(f'//select[@name="row-{row.pk}"]/option[@selected]')
     assert [o.get("value") for o in selected] == [str(zoe.pk)]
     assert selected[0].text_content().startswith(f"MARTIN Zoé — {zoe.login}")
+
+
+def test_the_parent_of_former_pupils_only_is_no_parent_of_the_school(admin_client, school):
+    pronote_service(school)
+    father = make_person("Marc", "Roux")  # a parent through the links only
+    make_parent_link(father, school.emma, relation="pere")
+    make_parent_link(father, school.tom, relation="pere")
+    school.emma.is_active = False  # left; the AAF keeps her membership, the links stay
+    school.emma.save(update_fields=["is_active"])
+    assert father.uid in examine(admin_client, school, father.login)  # Tom is still there
+    school.tom.is_active = False
+    school.tom.save(update_fields=["is_active"])
+    text = examine(admin_client, school, father.login)
+    assert father.uid not in text
+    assert f"Aucun compte « {father.login} » parmi les personnes de cet établissement." in text
+    admin = make_person("Anne", "Autre", establishment=school.est, is_admin=True)
+    assert father.pk not in allowed_people(admin, school.est)  # nor picked in the wizard

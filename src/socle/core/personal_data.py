@@ -9,7 +9,9 @@ cas, pronote), so that ``core`` imports none of them:
     register_purge("traces", _("traces de connexion et d'administration"), purge_traces)
     register_export("traces", traces_of)
 
-A purge takes ``dry_run`` and returns how many records it deleted (or would delete); an export
+A purge takes ``dry_run`` and returns how many records it deleted (or would delete); one
+registered with ``progress=True`` also takes ``progress``, called with (done, total) after each
+batch it commits (the command prints it); an export
 takes the person (``directory.Person``) and returns plain JSON values (no password hash, no
 activation code, no full ticket or session id).
 """
@@ -22,7 +24,8 @@ from typing import Any
 
 from django.utils.functional import Promise
 
-PurgeFunction = Callable[[bool], int | None]  # None: a dry run that cannot count
+# (dry_run[, progress]) -> count; None: a dry run that cannot count
+PurgeFunction = Callable[..., int | None]
 ExportFunction = Callable[[Any], Any]
 
 
@@ -31,15 +34,18 @@ class Purge:
     name: str
     label: str | Promise  # what it deletes, for the command's report (lazy: the command's language)
     run: PurgeFunction
+    progress: bool = False  # ``run`` takes ``progress`` (done, total) as well
 
 
 _purges: dict[str, Purge] = {}
 _exports: dict[str, ExportFunction] = {}
 
 
-def register_purge(name: str, label: str | Promise, run: PurgeFunction) -> None:
+def register_purge(
+    name: str, label: str | Promise, run: PurgeFunction, *, progress: bool = False
+) -> None:
     """Registers (or replaces, by name) one retention rule."""
-    _purges[name] = Purge(name, label, run)
+    _purges[name] = Purge(name, label, run, progress)
 
 
 def register_export(name: str, export: ExportFunction) -> None:

@@ -65,7 +65,7 @@ class PersonAdmin(admin.ModelAdmin):
     list_display = ("login", "last_name", "first_name", "birth_date", "is_active")
     search_fields = ("login", "last_name", "first_name", "uid", "external_id")
     list_filter = ("is_active", "memberships__profile")
-    readonly_fields = ("uid", "created_at", "updated_at", "last_login")
+    readonly_fields = ("uid", "created_at", "updated_at", "last_login", "deactivated_at")
     exclude = ("password", "groups", "user_permissions")
     inlines = [MembershipInline]
 

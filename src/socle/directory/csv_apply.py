@@ -186,11 +186,13 @@ def _sync_memberships(
                         person=group.person,
                         establishment=establishment,
                         profile=row.profile,
-                        class_name=row.class_name,
+                        class_name=row.class_name or "",
                     )
                 )
                 group.status = "created" if group.status == "created" else "updated"
-            elif row.class_name and found.class_name != row.class_name:
+            elif row.class_name is not None and found.class_name != row.class_name:
+                # An empty cell is no class: a pupil whose class is not known yet at the rentrée
+                # loses last year's (its groups and access), as an AAF record without one does.
                 found.class_name = row.class_name
                 found.save(update_fields=["class_name"])
                 group.status = "updated"

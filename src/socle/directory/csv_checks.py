@@ -48,8 +48,12 @@ def match_people(groups: dict[GroupKey, PersonGroup]) -> list[tuple[int, str]]:
         "person__external_id",
     )
     has_external = set()
+    # (uai, profile, names) → the accounts there and their birth dates: a row that matches
+    # none of them by birth date may be one of them with a corrected date (_other_birth_dates)
+    dated: dict[tuple[Any, ...], dict[int, Any]] = defaultdict(dict)
     for pid, uai, profile, last, first, birth, external in candidates.iterator():
         index[(uai, profile, normalize_name(last), normalize_name(first), birth)].add(pid)
+        dated[(uai, profile, normalize_name(last), normalize_name(first))][pid] = birth
         if external:
             has_external.add(pid)
     errors: list[tuple[int, str]] = []
@@ -81,7 +85,59 @@ def match_people(groups: dict[GroupKey, PersonGroup]) -> list[tuple[int, str]]:
             found[pid] = group
     for person in Person.objects.filter(pk__in=list(found)):
         found[person.pk].person = person
+    return errors + _other_birth_dates(groups, dated)
+
+
+def _other_birth_dates(
+    groups: dict[GroupKey, PersonGroup], dated: dict[tuple[Any, ...], dict[int, Any]]
+) -> list[tuple[int, str]]:
+    """Rows without ``external_id`` nor ``login`` that would create a person while an account
+    of the same names and profile in that establishment, given by no other row, has another
+    birth date: most likely the same person with a corrected date, who would otherwise get a
+    second account (the identity key holds the birth date). The file is refused, naming the
+    account; a real namesake is told apart by ``external_id``."""
+    matched = {g.person.pk for g in groups.values() if g.person is not None}
+    errors: list[tuple[int, str]] = []
+    for group in groups.values():
+        row = group.first
+        if group.person is not None or row.external_id or group.login or not row.birth_date:
+            continue
+        key = (row.uai, row.profile, normalize_name(row.last_name), normalize_name(row.first_name))
+        others = [
+            (birth, pid)
+            for pid, birth in dated.get(key, {}).items()
+            if birth and birth != row.birth_date and pid not in matched
+        ]
+        if not others:
+            continue
+        logins = dict(
+            Person.objects.filter(pk__in=[pid for _, pid in others]).values_list("pk", "login")
+        )
+        errors.append(
+            (
+                row.line,
+                _(
+                    "un compte de mêmes nom, prénom et profil existe dans cet établissement avec "
+                    "une autre date de naissance : %(accounts)s. Si c'est la même personne (date "
+                    "corrigée), faites d'abord corriger la date de naissance de son compte "
+                    "(administration Django, /django-admin/) ; si c'est un homonyme, ajoutez une "
+                    "colonne external_id pour les distinguer."
+                )
+                % {
+                    "accounts": ", ".join(
+                        _born(logins[pid], birth) for birth, pid in sorted(others)
+                    )
+                },
+            )
+        )
     return errors
+
+
+def _born(login: str, birth: Any) -> str:
+    return _("%(login)s (né(e) le %(date)s)") % {
+        "login": login,
+        "date": birth.strftime("%d/%m/%Y"),
+    }
 
 
 def _match_by_login(groups: dict[GroupKey, PersonGroup]) -> None:
@@ -89,7 +145,10 @@ def _match_by_login(groups: dict[GroupKey, PersonGroup]) -> None:
     agree (last name, usage or birth, and first name, normalised) and the birth dates do not
     differ: how a school keeps the account of a pupil or teacher who comes from another school
     of the ENT, when its file has no ``external_id`` (the identity key holds the establishment).
-    Otherwise the login stays « déjà pris » (:func:`check_logins`)."""
+    Otherwise the login stays « déjà pris » (:func:`check_logins`), or, when only the birth
+    date differs, the file is refused naming the account: a corrected birth date is not taken
+    from a login (a namesake's login copied from last year's list would hand them the account);
+    it is corrected on the account first, or comes with the account's ``external_id``."""
     wanted = {g.login: g for g in groups.values() if g.person is None and g.login}
     taken = {g.person.pk for g in groups.values() if g.person is not None}
     for chunk in batched(list(wanted), CHUNK):
@@ -102,8 +161,10 @@ def _match_by_login(groups: dict[GroupKey, PersonGroup]) -> None:
                 or (row.external_id and person.external_id not in (None, "", row.external_id))
                 or normalize_name(row.first_name) != normalize_name(person.first_name)
                 or normalize_name(row.last_name) not in names
-                or (row.birth_date and person.birth_date and row.birth_date != person.birth_date)
             ):
+                continue
+            if row.birth_date and person.birth_date and row.birth_date != person.birth_date:
+                group.other_birth_date = person  # refused, naming it (check_logins)
                 continue
             group.person = person
             taken.add(person.pk)
@@ -128,7 +189,10 @@ def check_logins(groups: dict[GroupKey, PersonGroup]) -> list[tuple[int, str]]:
     for chunk in batched(list(wanted), CHUNK):
         for login, pk in Person.objects.filter(login__in=chunk).values_list("login", "pk"):
             owner = wanted[login].person
-            if owner is None or owner.pk != pk:
+            other = wanted[login].other_birth_date
+            if owner is None and other is not None and other.pk == pk:
+                errors.append((wanted[login].first.line, _other_birth_date(wanted[login], other)))
+            elif owner is None or owner.pk != pk:
                 errors.append(
                     (
                         wanted[login].first.line,
@@ -140,6 +204,22 @@ def check_logins(groups: dict[GroupKey, PersonGroup]) -> list[tuple[int, str]]:
                     )
                 )
     return errors
+
+
+def _other_birth_date(group: PersonGroup, person: Person) -> str:
+    assert group.first.birth_date is not None and person.birth_date is not None
+    return _(
+        "l'identifiant « %(login)s » désigne %(name)s, né(e) le %(theirs)s, et non le %(ours)s "
+        "comme cette ligne : une date de naissance corrigée ne se prend pas de la colonne login. "
+        "Si c'est la même personne, faites d'abord corriger la date de naissance de son compte "
+        "(administration Django, /django-admin/) ; sinon, retirez cet identifiant de la colonne "
+        "login."
+    ) % {
+        "login": person.login,
+        "name": str(person),
+        "theirs": person.birth_date.strftime("%d/%m/%Y"),
+        "ours": group.first.birth_date.strftime("%d/%m/%Y"),
+    }
 
 
 def check_children(groups: dict[GroupKey, PersonGroup]) -> list[tuple[int, str]]:

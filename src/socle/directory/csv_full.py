@@ -184,7 +184,9 @@ def _end(concerned: dict[int, set[int]]) -> Absences:
     # As the AAF's summary: the memberships ended of the people who keep an account.
     absences.memberships_ended = sum(len(concerned[person_id]) for person_id in left)
     for chunk in batched(gone, CHUNK):
-        Person.objects.filter(pk__in=chunk).update(is_active=False, updated_at=timezone.now())
+        Person.objects.filter(pk__in=chunk).update(
+            is_active=False, deactivated_at=timezone.now(), updated_at=timezone.now()
+        )
         for person in Person.objects.filter(pk__in=chunk):
             # Inside the transaction, as the AAF's full files: a committed deactivation has
             # always been signalled (a rollback only makes these people log in again).

@@ -28,6 +28,9 @@ class PersonGroup:
     status: str = "unchanged"
     children: list[tuple[CsvRow, str]] = field(default_factory=list)
     password_hash: str = ""  # of ``password``, when it is to be set (``hash_passwords``)
+    # The account the ``login`` column names when all but the birth date agree: not this
+    # person's (a corrected date is not taken from a login), said as such by ``check_logins``.
+    other_birth_date: Person | None = None
 
     @property
     def first(self) -> CsvRow:

@@ -87,7 +87,9 @@ class CsvRow:
     birth_last_name: str = ""
     birth_date: dt.date | None = None
     postal_code: str = ""
-    class_name: str = ""
+    # The row's class in its establishment; "" (an empty cell): none. None: the file has no
+    # class column, and the membership keeps the class it has.
+    class_name: str | None = None
     login: str = ""
     password: str = field(default="", repr=False)
     external_id: str = ""
@@ -325,7 +327,7 @@ def _check_row(
             birth_last_name=values.get("birth_last_name", ""),
             birth_date=birth_date,
             postal_code=values.get("postal_code", ""),
-            class_name=values.get("class", ""),
+            class_name=values.get("class"),
             login=login,
             password=password,
             external_id=values.get("external_id", ""),

@@ -109,6 +109,12 @@ class Person(AbstractBaseUser, PermissionsMixin):
         _("identifiant externe"), max_length=64, null=True, blank=True, unique=True
     )
     is_active = models.BooleanField(_("actif"), default=True)
+    # When the account was last deactivated (None while active): ``socle retention_purge``
+    # deletes people deactivated longer than SOCLE_DEACTIVATED_RETENTION_DAYS. Kept in step
+    # with ``is_active`` by ``save`` and by every bulk path that deactivates or reactivates.
+    deactivated_at = models.DateTimeField(
+        _("désactivé le"), null=True, blank=True, editable=False, db_index=True
+    )
     is_staff = models.BooleanField(_("accès à l'administration Django"), default=False)
     personal_title = models.CharField(_("civilité"), max_length=16, blank=True)
     source = models.CharField(
@@ -141,11 +147,18 @@ class Person(AbstractBaseUser, PermissionsMixin):
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         self.search_key = search_key_for(self.last_name, self.birth_last_name, self.first_name)
+        if self.is_active:
+            self.deactivated_at = None
+        elif self.deactivated_at is None:
+            self.deactivated_at = timezone.now()
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and {"last_name", "first_name", "birth_last_name"} & set(
             update_fields
         ):
             kwargs["update_fields"] = {*update_fields, "search_key"}
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "is_active" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "deactivated_at"}
         super().save(*args, **kwargs)
 
     @property

@@ -1,5 +1,6 @@
 """What the directory holds about one person (``socle person_data``) and how long activation
-codes are kept (``socle retention_purge``): registered in ``DirectoryConfig.ready``."""
+codes and deactivated accounts are kept (``socle retention_purge``): registered in
+``DirectoryConfig.ready``."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from socle.core.personal_data import register_export, register_purge
+from socle.directory.leavers import purge_leavers
 from socle.directory.models import ActivationCode, Membership, ParentLink, Person
 
 # A code used or expired this long ago opens nothing: its row (a hash and dates) goes.
@@ -31,6 +33,7 @@ PERSON_FIELDS = (
     "external_id",
     "source",
     "is_active",
+    "deactivated_at",
     "is_staff",
     "is_superuser",
     "activated_at",
@@ -135,4 +138,10 @@ def register() -> None:
         "activation_codes",
         _("codes d'activation utilisés ou expirés depuis plus d'un jour"),
         purge_activation_codes,
+    )
+    register_purge(
+        "deactivated_people",
+        _("comptes désactivés depuis plus de SOCLE_DEACTIVATED_RETENTION_DAYS"),
+        purge_leavers,
+        progress=True,
     )

@@ -162,7 +162,11 @@ class BrowseForm(forms.Form):
 
 
 def allowed_people(user: Any, establishment: Establishment) -> set[int] | None:
-    """Accounts an administrator may pick by hand; ``None`` = any (superuser)."""
+    """Accounts an administrator may pick by hand or examine; ``None`` = any (superuser): the
+    members of the establishment, and the parents of its active pupils. The parent of a former
+    pupil only (deactivated, whose membership the AAF keeps) is no parent of the school, as for
+    the matching (``socle.pronote.directory_index``) and the diagnostics
+    (``socle.pronote.departed``)."""
     if getattr(user, "is_superuser", False):
         return None
     members = set(
@@ -172,6 +176,7 @@ def allowed_people(user: Any, establishment: Establishment) -> set[int] | None:
         ParentLink.objects.filter(
             child__memberships__establishment=establishment,
             child__memberships__profile=Profile.PUPIL,
+            child__is_active=True,
         ).values_list("parent_id", flat=True)
     )
     return members | parents

@@ -243,7 +243,9 @@ def deactivate_unlisted(
             Membership.objects.filter(pk__in=ended).delete()
             report.memberships_ended += len(ended)
         gone = [pk for pk in chunk if pk not in elsewhere]
-        Person.objects.filter(pk__in=gone).update(is_active=False, updated_at=timezone.now())
+        Person.objects.filter(pk__in=gone).update(
+            is_active=False, deactivated_at=timezone.now(), updated_at=timezone.now()
+        )
         deactivated.extend(gone)
         for uai, count in _per_establishment(gone, covered, profiles).items():
             report.by_establishment[uai].bump("deactivated", count)

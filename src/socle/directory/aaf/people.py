@@ -282,8 +282,8 @@ def _delete(
     if row is None:
         state.error(kind, data.external_id, _("suppression d'une personne inconnue."))
     elif row[_INDEX["is_active"]]:
-        to_update[frozenset({"is_active"})].append(
-            Person(pk=row[0], is_active=False, updated_at=now)
+        to_update[frozenset({"is_active", "deactivated_at"})].append(
+            Person(pk=row[0], is_active=False, deactivated_at=now, updated_at=now)
         )
         state.deactivated.append(row[0])
         state.tally.by_type[kind].bump("deactivated")
@@ -323,6 +323,7 @@ def _changes(row: tuple[Any, ...], data: PersonData) -> dict[str, Any]:
         )
     if not row[_INDEX["is_active"]]:
         changes["is_active"] = True
+        changes["deactivated_at"] = None
     if row[_INDEX["source"]] != Source.AAF:
         changes["source"] = Source.AAF
     return changes

@@ -2,7 +2,9 @@
 privacy.md): traces and the Django admin's journal (``SOCLE_TRACE_RETENTION_DAYS``), PRONOTE
 imports (``SOCLE_PRONOTE_IMPORT_RETENTION_DAYS``), PRONOTE connections without identifier,
 used or expired activation codes, expired CAS tickets and sessions, portal sessions and login
-throttle counters (the last three only where they are in the database: Redis expires its own).
+throttle counters (the last three only where they are in the database: Redis expires its own),
+and people deactivated longer than ``SOCLE_DEACTIVATED_RETENTION_DAYS`` (by batches, each
+committed on its own, with their progress printed).
 
 Run it daily from cron or a systemd timer with ``-v 0``: it then prints nothing unless something
 fails (cron mails any output); the traces' purge is still recorded as the trace
@@ -18,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from socle.core.commands import SocleCommand
-from socle.core.personal_data import purges
+from socle.core.personal_data import Purge, purges
 
 
 class Command(SocleCommand):
@@ -26,7 +28,7 @@ class Command(SocleCommand):
         str,
         gettext_lazy(
             "Supprime tout ce qui a dépassé sa durée de conservation (traces, imports PRONOTE, "
-            "codes d'activation, tickets, sessions et compteurs expirés)."
+            "codes d'activation, tickets, sessions et compteurs expirés, comptes désactivés)."
         ),
     )
 
@@ -41,7 +43,7 @@ class Command(SocleCommand):
         if quiet:  # the trace is stored; its log line would make cron send a mail every day
             traces_log.setLevel(logging.WARNING)
         try:
-            results = [(purge.label, purge.run(dry_run)) for purge in purges()]
+            results = [(purge.label, self._run(purge, dry_run, quiet)) for purge in purges()]
         finally:
             traces_log.setLevel(level)
         if quiet:
@@ -51,3 +53,16 @@ class Command(SocleCommand):
             self.stdout.write(_("%(label)s : %(count)s") % {"label": label, "count": shown})
         if dry_run:
             self.stdout.write(_("Simulation : rien n'a été supprimé."))
+
+    def _run(self, purge: Purge, dry_run: bool, quiet: bool) -> int | None:
+        if not purge.progress or dry_run:
+            return purge.run(dry_run)
+
+        def progress(done: int, total: int) -> None:
+            if not quiet:
+                self.stdout.write(
+                    _("%(label)s : %(done)s sur %(total)s…")
+                    % {"label": purge.label, "done": done, "total": total}
+                )
+
+        return purge.run(dry_run, progress=progress)

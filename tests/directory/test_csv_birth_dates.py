@@ -1,0 +1,113 @@
+"""A corrected birth date in a directory CSV without ``external_id``: never a second account.
+A row whose ``login`` names an account of the same names but another birth date, or that would
+create a person while such an account of its profile is in its establishment, refuses the file,
+naming the account (socle.directory.csv_checks)."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from socle.directory.models import Establishment, Person
+from tests.directory.helpers import run, write_csv
+from tests.factories import make_establishment
+
+JAURES, VOLTAIRE = "0312609T", "0312799Z"
+JEAN = "profil;nom;prenom;date_naissance;classe\nélève;Roux;Jean;2011-03-03;4A"
+
+
+@pytest.fixture
+def schools() -> tuple[Establishment, Establishment]:
+    return make_establishment(JAURES, "Collège Jean Jaurès"), make_establishment(
+        VOLTAIRE, "Collège Voltaire"
+    )
+
+
+def refused(tmp_path: Path, text: str, uai: str, *args: str) -> str:
+    err = io.StringIO()
+    with pytest.raises(CommandError, match="corrigez les lignes signalées"):
+        call_command(
+            "directory_import",
+            str(write_csv(tmp_path, text, name="b.csv")),
+            *args,
+            uai=uai,
+            stdout=io.StringIO(),
+            stderr=err,
+        )
+    return err.getvalue()
+
+
+def test_a_login_naming_an_account_born_another_day_refuses_the_file_naming_it(
+    tmp_path: Path, schools: object
+) -> None:
+    run("directory_import", str(write_csv(tmp_path, JEAN, name="a.csv")), uai=JAURES)
+    corrected = (
+        "profil;nom;prenom;date_naissance;classe;login\nélève;Roux;Jean;2011-03-04;4A;jean.roux"
+    )
+    err = refused(tmp_path, corrected, JAURES)
+    assert err.startswith(
+        "ligne 2 : l'identifiant « jean.roux » désigne ROUX Jean, né(e) le 03/03/2011, et non le "
+        "04/03/2011 comme cette ligne : une date de naissance corrigée ne se prend pas de la "
+        "colonne login. Si c'est la même personne, faites d'abord corriger la date de naissance "
+        "de son compte (administration Django, /django-admin/) ; sinon, retirez cet identifiant "
+        "de la colonne login.\n"
+    )
+    assert "déjà pris" not in err
+    assert list(Person.objects.values_list("login", "birth_date__day")) == [("jean.roux", 3)]
+
+
+def test_a_corrected_birth_date_without_login_refuses_the_file_instead_of_a_second_account(
+    tmp_path: Path, schools: object
+) -> None:
+    run("directory_import", str(write_csv(tmp_path, JEAN, name="a.csv")), uai=JAURES)
+    err = refused(tmp_path, JEAN.replace("2011-03-03", "2011-03-04"), JAURES, "--complet")
+    assert err.startswith(
+        "ligne 2 : un compte de mêmes nom, prénom et profil existe dans cet établissement avec "
+        "une autre date de naissance : jean.roux (né(e) le 03/03/2011). Si c'est la même "
+        "personne (date corrigée), faites d'abord corriger la date de naissance de son compte "
+        "(administration Django, /django-admin/) ; si c'est un homonyme, ajoutez une colonne "
+        "external_id pour les distinguer.\n"
+    )
+    assert Person.objects.count() == 1 and Person.objects.get().is_active
+
+
+def test_once_the_account_s_date_is_corrected_the_file_keeps_the_account(
+    tmp_path: Path, schools: object
+) -> None:
+    run("directory_import", str(write_csv(tmp_path, JEAN, name="a.csv")), uai=JAURES)
+    jean = Person.objects.get()
+    Person.objects.filter(pk=jean.pk).update(birth_date="2011-03-04")  # the Django admin
+    corrected = JEAN.replace("2011-03-03", "2011-03-04").replace("4A", "3A")
+    run("directory_import", str(write_csv(tmp_path, corrected, name="c.csv")), uai=JAURES)
+    assert list(Person.objects.values_list("pk", "memberships__class_name")) == [(jean.pk, "3A")]
+
+
+def test_namesakes_born_on_other_days_listed_together_are_two_people(
+    tmp_path: Path, schools: object
+) -> None:
+    run("directory_import", str(write_csv(tmp_path, JEAN, name="a.csv")), uai=JAURES)
+    both = JEAN + "\nélève;Roux;Jean;2012-05-05;5B"
+    out, _ = run("directory_import", str(write_csv(tmp_path, both, name="c.csv")), uai=JAURES)
+    assert "1 créée(s), 0 mise(s) à jour, 1 inchangée(s)" in out
+
+
+def test_a_namesake_born_another_day_is_told_apart_by_external_id(
+    tmp_path: Path, schools: object
+) -> None:
+    run("directory_import", str(write_csv(tmp_path, JEAN, name="a.csv")), uai=JAURES)
+    other = "profil;nom;prenom;date_naissance;classe;external_id\nélève;Roux;Jean;2012-05-05;5B;X9"
+    run("directory_import", str(write_csv(tmp_path, other, name="c.csv")), uai=JAURES)
+    assert Person.objects.count() == 2
+
+
+def test_a_namesake_born_another_day_in_another_school_is_not_the_same_person(
+    tmp_path: Path, schools: object
+) -> None:
+    run("directory_import", str(write_csv(tmp_path, JEAN, name="a.csv")), uai=JAURES)
+    other = JEAN.replace("2011-03-03", "2012-05-05")
+    run("directory_import", str(write_csv(tmp_path, other, name="v.csv")), uai=VOLTAIRE)
+    assert Person.objects.count() == 2
