@@ -24,6 +24,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from socle.directory.models import Person
+from socle.directory.signals import leavers_deleted
 
 BATCH = 200
 
@@ -54,11 +55,17 @@ def purge_leavers(dry_run: bool, progress: Callable[[int, int], None] | None = N
     if dry_run:
         return len(pks)
     done = 0
-    for start in range(0, len(pks), BATCH):
-        with transaction.atomic():
-            # Filtered again inside the transaction: someone reactivated meanwhile stays.
-            _total, by_model = expired.filter(pk__in=pks[start : start + BATCH]).delete()
-        done += by_model.get(Person._meta.label, 0)
-        if progress is not None:
-            progress(done, len(pks))
+    try:
+        for start in range(0, len(pks), BATCH):
+            with transaction.atomic():
+                # Filtered again inside the transaction: someone reactivated meanwhile stays.
+                _total, by_model = expired.filter(pk__in=pks[start : start + BATCH]).delete()
+            done += by_model.get(Person._meta.label, 0)
+            if progress is not None:
+                progress(done, len(pks))
+    finally:  # the batches committed are told, even when a later one is interrupted
+        if done:
+            leavers_deleted.send(
+                sender=Person, count=done, days=settings.SOCLE_DEACTIVATED_RETENTION_DAYS
+            )
     return done

@@ -8,6 +8,9 @@ account's login lock over all addresses.
 their password on the first-connection page of this browser (``request``), and ``response`` sends
 it to the CAS login: a single sign-on session someone else holds in this browser must end now,
 and its cookie be deleted from ``response``, even if the browser never reaches the CAS login.
+``leavers_deleted(sender=Person, count=…, days=…)``: ``socle retention_purge`` deleted ``count``
+people deactivated longer than ``days`` days (sent once per run, also when interrupted after a
+batch committed); the portal traces it.
 """
 
 from django.dispatch import Signal
@@ -15,3 +18,4 @@ from django.dispatch import Signal
 password_changed = Signal()
 person_deactivated = Signal()
 activated_here = Signal()
+leavers_deleted = Signal()

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from socle.core.personal_data import register_export, register_purge
 from socle.directory.models import Person
+from socle.directory.signals import leavers_deleted
 from socle.portal.models import Group, LauncherSkip, Trace
 from socle.portal.trace_log import purge
 from socle.portal.traces import record
@@ -64,7 +65,18 @@ def purge_traces(dry_run: bool) -> int:
     return count
 
 
+def trace_leavers_deleted(sender: Any, count: int, days: int, **kwargs: Any) -> None:
+    """``leavers_deleted`` receiver: the deletion of people who left is an administrative act
+    on the directory, kept in « Traces » (a count: their names are what was deleted)."""
+    record(
+        "leavers_deleted",
+        detail=f"{count} compte(s) désactivé(s) depuis plus de {days} jours",
+        actor_login="retention_purge",
+    )
+
+
 def register() -> None:
+    leavers_deleted.connect(trace_leavers_deleted, dispatch_uid="portal.trace_leavers_deleted")
     register_export("traces", traces_of)
     register_export("portal", portal_choices)
     register_purge(

@@ -33,6 +33,7 @@ ADMIN_EVENTS = {
     "access_rule_removed": _("Droit d'accès supprimé"),
     "traces_purged": _("Traces purgées"),
     "person_data_exported": _("Données d'une personne exportées"),
+    "leavers_deleted": _("Comptes supprimés (durée de conservation)"),
 }
 
 EVENT_LABELS = {
