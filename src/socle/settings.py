@@ -232,7 +232,7 @@ SOCLE_CAS_FAST_HOP = env_bool("SOCLE_CAS_FAST_HOP", True)
 # Back-channel calls (single logout, proxy callbacks) to loopback, private, link-local… addresses:
 # off in production (SSRF), on for the demo and tests, whose services run on 127.0.0.1.
 SOCLE_CAS_OUTBOUND_PRIVATE = env_bool("SOCLE_CAS_OUTBOUND_PRIVATE", False)
-SOCLE_ENT_NAME = env_str("SOCLE_ENT_NAME", "Socle")  # shown on the login page
+SOCLE_ENT_NAME = env_str("SOCLE_ENT_NAME", "Socle")  # header, titles, letters (core/branding.py)
 # Login throttling (socle.cas.throttle): one account from one address (15 minutes), one account
 # from all addresses (one hour), one address (15 minutes). A whole school may sit behind one
 # address: keep the per-address limit well above the per-account ones.

@@ -260,7 +260,7 @@ def test_the_500_page_is_in_the_active_language():
         english = server_error(request).content.decode()
     assert '<html lang="en">' in english
     assert "<h1>An error occurred</h1>" in english
-    assert "<title>Error — Digital workspace</title>" in english
+    assert "<title>Error — Socle</title>" in english
     assert "Back to the home page" in english and "Une erreur" not in english
     with override("fr"):
         french = server_error(request).content.decode()

@@ -289,3 +289,35 @@ def test_only_new_gives_a_person_of_two_schools_one_letter_that_stays_valid(
     out, _ = run("activation_letters", "--only-new", uai="0312799Z", out=str(tmp_path / "b.csv"))
     assert out.startswith("Aucune nouvelle fiche")  # her only one is Jaurès's …
     assert activation_redirect("helene.le-gall", code, None)  # … and it still works
+
+
+def test_it_names_the_ent_on_the_letters(
+    tmp_path: Path, college: Establishment, settings: object
+) -> None:
+    settings.SOCLE_ENT_NAME = "Mon ENT Occitanie"  # type: ignore[attr-defined]
+    run("activation_letters", uai="0312609T", out=str(tmp_path / "fiches.pdf"), class_name="4A")
+    reader = PdfReader(tmp_path / "fiches.pdf")
+    assert "Fiche de connexion à Mon ENT Occitanie" in reader.pages[0].extract_text()
+    assert reader.metadata is not None
+    assert reader.metadata.title == "Fiches de connexion à Mon ENT Occitanie"
+    assert reader.metadata.author == "Mon ENT Occitanie"
+    run("activation_letters", uai="0312609T", out=str(tmp_path / "fiches.csv"), class_name="4A")
+    assert [r["nom_ent"] for r in _read_csv(tmp_path / "fiches.csv")] == ["Mon ENT Occitanie"]
+
+
+def test_it_fits_a_long_ent_name_in_the_letter_title(
+    tmp_path: Path, college: Establishment, settings: object
+) -> None:
+    name = "Espace numérique de travail des collèges et lycées de la région Occitanie"
+    settings.SOCLE_ENT_NAME = name  # type: ignore[attr-defined]
+    run("activation_letters", uai="0312609T", out=str(tmp_path / "fiches.pdf"), class_name="4A")
+    text = " ".join(PdfReader(tmp_path / "fiches.pdf").pages[0].extract_text().split())
+    assert f"Fiche de connexion à {name}" in text
+
+
+def test_it_says_socle_on_the_letters_when_the_ent_has_no_name(
+    tmp_path: Path, college: Establishment
+) -> None:
+    run("activation_letters", uai="0312609T", out=str(tmp_path / "fiches.pdf"), class_name="4A")
+    text = PdfReader(tmp_path / "fiches.pdf").pages[0].extract_text()
+    assert "Fiche de connexion à Socle" in text

@@ -24,8 +24,8 @@ def test_each_page_of_a_service_names_it_in_its_title(superuser: Person) -> None
         titles = {_title(client, reverse(f"portal:{name}", args=[s.pk])) for s in (cdt, cdi)}
         assert len(titles) == 2, (name, titles)
     assert _title(client, reverse("portal:service_edit", args=[cdt.pk])) == (
-        "Information générale — Cahier de textes — Espace numérique de travail"
+        "Information générale — Cahier de textes — Socle"
     )
     assert _title(client, reverse("portal:service_delete", args=[cdi.pk])) == (
-        "Supprimer un service — Portail du CDI — Espace numérique de travail"
+        "Supprimer un service — Portail du CDI — Socle"
     )

@@ -86,7 +86,7 @@ def test_it_says_pronote_will_refuse_a_pupil_bound_to_another_ents_name(school):
     row = imported_emma(school, OLD_ENT)
     assert (row.person_id, row.outcome) == (school.emma.pk, "created")
     assert row.outcome_detail == (
-        f"PRONOTE a l'identifiant CAS {OLD_ENT} pour cette fiche mais Socle enverra "
+        f"PRONOTE a l'identifiant CAS {OLD_ENT} pour cette fiche mais l'ENT enverra "
         f"{school.emma.uid} : PRONOTE répondra « Identification impossible » (dans PRONOTE, "
         "« Supprimer l'identifiant CAS » de cet utilisateur)"
     )
@@ -106,7 +106,7 @@ def test_it_counts_the_mismatches_in_the_report(school):
     assert counts == {1: 0, 2: 1, 3: 0, 4: 0, 5: 0, 6: 0}
     text = report_text(row.session)
     assert (
-        "1 personne a dans PRONOTE un identifiant CAS différent de celui que Socle enverra : "
+        "1 personne a dans PRONOTE un identifiant CAS différent de celui que l'ENT enverra : "
         "PRONOTE lui répondra « Identification impossible ». Dans PRONOTE, « Supprimer "
         "l'identifiant CAS » de cet utilisateur" in text
     )
@@ -125,7 +125,7 @@ def test_it_compares_with_the_name_of_the_services_username_mode(school):
     row = imported_emma(school, school.emma.uid)  # the uid, recognised as ours…
     assert row.method == "cas_id"
     sent = pairwise_id(school.emma.uid, service.pairwise_salt)
-    assert f"Socle enverra {sent} :" in row.outcome_detail  # … but not what Socle sends
+    assert f"l'ENT enverra {sent} :" in row.outcome_detail  # … but not what Socle sends
     service.username_mode = UsernameMode.LOGIN
     service.save()
     assert imported_emma(school, school.emma.login).outcome_detail == ""
@@ -133,7 +133,7 @@ def test_it_compares_with_the_name_of_the_services_username_mode(school):
 
 def test_without_a_pronote_service_it_compares_with_the_uid(school):
     row = imported_emma(school, OLD_ENT)
-    assert f"Socle enverra {school.emma.uid} :" in row.outcome_detail
+    assert f"l'ENT enverra {school.emma.uid} :" in row.outcome_detail
 
 
 def test_a_conflict_keeps_its_own_note_and_the_mismatch(school):
@@ -177,7 +177,7 @@ def test_the_command_prints_each_mismatch_with_the_count(school, tmp_path):
     assert "1 personne a dans PRONOTE un identifiant CAS différent" in out
     assert (
         f"identifiant CAS différent : ROUX Emma (ELEVEEMMA0000001) — PRONOTE a l'identifiant "
-        f"CAS {OLD_ENT} pour cette fiche mais Socle enverra {school.emma.uid}" in out
+        f"CAS {OLD_ENT} pour cette fiche mais l'ENT enverra {school.emma.uid}" in out
     )
 
 
@@ -201,14 +201,14 @@ def test_the_step_page_and_the_report_page_show_the_mismatch(admin_client, schoo
     assert listing.get("id") == "cas-mismatch-list"
     assert [" ".join(li.text_content().split()) for li in listing.iterchildren("li")] == [
         f"ROUX Emma (ELEVEEMMA0000001) — PRONOTE a l'identifiant CAS {OLD_ENT} pour cette fiche "
-        f"mais Socle enverra {school.emma.uid} : PRONOTE répondra « Identification impossible » "
+        f"mais l'ENT enverra {school.emma.uid} : PRONOTE répondra « Identification impossible » "
         "(dans PRONOTE, « Supprimer l'identifiant CAS » de cet utilisateur)"
     ]
     assert (
-        "1 personne a dans PRONOTE un identifiant CAS différent de celui que Socle enverra : "
+        "1 personne a dans PRONOTE un identifiant CAS différent de celui que l'ENT enverra : "
         "PRONOTE lui répondra « Identification impossible »." in step
     )
-    assert f"PRONOTE a l'identifiant CAS {OLD_ENT} pour cette fiche mais Socle enverra" in step
+    assert f"PRONOTE a l'identifiant CAS {OLD_ENT} pour cette fiche mais l'ENT enverra" in step
     response = admin_client.post(
         reverse("pronote:step", args=[session.pk, 2]), {"action": "validate"}
     )
@@ -249,14 +249,14 @@ def test_the_diagnostic_no_longer_predicts_success_for_a_bound_record(school):
     out = run("pronote_doctor", "--uai", school.est.uai, "--login", school.emma.login)
     assert "PRONOTE recevra l'identifiant ELEVEEMMA0000001 et ouvrira" not in out
     assert (
-        f"la fiche PRONOTE ELEVEEMMA0000001 a déjà l'identifiant CAS {OLD_ENT}, mais Socle "
+        f"la fiche PRONOTE ELEVEEMMA0000001 a déjà l'identifiant CAS {OLD_ENT}, mais l'ENT "
         f"enverra {school.emma.uid} : PRONOTE affichera « Identification impossible" in out
     )
     assert "Correction : Dans PRONOTE, « Supprimer l'identifiant CAS » de cet utilisateur" in out
     assert "## Identifiants CAS différents dans PRONOTE" in out
     assert (
         f"ROUX Emma ({school.emma.login}), fiche ELEVEEMMA0000001 : PRONOTE a {OLD_ENT}, "
-        f"Socle enverra {school.emma.uid}" in out
+        f"l'ENT enverra {school.emma.uid}" in out
     )
     tom = run("pronote_doctor", "--uai", school.est.uai, "--login", school.tom.login)
     assert "PRONOTE recevra l'identifiant ELEVETOM00000001 et ouvrira" in tom
@@ -287,5 +287,5 @@ def test_the_diagnostics_page_lists_who_pronote_will_refuse(admin_client, school
     )
     text = page_text(response)
     assert "Identifiants CAS différents dans PRONOTE" in text
-    assert f"fiche ELEVEEMMA0000001 : PRONOTE a {OLD_ENT}, Socle enverra {school.emma.uid}" in text
-    assert f"a déjà l'identifiant CAS {OLD_ENT}, mais Socle enverra" in text
+    assert f"fiche ELEVEEMMA0000001 : PRONOTE a {OLD_ENT}, l'ENT enverra {school.emma.uid}" in text
+    assert f"a déjà l'identifiant CAS {OLD_ENT}, mais l'ENT enverra" in text

@@ -35,7 +35,7 @@ FRENCH_HEADER = [
     "Résultat",
     "Détail",
     "Identifiant CAS dans PRONOTE",
-    "Identifiant CAS envoyé par Socle",
+    "Identifiant CAS envoyé par l'ENT",
     "État de l'identifiant CAS",
 ]
 ENGLISH_HEADER = [
@@ -53,7 +53,7 @@ ENGLISH_HEADER = [
     "Result",
     "Details",
     "CAS identifier in PRONOTE",
-    "CAS user name sent by Socle",
+    "CAS user name sent by the ENT",
     "CAS identifier status",
 ]
 STORED, SENT, STATE = 13, 14, 15  # the columns added at the end

@@ -19,8 +19,10 @@ from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
+from reportlab.lib.utils import simpleSplit
 from reportlab.pdfgen.canvas import Canvas
 
+from socle.core.branding import ent_name
 from socle.directory.activation import issue_codes
 from socle.directory.models import ActivationCode, Establishment, Membership, ParentLink, Person
 from socle.directory.profiles import Profile
@@ -37,6 +39,7 @@ CSV_COLUMNS = (
     "code_activation",
     "valable_jusqu_au",
     "adresse_ent",
+    "nom_ent",
 )
 STEPS = (
     "Ouvrez l'adresse de l'ENT ci-dessus dans un navigateur.",
@@ -174,6 +177,7 @@ def write_csv(letters: list[Letter], path: Path) -> None:
                     letter.code,
                     _local_date(letter.expires_at),
                     settings.SOCLE_BASE_URL,
+                    ent_name(),
                 ]
             )
 
@@ -187,17 +191,21 @@ def write_pdf(
     """One A4 page per person, drawn with reportlab (about 400 pages a second): ``progress``
     (pages done, pages in all) is called every :data:`PROGRESS_EVERY` pages and at the end."""
     canvas = Canvas(str(path), pagesize=A4, pageCompression=1)
-    canvas.setTitle("Fiches de connexion à l'ENT")
-    canvas.setAuthor("Socle")
+    name = ent_name()
+    canvas.setTitle(f"Fiches de connexion à {name}")
+    canvas.setAuthor(name)
     width, height = A4
     left = 20 * mm
+    heading = _heading(f"Fiche de connexion à {name}", width - 2 * left)
     for done, letter in enumerate(letters, start=1):
         y = height - 25 * mm
         canvas.setFont("Helvetica", 10)
         canvas.drawString(left, y, f"{letter.establishment} ({letter.uai})")
-        y -= 14 * mm
-        canvas.setFont("Helvetica-Bold", 18)
-        canvas.drawString(left, y, "Fiche de connexion à l'espace numérique de travail")
+        size, lines = heading
+        for number, line in enumerate(lines):
+            y -= 14 * mm if number == 0 else size * 1.2
+            canvas.setFont("Helvetica-Bold", size)
+            canvas.drawString(left, y, line)
         y -= 12 * mm
         canvas.setFont("Helvetica-Bold", 14)
         canvas.drawString(left, y, f"{letter.first_name} {letter.last_name}")
@@ -251,6 +259,15 @@ def write_pdf(
         canvas.drawString(left, height - 30 * mm, "Aucune personne à activer pour cette sélection.")
         canvas.showPage()
     canvas.save()
+
+
+def _heading(text: str, width: float) -> tuple[float, list[str]]:
+    """The letter's title at 18 points, smaller for a long ENT name, on two lines at most."""
+    for size in (18.0, 16.0, 14.0):
+        lines = simpleSplit(text, "Helvetica-Bold", size, width)
+        if len(lines) == 1:
+            return size, lines
+    return 14.0, simpleSplit(text, "Helvetica-Bold", 14.0, width)[:2]
 
 
 def _wrap(text: str, width: int) -> list[str]:

@@ -161,9 +161,9 @@ def fix_hint(count: int = 2) -> str:
 def mismatch_count(count: int) -> str:
     """« 3 personnes ont dans PRONOTE un identifiant CAS … « Identification impossible ». »"""
     return ngettext(
-        "%(count)s personne a dans PRONOTE un identifiant CAS différent de celui que Socle "
+        "%(count)s personne a dans PRONOTE un identifiant CAS différent de celui que l'ENT "
         "enverra : PRONOTE lui répondra « Identification impossible ».",
-        "%(count)s personnes ont dans PRONOTE un identifiant CAS différent de celui que Socle "
+        "%(count)s personnes ont dans PRONOTE un identifiant CAS différent de celui que l'ENT "
         "enverra : PRONOTE leur répondra « Identification impossible ».",
         count,
     ) % {"count": count}

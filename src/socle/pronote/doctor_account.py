@@ -238,7 +238,7 @@ def _explain_stored_cas_id(report: Any, establishment: Establishment) -> None:
         quoting(
             _(
                 "Dans le fichier importé le %(date)s, la fiche PRONOTE %(identifier)s a déjà "
-                "l'identifiant CAS %(stored)s, mais Socle enverra %(sent)s : PRONOTE affichera "
+                "l'identifiant CAS %(stored)s, mais l'ENT enverra %(sent)s : PRONOTE affichera "
                 "%(message)s"
             ),
             IDENTIFICATION_IMPOSSIBLE,

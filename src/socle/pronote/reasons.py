@@ -96,7 +96,7 @@ TEXTS: dict[str, str] = {
     # PRONOTE's stored « Identifiant CAS » (the file's) is not the name Socle will send
     # (``socle.pronote.cas_names``): PRONOTE will refuse this person
     "cas_id_mismatch": gettext_noop(
-        "PRONOTE a l'identifiant CAS %(stored)s pour cette fiche mais Socle enverra %(sent)s : "
+        "PRONOTE a l'identifiant CAS %(stored)s pour cette fiche mais l'ENT enverra %(sent)s : "
         "PRONOTE répondra « Identification impossible » (dans PRONOTE, « Supprimer "
         "l'identifiant CAS » de cet utilisateur)"
     ),

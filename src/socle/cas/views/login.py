@@ -91,7 +91,6 @@ def _context(form: LoginForm, service: Service | None) -> dict[str, object]:
         and bool(form["username"].value())
         and not form.has_error("username"),
         "service": service,
-        "ent_name": settings.SOCLE_ENT_NAME,
         "max_login": MAX_LOGIN_LENGTH,
         "max_password": MAX_PASSWORD_LENGTH,
     }

@@ -63,6 +63,5 @@ def prompt(request: HttpRequest, service: Service, service_url: str) -> HttpResp
         "service_url": service_url,
         "method": "POST" if method == "POST" else "",
         "confirm_field": CONFIRM_FIELD,
-        "ent_name": settings.SOCLE_ENT_NAME,
     }
     return page(request, "cas/warn.html", context)

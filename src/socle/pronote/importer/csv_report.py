@@ -42,7 +42,7 @@ def csv_header() -> list[str]:
         pgettext("import report column", "Détail"),
         # added later, hence at the end
         pgettext("import report column", "Identifiant CAS dans PRONOTE"),
-        pgettext("import report column", "Identifiant CAS envoyé par Socle"),
+        pgettext("import report column", "Identifiant CAS envoyé par l'ENT"),
         pgettext("import report column", "État de l'identifiant CAS"),
     ]
 

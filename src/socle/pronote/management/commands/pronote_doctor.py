@@ -128,7 +128,7 @@ def render_text(report: DoctorReport, limit: int | None = 20) -> str:
             out.append(
                 "  "
                 + _(
-                    "%(name)s (%(login)s), fiche %(pronote_id)s : PRONOTE a %(stored)s, Socle "
+                    "%(name)s (%(login)s), fiche %(pronote_id)s : PRONOTE a %(stored)s, l'ENT "
                     "enverra %(sent)s (fichier du %(date)s)"
                 )
                 % {
