@@ -10,6 +10,7 @@ from django.views.defaults import bad_request, server_error
 from lxml import html
 
 from socle.directory.models import Person
+from tests.factories import make_person
 from tests.portal.conftest import logged_in
 
 NAME = "Mon ENT Occitanie"
@@ -89,3 +90,15 @@ def test_it_escapes_the_ent_name(client: Client) -> None:
     content = client.get("/").content.decode()
     assert "<b>77</b>" not in content
     assert _brand(_page(content.encode())) == "ENT <b>77</b> & Cie"
+
+
+@override_settings(SOCLE_ENT_NAME="Mon ENT Occitanie")
+def test_the_django_admin_names_the_ent() -> None:
+    admin = make_person("Alex", "Admin", is_staff=True, is_superuser=True)
+    browser = Client()
+    browser.force_login(admin)
+    page = html.fromstring(browser.get("/django-admin/").content.decode())
+    assert page.findtext(".//title").endswith("Mon ENT Occitanie — administration technique")
+    assert page.xpath("string(//*[@id='site-name'])").strip() == (
+        "Mon ENT Occitanie — administration technique"
+    )

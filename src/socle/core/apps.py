@@ -20,10 +20,14 @@ class CoreConfig(AppConfig):
     verbose_name = "Exploitation"
 
     def ready(self) -> None:
+        from django.contrib import admin
+
         from socle.core import checks, secret_checks  # noqa: F401 - registers the socle.E08x checks
+        from socle.core.branding import lazy_admin_header
         from socle.core.personal_data import register_django_purges
 
         register_django_purges()
+        admin.site.site_header = admin.site.site_title = lazy_admin_header()
 
         # post_migrate is sent once per app that has models (this one has none): once per
         # migrate, after the directory's tables.

@@ -8,6 +8,8 @@ when it is not set. « Socle » stays where the software is meant (commands, doc
 from __future__ import annotations
 
 from django.conf import settings
+from django.utils.functional import lazy
+from django.utils.translation import gettext
 
 DEFAULT_ENT_NAME = "Socle"
 
@@ -19,3 +21,11 @@ def ent_name() -> str:
     except Exception:  # noqa: BLE001 - settings unreadable: the error page must still render
         name = ""
     return name or DEFAULT_ENT_NAME
+
+
+def admin_header() -> str:
+    """The Django admin's header and title: the ENT's name, not « Administration de Django »."""
+    return gettext("%(ent_name)s — administration technique") % {"ent_name": ent_name()}
+
+
+lazy_admin_header = lazy(admin_header, str)
