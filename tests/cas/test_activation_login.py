@@ -9,6 +9,7 @@ from http.cookies import SimpleCookie
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+import lxml.html
 import pytest
 from django.conf import settings
 from django.contrib.sessions.backends.base import SessionBase
@@ -356,3 +357,19 @@ def test_it_trusts_the_browser_where_the_account_was_activated(
     request = RequestFactory().get("/cas/login", HTTP_COOKIE=f"{device.COOKIE}={entry.value}")
     newcomer.refresh_from_db()
     assert device.trusted_nonce(request, newcomer.login, newcomer.password) is not None
+
+
+def test_the_saved_notice_of_the_login_page_is_announced(
+    client: Client, newcomer: Person, service: Service
+) -> None:
+    """The notice arrives with the page: like base.html's messages, its live region is emptied
+    and filled again after the load by the script that follows it (socle/_announce.html)."""
+    location = activate(client, newcomer)
+    newcomer.refresh_from_db()
+    reset_password(newcomer)
+    page = lxml.html.fromstring(client.get(location).content.decode())
+    (region,) = page.xpath("//main//*[@role='status']")
+    assert region.text_content().startswith("Connectez-vous avec votre identifiant")
+    wrapper = region.getparent()
+    script = wrapper.getnext()
+    assert script.tag == "script" and "currentScript.previousElementSibling" in script.text
