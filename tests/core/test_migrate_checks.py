@@ -1,6 +1,6 @@
 """``socle migrate``: a registered service failing a check that reads the database
-(``socle.E040``) is told but no longer stops a migration or ``migrate --check``; a configuration
-error found without the database still does."""
+(``socle.E040``) is told but no longer stops a migration or ``migrate --check``; an error of the
+checks every command runs (a configuration error, the registry's ``socle.E006``) still does."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from django.core.management import call_command
 from django.core.management.base import SystemCheckError
 from django.test import override_settings
 
+from socle.portal.models import PatternKind
 from tests.factories import make_service
 
 
@@ -41,4 +42,18 @@ def test_migrate_check_answers_about_the_migrations_alone() -> None:
 @pytest.mark.django_db(transaction=True)
 def test_a_configuration_error_still_stops_it() -> None:
     with override_settings(SECRET_KEY="court"), pytest.raises(SystemCheckError, match="E081"):
+        migrate()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_still_stops_on_a_pattern_the_registry_cannot_compile() -> None:
+    """``socle.E006`` is no database-tagged check: it runs with every command, and stops this
+    one as before (docs/deployment.md)."""
+    make_service(
+        "casse",
+        url="https://appli.example.org/",
+        patterns=(r"^https://appli\.example\.org/(",),
+        kind=PatternKind.REGEX,
+    )
+    with pytest.raises(SystemCheckError, match="E006"):
         migrate()

@@ -264,6 +264,23 @@ def test_only_new_with_nobody_new_is_said_and_writes_nothing(
     assert list(ActivationCode.objects.values_list("code_hash", flat=True)) == codes
 
 
+def test_only_new_with_a_mistyped_class_is_an_error_as_without_it(
+    tmp_path: Path, college: Establishment
+) -> None:
+    """A class nobody is in (« 6E1 » for « 6E 1 ») is no « Aucune nouvelle fiche : … toute
+    personne sans mot de passe a déjà un code valable », which a rentrée script would take for
+    done: the same error as without --only-new."""
+    with pytest.raises(CommandError, match="vérifiez --class et --profile"):
+        run(
+            "activation_letters",
+            "--only-new",
+            uai="0312609T",
+            out=str(tmp_path / "a.pdf"),
+            class_name="9Z",
+        )
+    assert not (tmp_path / "a.pdf").exists()
+
+
 def test_a_school_where_everyone_has_a_password_is_said_so(tmp_path: Path) -> None:
     school = make_establishment("0312799Z", "Collège Voltaire")
     make_person("Zoé", "Active", establishment=school)

@@ -10,9 +10,9 @@ from django.urls import reverse
 from lxml import html
 from PIL import Image
 
-from socle.directory.models import Establishment, Person, Profile
+from socle.directory.models import Establishment, Person
 from socle.portal.models import AccessMode, Service, SSOType, Trace
-from tests.factories import make_person, make_service
+from tests.factories import make_service
 from tests.portal.conftest import logged_in
 
 PRONOTE_URL = "https://0312609t.index-education.net/pronote/"
@@ -284,173 +284,8 @@ def test_deleting_asks_for_confirmation_then_deletes(superuser: Person) -> None:
     assert Trace.objects.filter(event="service_deleted", service_code="vieux").exists()
 
 
-def test_an_establishment_admin_creates_a_service_for_their_school_only(
-    school_admin: Person, school: Establishment, other_school: Establishment
-) -> None:
-    client = logged_in(school_admin)
-    response = post_new(client, establishment=str(other_school.pk))
-    assert "establishment" in response.context["form"].errors
-    response = post_new(client, establishment=str(school.pk))
-    assert response.status_code == 302
-    assert Service.objects.get().establishment == school
-
-
-HIJACK = (
-    r"^http://127\.0\.0\.1:8001/pronote/(professeur\.html|parent\.html|eleve\.html\?.+)(\?.*)?$"
-)
-
-
-def test_a_school_administrator_cannot_take_the_addresses_of_another_schools_pronote(
-    school: Establishment, other_school: Establishment, superuser: Person, settings: Any
-) -> None:
-    settings.SOCLE_CAS_OUTBOUND_PRIVATE = True  # local addresses allowed: the foreign check
-    make_service(
-        "PRONOTE-JAURES",
-        sso_type=SSOType.PRONOTE,
-        url="http://127.0.0.1:8001/pronote/",
-        establishment=school,
-        patterns=("http://127.0.0.1:8001/pronote/**",),
-    )
-    fermat_admin = make_person(
-        "Hélène", "Le Gall", establishment=other_school, profile=Profile.DIRECTION, is_admin=True
-    )
-    response = post_new(
-        logged_in(fermat_admin),
-        code="HIJACK",
-        sso_type=SSOType.CAS,
-        url="http://127.0.0.1:8001/pronote/eleve.html?x=1",
-        establishment=str(other_school.pk),
-        order="0",
-        patterns_text=HIJACK,
-    )
-    errors = field_errors(response, "patterns_text")
-    assert len(errors) == 1 and "« PRONOTE-JAURES » (Collège Jean Jaurès)" in errors[0], errors
-    assert "que vous n'administrez pas" in errors[0]
-    assert not Service.objects.filter(code="HIJACK").exists()
-    # An administrator of the whole ENT may still write it (the usual overlap checks apply).
-    response = post_new(
-        logged_in(superuser),
-        code="HIJACK",
-        sso_type=SSOType.CAS,
-        url="http://127.0.0.1:8001/pronote/eleve.html?x=1",
-        establishment=str(other_school.pk),
-        patterns_text=HIJACK,
-    )
-    assert response.status_code == 302
-
-
-def test_a_school_administrator_keeps_the_addresses_of_their_own_school(
-    school: Establishment, other_school: Establishment, school_admin: Person
-) -> None:
-    make_service(
-        "MOODLE-FERMAT",
-        url="https://moodle.example.org/fermat/",
-        establishment=other_school,
-        patterns=("https://moodle.example.org/fermat/**",),
-    )
-    response = post_new(
-        logged_in(school_admin),
-        code="MOODLE-COURS",
-        sso_type=SSOType.CAS,
-        url="https://moodle.example.org/fermat/cours/",
-        establishment=str(school.pk),
-        patterns_text="https://moodle.example.org/fermat/cours/**",
-    )
-    assert (
-        "« MOODLE-FERMAT » (Collège Pierre de Fermat)" in field_errors(response, "patterns_text")[0]
-    )
-    response = post_new(
-        logged_in(school_admin),
-        code="MOODLE-JAURES",
-        sso_type=SSOType.CAS,
-        url="https://moodle.example.org/jaures/",
-        establishment=str(school.pk),
-        patterns_text="https://moodle.example.org/jaures/**",
-    )
-    assert response.status_code == 302
-
-
 def test_a_pronote_url_needs_its_publication_root(superuser: Person) -> None:
     response = post_new(logged_in(superuser), url="https://0312609t.index-education.net/")
     (error,) = field_errors(response, "url")
     assert "se termine par sa racine de publication" in error
     assert not Service.objects.exists()
-
-
-def test_a_school_administrator_is_told_to_start_a_regular_expression_with_the_address(
-    school: Establishment, other_school: Establishment, school_admin: Person
-) -> None:
-    make_service(
-        "CAHIER-FERMAT",
-        url="https://cahier.fermat.example/ent/",
-        establishment=other_school,
-        patterns=("https://cahier.fermat.example/ent/**",),
-    )
-    response = post_new(
-        logged_in(school_admin),
-        code="APPLI-JAURES",
-        sso_type=SSOType.CAS,
-        url="https://app.jaures.example/a/",
-        establishment=str(school.pk),
-        patterns_text=r"^(https|http)://app\.jaures\.example/a/.*",
-    )
-    (error,) = field_errors(response, "patterns_text")
-    assert "ne commence pas par l'adresse complète du service" in error
-    assert "« CAHIER-FERMAT » (Collège Pierre de Fermat)" in error
-
-
-def test_a_school_administrator_covering_another_schools_address_is_told_whose_it_is(
-    school: Establishment, other_school: Establishment, school_admin: Person, settings: Any
-) -> None:
-    settings.SOCLE_CAS_OUTBOUND_PRIVATE = True  # local addresses allowed: the foreign check
-    make_service(
-        "PRONOTE-FERMAT",
-        sso_type=SSOType.PRONOTE,
-        url="http://127.0.0.1:8002/pronote/",
-        establishment=other_school,
-        patterns=("http://127.0.0.1:8002/pronote/**",),
-    )
-    response = post_new(
-        logged_in(school_admin),
-        code="APPLI-JAURES",
-        sso_type=SSOType.CAS,
-        url="http://127.0.0.1:8002/pronote/eleve.html",
-        establishment=str(school.pk),
-        patterns_text="http://127.0.0.1:8002/pronote/**",
-    )
-    (error,) = field_errors(response, "patterns_text")
-    assert "« PRONOTE-FERMAT » (Collège Pierre de Fermat), que vous n'administrez pas" in error
-
-
-def test_a_new_service_whose_addresses_an_earlier_pattern_takes_is_refused(
-    school: Establishment, other_school: Establishment, superuser: Person
-) -> None:
-    make_service(
-        "SQUAT",
-        establishment=school,
-        order=5,
-        kind="regex",
-        patterns=(
-            r"^https://app\.jaures\.example/a/.*"
-            r"|^https://0310001h\.index-education\.net/pronote/professeur\.html.*",
-        ),
-    )
-    response = post_new(
-        logged_in(superuser),
-        code="PRONOTE-FERMAT",
-        url="https://0310001h.index-education.net/pronote/",
-        establishment=str(other_school.pk),
-    )
-    (error,) = field_errors(response, "url")
-    assert "est déjà acceptée par le motif" in error and "« SQUAT » (Collège Jean Jaurès)" in error
-    assert not Service.objects.filter(code="PRONOTE-FERMAT").exists()
-    assert (
-        post_new(
-            logged_in(superuser),
-            code="PRONOTE-FERMAT",
-            url="https://0310001h.index-education.net/pronote/",
-            establishment=str(other_school.pk),
-            order="4",  # before it: the order settles which service gets the address
-        ).status_code
-        == 302
-    )

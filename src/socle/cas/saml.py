@@ -54,6 +54,8 @@ class SamlRequest:
 
 
 def _version_mismatch(major: str | None) -> str:
+    """The second-level code under ``samlp:VersionMismatch`` for a request's ``MajorVersion``
+    (SAML 1.1 core §4.2.1, §3.4.3.1), or "" for version 1."""
     major = (major or "1").strip()
     if major == "1":
         return ""

@@ -22,6 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.db.models import QuerySet
 from django.utils.functional import Promise
 
 # (dry_run[, progress]) -> count; None: a dry run that cannot count
@@ -62,6 +63,12 @@ def export_person(person: Any) -> dict[str, Any]:
     return {name: export(person) for name, export in _exports.items()}
 
 
+def count_or_delete(rows: QuerySet[Any], dry_run: bool) -> int:
+    """How many ``rows`` there are (a dry run), else how many rows their deletion removed (as
+    ``QuerySet.delete`` counts them, cascades included): the body of most purges."""
+    return int(rows.count() if dry_run else rows.delete()[0])
+
+
 # --- What Django itself keeps (sessions, the database cache, the admin's journal) ------------
 
 
@@ -77,10 +84,7 @@ def purge_sessions(dry_run: bool) -> int:
     model_class = getattr(store, "get_model_class", None)
     if model_class is None:
         return 0
-    expired = model_class().objects.filter(expire_date__lt=timezone.now())
-    if dry_run:
-        return int(expired.count())
-    return int(expired.delete()[0])
+    return count_or_delete(model_class().objects.filter(expire_date__lt=timezone.now()), dry_run)
 
 
 def purge_cache(dry_run: bool) -> int:
@@ -116,10 +120,7 @@ def purge_admin_log(dry_run: bool) -> int:
     from django.utils import timezone
 
     cutoff = timezone.now() - dt.timedelta(days=settings.SOCLE_TRACE_RETENTION_DAYS)
-    old = LogEntry.objects.filter(action_time__lt=cutoff)
-    if dry_run:
-        return old.count()
-    return old.delete()[0]
+    return count_or_delete(LogEntry.objects.filter(action_time__lt=cutoff), dry_run)
 
 
 def register_django_purges() -> None:

@@ -21,18 +21,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from socle.core.batches import batched
+from socle.directory.absences import too_many_absent
 from socle.directory.csv_groups import CHUNK, GroupKey, PersonGroup
 from socle.directory.models import Establishment, Membership, ParentLink, Person, Source
 from socle.directory.profiles import Profile
 from socle.directory.signals import person_deactivated
 
 PUPILS, RELATIVES, STAFF = "pupils", "relatives", "staff"
-
-# As the AAF's full files (directory/aaf/finalize.py): absences that would remove more than
-# LARGE_SHARE % of a kind's accounts, and more than LARGE_MIN of them, are most likely a file
-# cut short or the wrong file; September's leavers stay well under half.
-LARGE_MIN = 10
-LARGE_SHARE = 50
 
 
 def kind_of(profile: str) -> str:
@@ -57,8 +52,8 @@ class Absences:
 
 
 class LargeCsvAbsence(Exception):
-    """A full file would remove more than half (and more than :data:`LARGE_MIN`) of the
-    accounts of one kind in its establishments."""
+    """A full file would remove a large share of the accounts of one kind in its
+    establishments (:func:`socle.directory.absences.too_many_absent`)."""
 
     def __init__(self, kind: str, absent: int, total: int) -> None:
         super().__init__(kind, absent, total)
@@ -129,7 +124,7 @@ def apply_absences(
                 absent_by_kind[kind].add(person_id)
         for kind, absent in sorted(absent_by_kind.items()):
             total = len(people_by_kind[kind])
-            if len(absent) > LARGE_MIN and len(absent) * 100 > LARGE_SHARE * total:
+            if too_many_absent(len(absent), total):
                 raise LargeCsvAbsence(kind, len(absent), total)
     return _end({person_id: set(m) for person_id, m in concerned.items()})
 

@@ -13,7 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from socle.core.personal_data import register_export, register_purge
+from socle.core.personal_data import count_or_delete, register_export, register_purge
 from socle.directory.leavers import purge_leavers
 from socle.directory.models import ActivationCode, Membership, ParentLink, Person
 
@@ -123,9 +123,7 @@ def purge_activation_codes(dry_run: bool) -> int:
     ``SOCLE_ACTIVATION_CODE_DAYS`` days; a used one serves the hand-over for 2 minutes)."""
     cutoff = timezone.now() - ACTIVATION_CODE_KEPT
     old = ActivationCode.objects.filter(Q(used_at__lt=cutoff) | Q(expires_at__lt=cutoff))
-    if dry_run:
-        return old.count()
-    return old.delete()[0]
+    return count_or_delete(old, dry_run)
 
 
 def register() -> None:

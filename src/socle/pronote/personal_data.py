@@ -7,12 +7,13 @@ import datetime as dt
 from typing import Any
 
 from django.conf import settings
+from django.db import transaction
+from django.db.models import Max, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from socle.core.personal_data import register_export, register_purge
+from socle.core.personal_data import count_or_delete, register_export, register_purge
 from socle.directory.models import Person
-from socle.pronote.management.commands.pronote_purge_imports import purgeable
 from socle.pronote.models import ImportRow, ImportSession, MissingIdentifierEvent, PronoteIdentity
 
 
@@ -65,23 +66,36 @@ def pronote_data(person: Person) -> dict[str, Any]:
     }
 
 
+def purgeable(days: int) -> QuerySet[ImportSession]:
+    """The imports older than ``days`` days, minus the newest of each establishment (« Dernier
+    import fait le … » and the diagnostics read it)."""
+    cutoff = timezone.now() - dt.timedelta(days=days)
+    newest = ImportSession.objects.values("establishment_id").annotate(last=Max("id"))
+    keep = [row["last"] for row in newest]
+    return ImportSession.objects.filter(created_at__lt=cutoff).exclude(pk__in=keep)
+
+
+def purge_old_imports(days: int, dry_run: bool) -> tuple[int, int]:
+    """Deletes (or counts) the imports :func:`purgeable` gives, their steps and parsed rows, in
+    one transaction; returns (imports, rows read). The identifiers are never touched."""
+    with transaction.atomic():
+        ids = list(purgeable(days).values_list("pk", flat=True))
+        rows = ImportRow.objects.filter(session_id__in=ids).count()
+        if not dry_run:
+            ImportSession.objects.filter(pk__in=ids).delete()
+    return len(ids), rows
+
+
 def purge_imports(dry_run: bool) -> int:
     """Imports older than ``SOCLE_PRONOTE_IMPORT_RETENTION_DAYS`` (the newest of each
     establishment kept), as ``socle pronote_purge_imports``; counted in rows read (people)."""
-    ids = list(purgeable(settings.SOCLE_PRONOTE_IMPORT_RETENTION_DAYS).values_list("pk", flat=True))
-    rows = ImportRow.objects.filter(session_id__in=ids).count()
-    if not dry_run:
-        ImportSession.objects.filter(pk__in=ids).delete()
-    return rows
+    return purge_old_imports(settings.SOCLE_PRONOTE_IMPORT_RETENTION_DAYS, dry_run)[1]
 
 
 def purge_missing(dry_run: bool) -> int:
     """Counts of connections without identifier not renewed within the traces' retention."""
     cutoff = timezone.now() - dt.timedelta(days=settings.SOCLE_TRACE_RETENTION_DAYS)
-    old = MissingIdentifierEvent.objects.filter(last_at__lt=cutoff)
-    if dry_run:
-        return old.count()
-    return old.delete()[0]
+    return count_or_delete(MissingIdentifierEvent.objects.filter(last_at__lt=cutoff), dry_run)
 
 
 def register() -> None:

@@ -27,6 +27,7 @@ from socle.directory.aaf.mapping import (
 )
 from socle.directory.aaf.records import RelationData
 from socle.directory.aaf.report import Report
+from socle.directory.absences import too_many_absent
 from socle.directory.models import Membership, ParentLink, Person, Source
 from socle.directory.profiles import Profile, Relation
 
@@ -175,17 +176,10 @@ def sync_relative_memberships(parents: set[int], aaf_establishments: set[int]) -
             Membership.objects.filter(pk__in=to_delete).delete()
 
 
-# A full file that would deactivate more than LARGE_SHARE % of its kind's accounts in the
-# establishments it covers, and more than LARGE_MIN of them, most likely lost a part (a last
-# part cannot be told missing from the file names): nothing is deactivated without --force.
-# September's leavers (a collège's 3e, a lycée's terminale) stay well under half.
-LARGE_MIN = 10
-LARGE_SHARE = 50
-
-
 class LargeAbsence(Exception):
     """A full file's absences would deactivate more than half (and more than
-    :data:`LARGE_MIN`) of the accounts of its kind in the establishments it covers."""
+    :data:`~socle.directory.absences.LARGE_MIN`) of the accounts of its kind in the
+    establishments it covers."""
 
     def __init__(self, absent: int, total: int) -> None:
         super().__init__(absent, total)
@@ -218,7 +212,7 @@ def deactivate_unlisted(
         total += 1
         if external_id not in listed:
             absent.append(pk)
-    if not force and len(absent) > LARGE_MIN and len(absent) * 100 > LARGE_SHARE * total:
+    if not force and too_many_absent(len(absent), total):
         raise LargeAbsence(len(absent), total)
     deactivated: list[int] = []
     for chunk in batched(absent, CHUNK):

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 from socle.core.commands import SocleCommand
 from socle.core.files import reserve_beside
 from socle.core.plain_errors import os_error
-from socle.directory.letters import issue_letters, write_csv, write_pdf
+from socle.directory.letters import issue_letters, select_people, write_csv, write_pdf
 from socle.directory.models import Establishment
 from socle.directory.profiles import Profile, parse_profile
 from socle.directory.uai import InvalidUAI, normalize_uai
@@ -131,8 +131,12 @@ class Command(SocleCommand):
                 letters = issue_letters(
                     establishment, class_name=class_name, profile=profile, only_new=only_new
                 )
-                if not letters and only_new:
-                    return 0
+                if (
+                    not letters
+                    and only_new
+                    and not _selects_nobody(establishment, class_name, profile)
+                ):
+                    return 0  # nobody new: said, not an error
                 if not letters and (class_name or profile):
                     raise CommandError(
                         _(
@@ -191,3 +195,13 @@ class Command(SocleCommand):
 
 def _plain(text: str) -> str:
     return text
+
+
+def _selects_nobody(
+    establishment: Establishment, class_name: str | None, profile: str | None
+) -> bool:
+    """Whether ``--class``/``--profile`` select nobody without a password, codes or not (a
+    mistyped class): with ``--only-new`` too an error, not « Aucune nouvelle fiche »."""
+    if not (class_name or profile):
+        return False
+    return not select_people(establishment, class_name=class_name, profile=profile).exists()

@@ -123,9 +123,8 @@ def render_text(report: DoctorReport, limit: int | None = 20) -> str:
         ]
     if report.cas_mismatches:
         out += ["", "## " + _("Identifiants CAS différents dans PRONOTE"), report.cas_mismatch_text]
-        shown_mismatches = report.cas_mismatches if limit is None else report.cas_mismatches[:limit]
-        for mismatch in shown_mismatches:
-            out.append(
+        out += _capped(
+            [
                 "  "
                 + _(
                     "%(name)s (%(login)s), fiche %(pronote_id)s : PRONOTE a %(stored)s, l'ENT "
@@ -139,15 +138,14 @@ def render_text(report: DoctorReport, limit: int | None = 20) -> str:
                     "sent": mismatch.sent,
                     "date": f"{timezone.localtime(mismatch.imported_at):%d/%m/%Y}",
                 }
-            )
-        hidden_mismatches = len(report.cas_mismatches) - len(shown_mismatches)
-        if hidden_mismatches > 0:
-            out.append("  " + _("… et %(count)s autre(s) (--all)") % {"count": hidden_mismatches})
+                for mismatch in report.cas_mismatches
+            ],
+            limit,
+        )
     if report.departed:
         out += ["", "## " + _("Identifiants de personnes parties"), report.departed_text]
-        shown_departed = report.departed if limit is None else report.departed[:limit]
-        for gone in shown_departed:
-            out.append(
+        out += _capped(
+            [
                 "  "
                 + _("%(name)s (%(login)s), %(category)s, %(pronote_id)s : %(reason)s")
                 % {
@@ -157,10 +155,10 @@ def render_text(report: DoctorReport, limit: int | None = 20) -> str:
                     "pronote_id": gone.pronote_id,
                     "reason": departed_reason(gone),
                 }
-            )
-        hidden_departed = len(report.departed) - len(shown_departed)
-        if hidden_departed > 0:
-            out.append("  " + _("… et %(count)s autre(s) (--all)") % {"count": hidden_departed})
+                for gone in report.departed
+            ],
+            limit,
+        )
     if report.missing_events:
         out += ["", "## " + _("Connexions à PRONOTE sans identifiant")]
         for event in report.missing_events:
@@ -206,3 +204,12 @@ def render_text(report: DoctorReport, limit: int | None = 20) -> str:
         if account.saml:
             out += ["", _("Réponse SAML 1.1 que recevrait PRONOTE :"), account.saml]
     return "\n".join(out)
+
+
+def _capped(lines: list[str], limit: int | None) -> list[str]:
+    """At most ``limit`` of ``lines`` (all of them for ``--all``), then how many were left out."""
+    shown = lines if limit is None else lines[:limit]
+    hidden = len(lines) - len(shown)
+    if hidden > 0:
+        shown = [*shown, "  " + _("… et %(count)s autre(s) (--all)") % {"count": hidden}]
+    return shown

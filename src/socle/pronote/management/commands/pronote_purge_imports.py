@@ -8,27 +8,15 @@ are never touched."""
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any, cast
 
 from django.conf import settings
 from django.core.management.base import CommandError, CommandParser
-from django.db import transaction
-from django.db.models import Max
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from socle.core.commands import SocleCommand
-from socle.pronote.models import ImportRow, ImportSession
-
-
-def purgeable(days: int) -> Any:
-    """The sessions older than ``days`` days, minus the newest of each establishment."""
-    cutoff = timezone.now() - dt.timedelta(days=days)
-    newest = ImportSession.objects.values("establishment_id").annotate(last=Max("id"))
-    keep = [row["last"] for row in newest]
-    return ImportSession.objects.filter(created_at__lt=cutoff).exclude(pk__in=keep)
+from socle.pronote.personal_data import purge_old_imports
 
 
 class Command(SocleCommand):
@@ -58,12 +46,7 @@ class Command(SocleCommand):
             days = settings.SOCLE_PRONOTE_IMPORT_RETENTION_DAYS
         if days < 1:
             raise CommandError(_("--days doit être au moins 1."))
-        with transaction.atomic():
-            sessions = purgeable(days)
-            ids = list(sessions.values_list("pk", flat=True))
-            rows = ImportRow.objects.filter(session_id__in=ids).count()
-            if not options["dry_run"]:
-                ImportSession.objects.filter(pk__in=ids).delete()
+        count, rows = purge_old_imports(days, options["dry_run"])
         if options["dry_run"]:
             text = _(
                 "%(count)s import(s) PRONOTE de plus de %(days)s jours seraient supprimés "
@@ -74,4 +57,4 @@ class Command(SocleCommand):
                 "%(count)s import(s) PRONOTE de plus de %(days)s jours supprimés "
                 "(%(rows)s ligne(s) lue(s)) ; le dernier import de chaque établissement est gardé."
             )
-        self.stdout.write(text % {"count": len(ids), "days": days, "rows": rows})
+        self.stdout.write(text % {"count": count, "days": days, "rows": rows})
