@@ -150,3 +150,25 @@ def test_the_redirect_carries_one_ticket_whatever_the_stale_one_s_spelling(
     assert list(query) == ["x", "ticket"] and query["ticket"][0] != "ST-stale"
     root = _validate(query["ticket"][0], f"{SERVICE_URL}?x=1")
     assert root.findtext(".//cas:user", namespaces=CAS) == pupil.uid
+
+
+def test_a_throttled_attempt_does_not_record_a_login_no_account_has(pupil, settings) -> None:
+    # A school's NAT address locked by its pupils' mistakes: the next pupil who types their
+    # password in the login field is refused before any lookup, and the trace kept what was typed.
+    from socle.portal.models import Trace
+
+    settings.SOCLE_LOGIN_MAX_FAILURES_PER_ADDRESS = 2
+    for _ in range(2):
+        cas_login(Client(), pupil, password="pas-le-bon")  # type: ignore[arg-type]
+    Client().post("/cas/login", {"username": "Soleil-2026!", "password": "camille"})
+    Client().post("/cas/login", {"username": pupil.login, "password": "pas-le-bon"})  # type: ignore[attr-defined]
+    throttled = Trace.objects.filter(event="login_failed", detail="throttled").order_by("pk")
+    assert list(throttled.values_list("actor_login", flat=True)) == ["", pupil.login]  # type: ignore[attr-defined]
+
+
+def test_a_login_longer_than_any_account_s_is_not_recorded(client) -> None:
+    from socle.portal.models import Trace
+
+    typed = "Un mot de passe très long tapé dans le champ identifiant " * 3
+    client.post("/cas/login", {"username": typed, "password": "x"})  # refused by the form
+    assert not Trace.objects.filter(actor_login__startswith="Un mot").exists()

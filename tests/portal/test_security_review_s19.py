@@ -93,3 +93,31 @@ def test_person_data_refuses_a_key_that_is_one_person_s_login_and_another_s_uid(
     out = io.StringIO()
     call_command("person_data", other.uid, stdout=out)
     assert json.loads(out.getvalue())["person"]["login"] == owner.uid
+
+
+@pytest.mark.parametrize(
+    ("kind", "value"),
+    [
+        ("ant", "https://%30312609t.index-education.net/**"),  # percent-encoded host
+        ("ant", "HTTPS://0312609T.INDEX-EDUCATION.NET/**"),  # case
+        ("ant", "https://0312609t.index-education.net:443/**"),  # default port
+        ("ant", "https://0312609t.index-education.net**"),  # host not closed
+        ("ant", "https://0312609t**"),
+        ("ant", "https://031260**"),
+        ("regex", r"https://\x30312609t\.index-education\.net/.*"),  # escape
+        ("regex", r"https://0312609[t]\.index-education\.net/.*"),  # class
+        ("regex", r"(?i)https://0312609T\.INDEX-EDUCATION\.NET/.*"),  # flag
+        ("regex", r"https://a\.example/.*|https://0312609t\.index-education\.net/.*"),
+        ("regex", r"https://(?:a\.example|0312609t\.index-education\.net)/.*"),
+        ("regex", r"https://0312609t\.index-education\.n(?#c)et/.*"),  # comment
+        ("regex", r"https://0312609t\.index-education\.net\.?/.*"),  # trailing dot
+    ],
+)
+def test_another_school_s_hosted_pronote_address_is_refused_however_spelt(
+    kind: str, value: str
+) -> None:
+    from socle.cas.services import pattern_matches
+    from socle.portal.hosted_pronote import foreign_uai_refusal, pattern_reach
+
+    assert pattern_matches(kind, value, "https://0312609t.index-education.net/pronote/")
+    assert foreign_uai_refusal(pattern_reach(kind, value), ["0312799Z"]) is not None
