@@ -50,7 +50,7 @@ def test_a_login_naming_an_account_born_another_day_refuses_the_file_naming_it(
     )
     err = refused(tmp_path, corrected, JAURES)
     assert err.startswith(
-        "ligne 2 : l'identifiant « jean.roux » désigne ROUX Jean, né(e) le 03/03/2011, et non le "
+        "ligne 2 : l'identifiant « jean.roux » désigne ROUX Jean, né(e) un autre jour que le "
         "04/03/2011 comme cette ligne : une date de naissance corrigée ne se prend pas de la "
         "colonne login. Si c'est la même personne, faites d'abord corriger la date de naissance "
         "de son compte (administration Django, /django-admin/) ; sinon, retirez cet identifiant "
@@ -58,6 +58,27 @@ def test_a_login_naming_an_account_born_another_day_refuses_the_file_naming_it(
     )
     assert "déjà pris" not in err
     assert list(Person.objects.values_list("login", "birth_date__day")) == [("jean.roux", 3)]
+
+
+def test_a_login_and_names_without_the_accounts_birth_date_do_not_claim_it(
+    tmp_path: Path, schools: object
+) -> None:
+    # Voltaire's file names a Jaurès pupil by his login (prenom.nom, easily guessed) and names,
+    # without a birth date: the account is not handed to Voltaire, whose administrators could
+    # then reset its password; the refusal does not tell the account's date either.
+    run("directory_import", str(write_csv(tmp_path, JEAN, name="a.csv")), uai=JAURES)
+    claim = "profil;nom;prenom;classe;login\nélève;Roux;Jean;3B;jean.roux"
+    err = refused(tmp_path, claim, VOLTAIRE)
+    assert err.startswith(
+        "ligne 2 : l'identifiant « jean.roux » désigne ROUX Jean, dont le compte a une date de "
+        "naissance : donnez-la dans la colonne date_naissance de cette ligne pour garder ce "
+        "compte ; sinon, retirez cet identifiant de la colonne login.\n"
+    )
+    assert "2011" not in err
+    wrong_day = "profil;nom;prenom;date_naissance;login\nélève;Roux;Jean;2011-01-01;jean.roux"
+    assert "03/03/2011" not in refused(tmp_path, wrong_day, VOLTAIRE)
+    jean = Person.objects.get()
+    assert [m.establishment.uai for m in jean.memberships.all()] == [JAURES]
 
 
 def test_a_corrected_birth_date_without_login_refuses_the_file_instead_of_a_second_account(

@@ -203,12 +203,40 @@ def test_it_refuses_a_full_file_that_would_remove_more_than_half_unless_forced(
     pupils = "\n".join(f"élève;Eleve;Numero{n};2012-01-01;5E1;E{n};;" for n in range(1, 25))
     run("directory_import", str(write_csv(tmp_path, f"{HEADER}\n{pupils}")), uai=JAURES)
     first_part = "\n".join(pupils.splitlines()[:8])
-    with pytest.raises(CommandError, match="Fichier refusé, rien n'a été importé : Élèves : 16 "):
+    with pytest.raises(
+        CommandError,
+        match="Fichier refusé, rien n'a été importé : Élèves de l'établissement 0312609T : 16 ",
+    ):
         year_two(tmp_path, f"{HEADER}\n{first_part}", JAURES)
     assert not Person.objects.filter(is_active=False).exists()
     out, _ = year_two(tmp_path, f"{HEADER}\n{first_part}", JAURES, "--force")
     assert Person.objects.filter(is_active=False).count() == 16
     assert "16 compte(s) désactivé(s), 0 rattachement(s) retiré(s)" in out
+
+
+def test_it_refuses_a_stray_row_of_another_school_that_would_empty_it(
+    tmp_path: Path, schools: object
+) -> None:
+    # Voltaire's 12 CSV pupils; Jaurès' September file (30 pupils) carries one row with
+    # Voltaire's UAI (a mistyped UAI, or a pupil listed under his former school): counted over
+    # the whole file, 11 absent of 42 pupils passed the guard and emptied Voltaire.
+    voltaire = "\n".join(f"élève;Volt;Numero{n};2012-01-01;5V;V{n};;" for n in range(1, 13))
+    run(
+        "directory_import",
+        str(write_csv(tmp_path, f"{HEADER}\n{voltaire}", name="v.csv")),
+        uai=VOLTAIRE,
+    )
+    jaures = [f"élève;Jau;Numero{n};2012-01-01;5J;J{n};;" for n in range(1, 31)]
+    run("directory_import", str(write_csv(tmp_path, "\n".join([HEADER, *jaures]))), uai=JAURES)
+    stray = "élève;Volt;Numero1;2012-01-01;5V;V1;;"
+    text = "profil;nom;prenom;date_naissance;classe;identifiant_externe;enfants;mot_de_passe;uai\n"
+    text += "\n".join(f"{row};{JAURES}" for row in jaures) + f"\n{stray};{VOLTAIRE}"
+    path = write_csv(tmp_path, text, name="y2.csv")
+    with pytest.raises(
+        CommandError, match="Élèves de l'établissement 0312799Z : 11 comptes sur 12"
+    ):
+        run("directory_import", str(path), "--complet")
+    assert not Person.objects.filter(is_active=False).exists()
 
 
 def test_a_usual_september_turnover_needs_no_force(tmp_path: Path, schools: object) -> None:

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from socle.cas import throttle
 from socle.cas.authentication import Outcome
+from socle.directory.models import Person
 
 
 def failure_detail(outcome: Outcome) -> str:
@@ -24,8 +25,14 @@ def failure_detail(outcome: Outcome) -> str:
 def failure_actor(outcome: Outcome, login: str) -> str:
     """The login « Traces » records for a refused login: the one typed, unless no account has
     it — someone who typed their password in the login field must not find it in the traces
-    (nor their administrator in its CSV export)."""
-    return "" if outcome.unknown_login else login[:64]
+    (nor their administrator in its CSV export). A throttled attempt was refused before its
+    login was looked up (a school's address locked after its pupils' mistakes): it is looked up
+    here, so that such a slip is not kept either."""
+    if outcome.unknown_login:
+        return ""
+    if outcome.throttled and not Person.objects.filter(login=login.strip()).exists():
+        return ""
+    return login[:64]
 
 
 def failure_message(outcome: Outcome) -> str:

@@ -57,9 +57,12 @@ def _version_mismatch(major: str | None) -> str:
     """The second-level code under ``samlp:VersionMismatch`` for a request's ``MajorVersion``
     (SAML 1.1 core §4.2.1, §3.4.3.1), or "" for version 1."""
     major = (major or "1").strip()
-    if major == "1":
+    # ASCII digits only: str.isdigit() also holds for « ² », which int() refuses (an error
+    # that answered samlp:Responder and left the ticket unspent).
+    number = int(major) if major.isascii() and major.isdigit() else None
+    if number == 1:
         return ""
-    return "RequestVersionTooLow" if major.isdigit() and int(major) < 1 else "RequestVersionTooHigh"
+    return "RequestVersionTooLow" if number is not None and number < 1 else "RequestVersionTooHigh"
 
 
 def parse_saml_request(body: bytes) -> SamlRequest:

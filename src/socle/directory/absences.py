@@ -1,6 +1,6 @@
 """The guard both full imports share, the AAF's full files (``aaf/finalize.py``) and a CSV
 ``--complet`` file (``csv_full.py``): absences that would remove more than :data:`LARGE_SHARE`
-% of a kind's accounts in the establishments the file covers, and more than :data:`LARGE_MIN`
+% of a kind's accounts in one establishment, and more than :data:`LARGE_MIN`
 of them, most likely mean a file cut short or the wrong file (a last part cannot be told
 missing from the file names), so nothing is removed without ``--force``. September's leavers
 (a collège's 3e, a lycée's terminale) stay well under half (docs/aaf.md, docs/directory.md)."""

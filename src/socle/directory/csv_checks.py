@@ -142,11 +142,12 @@ def _born(login: str, birth: Any) -> str:
 
 def _match_by_login(groups: dict[GroupKey, PersonGroup]) -> None:
     """A row whose ``login`` column names an existing account is that account when the names
-    agree (last name, usage or birth, and first name, normalised) and the birth dates do not
-    differ: how a school keeps the account of a pupil or teacher who comes from another school
-    of the ENT, when its file has no ``external_id`` (the identity key holds the establishment).
-    Otherwise the login stays « déjà pris » (:func:`check_logins`), or, when only the birth
-    date differs, the file is refused naming the account: a corrected birth date is not taken
+    agree (last name, usage or birth, and first name, normalised) and the row gives the
+    account's birth date, when it has one: how a school keeps the account of a pupil or teacher
+    who comes from another school of the ENT, when its file has no ``external_id`` (the identity
+    key holds the establishment). Otherwise the login stays « déjà pris »
+    (:func:`check_logins`), or, when only the birth date differs or is missing, the file is
+    refused naming the account: a corrected birth date is not taken
     from a login (a namesake's login copied from last year's list would hand them the account);
     it is corrected on the account first, or comes with the account's ``external_id``."""
     wanted = {g.login: g for g in groups.values() if g.person is None and g.login}
@@ -163,8 +164,11 @@ def _match_by_login(groups: dict[GroupKey, PersonGroup]) -> None:
                 or normalize_name(row.last_name) not in names
             ):
                 continue
-            if row.birth_date and person.birth_date and row.birth_date != person.birth_date:
-                group.other_birth_date = person  # refused, naming it (check_logins)
+            if person.birth_date and row.birth_date != person.birth_date:
+                # Refused, naming it (check_logins): also a row without the date, since names
+                # and a prenom.nom login are no proof (another school's pupil would be handed
+                # to this school's administrators, who may reset the password).
+                group.other_birth_date = person
                 continue
             group.person = person
             taken.add(person.pk)
@@ -207,9 +211,17 @@ def check_logins(groups: dict[GroupKey, PersonGroup]) -> list[tuple[int, str]]:
 
 
 def _other_birth_date(group: PersonGroup, person: Person) -> str:
-    assert group.first.birth_date is not None and person.birth_date is not None
+    """Why a login naming ``person`` is refused to this row: the account's birth date is not
+    the row's. The account's date is not told: a login and names, all a file may have, must
+    not be enough to learn it (nor, then, to claim the account)."""
+    if group.first.birth_date is None:
+        return _(
+            "l'identifiant « %(login)s » désigne %(name)s, dont le compte a une date de "
+            "naissance : donnez-la dans la colonne date_naissance de cette ligne pour garder ce "
+            "compte ; sinon, retirez cet identifiant de la colonne login."
+        ) % {"login": person.login, "name": str(person)}
     return _(
-        "l'identifiant « %(login)s » désigne %(name)s, né(e) le %(theirs)s, et non le %(ours)s "
+        "l'identifiant « %(login)s » désigne %(name)s, né(e) un autre jour que le %(ours)s "
         "comme cette ligne : une date de naissance corrigée ne se prend pas de la colonne login. "
         "Si c'est la même personne, faites d'abord corriger la date de naissance de son compte "
         "(administration Django, /django-admin/) ; sinon, retirez cet identifiant de la colonne "
@@ -217,7 +229,6 @@ def _other_birth_date(group: PersonGroup, person: Person) -> str:
     ) % {
         "login": person.login,
         "name": str(person),
-        "theirs": person.birth_date.strftime("%d/%m/%Y"),
         "ours": group.first.birth_date.strftime("%d/%m/%Y"),
     }
 

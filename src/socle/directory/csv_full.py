@@ -52,21 +52,28 @@ class Absences:
 
 
 class LargeCsvAbsence(Exception):
-    """A full file would remove a large share of the accounts of one kind in its
-    establishments (:func:`socle.directory.absences.too_many_absent`)."""
+    """A full file would remove a large share of the accounts of one kind in one of its
+    establishments (``uai``; :func:`socle.directory.absences.too_many_absent`)."""
 
-    def __init__(self, kind: str, absent: int, total: int) -> None:
-        super().__init__(kind, absent, total)
+    def __init__(self, kind: str, absent: int, total: int, uai: str = "") -> None:
+        super().__init__(kind, absent, total, uai)
         self.kind = kind
         self.absent = absent
         self.total = total
+        self.uai = uai
 
     def message(self) -> str:
         return _(
-            "%(kind)s : %(absent)s comptes sur %(total)s, absents de ce fichier complet, "
-            "quitteraient l'établissement (plus de la moitié). Le fichier est-il incomplet ? "
-            "Si ces départs sont réels, relancez l'import avec --force."
-        ) % {"kind": kind_label(self.kind).capitalize(), "absent": self.absent, "total": self.total}
+            "%(kind)s de l'établissement %(uai)s : %(absent)s comptes sur %(total)s, absents de "
+            "ce fichier complet, quitteraient l'établissement (plus de la moitié). Le fichier "
+            "est-il incomplet, ou une ligne porte-t-elle l'UAI d'un autre établissement ? Si ces "
+            "départs sont réels, relancez l'import avec --force."
+        ) % {
+            "kind": kind_label(self.kind).capitalize(),
+            "uai": self.uai,
+            "absent": self.absent,
+            "total": self.total,
+        }
 
 
 def _scope(
@@ -107,10 +114,10 @@ def apply_absences(
     # person → membership → (kind, establishment)
     concerned: dict[int, dict[int, tuple[str, int]]] = defaultdict(dict)
     relatives_of: dict[int, set[int]] = defaultdict(set)  # establishment → absent relatives
-    people_by_kind: dict[str, set[int]] = defaultdict(set)
+    people: dict[tuple[int, str], set[int]] = defaultdict(set)  # (establishment, kind) → people
     for pk, person_id, establishment_id, profile in members.iterator():
         kind = kind_of(profile)
-        people_by_kind[kind].add(person_id)
+        people[(establishment_id, kind)].add(person_id)
         if (person_id, establishment_id, profile) in listed:
             continue
         concerned[person_id][pk] = (kind, establishment_id)
@@ -118,15 +125,30 @@ def apply_absences(
             relatives_of[establishment_id].add(person_id)
     _keep_parents_of_pupils(concerned, relatives_of)
     if not force:
-        absent_by_kind: dict[str, set[int]] = defaultdict(set)
-        for person_id, memberships in concerned.items():
-            for kind, _establishment_id in memberships.values():
-                absent_by_kind[kind].add(person_id)
-        for kind, absent in sorted(absent_by_kind.items()):
-            total = len(people_by_kind[kind])
-            if too_many_absent(len(absent), total):
-                raise LargeCsvAbsence(kind, len(absent), total)
+        _refuse_large_absences(concerned, people, establishments)
     return _end({person_id: set(m) for person_id, m in concerned.items()})
+
+
+def _refuse_large_absences(
+    concerned: dict[int, dict[int, tuple[str, int]]],
+    people: dict[tuple[int, str], set[int]],
+    establishments: dict[str, Establishment],
+) -> None:
+    """Raises :class:`LargeCsvAbsence` for the first establishment and kind of people whose
+    absences are too many (:func:`socle.directory.absences.too_many_absent`), counted per
+    establishment: one stray row of another school (its UAI mistyped) in a large school's file
+    would otherwise end that whole school's accounts of the row's kind."""
+    absent: dict[tuple[int, str], set[int]] = defaultdict(set)
+    for person_id, memberships in concerned.items():
+        for kind, establishment_id in memberships.values():
+            absent[(establishment_id, kind)].add(person_id)
+    uais = {e.pk: e.uai for e in establishments.values()}
+    for (establishment_id, kind), gone in sorted(
+        absent.items(), key=lambda item: (uais.get(item[0][0], ""), item[0][1])
+    ):
+        total = len(people[(establishment_id, kind)])
+        if too_many_absent(len(gone), total):
+            raise LargeCsvAbsence(kind, len(gone), total, uais.get(establishment_id, ""))
 
 
 def _keep_parents_of_pupils(

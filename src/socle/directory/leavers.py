@@ -41,7 +41,10 @@ def expired_leavers() -> QuerySet[Person] | None:
     days = settings.SOCLE_DEACTIVATED_RETENTION_DAYS
     if not days:
         return None
-    cutoff = timezone.now() - dt.timedelta(days=days)
+    try:
+        cutoff = timezone.now() - dt.timedelta(days=days)
+    except OverflowError:  # a retention longer than the calendar goes back: nobody is due
+        return None
     return Person.objects.filter(is_active=False, deactivated_at__lt=cutoff)
 
 

@@ -35,12 +35,18 @@ class Statement:
 
 
 def footer_statement() -> Statement | None:
-    """The footer's link, or ``None`` when no statement address is set."""
+    """The footer's link, or ``None`` when no address is set, or none fit for a link (not
+    http(s), ``socle.E044``: a ``javascript:`` address would run in the page of whoever clicks
+    it, should a node be started without the checks)."""
     url = getattr(settings, "SOCLE_ACCESSIBILITY_URL", "")
-    if not url:
+    if not url or not _is_web_address(url):
         return None
     level = getattr(settings, "SOCLE_ACCESSIBILITY_COMPLIANCE", "none")
     return Statement(url=url, label=str(COMPLIANCE_LABELS[level]))
+
+
+def _is_web_address(url: str) -> bool:
+    return urlsplit(url).scheme in {"http", "https"}
 
 
 def _in_production() -> bool:
@@ -49,7 +55,7 @@ def _in_production() -> bool:
 
 def check_accessibility_statement(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
     url = getattr(settings, "SOCLE_ACCESSIBILITY_URL", "")
-    if url and urlsplit(url).scheme not in {"http", "https"}:
+    if url and not _is_web_address(url):
         return [
             Error(
                 _(

@@ -36,11 +36,22 @@ class Command(SocleCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         key = options["person"].strip()
-        person = Person.objects.filter(Q(login=key) | Q(uid=key)).first()
-        if person is None:
+        # Two people when one's login is another's uid (a login given by a file or by hand):
+        # the export of the wrong one would hand a person's data to someone else.
+        found = list(Person.objects.filter(Q(login=key) | Q(uid=key))[:2])
+        if not found:
             raise CommandError(
                 _("Aucune personne d'identifiant ou d'uid « %(key)s ».") % {"key": key[:64]}
             )
+        if len(found) > 1:
+            raise CommandError(
+                _(
+                    "« %(key)s » est l'identifiant d'une personne et l'uid d'une autre : "
+                    "donnez l'uid de la personne (celle d'identifiant %(key)s a l'uid %(uid)s)."
+                )
+                % {"key": key[:64], "uid": next(p.uid for p in found if p.login == key)}
+            )
+        person = found[0]
         data = export_person(person)
         self.stdout.write(json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2))
         record(
