@@ -67,6 +67,9 @@ def gunicorn_config(port: int) -> dict[str, object]:
         ServeOptions(host="127.0.0.1", port=port, workers=WORKERS, threads=THREADS)
     )
     config["loglevel"] = "warning"
+    # Socle's access-log class (it hides activation tokens) cannot be imported by the peers'
+    # servers, and no server of the bench writes an access log: the same default for all.
+    config.pop("logger_class", None)
     return config
 
 
