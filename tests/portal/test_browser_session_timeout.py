@@ -11,6 +11,8 @@ from typing import Any
 import pytest
 from django.conf import settings as django_settings
 
+from socle.cas.middleware import SESSION_KEY
+from socle.cas.tickets import get_store
 from socle.directory.models import Person
 from socle.directory.profiles import Profile
 from tests.factories import make_establishment, make_person
@@ -90,3 +92,66 @@ def test_a_press_after_the_end_says_so_and_leads_back_through_the_login(
         link = page.locator("#session-timeout a")
         assert link.evaluate("a => a === document.activeElement")
         assert link.get_attribute("href") == "/cas/login?next=%2Fgestion%2Fservices%2Fnouveau%2F"
+
+
+START = 1796371230  # seconds since the epoch, at :30 of a minute: a few seconds change no minute
+
+
+def _with_sso_session(page: Any, key: str, admin: Person) -> None:
+    """The page again, its Django session now tied to an SSO session (as after /cas/login),
+    whose hard end SOCLE_CAS_SESSION_MAX is from now."""
+    engine = import_module(django_settings.SESSION_ENGINE)
+    store = engine.SessionStore(key)
+    store[SESSION_KEY] = get_store().create_session(admin.pk).id
+    store.save()
+    page.reload()
+    page.fill("#id_label", "Cahier de textes")
+
+
+def _hh_mm(page: Any, seconds_after_start: int) -> str:
+    return str(
+        page.evaluate(
+            f"new Date({(START + seconds_after_start) * 1000}).toLocaleTimeString("
+            "document.documentElement.lang, {hour: '2-digit', minute: '2-digit'})"
+        )
+    )
+
+
+def test_the_extension_says_the_hard_end_when_sooner_and_the_hard_end_is_warned_of_unextendable(
+    live_server: Any, transactional_db: None, orm_beside_playwright: None, settings: Any
+) -> None:
+    settings.SOCLE_CAS_SESSION_IDLE = IDLE
+    settings.SOCLE_CAS_SESSION_MAX = 900  # ends before a second idle period would
+    with chromium() as browser:
+        admin = _admin()
+        context = browser.new_context(locale="fr-FR")
+        cookie = session_cookie_for(admin, live_server.url)
+        context.add_cookies([cookie])
+        page = context.new_page()
+        page.clock.install(time=START)
+        page.goto(live_server.url + "/gestion/services/nouveau/")
+        _with_sso_session(page, cookie["value"], admin)
+        alert = page.locator("#session-timeout")
+        page.clock.run_for((IDLE - 119) * 1000)  # the idle end's warning, as before
+        assert page.evaluate("document.activeElement.textContent") == "Rester connecté"
+        with page.expect_response("**/session/prolonger") as answer:
+            page.keyboard.press("Enter")
+        assert answer.value.status == 204
+        page.wait_for_function("!document.getElementById('session-timeout').childElementCount")
+        # Extended until the hard end (900 s), not a new idle period (481 + 600 s).
+        assert page.locator("#session-timeout-status").inner_text() == (
+            f"Session prolongée jusqu’à {_hh_mm(page, 900)}."
+        )
+        page.clock.run_for((900 - 481 - 125) * 1000)  # (the server counts whole seconds)
+        assert alert.is_hidden()
+        page.clock.run_for(10000)  # two minutes before the hard end
+        assert alert.get_attribute("role") == "alert" and alert.is_visible()
+        assert alert.inner_text() == (
+            f"Votre session se termine à {_hh_mm(page, 900)} ; enregistrez votre travail."
+        )
+        assert alert.locator("button").count() == 0  # nothing to extend
+        assert page.evaluate("document.activeElement.id") == "id_label"  # the focus stays
+        assert violations(page, "Fin de session imminente") == []
+        page.clock.run_for(120 * 1000)
+        assert alert.inner_text().startswith("Votre session est terminée")
+        assert page.evaluate("document.activeElement.id") == "id_label"

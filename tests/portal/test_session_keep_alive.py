@@ -4,9 +4,13 @@ CAS pages."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.test import Client
 from lxml import etree
 
+from socle.cas.middleware import SESSION_KEY
+from socle.cas.tickets import get_store
 from tests.factories import make_person
 
 
@@ -43,3 +47,19 @@ def test_it_draws_the_warning_on_a_logged_in_persons_pages_only() -> None:
     )
     assert _warning(client, "/cas/login") is None
     assert _warning(Client(), "/") is None
+
+
+def test_it_gives_the_warning_the_seconds_left_before_the_sso_sessions_hard_end(
+    settings: Any,
+) -> None:
+    settings.SOCLE_CAS_SESSION_MAX = 900
+    person = make_person("Camille", "Martin")
+    client = Client()
+    client.force_login(person)
+    session = client.session
+    session[SESSION_KEY] = get_store().create_session(person.id).id
+    session.save()
+    warning = _warning(client, "/")
+    assert warning is not None
+    assert 890 <= int(warning["data-hard-end-in"]) <= 900
+    assert _warning(_logged_in(), "/")["data-hard-end-in"] == ""  # type: ignore[index]
