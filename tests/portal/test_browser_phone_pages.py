@@ -2,7 +2,8 @@
 sideways, a table that scrolls inside its box keeps its actions in view, the wide tables without
 actions (the PRONOTE report, « Traces », « Accès ») are cards whose cells carry their column's
 name, and the header's account links and the administration menu are one row each. On an upright
-tablet (768 px) no page scrolls sideways either, those tables being cards there too."""
+tablet (768 px) no page scrolls sideways either, those tables being cards there too, and a table
+that scrolls in its box keeps its actions in view there too."""
 
 from __future__ import annotations
 
@@ -135,6 +136,14 @@ TABLET_LAYOUT = """() => {
     const wrap = table.closest('.table-wrap');
     if (wrap && wrap.scrollWidth > wrap.clientWidth + 1) {
       problems.push('cards scroll: ' + wrap.scrollWidth + ' px');
+    }
+  }
+  for (const wrap of document.querySelectorAll('.table-wrap')) {
+    if (wrap.scrollWidth <= wrap.clientWidth + 1) continue;
+    const box = wrap.getBoundingClientRect();
+    const actions = [...wrap.querySelectorAll('td.cell-actions')];
+    if (actions.some(td => td.getBoundingClientRect().right > box.right + 1)) {
+      problems.push('actions out of view in a ' + wrap.scrollWidth + ' px table');
     }
   }
   return problems;
