@@ -64,6 +64,7 @@ def test_a_forged_warn_answer_without_a_session_issues_no_ticket(client, pupil, 
     assert "Location" not in response and b'name="password"' in response.content
 
 
+@pytest.mark.db_store  # ages the session in the database store
 def test_a_warn_answer_after_the_session_s_hard_end_issues_no_ticket(
     client, pupil, service
 ) -> None:

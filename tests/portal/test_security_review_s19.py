@@ -31,6 +31,7 @@ def logged_in() -> tuple[Client, Person]:
     return client, person
 
 
+@pytest.mark.db_store  # ages the session in the database store
 def test_the_keep_alive_does_not_extend_a_session_past_its_hard_end(logged_in) -> None:
     client, _person = logged_in
     SsoSession.objects.update(expires_at=timezone.now() - dt.timedelta(seconds=1))
@@ -39,6 +40,7 @@ def test_the_keep_alive_does_not_extend_a_session_past_its_hard_end(logged_in) -
     assert "Location" not in again and b'name="password"' in again.content
 
 
+@pytest.mark.db_store  # ages the session in the database store
 def test_the_keep_alive_does_not_revive_a_session_ended_for_lack_of_activity(logged_in) -> None:
     client, _person = logged_in
     SsoSession.objects.update(last_used_at=timezone.now() - dt.timedelta(days=1))
