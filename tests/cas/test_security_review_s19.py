@@ -4,17 +4,15 @@ version check, the pgtUrl's fragment. One test each; those that hold document it
 
 from __future__ import annotations
 
-import datetime as dt
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.test import Client
-from django.utils import timezone
 from lxml import etree
 
-from socle.cas.models import SsoSession
 from socle.cas.services import same_service_url, without_ticket
 from tests.cas.conftest import SERVICE_URL, cas_login, ticket_from
+from tests.cas.session_aging import end_sessions_at_their_hard_end
 from tests.cas.test_saml import NS as SAML
 from tests.cas.test_saml import saml_request
 
@@ -64,14 +62,13 @@ def test_a_forged_warn_answer_without_a_session_issues_no_ticket(client, pupil, 
     assert "Location" not in response and b'name="password"' in response.content
 
 
-@pytest.mark.db_store  # ages the session in the database store
 def test_a_warn_answer_after_the_session_s_hard_end_issues_no_ticket(
     client, pupil, service
 ) -> None:
     _warn_login(client, pupil)
     form = etree.HTML(client.get("/cas/login", {"service": SERVICE_URL}).content).find(".//form")
     fields = {field.get("name"): field.get("value") for field in form.findall(".//input")}
-    SsoSession.objects.update(expires_at=timezone.now() - dt.timedelta(seconds=1))
+    end_sessions_at_their_hard_end()
     response = client.post("/cas/login", fields)
     assert "Location" not in response and b'name="password"' in response.content
 

@@ -4,7 +4,6 @@ those that hold document it."""
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 import json
 
@@ -12,12 +11,14 @@ import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.test import Client, override_settings
-from django.utils import timezone
 from lxml import etree
 
-from socle.cas.models import SsoSession
 from socle.directory.models import Person
 from tests.cas.conftest import SERVICE_URL, cas_login
+from tests.cas.session_aging import (
+    end_sessions_at_their_hard_end,
+    end_sessions_for_lack_of_activity,
+)
 from tests.factories import make_establishment, make_person, make_service
 
 
@@ -31,19 +32,17 @@ def logged_in() -> tuple[Client, Person]:
     return client, person
 
 
-@pytest.mark.db_store  # ages the session in the database store
 def test_the_keep_alive_does_not_extend_a_session_past_its_hard_end(logged_in) -> None:
     client, _person = logged_in
-    SsoSession.objects.update(expires_at=timezone.now() - dt.timedelta(seconds=1))
+    end_sessions_at_their_hard_end()
     assert client.get("/session/prolonger").status_code == 401
     again = client.get("/cas/login", {"service": SERVICE_URL})
     assert "Location" not in again and b'name="password"' in again.content
 
 
-@pytest.mark.db_store  # ages the session in the database store
 def test_the_keep_alive_does_not_revive_a_session_ended_for_lack_of_activity(logged_in) -> None:
     client, _person = logged_in
-    SsoSession.objects.update(last_used_at=timezone.now() - dt.timedelta(days=1))
+    end_sessions_for_lack_of_activity()
     assert client.get("/session/prolonger").status_code == 401
     assert client.get("/session/prolonger").status_code == 401  # the portal session ended too
 
