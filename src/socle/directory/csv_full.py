@@ -23,8 +23,9 @@ from django.utils.translation import gettext as _
 from socle.core.batches import batched
 from socle.directory.absences import too_many_absent
 from socle.directory.csv_groups import CHUNK, GroupKey, PersonGroup
-from socle.directory.models import Establishment, Membership, ParentLink, Person, Source
+from socle.directory.models import Establishment, Membership, Person, Source
 from socle.directory.profiles import Profile
+from socle.directory.relatives import links_to_active_pupils
 from socle.directory.signals import person_deactivated
 
 PUPILS, RELATIVES, STAFF = "pupils", "relatives", "staff"
@@ -167,12 +168,9 @@ def _keep_parents_of_pupils(
         for chunk in batched(list(parents), CHUNK):
             kept.update(
                 (parent_id, establishment_id)
-                for parent_id, child_id in ParentLink.objects.filter(
-                    parent_id__in=chunk,
-                    child__is_active=True,
-                    child__memberships__establishment_id=establishment_id,
-                    child__memberships__profile=Profile.PUPIL,
-                ).values_list("parent_id", "child_id")
+                for parent_id, child_id in links_to_active_pupils(establishment_id)
+                .filter(parent_id__in=chunk)
+                .values_list("parent_id", "child_id")
                 if (child_id, establishment_id) not in leaving
             )
     for person_id, establishment_id in kept:

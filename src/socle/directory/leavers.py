@@ -23,6 +23,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from socle.core.batches import batched
 from socle.directory.models import Person
 from socle.directory.signals import leavers_deleted
 
@@ -59,10 +60,10 @@ def purge_leavers(dry_run: bool, progress: Callable[[int, int], None] | None = N
         return len(pks)
     done = 0
     try:
-        for start in range(0, len(pks), BATCH):
+        for batch in batched(pks, BATCH):
             with transaction.atomic():
                 # Filtered again inside the transaction: someone reactivated meanwhile stays.
-                _total, by_model = expired.filter(pk__in=pks[start : start + BATCH]).delete()
+                _total, by_model = expired.filter(pk__in=batch).delete()
             done += by_model.get(Person._meta.label, 0)
             if progress is not None:
                 progress(done, len(pks))

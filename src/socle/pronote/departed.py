@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from django.utils.translation import gettext, ngettext
 
 from socle.core.batches import batched
-from socle.directory.models import Establishment, Membership, ParentLink
-from socle.directory.profiles import Profile
+from socle.directory.models import Establishment, Membership
+from socle.directory.relatives import links_to_active_pupils
 from socle.pronote.models import PronoteIdentity
 
 CHUNK = 500
@@ -51,12 +51,9 @@ def departed_holders(establishment: Establishment) -> list[Departed]:
             )
         )
         still.update(
-            ParentLink.objects.filter(
-                parent_id__in=chunk,
-                child__is_active=True,
-                child__memberships__establishment=establishment,
-                child__memberships__profile=Profile.PUPIL,
-            ).values_list("parent_id", flat=True)
+            links_to_active_pupils(establishment.pk)
+            .filter(parent_id__in=chunk)
+            .values_list("parent_id", flat=True)
         )
     labels = dict(PronoteIdentity._meta.get_field("category").choices or [])
     gone = [

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from socle.directory.models import Establishment, Membership, ParentLink, Person
+from socle.directory.models import Establishment, Membership, Person
 from socle.directory.profiles import Profile
+from socle.directory.relatives import links_to_active_pupils
 from socle.pronote.cas_names import pronote_services
 from socle.pronote.matching_index import Account, DirectoryIndex
 from socle.pronote.models import PronoteIdentity
@@ -35,12 +36,11 @@ def build_index(establishment: Establishment, profiles: frozenset[str]) -> Direc
     if Profile.PARENT in profiles:
         # Active pupils only: the parent of a former pupil (deactivated, whose membership the
         # AAF keeps) is no longer a parent of the school, as the directory's relatives are not.
-        links = ParentLink.objects.filter(
-            child__memberships__establishment=establishment,
-            child__memberships__profile=Profile.PUPIL,
-            child__is_active=True,
-            parent__is_active=True,
-        ).values_list("parent_id", "child_id")
+        links = (
+            links_to_active_pupils(establishment.pk)
+            .filter(parent__is_active=True)
+            .values_list("parent_id", "child_id")
+        )
         for parent_id, child_id in links.iterator(chunk_size=5000):
             children[parent_id].add(child_id)
             held[parent_id].add(Profile.PARENT)
@@ -64,13 +64,7 @@ def build_index(establishment: Establishment, profiles: frozenset[str]) -> Direc
     if missing:  # parents of pupils without a membership of their own here
         parents = (
             Person.objects.filter(is_active=True)
-            .filter(
-                id__in=ParentLink.objects.filter(
-                    child__memberships__establishment=establishment,
-                    child__memberships__profile=Profile.PUPIL,
-                    child__is_active=True,
-                ).values("parent_id")
-            )
+            .filter(id__in=links_to_active_pupils(establishment.pk).values("parent_id"))
             .values_list(*_PERSON_FIELDS)
         )
         rows.extend(row for row in parents.iterator(chunk_size=5000) if row[0] in missing)

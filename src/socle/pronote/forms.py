@@ -11,8 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from socle.core.forms import FirstErrorFocusMixin
-from socle.directory.models import Establishment, Membership, ParentLink, Person
-from socle.directory.profiles import Profile
+from socle.directory.models import Establishment, Membership, Person
+from socle.directory.relatives import links_to_active_pupils
 from socle.pronote.files import ParsedFile, PronoteFileError
 from socle.pronote.importer.session import load_files
 from socle.pronote.models import (
@@ -172,13 +172,7 @@ def allowed_people(user: Any, establishment: Establishment) -> set[int] | None:
     members = set(
         Membership.objects.filter(establishment=establishment).values_list("person_id", flat=True)
     )
-    parents = set(
-        ParentLink.objects.filter(
-            child__memberships__establishment=establishment,
-            child__memberships__profile=Profile.PUPIL,
-            child__is_active=True,
-        ).values_list("parent_id", flat=True)
-    )
+    parents = set(links_to_active_pupils(establishment.pk).values_list("parent_id", flat=True))
     return members | parents
 
 
