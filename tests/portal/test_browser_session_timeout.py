@@ -155,3 +155,32 @@ def test_the_extension_says_the_hard_end_when_sooner_and_the_hard_end_is_warned_
         page.clock.run_for(120 * 1000)
         assert alert.inner_text().startswith("Votre session est terminée")
         assert page.evaluate("document.activeElement.id") == "id_label"
+
+
+def test_it_counts_the_other_tabs_as_activity_and_an_extension_in_one_clears_the_others(
+    live_server: Any, transactional_db: None, orm_beside_playwright: None, settings: Any
+) -> None:
+    settings.SOCLE_CAS_SESSION_IDLE = IDLE
+    with chromium() as browser:
+        first, _key = _form(browser, live_server.url, _admin())
+        alert = first.locator("#session-timeout")
+        first.clock.run_for(300 * 1000)
+        second = first.context.new_page()  # the same person opens another page of the ENT
+        second.goto(live_server.url + "/gestion/services/")
+        first.clock.run_for((IDLE - 300 - 119) * 1000)
+        # 481 s after the first page: no warning, the second page reached the server at 300 s.
+        assert alert.is_hidden()
+        first.clock.run_for(300 * 1000)  # 481 s after the second page: both warn
+        assert alert.is_visible()
+        assert second.locator("#session-timeout").is_visible()
+        with second.expect_response("**/session/prolonger") as answer:
+            second.locator("#session-timeout button").click()
+        assert answer.value.status == 204
+        first.wait_for_function("!document.getElementById('session-timeout').childElementCount")
+        assert alert.is_hidden()
+        assert (
+            first.locator("#session-timeout-status")
+            .inner_text()
+            .startswith("Session prolongée jusqu’à ")
+        )
+        assert first.evaluate("document.activeElement.id") == "id_label"
