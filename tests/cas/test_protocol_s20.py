@@ -18,10 +18,10 @@ from socle.cas.checks import check_cas_settings
 from socle.cas.fastpath import FastValidation
 from socle.cas.lean import VALIDATION
 from tests.cas.conftest import SERVICE_URL, cas_login, ticket_from
+from tests.cas.test_saml import saml_request
 from tests.cas.wsgi import Spy, run
 from tests.factories import make_service
 
-SOAP = "http://schemas.xmlsoap.org/soap/envelope/"
 NS = {
     "samlp": "urn:oasis:names:tc:SAML:1.0:protocol",
     "saml": "urn:oasis:names:tc:SAML:1.0:assertion",
@@ -39,13 +39,9 @@ VALIDATION_PATHS = [
 
 
 def saml_body(ticket: str, minor: str = "1") -> bytes:
-    return (
-        f'<SOAP-ENV:Envelope xmlns:SOAP-ENV="{SOAP}"><SOAP-ENV:Body>'
-        '<samlp:Request xmlns:samlp="urn:oasis:names:tc:SAML:1.0:protocol" MajorVersion="1" '
-        f'MinorVersion="{minor}" RequestID="_r1" IssueInstant="2026-11-23T08:00:00.000Z">'
-        f"<samlp:AssertionArtifact>{ticket}</samlp:AssertionArtifact></samlp:Request>"
-        "</SOAP-ENV:Body></SOAP-ENV:Envelope>"
-    ).encode()
+    return saml_request(ticket, "_r1").replace(
+        b'MinorVersion="1"', f'MinorVersion="{minor}"'.encode()
+    )
 
 
 def post_saml(target: str, body: bytes):
