@@ -101,8 +101,13 @@ def test_it_forbids_caching_every_answer_of_the_fast_path(path, db) -> None:
 # --- §2.3.1: logout's service, from the query or a POSTed form --------------------------------
 
 
-def test_it_redirects_a_posted_logout_to_its_registered_service(client, pupil, service) -> None:
-    cas_login(client, pupil)
+def test_it_redirects_a_posted_logout_to_its_registered_service(pupil, service) -> None:
+    # The form is the service's, on another site: no CSRF token can come with it.
+    browser = Client()
+    cas_login(browser, pupil)
+    assert browser.get("/cas/login", {"service": SERVICE_URL}).status_code == 302  # the hop
+    client = Client(enforce_csrf_checks=True)
+    client.cookies = browser.cookies
     response = client.post("/cas/logout", {"service": SERVICE_URL})
     assert response.status_code == 302 and response["Location"] == SERVICE_URL
     assert client.get("/cas/login", {"service": SERVICE_URL}).status_code == 200  # logged out

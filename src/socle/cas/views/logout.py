@@ -9,6 +9,7 @@ from django.conf import settings
 from django.contrib.auth import logout as django_logout
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from socle.cas.middleware import SESSION_KEY
@@ -34,6 +35,10 @@ logger = logging.getLogger("socle.cas")
 
 @no_store
 @unavailable_on_store_error
+# A POSTed logout comes from a service's own « Se déconnecter » form, on another site: a CSRF
+# token cannot be there, and would protect nothing, since a plain GET (what §2.3 asks services
+# to send) ends the session just the same.
+@csrf_exempt
 @require_http_methods(["GET", "HEAD", "POST"])
 def logout(request: HttpRequest) -> HttpResponse:
     if request.method == "HEAD":
