@@ -232,6 +232,9 @@ SOCLE_CAS_FAST_HOP = env_bool("SOCLE_CAS_FAST_HOP", True)
 # Back-channel calls (single logout, proxy callbacks) to loopback, private, link-local… addresses:
 # off in production (SSRF), on for the demo and tests, whose services run on 127.0.0.1.
 SOCLE_CAS_OUTBOUND_PRIVATE = env_bool("SOCLE_CAS_OUTBOUND_PRIVATE", False)
+# SAML attributes to a plain-http TARGET on another machine (CAS 3.0 §4.2.1 forbids it; loopback
+# addresses always get them): off, such a service gets its user name alone (socle.W098 if on).
+SOCLE_CAS_SAML_HTTP_ATTRIBUTES = env_bool("SOCLE_CAS_SAML_HTTP_ATTRIBUTES", False)
 SOCLE_ENT_NAME = env_str("SOCLE_ENT_NAME", "Socle")  # header, titles, letters (core/branding.py)
 # Login throttling (socle.cas.throttle): one account from one address (15 minutes), one account
 # from all addresses (one hour), one address (15 minutes). A whole school may sit behind one

@@ -81,3 +81,10 @@ def test_it_runs_after_authentication_on_the_full_chain_and_never_on_the_cas_lea
     )
     for kind in KEPT:
         assert ours not in lean_middleware(kind)
+
+
+def test_it_adds_pragma_no_cache_for_http_1_0_caches():
+    # CAS 3.0 Appendix B lists it with Cache-Control: no-store and a past Expires.
+    assert no_store(lambda r: answer())(RequestFactory().get("/"))["Pragma"] == "no-cache"
+    merged = no_store(lambda r: answer(Cache_Control="public"))(RequestFactory().get("/"))
+    assert merged["Pragma"] == "no-cache"

@@ -19,7 +19,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from socle.cas import errors, protocol, saml
-from socle.cas.attributes import collect
+from socle.cas.attributes import Attributes, collect
 from socle.cas.outbound import deliver_pgt
 from socle.cas.sso import service_uai
 from socle.cas.tickets import get_store
@@ -152,6 +152,25 @@ def _failure(error: errors.CasError, as_json: bool) -> Answer:
     return Answer(protocol.render_failure_xml(error), XML)
 
 
+_withheld_noted: set[str] = set()  # services whose withheld attributes were logged here
+
+
+def _saml_attributes(result: Validated, target: str) -> Attributes:
+    """The attributes of a SAML answer: none to a plain-http ``TARGET`` (§4.2.1, see
+    ``saml.releases_attributes``), logged once per service and process."""
+    over_http = getattr(settings, "SOCLE_CAS_SAML_HTTP_ATTRIBUTES", False)
+    if saml.releases_attributes(target, over_http=over_http):
+        return collect(result.person, result.service)
+    if result.service.code not in _withheld_noted:
+        _withheld_noted.add(result.service.code)
+        logger.warning(
+            "SAML attributes withheld from service %s: its TARGET is plain http "
+            "(CAS 3.0 section 4.2.1; SOCLE_CAS_SAML_HTTP_ATTRIBUTES allows it)",
+            result.service.code,
+        )
+    return {}
+
+
 def saml_validation(body: bytes, target: str, ip: str) -> Answer:
     """§4.2: ``samlp:Success``, ``samlp:Requester`` (unreadable request or missing TARGET; a bad
     ticket with the second-level ``samlp:RequestDenied`` in it), ``samlp:VersionMismatch`` (a
@@ -185,7 +204,7 @@ def saml_validation(body: bytes, target: str, ip: str) -> Answer:
         result = validate_ticket(get_store(), ticket=artifact, service=target)
         answer = saml.render_saml_success(
             username=cas_username(result.person, result.service),
-            attributes=collect(result.person, result.service),
+            attributes=_saml_attributes(result, target),
             recipient=target,
             request_id=request_id,
             issue_instant=now,

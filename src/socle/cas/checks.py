@@ -60,6 +60,18 @@ def check_cas_settings(app_configs: Any = None, **kwargs: Any) -> list[Any]:
                 id="socle.W010",
             )
         )
+    if getattr(settings, "SOCLE_CAS_SAML_HTTP_ATTRIBUTES", False):
+        problems.append(
+            Warning(
+                _(
+                    "SOCLE_CAS_SAML_HTTP_ATTRIBUTES est activé : /samlValidate transmet les "
+                    "attributs aux services en http, ce que la spécification CAS interdit "
+                    "(§4.2.1)."
+                ),
+                hint=_("Publiez ces services en https et retirez ce réglage."),
+                id="socle.W098",
+            )
+        )
     per_pair = getattr(settings, "SOCLE_LOGIN_MAX_FAILURES_PER_ACCOUNT", 5)
     per_account = getattr(settings, "SOCLE_LOGIN_MAX_FAILURES_PER_ACCOUNT_ALL_ADDRESSES", 20)
     if per_account < per_pair:
@@ -169,7 +181,10 @@ def check_service_patterns(app_configs: Any = None, **kwargs: Any) -> list[Any]:
                     Warning(
                         _("%(where)s : adresse en http, les tickets circuleraient en clair.")
                         % {"where": where},
-                        hint=_("Utilisez l'adresse https du service."),
+                        hint=_(
+                            "Utilisez l'adresse https du service : en http, /samlValidate ne "
+                            "lui transmet aucun attribut (spécification CAS, §4.2.1)."
+                        ),
                         id="socle.W008",
                     )
                 )

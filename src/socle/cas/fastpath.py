@@ -21,7 +21,7 @@ from django.conf import settings
 from socle.cas import answers, saml
 from socle.cas.lean import SAML_ALIAS
 from socle.cas.views.common import client_ip_of
-from socle.core.nocache import CACHE_CONTROL, EXPIRED
+from socle.core.nocache import CACHE_CONTROL, EXPIRED, PRAGMA
 from socle.core.wsgi_fast import (
     Environ,
     Fallback,
@@ -96,6 +96,7 @@ def cas_fast_path(
             *middleware_headers(chain),
             ("Cache-Control", CACHE_CONTROL),
             ("Expires", EXPIRED),
+            ("Pragma", PRAGMA),  # CAS 3.0 Appendix B, as socle.core.nocache.mark_no_store
         ],
         client_ip=client_ip_of,
     )

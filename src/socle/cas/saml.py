@@ -8,9 +8,11 @@ samlValidate"). Requests are parsed with a hardened lxml parser: no DTD, no enti
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
 import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from lxml import etree
 
@@ -37,6 +39,31 @@ _PARSER = etree.XMLParser(
     remove_comments=True,
     remove_pis=True,
 )
+
+
+def _loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def releases_attributes(target: str, *, over_http: bool = False) -> bool:
+    """Whether the answer to this ``TARGET`` may carry attributes. CAS 3.0 §4.2.1: "The
+    ``TARGET`` service SHALL use HTTPS. SAML attributes MUST NOT be released to a non-SSL site."
+
+    https: yes. Plain http: only on this machine (``localhost``, ``127.0.0.0/8``, ``::1``: the
+    demo and pronotesim, where nothing crosses a network), or anywhere when ``over_http`` (the
+    setting ``SOCLE_CAS_SAML_HTTP_ATTRIBUTES``, warned by ``socle.W098``)."""
+    parts = urlsplit(target)
+    scheme = parts.scheme.lower()
+    if scheme == "https":
+        return True
+    if scheme != "http":
+        return False
+    return over_http or _loopback((parts.hostname or "").lower())
 
 
 class SamlRequestError(ValueError):

@@ -27,7 +27,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
-from urllib.parse import unquote_plus, urlsplit, urlunsplit
+from urllib.parse import urlsplit, urlunsplit
 
 from django.utils.encoding import iri_to_uri
 from django.utils.translation import gettext as _
@@ -35,6 +35,7 @@ from django.utils.translation import gettext as _
 from socle.cas import registry_cache
 from socle.core.plain_errors import regex_error
 from socle.portal.models import PatternKind, Service, ServicePattern
+from socle.portal.patterns import is_ticket_parameter
 
 MAX_URL_LENGTH = 2048
 MAX_REGEX_LENGTH = 500
@@ -137,9 +138,7 @@ def without_ticket(url: str) -> str:
     parts = urlsplit(url)
     if not parts.query:
         return url
-    kept = [
-        part for part in parts.query.split("&") if unquote_plus(part.partition("=")[0]) != "ticket"
-    ]
+    kept = [part for part in parts.query.split("&") if not is_ticket_parameter(part)]
     return urlunsplit(parts._replace(query="&".join(kept) if any(kept) else ""))
 
 

@@ -2,12 +2,12 @@
 
 from django.urls import path, re_path
 
-from socle.cas.views import login, validate
+from socle.cas.views import login, logout, validate
 
 app_name = "cas"
 urlpatterns = [
     path("login", login.login, name="login"),
-    path("logout", login.logout, name="logout"),
+    path("logout", logout.logout, name="logout"),
     path("validate", validate.validate, name="validate"),
     path("serviceValidate", validate.service_validate, name="service_validate"),
     path("proxyValidate", validate.proxy_validate, name="proxy_validate"),

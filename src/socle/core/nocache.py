@@ -9,6 +9,11 @@ current date for ``Expires``: about 4 % of a validation's CPU in-process
 answer), :func:`no_store` sets the value ``never_cache`` would end with, and an ``Expires`` in the
 past (RFC 9111 §5.3: any past date means already stale). A response that already carries
 ``Cache-Control`` goes through Django's ``add_never_cache_headers``, which merges.
+
+Every answer marked so also gets ``Pragma: no-cache``: the CAS 3.0 specification (Appendix B)
+lists it with ``Cache-Control: no-store`` and a past ``Expires``, for HTTP/1.0 caches that read
+nothing else (RFC 9111 §5.4 keeps it for them). A cached validation answer replayed by such a
+proxy would hand a spent ticket's user name and attributes to whoever asks again.
 """
 
 from __future__ import annotations
@@ -22,12 +27,13 @@ from django.utils.cache import add_never_cache_headers
 
 CACHE_CONTROL = "max-age=0, no-cache, no-store, must-revalidate, private"
 EXPIRED = "Thu, 01 Jan 1970 00:00:00 GMT"
+PRAGMA = "no-cache"
 
 View = Callable[..., HttpResponseBase]
 
 
 def mark_no_store(response: HttpResponseBase) -> HttpResponseBase:
-    """Marks ``response`` as never to be cached (same headers as ``never_cache``)."""
+    """Marks ``response`` as never to be cached (``never_cache``'s headers and ``Pragma``)."""
     headers = response.headers
     if "Cache-Control" in headers:
         add_never_cache_headers(response)
@@ -35,6 +41,7 @@ def mark_no_store(response: HttpResponseBase) -> HttpResponseBase:
         headers["Cache-Control"] = CACHE_CONTROL
         if "Expires" not in headers:
             headers["Expires"] = EXPIRED
+    headers["Pragma"] = PRAGMA
     return response
 
 

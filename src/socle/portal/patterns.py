@@ -11,7 +11,7 @@ from __future__ import annotations
 import importlib
 import re
 from dataclasses import dataclass
-from urllib.parse import parse_qsl, quote, urlsplit
+from urllib.parse import quote, unquote_plus, urlsplit
 
 from django.utils.translation import gettext as _
 
@@ -193,12 +193,22 @@ def pronote_root_message() -> str:
     )
 
 
+def is_ticket_parameter(part: str) -> bool:
+    """Whether one ``name=value`` part of a query string is a ``ticket`` parameter, however
+    spelt (``tick%65t``, as a form decoder reads it): the parameter CAS puts in a service URL
+    (CAS 3.0 §2.2.4). One reading for the portal's forms and the CAS (``cas.services``)."""
+    return unquote_plus(part.partition("=")[0]) == "ticket"
+
+
+def has_ticket_parameter(url: str) -> bool:
+    return any(is_ticket_parameter(part) for part in urlsplit(url).query.split("&"))
+
+
 def ticket_parameter_problem(url: str) -> str | None:
     """Why a service's URL is refused when its query has a ``ticket`` parameter (however spelt):
     that is where the CAS puts the ticket of each connection (CAS 3.0 §2.2.4), and the services
     bar sends this URL as the service: each connection would carry a spent ticket too."""
-    query = urlsplit(url).query
-    if not any(name == "ticket" for name, _value in parse_qsl(query, keep_blank_values=True)):
+    if not has_ticket_parameter(url):
         return None
     return _(
         "L'URL ne doit pas contenir de paramètre « ticket » : c'est là que le CAS met le ticket "

@@ -32,6 +32,6 @@ def admin_logout(
     """``AdminSite.logout``: the CAS logout. Django's own would end the Django session only and
     leave the SSO session (its cookie) open: the next person at that browser would be logged in
     again as the administrator on their first ``/cas/login``."""
-    from socle.cas.views.login import logout
+    from socle.cas.views.logout import logout
 
     return logout(request)

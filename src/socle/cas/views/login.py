@@ -1,4 +1,4 @@
-"""``/cas/login`` (CAS 3.0 §2.1–§2.2) and ``/cas/logout`` (§2.3)."""
+"""``/cas/login`` (CAS 3.0 §2.1–§2.2); ``/cas/logout`` (§2.3) is in ``views.logout``."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ import logging
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login as django_login
-from django.contrib.auth import logout as django_logout
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import render
 from django.utils.functional import Promise
@@ -30,20 +29,15 @@ from socle.cas.login_failure import failure_actor, failure_detail, failure_messa
 from socle.cas.login_page import page_key, reuse_or_render
 from socle.cas.middleware import SESSION_KEY
 from socle.cas.services import find_service
-from socle.cas.sso import end_session
 from socle.cas.tickets.base import Session, SessionEnded
 from socle.cas.views import warn
 from socle.cas.views.common import (
-    STORE_ERRORS,
-    clear_tgc,
     client_ip,
     current_session,
     flag,
     language_headers,
     negotiate_language,
     page,
-    store_failure,
-    unavailable,
     unavailable_on_store_error,
 )
 from socle.cas.views.signin import go_to_service, logged_in, param, sign_in
@@ -327,56 +321,3 @@ def _queue_page(
     response = render(request, "cas/queue.html", context, status=503)
     response["Retry-After"] = str(retry_after)
     return response
-
-
-@no_store
-@unavailable_on_store_error
-@require_http_methods(["GET", "HEAD", "POST"])
-def logout(request: HttpRequest) -> HttpResponse:
-    if request.method == "HEAD":
-        # A HEAD has no side effect (RFC 9110 §9.2.1): link previews and checkers send one.
-        # It gets the headers a GET would, and the session lives on.
-        return _after_logout(request)
-    try:
-        _end_sessions(request)
-        django_logout(request)
-        response = _after_logout(request)
-    except STORE_ERRORS as exc:
-        # The store cannot be reached: this browser forgets its sessions all the same (a shared
-        # school computer), and the page says the service is unavailable. The SSO session may
-        # live on in the store until its idle timeout, but no browser holds its cookie any more.
-        logger.error("logout: sessions not ended in the store: %s", store_failure(exc))
-        request.session.clear()  # nothing is saved: a 5xx answer leaves the session store alone
-        response = unavailable(request, logged_out=True)
-        response.delete_cookie(
-            settings.SESSION_COOKIE_NAME,
-            path=settings.SESSION_COOKIE_PATH,
-            domain=settings.SESSION_COOKIE_DOMAIN,
-            samesite=settings.SESSION_COOKIE_SAMESITE,  # type: ignore[arg-type]  # "Lax"
-        )
-    clear_tgc(response)
-    warn.forget(request, response)
-    return response
-
-
-def _end_sessions(request: HttpRequest) -> None:
-    """Ends the SSO session of the TGC (or of the portal session) and traces the logout."""
-    session = current_session(request)
-    person = request.user if request.user.is_authenticated else None
-    if session is not None:
-        end_session(session.id)
-    elif request.session.get(SESSION_KEY):  # portal session without the cookie (other path)
-        end_session(str(request.session[SESSION_KEY]))
-    if person is not None or session is not None:
-        record("logout", person=person, client_ip=client_ip(request))
-
-
-def _after_logout(request: HttpRequest) -> HttpResponse:
-    """§2.3.1 ``service``: a redirect only to a registered service; otherwise the « vous êtes
-    déconnecté » page. CAS 2's ``url`` is ignored (§2.3.1: "CAS Servers MUST ignore given
-    ``url`` parameters")."""
-    service_url = (request.GET.get("service") or "").strip()
-    service_url = service_url[:MAX_SERVICE_LENGTH]
-    if service_url and find_service(service_url) is not None:
-        return HttpResponseRedirect(service_url)
-    return render(request, "cas/logged_out.html")
