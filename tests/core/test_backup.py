@@ -288,6 +288,7 @@ def test_the_private_folder_of_a_killed_backup_is_removed_by_the_next_one(tmp_pa
     left.mkdir(mode=0o700)
     (left / "copy.sqlite3").write_bytes(b"hashes")
     (left / "copy.sqlite3-journal").write_bytes(b"journal")
+    (left / "link").symlink_to(tmp_path / "socle.sqlite3")  # removed, never followed
     old = time.time() - 2 * 3600
     for path in (left / "copy.sqlite3", left / "copy.sqlite3-journal", left):
         os.utime(path, (old, old))
@@ -297,3 +298,4 @@ def test_the_private_folder_of_a_killed_backup_is_removed_by_the_next_one(tmp_pa
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
         ["copy.sqlite3", "socle.sqlite3", recent.name]
     )
+    assert logins(tmp_path / "socle.sqlite3") == ["eleve0", "eleve1", "eleve2"]

@@ -153,7 +153,7 @@ def _remove_leftovers(target: Path) -> None:
     """Removes the temporary files of ``target`` a killed process left in its folder: regular
     files (never a link, never followed) of the current user, named as :func:`_create_partial`
     names them (or SQLite's ``-journal``, ``-wal`` and ``-shm`` beside one), and folders of
-    :func:`private_folder_beside` with the regular files in them, last modified more than
+    :func:`private_folder_beside` with what is in them, last modified more than
     :data:`LEFTOVER_AGE` ago. Errors are ignored: this is housekeeping, and the folder may
     be one the user may not list or write in."""
     pattern = re.compile(
@@ -182,13 +182,13 @@ def _remove_leftovers(target: Path) -> None:
 
 
 def _remove_folder(name: str, parent: int) -> None:
-    """Removes the folder ``name`` of ``parent`` (a descriptor) and the regular files in it,
-    never following a link."""
+    """Removes the folder ``name`` of ``parent`` (a descriptor) and the files and links in it
+    (a link removed, never followed); one holding a folder stays."""
     fd = os.open(name, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC, dir_fd=parent)
     try:
         for entry in os.listdir(fd):
             with contextlib.suppress(OSError):
-                if stat.S_ISREG(os.stat(entry, dir_fd=fd, follow_symlinks=False).st_mode):
+                if not stat.S_ISDIR(os.stat(entry, dir_fd=fd, follow_symlinks=False).st_mode):
                     os.unlink(entry, dir_fd=fd)
     finally:
         os.close(fd)
