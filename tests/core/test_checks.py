@@ -181,7 +181,7 @@ def test_it_warns_about_former_keys_kept_longer_than_the_activation_codes(
     now = time.time()
     monkeypatch.setattr(secret_checks.time, "time", lambda: now + 31 * 24 * 3600)
     [message] = secret_checks.check_secret_key_fallbacks_age()
-    assert message.id == "socle.W098"
+    assert message.id == "socle.W099"
     assert str(former) in message.msg and "31 jours" in message.msg
     assert f": > {former}" in message.hint
     settings.SECRET_KEY_FALLBACKS = []  # the file emptied: nothing to say

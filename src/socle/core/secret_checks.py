@@ -129,7 +129,7 @@ def check_secret_key_fallbacks_age(app_configs: Any = None, **kwargs: Any) -> li
                 "fuité se retire tout de suite."
             )
             % {"path": path},
-            id="socle.W098",
+            id="socle.W099",
         )
     ]
 
