@@ -1,4 +1,4 @@
-"""Session 20's protocol leftovers, each against the text of CAS 3.0 / SAML 1.1: no caching of any
+"""Protocol points checked against the text of CAS 3.0 / SAML 1.1: no caching of any
 validation answer (Appendix B), ``service`` of a POSTed logout (§2.3.1), SAML 1.0 requests
 (§4.2.2, §4.2.5), no SAML attributes to a plain-http ``TARGET`` (§4.2.1), JSON attributes as
 lists (§2.5.7)."""

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
+import re
 import shlex
 import sqlite3
 import stat
 import threading
+import time
 from io import StringIO
 from pathlib import Path
 from types import SimpleNamespace
@@ -15,6 +17,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from socle.core import backup as backup_module
 from socle.core.backup import BackupError, backup_sqlite, pg_dump_command
 from socle.core.management.commands import backup as backup_command
 
@@ -214,3 +217,85 @@ def test_it_names_former_secret_keys_given_in_the_environment(settings):
     assert "anciennes clés secrètes : la valeur de SOCLE_SECRET_KEY_FALLBACKS" in lines
     settings.SECRET_KEY_FALLBACKS = []
     assert not any("anciennes" in line for line in backup_command.other_files())
+
+
+def test_it_copies_in_a_private_folder_removed_on_error_or_interrupt(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """The backup folder may be shared and without sticky bit (group-writable): the copy of the
+    password hashes and SQLite's journal beside it are made in a folder of their own, mode 700,
+    gone after a failure or Ctrl-C as after success."""
+    make_wal_database(tmp_path / "socle.sqlite3").close()
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    shared.chmod(0o777)  # no sticky bit
+    real_copy = backup_module._copy
+    seen = []
+
+    def copy(source: Path, temporary: Path) -> None:
+        folder = next(p for p in shared.iterdir() if p.name.endswith(".partial"))
+        seen.append((stat.S_IMODE(folder.stat().st_mode), stat.S_IMODE(temporary.stat().st_mode)))
+        assert re.fullmatch(r"\.copy\.sqlite3\.[0-9a-f]{16}\.partial", folder.name)
+        real_copy(source, temporary)
+
+    monkeypatch.setattr(backup_module, "_copy", copy)
+    backup_sqlite(tmp_path / "socle.sqlite3", shared / "copy.sqlite3")
+    assert seen == [(0o700, 0o600)]
+    assert [p.name for p in shared.iterdir()] == ["copy.sqlite3"]
+    assert stat.S_IMODE((shared / "copy.sqlite3").stat().st_mode) == 0o600
+
+    def interrupted(source: Path, temporary: Path) -> None:
+        real_copy(source, temporary)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(backup_module, "_copy", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        backup_sqlite(tmp_path / "socle.sqlite3", shared / "other.sqlite3")
+    assert [p.name for p in shared.iterdir()] == ["copy.sqlite3"]
+
+
+def test_a_folder_swapped_in_a_shared_parent_does_not_redirect_the_copy(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """Someone who may write in the backup folder renames the private folder while the copy is
+    made and puts their own under its name, with a link where the copy would go: the copy
+    still goes to the folder opened at the start, and nothing is written through the link."""
+    make_wal_database(tmp_path / "socle.sqlite3").close()
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    stolen = tmp_path / "stolen"
+    real_copy = backup_module._copy
+
+    def copy(source: Path, temporary: Path) -> None:
+        folder = next(p for p in shared.iterdir() if p.name.endswith(".partial"))
+        folder.rename(stolen)
+        folder.mkdir()
+        (folder / "copy.sqlite3").symlink_to(tmp_path / "exfiltrated")
+        (folder / "copy.sqlite3-journal").symlink_to(tmp_path / "exfiltrated-journal")
+        real_copy(source, temporary)
+
+    monkeypatch.setattr(backup_module, "_copy", copy)
+    backup_sqlite(tmp_path / "socle.sqlite3", shared / "copy.sqlite3")
+    assert logins(shared / "copy.sqlite3") == ["eleve0", "eleve1", "eleve2"]
+    assert not (tmp_path / "exfiltrated").exists()
+    assert not (tmp_path / "exfiltrated-journal").exists()
+    assert list(stolen.iterdir()) == []  # emptied through its descriptor
+
+
+def test_the_private_folder_of_a_killed_backup_is_removed_by_the_next_one(tmp_path: Path):
+    make_wal_database(tmp_path / "socle.sqlite3").close()
+    left = tmp_path / ".copy.sqlite3.0123456789abcdef.partial"
+    left.mkdir(mode=0o700)
+    (left / "copy.sqlite3").write_bytes(b"hashes")
+    (left / "copy.sqlite3-journal").write_bytes(b"journal")
+    (left / "link").symlink_to(tmp_path / "socle.sqlite3")  # removed, never followed
+    old = time.time() - 2 * 3600
+    for path in (left / "copy.sqlite3", left / "copy.sqlite3-journal", left):
+        os.utime(path, (old, old))
+    recent = tmp_path / ".copy.sqlite3.fedcba9876543210.partial"  # a backup running now
+    recent.mkdir(mode=0o700)
+    backup_sqlite(tmp_path / "socle.sqlite3", tmp_path / "copy.sqlite3")
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        ["copy.sqlite3", "socle.sqlite3", recent.name]
+    )
+    assert logins(tmp_path / "socle.sqlite3") == ["eleve0", "eleve1", "eleve2"]

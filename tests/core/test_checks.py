@@ -1,3 +1,5 @@
+import time
+
 import pytest
 
 from socle.core import checks, secret_checks
@@ -161,3 +163,29 @@ def test_it_warns_about_a_secret_key_file_others_can_read(settings, tmp_path):
 def test_it_says_nothing_of_a_secret_key_given_in_the_environment(settings):
     settings.SOCLE_SECRET_KEY_FILE = ""
     assert secret_checks.check_secret_key_file() == []
+
+
+def test_it_warns_about_former_keys_kept_longer_than_the_activation_codes(
+    settings, tmp_path, monkeypatch
+):
+    """The docs say to remove the former key after SOCLE_ACTIVATION_CODE_DAYS; nothing ended
+    it, and a former key forgotten in its file (leaked since, maybe) opened for ever what was
+    signed with it."""
+    former = tmp_path / "secret_key.former"
+    former.write_text("f" * 30 + "g" * 30 + "\n")
+    former.chmod(0o600)
+    settings.SOCLE_SECRET_KEY_FALLBACKS_FILE = str(former)
+    settings.SECRET_KEY_FALLBACKS = ["f" * 30 + "g" * 30]
+    settings.SOCLE_ACTIVATION_CODE_DAYS = 30
+    assert secret_checks.check_secret_key_fallbacks_age() == []
+    now = time.time()
+    monkeypatch.setattr(secret_checks.time, "time", lambda: now + 31 * 24 * 3600)
+    [message] = secret_checks.check_secret_key_fallbacks_age()
+    assert message.id == "socle.W099"
+    assert str(former) in message.msg and "31 jours" in message.msg
+    assert f": > {former}" in message.hint
+    settings.SECRET_KEY_FALLBACKS = []  # the file emptied: nothing to say
+    assert secret_checks.check_secret_key_fallbacks_age() == []
+    settings.SECRET_KEY_FALLBACKS = ["f" * 30 + "g" * 30]
+    settings.SOCLE_SECRET_KEY_FALLBACKS_FILE = ""  # given in the environment: no date
+    assert secret_checks.check_secret_key_fallbacks_age() == []

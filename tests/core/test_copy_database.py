@@ -19,6 +19,7 @@ from django.core.management.base import CommandError
 from django.db import connections
 from django.test import Client
 
+from socle.core import copy_database as copy_module
 from socle.directory.models import Person
 from socle.portal.models import Trace
 from socle.pronote.models import PronoteIdentity
@@ -146,3 +147,27 @@ def test_it_says_in_one_line_that_the_target_cannot_be_reached():
         "Base de données postgres://socle@127.0.0.1:1/socle injoignable : connexion refusée "
         "(serveur arrêté, ou mauvais hôte ou port ?)."
     )
+
+
+def test_it_keeps_the_dump_in_a_private_folder_of_the_temporary_folder(
+    tmp_path: Path, spare_tempdir: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """A temporary folder others may write in, without the sticky bit: the dump (password
+    hashes) was a mode-600 file there, read again by name, which they could swap for rows of
+    their own between dumpdata and loaddata. It is in a folder of its own, mode 700."""
+    spare_tempdir.chmod(0o777)
+    make_person("Camille", "Martin")
+    real = copy_module.call_command
+    seen = []
+
+    def spy(name: str, *args: object, **options: object) -> object:
+        if name == "loaddata":
+            dump = Path(str(args[0]))
+            seen.append((stat.S_IMODE(dump.parent.stat().st_mode), dump.read_bytes()[:1]))
+            assert [p.name for p in spare_tempdir.iterdir()][0].endswith(".partial")
+        return real(name, *args, **options)
+
+    monkeypatch.setattr(copy_module, "call_command", spy)
+    call_command("copy_database", f"sqlite:///{tmp_path / 'target.sqlite3'}", stdout=StringIO())
+    assert seen == [(0o700, b"{")]
+    assert list(spare_tempdir.iterdir()) == []

@@ -62,3 +62,30 @@ def test_it_names_every_bad_item_of_the_list_at_once():
     assert str(refused.value) == (
         "'proxy.example.org', '10.0.0.300' ne sont ni des adresses IP ni des réseaux"
     )
+
+
+def test_it_names_the_client_in_the_environ_of_a_fast_path_answer(settings):
+    # gunicorn's access log reads REMOTE_ADDR from the environ: an SSO hop or a validation
+    # answered by a WSGI fast path logged the proxy's address, Django's answers the client's.
+    from socle.core.wsgi_fast import FastPath, Reply
+
+    settings.SOCLE_TRUSTED_PROXIES = ["10.0.0.0/24"]
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    seen = []
+
+    def prepare(environ, client_ip):
+        seen.append(client_ip)
+        return lambda: Reply("200 OK", [("Content-Type", "text/plain")], b"ok")
+
+    fast = FastPath(
+        lambda environ, start_response: [],
+        prepare,
+        enabled=True,
+        headers=[],
+        client_ip=lambda meta: meta["REMOTE_ADDR"],
+    )
+    environ = {"REMOTE_ADDR": "10.0.0.5", "HTTP_X_FORWARDED_FOR": "203.0.113.7"}
+    assert fast(environ, lambda status, headers: None) == [b"ok"]
+    assert seen == ["203.0.113.7"]
+    assert environ["REMOTE_ADDR"] == "203.0.113.7"
+    assert environ["SOCLE_PROXY_ADDR"] == "10.0.0.5"

@@ -7,7 +7,7 @@ backup API (``sqlite3.Connection.backup``) copies the pages under one read trans
 is the database as it was at one instant, WAL included, and the node keeps writing meanwhile
 (WAL lets a reader run beside the writer).
 
-The copy is written beside its destination under a temporary name, checked
+The copy is written beside its destination, in a private temporary folder, checked
 (``PRAGMA quick_check``), switched to the ``DELETE`` journal mode (one self-contained file: the
 WAL mode comes back when Socle opens it, ``settings.DATABASES``), made mode 600 (it holds
 password and activation code hashes), written to disk, and only then renamed to its name: an
@@ -24,7 +24,7 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
-from socle.core.files import reserve_beside
+from socle.core.files import private_folder_beside
 
 
 class BackupError(Exception):
@@ -69,15 +69,18 @@ def backup_sqlite(source: Path, destination: Path) -> BackupResult:
         )
     if not source.is_file():
         raise BackupError(_("Base de données %(path)s introuvable.") % {"path": source})
-    # A random name, created exclusively before SQLite writes a byte of it: in a folder others
-    # may write in, a name they could guess would let them plant a file or a link there (or
-    # beside it, SQLite's -journal).
-    temporary: Path | None = None
+    # In a folder of its own, mode 700, reached through its descriptor: in a folder others may
+    # write in, they could otherwise swap the copy or plant SQLite's -journal beside it (a link
+    # the copy of the password hashes would be written through, or a "hot" journal SQLite would
+    # roll into it) between its creation and its rename.
     try:
-        temporary = reserve_beside(destination)
-        _copy(source, temporary)
-        size = temporary.stat().st_size
-        os.replace(temporary, destination)
+        with private_folder_beside(destination) as folder:
+            temporary = folder / "copy.sqlite3"
+            os.close(os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600))
+            os.chmod(temporary, 0o600)  # whatever the umask; SQLite's journal takes this mode
+            _copy(source, temporary)
+            size = temporary.stat().st_size
+            os.replace(temporary, destination)
         _sync_folder(destination.parent)
     except OSError as exc:
         raise BackupError(
@@ -88,9 +91,6 @@ def backup_sqlite(source: Path, destination: Path) -> BackupResult:
         raise BackupError(
             _("Copie de la base de données impossible : %(error)s.") % {"error": exc}
         ) from None
-    finally:
-        if temporary is not None:
-            temporary.unlink(missing_ok=True)
     return BackupResult(destination, size)
 
 

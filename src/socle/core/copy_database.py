@@ -9,8 +9,9 @@ are easy to get wrong, each with its own failure:
   (``--natural-foreign``);
 - the volatile rows go nowhere: Django sessions and the CAS tables (SSO sessions, tickets,
   proxy-granting tickets), which Redis holds beside PostgreSQL; everybody logs in again;
-- the dump holds password and activation code hashes: written mode 600, deleted afterwards; so
-  does a SQLite target, created mode 600;
+- the dump holds password and activation code hashes: written in a private folder of the
+  temporary folder (``core.files.private_folder_beside``: mode 700, removed afterwards, on error
+  or interrupt too); so does a SQLite target, created mode 600;
 - a password written in the target's URL is seen by the server's other users (``ps``) and kept
   in the shell's history: the command warns; libpq reads it from ``~/.pgpass`` or
   ``PGPASSWORD`` instead;
@@ -44,6 +45,8 @@ from django.core.management import call_command
 from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
 from django.db.utils import load_backend
 from django.utils.translation import gettext as _
+
+from socle.core.files import private_folder_beside
 
 TARGET = "socle_copy_target"
 EXCLUDED = ("contenttypes", "auth.permission", "sessions", "cas")
@@ -170,10 +173,11 @@ def copy_database(alias: str) -> list[CopiedModel]:
                 + (", …" if len(used) > 3 else ""),
             }
         )
-    descriptor, name = tempfile.mkstemp(prefix="socle-copy-", suffix=".jsonl")  # mode 600
-    os.close(descriptor)
-    dump = Path(name)
-    try:
+    # In a private folder (mode 700, reached through its descriptor, removed on error or
+    # interrupt): in a temporary folder others may write in, without the sticky bit, they could
+    # otherwise swap the dump, read by name, for rows of their own between its two steps.
+    with private_folder_beside(Path(tempfile.gettempdir()) / "socle-copy.jsonl") as folder:
+        dump = folder / "socle-copy.jsonl"
         with transaction.atomic(using=DEFAULT_DB_ALIAS):  # one instant of the source
             call_command(
                 "dumpdata",
@@ -186,7 +190,5 @@ def copy_database(alias: str) -> list[CopiedModel]:
             )
             source = _counts(DEFAULT_DB_ALIAS)
         call_command("loaddata", str(dump), database=alias, verbosity=0)
-    finally:
-        dump.unlink(missing_ok=True)
     target = _counts(alias)
     return [CopiedModel(label, source[label], target[label]) for label in sorted(source)]

@@ -3,11 +3,12 @@
 A file is first written beside its target under a hidden temporary name (same folder, so the
 rename cannot cross file systems), then renamed onto the target with ``os.replace``, which is
 atomic: a full disk, a permission error, Ctrl-C or a killed process leave the previous file as it
-was (or no file), never half of a new one. Every such writer (:class:`PendingFile`, and through
-:func:`reserve_beside` ``socle backup`` and ``activation_letters``) names its temporary file
-``.<target>.<16 hex>.partial`` (SQLite may add ``-journal``, ``-wal`` or ``-shm`` to it); the
-next file written for the same target removes such leftovers of a killed process (``kill -9``)
-older than an hour (:func:`_remove_leftovers`).
+was (or no file), never half of a new one. Every such writer (:class:`PendingFile`, through
+:func:`reserve_beside` ``activation_letters``, through :func:`private_folder_beside`
+``socle backup``) names its temporary file, or private folder, ``.<target>.<16 hex>.partial``
+(SQLite may add ``-journal``, ``-wal`` or ``-shm`` to a file); the next file written for the same
+target removes such leftovers of a killed process (``kill -9``) older than an hour
+(:func:`_remove_leftovers`).
 
 A target that exists and is not a regular file (``/dev/stdout``, a named pipe) is written
 directly, at once: it cannot be replaced, and must not be. So is an existing file the user may
@@ -25,11 +26,13 @@ whatever the umask when ``private`` (a file of personal data: pupils' names and 
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import re
 import secrets
 import stat
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 LEFTOVER_AGE = 3600
@@ -96,6 +99,47 @@ def reserve_beside(target: Path) -> Path:
     return path
 
 
+@contextlib.contextmanager
+def private_folder_beside(target: Path) -> Iterator[Path]:
+    """A new folder beside ``target`` (same file system: its files are renamed onto
+    ``target``), for a writer that makes files of its own next to the one it is given (SQLite's
+    ``-journal``): named as the temporary files (``.<target>.<16 hex>.partial``, so a killed
+    run's folder is removed as they are), created exclusively, mode 700 whatever the umask.
+
+    Yields a path that reaches the folder through its open descriptor (``/proc/self/fd/N``): in
+    a parent others may write in and which has no sticky bit, they may rename the folder and put
+    one of their own under its name, never make the writes or the rename onto ``target`` go
+    through theirs. The folder and what is left in it are removed on exit, error or interrupt
+    included."""
+    _remove_leftovers(target)
+    path = target.with_name(f".{target.name}.{secrets.token_hex(8)}.partial")
+    os.mkdir(path, 0o700)
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC)
+    except OSError:
+        with contextlib.suppress(OSError):
+            os.rmdir(path)
+        raise
+    status = os.fstat(fd)
+    try:
+        if status.st_uid != os.geteuid():  # swapped between mkdir and open
+            raise PermissionError(errno.EPERM, os.strerror(errno.EPERM), str(path))
+        os.fchmod(fd, 0o700)  # whatever the umask
+        reached = Path(f"/proc/self/fd/{fd}")
+        yield reached if reached.is_dir() else path
+    finally:
+        try:
+            for name in os.listdir(fd):
+                with contextlib.suppress(OSError):
+                    os.unlink(name, dir_fd=fd)
+            with contextlib.suppress(OSError):
+                # Only if the name is still this folder (not one put in its place).
+                if os.stat(path, follow_symlinks=False).st_ino == status.st_ino:
+                    os.rmdir(path)
+        finally:
+            os.close(fd)
+
+
 def _create_partial(target: Path, mode: int) -> tuple[Path, int]:
     """Creates exclusively, without following a link, the temporary file of ``target``
     (``.<target>.<16 hex>.partial``, the one name :func:`_remove_leftovers` recognises) and
@@ -108,8 +152,9 @@ def _create_partial(target: Path, mode: int) -> tuple[Path, int]:
 def _remove_leftovers(target: Path) -> None:
     """Removes the temporary files of ``target`` a killed process left in its folder: regular
     files (never a link, never followed) of the current user, named as :func:`_create_partial`
-    names them (or SQLite's ``-journal``, ``-wal`` and ``-shm`` beside one), last modified more
-    than :data:`LEFTOVER_AGE` ago. Errors are ignored: this is housekeeping, and the folder may
+    names them (or SQLite's ``-journal``, ``-wal`` and ``-shm`` beside one), and folders of
+    :func:`private_folder_beside` with what is in them, last modified more than
+    :data:`LEFTOVER_AGE` ago. Errors are ignored: this is housekeeping, and the folder may
     be one the user may not list or write in."""
     pattern = re.compile(
         rf"\.{re.escape(target.name)}\.[0-9a-f]{{16}}\.partial(?:-journal|-wal|-shm)?", re.ASCII
@@ -126,14 +171,28 @@ def _remove_leftovers(target: Path) -> None:
             for name in names:
                 with contextlib.suppress(OSError):
                     status = os.stat(name, dir_fd=folder, follow_symlinks=False)
-                    if (
-                        stat.S_ISREG(status.st_mode)
-                        and status.st_uid == uid
-                        and status.st_mtime < limit
-                    ):
+                    if status.st_uid != uid or status.st_mtime >= limit:
+                        continue
+                    if stat.S_ISREG(status.st_mode):
                         os.unlink(name, dir_fd=folder)
+                    elif stat.S_ISDIR(status.st_mode):  # a private_folder_beside
+                        _remove_folder(name, folder)
         finally:
             os.close(folder)
+
+
+def _remove_folder(name: str, parent: int) -> None:
+    """Removes the folder ``name`` of ``parent`` (a descriptor) and the files and links in it
+    (a link removed, never followed); one holding a folder stays."""
+    fd = os.open(name, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC, dir_fd=parent)
+    try:
+        for entry in os.listdir(fd):
+            with contextlib.suppress(OSError):
+                if not stat.S_ISDIR(os.stat(entry, dir_fd=fd, follow_symlinks=False).st_mode):
+                    os.unlink(entry, dir_fd=fd)
+    finally:
+        os.close(fd)
+    os.rmdir(name, dir_fd=parent)
 
 
 def _replaced(target: Path) -> os.stat_result | None:

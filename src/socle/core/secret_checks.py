@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import stat
+import time
 from typing import Any
 
 from django.conf import settings
@@ -89,6 +90,48 @@ def check_secret_key_fallbacks(app_configs: Any = None, **kwargs: Any) -> list[C
     if warning:
         messages.append(warning)
     return messages
+
+
+DAY = 24 * 60 * 60
+
+
+@register("socle")
+def check_secret_key_fallbacks_age(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """Former keys are kept for ``SOCLE_ACTIVATION_CODE_DAYS`` after a rotation (the letters
+    printed just before), then removed (docs/deployment.md, "Rotating secrets"); nothing else
+    ends them: a file of former keys whose status last changed (its creation, by the rotation's
+    ``cp``, or its last write) longer ago than that is a rotation left half done, and keeps a key
+    that may since have leaked opening what anyone signs with it. Former keys given in
+    ``SOCLE_SECRET_KEY_FALLBACKS`` carry no date: not checked."""
+    path = getattr(settings, "SOCLE_SECRET_KEY_FALLBACKS_FILE", "")
+    if not path or not getattr(settings, "SECRET_KEY_FALLBACKS", []):
+        return []
+    try:
+        changed = os.stat(path).st_ctime
+    except OSError:
+        return []
+    limit = int(getattr(settings, "SOCLE_ACTIVATION_CODE_DAYS", 30))
+    days = int((time.time() - changed) // DAY)
+    if days <= limit:
+        return []
+    return [
+        Warning(
+            _(
+                "SOCLE_SECRET_KEY_FALLBACKS_FILE : les anciennes clés de %(path)s y sont depuis "
+                "%(days)s jours, plus longtemps que les codes d'activation "
+                "(SOCLE_ACTIVATION_CODE_DAYS = %(limit)s) ; elles ouvrent encore ce qu'elles "
+                "ont signé."
+            )
+            % {"path": path, "days": days, "limit": limit},
+            hint=_(
+                "Videz le fichier (: > %(path)s) puis redémarrez chaque nœud : les codes "
+                "d'activation imprimés avant la rotation ont expiré. Une ancienne clé qui a "
+                "fuité se retire tout de suite."
+            )
+            % {"path": path},
+            id="socle.W099",
+        )
+    ]
 
 
 def open_to_others(setting: str, path: str, *, hint: str, id: str) -> Warning | None:

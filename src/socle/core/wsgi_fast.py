@@ -145,6 +145,9 @@ class FastPath:
             start_response("500 Internal Server Error", [("Content-Type", "text/plain")])
             return [INTERNAL]
         signals.request_finished.send(sender=self.__class__)
+        # As the middleware does to Django's requests: the access log (gunicorn reads
+        # REMOTE_ADDR from the environ) names the client, not the proxy, for these answers too.
+        environ.update(meta)
         headers = [*reply.headers, ("Content-Length", str(len(reply.body))), *self.headers]
         start_response(reply.status, headers)
         return [reply.body]
