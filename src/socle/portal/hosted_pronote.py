@@ -54,7 +54,10 @@ def url_uai(url: str) -> str | None:
 
 def url_reach(url: str) -> HostedReach:
     """The hosted PRONOTE.net address a service's URL names, if it names one."""
-    uai = url_uai(url)
+    return _named(url_uai(url))
+
+
+def _named(uai: str | None) -> HostedReach:
     return HostedReach(frozenset({uai} if uai else ()))
 
 
@@ -67,22 +70,15 @@ def pattern_reach(kind: str, value: str) -> HostedReach:
     if scheme_end < 0:  # not even the scheme is spelt: any host
         return HostedReach(any_uai=True)
     netloc = prefix.text[scheme_end + 3 :]
-    end = next((i for i, c in enumerate(netloc) if c in "/?#"), None)
-    if end is not None or prefix.exact:  # the host is spelt to its end
-        host = (netloc if end is None else netloc[:end]).rpartition("@")[2].partition(":")[0]
-        uai = host_uai(host)
-        return HostedReach(frozenset({uai} if uai else ()))
+    path = next((i for i, c in enumerate(netloc) if c in "/?#"), None)
+    host, colon, _port = netloc[:path].rpartition("@")[2].partition(":")
+    if path is not None or prefix.exact or colon:  # the host is spelt to its end
+        return _named(host_uai(host))
     # The host goes on past the literal part: any host that starts with it.
-    spelt = netloc.rpartition("@")[2]
-    if ":" in spelt:  # the port has begun: the host is spelt
-        uai = host_uai(spelt.partition(":")[0])
-        return HostedReach(frozenset({uai} if uai else ()))
-    if _UAI_START.fullmatch(spelt):
+    if _UAI_START.fullmatch(host):
         return HostedReach(any_uai=True)
-    uai = host_uai(spelt[:8] + ".index-education.net")
-    if uai and _SUFFIX.startswith(spelt[8:]):
-        return HostedReach(frozenset({uai}))
-    return HostedReach()
+    uai = host_uai(host[:8] + ".index-education.net")
+    return _named(uai if _SUFFIX.startswith(host[8:]) else None)
 
 
 def foreign_uai_refusal(
