@@ -1,5 +1,9 @@
 """PRONOTE.net addresses hosted by Index Education name their establishment's UAI:
-``https://<uai>.index-education.net/pronote/…`` (case does not matter in a host name).
+``https://<uai>.index-education.net/pronote/…`` (case does not matter in a host name). A
+sub-domain of that host (``https://mobile.<uai>.index-education.net/``) counts as the same
+school's: Index Education's zone names it under that UAI, and no other school has a reason to
+register it (the UAI must be a whole label just before ``index-education.net``:
+``x-0312609t.index-education.net`` names none).
 
 The overlap checks (``socle.portal.foreign_patterns``) compare a pattern with the services
 already declared; this module needs none: the address itself tells whose PRONOTE it is. So an
@@ -11,7 +15,11 @@ establishment's: a typo, or a base shared by two schools).
 
 Which hosts a pattern may accept is read from its literal prefix (``literal_prefix``: compiled
 as the registry compiles it), on the safe side: a host that is not spelt to its end may be any
-host that starts with what is spelt (``https://0312*`` may be ``0312799z.index-education.net``).
+host that starts with what is spelt (``https://0312*`` may be ``0312799z.index-education.net``,
+``^https://x\\.03`` a sub-domain of any UAI starting with 03). A host whose literal part ends in
+a label that is not a UAI's beginning (``^https://appli\\.example\\.org(/.*)?$``) is not read as
+possibly going on with ``.<uai>.index-education.net``: that would refuse every such regular
+expression, and only what the pattern spells of a hosted host is read.
 """
 
 from __future__ import annotations
@@ -27,7 +35,7 @@ from socle.portal.models import PatternKind
 from socle.portal.pattern_overlap import literal_prefix
 
 HOSTED_DOMAIN = "index-education.net"
-_HOSTED = re.compile(r"(\d{7}[a-z])\.index-education\.net\.?")
+_HOSTED = re.compile(r"(?:.+\.)?(\d{7}[a-z])\.index-education\.net\.?")
 _SUFFIX = ".index-education.net."  # what follows the UAI in a hosted host (trailing dot too)
 _UAI_START = re.compile(r"\d{0,7}")  # a host spelt this far may go on with any UAI
 
@@ -42,7 +50,8 @@ class HostedReach:
 
 
 def host_uai(host: str) -> str | None:
-    """The UAI (upper case) a host names when it is a hosted PRONOTE.net one, else ``None``."""
+    """The UAI (upper case) a host names when it is a hosted PRONOTE.net one or a sub-domain of
+    one (``mobile.0312609t.index-education.net``), else ``None``."""
     match = _HOSTED.fullmatch(host.lower())
     return match.group(1).upper() if match else None
 
@@ -57,8 +66,8 @@ def url_reach(url: str) -> HostedReach:
     return _named(url_uai(url))
 
 
-def _named(uai: str | None) -> HostedReach:
-    return HostedReach(frozenset({uai} if uai else ()))
+def _named(*uais: str | None) -> HostedReach:
+    return HostedReach(frozenset(uai for uai in uais if uai))
 
 
 def pattern_reach(kind: str, value: str) -> HostedReach:
@@ -74,11 +83,15 @@ def pattern_reach(kind: str, value: str) -> HostedReach:
     host, colon, _port = netloc[:path].rpartition("@")[2].partition(":")
     if path is not None or prefix.exact or colon:  # the host is spelt to its end
         return _named(host_uai(host))
-    # The host goes on past the literal part: any host that starts with it.
-    if _UAI_START.fullmatch(host):
-        return HostedReach(any_uai=True)
-    uai = host_uai(host[:8] + ".index-education.net")
-    return _named(uai if _SUFFIX.startswith(host[8:]) else None)
+    # The host goes on past the literal part: any host that starts with it. Its first label, or
+    # one after a dot (a sub-domain), may be a UAI begun (any UAI) or spelt (that UAI).
+    uais = []
+    for label in (host, *(host[dot + 1 :] for dot, c in enumerate(host) if c == ".")):
+        if _UAI_START.fullmatch(label):
+            return HostedReach(any_uai=True)
+        if _SUFFIX.startswith(label[8:]):
+            uais.append(host_uai(label[:8] + ".index-education.net"))
+    return _named(*uais)
 
 
 def foreign_uai_refusal(
