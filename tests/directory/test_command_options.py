@@ -31,6 +31,7 @@ def test_it_refuses_an_invalid_or_unknown_uai() -> None:
     [
         ("activation_letters", "--uai", "0310001H", "--out", "absent.pdf"),
         ("pronote_doctor", "--uai", "0310001H"),
+        ("pronote_import", "absent.xml", "--uai", "0310001H", "--mode", "partiel"),
         (
             "pronote_export",
             "--uai",
