@@ -241,6 +241,9 @@ def test_it_warns_in_the_django_admin_of_a_sub_domain_of_another_uais_host(
         ("ant", "https://0310001h.x.index-education.net/**", set()),
         ("ant", "https://x.0310001h.index-education.net.example.org/**", set()),
         ("regex", r"^https://appli\.example\.org(/.*)?$", set()),
+        ("regex", r"^https://51\.15\.3\.4(/.*)?$", set()),  # an IPv4 address: no label
+        ("regex", r"^https://x\.03.*", None),
+        ("regex", r"^https://appli\.(a|b)\.org/", None),  # "appli." may go on with a UAI
         ("ant", "https://0310001hh.index-education.net/**", set()),
         ("regex", r"^https://appli.*", set()),
         ("regex", r"^https://0310001hx", set()),

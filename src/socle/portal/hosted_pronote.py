@@ -38,6 +38,7 @@ HOSTED_DOMAIN = "index-education.net"
 _HOSTED = re.compile(r"(?:.+\.)?(\d{7}[a-z])\.index-education\.net\.?")
 _SUFFIX = ".index-education.net."  # what follows the UAI in a hosted host (trailing dot too)
 _UAI_START = re.compile(r"\d{0,7}")  # a host spelt this far may go on with any UAI
+_DIGITS_AND_DOTS = re.compile(r"[\d.]+")
 
 
 @dataclass(frozen=True)
@@ -84,9 +85,11 @@ def pattern_reach(kind: str, value: str) -> HostedReach:
     if path is not None or prefix.exact or colon:  # the host is spelt to its end
         return _named(host_uai(host))
     # The host goes on past the literal part: any host that starts with it. Its first label, or
-    # one after a dot (a sub-domain), may be a UAI begun (any UAI) or spelt (that UAI).
+    # one after a dot (a sub-domain), may be a UAI begun (any UAI) or spelt (that UAI); not in
+    # an IPv4 address being spelt (``^https://51\.15\.3\.4(/.*)?$``), which names no domain.
+    dots = [] if _DIGITS_AND_DOTS.fullmatch(host) else [i for i, c in enumerate(host) if c == "."]
     uais = []
-    for label in (host, *(host[dot + 1 :] for dot, c in enumerate(host) if c == ".")):
+    for label in (host, *(host[dot + 1 :] for dot in dots)):
         if _UAI_START.fullmatch(label):
             return HostedReach(any_uai=True)
         if _SUFFIX.startswith(label[8:]):
