@@ -65,6 +65,21 @@ def make_parent_link(parent: Person, child: Person, relation: str = "mere") -> P
     return ParentLink.objects.create(parent=parent, child=child, relation=relation)
 
 
+PRONOTE_URL = "https://0312609t.index-education.net/pronote/"  # 0312609T's hosted PRONOTE.net
+
+
+def make_pronote_service(
+    establishment: Establishment, code: str = "PRONOTECAS", *, url: str = PRONOTE_URL, **fields: Any
+) -> Service:
+    """The PRONOTE service of ``establishment`` (« Pronote.net »), at ``url`` with the pattern
+    derived from it; ``fields`` as :func:`make_service` (``sso_type`` too)."""
+    fields.setdefault("label", "Pronote.net")
+    fields.setdefault("sso_type", SSOType.PRONOTE)
+    return make_service(
+        code, url=url, establishment=establishment, patterns=(url + "**",), **fields
+    )
+
+
 def make_service(
     code: str = "appli",
     *,

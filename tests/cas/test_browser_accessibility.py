@@ -10,8 +10,8 @@ import pytest
 
 from socle.directory.models import Establishment
 from socle.directory.profiles import Profile
-from socle.portal.models import AccessMode, ServiceActivation, SSOType
-from tests.factories import DEFAULT_PASSWORD, make_person, make_service
+from socle.portal.models import AccessMode, ServiceActivation
+from tests.factories import DEFAULT_PASSWORD, make_person, make_pronote_service
 from tests.portal.axe import PHONE, checker
 from tests.portal.browser import submit
 
@@ -24,15 +24,7 @@ SERVICE = PRONOTE + "eleve.html"
 def _seed() -> tuple[Any, Any]:
     """A pupil, whose PRONOTE is open, and a school agent, to whom it is not."""
     school = Establishment.objects.create(uai="0312609T", name="Collège Jean Jaurès")
-    pronote = make_service(
-        "PRONOTECAS",
-        label="Pronote.net",
-        sso_type=SSOType.PRONOTE,
-        url=PRONOTE,
-        establishment=school,
-        patterns=(PRONOTE + "**",),
-        access_mode=AccessMode.RULES,
-    )
+    pronote = make_pronote_service(school, url=PRONOTE, access_mode=AccessMode.RULES)
     ServiceActivation.objects.create(service=pronote, establishment=school, populations=["eleve"])
     pupil = make_person("Camille", "Martin", establishment=school, class_name="4A")
     agent = make_person("Marc", "Agent", establishment=school, profile=Profile.ADMIN_STAFF)

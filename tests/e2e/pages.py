@@ -15,21 +15,14 @@ from urllib.parse import parse_qs, urlsplit
 
 from tests.e2e.servers import SPR_PASSWORD, Ent, Pronotesim
 from tests.e2e.world import JAURES
+from tests.portal.browser import CHROMIUM_ARGS as BROWSER_ARGS
+from tests.portal.browser import OFFLINE
 
 Page = Any  # playwright.sync_api.Page (imported lazily: collection must not need Playwright)
 Locator = Any
 
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--lang=fr-FR",
-    # Every host but the loopback fails to resolve: the story never reaches the network.
-    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1",
-]
+# Every host but the loopback fails to resolve: the story never reaches the network.
+CHROMIUM_ARGS = [*BROWSER_ARGS, OFFLINE]
 TIMEOUT_MS = 30_000
 
 

@@ -82,6 +82,28 @@ def test_it_refuses_a_school_administrator_a_pattern_that_may_reach_another_scho
     assert not Service.objects.exists()
 
 
+def test_it_refuses_a_school_administrator_a_sub_domain_of_another_schools_pronote_host(
+    school_admin: Person, school: Establishment
+) -> None:
+    client = logged_in(school_admin)
+    sub = THEIRS.replace("https://", "https://mobile.")
+    response = client.post(reverse("portal:service_create"), _pronote(school, url=sub))
+    assert _errors(response, "url") == [
+        "Cette adresse est celle du PRONOTE.net hébergé de l'établissement 0310001H, que vous "
+        "n'administrez pas : seul un administrateur de l'ENT peut y enregistrer un service. "
+        "Vérifiez l'UAI écrit dans l'adresse (vos établissements : 0312609T)."
+    ]
+    own_sub = OURS.replace("https://", "https://mobile.")
+    either = r"^https://mobile\.(0312609t|0310001h)\.index-education\.net/pronote/.*"
+    data = _pronote(school, url=own_sub, patterns_text=either)
+    (error,) = _errors(client.post(reverse("portal:service_create"), data), "patterns_text")
+    assert error.startswith(either + " — ") and "PRONOTE.net d'un autre établissement" in error
+    assert not Service.objects.exists()
+    data = _pronote(school, url=own_sub, patterns_text=f"{own_sub}**")
+    assert client.post(reverse("portal:service_create"), data).status_code == 302
+    assert Service.objects.get().url == own_sub
+
+
 def test_it_lets_a_school_administrator_declare_their_own_pronote_address(
     school_admin: Person, school: Establishment
 ) -> None:
@@ -174,12 +196,34 @@ def test_it_warns_in_the_django_admin_when_the_address_names_another_uai(
     assert "désigne un autre établissement (0310001H)" in page
 
 
+def test_it_warns_in_the_django_admin_of_a_sub_domain_of_another_uais_host(
+    client: Client, school: Establishment, other_school: Establishment
+) -> None:
+    client = _superuser_client(client)
+    sub = THEIRS.replace("https://", "https://mobile.")
+    response = _add_service(
+        client, sub, sub + "**", establishment=str(school.pk), sso_type=SSOType.CAS
+    )
+    assert response.status_code == 302  # an operator may: the whole ENT's administrator
+    page = client.get(response["Location"]).content.decode()
+    assert "désigne un autre établissement (0310001H)" in page
+    assert Service.objects.get().url == sub
+    (message,) = check_hosted_uais(databases=["default"])
+    assert message.id == "socle.W045" and "(0310001H)" in message.msg
+
+
 @pytest.mark.parametrize(
     ("kind", "value", "reach"),
     [
         ("exact", "https://0310001H.index-education.net/pronote/", {"0310001H"}),
         ("ant", "https://0310001h.index-education.net./pronote/**", {"0310001H"}),
         ("ant", "https://0310001h.index-education.net:8443/**", {"0310001H"}),
+        ("regex", r"^https://0310001h\.index-education\.net:", {"0310001H"}),
+        ("regex", r"^https://u@0310001h\.index-education\.net:", {"0310001H"}),
+        ("regex", r"^https://u@0310001h\.index-education\.net", {"0310001H"}),
+        ("regex", r"^https://u@0310001h\.index.*", {"0310001H"}),
+        ("regex", r"^https://u@031.*", None),
+        ("regex", r"^https://appli\.example\.org:", set()),
         ("ant", "https://0310001h.index-education.net/**", {"0310001H"}),
         ("regex", r"^https://0310001h.index-education.net/.*", {"0310001H"}),
         ("regex", r"^https://0310001h\.index-edu.*", {"0310001H"}),
@@ -188,7 +232,18 @@ def test_it_warns_in_the_django_admin_when_the_address_names_another_uai(
         ("regex", r"^https?://0310001h\.index-education\.net/", None),
         ("regex", r"^(https://appli\.example\.org/.*)$", None),
         ("ant", "https://appli.example.org/**", set()),
-        ("ant", "https://x.0310001h.index-education.net/**", set()),
+        ("ant", "https://x.0310001h.index-education.net/**", {"0310001H"}),
+        ("exact", "https://a.b.0310001H.index-education.net./pronote/", {"0310001H"}),
+        ("regex", r"^https://mobile\.0310001h\.index-edu.*", {"0310001H"}),
+        ("regex", r"^https://mobile\.031(0001h|2609t)\.index-education\.net/", None),
+        ("regex", r"^https://mobile\.(0310001h|0312609t)\.index-education\.net/", None),
+        ("ant", "https://x-0310001h.index-education.net/**", set()),
+        ("ant", "https://0310001h.x.index-education.net/**", set()),
+        ("ant", "https://x.0310001h.index-education.net.example.org/**", set()),
+        ("regex", r"^https://appli\.example\.org(/.*)?$", set()),
+        ("regex", r"^https://51\.15\.3\.4(/.*)?$", set()),  # an IPv4 address: no label
+        ("regex", r"^https://x\.03.*", None),
+        ("regex", r"^https://appli\.(a|b)\.org/", None),  # "appli." may go on with a UAI
         ("ant", "https://0310001hh.index-education.net/**", set()),
         ("regex", r"^https://appli.*", set()),
         ("regex", r"^https://0310001hx", set()),

@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 
 from socle.directory.models import Establishment, Person
-from socle.portal.models import AccessMode, Service, SSOType
+from socle.portal.internal_hosts import internal_address_refused, pattern_host
+from socle.portal.models import AccessMode, PatternKind, Service, SSOType
 from tests.portal.conftest import logged_in
 from tests.portal.test_service_pages import field_errors, post_new
 
@@ -66,6 +67,30 @@ def test_an_internal_pattern_is_refused_even_behind_a_public_url(
     response = post_new(logged_in(school_admin), **data)
     assert any(REFUSED in e for e in field_errors(response, "patterns_text"))
     assert not Service.objects.filter(code="INTERNAL").exists()
+
+
+@pytest.mark.parametrize(
+    ("pattern", "reason"),
+    [
+        ("https://0312*/**", "Ce motif accepte aussi d'autres domaines"),
+        ("^https://03.*", "Ce motif accepte aussi d'autres domaines"),
+        (
+            "^https://031(2609t|0001h)\\.index-education\\.net/.*",
+            "elle pourrait accepter l'adresse PRONOTE.net d'un autre établissement",
+        ),
+    ],
+)
+def test_it_does_not_read_a_host_begun_with_a_few_digits_as_an_internal_address(
+    school: Establishment, school_admin: Person, pattern: str, reason: str
+) -> None:
+    kind = PatternKind.REGEX if pattern[0] == "^" else PatternKind.ANT
+    assert internal_address_refused(pattern_host(kind, pattern)) is None  # "031": 0.0.0.25
+    data = _cas(school, "https://0312609t.index-education.net/pronote/", pattern)
+    (error,) = field_errors(post_new(logged_in(school_admin), **data), "patterns_text")
+    assert REFUSED not in error and reason in error
+    assert not Service.objects.filter(code="INTERNAL").exists()
+    assert pattern_host(PatternKind.REGEX, "^http://10\\.0\\.0\\.1(?:/|$)") == "10.0.0.1"
+    assert pattern_host(PatternKind.REGEX, "^http://2130706433(/.*)?$") == "2130706433"
 
 
 def test_a_school_administrator_keeps_public_addresses(

@@ -15,7 +15,13 @@ from socle.directory.models import Establishment, Membership, Person
 from socle.directory.profiles import Profile
 from socle.portal.espaces import espace_url, espaces_for, is_phone
 from socle.portal.models import AccessMode, LauncherSkip, ServiceActivation, SSOType, Trace
-from tests.factories import DEFAULT_PASSWORD, make_establishment, make_person, make_service
+from tests.factories import (
+    DEFAULT_PASSWORD,
+    make_establishment,
+    make_person,
+    make_pronote_service,
+    make_service,
+)
 from tests.portal.conftest import logged_in
 
 PRONOTE = "https://0312609t.index-education.net/pronote/"
@@ -30,15 +36,7 @@ IPAD = (
 
 
 def pronote(school: Establishment, **fields: object):  # noqa: ANN201
-    return make_service(
-        "PRONOTECAS",
-        label="Pronote.net",
-        sso_type=SSOType.PRONOTE,
-        url=PRONOTE,
-        establishment=school,
-        patterns=(PRONOTE + "**",),
-        **fields,
-    )
+    return make_pronote_service(school, url=PRONOTE, **fields)
 
 
 def cas_service_param(location: str) -> str:

@@ -16,7 +16,7 @@ from django.utils import timezone
 from socle.directory.models import Establishment, GroupKind, Membership, MembershipGroup, Person
 from socle.directory.profiles import Profile
 from socle.portal.models import AccessMode, Service, ServiceActivation, SSOType, Trace
-from tests.factories import make_person, make_service
+from tests.factories import make_person, make_pronote_service, make_service
 from tests.portal.browser import chromium, session_cookie_for, submit
 
 pytestmark = pytest.mark.browser
@@ -25,13 +25,9 @@ PRONOTE = "https://0312609t.index-education.net/pronote/"
 
 
 def seed_catalogue(school: Establishment) -> None:
-    pronote = make_service(
-        "PRONOTECAS",
-        label="Pronote.net",
-        sso_type=SSOType.PRONOTE,
+    pronote = make_pronote_service(
+        school,
         url=PRONOTE,
-        establishment=school,
-        patterns=(PRONOTE + "**",),
         category="Scolarité",
         order=10,
         access_mode=AccessMode.RULES,

@@ -9,6 +9,7 @@ from lxml import html
 
 from socle.directory.models import Establishment, Person
 from socle.directory.profiles import Profile
+from socle.portal.forms.service_rules import code_problem
 from socle.portal.models import AccessMode, AccessRule, AccessTarget, Group, Service, SSOType
 from tests.factories import make_establishment, make_service
 from tests.portal.conftest import logged_in
@@ -98,6 +99,29 @@ def test_it_does_not_name_another_schools_service_when_refusing_its_code(
         "Ce code est déjà utilisé par un autre service (« Orientation »)."
     ]
     assert Service.objects.count() == 2
+
+
+def test_it_names_the_service_holding_a_code_only_to_whom_sees_it(
+    school: Establishment, other_school: Establishment
+) -> None:
+    theirs = make_service("cdi", label="CDI Fermat", establishment=other_school)
+    make_service("cdt", label="Cahier de textes", establishment=school)
+    make_service("orient", label="Orientation")
+    hidden = (
+        "Ce code est déjà utilisé par le service d'un autre établissement : choisissez-en un autre."
+    )
+    named = "Ce code est déjà utilisé par un autre service (« %s »)."
+    for administered in (None, {school.pk, other_school.pk}, {other_school.pk}):
+        assert code_problem("CDI", None, administered) == named % "CDI Fermat"
+    for administered in (set(), {school.pk}):
+        assert code_problem("cdi", None, administered) == hidden
+    for administered in (None, {school.pk}):
+        assert code_problem("CDT", None, administered) == named % "Cahier de textes"
+    assert code_problem("CDT", None, set()) == hidden
+    for administered in (None, set(), {school.pk}):
+        assert code_problem("orient", None, administered) == named % "Orientation"
+    assert code_problem("cdi", theirs.pk, set()) is None
+    assert code_problem("neuf", None, set()) is None
 
 
 def test_it_suggests_only_the_categories_of_the_services_the_administrator_sees(

@@ -13,7 +13,7 @@ from lxml import html
 
 from socle.directory.models import Person
 from socle.portal.models import Service, SSOType, UsernameMode
-from tests.factories import make_service
+from tests.factories import make_pronote_service, make_service
 from tests.portal.conftest import logged_in
 from tests.portal.test_service_pages import (
     PRONOTE_URL,
@@ -30,15 +30,7 @@ LOGIN_REFUSED = (
 
 
 def pronote_service(sso_type: str = SSOType.PRONOTE, **fields: Any) -> Service:
-    return make_service(
-        "PRONOTECAS",
-        label="Pronote.net",
-        sso_type=sso_type,
-        url=PRONOTE_URL,
-        establishment=pronote_school(),
-        patterns=(PRONOTE_URL + "**",),
-        **fields,
-    )
+    return make_pronote_service(pronote_school(), url=PRONOTE_URL, sso_type=sso_type, **fields)
 
 
 def post_edit(client: Any, service: Service, **overrides: Any) -> Any:

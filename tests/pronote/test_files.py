@@ -188,6 +188,20 @@ def test_it_names_the_csv_line_at_fault():
         read(text.encode(), "EXP_ELEVES.csv")
 
 
+def test_it_refuses_a_value_longer_than_its_column_in_either_format():
+    long_name = "N" * 101
+    xml = f'<r>\n<Eleve IDPN="A1" Nom="{long_name}" Prenom="B"/></r>'.encode()
+    with pytest.raises(PronoteFileError, match=r"ligne 2.*trop long \(100 caractères au plus\)"):
+        read(xml)
+    text = f"Catégorie;Nom;Prénom;Identifiant_PRONOTE-ENT;Code postal\nÉlève;A;B;X1;{'1' * 11}\n"
+    with pytest.raises(PronoteFileError, match=r"ligne 2.*trop long \(10 caractères au plus\)"):
+        read(text.encode(), "export.csv")
+    # The lengths are checked before the identifiers: the first fault a line has is told.
+    text = f"Catégorie;Nom;Prénom;Identifiant_PRONOTE-ENT\nÉlève;{long_name};B;\n"
+    with pytest.raises(PronoteFileError, match="trop long"):
+        read(text.encode(), "export.csv")
+
+
 def test_it_refuses_a_csv_without_the_identifier_column():
     with pytest.raises(PronoteFileError, match="Identifiant_PRONOTE-ENT"):
         read(b"Nom;Prenom\nA;B\n", "EXP_ELEVES.csv")

@@ -1,5 +1,9 @@
 """PRONOTE.net addresses hosted by Index Education name their establishment's UAI:
-``https://<uai>.index-education.net/pronote/…`` (case does not matter in a host name).
+``https://<uai>.index-education.net/pronote/…`` (case does not matter in a host name). A
+sub-domain of that host (``https://mobile.<uai>.index-education.net/``) counts as the same
+school's: Index Education's zone names it under that UAI, and no other school has a reason to
+register it (the UAI must be a whole label just before ``index-education.net``:
+``x-0312609t.index-education.net`` names none).
 
 The overlap checks (``socle.portal.foreign_patterns``) compare a pattern with the services
 already declared; this module needs none: the address itself tells whose PRONOTE it is. So an
@@ -11,7 +15,11 @@ establishment's: a typo, or a base shared by two schools).
 
 Which hosts a pattern may accept is read from its literal prefix (``literal_prefix``: compiled
 as the registry compiles it), on the safe side: a host that is not spelt to its end may be any
-host that starts with what is spelt (``https://0312*`` may be ``0312799z.index-education.net``).
+host that starts with what is spelt (``https://0312*`` may be ``0312799z.index-education.net``,
+``^https://x\\.03`` a sub-domain of any UAI starting with 03). A host whose literal part ends in
+a label that is not a UAI's beginning (``^https://appli\\.example\\.org(/.*)?$``) is not read as
+possibly going on with ``.<uai>.index-education.net``: that would refuse every such regular
+expression, and only what the pattern spells of a hosted host is read.
 """
 
 from __future__ import annotations
@@ -27,9 +35,10 @@ from socle.portal.models import PatternKind
 from socle.portal.pattern_overlap import literal_prefix
 
 HOSTED_DOMAIN = "index-education.net"
-_HOSTED = re.compile(r"(\d{7}[a-z])\.index-education\.net\.?")
+_HOSTED = re.compile(r"(?:.+\.)?(\d{7}[a-z])\.index-education\.net\.?")
 _SUFFIX = ".index-education.net."  # what follows the UAI in a hosted host (trailing dot too)
 _UAI_START = re.compile(r"\d{0,7}")  # a host spelt this far may go on with any UAI
+_DIGITS_AND_DOTS = re.compile(r"[\d.]+")
 
 
 @dataclass(frozen=True)
@@ -42,7 +51,8 @@ class HostedReach:
 
 
 def host_uai(host: str) -> str | None:
-    """The UAI (upper case) a host names when it is a hosted PRONOTE.net one, else ``None``."""
+    """The UAI (upper case) a host names when it is a hosted PRONOTE.net one or a sub-domain of
+    one (``mobile.0312609t.index-education.net``), else ``None``."""
     match = _HOSTED.fullmatch(host.lower())
     return match.group(1).upper() if match else None
 
@@ -54,8 +64,11 @@ def url_uai(url: str) -> str | None:
 
 def url_reach(url: str) -> HostedReach:
     """The hosted PRONOTE.net address a service's URL names, if it names one."""
-    uai = url_uai(url)
-    return HostedReach(frozenset({uai} if uai else ()))
+    return _named(url_uai(url))
+
+
+def _named(*uais: str | None) -> HostedReach:
+    return HostedReach(frozenset(uai for uai in uais if uai))
 
 
 def pattern_reach(kind: str, value: str) -> HostedReach:
@@ -67,22 +80,21 @@ def pattern_reach(kind: str, value: str) -> HostedReach:
     if scheme_end < 0:  # not even the scheme is spelt: any host
         return HostedReach(any_uai=True)
     netloc = prefix.text[scheme_end + 3 :]
-    end = next((i for i, c in enumerate(netloc) if c in "/?#"), None)
-    if end is not None or prefix.exact:  # the host is spelt to its end
-        host = (netloc if end is None else netloc[:end]).rpartition("@")[2].partition(":")[0]
-        uai = host_uai(host)
-        return HostedReach(frozenset({uai} if uai else ()))
-    # The host goes on past the literal part: any host that starts with it.
-    spelt = netloc.rpartition("@")[2]
-    if ":" in spelt:  # the port has begun: the host is spelt
-        uai = host_uai(spelt.partition(":")[0])
-        return HostedReach(frozenset({uai} if uai else ()))
-    if _UAI_START.fullmatch(spelt):
-        return HostedReach(any_uai=True)
-    uai = host_uai(spelt[:8] + ".index-education.net")
-    if uai and _SUFFIX.startswith(spelt[8:]):
-        return HostedReach(frozenset({uai}))
-    return HostedReach()
+    path = next((i for i, c in enumerate(netloc) if c in "/?#"), None)
+    host, colon, _port = netloc[:path].rpartition("@")[2].partition(":")
+    if path is not None or prefix.exact or colon:  # the host is spelt to its end
+        return _named(host_uai(host))
+    # The host goes on past the literal part: any host that starts with it. Its first label, or
+    # one after a dot (a sub-domain), may be a UAI begun (any UAI) or spelt (that UAI); not in
+    # an IPv4 address being spelt (``^https://51\.15\.3\.4(/.*)?$``), which names no domain.
+    dots = [] if _DIGITS_AND_DOTS.fullmatch(host) else [i for i, c in enumerate(host) if c == "."]
+    uais = []
+    for label in (host, *(host[dot + 1 :] for dot in dots)):
+        if _UAI_START.fullmatch(label):
+            return HostedReach(any_uai=True)
+        if _SUFFIX.startswith(label[8:]):
+            uais.append(host_uai(label[:8] + ".index-education.net"))
+    return _named(*uais)
 
 
 def foreign_uai_refusal(

@@ -14,6 +14,7 @@ from socle.core.addresses import is_internal_host
 from socle.portal.pattern_overlap import literal_prefix
 from socle.portal.patterns import PatternKind
 
+_UAI_START = re.compile(r"[0-9]{1,7}")  # as a UAI starts: 7 digits, then a letter
 # ^https?://10\.0\.0\.1/… : the scheme, then the host up to ":", "/", "?" or "#" ("\." kept)
 _REGEX_HOST = re.compile(
     r"^\^?(?:https?|https\?)(?:\\?:)?(?:\\?/){2}([^/:?#\\]*(?:\\\.[^/:?#\\]*)*)"
@@ -76,7 +77,11 @@ def _literal_host(kind: str, value: str) -> str:
     if not ends and not prefix.exact:
         # The host goes on past the literal part: named only when what is literal is already an
         # internal address (``^http://127\.0\.0\.1(?:/|$)``), which a longer name would rarely
-        # leave (errs on the side of refusing).
+        # leave (errs on the side of refusing). Not a few digits (``https://0312*``, read as the
+        # number 0.0.0.202): the start of a hosted PRONOTE.net host's UAI as much as of an
+        # address, refused by ``socle.portal.hosted_pronote`` with that reason.
+        if _UAI_START.fullmatch(rest):
+            return ""
         return rest if is_internal_host(rest) else ""
     return url_host(prefix.text[: start + ends[0]] if ends else prefix.text)
 

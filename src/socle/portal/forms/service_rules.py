@@ -31,8 +31,7 @@ def code_problem(
     other = (others.exclude(pk=exclude_pk) if exclude_pk is not None else others).first()
     if other is None:
         return None
-    hidden = administered is not None and other.establishment_id is not None
-    if hidden and other.establishment_id not in (administered or set()):
+    if administered is not None and other.establishment_id not in administered | {None}:
         return _(
             "Ce code est déjà utilisé par le service d'un autre établissement : choisissez-en "
             "un autre."

@@ -71,30 +71,16 @@ def service_create(request: HttpRequest) -> HttpResponse:
         service = form.save()
         with translation.override("fr"):  # the journal's language, whatever the page is in
             sso_type = service.get_sso_type_display()
-        record_admin_change(
+        detail = f"{service.label} — {sso_type} — {service.url} — {release_detail(service)}"
+        _saved(
             request,
+            service,
             "service_created",
-            service_code=service.code,
-            uai=_uai(service),
-            detail=f"{service.label} — {sso_type} — {service.url} — {release_detail(service)}",
+            detail,
+            _("Le service « %(label)s » a été créé. Indiquez maintenant qui peut y accéder."),
         )
-        messages.success(
-            request,
-            _("Le service « %(label)s » a été créé. Indiquez maintenant qui peut y accéder.")
-            % {"label": service.label},
-        )
-        _warn_other_uai(request, service)
         return redirect("portal:service_access", pk=service.pk)
-    return render(
-        request,
-        "portal/services/form.html",
-        {
-            "form": form,
-            "service": None,
-            "tab": "general",
-            "categories": _categories(request),
-        },
-    )
+    return _form_page(request, form, None)
 
 
 @admin_required
@@ -122,28 +108,33 @@ def service_edit(request: HttpRequest, pk: int) -> HttpResponse:
         detail = f"champs modifiés : {changed}"
         if release_changed(form.changed_data):  # what the service now receives, in full
             detail = f"{release_detail(service)} — {detail}"
-        record_admin_change(
+        _saved(
             request,
+            service,
             "service_updated",
-            service_code=service.code,
-            uai=_uai(service),
-            detail=detail[:500],
+            detail[:500],
+            _("Le service « %(label)s » a été enregistré."),
         )
-        messages.success(
-            request, _("Le service « %(label)s » a été enregistré.") % {"label": service.label}
-        )
-        _warn_other_uai(request, service)
         return redirect("portal:service_edit", pk=service.pk)
-    return render(
-        request,
-        "portal/services/form.html",
-        {
-            "form": form,
-            "service": service,
-            "tab": "general",
-            "categories": _categories(request),
-        },
-    )
+    return _form_page(request, form, service)
+
+
+def _saved(request: HttpRequest, service: Service, event: str, detail: str, done: str) -> None:
+    """A service the form created or changed: traced, said (``done``, with its label), and
+    warned of when its PRONOTE.net address names another establishment."""
+    record_admin_change(request, event, service_code=service.code, uai=_uai(service), detail=detail)
+    messages.success(request, done % {"label": service.label})
+    _warn_other_uai(request, service)
+
+
+def _form_page(request: HttpRequest, form: ServiceForm, service: Service | None) -> HttpResponse:
+    context = {
+        "form": form,
+        "service": service,
+        "tab": "general",
+        "categories": _categories(request),
+    }
+    return render(request, "portal/services/form.html", context)
 
 
 @admin_required

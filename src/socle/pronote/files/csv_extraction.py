@@ -26,20 +26,14 @@ from socle.pronote.files.records import (
     ParsedFile,
     PronoteFileError,
     PronoteRecord,
+    check_lengths,
     check_records,
     clean_pronote_id,
-    parse_date,
+    record_of,
     unrecognised_format,
 )
 
 _ID_SPLIT = re.compile(r"[\s,|]+")
-_MAX_LENGTHS = {
-    "last_name": 100,
-    "first_name": 100,
-    "postal_code": 10,
-    "class_name": 50,
-    "cas_id": 100,
-}
 
 
 def decode_text(data: bytes) -> str:
@@ -148,24 +142,8 @@ def _record(values: dict[str, str], default_category: object, where: str) -> Pro
         raise PronoteFileError(_("%(where)s : catégorie vide.") % {"where": where})
     if not values.get("last_name"):
         raise PronoteFileError(_("%(where)s : nom (colonne Nom) vide.") % {"where": where})
-    for field, limit in _MAX_LENGTHS.items():
-        if len(values.get(field, "")) > limit:
-            raise PronoteFileError(
-                _("%(where)s : %(label)s trop long (%(limit)s caractères au plus).")
-                % {"where": where, "label": _(FIELD_LABELS[field]), "limit": limit}
-            )
+    check_lengths(values, where)
     responsables = [
         clean_pronote_id(v, where) for v in _ID_SPLIT.split(values.get("responsables", "")) if v
     ]
-    return PronoteRecord(
-        category=str(getattr(category, "value", category)),
-        pronote_id=clean_pronote_id(values.get("pronote_id", ""), where),
-        last_name=values["last_name"],
-        first_name=values.get("first_name", ""),
-        birth_date=parse_date(values.get("birth_date", ""), where),
-        postal_code=values.get("postal_code", ""),
-        class_name=values.get("class_name", ""),
-        cas_id=values.get("cas_id", ""),
-        responsables=responsables,
-        location=where,
-    )
+    return record_of(values, str(getattr(category, "value", category)), responsables, where)

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
+from socle.pronote.files.mapping import FIELD_LABELS
+
 FORMAT_ENVELOPE = "envelope"  # the values of socle.pronote.models.FileFormat
 FORMAT_XML = "xml"
 FORMAT_CSV = "csv"
@@ -51,6 +53,47 @@ class PronoteRecord:
     cas_id: str = ""
     responsables: list[str] = field(default_factory=list)  # PRONOTE ids (pupils only)
     location: str = ""  # "ligne 12" / "élément <Eleve> ligne 40", for messages
+
+
+# The longest value each field may have (the columns of PronoteIdentity).
+MAX_LENGTHS = {
+    "last_name": 100,
+    "first_name": 100,
+    "postal_code": 10,
+    "class_name": 50,
+    "cas_id": 100,
+}
+
+
+def check_lengths(values: dict[str, str], where: str) -> None:
+    """A ``PronoteFileError`` for the first of one person's ``values`` (field name → text, read
+    at ``where``) that is longer than its column."""
+    for name, limit in MAX_LENGTHS.items():
+        if len(values.get(name, "")) > limit:
+            raise PronoteFileError(
+                _("%(where)s : %(label)s trop long (%(limit)s caractères au plus).")
+                % {"where": where, "label": _(FIELD_LABELS[name]), "limit": limit}
+            )
+
+
+def record_of(
+    values: dict[str, str], category: str, responsables: list[str], where: str
+) -> PronoteRecord:
+    """The record of one person's ``values`` (``last_name`` given, lengths checked), read at
+    ``where``, from either format; a ``PronoteFileError`` for a PRONOTE id or a birth date
+    that is not one."""
+    return PronoteRecord(
+        category=category,
+        pronote_id=clean_pronote_id(values.get("pronote_id", ""), where),
+        last_name=values["last_name"],
+        first_name=values.get("first_name", ""),
+        birth_date=parse_date(values.get("birth_date", ""), where),
+        postal_code=values.get("postal_code", ""),
+        class_name=values.get("class_name", ""),
+        cas_id=values.get("cas_id", ""),
+        responsables=responsables,
+        location=where,
+    )
 
 
 @dataclass

@@ -29,19 +29,13 @@ from socle.pronote.files.records import (
     ParsedFile,
     PronoteFileError,
     PronoteRecord,
+    check_lengths,
     check_records,
     clean_pronote_id,
-    parse_date,
+    record_of,
 )
 from socle.pronote.files.safexml import local_name
 
-_MAX_LENGTHS = {
-    "last_name": 100,
-    "first_name": 100,
-    "postal_code": 10,
-    "class_name": 50,
-    "cas_id": 100,
-}
 _ID_SPLIT = re.compile(r"[\s,;|]+")
 
 
@@ -154,24 +148,8 @@ class _Reader:
                         "name": FIELD_MAIN_NAME[field],
                     }
                 )
-        for field, limit in _MAX_LENGTHS.items():
-            if len(values.get(field, "")) > limit:
-                raise PronoteFileError(
-                    _("%(where)s : %(label)s trop long (%(limit)s caractères au plus).")
-                    % {"where": where, "label": _(FIELD_LABELS[field]), "limit": limit}
-                )
-        return PronoteRecord(
-            category=category.value,
-            pronote_id=clean_pronote_id(values.get("pronote_id", ""), where),
-            last_name=values["last_name"],
-            first_name=values.get("first_name", ""),
-            birth_date=parse_date(values.get("birth_date", ""), where),
-            postal_code=values.get("postal_code", ""),
-            class_name=values.get("class_name", ""),
-            cas_id=values.get("cas_id", ""),
-            responsables=list(dict.fromkeys(responsables)),
-            location=where,
-        )
+        check_lengths(values, where)
+        return record_of(values, category.value, list(dict.fromkeys(responsables)), where)
 
 
 def parse_identifier_xml(root: etree._Element) -> ParsedFile:

@@ -13,8 +13,8 @@ from django.utils.translation import gettext_lazy
 from socle.cas.attributes import unknown_attributes_message, unknown_names
 from socle.cas.services import compile_pattern, normalise_url, pattern_error, too_broad
 from socle.core.commands import SocleCommand
+from socle.directory.command_options import establishment_of
 from socle.directory.models import Establishment
-from socle.directory.uai import InvalidUAI, normalize_uai
 from socle.portal.hosted_pronote import service_uai_warning
 from socle.portal.models import (
     PatternKind,
@@ -150,15 +150,7 @@ class Command(SocleCommand):
             raise CommandError(ticket_problem)
         establishment = None
         if options["uai"]:
-            try:
-                uai = normalize_uai(options["uai"])
-            except InvalidUAI as exc:
-                raise CommandError(str(exc)) from None
-            establishment = Establishment.objects.filter(uai=uai).first()
-            if establishment is None:
-                raise CommandError(
-                    _("Établissement %(uai)s inconnu (voir establishment_add).") % {"uai": uai}
-                )
+            establishment = establishment_of(options["uai"])
         if options["sso"] == SSOType.PRONOTE and establishment is None:
             raise CommandError(
                 _(

@@ -15,10 +15,10 @@ from django.utils.translation import gettext_lazy
 from socle.core.commands import SocleCommand
 from socle.core.files import reserve_beside
 from socle.core.plain_errors import os_error
+from socle.directory.command_options import establishment_of
 from socle.directory.letters import issue_letters, select_people, write_csv, write_pdf
 from socle.directory.models import Establishment
 from socle.directory.profiles import Profile, parse_profile
-from socle.directory.uai import InvalidUAI, normalize_uai
 
 
 class Command(SocleCommand):
@@ -58,13 +58,7 @@ class Command(SocleCommand):
         return _("Aucun code n'a été renouvelé : relancez la même commande.")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        try:
-            uai = normalize_uai(options["uai"])
-        except InvalidUAI as exc:
-            raise CommandError(str(exc)) from None
-        establishment = Establishment.objects.filter(uai=uai).first()
-        if establishment is None:
-            raise CommandError(_("Établissement %(uai)s inconnu.") % {"uai": uai})
+        establishment = establishment_of(options["uai"])
         profile = None
         if options["profile"]:
             profile = parse_profile(options["profile"])

@@ -11,8 +11,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from socle.core.commands import SocleCommand
-from socle.directory.models import Establishment, Person
-from socle.directory.uai import InvalidUAI, normalize_uai
+from socle.directory.command_options import establishment_of
+from socle.directory.models import Person
 from socle.pronote.departed import departed_reason
 from socle.pronote.doctor import DoctorReport, diagnose
 
@@ -33,13 +33,7 @@ class Command(SocleCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        try:
-            uai = normalize_uai(options["uai"])
-        except InvalidUAI as exc:
-            raise CommandError(str(exc)) from None
-        establishment = Establishment.objects.filter(uai=uai).first()
-        if establishment is None:
-            raise CommandError(_("Établissement %(uai)s inconnu.") % {"uai": uai})
+        establishment = establishment_of(options["uai"])
         login = options["login"].strip()
         if login and not Person.objects.filter(Q(login=login) | Q(uid=login)).exists():
             raise CommandError(

@@ -20,8 +20,8 @@ from django.utils.translation import gettext_lazy
 from socle.core.commands import SocleCommand
 from socle.core.files import PendingFile
 from socle.core.plain_errors import os_error
+from socle.directory.command_options import establishment_of
 from socle.directory.models import Establishment
-from socle.directory.uai import InvalidUAI, normalize_uai
 from socle.pronote import journal
 from socle.pronote.export.service import build_export, file_name, mark_exported
 from socle.pronote.files import PronoteFileError
@@ -69,13 +69,7 @@ class Command(SocleCommand):
         for text in options["uai"].split(","):
             if not text.strip():
                 continue
-            try:
-                uai = normalize_uai(text)
-            except InvalidUAI as exc:
-                raise CommandError(str(exc)) from None
-            establishment = Establishment.objects.filter(uai=uai).first()
-            if establishment is None:
-                raise CommandError(_("Établissement %(uai)s inconnu.") % {"uai": uai})
+            establishment = establishment_of(text)
             if establishment not in establishments:
                 establishments.append(establishment)
         if not establishments:

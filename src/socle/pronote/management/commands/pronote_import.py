@@ -18,8 +18,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from socle.core.commands import SocleCommand
 from socle.core.files import write_file
 from socle.core.plain_errors import os_error
-from socle.directory.models import Establishment
-from socle.directory.uai import InvalidUAI, normalize_uai
+from socle.directory.command_options import establishment_of
 from socle.pronote.cas_names import fix_hint, mismatch_count
 from socle.pronote.categories import STEPS
 from socle.pronote.files import PronoteFileError
@@ -110,15 +109,7 @@ class Command(SocleCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         self.verbosity = int(options.get("verbosity", 1))
-        try:
-            uai = normalize_uai(options["uai"])
-        except InvalidUAI as exc:
-            raise CommandError(str(exc)) from None
-        establishment = Establishment.objects.filter(uai=uai).first()
-        if establishment is None:
-            raise CommandError(
-                _("Établissement %(uai)s inconnu (socle establishment_add).") % {"uai": uai}
-            )
+        establishment = establishment_of(options["uai"])
         files = []
         for name in options["files"]:
             path = Path(name)
@@ -133,7 +124,7 @@ class Command(SocleCommand):
         if report_path:
             self._check_writable(report_path)  # before the import, not after it
         try:
-            parsed = load_files(files, uai)
+            parsed = load_files(files, establishment.uai)
         except PronoteFileError as exc:
             raise CommandError(_("Rien n'a été importé. %(error)s") % {"error": exc}) from None
         names = ", ".join(name for name, _data in files)
