@@ -201,7 +201,7 @@ def test_it_refuses_a_csv_cut_inside_its_last_line(cut):
         read((CSV_ELEVES + cut).encode(), "EXP_ELEVES.csv")
     assert str(refused.value).startswith("Ligne 4 : la dernière ligne est incomplète (")
     assert "le fichier semble coupé" in str(refused.value)
-    assert "rien n'a été importé" in str(refused.value)
+    assert str(refused.value).endswith("Refaites l'export depuis PRONOTE.")
 
 
 def test_it_reads_a_whole_last_line_without_a_line_end():

@@ -145,7 +145,7 @@ def _refuse_cut_end(text: str, line: int, row: list[str], expected: int) -> None
         _(
             "Ligne %(line)s : la dernière ligne est incomplète (%(count)s colonnes sur "
             "%(expected)s, sans fin de ligne) : le fichier semble coupé (export ou copie "
-            "interrompus). Refaites l'export depuis PRONOTE ; rien n'a été importé."
+            "interrompus). Refaites l'export depuis PRONOTE."
         )
         % {"line": line, "count": len(row), "expected": expected}
     )
