@@ -3,19 +3,10 @@ back-channel single logout (``logoutRequest``) ends the session its ticket opene
 
 from urllib.parse import quote
 
-import pytest
 from django.test import Client
 
 from pronotesim.base.models import PronoteUser
-from tests.helpers import (
-    CAS_URL,
-    PUBLIC_URL,
-    FakeCas,
-    configure,
-    make_establishment,
-    make_user,
-    text_of,
-)
+from tests.helpers import CAS_URL, PUBLIC_URL, FakeCas, configure, make_establishment, text_of
 
 ELEVE_URL = PUBLIC_URL + "eleve.html"
 
@@ -28,13 +19,6 @@ def logout_request(ticket: str, *, prefix: str = "samlp") -> str:
         'IssueInstant="2026-09-05T08:00:00Z"><saml:NameID>@NOT_USED@</saml:NameID>'
         f"<{prefix}:SessionIndex>{ticket}</{prefix}:SessionIndex></{prefix}:LogoutRequest>"
     )
-
-
-@pytest.fixture
-def pupil() -> PronoteUser:
-    make_establishment()
-    configure()
-    return make_user(pronote_id="AZKH9C7WSQ2R54DP", last_name="MARTIN", first_name="Camille")
 
 
 def ticket_for(fake_cas: FakeCas, pupil: PronoteUser, page: str = "eleve.html") -> str:
