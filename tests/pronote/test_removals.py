@@ -331,3 +331,60 @@ def test_the_command_preview_warns_of_a_csv_cut_too(school, tmp_path):
     path.write_bytes(csv_of_two_pupils(school))
     out = run("pronote_import", str(path), "--uai", school.est.uai, "--mode", "complet")
     assert CSV_HINT in out
+
+
+# --- a few removals from a file without any « Identifiant CAS » ---------------------------------
+
+
+def few_removals_step(client, school, xml: str) -> str:
+    """A Complet import of ``xml`` that removes one pupil's identifier of three (not large)."""
+    make_pupils_with_identifiers(school, 1)
+    for pupil, pid in ((school.emma, "ELEVEEMMA0000001"), (school.tom, "ELEVETOM00000001")):
+        PronoteIdentity.objects.create(
+            person=pupil, establishment=school.est, pronote_id=pid, category="eleve"
+        )
+    upload(client, school, mode="complet", content=xml.format(uai=school.est.uai).encode())
+    session = ImportSession.objects.get()
+    client.post(reverse("pronote:step", args=[session.pk, 1]), {"action": "validate"})
+    return page_text(client.get(reverse("pronote:step", args=[session.pk, 2])))
+
+
+def test_a_few_removals_from_a_file_without_identifiant_cas_hint_at_newcomers(admin_client, school):
+    """Early in the year few people are bound to the ENT: the newcomers export leaves out only
+    them, too few for the large-removal warning, yet they are the ones Complet would remove."""
+    from tests.pronote.test_views import PRONOTE_XML
+
+    shown = few_removals_step(admin_client, school, PRONOTE_XML)
+    assert (
+        "Mode Complet : 1 identifiant absent du fichier sera supprimé à la validation. "
+        + NEWCOMERS_HINT
+        in shown
+    )
+    assert "Je confirme la suppression" not in shown
+
+
+def test_a_file_with_an_identifiant_cas_gets_the_plain_notice(admin_client, school):
+    from tests.pronote.test_views import PRONOTE_XML
+
+    xml = PRONOTE_XML.replace('Prenom="Emma"', 'Prenom="Emma" IdentifiantCAS="u-emma"')
+    shown = few_removals_step(admin_client, school, xml)
+    assert "Mode Complet : 1 identifiant absent du fichier sera supprimé à la validation." in shown
+    assert NEWCOMERS_HINT not in shown
+
+
+def test_the_command_preview_hints_at_newcomers_too(school, tmp_path):
+    from tests.pronote.test_views import PRONOTE_XML
+
+    make_pupils_with_identifiers(school, 1)
+    for pupil, pid in ((school.emma, "ELEVEEMMA0000001"), (school.tom, "ELEVETOM00000001")):
+        PronoteIdentity.objects.create(
+            person=pupil, establishment=school.est, pronote_id=pid, category="eleve"
+        )
+    path = tmp_path / "IdPN_To_SOCLE.xml"
+    path.write_text(PRONOTE_XML.format(uai=school.est.uai), encoding="utf-8")
+    out = run("pronote_import", str(path), "--uai", school.est.uai, "--mode", "complet")
+    assert (
+        "Mode Complet : 1 identifiant absent du fichier sera supprimé à la validation. "
+        + COMMAND_HINT
+        in out
+    )

@@ -30,6 +30,7 @@ from socle.pronote.importer.removals import (
     command_notice,
     command_refusal,
     csv_hint,
+    newcomers_hint,
     warning,
 )
 from socle.pronote.importer.report import (
@@ -328,6 +329,7 @@ class Command(SocleCommand):
                     len(plan.removals),
                 )
                 % {"n": len(plan.removals)}
+                + (" " + newcomers_hint(command=True) if check and check.no_cas_id else "")
             )
         if plan.removals and session.file_format == FileFormat.CSV:
             self.stdout.write("  " + csv_hint(len(plan.removals)))
