@@ -3,7 +3,8 @@ from collections.abc import Iterator
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from tests.helpers import FakeCas
+from pronotesim.base.models import PronoteUser
+from tests.helpers import FakeCas, configure, make_establishment, make_user
 
 
 @pytest.fixture(autouse=True)
@@ -21,3 +22,12 @@ def fake_cas(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeCas]:
     cas = FakeCas()
     monkeypatch.setattr("pronotesim.espaces.saml.requests_transport", cas)
     yield cas
+
+
+@pytest.fixture
+def pupil() -> PronoteUser:
+    """Camille MARTIN in a base delegated to the fake CAS (``helpers.configure``); a module may
+    define its own."""
+    make_establishment()
+    configure()
+    return make_user(pronote_id="AZKH9C7WSQ2R54DP", last_name="MARTIN", first_name="Camille")

@@ -20,13 +20,6 @@ from tests.helpers import (
 ELEVE_URL = PUBLIC_URL + "eleve.html"
 
 
-@pytest.fixture
-def pupil() -> PronoteUser:
-    make_establishment()
-    configure()
-    return make_user(pronote_id="AZKH9C7WSQ2R54DP", last_name="MARTIN", first_name="Camille")
-
-
 def arrive(
     client: Client,
     fake_cas: FakeCas,

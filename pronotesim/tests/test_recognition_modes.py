@@ -205,3 +205,32 @@ def test_double_authentication_into_an_account_bound_elsewhere_is_impossible(
 
 def test_the_first_connection_page_needs_a_pending_cas_connection(double_mode) -> None:
     assert Client().get("/pronote/premiere-connexion").status_code == 400
+
+
+@pytest.mark.parametrize(
+    ("in_pronote", "sent", "title"),
+    [
+        ("MCCARTHY", "MC CARTHY", "Espace Élèves — MCCARTHY ÉLOÏSE"),  # the demo's Éloïse
+        ("MC CARTHY", "McCarthy", "Espace Élèves — MC CARTHY ÉLOÏSE"),
+        ("N'DIAYE", "NDIAYE", "Espace Élèves — N'DIAYE ÉLOÏSE"),
+    ],
+)
+def test_identity_recognises_a_surname_with_or_without_its_inner_space(
+    fake_cas: FakeCas, in_pronote: str, sent: str, title: str
+) -> None:
+    make_establishment()
+    configure(recognition="identity")
+    make_user(last_name=in_pronote, first_name="Éloïse", birth_date=date(2013, 12, 5))
+    identity = {**IDENTITY, "nom": sent, "prenom": "Eloise", "dateNaissance": "05/12/2013"}
+    response = arrive(Client(), fake_cas, "eleve.html", "u-eloise", **identity)
+    assert title in text_of(response)  # the name as PRONOTE holds it
+
+
+def test_the_alimentation_matching_ignores_inner_spaces_too() -> None:
+    from pronotesim.files.matching import MATCHED, Candidate, match_people
+    from pronotesim.files.rapprochement import EntPerson
+
+    pupil = Candidate(1, "eleve", "PN1", "MCCARTHY", "Eloise", date(2013, 12, 5), "")
+    person = EntPerson("Eleve", 7, "MC CARTHY", "Éloïse", "ent-7", date(2013, 12, 5))
+    (row,) = match_people([person], [pupil])
+    assert row.status == MATCHED and row.candidate == pupil

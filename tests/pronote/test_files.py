@@ -202,6 +202,33 @@ def test_it_refuses_a_value_longer_than_its_column_in_either_format():
         read(text.encode(), "export.csv")
 
 
+@pytest.mark.parametrize(
+    "cut",
+    [
+        "DUPONT;Jean;01/02/2012",  # cut after the birth date: class and identifier missing
+        "DUPONT;Jean",
+        'DUPONT;"Jean;01/02/2012;4A;CZKH9C7WSQ2R54DP',  # a quoted value left open
+    ],
+)
+def test_it_refuses_a_csv_cut_inside_its_last_line(cut):
+    with pytest.raises(PronoteFileError) as refused:
+        read((CSV_ELEVES + cut).encode(), "EXP_ELEVES.csv")
+    assert str(refused.value).startswith("Ligne 4 : la dernière ligne est incomplète (")
+    assert "le fichier semble coupé" in str(refused.value)
+    assert str(refused.value).endswith("Refaites l'export depuis PRONOTE.")
+
+
+def test_it_reads_a_whole_last_line_without_a_line_end():
+    text = CSV_ELEVES + "DUPONT;Jean;01/02/2012;4A;CZKH9C7WSQ2R54DP"
+    assert by_id(read(text.encode(), "EXP_ELEVES.csv"))["CZKH9C7WSQ2R54DP"].class_name == "4A"
+
+
+def test_it_reads_a_short_last_row_that_ends_its_line_as_before():
+    # trailing empty columns left out by a spreadsheet, the line ended: not a cut
+    text = "Identifiant_PRONOTE-ENT;Nom;Prénom;Classe\r\nX1;DUPONT;Jean;4A\r\nX2;DURAND\r\n"
+    assert by_id(read(text.encode(), "EXP_ELEVES.csv"))["X2"].first_name == ""
+
+
 def test_it_refuses_a_csv_without_the_identifier_column():
     with pytest.raises(PronoteFileError, match="Identifiant_PRONOTE-ENT"):
         read(b"Nom;Prenom\nA;B\n", "EXP_ELEVES.csv")

@@ -274,3 +274,117 @@ def test_a_refused_validation_marks_the_box_invalid_and_focuses_it(admin_client,
     asked = admin_client.post(url, {"action": "interrupt-ask", "confirm-removals": "on"})
     (box,) = html.fromstring(asked.content.decode()).xpath('//input[@name="confirm-removals"]')
     assert box.get("aria-invalid") is None and box.get("checked") is not None
+
+
+# --- a CSV extraction: a cut at a line end cannot be detected -----------------------------------
+
+CSV_HINT = (
+    "Fichier CSV : rien n'y marque la fin de l'export, un fichier coupé (export ou copie "
+    "interrompus) ne peut pas être repéré. Avant de valider, vérifiez dans la liste que la "
+    "personne dont l'identifiant sera supprimé a bien quitté l'établissement ; sinon, "
+    "interrompez l'import et refaites l'export depuis PRONOTE."
+)
+
+
+def csv_of_two_pupils(school) -> bytes:
+    return (
+        "Nom;Prénom;Né(e) le;Identifiant_PRONOTE-ENT\r\n"
+        f"{school.emma.last_name};{school.emma.first_name};"
+        f"{school.emma.birth_date:%d/%m/%Y};ELEVEEMMA0000001\r\n"
+        f"{school.tom.last_name};{school.tom.first_name};"
+        f"{school.tom.birth_date:%d/%m/%Y};ELEVETOM00000001\r\n"
+    ).encode()
+
+
+def test_it_warns_that_a_csv_may_be_cut_beside_a_complet_steps_removals(admin_client, school):
+    make_pupils_with_identifiers(school, 1)  # the one the file no longer lists
+    for pupil, pid in ((school.emma, "ELEVEEMMA0000001"), (school.tom, "ELEVETOM00000001")):
+        PronoteIdentity.objects.create(
+            person=pupil, establishment=school.est, pronote_id=pid, category="eleve"
+        )
+    upload(admin_client, school, content=csv_of_two_pupils(school), name="EXP_ELEVES.csv")
+    session = ImportSession.objects.get()
+    assert session.file_format == "csv"
+    admin_client.post(reverse("pronote:step", args=[session.pk, 1]), {"action": "validate"})
+    doc = html.fromstring(
+        admin_client.get(reverse("pronote:step", args=[session.pk, 2])).content.decode()
+    )
+    assert doc.get_element_by_id("csv-cut-warning").text_content() == CSV_HINT
+
+
+def test_it_says_nothing_of_a_cut_for_an_xml_file(admin_client, school):
+    make_pupils_with_identifiers(school, 1)
+    for pupil, pid in ((school.emma, "ELEVEEMMA0000001"), (school.tom, "ELEVETOM00000001")):
+        PronoteIdentity.objects.create(
+            person=pupil, establishment=school.est, pronote_id=pid, category="eleve"
+        )
+    upload(admin_client, school, mode="complet")  # XML: a cut one would not parse
+    session = ImportSession.objects.get()
+    admin_client.post(reverse("pronote:step", args=[session.pk, 1]), {"action": "validate"})
+    shown = page_text(admin_client.get(reverse("pronote:step", args=[session.pk, 2])))
+    assert "sera supprimé à la validation" in shown and "Fichier CSV" not in shown
+
+
+def test_the_command_preview_warns_of_a_csv_cut_too(school, tmp_path):
+    make_pupils_with_identifiers(school, 1)
+    path = tmp_path / "EXP_ELEVES.csv"
+    path.write_bytes(csv_of_two_pupils(school))
+    out = run("pronote_import", str(path), "--uai", school.est.uai, "--mode", "complet")
+    assert CSV_HINT in out
+
+
+# --- a few removals from a file without any « Identifiant CAS » ---------------------------------
+
+
+def few_removals_step(client, school, xml: str) -> str:
+    """A Complet import of ``xml`` that removes one pupil's identifier of three (not large)."""
+    make_pupils_with_identifiers(school, 1)
+    for pupil, pid in ((school.emma, "ELEVEEMMA0000001"), (school.tom, "ELEVETOM00000001")):
+        PronoteIdentity.objects.create(
+            person=pupil, establishment=school.est, pronote_id=pid, category="eleve"
+        )
+    upload(client, school, mode="complet", content=xml.format(uai=school.est.uai).encode())
+    session = ImportSession.objects.get()
+    client.post(reverse("pronote:step", args=[session.pk, 1]), {"action": "validate"})
+    return page_text(client.get(reverse("pronote:step", args=[session.pk, 2])))
+
+
+def test_a_few_removals_from_a_file_without_identifiant_cas_hint_at_newcomers(admin_client, school):
+    """Early in the year few people are bound to the ENT: the newcomers export leaves out only
+    them, too few for the large-removal warning, yet they are the ones Complet would remove."""
+    from tests.pronote.test_views import PRONOTE_XML
+
+    shown = few_removals_step(admin_client, school, PRONOTE_XML)
+    assert (
+        "Mode Complet : 1 identifiant absent du fichier sera supprimé à la validation. "
+        + NEWCOMERS_HINT
+        in shown
+    )
+    assert "Je confirme la suppression" not in shown
+
+
+def test_a_file_with_an_identifiant_cas_gets_the_plain_notice(admin_client, school):
+    from tests.pronote.test_views import PRONOTE_XML
+
+    xml = PRONOTE_XML.replace('Prenom="Emma"', 'Prenom="Emma" IdentifiantCAS="u-emma"')
+    shown = few_removals_step(admin_client, school, xml)
+    assert "Mode Complet : 1 identifiant absent du fichier sera supprimé à la validation." in shown
+    assert NEWCOMERS_HINT not in shown
+
+
+def test_the_command_preview_hints_at_newcomers_too(school, tmp_path):
+    from tests.pronote.test_views import PRONOTE_XML
+
+    make_pupils_with_identifiers(school, 1)
+    for pupil, pid in ((school.emma, "ELEVEEMMA0000001"), (school.tom, "ELEVETOM00000001")):
+        PronoteIdentity.objects.create(
+            person=pupil, establishment=school.est, pronote_id=pid, category="eleve"
+        )
+    path = tmp_path / "IdPN_To_SOCLE.xml"
+    path.write_text(PRONOTE_XML.format(uai=school.est.uai), encoding="utf-8")
+    out = run("pronote_import", str(path), "--uai", school.est.uai, "--mode", "complet")
+    assert (
+        "Mode Complet : 1 identifiant absent du fichier sera supprimé à la validation. "
+        + COMMAND_HINT
+        in out
+    )

@@ -1,5 +1,5 @@
-"""Name and date comparison as PRONOTE's recognition does it: names case- and
-accent-insensitive, dates ``JJ/MM/AAAA`` only."""
+"""Name and date comparison as PRONOTE's recognition does it: names case-, accent- and
+space-insensitive, dates ``JJ/MM/AAAA`` only."""
 
 import re
 import unicodedata
@@ -18,8 +18,16 @@ def fold(text: str | None) -> str:
     return _SEPARATORS.sub(" ", stripped).strip().upper()
 
 
+def name_key(text: str | None) -> str:
+    """What two names are compared by: :func:`fold` without its spaces, so that a name typed
+    with or without its inner spaces or punctuation is one name (« MC CARTHY » = « McCarthy »,
+    « N'DIAYE » = « NDIAYE », « LE GOFF » = « LEGOFF »), as the ENT's own matching does; the
+    page shows the name as PRONOTE holds it."""
+    return fold(text).replace(" ", "")
+
+
 def same_name(left: str | None, right: str | None) -> bool:
-    return bool(fold(left)) and fold(left) == fold(right)
+    return bool(name_key(left)) and name_key(left) == name_key(right)
 
 
 _FRENCH_DATE = re.compile(r"([0-9]{2})/([0-9]{2})/([0-9]{4})")

@@ -12,6 +12,12 @@ def login_url(cas_url: str, service: str) -> str:
     return f"{cas_base(cas_url)}/login?service={quote(service, safe='')}"
 
 
+def logout_url(cas_url: str) -> str:
+    """The ENT's CAS logout (CAS protocol §2.3), where « Se déconnecter » sends a user who came
+    through the CAS."""
+    return f"{cas_base(cas_url)}/logout"
+
+
 def validation_link(cas_url: str, service: str) -> str:
     """« Lien de validation », as PRONOTE's console displays it."""
     return f"{cas_base(cas_url)}/saml/Validate?TARGET={quote(service, safe='')}"

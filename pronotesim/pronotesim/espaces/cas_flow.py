@@ -17,9 +17,11 @@ from pronotesim.espaces.session import (
     METHOD_CAS,
     connect,
     pop_cas_failure,
+    remember_ticket,
     set_cas_failure,
     set_pending,
 )
+from pronotesim.espaces.single_logout import ticket_digest
 from pronotesim.espaces.urls_util import clean_path, service_url
 
 log = logging.getLogger(__name__)
@@ -27,6 +29,13 @@ log = logging.getLogger(__name__)
 
 def redirect_to_cas(request: HttpRequest, server: ServerSettings, page: str) -> HttpResponse:
     return HttpResponseRedirect(links.login_url(server.cas_url, service_url(server, request, page)))
+
+
+def redirect_to_cas_logout(server: ServerSettings) -> HttpResponse:
+    """« Se déconnecter » of a session opened by the ENT's CAS: the ENT session ends too, or
+    the next click on PRONOTE in the ENT (or the espace's address) would open the espace again
+    without a password."""
+    return HttpResponseRedirect(links.logout_url(server.cas_url))
 
 
 def failure_message(server: ServerSettings, reason: str) -> str:
@@ -85,6 +94,7 @@ def handle_ticket(request: HttpRequest, server: ServerSettings, page: str) -> Ht
     outcome = recognition.recognise(success, server, found[0].categories if found else ())
     if outcome.kind == recognition.OK and outcome.user is not None:
         connect(request, outcome.user, METHOD_CAS)
+        remember_ticket(request, ticket_digest(ticket))
         if outcome.newly_bound:
             log.info("Identifiant CAS bound for %s", outcome.user.pronote_id)
         return HttpResponseRedirect(clean_path(request))
@@ -99,6 +109,7 @@ def handle_ticket(request: HttpRequest, server: ServerSettings, page: str) -> Ht
         "next": clean_path(request),
     }
     set_pending(request, pending)
+    remember_ticket(request, ticket_digest(ticket))
     if outcome.kind == recognition.DOUBLE_AUTH:
         return HttpResponseRedirect("/pronote/premiere-connexion")
     return HttpResponseRedirect("/pronote/identification-impossible")

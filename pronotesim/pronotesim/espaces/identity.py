@@ -16,7 +16,7 @@ from datetime import date
 
 from pronotesim.base.categories import ELEVE, ENSEIGNANT, INSPECTEUR, PERSONNEL, RESPONSABLE
 from pronotesim.base.models import PronoteUser
-from pronotesim.base.names import fold, parse_french_date
+from pronotesim.base.names import parse_french_date, same_name
 from pronotesim.espaces.saml import SamlSuccess
 
 IDENTITY_ATTRIBUTES = ("nom", "prenom", "dateNaissance", "codePostal", "categories")
@@ -88,9 +88,9 @@ def identity_of(success: SamlSuccess) -> Identity:
 def matches(identity: Identity, user: PronoteUser) -> bool:
     if not identity.last_name or not identity.first_name:
         return False
-    if fold(identity.last_name) != fold(user.last_name):
+    if not same_name(identity.last_name, user.last_name):
         return False
-    if fold(identity.first_name) != fold(user.first_name):
+    if not same_name(identity.first_name, user.first_name):
         return False
     if identity.categories is not None and user.category not in identity.categories:
         return False

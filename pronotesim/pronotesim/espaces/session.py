@@ -19,6 +19,8 @@ METHOD_KEY = "pronote_method"  # "cas" or "direct"
 PREVIOUS_KEY = "pronote_previous_connection"
 PENDING_KEY = "pronote_pending"  # an unfinished CAS recognition (impossible / double auth)
 FAILURE_KEY = "pronote_cas_failure"  # a refused ticket's failure, shown once without the ticket
+ENDED_METHOD_KEY = "pronote_ended_method"  # how the page's session was opened, for its logout
+TICKET_KEY = "pronote_cas_ticket"  # single_logout.TICKET_KEY: the ticket that opened it (hashed)
 
 METHOD_CAS = "cas"
 METHOD_DIRECT = "direct"
@@ -27,7 +29,7 @@ METHOD_DIRECT = "direct"
 def _forget_user(request: HttpRequest) -> None:
     """Drops the user's keys and changes the session key (no fixation); the SPR's
     administration login, held in the same session, is kept."""
-    for key in (USER_KEY, METHOD_KEY, PREVIOUS_KEY, PENDING_KEY):
+    for key in (USER_KEY, METHOD_KEY, PREVIOUS_KEY, PENDING_KEY, ENDED_METHOD_KEY, TICKET_KEY):
         request.session.pop(key, None)
     request.session.cycle_key()
 
@@ -64,9 +66,28 @@ def disconnect(request: HttpRequest) -> None:
 
 
 def end_page(request: HttpRequest) -> None:
-    """The espace has been served: its session is the page's, not the browser's."""
+    """The espace has been served: its session is the page's, not the browser's. How it was
+    opened stays, for the page's « Se déconnecter » (through the ENT's logout when by CAS), with
+    the ticket that opened it, so that the CAS's single logout ends that too."""
     if USER_KEY in request.session:
+        method = request.session.get(METHOD_KEY)
+        ticket = request.session.get(TICKET_KEY)
         _forget_user(request)
+        if isinstance(method, str):
+            request.session[ENDED_METHOD_KEY] = method
+        if isinstance(ticket, str):
+            request.session[TICKET_KEY] = ticket
+
+
+def remember_ticket(request: HttpRequest, digest: str) -> None:
+    """The (hashed) CAS ticket that opened this session: a ``logoutRequest`` naming it ends
+    the session (``single_logout``)."""
+    request.session[TICKET_KEY] = digest
+
+
+def opened_by_cas(request: HttpRequest) -> bool:
+    """Whether the session (or the page it served) came from the ENT's CAS."""
+    return METHOD_CAS in (request.session.get(METHOD_KEY), request.session.get(ENDED_METHOD_KEY))
 
 
 def set_pending(request: HttpRequest, data: dict[str, Any]) -> None:

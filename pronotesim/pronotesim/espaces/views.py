@@ -9,7 +9,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 from pronotesim.base.categories import ESPACES, Espace, espace_for_page, home_espace
 from pronotesim.base.models import Establishment, PronoteUser
 from pronotesim.console.models import ServerSettings
-from pronotesim.espaces.cas_flow import cas_failure_page, handle_ticket, redirect_to_cas
+from pronotesim.espaces.cas_flow import (
+    cas_failure_page,
+    handle_ticket,
+    redirect_to_cas,
+    redirect_to_cas_logout,
+)
 from pronotesim.espaces.forms import DirectLoginForm
 from pronotesim.espaces.recognition import bound_account
 from pronotesim.espaces.render import message_page, unpublished
@@ -22,6 +27,7 @@ from pronotesim.espaces.session import (
     current_user,
     disconnect,
     end_page,
+    opened_by_cas,
     switch_account,
 )
 
@@ -170,7 +176,13 @@ def espace_page(request: HttpRequest, page: str) -> HttpResponse:
 
 @require_POST
 def logout(request: HttpRequest) -> HttpResponse:
+    """Ends the PRONOTE session; one opened by the ENT's CAS goes on to the CAS's logout, which
+    ends the ENT session (and sends its single logout to every service of it)."""
+    via_cas = opened_by_cas(request)
     disconnect(request)
+    server = ServerSettings.load()
+    if via_cas and server.cas_enabled and server.cas_url:
+        return redirect_to_cas_logout(server)
     return message_page(
         request,
         title="PRONOTE.net",

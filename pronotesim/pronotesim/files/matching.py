@@ -1,8 +1,9 @@
 """Matching the ENT's users (mode avec alimentation) to PRONOTE's users. Pure: no database.
 
-Names are compared case- and accent-insensitively; birth dates must agree when both sides know
-them. A PRONOTE user is matched only when it is the single candidate; responsables with a
-namesake are told apart by the pupils already matched; nothing is guessed.
+Names are compared case-, accent- and space-insensitively (``names.name_key``); birth dates
+must agree when both sides know them. A PRONOTE user is matched only when it is the single
+candidate; responsables with a namesake are told apart by the pupils already matched; nothing
+is guessed.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from pronotesim.base.categories import ELEVE, ENSEIGNANT, PERSONNEL, RESPONSABLE
-from pronotesim.base.names import fold
+from pronotesim.base.names import name_key
 from pronotesim.files.rapprochement import EntPerson
 
 CATEGORY_OF_KIND = {
@@ -59,7 +60,7 @@ def _dates_agree(ent: date | None, pronote: date | None) -> bool:
 def _by_name(candidates: list[Candidate]) -> dict[tuple[str, str, str], list[Candidate]]:
     index: dict[tuple[str, str, str], list[Candidate]] = {}
     for candidate in candidates:
-        key = (candidate.category, fold(candidate.last_name), fold(candidate.first_name))
+        key = (candidate.category, name_key(candidate.last_name), name_key(candidate.first_name))
         index.setdefault(key, []).append(candidate)
     return index
 
@@ -85,7 +86,7 @@ def match_people(people: list[EntPerson], candidates: list[Candidate]) -> list[M
     ordered = sorted(people, key=lambda p: KIND_ORDER.index(p.kind))
     for person in ordered:
         category = CATEGORY_OF_KIND[person.kind]
-        key = (category, fold(person.last_name), fold(person.first_name))
+        key = (category, name_key(person.last_name), name_key(person.first_name))
         hint = parents_via_children.get(person.ident) if person.kind == "Responsable" else None
         found = _narrow(person, index.get(key, []), hint)
         if not found:

@@ -96,29 +96,53 @@ def parse_identifier_csv(text: str, file_name: str = "") -> ParsedFile:
             % {"file": file_name or _("ce fichier")}
         )
 
-    records: list[PronoteRecord] = []
+    rows: list[tuple[int, list[str]]] = []
     try:
         for row in reader:
-            line = reader.line_num
-            if not any(cell.strip() for cell in row):
-                continue
-            where = _("ligne %(line)s") % {"line": line}
-            if len(row) > len(header) and any(c.strip() for c in row[len(header) :]):
-                raise PronoteFileError(
-                    _(
-                        "%(where)s : %(count)s colonnes au lieu de %(expected)s "
-                        "(un « ; » de trop dans une valeur ?)."
-                    )
-                    % {"where": where, "count": len(row), "expected": len(header)}
-                )
-            values = {f: (row[i].strip() if i < len(row) else "") for f, i in columns.items()}
-            records.append(_record(values, default_category, where))
+            if any(cell.strip() for cell in row):
+                rows.append((reader.line_num, row))
     except csv.Error as exc:
         raise PronoteFileError(
             _("ligne %(line)s : CSV illisible (%(error)s).")
             % {"line": reader.line_num, "error": exc}
         ) from None
+    if rows:
+        _refuse_cut_end(text, *rows[-1], len(header))
+    records: list[PronoteRecord] = []
+    for line, row in rows:
+        where = _("ligne %(line)s") % {"line": line}
+        if len(row) > len(header) and any(c.strip() for c in row[len(header) :]):
+            raise PronoteFileError(
+                _(
+                    "%(where)s : %(count)s colonnes au lieu de %(expected)s "
+                    "(un « ; » de trop dans une valeur ?)."
+                )
+                % {"where": where, "count": len(row), "expected": len(header)}
+            )
+        values = {f: (row[i].strip() if i < len(row) else "") for f, i in columns.items()}
+        records.append(_record(values, default_category, where))
     return ParsedFile(FORMAT_CSV, check_records(records))
+
+
+def _refuse_cut_end(text: str, line: int, row: list[str], expected: int) -> None:
+    """A CSV has no end marker: a file cut exactly at a line end cannot be told from a whole
+    one (the Complet step page warns of it, ``importer/removals.csv_hint``). A file cut inside
+    its last line can: that line has no line end and either fewer columns than the header or
+    a quoted value left open (an odd number of ``"`` after the last line break). Read as it
+    is, its last person would be imported with empty or shortened fields."""
+    if text.rstrip(" \t\x1a").endswith(("\n", "\r")):  # spaces, DOS end-of-file mark
+        return
+    tail = text.rsplit("\n", 1)[-1]
+    if len(row) >= expected and tail.count('"') % 2 == 0:
+        return
+    raise PronoteFileError(
+        _(
+            "Ligne %(line)s : la dernière ligne est incomplète (%(count)s colonnes sur "
+            "%(expected)s, sans fin de ligne) : le fichier semble coupé (export ou copie "
+            "interrompus). Refaites l'export depuis PRONOTE."
+        )
+        % {"line": line, "count": len(row), "expected": expected}
+    )
 
 
 def _csv_name(field: str) -> str:

@@ -15,6 +15,7 @@ from socle.directory.uai import InvalidUAI, normalize_uai
 from socle.pronote.files.csv_extraction import decode_text, parse_identifier_csv
 from socle.pronote.files.envelope import is_envelope, open_envelope
 from socle.pronote.files.records import (
+    FORMAT_CSV,
     FORMAT_ENVELOPE,
     ParsedFile,
     PronoteFileError,
@@ -150,8 +151,10 @@ def merge(files: list[ParsedFile]) -> ParsedFile:
     records = [r for f in files for r in f.records]
     uais = {f.uai for f in files if f.uai}
     formats = {f.format for f in files}
+    # any CSV makes the import a CSV one: the format whose cut end cannot be detected
+    # (the Complet step page warns of it)
     return ParsedFile(
-        format=formats.pop() if len(formats) == 1 else files[0].format,
+        format=FORMAT_CSV if FORMAT_CSV in formats else files[0].format,
         records=check_records(records),
         uai=uais.pop() if len(uais) == 1 else "",
         categories={c for f in files for c in f.categories},

@@ -88,6 +88,24 @@ def warning(check: RemovalCheck, *, command: bool = False) -> str:
     )
 
 
+def csv_hint(removals: int) -> str:
+    """Said beside a Complet step's removals when the import's file is a CSV extraction: an
+    encrypted export is checked whole (SHA-256) and a cut XML does not parse, but a CSV cut at a
+    line end reads as a shorter whole file (``files/csv_extraction.py`` refuses only a cut inside
+    a line), and its missing people are the ones the step removes."""
+    return ngettext(
+        "Fichier CSV : rien n'y marque la fin de l'export, un fichier coupé (export ou copie "
+        "interrompus) ne peut pas être repéré. Avant de valider, vérifiez dans la liste que "
+        "la personne dont l'identifiant sera supprimé a bien quitté l'établissement ; sinon, "
+        "interrompez l'import et refaites l'export depuis PRONOTE.",
+        "Fichier CSV : rien n'y marque la fin de l'export, un fichier coupé (export ou copie "
+        "interrompus) ne peut pas être repéré. Avant de valider, vérifiez dans la liste que "
+        "les %(removals)s personnes dont l'identifiant sera supprimé ont bien quitté "
+        "l'établissement ; sinon, interrompez l'import et refaites l'export depuis PRONOTE.",
+        removals,
+    ) % {"removals": removals}
+
+
 def refusal(check: RemovalCheck) -> str:
     """Why the wizard refuses the step without the confirmation box ticked (the warning above
     the box, still shown, says what to do with a file of newcomers)."""

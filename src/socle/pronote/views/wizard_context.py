@@ -13,11 +13,11 @@ from socle.pronote.cas_names import fix_hint, mismatch_count
 from socle.pronote.categories import STEP_COUNT, step
 from socle.pronote.forms import NEED_LETTER, StepForm
 from socle.pronote.importer import renumbered
-from socle.pronote.importer.removals import warning
+from socle.pronote.importer.removals import csv_hint, newcomers_hint, warning
 from socle.pronote.importer.report import step_summaries
 from socle.pronote.importer.step_matching import prepare_step
 from socle.pronote.importer.steps import StepError, plan_step, removal_check
-from socle.pronote.models import ImportRow, ImportSession, RowStatus
+from socle.pronote.models import FileFormat, ImportRow, ImportSession, RowStatus
 from socle.pronote.reasons import localized_candidate
 
 RECOGNISED_SHOWN = 2000
@@ -100,6 +100,15 @@ def step_context(
         "removals": removals,
         # a large Complet removal: the warning, and « Je confirme la suppression » to tick
         "removal_warning": warning(check) if check is not None and check.large else "",
+        # a few removals from a file without any « Identifiant CAS »: the newcomers export's
+        # signature (its people bound to the ENT left out), too few for the warning above
+        "removal_newcomers_hint": (
+            newcomers_hint() if check is not None and not check.large and check.no_cas_id else ""
+        ),
+        # a CSV cut at a line end cannot be detected: its missing people are these removals
+        "csv_cut_hint": (
+            csv_hint(len(removals)) if removals and session.file_format == FileFormat.CSV else ""
+        ),
         "removals_confirmed": form.is_bound and bool(form.data.get("confirm-removals")),
         "removals_refused": removals_refused,  # validated without the box: aria-invalid
         "in_file": len(rows),

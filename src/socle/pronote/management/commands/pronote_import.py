@@ -28,6 +28,8 @@ from socle.pronote.importer.removals import (
     RemovalCheck,
     command_notice,
     command_refusal,
+    csv_hint,
+    newcomers_hint,
     warning,
 )
 from socle.pronote.importer.report import (
@@ -46,7 +48,7 @@ from socle.pronote.importer.steps import (
     run_automatic,
 )
 from socle.pronote.journal import Actor
-from socle.pronote.models import ImportMode, ImportRow, RowStatus
+from socle.pronote.models import FileFormat, ImportMode, ImportRow, RowStatus
 from socle.pronote.reasons import localized_candidate
 
 SHOWN = 50  # people listed per kind (conflicts, different Identifiants CAS); the rest in --report
@@ -318,7 +320,10 @@ class Command(SocleCommand):
                     len(plan.removals),
                 )
                 % {"n": len(plan.removals)}
+                + (" " + newcomers_hint(command=True) if check and check.no_cas_id else "")
             )
+        if plan.removals and session.file_format == FileFormat.CSV:
+            self.stdout.write("  " + csv_hint(len(plan.removals)))
         if check is not None and check.large:
             self.stdout.write(
                 "  "
