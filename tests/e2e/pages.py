@@ -217,7 +217,7 @@ def validate_step(page: Page, number: int) -> None:
 
 def step_counts(page: Page) -> tuple[int, int]:
     text = squash(page.locator("p.counts").inner_text())
-    found = re.fullmatch(r"(\d+) .+ reconnus?, (\d+) non reconnus?", text)
+    found = re.fullmatch(r"(\d+) .+ reconnus?, (\d+) .+ non reconnus?", text)
     assert found, text
     return int(found[1]), int(found[2])
 

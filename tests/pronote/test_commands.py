@@ -71,11 +71,14 @@ def test_dry_run_writes_nothing(xml_file, school):
 def test_without_auto_only_it_previews_and_points_to_the_web_pages(xml_file, school):
     out = run("pronote_import", str(xml_file), "--uai", school.est.uai, "--mode", "partiel")
     assert "5 personnes lues dans IdPN_To_SOCLE.xml (xml)." in out
-    assert "Étape 1/6 : rapprochement des enseignants — 1 enseignant reconnu, 0 non reconnu" in out
-    assert "Étape 2/6 : rapprochement des élèves — 2 élèves reconnus, 1 non reconnu" in out
+    assert (
+        "Étape 1/6 : rapprochement des enseignants — 1 enseignant reconnu, "
+        "0 enseignant non reconnu" in out
+    )
+    assert "Étape 2/6 : rapprochement des élèves — 2 élèves reconnus, 1 élève non reconnu" in out
     assert (
         "Étape 4/6 : rapprochement des maîtres de stage — 0 maître de stage reconnu, "
-        "0 non reconnu" in out
+        "0 maître de stage non reconnu" in out
     )
     assert "DUPONT MOREAU Jules (ELEVEJULES000001) : aucun élève" in out
     session = ImportSession.objects.get()
@@ -96,7 +99,9 @@ def test_it_prints_the_step_lines_in_english_with_singular_and_plural(xml_file, 
             "--auto-only",
         )
     assert "5 people read from IdPN_To_SOCLE.xml (xml)." in preview
-    assert "Step 1/6: matching teachers — 1 teacher recognised, 0 not recognised" in preview
+    assert (
+        "Step 1/6: matching teachers — 1 teacher recognised, 0 teachers not recognised" in preview
+    )
     assert "Step 4/6: matching work placement supervisors — 0 work placement supervisors" in preview
     assert (
         "Step 2/6: matching pupils — 3 pupils in the file, 2 recognised, 1 not recognised — "

@@ -77,7 +77,7 @@ def test_the_preview_says_what_the_complet_validation_removes(school, tmp_path):
         "pronote_import", str(next_year_file(tmp_path, school, without_tom)),
         "--uai", school.est.uai, "--mode", "complet",
     )  # fmt: skip
-    assert "Étape 2/6 : rapprochement des élèves — 1 élève reconnu, 0 non reconnu\n" in out
+    assert "Étape 2/6 : rapprochement des élèves — 1 élève reconnu, 0 élève non reconnu\n" in out
     assert "  Mode Complet : 1 identifiant absent du fichier sera supprimé à la validation." in out
 
 

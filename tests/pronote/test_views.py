@@ -158,7 +158,7 @@ def test_the_wizard_walks_the_six_steps(admin_client, school):
     response = admin_client.get(response["Location"])
     content = page_text(response)
     assert "Étape 1/6 : rapprochement des enseignants" in content
-    assert "1 enseignant reconnu, 0 non reconnu" in content
+    assert "1 enseignant reconnu, 0 enseignant non reconnu" in content
     for label in ("Interrompre", "Valider et passer à l'étape suivante"):
         assert label in content
 
@@ -166,7 +166,7 @@ def test_the_wizard_walks_the_six_steps(admin_client, school):
     step2 = admin_client.get(response["Location"])
     content = page_text(step2)
     assert "Étape 2/6 : rapprochement des élèves" in content
-    assert "2 élèves reconnus, 1 non reconnu" in content
+    assert "2 élèves reconnus, 1 élève non reconnu" in content
     for header in (
         "Nom Prénom",
         "Date de naissance",
@@ -575,7 +575,7 @@ def test_it_walks_the_wizard_in_english_with_the_progress_of_each_step(admin_cli
     step1 = admin_client.get(response["Location"])
     content = page_text(step1)
     assert "Step 1/6: matching teachers" in content
-    assert "1 teacher recognised, 0 not recognised" in content
+    assert "1 teacher recognised, 0 teachers not recognised" in content
     assert page(step1).xpath('//form[@id="step-form"]/@data-no-result') == ["No account found."]
     step2 = admin_client.get(
         admin_client.post(step1.request["PATH_INFO"], {"action": "validate"})["Location"]
@@ -605,10 +605,10 @@ def test_it_counts_each_category_in_singular_or_plural_in_lower_case(admin_clien
     session = ImportSession.objects.get()
     seen = validate_steps(admin_client, session, 6)
     assert "Étape 2/6 : rapprochement des élèves" in seen[2]
-    assert "2 élèves reconnus, 1 non reconnu" in seen[2]
-    assert "1 responsable reconnu, 0 non reconnu" in seen[3]
+    assert "2 élèves reconnus, 1 élève non reconnu" in seen[2]
+    assert "1 responsable reconnu, 0 responsable non reconnu" in seen[3]
     assert "Étape 4/6 : rapprochement des maîtres de stage" in seen[4]
-    assert "0 maître de stage reconnu, 0 non reconnu" in seen[4]
+    assert "0 maître de stage reconnu, 0 maître de stage non reconnu" in seen[4]
     assert "Aucun maître de stage dans le fichier" in seen[4]
     assert "Aucun inspecteur pédagogique dans le fichier" in seen[5]
     assert "Aucun personnel dans le fichier" in seen[6]
@@ -618,7 +618,7 @@ def test_it_counts_each_category_in_singular_or_plural_in_lower_case(admin_clien
     )
     for text in seen.values():
         assert "Aucun(e)" not in text and "des Élèves" not in text
-        assert "Élèves reconnus" not in text and " 1 non reconnus" not in text
+        assert "Élèves reconnus" not in text and "1 élèves non reconnus" not in text
 
 
 def test_it_words_the_counts_in_english_with_plurals(admin_client, school):
@@ -626,7 +626,7 @@ def test_it_words_the_counts_in_english_with_plurals(admin_client, school):
     upload(admin_client, school)
     session = ImportSession.objects.get()
     seen = validate_steps(admin_client, session, 5)
-    assert "2 pupils recognised, 1 not recognised" in seen[2]
+    assert "2 pupils recognised, 1 pupil not recognised" in seen[2]
     assert "1 parent or guardian recognised" in seen[3]
     assert "Step 4/6: matching work placement supervisors" in seen[4]
     assert "No work placement supervisor in the file" in seen[4]

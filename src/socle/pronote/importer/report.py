@@ -180,12 +180,15 @@ def step_heading(spec: Step) -> str:
 
 
 def recognition_counts(spec: Step, recognised: int, unrecognised: int) -> str:
-    """« 1 maître de stage reconnu, 2 non reconnus »: the step page's counts."""
+    """« 1 maître de stage reconnu, 2 maîtres de stage non reconnus »: the step page's counts,
+    worded as the ENT's screens of the field documents (« 12 Élèves reconnus, 3 Élèves non
+    reconnus »)."""
     return (
         ngettext("%(n)s %(noun)s reconnu", "%(n)s %(noun)s reconnus", recognised)
         % {"n": recognised, "noun": spec.noun(recognised)}
         + ", "
-        + ngettext("%(n)s non reconnu", "%(n)s non reconnus", unrecognised) % {"n": unrecognised}
+        + ngettext("%(n)s %(noun)s non reconnu", "%(n)s %(noun)s non reconnus", unrecognised)
+        % {"n": unrecognised, "noun": spec.noun(unrecognised)}
     )
 
 

@@ -87,6 +87,7 @@ def step_context(
         "step_count": STEP_COUNT,
         "need_letter": NEED_LETTER,  # wizard.js says it before asking the server
         "recognised_noun": spec.noun(current.recognised),
+        "unrecognised_noun": spec.noun(current.unrecognised),
         "absent_noun": spec.noun(1),  # « Aucun élève », "No pupil"
         "form": form,
         "unrecognised": unrecognised,
