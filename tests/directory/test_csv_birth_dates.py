@@ -87,12 +87,15 @@ def test_a_corrected_birth_date_without_login_refuses_the_file_instead_of_a_seco
     run("directory_import", str(write_csv(tmp_path, JEAN, name="a.csv")), uai=JAURES)
     err = refused(tmp_path, JEAN.replace("2011-03-03", "2011-03-04"), JAURES, "--complet")
     assert err.startswith(
-        "ligne 2 : un compte de mêmes nom, prénom et profil existe dans cet établissement avec "
-        "une autre date de naissance : jean.roux (né(e) le 03/03/2011). Si c'est la même "
-        "personne (date corrigée), faites d'abord corriger la date de naissance de son compte "
-        "(administration Django, /django-admin/) ; si c'est un homonyme, ajoutez une colonne "
-        "external_id pour les distinguer.\n"
+        "ligne 2 : un compte ROUX Jean de même profil existe dans cet établissement, né(e) un "
+        "autre jour que le 04/03/2011 comme cette ligne. Si c'est la même personne (date "
+        "corrigée), faites d'abord corriger la date de naissance de son compte (administration "
+        "Django, /django-admin/) ; si c'est un homonyme, ajoutez une colonne external_id pour "
+        "les distinguer.\n"
     )
+    # Neither the account's login nor its date: with the names, they are what the login
+    # column asks of a next file to keep the account.
+    assert "jean.roux" not in err and "03/03/2011" not in err
     assert Person.objects.count() == 1 and Person.objects.get().is_active
 
 
