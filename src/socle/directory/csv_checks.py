@@ -32,11 +32,12 @@ def match_people(
     for chunk in batched(external_ids, CHUNK):
         for person in Person.objects.filter(external_id__in=chunk):
             groups[("ext", person.external_id)].person = person
+    foreign = _foreign_external_ids(groups)
     match_by_login(groups, confirmed)
     matched = {g.person.pk for g in groups.values() if g.person is not None}
     pending = [g for g in groups.values() if g.person is None]
     if not pending:
-        return []
+        return foreign
     uais = {row.uai for g in pending for row in g.rows}
     profiles = {row.profile for g in pending for row in g.rows}
     index: dict[tuple[Any, ...], set[int]] = defaultdict(set)
@@ -89,7 +90,54 @@ def match_people(
             found[pid] = group
     for person in Person.objects.filter(pk__in=list(found)):
         found[person.pk].person = person
-    return errors + _other_birth_dates(groups, dated)
+    return foreign + errors + _other_birth_dates(groups, dated)
+
+
+def _foreign_external_ids(groups: dict[GroupKey, PersonGroup]) -> list[tuple[int, str]]:
+    """Rows whose ``external_id`` is that of an account of none of the row's establishments
+    (another school's, or an account without any left) while the names or the birth date
+    disagree: two schools' software numbering their people alike (« 1 », « 2 »…), not one
+    person. Without this, a school's file would take over another school's pupil, rename them
+    and hand their account (password, PRONOTE identifier) to its own administrators. The file
+    is refused, naming neither the account nor its school; a person who really moves keeps
+    their account (same names and date), and a name or date corrected at the same time is
+    corrected on the account first. Matched groups keep their person: nothing is written."""
+    found = [g for key, g in groups.items() if key[0] == "ext" and g.person is not None]
+    schools: dict[int, set[str]] = defaultdict(set)
+    for chunk in batched([g.person.pk for g in found if g.person is not None], CHUNK):
+        for person_id, uai in Membership.objects.filter(person_id__in=chunk).values_list(
+            "person_id", "establishment__uai"
+        ):
+            schools[person_id].add(uai)
+    errors: list[tuple[int, str]] = []
+    for group in found:
+        person, row = group.person, group.first
+        assert person is not None
+        if schools[person.pk] & {r.uai for r in group.rows}:
+            continue  # one of the row's establishments already has them: their own school
+        names = {normalize_name(person.last_name), normalize_name(person.birth_last_name)}
+        if (
+            normalize_name(row.first_name) == normalize_name(person.first_name)
+            and normalize_name(row.last_name) in names
+            and not (row.birth_date and person.birth_date and row.birth_date != person.birth_date)
+        ):
+            continue
+        errors.append(
+            (
+                row.line,
+                _(
+                    "external_id « %(external_id)s » est celui d'un compte d'un autre "
+                    "établissement dont le nom, le prénom ou la date de naissance diffèrent de "
+                    "cette ligne : deux logiciels numérotent-ils leurs personnes de la même "
+                    "façon ? Rendez les external_id de ce fichier uniques dans l'ENT (par "
+                    "exemple préfixés de l'UAI). Si c'est bien la même personne, faites d'abord "
+                    "corriger son nom ou sa date de naissance (administration Django, "
+                    "/django-admin/)."
+                )
+                % {"external_id": row.external_id},
+            )
+        )
+    return errors
 
 
 def _other_birth_dates(
@@ -135,32 +183,34 @@ def _other_birth_dates(
 
 
 def check_children(groups: dict[GroupKey, PersonGroup]) -> list[tuple[int, str]]:
+    """Each ``enfants`` value is a person of the file, or of the directory who belongs to the
+    row's establishment: another school's file cannot make someone the parent of this
+    school's pupil (they would become one of its relatives, offered to its PRONOTE matching and
+    exported to its PRONOTE), nor learn that an id exists elsewhere (one message for both)."""
     errors: list[tuple[int, str]] = []
     wanted = {child for g in groups.values() for row in g.rows for child in row.children}
     in_file = {key[1] for key in groups if key[0] == "ext"}
     unknown = sorted(wanted - in_file)
-    known: set[str] = set()
+    known: dict[str, set[str]] = defaultdict(set)  # external_id → its establishments
     for chunk in batched(unknown, CHUNK):
-        known.update(
-            str(external_id)
-            for external_id in Person.objects.filter(external_id__in=chunk).values_list(
-                "external_id", flat=True
-            )
-        )
+        for external_id, uai in Membership.objects.filter(
+            person__external_id__in=chunk
+        ).values_list("person__external_id", "establishment__uai"):
+            known[str(external_id)].add(uai)
     for group in groups.values():
         for row in group.rows:
             for child in row.children:
                 if child == row.external_id:
                     errors.append((row.line, _("une personne ne peut pas être son propre enfant.")))
-                elif child not in in_file and child not in known:
+                elif child not in in_file and row.uai not in known.get(child, ()):
                     errors.append(
                         (
                             row.line,
                             _(
-                                "enfant « %(child)s » inconnu (ni dans le fichier ni dans "
-                                "l'annuaire)."
+                                "enfant « %(child)s » inconnu (ni dans le fichier ni parmi les "
+                                "personnes de l'établissement %(uai)s)."
                             )
-                            % {"child": child[:64]},
+                            % {"child": child[:64], "uai": row.uai},
                         )
                     )
                 else:
