@@ -23,6 +23,7 @@ from socle.directory.models import Establishment, ParentLink, Person
 from socle.directory.profiles import Profile
 from socle.portal import trace_buffer
 from socle.portal.models import SSOType
+from socle.pronote.export.rapprochement import build_rapprochement
 from socle.pronote.importer.steps import run_automatic
 from tests.directory.helpers import run, write_csv
 from tests.factories import make_establishment, make_person, make_service
@@ -348,3 +349,23 @@ def test_the_other_schools_file_cannot_take_a_parent_by_her_names(ent: Ent) -> N
     ent.csv(claim, LYCEE, "--rattacher", "marie.petit")
     assert sorted(marie.memberships.values_list("establishment__uai", flat=True)) == [LYCEE, JAURES]
     assert Person.objects.get(pk=marie.pk).uid == marie.uid
+
+
+def test_the_lycees_export_for_pronote_holds_its_own_people_only(ent: Ent) -> None:
+    # « Mode avec alimentation »: the file the lycée gives its PRONOTE names its principal,
+    # Nathalie, Hugo and Hélène with the uid PRONOTE will receive, and nobody of the collège
+    # (not Camille, though she is Nathalie's daughter).
+    root = etree.fromstring(build_rapprochement([ent.lycee], "PARTENAIRE").xml)
+    exported = {
+        (el.get("Nom"), el.get("Prenom")): el.get("ID_Partenaire")
+        for el in root.iter()
+        if el.get("ID_Partenaire")
+    }
+    nathalie, hugo, helene = (ent.person(n) for n in ("Nathalie", "Hugo", "Hélène"))
+    assert exported == {
+        ("Martin", "Nathalie"): nathalie.uid,
+        ("Martin", "Hugo"): hugo.uid,
+        ("Le Gall", "Hélène"): helene.uid,
+        ("Proviseur", "Paul"): ent.admin_lycee.uid,
+    }
+    assert [e.get("Numero") for e in root.iter("{*}Etablissement")] == [LYCEE]
