@@ -62,7 +62,15 @@ def group_rows(rows: list[CsvRow]) -> tuple[dict[GroupKey, PersonGroup], list[tu
             continue
         if key[0] == "id":
             errors.append(
-                (row.line, _("doublon de la ligne %(line)s.") % {"line": group.first.line})
+                (
+                    row.line,
+                    _(
+                        "doublon de la ligne %(line)s (mêmes établissement, profil, nom, prénom "
+                        "et date de naissance). Si ce sont deux personnes (deux parents "
+                        "homonymes), ajoutez une colonne external_id pour les distinguer."
+                    )
+                    % {"line": group.first.line},
+                )
             )
             continue
         same_membership = next(
