@@ -167,3 +167,17 @@ def test_a_hand_made_account_without_school_is_not_taken_by_names(tmp_path: Path
     err = refused(tmp_path, claim)
     assert "l'identifiant « paul.durand » désigne DURAND Paul, dont le compte n'a pas" in err
     assert not principal.memberships.exists()
+
+
+def test_an_undated_account_left_without_membership_needs_a_proof_too(
+    tmp_path: Path, nathalie: Person
+) -> None:
+    # Camille and her mother leave (the collège's full file lists someone else): no membership
+    # tells which school the account was; the next file's login column needs a proof.
+    other = HEADER + "\nélève;Autre;Eleve;2012-01-01;4A;E9;;;\nparent;Autre;Mère;;;R9;E9;;"
+    run("directory_import", str(write_csv(tmp_path, other, name="j2.csv")), "--complet", uai=JAURES)
+    assert not Person.objects.get(pk=nathalie.pk).is_active
+    assert "--rattacher nathalie.martin" in refused(tmp_path, VOLTAIRE_FILE.format(mail=""))
+    voltaire(tmp_path, VOLTAIRE_FILE.format(mail="nathalie.martin@example.org"))
+    again = Person.objects.get(pk=nathalie.pk)
+    assert again.is_active and schools_of(again) == [VOLTAIRE]
