@@ -5,15 +5,12 @@ naming the account (socle.directory.csv_checks)."""
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
-from django.core.management.base import CommandError
 
 from socle.directory.models import Establishment, Person
-from tests.directory.helpers import run, write_csv
+from tests.directory.helpers import refused_import, run, write_csv
 from tests.factories import make_establishment
 
 JAURES, VOLTAIRE = "0312609T", "0312799Z"
@@ -28,17 +25,7 @@ def schools() -> tuple[Establishment, Establishment]:
 
 
 def refused(tmp_path: Path, text: str, uai: str, *args: str) -> str:
-    err = io.StringIO()
-    with pytest.raises(CommandError, match="corrigez les lignes signalées"):
-        call_command(
-            "directory_import",
-            str(write_csv(tmp_path, text, name="b.csv")),
-            *args,
-            uai=uai,
-            stdout=io.StringIO(),
-            stderr=err,
-        )
-    return err.getvalue()
+    return refused_import(tmp_path, text, *args, uai=uai)
 
 
 def test_a_login_naming_an_account_born_another_day_refuses_the_file_naming_it(

@@ -5,15 +5,12 @@ school's account, and the ``enfants`` column names people of the row's establish
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
-from django.core.management.base import CommandError
 
 from socle.directory.models import ParentLink, Person
-from tests.directory.helpers import run, write_csv
+from tests.directory.helpers import refused_import, run, write_csv
 from tests.factories import make_establishment
 
 JAURES, LYCEE = "0312609T", "0310001H"
@@ -34,16 +31,7 @@ def lycee(tmp_path: Path, text: str) -> tuple[str, str]:
 
 
 def refused(tmp_path: Path, text: str, uai: str = LYCEE) -> str:
-    err = io.StringIO()
-    with pytest.raises(CommandError, match="corrigez les lignes signalées"):
-        call_command(
-            "directory_import",
-            str(write_csv(tmp_path, text, name="l.csv")),
-            uai=uai,
-            stdout=io.StringIO(),
-            stderr=err,
-        )
-    return err.getvalue()
+    return refused_import(tmp_path, text, uai=uai, name="l.csv")
 
 
 def test_it_refuses_another_schools_id_given_to_someone_else(

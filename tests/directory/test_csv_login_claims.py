@@ -4,15 +4,13 @@ row, or the operator's ``--rattacher LOGIN`` — never by names alone (socle.dir
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from socle.directory.models import Person
-from tests.directory.helpers import run, write_csv
+from tests.directory.helpers import refused_import, run, write_csv
 from tests.factories import make_establishment, make_person
 
 JAURES, VOLTAIRE = "0312609T", "0312799Z"
@@ -46,17 +44,7 @@ def voltaire(tmp_path: Path, text: str, *args: str) -> tuple[str, str]:
 
 
 def refused(tmp_path: Path, text: str, *args: str) -> str:
-    err = io.StringIO()
-    with pytest.raises(CommandError, match="corrigez les lignes signalées"):
-        call_command(
-            "directory_import",
-            str(write_csv(tmp_path, text, name="v.csv")),
-            *args,
-            uai=VOLTAIRE,
-            stdout=io.StringIO(),
-            stderr=err,
-        )
-    return err.getvalue()
+    return refused_import(tmp_path, text, *args, uai=VOLTAIRE, name="v.csv")
 
 
 def schools_of(person: Person) -> list[str]:
