@@ -257,12 +257,17 @@ def test_twins_and_homonym_mothers_each_reach_their_own_pronote_account(ent: Ent
         assert pronote_visit(sign_in(person), JAURES_URL, espace) == (person.uid, [pronote_id])
 
 
-def test_mon_espace_shows_the_parent_each_schools_pronote(ent: Ent) -> None:
+def services_bar(person: Person) -> list[str]:
+    """The services bar of « Mon espace », without each chip's icon letter."""
     client = Client()
-    client.force_login(ent.person("Nathalie"))
+    client.force_login(person)
     page = html.fromstring(client.get("/").content)
     bar = page.xpath("//ul[@class='services-bar']//a")
-    chips = sorted(" ".join(a.text_content().split()) for a in bar)
+    return sorted(" ".join(a.text_content().split()).split(" ", 1)[1] for a in bar)
+
+
+def test_mon_espace_shows_the_parent_each_schools_pronote(ent: Ent) -> None:
+    chips = services_bar(ent.person("Nathalie"))
     assert len(chips) == 2
     assert chips[0].endswith("Pronote.net — Collège Jean Jaurès")
     assert chips[1].endswith("Pronote.net — Lycée Pierre de Fermat")
@@ -290,6 +295,7 @@ def test_a_pupil_who_moves_school_mid_year_keeps_his_cas_name_and_gets_the_new_s
     client = sign_in(again)
     assert pronote_visit(client, LYCEE_URL, "eleve.html") == (jean.uid, ["LELEVEJEAN000001"])
     assert ticket(client, JAURES_URL + "eleve.html") is None  # no longer the collège's pupil
+    assert services_bar(again) == ["Pronote.net"]  # « Mon espace »: the lycée's only
     # The lycée's administrator reads his lycée tickets, not those of his collège days.
     trace_buffer.flush()
     lycee = trace_page(ent.admin_lycee)
