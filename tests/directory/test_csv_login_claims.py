@@ -84,7 +84,7 @@ def test_it_keeps_the_parent_of_two_schools_when_the_row_gives_her_accounts_e_ma
     tmp_path: Path, nathalie: Person
 ) -> None:
     out, _ = voltaire(tmp_path, VOLTAIRE_FILE.format(mail="nathalie.martin@EXAMPLE.org"))
-    assert "1 créée(s), 1 mise(s) à jour" in out
+    assert "1 créée(s), 1 mise(s) à jour" in out and "--rattacher" not in out
     again = Person.objects.get(pk=nathalie.pk)
     assert (again.uid, again.login, again.password) == (
         nathalie.uid,
@@ -105,7 +105,8 @@ def test_another_e_mail_address_is_no_proof(tmp_path: Path, nathalie: Person) ->
 
 
 def test_the_operator_confirms_the_login_with_rattacher(tmp_path: Path, nathalie: Person) -> None:
-    voltaire(tmp_path, VOLTAIRE_FILE.format(mail=""), "--rattacher", "nathalie.martin")
+    out, _ = voltaire(tmp_path, VOLTAIRE_FILE.format(mail=""), "--rattacher", "nathalie.martin")
+    assert out.endswith("Comptes gardés sur confirmation (--rattacher) : nathalie.martin.\n")
     again = Person.objects.get(pk=nathalie.pk)
     assert (again.uid, again.login) == (nathalie.uid, nathalie.login)
     assert schools_of(again) == [JAURES, VOLTAIRE]

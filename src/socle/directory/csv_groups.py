@@ -33,6 +33,7 @@ class PersonGroup:
     # and why: said by ``csv_logins.check_logins``.
     refused_login: Person | None = None
     refusal: str = ""
+    confirmed: bool = False  # the login column keeps the account on the operator's --rattacher
 
     @property
     def first(self) -> CsvRow:

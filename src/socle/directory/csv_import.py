@@ -123,6 +123,7 @@ def import_csv_text(
     try:
         with transaction.atomic():
             summary = apply_groups(groups, establishments)
+            summary.confirmed = sorted(g.login for g in groups.values() if g.confirmed)
             if full:
                 absences = apply_absences(groups, establishments, force=force)
                 summary.full = True

@@ -86,10 +86,11 @@ def _proven(
     """Whether a row naming ``person`` (no birth date) by login may keep the account."""
     if schools and schools <= {row.uai for row in group.rows}:
         return True  # already this school's alone: no other school's account is taken
-    if person.login in confirmed:
-        return True
     email = next((row.email for row in group.rows if row.email), "")
-    return bool(email and person.email and email.casefold() == person.email.casefold())
+    if email and person.email and email.casefold() == person.email.casefold():
+        return True
+    group.confirmed = person.login in confirmed  # said in the summary (ImportSummary)
+    return group.confirmed
 
 
 def check_logins(groups: dict[GroupKey, PersonGroup]) -> list[tuple[int, str]]:
