@@ -344,3 +344,16 @@ def test_it_shows_the_hashing_of_the_initial_passwords_on_a_terminal_only(
     assert err.getvalue() == "\rMots de passe initiaux : 1/1\x1b[K\n"
     _out, piped = run("directory_import", str(write_csv(tmp_path, FAMILY, name="b.csv")))
     assert piped == ""
+
+
+def test_two_homonym_mothers_without_external_id_are_told_how_to_import_both(
+    tmp_path: Path, college: object
+) -> None:
+    err = _refused(
+        tmp_path, HEADER + "0312609T;parent;Petit;Marie;;;\n0312609T;parent;Petit;Marie;;;"
+    )
+    assert (
+        "ligne 3 : doublon de la ligne 2 (mêmes établissement, profil, nom, prénom et date de "
+        "naissance). Si ce sont deux personnes (deux parents homonymes), ajoutez une colonne "
+        "external_id pour les distinguer." in err
+    )

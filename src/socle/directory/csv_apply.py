@@ -7,7 +7,7 @@ group's status (created, updated, unchanged) is counted in the :class:`ImportSum
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.auth.hashers import make_password
@@ -37,6 +37,7 @@ class ImportSummary:
     full: bool = False  # a full file (--complet): the two counts below apply
     deactivated: int = 0
     memberships_ended: int = 0
+    confirmed: list[str] = field(default_factory=list)  # logins kept on --rattacher's word
 
     def line(self) -> str:
         return _(
@@ -56,6 +57,11 @@ class ImportSummary:
             lines.append(
                 _("Comptes réactivés (de nouveau dans le fichier) : %(count)s.")
                 % {"count": self.reactivated}
+            )
+        if self.confirmed:
+            lines.append(
+                _("Comptes gardés sur confirmation (--rattacher) : %(logins)s.")
+                % {"logins": ", ".join(self.confirmed)}
             )
         if self.full:
             lines.append(

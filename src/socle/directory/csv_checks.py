@@ -15,24 +15,29 @@ from django.utils.translation import gettext as _
 
 from socle.core.batches import batched
 from socle.directory.csv_groups import CHUNK, GroupKey, PersonGroup
+from socle.directory.csv_logins import match_by_login
 from socle.directory.models import Membership, Person
 from socle.directory.names import normalize_name
 
 NAMESAKE_CHUNK = 100  # rows per query of check_other_schools (an OR of name and birth date)
 
 
-def match_people(groups: dict[GroupKey, PersonGroup]) -> list[tuple[int, str]]:
+def match_people(
+    groups: dict[GroupKey, PersonGroup], confirmed: frozenset[str] = frozenset()
+) -> list[tuple[int, str]]:
     """Finds each group's person: by external_id, else by the account its ``login`` column
-    names (:func:`_match_by_login`), else by identity in the establishment."""
+    names (:func:`socle.directory.csv_logins.match_by_login`; ``confirmed``: the logins the
+    operator confirmed with ``--rattacher``), else by identity in the establishment."""
     external_ids = [key[1] for key in groups if key[0] == "ext"]
     for chunk in batched(external_ids, CHUNK):
         for person in Person.objects.filter(external_id__in=chunk):
             groups[("ext", person.external_id)].person = person
-    _match_by_login(groups)
+    foreign = _foreign_external_ids(groups)
+    match_by_login(groups, confirmed)
     matched = {g.person.pk for g in groups.values() if g.person is not None}
     pending = [g for g in groups.values() if g.person is None]
     if not pending:
-        return []
+        return foreign
     uais = {row.uai for g in pending for row in g.rows}
     profiles = {row.profile for g in pending for row in g.rows}
     index: dict[tuple[Any, ...], set[int]] = defaultdict(set)
@@ -85,7 +90,54 @@ def match_people(groups: dict[GroupKey, PersonGroup]) -> list[tuple[int, str]]:
             found[pid] = group
     for person in Person.objects.filter(pk__in=list(found)):
         found[person.pk].person = person
-    return errors + _other_birth_dates(groups, dated)
+    return foreign + errors + _other_birth_dates(groups, dated)
+
+
+def _foreign_external_ids(groups: dict[GroupKey, PersonGroup]) -> list[tuple[int, str]]:
+    """Rows whose ``external_id`` is that of an account of none of the row's establishments
+    (another school's, or an account without any left) while the names or the birth date
+    disagree: two schools' software numbering their people alike (« 1 », « 2 »…), not one
+    person. Without this, a school's file would take over another school's pupil, rename them
+    and hand their account (password, PRONOTE identifier) to its own administrators. The file
+    is refused, naming neither the account nor its school; a person who really moves keeps
+    their account (same names and date), and a name or date corrected at the same time is
+    corrected on the account first. Matched groups keep their person: nothing is written."""
+    found = [g for key, g in groups.items() if key[0] == "ext" and g.person is not None]
+    schools: dict[int, set[str]] = defaultdict(set)
+    for chunk in batched([g.person.pk for g in found if g.person is not None], CHUNK):
+        for person_id, uai in Membership.objects.filter(person_id__in=chunk).values_list(
+            "person_id", "establishment__uai"
+        ):
+            schools[person_id].add(uai)
+    errors: list[tuple[int, str]] = []
+    for group in found:
+        person, row = group.person, group.first
+        assert person is not None
+        if schools[person.pk] & {r.uai for r in group.rows}:
+            continue  # one of the row's establishments already has them: their own school
+        names = {normalize_name(person.last_name), normalize_name(person.birth_last_name)}
+        if (
+            normalize_name(row.first_name) == normalize_name(person.first_name)
+            and normalize_name(row.last_name) in names
+            and not (row.birth_date and person.birth_date and row.birth_date != person.birth_date)
+        ):
+            continue
+        errors.append(
+            (
+                row.line,
+                _(
+                    "external_id « %(external_id)s » est celui d'un compte d'un autre "
+                    "établissement dont le nom, le prénom ou la date de naissance diffèrent de "
+                    "cette ligne : deux logiciels numérotent-ils leurs personnes de la même "
+                    "façon ? Rendez les external_id de ce fichier uniques dans l'ENT (par "
+                    "exemple préfixés de l'UAI). Si c'est bien la même personne, faites d'abord "
+                    "corriger son nom ou sa date de naissance (administration Django, "
+                    "/django-admin/)."
+                )
+                % {"external_id": row.external_id},
+            )
+        )
+    return errors
 
 
 def _other_birth_dates(
@@ -95,7 +147,10 @@ def _other_birth_dates(
     of the same names and profile in that establishment, given by no other row, has another
     birth date: most likely the same person with a corrected date, who would otherwise get a
     second account (the identity key holds the birth date). The file is refused, naming the
-    account; a real namesake is told apart by ``external_id``."""
+    account as the ``login`` column's refusal does (:mod:`socle.directory.csv_logins`): by its
+    names, never its login nor its birth date, which together with the names would let the
+    next file claim it through the ``login`` column. A real namesake is told apart by
+    ``external_id``."""
     matched = {g.person.pk for g in groups.values() if g.person is not None}
     errors: list[tuple[int, str]] = []
     for group in groups.values():
@@ -104,162 +159,58 @@ def _other_birth_dates(
             continue
         key = (row.uai, row.profile, normalize_name(row.last_name), normalize_name(row.first_name))
         others = [
-            (birth, pid)
+            pid
             for pid, birth in dated.get(key, {}).items()
             if birth and birth != row.birth_date and pid not in matched
         ]
         if not others:
             continue
-        logins = dict(
-            Person.objects.filter(pk__in=[pid for _, pid in others]).values_list("pk", "login")
-        )
+        account = Person.objects.filter(pk__in=others).order_by("pk").first()
         errors.append(
             (
                 row.line,
                 _(
-                    "un compte de mêmes nom, prénom et profil existe dans cet établissement avec "
-                    "une autre date de naissance : %(accounts)s. Si c'est la même personne (date "
-                    "corrigée), faites d'abord corriger la date de naissance de son compte "
+                    "un compte %(name)s de même profil existe dans cet établissement, né(e) un "
+                    "autre jour que le %(ours)s comme cette ligne. Si c'est la même personne "
+                    "(date corrigée), faites d'abord corriger la date de naissance de son compte "
                     "(administration Django, /django-admin/) ; si c'est un homonyme, ajoutez une "
                     "colonne external_id pour les distinguer."
                 )
-                % {
-                    "accounts": ", ".join(
-                        _born(logins[pid], birth) for birth, pid in sorted(others)
-                    )
-                },
+                % {"name": str(account), "ours": row.birth_date.strftime("%d/%m/%Y")},
             )
         )
     return errors
 
 
-def _born(login: str, birth: Any) -> str:
-    return _("%(login)s (né(e) le %(date)s)") % {
-        "login": login,
-        "date": birth.strftime("%d/%m/%Y"),
-    }
-
-
-def _match_by_login(groups: dict[GroupKey, PersonGroup]) -> None:
-    """A row whose ``login`` column names an existing account is that account when the names
-    agree (last name, usage or birth, and first name, normalised) and the row gives the
-    account's birth date, when it has one: how a school keeps the account of a pupil or teacher
-    who comes from another school of the ENT, when its file has no ``external_id`` (the identity
-    key holds the establishment). Otherwise the login stays « déjà pris »
-    (:func:`check_logins`), or, when only the birth date differs or is missing, the file is
-    refused naming the account: a corrected birth date is not taken
-    from a login (a namesake's login copied from last year's list would hand them the account);
-    it is corrected on the account first, or comes with the account's ``external_id``."""
-    wanted = {g.login: g for g in groups.values() if g.person is None and g.login}
-    taken = {g.person.pk for g in groups.values() if g.person is not None}
-    for chunk in batched(list(wanted), CHUNK):
-        for person in Person.objects.filter(login__in=chunk):
-            group = wanted[person.login]
-            row = group.first
-            names = {normalize_name(person.last_name), normalize_name(person.birth_last_name)}
-            if (
-                person.pk in taken
-                or (row.external_id and person.external_id not in (None, "", row.external_id))
-                or normalize_name(row.first_name) != normalize_name(person.first_name)
-                or normalize_name(row.last_name) not in names
-            ):
-                continue
-            if person.birth_date and row.birth_date != person.birth_date:
-                # Refused, naming it (check_logins): also a row without the date, since names
-                # and a prenom.nom login are no proof (another school's pupil would be handed
-                # to this school's administrators, who may reset the password).
-                group.other_birth_date = person
-                continue
-            group.person = person
-            taken.add(person.pk)
-
-
-def check_logins(groups: dict[GroupKey, PersonGroup]) -> list[tuple[int, str]]:
-    errors: list[tuple[int, str]] = []
-    wanted: dict[str, PersonGroup] = {}
-    for group in groups.values():
-        login = group.login
-        if not login:
-            continue
-        if login in wanted:
-            errors.append(
-                (
-                    group.first.line,
-                    _("identifiant « %(login)s » déjà demandé ligne %(line)s.")
-                    % {"login": login, "line": wanted[login].first.line},
-                )
-            )
-        wanted[login] = group
-    for chunk in batched(list(wanted), CHUNK):
-        for login, pk in Person.objects.filter(login__in=chunk).values_list("login", "pk"):
-            owner = wanted[login].person
-            other = wanted[login].other_birth_date
-            if owner is None and other is not None and other.pk == pk:
-                errors.append((wanted[login].first.line, _other_birth_date(wanted[login], other)))
-            elif owner is None or owner.pk != pk:
-                errors.append(
-                    (
-                        wanted[login].first.line,
-                        _(
-                            "identifiant « %(login)s » déjà pris par une autre personne de "
-                            "l'annuaire."
-                        )
-                        % {"login": login},
-                    )
-                )
-    return errors
-
-
-def _other_birth_date(group: PersonGroup, person: Person) -> str:
-    """Why a login naming ``person`` is refused to this row: the account's birth date is not
-    the row's. The account's date is not told: a login and names, all a file may have, must
-    not be enough to learn it (nor, then, to claim the account)."""
-    if group.first.birth_date is None:
-        return _(
-            "l'identifiant « %(login)s » désigne %(name)s, dont le compte a une date de "
-            "naissance : donnez-la dans la colonne date_naissance de cette ligne pour garder ce "
-            "compte ; sinon, retirez cet identifiant de la colonne login."
-        ) % {"login": person.login, "name": str(person)}
-    return _(
-        "l'identifiant « %(login)s » désigne %(name)s, né(e) un autre jour que le %(ours)s "
-        "comme cette ligne : une date de naissance corrigée ne se prend pas de la colonne login. "
-        "Si c'est la même personne, faites d'abord corriger la date de naissance de son compte "
-        "(administration Django, /django-admin/) ; sinon, retirez cet identifiant de la colonne "
-        "login."
-    ) % {
-        "login": person.login,
-        "name": str(person),
-        "ours": group.first.birth_date.strftime("%d/%m/%Y"),
-    }
-
-
 def check_children(groups: dict[GroupKey, PersonGroup]) -> list[tuple[int, str]]:
+    """Each ``enfants`` value is a person of the file, or of the directory who belongs to the
+    row's establishment: another school's file cannot make someone the parent of this
+    school's pupil (they would become one of its relatives, offered to its PRONOTE matching and
+    exported to its PRONOTE), nor learn that an id exists elsewhere (one message for both)."""
     errors: list[tuple[int, str]] = []
     wanted = {child for g in groups.values() for row in g.rows for child in row.children}
     in_file = {key[1] for key in groups if key[0] == "ext"}
     unknown = sorted(wanted - in_file)
-    known: set[str] = set()
+    known: dict[str, set[str]] = defaultdict(set)  # external_id → its establishments
     for chunk in batched(unknown, CHUNK):
-        known.update(
-            str(external_id)
-            for external_id in Person.objects.filter(external_id__in=chunk).values_list(
-                "external_id", flat=True
-            )
-        )
+        for external_id, uai in Membership.objects.filter(
+            person__external_id__in=chunk
+        ).values_list("person__external_id", "establishment__uai"):
+            known[str(external_id)].add(uai)
     for group in groups.values():
         for row in group.rows:
             for child in row.children:
                 if child == row.external_id:
                     errors.append((row.line, _("une personne ne peut pas être son propre enfant.")))
-                elif child not in in_file and child not in known:
+                elif child not in in_file and row.uai not in known.get(child, ()):
                     errors.append(
                         (
                             row.line,
                             _(
-                                "enfant « %(child)s » inconnu (ni dans le fichier ni dans "
-                                "l'annuaire)."
+                                "enfant « %(child)s » inconnu (ni dans le fichier ni parmi les "
+                                "personnes de l'établissement %(uai)s)."
                             )
-                            % {"child": child[:64]},
+                            % {"child": child[:64], "uai": row.uai},
                         )
                     )
                 else:
@@ -274,7 +225,8 @@ def check_other_schools(groups: dict[GroupKey, PersonGroup]) -> list[tuple[int, 
     who changed school and is not recognised (the identity key holds the establishment). The
     file is refused rather than give them a second account (a new login, no password, another
     uid that PRONOTE would take for someone else): the school names the account in the
-    ``login`` column (:func:`_match_by_login`), or gives ``external_id`` to a real namesake."""
+    ``login`` column (:func:`socle.directory.csv_logins.match_by_login`), or gives
+    ``external_id`` to a real namesake."""
     pending = [
         g
         for g in groups.values()

@@ -28,9 +28,12 @@ class PersonGroup:
     status: str = "unchanged"
     children: list[tuple[CsvRow, str]] = field(default_factory=list)
     password_hash: str = ""  # of ``password``, when it is to be set (``hash_passwords``)
-    # The account the ``login`` column names when all but the birth date agree: not this
-    # person's (a corrected date is not taken from a login), said as such by ``check_logins``.
-    other_birth_date: Person | None = None
+    # The account the ``login`` column names when the names agree but the row does not prove
+    # it is this person (another birth date, or none; an undated account of another school),
+    # and why: said by ``csv_logins.check_logins``.
+    refused_login: Person | None = None
+    refusal: str = ""
+    confirmed: bool = False  # the login column keeps the account on the operator's --rattacher
 
     @property
     def first(self) -> CsvRow:
@@ -60,7 +63,15 @@ def group_rows(rows: list[CsvRow]) -> tuple[dict[GroupKey, PersonGroup], list[tu
             continue
         if key[0] == "id":
             errors.append(
-                (row.line, _("doublon de la ligne %(line)s.") % {"line": group.first.line})
+                (
+                    row.line,
+                    _(
+                        "doublon de la ligne %(line)s (mêmes établissement, profil, nom, prénom "
+                        "et date de naissance). Si ce sont deux personnes (deux parents "
+                        "homonymes), ajoutez une colonne external_id pour les distinguer."
+                    )
+                    % {"line": group.first.line},
+                )
             )
             continue
         same_membership = next(

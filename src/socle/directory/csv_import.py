@@ -8,6 +8,7 @@ imported whole or not at all. Re-importing the same file changes nothing.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from pathlib import Path
 
 from django.db import IntegrityError, OperationalError, transaction
@@ -15,14 +16,10 @@ from django.utils.translation import gettext as _
 
 from socle.core.plain_errors import os_error
 from socle.directory.csv_apply import ImportSummary, Progress, apply_groups, hash_passwords
-from socle.directory.csv_checks import (
-    check_children,
-    check_logins,
-    check_other_schools,
-    match_people,
-)
+from socle.directory.csv_checks import check_children, check_other_schools, match_people
 from socle.directory.csv_full import LargeCsvAbsence, apply_absences
 from socle.directory.csv_groups import group_rows
+from socle.directory.csv_logins import check_logins, unused_confirmations
 from socle.directory.csv_reader import CsvRejected, decode, read_rows
 from socle.directory.models import Establishment
 
@@ -34,6 +31,7 @@ def import_csv_path(
     progress: Progress | None = None,
     full: bool = False,
     force: bool = False,
+    confirmed_logins: Collection[str] = (),
 ) -> ImportSummary:
     try:
         data = Path(path).read_bytes()
@@ -46,7 +44,12 @@ def import_csv_path(
             0,
         ) from None
     return import_csv_text(
-        decode(data), default_uai=default_uai, progress=progress, full=full, force=force
+        decode(data),
+        default_uai=default_uai,
+        progress=progress,
+        full=full,
+        force=force,
+        confirmed_logins=confirmed_logins,
     )
 
 
@@ -57,11 +60,15 @@ def import_csv_text(
     progress: Progress | None = None,
     full: bool = False,
     force: bool = False,
+    confirmed_logins: Collection[str] = (),
 ) -> ImportSummary:
     """``progress`` (passwords hashed, passwords in all) is called as the initial passwords are
     hashed, the long part of a file that gives them (about 30 ms each). ``full``: the file lists
     the whole population of its establishments (:mod:`socle.directory.csv_full`); ``force``
-    applies its absences even when they are more than half of a kind's accounts."""
+    applies its absences even when they are more than half of a kind's accounts.
+    ``confirmed_logins`` (``--rattacher``): accounts without a birth date that the rows whose
+    ``login`` column names them may keep although they belong to another establishment
+    (:mod:`socle.directory.csv_logins`)."""
     try:
         rows = read_rows(text, default_uai=default_uai)
         faulty: CsvRejected | None = None
@@ -70,6 +77,19 @@ def import_csv_text(
             raise
         rows, faulty = exc.rows, exc
     groups, errors = group_rows(rows)
+    confirmed = frozenset(confirmed_logins)
+    unused = unused_confirmations(groups, confirmed)
+    if unused and faulty is None:
+        raise CsvRejected(
+            [
+                _(
+                    "--rattacher %(logins)s : aucune ligne du fichier ne donne cet identifiant "
+                    "dans la colonne login."
+                )
+                % {"logins": ", ".join(unused)}
+            ],
+            0,
+        )
     establishments = {
         e.uai: e for e in Establishment.objects.filter(uai__in={row.uai for row in rows})
     }
@@ -86,7 +106,7 @@ def import_csv_text(
                 )
             )
     if not errors and faulty is None:
-        errors += match_people(groups)
+        errors += match_people(groups, confirmed)
         errors += check_other_schools(groups)
         errors += check_logins(groups)
         errors += check_children(groups)
@@ -103,6 +123,7 @@ def import_csv_text(
     try:
         with transaction.atomic():
             summary = apply_groups(groups, establishments)
+            summary.confirmed = sorted(g.login for g in groups.values() if g.confirmed)
             if full:
                 absences = apply_absences(groups, establishments, force=force)
                 summary.full = True

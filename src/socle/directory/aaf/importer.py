@@ -73,6 +73,8 @@ class _Run:
     deactivated: list[int] = field(default_factory=list)
     # Pupils named by a delta's delete records: their relatives' memberships are recomputed.
     deleted_pupils: list[int] = field(default_factory=list)
+    # Pupils placed (establishments, class) by a record without their relatives: idem.
+    placed_pupils: set[int] = field(default_factory=set)
     force: bool = False  # apply a full file's absences even when they are a large share
     stopped: bool = False  # a ForeignExport: the files after it are not read
 
@@ -207,6 +209,7 @@ def _import_file(run: _Run, aaf_file: AafFile, progress: Progress | None) -> Non
         tally_deleted(aaf_file.type, state.deactivated, run.ctx.aaf_establishments, run.report)
     run.links.update(state.links)
     run.relatives |= state.relatives
+    run.placed_pupils |= state.placed_pupils
     _signal_deactivated(state.deactivated + state.signal_again)
     if aaf_file.type == PUPIL:
         run.deleted_pupils.extend(state.deactivated + state.signal_again)
@@ -309,6 +312,7 @@ def _finish(run: _Run) -> None:
             )
     with transaction.atomic():
         parents = sync_links(run.links, report) | run.relatives | _relatives_of(run.deleted_pupils)
+        parents |= _relatives_of(sorted(run.placed_pupils - set(run.links)))
         for kind in (STAFF, PUPIL):
             for group in sorted(g for g in complete if g[2] == kind):
                 gone = _absences(run, group)

@@ -71,6 +71,9 @@ class FileState:
     # file, perhaps interrupted before ``person_deactivated`` was sent; it is sent again.
     signal_again: list[int] = field(default_factory=list)
     relatives: set[int] = field(default_factory=set)
+    # Pupils whose record gave their establishments or class but not their relatives (a delta
+    # moving them to another school): their relatives' memberships are recomputed too.
+    placed_pupils: set[int] = field(default_factory=set)
 
     def error(self, kind: str, record_id: str, reason: str) -> None:
         self.tally.by_type[kind].errors += 1
@@ -161,6 +164,8 @@ def apply_people(batch: list[PersonData], kind: str, ctx: Context, state: FileSt
             state.covered |= establishments
         if kind == PUPIL and data.relations is not None:
             state.links[pk] = data.relations
+        elif kind == PUPIL and data.memberships is not None:
+            state.placed_pupils.add(pk)
         if kind == RELATIVE:
             state.relatives.add(pk)
 

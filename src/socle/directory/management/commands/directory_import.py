@@ -51,6 +51,18 @@ class Command(SocleCommand):
             ),
         )
 
+        parser.add_argument(
+            "--rattacher",
+            action="append",
+            default=[],
+            metavar="IDENTIFIANT",
+            help=_(
+                "CSV : confirme que le compte de cet identifiant, sans date de naissance et "
+                "rattaché à un autre établissement, est bien la personne de la ligne qui le "
+                "donne dans la colonne login (un parent de deux établissements) ; répétable"
+            ),
+        )
+
     def interruption_hint(self, options: dict[str, Any]) -> str:
         if options.get("format") == "aaf":
             # Each file is committed on its own; reading the same files again completes the
@@ -112,6 +124,7 @@ class Command(SocleCommand):
                 progress=self._passwords if on_terminal else None,
                 full=options["complet"],
                 force=options["force"],
+                confirmed_logins=options["rattacher"],
             )
         except CsvRejected as exc:
             if not exc.rejected_rows and len(exc.errors) == 1:  # the file itself, not its lines
@@ -138,6 +151,8 @@ class Command(SocleCommand):
     def _import_aaf(self, options: dict[str, Any]) -> None:
         if options["uai"]:
             raise CommandError(_("--uai ne s'emploie qu'avec le format CSV."))
+        if options["rattacher"]:
+            raise CommandError(_("--rattacher ne s'emploie qu'avec le format CSV."))
         if options["complet"]:
             raise CommandError(
                 _(
