@@ -11,6 +11,11 @@ and its cookie be deleted from ``response``, even if the browser never reaches t
 ``leavers_deleted(sender=Person, count=…, days=…)``: ``socle retention_purge`` deleted ``count``
 people deactivated longer than ``days`` days (sent once per run, also when interrupted after a
 batch committed); the portal traces it.
+``password_reset(sender=Person, person=…, request=…)``: an establishment or ENT administrator
+(``request.user``) has just reset ``person``'s password from the directory's page (a new
+activation code was shown to them); the portal traces it in the « Traces » of each of the
+person's establishments, so that a school sees it when another school's administrator resets
+a person they share.
 """
 
 from django.dispatch import Signal
@@ -19,3 +24,4 @@ password_changed = Signal()
 person_deactivated = Signal()
 activated_here = Signal()
 leavers_deleted = Signal()
+password_reset = Signal()

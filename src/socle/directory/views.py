@@ -24,6 +24,7 @@ from socle.directory.passwords import (
     set_password,
 )
 from socle.directory.passwords import reset_password as reset_account
+from socle.directory.signals import password_reset
 
 
 def _invalid_link(request: HttpRequest) -> HttpResponse:
@@ -112,6 +113,7 @@ def reset_password(request: HttpRequest, uid: str) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid():
             issued = reset_account(person)
+            password_reset.send(sender=Person, person=person, request=request)
             codes = request.session.get(RESET_CODES_KEY, {})
             codes[person.uid] = {"code": issued.code, "expires_at": issued.expires_at.isoformat()}
             request.session[RESET_CODES_KEY] = codes

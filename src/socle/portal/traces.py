@@ -34,6 +34,7 @@ ADMIN_EVENTS = {
     "traces_purged": _("Traces purgées"),
     "person_data_exported": _("Données d'une personne exportées"),
     "leavers_deleted": _("Comptes supprimés (durée de conservation)"),
+    "password_reset": _("Mot de passe réinitialisé"),
 }
 
 EVENT_LABELS = {
