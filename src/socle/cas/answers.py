@@ -28,6 +28,8 @@ from socle.cas.usernames import cas_username, note_usernames_sent
 from socle.cas.validation import Validated, refuse_request, spend, validate_ticket
 from socle.cas.views.common import STORE_ERRORS, store_failure
 from socle.core import metrics
+from socle.core.saml_release import http_attributes_allowed
+from socle.portal.models import Service
 from socle.portal.traces import record
 
 logger = logging.getLogger("socle.cas")
@@ -152,23 +154,41 @@ def _failure(error: errors.CasError, as_json: bool) -> Answer:
     return Answer(protocol.render_failure_xml(error), XML)
 
 
-_withheld_noted: set[str] = set()  # services whose withheld attributes were logged here
+_withheld_noted: set[str] = set()  # services whose withheld attributes were noted here
 
 
 def _saml_attributes(result: Validated, target: str) -> Attributes:
     """The attributes of a SAML answer: none to a plain-http ``TARGET`` (§4.2.1, see
-    ``saml.releases_attributes``), logged once per service and process."""
-    over_http = getattr(settings, "SOCLE_CAS_SAML_HTTP_ATTRIBUTES", False)
-    if saml.releases_attributes(target, over_http=over_http):
+    ``saml.releases_attributes``), noted once per service and process."""
+    if saml.releases_attributes(target, over_http=http_attributes_allowed()):
         return collect(result.person, result.service)
     if result.service.code not in _withheld_noted:
         _withheld_noted.add(result.service.code)
-        logger.warning(
-            "SAML attributes withheld from service %s: its TARGET is plain http "
-            "(CAS 3.0 section 4.2.1; SOCLE_CAS_SAML_HTTP_ATTRIBUTES allows it)",
-            result.service.code,
-        )
+        _note_withheld(result.service, target)
     return {}
+
+
+def _note_withheld(service: Service, target: str) -> None:
+    """The operator's log line and the school's « Traces » line: the service, the host and why;
+    no person (the first validation's user has nothing to do with it), no path or query."""
+    host = urlsplit(target).hostname or ""
+    logger.warning(
+        "SAML attributes withheld from service %s: its TARGET is plain http on %s, not this "
+        "machine (CAS 3.0 section 4.2.1). Publish it in https, or set "
+        "SOCLE_CAS_SAML_HTTP_ATTRIBUTES (docs/cas.md).",
+        service.code,
+        host,
+    )
+    record(
+        "saml_attributes_withheld",
+        outcome="refused",
+        service_code=service.code,
+        uai=service_uai(service),
+        detail=(
+            f"adresse en http ({host}) : aucun attribut SAML transmis, identifiant PRONOTE "
+            "compris (spécification CAS, §4.2.1) ; publiez le service en https"
+        ),
+    )
 
 
 def saml_validation(body: bytes, target: str, ip: str) -> Answer:

@@ -10,6 +10,8 @@ from django.conf import settings
 from django.core.checks import Error, Tags, Warning, register
 from django.utils.translation import gettext as _
 
+from socle.core.saml_release import http_attributes_allowed, is_loopback_host
+
 MAX_DEVICE_COOKIE_DAYS = 395  # 13 months, the CNIL's recommended ceiling for a cookie
 
 
@@ -120,9 +122,6 @@ def check_cas_settings(app_configs: Any = None, **kwargs: Any) -> list[Any]:
     return problems
 
 
-LOOPBACK = {"127.0.0.1", "localhost", "::1"}
-
-
 @register()
 def check_service_patterns(app_configs: Any = None, **kwargs: Any) -> list[Any]:
     """Registered patterns that cannot work, or that open the registry to any site."""
@@ -176,19 +175,35 @@ def check_service_patterns(app_configs: Any = None, **kwargs: Any) -> list[Any]:
             )
         if pattern.kind != PatternKind.REGEX and pattern.value.lower().startswith("http://"):
             host = (urlsplit(pattern.value.replace("*", "x")).hostname or "").lower()
-            if host not in LOOPBACK:
+            if not is_loopback_host(host):  # the loopback of the SAML rule (saml_release)
                 problems.append(
                     Warning(
                         _("%(where)s : adresse en http, les tickets circuleraient en clair.")
                         % {"where": where},
-                        hint=_(
-                            "Utilisez l'adresse https du service : en http, /samlValidate ne "
-                            "lui transmet aucun attribut (spécification CAS, §4.2.1)."
-                        ),
+                        hint=_http_hint(pattern.service),
                         id="socle.W008",
                     )
                 )
     return problems
+
+
+def _http_hint(service: Any) -> str:
+    """What ``socle.W008`` advises, by what /samlValidate does for http (``saml_release``)."""
+    from socle.portal.models import SSOType
+
+    if http_attributes_allowed():
+        return _("Utilisez l'adresse https du service.")
+    if service.sso_type == SSOType.PRONOTE:
+        return _(
+            "Publiez PRONOTE.net en https et indiquez son adresse https : en http, /samlValidate "
+            "ne lui transmet ni idPronote ni aucun autre attribut (spécification CAS, §4.2.1) et "
+            "PRONOTE ne reconnaît personne ; à défaut, SOCLE_CAS_SAML_HTTP_ATTRIBUTES=true "
+            "(socle.W098). socle pronote_doctor --uai … le détaille."
+        )
+    return _(
+        "Utilisez l'adresse https du service : en http, /samlValidate ne "
+        "lui transmet aucun attribut (spécification CAS, §4.2.1)."
+    )
 
 
 @register()

@@ -8,15 +8,14 @@ samlValidate"). Requests are parsed with a hardened lxml parser: no DTD, no enti
 from __future__ import annotations
 
 import datetime as dt
-import ipaddress
 import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
 from lxml import etree
 
 from socle.cas.xmltext import escape, quoteattr
+from socle.core.saml_release import releases_saml_attributes
 
 SOAP_NS = "http://schemas.xmlsoap.org/soap/envelope/"
 SAMLP_NS = "urn:oasis:names:tc:SAML:1.0:protocol"
@@ -41,29 +40,11 @@ _PARSER = etree.XMLParser(
 )
 
 
-def _loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
 def releases_attributes(target: str, *, over_http: bool = False) -> bool:
-    """Whether the answer to this ``TARGET`` may carry attributes. CAS 3.0 §4.2.1: "The
-    ``TARGET`` service SHALL use HTTPS. SAML attributes MUST NOT be released to a non-SSL site."
-
-    https: yes. Plain http: only on this machine (``localhost``, ``127.0.0.0/8``, ``::1``: the
-    demo and pronotesim, where nothing crosses a network), or anywhere when ``over_http`` (the
-    setting ``SOCLE_CAS_SAML_HTTP_ATTRIBUTES``, warned by ``socle.W098``)."""
-    parts = urlsplit(target)
-    scheme = parts.scheme.lower()
-    if scheme == "https":
-        return True
-    if scheme != "http":
-        return False
-    return over_http or _loopback((parts.hostname or "").lower())
+    """Whether the answer to this ``TARGET`` may carry attributes (CAS 3.0 §4.2.1): the rule
+    of :func:`socle.core.saml_release.releases_saml_attributes`, shared with the portal's
+    service form and « Diagnostic PRONOTE » so that they warn exactly when the CAS withholds."""
+    return releases_saml_attributes(target, over_http=over_http)
 
 
 class SamlRequestError(ValueError):

@@ -1,9 +1,11 @@
 """Recording audit traces. Callers pass facts; this module never receives secrets.
 
 Events recorded by the CAS: ``login``, ``login_failed``, ``logout``, ``ticket_issued``,
-``ticket_validated``, ``ticket_refused``, ``access_denied``. Administrative changes made in the
-portal pages: see :data:`ADMIN_EVENTS`. Other apps record their own events and give their labels
-with :func:`register_event_labels` (``socle.pronote.journal``); an unknown name is shown as is.
+``ticket_validated``, ``ticket_refused``, ``access_denied``, ``saml_attributes_withheld`` (once
+per service and process: a plain-http ``TARGET`` got no SAML attribute). Administrative changes
+made in the portal pages: see :data:`ADMIN_EVENTS`. Other apps record their own events and give
+their labels with :func:`register_event_labels` (``socle.pronote.journal``); an unknown name is
+shown as is.
 """
 
 from __future__ import annotations
@@ -45,6 +47,7 @@ EVENT_LABELS = {
     "ticket_validated": _("Ticket validé"),
     "ticket_refused": _("Ticket refusé"),
     "access_denied": _("Accès refusé"),
+    "saml_attributes_withheld": _("Attributs SAML non transmis (adresse en http)"),
     **ADMIN_EVENTS,
 }
 

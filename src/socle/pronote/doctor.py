@@ -104,6 +104,9 @@ class AccountReport:
     username: str = ""
     attributes: dict[str, list[str]] = field(default_factory=dict)
     saml: str = ""
+    # PRONOTE.net's address when it is plain http: the CAS sends it no attribute (saml_http)
+    http_target: str = ""
+    superuser: bool = True  # whether the fixes may name the operator's setting
     verdict: list[str] = field(default_factory=list)  # what PRONOTE will say or do
     fixes: list[str] = field(default_factory=list)  # what to do about it
 
@@ -163,6 +166,7 @@ def _still_missing(establishment: Establishment) -> list[MissingIdentifierEvent]
 def _service_reports(establishment: Establishment, *, superuser: bool) -> list[ServiceReport]:
     from socle.portal.models import UsernameMode
     from socle.portal.patterns import pronote_root_message, pronote_root_missing
+    from socle.portal.saml_http import http_addresses, pronote_http_warning
     from socle.portal.username_lock import login_mode_warning
 
     reports = []
@@ -171,6 +175,11 @@ def _service_reports(establishment: Establishment, *, superuser: bool) -> list[S
         problems = []
         if not service.enabled:
             problems.append(gettext("service désactivé : le CAS refusera de délivrer des tickets."))
+        addresses = http_addresses(
+            service.url or "", [(p.kind, p.value) for p in service.patterns.all()]
+        )
+        if addresses:  # the CAS's own rule: no idPronote to a plain-http PRONOTE.net
+            problems.append(pronote_http_warning(addresses, superuser=superuser))
         if not service.patterns.exists():
             problems.append(
                 gettext(
@@ -293,5 +302,7 @@ def diagnose(
     if login:
         from socle.pronote.doctor_account import examine
 
-        report.account = examine(establishment, login.strip(), report.services, allowed=allowed)
+        report.account = examine(
+            establishment, login.strip(), report.services, allowed=allowed, superuser=superuser
+        )
     return report

@@ -15,6 +15,7 @@ from socle.cas.attributes import collect
 from socle.cas.protocol import render_saml_success
 from socle.cas.usernames import cas_username
 from socle.directory.models import Establishment, Person
+from socle.portal.saml_http import pronote_http_problem, withheld
 from socle.pronote.attributes import IDENTITY_NAMES, mandatory_names, preview
 from socle.pronote.cas_names import differs, fix_hint, latest_stored
 from socle.pronote.categories import STEP_BY_CATEGORY, STEP_COUNT
@@ -69,12 +70,18 @@ def find_person(login: str, allowed: set[int] | None) -> Person | None:
 
 
 def examine(
-    establishment: Establishment, login: str, services: list[Any], *, allowed: set[int] | None
+    establishment: Establishment,
+    login: str,
+    services: list[Any],
+    *,
+    allowed: set[int] | None,
+    superuser: bool = True,
 ) -> Any:
     """``allowed``: the people an establishment administrator may examine (those of
     :func:`socle.pronote.forms.allowed_people`), ``None`` for the whole directory (a superuser,
     the command). Anyone else gets the answer of a login nobody has: nothing of them is shown,
-    not even that the account exists."""
+    not even that the account exists. ``superuser``: whether the fixes may name the operator's
+    setting (:func:`socle.pronote.doctor.diagnose`)."""
     from socle.pronote.doctor import AccountReport, cas_url
 
     report = AccountReport(login=login)
@@ -110,13 +117,17 @@ def examine(
     service = services[0].service
     report.service = service
     report.username = cas_username(person, service)
-    with preview():  # the provider records nothing while we look
-        report.attributes = collect(person, service)
     target = (
         services[0].urls[1].url
         if len(services[0].urls) > 1
         else service.url or "https://pronote.invalid/pronote/"
     )
+    if withheld(target):  # the CAS's rule (CAS 3.0 §4.2.1): this TARGET gets no attribute
+        report.http_target = target
+        report.superuser = superuser
+    else:
+        with preview():  # the provider records nothing while we look
+            report.attributes = collect(person, service)
     report.saml = render_saml_success(
         username=report.username,
         attributes=report.attributes,
@@ -150,6 +161,9 @@ def _explain(
         return
     recognition = service.pronote_recognition or "pronote"
     attribute = service.pronote_id_attribute or "idPronote"
+    if report.http_target:
+        _explain_http_target(report, recognition, attribute, cas)
+        return
     sent = set(report.attributes)
     missing_names = mandatory_names(service) - sent
     if recognition in ("pronote", "both") and attribute not in sent:
@@ -225,6 +239,25 @@ def _explain(
         report.fixes.append(
             _("Non transmis faute de donnée : %(names)s.") % {"names": ", ".join(unknown)}
         )
+
+
+def _explain_http_target(report: Any, recognition: str, attribute: str, cas: str) -> None:
+    """PRONOTE.net at a plain-http address: the CAS sends it no attribute at all, whatever the
+    account (``socle.portal.saml_http``); importing identifiers would change nothing."""
+    explanation, fix = pronote_http_problem([report.http_target], superuser=report.superuser)
+    report.verdict.append(explanation)
+    if recognition == "identity":
+        report.verdict.append(
+            quoting(
+                _("Sans attribut d'identité, PRONOTE affichera %(message)s"),
+                IDENTIFICATION_IMPOSSIBLE,
+            )
+        )
+    else:
+        report.verdict.append(
+            quoting(_("PRONOTE affichera : %(message)s"), missing_attribute_message(cas, attribute))
+        )
+    report.fixes.append(fix)
 
 
 def _explain_stored_cas_id(report: Any, establishment: Establishment) -> None:

@@ -26,3 +26,15 @@ class AccessibleFormMixin(FirstErrorFocusMixin):
             error_id = f"{bound.auto_id}_error"
             if error_id not in described.split():
                 widget.attrs["aria-describedby"] = f"{described} {error_id}".strip()
+
+
+def describe_warning(form: Any, name: str) -> None:
+    """Ties the field's warning (``field_warning`` in ``templates/portal/_field.html``, id
+    ``<field id>_warning``) to its input, with its help text, so a screen reader reads both."""
+    bound, field = form[name], form.fields[name]
+    described = field.widget.attrs.get("aria-describedby", "")
+    if not described and field.help_text:
+        described = f"{bound.auto_id}_helptext"  # what Django would have set
+    warning_id = f"{bound.auto_id}_warning"
+    if warning_id not in described.split():
+        field.widget.attrs["aria-describedby"] = f"{warning_id} {described}".strip()

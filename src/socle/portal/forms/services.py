@@ -19,7 +19,7 @@ from socle.portal.foreign_patterns import (
     other_service_urls,
     service_addresses,
 )
-from socle.portal.forms.base import AccessibleFormMixin
+from socle.portal.forms.base import AccessibleFormMixin, describe_warning
 from socle.portal.forms.service_rules import (
     anonymous_refusal,
     code_problem,
@@ -39,6 +39,7 @@ from socle.portal.patterns import (
     pronote_root_message,
     pronote_root_missing,
 )
+from socle.portal.saml_http import service_http_warning
 from socle.portal.username_lock import (
     locked_change_refused,
     locked_explanation,
@@ -203,8 +204,26 @@ class ServiceForm(AccessibleFormMixin, forms.ModelForm):
         # From the stored values, read here before a POST is copied onto the instance.
         self.username_mode_warning = stored_login_warning(service, superuser=superuser)
         if self.username_mode_warning:
-            auto_id = self["username_mode"].auto_id
-            field.widget.attrs["aria-describedby"] = f"{auto_id}_warning {auto_id}_helptext"
+            describe_warning(self, "username_mode")
+
+    @cached_property
+    def saml_http_warning(self) -> str:
+        """Under the URL, a warning (not a refusal): the CAS will send no SAML attribute to this
+        plain-http address (``socle.portal.saml_http``). What was posted, else what is stored."""
+        if hasattr(self, "pattern_lines"):  # validated: what the form would save
+            data, lines = self.cleaned_data, self.pattern_lines
+            facts = (data.get("sso_type"), data.get("url"), [(p.kind, p.value) for p in lines])
+        elif self.instance.pk and not self.is_bound:
+            service = self.instance
+            facts = (service.sso_type, service.url, service.patterns.values_list("kind", "value"))
+        else:
+            return ""
+        warning = service_http_warning(
+            facts[0] or "", facts[1] or "", facts[2], superuser=self.administered is None
+        )
+        if warning:
+            describe_warning(self, "url")
+        return warning
 
     def _reserve_anonymous(self) -> None:
         """« Service anonyme » puts the service on every visitor's and every school's « Mon

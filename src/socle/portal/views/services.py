@@ -21,6 +21,7 @@ from socle.portal.permissions import (
     visible_services,
 )
 from socle.portal.release import release_changed, release_detail
+from socle.portal.saml_http import service_http_warning
 from socle.portal.traces import record_admin_change
 from socle.portal.username_lock import pairwise_loss_on_delete
 
@@ -36,6 +37,16 @@ def _warn_other_uai(request: HttpRequest, service: Service) -> None:
     """Saved, but its PRONOTE.net address names another establishment (``socle.W045``)."""
     patterns = service.patterns.values_list("kind", "value")
     warning = service_uai_warning(service.code, _uai(service), service.url, patterns)
+    if warning:
+        messages.warning(request, warning)
+
+
+def _warn_saml_http(request: HttpRequest, service: Service) -> None:
+    """Saved, but at a plain-http address the CAS will send it no SAML attribute (the edit page
+    says so under the URL; a new service's next page is « Accès population »)."""
+    patterns = service.patterns.values_list("kind", "value")
+    superuser = administered_ids(request.user) is None
+    warning = service_http_warning(service.sso_type, service.url, patterns, superuser=superuser)
     if warning:
         messages.warning(request, warning)
 
@@ -79,6 +90,7 @@ def service_create(request: HttpRequest) -> HttpResponse:
             detail,
             _("Le service « %(label)s » a été créé. Indiquez maintenant qui peut y accéder."),
         )
+        _warn_saml_http(request, service)
         return redirect("portal:service_access", pk=service.pk)
     return _form_page(request, form, None)
 

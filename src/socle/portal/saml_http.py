@@ -1,0 +1,106 @@
+"""Services the CAS will send no SAML attribute: their address is plain http on another machine.
+
+CAS 3.0 §4.2.1 forbids releasing SAML attributes to a non-SSL site, and ``/samlValidate`` obeys
+(``socle.cas.answers``) unless the operator sets ``SOCLE_CAS_SAML_HTTP_ATTRIBUTES``. A PRONOTE.net
+published at ``http://<serveur>/pronote/`` then receives no ``idPronote`` and recognises nobody.
+The rule itself is :func:`socle.core.saml_release.releases_saml_attributes`; this module applies
+it to a service's URL and patterns, for the service form's warning and « Diagnostic PRONOTE »
+(and ``pronote_doctor``), so that they warn exactly when the CAS withholds."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.utils.translation import gettext as _
+
+from socle.core.saml_release import http_attributes_allowed, releases_saml_attributes
+from socle.portal.models import PatternKind, SSOType
+from socle.portal.pattern_overlap import literal_prefix
+
+
+def withheld(address: str) -> bool:
+    """Whether a ``TARGET`` starting with ``address`` gets no attribute: plain http, and the
+    CAS's rule says no (another scheme is no SAML ``TARGET`` at all: not reported here)."""
+    if not address.lower().startswith("http://"):
+        return False
+    return not releases_saml_attributes(address, over_http=http_attributes_allowed())
+
+
+def pattern_address(kind: str, value: str) -> str:
+    """The start every URL the pattern accepts shares, as the registry compiles it (scheme and
+    host normalised): ``http://pronote.lycee.test/pronote/`` for ``…/pronote/**``. A regular
+    expression whose scheme is not literal (``^https?://``) gives what it spells, often
+    ``http``: not judged, as ``socle.W008`` does not judge it."""
+    text = literal_prefix(kind, value).text
+    if kind == PatternKind.REGEX and "://" not in text:
+        return ""
+    return text
+
+
+def http_addresses(url: str, patterns: Iterable[tuple[str, str]]) -> list[str]:
+    """The service's URL and patterns (``(kind, value)``) that get no SAML attribute, as
+    written; ``[]`` when the operator allows attributes over http."""
+    if http_attributes_allowed():
+        return []
+    found = [url] if url and withheld(url.strip()) else []
+    for kind, value in patterns:
+        if withheld(pattern_address(kind, value)) and value not in found:
+            found.append(value)
+    return found
+
+
+def pronote_http_warning(addresses: list[str], *, superuser: bool) -> str:
+    """:func:`pronote_http_problem`'s two sentences in one."""
+    return " ".join(pronote_http_problem(addresses, superuser=superuser))
+
+
+def pronote_http_problem(addresses: list[str], *, superuser: bool) -> tuple[str, str]:
+    """What happens to a PRONOTE service at these http addresses, and what to do: the words of
+    the service form, « Diagnostic PRONOTE » and ``pronote_doctor``. ``superuser``: the reader
+    may be told of the operator's setting; an establishment's administrator is told to ask."""
+    message = _(
+        "Adresse en http (%(addresses)s) : le CAS n'enverra à PRONOTE.net ni l'identifiant "
+        "PRONOTE (idPronote) ni aucun autre attribut, car la spécification CAS l'interdit vers "
+        "un site non chiffré ; PRONOTE ne pourra reconnaître personne et affichera « Le serveur "
+        'CAS doit être configuré pour renvoyer un attribut "idPronote". Or aucun attribut n\'a '
+        "été renvoyé. »"
+    ) % {"addresses": ", ".join(addresses)}
+    if superuser:
+        fix = _(
+            "Publiez PRONOTE.net en https (le PRONOTE hébergé par Index Education l'est : "
+            "https://<uai>.index-education.net/pronote/) et indiquez son adresse https dans le "
+            "service ; à défaut, SOCLE_CAS_SAML_HTTP_ATTRIBUTES=true fait transmettre les "
+            "attributs à tous les services en http (avertissement socle.W098, docs/cas.md)."
+        )
+    else:
+        fix = _(
+            "Publiez PRONOTE.net en https (le PRONOTE hébergé par Index Education l'est : "
+            "https://<uai>.index-education.net/pronote/) et indiquez son adresse https dans le "
+            "service, ou demandez à l'exploitant de l'ENT."
+        )
+    return message, fix
+
+
+def cas_http_warning(addresses: list[str]) -> str:
+    """The service form's words for a CAS service at these http addresses."""
+    return _(
+        "Adresse en http (%(addresses)s) : si ce service valide ses tickets en SAML 1.1 "
+        "(/samlValidate), le CAS ne lui enverra aucun attribut, car la spécification CAS "
+        "l'interdit vers un site non chiffré. Utilisez son adresse https, ou demandez à "
+        "l'exploitant de l'ENT."
+    ) % {"addresses": ", ".join(addresses)}
+
+
+def service_http_warning(
+    sso_type: str, url: str, patterns: Iterable[tuple[str, str]], *, superuser: bool
+) -> str:
+    """The service form's warning (not a refusal) for a service the CAS will send no SAML
+    attribute, "" when it will (or when it has no SSO)."""
+    if sso_type not in (SSOType.CAS, SSOType.PRONOTE):
+        return ""
+    addresses = http_addresses(url, patterns)
+    if not addresses:
+        return ""
+    if sso_type == SSOType.PRONOTE:
+        return pronote_http_warning(addresses, superuser=superuser)
+    return cas_http_warning(addresses)

@@ -1,0 +1,38 @@
+"""``socle.W008`` (a registered plain-http pattern) judges loopback hosts by the rule
+``/samlValidate`` applies (``socle.core.saml_release``) and tells a PRONOTE service's operator
+what http costs it: no ``idPronote``, nobody recognised, and the two ways out."""
+
+from __future__ import annotations
+
+import pytest
+
+from socle.cas.checks import check_service_patterns
+from tests.factories import make_service
+
+
+def _w008(service_code: str) -> list:
+    return [
+        problem
+        for problem in check_service_patterns()
+        if problem.id == "socle.W008" and service_code in problem.msg
+    ]
+
+
+@pytest.mark.django_db
+def test_it_tells_a_plain_http_pronote_what_it_loses_and_the_ways_out(settings) -> None:
+    make_service(
+        "PRONOTE-HTTP", sso_type="pronote", patterns=("http://pronote.lycee.test/pronote/**",)
+    )
+    make_service("appli", patterns=("http://appli.lycee.test/**",))
+    make_service("boucle", patterns=("http://127.0.0.2:8153/**", "http://[::1]:8153/**"))
+    (pronote,) = _w008("PRONOTE-HTTP")
+    assert "ni idPronote ni aucun autre attribut" in pronote.hint
+    assert "Publiez PRONOTE.net en https" in pronote.hint
+    assert "SOCLE_CAS_SAML_HTTP_ATTRIBUTES=true" in pronote.hint
+    assert "pronote_doctor" in pronote.hint
+    (appli,) = _w008("appli")
+    assert "/samlValidate ne lui transmet aucun attribut" in appli.hint
+    assert _w008("boucle") == []  # loopback, as the CAS judges it: attributes do go
+    settings.SOCLE_CAS_SAML_HTTP_ATTRIBUTES = True
+    (pronote,) = _w008("PRONOTE-HTTP")  # the tickets still travel in clear
+    assert pronote.hint == "Utilisez l'adresse https du service."

@@ -1,0 +1,142 @@
+"""The service form warns (it does not refuse) when the CAS will send the service no SAML
+attribute: a plain-http address on another machine while ``SOCLE_CAS_SAML_HTTP_ATTRIBUTES`` is off
+(CAS 3.0 §4.2.1). The rule is the CAS's own (``socle.core.saml_release``), applied to the URL and
+patterns by ``socle.portal.saml_http``."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+from lxml import html
+
+from socle.cas import saml
+from socle.core.saml_release import releases_saml_attributes
+from socle.directory.models import Establishment, Person
+from socle.portal.models import PatternKind, Service, SSOType
+from socle.portal.saml_http import http_addresses, pattern_address
+from tests.factories import make_person
+from tests.portal.conftest import logged_in
+from tests.portal.test_service_pages import service_data
+
+HTTP_PRONOTE = "http://pronote.lycee.test/pronote/"
+PRONOTE_WARNING = "le CAS n'enverra à PRONOTE.net ni l'identifiant PRONOTE (idPronote)"
+
+
+def _pronote(school: Establishment, **overrides: str) -> dict[str, str]:
+    return service_data(establishment=str(school.pk), **overrides)
+
+
+def _warning(response) -> str:
+    found = html.fromstring(response.content.decode()).xpath("//p[@id='id_url_warning']")
+    return " ".join(found[0].text_content().split()) if found else ""
+
+
+def _messages(response) -> list[str]:
+    return [str(message) for message in response.context["messages"]]
+
+
+def test_it_warns_a_school_administrator_saving_a_plain_http_pronote(
+    school_admin: Person, school: Establishment
+) -> None:
+    client = logged_in(school_admin)
+    created = client.post(reverse("portal:service_create"), _pronote(school, url=HTTP_PRONOTE))
+    assert created.status_code == 302  # a warning, not a refusal
+    service = Service.objects.get()
+    assert list(service.patterns.values_list("value", flat=True)) == [HTTP_PRONOTE + "**"]
+    (message,) = [m for m in _messages(client.get(created["Location"])) if PRONOTE_WARNING in m]
+    assert HTTP_PRONOTE in message and "Publiez PRONOTE.net en https" in message
+    assert "demandez à l'exploitant de l'ENT" in message
+    assert "SOCLE_CAS_SAML_HTTP_ATTRIBUTES" not in message  # the operator's, not the school's
+    page = client.get(reverse("portal:service_edit", args=[service.pk]))
+    assert PRONOTE_WARNING in _warning(page)
+    (url_input,) = html.fromstring(page.content.decode()).xpath("//input[@name='url']")
+    assert "id_url_warning" in url_input.get("aria-describedby").split()
+    assert "id_url_helptext" in url_input.get("aria-describedby").split()
+
+
+def test_it_warns_on_a_form_shown_again_with_errors(
+    school_admin: Person, school: Establishment
+) -> None:
+    data = _pronote(school, url=HTTP_PRONOTE, code="pas de code")
+    response = logged_in(school_admin).post(reverse("portal:service_create"), data)
+    assert response.status_code == 200 and response.context["form"].errors
+    assert PRONOTE_WARNING in _warning(response)
+
+
+def test_it_says_nothing_for_https_or_when_the_operator_allows_http(
+    school_admin: Person, school: Establishment, settings
+) -> None:
+    client = logged_in(school_admin)
+    https = "https://0312609t.index-education.net/pronote/"
+    created = client.post(reverse("portal:service_create"), _pronote(school, url=https))
+    service = Service.objects.get()
+    assert not [m for m in _messages(client.get(created["Location"])) if "http" in m]
+    assert _warning(client.get(reverse("portal:service_edit", args=[service.pk]))) == ""
+    service.url = HTTP_PRONOTE
+    service.save()
+    service.patterns.update(value=HTTP_PRONOTE + "**")
+    assert _warning(client.get(reverse("portal:service_edit", args=[service.pk])))
+    settings.SOCLE_CAS_SAML_HTTP_ATTRIBUTES = True
+    assert _warning(client.get(reverse("portal:service_edit", args=[service.pk]))) == ""
+
+
+def test_it_names_the_setting_to_an_ent_administrator_and_spares_loopback(
+    superuser: Person, school: Establishment
+) -> None:
+    client = logged_in(superuser)
+    loopback = "http://127.0.0.1:8137/pronote/"
+    client.post(reverse("portal:service_create"), _pronote(school, url=loopback, code="DEMO"))
+    demo = Service.objects.get(code="DEMO")
+    assert _warning(client.get(reverse("portal:service_edit", args=[demo.pk]))) == ""
+    client.post(reverse("portal:service_create"), _pronote(school, url=HTTP_PRONOTE, code="LYCEE"))
+    lycee = Service.objects.get(code="LYCEE")
+    warning = _warning(client.get(reverse("portal:service_edit", args=[lycee.pk])))
+    assert PRONOTE_WARNING in warning and "SOCLE_CAS_SAML_HTTP_ATTRIBUTES=true" in warning
+
+
+def test_it_warns_a_cas_service_whose_pattern_is_plain_http(
+    school_admin: Person, school: Establishment
+) -> None:
+    data = _pronote(
+        school,
+        code="APPLI",
+        sso_type=SSOType.CAS,
+        url="http://appli.lycee.test/",
+        patterns_text="http://appli.lycee.test/**",
+    )
+    client = logged_in(school_admin)
+    response = client.post(reverse("portal:service_create"), data)
+    assert response.status_code == 302, response.context["form"].errors
+    service = Service.objects.get()
+    warning = _warning(client.get(reverse("portal:service_edit", args=[service.pk])))
+    assert warning.startswith(
+        "Adresse en http (http://appli.lycee.test/, http://appli.lycee.test/**) : si ce service"
+    )
+    link = make_person("Lien", "Simple", is_superuser=True)
+    plain = _pronote(school, code="LIEN", sso_type=SSOType.NONE, url="http://lien.lycee.test/")
+    logged_in(link).post(reverse("portal:service_create"), plain)
+    lien = Service.objects.get(code="LIEN")
+    assert _warning(logged_in(link).get(reverse("portal:service_edit", args=[lien.pk]))) == ""
+
+
+@pytest.mark.parametrize(
+    ("kind", "value", "judged"),
+    [
+        (PatternKind.ANT, "http://pronote.lycee.test/pronote/**", True),
+        (PatternKind.ANT, "http://*.lycee.test/**", True),  # whatever host: not this machine
+        (PatternKind.EXACT, "HTTP://Pronote.Lycee.test:80/pronote/", True),
+        (PatternKind.REGEX, r"^http://pronote\.lycee\.test/.*", True),
+        (PatternKind.REGEX, r"^https?://pronote\.lycee\.test/.*", False),  # scheme not literal
+        (PatternKind.ANT, "http://127.0.0.1:8137/pronote/**", False),
+        (PatternKind.ANT, "http://[::1]:8137/pronote/**", False),
+        (PatternKind.ANT, "http://localhost/pronote/**", False),
+        (PatternKind.ANT, "https://pronote.lycee.test/pronote/**", False),
+    ],
+)
+def test_it_judges_patterns_by_the_cas_rule(kind: str, value: str, judged: bool) -> None:
+    assert (http_addresses("", [(kind, value)]) == [value]) is judged
+    address = pattern_address(kind, value)
+    if address:  # one rule: the CAS's answer for an address the pattern accepts
+        target = address + "eleve.html"
+        assert saml.releases_attributes(target) is releases_saml_attributes(target)
+        assert saml.releases_attributes(target) is not judged
