@@ -16,6 +16,7 @@ from socle.portal.models import PatternKind, Service, SSOType
 from socle.portal.saml_http import http_addresses, pattern_address
 from tests.factories import make_person
 from tests.portal.conftest import logged_in
+from tests.portal.test_django_admin_services import _add_service, _superuser_client
 from tests.portal.test_service_pages import service_data
 
 HTTP_PRONOTE = "http://pronote.lycee.test/pronote/"
@@ -140,3 +141,11 @@ def test_it_judges_patterns_by_the_cas_rule(kind: str, value: str, judged: bool)
         target = address + "eleve.html"
         assert saml.releases_attributes(target) is releases_saml_attributes(target)
         assert saml.releases_attributes(target) is not judged
+
+
+def test_it_warns_in_the_django_admin_too(client) -> None:
+    client = _superuser_client(client)
+    response = _add_service(client, "http://appli.lycee.test/", "http://appli.lycee.test/**")
+    assert response.status_code == 302, response.content[:300]
+    shown = [str(m) for m in client.get(response["Location"]).context["messages"]]
+    assert [m for m in shown if m.startswith("Adresse en http (http://appli.lycee.test/")]

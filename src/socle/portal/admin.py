@@ -34,6 +34,7 @@ from socle.portal.models import (
 )
 from socle.portal.patterns import pattern_problem, pronote_root_message, pronote_root_missing
 from socle.portal.release import release_changed, release_detail
+from socle.portal.saml_http import service_http_warning
 from socle.portal.traces import record_admin_change
 from socle.portal.username_lock import mode_refusal
 
@@ -145,14 +146,18 @@ class ServiceAdmin(admin.ModelAdmin):
 
     def save_related(self, request: Any, form: Any, formsets: Any, change: bool) -> None:
         """Saved with its patterns; then, as the portal's form, a warning when its PRONOTE.net
-        address names another establishment than its own (``socle.W045``)."""
+        address names another establishment than its own (``socle.W045``), and when the CAS
+        will send it no SAML attribute (plain http, ``socle.portal.saml_http``)."""
         super().save_related(request, form, formsets, change)
         service = form.instance
         uai = service.establishment.uai if service.establishment_id else ""
-        patterns = service.patterns.values_list("kind", "value")
-        warning = service_uai_warning(service.code, uai, service.url, patterns)
-        if warning:
-            self.message_user(request, warning, messages.WARNING)
+        patterns = list(service.patterns.values_list("kind", "value"))
+        for warning in (
+            service_uai_warning(service.code, uai, service.url, patterns),
+            service_http_warning(service.sso_type, service.url, patterns, superuser=True),
+        ):
+            if warning:
+                self.message_user(request, warning, messages.WARNING)
 
     def save_model(self, request: Any, obj: Service, form: Any, change: bool) -> None:
         """Traced as from the portal's form: a service created, or what it receives changed
