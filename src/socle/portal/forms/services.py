@@ -12,28 +12,22 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from socle.directory.models import Establishment
-from socle.portal.foreign_patterns import (
-    captured_by,
-    covered_service,
-    foreign_overlap,
-    other_service_urls,
-    service_addresses,
-)
+from socle.portal.foreign_patterns import captured_by, other_service_urls, service_addresses
 from socle.portal.forms.base import AccessibleFormMixin, describe_warning
+from socle.portal.forms.pattern_checks import pattern_line_problem
 from socle.portal.forms.service_rules import (
     anonymous_refusal,
     code_problem,
     type_problems,
     url_problem,
 )
-from socle.portal.hosted_pronote import foreign_uai_refusal, pattern_reach, url_reach
+from socle.portal.hosted_pronote import foreign_uai_refusal, url_reach
 from socle.portal.icon_store import forget_icon, prepare_icon, store_icon
 from socle.portal.icons import MAX_ICON_BYTES, IconError, check_icon
-from socle.portal.internal_hosts import internal_address_refused, pattern_host, url_host
-from socle.portal.models import PatternKind, Service, ServicePattern, SSOType
+from socle.portal.internal_hosts import internal_address_refused, url_host
+from socle.portal.models import Service, ServicePattern, SSOType
 from socle.portal.patterns import (
     PatternLine,
-    check_pattern,
     default_pronote_pattern,
     parse_lines,
     pronote_root_message,
@@ -353,22 +347,9 @@ class ServiceForm(AccessibleFormMixin, forms.ModelForm):
         others = other_service_urls(self.instance.pk)
         errors = []
         for line in lines:
-            message = None
-            if self.administered is not None:  # first: it says why better than a mismatch
-                message = internal_address_refused(pattern_host(line.kind, line.value))
-            if message is None:
-                message = check_pattern(line.kind, line.value, own)
-            if message is None and self.administered is not None:
-                # first: it names the other school, which the generic message below does not
-                message = foreign_overlap(
-                    line.kind, line.value, self.administered, self.instance.pk
-                )
-            if message is None and self.administered is not None:
-                reach = pattern_reach(line.kind, line.value)
-                regex = line.kind == PatternKind.REGEX
-                message = foreign_uai_refusal(reach, self.own_uais, regex=regex)
-            if message is None:
-                message = covered_service(line.kind, line.value, others)
+            message = pattern_line_problem(
+                line, own, others, self.administered, self.own_uais, self.instance.pk
+            )
             if message:
                 errors.append(f"{line.value} — {message}")
         if errors:
