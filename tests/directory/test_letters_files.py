@@ -129,3 +129,30 @@ def test_it_leaves_the_letters_in_their_folder_when_they_cannot_be_moved_out_eit
         assert activation_redirect("leo.petit", _code_in(kept), None)
     finally:
         folder.chmod(0o700)  # for pytest's clean-up of tmp_path
+
+
+def test_it_says_to_copy_the_letters_left_in_their_read_only_folder_after_a_ctrl_c(
+    tmp_path: Path, college: Establishment, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def interrupted(*_args: object) -> None:
+        raise KeyboardInterrupt
+
+    def refused(*_args: object) -> None:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(f"{COMMAND}.os.replace", interrupted)
+    monkeypatch.setattr(f"{COMMAND}.keep_beside", refused)
+    err = io.StringIO()
+    with pytest.raises(SystemExit):
+        call_command(
+            "activation_letters", uai="0312609T", out=str(tmp_path / "b.csv"),
+            stdout=io.StringIO(), stderr=err,
+        )  # fmt: skip
+    monkeypatch.undo()
+    (folder,) = tmp_path.iterdir()
+    kept = folder / "b.csv"
+    try:
+        assert f"les fiches sont dans {kept} (dossier en lecture seule" in err.getvalue()
+        assert activation_redirect("leo.petit", _code_in(kept), None)
+    finally:
+        folder.chmod(0o700)

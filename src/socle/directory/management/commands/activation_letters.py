@@ -61,8 +61,14 @@ class Command(SocleCommand):
         )
 
     renewed_in: Path | None = None  # the letters of codes already renewed, if interrupted then
+    renewed_in_folder = False  # ... left in their private folder, read-only
 
     def interruption_hint(self, options: dict[str, Any]) -> str:
+        if self.renewed_in is not None and self.renewed_in_folder:
+            return _(
+                "Les codes sont renouvelés : les fiches sont dans %(partial)s (dossier en "
+                "lecture seule : copiez ce fichier, puis supprimez le dossier)."
+            ) % {"partial": self.renewed_in}
         if self.renewed_in is not None:
             return _(
                 "Les codes sont renouvelés : les fiches sont dans %(partial)s (renommez ce "
@@ -189,7 +195,7 @@ class Command(SocleCommand):
         try:
             self.renewed_in = keep_beside(written, out)
         except OSError:
-            state.keep_folder = True
+            state.keep_folder = self.renewed_in_folder = True
             self.renewed_in = folder_path(folder) / out.name
 
     def _refuse_empty(
