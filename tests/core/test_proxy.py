@@ -136,6 +136,23 @@ def test_it_removes_the_proto_header_of_an_outsider_and_keeps_the_proxy_s(settin
     assert proxied == {"REMOTE_ADDR": "10.0.0.5", "HTTP_X_FORWARDED_PROTO": "https"}
 
 
+def test_it_says_once_per_peer_that_it_ignored_its_proto_header(settings, caplog):
+    """A TLS proxy left out of ``SOCLE_TRUSTED_PROXIES`` would otherwise show only as forms
+    refused (CSRF): the browser says https, the request is taken for http."""
+    settings.SOCLE_TRUSTED_PROXIES = ["10.0.0.0/24"]
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    networks = trusted_networks()
+    for _ in range(3):
+        apply_trusted_proxy(
+            {"REMOTE_ADDR": "192.0.2.8", "HTTP_X_FORWARDED_PROTO": "https"}, networks
+        )
+    apply_trusted_proxy({"REMOTE_ADDR": "192.0.2.9"}, networks)  # no header: nothing to say
+    assert [r.getMessage() for r in caplog.records] == [
+        "X-Forwarded-Proto from 192.0.2.8 ignored: not in SOCLE_TRUSTED_PROXIES (if it is the "
+        "TLS proxy, list it there; otherwise a client reaches the node around the proxy)"
+    ]
+
+
 def test_it_leaves_the_headers_alone_when_not_behind_a_proxy(settings):
     settings.SECURE_PROXY_SSL_HEADER = None
     meta = {"REMOTE_ADDR": "203.0.113.9", "HTTP_X_FORWARDED_PROTO": "https"}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Mapping, MutableMapping
 from typing import Any
 
@@ -9,6 +10,8 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
 from socle.core.proxy import Network, forwarded_client, is_trusted, parse_networks
+
+logger = logging.getLogger("socle.core")
 
 
 class TrustedProxyMiddleware:
@@ -36,11 +39,28 @@ class TrustedNetworks(tuple[Network, ...]):
 
     REMEMBERED = 4096
     known: dict[str, bool]
+    told: set[str]
 
     def __new__(cls, networks: tuple[Network, ...] = ()) -> TrustedNetworks:
         made = super().__new__(cls, networks)
         made.known = {}
+        made.told = set()
         return made
+
+    def ignored_proto(self, peer: str) -> None:
+        """Logs, once per peer (within the same bound), that its ``X-Forwarded-Proto`` was
+        removed: a TLS proxy missing from ``SOCLE_TRUSTED_PROXIES`` otherwise shows only as
+        refused forms (CSRF: the browser's https origin against a request taken for http)."""
+        if peer in self.told:
+            return
+        if len(self.told) >= self.REMEMBERED:
+            self.told.clear()
+        self.told.add(peer)
+        logger.warning(
+            "X-Forwarded-Proto from %s ignored: not in SOCLE_TRUSTED_PROXIES (if it is the TLS "
+            "proxy, list it there; otherwise a client reaches the node around the proxy)",
+            peer,
+        )
 
     def trust(self, peer: str) -> bool:
         known = self.known.get(peer)
@@ -69,7 +89,8 @@ def apply_trusted_proxy(meta: MutableMapping[str, Any], networks: TrustedNetwork
         return
     remote = meta.get("REMOTE_ADDR", "")
     if not networks.trust(remote):
-        meta.pop("HTTP_X_FORWARDED_PROTO", None)
+        if meta.pop("HTTP_X_FORWARDED_PROTO", None) is not None:
+            networks.ignored_proto(remote)
         return
     client = forwarded_client(remote, meta.get("HTTP_X_FORWARDED_FOR", ""), networks)
     if client != remote:
