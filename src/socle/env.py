@@ -3,6 +3,10 @@
 Every setting Socle reads from the environment goes through one of these helpers. A value that
 cannot be understood stops the process at start-up with a message naming the variable, instead of
 being silently replaced by a default.
+
+A variable set to nothing (``SOCLE_X=``, or blanks) counts as unset and gives the default: an
+env file's ``SOCLE_X=`` line or a compose file's ``${SOCLE_X:-}`` leaves the default, as the
+scripts rely on. The lists that may not be empty are the exception (:func:`env_list`).
 """
 
 import os
@@ -64,7 +68,15 @@ def env_int(
 
 
 def env_list(name: str, default: list[str], *, allow_empty: bool = True) -> list[str]:
+    """Comma-separated items. Unset, or set to nothing as any variable, gives ``default``;
+    except that a list which may not be empty refuses a variable set to nothing
+    (``SOCLE_ALLOWED_HOSTS=""`` reads as "none" to whoever wrote it, not as the default)."""
     value = _raw(name)
+    if value is None and not allow_empty and name in os.environ:
+        raise ConfigurationError(
+            f"{name} est défini mais vide : au moins une valeur attendue (retirez la variable "
+            f"pour sa valeur par défaut, {','.join(default)})."
+        )
     if value is None:
         return list(default)
     items = [item.strip() for item in value.split(",") if item.strip()]

@@ -293,7 +293,9 @@ SOCLE_SERVE_TIMEOUT = env_int("SOCLE_SERVE_TIMEOUT", 30, minimum=5, maximum=600)
 SOCLE_SERVE_KEEPALIVE = env_int("SOCLE_SERVE_KEEPALIVE", 5, minimum=0, maximum=300)
 SOCLE_SERVE_ACCESS_LOG = env_bool("SOCLE_SERVE_ACCESS_LOG", False)
 SOCLE_REDIS_CLUSTER = env_bool("SOCLE_REDIS_CLUSTER", False)
-SOCLE_TRUSTED_PROXIES = env_list("SOCLE_TRUSTED_PROXIES", ["127.0.0.1", "::1"])
+# Never empty: behind the proxy, a node trusting no proxy would see every person at the
+# proxy's address (rate limits) and never over https (X-Forwarded-Proto, core.proxy).
+SOCLE_TRUSTED_PROXIES = env_list("SOCLE_TRUSTED_PROXIES", ["127.0.0.1", "::1"], allow_empty=False)
 # Django's own sessions (portal pages): with Redis they live there too, beside the CAS sessions,
 # so that any node serves any user and nothing but the directory stays in the database. Either
 # store writes a new session once: one `add` to the cache (socle.core.sessions, where Django's

@@ -41,6 +41,10 @@ def test_it_explains_a_missing_secret_key_even_for_help(tmp_path: Path):
         ("SOCLE_DATABASE_URL", "mysql2://x", "« mysql2 » non pris en charge"),
         ("SOCLE_DATABASE_URL", "postgres//bad", "« schéma:// » manquant"),
         ("SOCLE_ALLOWED_HOSTS", " , ", "au moins une valeur attendue"),
+        ("SOCLE_ALLOWED_HOSTS", "", "défini mais vide : au moins une valeur attendue"),
+        ("SOCLE_ALLOWED_HOSTS", "  ", "retirez la variable pour sa valeur par défaut"),
+        ("SOCLE_TRUSTED_PROXIES", "", "défini mais vide : au moins une valeur attendue"),
+        ("SOCLE_TRUSTED_PROXIES", ",", "au moins une valeur attendue"),
         ("SOCLE_ACCESSIBILITY_COMPLIANCE", "oui", "none (non conforme), partial, full"),
     ],
 )
@@ -70,6 +74,13 @@ def test_it_refuses_an_empty_or_missing_secret_key_file(tmp_path: Path):
         run_socle(tmp_path, "check", SOCLE_SECRET_KEY_FILE=str(missing)), "SOCLE_SECRET_KEY_FILE"
     )
     assert "fichier introuvable" in line
+
+
+def test_it_reads_a_variable_set_to_nothing_as_unset_where_a_default_is_a_value(tmp_path: Path):
+    """``SOCLE_X=`` in an env file, ``${SOCLE_X:-}`` in a compose file: the default, except
+    for the lists that may not be empty (above)."""
+    result = run_socle(tmp_path, "check", SOCLE_LOG_LEVEL="", SOCLE_ADMISSION_DEFERRED_PROFILES=" ")
+    assert result.returncode == 0, result.stderr
 
 
 def test_it_accepts_a_lower_case_log_level_and_a_real_time_zone(tmp_path: Path):

@@ -109,6 +109,42 @@ def test_it_documents_every_check_id_and_no_other() -> None:
     assert sorted(documented - registered) == []
 
 
+# The document that explains the checks of each app (docs/deployment.md, "Configuration checks").
+CHECK_DOCS = {
+    "cas": "cas.md",
+    "directory": "directory.md",
+    "portal": "portal.md",
+    "pronote": "pronote.md",
+    "core": "deployment.md",
+}
+
+
+def test_it_explains_every_check_id_in_the_document_of_its_app() -> None:
+    """Documented somewhere was not enough: ``socle check --deploy`` printed ids that
+    docs/deployment.md's table did not list, and nothing said where they were. The index there
+    sends each app to one document, which must name every id of that app."""
+    deployment = (ROOT / "docs" / "deployment.md").read_text(encoding="utf-8")
+    index = deployment.split("### Configuration checks", 1)[1]
+    missing = []
+    for path in sorted(SRC.rglob("*.py")):
+        app = path.relative_to(SRC).parts[0]
+        ids = {
+            node.value
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+            if isinstance(node, ast.Constant)
+            and isinstance(node.value, str)
+            and CHECK_ID.fullmatch(node.value)
+        }
+        if not ids:
+            continue
+        assert app in CHECK_DOCS, f"{path}: add its app to CHECK_DOCS and to the index"
+        doc = CHECK_DOCS[app]
+        assert f"| `{app}` |" in index and (doc == "deployment.md" or f"]({doc})" in index)
+        documented = set(DOCUMENTED_ID.findall((ROOT / "docs" / doc).read_text(encoding="utf-8")))
+        missing += [f"{check_id} ({doc})" for check_id in ids if check_id[6:] not in documented]
+    assert sorted(missing) == []
+
+
 def test_it_names_every_management_command() -> None:
     text = docs_text()
     commands = [

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from socle.core import files
-from socle.core.files import PendingFile, reserve_beside, write_file
+from socle.core.files import PendingFile, write_file
 
 
 def test_it_replaces_the_file_only_once_written(tmp_path: Path) -> None:
@@ -213,30 +213,17 @@ def test_it_writes_the_file_even_when_the_leftovers_cannot_be_removed(
     assert leftover.exists()
 
 
-def test_reserve_beside_creates_a_new_private_file_under_a_random_name(tmp_path: Path) -> None:
-    target = tmp_path / "fiches.pdf"
-    previous = os.umask(0o022)
-    try:
-        first = reserve_beside(target)
-        second = reserve_beside(target)
-    finally:
-        os.umask(previous)
-    assert first != second and first.parent == tmp_path
-    assert re.fullmatch(r"\.fiches\.pdf\.[0-9a-f]{16}\.partial", first.name)
-    assert stat.S_IMODE(first.stat().st_mode) == 0o600 and first.read_bytes() == b""
-
-
 def test_every_writer_names_its_temporary_file_alike_so_every_leftover_is_removed(
     tmp_path: Path,
 ) -> None:
-    """``activation_letters`` and ``socle backup`` (:func:`reserve_beside`) named theirs
+    """``activation_letters`` and ``socle backup`` (then through a reserved file) named theirs
     ``.<file>.<16 hex>.partial`` or ``.tmp``, which the clean-up of :class:`PendingFile`
     (``.<file>.<8 hex>.partial``) did not recognise: a killed run's letters, codes included,
     stayed beside ``--out`` for ever. One name now, and both clean up before writing."""
     old = time.time() - 2 * 3600
     target = tmp_path / "fiches.pdf"
     pending = PendingFile(target, b"x")
-    reserved = reserve_beside(target)
+    reserved = _reserved(target)
     assert pending.path is not None
     assert re.fullmatch(r"\.fiches\.pdf\.[0-9a-f]{16}\.partial", pending.path.name)
     assert re.fullmatch(r"\.fiches\.pdf\.[0-9a-f]{16}\.partial", reserved.name)
@@ -249,5 +236,14 @@ def test_every_writer_names_its_temporary_file_alike_so_every_leftover_is_remove
     for path in (pending.path, reserved, journal):
         path.write_bytes(b"x")
         os.utime(path, (old, old))
-    fresh = reserve_beside(target)
+    fresh = _reserved(target)
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["fiches.pdf", fresh.name])
+
+
+def _reserved(target: Path) -> Path:
+    """A temporary file of ``target`` as the writers create theirs (a killed run's), once
+    the old leftovers removed, as they do."""
+    files._remove_leftovers(target)
+    path, fd = files._create_partial(target, 0o600)
+    os.close(fd)
+    return path

@@ -2,7 +2,12 @@ import pytest
 from django.test import RequestFactory
 
 from socle.core import checks
-from socle.core.middleware import TrustedProxyMiddleware
+from socle.core.middleware import (
+    TrustedNetworks,
+    TrustedProxyMiddleware,
+    apply_trusted_proxy,
+    trusted_networks,
+)
 from socle.core.proxy import ProxyListError, client_address, parse_networks
 
 PROXIES = parse_networks(["10.0.0.0/24", "127.0.0.1"])
@@ -89,3 +94,84 @@ def test_it_names_the_client_in_the_environ_of_a_fast_path_answer(settings):
     assert seen == ["203.0.113.7"]
     assert environ["REMOTE_ADDR"] == "203.0.113.7"
     assert environ["SOCLE_PROXY_ADDR"] == "10.0.0.5"
+
+
+def _secure(settings, remote: str, proto: str = "https") -> bool:
+    """Whether Django takes the request for https once through the middleware."""
+    seen = {}
+
+    def view(request):
+        seen["secure"] = request.is_secure()
+        return None
+
+    TrustedProxyMiddleware(view)(
+        RequestFactory().get("/", REMOTE_ADDR=remote, HTTP_X_FORWARDED_PROTO=proto)
+    )
+    return seen["secure"]
+
+
+def test_it_believes_x_forwarded_proto_only_from_a_trusted_proxy(settings):
+    """Django's ``SECURE_PROXY_SSL_HEADER`` believed whoever sent the header: a client reaching
+    a node directly, over plain http, was taken for one that came over https (CSRF's referer
+    check, absolute addresses), while its ``X-Forwarded-For`` was ignored."""
+    settings.SOCLE_TRUSTED_PROXIES = ["10.0.0.0/24", "::1"]
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    assert _secure(settings, "10.0.0.5") is True
+    assert _secure(settings, "::1") is True
+    assert _secure(settings, "10.0.0.5", proto="http") is False
+    assert _secure(settings, "203.0.113.9") is False
+    assert _secure(settings, "") is False
+    assert _secure(settings, "garbage") is False
+
+
+def test_it_removes_the_proto_header_of_an_outsider_and_keeps_the_proxy_s(settings):
+    settings.SOCLE_TRUSTED_PROXIES = ["10.0.0.0/24"]
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    networks = trusted_networks()
+    outsider = {"REMOTE_ADDR": "203.0.113.9", "HTTP_X_FORWARDED_PROTO": "https"}
+    apply_trusted_proxy(outsider, networks)
+    assert outsider == {"REMOTE_ADDR": "203.0.113.9"}
+    proxied = {"REMOTE_ADDR": "10.0.0.5", "HTTP_X_FORWARDED_PROTO": "https"}
+    apply_trusted_proxy(proxied, networks)
+    assert proxied == {"REMOTE_ADDR": "10.0.0.5", "HTTP_X_FORWARDED_PROTO": "https"}
+
+
+def test_it_says_once_per_peer_that_it_ignored_its_proto_header(settings, caplog):
+    """A TLS proxy left out of ``SOCLE_TRUSTED_PROXIES`` would otherwise show only as forms
+    refused (CSRF): the browser says https, the request is taken for http."""
+    settings.SOCLE_TRUSTED_PROXIES = ["10.0.0.0/24"]
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    networks = trusted_networks()
+    for _ in range(3):
+        apply_trusted_proxy(
+            {"REMOTE_ADDR": "192.0.2.8", "HTTP_X_FORWARDED_PROTO": "https"}, networks
+        )
+    apply_trusted_proxy({"REMOTE_ADDR": "192.0.2.9"}, networks)  # no header: nothing to say
+    assert [r.getMessage() for r in caplog.records] == [
+        "X-Forwarded-Proto from 192.0.2.8 ignored: not in SOCLE_TRUSTED_PROXIES (if it is the "
+        "TLS proxy, list it there; otherwise a client reaches the node around the proxy)"
+    ]
+
+
+def test_it_leaves_the_headers_alone_when_not_behind_a_proxy(settings):
+    settings.SECURE_PROXY_SSL_HEADER = None
+    meta = {"REMOTE_ADDR": "203.0.113.9", "HTTP_X_FORWARDED_PROTO": "https"}
+    apply_trusted_proxy(meta, trusted_networks())
+    assert meta == {"REMOTE_ADDR": "203.0.113.9", "HTTP_X_FORWARDED_PROTO": "https"}
+
+
+def test_it_remembers_which_peers_are_proxies_within_a_bound(settings, monkeypatch):
+    settings.SOCLE_TRUSTED_PROXIES = ["10.0.0.0/24"]
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    networks = trusted_networks()
+    assert networks is not None
+    monkeypatch.setattr(TrustedNetworks, "REMEMBERED", 2)
+    assert networks.trust("10.0.0.5") and not networks.trust("203.0.113.9")
+    assert networks.known == {"10.0.0.5": True, "203.0.113.9": False}
+    assert networks.trust("10.0.0.6")
+    assert networks.known == {"10.0.0.6": True}
+
+
+def test_the_proxy_middleware_comes_first(settings):
+    """Nothing before it may read ``X-Forwarded-Proto`` (``SecurityMiddleware``'s redirect)."""
+    assert settings.MIDDLEWARE[0] == "socle.core.middleware.TrustedProxyMiddleware"

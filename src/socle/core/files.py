@@ -4,8 +4,8 @@ A file is first written beside its target under a hidden temporary name (same fo
 rename cannot cross file systems), then renamed onto the target with ``os.replace``, which is
 atomic: a full disk, a permission error, Ctrl-C or a killed process leave the previous file as it
 was (or no file), never half of a new one. Every such writer (:class:`PendingFile`, through
-:func:`reserve_beside` ``activation_letters``, through :func:`private_folder_beside`
-``socle backup``) names its temporary file, or private folder, ``.<target>.<16 hex>.partial``
+:func:`private_folder_beside` ``activation_letters`` and ``socle backup``) names its temporary
+file, or private folder, ``.<target>.<16 hex>.partial``
 (SQLite may add ``-journal``, ``-wal`` or ``-shm`` to a file); the next file written for the same
 target removes such leftovers of a killed process (``kill -9``) older than an hour
 (:func:`_remove_leftovers`).
@@ -32,7 +32,7 @@ import re
 import secrets
 import stat
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 LEFTOVER_AGE = 3600
@@ -84,23 +84,10 @@ class PendingFile:
             self.path.unlink(missing_ok=True)
 
 
-def reserve_beside(target: Path) -> Path:
-    """A new empty file beside ``target`` for a writer that needs a path (a PDF writer,
-    SQLite's backup), to be renamed onto ``target`` once whole: named as :class:`PendingFile`
-    names its own (so a leftover is removed the same way, which this does first), created
-    exclusively (a file or link planted under a name others could guess is never written to
-    nor removed) and mode 600 whatever the umask."""
-    _remove_leftovers(target)
-    path, fd = _create_partial(target, 0o600)
-    try:
-        os.fchmod(fd, 0o600)  # whatever the umask
-    finally:
-        os.close(fd)
-    return path
-
-
 @contextlib.contextmanager
-def private_folder_beside(target: Path) -> Iterator[Path]:
+def private_folder_beside(
+    target: Path, *, keep: Callable[[], bool] = lambda: False
+) -> Iterator[Path]:
     """A new folder beside ``target`` (same file system: its files are renamed onto
     ``target``), for a writer that makes files of its own next to the one it is given (SQLite's
     ``-journal``): named as the temporary files (``.<target>.<16 hex>.partial``, so a killed
@@ -110,7 +97,9 @@ def private_folder_beside(target: Path) -> Iterator[Path]:
     a parent others may write in and which has no sticky bit, they may rename the folder and put
     one of their own under its name, never make the writes or the rename onto ``target`` go
     through theirs. The folder and what is left in it are removed on exit, error or interrupt
-    included."""
+    included, unless ``keep()`` is then true (a file in it that must not be lost, which
+    :func:`keep_beside` could not move out): the folder stays, made mode 500, which tells the
+    clean-up of leftovers to leave it, and :func:`folder_path` says where."""
     _remove_leftovers(target)
     path = target.with_name(f".{target.name}.{secrets.token_hex(8)}.partial")
     os.mkdir(path, 0o700)
@@ -129,15 +118,49 @@ def private_folder_beside(target: Path) -> Iterator[Path]:
         yield reached if reached.is_dir() else path
     finally:
         try:
-            for name in os.listdir(fd):
+            if keep():
+                # Read-only: the clean-up of leftovers (a next run) leaves it, root's included.
                 with contextlib.suppress(OSError):
-                    os.unlink(name, dir_fd=fd)
-            with contextlib.suppress(OSError):
-                # Only if the name is still this folder (not one put in its place).
-                if os.stat(path, follow_symlinks=False).st_ino == status.st_ino:
-                    os.rmdir(path)
+                    os.fchmod(fd, 0o500)
+            else:
+                for name in os.listdir(fd):
+                    with contextlib.suppress(OSError):
+                        os.unlink(name, dir_fd=fd)
+                with contextlib.suppress(OSError):
+                    # Only if the name is still this folder (not one put in its place).
+                    if os.stat(path, follow_symlinks=False).st_ino == status.st_ino:
+                        os.rmdir(path)
         finally:
             os.close(fd)
+
+
+def folder_path(reached: Path) -> Path:
+    """The path a user can open of a folder :func:`private_folder_beside` yielded (it yields a
+    ``/proc/self/fd/N`` path, which only this process can follow, and only while it is open)."""
+    if reached.parent == Path("/proc/self/fd"):
+        with contextlib.suppress(OSError):
+            return Path(os.readlink(reached))
+    return reached
+
+
+def keep_beside(written: Path, target: Path) -> Path:
+    """Moves ``written``, a finished file in a folder of :func:`private_folder_beside` that
+    could not be renamed onto ``target``, beside ``target`` under a visible name of its own,
+    ``<stem>.<16 hex><suffix>`` (``fiches.0123456789abcdef.pdf``), which the clean-up of
+    leftovers never removes; returns it. ``OSError`` when that rename fails too."""
+    kept = target.with_name(f"{target.stem}.{secrets.token_hex(8)}{target.suffix}")
+    os.rename(written, kept)
+    return kept
+
+
+def create_private(path: Path) -> None:
+    """Creates the new empty file ``path`` exclusively, mode 600 whatever the umask, for a
+    writer that opens it by its name (in a folder of :func:`private_folder_beside`)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
+    try:
+        os.fchmod(fd, 0o600)
+    finally:
+        os.close(fd)
 
 
 def _create_partial(target: Path, mode: int) -> tuple[Path, int]:
@@ -153,8 +176,8 @@ def _remove_leftovers(target: Path) -> None:
     """Removes the temporary files of ``target`` a killed process left in its folder: regular
     files (never a link, never followed) of the current user, named as :func:`_create_partial`
     names them (or SQLite's ``-journal``, ``-wal`` and ``-shm`` beside one), and folders of
-    :func:`private_folder_beside` with what is in them, last modified more than
-    :data:`LEFTOVER_AGE` ago. Errors are ignored: this is housekeeping, and the folder may
+    :func:`private_folder_beside` with what is in them (not one kept, read-only), last modified
+    more than :data:`LEFTOVER_AGE` ago. Errors are ignored: this is housekeeping, and the folder may
     be one the user may not list or write in."""
     pattern = re.compile(
         rf"\.{re.escape(target.name)}\.[0-9a-f]{{16}}\.partial(?:-journal|-wal|-shm)?", re.ASCII
@@ -175,8 +198,8 @@ def _remove_leftovers(target: Path) -> None:
                         continue
                     if stat.S_ISREG(status.st_mode):
                         os.unlink(name, dir_fd=folder)
-                    elif stat.S_ISDIR(status.st_mode):  # a private_folder_beside
-                        _remove_folder(name, folder)
+                    elif stat.S_ISDIR(status.st_mode) and status.st_mode & stat.S_IWUSR:
+                        _remove_folder(name, folder)  # a private_folder_beside, not one kept
         finally:
             os.close(folder)
 

@@ -29,7 +29,8 @@ def parse_networks(items: Iterable[str]) -> tuple[Network, ...]:
     return tuple(networks)
 
 
-def _trusted(address: str, networks: tuple[Network, ...]) -> bool:
+def is_trusted(address: str, networks: tuple[Network, ...]) -> bool:
+    """Whether ``address`` is in one of ``networks`` (an unreadable address is not)."""
     try:
         ip = ipaddress.ip_address(address.strip().strip("[]"))
     except ValueError:
@@ -41,11 +42,16 @@ def client_address(remote_addr: str, forwarded_for: str, networks: tuple[Network
     """The client's address: ``remote_addr`` unless it is a trusted proxy, in which case the
     right-most address of ``X-Forwarded-For`` that is not itself a trusted proxy (the left part
     of that header is written by the client and proves nothing)."""
-    if not networks or not forwarded_for or not _trusted(remote_addr, networks):
+    if not networks or not forwarded_for or not is_trusted(remote_addr, networks):
         return remote_addr
+    return forwarded_client(remote_addr, forwarded_for, networks)
+
+
+def forwarded_client(remote_addr: str, forwarded_for: str, networks: tuple[Network, ...]) -> str:
+    """:func:`client_address` once ``remote_addr`` is known to be a trusted proxy."""
     hops = [hop.strip() for hop in forwarded_for.split(",") if hop.strip()]
     for hop in reversed(hops):
-        if _trusted(hop, networks):
+        if is_trusted(hop, networks):
             continue
         try:
             return str(ipaddress.ip_address(hop.strip("[]")))

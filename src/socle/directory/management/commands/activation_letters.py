@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 
@@ -13,12 +14,24 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from socle.core.commands import SocleCommand
-from socle.core.files import reserve_beside
+from socle.core.files import create_private, folder_path, keep_beside, private_folder_beside
 from socle.core.plain_errors import os_error
 from socle.directory.command_options import establishment_of
-from socle.directory.letters import issue_letters, select_people, write_csv, write_pdf
+from socle.directory.letters import Letter, issue_letters, select_people, write_csv, write_pdf
 from socle.directory.models import Establishment
 from socle.directory.profiles import Profile, parse_profile
+
+
+@dataclass
+class _Letters:
+    """Where a run stands: codes committed, letters put at ``--out``, or kept in their folder."""
+
+    committed: bool = False
+    placed: bool = False
+    keep_folder: bool = False
+
+    def kept_inside(self) -> bool:
+        return self.keep_folder
 
 
 class Command(SocleCommand):
@@ -48,8 +61,14 @@ class Command(SocleCommand):
         )
 
     renewed_in: Path | None = None  # the letters of codes already renewed, if interrupted then
+    renewed_in_folder = False  # ... left in their private folder, read-only
 
     def interruption_hint(self, options: dict[str, Any]) -> str:
+        if self.renewed_in is not None and self.renewed_in_folder:
+            return _(
+                "Les codes sont renouvelés : les fiches sont dans %(partial)s (dossier en "
+                "lecture seule : copiez ce fichier, puis supprimez le dossier)."
+            ) % {"partial": self.renewed_in}
         if self.renewed_in is not None:
             return _(
                 "Les codes sont renouvelés : les fiches sont dans %(partial)s (renommez ce "
@@ -110,61 +129,55 @@ class Command(SocleCommand):
         only_new: bool,
     ) -> int:
         """Renews the codes and writes the letters in one go: the new codes are committed only
-        once the whole file is written (next to ``out``, then renamed onto it), so that a full
+        once the whole file is written (beside ``out``, then renamed onto it), so that a full
         disk, a permission error or a Ctrl-C leaves the previous codes and file as they were.
-        The file is readable by its owner only (mode 600), whatever the umask."""
+
+        The letters are written in a folder of their own, mode 700, reached through its
+        descriptor (``core.files.private_folder_beside``): the PDF and CSV writers open the file
+        by its name, which in a shared folder without the sticky bit another user could
+        otherwise swap for one of theirs between its creation and the writes (and read the
+        codes), or before the rename. The file is readable by its owner only (mode 600),
+        whatever the umask. Once the codes are committed the letters are never removed: if the
+        rename onto ``out`` fails, or Ctrl-C comes just before it, they are kept beside
+        ``out`` under a name of their own (:meth:`_keep`), which the command names."""
         pdf = out.suffix.lower() == ".pdf"
         stream = getattr(self.stderr, "_out", None)
         on_terminal = bool(stream is not None and hasattr(stream, "isatty") and stream.isatty())
-        partial: Path | None = None
-        committed = False
+        state = _Letters()
         try:
-            with transaction.atomic():
-                if on_terminal:
-                    self._show(_("Création des codes d'activation…"))
-                letters = issue_letters(
-                    establishment, class_name=class_name, profile=profile, only_new=only_new
-                )
-                if (
-                    not letters
-                    and only_new
-                    and not _selects_nobody(establishment, class_name, profile)
-                ):
-                    return 0  # nobody new: said, not an error
-                if not letters and (class_name or profile):
-                    raise CommandError(
-                        _(
-                            "Aucune fiche : personne sans mot de passe dans cette sélection "
-                            "(vérifiez --class et --profile). Aucun fichier écrit."
+            with private_folder_beside(out, keep=state.kept_inside) as folder:
+                written = folder / out.name
+                try:
+                    with transaction.atomic():
+                        if on_terminal:
+                            self._show(_("Création des codes d'activation…"))
+                        letters = issue_letters(
+                            establishment, class_name=class_name, profile=profile, only_new=only_new
                         )
-                    )
-                if not letters:
-                    raise CommandError(
-                        _(
-                            "Aucune fiche : tout le monde a déjà un mot de passe dans cet "
-                            "établissement. Aucun fichier écrit."
-                        )
-                    )
-                # Readable by its owner only (the codes open accounts): created so before the
-                # writers open it, which keep the mode, as os.replace does; a random name,
-                # created exclusively, so that nothing planted beside --out is written to.
-                partial = reserve_beside(out)
-                if pdf:
-                    write_pdf(letters, partial, progress=self._pages if on_terminal else None)
-                else:
-                    write_csv(letters, partial)
-            committed = True
-            self.renewed_in = partial
-            os.replace(partial, out)
-            self.renewed_in = None
+                        self._refuse_empty(letters, establishment, class_name, profile, only_new)
+                        if not letters:
+                            return 0  # nobody new: said, not an error
+                        create_private(written)  # mode 600, kept by the writers and the rename
+                        if pdf:
+                            progress = self._pages if on_terminal else None
+                            write_pdf(letters, written, progress=progress)
+                        else:
+                            write_csv(letters, written)
+                    state.committed = True
+                    os.replace(written, out)
+                    state.placed = True
+                except BaseException:
+                    if state.committed and not state.placed:
+                        self._keep(state, written, folder, out)
+                    raise
         except OSError as exc:
-            if committed:  # the new codes hold: the letters that carry them must not be lost
+            if state.committed:  # the new codes hold: the letters that carry them are kept
                 raise CommandError(
                     _(
                         "Écriture impossible dans %(path)s : %(reason)s. Les fiches (codes "
                         "renouvelés) sont dans %(partial)s."
                     )
-                    % {"path": out, "reason": os_error(exc), "partial": partial}
+                    % {"path": out, "reason": os_error(exc), "partial": self.renewed_in}
                 ) from None
             raise CommandError(
                 _("Écriture impossible dans %(path)s : %(reason)s. Aucun code n'a été renouvelé.")
@@ -173,9 +186,43 @@ class Command(SocleCommand):
         finally:
             if on_terminal:
                 self.stderr.write("", style_func=_plain)  # the progress line ends
-            if partial is not None and not committed:
-                partial.unlink(missing_ok=True)
         return len(letters)
+
+    def _keep(self, state: _Letters, written: Path, folder: Path, out: Path) -> None:
+        """The codes are renewed and the letters that carry them could not be put at ``out``:
+        moved beside it under a name of their own, or, when that fails too, left in their
+        private folder (made read-only, so that no later run removes them)."""
+        try:
+            self.renewed_in = keep_beside(written, out)
+        except OSError:
+            state.keep_folder = self.renewed_in_folder = True
+            self.renewed_in = folder_path(folder) / out.name
+
+    def _refuse_empty(
+        self,
+        letters: list[Letter],
+        establishment: Establishment,
+        class_name: str | None,
+        profile: str | None,
+        only_new: bool,
+    ) -> None:
+        """No letter is an error, except with ``--only-new`` when the selection has people
+        without a password who all hold a valid code (nobody new)."""
+        if letters or (only_new and not _selects_nobody(establishment, class_name, profile)):
+            return
+        if class_name or profile:
+            raise CommandError(
+                _(
+                    "Aucune fiche : personne sans mot de passe dans cette sélection "
+                    "(vérifiez --class et --profile). Aucun fichier écrit."
+                )
+            )
+        raise CommandError(
+            _(
+                "Aucune fiche : tout le monde a déjà un mot de passe dans cet "
+                "établissement. Aucun fichier écrit."
+            )
+        )
 
     def _pages(self, done: int, total: int) -> None:
         self._show(_("Fiches de connexion : %(done)s/%(total)s") % {"done": done, "total": total})
