@@ -84,6 +84,17 @@ def test_it_shows_a_person_of_two_schools_in_both_and_a_person_of_none_in_neithe
     assert trace_log.scoped_traces(set()).count() == 0
 
 
+def test_it_keeps_a_deleted_persons_traces_in_the_schools_of_their_time(
+    school: Establishment, other_school: Establishment
+) -> None:
+    # Until SOCLE_TRACE_RETENTION_DAYS, as for a person who left (docs/privacy.md).
+    leaver = make_person("Jean", "Roux", establishment=school, profile=Profile.PUPIL)
+    record("login", person=leaver, client_ip="192.0.2.40")
+    leaver.delete()
+    assert seen_by(school) == {"192.0.2.40"} and seen_by(other_school) == set()
+    assert Trace.objects.get().person is None
+
+
 def test_it_dates_the_traces_already_stored_from_the_memberships_at_the_upgrade(
     school: Establishment, other_school: Establishment
 ) -> None:
