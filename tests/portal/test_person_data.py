@@ -85,6 +85,11 @@ def test_it_exports_the_traces_and_records_the_export(pupil: Any) -> None:
     assert (exported.person, exported.actor_login) == (pupil, "person_data")
 
 
+def test_it_exports_the_establishments_each_trace_without_uai_kept(pupil: Any) -> None:
+    traces = export(pupil.login)["traces"]
+    assert [(t["event"], t["uai"], t["member_uais"]) for t in traces] == [("login", "", "0312609T")]
+
+
 def test_it_says_what_each_cas_service_receives_without_counting_a_connection(
     pupil: Any,
 ) -> None:

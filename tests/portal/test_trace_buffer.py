@@ -11,11 +11,12 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from socle.directory.models import Person
+from socle.directory.models import Membership, Person
+from socle.directory.profiles import Profile
 from socle.portal import trace_buffer
 from socle.portal.models import Trace
 from socle.portal.traces import record
-from tests.factories import make_person
+from tests.factories import make_establishment, make_person
 
 
 @pytest.fixture
@@ -35,7 +36,7 @@ def test_it_writes_nothing_during_the_request_and_everything_at_the_flush(
         for _ in range(3):
             record("ticket_issued", person=person, service_code="pronote", detail="ST-abc…")
     assert Trace.objects.count() == 0
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(2):  # the person's establishments, the batch
         assert trace_buffer.flush() == 3
     traces = Trace.objects.filter(event="ticket_issued", service_code="pronote", detail="ST-abc…")
     assert traces.count() == 3
@@ -121,3 +122,27 @@ def test_its_writer_thread_writes_the_rows_by_itself(settings: Any) -> None:
             break
         time.sleep(0.1)
     assert Trace.objects.filter(detail="from the writer thread").count() == 1
+
+
+def test_it_reads_the_establishments_of_a_whole_batch_in_one_query(
+    deferred: Any, django_assert_num_queries: Any
+) -> None:
+    school = make_establishment("0312609T")
+    other = make_establishment("0310001H")
+    pupil = make_person("Jean", "Roux", establishment=school)
+    teacher = make_person("Hélène", "Le Gall", establishment=school, profile=Profile.TEACHER)
+    Membership.objects.create(person=teacher, establishment=other, profile=Profile.TEACHER)
+    with django_assert_num_queries(0):
+        record("login", person=pupil)
+        record("logout", person=teacher)
+        record("ticket_issued", person=pupil, uai=school.uai)  # that school's by its UAI
+        record("login_failed", actor_login="inconnu")
+    with django_assert_num_queries(2):
+        assert trace_buffer.flush() == 4
+    stored = {t.event: t.member_uais for t in Trace.objects.all()}
+    assert stored == {
+        "login": "0312609T",
+        "logout": "0310001H 0312609T",
+        "ticket_issued": "",
+        "login_failed": "",
+    }

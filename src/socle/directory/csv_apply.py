@@ -38,6 +38,7 @@ class ImportSummary:
     deactivated: int = 0
     memberships_ended: int = 0
     confirmed: list[str] = field(default_factory=list)  # logins kept on --rattacher's word
+    renamed: list[str] = field(default_factory=list)  # logins given on --renommer's word
 
     def line(self) -> str:
         return _(
@@ -62,6 +63,11 @@ class ImportSummary:
             lines.append(
                 _("Comptes gardés sur confirmation (--rattacher) : %(logins)s.")
                 % {"logins": ", ".join(self.confirmed)}
+            )
+        if self.renamed:
+            lines.append(
+                _("Identifiants changés sur confirmation (--renommer) : %(logins)s.")
+                % {"logins": ", ".join(self.renamed)}
             )
         if self.full:
             lines.append(

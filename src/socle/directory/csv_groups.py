@@ -34,6 +34,7 @@ class PersonGroup:
     refused_login: Person | None = None
     refusal: str = ""
     confirmed: bool = False  # the login column keeps the account on the operator's --rattacher
+    renamed: bool = False  # the login column renames an account of two schools on --renommer
 
     @property
     def first(self) -> CsvRow:

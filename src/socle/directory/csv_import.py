@@ -19,7 +19,12 @@ from socle.directory.csv_apply import ImportSummary, Progress, apply_groups, has
 from socle.directory.csv_checks import check_children, check_other_schools, match_people
 from socle.directory.csv_full import LargeCsvAbsence, apply_absences
 from socle.directory.csv_groups import group_rows
-from socle.directory.csv_logins import check_logins, unused_confirmations
+from socle.directory.csv_logins import (
+    check_logins,
+    check_renames,
+    unused_confirmations,
+    unused_renames,
+)
 from socle.directory.csv_reader import CsvRejected, decode, read_rows
 from socle.directory.models import Establishment
 
@@ -32,6 +37,7 @@ def import_csv_path(
     full: bool = False,
     force: bool = False,
     confirmed_logins: Collection[str] = (),
+    renamed_logins: Collection[str] = (),
 ) -> ImportSummary:
     try:
         data = Path(path).read_bytes()
@@ -50,6 +56,7 @@ def import_csv_path(
         full=full,
         force=force,
         confirmed_logins=confirmed_logins,
+        renamed_logins=renamed_logins,
     )
 
 
@@ -61,6 +68,7 @@ def import_csv_text(
     full: bool = False,
     force: bool = False,
     confirmed_logins: Collection[str] = (),
+    renamed_logins: Collection[str] = (),
 ) -> ImportSummary:
     """``progress`` (passwords hashed, passwords in all) is called as the initial passwords are
     hashed, the long part of a file that gives them (about 30 ms each). ``full``: the file lists
@@ -68,7 +76,8 @@ def import_csv_text(
     applies its absences even when they are more than half of a kind's accounts.
     ``confirmed_logins`` (``--rattacher``): accounts without a birth date that the rows whose
     ``login`` column names them may keep although they belong to another establishment
-    (:mod:`socle.directory.csv_logins`)."""
+    (:mod:`socle.directory.csv_logins`). ``renamed_logins`` (``--renommer``): the new logins
+    rows may give to accounts of another establishment too (``csv_logins.check_renames``)."""
     try:
         rows = read_rows(text, default_uai=default_uai)
         faulty: CsvRejected | None = None
@@ -109,7 +118,20 @@ def import_csv_text(
         errors += match_people(groups, confirmed)
         errors += check_other_schools(groups)
         errors += check_logins(groups)
+        errors += check_renames(groups, frozenset(renamed_logins))
         errors += check_children(groups)
+        unused = unused_renames(groups, renamed_logins)
+        if unused and not errors:
+            raise CsvRejected(
+                [
+                    _(
+                        "--renommer %(logins)s : aucune ligne du fichier ne donne cet identifiant "
+                        "à un compte qui appartient aussi à un autre établissement."
+                    )
+                    % {"logins": ", ".join(unused)}
+                ],
+                0,
+            )
     if errors or faulty is not None:
         lines = sorted({line for line, _msg in errors})
         messages = [
@@ -124,6 +146,7 @@ def import_csv_text(
         with transaction.atomic():
             summary = apply_groups(groups, establishments)
             summary.confirmed = sorted(g.login for g in groups.values() if g.confirmed)
+            summary.renamed = sorted(g.login for g in groups.values() if g.renamed)
             if full:
                 absences = apply_absences(groups, establishments, force=force)
                 summary.full = True

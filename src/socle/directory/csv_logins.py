@@ -129,6 +129,56 @@ def check_logins(groups: dict[GroupKey, PersonGroup]) -> list[tuple[int, str]]:
     return errors
 
 
+def check_renames(
+    groups: dict[GroupKey, PersonGroup], renames: Collection[str] = frozenset()
+) -> list[tuple[int, str]]:
+    """A row matched to an account (by ``external_id`` or identity) whose ``login`` column gives
+    another login renames the account for all its establishments: the other schools' services
+    that receive the login, their activation letters, their people's habits. Refused when the
+    account also belongs to an establishment that is none of the row's, unless the operator
+    confirmed the new login with ``renames`` (``--renommer``, as ``--rattacher`` names the
+    login the row gives); the group is then marked ``renamed`` (said in the summary). The
+    message names the account by its names only, neither its current login nor its other
+    establishment."""
+    changing = [
+        g for g in groups.values() if g.person is not None and g.login and g.login != g.person.login
+    ]
+    errors: list[tuple[int, str]] = []
+    for chunk in batched(changing, CHUNK):
+        schools: dict[int, set[str]] = defaultdict(set)
+        for person_id, uai in Membership.objects.filter(
+            person_id__in=[g.person.pk for g in chunk if g.person is not None]
+        ).values_list("person_id", "establishment__uai"):
+            schools[person_id].add(uai)
+        for group in chunk:
+            person = group.person
+            assert person is not None
+            if not schools.get(person.pk, set()) - {row.uai for row in group.rows}:
+                continue  # this school's alone (or nobody's): its file names it
+            if group.login in renames:
+                group.renamed = True
+                continue
+            errors.append((group.first.line, _shared_rename(group, person)))
+    return errors
+
+
+def unused_renames(groups: dict[GroupKey, PersonGroup], renames: Collection[str]) -> list[str]:
+    """The logins given to ``--renommer`` that rename no account of another school too (a
+    typo, or a rename this school's file may make anyway): said rather than ignored."""
+    return sorted(set(renames) - {g.login for g in groups.values() if g.renamed})
+
+
+def _shared_rename(group: PersonGroup, person: Person) -> str:
+    return _(
+        "cette ligne changerait l'identifiant du compte de %(name)s en « %(new)s », mais ce "
+        "compte appartient aussi à un autre établissement : son identifiant changerait pour "
+        "tous ses établissements (services qui reçoivent l'identifiant, lettres d'activation "
+        "de l'autre établissement). Si ce changement est voulu, relancez l'import avec "
+        "--renommer %(new)s après l'avoir vérifié ; sinon, laissez la colonne login de cette "
+        "ligne vide pour garder son identifiant."
+    ) % {"new": group.login, "name": str(person)}
+
+
 def unused_confirmations(
     groups: dict[GroupKey, PersonGroup], confirmed: Collection[str]
 ) -> list[str]:

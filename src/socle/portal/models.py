@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import secrets
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -11,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from socle.directory.models import Establishment
+from socle.directory.models import Establishment, Membership
 
 
 class AccessMode(models.TextChoices):
@@ -189,8 +192,29 @@ class ServicePattern(models.Model):
         return f"{self.get_kind_display()} {self.value}"
 
 
+def member_uais_of(person_ids: Iterable[int]) -> dict[int, str]:
+    """The UAIs of each person's establishments now, sorted and space-separated (a UAI has no
+    space, so ``member_uais__contains=uai`` never matches across two): one query per 500
+    people. People without membership are left out."""
+    ids = sorted(set(person_ids))
+    found: dict[int, set[str]] = defaultdict(set)
+    for start in range(0, len(ids), 500):
+        rows = Membership.objects.filter(person_id__in=ids[start : start + 500]).values_list(
+            "person_id", "establishment__uai"
+        )
+        for person_id, uai in rows:
+            found[person_id].add(uai)
+    return {person_id: " ".join(sorted(uais)) for person_id, uais in found.items()}
+
+
 class Trace(models.Model):
-    """An audit record. Never holds a password or a full ticket."""
+    """An audit record. Never holds a password or a full ticket.
+
+    A trace without UAI (a login, a logout, a ticket of a service of the whole ENT) keeps in
+    ``member_uais`` the establishments its person belonged to when it was recorded: each
+    school's « Traces » shows it by that, not by where the person belongs today (a pupil who
+    moved to the lycée takes no collège login there). Set by :meth:`save` and by the deferred
+    writer (``socle.portal.trace_buffer``, one query per batch)."""
 
     at = models.DateTimeField(default=timezone.now, db_index=True)
     event = models.CharField(max_length=40, db_index=True)
@@ -208,6 +232,7 @@ class Trace(models.Model):
     profile = models.CharField(max_length=16, blank=True)
     client_ip = models.GenericIPAddressField(null=True, blank=True)
     detail = models.CharField(max_length=500, blank=True)
+    member_uais = models.TextField(blank=True, default="", editable=False)
 
     class Meta:
         ordering = ["-at"]
@@ -215,6 +240,12 @@ class Trace(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M:%S} {self.event} {self.outcome}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        person_id = self.person_id
+        if self._state.adding and not self.uai and person_id and not self.member_uais:
+            self.member_uais = member_uais_of([person_id]).get(person_id, "")
+        super().save(*args, **kwargs)
 
 
 # --- Access configuration (evaluated by socle.portal.access) ---------------------------------

@@ -32,6 +32,7 @@ def traces_of(person: Person) -> list[dict[str, Any]]:
             "profile": t.profile,
             "client_ip": t.client_ip,
             "detail": t.detail,
+            "member_uais": t.member_uais,  # their establishments then (a trace without UAI)
         }
         for t in traces.iterator(chunk_size=2000)
     ]

@@ -31,15 +31,21 @@ CSV_COLUMNS = [
 
 def scoped_traces(establishment_ids: set[int] | None) -> QuerySet[Trace]:
     """What an administrator may read: everything (``None``), else the traces of their
-    establishments (by UAI) and those without UAI of the people who belong to them."""
+    establishments (by UAI) and those without UAI of the people who belonged to one of them
+    when the trace was recorded (``Trace.member_uais``): not by today's memberships, so that
+    a pupil's collège logins stay the collège's after he moved to the lycée."""
     traces = Trace.objects.all()
     if establishment_ids is None:
         return traces
     uais = list(
         Establishment.objects.filter(pk__in=establishment_ids).values_list("uai", flat=True)
     )
-    members = Membership.objects.filter(establishment_id__in=establishment_ids).values("person_id")
-    return traces.filter(Q(uai__in=uais) | Q(uai="", person_id__in=members))
+    if not uais:
+        return traces.none()
+    members = Q()
+    for uai in uais:
+        members |= Q(member_uais__contains=uai)
+    return traces.filter(Q(uai__in=uais) | (Q(uai="") & members))
 
 
 def with_profile(

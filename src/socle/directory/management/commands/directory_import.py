@@ -62,6 +62,17 @@ class Command(SocleCommand):
                 "donne dans la colonne login (un parent de deux établissements) ; répétable"
             ),
         )
+        parser.add_argument(
+            "--renommer",
+            action="append",
+            default=[],
+            metavar="IDENTIFIANT",
+            help=_(
+                "CSV : confirme que la ligne qui donne cet identifiant dans la colonne login "
+                "change celui de son compte, rattaché aussi à un autre établissement (pour "
+                "tous ses établissements) ; répétable"
+            ),
+        )
 
     def interruption_hint(self, options: dict[str, Any]) -> str:
         if options.get("format") == "aaf":
@@ -125,6 +136,7 @@ class Command(SocleCommand):
                 full=options["complet"],
                 force=options["force"],
                 confirmed_logins=options["rattacher"],
+                renamed_logins=options["renommer"],
             )
         except CsvRejected as exc:
             if not exc.rejected_rows and len(exc.errors) == 1:  # the file itself, not its lines
@@ -151,8 +163,11 @@ class Command(SocleCommand):
     def _import_aaf(self, options: dict[str, Any]) -> None:
         if options["uai"]:
             raise CommandError(_("--uai ne s'emploie qu'avec le format CSV."))
-        if options["rattacher"]:
-            raise CommandError(_("--rattacher ne s'emploie qu'avec le format CSV."))
+        for option in ("rattacher", "renommer"):
+            if options[option]:
+                raise CommandError(
+                    _("--%(option)s ne s'emploie qu'avec le format CSV.") % {"option": option}
+                )
         if options["complet"]:
             raise CommandError(
                 _(
