@@ -223,6 +223,15 @@ def test_it_reads_a_whole_last_line_without_a_line_end():
     assert by_id(read(text.encode(), "EXP_ELEVES.csv"))["CZKH9C7WSQ2R54DP"].class_name == "4A"
 
 
+def test_it_says_which_quote_is_left_open_in_a_cut_last_column():
+    cut = 'DUPONT;Jean;01/02/2012;4A;"CZKH9C7'  # all the columns, the last one cut
+    with pytest.raises(PronoteFileError) as refused:
+        read((CSV_ELEVES + cut).encode(), "EXP_ELEVES.csv")
+    message = str(refused.value)
+    assert message.startswith("Ligne 4 : la dernière ligne est incomplète (une valeur entre ")
+    assert "5 colonnes sur 5" not in message and "le fichier semble coupé" in message
+
+
 @pytest.mark.parametrize(
     "last",
     [

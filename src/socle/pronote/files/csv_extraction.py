@@ -142,16 +142,24 @@ def _refuse_cut_end(
     Read as it is, its last person would be imported with empty or shortened fields."""
     if text.rstrip(" \t\x1a").endswith(("\n", "\r")):  # spaces, DOS end-of-file mark
         return
-    if len(row) >= expected and not _open_quote(text, start, dialect):
-        return
-    raise PronoteFileError(
-        _(
-            "Ligne %(line)s : la dernière ligne est incomplète (%(count)s colonnes sur "
-            "%(expected)s, sans fin de ligne) : le fichier semble coupé (export ou copie "
-            "interrompus). Refaites l'export depuis PRONOTE."
+    if len(row) < expected:
+        raise PronoteFileError(
+            _(
+                "Ligne %(line)s : la dernière ligne est incomplète (%(count)s colonnes sur "
+                "%(expected)s, sans fin de ligne) : le fichier semble coupé (export ou copie "
+                "interrompus). Refaites l'export depuis PRONOTE."
+            )
+            % {"line": line, "count": len(row), "expected": expected}
         )
-        % {"line": line, "count": len(row), "expected": expected}
-    )
+    if _open_quote(text, start, dialect):  # every column there, the last one cut
+        raise PronoteFileError(
+            _(
+                "Ligne %(line)s : la dernière ligne est incomplète (une valeur entre guillemets "
+                "n'est pas refermée, sans fin de ligne) : le fichier semble coupé (export ou "
+                "copie interrompus). Refaites l'export depuis PRONOTE."
+            )
+            % {"line": line}
+        )
 
 
 def _open_quote(text: str, start: int, dialect: Any) -> bool:
