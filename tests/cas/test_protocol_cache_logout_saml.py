@@ -205,6 +205,19 @@ def test_it_releases_saml_attributes_over_http_when_the_setting_allows(
         ("http://127.0.0.1.evil.example/", False),
         ("ftp://127.0.0.1/", False),
         ("", False),
+        # loopback spelt so that a browser (or a resolver) would leave this machine, or not
+        # recognised as loopback: no attributes (the safe side)
+        ("http://localhost.evil.example/", False),
+        ("http://127.0.0.1.nip.io/", False),
+        ("http://127.0.0.1@evil.example/", False),
+        ("http://evil.example\\@127.0.0.1/", False),  # browsers read "\\" as "/": evil
+        ("http://evil.example%5c@127.0.0.1/", False),
+        ("http://LOCALHOST:8137/", True),
+        ("http://localhost./", False),
+        ("http://%6c%6fcalhost/", False),
+        ("http://[::ffff:127.0.0.1]/", False),
+        ("http://127.1/", False),
+        ("http://2130706433/", False),
     ],
 )
 def test_it_judges_which_saml_targets_get_attributes(target, released) -> None:
