@@ -85,6 +85,8 @@ def test_it_leaves_other_sessions_and_ignores_what_is_not_a_logout_request(
         logout_request("ST-999-other"),
         "<LogoutRequest><SessionIndex>ST-1-faketicket</SessionIndex></LogoutRequest>",
         '<!DOCTYPE x [<!ENTITY e "ST-1-faketicket">]><x>&e;</x>',
+        # a real LogoutRequest naming the live ticket through an entity: no DTD, ignored
+        '<!DOCTYPE r [<!ENTITY e "ST-1-faketicket">]>' + logout_request("&e;"),
         "pas du XML",
     ):
         assert cas.post("/pronote/eleve.html", {"logoutRequest": body}).status_code == 200

@@ -45,7 +45,8 @@ def test_the_admin_logout_ends_the_single_sign_on_too(pupil):
     browser = Client()
     cas_login(browser, admin, next="/django-admin/")
     assert browser.get("/django-admin/").status_code == 200
-    answer = browser.post("/django-admin/logout/")
+    answer = browser.post("/django-admin/logout/", follow=True)  # a POST: to the GET logout
+    assert answer.redirect_chain == [("/cas/logout", 303)]
     assert answer.status_code == 200 and "déconnecté" in answer.content.decode()
     assert browser.cookies["socle_tgc"].value == ""  # the SSO cookie is cleared
     page = browser.get("/cas/login")

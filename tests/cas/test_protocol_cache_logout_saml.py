@@ -109,14 +109,36 @@ def test_it_redirects_a_posted_logout_to_its_registered_service(pupil, service) 
     client = Client(enforce_csrf_checks=True)
     client.cookies = browser.cookies
     response = client.post("/cas/logout", {"service": SERVICE_URL})
+    assert response.status_code == 303  # to the GET logout, with the form's service
+    assert response["Location"] == f"/cas/logout?{urlencode({'service': SERVICE_URL})}"
+    response = client.get(response["Location"])
     assert response.status_code == 302 and response["Location"] == SERVICE_URL
     assert client.get("/cas/login", {"service": SERVICE_URL}).status_code == 200  # logged out
 
 
+def test_it_ends_the_sessions_of_a_logout_posted_from_another_site(pupil, service) -> None:
+    # A service's « Se déconnecter » form on its own site is a cross-site POST: the browser
+    # sends no SameSite=Lax cookie with it (the TGC, the portal's session), keeps what the answer
+    # sets, and follows a redirect to this server with its cookies (a GET navigation).
+    browser = Client()
+    cas_login(browser, pupil)
+    answer = Client(enforce_csrf_checks=True).post("/cas/logout", {"service": SERVICE_URL})
+    browser.cookies.update(answer.cookies)
+    if answer.status_code in (302, 303) and answer["Location"].startswith("/cas/"):
+        answer = browser.get(answer["Location"])
+    assert answer.status_code == 302 and answer["Location"] == SERVICE_URL
+    assert not browser.get("/").wsgi_request.user.is_authenticated  # the portal too
+    assert browser.get("/cas/login", {"service": SERVICE_URL}).status_code == 200
+
+
 def test_it_never_redirects_a_posted_logout_to_an_unknown_service(client, pupil, service) -> None:
     cas_login(client, pupil)
-    response = client.post("/cas/logout", {"service": "https://evil.example.com/"})
+    response = client.post("/cas/logout", {"service": "https://evil.example.com/"}, follow=True)
+    assert response.redirect_chain == [
+        (f"/cas/logout?{urlencode({'service': 'https://evil.example.com/'})}", 303)
+    ]
     assert response.status_code == 200
+    assert not client.get("/").wsgi_request.user.is_authenticated
     assert "Location" not in response
 
 
@@ -183,6 +205,19 @@ def test_it_releases_saml_attributes_over_http_when_the_setting_allows(
         ("http://127.0.0.1.evil.example/", False),
         ("ftp://127.0.0.1/", False),
         ("", False),
+        # loopback spelt so that a browser (or a resolver) would leave this machine, or not
+        # recognised as loopback: no attributes (the safe side)
+        ("http://localhost.evil.example/", False),
+        ("http://127.0.0.1.nip.io/", False),
+        ("http://127.0.0.1@evil.example/", False),
+        ("http://evil.example\\@127.0.0.1/", False),  # browsers read "\\" as "/": evil
+        ("http://evil.example%5c@127.0.0.1/", False),
+        ("http://LOCALHOST:8137/", True),
+        ("http://localhost./", False),
+        ("http://%6c%6fcalhost/", False),
+        ("http://[::ffff:127.0.0.1]/", False),
+        ("http://127.1/", False),
+        ("http://2130706433/", False),
     ],
 )
 def test_it_judges_which_saml_targets_get_attributes(target, released) -> None:

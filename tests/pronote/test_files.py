@@ -223,6 +223,27 @@ def test_it_reads_a_whole_last_line_without_a_line_end():
     assert by_id(read(text.encode(), "EXP_ELEVES.csv"))["CZKH9C7WSQ2R54DP"].class_name == "4A"
 
 
+def test_it_says_which_quote_is_left_open_in_a_cut_last_column():
+    cut = 'DUPONT;Jean;01/02/2012;4A;"CZKH9C7'  # all the columns, the last one cut
+    with pytest.raises(PronoteFileError) as refused:
+        read((CSV_ELEVES + cut).encode(), "EXP_ELEVES.csv")
+    message = str(refused.value)
+    assert message.startswith("Ligne 4 : la dernière ligne est incomplète (une valeur entre ")
+    assert "5 colonnes sur 5" not in message and "le fichier semble coupé" in message
+
+
+@pytest.mark.parametrize(
+    "last",
+    [
+        'DUPONT;"Jean\nMarie";01/02/2012;4A;CZKH9C7WSQ2R54DP',  # a quoted line break, closed
+        'O"BRIEN;Jean;01/02/2012;4A;CZKH9C7WSQ2R54DP',  # a quote inside an unquoted value
+    ],
+)
+def test_it_reads_a_whole_last_record_without_a_line_end_whatever_its_quotes(last):
+    text = CSV_ELEVES + last
+    assert by_id(read(text.encode(), "EXP_ELEVES.csv"))["CZKH9C7WSQ2R54DP"].class_name == "4A"
+
+
 def test_it_reads_a_short_last_row_that_ends_its_line_as_before():
     # trailing empty columns left out by a spreadsheet, the line ended: not a cut
     text = "Identifiant_PRONOTE-ENT;Nom;Prénom;Classe\r\nX1;DUPONT;Jean;4A\r\nX2;DURAND\r\n"

@@ -47,4 +47,11 @@ def releases_saml_attributes(target: str, *, over_http: bool = False) -> bool:
         return True
     if scheme != "http":
         return False
-    return over_http or is_loopback_host(host)
+    if over_http:
+        return True
+    # User info or a "\\" (read as "/" by browsers) may hide another host than Python reads
+    # (``http://evil\\@127.0.0.1/``): never loopback. Defence in depth: a ticket's service
+    # comparison, before the CAS applies this rule, refuses both already.
+    if "\\" in target or "@" in parts.netloc:
+        return False
+    return is_loopback_host(host)

@@ -31,7 +31,8 @@ def admin_logout(
 ) -> HttpResponseBase:
     """``AdminSite.logout``: the CAS logout. Django's own would end the Django session only and
     leave the SSO session (its cookie) open: the next person at that browser would be logged in
-    again as the administrator on their first ``/cas/login``."""
+    again as the administrator on their first ``/cas/login``. Its form is a POST: answered, as
+    every POSTed logout, with a 303 to the GET logout, which ends both sessions."""
     from socle.cas.views.logout import logout
 
     return logout(request)

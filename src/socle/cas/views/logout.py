@@ -4,11 +4,13 @@ shows « vous êtes déconnecté » or goes to a registered ``service`` (§2.3.1
 from __future__ import annotations
 
 import logging
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth import logout as django_logout
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
@@ -36,11 +38,16 @@ logger = logging.getLogger("socle.cas")
 @no_store
 @unavailable_on_store_error
 # A POSTed logout comes from a service's own « Se déconnecter » form, on another site: a CSRF
-# token cannot be there, and would protect nothing, since a plain GET (what §2.3 asks services
-# to send) ends the session just the same.
+# token cannot be there, and would protect nothing, since it only sends the browser to the GET
+# logout (what §2.3 asks services to send), which anyone may link to.
 @csrf_exempt
 @require_http_methods(["GET", "HEAD", "POST"])
 def logout(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        # A POST from another site carries none of this server's SameSite=Lax cookies (the TGC,
+        # the portal's session): ended here, nothing would be, and the portal would stay open on
+        # a shared computer. A 303 turns it into a GET navigation, which carries them.
+        return _as_get(request)
     if request.method == "HEAD":
         # A HEAD has no side effect (RFC 9110 §9.2.1): link previews and checkers send one.
         # It gets the headers a GET would, and the session lives on.
@@ -67,6 +74,15 @@ def logout(request: HttpRequest) -> HttpResponse:
     return response
 
 
+def _as_get(request: HttpRequest) -> HttpResponse:
+    """The GET logout of a POSTed one, its ``service`` (query's or form's) in the query."""
+    service_url = param(request, "service")[:MAX_SERVICE_LENGTH]
+    query = f"?{urlencode({'service': service_url})}" if service_url else ""
+    response = HttpResponseRedirect(reverse("cas:logout") + query)
+    response.status_code = 303  # See Other: the browser follows with a GET
+    return response
+
+
 def _end_sessions(request: HttpRequest) -> None:
     """Ends the SSO session of the TGC (or of the portal session) and traces the logout."""
     session = current_session(request)
@@ -83,8 +99,8 @@ def _after_logout(request: HttpRequest) -> HttpResponse:
     """§2.3.1 ``service``: a redirect only to a registered service; otherwise the « vous êtes
     déconnecté » page. CAS 2's ``url`` is ignored (§2.3.1: "CAS Servers MUST ignore given
     ``url`` parameters"). ``service`` is an "HTTP request parameter" (§2.3.1) as at ``/login``:
-    read from the query string, or from the form of a POSTed logout (a service's « Se
-    déconnecter » button), the query's first as at ``/login``."""
+    read from the query string; that of a POSTed logout's form (a service's « Se déconnecter »
+    button) comes in the query of the GET it is sent to (:func:`_as_get`)."""
     service_url = param(request, "service")
     service_url = service_url[:MAX_SERVICE_LENGTH]
     if service_url and find_service(service_url) is not None:

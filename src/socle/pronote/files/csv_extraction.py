@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from typing import Any
 
 from django.utils.translation import gettext as _
 
@@ -97,17 +98,23 @@ def parse_identifier_csv(text: str, file_name: str = "") -> ParsedFile:
         )
 
     rows: list[tuple[int, list[str]]] = []
+    last_start = 0  # the number of lines before the last record read
     try:
-        for row in reader:
+        while True:
+            start = reader.line_num
+            row = next(reader, None)
+            if row is None:
+                break
             if any(cell.strip() for cell in row):
                 rows.append((reader.line_num, row))
+                last_start = start
     except csv.Error as exc:
         raise PronoteFileError(
             _("ligne %(line)s : CSV illisible (%(error)s).")
             % {"line": reader.line_num, "error": exc}
         ) from None
     if rows:
-        _refuse_cut_end(text, *rows[-1], len(header))
+        _refuse_cut_end(text, last_start, *rows[-1], len(header), reader.dialect)
     records: list[PronoteRecord] = []
     for line, row in rows:
         where = _("ligne %(line)s") % {"line": line}
@@ -124,25 +131,47 @@ def parse_identifier_csv(text: str, file_name: str = "") -> ParsedFile:
     return ParsedFile(FORMAT_CSV, check_records(records))
 
 
-def _refuse_cut_end(text: str, line: int, row: list[str], expected: int) -> None:
+def _refuse_cut_end(
+    text: str, start: int, line: int, row: list[str], expected: int, dialect: Any
+) -> None:
     """A CSV has no end marker: a file cut exactly at a line end cannot be told from a whole
     one (the Complet step page warns of it, ``importer/removals.csv_hint``). A file cut inside
     its last line can: that line has no line end and either fewer columns than the header or
-    a quoted value left open (an odd number of ``"`` after the last line break). Read as it
-    is, its last person would be imported with empty or shortened fields."""
+    a quoted value left open (its record, from line ``start + 1``, read again strictly ends
+    inside quotes; a closed quoted line break or a ``"`` inside an unquoted value is whole).
+    Read as it is, its last person would be imported with empty or shortened fields."""
     if text.rstrip(" \t\x1a").endswith(("\n", "\r")):  # spaces, DOS end-of-file mark
         return
-    tail = text.rsplit("\n", 1)[-1]
-    if len(row) >= expected and tail.count('"') % 2 == 0:
-        return
-    raise PronoteFileError(
-        _(
-            "Ligne %(line)s : la dernière ligne est incomplète (%(count)s colonnes sur "
-            "%(expected)s, sans fin de ligne) : le fichier semble coupé (export ou copie "
-            "interrompus). Refaites l'export depuis PRONOTE."
+    if len(row) < expected:
+        raise PronoteFileError(
+            _(
+                "Ligne %(line)s : la dernière ligne est incomplète (%(count)s colonnes sur "
+                "%(expected)s, sans fin de ligne) : le fichier semble coupé (export ou copie "
+                "interrompus). Refaites l'export depuis PRONOTE."
+            )
+            % {"line": line, "count": len(row), "expected": expected}
         )
-        % {"line": line, "count": len(row), "expected": expected}
-    )
+    if _open_quote(text, start, dialect):  # every column there, the last one cut
+        raise PronoteFileError(
+            _(
+                "Ligne %(line)s : la dernière ligne est incomplète (une valeur entre guillemets "
+                "n'est pas refermée, sans fin de ligne) : le fichier semble coupé (export ou "
+                "copie interrompus). Refaites l'export depuis PRONOTE."
+            )
+            % {"line": line}
+        )
+
+
+def _open_quote(text: str, start: int, dialect: Any) -> bool:
+    """Whether the record after the first ``start`` lines of ``text`` ends inside a quoted
+    value (lines as the reader splits them: ``newline=""``)."""
+    tail = "".join(io.StringIO(text.lstrip("\ufeff"), newline="").readlines()[start:])
+    try:
+        for _row in csv.reader(io.StringIO(tail, newline=""), dialect, strict=True):
+            pass
+    except csv.Error as exc:
+        return "unexpected end of data" in str(exc)
+    return False
 
 
 def _csv_name(field: str) -> str:
