@@ -36,3 +36,29 @@ def test_it_tells_a_plain_http_pronote_what_it_loses_and_the_ways_out(settings) 
     settings.SOCLE_CAS_SAML_HTTP_ATTRIBUTES = True
     (pronote,) = _w008("PRONOTE-HTTP")  # the tickets still travel in clear
     assert pronote.hint == "Utilisez l'adresse https du service."
+
+
+@pytest.mark.django_db
+def test_it_warns_of_a_regular_expression_that_surely_accepts_plain_http() -> None:
+    """``^https?://`` accepts http ``TARGET``s too, which get no attribute: warned when a
+    plain-http URL on another machine is sure to match (``pattern_overlap.http_example``)."""
+    regex = "regex"
+    make_service("either", patterns=(r"^https?://appli\.lycee\.test/.*",), kind=regex)
+    make_service("literal", patterns=(r"^http://appli2\.lycee\.test/.*",), kind=regex)
+    make_service("tls", patterns=(r"^https://appli3\.lycee\.test/.*",), kind=regex)
+    make_service("local", patterns=(r"^https?://(localhost|127\.0\.0\.1)(:\d+)?/.*",), kind=regex)
+    make_service("unsure", patterns=(r"^(?!http:)https?://appli4\.lycee\.test/.*",), kind=regex)
+    assert len(_w008("either")) == 1 and len(_w008("literal")) == 1
+    assert _w008("tls") == _w008("local") == _w008("unsure") == []
+
+
+@pytest.mark.django_db
+def test_it_names_the_identifier_attribute_of_the_pronote_service() -> None:
+    make_service(
+        "PRONOTE-ENT",
+        sso_type="pronote",
+        patterns=("http://pronote.lycee.test/pronote/**",),
+        pronote_id_attribute="idEnt",
+    )
+    (warning,) = _w008("PRONOTE-ENT")
+    assert "ni idEnt ni aucun autre attribut" in warning.hint

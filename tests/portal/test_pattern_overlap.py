@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from socle.portal.models import PatternKind
-from socle.portal.pattern_overlap import literal_prefix, may_overlap
+from socle.portal.pattern_overlap import http_example, literal_prefix, may_overlap
 
 ANT, EXACT, REGEX = PatternKind.ANT, PatternKind.EXACT, PatternKind.REGEX
 PRONOTE = (ANT, "http://127.0.0.1:8001/pronote/**")
@@ -67,3 +67,26 @@ def test_it_lets_patterns_of_other_addresses_pass(pattern: tuple[str, str]) -> N
 def test_two_exact_urls_overlap_only_when_they_are_the_same() -> None:
     assert may_overlap((EXACT, "https://h/a"), (EXACT, "HTTPS://H:443/a"))
     assert not may_overlap((EXACT, "https://h/a"), (EXACT, "https://h/ab"))
+
+
+@pytest.mark.parametrize(
+    ("value", "example"),
+    [
+        (r"^https?://pronote\.lycee\.test/.*", "http://pronote.lycee.test/"),
+        (r"^(https|http)://(www\.)?h\.test(:\d+)?/(a|b)\.html", "http://h.test/a.html"),
+        (r"^http[s]?:\/\/h\.test/[^/]+/x$", "http://h.test/a/x"),
+        (r"^https?://[^a-z]+/.*", "http://0/"),
+        (r"^https?://h\.test/\w{3}\d*", "http://h.test/aaa"),
+        (r"(?i)^HTTPS?://H\.TEST/.*", "http://H.TEST/"),
+        (r"^https://h\.test/.*", ""),  # https only
+        (r"^(?!http:)https?://h\.test/.*", ""),  # a lookaround: not guessed
+        (r"^https?://(?=x)h\.test/", ""),  # the shortest form refused by the expression itself
+        (r"^(https?://h\.test/.*)", ""),  # no top-level "://"
+        (r"^https?://h\.test/(a{999}){999}", ""),  # too long to spell out
+        (r"^https?://h\.test/(", ""),  # not an expression
+    ],
+)
+def test_it_gives_a_plain_http_url_a_regular_expression_surely_accepts(
+    value: str, example: str
+) -> None:
+    assert http_example(REGEX, value) == example

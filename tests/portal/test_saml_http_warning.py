@@ -16,7 +16,7 @@ from socle.portal.models import PatternKind, Service, SSOType
 from socle.portal.saml_http import http_addresses, pattern_address
 from tests.factories import make_person
 from tests.portal.conftest import logged_in
-from tests.portal.test_django_admin_services import _add_service, _superuser_client
+from tests.portal.test_django_admin_services import _add_service, _errors, _superuser_client
 from tests.portal.test_service_pages import service_data
 
 HTTP_PRONOTE = "http://pronote.lycee.test/pronote/"
@@ -127,7 +127,13 @@ def test_it_warns_a_cas_service_whose_pattern_is_plain_http(
         (PatternKind.ANT, "http://*.lycee.test/**", True),  # whatever host: not this machine
         (PatternKind.EXACT, "HTTP://Pronote.Lycee.test:80/pronote/", True),
         (PatternKind.REGEX, r"^http://pronote\.lycee\.test/.*", True),
-        (PatternKind.REGEX, r"^https?://pronote\.lycee\.test/.*", False),  # scheme not literal
+        (PatternKind.REGEX, r"^https?://pronote\.lycee\.test/.*", True),  # accepts http too
+        (PatternKind.REGEX, r"^(https|http)://(www\.)?pronote\.lycee\.test/(a|b)\.html", True),
+        (PatternKind.REGEX, r"^https://pronote\.lycee\.test/.*", False),
+        (PatternKind.REGEX, r"^https?://(localhost|127\.0\.0\.1)(:\d+)?/.*", False),
+        (PatternKind.REGEX, r"^http://(localhost|127\.0\.0\.1)/.*", False),
+        (PatternKind.REGEX, r"^(?!http:)https?://pronote\.lycee\.test/.*", False),  # not sure
+        (PatternKind.REGEX, r"^(https?://pronote\.lycee\.test/.*)", False),  # not guessed
         (PatternKind.ANT, "http://127.0.0.1:8137/pronote/**", False),
         (PatternKind.ANT, "http://[::1]:8137/pronote/**", False),
         (PatternKind.ANT, "http://localhost/pronote/**", False),
@@ -149,3 +155,69 @@ def test_it_warns_in_the_django_admin_too(client) -> None:
     assert response.status_code == 302, response.content[:300]
     shown = [str(m) for m in client.get(response["Location"]).context["messages"]]
     assert [m for m in shown if m.startswith("Adresse en http (http://appli.lycee.test/")]
+
+
+def test_it_names_the_identifier_attribute_the_pronote_service_is_set_to(
+    school_admin: Person, school: Establishment
+) -> None:
+    """PRONOTE's own message quotes the attribute its console expects: the service's
+    « Attribut CAS contenant l'identifiant PRONOTE », not always ``idPronote``."""
+    client = logged_in(school_admin)
+    data = _pronote(school, url=HTTP_PRONOTE, pronote_id_attribute="idEnt")
+    shown = _warning(client.post(reverse("portal:service_create"), data | {"code": "pas de code"}))
+    assert "l'identifiant PRONOTE (idEnt)" in shown  # the posted name, on the form shown again
+    assert 'renvoyer un attribut "idEnt"' in shown and "idPronote" not in shown
+    created = client.post(reverse("portal:service_create"), data)
+    assert created.status_code == 302
+    (message,) = [m for m in _messages(client.get(created["Location"])) if "http" in m]
+    assert "(idEnt)" in message and "idPronote" not in message
+    edit = reverse("portal:service_edit", args=[Service.objects.get().pk])
+    assert "(idEnt)" in _warning(client.get(edit))  # the stored name
+    assert client.post(edit, data | {"pronote_id_attribute": "idSocle"}).status_code == 302
+    assert "(idSocle)" in _warning(client.get(edit))
+    refused = client.post(edit, data | {"pronote_id_attribute": "id Socle", "code": "pas de"})
+    assert refused.context["form"].errors["pronote_id_attribute"]
+    assert "(idSocle)" in _warning(refused)  # an invalid name posted: the stored one
+
+
+def test_it_warns_on_the_read_only_page_of_a_service_of_the_whole_ent(
+    school_admin: Person, settings
+) -> None:
+    service = Service.objects.create(
+        code="PRONOTE-ENT",
+        label="Pronote",
+        sso_type=SSOType.PRONOTE,
+        url=HTTP_PRONOTE,
+        pronote_id_attribute="idEnt",
+    )
+    service.patterns.create(position=0, kind=PatternKind.ANT, value=HTTP_PRONOTE + "**")
+    client = logged_in(school_admin)
+    page = client.get(reverse("portal:service_edit", args=[service.pk]))
+    assert [t.name for t in page.templates][0] == "portal/services/readonly.html"
+    warning = _warning(page)
+    assert PRONOTE_WARNING.replace("idPronote", "idEnt") in warning
+    assert "demandez à l'exploitant de l'ENT" in warning
+    assert "SOCLE_CAS_SAML_HTTP_ATTRIBUTES" not in warning  # the operator's, not the school's
+    settings.SOCLE_CAS_SAML_HTTP_ATTRIBUTES = True
+    assert _warning(client.get(reverse("portal:service_edit", args=[service.pk]))) == ""
+    settings.SOCLE_CAS_SAML_HTTP_ATTRIBUTES = False
+    service.url = "https://pronote.lycee.test/pronote/"
+    service.save()
+    service.patterns.update(value=service.url + "**")
+    assert _warning(client.get(reverse("portal:service_edit", args=[service.pk]))) == ""
+
+
+def test_it_names_the_attribute_in_the_django_admin_too(client, school: Establishment) -> None:
+    client = _superuser_client(client)
+    response = _add_service(
+        client,
+        HTTP_PRONOTE,
+        HTTP_PRONOTE + "**",
+        sso_type=SSOType.PRONOTE,
+        establishment=str(school.pk),
+        pronote_id_attribute="idEnt",
+    )
+    assert response.status_code == 302, _errors(response)
+    shown = [str(m) for m in client.get(response["Location"]).context["messages"]]
+    (warning,) = [m for m in shown if m.startswith("Adresse en http (")]
+    assert 'renvoyer un attribut "idEnt"' in warning

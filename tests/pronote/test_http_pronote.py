@@ -183,3 +183,22 @@ def test_it_speaks_english_on_an_english_page(school, admin_client) -> None:
     text = page_text(response)
     assert WILL_HAPPEN not in text
     assert "idPronote" in text and HTTP_BASE in text
+
+
+def test_it_names_the_identifier_attribute_the_service_is_set_to(school, admin_client) -> None:
+    """PRONOTE's message quotes the attribute its console expects: the service's own name."""
+    service = pronote_at(school, HTTP_BASE)
+    service.pronote_id_attribute = "idEnt"
+    service.save()
+    response = admin_client.get(
+        reverse("pronote:doctor"), {"establishment": school.est.pk, "login": school.emma.login}
+    )
+    text = page_text(response)
+    renamed = WILL_HAPPEN.replace("idPronote", "idEnt")
+    assert renamed in text and WILL_HAPPEN not in text
+    assert 'renvoyer un attribut "idEnt"' in text and '"idPronote"' not in text
+    out = run("pronote_doctor", "--uai", school.est.uai, "--login", school.emma.login)
+    (line,) = [line for line in out.splitlines() if line.startswith("  ! ")]
+    assert renamed in line
+    verdict = [line for line in out.splitlines() if line.startswith("=> ")]
+    assert renamed in verdict[0] and "idPronote" not in verdict[0]

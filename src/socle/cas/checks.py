@@ -128,7 +128,7 @@ def check_service_patterns(app_configs: Any = None, **kwargs: Any) -> list[Any]:
     from django.db import DatabaseError
 
     from socle.cas.services import compile_pattern, pattern_error, too_broad
-    from socle.portal.models import PatternKind, ServicePattern, SSOType
+    from socle.portal.models import ServicePattern, SSOType
 
     try:
         patterns = list(
@@ -173,18 +173,34 @@ def check_service_patterns(app_configs: Any = None, **kwargs: Any) -> list[Any]:
                     id="socle.E007",
                 )
             )
-        if pattern.kind != PatternKind.REGEX and pattern.value.lower().startswith("http://"):
-            host = (urlsplit(pattern.value.replace("*", "x")).hostname or "").lower()
-            if not is_loopback_host(host):  # the loopback of the SAML rule (saml_release)
-                problems.append(
-                    Warning(
-                        _("%(where)s : adresse en http, les tickets circuleraient en clair.")
-                        % {"where": where},
-                        hint=_http_hint(pattern.service),
-                        id="socle.W008",
-                    )
+        if _plain_http_elsewhere(pattern.kind, pattern.value):
+            problems.append(
+                Warning(
+                    _("%(where)s : adresse en http, les tickets circuleraient en clair.")
+                    % {"where": where},
+                    hint=_http_hint(pattern.service),
+                    id="socle.W008",
                 )
+            )
     return problems
+
+
+def _plain_http_elsewhere(kind: str, value: str) -> bool:
+    """Whether the pattern accepts plain-http URLs on another host than a loopback one (the
+    loopback of the SAML rule, ``saml_release``): an exact or Ant pattern written ``http://…``;
+    a regular expression whose literal start is ``http://…``, or which surely accepts an http
+    URL though its scheme is not literal (``^https?://h/``: ``saml_http.pattern_address``)."""
+    from socle.portal.models import PatternKind
+    from socle.portal.saml_http import pattern_address
+
+    address = value if kind != PatternKind.REGEX else pattern_address(kind, value)
+    if not address.lower().startswith("http://"):
+        return False
+    try:
+        host = urlsplit(address.replace("*", "x")).hostname or ""
+    except ValueError:  # an invalid IPv6 literal: not this machine's loopback
+        host = ""
+    return not is_loopback_host(host.lower())
 
 
 def _http_hint(service: Any) -> str:
@@ -196,10 +212,11 @@ def _http_hint(service: Any) -> str:
     if service.sso_type == SSOType.PRONOTE:
         return _(
             "Publiez PRONOTE.net en https et indiquez son adresse https : en http, /samlValidate "
-            "ne lui transmet ni idPronote ni aucun autre attribut (spécification CAS, §4.2.1) et "
-            "PRONOTE ne reconnaît personne ; à défaut, SOCLE_CAS_SAML_HTTP_ATTRIBUTES=true "
-            "(socle.W098). socle pronote_doctor --uai … le détaille."
-        )
+            "ne lui transmet ni %(attribute)s ni aucun autre attribut (spécification CAS, "
+            "§4.2.1) et PRONOTE ne reconnaît personne ; à défaut, "
+            "SOCLE_CAS_SAML_HTTP_ATTRIBUTES=true (socle.W098). socle pronote_doctor --uai … le "
+            "détaille."
+        ) % {"attribute": service.pronote_id_attribute.strip() or "idPronote"}
     return _(
         "Utilisez l'adresse https du service : en http, /samlValidate ne "
         "lui transmet aucun attribut (spécification CAS, §4.2.1)."

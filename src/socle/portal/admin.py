@@ -154,7 +154,13 @@ class ServiceAdmin(admin.ModelAdmin):
         patterns = list(service.patterns.values_list("kind", "value"))
         for warning in (
             service_uai_warning(service.code, uai, service.url, patterns),
-            service_http_warning(service.sso_type, service.url, patterns, superuser=True),
+            service_http_warning(
+                service.sso_type,
+                service.url,
+                patterns,
+                superuser=True,
+                id_attribute=service.pronote_id_attribute,
+            ),
         ):
             if warning:
                 self.message_user(request, warning, messages.WARNING)

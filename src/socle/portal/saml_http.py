@@ -2,7 +2,8 @@
 
 CAS 3.0 §4.2.1 forbids releasing SAML attributes to a non-SSL site, and ``/samlValidate`` obeys
 (``socle.cas.answers``) unless the operator sets ``SOCLE_CAS_SAML_HTTP_ATTRIBUTES``. A PRONOTE.net
-published at ``http://<serveur>/pronote/`` then receives no ``idPronote`` and recognises nobody.
+published at ``http://<serveur>/pronote/`` then receives no identifier attribute (``idPronote``,
+or whatever name the service's ``pronote_id_attribute`` gives) and recognises nobody.
 The rule itself is :func:`socle.core.saml_release.releases_saml_attributes`; this module applies
 it to a service's URL and patterns, for the service form's warning and « Diagnostic PRONOTE »
 (and ``pronote_doctor``), so that they warn exactly when the CAS withholds."""
@@ -15,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from socle.core.saml_release import http_attributes_allowed, releases_saml_attributes
 from socle.portal.models import PatternKind, SSOType
-from socle.portal.pattern_overlap import literal_prefix
+from socle.portal.pattern_overlap import http_example, literal_prefix
 
 
 def withheld(address: str) -> bool:
@@ -27,14 +28,21 @@ def withheld(address: str) -> bool:
 
 
 def pattern_address(kind: str, value: str) -> str:
-    """The start every URL the pattern accepts shares, as the registry compiles it (scheme and
-    host normalised): ``http://pronote.lycee.test/pronote/`` for ``…/pronote/**``. A regular
-    expression whose scheme is not literal (``^https?://``) gives what it spells, often
-    ``http``: not judged, as ``socle.W008`` does not judge it."""
+    r"""The start every URL the pattern accepts shares, as the registry compiles it (scheme and
+    host normalised): ``http://pronote.lycee.test/pronote/`` for ``…/pronote/**``.
+
+    A regular expression whose scheme or host is not literal (``^https?://h/``,
+    ``^http://(www\.)?h/``) gives instead a plain-http URL it surely accepts
+    (:func:`~socle.portal.pattern_overlap.http_example`: ``http://h/``, tried on the registry's
+    own expression), so that ``^https?://`` is judged too; when none is found, its literal start
+    if that names the scheme (``http://``: a host not known), else "" (not judged)."""
     text = literal_prefix(kind, value).text
-    if kind == PatternKind.REGEX and "://" not in text:
-        return ""
-    return text
+    if kind != PatternKind.REGEX:
+        return text
+    scheme, separator, rest = text.partition("://")
+    if separator and "/" in rest:  # scheme and host literal
+        return text
+    return http_example(kind, value) or (text if separator else "")
 
 
 def http_addresses(url: str, patterns: Iterable[tuple[str, str]]) -> list[str]:
@@ -49,22 +57,29 @@ def http_addresses(url: str, patterns: Iterable[tuple[str, str]]) -> list[str]:
     return found
 
 
-def pronote_http_warning(addresses: list[str], *, superuser: bool) -> str:
+def pronote_http_warning(addresses: list[str], *, superuser: bool, id_attribute: str) -> str:
     """:func:`pronote_http_problem`'s two sentences in one."""
-    return " ".join(pronote_http_problem(addresses, superuser=superuser))
+    return " ".join(pronote_http_problem(addresses, superuser=superuser, id_attribute=id_attribute))
 
 
-def pronote_http_problem(addresses: list[str], *, superuser: bool) -> tuple[str, str]:
+def pronote_http_problem(
+    addresses: list[str], *, superuser: bool, id_attribute: str
+) -> tuple[str, str]:
     """What happens to a PRONOTE service at these http addresses, and what to do: the words of
     the service form, « Diagnostic PRONOTE » and ``pronote_doctor``. ``superuser``: the reader
-    may be told of the operator's setting; an establishment's administrator is told to ask."""
+    may be told of the operator's setting; an establishment's administrator is told to ask.
+    ``id_attribute``: the service's ``pronote_id_attribute``, the name PRONOTE's console is set
+    to expect and its message quotes (``idPronote`` when blank)."""
     message = _(
         "Adresse en http (%(addresses)s) : le CAS n'enverra à PRONOTE.net ni l'identifiant "
-        "PRONOTE (idPronote) ni aucun autre attribut, car la spécification CAS l'interdit vers "
-        "un site non chiffré ; PRONOTE ne pourra reconnaître personne et affichera « Le serveur "
-        'CAS doit être configuré pour renvoyer un attribut "idPronote". Or aucun attribut n\'a '
-        "été renvoyé. »"
-    ) % {"addresses": ", ".join(addresses)}
+        "PRONOTE (%(attribute)s) ni aucun autre attribut, car la spécification CAS l'interdit "
+        "vers un site non chiffré ; PRONOTE ne pourra reconnaître personne et affichera « Le "
+        'serveur CAS doit être configuré pour renvoyer un attribut "%(attribute)s". Or aucun '
+        "attribut n'a été renvoyé. »"
+    ) % {
+        "addresses": ", ".join(addresses),
+        "attribute": id_attribute.strip() or "idPronote",  # the field's default
+    }
     if superuser:
         fix = _(
             "Publiez PRONOTE.net en https (le PRONOTE hébergé par Index Education l'est : "
@@ -92,15 +107,21 @@ def cas_http_warning(addresses: list[str]) -> str:
 
 
 def service_http_warning(
-    sso_type: str, url: str, patterns: Iterable[tuple[str, str]], *, superuser: bool
+    sso_type: str,
+    url: str,
+    patterns: Iterable[tuple[str, str]],
+    *,
+    superuser: bool,
+    id_attribute: str,
 ) -> str:
     """The service form's warning (not a refusal) for a service the CAS will send no SAML
-    attribute, "" when it will (or when it has no SSO)."""
+    attribute, "" when it will (or when it has no SSO). ``id_attribute``: a PRONOTE service's
+    ``pronote_id_attribute``, named in its warning."""
     if sso_type not in (SSOType.CAS, SSOType.PRONOTE):
         return ""
     addresses = http_addresses(url, patterns)
     if not addresses:
         return ""
     if sso_type == SSOType.PRONOTE:
-        return pronote_http_warning(addresses, superuser=superuser)
+        return pronote_http_warning(addresses, superuser=superuser, id_attribute=id_attribute)
     return cas_http_warning(addresses)

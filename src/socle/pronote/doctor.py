@@ -179,7 +179,11 @@ def _service_reports(establishment: Establishment, *, superuser: bool) -> list[S
             service.url or "", [(p.kind, p.value) for p in service.patterns.all()]
         )
         if addresses:  # the CAS's own rule: no idPronote to a plain-http PRONOTE.net
-            problems.append(pronote_http_warning(addresses, superuser=superuser))
+            problems.append(
+                pronote_http_warning(
+                    addresses, superuser=superuser, id_attribute=service.pronote_id_attribute
+                )
+            )
         if not service.patterns.exists():
             problems.append(
                 gettext(

@@ -244,7 +244,9 @@ def _explain(
 def _explain_http_target(report: Any, recognition: str, attribute: str, cas: str) -> None:
     """PRONOTE.net at a plain-http address: the CAS sends it no attribute at all, whatever the
     account (``socle.portal.saml_http``); importing identifiers would change nothing."""
-    explanation, fix = pronote_http_problem([report.http_target], superuser=report.superuser)
+    explanation, fix = pronote_http_problem(
+        [report.http_target], superuser=report.superuser, id_attribute=attribute
+    )
     report.verdict.append(explanation)
     if recognition == "identity":
         report.verdict.append(

@@ -204,16 +204,23 @@ class ServiceForm(AccessibleFormMixin, forms.ModelForm):
     def saml_http_warning(self) -> str:
         """Under the URL, a warning (not a refusal): the CAS will send no SAML attribute to this
         plain-http address (``socle.portal.saml_http``). What was posted, else what is stored."""
+        service = self.instance
         if hasattr(self, "pattern_lines"):  # validated: what the form would save
             data, lines = self.cleaned_data, self.pattern_lines
             facts = (data.get("sso_type"), data.get("url"), [(p.kind, p.value) for p in lines])
-        elif self.instance.pk and not self.is_bound:
-            service = self.instance
+            # the posted name when valid, else the stored one (the model's default for a new one)
+            attribute = data.get("pronote_id_attribute") or service.pronote_id_attribute
+        elif service.pk and not self.is_bound:
             facts = (service.sso_type, service.url, service.patterns.values_list("kind", "value"))
+            attribute = service.pronote_id_attribute
         else:
             return ""
         warning = service_http_warning(
-            facts[0] or "", facts[1] or "", facts[2], superuser=self.administered is None
+            facts[0] or "",
+            facts[1] or "",
+            facts[2],
+            superuser=self.administered is None,
+            id_attribute=attribute or "",
         )
         if warning:
             describe_warning(self, "url")

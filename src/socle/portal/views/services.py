@@ -44,11 +44,20 @@ def _warn_other_uai(request: HttpRequest, service: Service) -> None:
 def _warn_saml_http(request: HttpRequest, service: Service) -> None:
     """Saved, but at a plain-http address the CAS will send it no SAML attribute (the edit page
     says so under the URL; a new service's next page is « Accès population »)."""
-    patterns = service.patterns.values_list("kind", "value")
-    superuser = administered_ids(request.user) is None
-    warning = service_http_warning(service.sso_type, service.url, patterns, superuser=superuser)
+    warning = _saml_http_warning(request, service)
     if warning:
         messages.warning(request, warning)
+
+
+def _saml_http_warning(request: HttpRequest, service: Service) -> str:
+    """The stored service's plain-http warning (``socle.portal.saml_http``), "" when none."""
+    return service_http_warning(
+        service.sso_type,
+        service.url,
+        service.patterns.values_list("kind", "value"),
+        superuser=administered_ids(request.user) is None,
+        id_attribute=service.pronote_id_attribute,
+    )
 
 
 def _uai(service: Service) -> str:
@@ -106,6 +115,8 @@ def service_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 "service": service,
                 "tab": "general",
                 "patterns": service.patterns.all(),
+                # as the edit page says under the URL
+                "saml_http_warning": _saml_http_warning(request, service),
             },
         )
     form = ServiceForm(
