@@ -621,6 +621,18 @@ def test_it_counts_each_category_in_singular_or_plural_in_lower_case(admin_clien
         assert "Élèves reconnus" not in text and "1 élèves non reconnus" not in text
 
 
+def test_it_sets_the_counts_line_in_bold_comma_included(admin_client, school):
+    """« 2 élèves reconnus, 1 élève non reconnu »: the comma between the two bold counts is bold
+    too (a regular comma between them looked detached)."""
+    upload(admin_client, school)
+    session = ImportSession.objects.get()
+    admin_client.post(reverse("pronote:step", args=[session.pk, 1]), {"action": "validate"})
+    tree = page(admin_client.get(reverse("pronote:step", args=[session.pk, 2])))
+    (counts,) = tree.xpath('//p[@class="counts"]')
+    bold = [" ".join(strong.text_content().split()) for strong in counts.xpath("strong")]
+    assert bold == ["2 élèves reconnus,", "1 élève non reconnu"]
+
+
 def test_it_words_the_counts_in_english_with_plurals(admin_client, school):
     admin_client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
     upload(admin_client, school)
