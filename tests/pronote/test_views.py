@@ -328,7 +328,8 @@ def test_it_names_the_account_chosen_for_two_rows_and_the_rows(admin_client, sch
     assert (
         f"Le compte ROUX Emma ({school.emma.login}) est choisi pour plusieurs lignes : ROUX Emma "
         "(ELEVEEMMA0000001), DUPONT MOREAU Jules (ELEVEJULES000001). Un compte ne peut avoir "
-        "qu'un identifiant Pronote par établissement."
+        "qu'un identifiant Pronote par établissement : gardez une seule de ces lignes (« retirer » "
+        "sur une ligne reconnue, « — non identifié — » sur une autre)."
     ) in page_text(response)
     assert page(response).xpath(f'//select[@name="row-{jules.pk}"]/option[@selected]/@value') == [
         str(school.emma.pk)
