@@ -103,7 +103,8 @@ def test_the_same_account_cannot_be_picked_twice():
     assert str(caught.value) == (
         f"Le compte ROUX Emma ({school.emma.login}) est choisi pour plusieurs lignes : "
         f"X Y ({rows[0].pronote_id}), Z W ({rows[1].pronote_id}). Un compte ne peut avoir "
-        "qu'un identifiant Pronote par établissement."
+        "qu'un identifiant Pronote par établissement : gardez une seule de ces lignes (« retirer » "
+        "sur une ligne reconnue, « — non identifié — » sur une autre)."
     )
     assert not ids_of(school.est)
 
@@ -125,7 +126,8 @@ def test_it_names_each_account_chosen_twice_and_its_rows_in_english():
         f"A Y ({a.pronote_id}), C Y ({c.pronote_id}). "
         f"The account ROUX Tom ({school.tom.login}) is chosen for several rows: "
         f"B Y ({b.pronote_id}), D Y ({d.pronote_id}). "
-        "An account can hold only one PRONOTE identifier per school."
+        "An account can hold only one PRONOTE identifier per school: keep only one of these rows "
+        "(“remove” on a recognised row, “— not identified —” on another)."
     )
 
 

@@ -328,7 +328,8 @@ def test_it_names_the_account_chosen_for_two_rows_and_the_rows(admin_client, sch
     assert (
         f"Le compte ROUX Emma ({school.emma.login}) est choisi pour plusieurs lignes : ROUX Emma "
         "(ELEVEEMMA0000001), DUPONT MOREAU Jules (ELEVEJULES000001). Un compte ne peut avoir "
-        "qu'un identifiant Pronote par établissement."
+        "qu'un identifiant Pronote par établissement : gardez une seule de ces lignes (« retirer » "
+        "sur une ligne reconnue, « — non identifié — » sur une autre)."
     ) in page_text(response)
     assert page(response).xpath(f'//select[@name="row-{jules.pk}"]/option[@selected]/@value') == [
         str(school.emma.pk)
@@ -619,6 +620,18 @@ def test_it_counts_each_category_in_singular_or_plural_in_lower_case(admin_clien
     for text in seen.values():
         assert "Aucun(e)" not in text and "des Élèves" not in text
         assert "Élèves reconnus" not in text and "1 élèves non reconnus" not in text
+
+
+def test_it_sets_the_counts_line_in_bold_comma_included(admin_client, school):
+    """« 2 élèves reconnus, 1 élève non reconnu »: the comma between the two bold counts is bold
+    too (a regular comma between them looked detached)."""
+    upload(admin_client, school)
+    session = ImportSession.objects.get()
+    admin_client.post(reverse("pronote:step", args=[session.pk, 1]), {"action": "validate"})
+    tree = page(admin_client.get(reverse("pronote:step", args=[session.pk, 2])))
+    (counts,) = tree.xpath('//p[@class="counts"]')
+    bold = [" ".join(strong.text_content().split()) for strong in counts.xpath("strong")]
+    assert bold == ["2 élèves reconnus,", "1 élève non reconnu"]
 
 
 def test_it_words_the_counts_in_english_with_plurals(admin_client, school):
