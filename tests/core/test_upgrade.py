@@ -10,7 +10,7 @@ import pytest
 
 from tests.core.cli import run_socle
 
-PREVIOUS = {"directory": "0008", "portal": "0006", "cas": "0002", "pronote": "0002"}
+PREVIOUS = {"directory": "0008", "portal": "0007", "cas": "0002", "pronote": "0002"}
 
 
 @pytest.mark.slow
