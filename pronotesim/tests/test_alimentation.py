@@ -9,6 +9,7 @@ import xmlschema
 from cryptography.hazmat.primitives.asymmetric import rsa
 from django.core.management import CommandError, call_command
 from django.test import Client
+from lxml import html
 
 from pronotesim.base.models import PronoteUser
 from pronotesim.console.models import AlimentationImport
@@ -210,6 +211,20 @@ def test_the_web_page_imports_and_shows_the_supervision_table(
     page = text_of(response)
     assert "3 utilisateur(s) rapproché(s)" in page
     assert "INCONNU" in page and "Homonymes" in page
+
+
+def test_it_names_the_categories_of_the_supervision_table_as_pronote_does(
+    school: dict, rsa_key: rsa.RSAPrivateKey, tmp_path: Path
+) -> None:
+    client = Client()
+    client.post("/pronote/administration/connexion", {"password": "spr-test"})
+    with write_file(tmp_path, rsa_key).open("rb") as handle:
+        response = client.post("/pronote/administration/alimentation", {"file": handle})
+    tree = html.fromstring(response.content)
+    cells = tree.xpath('//table[@id="ent-non-rapproches"]/tbody/tr/td[1]/text()')
+    assert cells and set(cells) == {"Élève"}
+    headers = tree.xpath('//table[@id="ent-non-rapproches"]/thead//th/text()')
+    assert headers[0] == "Catégorie"
 
 
 def test_the_index_education_public_key_is_downloadable(school: dict) -> None:
