@@ -8,10 +8,14 @@ import pytest
 import xmlschema
 from cryptography.hazmat.primitives.asymmetric import rsa
 from django.core.management import CommandError, call_command
+from django.http import HttpResponse
 from django.test import Client
+from lxml import html
 
+from pronotesim.base.categories import CATEGORY_LABELS
 from pronotesim.base.models import PronoteUser
 from pronotesim.console.models import AlimentationImport
+from pronotesim.files.matching import CATEGORY_OF_KIND, KIND_ORDER
 from tests.crypto_side import EntAccount, import_chiffre, private_pem, rapprochement
 from tests.helpers import CAS_URL, configure, make_establishment, make_user, text_of
 
@@ -200,16 +204,31 @@ def test_a_doctype_is_refused(school: dict, rsa_key: rsa.RSAPrivateKey, tmp_path
         call_command("import_alimentation", str(path))
 
 
-def test_the_web_page_imports_and_shows_the_supervision_table(
-    school: dict, rsa_key: rsa.RSAPrivateKey, tmp_path: Path
-) -> None:
+def import_on_the_page(tmp_path: Path, rsa_key: rsa.RSAPrivateKey) -> HttpResponse:
     client = Client()
     client.post("/pronote/administration/connexion", {"password": "spr-test"})
     with write_file(tmp_path, rsa_key).open("rb") as handle:
-        response = client.post("/pronote/administration/alimentation", {"file": handle})
-    page = text_of(response)
+        return client.post("/pronote/administration/alimentation", {"file": handle})
+
+
+def test_the_web_page_imports_and_shows_the_supervision_table(
+    school: dict, rsa_key: rsa.RSAPrivateKey, tmp_path: Path
+) -> None:
+    page = text_of(import_on_the_page(tmp_path, rsa_key))
     assert "3 utilisateur(s) rapproché(s)" in page
     assert "INCONNU" in page and "Homonymes" in page
+
+
+def test_it_names_the_categories_of_the_supervision_table_as_pronote_does(
+    school: dict, rsa_key: rsa.RSAPrivateKey, tmp_path: Path
+) -> None:
+    tree = html.fromstring(import_on_the_page(tmp_path, rsa_key).content)
+    cells = tree.xpath('//table[@id="ent-non-rapproches"]/tbody/tr/td[1]/text()')
+    assert cells and set(cells) == {"Élève"}
+    headers = tree.xpath('//table[@id="ent-non-rapproches"]/thead//th/text()')
+    assert headers[0] == "Catégorie"
+    labels = [CATEGORY_LABELS[CATEGORY_OF_KIND[kind]] for kind in KIND_ORDER]
+    assert labels == ["Enseignant", "Personnel", "Élève", "Responsable"]
 
 
 def test_the_index_education_public_key_is_downloadable(school: dict) -> None:

@@ -198,6 +198,26 @@ def test_the_users_list_shows_identifiers_and_filters() -> None:
     assert "BERRONE" in page and "MARTIN" not in page
 
 
+def test_it_lists_users_in_french_alphabetical_order() -> None:
+    for first_name in ("Anthony", "Zoé", "Aïcha", "élodie"):
+        make_user(last_name="MARTIN", first_name=first_name)
+    make_user(last_name="ÉTIENNE", first_name="Paul")
+    make_user(last_name="DUPONT", first_name="Jean")
+    tree = html.fromstring(spr_client().get("/pronote/administration/utilisateurs").content)
+    names = [
+        " ".join(cell.text_content().strip() for cell in row.xpath("td")[:2])
+        for row in tree.xpath("//table[@id='utilisateurs']/tbody/tr")
+    ]
+    assert names == [
+        "DUPONT Jean",
+        "ÉTIENNE Paul",
+        "MARTIN Aïcha",
+        "MARTIN Anthony",
+        "MARTIN élodie",
+        "MARTIN Zoé",
+    ]
+
+
 def test_the_dashboard_counts_users_per_category() -> None:
     make_user(cas_identifier="x")
     make_user()

@@ -5,7 +5,8 @@ refuses) stops every command, ``socle --help`` included, with its one-line messa
 exit status 1, instead of a Python traceback. So does a database that cannot be reached, for
 Django's own commands too (``socle migrate``: ``socle.core.commands.unreachable_database``), and
 Ctrl-C (« Interrompu. », exit status 130; Socle's own commands add what to do next:
-``socle.core.commands.SocleCommand``).
+``socle.core.commands.SocleCommand``). A one-shot command's console shows what the command
+says, warnings and errors, not the INFO log lines (``socle.core.logfilters.CommandConsole``).
 """
 
 import os
@@ -21,8 +22,12 @@ def main(argv: list[str] | None = None) -> None:
     from django.core.management import execute_from_command_line
     from django.db import OperationalError
 
+    from socle.core.logfilters import set_command_console
+
+    args = argv if argv is not None else sys.argv[1:]
+    set_command_console(args[0] if args and not args[0].startswith("-") else "")
     try:
-        execute_from_command_line(["socle", *(argv if argv is not None else sys.argv[1:])])
+        execute_from_command_line(["socle", *args])
     except (ConfigurationError, ImproperlyConfigured) as exc:
         sys.stderr.write(f"{exc}\n")
         raise SystemExit(1) from None

@@ -335,12 +335,13 @@ LOGGING = {
     "filters": {
         "forbidden": {"()": "socle.core.logfilters.ForbiddenWithoutTraceback"},
         "secret_paths": {"()": "socle.core.logfilters.SecretPaths"},
+        "command_console": {"()": "socle.core.logfilters.CommandConsole"},
     },
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
             "formatter": "plain",
-            "filters": ["forbidden", "secret_paths"],
+            "filters": ["forbidden", "secret_paths", "command_console"],
         }
     },
     "root": {"handlers": ["console"], "level": SOCLE_LOG_LEVEL},

@@ -106,10 +106,47 @@ def test_it_counts_the_mismatches_in_the_report(school):
     assert counts == {1: 0, 2: 1, 3: 0, 4: 0, 5: 0, 6: 0}
     text = report_text(row.session)
     assert (
-        "1 personne a dans PRONOTE un identifiant CAS différent de celui que l'ENT enverra : "
-        "PRONOTE lui répondra « Identification impossible ». Dans PRONOTE, « Supprimer "
-        "l'identifiant CAS » de cet utilisateur" in text
+        "1 personne sera refusée par PRONOTE (« Identification impossible ») : sa fiche a un "
+        "autre identifiant CAS que celui que l'ENT enverra, ou une autre fiche a déjà celui-ci. "
+        "Dans PRONOTE, « Supprimer l'identifiant CAS » de cet utilisateur" in text
     )
+
+
+def test_it_counts_a_person_whose_cas_name_another_record_already_holds(school):
+    """Gaëlle N'DIAYE's story: two PRONOTE records for one person, the first bound to her CAS
+    name; a Complet import gives her the second: PRONOTE finds her name on the first record and
+    answers « Identification impossible ». The report's column counts her."""
+    make_pronote_service(school)
+    copy = record(
+        "eleve", "ROUX", "Emma", pid="ELEVEEMMA0000002", birth=dt.date(2012, 3, 4), cas_id=""
+    )
+    session = start(school.est, "complet", *emma_row(school, school.emma.uid), copy)
+    validate_step(session, 1)
+    prepare_step(session, 2)
+    bound = ImportRow.objects.get(session=session, pronote_id="ELEVEEMMA0000001")
+    other = ImportRow.objects.get(session=session, pronote_id="ELEVEEMMA0000002")
+    validate_step(session, 2, {bound.pk: None, other.pk: school.emma.pk})
+    other.refresh_from_db()
+    assert other.outcome == "created"
+    assert other.outcome_detail == (
+        f"PRONOTE a déjà l'identifiant CAS {school.emma.uid}, que l'ENT enverra, sur une autre "
+        "fiche : ROUX Emma (ELEVEEMMA0000001) ; PRONOTE répondra « Identification impossible » "
+        "(dans PRONOTE, « Supprimer l'identifiant CAS » de cette autre fiche)"
+    )
+    counts = {s.number: s.cas_mismatches for s in step_summaries(session)}
+    assert counts[2] == 1
+    assert "1 personne sera refusée par PRONOTE" in report_text(session)
+
+
+def test_a_record_bound_to_the_name_of_its_own_account_is_no_mismatch(school):
+    make_pronote_service(school)
+    copy = record(
+        "eleve", "ROUX", "Emma", pid="ELEVEEMMA0000002", birth=dt.date(2012, 3, 4), cas_id=""
+    )
+    session = run_automatic(start(school.est, "complet", *emma_row(school, school.emma.uid), copy))
+    bound = ImportRow.objects.get(session=session, pronote_id="ELEVEEMMA0000001")
+    assert (bound.person_id, bound.outcome_detail) == (school.emma.pk, "")
+    assert {s.number: s.cas_mismatches for s in step_summaries(session)}[2] == 0
 
 
 def test_an_empty_or_identical_cas_id_is_no_mismatch(school):
@@ -163,7 +200,7 @@ def test_the_command_prints_each_mismatch_with_the_count(school, tmp_path):
         encoding="utf-8",
     )
     preview = run("pronote_import", str(path), "--uai", school.est.uai, "--mode", "partiel")
-    assert "1 personne a dans PRONOTE un identifiant CAS différent" in preview
+    assert "1 personne sera refusée par PRONOTE (« Identification impossible »)" in preview
     assert f"ROUX Emma (ELEVEEMMA0000001) : PRONOTE a l'identifiant CAS {OLD_ENT}" in preview
     out = run(
         "pronote_import",
@@ -174,7 +211,7 @@ def test_the_command_prints_each_mismatch_with_the_count(school, tmp_path):
         "partiel",
         "--auto-only",
     )
-    assert "1 personne a dans PRONOTE un identifiant CAS différent" in out
+    assert "1 personne sera refusée par PRONOTE (« Identification impossible »)" in out
     assert (
         f"identifiant CAS différent : ROUX Emma (ELEVEEMMA0000001) — PRONOTE a l'identifiant "
         f"CAS {OLD_ENT} pour cette fiche mais l'ENT enverra {school.emma.uid}" in out
@@ -205,8 +242,9 @@ def test_the_step_page_and_the_report_page_show_the_mismatch(admin_client, schoo
         "(dans PRONOTE, « Supprimer l'identifiant CAS » de cet utilisateur)"
     ]
     assert (
-        "1 personne a dans PRONOTE un identifiant CAS différent de celui que l'ENT enverra : "
-        "PRONOTE lui répondra « Identification impossible »." in step
+        "1 personne sera refusée par PRONOTE (« Identification impossible ») : sa fiche a un "
+        "autre identifiant CAS que celui que l'ENT enverra, ou une autre fiche a déjà celui-ci."
+        in step
     )
     assert f"PRONOTE a l'identifiant CAS {OLD_ENT} pour cette fiche mais l'ENT enverra" in step
     response = admin_client.post(
@@ -232,7 +270,7 @@ def test_the_step_page_lists_the_first_mismatches_and_counts_the_others(admin_cl
     session = start(school.est, "partiel", *records)
     validate_step(session, 1)
     shown = admin_client.get(reverse("pronote:step", args=[session.pk, 2]))
-    assert "22 personnes ont dans PRONOTE un identifiant CAS différent" in page_text(shown)
+    assert "22 personnes seront refusées par PRONOTE" in page_text(shown)
     listing = html.fromstring(shown.content.decode()).get_element_by_id("cas-mismatch-list")
     items = [" ".join(li.text_content().split()) for li in listing.iterchildren("li")]
     assert len(items) == CAS_MISMATCHES_SHOWN + 1

@@ -4,6 +4,7 @@ space-insensitive, dates ``JJ/MM/AAAA`` only."""
 import re
 import unicodedata
 from datetime import date
+from typing import Any
 
 _SEPARATORS = re.compile(r"[\s\-‐‑–—'’`´.]+")
 
@@ -24,6 +25,22 @@ def name_key(text: str | None) -> str:
     « N'DIAYE » = « NDIAYE », « LE GOFF » = « LEGOFF »), as the ENT's own matching does; the
     page shows the name as PRONOTE holds it."""
     return fold(text).replace(" ", "")
+
+
+def collation_key(text: str | None) -> tuple[str, str]:
+    """Sorts names as French lists do: accents, case and punctuation ignored first
+    (« MARTIN Aïcha » before « MARTIN Anthony »), the name as written breaking ties."""
+    return (fold(text), text or "")
+
+
+def person_sort_key(user: Any) -> tuple[tuple[str, str], tuple[str, str], str]:
+    """NAME then first name, each by :func:`collation_key`; the PRONOTE identifier last, so
+    that namesakes keep one order."""
+    return (
+        collation_key(user.last_name),
+        collation_key(user.first_name),
+        getattr(user, "pronote_id", ""),
+    )
 
 
 def same_name(left: str | None, right: str | None) -> bool:

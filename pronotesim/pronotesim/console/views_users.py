@@ -16,6 +16,7 @@ from pronotesim.base.categories import CATEGORIES, CATEGORY_CHOICES
 from pronotesim.base.loading import BaseFormatError, parse_base
 from pronotesim.base.merging import add_users
 from pronotesim.base.models import Establishment, PronoteUser
+from pronotesim.base.names import person_sort_key
 from pronotesim.console.models import IdentificationRequest
 from pronotesim.console.spr import spr_required
 
@@ -40,7 +41,8 @@ def users(request: HttpRequest) -> HttpResponse:
         )
     if without_cas:
         rows = rows.filter(cas_identifier="")
-    page = Paginator(rows, 100).get_page(request.GET.get("page"))
+    # Sorted in Python: the database orders by code point (« Aïcha » after « Anthony »).
+    page = Paginator(sorted(rows, key=person_sort_key), 100).get_page(request.GET.get("page"))
     return render(
         request,
         "pronotesim/console/users.html",

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from pronotesim.base.categories import ESPACES, Espace, espace_for_page, home_espace
 from pronotesim.base.models import Establishment, PronoteUser
+from pronotesim.base.names import person_sort_key
 from pronotesim.console.models import ServerSettings
 from pronotesim.espaces.cas_flow import (
     cas_failure_page,
@@ -114,8 +115,8 @@ def _render_espace(
             "mobile": mobile,
             "previous_connection": request.session.get(PREVIOUS_KEY, ""),
             "via_cas": request.session.get(METHOD_KEY) == "cas",
-            "children": user.children.order_by("last_name", "first_name"),
-            "responsables": user.responsables.order_by("last_name", "first_name"),
+            "children": sorted(user.children.all(), key=person_sort_key),
+            "responsables": sorted(user.responsables.all(), key=person_sort_key),
             "establishment": Establishment.current(),
         },
     )

@@ -10,12 +10,25 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from pronotesim.base.categories import ELEVE, ENSEIGNANT, PERSONNEL, RESPONSABLE
+from pronotesim.base.categories import (
+    CATEGORY_LABELS,
+    ELEVE,
+    ENSEIGNANT,
+    PERSONNEL,
+    RESPONSABLE,
+)
 from pronotesim.base.models import Establishment, PronoteUser
+from pronotesim.base.names import person_sort_key
 from pronotesim.console.models import AlimentationImport, ServerSettings
 from pronotesim.files.crypto import CryptoError, load_private_key
 from pronotesim.files.import_chiffre import ContainerError, decrypt_container, read_container
-from pronotesim.files.matching import MATCHED, Candidate, MatchRow, match_people
+from pronotesim.files.matching import (
+    CATEGORY_OF_KIND,
+    MATCHED,
+    Candidate,
+    MatchRow,
+    match_people,
+)
 from pronotesim.files.rapprochement import RapprochementError, parse_rapprochement
 
 STATUS_LABELS = {
@@ -83,7 +96,8 @@ def _decrypt(data: bytes, server: ServerSettings, uai: str) -> bytes:
 def _row_report(row: MatchRow) -> dict[str, Any]:
     person = row.person
     return {
-        "kind": person.kind,
+        "kind": person.kind,  # the file's element name (Eleve, Professeur…)
+        "category": CATEGORY_LABELS[CATEGORY_OF_KIND[person.kind]],  # as PRONOTE shows it
         "last_name": person.last_name,
         "first_name": person.first_name,
         "birth_date": person.birth_date.strftime("%d/%m/%Y") if person.birth_date else "",
@@ -142,7 +156,7 @@ def import_file(data: bytes, *, file_name: str = "") -> ImportOutcome:
                     "birth_date": user.birth_date.strftime("%d/%m/%Y") if user.birth_date else "",
                     "pronote_id": user.pronote_id,
                 }
-                for user in left
+                for user in sorted(left, key=person_sort_key)
             ],
             "total": len(rows),
         }

@@ -52,3 +52,30 @@ class SecretPaths(logging.Filter):
                 for a in record.args
             )
         return True
+
+
+# Commands whose console is a server's log: every INFO line (traces, access log) belongs there.
+SERVER_COMMANDS = frozenset({"serve", "runserver"})
+_one_shot_command = False
+
+
+def set_command_console(command: str) -> None:
+    """Called by ``socle.cli.main`` with the command's name before running it: a one-shot
+    command (``socle pronote_export``, ``socle directory_import``…) gets the console of
+    :class:`CommandConsole`; a server (``socle serve``, ``socle runserver``) keeps every line."""
+    global _one_shot_command
+    _one_shot_command = bool(command) and command not in SERVER_COMMANDS
+
+
+class CommandConsole(logging.Filter):
+    """Keeps INFO lines (``socle.traces``: « pronote_export ok service=… ») off the console of a
+    one-shot command, where they would be mixed with what the command itself says: the trace is
+    still stored in the database (« Traces »). Warnings and errors are always shown, and
+    ``SOCLE_LOG_LEVEL=DEBUG`` shows everything, commands included. A server's log and the
+    processes that do not go through ``socle.cli.main`` (gunicorn's workers, tests) keep every
+    line."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not _one_shot_command or record.levelno >= logging.WARNING:
+            return True
+        return logging.getLogger().getEffectiveLevel() <= logging.DEBUG

@@ -159,12 +159,15 @@ def fix_hint(count: int = 2) -> str:
 
 
 def mismatch_count(count: int) -> str:
-    """« 3 personnes ont dans PRONOTE un identifiant CAS … « Identification impossible ». »"""
+    """« 3 personnes seront refusées par PRONOTE (« Identification impossible ») : … »: their
+    record carries another name than the one Socle will send, or another record carries it."""
     return ngettext(
-        "%(count)s personne a dans PRONOTE un identifiant CAS différent de celui que l'ENT "
-        "enverra : PRONOTE lui répondra « Identification impossible ».",
-        "%(count)s personnes ont dans PRONOTE un identifiant CAS différent de celui que l'ENT "
-        "enverra : PRONOTE leur répondra « Identification impossible ».",
+        "%(count)s personne sera refusée par PRONOTE (« Identification impossible ») : sa fiche "
+        "a un autre identifiant CAS que celui que l'ENT enverra, ou une autre fiche a déjà "
+        "celui-ci.",
+        "%(count)s personnes seront refusées par PRONOTE (« Identification impossible ») : leur "
+        "fiche a un autre identifiant CAS que celui que l'ENT enverra, ou une autre fiche a déjà "
+        "celui-ci.",
         count,
     ) % {"count": count}
 

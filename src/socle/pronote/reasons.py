@@ -100,8 +100,19 @@ TEXTS: dict[str, str] = {
         "PRONOTE répondra « Identification impossible » (dans PRONOTE, « Supprimer "
         "l'identifiant CAS » de cet utilisateur)"
     ),
+    # the name Socle will send is PRONOTE's stored « Identifiant CAS » of another record of the
+    # same category in the file (a duplicate already bound): PRONOTE will refuse this person
+    "cas_id_held_elsewhere": gettext_noop(
+        "PRONOTE a déjà l'identifiant CAS %(sent)s, que l'ENT enverra, sur une autre fiche : "
+        "%(label)s (%(pronote_id)s) ; PRONOTE répondra « Identification impossible » (dans "
+        "PRONOTE, « Supprimer l'identifiant CAS » de cette autre fiche)"
+    ),
 }
 CAS_MISMATCH = "cas_id_mismatch"
+CAS_HELD_ELSEWHERE = "cas_id_held_elsewhere"
+# The notes of a row PRONOTE will answer « Identification impossible » (the import's column
+# « Identifiants CAS différents », its banner and list).
+CAS_REFUSALS = (CAS_MISMATCH, CAS_HELD_ELSEWHERE)
 
 SEPARATOR = ", "
 DETAIL_SEPARATOR = " ; "

@@ -28,10 +28,17 @@ from django.utils import timezone
 
 from socle.directory.models import Establishment, Person
 from socle.pronote import reasons
-from socle.pronote.cas_names import mismatches
+from socle.pronote.cas_names import mismatches, sent_names
 from socle.pronote.importer.fastsql import insert_rows
 from socle.pronote.models import ImportMode, ImportSession, PronoteIdentity
-from socle.pronote.reasons import CAS_MISMATCH, DETAIL_SEPARATOR, Part, part
+from socle.pronote.reasons import (
+    CAS_HELD_ELSEWHERE,
+    CAS_MISMATCH,
+    CAS_REFUSALS,
+    DETAIL_SEPARATOR,
+    Part,
+    part,
+)
 
 CREATE = "created"
 UNCHANGED = "unchanged"
@@ -74,9 +81,9 @@ class Planned:
 
     @property
     def cas_mismatch(self) -> tuple[Part, ...]:
-        """The ``cas_id_mismatch`` note, if any: PRONOTE will answer « Identification
-        impossible » to this person."""
-        return tuple(note for note in self.notes if note[0] == CAS_MISMATCH)
+        """The ``cas_id_mismatch`` or ``cas_id_held_elsewhere`` note, if any: PRONOTE will
+        answer « Identification impossible » to this person."""
+        return tuple(note for note in self.notes if note[0] in CAS_REFUSALS)
 
     @property
     def localized_cas_mismatch(self) -> str:
@@ -110,9 +117,11 @@ def make_plan(
     file_ids: set[str],
     confirmed: set[int] = frozenset(),  # type: ignore[assignment]
     listed: Mapping[str, Set[str]] | None = None,
+    stored_cas: Mapping[str, tuple[str, str]] | None = None,
 ) -> Plan:
     """``listed``: the PRONOTE ids of the whole import, by category (``None``: unknown, every
-    identifier of another category is taken as still current)."""
+    identifier of another category is taken as still current). ``stored_cas``: the step's
+    records that carry an « Identifiant CAS », as that name → (PRONOTE id, « NOM Prénom »)."""
     current = list(
         PronoteIdentity.objects.filter(establishment=establishment).values_list(
             "id", "person_id", "pronote_id", "category"
@@ -176,7 +185,7 @@ def make_plan(
         items.append(item)
 
     _settle_swaps(items)
-    _note_cas_mismatches(establishment, items)
+    _note_cas_mismatches(establishment, items, stored_cas or {})
     return Plan(items, _removals(establishment, category, mode, file_ids, items))
 
 
@@ -190,9 +199,16 @@ def _still_current(pronote_id: str, category: str, listed: Mapping[str, Set[str]
     return pronote_id in listed[category]
 
 
-def _note_cas_mismatches(establishment: Establishment, items: list[Planned]) -> None:
+def _note_cas_mismatches(
+    establishment: Establishment,
+    items: list[Planned],
+    stored_cas: Mapping[str, tuple[str, str]],
+) -> None:
     """Adds ``cas_id_mismatch`` to the items whose row carries an « Identifiant CAS » that is
-    not the name Socle will send their account (no query when no row carries one)."""
+    not the name Socle will send their account, and ``cas_id_held_elsewhere`` to those whose
+    account's name PRONOTE already stores on another record of the step (a duplicate record
+    bound first: PRONOTE recognises the user by that name alone, finds the other record and
+    refuses). No query when no row carries an « Identifiant CAS »."""
     found = mismatches(
         establishment,
         ((index, item.pair.person_id, item.pair.cas_id) for index, item in enumerate(items)),
@@ -200,6 +216,17 @@ def _note_cas_mismatches(establishment: Establishment, items: list[Planned]) -> 
     for index, (stored, sent) in found.items():
         item = items[index]
         item.notes = (*item.notes, part(CAS_MISMATCH, stored=stored, sent=sent))
+    if not stored_cas or not items:
+        return
+    sent_to = sent_names(establishment, (item.pair.person_id for item in items))
+    for item in items:
+        name = sent_to.get(item.pair.person_id, "")
+        holder = stored_cas.get(name) if name else None
+        if holder is not None and holder[0] != item.pair.pronote_id:
+            item.notes = (
+                *item.notes,
+                part(CAS_HELD_ELSEWHERE, sent=name, pronote_id=holder[0], label=holder[1]),
+            )
 
 
 def _settle_swaps(items: list[Planned]) -> None:

@@ -23,7 +23,7 @@ from socle.pronote.models import (
     SessionStatus,
     StepState,
 )
-from socle.pronote.reasons import CAS_MISMATCH
+from socle.pronote.reasons import CAS_REFUSALS
 
 
 def last_import(establishment: Establishment) -> ImportSession | None:
@@ -80,7 +80,8 @@ class StepSummary:
     manual: int = 0
     left: int = 0
     # rows written (or left as conflicts) whose « Identifiant CAS » in PRONOTE is not the name
-    # Socle will send their account: PRONOTE will answer « Identification impossible »
+    # Socle will send their account, or whose account's name PRONOTE already stores on another
+    # record of the file: PRONOTE will answer « Identification impossible »
     cas_mismatches: int = 0
 
 
@@ -113,15 +114,16 @@ def _row_counts(session: ImportSession) -> dict[str, _RowCounts]:
 
 def _has_cas_mismatch(parts: object) -> bool:
     return isinstance(parts, list) and any(
-        isinstance(p, list) and p[:1] == [CAS_MISMATCH] for p in parts
+        isinstance(p, list) and p[:1] and p[0] in CAS_REFUSALS for p in parts
     )
 
 
 def cas_mismatch_rows(session: ImportSession, limit: int | None = None) -> list[ImportRow]:
-    """The rows validation noted ``cas_id_mismatch`` (only rows with an « Identifiant CAS »
-    are read: none in most files)."""
+    """The rows validation noted ``cas_id_mismatch`` or ``cas_id_held_elsewhere`` (only rows
+    with notes are read; the second note is on a row whose own « Identifiant CAS » is empty)."""
     found = []
-    for row in session.rows.exclude(cas_id="").order_by("position").iterator(chunk_size=2000):
+    rows = session.rows.exclude(outcome_detail_parts=[]).order_by("position")
+    for row in rows.iterator(chunk_size=2000):
         if _has_cas_mismatch(row.outcome_detail_parts):
             found.append(row)
             if limit is not None and len(found) >= limit:
@@ -131,7 +133,9 @@ def cas_mismatch_rows(session: ImportSession, limit: int | None = None) -> list[
 
 def _cas_mismatch_counts(session: ImportSession) -> dict[str, int]:
     counts: dict[str, int] = {}
-    rows = session.rows.exclude(cas_id="").values_list("category", "outcome_detail_parts")
+    rows = session.rows.exclude(outcome_detail_parts=[]).values_list(
+        "category", "outcome_detail_parts"
+    )
     for category, parts in rows.iterator(chunk_size=5000):
         if _has_cas_mismatch(parts):
             counts[category] = counts.get(category, 0) + 1

@@ -129,6 +129,15 @@ def _listed(session: ImportSession) -> dict[str, set[str]]:
     return listed
 
 
+def _stored_cas(rows: list[StepRow]) -> dict[str, tuple[str, str]]:
+    """The step's records that carry an « Identifiant CAS » (``make_plan``'s ``stored_cas``)."""
+    return {
+        row.cas_id.strip(): (row.pronote_id, f"{row.last_name} {row.first_name}")
+        for row in rows
+        if row.cas_id.strip()
+    }
+
+
 def plan_step(
     session: ImportSession,
     number: int,
@@ -147,6 +156,7 @@ def plan_step(
         file_ids={r.pronote_id for r in rows},
         confirmed=confirmed or set(),
         listed=_listed(session),
+        stored_cas=_stored_cas(rows),
     )
 
 
@@ -206,6 +216,7 @@ def validate_step(
             file_ids={r.pronote_id for r in rows},
             confirmed=confirmed or set(),
             listed=_listed(session),
+            stored_cas=_stored_cas(rows),
         )
         check = removal_check(session, number, plan)
         if check is not None and check.large and not confirm_removals:

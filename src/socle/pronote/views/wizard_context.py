@@ -119,7 +119,8 @@ def step_context(
 
 
 def cas_mismatch_text(count: int) -> str:
-    """« 2 personnes ont dans PRONOTE un identifiant CAS différent… » and what to do."""
+    """« 2 personnes seront refusées par PRONOTE (« Identification impossible ») : … » and what
+    to do."""
     return f"{mismatch_count(count)} {fix_hint(count)}" if count else ""
 
 

@@ -33,8 +33,9 @@ class Command(BaseCommand):
             f"{outcome.changed} identifiant(s) CAS renseigné(s) ou modifié(s)."
         )
         for row in report["ent_unmatched"]:
+            category = row.get("category", row["kind"])  # reports older than the label
             self.stdout.write(
-                f"  non rapproché : {row['kind']} {row['last_name']} {row['first_name']} "
+                f"  non rapproché : {category} {row['last_name']} {row['first_name']} "
                 f"{row['birth_date']} — {row['status']} ({row['detail']})"
             )
         self.stdout.write(
