@@ -8,12 +8,13 @@ from collections.abc import Iterator
 from typing import Any
 
 from django.conf import settings
-from django.db.models import OuterRef, Q, QuerySet, Subquery, Value
+from django.db import transaction
+from django.db.models import OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone
 
 from socle.directory.models import Establishment, Membership
-from socle.portal.models import Trace
+from socle.portal.models import Trace, TraceScope
 from socle.portal.traces import OUTCOME_LABELS, event_label
 
 CSV_COLUMNS = [
@@ -33,7 +34,9 @@ def scoped_traces(establishment_ids: set[int] | None) -> QuerySet[Trace]:
     """What an administrator may read: everything (``None``), else the traces of their
     establishments (by UAI) and those without UAI of the people who belonged to one of them
     when the trace was recorded (``Trace.member_uais``): not by today's memberships, so that
-    a pupil's collège logins stay the collège's after he moved to the lycée."""
+    a pupil's collège logins stay the collège's after he moved to the lycée. Read through
+    ``TraceScope`` (one row per trace and establishment, index (uai, at, trace)): a ``LIKE``
+    on ``member_uais`` would read every trace of the region."""
     traces = Trace.objects.all()
     if establishment_ids is None:
         return traces
@@ -42,10 +45,7 @@ def scoped_traces(establishment_ids: set[int] | None) -> QuerySet[Trace]:
     )
     if not uais:
         return traces.none()
-    members = Q()
-    for uai in uais:
-        members |= Q(member_uais__contains=uai)
-    return traces.filter(Q(uai__in=uais) | (Q(uai="") & members))
+    return traces.filter(pk__in=TraceScope.objects.filter(uai__in=uais).values("trace_id"))
 
 
 def with_profile(
@@ -137,5 +137,9 @@ def purge(days: int | None = None, *, dry_run: bool = False) -> int:
     old = Trace.objects.filter(at__lt=cutoff)
     if dry_run:
         return old.count()
-    deleted, _detail = old.delete()
+    with transaction.atomic():
+        # Their establishments first (a TraceScope row has its trace's time): the foreign key
+        # is DO_NOTHING, so that the traces go in one DELETE too.
+        TraceScope.objects.filter(at__lt=cutoff).delete()
+        deleted, _detail = old.delete()
     return deleted
