@@ -14,7 +14,6 @@ from django.utils.translation import gettext as _
 
 from socle.portal import charts, indicators, trace_log
 from socle.portal.forms.traces import IndicatorFilterForm, TraceFilterForm
-from socle.portal.models import Trace
 from socle.portal.permissions import admin_required, administered_establishments, administered_ids
 from socle.portal.traces import OUTCOME_LABELS, event_label
 
@@ -30,7 +29,7 @@ def _establishment_choices(request: HttpRequest) -> list[tuple[str, str]]:
 def trace_list(request: HttpRequest) -> HttpResponseBase:
     administered = administered_ids(request.user)
     scope = trace_log.scoped_traces(administered)
-    events = list(Trace.objects.values_list("event", flat=True).distinct()[:100])
+    events = trace_log.recorded_events()
     form = TraceFilterForm(
         request.GET or None, establishments=_establishment_choices(request), events=events
     )
