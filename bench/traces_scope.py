@@ -3,7 +3,7 @@
 
     .venv/bin/python bench/traces_scope.py [--traces 5000000] [--people 200000] [--schools 125]
         [--engines sqlite,postgresql] [--postgres URL] [--variants after,before] [--keep DIR]
-        [--reuse] [--plans FILE]
+        [--reuse] [--plans FILE] [--pg-set random_page_cost=1.1]
 
 A region's ENT keeps a year of traces (``SOCLE_TRACE_RETENTION_DAYS``, 365 by default):
 200,000 people, 125 schools, about 5 million traces, 70 % of them without UAI (logins,
@@ -75,6 +75,12 @@ def child(args: argparse.Namespace) -> None:
     migrate_seconds = time.perf_counter() - started
     if migrate_seconds > 1:
         print(f"migrate: {migrate_seconds:.1f} s", file=sys.stderr)
+    if args.pg_set and "postgres" in args.database_url:
+        from django.db import connection
+
+        name, value = args.pg_set.split("=", 1)
+        with connection.cursor() as cursor:  # this session only, as ALTER DATABASE … SET would
+            cursor.execute("SELECT set_config(%s, %s, false)", [name, value])
     results = measure(info, args.phase, bool(args.plans))
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     for r in results:
@@ -115,6 +121,11 @@ def main() -> None:
     parser.add_argument("--keep", help="keep the SQLite database in this directory")
     parser.add_argument("--reuse", action="store_true", help="with --keep: reuse the databases")
     parser.add_argument("--plans", help="write the slowest queries' plans to this file")
+    parser.add_argument(
+        "--pg-set",
+        default="",
+        help="NAME=VALUE: a PostgreSQL setting for the measure, e.g. random_page_cost=1.1",
+    )
     args = parser.parse_args()
     if args.phase:
         child(args)
@@ -152,6 +163,8 @@ def main() -> None:
                 cmd = [*common, "--phase", variant]
                 if args.plans:
                     cmd += ["--plans", args.plans]
+                if args.pg_set:
+                    cmd += ["--pg-set", args.pg_set]
                 results += json.loads(run(cmd, capture=True).strip().splitlines()[-1])
     finally:
         if not args.keep:

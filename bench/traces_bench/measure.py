@@ -16,7 +16,7 @@ from collections.abc import Callable
 from typing import Any
 
 
-def scoped_by_member_uais(establishment_ids: set[int] | None) -> Any:
+def scoped_by_member_uais(establishment_ids: set[int] | None, *_period: Any) -> Any:
     """``trace_log.scoped_traces`` of 18e978b: a ``LIKE`` on ``Trace.member_uais``."""
     from django.db.models import Q
 
@@ -37,7 +37,7 @@ def scoped_by_member_uais(establishment_ids: set[int] | None) -> Any:
     return traces.filter(Q(uai__in=uais) | (Q(uai="") & members))
 
 
-def scoped_by_today_memberships(establishment_ids: set[int] | None) -> Any:
+def scoped_by_today_memberships(establishment_ids: set[int] | None, *_period: Any) -> Any:
     """``trace_log.scoped_traces`` of 61482c4: the people who belong to the school today."""
     from django.db.models import Q
 

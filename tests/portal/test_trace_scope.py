@@ -105,3 +105,17 @@ def test_it_reads_a_schools_traces_through_them(
     shown = trace_log.scoped_traces({other_school.pk})
     assert {t.client_ip for t in shown} == {"192.0.2.2", "192.0.2.4"}
     assert "tracescope" in str(shown.query).lower()
+
+
+def test_it_narrows_a_schools_traces_to_the_period_by_their_times(
+    school: Establishment, other_school: Establishment
+) -> None:
+    record_all(*people(school, other_school), other_school)
+    old = timezone.now() - dt.timedelta(days=40)
+    Trace.objects.filter(client_ip="192.0.2.2").update(at=old)
+    TraceScope.objects.filter(trace__client_ip="192.0.2.2").update(at=old)
+    since = timezone.now() - dt.timedelta(days=30)
+    recent = trace_log.scoped_traces({other_school.pk}, since=since)
+    assert {t.client_ip for t in recent} == {"192.0.2.4"}
+    earlier = trace_log.scoped_traces({other_school.pk}, until=since)
+    assert {t.client_ip for t in earlier} == {"192.0.2.2"}

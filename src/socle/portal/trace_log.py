@@ -30,13 +30,19 @@ CSV_COLUMNS = [
 ]
 
 
-def scoped_traces(establishment_ids: set[int] | None) -> QuerySet[Trace]:
+def scoped_traces(
+    establishment_ids: set[int] | None,
+    since: dt.datetime | None = None,
+    until: dt.datetime | None = None,
+) -> QuerySet[Trace]:
     """What an administrator may read: everything (``None``), else the traces of their
     establishments (by UAI) and those without UAI of the people who belonged to one of them
     when the trace was recorded (``Trace.member_uais``): not by today's memberships, so that
     a pupil's collège logins stay the collège's after he moved to the lycée. Read through
     ``TraceScope`` (one row per trace and establishment, index (uai, at, trace)): a ``LIKE``
-    on ``member_uais`` would read every trace of the region."""
+    on ``member_uais`` would read every trace of the region. ``since``/``until`` (the period
+    asked, if any) narrow the scope's rows by that index too: « Indicateurs » reads the school's
+    month, not its year of traces, before the period's filter on the traces themselves."""
     traces = Trace.objects.all()
     if establishment_ids is None:
         return traces
@@ -45,7 +51,12 @@ def scoped_traces(establishment_ids: set[int] | None) -> QuerySet[Trace]:
     )
     if not uais:
         return traces.none()
-    return traces.filter(pk__in=TraceScope.objects.filter(uai__in=uais).values("trace_id"))
+    scope = TraceScope.objects.filter(uai__in=uais)
+    if since is not None:
+        scope = scope.filter(at__gte=since)
+    if until is not None:
+        scope = scope.filter(at__lt=until)
+    return traces.filter(pk__in=scope.values("trace_id"))
 
 
 def recorded_events(limit: int = 100) -> list[str]:
@@ -94,11 +105,19 @@ def day_bounds(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 
+def period(data: dict[str, Any]) -> tuple[dt.datetime | None, dt.datetime | None]:
+    """The times of the filter's « Du »/« Au » days (the end excluded): ``None`` when not set."""
+    since = day_bounds(data["start"]) if data.get("start") else None
+    until = day_bounds(data["end"] + dt.timedelta(days=1)) if data.get("end") else None
+    return since, until
+
+
 def apply_filters(traces: QuerySet[Trace], data: dict[str, Any]) -> QuerySet[Trace]:
-    if data.get("start"):
-        traces = traces.filter(at__gte=day_bounds(data["start"]))
-    if data.get("end"):
-        traces = traces.filter(at__lt=day_bounds(data["end"] + dt.timedelta(days=1)))
+    since, until = period(data)
+    if since is not None:
+        traces = traces.filter(at__gte=since)
+    if until is not None:
+        traces = traces.filter(at__lt=until)
     if data.get("event"):
         traces = traces.filter(event=data["event"])
     if data.get("service"):
