@@ -136,7 +136,7 @@ def generate(schools: int, people: int, traces: int, small: int, big: int) -> di
         from django.apps import apps
 
         fill = importlib.import_module("socle.portal.migrations.0009_trace_scope").fill
-        with transaction.atomic(), connection.schema_editor() as editor:
+        with connection.schema_editor() as editor:  # atomic, as a migration's
             fill(apps, editor)
     scope_seconds = time.perf_counter() - started
     with connection.cursor() as cursor:

@@ -16,42 +16,39 @@ from collections.abc import Callable
 from typing import Any
 
 
-def scoped_by_member_uais(establishment_ids: set[int] | None, *_period: Any) -> Any:
-    """``trace_log.scoped_traces`` of 18e978b: a ``LIKE`` on ``Trace.member_uais``."""
-    from django.db.models import Q
-
+def _uais(establishment_ids: set[int]) -> list[str]:
     from socle.directory.models import Establishment
-    from socle.portal.models import Trace
 
-    traces = Trace.objects.all()
-    if establishment_ids is None:
-        return traces
-    uais = list(
+    return list(
         Establishment.objects.filter(pk__in=establishment_ids).values_list("uai", flat=True)
     )
-    if not uais:
-        return traces.none()
+
+
+def scoped_by_member_uais(establishment_ids: set[int], *_period: Any) -> Any:
+    """``trace_log.scoped_traces`` of 18e978b (an establishment's administrator): a ``LIKE`` on
+    ``Trace.member_uais``."""
+    from django.db.models import Q
+
+    from socle.portal.models import Trace
+
+    uais = _uais(establishment_ids)
     members = Q()
     for uai in uais:
         members |= Q(member_uais__contains=uai)
-    return traces.filter(Q(uai__in=uais) | (Q(uai="") & members))
+    return Trace.objects.filter(Q(uai__in=uais) | (Q(uai="") & members))
 
 
-def scoped_by_today_memberships(establishment_ids: set[int] | None, *_period: Any) -> Any:
+def scoped_by_today_memberships(establishment_ids: set[int], *_period: Any) -> Any:
     """``trace_log.scoped_traces`` of 61482c4: the people who belong to the school today."""
     from django.db.models import Q
 
-    from socle.directory.models import Establishment, Membership
+    from socle.directory.models import Membership
     from socle.portal.models import Trace
 
-    traces = Trace.objects.all()
-    if establishment_ids is None:
-        return traces
-    uais = list(
-        Establishment.objects.filter(pk__in=establishment_ids).values_list("uai", flat=True)
-    )
     members = Membership.objects.filter(establishment_id__in=establishment_ids).values("person_id")
-    return traces.filter(Q(uai__in=uais) | Q(uai="", person_id__in=members))
+    return Trace.objects.filter(
+        Q(uai__in=_uais(establishment_ids)) | Q(uai="", person_id__in=members)
+    )
 
 
 VARIANTS = {
