@@ -262,7 +262,7 @@ class TraceScope(models.Model):
     the index (uai, at, trace), not by a ``LIKE`` over every trace (5 million in a region's
     year: docs/benchmarks/analysis.md, "Traces of a school"). Written with the trace, in the
     same transaction (:meth:`Trace.save`, ``socle.portal.trace_buffer``); deleted with it by
-    ``socle.portal.trace_log.purge``. ``at`` is the trace's. ``DO_NOTHING``: the
+    ``socle.portal.trace_log.delete_traces`` (the purge). ``at`` is the trace's. ``DO_NOTHING``: the
     purge deletes these rows first, so that deleting the traces stays one ``DELETE`` (Django's
     ``CASCADE`` would load every trace deleted); the database's foreign key still refuses a
     trace deleted any other way while its rows remain."""
