@@ -10,7 +10,7 @@ import pytest
 
 from tests.core.cli import run_socle
 
-PREVIOUS = {"directory": "0008", "portal": "0006", "cas": "0002", "pronote": "0002"}
+PREVIOUS = {"directory": "0008", "portal": "0007", "cas": "0002", "pronote": "0002"}
 
 
 @pytest.mark.slow
@@ -37,7 +37,7 @@ def test_it_detects_refuses_and_applies_the_migrations_of_an_upgrade(tmp_path: P
     )
     assert refused.returncode == 1
     assert refused.stderr.strip() == (
-        "La base de données n'est pas à jour (4 migration(s) à appliquer) : lancez « socle "
+        "La base de données n'est pas à jour (5 migration(s) à appliquer) : lancez « socle "
         "migrate » avant « socle serve --no-prepare », ou démarrez sans --no-prepare."
     )
 
