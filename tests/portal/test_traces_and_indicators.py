@@ -256,3 +256,11 @@ def test_it_shows_an_establishment_administrator_no_profile_held_in_another_scho
         trace_log.scoped_traces({school.pk}), today, today, {school.pk}
     ).series
     assert {name for name, _counts in series} == {"Parent / responsable", "non renseigné"}
+
+
+def test_it_lists_the_recorded_events_once_each_by_their_index() -> None:
+    assert trace_log.recorded_events() == []
+    for event in ("logout", "login", "evenement_inconnu", "login", "logout"):
+        record(event)
+    assert trace_log.recorded_events() == ["evenement_inconnu", "login", "logout"]
+    assert trace_log.recorded_events(limit=2) == ["evenement_inconnu", "login"]

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -243,9 +243,44 @@ class Trace(models.Model):
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         person_id = self.person_id
-        if self._state.adding and not self.uai and person_id and not self.member_uais:
+        adding = self._state.adding
+        if adding and not self.uai and person_id and not self.member_uais:
             self.member_uais = member_uais_of([person_id]).get(person_id, "")
-        super().save(*args, **kwargs)
+        with transaction.atomic(using=kwargs.get("using")):
+            super().save(*args, **kwargs)
+            if adding:
+                TraceScope.objects.bulk_create(scopes_of([self]))
+
+    def scope_uais(self) -> list[str]:
+        """The establishments whose « Traces » show this trace (see :class:`TraceScope`)."""
+        return [self.uai] if self.uai else self.member_uais.split()
+
+
+class TraceScope(models.Model):
+    """One row per establishment whose « Traces » and « Indicateurs » show a trace: its own UAI,
+    else (a trace without UAI) each of ``Trace.member_uais``. A school's traces are read through
+    the index (uai, at, trace), not by a ``LIKE`` over every trace (5 million in a region's
+    year: docs/benchmarks/analysis.md, "Traces of a school"). Written with the trace, in the
+    same transaction (:meth:`Trace.save`, ``socle.portal.trace_buffer``); deleted with it by
+    ``socle.portal.trace_log.delete_traces`` (the purge). ``at`` is the trace's. ``DO_NOTHING``: the
+    purge deletes these rows first, so that deleting the traces stays one ``DELETE`` (Django's
+    ``CASCADE`` would load every trace deleted); the database's foreign key still refuses a
+    trace deleted any other way while its rows remain."""
+
+    trace = models.ForeignKey(Trace, on_delete=models.DO_NOTHING, related_name="+")
+    uai = models.CharField(max_length=8)
+    at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["uai", "at", "trace"], name="tracescope_uai_at")]
+
+    def __str__(self) -> str:
+        return f"{self.uai} {self.trace_id}"
+
+
+def scopes_of(traces: Iterable[Trace]) -> list[TraceScope]:
+    """The :class:`TraceScope` rows of traces just written (their ids known)."""
+    return [TraceScope(trace_id=t.pk, uai=uai, at=t.at) for t in traces for uai in t.scope_uais()]
 
 
 # --- Access configuration (evaluated by socle.portal.access) ---------------------------------

@@ -7,7 +7,8 @@ process collects its trace rows in memory and a background thread writes them wi
 Each row keeps the time of its event (``Trace.at`` is set when recorded, not when written).
 Rows wait as plain dicts of fields: the ``Trace`` instances (and Django's model signals) are made
 by the writer, off the request path, which also reads the establishments of the people of the
-rows without UAI (``Trace.member_uais``) with one query per batch.
+rows without UAI (``Trace.member_uais``) with one query per batch, and writes each trace's
+establishments (``TraceScope``) with a second ``INSERT`` in the same transaction.
 
 What it costs: a worker killed with ``SIGKILL`` loses the traces of its last second; a normal
 stop (gunicorn's graceful shutdown, ``sys.exit``) writes them first (``atexit``). Operators who
@@ -27,7 +28,7 @@ from django.db import DataError, IntegrityError, transaction
 
 from socle.core.background import flush_at_exit, flush_forever
 from socle.core.sqlite_turn import write_turn
-from socle.portal.models import Trace, member_uais_of
+from socle.portal.models import Trace, TraceScope, member_uais_of, scopes_of
 
 logger = logging.getLogger("socle.traces")
 FLUSH_EVERY = 1.0
@@ -77,8 +78,12 @@ def flush() -> int:
     try:
         _add_member_uais(rows)
         traces = [Trace(**row) for row in rows]
-        with write_turn():  # on SQLite, the validations wait for the batch instead of sleeping
+        # On SQLite, the validations wait for the batch instead of sleeping. The traces and
+        # their establishments (TraceScope: ids returned by the INSERT, PostgreSQL and SQLite
+        # ≥ 3.35) in one transaction: a second INSERT, still none on the request path.
+        with write_turn(), transaction.atomic():
             Trace.objects.bulk_create(traces, batch_size=FLUSH_AT)
+            TraceScope.objects.bulk_create(scopes_of(traces), batch_size=FLUSH_AT)
     except (IntegrityError, DataError):
         return _one_by_one([Trace(**row) for row in rows])
     except Exception:

@@ -14,7 +14,6 @@ from django.utils.translation import gettext as _
 
 from socle.portal import charts, indicators, trace_log
 from socle.portal.forms.traces import IndicatorFilterForm, TraceFilterForm
-from socle.portal.models import Trace
 from socle.portal.permissions import admin_required, administered_establishments, administered_ids
 from socle.portal.traces import OUTCOME_LABELS, event_label
 
@@ -29,16 +28,18 @@ def _establishment_choices(request: HttpRequest) -> list[tuple[str, str]]:
 @admin_required
 def trace_list(request: HttpRequest) -> HttpResponseBase:
     administered = administered_ids(request.user)
-    scope = trace_log.scoped_traces(administered)
-    events = list(Trace.objects.values_list("event", flat=True).distinct()[:100])
+    events = trace_log.recorded_events()
     form = TraceFilterForm(
         request.GET or None, establishments=_establishment_choices(request), events=events
     )
-    traces = scope
-    if form.is_bound and form.is_valid():
-        traces = trace_log.apply_filters(scope, form.cleaned_data)
+    valid = form.is_bound and form.is_valid()
+    traces = trace_log.scoped_traces(
+        administered, *(trace_log.period(form.cleaned_data) if valid else (None, None))
+    )
+    if valid:
+        traces = trace_log.apply_filters(traces, form.cleaned_data)
     elif form.is_bound:
-        traces = scope.none()
+        traces = traces.none()
     if request.GET.get("format") == "csv" and (not form.is_bound or form.is_valid()):
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
         response = StreamingHttpResponse(
@@ -76,7 +77,7 @@ def indicator_page(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         start, end = form.cleaned_data["start"], form.cleaned_data["end"]
         administered = administered_ids(request.user)
-        traces = trace_log.scoped_traces(administered)
+        traces = trace_log.scoped_traces(administered, *trace_log.period(form.cleaned_data))
         if form.cleaned_data.get("uai"):
             traces = traces.filter(uai=form.cleaned_data["uai"])
         charts_ctx = []

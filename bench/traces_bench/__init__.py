@@ -1,0 +1,1 @@
+"""The « Traces » and « Indicateurs » benchmark (``bench/traces_scope.py``)."""
