@@ -28,7 +28,7 @@ from django.db import DataError, IntegrityError, transaction
 
 from socle.core.background import flush_at_exit, flush_forever
 from socle.core.sqlite_turn import write_turn
-from socle.portal.models import Trace, TraceScope, member_uais_of, scopes_of
+from socle.portal.models import Trace, insert_scopes, member_uais_of
 
 logger = logging.getLogger("socle.traces")
 FLUSH_EVERY = 1.0
@@ -83,7 +83,7 @@ def flush() -> int:
         # ≥ 3.35) in one transaction: a second INSERT, still none on the request path.
         with write_turn(), transaction.atomic():
             Trace.objects.bulk_create(traces, batch_size=FLUSH_AT)
-            TraceScope.objects.bulk_create(scopes_of(traces), batch_size=FLUSH_AT)
+            insert_scopes(traces)
     except (IntegrityError, DataError):
         return _one_by_one([Trace(**row) for row in rows])
     except Exception:
