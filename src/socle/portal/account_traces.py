@@ -6,8 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from socle.core.middleware import client_address_of
-from socle.directory.models import Membership
 from socle.directory.signals import password_reset
+from socle.portal.models import member_uais_of
 from socle.portal.traces import record
 
 
@@ -16,9 +16,7 @@ def trace_password_reset(sender: Any, person: Any, request: Any, **kwargs: Any) 
     establishments (their ``uai``), naming who reset (``actor_login``) and whose password
     (``person``), so that a school sees a reset made by another school's administrator of a
     person they share. No code: the activation code is a secret."""
-    uais = sorted(
-        set(Membership.objects.filter(person=person).values_list("establishment__uai", flat=True))
-    ) or [""]
+    uais = member_uais_of([person.pk]).get(person.pk, "").split() or [""]
     for uai in uais:
         record(
             "password_reset",

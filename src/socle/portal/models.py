@@ -285,7 +285,7 @@ def insert_scopes(traces: Iterable[Trace]) -> None:
     batches (``socle.portal.trace_buffer``) write one such row per trace, and the ORM's
     ``bulk_create`` (a model instance and a compiled value per field and row) nearly doubled
     the writer's CPU per trace (measured: 32 µs a trace without scopes, 57 with them through
-    ``bulk_create``, 45 this way). A trace without an id (SQLite before 3.35 returns none from
+    ``bulk_create``, 43 this way). A trace without an id (SQLite before 3.35 returns none from
     a bulk insert) makes the ``INSERT`` fail, as ``bulk_create`` did, and the caller writes its
     rows one by one (:meth:`Trace.save`)."""
     insert_rows(
