@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from socle.directory.models import Membership, Person
@@ -78,7 +79,7 @@ def test_it_keeps_the_rows_when_the_database_refuses_them(
     def broken(*args: Any, **kwargs: Any) -> None:
         raise RuntimeError("database down")
 
-    monkeypatch.setattr(Trace.objects, "bulk_create", broken)
+    monkeypatch.setattr(trace_buffer, "insert_rows_returning_ids", broken)
     with pytest.raises(RuntimeError):
         trace_buffer.flush()
     monkeypatch.undo()
@@ -140,8 +141,9 @@ def test_it_reads_the_establishments_of_a_whole_batch_in_one_query(
         record("ticket_issued", person=pupil, uai=school.uai)  # that school's by its UAI
         record("login_failed", actor_login="inconnu")
     # The people's establishments, the batch, its TraceScope rows, the savepoint (two queries)
-    # of their transaction inside the test's: 3 in production.
-    with django_assert_num_queries(5):
+    # of their transaction inside the test's: 3 in production. On PostgreSQL the batch's keys
+    # come from its sequence and both tables are written by COPY, which no capture sees.
+    with django_assert_num_queries(4 if connection.vendor == "postgresql" else 5):
         assert trace_buffer.flush() == 4
     stored = {t.event: t.member_uais for t in Trace.objects.all()}
     assert stored == {

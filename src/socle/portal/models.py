@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 from collections import defaultdict
 from collections.abc import Iterable
@@ -250,11 +251,11 @@ class Trace(models.Model):
         with transaction.atomic(using=kwargs.get("using")):
             super().save(*args, **kwargs)
             if adding:
-                insert_scopes([self])
+                insert_scopes([(self.pk, self.at, self.scope_uais())])
 
     def scope_uais(self) -> list[str]:
         """The establishments whose « Traces » show this trace (see :class:`TraceScope`)."""
-        return [self.uai] if self.uai else self.member_uais.split()
+        return scope_uais(self.uai, self.member_uais)
 
 
 class TraceScope(models.Model):
@@ -279,18 +280,20 @@ class TraceScope(models.Model):
         return f"{self.uai} {self.trace_id}"
 
 
-def insert_scopes(traces: Iterable[Trace]) -> None:
-    """Writes the :class:`TraceScope` rows of traces just written (their ids known) with one
-    plain ``executemany`` (``socle.directory.aaf.fastsql.insert_rows``): the trace writer's
-    batches (``socle.portal.trace_buffer``) write one such row per trace, and the ORM's
-    ``bulk_create`` (a model instance and a compiled value per field and row) nearly doubled
-    the writer's CPU per trace (measured: 32 µs a trace without scopes, 57 with them through
-    ``bulk_create``, 43 this way). A trace without an id (SQLite before 3.35 returns none from
-    a bulk insert) makes the ``INSERT`` fail, as ``bulk_create`` did, and the caller writes its
-    rows one by one (:meth:`Trace.save`)."""
+def scope_uais(uai: str, member_uais: str) -> list[str]:
+    """The establishments whose « Traces » show a trace (see :class:`TraceScope`)."""
+    return [uai] if uai else member_uais.split()
+
+
+def insert_scopes(scopes: Iterable[tuple[int, dt.datetime, list[str]]]) -> None:
+    """Writes the :class:`TraceScope` rows of traces just written, given as ``(id, at, UAIs)``,
+    with one plain insert (``socle.directory.aaf.fastsql.insert_rows``: ``COPY`` on PostgreSQL,
+    ``executemany`` on SQLite): the trace writer's batches (``socle.portal.trace_buffer``) write
+    about one such row per trace, and the ORM's ``bulk_create`` (a model instance and a compiled
+    value per field and row) nearly doubled the writer's CPU per trace."""
     insert_rows(
         TraceScope,
-        [{"trace_id": t.pk, "uai": uai, "at": t.at} for t in traces for uai in t.scope_uais()],
+        [{"trace_id": pk, "uai": uai, "at": at} for pk, at, uais in scopes for uai in uais],
     )
 
 

@@ -3,12 +3,13 @@
 An ``INSERT`` per ticket issued and per validation cost 12–25 % of the CPU of an SSO hop or a
 validation (docs/benchmarks/analysis.md). With ``SOCLE_TRACES_DEFERRED`` (the default), each
 process collects its trace rows in memory and a background thread writes them with one
-``bulk_create`` every :data:`FLUSH_EVERY` seconds, or as soon as :data:`FLUSH_AT` rows wait.
+plain insert every :data:`FLUSH_EVERY` seconds, or as soon as :data:`FLUSH_AT` rows wait.
 Each row keeps the time of its event (``Trace.at`` is set when recorded, not when written).
-Rows wait as plain dicts of fields: the ``Trace`` instances (and Django's model signals) are made
-by the writer, off the request path, which also reads the establishments of the people of the
-rows without UAI (``Trace.member_uais``) with one query per batch, and writes each trace's
-establishments (``TraceScope``) with a second ``INSERT`` in the same transaction.
+Rows wait as plain dicts of fields, written as such (``COPY`` on PostgreSQL, a multi-row
+``INSERT`` on SQLite; no ``Trace`` instance, no model signal: ``bulk_create`` sent none
+either) by the writer, off the request path, which also reads the establishments of the
+people of the rows without UAI (``Trace.member_uais``) with one query per batch, and writes
+each trace's establishments (``TraceScope``) in the same transaction.
 
 What it costs: a worker killed with ``SIGKILL`` loses the traces of its last second; a normal
 stop (gunicorn's graceful shutdown, ``sys.exit``) writes them first (``atexit``). Operators who
@@ -24,11 +25,12 @@ import os
 import threading
 from typing import Any
 
-from django.db import DataError, IntegrityError, transaction
+from django.db import DataError, IntegrityError, connection, transaction
 
 from socle.core.background import flush_at_exit, flush_forever
 from socle.core.sqlite_turn import write_turn
-from socle.portal.models import Trace, insert_scopes, member_uais_of
+from socle.directory.aaf.fastsql import insert_rows_returning_ids
+from socle.portal.models import Trace, insert_scopes, member_uais_of, scope_uais
 
 logger = logging.getLogger("socle.traces")
 FLUSH_EVERY = 1.0
@@ -75,15 +77,19 @@ def flush() -> int:
         _pending.clear()
     if not rows:
         return 0
+    if not connection.features.can_return_rows_from_bulk_insert:  # SQLite before 3.35
+        return _one_by_one([Trace(**row) for row in rows])
     try:
         _add_member_uais(rows)
-        traces = [Trace(**row) for row in rows]
         # On SQLite, the validations wait for the batch instead of sleeping. The traces and
-        # their establishments (TraceScope: ids returned by the INSERT, PostgreSQL and SQLite
-        # ≥ 3.35) in one transaction: a second INSERT, still none on the request path.
+        # their establishments (TraceScope, which needs the traces' ids) in one transaction,
+        # by plain inserts (``COPY`` on PostgreSQL): no model instance per trace.
         with write_turn(), transaction.atomic():
-            Trace.objects.bulk_create(traces, batch_size=FLUSH_AT)
-            insert_scopes(traces)
+            ids = insert_rows_returning_ids(Trace, rows)
+            insert_scopes(
+                (pk, row["at"], scope_uais(row["uai"], row["member_uais"]))
+                for pk, row in zip(ids, rows, strict=True)
+            )
     except (IntegrityError, DataError):
         return _one_by_one([Trace(**row) for row in rows])
     except Exception:
@@ -97,11 +103,11 @@ def _add_member_uais(rows: list[dict[str, Any]]) -> None:
     """The establishments of the people of the rows without UAI (``Trace.member_uais``), read
     for the whole batch at once: one query, none on the request path. Kept in the rows, so
     that a batch written again after a database error keeps those of its first attempt."""
-    wanted = [
-        row
-        for row in rows
-        if row.get("person_id") and not row.get("uai") and not row.get("member_uais")
-    ]
+    wanted = []
+    for row in rows:
+        row.setdefault("member_uais", "")  # every row written with the same columns
+        if row.get("person_id") and not row.get("uai") and not row["member_uais"]:
+            wanted.append(row)
     if not wanted:
         return
     found = member_uais_of(row["person_id"] for row in wanted)

@@ -1,0 +1,58 @@
+"""Plain inserts of socle.directory.aaf.fastsql: COPY on PostgreSQL, INSERT on SQLite."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.db import IntegrityError, transaction
+
+from socle.directory.aaf.fastsql import insert_rows, insert_rows_returning_ids
+from socle.portal.models import ServiceActivation, Trace
+from tests.factories import make_establishment, make_service
+
+pytestmark = pytest.mark.django_db
+
+AT = dt.datetime(2026, 9, 1, 8, 0, tzinfo=dt.UTC)
+
+
+def make_row(detail: str, **fields: object) -> dict[str, object]:
+    return {"at": AT, "event": "login", "detail": detail, "client_ip": None, **fields}
+
+
+def test_it_returns_the_keys_in_the_order_of_the_rows() -> None:
+    rows = [make_row(f"row {i}") for i in range(250)]  # several statements on SQLite
+    with transaction.atomic():
+        ids = insert_rows_returning_ids(Trace, rows)
+    assert len(set(ids)) == 250
+    stored = dict(Trace.objects.values_list("pk", "detail"))
+    assert [stored[pk] for pk in ids] == [f"row {i}" for i in range(250)]
+
+
+def test_it_writes_text_that_copy_would_otherwise_read_as_separators() -> None:
+    awkward = "tab\there, line\nbreak, back\\slash, \\N, « é »"
+    insert_rows(Trace, [make_row(awkward, client_ip="192.0.2.7")])
+    trace = Trace.objects.get()
+    assert trace.detail == awkward
+    assert trace.client_ip == "192.0.2.7"
+    assert trace.outcome == "ok"  # a field not given takes its default
+    assert trace.at == AT
+
+
+def test_it_writes_json_values() -> None:
+    service, school = make_service(), make_establishment()
+    populations = ["eleves", {"nested": [None, "é"]}]
+    insert_rows(
+        ServiceActivation,
+        [{"service_id": service.pk, "establishment_id": school.pk, "populations": populations}],
+    )
+    activation = ServiceActivation.objects.get()
+    assert activation.populations == populations
+    assert activation.enabled is True
+    assert activation.updated_at is not None  # auto_now: the time of the insert
+
+
+@pytest.mark.django_db(transaction=True)  # the foreign key is checked at the commit
+def test_it_raises_djangos_integrity_error_for_a_refused_row() -> None:
+    with pytest.raises(IntegrityError), transaction.atomic():
+        insert_rows_returning_ids(Trace, [make_row("x", person_id=999_999)])
