@@ -6,6 +6,7 @@ the same words, and ``pronote_import`` lists them as the pages do."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 from django.urls import reverse
@@ -130,6 +131,24 @@ def test_a_newer_file_where_the_first_record_is_reset_clears_it(school):
     )
     # the school removed the first record's « Identifiant CAS »: the newcomers export lists it
     run_automatic(start(school.est, "partiel", *_with_bound_copy(school, "")))
+    assert diagnose(school.est, allowed=None).cas_mismatches == []
+    report = diagnose(school.est, school.emma.login, allowed=None)
+    assert report.account is not None
+    assert report.account.verdict[0].startswith("PRONOTE recevra l'identifiant ELEVEEMMA0000001")
+
+
+def test_an_older_file_still_listing_a_merged_copy_does_not_count_once_bound(school):
+    """The school merged the copies in PRONOTE and Emma's record got bound to her name: an older
+    file still lists the merged copy with that name, but PRONOTE finds Emma's own record."""
+    session = _imported(school)
+    ImportSession.objects.filter(pk=session.pk).update(
+        created_at=session.created_at - dt.timedelta(days=1)
+    )
+    bound_now = [
+        dataclasses.replace(r, cas_id=school.emma.uid) if r.pronote_id == "ELEVEEMMA0000001" else r
+        for r in school.records()
+    ]
+    run_automatic(start(school.est, "partiel", *bound_now))
     assert diagnose(school.est, allowed=None).cas_mismatches == []
     report = diagnose(school.est, school.emma.login, allowed=None)
     assert report.account is not None

@@ -85,39 +85,31 @@ def pronote_http_problem(
         "attribute": id_attribute.strip() or "idPronote",  # the field's default
     }
     if recognition == "identity":
-        message = (
-            _(
-                "Adresse en http (%(addresses)s) : le CAS n'enverra à PRONOTE.net aucun attribut "
-                "d'identité (nom, prenom, dateNaissance, codePostal, categories), car la "
-                "spécification CAS l'interdit vers un site non chiffré ; PRONOTE ne pourra "
-                "reconnaître personne par son identité et affichera « Identification impossible — "
-                "Nous n'avons pas réussi à vous identifier sur votre Espace PRONOTE. »"
-            )
-            % params
+        text = _(
+            "Adresse en http (%(addresses)s) : le CAS n'enverra à PRONOTE.net aucun attribut "
+            "d'identité (nom, prenom, dateNaissance, codePostal, categories), car la "
+            "spécification CAS l'interdit vers un site non chiffré ; PRONOTE ne pourra "
+            "reconnaître personne par son identité et affichera « Identification impossible — "
+            "Nous n'avons pas réussi à vous identifier sur votre Espace PRONOTE. »"
         )
     elif recognition == "both":
-        message = (
-            _(
-                "Adresse en http (%(addresses)s) : le CAS n'enverra à PRONOTE.net ni l'identifiant "
-                "PRONOTE (%(attribute)s) ni les attributs d'identité (nom, prenom, dateNaissance…), "
-                "car la spécification CAS l'interdit vers un site non chiffré ; PRONOTE ne pourra "
-                "reconnaître personne et affichera, selon sa reconnaissance, « Le serveur CAS doit "
-                'être configuré pour renvoyer un attribut "%(attribute)s". Or aucun attribut n\'a '
-                "été renvoyé. » ou « Identification impossible »."
-            )
-            % params
+        text = _(
+            "Adresse en http (%(addresses)s) : le CAS n'enverra à PRONOTE.net ni l'identifiant "
+            "PRONOTE (%(attribute)s) ni les attributs d'identité (nom, prenom, dateNaissance…), "
+            "car la spécification CAS l'interdit vers un site non chiffré ; PRONOTE ne pourra "
+            "reconnaître personne et affichera, selon sa reconnaissance, « Le serveur CAS doit "
+            'être configuré pour renvoyer un attribut "%(attribute)s". Or aucun attribut n\'a '
+            "été renvoyé. » ou « Identification impossible »."
         )
     else:
-        message = (
-            _(
-                "Adresse en http (%(addresses)s) : le CAS n'enverra à PRONOTE.net ni l'identifiant "
-                "PRONOTE (%(attribute)s) ni aucun autre attribut, car la spécification CAS l'interdit "
-                "vers un site non chiffré ; PRONOTE ne pourra reconnaître personne et affichera « Le "
-                'serveur CAS doit être configuré pour renvoyer un attribut "%(attribute)s". Or aucun '
-                "attribut n'a été renvoyé. »"
-            )
-            % params
+        text = _(
+            "Adresse en http (%(addresses)s) : le CAS n'enverra à PRONOTE.net ni l'identifiant "
+            "PRONOTE (%(attribute)s) ni aucun autre attribut, car la spécification CAS l'interdit "
+            "vers un site non chiffré ; PRONOTE ne pourra reconnaître personne et affichera « Le "
+            'serveur CAS doit être configuré pour renvoyer un attribut "%(attribute)s". Or aucun '
+            "attribut n'a été renvoyé. »"
         )
+    message = text % params
     if superuser:
         fix = _(
             "Publiez PRONOTE.net en https (le PRONOTE hébergé par Index Education l'est : "

@@ -156,7 +156,7 @@ def holders_index(records: Iterable[tuple[str, str, str]]) -> dict[str, tuple[st
 
 
 def held_elsewhere(
-    holders: Mapping[str, tuple[str, str]], sent: str, pronote_id: str
+    holders: Mapping[str, tuple[str, str]], sent: str, pronote_id: str, own: str = ""
 ) -> tuple[str, str] | None:
     """The other record — (PRONOTE id, « NOM Prénom ») — whose stored « Identifiant CAS » is the
     name Socle sends the account of the record ``pronote_id``, ``None`` when there is none.
@@ -164,10 +164,12 @@ def held_elsewhere(
     PRONOTE recognises a user by that name alone: it finds that other record (a duplicate of the
     person bound first) and, since the ENT designates this one, answers « Identification
     impossible » (the field guides' story). ``holders``: :func:`holders_index` of the records of
-    the same category. The rule of the import (``cas_id_held_elsewhere``) and of the
-    diagnostics."""
+    the same category; ``own``: this record's stored « Identifiant CAS » — when it is ``sent``,
+    PRONOTE finds this record and nothing is held elsewhere (an older file may still list a
+    copy bound to it since merged). The rule of the import (``cas_id_held_elsewhere``) and of
+    the diagnostics."""
     holder = holders.get(sent) if sent else None
-    if holder is None or holder[0] == pronote_id:
+    if holder is None or holder[0] == pronote_id or own.strip() == sent:
         return None
     return holder
 
@@ -296,7 +298,7 @@ def stored_elsewhere(
     if own is None:
         return None
     holders = _holders_by_category(newest).get(own.category, {})
-    holder = held_elsewhere(holders, sent, pronote_id)
+    holder = held_elsewhere(holders, sent, pronote_id, own.stored)
     if holder is None:
         return None
     imported_at = newest[holder[0]].imported_at
@@ -334,7 +336,7 @@ def stored_mismatches(establishment: Establishment) -> list[StoredCasId]:
         sent_to = sent_names(establishment, (holders[pid] for pid in listed_held))
         for pronote_id in listed_held:
             listed, sent = newest[pronote_id], sent_to.get(holders[pronote_id], "")
-            holder = held_elsewhere(bound.get(listed.category, {}), sent, pronote_id)
+            holder = held_elsewhere(bound.get(listed.category, {}), sent, pronote_id, listed.stored)
             if holder is not None:
                 imported_at = newest[holder[0]].imported_at
                 result.append(

@@ -221,7 +221,7 @@ def _note_cas_mismatches(
     sent_to = sent_names(establishment, (item.pair.person_id for item in items))
     for item in items:
         name = sent_to.get(item.pair.person_id, "")
-        holder = held_elsewhere(stored_cas, name, item.pair.pronote_id)
+        holder = held_elsewhere(stored_cas, name, item.pair.pronote_id, item.pair.cas_id)
         if holder is not None:
             item.notes = (
                 *item.notes,
