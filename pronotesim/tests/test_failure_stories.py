@@ -4,7 +4,9 @@ import pytest
 from django.test import Client
 
 from pronotesim.base.models import PronoteUser
-from pronotesim.console.models import IdentificationRequest
+from pronotesim.console.models import IdentificationRequest, ServerSettings
+from pronotesim.espaces.recognition import IMPOSSIBLE, OK, recognise
+from pronotesim.espaces.saml import SamlSuccess
 from tests.helpers import PUBLIC_URL, FakeCas, configure, make_establishment, make_user, text_of
 
 
@@ -184,3 +186,22 @@ def test_a_form_with_errors_can_be_sent_again(
     assert client.post("/pronote/identification-impossible", {"email": "x"}).status_code == 400
     sent = client.post("/pronote/identification-impossible", {"email": "c@example.org"})
     assert "Vos informations ont été transmises à l'établissement." in text_of(sent)
+
+
+def test_the_duplicate_story_needs_the_designated_record(
+    duplicate: tuple[PronoteUser, PronoteUser],
+) -> None:
+    """What Socle's diagnostics predict for a record whose person's CAS user name PRONOTE already
+    stores on another record: refused when the ENT designates the second record by its
+    identifier; in identity mode (no identifier sent) the bound first record simply opens."""
+    first, second = duplicate
+    designated = SamlSuccess("NAA31616", {"idPronote": [second.pronote_id]})
+    refused = recognise(designated, ServerSettings.load())
+    assert refused.kind == IMPOSSIBLE
+    assert first.pronote_id in refused.reason and second.pronote_id in refused.reason
+    configure(recognition="identity")
+    identity = SamlSuccess("NAA31616", {"nom": ["MARTIN"], "prenom": ["Camille"]})
+    opened = recognise(identity, ServerSettings.load())
+    assert (opened.kind, opened.user) == (OK, first)
+    second.refresh_from_db()
+    assert second.cas_identifier == ""

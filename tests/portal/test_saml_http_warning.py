@@ -221,3 +221,22 @@ def test_it_names_the_attribute_in_the_django_admin_too(client, school: Establis
     shown = [str(m) for m in client.get(response["Location"]).context["messages"]]
     (warning,) = [m for m in shown if m.startswith("Adresse en http (")]
     assert 'renvoyer un attribut "idEnt"' in warning
+
+
+def test_it_quotes_what_pronote_says_in_identity_mode(
+    school_admin: Person, school: Establishment
+) -> None:
+    """A PRONOTE in « Avec l'identité de l'utilisateur » answers « Identification impossible »
+    when no attribute comes, not the missing-identifier message: the posted mode, then the
+    stored one."""
+    client = logged_in(school_admin)
+    data = _pronote(school, url=HTTP_PRONOTE, pronote_recognition="identity")
+    shown = _warning(client.post(reverse("portal:service_create"), data | {"code": "pas de code"}))
+    assert "aucun attribut d'identité (nom, prenom, dateNaissance, codePostal, categories)" in shown
+    assert "« Identification impossible — Nous n'avons pas réussi" in shown
+    assert "renvoyer un attribut" not in shown and PRONOTE_WARNING not in shown
+    assert client.post(reverse("portal:service_create"), data).status_code == 302
+    edit = reverse("portal:service_edit", args=[Service.objects.get().pk])
+    assert "Identification impossible" in _warning(client.get(edit))
+    assert client.post(edit, data | {"pronote_recognition": "pronote"}).status_code == 302
+    assert PRONOTE_WARNING in _warning(client.get(edit))

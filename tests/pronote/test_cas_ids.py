@@ -201,7 +201,7 @@ def test_the_command_prints_each_mismatch_with_the_count(school, tmp_path):
     )
     preview = run("pronote_import", str(path), "--uai", school.est.uai, "--mode", "partiel")
     assert "1 personne sera refusée par PRONOTE (« Identification impossible »)" in preview
-    assert f"ROUX Emma (ELEVEEMMA0000001) : PRONOTE a l'identifiant CAS {OLD_ENT}" in preview
+    assert f"  - ROUX Emma (ELEVEEMMA0000001) — PRONOTE a l'identifiant CAS {OLD_ENT}" in preview
     out = run(
         "pronote_import",
         str(path),
@@ -212,9 +212,11 @@ def test_the_command_prints_each_mismatch_with_the_count(school, tmp_path):
         "--auto-only",
     )
     assert "1 personne sera refusée par PRONOTE (« Identification impossible »)" in out
+    assert "identifiant CAS différent :" not in out
     assert (
-        f"identifiant CAS différent : ROUX Emma (ELEVEEMMA0000001) — PRONOTE a l'identifiant "
-        f"CAS {OLD_ENT} pour cette fiche mais l'ENT enverra {school.emma.uid}" in out
+        "Identifiants CAS différents dans PRONOTE :\n"
+        f"  - ROUX Emma (ELEVEEMMA0000001) — PRONOTE a l'identifiant CAS {OLD_ENT} pour cette "
+        f"fiche mais l'ENT enverra {school.emma.uid}" in out
     )
 
 

@@ -202,3 +202,50 @@ def test_it_names_the_identifier_attribute_the_service_is_set_to(school, admin_c
     assert renamed in line
     verdict = [line for line in out.splitlines() if line.startswith("=> ")]
     assert renamed in verdict[0] and "idPronote" not in verdict[0]
+
+
+def test_in_identity_mode_it_quotes_identification_impossible(school, admin_client) -> None:
+    """« Avec l'identité de l'utilisateur »: PRONOTE expects no identifier attribute, so without
+    any attribute it answers « Identification impossible », not the missing-attribute message —
+    on the page (service and account), in the command, and the same for the service form."""
+    service = pronote_at(school, HTTP_BASE)
+    service.pronote_recognition = "identity"
+    service.save()
+    response = admin_client.get(
+        reverse("pronote:doctor"), {"establishment": school.est.pk, "login": school.emma.login}
+    )
+    problems = [
+        " ".join(p.text_content().split())
+        for p in html.fromstring(response.content.decode()).xpath("//p[@class='error']")
+    ]
+    (problem,) = [p for p in problems if p.startswith("Adresse en http")]
+    assert (
+        f"Adresse en http ({HTTP_BASE}, {HTTP_BASE}**) : le CAS n'enverra à PRONOTE.net aucun "
+        "attribut d'identité (nom, prenom, dateNaissance, codePostal, categories)" in problem
+    )
+    assert "affichera « Identification impossible — Nous n'avons pas réussi" in problem
+    assert "renvoyer un attribut" not in problem and "idPronote" not in problem
+    assert TO_DO in problem
+    verdict = " ".join(
+        " ".join(p.text_content().split())
+        for p in html.fromstring(response.content.decode()).xpath("//section[@id='compte']//p")
+    )
+    assert "Identification impossible" in verdict and "renvoyer un attribut" not in verdict
+    out = run("pronote_doctor", "--uai", school.est.uai, "--login", school.emma.login)
+    (line,) = [line for line in out.splitlines() if line.startswith("  ! ")]
+    assert "aucun attribut d'identité" in line and "Identification impossible" in line
+    assert "renvoyer un attribut" not in out
+
+
+def test_in_both_modes_it_quotes_both_messages(school) -> None:
+    service = pronote_at(school, HTTP_BASE)
+    service.pronote_recognition = "both"
+    service.save()
+    out = run("pronote_doctor", "--uai", school.est.uai)
+    (line,) = [line for line in out.splitlines() if line.startswith("  ! ")]
+    assert "ni l'identifiant PRONOTE (idPronote) ni les attributs d'identité" in line
+    assert (
+        "selon sa reconnaissance, « Le serveur CAS doit être configuré pour renvoyer un attribut "
+        '"idPronote". Or aucun attribut n\'a été renvoyé. » ou « Identification impossible ».'
+        in line
+    )

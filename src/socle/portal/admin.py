@@ -160,6 +160,7 @@ class ServiceAdmin(admin.ModelAdmin):
                 patterns,
                 superuser=True,
                 id_attribute=service.pronote_id_attribute,
+                recognition=service.pronote_recognition,
             ),
         ):
             if warning:

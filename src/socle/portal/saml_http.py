@@ -57,29 +57,59 @@ def http_addresses(url: str, patterns: Iterable[tuple[str, str]]) -> list[str]:
     return found
 
 
-def pronote_http_warning(addresses: list[str], *, superuser: bool, id_attribute: str) -> str:
+def pronote_http_warning(
+    addresses: list[str], *, superuser: bool, id_attribute: str, recognition: str = "pronote"
+) -> str:
     """:func:`pronote_http_problem`'s two sentences in one."""
-    return " ".join(pronote_http_problem(addresses, superuser=superuser, id_attribute=id_attribute))
+    return " ".join(
+        pronote_http_problem(
+            addresses, superuser=superuser, id_attribute=id_attribute, recognition=recognition
+        )
+    )
 
 
 def pronote_http_problem(
-    addresses: list[str], *, superuser: bool, id_attribute: str
+    addresses: list[str], *, superuser: bool, id_attribute: str, recognition: str = "pronote"
 ) -> tuple[str, str]:
     """What happens to a PRONOTE service at these http addresses, and what to do: the words of
     the service form, « Diagnostic PRONOTE » and ``pronote_doctor``. ``superuser``: the reader
     may be told of the operator's setting; an establishment's administrator is told to ask.
     ``id_attribute``: the service's ``pronote_id_attribute``, the name PRONOTE's console is set
-    to expect and its message quotes (``idPronote`` when blank)."""
-    message = _(
-        "Adresse en http (%(addresses)s) : le CAS n'enverra à PRONOTE.net ni l'identifiant "
-        "PRONOTE (%(attribute)s) ni aucun autre attribut, car la spécification CAS l'interdit "
-        "vers un site non chiffré ; PRONOTE ne pourra reconnaître personne et affichera « Le "
-        'serveur CAS doit être configuré pour renvoyer un attribut "%(attribute)s". Or aucun '
-        "attribut n'a été renvoyé. »"
-    ) % {
+    to expect and its message quotes (``idPronote`` when blank). ``recognition``: the service's
+    ``pronote_recognition``, since PRONOTE's answer depends on it — the missing-attribute
+    message when it expects the identifier, « Identification impossible » when it recognises
+    users by their identity (``nom``, ``prenom``, ``dateNaissance``…), either for « both »,
+    whichever PRONOTE's console is set to."""
+    params = {
         "addresses": ", ".join(addresses),
         "attribute": id_attribute.strip() or "idPronote",  # the field's default
     }
+    if recognition == "identity":
+        text = _(
+            "Adresse en http (%(addresses)s) : le CAS n'enverra à PRONOTE.net aucun attribut "
+            "d'identité (nom, prenom, dateNaissance, codePostal, categories), car la "
+            "spécification CAS l'interdit vers un site non chiffré ; PRONOTE ne pourra "
+            "reconnaître personne par son identité et affichera « Identification impossible — "
+            "Nous n'avons pas réussi à vous identifier sur votre Espace PRONOTE. »"
+        )
+    elif recognition == "both":
+        text = _(
+            "Adresse en http (%(addresses)s) : le CAS n'enverra à PRONOTE.net ni l'identifiant "
+            "PRONOTE (%(attribute)s) ni les attributs d'identité (nom, prenom, dateNaissance…), "
+            "car la spécification CAS l'interdit vers un site non chiffré ; PRONOTE ne pourra "
+            "reconnaître personne et affichera, selon sa reconnaissance, « Le serveur CAS doit "
+            'être configuré pour renvoyer un attribut "%(attribute)s". Or aucun attribut n\'a '
+            "été renvoyé. » ou « Identification impossible »."
+        )
+    else:
+        text = _(
+            "Adresse en http (%(addresses)s) : le CAS n'enverra à PRONOTE.net ni l'identifiant "
+            "PRONOTE (%(attribute)s) ni aucun autre attribut, car la spécification CAS l'interdit "
+            "vers un site non chiffré ; PRONOTE ne pourra reconnaître personne et affichera « Le "
+            'serveur CAS doit être configuré pour renvoyer un attribut "%(attribute)s". Or aucun '
+            "attribut n'a été renvoyé. »"
+        )
+    message = text % params
     if superuser:
         fix = _(
             "Publiez PRONOTE.net en https (le PRONOTE hébergé par Index Education l'est : "
@@ -113,15 +143,19 @@ def service_http_warning(
     *,
     superuser: bool,
     id_attribute: str,
+    recognition: str = "pronote",
 ) -> str:
     """The service form's warning (not a refusal) for a service the CAS will send no SAML
-    attribute, "" when it will (or when it has no SSO). ``id_attribute``: a PRONOTE service's
-    ``pronote_id_attribute``, named in its warning."""
+    attribute, "" when it will (or when it has no SSO). ``id_attribute`` and ``recognition``: a
+    PRONOTE service's ``pronote_id_attribute`` and ``pronote_recognition``, which decide what
+    PRONOTE will display (:func:`pronote_http_problem`)."""
     if sso_type not in (SSOType.CAS, SSOType.PRONOTE):
         return ""
     addresses = http_addresses(url, patterns)
     if not addresses:
         return ""
     if sso_type == SSOType.PRONOTE:
-        return pronote_http_warning(addresses, superuser=superuser, id_attribute=id_attribute)
+        return pronote_http_warning(
+            addresses, superuser=superuser, id_attribute=id_attribute, recognition=recognition
+        )
     return cas_http_warning(addresses)

@@ -6,13 +6,16 @@ CAS », and from then on recognises the user by it alone; its identifier export 
 sends (``socle.cas.usernames.cas_username`` for the UAI's PRONOTE service: uid, pairwise id or
 login), PRONOTE finds the user's record already bound to someone else and answers
 « Identification impossible » — typically after a change of ENT. An empty value is the normal
-case: the user has not connected through an ENT yet.
+case: the user has not connected through an ENT yet. PRONOTE refuses the person too when the name
+Socle sends is the stored « Identifiant CAS » of *another* record of the same category (PRONOTE
+holds two records for one person, and the first one is already bound): it finds the person by
+that name alone, on the other record (:func:`held_elsewhere`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypeVar
 
@@ -142,6 +145,35 @@ def mismatches(
     }
 
 
+def holders_index(records: Iterable[tuple[str, str, str]]) -> dict[str, tuple[str, str]]:
+    """``(stored « Identifiant CAS », PRONOTE id, « NOM Prénom »)`` of one category's records →
+    name → (PRONOTE id, « NOM Prénom ») of the record carrying it (blank names left out)."""
+    return {
+        stored.strip(): (pronote_id, label)
+        for stored, pronote_id, label in records
+        if stored.strip()
+    }
+
+
+def held_elsewhere(
+    holders: Mapping[str, tuple[str, str]], sent: str, pronote_id: str, own: str = ""
+) -> tuple[str, str] | None:
+    """The other record — (PRONOTE id, « NOM Prénom ») — whose stored « Identifiant CAS » is the
+    name Socle sends the account of the record ``pronote_id``, ``None`` when there is none.
+
+    PRONOTE recognises a user by that name alone: it finds that other record (a duplicate of the
+    person bound first) and, since the ENT designates this one, answers « Identification
+    impossible » (the field guides' story). ``holders``: :func:`holders_index` of the records of
+    the same category; ``own``: this record's stored « Identifiant CAS » — when it is ``sent``,
+    PRONOTE finds this record and nothing is held elsewhere (an older file may still list a
+    copy bound to it since merged). The rule of the import (``cas_id_held_elsewhere``) and of
+    the diagnostics."""
+    holder = holders.get(sent) if sent else None
+    if holder is None or holder[0] == pronote_id or own.strip() == sent:
+        return None
+    return holder
+
+
 def fix_hint(count: int = 2) -> str:
     """What to do in PRONOTE about ``count`` stored « Identifiant CAS » that Socle's names do
     not match (the digest of the field guides: « Identification impossible », changing ENT)."""
@@ -181,6 +213,9 @@ class StoredCasId:
     imported_at: dt.datetime  # when that file was imported
     person_id: int | None = None
     sent: str = ""  # what Socle sends the person holding the identifier
+    # the other record already bound to ``sent`` (held_elsewhere): its PRONOTE id, « NOM Prénom »
+    holder_id: str = ""
+    holder_name: str = ""
 
 
 def latest_stored(establishment: Establishment, pronote_id: str) -> StoredCasId | None:
@@ -199,36 +234,114 @@ def latest_stored(establishment: Establishment, pronote_id: str) -> StoredCasId 
     return StoredCasId(pronote_id, found[0], found[1]) if found else None
 
 
+@dataclass(frozen=True)
+class _Listed:
+    """A record as the newest imported file that lists it gave it."""
+
+    stored: str
+    imported_at: dt.datetime
+    category: str
+    name: str  # « NOM Prénom »
+
+
+def _newest(
+    establishment: Establishment, pronote_ids: Iterable[str] | None = None
+) -> dict[str, _Listed]:
+    """PRONOTE id → :class:`_Listed`, from the newest imported file listing each (``None``:
+    every record of the establishment's imports)."""
+    from socle.pronote.models import ImportRow
+
+    rows = ImportRow.objects.filter(session__establishment=establishment)
+    if pronote_ids is not None:
+        rows = rows.filter(pronote_id__in=list(pronote_ids))
+    newest: dict[str, _Listed] = {}
+    ordered = rows.order_by("-session__created_at", "-session_id").values_list(
+        "pronote_id", "cas_id", "session__created_at", "category", "last_name", "first_name"
+    )
+    for pronote_id, cas_id, created, category, last, first in ordered.iterator(chunk_size=5000):
+        if pronote_id not in newest:
+            newest[pronote_id] = _Listed(cas_id.strip(), created, category, f"{last} {first}")
+    return newest
+
+
+def _holders_by_category(newest: Mapping[str, _Listed]) -> dict[str, dict[str, tuple[str, str]]]:
+    """category → :func:`holders_index` of the records as their newest file gives them."""
+    by_category: dict[str, list[tuple[str, str, str]]] = {}
+    for pronote_id, listed in newest.items():
+        if listed.stored:
+            by_category.setdefault(listed.category, []).append(
+                (listed.stored, pronote_id, listed.name)
+            )
+    return {category: holders_index(records) for category, records in by_category.items()}
+
+
+def stored_elsewhere(
+    establishment: Establishment, pronote_id: str, sent: str
+) -> StoredCasId | None:
+    """The record of this PRONOTE identifier, when another record of its category already
+    carries ``sent`` (the name Socle sends its holder) in the newest imported file that lists
+    that other record: PRONOTE will answer « Identification impossible » (:func:`held_elsewhere`).
+    ``None`` otherwise, or when no imported file lists ``pronote_id``."""
+    if not pronote_id or not sent:
+        return None
+    from socle.pronote.models import ImportRow
+
+    others = set(
+        ImportRow.objects.filter(session__establishment=establishment, cas_id=sent)
+        .exclude(pronote_id=pronote_id)
+        .values_list("pronote_id", flat=True)
+    )
+    if not others:  # the normal case: one query
+        return None
+    newest = _newest(establishment, {pronote_id, *others})
+    own = newest.get(pronote_id)
+    if own is None:
+        return None
+    holders = _holders_by_category(newest).get(own.category, {})
+    holder = held_elsewhere(holders, sent, pronote_id, own.stored)
+    if holder is None:
+        return None
+    imported_at = newest[holder[0]].imported_at
+    return StoredCasId(pronote_id, own.stored, imported_at, None, sent, *holder)
+
+
 def stored_mismatches(establishment: Establishment) -> list[StoredCasId]:
     """The identifiers of the establishment whose PRONOTE record, in the newest imported file
-    that lists it, carries an « Identifiant CAS » Socle will not send its holder."""
-    from socle.pronote.models import ImportRow, PronoteIdentity
+    that lists it, carries an « Identifiant CAS » Socle will not send its holder — or whose
+    holder's name another record of the same category already carries (:func:`held_elsewhere`,
+    that record's ``imported_at``)."""
+    from socle.pronote.models import PronoteIdentity
 
     holders = dict(
         PronoteIdentity.objects.filter(establishment=establishment).values_list(
             "pronote_id", "person_id"
         )
     )
-    newest: dict[str, tuple[str, dt.datetime]] = {}
-    rows = (
-        ImportRow.objects.filter(session__establishment=establishment)
-        .order_by("-session__created_at", "-session_id")
-        .values_list("pronote_id", "cas_id", "session__created_at")
-    )
-    for pronote_id, cas_id, created in rows.iterator(chunk_size=5000):
-        newest.setdefault(pronote_id, (cas_id, created))
+    newest = _newest(establishment)
     found = mismatches(
         establishment,
         (
-            (pronote_id, holders[pronote_id], stored)
-            for pronote_id, (stored, _created) in newest.items()
-            if stored and pronote_id in holders
+            (pronote_id, holders[pronote_id], listed.stored)
+            for pronote_id, listed in newest.items()
+            if listed.stored and pronote_id in holders
         ),
     )
-    return sorted(
-        (
-            StoredCasId(pronote_id, stored, newest[pronote_id][1], holders[pronote_id], sent)
-            for pronote_id, (stored, sent) in found.items()
-        ),
-        key=lambda item: item.pronote_id,
-    )
+    result = [
+        StoredCasId(pronote_id, stored, newest[pronote_id].imported_at, holders[pronote_id], sent)
+        for pronote_id, (stored, sent) in found.items()
+    ]
+    bound = _holders_by_category(newest)
+    if bound:  # no query when no record carries an « Identifiant CAS »
+        listed_held = [pid for pid in holders if pid in newest and pid not in found]
+        sent_to = sent_names(establishment, (holders[pid] for pid in listed_held))
+        for pronote_id in listed_held:
+            listed, sent = newest[pronote_id], sent_to.get(holders[pronote_id], "")
+            holder = held_elsewhere(bound.get(listed.category, {}), sent, pronote_id, listed.stored)
+            if holder is not None:
+                imported_at = newest[holder[0]].imported_at
+                result.append(
+                    StoredCasId(
+                        pronote_id, listed.stored, imported_at, holders[pronote_id], sent, *holder
+                    )
+                )
+    return sorted(result, key=lambda item: item.pronote_id)

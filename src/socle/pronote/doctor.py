@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
+from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 
 from socle.cas.services import find_service
@@ -113,7 +114,9 @@ class AccountReport:
 
 @dataclass
 class CasMismatch:
-    """Someone PRONOTE knows under another « Identifiant CAS » than the name Socle sends."""
+    """Someone PRONOTE knows under another « Identifiant CAS » than the name Socle sends, or
+    whose name PRONOTE already stores on another record (``holder_id``: a duplicate bound
+    first)."""
 
     name: str
     login: str
@@ -121,6 +124,37 @@ class CasMismatch:
     stored: str  # PRONOTE's « Identifiant CAS », as the newest imported file gave it
     sent: str  # what Socle sends
     imported_at: Any  # when that file was imported
+    holder_id: str = ""  # the other record carrying ``sent``, and its « NOM Prénom »
+    holder_name: str = ""
+
+    @property
+    def detail(self) -> str:
+        """« fiche … : PRONOTE a …, l'ENT enverra … (fichier du …) », for the page and the
+        command."""
+        params = {
+            "pronote_id": self.pronote_id,
+            "stored": self.stored,
+            "sent": self.sent,
+            "holder": self.holder_id,
+            "holder_name": self.holder_name,
+            "date": f"{timezone.localtime(self.imported_at):%d/%m/%Y}",
+        }
+        if self.holder_id:
+            return (
+                gettext(
+                    "fiche %(pronote_id)s : l'ENT enverra %(sent)s, que PRONOTE a déjà sur une "
+                    "autre fiche, %(holder_name)s (%(holder)s), un doublon déjà lié (fichier du "
+                    "%(date)s)"
+                )
+                % params
+            )
+        return (
+            gettext(
+                "fiche %(pronote_id)s : PRONOTE a %(stored)s, l'ENT enverra %(sent)s (fichier du "
+                "%(date)s)"
+            )
+            % params
+        )
 
 
 @dataclass
@@ -181,7 +215,10 @@ def _service_reports(establishment: Establishment, *, superuser: bool) -> list[S
         if addresses:  # the CAS's own rule: no idPronote to a plain-http PRONOTE.net
             problems.append(
                 pronote_http_warning(
-                    addresses, superuser=superuser, id_attribute=service.pronote_id_attribute
+                    addresses,
+                    superuser=superuser,
+                    id_attribute=service.pronote_id_attribute,
+                    recognition=service.pronote_recognition,
                 )
             )
         if not service.patterns.exists():
@@ -260,6 +297,8 @@ def _cas_mismatches(establishment: Establishment) -> list[CasMismatch]:
                     item.stored,
                     item.sent,
                     item.imported_at,
+                    item.holder_id,
+                    item.holder_name,
                 )
             )
     return sorted(shown, key=lambda m: (m.name, m.login))

@@ -17,7 +17,7 @@ from socle.cas.usernames import cas_username
 from socle.directory.models import Establishment, Person
 from socle.portal.saml_http import pronote_http_problem, withheld
 from socle.pronote.attributes import IDENTITY_NAMES, mandatory_names, preview
-from socle.pronote.cas_names import differs, fix_hint, latest_stored
+from socle.pronote.cas_names import differs, fix_hint, latest_stored, stored_elsewhere
 from socle.pronote.categories import STEP_BY_CATEGORY, STEP_COUNT
 from socle.pronote.models import ImportRow, PronoteIdentity
 
@@ -210,7 +210,7 @@ def _explain(
                     IDENTIFICATION_IMPOSSIBLE,
                 )
             )
-    _explain_stored_cas_id(report, establishment)
+    _explain_stored_cas_id(report, establishment, recognition)
     if not report.verdict:
         report.verdict.append(
             _(
@@ -245,7 +245,10 @@ def _explain_http_target(report: Any, recognition: str, attribute: str, cas: str
     """PRONOTE.net at a plain-http address: the CAS sends it no attribute at all, whatever the
     account (``socle.portal.saml_http``); importing identifiers would change nothing."""
     explanation, fix = pronote_http_problem(
-        [report.http_target], superuser=report.superuser, id_attribute=attribute
+        [report.http_target],
+        superuser=report.superuser,
+        id_attribute=attribute,
+        recognition=recognition,
     )
     report.verdict.append(explanation)
     if recognition == "identity":
@@ -262,28 +265,73 @@ def _explain_http_target(report: Any, recognition: str, attribute: str, cas: str
     report.fixes.append(fix)
 
 
-def _explain_stored_cas_id(report: Any, establishment: Establishment) -> None:
+def _explain_stored_cas_id(report: Any, establishment: Establishment, recognition: str) -> None:
     """PRONOTE recognises a bound record by its « Identifiant CAS » alone: if the newest imported
     file says the record of this account's identifier holds another name than the one Socle
-    sends, PRONOTE will refuse the person."""
+    sends, PRONOTE will refuse the person; so it will if another record already holds that name
+    (a duplicate bound first, :func:`socle.pronote.cas_names.held_elsewhere`) while the ENT
+    designates this one by its identifier (not in identity mode, where none is sent: PRONOTE
+    then simply opens the other record)."""
     stored = latest_stored(establishment, report.pronote_id)
-    if stored is None or not differs(stored.stored, report.username):
+    if stored is not None and differs(stored.stored, report.username):
+        report.verdict.append(
+            quoting(
+                _(
+                    "Dans le fichier importé le %(date)s, la fiche PRONOTE %(identifier)s a déjà "
+                    "l'identifiant CAS %(stored)s, mais l'ENT enverra %(sent)s : PRONOTE "
+                    "affichera %(message)s"
+                ),
+                IDENTIFICATION_IMPOSSIBLE,
+                date=f"{timezone.localtime(stored.imported_at):%d/%m/%Y}",
+                identifier=report.pronote_id,
+                stored=stored.stored,
+                sent=report.username,
+            )
+        )
+        report.fixes.append(fix_hint(1))
         return
+    if recognition == "identity":
+        return
+    duplicate = stored_elsewhere(establishment, report.pronote_id, report.username)
+    if duplicate is None:
+        return
+    params = {
+        "identifier": report.pronote_id,
+        "sent": report.username,
+        "holder": duplicate.holder_id,
+        "holder_name": duplicate.holder_name,
+    }
     report.verdict.append(
         quoting(
             _(
-                "Dans le fichier importé le %(date)s, la fiche PRONOTE %(identifier)s a déjà "
-                "l'identifiant CAS %(stored)s, mais l'ENT enverra %(sent)s : PRONOTE affichera "
+                "Dans le fichier importé le %(date)s, PRONOTE a déjà l'identifiant CAS %(sent)s, "
+                "que l'ENT enverra, sur une autre fiche que %(identifier)s : %(holder_name)s "
+                "(%(holder)s), un doublon déjà lié à l'ENT. PRONOTE reconnaîtra la personne "
+                "sur cette autre fiche alors que l'ENT désigne %(identifier)s, et affichera "
                 "%(message)s"
             ),
             IDENTIFICATION_IMPOSSIBLE,
-            date=f"{timezone.localtime(stored.imported_at):%d/%m/%Y}",
-            identifier=report.pronote_id,
-            stored=stored.stored,
-            sent=report.username,
+            date=f"{timezone.localtime(duplicate.imported_at):%d/%m/%Y}",
+            **params,
         )
     )
-    report.fixes.append(fix_hint(1))
+    report.fixes.append(
+        _(
+            "Dans PRONOTE, gardez une seule fiche pour cette personne : « Supprimer l'identifiant "
+            "CAS » de la fiche %(holder_name)s (%(holder)s), ou supprimez ce doublon, puis "
+            "reconnectez-vous depuis l'ENT : PRONOTE liera alors la fiche %(identifier)s."
+        )
+        % params
+    )
+    report.fixes.append(
+        _(
+            "Ou, si l'établissement garde la fiche %(holder)s, donnez-la à ce compte dans l'ENT : "
+            "importez un export de tous les utilisateurs (case « Uniquement les utilisateurs "
+            "sans identifiants CAS » décochée) et choisissez ce compte pour la ligne "
+            "%(holder_name)s (%(holder)s) (« Confirmer » en mode Partiel)."
+        )
+        % params
+    )
 
 
 def _fix_missing_identifier(establishment: Establishment, person: Person) -> list[str]:

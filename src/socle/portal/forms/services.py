@@ -210,9 +210,11 @@ class ServiceForm(AccessibleFormMixin, forms.ModelForm):
             facts = (data.get("sso_type"), data.get("url"), [(p.kind, p.value) for p in lines])
             # the posted name when valid, else the stored one (the model's default for a new one)
             attribute = data.get("pronote_id_attribute") or service.pronote_id_attribute
+            recognition = data.get("pronote_recognition") or service.pronote_recognition
         elif service.pk and not self.is_bound:
             facts = (service.sso_type, service.url, service.patterns.values_list("kind", "value"))
             attribute = service.pronote_id_attribute
+            recognition = service.pronote_recognition
         else:
             return ""
         warning = service_http_warning(
@@ -221,6 +223,7 @@ class ServiceForm(AccessibleFormMixin, forms.ModelForm):
             facts[2],
             superuser=self.administered is None,
             id_attribute=attribute or "",
+            recognition=recognition or "pronote",
         )
         if warning:
             describe_warning(self, "url")

@@ -57,6 +57,7 @@ def _saml_http_warning(request: HttpRequest, service: Service) -> str:
         service.patterns.values_list("kind", "value"),
         superuser=administered_ids(request.user) is None,
         id_attribute=service.pronote_id_attribute,
+        recognition=service.pronote_recognition,
     )
 
 

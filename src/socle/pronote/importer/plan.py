@@ -28,7 +28,7 @@ from django.utils import timezone
 
 from socle.directory.models import Establishment, Person
 from socle.pronote import reasons
-from socle.pronote.cas_names import mismatches, sent_names
+from socle.pronote.cas_names import held_elsewhere, mismatches, sent_names
 from socle.pronote.importer.fastsql import insert_rows
 from socle.pronote.models import ImportMode, ImportSession, PronoteIdentity
 from socle.pronote.reasons import (
@@ -221,8 +221,8 @@ def _note_cas_mismatches(
     sent_to = sent_names(establishment, (item.pair.person_id for item in items))
     for item in items:
         name = sent_to.get(item.pair.person_id, "")
-        holder = stored_cas.get(name) if name else None
-        if holder is not None and holder[0] != item.pair.pronote_id:
+        holder = held_elsewhere(stored_cas, name, item.pair.pronote_id, item.pair.cas_id)
+        if holder is not None:
             item.notes = (
                 *item.notes,
                 part(CAS_HELD_ELSEWHERE, sent=name, pronote_id=holder[0], label=holder[1]),

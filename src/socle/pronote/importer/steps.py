@@ -10,6 +10,7 @@ from django.utils.translation import gettext
 
 from socle.directory.models import Person
 from socle.pronote import journal
+from socle.pronote.cas_names import holders_index
 from socle.pronote.categories import STEP_COUNT, Category, step
 from socle.pronote.importer.fastsql import update_rows
 from socle.pronote.importer.plan import CONFLICT, Pair, Plan, execute, make_plan
@@ -131,11 +132,9 @@ def _listed(session: ImportSession) -> dict[str, set[str]]:
 
 def _stored_cas(rows: list[StepRow]) -> dict[str, tuple[str, str]]:
     """The step's records that carry an « Identifiant CAS » (``make_plan``'s ``stored_cas``)."""
-    return {
-        row.cas_id.strip(): (row.pronote_id, f"{row.last_name} {row.first_name}")
-        for row in rows
-        if row.cas_id.strip()
-    }
+    return holders_index(
+        (row.cas_id, row.pronote_id, f"{row.last_name} {row.first_name}") for row in rows
+    )
 
 
 def plan_step(

@@ -120,18 +120,8 @@ def render_text(report: DoctorReport, limit: int | None = 20) -> str:
         out += _capped(
             [
                 "  "
-                + _(
-                    "%(name)s (%(login)s), fiche %(pronote_id)s : PRONOTE a %(stored)s, l'ENT "
-                    "enverra %(sent)s (fichier du %(date)s)"
-                )
-                % {
-                    "name": mismatch.name,
-                    "login": mismatch.login,
-                    "pronote_id": mismatch.pronote_id,
-                    "stored": mismatch.stored,
-                    "sent": mismatch.sent,
-                    "date": f"{timezone.localtime(mismatch.imported_at):%d/%m/%Y}",
-                }
+                + _("%(name)s (%(login)s), %(detail)s")
+                % {"name": mismatch.name, "login": mismatch.login, "detail": mismatch.detail}
                 for mismatch in report.cas_mismatches
             ],
             limit,

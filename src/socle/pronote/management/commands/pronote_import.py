@@ -293,17 +293,7 @@ class Command(SocleCommand):
             self.stdout.write(f"  {mismatch_count(len(mismatched))} {fix_hint(len(mismatched))}")
             rows = ImportRow.objects.in_bulk([item.pair.row_id for item in mismatched])
             for item in mismatched[:limit] if limit else mismatched:
-                row = rows[item.pair.row_id]
-                self.stdout.write(
-                    "  - "
-                    + _("%(last_name)s %(first_name)s (%(pronote_id)s) : %(detail)s")
-                    % {
-                        "last_name": row.last_name,
-                        "first_name": row.first_name,
-                        "pronote_id": row.pronote_id,
-                        "detail": item.localized_cas_mismatch,
-                    }
-                )
+                self._refused(rows[item.pair.row_id], item.localized_cas_mismatch)
         stale = renumbered.hint(renumbered.planned_count(plan.items), command=True)
         if stale:
             self.stdout.write(f"  {stale}")
@@ -350,22 +340,28 @@ class Command(SocleCommand):
             )
 
     def _cas_mismatches(self, session: Any) -> None:
+        """The people the report's count says PRONOTE will refuse, under the final page's
+        heading: a record bound to another name, or another record (a duplicate) bound to
+        theirs."""
         rows = cas_mismatch_rows(session)
+        if rows:
+            self.stdout.write(_("Identifiants CAS différents dans PRONOTE :"))
         for row in rows[:SHOWN]:
-            self.stdout.write(
-                "  "
-                + _(
-                    "identifiant CAS différent : %(last_name)s %(first_name)s (%(pronote_id)s) — "
-                    "%(detail)s"
-                )
-                % {
-                    "last_name": row.last_name,
-                    "first_name": row.first_name,
-                    "pronote_id": row.pronote_id,
-                    "detail": row.localized_cas_mismatch,
-                }
-            )
+            self._refused(row, row.localized_cas_mismatch)
         self._more(len(rows))
+
+    def _refused(self, row: Any, detail: str) -> None:
+        """One person PRONOTE will refuse, as the pages list them: « NOM Prénom (id) — why »."""
+        self.stdout.write(
+            "  - "
+            + _("%(last_name)s %(first_name)s (%(pronote_id)s) — %(detail)s")
+            % {
+                "last_name": row.last_name,
+                "first_name": row.first_name,
+                "pronote_id": row.pronote_id,
+                "detail": detail,
+            }
+        )
 
     def _conflicts(self, session: Any) -> None:
         rows = session.rows.filter(outcome="conflict").order_by("position")

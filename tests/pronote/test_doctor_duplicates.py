@@ -1,0 +1,200 @@
+"""A person PRONOTE holds twice, the first record already bound to their CAS user name (the field
+guides' « Identification impossible » story, the demo's Gaëlle N'DIAYE): the ENT gives the account
+the other record, PRONOTE finds the name on the first one and refuses. The import counts them under
+« Identifiants CAS différents »; « Diagnostic PRONOTE » and ``pronote_doctor`` explain them with
+the same words, and ``pronote_import`` lists them as the pages do."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+from django.urls import reverse
+from django.utils import timezone
+from lxml import html
+
+from socle.pronote.doctor import diagnose
+from socle.pronote.importer.steps import run_automatic
+from socle.pronote.models import ImportSession
+from tests.pronote.helpers import School, page_text, record, run, start
+from tests.pronote.test_cas_ids import make_pronote_service
+
+BOUND = "ELEVEEMMA0000000"  # PRONOTE's first record of Emma, bound to her CAS user name
+
+
+def _with_bound_copy(school: School, cas_id: str) -> list:
+    """The school's file plus Emma's first record, under the birth name PRONOTE first had
+    (so the matching leaves it), carrying ``cas_id``."""
+    first = record("eleve", "DUPONT", "Emma", pid=BOUND, birth=dt.date(2012, 3, 4), cas_id=cas_id)
+    return [*school.records(), first]
+
+
+def _imported(school: School, cas_id: str | None = None) -> ImportSession:
+    make_pronote_service(school)
+    files = _with_bound_copy(school, school.emma.uid if cas_id is None else cas_id)
+    return run_automatic(start(school.est, "complet", *files))
+
+
+def _today() -> str:
+    return f"{timezone.localtime():%d/%m/%Y}"
+
+
+def test_the_import_counts_it_and_the_diagnostic_lists_it(school):
+    _imported(school)
+    report = diagnose(school.est, allowed=None)
+    (found,) = report.cas_mismatches
+    assert (found.pronote_id, found.stored, found.sent) == ("ELEVEEMMA0000001", "", school.emma.uid)
+    assert (found.holder_id, found.holder_name) == (BOUND, "DUPONT Emma")
+    assert found.detail == (
+        f"fiche ELEVEEMMA0000001 : l'ENT enverra {school.emma.uid}, que PRONOTE a déjà sur une "
+        f"autre fiche, DUPONT Emma ({BOUND}), un doublon déjà lié (fichier du {_today()})"
+    )
+    assert report.cas_mismatch_text.startswith(
+        "1 personne sera refusée par PRONOTE (« Identification impossible ») : sa fiche a un "
+        "autre identifiant CAS que celui que l'ENT enverra, ou une autre fiche a déjà celui-ci."
+    )
+
+
+def test_pronote_doctor_explains_it_and_what_to_do(school):
+    _imported(school)
+    out = run("pronote_doctor", "--uai", school.est.uai, "--login", school.emma.login)
+    assert "PRONOTE recevra l'identifiant ELEVEEMMA0000001 et ouvrira" not in out
+    verdict = [line for line in out.splitlines() if line.startswith("=> ")]
+    assert verdict == [
+        f"=> Dans le fichier importé le {_today()}, PRONOTE a déjà l'identifiant CAS "
+        f"{school.emma.uid}, que l'ENT enverra, sur une autre fiche que ELEVEEMMA0000001 : "
+        f"DUPONT Emma ({BOUND}), un doublon déjà lié à l'ENT. PRONOTE reconnaîtra la personne "
+        "sur cette autre fiche alors que l'ENT désigne ELEVEEMMA0000001, et affichera "
+        "« Identification impossible — Nous n'avons pas réussi à vous identifier sur votre "
+        "Espace PRONOTE. Il est possible que les données personnelles vous concernant ne soient "
+        "pas correctement renseignées dans l'ENT… »"
+    ]
+    fixes = [line for line in out.splitlines() if line.startswith("   Correction : ")]
+    assert fixes == [
+        "   Correction : Dans PRONOTE, gardez une seule fiche pour cette personne : « Supprimer "
+        f"l'identifiant CAS » de la fiche DUPONT Emma ({BOUND}), ou supprimez ce doublon, puis "
+        "reconnectez-vous depuis l'ENT : PRONOTE liera alors la fiche ELEVEEMMA0000001.",
+        f"   Correction : Ou, si l'établissement garde la fiche {BOUND}, donnez-la à ce compte "
+        "dans l'ENT : importez un export de tous les utilisateurs (case « Uniquement les "
+        "utilisateurs sans identifiants CAS » décochée) et choisissez ce compte pour la ligne "
+        f"DUPONT Emma ({BOUND}) (« Confirmer » en mode Partiel).",
+    ]
+    assert "## Identifiants CAS différents dans PRONOTE" in out
+    assert (
+        f"  ROUX Emma ({school.emma.login}), fiche ELEVEEMMA0000001 : l'ENT enverra "
+        f"{school.emma.uid}, que PRONOTE a déjà sur une autre fiche, DUPONT Emma ({BOUND})" in out
+    )
+    tom = run("pronote_doctor", "--uai", school.est.uai, "--login", school.tom.login)
+    assert "PRONOTE recevra l'identifiant ELEVETOM00000001 et ouvrira" in tom
+
+
+def test_the_diagnostic_page_shows_the_verdict_and_the_list(admin_client, school):
+    _imported(school)
+    response = admin_client.get(
+        reverse("pronote:doctor"), {"establishment": school.est.pk, "login": school.emma.login}
+    )
+    tree = html.fromstring(response.content.decode())
+    (section,) = tree.xpath("//section[@id='compte']")
+    verdict = " ".join(section.text_content().split())
+    assert (
+        f"PRONOTE a déjà l'identifiant CAS {school.emma.uid}, que l'ENT enverra, sur une autre "
+        f"fiche que ELEVEEMMA0000001 : DUPONT Emma ({BOUND}), un doublon déjà lié à l'ENT."
+        in verdict
+    )
+    (quote,) = section.xpath(".//*[@lang='fr']")  # PRONOTE's own words, marked French
+    assert quote.text_content().startswith("« Identification impossible")
+    assert "« Supprimer l'identifiant CAS » de la fiche DUPONT Emma" in verdict
+    assert "Si PRONOTE affiche tout de même" not in verdict  # not a guess any more
+    text = page_text(response)
+    assert (
+        f"ROUX Emma ({school.emma.login}) — fiche ELEVEEMMA0000001 : l'ENT enverra "
+        f"{school.emma.uid}, que PRONOTE a déjà sur une autre fiche, DUPONT Emma ({BOUND})" in text
+    )
+
+
+def test_it_speaks_english_on_an_english_page(admin_client, school):
+    _imported(school)
+    response = admin_client.get(
+        reverse("pronote:doctor"),
+        {"establishment": school.est.pk, "login": school.emma.login},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    text = page_text(response)
+    assert "that the ENT will send, on another record than ELEVEEMMA0000001" in text
+    assert "« Identification impossible — Nous n'avons pas réussi" in text  # PRONOTE's words
+
+
+def test_a_newer_file_where_the_first_record_is_reset_clears_it(school):
+    session = _imported(school)
+    ImportSession.objects.filter(pk=session.pk).update(
+        created_at=session.created_at - dt.timedelta(days=1)
+    )
+    # the school removed the first record's « Identifiant CAS »: the newcomers export lists it
+    run_automatic(start(school.est, "partiel", *_with_bound_copy(school, "")))
+    assert diagnose(school.est, allowed=None).cas_mismatches == []
+    report = diagnose(school.est, school.emma.login, allowed=None)
+    assert report.account is not None
+    assert report.account.verdict[0].startswith("PRONOTE recevra l'identifiant ELEVEEMMA0000001")
+
+
+def test_an_older_file_still_listing_a_merged_copy_does_not_count_once_bound(school):
+    """The school merged the copies in PRONOTE and Emma's record got bound to her name: an older
+    file still lists the merged copy with that name, but PRONOTE finds Emma's own record."""
+    session = _imported(school)
+    ImportSession.objects.filter(pk=session.pk).update(
+        created_at=session.created_at - dt.timedelta(days=1)
+    )
+    bound_now = [
+        dataclasses.replace(r, cas_id=school.emma.uid) if r.pronote_id == "ELEVEEMMA0000001" else r
+        for r in school.records()
+    ]
+    run_automatic(start(school.est, "partiel", *bound_now))
+    assert diagnose(school.est, allowed=None).cas_mismatches == []
+    report = diagnose(school.est, school.emma.login, allowed=None)
+    assert report.account is not None
+    assert report.account.verdict[0].startswith("PRONOTE recevra l'identifiant ELEVEEMMA0000001")
+
+
+def test_a_record_bound_to_someone_elses_name_is_not_this_case(school):
+    _imported(school, cas_id="u-quelquun-dautre")
+    assert diagnose(school.est, allowed=None).cas_mismatches == []
+    report = diagnose(school.est, school.emma.login, allowed=None)
+    assert report.account is not None
+    assert report.account.verdict[0].startswith("PRONOTE recevra l'identifiant")
+
+
+def test_in_identity_mode_pronote_opens_the_bound_record(school):
+    """No identifier is sent: PRONOTE finds the person on the bound record and opens it."""
+    _imported(school)
+    service = school.est.services.get()
+    service.pronote_recognition = "identity"
+    service.save()
+    report = diagnose(school.est, school.emma.login, allowed=None)
+    assert report.account is not None
+    assert not [line for line in report.account.verdict if "sur une autre fiche" in line]
+
+
+def test_pronote_import_lists_it_as_the_pages_do(school, tmp_path):
+    make_pronote_service(school)
+    path = tmp_path / "EXP_ELEVES.csv"
+    path.write_text(
+        "Nom;Prénom;Né(e) le;Identifiant_PRONOTE-ENT;Identifiant CAS\n"
+        f"DUPONT;Emma;04/03/2012;{BOUND};{school.emma.uid}\n"
+        "ROUX;Emma;04/03/2012;ELEVEEMMA0000001;\n",
+        encoding="utf-8",
+    )
+    detail = (
+        f"PRONOTE a déjà l'identifiant CAS {school.emma.uid}, que l'ENT enverra, sur une autre "
+        f"fiche : DUPONT Emma ({BOUND}) ; PRONOTE répondra « Identification impossible » (dans "
+        "PRONOTE, « Supprimer l'identifiant CAS » de cette autre fiche)"
+    )
+    preview = run("pronote_import", str(path), "--uai", school.est.uai, "--mode", "partiel")
+    assert "1 personne sera refusée par PRONOTE (« Identification impossible »)" in preview
+    assert f"  - ROUX Emma (ELEVEEMMA0000001) — {detail}" in preview
+    args = ("pronote_import", str(path), "--uai", school.est.uai, "--mode", "partiel")
+    out = run(*args, "--auto-only")
+    assert "identifiant CAS différent" not in out
+    assert (
+        "Identifiants CAS différents dans PRONOTE :\n"
+        f"  - ROUX Emma (ELEVEEMMA0000001) — {detail}\n" in out
+    )
