@@ -223,7 +223,8 @@ def test_in_identity_mode_it_quotes_identification_impossible(school, admin_clie
         f"Adresse en http ({HTTP_BASE}, {HTTP_BASE}**) : le CAS n'enverra à PRONOTE.net aucun "
         "attribut d'identité (nom, prenom, dateNaissance, codePostal, categories)" in problem
     )
-    assert "affichera « Identification impossible — Nous n'avons pas réussi" in problem
+    assert "PRONOTE ne reconnaîtra que les utilisateurs qu'il a déjà liés à l'ENT" in problem
+    assert "affichera aux autres « Identification impossible — Nous n'avons pas réussi" in problem
     assert "renvoyer un attribut" not in problem and "idPronote" not in problem
     assert TO_DO in problem
     verdict = " ".join(

@@ -213,7 +213,7 @@ def _http_hint(service: Any) -> str:
         return _(
             "Publiez PRONOTE.net en https et indiquez son adresse https : en http, /samlValidate "
             "ne lui transmet ni %(attribute)s ni aucun autre attribut (spécification CAS, "
-            "§4.2.1) et PRONOTE ne reconnaît personne ; à défaut, "
+            "§4.2.1) et PRONOTE ne reconnaît que les utilisateurs déjà liés à l'ENT ; à défaut, "
             "SOCLE_CAS_SAML_HTTP_ATTRIBUTES=true (socle.W098). socle pronote_doctor --uai … le "
             "détaille."
         ) % {"attribute": service.pronote_id_attribute.strip() or "idPronote"}

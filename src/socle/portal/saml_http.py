@@ -3,7 +3,8 @@
 CAS 3.0 §4.2.1 forbids releasing SAML attributes to a non-SSL site, and ``/samlValidate`` obeys
 (``socle.cas.answers``) unless the operator sets ``SOCLE_CAS_SAML_HTTP_ATTRIBUTES``. A PRONOTE.net
 published at ``http://<serveur>/pronote/`` then receives no identifier attribute (``idPronote``,
-or whatever name the service's ``pronote_id_attribute`` gives) and recognises nobody.
+or whatever name the service's ``pronote_id_attribute`` gives) and recognises only the users it
+has already bound to the ENT (by their « Identifiant CAS »).
 The rule itself is :func:`socle.core.saml_release.releases_saml_attributes`; this module applies
 it to a service's URL and patterns, for the service form's warning and « Diagnostic PRONOTE »
 (and ``pronote_doctor``), so that they warn exactly when the CAS withholds."""
@@ -88,16 +89,18 @@ def pronote_http_problem(
         text = _(
             "Adresse en http (%(addresses)s) : le CAS n'enverra à PRONOTE.net aucun attribut "
             "d'identité (nom, prenom, dateNaissance, codePostal, categories), car la "
-            "spécification CAS l'interdit vers un site non chiffré ; PRONOTE ne pourra "
-            "reconnaître personne par son identité et affichera « Identification impossible — "
+            "spécification CAS l'interdit vers un site non chiffré ; PRONOTE ne reconnaîtra que "
+            "les utilisateurs qu'il a déjà liés à l'ENT (par leur identifiant CAS) et affichera "
+            "aux autres « Identification impossible — "
             "Nous n'avons pas réussi à vous identifier sur votre Espace PRONOTE. »"
         )
     elif recognition == "both":
         text = _(
             "Adresse en http (%(addresses)s) : le CAS n'enverra à PRONOTE.net ni l'identifiant "
             "PRONOTE (%(attribute)s) ni les attributs d'identité (nom, prenom, dateNaissance…), "
-            "car la spécification CAS l'interdit vers un site non chiffré ; PRONOTE ne pourra "
-            "reconnaître personne et affichera, selon sa reconnaissance, « Le serveur CAS doit "
+            "car la spécification CAS l'interdit vers un site non chiffré ; PRONOTE ne reconnaîtra "
+            "que les utilisateurs qu'il a déjà liés à l'ENT (par leur identifiant CAS) et "
+            "affichera aux autres, selon sa reconnaissance, « Le serveur CAS doit "
             'être configuré pour renvoyer un attribut "%(attribute)s". Or aucun attribut n\'a '
             "été renvoyé. » ou « Identification impossible »."
         )
@@ -105,7 +108,8 @@ def pronote_http_problem(
         text = _(
             "Adresse en http (%(addresses)s) : le CAS n'enverra à PRONOTE.net ni l'identifiant "
             "PRONOTE (%(attribute)s) ni aucun autre attribut, car la spécification CAS l'interdit "
-            "vers un site non chiffré ; PRONOTE ne pourra reconnaître personne et affichera « Le "
+            "vers un site non chiffré ; PRONOTE ne reconnaîtra que les utilisateurs qu'il a déjà "
+            "liés à l'ENT (par leur identifiant CAS) et affichera aux autres « Le "
             'serveur CAS doit être configuré pour renvoyer un attribut "%(attribute)s". Or aucun '
             "attribut n'a été renvoyé. »"
         )
