@@ -13,6 +13,7 @@ from socle.directory.models import Establishment, Membership, ParentLink, Person
 from socle.directory.profiles import Profile
 from socle.directory.uai import uai_check_letter
 from socle.portal.models import PatternKind, Service, ServicePattern, SSOType
+from socle.pronote.models import PronoteIdentity
 
 _counter = itertools.count(1)
 
@@ -66,6 +67,15 @@ def make_person(
 
 def make_parent_link(parent: Person, child: Person, relation: str = "mere") -> ParentLink:
     return ParentLink.objects.create(parent=parent, child=child, relation=relation)
+
+
+def make_pronote_identity(
+    person: Person, establishment: Establishment, pronote_id: str, category: str = "eleve"
+) -> PronoteIdentity:
+    """``person``'s PRONOTE identifier in ``establishment`` (``category``: PRONOTE's)."""
+    return PronoteIdentity.objects.create(
+        person=person, establishment=establishment, pronote_id=pronote_id, category=category
+    )
 
 
 PRONOTE_URL = "https://0312609t.index-education.net/pronote/"  # 0312609T's hosted PRONOTE.net

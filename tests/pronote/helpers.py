@@ -13,7 +13,7 @@ from socle.directory.profiles import Profile
 from socle.pronote.files import ParsedFile, PronoteRecord
 from socle.pronote.importer import start_import
 from socle.pronote.models import ImportSession, PronoteIdentity
-from tests.factories import make_establishment, make_parent_link, make_person
+from tests.factories import make_establishment, make_parent_link, make_person, make_pronote_identity
 
 _ids = itertools.count(1)
 ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -132,9 +132,7 @@ def make_pupils_with_identifiers(school: School, count: int) -> list[str]:
             f"Élève{n}", "Ancien", establishment=school.est, birth_date=dt.date(2012, 1, 1)
         )
         pid = f"ANCIEN{n:010d}"
-        PronoteIdentity.objects.create(
-            person=pupil, establishment=school.est, pronote_id=pid, category="eleve"
-        )
+        make_pronote_identity(pupil, school.est, pid)
         ids.append(pid)
     return ids
 
