@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import itertools
+from pathlib import Path
 
 from django.core.management import call_command
 from lxml import html
@@ -24,6 +25,14 @@ def run(*args: str) -> str:
     out = io.StringIO()
     call_command(*args, stdout=out)
     return out.getvalue()
+
+
+def import_automatically(path: Path, school: School, *extra: str, mode: str = "complet") -> str:
+    """``socle pronote_import PATH --uai UAI --mode MODE --auto-only EXTRA…`` for ``school``'s
+    establishment: what it printed."""
+    return run(
+        "pronote_import", str(path), "--uai", school.est.uai, "--mode", mode, "--auto-only", *extra
+    )
 
 
 def pronote_id() -> str:

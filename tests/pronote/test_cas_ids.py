@@ -25,7 +25,7 @@ from socle.pronote.matching_index import Account
 from socle.pronote.models import ImportRow, ImportSession
 from socle.pronote.views.wizard_context import CAS_MISMATCHES_SHOWN
 from tests.factories import make_person, make_pronote_identity, make_service
-from tests.pronote.helpers import School, page_text, record, run, start
+from tests.pronote.helpers import School, import_automatically, page_text, record, run, start
 from tests.pronote.test_views import upload
 
 OLD_ENT = "ENTLR-000123"
@@ -200,15 +200,7 @@ def test_the_command_prints_each_mismatch_with_the_count(school, tmp_path):
     preview = run("pronote_import", str(path), "--uai", school.est.uai, "--mode", "partiel")
     assert "1 personne sera refusée par PRONOTE (« Identification impossible »)" in preview
     assert f"ROUX Emma (ELEVEEMMA0000001) : PRONOTE a l'identifiant CAS {OLD_ENT}" in preview
-    out = run(
-        "pronote_import",
-        str(path),
-        "--uai",
-        school.est.uai,
-        "--mode",
-        "partiel",
-        "--auto-only",
-    )
+    out = import_automatically(path, school, mode="partiel")
     assert "1 personne sera refusée par PRONOTE (« Identification impossible »)" in out
     assert (
         f"identifiant CAS différent : ROUX Emma (ELEVEEMMA0000001) — PRONOTE a l'identifiant "

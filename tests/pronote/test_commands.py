@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import stat
-from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives import serialization
@@ -16,7 +15,7 @@ from socle.pronote.files.envelope import build_envelope
 from socle.pronote.models import ImportSession, SessionStatus
 from tests.core.disk import full_disk
 from tests.factories import make_service
-from tests.pronote.helpers import School, ids_of, run
+from tests.pronote.helpers import ids_of, import_automatically, run
 from tests.pronote.test_views import PRONOTE_XML
 
 
@@ -25,14 +24,6 @@ def xml_file(tmp_path, school):
     path = tmp_path / "IdPN_To_SOCLE.xml"
     path.write_text(PRONOTE_XML.format(uai=school.est.uai), encoding="utf-8")
     return path
-
-
-def import_automatically(path: Path, school: School, *extra: str, mode: str = "complet") -> str:
-    """``socle pronote_import PATH --uai UAI --mode MODE --auto-only EXTRA…`` for ``school``'s
-    establishment: what it printed."""
-    return run(
-        "pronote_import", str(path), "--uai", school.est.uai, "--mode", mode, "--auto-only", *extra
-    )
 
 
 def test_auto_only_validates_the_six_steps_and_prints_the_report(xml_file, school, tmp_path):
