@@ -19,7 +19,8 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from django_setup import setup_django
+
 TARGET_SECONDS = 120.0
 TARGET_MB = 1024.0
 
@@ -37,15 +38,7 @@ def main(argv: list[str] | None = None) -> int:
 
     with tempfile.TemporaryDirectory(prefix="socle-bench-aaf-") as tmp:
         workdir = Path(tmp)
-        os.environ["SOCLE_DATA_DIR"] = str(workdir)
-        os.environ["SOCLE_DATABASE_URL"] = f"sqlite:///{workdir / 'bench.sqlite3'}"
-        os.environ.setdefault("SOCLE_SECRET_KEY", "bench-only-" + "x" * 50)
-        os.environ["DJANGO_SETTINGS_MODULE"] = "socle.settings"
-        os.environ.setdefault("SOCLE_LOG_LEVEL", "WARNING")
-        sys.path.insert(0, str(ROOT / "src"))
-        import django
-
-        django.setup()
+        setup_django(f"sqlite:///{workdir / 'bench.sqlite3'}", workdir)
         from django.core.management import call_command
 
         from socle.directory.aaf.importer import import_aaf

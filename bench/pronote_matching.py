@@ -27,35 +27,24 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import shutil
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
+from django_setup import setup_django
 from pronote_bench.generate import generate, make_envelope
 from pronote_bench.measure import import_files
-
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def setup_django(db_path: Path) -> None:
-    os.environ.setdefault("SOCLE_SECRET_KEY", "bench-only-" + "x" * 50)
-    os.environ["SOCLE_DATA_DIR"] = str(db_path.parent)
-    os.environ["SOCLE_DATABASE_URL"] = f"sqlite:///{db_path}"
-    os.environ["SOCLE_PRONOTE_MAX_FILE_SIZE"] = str(500 * 1024 * 1024)
-    os.environ.setdefault("SOCLE_LOG_LEVEL", "WARNING")
-    os.environ["DJANGO_SETTINGS_MODULE"] = "socle.settings"
-    sys.path.insert(0, str(ROOT / "src"))
-    import django
-
-    django.setup()
 
 
 def child(args: argparse.Namespace) -> None:
     workdir = Path(args.workdir)
-    setup_django(workdir / "bench.sqlite3")
+    setup_django(
+        f"sqlite:///{workdir / 'bench.sqlite3'}",
+        workdir,
+        SOCLE_PRONOTE_MAX_FILE_SIZE=str(500 * 1024 * 1024),
+    )
     if args.phase == "generate":
         info = generate(workdir, args.schools, args.per_school, args.seed)
         if args.envelope:

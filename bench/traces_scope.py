@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import resource
 import shutil
 import subprocess
@@ -36,30 +35,16 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from django_setup import setup_django
 from traces_bench.generate import generate
 from traces_bench.measure import measure
 
-ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_PG = "postgres://socle:socle@127.0.0.1:5432/socle_traces_bench"
-
-
-def setup_django(database_url: str, workdir: Path) -> None:
-    os.environ.setdefault("SOCLE_SECRET_KEY", "bench-only-" + "x" * 50)
-    os.environ["SOCLE_DATA_DIR"] = str(workdir)
-    os.environ["SOCLE_DATABASE_URL"] = database_url
-    os.environ.pop("SOCLE_REDIS_URL", None)
-    os.environ["SOCLE_TRACES_DEFERRED"] = "false"
-    os.environ.setdefault("SOCLE_LOG_LEVEL", "WARNING")
-    os.environ["DJANGO_SETTINGS_MODULE"] = "socle.settings"
-    sys.path.insert(0, str(ROOT / "src"))
-    import django
-
-    django.setup()
 
 
 def child(args: argparse.Namespace) -> None:
     workdir = Path(args.workdir)
-    setup_django(args.database_url, workdir)
+    setup_django(args.database_url, workdir, SOCLE_REDIS_URL=None, SOCLE_TRACES_DEFERRED="false")
     if args.phase == "generate":
         from django.core.management import call_command
 

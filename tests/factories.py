@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import itertools
 from typing import Any
+
+from django.core.management import call_command
 
 from socle.directory.models import Establishment, Membership, ParentLink, Person
 from socle.directory.profiles import Profile
 from socle.directory.uai import uai_check_letter
 from socle.portal.models import PatternKind, Service, ServicePattern, SSOType
+from socle.pronote.models import PronoteIdentity
 
 _counter = itertools.count(1)
 
@@ -65,6 +69,15 @@ def make_parent_link(parent: Person, child: Person, relation: str = "mere") -> P
     return ParentLink.objects.create(parent=parent, child=child, relation=relation)
 
 
+def make_pronote_identity(
+    person: Person, establishment: Establishment, pronote_id: str, category: str = "eleve"
+) -> PronoteIdentity:
+    """``person``'s PRONOTE identifier in ``establishment`` (``category``: PRONOTE's)."""
+    return PronoteIdentity.objects.create(
+        person=person, establishment=establishment, pronote_id=pronote_id, category=category
+    )
+
+
 PRONOTE_URL = "https://0312609t.index-education.net/pronote/"  # 0312609T's hosted PRONOTE.net
 
 
@@ -75,9 +88,13 @@ def make_pronote_service(
     derived from it; ``fields`` as :func:`make_service` (``sso_type`` too)."""
     fields.setdefault("label", "Pronote.net")
     fields.setdefault("sso_type", SSOType.PRONOTE)
-    return make_service(
-        code, url=url, establishment=establishment, patterns=(url + "**",), **fields
-    )
+    return make_service_at(code, url, establishment=establishment, **fields)
+
+
+def make_service_at(code: str, url: str, **fields: Any) -> Service:
+    """The service ``code`` at ``url``, whose one pattern takes every address below it
+    (``url**``); ``fields`` as :func:`make_service`."""
+    return make_service(code, url=url, patterns=(url + "**",), **fields)
 
 
 def make_service(
@@ -94,3 +111,25 @@ def make_service(
     for position, value in enumerate(patterns):
         ServicePattern.objects.create(service=service, position=position, kind=kind, value=value)
     return service
+
+
+def make_service_by_command(
+    *extra: str, code: str = "appli", label: str = "Appli", url: str = "https://appli.example.org/"
+) -> tuple[Service, str]:
+    """The service ``code`` at ``url`` (pattern ``url**``) as ``socle service_add`` records it,
+    given ``extra`` options (``--attributes nom,prenom``…): the service, and what the command
+    wrote to stderr (its warnings). Run again, it updates the service."""
+    err = io.StringIO()
+    call_command(
+        "service_add",
+        code,
+        label,
+        "--url",
+        url,
+        "--pattern",
+        url + "**",
+        *extra,
+        stdout=io.StringIO(),
+        stderr=err,
+    )
+    return Service.objects.get(code=code), err.getvalue()

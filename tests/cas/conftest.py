@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.test import Client
 
+from socle.cas.tickets.base import TicketStore
 from socle.directory.models import Establishment, Person
 from socle.portal.models import Service
 from tests.factories import DEFAULT_PASSWORD, make_establishment, make_person, make_service
@@ -36,6 +39,31 @@ def cas_login(
     if service:
         data["service"] = service
     return client.post("/cas/login", data)
+
+
+def issue_ticket(
+    store: TicketStore,
+    person: Person,
+    service: Service,
+    *,
+    prefix: str = "ST",
+    service_url: str = SERVICE_URL,
+    session_id: str | None = None,
+    from_new_login: bool = True,
+    **fields: Any,
+) -> str:
+    """A ticket of ``store`` for ``person`` and ``service`` (by default a service ticket for
+    :data:`SERVICE_URL`, from a new login, outside any session); ``fields``: the store's other
+    arguments (``proxies``, ``live_session``…)."""
+    return store.issue_ticket(
+        prefix=prefix,
+        person_id=person.pk,
+        service_url=service_url,
+        service_id=service.pk,
+        session_id=session_id,
+        from_new_login=from_new_login,
+        **fields,
+    )
 
 
 def ticket_from(response: object) -> str:

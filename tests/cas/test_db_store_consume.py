@@ -15,22 +15,9 @@ from socle.cas.tickets import db
 from socle.cas.tickets.db import DatabaseStore
 from socle.directory.models import Person
 from socle.portal.models import Service
-from tests.cas.conftest import SERVICE_URL
+from tests.cas.conftest import SERVICE_URL, issue_ticket
 
 pytestmark = pytest.mark.db_store
-
-
-def issue(store: DatabaseStore, person: Person, service: Service, **fields: object) -> str:
-    values: dict[str, object] = {
-        "prefix": "ST",
-        "person_id": person.pk,
-        "service_url": SERVICE_URL,
-        "service_id": service.pk,
-        "session_id": None,
-        "from_new_login": True,
-    }
-    values.update(fields)
-    return store.issue_ticket(**values)  # type: ignore[arg-type]
 
 
 def test_it_reads_back_the_consumed_ticket_as_the_orm_would(
@@ -38,7 +25,7 @@ def test_it_reads_back_the_consumed_ticket_as_the_orm_would(
 ) -> None:
     store = DatabaseStore()
     session = store.create_session(pupil.pk)
-    ticket = issue(
+    ticket = issue_ticket(
         store,
         pupil,
         service,
@@ -60,7 +47,7 @@ def test_its_write_turn_covers_the_statement_alone(
     pupil: Person, service: Service, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     store = DatabaseStore()
-    ticket = issue(store, pupil, service)
+    ticket = issue_ticket(store, pupil, service)
     inside: list[int] = []
 
     @contextlib.contextmanager

@@ -16,18 +16,12 @@ from socle.cas.tickets.base import SessionEnded
 from socle.cas.tickets.db import TOUCH_GRANULARITY, DatabaseStore
 from socle.directory.models import Person
 from socle.portal.models import Service
-from tests.cas.conftest import SERVICE_URL
+from tests.cas.conftest import issue_ticket
 
 
 def hop(store: DatabaseStore, session_id: str, person: Person, service: Service) -> str:
-    return store.issue_ticket(
-        prefix="ST",
-        person_id=person.pk,
-        service_url=SERVICE_URL,
-        service_id=service.pk,
-        session_id=session_id,
-        from_new_login=False,
-        live_session=True,
+    return issue_ticket(
+        store, person, service, session_id=session_id, from_new_login=False, live_session=True
     )
 
 

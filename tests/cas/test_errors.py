@@ -12,7 +12,7 @@ from lxml import etree
 from socle.cas.models import Ticket
 from socle.cas.tickets import get_store
 from socle.cas.tickets.db import DatabaseStore
-from tests.cas.conftest import SERVICE_URL, cas_login, ticket_from
+from tests.cas.conftest import SERVICE_URL, cas_login, issue_ticket, ticket_from
 from tests.factories import make_service
 
 NS = {"cas": "http://www.yale.edu/tp/cas"}
@@ -65,13 +65,8 @@ def test_it_answers_invalid_service_for_a_ticket_of_another_service(client, pupi
 def test_it_answers_invalid_ticket_spec_for_a_proxy_ticket_on_service_validate(pupil, service):
     store = get_store()
     session = store.create_session(pupil.pk)
-    pt = store.issue_ticket(
-        prefix="PT",
-        person_id=pupil.pk,
-        service_url=SERVICE_URL,
-        service_id=service.pk,
-        session_id=session.id,
-        from_new_login=False,
+    pt = issue_ticket(
+        store, pupil, service, prefix="PT", session_id=session.id, from_new_login=False
     )
     response = Client().get("/cas/serviceValidate", {"ticket": pt, "service": SERVICE_URL})
     assert failure_code(response) == "INVALID_TICKET_SPEC"

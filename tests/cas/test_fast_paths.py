@@ -15,7 +15,7 @@ from lxml import etree
 from socle.directory.models import Establishment, Membership, Person
 from socle.portal import trace_buffer
 from socle.portal.models import AccessMode, Service, ServiceActivation
-from tests.cas.conftest import SERVICE_URL, cas_login, ticket_from
+from tests.cas.conftest import SERVICE_URL, cas_login, issue_ticket, ticket_from
 from tests.factories import make_establishment, make_service
 
 NS = {"cas": "http://www.yale.edu/tp/cas"}
@@ -109,14 +109,7 @@ def test_it_consumes_a_database_ticket_in_one_statement_and_records_when(
     from socle.cas.tickets.db import DatabaseStore
 
     store = DatabaseStore()
-    ticket = store.issue_ticket(
-        prefix="ST",
-        person_id=pupil.pk,
-        service_url=SERVICE_URL,
-        service_id=service.pk,
-        session_id=None,
-        from_new_login=True,
-    )
+    ticket = issue_ticket(store, pupil, service)
     with CaptureQueriesContext(connection) as context:
         issued = store.consume_ticket(ticket)
     assert issued is not None and issued.person_id == pupil.pk and issued.from_new_login

@@ -17,7 +17,7 @@ from socle.cas.models import ProxyGrantingTicket, SsoSession, Ticket
 from socle.cas.tickets import get_store
 from socle.cas.tickets.db import DatabaseStore
 from socle.cas.views.common import TGC_COOKIE
-from tests.cas.conftest import SERVICE_URL, cas_login, ticket_from
+from tests.cas.conftest import SERVICE_URL, cas_login, issue_ticket, ticket_from
 from tests.cas.test_saml import saml_request
 from tests.factories import make_person
 
@@ -81,22 +81,8 @@ def test_purge_removes_expired_tickets_and_sessions_but_keeps_live_ones(pupil, s
     live = store.create_session(pupil.pk)
     dead = store.create_session(pupil.pk)
     SsoSession.objects.filter(id=dead.id).update(expires_at=timezone.now() - dt.timedelta(1))
-    kept = store.issue_ticket(
-        prefix="ST",
-        person_id=pupil.pk,
-        service_url=SERVICE_URL,
-        service_id=service.pk,
-        session_id=live.id,
-        from_new_login=True,
-    )
-    orphan = store.issue_ticket(
-        prefix="ST",
-        person_id=pupil.pk,
-        service_url=SERVICE_URL,
-        service_id=service.pk,
-        session_id=None,
-        from_new_login=True,
-    )
+    kept = issue_ticket(store, pupil, service, session_id=live.id)
+    orphan = issue_ticket(store, pupil, service)
     Ticket.objects.filter(id=orphan).update(expires_at=timezone.now() - dt.timedelta(1))
     pgt = store.create_pgt(
         person_id=pupil.pk, session_id=None, service_id=service.pk, callback_url="", proxies=[]
@@ -195,14 +181,7 @@ def test_it_hints_the_admission_gate_about_deferred_profiles(settings, school) -
 def test_tickets_are_long_random_and_prefixed(pupil, service) -> None:
     store = get_store()
     session = store.create_session(pupil.pk)
-    ticket = store.issue_ticket(
-        prefix="ST",
-        person_id=pupil.pk,
-        service_url=SERVICE_URL,
-        service_id=service.pk,
-        session_id=session.id,
-        from_new_login=True,
-    )
+    ticket = issue_ticket(store, pupil, service, session_id=session.id)
     pgt = store.create_pgt(
         person_id=pupil.pk,
         session_id=session.id,

@@ -10,7 +10,7 @@ from lxml import etree
 
 from socle.cas.tickets import get_store
 from socle.portal.models import AccessMode, AccessRule, AccessTarget, Trace
-from tests.cas.conftest import SERVICE_URL, cas_login, ticket_from
+from tests.cas.conftest import SERVICE_URL, cas_login, issue_ticket, ticket_from
 from tests.factories import make_service
 
 NS = {"cas": "http://www.yale.edu/tp/cas"}
@@ -98,11 +98,12 @@ def test_a_proxy_ticket_is_refused_at_validation_once_access_is_withdrawn(
 def test_a_proxy_ticket_issued_before_the_check_is_refused_at_validation(pupil, backend):
     # As a proxy ticket issued by an earlier release, or through a path that skipped the check.
     session = get_store().create_session(pupil.pk)
-    pt = get_store().issue_ticket(
+    pt = issue_ticket(
+        get_store(),
+        pupil,
+        backend,
         prefix="PT",
-        person_id=pupil.pk,
         service_url=BACKEND_URL,
-        service_id=backend.pk,
         session_id=session.id,
         from_new_login=False,
         proxies=["https://appli.example.org/pgt"],

@@ -9,7 +9,7 @@ from django.core.management import CommandError, call_command
 
 from socle.cas.services import find_service, normalise_url, pattern_matches
 from socle.portal.models import Service
-from tests.factories import make_establishment, make_service
+from tests.factories import make_establishment, make_service, make_service_by_command
 
 
 @pytest.mark.parametrize(
@@ -103,16 +103,8 @@ def test_service_add_registers_a_pronote_service_with_a_derived_pattern(capsys) 
 
 def test_service_add_is_idempotent_and_updates() -> None:
     for label in ("Appli", "Appli v2"):
-        call_command(
-            "service_add",
-            "appli",
-            label,
-            "--url",
-            "https://a.example.org/",
-            "--pattern",
-            "https://a.example.org/**",
-            "--attributes",
-            "nom,prenom",
+        make_service_by_command(
+            "--attributes", "nom,prenom", label=label, url="https://a.example.org/"
         )
     service = Service.objects.get(code="appli")
     assert service.label == "Appli v2" and service.patterns.count() == 1

@@ -3,16 +3,17 @@ socle.W094 and by service_add: such an attribute is never sent."""
 
 from __future__ import annotations
 
-import io
-
-from django.core.management import call_command
-
 from socle.cas.attributes import DIRECTORY_NAMES, directory_attributes, unknown_names
 from socle.cas.checks import check_released_attributes
 from socle.directory.models import GroupKind, Membership, MembershipGroup
 from socle.directory.profiles import Profile
 from socle.portal.models import PronoteRecognition
-from tests.factories import make_establishment, make_person, make_service
+from tests.factories import (
+    make_establishment,
+    make_person,
+    make_service,
+    make_service_by_command,
+)
 
 
 def test_it_names_a_typo_and_nothing_else() -> None:
@@ -70,18 +71,5 @@ def test_the_check_reports_it() -> None:
 
 
 def test_service_add_warns_of_it() -> None:
-    err = io.StringIO()
-    call_command(
-        "service_add",
-        "appli",
-        "Appli",
-        "--url",
-        "https://appli.example.org/",
-        "--pattern",
-        "https://appli.example.org/**",
-        "--attributes",
-        "mail,mial",
-        stdout=io.StringIO(),
-        stderr=err,
-    )
-    assert "Attention : Service appli : aucun attribut ne porte le nom « mial »" in err.getvalue()
+    _, warnings = make_service_by_command("--attributes", "mail,mial")
+    assert "Attention : Service appli : aucun attribut ne porte le nom « mial »" in warnings

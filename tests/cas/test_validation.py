@@ -12,7 +12,7 @@ from lxml import etree
 
 from socle.cas.tickets import get_store
 from socle.cas.tickets.db import DatabaseStore
-from tests.cas.conftest import SERVICE_URL, cas_login, ticket_from
+from tests.cas.conftest import SERVICE_URL, cas_login, issue_ticket, ticket_from
 from tests.factories import make_person, make_service
 
 NS = {"cas": "http://www.yale.edu/tp/cas"}
@@ -65,28 +65,12 @@ def test_it_sends_the_login_or_a_pairwise_id_when_configured(client, pupil, serv
     assert response.content.decode() == f"yes\n{pupil.login}\n"
     service.username_mode = "pairwise"
     service.save()
-    first = (
-        Client()
-        .get(
-            "/cas/validate",
-            {
-                "ticket": ticket_from(client.get("/cas/login", {"service": SERVICE_URL})),
-                "service": SERVICE_URL,
-            },
-        )
-        .content
-    )
-    second = (
-        Client()
-        .get(
-            "/cas/validate",
-            {
-                "ticket": ticket_from(client.get("/cas/login", {"service": SERVICE_URL})),
-                "service": SERVICE_URL,
-            },
-        )
-        .content
-    )
+
+    def validated_after_a_hop() -> bytes:
+        hop = ticket_from(client.get("/cas/login", {"service": SERVICE_URL}))
+        return Client().get("/cas/validate", {"ticket": hop, "service": SERVICE_URL}).content
+
+    first, second = validated_after_a_hop(), validated_after_a_hop()
     assert first == second and pupil.uid.encode() not in first
 
 
@@ -181,13 +165,8 @@ def test_it_validates_a_ticket_once_when_two_validations_race() -> None:
     store = DatabaseStore()
     session = store.create_session(person.pk)
     for _round in range(5):
-        ticket = store.issue_ticket(
-            prefix="ST",
-            person_id=person.pk,
-            service_url="https://course.example.org/",
-            service_id=service.pk,
-            session_id=session.id,
-            from_new_login=True,
+        ticket = issue_ticket(
+            store, person, service, service_url="https://course.example.org/", session_id=session.id
         )
         wins, failures = race(store, ticket, 6)
         assert failures == [] and len(wins) == 1

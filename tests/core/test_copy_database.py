@@ -22,9 +22,8 @@ from django.test import Client
 from socle.core import copy_database as copy_module
 from socle.directory.models import Person
 from socle.portal.models import Trace
-from socle.pronote.models import PronoteIdentity
 from tests.cas.conftest import cas_login
-from tests.factories import make_establishment, make_person, make_service
+from tests.factories import make_establishment, make_person, make_pronote_identity, make_service
 
 pytestmark = pytest.mark.slow
 
@@ -51,9 +50,7 @@ def test_it_copies_the_school_with_its_ids_and_password_hashes(tmp_path: Path, s
     Person.objects.filter(last_name="Durand").delete()
     pupil = make_person("Camille", "Martin", establishment=school, class_name="4A")
     pupil.user_permissions.add(Permission.objects.get(codename="view_person"))
-    PronoteIdentity.objects.create(
-        person=pupil, establishment=school, pronote_id="4XRLYGXKXPU9FNB7", category="eleve"
-    )
+    make_pronote_identity(pupil, school, "4XRLYGXKXPU9FNB7")
     make_service("appli", patterns=("https://appli.example.org/**",))
     Trace.objects.create(event="login", person=pupil)
     target = tmp_path / "target.sqlite3"

@@ -63,6 +63,34 @@ def clean_environment(extra: Mapping[str, str]) -> dict[str, str]:
     return env
 
 
+def run_command(
+    name: str,
+    program: list[str],
+    args: Sequence[str],
+    *,
+    cwd: Path,
+    env: dict[str, str],
+    stdin: str | None = None,
+) -> str:
+    """``program ARGS``; returns its standard output, raises with its output on failure (which
+    names it ``name ARGS``)."""
+    done = subprocess.run(  # noqa: S603
+        [*program, *args],
+        cwd=cwd,
+        env=env,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=COMMAND_TIMEOUT,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(
+            f"{name} {' '.join(args)} : {done.returncode}\n{done.stdout}\n{done.stderr}"
+        )
+    return done.stdout
+
+
 @dataclass
 class Server:
     """One server process; ``health`` is the path that answers once it is ready."""
@@ -162,21 +190,7 @@ class Ent:
 
     def run(self, *args: str, stdin: str | None = None) -> str:
         """``socle ARGS``; returns its standard output, raises with its output on failure."""
-        done = subprocess.run(  # noqa: S603
-            [SOCLE, *args],
-            cwd=ROOT,
-            env=self.env,
-            input=stdin,
-            capture_output=True,
-            text=True,
-            timeout=COMMAND_TIMEOUT,
-            check=False,
-        )
-        if done.returncode != 0:
-            raise RuntimeError(
-                f"socle {' '.join(args)} : {done.returncode}\n{done.stdout}\n{done.stderr}"
-            )
-        return done.stdout
+        return run_command("socle", [SOCLE], args, cwd=ROOT, env=self.env, stdin=stdin)
 
     def python(self, code: str) -> object:
         """Run ``code`` in ``socle shell``; it must print one JSON document as its last line."""
@@ -242,20 +256,9 @@ class Pronotesim:
 
     def manage(self, *args: str) -> str:
         env = {**self.env, "DJANGO_SETTINGS_MODULE": "pronotesim.settings"}
-        done = subprocess.run(  # noqa: S603
-            [PYTHON, "manage.py", *args],
-            cwd=ROOT / "pronotesim",
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=COMMAND_TIMEOUT,
-            check=False,
+        return run_command(
+            "manage.py", [PYTHON, "manage.py"], args, cwd=ROOT / "pronotesim", env=env
         )
-        if done.returncode != 0:
-            raise RuntimeError(
-                f"manage.py {' '.join(args)} : {done.returncode}\n{done.stdout}\n{done.stderr}"
-            )
-        return done.stdout
 
     def server(self, log_dir: Path) -> Server:
         return Server(

@@ -21,6 +21,12 @@ def other_school() -> Establishment:
 
 
 @pytest.fixture
+def pupil_there(other_school: Establishment) -> Person:
+    """Léa Autre, a pupil of the other school only."""
+    return make_person("Léa", "Autre", establishment=other_school)
+
+
+@pytest.fixture
 def superuser() -> Person:
     return Person.objects.create_superuser("admin", "admin-password-2026")
 

@@ -15,7 +15,13 @@ from socle.directory.models import Profile
 from socle.portal.models import Trace, UsernameMode
 from socle.portal.traces import record
 from socle.pronote.models import MissingIdentifierEvent, PronoteIdentity
-from tests.factories import make_establishment, make_parent_link, make_person, make_service
+from tests.factories import (
+    make_establishment,
+    make_parent_link,
+    make_person,
+    make_pronote_identity,
+    make_service,
+)
 
 
 def export(key: str) -> dict[str, Any]:
@@ -48,7 +54,7 @@ def pupil() -> Any:
         establishment=school,
         patterns=("https://0312609t.index-education.net/pronote/**",),
     )
-    PronoteIdentity.objects.create(person=pupil, establishment=school, pronote_id="ELV42")
+    make_pronote_identity(pupil, school, "ELV42")
     return pupil
 
 

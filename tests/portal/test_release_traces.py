@@ -3,17 +3,15 @@ the portal's form, the Django admin, ``socle service_add`` (socle.portal.release
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
-from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 from lxml import html
 
 from socle.directory.models import Person
 from socle.portal.models import Service, SSOType, Trace
-from tests.factories import make_person, make_service
+from tests.factories import make_person, make_service, make_service_by_command
 from tests.portal.conftest import logged_in
 from tests.portal.test_service_pages import service_data
 
@@ -22,32 +20,27 @@ def details(event: str) -> list[str]:
     return list(Trace.objects.filter(event=event).order_by("pk").values_list("detail", flat=True))
 
 
-def test_the_service_form_traces_what_a_new_service_receives(superuser: Person) -> None:
-    logged_in(superuser).post(
-        reverse("portal:service_create"),
-        service_data(
-            code="appli",
-            sso_type=SSOType.CAS,
-            url="https://appli.example.org/",
-            establishment="",
-            patterns_text="https://appli.example.org/**",
-            attributes_text="nom, prenom",
-        ),
-    )
-    assert details("service_created")[0].endswith("identifiant CAS : uid ; attributs : nom, prenom")
-
-
-def test_the_service_form_traces_attributes_released_in_full(superuser: Person) -> None:
-    service = make_service("appli", url="https://appli.example.org/")
-    data = service_data(
+def appli_data(attributes_text: str, **fields: str) -> dict[str, Any]:
+    """The service form for the ENT-wide CAS service « appli » releasing ``attributes_text``."""
+    return service_data(
         code="appli",
         sso_type=SSOType.CAS,
         url="https://appli.example.org/",
         establishment="",
         patterns_text="https://appli.example.org/**",
-        attributes_text="nom, mail",
-        label=service.label,
+        attributes_text=attributes_text,
+        **fields,
     )
+
+
+def test_the_service_form_traces_what_a_new_service_receives(superuser: Person) -> None:
+    logged_in(superuser).post(reverse("portal:service_create"), appli_data("nom, prenom"))
+    assert details("service_created")[0].endswith("identifiant CAS : uid ; attributs : nom, prenom")
+
+
+def test_the_service_form_traces_attributes_released_in_full(superuser: Person) -> None:
+    service = make_service("appli", url="https://appli.example.org/")
+    data = appli_data("nom, mail", label=service.label)
     client = logged_in(superuser)
     assert client.post(reverse("portal:service_edit", args=[service.pk]), data).status_code == 302
     (updated,) = details("service_updated")
@@ -58,23 +51,9 @@ def test_the_service_form_traces_attributes_released_in_full(superuser: Person) 
 
 
 def test_service_add_traces_a_new_service_and_a_change_of_release() -> None:
-    def add(*extra: str) -> None:
-        call_command(
-            "service_add",
-            "appli",
-            "Appli",
-            "--url",
-            "https://appli.example.org/",
-            "--pattern",
-            "https://appli.example.org/**",
-            *extra,
-            stdout=io.StringIO(),
-            stderr=io.StringIO(),
-        )
-
-    add()
-    add()  # run again unchanged: nothing to trace
-    add("--attributes", "nom,prenom,login")
+    make_service_by_command()
+    make_service_by_command()  # run again unchanged: nothing to trace
+    make_service_by_command("--attributes", "nom,prenom,login")
     assert details("service_created") == ["identifiant CAS : uid ; attributs : aucun — service_add"]
     assert details("service_updated") == [
         "identifiant CAS : uid ; attributs : nom, prenom, login — service_add"

@@ -8,9 +8,24 @@ from typing import Any
 
 from socle.directory.models import Establishment, Person, Profile
 from socle.portal.models import Service, SSOType
-from tests.factories import make_person, make_service
+from tests.factories import make_person, make_service, make_service_at
 from tests.portal.conftest import logged_in
 from tests.portal.test_service_pages import field_errors, post_new
+
+
+def post_cas_service(
+    admin: Person, school: Establishment, code: str, url: str, **fields: str
+) -> Any:
+    """``admin`` sends the service form for the CAS service ``code`` of ``school`` at ``url``
+    (``fields``: the form's other fields, ``patterns_text`` first)."""
+    return post_new(
+        logged_in(admin),
+        code=code,
+        sso_type=SSOType.CAS,
+        url=url,
+        establishment=str(school.pk),
+        **fields,
+    )
 
 
 def test_an_establishment_admin_creates_a_service_for_their_school_only(
@@ -33,68 +48,44 @@ def test_a_school_administrator_cannot_take_the_addresses_of_another_schools_pro
     school: Establishment, other_school: Establishment, superuser: Person, settings: Any
 ) -> None:
     settings.SOCLE_CAS_OUTBOUND_PRIVATE = True  # local addresses allowed: the foreign check
-    make_service(
+    make_service_at(
         "PRONOTE-JAURES",
+        "http://127.0.0.1:8001/pronote/",
         sso_type=SSOType.PRONOTE,
-        url="http://127.0.0.1:8001/pronote/",
         establishment=school,
-        patterns=("http://127.0.0.1:8001/pronote/**",),
     )
     fermat_admin = make_person(
         "Hélène", "Le Gall", establishment=other_school, profile=Profile.DIRECTION, is_admin=True
     )
-    response = post_new(
-        logged_in(fermat_admin),
-        code="HIJACK",
-        sso_type=SSOType.CAS,
-        url="http://127.0.0.1:8001/pronote/eleve.html?x=1",
-        establishment=str(other_school.pk),
-        order="0",
-        patterns_text=HIJACK,
+    hijack_url = "http://127.0.0.1:8001/pronote/eleve.html?x=1"
+    response = post_cas_service(
+        fermat_admin, other_school, "HIJACK", hijack_url, patterns_text=HIJACK, order="0"
     )
     errors = field_errors(response, "patterns_text")
     assert len(errors) == 1 and "« PRONOTE-JAURES » (Collège Jean Jaurès)" in errors[0], errors
     assert "que vous n'administrez pas" in errors[0]
     assert not Service.objects.filter(code="HIJACK").exists()
     # An administrator of the whole ENT may still write it (the usual overlap checks apply).
-    response = post_new(
-        logged_in(superuser),
-        code="HIJACK",
-        sso_type=SSOType.CAS,
-        url="http://127.0.0.1:8001/pronote/eleve.html?x=1",
-        establishment=str(other_school.pk),
-        patterns_text=HIJACK,
-    )
+    response = post_cas_service(superuser, other_school, "HIJACK", hijack_url, patterns_text=HIJACK)
     assert response.status_code == 302
 
 
 def test_a_school_administrator_keeps_the_addresses_of_their_own_school(
     school: Establishment, other_school: Establishment, school_admin: Person
 ) -> None:
-    make_service(
-        "MOODLE-FERMAT",
-        url="https://moodle.example.org/fermat/",
-        establishment=other_school,
-        patterns=("https://moodle.example.org/fermat/**",),
+    make_service_at(
+        "MOODLE-FERMAT", "https://moodle.example.org/fermat/", establishment=other_school
     )
-    response = post_new(
-        logged_in(school_admin),
-        code="MOODLE-COURS",
-        sso_type=SSOType.CAS,
-        url="https://moodle.example.org/fermat/cours/",
-        establishment=str(school.pk),
-        patterns_text="https://moodle.example.org/fermat/cours/**",
+    inside_theirs = "https://moodle.example.org/fermat/cours/"
+    response = post_cas_service(
+        school_admin, school, "MOODLE-COURS", inside_theirs, patterns_text=inside_theirs + "**"
     )
     assert (
         "« MOODLE-FERMAT » (Collège Pierre de Fermat)" in field_errors(response, "patterns_text")[0]
     )
-    response = post_new(
-        logged_in(school_admin),
-        code="MOODLE-JAURES",
-        sso_type=SSOType.CAS,
-        url="https://moodle.example.org/jaures/",
-        establishment=str(school.pk),
-        patterns_text="https://moodle.example.org/jaures/**",
+    own = "https://moodle.example.org/jaures/"
+    response = post_cas_service(
+        school_admin, school, "MOODLE-JAURES", own, patterns_text=own + "**"
     )
     assert response.status_code == 302
 
@@ -102,18 +93,14 @@ def test_a_school_administrator_keeps_the_addresses_of_their_own_school(
 def test_a_school_administrator_is_told_to_start_a_regular_expression_with_the_address(
     school: Establishment, other_school: Establishment, school_admin: Person
 ) -> None:
-    make_service(
-        "CAHIER-FERMAT",
-        url="https://cahier.fermat.example/ent/",
-        establishment=other_school,
-        patterns=("https://cahier.fermat.example/ent/**",),
+    make_service_at(
+        "CAHIER-FERMAT", "https://cahier.fermat.example/ent/", establishment=other_school
     )
-    response = post_new(
-        logged_in(school_admin),
-        code="APPLI-JAURES",
-        sso_type=SSOType.CAS,
-        url="https://app.jaures.example/a/",
-        establishment=str(school.pk),
+    response = post_cas_service(
+        school_admin,
+        school,
+        "APPLI-JAURES",
+        "https://app.jaures.example/a/",
         patterns_text=r"^(https|http)://app\.jaures\.example/a/.*",
     )
     (error,) = field_errors(response, "patterns_text")
@@ -125,20 +112,10 @@ def test_a_school_administrator_covering_another_schools_address_is_told_whose_i
     school: Establishment, other_school: Establishment, school_admin: Person, settings: Any
 ) -> None:
     settings.SOCLE_CAS_OUTBOUND_PRIVATE = True  # local addresses allowed: the foreign check
-    make_service(
-        "PRONOTE-FERMAT",
-        sso_type=SSOType.PRONOTE,
-        url="http://127.0.0.1:8002/pronote/",
-        establishment=other_school,
-        patterns=("http://127.0.0.1:8002/pronote/**",),
-    )
-    response = post_new(
-        logged_in(school_admin),
-        code="APPLI-JAURES",
-        sso_type=SSOType.CAS,
-        url="http://127.0.0.1:8002/pronote/eleve.html",
-        establishment=str(school.pk),
-        patterns_text="http://127.0.0.1:8002/pronote/**",
+    theirs = "http://127.0.0.1:8002/pronote/"
+    make_service_at("PRONOTE-FERMAT", theirs, sso_type=SSOType.PRONOTE, establishment=other_school)
+    response = post_cas_service(
+        school_admin, school, "APPLI-JAURES", theirs + "eleve.html", patterns_text=theirs + "**"
     )
     (error,) = field_errors(response, "patterns_text")
     assert "« PRONOTE-FERMAT » (Collège Pierre de Fermat), que vous n'administrez pas" in error

@@ -42,6 +42,13 @@ ADMIN_PAGES = (
 )
 
 
+def _administer(person: Person, school: Establishment) -> None:
+    """Makes ``person`` an administrator of ``school`` too."""
+    Membership.objects.create(
+        person=person, establishment=school, profile=Profile.DIRECTION, is_admin=True
+    )
+
+
 def _anonymous_service_data(school: Establishment) -> dict[str, Any]:
     return service_data(
         code="piege",
@@ -54,19 +61,21 @@ def _anonymous_service_data(school: Establishment) -> dict[str, Any]:
     )
 
 
+def _create_anonymous_service(admin: Person, school: Establishment) -> Any:
+    """``admin`` sends the service form for an anonymous service of ``school``."""
+    return logged_in(admin).post(reverse("portal:service_create"), _anonymous_service_data(school))
+
+
 def test_it_refuses_an_anonymous_service_of_a_school_shown_to_another_school(
-    school_admin: Person, school: Establishment, other_school: Establishment
+    school_admin: Person, school: Establishment, pupil_there: Person
 ) -> None:
-    response = logged_in(school_admin).post(
-        reverse("portal:service_create"), _anonymous_service_data(school)
-    )
+    response = _create_anonymous_service(school_admin, school)
     assert response.status_code == 200
     assert response.context["form"].errors["anonymous"] == [
         "Un service anonyme est proposé à tout l'ENT, visiteurs compris : seul un "
         "administrateur de l'ENT peut le déclarer."
     ]
     assert not Service.objects.exists()
-    pupil_there = make_person("Léa", "Autre", establishment=other_school)
     for client in (logged_in(pupil_there), Client()):
         assert "Changez votre mot de passe" not in client.get("/").content.decode()
 
@@ -90,10 +99,7 @@ def test_it_shows_a_school_administrator_the_anonymous_box_disabled_with_why(
 def test_it_refuses_a_school_administrator_the_change_of_an_anonymous_service_of_their_school(
     school_admin: Person, school: Establishment, superuser: Person
 ) -> None:
-    created = logged_in(superuser).post(
-        reverse("portal:service_create"), _anonymous_service_data(school)
-    )
-    assert created.status_code == 302
+    assert _create_anonymous_service(superuser, school).status_code == 302
     service = Service.objects.get(code="piege")
     assert service.anonymous and service.establishment == school
     client = logged_in(school_admin)
@@ -176,10 +182,9 @@ def test_it_refuses_to_remove_the_activation_of_another_school(
 
 
 def test_it_refuses_the_individual_access_given_in_another_school(
-    school_admin: Person, other_school: Establishment
+    school_admin: Person, other_school: Establishment, pupil_there: Person
 ) -> None:
     shared = make_service("aide", url="https://aide.example.org/", access_mode=AccessMode.RULES)
-    pupil_there = make_person("Léa", "Autre", establishment=other_school)
     individual.grant(shared, pupil_there, other_school)
     their_rule = AccessRule.objects.get()
     client = logged_in(school_admin)
@@ -195,9 +200,8 @@ def test_it_refuses_the_individual_access_given_in_another_school(
 
 
 def test_it_refuses_the_indicators_of_another_school(
-    school_admin: Person, school: Establishment, other_school: Establishment
+    school_admin: Person, other_school: Establishment, pupil_there: Person
 ) -> None:
-    pupil_there = make_person("Léa", "Autre", establishment=other_school)
     record("ticket_issued", person=pupil_there, uai=other_school.uai, service_code="labas")
     client = logged_in(school_admin)
     assert "labas" not in client.get(reverse("portal:indicators")).content.decode()
@@ -300,15 +304,12 @@ def test_it_refuses_the_django_admin_to_a_school_administrator(school_admin: Per
 
 
 def test_it_records_a_change_for_another_administered_school_in_that_schools_traces(
-    school_admin: Person, school: Establishment, other_school: Establishment
+    school_admin: Person, school: Establishment, other_school: Establishment, pupil_there: Person
 ) -> None:
-    Membership.objects.create(
-        person=school_admin, establishment=other_school, profile=Profile.DIRECTION, is_admin=True
-    )
+    _administer(school_admin, other_school)
     admin_here = make_person("Marc", "Ici", establishment=school, profile=Profile.DIRECTION)
     admin_there = make_person("Lou", "Labas", establishment=other_school, profile=Profile.TEACHER)
     Membership.objects.filter(person__in=[admin_here, admin_there]).update(is_admin=True)
-    pupil_there = make_person("Léa", "Autre", establishment=other_school)
     shared = make_service("aide", url="https://aide.example.org/", access_mode=AccessMode.RULES)
     client = logged_in(school_admin)
     url = reverse("portal:service_access", args=[shared.pk]) + f"?etab={school.uai}"
@@ -357,13 +358,10 @@ def test_it_writes_no_refusal_in_the_traces_of_a_school_the_person_is_not_in(
 
 
 def test_it_lets_an_administrator_of_both_schools_manage_both(
-    school_admin: Person, school: Establishment, other_school: Establishment
+    school_admin: Person, school: Establishment, other_school: Establishment, pupil_there: Person
 ) -> None:
-    Membership.objects.create(
-        person=school_admin, establishment=other_school, profile=Profile.DIRECTION, is_admin=True
-    )
+    _administer(school_admin, other_school)
     theirs = make_service("labo", url="https://labo.example.org/", establishment=other_school)
-    pupil_there = make_person("Léa", "Autre", establishment=other_school)
     record("ticket_issued", person=pupil_there, uai=other_school.uai, service_code="labo")
     client = logged_in(school_admin)
     assert client.get(reverse("portal:activations"), {"etab": other_school.uai}).status_code == 200

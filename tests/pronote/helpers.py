@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import itertools
+from pathlib import Path
 
 from django.core.management import call_command
 from lxml import html
@@ -13,7 +14,7 @@ from socle.directory.profiles import Profile
 from socle.pronote.files import ParsedFile, PronoteRecord
 from socle.pronote.importer import start_import
 from socle.pronote.models import ImportSession, PronoteIdentity
-from tests.factories import make_establishment, make_parent_link, make_person
+from tests.factories import make_establishment, make_parent_link, make_person, make_pronote_identity
 
 _ids = itertools.count(1)
 ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -24,6 +25,14 @@ def run(*args: str) -> str:
     out = io.StringIO()
     call_command(*args, stdout=out)
     return out.getvalue()
+
+
+def import_automatically(path: Path, school: School, *extra: str, mode: str = "complet") -> str:
+    """``socle pronote_import PATH --uai UAI --mode MODE --auto-only EXTRA…`` for ``school``'s
+    establishment: what it printed."""
+    return run(
+        "pronote_import", str(path), "--uai", school.est.uai, "--mode", mode, "--auto-only", *extra
+    )
 
 
 def pronote_id() -> str:
@@ -132,9 +141,7 @@ def make_pupils_with_identifiers(school: School, count: int) -> list[str]:
             f"Élève{n}", "Ancien", establishment=school.est, birth_date=dt.date(2012, 1, 1)
         )
         pid = f"ANCIEN{n:010d}"
-        PronoteIdentity.objects.create(
-            person=pupil, establishment=school.est, pronote_id=pid, category="eleve"
-        )
+        make_pronote_identity(pupil, school.est, pid)
         ids.append(pid)
     return ids
 

@@ -10,8 +10,8 @@ from socle.directory.models import Membership
 from socle.directory.profiles import Profile
 from socle.portal.models import SSOType
 from socle.pronote.attributes import mandatory_names, preview, pronote_attributes
-from socle.pronote.models import MissingIdentifierEvent, PronoteIdentity
-from tests.factories import make_establishment, make_person, make_service
+from socle.pronote.models import MissingIdentifierEvent
+from tests.factories import make_establishment, make_person, make_pronote_identity, make_service
 
 
 def pronote_service(establishment, recognition="pronote", attribute="idPronote", code="pronote"):
@@ -34,21 +34,15 @@ def test_the_provider_is_registered_with_its_mandatory_names():
 def test_it_sends_the_pronote_identifier_of_the_services_school():
     school, other = make_establishment(), make_establishment()
     pupil = make_person(establishment=school)
-    PronoteIdentity.objects.create(
-        person=pupil, establishment=school, pronote_id="AZKH9C7WSQ2R54DP", category="eleve"
-    )
-    PronoteIdentity.objects.create(
-        person=pupil, establishment=other, pronote_id="OTHER00000000001", category="eleve"
-    )
+    make_pronote_identity(pupil, school, "AZKH9C7WSQ2R54DP")
+    make_pronote_identity(pupil, other, "OTHER00000000001")
     assert pronote_attributes(pupil, pronote_service(school)) == {"idPronote": ["AZKH9C7WSQ2R54DP"]}
 
 
 def test_it_uses_the_configured_attribute_name():
     school = make_establishment()
     pupil = make_person(establishment=school)
-    PronoteIdentity.objects.create(
-        person=pupil, establishment=school, pronote_id="X1", category="eleve"
-    )
+    make_pronote_identity(pupil, school, "X1")
     service = pronote_service(school, attribute="identifiantPronote")
     assert pronote_attributes(pupil, service) == {"identifiantPronote": ["X1"]}
     assert mandatory_names(service) == {"identifiantPronote"}
@@ -141,9 +135,7 @@ def test_it_maps_every_profile_to_pronotes_categories():
 def test_both_modes_send_both_and_omit_unknown_values():
     school = make_establishment()
     pupil = make_person("Léa", "Petit", establishment=school)
-    PronoteIdentity.objects.create(
-        person=pupil, establishment=school, pronote_id="X1", category="eleve"
-    )
+    make_pronote_identity(pupil, school, "X1")
     attributes = pronote_attributes(pupil, pronote_service(school, recognition="both"))
     assert attributes == {
         "idPronote": ["X1"],
@@ -181,9 +173,7 @@ def test_the_cas_releases_the_identifier_to_pronote_whatever_its_release_list():
 
     school = make_establishment()
     pupil = make_person(establishment=school)
-    PronoteIdentity.objects.create(
-        person=pupil, establishment=school, pronote_id="X1", category="eleve"
-    )
+    make_pronote_identity(pupil, school, "X1")
     service = pronote_service(school)
     assert service.released_attributes == []
     assert collect(pupil, service) == {"idPronote": ["X1"]}

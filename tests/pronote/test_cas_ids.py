@@ -22,10 +22,10 @@ from socle.pronote.importer.step_matching import prepare_step
 from socle.pronote.importer.steps import run_automatic, validate_step
 from socle.pronote.matching import DirectoryIndex, Row, match_rows
 from socle.pronote.matching_index import Account
-from socle.pronote.models import ImportRow, ImportSession, PronoteIdentity
+from socle.pronote.models import ImportRow, ImportSession
 from socle.pronote.views.wizard_context import CAS_MISMATCHES_SHOWN
-from tests.factories import make_person, make_service
-from tests.pronote.helpers import School, page_text, record, run, start
+from tests.factories import make_person, make_pronote_identity, make_service
+from tests.pronote.helpers import School, import_automatically, page_text, record, run, start
 from tests.pronote.test_views import upload
 
 OLD_ENT = "ENTLR-000123"
@@ -176,9 +176,7 @@ def test_without_a_pronote_service_it_compares_with_the_uid(school):
 def test_a_conflict_keeps_its_own_note_and_the_mismatch(school):
     make_pronote_service(school)
     other = make_person("Zoé", "Autre", establishment=school.est, birth_date=dt.date(2012, 1, 1))
-    PronoteIdentity.objects.create(
-        person=other, establishment=school.est, pronote_id="ELEVEEMMA0000001", category="eleve"
-    )
+    make_pronote_identity(other, school.est, "ELEVEEMMA0000001")
     session = start(school.est, "partiel", *emma_row(school, OLD_ENT))
     validate_step(session, 1)
     prepare_step(session, 2)
@@ -202,15 +200,7 @@ def test_the_command_prints_each_mismatch_with_the_count(school, tmp_path):
     preview = run("pronote_import", str(path), "--uai", school.est.uai, "--mode", "partiel")
     assert "1 personne sera refusée par PRONOTE (« Identification impossible »)" in preview
     assert f"  - ROUX Emma (ELEVEEMMA0000001) — PRONOTE a l'identifiant CAS {OLD_ENT}" in preview
-    out = run(
-        "pronote_import",
-        str(path),
-        "--uai",
-        school.est.uai,
-        "--mode",
-        "partiel",
-        "--auto-only",
-    )
+    out = import_automatically(path, school, mode="partiel")
     assert "1 personne sera refusée par PRONOTE (« Identification impossible »)" in out
     assert "identifiant CAS différent :" not in out
     assert (

@@ -15,7 +15,7 @@ from socle.pronote.files.envelope import build_envelope
 from socle.pronote.models import ImportSession, SessionStatus
 from tests.core.disk import full_disk
 from tests.factories import make_service
-from tests.pronote.helpers import ids_of, run
+from tests.pronote.helpers import ids_of, import_automatically, run
 from tests.pronote.test_views import PRONOTE_XML
 
 
@@ -54,16 +54,7 @@ def test_auto_only_validates_the_six_steps_and_prints_the_report(xml_file, schoo
 
 
 def test_dry_run_writes_nothing(xml_file, school):
-    out = run(
-        "pronote_import",
-        str(xml_file),
-        "--uai",
-        school.est.uai,
-        "--mode",
-        "complet",
-        "--auto-only",
-        "--dry-run",
-    )
+    out = import_automatically(xml_file, school, "--dry-run")
     assert "rien n'a été enregistré" in out
     assert not ids_of(school.est) and not ImportSession.objects.exists()
 
@@ -89,15 +80,7 @@ def test_without_auto_only_it_previews_and_points_to_the_web_pages(xml_file, sch
 def test_it_prints_the_step_lines_in_english_with_singular_and_plural(xml_file, school):
     with translation.override("en"):
         preview = run("pronote_import", str(xml_file), "--uai", school.est.uai, "--mode", "partiel")
-        report = run(
-            "pronote_import",
-            str(xml_file),
-            "--uai",
-            school.est.uai,
-            "--mode",
-            "partiel",
-            "--auto-only",
-        )
+        report = import_automatically(xml_file, school, mode="partiel")
     assert "5 people read from IdPN_To_SOCLE.xml (xml)." in preview
     assert (
         "Step 1/6: matching teachers — 1 teacher recognised, 0 teachers not recognised" in preview
@@ -135,9 +118,7 @@ def test_it_imports_an_encrypted_envelope(tmp_path, school, ent_key, ent_key_fil
             uai=school.est.uai,
         )
     )
-    out = run(
-        "pronote_import", str(path), "--uai", school.est.uai, "--mode", "complet", "--auto-only"
-    )
+    out = import_automatically(path, school)
     assert "(envelope)" in out and len(ids_of(school.est)) == 4
 
 
@@ -152,9 +133,7 @@ def test_an_envelope_without_the_key_setting_is_refused_clearly(
 
 
 def test_doctor_reports_a_missing_service_and_coverage(xml_file, school):
-    run(
-        "pronote_import", str(xml_file), "--uai", school.est.uai, "--mode", "complet", "--auto-only"
-    )
+    import_automatically(xml_file, school)
     out = run("pronote_doctor", "--uai", school.est.uai)
     assert "AUCUN service PRONOTE" in out
     assert "Élèves : 2/2 (100 %)" in out
@@ -187,9 +166,7 @@ def test_doctor_shows_the_identifier_pronote_will_receive(xml_file, school):
     make_service(
         "pronote", sso_type="pronote", establishment=school.est, url=url, patterns=(url + "**",)
     )
-    run(
-        "pronote_import", str(xml_file), "--uai", school.est.uai, "--mode", "complet", "--auto-only"
-    )
+    import_automatically(xml_file, school)
     out = run("pronote_doctor", "--uai", school.est.uai, "--login", school.emma.login)
     assert "identifiant PRONOTE : ELEVEEMMA0000001" in out
     assert "idPronote = ELEVEEMMA0000001" in out
@@ -219,17 +196,7 @@ def test_doctor_flags_patterns_that_do_not_accept_pronote(school):
 
 def test_it_refuses_a_report_path_it_cannot_write_before_importing(xml_file, school, tmp_path):
     with pytest.raises(CommandError) as refused:
-        run(
-            "pronote_import",
-            str(xml_file),
-            "--uai",
-            school.est.uai,
-            "--mode",
-            "complet",
-            "--auto-only",
-            "--report",
-            str(tmp_path / "absent" / "r.csv"),
-        )
+        import_automatically(xml_file, school, "--report", str(tmp_path / "absent" / "r.csv"))
     message = str(refused.value)
     assert "écriture impossible (fichier ou dossier introuvable)" in message
     assert "rien n'a été importé" in message
@@ -247,17 +214,7 @@ def test_it_keeps_the_import_when_the_report_cannot_be_written_after_it(
     report.write_bytes(b"last week's report")
     full_disk(monkeypatch, folder, room=100)
     with pytest.raises(CommandError) as refused:
-        run(
-            "pronote_import",
-            str(xml_file),
-            "--uai",
-            school.est.uai,
-            "--mode",
-            "complet",
-            "--auto-only",
-            "--report",
-            str(report),
-        )
+        import_automatically(xml_file, school, "--report", str(report))
     assert str(refused.value) == (
         f"L'import est enregistré, mais le rapport CSV {report} n'a pas pu être écrit (plus de "
         "place sur le disque)."
@@ -272,10 +229,7 @@ def test_a_report_that_cannot_be_written_leaves_no_file(xml_file, school, tmp_pa
     folder.mkdir()
     full_disk(monkeypatch, folder, room=100)
     with pytest.raises(CommandError, match="n'a pas pu être écrit"):
-        run(
-            "pronote_import", str(xml_file), "--uai", school.est.uai, "--mode", "complet",
-            "--auto-only", "--dry-run", "--report", str(folder / "r.csv"),
-        )  # fmt: skip
+        import_automatically(xml_file, school, "--dry-run", "--report", str(folder / "r.csv"))
     assert list(folder.iterdir()) == []  # neither the probe's empty file nor a partial one
 
 
@@ -329,10 +283,7 @@ def test_a_new_report_is_readable_by_its_owner_only(xml_file, school, tmp_path):
     previous = os.umask(0o022)
     try:
         for path in (report, kept):
-            run(
-                "pronote_import", str(xml_file), "--uai", school.est.uai, "--mode", "complet",
-                "--auto-only", "--dry-run", "--report", str(path),
-            )  # fmt: skip
+            import_automatically(xml_file, school, "--dry-run", "--report", str(path))
     finally:
         os.umask(previous)
     assert "ELEVEJULES000001" in report.read_bytes().decode("utf-8-sig")
@@ -349,10 +300,7 @@ def test_the_report_path_check_creates_nothing_where_a_link_points(xml_file, sch
     pointed = elsewhere / "created-by-the-check"
     report = tmp_path / "rapport.csv"
     report.symlink_to(pointed)
-    run(
-        "pronote_import", str(xml_file), "--uai", school.est.uai, "--mode", "complet",
-        "--auto-only", "--dry-run", "--report", str(report),
-    )  # fmt: skip
+    import_automatically(xml_file, school, "--dry-run", "--report", str(report))
     assert not pointed.exists() and list(elsewhere.iterdir()) == []
     assert not report.is_symlink()
     assert "ELEVEJULES000001" in report.read_bytes().decode("utf-8-sig")

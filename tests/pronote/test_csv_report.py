@@ -15,8 +15,8 @@ from socle.cas.usernames import pairwise_id
 from socle.portal.models import UsernameMode
 from socle.pronote.importer.csv_report import report_csv
 from socle.pronote.importer.steps import run_automatic
-from socle.pronote.models import ImportSession, PronoteIdentity
-from tests.factories import make_person
+from socle.pronote.models import ImportSession
+from tests.factories import make_person, make_pronote_identity
 from tests.pronote.helpers import School, record, run, start
 from tests.pronote.test_cas_ids import OLD_ENT, emma_row, make_pronote_service
 
@@ -73,9 +73,7 @@ def by_id(rows: list[list[str]]) -> dict[str, list[str]]:
 
 def complet_with_a_removal(school: School, *extra) -> ImportSession:
     former = make_person("Léo", "Ancien", establishment=school.est)
-    PronoteIdentity.objects.create(
-        person=former, establishment=school.est, pronote_id="ANCIEN0000000001", category="eleve"
-    )
+    make_pronote_identity(former, school.est, "ANCIEN0000000001")
     return run_automatic(
         start(
             school.est, "complet", *school.records(), record("eleve", "INCONNU", "Jules"), *extra

@@ -22,9 +22,8 @@ from socle.cas import answers
 from socle.portal.models import Service, Trace
 from socle.pronote.doctor import diagnose
 from socle.pronote.doctor_account import missing_attribute_message
-from socle.pronote.models import PronoteIdentity
 from tests.cas.conftest import cas_login, ticket_from
-from tests.factories import make_service
+from tests.factories import make_pronote_identity, make_service
 from tests.pronote.helpers import School, page_text, run
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -84,9 +83,7 @@ def test_it_sends_a_plain_http_pronote_no_idpronote_and_the_diagnostics_say_why(
 ) -> None:
     saml, links = pronotesim_saml
     service = pronote_at(school, HTTP_BASE)
-    PronoteIdentity.objects.create(
-        person=school.emma, establishment=school.est, pronote_id="ELEVEEMMA0000001"
-    )
+    make_pronote_identity(school.emma, school.est, "ELEVEEMMA0000001")
     page = HTTP_BASE + "eleve.html"
     ticket = ticket_from(cas_login(Client(), school.emma, page))
     with caplog.at_level(logging.WARNING, logger="socle.cas"):
@@ -150,9 +147,7 @@ def test_it_says_nothing_of_http_for_https_loopback_or_when_the_operator_allows(
 ) -> None:
     saml, links = pronotesim_saml
     pronote_at(school, LOOPBACK_BASE)  # pronotesim and the demo, on this machine
-    PronoteIdentity.objects.create(
-        person=school.emma, establishment=school.est, pronote_id="ELEVEEMMA0000001"
-    )
+    make_pronote_identity(school.emma, school.est, "ELEVEEMMA0000001")
     page = LOOPBACK_BASE + "eleve.html"
     ticket = ticket_from(cas_login(Client(), school.emma, page))
     success = pronote_validates(saml, links, Client(), page, ticket)

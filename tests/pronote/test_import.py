@@ -15,7 +15,7 @@ from socle.pronote.importer.csv_report import report_csv
 from socle.pronote.importer.report import summary_line
 from socle.pronote.importer.steps import StepError, plan_step, run_automatic
 from socle.pronote.models import ImportRow, PronoteIdentity, SessionStatus, StepState
-from tests.factories import make_person
+from tests.factories import make_person, make_pronote_identity
 from tests.pronote.helpers import School, ids_of, record, start
 
 
@@ -158,16 +158,9 @@ def test_a_new_import_interrupts_the_one_left_open():
 def test_mode_complet_removes_former_pupils_of_validated_categories_only():
     school = School()
     former = make_person("Léo", "Ancien", establishment=school.est, birth_date=dt.date(2008, 1, 1))
-    PronoteIdentity.objects.create(
-        person=former, establishment=school.est, pronote_id="ANCIEN0000000001", category="eleve"
-    )
+    make_pronote_identity(former, school.est, "ANCIEN0000000001")
     left_teacher = make_person("Marc", "Parti", establishment=school.est, profile=Profile.TEACHER)
-    PronoteIdentity.objects.create(
-        person=left_teacher,
-        establishment=school.est,
-        pronote_id="PARTI00000000001",
-        category="enseignant",
-    )
+    make_pronote_identity(left_teacher, school.est, "PARTI00000000001", "enseignant")
     session = start(school.est, "complet", *school.records())
     # each step removes its category's only identifier, with no « Identifiant CAS » in the
     # file: a large removal (test_removals.py), confirmed here
@@ -184,12 +177,7 @@ def test_mode_complet_removes_former_pupils_of_validated_categories_only():
 
 def test_mode_complet_never_purges_a_category_absent_from_the_file():
     school = School()
-    PronoteIdentity.objects.create(
-        person=school.teacher,
-        establishment=school.est,
-        pronote_id="PROFBERRONE00001",
-        category="enseignant",
-    )
+    make_pronote_identity(school.teacher, school.est, "PROFBERRONE00001", "enseignant")
     session = start(school.est, "complet", *[r for r in school.records() if r.category == "eleve"])
     run_automatic(session)
     assert ids_of(school.est)["PROFBERRONE00001"] == school.teacher.pk
@@ -198,9 +186,7 @@ def test_mode_complet_never_purges_a_category_absent_from_the_file():
 def test_mode_partiel_only_adds():
     school = School()
     former = make_person("Léo", "Ancien", establishment=school.est)
-    PronoteIdentity.objects.create(
-        person=former, establishment=school.est, pronote_id="ANCIEN0000000001", category="eleve"
-    )
+    make_pronote_identity(former, school.est, "ANCIEN0000000001")
     run_automatic(start(school.est, "partiel", *school.records()))
     assert ids_of(school.est)["ANCIEN0000000001"] == former.pk
     assert len(ids_of(school.est)) == 6
@@ -208,12 +194,7 @@ def test_mode_partiel_only_adds():
 
 def test_mode_partiel_leaves_a_different_identifier_unless_confirmed():
     school = School()
-    PronoteIdentity.objects.create(
-        person=school.emma,
-        establishment=school.est,
-        pronote_id="OLDEMMA000000001",
-        category="eleve",
-    )
+    make_pronote_identity(school.emma, school.est, "OLDEMMA000000001")
     records = [r for r in school.records() if r.category == "eleve"]
     session = start(school.est, "partiel", *records)
     validate_step(session, 1)
@@ -240,12 +221,7 @@ def test_mode_partiel_leaves_a_different_identifier_unless_confirmed():
 
 def test_mode_complet_replaces_a_different_identifier():
     school = School()
-    PronoteIdentity.objects.create(
-        person=school.emma,
-        establishment=school.est,
-        pronote_id="OLDEMMA000000001",
-        category="eleve",
-    )
+    make_pronote_identity(school.emma, school.est, "OLDEMMA000000001")
     run_automatic(start(school.est, "complet", *school.records()))
     assert ids_of(school.est)["ELEVEEMMA0000001"] == school.emma.pk
     assert "OLDEMMA000000001" not in ids_of(school.est)
@@ -254,9 +230,7 @@ def test_mode_complet_replaces_a_different_identifier():
 def test_an_identifier_held_by_another_account_is_a_conflict_until_confirmed():
     school = School()
     other = make_person("Zoé", "Autre", establishment=school.est, birth_date=dt.date(2012, 1, 1))
-    PronoteIdentity.objects.create(
-        person=other, establishment=school.est, pronote_id="ELEVEEMMA0000001", category="eleve"
-    )
+    make_pronote_identity(other, school.est, "ELEVEEMMA0000001")
     for mode in ("partiel", "complet"):
         session = start(school.est, mode, *school.records())
         validate_step(session, 1)
@@ -280,15 +254,8 @@ def test_an_identifier_held_by_another_account_is_a_conflict_until_confirmed():
 
 def test_swapped_identifiers_are_exchanged_in_mode_complet():
     school = School()
-    PronoteIdentity.objects.create(
-        person=school.emma,
-        establishment=school.est,
-        pronote_id="ELEVETOM00000001",
-        category="eleve",
-    )
-    PronoteIdentity.objects.create(
-        person=school.tom, establishment=school.est, pronote_id="ELEVEEMMA0000001", category="eleve"
-    )
+    make_pronote_identity(school.emma, school.est, "ELEVETOM00000001")
+    make_pronote_identity(school.tom, school.est, "ELEVEEMMA0000001")
     session = start(school.est, "complet", *school.records())
     validate_step(session, 1)
     prepare_step(session, 2)
@@ -348,9 +315,7 @@ def test_a_teacher_of_two_schools_gets_one_identifier_in_each():
 def test_the_report_lists_every_row_and_every_removal():
     school = School()
     former = make_person("Léo", "Ancien", establishment=school.est)
-    PronoteIdentity.objects.create(
-        person=former, establishment=school.est, pronote_id="ANCIEN0000000001", category="eleve"
-    )
+    make_pronote_identity(former, school.est, "ANCIEN0000000001")
     session = run_automatic(
         start(school.est, "complet", *school.records(), record("eleve", "INCONNU", "Jules")),
         confirm_removals=True,  # the only pupil identifier: a large removal

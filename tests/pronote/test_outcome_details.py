@@ -11,20 +11,15 @@ from django.utils import translation
 
 from socle.pronote.importer import prepare_step, validate_step
 from socle.pronote.importer.steps import plan_step
-from socle.pronote.models import ImportRow, PronoteIdentity
+from socle.pronote.models import ImportRow
 from socle.pronote.reasons import DETAIL_SEPARATOR, french, part, render
-from tests.factories import make_person
+from tests.factories import make_person, make_pronote_identity
 from tests.pronote.helpers import School, page_text, start
 
 
 def emma_with_an_old_identifier(school: School) -> ImportRow:
     """A partial import where Emma already has another identifier: step 2 plans a conflict."""
-    PronoteIdentity.objects.create(
-        person=school.emma,
-        establishment=school.est,
-        pronote_id="OLDEMMA000000001",
-        category="eleve",
-    )
+    make_pronote_identity(school.emma, school.est, "OLDEMMA000000001")
     session = start(school.est, "partiel", *school.records())
     validate_step(session, 1)
     prepare_step(session, 2)
@@ -34,9 +29,7 @@ def emma_with_an_old_identifier(school: School) -> ImportRow:
 def zoe_holding_emmas_identifier(school: School) -> ImportRow:
     """Emma chosen by hand for an identifier that Zoé AUTRE holds: a conflict on validation."""
     other = make_person("Zoé", "Autre", establishment=school.est, birth_date=dt.date(2012, 1, 1))
-    PronoteIdentity.objects.create(
-        person=other, establishment=school.est, pronote_id="ELEVEEMMA0000001", category="eleve"
-    )
+    make_pronote_identity(other, school.est, "ELEVEEMMA0000001")
     session = start(school.est, "partiel", *school.records())
     validate_step(session, 1)
     prepare_step(session, 2)

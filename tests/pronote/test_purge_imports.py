@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from socle.directory.models import Establishment
 from socle.pronote.models import FileFormat, ImportMode, ImportRow, ImportSession, PronoteIdentity
-from tests.factories import make_establishment, make_person
+from tests.factories import make_establishment, make_person, make_pronote_identity
 
 
 def make_session(school: Establishment, days_ago: int, rows: int = 2) -> ImportSession:
@@ -47,7 +47,7 @@ def test_it_deletes_old_imports_and_keeps_the_newest_of_each_school() -> None:
 def test_it_never_touches_the_identifiers() -> None:
     school = make_establishment("0312609T")
     person = make_person(establishment=school)
-    PronoteIdentity.objects.create(person=person, establishment=school, pronote_id="ELV1")
+    make_pronote_identity(person, school, "ELV1")
     make_session(school, 400)
     make_session(school, 1)
     purge("--days", "30")

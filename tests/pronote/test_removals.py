@@ -14,7 +14,8 @@ from lxml import html
 
 from socle.pronote.importer.removals import RemovalCheck, warning
 from socle.pronote.importer.steps import LargeRemoval, plan_step, run_automatic, validate_step
-from socle.pronote.models import ImportSession, PronoteIdentity
+from socle.pronote.models import ImportSession
+from tests.factories import make_pronote_identity
 from tests.pronote.helpers import (
     ids_of,
     make_pupils_with_identifiers,
@@ -114,9 +115,7 @@ def test_a_complete_file_that_drops_a_few_former_pupils_is_not_asked(school):
 
 def test_the_check_counts_the_category_of_the_step_only(school):
     make_pupils_with_identifiers(school, 12)
-    PronoteIdentity.objects.create(
-        person=school.teacher, establishment=school.est, pronote_id="PROF1", category="enseignant"
-    )
+    make_pronote_identity(school.teacher, school.est, "PROF1", "enseignant")
     # the file holds every pupil but no teacher: the teachers' category is not purged at all
     records = [
         dataclasses.replace(r, cas_id="u-1") if r.category == "eleve" else r
@@ -177,9 +176,7 @@ def test_the_command_imports_a_normal_complet_file_as_before(school, tmp_path):
 
     make_pupils_with_identifiers(school, 1)  # a former pupil…
     for pupil, pid in ((school.emma, "ELEVEEMMA0000001"), (school.tom, "ELEVETOM00000001")):
-        PronoteIdentity.objects.create(  # … and two who stay: not more than half removed
-            person=pupil, establishment=school.est, pronote_id=pid, category="eleve"
-        )
+        make_pronote_identity(pupil, school.est, pid)
     path = tmp_path / "IdPN_To_SOCLE.xml"
     path.write_text(PRONOTE_XML.format(uai=school.est.uai), encoding="utf-8")
     out = run(
@@ -233,9 +230,7 @@ def test_the_wizard_keeps_the_plain_notice_for_a_few_removals(admin_client, scho
     upload(admin_client, school, mode="complet")  # Emma, Tom, Jules; a former pupil…
     session = ImportSession.objects.get()
     for pupil, pid in ((school.emma, "ELEVEEMMA0000001"), (school.tom, "ELEVETOM00000001")):
-        PronoteIdentity.objects.create(  # … and 2 kept: not more than half
-            person=pupil, establishment=school.est, pronote_id=pid, category="eleve"
-        )
+        make_pronote_identity(pupil, school.est, pid)
     admin_client.post(reverse("pronote:step", args=[session.pk, 1]), {"action": "validate"})
     shown = page_text(admin_client.get(reverse("pronote:step", args=[session.pk, 2])))
     assert "Mode Complet : 1 identifiant absent du fichier sera supprimé à la validation." in shown
@@ -299,9 +294,7 @@ def csv_of_two_pupils(school) -> bytes:
 def test_it_warns_that_a_csv_may_be_cut_beside_a_complet_steps_removals(admin_client, school):
     make_pupils_with_identifiers(school, 1)  # the one the file no longer lists
     for pupil, pid in ((school.emma, "ELEVEEMMA0000001"), (school.tom, "ELEVETOM00000001")):
-        PronoteIdentity.objects.create(
-            person=pupil, establishment=school.est, pronote_id=pid, category="eleve"
-        )
+        make_pronote_identity(pupil, school.est, pid)
     upload(admin_client, school, content=csv_of_two_pupils(school), name="EXP_ELEVES.csv")
     session = ImportSession.objects.get()
     assert session.file_format == "csv"
@@ -315,9 +308,7 @@ def test_it_warns_that_a_csv_may_be_cut_beside_a_complet_steps_removals(admin_cl
 def test_it_says_nothing_of_a_cut_for_an_xml_file(admin_client, school):
     make_pupils_with_identifiers(school, 1)
     for pupil, pid in ((school.emma, "ELEVEEMMA0000001"), (school.tom, "ELEVETOM00000001")):
-        PronoteIdentity.objects.create(
-            person=pupil, establishment=school.est, pronote_id=pid, category="eleve"
-        )
+        make_pronote_identity(pupil, school.est, pid)
     upload(admin_client, school, mode="complet")  # XML: a cut one would not parse
     session = ImportSession.objects.get()
     admin_client.post(reverse("pronote:step", args=[session.pk, 1]), {"action": "validate"})
@@ -340,9 +331,7 @@ def few_removals_step(client, school, xml: str) -> str:
     """A Complet import of ``xml`` that removes one pupil's identifier of three (not large)."""
     make_pupils_with_identifiers(school, 1)
     for pupil, pid in ((school.emma, "ELEVEEMMA0000001"), (school.tom, "ELEVETOM00000001")):
-        PronoteIdentity.objects.create(
-            person=pupil, establishment=school.est, pronote_id=pid, category="eleve"
-        )
+        make_pronote_identity(pupil, school.est, pid)
     upload(client, school, mode="complet", content=xml.format(uai=school.est.uai).encode())
     session = ImportSession.objects.get()
     client.post(reverse("pronote:step", args=[session.pk, 1]), {"action": "validate"})
@@ -377,9 +366,7 @@ def test_the_command_preview_hints_at_newcomers_too(school, tmp_path):
 
     make_pupils_with_identifiers(school, 1)
     for pupil, pid in ((school.emma, "ELEVEEMMA0000001"), (school.tom, "ELEVETOM00000001")):
-        PronoteIdentity.objects.create(
-            person=pupil, establishment=school.est, pronote_id=pid, category="eleve"
-        )
+        make_pronote_identity(pupil, school.est, pid)
     path = tmp_path / "IdPN_To_SOCLE.xml"
     path.write_text(PRONOTE_XML.format(uai=school.est.uai), encoding="utf-8")
     out = run("pronote_import", str(path), "--uai", school.est.uai, "--mode", "complet")

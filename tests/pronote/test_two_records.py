@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from socle.pronote.importer import prepare_step, validate_step
 from socle.pronote.importer.steps import plan_step, run_automatic
-from socle.pronote.models import ImportRow, PronoteIdentity
-from tests.factories import make_parent_link
+from socle.pronote.models import ImportRow
+from tests.factories import make_parent_link, make_pronote_identity
 from tests.pronote.helpers import School, ids_of, record, start
 
 
@@ -52,12 +52,7 @@ def test_it_replaces_another_records_identifier_once_confirmed():
 
 def test_it_still_replaces_in_mode_complet_an_identifier_of_another_category_the_file_dropped():
     school = School()
-    PronoteIdentity.objects.create(
-        person=school.teacher,
-        establishment=school.est,
-        pronote_id="OLDPERSBERRONE01",
-        category="personnel",
-    )
+    make_pronote_identity(school.teacher, school.est, "OLDPERSBERRONE01", "personnel")
 
     session = run_automatic(start(school.est, "complet", *school.records()))
 
@@ -69,12 +64,7 @@ def test_it_still_replaces_in_mode_complet_an_identifier_of_another_category_the
 
 def test_it_keeps_in_mode_complet_an_identifier_of_a_category_the_file_does_not_cover():
     school = School()
-    PronoteIdentity.objects.create(
-        person=school.cpe,
-        establishment=school.est,
-        pronote_id="PROFDURAND000001",
-        category="enseignant",
-    )
+    make_pronote_identity(school.cpe, school.est, "PROFDURAND000001", "enseignant")
     staff_only = [r for r in school.records() if r.category == "personnel"]
 
     run_automatic(start(school.est, "complet", *staff_only))

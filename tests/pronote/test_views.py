@@ -10,7 +10,7 @@ from lxml import html
 
 from socle.directory.profiles import Profile
 from socle.pronote.models import ImportRow, ImportSession, SessionStatus
-from tests.factories import DEFAULT_PASSWORD, make_person
+from tests.factories import DEFAULT_PASSWORD, make_person, make_pronote_identity
 from tests.pronote.helpers import School, ids_of, page_text
 from tests.pronote.samples import CSV_ELEVES
 
@@ -679,18 +679,13 @@ def test_the_upload_help_text_carries_the_id_its_field_points_to(admin_client, s
 
 
 def test_the_diagnostics_page_lists_only_people_still_without_an_identifier(admin_client, school):
-    from socle.pronote.models import MissingIdentifierEvent, PronoteIdentity
+    from socle.pronote.models import MissingIdentifierEvent
 
     for person in (school.emma, school.tom):
         MissingIdentifierEvent.objects.create(
             person=person, establishment=school.est, service_code="pronote", count=2
         )
-    PronoteIdentity.objects.create(  # an import gave Emma her identifier since
-        person=school.emma,
-        establishment=school.est,
-        pronote_id="ELEVEEMMA0000001",
-        category="eleve",
-    )
+    make_pronote_identity(school.emma, school.est, "ELEVEEMMA0000001")
     tree = page(admin_client.get(reverse("pronote:doctor"), {"establishment": school.est.pk}))
     (heading,) = tree.xpath("//h3[.='Connexions à PRONOTE sans identifiant']")
     listed = " ".join(heading.getnext().text_content().split())

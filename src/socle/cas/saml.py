@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from lxml import etree
 
 from socle.cas.xmltext import escape, quoteattr
+from socle.core.safe_xml import safe_parser
 from socle.core.saml_release import releases_saml_attributes
 
 SOAP_NS = "http://schemas.xmlsoap.org/soap/envelope/"
@@ -29,15 +30,7 @@ CLOCK_SKEW = dt.timedelta(seconds=30)
 
 _REQUEST = f"{{{SAMLP_NS}}}Request"
 _ARTIFACT = f"{{{SAMLP_NS}}}AssertionArtifact"
-_PARSER = etree.XMLParser(
-    resolve_entities=False,
-    no_network=True,
-    load_dtd=False,
-    dtd_validation=False,
-    huge_tree=False,
-    remove_comments=True,
-    remove_pis=True,
-)
+_PARSER = safe_parser()
 
 
 def releases_attributes(target: str, *, over_http: bool = False) -> bool:

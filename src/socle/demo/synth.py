@@ -15,6 +15,7 @@ import itertools
 import math
 import random
 from collections.abc import Sequence
+from typing import Any
 
 from django.utils.translation import gettext as _
 
@@ -260,37 +261,39 @@ def _parent_birth(draw: _Draw, eldest_child: dt.date) -> dt.date | None:
     return draw.date_in(eldest_child.year - draw.rng.randint(24, 44))
 
 
+def _adult(
+    draw: _Draw, key: str, role: Role, profile: str, born: tuple[int, int], **fields: Any
+) -> SynthPerson:
+    """A teacher or a staff member born between the years ``born``; ``fields``: the rest."""
+    sex = draw.rng.choice("FM")
+    return SynthPerson(
+        key=key,
+        role=role,
+        profile=profile,
+        first_name=draw.first_name(names.WOMEN if sex == "F" else names.MEN),
+        last_name=draw.surname(),
+        sex=sex,
+        birth_date=draw.date_in(draw.rng.randint(*born)),
+        postal_code=draw.rng.choice(names.POSTAL_CODES),
+        **fields,
+    )
+
+
 def _add_teachers(school: SynthSchool, draw: _Draw, count: int) -> None:
     for number in range(1, count + 1):
-        sex = draw.rng.choice("FM")
-        school.people.append(
-            SynthPerson(
-                key=f"P{number:05d}",
-                role=Role.TEACHER,
-                profile=TEACHER,
-                first_name=draw.first_name(names.WOMEN if sex == "F" else names.MEN),
-                last_name=draw.surname(),
-                sex=sex,
-                birth_date=draw.date_in(draw.rng.randint(1962, 1998)),
-                postal_code=draw.rng.choice(names.POSTAL_CODES),
-            )
-        )
+        school.people.append(_adult(draw, f"P{number:05d}", Role.TEACHER, TEACHER, (1962, 1998)))
 
 
 def _add_staff(school: SynthSchool, draw: _Draw, count: int) -> None:
     for number in range(1, count + 1):
         function, profile, in_pronote = STAFF_FUNCTIONS[(number - 1) % len(STAFF_FUNCTIONS)]
-        sex = draw.rng.choice("FM")
         school.people.append(
-            SynthPerson(
-                key=f"S{number:05d}",
-                role=Role.STAFF,
-                profile=profile,
-                first_name=draw.first_name(names.WOMEN if sex == "F" else names.MEN),
-                last_name=draw.surname(),
-                sex=sex,
-                birth_date=draw.date_in(draw.rng.randint(1960, 1999)),
-                postal_code=draw.rng.choice(names.POSTAL_CODES),
+            _adult(
+                draw,
+                f"S{number:05d}",
+                Role.STAFF,
+                profile,
+                (1960, 1999),
                 function=function,
                 in_pronote=in_pronote,
             )

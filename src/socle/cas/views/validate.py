@@ -9,6 +9,7 @@ What they answer is decided in ``socle.cas.answers`` (shared with the WSGI fast 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
@@ -19,9 +20,19 @@ from socle.cas.answers import JSON, XML
 from socle.cas.tickets import get_store
 from socle.cas.validation import issue_proxy_ticket
 from socle.cas.views.common import client_ip, param
-from socle.core.nocache import no_store
+from socle.core.nocache import View, no_store
 
 logger = logging.getLogger("socle.cas")
+
+
+def server_to_server(*methods: str) -> Callable[[View], View]:
+    """A validation view: server-to-server calls with no browser session involved (no CSRF
+    token), answered ``no-store``, by ``methods`` only."""
+
+    def decorate(view: View) -> View:
+        return no_store(csrf_exempt(require_http_methods(list(methods))(view)))
+
+    return decorate
 
 
 def _send(answer: answers.Answer) -> HttpResponse:
@@ -32,9 +43,7 @@ def _params(request: HttpRequest) -> answers.Params:
     return lambda name: param(request, name)
 
 
-@no_store
-@csrf_exempt  # server-to-server calls, no browser session involved
-@require_http_methods(["GET", "POST"])
+@server_to_server("GET", "POST")
 def validate(request: HttpRequest) -> HttpResponse:
     return _send(answers.cas1(_params(request), client_ip(request)))
 
@@ -47,37 +56,27 @@ def _cas2(request: HttpRequest, *, proxy: bool, with_attributes: bool) -> HttpRe
     )
 
 
-@no_store
-@csrf_exempt  # server-to-server calls, no browser session involved
-@require_http_methods(["GET", "POST"])
+@server_to_server("GET", "POST")
 def service_validate(request: HttpRequest) -> HttpResponse:
     return _cas2(request, proxy=False, with_attributes=False)
 
 
-@no_store
-@csrf_exempt  # server-to-server calls, no browser session involved
-@require_http_methods(["GET", "POST"])
+@server_to_server("GET", "POST")
 def proxy_validate(request: HttpRequest) -> HttpResponse:
     return _cas2(request, proxy=True, with_attributes=False)
 
 
-@no_store
-@csrf_exempt  # server-to-server calls, no browser session involved
-@require_http_methods(["GET", "POST"])
+@server_to_server("GET", "POST")
 def p3_service_validate(request: HttpRequest) -> HttpResponse:
     return _cas2(request, proxy=False, with_attributes=True)
 
 
-@no_store
-@csrf_exempt  # server-to-server calls, no browser session involved
-@require_http_methods(["GET", "POST"])
+@server_to_server("GET", "POST")
 def p3_proxy_validate(request: HttpRequest) -> HttpResponse:
     return _cas2(request, proxy=True, with_attributes=True)
 
 
-@no_store
-@csrf_exempt  # server-to-server calls, no browser session involved
-@require_http_methods(["GET", "POST"])
+@server_to_server("GET", "POST")
 def proxy(request: HttpRequest) -> HttpResponse:
     as_json = protocol.wants_json(param(request, "format"))
     try:
@@ -106,9 +105,7 @@ def _read_body(request: HttpRequest) -> bytes:
     return request.read(saml.MAX_REQUEST_BYTES + 1)
 
 
-@no_store
-@csrf_exempt
-@require_http_methods(["POST"])
+@server_to_server("POST")
 def saml_validate(request: HttpRequest) -> HttpResponse:
     """§4.2 (``socle.cas.answers.saml_validation``)."""
     target = request.GET.get("TARGET") or request.GET.get("service") or ""

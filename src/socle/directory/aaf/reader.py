@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from lxml import etree
 
 from socle.core.plain_errors import xml_error
+from socle.core.safe_xml import SAFE_OPTIONS
 
 ROOT = "ficAlimMENESR"
 OPERATIONS = {"addRequest": "add", "modifyRequest": "modify", "deleteRequest": "delete"}
@@ -47,13 +48,7 @@ def read_records(stream: IO[bytes]) -> Iterator[RawRecord]:
         stream,
         events=("end",),
         tag=tuple(OPERATIONS),
-        resolve_entities=False,
-        no_network=True,
-        load_dtd=False,
-        dtd_validation=False,
-        huge_tree=False,
-        remove_comments=True,
-        remove_pis=True,
+        **SAFE_OPTIONS,
     )
     checked = False
     try:

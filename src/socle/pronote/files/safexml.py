@@ -9,21 +9,10 @@ from django.utils.translation import gettext as _
 from lxml import etree
 
 from socle.core.plain_errors import xml_error
+from socle.core.safe_xml import safe_parser
 from socle.pronote.files.records import PronoteFileError
 
 _DOCTYPE = re.compile(rb"<!DOCTYPE", re.IGNORECASE)
-
-
-def _parser() -> etree.XMLParser:
-    return etree.XMLParser(
-        resolve_entities=False,
-        no_network=True,
-        load_dtd=False,
-        dtd_validation=False,
-        huge_tree=False,
-        remove_comments=True,
-        remove_pis=True,
-    )
 
 
 def parse_xml(data: bytes, what: str | None = None) -> etree._Element:
@@ -35,7 +24,7 @@ def parse_xml(data: bytes, what: str | None = None) -> etree._Element:
     if _DOCTYPE.search(data[:65536]):
         raise PronoteFileError(refused % {"what": what})
     try:
-        tree = etree.fromstring(data, parser=_parser()).getroottree()
+        tree = etree.fromstring(data, parser=safe_parser()).getroottree()
     except etree.XMLSyntaxError as exc:
         line = getattr(exc, "lineno", None) or "?"
         raise PronoteFileError(

@@ -144,14 +144,22 @@ def plan_step(
     confirmed: set[int] | None = None,
 ) -> Plan:
     """What validating would write now (shown on the step page, then executed)."""
-    spec = step(number)
-    rows = step_rows(session, number)
-    pairs = _pairs(rows, choices or {})
+    return _plan_rows(session, number, step_rows(session, number), choices, confirmed)
+
+
+def _plan_rows(
+    session: ImportSession,
+    number: int,
+    rows: list[StepRow],
+    choices: dict[int, int | None] | None,
+    confirmed: set[int] | None,
+) -> Plan:
+    """:func:`plan_step` on the step's ``rows`` already read."""
     return make_plan(
         session.establishment,
-        spec.category.value,
+        step(number).category.value,
         session.mode,
-        pairs,
+        _pairs(rows, choices or {}),
         file_ids={r.pronote_id for r in rows},
         confirmed=confirmed or set(),
         listed=_listed(session),
@@ -206,17 +214,7 @@ def validate_step(
         spec = step(number)
         rows = step_rows(session, number)
         current = prepare_step(session, number, rows, write_rows=False)
-        pairs = _pairs(rows, choices or {})
-        plan = make_plan(
-            session.establishment,
-            spec.category.value,
-            session.mode,
-            pairs,
-            file_ids={r.pronote_id for r in rows},
-            confirmed=confirmed or set(),
-            listed=_listed(session),
-            stored_cas=_stored_cas(rows),
-        )
+        plan = _plan_rows(session, number, rows, choices, confirmed)
         check = removal_check(session, number, plan)
         if check is not None and check.large and not confirm_removals:
             raise LargeRemoval(check)
