@@ -13,8 +13,9 @@ measured in a fresh process (``bench/traces_bench/measure.py``): the administrat
 school (500 people) and of a big one (2,500) opens « Traces » (first page, page 100, filtered by
 event, service, a week, a person) and « Indicateurs » (its default 30 days). Reported: the
 view's wall-clock seconds (warm caches), its queries, the slowest query's seconds, and the
-peak resident memory of the measuring process. ``before``: the scope of commit 61482c4 (by
-today's memberships), for comparison.
+peak resident memory of the measuring process. Variants: ``scope`` (the pages as they are,
+through ``TraceScope``), ``like`` (a ``LIKE`` on ``Trace.member_uais``, the day's first design)
+and ``memberships`` (the scope of commit 61482c4, by today's memberships), for comparison.
 
 PostgreSQL: ``--postgres`` (default ``postgres://socle:socle@127.0.0.1:5432/socle_traces_bench``,
 a database this script drops and creates: never give it one you use); ``eval "$(bash
