@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Iterator
 from typing import Any
 
 from django.conf import settings
@@ -12,30 +14,52 @@ from django.utils.translation import gettext_lazy as _
 from socle.core.personal_data import register_export, register_purge
 from socle.directory.models import Person
 from socle.directory.signals import leavers_deleted
-from socle.portal.models import Group, LauncherSkip, Trace
+from socle.portal.models import Group, LauncherSkip, Trace, TraceScope
 from socle.portal.trace_log import purge
 from socle.portal.traces import record
+
+CHUNK = 2000
 
 
 def traces_of(person: Person) -> list[dict[str, Any]]:
     """Every trace about the person (``person``) or made by them (``actor_login``: an
-    administrator's changes), oldest first."""
+    administrator's changes), oldest first, each with the establishments that see it and the
+    person's profile in each then (``TraceScope``: one query per 2,000 traces)."""
     traces = Trace.objects.filter(Q(person=person) | Q(actor_login=person.login)).order_by("at")
-    return [
-        {
-            "at": t.at,
-            "event": t.event,
-            "outcome": t.outcome,
-            "actor_login": t.actor_login,
-            "service_code": t.service_code,
-            "uai": t.uai,
-            "profile": t.profile,
-            "client_ip": t.client_ip,
-            "detail": t.detail,
-            "member_uais": t.member_uais,  # their establishments then (a trace without UAI)
-        }
-        for t in traces.iterator(chunk_size=2000)
-    ]
+    exported: list[dict[str, Any]] = []
+    for chunk in _chunks(traces.iterator(chunk_size=CHUNK)):
+        profiles: dict[int, dict[str, str]] = defaultdict(dict)
+        rows = TraceScope.objects.filter(trace_id__in=[t.pk for t in chunk]).order_by("uai")
+        for trace_id, uai, profile in rows.values_list("trace_id", "uai", "profile"):
+            profiles[trace_id][uai] = profile
+        exported += [
+            {
+                "at": t.at,
+                "event": t.event,
+                "outcome": t.outcome,
+                "actor_login": t.actor_login,
+                "service_code": t.service_code,
+                "uai": t.uai,
+                "profile": t.profile,
+                "client_ip": t.client_ip,
+                "detail": t.detail,
+                "member_uais": t.member_uais,  # their establishments then (a trace without UAI)
+                "profiles": profiles.get(t.pk, {}),  # UAI → their profile there then ("": none)
+            }
+            for t in chunk
+        ]
+    return exported
+
+
+def _chunks(traces: Iterator[Trace]) -> Iterator[list[Trace]]:
+    chunk: list[Trace] = []
+    for trace in traces:
+        chunk.append(trace)
+        if len(chunk) == CHUNK:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
 
 
 def portal_choices(person: Person) -> dict[str, Any]:
