@@ -37,7 +37,7 @@ def test_it_detects_refuses_and_applies_the_migrations_of_an_upgrade(tmp_path: P
     )
     assert refused.returncode == 1
     assert refused.stderr.strip() == (
-        "La base de données n'est pas à jour (5 migration(s) à appliquer) : lancez « socle "
+        "La base de données n'est pas à jour (6 migration(s) à appliquer) : lancez « socle "
         "migrate » avant « socle serve --no-prepare », ou démarrez sans --no-prepare."
     )
 

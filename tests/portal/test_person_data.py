@@ -12,6 +12,7 @@ from django.core.management import CommandError, call_command
 
 from socle.directory.activation import issue_code
 from socle.directory.models import Profile
+from socle.portal import personal_data
 from socle.portal.models import Trace, UsernameMode
 from socle.portal.traces import record
 from socle.pronote.models import MissingIdentifierEvent, PronoteIdentity
@@ -94,6 +95,19 @@ def test_it_exports_the_traces_and_records_the_export(pupil: Any) -> None:
 def test_it_exports_the_establishments_each_trace_without_uai_kept(pupil: Any) -> None:
     traces = export(pupil.login)["traces"]
     assert [(t["event"], t["uai"], t["member_uais"]) for t in traces] == [("login", "", "0312609T")]
+
+
+def test_it_exports_the_profile_each_trace_kept_in_each_establishment(
+    pupil: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(personal_data, "CHUNK", 1)  # one query per chunk of traces
+    pupil.memberships.update(profile=Profile.PARENT)  # a change after the login
+    record("ticket_issued", person=pupil, uai="0312609T", client_ip="192.0.2.8")
+    traces = export(pupil.login)["traces"]
+    assert [(t["client_ip"], t["profiles"]) for t in traces] == [
+        ("192.0.2.7", {"0312609T": Profile.PUPIL}),
+        ("192.0.2.8", {"0312609T": Profile.PARENT}),
+    ]
 
 
 def test_it_says_what_each_cas_service_receives_without_counting_a_connection(

@@ -8,8 +8,9 @@ Each row keeps the time of its event (``Trace.at`` is set when recorded, not whe
 Rows wait as plain dicts of fields, written as such (``COPY`` on PostgreSQL, a multi-row
 ``INSERT`` on SQLite; no ``Trace`` instance, no model signal: ``bulk_create`` sent none
 either) by the writer, off the request path, which also reads the establishments of the
-people of the rows without UAI (``Trace.member_uais``) with one query per batch, and writes
-each trace's establishments (``TraceScope``) in the same transaction.
+people of the batch, and their profile in each, with one query per batch (``Trace.member_uais``
+of the rows without UAI), and writes each trace's establishments with that profile
+(``TraceScope``) in the same transaction.
 
 What it costs: a worker killed with ``SIGKILL`` loses the traces of its last second; a normal
 stop (gunicorn's graceful shutdown, ``sys.exit``) writes them first (``atexit``). Operators who
@@ -30,12 +31,13 @@ from django.db import DataError, IntegrityError, connection, transaction
 from socle.core.background import flush_at_exit, flush_forever
 from socle.core.sqlite_turn import write_turn
 from socle.directory.aaf.fastsql import insert_rows_returning_ids
-from socle.portal.models import Trace, insert_scopes, member_uais_of, scope_uais
+from socle.portal.models import Trace, insert_scopes, memberships_of, scope_rows, uais_text
 
 logger = logging.getLogger("socle.traces")
 FLUSH_EVERY = 1.0
 FLUSH_AT = 500
 MAX_PENDING = 50_000  # beyond this (database down for long), the oldest rows are dropped
+HELD = "scope_profiles"  # the key of a row's ``Trace.scope_profiles`` once read (not a field)
 
 _lock = threading.Lock()
 _pending: list[dict[str, Any]] = []  # the fields of each waiting Trace
@@ -78,20 +80,20 @@ def flush() -> int:
     if not rows:
         return 0
     if not connection.features.can_return_rows_from_bulk_insert:  # SQLite before 3.35
-        return _one_by_one([Trace(**row) for row in rows])
+        return _one_by_one([_trace(row) for row in rows])
     try:
-        _add_member_uais(rows)
+        _add_memberships(rows)
         # On SQLite, the validations wait for the batch instead of sleeping. The traces and
         # their establishments (TraceScope, which needs the traces' ids) in one transaction,
         # by plain inserts (``COPY`` on PostgreSQL): no model instance per trace.
         with write_turn(), transaction.atomic():
             ids = insert_rows_returning_ids(Trace, rows)
             insert_scopes(
-                (pk, row["at"], scope_uais(row["uai"], row["member_uais"]))
+                (pk, row["at"], scope_rows(row["uai"], row["member_uais"], row.get(HELD)))
                 for pk, row in zip(ids, rows, strict=True)
             )
     except (IntegrityError, DataError):
-        return _one_by_one([Trace(**row) for row in rows])
+        return _one_by_one([_trace(row) for row in rows])
     except Exception:
         with _lock:  # keep them for the next attempt, in order
             _pending[:0] = rows
@@ -99,20 +101,34 @@ def flush() -> int:
     return len(rows)
 
 
-def _add_member_uais(rows: list[dict[str, Any]]) -> None:
-    """The establishments of the people of the rows without UAI (``Trace.member_uais``), read
-    for the whole batch at once: one query, none on the request path. Kept in the rows, so
-    that a batch written again after a database error keeps those of its first attempt."""
+def _add_memberships(rows: list[dict[str, Any]]) -> None:
+    """The establishments of the people of the batch and their profile in each (UAI → profile,
+    ``Trace.scope_profiles``, under the key :data:`HELD`; ``Trace.member_uais`` of the rows
+    without UAI), read for the whole batch at once: one query, none on the request path. Kept
+    in the rows, so that a batch written again after a database error keeps those of its
+    first attempt."""
     wanted = []
     for row in rows:
         row.setdefault("member_uais", "")  # every row written with the same columns
-        if row.get("person_id") and not row.get("uai") and not row["member_uais"]:
+        if row.get("person_id") and HELD not in row:
             wanted.append(row)
     if not wanted:
         return
-    found = member_uais_of(row["person_id"] for row in wanted)
+    found = memberships_of(row["person_id"] for row in wanted)
+    texts = {person_id: uais_text(held) for person_id, held in found.items()}
     for row in wanted:
-        row["member_uais"] = found.get(row["person_id"], "")
+        person_id = row["person_id"]
+        row[HELD] = found.get(person_id, {})
+        if not row.get("uai") and not row["member_uais"]:
+            row["member_uais"] = texts.get(person_id, "")
+
+
+def _trace(row: dict[str, Any]) -> Trace:
+    fields = dict(row)
+    held = fields.pop(HELD, None)
+    trace = Trace(**fields)
+    trace.scope_profiles = held
+    return trace
 
 
 def _one_by_one(rows: list[Trace]) -> int:

@@ -13,7 +13,7 @@ from django.db.models import OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone
 
-from socle.directory.models import Establishment, Membership
+from socle.directory.models import Establishment
 from socle.portal.models import Trace, TraceScope
 from socle.portal.traces import OUTCOME_LABELS, event_label
 
@@ -79,23 +79,26 @@ def recorded_events(limit: int = 100) -> list[str]:
 def with_profile(
     traces: QuerySet[Trace], establishment_ids: set[int] | None = None
 ) -> QuerySet[Trace]:
-    """Annotates ``shown_profile``: the trace's own profile, else the person's profile in the
-    trace's establishment, else any of the person's profiles ("" for nobody). The CAS does not
-    store a profile with its events (a person may hold several; a validation reads none), so
-    « Traces » and « Indicateurs » read it from the directory.
+    """Annotates ``shown_profile``: the trace's own profile, else the profile its person held,
+    when the trace was recorded, in the establishment that sees it (``TraceScope.profile``: the
+    trace's UAI, else one of the person's establishments then; the first by code when several),
+    "" for none. Not today's memberships: a pupil who left the collège keeps « Élève » in the
+    collège's traces, a teacher who became a personnel keeps « Enseignant » on last year's.
+    The CAS does not store a profile with its events (a person may hold several; a validation
+    reads none): the trace writer reads them with the person's establishments.
 
-    ``establishment_ids``: those of the reader (``None``: all, a superuser). The profiles read
-    from the directory are only the ones held there: an establishment's administrator does not
-    learn that a parent of theirs teaches elsewhere, nor a visitor's profile in another school."""
-    memberships = Membership.objects.filter(person_id=OuterRef("person_id")).order_by("profile")
+    ``establishment_ids``: those of the reader (``None``: all, a superuser). Only the profiles
+    held in those are read: an establishment's administrator does not learn that a parent of
+    theirs teaches elsewhere, nor a visitor's profile in another school. One lookup of the
+    trace's ``TraceScope`` rows by the index of their trace."""
+    scope = TraceScope.objects.filter(trace_id=OuterRef("pk")).exclude(profile="")
     if establishment_ids is not None:
-        memberships = memberships.filter(establishment_id__in=establishment_ids)
-    same_school = memberships.filter(establishment__uai=OuterRef("uai"))
+        readers = Establishment.objects.filter(pk__in=establishment_ids).values("uai")
+        scope = scope.filter(uai__in=readers)
     return traces.annotate(
         shown_profile=Coalesce(
             NullIf("profile", Value("")),
-            Subquery(same_school.values("profile")[:1]),
-            Subquery(memberships.values("profile")[:1]),
+            Subquery(scope.order_by("profile").values("profile")[:1]),
             Value(""),
         )
     )
