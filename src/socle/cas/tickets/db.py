@@ -13,6 +13,7 @@ ended or expired since, on any node, inserts nothing and raises ``SessionEnded``
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import time
 from collections.abc import Mapping, Sequence
 from typing import Any, cast
@@ -93,7 +94,29 @@ def _db_value(model: Any, field: str, value: Any, conn: BaseDatabaseWrapper) -> 
     """``value`` as the ORM would write it to ``model.field`` (dates, JSON) on ``conn``, this
     thread's connection: resolved once by the caller, not at every attribute the field reads
     through the ``connection`` proxy (a third of a hop's CPU on SQLite, measured)."""
-    return model._meta.get_field(field).get_db_prep_save(value, conn)
+    return _preparer(model, field)(value, conn)
+
+
+# Fields whose Python value (already of the field's type here: str, int, bool) is what the
+# drivers take, as the field's own ``get_db_prep_save`` would return it.
+_AS_IS = frozenset(
+    {"CharField", "BigIntegerField", "IntegerField", "BooleanField", "BigAutoField", "AutoField"}
+)
+
+
+@functools.cache
+def _preparer(model: Any, name: str) -> Any:
+    """How ``model.name``'s values are written, found once per field: ``get_db_prep_save``'s
+    chain of calls cost 25 µs for a ticket's twelve values, about 4 % of a hop on SQLite."""
+    field = model._meta.get_field(name)
+    kind = field.get_internal_type()
+    if field.is_relation:
+        kind = field.target_field.get_internal_type()  # a foreign key: its target's id
+    if kind in _AS_IS:
+        return lambda value, conn: value
+    if kind == "DateTimeField":  # aware datetimes or None: the ORM ends with the same adapter
+        return lambda value, conn: conn.ops.adapt_datetimefield_value(value)
+    return field.get_db_prep_save
 
 
 def _update_returning() -> bool:
