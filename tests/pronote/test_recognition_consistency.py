@@ -139,9 +139,10 @@ def test_it_does_not_predict_a_refusal_over_http_for_a_user_pronote_has_bound(sc
 
 def test_over_http_pronote_opens_the_duplicate_already_bound(school):
     """No identifier designates the account's record: PRONOTE finds the name on the first copy
-    and opens it, as in identity mode — no refusal predicted."""
+    and opens it, as in identity mode — no refusal predicted, by the import nor the diagnostics."""
     pronote_at(school, HTTP_BASE)
-    _import_with_bound_copy(school)
+    assert _held_noted(_import_with_bound_copy(school)) == []  # the import agrees
+    assert diagnose(school.est, allowed=None).cas_mismatches == []
     emma = _verdict(school, school.emma)
     assert len(emma) == 2
     assert emma[1].endswith(

@@ -182,9 +182,16 @@ def duplicate_refused(service: Service | None) -> bool:
     ENT designates the account's record by its identifier, PRONOTE finds the name on the other
     record and answers « Identification impossible ». In identity mode no identifier is sent:
     PRONOTE recognises the person by that name alone and opens the record already bound — no
-    refusal. The rule of the import report, of « Diagnostic PRONOTE » and ``pronote_doctor``."""
+    refusal. Nor at a plain-http address, where the CAS sends no attribute at all
+    (:func:`socle.portal.saml_http.withheld`, the per-account verdict's test): PRONOTE opens the
+    bound copy there too. The rule of the import report, of « Diagnostic PRONOTE » and
+    ``pronote_doctor``."""
+    from socle.portal.saml_http import withheld
+
     recognition = getattr(service, "pronote_recognition", "") or "pronote"
-    return recognition != "identity"
+    if recognition == "identity":
+        return False
+    return service is None or not withheld((service.url or "").strip())
 
 
 def fix_hint(count: int = 2) -> str:
