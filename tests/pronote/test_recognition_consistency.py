@@ -12,11 +12,11 @@ from socle.pronote.doctor import diagnose
 from socle.pronote.doctor_account import IDENTIFICATION_IMPOSSIBLE, missing_attribute_message
 from socle.pronote.importer.steps import run_automatic
 from socle.pronote.models import ImportRow, ImportSession
-from tests.factories import make_service
 from tests.pronote.helpers import School, run, start
 from tests.pronote.test_cas_ids import emma_row
 from tests.pronote.test_doctor_duplicates import BOUND, _with_bound_copy
 from tests.pronote.test_http_pronote import HTTP_BASE, pronote_at
+from tests.pronote.test_several_services import pronote
 
 CAS = "http://testserver/cas"
 HELD = "sur une autre fiche"
@@ -30,16 +30,7 @@ def _fresh_notes(monkeypatch):
 
 
 def _pronote(school: School, code: str, recognition: str, order: int = 0) -> Service:
-    url = f"https://{school.est.uai.lower()}.index-education.net/pronote/"
-    return make_service(
-        code,
-        sso_type="pronote",
-        establishment=school.est,
-        url=url,
-        patterns=(url + "**",),
-        pronote_recognition=recognition,
-        order=order,
-    )
+    return pronote(school, code, pronote_recognition=recognition, order=order)
 
 
 def _import_with_bound_copy(school: School) -> ImportSession:

@@ -7,7 +7,9 @@ or whatever name the service's ``pronote_id_attribute`` gives) and recognises on
 has already bound to the ENT (by their « Identifiant CAS »).
 The rule itself is :func:`socle.core.saml_release.releases_saml_attributes`; this module applies
 it to a service's URL and patterns, for the service form's warning and « Diagnostic PRONOTE »
-(and ``pronote_doctor``), so that they warn exactly when the CAS withholds."""
+(and ``pronote_doctor``), so that they warn exactly when the CAS withholds; and it words, per
+PRONOTE recognition mode, what a PRONOTE service loses there, for them and the hint of
+``socle.W008``."""
 
 from __future__ import annotations
 
