@@ -62,3 +62,30 @@ def test_it_names_the_identifier_attribute_of_the_pronote_service() -> None:
     )
     (warning,) = _w008("PRONOTE-ENT")
     assert "ni idEnt ni aucun autre attribut" in warning.hint
+
+
+@pytest.mark.django_db
+def test_it_words_the_pronote_hint_per_recognition_mode() -> None:
+    """As ``saml_http`` words the service form and the diagnostics: identity mode expects the
+    identity attributes, not ``idPronote``; « both » both."""
+    for code, recognition in (("PN-ID", "identity"), ("PN-BOTH", "both")):
+        make_service(
+            code,
+            sso_type="pronote",
+            patterns=(f"http://{code.lower()}.lycee.test/pronote/**",),
+            pronote_recognition=recognition,
+        )
+    (identity,) = _w008("PN-ID")
+    assert (
+        "ne lui transmet aucun attribut d'identité (nom, prenom, dateNaissance, codePostal, "
+        "categories) ni aucun autre attribut" in identity.hint
+    )
+    assert "idPronote" not in identity.hint
+    (both,) = _w008("PN-BOTH")
+    assert (
+        "ne lui transmet ni l'identifiant PRONOTE (idPronote) ni les attributs d'identité "
+        "(nom, prenom, dateNaissance…)" in both.hint
+    )
+    for warning in (identity, both):
+        assert "Publiez PRONOTE.net en https" in warning.hint
+        assert "SOCLE_CAS_SAML_HTTP_ATTRIBUTES=true" in warning.hint

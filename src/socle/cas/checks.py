@@ -210,13 +210,11 @@ def _http_hint(service: Any) -> str:
     if http_attributes_allowed():
         return _("Utilisez l'adresse https du service.")
     if service.sso_type == SSOType.PRONOTE:
-        return _(
-            "Publiez PRONOTE.net en https et indiquez son adresse https : en http, /samlValidate "
-            "ne lui transmet ni %(attribute)s ni aucun autre attribut (spécification CAS, "
-            "§4.2.1) et PRONOTE ne reconnaît que les utilisateurs déjà liés à l'ENT ; à défaut, "
-            "SOCLE_CAS_SAML_HTTP_ATTRIBUTES=true (socle.W098). socle pronote_doctor --uai … le "
-            "détaille."
-        ) % {"attribute": service.pronote_id_attribute.strip() or "idPronote"}
+        from socle.portal.saml_http import pronote_http_check_hint
+
+        return pronote_http_check_hint(
+            id_attribute=service.pronote_id_attribute, recognition=service.pronote_recognition
+        )
     return _(
         "Utilisez l'adresse https du service : en http, /samlValidate ne "
         "lui transmet aucun attribut (spécification CAS, §4.2.1)."

@@ -7,7 +7,9 @@ or whatever name the service's ``pronote_id_attribute`` gives) and recognises on
 has already bound to the ENT (by their « Identifiant CAS »).
 The rule itself is :func:`socle.core.saml_release.releases_saml_attributes`; this module applies
 it to a service's URL and patterns, for the service form's warning and « Diagnostic PRONOTE »
-(and ``pronote_doctor``), so that they warn exactly when the CAS withholds."""
+(and ``pronote_doctor``), so that they warn exactly when the CAS withholds; and it words, per
+PRONOTE recognition mode, what a PRONOTE service loses there, for them and the hint of
+``socle.W008``."""
 
 from __future__ import annotations
 
@@ -128,6 +130,32 @@ def pronote_http_problem(
             "service, ou demandez à l'exploitant de l'ENT."
         )
     return message, fix
+
+
+def pronote_http_check_hint(*, id_attribute: str, recognition: str = "pronote") -> str:
+    """What ``socle.W008`` advises for a PRONOTE service at a plain-http address while the CAS
+    withholds attributes: what it will not receive, worded per recognition mode as
+    :func:`pronote_http_problem` does (the identifier ``id_attribute``, the identity
+    attributes, or both)."""
+    attribute = id_attribute.strip() or "idPronote"  # the field's default
+    if recognition == "identity":
+        withheld_text = _(
+            "aucun attribut d'identité (nom, prenom, dateNaissance, codePostal, categories) ni "
+            "aucun autre attribut"
+        )
+    elif recognition == "both":
+        withheld_text = _(
+            "ni l'identifiant PRONOTE (%(attribute)s) ni les attributs d'identité (nom, prenom, "
+            "dateNaissance…)"
+        ) % {"attribute": attribute}
+    else:
+        withheld_text = _("ni %(attribute)s ni aucun autre attribut") % {"attribute": attribute}
+    return _(
+        "Publiez PRONOTE.net en https et indiquez son adresse https : en http, /samlValidate "
+        "ne lui transmet %(withheld)s (spécification CAS, §4.2.1) et PRONOTE ne reconnaît que "
+        "les utilisateurs déjà liés à l'ENT ; à défaut, SOCLE_CAS_SAML_HTTP_ATTRIBUTES=true "
+        "(socle.W098). socle pronote_doctor --uai … le détaille."
+    ) % {"withheld": withheld_text}
 
 
 def cas_http_warning(addresses: list[str]) -> str:

@@ -174,6 +174,26 @@ def held_elsewhere(
     return holder
 
 
+def duplicate_refused(service: Service | None) -> bool:
+    """Whether PRONOTE refuses a person whose name another record already carries
+    (:func:`held_elsewhere`), by the recognition mode of the UAI's service in use
+    (:func:`pronote_service`, the one whose names are compared; ``None``: none declared, a new
+    service's default mode). With the identifier (« idPronote ») or « both » (migration), the
+    ENT designates the account's record by its identifier, PRONOTE finds the name on the other
+    record and answers « Identification impossible ». In identity mode no identifier is sent:
+    PRONOTE recognises the person by that name alone and opens the record already bound — no
+    refusal. Nor at a plain-http address, where the CAS sends no attribute at all
+    (:func:`socle.portal.saml_http.withheld`, the per-account verdict's test): PRONOTE opens the
+    bound copy there too. The rule of the import report, of « Diagnostic PRONOTE » and
+    ``pronote_doctor``."""
+    from socle.portal.saml_http import withheld
+
+    recognition = getattr(service, "pronote_recognition", "") or "pronote"
+    if recognition == "identity":
+        return False
+    return service is None or not withheld((service.url or "").strip())
+
+
 def fix_hint(count: int = 2) -> str:
     """What to do in PRONOTE about ``count`` stored « Identifiant CAS » that Socle's names do
     not match (the digest of the field guides: « Identification impossible », changing ENT)."""
@@ -330,7 +350,9 @@ def stored_mismatches(establishment: Establishment) -> list[StoredCasId]:
         StoredCasId(pronote_id, stored, newest[pronote_id].imported_at, holders[pronote_id], sent)
         for pronote_id, (stored, sent) in found.items()
     ]
-    bound = _holders_by_category(newest)
+    # held elsewhere: counted only where the service in use makes PRONOTE refuse it
+    refused = duplicate_refused(pronote_service(establishment))
+    bound = _holders_by_category(newest) if refused else {}
     if bound:  # no query when no record carries an « Identifiant CAS »
         listed_held = [pid for pid in holders if pid in newest and pid not in found]
         sent_to = sent_names(establishment, (holders[pid] for pid in listed_held))

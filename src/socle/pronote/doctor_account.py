@@ -15,44 +15,12 @@ from socle.cas.attributes import collect
 from socle.cas.protocol import render_saml_success
 from socle.cas.usernames import cas_username
 from socle.directory.models import Establishment, Person
-from socle.portal.saml_http import pronote_http_problem, withheld
+from socle.portal.saml_http import withheld
 from socle.pronote.attributes import IDENTITY_NAMES, mandatory_names, preview
-from socle.pronote.cas_names import differs, fix_hint, latest_stored, stored_elsewhere
 from socle.pronote.categories import STEP_BY_CATEGORY, STEP_COUNT
+from socle.pronote.doctor_bound import explain_http_target, explain_stored_cas_id
 from socle.pronote.models import ImportRow, PronoteIdentity
-
-#: PRONOTE's own French message (a quote, never translated).
-IDENTIFICATION_IMPOSSIBLE = (
-    "« Identification impossible — Nous n'avons pas réussi à vous identifier sur votre Espace "
-    "PRONOTE. Il est possible que les données personnelles vous concernant ne soient pas "
-    "correctement renseignées dans l'ENT… »"
-)
-
-
-def missing_attribute_message(cas_url: str, attribute: str) -> str:
-    """PRONOTE's own French message (a quote, never translated)."""
-    return (
-        f"« Échec de l'authentification par le serveur CAS {cas_url} : Le serveur CAS doit "
-        f'être configuré pour renvoyer un attribut "{attribute}". Or aucun attribut n\'a été '
-        "renvoyé. »"
-    )
-
-
-class Quoting(str):
-    """A sentence quoting one of PRONOTE's French messages: the whole text for the command, and
-    ``parts`` (text, is the quote) for the page, which marks the quote ``lang="fr"`` so that a
-    screen reader reads it in French on an English page."""
-
-    parts: tuple[tuple[str, bool], ...] = ()
-
-
-def quoting(sentence: str, message: str, **params: str) -> Quoting:
-    """``sentence`` (translated, with ``%(message)s``) around PRONOTE's ``message``."""
-    marker = "\x00"
-    before, after = (sentence % {**params, "message": marker}).split(marker, 1)
-    line = Quoting(before + message + after)
-    line.parts = ((before, False), (message, True), (after, False))
-    return line
+from socle.pronote.pronote_says import IDENTIFICATION_IMPOSSIBLE, missing_attribute_message, quoting
 
 
 def _can_access(person: Person, service: Any) -> bool:
@@ -162,7 +130,7 @@ def _explain(
     recognition = service.pronote_recognition or "pronote"
     attribute = service.pronote_id_attribute or "idPronote"
     if report.http_target:
-        _explain_http_target(report, recognition, attribute, cas)
+        explain_http_target(report, establishment, recognition, attribute, cas)
         return
     sent = set(report.attributes)
     missing_names = mandatory_names(service) - sent
@@ -210,7 +178,7 @@ def _explain(
                     IDENTIFICATION_IMPOSSIBLE,
                 )
             )
-    _explain_stored_cas_id(report, establishment, recognition)
+    explain_stored_cas_id(report, establishment)
     if not report.verdict:
         report.verdict.append(
             _(
@@ -239,99 +207,6 @@ def _explain(
         report.fixes.append(
             _("Non transmis faute de donnée : %(names)s.") % {"names": ", ".join(unknown)}
         )
-
-
-def _explain_http_target(report: Any, recognition: str, attribute: str, cas: str) -> None:
-    """PRONOTE.net at a plain-http address: the CAS sends it no attribute at all, whatever the
-    account (``socle.portal.saml_http``); importing identifiers would change nothing."""
-    explanation, fix = pronote_http_problem(
-        [report.http_target],
-        superuser=report.superuser,
-        id_attribute=attribute,
-        recognition=recognition,
-    )
-    report.verdict.append(explanation)
-    if recognition == "identity":
-        report.verdict.append(
-            quoting(
-                _("Sans attribut d'identité, PRONOTE affichera %(message)s"),
-                IDENTIFICATION_IMPOSSIBLE,
-            )
-        )
-    else:
-        report.verdict.append(
-            quoting(_("PRONOTE affichera : %(message)s"), missing_attribute_message(cas, attribute))
-        )
-    report.fixes.append(fix)
-
-
-def _explain_stored_cas_id(report: Any, establishment: Establishment, recognition: str) -> None:
-    """PRONOTE recognises a bound record by its « Identifiant CAS » alone: if the newest imported
-    file says the record of this account's identifier holds another name than the one Socle
-    sends, PRONOTE will refuse the person; so it will if another record already holds that name
-    (a duplicate bound first, :func:`socle.pronote.cas_names.held_elsewhere`) while the ENT
-    designates this one by its identifier (not in identity mode, where none is sent: PRONOTE
-    then simply opens the other record)."""
-    stored = latest_stored(establishment, report.pronote_id)
-    if stored is not None and differs(stored.stored, report.username):
-        report.verdict.append(
-            quoting(
-                _(
-                    "Dans le fichier importé le %(date)s, la fiche PRONOTE %(identifier)s a déjà "
-                    "l'identifiant CAS %(stored)s, mais l'ENT enverra %(sent)s : PRONOTE "
-                    "affichera %(message)s"
-                ),
-                IDENTIFICATION_IMPOSSIBLE,
-                date=f"{timezone.localtime(stored.imported_at):%d/%m/%Y}",
-                identifier=report.pronote_id,
-                stored=stored.stored,
-                sent=report.username,
-            )
-        )
-        report.fixes.append(fix_hint(1))
-        return
-    if recognition == "identity":
-        return
-    duplicate = stored_elsewhere(establishment, report.pronote_id, report.username)
-    if duplicate is None:
-        return
-    params = {
-        "identifier": report.pronote_id,
-        "sent": report.username,
-        "holder": duplicate.holder_id,
-        "holder_name": duplicate.holder_name,
-    }
-    report.verdict.append(
-        quoting(
-            _(
-                "Dans le fichier importé le %(date)s, PRONOTE a déjà l'identifiant CAS %(sent)s, "
-                "que l'ENT enverra, sur une autre fiche que %(identifier)s : %(holder_name)s "
-                "(%(holder)s), un doublon déjà lié à l'ENT. PRONOTE reconnaîtra la personne "
-                "sur cette autre fiche alors que l'ENT désigne %(identifier)s, et affichera "
-                "%(message)s"
-            ),
-            IDENTIFICATION_IMPOSSIBLE,
-            date=f"{timezone.localtime(duplicate.imported_at):%d/%m/%Y}",
-            **params,
-        )
-    )
-    report.fixes.append(
-        _(
-            "Dans PRONOTE, gardez une seule fiche pour cette personne : « Supprimer l'identifiant "
-            "CAS » de la fiche %(holder_name)s (%(holder)s), ou supprimez ce doublon, puis "
-            "reconnectez-vous depuis l'ENT : PRONOTE liera alors la fiche %(identifier)s."
-        )
-        % params
-    )
-    report.fixes.append(
-        _(
-            "Ou, si l'établissement garde la fiche %(holder)s, donnez-la à ce compte dans l'ENT : "
-            "importez un export de tous les utilisateurs (case « Uniquement les utilisateurs "
-            "sans identifiants CAS » décochée) et choisissez ce compte pour la ligne "
-            "%(holder_name)s (%(holder)s) (« Confirmer » en mode Partiel)."
-        )
-        % params
-    )
 
 
 def _fix_missing_identifier(establishment: Establishment, person: Person) -> list[str]:

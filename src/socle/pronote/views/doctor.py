@@ -8,9 +8,9 @@ from django.views.decorators.http import require_GET
 
 from socle.directory.models import Establishment
 from socle.pronote.doctor import DoctorReport, diagnose
-from socle.pronote.doctor_account import missing_attribute_message
 from socle.pronote.forms import DoctorForm, _establishments, allowed_people
 from socle.pronote.permissions import pronote_admin_required
+from socle.pronote.pronote_says import missing_attribute_message
 
 
 def _diagnose(request: HttpRequest, establishment: Establishment, login: str = "") -> DoctorReport:
