@@ -54,3 +54,12 @@ def admin_client(client, school):
     )
     client.force_login(admin)
     return client
+
+
+@pytest.fixture
+def fresh_withheld_notes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The CAS notes a service's withheld SAML attributes once per process: each test is a new
+    one (for the modules of plain-http PRONOTE services)."""
+    from socle.cas import answers
+
+    monkeypatch.setattr(answers, "_withheld_noted", set())

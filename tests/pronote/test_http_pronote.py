@@ -18,7 +18,6 @@ from django.test import Client
 from django.urls import reverse
 from lxml import html
 
-from socle.cas import answers
 from socle.portal.models import Service, Trace
 from socle.pronote.doctor import diagnose
 from socle.pronote.doctor_account import missing_attribute_message
@@ -45,10 +44,7 @@ def pronotesim_saml():
     return saml, links
 
 
-@pytest.fixture(autouse=True)
-def _fresh_notes(monkeypatch):
-    """The CAS notes a service's withheld attributes once per process: each test is a new one."""
-    monkeypatch.setattr(answers, "_withheld_noted", set())
+pytestmark = pytest.mark.usefixtures("fresh_withheld_notes")
 
 
 def pronote_at(school: School, base: str, code: str = "PRONOTE-HTTP") -> Service:

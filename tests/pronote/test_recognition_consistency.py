@@ -22,11 +22,7 @@ CAS = "http://testserver/cas"
 HELD = "sur une autre fiche"
 
 
-@pytest.fixture(autouse=True)
-def _fresh_notes(monkeypatch):
-    from socle.cas import answers
-
-    monkeypatch.setattr(answers, "_withheld_noted", set())
+pytestmark = pytest.mark.usefixtures("fresh_withheld_notes")
 
 
 def _pronote(school: School, code: str, recognition: str, order: int = 0) -> Service:
