@@ -2,8 +2,8 @@
 """« Traces » and « Indicateurs » benchmark: a school's administrator on a region's traces.
 
     .venv/bin/python bench/traces_scope.py [--traces 5000000] [--people 200000] [--schools 125]
-        [--engines sqlite,postgresql] [--postgres URL] [--variants scope,like,memberships] [--keep DIR]
-        [--reuse] [--plans FILE] [--pg-set random_page_cost=1.1]
+        [--engines sqlite,postgresql] [--postgres URL] [--variants scope,like,memberships]
+        [--keep DIR] [--reuse] [--plans FILE] [--pg-set random_page_cost=1.1]
 
 A region's ENT keeps a year of traces (``SOCLE_TRACE_RETENTION_DAYS``, 365 by default):
 200,000 people, 125 schools, about 5 million traces, 70 % of them without UAI (logins,
