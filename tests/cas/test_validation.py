@@ -181,7 +181,7 @@ def test_it_traces_a_refused_ticket_holding_a_nul_character(
     settings, service, deferred: bool
 ) -> None:
     """``ticket=ST-%00abc``: PostgreSQL refuses a NUL in text, which lost the trace (deferred)
-    or answered a server error (not deferred). The CAS failure is answered and traced, the
+    or answered INTERNAL_ERROR (not deferred). The CAS failure is answered and traced, the
     NUL replaced."""
     from socle.portal import trace_buffer
     from socle.portal.models import Trace
