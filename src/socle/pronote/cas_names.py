@@ -174,6 +174,14 @@ def held_elsewhere(
     return holder
 
 
+def duplicates_refused(service: Service | None) -> bool:
+    """Whether PRONOTE refuses a person whose name another record already carries
+    (:func:`held_elsewhere`): when the ENT designates a record by its identifier (recognition
+    « pronote » or « both »; no service yet: the default). In identity mode no identifier is
+    sent, PRONOTE finds the person by that name on the bound record and opens it."""
+    return getattr(service, "pronote_recognition", "") != "identity"
+
+
 def fix_hint(count: int = 2) -> str:
     """What to do in PRONOTE about ``count`` stored « Identifiant CAS » that Socle's names do
     not match (the digest of the field guides: « Identification impossible », changing ENT)."""
@@ -331,9 +339,12 @@ def stored_mismatches(establishment: Establishment) -> list[StoredCasId]:
         for pronote_id, (stored, sent) in found.items()
     ]
     bound = _holders_by_category(newest)
-    if bound:  # no query when no record carries an « Identifiant CAS »
+    service = pronote_service(establishment) if bound else None
+    # No query when no record carries an « Identifiant CAS »; none of them is refused in
+    # identity mode.
+    if bound and duplicates_refused(service):
         listed_held = [pid for pid in holders if pid in newest and pid not in found]
-        sent_to = sent_names(establishment, (holders[pid] for pid in listed_held))
+        sent_to = sent_names(establishment, (holders[pid] for pid in listed_held), service)
         for pronote_id in listed_held:
             listed, sent = newest[pronote_id], sent_to.get(holders[pronote_id], "")
             holder = held_elsewhere(bound.get(listed.category, {}), sent, pronote_id, listed.stored)

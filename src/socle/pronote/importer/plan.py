@@ -28,7 +28,13 @@ from django.utils import timezone
 
 from socle.directory.models import Establishment, Person
 from socle.pronote import reasons
-from socle.pronote.cas_names import held_elsewhere, mismatches, sent_names
+from socle.pronote.cas_names import (
+    duplicates_refused,
+    held_elsewhere,
+    mismatches,
+    pronote_service,
+    sent_names,
+)
 from socle.pronote.importer.fastsql import insert_rows
 from socle.pronote.models import ImportMode, ImportSession, PronoteIdentity
 from socle.pronote.reasons import (
@@ -208,7 +214,8 @@ def _note_cas_mismatches(
     not the name Socle will send their account, and ``cas_id_held_elsewhere`` to those whose
     account's name PRONOTE already stores on another record of the step (a duplicate record
     bound first: PRONOTE recognises the user by that name alone, finds the other record and
-    refuses). No query when no row carries an « Identifiant CAS »."""
+    refuses; not in identity mode, :func:`duplicates_refused`). No query when no row carries an
+    « Identifiant CAS »."""
     found = mismatches(
         establishment,
         ((index, item.pair.person_id, item.pair.cas_id) for index, item in enumerate(items)),
@@ -218,7 +225,10 @@ def _note_cas_mismatches(
         item.notes = (*item.notes, part(CAS_MISMATCH, stored=stored, sent=sent))
     if not stored_cas or not items:
         return
-    sent_to = sent_names(establishment, (item.pair.person_id for item in items))
+    service = pronote_service(establishment)
+    if not duplicates_refused(service):
+        return
+    sent_to = sent_names(establishment, (item.pair.person_id for item in items), service)
     for item in items:
         name = sent_to.get(item.pair.person_id, "")
         holder = held_elsewhere(stored_cas, name, item.pair.pronote_id, item.pair.cas_id)
