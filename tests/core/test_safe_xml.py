@@ -5,9 +5,6 @@ past their own quick checks (a DOCTYPE after the bytes they scan)."""
 from __future__ import annotations
 
 import io
-import socket
-import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -18,37 +15,12 @@ from socle.core.safe_xml import safe_parser
 from socle.directory.aaf.reader import MalformedFile, read_records
 from socle.pronote.files.records import PronoteFileError
 from socle.pronote.files.safexml import parse_xml
+from tests.conftest import Listener
 
 LAUGHS = (
     '<!DOCTYPE r [<!ENTITY a "aaaaaaaaaa">'
     '<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;"><!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">]>'
 )
-
-
-@pytest.fixture
-def listener() -> Iterator[tuple[int, list[int]]]:
-    """A local port and the connections it received (none expected)."""
-    hits: list[int] = []
-    server = socket.socket()
-    server.bind(("127.0.0.1", 0))
-    server.listen(1)
-    server.settimeout(0.5)
-
-    def accept() -> None:
-        try:
-            conn, _ = server.accept()
-            hits.append(1)
-            conn.close()
-        except OSError:
-            pass
-
-    thread = threading.Thread(target=accept)
-    thread.start()
-    try:
-        yield server.getsockname()[1], hits
-    finally:
-        thread.join()
-        server.close()
 
 
 def text_of(root: etree._Element) -> str:
@@ -72,14 +44,14 @@ def test_it_reads_no_local_file_by_an_external_entity_or_dtd(tmp_path: Path) -> 
     assert "SECRET" not in text_of(root) and "DTDCHARGEE" not in text_of(root)
 
 
-def test_it_fetches_nothing_from_the_network(listener: tuple[int, list[int]]) -> None:
-    port, hits = listener
+def test_it_fetches_nothing_from_the_network(listener: Listener) -> None:
+    port = listener.port
     body = (
         f'<!DOCTYPE r SYSTEM "http://127.0.0.1:{port}/r.dtd" '
         f'[<!ENTITY web SYSTEM "http://127.0.0.1:{port}/x">]><r>&web;</r>'
     )
     etree.fromstring(body.encode(), safe_parser())
-    assert hits == []
+    assert listener.connections() == 0
 
 
 def test_it_refuses_a_tree_deeper_than_libxml2s_default_limit() -> None:
@@ -89,17 +61,17 @@ def test_it_refuses_a_tree_deeper_than_libxml2s_default_limit() -> None:
 
 
 def test_it_fetches_no_dtd_of_a_saml_request_past_its_scanned_bytes(
-    listener: tuple[int, list[int]],
+    listener: Listener,
 ) -> None:
     """A DOCTYPE after the 2 KiB the SAML parser scans for one: still no DTD fetched."""
-    port, hits = listener
+    port = listener.port
     body = (
         b"<!--" + b" " * 3000 + b"-->"
         + f'<!DOCTYPE x SYSTEM "http://127.0.0.1:{port}/x.dtd"><x/>'.encode()
     )  # fmt: skip
     with pytest.raises(SamlRequestError):
         parse_saml_request(body)
-    assert hits == []
+    assert listener.connections() == 0
 
 
 def test_it_refuses_a_saml_request_nested_too_deep() -> None:
