@@ -1,3 +1,6 @@
+import socket
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -64,3 +67,41 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if test_name:
         for lock in Path(test_name).parent.glob(Path(test_name).name + ".*.lock"):
             lock.unlink(missing_ok=True)
+
+
+class Listener:
+    """A local port that counts the connections it receives within half a second."""
+
+    def __init__(self) -> None:
+        self.hits = 0
+        self.server = socket.socket()
+        self.server.bind(("127.0.0.1", 0))
+        self.server.listen(1)
+        self.server.settimeout(0.5)
+        self.port = self.server.getsockname()[1]
+        self.thread = threading.Thread(target=self._accept)
+        self.thread.start()
+
+    def _accept(self) -> None:
+        try:
+            conn, _ = self.server.accept()
+            self.hits += 1
+            conn.close()
+        except OSError:
+            pass
+
+    def connections(self) -> int:
+        """The connections received, once the half second is over."""
+        self.thread.join()
+        return self.hits
+
+
+@pytest.fixture
+def listener() -> Iterator[Listener]:
+    """A :class:`Listener` (an XML parser must open no connection to it)."""
+    listening = Listener()
+    try:
+        yield listening
+    finally:
+        listening.connections()
+        listening.server.close()

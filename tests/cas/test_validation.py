@@ -174,3 +174,21 @@ def test_it_validates_a_ticket_once_when_two_validations_race() -> None:
 
 def test_it_uses_the_database_store_without_redis() -> None:
     assert isinstance(get_store(), DatabaseStore)
+
+
+@pytest.mark.parametrize("deferred", [False, True])
+def test_it_traces_a_refused_ticket_holding_a_nul_character(
+    settings, service, deferred: bool
+) -> None:
+    """``ticket=ST-%00abc``: PostgreSQL refuses a NUL in text, which lost the trace (deferred)
+    or answered INTERNAL_ERROR (not deferred). The CAS failure is answered and traced, the
+    NUL replaced."""
+    from socle.portal import trace_buffer
+    from socle.portal.models import Trace
+
+    settings.SOCLE_TRACES_DEFERRED = deferred
+    response = Client().get("/cas/serviceValidate?ticket=ST-%00abc&service=" + SERVICE_URL)
+    assert response.status_code == 200
+    assert b"INVALID_TICKET" in response.content
+    trace_buffer.flush()
+    assert Trace.objects.get(event="ticket_refused").detail == "INVALID_TICKET ST-\ufffdabc"

@@ -1,8 +1,6 @@
 import io
 import shutil
-import socket
 import tarfile
-import threading
 import zipfile
 from pathlib import Path
 
@@ -13,6 +11,7 @@ from django.core.management.base import CommandError
 from socle.directory.aaf.files import open_sources
 from socle.directory.aaf.importer import import_aaf
 from socle.directory.models import Person
+from tests.conftest import Listener
 from tests.directory.aaf_helpers import UAI_A, pupil, school_files, write
 from tests.directory.helpers import run
 
@@ -74,27 +73,13 @@ def test_it_reads_a_tar_gz_archive(tmp_path: Path) -> None:
     assert Person.objects.filter(source="aaf").count() == 10
 
 
-def test_the_doctype_and_external_entities_are_never_fetched(tmp_path: Path) -> None:
+def test_the_doctype_and_external_entities_are_never_fetched(
+    tmp_path: Path, listener: Listener
+) -> None:
     secret = tmp_path / "secret.txt"
     secret.write_text("SECRET")
     (tmp_path / "ficAlimMENESR.dtd").write_text('<!ENTITY nom "DTDCHARGEE">')
-    hits: list[int] = []
-    server = socket.socket()
-    server.bind(("127.0.0.1", 0))
-    server.listen(1)
-    server.settimeout(0.5)
-
-    def accept() -> None:
-        try:
-            conn, _ = server.accept()
-            hits.append(1)
-            conn.close()
-        except OSError:
-            pass
-
-    thread = threading.Thread(target=accept)
-    thread.start()
-    port = server.getsockname()[1]
+    port = listener.port
     doctype = (
         f'<!DOCTYPE ficAlimMENESR SYSTEM "http://127.0.0.1:{port}/ficAlimMENESR.dtd" [\n'
         f'<!ENTITY xxe SYSTEM "file://{secret}">\n'
@@ -108,12 +93,8 @@ def test_the_doctype_and_external_entities_are_never_fetched(tmp_path: Path) -> 
         [pupil("E1", "MARTIN&xxe;&web;&lol2;", "Camille").replace("&amp;", "&")],
         doctype=doctype,
     )
-    try:
-        report = import_aaf(folder)
-    finally:
-        thread.join()
-        server.close()
-    assert hits == [], "the parser must not open any connection"
+    report = import_aaf(folder)
+    assert listener.connections() == 0, "the parser must not open any connection"
     person = Person.objects.get(external_id="E1")
     assert person.last_name == "MARTIN"
     assert "SECRET" not in person.last_name and "lol" not in person.last_name

@@ -56,3 +56,15 @@ def test_it_writes_json_values() -> None:
 def test_it_raises_djangos_integrity_error_for_a_refused_row() -> None:
     with pytest.raises(IntegrityError), transaction.atomic():
         insert_rows_returning_ids(Trace, [make_row("x", person_id=999_999)])
+
+
+def test_it_writes_ip_addresses_as_the_orm_does() -> None:
+    """A blank address is NULL (PostgreSQL's inet refuses ""), an IPv6 one in its short form
+    (SQLite stores the text as given): what ``Trace.save`` stores."""
+    given = ["", "2001:0DB8:0000:0000:0000:0000:0000:0001", "192.0.2.7"]
+    insert_rows(Trace, [make_row(f"fast {i}", client_ip=ip) for i, ip in enumerate(given)])
+    for i, ip in enumerate(given):
+        Trace(**make_row(f"orm {i}", client_ip=ip)).save()
+    stored = dict(Trace.objects.values_list("detail", "client_ip"))
+    assert [stored[f"fast {i}"] for i in range(3)] == [stored[f"orm {i}"] for i in range(3)]
+    assert stored["fast 0"] is None and stored["fast 1"] == "2001:db8::1"

@@ -131,3 +131,20 @@ def test_it_exports_the_pronote_identifiers(pupil: Any) -> None:
 def test_it_refuses_an_unknown_person() -> None:
     with pytest.raises(CommandError, match="Aucune personne"):
         call_command("person_data", "personne.inconnue", stdout=io.StringIO())
+
+
+def test_it_exports_no_profile_of_the_other_person_of_a_trace_they_made(pupil: Any) -> None:
+    """A trace made by the person about someone else (an administrator's password reset): its
+    « Profil » rows are the other person's, not theirs to receive."""
+    school = pupil.memberships.get().establishment
+    admin = make_person("Alice", "Durand", establishment=school, profile=Profile.DIRECTION)
+    record("password_reset", person=pupil, actor_login=admin.login, uai=school.uai)
+    record("login", person=admin)
+    traces = export(admin.login)["traces"]
+    assert [(t["event"], t["profiles"]) for t in traces] == [
+        ("password_reset", {}),
+        ("login", {"0312609T": Profile.DIRECTION}),
+    ]
+    about_the_pupil = export(pupil.login)["traces"]
+    assert about_the_pupil[-1]["event"] == "password_reset"
+    assert about_the_pupil[-1]["profiles"] == {"0312609T": Profile.PUPIL}

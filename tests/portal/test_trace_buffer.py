@@ -15,7 +15,7 @@ from django.utils import timezone
 from socle.directory.models import Membership, Person
 from socle.directory.profiles import Profile
 from socle.portal import trace_buffer
-from socle.portal.models import Trace
+from socle.portal.models import Trace, TraceScope
 from socle.portal.traces import record
 from tests.factories import make_establishment, make_person
 
@@ -112,6 +112,38 @@ def test_it_keeps_a_trace_whose_person_was_deleted_meanwhile(deferred: Any) -> N
     assert trace_buffer.flush() == 2
     trace = Trace.objects.get(event="login")
     assert trace.person is None and trace.actor_login == person.login
+
+
+@pytest.mark.django_db(transaction=True)  # foreign keys are checked when a write commits
+def test_it_keeps_the_school_of_a_trace_whose_person_was_deleted_meanwhile(deferred: Any) -> None:
+    """The batch fails at its commit (PostgreSQL's COPY, SQLite's INSERT alike), the trace is
+    written again one by one without its person: its school's « Traces » still show it."""
+    school = make_establishment("0312609T")
+    person = make_person(establishment=school, profile=Profile.PUPIL)
+    record("ticket_issued", person=person, uai=school.uai)
+    trace_buffer._add_memberships(trace_buffer._pending)  # read before the deletion
+    Person.objects.filter(pk=person.pk).delete()
+    assert trace_buffer.flush() == 1
+    trace = Trace.objects.get()
+    assert trace.person is None
+    scopes = TraceScope.objects.values_list("trace_id", "uai", "profile")
+    assert list(scopes) == [(trace.pk, "0312609T", Profile.PUPIL)]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_writes_a_batch_holding_a_nul_or_a_lone_surrogate(deferred: Any) -> None:
+    """A NUL (PostgreSQL refuses it in text) or a lone surrogate (no UTF-8 for it: a file name
+    read with ``surrogateescape``) in a field: lost the trace, or, for the surrogate, stalled
+    the writer (the batch queued again and refused at every flush). Replaced by U+FFFD."""
+    record("login", detail="first")
+    record("login", detail="nul\x00", actor_login="a\x00b")
+    record("pronote_import", detail="fichier \udcff.xml")
+    record("login", detail="last")
+    assert trace_buffer.flush() == 4
+    details = set(Trace.objects.values_list("detail", flat=True))
+    assert details == {"first", "nul\ufffd", "fichier \ufffd.xml", "last"}
+    assert Trace.objects.filter(actor_login="a\ufffdb").count() == 1
+    assert not trace_buffer._pending
 
 
 # Last of the file: the writer thread it starts lives on in this process (conftest.py).

@@ -198,3 +198,17 @@ def test_pronote_import_lists_it_as_the_pages_do(school, tmp_path):
         "Identifiants CAS différents dans PRONOTE :\n"
         f"  - ROUX Emma (ELEVEEMMA0000001) — {detail}\n" in out
     )
+
+
+def test_it_counts_and_lists_no_refusal_in_identity_mode_where_pronote_opens_the_bound_record(
+    school,
+):
+    """The import's count, the diagnostic's list and the account's verdict say who PRONOTE
+    will refuse: in identity mode nobody here (no identifier is sent; the bound record opens)."""
+    service = make_pronote_service(school)
+    service.pronote_recognition = "identity"
+    service.save()
+    files = _with_bound_copy(school, school.emma.uid)
+    session = run_automatic(start(school.est, "complet", *files))
+    assert [row.cas_mismatch_parts for row in session.rows.all() if row.cas_mismatch_parts] == []
+    assert diagnose(school.est, allowed=None).cas_mismatches == []

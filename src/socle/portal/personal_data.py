@@ -24,12 +24,15 @@ CHUNK = 900  # traces a query of their TraceScope rows (an IN list SQLite always
 def traces_of(person: Person) -> list[dict[str, Any]]:
     """Every trace about the person (``person``) or made by them (``actor_login``: an
     administrator's changes), oldest first, each with the establishments that see it and the
-    person's profile in each then (``TraceScope``: one query per 900 traces)."""
+    person's profile in each then (``TraceScope``: one query per 900 traces). A trace they made
+    about someone else (a password reset) exports no profile: its rows hold the other
+    person's."""
     traces = Trace.objects.filter(Q(person=person) | Q(actor_login=person.login)).order_by("at")
     exported: list[dict[str, Any]] = []
     for chunk in batched(traces.iterator(chunk_size=CHUNK), CHUNK):
         profiles: dict[int, dict[str, str]] = defaultdict(dict)
-        rows = TraceScope.objects.filter(trace_id__in=[t.pk for t in chunk]).order_by("uai")
+        own = [t.pk for t in chunk if t.person_id == person.pk]
+        rows = TraceScope.objects.filter(trace_id__in=own).order_by("uai")
         for trace_id, uai, profile in rows.values_list("trace_id", "uai", "profile"):
             profiles[trace_id][uai] = profile
         exported += [

@@ -71,6 +71,21 @@ def event_label(event: str) -> str:
     return str(EVENT_LABELS.get(event, event))
 
 
+def storable(text: str) -> str:
+    """``text`` as both databases store it: a NUL character (which PostgreSQL refuses in text,
+    losing the trace: a ticket or a login typed with ``%00``) and a lone surrogate (no UTF-8
+    for it: a file name or argument read with ``surrogateescape``) become U+FFFD, one character
+    for one, so that a truncated field stays within its length."""
+    if text.isascii():
+        return text.replace("\x00", "\ufffd") if "\x00" in text else text
+    text = text.replace("\x00", "\ufffd")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        text = "".join("\ufffd" if "\ud800" <= c <= "\udfff" else c for c in text)
+    return text
+
+
 def record(
     event: str,
     *,
@@ -87,19 +102,24 @@ def record(
     ``SOCLE_TRACES_DEFERRED`` is off). ``detail`` must not contain a password or a full ticket.
     ``person`` is a ``Person`` or anything with ``pk`` and ``login`` (the CAS passes the facts
     it keeps in memory)."""
+    event, outcome, service_code = (
+        storable(event[:40]),
+        storable(outcome[:16]),
+        storable(service_code[:50]),
+    )
     fields = {
         "at": timezone.now(),
-        "event": event[:40],
-        "outcome": outcome[:16],
+        "event": event,
+        "outcome": outcome,
         "person_id": getattr(person, "pk", None) or None,
-        "actor_login": (actor_login or getattr(person, "login", "") or "")[:64],
-        "service_code": service_code[:50],
-        "uai": uai[:8],
-        "profile": profile[:16],
+        "actor_login": storable((actor_login or getattr(person, "login", "") or "")[:64]),
+        "service_code": service_code,
+        "uai": storable(uai[:8]),
+        "profile": storable(profile[:16]),
         "client_ip": client_ip or None,
-        "detail": detail[:500],
+        "detail": storable(detail[:500]),
     }
-    metrics.event(event[:40], outcome[:16], service_code[:50])
+    metrics.event(event, outcome, service_code)
     if settings.SOCLE_TRACES_DEFERRED:
         trace_buffer.add(fields)  # the model instance is built by the writer thread
     else:

@@ -351,11 +351,11 @@ def stored_mismatches(establishment: Establishment) -> list[StoredCasId]:
         for pronote_id, (stored, sent) in found.items()
     ]
     # held elsewhere: counted only where the service in use makes PRONOTE refuse it
-    refused = duplicate_refused(pronote_service(establishment))
-    bound = _holders_by_category(newest) if refused else {}
+    service = pronote_service(establishment)
+    bound = _holders_by_category(newest) if duplicate_refused(service) else {}
     if bound:  # no query when no record carries an « Identifiant CAS »
         listed_held = [pid for pid in holders if pid in newest and pid not in found]
-        sent_to = sent_names(establishment, (holders[pid] for pid in listed_held))
+        sent_to = sent_names(establishment, (holders[pid] for pid in listed_held), service)
         for pronote_id in listed_held:
             listed, sent = newest[pronote_id], sent_to.get(holders[pronote_id], "")
             holder = held_elsewhere(bound.get(listed.category, {}), sent, pronote_id, listed.stored)

@@ -3,7 +3,8 @@
 Django's ``bulk_create`` prepares every value of every field through the ORM, which costs more
 than the database work itself at 200,000 rows. :func:`insert_rows` builds one parametrised
 ``INSERT`` per call and sends rows with ``executemany`` (SQLite) or ``COPY`` (PostgreSQL): values
-are given as Python objects; only dates, datetimes and JSON need the backend's adaptation.
+are given as Python objects; only dates, datetimes, JSON and IP addresses need adapting (as the
+ORM would: a blank address is NULL).
 Fields not given get their model default (computed once, or per row for a callable default such
 as the person's random uid; ``auto_now`` and ``auto_now_add`` fields the time of the call), so a
 new field with a default never breaks the import.
@@ -30,6 +31,8 @@ def _adapter(field: models.Field) -> Callable[[Any], Any] | None:  # type: ignor
         return lambda v: ops.adapt_datetimefield_value(v) if isinstance(v, dt.datetime) else v
     if isinstance(field, models.DateField):
         return lambda v: ops.adapt_datefield_value(v) if isinstance(v, dt.date) else v
+    if isinstance(field, models.GenericIPAddressField):  # "" is NULL, IPv6 in its short form
+        return lambda v: field.get_prep_value(v) or None
     return None
 
 
