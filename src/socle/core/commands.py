@@ -16,7 +16,7 @@
 - Ctrl-C prints one line, « Interrompu. », followed by what the command says about the state it
   leaves (:meth:`SocleCommand.interruption_hint`: for an import, that running the same command
   again with the same files completes it), and exits with status 130, as a shell does for
-  SIGINT; never a ``KeyboardInterrupt`` traceback.
+  SIGINT; never a ``KeyboardInterrupt`` traceback, nor one of a generator freed at exit.
 - SIGTERM (``kill``, systemd stopping a unit, a cron or CI timeout) stops the command the same
   way, exit status 143: raised where the command is, as Ctrl-C is, it rolls the transaction
   back and removes the temporary files, where Python's default would end the process at once
@@ -178,6 +178,7 @@ class SocleCommand(BaseCommand):
 
     def _execute(self, *args: Any, **options: Any) -> str | None:
         previous = self._catch_sigterm()
+        status = 0
         try:
             return super().execute(*args, **options)
         except KeyboardInterrupt as exc:
@@ -185,7 +186,6 @@ class SocleCommand(BaseCommand):
             stderr = getattr(self, "stderr", None) or sys.stderr
             stderr.write(" ".join(part for part in (_("Interrompu."), hint) if part))
             status = TERMINATED_STATUS if isinstance(exc, Terminated) else INTERRUPTED_STATUS
-            raise SystemExit(status) from None
         except DatabaseError as exc:
             alias = options.get("database") or DEFAULT_DB_ALIAS
             if isinstance(exc, OperationalError) and (message := unreachable_database(alias)):
@@ -203,3 +203,8 @@ class SocleCommand(BaseCommand):
         finally:
             if previous is not None:
                 signal.signal(signal.SIGTERM, previous)
+        # Raised here, once the interrupt and its traceback are gone: the frames it held (a
+        # query's row generator, ``copy_database``'s dump) are freed now, while the database
+        # connection is open, not at the interpreter's exit after it closed, which printed
+        # « Exception ignored in: <generator object cursor_iter> » and a traceback.
+        raise SystemExit(status)
