@@ -299,3 +299,44 @@ def test_the_private_folder_of_a_killed_backup_is_removed_by_the_next_one(tmp_pa
         ["copy.sqlite3", "socle.sqlite3", recent.name]
     )
     assert logins(tmp_path / "socle.sqlite3") == ["eleve0", "eleve1", "eleve2"]
+
+
+def _drain(fifo: Path) -> tuple[threading.Thread, list[bytes]]:
+    """A reader of the named pipe ``fifo`` (``socle backup /dev/stdout | gzip`` in a test)."""
+    received: list[bytes] = []
+
+    def read() -> None:
+        with open(fifo, "rb") as handle:
+            received.append(handle.read())
+
+    reader = threading.Thread(target=read, daemon=True)  # never holds the run up if it blocks
+    reader.start()
+    return reader, received
+
+
+def test_it_writes_into_a_pipe_or_device_without_replacing_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """Renamed over, a named pipe (or ``/dev/stdout``, or ``/dev/null`` for root) became a
+    regular file holding the copy: the reader got nothing, and a device was gone. The copy's
+    bytes go into it, and the summary to stderr, not after them."""
+    make_wal_database(tmp_path / "socle.sqlite3").close()
+    _fake_connection(monkeypatch, "sqlite", NAME=str(tmp_path / "socle.sqlite3"))
+    monkeypatch.setenv("TMPDIR", str(tmp_path / "tmp"))
+    (tmp_path / "tmp").mkdir()
+    monkeypatch.setattr("tempfile.tempdir", None)
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    reader, received = _drain(fifo)
+    out, err = StringIO(), StringIO()
+    call_command("backup", str(fifo), stdout=out, stderr=err)
+    reader.join(timeout=60)
+    assert stat.S_ISFIFO(fifo.stat().st_mode)
+    assert received, "nothing was written into the pipe"
+    assert received[0].startswith(b"SQLite format 3\0")
+    copy = tmp_path / "received.sqlite3"
+    copy.write_bytes(received[0])
+    assert logins(copy) == ["eleve0", "eleve1", "eleve2"]
+    assert out.getvalue() == ""
+    assert f"copiée dans {fifo}" in err.getvalue()
+    assert list((tmp_path / "tmp").iterdir()) == []  # its private folder was there, removed

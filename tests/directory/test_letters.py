@@ -338,3 +338,31 @@ def test_it_says_socle_on_the_letters_when_the_ent_has_no_name(
     run("activation_letters", uai="0312609T", out=str(tmp_path / "fiches.pdf"), class_name="4A")
     text = PdfReader(tmp_path / "fiches.pdf").pages[0].extract_text()
     assert "Fiche de connexion à Socle" in text
+
+
+def test_it_writes_the_letters_into_a_named_pipe_without_replacing_it(
+    tmp_path: Path, college: Establishment
+) -> None:
+    """Renamed over, a named pipe (``--out`` a link to ``/dev/stdout``…) became a regular file
+    and its reader got nothing: the letters now go into it, the summary to stderr."""
+    import threading
+
+    fifo = tmp_path / "fiches.csv"
+    os.mkfifo(fifo)
+    received: list[bytes] = []
+
+    def read() -> None:
+        with open(fifo, "rb") as handle:
+            received.append(handle.read())
+
+    reader = threading.Thread(target=read, daemon=True)  # never holds the run up if it blocks
+    reader.start()
+    out, err = run("activation_letters", uai="0312609T", out=str(fifo))
+    reader.join(timeout=60)
+    assert stat.S_ISFIFO(fifo.stat().st_mode)
+    assert received, "nothing was written into the pipe"
+    rows = list(csv.DictReader(io.StringIO(received[0].decode("utf-8-sig")), delimiter=";"))
+    assert {r["identifiant"] for r in rows} == {"camille.martin", "leo.petit", "sophie.martin"}
+    assert out == ""
+    assert "3 fiche(s) de connexion écrite(s)" in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["fiches.csv"]
