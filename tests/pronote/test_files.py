@@ -122,6 +122,22 @@ def test_it_refuses_malformed_xml_naming_the_line():
         read(b"<r>\n<Eleve IDPN='A1' Nom='A'></r>")
 
 
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-16-le"])
+def test_it_says_an_xml_file_cut_inside_a_tag_looks_cut(encoding):
+    """libxml2 named what it was reading (« attributes construct error », « AttValue: '
+    expected »), in English, not that the file stops there (a copy or an export interrupted)."""
+    whole = PRONOTESIM_XML.format(uai=UAI)
+    cut = whole[: whole.index('Nom="MARTIN"') + 7]  # inside an attribute's value
+    with pytest.raises(PronoteFileError) as refused:
+        read(cut.encode(encoding))
+    message = str(refused.value)
+    assert "s'arrête au milieu d'une balise ou d'une valeur (ligne" in message
+    assert "le fichier semble coupé (export ou copie interrompus)" in message
+    assert "expected" not in message and "construct" not in message
+    with pytest.raises(PronoteFileError, match=r"\(ligne 2\) : balise fermante"):
+        read(b"<r>\n<Eleve IDPN='A1' Nom='A'></r>")  # whole, but malformed: as before
+
+
 def test_it_refuses_an_identifier_given_to_two_people():
     xml = b'<r><Eleve IDPN="A1" Nom="A" Prenom="B"/><Professeur IDPN="A1" Nom="C" Prenom="D"/></r>'
     with pytest.raises(PronoteFileError, match="déjà celui de A B"):
