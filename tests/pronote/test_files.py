@@ -375,6 +375,19 @@ def test_it_refuses_an_envelope_sealed_with_another_key(ent_key, other_key):
         read(data, key=ent_key)
 
 
+def test_it_says_who_can_fix_an_envelope_sealed_for_another_key(ent_key, other_key):
+    """The partner's name matched: the school exported for this ENT, and only the operator can
+    mend a key that does not match; the administrator reading the page is told to say so."""
+    data = build_envelope(b"<r/>", {"SOCLE": other_key.public_key()}, uai=UAI)
+    with pytest.raises(PronoteFileError) as refused:
+        read(data, key=[ent_key, ent_key])
+    message = str(refused.value)
+    assert "Signalez-le à l'exploitant de l'ENT" in message
+    assert "SOCLE_PRONOTE_PRIVATE_KEY" in message
+    assert "SOCLE_PRONOTE_FORMER_PRIVATE_KEYS" in message
+    assert message.count("Signalez-le") == 1
+
+
 def test_it_refuses_a_key_block_whose_md5_is_wrong(ent_key):
     session = crypto.SessionKey.new()
     bad_block = session.key + session.iv + b"\x00" * 16
