@@ -340,3 +340,24 @@ def test_it_writes_into_a_pipe_or_device_without_replacing_it(
     assert out.getvalue() == ""
     assert f"copiée dans {fifo}" in err.getvalue()
     assert list((tmp_path / "tmp").iterdir()) == []  # its private folder was there, removed
+
+
+def test_it_says_in_french_that_the_backup_disk_is_full(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """SQLite says « database or disk is full » when the copy's folder fills up (a backup
+    disk's most common failure): said as a full disk, and the previous copy is left whole."""
+    make_wal_database(tmp_path / "socle.sqlite3").close()
+    (tmp_path / "copy.sqlite3").write_text("last night's copy")
+
+    def full(_source: Path, _temporary: Path) -> None:
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(backup_module, "_copy", full)
+    with pytest.raises(BackupError) as refused:
+        backup_sqlite(tmp_path / "socle.sqlite3", tmp_path / "copy.sqlite3")
+    assert str(refused.value) == (
+        f"Écriture de {tmp_path / 'copy.sqlite3'} impossible : plus de place sur le disque."
+    )
+    assert (tmp_path / "copy.sqlite3").read_text() == "last night's copy"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["copy.sqlite3", "socle.sqlite3"]

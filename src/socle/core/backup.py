@@ -88,6 +88,11 @@ def backup_sqlite(source: Path, destination: Path) -> BackupResult:
             % {"path": destination, "error": os_error(exc)}
         ) from None
     except sqlite3.Error as exc:
+        if "disk is full" in str(exc).lower():  # SQLITE_FULL, writing the copy
+            raise BackupError(
+                _("Écriture de %(path)s impossible : %(error)s.")
+                % {"path": destination, "error": _("plus de place sur le disque")}
+            ) from None
         raise BackupError(
             _("Copie de la base de données impossible : %(error)s.") % {"error": exc}
         ) from None
