@@ -138,3 +138,43 @@ def test_it_frees_what_the_interrupted_command_held_before_exiting(monkeypatch, 
         assert stopped.__context__ is None
     assert held and held[0]() is None, "the generator outlives the command"
     assert err.getvalue().startswith("Interrompu.")
+
+
+@pytest.mark.parametrize(
+    ("driver_says", "said"),
+    [
+        ("database or disk is full", "plus de place sur le disque"),
+        (
+            'could not extend file "base/16384/2619": No space left on device',
+            "plus de place sur le disque",
+        ),
+        ("attempt to write a readonly database", "base en lecture seule"),
+        ("database is locked", "base occupée trop longtemps par un autre processus"),
+    ],
+)
+def test_it_says_why_the_database_refused_the_import_and_what_it_left(
+    monkeypatch, tmp_path: Path, driver_says: str, said: str
+):
+    """A full disk under the database (or a read-only SQLite file, or one held too long by
+    another writer) came as the driver's traceback; now one sentence, with what the command
+    says about the state it leaves, as after Ctrl-C."""
+    from django.core.management.base import CommandError
+    from django.db import OperationalError
+
+    def refused(*_args: object, **_kwargs: object) -> None:
+        raise OperationalError(driver_says)
+
+    monkeypatch.setattr(directory_import, "import_csv_path", refused)
+    with pytest.raises(CommandError) as stopped:
+        call_command(
+            "directory_import",
+            str(tmp_path / "eleves.csv"),
+            stdout=io.StringIO(),
+            stderr=io.StringIO(),
+        )
+    message = str(stopped.value)
+    assert message.startswith("Écriture dans la base de données ")
+    assert f"impossible : {said}" in message
+    assert message.endswith(
+        "Rien n'a été importé : relancez la même commande avec le même fichier."
+    )

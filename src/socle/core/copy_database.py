@@ -174,10 +174,12 @@ def copy_database(
 
 def _database_reason(exc: DatabaseError) -> str:
     """The reason of a write refused by the target, in the active language where known."""
+    from socle.core.commands import write_refused_reason
+
     message = str(exc).strip()
-    lowered = message.lower()
-    if any(full in lowered for full in ("disk is full", "no space left", "could not extend file")):
-        return _("plus de place sur le disque")
+    known = write_refused_reason(exc)
+    if known is not None:
+        return known
     return message.splitlines()[0] if message else type(exc).__name__
 
 
