@@ -106,3 +106,21 @@ def test_it_explains_a_bad_regular_expression(pattern: str, expected: str) -> No
     with pytest.raises(re.error) as caught:
         re.compile(pattern)
     assert expected in regex_error(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("document", "said"),
+    [
+        (b"<r><a>" + b"A" * 10_000_001 + b"</a></r>", "valeur ou balise de plus de 10 millions"),
+        (b'<r a="' + b"A" * 10_000_001 + b'"/>', "valeur ou balise de plus de 10 millions"),
+        (b"<r><!--" + b"A" * 10_000_001 + b"--></r>", "commentaire « <!-- » jamais fermé"),
+    ],
+)
+def test_it_says_in_french_that_a_value_is_too_long_for_the_parser(document: bytes, said: str):
+    """huge_tree=False stops at 10 MB of one text: libxml2 said « Resource limit exceeded: Text
+    node too long, try XML_PARSE_HUGE » or « Comment too big found », in English."""
+    with pytest.raises(etree.XMLSyntaxError) as failed:
+        etree.fromstring(document, etree.XMLParser(huge_tree=False))
+    message = xml_error(failed.value)
+    assert message.startswith(said)
+    assert "XML_PARSE_HUGE" not in message and "too big" not in message

@@ -57,6 +57,14 @@ _XML_ERRORS: dict[int, Promise] = {
         "nom de balise ou d'entité invalide (un « & » ou un « < » non échappé ?)"
     ),
     etree.ErrorTypes.ERR_GT_REQUIRED: _("balise ouvrante non terminée (« > » manquant)"),
+    # huge_tree=False: a value, an attribute or a comment over 10,000,000 characters.
+    etree.ErrorTypes.ERR_RESOURCE_LIMIT: _(
+        "valeur ou balise de plus de 10 millions de caractères : fichier corrompu, ou qui n'est "
+        "pas un export"
+    ),
+    etree.ErrorTypes.ERR_COMMENT_NOT_FINISHED: _(
+        "commentaire « <!-- » jamais fermé, ou de plus de 10 millions de caractères"
+    ),
     etree.ErrorTypes.ERR_INVALID_ENCODING: _(
         "octets invalides dans l'encodage déclaré (fichier enregistré en Latin-1 au lieu d'UTF-8 ?)"
     ),
