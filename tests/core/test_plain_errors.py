@@ -124,3 +124,35 @@ def test_it_says_in_french_that_a_value_is_too_long_for_the_parser(document: byt
     message = xml_error(failed.value)
     assert message.startswith(said)
     assert "XML_PARSE_HUGE" not in message and "too big" not in message
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ("a;" + "x" * 200_000 + "\n", "valeur de plus de 131 072 caractères"),
+        ('a;"b\n', "le fichier s'arrête dans une valeur entre guillemets"),
+    ],
+)
+def test_it_says_in_french_what_the_csv_reader_found(text: str, said: str):
+    """Python's « field larger than field limit (131072) » (a corrupted file, or a binary one
+    taken for a CSV) and « unexpected end of data » reached the imports' messages in English."""
+    import csv
+
+    from socle.core.plain_errors import csv_error
+
+    with pytest.raises(csv.Error) as failed:
+        list(csv.reader(io.StringIO(text), delimiter=";", strict=True))
+    assert csv_error(failed.value).startswith(said)
+
+
+def test_the_imports_say_a_huge_csv_value_in_french(tmp_path: Path):
+    from socle.directory.models import Establishment
+
+    Establishment.objects.create(uai="0312609T", name="Collège")
+    path = tmp_path / "annuaire.csv"
+    path.write_text("uai;profile;last_name;first_name\n0312609T;élève;" + "A" * 200_000 + ";B\n")
+    err = io.StringIO()
+    with pytest.raises(CommandError):
+        call_command("directory_import", str(path), stdout=io.StringIO(), stderr=err)
+    assert "ligne 2 : CSV mal formé (valeur de plus de 131 072 caractères" in err.getvalue()
+    assert "field limit" not in err.getvalue()

@@ -21,6 +21,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 
+from socle.core.plain_errors import csv_error
 from socle.directory.dates import InvalidDate, parse_birth_date
 from socle.directory.names import normalize_name
 from socle.directory.profiles import Profile, Relation, parse_profile, parse_relation
@@ -201,7 +202,7 @@ def read_rows(text: str, *, default_uai: str | None = None) -> list[CsvRow]:
         except csv.Error as exc:
             errors.append(
                 _("ligne %(line)s : CSV mal formé (%(error)s).")
-                % {"line": reader.line_num, "error": exc}
+                % {"line": reader.line_num, "error": csv_error(exc)}
             )
             rejected += 1
             break

@@ -14,6 +14,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from socle.core.plain_errors import csv_error
 from socle.pronote.files.mapping import (
     FIELD_LABELS,
     FIELD_MAIN_NAME,
@@ -66,7 +67,7 @@ def parse_identifier_csv(text: str, file_name: str = "") -> ParsedFile:
         raise PronoteFileError(_("Le fichier CSV est vide.")) from None
     except csv.Error as exc:
         raise PronoteFileError(
-            _("Ligne 1 : en-tête CSV illisible (%(error)s).") % {"error": exc}
+            _("Ligne 1 : en-tête CSV illisible (%(error)s).") % {"error": csv_error(exc)}
         ) from None
     columns: dict[str, int] = {}
     for index, name in enumerate(header):
@@ -111,7 +112,7 @@ def parse_identifier_csv(text: str, file_name: str = "") -> ParsedFile:
     except csv.Error as exc:
         raise PronoteFileError(
             _("ligne %(line)s : CSV illisible (%(error)s).")
-            % {"line": reader.line_num, "error": exc}
+            % {"line": reader.line_num, "error": csv_error(exc)}
         ) from None
     if rows:
         _refuse_cut_end(text, last_start, *rows[-1], len(header), reader.dialect)
