@@ -458,3 +458,19 @@ def test_it_names_the_import_of_an_aaf_export_given_by_mistake():
         "« ENT_Complet_20250901_Eleve_0001.xml » est un export AAF de l'annuaire (ficAlimMENESR), "
         "pas un fichier de PRONOTE : il s'importe avec « socle directory_import --format aaf »."
     )
+
+
+def test_it_says_that_the_directorys_csv_is_not_pronotes():
+    """The administrator picked the directory's CSV (docs/directory.md) on the PRONOTE page:
+    « colonne Identifiant_PRONOTE-ENT absente » did not say which file it was, nor where it
+    goes (the reverse mistake, PRONOTE's file given to directory_import, was already said)."""
+    text = (
+        "uai;profile;last_name;first_name;birth_date;login;external_id\n"
+        "0312609T;National_ELV;MARTIN;Camille;2012-03-04;camille.martin;E1\n"
+    )
+    with pytest.raises(PronoteFileError) as refused:
+        read(text.encode(), "annuaire.csv")
+    assert str(refused.value).startswith(
+        "« annuaire.csv » ressemble au fichier CSV de l'annuaire (colonnes uai, profile, login…), "
+        "pas à une extraction de PRONOTE : il s'importe avec « socle directory_import »."
+    )

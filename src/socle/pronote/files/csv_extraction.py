@@ -74,6 +74,18 @@ def parse_identifier_csv(text: str, file_name: str = "") -> ParsedFile:
         field = FIELDS.get(fold(name))
         if field and field not in columns:
             columns[field] = index
+    folded = {fold(name) for name in header}
+    if "pronote_id" not in columns and folded & {"uai", "externalid", "login"}:
+        # The directory's own CSV (docs/directory.md) given for PRONOTE's: say which it is.
+        raise PronoteFileError(
+            _(
+                "« %(file)s » ressemble au fichier CSV de l'annuaire (colonnes uai, profile, "
+                "login…), pas à une extraction de PRONOTE : il s'importe avec « socle "
+                "directory_import ». Ici, donnez le fichier exporté par PRONOTE "
+                "(IdPN_To_….xml) ou ses extractions CSV (EXP_ELEVES.csv…)."
+            )
+            % {"file": file_name or "CSV"}
+        )
     for field in ("pronote_id", "last_name"):
         if field not in columns:
             raise PronoteFileError(
