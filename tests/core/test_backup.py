@@ -20,6 +20,7 @@ from django.core.management.base import CommandError
 from socle.core import backup as backup_module
 from socle.core.backup import BackupError, backup_sqlite, pg_dump_command
 from socle.core.management.commands import backup as backup_command
+from tests.core.pipes import PipeReader
 
 
 def make_wal_database(path: Path, rows: int = 3) -> sqlite3.Connection:
@@ -301,19 +302,6 @@ def test_the_private_folder_of_a_killed_backup_is_removed_by_the_next_one(tmp_pa
     assert logins(tmp_path / "socle.sqlite3") == ["eleve0", "eleve1", "eleve2"]
 
 
-def _drain(fifo: Path) -> tuple[threading.Thread, list[bytes]]:
-    """A reader of the named pipe ``fifo`` (``socle backup /dev/stdout | gzip`` in a test)."""
-    received: list[bytes] = []
-
-    def read() -> None:
-        with open(fifo, "rb") as handle:
-            received.append(handle.read())
-
-    reader = threading.Thread(target=read, daemon=True)  # never holds the run up if it blocks
-    reader.start()
-    return reader, received
-
-
 def test_it_writes_into_a_pipe_or_device_without_replacing_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ):
@@ -326,16 +314,14 @@ def test_it_writes_into_a_pipe_or_device_without_replacing_it(
     (tmp_path / "tmp").mkdir()
     monkeypatch.setattr("tempfile.tempdir", None)
     fifo = tmp_path / "pipe"
-    os.mkfifo(fifo)
-    reader, received = _drain(fifo)
+    reader = PipeReader(fifo)
     out, err = StringIO(), StringIO()
     call_command("backup", str(fifo), stdout=out, stderr=err)
-    reader.join(timeout=60)
+    received = reader.received()
     assert stat.S_ISFIFO(fifo.stat().st_mode)
-    assert received, "nothing was written into the pipe"
-    assert received[0].startswith(b"SQLite format 3\0")
+    assert received.startswith(b"SQLite format 3\0")
     copy = tmp_path / "received.sqlite3"
-    copy.write_bytes(received[0])
+    copy.write_bytes(received)
     assert logins(copy) == ["eleve0", "eleve1", "eleve2"]
     assert out.getvalue() == ""
     assert f"copiée dans {fifo}" in err.getvalue()

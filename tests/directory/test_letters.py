@@ -13,6 +13,7 @@ from pypdf import PdfReader
 
 from socle.directory.activation import activation_redirect
 from socle.directory.models import ActivationCode, Establishment
+from tests.core.pipes import PipeReader
 from tests.directory.helpers import run
 from tests.factories import make_establishment, make_parent_link, make_person
 
@@ -345,23 +346,12 @@ def test_it_writes_the_letters_into_a_named_pipe_without_replacing_it(
 ) -> None:
     """Renamed over, a named pipe (``--out`` a link to ``/dev/stdout``…) became a regular file
     and its reader got nothing: the letters now go into it, the summary to stderr."""
-    import threading
-
     fifo = tmp_path / "fiches.csv"
-    os.mkfifo(fifo)
-    received: list[bytes] = []
-
-    def read() -> None:
-        with open(fifo, "rb") as handle:
-            received.append(handle.read())
-
-    reader = threading.Thread(target=read, daemon=True)  # never holds the run up if it blocks
-    reader.start()
+    reader = PipeReader(fifo)
     out, err = run("activation_letters", uai="0312609T", out=str(fifo))
-    reader.join(timeout=60)
+    received = reader.received()
     assert stat.S_ISFIFO(fifo.stat().st_mode)
-    assert received, "nothing was written into the pipe"
-    rows = list(csv.DictReader(io.StringIO(received[0].decode("utf-8-sig")), delimiter=";"))
+    rows = list(csv.DictReader(io.StringIO(received.decode("utf-8-sig")), delimiter=";"))
     assert {r["identifiant"] for r in rows} == {"camille.martin", "leo.petit", "sophie.martin"}
     assert out == ""
     assert "3 fiche(s) de connexion écrite(s)" in err
