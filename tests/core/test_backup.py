@@ -20,6 +20,7 @@ from django.core.management.base import CommandError
 from socle.core import backup as backup_module
 from socle.core.backup import BackupError, backup_sqlite, pg_dump_command
 from socle.core.management.commands import backup as backup_command
+from tests.core.pipes import PipeReader
 
 
 def make_wal_database(path: Path, rows: int = 3) -> sqlite3.Connection:
@@ -299,3 +300,50 @@ def test_the_private_folder_of_a_killed_backup_is_removed_by_the_next_one(tmp_pa
         ["copy.sqlite3", "socle.sqlite3", recent.name]
     )
     assert logins(tmp_path / "socle.sqlite3") == ["eleve0", "eleve1", "eleve2"]
+
+
+def test_it_writes_into_a_pipe_or_device_without_replacing_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """Renamed over, a named pipe (or ``/dev/stdout``, or ``/dev/null`` for root) became a
+    regular file holding the copy: the reader got nothing, and a device was gone. The copy's
+    bytes go into it, and the summary to stderr, not after them."""
+    make_wal_database(tmp_path / "socle.sqlite3").close()
+    _fake_connection(monkeypatch, "sqlite", NAME=str(tmp_path / "socle.sqlite3"))
+    monkeypatch.setenv("TMPDIR", str(tmp_path / "tmp"))
+    (tmp_path / "tmp").mkdir()
+    monkeypatch.setattr("tempfile.tempdir", None)
+    fifo = tmp_path / "pipe"
+    reader = PipeReader(fifo)
+    out, err = StringIO(), StringIO()
+    call_command("backup", str(fifo), stdout=out, stderr=err)
+    received = reader.received()
+    assert stat.S_ISFIFO(fifo.stat().st_mode)
+    assert received.startswith(b"SQLite format 3\0")
+    copy = tmp_path / "received.sqlite3"
+    copy.write_bytes(received)
+    assert logins(copy) == ["eleve0", "eleve1", "eleve2"]
+    assert out.getvalue() == ""
+    assert f"copiée dans {fifo}" in err.getvalue()
+    assert list((tmp_path / "tmp").iterdir()) == []  # its private folder was there, removed
+
+
+def test_it_says_in_french_that_the_backup_disk_is_full(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """SQLite says « database or disk is full » when the copy's folder fills up (a backup
+    disk's most common failure): said as a full disk, and the previous copy is left whole."""
+    make_wal_database(tmp_path / "socle.sqlite3").close()
+    (tmp_path / "copy.sqlite3").write_text("last night's copy")
+
+    def full(_source: Path, _temporary: Path) -> None:
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(backup_module, "_copy", full)
+    with pytest.raises(BackupError) as refused:
+        backup_sqlite(tmp_path / "socle.sqlite3", tmp_path / "copy.sqlite3")
+    assert str(refused.value) == (
+        f"Écriture de {tmp_path / 'copy.sqlite3'} impossible : plus de place sur le disque."
+    )
+    assert (tmp_path / "copy.sqlite3").read_text() == "last night's copy"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["copy.sqlite3", "socle.sqlite3"]

@@ -168,3 +168,35 @@ def test_it_keeps_the_dump_in_a_private_folder_of_the_temporary_folder(
     call_command("copy_database", f"sqlite:///{tmp_path / 'target.sqlite3'}", stdout=StringIO())
     assert seen == [(0o700, b"{")]
     assert list(spare_tempdir.iterdir()) == []
+
+
+def test_it_says_the_target_disk_is_full_and_completes_when_run_again(
+    tmp_path: Path, spare_tempdir: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """SQLite's « database or disk is full » (PostgreSQL's « could not extend file ») came as a
+    Python traceback; now one French sentence, and the same command run again once there is
+    room finds the target migrated and empty, and copies."""
+    from django.db import OperationalError
+
+    make_person("Camille", "Martin")
+    target = tmp_path / "target.sqlite3"
+    real_call_command = copy_module.call_command
+
+    def disk_full_on_load(name: str, *args: object, **options: object) -> object:
+        if name == "loaddata":
+            raise OperationalError("database or disk is full")
+        return real_call_command(name, *args, **options)
+
+    monkeypatch.setattr(copy_module, "call_command", disk_full_on_load)
+    with pytest.raises(CommandError) as refused:
+        call_command("copy_database", f"sqlite:///{target}", stdout=StringIO())
+    assert str(refused.value) == (
+        f"Écriture dans la base cible {target} impossible : plus de place sur le disque. Aucune "
+        "ligne n'y a été copiée : corrigez la cause, puis relancez la même commande."
+    )
+    assert list(spare_tempdir.iterdir()) == []  # the dump is gone
+    monkeypatch.setattr(copy_module, "call_command", real_call_command)
+    out = StringIO()
+    call_command("copy_database", f"sqlite:///{target}", stdout=out)
+    assert "directory.Person : 1" in out.getvalue()
+    assert rows(target, "SELECT last_name FROM directory_person") == [("Martin",)]

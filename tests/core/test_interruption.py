@@ -108,3 +108,73 @@ def test_sigterm_stops_a_command_as_ctrl_c_does_with_status_143(tmp_path: Path):
     assert done.stderr.strip().splitlines() == [
         "Interrompu. Rien n'a été importé : relancez la même commande avec le même fichier."
     ]
+
+
+def test_it_frees_what_the_interrupted_command_held_before_exiting(monkeypatch, tmp_path: Path):
+    """The interrupt's traceback holds the command's frames: kept alive by the ``SystemExit``
+    (as its context), a query's row generator was freed only at the interpreter's exit, after
+    the database connection closed, which printed « Exception ignored in: <generator object
+    cursor_iter> » and a traceback after « Interrompu. » (``copy_database``)."""
+    import weakref
+
+    from socle.directory.models import Person
+
+    held: list[weakref.ref[object]] = []
+
+    def read_then_ctrl_c(*_args: object, **_kwargs: object) -> None:
+        rows = Person.objects.all().iterator(chunk_size=1)
+        next(rows, None)  # started: its cursor is open
+        held.append(weakref.ref(rows))
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(directory_import, "import_csv_path", read_then_ctrl_c)
+    err = io.StringIO()
+    try:
+        call_command(
+            "directory_import", str(tmp_path / "eleves.csv"), stdout=io.StringIO(), stderr=err
+        )
+    except SystemExit as stopped:
+        assert stopped.code == 130
+        assert stopped.__context__ is None
+    assert held and held[0]() is None, "the generator outlives the command"
+    assert err.getvalue().startswith("Interrompu.")
+
+
+@pytest.mark.parametrize(
+    ("driver_says", "said"),
+    [
+        ("database or disk is full", "plus de place sur le disque"),
+        (
+            'could not extend file "base/16384/2619": No space left on device',
+            "plus de place sur le disque",
+        ),
+        ("attempt to write a readonly database", "base en lecture seule"),
+        ("database is locked", "base occupée trop longtemps par un autre processus"),
+    ],
+)
+def test_it_says_why_the_database_refused_the_import_and_what_it_left(
+    monkeypatch, tmp_path: Path, driver_says: str, said: str
+):
+    """A full disk under the database (or a read-only SQLite file, or one held too long by
+    another writer) came as the driver's traceback; now one sentence, with what the command
+    says about the state it leaves, as after Ctrl-C."""
+    from django.core.management.base import CommandError
+    from django.db import OperationalError
+
+    def refused(*_args: object, **_kwargs: object) -> None:
+        raise OperationalError(driver_says)
+
+    monkeypatch.setattr(directory_import, "import_csv_path", refused)
+    with pytest.raises(CommandError) as stopped:
+        call_command(
+            "directory_import",
+            str(tmp_path / "eleves.csv"),
+            stdout=io.StringIO(),
+            stderr=io.StringIO(),
+        )
+    message = str(stopped.value)
+    assert message.startswith("Écriture dans la base de données ")
+    assert f"impossible : {said}" in message
+    assert message.endswith(
+        "Rien n'a été importé : relancez la même commande avec le même fichier."
+    )

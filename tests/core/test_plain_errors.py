@@ -106,3 +106,53 @@ def test_it_explains_a_bad_regular_expression(pattern: str, expected: str) -> No
     with pytest.raises(re.error) as caught:
         re.compile(pattern)
     assert expected in regex_error(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("document", "said"),
+    [
+        (b"<r><a>" + b"A" * 10_000_001 + b"</a></r>", "valeur ou balise de plus de 10 millions"),
+        (b'<r a="' + b"A" * 10_000_001 + b'"/>', "valeur ou balise de plus de 10 millions"),
+        (b"<r><!--" + b"A" * 10_000_001 + b"--></r>", "commentaire « <!-- » jamais fermé"),
+    ],
+)
+def test_it_says_in_french_that_a_value_is_too_long_for_the_parser(document: bytes, said: str):
+    """huge_tree=False stops at 10 MB of one text: libxml2 said « Resource limit exceeded: Text
+    node too long, try XML_PARSE_HUGE » or « Comment too big found », in English."""
+    with pytest.raises(etree.XMLSyntaxError) as failed:
+        etree.fromstring(document, etree.XMLParser(huge_tree=False))
+    message = xml_error(failed.value)
+    assert message.startswith(said)
+    assert "XML_PARSE_HUGE" not in message and "too big" not in message
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ("a;" + "x" * 200_000 + "\n", "valeur de plus de 131 072 caractères"),
+        ('a;"b\n', "le fichier s'arrête dans une valeur entre guillemets"),
+    ],
+)
+def test_it_says_in_french_what_the_csv_reader_found(text: str, said: str):
+    """Python's « field larger than field limit (131072) » (a corrupted file, or a binary one
+    taken for a CSV) and « unexpected end of data » reached the imports' messages in English."""
+    import csv
+
+    from socle.core.plain_errors import csv_error
+
+    with pytest.raises(csv.Error) as failed:
+        list(csv.reader(io.StringIO(text), delimiter=";", strict=True))
+    assert csv_error(failed.value).startswith(said)
+
+
+def test_the_imports_say_a_huge_csv_value_in_french(tmp_path: Path):
+    from socle.directory.models import Establishment
+
+    Establishment.objects.create(uai="0312609T", name="Collège")
+    path = tmp_path / "annuaire.csv"
+    path.write_text("uai;profile;last_name;first_name\n0312609T;élève;" + "A" * 200_000 + ";B\n")
+    err = io.StringIO()
+    with pytest.raises(CommandError):
+        call_command("directory_import", str(path), stdout=io.StringIO(), stderr=err)
+    assert "ligne 2 : CSV mal formé (valeur de plus de 131 072 caractères" in err.getvalue()
+    assert "field limit" not in err.getvalue()

@@ -76,6 +76,8 @@ def test_it_reads_a_tar_gz_archive(tmp_path: Path) -> None:
 def test_the_doctype_and_external_entities_are_never_fetched(
     tmp_path: Path, listener: Listener
 ) -> None:
+    """Nothing is fetched, and the file, which declares entities no AAF export has, is refused
+    whole (its references used to be dropped: « MARTIN » imported from « MARTIN&xxe;… »)."""
     secret = tmp_path / "secret.txt"
     secret.write_text("SECRET")
     (tmp_path / "ficAlimMENESR.dtd").write_text('<!ENTITY nom "DTDCHARGEE">')
@@ -95,10 +97,35 @@ def test_the_doctype_and_external_entities_are_never_fetched(
     )
     report = import_aaf(folder)
     assert listener.connections() == 0, "the parser must not open any connection"
-    person = Person.objects.get(external_id="E1")
-    assert person.last_name == "MARTIN"
-    assert "SECRET" not in person.last_name and "lol" not in person.last_name
-    assert not report.files_failed
+    assert report.files_failed == ["ENT_Complet_20250901_Eleve_0001.xml"]
+    assert "le fichier déclare des entités XML (<!ENTITY xxe, web, lol …>)" in str(report.errors)
+    assert not Person.objects.filter(external_id="E1").exists()
+
+
+def test_it_refuses_an_entity_reference_rather_than_cut_the_value(tmp_path: Path) -> None:
+    """With the usual external DOCTYPE (never read), ``&nom;`` cannot be told apart from a
+    declared entity: dropped, it stored « CARP » for « CARP&nom;ENTIER ». The file is refused,
+    naming the reference and its line; XML's own escapes and character references still read."""
+    folder = school_files(tmp_path / "export", pupils=[])
+    write(
+        folder,
+        "ENT_Complet_20250901_Eleve_0001.xml",
+        [
+            pupil("E1", "CARP&nom;ENTIER", "Jade").replace("&amp;", "&"),
+            pupil("E2", "D&#39;ARC", "Jeanne").replace("&amp;", "&"),
+        ],
+    )
+    report = import_aaf(folder)
+    assert report.files_failed == ["ENT_Complet_20250901_Eleve_0001.xml"]
+    assert "référence d'entité XML « &nom; » (ligne" in str(report.errors)
+    assert not Person.objects.filter(external_id__in=["E1", "E2"]).exists()
+    write(
+        folder,
+        "ENT_Complet_20250901_Eleve_0001.xml",
+        [pupil("E2", "D&#39;ARC & FILS", "Jeanne").replace("&amp;#39;", "&#39;")],
+    )
+    assert not import_aaf(folder).files_failed
+    assert Person.objects.get(external_id="E2").last_name == "D'ARC & FILS"
 
 
 def test_the_command_prints_the_summary_and_fails_on_errors(tmp_path: Path) -> None:

@@ -180,6 +180,30 @@ def test_a_row_with_the_wrong_number_of_cells_is_reported(tmp_path: Path, colleg
     assert "ligne 2 : 7 champs attendus, 3 trouvés." in err
 
 
+def test_it_says_a_file_cut_inside_its_last_line_looks_truncated(
+    tmp_path: Path, college: object
+) -> None:
+    """A copy or an export interrupted: the last line has no line end and too few cells. The
+    message says the file seems cut, not only that a « ; » is missing; a short line that ends
+    (a missing « ; ») keeps the plain message."""
+    whole = HEADER + "0312609T;élève;MARTIN;Camille;2012-03-04;E1;\r\n"
+    path = tmp_path / "coupe.csv"
+    path.write_bytes((whole + "0312609T;élève;PETIT;Lé").encode())
+    err = io.StringIO()
+    with pytest.raises(CommandError, match="corrigez les lignes signalées"):
+        call_command("directory_import", str(path), stdout=io.StringIO(), stderr=err)
+    assert (
+        "ligne 3 : 7 champs attendus, 4 trouvés, sans fin de ligne : le fichier semble coupé "
+        "(export ou copie interrompus) ; refaites l'export."
+    ) in err.getvalue()
+    assert not Person.objects.filter(last_name__in=["MARTIN", "PETIT"]).exists()
+    path.write_bytes((whole + "0312609T;élève;PETIT;Léo\r\n").encode())
+    err = io.StringIO()
+    with pytest.raises(CommandError):
+        call_command("directory_import", str(path), stdout=io.StringIO(), stderr=err)
+    assert "ligne 3 : 7 champs attendus, 4 trouvés.\n" in err.getvalue()
+
+
 def test_a_weak_password_is_refused_without_being_printed(tmp_path: Path, college: object) -> None:
     err = _refused(tmp_path, "uai;profile;last_name;first_name;password\n0312609T;élève;A;B;azerty")
     assert "ligne 2 : mot de passe refusé" in err

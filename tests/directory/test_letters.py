@@ -13,6 +13,7 @@ from pypdf import PdfReader
 
 from socle.directory.activation import activation_redirect
 from socle.directory.models import ActivationCode, Establishment
+from tests.core.pipes import PipeReader
 from tests.directory.helpers import run
 from tests.factories import make_establishment, make_parent_link, make_person
 
@@ -338,3 +339,20 @@ def test_it_says_socle_on_the_letters_when_the_ent_has_no_name(
     run("activation_letters", uai="0312609T", out=str(tmp_path / "fiches.pdf"), class_name="4A")
     text = PdfReader(tmp_path / "fiches.pdf").pages[0].extract_text()
     assert "Fiche de connexion à Socle" in text
+
+
+def test_it_writes_the_letters_into_a_named_pipe_without_replacing_it(
+    tmp_path: Path, college: Establishment
+) -> None:
+    """Renamed over, a named pipe (``--out`` a link to ``/dev/stdout``…) became a regular file
+    and its reader got nothing: the letters now go into it, the summary to stderr."""
+    fifo = tmp_path / "fiches.csv"
+    reader = PipeReader(fifo)
+    out, err = run("activation_letters", uai="0312609T", out=str(fifo))
+    received = reader.received()
+    assert stat.S_ISFIFO(fifo.stat().st_mode)
+    rows = list(csv.DictReader(io.StringIO(received.decode("utf-8-sig")), delimiter=";"))
+    assert {r["identifiant"] for r in rows} == {"camille.martin", "leo.petit", "sophie.martin"}
+    assert out == ""
+    assert "3 fiche(s) de connexion écrite(s)" in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["fiches.csv"]

@@ -74,7 +74,7 @@ def test_it_keeps_the_letters_beside_out_when_the_rename_fails_after_the_codes_r
     def refused(_source: object, _target: object) -> None:
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(f"{COMMAND}.os.replace", refused)
+    monkeypatch.setattr(f"{COMMAND}.put_in_place", refused)
     with pytest.raises(CommandError) as refusal:
         run("activation_letters", uai="0312609T", out=str(out))
     (kept,) = tmp_path.iterdir()
@@ -90,7 +90,7 @@ def test_it_names_the_kept_letters_after_a_ctrl_c_once_the_codes_renewed(
     def interrupted(_source: object, _target: object) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(f"{COMMAND}.os.replace", interrupted)
+    monkeypatch.setattr(f"{COMMAND}.put_in_place", interrupted)
     err = io.StringIO()
     with pytest.raises(SystemExit) as stopped:
         call_command(
@@ -112,7 +112,7 @@ def test_it_leaves_the_letters_in_their_folder_when_they_cannot_be_moved_out_eit
     def refused(*_args: object) -> None:
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(f"{COMMAND}.os.replace", refused)
+    monkeypatch.setattr(f"{COMMAND}.put_in_place", refused)
     monkeypatch.setattr(f"{COMMAND}.keep_beside", refused)
     out = tmp_path / "b.csv"
     with pytest.raises(CommandError) as refusal:
@@ -140,7 +140,7 @@ def test_it_says_to_copy_the_letters_left_in_their_read_only_folder_after_a_ctrl
     def refused(*_args: object) -> None:
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(f"{COMMAND}.os.replace", interrupted)
+    monkeypatch.setattr(f"{COMMAND}.put_in_place", interrupted)
     monkeypatch.setattr(f"{COMMAND}.keep_beside", refused)
     err = io.StringIO()
     with pytest.raises(SystemExit):

@@ -148,3 +148,49 @@ def test_it_exports_no_profile_of_the_other_person_of_a_trace_they_made(pupil: A
     about_the_pupil = export(pupil.login)["traces"]
     assert about_the_pupil[-1]["event"] == "password_reset"
     assert about_the_pupil[-1]["profiles"] == {"0312609T": Profile.PUPIL}
+
+
+def test_it_writes_the_export_to_a_file_whole_for_its_owner_only(
+    pupil: Any, tmp_path, monkeypatch
+) -> None:
+    """``--out``: the JSON whole, mode 600, or nothing (a full disk left half an export,
+    looking like one, when standard output was redirected to a file)."""
+    import errno
+    import stat
+
+    from socle.portal.management.commands import person_data
+
+    target = tmp_path / "export.json"
+    call_command("person_data", pupil.login, out=str(target), stdout=io.StringIO())
+    assert json.loads(target.read_text())["person"]["login"] == pupil.login
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600
+    assert Trace.objects.filter(event="person_data_exported").count() == 1
+
+    def disk_full(*_args: object, **_kwargs: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(person_data, "write_file", disk_full)
+    with pytest.raises(CommandError) as refused:
+        call_command("person_data", pupil.login, out=str(tmp_path / "other.json"))
+    assert str(refused.value) == (
+        f"Écriture de {tmp_path / 'other.json'} impossible : plus de place sur le disque. "
+        "Aucun fichier n'a été écrit."
+    )
+    assert not (tmp_path / "other.json").exists()
+    assert Trace.objects.filter(event="person_data_exported").count() == 1  # not traced
+
+
+def test_it_says_when_standard_output_cannot_take_the_export(pupil: Any) -> None:
+    import errno
+
+    class FullDisk(io.StringIO):
+        def write(self, _text: str) -> int:
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+    with pytest.raises(CommandError) as refused:
+        call_command("person_data", pupil.login, stdout=FullDisk())
+    assert str(refused.value) == (
+        "Écriture de la sortie impossible : plus de place sur le disque. Ce qui a pu en être "
+        "écrit est incomplet : supprimez-le, puis relancez la commande avec --out FICHIER."
+    )
+    assert not Trace.objects.filter(event="person_data_exported").exists()

@@ -122,6 +122,22 @@ def test_it_refuses_malformed_xml_naming_the_line():
         read(b"<r>\n<Eleve IDPN='A1' Nom='A'></r>")
 
 
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-16-le"])
+def test_it_says_an_xml_file_cut_inside_a_tag_looks_cut(encoding):
+    """libxml2 named what it was reading (« attributes construct error », « AttValue: '
+    expected »), in English, not that the file stops there (a copy or an export interrupted)."""
+    whole = PRONOTESIM_XML.format(uai=UAI)
+    cut = whole[: whole.index('Nom="MARTIN"') + 7]  # inside an attribute's value
+    with pytest.raises(PronoteFileError) as refused:
+        read(cut.encode(encoding))
+    message = str(refused.value)
+    assert "s'arrête au milieu d'une balise ou d'une valeur (ligne" in message
+    assert "le fichier semble coupé (export ou copie interrompus)" in message
+    assert "expected" not in message and "construct" not in message
+    with pytest.raises(PronoteFileError, match=r"\(ligne 2\) : balise fermante"):
+        read(b"<r>\n<Eleve IDPN='A1' Nom='A'></r>")  # whole, but malformed: as before
+
+
 def test_it_refuses_an_identifier_given_to_two_people():
     xml = b'<r><Eleve IDPN="A1" Nom="A" Prenom="B"/><Professeur IDPN="A1" Nom="C" Prenom="D"/></r>'
     with pytest.raises(PronoteFileError, match="déjà celui de A B"):
@@ -359,6 +375,19 @@ def test_it_refuses_an_envelope_sealed_with_another_key(ent_key, other_key):
         read(data, key=ent_key)
 
 
+def test_it_says_who_can_fix_an_envelope_sealed_for_another_key(ent_key, other_key):
+    """The partner's name matched: the school exported for this ENT, and only the operator can
+    mend a key that does not match; the administrator reading the page is told to say so."""
+    data = build_envelope(b"<r/>", {"SOCLE": other_key.public_key()}, uai=UAI)
+    with pytest.raises(PronoteFileError) as refused:
+        read(data, key=[ent_key, ent_key])
+    message = str(refused.value)
+    assert "Signalez-le à l'exploitant de l'ENT" in message
+    assert "SOCLE_PRONOTE_PRIVATE_KEY" in message
+    assert "SOCLE_PRONOTE_FORMER_PRIVATE_KEYS" in message
+    assert message.count("Signalez-le") == 1
+
+
 def test_it_refuses_a_key_block_whose_md5_is_wrong(ent_key):
     session = crypto.SessionKey.new()
     bad_block = session.key + session.iv + b"\x00" * 16
@@ -428,4 +457,20 @@ def test_it_names_the_import_of_an_aaf_export_given_by_mistake():
     assert str(refused.value) == (
         "« ENT_Complet_20250901_Eleve_0001.xml » est un export AAF de l'annuaire (ficAlimMENESR), "
         "pas un fichier de PRONOTE : il s'importe avec « socle directory_import --format aaf »."
+    )
+
+
+def test_it_says_that_the_directorys_csv_is_not_pronotes():
+    """The administrator picked the directory's CSV (docs/directory.md) on the PRONOTE page:
+    « colonne Identifiant_PRONOTE-ENT absente » did not say which file it was, nor where it
+    goes (the reverse mistake, PRONOTE's file given to directory_import, was already said)."""
+    text = (
+        "uai;profile;last_name;first_name;birth_date;login;external_id\n"
+        "0312609T;National_ELV;MARTIN;Camille;2012-03-04;camille.martin;E1\n"
+    )
+    with pytest.raises(PronoteFileError) as refused:
+        read(text.encode(), "annuaire.csv")
+    assert str(refused.value).startswith(
+        "« annuaire.csv » ressemble au fichier CSV de l'annuaire (colonnes uai, profile, login…), "
+        "pas à une extraction de PRONOTE : il s'importe avec « socle directory_import »."
     )

@@ -24,7 +24,7 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
-from socle.core.files import private_folder_beside
+from socle.core.files import private_folder_beside, put_in_place
 
 
 class BackupError(Exception):
@@ -80,7 +80,7 @@ def backup_sqlite(source: Path, destination: Path) -> BackupResult:
             os.chmod(temporary, 0o600)  # whatever the umask; SQLite's journal takes this mode
             _copy(source, temporary)
             size = temporary.stat().st_size
-            os.replace(temporary, destination)
+            put_in_place(temporary, destination)  # renamed; copied into a pipe or device
         _sync_folder(destination.parent)
     except OSError as exc:
         raise BackupError(
@@ -88,6 +88,11 @@ def backup_sqlite(source: Path, destination: Path) -> BackupResult:
             % {"path": destination, "error": os_error(exc)}
         ) from None
     except sqlite3.Error as exc:
+        if "disk is full" in str(exc).lower():  # SQLITE_FULL, writing the copy
+            raise BackupError(
+                _("Écriture de %(path)s impossible : %(error)s.")
+                % {"path": destination, "error": _("plus de place sur le disque")}
+            ) from None
         raise BackupError(
             _("Copie de la base de données impossible : %(error)s.") % {"error": exc}
         ) from None

@@ -16,11 +16,15 @@
 - Ctrl-C prints one line, « Interrompu. », followed by what the command says about the state it
   leaves (:meth:`SocleCommand.interruption_hint`: for an import, that running the same command
   again with the same files completes it), and exits with status 130, as a shell does for
-  SIGINT; never a ``KeyboardInterrupt`` traceback.
+  SIGINT; never a ``KeyboardInterrupt`` traceback, nor one of a generator freed at exit.
 - SIGTERM (``kill``, systemd stopping a unit, a cron or CI timeout) stops the command the same
   way, exit status 143: raised where the command is, as Ctrl-C is, it rolls the transaction
   back and removes the temporary files, where Python's default would end the process at once
   and leave them (half a letters file, ``.<file>.<random>.partial``, beside ``--out``).
+- A write the database refuses because of the server's state (its disk full, a read-only
+  SQLite file, a SQLite database held by another writer too long) stops the command with one
+  sentence saying so, followed by what the command says about the state it leaves (as after
+  Ctrl-C), never the driver's traceback.
 - A refusal (``CommandError``) is printed as its sentence alone on stderr, exit status 1 (or the
   error's own), without Django's English « CommandError: » before it; ``--traceback`` and
   ``call_command`` still get the exception.
@@ -124,6 +128,24 @@ def unreachable_database(alias: str = DEFAULT_DB_ALIAS) -> str | None:
     return None
 
 
+def write_refused_reason(exc: DatabaseError) -> str | None:
+    """Why the database refused a write, in the active language, when it is the server's state
+    rather than a bug: its disk full (SQLite's « database or disk is full », PostgreSQL's
+    « could not extend file … No space left on device »), a SQLite file or folder read-only, or
+    a SQLite database held by another writer past the wait. ``None`` otherwise."""
+    lowered = str(exc).lower()
+    if any(full in lowered for full in ("disk is full", "no space left", "could not extend file")):
+        return _("plus de place sur le disque")
+    if "readonly database" in lowered or "read-only" in lowered:
+        return _("base en lecture seule (droits du fichier de la base ou de son dossier ?)")
+    if "database is locked" in lowered:
+        return _(
+            "base occupée trop longtemps par un autre processus (un autre import, ou le serveur "
+            "sous forte charge)"
+        )
+    return None
+
+
 INTERRUPTED_STATUS = 130  # 128 + SIGINT, what a shell reports for Ctrl-C
 TERMINATED_STATUS = 143  # 128 + SIGTERM
 
@@ -178,6 +200,7 @@ class SocleCommand(BaseCommand):
 
     def _execute(self, *args: Any, **options: Any) -> str | None:
         previous = self._catch_sigterm()
+        status = 0
         try:
             return super().execute(*args, **options)
         except KeyboardInterrupt as exc:
@@ -185,11 +208,17 @@ class SocleCommand(BaseCommand):
             stderr = getattr(self, "stderr", None) or sys.stderr
             stderr.write(" ".join(part for part in (_("Interrompu."), hint) if part))
             status = TERMINATED_STATUS if isinstance(exc, Terminated) else INTERRUPTED_STATUS
-            raise SystemExit(status) from None
         except DatabaseError as exc:
             alias = options.get("database") or DEFAULT_DB_ALIAS
             if isinstance(exc, OperationalError) and (message := unreachable_database(alias)):
                 raise CommandError(message) from exc
+            reason = write_refused_reason(exc)
+            if reason is not None:
+                hint = self.interruption_hint(options)  # the state a stop leaves, as after Ctrl-C
+                refused = _(
+                    "Écriture dans la base de données %(database)s impossible : %(reason)s."
+                ) % {"database": database_label(alias), "reason": reason}
+                raise CommandError(" ".join(part for part in (refused, hint) if part)) from exc
             count = pending_migrations(alias)
             if count:
                 raise CommandError(
@@ -203,3 +232,8 @@ class SocleCommand(BaseCommand):
         finally:
             if previous is not None:
                 signal.signal(signal.SIGTERM, previous)
+        # Raised here, once the interrupt and its traceback are gone: the frames it held (a
+        # query's row generator, ``copy_database``'s dump) are freed now, while the database
+        # connection is open, not at the interpreter's exit after it closed, which printed
+        # « Exception ignored in: <generator object cursor_iter> » and a traceback.
+        raise SystemExit(status)

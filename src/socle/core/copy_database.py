@@ -33,7 +33,7 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,11 +42,12 @@ from urllib.parse import urlsplit
 import dj_database_url
 from django.apps import apps
 from django.core.management import call_command
-from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, models, transaction
 from django.db.utils import load_backend
 from django.utils.translation import gettext as _
 
 from socle.core.files import private_folder_beside
+from socle.core.plain_errors import os_error
 
 TARGET = "socle_copy_target"
 EXCLUDED = ("contenttypes", "auth.permission", "sessions", "cas")
@@ -141,9 +142,48 @@ def _counts(alias: str) -> dict[str, int]:
     }
 
 
-def copy_database(alias: str) -> list[CopiedModel]:
+def copy_database(
+    alias: str, progress: Callable[[str], None] = lambda _step: None
+) -> list[CopiedModel]:
     """Copies every row but the volatile ones from ``default`` to ``alias``, which is migrated
-    first and must hold none. Returns the rows counted on both sides."""
+    first and must hold none. Returns the rows counted on both sides. ``progress`` is told each
+    step as it starts (a sentence). A database error of the target (a full disk) is a
+    :class:`CopyError` saying so: its migrations are each atomic and its rows written in one
+    transaction, so the same command run again completes the copy."""
+    from socle.core.commands import database_label
+
+    try:
+        return _copy(alias, progress)
+    except DatabaseError as exc:
+        raise CopyError(
+            _(
+                "Écriture dans la base cible %(database)s impossible : %(reason)s. Aucune ligne "
+                "n'y a été copiée : corrigez la cause, puis relancez la même commande."
+            )
+            % {"database": database_label(alias), "reason": _database_reason(exc)}
+        ) from None
+    except OSError as exc:  # the dump, in the temporary folder
+        raise CopyError(
+            _(
+                "Écriture de la copie temporaire impossible dans %(folder)s : %(reason)s "
+                "(dossier temporaire : variable TMPDIR). Rien n'a été copié."
+            )
+            % {"folder": tempfile.gettempdir(), "reason": os_error(exc)}
+        ) from None
+
+
+def _database_reason(exc: DatabaseError) -> str:
+    """The reason of a write refused by the target, in the active language where known."""
+    from socle.core.commands import write_refused_reason
+
+    message = str(exc).strip()
+    known = write_refused_reason(exc)
+    if known is not None:
+        return known
+    return message.splitlines()[0] if message else type(exc).__name__
+
+
+def _copy(alias: str, progress: Callable[[str], None]) -> list[CopiedModel]:
     from socle.core.commands import database_label, pending_migrations, unreachable_database
 
     unreachable = unreachable_database(alias)  # one line, not the migration's traceback
@@ -160,6 +200,7 @@ def copy_database(alias: str) -> list[CopiedModel]:
             )
             % {"count": missing}
         )
+    progress(_("Préparation de la base cible (migrations)…"))
     call_command("migrate", database=alias, interactive=False, verbosity=0)
     used = {label: count for label, count in _counts(alias).items() if count}
     if used:
@@ -178,6 +219,7 @@ def copy_database(alias: str) -> list[CopiedModel]:
     # otherwise swap the dump, read by name, for rows of their own between its two steps.
     with private_folder_beside(Path(tempfile.gettempdir()) / "socle-copy.jsonl") as folder:
         dump = folder / "socle-copy.jsonl"
+        progress(_("Lecture de la base actuelle…"))
         with transaction.atomic(using=DEFAULT_DB_ALIAS):  # one instant of the source
             call_command(
                 "dumpdata",
@@ -189,6 +231,9 @@ def copy_database(alias: str) -> list[CopiedModel]:
                 verbosity=0,
             )
             source = _counts(DEFAULT_DB_ALIAS)
+        progress(
+            _("Écriture de %(rows)s lignes dans la base cible…") % {"rows": sum(source.values())}
+        )
         call_command("loaddata", str(dump), database=alias, verbosity=0)
     target = _counts(alias)
     return [CopiedModel(label, source[label], target[label]) for label in sorted(source)]

@@ -10,9 +10,12 @@ file, or private folder, ``.<target>.<16 hex>.partial``
 target removes such leftovers of a killed process (``kill -9``) older than an hour
 (:func:`_remove_leftovers`).
 
-A target that exists and is not a regular file (``/dev/stdout``, a named pipe) is written
-directly, at once: it cannot be replaced, and must not be. So is an existing file the user may
-write in a folder where they may not create one (a file prepared for them by an administrator):
+A target that exists and is not a regular file (``/dev/stdout``, a named pipe, ``/dev/null``)
+is written directly, at once: it cannot be replaced, and must not be (:func:`is_special`; the
+writers of :func:`private_folder_beside` make their file in the temporary folder then, and
+:func:`put_in_place` copies it into the target instead of renaming it over the device). So is
+an existing file the user may write in a folder where they may not create one (a file prepared
+for them by an administrator):
 written in place, not atomically, rather than refused.
 
 The new file takes the mode of the file it replaces (and its group, where the user may give it),
@@ -30,7 +33,9 @@ import errno
 import os
 import re
 import secrets
+import shutil
 import stat
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -100,6 +105,8 @@ def private_folder_beside(
     included, unless ``keep()`` is then true (a file in it that must not be lost, which
     :func:`keep_beside` could not move out): the folder stays, made mode 500, which tells the
     clean-up of leftovers to leave it, and :func:`folder_path` says where."""
+    if is_special(target):  # not renamed onto: the folder goes where temporary files go
+        target = Path(tempfile.gettempdir()) / target.name
     _remove_leftovers(target)
     path = target.with_name(f".{target.name}.{secrets.token_hex(8)}.partial")
     os.mkdir(path, 0o700)
@@ -132,6 +139,29 @@ def private_folder_beside(
                         os.rmdir(path)
         finally:
             os.close(fd)
+
+
+def is_special(target: Path) -> bool:
+    """Whether ``target`` exists and is neither a regular file nor a folder: a device
+    (``/dev/null``, ``/dev/full``), a named pipe, ``/dev/stdout`` (followed: a link to one)."""
+    try:
+        mode = target.stat().st_mode
+    except OSError:
+        return False
+    return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
+
+
+def put_in_place(written: Path, target: Path) -> None:
+    """Renames the finished file ``written`` onto ``target`` (atomic), or, when ``target`` is
+    :func:`is_special`, copies its bytes into it: renamed over, a device or a pipe would be
+    replaced by a regular file (``/dev/null`` for everyone, when run as root) and the reader of
+    the pipe would get nothing."""
+    if not is_special(target):
+        os.replace(written, target)
+        return
+    with open(written, "rb") as source, open(target, "wb") as sink:
+        shutil.copyfileobj(source, sink, 1024 * 1024)
+    written.unlink()
 
 
 def folder_path(reached: Path) -> Path:

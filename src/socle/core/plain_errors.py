@@ -57,6 +57,14 @@ _XML_ERRORS: dict[int, Promise] = {
         "nom de balise ou d'entité invalide (un « & » ou un « < » non échappé ?)"
     ),
     etree.ErrorTypes.ERR_GT_REQUIRED: _("balise ouvrante non terminée (« > » manquant)"),
+    # huge_tree=False: a value, an attribute or a comment over 10,000,000 characters.
+    etree.ErrorTypes.ERR_RESOURCE_LIMIT: _(
+        "valeur ou balise de plus de 10 millions de caractères : fichier corrompu, ou qui n'est "
+        "pas un export"
+    ),
+    etree.ErrorTypes.ERR_COMMENT_NOT_FINISHED: _(
+        "commentaire « <!-- » jamais fermé, ou de plus de 10 millions de caractères"
+    ),
     etree.ErrorTypes.ERR_INVALID_ENCODING: _(
         "octets invalides dans l'encodage déclaré (fichier enregistré en Latin-1 au lieu d'UTF-8 ?)"
     ),
@@ -75,6 +83,23 @@ _REGEX_ERRORS: tuple[tuple[str, Promise], ...] = (
     ("look-behind requires fixed-width pattern", _("« (?<=…) » exige une longueur fixe")),
 )
 
+# Python's ``csv`` messages, by their start (they carry no code).
+_CSV_ERRORS: tuple[tuple[str, Promise], ...] = (
+    (
+        "field larger than field limit",
+        _("valeur de plus de 131 072 caractères : fichier corrompu, ou qui n'est pas un CSV"),
+    ),
+    ("line contains nul", _("octet nul dans le texte : fichier binaire, ou pas un CSV")),
+    (
+        "unexpected end of data",
+        _("le fichier s'arrête dans une valeur entre guillemets (fichier coupé ?)"),
+    ),
+    (
+        "new-line character seen in unquoted field",
+        _("retour à la ligne isolé dans une valeur sans guillemets"),
+    ),
+)
+
 _MISMATCH = re.compile(r"mismatch: (?P<opening>\S+) line (?P<line>\d+) and (?P<closing>[^\s,]+)")
 _UNFINISHED = re.compile(r"Premature end of data in tag (?P<tag>\S+) line (?P<line>\d+)")
 _POSITION = re.compile(r", line \d+, column \d+\s*$")
@@ -86,6 +111,13 @@ def os_error(exc: OSError) -> str:
     if known is not None:
         return str(known)
     return exc.strerror or str(exc)
+
+
+def csv_error(exc: Exception) -> str:
+    """What Python's ``csv`` reader found wrong, in the active language where known."""
+    message = str(exc)
+    lowered = message.lower()
+    return next((str(said) for start, said in _CSV_ERRORS if lowered.startswith(start)), message)
 
 
 def regex_error(exc: re.error) -> str:
@@ -109,6 +141,12 @@ def xml_error(exc: etree.XMLSyntaxError) -> str:
 
 
 def _xml_text(code: int, message: str) -> str:
+    if code == etree.ErrorTypes.ERR_RESOURCE_LIMIT and "depth" in message:
+        # libxml2's other resource limit without huge_tree: « Excessive depth in document »
+        return gettext(
+            "balises imbriquées sur plus de 256 niveaux : fichier corrompu, ou qui n'est pas un "
+            "export"
+        )
     if code == etree.ErrorTypes.ERR_TAG_NAME_MISMATCH and (found := _MISMATCH.search(message)):
         return (
             gettext(

@@ -21,6 +21,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 
+from socle.core.plain_errors import csv_error
 from socle.directory.dates import InvalidDate, parse_birth_date
 from socle.directory.names import normalize_name
 from socle.directory.profiles import Profile, Relation, parse_profile, parse_relation
@@ -201,7 +202,7 @@ def read_rows(text: str, *, default_uai: str | None = None) -> list[CsvRow]:
         except csv.Error as exc:
             errors.append(
                 _("ligne %(line)s : CSV mal formé (%(error)s).")
-                % {"line": reader.line_num, "error": exc}
+                % {"line": reader.line_num, "error": csv_error(exc)}
             )
             rejected += 1
             break
@@ -209,10 +210,16 @@ def read_rows(text: str, *, default_uai: str | None = None) -> list[CsvRow]:
         if not any(cell.strip() for cell in cells):
             continue
         if len(cells) != len(columns):
-            errors.append(
-                _("ligne %(line)s : %(expected)s champs attendus, %(found)s trouvés.")
-                % {"line": line, "expected": len(columns), "found": len(cells)}
+            message = (
+                _(
+                    "ligne %(line)s : %(expected)s champs attendus, %(found)s trouvés, sans fin "
+                    "de ligne : le fichier semble coupé (export ou copie interrompus) ; "
+                    "refaites l'export."
+                )
+                if len(cells) < len(columns) and _cut_at(text, line)
+                else _("ligne %(line)s : %(expected)s champs attendus, %(found)s trouvés.")
             )
+            errors.append(message % {"line": line, "expected": len(columns), "found": len(cells)})
             rejected += 1
             continue
         values = {col: cell.strip() for col, cell in zip(columns, cells, strict=True)}
@@ -230,6 +237,14 @@ def read_rows(text: str, *, default_uai: str | None = None) -> list[CsvRow]:
     if errors:
         raise CsvRejected(errors, rejected, rows)
     return rows
+
+
+def _cut_at(text: str, line: int) -> bool:
+    """Whether ``line`` is the last line of ``text`` and has no line end: the file was cut
+    inside it (a copy or an export interrupted), rather than a row with a missing ``;``."""
+    if text.rstrip(" \t\x1a").endswith(("\n", "\r")):  # spaces, DOS end-of-file mark
+        return False
+    return line == text.count("\n") + 1
 
 
 def _check_row(

@@ -2,7 +2,10 @@
 
 The parser is hardened: the DOCTYPE every real file carries is never fetched (``load_dtd=False``,
 ``no_network=True``) and entities are never expanded (``resolve_entities=False``), so an
-external or recursive entity can neither read a local file nor blow memory up. Records are
+external or recursive entity can neither read a local file nor blow memory up. A file that
+declares entities (``<!ENTITY`` in its DOCTYPE) or uses one (``&nom;``, other than XML's five
+and character references) is refused whole: no export of the AAF does, and importing it with
+the reference dropped would store a name or an identifier cut short. Records are
 yielded one by one and freed as soon as they are read (constant memory whatever the file size).
 The encoding comes from the XML declaration (UTF-8, ISO-8859-1, ISO-8859-15…).
 """
@@ -37,9 +40,27 @@ class RawRecord:
 
 def _text(element: etree._Element) -> str:
     text = element.text or ""
-    if len(element):  # unexpanded entity references or stray children: keep their tails only
+    if len(element):  # stray children: keep their tails only; an entity reference is refused
+        for child in element:
+            if isinstance(child, etree._Entity):
+                raise MalformedFile(
+                    _entity_error(child.text or f"&{child.name};", child.sourceline)
+                )
         text += "".join(child.tail or "" for child in element)
     return text.strip()
+
+
+def _entity_error(reference: str, line: int | None) -> str:
+    return _(
+        "référence d'entité XML %(reference)s (ligne %(line)s) : un export AAF n'en contient "
+        "jamais, refusée par sécurité. Demandez un nouvel export."
+    ) % {"reference": f"« {reference} »", "line": line or "?"}
+
+
+def _declared_entities(element: etree._Element) -> list[str]:
+    """The entities the file's DOCTYPE declares (``<!DOCTYPE … [<!ENTITY …>]>``)."""
+    dtd = element.getroottree().docinfo.internalDTD
+    return [] if dtd is None else [str(entity.name) for entity in dtd.iterentities()]
 
 
 def read_records(stream: IO[bytes]) -> Iterator[RawRecord]:
@@ -58,6 +79,15 @@ def read_records(stream: IO[bytes]) -> Iterator[RawRecord]:
                 if parent is None or parent.tag != ROOT:
                     found = parent.tag if parent is not None else element.tag
                     raise MalformedFile(_root_error(found))
+                if declared := _declared_entities(element):
+                    raise MalformedFile(
+                        _(
+                            "le fichier déclare des entités XML (<!ENTITY %(names)s …>) : un "
+                            "export AAF n'en contient jamais, refusé par sécurité. Demandez un "
+                            "nouvel export."
+                        )
+                        % {"names": ", ".join(declared[:3])}
+                    )
                 checked = True
             elif parent is None or parent.getparent() is not None:
                 element.clear()

@@ -39,6 +39,7 @@ class EnvelopeError(PronoteFileError):
 
     def __init__(self, step: str, detail: str) -> None:
         self.step = step
+        self.detail = detail
         super().__init__(
             _("Fichier chiffré refusé — étape « %(step)s » : %(detail)s")
             % {"step": step, "detail": detail}
@@ -51,6 +52,7 @@ class KeyRefused(EnvelopeError):
 
     def __init__(self, step: str, detail: str) -> None:
         self.step = step
+        self.detail = detail
         PronoteFileError.__init__(
             self, _("%(step)s refusée : %(detail)s") % {"step": capfirst(step), "detail": detail}
         )
@@ -245,7 +247,18 @@ def unwrap_with_any(
             first = first or exc
     if first is None:
         raise ValueError("unwrap_with_any: no key given")
-    raise first
+    # The partner's name matched (checked before): the school did its part; what to do is the
+    # operator's, which the school's administrator reading the page must be able to pass on.
+    raise WrongKey(
+        first.step,
+        first.detail
+        + " "
+        + _(
+            "Signalez-le à l'exploitant de l'ENT : la clé publique donnée à Index Education ne "
+            "correspond pas à SOCLE_PRONOTE_PRIVATE_KEY (après un changement de clé, "
+            "l'ancienne va dans SOCLE_PRONOTE_FORMER_PRIVATE_KEYS)."
+        ),
+    )
 
 
 # --- payload -----------------------------------------------------------------------------------

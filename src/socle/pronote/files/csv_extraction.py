@@ -14,6 +14,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from socle.core.plain_errors import csv_error
 from socle.pronote.files.mapping import (
     FIELD_LABELS,
     FIELD_MAIN_NAME,
@@ -66,13 +67,25 @@ def parse_identifier_csv(text: str, file_name: str = "") -> ParsedFile:
         raise PronoteFileError(_("Le fichier CSV est vide.")) from None
     except csv.Error as exc:
         raise PronoteFileError(
-            _("Ligne 1 : en-tête CSV illisible (%(error)s).") % {"error": exc}
+            _("Ligne 1 : en-tête CSV illisible (%(error)s).") % {"error": csv_error(exc)}
         ) from None
     columns: dict[str, int] = {}
     for index, name in enumerate(header):
         field = FIELDS.get(fold(name))
         if field and field not in columns:
             columns[field] = index
+    folded = {fold(name) for name in header}
+    if "pronote_id" not in columns and folded & {"uai", "externalid", "login"}:
+        # The directory's own CSV (docs/directory.md) given for PRONOTE's: say which it is.
+        raise PronoteFileError(
+            _(
+                "« %(file)s » ressemble au fichier CSV de l'annuaire (colonnes uai, profile, "
+                "login…), pas à une extraction de PRONOTE : il s'importe avec « socle "
+                "directory_import ». Ici, donnez le fichier exporté par PRONOTE "
+                "(IdPN_To_….xml) ou ses extractions CSV (EXP_ELEVES.csv…)."
+            )
+            % {"file": file_name or "CSV"}
+        )
     for field in ("pronote_id", "last_name"):
         if field not in columns:
             raise PronoteFileError(
@@ -111,7 +124,7 @@ def parse_identifier_csv(text: str, file_name: str = "") -> ParsedFile:
     except csv.Error as exc:
         raise PronoteFileError(
             _("ligne %(line)s : CSV illisible (%(error)s).")
-            % {"line": reader.line_num, "error": exc}
+            % {"line": reader.line_num, "error": csv_error(exc)}
         ) from None
     if rows:
         _refuse_cut_end(text, last_start, *rows[-1], len(header), reader.dialect)

@@ -27,6 +27,15 @@ def parse_xml(data: bytes, what: str | None = None) -> etree._Element:
         tree = etree.fromstring(data, parser=safe_parser()).getroottree()
     except etree.XMLSyntaxError as exc:
         line = getattr(exc, "lineno", None) or "?"
+        if _cut(data) and exc.code != etree.ErrorTypes.ERR_DOCUMENT_END:
+            raise PronoteFileError(
+                _(
+                    "%(what)s s'arrête au milieu d'une balise ou d'une valeur (ligne %(line)s) : "
+                    "le fichier semble coupé (export ou copie interrompus). Refaites l'export "
+                    "depuis PRONOTE."
+                )
+                % {"what": what, "line": line}
+            ) from None
         raise PronoteFileError(
             _("%(what)s est mal formé (ligne %(line)s) : %(error)s")
             % {"what": what, "line": line, "error": xml_error(exc)}
@@ -39,6 +48,13 @@ def parse_xml(data: bytes, what: str | None = None) -> etree._Element:
     if docinfo.doctype or docinfo.internalDTD is not None or docinfo.externalDTD is not None:
         raise PronoteFileError(refused % {"what": what})
     return tree.getroot()
+
+
+def _cut(data: bytes) -> bool:
+    """Whether the document stops inside a tag or a value: its last character, blanks aside,
+    is not a « > » (the NUL bytes strip UTF-16's half of it). libxml2 then names the construct
+    it was reading (« AttValue: ' expected », « attributes construct error »), not the cut."""
+    return not data.rstrip(b" \t\r\n\x00").endswith(b">")
 
 
 def local_name(element: etree._Element) -> str:

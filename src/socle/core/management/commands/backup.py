@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 
 from socle.core.backup import BackupError, backup_sqlite, pg_dump_command
 from socle.core.commands import SocleCommand
+from socle.core.files import is_special
 
 
 def other_files() -> list[str]:
@@ -69,10 +70,17 @@ class Command(SocleCommand):
             result = backup_sqlite(source, Path(options["file"]))
         except BackupError as exc:
             raise CommandError(str(exc)) from None
-        self.stdout.write(
+        # Into a pipe or a device (``socle backup /dev/stdout | gzip``): the summary goes to
+        # stderr, not after the copy's bytes.
+        out = self.stderr if is_special(Path(options["file"])) else self.stdout
+        lines = [
             _("Base de données copiée dans %(path)s (%(size)s Kio).")
-            % {"path": result.path, "size": (result.size + 1023) // 1024}
-        )
-        self.stdout.write(_("À sauvegarder aussi, hors de la base :"))
-        for line in other_files():
-            self.stdout.write(f"  - {line}")
+            % {"path": result.path, "size": (result.size + 1023) // 1024},
+            _("À sauvegarder aussi, hors de la base :"),
+        ] + [f"  - {line}" for line in other_files()]
+        for line in lines:
+            out.write(line, style_func=_plain)
+
+
+def _plain(text: str) -> str:
+    return text

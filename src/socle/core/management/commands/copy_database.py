@@ -49,7 +49,7 @@ class Command(SocleCommand):
         try:
             with target_database(options["url"]) as alias:
                 label = database_label(alias)
-                copied = copy_database(alias)
+                copied = copy_database(alias, progress=self._step)
         except CopyError as exc:
             raise CommandError(str(exc)) from None
         for model in copied:
@@ -72,3 +72,9 @@ class Command(SocleCommand):
             )
             % {"database": label, "rows": sum(model.target for model in copied)}
         )
+
+    def _step(self, sentence: str) -> None:
+        """Each step as it starts, on a terminal (a large school's copy takes minutes)."""
+        stream = getattr(self.stderr, "_out", None)
+        if stream is not None and hasattr(stream, "isatty") and stream.isatty():
+            self.stderr.write(sentence, style_func=lambda text: text)

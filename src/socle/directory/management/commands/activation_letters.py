@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
@@ -14,7 +13,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from socle.core.commands import SocleCommand
-from socle.core.files import create_private, folder_path, keep_beside, private_folder_beside
+from socle.core.files import (
+    create_private,
+    folder_path,
+    is_special,
+    keep_beside,
+    private_folder_beside,
+    put_in_place,
+)
 from socle.core.plain_errors import os_error
 from socle.directory.command_options import establishment_of
 from socle.directory.letters import Letter, issue_letters, select_people, write_csv, write_pdf
@@ -117,7 +123,9 @@ class Command(SocleCommand):
                 "%(count)s fiche(s) de connexion écrite(s) dans %(path)s ; les codes précédents "
                 "de ces personnes ne sont plus valables."
             )
-        self.stdout.write(done % {"count": count, "path": out})
+        # Into a pipe or a device: the summary goes to stderr, not after the letters' bytes.
+        summary = self.stderr if is_special(out) else self.stdout
+        summary.write(done % {"count": count, "path": out}, style_func=_plain)
 
     def _write(
         self,
@@ -164,7 +172,7 @@ class Command(SocleCommand):
                         else:
                             write_csv(letters, written)
                     state.committed = True
-                    os.replace(written, out)
+                    put_in_place(written, out)  # renamed; copied into a pipe or device
                     state.placed = True
                 except BaseException:
                     if state.committed and not state.placed:

@@ -3,11 +3,16 @@ output (the right of access, article 15 of the GDPR; docs/privacy.md): the direc
 (no password hash, no activation code), memberships, relatives, the activation code's dates,
 the Django admin's journal of the record, traces, portal choices, what each CAS service
 receives, PRONOTE identifiers and import rows. Every app adds its section
-(``socle.core.personal_data``). The export itself is traced (``person_data_exported``)."""
+(``socle.core.personal_data``). The export itself is traced (``person_data_exported``).
+
+``--out FILE`` writes it whole or not at all, mode 600 (``core.files.write_file``): on standard
+output redirected to a file, a full disk left half a JSON document looking like an export.
+Either way a failed write is one French sentence, and is not traced."""
 
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any, cast
 
 from django.core.management.base import CommandError, CommandParser
@@ -17,7 +22,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from socle.core.commands import SocleCommand
+from socle.core.files import write_file
 from socle.core.personal_data import export_person
+from socle.core.plain_errors import os_error
 from socle.directory.models import Person
 from socle.portal.traces import record
 
@@ -33,6 +40,14 @@ class Command(SocleCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("person", help=_("identifiant de connexion ou uid de la personne"))
+        parser.add_argument(
+            "--out",
+            metavar=_("FICHIER"),
+            help=_(
+                "écrire le JSON dans ce fichier, en entier ou pas du tout, lisible par son "
+                "propriétaire seul (sinon : sur la sortie standard)"
+            ),
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         key = options["person"].strip()
@@ -53,7 +68,27 @@ class Command(SocleCommand):
             )
         person = found[0]
         data = export_person(person)
-        self.stdout.write(json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2))
+        text = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2)
+        out = options.get("out")
+        try:
+            if out:
+                write_file(Path(out).expanduser(), (text + "\n").encode(), private=True)
+            else:
+                self.stdout.write(text)
+                self.stdout.flush()
+        except OSError as exc:
+            if out:
+                raise CommandError(
+                    _("Écriture de %(path)s impossible : %(reason)s. Aucun fichier n'a été écrit.")
+                    % {"path": out, "reason": os_error(exc)}
+                ) from None
+            raise CommandError(
+                _(
+                    "Écriture de la sortie impossible : %(reason)s. Ce qui a pu en être écrit est "
+                    "incomplet : supprimez-le, puis relancez la commande avec --out FICHIER."
+                )
+                % {"reason": os_error(exc)}
+            ) from None
         record(
             "person_data_exported",
             person=person,
