@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from django.db import connection
+from django.db import OperationalError, connection
 from django.utils import timezone
 
 from socle.directory.models import Membership, Person
@@ -77,14 +77,30 @@ def test_it_keeps_the_rows_when_the_database_refuses_them(
     record("login")
 
     def broken(*args: Any, **kwargs: Any) -> None:
-        raise RuntimeError("database down")
+        raise OperationalError("database down")
 
     monkeypatch.setattr(trace_buffer, "insert_rows_returning_ids", broken)
-    with pytest.raises(RuntimeError):
+    with pytest.raises(OperationalError):
         trace_buffer.flush()
     monkeypatch.undo()
     assert trace_buffer.flush() == 1
     assert Trace.objects.filter(event="login").count() == 1
+
+
+def test_it_writes_the_rows_one_by_one_when_the_plain_insert_fails_otherwise(
+    deferred: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A bug of the batch's plain inserts (not the database's answer) would otherwise queue the
+    same rows again at every flush until the bound drops them."""
+    record("login")
+
+    def buggy(*args: Any, **kwargs: Any) -> None:
+        raise TypeError("int() argument must be … not 'NoneType'")
+
+    monkeypatch.setattr(trace_buffer, "insert_rows_returning_ids", buggy)
+    assert trace_buffer.flush() == 1
+    assert Trace.objects.filter(event="login").count() == 1
+    assert trace_buffer.flush() == 0  # nothing left queued
 
 
 def test_it_drops_the_oldest_rows_beyond_the_bound(

@@ -26,7 +26,7 @@ import os
 import threading
 from typing import Any
 
-from django.db import DataError, IntegrityError, connection, transaction
+from django.db import DatabaseError, DataError, IntegrityError, connection, transaction
 
 from socle.core.background import flush_at_exit, flush_forever
 from socle.core.sqlite_turn import write_turn
@@ -70,7 +70,10 @@ def _start_writer() -> None:
 def flush() -> int:
     """Writes every waiting row now; returns how many were written.
 
-    When the database is unreachable the rows stay queued, in order, and the error is raised.
+    When the database is unreachable (any database error but a refused row) the rows stay
+    queued, in order, and the error is raised; any other error of the batch's plain inserts
+    (a bug, not the database's answer) is logged and the rows are written one by one through
+    the ORM rather than queued again at every flush.
     A row the database refuses (its person deleted meanwhile) is written without the person
     (``actor_login`` still names them) or, failing that, dropped and logged: one bad row never
     holds the others back."""
@@ -94,10 +97,13 @@ def flush() -> int:
             )
     except (IntegrityError, DataError):
         return _one_by_one([_trace(row) for row in rows])
-    except Exception:
+    except DatabaseError:  # unreachable, or a schema being migrated: retried as it is
         with _lock:  # keep them for the next attempt, in order
             _pending[:0] = rows
         raise
+    except Exception:  # not the database's answer (a bug of the plain inserts): the ORM's way
+        logger.exception("traces: écriture groupée impossible, traces écrites une à une")
+        return _one_by_one([_trace(row) for row in rows])
     return len(rows)
 
 
