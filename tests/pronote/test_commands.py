@@ -304,3 +304,38 @@ def test_the_report_path_check_creates_nothing_where_a_link_points(xml_file, sch
     assert not pointed.exists() and list(elsewhere.iterdir()) == []
     assert not report.is_symlink()
     assert "ELEVEJULES000001" in report.read_bytes().decode("utf-8-sig")
+
+
+def test_it_prints_the_validated_steps_only_once_they_are_committed(xml_file, school, monkeypatch):
+    """The database's disk filled at the end of ``--auto-only``: it printed « validée :
+    2 importés … » for each step, then « Rien n'a été enregistré »."""
+    import io
+
+    from django.core.management import call_command
+    from django.db import OperationalError
+
+    from socle.pronote.management.commands.pronote_import import Command
+
+    def disk_full(*_args: object) -> None:
+        raise OperationalError("database or disk is full")
+
+    monkeypatch.setattr(Command, "_cas_mismatches", disk_full)  # after the steps' lines
+    out = io.StringIO()
+    with pytest.raises(CommandError) as refused:
+        call_command(
+            "pronote_import",
+            str(xml_file),
+            "--uai",
+            school.est.uai,
+            "--mode",
+            "complet",
+            "--auto-only",
+            stdout=out,
+        )
+    assert "plus de place sur le disque" in str(refused.value)
+    assert str(refused.value).endswith(
+        "Rien n'a été enregistré : relancez la même commande avec les mêmes fichiers."
+    )
+    assert "validée" not in out.getvalue() and "Étape" not in out.getvalue()
+    assert "5 personnes lues dans IdPN_To_SOCLE.xml (xml)." in out.getvalue()
+    assert not ids_of(school.est) and not ImportSession.objects.exists()

@@ -167,14 +167,17 @@ def import_csv_text(
             ],
             0,
         ) from None
-    except IntegrityError as exc:
+    except IntegrityError:
+        # Another import of the same people committed first (PostgreSQL: this one waited for
+        # it, then met its logins). The database's own words (« UNIQUE constraint failed »,
+        # « duplicate key value… ») are English and name tables: not shown.
         raise CsvRejected(
             [
                 _(
-                    "l'annuaire a été modifié pendant l'import (un autre import en même temps ?) "
-                    "; relancez la même commande. Détail : %(error)s"
+                    "l'annuaire a été modifié pendant l'import, sans doute par un autre import "
+                    "en cours pour les mêmes personnes : attendez qu'il soit terminé, puis "
+                    "relancez la même commande."
                 )
-                % {"error": " ".join(str(exc).split())}  # PostgreSQL's DETAIL on a 2nd line
             ],
             0,
         ) from None

@@ -3,12 +3,15 @@
 
 from __future__ import annotations
 
+import io
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, cast
 
 from django.conf import settings
-from django.core.management.base import CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser, OutputWrapper
 from django.db import transaction
 from django.urls import reverse
 from django.utils import translation
@@ -141,7 +144,7 @@ class Command(SocleCommand):
         if parsed.ignored:
             self.stdout.write(_("Attention : %(message)s") % {"message": parsed.ignored_text()})
         try:
-            with transaction.atomic():
+            with self._held_until_committed(), transaction.atomic():
                 session = start_import(
                     parsed,
                     establishment,
@@ -192,6 +195,30 @@ class Command(SocleCommand):
                 )
                 % {"url": url}
             )
+
+    @contextmanager
+    def _held_until_committed(self) -> Iterator[None]:
+        """What the command says of the import (« validée : N importés » for each step, the
+        preview) is held while the transaction is open and printed once it is committed (or
+        rolled back by --dry-run, which says so): a write the database refuses at the end (its
+        disk full) or Ctrl-C rolls everything back, and the lines claiming the steps were
+        validated are then never printed before « Rien n'a été enregistré »."""
+        real = self.stdout
+        held = io.StringIO()
+        self.stdout = OutputWrapper(held)
+        try:
+            yield
+        except _DryRun:
+            self._release(real, held)
+            raise
+        else:
+            self._release(real, held)
+        finally:
+            self.stdout = real
+
+    def _release(self, real: OutputWrapper, held: io.StringIO) -> None:
+        self.stdout = real
+        self.stdout.write(held.getvalue(), ending="")
 
     def _check_writable(self, path: str) -> None:
         """Refuses, before anything is imported, a report path that cannot be written. A file
