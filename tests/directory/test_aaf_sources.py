@@ -180,6 +180,38 @@ def test_an_aaf_import_of_a_csv_file_names_it_and_fails(tmp_path) -> None:
     assert "ignoré : eleves.csv : ni .xml, ni dossier, ni archive" in out.getvalue()
 
 
+PRONOTE_IDS = (
+    '<?xml version="1.0" encoding="UTF-8"?>\n<IDENTIFIANTS_PRONOTE UAI="0312609T">'
+    "</IDENTIFIANTS_PRONOTE>\n"
+)
+
+
+@pytest.mark.parametrize("name", ["IdPN_To_ENT.xml", "identifiants.txt"])
+def test_it_names_a_pronote_file_given_to_the_aaf_import(tmp_path, name) -> None:
+    """It said « Aucun fichier AAF lu dans IdPN_To_ENT.xml … » and « nom non reconnu », as for
+    any other XML file; the CSV import and the PRONOTE import (of an AAF file) named it."""
+    source = tmp_path / name
+    source.write_text(PRONOTE_IDS)
+    with pytest.raises(CommandError) as refused:
+        run("directory_import", str(source), format="aaf")
+    assert str(refused.value) == (
+        f"{source} est un fichier d'identifiants de PRONOTE, pas un annuaire : il s'importe avec "
+        "« socle pronote_import » (ou la page « Importer les identifiants Pronote »)."
+    )
+
+
+def test_it_names_a_pronote_file_in_a_folder_given_to_the_aaf_import(tmp_path) -> None:
+    folder = school_files(tmp_path / "export")
+    (folder / "IdPN_To_ENT.xml").write_text(PRONOTE_IDS)
+    out = io.StringIO()
+    call_command("directory_import", str(folder), format="aaf", stdout=out)
+    assert (
+        "ignoré : IdPN_To_ENT.xml : fichier d'identifiants de PRONOTE, pas un export AAF (il "
+        "s'importe avec « socle pronote_import »)" in out.getvalue()
+    )
+    assert "nom non reconnu" not in out.getvalue()
+
+
 @pytest.mark.parametrize(("name", "kind"), [("export.zip", "ZIP"), ("export.tar.gz", "tar/tar.gz")])
 def test_it_refuses_a_truncated_archive_in_one_french_sentence(tmp_path, name, kind) -> None:
     folder = school_files(tmp_path / "export")

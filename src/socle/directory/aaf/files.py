@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from socle.core.plain_errors import os_error
 from socle.directory.aaf.mapping import TYPE_ORDER
+from socle.directory.file_kinds import opens_as_pronote_export
 
 FILE_NAME = re.compile(
     r"^(?P<project>.+?)_(?P<kind>Complet|Delta)_(?:(?P<date>\d{8})_)?"
@@ -104,6 +105,14 @@ def open_sources(path: str | Path) -> Iterator[Sources]:
         found = parse_name(name, opener, shown)
         if found is not None:
             files.append(found)
+        elif name.lower().endswith(".xml") and opens_as_pronote_export(opener):
+            skipped.append(
+                _(
+                    "%(name)s : fichier d'identifiants de PRONOTE, pas un export AAF (il "
+                    "s'importe avec « socle pronote_import »)"
+                )
+                % {"name": shown}
+            )
         elif name.lower().endswith(".xml"):
             skipped.append(
                 _("%(name)s : nom non reconnu (%(expected)s)")

@@ -11,6 +11,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from django.utils import formats
 from django.utils.translation import gettext as _
 
+from socle.directory.file_kinds import is_aaf_export
 from socle.directory.uai import InvalidUAI, normalize_uai
 from socle.pronote.files.csv_extraction import decode_text, parse_identifier_csv
 from socle.pronote.files.envelope import is_envelope, open_envelope
@@ -37,7 +38,6 @@ _BINARY_SIGNATURES = (b"PK\x03\x04", b"%PDF", b"\x1f\x8b", b"\x89PNG", b"\xff\xd
 # carriage return).
 _BINARY_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
 _SAMPLE = 8192
-_AAF_ROOT = re.compile(rb"<ficAlimMENESR[\s>]")
 
 
 def looks_binary(data: bytes) -> bool:
@@ -83,7 +83,7 @@ def read_identifier_file(
     if not head:
         raise PronoteFileError(_("Le fichier est vide."))
     if head.startswith(b"<"):
-        if _AAF_ROOT.search(data[:_SAMPLE]):  # before parse_xml refuses its DOCTYPE
+        if is_aaf_export(data):  # before parse_xml refuses its DOCTYPE
             raise PronoteFileError(
                 _(
                     "« %(file)s » est un export AAF de l'annuaire (ficAlimMENESR), pas un fichier "

@@ -13,6 +13,7 @@ from socle.core.commands import SocleCommand
 from socle.directory.aaf.files import EXPECTED, SourceError
 from socle.directory.aaf.importer import ImportInProgress, establishment_names, import_aaf
 from socle.directory.csv_import import CsvRejected, import_csv_path
+from socle.directory.file_kinds import opens_as_pronote_export, pronote_file_hint
 from socle.directory.uai import InvalidUAI, normalize_uai
 
 
@@ -105,14 +106,7 @@ class Command(SocleCommand):
                 % {"path": path}
             )
         if path.lower().endswith(".xml") and _is_pronote_file(Path(path)):
-            raise CommandError(
-                _(
-                    "%(path)s est un fichier d'identifiants de PRONOTE, pas un annuaire : il "
-                    "s'importe avec « socle pronote_import » (ou la page « Importer les "
-                    "identifiants Pronote »)."
-                )
-                % {"path": path}
-            )
+            raise CommandError(pronote_file_hint(path))
         if (
             path.lower().endswith((".xml", ".zip", ".tar.gz", ".tgz", ".tar"))
             or Path(path).is_dir()
@@ -175,6 +169,8 @@ class Command(SocleCommand):
                     "s'il est complet (…_Complet_…) ou un delta."
                 )
             )
+        if _is_pronote_file(Path(options["path"])):  # a lone file, named or not as .xml
+            raise CommandError(pronote_file_hint(str(options["path"])))
         on_terminal = self._on_terminal()
         progress = self._progress if on_terminal else None
         try:
@@ -246,9 +242,4 @@ def _plain(text: str) -> str:
 
 def _is_pronote_file(path: Path) -> bool:
     """PRONOTE's identifier export (``IdPN_To_….xml``, encrypted or not), by its root."""
-    try:
-        with path.open("rb") as handle:
-            head = handle.read(4096)
-    except OSError:
-        return False  # said by the import, with the reason
-    return b"<IDENTIFIANTS_PRONOTE" in head or b"<EXPORT_INDEX_EDUCATION" in head
+    return path.is_file() and opens_as_pronote_export(lambda: path.open("rb"))
