@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import stat
 
@@ -309,7 +310,6 @@ def test_the_report_path_check_creates_nothing_where_a_link_points(xml_file, sch
 def test_it_prints_the_validated_steps_only_once_they_are_committed(xml_file, school, monkeypatch):
     """The database's disk filled at the end of ``--auto-only``: it printed « validée :
     2 importés … » for each step, then « Rien n'a été enregistré »."""
-    import io
 
     from django.core.management import call_command
     from django.db import OperationalError
@@ -339,3 +339,28 @@ def test_it_prints_the_validated_steps_only_once_they_are_committed(xml_file, sc
     assert "validée" not in out.getvalue() and "Étape" not in out.getvalue()
     assert "5 personnes lues dans IdPN_To_SOCLE.xml (xml)." in out.getvalue()
     assert not ids_of(school.est) and not ImportSession.objects.exists()
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.mark.parametrize("auto_only", [True, False])
+def test_it_shows_its_progress_on_a_terminal_only(xml_file, school, auto_only):
+    """A region-size file took seconds without a word on the terminal; nothing when stderr is
+    no terminal (cron)."""
+    from django.core.management import call_command
+
+    args = ["pronote_import", str(xml_file), "--uai", school.est.uai, "--mode", "complet"]
+    args += ["--auto-only"] if auto_only else []
+    err = _Terminal()
+    call_command(*args, stdout=io.StringIO(), stderr=err)
+    shown = err.getvalue()
+    assert shown.startswith(f"\rLecture de {xml_file}…\x1b[K\n")
+    assert "\rRapprochement de 5 personnes avec l'annuaire…\x1b[K" in shown
+    assert "\rÉtape 2/6 : rapprochement des élèves…\x1b[K" in shown
+    assert shown.endswith("\x1b[K\n")
+    piped = io.StringIO()
+    call_command(*args, stdout=io.StringIO(), stderr=piped)
+    assert piped.getvalue() == ""

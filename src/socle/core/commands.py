@@ -154,6 +154,10 @@ class Terminated(KeyboardInterrupt):
     """SIGTERM, raised where the command is running, so that it stops as after Ctrl-C."""
 
 
+def _plain(text: str) -> str:
+    return text
+
+
 def _terminate(_signum: int, _frame: object) -> None:
     raise Terminated
 
@@ -165,6 +169,29 @@ class SocleCommand(BaseCommand):
     def interruption_hint(self, options: dict[str, Any]) -> str:
         """What to do after Ctrl-C, printed after « Interrompu. » (empty: nothing to say)."""
         return ""
+
+    _progress_shown = False  # a progress line is on the terminal, not ended yet
+
+    def on_terminal(self) -> bool:
+        """Whether stderr is a terminal: progress is shown there only, never in a cron job's
+        mail or a log (``call_command``'s own streams are no terminal either)."""
+        stream = getattr(self.stderr, "_out", None)
+        return bool(stream is not None and hasattr(stream, "isatty") and stream.isatty())
+
+    def show_progress(self, line: str) -> None:
+        """``line`` in place of the previous progress line, on a terminal only. Plain text
+        (stderr's style is the errors' red); ESC [K clears what a longer line left."""
+        if not self.on_terminal():
+            return
+        self._progress_shown = True
+        self.stderr.write("\r" + line + "\x1b[K", ending="", style_func=_plain)
+        self.stderr.flush()
+
+    def end_progress(self) -> None:
+        """Ends the progress line, if one is shown, so that what follows starts a line."""
+        if self._progress_shown:
+            self._progress_shown = False
+            self.stderr.write("", style_func=_plain)
 
     def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> CommandParser:
         self.help = str(self.help)
@@ -186,6 +213,7 @@ class SocleCommand(BaseCommand):
                 raise  # call_command's callers catch it; SystemCheckError is already worded
             # Django would print « CommandError: » before the sentence: an English class name.
             stderr = getattr(self, "stderr", None) or OutputWrapper(sys.stderr)
+            self.end_progress()
             stderr.write(str(exc))
             raise SystemExit(exc.returncode) from None
 
@@ -206,6 +234,7 @@ class SocleCommand(BaseCommand):
         except KeyboardInterrupt as exc:
             hint = self.interruption_hint(options)
             stderr = getattr(self, "stderr", None) or sys.stderr
+            self.end_progress()
             stderr.write(" ".join(part for part in (_("Interrompu."), hint) if part))
             status = TERMINATED_STATUS if isinstance(exc, Terminated) else INTERRUPTED_STATUS
         except DatabaseError as exc:

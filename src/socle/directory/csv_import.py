@@ -8,11 +8,12 @@ imported whole or not at all. Re-importing the same file changes nothing.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from pathlib import Path
 
 from django.db import IntegrityError, OperationalError, transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from socle.core.plain_errors import os_error
 from socle.directory.csv_apply import ImportSummary, Progress, apply_groups, hash_passwords
@@ -28,17 +29,26 @@ from socle.directory.csv_logins import (
 from socle.directory.csv_reader import CsvRejected, decode, read_rows
 from socle.directory.models import Establishment
 
+Stage = Callable[[str], None]  # told a sentence as each long part of an import starts
+
+
+def _silent(_sentence: str) -> None:
+    pass
+
 
 def import_csv_path(
     path: str | Path,
     *,
     default_uai: str | None = None,
     progress: Progress | None = None,
+    stage: Stage | None = None,
     full: bool = False,
     force: bool = False,
     confirmed_logins: Collection[str] = (),
     renamed_logins: Collection[str] = (),
 ) -> ImportSummary:
+    if stage is not None:
+        stage(_("Lecture de %(path)s…") % {"path": path})
     try:
         data = Path(path).read_bytes()
     except OSError as exc:
@@ -53,6 +63,7 @@ def import_csv_path(
         decode(data),
         default_uai=default_uai,
         progress=progress,
+        stage=stage,
         full=full,
         force=force,
         confirmed_logins=confirmed_logins,
@@ -65,6 +76,7 @@ def import_csv_text(
     *,
     default_uai: str | None = None,
     progress: Progress | None = None,
+    stage: Stage | None = None,
     full: bool = False,
     force: bool = False,
     confirmed_logins: Collection[str] = (),
@@ -77,7 +89,10 @@ def import_csv_text(
     ``confirmed_logins`` (``--rattacher``): accounts without a birth date that the rows whose
     ``login`` column names them may keep although they belong to another establishment
     (:mod:`socle.directory.csv_logins`). ``renamed_logins`` (``--renommer``): the new logins
-    rows may give to accounts of another establishment too (``csv_logins.check_renames``)."""
+    rows may give to accounts of another establishment too (``csv_logins.check_renames``).
+    ``stage`` (a sentence) is told as each long part starts: reading, checking, writing."""
+    say = stage or _silent
+    say(_("Lecture des lignes…"))
     try:
         rows = read_rows(text, default_uai=default_uai)
         faulty: CsvRejected | None = None
@@ -115,6 +130,14 @@ def import_csv_text(
                 )
             )
     if not errors and faulty is None:
+        say(
+            ngettext(
+                "Vérification de %(count)s personne dans l'annuaire…",
+                "Vérification de %(count)s personnes dans l'annuaire…",
+                len(groups),
+            )
+            % {"count": len(groups)}
+        )
         errors += match_people(groups, confirmed)
         errors += check_other_schools(groups)
         errors += check_logins(groups)
@@ -142,6 +165,14 @@ def import_csv_text(
             messages = faulty.errors + messages
         raise CsvRejected(messages, len(lines) + (faulty.rejected_rows if faulty else 0))
     hash_passwords(groups, progress)  # outside the transaction: see hash_passwords
+    say(
+        ngettext(
+            "Écriture de %(count)s personne dans l'annuaire…",
+            "Écriture de %(count)s personnes dans l'annuaire…",
+            len(groups),
+        )
+        % {"count": len(groups)}
+    )
     try:
         with transaction.atomic():
             summary = apply_groups(groups, establishments)

@@ -4,6 +4,8 @@ transaction, the next step; interrupting; ``--auto-only``. Their automatic match
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -281,8 +283,10 @@ def run_automatic(
     confirm_removals: bool = False,
     large_removals: list[RemovalCheck] | None = None,
     actor: Actor | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> ImportSession:
-    """``--auto-only``: validates every remaining step with the automatic matches alone.
+    """``--auto-only``: validates every remaining step with the automatic matches alone;
+    ``progress`` is told each step's number as its validation starts.
 
     A large removal raises :class:`LargeRemoval` unless ``confirm_removals``; when the caller
     passes a ``large_removals`` list, such steps are validated anyway and their checks listed
@@ -291,6 +295,8 @@ def run_automatic(
     session.refresh_from_db()
     while session.status == SessionStatus.IN_PROGRESS:
         number = session.current_step
+        if progress is not None:
+            progress(number)
         try:
             validate_step(session, number, confirm_removals=confirm_removals, actor=actor)
         except LargeRemoval as exc:

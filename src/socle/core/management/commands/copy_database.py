@@ -75,6 +75,5 @@ class Command(SocleCommand):
 
     def _step(self, sentence: str) -> None:
         """Each step as it starts, on a terminal (a large school's copy takes minutes)."""
-        stream = getattr(self.stderr, "_out", None)
-        if stream is not None and hasattr(stream, "isatty") and stream.isatty():
+        if self.on_terminal():
             self.stderr.write(sentence, style_func=lambda text: text)

@@ -149,8 +149,7 @@ class Command(SocleCommand):
         rename onto ``out`` fails, or Ctrl-C comes just before it, they are kept beside
         ``out`` under a name of their own (:meth:`_keep`), which the command names."""
         pdf = out.suffix.lower() == ".pdf"
-        stream = getattr(self.stderr, "_out", None)
-        on_terminal = bool(stream is not None and hasattr(stream, "isatty") and stream.isatty())
+        on_terminal = self.on_terminal()
         state = _Letters()
         try:
             with private_folder_beside(out, keep=state.kept_inside) as folder:
@@ -158,7 +157,7 @@ class Command(SocleCommand):
                 try:
                     with transaction.atomic():
                         if on_terminal:
-                            self._show(_("Création des codes d'activation…"))
+                            self.show_progress(_("Création des codes d'activation…"))
                         letters = issue_letters(
                             establishment, class_name=class_name, profile=profile, only_new=only_new
                         )
@@ -192,8 +191,7 @@ class Command(SocleCommand):
                 % {"path": out, "reason": os_error(exc)}
             ) from None
         finally:
-            if on_terminal:
-                self.stderr.write("", style_func=_plain)  # the progress line ends
+            self.end_progress()
         return len(letters)
 
     def _keep(self, state: _Letters, written: Path, folder: Path, out: Path) -> None:
@@ -233,13 +231,9 @@ class Command(SocleCommand):
         )
 
     def _pages(self, done: int, total: int) -> None:
-        self._show(_("Fiches de connexion : %(done)s/%(total)s") % {"done": done, "total": total})
-
-    def _show(self, line: str) -> None:
-        """One line rewritten in place on the terminal (plain: stderr's style is the errors'
-        red); ESC [K clears what a longer line left at its end."""
-        self.stderr.write("\r" + line + "\x1b[K", ending="", style_func=_plain)
-        self.stderr.flush()
+        self.show_progress(
+            _("Fiches de connexion : %(done)s/%(total)s") % {"done": done, "total": total}
+        )
 
 
 def _plain(text: str) -> str:

@@ -121,18 +121,20 @@ class Command(SocleCommand):
                 default_uai = normalize_uai(options["uai"])
             except InvalidUAI as exc:
                 raise CommandError(str(exc)) from None
-        on_terminal = self._on_terminal()
+        on_terminal = self.on_terminal()
         try:
             summary = import_csv_path(
                 options["path"],
                 default_uai=default_uai,
                 progress=self._passwords if on_terminal else None,
+                stage=self.show_progress if on_terminal else None,
                 full=options["complet"],
                 force=options["force"],
                 confirmed_logins=options["rattacher"],
                 renamed_logins=options["renommer"],
             )
         except CsvRejected as exc:
+            self.end_progress()  # the errors start their own lines
             if not exc.rejected_rows and len(exc.errors) == 1:  # the file itself, not its lines
                 raise CommandError(
                     _("Fichier refusé, rien n'a été importé : %(error)s") % {"error": exc.errors[0]}
@@ -148,8 +150,7 @@ class Command(SocleCommand):
             )
             raise CommandError(_("Import refusé : corrigez les lignes signalées.")) from None
         finally:
-            if on_terminal and self._shown:
-                self.stderr.write("", style_func=_plain)  # the progress line ends
+            self.end_progress()
         self.stdout.write(_("Personnes : %(summary)s") % {"summary": summary.line()})
         for line in summary.extra_lines():
             self.stdout.write(line)
@@ -171,8 +172,7 @@ class Command(SocleCommand):
             )
         if _is_pronote_file(Path(options["path"])):  # a lone file, named or not as .xml
             raise CommandError(pronote_file_hint(str(options["path"])))
-        on_terminal = self._on_terminal()
-        progress = self._progress if on_terminal else None
+        progress = self._progress if self.on_terminal() else None
         try:
             report = import_aaf(options["path"], progress=progress, force=options["force"])
         except SourceError as exc:
@@ -185,8 +185,7 @@ class Command(SocleCommand):
                 )
             ) from None
         finally:
-            if on_terminal:
-                self.stderr.write("", style_func=_plain)
+            self.end_progress()
         for error in report.errors:
             self.stderr.write(error)
         for line in report.lines(establishment_names()):
@@ -213,31 +212,15 @@ class Command(SocleCommand):
             )
         return message + " " + _("Fichiers attendus : %(expected)s.") % {"expected": EXPECTED}
 
-    _shown = False  # a progress line is on the terminal
-
-    def _on_terminal(self) -> bool:
-        stream = getattr(self.stderr, "_out", None)
-        return bool(stream is not None and hasattr(stream, "isatty") and stream.isatty())
-
     def _passwords(self, done: int, total: int) -> None:
-        self._shown = True
-        line = _("Mots de passe initiaux : %(done)s/%(total)s") % {
-            "done": done,
-            "total": total,
-        }
-        self.stderr.write("\r" + line + "\x1b[K", ending="", style_func=_plain)
-        self.stderr.flush()
+        self.show_progress(
+            _("Mots de passe initiaux : %(done)s/%(total)s") % {"done": done, "total": total}
+        )
 
     def _progress(self, name: str, count: int) -> None:
-        # Plain text (stderr's style is the errors' red), and ESC [K clears what a longer file
-        # name left at the end of the line.
-        line = _("%(file)s : %(count)s enregistrement(s) lus") % {"file": name, "count": count}
-        self.stderr.write("\r" + line + "\x1b[K", ending="", style_func=_plain)
-        self.stderr.flush()
-
-
-def _plain(text: str) -> str:
-    return text
+        self.show_progress(
+            _("%(file)s : %(count)s enregistrement(s) lus") % {"file": name, "count": count}
+        )
 
 
 def _is_pronote_file(path: Path) -> bool:

@@ -100,8 +100,7 @@ class Command(SocleCommand):
         # records anything: a file that cannot be written leaves the previous one, the services'
         # username modes and the journal as they were.
         exports = []
-        stream = getattr(self.stderr, "_out", None)
-        on_terminal = bool(stream is not None and hasattr(stream, "isatty") and stream.isatty())
+        on_terminal = self.on_terminal()
         for done, (establishment, target) in enumerate(zip(establishments, targets, strict=True)):
             if several and on_terminal:  # a few seconds per large school
                 line = _("Fichiers chiffrés : %(done)s/%(total)s") % {

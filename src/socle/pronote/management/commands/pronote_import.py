@@ -128,10 +128,12 @@ class Command(SocleCommand):
         report_path = options["report"]
         if report_path:
             self._check_writable(report_path)  # before the import, not after it
+        self.show_progress(_("Lecture de %(files)s…") % {"files": ", ".join(options["files"])})
         try:
             parsed = load_files(files, establishment.uai)
         except PronoteFileError as exc:
             raise CommandError(_("Rien n'a été importé. %(error)s") % {"error": exc}) from None
+        self.end_progress()  # stdout's lines below start their own
         names = ", ".join(name for name, _data in files)
         self.stdout.write(
             ngettext(
@@ -143,6 +145,14 @@ class Command(SocleCommand):
         )
         if parsed.ignored:
             self.stdout.write(_("Attention : %(message)s") % {"message": parsed.ignored_text()})
+        self.show_progress(
+            ngettext(
+                "Rapprochement de %(count)s personne avec l'annuaire…",
+                "Rapprochement de %(count)s personnes avec l'annuaire…",
+                len(parsed.records),
+            )
+            % {"count": len(parsed.records)}
+        )
         try:
             with self._held_until_committed(), transaction.atomic():
                 session = start_import(
@@ -155,7 +165,10 @@ class Command(SocleCommand):
                 if options["auto_only"]:
                     large: list[RemovalCheck] = []
                     session = run_automatic(
-                        session, large_removals=large, actor=Actor(command="pronote_import")
+                        session,
+                        large_removals=large,
+                        actor=Actor(command="pronote_import"),
+                        progress=self._step_progress,
                     )
                     if large and not (options["force"] or options["dry_run"]):
                         raise CommandError(command_refusal(large))  # rolls everything back
@@ -172,6 +185,7 @@ class Command(SocleCommand):
                 else:
                     self._preview(session)
                 report = report_csv(session) if report_path else None
+                self.show_progress(_("Enregistrement…"))
                 if options["dry_run"]:
                     raise _DryRun
         except _DryRun:
@@ -204,7 +218,7 @@ class Command(SocleCommand):
         disk full) or Ctrl-C rolls everything back, and the lines claiming the steps were
         validated are then never printed before « Rien n'a été enregistré »."""
         real = self.stdout
-        held = io.StringIO()
+        held = io.StringIO()  # the progress, on stderr, goes on meanwhile
         self.stdout = OutputWrapper(held)
         try:
             yield
@@ -217,6 +231,7 @@ class Command(SocleCommand):
             self.stdout = real
 
     def _release(self, real: OutputWrapper, held: io.StringIO) -> None:
+        self.end_progress()
         self.stdout = real
         self.stdout.write(held.getvalue(), ending="")
 
@@ -262,8 +277,12 @@ class Command(SocleCommand):
             raise CommandError(message % {"path": path, "error": os_error(exc)}) from None
         self.stdout.write(_("Rapport CSV : %(path)s") % {"path": path})
 
+    def _step_progress(self, number: int) -> None:
+        self.show_progress(step_heading(STEPS[number - 1]) + "…")
+
     def _preview(self, session: Any) -> None:
         for spec in STEPS:
+            self._step_progress(spec.number)
             current = prepare_step(session, spec.number)
             self.stdout.write(
                 f"{step_heading(spec)} — "
