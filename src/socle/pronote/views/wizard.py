@@ -6,11 +6,13 @@ from typing import Any, cast
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from socle.core.commands import write_refused_reason
 from socle.directory.models import Establishment, Person
 from socle.pronote.categories import STEP_BY_CATEGORY, STEP_COUNT, step
 from socle.pronote.forms import (
@@ -53,6 +55,21 @@ def _session(request: HttpRequest, pk: int) -> ImportSession:
     return session
 
 
+def _write_refused(exc: DatabaseError) -> str:
+    """The page's sentence for a write the database refused because of its state (its disk
+    full, a read-only SQLite file, held too long by another writer): the transaction is rolled
+    back, so nothing was saved. Any other database error is raised again (a bug: the 500 page
+    and the log)."""
+    reason = write_refused_reason(exc)
+    if reason is None:
+        raise exc
+    return _(
+        "L'enregistrement a été refusé par la base de données (%(reason)s) : rien n'a été "
+        "enregistré. Réessayez plus tard ; si le problème continue, prévenez l'administrateur "
+        "de l'ENT."
+    ) % {"reason": reason}
+
+
 @pronote_admin_required
 @require_http_methods(["GET", "POST"])
 def index(request: HttpRequest) -> HttpResponse:
@@ -60,17 +77,21 @@ def index(request: HttpRequest) -> HttpResponse:
         form = ImportForm(request.POST, request.FILES, user=request.user)
         if form.is_valid() and form.parsed is not None:
             names = ", ".join(f.name for f in form.cleaned_data["upload"])
-            session = start_import(
-                form.parsed,
-                form.cleaned_data["establishment"],
-                form.cleaned_data["mode"],
-                source_name=names,
-                user=cast(Person, request.user),
-                actor=page_actor(request),
-            )
-            if form.parsed.ignored:
-                messages.warning(request, form.parsed.ignored_text())
-            return redirect("pronote:step", session.pk, 1)
+            try:
+                session = start_import(  # one transaction: whole or nothing
+                    form.parsed,
+                    form.cleaned_data["establishment"],
+                    form.cleaned_data["mode"],
+                    source_name=names,
+                    user=cast(Person, request.user),
+                    actor=page_actor(request),
+                )
+            except DatabaseError as exc:
+                form.add_error(None, _write_refused(exc))
+            else:
+                if form.parsed.ignored:
+                    messages.warning(request, form.parsed.ignored_text())
+                return redirect("pronote:step", session.pk, 1)
     establishments = administered_establishments(request.user).order_by("uai")
     selected = None
     uai = request.GET.get("uai") or (request.POST.get("establishment") or "")
@@ -176,6 +197,8 @@ def step_view(request: HttpRequest, pk: int, number: int) -> HttpResponse:
             except StepError as exc:
                 removals_refused = isinstance(exc, LargeRemoval)
                 messages.error(request, str(exc))
+            except DatabaseError as exc:  # the step's one transaction: rolled back whole
+                form.add_error(None, _write_refused(exc))
             else:
                 session.refresh_from_db()
                 if session.status == SessionStatus.FINISHED:
