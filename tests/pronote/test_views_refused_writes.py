@@ -62,3 +62,20 @@ def test_it_says_on_the_step_page_that_the_step_was_not_saved(admin_client, scho
     response = admin_client.post(step1, {"action": "validate"})  # once there is room again
     assert response["Location"] == reverse("pronote:step", args=[session.pk, 2])
     assert len(ids_of(school.est)) == 1
+
+
+def test_it_says_so_when_the_step_page_cannot_write_its_matching(admin_client, school, monkeypatch):
+    """The step's automatic matching is written when its page is first shown."""
+    from socle.pronote.importer import step_matching
+
+    upload(admin_client, school)
+    session = ImportSession.objects.get()
+    step1 = reverse("pronote:step", args=[session.pk, 1])
+    monkeypatch.setattr(step_matching, "update_rows", _refuses("database or disk is full"))
+    response = admin_client.get(step1)
+    assert response.status_code == 503
+    text = page_text(response)
+    assert "(plus de place sur le disque) : rien n'a été enregistré" in text
+    assert "Réessayer" in text
+    monkeypatch.undo()
+    assert "1 enseignant reconnu" in page_text(admin_client.get(step1))

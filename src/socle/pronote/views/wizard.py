@@ -134,6 +134,16 @@ def resume(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def step_view(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     session = _session(request, pk)
+    try:
+        return _step_page(request, session, number)
+    except DatabaseError as exc:
+        # The step's matching written when the page is first shown, « Interrompre l'import »:
+        # each in its own transaction, rolled back; the page says so (503: try again later).
+        context = {"session": session, "refused": _write_refused(exc)}
+        return render(request, "pronote/refused.html", context, status=503)
+
+
+def _step_page(request: HttpRequest, session: ImportSession, number: int) -> HttpResponse:
     validating = request.method == "POST" and request.POST.get("action") == "validate"
     if not session.is_open:
         if validating:  # the back button to a step of an import since finished or interrupted
