@@ -55,14 +55,27 @@ def make_person(
         **fields,
     )
     if establishment is not None:
-        Membership.objects.create(
-            person=person,
-            establishment=establishment,
+        make_membership(
+            person,
+            establishment,
             profile=profile or Profile.PUPIL,
             class_name=class_name,
             is_admin=is_admin,
         )
     return person
+
+
+def make_membership(
+    person: Person,
+    establishment: Establishment,
+    profile: str = Profile.PUPIL,
+    **fields: Any,
+) -> Membership:
+    """``person``'s membership of ``establishment`` with ``profile`` (a national profile code;
+    ``fields``: ``class_name``, ``is_admin``, ``functions``…)."""
+    return Membership.objects.create(
+        person=person, establishment=establishment, profile=profile, **fields
+    )
 
 
 def make_parent_link(parent: Person, child: Person, relation: str = "mere") -> ParentLink:
@@ -114,11 +127,17 @@ def make_service(
 
 
 def make_service_by_command(
-    *extra: str, code: str = "appli", label: str = "Appli", url: str = "https://appli.example.org/"
+    *extra: str,
+    code: str = "appli",
+    label: str = "Appli",
+    url: str = "https://appli.example.org/",
+    stdout: io.StringIO | None = None,
 ) -> tuple[Service, str]:
     """The service ``code`` at ``url`` (pattern ``url**``) as ``socle service_add`` records it,
-    given ``extra`` options (``--attributes nom,prenom``…): the service, and what the command
-    wrote to stderr (its warnings). Run again, it updates the service."""
+    given ``extra`` options (``--attributes nom,prenom``, ``--sso pronote --uai …``): the
+    service, and what the command wrote to stderr (its warnings; ``stdout``: where its report
+    goes, dropped by default). Run again, it updates the service; a refusal raises the
+    command's ``CommandError``."""
     err = io.StringIO()
     call_command(
         "service_add",
@@ -129,7 +148,7 @@ def make_service_by_command(
         "--pattern",
         url + "**",
         *extra,
-        stdout=io.StringIO(),
+        stdout=stdout if stdout is not None else io.StringIO(),
         stderr=err,
     )
     return Service.objects.get(code=code), err.getvalue()

@@ -14,7 +14,7 @@ from socle.directory.models import GroupKind, Membership, MembershipGroup, Perso
 from socle.directory.profiles import Profile
 from tests.cas.conftest import cas_login, ticket_from
 from tests.cas.test_attribute_scope import attributes_of
-from tests.factories import make_establishment, make_person, make_service
+from tests.factories import make_establishment, make_membership, make_person, make_service
 
 RELEASED = ["uai", "classes", "groupes"]
 
@@ -28,7 +28,7 @@ def _teacher_and_pupil() -> tuple[Person, Person, int, int]:
     a = make_establishment(uai="0312609T", name="Collège Jean Jaurès")
     b = make_establishment(uai="0312799Z", name="Collège Pierre de Fermat")
     teacher = make_person("Hélène", "Le Gall", establishment=a, profile=Profile.TEACHER)
-    in_b = Membership.objects.create(person=teacher, establishment=b, profile=Profile.TEACHER)
+    in_b = make_membership(teacher, b, profile=Profile.TEACHER)
     in_a = Membership.objects.get(person=teacher, establishment=a)
     _rows(
         (in_a, GroupKind.CLASS, "4A"),

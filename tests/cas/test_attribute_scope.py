@@ -8,11 +8,10 @@ from django.test import Client
 from lxml import etree
 
 from socle.cas.attributes import collect
-from socle.directory.models import Membership
 from socle.directory.profiles import Profile
 from socle.portal.access_cache import person_facts
 from tests.cas.conftest import cas_login, ticket_from
-from tests.factories import make_establishment, make_person, make_service
+from tests.factories import make_establishment, make_membership, make_person, make_service
 
 NS = {"cas": "http://www.yale.edu/tp/cas"}
 RELEASED = ["uai", "profils", "classes", "nom"]
@@ -22,10 +21,8 @@ def teacher_in_two_schools():
     a = make_establishment(uai="0312609T", name="Collège Jean Jaurès")
     b = make_establishment(uai="0312799Z", name="Collège Pierre de Fermat")
     teacher = make_person("Hélène", "Le Gall", establishment=a, profile=Profile.TEACHER)
-    Membership.objects.create(person=teacher, establishment=b, profile=Profile.DOCUMENTALIST)
-    Membership.objects.create(
-        person=teacher, establishment=a, profile=Profile.PARENT, class_name="4A"
-    )
+    make_membership(teacher, b, profile=Profile.DOCUMENTALIST)
+    make_membership(teacher, a, profile=Profile.PARENT, class_name="4A")
     return teacher, a, b
 
 

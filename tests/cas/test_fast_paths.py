@@ -12,11 +12,11 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from lxml import etree
 
-from socle.directory.models import Establishment, Membership, Person
+from socle.directory.models import Establishment, Person
 from socle.portal import trace_buffer
 from socle.portal.models import AccessMode, Service, ServiceActivation
 from tests.cas.conftest import SERVICE_URL, cas_login, issue_ticket, ticket_from
-from tests.factories import make_establishment, make_service
+from tests.factories import make_establishment, make_membership, make_service
 
 NS = {"cas": "http://www.yale.edu/tp/cas"}
 # Tickets live in the database store in these tests: only the other tables count.
@@ -74,7 +74,7 @@ def test_it_grants_a_hop_as_soon_as_a_membership_is_added(
     )
     cas_login(client, pupil)
     assert _hop(client).status_code == 403
-    Membership.objects.create(person=pupil, establishment=other, profile="National_ELV")
+    make_membership(pupil, other, profile="National_ELV")
     assert _hop(client).status_code == 302
 
 

@@ -14,6 +14,7 @@ from tests.cas.conftest import SERVICE_URL, cas_login, ticket_from
 from tests.cas.test_saml import NS as SAML
 from tests.cas.test_saml import saml_request
 from tests.cas.wsgi import Spy, run
+from tests.factories import make_membership
 
 CAS = {"cas": "http://www.yale.edu/tp/cas"}
 
@@ -243,12 +244,12 @@ def test_the_single_logout_request_has_every_field_of_appendix_c() -> None:
 def test_it_sends_each_value_and_escapes_special_characters_in_xml_json_and_saml(
     client, school, service
 ) -> None:
-    from socle.directory.models import Membership, Profile
+    from socle.directory.models import Profile
     from tests.factories import make_establishment, make_person
 
     person = make_person("Zoé & <Léa>", 'O\'Brien "Fils"', establishment=school)
     other = make_establishment(uai="0312799Z")
-    Membership.objects.create(person=person, establishment=other, profile=Profile.PUPIL)
+    make_membership(person, other, profile=Profile.PUPIL)
     service.released_attributes = ["nom", "prenom", "uai"]
     service.save()
     expected = {

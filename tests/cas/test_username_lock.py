@@ -7,7 +7,7 @@ import io
 from typing import Any
 
 import pytest
-from django.core.management import CommandError, call_command
+from django.core.management import CommandError
 from django.test import Client
 from django.utils import translation
 
@@ -20,7 +20,7 @@ from tests.cas.conftest import SERVICE_URL, cas_login, ticket_from
 from tests.cas.test_fastpath import environ
 from tests.cas.test_saml import PRONOTE_URL, saml_request
 from tests.cas.wsgi import Spy, run
-from tests.factories import make_service
+from tests.factories import make_service, make_service_by_command
 
 PRONOTE = "https://0312609t.index-education.net/pronote/"
 
@@ -104,23 +104,17 @@ def test_a_service_whose_mode_was_changed_is_marked_again(
 # --- service_add ---------------------------------------------------------------------------
 
 
-def service_add(*args: str) -> tuple[str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    call_command("service_add", *args, stdout=out, stderr=err)
-    return out.getvalue(), err.getvalue()
+def add_pronote(*args: str) -> str:
+    """``socle service_add`` of the school's PRONOTE service with ``args``: its warnings."""
+    return make_service_by_command(
+        "--sso", "pronote", "--uai", "0312609T", *args, code="PRONOTE", label="Pronote", url=PRONOTE
+    )[1]
 
 
-def add_pronote(*args: str) -> tuple[str, str]:
-    return service_add(
-        "PRONOTE", "Pronote", "--url", PRONOTE, "--sso", "pronote", "--uai", "0312609T", *args
-    )
-
-
-def add_appli(*args: str) -> tuple[str, str]:
-    return service_add(
-        "appli", "Appli", "--url", "https://appli.example.org/", "--pattern",
-        "https://appli.example.org/**", *args,
-    )  # fmt: skip
+def add_appli(*args: str, out: io.StringIO | None = None) -> str:
+    """``socle service_add`` of a plain CAS service with ``args``: its warnings (``out``: its
+    report)."""
+    return make_service_by_command(*args, stdout=out)[1]
 
 
 def test_service_add_refuses_the_login_for_pronote(school: Establishment) -> None:
@@ -178,11 +172,12 @@ def test_service_add_changes_a_used_mode_when_told_and_says_what_follows(
 ) -> None:
     add_appli("--username-mode", "login")
     Service.objects.update(usernames_sent=True)
-    out, err = add_appli("--username-mode", "uid", "--change-username-mode")
+    out = io.StringIO()
+    err = add_appli("--username-mode", "uid", "--change-username-mode", out=out)
     service = Service.objects.get()
     assert service.username_mode == UsernameMode.UID
     assert not service.usernames_sent  # the new names have not been sent yet
-    assert "Identifiant CAS transmis changé" in err and "mis à jour" in out
+    assert "Identifiant CAS transmis changé" in err and "mis à jour" in out.getvalue()
 
 
 def test_service_add_keeps_a_legacy_pronote_login_service_and_warns(school: Establishment) -> None:
@@ -194,7 +189,7 @@ def test_service_add_keeps_a_legacy_pronote_login_service_and_warns(school: Esta
         username_mode=UsernameMode.LOGIN,
         usernames_sent=True,
     )
-    out, err = add_pronote()
+    err = add_pronote()
     assert Service.objects.get().username_mode == UsernameMode.LOGIN
     assert (
         "Attention : Service PRONOTE PRONOTE : l'identifiant CAS transmis est l'identifiant" in err

@@ -20,7 +20,7 @@ from socle.directory.models import Membership, ParentLink, Person
 from socle.directory.signals import person_deactivated
 from tests.directory.aaf_helpers import delete, pupil, relative, school_files, write
 from tests.directory.helpers import run, write_csv
-from tests.factories import make_establishment, make_parent_link, make_person
+from tests.factories import make_establishment, make_membership, make_parent_link, make_person
 
 CSV = """
 profil;nom;prenom;date_naissance;classe;identifiant_externe;enfants
@@ -187,7 +187,7 @@ def test_an_interrupted_purge_leaves_each_batch_whole(
     first = make_leaver("Ana", 31)
     second = make_leaver("Bob", 31)
     school = make_establishment()
-    Membership.objects.create(person=second, establishment=school, profile="National_ELV")
+    make_membership(second, school, profile="National_ELV")
     calls: list[int] = []
 
     def interrupted(done: int, total: int) -> None:

@@ -6,18 +6,16 @@ from __future__ import annotations
 import lxml.html
 from django.test import Client
 
-from socle.directory.models import ActivationCode, Membership, Person
+from socle.directory.models import ActivationCode, Person
 from socle.directory.passwords import can_reset_password
 from socle.directory.profiles import Profile
-from tests.factories import DEFAULT_PASSWORD, make_establishment, make_person
+from tests.factories import DEFAULT_PASSWORD, make_establishment, make_membership, make_person
 
 
 def admin_of(*establishments, first_name: str = "Anne") -> Person:  # noqa: ANN002
     person = make_person(first_name, "Leroy")
     for establishment in establishments:
-        Membership.objects.create(
-            person=person, establishment=establishment, profile=Profile.DIRECTION, is_admin=True
-        )
+        make_membership(person, establishment, profile=Profile.DIRECTION, is_admin=True)
     return person
 
 
@@ -39,9 +37,7 @@ def refusal(client: Client, target: Person) -> str:
 def test_it_refuses_an_administrator_of_another_school_of_the_person(client: Client) -> None:
     school_a, school_b = make_establishment(), make_establishment()
     teacher = make_person("Hélène", "Le Gall", establishment=school_a, profile=Profile.TEACHER)
-    Membership.objects.create(
-        person=teacher, establishment=school_b, profile=Profile.TEACHER, is_admin=True
-    )
+    make_membership(teacher, school_b, profile=Profile.TEACHER, is_admin=True)
     client.force_login(admin_of(school_a))
     assert refusal(client, teacher) == (
         "Cette personne administre un établissement que vous n'administrez pas : seul un "
@@ -101,9 +97,7 @@ def test_it_allows_whoever_administers_every_school_the_person_administers(
 ) -> None:
     school_a, school_b = make_establishment(), make_establishment()
     teacher = make_person("Hélène", "Le Gall", establishment=school_a, profile=Profile.TEACHER)
-    Membership.objects.create(
-        person=teacher, establishment=school_b, profile=Profile.TEACHER, is_admin=True
-    )
+    make_membership(teacher, school_b, profile=Profile.TEACHER, is_admin=True)
     colleague = admin_of(school_b, first_name="Paul")  # another administrator of school B
     both = admin_of(school_a, school_b, first_name="Marc")
     root = Person.objects.create_superuser("root", "un mot de passe de root")
@@ -121,9 +115,7 @@ def test_the_access_page_links_to_the_reset_only_when_it_is_allowed(client: Clie
     school_a, school_b = make_establishment(), make_establishment()
     pupil = make_person("Camille", "Rivière", establishment=school_a)
     teacher = make_person("Hélène", "Rivière", establishment=school_a, profile=Profile.TEACHER)
-    Membership.objects.create(
-        person=teacher, establishment=school_b, profile=Profile.TEACHER, is_admin=True
-    )
+    make_membership(teacher, school_b, profile=Profile.TEACHER, is_admin=True)
     service = make_service("appli", establishment=school_a)
     client.force_login(admin_of(school_a))
     response = client.get(f"/gestion/services/{service.pk}/acces-utilisateur/", {"q": "riviere"})

@@ -15,7 +15,13 @@ from socle.portal.models import (
     Group,
     ServiceActivation,
 )
-from tests.factories import make_establishment, make_parent_link, make_person, make_service
+from tests.factories import (
+    make_establishment,
+    make_membership,
+    make_parent_link,
+    make_person,
+    make_service,
+)
 
 
 def test_a_service_registered_without_profiles_is_open_to_its_establishment(
@@ -141,7 +147,7 @@ def test_a_class_row_of_a_pupil_counts_nowhere(school: Establishment) -> None:
     assert not explain_for_people([pupil], service)[pupil.pk].allowed
     # nor on the parent side of a teacher who is also a parent there (the teacher's rows read)
     teacher = _teacher_of(school, "3B")
-    parent = Membership.objects.create(person=teacher, establishment=school, profile=Profile.PARENT)
+    parent = make_membership(teacher, school, profile=Profile.PARENT)
     MembershipGroup.objects.create(membership=parent, kind=GroupKind.CLASS, name="4A")
     assert not can_access(teacher, service)
     assert not explain_access(teacher, service).allowed
@@ -176,7 +182,7 @@ def test_a_class_rule_opens_the_service_to_the_parents_of_its_pupils(
     make_parent_link(mother, in_4a)
     father = make_person("Marc", "Petit", establishment=school, profile=Profile.PARENT)
     make_parent_link(father, in_3b)
-    Membership.objects.create(person=father, establishment=other_school, profile=Profile.PARENT)
+    make_membership(father, other_school, profile=Profile.PARENT)
     make_parent_link(father, elsewhere)  # another school's 4A
     assert can_access(mother, service)
     assert not can_access(father, service)
@@ -262,7 +268,7 @@ def test_a_rule_narrowed_to_a_discipline_opens_the_service_to_its_teachers_only(
     maths = _staff_holding(school, "maths", Profile.TEACHER, discipline="MATHÉMATIQUES")
     english = _staff_holding(school, "anglais", Profile.TEACHER, discipline="ANGLAIS")
     elsewhere = _staff_holding(other_school, "ailleurs", Profile.TEACHER)
-    Membership.objects.create(person=elsewhere, establishment=school, profile=Profile.TEACHER)
+    make_membership(elsewhere, school, profile=Profile.TEACHER)
     MembershipGroup.objects.create(  # maths in the other school only: not here
         membership=Membership.objects.get(person=elsewhere, establishment=other_school),
         kind=GroupKind.DISCIPLINE,
@@ -330,7 +336,7 @@ def test_a_function_held_in_the_establishment_counts_for_each_staff_profile_ther
     rule.establishments.set([school])
     # the import keeps the rows on the teaching membership; the direction one reads them too
     head = _staff_holding(school, "principal", Profile.TEACHER, fonction="DIRECTION")
-    Membership.objects.create(person=head, establishment=school, profile=Profile.DIRECTION)
+    make_membership(head, school, profile=Profile.DIRECTION)
     assert can_access(head, service)
 
 
@@ -351,9 +357,8 @@ def test_it_answers_for_the_requested_establishment(
 ) -> None:
     service = make_service("aide")
     parent = make_person(establishment=school, profile=Profile.PARENT)
-    from socle.directory.models import Membership
 
-    Membership.objects.create(person=parent, establishment=other_school, profile=Profile.PARENT)
+    make_membership(parent, other_school, profile=Profile.PARENT)
     ServiceActivation.objects.create(service=service, establishment=school, enabled=False)
     assert can_access(parent, service)
     assert not can_access(parent, service, school)
@@ -404,7 +409,7 @@ def test_it_sees_a_new_rule_and_a_new_membership_at_once(school: Establishment) 
     rule = AccessRule.objects.create(service=service, target=AccessTarget.SITE)
     rule.establishments.set([other])
     assert not can_access(teacher, service)
-    Membership.objects.create(person=teacher, establishment=other, profile=Profile.TEACHER)
+    make_membership(teacher, other, profile=Profile.TEACHER)
     assert can_access(teacher, service)
 
 

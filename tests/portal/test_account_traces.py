@@ -11,7 +11,7 @@ from django.urls import reverse
 from socle.directory.models import Membership, Person
 from socle.directory.profiles import Profile
 from socle.portal.models import Trace
-from tests.factories import make_establishment, make_person
+from tests.factories import make_establishment, make_membership, make_person
 
 
 def make_admin(first_name: str, establishment) -> Person:  # noqa: ANN001
@@ -45,7 +45,7 @@ def traced(admin: Person) -> list[tuple[str, str, str, str]]:
 def test_it_traces_a_reset_in_each_school_of_the_person(db: None) -> None:
     college, lycee = make_establishment("0312609T"), make_establishment("0310001H")
     parent = make_person("Nathalie", "Martin", establishment=college, profile=Profile.PARENT)
-    Membership.objects.create(person=parent, establishment=lycee, profile=Profile.PARENT)
+    make_membership(parent, lycee, profile=Profile.PARENT)
     admin_college, admin_lycee = make_admin("Marc", college), make_admin("Lou", lycee)
     reset(admin_college, parent)
     detail = "Mot de passe de MARTIN Nathalie réinitialisé (nouveau code d'activation)"

@@ -14,7 +14,7 @@ from django.utils import translation
 from socle.directory.models import Establishment, Membership, MembershipGroup, Person
 from socle.directory.profiles import Profile
 from socle.portal.models import AccessRule, AccessTarget, Service
-from tests.factories import make_parent_link, make_person
+from tests.factories import make_membership, make_parent_link, make_person
 from tests.portal.axe import PHONE, checker, violations
 from tests.portal.browser import session_cookie_for, submit
 from tests.portal.test_screenshots import seed_catalogue
@@ -42,7 +42,7 @@ class Seed:
         self.teacher = make_person(
             "Hélène", "Le Gall", establishment=self.school, profile=Profile.TEACHER
         )
-        Membership.objects.create(person=self.teacher, establishment=other, profile=Profile.TEACHER)
+        make_membership(self.teacher, other, profile=Profile.TEACHER)
         held = Membership.objects.get(person=self.teacher, establishment=self.school)
         for kind, name in (
             ("matiere", "ANGLAIS"),

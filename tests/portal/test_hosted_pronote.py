@@ -14,12 +14,12 @@ from django.test import Client
 from django.urls import reverse
 from lxml import html
 
-from socle.directory.models import Establishment, Membership, Person
+from socle.directory.models import Establishment, Person
 from socle.directory.profiles import Profile
 from socle.portal.checks import check_hosted_uais
 from socle.portal.hosted_pronote import HostedReach, pattern_reach
 from socle.portal.models import PatternKind, Service, SSOType
-from tests.factories import make_person, make_service
+from tests.factories import make_membership, make_person, make_service
 from tests.portal.conftest import logged_in
 from tests.portal.test_django_admin_services import _add_service, _superuser_client
 from tests.portal.test_service_pages import service_data
@@ -137,9 +137,7 @@ def test_it_lets_a_global_administrator_declare_it_and_warns_of_the_other_uai(
 def test_it_lets_an_administrator_of_both_schools_use_either_address(
     school_admin: Person, school: Establishment, other_school: Establishment
 ) -> None:
-    Membership.objects.create(
-        person=school_admin, establishment=other_school, profile=Profile.DIRECTION, is_admin=True
-    )
+    make_membership(school_admin, other_school, profile=Profile.DIRECTION, is_admin=True)
     response = logged_in(school_admin).post(
         reverse("portal:service_create"), _pronote(school, url=THEIRS), follow=True
     )

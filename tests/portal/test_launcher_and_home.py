@@ -18,6 +18,7 @@ from socle.portal.models import AccessMode, LauncherSkip, ServiceActivation, SSO
 from tests.factories import (
     DEFAULT_PASSWORD,
     make_establishment,
+    make_membership,
     make_person,
     make_pronote_service,
     make_service,
@@ -105,7 +106,7 @@ def test_a_person_with_two_granted_profiles_chooses_the_espace(school: Establish
         service=service, establishment=school, populations=["enseignant", "parent"]
     )
     person = make_person("Jean", "Prof", establishment=school, profile=Profile.TEACHER)
-    Membership.objects.create(person=person, establishment=school, profile=Profile.PARENT)
+    make_membership(person, school, profile=Profile.PARENT)
     client = logged_in(person)
     url = reverse("portal:launcher", args=[service.code])
     page = client.get(url).content.decode()
@@ -160,7 +161,7 @@ def test_mon_espace_groups_by_establishment_when_the_person_has_several(
     pronote(school)
     make_service("aide", label="Aide en ligne", url="https://aide.example.org/")
     parent = make_person("Paul", "Martin", establishment=school, profile=Profile.PARENT)
-    Membership.objects.create(person=parent, establishment=other_school, profile=Profile.PARENT)
+    make_membership(parent, other_school, profile=Profile.PARENT)
     page = logged_in(parent).get("/").content.decode()
     assert "Collège Jean Jaurès" in page and "Services de l&#x27;ENT" in page
     assert "?etab=" not in page.split("Pronote.net")[0].rsplit("<a", 1)[-1]
@@ -181,7 +182,7 @@ def test_the_services_bar_names_the_school_of_each_pronote_of_a_teacher_in_two(
     )
     make_service("aide", label="Aide en ligne", url="https://aide.example.org/")
     teacher = make_person("Alice", "Durand", establishment=school, profile=Profile.TEACHER)
-    Membership.objects.create(person=teacher, establishment=other_school, profile=Profile.TEACHER)
+    make_membership(teacher, other_school, profile=Profile.TEACHER)
     page = html.fromstring(logged_in(teacher).get("/").content)
     chips = [
         " ".join(a.text_content().split()) for a in page.xpath("//ul[@class='services-bar']//a")
@@ -370,7 +371,7 @@ def test_it_goes_on_to_the_chosen_service_after_logging_in_again_when_the_sessio
         service=service, establishment=school, populations=["enseignant", "parent"]
     )
     person = make_person("Jean", "Prof", establishment=school, profile=Profile.TEACHER)
-    Membership.objects.create(person=person, establishment=school, profile=Profile.PARENT)
+    make_membership(person, school, profile=Profile.PARENT)
     client = Client(enforce_csrf_checks=True)
     client.force_login(person)
     url = reverse("portal:launcher", args=[service.code]) + "?etab=0312609T"

@@ -16,7 +16,7 @@ from django.utils import timezone
 from socle.directory.models import Establishment, GroupKind, Membership, MembershipGroup, Person
 from socle.directory.profiles import Profile
 from socle.portal.models import AccessMode, Service, ServiceActivation, SSOType, Trace
-from tests.factories import make_person, make_pronote_service, make_service
+from tests.factories import make_membership, make_person, make_pronote_service, make_service
 from tests.portal.browser import chromium, session_cookie_for, submit
 
 pytestmark = pytest.mark.browser
@@ -140,7 +140,7 @@ def test_screenshots_of_the_main_pages(
     admin = make_person(
         "Claire", "Dupuis", establishment=school, profile=Profile.DIRECTION, is_admin=True
     )
-    Membership.objects.create(person=admin, establishment=school, profile=Profile.TEACHER)
+    make_membership(admin, school, profile=Profile.TEACHER)
     for first, last, subject in (("Paul", "Durand", "MATHEMATIQUES"), ("Inès", "Roux", "ANGLAIS")):
         teacher = make_person(first, last, establishment=school, profile=Profile.TEACHER)
         membership = Membership.objects.get(person=teacher)

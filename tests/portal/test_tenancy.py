@@ -25,7 +25,7 @@ from socle.portal.models import (
     Trace,
 )
 from socle.portal.traces import record
-from tests.factories import make_parent_link, make_person, make_service
+from tests.factories import make_membership, make_parent_link, make_person, make_service
 from tests.portal.conftest import logged_in
 from tests.portal.test_service_pages import service_data
 
@@ -44,9 +44,7 @@ ADMIN_PAGES = (
 
 def _administer(person: Person, school: Establishment) -> None:
     """Makes ``person`` an administrator of ``school`` too."""
-    Membership.objects.create(
-        person=person, establishment=school, profile=Profile.DIRECTION, is_admin=True
-    )
+    make_membership(person, school, profile=Profile.DIRECTION, is_admin=True)
 
 
 def _anonymous_service_data(school: Establishment) -> dict[str, Any]:
@@ -213,9 +211,7 @@ def test_it_refuses_another_schools_pages_to_an_administrator_of_a_who_is_a_pare
     school_admin: Person, other_school: Establishment
 ) -> None:
     child = make_person("Hugo", "Dupuis", establishment=other_school, class_name="6C")
-    Membership.objects.create(
-        person=school_admin, establishment=other_school, profile=Profile.PARENT
-    )
+    make_membership(school_admin, other_school, profile=Profile.PARENT)
     make_parent_link(school_admin, child)
     teacher_there = make_person("Paul", "Prof", establishment=other_school, profile=Profile.TEACHER)
     shared = make_service("aide", url="https://aide.example.org/")

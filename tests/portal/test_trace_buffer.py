@@ -12,12 +12,12 @@ import pytest
 from django.db import OperationalError, connection
 from django.utils import timezone
 
-from socle.directory.models import Membership, Person
+from socle.directory.models import Person
 from socle.directory.profiles import Profile
 from socle.portal import trace_buffer
 from socle.portal.models import Trace, TraceScope
 from socle.portal.traces import record
-from tests.factories import make_establishment, make_person
+from tests.factories import make_establishment, make_membership, make_person
 
 
 @pytest.fixture
@@ -182,7 +182,7 @@ def test_it_reads_the_establishments_of_a_whole_batch_in_one_query(
     other = make_establishment("0310001H")
     pupil = make_person("Jean", "Roux", establishment=school)
     teacher = make_person("Hélène", "Le Gall", establishment=school, profile=Profile.TEACHER)
-    Membership.objects.create(person=teacher, establishment=other, profile=Profile.TEACHER)
+    make_membership(teacher, other, profile=Profile.TEACHER)
     with django_assert_num_queries(0):
         record("login", person=pupil)
         record("logout", person=teacher)

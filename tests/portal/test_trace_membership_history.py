@@ -16,7 +16,7 @@ from socle.directory.profiles import Profile
 from socle.portal import trace_log
 from socle.portal.models import Trace
 from socle.portal.traces import record
-from tests.factories import make_person
+from tests.factories import make_membership, make_person
 from tests.portal.conftest import logged_in
 
 
@@ -31,7 +31,7 @@ def move(person: Person, school: Establishment, other_school: Establishment) -> 
     """What a full file of the former school and the new school's file do: the membership of
     the school left is deleted, one in the new school created."""
     Membership.objects.filter(person=person, establishment=school).delete()
-    Membership.objects.create(person=person, establishment=other_school, profile=Profile.PUPIL)
+    make_membership(person, other_school, profile=Profile.PUPIL)
 
 
 def test_it_keeps_a_movers_earlier_logins_in_the_school_he_left(
@@ -73,7 +73,7 @@ def test_it_shows_a_person_of_two_schools_in_both_and_a_person_of_none_in_neithe
     school: Establishment, other_school: Establishment
 ) -> None:
     helene = make_person("Hélène", "Le Gall", establishment=school, profile=Profile.TEACHER)
-    Membership.objects.create(person=helene, establishment=other_school, profile=Profile.TEACHER)
+    make_membership(helene, other_school, profile=Profile.TEACHER)
     record("login", person=helene, client_ip="192.0.2.30")
     nobody = make_person("Sans", "Etablissement")
     record("login", person=nobody, client_ip="192.0.2.31")
@@ -100,7 +100,7 @@ def test_it_dates_the_traces_already_stored_from_the_memberships_at_the_upgrade(
 ) -> None:
     pupil = make_person("Jean", "Roux", establishment=school, profile=Profile.PUPIL)
     helene = make_person("Hélène", "Le Gall", establishment=school, profile=Profile.TEACHER)
-    Membership.objects.create(person=helene, establishment=other_school, profile=Profile.TEACHER)
+    make_membership(helene, other_school, profile=Profile.TEACHER)
     for person in (pupil, helene):
         record("login", person=person)
     record("ticket_issued", person=pupil, uai=school.uai)

@@ -23,7 +23,7 @@ from socle.portal import indicators, trace_buffer, trace_log
 from socle.portal.models import TraceScope
 from socle.portal.populations import profile_label
 from socle.portal.traces import record
-from tests.factories import make_person
+from tests.factories import make_membership, make_person
 from tests.portal.conftest import logged_in
 
 
@@ -61,7 +61,7 @@ def counted(school: Establishment) -> dict[str, int]:
 def move(person: Person, school: Establishment, other_school: Establishment) -> None:
     """What the former school's full file and the new school's file do to the directory."""
     Membership.objects.filter(person=person, establishment=school).delete()
-    Membership.objects.create(person=person, establishment=other_school, profile=Profile.PUPIL)
+    make_membership(person, other_school, profile=Profile.PUPIL)
 
 
 def test_it_keeps_a_movers_profile_in_his_former_schools_traces_and_indicators(
@@ -116,7 +116,7 @@ def test_it_still_shows_an_administrator_no_profile_held_in_another_school(
     # A parent here and a teacher there: this school reads « Parent » only; a teacher of the
     # other school opening this school's service is shown without profile here.
     herve = make_person("Hervé", "Le Gall", establishment=school, profile=Profile.PARENT)
-    Membership.objects.create(person=herve, establishment=other_school, profile=Profile.TEACHER)
+    make_membership(herve, other_school, profile=Profile.TEACHER)
     ines = make_person("Inès", "Bernard", establishment=other_school, profile=Profile.TEACHER)
     record("login", person=herve, client_ip="192.0.2.30")
     record("ticket_issued", person=ines, uai=school.uai, client_ip="192.0.2.31")
@@ -133,8 +133,8 @@ def test_it_fills_the_profiles_of_the_traces_already_stored_from_the_memberships
 ) -> None:
     jean = make_person("Jean", "Roux", establishment=school, profile=Profile.PUPIL)
     helene = make_person("Hélène", "Le Gall", establishment=school, profile=Profile.TEACHER)
-    Membership.objects.create(person=helene, establishment=school, profile=Profile.PARENT)
-    Membership.objects.create(person=helene, establishment=other_school, profile=Profile.TEACHER)
+    make_membership(helene, school, profile=Profile.PARENT)
+    make_membership(helene, other_school, profile=Profile.TEACHER)
     ines = make_person("Inès", "Bernard", establishment=other_school, profile=Profile.TEACHER)
     record("login", person=jean, client_ip="192.0.2.1")
     record("login", person=helene, client_ip="192.0.2.2")
@@ -164,3 +164,29 @@ def test_its_fill_does_nothing_without_traces() -> None:
     migration: Any = importlib.import_module("socle.portal.migrations.0010_tracescope_profile")
     migration.fill(apps, connection.schema_editor())
     assert TraceScope.objects.count() == 0
+
+
+def test_it_shows_a_reader_of_several_schools_the_profile_in_each_rows_school(
+    writer: Any, school: Establishment, other_school: Establishment, school_admin: Person
+) -> None:
+    # Hervé is a parent here and a teacher there (« National_ENS » sorts before
+    # « National_TUT »); the administrator reads both schools.
+    make_membership(school_admin, other_school, profile=Profile.DIRECTION, is_admin=True)
+    herve = make_person("Hervé", "Le Gall", establishment=school, profile=Profile.PARENT)
+    make_membership(herve, other_school, profile=Profile.TEACHER)
+    record("ticket_issued", person=herve, uai=school.uai, client_ip="192.0.2.40")
+    record("ticket_issued", person=herve, uai=other_school.uai, client_ip="192.0.2.41")
+    record("login", person=herve, client_ip="192.0.2.42")  # seen by both schools
+    writer()
+    assert shown_profiles(school_admin) == {
+        "192.0.2.40": Profile.PARENT,  # this school's service: his profile here
+        "192.0.2.41": Profile.TEACHER,
+        "192.0.2.42": Profile.TEACHER,  # no school of its own: the first by code
+    }
+    client = logged_in(school_admin)
+    selected = client.get(reverse("portal:traces"), {"uai": school.uai, "format": "csv"})
+    rows = csv.DictReader(
+        io.StringIO(b"".join(selected.streaming_content).decode().lstrip("\ufeff")), delimiter=";"
+    )
+    # the school filter keeps the traces of that UAI only, each with its profile there
+    assert {r["adresse_ip"]: r["profil"] for r in rows} == {"192.0.2.40": Profile.PARENT}

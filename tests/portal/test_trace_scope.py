@@ -11,12 +11,12 @@ from django.apps import apps
 from django.db import connection
 from django.utils import timezone
 
-from socle.directory.models import Establishment, Membership
+from socle.directory.models import Establishment
 from socle.directory.profiles import Profile
 from socle.portal import trace_buffer, trace_log
 from socle.portal.models import Trace, TraceScope
 from socle.portal.traces import record
-from tests.factories import make_person
+from tests.factories import make_membership, make_person
 
 
 def scopes() -> set[tuple[str, str]]:
@@ -28,7 +28,7 @@ def scopes() -> set[tuple[str, str]]:
 def people(school: Establishment, other_school: Establishment) -> tuple[Any, Any, Any]:
     pupil = make_person("Jean", "Roux", establishment=school, profile=Profile.PUPIL)
     helene = make_person("Hélène", "Le Gall", establishment=school, profile=Profile.TEACHER)
-    Membership.objects.create(person=helene, establishment=other_school, profile=Profile.TEACHER)
+    make_membership(helene, other_school, profile=Profile.TEACHER)
     return pupil, helene, make_person("Sans", "Etablissement")
 
 

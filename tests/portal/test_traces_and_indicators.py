@@ -13,13 +13,13 @@ from django.urls import reverse
 from django.utils import timezone
 from lxml import etree
 
-from socle.directory.models import Establishment, Membership, Person
+from socle.directory.models import Establishment, Person
 from socle.directory.profiles import Profile
 from socle.portal import indicators, trace_log
 from socle.portal.charts import nice_max, stacked_bars
 from socle.portal.models import Trace
 from socle.portal.traces import record
-from tests.factories import make_person, make_service
+from tests.factories import make_membership, make_person, make_service
 from tests.portal.conftest import logged_in
 
 
@@ -99,7 +99,7 @@ def test_the_list_and_the_csv_give_the_profile_the_person_holds_in_the_traces_sc
 ) -> None:
     other = Establishment.objects.create(uai="0312799Z", name="Fermat")
     teacher = make_person(establishment=school, profile=Profile.TEACHER, login="h.le-gall")
-    Membership.objects.create(person=teacher, establishment=other, profile=Profile.PARENT)
+    make_membership(teacher, other, profile=Profile.PARENT)
     trace("ticket_issued", person=teacher, actor_login=teacher.login, uai=school.uai)
     trace("ticket_issued", person=teacher, actor_login=teacher.login, uai=other.uai)
     trace("login_failed", outcome="failed", actor_login="inconnu")
@@ -232,7 +232,7 @@ def test_it_shows_an_establishment_administrator_no_profile_held_in_another_scho
     # A parent here, a teacher elsewhere: the administrator of this school must not learn it
     # (a trace without UAI, or one of this school for someone who belongs elsewhere only).
     parent = make_person("Hervé", "Le Gall", establishment=school, profile=Profile.PARENT)
-    Membership.objects.create(person=parent, establishment=other_school, profile=Profile.TEACHER)
+    make_membership(parent, other_school, profile=Profile.TEACHER)
     visitor = make_person("Inès", "Bernard", establishment=other_school, profile=Profile.TEACHER)
     trace("login", person=parent, actor_login="h.le-gall")
     trace("ticket_issued", person=visitor, actor_login="i.bernard", uai=school.uai)

@@ -9,11 +9,11 @@ import datetime as dt
 from django.urls import reverse
 from lxml import html
 
-from socle.directory.models import Establishment, Membership, Person
+from socle.directory.models import Establishment, Person
 from socle.directory.profiles import Profile
 from socle.portal.access import can_access
 from socle.portal.models import AccessMode, ServiceActivation, Trace
-from tests.factories import make_person, make_service
+from tests.factories import make_membership, make_person, make_service
 from tests.portal.conftest import logged_in
 
 
@@ -38,9 +38,7 @@ def test_the_user_tab_tells_homonyms_apart_by_class_and_birth_date(
         "Thomas", "Martin", establishment=school, class_name="5B", birth_date=dt.date(2013, 5, 12)
     )
     second = make_person("Thomas", "Martin", establishment=school, class_name="3D")
-    Membership.objects.create(
-        person=second, establishment=other_school, profile=Profile.PUPIL, class_name="2NDE1"
-    )
+    make_membership(second, other_school, profile=Profile.PUPIL, class_name="2NDE1")
     page = html.fromstring(
         logged_in(school_admin)
         .get(reverse("portal:service_users", args=[service.pk]) + "?q=thomas martin")
@@ -120,7 +118,7 @@ def test_the_user_tab_hides_what_another_school_decides(
 ) -> None:
     service = make_service("moodle", access_mode=AccessMode.OPEN)  # the whole ENT's
     teacher = make_person("Hélène", "Le Gall", establishment=school, profile=Profile.TEACHER)
-    Membership.objects.create(person=teacher, establishment=other_school, profile=Profile.DIRECTION)
+    make_membership(teacher, other_school, profile=Profile.DIRECTION)
     page = (
         logged_in(school_admin)
         .get(reverse("portal:service_users", args=[service.pk]) + "?q=le gall")

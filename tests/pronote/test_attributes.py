@@ -6,12 +6,17 @@ import datetime as dt
 
 from socle.cas.attributes import mandatory_names as cas_mandatory_names
 from socle.cas.attributes import providers
-from socle.directory.models import Membership
 from socle.directory.profiles import Profile
 from socle.portal.models import SSOType
 from socle.pronote.attributes import mandatory_names, preview, pronote_attributes
 from socle.pronote.models import MissingIdentifierEvent
-from tests.factories import make_establishment, make_person, make_pronote_identity, make_service
+from tests.factories import (
+    make_establishment,
+    make_membership,
+    make_person,
+    make_pronote_identity,
+    make_service,
+)
 
 
 def pronote_service(establishment, recognition="pronote", attribute="idPronote", code="pronote"):
@@ -66,10 +71,8 @@ def test_it_sends_the_identity_for_recognition_by_identity():
         birth_date=dt.date(1980, 3, 4),
         postal_code="31000",
     )
-    Membership.objects.create(person=person, establishment=school, profile=Profile.PARENT)
-    Membership.objects.create(
-        person=person, establishment=make_establishment(), profile=Profile.DIRECTION
-    )
+    make_membership(person, school, profile=Profile.PARENT)
+    make_membership(person, make_establishment(), profile=Profile.DIRECTION)
     service = pronote_service(school, recognition="identity")
     assert pronote_attributes(person, service) == {
         "nom": ["Martin"],
@@ -103,7 +106,7 @@ def test_the_directory_attributes_a_pronote_service_lists_are_its_schools_only()
 
     school, elsewhere = make_establishment(), make_establishment()
     teacher = make_person(establishment=school, profile=Profile.TEACHER)
-    Membership.objects.create(person=teacher, establishment=elsewhere, profile=Profile.DIRECTION)
+    make_membership(teacher, elsewhere, profile=Profile.DIRECTION)
     service = pronote_service(school, recognition="identity")
     service.released_attributes = ["uai", "profils"]
     service.save()

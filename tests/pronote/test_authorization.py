@@ -12,7 +12,7 @@ from django.urls import reverse
 from socle.directory.profiles import Profile
 from socle.pronote.forms import allowed_people
 from socle.pronote.models import ImportRow, ImportSession
-from tests.factories import make_parent_link, make_person, make_service
+from tests.factories import make_membership, make_parent_link, make_person, make_service
 from tests.pronote.helpers import School, page_text, run
 from tests.pronote.test_views import page, upload
 
@@ -80,11 +80,8 @@ def test_it_examines_the_people_of_the_school_and_the_parents_of_its_pupils(admi
 def test_a_teacher_of_two_schools_is_examined_by_either_administrator(admin_client, school):
     other = School()
     other_teacher = other.teacher
-    from socle.directory.models import Membership
 
-    Membership.objects.create(
-        person=other_teacher, establishment=school.est, profile=Profile.TEACHER
-    )
+    make_membership(other_teacher, school.est, profile=Profile.TEACHER)
     pronote_service(school)
     assert other_teacher.uid in examine(admin_client, school, other_teacher.login)
 

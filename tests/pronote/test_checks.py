@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import io
-
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
-from django.core.management import call_command
 from django.utils.translation import override
 
 from socle.portal.models import Service
 from socle.pronote.checks import check_partner, check_private_key, check_pronote_services
 from socle.pronote.files.crypto import EnvelopeError, KeyFileUnreadable
-from tests.factories import make_establishment, make_service
+from tests.factories import make_establishment, make_service, make_service_by_command
 
 
 def ids(messages) -> list[str]:
@@ -113,17 +110,14 @@ def test_a_registry_mistake_does_not_stop_the_other_commands():
     make_service("pronote-a", sso_type="pronote")
     assert check_pronote_services() == []  # no database named: as plain commands run the checks
     establishment = make_establishment(uai="0312609T")
-    call_command(
-        "service_add",
-        "pronote-a",
-        "PRONOTE",
-        "--url",
-        "https://p.example.org/pronote/",
+    make_service_by_command(
         "--sso",
         "pronote",
         "--uai",
         "0312609T",
-        stdout=io.StringIO(),
+        code="pronote-a",
+        label="PRONOTE",
+        url="https://p.example.org/pronote/",
     )
     assert check_pronote_services(databases=["default"]) == []
     assert Service.objects.get(code="pronote-a").establishment == establishment

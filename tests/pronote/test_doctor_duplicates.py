@@ -212,3 +212,20 @@ def test_it_counts_and_lists_no_refusal_in_identity_mode_where_pronote_opens_the
     session = run_automatic(start(school.est, "complet", *files))
     assert [row.cas_mismatch_parts for row in session.rows.all() if row.cas_mismatch_parts] == []
     assert diagnose(school.est, allowed=None).cas_mismatches == []
+
+
+def test_it_gives_the_same_verdict_for_a_stored_name_with_surrounding_spaces(school):
+    """An « Identifiant CAS » stored with spaces around it (a hand-edited export kept by an
+    earlier version): the list and the per-account verdict compare it the same way."""
+    from socle.pronote.cas_names import stored_elsewhere
+    from socle.pronote.models import ImportRow
+
+    session = _imported(school)
+    ImportRow.objects.filter(session=session, pronote_id=BOUND).update(
+        cas_id=f" {school.emma.uid}\t"
+    )
+    (listed,) = diagnose(school.est, allowed=None).cas_mismatches
+    assert (listed.pronote_id, listed.holder_id) == ("ELEVEEMMA0000001", BOUND)
+    verdict = stored_elsewhere(school.est, "ELEVEEMMA0000001", school.emma.uid)
+    assert verdict is not None
+    assert (verdict.holder_id, verdict.holder_name) == (BOUND, "DUPONT Emma")

@@ -4,19 +4,18 @@ everyone would get « Identification impossible »."""
 
 from __future__ import annotations
 
-import io
 import re
 from typing import Any
 
 import pytest
-from django.core.management import CommandError, call_command
+from django.core.management import CommandError
 from django.test import Client
 from django.urls import reverse
 
 from socle.directory.models import Establishment, Person
 from socle.portal.models import Service, UsernameMode
 from socle.pronote.export.service import export_for_pronote
-from tests.factories import make_establishment, make_service
+from tests.factories import make_establishment, make_service, make_service_by_command
 
 REFUSAL = "a transmis à PRONOTE l'identifiant opaque (uid) de chaque utilisateur"
 URL = "https://0312609t.index-education.net/pronote/"
@@ -29,22 +28,17 @@ def exported(ent_key: Any, establishment: Establishment) -> Establishment:
 
 
 def service_add(establishment: Establishment, *extra: str, code: str = "PRONOTECAS") -> str:
-    err = io.StringIO()
-    call_command(
-        "service_add",
-        code,
-        "Pronote.net",
-        "--url",
-        URL,
+    """``socle service_add`` of the establishment's PRONOTE service: its warnings."""
+    return make_service_by_command(
         "--sso",
         "pronote",
         "--uai",
         establishment.uai,
         *extra,
-        stdout=io.StringIO(),
-        stderr=err,
-    )
-    return err.getvalue()
+        code=code,
+        label="Pronote.net",
+        url=URL,
+    )[1]
 
 
 def test_an_export_without_a_service_records_that_uids_were_sent(ent_key) -> None:

@@ -15,7 +15,7 @@ from socle.pronote.importer.csv_report import report_csv
 from socle.pronote.importer.report import summary_line
 from socle.pronote.importer.steps import StepError, plan_step, run_automatic
 from socle.pronote.models import ImportRow, PronoteIdentity, SessionStatus, StepState
-from tests.factories import make_person, make_pronote_identity
+from tests.factories import make_membership, make_person, make_pronote_identity
 from tests.pronote.helpers import School, ids_of, record, start
 
 
@@ -288,11 +288,8 @@ def test_responsables_are_matched_against_the_pupils_validated_in_step_two():
 
 def test_a_teacher_of_two_schools_gets_one_identifier_in_each():
     first, second = School(), School()
-    from socle.directory.models import Membership
 
-    Membership.objects.create(
-        person=first.teacher, establishment=second.est, profile=Profile.TEACHER
-    )
+    make_membership(first.teacher, second.est, profile=Profile.TEACHER)
     second.teacher.delete()
     run_automatic(
         start(

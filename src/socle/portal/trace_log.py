@@ -80,10 +80,13 @@ def with_profile(
     traces: QuerySet[Trace], establishment_ids: set[int] | None = None
 ) -> QuerySet[Trace]:
     """Annotates ``shown_profile``: the trace's own profile, else the profile its person held,
-    when the trace was recorded, in the establishment that sees it (``TraceScope.profile``: the
-    trace's UAI, else one of the person's establishments then; the first by code when several),
-    "" for none. Not today's memberships: a pupil who left the collège keeps « Élève » in the
-    collège's traces, a teacher who became a personnel keeps « Enseignant » on last year's.
+    when the trace was recorded, in the establishment that sees it (``TraceScope.profile``),
+    "" for none. A trace with a UAI has one such row, its UAI's: the profile in the school of
+    the row, whichever schools the reader administers (and the « Établissement » filter keeps
+    that UAI's traces only). A trace without UAI has one per establishment of its person then:
+    the first profile by code among the reader's. Not today's memberships: a pupil who left
+    the collège keeps « Élève » in the collège's traces, a teacher who became a personnel
+    keeps « Enseignant » on last year's.
     The CAS does not store a profile with its events (a person may hold several; a validation
     reads none): the trace writer reads them with the person's establishments.
 

@@ -107,10 +107,19 @@ def divergent_warning(establishment: Establishment, services: list[Service]) -> 
     return message, hint
 
 
+def stored_name(value: str) -> str:
+    """A stored « Identifiant CAS » as every comparison reads it: without the spaces around it
+    (PRONOTE exports are sometimes edited by hand; the import strips each value it reads, an
+    earlier version's rows may keep them). The one rule of :func:`differs`, :func:`mismatches`,
+    :func:`holders_index`, :func:`held_elsewhere` and :func:`stored_elsewhere`: the
+    « Identifiants CAS différents » list and the per-account verdict agree."""
+    return value.strip()
+
+
 def differs(stored: str, sent: str) -> bool:
     """Whether PRONOTE's stored « Identifiant CAS » will refuse the name Socle sends (PRONOTE
     compares them exactly; an empty stored value is bound at the next connection)."""
-    stored = stored.strip()
+    stored = stored_name(stored)
     return bool(stored) and stored != sent
 
 
@@ -134,7 +143,8 @@ def mismatches(
     """For ``(key, person id, stored « Identifiant CAS »)`` triples (a row of the file and the
     account it goes to): key → (stored, sent) where PRONOTE's stored name is not the one Socle
     will send. No query when every stored value is empty (the normal case)."""
-    stored = [(key, pid, value.strip()) for key, pid, value in items if value and value.strip()]
+    named = ((key, pid, stored_name(value)) for key, pid, value in items)
+    stored = [(key, pid, value) for key, pid, value in named if value]
     if not stored:
         return {}
     sent = sent_names(establishment, (pid for _key, pid, _value in stored))
@@ -148,11 +158,9 @@ def mismatches(
 def holders_index(records: Iterable[tuple[str, str, str]]) -> dict[str, tuple[str, str]]:
     """``(stored « Identifiant CAS », PRONOTE id, « NOM Prénom »)`` of one category's records →
     name → (PRONOTE id, « NOM Prénom ») of the record carrying it (blank names left out)."""
-    return {
-        stored.strip(): (pronote_id, label)
-        for stored, pronote_id, label in records
-        if stored.strip()
-    }
+    index = {stored_name(stored): (pronote_id, label) for stored, pronote_id, label in records}
+    index.pop("", None)
+    return index
 
 
 def held_elsewhere(
@@ -169,7 +177,7 @@ def held_elsewhere(
     copy bound to it since merged). The rule of the import (``cas_id_held_elsewhere``) and of
     the diagnostics."""
     holder = holders.get(sent) if sent else None
-    if holder is None or holder[0] == pronote_id or own.strip() == sent:
+    if holder is None or holder[0] == pronote_id or stored_name(own) == sent:
         return None
     return holder
 
@@ -280,7 +288,7 @@ def _newest(
     )
     for pronote_id, cas_id, created, category, last, first in ordered.iterator(chunk_size=5000):
         if pronote_id not in newest:
-            newest[pronote_id] = _Listed(cas_id.strip(), created, category, f"{last} {first}")
+            newest[pronote_id] = _Listed(stored_name(cas_id), created, category, f"{last} {first}")
     return newest
 
 
@@ -306,11 +314,14 @@ def stored_elsewhere(
         return None
     from socle.pronote.models import ImportRow
 
-    others = set(
-        ImportRow.objects.filter(session__establishment=establishment, cas_id=sent)
+    # ``contains``: the rows whose value, spaces around it removed (:func:`stored_name`), is
+    # ``sent``, among those that hold it (no index on ``cas_id`` either way)
+    candidates = (
+        ImportRow.objects.filter(session__establishment=establishment, cas_id__contains=sent)
         .exclude(pronote_id=pronote_id)
-        .values_list("pronote_id", flat=True)
+        .values_list("pronote_id", "cas_id")
     )
+    others = {other for other, stored in candidates if stored_name(stored) == sent}
     if not others:  # the normal case: one query
         return None
     newest = _newest(establishment, {pronote_id, *others})

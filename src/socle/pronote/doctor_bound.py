@@ -19,6 +19,7 @@ from socle.pronote.cas_names import (
     fix_hint,
     latest_stored,
     stored_elsewhere,
+    stored_name,
 )
 from socle.pronote.pronote_says import IDENTIFICATION_IMPOSSIBLE, missing_attribute_message, quoting
 
@@ -74,7 +75,7 @@ def _bound_over_http(report: Any, establishment: Establishment) -> bool:
     if stored is None:
         return False
     date = f"{timezone.localtime(stored.imported_at):%d/%m/%Y}"
-    if stored.stored.strip() == report.username:
+    if stored_name(stored.stored) == report.username:
         report.verdict.append(
             _(
                 "Dans le fichier importé le %(date)s, la fiche PRONOTE %(identifier)s a déjà "

@@ -18,7 +18,7 @@ from collections.abc import Iterator
 
 from django.utils.translation import gettext, pgettext
 
-from socle.pronote.cas_names import differs, sent_names
+from socle.pronote.cas_names import differs, sent_names, stored_name
 from socle.pronote.categories import STEP_BY_CATEGORY, STEPS, Category
 from socle.pronote.models import ImportSession, MatchMethod, Outcome, RowStatus
 from socle.pronote.reasons import DETAIL_SEPARATOR, SEPARATOR, render_stored
@@ -54,7 +54,7 @@ def cas_id_state(stored: str, sent: str, words: tuple[str, str, str] | None = No
     if not sent:
         return ""
     empty, different, same = words or cas_id_words()
-    if not stored.strip():
+    if not stored_name(stored):
         return empty
     return different if differs(stored, sent) else same
 
