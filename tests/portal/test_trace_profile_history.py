@@ -188,5 +188,9 @@ def test_it_shows_a_reader_of_several_schools_the_profile_in_each_rows_school(
     rows = csv.DictReader(
         io.StringIO(b"".join(selected.streaming_content).decode().lstrip("\ufeff")), delimiter=";"
     )
-    # the school filter keeps the traces of that UAI only, each with its profile there
-    assert {r["adresse_ip"]: r["profil"] for r in rows} == {"192.0.2.40": Profile.PARENT}
+    # the school filter keeps what that school sees (its UAI's traces and its people's logins),
+    # each with the profile held there
+    assert {r["adresse_ip"]: r["profil"] for r in rows} == {
+        "192.0.2.40": Profile.PARENT,
+        "192.0.2.42": Profile.PARENT,
+    }

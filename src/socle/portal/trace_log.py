@@ -76,17 +76,26 @@ def recorded_events(limit: int = 100) -> list[str]:
         return [row[0] for row in cursor.fetchall()]
 
 
+def profile_scope(administered: set[int] | None, data: dict[str, Any]) -> set[int] | None:
+    """The establishments whose profiles « Profil » reads (:func:`with_profile`): the one the
+    « Établissement » filter names (the profile there), else the reader's (``None``: all)."""
+    if not data.get("uai"):
+        return administered
+    chosen = set(Establishment.objects.filter(uai=data["uai"]).values_list("pk", flat=True))
+    return chosen if administered is None else chosen & administered
+
+
 def with_profile(
     traces: QuerySet[Trace], establishment_ids: set[int] | None = None
 ) -> QuerySet[Trace]:
     """Annotates ``shown_profile``: the trace's own profile, else the profile its person held,
     when the trace was recorded, in the establishment that sees it (``TraceScope.profile``),
     "" for none. A trace with a UAI has one such row, its UAI's: the profile in the school of
-    the row, whichever schools the reader administers (and the « Établissement » filter keeps
-    that UAI's traces only). A trace without UAI has one per establishment of its person then:
-    the first profile by code among the reader's. Not today's memberships: a pupil who left
-    the collège keeps « Élève » in the collège's traces, a teacher who became a personnel
-    keeps « Enseignant » on last year's.
+    the row, whichever schools the reader administers. A trace without UAI has one per
+    establishment of its person then: the first profile by code among ``establishment_ids``
+    (the reader's, or the one the « Établissement » filter names: :func:`profile_scope`). Not
+    today's memberships: a pupil who left the collège keeps « Élève » in the collège's traces, a
+    teacher who became a personnel keeps « Enseignant » on last year's.
     The CAS does not store a profile with its events (a person may hold several; a validation
     reads none): the trace writer reads them with the person's establishments.
 
@@ -119,6 +128,9 @@ def period(data: dict[str, Any]) -> tuple[dt.datetime | None, dt.datetime | None
 
 
 def apply_filters(traces: QuerySet[Trace], data: dict[str, Any]) -> QuerySet[Trace]:
+    """The form's filters. « Établissement » keeps what that establishment's « Traces » show
+    (``TraceScope``): the traces of its UAI and those without UAI (logins, services of the whole
+    ENT) of the people who belonged to it then, not only the traces carrying its UAI."""
     since, until = period(data)
     if since is not None:
         traces = traces.filter(at__gte=since)
@@ -128,8 +140,13 @@ def apply_filters(traces: QuerySet[Trace], data: dict[str, Any]) -> QuerySet[Tra
         traces = traces.filter(event=data["event"])
     if data.get("service"):
         traces = traces.filter(service_code__iexact=data["service"].strip())
-    if data.get("uai"):
-        traces = traces.filter(uai=data["uai"])
+    if data.get("uai"):  # what that establishment sees: its own traces and its people's
+        scope = TraceScope.objects.filter(uai=data["uai"])
+        if since is not None:
+            scope = scope.filter(at__gte=since)
+        if until is not None:
+            scope = scope.filter(at__lt=until)
+        traces = traces.filter(pk__in=scope.values("trace_id"))
     if data.get("person"):
         traces = traces.filter(actor_login__icontains=data["person"].strip())
     return traces

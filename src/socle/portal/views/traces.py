@@ -43,11 +43,15 @@ def trace_list(request: HttpRequest) -> HttpResponseBase:
     if request.GET.get("format") == "csv" and (not form.is_bound or form.is_valid()):
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
         response = StreamingHttpResponse(
-            trace_log.csv_rows(traces, administered), content_type="text/csv; charset=utf-8"
+            trace_log.csv_rows(
+                traces, trace_log.profile_scope(administered, form.cleaned_data if valid else {})
+            ),
+            content_type="text/csv; charset=utf-8",
         )
         response["Content-Disposition"] = f'attachment; filename="traces-{stamp}.csv"'
         return response
-    page = Paginator(trace_log.with_profile(traces, administered).order_by("-at"), 50).get_page(
+    profiled = trace_log.profile_scope(administered, form.cleaned_data if valid else {})
+    page = Paginator(trace_log.with_profile(traces, profiled).order_by("-at"), 50).get_page(
         request.GET.get("page")
     )
     rows = [(t, event_label(t.event), OUTCOME_LABELS.get(t.outcome, t.outcome)) for t in page]
