@@ -119,13 +119,16 @@ def test_homonyms_are_never_guessed(identity_mode: PronoteUser, fake_cas: FakeCa
     assert PronoteUser.objects.exclude(cas_identifier="").count() == 0
 
 
-def test_identity_mode_without_identity_attributes_shows_the_cas_message(
+def test_it_says_identification_impossible_in_identity_mode_without_identity_attributes(
     identity_mode: PronoteUser, fake_cas: FakeCas
 ) -> None:
+    """What Socle predicts for a plain-http TARGET (no attribute at all): identity mode's refusal
+    of the field documents, with empty « Données connues »; no missing-attribute message."""
     response = arrive(Client(), fake_cas, "eleve.html", "u")
     page = text_of(response)
-    assert "Le serveur CAS doit être configuré pour renvoyer les attributs" in page
-    assert '"nom"' in page
+    assert "Identification impossible" in page
+    assert "renvoyer" not in page
+    assert PronoteUser.objects.exclude(cas_identifier="").count() == 0
 
 
 def test_a_missing_birth_date_in_pronote_does_not_block_a_teacher(fake_cas: FakeCas) -> None:

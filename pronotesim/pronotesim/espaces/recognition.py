@@ -25,7 +25,7 @@ from pronotesim.console.models import (
     RECOGNITION_PRONOTE,
     ServerSettings,
 )
-from pronotesim.espaces.identity import IDENTITY_ATTRIBUTES, find_candidates, identity_of
+from pronotesim.espaces.identity import find_candidates, identity_of
 from pronotesim.espaces.saml import SamlSuccess
 
 # Which account a CAS user lands in at the page commune when they hold several.
@@ -53,19 +53,6 @@ def missing_attribute_message(cas_url: str, attribute: str) -> str:
     return (
         f"Échec de l'authentification par le serveur CAS {cas_url} : Le serveur CAS doit être "
         f'configuré pour renvoyer un attribut "{attribute}". Or aucun attribut n\'a été renvoyé.'
-    )
-
-
-def _attribute_list(names: tuple[str, ...]) -> str:
-    quoted = [f'"{name}"' for name in names]
-    return ", ".join(quoted[:-1]) + " et " + quoted[-1]
-
-
-def missing_identity_message(cas_url: str) -> str:
-    return (
-        f"Échec de l'authentification par le serveur CAS {cas_url} : Le serveur CAS doit être "
-        f"configuré pour renvoyer les attributs {_attribute_list(IDENTITY_ATTRIBUTES)}. "
-        "Or aucun attribut n'a été renvoyé."
     )
 
 
@@ -121,11 +108,14 @@ def _by_pronote_id(success: SamlSuccess, server: ServerSettings, cas_user: str) 
 
 def _by_identity(success: SamlSuccess, server: ServerSettings, cas_user: str) -> Outcome:
     identity = identity_of(success)
-    if not identity.has_any:
-        return Outcome(
-            MISSING_ATTRIBUTE, cas_user=cas_user, message=missing_identity_message(server.cas_url)
-        )
     known = identity.known_data()
+    if not identity.has_any:  # the field documents give « Identification impossible » as this
+        # mode's refusal, with « Données connues » (empty here) to correct
+        return _impossible(
+            cas_user,
+            "Le serveur CAS n'a envoyé aucun attribut d'identité (nom, prénom, date de naissance).",
+            known,
+        )
     if identity.problems:
         return _impossible(
             cas_user,
