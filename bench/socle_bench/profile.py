@@ -17,6 +17,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from urllib.parse import urlencode
 
 from socle_bench.common import BENCH_LOGIN, BENCH_PASSWORD, DOCS, SAML, SECRET_KEY, SERVICE_URL
 from socle_bench.servers import SOCLE_SETUP
@@ -102,14 +103,17 @@ def scenarios(count: int) -> dict[str, Callable[[int], object]]:
         fresh.cookies.clear()
         page = fresh.get("/cas/login", {"service": SERVICE_URL})
         token = page.cookies["socle_csrftoken"].value
-        answer = fresh.post(
+        answer = fresh.post(  # urlencoded, as browsers and wrk send it (not multipart)
             f"/cas/login?service={SERVICE_URL}",
-            {
-                "username": BENCH_LOGIN,
-                "password": BENCH_PASSWORD,
-                "service": SERVICE_URL,
-                "csrfmiddlewaretoken": token,
-            },
+            urlencode(
+                {
+                    "username": BENCH_LOGIN,
+                    "password": BENCH_PASSWORD,
+                    "service": SERVICE_URL,
+                    "csrfmiddlewaretoken": token,
+                }
+            ),
+            content_type="application/x-www-form-urlencoded",
         )
         assert answer.status_code == 302, answer.content[:300]
         return answer
