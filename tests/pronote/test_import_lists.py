@@ -6,7 +6,8 @@ import io
 
 from django.core.management.base import OutputWrapper
 
-from socle.pronote.management.commands.pronote_import import SHOWN, Command
+from socle.pronote.management.commands.pronote_import import Command
+from socle.pronote.management.import_preview import SHOWN
 
 
 def command_output(total: int) -> str:
