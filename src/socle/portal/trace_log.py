@@ -51,6 +51,17 @@ def scoped_traces(
     )
     if not uais:
         return traces.none()
+    return seen_by(traces, uais, since, until)
+
+
+def seen_by(
+    traces: QuerySet[Trace],
+    uais: list[str],
+    since: dt.datetime | None = None,
+    until: dt.datetime | None = None,
+) -> QuerySet[Trace]:
+    """``traces`` narrowed to those the establishments of ``uais`` see (their ``TraceScope``
+    rows), the scope's rows narrowed to the period first, by their (uai, at, trace) index."""
     scope = TraceScope.objects.filter(uai__in=uais)
     if since is not None:
         scope = scope.filter(at__gte=since)
@@ -141,12 +152,7 @@ def apply_filters(traces: QuerySet[Trace], data: dict[str, Any]) -> QuerySet[Tra
     if data.get("service"):
         traces = traces.filter(service_code__iexact=data["service"].strip())
     if data.get("uai"):  # what that establishment sees: its own traces and its people's
-        scope = TraceScope.objects.filter(uai=data["uai"])
-        if since is not None:
-            scope = scope.filter(at__gte=since)
-        if until is not None:
-            scope = scope.filter(at__lt=until)
-        traces = traces.filter(pk__in=scope.values("trace_id"))
+        traces = seen_by(traces, [data["uai"]], since, until)
     if data.get("person"):
         traces = traces.filter(actor_login__icontains=data["person"].strip())
     return traces
