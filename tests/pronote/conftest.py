@@ -9,8 +9,6 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from socle.directory.profiles import Profile
-from tests.factories import make_person
 from tests.pronote.helpers import School
 
 
@@ -49,9 +47,7 @@ def school() -> School:
 
 @pytest.fixture
 def admin_client(client, school):
-    admin = make_person(
-        "Anne", "Admin", establishment=school.est, profile=Profile.DIRECTION, is_admin=True
-    )
+    admin = school.make_admin()
     client.force_login(admin)
     return client
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from django.core.management import call_command
 from lxml import html
 
+from socle.directory.models import Person
 from socle.directory.profiles import Profile
 from socle.pronote.files import ParsedFile, PronoteRecord
 from socle.pronote.importer import start_import
@@ -102,6 +103,12 @@ class School:
         make_parent_link(self.mother, self.emma)
         make_parent_link(self.mother, self.tom)
         self.cpe = make_person("Sophie", "Durand", establishment=e, profile=Profile.VIE_SCOLAIRE)
+
+    def make_admin(self) -> Person:
+        """The school's administrator (« Anne Admin », direction), who runs its imports."""
+        return make_person(
+            "Anne", "Admin", establishment=self.est, profile=Profile.DIRECTION, is_admin=True
+        )
 
     def records(self) -> list[PronoteRecord]:
         mother = record("responsable", "FAURE", "Claire", pid="RESPCLAIRE000001")

@@ -10,7 +10,6 @@ from typing import Any
 
 import pytest
 
-from socle.directory.profiles import Profile
 from socle.pronote.importer.steps import validate_step
 from tests.factories import make_person
 from tests.portal.axe import PHONE, checker, submit_to_server
@@ -24,9 +23,7 @@ def _seed() -> tuple[Any, dict[str, str]]:
     """An administrator, a finished import (its report) and one stopped at step 2, where two
     pupils are to be matched by hand (a typo, a missing birth date)."""
     school = School()
-    admin = make_person(
-        "Anne", "Admin", establishment=school.est, profile=Profile.DIRECTION, is_admin=True
-    )
+    admin = school.make_admin()
     make_person("Thomas", "Martin", establishment=school.est, birth_date=dt.date(2012, 3, 12))
     finished = start(school.est, "complet", *school.records())
     for number in range(1, 7):
@@ -99,9 +96,7 @@ def test_it_finds_no_violation_on_a_large_removal_to_confirm(
     """A Complet step that would remove most identifiers (a newcomers-only file): the warning
     with its box, then the step validated without ticking it (the box in error, focused)."""
     school = School()
-    admin = make_person(
-        "Anne", "Admin", establishment=school.est, profile=Profile.DIRECTION, is_admin=True
-    )
+    admin = school.make_admin()
     make_pupils_with_identifiers(school, 12)
     session = start(school.est, "complet", *newcomer())
     validate_step(session, 1)

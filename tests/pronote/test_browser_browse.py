@@ -8,10 +8,8 @@ from typing import Any
 
 import pytest
 
-from socle.directory.profiles import Profile
 from socle.pronote.importer.steps import validate_step
 from socle.pronote.models import ImportRow
-from tests.factories import make_person
 from tests.portal.browser import chromium, session_cookie_for
 from tests.pronote.helpers import School, record, start
 
@@ -28,9 +26,7 @@ def test_parcourir_says_what_it_found_in_the_page(
 ) -> None:
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # ORM calls beside Playwright
     school = School()
-    admin = make_person(
-        "Anne", "Admin", establishment=school.est, profile=Profile.DIRECTION, is_admin=True
-    )
+    admin = school.make_admin()
     session = start(school.est, "partiel", record("eleve", "INCONNU", "Jules"))
     validate_step(session, 1)
     row = ImportRow.objects.get(session=session, category="eleve")

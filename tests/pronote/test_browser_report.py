@@ -7,9 +7,7 @@ from typing import Any
 
 import pytest
 
-from socle.directory.profiles import Profile
 from socle.pronote.importer.steps import validate_step
-from tests.factories import make_person
 from tests.portal.browser import chromium, session_cookie_for
 from tests.pronote.helpers import School, start
 
@@ -21,9 +19,7 @@ def test_it_shows_every_column_of_the_report_without_scrolling_sideways(
     live_server: Any, transactional_db: None, orm_beside_playwright: None, language: str
 ) -> None:
     school = School()
-    admin = make_person(
-        "Anne", "Admin", establishment=school.est, profile=Profile.DIRECTION, is_admin=True
-    )
+    admin = school.make_admin()
     finished = start(school.est, "complet", *school.records())
     for number in range(1, 7):
         validate_step(finished, number)

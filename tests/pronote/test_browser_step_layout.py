@@ -22,9 +22,7 @@ def test_it_shows_each_pronote_identifier_on_one_line(
 ) -> None:
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # ORM calls beside Playwright
     school = School()
-    admin = make_person(
-        "Anne", "Admin", establishment=school.est, profile=Profile.DIRECTION, is_admin=True
-    )
+    admin = school.make_admin()
     birth = dt.date(2013, 3, 17)
     make_person(
         "Mathéo",

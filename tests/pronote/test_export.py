@@ -295,9 +295,7 @@ def test_one_uai_into_an_existing_folder_is_named_after_the_uai(tmp_path, ent_ke
 
 def test_the_download_button(client, ent_key):
     school = School()
-    admin = make_person(
-        "Anne", "Admin", establishment=school.est, profile=Profile.DIRECTION, is_admin=True
-    )
+    admin = school.make_admin()
     client.force_login(admin)
     from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -337,9 +335,7 @@ def test_it_explains_an_unreadable_key_on_the_export_page_in_the_visitors_langua
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     school = School()
-    admin = make_person(
-        "Anne", "Admin", establishment=school.est, profile=Profile.DIRECTION, is_admin=True
-    )
+    admin = school.make_admin()
     client.force_login(admin)
     response = client.post(
         "/gestion/pronote/export/",
