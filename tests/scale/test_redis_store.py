@@ -3,6 +3,7 @@ import threading
 
 import pytest
 
+from socle.cas.tickets.redis_scripts import _SHAS, ISSUE_IN_SESSION
 from socle.cas.tickets.redis_store import RedisStore
 
 
@@ -163,13 +164,11 @@ def test_the_cas_uses_the_redis_store_when_redis_is_configured(redis_client, set
         _store_for.cache_clear()
 
 
-def test_a_hop_ticket_is_stored_with_one_round_trip_on_a_hinted_session(store, redis_client):
-    session = store.create_session(7)
-    hint = store.session_hint(session.id)
-    assert hint == session  # a session this process created is hinted at once
-    key = f"socle:s:{{{session.id}}}"
-    redis_client.pexpire(key, 5000)
-    calls = []
+def hop_commands(store: RedisStore, session_id: str) -> tuple[str, list[str]]:
+    """Issues a hop's ticket in a hinted session; returns it with the Redis commands sent."""
+    hint = store.session_hint(session_id)
+    assert hint is not None
+    calls: list[str] = []
     client = store._client()
     original = client.execute_command
     client.execute_command = lambda *a, **k: calls.append(a[0]) or original(*a, **k)
@@ -183,8 +182,28 @@ def test_a_hop_ticket_is_stored_with_one_round_trip_on_a_hinted_session(store, r
         )
     finally:
         del client.execute_command
-    assert calls == ["EVAL"]
+    return ticket, calls
+
+
+def test_a_hop_ticket_is_stored_with_one_round_trip_on_a_hinted_session(store, redis_client):
+    session = store.create_session(7)
+    assert store.session_hint(session.id) == session  # a session this process created is hinted
+    key = f"socle:s:{{{session.id}}}"
+    redis_client.pexpire(key, 5000)
+    redis_client.script_load(ISSUE_IN_SESSION)
+    ticket, calls = hop_commands(store, session.id)
+    assert calls == ["EVALSHA"]  # the script's digest, not its text
     assert redis_client.pttl(key) > 5000  # the idle deadline was refreshed by the same script
+    assert [t.id for t in store.end_session(session.id)] == [ticket]
+
+
+def test_it_sends_the_scripts_text_again_when_redis_forgot_it(store, redis_client):
+    session = store.create_session(7)
+    redis_client.script_flush()  # as after a restart or a failover
+    ticket, calls = hop_commands(store, session.id)
+    assert calls == ["EVALSHA", "EVAL"]
+    assert redis_client.script_exists(_SHAS[ISSUE_IN_SESSION]) == [True]
+    assert store.get_session(session.id) is not None  # GET_SESSION recovers the same way
     assert [t.id for t in store.end_session(session.id)] == [ticket]
 
 

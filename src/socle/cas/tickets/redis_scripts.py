@@ -4,6 +4,25 @@ SSO session lives, and a session read also slides its idle deadline in the same 
 
 from __future__ import annotations
 
+import hashlib
+from typing import Any
+
+from redis.exceptions import NoScriptError
+
+
+def run_script(client: Any, script: str, keys: int, *args: Any) -> Any:
+    """Runs ``script`` by its SHA-1 (``EVALSHA``), sending its text (``EVAL``, which also caches
+    it on the server) only when the server does not know it yet: after a restart, a failover or
+    ``SCRIPT FLUSH``. An SSO hop then sends about 60 bytes instead of 400 (measured in-process:
+    EVALSHA ≈ 7 µs less client CPU a call, docs/benchmarks/analysis.md). redis-py's own
+    ``Script`` objects do the same but cost more per call than they save (an import and type
+    checks at every call)."""
+    try:
+        return client.evalsha(_SHAS[script], keys, *args)
+    except NoScriptError:
+        return client.eval(script, keys, *args)
+
+
 # KEYS[1] session hash; ARGV[1] now (ms), ARGV[2] idle (ms). Returns the hash fields, or nil.
 GET_SESSION = """
 local fields = redis.call('HGETALL', KEYS[1])
@@ -52,3 +71,9 @@ redis.call('SADD', KEYS[3], ARGV[4])
 redis.call('PEXPIRE', KEYS[3], ARGV[5])
 return 1
 """
+
+
+_SHAS = {
+    script: hashlib.sha1(script.encode(), usedforsecurity=False).hexdigest()
+    for script in (GET_SESSION, ISSUE_IN_SESSION, PGT_IN_SESSION)
+}

@@ -42,7 +42,12 @@ from socle.cas.tickets.base import (
 )
 from socle.cas.tickets.hints import SessionHints
 from socle.cas.tickets.lifetimes import pgt_lifetime, session_idle, session_max, ticket_lifetime
-from socle.cas.tickets.redis_scripts import GET_SESSION, ISSUE_IN_SESSION, PGT_IN_SESSION
+from socle.cas.tickets.redis_scripts import (
+    GET_SESSION,
+    ISSUE_IN_SESSION,
+    PGT_IN_SESSION,
+    run_script,
+)
 
 MAX_ID_LENGTH = 80
 
@@ -169,8 +174,13 @@ class RedisStore:
         if not _valid_id(session_id):
             return None
         now_ms = int(time.time() * 1000)
-        fields = self._client().eval(
-            GET_SESSION, 1, _session_key(session_id), now_ms, _ttl_ms(session_idle())
+        fields = run_script(
+            self._client(),
+            GET_SESSION,
+            1,
+            _session_key(session_id),
+            now_ms,
+            _ttl_ms(session_idle()),
         )
         if not fields:
             self._hints.forget(session_id)
@@ -254,7 +264,8 @@ class RedisStore:
         )
         value = _issued_to_json(ticket)
         if live_session and session_id and not self._cluster():
-            stored = self._client().eval(
+            stored = run_script(
+                self._client(),
                 ISSUE_IN_SESSION,
                 3,
                 _session_key(session_id),
@@ -335,7 +346,8 @@ class RedisStore:
             pipe.pexpire(set_key, _ttl_ms(session_max()))
             pipe.execute()
             return granting
-        stored = self._client().eval(
+        stored = run_script(
+            self._client(),
             PGT_IN_SESSION,
             3,
             _session_key(session_id),
