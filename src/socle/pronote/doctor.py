@@ -200,7 +200,13 @@ def _still_missing(establishment: Establishment) -> list[MissingIdentifierEvent]
 def _service_reports(establishment: Establishment, *, superuser: bool) -> list[ServiceReport]:
     from socle.portal.models import UsernameMode
     from socle.portal.patterns import pronote_root_message, pronote_root_missing
-    from socle.portal.saml_http import http_addresses, pronote_http_warning
+    from socle.portal.saml_http import (
+        http_addresses,
+        patterns_of,
+        pronote_http_warning,
+        scheme_mismatch_note,
+        sent_address,
+    )
     from socle.portal.username_lock import login_mode_warning
 
     reports = []
@@ -209,9 +215,8 @@ def _service_reports(establishment: Establishment, *, superuser: bool) -> list[S
         problems = []
         if not service.enabled:
             problems.append(gettext("service désactivé : le CAS refusera de délivrer des tickets."))
-        addresses = http_addresses(
-            service.url or "", [(p.kind, p.value) for p in service.patterns.all()]
-        )
+        patterns = patterns_of(service)
+        addresses = http_addresses(service.url or "", patterns)
         if addresses:  # the CAS's own rule: no idPronote to a plain-http PRONOTE.net
             problems.append(
                 pronote_http_warning(
@@ -242,6 +247,12 @@ def _service_reports(establishment: Establishment, *, superuser: bool) -> list[S
         else:
             if not base.endswith("/"):
                 base = base.rsplit("/", 1)[0] + "/" if base.endswith(".html") else base + "/"
+            # the espaces as PRONOTE sends them: in the scheme of the patterns, which are
+            # PRONOTE's own « URL de PRONOTE.net pour le serveur CAS » (saml_http.sent_address)
+            sent = sent_address(base, patterns)
+            if sent != base:
+                problems.append(scheme_mismatch_note(service.url, sent))
+                base = sent
             for espace in ESPACES:
                 accepted, note = _accepts(service, base + espace)
                 urls.append(UrlCheck(base + espace, accepted, note))
