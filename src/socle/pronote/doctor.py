@@ -29,6 +29,7 @@ from socle.pronote.cas_names import (
 from socle.pronote.departed import Departed, departed_holders, departed_text
 from socle.pronote.importer.report import summary_line
 from socle.pronote.models import ImportRow, ImportSession, MissingIdentifierEvent, PronoteIdentity
+from socle.pronote.school_year import stale_import_warning
 
 ESPACES = (
     "",
@@ -174,6 +175,8 @@ class DoctorReport:
     # identifiers still held by people who left the establishment (socle.pronote.departed)
     departed: list[Departed] = field(default_factory=list)
     departed_text: str = ""
+    # the last validated import predates the current school year (socle.pronote.school_year)
+    stale_import_text: str = ""
 
 
 def _accepts(service: Any, url: str) -> tuple[bool, str]:
@@ -332,7 +335,9 @@ def diagnose(
             session__establishment=establishment,
             outcome="conflict",
             session__in=[s.pk for s in sessions[:3]],
-        ).order_by("-session_id", "position")[:200]
+        )
+        .select_related("session")
+        .order_by("-session_id", "position")[:200]
     )
     report = DoctorReport(
         establishment=establishment,
@@ -344,6 +349,7 @@ def diagnose(
         imports=sessions,
         cas_mismatches=_cas_mismatches(establishment),
         departed=departed_holders(establishment),
+        stale_import_text=stale_import_warning(establishment),
     )
     if report.departed:
         report.departed_text = departed_text(len(report.departed))
