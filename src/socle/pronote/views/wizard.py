@@ -43,6 +43,7 @@ from socle.pronote.permissions import (
     can_administer,
     pronote_admin_required,
 )
+from socle.pronote.predicted_for import stale_text
 from socle.pronote.search import browse
 from socle.pronote.views.actor import page_actor
 from socle.pronote.views.wizard_context import cas_mismatch_text, mismatch_item, step_context
@@ -260,6 +261,7 @@ def final(request: HttpRequest, pk: int) -> HttpResponse:
             "cas_mismatches": [mismatch_item(r, r.localized_cas_mismatch) for r in mismatched],
             "cas_mismatches_hidden": max(0, mismatch_total - len(mismatched)),
             "cas_mismatch_text": cas_mismatch_text(mismatch_total),
+            "stale_predictions": stale_text(session),
         },
     )
 
