@@ -14,11 +14,12 @@ from lxml import html
 
 from socle.env import ConfigurationError, env_parsed
 from socle.pronote.importer.steps import run_automatic
-from socle.pronote.models import ImportStep
+from socle.pronote.models import ImportSession, ImportStep
 from socle.pronote.school_year import school_year_start
 from socle.settings import _month_day
-from tests.pronote.helpers import run, start
+from tests.pronote.helpers import page_text, run, start
 from tests.pronote.test_new_school_year import first_year
+from tests.pronote.test_views import upload
 
 STALE = "Le dernier import d'identifiants PRONOTE validé date du "
 
@@ -104,3 +105,31 @@ def test_it_reads_the_setting_strictly(monkeypatch):
         monkeypatch.setenv("SOCLE_SCHOOL_YEAR_START", wrong)
         with pytest.raises(ConfigurationError, match="format MM-JJ"):
             env_parsed("SOCLE_SCHOOL_YEAR_START", _month_day, (8, 1))
+
+
+def test_the_step_page_flags_an_import_left_open_since_the_former_school_year(admin_client, school):
+    upload(admin_client, school)
+    session = ImportSession.objects.latest("pk")
+    step_url = reverse("pronote:step", args=[session.pk, 1])
+    doc = html.fromstring(admin_client.get(step_url).content.decode())
+    assert not doc.xpath('//*[@id="open-import-warning"]')
+    day = f"{timezone.localtime(session.created_at):%d/%m/%Y}"
+    assert f"commencé le {day}" in " ".join(doc.xpath("//p")[0].text_content().split())
+
+    started = last_year(days=45)
+    ImportSession.objects.filter(pk=session.pk).update(created_at=started)
+    doc = html.fromstring(admin_client.get(step_url).content.decode())
+    (warning,) = doc.xpath('//*[@id="open-import-warning"]')
+    assert " ".join(warning.text_content().split()) == (
+        f"Cet import a été commencé le {timezone.localtime(started):%d/%m/%Y}, avant le début "
+        f"de l'année scolaire ({school_year_start():%d/%m/%Y}) : son fichier vient sans doute "
+        "de la base PRONOTE de l'année passée. Interrompez-le, puis importez en mode Complet "
+        "l'export de tous les utilisateurs de la nouvelle base."
+    )
+
+
+def test_the_final_page_dates_the_import(admin_client, school):
+    session = run_automatic(start(school.est, "complet", *school.records()))
+    response = admin_client.get(reverse("pronote:final", args=[session.pk]))
+    when = f"{timezone.localtime(session.created_at):%d/%m/%Y %H:%M}"
+    assert f"Cet import : {when}, Complet, test.xml, terminé." in page_text(response)

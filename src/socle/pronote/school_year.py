@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from socle.directory.models import Establishment
-from socle.pronote.models import ImportMode, ImportStep, StepState
+from socle.pronote.models import ImportMode, ImportSession, ImportStep, StepState
 
 
 def school_year_start(now: dt.datetime | None = None) -> dt.datetime:
@@ -63,5 +63,23 @@ def stale_import_warning(establishment: Establishment, now: dt.datetime | None =
         "date": f"{timezone.localtime(step.validated_at):%d/%m/%Y}",
         "mode": ImportMode(step.session.mode).label,
         "file": step.session.source_name or "—",
+        "start": f"{start:%d/%m/%Y}",
+    }
+
+
+def open_import_warning(session: ImportSession, now: dt.datetime | None = None) -> str:
+    """The step page's warning for an import started before the current school year and left
+    open (« Reprendre » in September): validating it would write the former base's
+    identifiers. "" for an import of this school year."""
+    start = school_year_start(now)
+    if session.created_at >= start:
+        return ""
+    return gettext(
+        "Cet import a été commencé le %(date)s, avant le début de l'année scolaire "
+        "(%(start)s) : son fichier vient sans doute de la base PRONOTE de l'année passée. "
+        "Interrompez-le, puis importez en mode Complet l'export de tous les utilisateurs de la "
+        "nouvelle base."
+    ) % {
+        "date": f"{timezone.localtime(session.created_at):%d/%m/%Y}",
         "start": f"{start:%d/%m/%Y}",
     }
