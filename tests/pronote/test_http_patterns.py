@@ -10,7 +10,7 @@ import pytest
 from django.test import Client
 
 from socle.portal.models import PatternKind, Service
-from socle.portal.saml_http import http_addresses, sent_address
+from socle.portal.saml_http import http_addresses, sent_address, service_http_warning
 from socle.pronote.cas_names import duplicate_refused
 from socle.pronote.doctor import diagnose
 from socle.pronote.importer.steps import run_automatic
@@ -116,3 +116,13 @@ def test_it_notes_a_bound_duplicate_by_the_address_pronote_sends(school, url, pa
     session = run_automatic(start(school.est, "complet", *rows))
     assert _held_noted(session) == noted
     assert len(diagnose(school.est, allowed=None).cas_mismatches) == len(noted)
+
+
+def test_the_service_form_warns_by_the_same_rule() -> None:
+    def warn(url: str, pattern: str) -> str:
+        return service_http_warning(
+            "pronote", url, [(ANT, pattern)], superuser=False, id_attribute="idPronote"
+        )
+
+    assert warn(HTTP, HTTPS + "**") == ""
+    assert warn(HTTPS, HTTP + "**").startswith(f"Adresse en http ({HTTP}, {HTTP}**) : ")

@@ -133,3 +133,15 @@ def test_the_final_page_dates_the_import(admin_client, school):
     response = admin_client.get(reverse("pronote:final", args=[session.pk]))
     when = f"{timezone.localtime(session.created_at):%d/%m/%Y %H:%M}"
     assert f"Cet import : {when}, Complet, test.xml, terminé." in page_text(response)
+
+
+def test_the_import_page_says_it_too(admin_client, school):
+    first_year(school)
+    index = reverse("pronote:index")
+    doc = html.fromstring(admin_client.get(index, {"uai": school.est.uai}).content.decode())
+    assert not doc.xpath('//*[@id="stale-import"]')
+    ImportStep.objects.update(validated_at=last_year())
+    doc = html.fromstring(admin_client.get(index, {"uai": school.est.uai}).content.decode())
+    (warning,) = doc.xpath('//*[@id="stale-import"]')
+    assert " ".join(warning.text_content().split()).startswith(STALE)
+    assert doc.xpath('//input[@name="mode"][@checked]/@value') == ["complet"]
