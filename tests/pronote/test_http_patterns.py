@@ -34,6 +34,17 @@ def pronote_with(school: School, url: str, pattern: str) -> Service:
     )
 
 
+def answered(school: School, pronotesim_saml, url: str, sent: str):  # noqa: ANN001, ANN201
+    """The service at ``url`` with the pattern ``sent**``, Emma's identifier, and what the CAS
+    answers PRONOTE validating her ticket for the pupils' page at ``sent``."""
+    saml, links = pronotesim_saml
+    service = pronote_with(school, url, sent + "**")
+    make_pronote_identity(school.emma, school.est, "ELEVEEMMA0000001")
+    page = sent + "eleve.html"
+    ticket = ticket_from(cas_login(Client(), school.emma, page))
+    return service, pronote_validates(saml, links, Client(), page, ticket)
+
+
 def test_it_takes_the_scheme_the_patterns_accept() -> None:
     assert sent_address(HTTPS, [(ANT, HTTP + "**")]) == HTTP
     assert sent_address(HTTP + "eleve.html", [(ANT, HTTPS + "**")]) == HTTPS + "eleve.html"
@@ -56,13 +67,8 @@ def test_it_reports_the_http_address_pronote_sends_not_the_url_typed() -> None:
 def test_it_warns_of_http_when_the_url_is_https_but_pronote_sends_http(
     school, pronotesim_saml
 ) -> None:
-    saml, links = pronotesim_saml
-    service = pronote_with(school, HTTPS, HTTP + "**")
-    make_pronote_identity(school.emma, school.est, "ELEVEEMMA0000001")
-    # what the CAS answers PRONOTE at the address its patterns accept: no attribute
-    page = HTTP + "eleve.html"
-    ticket = ticket_from(cas_login(Client(), school.emma, page))
-    assert pronote_validates(saml, links, Client(), page, ticket).attributes == {}
+    service, success = answered(school, pronotesim_saml, HTTPS, HTTP)
+    assert success.attributes == {}  # what the CAS answers PRONOTE at its patterns' address
 
     report = diagnose(school.est, school.emma.login, allowed=None)
     (item,) = report.services
@@ -86,12 +92,7 @@ def test_it_warns_of_http_when_the_url_is_https_but_pronote_sends_http(
 def test_it_says_nothing_of_http_when_the_url_is_http_but_pronote_sends_https(
     school, pronotesim_saml
 ) -> None:
-    saml, links = pronotesim_saml
-    service = pronote_with(school, HTTP, HTTPS + "**")
-    make_pronote_identity(school.emma, school.est, "ELEVEEMMA0000001")
-    page = HTTPS + "eleve.html"
-    ticket = ticket_from(cas_login(Client(), school.emma, page))
-    success = pronote_validates(saml, links, Client(), page, ticket)
+    service, success = answered(school, pronotesim_saml, HTTP, HTTPS)
     assert success.first("idPronote") == "ELEVEEMMA0000001"
 
     report = diagnose(school.est, school.emma.login, allowed=None)
