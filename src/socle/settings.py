@@ -3,6 +3,7 @@
 Every variable is listed in docs/configuration.md.
 """
 
+import datetime as dt
 import zoneinfo
 from pathlib import Path
 from typing import Any
@@ -265,6 +266,23 @@ SOCLE_PRONOTE_MAX_FILE_SIZE = env_int("SOCLE_PRONOTE_MAX_FILE_SIZE", 50 * 1024 *
 # deleted by ``socle pronote_purge_imports`` and ``socle retention_purge``; the newest of each
 # establishment is kept.
 SOCLE_PRONOTE_IMPORT_RETENTION_DAYS = env_int("SOCLE_PRONOTE_IMPORT_RETENTION_DAYS", 90, minimum=1)
+
+
+def _month_day(value: str) -> tuple[int, int]:
+    month, separator, day = value.partition("-")
+    try:
+        if not separator:
+            raise ValueError
+        date = dt.date(2001, int(month), int(day))  # not a leap year: no 29 February
+    except ValueError:
+        raise ValueError("jour attendu au format MM-JJ, ex. 08-01 (1er août)") from None
+    return date.month, date.day
+
+
+# The day (month, day; local time) the school year starts: an identifier import validated
+# before it is the former school year's (socle.pronote.school_year). 02-01 where the school year
+# follows the southern calendar (New Caledonia, Wallis-et-Futuna, AEFE « rythme sud »).
+SOCLE_SCHOOL_YEAR_START = env_parsed("SOCLE_SCHOOL_YEAR_START", _month_day, _month_day("08-01"))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # A rapprochement step posts a few fields per unrecognised row (account, search, confirmation):

@@ -3,6 +3,7 @@ its administrator's client."""
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,20 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from tests.pronote.helpers import School
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def pronotesim_saml():
+    """pronotesim's SAML 1.1 client, the code its espaces validate tickets with."""
+    sys.path.insert(0, str(ROOT / "pronotesim"))
+    try:
+        from pronotesim.console import links
+        from pronotesim.espaces import saml
+    finally:
+        sys.path.remove(str(ROOT / "pronotesim"))
+    return saml, links
 
 
 @pytest.fixture(scope="session")

@@ -9,8 +9,6 @@ which needs no Django) through the test client, with ``TARGET`` on ``pronote.lyc
 from __future__ import annotations
 
 import logging
-import sys
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -25,23 +23,10 @@ from tests.cas.conftest import cas_login, ticket_from
 from tests.factories import make_pronote_identity, make_service
 from tests.pronote.helpers import School, page_text, run
 
-ROOT = Path(__file__).resolve().parents[2]
 HTTP_BASE = "http://pronote.lycee.test/pronote/"
 LOOPBACK_BASE = "http://127.0.0.1:8153/pronote/"
 WILL_HAPPEN = "le CAS n'enverra à PRONOTE.net ni l'identifiant PRONOTE (idPronote)"
 TO_DO = "Publiez PRONOTE.net en https"
-
-
-@pytest.fixture
-def pronotesim_saml():
-    """pronotesim's SAML 1.1 client, the code its espaces validate tickets with."""
-    sys.path.insert(0, str(ROOT / "pronotesim"))
-    try:
-        from pronotesim.console import links
-        from pronotesim.espaces import saml
-    finally:
-        sys.path.remove(str(ROOT / "pronotesim"))
-    return saml, links
 
 
 pytestmark = pytest.mark.usefixtures("fresh_withheld_notes")

@@ -12,9 +12,9 @@ from django.urls import reverse
 from django.utils import timezone
 from lxml import html
 
-from socle.pronote.forms import school_year_start
 from socle.pronote.importer.steps import run_automatic
 from socle.pronote.models import ImportSession, ImportStep, PronoteIdentity
+from socle.pronote.school_year import school_year_start
 from tests.pronote.helpers import School, ids_of, page_text, run, start
 from tests.pronote.test_views import PRONOTE_XML, upload
 

@@ -13,7 +13,9 @@ PRONOTE recognition mode, what a PRONOTE service loses there, for them and the h
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
+from typing import Any
 
 from django.utils.translation import gettext as _
 
@@ -48,13 +50,78 @@ def pattern_address(kind: str, value: str) -> str:
     return http_example(kind, value) or (text if separator else "")
 
 
+def _other_scheme(url: str) -> str:
+    """``url`` in the other of http and https (``""`` for another scheme)."""
+    scheme, separator, rest = url.partition("://")
+    twin = {"http": "https", "https": "http"}.get(scheme.lower(), "")
+    return f"{twin}://{rest}" if twin and separator else ""
+
+
+def _accepted(patterns: list[tuple[str, str]], url: str) -> bool:
+    from socle.portal.patterns import matches
+
+    for kind, value in patterns:
+        try:
+            if matches(kind, value, url):
+                return True
+        except (re.error, ValueError):  # a pattern the CAS cannot compile accepts nothing
+            continue
+    return False
+
+
+def sent_address(url: str, patterns: Iterable[tuple[str, str]]) -> str:
+    """The address a client sends the CAS (``service=``, then the SAML ``TARGET``) for a page
+    at the service's ``url``, in the scheme its patterns (``(kind, value)``) accept.
+
+    A PRONOTE service's patterns are PRONOTE's « URL de PRONOTE.net pour le serveur CAS », the
+    address PRONOTE.net itself sends, while its URL is the public link the ENT shows: they
+    may differ in scheme (a URL typed in https while PRONOTE is published, and sends, http; or
+    the reverse), and the CAS answers only what a pattern accepts. So: ``url`` when a pattern
+    accepts it — or when no pattern accepts it in either scheme (nothing better is known) —,
+    else ``url`` in the other scheme when a pattern accepts that. Where the patterns accept
+    both schemes (``^https?://…``, or two patterns), the URL says which one PRONOTE uses."""
+    url = url.strip()
+    listed = list(patterns)
+    if not url or _accepted(listed, url):
+        return url
+    twin = _other_scheme(url)
+    return twin if twin and _accepted(listed, twin) else url
+
+
+def patterns_of(service: Any) -> list[tuple[str, str]]:
+    """A stored service's patterns as ``(kind, value)`` (prefetched ones are not read again)."""
+    return [(pattern.kind, pattern.value) for pattern in service.patterns.all()]
+
+
+def service_address(service: Any, page: str = "") -> str:
+    """The address PRONOTE.net sends the CAS for ``page`` (``eleve.html``…) under the stored
+    service's URL: :func:`sent_address`, in the scheme of the service's patterns."""
+    return sent_address((service.url or "").strip() + page, patterns_of(service))
+
+
+def scheme_mismatch_note(url: str, sent: str) -> str:
+    """« Diagnostic PRONOTE »'s note when the service's URL and the address its patterns accept
+    (what PRONOTE sends, :func:`sent_address`) differ in scheme."""
+    return _(
+        "L'URL du service (%(url)s) et l'adresse qu'acceptent ses motifs (%(sent)s) "
+        "diffèrent : PRONOTE.net envoie au CAS l'adresse de ses motifs (« URL de PRONOTE.net "
+        "pour le serveur CAS »), c'est elle qui est examinée ici. Donnez au service la même "
+        "adresse que PRONOTE, pour que le lien de l'ENT mène au même PRONOTE.net."
+    ) % {"url": url, "sent": sent}
+
+
 def http_addresses(url: str, patterns: Iterable[tuple[str, str]]) -> list[str]:
     """The service's URL and patterns (``(kind, value)``) that get no SAML attribute, as
-    written; ``[]`` when the operator allows attributes over http."""
+    written; ``[]`` when the operator allows attributes over http. The URL is judged, and
+    listed, in the scheme the patterns accept (:func:`sent_address`): an http URL whose
+    patterns accept only its https twin is not reported, an https URL whose patterns accept
+    only http is, as the http address PRONOTE sends."""
     if http_attributes_allowed():
         return []
-    found = [url] if url and withheld(url.strip()) else []
-    for kind, value in patterns:
+    listed = list(patterns)
+    sent = sent_address(url, listed)
+    found = [sent] if sent and withheld(sent) else []
+    for kind, value in listed:
         if withheld(pattern_address(kind, value)) and value not in found:
             found.append(value)
     return found

@@ -192,14 +192,15 @@ def duplicate_refused(service: Service | None) -> bool:
     PRONOTE recognises the person by that name alone and opens the record already bound — no
     refusal. Nor at a plain-http address, where the CAS sends no attribute at all
     (:func:`socle.portal.saml_http.withheld`, the per-account verdict's test): PRONOTE opens the
-    bound copy there too. The rule of the import report, of « Diagnostic PRONOTE » and
-    ``pronote_doctor``."""
-    from socle.portal.saml_http import withheld
+    bound copy there too — the address PRONOTE sends, in the scheme of the service's patterns
+    (:func:`socle.portal.saml_http.service_address`), not its URL as typed. The rule of the
+    import report, of « Diagnostic PRONOTE » and ``pronote_doctor``."""
+    from socle.portal.saml_http import service_address, withheld
 
     recognition = getattr(service, "pronote_recognition", "") or "pronote"
     if recognition == "identity":
         return False
-    return service is None or not withheld((service.url or "").strip())
+    return service is None or not withheld(service_address(service))
 
 
 def fix_hint(count: int = 2) -> str:

@@ -29,6 +29,7 @@ from socle.pronote.cas_names import (
 from socle.pronote.departed import Departed, departed_holders, departed_text
 from socle.pronote.importer.report import summary_line
 from socle.pronote.models import ImportRow, ImportSession, MissingIdentifierEvent, PronoteIdentity
+from socle.pronote.school_year import stale_import_warning
 
 ESPACES = (
     "",
@@ -174,6 +175,8 @@ class DoctorReport:
     # identifiers still held by people who left the establishment (socle.pronote.departed)
     departed: list[Departed] = field(default_factory=list)
     departed_text: str = ""
+    # the last validated import predates the current school year (socle.pronote.school_year)
+    stale_import_text: str = ""
 
 
 def _accepts(service: Any, url: str) -> tuple[bool, str]:
@@ -200,7 +203,13 @@ def _still_missing(establishment: Establishment) -> list[MissingIdentifierEvent]
 def _service_reports(establishment: Establishment, *, superuser: bool) -> list[ServiceReport]:
     from socle.portal.models import UsernameMode
     from socle.portal.patterns import pronote_root_message, pronote_root_missing
-    from socle.portal.saml_http import http_addresses, pronote_http_warning
+    from socle.portal.saml_http import (
+        http_addresses,
+        patterns_of,
+        pronote_http_warning,
+        scheme_mismatch_note,
+        sent_address,
+    )
     from socle.portal.username_lock import login_mode_warning
 
     reports = []
@@ -209,9 +218,8 @@ def _service_reports(establishment: Establishment, *, superuser: bool) -> list[S
         problems = []
         if not service.enabled:
             problems.append(gettext("service désactivé : le CAS refusera de délivrer des tickets."))
-        addresses = http_addresses(
-            service.url or "", [(p.kind, p.value) for p in service.patterns.all()]
-        )
+        patterns = patterns_of(service)
+        addresses = http_addresses(service.url or "", patterns)
         if addresses:  # the CAS's own rule: no idPronote to a plain-http PRONOTE.net
             problems.append(
                 pronote_http_warning(
@@ -242,6 +250,12 @@ def _service_reports(establishment: Establishment, *, superuser: bool) -> list[S
         else:
             if not base.endswith("/"):
                 base = base.rsplit("/", 1)[0] + "/" if base.endswith(".html") else base + "/"
+            # the espaces as PRONOTE sends them: in the scheme of the patterns, which are
+            # PRONOTE's own « URL de PRONOTE.net pour le serveur CAS » (saml_http.sent_address)
+            sent = sent_address(base, patterns)
+            if sent != base:
+                problems.append(scheme_mismatch_note(service.url, sent))
+                base = sent
             for espace in ESPACES:
                 accepted, note = _accepts(service, base + espace)
                 urls.append(UrlCheck(base + espace, accepted, note))
@@ -321,7 +335,9 @@ def diagnose(
             session__establishment=establishment,
             outcome="conflict",
             session__in=[s.pk for s in sessions[:3]],
-        ).order_by("-session_id", "position")[:200]
+        )
+        .select_related("session")
+        .order_by("-session_id", "position")[:200]
     )
     report = DoctorReport(
         establishment=establishment,
@@ -333,6 +349,7 @@ def diagnose(
         imports=sessions,
         cas_mismatches=_cas_mismatches(establishment),
         departed=departed_holders(establishment),
+        stale_import_text=stale_import_warning(establishment),
     )
     if report.departed:
         report.departed_text = departed_text(len(report.departed))

@@ -15,7 +15,7 @@ from socle.cas.attributes import collect
 from socle.cas.protocol import render_saml_success
 from socle.cas.usernames import cas_username
 from socle.directory.models import Establishment, Person
-from socle.portal.saml_http import withheld
+from socle.portal.saml_http import service_address, withheld
 from socle.pronote.attributes import IDENTITY_NAMES, mandatory_names, preview
 from socle.pronote.categories import STEP_BY_CATEGORY, STEP_COUNT
 from socle.pronote.doctor_bound import explain_http_target, explain_stored_cas_id
@@ -85,10 +85,12 @@ def examine(
     service = services[0].service
     report.service = service
     report.username = cas_username(person, service)
+    # PRONOTE.net's pupils' page as PRONOTE sends it (the table's addresses are in the scheme
+    # of the service's patterns: saml_http.sent_address)
     target = (
         services[0].urls[1].url
         if len(services[0].urls) > 1
-        else service.url or "https://pronote.invalid/pronote/"
+        else service_address(service) or "https://pronote.invalid/pronote/"
     )
     if withheld(target):  # the CAS's rule (CAS 3.0 §4.2.1): this TARGET gets no attribute
         report.http_target = target

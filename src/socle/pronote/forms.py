@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any, cast
 
 from django import forms
 from django.conf import settings
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from socle.core.forms import FirstErrorFocusMixin
@@ -23,6 +21,7 @@ from socle.pronote.models import (
     StepState,
 )
 from socle.pronote.permissions import administered_establishments
+from socle.pronote.school_year import school_year_start
 from socle.pronote.search import has_letter_or_digit
 
 
@@ -51,19 +50,6 @@ class MultipleFileField(forms.FileField):
 class EstablishmentChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Establishment) -> str:
         return f"{obj.uai} — {obj.name}"
-
-
-# The school year of the import page's default mode starts on this day (month, day): the new
-# year's PRONOTE base is exported for the ENT at the rentrée, late August or September.
-SCHOOL_YEAR_START = (8, 1)
-
-
-def school_year_start(now: dt.datetime | None = None) -> dt.datetime:
-    """Midnight (local time) of the last :data:`SCHOOL_YEAR_START` up to ``now``."""
-    today = timezone.localdate(now or timezone.now())
-    month, day = SCHOOL_YEAR_START
-    year = today.year if (today.month, today.day) >= (month, day) else today.year - 1
-    return timezone.make_aware(dt.datetime(year, month, day))
 
 
 def initial_mode(establishment: Establishment | None) -> str:

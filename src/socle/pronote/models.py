@@ -132,6 +132,9 @@ class ImportStep(models.Model):
     conflicts = models.PositiveIntegerField(default=0)
     removed = models.JSONField(default=list, blank=True)  # [{"pronote_id", "person", "login"}]
     validated_at = models.DateTimeField(null=True, blank=True)
+    # the PRONOTE service's settings the rows' notes were computed for at validation
+    # (socle.pronote.predicted_for); {} for a step not validated, or validated before it existed
+    predicted_for = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["session", "number"]

@@ -32,6 +32,7 @@ from socle.pronote.models import (
     SessionStatus,
     StepState,
 )
+from socle.pronote.predicted_for import service_settings
 
 
 class StepError(ValueError):
@@ -229,6 +230,7 @@ def validate_step(
         current.removed = [{k: v for k, v in r.items() if k != "identity"} for r in plan.removals]
         current.state = StepState.VALIDATED
         current.validated_at = timezone.now()
+        current.predicted_for = service_settings(session.establishment)
         current.save()
         journal.step_validated(session, current, STEP_COUNT, actor or _starter(session))
         if spec.category == Category.ELEVE:  # responsables are matched against these choices

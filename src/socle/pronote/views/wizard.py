@@ -43,6 +43,8 @@ from socle.pronote.permissions import (
     can_administer,
     pronote_admin_required,
 )
+from socle.pronote.predicted_for import stale_text
+from socle.pronote.school_year import stale_import_warning
 from socle.pronote.search import browse
 from socle.pronote.views.actor import page_actor
 from socle.pronote.views.wizard_context import cas_mismatch_text, mismatch_item, step_context
@@ -117,6 +119,8 @@ def index(request: HttpRequest) -> HttpResponse:
             "form": form,
             "selected": selected,
             "summary": summary_line(selected) if selected else "",
+            # the last validated import is the former school year's: the rentrée's is to do
+            "stale_import": stale_import_warning(selected) if selected else "",
             "recent": recent,
         },
     )
@@ -260,6 +264,7 @@ def final(request: HttpRequest, pk: int) -> HttpResponse:
             "cas_mismatches": [mismatch_item(r, r.localized_cas_mismatch) for r in mismatched],
             "cas_mismatches_hidden": max(0, mismatch_total - len(mismatched)),
             "cas_mismatch_text": cas_mismatch_text(mismatch_total),
+            "stale_predictions": stale_text(session),
         },
     )
 

@@ -19,6 +19,7 @@ from socle.pronote.importer.step_matching import prepare_step
 from socle.pronote.importer.steps import StepError, plan_step, removal_check
 from socle.pronote.models import FileFormat, ImportRow, ImportSession, RowStatus
 from socle.pronote.reasons import localized_candidate
+from socle.pronote.school_year import open_import_warning
 
 RECOGNISED_SHOWN = 2000
 CAS_MISMATCHES_SHOWN = 20  # listed under the step page's banner, then « … et N autres »
@@ -115,6 +116,8 @@ def step_context(
         "in_file": len(rows),
         "steps": step_summaries(session),
         "confirm_interrupt": confirm_interrupt,
+        # an import of the former school year left open, resumed at the rentrée
+        "open_import_warning": open_import_warning(session),
     }
 
 

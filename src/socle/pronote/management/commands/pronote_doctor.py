@@ -46,9 +46,10 @@ class Command(SocleCommand):
 
 
 def render_text(report: DoctorReport, limit: int | None = 20) -> str:
-    out = [
-        f"# PRONOTE — {report.establishment}",
-        report.summary,
+    out = [f"# PRONOTE — {report.establishment}", report.summary]
+    if report.stale_import_text:
+        out.append(f"! {report.stale_import_text}")
+    out += [
         "",
         "## " + _("Service PRONOTE"),
     ]
@@ -106,12 +107,13 @@ def render_text(report: DoctorReport, limit: int | None = 20) -> str:
         out += ["", "## " + _("Conflits des derniers imports")]
         out += [
             "  "
-            + _("%(last_name)s %(first_name)s (%(pronote_id)s) : %(detail)s")
+            + _("%(last_name)s %(first_name)s (%(pronote_id)s) : %(detail)s (import du %(date)s)")
             % {
                 "last_name": r.last_name,
                 "first_name": r.first_name,
                 "pronote_id": r.pronote_id,
                 "detail": r.outcome_detail,  # the stored French text
+                "date": f"{timezone.localtime(r.session.created_at):%d/%m/%Y}",
             }
             for r in report.conflicts
         ]

@@ -1,0 +1,82 @@
+"""The PRONOTE service settings an import's predictions were computed for, and whether they
+still hold.
+
+Validating a step notes, on the rows PRONOTE will refuse, ``cas_id_mismatch`` (the record is
+bound to another CAS user name than the one Socle sends: it depends on the service's user name
+mode) and ``cas_id_held_elsewhere`` (a duplicate bound first: only where the ENT designates the
+record by its identifier, :func:`~socle.pronote.cas_names.duplicate_refused` — the recognition
+mode, and whether the address PRONOTE sends gets attributes). Those notes are the record of what
+validation found: the final page, its column « Identifiants CAS différents » and the CSV report
+keep them as written, in agreement with the traces of the import. When the school's service has
+changed since in a way that changes them, the final page says so, names the settings then and
+now, and sends to « Diagnostic PRONOTE », which recomputes the same predictions at each visit
+with the current settings (docs/pronote.md, "PRONOTE's stored « Identifiant CAS »").
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext
+
+from socle.directory.models import Establishment
+from socle.pronote.cas_names import duplicate_refused, pronote_service
+from socle.pronote.models import ImportSession, StepState
+
+# What changes the notes: whether a duplicate bound first is refused, and the names sent.
+DECISIVE = ("refused", "username_mode")
+
+
+def service_settings(establishment: Establishment) -> dict[str, Any]:
+    """The settings of the UAI's PRONOTE service in use that the notes depend on, as stored on a
+    validated step (``ImportStep.predicted_for``)."""
+    from socle.portal.saml_http import service_address
+
+    service = pronote_service(establishment)
+    return {
+        "service": service.code if service else "",
+        "recognition": (service.pronote_recognition if service else "") or "pronote",
+        "address": service_address(service) if service else "",
+        "username_mode": service.username_mode if service else "uid",
+        "refused": duplicate_refused(service),
+    }
+
+
+def _described(settings: dict[str, Any]) -> str:
+    from socle.portal.models import PronoteRecognition, UsernameMode
+
+    recognition = settings.get("recognition", "pronote")
+    mode = settings.get("username_mode", "uid")
+    return gettext(
+        "reconnaissance « %(recognition)s », adresse %(address)s, identifiant CAS transmis "
+        "« %(mode)s »"
+    ) % {
+        "recognition": PronoteRecognition(recognition).label
+        if recognition in PronoteRecognition.values
+        else recognition,
+        "address": settings.get("address") or "—",
+        "mode": UsernameMode(mode).label if mode in UsernameMode.values else mode,
+    }
+
+
+def stale_text(session: ImportSession) -> str:
+    """The final page's warning when the service's settings have changed, since a step of this
+    import was validated, in a way that changes its predictions; "" otherwise (and for steps
+    validated before the settings were recorded: nothing to compare)."""
+    recorded = [
+        step.predicted_for
+        for step in session.steps.filter(state=StepState.VALIDATED).order_by("number")
+        if step.predicted_for
+    ]
+    if not recorded:
+        return ""
+    now = service_settings(session.establishment)
+    changed = [then for then in recorded if any(then.get(k) != now[k] for k in DECISIVE)]
+    if not changed:
+        return ""
+    return gettext(
+        "Les prévisions de cet import (« Identifiants CAS différents », personnes que PRONOTE "
+        "refusera) ont été calculées à la validation, pour les réglages d'alors du service "
+        "PRONOTE (%(then)s). Le service a changé depuis (%(now)s) : elles ne valent plus telles "
+        "quelles. « Diagnostic PRONOTE » les recalcule avec les réglages actuels."
+    ) % {"then": _described(changed[-1]), "now": _described(now)}

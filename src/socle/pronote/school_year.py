@@ -1,0 +1,85 @@
+"""The school year, as the PRONOTE connector counts it, and the identifier import it calls old.
+
+At the rentrée the school's PRONOTE base is a new one: its identifiers may have changed (every
+one of them when the base was created anew), the newcomers are in it, those who left are not.
+The identifiers Socle holds come from the newest validated import: when that import predates
+the current school year, they are the former base's, and the rentrée's Complet import (an export
+of every user) is still to do. The import page then starts on « Complet »
+(:func:`socle.pronote.forms.initial_mode`), and « Diagnostic PRONOTE » and ``pronote_doctor``
+say so (:func:`stale_import_warning`) — a warning, nothing is blocked.
+
+The school year starts on ``SOCLE_SCHOOL_YEAR_START`` (month, day; 1 August by default, local
+time): after the previous year's last imports (June, July) and before the rentrée's (late
+August, September). Southern-calendar schools (New Caledonia, AEFE « rythme sud ») set 02-01.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.utils import timezone
+from django.utils.translation import gettext
+
+from socle.directory.models import Establishment
+from socle.pronote.models import ImportMode, ImportSession, ImportStep, StepState
+
+
+def school_year_start(now: dt.datetime | None = None) -> dt.datetime:
+    """Midnight (local time) of the last ``SOCLE_SCHOOL_YEAR_START`` up to ``now``."""
+    today = timezone.localdate(now or timezone.now())
+    month, day = settings.SOCLE_SCHOOL_YEAR_START
+    year = today.year if (today.month, today.day) >= (month, day) else today.year - 1
+    return timezone.make_aware(dt.datetime(year, month, day))
+
+
+def last_validated_step(establishment: Establishment) -> ImportStep | None:
+    """The newest validated step of the establishment's imports, whatever their mode: when its
+    identifiers were last written from a PRONOTE file."""
+    return (
+        ImportStep.objects.filter(session__establishment=establishment, state=StepState.VALIDATED)
+        .select_related("session")
+        .order_by("-validated_at", "-pk")
+        .first()
+    )
+
+
+def stale_import_warning(establishment: Establishment, now: dt.datetime | None = None) -> str:
+    """What « Diagnostic PRONOTE » and ``pronote_doctor`` say when the establishment's last
+    validated identifier import predates the current school year, with what to do; "" when it
+    does not, or when the establishment has validated none (the coverage says who is missing)."""
+    step = last_validated_step(establishment)
+    start = school_year_start(now)
+    if step is None or step.validated_at is None or step.validated_at >= start:
+        return ""
+    return gettext(
+        "Le dernier import d'identifiants PRONOTE validé date du %(date)s (mode %(mode)s, "
+        "%(file)s), avant le début de l'année scolaire (%(start)s) : à la rentrée, la nouvelle "
+        "base PRONOTE a pu changer les identifiants (ceux des élèves surtout), et les nouveaux "
+        "arrivants n'ont pas le leur. Dans PRONOTE, exportez les identifiants de tous les "
+        "utilisateurs (case « Uniquement les utilisateurs sans identifiants CAS » décochée), "
+        "puis importez le fichier en mode Complet."
+    ) % {
+        "date": f"{timezone.localtime(step.validated_at):%d/%m/%Y}",
+        "mode": ImportMode(step.session.mode).label,
+        "file": step.session.source_name or "—",
+        "start": f"{start:%d/%m/%Y}",
+    }
+
+
+def open_import_warning(session: ImportSession, now: dt.datetime | None = None) -> str:
+    """The step page's warning for an import started before the current school year and left
+    open (« Reprendre » in September): validating it would write the former base's
+    identifiers. "" for an import of this school year."""
+    start = school_year_start(now)
+    if session.created_at >= start:
+        return ""
+    return gettext(
+        "Cet import a été commencé le %(date)s, avant le début de l'année scolaire "
+        "(%(start)s) : son fichier vient sans doute de la base PRONOTE de l'année passée. "
+        "Interrompez-le, puis importez en mode Complet l'export de tous les utilisateurs de la "
+        "nouvelle base."
+    ) % {
+        "date": f"{timezone.localtime(session.created_at):%d/%m/%Y}",
+        "start": f"{start:%d/%m/%Y}",
+    }
