@@ -178,3 +178,49 @@ def test_it_says_why_the_database_refused_the_import_and_what_it_left(
     assert message.endswith(
         "Rien n'a été importé : relancez la même commande avec le même fichier."
     )
+
+
+@pytest.mark.parametrize(
+    ("driver_says", "said"),
+    [
+        (
+            "server closed the connection unexpectedly\n\tThis probably means the server "
+            "terminated abnormally",
+            "connexion au serveur de base de données perdue",
+        ),
+        (
+            "canceling statement due to statement timeout",
+            "délai dépassé sur le serveur de base de données",
+        ),
+        ("deadlock detected", "conflit avec une autre écriture au même moment"),
+    ],
+)
+def test_it_says_the_database_cut_the_import_short_and_what_it_left(
+    monkeypatch, tmp_path: Path, driver_says: str, said: str
+):
+    """A connection to PostgreSQL lost mid-import, a statement timeout, a deadlock: were the
+    driver's traceback."""
+    from django.core.management.base import CommandError
+    from django.db import OperationalError
+
+    def cut(*_args: object, **_kwargs: object) -> None:
+        raise OperationalError(driver_says)
+
+    monkeypatch.setattr(directory_import, "import_aaf", cut)
+    (tmp_path / "aaf").mkdir()
+    with pytest.raises(CommandError) as stopped:
+        call_command(
+            "directory_import",
+            str(tmp_path / "aaf"),
+            "--format",
+            "aaf",
+            stdout=io.StringIO(),
+            stderr=io.StringIO(),
+        )
+    message = str(stopped.value)
+    assert message.startswith("La base de données ")
+    assert f"a interrompu l'opération : {said} (" in message
+    assert message.endswith(
+        "Les fichiers déjà lus sont enregistrés : relancez la même commande avec les mêmes "
+        "fichiers pour terminer l'import."
+    )

@@ -22,9 +22,10 @@
   back and removes the temporary files, where Python's default would end the process at once
   and leave them (half a letters file, ``.<file>.<random>.partial``, beside ``--out``).
 - A write the database refuses because of the server's state (its disk full, a read-only
-  SQLite file, a SQLite database held by another writer too long) stops the command with one
-  sentence saying so, followed by what the command says about the state it leaves (as after
-  Ctrl-C), never the driver's traceback.
+  SQLite file, a SQLite database held by another writer too long), or an operation it cuts
+  short (the connection to PostgreSQL lost, a statement timeout, a deadlock:
+  ``socle.core.db_errors``), stops the command with one sentence saying so, followed by what
+  the command says about the state it leaves (as after Ctrl-C), never the driver's traceback.
 - A refusal (``CommandError``) is printed as its sentence alone on stderr, exit status 1 (or the
   error's own), without Django's English « CommandError: » before it; ``--traceback`` and
   ``call_command`` still get the exception.
@@ -52,6 +53,7 @@ from django.db import DEFAULT_DB_ALIAS, DatabaseError, OperationalError, connect
 from django.utils.translation import gettext as _
 
 from socle.core import cli_language
+from socle.core.db_errors import interrupted_reason, write_refused_reason
 
 
 def pending_migrations(alias: str = DEFAULT_DB_ALIAS) -> int:
@@ -125,24 +127,6 @@ def unreachable_database(alias: str = DEFAULT_DB_ALIAS) -> str | None:
             "database": database_label(alias),
             "reason": reason,
         }
-    return None
-
-
-def write_refused_reason(exc: DatabaseError) -> str | None:
-    """Why the database refused a write, in the active language, when it is the server's state
-    rather than a bug: its disk full (SQLite's « database or disk is full », PostgreSQL's
-    « could not extend file … No space left on device »), a SQLite file or folder read-only, or
-    a SQLite database held by another writer past the wait. ``None`` otherwise."""
-    lowered = str(exc).lower()
-    if any(full in lowered for full in ("disk is full", "no space left", "could not extend file")):
-        return _("plus de place sur le disque")
-    if "readonly database" in lowered or "read-only" in lowered:
-        return _("base en lecture seule (droits du fichier de la base ou de son dossier ?)")
-    if "database is locked" in lowered:
-        return _(
-            "base occupée trop longtemps par un autre processus (un autre import, ou le serveur "
-            "sous forte charge)"
-        )
     return None
 
 
@@ -248,6 +232,13 @@ class SocleCommand(BaseCommand):
                     "Écriture dans la base de données %(database)s impossible : %(reason)s."
                 ) % {"database": database_label(alias), "reason": reason}
                 raise CommandError(" ".join(part for part in (refused, hint) if part)) from exc
+            reason = interrupted_reason(exc)
+            if reason is not None:
+                hint = self.interruption_hint(options)
+                cut = _(
+                    "La base de données %(database)s a interrompu l'opération : %(reason)s."
+                ) % {"database": database_label(alias), "reason": reason}
+                raise CommandError(" ".join(part for part in (cut, hint) if part)) from exc
             count = pending_migrations(alias)
             if count:
                 raise CommandError(
