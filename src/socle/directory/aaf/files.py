@@ -90,6 +90,7 @@ class Sources:
     files: list[AafFile] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     others: list[str] = field(default_factory=list)
+    pronote: list[str] = field(default_factory=list)  # PRONOTE identifier files (also skipped)
 
 
 @contextmanager
@@ -106,6 +107,7 @@ def open_sources(path: str | Path) -> Iterator[Sources]:
         if found is not None:
             files.append(found)
         elif name.lower().endswith(".xml") and opens_as_pronote_export(opener):
+            found_files.pronote.append(shown)
             skipped.append(
                 _(
                     "%(name)s : fichier d'identifiants de PRONOTE, pas un export AAF (il "

@@ -117,6 +117,7 @@ def _import(path: str | Path, progress: Progress | None, force: bool = False) ->
     with open_sources(path) as sources:
         run.report.files_skipped.extend(sources.skipped)
         run.report.files_passed_over = sources.others
+        run.report.files_pronote = sources.pronote
         for aaf_file in sources.files:
             if aaf_file.type in SKIPPED_TYPES:
                 run.report.files_skipped.append(
