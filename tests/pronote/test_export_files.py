@@ -128,5 +128,6 @@ def test_it_shows_the_files_built_on_a_terminal_when_there_are_several(tmp_path,
         stdout=io.StringIO(), stderr=err, force_color=True,
     )  # fmt: skip
     assert err.getvalue() == (
-        "\rFichiers chiffrés : 0/2\x1b[K\rFichiers chiffrés : 1/2\x1b[K\r\x1b[K"
+        "\rFichiers chiffrés : 0/2\x1b[K\rFichiers chiffrés : 1/2\x1b[K"
+        "\rFichiers chiffrés : 2/2\x1b[K\n"  # ended as the other commands end theirs
     )

@@ -100,20 +100,15 @@ class Command(SocleCommand):
         # records anything: a file that cannot be written leaves the previous one, the services'
         # username modes and the journal as they were.
         exports = []
-        on_terminal = self.on_terminal()
         for done, (establishment, target) in enumerate(zip(establishments, targets, strict=True)):
-            if several and on_terminal:  # a few seconds per large school
-                line = _("Fichiers chiffrés : %(done)s/%(total)s") % {
-                    "done": done,
-                    "total": len(establishments),
-                }
-                self.stderr.write("\r" + line + "\x1b[K", ending="", style_func=_plain)
-                self.stderr.flush()
+            if several:  # a few seconds per large school
+                self._built(done, len(establishments))
             exports.append(
                 (establishment, target, *build_export(establishment, public_key, partner_id))
             )
-        if several and on_terminal:
-            self.stderr.write("\r\x1b[K", ending="", style_func=_plain)  # the summary follows
+        if several:
+            self._built(len(establishments), len(establishments))
+        self.end_progress()  # the progress line stays, ended, as the other commands leave it
         if several:
             self._make_folder(Path(options["out"]))
         pending: list[PendingFile] = []
@@ -158,6 +153,11 @@ class Command(SocleCommand):
                 % {"path": target}
             )
 
+    def _built(self, done: int, total: int) -> None:
+        self.show_progress(
+            _("Fichiers chiffrés : %(done)s/%(total)s") % {"done": done, "total": total}
+        )
+
     @staticmethod
     def _put_in_place(file: PendingFile) -> None:
         try:
@@ -196,7 +196,3 @@ class Command(SocleCommand):
                 _("%(path)s : écriture impossible (%(error)s).")
                 % {"path": out, "error": os_error(exc)}
             ) from None
-
-
-def _plain(text: str) -> str:
-    return text
