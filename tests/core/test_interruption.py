@@ -224,3 +224,46 @@ def test_it_says_the_database_cut_the_import_short_and_what_it_left(
         "Les fichiers déjà lus sont enregistrés : relancez la même commande avec les mêmes "
         "fichiers pour terminer l'import."
     )
+
+
+@pytest.mark.parametrize(
+    ("error", "said"),
+    [
+        (
+            "IntegrityError",
+            "a refusé une écriture : les données ont changé pendant l'opération (une autre "
+            "commande, un import ou un administrateur au même moment ?).",
+        ),
+        (
+            "ProgrammingError",
+            "(column directory_person.nonesuch does not exist) ; relancez avec --traceback pour "
+            "le détail.",
+        ),
+    ],
+)
+def test_it_says_what_any_other_database_error_left_instead_of_a_traceback(
+    monkeypatch, tmp_path: Path, error: str, said: str
+):
+    """An AAF file applied while a CSV import took the same login (a unique constraint), or a
+    bug: the files already committed stay, and the command says so."""
+    import django.db
+    from django.core.management.base import CommandError
+
+    def failed(*_args: object, **_kwargs: object) -> None:
+        raise getattr(django.db, error)(
+            "column directory_person.nonesuch does not exist\nLINE 1: SELECT …"
+        )
+
+    monkeypatch.setattr(directory_import, "import_aaf", failed)
+    (tmp_path / "aaf").mkdir()
+    with pytest.raises(CommandError) as stopped:
+        call_command(
+            "directory_import", str(tmp_path / "aaf"), "--format", "aaf",
+            stdout=io.StringIO(), stderr=io.StringIO(),
+        )  # fmt: skip
+    message = str(stopped.value)
+    assert said in message and "LINE 1" not in message
+    assert message.endswith(
+        "relancez la même commande avec les mêmes fichiers pour terminer l'import."
+    )
+    assert isinstance(stopped.value.__cause__, getattr(django.db, error))  # --traceback shows it

@@ -1,5 +1,6 @@
-"""What the PRONOTE import pages say when the database refuses or cuts short their work: one
-French sentence saying what happened, what was kept and what to do, never the 500 page.
+"""What the PRONOTE import (and export) pages say when the database refuses or cuts short
+their work: one French sentence saying what happened, what was kept and what to do, never the
+500 page.
 
 Every write of the import runs in one transaction (``start_import``, a step's matching, its
 validation, « Interrompre l'import »), rolled back whole by the error: the import stays where it
@@ -41,6 +42,11 @@ class Refusal:
 def nothing_started() -> str:
     """What the import page kept: nothing (the upload's one transaction)."""
     return _("rien n'a été enregistré, aucun import n'a été commencé")
+
+
+def nothing_exported() -> str:
+    """What the export page kept: nothing (no file given, its record rolled back)."""
+    return _("aucun fichier n'a été produit et rien n'a été enregistré")
 
 
 def session_kept(session: ImportSession) -> str:
