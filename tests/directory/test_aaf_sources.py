@@ -303,3 +303,27 @@ def test_it_imports_a_stored_zip_whose_first_file_is_a_pronote_export(tmp_path) 
         out.getvalue()
     )
     assert "0 en erreur" in out.getvalue() and " 0 lu(s)" not in out.getvalue()
+
+
+def test_it_says_so_when_the_sqlite_lock_cannot_be_created(tmp_path) -> None:
+    """The lock file beside the SQLite database (its folder read-only, a folder in its place)
+    came as an OSError traceback."""
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite's lock file")
+    database = Path(str(connection.settings_dict["NAME"]))
+    lock = database.with_name(f"{database.name}.aaf-import.lock")
+    if lock.exists():
+        lock.unlink()
+    lock.mkdir()
+    try:
+        with pytest.raises(CommandError) as refused:
+            run("directory_import", str(school_files(tmp_path / "export")), format="aaf")
+    finally:
+        lock.rmdir()
+    assert str(refused.value) == (
+        f"Verrou de l'import AAF {lock} impossible à créer (c'est un dossier, pas un fichier) : "
+        "le dossier de la base de données doit être accessible en écriture. Rien n'a été importé."
+    )
+    assert Person.objects.count() == 0
