@@ -61,7 +61,21 @@ class Command(SocleCommand):
             ),
         )
 
+    _in_place: list[Path]  # the files renamed onto their targets, the export recorded
+    _to_place = 0
+
     def interruption_hint(self, options: dict[str, Any]) -> str:
+        written = getattr(self, "_in_place", [])
+        files = ", ".join(str(path) for path in written)
+        if written and len(written) == self._to_place:  # stopped while tracing or printing
+            return _("L'export est enregistré et ses fichiers sont écrits : %(files)s.") % {
+                "files": files
+            }
+        if written:  # between two renames
+            return _(
+                "L'export est enregistré mais seuls ces fichiers sont écrits : %(files)s ; "
+                "relancez la même commande pour écrire les autres."
+            ) % {"files": files}
         return _("Aucun fichier n'a été écrit ni remplacé : relancez la même commande.")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -127,9 +141,11 @@ class Command(SocleCommand):
             with transaction.atomic():
                 for _establishment, _target, _data, result in exports:
                     mark_exported(result)
+            self._in_place, self._to_place = [], len(pending)
             for file in list(pending):
                 self._put_in_place(file)
                 pending.remove(file)
+                self._in_place.append(file.target)
         finally:
             for file in pending:
                 file.discard()
