@@ -15,7 +15,7 @@ from socle.core.commands import SocleCommand
 from socle.directory.aaf.files import EXPECTED, SourceError
 from socle.directory.aaf.importer import ImportInProgress, establishment_names, import_aaf
 from socle.directory.csv_import import CsvRejected, import_csv_path
-from socle.directory.file_kinds import opens_as_pronote_export, pronote_file_hint
+from socle.directory.file_kinds import opens_as_pronote_file, pronote_file_hint
 from socle.directory.uai import InvalidUAI, normalize_uai
 
 
@@ -107,7 +107,7 @@ class Command(SocleCommand):
                 )
                 % {"path": path}
             )
-        if path.lower().endswith(".xml") and _is_pronote_file(Path(path)):
+        if _is_pronote_file(Path(path)):  # its XML export, or a CSV extraction
             raise CommandError(pronote_file_hint(path))
         if (
             path.lower().endswith((".xml", ".zip", ".tar.gz", ".tgz", ".tar"))
@@ -244,12 +244,13 @@ def _pronote_files_only(path: str, names: list[str]) -> str:
 
 
 def _is_pronote_file(path: Path) -> bool:
-    """PRONOTE's identifier export (``IdPN_To_….xml``, encrypted or not), by its root. Never an
-    archive: a ZIP whose files are stored uncompressed (or a plain .tar) shows its first file's
-    root in its first bytes, and a PRONOTE file among AAF files is skipped, not the archive."""
+    """PRONOTE's identifier export (``IdPN_To_….xml``, encrypted or not), by its root, or a CSV
+    extraction of PRONOTE (``EXP_ELEVES.csv``…), by its header. Never an archive: a ZIP whose
+    files are stored uncompressed (or a plain .tar) shows its first file's root in its first
+    bytes, and a PRONOTE file among AAF files is skipped, not the archive."""
     if not path.is_file() or zipfile.is_zipfile(path) or _is_tar(path):
         return False
-    return opens_as_pronote_export(lambda: path.open("rb"))
+    return opens_as_pronote_file(lambda: path.open("rb"))
 
 
 def _is_tar(path: Path) -> bool:
