@@ -181,78 +181,49 @@ def test_it_says_why_the_database_refused_the_import_and_what_it_left(
 
 
 @pytest.mark.parametrize(
-    ("driver_says", "said"),
-    [
-        (
-            "server closed the connection unexpectedly\n\tThis probably means the server "
-            "terminated abnormally",
-            "connexion au serveur de base de données perdue",
-        ),
-        (
-            "canceling statement due to statement timeout",
-            "délai dépassé sur le serveur de base de données",
-        ),
-        ("deadlock detected", "conflit avec une autre écriture au même moment"),
-    ],
-)
-def test_it_says_the_database_cut_the_import_short_and_what_it_left(
-    monkeypatch, tmp_path: Path, driver_says: str, said: str
-):
-    """A connection to PostgreSQL lost mid-import, a statement timeout, a deadlock: were the
-    driver's traceback."""
-    from django.core.management.base import CommandError
-    from django.db import OperationalError
-
-    def cut(*_args: object, **_kwargs: object) -> None:
-        raise OperationalError(driver_says)
-
-    monkeypatch.setattr(directory_import, "import_aaf", cut)
-    (tmp_path / "aaf").mkdir()
-    with pytest.raises(CommandError) as stopped:
-        call_command(
-            "directory_import",
-            str(tmp_path / "aaf"),
-            "--format",
-            "aaf",
-            stdout=io.StringIO(),
-            stderr=io.StringIO(),
-        )
-    message = str(stopped.value)
-    assert message.startswith("La base de données ")
-    assert f"a interrompu l'opération : {said} (" in message
-    assert message.endswith(
-        "Les fichiers déjà lus sont enregistrés : relancez la même commande avec les mêmes "
-        "fichiers pour terminer l'import."
-    )
-
-
-@pytest.mark.parametrize(
     ("error", "said"),
     [
         (
-            "IntegrityError",
-            "a refusé une écriture : les données ont changé pendant l'opération (une autre "
-            "commande, un import ou un administrateur au même moment ?).",
+            "OperationalError:server closed the connection unexpectedly\n\tThis probably means "
+            "the server terminated abnormally",
+            "La base de données {db} a interrompu l'opération : connexion au serveur de base de "
+            "données perdue (",
         ),
         (
-            "ProgrammingError",
-            "(column directory_person.nonesuch does not exist) ; relancez avec --traceback pour "
-            "le détail.",
+            "OperationalError:canceling statement due to statement timeout",
+            "a interrompu l'opération : délai dépassé sur le serveur de base de données (",
+        ),
+        (
+            "OperationalError:deadlock detected",
+            "a interrompu l'opération : conflit avec une autre écriture au même moment (",
+        ),
+        (
+            "IntegrityError:duplicate key value violates unique constraint",
+            "La base de données {db} a refusé une écriture : les données ont changé pendant "
+            "l'opération (une autre commande, un import ou un administrateur au même moment ?).",
+        ),
+        (
+            "ProgrammingError:column directory_person.nonesuch does not exist\nLINE 1: SELECT …",
+            "Erreur inattendue de la base de données {db} (column directory_person.nonesuch does "
+            "not exist) ; relancez avec --traceback pour le détail.",
         ),
     ],
 )
 def test_it_says_what_any_other_database_error_left_instead_of_a_traceback(
     monkeypatch, tmp_path: Path, error: str, said: str
 ):
-    """An AAF file applied while a CSV import took the same login (a unique constraint), or a
-    bug: the files already committed stay, and the command says so."""
+    """A connection to PostgreSQL lost mid-import, a statement timeout, a deadlock, an AAF file
+    applied while a CSV import took the same login (a unique constraint), a bug: were the
+    driver's traceback; now one sentence and what the files already committed leave."""
     import django.db
     from django.core.management.base import CommandError
 
+    from socle.core.commands import database_label
+
+    kind, _colon, driver_says = error.partition(":")
+
     def failed(*_args: object, **_kwargs: object) -> None:
-        raise getattr(django.db, error)(
-            "column directory_person.nonesuch does not exist\nLINE 1: SELECT …"
-        )
+        raise getattr(django.db, kind)(driver_says)
 
     monkeypatch.setattr(directory_import, "import_aaf", failed)
     (tmp_path / "aaf").mkdir()
@@ -262,8 +233,9 @@ def test_it_says_what_any_other_database_error_left_instead_of_a_traceback(
             stdout=io.StringIO(), stderr=io.StringIO(),
         )  # fmt: skip
     message = str(stopped.value)
-    assert said in message and "LINE 1" not in message
+    assert said.format(db=database_label()) in message and "LINE 1" not in message
     assert message.endswith(
-        "relancez la même commande avec les mêmes fichiers pour terminer l'import."
+        "Les fichiers déjà lus sont enregistrés : relancez la même commande avec les mêmes "
+        "fichiers pour terminer l'import."
     )
-    assert isinstance(stopped.value.__cause__, getattr(django.db, error))  # --traceback shows it
+    assert isinstance(stopped.value.__cause__, getattr(django.db, kind))  # --traceback shows it

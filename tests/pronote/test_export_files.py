@@ -35,6 +35,17 @@ def _export(key: str, out: Path, *uais: str) -> str:
     return stdout.getvalue()
 
 
+def _interrupted(key: str, out: Path, *uais: str) -> str:
+    """``pronote_export`` stopped (Ctrl-C): what it printed on stderr."""
+    err = io.StringIO()
+    with pytest.raises(SystemExit):
+        call_command(
+            "pronote_export", "--uai", ",".join(uais), "--public-key", key, "--partner-id",
+            "P-1", "--out", str(out), stdout=io.StringIO(), stderr=err,
+        )  # fmt: skip
+    return err.getvalue().strip()
+
+
 def _interrupt_on_write(monkeypatch: pytest.MonkeyPatch) -> None:
     def fsync(_fd: int) -> None:
         raise KeyboardInterrupt
@@ -84,14 +95,9 @@ def test_an_interrupted_export_leaves_no_partial_file(tmp_path, ent_key, monkeyp
     out = tmp_path / "out"
     out.mkdir()
     _interrupt_on_write(monkeypatch)
-    err = io.StringIO()
-    with pytest.raises(SystemExit):
-        call_command(
-            "pronote_export", "--uai", school.est.uai, "--public-key", _key(tmp_path, ent_key),
-            "--partner-id", "P-1", "--out", str(out), stdout=io.StringIO(), stderr=err,
-        )  # fmt: skip
+    said = _interrupted(_key(tmp_path, ent_key), out, school.est.uai)
     assert list(out.iterdir()) == []
-    assert err.getvalue().strip() == (
+    assert said == (
         "Interrompu. Aucun fichier n'a été écrit ni remplacé : relancez la même commande."
     )
 
@@ -148,17 +154,10 @@ def test_a_stop_once_the_files_are_in_place_says_they_are_written(
         raise KeyboardInterrupt
 
     monkeypatch.setattr(pronote_export.journal, "exported", ctrl_c)
-    err = io.StringIO()
-    with pytest.raises(SystemExit):
-        call_command(
-            "pronote_export", "--uai", school.est.uai, "--public-key", _key(tmp_path, ent_key),
-            "--partner-id", "P-1", "--out", str(out), stdout=io.StringIO(), stderr=err,
-        )  # fmt: skip
+    said = _interrupted(_key(tmp_path, ent_key), out, school.est.uai)
     target = out / f"RapprochementSSO_{school.est.uai}.xml"
     assert target.is_file()
-    assert err.getvalue().strip() == (
-        f"Interrompu. L'export est enregistré et ses fichiers sont écrits : {target}."
-    )
+    assert said == (f"Interrompu. L'export est enregistré et ses fichiers sont écrits : {target}.")
 
 
 def test_a_stop_between_two_renames_names_the_files_written(tmp_path, ent_key, monkeypatch) -> None:
@@ -176,16 +175,10 @@ def test_a_stop_between_two_renames_names_the_files_written(tmp_path, ent_key, m
         real(self)
 
     monkeypatch.setattr(files.PendingFile, "commit", second_stops)
-    err = io.StringIO()
-    with pytest.raises(SystemExit):
-        call_command(
-            "pronote_export", "--uai", f"{school.est.uai},{second.uai}", "--public-key",
-            _key(tmp_path, ent_key), "--partner-id", "P-1", "--out", str(out),
-            stdout=io.StringIO(), stderr=err,
-        )  # fmt: skip
+    said = _interrupted(_key(tmp_path, ent_key), out, school.est.uai, second.uai)
     written = sorted(out.iterdir())
     assert len(written) == 1
-    assert err.getvalue().strip() == (
+    assert said == (
         f"Interrompu. L'export est enregistré mais seuls ces fichiers sont écrits : {written[0]} ; "
         "relancez la même commande pour écrire les autres."
     )

@@ -11,9 +11,9 @@ from django.db import connection
 from django.urls import reverse
 
 from socle.pronote.importer import steps as steps_module
-from socle.pronote.models import ImportSession, SessionStatus
+from socle.pronote.models import SessionStatus
 from tests.pronote.helpers import ids_of, page_text
-from tests.pronote.test_views import upload
+from tests.pronote.test_views_refused_writes import at_step_1
 
 pytestmark = pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's own errors")
 
@@ -43,10 +43,7 @@ def _raise(code: str) -> str:
 def test_it_recognises_postgresql_errors_by_their_sqlstate(
     admin_client, school, monkeypatch, code, said
 ):
-    upload(admin_client, school)
-    session = ImportSession.objects.get()
-    step1 = reverse("pronote:step", args=[session.pk, 1])
-    admin_client.get(step1)
+    session, step1 = at_step_1(admin_client, school)
     monkeypatch.setattr(steps_module, "_record_outcomes", _raising(_raise(code)))
     text = page_text(admin_client.post(step1, {"action": "validate"}))
     assert f"La base de données a interrompu l'opération ({said}" in text
@@ -67,10 +64,7 @@ def test_it_says_the_connection_was_lost_when_the_server_ends_it_mid_step(
     """The server ends the connection in the step's transaction (a restart, an administrator's
     pg_terminate_backend): Django reconnects after the rolled-back transaction, the step page
     is shown again saying so, and the step is resumable."""
-    upload(admin_client, school)
-    session = ImportSession.objects.get()
-    step1 = reverse("pronote:step", args=[session.pk, 1])
-    admin_client.get(step1)
+    session, step1 = at_step_1(admin_client, school)
     monkeypatch.setattr(
         steps_module, "_record_outcomes", _raising("SELECT pg_terminate_backend(pg_backend_pid())")
     )

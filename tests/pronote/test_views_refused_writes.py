@@ -19,6 +19,16 @@ REFUSALS = [
 ]
 
 
+def at_step_1(client, school) -> tuple[ImportSession, str]:  # type: ignore[no-untyped-def]
+    """A file uploaded for ``school``, its step 1 shown (its matching written): the session
+    and the step's address."""
+    upload(client, school)
+    session = ImportSession.objects.get()
+    step1 = reverse("pronote:step", args=[session.pk, 1])
+    client.get(step1)
+    return session, step1
+
+
 def _refuses(driver_says: str):  # type: ignore[no-untyped-def]
     def refused(*_args: object, **_kwargs: object) -> None:
         raise OperationalError(driver_says)
@@ -86,10 +96,7 @@ def test_it_says_so_when_the_step_page_cannot_write_its_matching(admin_client, s
 
 def _validate_refused(admin_client, school, monkeypatch, error: Exception):  # type: ignore[no-untyped-def]
     """Step 1 validated while the database answers ``error``: the page, and the session."""
-    upload(admin_client, school)
-    session = ImportSession.objects.get()
-    step1 = reverse("pronote:step", args=[session.pk, 1])
-    admin_client.get(step1)  # the step's matching written
+    session, step1 = at_step_1(admin_client, school)
 
     def refused(*_args: object, **_kwargs: object) -> None:
         raise error
@@ -156,10 +163,7 @@ def test_it_shows_the_step_reached_when_another_tab_validated_it_meanwhile(
     not an error."""
     from django.db import IntegrityError
 
-    upload(admin_client, school)
-    session = ImportSession.objects.get()
-    step1 = reverse("pronote:step", args=[session.pk, 1])
-    admin_client.get(step1)
+    session, step1 = at_step_1(admin_client, school)
     real = steps_module.validate_step
 
     def twice(*args: object, **kwargs: object) -> None:
@@ -190,10 +194,7 @@ def test_it_logs_an_unexpected_database_error_and_says_so_without_the_500_page(
 
 
 def test_it_says_so_when_interrupting_is_cut_short(admin_client, school, monkeypatch):
-    upload(admin_client, school)
-    session = ImportSession.objects.get()
-    step1 = reverse("pronote:step", args=[session.pk, 1])
-    admin_client.get(step1)
+    session, step1 = at_step_1(admin_client, school)
     monkeypatch.setattr(
         steps_module.journal,
         "import_interrupted",

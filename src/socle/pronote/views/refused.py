@@ -62,21 +62,18 @@ def session_kept(session: ImportSession) -> str:
 def refusal(exc: DatabaseError, kept: str) -> Refusal:
     """The sentence for ``exc``, ``kept`` saying what stays (:func:`nothing_started`,
     :func:`session_kept`)."""
-    reason = write_refused_reason(exc)
-    if reason is not None:
-        logger.warning("PRONOTE import: write refused by the database: %s", exc)
+    if (reason := write_refused_reason(exc)) is not None:
         text = _(
             "L'enregistrement a été refusé par la base de données (%(reason)s) : %(kept)s. "
             "Réessayez plus tard ; si le problème continue, prévenez l'administrateur de l'ENT."
         )
-        return Refusal(text % {"reason": reason, "kept": kept}, 503)
-    reason = interrupted_reason(exc)
-    if reason is not None:
-        logger.warning("PRONOTE import: cut short by the database: %s", exc)
+    elif (reason := interrupted_reason(exc)) is not None:
         text = _(
             "La base de données a interrompu l'opération (%(reason)s) : %(kept)s. Réessayez "
             "dans un instant ; si le problème continue, prévenez l'administrateur de l'ENT."
         )
+    if reason is not None:  # the server's state, or an operation cut short: try again
+        logger.warning("PRONOTE page: the database refused or cut short a write: %s", exc)
         return Refusal(text % {"reason": reason, "kept": kept}, 503)
     if isinstance(exc, IntegrityError):
         logger.warning("PRONOTE import: data changed meanwhile: %s", exc)
