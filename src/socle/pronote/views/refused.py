@@ -76,14 +76,14 @@ def refusal(exc: DatabaseError, kept: str) -> Refusal:
         logger.warning("PRONOTE page: the database refused or cut short a write: %s", exc)
         return Refusal(text % {"reason": reason, "kept": kept}, 503)
     if isinstance(exc, IntegrityError):
-        logger.warning("PRONOTE import: data changed meanwhile: %s", exc)
+        logger.warning("PRONOTE page: the data changed under a write: %s", exc)
         text = _(
             "Les données ont changé pendant l'enregistrement (un autre administrateur, un autre "
             "onglet ou un import de l'annuaire au même moment) : %(kept)s. Rechargez la page "
             "pour voir les données à jour, puis recommencez."
         )
         return Refusal(text % {"kept": kept}, 409)
-    logger.error("PRONOTE import: unexpected database error", exc_info=exc)
+    logger.error("PRONOTE page: unexpected database error", exc_info=exc)
     text = _(
         "Erreur inattendue de la base de données : %(kept)s. Réessayez ; si le problème "
         "continue, prévenez l'administrateur de l'ENT (le détail est dans le journal du serveur)."
