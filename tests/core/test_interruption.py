@@ -178,3 +178,64 @@ def test_it_says_why_the_database_refused_the_import_and_what_it_left(
     assert message.endswith(
         "Rien n'a été importé : relancez la même commande avec le même fichier."
     )
+
+
+@pytest.mark.parametrize(
+    ("error", "said"),
+    [
+        (
+            "OperationalError:server closed the connection unexpectedly\n\tThis probably means "
+            "the server terminated abnormally",
+            "La base de données {db} a interrompu l'opération : connexion au serveur de base de "
+            "données perdue (",
+        ),
+        (
+            "OperationalError:canceling statement due to statement timeout",
+            "a interrompu l'opération : délai dépassé sur le serveur de base de données (",
+        ),
+        (
+            "OperationalError:deadlock detected",
+            "a interrompu l'opération : conflit avec une autre écriture au même moment (",
+        ),
+        (
+            "IntegrityError:duplicate key value violates unique constraint",
+            "La base de données {db} a refusé une écriture : les données ont changé pendant "
+            "l'opération (une autre commande, un import ou un administrateur au même moment ?).",
+        ),
+        (
+            "ProgrammingError:column directory_person.nonesuch does not exist\nLINE 1: SELECT …",
+            "Erreur inattendue de la base de données {db} (column directory_person.nonesuch does "
+            "not exist) ; relancez avec --traceback pour le détail.",
+        ),
+    ],
+)
+def test_it_says_what_any_other_database_error_left_instead_of_a_traceback(
+    monkeypatch, tmp_path: Path, error: str, said: str
+):
+    """A connection to PostgreSQL lost mid-import, a statement timeout, a deadlock, an AAF file
+    applied while a CSV import took the same login (a unique constraint), a bug: were the
+    driver's traceback; now one sentence and what the files already committed leave."""
+    import django.db
+    from django.core.management.base import CommandError
+
+    from socle.core.commands import database_label
+
+    kind, _colon, driver_says = error.partition(":")
+
+    def failed(*_args: object, **_kwargs: object) -> None:
+        raise getattr(django.db, kind)(driver_says)
+
+    monkeypatch.setattr(directory_import, "import_aaf", failed)
+    (tmp_path / "aaf").mkdir()
+    with pytest.raises(CommandError) as stopped:
+        call_command(
+            "directory_import", str(tmp_path / "aaf"), "--format", "aaf",
+            stdout=io.StringIO(), stderr=io.StringIO(),
+        )  # fmt: skip
+    message = str(stopped.value)
+    assert said.format(db=database_label()) in message and "LINE 1" not in message
+    assert message.endswith(
+        "Les fichiers déjà lus sont enregistrés : relancez la même commande avec les mêmes "
+        "fichiers pour terminer l'import."
+    )
+    assert isinstance(stopped.value.__cause__, getattr(django.db, kind))  # --traceback shows it

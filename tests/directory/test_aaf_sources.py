@@ -257,3 +257,73 @@ def test_it_shows_the_progress_on_a_terminal_in_plain_text_clearing_the_longer_l
     assert updates[0] == "ENT_Complet_20250901_EtabEducNat_0001.xml : 2 enregistrement(s) lus\x1b[K"
     assert all(part.endswith(" enregistrement(s) lus\x1b[K") for part in updates)
     assert "\x1b[" not in progress.replace("\x1b[K", "") and errors == ""
+
+
+@pytest.mark.parametrize("archived", [False, True])
+def test_it_names_the_pronote_import_for_a_folder_of_pronote_files_only(tmp_path, archived) -> None:
+    """A folder (or archive) of PRONOTE identifier exports given to the AAF import ended with
+    « Aucun fichier AAF lu … Fichiers attendus : … » only."""
+    folder = tmp_path / "pronote"
+    folder.mkdir()
+    (folder / "IdPN_To_ENT_0312609T.xml").write_text(PRONOTE_IDS)
+    (folder / "IdPN_To_ENT_0310001H.xml").write_text(PRONOTE_IDS)
+    (folder / "LISEZMOI.txt").write_text("exports du 3 septembre\n")
+    source = folder
+    if archived:
+        source = tmp_path / "pronote.zip"
+        with zipfile.ZipFile(source, "w") as zipped:
+            for path in sorted(folder.iterdir()):
+                zipped.write(path, path.name)
+    out = io.StringIO()
+    with pytest.raises(CommandError) as refused:
+        call_command("directory_import", str(source), format="aaf", stdout=out)
+    prefix = f"{source.name}:" if archived else ""
+    assert str(refused.value) == (
+        f"Aucun fichier AAF lu dans {source} : rien n'a été importé. Il contient 2 fichier(s) "
+        f"d'identifiants de PRONOTE ({prefix}IdPN_To_ENT_0310001H.xml, "
+        f"{prefix}IdPN_To_ENT_0312609T.xml), pas un annuaire : ils s'importent, établissement "
+        "par établissement, avec « socle pronote_import FICHIER --uai UAI --mode "
+        "complet|partiel » (ou la page « Importer les identifiants Pronote »)."
+    )
+    assert "Fichiers : 0 lu(s), 2 ignoré(s), 0 en erreur." in out.getvalue()
+
+
+def test_it_imports_a_stored_zip_whose_first_file_is_a_pronote_export(tmp_path) -> None:
+    """A ZIP with uncompressed members shows its first member's root in its first bytes: the
+    whole archive was taken for a PRONOTE file and refused, its AAF files unread."""
+    folder = school_files(tmp_path / "export")
+    source = tmp_path / "export.zip"
+    with zipfile.ZipFile(source, "w", compression=zipfile.ZIP_STORED) as zipped:
+        zipped.writestr("0_IdPN_To_ENT.xml", PRONOTE_IDS)
+        for path in sorted(folder.iterdir()):
+            zipped.write(path, path.name)
+    out = io.StringIO()
+    call_command("directory_import", str(source), format="aaf", stdout=out)
+    assert "ignoré : export.zip:0_IdPN_To_ENT.xml : fichier d'identifiants de PRONOTE" in (
+        out.getvalue()
+    )
+    assert "0 en erreur" in out.getvalue() and " 0 lu(s)" not in out.getvalue()
+
+
+def test_it_says_so_when_the_sqlite_lock_cannot_be_created(tmp_path) -> None:
+    """The lock file beside the SQLite database (its folder read-only, a folder in its place)
+    came as an OSError traceback."""
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite's lock file")
+    database = Path(str(connection.settings_dict["NAME"]))
+    lock = database.with_name(f"{database.name}.aaf-import.lock")
+    if lock.exists():
+        lock.unlink()
+    lock.mkdir()
+    try:
+        with pytest.raises(CommandError) as refused:
+            run("directory_import", str(school_files(tmp_path / "export")), format="aaf")
+    finally:
+        lock.rmdir()
+    assert str(refused.value) == (
+        f"Verrou de l'import AAF {lock} impossible à créer (c'est un dossier, pas un fichier) : "
+        "le dossier de la base de données doit être accessible en écriture. Rien n'a été importé."
+    )
+    assert Person.objects.count() == 0

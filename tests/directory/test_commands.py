@@ -1,12 +1,13 @@
 import io
 
 import pytest
+from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from socle.directory.models import Establishment
 from socle.directory.signals import password_changed
 from tests.directory.helpers import run
-from tests.factories import make_person
+from tests.factories import make_establishment, make_person
 
 
 def test_establishment_add_creates_then_updates() -> None:
@@ -96,3 +97,43 @@ def test_account_set_password_refuses_a_password_that_is_not_utf8() -> None:
     utf8 = io.TextIOWrapper(io.BytesIO("mot de passe très long\n".encode()), encoding="ascii")
     out, _ = run("account_set_password", "zoe.petit", password_stdin=True, stdin=utf8)
     assert "modifié" in out  # read as UTF-8 whatever the stream's own encoding
+
+
+PRONOTE_CSV = (
+    "Identifiant_PRONOTE-ENT;Nom;Prénom;Date de naissance;Classe\n"
+    "ABC123;DUPONT;Jean;01/02/2010;3A\n"
+)
+
+
+@pytest.mark.parametrize("aaf", [False, True])
+def test_directory_import_names_the_command_for_a_pronote_csv_extraction(tmp_path, aaf) -> None:  # type: ignore[no-untyped-def]
+    """A PRONOTE CSV extraction (EXP_ELEVES.csv) given to the CSV import listed an unknown
+    column and a missing one; to the AAF import « Aucun fichier AAF lu … »."""
+    path = tmp_path / "EXP_ELEVES.csv"
+    path.write_text(PRONOTE_CSV, encoding="utf-8-sig")
+    extra = ["--format", "aaf"] if aaf else ["--uai", "0312609T"]
+    with pytest.raises(CommandError) as refused:
+        call_command("directory_import", str(path), *extra, stdout=io.StringIO())
+    assert str(refused.value) == (
+        f"{path} est un fichier d'identifiants de PRONOTE, pas un annuaire : il s'importe avec "
+        "« socle pronote_import » (ou la page « Importer les identifiants Pronote »)."
+    )
+
+
+def test_the_aaf_import_names_a_pronote_csv_extraction_in_a_folder(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    (folder / "EXP_ELEVES.csv").write_text(
+        PRONOTE_CSV.replace("_", " ")
+    )  # « Identifiant PRONOTE-ENT »
+    with pytest.raises(
+        CommandError, match="Il contient 1 fichier\\(s\\) d'identifiants de PRONOTE"
+    ):
+        call_command("directory_import", str(folder), "--format", "aaf", stdout=io.StringIO())
+
+
+def test_an_ordinary_csv_mentioning_pronote_is_imported(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    make_establishment(uai="0312609T")
+    path = tmp_path / "eleves.csv"
+    path.write_text("profile;last_name;first_name\nélève;Identifiant_PRONOTE-ENT;Jean\n")
+    call_command("directory_import", str(path), "--uai", "0312609T", stdout=io.StringIO())

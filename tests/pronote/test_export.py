@@ -293,16 +293,15 @@ def test_one_uai_into_an_existing_folder_is_named_after_the_uai(tmp_path, ent_ke
     assert fields["UAI"] == school.est.uai
 
 
-def test_the_download_button(client, ent_key):
-    school = School()
-    admin = school.make_admin()
-    client.force_login(admin)
+def _download(client, school, ent_key):  # type: ignore[no-untyped-def]
+    """The export page's button pressed for ``school`` by its administrator."""
     from django.core.files.uploadedfile import SimpleUploadedFile
 
+    client.force_login(school.make_admin())
     pem = ent_key.public_key().public_bytes(
         serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
     )
-    response = client.post(
+    return client.post(
         "/gestion/pronote/export/",
         {
             "establishment": school.est.pk,
@@ -310,6 +309,11 @@ def test_the_download_button(client, ent_key):
             "public_key": SimpleUploadedFile("index.pem", pem),
         },
     )
+
+
+def test_the_download_button(client, ent_key):
+    school = School()
+    response = _download(client, school, ent_key)
     assert response.status_code == 200
     assert f"RapprochementSSO_{school.est.uai}.xml" in response["Content-Disposition"]
     _fields, payload = open_container(response.content, ent_key)
@@ -355,3 +359,33 @@ def test_it_explains_an_unreadable_key_on_the_export_page_in_the_visitors_langua
         assert "clé" in errors
     else:
         assert "key" in errors and "clé" not in errors
+
+
+def test_the_download_button_says_so_when_the_database_refuses_its_record(
+    client, ent_key, monkeypatch
+):
+    """The export is recorded (the services' username modes fixed, the uids' date, the trace)
+    before the file is given: a full disk there gave the 500 page, the modes perhaps fixed
+    for a file never given."""
+    from django.db import OperationalError
+
+    from socle.portal.models import Service
+    from socle.pronote.export import service as export_service
+    from tests.pronote.helpers import page_text
+
+    school = School()
+
+    def full(*_args: object, **_kwargs: object) -> None:
+        raise OperationalError("database or disk is full")
+
+    monkeypatch.setattr(export_service.journal, "exported", full)
+    response = _download(client, school, ent_key)
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/html")
+    assert (
+        "L'enregistrement a été refusé par la base de données (plus de place sur le disque) : "
+        "aucun fichier n'a été produit et rien n'a été enregistré." in page_text(response)
+    )
+    school.est.refresh_from_db()
+    assert school.est.pronote_uids_exported_at is None
+    assert not Service.objects.filter(usernames_sent=True).exists()

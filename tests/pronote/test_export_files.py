@@ -35,6 +35,17 @@ def _export(key: str, out: Path, *uais: str) -> str:
     return stdout.getvalue()
 
 
+def _interrupted(key: str, out: Path, *uais: str) -> str:
+    """``pronote_export`` stopped (Ctrl-C): what it printed on stderr."""
+    err = io.StringIO()
+    with pytest.raises(SystemExit):
+        call_command(
+            "pronote_export", "--uai", ",".join(uais), "--public-key", key, "--partner-id",
+            "P-1", "--out", str(out), stdout=io.StringIO(), stderr=err,
+        )  # fmt: skip
+    return err.getvalue().strip()
+
+
 def _interrupt_on_write(monkeypatch: pytest.MonkeyPatch) -> None:
     def fsync(_fd: int) -> None:
         raise KeyboardInterrupt
@@ -84,14 +95,9 @@ def test_an_interrupted_export_leaves_no_partial_file(tmp_path, ent_key, monkeyp
     out = tmp_path / "out"
     out.mkdir()
     _interrupt_on_write(monkeypatch)
-    err = io.StringIO()
-    with pytest.raises(SystemExit):
-        call_command(
-            "pronote_export", "--uai", school.est.uai, "--public-key", _key(tmp_path, ent_key),
-            "--partner-id", "P-1", "--out", str(out), stdout=io.StringIO(), stderr=err,
-        )  # fmt: skip
+    said = _interrupted(_key(tmp_path, ent_key), out, school.est.uai)
     assert list(out.iterdir()) == []
-    assert err.getvalue().strip() == (
+    assert said == (
         "Interrompu. Aucun fichier n'a été écrit ni remplacé : relancez la même commande."
     )
 
@@ -128,5 +134,51 @@ def test_it_shows_the_files_built_on_a_terminal_when_there_are_several(tmp_path,
         stdout=io.StringIO(), stderr=err, force_color=True,
     )  # fmt: skip
     assert err.getvalue() == (
-        "\rFichiers chiffrés : 0/2\x1b[K\rFichiers chiffrés : 1/2\x1b[K\r\x1b[K"
+        "\rFichiers chiffrés : 0/2\x1b[K\rFichiers chiffrés : 1/2\x1b[K"
+        "\rFichiers chiffrés : 2/2\x1b[K\n"  # ended as the other commands end theirs
+    )
+
+
+def test_a_stop_once_the_files_are_in_place_says_they_are_written(
+    tmp_path, ent_key, monkeypatch
+) -> None:
+    """Ctrl-C (or a refused trace) after the rename said « Aucun fichier n'a été écrit ni
+    remplacé », the files written and the export recorded."""
+    from socle.pronote.management.commands import pronote_export
+
+    school = School()
+    out = tmp_path / "out"
+    out.mkdir()
+
+    def ctrl_c(*_args: object, **_kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(pronote_export.journal, "exported", ctrl_c)
+    said = _interrupted(_key(tmp_path, ent_key), out, school.est.uai)
+    target = out / f"RapprochementSSO_{school.est.uai}.xml"
+    assert target.is_file()
+    assert said == (f"Interrompu. L'export est enregistré et ses fichiers sont écrits : {target}.")
+
+
+def test_a_stop_between_two_renames_names_the_files_written(tmp_path, ent_key, monkeypatch) -> None:
+    school = School()
+    second = make_establishment(name="Lycée Victor Hugo")
+    make_person("Zoé", "Lycée", establishment=second)
+    out = tmp_path / "exports"
+    real = files.PendingFile.commit
+    calls: list[int] = []
+
+    def second_stops(self: files.PendingFile) -> None:
+        calls.append(1)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        real(self)
+
+    monkeypatch.setattr(files.PendingFile, "commit", second_stops)
+    said = _interrupted(_key(tmp_path, ent_key), out, school.est.uai, second.uai)
+    written = sorted(out.iterdir())
+    assert len(written) == 1
+    assert said == (
+        f"Interrompu. L'export est enregistré mais seuls ces fichiers sont écrits : {written[0]} ; "
+        "relancez la même commande pour écrire les autres."
     )

@@ -22,9 +22,13 @@
   back and removes the temporary files, where Python's default would end the process at once
   and leave them (half a letters file, ``.<file>.<random>.partial``, beside ``--out``).
 - A write the database refuses because of the server's state (its disk full, a read-only
-  SQLite file, a SQLite database held by another writer too long) stops the command with one
-  sentence saying so, followed by what the command says about the state it leaves (as after
-  Ctrl-C), never the driver's traceback.
+  SQLite file, a SQLite database held by another writer too long), or an operation it cuts
+  short (the connection to PostgreSQL lost, a statement timeout, a deadlock:
+  ``socle.core.db_errors``), stops the command with one sentence saying so, followed by what
+  the command says about the state it leaves (as after Ctrl-C), never the driver's traceback.
+  So does an integrity error (the data changed under the command: another command, an import or
+  an administrator at the same moment) and, with the driver's first line, any other database
+  error (a bug: its traceback with ``--traceback``).
 - A refusal (``CommandError``) is printed as its sentence alone on stderr, exit status 1 (or the
   error's own), without Django's English « CommandError: » before it; ``--traceback`` and
   ``call_command`` still get the exception.
@@ -48,10 +52,17 @@ from django.core.management.base import (
     OutputWrapper,
     SystemCheckError,
 )
-from django.db import DEFAULT_DB_ALIAS, DatabaseError, OperationalError, connections
+from django.db import (
+    DEFAULT_DB_ALIAS,
+    DatabaseError,
+    IntegrityError,
+    OperationalError,
+    connections,
+)
 from django.utils.translation import gettext as _
 
 from socle.core import cli_language
+from socle.core.db_errors import interrupted_reason, write_refused_reason
 
 
 def pending_migrations(alias: str = DEFAULT_DB_ALIAS) -> int:
@@ -128,24 +139,6 @@ def unreachable_database(alias: str = DEFAULT_DB_ALIAS) -> str | None:
     return None
 
 
-def write_refused_reason(exc: DatabaseError) -> str | None:
-    """Why the database refused a write, in the active language, when it is the server's state
-    rather than a bug: its disk full (SQLite's « database or disk is full », PostgreSQL's
-    « could not extend file … No space left on device »), a SQLite file or folder read-only, or
-    a SQLite database held by another writer past the wait. ``None`` otherwise."""
-    lowered = str(exc).lower()
-    if any(full in lowered for full in ("disk is full", "no space left", "could not extend file")):
-        return _("plus de place sur le disque")
-    if "readonly database" in lowered or "read-only" in lowered:
-        return _("base en lecture seule (droits du fichier de la base ou de son dossier ?)")
-    if "database is locked" in lowered:
-        return _(
-            "base occupée trop longtemps par un autre processus (un autre import, ou le serveur "
-            "sous forte charge)"
-        )
-    return None
-
-
 INTERRUPTED_STATUS = 130  # 128 + SIGINT, what a shell reports for Ctrl-C
 TERMINATED_STATUS = 143  # 128 + SIGTERM
 
@@ -217,6 +210,42 @@ class SocleCommand(BaseCommand):
             stderr.write(str(exc))
             raise SystemExit(exc.returncode) from None
 
+    def _database_stop(self, exc: DatabaseError, options: dict[str, Any]) -> CommandError:
+        """The one sentence a database error stops the command with, followed by what the
+        command says about the state it leaves (as after Ctrl-C) when the work was cut short."""
+        alias = options.get("database") or DEFAULT_DB_ALIAS
+        if isinstance(exc, OperationalError) and (message := unreachable_database(alias)):
+            return CommandError(message)
+        database = database_label(alias)
+        if (reason := write_refused_reason(exc)) is not None:
+            said = _("Écriture dans la base de données %(database)s impossible : %(reason)s.")
+        elif (reason := interrupted_reason(exc)) is not None:
+            said = _("La base de données %(database)s a interrompu l'opération : %(reason)s.")
+        elif count := pending_migrations(alias):
+            return CommandError(
+                _(
+                    "La base de données n'est pas prête (%(count)s migration(s) à "
+                    "appliquer) : lancez d'abord « socle migrate »."
+                )
+                % {"count": count}
+            )
+        elif isinstance(exc, IntegrityError):
+            said = _(
+                "La base de données %(database)s a refusé une écriture : les données ont changé "
+                "pendant l'opération (une autre commande, un import ou un administrateur au même "
+                "moment ?)."
+            )
+        else:  # a bug: the driver's own words (English), the traceback with --traceback
+            lines = str(exc).strip().splitlines()
+            reason = lines[0][:200] if lines else type(exc).__name__
+            said = _(
+                "Erreur inattendue de la base de données %(database)s (%(reason)s) ; relancez "
+                "avec --traceback pour le détail."
+            )
+        hint = self.interruption_hint(options)
+        text = said % {"database": database, "reason": reason}
+        return CommandError(" ".join(part for part in (text, hint) if part))
+
     def _catch_sigterm(self) -> Any:
         """Installs :func:`_terminate` for SIGTERM unless another handler is there (or this is
         not the main thread); returns the handler to restore, or ``None``."""
@@ -238,26 +267,7 @@ class SocleCommand(BaseCommand):
             stderr.write(" ".join(part for part in (_("Interrompu."), hint) if part))
             status = TERMINATED_STATUS if isinstance(exc, Terminated) else INTERRUPTED_STATUS
         except DatabaseError as exc:
-            alias = options.get("database") or DEFAULT_DB_ALIAS
-            if isinstance(exc, OperationalError) and (message := unreachable_database(alias)):
-                raise CommandError(message) from exc
-            reason = write_refused_reason(exc)
-            if reason is not None:
-                hint = self.interruption_hint(options)  # the state a stop leaves, as after Ctrl-C
-                refused = _(
-                    "Écriture dans la base de données %(database)s impossible : %(reason)s."
-                ) % {"database": database_label(alias), "reason": reason}
-                raise CommandError(" ".join(part for part in (refused, hint) if part)) from exc
-            count = pending_migrations(alias)
-            if count:
-                raise CommandError(
-                    _(
-                        "La base de données n'est pas prête (%(count)s migration(s) à "
-                        "appliquer) : lancez d'abord « socle migrate »."
-                    )
-                    % {"count": count}
-                ) from exc
-            raise
+            raise self._database_stop(exc, options) from exc
         finally:
             if previous is not None:
                 signal.signal(signal.SIGTERM, previous)

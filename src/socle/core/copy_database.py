@@ -174,10 +174,10 @@ def copy_database(
 
 def _database_reason(exc: DatabaseError) -> str:
     """The reason of a write refused by the target, in the active language where known."""
-    from socle.core.commands import write_refused_reason
+    from socle.core.db_errors import interrupted_reason, write_refused_reason
 
     message = str(exc).strip()
-    known = write_refused_reason(exc)
+    known = write_refused_reason(exc) or interrupted_reason(exc)
     if known is not None:
         return known
     return message.splitlines()[0] if message else type(exc).__name__

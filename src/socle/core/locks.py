@@ -16,9 +16,21 @@ from pathlib import Path
 
 from django.db import connection
 
+from socle.core.plain_errors import os_error
+
 
 class LockBusy(Exception):
     """Another process holds the lock."""
+
+
+class LockUnavailable(Exception):
+    """The SQLite lock file cannot be opened (the database's folder read-only, a folder in its
+    place…): ``path`` and ``reason`` (in the active language) say which and why."""
+
+    def __init__(self, path: Path, reason: str) -> None:
+        super().__init__(f"{path}: {reason}")
+        self.path = path
+        self.reason = reason
 
 
 def _lock_id(name: str) -> int:
@@ -29,7 +41,7 @@ def _lock_id(name: str) -> int:
 @contextmanager
 def exclusive(name: str) -> Iterator[None]:
     """Holds the lock ``name`` for the block; raises :class:`LockBusy` at once when another
-    process holds it (never waits)."""
+    process holds it (never waits), :class:`LockUnavailable` when its file cannot be opened."""
     if connection.vendor == "postgresql":
         key = _lock_id(name)
         with connection.cursor() as cursor:
@@ -45,7 +57,11 @@ def exclusive(name: str) -> Iterator[None]:
         return
     database = Path(str(connection.settings_dict.get("NAME") or "socle"))
     path = database.with_name(f"{database.name}.{name}.lock")
-    with open(path, "a+") as handle:
+    try:
+        handle = open(path, "a+")  # noqa: SIM115 (closed by the with below)
+    except OSError as exc:
+        raise LockUnavailable(path, os_error(exc)) from None
+    with handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

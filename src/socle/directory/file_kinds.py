@@ -1,8 +1,8 @@
-"""Telling an AAF export from a PRONOTE identifier export by its root element, so that each
-import names the other's file given to it by mistake and points to the right command
-(``directory_import --format aaf`` / ``pronote_import``). One detection for both imports:
-``socle.pronote.files.detect`` uses :func:`is_aaf_export`, the directory import
-:func:`is_pronote_export`."""
+"""Telling an AAF export from a PRONOTE identifier export by its root element (and a PRONOTE
+CSV extraction by its header), so that each import names the other's file given to it by
+mistake and points to the right command (``directory_import --format aaf`` /
+``pronote_import``). One detection for both imports: ``socle.pronote.files.detect`` uses
+:func:`is_aaf_export`, the directory import :func:`opens_as_pronote_file`."""
 
 from __future__ import annotations
 
@@ -16,6 +16,9 @@ SAMPLE = 8192  # the root element is within a file's first bytes (after a prolog
 _AAF_ROOT = re.compile(rb"<ficAlimMENESR[\s>]")
 # PRONOTE's identifier export (``IdPN_To_….xml``): decrypted, or its encrypted envelope.
 _PRONOTE_ROOT = re.compile(rb"<(?:IDENTIFIANTS_PRONOTE|EXPORT_INDEX_EDUCATION)[\s>/]")
+# PRONOTE's CSV extractions (EXP_ELEVES.csv…): the identifier's column, as its header names it.
+_PRONOTE_COLUMN = "identifiantpronoteent"
+_PUNCTUATION = re.compile(r"[\s_\-\"']")
 
 
 def is_aaf_export(data: bytes) -> bool:
@@ -28,14 +31,22 @@ def is_pronote_export(data: bytes) -> bool:
     return _PRONOTE_ROOT.search(data[:SAMPLE]) is not None
 
 
-def opens_as_pronote_export(opener: Callable[[], IO[bytes]]) -> bool:
-    """:func:`is_pronote_export` on a file's start; ``False`` when it cannot be read (the
-    import says why, with the reason, where it reads it)."""
+def is_pronote_extraction(data: bytes) -> bool:
+    """Whether ``data`` (a file, or its start) is a PRONOTE CSV extraction: a header line with
+    the column ``Identifiant_PRONOTE-ENT`` (spaces, ``_`` and ``-`` aside, any case)."""
+    header = data[:SAMPLE].split(b"\n", 1)[0].decode("utf-8-sig", errors="replace")
+    return any(_PUNCTUATION.sub("", cell).lower() == _PRONOTE_COLUMN for cell in header.split(";"))
+
+
+def opens_as_pronote_file(opener: Callable[[], IO[bytes]]) -> bool:
+    """:func:`is_pronote_export` or :func:`is_pronote_extraction` on a file's start; ``False``
+    when it cannot be read (the import says why, with the reason, where it reads it)."""
     try:
         with opener() as handle:
-            return is_pronote_export(handle.read(SAMPLE))
+            start = handle.read(SAMPLE)
     except OSError:
         return False
+    return is_pronote_export(start) or is_pronote_extraction(start)
 
 
 def pronote_file_hint(name: str) -> str:

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from socle.core.plain_errors import os_error
 from socle.directory.aaf.mapping import TYPE_ORDER
-from socle.directory.file_kinds import opens_as_pronote_export
+from socle.directory.file_kinds import opens_as_pronote_file
 
 FILE_NAME = re.compile(
     r"^(?P<project>.+?)_(?P<kind>Complet|Delta)_(?:(?P<date>\d{8})_)?"
@@ -90,6 +90,7 @@ class Sources:
     files: list[AafFile] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     others: list[str] = field(default_factory=list)
+    pronote: list[str] = field(default_factory=list)  # PRONOTE identifier files (also skipped)
 
 
 @contextmanager
@@ -105,7 +106,8 @@ def open_sources(path: str | Path) -> Iterator[Sources]:
         found = parse_name(name, opener, shown)
         if found is not None:
             files.append(found)
-        elif name.lower().endswith(".xml") and opens_as_pronote_export(opener):
+        elif name.lower().endswith((".xml", ".csv")) and opens_as_pronote_file(opener):
+            found_files.pronote.append(shown)
             skipped.append(
                 _(
                     "%(name)s : fichier d'identifiants de PRONOTE, pas un export AAF (il "

@@ -29,8 +29,8 @@ from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from socle.core.batches import batched
-from socle.core.locks import LockBusy, exclusive
-from socle.directory.aaf.files import AafFile, open_sources
+from socle.core.locks import LockBusy, LockUnavailable, exclusive
+from socle.directory.aaf.files import AafFile, SourceError, open_sources
 from socle.directory.aaf.finalize import (
     LargeAbsence,
     deactivate_unlisted,
@@ -92,8 +92,9 @@ def import_aaf(
     path: str | Path, *, progress: Progress | None = None, force: bool = False
 ) -> Report:
     """Imports PATH (file, folder, .zip, .tar.gz); raises ``SourceError`` if PATH is unusable
-    and ``ImportInProgress`` when another AAF import holds the lock (``socle.core.locks``: two
-    imports at once would create the same people twice and stop on a unique constraint).
+    (or the SQLite lock file cannot be created) and ``ImportInProgress`` when another AAF
+    import holds the lock (``socle.core.locks``: two imports at once would create the same
+    people twice and stop on a unique constraint).
 
     Python's cyclic garbage collector is paused meanwhile: the import keeps hundreds of thousands
     of small objects alive (ids seen, links), which every full collection would walk again and
@@ -109,6 +110,14 @@ def import_aaf(
                     gc.enable()
     except LockBusy:
         raise ImportInProgress() from None
+    except LockUnavailable as exc:
+        raise SourceError(
+            _(
+                "Verrou de l'import AAF %(path)s impossible à créer (%(reason)s) : le dossier de "
+                "la base de données doit être accessible en écriture. Rien n'a été importé."
+            )
+            % {"path": exc.path, "reason": exc.reason}
+        ) from None
 
 
 def _import(path: str | Path, progress: Progress | None, force: bool = False) -> Report:
@@ -117,6 +126,7 @@ def _import(path: str | Path, progress: Progress | None, force: bool = False) ->
     with open_sources(path) as sources:
         run.report.files_skipped.extend(sources.skipped)
         run.report.files_passed_over = sources.others
+        run.report.files_pronote = sources.pronote
         for aaf_file in sources.files:
             if aaf_file.type in SKIPPED_TYPES:
                 run.report.files_skipped.append(

@@ -62,6 +62,7 @@ class Report(Tally):
     files_skipped: list[str] = field(default_factory=list)
     files_failed: list[str] = field(default_factory=list)
     files_passed_over: list[str] = field(default_factory=list)  # .dtd, READMEs…
+    files_pronote: list[str] = field(default_factory=list)  # PRONOTE identifier files, skipped
     memberships_ended: int = 0
     links_created: int = 0
     links_updated: int = 0

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from cryptography.hazmat.primitives.asymmetric import rsa
 from django.conf import settings
+from django.db import transaction
 from django.utils import timezone
 
 from socle.directory.models import Establishment
@@ -62,9 +63,13 @@ def mark_exported(result: ExportResult) -> None:
 def record_export(
     establishment: Establishment, result: ExportResult, actor: Actor | None = None
 ) -> None:
-    """:func:`mark_exported`, and the trace « pronote_export »."""
-    mark_exported(result)
-    journal.exported(establishment, file_name(establishment), sum(result.counts.values()), actor)
+    """:func:`mark_exported`, and the trace « pronote_export », in one transaction: a write
+    refused leaves neither the services' modes fixed nor a trace for a file never given."""
+    with transaction.atomic():
+        mark_exported(result)
+        journal.exported(
+            establishment, file_name(establishment), sum(result.counts.values()), actor
+        )
 
 
 def file_name(establishment: Establishment) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
@@ -10,6 +11,7 @@ from socle.pronote.export.service import export_for_pronote, file_name
 from socle.pronote.forms import ExportForm
 from socle.pronote.permissions import pronote_admin_required
 from socle.pronote.views.actor import page_actor
+from socle.pronote.views.refused import nothing_exported, refusal
 
 
 @pronote_admin_required
@@ -19,15 +21,20 @@ def export_view(request: HttpRequest) -> HttpResponse:
         form = ExportForm(request.POST, request.FILES, user=request.user)
         if form.is_valid():
             establishment = form.cleaned_data["establishment"]
-            data, _result = export_for_pronote(
-                establishment,
-                form.cleaned_data["public_key"],
-                form.cleaned_data["partner_id"].strip(),
-                actor=page_actor(request),
-            )
-            response = HttpResponse(data, content_type="application/xml")
-            response["Content-Disposition"] = f'attachment; filename="{file_name(establishment)}"'
-            return response
+            try:
+                data, _result = export_for_pronote(
+                    establishment,
+                    form.cleaned_data["public_key"],
+                    form.cleaned_data["partner_id"].strip(),
+                    actor=page_actor(request),
+                )
+            except DatabaseError as exc:  # its record, one transaction: rolled back whole
+                form.add_error(None, refusal(exc, nothing_exported()).text)
+            else:
+                response = HttpResponse(data, content_type="application/xml")
+                disposition = f'attachment; filename="{file_name(establishment)}"'
+                response["Content-Disposition"] = disposition
+                return response
     else:
         form = ExportForm(user=request.user)
     return render(request, "pronote/export.html", {"form": form})

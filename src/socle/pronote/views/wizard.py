@@ -12,7 +12,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from socle.core.commands import write_refused_reason
 from socle.directory.models import Establishment, Person
 from socle.pronote.categories import STEP_BY_CATEGORY, STEP_COUNT, step
 from socle.pronote.forms import (
@@ -47,6 +46,7 @@ from socle.pronote.predicted_for import stale_text
 from socle.pronote.school_year import stale_import_warning
 from socle.pronote.search import browse
 from socle.pronote.views.actor import page_actor
+from socle.pronote.views.refused import nothing_started, refusal, refused_page, session_kept
 from socle.pronote.views.wizard_context import cas_mismatch_text, mismatch_item, step_context
 
 
@@ -55,21 +55,6 @@ def _session(request: HttpRequest, pk: int) -> ImportSession:
     if not can_administer(request.user, session.establishment):
         raise PermissionDenied(_("Vous n'administrez pas cet établissement."))
     return session
-
-
-def _write_refused(exc: DatabaseError) -> str:
-    """The page's sentence for a write the database refused because of its state (its disk
-    full, a read-only SQLite file, held too long by another writer): the transaction is rolled
-    back, so nothing was saved. Any other database error is raised again (a bug: the 500 page
-    and the log)."""
-    reason = write_refused_reason(exc)
-    if reason is None:
-        raise exc
-    return _(
-        "L'enregistrement a été refusé par la base de données (%(reason)s) : rien n'a été "
-        "enregistré. Réessayez plus tard ; si le problème continue, prévenez l'administrateur "
-        "de l'ENT."
-    ) % {"reason": reason}
 
 
 @pronote_admin_required
@@ -88,8 +73,8 @@ def index(request: HttpRequest) -> HttpResponse:
                     user=cast(Person, request.user),
                     actor=page_actor(request),
                 )
-            except DatabaseError as exc:
-                form.add_error(None, _write_refused(exc))
+            except DatabaseError as exc:  # one transaction: rolled back whole
+                form.add_error(None, refusal(exc, nothing_started()).text)
             else:
                 if form.parsed.ignored:
                     messages.warning(request, form.parsed.ignored_text())
@@ -141,10 +126,10 @@ def step_view(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     try:
         return _step_page(request, session, number)
     except DatabaseError as exc:
-        # The step's matching written when the page is first shown, « Interrompre l'import »:
-        # each in its own transaction, rolled back; the page says so (503: try again later).
-        context = {"session": session, "refused": _write_refused(exc)}
-        return render(request, "pronote/refused.html", context, status=503)
+        # The step's matching written when the page is first shown, « Interrompre l'import »,
+        # the page shown again after a refused validation (a connection lost stays lost): each
+        # write in its own transaction, rolled back; the page says so (views/refused.py).
+        return refused_page(request, session, exc)
 
 
 def _step_page(request: HttpRequest, session: ImportSession, number: int) -> HttpResponse:
@@ -212,7 +197,11 @@ def _step_page(request: HttpRequest, session: ImportSession, number: int) -> Htt
                 removals_refused = isinstance(exc, LargeRemoval)
                 messages.error(request, str(exc))
             except DatabaseError as exc:  # the step's one transaction: rolled back whole
-                form.add_error(None, _write_refused(exc))
+                session.refresh_from_db()
+                if not session.is_open or session.current_step != number:
+                    # validated or interrupted meanwhile (another tab): the top says which
+                    return _step_page(request, session, number)
+                form.add_error(None, refusal(exc, session_kept(session)).text)
             else:
                 session.refresh_from_db()
                 if session.status == SessionStatus.FINISHED:
@@ -248,6 +237,13 @@ def _moved(request: HttpRequest, session: ImportSession, number: int, current: i
 @pronote_admin_required
 def final(request: HttpRequest, pk: int) -> HttpResponse:
     session = _session(request, pk)
+    try:
+        return _final_page(request, session)
+    except DatabaseError as exc:  # reads only: a connection lost, a statement timeout
+        return refused_page(request, session, exc)
+
+
+def _final_page(request: HttpRequest, session: ImportSession) -> HttpResponse:
     if session.is_open:
         return redirect("pronote:step", session.pk, session.current_step)
     steps = step_summaries(session)
@@ -272,7 +268,11 @@ def final(request: HttpRequest, pk: int) -> HttpResponse:
 @pronote_admin_required
 def report(request: HttpRequest, pk: int) -> HttpResponse:
     session = _session(request, pk)
-    response = HttpResponse(report_csv(session), content_type="text/csv; charset=utf-8")
+    try:
+        data = report_csv(session)  # reads only: a connection lost, a statement timeout
+    except DatabaseError as exc:
+        return refused_page(request, session, exc)
+    response = HttpResponse(data, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = (
         f'attachment; filename="rapport-import-pronote-{session.establishment.uai}-'
         f'{session.pk}.csv"'

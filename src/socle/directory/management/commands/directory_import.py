@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import tarfile
+import zipfile
 from pathlib import Path
 from typing import Any, cast
 
@@ -13,7 +15,7 @@ from socle.core.commands import SocleCommand
 from socle.directory.aaf.files import EXPECTED, SourceError
 from socle.directory.aaf.importer import ImportInProgress, establishment_names, import_aaf
 from socle.directory.csv_import import CsvRejected, import_csv_path
-from socle.directory.file_kinds import opens_as_pronote_export, pronote_file_hint
+from socle.directory.file_kinds import opens_as_pronote_file, pronote_file_hint
 from socle.directory.uai import InvalidUAI, normalize_uai
 
 
@@ -105,7 +107,7 @@ class Command(SocleCommand):
                 )
                 % {"path": path}
             )
-        if path.lower().endswith(".xml") and _is_pronote_file(Path(path)):
+        if _is_pronote_file(Path(path)):  # its XML export, or a CSV extraction
             raise CommandError(pronote_file_hint(path))
         if (
             path.lower().endswith((".xml", ".zip", ".tar.gz", ".tgz", ".tar"))
@@ -190,6 +192,8 @@ class Command(SocleCommand):
             self.stderr.write(error)
         for line in report.lines(establishment_names()):
             self.stdout.write(line)
+        if report.nothing_read and report.files_pronote:
+            raise CommandError(_pronote_files_only(options["path"], report.files_pronote))
         if report.nothing_read:
             raise CommandError(self._nothing_read(options["path"], report.files_passed_over))
         if report.failed:
@@ -201,9 +205,7 @@ class Command(SocleCommand):
     def _nothing_read(self, path: str, others: list[str]) -> str:
         message = _("Aucun fichier AAF lu dans %(path)s : rien n'a été importé.") % {"path": path}
         if others:
-            shown = ", ".join(others[:5])
-            if len(others) > 5:
-                shown += " " + _("(et %(count)s autre(s))") % {"count": len(others) - 5}
+            shown = _first_names(others)
             return (
                 message
                 + " "
@@ -223,6 +225,36 @@ class Command(SocleCommand):
         )
 
 
+def _first_names(names: list[str]) -> str:
+    shown = ", ".join(names[:5])
+    if len(names) > 5:
+        shown += " " + _("(et %(count)s autre(s))") % {"count": len(names) - 5}
+    return shown
+
+
+def _pronote_files_only(path: str, names: list[str]) -> str:
+    """No AAF file read, but PRONOTE identifier files: the folder (or archive) to give to the
+    PRONOTE import instead."""
+    return _(
+        "Aucun fichier AAF lu dans %(path)s : rien n'a été importé. Il contient %(count)s "
+        "fichier(s) d'identifiants de PRONOTE (%(files)s), pas un annuaire : ils s'importent, "
+        "établissement par établissement, avec « socle pronote_import FICHIER --uai UAI --mode "
+        "complet|partiel » (ou la page « Importer les identifiants Pronote »)."
+    ) % {"path": path, "count": len(names), "files": _first_names(names)}
+
+
 def _is_pronote_file(path: Path) -> bool:
-    """PRONOTE's identifier export (``IdPN_To_….xml``, encrypted or not), by its root."""
-    return path.is_file() and opens_as_pronote_export(lambda: path.open("rb"))
+    """PRONOTE's identifier export (``IdPN_To_….xml``, encrypted or not), by its root, or a CSV
+    extraction of PRONOTE (``EXP_ELEVES.csv``…), by its header. Never an archive: a ZIP whose
+    files are stored uncompressed (or a plain .tar) shows its first file's root in its first
+    bytes, and a PRONOTE file among AAF files is skipped, not the archive."""
+    if not path.is_file() or zipfile.is_zipfile(path) or _is_tar(path):
+        return False
+    return opens_as_pronote_file(lambda: path.open("rb"))
+
+
+def _is_tar(path: Path) -> bool:
+    try:
+        return tarfile.is_tarfile(path)
+    except OSError:
+        return False

@@ -61,7 +61,21 @@ class Command(SocleCommand):
             ),
         )
 
+    _in_place: list[Path]  # the files renamed onto their targets, the export recorded
+    _to_place = 0
+
     def interruption_hint(self, options: dict[str, Any]) -> str:
+        written = getattr(self, "_in_place", [])
+        files = ", ".join(str(path) for path in written)
+        if written and len(written) == self._to_place:  # stopped while tracing or printing
+            return _("L'export est enregistré et ses fichiers sont écrits : %(files)s.") % {
+                "files": files
+            }
+        if written:  # between two renames
+            return _(
+                "L'export est enregistré mais seuls ces fichiers sont écrits : %(files)s ; "
+                "relancez la même commande pour écrire les autres."
+            ) % {"files": files}
         return _("Aucun fichier n'a été écrit ni remplacé : relancez la même commande.")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -100,20 +114,15 @@ class Command(SocleCommand):
         # records anything: a file that cannot be written leaves the previous one, the services'
         # username modes and the journal as they were.
         exports = []
-        on_terminal = self.on_terminal()
         for done, (establishment, target) in enumerate(zip(establishments, targets, strict=True)):
-            if several and on_terminal:  # a few seconds per large school
-                line = _("Fichiers chiffrés : %(done)s/%(total)s") % {
-                    "done": done,
-                    "total": len(establishments),
-                }
-                self.stderr.write("\r" + line + "\x1b[K", ending="", style_func=_plain)
-                self.stderr.flush()
+            if several:  # a few seconds per large school
+                self._built(done, len(establishments))
             exports.append(
                 (establishment, target, *build_export(establishment, public_key, partner_id))
             )
-        if several and on_terminal:
-            self.stderr.write("\r\x1b[K", ending="", style_func=_plain)  # the summary follows
+        if several:
+            self._built(len(establishments), len(establishments))
+        self.end_progress()  # the progress line stays, ended, as the other commands leave it
         if several:
             self._make_folder(Path(options["out"]))
         pending: list[PendingFile] = []
@@ -132,9 +141,11 @@ class Command(SocleCommand):
             with transaction.atomic():
                 for _establishment, _target, _data, result in exports:
                     mark_exported(result)
+            self._in_place, self._to_place = [], len(pending)
             for file in list(pending):
                 self._put_in_place(file)
                 pending.remove(file)
+                self._in_place.append(file.target)
         finally:
             for file in pending:
                 file.discard()
@@ -157,6 +168,11 @@ class Command(SocleCommand):
                 )
                 % {"path": target}
             )
+
+    def _built(self, done: int, total: int) -> None:
+        self.show_progress(
+            _("Fichiers chiffrés : %(done)s/%(total)s") % {"done": done, "total": total}
+        )
 
     @staticmethod
     def _put_in_place(file: PendingFile) -> None:
@@ -196,7 +212,3 @@ class Command(SocleCommand):
                 _("%(path)s : écriture impossible (%(error)s).")
                 % {"path": out, "error": os_error(exc)}
             ) from None
-
-
-def _plain(text: str) -> str:
-    return text
