@@ -1,10 +1,10 @@
 """What the plain-SQL writers store for each kind of field, on SQLite and on PostgreSQL alike.
 
-Three callers write rows without the ORM: the AAF import and the trace writer (dicts of
-values), the PRONOTE importer (tuples in the order of a list of fields) and the CAS ticket
-store (one statement's parameters). Each case below is written by each of them (``writer``)
-and read back through the ORM and as raw SQL, so that they keep storing what the ORM's
-``save`` would."""
+Three callers write rows without the ORM through ``socle.core.fastsql``: the AAF import and
+the trace writer (dicts of values), the PRONOTE importer (tuples in the order of a list of
+fields) and the CAS ticket store (one statement's parameters, each adapted by ``adapter``).
+Each case below is written by each of them (``writer``) and read back through the ORM and as
+raw SQL, so that they keep storing what the ORM's ``save`` would."""
 
 from __future__ import annotations
 
@@ -15,11 +15,9 @@ from typing import Any
 import pytest
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 
-from socle.cas.tickets import db as cas_db
-from socle.directory.aaf import fastsql as aaf_fastsql
+from socle.core.fastsql import adapter, insert_rows
 from socle.directory.models import Person
 from socle.portal.models import Trace
-from socle.pronote.importer import fastsql as pronote_fastsql
 
 pytestmark = pytest.mark.django_db
 
@@ -38,12 +36,12 @@ def full_row(model: type[models.Model], **given: Any) -> Row:
 
 
 def write_aaf(model: type[models.Model], rows: list[Row]) -> None:
-    aaf_fastsql.insert_rows(model, rows)
+    insert_rows(model, rows)
 
 
 def write_pronote(model: type[models.Model], rows: list[Row]) -> None:
     fields = list(rows[0])
-    pronote_fastsql.insert_rows(model, [tuple(row[f] for f in fields) for row in rows], fields)
+    insert_rows(model, (tuple(row[f] for f in fields) for row in rows), fields)
 
 
 def write_cas(model: type[models.Model], rows: list[Row]) -> None:
@@ -58,7 +56,11 @@ def write_cas(model: type[models.Model], rows: list[Row]) -> None:
             f"({', '.join(quote(f.column) for f in columns)}) "  # type: ignore[union-attr]
             f"VALUES ({', '.join(['%s'] * len(columns))})"
         )
-        params = [cas_db._db_value(model, name, value, conn) for name, value in row.items()]
+        adapters = [adapter(field, conn) for field in columns]
+        params = [
+            value if adapt is None else adapt(value)
+            for value, adapt in zip(row.values(), adapters, strict=True)
+        ]
         with conn.cursor() as cursor:
             cursor.execute(sql, params)
 
@@ -126,16 +128,11 @@ def test_it_writes_dates(writer: str) -> None:
         assert raw("SELECT CAST(birth_date AS TEXT) FROM directory_person", []) == "2011-02-28"
 
 
-def test_it_passes_a_datetime_given_as_text_through_or_not(writer: str) -> None:
-    """Today only the AAF writer passes anything but a datetime through (the database reads
-    the text); on SQLite the PRONOTE and CAS writers hand it to the backend's adapter, which
-    needs a datetime. On PostgreSQL the adapter passes every value through."""
-    rows = [trace("text", at="2026-09-01 08:00:00")]
-    if writer != "aaf" and connection.vendor == "sqlite":
-        with pytest.raises(AttributeError):
-            write(writer, Trace, rows)
-        return
-    write(writer, Trace, rows)
+def test_it_passes_a_datetime_given_as_text_through(writer: str) -> None:
+    """Anything but a datetime goes to the database as it is, which reads the text (before
+    ``socle.core.fastsql``, the PRONOTE and CAS writers handed it to SQLite's adapter, which
+    raised ``AttributeError``: none of them writes text there)."""
+    write(writer, Trace, [trace("text", at="2026-09-01 08:00:00")])
     assert Trace.objects.get().at == AT
 
 
@@ -152,17 +149,17 @@ def test_it_writes_empty_lists_row_after_row(writer: str) -> None:
     assert list(Person.objects.values_list("aaf_staff_inputs", flat=True)) == [[], [], []]
 
 
-def test_it_writes_a_json_none_as_sql_null_or_json_null(writer: str) -> None:
-    """Today: the AAF and CAS writers store ``None`` as SQL ``NULL`` (as the ORM's ``save``
-    does); the PRONOTE writer as JSON ``null`` (its rows never hold ``None``)."""
+def test_it_writes_a_json_none_as_sql_null(writer: str) -> None:
+    """As the ORM's ``save`` does (before ``socle.core.fastsql``, the PRONOTE importer's writer
+    stored JSON ``null``; its rows never hold ``None``)."""
     write(writer, Person, [person("json.none", aaf_staff_inputs=None)])
-    is_null = raw("SELECT aaf_staff_inputs IS NULL FROM directory_person", [])
-    assert bool(is_null) is (writer != "pronote")
+    assert raw("SELECT aaf_staff_inputs IS NULL FROM directory_person", [])
     assert Person.objects.get().aaf_staff_inputs is None
 
 
 def test_it_reuses_the_adapted_empty_list() -> None:
-    [adapt] = pronote_fastsql._preparers([Person._meta.get_field("aaf_staff_inputs")])
+    adapt = adapter(Person._meta.get_field("aaf_staff_inputs"), connections[DEFAULT_DB_ALIAS])
+    assert adapt is not None
     assert adapt([]) is adapt([])
     assert adapt(["x"]) is not adapt([])
 

@@ -29,8 +29,8 @@ from typing import Any
 from django.db import DatabaseError, DataError, IntegrityError, connection, transaction
 
 from socle.core.background import flush_at_exit, flush_forever
+from socle.core.fastsql import insert_rows_returning_ids
 from socle.core.sqlite_turn import write_turn
-from socle.directory.aaf.fastsql import insert_rows_returning_ids
 from socle.portal.models import Trace, insert_scopes, memberships_of, scope_rows, uais_text
 
 logger = logging.getLogger("socle.traces")
