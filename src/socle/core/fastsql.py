@@ -90,8 +90,9 @@ def adapter(field: Any, conn: BaseDatabaseWrapper) -> Adapt | None:
         empty = adapt_json([], encoder)  # SQLite: the text; PostgreSQL: psycopg's ``Jsonb``
         if hasattr(empty, "obj") and hasattr(empty, "dumps"):
             # dumped once, not at every row by the driver (half a PRONOTE row's COPY CPU)
-            text = (empty.dumps or json.dumps)(empty.obj)
-            empty.dumps = lambda _obj: text
+            dumped = (empty.dumps or json.dumps)(empty.obj)
+            data = dumped.encode() if isinstance(dumped, str) else dumped
+            empty.dumps = lambda _obj: data
 
         def json_value(v: Any) -> Any:
             if v is None:
