@@ -1,6 +1,6 @@
 """Django set up in a benchmark's own process (``bench/aaf.py``, ``bench/pronote_matching.py``,
-``bench/traces_scope.py``): this checkout's ``socle.settings`` on the database given, every
-``SOCLE_*`` variable set before ``django.setup()`` reads them."""
+``bench/traces_scope.py``, ``bench/pronote_inserts.py``): this checkout's ``socle.settings`` on
+the database given, every ``SOCLE_*`` variable set before ``django.setup()`` reads them."""
 
 from __future__ import annotations
 

@@ -12,6 +12,7 @@ import pytest
 from django.db import OperationalError, connection
 from django.utils import timezone
 
+from socle.core import fastsql
 from socle.directory.models import Person
 from socle.directory.profiles import Profile
 from socle.portal import trace_buffer
@@ -200,3 +201,53 @@ def test_it_reads_the_establishments_of_a_whole_batch_in_one_query(
         "ticket_issued": "",
         "login_failed": "",
     }
+
+
+@pytest.fixture
+def trace_ids_without_sequence() -> Iterator[None]:
+    """``portal_trace.id`` as a restored dump may leave it (PostgreSQL): its default draws from
+    a sequence the column does not own, so ``pg_get_serial_sequence`` finds none. The test's
+    transaction undoes it; this process forgets having seen it."""
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's sequences")
+    with connection.cursor() as cursor:
+        cursor.execute("ALTER TABLE portal_trace ALTER COLUMN id DROP IDENTITY IF EXISTS")
+        cursor.execute("CREATE SEQUENCE trace_restored_seq START 5000")
+        cursor.execute(
+            "ALTER TABLE portal_trace ALTER COLUMN id SET DEFAULT nextval('trace_restored_seq')"
+        )
+        cursor.execute("SELECT pg_get_serial_sequence('portal_trace', 'id')")
+        assert cursor.fetchone() == (None,)
+    fastsql.forget_sequences()
+    yield
+    fastsql.forget_sequences()
+
+
+def test_it_writes_batches_by_insert_returning_when_the_keys_own_no_sequence(
+    deferred: Any,
+    trace_ids_without_sequence: None,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Noticed at the first batch and logged once; every batch of the process is then written
+    at once by ``INSERT … RETURNING`` (no ``COPY``), with its establishments, never row by
+    row through the ORM."""
+    school = make_establishment()
+    person = make_person(establishment=school, profile=Profile.PUPIL)
+
+    def one_by_one(rows: Any) -> int:
+        raise AssertionError("written one by one")
+
+    monkeypatch.setattr(trace_buffer, "_one_by_one", one_by_one)
+    for batch in range(3):
+        for i in range(3):
+            record("login", person=person, detail=f"batch {batch} row {i}")
+        with caplog.at_level("WARNING", logger="socle.core.fastsql"):
+            assert trace_buffer.flush() == 3
+    warnings = [r for r in caplog.records if r.name == "socle.core.fastsql"]
+    assert len(warnings) == 1 and "portal_trace.id" in warnings[0].getMessage()
+    traces = Trace.objects.order_by("pk")
+    assert [t.detail for t in traces] == [f"batch {b} row {i}" for b in range(3) for i in range(3)]
+    assert traces[0].pk >= 5000
+    scopes = TraceScope.objects.filter(uai=school.uai)
+    assert sorted(s.trace_id for s in scopes) == [t.pk for t in traces]

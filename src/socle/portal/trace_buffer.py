@@ -5,12 +5,13 @@ validation (docs/benchmarks/analysis.md). With ``SOCLE_TRACES_DEFERRED`` (the de
 process collects its trace rows in memory and a background thread writes them with one
 plain insert every :data:`FLUSH_EVERY` seconds, or as soon as :data:`FLUSH_AT` rows wait.
 Each row keeps the time of its event (``Trace.at`` is set when recorded, not when written).
-Rows wait as plain dicts of fields, written as such (``COPY`` on PostgreSQL, a multi-row
-``INSERT`` on SQLite; no ``Trace`` instance, no model signal: ``bulk_create`` sent none
-either) by the writer, off the request path, which also reads the establishments of the
-people of the batch, and their profile in each, with one query per batch (``Trace.member_uais``
-of the rows without UAI), and writes each trace's establishments with that profile
-(``TraceScope``) in the same transaction.
+Rows wait as plain dicts of fields, written as such (``socle.core.fastsql``: ``COPY`` on
+PostgreSQL, a multi-row ``INSERT … RETURNING`` on SQLite and on a restored PostgreSQL database
+whose ``portal_trace.id`` owns no sequence; no ``Trace`` instance, no model signal:
+``bulk_create`` sent none either) by the writer, off the request path, which also reads the
+establishments of the people of the batch, and their profile in each, with one query per
+batch (``Trace.member_uais`` of the rows without UAI), and writes each trace's establishments
+with that profile (``TraceScope``) in the same transaction.
 
 What it costs: a worker killed with ``SIGKILL`` loses the traces of its last second; a normal
 stop (gunicorn's graceful shutdown, ``sys.exit``) writes them first (``atexit``). Operators who
@@ -29,8 +30,8 @@ from typing import Any
 from django.db import DatabaseError, DataError, IntegrityError, connection, transaction
 
 from socle.core.background import flush_at_exit, flush_forever
+from socle.core.fastsql import insert_rows_returning_ids
 from socle.core.sqlite_turn import write_turn
-from socle.directory.aaf.fastsql import insert_rows_returning_ids
 from socle.portal.models import Trace, insert_scopes, memberships_of, scope_rows, uais_text
 
 logger = logging.getLogger("socle.traces")

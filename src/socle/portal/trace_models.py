@@ -13,7 +13,7 @@ from django.conf import settings
 from django.db import models, transaction
 from django.utils import timezone
 
-from socle.directory.aaf.fastsql import insert_rows
+from socle.core.fastsql import insert_rows
 from socle.directory.models import Membership
 
 
@@ -149,7 +149,7 @@ def scope_rows(uai: str, member_uais: str, held: dict[str, str] | None) -> list[
 def insert_scopes(scopes: Iterable[tuple[int, dt.datetime, list[tuple[str, str]]]]) -> None:
     """Writes the :class:`TraceScope` rows of traces just written, given as ``(id, at, [(UAI,
     profile)])`` (:func:`scope_rows`), with one plain insert
-    (``socle.directory.aaf.fastsql.insert_rows``: ``COPY`` on PostgreSQL, ``executemany`` on
+    (``socle.core.fastsql.insert_rows``: ``COPY`` on PostgreSQL, ``executemany`` on
     SQLite): the trace writer's batches (``socle.portal.trace_buffer``) write about one such row
     per trace, and the ORM's ``bulk_create`` (a model instance and a compiled value per field
     and row) nearly doubled the writer's CPU per trace. The profiles come with the batch's

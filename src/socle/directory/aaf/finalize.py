@@ -16,7 +16,8 @@ from collections import defaultdict
 from django.utils import timezone
 
 from socle.core.batches import batched
-from socle.directory.aaf.fastsql import delete_rows, insert_rows, rows_in
+from socle.core.fastsql import insert_rows
+from socle.directory.aaf.fastsql import delete_rows, rows_in
 from socle.directory.aaf.mapping import (
     FEMALE_TITLES,
     MALE_TITLES,

@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext as _
 
-from socle.directory.aaf.fastsql import delete_rows, insert_rows, rows_in
+from socle.core.fastsql import insert_rows
+from socle.directory.aaf.fastsql import delete_rows, rows_in
 from socle.directory.aaf.mapping import (
     FUNCTION_KINDS,
     GROUP_FIELDS,

@@ -8,7 +8,8 @@ from collections import defaultdict
 from typing import TYPE_CHECKING, Any
 
 from socle.core.batches import batched
-from socle.directory.aaf.fastsql import insert_rows, rows_in
+from socle.core.fastsql import insert_rows
+from socle.directory.aaf.fastsql import rows_in
 from socle.directory.aaf.groups import carry_over
 from socle.directory.aaf.mapping import STAFF, TYPE_PROFILES
 from socle.directory.models import Membership

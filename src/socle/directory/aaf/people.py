@@ -17,7 +17,8 @@ from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from socle.directory.aaf.fastsql import insert_rows, rows_in
+from socle.core.fastsql import insert_rows
+from socle.directory.aaf.fastsql import rows_in
 from socle.directory.aaf.groups import sync_groups
 from socle.directory.aaf.mapping import PUPIL, RELATIVE, STAFF, TYPE_PROFILES
 from socle.directory.aaf.memberships import CHUNK, sync_memberships

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 
+from socle.core.fastsql import insert_rows
 from socle.directory.models import Establishment, Person
 from socle.pronote import reasons
 from socle.pronote.cas_names import (
@@ -35,7 +36,6 @@ from socle.pronote.cas_names import (
     pronote_service,
     sent_names,
 )
-from socle.pronote.importer.fastsql import insert_rows
 from socle.pronote.models import ImportMode, ImportSession, PronoteIdentity
 from socle.pronote.reasons import (
     CAS_HELD_ELSEWHERE,

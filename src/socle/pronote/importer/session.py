@@ -10,12 +10,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from socle.core.fastsql import insert_rows
 from socle.directory.models import Establishment, Person
 from socle.pronote import journal
 from socle.pronote.categories import STEPS
 from socle.pronote.files import ParsedFile, PronoteFileError, merge, read_identifier_file
 from socle.pronote.files.crypto import load_private_key_file
-from socle.pronote.importer.fastsql import insert_rows
 from socle.pronote.journal import Actor
 from socle.pronote.models import (
     ImportMode,

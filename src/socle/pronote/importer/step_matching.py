@@ -9,9 +9,9 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 
+from socle.core.fastsql import update_rows
 from socle.pronote.categories import Category, step
 from socle.pronote.directory_index import build_index
-from socle.pronote.importer.fastsql import update_rows
 from socle.pronote.matching import Row, children_by_responsable, match_rows
 from socle.pronote.models import ImportRow, ImportSession, ImportStep, Outcome, RowStatus, StepState
 from socle.pronote.reasons import encode

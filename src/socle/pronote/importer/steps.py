@@ -10,11 +10,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from socle.core.fastsql import update_rows
 from socle.directory.models import Person
 from socle.pronote import journal
 from socle.pronote.cas_names import holders_index
 from socle.pronote.categories import STEP_COUNT, Category, step
-from socle.pronote.importer.fastsql import update_rows
 from socle.pronote.importer.plan import CONFLICT, Pair, Plan, execute, make_plan
 from socle.pronote.importer.removals import RemovalCheck, refusal
 from socle.pronote.importer.session import mark_interrupted

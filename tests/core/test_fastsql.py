@@ -1,4 +1,4 @@
-"""Plain inserts of socle.directory.aaf.fastsql: COPY on PostgreSQL, INSERT on SQLite."""
+"""Plain inserts of socle.core.fastsql: COPY on PostgreSQL, INSERT on SQLite."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from django.db import IntegrityError, transaction
 
-from socle.directory.aaf.fastsql import insert_rows, insert_rows_returning_ids
+from socle.core.fastsql import insert_rows, insert_rows_returning_ids
 from socle.portal.models import ServiceActivation, Trace
 from tests.factories import make_establishment, make_service
 
