@@ -64,3 +64,20 @@ def test_its_write_turn_covers_the_statement_alone(
         return
     assert inside == [1]
     assert context.captured_queries[0]["sql"].startswith("UPDATE cas_ticket SET consumed_at")
+
+
+@pytest.mark.parametrize(
+    "unusable", ["ST-\x00abc", "TGC-\x00", "ST-é", "ST-a\nb", "ST-" + "x" * 78, ""]
+)
+def test_it_refuses_ids_no_store_could_have_issued_without_querying(
+    pupil: Person, unusable: str
+) -> None:
+    """PostgreSQL refuses a NUL in a string parameter (an error, not "no row"): such ids are
+    answered "unknown" before any query, on every engine."""
+    store = DatabaseStore()
+    with CaptureQueriesContext(connection) as queries:
+        assert store.consume_ticket(unusable) is None
+        assert store.get_session(unusable) is None
+        assert store.get_pgt(unusable) is None
+        assert store.end_session(unusable) == []
+    assert len(queries) == 0

@@ -10,7 +10,8 @@ import pytest
 
 from tests.core.cli import run_socle
 
-# The last release's migrations: since then directory 0009, portal 0008–0010, cas 0003, pronote 0003–0004.
+# The last release's migrations; since then: directory 0009, portal 0008–0010, cas 0003,
+# pronote 0003–0004.
 PREVIOUS = {"directory": "0008", "portal": "0007", "cas": "0002", "pronote": "0002"}
 
 

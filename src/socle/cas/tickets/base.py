@@ -45,6 +45,20 @@ def new_ticket_id(prefix: str) -> str:
     return f"{prefix}-{random_part[:TICKET_RANDOM_LENGTH]}"
 
 
+MAX_ID_LENGTH = 80
+
+
+def plausible_id(value: str | None) -> bool:
+    """Whether ``value`` may be a ticket's or a session's id at all: not empty, at most
+    :data:`MAX_ID_LENGTH` characters of printable ASCII. Anything else cannot have been issued
+    and is refused before a store reads it: PostgreSQL rejects a string parameter holding a NUL
+    with an error, and the database store answered ``INTERNAL_ERROR`` to ``ticket=ST-%00…``
+    instead of ``INVALID_TICKET``."""
+    if not value:
+        return False
+    return len(value) <= MAX_ID_LENGTH and value.isascii() and value.isprintable()
+
+
 def redact(ticket: str | None) -> str:
     """What may appear in a log or an error message: the prefix and 6 characters."""
     if not ticket:

@@ -29,6 +29,7 @@ from socle.cas.tickets.base import (
     Session,
     SessionEnded,
     new_ticket_id,
+    plausible_id,
 )
 from socle.cas.tickets.hints import SessionHints
 from socle.cas.tickets.lifetimes import pgt_lifetime, session_idle, session_max, ticket_lifetime
@@ -174,7 +175,7 @@ class DatabaseStore:
         return session
 
     def get_session(self, session_id: str) -> Session | None:
-        if not session_id or len(session_id) > 80:
+        if not plausible_id(session_id):
             return None
         now = timezone.now()
         row = SsoSession.objects.filter(
@@ -208,7 +209,7 @@ class DatabaseStore:
         return issued
 
     def end_session(self, session_id: str) -> list[IssuedTicket]:
-        if not session_id:
+        if not plausible_id(session_id):
             return []
         return self._end(Q(id=session_id))
 
@@ -280,7 +281,7 @@ class DatabaseStore:
         """§3.1.1 single use: one conditional ``UPDATE … RETURNING`` (PostgreSQL, SQLite ≥ 3.35)
         marks the ticket consumed and reads it in the same statement; of two concurrent
         validations exactly one gets the row. Older SQLite: the same ``UPDATE``, then a read."""
-        if not ticket_id or len(ticket_id) > 80:
+        if not plausible_id(ticket_id):
             return None
         now = timezone.now()
         if _update_returning():
@@ -335,7 +336,7 @@ class DatabaseStore:
         )
 
     def get_pgt(self, pgt_id: str) -> GrantingTicket | None:
-        if not pgt_id or len(pgt_id) > 80:
+        if not plausible_id(pgt_id):
             return None
         row = ProxyGrantingTicket.objects.filter(id=pgt_id, expires_at__gt=timezone.now()).first()
         if row is None:

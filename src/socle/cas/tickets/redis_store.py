@@ -39,6 +39,7 @@ from socle.cas.tickets.base import (
     Session,
     SessionEnded,
     new_ticket_id,
+    plausible_id,
 )
 from socle.cas.tickets.hints import SessionHints
 from socle.cas.tickets.lifetimes import pgt_lifetime, session_idle, session_max, ticket_lifetime
@@ -48,8 +49,6 @@ from socle.cas.tickets.redis_scripts import (
     PGT_IN_SESSION,
     run_script,
 )
-
-MAX_ID_LENGTH = 80
 
 
 def _ms(moment: dt.datetime) -> int:
@@ -70,10 +69,6 @@ def _session_key(session_id: str) -> str:
 
 def _person_key(person_id: int) -> str:
     return f"socle:ps:{person_id}"
-
-
-def _valid_id(value: str | None) -> bool:
-    return bool(value) and len(value or "") <= MAX_ID_LENGTH
 
 
 def _issued_to_json(ticket: IssuedTicket) -> str:
@@ -171,7 +166,7 @@ class RedisStore:
         return session
 
     def get_session(self, session_id: str) -> Session | None:
-        if not _valid_id(session_id):
+        if not plausible_id(session_id):
             return None
         now_ms = int(time.time() * 1000)
         fields = run_script(
@@ -200,7 +195,7 @@ class RedisStore:
         return session
 
     def end_session(self, session_id: str) -> list[IssuedTicket]:
-        if not _valid_id(session_id):
+        if not plausible_id(session_id):
             return []
         self._hints.forget(session_id)
         client = self._client()
@@ -291,7 +286,7 @@ class RedisStore:
         return ticket.id
 
     def consume_ticket(self, ticket_id: str) -> IssuedTicket | None:
-        if not _valid_id(ticket_id):
+        if not plausible_id(ticket_id):
             return None
         raw = self._client().getdel(f"socle:t:{ticket_id}")
         return _issued_from_json(raw) if raw is not None else None
@@ -365,7 +360,7 @@ class RedisStore:
         return granting
 
     def get_pgt(self, pgt_id: str) -> GrantingTicket | None:
-        if not _valid_id(pgt_id):
+        if not plausible_id(pgt_id):
             return None
         raw = self._client().get(f"socle:g:{pgt_id}")
         return _pgt_from_json(raw) if raw is not None else None
