@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import html
 import io
 import logging
 
@@ -58,6 +59,16 @@ def test_the_traces_page_filters_by_event_service_establishment_person_and_dates
     ]
     page = client.get(url).content.decode()
     assert "Ticket émis" in page and "Échec de connexion" in page
+
+
+def test_it_says_incorrect_criteria_rather_than_no_trace(superuser: Person) -> None:
+    trace("login_failed", outcome="failed", actor_login="inconnu")
+    client = logged_in(superuser)
+    page = html.unescape(client.get(reverse("portal:traces") + "?start=abc").content.decode())
+    assert "Critères incorrects : corrigez les champs signalés ci-dessus" in page
+    assert "Aucune trace ne correspond à ces critères." not in page
+    page = html.unescape(client.get(reverse("portal:traces") + "?person=nobody").content.decode())
+    assert "Aucune trace ne correspond à ces critères." in page
 
 
 def test_the_event_filter_lists_events_in_the_readers_alphabetical_order(
