@@ -1,7 +1,10 @@
 """« Diagnostic PRONOTE » shows the SAML answer PRONOTE would get from the espace the person is
-sent to: a teacher's from ``professeur.html``, a parent's from ``parent.html``."""
+sent to: a teacher's from ``professeur.html``, a parent's from ``parent.html``; its form says
+what its asterisk means, as the other forms do."""
 
 from __future__ import annotations
+
+import html
 
 import pytest
 from defusedxml import ElementTree
@@ -32,3 +35,10 @@ def test_it_shows_the_answer_to_the_person_s_own_espace(admin_client, school, wh
     login = getattr(school, who).login
     expected = f"https://{school.est.uai.lower()}.index-education.net/pronote/{page}"
     assert recipient(admin_client, school, login) == expected
+
+
+def test_it_says_what_its_asterisk_means(admin_client, school):
+    response = admin_client.get(reverse("pronote:doctor"))
+    page = html.unescape(response.content.decode())
+    assert 'class="req"' in page  # « Établissement * »
+    assert "Les champs marqués d'un astérisque (*) sont obligatoires." in page
