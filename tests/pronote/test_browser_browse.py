@@ -8,9 +8,11 @@ from typing import Any
 
 import pytest
 
+from socle.directory.models import Person
 from socle.pronote.importer.steps import validate_step
 from socle.pronote.models import ImportRow
 from tests.portal.browser import chromium, session_cookie_for
+from tests.pronote.browser import page_as
 from tests.pronote.helpers import School, record, start
 
 pytestmark = pytest.mark.browser
@@ -89,19 +91,14 @@ def test_parcourir_says_what_it_found_in_the_page(
 
 
 def test_parcourir_moves_an_account_already_proposed_to_the_top_once(
-    live_server: Any, transactional_db: None, monkeypatch: pytest.MonkeyPatch
+    live_server: Any, school_in_browser: tuple[School, Person]
 ) -> None:
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # ORM calls beside Playwright
-    school = School()
-    admin = school.make_admin()
+    school, admin = school_in_browser
     # A typo: Emma ROUX is proposed (fuzzy) before any search.
     session = start(school.est, "partiel", record("eleve", "ROUXX", "Emma"))
     validate_step(session, 1)
     row = ImportRow.objects.get(session=session, category="eleve")
-    with chromium() as browser:
-        context = browser.new_context(locale="fr-FR")
-        context.add_cookies([session_cookie_for(admin, live_server.url)])
-        page = context.new_page()
+    with page_as(admin, live_server) as page:
         page.goto(f"{live_server.url}/gestion/pronote/import/{session.pk}/etape/2/")
         select = page.locator(f"#row-{row.pk}")
         before = select.locator("option").evaluate_all("os => os.map(o => o.value)")

@@ -7,24 +7,20 @@ from typing import Any
 
 import pytest
 
-from tests.portal.browser import chromium, session_cookie_for
+from socle.directory.models import Person
+from tests.pronote.browser import page_as
 from tests.pronote.helpers import School, start
 
 pytestmark = pytest.mark.browser
 
 
 def test_it_says_a_step_is_being_validated_and_sends_it_once(
-    live_server: Any, transactional_db: None, monkeypatch: pytest.MonkeyPatch
+    live_server: Any, school_in_browser: tuple[School, Person]
 ) -> None:
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # ORM calls beside Playwright
-    school = School()
-    admin = school.make_admin()
+    school, admin = school_in_browser
     session = start(school.est, "complet", *school.records())
     url = f"{live_server.url}/gestion/pronote/import/{session.pk}/etape/1/"
-    with chromium() as browser:
-        context = browser.new_context(locale="fr-FR")
-        context.add_cookies([session_cookie_for(admin, live_server.url)])
-        page = context.new_page()
+    with page_as(admin, live_server) as page:
         posts: list[str] = []
         page.on("request", lambda r: posts.append(r.url) if r.method == "POST" else None)
         page.goto(url)
@@ -44,18 +40,13 @@ def test_it_says_a_step_is_being_validated_and_sends_it_once(
 
 
 def test_it_says_the_file_is_being_read(
-    live_server: Any, transactional_db: None, monkeypatch: pytest.MonkeyPatch, tmp_path: Any
+    live_server: Any, school_in_browser: tuple[School, Person], tmp_path: Any
 ) -> None:
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    school = School()
-    admin = school.make_admin()
+    _school, admin = school_in_browser
     upload = tmp_path / "EXP_ELEVES.csv"
     upload.write_text("x", encoding="utf-8")
     url = f"{live_server.url}/gestion/pronote/"
-    with chromium() as browser:
-        context = browser.new_context(locale="fr-FR")
-        context.add_cookies([session_cookie_for(admin, live_server.url)])
-        page = context.new_page()
+    with page_as(admin, live_server) as page:
         page.goto(url)
         page.set_input_files("input[type=file]", str(upload))
         page.route(url, lambda route: route.fulfill(status=204))
