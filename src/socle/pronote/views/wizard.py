@@ -37,7 +37,7 @@ from socle.pronote.importer.steps import (
     interrupt,
     validate_step,
 )
-from socle.pronote.models import ImportRow, ImportSession, SessionStatus
+from socle.pronote.models import ImportMode, ImportRow, ImportSession, SessionStatus
 from socle.pronote.permissions import (
     administered_establishments,
     can_administer,
@@ -102,10 +102,11 @@ def index(request: HttpRequest) -> HttpResponse:
         )
     elif establishments.count() == 1:
         selected = establishments.first()
+    proposed = initial_mode(selected)
     if request.method != "POST":
         form = ImportForm(
             user=request.user,
-            initial={"establishment": request.GET.get("uai"), "mode": initial_mode(selected)},
+            initial={"establishment": request.GET.get("uai"), "mode": proposed},
         )
     recent = ImportSession.objects.filter(establishment__in=establishments).select_related(
         "establishment"
@@ -117,6 +118,8 @@ def index(request: HttpRequest) -> HttpResponse:
             "form": form,
             "selected": selected,
             "summary": summary_line(selected) if selected else "",
+            # Why Partiel is ticked: a Complet import of this school year is already validated.
+            "partiel_proposed": selected is not None and proposed == ImportMode.PARTIEL,
             "recent": recent,
         },
     )
