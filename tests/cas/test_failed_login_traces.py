@@ -1,13 +1,17 @@
 """What « Traces » keeps of a refused login: the login typed only when an account has it (a
-password typed in the login field is never stored), and never the password."""
+password typed in the login field is never stored), and never the password; the account's
+establishments see it."""
 
 from __future__ import annotations
 
 from django.test import Client
+from django.urls import reverse
 
+from socle.directory.models import Person
+from socle.directory.profiles import Profile
 from socle.portal.models import Trace
 from tests.cas.conftest import cas_login
-from tests.factories import make_person
+from tests.factories import make_establishment, make_person
 
 
 def test_it_does_not_record_a_login_no_account_has(client: Client) -> None:
@@ -26,3 +30,29 @@ def test_it_records_the_login_of_an_existing_account_but_never_the_password(
     assert (trace.actor_login, trace.detail) == (person.login, "")
     stored = " ".join(str(v) for v in Trace.objects.values_list().get())
     assert "un-mauvais-mot-de-passe" not in stored
+
+
+def test_it_shows_a_refused_password_to_the_account_s_establishments() -> None:
+    school, other = make_establishment("0312609T"), make_establishment("0312799Z")
+    pupil = make_person("Camille", "Martin", establishment=school, class_name="4A")
+    admin = make_person(
+        "Claire", "Dupuis", establishment=school, profile=Profile.DIRECTION, is_admin=True
+    )
+    other_admin = make_person(
+        "Paul", "Durand", establishment=other, profile=Profile.DIRECTION, is_admin=True
+    )
+    cas_login(Client(), pupil, password="un-mauvais-mot-de-passe")
+    Client().post("/cas/login", {"username": "inconnu.du.tout", "password": "x" * 12})
+    trace = Trace.objects.get(event="login_failed", actor_login=pupil.login)
+    assert trace.person_id == pupil.pk
+
+    def failures(reader: Person) -> list[tuple[str, str]]:
+        client = Client()
+        client.force_login(reader)
+        response = client.get(reverse("portal:traces"), {"event": "login_failed"})
+        return [
+            (t.actor_login, t.shown_profile) for t, _event, _outcome in response.context["rows"]
+        ]
+
+    assert failures(admin) == [(pupil.login, Profile.PUPIL)]  # « Élève », not the unknown login
+    assert failures(other_admin) == []

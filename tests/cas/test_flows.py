@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -259,7 +260,11 @@ def test_it_refuses_a_ticket_to_someone_the_portal_rules_exclude(client, service
     outsider = make_person("Jean", "Dehors")  # no membership in the school
     response = cas_login(client, outsider, SERVICE_URL)
     assert response.status_code == 403
-    assert "Accès refusé" in response.content.decode()
+    page = html.unescape(response.content.decode())
+    assert "Accès refusé" in page  # the title
+    # The launcher's words (portal/denied.html): one situation, one wording.
+    assert "Vous n'avez pas accès à ce service" in page
+    assert "n'est pas ouvert à votre profil dans votre établissement" in page
     assert Trace.objects.filter(event="access_denied").exists()
 
 

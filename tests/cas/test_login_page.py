@@ -107,3 +107,9 @@ def test_it_shows_no_header_login_link_on_the_queue_page(
 
 def test_other_pages_keep_the_header_login_link(client: Client) -> None:
     assert _header_login_links(client.get("/cas/logout").content) != []
+
+
+def test_it_tells_whoever_forgot_their_password_what_to_do(client: Client) -> None:
+    page = html.fromstring(client.get("/cas/login").content)
+    helps = [p.text_content() for p in page.xpath("//p[@class='help']")]
+    assert any(h.startswith("Mot de passe oublié ? L'administrateur de l'ENT") for h in helps)

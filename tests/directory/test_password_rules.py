@@ -50,3 +50,10 @@ def test_django_refuses_a_password_close_to_the_person_s_login() -> None:
     with pytest.raises(ValidationError):
         validate_password("camille.martin1", person)
     validate_password("quatre mots au hasard", person)
+
+
+@pytest.mark.django_db
+def test_it_leaves_a_password_on_django_s_list_to_django_s_message() -> None:
+    with pytest.raises(ValidationError) as caught:
+        validate_password("password1234")
+    assert caught.value.messages == ["Ce mot de passe est trop courant."]

@@ -219,3 +219,38 @@ def test_simultaneous_wrong_current_passwords_get_no_more_than_five_checks(monke
     monkeypatch.setattr(Person, "check_password", lambda self, raw: hashed.append(raw) or True)
     assert old_password.check(person, DEFAULT_PASSWORD) is None
     assert hashed == []
+
+
+@pytest.mark.parametrize(
+    ("password", "message"),
+    [
+        ("password1234", "Ce mot de passe est trop courant."),  # Django's list
+        ("motdepasse123", "Ce mot de passe est trop courant : un mot courant"),  # the French one
+        ("court", "trop court"),
+    ],
+)
+def test_it_says_a_refused_password_once_under_the_new_password(
+    client: Client, password: str, message: str
+) -> None:
+    person = make_person("Paul", "Durand")
+    client.force_login(person)
+    response = client.post(
+        "/compte/mot-de-passe",
+        {"old_password": DEFAULT_PASSWORD, "new_password1": password, "new_password2": password},
+    )
+    errors = response.context["form"].errors
+    assert list(errors) == ["new_password1"], errors
+    assert len(errors["new_password1"]) == 1 and message in errors["new_password1"][0]
+    page = lxml.html.fromstring(response.content)
+    shown = page.xpath("//p[@class='field-error']")
+    assert [p.get("id") for p in shown] == ["id_new_password1_error"]
+
+
+def test_it_leaves_a_mismatch_under_the_confirmation(client: Client) -> None:
+    person = make_person("Paul", "Durand")
+    client.force_login(person)
+    response = client.post(
+        "/compte/mot-de-passe",
+        {"old_password": DEFAULT_PASSWORD, "new_password1": NEW, "new_password2": NEW + "x"},
+    )
+    assert list(response.context["form"].errors) == ["new_password2"]

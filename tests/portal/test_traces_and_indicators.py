@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import html
 import io
 import logging
 
@@ -58,6 +59,16 @@ def test_the_traces_page_filters_by_event_service_establishment_person_and_dates
     ]
     page = client.get(url).content.decode()
     assert "Ticket émis" in page and "Échec de connexion" in page
+
+
+def test_it_says_incorrect_criteria_rather_than_no_trace(superuser: Person) -> None:
+    trace("login_failed", outcome="failed", actor_login="inconnu")
+    client = logged_in(superuser)
+    page = html.unescape(client.get(reverse("portal:traces") + "?start=abc").content.decode())
+    assert "Critères incorrects : corrigez les champs signalés ci-dessus" in page
+    assert "Aucune trace ne correspond à ces critères." not in page
+    page = html.unescape(client.get(reverse("portal:traces") + "?person=nobody").content.decode())
+    assert "Aucune trace ne correspond à ces critères." in page
 
 
 def test_the_event_filter_lists_events_in_the_readers_alphabetical_order(
@@ -200,6 +211,32 @@ def test_charts_are_well_formed_svg_with_escaped_labels() -> None:
     assert len(root.findall("s:rect", ns)) == 4
     assert root.find(".//s:script", ns) is None
     assert nice_max(3) == 4 and nice_max(7) == 10 and nice_max(140) == 200
+
+
+@pytest.mark.parametrize(
+    ("top", "ticks"),
+    [
+        (3, [0, 1, 2, 3, 4]),
+        (5, [0, 1, 2, 3, 4, 5]),
+        (9, [0, 2, 4, 6, 8, 10]),
+        (17, [0, 5, 10, 15, 20]),
+        (41, [0, 10, 20, 30, 40, 50]),
+        (140, [0, 50, 100, 150, 200]),
+    ],
+)
+def test_it_labels_each_axis_line_with_its_own_whole_value(top: int, ticks: list[int]) -> None:
+    svg = stacked_bars([dt.date(2026, 9, 1)], [("a", [top])], title="T", chart_id="c")
+    root = etree.fromstring(svg.encode())
+    ns = {"s": "http://www.w3.org/2000/svg"}
+    labels = [t for t in root.findall("s:text", ns) if t.get("text-anchor") == "end"]
+    assert [int(t.text) for t in labels] == ticks
+    bottom, height = (
+        float(labels[0].get("y")),
+        float(labels[0].get("y")) - float(labels[-1].get("y")),
+    )
+    for label in labels:  # each label sits at its value's height
+        expected = bottom - height * int(label.text) / ticks[-1]
+        assert abs(float(label.get("y")) - expected) < 0.2, label.text
 
 
 def test_the_indicators_page_renders_charts_and_their_data(

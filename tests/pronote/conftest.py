@@ -10,6 +10,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
+from socle.directory.models import Person
 from tests.pronote.helpers import School
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -58,6 +59,15 @@ def ent_key_file(tmp_path: Path, ent_key: rsa.RSAPrivateKey, settings) -> Path:
 @pytest.fixture
 def school() -> School:
     return School()
+
+
+@pytest.fixture
+def school_in_browser(live_server, transactional_db, monkeypatch) -> tuple[School, Person]:
+    """A school and its administrator, written where the live server beside Playwright reads
+    them (the browser tests)."""
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # ORM calls beside Playwright
+    school = School()
+    return school, school.make_admin()
 
 
 @pytest.fixture

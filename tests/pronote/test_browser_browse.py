@@ -8,9 +8,11 @@ from typing import Any
 
 import pytest
 
+from socle.directory.models import Person
 from socle.pronote.importer.steps import validate_step
 from socle.pronote.models import ImportRow
 from tests.portal.browser import chromium, session_cookie_for
+from tests.pronote.browser import page_as
 from tests.pronote.helpers import School, record, start
 
 pytestmark = pytest.mark.browser
@@ -77,7 +79,7 @@ def test_parcourir_says_what_it_found_in_the_page(
         page.wait_for_function(
             f"document.getElementById('search-status-{row.pk}').textContent.includes('trouvés')"
         )
-        assert status.inner_text() == "3 comptes trouvés, ajoutés en tête de la liste."
+        assert status.inner_text() == "3 comptes trouvés, placés en tête de la liste."
         assert "error" not in (status.get_attribute("class") or "")
         labels = select.locator("option").all_inner_texts()
         assert len(labels) == 4 and labels[0] == "— non identifié —"
@@ -86,3 +88,34 @@ def test_parcourir_says_what_it_found_in_the_page(
         )
         assert select.input_value() == ""  # nothing chosen for the administrator
     assert dialogs == []
+
+
+def test_parcourir_moves_an_account_already_proposed_to_the_top_once(
+    live_server: Any, school_in_browser: tuple[School, Person]
+) -> None:
+    school, admin = school_in_browser
+    # A typo: Emma ROUX is proposed (fuzzy) before any search.
+    session = start(school.est, "partiel", record("eleve", "ROUXX", "Emma"))
+    validate_step(session, 1)
+    row = ImportRow.objects.get(session=session, category="eleve")
+    with page_as(admin, live_server) as page:
+        page.goto(f"{live_server.url}/gestion/pronote/import/{session.pk}/etape/2/")
+        select = page.locator(f"#row-{row.pk}")
+        before = select.locator("option").evaluate_all("os => os.map(o => o.value)")
+        assert str(school.emma.pk) in before
+        page.locator(f"input[name='search-{row.pk}']").fill("roux")
+        with page.expect_response(lambda r: "/recherche/" in r.url) as answer:
+            page.locator(f"button.browse[data-row='{row.pk}']").click()
+        results = [str(result["id"]) for result in answer.value.json()["results"]]
+        page.wait_for_function(
+            f"document.getElementById('search-status-{row.pk}').textContent.includes('trouvé')"
+        )
+        status = page.locator(f"#search-status-{row.pk}").inner_text()
+        found = int(status.split()[0])
+        assert status.endswith("placés en tête de la liste.")
+        values = select.locator("option").evaluate_all("os => os.map(o => o.value)")
+        assert len(values) == len(set(values))  # Emma once, with her ranking
+        assert values[1 : 1 + found] == results  # in the search's order
+        assert str(school.emma.pk) in results and str(school.tom.pk) in results
+        assert set(before) <= set(values)
+        assert select.input_value() == ""

@@ -234,6 +234,16 @@ def test_it_proposes_the_parents_of_the_children_when_the_name_differs():
     assert "responsable d'un enfant rapproché" in match.candidates[0].why
 
 
+def test_it_names_a_responsable_whose_children_matched_nobody_as_a_former_pupil_s():
+    parent = account("Roux", "Claire", Profile.PARENT)
+    match = match_one("responsable", [parent], row("responsable", "GIRARD", "Sylvie"))
+    assert match.account_id is None
+    assert match.reason_parts == (("no_responsable_nor_child", {}),)
+    assert "responsable d'un ancien élève ?" in match.reason
+    teacher = match_one("enseignant", [], row("enseignant", "GIRARD", "Sylvie"))
+    assert teacher.reason_parts == (("no_account", {}),)
+
+
 def test_it_reuses_an_identifier_the_account_already_holds():
     pupil = account("Martin", "Camille", pronote_id="AZKH9C7WSQ2R54DP")
     match = match_one(

@@ -200,6 +200,15 @@ def test_the_import_form_starts_on_complet_again_at_the_next_school_year(admin_c
     assert checked_mode(admin_client.get(reverse("pronote:index"))) == ["complet"]
 
 
+def test_the_import_form_says_why_it_proposes_partiel(admin_client, school):
+    page = html.fromstring(admin_client.get(reverse("pronote:index")).content.decode())
+    assert not page.xpath('//*[@id="mode-proposed"]')  # Complet: nothing to explain
+    first_year(school)
+    page = html.fromstring(admin_client.get(reverse("pronote:index")).content.decode())
+    said = page.xpath('string(//*[@id="mode-proposed"])')
+    assert said.startswith("Partiel est proposé : un import Complet a déjà été validé")
+
+
 @pytest.mark.parametrize(
     ("now", "start"),
     [

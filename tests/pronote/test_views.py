@@ -297,7 +297,7 @@ def test_each_row_has_a_live_region_for_what_parcourir_finds(admin_client, schoo
     (step_form,) = tree.xpath('//form[@id="step-form"]')
     assert step_form.get("data-need-letter") == NEED_LETTER
     assert step_form.get("data-failed").startswith("La recherche n’a pas abouti")
-    assert step_form.get("data-found-many") == "{n} comptes trouvés, ajoutés en tête de la liste."
+    assert step_form.get("data-found-many") == "{n} comptes trouvés, placés en tête de la liste."
 
 
 def test_a_forged_choice_outside_the_school_is_refused(admin_client, school):

@@ -63,6 +63,9 @@ class Outcome:
     # no account has this login: what was typed (perhaps the password, in the wrong field) is
     # not recorded in the traces
     unknown_login: bool = False
+    # the account a refused password was typed for: its failure is traced under it, so that its
+    # establishments' « Traces » show it (None: unknown login, or refused before the look-up)
+    refused: Person | None = None
 
 
 def profile_hint(login: str) -> str | None:
@@ -127,7 +130,12 @@ def check_credentials(request: HttpRequest, login: str, password: str, address: 
     if not valid or person is None or not person.is_active:
         user_login_failed.send(sender=__name__, credentials={"username": login}, request=request)
         throttle.record_failure(login, address, checked)
-        return Outcome(None, disabled=valid and person is not None, unknown_login=person is None)
+        return Outcome(
+            None,
+            disabled=valid and person is not None,
+            unknown_login=person is None,
+            refused=person,
+        )
     person.backend = BACKEND  # type: ignore[attr-defined]  # what django.contrib.auth.login reads
     throttle.record_success(login, address, checked)
     return Outcome(person)

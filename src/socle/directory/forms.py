@@ -5,9 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.contrib.auth import password_validation
 from django.contrib.auth.forms import PasswordChangeForm, SetPasswordForm
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.debug import sensitive_variables
 
@@ -49,19 +47,17 @@ class _PasswordInputs:
                 )
 
 
-def check_first_password_alone(form: SetPasswordForm) -> None:  # type: ignore[type-arg]
-    """Django checks the password's rules on the confirmation only: a too-short password with an
-    empty confirmation was told only « Ce champ est obligatoire » under the confirmation. The
-    rules are checked on the first field too when the confirmation is missing."""
-    password = form.cleaned_data.get("new_password1")
-    if password and not form.cleaned_data.get("new_password2"):
-        try:
-            password_validation.validate_password(password, form.user)
-        except ValidationError as error:
-            form.add_error("new_password1", error)
+class _RulesUnderNewPassword:
+    """Django checks the password's rules on the confirmation field: « trop court » appeared under
+    « Confirmation du nouveau mot de passe », and not at all when the confirmation was left empty.
+    The rules are checked on the new password itself, under the field whose help text states
+    them, whatever the confirmation; a mismatch stays under the confirmation."""
+
+    def validate_password_for_user(self, user: Any, password_field_name: str = "") -> None:
+        super().validate_password_for_user(user, "new_password1")  # type: ignore[misc]
 
 
-class ChoosePasswordForm(FirstErrorFocusMixin, SetPasswordForm):  # type: ignore[type-arg]
+class ChoosePasswordForm(FirstErrorFocusMixin, _RulesUnderNewPassword, SetPasswordForm):  # type: ignore[type-arg]
     """First connection: a password of 12+ characters, not a common one, not the code itself,
     and the acceptance of the terms of use."""
 
@@ -78,7 +74,6 @@ class ChoosePasswordForm(FirstErrorFocusMixin, SetPasswordForm):  # type: ignore
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
-        check_first_password_alone(self)
         password = cleaned.get("new_password1")
         if password and is_the_code(self.code, password):
             self.add_error(
@@ -88,18 +83,13 @@ class ChoosePasswordForm(FirstErrorFocusMixin, SetPasswordForm):  # type: ignore
         return cleaned
 
 
-class ChangePasswordForm(FirstErrorFocusMixin, PasswordChangeForm):
+class ChangePasswordForm(FirstErrorFocusMixin, _RulesUnderNewPassword, PasswordChangeForm):
     """A logged-in person changes their password (current one required, its guesses throttled:
     ``socle.directory.old_password``)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _PasswordInputs.tune(self)
-
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean() or {}
-        check_first_password_alone(self)
-        return cleaned
 
     @sensitive_variables("password")
     def clean_old_password(self) -> str:

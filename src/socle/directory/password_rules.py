@@ -16,6 +16,10 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from django.contrib.auth.password_validation import (
+    CommonPasswordValidator,
+    get_default_password_validators,
+)
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from unidecode import unidecode
@@ -45,10 +49,23 @@ def common_core(password: str) -> str | None:
     return None
 
 
+def _django_list_refuses(password: str) -> bool:
+    """Whether Django's ``CommonPasswordValidator``, when configured, refuses ``password``."""
+    for validator in get_default_password_validators():
+        if isinstance(validator, CommonPasswordValidator):
+            try:
+                validator.validate(password)
+            except ValidationError:
+                return True
+    return False
+
+
 class FrenchCommonPasswordValidator:
     """Refuses passwords built on a common word with digits or punctuation around it."""
 
     def validate(self, password: str, user: Any = None) -> None:
+        if _django_list_refuses(password):
+            return  # Django's CommonPasswordValidator already says « trop courant »: once is enough
         word = common_core(password)
         if word is not None:
             raise ValidationError(

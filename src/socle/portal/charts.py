@@ -62,9 +62,12 @@ def stacked_bars(
         f'role="img" aria-labelledby="{chart_id}-t" class="chart">',
         f'<title id="{chart_id}-t">{escape(title)}</title>',
     ]
-    for k in range(5):
-        value = y_max * k // 4
-        y = top + plot_h - plot_h * k / 4
+    # Whole ticks: 1, 2 or 5 × 10^n splits into 4 (4, 20, 100…) or 5 (5, 10, 50…) equal steps;
+    # 4 steps of 5 read « 0 1 2 3 5 », each label away from its line.
+    steps = 4 if y_max % 4 == 0 else 5
+    for k in range(steps + 1):
+        value = y_max * k // steps
+        y = top + plot_h - plot_h * k / steps
         out.append(
             f'<line x1="{left}" x2="{width - right}" y1="{y:.1f}" y2="{y:.1f}" '
             f'stroke="#d0d7e1" stroke-width="1"/>'

@@ -15,6 +15,7 @@ from socle.cas.attributes import collect
 from socle.cas.protocol import render_saml_success
 from socle.cas.usernames import cas_username
 from socle.directory.models import Establishment, Person
+from socle.portal.espaces import ESPACES, espaces_for
 from socle.portal.saml_http import service_address, withheld
 from socle.pronote.attributes import IDENTITY_NAMES, mandatory_names, preview
 from socle.pronote.categories import STEP_BY_CATEGORY, STEP_COUNT
@@ -27,6 +28,18 @@ def _can_access(person: Person, service: Any) -> bool:
     from socle.portal.access import can_access
 
     return bool(can_access(person, service))
+
+
+def _espace_target(person: Person, establishment: Establishment, urls: list[Any]) -> str:
+    """The espace PRONOTE would be reached from for this person (« Mon espace » sends a teacher
+    to ``professeur.html``, a parent to ``parent.html``): the TARGET of the SAML answer shown,
+    among the service's URLs checked above; "" when none fits (then the Espace Élèves)."""
+    for espace in espaces_for(person.profiles_in(establishment)):
+        page = "/" + ESPACES[espace].page
+        for check in urls:
+            if check.url.endswith(page):
+                return str(check.url)
+    return ""
 
 
 def find_person(login: str, allowed: set[int] | None) -> Person | None:
@@ -85,9 +98,9 @@ def examine(
     service = services[0].service
     report.service = service
     report.username = cas_username(person, service)
-    # PRONOTE.net's pupils' page as PRONOTE sends it (the table's addresses are in the scheme
-    # of the service's patterns: saml_http.sent_address)
-    target = (
+    # The person's espace as PRONOTE sends it (the table's addresses are in the scheme of the
+    # service's patterns: saml_http.sent_address), else PRONOTE.net's pupils' page
+    target = _espace_target(person, establishment, services[0].urls) or (
         services[0].urls[1].url
         if len(services[0].urls) > 1
         else service_address(service) or "https://pronote.invalid/pronote/"

@@ -258,6 +258,8 @@ def _match_one(
         return manual("homonyms", count=len(kept))
     if homonyms:
         return manual("born_another_day")
+    if row.category == Category.RESPONSABLE:  # none of their children matched in step 2 either
+        return manual("no_responsable_nor_child")
     return manual("no_account")
 
 

@@ -67,6 +67,10 @@ TEXTS: dict[str, str] = {
         "ce compte n'est responsable d'aucun des élèves rapprochés"
     ),
     "no_responsable": gettext_noop("aucun responsable de ce nom et prénom dans l'établissement"),
+    "no_responsable_nor_child": gettext_noop(
+        "aucun responsable de ce nom et prénom dans l'établissement, ni aucun de ses enfants "
+        "parmi les élèves rapprochés (responsable d'un ancien élève ?)"
+    ),
     "homonyms": gettext_noop("%(count)d homonymes dans l'établissement"),
     "no_account": gettext_noop(
         "aucun compte de ce nom et prénom avec ce profil dans l'établissement"

@@ -282,6 +282,7 @@ def _post_credentials(
         record(
             "login_failed",
             outcome="refused",
+            person=outcome.refused,  # its establishments see it; None for an unknown login
             actor_login=failure_actor(outcome, login_name),
             client_ip=address,
             detail=failure_detail(outcome),

@@ -36,14 +36,14 @@ from socle.pronote.importer.steps import (
     interrupt,
     validate_step,
 )
-from socle.pronote.models import ImportRow, ImportSession, SessionStatus
+from socle.pronote.models import ImportMode, ImportRow, ImportSession, SessionStatus
 from socle.pronote.permissions import (
     administered_establishments,
     can_administer,
     pronote_admin_required,
 )
 from socle.pronote.predicted_for import stale_text
-from socle.pronote.school_year import stale_import_warning
+from socle.pronote.school_year import school_year_start, stale_import_warning
 from socle.pronote.search import browse
 from socle.pronote.views.actor import page_actor
 from socle.pronote.views.refused import nothing_started, refusal, refused_page, session_kept
@@ -89,10 +89,11 @@ def index(request: HttpRequest) -> HttpResponse:
         )
     elif establishments.count() == 1:
         selected = establishments.first()
+    proposed = initial_mode(selected)
     if request.method != "POST":
         form = ImportForm(
             user=request.user,
-            initial={"establishment": request.GET.get("uai"), "mode": initial_mode(selected)},
+            initial={"establishment": request.GET.get("uai"), "mode": proposed},
         )
     recent = ImportSession.objects.filter(establishment__in=establishments).select_related(
         "establishment"
@@ -106,6 +107,9 @@ def index(request: HttpRequest) -> HttpResponse:
             "summary": summary_line(selected) if selected else "",
             # the last validated import is the former school year's: the rentrée's is to do
             "stale_import": stale_import_warning(selected) if selected else "",
+            # Why Partiel is ticked: a Complet import of this school year is already validated.
+            "partiel_proposed": selected is not None and proposed == ImportMode.PARTIEL,
+            "school_year_start": school_year_start(),
             "recent": recent,
         },
     )

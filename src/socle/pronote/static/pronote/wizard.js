@@ -41,12 +41,13 @@ document.addEventListener("DOMContentLoaded", () => {
       if (answer.error) { say(answer.error, true); input.focus(); return; }
       const results = answer.results;
       if (!results.length) { say(texts.noResult, false); return; }
-      // Results go first in the list; nothing is chosen for the administrator.
-      const before = select.options[1] || null;
+      // Results go first in the list, in their order — an account already proposed moves up
+      // with its ranking —; nothing is chosen for the administrator.
+      const found = new Set(results.map((result) => String(result.id)));
+      const before = [...select.options].slice(1).find((o) => !found.has(o.value)) || null;
       for (const result of results) {
-        if (![...select.options].some((o) => o.value === String(result.id))) {
-          select.add(new Option(`${result.label} — ${result.why}`, result.id), before);
-        }
+        const known = [...select.options].find((o) => o.value === String(result.id));
+        select.add(known || new Option(`${result.label} — ${result.why}`, result.id), before);
       }
       say((results.length === 1 ? texts.foundOne : texts.foundMany).replace("{n}", results.length), false);
       select.focus();
