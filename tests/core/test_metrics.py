@@ -132,3 +132,43 @@ def test_the_workers_values_are_added_up_and_a_dead_workers_gauges_dropped(tmp_p
     assert lines[0] == "before 1.0 1.0" and lines[1] == "after 1.0 0.0", result.stdout
     assert lines[2] == "survived"
     assert result.stderr.count("a value could not be updated") == 1, result.stderr
+
+
+def test_it_creates_the_metrics_once_when_threads_count_their_first_event_together(
+    monkeypatch: Any, settings: Any
+) -> None:
+    """A worker's first events just after its start, counted by several threads at once."""
+    import prometheus_client
+
+    from socle.core import metrics
+
+    settings.SOCLE_METRICS_TOKEN = "t" * 40
+    if metrics._create.cache_info().currsize:  # as socle serve's use_directory does
+        for collector in vars(metrics._metrics()).values():
+            REGISTRY.unregister(collector)
+        metrics._create.cache_clear()
+    real_counter = prometheus_client.Counter
+
+    def slow_counter(*args: Any, **kwargs: Any) -> Any:
+        threading.Event().wait(0.05)  # widens the window between the check and the register
+        return real_counter(*args, **kwargs)
+
+    monkeypatch.setattr(prometheus_client, "Counter", slow_counter)
+    errors: list[BaseException] = []
+    made: list[object] = []
+
+    def first_event() -> None:
+        try:
+            made.append(metrics._metrics())
+        except BaseException as exc:  # noqa: BLE001 - collected for the assertion
+            errors.append(exc)
+
+    threads = [threading.Thread(target=first_event) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == [] and len(made) == 4 and len({id(m) for m in made}) == 1
+    before = value("socle_login_queue_full_total")
+    metrics.queue_full()
+    assert value("socle_login_queue_full_total") == before + 1
