@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -154,21 +155,10 @@ def test_it_creates_the_metrics_once_when_threads_count_their_first_event_togeth
         return real_counter(*args, **kwargs)
 
     monkeypatch.setattr(prometheus_client, "Counter", slow_counter)
-    errors: list[BaseException] = []
-    made: list[object] = []
-
-    def first_event() -> None:
-        try:
-            made.append(metrics._metrics())
-        except BaseException as exc:  # noqa: BLE001 - collected for the assertion
-            errors.append(exc)
-
-    threads = [threading.Thread(target=first_event) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == [] and len(made) == 4 and len({id(m) for m in made}) == 1
+    with ThreadPoolExecutor(4) as pool:
+        firsts = [pool.submit(metrics._metrics) for _ in range(4)]
+    made = [first.result() for first in firsts]  # DuplicateTimeseries raised here without lock
+    assert len({id(m) for m in made}) == 1
     before = value("socle_login_queue_full_total")
     metrics.queue_full()
     assert value("socle_login_queue_full_total") == before + 1
