@@ -166,7 +166,8 @@ def deployment_block(first_line: str) -> list[str]:
 def test_it_gives_an_environment_file_that_systemd_and_the_shell_read_alike() -> None:
     """docs/deployment.md's /etc/socle/env is read by systemd's EnvironmentFile and by the
     wrapper's ``set -a; . /etc/socle/env``: systemd keeps a trailing « # … » or what follows a
-    blank in the value, the shell does not, and neither wants ``export``."""
+    blank in the value, and a ``$`` as it is, the shell does not; systemd ignores an
+    ``export`` line."""
     table = configuration_table()
     settings = [
         line
@@ -175,7 +176,7 @@ def test_it_gives_an_environment_file_that_systemd_and_the_shell_read_alike() ->
     ]
     assert len(settings) >= 8
     for line in settings:
-        assert re.fullmatch(r"SOCLE_[A-Z0-9_]+=\S+", line), line
+        assert re.fullmatch(r"SOCLE_[A-Z0-9_]+=[^\s'\"$`\\]+", line), line
         assert line.split("=", 1)[0] in table, line
 
 
