@@ -354,12 +354,13 @@ LOGGING = {
         "forbidden": {"()": "socle.core.logfilters.ForbiddenWithoutTraceback"},
         "secret_paths": {"()": "socle.core.logfilters.SecretPaths"},
         "command_console": {"()": "socle.core.logfilters.CommandConsole"},
+        "said_by_socle": {"()": "socle.core.logfilters.SaidBySocle"},
     },
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
             "formatter": "plain",
-            "filters": ["forbidden", "secret_paths", "command_console"],
+            "filters": ["forbidden", "secret_paths", "command_console", "said_by_socle"],
         }
     },
     "root": {"handlers": ["console"], "level": SOCLE_LOG_LEVEL},

@@ -11,8 +11,11 @@ from django.test import Client, override_settings
 from lxml import etree
 
 from socle.cas import retry
+from socle.cas.views import login as login_view
 from socle.cas.views.common import TGC_COOKIE
+from socle.core.logfilters import Tally
 from tests.cas.conftest import SERVICE_URL
+from tests.core.test_logfilters import console_lines
 from tests.factories import DEFAULT_PASSWORD
 
 REFUSED = "La nouvelle tentative automatique n'est plus valable"
@@ -205,3 +208,23 @@ def test_it_never_logs_the_token_or_the_password(pupil, service, saturated, capl
     browser.post("/cas/login", data)
     assert "retry refused" in caplog.text
     assert data[retry.FIELD][:20] not in caplog.text and DEFAULT_PASSWORD not in caplog.text
+
+
+def test_a_surge_is_one_log_line_a_minute_with_its_count(
+    pupil, service, saturated, monkeypatch, caplog
+) -> None:
+    """Thousands of « file d'attente » pages a minute: neither one ERROR line each (Django's
+    « Service Unavailable ») nor one line each of Socle's."""
+    now = [0.0]
+    tally = Tally(login_view.logger, login_view.QUEUE_FULL.message, clock=lambda: now[0])
+    monkeypatch.setattr(login_view, "QUEUE_FULL", tally)
+    browser = Client()
+    for _ in range(3):
+        _queued(browser, pupil.login)
+    now[0] += 60.0
+    _queued(browser, pupil.login)
+    lines = [r.getMessage() for r in console_lines(caplog.records) if r.levelno >= 30]
+    assert [line.split(" login(s)")[0] for line in lines] == [
+        "login queue full: 1",
+        "login queue full: 3",
+    ]

@@ -13,6 +13,7 @@ from socle.cas.views import common
 from tests.cas.conftest import SERVICE_URL, cas_login
 from tests.cas.test_fasthop import Spy, hop_environ
 from tests.cas.wsgi import run
+from tests.core.test_logfilters import console_lines
 
 DOWN = "redis://127.0.0.1:1/0"  # nothing listens there: connection refused at once
 
@@ -42,6 +43,8 @@ def test_a_login_post_says_unavailable(store_down, pupil, service, caplog):
     assert_unavailable(response)
     assert "socle_tgc" not in response.cookies
     assert "store unavailable" in caplog.text
+    # One line, Socle's: not Django's « Service Unavailable: /cas/login » again at ERROR.
+    assert [r.name for r in console_lines(caplog.records) if r.levelno >= 40] == ["socle.cas"]
 
 
 def test_a_logout_forgets_the_browsers_sessions_although_the_store_is_down(

@@ -154,3 +154,36 @@ def test_it_names_every_management_command() -> None:
     ]
     assert len(commands) > 10
     assert [c for c in commands if not re.search(rf"\b{c}\b", text)] == []
+
+
+def deployment_block(first_line: str) -> list[str]:
+    """The lines of the code block of docs/deployment.md that starts with ``first_line``."""
+    text = (ROOT / "docs" / "deployment.md").read_text(encoding="utf-8")
+    start = text.index(first_line)
+    return text[start : text.index("```", start)].splitlines()
+
+
+def test_it_gives_an_environment_file_that_systemd_and_the_shell_read_alike() -> None:
+    """docs/deployment.md's /etc/socle/env is read by systemd's EnvironmentFile and by the
+    wrapper's ``set -a; . /etc/socle/env``: systemd keeps a trailing « # … » or what follows a
+    blank in the value, and a ``$`` as it is, the shell does not; systemd ignores an
+    ``export`` line."""
+    table = configuration_table()
+    settings = [
+        line
+        for line in deployment_block("# /etc/socle/env")
+        if line.strip() and not line.startswith("#")
+    ]
+    assert len(settings) >= 8
+    for line in settings:
+        assert re.fullmatch(r"SOCLE_[A-Z0-9_]+=[^\s'\"$`\\]+", line), line
+        assert line.split("=", 1)[0] in table, line
+
+
+def test_it_gives_a_systemd_unit_that_reads_that_file_and_stops_gracefully() -> None:
+    unit = deployment_block("# /etc/systemd/system/socle.service")
+    sections = [line for line in unit if line.startswith("[")]
+    assert sections == ["[Unit]", "[Service]", "[Install]"]
+    assert "EnvironmentFile=/etc/socle/env" in unit
+    assert "KillMode=mixed" in unit  # SIGTERM to gunicorn's master only: its graceful stop
+    assert any(line.startswith("ExecStart=/opt/socle/.venv/bin/socle serve ") for line in unit)

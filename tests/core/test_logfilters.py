@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from django.core.exceptions import DisallowedHost, PermissionDenied
+from django.test import RequestFactory
 
 from socle.core import logfilters
 from socle.core.logfilters import ForbiddenWithoutTraceback
@@ -78,3 +79,54 @@ def test_it_shows_a_command_what_it_says_and_not_the_trace_log_line(tmp_path: Pa
     assert "socle.traces" not in result.stderr and "traces_purged" not in result.stderr
     debug = run_socle(tmp_path, "traces_purge", "--days", "400", SOCLE_LOG_LEVEL="DEBUG")
     assert "INFO socle.traces traces_purged" in debug.stderr
+
+
+def console_lines(records: list[logging.LogRecord]) -> list[logging.LogRecord]:
+    """The records the node's console handler (settings.LOGGING) would print."""
+    console = next(
+        h
+        for h in logging.getLogger().handlers
+        if any(isinstance(f, ForbiddenWithoutTraceback) for f in h.filters)
+    )
+    return [r for r in records if all(f.filter(r) for f in console.filters)]
+
+
+def _request_record(name: str, request: object) -> logging.LogRecord:
+    record = logging.LogRecord(name, logging.ERROR, __file__, 1, "Service Unavailable: /", (), None)
+    record.request = request
+    return record
+
+
+def test_it_leaves_out_djangos_line_for_a_503_socle_has_said() -> None:
+    said, other = RequestFactory().get("/cas/login"), RequestFactory().get("/cas/login")
+    logfilters.said(said)
+    assert console_lines([_request_record("django.request", said)]) == []
+    kept = [_request_record("django.request", other), _request_record("socle.cas", said)]
+    assert console_lines(kept) == kept
+
+
+def test_it_says_a_recurring_event_once_per_interval_with_its_count(caplog) -> None:
+    now = [1000.0]
+    tally = logfilters.Tally(logging.getLogger("socle.test"), "full: %d", clock=lambda: now[0])
+    caplog.set_level(logging.WARNING, "socle.test")
+    for _ in range(3):
+        tally.add()
+    now[0] += 59.0
+    tally.add()
+    assert [r.getMessage() for r in caplog.records] == ["full: 1"]
+    now[0] += 1.0
+    tally.add()
+    assert [r.getMessage() for r in caplog.records] == ["full: 1", "full: 4"]
+
+
+def test_a_healthz_503_is_one_line_naming_the_failing_part(client, settings, caplog) -> None:
+    settings.SOCLE_REDIS_URL = ""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "socle_cache_never_created",
+        }
+    }
+    assert client.get("/healthz").status_code == 503
+    lines = [r.name for r in console_lines(caplog.records) if r.levelno >= logging.WARNING]
+    assert lines == ["socle.core.health"]

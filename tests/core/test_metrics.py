@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -132,3 +133,32 @@ def test_the_workers_values_are_added_up_and_a_dead_workers_gauges_dropped(tmp_p
     assert lines[0] == "before 1.0 1.0" and lines[1] == "after 1.0 0.0", result.stdout
     assert lines[2] == "survived"
     assert result.stderr.count("a value could not be updated") == 1, result.stderr
+
+
+def test_it_creates_the_metrics_once_when_threads_count_their_first_event_together(
+    monkeypatch: Any, settings: Any
+) -> None:
+    """A worker's first events just after its start, counted by several threads at once."""
+    import prometheus_client
+
+    from socle.core import metrics
+
+    settings.SOCLE_METRICS_TOKEN = "t" * 40
+    if metrics._create.cache_info().currsize:  # as socle serve's use_directory does
+        for collector in vars(metrics._metrics()).values():
+            REGISTRY.unregister(collector)
+        metrics._create.cache_clear()
+    real_counter = prometheus_client.Counter
+
+    def slow_counter(*args: Any, **kwargs: Any) -> Any:
+        threading.Event().wait(0.05)  # widens the window between the check and the register
+        return real_counter(*args, **kwargs)
+
+    monkeypatch.setattr(prometheus_client, "Counter", slow_counter)
+    with ThreadPoolExecutor(4) as pool:
+        firsts = [pool.submit(metrics._metrics) for _ in range(4)]
+    made = [first.result() for first in firsts]  # DuplicateTimeseries raised here without lock
+    assert len({id(m) for m in made}) == 1
+    before = value("socle_login_queue_full_total")
+    metrics.queue_full()
+    assert value("socle_login_queue_full_total") == before + 1

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
+import time
+from collections.abc import Callable
 
 from django.core.exceptions import PermissionDenied, SuspiciousOperation
 
@@ -79,3 +82,54 @@ class CommandConsole(logging.Filter):
         if not _one_shot_command or record.levelno >= logging.WARNING:
             return True
         return logging.getLogger().getEffectiveLevel() <= logging.DEBUG
+
+
+# A 503 Socle answers on purpose and has said in its own words (or counts, and summarises).
+_SAID = "_socle_503_said"
+
+
+def said(request: object) -> None:
+    """Marks ``request``: its 503 answer is already in the log, in Socle's words (the store
+    failure with its cause, the health check's failing part) or on purpose (the « file
+    d'attente » page during a surge, counted and summarised by :class:`Tally`); Django's own
+    « Service Unavailable: /cas/login » line, at ERROR, would only repeat it."""
+    setattr(request, _SAID, True)
+
+
+class SaidBySocle(logging.Filter):
+    """Drops ``django.request``'s line for a request marked by :func:`said` (Django's records of
+    that logger carry the ``request``). During a surge every refused login added an ERROR line;
+    during a Redis outage every health check and login two lines, one at ERROR."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (
+            record.name == "django.request"
+            and getattr(getattr(record, "request", None), _SAID, False)
+        )
+
+
+class Tally:
+    """Says a recurring event at most once per ``every`` seconds per process, with how many
+    happened since its previous line (the first one at once): a surge's thousands of « file
+    d'attente » pages a minute are one line a minute, not thousands."""
+
+    def __init__(
+        self,
+        logger: logging.Logger,
+        message: str,
+        every: float = 60.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.logger, self.message, self.every, self.clock = logger, message, every, clock
+        self.lock = threading.Lock()
+        self.unsaid = 0
+        self.said_at: float | None = None
+
+    def add(self) -> None:
+        with self.lock:
+            self.unsaid += 1
+            now = self.clock()
+            if self.said_at is not None and now - self.said_at < self.every:
+                return
+            count, self.unsaid, self.said_at = self.unsaid, 0, now
+        self.logger.warning(self.message, count)

@@ -30,6 +30,7 @@ import logging
 import os
 import shutil
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -61,9 +62,20 @@ class _Metrics:
     pronote_missing_id: Any
 
 
-@functools.cache
+_creating = threading.Lock()
+
+
 def _metrics() -> _Metrics:
-    """Created on first use, in the process that counts (a worker, after the fork)."""
+    """Created on first use, in the process that counts (a worker, after the fork), by one
+    thread: two threads counting their first event at once both registered the metrics, the
+    second failed (« Duplicated timeseries in CollectorRegistry ») and, logged once, silenced
+    every later failure of that worker (seen under 24 concurrent logins just after a start)."""
+    with _creating:
+        return _create()
+
+
+@functools.cache
+def _create() -> _Metrics:
     from prometheus_client import Counter, Gauge, Histogram
 
     return _Metrics(
@@ -188,12 +200,12 @@ def use_directory(directory: Path) -> None:
     values = sys.modules.get("prometheus_client.values")
     if values is not None:  # imported already: values created from now on use the files
         values.ValueClass = values.get_value_class()  # type: ignore[attr-defined]
-    if _metrics.cache_info().currsize:  # created in this process before: created again
+    if _create.cache_info().currsize:  # created in this process before: created again
         from prometheus_client import REGISTRY
 
         for collector in vars(_metrics()).values():
             REGISTRY.unregister(collector)
-        _metrics.cache_clear()
+        _create.cache_clear()
 
 
 def _alive(pid: str) -> bool:

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_safe
 
 from socle.core import metrics as node_metrics
 from socle.core.health import run_checks
+from socle.core.logfilters import said
 
 
 @never_cache
@@ -23,6 +24,8 @@ def healthz(request: HttpRequest) -> JsonResponse:
         "status": "ok" if healthy else "error",
         "checks": {c.name: {"ok": c.ok, "detail": c.detail, "ms": c.ms} for c in checks},
     }
+    if not healthy:
+        said(request)  # run_checks logged the failing part and its cause
     return JsonResponse(body, status=200 if healthy else 503)
 
 

@@ -17,6 +17,7 @@ from socle.cas import protocol
 from socle.cas.tickets import get_store
 from socle.cas.tickets.base import Session
 from socle.core import metrics
+from socle.core.logfilters import said
 from socle.core.middleware import client_address_of
 
 TGC_COOKIE = "socle_tgc"
@@ -128,6 +129,7 @@ def unavailable(request: HttpRequest, *, logged_out: bool = False) -> HttpRespon
     """503 « Service momentanément indisponible » with ``Retry-After`` (a plain text answer
     when even the page cannot be rendered, e.g. the database is down)."""
     metrics.store_unavailable()
+    said(request)  # its callers log the store's failure
     context = {"retry_after": UNAVAILABLE_RETRY_AFTER, "logged_out": logged_out}
     try:
         response = page(request, "cas/unavailable.html", context, status=503)

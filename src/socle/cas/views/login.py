@@ -42,6 +42,7 @@ from socle.cas.views.common import (
 )
 from socle.cas.views.signin import go_to_service, logged_in, param, sign_in
 from socle.core.admission import ClientGone, QueueFull
+from socle.core.logfilters import Tally, said
 from socle.core.nocache import no_store
 from socle.directory import activation, handover
 from socle.directory.models import Person
@@ -53,6 +54,12 @@ MAX_SERVICE_LENGTH = 2048
 CLIENT_CLOSED_REQUEST = 499  # nginx's code for a request its client abandoned; nobody reads it
 
 logger = logging.getLogger("socle.cas")
+# One line a minute at most per process during a surge (socle_login_queue_full_total counts all).
+QUEUE_FULL = Tally(
+    logger,
+    "login queue full: %d login(s) answered with the « file d'attente » page (503) by this "
+    "process since its previous such line (at most one a minute)",
+)
 
 _RETRY_REFUSED = gettext_lazy(
     "La nouvelle tentative automatique n'est plus valable (délai dépassé, ou page ouverte dans"
@@ -321,4 +328,6 @@ def _queue_page(
     }
     response = render(request, "cas/queue.html", context, status=503)
     response["Retry-After"] = str(retry_after)
+    QUEUE_FULL.add()
+    said(request)
     return response
