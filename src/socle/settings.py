@@ -349,7 +349,12 @@ SOCLE_LOG_LEVEL = env_parsed("SOCLE_LOG_LEVEL", _log_level, "INFO")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "formatters": {
+        "plain": {
+            "()": "socle.core.logfilters.WithOffset",
+            "format": "%(asctime)s %(levelname)s %(name)s %(message)s",
+        }
+    },
     "filters": {
         "forbidden": {"()": "socle.core.logfilters.ForbiddenWithoutTraceback"},
         "secret_paths": {"()": "socle.core.logfilters.SecretPaths"},

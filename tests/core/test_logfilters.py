@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+import re
 import sys
+import time
 from pathlib import Path
 
 from django.core.exceptions import DisallowedHost, PermissionDenied
@@ -130,3 +132,18 @@ def test_a_healthz_503_is_one_line_naming_the_failing_part(client, settings, cap
     assert client.get("/healthz").status_code == 503
     lines = [r.name for r in console_lines(caplog.records) if r.levelno >= logging.WARNING]
     assert lines == ["socle.core.health"]
+
+
+def test_it_writes_log_times_with_their_offset_from_utc() -> None:
+    from django.conf import settings
+
+    spec = settings.LOGGING["formatters"]["plain"]
+    assert spec["()"] == "socle.core.logfilters.WithOffset"
+    record = logging.LogRecord("socle.cas", logging.WARNING, __file__, 1, "message", None, None)
+    record.created, record.msecs = 1_764_915_047.357, 357.0  # 2025-12-05 06:10:47.357 UTC
+    formatter = logfilters.WithOffset(spec["format"])
+    assert re.fullmatch(
+        r"2025-12-05 \d\d:10:47,357[+-]\d{4} WARNING socle.cas message", formatter.format(record)
+    )
+    formatter.converter = time.gmtime
+    assert formatter.format(record) == "2025-12-05 06:10:47,357+0000 WARNING socle.cas message"

@@ -1,4 +1,4 @@
-"""Logging filters of Socle's ``LOGGING`` (settings.py)."""
+"""Logging filters and the formatter of Socle's ``LOGGING`` (settings.py)."""
 
 from __future__ import annotations
 
@@ -133,3 +133,14 @@ class Tally:
                 return
             count, self.unsaid, self.said_at = self.unsaid, 0, now
         self.logger.warning(self.message, count)
+
+
+class WithOffset(logging.Formatter):
+    """Times with their offset from UTC (``2026-12-05 06:10:47,357+0100``), as gunicorn's own
+    lines (its start, its workers) carry theirs: beside them in one journal, across a change to
+    or from summer time, or read from another time zone, a line names its instant."""
+
+    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:  # noqa: N802
+        moment = self.converter(record.created)
+        day_and_time = time.strftime(datefmt or "%Y-%m-%d %H:%M:%S", moment)
+        return f"{day_and_time},{int(record.msecs):03d}{time.strftime('%z', moment)}"
