@@ -228,7 +228,7 @@ def _fix_missing_identifier(establishment: Establishment, person: Person) -> lis
     fixes = [
         _(
             "Ce compte n'a pas d'identifiant PRONOTE pour %(uai)s : importez le "
-            "fichier des identifiants (« Importer les identifiants Pronote », mode Partiel "
+            "fichier des identifiants (« Importer les identifiants PRONOTE », mode Partiel "
             "suffit) et rapprochez ce compte, au besoin à la main avec « Parcourir »."
         )
         % {"uai": establishment.uai},
