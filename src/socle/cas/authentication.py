@@ -97,14 +97,21 @@ def check_credentials(request: HttpRequest, login: str, password: str, address: 
         return Outcome(None)
     nonce: str | None = None
     person: Person | None = None
-    if device.present(request):  # the entry is checked against the current password hash
+    looked_up = device.present(request)
+    if looked_up:  # the entry is checked against the current password hash
         person = _find(login)
         nonce = device.trusted_nonce(request, login, person.password) if person else None
     checked = throttle.check(login, address, nonce)  # counts this attempt in advance
     if checked.throttled:  # refused unhashed; the account, when already read, is traced with it
-        return Outcome(None, throttled=True, throttled_for=checked.seconds, refused=person)
+        return Outcome(
+            None,
+            throttled=True,
+            throttled_for=checked.seconds,
+            unknown_login=looked_up and person is None,
+            refused=person,
+        )
     try:
-        if not device.present(request):
+        if not looked_up:
             person = _find(login)  # before the slot: the slot covers the hash alone
         hint = profile_hint(login)
         asked = time.monotonic()
