@@ -322,3 +322,20 @@ def test_an_attempt_not_hashed_gives_its_place_back(pupil, service):
     throttle.release(first)  # the queue was full, say
     for _ in range(5):
         assert not throttle.check(pupil.login, SCHOOL, "a-nonce").throttled
+
+
+def test_it_traces_a_locked_device_entry_under_its_account(pupil, service):
+    # The attempt read the account for the device entry: the trace reuses it.
+    from socle.portal.models import Trace
+
+    owner = trusted_browser(pupil, HOME)
+    thief = with_cookie("192.0.2.66", owner.cookies[device.COOKIE].value)
+    for _ in range(6):
+        thief.post("/cas/login", {"username": pupil.login, "password": "wrong"})
+    last = Trace.objects.filter(event="login_failed").latest("pk")
+    assert (last.detail, last.person_id, last.actor_login) == ("throttled", pupil.pk, pupil.login)
+    stranger = with_cookie("192.0.2.67", owner.cookies[device.COOKIE].value)
+    for _ in range(6):
+        stranger.post("/cas/login", {"username": "personne.inconnue", "password": "wrong"})
+    unknown = Trace.objects.filter(event="login_failed").latest("pk")
+    assert (unknown.person_id, unknown.actor_login) == (None, "")

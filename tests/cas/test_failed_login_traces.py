@@ -56,3 +56,21 @@ def test_it_shows_a_refused_password_to_the_account_s_establishments() -> None:
 
     assert failures(admin) == [(pupil.login, Profile.PUPIL)]  # « Élève », not the unknown login
     assert failures(other_admin) == []
+
+
+def test_it_records_a_throttled_password_under_its_account_too(settings) -> None:
+    # A wrong password refused by the throttle is traced under the account, as an ordinary wrong
+    # password is: the school's administrator sees both in « Traces ».
+    settings.SOCLE_LOGIN_MAX_FAILURES_PER_ADDRESS = 2
+    school = make_establishment("0312609T")
+    pupil = make_person("Camille", "Martin", establishment=school, class_name="4A")
+    for _ in range(3):
+        cas_login(Client(), pupil, password="un-mauvais-mot-de-passe")
+    Client().post("/cas/login", {"username": "inconnu.du.tout", "password": "x" * 12})
+    traces = Trace.objects.filter(event="login_failed").order_by("pk")
+    assert list(traces.values_list("detail", "person_id", "actor_login")) == [
+        ("", pupil.pk, pupil.login),
+        ("", pupil.pk, pupil.login),
+        ("throttled", pupil.pk, pupil.login),
+        ("throttled", None, ""),
+    ]

@@ -268,7 +268,7 @@ def test_the_500_page_is_in_the_active_language():
     assert "<h1>Une erreur s'est produite</h1>" in french
     assert (
         "Le serveur n'a pas pu traiter votre demande. Réessayez dans quelques instants ; si le "
-        "problème continue, prévenez l'administrateur de l'ENT."
+        "problème continue, prévenez l'administrateur de l'ENT de votre établissement."
     ) in french
 
 

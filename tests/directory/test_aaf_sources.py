@@ -196,7 +196,7 @@ def test_it_names_a_pronote_file_given_to_the_aaf_import(tmp_path, name) -> None
         run("directory_import", str(source), format="aaf")
     assert str(refused.value) == (
         f"{source} est un fichier d'identifiants de PRONOTE, pas un annuaire : il s'importe avec "
-        "« socle pronote_import » (ou la page « Importer les identifiants Pronote »)."
+        "« socle pronote_import » (ou la page « Importer les identifiants PRONOTE »)."
     )
 
 
@@ -283,7 +283,7 @@ def test_it_names_the_pronote_import_for_a_folder_of_pronote_files_only(tmp_path
         f"d'identifiants de PRONOTE ({prefix}IdPN_To_ENT_0310001H.xml, "
         f"{prefix}IdPN_To_ENT_0312609T.xml), pas un annuaire : ils s'importent, établissement "
         "par établissement, avec « socle pronote_import FICHIER --uai UAI --mode "
-        "complet|partiel » (ou la page « Importer les identifiants Pronote »)."
+        "complet|partiel » (ou la page « Importer les identifiants PRONOTE »)."
     )
     assert "Fichiers : 0 lu(s), 2 ignoré(s), 0 en erreur." in out.getvalue()
 

@@ -85,7 +85,7 @@ def test_directory_import_names_the_command_for_a_pronote_file(tmp_path) -> None
         run("directory_import", str(path))
     assert str(refused.value) == (
         f"{path} est un fichier d'identifiants de PRONOTE, pas un annuaire : il s'importe avec "
-        "« socle pronote_import » (ou la page « Importer les identifiants Pronote »)."
+        "« socle pronote_import » (ou la page « Importer les identifiants PRONOTE »)."
     )
 
 
@@ -116,7 +116,7 @@ def test_directory_import_names_the_command_for_a_pronote_csv_extraction(tmp_pat
         call_command("directory_import", str(path), *extra, stdout=io.StringIO())
     assert str(refused.value) == (
         f"{path} est un fichier d'identifiants de PRONOTE, pas un annuaire : il s'importe avec "
-        "« socle pronote_import » (ou la page « Importer les identifiants Pronote »)."
+        "« socle pronote_import » (ou la page « Importer les identifiants PRONOTE »)."
     )
 
 

@@ -114,7 +114,7 @@ def pronote_from_ent(
 ) -> Launch:
     """Mon espace → PRONOTE's tile → launcher → « Accéder à … » → PRONOTE."""
     open_launcher(page, ent, code)
-    assert "Service Pronote avec CAS" in main_text(page), main_text(page)
+    assert "Service PRONOTE avec CAS" in main_text(page), main_text(page)
     return launch(page, sim, remember=remember)
 
 
@@ -177,7 +177,7 @@ def download(page: Page, click: Callable[[], None], folder: Path) -> Path:
     return target
 
 
-# --- the ENT's « Importer les identifiants Pronote » ------------------------------------------
+# --- the ENT's « Importer les identifiants PRONOTE » ------------------------------------------
 
 STEP_TITLES = [
     "Étape 1/6 : rapprochement des enseignants",
@@ -188,15 +188,15 @@ STEP_TITLES = [
     "Étape 6/6 : rapprochement des personnels",
 ]
 SUMMARY = re.compile(
-    r"(\d+) identifiant\(s\) Pronote importé\(s\)\. "
+    r"(\d+) identifiant\(s\) PRONOTE importé\(s\)\. "
     r"Dernier import fait le : \d\d/\d\d/\d{4} à \d\d:\d\d en mode (Complet|Partiel)\."
 )
 
 
 def import_file(page: Page, ent: Ent, path: Path, mode: str) -> None:
-    """« Importer les identifiants Pronote »: Établissement, Mode d'import, Fichier → step 1."""
+    """« Importer les identifiants PRONOTE »: Établissement, Mode d'import, Fichier → step 1."""
     page.goto(ent.url + "/gestion/pronote/")
-    assert page.locator("h1").inner_text() == "Importer les identifiants Pronote"
+    assert page.locator("h1").inner_text() == "Importer les identifiants PRONOTE"
     page.select_option("#id_establishment", label=f"{JAURES} — Collège Jean Jaurès")
     page.get_by_label(mode, exact=True).check()
     page.set_input_files("#id_upload", str(path))

@@ -92,7 +92,7 @@ def test_step_2_the_school_declares_the_pronote_service_and_opens_it(story: Stor
     submit(page, page.get_by_role("link", name="Nouveau service"))
     page.fill("#id_code", SERVICE)
     page.fill("#id_label", "PRONOTE")
-    page.select_option("#id_sso_type", label="SSO Pronote avec CAS")
+    page.select_option("#id_sso_type", label="SSO PRONOTE avec CAS")
     page.select_option("#id_establishment", label="Collège Jean Jaurès (0312609T)")
     page.fill("#id_url", url_for_ent.removesuffix("**"))  # PRONOTE.net's public URL
     page.fill("#id_category", "Scolarité")
@@ -116,7 +116,7 @@ def test_step_2_the_school_declares_the_pronote_service_and_opens_it(story: Stor
 
     page.goto(world.ent.url + "/gestion/services/")
     listed = squash(main_text(page))
-    assert f"{SERVICE} PRONOTE SSO Pronote avec CAS" in listed, listed
+    assert f"{SERVICE} PRONOTE SSO PRONOTE avec CAS" in listed, listed
 
     # The CAS now accepts PRONOTE's espaces: a visitor sent by PRONOTE gets the login form.
     check = world.ent.run("cas_check_service", world.jaures.pronote_url + "professeur.html")

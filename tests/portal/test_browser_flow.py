@@ -82,7 +82,7 @@ def test_pronote_from_the_catalogue_to_the_pupil_espace(
         assert page.locator("h1", has_text="Mon espace").count() == 1
         submit(page, ".tile >> text=Pronote.net")
         assert page.url == base + "/services/PRONOTECAS/"
-        assert page.locator("h1", has_text="Service Pronote avec CAS").count() == 1
+        assert page.locator("h1", has_text="Service PRONOTE avec CAS").count() == 1
         requests_seen: list[Any] = []
         page.on("request", lambda request: requests_seen.append(request))
         with page.expect_request(lambda request: request.url.startswith(PRONOTE)):

@@ -64,7 +64,7 @@ def test_the_launcher_explains_then_sends_a_pupil_to_the_pupil_espace(
     client = logged_in(pupil)
     url = reverse("portal:launcher", args=[service.code])
     page = client.get(url).content.decode()
-    assert "Service Pronote avec CAS" in page
+    assert "Service PRONOTE avec CAS" in page
     assert (
         "J'ai pris connaissance de ces informations. Je souhaite accéder directement au "
         "service sans afficher cette page."
@@ -301,7 +301,9 @@ def test_it_still_asks_other_people_to_wait_for_their_establishment(
 ) -> None:
     pupil = make_person(establishment=school)
     paragraph = _empty_message(pupil)
-    assert "revenez bientôt, ou contactez l'administrateur de l'ENT" in paragraph.text_content()
+    assert (
+        "revenez bientôt, ou contactez l'administrateur de l'ENT de votre établissement"
+    ) in paragraph.text_content()
     assert not paragraph.xpath(".//a")
 
 

@@ -16,7 +16,7 @@ from lxml import etree
 
 from socle.directory.models import Establishment, Person
 from socle.directory.profiles import Profile
-from socle.portal import indicators, trace_log
+from socle.portal import charts, indicators, trace_log
 from socle.portal.charts import nice_max, stacked_bars
 from socle.portal.models import Trace
 from socle.portal.traces import record
@@ -301,3 +301,55 @@ def test_it_lists_the_recorded_events_once_each_by_their_index() -> None:
         record(event)
     assert trace_log.recorded_events() == ["evenement_inconnu", "login", "logout"]
     assert trace_log.recorded_events(limit=2) == ["evenement_inconnu", "login"]
+
+
+def _colours(series: indicators.Series) -> dict[str, str]:
+    return {name: fill for (name, _v), fill in zip(series.series, series.colours, strict=True)}
+
+
+def test_it_gives_a_profile_and_a_service_the_same_colour_whatever_their_rank(
+    school: Establishment,
+) -> None:
+    # Monday: more pupils than teachers; Tuesday: the other way round. « Élève » stays blue.
+    make_service("pronote", label="PRONOTE")
+    for _ in range(3):
+        trace("ticket_issued", 1, service_code="pronote", uai=school.uai, profile=Profile.PUPIL)
+    trace("ticket_issued", 1, service_code="cdt", uai=school.uai, profile=Profile.TEACHER)
+    for _ in range(3):
+        trace("ticket_issued", 0, service_code="cdt", uai=school.uai, profile=Profile.TEACHER)
+    trace("ticket_issued", 0, service_code="pronote", uai=school.uai, profile=Profile.PUPIL)
+    today = timezone.localdate()
+    yesterday = today - dt.timedelta(days=1)
+    days = [(yesterday, yesterday), (today, today), (yesterday, today)]
+    by_profile = [indicators.per_profile(Trace.objects.all(), *span) for span in days]
+    by_service = [indicators.per_service(Trace.objects.all(), *span) for span in days]
+    assert [s.series[0][0] for s in by_profile[:2]] == ["Élève", "Enseignant"]  # ranks swap
+    assert {_colours(s)["Élève"] for s in by_profile} == {charts.PALETTE[0]}
+    assert len({_colours(s)["Enseignant"] for s in by_profile}) == 1
+    assert len({_colours(s)["PRONOTE"] for s in by_service}) == 1
+    assert len({_colours(s)["cdt"] for s in by_service}) == 1
+    page = logged_in(make_person(is_superuser=True)).get(reverse("portal:indicators"))
+    legend = [c for chart in page.context["charts"] for c in chart["legend"]]
+    assert ("Élève", charts.PALETTE[0]) in legend
+
+
+def test_it_never_gives_two_series_of_one_chart_the_same_colour() -> None:
+    keys: list[str | None] = [f"SERVICE-{n}" for n in range(8)] + ["", None]
+    colours = charts.stable_colours(keys)
+    assert len(set(colours)) == len(keys)
+    assert colours[-2:] == [charts.NEUTRAL, charts.OTHERS]
+    assert charts.stable_colours(["SERVICE-3"]) == charts.stable_colours(["SERVICE-3"])
+    profiles = charts.stable_colours(list(indicators.PROFILE_SLOTS), indicators.PROFILE_SLOTS)
+    assert len(set(profiles)) == len(profiles)
+
+
+def test_every_series_colour_stands_out_from_the_white_page() -> None:
+    def luminance(colour: str) -> float:
+        def channel(c: float) -> float:
+            return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+        r, g, b = (channel(int(colour[i : i + 2], 16) / 255) for i in (1, 3, 5))
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+    for colour in [*charts.PALETTE, charts.NEUTRAL, charts.OTHERS]:
+        assert 1.05 / (luminance(colour) + 0.05) >= 4.5, colour

@@ -48,7 +48,7 @@ def test_auto_only_validates_the_six_steps_and_prints_the_report(xml_file, schoo
         "Étape 1/6 : rapprochement des enseignants — 1 enseignant dans le fichier, 1 reconnu, "
         "0 non reconnu — validée : 1 importé, 0 inchangé" in out
     )
-    assert "4 identifiant(s) Pronote importé(s). Dernier import fait le :" in out
+    assert "4 identifiant(s) PRONOTE importé(s). Dernier import fait le :" in out
     assert len(ids_of(school.est)) == 4
     assert ImportSession.objects.get().status == SessionStatus.FINISHED
     assert "ELEVEJULES000001" in report.read_bytes().decode("utf-8-sig")
@@ -93,7 +93,7 @@ def test_it_prints_the_step_lines_in_english_with_singular_and_plural(xml_file, 
     )
     assert "Step 3/6: matching parents or guardians — 1 parent or guardian in the file" in report
     for french in ("rapprochement", "reconnu", "dans le fichier", "importé"):
-        assert french not in preview + report.replace("identifiant(s) Pronote importé(s)", "")
+        assert french not in preview + report.replace("identifiant(s) PRONOTE importé(s)", "")
 
 
 def test_a_bad_file_stops_with_a_french_error(tmp_path, school):
@@ -159,7 +159,7 @@ def test_doctor_explains_what_pronote_will_say_to_an_account_without_identifier(
         "aucun attribut n'a été renvoyé."
     ) in out
     assert "Échec de l'authentification par le serveur CAS http://testserver/cas" in out
-    assert "Importer les identifiants Pronote" in out
+    assert "Importer les identifiants PRONOTE" in out
 
 
 def test_doctor_shows_the_identifier_pronote_will_receive(xml_file, school):

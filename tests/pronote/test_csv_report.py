@@ -23,7 +23,7 @@ from tests.pronote.test_cas_ids import OLD_ENT, emma_row, make_pronote_service
 FRENCH_HEADER = [
     "Étape",
     "Catégorie",
-    "Identifiant Pronote",
+    "Identifiant PRONOTE",
     "Nom",
     "Prénom",
     "Date de naissance",

@@ -229,3 +229,21 @@ def test_it_gives_the_same_verdict_for_a_stored_name_with_surrounding_spaces(sch
     verdict = stored_elsewhere(school.est, "ELEVEEMMA0000001", school.emma.uid)
     assert verdict is not None
     assert (verdict.holder_id, verdict.holder_name) == (BOUND, "DUPONT Emma")
+
+
+def test_it_says_what_to_do_if_pronote_still_refuses_only_for_a_person_with_a_duplicate(school):
+    # The file has a second, unbound record of Emma (her birth name): PRONOTE may have bound it
+    # already (a partial export leaves bound users out), so the hint names it. Tom has one record:
+    # nothing suggests « Identification impossible », the hint would only worry the reader.
+    _imported(school, cas_id="")
+    emma = run("pronote_doctor", "--uai", school.est.uai, "--login", school.emma.login)
+    assert "PRONOTE recevra l'identifiant ELEVEEMMA0000001 et ouvrira" in emma
+    assert (
+        f"Correction : L'import du {_today()} a une autre fiche PRONOTE pour cette personne : "
+        f"DUPONT Emma ({BOUND}), un doublon ? Si PRONOTE affiche tout de même « Identification "
+        "impossible"
+    ) in emma
+    assert f"effacez l'« Identifiant CAS » de la fiche {BOUND}, puis reconnectez-vous" in emma
+    tom = run("pronote_doctor", "--uai", school.est.uai, "--login", school.tom.login)
+    assert "PRONOTE recevra l'identifiant ELEVETOM00000001 et ouvrira" in tom
+    assert "tout de même" not in tom and "Identification impossible" not in tom

@@ -33,7 +33,7 @@ def test_it_imports_a_whole_school_automatically():
     identity = PronoteIdentity.objects.get(person=school.emma)
     assert identity.category == "eleve" and identity.source_id == session.pk
     assert summary_line(school.est).startswith(
-        "5 identifiant(s) Pronote importé(s). Dernier import fait le : "
+        "5 identifiant(s) PRONOTE importé(s). Dernier import fait le : "
     )
     assert summary_line(school.est).endswith(" en mode Complet.")
 
@@ -103,7 +103,7 @@ def test_the_same_account_cannot_be_picked_twice():
     assert str(caught.value) == (
         f"Le compte ROUX Emma ({school.emma.login}) est choisi pour plusieurs lignes : "
         f"X Y ({rows[0].pronote_id}), Z W ({rows[1].pronote_id}). Un compte ne peut avoir "
-        "qu'un identifiant Pronote par établissement : gardez une seule de ces lignes (« retirer » "
+        "qu'un identifiant PRONOTE par établissement : gardez une seule de ces lignes (« retirer » "
         "sur une ligne reconnue, « — non identifié — » sur une autre)."
     )
     assert not ids_of(school.est)
@@ -318,7 +318,7 @@ def test_the_report_lists_every_row_and_every_removal():
         confirm_removals=True,  # the only pupil identifier: a large removal
     )
     lines = list(csv.reader(io.StringIO(report_csv(session).decode("utf-8-sig")), delimiter=";"))
-    assert lines[0][:3] == ["Étape", "Catégorie", "Identifiant Pronote"]
+    assert lines[0][:3] == ["Étape", "Catégorie", "Identifiant PRONOTE"]
     by_id = {line[2]: line for line in lines[1:]}
     assert by_id["ELEVEEMMA0000001"][8] == school.emma.login
     assert by_id["ELEVEEMMA0000001"][11] == "importé"

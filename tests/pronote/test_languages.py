@@ -36,7 +36,7 @@ def test_the_summary_line_keeps_pronotes_french_wording_byte_for_byte(school):
     with translation.override("fr"):
         french = summary_line(school.est)
     assert french == (
-        f"5 identifiant(s) Pronote importé(s). Dernier import fait le : {date} à {time} en mode "
+        f"5 identifiant(s) PRONOTE importé(s). Dernier import fait le : {date} à {time} en mode "
         "Complet."
     )
     with translation.override(None):  # the source text itself
@@ -58,7 +58,7 @@ def test_the_summary_line_says_one_identifier_in_english_and_keeps_the_s_in_fren
     with translation.override("en"):
         assert summary_line(school.est).startswith("1 PRONOTE identifier imported. Last import")
     with translation.override("fr"):
-        assert summary_line(school.est).startswith("1 identifiant(s) Pronote importé(s). Dernier")
+        assert summary_line(school.est).startswith("1 identifiant(s) PRONOTE importé(s). Dernier")
 
 
 def test_the_wizard_shows_the_summary_line_in_the_visitors_language(admin_client, school):
@@ -72,7 +72,7 @@ def test_the_wizard_shows_the_summary_line_in_the_visitors_language(admin_client
     assert "identifiant(s)" not in english and "en mode" not in english
     french = page_text(admin_client.get(url, headers={"Accept-Language": "fr"}))
     assert (
-        f"5 identifiant(s) Pronote importé(s). Dernier import fait le : {date} à {time} en mode "
+        f"5 identifiant(s) PRONOTE importé(s). Dernier import fait le : {date} à {time} en mode "
         "Complet."
     ) in french
 
@@ -85,7 +85,7 @@ def test_the_import_command_prints_the_french_line_whatever_the_active_language(
             "pronote_import", str(path), "--uai", school.est.uai, "--mode", "partiel", "--auto-only"
         )
     assert re.search(
-        r"^4 identifiant\(s\) Pronote importé\(s\)\. Dernier import fait le : \d\d/\d\d/\d{4} à "
+        r"^4 identifiant\(s\) PRONOTE importé\(s\)\. Dernier import fait le : \d\d/\d\d/\d{4} à "
         r"\d\d:\d\d en mode Partiel\.$",
         out,
         re.MULTILINE,

@@ -312,3 +312,13 @@ def test_a_duplicate_keeps_the_record_whose_cas_identifier_names_the_account():
     first, second = match_rows(rows, DirectoryIndex([teacher]), profiles)
     assert second.account_id == teacher.id and second.method == "cas_id"
     assert first.account_id is None and "gardée" in first.reason
+
+
+def test_it_says_the_duplicates_candidate_is_the_account_each_record_was_recognised_as():
+    teacher = account("Petit", "Marc", Profile.TEACHER)
+    rows = [row("enseignant", "PETIT", "Marc"), row("enseignant", "Petit", "MARC")]
+    matches = match_rows(rows, DirectoryIndex([teacher]), STEP_BY_CATEGORY["enseignant"].profiles)
+    for match in matches:
+        (candidate,) = [c for c in match.candidates if c.id == teacher.id]
+        assert "compte reconnu pour chacune des fiches en double" in candidate.why
+        assert "compte choisi pour ces fiches" not in candidate.why

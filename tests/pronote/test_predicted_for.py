@@ -7,12 +7,13 @@ them (``socle.pronote.predicted_for``)."""
 from __future__ import annotations
 
 from django.urls import reverse
+from django.utils import translation
 from lxml import html
 
 from socle.portal.models import Service, ServicePattern
 from socle.pronote.doctor import diagnose
-from socle.pronote.models import ImportSession, ImportStep
-from tests.pronote.helpers import School
+from socle.pronote.models import ImportRow, ImportSession, ImportStep, PronoteIdentity
+from tests.pronote.helpers import School, page_text, run
 from tests.pronote.test_recognition_consistency import (
     _held_noted,
     _import_with_bound_copy,
@@ -120,3 +121,63 @@ def test_it_speaks_english(admin_client, school: School):
     (warning,) = html.fromstring(response.content.decode()).xpath('//*[@id="stale-predictions"]')
     text = " ".join(warning.text_content().split())
     assert STALE not in text and "were computed at validation" in text
+
+
+def _stale_conflict(school: School) -> ImportRow:
+    """Emma's row, noted at validation « PRONOTE a déjà l'identifiant CAS … sur une autre fiche »
+    for the recognition by identifier, left in conflict; the service since recognises by
+    identity, where that duplicate is no refusal any more."""
+    service = _pronote(school, "PRONOTE-IDPN", "pronote")
+    session = _import_with_bound_copy(school)
+    ImportRow.objects.filter(session=session, pronote_id="ELEVEEMMA0000001").update(
+        outcome="conflict"
+    )
+    Service.objects.filter(pk=service.pk).update(pronote_recognition="identity")
+    return ImportRow.objects.get(session=session, pronote_id="ELEVEEMMA0000001")
+
+
+MARK = (
+    "(prévision faite à la validation, pour les réglages d'alors du service PRONOTE, changés "
+    "depuis : elle ne vaut plus telle quelle)"
+)
+
+
+def test_it_marks_a_stale_note_among_the_diagnostics_conflicts(admin_client, school: School):
+    row = _stale_conflict(school)
+    assert diagnose(school.est, allowed=None).stale_conflicts == {row.pk}
+    response = admin_client.get(reverse("pronote:doctor"), {"establishment": school.est.pk})
+    (item,) = html.fromstring(response.content.decode()).xpath(
+        "//h3[.='Conflits des derniers imports']/following-sibling::ul[1]/li"
+    )
+    text = " ".join(item.text_content().split())
+    assert "PRONOTE a déjà l'identifiant CAS" in text
+    assert MARK in text
+    Service.objects.filter(code="PRONOTE-IDPN").update(pronote_recognition="pronote")
+    assert diagnose(school.est, allowed=None).stale_conflicts == set()  # holds again: no mark
+    again = admin_client.get(reverse("pronote:doctor"), {"establishment": school.est.pk})
+    assert MARK not in page_text(again)
+
+
+def test_pronote_doctor_prints_the_conflicts_in_the_active_language_with_the_mark(
+    school: School,
+):
+    _stale_conflict(school)
+    with translation.override("en"):
+        out = run("pronote_doctor", "--uai", school.est.uai)
+    (line,) = [line for line in out.splitlines() if "ELEVEEMMA0000001)" in line and "ROUX" in line]
+    assert "PRONOTE already has the CAS identifier" in line, line
+    assert "PRONOTE a déjà" not in line
+    assert "(a prediction made at validation" in line, line
+
+
+def test_it_marks_a_stale_note_in_the_accounts_import_hint(school: School):
+    row = _stale_conflict(school)
+    # recognised by identifier again, but PRONOTE now receives the login as CAS user name
+    Service.objects.filter(code="PRONOTE-IDPN").update(
+        pronote_recognition="pronote", username_mode="login"
+    )
+    PronoteIdentity.objects.filter(person=school.emma).delete()  # Emma has no identifier now
+    out = run("pronote_doctor", "--uai", school.est.uai, "--login", school.emma.login)
+    (hint,) = [line for line in out.splitlines() if "Il figure dans l'import du" in line]
+    assert "ELEVEEMMA0000001" in hint and row.localized_outcome_detail in hint
+    assert hint.endswith(MARK), hint

@@ -141,7 +141,7 @@ def test_the_command_refuses_a_newcomers_file_in_complet_without_force(school, t
     with pytest.raises(CommandError) as refused:
         run(*args, "--auto-only")
     assert str(refused.value) == (
-        "Mode Complet : cet import supprimerait 57 identifiants Pronote absents du fichier "
+        "Mode Complet : cet import supprimerait 57 identifiants PRONOTE absents du fichier "
         "(Étape 2/6 : rapprochement des élèves : 57 identifiants sur 57). "
         + COMMAND_HINT
         + " Pour les supprimer malgré tout, relancez avec --force (--dry-run montre le détail "
@@ -164,7 +164,7 @@ def test_the_command_refuses_a_newcomers_file_in_complet_without_force(school, t
 
     forced = run(*args, "--auto-only", "--force")
     assert (
-        "Mode Complet : 57 identifiants Pronote absents du fichier supprimés (Étape 2/6 : "
+        "Mode Complet : 57 identifiants PRONOTE absents du fichier supprimés (Étape 2/6 : "
         "rapprochement des élèves : 57 identifiants sur 57). Suppression confirmée par --force."
         in forced
     )

@@ -67,7 +67,7 @@ def test_the_upload_form_shows_the_labels_of_pronote(admin_client, school):
     response = admin_client.get(reverse("pronote:index"))
     content = page_text(response)
     for label in (
-        "Importer les identifiants Pronote",
+        "Importer les identifiants PRONOTE",
         "Établissement",
         "Mode d'import",
         "Fichier des identifiants",
@@ -75,7 +75,7 @@ def test_the_upload_form_shows_the_labels_of_pronote(admin_client, school):
         "Partiel",
     ):
         assert label in content
-    assert "0 identifiant(s) Pronote importé(s)." in content
+    assert "0 identifiant(s) PRONOTE importé(s)." in content
 
 
 def test_a_malformed_file_is_refused_with_its_line_and_nothing_is_stored(admin_client, school):
@@ -170,7 +170,7 @@ def test_the_wizard_walks_the_six_steps(admin_client, school):
     for header in (
         "Nom Prénom",
         "Date de naissance",
-        "Identifiant Pronote",
+        "Identifiant PRONOTE",
         "Identifier",
         "Parcourir",
     ):
@@ -188,7 +188,7 @@ def test_the_wizard_walks_the_six_steps(admin_client, school):
         response = admin_client.post(response["Location"], {"action": "validate"})
     assert response["Location"] == reverse("pronote:final", args=[session.pk])
     final = page_text(admin_client.get(response["Location"]))
-    assert "5 identifiant(s) Pronote importé(s). Dernier import fait le : " in final
+    assert "5 identifiant(s) PRONOTE importé(s). Dernier import fait le : " in final
     assert "en mode Complet." in final
     report = admin_client.get(reverse("pronote:report", args=[session.pk]))
     assert report["Content-Type"].startswith("text/csv")
@@ -328,7 +328,7 @@ def test_it_names_the_account_chosen_for_two_rows_and_the_rows(admin_client, sch
     assert (
         f"Le compte ROUX Emma ({school.emma.login}) est choisi pour plusieurs lignes : ROUX Emma "
         "(ELEVEEMMA0000001), DUPONT MOREAU Jules (ELEVEJULES000001). Un compte ne peut avoir "
-        "qu'un identifiant Pronote par établissement : gardez une seule de ces lignes (« retirer » "
+        "qu'un identifiant PRONOTE par établissement : gardez une seule de ces lignes (« retirer » "
         "sur une ligne reconnue, « — non identifié — » sur une autre)."
     ) in page_text(response)
     assert page(response).xpath(f'//select[@name="row-{jules.pk}"]/option[@selected]/@value') == [
@@ -349,7 +349,7 @@ def test_interrompre_keeps_what_was_validated(admin_client, school):
     assert session.status == SessionStatus.INTERRUPTED
     assert ids_of(school.est) == {"PROFBERRONE00001": school.teacher.pk}
     summary = page_text(admin_client.get(response["Location"]))
-    assert "1 identifiant(s) Pronote importé(s)" in summary
+    assert "1 identifiant(s) PRONOTE importé(s)" in summary
 
 
 def test_it_asks_before_interrupting_and_keeps_the_choices_on_the_page(admin_client, school):

@@ -64,7 +64,8 @@ class Outcome:
     # not recorded in the traces
     unknown_login: bool = False
     # the account a refused password was typed for: its failure is traced under it, so that its
-    # establishments' « Traces » show it (None: unknown login, or refused before the look-up)
+    # establishments' « Traces » show it (None: unknown login, or throttled before the look-up,
+    # when ``socle.cas.login_failure.failure_subject`` reads it by its login)
     refused: Person | None = None
 
 
@@ -95,14 +96,22 @@ def check_credentials(request: HttpRequest, login: str, password: str, address: 
     if not login or not password or too_long:
         return Outcome(None)
     nonce: str | None = None
-    if device.present(request):  # the entry is checked against the current password hash
+    person: Person | None = None
+    looked_up = device.present(request)
+    if looked_up:  # the entry is checked against the current password hash
         person = _find(login)
         nonce = device.trusted_nonce(request, login, person.password) if person else None
     checked = throttle.check(login, address, nonce)  # counts this attempt in advance
-    if checked.throttled:
-        return Outcome(None, throttled=True, throttled_for=checked.seconds)
+    if checked.throttled:  # refused unhashed; the account, when already read, is traced with it
+        return Outcome(
+            None,
+            throttled=True,
+            throttled_for=checked.seconds,
+            unknown_login=looked_up and person is None,
+            refused=person,
+        )
     try:
-        if not device.present(request):
+        if not looked_up:
             person = _find(login)  # before the slot: the slot covers the hash alone
         hint = profile_hint(login)
         asked = time.monotonic()
@@ -112,7 +121,13 @@ def check_credentials(request: HttpRequest, login: str, password: str, address: 
                 # that attempts sent at once get the bound plus the slots, not the queue.
                 late = throttle.check(login, address)
                 if late.throttled:
-                    return Outcome(None, throttled=True, throttled_for=late.seconds)
+                    return Outcome(
+                        None,
+                        throttled=True,
+                        throttled_for=late.seconds,
+                        unknown_login=person is None,
+                        refused=person,
+                    )
                 checked = late  # untrusted: nothing taken; a success forgets what it saw
             if person is None:
                 Person().set_password(password)  # the same cost as a real check

@@ -22,17 +22,27 @@ def failure_detail(outcome: Outcome) -> str:
     return "compte désactivé" if outcome.disabled else ""
 
 
-def failure_actor(outcome: Outcome, login: str) -> str:
-    """The login « Traces » records for a refused login: the one typed, unless no account has
-    it — someone who typed their password in the login field must not find it in the traces
-    (nor their administrator in its CSV export). A throttled attempt was refused before its
-    login was looked up (a school's address locked after its pupils' mistakes): it is looked up
-    here, so that such a slip is not kept either."""
+def failure_subject(outcome: Outcome, login: str) -> tuple[Person | None, str]:
+    """Whom « Traces » records a refused login under, and the login it records.
+
+    The account: the one the password was refused for (its establishments see the failure,
+    ``Outcome.refused``), ``None`` for an unknown login. The login: the one typed, unless no
+    account has it — someone who typed their password in the login field must not find it in
+    the traces (nor their administrator in its CSV export).
+
+    A throttled attempt was refused before its login was looked up (a school's address locked
+    after its pupils' mistakes): it is looked up here, once, by the indexed login — no hash,
+    and the throttle has already refused it — so that such a slip is not kept either, and so
+    that a throttled attempt on an existing account is recorded under it, as any other refused
+    password is."""
     if outcome.unknown_login:
-        return ""
-    if outcome.throttled and not Person.objects.filter(login=login.strip()).exists():
-        return ""
-    return login[:64]
+        return None, ""
+    person = outcome.refused
+    if outcome.throttled and person is None:
+        person = Person.objects.filter(login=login.strip()).first()
+        if person is None:
+            return None, ""
+    return person, login[:64]
 
 
 def failure_message(outcome: Outcome) -> str:

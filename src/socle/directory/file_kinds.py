@@ -53,5 +53,5 @@ def pronote_file_hint(name: str) -> str:
     """What to do with a PRONOTE identifier file given to the directory's import."""
     return _(
         "%(path)s est un fichier d'identifiants de PRONOTE, pas un annuaire : il s'importe avec "
-        "« socle pronote_import » (ou la page « Importer les identifiants Pronote »)."
+        "« socle pronote_import » (ou la page « Importer les identifiants PRONOTE »)."
     ) % {"path": name}

@@ -9,25 +9,32 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 from django.db.models import Count, QuerySet
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from socle.directory.profiles import Profile
+from socle.portal.charts import stable_colours
 from socle.portal.models import Service, Trace
 from socle.portal.populations import profile_label
 from socle.portal.trace_log import day_bounds, with_profile
 
 CONNECTION_EVENT = "ticket_issued"
 MAX_SERIES = 8
+# A profile's colour, the same in every chart whichever profiles it shows: the first for Élève.
+PROFILE_SLOTS: dict[str, int] = {code: slot for slot, code in enumerate(Profile.values)}
 
 
 @dataclass
 class Series:
     days: list[dt.date]
     series: list[tuple[str, list[int]]]
+    # one per series: its colour, from its key (a profile, a service), not its rank
+    colours: list[str] = field(default_factory=list)
 
     @property
     def total(self) -> int:
@@ -59,6 +66,7 @@ def _pivot(
     start: dt.date,
     end: dt.date,
     label: dict[str, str] | None = None,
+    slots: Mapping[str, int] | None = None,
 ) -> Series:
     days = [start + dt.timedelta(days=i) for i in range((end - start).days + 1)]
     index = {day: i for i, day in enumerate(days)}
@@ -69,10 +77,12 @@ def _pivot(
     ranked = sorted(counts.items(), key=lambda kv: (-sum(kv[1]), kv[0]))
     head, tail = ranked[:MAX_SERIES], ranked[MAX_SERIES:]
     series = [((label or {}).get(k, k) or "—", v) for k, v in head]
+    keys: list[str | None] = [k for k, _v in head]
     if tail:
         other = [sum(v[i] for _, v in tail) for i in range(len(days))]
         series.append((_("Autres"), other))
-    return Series(days, series)
+        keys.append(None)
+    return Series(days, series, stable_colours(keys, slots))
 
 
 def per_service(traces: QuerySet[Trace], start: dt.date, end: dt.date) -> Series:
@@ -85,7 +95,7 @@ def per_service(traces: QuerySet[Trace], start: dt.date, end: dt.date) -> Series
     data = list(rows)
     codes = {code for _day, code, _n in data}
     labels = dict(Service.objects.filter(code__in=codes).values_list("code", "label"))
-    return _pivot(data, start, end, labels)
+    return _pivot(data, start, end, labels)  # a service's colour drawn from its code
 
 
 def per_profile(
@@ -103,4 +113,4 @@ def per_profile(
     )
     data = list(rows)
     labels = {code: profile_label(code) if code else _("non renseigné") for _d, code, _n in data}
-    return _pivot(data, start, end, labels)
+    return _pivot(data, start, end, labels, PROFILE_SLOTS)

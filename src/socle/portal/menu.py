@@ -28,7 +28,7 @@ _ITEMS: list[tuple[str, Any, tuple[str, ...], tuple[str, ...]]] = [
     ("indicators", _("Indicateurs"), ("portal:indicators",), ()),
     (
         "pronote",
-        # Not the page's title, the field documents' « Importer les identifiants Pronote »: the
+        # Not the page's title, the field documents' « Importer les identifiants PRONOTE »: the
         # menu's nine links already take 1082 of its 1112 px (a 1280 px screen); that label
         # would wrap it onto a second row at every width. The page's <h1> carries it.
         _("Import PRONOTE"),

@@ -33,7 +33,7 @@ class AccessMode(models.TextChoices):
 class SSOType(models.TextChoices):
     NONE = "none", _("Pas de SSO ou SSO standard")
     CAS = "cas", _("SSO CAS")
-    PRONOTE = "pronote", _("SSO Pronote avec CAS")
+    PRONOTE = "pronote", _("SSO PRONOTE avec CAS")
 
 
 class UsernameMode(models.TextChoices):

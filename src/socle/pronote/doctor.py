@@ -29,6 +29,7 @@ from socle.pronote.cas_names import (
 from socle.pronote.departed import Departed, departed_holders, departed_text
 from socle.pronote.importer.report import summary_line
 from socle.pronote.models import ImportRow, ImportSession, MissingIdentifierEvent, PronoteIdentity
+from socle.pronote.predicted_for import is_stale, stale_steps
 from socle.pronote.school_year import stale_import_warning
 
 ESPACES = (
@@ -177,6 +178,9 @@ class DoctorReport:
     departed_text: str = ""
     # the last validated import predates the current school year (socle.pronote.school_year)
     stale_import_text: str = ""
+    # the conflicts whose stored prediction the service's changed settings no longer give
+    # (socle.pronote.predicted_for.is_stale): their note is quoted with stale_mark()
+    stale_conflicts: set[int] = field(default_factory=set)
 
 
 def _accepts(service: Any, url: str) -> tuple[bool, str]:
@@ -351,6 +355,8 @@ def diagnose(
         departed=departed_holders(establishment),
         stale_import_text=stale_import_warning(establishment),
     )
+    stale = stale_steps(establishment, {row.session_id for row in conflicts})
+    report.stale_conflicts = {row.pk for row in conflicts if is_stale(row, stale)}
     if report.departed:
         report.departed_text = departed_text(len(report.departed))
     divergent = divergent_services(item.service for item in report.services)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -20,7 +21,8 @@ from socle.portal.saml_http import service_address, withheld
 from socle.pronote.attributes import IDENTITY_NAMES, mandatory_names, preview
 from socle.pronote.categories import STEP_BY_CATEGORY, STEP_COUNT
 from socle.pronote.doctor_bound import explain_http_target, explain_stored_cas_id
-from socle.pronote.models import ImportRow, PronoteIdentity
+from socle.pronote.models import ImportRow, ImportSession, PronoteIdentity
+from socle.pronote.predicted_for import is_stale, stale_mark, stale_steps
 from socle.pronote.pronote_says import IDENTIFICATION_IMPOSSIBLE, missing_attribute_message, quoting
 
 
@@ -202,17 +204,23 @@ def _explain(
             )
             % {"identifier": report.pronote_id}
         )
-        report.fixes.append(
-            quoting(
-                _(
-                    "Si PRONOTE affiche tout de même %(message)s : une fiche en double "
-                    "dans PRONOTE est déjà liée à ce compte ENT. Dans PRONOTE, effacez "
-                    "l'« Identifiant CAS » de la première fiche, puis reconnectez-vous depuis "
-                    "l'ENT."
-                ),
-                IDENTIFICATION_IMPOSSIBLE,
+        other = _other_record(establishment, person, report.pronote_id)
+        if other is not None:  # the one case the message may still come: a duplicate
+            report.fixes.append(
+                quoting(
+                    _(
+                        "L'import du %(date)s a une autre fiche PRONOTE pour cette personne : "
+                        "%(name)s (%(other)s), un doublon ? Si PRONOTE affiche tout de même "
+                        "%(message)s, ce doublon est déjà lié à ce compte ENT : dans PRONOTE, "
+                        "effacez l'« Identifiant CAS » de la fiche %(other)s, puis "
+                        "reconnectez-vous depuis l'ENT."
+                    ),
+                    IDENTIFICATION_IMPOSSIBLE,
+                    date=f"{timezone.localtime(other.session.created_at):%d/%m/%Y}",
+                    name=f"{other.last_name} {other.first_name}".strip(),
+                    other=other.pronote_id,
+                )
             )
-        )
     unknown = [
         n
         for n in IDENTITY_NAMES
@@ -224,11 +232,53 @@ def _explain(
         )
 
 
+def _other_record(establishment: Establishment, person: Person, pronote_id: str) -> Any:
+    """The newest imported row, among the school's last imports, of another PRONOTE record of
+    this person — a duplicate in PRONOTE, the one case where PRONOTE may answer « Identification
+    impossible » to an account whose identifier is right (its first record bound to the
+    person's CAS user name, and not in the file — a partial export leaves bound users out — or
+    bound to another name): a row of the same category, another identifier, matched to this
+    account, proposing it, bearing its name (and not another birth date), or its first name and
+    birth date (another name: a birth name, as PRONOTE often holds a first record); ``None``
+    when there is none, and then nothing suggests the message."""
+    identity = PronoteIdentity.objects.filter(person=person, establishment=establishment).first()
+    sessions = list(
+        ImportSession.objects.filter(establishment=establishment).values_list("pk", flat=True)[:5]
+    )
+    if identity is None or not sessions:
+        return None
+    rows = (
+        ImportRow.objects.filter(session__in=sessions, category=identity.category)
+        .exclude(pronote_id=pronote_id)
+        .filter(Q(person=person) | Q(person__isnull=True) | Q(first_name__iexact=person.first_name))
+        .select_related("session")
+        .order_by("-session_id", "position")
+    )
+    for row in rows.iterator():
+        if row.person_id == person.pk or _proposes(row, person.pk):
+            return row
+        same_name = (row.last_name.casefold(), row.first_name.casefold()) == (
+            person.last_name.casefold(),
+            person.first_name.casefold(),
+        )
+        born = {row.birth_date, person.birth_date} - {None}
+        if same_name and len(born) < 2:  # a homonym born another day is someone else
+            return row
+        if row.birth_date and row.birth_date == person.birth_date and not same_name:
+            return row  # the same first name and birth date under another (birth) name
+    return None
+
+
+def _proposes(row: ImportRow, person_id: int) -> bool:
+    candidates = row.candidates if isinstance(row.candidates, list) else []
+    return any(isinstance(c, dict) and c.get("id") == person_id for c in candidates)
+
+
 def _fix_missing_identifier(establishment: Establishment, person: Person) -> list[str]:
     fixes = [
         _(
             "Ce compte n'a pas d'identifiant PRONOTE pour %(uai)s : importez le "
-            "fichier des identifiants (« Importer les identifiants Pronote », mode Partiel "
+            "fichier des identifiants (« Importer les identifiants PRONOTE », mode Partiel "
             "suffit) et rapprochez ce compte, au besoin à la main avec « Parcourir »."
         )
         % {"uai": establishment.uai},
@@ -260,6 +310,11 @@ def _fix_missing_identifier(establishment: Establishment, person: Person) -> lis
                     "reason": (
                         f"{row.localized_reason or row.get_outcome_display()} "
                         f"{row.localized_outcome_detail}"
+                        + (
+                            f" {stale_mark()}"
+                            if is_stale(row, stale_steps(establishment, [row.session_id]))
+                            else ""
+                        )
                     ),
                 }
             ).strip()

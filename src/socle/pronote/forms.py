@@ -70,7 +70,7 @@ def initial_mode(establishment: Establishment | None) -> str:
 
 
 class ImportForm(FirstErrorFocusMixin, forms.Form):
-    """« Importer les identifiants Pronote » : Établissement, Mode d'import, Fichier."""
+    """« Importer les identifiants PRONOTE » : Établissement, Mode d'import, Fichier."""
 
     establishment = EstablishmentChoiceField(
         label=_("Établissement"), queryset=Establishment.objects.none(), empty_label=None

@@ -15,13 +15,15 @@ with the current settings (docs/pronote.md, "PRONOTE's stored « Identifiant CAS
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.utils.translation import gettext
 
 from socle.directory.models import Establishment
 from socle.pronote.cas_names import duplicate_refused, pronote_service
-from socle.pronote.models import ImportSession, StepState
+from socle.pronote.categories import STEP_BY_CATEGORY
+from socle.pronote.models import ImportRow, ImportSession, ImportStep, StepState
 
 # What changes the notes: whether a duplicate bound first is refused, and the names sent.
 DECISIVE = ("refused", "username_mode")
@@ -71,7 +73,7 @@ def stale_text(session: ImportSession) -> str:
     if not recorded:
         return ""
     now = service_settings(session.establishment)
-    changed = [then for then in recorded if any(then.get(k) != now[k] for k in DECISIVE)]
+    changed = [then for then in recorded if _changed(then, now)]
     if not changed:
         return ""
     return gettext(
@@ -80,3 +82,37 @@ def stale_text(session: ImportSession) -> str:
         "PRONOTE (%(then)s). Le service a changé depuis (%(now)s) : elles ne valent plus telles "
         "quelles. « Diagnostic PRONOTE » les recalcule avec les réglages actuels."
     ) % {"then": _described(changed[-1]), "now": _described(now)}
+
+
+def _changed(then: dict[str, Any], now: dict[str, Any]) -> bool:
+    return any(then.get(key) != now[key] for key in DECISIVE)
+
+
+def stale_steps(establishment: Establishment, session_ids: Iterable[int]) -> set[tuple[int, int]]:
+    """``(session id, step number)`` of the validated steps of these imports whose predictions
+    the service's settings, changed since, no longer give (as :func:`stale_text`)."""
+    steps = ImportStep.objects.filter(
+        session_id__in=list(session_ids), state=StepState.VALIDATED
+    ).values_list("session_id", "number", "predicted_for")
+    recorded = [(session, number, then) for session, number, then in steps if then]
+    if not recorded:
+        return set()
+    now = service_settings(establishment)
+    return {(session, number) for session, number, then in recorded if _changed(then, now)}
+
+
+def is_stale(row: ImportRow, stale: set[tuple[int, int]]) -> bool:
+    """Whether the row's stored notes hold a prediction (``cas_id_mismatch``,
+    ``cas_id_held_elsewhere``) that its step computed for settings changed since."""
+    step = STEP_BY_CATEGORY.get(row.category)
+    return bool(
+        step is not None and row.cas_mismatch_parts and (row.session_id, step.number) in stale
+    )
+
+
+def stale_mark() -> str:
+    """What follows such a note where it is quoted."""
+    return gettext(
+        "(prévision faite à la validation, pour les réglages d'alors du service PRONOTE, "
+        "changés depuis : elle ne vaut plus telle quelle)"
+    )

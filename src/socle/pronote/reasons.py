@@ -45,7 +45,7 @@ TEXTS: dict[str, str] = {
     "birth_date_one_side": gettext_noop("date de naissance inconnue d'un côté"),
     "same_class": gettext_noop("même classe (%(class_name)s)"),
     "parent_of_matched_child": gettext_noop("responsable d'un enfant rapproché"),
-    "chosen_for_rows": gettext_noop("compte choisi pour ces fiches"),
+    "chosen_for_rows": gettext_noop("compte reconnu pour chacune des fiches en double"),
     # why a row was matched, or left to the manual list (one part)
     "known_id": gettext_noop("identifiant PRONOTE déjà attribué à ce compte"),
     "id_of_other": gettext_noop(

@@ -25,7 +25,7 @@ from socle.cas.authentication import (
     check_credentials,
 )
 from socle.cas.forms import LoginForm
-from socle.cas.login_failure import failure_actor, failure_detail, failure_message
+from socle.cas.login_failure import failure_detail, failure_message, failure_subject
 from socle.cas.login_page import page_key, reuse_or_render
 from socle.cas.middleware import SESSION_KEY
 from socle.cas.services import find_service
@@ -286,11 +286,12 @@ def _post_credentials(
         target = activation.first_connection_url(outcome.activation_code, service_url or None)
         return HttpResponseRedirect(target)
     if outcome.person is None:
+        refused_for, actor_login = failure_subject(outcome, login_name)
         record(
             "login_failed",
             outcome="refused",
-            person=outcome.refused,  # its establishments see it; None for an unknown login
-            actor_login=failure_actor(outcome, login_name),
+            person=refused_for,  # its establishments see it; None for an unknown login
+            actor_login=actor_login,
             client_ip=address,
             detail=failure_detail(outcome),
         )

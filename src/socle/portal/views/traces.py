@@ -97,14 +97,17 @@ def indicator_page(request: HttpRequest) -> HttpResponse:
                 indicators.per_profile(traces, start, end, administered),
             ),
         ):
-            svg = charts.stacked_bars(series.days, series.series, title=title, chart_id=chart_id)
+            svg = charts.stacked_bars(
+                series.days, series.series, title=title, chart_id=chart_id, colours=series.colours
+            )
             charts_ctx.append(
                 {
                     "id": chart_id,
                     "title": title,
                     "svg": mark_safe(svg),  # noqa: S308 - escaped
                     "legend": [
-                        (name, charts.colour(i)) for i, (name, _v) in enumerate(series.series)
+                        (name, fill)
+                        for (name, _v), fill in zip(series.series, series.colours, strict=True)
                     ],
                     "data": series,
                 }

@@ -29,7 +29,7 @@ def csv_header() -> list[str]:
     return [
         pgettext("import report column", "Étape"),
         pgettext("import report column", "Catégorie"),
-        pgettext("import report column", "Identifiant Pronote"),
+        pgettext("import report column", "Identifiant PRONOTE"),
         pgettext("import report column", "Nom"),
         pgettext("import report column", "Prénom"),
         pgettext("import report column", "Date de naissance"),

@@ -119,21 +119,21 @@ def refusal(check: RemovalCheck) -> str:
 
 
 def _removed(large: list[RemovalCheck], *, done: bool) -> str:
-    """« Mode Complet : cet import supprimerait 57 identifiants Pronote absents du fichier
+    """« Mode Complet : cet import supprimerait 57 identifiants PRONOTE absents du fichier
     (Étape 2/6 : rapprochement des élèves : 57 identifiants sur 58). »"""
     count = sum(check.removals for check in large)
     steps = " ; ".join(counted(check) for check in large)
     if done:
         return ngettext(
-            "Mode Complet : %(count)s identifiant Pronote absent du fichier supprimé (%(steps)s).",
-            "Mode Complet : %(count)s identifiants Pronote absents du fichier supprimés "
+            "Mode Complet : %(count)s identifiant PRONOTE absent du fichier supprimé (%(steps)s).",
+            "Mode Complet : %(count)s identifiants PRONOTE absents du fichier supprimés "
             "(%(steps)s).",
             count,
         ) % {"count": count, "steps": steps}
     return ngettext(
-        "Mode Complet : cet import supprimerait %(count)s identifiant Pronote absent du "
+        "Mode Complet : cet import supprimerait %(count)s identifiant PRONOTE absent du "
         "fichier (%(steps)s).",
-        "Mode Complet : cet import supprimerait %(count)s identifiants Pronote absents du "
+        "Mode Complet : cet import supprimerait %(count)s identifiants PRONOTE absents du "
         "fichier (%(steps)s).",
         count,
     ) % {"count": count, "steps": steps}

@@ -36,14 +36,14 @@ def last_import(establishment: Establishment) -> ImportSession | None:
 
 
 def summary_line(establishment: Establishment) -> str:
-    """« 1401 identifiant(s) Pronote importé(s). Dernier import fait le : 05/09/2011 à 18:10 en mode
+    """« 1401 identifiant(s) PRONOTE importé(s). Dernier import fait le : 05/09/2011 à 18:10 en mode
     Partiel. » — the header of PRONOTE's historical import page, in the active language (the
     French is the contract: the same « (s) » wording whatever the count). The year has four
     digits, as everywhere else in Socle (PRONOTE's page writes two)."""
     total = PronoteIdentity.objects.filter(establishment=establishment).count()
     line = ngettext(
-        "%(count)d identifiant(s) Pronote importé(s).",
-        "%(count)d identifiant(s) Pronote importé(s).",
+        "%(count)d identifiant(s) PRONOTE importé(s).",
+        "%(count)d identifiant(s) PRONOTE importé(s).",
         total,
     ) % {"count": total}
     previous = last_import(establishment)

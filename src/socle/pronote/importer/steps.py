@@ -117,7 +117,7 @@ def _refuse_shared_accounts(rows: list[StepRow], pairs: list[Pair]) -> None:
         )
     sentences.append(
         gettext(
-            "Un compte ne peut avoir qu'un identifiant Pronote par établissement : gardez une "
+            "Un compte ne peut avoir qu'un identifiant PRONOTE par établissement : gardez une "
             "seule de ces lignes (« retirer » sur une ligne reconnue, « — non identifié — » sur "
             "une autre)."
         )

@@ -10,6 +10,7 @@ from socle.directory.models import Establishment
 from socle.pronote.doctor import DoctorReport, diagnose
 from socle.pronote.forms import DoctorForm, _establishments, allowed_people
 from socle.pronote.permissions import pronote_admin_required
+from socle.pronote.predicted_for import stale_mark
 from socle.pronote.pronote_says import missing_attribute_message
 
 
@@ -41,5 +42,6 @@ def doctor_view(request: HttpRequest) -> HttpResponse:
             "form": form,
             "report": report,
             "example": missing_attribute_message("https://cas.example", "idPronote"),
+            "stale_mark": stale_mark() if report and report.stale_conflicts else "",
         },
     )

@@ -1,4 +1,4 @@
-"""« Importer les identifiants Pronote » and the six-step rapprochement wizard."""
+"""« Importer les identifiants PRONOTE » and the six-step rapprochement wizard."""
 
 from __future__ import annotations
 

@@ -82,7 +82,7 @@ class Command(SocleCommand):
             choices=[c.value for c in SSOType],
             default=SSOType.CAS,
             help=_(
-                "type de SSO : cas (par défaut), pronote (SSO Pronote avec CAS : --uai "
+                "type de SSO : cas (par défaut), pronote (SSO PRONOTE avec CAS : --uai "
                 "obligatoire) ou none (simple lien)"
             ),
         )

@@ -239,7 +239,7 @@ def _pronote_files_only(path: str, names: list[str]) -> str:
         "Aucun fichier AAF lu dans %(path)s : rien n'a été importé. Il contient %(count)s "
         "fichier(s) d'identifiants de PRONOTE (%(files)s), pas un annuaire : ils s'importent, "
         "établissement par établissement, avec « socle pronote_import FICHIER --uai UAI --mode "
-        "complet|partiel » (ou la page « Importer les identifiants Pronote »)."
+        "complet|partiel » (ou la page « Importer les identifiants PRONOTE »)."
     ) % {"path": path, "count": len(names), "files": _first_names(names)}
 
 

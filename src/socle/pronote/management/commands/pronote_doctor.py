@@ -15,6 +15,7 @@ from socle.directory.command_options import establishment_of
 from socle.directory.models import Person
 from socle.pronote.departed import departed_reason
 from socle.pronote.doctor import DoctorReport, diagnose
+from socle.pronote.predicted_for import stale_mark
 
 
 class Command(SocleCommand):
@@ -112,7 +113,8 @@ def render_text(report: DoctorReport, limit: int | None = 20) -> str:
                 "last_name": r.last_name,
                 "first_name": r.first_name,
                 "pronote_id": r.pronote_id,
-                "detail": r.outcome_detail,  # the stored French text
+                "detail": r.localized_outcome_detail  # rendered from its stored parts
+                + (f" {stale_mark()}" if r.pk in report.stale_conflicts else ""),
                 "date": f"{timezone.localtime(r.session.created_at):%d/%m/%Y}",
             }
             for r in report.conflicts
