@@ -10,7 +10,7 @@ import pytest
 
 from tests.core.cli import run_socle
 
-# The last release's migrations; since then: directory 0009, portal 0008–0010, cas 0003,
+# The last release's migrations; since then: directory 0009, portal 0008–0011, cas 0003,
 # pronote 0003–0004.
 PREVIOUS = {"directory": "0008", "portal": "0007", "cas": "0002", "pronote": "0002"}
 
@@ -39,7 +39,7 @@ def test_it_detects_refuses_and_applies_the_migrations_of_an_upgrade(tmp_path: P
     )
     assert refused.returncode == 1
     assert refused.stderr.strip() == (
-        "La base de données n'est pas à jour (7 migration(s) à appliquer) : lancez « socle "
+        "La base de données n'est pas à jour (8 migration(s) à appliquer) : lancez « socle "
         "migrate » avant « socle serve --no-prepare », ou démarrez sans --no-prepare."
     )
 
