@@ -11,3 +11,6 @@ urlpatterns = [
     path("", include("socle.core.urls")),
     path("", include("socle.portal.urls")),
 ]
+
+# A database outage is a 503 with Retry-After, not the 500 page (socle.core.outage).
+handler500 = "socle.core.outage.handle_server_error"

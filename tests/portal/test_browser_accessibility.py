@@ -154,12 +154,14 @@ def test_it_finds_no_violation_on_the_portal_pages(
             check.focus_after_error(page, "Accès population · erreurs")
         # Django renders 500.html and 400.html without a view's context: the pages as the
         # server would send them.
-        for status, template, name in (
-            (500, "500.html", "Erreur serveur"),
-            (400, "400.html", "Demande refusée"),
+        outage = {"reason": "connexion perdue", "path": "/"}
+        for status, template, name, context in (
+            (500, "500.html", "Erreur serveur", {}),
+            (400, "400.html", "Demande refusée", {}),
+            (503, "503.html", "Base de données indisponible", outage),
         ):
             with translation.override(language):
-                body = loader.get_template(template).render()
+                body = loader.get_template(template).render(context)
             with check.context(language) as page:
                 page.route(base + f"/erreur-{status}", fulfil(status, body))
                 check.open(page, f"/erreur-{status}", status)
