@@ -56,3 +56,9 @@ def test_it_says_it_in_english_too(browser: Client) -> None:
     page = answer.content.decode()
     assert answer.status_code == 503 and '<html lang="en">' in page
     assert "Service temporarily unavailable" in page and "Try again" in page
+
+
+def test_it_answers_a_full_disk_met_before_the_view_with_a_503(browser: Client) -> None:
+    answer = browser.get("/test-outage/disk")
+    assert answer.status_code == 503 and answer["Retry-After"] == "30"
+    assert "plus de place sur le disque" in answer.content.decode()

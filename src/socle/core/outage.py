@@ -9,9 +9,11 @@ s'est produite » with a traceback in the log for each request. Such an error no
 the log says it once a minute with its count (:class:`socle.core.logfilters.Tally`) instead of
 a traceback per request. The kinds are those of ``socle.core.db_errors``: the server's state
 (disk full, read-only, locked) and an operation cut short (connection lost or refused, timeout,
-deadlock). Any other exception, an integrity error included, is still a bug: the 500 page and
-its traceback. The CAS's own paths already answer a store failure with their 503 page
-(``socle.cas.views.common.unavailable``); this covers everything else.
+deadlock), and the server's disk full or read-only while Django spools an upload to its
+temporary folder (an ``OSError`` raised before the view could say it). Any other exception,
+an integrity error included, is still a bug: the 500 page and its traceback. The CAS's own
+paths already answer a store failure with their 503 page (``socle.cas.views.common.unavailable``);
+this covers everything else.
 
 The page is rendered without the request's context processors, as Django's own 500 handler
 does: they may need the very database that failed.
@@ -19,6 +21,7 @@ does: they may need the very database that failed.
 
 from __future__ import annotations
 
+import errno
 import logging
 import sys
 
@@ -32,6 +35,7 @@ from django.views.defaults import server_error
 from socle.core import metrics
 from socle.core.db_errors import interrupted_reason, write_refused_reason
 from socle.core.logfilters import Tally, said
+from socle.core.plain_errors import os_error
 
 logger = logging.getLogger("socle.outage")
 RETRY_AFTER = 30  # seconds
@@ -41,9 +45,16 @@ _tally = Tally(
 )
 
 
+# The server's disk, when a request's own files cannot be written (an upload Django spools to
+# its temporary folder, above 5 MB): full, over quota, read-only.
+_DISK_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS})
+
+
 def outage_reason(exc: BaseException | None) -> str | None:
-    """Why the database could not answer, in the active language, when it is an outage rather
-    than a bug; ``None`` otherwise."""
+    """Why the database (or the server's disk) could not take the request, in the active
+    language, when it is an outage rather than a bug; ``None`` otherwise."""
+    if isinstance(exc, OSError) and exc.errno in _DISK_ERRNOS:
+        return os_error(exc)
     if not isinstance(exc, DatabaseError) or isinstance(exc, IntegrityError):
         return None
     return write_refused_reason(exc) or interrupted_reason(exc)
