@@ -112,7 +112,7 @@ def test_it_reads_a_person_as_the_orm_does(db):
     person = make_person(birth_date=dt.date(2012, 3, 4), is_active=False)
     Person.objects.filter(pk=person.pk).update(last_login=timezone.now())
     expected = Person.objects.get_by_natural_key(person.login)
-    found = authentication._find(person.login)
+    found = authentication.find_person(person.login)
     assert found is not None
     for field in Person._meta.concrete_fields:
         assert getattr(found, field.attname) == getattr(expected, field.attname), field.name
@@ -123,6 +123,6 @@ def test_it_reads_a_person_as_the_orm_does(db):
 
 def test_it_finds_nobody_for_an_unknown_or_differently_written_login(db):
     person = make_person()
-    assert authentication._find(person.login + "x") is None
-    assert authentication._find(person.login.upper()) is None
-    assert authentication._find("") is None
+    assert authentication.find_person(person.login + "x") is None
+    assert authentication.find_person(person.login.upper()) is None
+    assert authentication.find_person("") is None

@@ -99,7 +99,7 @@ def check_credentials(request: HttpRequest, login: str, password: str, address: 
     person: Person | None = None
     looked_up = device.present(request)
     if looked_up:  # the entry is checked against the current password hash
-        person = _find(login)
+        person = find_person(login)
         nonce = device.trusted_nonce(request, login, person.password) if person else None
     checked = throttle.check(login, address, nonce)  # counts this attempt in advance
     if checked.throttled:  # refused unhashed; the account, when already read, is traced with it
@@ -112,7 +112,7 @@ def check_credentials(request: HttpRequest, login: str, password: str, address: 
         )
     try:
         if not looked_up:
-            person = _find(login)  # before the slot: the slot covers the hash alone
+            person = find_person(login)  # before the slot: the slot covers the hash alone
         hint = profile_hint(login)
         asked = time.monotonic()
         with password_hash_slot(hint, still_wanted_check(request.META)):
@@ -156,7 +156,7 @@ def check_credentials(request: HttpRequest, login: str, password: str, address: 
     return Outcome(person)
 
 
-def _find(login: str) -> Person | None:
+def find_person(login: str) -> Person | None:
     """The person whose login is ``login``, as ``Person.objects.get_by_natural_key`` reads it.
 
     The statement is compiled once per database connection (:func:`_compile_lookup`) instead

@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 
 from socle.cas import throttle
-from socle.cas.authentication import Outcome
+from socle.cas.authentication import Outcome, find_person
 from socle.directory.models import Person
 
 
@@ -39,7 +39,7 @@ def failure_subject(outcome: Outcome, login: str) -> tuple[Person | None, str]:
         return None, ""
     person = outcome.refused
     if outcome.throttled and person is None:
-        person = Person.objects.filter(login=login.strip()).first()
+        person = find_person(login.strip())
         if person is None:
             return None, ""
     return person, login[:64]
