@@ -16,6 +16,7 @@ from socle.portal.espaces import ESPACES, espace_url
 from socle.portal.models import PatternKind, Service, ServicePattern, SSOType
 from socle.portal.pattern_overlap import literal_prefix, may_overlap
 from socle.portal.patterns import default_pronote_pattern, matches, pronote_base
+from socle.portal.saml_http import patterns_of
 
 _ADDRESS = re.compile(r"^https?://[^/]+/")
 
@@ -26,7 +27,7 @@ def foreign_overlap(
     """Why the pattern ``(kind, value)`` may take addresses of a service outside
     ``administered`` (establishment ids), or ``None``; ``exclude_pk``: the service edited."""
     for other in _others(exclude_pk).exclude(establishment_id__in=administered):
-        spaces = [(p.kind, p.value) for p in other.patterns.all()]
+        spaces = patterns_of(other)
         if other.url:
             spaces.append(
                 (PatternKind.ANT, default_pronote_pattern(other.url))
