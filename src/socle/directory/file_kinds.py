@@ -12,13 +12,12 @@ from typing import IO
 
 from django.utils.translation import gettext as _
 
+from socle.core.pronote_names import FOLDED_PRONOTE_ID_NAMES, fold
+
 SAMPLE = 8192  # the root element is within a file's first bytes (after a prolog, a comment)
 _AAF_ROOT = re.compile(rb"<ficAlimMENESR[\s>]")
 # PRONOTE's identifier export (``IdPN_To_….xml``): decrypted, or its encrypted envelope.
 _PRONOTE_ROOT = re.compile(rb"<(?:IDENTIFIANTS_PRONOTE|EXPORT_INDEX_EDUCATION)[\s>/]")
-# PRONOTE's CSV extractions (EXP_ELEVES.csv…): the identifier's column, as its header names it.
-_PRONOTE_COLUMN = "identifiantpronoteent"
-_PUNCTUATION = re.compile(r"[\s_\-\"']")
 
 
 def is_aaf_export(data: bytes) -> bool:
@@ -32,10 +31,13 @@ def is_pronote_export(data: bytes) -> bool:
 
 
 def is_pronote_extraction(data: bytes) -> bool:
-    """Whether ``data`` (a file, or its start) is a PRONOTE CSV extraction: a header line with
-    the column ``Identifiant_PRONOTE-ENT`` (spaces, ``_`` and ``-`` aside, any case)."""
+    """Whether ``data`` (a file, or its start) is a PRONOTE CSV extraction (``EXP_ELEVES.csv``…):
+    a header line (``;``-separated, or by tabs, as the PRONOTE import reads it) with a column
+    named as the PRONOTE import names the identifier's (``Identifiant_PRONOTE-ENT``, ``IDPN``…:
+    ``socle.core.pronote_names``, compared folded: case, accents, punctuation and quotes aside)."""
     header = data[:SAMPLE].split(b"\n", 1)[0].decode("utf-8-sig", errors="replace")
-    return any(_PUNCTUATION.sub("", cell).lower() == _PRONOTE_COLUMN for cell in header.split(";"))
+    cells = header.split(";") if ";" in header else header.split("\t")
+    return any(fold(cell) in FOLDED_PRONOTE_ID_NAMES for cell in cells)
 
 
 def opens_as_pronote_file(opener: Callable[[], IO[bytes]]) -> bool:

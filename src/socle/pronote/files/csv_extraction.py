@@ -15,13 +15,13 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from socle.core.plain_errors import csv_error
+from socle.core.pronote_names import fold
 from socle.pronote.files.mapping import (
     FIELD_LABELS,
     FIELD_MAIN_NAME,
     FIELDS,
     category_from_file_name,
     category_from_word,
-    fold,
 )
 from socle.pronote.files.records import (
     FORMAT_CSV,

@@ -1,27 +1,23 @@
 """The one declarative mapping from PRONOTE's file vocabulary to Socle's records.
 
-Every name below is compared *folded*: case, accents, spaces, ``_``, ``-``, ``(``, ``)`` and ``.``
-ignored, so ``IDPN``, ``idpn``, ``Identifiant_PRONOTE-ENT`` and ``identifiant pronote ent`` are
-written once. The XML reader and the CSV reader both use these tables; ``docs/pronote-files.md``
-reproduces them. To accept a new spelling, add it here (and to the doc) — nowhere else.
+Every name below is compared *folded* (``socle.core.pronote_names.fold``): case, accents,
+spaces, ``_``, ``-``, ``(``, ``)`` and ``.`` ignored, so ``IDPN``, ``idpn``,
+``Identifiant_PRONOTE-ENT`` and ``identifiant pronote ent`` are written once. The XML reader and
+the CSV reader both use these tables; ``docs/pronote-files.md`` reproduces them. To accept a new
+spelling, add it here (and to the doc) — nowhere else; but the PRONOTE identifier's spellings,
+which the directory's import also looks for (a PRONOTE CSV extraction given to it by mistake),
+are ``socle.core.pronote_names.PRONOTE_ID_NAMES``.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 
 from django.utils.translation import gettext_noop
-from unidecode import unidecode
 
+from socle.core.pronote_names import PRONOTE_ID_NAMES, fold
 from socle.pronote.categories import Category
-
-
-@lru_cache(maxsize=4096)
-def fold(name: str) -> str:
-    """``"Né(e) le"`` → ``"neele"``; ``"Identifiant_PRONOTE-ENT"`` → ``"identifiantpronoteent"``."""
-    return re.sub(r"[^a-z0-9]", "", unidecode(name or "").lower())
 
 
 @dataclass(frozen=True)
@@ -65,18 +61,7 @@ class FieldNames:
 
 
 FIELD_NAMES: tuple[FieldNames, ...] = (
-    FieldNames(
-        "pronote_id",
-        (
-            "IDPN",
-            "IdentifiantPronote",
-            "IdPronote",
-            "Identifiant_PRONOTE",
-            "Identifiant_PRONOTE-ENT",
-            "IdentifiantPronoteENT",
-        ),
-        gettext_noop("identifiant PRONOTE"),
-    ),
+    FieldNames("pronote_id", PRONOTE_ID_NAMES, gettext_noop("identifiant PRONOTE")),
     FieldNames("last_name", ("Nom", "NomUsage", "NomDUsage"), gettext_noop("nom")),
     FieldNames("first_name", ("Prenom", "Prénom"), gettext_noop("prénom")),
     FieldNames(

@@ -15,6 +15,7 @@ from collections import Counter
 from django.utils.translation import gettext as _
 from lxml import etree
 
+from socle.core.pronote_names import fold
 from socle.pronote.categories import Category
 from socle.pronote.files.mapping import (
     FIELD_LABELS,
@@ -22,7 +23,6 @@ from socle.pronote.files.mapping import (
     FIELDS,
     PERSON_ELEMENTS,
     REFERENCE_ELEMENTS,
-    fold,
 )
 from socle.pronote.files.records import (
     FORMAT_XML,
