@@ -105,6 +105,31 @@ def test_a_bad_file_stops_with_a_french_error(tmp_path, school):
         run("pronote_import", str(path), "--uai", school.est.uai, "--mode", "partiel")
 
 
+def test_it_names_the_pronote_files_of_a_folder_given_for_them(xml_file, school, tmp_path):
+    """A folder said « lecture impossible (c'est un dossier, pas un fichier) », not what to
+    give instead."""
+    (tmp_path / "EXP_ELEVES.csv").write_text("IDPN;Nom;Prénom\nA1;ROUX;Emma\n")
+    (tmp_path / "notes.csv").write_text("Nom;Note\nROUX;12\n")  # not PRONOTE's: not named
+    (tmp_path / "sub.csv").mkdir()
+    with pytest.raises(CommandError) as refused:
+        run("pronote_import", str(tmp_path), "--uai", school.est.uai, "--mode", "partiel")
+    assert str(refused.value) == (
+        f"{tmp_path} est un dossier : donnez les fichiers d'identifiants eux-mêmes (plusieurs "
+        f"possibles). Il en contient 2 : {tmp_path / 'EXP_ELEVES.csv'}, {xml_file}."
+    )
+    assert not ImportSession.objects.exists()
+
+
+def test_it_says_what_to_give_for_a_folder_without_pronote_files(school, tmp_path):
+    with pytest.raises(CommandError) as refused:
+        run("pronote_import", str(tmp_path), "--uai", school.est.uai, "--mode", "partiel")
+    assert str(refused.value) == (
+        f"{tmp_path} est un dossier : donnez les fichiers d'identifiants eux-mêmes (l'export de "
+        "PRONOTE, IdPN_To_….xml, ou ses extractions CSV, EXP_ELEVES.csv…) ; aucun fichier de ce "
+        "dossier ne ressemble à un fichier de PRONOTE."
+    )
+
+
 def test_it_refuses_an_unknown_school(xml_file):
     with pytest.raises(CommandError, match="inconnu"):
         run("pronote_import", str(xml_file), "--uai", "0310001H", "--mode", "partiel")

@@ -15,7 +15,7 @@ from socle.core.commands import SocleCommand
 from socle.directory.aaf.files import EXPECTED, SourceError
 from socle.directory.aaf.importer import ImportInProgress, establishment_names, import_aaf
 from socle.directory.csv_import import CsvRejected, import_csv_path
-from socle.directory.file_kinds import opens_as_pronote_file, pronote_file_hint
+from socle.directory.file_kinds import first_names, opens_as_pronote_file, pronote_file_hint
 from socle.directory.uai import InvalidUAI, normalize_uai
 
 
@@ -205,7 +205,7 @@ class Command(SocleCommand):
     def _nothing_read(self, path: str, others: list[str]) -> str:
         message = _("Aucun fichier AAF lu dans %(path)s : rien n'a été importé.") % {"path": path}
         if others:
-            shown = _first_names(others)
+            shown = first_names(others)
             return (
                 message
                 + " "
@@ -225,13 +225,6 @@ class Command(SocleCommand):
         )
 
 
-def _first_names(names: list[str]) -> str:
-    shown = ", ".join(names[:5])
-    if len(names) > 5:
-        shown += " " + _("(et %(count)s autre(s))") % {"count": len(names) - 5}
-    return shown
-
-
 def _pronote_files_only(path: str, names: list[str]) -> str:
     """No AAF file read, but PRONOTE identifier files: the folder (or archive) to give to the
     PRONOTE import instead."""
@@ -240,7 +233,7 @@ def _pronote_files_only(path: str, names: list[str]) -> str:
         "fichier(s) d'identifiants de PRONOTE (%(files)s), pas un annuaire : ils s'importent, "
         "établissement par établissement, avec « socle pronote_import FICHIER --uai UAI --mode "
         "complet|partiel » (ou la page « Importer les identifiants PRONOTE »)."
-    ) % {"path": path, "count": len(names), "files": _first_names(names)}
+    ) % {"path": path, "count": len(names), "files": first_names(names)}
 
 
 def _is_pronote_file(path: Path) -> bool:

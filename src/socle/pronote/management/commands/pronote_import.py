@@ -22,6 +22,7 @@ from socle.core.commands import SocleCommand
 from socle.core.files import write_file
 from socle.core.plain_errors import os_error
 from socle.directory.command_options import establishment_of
+from socle.directory.file_kinds import first_names, pronote_files_in
 from socle.pronote.categories import STEPS
 from socle.pronote.files import PronoteFileError
 from socle.pronote.importer import renumbered
@@ -108,6 +109,8 @@ class Command(ImportPreview, SocleCommand):
             path = Path(name)
             try:
                 files.append((path.name, path.read_bytes()))
+            except IsADirectoryError:
+                raise CommandError(_folder_given(name)) from None
             except OSError as exc:
                 raise CommandError(
                     _("%(path)s : lecture impossible (%(error)s).")
@@ -267,3 +270,23 @@ class Command(ImportPreview, SocleCommand):
 
     def _step_progress(self, number: int) -> None:
         self.show_progress(step_heading(STEPS[number - 1]) + "…")
+
+
+def _folder_given(name: str) -> str:
+    """A folder given for the files (the CSV extractions sit in one): the files to give
+    instead, naming those of the folder that look like PRONOTE's."""
+    found = pronote_files_in(Path(name))
+    if not found:
+        return _(
+            "%(path)s est un dossier : donnez les fichiers d'identifiants eux-mêmes (l'export "
+            "de PRONOTE, IdPN_To_….xml, ou ses extractions CSV, EXP_ELEVES.csv…) ; aucun "
+            "fichier de ce dossier ne ressemble à un fichier de PRONOTE."
+        ) % {"path": name}
+    return _(
+        "%(path)s est un dossier : donnez les fichiers d'identifiants eux-mêmes (plusieurs "
+        "possibles). Il en contient %(count)s : %(files)s."
+    ) % {
+        "path": name,
+        "count": len(found),
+        "files": first_names([str(Path(name) / file) for file in found]),
+    }
