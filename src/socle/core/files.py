@@ -88,6 +88,12 @@ class PendingFile:
         if self.path is not None:
             self.path.unlink(missing_ok=True)
 
+    def in_place(self) -> bool:
+        """Whether the data is at the target: renamed onto it (its temporary file gone, even if
+        an interrupt came before :meth:`commit` returned), or written there directly. Asked
+        before :meth:`discard`, which removes the temporary file too."""
+        return self.path is None or not self.path.exists()
+
 
 @contextlib.contextmanager
 def private_folder_beside(

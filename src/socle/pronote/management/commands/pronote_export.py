@@ -22,8 +22,8 @@ from socle.core.files import PendingFile
 from socle.core.plain_errors import os_error
 from socle.directory.command_options import establishment_of
 from socle.directory.models import Establishment
-from socle.pronote import journal
-from socle.pronote.export.service import build_export, file_name, mark_exported
+from socle.pronote.export.rapprochement import ExportResult
+from socle.pronote.export.service import build_export, file_name, record_export
 from socle.pronote.files import PronoteFileError
 from socle.pronote.files.crypto import load_public_key
 from socle.pronote.journal import Actor
@@ -61,22 +61,29 @@ class Command(SocleCommand):
             ),
         )
 
-    _in_place: list[Path]  # the files renamed onto their targets, the export recorded
+    _in_place: list[Path]  # the files renamed onto their targets
     _to_place = 0
+    _recorded = False  # the export of the files in place committed (marks and traces)
 
     def interruption_hint(self, options: dict[str, Any]) -> str:
+        """The state a stop (Ctrl-C, a refused rename, a database error) leaves."""
         written = getattr(self, "_in_place", [])
         files = ", ".join(str(path) for path in written)
-        if written and len(written) == self._to_place:  # stopped while tracing or printing
+        if not written:
+            return _("Aucun fichier n'a été écrit ni remplacé : relancez la même commande.")
+        if not self._recorded:  # the commit refused or cut after the renames
+            return _(
+                "Ces fichiers sont écrits mais l'export n'est pas enregistré : %(files)s ; "
+                "relancez la même commande pour l'enregistrer."
+            ) % {"files": files}
+        if len(written) == self._to_place:  # stopped while printing
             return _("L'export est enregistré et ses fichiers sont écrits : %(files)s.") % {
                 "files": files
             }
-        if written:  # between two renames
-            return _(
-                "L'export est enregistré mais seuls ces fichiers sont écrits : %(files)s ; "
-                "relancez la même commande pour écrire les autres."
-            ) % {"files": files}
-        return _("Aucun fichier n'a été écrit ni remplacé : relancez la même commande.")
+        return _(  # a rename refused, or Ctrl-C between two
+            "Seuls ces fichiers sont écrits, et l'export n'est enregistré que pour eux : "
+            "%(files)s ; relancez la même commande pour écrire les autres."
+        ) % {"files": files}
 
     def handle(self, *args: Any, **options: Any) -> None:
         establishments: list[Establishment] = []
@@ -112,7 +119,8 @@ class Command(SocleCommand):
             )
         # Everything is built, then every file written beside its target, before the database
         # records anything: a file that cannot be written leaves the previous one, the services'
-        # username modes and the journal as they were.
+        # username modes and the journal as they were. Then the files are put in place and
+        # their export recorded together (_place_and_record).
         exports = []
         for done, (establishment, target) in enumerate(zip(establishments, targets, strict=True)):
             if several:  # a few seconds per large school
@@ -138,22 +146,12 @@ class Command(SocleCommand):
                         )
                         % {"path": target, "error": os_error(exc)}
                     ) from None
-            with transaction.atomic():
-                for _establishment, _target, _data, result in exports:
-                    mark_exported(result)
-            self._in_place, self._to_place = [], len(pending)
-            for file in list(pending):
-                self._put_in_place(file)
-                pending.remove(file)
-                self._in_place.append(file.target)
+            self._place_and_record([(e, r) for e, _t, _d, r in exports], pending)
         finally:
             for file in pending:
-                file.discard()
-        actor = Actor(command="pronote_export")
+                if not file.in_place():
+                    file.discard()
         for establishment, target, _data, result in exports:
-            journal.exported(
-                establishment, file_name(establishment), sum(result.counts.values()), actor
-            )
             if several:
                 self.stdout.write(f"{establishment.uai} — {establishment.name}")
             # the counts are named by the RapprochementSSO containers (Personnels, Eleves…)
@@ -174,12 +172,59 @@ class Command(SocleCommand):
             _("Fichiers chiffrés : %(done)s/%(total)s") % {"done": done, "total": total}
         )
 
+    def _place_and_record(
+        self, exports: list[tuple[Establishment, ExportResult]], pending: list[PendingFile]
+    ) -> None:
+        """Puts the files (written whole beside their targets) in place and records the export
+        of those in place, in this order, so that no stop leaves a record of a file that was not
+        written, nor (but for the commit itself, below) a file written and not recorded:
+
+        1. in one transaction, each establishment's records (``record_export``: the services'
+           username modes fixed and the UAI's uids date, the « Export pour PRONOTE » trace,
+           queued for the commit): a write the database refuses stops here, before any file
+           is in place, and leaves nothing recorded;
+        2. the files renamed onto their targets, one by one;
+        3. a rename refused, or Ctrl-C (SIGTERM) between two: the records of step 1 are rolled
+           back (an inner savepoint) and made again for the files in place alone — a file is
+           in place once its temporary file is gone, even if the stop came before the rename
+           returned — then the stop goes on, after the commit;
+        4. the commit: marks and traces of the files in place together.
+
+        What is left is a commit refused or cut after the renames (the connection lost at that
+        very moment): the files are in place and nothing is recorded, which the command then
+        says (:meth:`interruption_hint`); running it again writes and records them. Recording
+        after the renames instead would leave that state at every write the database refuses
+        (its disk full, a lock held too long); committing the records before the renames, the
+        reverse (a username mode fixed, a trace « Export pour PRONOTE », for a file never
+        written) at every refused rename."""
+        actor = Actor(command="pronote_export")
+        self._in_place, self._to_place, self._recorded = [], len(pending), False
+        stop: BaseException | None = None
+        with transaction.atomic():
+            try:
+                with transaction.atomic():
+                    for establishment, result in exports:
+                        record_export(establishment, result, actor)
+                    for file in pending:
+                        self._put_in_place(file)
+                        self._in_place.append(file.target)
+            except BaseException as exc:  # step 3 (step 1 failed: no file is in place)
+                stop = exc
+                placed = [(e, f) for e, f in zip(exports, pending, strict=True) if f.in_place()]
+                self._in_place = [file.target for _export, file in placed]
+                for (establishment, result), _file in placed:
+                    record_export(establishment, result, actor)
+        self._recorded = True
+        if isinstance(stop, CommandError):  # a rename refused: say what was written
+            raise CommandError(f"{stop} {self.interruption_hint({})}") from None
+        if stop is not None:
+            raise stop
+
     @staticmethod
     def _put_in_place(file: PendingFile) -> None:
         try:
             file.commit()
         except OSError as exc:  # the rename itself (the target turned into a folder…)
-            file.discard()
             raise CommandError(
                 _("%(path)s : écriture impossible (%(error)s).")
                 % {"path": file.target, "error": os_error(exc)}
