@@ -11,6 +11,7 @@ from typing import Any
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from socle.cas.attributes import collect
 from socle.cas.protocol import render_saml_success
@@ -261,8 +262,7 @@ def _other_record(establishment: Establishment, person: Person, pronote_id: str)
             person.last_name.casefold(),
             person.first_name.casefold(),
         )
-        born = {row.birth_date, person.birth_date} - {None}
-        if same_name and len(born) < 2:  # a homonym born another day is someone else
+        if same_name and not _born_another_day(row, person):
             return row
         if row.birth_date and row.birth_date == person.birth_date and not same_name:
             return row  # the same first name and birth date under another (birth) name
@@ -274,6 +274,29 @@ def _proposes(row: ImportRow, person_id: int) -> bool:
     return any(isinstance(c, dict) and c.get("id") == person_id for c in candidates)
 
 
+_ROWS_READ = 200  # the import rows bearing a person's names looked at (the newest first)
+
+
+def _born_another_day(row: ImportRow, person: Person) -> bool:
+    """A homonym born another day is someone else (a twin shares the day, not a cousin)."""
+    return bool(row.birth_date and person.birth_date and row.birth_date != person.birth_date)
+
+
+def _rank(row: ImportRow, person: Person) -> int:
+    """Among the rows of one import bearing the person's names (homonyms: twins, cousins), the
+    most likely theirs first: given to this account by the matching, born the same day, given
+    to no other account (no birth date to tell), then given to another account."""
+    if row.person_id == person.pk:
+        return 0
+    if row.birth_date and row.birth_date == person.birth_date:
+        return 1
+    return 2 if row.person_id is None else 3
+
+
+def _day(moment: Any) -> str:
+    return f"{timezone.localtime(moment):%d/%m/%Y}"
+
+
 def _fix_missing_identifier(establishment: Establishment, person: Person) -> list[str]:
     fixes = [
         _(
@@ -283,17 +306,18 @@ def _fix_missing_identifier(establishment: Establishment, person: Person) -> lis
         )
         % {"uai": establishment.uai},
     ]
-    rows = (
+    rows = list(
         ImportRow.objects.filter(
             session__establishment=establishment,
             last_name__iexact=person.last_name,
             first_name__iexact=person.first_name,
         )
         .select_related("session")
-        .order_by("-session_id")
+        .order_by("-session_id", "position")[:_ROWS_READ]
     )
-    row = rows.first()
-    if row is not None:
+    own = [row for row in rows if not _born_another_day(row, person)]
+    if own:
+        row = min(own, key=lambda row: (-row.session_id, _rank(row, person), row.position))
         spec = STEP_BY_CATEGORY[row.category]
         fixes.append(
             (
@@ -302,7 +326,7 @@ def _fix_missing_identifier(establishment: Establishment, person: Person) -> lis
                     "%(category)s, identifiant %(identifier)s) : %(reason)s"
                 )
                 % {
-                    "date": f"{timezone.localtime(row.session.created_at):%d/%m/%Y}",
+                    "date": _day(row.session.created_at),
                     "number": spec.number,
                     "count": STEP_COUNT,
                     "category": spec.label,
@@ -318,6 +342,25 @@ def _fix_missing_identifier(establishment: Establishment, person: Person) -> lis
                     ),
                 }
             ).strip()
+        )
+    elif rows:  # only homonyms born another day: someone else, or a birth date to correct
+        homonyms = [row for row in rows if row.session_id == rows[0].session_id]
+        fixes.append(
+            ngettext(
+                "L'import du %(date)s n'a, à ses nom et prénom, qu'une fiche d'une autre date "
+                "de naissance : %(rows)s. Un homonyme, ou une date de naissance à corriger dans "
+                "PRONOTE ou dans l'annuaire (puis refaites l'export des identifiants).",
+                "L'import du %(date)s n'a, à ses nom et prénom, que des fiches d'une autre date "
+                "de naissance : %(rows)s. Des homonymes, ou une date de naissance à corriger "
+                "dans PRONOTE ou dans l'annuaire (puis refaites l'export des identifiants).",
+                len(homonyms),
+            )
+            % {
+                "date": _day(rows[0].session.created_at),
+                "rows": ", ".join(
+                    f"{row.pronote_id} ({row.birth_date:%d/%m/%Y})" for row in homonyms
+                ),
+            }
         )
     else:
         fixes.append(
