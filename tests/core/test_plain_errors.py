@@ -84,14 +84,17 @@ def test_a_truncated_aaf_file_is_explained_in_french() -> None:
 
 @pytest.mark.django_db
 def test_a_command_tells_an_unreadable_file_in_french(tmp_path: Path) -> None:
-    folder = tmp_path / "a-folder.xml"
+    """(``pronote_import`` given a folder now says to give the files: the key of
+    ``pronote_export`` is read as any file.)"""
+    folder = tmp_path / "a-folder.pem"
     folder.mkdir()
     make_establishment(uai="0750001U")
     with pytest.raises(CommandError) as caught:
         call_command(
-            "pronote_import", str(folder), uai="0750001U", mode="complet", stdout=io.StringIO()
-        )
-    assert "c'est un dossier, pas un fichier" in str(caught.value)
+            "pronote_export", uai="0750001U", public_key=str(folder), partner_id="P-1",
+            out=str(tmp_path / "export.xml"), stdout=io.StringIO(),
+        )  # fmt: skip
+    assert str(caught.value) == f"{folder} : lecture impossible (c'est un dossier, pas un fichier)."
 
 
 @pytest.mark.parametrize(
