@@ -10,7 +10,9 @@ the log says it once a minute with its count (:class:`socle.core.logfilters.Tall
 a traceback per request. The kinds are those of ``socle.core.db_errors``: the server's state
 (disk full, read-only, locked) and an operation cut short (connection lost or refused, timeout,
 deadlock), and the server's disk full or read-only while Django spools an upload to its
-temporary folder (an ``OSError`` raised before the view could say it). Any other exception,
+temporary folder (an ``OSError`` raised before the view could say it). A Django session that
+cannot be saved after the view reaches it too (``socle.core.db_sessions`` raises the database's
+error where Django's store said « session deleted meanwhile »). Any other exception,
 an integrity error included, is still a bug: the 500 page and its traceback. The CAS's own
 paths already answer a store failure with their 503 page (``socle.cas.views.common.unavailable``);
 this covers everything else.
