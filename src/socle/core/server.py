@@ -10,8 +10,8 @@ Production settings, measured in docs/benchmarks/ (see docs/deployment.md):
 - Timeouts: a worker silent for ``SOCLE_SERVE_TIMEOUT`` seconds is restarted; on SIGTERM, the
   master stops listening and the workers finish their requests in flight for up to
   ``SOCLE_SERVE_GRACEFUL_TIMEOUT`` seconds (20), then exit; a worker still busy then is killed.
-  The master says which happened (:class:`_Arbiter`) and exits 0. SIGINT (Ctrl-C) and SIGQUIT
-  stop at once, requests cut short. Idle keep-alive connections are closed after
+  The master says which happened (:func:`_arbiter_class`) and exits 0. SIGINT (Ctrl-C) and
+  SIGQUIT stop at once, requests cut short. Idle keep-alive connections are closed after
   ``SOCLE_SERVE_KEEPALIVE`` seconds.
 - Access log off by default; when on, it never contains query strings (tickets travel in them).
 """
