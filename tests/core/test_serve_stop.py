@@ -10,6 +10,7 @@ import os
 import signal
 import socket
 import time
+import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -42,6 +43,9 @@ def answer_of(client: socket.socket) -> bytes:
     return answer
 
 
+TOKEN = "metrics-" + "t0k3n" * 8
+
+
 def serve_for_logins(tmp_path: Path, port: int, **extra: str):  # noqa: ANN201
     # A login waits up to 10 s for the slot (under half of SOCLE_SERVE_TIMEOUT: socle.E086).
     return _serve(
@@ -50,8 +54,22 @@ def serve_for_logins(tmp_path: Path, port: int, **extra: str):  # noqa: ANN201
         SOCLE_ADMISSION_SLOTS="1",
         SOCLE_ADMISSION_MAX_WAIT_MS="10000",
         SOCLE_LOG_LEVEL="INFO",
+        SOCLE_METRICS_TOKEN=TOKEN,
         **extra,
     )
+
+
+def wait_for_a_waiting_login(port: int) -> None:
+    """Until the node's /metrics counts one login waiting for a hash slot (it is in flight)."""
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}/metrics", headers={"Authorization": f"Bearer {TOKEN}"}
+    )
+    for _ in range(200):
+        with urllib.request.urlopen(request, timeout=10) as page:
+            if "socle_login_queue_waiting 1.0" in page.read().decode():
+                return
+        time.sleep(0.05)
+    raise AssertionError("the login never waited for the hash slot")
 
 
 def test_it_takes_the_graceful_timeout_from_the_setting(settings) -> None:
@@ -68,7 +86,7 @@ def test_it_lets_a_request_in_flight_finish_then_exits_0(tmp_path: Path) -> None
         with socket.create_connection(("127.0.0.1", port), timeout=30) as client:
             with hash_slot_taken(tmp_path):
                 client.sendall(_login_post(port))
-                time.sleep(0.5)  # the login is read, and waits for the slot
+                wait_for_a_waiting_login(port)
                 server.send_signal(signal.SIGTERM)
                 time.sleep(1)  # the node is stopping; then the slot is free: the login goes on
             answer = answer_of(client)
@@ -97,7 +115,7 @@ def test_it_says_which_requests_it_cut_short_when_the_graceful_timeout_runs_out(
             hash_slot_taken(tmp_path),  # for longer than the graceful timeout
         ):
             client.sendall(_login_post(port))
-            time.sleep(0.5)
+            wait_for_a_waiting_login(port)
             server.send_signal(signal.SIGTERM)
             output, _ = server.communicate(timeout=60)
             answer = answer_of(client)
