@@ -309,6 +309,9 @@ SOCLE_SERVE_WORKERS = env_int("SOCLE_SERVE_WORKERS", 0, minimum=0, maximum=256)
 SOCLE_SERVE_THREADS = env_int("SOCLE_SERVE_THREADS", 8, minimum=1, maximum=64)
 SOCLE_SERVE_TIMEOUT = env_int("SOCLE_SERVE_TIMEOUT", 30, minimum=5, maximum=600)
 SOCLE_SERVE_KEEPALIVE = env_int("SOCLE_SERVE_KEEPALIVE", 5, minimum=0, maximum=300)
+# On SIGTERM, how long the requests in flight have to finish before their worker is killed: keep
+# a supervisor's stop timeout (systemd's TimeoutStopSec) above it (docs/deployment.md).
+SOCLE_SERVE_GRACEFUL_TIMEOUT = env_int("SOCLE_SERVE_GRACEFUL_TIMEOUT", 20, minimum=1, maximum=600)
 SOCLE_SERVE_ACCESS_LOG = env_bool("SOCLE_SERVE_ACCESS_LOG", False)
 SOCLE_REDIS_CLUSTER = env_bool("SOCLE_REDIS_CLUSTER", False)
 # Never empty: behind the proxy, a node trusting no proxy would see every person at the

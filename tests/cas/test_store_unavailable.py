@@ -112,3 +112,17 @@ def test_it_says_unavailable_in_both_languages_when_even_the_page_fails(
         "Service momentanément indisponible. Réessayez dans quelques instants.",
         "Service temporarily unavailable. Please try again in a few moments.",
     ]
+
+
+def test_it_answers_a_portal_page_of_a_logged_in_person_with_the_outage_page(
+    pupil, settings, caplog
+):
+    """Every portal page of a session reads its SSO session in the store (socle.cas.middleware):
+    Redis down was the 500 page and a traceback per request (socle.core.outage)."""
+    client = Client(raise_request_exception=False)
+    cas_login(client, pupil)
+    settings.SOCLE_CAS_TICKET_REDIS_URL = DOWN
+    response = client.get("/")
+    assert_unavailable(response)
+    assert "serveur des sessions (Redis) injoignable" in response.content.decode()
+    assert not [r for r in console_lines(caplog.records) if r.exc_info]

@@ -85,6 +85,15 @@ def test_an_admission_wait_near_the_worker_timeout_is_an_error(settings):
     assert "socle.E086" not in ids(checks.check_admission())
 
 
+def test_it_warns_of_a_graceful_timeout_a_waiting_login_would_outlast(settings):
+    settings.SOCLE_ADMISSION_MAX_WAIT_MS = 3000
+    settings.SOCLE_SERVE_GRACEFUL_TIMEOUT = 3
+    (warning,) = [m for m in checks.check_admission() if m.id == "socle.W084"]
+    assert warning.msg.startswith("SOCLE_SERVE_GRACEFUL_TIMEOUT (3 s) ne dépasse pas ")
+    settings.SOCLE_SERVE_GRACEFUL_TIMEOUT = 20
+    assert "socle.W084" not in ids(checks.check_admission())
+
+
 def test_unreadable_school_hours_are_an_error(settings):
     settings.SOCLE_ADMISSION_DEFERRED_HOURS = "lundi 8h"
     assert "socle.E087" in ids(checks.check_admission())

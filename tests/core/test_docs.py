@@ -187,3 +187,16 @@ def test_it_gives_a_systemd_unit_that_reads_that_file_and_stops_gracefully() -> 
     assert "EnvironmentFile=/etc/socle/env" in unit
     assert "KillMode=mixed" in unit  # SIGTERM to gunicorn's master only: its graceful stop
     assert any(line.startswith("ExecStart=/opt/socle/.venv/bin/socle serve ") for line in unit)
+
+
+def test_it_gives_the_unit_a_stop_timeout_beyond_the_graceful_stop() -> None:
+    """systemd sends SIGTERM (gunicorn's graceful stop), then kills the unit's processes when
+    ``TimeoutStopSec`` runs out: it must leave the requests in flight their
+    ``SOCLE_SERVE_GRACEFUL_TIMEOUT``, and a few seconds for the master to exit."""
+    from django.conf import settings
+
+    unit = deployment_block("# /etc/systemd/system/socle.service")
+    assert "KillSignal=SIGTERM" in unit
+    (stop,) = [line for line in unit if line.startswith("TimeoutStopSec=")]
+    assert int(stop.split("=", 1)[1]) >= settings.SOCLE_SERVE_GRACEFUL_TIMEOUT + 5
+    assert configuration_table()["SOCLE_SERVE_GRACEFUL_TIMEOUT"] == "`20`"

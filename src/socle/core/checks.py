@@ -157,6 +157,26 @@ def check_admission(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage
                 id="socle.E086",
             )
         )
+    if settings.SOCLE_SERVE_GRACEFUL_TIMEOUT * 1000 <= settings.SOCLE_ADMISSION_MAX_WAIT_MS:
+        messages.append(
+            Warning(
+                _(
+                    "SOCLE_SERVE_GRACEFUL_TIMEOUT (%(graceful)s s) ne dépasse pas "
+                    "SOCLE_ADMISSION_MAX_WAIT_MS (%(wait)s ms) : à l'arrêt du nœud, une connexion "
+                    "qui attend son tour pourrait être coupée avant sa réponse."
+                )
+                % {
+                    "graceful": settings.SOCLE_SERVE_GRACEFUL_TIMEOUT,
+                    "wait": settings.SOCLE_ADMISSION_MAX_WAIT_MS,
+                },
+                hint=_(
+                    "Donnez à SOCLE_SERVE_GRACEFUL_TIMEOUT quelques secondes de plus que "
+                    "l'attente (20 s par défaut), et au superviseur (TimeoutStopSec de systemd) "
+                    "un délai d'arrêt plus long encore."
+                ),
+                id="socle.W084",
+            )
+        )
     try:
         parse_windows(settings.SOCLE_ADMISSION_DEFERRED_HOURS)
     except ScheduleError as exc:

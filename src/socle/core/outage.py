@@ -10,7 +10,11 @@ the log says it once a minute with its count (:class:`socle.core.logfilters.Tall
 a traceback per request. The kinds are those of ``socle.core.db_errors``: the server's state
 (disk full, read-only, locked) and an operation cut short (connection lost or refused, timeout,
 deadlock), and the server's disk full or read-only while Django spools an upload to its
-temporary folder (an ``OSError`` raised before the view could say it). Any other exception,
+temporary folder (an ``OSError`` raised before the view could say it). Redis too, when it
+cannot be reached: every portal page of a logged-in person reads the SSO session there
+(``socle.cas.middleware``). A Django session that
+cannot be saved after the view reaches it too (``socle.core.db_sessions`` raises the database's
+error where Django's store said « session deleted meanwhile »). Any other exception,
 an integrity error included, is still a bug: the 500 page and its traceback. The CAS's own
 paths already answer a store failure with their 503 page (``socle.cas.views.common.unavailable``);
 this covers everything else.
@@ -31,6 +35,7 @@ from django.template import loader
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import requires_csrf_token
 from django.views.defaults import server_error
+from redis.exceptions import RedisError
 
 from socle.core import metrics
 from socle.core.db_errors import interrupted_reason, write_refused_reason
@@ -41,7 +46,8 @@ logger = logging.getLogger("socle.outage")
 RETRY_AFTER = 30  # seconds
 _tally = Tally(
     logger,
-    "database unavailable: %d page(s) answered 503 since the previous line (its cause: /healthz)",
+    "database or Redis unavailable: %d page(s) answered 503 since the previous line (its cause: "
+    "/healthz)",
 )
 
 
@@ -51,10 +57,12 @@ _DISK_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS})
 
 
 def outage_reason(exc: BaseException | None) -> str | None:
-    """Why the database (or the server's disk) could not take the request, in the active
+    """Why the database, Redis (or the server's disk) could not take the request, in the active
     language, when it is an outage rather than a bug; ``None`` otherwise."""
     if isinstance(exc, OSError) and exc.errno in _DISK_ERRNOS:
         return os_error(exc)
+    if isinstance(exc, RedisError):  # the SSO sessions read by every portal page of a session
+        return _("serveur des sessions (Redis) injoignable ou en échec")
     if not isinstance(exc, DatabaseError) or isinstance(exc, IntegrityError):
         return None
     return write_refused_reason(exc) or interrupted_reason(exc)

@@ -7,9 +7,12 @@ Production settings, measured in docs/benchmarks/ (see docs/deployment.md):
   SSO hops and validations; the Argon2 hash itself runs in C without the GIL.
 - The application is loaded once in the master (``preload_app``) and forked: faster start, shared
   memory. Database and Redis connections are closed before forking.
-- Timeouts: a worker silent for ``SOCLE_SERVE_TIMEOUT`` seconds is restarted; on SIGTERM, workers
-  finish their requests for up to 20 s (graceful shutdown); idle keep-alive connections are closed
-  after ``SOCLE_SERVE_KEEPALIVE`` seconds.
+- Timeouts: a worker silent for ``SOCLE_SERVE_TIMEOUT`` seconds is restarted; on SIGTERM, the
+  master stops listening and the workers finish their requests in flight for up to
+  ``SOCLE_SERVE_GRACEFUL_TIMEOUT`` seconds (20), then exit; a worker still busy then is killed.
+  The master says which happened (:func:`_arbiter_class`) and exits 0. SIGINT (Ctrl-C) and
+  SIGQUIT stop at once, requests cut short. Idle keep-alive connections are closed after
+  ``SOCLE_SERVE_KEEPALIVE`` seconds.
 - Access log off by default; when on, it never contains query strings (tickets travel in them).
 """
 
@@ -21,6 +24,8 @@ import gc
 import hashlib
 import os
 import shutil
+import signal
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -57,6 +62,7 @@ class ServeOptions:
             "timeout": settings.SOCLE_SERVE_TIMEOUT,
             "keepalive": settings.SOCLE_SERVE_KEEPALIVE,
             "access_log": settings.SOCLE_SERVE_ACCESS_LOG,
+            "graceful_timeout": settings.SOCLE_SERVE_GRACEFUL_TIMEOUT,
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)
@@ -225,8 +231,46 @@ def _post_fork(server: Any, worker: Any) -> None:
     connections.close_all()
 
 
+def _arbiter_class() -> type:
+    """gunicorn's master, which also says how a graceful stop (SIGTERM) went: gunicorn itself
+    logs « Handling signal: term », then each worker's exit, and for a worker it had to kill
+    when the graceful timeout ran out an error that blames the memory (« was sent SIGKILL!
+    Perhaps out of memory? »)."""
+    from gunicorn.arbiter import Arbiter
+
+    class SocleArbiter(Arbiter):  # type: ignore[misc]
+        killed = 0
+
+        def stop(self, graceful: bool = True) -> None:
+            busy = len(self.WORKERS) if graceful else 0  # SIGINT, SIGQUIT: at once, as asked
+            if busy:
+                self.log.info(
+                    "graceful stop: the requests in flight have up to %s s to finish "
+                    "(SOCLE_SERVE_GRACEFUL_TIMEOUT)",
+                    self.cfg.graceful_timeout,
+                )
+            self.killed = 0
+            super().stop(graceful)
+            if busy and self.killed:
+                self.log.warning(
+                    "graceful stop: %s worker(s) still busy after %s s killed, their requests "
+                    "cut short (SOCLE_SERVE_GRACEFUL_TIMEOUT)",
+                    self.killed,
+                    self.cfg.graceful_timeout,
+                )
+            elif busy:
+                self.log.info("graceful stop: every request in flight finished")
+
+        def kill_workers(self, sig: int) -> None:
+            if sig == signal.SIGKILL:  # only at the end of stop(): the graceful timeout ran out
+                self.killed += len(self.WORKERS)
+            super().kill_workers(sig)
+
+    return SocleArbiter
+
+
 def run(options: ServeOptions) -> None:
-    """Runs gunicorn in the foreground until SIGTERM/SIGINT (graceful) or SIGQUIT."""
+    """Runs gunicorn in the foreground until SIGTERM (graceful), SIGINT or SIGQUIT (at once)."""
     from gunicorn.app.base import BaseApplication
 
     from socle.core.redis import reset_client
@@ -245,6 +289,14 @@ def run(options: ServeOptions) -> None:
 
         def load(self) -> Any:
             return application
+
+        def run(self) -> None:  # BaseApplication.run with Socle's master
+            try:
+                _arbiter_class()(self).run()
+            except RuntimeError as exc:
+                print(f"\nError: {exc}\n", file=sys.stderr)
+                sys.stderr.flush()
+                sys.exit(1)
 
     master = os.getpid()
     values = metrics.node_directory(options.port, master) if metrics.enabled() else None

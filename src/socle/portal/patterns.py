@@ -142,6 +142,9 @@ def pattern_problem(kind: str, value: str, own_urls: list[str]) -> PatternProble
     try:
         if kind == PatternKind.REGEX:
             re.compile(value)
+        mismatch = scheme_problem(kind, value, own_urls)
+        if mismatch is not None:
+            return PatternProblem(mismatch)
         if own_urls and not any(matches(kind, value, url) for url in own_urls):
             return PatternProblem(
                 _(
@@ -163,6 +166,38 @@ def pattern_problem(kind: str, value: str, own_urls: list[str]) -> PatternProble
         return PatternProblem(
             _("Un motif doit commencer par https:// (ou http://) suivi du domaine du service.")
         )
+    return None
+
+
+def other_scheme(url: str) -> str:
+    """``url`` in the other of http and https (``""`` for another scheme)."""
+    scheme, separator, rest = url.partition("://")
+    twin = {"http": "https", "https": "http"}.get(scheme.lower(), "")
+    return f"{twin}://{rest}" if twin and separator else ""
+
+
+def scheme_problem(kind: str, value: str, own_urls: list[str]) -> str | None:
+    """Why a pattern is refused that accepts none of the service's own addresses (its URL; for
+    PRONOTE its espaces) but one of them in the other scheme: an ``https://`` URL with an
+    ``http://…/**`` pattern, or the reverse. « Mon espace » opens the service by sending its
+    URL to ``/cas/login``, which lets through only what a pattern accepts: without another
+    pattern, every launch would be refused as an unknown service. One scheme for the URL and
+    the patterns (``^https?://…`` accepts both). ``None`` otherwise (a pattern that accepts the
+    URL, or neither it nor its twin: :func:`pattern_problem` says so). Raises as
+    :func:`matches`."""
+    if not own_urls or any(matches(kind, value, url) for url in own_urls):
+        return None
+    for url in own_urls:
+        twin = other_scheme(url)
+        if twin and matches(kind, value, twin):
+            return _(
+                "Ce motif accepte l'adresse du service en %(scheme)s (%(twin)s), pas son URL "
+                "(%(url)s) : « Mon espace » ouvre le service en envoyant son URL au CAS, qui "
+                "n'accepte que ce qu'un motif accepte. Donnez à l'URL et aux motifs le même "
+                "schéma, celui de l'adresse que le service envoie au CAS (pour PRONOTE.net, son "
+                "« URL de PRONOTE.net pour le serveur CAS ») ; pour accepter les deux, écrivez "
+                "une expression régulière commençant par ^https?://."
+            ) % {"scheme": twin.partition(":")[0], "twin": twin, "url": url}
     return None
 
 

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from socle.core.saml_release import http_attributes_allowed, releases_saml_attributes
 from socle.portal.models import PatternKind, SSOType
 from socle.portal.pattern_overlap import http_example, literal_prefix
+from socle.portal.patterns import other_scheme
 
 
 def withheld(address: str) -> bool:
@@ -48,13 +49,6 @@ def pattern_address(kind: str, value: str) -> str:
     if separator and "/" in rest:  # scheme and host literal
         return text
     return http_example(kind, value) or (text if separator else "")
-
-
-def _other_scheme(url: str) -> str:
-    """``url`` in the other of http and https (``""`` for another scheme)."""
-    scheme, separator, rest = url.partition("://")
-    twin = {"http": "https", "https": "http"}.get(scheme.lower(), "")
-    return f"{twin}://{rest}" if twin and separator else ""
 
 
 def _accepted(patterns: list[tuple[str, str]], url: str) -> bool:
@@ -84,7 +78,7 @@ def sent_address(url: str, patterns: Iterable[tuple[str, str]]) -> str:
     listed = list(patterns)
     if not url or _accepted(listed, url):
         return url
-    twin = _other_scheme(url)
+    twin = other_scheme(url)
     return twin if twin and _accepted(listed, twin) else url
 
 

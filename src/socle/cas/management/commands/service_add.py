@@ -15,6 +15,7 @@ from socle.cas.services import compile_pattern, normalise_url, pattern_error, to
 from socle.core.commands import SocleCommand
 from socle.directory.command_options import establishment_of
 from socle.directory.models import Establishment
+from socle.portal.foreign_patterns import service_addresses
 from socle.portal.hosted_pronote import service_uai_warning
 from socle.portal.models import (
     PatternKind,
@@ -28,6 +29,7 @@ from socle.portal.patterns import (
     default_pronote_pattern,
     pronote_root_message,
     pronote_root_missing,
+    scheme_problem,
     ticket_parameter_problem,
 )
 from socle.portal.provisioning import ProfilesError, parse_profiles, set_command_line_profiles
@@ -166,6 +168,7 @@ class Command(SocleCommand):
         if not patterns and options["sso"] != SSOType.NONE:
             raise CommandError(_("Au moins un --pattern est nécessaire pour un service CAS."))
         compiled = []
+        own = service_addresses(url, options["sso"])  # as the portal's form judges its patterns
         for value in patterns:
             kind, text = pattern_kind(value.strip())
             try:
@@ -183,6 +186,12 @@ class Command(SocleCommand):
                         "https://appli.example.org/**."
                     )
                     % {"pattern": value[:200]}
+                )
+            mismatch = scheme_problem(kind, text, own)
+            if mismatch is not None:
+                raise CommandError(
+                    _("Motif « %(pattern)s » refusé : %(problem)s")
+                    % {"pattern": value[:200], "problem": mismatch}
                 )
             compiled.append((kind, text))
         id_attribute = options["id_attribute"].strip()
