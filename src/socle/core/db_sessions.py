@@ -10,10 +10,19 @@ session behave exactly as Django's.
 
 from __future__ import annotations
 
-from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionStore
+import datetime as dt
 
-from socle.core.sessions import WrittenOnce
+from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionStore
+from django.utils import timezone
+
+from socle.core.sessions import CYCLE_GRACE, WrittenOnce
 
 
 class SessionStore(WrittenOnce, DatabaseSessionStore):
     """``SESSION_ENGINE = "socle.core.db_sessions"`` (without ``SOCLE_REDIS_URL``)."""
+
+    def _expire_soon(self, session_key: str) -> None:
+        soon = timezone.now() + dt.timedelta(seconds=CYCLE_GRACE)
+        self.model.objects.filter(session_key=session_key, expire_date__gt=soon).update(
+            expire_date=soon
+        )
