@@ -5,7 +5,8 @@ what still depended on it behaves as the table of that section says.
 
 Each "node" is the same code under its own keys (``settings`` switched between requests), as
 two ``socle serve`` processes sharing the database would be: every key-dependent step happens
-inside the request.
+inside the request. tests/scale/test_key_rotation_nodes.py restarts two real nodes through the
+rounds.
 """
 
 from __future__ import annotations
@@ -17,8 +18,10 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.conf import settings as django_settings
-from django.test import Client
+from django.http import HttpResponse
+from django.test import Client, RequestFactory
 
+from socle.cas import device, retry
 from socle.directory.activation import activation_redirect, find_valid_code, issue_code
 from tests.cas.conftest import SERVICE_URL, cas_login
 from tests.factories import make_person
@@ -105,6 +108,20 @@ def test_a_login_form_shown_by_one_node_is_accepted_by_the_other(pupil, service,
     with node(second):
         answer = cas_login(browser, pupil, SERVICE_URL, csrfmiddlewaretoken=token.group(1))
     assert answer.status_code == 302 and "ticket=ST-" in answer["Location"]
+
+
+@pytest.mark.parametrize(("first", "second"), SIDE_BY_SIDE)
+def test_the_device_cookie_and_the_queue_token_of_one_node_open_on_the_other(pupil, first, second):
+    for made_on, read_on in ((first, second), (second, first)):
+        response = HttpResponse()
+        request = RequestFactory().get("/cas/login")
+        with node(made_on):
+            device.remember(request, response, pupil.login, pupil.password)
+            token = retry.seal(request, pupil.login, "le mot de passe tapé")
+        request.COOKIES[device.COOKIE] = response.cookies[device.COOKIE].value
+        with node(read_on):
+            assert device.trusted_nonce(request, pupil.login, pupil.password)
+            assert retry.unseal(request, token).password == "le mot de passe tapé"
 
 
 def test_requests_sent_at_once_across_the_second_round_keep_the_portal_session(pupil, service):
