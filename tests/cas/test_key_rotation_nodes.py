@@ -18,6 +18,8 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.conf import settings as django_settings
+from django.contrib import messages
+from django.contrib.messages.storage.cookie import CookieStorage
 from django.http import HttpResponse
 from django.test import Client, RequestFactory
 
@@ -122,6 +124,21 @@ def test_the_device_cookie_and_the_queue_token_of_one_node_open_on_the_other(pup
         with node(read_on):
             assert device.trusted_nonce(request, pupil.login, pupil.password)
             assert retry.unseal(request, token).password == "le mot de passe tapé"
+
+
+@pytest.mark.parametrize(("first", "second"), SIDE_BY_SIDE)
+def test_a_message_left_by_one_node_is_shown_by_the_other(first, second):
+    """Django's one-time messages wait in a signed cookie (``messages``) across a redirect."""
+    for made_on, read_on in ((first, second), (second, first)):
+        response = HttpResponse()
+        with node(made_on):
+            storage = CookieStorage(RequestFactory().get("/"))
+            storage.add(messages.SUCCESS, "Mot de passe enregistré.")
+            storage.update(response)
+        request = RequestFactory().get("/")
+        request.COOKIES[CookieStorage.cookie_name] = response.cookies["messages"].value
+        with node(read_on):
+            assert [str(m) for m in CookieStorage(request)] == ["Mot de passe enregistré."]
 
 
 def test_requests_sent_at_once_across_the_second_round_keep_the_portal_session(pupil, service):
