@@ -35,41 +35,29 @@ def write_key(path: Path, text: str) -> None:
 def two_nodes(tmp_path: Path) -> Iterator[tuple[Node, Node]]:
     admin_url = required_env("SOCLE_TEST_DATABASE_URL")
     redis_url = required_env("SOCLE_TEST_REDIS_URL")
-    import redis
-
-    client = redis.Redis.from_url(redis_url)
-    client.flushdb()
-    database_url = nodes.create_database(admin_url)
     started: list[Node] = []
-    try:
-        for name in ("a", "b"):
-            etc = tmp_path / name / "etc"
-            etc.mkdir(parents=True)
-            base = {
-                "SOCLE_SECRET_KEY_FILE": str(etc / "secret_key"),
-                "SOCLE_DATABASE_URL": database_url,
-                "SOCLE_REDIS_URL": redis_url,
-                "SOCLE_BASE_URL": "http://127.0.0.1",
-                "SOCLE_ALLOWED_HOSTS": "127.0.0.1,localhost",
-                "SOCLE_ADMISSION_DIR": str(tmp_path / name / "admission"),
-                "SOCLE_LOG_LEVEL": "WARNING",
-            }
-            started.append(
-                Node(
-                    name.upper(),
-                    nodes.free_port(),
-                    nodes.node_env(base, tmp_path / name / "data"),
-                    tmp_path / f"{name}.log",
-                    extra_args=["--workers", "1", "--threads", "4"],
-                )
-            )
-        yield started[0], started[1]
-    finally:
-        for node in started:
-            node.stop()
-        nodes.drop_database(admin_url, database_url)
-        client.flushdb()
-        client.close()
+    with nodes.scratch_database(admin_url, redis_url) as database_url:
+        try:
+            for name in ("a", "b"):
+                etc = tmp_path / name / "etc"
+                etc.mkdir(parents=True)
+                base = {
+                    "SOCLE_SECRET_KEY_FILE": str(etc / "secret_key"),
+                    "SOCLE_DATABASE_URL": database_url,
+                    "SOCLE_REDIS_URL": redis_url,
+                    "SOCLE_BASE_URL": "http://127.0.0.1",
+                    "SOCLE_ALLOWED_HOSTS": "127.0.0.1,localhost",
+                    "SOCLE_ADMISSION_DIR": str(tmp_path / name / "admission"),
+                    "SOCLE_LOG_LEVEL": "WARNING",
+                }
+                data = nodes.node_env(base, tmp_path / name / "data")
+                options = ["--workers", "1", "--threads", "4"]
+                log = tmp_path / f"{name}.log"
+                started.append(Node(name.upper(), nodes.free_port(), data, log, extra_args=options))
+            yield started[0], started[1]
+        finally:
+            for node in started:
+                node.stop()
 
 
 def restart(node: Node, key: str, fallback: str | None) -> None:
