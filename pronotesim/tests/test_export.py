@@ -140,6 +140,15 @@ def test_the_partner_and_its_key_are_set_on_the_export_page(base: dict, tmp_path
     assert open_envelope(path.read_bytes(), other, "KOSMOS").root.findtext("UAI") == "0312609T"
 
 
+def test_it_writes_into_a_folder_named_with_a_final_slash_made_if_missing(
+    base: dict, rsa_key: rsa.RSAPrivateKey, tmp_path: Path
+) -> None:
+    folder = tmp_path / "exports"
+    call_command("export_identifiants", "--out", f"{folder}/")  # wrote a file named "exports"
+    opened = open_envelope((folder / "IdPN_To_SOCLE.xml").read_bytes(), rsa_key, "SOCLE")
+    assert opened.root.findtext("UAI") == "0312609T"
+
+
 def test_a_bad_partner_key_is_refused(base: dict, tmp_path: Path) -> None:
     client = Client()
     client.post("/pronote/administration/connexion", {"password": "spr-test"})

@@ -4,6 +4,7 @@ SSO session it was opened with: closing the browser of a shared school computer 
 from __future__ import annotations
 
 import datetime as dt
+from importlib import import_module
 
 import pytest
 from django.conf import settings
@@ -60,3 +61,18 @@ def test_an_expired_sso_session_ends_the_portal_session(pupil, limit):
     browser = logged_in(pupil)
     SsoSession.objects.update(**{limit: timezone.now() - dt.timedelta(days=2)})
     assert not browser.get("/").wsgi_request.user.is_authenticated
+
+
+def test_a_session_key_planted_before_the_login_opens_nothing_after_it(pupil, service):
+    """The login renews the session's key; the former one stays readable a few seconds
+    (socle.core.sessions) but holds the state before the login: anonymous."""
+    planted = import_module(settings.SESSION_ENGINE).SessionStore()
+    planted["chosen_by"] = "someone else"
+    planted.save()
+    browser = Client()
+    browser.cookies[settings.SESSION_COOKIE_NAME] = planted.session_key
+    assert cas_login(browser, pupil, SERVICE_URL).status_code == 302
+    assert browser.cookies[settings.SESSION_COOKIE_NAME].value != planted.session_key
+    stale = Client()
+    stale.cookies[settings.SESSION_COOKIE_NAME] = planted.session_key
+    assert not stale.get("/").wsgi_request.user.is_authenticated

@@ -2,6 +2,7 @@ import html
 
 import lxml.html
 import pytest
+from django.conf import settings
 from django.test import Client
 
 from socle.directory.activation import activation_redirect
@@ -40,6 +41,25 @@ def test_a_logged_in_person_changes_the_password_and_keeps_this_session(client: 
     assert person.check_password(NEW)
     assert received[0]["keep_session_key"] == client.session.session_key
     assert client.get("/compte/mot-de-passe").status_code == 200  # still logged in
+
+
+def test_the_session_key_held_before_a_password_change_opens_nothing_afterwards(
+    client: Client,
+) -> None:
+    """The renewed session's former key stays readable a few seconds (socle.core.sessions):
+    what it holds is the former password's digest, which Django refuses and empties."""
+    person = make_person("Paul", "Durand")
+    client.force_login(person)
+    former = client.cookies[settings.SESSION_COOKIE_NAME].value
+    client.post(
+        "/compte/mot-de-passe",
+        {"old_password": DEFAULT_PASSWORD, "new_password1": NEW, "new_password2": NEW},
+    )
+    assert client.cookies[settings.SESSION_COOKIE_NAME].value != former
+    stale = Client()
+    stale.cookies[settings.SESSION_COOKIE_NAME] = former
+    answer = stale.get("/compte/mot-de-passe")
+    assert answer.status_code == 302  # to the login, as without a session
 
 
 def test_the_current_password_is_required(client: Client) -> None:

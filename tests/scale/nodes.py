@@ -11,6 +11,8 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -64,6 +66,23 @@ def drop_database(admin_url: str, url: str) -> None:
     name = url.rsplit("/", 1)[1]
     with psycopg.connect(admin_url, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@contextmanager
+def scratch_database(admin_url: str, redis_url: str) -> Iterator[str]:
+    """A new database beside ``admin_url``'s (its URL) and the test Redis emptied; the nodes
+    started inside are stopped, then the database dropped and Redis emptied again."""
+    import redis
+
+    client = redis.Redis.from_url(redis_url)
+    client.flushdb()
+    database_url = create_database(admin_url)
+    try:
+        yield database_url
+    finally:
+        drop_database(admin_url, database_url)
+        client.flushdb()
+        client.close()
 
 
 @dataclass

@@ -18,12 +18,15 @@ indisponible » (``socle.core.outage``), as every other page that meets it.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib.sessions.backends.base import UpdateError
 from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionStore
 from django.db import DatabaseError
+from django.utils import timezone
 
 from socle.core.db_errors import interrupted_reason, write_refused_reason
-from socle.core.sessions import WrittenOnce
+from socle.core.sessions import CYCLE_GRACE, WrittenOnce
 
 
 class SessionStore(WrittenOnce, DatabaseSessionStore):
@@ -39,3 +42,9 @@ class SessionStore(WrittenOnce, DatabaseSessionStore):
             ):
                 raise cause from None
             raise
+
+    def _expire_soon(self, session_key: str) -> None:
+        soon = timezone.now() + dt.timedelta(seconds=CYCLE_GRACE)
+        self.model.objects.filter(session_key=session_key, expire_date__gt=soon).update(
+            expire_date=soon
+        )

@@ -8,6 +8,16 @@ source instead of Django's one call per character; a collision is still caught, 
 written once, by the response, with ``add`` (which never overwrites: a taken key gets a new one).
 Later saves of an existing session behave exactly as Django's.
 
+A session whose key is renewed (``cycle_key``: a login, a password change, and every request that
+Django's ``get_user`` verifies with a former secret key, ``SECRET_KEY_FALLBACKS``) keeps its
+former key readable for :data:`CYCLE_GRACE` seconds, with the data it had, instead of losing it
+at once: during a key rotation on several nodes (docs/deployment.md, "Rotating secrets") nodes
+on the two keys renew the same session at each request that crosses from one to the other, and
+the requests a page sends at once (its services' icons) still carried the former key; finding
+it gone, they emptied the session and deleted the browser's cookie (the portal logged out).
+What the former key holds is the state before the renewal: anonymous before a login, the former
+password's digest before a password change (which ``get_user`` then refuses).
+
 :class:`WrittenOnce` does this for any of Django's stores whose ``save(must_create=True)``
 refuses a taken key with ``CreateError``: ``socle.core.db_sessions`` applies it to the
 database store (SQLite, or PostgreSQL without Redis).
@@ -17,10 +27,13 @@ from __future__ import annotations
 
 import secrets
 
+from django.conf import settings
 from django.contrib.sessions.backends.base import VALID_KEY_CHARS, CreateError, SessionBase
 from django.contrib.sessions.backends.cache import SessionStore as CacheSessionStore
+from django.core.cache import caches
 
 MAX_ATTEMPTS = 10
+CYCLE_GRACE = 30  # seconds a renewed session's former key stays readable
 KEY_LENGTH = 32
 _KEY_SPACE = len(VALID_KEY_CHARS) ** KEY_LENGTH  # about 2**165
 
@@ -56,6 +69,19 @@ class WrittenOnce(SessionBase):
         self._unsaved_new = True
         self.modified = True
 
+    def cycle_key(self) -> None:
+        """Django's, but the former key expires :data:`CYCLE_GRACE` seconds later instead of
+        being deleted now (module docstring)."""
+        data = dict(self.items())  # loaded, as Django's ``self._session``
+        key = self.session_key
+        self.create()
+        self._session_cache = data
+        if key:
+            self._expire_soon(key)
+
+    def _expire_soon(self, session_key: str) -> None:
+        raise NotImplementedError
+
     def save(self, must_create: bool = False) -> None:
         if self.session_key is None:  # data stored in a session that had no key yet
             self.create()
@@ -75,3 +101,6 @@ class WrittenOnce(SessionBase):
 
 class SessionStore(WrittenOnce, CacheSessionStore):
     """``SESSION_ENGINE = "socle.core.sessions"`` (with ``SOCLE_REDIS_URL``)."""
+
+    def _expire_soon(self, session_key: str) -> None:
+        caches[settings.SESSION_CACHE_ALIAS].touch(self.cache_key_prefix + session_key, CYCLE_GRACE)

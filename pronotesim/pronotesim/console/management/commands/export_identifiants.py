@@ -1,5 +1,7 @@
-"""``manage.py export_identifiants --out FILE [--sans-identifiant-cas]``."""
+"""``manage.py export_identifiants --out FILE|DIR [--sans-identifiant-cas]`` (a path ending
+in ``/`` is a folder, made if missing, that receives ``IdPN_To_<PARTENAIRE>.xml``)."""
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -28,9 +30,11 @@ class Command(BaseCommand):
         except ExportUnavailable as exc:
             raise CommandError(str(exc)) from None
         out = Path(options["out"])
-        if out.is_dir():
-            out = out / result.file_name
         try:
+            if options["out"].endswith(("/", os.sep)):  # a folder, even one still to make
+                out.mkdir(parents=True, exist_ok=True)
+            if out.is_dir():
+                out = out / result.file_name
             out.write_bytes(result.content)
         except OSError as exc:
             raise CommandError(f"Écriture impossible de {out} : {exc.strerror}") from None
