@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 
 import pytest
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 
-from socle.core.fastsql import insert_rows, insert_rows_returning_ids
+from socle.core import fastsql
+from socle.core.fastsql import insert_rows
+from socle.core.fastsql_keys import insert_prepared_returning_ids, insert_rows_returning_ids
 from socle.portal.models import ServiceActivation, Trace
 from tests.factories import make_establishment, make_service
 
@@ -20,13 +24,41 @@ def make_row(detail: str, **fields: object) -> dict[str, object]:
     return {"at": AT, "event": "login", "detail": detail, "client_ip": None, **fields}
 
 
-def test_it_returns_the_keys_in_the_order_of_the_rows() -> None:
-    rows = [make_row(f"row {i}") for i in range(250)]  # several statements on SQLite
-    with transaction.atomic():
+@pytest.mark.parametrize("in_transaction", [True, False])
+def test_it_returns_the_keys_in_the_order_of_the_rows(
+    in_transaction: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(fastsql, "CHUNK", 60)  # several statements
+    rows = [make_row(f"row {i}") for i in range(250)]
+    with transaction.atomic() if in_transaction else contextlib.nullcontext():
         ids = insert_rows_returning_ids(Trace, rows)
     assert len(set(ids)) == 250
     stored = dict(Trace.objects.values_list("pk", "detail"))
     assert [stored[pk] for pk in ids] == [f"row {i}" for i in range(250)]
+
+
+def test_it_never_gives_again_the_key_of_a_deleted_row() -> None:
+    """SQLite's ``AUTOINCREMENT``, which the keys read in the transaction follow, as
+    PostgreSQL's sequences do."""
+    first, last = insert_rows_returning_ids(Trace, [make_row("a"), make_row("b")])
+    Trace.objects.filter(pk=last).delete()
+    with transaction.atomic():
+        (again,) = insert_rows_returning_ids(Trace, [make_row("c")])
+    assert again > last
+    assert Trace.objects.create(at=AT, event="login").pk > again  # the ORM follows on
+
+
+def test_it_writes_prepared_rows_in_a_few_statements(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(fastsql, "CHUNK", 40)
+    prepared = fastsql.prepare_rows(Trace, [make_row(f"row {i}") for i in range(100)])
+    with CaptureQueriesContext(connection) as queries, transaction.atomic():
+        ids = insert_prepared_returning_ids(prepared)
+    assert sorted(Trace.objects.values_list("detail", flat=True)) == sorted(
+        f"row {i}" for i in range(100)
+    )
+    assert ids == sorted(ids)
+    if connection.vendor == "sqlite":  # the first key, three INSERT, the savepoint's two
+        assert len(queries) == 6
 
 
 def test_it_writes_text_that_copy_would_otherwise_read_as_separators() -> None:

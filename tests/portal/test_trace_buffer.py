@@ -12,7 +12,7 @@ import pytest
 from django.db import OperationalError, connection
 from django.utils import timezone
 
-from socle.core import fastsql
+from socle.core import fastsql_keys
 from socle.directory.models import Person
 from socle.directory.profiles import Profile
 from socle.portal import trace_buffer
@@ -39,8 +39,8 @@ def test_it_writes_nothing_during_the_request_and_everything_at_the_flush(
             record("ticket_issued", person=person, service_code="pronote", detail="ST-abc…")
     assert Trace.objects.count() == 0
     # The person's establishments, the batch (no TraceScope row: a person of no school), and
-    # the savepoint of its transaction inside the test's.
-    with django_assert_num_queries(4):
+    # the savepoint of its transaction inside the test's; on SQLite the batch's first key too.
+    with django_assert_num_queries(5 if connection.vendor == "sqlite" else 4):
         assert trace_buffer.flush() == 3
     traces = Trace.objects.filter(event="ticket_issued", service_code="pronote", detail="ST-abc…")
     assert traces.count() == 3
@@ -80,7 +80,7 @@ def test_it_keeps_the_rows_when_the_database_refuses_them(
     def broken(*args: Any, **kwargs: Any) -> None:
         raise OperationalError("database down")
 
-    monkeypatch.setattr(trace_buffer, "insert_rows_returning_ids", broken)
+    monkeypatch.setattr(trace_buffer, "insert_prepared_returning_ids", broken)
     with pytest.raises(OperationalError):
         trace_buffer.flush()
     monkeypatch.undo()
@@ -98,7 +98,7 @@ def test_it_writes_the_rows_one_by_one_when_the_plain_insert_fails_otherwise(
     def buggy(*args: Any, **kwargs: Any) -> None:
         raise TypeError("int() argument must be … not 'NoneType'")
 
-    monkeypatch.setattr(trace_buffer, "insert_rows_returning_ids", buggy)
+    monkeypatch.setattr(trace_buffer, "insert_prepared_returning_ids", buggy)
     assert trace_buffer.flush() == 1
     assert Trace.objects.filter(event="login").count() == 1
     assert trace_buffer.flush() == 0  # nothing left queued
@@ -190,9 +190,10 @@ def test_it_reads_the_establishments_of_a_whole_batch_in_one_query(
         record("ticket_issued", person=pupil, uai=school.uai)  # that school's by its UAI
         record("login_failed", actor_login="inconnu")
     # The people's establishments, the batch, its TraceScope rows, the savepoint (two queries)
-    # of their transaction inside the test's: 3 in production. On PostgreSQL the batch's keys
-    # come from its sequence and both tables are written by COPY, which no capture sees.
-    with django_assert_num_queries(4 if connection.vendor == "postgresql" else 5):
+    # of their transaction inside the test's: 3 in production. On SQLite the batch's first key
+    # is read before it; on PostgreSQL the batch's keys come from its sequence and both tables
+    # are written by COPY, which no capture sees.
+    with django_assert_num_queries(4 if connection.vendor == "postgresql" else 6):
         assert trace_buffer.flush() == 4
     stored = {t.event: t.member_uais for t in Trace.objects.all()}
     assert stored == {
@@ -218,9 +219,9 @@ def trace_ids_without_sequence() -> Iterator[None]:
         )
         cursor.execute("SELECT pg_get_serial_sequence('portal_trace', 'id')")
         assert cursor.fetchone() == (None,)
-    fastsql.forget_sequences()
+    fastsql_keys.forget_sequences()
     yield
-    fastsql.forget_sequences()
+    fastsql_keys.forget_sequences()
 
 
 def test_it_writes_batches_by_insert_returning_when_the_keys_own_no_sequence(
@@ -251,3 +252,39 @@ def test_it_writes_batches_by_insert_returning_when_the_keys_own_no_sequence(
     assert traces[0].pk >= 5000
     scopes = TraceScope.objects.filter(uai=school.uai)
     assert sorted(s.trace_id for s in scopes) == [t.pk for t in traces]
+
+
+def test_it_holds_the_write_turn_for_a_few_statements_whatever_the_batch(
+    deferred: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On SQLite every writer of the node waits while a batch holds the turn: its values are
+    computed before, and its 600 traces and their establishments go in a few statements, not
+    one per row (``executemany``, ``RETURNING``: each row a step that gives up the GIL)."""
+    school = make_establishment()
+    person = make_person(establishment=school, profile=Profile.PUPIL)
+    for i in range(600):
+        record("ticket_issued", person=person, service_code="pronote", detail=f"ST-{i}…")
+    held: list[tuple[str, bool]] = []
+    in_turn = False
+
+    @contextlib.contextmanager
+    def turn() -> Iterator[None]:
+        nonlocal in_turn
+        in_turn = True
+        try:
+            yield
+        finally:
+            in_turn = False
+
+    def watch(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        if in_turn:
+            held.append((sql.split()[0], many))
+        return execute(sql, params, many, context)
+
+    monkeypatch.setattr(trace_buffer, "write_turn", turn)
+    with connection.execute_wrapper(watch):
+        assert trace_buffer.flush() == 600
+    assert TraceScope.objects.filter(uai=school.uai).count() == 600
+    assert not any(many for _, many in held)
+    if connection.vendor == "sqlite":  # the savepoint, the first key, 2 INSERT, the release
+        assert [verb for verb, _ in held] == ["SAVEPOINT", "SELECT", "INSERT", "INSERT", "RELEASE"]

@@ -25,7 +25,13 @@ field's ``get_db_prep_save`` ends with), without the chain of calls in between:
 - any other kind: the field's ``get_db_prep_save``.
 
 PostgreSQL receives inserted rows by ``COPY`` (about 2 µs of client CPU a row against 14 for
-``executemany``, measured on the trace writer's rows); SQLite by ``executemany``. Fields not
+``executemany``, measured on the trace writer's rows); SQLite by ``executemany``, or, for rows
+prepared beforehand (:func:`prepare_rows`, :func:`insert_prepared`), by a few multi-row
+``INSERT``: a writer holding SQLite's write turn (``socle.core.sqlite_turn``) prepares its
+values before taking it and then runs one statement per chunk, each step of which gives up
+the GIL once (``executemany`` or ``RETURNING`` step once a row, and the other threads of the
+process, the CAS's validations, may then keep the GIL for Python's switch interval, 5 ms,
+while every writer of the node waits for the turn). Fields not
 given get their model default (computed once, or per row for a callable default such as the
 person's random uid; ``auto_now`` and ``auto_now_add`` fields the time of the call), so a new
 field with a default never breaks a writer.
@@ -36,15 +42,12 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import json
-import logging
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 from django.db import DEFAULT_DB_ALIAS, connections, models
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.utils import timezone
-
-logger = logging.getLogger(__name__)
 
 CHUNK = 2000
 
@@ -108,7 +111,7 @@ def adapter(field: Any, conn: BaseDatabaseWrapper) -> Adapt | None:
     return lambda v: field.get_db_prep_save(v, conn)
 
 
-def _default_connection() -> BaseDatabaseWrapper:
+def default_connection() -> BaseDatabaseWrapper:
     return connections[DEFAULT_DB_ALIAS]  # this thread's wrapper, not the ``connection`` proxy
 
 
@@ -168,8 +171,76 @@ def _prepared(
     return columns, (complete(list(row)) for row in every)
 
 
-def _names(columns: Sequence[Any], conn: BaseDatabaseWrapper) -> str:
+def column_list(columns: Sequence[Any], conn: BaseDatabaseWrapper) -> str:
     return ", ".join(conn.ops.quote_name(f.column) for f in columns)
+
+
+class Prepared(NamedTuple):
+    """Rows ready to be written: the columns and each row's complete, adapted values."""
+
+    model: type[models.Model]
+    columns: list[Any]
+    values: list[list[Any]]
+
+
+def prepare_rows(
+    model: type[models.Model], rows: Iterable[Any], fields: Sequence[str] | None = None
+) -> Prepared | None:
+    """Every value of ``rows`` (as :func:`insert_rows` takes them) computed now, for
+    :func:`insert_prepared` or :func:`insert_prepared_returning_ids` to write later with as
+    little work as possible (see the module's docstring); ``None`` for no rows."""
+    prepared = _prepared(model, rows, fields, default_connection())
+    if prepared is None:
+        return None
+    columns, values = prepared
+    return Prepared(model, columns, list(values))
+
+
+def insert_prepared(prepared: Prepared | None) -> int:
+    """Writes rows prepared by :func:`prepare_rows`: ``COPY`` on PostgreSQL, multi-row
+    ``INSERT`` elsewhere; returns the count."""
+    if prepared is None:
+        return 0
+    conn = default_connection()
+    if conn.vendor == "postgresql":
+        return copy_rows(prepared.model, prepared.columns, prepared.values, conn)
+    return insert_values(prepared.model, prepared.columns, prepared.values, conn)
+
+
+def insert_values(
+    model: type[models.Model],
+    columns: Sequence[Any],
+    values: Sequence[Sequence[Any]],
+    conn: BaseDatabaseWrapper,
+) -> int:
+    """``INSERT … VALUES (…), (…), …``: as many rows per statement as the database takes
+    parameters (:func:`rows_per_statement`)."""
+    one = f"({', '.join(['%s'] * len(columns))})"
+    table = conn.ops.quote_name(model._meta.db_table)
+    head = f"INSERT INTO {table} ({column_list(columns, conn)}) "  # noqa: S608
+    step = rows_per_statement(len(columns), conn)
+    with conn.cursor() as cursor:
+        for start in range(0, len(values), step):
+            chunk = values[start : start + step]
+            cursor.execute(
+                head + "VALUES " + ", ".join([one] * len(chunk)), [v for row in chunk for v in row]
+            )
+    return len(values)
+
+
+def rows_per_statement(width: int, conn: BaseDatabaseWrapper) -> int:
+    """How many rows of ``width`` values one statement may carry: SQLite's own limit on
+    parameters when its driver tells it (32,766 since SQLite 3.32; Django's features say 999,
+    the limit of older versions), else Django's."""
+    limit = conn.features.max_query_params or 65535  # PostgreSQL's, per statement
+    if conn.vendor == "sqlite":
+        conn.ensure_connection()
+        getlimit = getattr(conn.connection, "getlimit", None)  # Python 3.11
+        if getlimit is not None:
+            import sqlite3
+
+            limit = getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+    return max(1, min(CHUNK, limit // max(1, width)))
 
 
 def insert_rows(
@@ -178,17 +249,18 @@ def insert_rows(
     """Inserts ``rows`` into ``model``'s table; returns the count. Rows are ``attname → value``
     dicts, all with the same keys (keys that are not fields ignored), or, with ``fields``
     (attribute names, e.g. ``person_id``), sequences of values in that order. ``COPY`` on
-    PostgreSQL, ``executemany`` by chunks elsewhere."""
-    conn = _default_connection()
+    PostgreSQL, ``executemany`` by chunks elsewhere (the rows are read as they are written:
+    an import's 200,000 rows are never all in memory at once)."""
+    conn = default_connection()
     prepared = _prepared(model, rows, fields, conn)
     if prepared is None:
         return 0
     columns, values = prepared
     if conn.vendor == "postgresql":
-        return _copy(model, columns, values, conn)
+        return copy_rows(model, columns, values, conn)
     table = conn.ops.quote_name(model._meta.db_table)
     sql = (
-        f"INSERT INTO {table} ({_names(columns, conn)}) "  # noqa: S608
+        f"INSERT INTO {table} ({column_list(columns, conn)}) "  # noqa: S608
         f"VALUES ({', '.join(['%s'] * len(columns))})"
     )
     count = 0
@@ -199,79 +271,7 @@ def insert_rows(
     return count
 
 
-# Tables whose primary key draws from no sequence ``pg_get_serial_sequence`` finds, seen by
-# this process: their rows go by multi-row ``INSERT … RETURNING`` (see below).
-_without_sequence: set[str] = set()
-
-
-def forget_sequences() -> None:
-    """Forgets the tables seen without a sequence (tests: a rolled-back ``ALTER``)."""
-    _without_sequence.clear()
-
-
-def insert_rows_returning_ids(
-    model: type[models.Model], rows: Sequence[dict[str, Any]]
-) -> list[int]:
-    """Like :func:`insert_rows` (dicts), and returns the new rows' primary keys, in the rows'
-    order. Needs an auto-incremented integer primary key; the caller holds a transaction.
-
-    PostgreSQL: the keys are drawn from the table's sequence first (one query), then given
-    with the rows to ``COPY``. A table whose key column owns no sequence (a restored database:
-    a dump without ``OWNED BY``) draws ``NULL`` keys: noticed at the first batch, logged once,
-    and from then on this process writes that table's rows as elsewhere:
-
-    Elsewhere (SQLite 3.35 or later): multi-row ``INSERT … RETURNING``; the rows of one
-    statement take increasing keys in the order of its ``VALUES``, so the keys returned are
-    sorted rather than trusted to come back in that order (neither database promises it)."""
-    if not rows:
-        return []
-    conn = _default_connection()
-    meta = model._meta
-    if conn.vendor == "postgresql" and meta.db_table not in _without_sequence:
-        with conn.cursor() as cursor:
-            cursor.execute(
-                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-                [meta.db_table, meta.pk.column, len(rows)],
-            )
-            drawn = [r[0] for r in cursor.fetchall()]
-        if None not in drawn:
-            ids = sorted(int(pk) for pk in drawn)
-            columns, values = _prepared(model, rows, None, conn) or ([], iter(()))
-            keyed = ([pk, *row] for pk, row in zip(ids, values, strict=True))
-            _copy(model, [meta.pk, *columns], keyed, conn)
-            return ids
-        _without_sequence.add(meta.db_table)
-        logger.warning(
-            "%s.%s ne tire ses clés d'aucune séquence (base restaurée sans OWNED BY ?) : "
-            "lignes écrites par INSERT … RETURNING plutôt que COPY dans ce processus",
-            meta.db_table,
-            meta.pk.column,
-        )
-    return _insert_returning(model, rows, conn)
-
-
-def _insert_returning(
-    model: type[models.Model], rows: Sequence[dict[str, Any]], conn: BaseDatabaseWrapper
-) -> list[int]:
-    columns, values = _prepared(model, rows, None, conn) or ([], iter(()))
-    quote = conn.ops.quote_name
-    one = f"({', '.join(['%s'] * len(columns))})"
-    limit = conn.features.max_query_params or 65535  # PostgreSQL's, per statement
-    step = max(1, min(CHUNK, limit // len(columns)))
-    ids: list[int] = []
-    with conn.cursor() as cursor:
-        while chunk := list(itertools.islice(values, step)):
-            sql = (
-                f"INSERT INTO {quote(model._meta.db_table)} ({_names(columns, conn)}) "  # noqa: S608
-                f"VALUES {', '.join([one] * len(chunk))} "
-                f"RETURNING {quote(model._meta.pk.column)}"
-            )
-            cursor.execute(sql, [v for row in chunk for v in row])
-            ids.extend(sorted(int(r[0]) for r in cursor.fetchall()))
-    return ids
-
-
-def _copy(
+def copy_rows(
     model: type[models.Model],
     columns: Sequence[Any],
     values: Iterable[Sequence[Any]],
@@ -279,7 +279,8 @@ def _copy(
 ) -> int:
     """``COPY table (columns) FROM STDIN`` (PostgreSQL), errors raised as Django's; returns
     the count."""
-    sql = f"COPY {conn.ops.quote_name(model._meta.db_table)} ({_names(columns, conn)}) FROM STDIN"
+    table = conn.ops.quote_name(model._meta.db_table)
+    sql = f"COPY {table} ({column_list(columns, conn)}) FROM STDIN"
     count = 0
     with conn.cursor() as cursor, conn.wrap_database_errors, cursor.cursor.copy(sql) as copy:
         write = copy.write_row
@@ -296,7 +297,7 @@ def update_rows(model: type[models.Model], objects: Iterable[Any], fields: Seque
     objects = list(objects)
     if not objects:
         return
-    conn = _default_connection()
+    conn = default_connection()
     meta = model._meta
     quote = conn.ops.quote_name
     columns = [cast("models.Field[Any, Any]", meta.get_field(name)) for name in fields]

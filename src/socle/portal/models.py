@@ -18,8 +18,10 @@ from socle.portal.trace_models import (  # noqa: F401 - the app's models, found 
     insert_scopes,
     member_uais_of,
     memberships_of,
+    prepare_scopes,
     scope_rows,
     uais_text,
+    write_scopes,
 )
 
 

@@ -30,9 +30,17 @@ from typing import Any
 from django.db import DatabaseError, DataError, IntegrityError, connection, transaction
 
 from socle.core.background import flush_at_exit, flush_forever
-from socle.core.fastsql import insert_rows_returning_ids
+from socle.core.fastsql import prepare_rows
+from socle.core.fastsql_keys import insert_prepared_returning_ids
 from socle.core.sqlite_turn import write_turn
-from socle.portal.models import Trace, insert_scopes, memberships_of, scope_rows, uais_text
+from socle.portal.models import (
+    Trace,
+    memberships_of,
+    prepare_scopes,
+    scope_rows,
+    uais_text,
+    write_scopes,
+)
 
 logger = logging.getLogger("socle.traces")
 FLUSH_EVERY = 1.0
@@ -87,15 +95,18 @@ def flush() -> int:
         return _one_by_one([_trace(row) for row in rows])
     try:
         _add_memberships(rows)
-        # On SQLite, the validations wait for the batch instead of sleeping. The traces and
-        # their establishments (TraceScope, which needs the traces' ids) in one transaction,
-        # by plain inserts (``COPY`` on PostgreSQL): no model instance per trace.
+        # Every value computed first: on SQLite the validations of the node wait for the batch
+        # (the write turn) instead of sleeping, so the turn covers the statements alone, a few
+        # for the whole batch (socle.core.fastsql). The traces and their establishments
+        # (TraceScope, which needs the traces' keys) in one transaction, by plain inserts
+        # (``COPY`` on PostgreSQL): no model instance per trace.
+        traces = prepare_rows(Trace, rows)
+        scopes = prepare_scopes(
+            (position, row["at"], scope_rows(row["uai"], row["member_uais"], row.get(HELD)))
+            for position, row in enumerate(rows)
+        )
         with write_turn(), transaction.atomic():
-            ids = insert_rows_returning_ids(Trace, rows)
-            insert_scopes(
-                (pk, row["at"], scope_rows(row["uai"], row["member_uais"], row.get(HELD)))
-                for pk, row in zip(ids, rows, strict=True)
-            )
+            write_scopes(scopes, insert_prepared_returning_ids(traces))
     except (IntegrityError, DataError):
         return _one_by_one([_trace(row) for row in rows])
     except DatabaseError:  # unreachable, or a schema being migrated: retried as it is

@@ -6,14 +6,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Iterable, Sequence
+from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.db import models, transaction
 from django.utils import timezone
 
-from socle.core.fastsql import insert_rows
+from socle.core.fastsql import Prepared, insert_prepared, prepare_rows
 from socle.directory.models import Membership
 
 
@@ -148,17 +148,46 @@ def scope_rows(uai: str, member_uais: str, held: dict[str, str] | None) -> list[
 
 def insert_scopes(scopes: Iterable[tuple[int, dt.datetime, list[tuple[str, str]]]]) -> None:
     """Writes the :class:`TraceScope` rows of traces just written, given as ``(id, at, [(UAI,
-    profile)])`` (:func:`scope_rows`), with one plain insert
-    (``socle.core.fastsql.insert_rows``: ``COPY`` on PostgreSQL, ``executemany`` on
-    SQLite): the trace writer's batches (``socle.portal.trace_buffer``) write about one such row
-    per trace, and the ORM's ``bulk_create`` (a model instance and a compiled value per field
-    and row) nearly doubled the writer's CPU per trace. The profiles come with the batch's
-    memberships (one query per batch, none more)."""
-    insert_rows(
-        TraceScope,
-        [
-            {"trace_id": pk, "uai": uai, "at": at, "profile": profile}
-            for pk, at, held in scopes
-            for uai, profile in held
-        ],
-    )
+    profile)])`` (:func:`scope_rows`): :func:`write_scopes` of :func:`prepare_scopes`."""
+    given = list(scopes)
+    prepared = prepare_scopes((position, at, held) for position, (_, at, held) in enumerate(given))
+    write_scopes(prepared, [pk for pk, _, _ in given])
+
+
+class PreparedScopes(NamedTuple):
+    """:class:`TraceScope` rows whose values are computed, all but their trace's key."""
+
+    rows: Prepared | None
+    owners: list[int]  # each row's trace, as a position in the keys given to write_scopes
+
+
+def prepare_scopes(
+    scopes: Iterable[tuple[int, dt.datetime, list[tuple[str, str]]]],
+) -> PreparedScopes:
+    """The :class:`TraceScope` rows of traces about to be written, given as ``(position of the
+    trace in its batch, at, [(UAI, profile)])`` (:func:`scope_rows`), computed now: the trace
+    writer (``socle.portal.trace_buffer``) prepares them before taking SQLite's write turn, and
+    learns the traces' keys only inside it. Plain rows (``socle.core.fastsql``): the writer's
+    batches hold about one such row per trace, and the ORM's ``bulk_create`` (a model instance
+    and a compiled value per field and row) nearly doubled the writer's CPU per trace. The
+    profiles come with the batch's memberships (one query per batch, none more)."""
+    owners: list[int] = []
+    rows: list[dict[str, Any]] = []
+    for position, at, held in scopes:
+        for uai, profile in held:
+            owners.append(position)
+            rows.append({"trace_id": 0, "uai": uai, "at": at, "profile": profile})
+    return PreparedScopes(prepare_rows(TraceScope, rows), owners)
+
+
+def write_scopes(prepared: PreparedScopes, keys: Sequence[int]) -> None:
+    """Writes rows of :func:`prepare_scopes`, the traces' keys now known (``keys``, in the
+    order of the positions given there): ``COPY`` on PostgreSQL, one multi-row ``INSERT`` on
+    SQLite (``socle.core.fastsql.insert_prepared``)."""
+    rows = prepared.rows
+    if rows is None:
+        return
+    column = [field.attname for field in rows.columns].index("trace_id")
+    for values, owner in zip(rows.values, prepared.owners, strict=True):
+        values[column] = keys[owner]
+    insert_prepared(rows)
