@@ -59,11 +59,55 @@ def test_its_write_turn_covers_the_statement_alone(
     monkeypatch.setattr(db, "write_turn", watched_turn)
     with CaptureQueriesContext(connection) as context:
         assert store.consume_ticket(ticket) is not None
-    if not db._update_returning():  # SQLite < 3.35: two statements, and no turn (documented)
-        assert inside == []
-        return
-    assert inside == [1]
-    assert context.captured_queries[0]["sql"].startswith("UPDATE cas_ticket SET consumed_at")
+    statements = [query["sql"].split()[0] for query in context.captured_queries]
+    if connection.vendor == "sqlite":  # read before the turn, the conditional UPDATE in it
+        assert statements == ["SELECT", "UPDATE"]
+        assert inside == [1]
+    else:  # UPDATE … RETURNING: no turn on PostgreSQL
+        assert statements == ["UPDATE"]
+        assert "RETURNING" in context.captured_queries[0]["sql"]
+
+
+def test_it_takes_no_write_turn_for_a_ticket_already_consumed(
+    pupil: Person, service: Service, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = DatabaseStore()
+    ticket = issue_ticket(store, pupil, service)
+    assert store.consume_ticket(ticket) is not None
+    turns: list[bool] = []
+
+    @contextlib.contextmanager
+    def counted_turn() -> Iterator[None]:
+        turns.append(True)
+        yield
+
+    monkeypatch.setattr(db, "write_turn", counted_turn)
+    assert store.consume_ticket(ticket) is None
+    assert store.consume_ticket("ST-unknown") is None
+    assert turns == []
+
+
+def test_it_gives_the_ticket_to_the_validation_whose_update_wins_only(
+    pupil: Person, service: Service, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two validations of one ticket that both read it unconsumed (SQLite reads it before its
+    write turn): the one whose conditional UPDATE comes second changes no row and gets
+    nothing, whatever it read."""
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite reads before its write turn")
+    store = DatabaseStore()
+    ticket = issue_ticket(store, pupil, service)
+    winner: list[object] = []
+
+    @contextlib.contextmanager
+    def turn_after_another_validation() -> Iterator[None]:
+        monkeypatch.setattr(db, "write_turn", contextlib.nullcontext)
+        winner.append(store.consume_ticket(ticket))  # between the read and the UPDATE
+        yield
+
+    monkeypatch.setattr(db, "write_turn", turn_after_another_validation)
+    assert store.consume_ticket(ticket) is None
+    assert winner and winner[0] is not None
 
 
 @pytest.mark.parametrize(

@@ -17,7 +17,7 @@ import time
 from collections.abc import Mapping, Sequence
 from typing import Any, cast
 
-from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Field, Q
 from django.utils import timezone
@@ -70,6 +70,17 @@ _CONSUME_SQL = (
 )
 
 
+# SQLite: the same columns read before the write turn, then the same condition written in it.
+_UNCONSUMED_SQL = (
+    "SELECT id, session_id, person_id, service_id_ref, service_url, created_at,"
+    " from_new_login, proxies, authenticated_at"  # _CONSUMED_COLUMNS, in this order
+    " FROM cas_ticket WHERE id = %s AND consumed_at IS NULL AND expires_at > %s"
+)
+_MARK_CONSUMED_SQL = (
+    "UPDATE cas_ticket SET consumed_at = %s"
+    " WHERE id = %s AND consumed_at IS NULL AND expires_at > %s"
+)
+
 # The ticket's values, its session's id taken from the live session row only (see the docstring).
 _ISSUE_IN_LIVE_SESSION_SQL = (
     "INSERT INTO cas_ticket (id, session_id, person_id, service_id_ref, service_url, created_at,"
@@ -105,16 +116,6 @@ def _as_is(value: Any) -> Any:
 
 
 _param_adapters = per_connection(_live_session_adapters)
-
-
-def _update_returning() -> bool:
-    if connection.vendor == "postgresql":
-        return True
-    if connection.vendor == "sqlite":
-        import sqlite3
-
-        return sqlite3.sqlite_version_info >= (3, 35)
-    return False
 
 
 def _consumed_converters(conn: BaseDatabaseWrapper) -> Converters:
@@ -278,28 +279,44 @@ class DatabaseStore:
             self._hints.touch(session_id)
 
     def consume_ticket(self, ticket_id: str) -> IssuedTicket | None:
-        """§3.1.1 single use: one conditional ``UPDATE … RETURNING`` (PostgreSQL, SQLite ≥ 3.35)
-        marks the ticket consumed and reads it in the same statement; of two concurrent
-        validations exactly one gets the row. Older SQLite: the same ``UPDATE``, then a read."""
+        """§3.1.1 single use: one conditional ``UPDATE`` marks the ticket consumed; of two
+        concurrent validations exactly one changes the row, and only that one gets the ticket.
+
+        PostgreSQL: ``UPDATE … RETURNING`` marks and reads in one statement. SQLite: the
+        unconsumed ticket is read first, outside the node's write turn (a reader never waits
+        in WAL mode), then the same conditional ``UPDATE`` is run in the turn and its row count
+        decides: the turn covers one step of SQLite instead of two and a reset (each gives up
+        the GIL, which the worker's other threads may keep while every writer of the node
+        waits: docs/benchmarks/analysis.md, "The write turn on SQLite"), and a ticket unknown,
+        expired or already consumed takes no turn at all. The values read cannot have changed
+        meanwhile: a ticket's fields are written once, and a ticket deleted with its session
+        (logout) updates no row."""
         if not plausible_id(ticket_id):
             return None
         now = timezone.now()
-        if _update_returning():
-            conn = connections[DEFAULT_DB_ALIAS]  # this thread's, looked up once
-            at = conn.ops.adapt_datetimefield_value(now)  # as the ORM stores it
-            # The write turn covers the statement alone: every Python step inside it may wait
-            # for the GIL while the other writers wait for the turn (docs/benchmarks/analysis.md)
-            with conn.cursor() as cursor, write_turn():
-                cursor.execute(_CONSUME_SQL, [at, ticket_id, at])
-                rows = cursor.fetchall()  # to the statement's end, which commits it on SQLite
-            return _converted(rows[0], conn) if rows else None
-        won = Ticket.objects.filter(
-            id=ticket_id, consumed_at__isnull=True, expires_at__gt=now
-        ).update(consumed_at=now)
-        if won != 1:
-            return None
-        row = Ticket.objects.filter(id=ticket_id).first()
-        return _issued(row) if row is not None else None
+        conn = connections[DEFAULT_DB_ALIAS]  # this thread's, looked up once
+        if conn.vendor == "sqlite":
+            return self._consume_on_sqlite(ticket_id, now, conn)
+        at = conn.ops.adapt_datetimefield_value(now)  # as the ORM stores it
+        with conn.cursor() as cursor:
+            cursor.execute(_CONSUME_SQL, [at, ticket_id, at])
+            rows = cursor.fetchall()
+        return _converted(rows[0], conn) if rows else None
+
+    @staticmethod
+    def _consume_on_sqlite(
+        ticket_id: str, now: dt.datetime, conn: BaseDatabaseWrapper
+    ) -> IssuedTicket | None:
+        at = conn.ops.adapt_datetimefield_value(now)  # as the ORM stores it
+        with conn.cursor() as cursor:
+            cursor.execute(_UNCONSUMED_SQL, [ticket_id, at])
+            rows = cursor.fetchall()  # to the statement's end, which ends its read transaction
+            if not rows:
+                return None
+            with write_turn():
+                cursor.execute(_MARK_CONSUMED_SQL, [at, ticket_id, at])
+            won = cursor.rowcount == 1
+        return _converted(rows[0], conn) if won else None
 
     def create_pgt(
         self,
