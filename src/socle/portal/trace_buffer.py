@@ -27,7 +27,7 @@ import os
 import threading
 from typing import Any
 
-from django.db import DatabaseError, DataError, IntegrityError, connection, transaction
+from django.db import DatabaseError, DataError, IntegrityError, transaction
 
 from socle.core.background import flush_at_exit, flush_forever
 from socle.core.fastsql import prepare_rows
@@ -91,8 +91,6 @@ def flush() -> int:
         _pending.clear()
     if not rows:
         return 0
-    if not connection.features.can_return_rows_from_bulk_insert:  # SQLite before 3.35
-        return _one_by_one([_trace(row) for row in rows])
     try:
         _add_memberships(rows)
         # Every value computed first: on SQLite the validations of the node wait for the batch
