@@ -51,19 +51,15 @@ def shared(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, objec
             "SOCLE_LOG_LEVEL": "WARNING",
         }
         try:
-            a = Node(
-                "A",
-                nodes.free_port(),
-                nodes.node_env(base, root / "a"),
-                root / "a.log",
-                extra_args=["--workers", "2", "--threads", "4"],
-            )
-            b = Node(
-                "B",
-                nodes.free_port(),
-                nodes.node_env(base, root / "b"),
-                root / "b.log",
-                extra_args=["--workers", "2", "--threads", "4"],
+            a, b = (
+                Node(
+                    name.upper(),
+                    nodes.free_port(),
+                    nodes.node_env(base, root / name),
+                    root / f"{name}.log",
+                    extra_args=["--workers", "2", "--threads", "4"],
+                )
+                for name in ("a", "b")
             )
             for node in (a, b):  # both migrate the same empty database at once: one waits
                 node.start()
