@@ -192,9 +192,37 @@ def test_it_warns_about_former_keys_kept_longer_than_the_activation_codes(
     [message] = secret_checks.check_secret_key_fallbacks_age()
     assert message.id == "socle.W099"
     assert str(former) in message.msg and "31 jours" in message.msg
+    assert "une rotation de la clé secrète est restée en cours" in message.msg
     assert f": > {former}" in message.hint
     settings.SECRET_KEY_FALLBACKS = []  # the file emptied: nothing to say
     assert secret_checks.check_secret_key_fallbacks_age() == []
     settings.SECRET_KEY_FALLBACKS = ["f" * 30 + "g" * 30]
     settings.SOCLE_SECRET_KEY_FALLBACKS_FILE = ""  # given in the environment: no date
     assert secret_checks.check_secret_key_fallbacks_age() == []
+
+
+def test_it_does_not_call_the_new_key_of_a_first_round_left_so_a_former_key(
+    settings, tmp_path, monkeypatch
+):
+    """Round 1 of the two-round rotation (docs/deployment.md, "Rotating secrets") puts the NEW
+    key in the file while Socle still signs with the former one: left so for a month, W099
+    said « les anciennes clés … ouvrent encore ce qu'elles ont signé » of a key that signed
+    nothing, and its only advice, emptying the file, undid round 1. A key does not say which
+    it is: the warning says a rotation was left under way, the hint what to do in each round."""
+    current, new = "c" * 60, "n" * 60
+    fallbacks = tmp_path / "secret_key.former"
+    fallbacks.write_text(new + "\n")  # round 1: install -m 600 secret_key.new secret_key.former
+    fallbacks.chmod(0o600)
+    settings.SECRET_KEY = current
+    settings.SECRET_KEY_FALLBACKS = [new]
+    settings.SOCLE_SECRET_KEY_FALLBACKS_FILE = str(fallbacks)
+    settings.SOCLE_ACTIVATION_CODE_DAYS = 30
+    now = time.time()
+    monkeypatch.setattr(secret_checks.time, "time", lambda: now + 40 * 24 * 3600)
+    [message] = secret_checks.check_secret_key_fallbacks_age()
+    assert message.id == "socle.W099"
+    assert "anciennes" not in message.msg and "ont signé" not in message.msg
+    assert "tient des clés de repli depuis 40 jours" in message.msg
+    assert "Au premier tour d'une rotation en deux tours" in message.hint
+    assert "faites le second tour sur chaque nœud" in message.hint
+    assert message.hint.index("second tour") < message.hint.index(f": > {fallbacks}")

@@ -96,6 +96,20 @@ def test_it_accepts_an_ordinary_pattern() -> None:
     assert form.is_valid(), form.errors
 
 
+def test_it_refuses_a_pattern_in_the_other_scheme_than_its_stored_service_url() -> None:
+    """Alone (outside the admin's form set), the form compares with the service as stored."""
+    service = make_service("appli", url="https://h.example.org/app/", patterns=())
+    form_class = modelform_factory(
+        ServicePattern, form=ServicePatternForm, fields=["kind", "value"]
+    )
+    pattern = ServicePattern(service=service)
+    form = form_class(
+        {"kind": PatternKind.ANT, "value": "http://h.example.org/app/**"}, instance=pattern
+    )
+    assert not form.is_valid()
+    assert "Ce motif accepte l'adresse du service en http" in form.errors["value"][0]
+
+
 def test_it_refuses_a_pronote_service_without_establishment() -> None:
     form = _service_form(establishment="")
     assert not form.is_valid()

@@ -1,5 +1,6 @@
 """The Django admin's service pages refuse what the portal's service form refuses: a URL with a
-password, a pattern accepting another service's address (socle.portal.admin)."""
+password, a pattern accepting another service's address or the service's URL in the other scheme
+(socle.portal.admin)."""
 
 from __future__ import annotations
 
@@ -12,8 +13,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from lxml import html
 
-from socle.portal.models import Service, ServicePattern, SSOType
-from tests.factories import make_person, make_service
+from socle.portal.models import Service, ServicePattern, SSOType, UsernameMode
+from tests.factories import make_establishment, make_person, make_service
 
 
 def _superuser_client(client: Client) -> Client:
@@ -64,6 +65,82 @@ def test_it_refuses_a_pattern_covering_another_service_in_the_django_admin(
     assert "couvre aussi l'adresse du service « notes »" in _errors(response)
     assert not Service.objects.filter(code="appli").exists()
     assert not ServicePattern.objects.filter(value="https://ent.example.org/**").exists()
+
+
+@pytest.mark.parametrize(
+    ("url", "pattern", "sent"),
+    [
+        ("https://appli.example.org/", "http://appli.example.org/**", "http://appli.example.org/"),
+        ("http://appli.example.org/", "https://appli.example.org/**", "https://appli.example.org/"),
+    ],
+)
+def test_it_refuses_a_pattern_in_the_other_scheme_than_the_url_in_the_django_admin(
+    client: Client, url: str, pattern: str, sent: str
+) -> None:
+    """As the portal's form and ``service_add``, in their words (``scheme_problem``): else only
+    ``socle check`` (socle.W042) said it, once every launch from « Mon espace » was refused."""
+    client = _superuser_client(client)
+    response = _add_service(client, url, pattern)
+    assert response.status_code == 200
+    errors = _errors(response)
+    assert f"Ce motif accepte l'adresse du service en {sent.partition(':')[0]} ({sent}), " in errors
+    assert f"pas son URL ({url})" in errors and "^https?://" in errors
+    assert not Service.objects.filter(code="appli").exists()
+    assert not ServicePattern.objects.exists()
+
+
+def test_it_accepts_a_pattern_of_both_schemes_in_the_django_admin(client: Client) -> None:
+    client = _superuser_client(client)
+    response = _add_service(
+        client,
+        "https://appli.example.org/",
+        r"^https?://appli\.example\.org/.*",
+        **{"patterns-0-kind": "regex"},
+    )
+    assert response.status_code == 302, _errors(response)
+
+
+def test_it_refuses_a_url_changed_to_the_other_scheme_than_its_patterns_in_the_django_admin(
+    client: Client,
+) -> None:
+    """The URL typed is the one compared, not the one stored."""
+    service = make_service(
+        "appli", url="http://appli.example.org/", patterns=("http://appli.example.org/**",)
+    )
+    client = _superuser_client(client)
+    change, data = _shown_form(client, service)
+    response = client.post(change, data | {"url": "https://appli.example.org/"})
+    assert response.status_code == 200
+    assert "Ce motif accepte l'adresse du service en http (http://appli.example.org/)" in (
+        _errors(response)
+    )
+    service.refresh_from_db()
+    assert service.url == "http://appli.example.org/"
+
+
+def test_it_refuses_a_pronote_pattern_in_the_other_scheme_than_its_url_in_the_django_admin(
+    client: Client,
+) -> None:
+    """For PRONOTE, its espaces are compared too, as the portal's form does."""
+    url = "https://0312609t.index-education.net/pronote/"
+    service = make_service(
+        "pronote",
+        sso_type=SSOType.PRONOTE,
+        url=url,
+        patterns=(f"{url}**",),
+        establishment=make_establishment("0312609T"),
+        username_mode=UsernameMode.UID,
+    )
+    client = _superuser_client(client)
+    change, data = _shown_form(client, service)
+    response = client.post(
+        change, data | {"patterns-0-value": "http://0312609t.index-education.net/pronote/**"}
+    )
+    assert response.status_code == 200
+    errors = _errors(response)
+    assert "Ce motif accepte l'adresse du service en http " in errors
+    assert errors.count("Ce motif") == 1  # nothing else refused: the case is this one
+    assert list(service.patterns.values_list("value", flat=True)) == [f"{url}**"]
 
 
 @pytest.mark.parametrize(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -12,6 +14,7 @@ import requests
 from lxml import etree
 
 from tests.scale import nodes
+from tests.scale.conftest import required_env
 from tests.scale.nodes import Node, hop, login, ticket_of, validate
 
 pytestmark = pytest.mark.slow
@@ -31,71 +34,50 @@ def outcome(xml: str) -> tuple[str, str]:
 
 @pytest.fixture(scope="module")
 def shared(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, object]]:
-    import os
-
-    import redis
-
-    admin_url = os.environ.get("SOCLE_TEST_DATABASE_URL", "")
-    redis_url = os.environ.get("SOCLE_TEST_REDIS_URL", "")
-    if not admin_url or not redis_url:
-        pytest.fail(
-            "SOCLE_TEST_DATABASE_URL et SOCLE_TEST_REDIS_URL sont nécessaires : "
-            "`make test` démarre PostgreSQL et Redis (scripts/services) ; sinon "
-            "--ignore=tests/scale (docs/deployment.md, « Tests »).",
-            pytrace=False,
-        )
-    client = redis.Redis.from_url(redis_url)
-    client.flushdb()
-    database_url = nodes.create_database(admin_url)
+    """Nodes A and B on a scratch database and the test Redis (``nodes.scratch_database``:
+    both emptied before, the database dropped and Redis emptied after the nodes stopped)."""
+    admin_url = required_env("SOCLE_TEST_DATABASE_URL")
+    redis_url = required_env("SOCLE_TEST_REDIS_URL")
     root = tmp_path_factory.mktemp("nodes")
-    base = {
-        "SOCLE_SECRET_KEY": "two-nodes-test-key-" + "Zk8pQ2xW" * 6,
-        "SOCLE_DATABASE_URL": database_url,
-        "SOCLE_REDIS_URL": redis_url,
-        "SOCLE_BASE_URL": "http://127.0.0.1",
-        "SOCLE_ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "SOCLE_ADMISSION_DIR": str(root / "admission"),
-        "SOCLE_LOG_LEVEL": "WARNING",
-    }
     started: list[Node] = []
-    try:
-        a = Node(
-            "A",
-            nodes.free_port(),
-            nodes.node_env(base, root / "a"),
-            root / "a.log",
-            extra_args=["--workers", "2", "--threads", "4"],
-        )
-        b = Node(
-            "B",
-            nodes.free_port(),
-            nodes.node_env(base, root / "b"),
-            root / "b.log",
-            extra_args=["--workers", "2", "--threads", "4"],
-        )
-        for node in (a, b):  # both migrate the same empty database at once: one waits
-            node.start()
-            started.append(node)
-        for node in (a, b):
-            node.wait_ready()
-        import subprocess
-        import sys
-
-        setup = subprocess.run(
-            [sys.executable, "-m", "socle", "shell", "-c", nodes.SETUP],
-            env=a.env,
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-        uid = setup.stdout.strip().rsplit("uid=", 1)[1]
-        yield {"a": a, "b": b, "uid": uid, "base": base, "root": root}
-    finally:
-        for node in started:
-            node.stop()
-        nodes.drop_database(admin_url, database_url)
-        client.flushdb()
-        client.close()
+    with nodes.scratch_database(admin_url, redis_url) as database_url:
+        base = {
+            "SOCLE_SECRET_KEY": "two-nodes-test-key-" + "Zk8pQ2xW" * 6,
+            "SOCLE_DATABASE_URL": database_url,
+            "SOCLE_REDIS_URL": redis_url,
+            "SOCLE_BASE_URL": "http://127.0.0.1",
+            "SOCLE_ALLOWED_HOSTS": "127.0.0.1,localhost",
+            "SOCLE_ADMISSION_DIR": str(root / "admission"),
+            "SOCLE_LOG_LEVEL": "WARNING",
+        }
+        try:
+            a, b = (
+                Node(
+                    name.upper(),
+                    nodes.free_port(),
+                    nodes.node_env(base, root / name),
+                    root / f"{name}.log",
+                    extra_args=["--workers", "2", "--threads", "4"],
+                )
+                for name in ("a", "b")
+            )
+            for node in (a, b):  # both migrate the same empty database at once: one waits
+                node.start()
+                started.append(node)
+            for node in (a, b):
+                node.wait_ready()
+            setup = subprocess.run(
+                [sys.executable, "-m", "socle", "shell", "-c", nodes.SETUP],
+                env=a.env,
+                capture_output=True,
+                text=True,
+                check=True,
+            )
+            uid = setup.stdout.strip().rsplit("uid=", 1)[1]
+            yield {"a": a, "b": b, "uid": uid, "base": base, "root": root}
+        finally:
+            for node in started:  # before the database is dropped
+                node.stop()
 
 
 def test_a_session_opened_on_one_node_works_on_the_other(shared):
@@ -264,9 +246,6 @@ print(service.icon_url)
 
 
 def test_an_icon_given_on_one_node_is_served_by_the_other(shared):
-    import subprocess
-    import sys
-
     a, b = shared["a"], shared["b"]
     made = subprocess.run(
         [sys.executable, "-m", "socle", "shell", "-v", "0", "-c", ICON],

@@ -6,8 +6,10 @@ Two families, because what the person can do differs:
 
 - :func:`write_refused_reason`: the database refuses to write — its disk full (SQLite's
   « database or disk is full », PostgreSQL's « could not extend file … No space left on
-  device »), a SQLite file or folder read-only, a SQLite database held by another writer past
-  the wait. Nothing changes until someone mends the server (or the other writer finishes).
+  device »), a SQLite file or folder read-only, a PostgreSQL standby (« cannot execute … in a
+  read-only transaction » after a failover, or a server set read-only), a SQLite database held
+  by another writer past the wait. Nothing changes until someone mends the server (or the
+  failover completes, or the other writer finishes).
 - :func:`interrupted_reason`: the operation was cut short — the connection to PostgreSQL lost
   (server restarted, network cut, the backend terminated), a statement or lock timeout, a
   deadlock or serialization failure with a concurrent transaction. Trying again usually works.
@@ -27,6 +29,7 @@ _LOST_CLASS = "08"  # connection exception
 _LOST_CODES = {"57P01", "57P02", "57P03"}  # admin / crash shutdown, cannot connect now
 _TIMEOUT_CODES = {"57014", "55P03", "25P03"}  # statement cancelled, lock timeout, idle timeout
 _CONFLICT_CODES = {"40001", "40P01"}  # serialization failure, deadlock
+_READ_ONLY_CODE = "25006"  # read_only_sql_transaction: a standby, or a read-only transaction
 
 _LOST_TEXTS = (
     "server closed the connection",
@@ -54,11 +57,16 @@ def _sqlstate(exc: DatabaseError) -> str:
 
 def write_refused_reason(exc: DatabaseError) -> str | None:
     """Why the database refused a write, in the active language, when it is the server's state
-    rather than a bug (its disk full, a read-only SQLite file or folder, a SQLite database held
-    by another writer past the wait). ``None`` otherwise."""
+    rather than a bug (its disk full, a read-only SQLite file or folder, a PostgreSQL standby,
+    a SQLite database held by another writer past the wait). ``None`` otherwise."""
     lowered = str(exc).lower()
     if any(full in lowered for full in ("disk is full", "no space left", "could not extend file")):
         return _("plus de place sur le disque")
+    if _sqlstate(exc) == _READ_ONLY_CODE or "read-only transaction" in lowered:
+        # PostgreSQL's « cannot execute INSERT in a read-only transaction »: the node reaches a
+        # standby (a failover under way, or an address that still names the former primary),
+        # or a server or role set read-only (default_transaction_read_only) — not file rights.
+        return _("base en lecture seule : serveur PostgreSQL de secours ou basculement en cours ?")
     if "readonly database" in lowered or "read-only" in lowered:
         return _("base en lecture seule (droits du fichier de la base ou de son dossier ?)")
     if "database is locked" in lowered:

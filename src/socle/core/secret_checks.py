@@ -99,9 +99,16 @@ DAY = 24 * 60 * 60
 def check_secret_key_fallbacks_age(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
     """Former keys are kept for ``SOCLE_ACTIVATION_CODE_DAYS`` after a rotation (the letters
     printed just before), then removed (docs/deployment.md, "Rotating secrets"); nothing else
-    ends them: a file of former keys whose status last changed (its creation, by the rotation's
-    ``cp``, or its last write) longer ago than that is a rotation left half done, and keeps a key
-    that may since have leaked opening what anyone signs with it. Former keys given in
+    ends them: a file of fallback keys whose status last changed (its creation, by the
+    rotation's ``cp`` or ``install``, or its last write) longer ago than that is a rotation left
+    half done, and may keep a key that has since leaked opening what anyone signs with it.
+
+    Which half cannot be told: in round 1 of the two-round rotation the file holds the NEW key
+    (Socle still signs with the former one), in round 2 and after a one-node rotation the
+    former key, and a key is random text, the same in both cases. The file's timestamps beside
+    the key file's would only guess (a ``chmod`` or an edit moves them, and the key may come
+    from the environment). So the warning says a rotation was left under way, and the hint
+    what to do in either case; it never calls the keys former ones. Former keys given in
     ``SOCLE_SECRET_KEY_FALLBACKS`` carry no date: not checked."""
     path = getattr(settings, "SOCLE_SECRET_KEY_FALLBACKS_FILE", "")
     if not path or not getattr(settings, "SECRET_KEY_FALLBACKS", []):
@@ -117,16 +124,19 @@ def check_secret_key_fallbacks_age(app_configs: Any = None, **kwargs: Any) -> li
     return [
         Warning(
             _(
-                "SOCLE_SECRET_KEY_FALLBACKS_FILE : les anciennes clés de %(path)s y sont depuis "
+                "SOCLE_SECRET_KEY_FALLBACKS_FILE : %(path)s tient des clés de repli depuis "
                 "%(days)s jours, plus longtemps que les codes d'activation "
-                "(SOCLE_ACTIVATION_CODE_DAYS = %(limit)s) ; elles ouvrent encore ce qu'elles "
-                "ont signé."
+                "(SOCLE_ACTIVATION_CODE_DAYS = %(limit)s) : une rotation de la clé secrète est "
+                "restée en cours."
             )
             % {"path": path, "days": days, "limit": limit},
             hint=_(
-                "Videz le fichier (: > %(path)s) puis redémarrez chaque nœud : les codes "
-                "d'activation imprimés avant la rotation ont expiré. Une ancienne clé qui a "
-                "fuité se retire tout de suite."
+                "Au premier tour d'une rotation en deux tours (le fichier tient la nouvelle "
+                "clé, pas encore dans SOCLE_SECRET_KEY), faites le second tour sur chaque "
+                "nœud. Sinon, ce sont d'anciennes clés, qui ouvrent encore ce qu'elles ont "
+                "signé : videz le fichier (: > %(path)s) puis redémarrez chaque nœud ; les "
+                "codes d'activation imprimés avant la rotation ont expiré. Une ancienne clé "
+                "qui a fuité se retire tout de suite."
             )
             % {"path": path},
             id="socle.W099",

@@ -1,7 +1,8 @@
 """The Django admin of the portal's models, for ENT administrators. Its forms refuse what the
 portal's own forms refuse and the system checks would report afterwards: a regular expression
 that does not compile, a pattern that is not a web address or accepts another service's address,
-a URL that is not http(s) or carries a user name or password, an anonymous service with SSO, a
+a pattern in the other scheme than the service's URL (``scheme_problem``, else ``socle.W042``), a
+URL that is not http(s) or carries a user name or password, an anonymous service with SSO, a
 PRONOTE service without establishment, and a PRONOTE service sending the
 login (``socle.portal.username_lock``, ``socle.W067``) or missing its publication root
 (``socle.W068``)."""
@@ -32,7 +33,12 @@ from socle.portal.models import (
     SSOType,
     Trace,
 )
-from socle.portal.patterns import pattern_problem, pronote_root_message, pronote_root_missing
+from socle.portal.patterns import (
+    pattern_problem,
+    pronote_root_message,
+    pronote_root_missing,
+    scheme_problem,
+)
 from socle.portal.release import release_changed, release_detail
 from socle.portal.saml_http import service_http_warning
 from socle.portal.traces import record_admin_change
@@ -42,24 +48,40 @@ from socle.portal.username_lock import mode_refusal
 class ServicePatternForm(forms.ModelForm):  # type: ignore[type-arg]
     """The inline's form (the admin adds the model and fields). ``other_urls``: the other
     services' addresses (:func:`other_service_urls`), read once for the whole form set by
-    :class:`ServicePatternFormSet` rather than once per pattern; alone, the form reads them."""
+    :class:`ServicePatternFormSet` rather than once per pattern; alone, the form reads them.
+    ``own_urls``: the addresses of the service as typed in its form (:func:`service_addresses`),
+    given by the form set; alone, those of the pattern's service as stored."""
 
     def __init__(
         self,
         *args: Any,
         other_urls: Callable[[], list[tuple[str, str]]] | None = None,
+        own_urls: Callable[[], list[str]] | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.other_urls = other_urls or (lambda: other_service_urls(self.instance.service_id))
+        self.own_urls = own_urls or self._stored_service_urls
+
+    def _stored_service_urls(self) -> list[str]:
+        try:
+            service = self.instance.service
+        except Service.DoesNotExist:
+            return []
+        return service_addresses(service.url, service.sso_type)
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         kind, value = cleaned.get("kind"), cleaned.get("value")
         if kind and value:
             problem = pattern_problem(kind, value, [])
+            # As the portal's form and service_add: not the URL's address in the other scheme,
+            # which « Mon espace » would have refused as an unknown service (socle.W042).
+            mismatch = scheme_problem(kind, value, self.own_urls()) if problem is None else None
             if problem is not None and not problem.wide:  # wide ones: warned by the checks
                 self.add_error("value", problem.message)
+            elif mismatch is not None:
+                self.add_error("value", mismatch)
             elif problem is None:  # as the portal's form: not another service's address
                 covered = covered_service(kind, value, self.other_urls())
                 if covered is not None:
@@ -110,10 +132,16 @@ class ServiceAdminForm(forms.ModelForm):  # type: ignore[type-arg]
 
 class ServicePatternFormSet(forms.BaseInlineFormSet):  # type: ignore[type-arg]
     """The service's patterns: the other services' addresses are read at the first pattern
-    checked, once for all of them."""
+    checked, once for all of them. The service's own addresses are read from ``instance``
+    when a pattern is checked: the admin checks its form first, which puts there the URL and
+    SSO type typed (those it accepts; its errors are shown anyway)."""
 
     def get_form_kwargs(self, index: int | None) -> dict[str, Any]:
-        return {**super().get_form_kwargs(index), "other_urls": lambda: self.other_urls}
+        return {
+            **super().get_form_kwargs(index),
+            "other_urls": lambda: self.other_urls,
+            "own_urls": lambda: service_addresses(self.instance.url, self.instance.sso_type),
+        }
 
     @cached_property
     def other_urls(self) -> list[tuple[str, str]]:
