@@ -71,8 +71,8 @@ def drop_database(admin_url: str, url: str) -> None:
 @contextmanager
 def scratch_database(admin_url: str, redis_url: str) -> Iterator[str]:
     """A new database beside ``admin_url``'s (its URL) and the test Redis emptied; at the end
-    the database is dropped and Redis emptied again. The caller stops the nodes it started
-    inside first (a database cannot be dropped while they hold connections)."""
+    the database is dropped (``FORCE``: connections still open are cut) and Redis emptied again.
+    The caller stops the nodes it started inside first."""
     import redis
 
     client = redis.Redis.from_url(redis_url)
