@@ -126,3 +126,12 @@ def test_it_answers_a_portal_page_of_a_logged_in_person_with_the_outage_page(
     assert_unavailable(response)
     assert "serveur des sessions (Redis) injoignable" in response.content.decode()
     assert not [r for r in console_lines(caplog.records) if r.exc_info]
+
+
+def test_the_login_page_gives_the_reason_as_the_other_outage_pages_do(store_down, service):
+    client = Client(raise_request_exception=False)
+    client.cookies["socle_tgc"] = "TGC-" + "a" * 40
+    response = client.get(f"/cas/login?service={SERVICE_URL}")
+    assert_unavailable(response)
+    text = html.fromstring(response.content).text_content()
+    assert "serveur des sessions (Redis) injoignable ou en échec" in text

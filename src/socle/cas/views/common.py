@@ -19,6 +19,7 @@ from socle.cas.tickets.base import Session
 from socle.core import metrics
 from socle.core.logfilters import said
 from socle.core.middleware import client_address_of
+from socle.core.outage import outage_reason
 
 TGC_COOKIE = "socle_tgc"
 TGC_PATH = "/cas/"
@@ -125,12 +126,19 @@ def store_failure(exc: BaseException) -> str:
     return str(exc)[:200] if isinstance(exc, RedisError) else type(exc).__name__
 
 
-def unavailable(request: HttpRequest, *, logged_out: bool = False) -> HttpResponse:
-    """503 « Service momentanément indisponible » with ``Retry-After`` (a plain text answer
-    when even the page cannot be rendered, e.g. the database is down)."""
+def unavailable(
+    request: HttpRequest, *, logged_out: bool = False, reason: str | None = None
+) -> HttpResponse:
+    """503 « Service momentanément indisponible » with ``Retry-After`` and, when known, the
+    reason in a few words, as the other pages' outage page gives it (``socle.core.outage``); a
+    plain text answer when even the page cannot be rendered, e.g. the database is down."""
     metrics.store_unavailable()
     said(request)  # its callers log the store's failure
-    context = {"retry_after": UNAVAILABLE_RETRY_AFTER, "logged_out": logged_out}
+    context = {
+        "retry_after": UNAVAILABLE_RETRY_AFTER,
+        "logged_out": logged_out,
+        "reason": reason or "",
+    }
     try:
         response = page(request, "cas/unavailable.html", context, status=503)
     except Exception:  # noqa: BLE001 - the page needs the database or the cache: say it plainly
@@ -154,6 +162,6 @@ def unavailable_on_store_error(
             return view(request, *args, **kwargs)
         except STORE_ERRORS as exc:
             logger.error("%s: store unavailable: %s", request.path, store_failure(exc))
-            return unavailable(request)
+            return unavailable(request, reason=outage_reason(exc))
 
     return wrapped
