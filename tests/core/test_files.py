@@ -247,3 +247,36 @@ def _reserved(target: Path) -> Path:
     path, fd = files._create_partial(target, 0o600)
     os.close(fd)
     return path
+
+
+def test_it_writes_a_direct_target_only_at_commit_and_discard_leaves_it_untouched(
+    tmp_path: Path,
+) -> None:
+    """A named pipe (or a device, ``/dev/stdout``) is opened when the file is prepared, so a
+    target that cannot be written is refused then, but written only by ``commit``: a caller that
+    records what it wrote (``pronote_export``) records first."""
+    pipe = tmp_path / "pipe"
+    os.mkfifo(pipe)
+    reader = os.open(pipe, os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        pending = PendingFile(pipe, b"data")
+        assert pending.direct and not pending.in_place()
+        with pytest.raises(BlockingIOError):
+            os.read(reader, 10)  # nothing written yet, the writer still open
+        pending.discard()
+        assert os.read(reader, 10) == b""  # closed, nothing written
+        pending = PendingFile(pipe, b"data")
+        pending.commit()
+        assert pending.in_place() and not pending.partly_written()
+        assert os.read(reader, 10) == b"data"
+    finally:
+        os.close(reader)
+
+
+def test_a_direct_write_that_fails_is_told_partly_written(tmp_path: Path) -> None:
+    pending = PendingFile(Path("/dev/full"), b"x" * 100_000)
+    with pytest.raises(OSError):
+        pending.commit()
+    assert not pending.in_place() and pending.partly_written()
+    with pytest.raises(IsADirectoryError):
+        PendingFile(tmp_path, b"x")  # refused when prepared
