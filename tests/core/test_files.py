@@ -12,6 +12,7 @@ import pytest
 
 from socle.core import files
 from socle.core.files import PendingFile, write_file
+from tests.core.disk import no_temporary_file
 
 
 def test_it_replaces_the_file_only_once_written(tmp_path: Path) -> None:
@@ -72,14 +73,7 @@ def test_it_writes_in_place_a_file_it_may_write_in_a_folder_it_may_not(
     the temporary file beside it, but may still write the file itself, as before."""
     target = tmp_path / "rapport.csv"
     target.write_bytes(b"old")
-    real_open = os.open
-
-    def folder_refuses(path: object, flags: int, mode: int = 0o777) -> int:
-        if str(path).endswith(".partial"):
-            raise PermissionError(13, "Permission denied")
-        return real_open(path, flags, mode)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(files.os, "open", folder_refuses)
+    no_temporary_file(monkeypatch)
     write_file(target, b"new")
     assert target.read_bytes() == b"new"
     with pytest.raises(PermissionError):

@@ -15,10 +15,10 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import OperationalError
 
-from socle.core import files
 from socle.directory.models import Establishment
 from socle.portal import trace_buffer
 from socle.portal.models import Service, Trace
+from tests.core.disk import no_temporary_file
 from tests.portal.test_trace_buffer import deferred  # noqa: F401  (fixture)
 from tests.pronote.helpers import School
 from tests.pronote.test_export_files import _key
@@ -123,18 +123,6 @@ def test_a_device_that_refuses_the_file_records_nothing_and_says_it_may_hold_par
     assert not Service.objects.filter(usernames_sent=True).exists()
 
 
-def _no_temporary_file(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The folder refuses a new file (one an administrator prepared in a folder of theirs)."""
-    real_open = os.open
-
-    def folder_refuses(path: object, flags: int, mode: int = 0o777) -> int:
-        if str(path).endswith(".partial"):
-            raise PermissionError(13, "Permission denied")
-        return real_open(path, flags, mode)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(files.os, "open", folder_refuses)
-
-
 def test_a_file_written_in_place_is_untouched_when_the_record_is_refused(
     tmp_path, ent_key, monkeypatch, django_capture_on_commit_callbacks
 ) -> None:
@@ -143,7 +131,7 @@ def test_a_file_written_in_place_is_untouched_when_the_record_is_refused(
     school = School()
     out = tmp_path / "export.xml"
     out.write_bytes(b"the file of last September")
-    _no_temporary_file(monkeypatch)
+    no_temporary_file(monkeypatch)
     monkeypatch.setattr(export_service.journal, "exported", _database_full)
     with django_capture_on_commit_callbacks(execute=True), pytest.raises(CommandError):
         _export(_key(tmp_path, ent_key), out, school.est.uai)
@@ -157,7 +145,7 @@ def test_a_file_written_in_place_is_written_and_recorded(
     school = School()
     out = tmp_path / "export.xml"
     out.write_bytes(b"the file of last September, longer than nothing" * 1000)
-    _no_temporary_file(monkeypatch)
+    no_temporary_file(monkeypatch)
     with django_capture_on_commit_callbacks(execute=True):
         printed, _summary = _export(_key(tmp_path, ent_key), out, school.est.uai)
     assert out.read_bytes().startswith(b"<?xml")
