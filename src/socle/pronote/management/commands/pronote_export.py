@@ -200,9 +200,14 @@ class Command(SocleCommand):
 
         1. in one transaction, each establishment's records (``record_export``: the services'
            username modes fixed and the UAI's uids date, the « Export pour PRONOTE » trace,
-           queued for the commit): a write the database refuses stops here, before any file
-           is in place, and leaves nothing recorded;
-        2. the files renamed onto their targets, one by one;
+           inserted in the transaction, or queued for the commit when traces are deferred): a
+           write the database refuses stops here, before any file is in place, and leaves
+           nothing recorded;
+        2. the files renamed onto their targets, one by one — or written into a target that
+           cannot be replaced (``PendingFile.direct``: a device, a pipe, a file in a folder where
+           no temporary file can be made), opened before step 1 and written only here, so that
+           step 1 refused leaves it untouched too; such a write that fails is not in place (it
+           may have left part of the file there, which the message says: ``_partly``);
         3. a rename refused, or Ctrl-C (SIGTERM) between two: the records of step 1 are rolled
            back (an inner savepoint) and made again for the files in place alone — a file is
            in place once its temporary file is gone, even if the stop came before the rename
