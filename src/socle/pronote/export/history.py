@@ -26,6 +26,9 @@ COMMAND = "pronote_export"  # the traces' actor_login of ``socle pronote_export`
 SHOWN = 10
 """At most this many establishments listed (a superuser administers every one)."""
 
+READ = 200
+"""The newest exports read to find them: a school exports a few times a year."""
+
 
 @dataclass(frozen=True)
 class LastExport:
@@ -44,7 +47,7 @@ def last_exports(establishments: QuerySet[Establishment]) -> list[LastExport]:
         .only("uai", "at", "actor_login", "person_id", "detail")
     )
     latest: dict[str, Trace] = {}
-    for trace in traces.iterator(chunk_size=200):
+    for trace in traces[:READ]:
         latest.setdefault(trace.uai, trace)
         if len(latest) == SHOWN:
             break
