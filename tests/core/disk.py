@@ -1,6 +1,7 @@
 """A full disk for the files a test's code writes in one folder: ``open`` for writing there
 (``Path.write_bytes``, ``Path.open``, ``os.fdopen``…) gives a file that takes ``room`` bytes in
-all, then fails with ``ENOSPC`` as a real full disk does, whatever the way the code opens it."""
+all, then fails with ``ENOSPC`` as a real full disk does, whatever the way the code opens it.
+And a folder where no temporary file can be made (:func:`no_temporary_file`)."""
 
 from __future__ import annotations
 
@@ -60,3 +61,18 @@ def full_disk(monkeypatch: pytest.MonkeyPatch, folder: Path, room: int = 10) -> 
         return handle
 
     monkeypatch.setattr(io, "open", fake_open)
+
+
+def no_temporary_file(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``socle.core.files`` may not create a temporary file (``….partial``): a folder an
+    administrator prepared a file in, where the user may write that file but create none."""
+    from socle.core import files
+
+    real_open = os.open
+
+    def folder_refuses(path: object, flags: int, mode: int = 0o777) -> int:
+        if str(path).endswith(".partial"):
+            raise PermissionError(errno.EACCES, "Permission denied")
+        return real_open(path, flags, mode)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(files.os, "open", folder_refuses)

@@ -12,6 +12,7 @@ import pytest
 
 from socle.core import files
 from socle.core.files import PendingFile, write_file
+from tests.core.disk import no_temporary_file
 
 
 def test_it_replaces_the_file_only_once_written(tmp_path: Path) -> None:
@@ -72,14 +73,7 @@ def test_it_writes_in_place_a_file_it_may_write_in_a_folder_it_may_not(
     the temporary file beside it, but may still write the file itself, as before."""
     target = tmp_path / "rapport.csv"
     target.write_bytes(b"old")
-    real_open = os.open
-
-    def folder_refuses(path: object, flags: int, mode: int = 0o777) -> int:
-        if str(path).endswith(".partial"):
-            raise PermissionError(13, "Permission denied")
-        return real_open(path, flags, mode)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(files.os, "open", folder_refuses)
+    no_temporary_file(monkeypatch)
     write_file(target, b"new")
     assert target.read_bytes() == b"new"
     with pytest.raises(PermissionError):
@@ -247,3 +241,36 @@ def _reserved(target: Path) -> Path:
     path, fd = files._create_partial(target, 0o600)
     os.close(fd)
     return path
+
+
+def test_it_writes_a_direct_target_only_at_commit_and_discard_leaves_it_untouched(
+    tmp_path: Path,
+) -> None:
+    """A named pipe (or a device, ``/dev/stdout``) is opened when the file is prepared, so a
+    target that cannot be written is refused then, but written only by ``commit``: a caller that
+    records what it wrote (``pronote_export``) records first."""
+    pipe = tmp_path / "pipe"
+    os.mkfifo(pipe)
+    reader = os.open(pipe, os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        pending = PendingFile(pipe, b"data")
+        assert pending.direct and not pending.in_place()
+        with pytest.raises(BlockingIOError):
+            os.read(reader, 10)  # nothing written yet, the writer still open
+        pending.discard()
+        assert os.read(reader, 10) == b""  # closed, nothing written
+        pending = PendingFile(pipe, b"data")
+        pending.commit()
+        assert pending.in_place() and not pending.partly_written()
+        assert os.read(reader, 10) == b"data"
+    finally:
+        os.close(reader)
+
+
+def test_a_direct_write_that_fails_is_told_partly_written(tmp_path: Path) -> None:
+    pending = PendingFile(Path("/dev/full"), b"x" * 100_000)
+    with pytest.raises(OSError):
+        pending.commit()
+    assert not pending.in_place() and pending.partly_written()
+    with pytest.raises(IsADirectoryError):
+        PendingFile(tmp_path, b"x")  # refused when prepared

@@ -15,6 +15,7 @@ from django.urls import reverse
 from socle.directory.activation import activation_redirect, issue_code
 from socle.directory.models import Establishment, Person
 from socle.directory.profiles import Profile
+from socle.portal.models import Trace
 from tests.factories import make_person
 from tests.portal.browser import chromium
 from tests.portal.phone import PHONE, phone_school, sized_page
@@ -78,6 +79,10 @@ def _walk(live_server_url: str, viewport: dict[str, int], layout: str) -> dict[s
     admin, pages = phone_school()
     school = Establishment.objects.get(uai="0312609T")
     people = _people(school)
+    Trace.objects.create(  # « Export pour PRONOTE » lists the files already sent
+        event="pronote_export", uai=school.uai, person=admin, actor_login=admin.login,
+        detail="RapprochementSSO_0312609T.xml : 412 fiche(s)",
+    )  # fmt: skip
     newcomer = make_person("Yanis", "Haddad", establishment=school, password=None)
     activation = activation_redirect(newcomer.login, issue_code(newcomer).code, None)
     launcher = reverse("portal:launcher", args=["PRONOTE-0312609T"])

@@ -11,12 +11,15 @@ target removes such leftovers of a killed process (``kill -9``) older than an ho
 (:func:`_remove_leftovers`).
 
 A target that exists and is not a regular file (``/dev/stdout``, a named pipe, ``/dev/null``)
-is written directly, at once: it cannot be replaced, and must not be (:func:`is_special`; the
+is written directly: it cannot be replaced, and must not be (:func:`is_special`; the
 writers of :func:`private_folder_beside` make their file in the temporary folder then, and
 :func:`put_in_place` copies it into the target instead of renaming it over the device). So is
 an existing file the user may write in a folder where they may not create one (a file prepared
 for them by an administrator):
-written in place, not atomically, rather than refused.
+written in place, not atomically, rather than refused. :class:`PendingFile` opens such a target
+at once (refused then, like a temporary file that cannot be made) but writes it only at
+:meth:`PendingFile.commit`, where the rename would be: a caller recording what it wrote
+(``pronote_export``) records first and writes then, as with a file renamed.
 
 The new file takes the mode of the file it replaces (and its group, where the user may give it),
 as a file written in place keeps them: a report an administrator made readable by its owner only
@@ -39,6 +42,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import BinaryIO, cast
 
 LEFTOVER_AGE = 3600
 """Seconds after which a temporary file is a leftover: no write of a file lasts that long, so a
@@ -48,13 +52,23 @@ concurrent writer's temporary file is never removed."""
 class PendingFile:
     """``data`` written beside ``target``; :meth:`commit` puts it in place, :meth:`discard`
     removes it. Created with the mode of the file it replaces, or for a new one the umask's mode
-    as ``open`` would (``private``: mode 600)."""
+    as ``open`` would (``private``: mode 600).
+
+    A target written directly (:attr:`direct`: a device, a named pipe, ``/dev/stdout``, or a
+    file the user may write in a folder where they may not create one) is opened here, so that
+    a target that cannot be written is refused now, but written only by :meth:`commit`: nothing
+    lands there before the caller has made what must go with it (the records of an export),
+    and :meth:`discard` leaves it untouched. Such a write is not atomic: one that fails or is
+    interrupted may leave part of the data there (:meth:`partly_written`)."""
 
     def __init__(self, target: Path, data: bytes, *, private: bool = False) -> None:
         self.target = target
         self.path: Path | None = None
+        self._handle: BinaryIO | None = None
+        self._data = b""
+        self._started = self._written = False
         if target.exists() and not target.is_file():
-            target.write_bytes(data)
+            self._open_direct(data, "wb")  # a device or a pipe (a folder: IsADirectoryError)
             return
         _remove_leftovers(target)
         replaced = _replaced(target)
@@ -66,7 +80,7 @@ class PendingFile:
         except PermissionError:
             if not (target.is_file() and os.access(target, os.W_OK)):
                 raise
-            target.write_bytes(data)
+            self._open_direct(data, "r+b")  # not truncated before commit
             return
         self.path = path
         try:
@@ -80,19 +94,55 @@ class PendingFile:
             self.discard()
             raise
 
+    @property
+    def direct(self) -> bool:
+        """Whether :meth:`commit` writes into the target itself, no temporary file beside it."""
+        return self.path is None
+
+    def _open_direct(self, data: bytes, mode: str) -> None:
+        self._data = data
+        self._handle = cast(BinaryIO, open(self.target, mode))  # noqa: SIM115 (closed later)
+
     def commit(self) -> None:
         if self.path is not None:
             os.replace(self.path, self.target)
+            return
+        handle = self._handle
+        if handle is None:  # written already
+            return
+        try:
+            self._started = True
+            if stat.S_ISREG(os.fstat(handle.fileno()).st_mode):  # opened r+b: emptied now
+                handle.truncate(0)
+            handle.write(self._data)
+            handle.flush()
+            with contextlib.suppress(OSError):  # a pipe or a terminal cannot be synced
+                os.fsync(handle.fileno())
+            self._written = True
+        finally:
+            self._handle = None
+            handle.close()
 
     def discard(self) -> None:
         if self.path is not None:
             self.path.unlink(missing_ok=True)
+        elif self._handle is not None:  # a direct target never written: left untouched
+            self._handle.close()
+            self._handle = None
 
     def in_place(self) -> bool:
         """Whether the data is at the target: renamed onto it (its temporary file gone, even if
-        an interrupt came before :meth:`commit` returned), or written there directly. Asked
+        an interrupt came before :meth:`commit` returned), or written there whole. Asked
         before :meth:`discard`, which removes the temporary file too."""
-        return self.path is None or not self.path.exists()
+        if self.path is None:
+            return self._written
+        return not self.path.exists()
+
+    def partly_written(self) -> bool:
+        """Whether :meth:`commit` began writing into a :attr:`direct` target and did not finish
+        (a full device, a closed pipe, Ctrl-C): the target may hold part of the data, or, for a
+        file, nothing of its former content."""
+        return self.path is None and self._started and not self._written
 
 
 @contextlib.contextmanager

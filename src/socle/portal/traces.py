@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
+from functools import partial
 from typing import Any
 
 from django.conf import settings
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -102,12 +104,63 @@ def record(
     ``SOCLE_TRACES_DEFERRED`` is off). ``detail`` must not contain a password or a full ticket.
     ``person`` is a ``Person`` or anything with ``pk`` and ``login`` (the CAS passes the facts
     it keeps in memory)."""
+    fields = _fields(
+        event, outcome, person, detail, service_code, uai, profile, client_ip, actor_login
+    )
+    if settings.SOCLE_TRACES_DEFERRED:
+        trace_buffer.add(fields)  # the model instance is built by the writer thread
+    else:
+        Trace(**fields).save(force_insert=True)
+    _told(fields)
+
+
+def record_with_transaction(
+    event: str,
+    *,
+    person: Any = None,
+    detail: str = "",
+    uai: str = "",
+    client_ip: str | None = None,
+    actor_login: str = "",
+) -> None:
+    """:func:`record`, as part of the current transaction: none if it rolls back, and, when
+    ``SOCLE_TRACES_DEFERRED`` is off, inserted in it now, so that an insert the database refuses
+    rolls back what the trace tells of (an export's username modes) instead of leaving it
+    committed without its trace. Deferred, the trace is handed to the writer thread once the
+    transaction commits, as every deferred trace is (written within a second, see
+    :mod:`socle.portal.trace_buffer`)."""
+    facts: dict[str, Any] = {
+        "person": person,
+        "detail": detail,
+        "uai": uai,
+        "client_ip": client_ip,
+        "actor_login": actor_login,
+    }
+    if settings.SOCLE_TRACES_DEFERRED:
+        transaction.on_commit(partial(record, event, **facts))
+        return
+    fields = _fields(event, "ok", person, detail, "", uai, "", client_ip, actor_login)
+    Trace(**fields).save(force_insert=True)
+    transaction.on_commit(partial(_told, fields))  # counted and logged once committed
+
+
+def _fields(
+    event: str,
+    outcome: str,
+    person: Any,
+    detail: str,
+    service_code: str,
+    uai: str,
+    profile: str,
+    client_ip: str | None,
+    actor_login: str,
+) -> dict[str, Any]:
     event, outcome, service_code = (
         storable(event[:40]),
         storable(outcome[:16]),
         storable(service_code[:50]),
     )
-    fields = {
+    return {
         "at": timezone.now(),
         "event": event,
         "outcome": outcome,
@@ -119,13 +172,20 @@ def record(
         "client_ip": client_ip or None,
         "detail": storable(detail[:500]),
     }
-    metrics.event(event, outcome, service_code)
-    if settings.SOCLE_TRACES_DEFERRED:
-        trace_buffer.add(fields)  # the model instance is built by the writer thread
-    else:
-        Trace(**fields).save(force_insert=True)
+
+
+def _told(fields: dict[str, Any]) -> None:
+    """The trace counted (metrics) and logged."""
+    metrics.event(fields["event"], fields["outcome"], fields["service_code"])
     if logger.isEnabledFor(logging.INFO):
-        logger.info("%s %s service=%s uai=%s %s", event, outcome, service_code, uai, detail[:200])
+        logger.info(
+            "%s %s service=%s uai=%s %s",
+            fields["event"],
+            fields["outcome"],
+            fields["service_code"],
+            fields["uai"],
+            fields["detail"][:200],
+        )
 
 
 def record_admin_change(

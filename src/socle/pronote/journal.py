@@ -1,22 +1,22 @@
 """The PRONOTE connector's entries in « Traces »: an identifier import started, each step
 validated, an import interrupted, an export for PRONOTE.
 
-Each is written once its transaction commits (``transaction.on_commit``), so that a rolled-back
-import (``pronote_import --dry-run``, a refused large removal) leaves none. The details are
+Each is part of its transaction (:func:`socle.portal.traces.record_with_transaction`): a
+rolled-back import (``pronote_import --dry-run``, a refused large removal) leaves none, and with
+``SOCLE_TRACES_DEFERRED=false`` the trace is inserted in the transaction, so a trace the database
+refuses rolls back what it tells of (a step, an export's username modes) with it. The details are
 stored in French, like the other traces' (they are data, not interface).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import partial
 
-from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from socle.directory.models import Establishment, Person
-from socle.portal.traces import record
+from socle.portal.traces import record_with_transaction
 from socle.pronote.categories import step as step_spec
 from socle.pronote.models import ImportSession, ImportStep
 
@@ -40,16 +40,13 @@ class Actor:
 def _record(event: str, establishment: Establishment, detail: str, actor: Actor | None) -> None:
     actor = actor or Actor()
     person = actor.person if getattr(actor.person, "pk", None) else None
-    transaction.on_commit(
-        partial(
-            record,
-            event,
-            person=person,
-            actor_login=actor.command,
-            uai=establishment.uai,
-            client_ip=actor.client_ip,
-            detail=detail,
-        )
+    record_with_transaction(
+        event,
+        person=person,
+        actor_login=actor.command,
+        uai=establishment.uai,
+        client_ip=actor.client_ip,
+        detail=detail,
     )
 
 

@@ -1,4 +1,9 @@
-"""Download button of the mode avec alimentation export."""
+"""Download button of the mode avec alimentation export.
+
+The export is recorded when the file is sent, whether the browser gets it or not, and the page
+lists the files already sent so that a lost download is simply made again
+(:mod:`socle.pronote.export.history` says why).
+"""
 
 from __future__ import annotations
 
@@ -7,9 +12,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
+from socle.pronote.export.history import last_exports
 from socle.pronote.export.service import export_for_pronote, file_name
 from socle.pronote.forms import ExportForm
-from socle.pronote.permissions import pronote_admin_required
+from socle.pronote.permissions import administered_establishments, pronote_admin_required
 from socle.pronote.views.actor import page_actor
 from socle.pronote.views.refused import nothing_exported, refusal
 
@@ -37,4 +43,6 @@ def export_view(request: HttpRequest) -> HttpResponse:
                 return response
     else:
         form = ExportForm(user=request.user)
-    return render(request, "pronote/export.html", {"form": form})
+    # Recorded when sent (see socle.pronote.export.history): say what was already sent.
+    done = last_exports(administered_establishments(request.user))
+    return render(request, "pronote/export.html", {"form": form, "last_exports": done})

@@ -15,10 +15,10 @@ from typing import Any, cast
 from django.core.management.base import CommandError, CommandParser
 from django.db import transaction
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from socle.core.commands import SocleCommand
-from socle.core.files import PendingFile
+from socle.core.files import PendingFile, is_special
 from socle.core.plain_errors import os_error
 from socle.directory.command_options import establishment_of
 from socle.directory.models import Establishment
@@ -61,14 +61,31 @@ class Command(SocleCommand):
             ),
         )
 
-    _in_place: list[Path]  # the files renamed onto their targets
+    _in_place: list[Path]  # the files renamed onto their targets (or written whole into them)
+    _partly: list[Path]  # the targets written directly whose write failed or was interrupted
     _to_place = 0
     _recorded = False  # the export of the files in place committed (marks and traces)
 
     def interruption_hint(self, options: dict[str, Any]) -> str:
         """The state a stop (Ctrl-C, a refused rename, a database error) leaves."""
+        hint = self._hint()
+        partly = getattr(self, "_partly", [])
+        if partly:  # a device, a pipe or a file written directly, not whole
+            said = ngettext(
+                "Peut-être écrit en partie, et son export non enregistré : %(files)s ; "
+                "ne l'importez pas dans PRONOTE.",
+                "Peut-être écrits en partie, et leur export non enregistré : %(files)s ; "
+                "ne les importez pas dans PRONOTE.",
+                len(partly),
+            ) % {"files": ", ".join(str(path) for path in partly)}
+            hint = f"{said} {hint}"
+        return hint
+
+    def _hint(self) -> str:
         written = getattr(self, "_in_place", [])
         files = ", ".join(str(path) for path in written)
+        if not written and getattr(self, "_partly", []):
+            return _("Aucun fichier n'a été écrit en entier : relancez la même commande.")
         if not written:
             return _("Aucun fichier n'a été écrit ni remplacé : relancez la même commande.")
         if not self._recorded:  # the commit refused or cut after the renames
@@ -151,15 +168,17 @@ class Command(SocleCommand):
             for file in pending:
                 if not file.in_place():
                     file.discard()
+        # A device or a pipe (``--out /dev/stdout``) carries the file: the summary goes to stderr.
+        summary = self.stderr if any(is_special(target) for target in targets) else self.stdout
         for establishment, target, _data, result in exports:
             if several:
-                self.stdout.write(f"{establishment.uai} — {establishment.name}")
+                summary.write(f"{establishment.uai} — {establishment.name}")
             # the counts are named by the RapprochementSSO containers (Personnels, Eleves…)
             counts = ", ".join(f"{n} {name}" for name, n in result.counts.items()) or _("personne")
-            self.stdout.write(_("Exporté : %(counts)s.") % {"counts": counts})
+            summary.write(_("Exporté : %(counts)s.") % {"counts": counts})
             for line in result.skipped:
-                self.stdout.write("  " + _("non exporté : %(line)s") % {"line": line})
-            self.stdout.write(
+                summary.write("  " + _("non exporté : %(line)s") % {"line": line})
+            summary.write(
                 _(
                     "Fichier chiffré pour Index Education écrit : %(path)s. "
                     "À importer dans le client PRONOTE (SPR), puis à supprimer."
@@ -181,9 +200,14 @@ class Command(SocleCommand):
 
         1. in one transaction, each establishment's records (``record_export``: the services'
            username modes fixed and the UAI's uids date, the « Export pour PRONOTE » trace,
-           queued for the commit): a write the database refuses stops here, before any file
-           is in place, and leaves nothing recorded;
-        2. the files renamed onto their targets, one by one;
+           inserted in the transaction, or queued for the commit when traces are deferred): a
+           write the database refuses stops here, before any file is in place, and leaves
+           nothing recorded;
+        2. the files renamed onto their targets, one by one — or written into a target that
+           cannot be replaced (``PendingFile.direct``: a device, a pipe, a file in a folder where
+           no temporary file can be made), opened before step 1 and written only here, so that
+           step 1 refused leaves it untouched too; such a write that fails is not in place (it
+           may have left part of the file there, which the message says: ``_partly``);
         3. a rename refused, or Ctrl-C (SIGTERM) between two: the records of step 1 are rolled
            back (an inner savepoint) and made again for the files in place alone — a file is
            in place once its temporary file is gone, even if the stop came before the rename
@@ -198,7 +222,8 @@ class Command(SocleCommand):
         reverse (a username mode fixed, a trace « Export pour PRONOTE », for a file never
         written) at every refused rename."""
         actor = Actor(command="pronote_export")
-        self._in_place, self._to_place, self._recorded = [], len(pending), False
+        self._in_place, self._partly = [], []
+        self._to_place, self._recorded = len(pending), False
         stop: BaseException | None = None
         with transaction.atomic():
             try:
@@ -212,6 +237,7 @@ class Command(SocleCommand):
                 stop = exc
                 placed = [(e, f) for e, f in zip(exports, pending, strict=True) if f.in_place()]
                 self._in_place = [file.target for _export, file in placed]
+                self._partly = [file.target for file in pending if file.partly_written()]
                 for (establishment, result), _file in placed:
                     record_export(establishment, result, actor)
         self._recorded = True
