@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import re
 import stat
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -274,3 +276,19 @@ def test_a_direct_write_that_fails_is_told_partly_written(tmp_path: Path) -> Non
     assert not pending.in_place() and pending.partly_written()
     with pytest.raises(IsADirectoryError):
         PendingFile(tmp_path, b"x")  # refused when prepared
+
+
+def test_it_writes_through_dev_stdout_when_the_shell_sends_it_to_a_file(tmp_path: Path) -> None:
+    """``--out /dev/stdout > report.csv``: /dev/stdout leads to a regular file, which must
+    receive the data; renamed onto, the system's link would be replaced (run as root) or the
+    data written beside the file the shell holds open."""
+    out = tmp_path / "report.csv"
+    code = (
+        "from pathlib import Path; from socle.core.files import write_file, is_special; "
+        "assert is_special(Path('/dev/stdout')); write_file(Path('/dev/stdout'), b'data\\n')"
+    )
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    with out.open("wb") as handle:
+        subprocess.run([sys.executable, "-c", code], stdout=handle, check=True, env=env)
+    assert out.read_bytes() == b"data\n"
+    assert os.path.islink("/dev/stdout")

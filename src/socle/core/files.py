@@ -67,8 +67,9 @@ class PendingFile:
         self._handle: BinaryIO | None = None
         self._data = b""
         self._started = self._written = False
-        if target.exists() and not target.is_file():
-            self._open_direct(data, "wb")  # a device or a pipe (a folder: IsADirectoryError)
+        if is_special(target) or (target.exists() and not target.is_file()):
+            # a device, a pipe, /dev/stdout (a folder: IsADirectoryError)
+            self._open_direct(data, "wb")
             return
         _remove_leftovers(target)
         replaced = _replaced(target)
@@ -197,9 +198,18 @@ def private_folder_beside(
             os.close(fd)
 
 
+SYSTEM_FOLDERS = ("/dev/", "/proc/")  # what is there is the system's: written into, never replaced
+
+
 def is_special(target: Path) -> bool:
     """Whether ``target`` exists and is neither a regular file nor a folder: a device
-    (``/dev/null``, ``/dev/full``), a named pipe, ``/dev/stdout`` (followed: a link to one)."""
+    (``/dev/null``, ``/dev/full``), a named pipe, ``/dev/stdout`` (followed: a link to one);
+    or whether it is named under ``/dev/`` or ``/proc/`` whatever it leads to: ``/dev/stdout``
+    of a command whose output the shell sends to a file leads to that regular file, and
+    replacing it by a renamed file would replace the system's link (run as root) or write
+    beside the file the shell holds open, which would then receive nothing."""
+    if os.path.abspath(target).startswith(SYSTEM_FOLDERS):
+        return target.exists()
     try:
         mode = target.stat().st_mode
     except OSError:
