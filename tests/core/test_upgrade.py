@@ -10,9 +10,12 @@ import pytest
 
 from tests.core.cli import run_socle
 
-# The last release's migrations; since then: directory 0009, portal 0008–0011, cas 0003,
-# pronote 0003–0004.
-PREVIOUS = {"directory": "0008", "portal": "0007", "cas": "0002", "pronote": "0002"}
+# No release is tagged yet: the previous state an upgrade starts from is main at b415602
+# (2026-12-04 21:36 UTC, before the merge of directory 0009), whose migrations these are; since
+# then: directory 0009, portal 0008–0011, pronote 0004 (CHANGELOG.md, "Upgrading"). The former
+# value went back to cas 0002 and pronote 0002, a state main never had (cas 0003 and pronote 0003
+# came before portal 0007).
+PREVIOUS = {"directory": "0008", "portal": "0007", "cas": "0003", "pronote": "0003"}
 
 
 @pytest.mark.slow
@@ -39,7 +42,7 @@ def test_it_detects_refuses_and_applies_the_migrations_of_an_upgrade(tmp_path: P
     )
     assert refused.returncode == 1
     assert refused.stderr.strip() == (
-        "La base de données n'est pas à jour (8 migration(s) à appliquer) : lancez « socle "
+        "La base de données n'est pas à jour (6 migration(s) à appliquer) : lancez « socle "
         "migrate » avant « socle serve --no-prepare », ou démarrez sans --no-prepare."
     )
 

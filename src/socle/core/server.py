@@ -22,10 +22,12 @@ import ctypes
 import fcntl
 import gc
 import hashlib
+import logging
 import os
 import shutil
 import signal
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -38,6 +40,9 @@ from django.db import connection, connections
 
 from socle.core import metrics
 from socle.core.admission_policy import cpu_count
+from socle.core.commands import pending_migrations
+
+logger = logging.getLogger("socle.core")
 
 ACCESS_LOG_FORMAT = '%(h)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms'
 MIGRATION_LOCK_ID = 0x50C1E  # PostgreSQL advisory lock shared by every Socle node
@@ -104,12 +109,19 @@ def gunicorn_options(options: ServeOptions) -> dict[str, Any]:
     return config
 
 
+def _say_waiting() -> None:
+    logger.warning("Waiting for the migration lock: another node or command is applying migrations")
+
+
 @contextmanager
 def migration_lock() -> Iterator[None]:
     """One node at a time applies migrations (advisory lock on PostgreSQL, flock otherwise)."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_lock(%s)", [MIGRATION_LOCK_ID])
+            cursor.execute("SELECT pg_try_advisory_lock(%s)", [MIGRATION_LOCK_ID])
+            if not cursor.fetchone()[0]:
+                _say_waiting()
+                cursor.execute("SELECT pg_advisory_lock(%s)", [MIGRATION_LOCK_ID])
         try:
             yield
         finally:
@@ -122,7 +134,11 @@ def migration_lock() -> Iterator[None]:
     )
     lock_path.parent.mkdir(parents=True, exist_ok=True)
     with open(lock_path, "a+") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            _say_waiting()
+            fcntl.flock(handle, fcntl.LOCK_EX)
         try:
             yield
         finally:
@@ -154,9 +170,23 @@ def collect_static_if_needed(verbosity: int = 0) -> bool:
 
 
 def prepare_node(verbosity: int = 0) -> None:
-    """Migrations (one node at a time), the database cache table, static files."""
+    """Migrations (one node at a time), the database cache table, static files.
+
+    The node's log tells an upgrade's migrations (how many, then how long they took) and the
+    wait of the other nodes on the lock: a start that migrates a large trace table for minutes
+    is otherwise a silent node that an operator may stop halfway (docs/deployment.md)."""
     with migration_lock():
+        pending = pending_migrations()
+        if pending:
+            logger.warning(
+                "Applying %d migration(s) before serving (this may take a while on a large "
+                "database: do not stop the node)",
+                pending,
+            )
+        started = time.monotonic()
         call_command("migrate", interactive=False, verbosity=verbosity)
+        if pending:
+            logger.warning("%d migration(s) applied in %.1f s", pending, time.monotonic() - started)
         call_command("createcachetable", verbosity=verbosity)
     collect_static_if_needed(verbosity)
 
