@@ -250,6 +250,43 @@ def test_it_finds_the_steps_pupil_behind_ten_parents_of_the_same_name(admin_clie
     assert results[0]["label"].startswith("FOURNIER Mathéo — 5C — ")
 
 
+MORE_FOURNIER = (
+    "Plus de 10 comptes trouvés pour « fournier » : les 10 premiers sont placés en tête de la "
+    "liste. Précisez la recherche (nom et prénom, classe ou date de naissance) pour voir les "
+    "autres."
+)
+
+
+def test_it_says_when_parcourir_lists_only_the_first_ten(admin_client, school):
+    """Eleven FOURNIER: « 10 comptes trouvés » would hide the eleventh; the answer says there
+    are more and to refine the search. Ten: all are listed and nothing more is said."""
+    for first in ("Abel", "Agnès", "Alain", "Anne", "Bruno", "Carole", "Denis", "Elise", "Fanny"):
+        make_person(first, "Fournier", establishment=school.est, class_name="5C")
+    make_person("Gilles", "Fournier", establishment=school.est, class_name="5C")
+    query = {"uai": school.est.uai, "categorie": "eleve", "q": "fournier"}
+    answer = admin_client.get(reverse("pronote:search"), query).json()
+    assert len(answer["results"]) == 10 and answer["more"] == ""
+    make_person("Zoé", "Fournier", establishment=school.est, class_name="5C")
+    answer = admin_client.get(reverse("pronote:search"), query).json()
+    assert len(answer["results"]) == 10
+    assert answer["more"] == MORE_FOURNIER
+
+
+def test_it_says_when_parcourir_without_javascript_lists_only_the_first_ten(admin_client, school):
+    for first in ("Abel", "Agnès", "Alain", "Anne", "Bruno", "Carole", "Denis", "Elise", "Fanny"):
+        make_person(first, "Fournier", establishment=school.est, class_name="5C")
+    upload(admin_client, school)
+    session = ImportSession.objects.get()
+    admin_client.post(reverse("pronote:step", args=[session.pk, 1]), {"action": "validate"})
+    row = ImportRow.objects.get(session=session, pronote_id="ELEVEJULES000001")
+    step2 = reverse("pronote:step", args=[session.pk, 2])
+    post = {"action": f"browse-{row.pk}", f"search-{row.pk}": "fournier"}
+    assert MORE_FOURNIER not in page_text(admin_client.post(step2, post))
+    make_person("Gilles", "Fournier", establishment=school.est, class_name="5C")
+    make_person("Zoé", "Fournier", establishment=school.est, class_name="5C")
+    assert MORE_FOURNIER in page_text(admin_client.post(step2, post))
+
+
 NEED_LETTER = (
     "Saisissez un nom, un prénom, une classe ou une date de naissance : au moins une lettre ou "
     "un chiffre."
