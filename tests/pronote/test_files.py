@@ -297,6 +297,37 @@ def test_it_refuses_a_binary_file_naming_it(data, name):
         read(data, name)
 
 
+def _zip(entries: dict[str, bytes]) -> bytes:
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, content in entries.items():
+            archive.writestr(name, content)
+    return buffer.getvalue()
+
+
+SPREADSHEET = "est un classeur de tableur (Excel, LibreOffice Calc), pas un fichier de PRONOTE"
+
+
+@pytest.mark.parametrize(
+    ("data", "name"),
+    [
+        # an extraction opened in Excel and saved as a workbook (its name kept, or not)
+        (_zip({"[Content_Types].xml": b"<Types/>", "xl/workbook.xml": b"<w/>"}), "EXP.xlsx"),
+        (_zip({"[Content_Types].xml": b"<Types/>", "xl/workbook.xml": b"<w/>"}), "EXP.csv"),
+        (_zip({"mimetype": b"application/vnd.oasis.opendocument.spreadsheet"}), "EXP.ods"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600), "EXP_ELEVES.xls"),
+    ],
+)
+def test_it_tells_a_spreadsheet_from_a_pronote_file(data, name):
+    with pytest.raises(PronoteFileError) as caught:
+        read(data, name)
+    assert str(caught.value).startswith(f"« {name} » {SPREADSHEET}")
+    assert "« CSV (séparateur : point-virgule) »" in str(caught.value)
+
+
 @pytest.mark.parametrize(
     "data",
     [
@@ -367,6 +398,22 @@ def test_it_refuses_an_envelope_for_another_partner(ent_key):
 def test_it_refuses_an_envelope_of_another_school_before_decrypting(ent_key):
     with pytest.raises(PronoteFileError, match="UAI du fichier.*pas de 0310001A"):
         read(envelope(ent_key), uai="0310001A")  # no key given: never asked for
+
+
+OTHER_SCHOOL = (
+    "le fichier est celui de l'établissement 0312609T, pas de 0310001A. Importez-le pour "
+    "0312609T, ou prenez l'export de la base PRONOTE de 0310001A."
+)
+
+
+def test_it_says_what_to_do_with_another_schools_file(ent_key):
+    """Encrypted or not, the school's administrator is told the two ways out."""
+    with pytest.raises(PronoteFileError) as caught:
+        read(PRONOTESIM_XML.format(uai=UAI).encode(), uai="0310001A")
+    assert str(caught.value) == f"UAI du fichier : {OTHER_SCHOOL}"
+    with pytest.raises(PronoteFileError) as caught:
+        read(envelope(ent_key), uai="0310001A")
+    assert str(caught.value).endswith(f"« UAI du fichier » : {OTHER_SCHOOL}")
 
 
 def test_it_refuses_an_envelope_sealed_with_another_key(ent_key, other_key):

@@ -68,9 +68,16 @@ def check_uai(file_uai: str, expected_uai: str) -> None:
     if expected_uai and normalized != expected_uai:
         raise EnvelopeError(
             _("UAI du fichier"),
-            _("le fichier est celui de l'établissement %(file_uai)s, pas de %(uai)s.")
-            % {"file_uai": normalized, "uai": expected_uai},
+            another_school(normalized, expected_uai),
         )
+
+
+def another_school(file_uai: str, uai: str) -> str:
+    """Why a file of another school is refused, and the two ways out (encrypted or not)."""
+    return _(
+        "le fichier est celui de l'établissement %(file_uai)s, pas de %(uai)s. Importez-le pour "
+        "%(file_uai)s, ou prenez l'export de la base PRONOTE de %(uai)s."
+    ) % {"file_uai": file_uai, "uai": uai}
 
 
 def open_envelope(
