@@ -229,6 +229,16 @@ def test_it_refuses_with_service_add_pronote_patterns_that_accept_no_espace() ->
     assert not Service.objects.exists()
 
 
+def test_it_refuses_with_service_add_a_pattern_given_as_the_url() -> None:
+    make_establishment("0312609T")
+    with pytest.raises(CommandError, match="est un motif, pas une adresse"):
+        call_command(
+            "service_add", "pronote", "PRONOTE", "--sso", "pronote", "--uai", "0312609T",
+            "--url", "https://0312609t.index-education.net/pronote/**",
+        )  # fmt: skip
+    assert not Service.objects.exists()
+
+
 def test_service_add_derives_the_pronote_pattern_from_an_espace_url() -> None:
     make_establishment("0312609T")
     call_command(

@@ -304,6 +304,19 @@ def test_it_refuses_pronote_patterns_that_accept_no_espace(superuser: Person) ->
     assert Service.objects.filter(code="PRONOTECAS").exists()  # one espace is enough
 
 
+def test_it_refuses_a_pattern_typed_as_the_url(superuser: Person) -> None:
+    """PRONOTE's « URL à communiquer au socle ENT » pasted whole into « URL »: the patterns
+    derived from it (``…/pronote/**/**``) would accept no espace."""
+    response = post_new(logged_in(superuser), url=PRONOTE_URL + "**")
+    assert field_errors(response, "url") == [
+        f"« {PRONOTE_URL}** » est un motif, pas une adresse : l'URL d'un service ne contient pas "
+        f"« * ». Saisissez l'adresse elle-même, {PRONOTE_URL} (pour PRONOTE.net, son « URL de "
+        "PRONOTE.net pour le serveur CAS » sans les « ** ») ; les motifs vont dans « Motifs "
+        "d'URL CAS autorisés »."
+    ]
+    assert not Service.objects.exists()
+
+
 def test_a_pronote_url_needs_its_publication_root(superuser: Person) -> None:
     response = post_new(logged_in(superuser), url="https://0312609t.index-education.net/")
     (error,) = field_errors(response, "url")

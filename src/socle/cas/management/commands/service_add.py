@@ -31,6 +31,7 @@ from socle.portal.patterns import (
     pronote_root_missing,
     scheme_problem,
     ticket_parameter_problem,
+    wildcard_url_problem,
 )
 from socle.portal.provisioning import ProfilesError, parse_profiles, set_command_line_profiles
 from socle.portal.release import release_detail
@@ -147,7 +148,7 @@ class Command(SocleCommand):
             raise CommandError(
                 _("URL « %(url)s » invalide : %(error)s.") % {"url": url[:200], "error": exc}
             ) from None
-        ticket_problem = ticket_parameter_problem(url)
+        ticket_problem = wildcard_url_problem(url) or ticket_parameter_problem(url)
         if ticket_problem is not None:
             raise CommandError(ticket_problem)
         establishment = None
