@@ -297,6 +297,18 @@ def test_it_refuses_a_binary_file_naming_it(data, name):
         read(data, name)
 
 
+def test_it_tells_an_extraction_saved_with_commas():
+    """PRONOTE writes « ; »; a spreadsheet in an English locale saves « , »."""
+    with pytest.raises(PronoteFileError) as caught:
+        read(b"Nom,Prenom,Identifiant_PRONOTE-ENT\nA,B,X1\n", "EXP_ELEVES.csv")
+    assert str(caught.value) == (
+        "« EXP_ELEVES.csv » est une extraction de PRONOTE dont les colonnes sont séparées par des "
+        "virgules, pas par des points-virgules : un tableur l'a sans doute enregistrée. Reprenez "
+        "le fichier .csv écrit par PRONOTE, ou enregistrez-la au format « CSV (séparateur : "
+        "point-virgule) »."
+    )
+
+
 def _zip(entries: dict[str, bytes]) -> bytes:
     import io
     import zipfile
@@ -333,7 +345,6 @@ def test_it_tells_a_spreadsheet_from_a_pronote_file(data, name):
     [
         b"Identifiants PRONOTE de mon coll\xe8ge\nNom, Pr\xe9nom\n",
         "\ufeff  Ceci n'est pas un fichier XML.\r\n".encode(),
-        b"Nom,Prenom,Identifiant_PRONOTE-ENT\nA,B,X1\n",  # commas: no « ; » in the first line
     ],
 )
 def test_it_refuses_a_text_that_is_neither_xml_nor_a_csv_naming_it(data):
