@@ -427,6 +427,36 @@ def test_it_says_what_to_do_with_another_schools_file(ent_key):
     assert str(caught.value).endswith(f"« UAI du fichier » : {OTHER_SCHOOL}")
 
 
+def test_it_reads_when_pronote_wrote_the_envelope(ent_key):
+    from socle.pronote.school_year import old_export_warning
+
+    payload = PRONOTESIM_XML.format(uai=UAI).encode()
+    recipients = {"SOCLE": ent_key.public_key()}
+    june = build_envelope(payload, recipients, uai=UAI, when=dt.datetime(2026, 6, 20, 18, 10))
+    parsed = read(june, key=ent_key)
+    assert parsed.exported_at is not None
+    assert f"{parsed.exported_at:%Y-%m-%d %H:%M}" == "2026-06-20 18:10"
+    september = dt.datetime(2026, 9, 5, 10, tzinfo=dt.UTC)
+    assert old_export_warning(parsed.exported_at, now=september) == (
+        "Ce fichier a été exporté par PRONOTE le 20/06/2026, avant le début de l'année scolaire "
+        "(01/08/2026) : c'est sans doute l'export de l'année passée, dont les identifiants ont pu "
+        "changer (ceux des élèves surtout) et où manquent les nouveaux arrivants. Dans ce cas, "
+        "interrompez l'import, exportez de nouveau les identifiants depuis PRONOTE, puis "
+        "importez le nouveau fichier."
+    )
+    assert old_export_warning(parsed.exported_at, now=dt.datetime(2026, 7, 1, tzinfo=dt.UTC)) == ""
+    assert old_export_warning(None, now=september) == ""  # a decrypted XML, a CSV: no date
+    # pronotesim writes ISO 8601 with its offset
+    iso = june.replace(b"20/06/2026 18:10:00", b"2026-09-04T18:10:00+02:00")
+    assert old_export_warning(envelope_time_of(iso), now=september) == ""
+
+
+def envelope_time_of(data: bytes):
+    from socle.pronote.files.envelope import envelope_time
+
+    return envelope_time(etree.fromstring(data))
+
+
 def test_it_refuses_an_envelope_sealed_with_another_key(ent_key, other_key):
     data = build_envelope(b"<r/>", {"SOCLE": other_key.public_key()}, uai=UAI)
     with pytest.raises(PronoteFileError, match="étape « (déchiffrement RSA|contrôle MD5)"):

@@ -761,3 +761,27 @@ def test_the_upload_warns_of_people_of_an_unknown_category(admin_client, school)
     assert "Personnes ignorées, de catégorie inconnue : &lt;Accompagnant&gt; × 1." in (
         page_after.content.decode()
     )
+
+
+def test_it_warns_of_a_file_pronote_wrote_before_the_school_year(
+    admin_client, school, ent_key, ent_key_file
+):
+    """Last year's IdPN_To_SOCLE.xml taken for this September's: the envelope's date says so on
+    the first step's page (the import goes on: the administrator decides)."""
+    from socle.pronote.files.envelope import build_envelope
+
+    def sealed(when: dt.datetime) -> bytes:
+        payload = PRONOTE_XML.format(uai=school.est.uai).encode()
+        return build_envelope(
+            payload, {"SOCLE": ent_key.public_key()}, uai=school.est.uai, when=when
+        )
+
+    old = sealed(dt.datetime.now() - dt.timedelta(days=400))
+    step1 = admin_client.get(upload(admin_client, school, content=old)["Location"])
+    assert "Ce fichier a été exporté par PRONOTE le " in page_text(step1)
+    session = ImportSession.objects.get()
+    admin_client.post(reverse("pronote:step", args=[session.pk, 1]), {"action": "interrupt"})
+    fresh = admin_client.get(
+        upload(admin_client, school, content=sealed(dt.datetime.now()))["Location"]
+    )
+    assert "Ce fichier a été exporté par PRONOTE" not in page_text(fresh)

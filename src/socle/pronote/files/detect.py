@@ -14,7 +14,12 @@ from django.utils.translation import gettext as _
 from socle.directory.file_kinds import is_aaf_export
 from socle.directory.uai import InvalidUAI, normalize_uai
 from socle.pronote.files.csv_extraction import decode_text, parse_identifier_csv
-from socle.pronote.files.envelope import another_school, is_envelope, open_envelope
+from socle.pronote.files.envelope import (
+    another_school,
+    envelope_time,
+    is_envelope,
+    open_envelope,
+)
 from socle.pronote.files.records import (
     FORMAT_CSV,
     FORMAT_ENVELOPE,
@@ -123,6 +128,7 @@ def read_identifier_file(
             )
             parsed = parse_identifier_xml(parse_xml(inner, _("Le contenu déchiffré")))
             parsed.format = FORMAT_ENVELOPE
+            parsed.exported_at = envelope_time(root)
         else:
             parsed = parse_identifier_xml(root)
     elif text is not None:
@@ -180,4 +186,5 @@ def merge(files: list[ParsedFile]) -> ParsedFile:
         uai=uais.pop() if len(uais) == 1 else "",
         categories={c for f in files for c in f.categories},
         ignored=dict(sum((Counter(f.ignored) for f in files), Counter())),
+        exported_at=min((f.exported_at for f in files if f.exported_at), default=None),
     )

@@ -43,7 +43,11 @@ from socle.pronote.permissions import (
     pronote_admin_required,
 )
 from socle.pronote.predicted_for import stale_text
-from socle.pronote.school_year import school_year_start, stale_import_warning
+from socle.pronote.school_year import (
+    old_export_warning,
+    school_year_start,
+    stale_import_warning,
+)
 from socle.pronote.search import browse_more, more_found_text
 from socle.pronote.views.actor import page_actor
 from socle.pronote.views.refused import nothing_started, refusal, refused_page, session_kept
@@ -78,6 +82,9 @@ def index(request: HttpRequest) -> HttpResponse:
             else:
                 if form.parsed.ignored:
                     messages.warning(request, form.parsed.ignored_text())
+                old_export = old_export_warning(form.parsed.exported_at)
+                if old_export:  # last year's file: said once, on the first step's page
+                    messages.warning(request, old_export)
                 return redirect("pronote:step", session.pk, 1)
     establishments = administered_establishments(request.user).order_by("uai")
     selected = None
