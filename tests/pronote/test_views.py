@@ -251,9 +251,9 @@ def test_it_finds_the_steps_pupil_behind_ten_parents_of_the_same_name(admin_clie
 
 
 MORE_FOURNIER = (
-    "Plus de 10 comptes trouvés pour « fournier » : les 10 premiers sont placés en tête de la "
-    "liste. Précisez la recherche (nom et prénom, classe ou date de naissance) pour voir les "
-    "autres."
+    "Plus de 10 comptes correspondent à « fournier » : les 10 plus proches sont placés en tête "
+    "de la liste. Si la personne n'y est pas, précisez la recherche (nom et prénom, classe ou "
+    "date de naissance)."
 )
 
 

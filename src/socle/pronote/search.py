@@ -44,9 +44,9 @@ def _in_step_profiles(
 def more_found_text(query: str) -> str:
     """What « Parcourir » says when more accounts match than it lists (``browse_more``)."""
     return gettext(
-        "Plus de %(n)d comptes trouvés pour « %(q)s » : les %(n)d premiers sont placés en tête "
-        "de la liste. Précisez la recherche (nom et prénom, classe ou date de naissance) pour "
-        "voir les autres."
+        "Plus de %(n)d comptes correspondent à « %(q)s » : les %(n)d plus proches sont placés "
+        "en tête de la liste. Si la personne n'y est pas, précisez la recherche (nom et prénom, "
+        "classe ou date de naissance)."
     ) % {"n": LIMIT, "q": query.strip()[:100]}
 
 
