@@ -218,6 +218,27 @@ def test_service_add_refuses_a_pronote_url_without_its_publication_root() -> Non
     assert not Service.objects.exists()
 
 
+def test_it_refuses_with_service_add_pronote_patterns_that_accept_no_espace() -> None:
+    make_establishment("0312609T")
+    with pytest.raises(CommandError, match="Aucun motif n'accepte les espaces de PRONOTE.net"):
+        call_command(
+            "service_add", "pronote", "PRONOTE", "--sso", "pronote", "--uai", "0312609T",
+            "--url", "https://0312609t.index-education.net/pronote/",
+            "--pattern", "https://0312609t.index-education.net/pronote/",
+        )  # fmt: skip
+    assert not Service.objects.exists()
+
+
+def test_it_refuses_with_service_add_a_pattern_given_as_the_url() -> None:
+    make_establishment("0312609T")
+    with pytest.raises(CommandError, match="est un motif, pas une adresse"):
+        call_command(
+            "service_add", "pronote", "PRONOTE", "--sso", "pronote", "--uai", "0312609T",
+            "--url", "https://0312609t.index-education.net/pronote/**",
+        )  # fmt: skip
+    assert not Service.objects.exists()
+
+
 def test_service_add_derives_the_pronote_pattern_from_an_espace_url() -> None:
     make_establishment("0312609T")
     call_command(

@@ -284,6 +284,39 @@ def test_deleting_asks_for_confirmation_then_deletes(superuser: Person) -> None:
     assert Trace.objects.filter(event="service_deleted", service_code="vieux").exists()
 
 
+NO_ESPACE = (
+    "Aucun motif n'accepte les espaces de PRONOTE.net "
+    "(https://0312609t.index-education.net/pronote/eleve.html…) : PRONOTE donne au CAS "
+    "l'adresse de l'espace ouvert, et le CAS refuserait toutes les connexions. Indiquez "
+    "l'« URL de PRONOTE.net pour le serveur CAS » que donne PRONOTE, avec ses « ** » : "
+    "https://0312609t.index-education.net/pronote/** (ou laissez le champ vide)."
+)
+
+
+def test_it_refuses_pronote_patterns_that_accept_no_espace(superuser: Person) -> None:
+    """The « ** » of PRONOTE's « URL à communiquer au socle ENT » left out: only the root
+    would be accepted, and every connection from an espace refused."""
+    client = logged_in(superuser)
+    response = post_new(client, url=PRONOTE_URL, patterns_text=PRONOTE_URL)
+    assert field_errors(response, "patterns_text") == [NO_ESPACE]
+    assert not Service.objects.exists()
+    post_new(client, url=PRONOTE_URL, patterns_text=PRONOTE_URL + "\n" + PRONOTE_URL + "eleve.html")
+    assert Service.objects.filter(code="PRONOTECAS").exists()  # one espace is enough
+
+
+def test_it_refuses_a_pattern_typed_as_the_url(superuser: Person) -> None:
+    """PRONOTE's « URL à communiquer au socle ENT » pasted whole into « URL »: the patterns
+    derived from it (``…/pronote/**/**``) would accept no espace."""
+    response = post_new(logged_in(superuser), url=PRONOTE_URL + "**")
+    assert field_errors(response, "url") == [
+        f"« {PRONOTE_URL}** » est un motif, pas une adresse : l'URL d'un service ne contient pas "
+        f"« * ». Saisissez l'adresse elle-même, {PRONOTE_URL} (pour PRONOTE.net, son « URL de "
+        "PRONOTE.net pour le serveur CAS » sans les « ** ») ; les motifs vont dans « Motifs "
+        "d'URL CAS autorisés »."
+    ]
+    assert not Service.objects.exists()
+
+
 def test_a_pronote_url_needs_its_publication_root(superuser: Person) -> None:
     response = post_new(logged_in(superuser), url="https://0312609t.index-education.net/")
     (error,) = field_errors(response, "url")

@@ -156,3 +156,18 @@ def test_the_parent_of_former_pupils_only_is_no_parent_of_the_school(admin_clien
     assert f"Aucun compte « {father.login} » parmi les personnes de cet établissement." in text
     admin = make_person("Anne", "Autre", establishment=school.est, is_admin=True)
     assert father.pk not in allowed_people(admin, school.est)  # nor picked in the wizard
+
+
+def test_it_gives_the_logins_of_a_name_typed_instead_of_the_login(admin_client, school):
+    """« Compte à examiner (identifiant de connexion) »: a name typed there (« Emma Roux ») gets
+    the logins of the school's accounts of that name — not those of another school's."""
+    other = School()
+    text = examine(admin_client, school, "Emma Roux")
+    assert "Aucun compte « Emma Roux » parmi les personnes de cet établissement." in text
+    assert (
+        "Saisissez l'identifiant de connexion, pas le nom. Comptes de l'établissement qui "
+        f"correspondent, du plus proche au moins proche : {school.emma.login} (ROUX Emma), "
+    ) in text
+    assert other.emma.login not in text
+    assert "Saisissez l'identifiant" not in examine(admin_client, school, "Personne Inconnue")
+    assert "Saisissez l'identifiant" not in examine(admin_client, school, "personne.inconnue")

@@ -297,12 +297,54 @@ def test_it_refuses_a_binary_file_naming_it(data, name):
         read(data, name)
 
 
+def test_it_tells_an_extraction_saved_with_commas():
+    """PRONOTE writes « ; »; a spreadsheet in an English locale saves « , »."""
+    with pytest.raises(PronoteFileError) as caught:
+        read(b"Nom,Prenom,Identifiant_PRONOTE-ENT\nA,B,X1\n", "EXP_ELEVES.csv")
+    assert str(caught.value) == (
+        "« EXP_ELEVES.csv » est une extraction de PRONOTE dont les colonnes sont séparées par des "
+        "virgules, pas par des points-virgules : un tableur l'a sans doute enregistrée. Reprenez "
+        "le fichier .csv écrit par PRONOTE, ou enregistrez-la au format « CSV (séparateur : "
+        "point-virgule) »."
+    )
+
+
+def _zip(entries: dict[str, bytes]) -> bytes:
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, content in entries.items():
+            archive.writestr(name, content)
+    return buffer.getvalue()
+
+
+SPREADSHEET = "est un classeur de tableur (Excel, LibreOffice Calc), pas un fichier de PRONOTE"
+
+
+@pytest.mark.parametrize(
+    ("data", "name"),
+    [
+        # an extraction opened in Excel and saved as a workbook (its name kept, or not)
+        (_zip({"[Content_Types].xml": b"<Types/>", "xl/workbook.xml": b"<w/>"}), "EXP.xlsx"),
+        (_zip({"[Content_Types].xml": b"<Types/>", "xl/workbook.xml": b"<w/>"}), "EXP.csv"),
+        (_zip({"mimetype": b"application/vnd.oasis.opendocument.spreadsheet"}), "EXP.ods"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600), "EXP_ELEVES.xls"),
+    ],
+)
+def test_it_tells_a_spreadsheet_from_a_pronote_file(data, name):
+    with pytest.raises(PronoteFileError) as caught:
+        read(data, name)
+    assert str(caught.value).startswith(f"« {name} » {SPREADSHEET}")
+    assert "« CSV (séparateur : point-virgule) »" in str(caught.value)
+
+
 @pytest.mark.parametrize(
     "data",
     [
         b"Identifiants PRONOTE de mon coll\xe8ge\nNom, Pr\xe9nom\n",
         "\ufeff  Ceci n'est pas un fichier XML.\r\n".encode(),
-        b"Nom,Prenom,Identifiant_PRONOTE-ENT\nA,B,X1\n",  # commas: no « ; » in the first line
     ],
 )
 def test_it_refuses_a_text_that_is_neither_xml_nor_a_csv_naming_it(data):
@@ -367,6 +409,52 @@ def test_it_refuses_an_envelope_for_another_partner(ent_key):
 def test_it_refuses_an_envelope_of_another_school_before_decrypting(ent_key):
     with pytest.raises(PronoteFileError, match="UAI du fichier.*pas de 0310001A"):
         read(envelope(ent_key), uai="0310001A")  # no key given: never asked for
+
+
+OTHER_SCHOOL = (
+    "le fichier est celui de l'établissement 0312609T, pas de 0310001A. Importez-le pour "
+    "0312609T, ou prenez l'export de la base PRONOTE de 0310001A."
+)
+
+
+def test_it_says_what_to_do_with_another_schools_file(ent_key):
+    """Encrypted or not, the school's administrator is told the two ways out."""
+    with pytest.raises(PronoteFileError) as caught:
+        read(PRONOTESIM_XML.format(uai=UAI).encode(), uai="0310001A")
+    assert str(caught.value) == f"UAI du fichier : {OTHER_SCHOOL}"
+    with pytest.raises(PronoteFileError) as caught:
+        read(envelope(ent_key), uai="0310001A")
+    assert str(caught.value).endswith(f"« UAI du fichier » : {OTHER_SCHOOL}")
+
+
+def test_it_reads_when_pronote_wrote_the_envelope(ent_key):
+    from socle.pronote.school_year import old_export_warning
+
+    payload = PRONOTESIM_XML.format(uai=UAI).encode()
+    recipients = {"SOCLE": ent_key.public_key()}
+    june = build_envelope(payload, recipients, uai=UAI, when=dt.datetime(2026, 6, 20, 18, 10))
+    parsed = read(june, key=ent_key)
+    assert parsed.exported_at is not None
+    assert f"{parsed.exported_at:%Y-%m-%d %H:%M}" == "2026-06-20 18:10"
+    september = dt.datetime(2026, 9, 5, 10, tzinfo=dt.UTC)
+    assert old_export_warning(parsed.exported_at, now=september) == (
+        "Ce fichier a été exporté par PRONOTE le 20/06/2026, avant le début de l'année scolaire "
+        "(01/08/2026) : c'est sans doute l'export de l'année passée, dont les identifiants ont pu "
+        "changer (ceux des élèves surtout) et où manquent les nouveaux arrivants. Dans ce cas, "
+        "interrompez l'import, exportez de nouveau les identifiants depuis PRONOTE, puis "
+        "importez le nouveau fichier."
+    )
+    assert old_export_warning(parsed.exported_at, now=dt.datetime(2026, 7, 1, tzinfo=dt.UTC)) == ""
+    assert old_export_warning(None, now=september) == ""  # a decrypted XML, a CSV: no date
+    # pronotesim writes ISO 8601 with its offset
+    iso = june.replace(b"20/06/2026 18:10:00", b"2026-09-04T18:10:00+02:00")
+    assert old_export_warning(envelope_time_of(iso), now=september) == ""
+
+
+def envelope_time_of(data: bytes):
+    from socle.pronote.files.envelope import envelope_time
+
+    return envelope_time(etree.fromstring(data))
 
 
 def test_it_refuses_an_envelope_sealed_with_another_key(ent_key, other_key):

@@ -250,6 +250,43 @@ def test_it_finds_the_steps_pupil_behind_ten_parents_of_the_same_name(admin_clie
     assert results[0]["label"].startswith("FOURNIER Mathéo — 5C — ")
 
 
+MORE_FOURNIER = (
+    "Plus de 10 comptes correspondent à « fournier » : les 10 plus proches sont placés en tête "
+    "de la liste. Si la personne n'y est pas, précisez la recherche (nom et prénom, classe ou "
+    "date de naissance)."
+)
+
+
+def test_it_says_when_parcourir_lists_only_the_first_ten(admin_client, school):
+    """Eleven FOURNIER: « 10 comptes trouvés » would hide the eleventh; the answer says there
+    are more and to refine the search. Ten: all are listed and nothing more is said."""
+    for first in ("Abel", "Agnès", "Alain", "Anne", "Bruno", "Carole", "Denis", "Elise", "Fanny"):
+        make_person(first, "Fournier", establishment=school.est, class_name="5C")
+    make_person("Gilles", "Fournier", establishment=school.est, class_name="5C")
+    query = {"uai": school.est.uai, "categorie": "eleve", "q": "fournier"}
+    answer = admin_client.get(reverse("pronote:search"), query).json()
+    assert len(answer["results"]) == 10 and answer["more"] == ""
+    make_person("Zoé", "Fournier", establishment=school.est, class_name="5C")
+    answer = admin_client.get(reverse("pronote:search"), query).json()
+    assert len(answer["results"]) == 10
+    assert answer["more"] == MORE_FOURNIER
+
+
+def test_it_says_when_parcourir_without_javascript_lists_only_the_first_ten(admin_client, school):
+    for first in ("Abel", "Agnès", "Alain", "Anne", "Bruno", "Carole", "Denis", "Elise", "Fanny"):
+        make_person(first, "Fournier", establishment=school.est, class_name="5C")
+    upload(admin_client, school)
+    session = ImportSession.objects.get()
+    admin_client.post(reverse("pronote:step", args=[session.pk, 1]), {"action": "validate"})
+    row = ImportRow.objects.get(session=session, pronote_id="ELEVEJULES000001")
+    step2 = reverse("pronote:step", args=[session.pk, 2])
+    post = {"action": f"browse-{row.pk}", f"search-{row.pk}": "fournier"}
+    assert MORE_FOURNIER not in page_text(admin_client.post(step2, post))
+    make_person("Gilles", "Fournier", establishment=school.est, class_name="5C")
+    make_person("Zoé", "Fournier", establishment=school.est, class_name="5C")
+    assert MORE_FOURNIER in page_text(admin_client.post(step2, post))
+
+
 NEED_LETTER = (
     "Saisissez un nom, un prénom, une classe ou une date de naissance : au moins une lettre ou "
     "un chiffre."
@@ -724,3 +761,27 @@ def test_the_upload_warns_of_people_of_an_unknown_category(admin_client, school)
     assert "Personnes ignorées, de catégorie inconnue : &lt;Accompagnant&gt; × 1." in (
         page_after.content.decode()
     )
+
+
+def test_it_warns_of_a_file_pronote_wrote_before_the_school_year(
+    admin_client, school, ent_key, ent_key_file
+):
+    """Last year's IdPN_To_SOCLE.xml taken for this September's: the envelope's date says so on
+    the first step's page (the import goes on: the administrator decides)."""
+    from socle.pronote.files.envelope import build_envelope
+
+    def sealed(when: dt.datetime) -> bytes:
+        payload = PRONOTE_XML.format(uai=school.est.uai).encode()
+        return build_envelope(
+            payload, {"SOCLE": ent_key.public_key()}, uai=school.est.uai, when=when
+        )
+
+    old = sealed(dt.datetime.now() - dt.timedelta(days=400))
+    step1 = admin_client.get(upload(admin_client, school, content=old)["Location"])
+    assert "Ce fichier a été exporté par PRONOTE le " in page_text(step1)
+    session = ImportSession.objects.get()
+    admin_client.post(reverse("pronote:step", args=[session.pk, 1]), {"action": "interrupt"})
+    fresh = admin_client.get(
+        upload(admin_client, school, content=sealed(dt.datetime.now()))["Location"]
+    )
+    assert "Ce fichier a été exporté par PRONOTE" not in page_text(fresh)

@@ -68,6 +68,26 @@ def service_addresses(url: str, sso_type: str) -> list[str]:
     return [*own, pronote_base(url)]
 
 
+def pronote_espaces_refused(url: str, patterns: list[tuple[str, str]]) -> str | None:
+    """Why PRONOTE.net's connections would all be refused, or ``None``: no pattern accepts any
+    espace page (``…/pronote/eleve.html``…), only the publication root — the « ** » of
+    PRONOTE's « URL de PRONOTE.net pour le serveur CAS » left out. PRONOTE gives the CAS the
+    address of the espace being opened."""
+    espaces = [espace_url(url, key) for key in ESPACES]
+    for kind, value in patterns:
+        try:
+            if any(matches(kind, value, espace) for espace in espaces):
+                return None
+        except re.error:
+            return None  # an invalid pattern has its own message
+    return _(
+        "Aucun motif n'accepte les espaces de PRONOTE.net (%(example)s…) : PRONOTE donne au "
+        "CAS l'adresse de l'espace ouvert, et le CAS refuserait toutes les connexions. Indiquez "
+        "l'« URL de PRONOTE.net pour le serveur CAS » que donne PRONOTE, avec ses « ** » : "
+        "%(pattern)s (ou laissez le champ vide)."
+    ) % {"example": espaces[0], "pattern": default_pronote_pattern(url)}
+
+
 def captured_by(own_urls: list[str], order: int, exclude_pk: int | None) -> str | None:
     """Why the addresses of the service being saved would go to another service, or ``None``:
     a pattern of another service that comes first (« Ordre » not greater) already accepts one

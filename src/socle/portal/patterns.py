@@ -228,6 +228,20 @@ def pronote_root_message() -> str:
     )
 
 
+def wildcard_url_problem(url: str) -> str | None:
+    """Why a service's URL holding « * » is refused, or ``None``: a pattern typed as the URL —
+    PRONOTE's « URL de PRONOTE.net pour le serveur CAS » (``https://…/pronote/**``) pasted
+    whole, whose patterns would then be ``…/pronote/**/**`` and accept no espace."""
+    if "*" not in url:
+        return None
+    return _(
+        "« %(url)s » est un motif, pas une adresse : l'URL d'un service ne contient pas « * ». "
+        "Saisissez l'adresse elle-même, %(fixed)s (pour PRONOTE.net, son « URL de PRONOTE.net "
+        "pour le serveur CAS » sans les « ** ») ; les motifs vont dans « Motifs d'URL CAS "
+        "autorisés »."
+    ) % {"url": url[:200], "fixed": url.split("*", 1)[0][:200]}
+
+
 def is_ticket_parameter(part: str) -> bool:
     """Whether one ``name=value`` part of a query string is a ``ticket`` parameter, however
     spelt (``tick%65t``, as a form decoder reads it): the parameter CAS puts in a service URL

@@ -53,6 +53,30 @@ def find_person(login: str, allowed: set[int] | None) -> Person | None:
     return person
 
 
+def _logins_named(text: str, establishment: Establishment, allowed: set[int] | None) -> str:
+    """A name typed where the login is asked (« Camille Martin »: a login holds no space): the
+    logins of the school's accounts of that name that may be examined, or ``""``."""
+    from socle.directory.search import search_people
+
+    if not text.split(" ", 1)[1:] or len(text) > 150:
+        return ""
+    found = [
+        person
+        for person in search_people(text, establishment=establishment, limit=20)
+        if allowed is None or person.pk in allowed
+    ][:5]
+    if not found:
+        return ""
+    return _(
+        "Saisissez l'identifiant de connexion, pas le nom. Comptes de l'établissement qui "
+        "correspondent, du plus proche au moins proche : %(logins)s."
+    ) % {
+        "logins": ", ".join(
+            f"{person.login} ({person.last_name.upper()} {person.first_name})" for person in found
+        )
+    }
+
+
 def examine(
     establishment: Establishment,
     login: str,
@@ -80,6 +104,9 @@ def examine(
                 _("Aucun compte « %(login)s » parmi les personnes de cet établissement.")
                 % {"login": login}
             )
+        named = _logins_named(login, establishment, allowed)
+        if named:
+            report.verdict.append(named)
         return report
     report.person = person
     identity = PronoteIdentity.objects.filter(person=person, establishment=establishment).first()

@@ -83,3 +83,22 @@ def open_import_warning(session: ImportSession, now: dt.datetime | None = None) 
         "date": f"{timezone.localtime(session.created_at):%d/%m/%Y}",
         "start": f"{start:%d/%m/%Y}",
     }
+
+
+def old_export_warning(exported_at: dt.datetime | None, now: dt.datetime | None = None) -> str:
+    """What the import says of a file PRONOTE wrote before the current school year (the
+    envelope's date): last June's export taken for this September's. "" otherwise, or when the
+    file carries no date (a decrypted XML, a CSV)."""
+    start = school_year_start(now)
+    if exported_at is None or exported_at >= start:
+        return ""
+    return gettext(
+        "Ce fichier a été exporté par PRONOTE le %(date)s, avant le début de l'année scolaire "
+        "(%(start)s) : c'est sans doute l'export de l'année passée, dont les identifiants ont pu "
+        "changer (ceux des élèves surtout) et où manquent les nouveaux arrivants. Dans ce cas, "
+        "interrompez l'import, exportez de nouveau les identifiants depuis PRONOTE, puis "
+        "importez le nouveau fichier."
+    ) % {
+        "date": f"{timezone.localtime(exported_at):%d/%m/%Y}",
+        "start": f"{start:%d/%m/%Y}",
+    }

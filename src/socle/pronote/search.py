@@ -35,10 +35,19 @@ def _in_step_profiles(
     not the first ten FOURNIER of the school by first name, parents included."""
     found: dict[int, Person] = {}
     for profile in sorted(profiles):
-        for person in _search(query, establishment, LIMIT, profile):
+        for person in _search(query, establishment, LIMIT + 1, profile):
             found.setdefault(person.pk, person)
     ranked = sorted(found.values(), key=lambda p: -float(getattr(p, "search_score", 0) or 0))
-    return ranked[:LIMIT]
+    return ranked[: LIMIT + 1]  # one more than shown: whether there are more to tell
+
+
+def more_found_text(query: str) -> str:
+    """What « Parcourir » says when more accounts match than it lists (``browse_more``)."""
+    return gettext(
+        "Plus de %(n)d comptes correspondent à « %(q)s » : les %(n)d plus proches sont placés "
+        "en tête de la liste. Si la personne n'y est pas, précisez la recherche (nom et prénom, "
+        "classe ou date de naissance)."
+    ) % {"n": LIMIT, "q": query.strip()[:100]}
 
 
 def _profile_label(profile: str) -> str:
@@ -56,22 +65,34 @@ def browse(
     """Accounts matching ``query`` (name, first name, class, birth date JJ/MM/AAAA), first in
     the establishment, then — for the parents of its pupils, or for a superuser — beyond it.
     Accounts holding one of ``profiles`` (the step's) there are searched first and come
-    first."""
+    first. At most ``LIMIT``: ``browse_more`` also tells whether others match."""
+    return browse_more(query, establishment, allowed, profiles)[0]
+
+
+def browse_more(
+    query: str,
+    establishment: Establishment,
+    allowed: set[int] | None,
+    profiles: frozenset[str] = frozenset(),
+) -> tuple[list[dict[str, Any]], bool]:
+    """``browse``'s results, and whether more accounts match than the ``LIMIT`` listed: « 10
+    comptes trouvés » for « fournier » in a school of twenty FOURNIER would hide the one the
+    administrator is looking for (the page asks to refine the search)."""
     query = (query or "").strip()[:100]
     if not has_letter_or_digit(query):
-        return []
+        return [], False
     found: dict[int, Person] = {p.pk: p for p in _in_step_profiles(query, establishment, profiles)}
-    if len(found) < LIMIT:
-        for person in _search(query, establishment, LIMIT):
-            if len(found) >= LIMIT:
-                break
-            found.setdefault(person.pk, person)
-    if len(found) < LIMIT:
-        for person in _search(query, None, LIMIT * 5):
-            if person.pk not in found and (allowed is None or person.pk in allowed):
-                found[person.pk] = person
-            if len(found) >= LIMIT:
-                break
+    for person in _search(query, establishment, LIMIT + 1) if len(found) <= LIMIT else []:
+        found.setdefault(person.pk, person)
+        if len(found) > LIMIT:
+            break
+    for person in _search(query, None, LIMIT * 5) if len(found) <= LIMIT else []:
+        if person.pk not in found and (allowed is None or person.pk in allowed):
+            found[person.pk] = person
+        if len(found) > LIMIT:
+            break
+    more = len(found) > LIMIT
+    found = dict(list(found.items())[:LIMIT])
     classes: dict[int, str] = {}
     in_step: set[int] = set()
     for person_id, class_name, profile in Membership.objects.filter(
@@ -104,4 +125,4 @@ def browse(
                 "why": gettext("recherche « Parcourir »"),
             }
         )
-    return results
+    return results, more

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from socle.portal.models import Service, SSOType
-from socle.portal.patterns import ticket_parameter_problem
+from socle.portal.patterns import ticket_parameter_problem, wildcard_url_problem
 
 _BAD_URL = gettext_lazy(
     "Saisissez une adresse web complète commençant par https:// (ou http://), par exemple "
@@ -50,7 +50,7 @@ def url_problem(url: str) -> str | None:
     parts = urlsplit(url)
     if parts.username or parts.password:
         return _("L'URL ne doit pas contenir d'identifiant ni de mot de passe.")
-    return ticket_parameter_problem(url)
+    return wildcard_url_problem(url) or ticket_parameter_problem(url)
 
 
 def type_problems(data: dict[str, Any]) -> list[tuple[str, str]]:

@@ -12,7 +12,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from socle.directory.models import Establishment
-from socle.portal.foreign_patterns import captured_by, other_service_urls, service_addresses
+from socle.portal.foreign_patterns import (
+    captured_by,
+    other_service_urls,
+    pronote_espaces_refused,
+    service_addresses,
+)
 from socle.portal.forms.base import AccessibleFormMixin, describe_warning
 from socle.portal.forms.pattern_checks import pattern_line_problem
 from socle.portal.forms.service_rules import (
@@ -362,6 +367,9 @@ class ServiceForm(AccessibleFormMixin, forms.ModelForm):
             )
             if message:
                 errors.append(f"{line.value} — {message}")
+        if not errors and sso_type == SSOType.PRONOTE:  # « ** » left out: no espace accepted
+            refused = pronote_espaces_refused(url, [(line.kind, line.value) for line in lines])
+            errors = [refused] if refused else []
         if errors:
             self.add_error("patterns_text", errors)
         order = self.cleaned_data.get("order")

@@ -15,7 +15,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from socle.core.plain_errors import csv_error
-from socle.core.pronote_names import fold
+from socle.core.pronote_names import FOLDED_PRONOTE_ID_NAMES, fold
 from socle.pronote.files.mapping import (
     FIELD_LABELS,
     FIELD_MAIN_NAME,
@@ -53,6 +53,17 @@ def _delimiter(header_line: str, file_name: str) -> str:
         return ";"
     if "\t" in header_line:
         return "\t"
+    if any(fold(cell) in FOLDED_PRONOTE_ID_NAMES for cell in header_line.split(",")):
+        # PRONOTE writes « ; »: a spreadsheet saved it with commas (an English-locale « CSV »)
+        raise PronoteFileError(
+            _(
+                "« %(file)s » est une extraction de PRONOTE dont les colonnes sont séparées par "
+                "des virgules, pas par des points-virgules : un tableur l'a sans doute "
+                "enregistrée. Reprenez le fichier .csv écrit par PRONOTE, ou enregistrez-la au "
+                "format « CSV (séparateur : point-virgule) »."
+            )
+            % {"file": file_name or "?"}
+        )
     raise unrecognised_format(file_name)
 
 

@@ -14,7 +14,12 @@ from django.utils.translation import gettext as _
 from socle.directory.file_kinds import is_aaf_export
 from socle.directory.uai import InvalidUAI, normalize_uai
 from socle.pronote.files.csv_extraction import decode_text, parse_identifier_csv
-from socle.pronote.files.envelope import is_envelope, open_envelope
+from socle.pronote.files.envelope import (
+    another_school,
+    envelope_time,
+    is_envelope,
+    open_envelope,
+)
 from socle.pronote.files.records import (
     FORMAT_CSV,
     FORMAT_ENVELOPE,
@@ -38,6 +43,20 @@ _BINARY_SIGNATURES = (b"PK\x03\x04", b"%PDF", b"\x1f\x8b", b"\x89PNG", b"\xff\xd
 # carriage return).
 _BINARY_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
 _SAMPLE = 8192
+# A spreadsheet: an extraction opened in Excel or LibreOffice Calc and saved in its own format.
+_ZIP, _OLE = b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xlsx/.ods; .xls
+_SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
+_SPREADSHEET_MARKS = (b"xl/", b"opendocument.spreadsheet")
+
+
+def is_spreadsheet(data: bytes, file_name: str) -> bool:
+    """Whether ``data`` is an Excel or Calc workbook: a zip holding ``xl/`` (.xlsx) or of
+    OpenDocument spreadsheet type (.ods), or a zip or OLE file (.xls) named as a workbook."""
+    if not data.startswith((_ZIP, _OLE)):
+        return False
+    return file_name.lower().endswith(_SPREADSHEET_SUFFIXES) or any(
+        mark in data[: _SAMPLE * 8] for mark in _SPREADSHEET_MARKS
+    )
 
 
 def looks_binary(data: bytes) -> bool:
@@ -82,6 +101,17 @@ def read_identifier_file(
         head = text.lstrip("\ufeff \t\r\n").encode()[:1]  # enough to tell XML and emptiness
     if not head:
         raise PronoteFileError(_("Le fichier est vide."))
+    if is_spreadsheet(data, file_name):
+        raise PronoteFileError(
+            _(
+                "« %(file)s » est un classeur de tableur (Excel, LibreOffice Calc), pas un fichier "
+                "de PRONOTE : importez le fichier IdPN_To_….xml exporté par PRONOTE, ou ses "
+                "extractions CSV telles que PRONOTE les a écrites. Une extraction ouverte puis "
+                "enregistrée dans un tableur : reprenez le fichier .csv d'origine, ou enregistrez-"
+                "la au format « CSV (séparateur : point-virgule) »."
+            )
+            % {"file": file_name or "?"}
+        )
     if head.startswith(b"<"):
         if is_aaf_export(data):  # before parse_xml refuses its DOCTYPE
             raise PronoteFileError(
@@ -98,6 +128,7 @@ def read_identifier_file(
             )
             parsed = parse_identifier_xml(parse_xml(inner, _("Le contenu déchiffré")))
             parsed.format = FORMAT_ENVELOPE
+            parsed.exported_at = envelope_time(root)
         else:
             parsed = parse_identifier_xml(root)
     elif text is not None:
@@ -136,11 +167,7 @@ def _check_file_uai(file_uai: str, expected: str) -> None:
         raise PronoteFileError(_("UAI du fichier : %(error)s") % {"error": exc}) from None
     if expected and normalized != expected:
         raise PronoteFileError(
-            _(
-                "UAI du fichier : le fichier est celui de l'établissement %(file_uai)s, "
-                "pas de %(uai)s."
-            )
-            % {"file_uai": normalized, "uai": expected}
+            _("UAI du fichier : %(error)s") % {"error": another_school(normalized, expected)}
         )
 
 
@@ -159,4 +186,5 @@ def merge(files: list[ParsedFile]) -> ParsedFile:
         uai=uais.pop() if len(uais) == 1 else "",
         categories={c for f in files for c in f.categories},
         ignored=dict(sum((Counter(f.ignored) for f in files), Counter())),
+        exported_at=min((f.exported_at for f in files if f.exported_at), default=None),
     )

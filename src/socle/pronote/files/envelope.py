@@ -53,6 +53,28 @@ def _required(root: etree._Element, name: str) -> etree._Element:
     return child
 
 
+def envelope_time(root: etree._Element) -> dt.datetime | None:
+    """When PRONOTE wrote the file (``DATEHEURE``: ISO 8601, or ``JJ/MM/AAAA HH:MM:SS``, local
+    time when it has no offset), ``None`` when absent or unreadable: only a warning uses it."""
+    from django.utils import timezone
+
+    element = _child(root, "DATEHEURE")
+    text = (element.text or "").strip() if element is not None else ""
+    when = None
+    try:
+        when = dt.datetime.fromisoformat(text)
+    except ValueError:
+        for layout in ("%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%d/%m/%Y"):
+            try:
+                when = dt.datetime.strptime(text, layout)
+                break
+            except ValueError:
+                continue
+    if when is None:
+        return None
+    return when if when.tzinfo else timezone.make_aware(when)
+
+
 def envelope_uai(root: etree._Element) -> str:
     element = _child(root, "UAI")
     return (element.text or "").strip().upper() if element is not None else ""
@@ -68,9 +90,16 @@ def check_uai(file_uai: str, expected_uai: str) -> None:
     if expected_uai and normalized != expected_uai:
         raise EnvelopeError(
             _("UAI du fichier"),
-            _("le fichier est celui de l'établissement %(file_uai)s, pas de %(uai)s.")
-            % {"file_uai": normalized, "uai": expected_uai},
+            another_school(normalized, expected_uai),
         )
+
+
+def another_school(file_uai: str, uai: str) -> str:
+    """Why a file of another school is refused, and the two ways out (encrypted or not)."""
+    return _(
+        "le fichier est celui de l'établissement %(file_uai)s, pas de %(uai)s. Importez-le pour "
+        "%(file_uai)s, ou prenez l'export de la base PRONOTE de %(uai)s."
+    ) % {"file_uai": file_uai, "uai": uai}
 
 
 def open_envelope(

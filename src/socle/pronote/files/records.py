@@ -105,6 +105,8 @@ class ParsedFile:
     # Elements that look like people (a PRONOTE identifier and a name) but are of no category
     # Socle knows (« <Accompagnant> »): element name → count, reported, never imported.
     ignored: dict[str, int] = field(default_factory=dict)
+    # When PRONOTE wrote the file (the envelope's DATEHEURE; None for a decrypted XML or CSV).
+    exported_at: dt.datetime | None = None
 
     def __post_init__(self) -> None:
         if not self.categories:

@@ -43,8 +43,12 @@ from socle.pronote.permissions import (
     pronote_admin_required,
 )
 from socle.pronote.predicted_for import stale_text
-from socle.pronote.school_year import school_year_start, stale_import_warning
-from socle.pronote.search import browse
+from socle.pronote.school_year import (
+    old_export_warning,
+    school_year_start,
+    stale_import_warning,
+)
+from socle.pronote.search import browse_more, more_found_text
 from socle.pronote.views.actor import page_actor
 from socle.pronote.views.refused import nothing_started, refusal, refused_page, session_kept
 from socle.pronote.views.wizard_context import cas_mismatch_text, mismatch_item, step_context
@@ -78,6 +82,9 @@ def index(request: HttpRequest) -> HttpResponse:
             else:
                 if form.parsed.ignored:
                     messages.warning(request, form.parsed.ignored_text())
+                old_export = old_export_warning(form.parsed.exported_at)
+                if old_export:  # last year's file: said once, on the first step's page
+                    messages.warning(request, old_export)
                 return redirect("pronote:step", session.pk, 1)
     establishments = administered_establishments(request.user).order_by("uai")
     selected = None
@@ -175,13 +182,15 @@ def _step_page(request: HttpRequest, session: ImportSession, number: int) -> Htt
                 messages.warning(request, query_form.error)
             else:
                 query = query_form.cleaned_data["q"]
-                browse_results[row_id] = browse(
+                browse_results[row_id], more = browse_more(
                     query, session.establishment, allowed, spec.profiles
                 )
                 if not browse_results[row_id]:
                     messages.warning(
                         request, _("Aucun compte trouvé pour « %(q)s ».") % {"q": query}
                     )
+                elif more:
+                    messages.info(request, more_found_text(query))
         elif action == "validate" and form.is_valid():
             try:
                 validate_step(
@@ -295,10 +304,12 @@ def search(request: HttpRequest) -> JsonResponse:
     query_form = BrowseForm(request.GET)
     if not query_form.is_valid():
         return JsonResponse({"results": [], "error": query_form.error}, status=400)
-    results = browse(
+    results, more = browse_more(
         query_form.cleaned_data["q"],
         establishment,
         allowed_people(request.user, establishment),
         category.profiles if category else frozenset(),
     )
-    return JsonResponse({"results": results})
+    # « more »: the sentence to say instead of « N comptes trouvés » (empty: all are listed)
+    more_text = more_found_text(query_form.cleaned_data["q"]) if more else ""
+    return JsonResponse({"results": results, "more": more_text})

@@ -15,7 +15,7 @@ from socle.cas.services import compile_pattern, normalise_url, pattern_error, to
 from socle.core.commands import SocleCommand
 from socle.directory.command_options import establishment_of
 from socle.directory.models import Establishment
-from socle.portal.foreign_patterns import service_addresses
+from socle.portal.foreign_patterns import pronote_espaces_refused, service_addresses
 from socle.portal.hosted_pronote import service_uai_warning
 from socle.portal.models import (
     PatternKind,
@@ -31,6 +31,7 @@ from socle.portal.patterns import (
     pronote_root_missing,
     scheme_problem,
     ticket_parameter_problem,
+    wildcard_url_problem,
 )
 from socle.portal.provisioning import ProfilesError, parse_profiles, set_command_line_profiles
 from socle.portal.release import release_detail
@@ -147,7 +148,7 @@ class Command(SocleCommand):
             raise CommandError(
                 _("URL « %(url)s » invalide : %(error)s.") % {"url": url[:200], "error": exc}
             ) from None
-        ticket_problem = ticket_parameter_problem(url)
+        ticket_problem = wildcard_url_problem(url) or ticket_parameter_problem(url)
         if ticket_problem is not None:
             raise CommandError(ticket_problem)
         establishment = None
@@ -194,6 +195,10 @@ class Command(SocleCommand):
                     % {"pattern": value[:200], "problem": mismatch}
                 )
             compiled.append((kind, text))
+        if options["sso"] == SSOType.PRONOTE:  # « ** » left out: no espace accepted
+            refused = pronote_espaces_refused(url, compiled)
+            if refused is not None:
+                raise CommandError(refused)
         id_attribute = options["id_attribute"].strip()
         if not re.match(r"^[A-Za-z_][-A-Za-z0-9_.]{0,63}$", id_attribute):
             raise CommandError(

@@ -44,6 +44,7 @@ from socle.pronote.importer.steps import (
 from socle.pronote.journal import Actor
 from socle.pronote.management.import_preview import ImportPreview
 from socle.pronote.models import ImportMode
+from socle.pronote.school_year import old_export_warning
 
 
 class _DryRun(Exception):
@@ -136,6 +137,9 @@ class Command(ImportPreview, SocleCommand):
         )
         if parsed.ignored:
             self.stdout.write(_("Attention : %(message)s") % {"message": parsed.ignored_text()})
+        old_export = old_export_warning(parsed.exported_at)
+        if old_export:
+            self.stdout.write(_("Attention : %(message)s") % {"message": old_export})
         self.show_progress(
             ngettext(
                 "Rapprochement de %(count)s personne avec l'annuaire…",

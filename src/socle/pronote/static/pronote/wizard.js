@@ -49,7 +49,8 @@ document.addEventListener("DOMContentLoaded", () => {
         const known = [...select.options].find((o) => o.value === String(result.id));
         select.add(known || new Option(`${result.label} — ${result.why}`, result.id), before);
       }
-      say((results.length === 1 ? texts.foundOne : texts.foundMany).replace("{n}", results.length), false);
+      // answer.more: more accounts match than listed — the server's sentence asks to refine
+      say(answer.more || (results.length === 1 ? texts.foundOne : texts.foundMany).replace("{n}", results.length), false);
       select.focus();
       if (typeof select.showPicker === "function") { try { select.showPicker(); } catch (e) { /* needs a user gesture */ } }
     });
