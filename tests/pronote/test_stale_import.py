@@ -145,3 +145,38 @@ def test_the_import_page_says_it_too(admin_client, school):
     (warning,) = doc.xpath('//*[@id="stale-import"]')
     assert " ".join(warning.text_content().split()).startswith(STALE)
     assert doc.xpath('//input[@name="mode"][@checked]/@value') == ["complet"]
+
+
+def test_a_step_validated_with_nothing_in_it_neither_dates_the_identifiers_nor_ends_the_warning(
+    school,
+):
+    """An import of this year interrupted after validating only an empty step (no teacher in
+    the file) wrote nothing: the warning stays and the import page still proposes Complet."""
+    from socle.pronote.forms import initial_mode
+
+    first_year(school)
+    ImportStep.objects.update(validated_at=last_year(days=40))
+    assert initial_mode(school.est) == "complet"
+    previous = ImportSession.objects.get()
+    empty = ImportSession.objects.create(
+        establishment=school.est,
+        mode="complet",
+        file_format=previous.file_format,
+        source_name="vide.xml",
+        status=previous.status,
+    )
+    step = ImportStep.objects.filter(session=previous).first()
+    assert step is not None
+    ImportStep.objects.create(
+        session=empty,
+        number=step.number,
+        category=step.category,
+        state="validated",
+        validated_at=timezone.now(),
+    )
+    assert STALE in run("pronote_doctor", "--uai", school.est.uai)
+    assert initial_mode(school.est) == "complet"
+    # one that removed identifiers (mode Complet) did write
+    ImportStep.objects.filter(session=empty).update(removed=[{"pronote_id": "X"}])
+    assert STALE not in run("pronote_doctor", "--uai", school.est.uai)
+    assert initial_mode(school.est) == "partiel"

@@ -16,12 +16,10 @@ from socle.pronote.importer.session import load_files
 from socle.pronote.models import (
     ImportMode,
     ImportRow,
-    ImportStep,
     RowStatus,
-    StepState,
 )
 from socle.pronote.permissions import administered_establishments
-from socle.pronote.school_year import school_year_start
+from socle.pronote.school_year import school_year_start, writing_steps
 from socle.pronote.search import has_letter_or_digit
 
 
@@ -53,17 +51,15 @@ class EstablishmentChoiceField(forms.ModelChoiceField):
 
 
 def initial_mode(establishment: Establishment | None) -> str:
-    """« Complet » for a school that has validated no step of a Complet import since the
-    school year began (its first import; the rentrée's, whose new PRONOTE base changed every
-    identifier), « Partiel » otherwise (newcomers during the year)."""
+    """« Complet » for a school that has validated no step of a Complet import that wrote
+    identifiers (``school_year.writing_steps``) since the school year began (its first import;
+    the rentrée's, whose new PRONOTE base changed every identifier), « Partiel » otherwise
+    (newcomers during the year)."""
     if (
         establishment is not None
-        and not ImportStep.objects.filter(
-            session__establishment=establishment,
-            session__mode=ImportMode.COMPLET,
-            state=StepState.VALIDATED,
-            validated_at__gte=school_year_start(),
-        ).exists()
+        and not writing_steps(establishment)
+        .filter(session__mode=ImportMode.COMPLET, validated_at__gte=school_year_start())
+        .exists()
     ):
         return ImportMode.COMPLET
     return ImportMode.PARTIEL

@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -33,11 +34,22 @@ def school_year_start(now: dt.datetime | None = None) -> dt.datetime:
     return timezone.make_aware(dt.datetime(year, month, day))
 
 
+def writing_steps(establishment: Establishment) -> QuerySet[ImportStep]:
+    """The validated steps of the establishment's imports that wrote identifiers from a PRONOTE
+    file: a step with rows (recognised or not), or one whose validation removed identifiers
+    absent from the file (mode Complet). A step validated with nothing in it (no teacher in the
+    file, an import then interrupted) wrote nothing: it neither dates the identifiers nor makes
+    the rentrée's import done."""
+    return ImportStep.objects.filter(
+        session__establishment=establishment, state=StepState.VALIDATED
+    ).filter(Q(recognised__gt=0) | Q(unrecognised__gt=0) | ~Q(removed=[]))
+
+
 def last_validated_step(establishment: Establishment) -> ImportStep | None:
-    """The newest validated step of the establishment's imports, whatever their mode: when its
-    identifiers were last written from a PRONOTE file."""
+    """The newest :func:`writing_steps` step, whatever its import's mode: when the
+    establishment's identifiers were last written from a PRONOTE file."""
     return (
-        ImportStep.objects.filter(session__establishment=establishment, state=StepState.VALIDATED)
+        writing_steps(establishment)
         .select_related("session")
         .order_by("-validated_at", "-pk")
         .first()
