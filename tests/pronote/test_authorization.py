@@ -171,3 +171,16 @@ def test_it_gives_the_logins_of_a_name_typed_instead_of_the_login(admin_client, 
     assert other.emma.login not in text
     assert "Saisissez l'identifiant" not in examine(admin_client, school, "Personne Inconnue")
     assert "Saisissez l'identifiant" not in examine(admin_client, school, "personne.inconnue")
+
+
+def test_the_command_gives_the_logins_of_a_name_typed_instead_of_the_login(school):
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError) as refused:
+        run("pronote_doctor", "--uai", school.est.uai, "--login", "Emma Roux")
+    message = str(refused.value)
+    assert message.startswith("Aucun compte « Emma Roux » dans l'annuaire (identifiant ou uid). ")
+    assert f"{school.emma.login} (ROUX Emma)" in message
+    with pytest.raises(CommandError) as refused:
+        run("pronote_doctor", "--uai", school.est.uai, "--login", "personne.inconnue")
+    assert "Saisissez" not in str(refused.value)

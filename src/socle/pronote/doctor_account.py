@@ -53,7 +53,7 @@ def find_person(login: str, allowed: set[int] | None) -> Person | None:
     return person
 
 
-def _logins_named(text: str, establishment: Establishment, allowed: set[int] | None) -> str:
+def logins_named(text: str, establishment: Establishment, allowed: set[int] | None) -> str:
     """A name typed where the login is asked (« Camille Martin »: a login holds no space): the
     logins of the school's accounts of that name that may be examined, or ``""``."""
     from socle.directory.search import search_people
@@ -104,7 +104,7 @@ def examine(
                 _("Aucun compte « %(login)s » parmi les personnes de cet établissement.")
                 % {"login": login}
             )
-        named = _logins_named(login, establishment, allowed)
+        named = logins_named(login, establishment, allowed)
         if named:
             report.verdict.append(named)
         return report

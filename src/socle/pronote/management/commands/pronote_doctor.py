@@ -15,6 +15,7 @@ from socle.directory.command_options import establishment_of
 from socle.directory.models import Person
 from socle.pronote.departed import departed_reason
 from socle.pronote.doctor import DoctorReport, diagnose
+from socle.pronote.doctor_account import logins_named
 from socle.pronote.predicted_for import stale_mark
 
 
@@ -37,10 +38,11 @@ class Command(SocleCommand):
         establishment = establishment_of(options["uai"])
         login = options["login"].strip()
         if login and not Person.objects.filter(Q(login=login) | Q(uid=login)).exists():
-            raise CommandError(
-                _("Aucun compte « %(login)s » dans l'annuaire (identifiant ou uid).")
-                % {"login": login[:150]}
-            )
+            unknown = _("Aucun compte « %(login)s » dans l'annuaire (identifiant ou uid).") % {
+                "login": login[:150]
+            }
+            named = logins_named(login, establishment, None)  # a name typed for the login
+            raise CommandError(f"{unknown} {named}".strip())
         # the operator's command: any account of the directory (the page is scoped)
         report = diagnose(establishment, login, allowed=None)
         self.stdout.write(render_text(report, limit=None if options["all"] else 20))
