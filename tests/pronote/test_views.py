@@ -785,3 +785,14 @@ def test_it_warns_of_a_file_pronote_wrote_before_the_school_year(
         upload(admin_client, school, content=sealed(dt.datetime.now()))["Location"]
     )
     assert "Ce fichier a été exporté par PRONOTE" not in page_text(fresh)
+
+
+def test_it_says_an_empty_file_in_the_words_of_every_other_refusal(admin_client, school):
+    response = upload(admin_client, school, content=b"")
+    assert response.status_code == 200
+    text = page_text(response)
+    assert (
+        "Rien n'a été importé. Le fichier envoyé est vide (0 octet) : une copie ou un export "
+        "interrompus ? Refaites l'export des identifiants depuis PRONOTE."
+    ) in text
+    assert not ImportSession.objects.exists()

@@ -83,7 +83,13 @@ class ImportForm(FirstErrorFocusMixin, forms.Form):
             "Fichier exporté par PRONOTE (IdPN_To_….xml, chiffré ou non) ou "
             "extractions CSV (EXP_ELEVES.csv…) : plusieurs fichiers CSV possibles."
         ),
-        error_messages={"required": _("Choisissez le fichier exporté de PRONOTE.")},
+        error_messages={
+            "required": _("Choisissez le fichier exporté de PRONOTE."),
+            "empty": _(
+                "Rien n'a été importé. Le fichier envoyé est vide (0 octet) : une copie ou un "
+                "export interrompus ? Refaites l'export des identifiants depuis PRONOTE."
+            ),
+        },
     )
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
