@@ -1,4 +1,5 @@
-"""socle.E040 / W041 / W042: services whose patterns would leak or block tickets."""
+"""socle.E040 / W041 / W042 / W046 / W047: services whose patterns or URL would leak or block
+tickets."""
 
 from __future__ import annotations
 
@@ -35,3 +36,28 @@ def test_missing_or_useless_patterns_are_warnings() -> None:
         "autre", url="https://autre.example.org/", patterns=("https://ailleurs.example.org/**",)
     )
     assert sorted(ids()) == ["socle.W041", "socle.W042"]
+
+
+def test_it_flags_a_pronote_service_whose_patterns_accept_no_espace() -> None:
+    """Saved before the form refused it: PRONOTE's « URL … pour le serveur CAS » without its
+    « ** », so that every connection from PRONOTE.net would be refused."""
+    from socle.portal.models import SSOType
+
+    make_service(
+        "pronote",
+        url="https://0312609t.index-education.net/pronote/",
+        patterns=("https://0312609t.index-education.net/pronote/",),
+        sso_type=SSOType.PRONOTE,
+    )
+    messages = check_service_patterns(databases=["default"])
+    assert "socle.W046" in [m.id for m in messages]
+    (espaces,) = [m for m in messages if m.id == "socle.W046"]
+    assert "Aucun motif n'accepte les espaces de PRONOTE.net" in espaces.msg
+    assert "https://0312609t.index-education.net/pronote/**" in espaces.msg
+
+
+def test_it_flags_a_url_that_is_a_pattern() -> None:
+    make_service(
+        "etoile", url="https://appli.example.org/**", patterns=("https://appli.example.org/**",)
+    )
+    assert "socle.W047" in ids()
