@@ -1,4 +1,4 @@
-"""System checks of the services catalogue (ids socle.E040–E059; W046, W047 for addresses the form now refuses).
+"""System checks of the services catalogue (ids socle.E040–E059).
 
 They read the database, so Django runs them only when asked: ``socle check --database default``
 (deployment scripts should). A service registered from the command line or the Django admin
@@ -70,37 +70,28 @@ def check_service_patterns(
 
 
 def _address_problems(service: Any, patterns: list[Any]) -> list[CheckMessage]:
-    """``socle.W046``: a PRONOTE service none of whose patterns accepts an espace (the « ** »
-    left out); ``socle.W047``: a URL holding « * » (a pattern pasted as the address). The form
+    """``socle.W047``: a URL holding « * » (a pattern pasted as the address); ``socle.W046``: a
+    PRONOTE service none of whose patterns accepts an espace (the « ** » left out). The form
     and ``service_add`` refuse both; these catch services saved before they did, or from the
     Django admin's pattern rows alone."""
     from socle.portal.foreign_patterns import pronote_espaces_refused
     from socle.portal.models import SSOType
 
-    found: list[CheckMessage] = []
-    hint = _("Corrigez le service dans Gestion portail > Services.")
-    wildcard = wildcard_url_problem(service.url) if service.url else None
-    if wildcard:
-        found.append(
-            Warning(
-                _("Service « %(code)s » : %(problem)s")
-                % {"code": service.code, "problem": wildcard},
-                hint=hint,
-                id="socle.W047",
-            )
+    if not service.url:
+        return []
+    problem, check_id = wildcard_url_problem(service.url), "socle.W047"
+    if problem is None and service.sso_type == SSOType.PRONOTE:
+        problem = pronote_espaces_refused(service.url, [(p.kind, p.value) for p in patterns])
+        check_id = "socle.W046"
+    if problem is None:
+        return []
+    return [
+        Warning(
+            _("Service « %(code)s » : %(problem)s") % {"code": service.code, "problem": problem},
+            hint=_("Corrigez le service dans Gestion portail > Services."),
+            id=check_id,
         )
-    elif service.url and service.sso_type == SSOType.PRONOTE:
-        refused = pronote_espaces_refused(service.url, [(p.kind, p.value) for p in patterns])
-        if refused:
-            found.append(
-                Warning(
-                    _("Service « %(code)s » : %(problem)s")
-                    % {"code": service.code, "problem": refused},
-                    hint=hint,
-                    id="socle.W046",
-                )
-            )
-    return found
+    ]
 
 
 def check_hosted_uais(
