@@ -213,19 +213,30 @@ def insert_values(
     values: Sequence[Sequence[Any]],
     conn: BaseDatabaseWrapper,
 ) -> int:
-    """``INSERT … VALUES (…), (…), …``: as many rows per statement as the database takes
-    parameters (:func:`rows_per_statement`)."""
+    """``INSERT … VALUES (…), (…), …`` (:func:`values_statements`); returns the count."""
+    with conn.cursor() as cursor:
+        for sql, params in values_statements(model, columns, values, conn):
+            cursor.execute(sql, params)
+    return len(values)
+
+
+def values_statements(
+    model: type[models.Model],
+    columns: Sequence[Any],
+    values: Sequence[Sequence[Any]],
+    conn: BaseDatabaseWrapper,
+    suffix: str = "",
+) -> Iterator[tuple[str, list[Any]]]:
+    """Each ``INSERT … VALUES (…), (…), …`` statement (ended by ``suffix``: ``RETURNING …``)
+    and its parameters, as many rows a statement as the database takes parameters
+    (:func:`rows_per_statement`)."""
     one = f"({', '.join(['%s'] * len(columns))})"
     table = conn.ops.quote_name(model._meta.db_table)
-    head = f"INSERT INTO {table} ({column_list(columns, conn)}) "  # noqa: S608
+    head = f"INSERT INTO {table} ({column_list(columns, conn)}) VALUES "  # noqa: S608
     step = rows_per_statement(len(columns), conn)
-    with conn.cursor() as cursor:
-        for start in range(0, len(values), step):
-            chunk = values[start : start + step]
-            cursor.execute(
-                head + "VALUES " + ", ".join([one] * len(chunk)), [v for row in chunk for v in row]
-            )
-    return len(values)
+    for start in range(0, len(values), step):
+        chunk = values[start : start + step]
+        yield head + ", ".join([one] * len(chunk)) + suffix, [v for row in chunk for v in row]
 
 
 def rows_per_statement(width: int, conn: BaseDatabaseWrapper) -> int:

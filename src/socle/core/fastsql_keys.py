@@ -14,12 +14,11 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 
 from socle.core.fastsql import (
     Prepared,
-    column_list,
     copy_rows,
     default_connection,
     insert_values,
     prepare_rows,
-    rows_per_statement,
+    values_statements,
 )
 
 logger = logging.getLogger("socle.core.fastsql")
@@ -114,18 +113,10 @@ def _insert_returning(
     values: Sequence[Sequence[Any]],
     conn: BaseDatabaseWrapper,
 ) -> list[int]:
-    quote = conn.ops.quote_name
-    one = f"({', '.join(['%s'] * len(columns))})"
-    step = rows_per_statement(len(columns), conn)
+    returning = f" RETURNING {conn.ops.quote_name(model._meta.pk.column)}"
     ids: list[int] = []
     with conn.cursor() as cursor:
-        for start in range(0, len(values), step):
-            chunk = values[start : start + step]
-            sql = (
-                f"INSERT INTO {quote(model._meta.db_table)} ({column_list(columns, conn)}) "  # noqa: S608
-                f"VALUES {', '.join([one] * len(chunk))} "
-                f"RETURNING {quote(model._meta.pk.column)}"
-            )
-            cursor.execute(sql, [v for row in chunk for v in row])
+        for sql, params in values_statements(model, columns, values, conn, returning):
+            cursor.execute(sql, params)
             ids.extend(sorted(int(r[0]) for r in cursor.fetchall()))
     return ids
