@@ -62,24 +62,12 @@ _CONSUMED_COLUMNS = (
     "proxies",
     "authenticated_at",
 )
-_CONSUME_SQL = (
-    "UPDATE cas_ticket SET consumed_at = %s"
-    " WHERE id = %s AND consumed_at IS NULL AND expires_at > %s"
-    " RETURNING id, session_id, person_id, service_id_ref, service_url, created_at,"
-    " from_new_login, proxies, authenticated_at"  # _CONSUMED_COLUMNS, in this order
-)
-
-
+_UNCONSUMED = "id = %s AND consumed_at IS NULL AND expires_at > %s"  # the ticket's id, now
+_MARK_CONSUMED_SQL = f"UPDATE cas_ticket SET consumed_at = %s WHERE {_UNCONSUMED}"  # noqa: S608
+# PostgreSQL: marked and read in one statement.
+_CONSUME_SQL = f"{_MARK_CONSUMED_SQL} RETURNING {', '.join(_CONSUMED_COLUMNS)}"
 # SQLite: the same columns read before the write turn, then the same condition written in it.
-_UNCONSUMED_SQL = (
-    "SELECT id, session_id, person_id, service_id_ref, service_url, created_at,"
-    " from_new_login, proxies, authenticated_at"  # _CONSUMED_COLUMNS, in this order
-    " FROM cas_ticket WHERE id = %s AND consumed_at IS NULL AND expires_at > %s"
-)
-_MARK_CONSUMED_SQL = (
-    "UPDATE cas_ticket SET consumed_at = %s"
-    " WHERE id = %s AND consumed_at IS NULL AND expires_at > %s"
-)
+_UNCONSUMED_SQL = f"SELECT {', '.join(_CONSUMED_COLUMNS)} FROM cas_ticket WHERE {_UNCONSUMED}"  # noqa: S608
 
 # The ticket's values, its session's id taken from the live session row only (see the docstring).
 _ISSUE_IN_LIVE_SESSION_SQL = (
@@ -295,9 +283,9 @@ class DatabaseStore:
             return None
         now = timezone.now()
         conn = connections[DEFAULT_DB_ALIAS]  # this thread's, looked up once
-        if conn.vendor == "sqlite":
-            return self._consume_on_sqlite(ticket_id, now, conn)
         at = conn.ops.adapt_datetimefield_value(now)  # as the ORM stores it
+        if conn.vendor == "sqlite":
+            return self._consume_on_sqlite(ticket_id, at, conn)
         with conn.cursor() as cursor:
             cursor.execute(_CONSUME_SQL, [at, ticket_id, at])
             rows = cursor.fetchall()
@@ -305,9 +293,8 @@ class DatabaseStore:
 
     @staticmethod
     def _consume_on_sqlite(
-        ticket_id: str, now: dt.datetime, conn: BaseDatabaseWrapper
+        ticket_id: str, at: Any, conn: BaseDatabaseWrapper
     ) -> IssuedTicket | None:
-        at = conn.ops.adapt_datetimefield_value(now)  # as the ORM stores it
         with conn.cursor() as cursor:
             cursor.execute(_UNCONSUMED_SQL, [ticket_id, at])
             rows = cursor.fetchall()  # to the statement's end, which ends its read transaction
