@@ -2,10 +2,11 @@
 
 Django's ``bulk_create`` and ``bulk_update`` prepare every value of every field through the
 ORM (and ``bulk_update`` builds one ``CASE WHEN`` per row and field), which costs more than the
-database work itself at 200,000 rows. Three callers write without them:
+database work itself at 200,000 rows. Four callers write without them:
 
-- the AAF import and the trace writer (``socle.portal.trace_buffer``): :func:`insert_rows`
-  with dicts of values, :func:`insert_rows_returning_ids`;
+- the AAF import: :func:`insert_rows` with dicts of values;
+- the trace writer (``socle.portal.trace_buffer``): :func:`prepare_rows`, then
+  ``socle.core.fastsql_keys.insert_prepared_returning_ids`` and :func:`insert_prepared`;
 - the PRONOTE importer: :func:`insert_rows` with tuples in the order of a list of fields,
   :func:`update_rows`;
 - the CAS ticket store (``socle.cas.tickets.db``): one statement's parameters, each adapted by
