@@ -23,7 +23,7 @@ from django.test import Client, RequestFactory
 from django.utils import timezone
 from lxml import html
 
-from socle.cas.models import SsoSession
+from socle.cas.models import SsoSession, Ticket
 from socle.core.db_sessions import SessionStore
 from socle.directory.models import Person
 from socle.directory.profiles import Profile
@@ -163,16 +163,27 @@ def test_it_answers_an_administrators_page_whose_session_cannot_be_saved_with_th
     assert not [r for r in console_lines(caplog.records) if r.exc_info]
 
 
-def test_it_answers_a_login_whose_portal_session_alone_cannot_be_written_with_a_503(pupil):
+@pytest.mark.parametrize("service", ["", SERVICE_URL])
+def test_it_answers_a_login_whose_portal_session_alone_cannot_be_written_with_a_503(pupil, service):
     """The portal's session is written after the view, by the session middleware (the disk full
-    at that very moment): the outage page, not the 500 page."""
+    at that very moment): the outage page, not the 500 page. The SSO session the view opened,
+    and the ticket it issued, are ended with it: their cookie and redirect never left."""
     client = browser()
     with read_only(table="django_session"):
-        answer = log_in(client, pupil)
+        answer = log_in(client, pupil, **({"service": service} if service else {}))
     text = assert_unavailable(answer, answer.content)
     assert answer["Retry-After"] == "30"
     assert "base en lecture seule" in text
+    assert "socle_tgc" not in answer.cookies
     assert not DjangoSession.objects.exists()
+    assert not SsoSession.objects.exists()
+    assert not Ticket.objects.exists()
+
+
+def test_it_keeps_the_sso_session_of_a_login_that_succeeded(pupil):
+    client = browser()
+    assert log_in(client, pupil, service=SERVICE_URL).status_code == 302
+    assert SsoSession.objects.count() == 1 and Ticket.objects.count() == 1
 
 
 def test_it_still_refuses_to_save_a_session_deleted_meanwhile():

@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from django.core.signals import got_request_exception
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save, pre_delete
 from django.dispatch import receiver
@@ -17,6 +18,7 @@ from socle.cas.registry_cache import registry_changed
 from socle.cas.sso import end_person_sessions, end_session, notify_services
 from socle.cas.tickets import get_store
 from socle.cas.views.common import STORE_ERRORS, TGC_COOKIE, clear_tgc, store_failure
+from socle.cas.views.signin import opened_session
 from socle.directory.models import Person
 from socle.directory.signals import activated_here, password_changed, person_deactivated
 from socle.portal.models import Service, ServicePattern
@@ -82,6 +84,23 @@ def _on_activated_here(
         except STORE_ERRORS as exc:
             logger.error("activation: previous SSO session not ended: %s", store_failure(exc))
     clear_tgc(response)
+
+
+@receiver(got_request_exception, dispatch_uid="cas-end-session-of-a-failed-login")
+def _on_request_failed(sender: Any, request: Any = None, **kwargs: Any) -> None:
+    """A login whose request fails after it opened an SSO session (the portal's Django session
+    cannot be written at the end of the request, with the database or Redis faltering) answers an
+    error page instead of the redirect that carried the TGC and the service ticket: that session
+    is ended at once rather than left, in no browser, until its idle timeout, with its unsent
+    ticket. No single logout: no ticket of it can have been validated. A store that cannot be
+    reached either leaves it to expire."""
+    session_id = opened_session(request)
+    if not session_id:
+        return
+    try:
+        get_store().end_session(session_id)
+    except STORE_ERRORS as exc:
+        logger.warning("failed login: its SSO session left to expire: %s", store_failure(exc))
 
 
 @receiver(post_save, sender=Service, dispatch_uid="cas-registry-service-saved")

@@ -29,6 +29,22 @@ from socle.portal.access_cache import PersonFacts
 from socle.portal.models import Service
 from socle.portal.traces import record
 
+# The SSO session a login opened during this request: ended by ``socle.cas.signals`` if the
+# request fails after it (the portal's Django session cannot be written, say), since the answer
+# that would have carried its cookie and its ticket is then replaced by an error page.
+_OPENED = "_socle_opened_sso_session"
+
+
+def opened_session(request: object) -> str | None:
+    """The id of the SSO session :func:`sign_in` opened while serving ``request``, if any."""
+    return getattr(request, _OPENED, None)
+
+
+def _open_session(request: HttpRequest, person: Person) -> Session:
+    session = get_store().create_session(person.pk)
+    setattr(request, _OPENED, session.id)
+    return session
+
 
 def param(request: HttpRequest, name: str) -> str:
     return (request.GET.get(name) or request.POST.get(name) or "").strip()
@@ -88,7 +104,7 @@ def sign_in(
         # person re-authenticating (renew) keeps theirs, and the services stay open.
         if session is not None:
             end_session(session.id)
-        session = get_store().create_session(person.pk)
+        session = _open_session(request, person)
         maybe_purge()
     django_login(request, person)
     request.session[SESSION_KEY] = session.id
@@ -105,7 +121,7 @@ def sign_in(
                 request, person, session, service, service_url, from_new_login=True
             )
         except SessionEnded:  # the kept session (renew) ended meanwhile: a new one
-            session = get_store().create_session(person.pk)
+            session = _open_session(request, person)
             request.session[SESSION_KEY] = session.id
             response = go_to_service(
                 request, person, session, service, service_url, from_new_login=True
