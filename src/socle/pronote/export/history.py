@@ -7,8 +7,9 @@ CAS user name modes early; a file imported into PRONOTE but not recorded would l
 changed and every user bound by it refused), so instead of waiting for a confirmation the page
 says when each establishment's file was last produced, and by whom: an administrator whose
 download failed downloads it again, which changes nothing for the accounts (the same names, the
-modes already fixed) and is traced as another download. Read from the traces « Export pour
-PRONOTE »: older than ``SOCLE_TRACE_RETENTION_DAYS``, an export is no longer shown.
+modes already fixed, the uids' date kept: ``service.mark_exported``) and is traced as another
+download. Read from the traces « Export pour PRONOTE »: older than ``SOCLE_TRACE_RETENTION_DAYS``,
+an export is no longer shown.
 """
 
 from __future__ import annotations
