@@ -117,3 +117,14 @@ def test_it_keeps_the_date_pronote_first_received_the_uids_on_a_download_made_ag
     refusal = exported_names_refusal("pronote", UsernameMode.PAIRWISE, school.est)
     assert refusal is not None
     assert refusal.startswith(f"L'export pour PRONOTE du {timezone.localtime(first):%d/%m/%Y} ")
+
+
+def test_it_gives_the_files_detail_in_the_readers_language(
+    client, ent_key, django_capture_on_commit_callbacks
+) -> None:
+    school = School()
+    with django_capture_on_commit_callbacks(execute=True):
+        _download(client, school, ent_key)
+    english = page_text(client.get("/gestion/pronote/export/", headers={"Accept-Language": "en"}))
+    assert f"(RapprochementSSO_{school.est.uai}.xml: " in english
+    assert " record(s))" in english and "fiche(s)" not in english

@@ -21,6 +21,7 @@ from django.db.models import QuerySet
 
 from socle.directory.models import Establishment
 from socle.portal.models import Trace
+from socle.portal.trace_details import detail_text
 
 COMMAND = "pronote_export"  # the traces' actor_login of ``socle pronote_export``
 
@@ -37,7 +38,7 @@ class LastExport:
     at: datetime
     login: str  # the administrator's, or the command's name
     by_command: bool  # ``socle pronote_export`` (no person)
-    detail: str  # « RapprochementSSO_<UAI>.xml : N fiche(s) »
+    detail: str  # « RapprochementSSO_<UAI>.xml : N fiche(s) », in the active language
 
 
 def last_exports(establishments: QuerySet[Establishment]) -> list[LastExport]:
@@ -59,7 +60,7 @@ def last_exports(establishments: QuerySet[Establishment]) -> list[LastExport]:
             at=trace.at,
             login=trace.actor_login,
             by_command=trace.person_id is None and trace.actor_login == COMMAND,
-            detail=trace.detail,
+            detail=detail_text("pronote_export", trace.detail),
         )
         for uai, trace in latest.items()
         if uai in by_uai

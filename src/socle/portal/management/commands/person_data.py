@@ -26,6 +26,7 @@ from socle.core.files import write_file
 from socle.core.personal_data import export_person
 from socle.core.plain_errors import os_error
 from socle.directory.models import Person
+from socle.portal.detail_forms import PERSON_DATA_EXPORTED
 from socle.portal.traces import record
 
 
@@ -93,5 +94,5 @@ class Command(SocleCommand):
             "person_data_exported",
             person=person,
             actor_login="person_data",
-            detail="export des données de la personne (droit d'accès)",
+            detail=PERSON_DATA_EXPORTED,
         )
