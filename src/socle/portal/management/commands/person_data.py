@@ -73,7 +73,9 @@ class Command(SocleCommand):
         out = options.get("out")
         try:
             if out:
-                write_file(Path(out).expanduser(), (text + "\n").encode(), private=True)
+                content = (text + "\n").encode()
+                # a file that can only be written in place is said first (notify)
+                write_file(Path(out).expanduser(), content, private=True, notify=self.stderr.write)
             else:
                 self.stdout.write(text)
                 self.stdout.flush()
