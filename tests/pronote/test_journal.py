@@ -23,14 +23,22 @@ def traces() -> list[tuple[str, str, str, str]]:
     )
 
 
-def test_the_wizard_traces_the_start_each_step_and_the_interruption(
-    admin_client, school, django_capture_on_commit_callbacks
-) -> None:
-    with django_capture_on_commit_callbacks(execute=True):
+def _started_validated_interrupted(admin_client, school, capture) -> ImportSession:  # noqa: ANN001
+    """An import started on the wizard, its first step validated, then interrupted."""
+    with capture(execute=True):
         upload(admin_client, school)
         session = ImportSession.objects.get()
         admin_client.post(reverse("pronote:step", args=[session.pk, 1]), {"action": "validate"})
         admin_client.post(reverse("pronote:step", args=[session.pk, 2]), {"action": "interrupt"})
+    return session
+
+
+def test_the_wizard_traces_the_start_each_step_and_the_interruption(
+    admin_client, school, django_capture_on_commit_callbacks
+) -> None:
+    session = _started_validated_interrupted(
+        admin_client, school, django_capture_on_commit_callbacks
+    )
     (started, step, interrupted) = traces()
     uai = school.est.uai
     assert started[:3] == ("pronote_import_started", "anne.admin", uai)
@@ -106,11 +114,9 @@ def test_the_traces_page_gives_the_details_in_the_readers_language(
     admin_client, school, django_capture_on_commit_callbacks
 ) -> None:
     """Stored in French (above), shown in English on an English « Traces » page."""
-    with django_capture_on_commit_callbacks(execute=True):
-        upload(admin_client, school)
-        session = ImportSession.objects.get()
-        admin_client.post(reverse("pronote:step", args=[session.pk, 1]), {"action": "validate"})
-        admin_client.post(reverse("pronote:step", args=[session.pk, 2]), {"action": "interrupt"})
+    session = _started_validated_interrupted(
+        admin_client, school, django_capture_on_commit_callbacks
+    )
     text = page_text(admin_client.get("/gestion/traces/", headers={"Accept-Language": "en"}))
     assert f"import no. {session.pk}, Full mode, 5 row(s), IdPN_To_SOCLE.xml" in text
     assert (
