@@ -51,7 +51,8 @@ def test_it_shows_a_refused_password_to_the_account_s_establishments() -> None:
         client.force_login(reader)
         response = client.get(reverse("portal:traces"), {"event": "login_failed"})
         return [
-            (t.actor_login, t.shown_profile) for t, _event, _outcome in response.context["rows"]
+            (t.actor_login, t.shown_profile)
+            for t, _event, _outcome, _detail in response.context["rows"]
         ]
 
     assert failures(admin) == [(pupil.login, Profile.PUPIL)]  # « Élève », not the unknown login

@@ -82,6 +82,43 @@ def test_it_writes_in_place_a_file_it_may_write_in_a_folder_it_may_not(
         write_file(tmp_path / "absent.csv", b"new")  # no file to write in: refused as before
 
 
+def test_it_says_before_writing_in_place_which_folder_refused_and_what_to_do(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Written in place, the file is not replaced whole: the user is told so, with the folder,
+    before anything is written (the file still holds its former content then)."""
+    target = tmp_path / "rapport.csv"
+    target.write_bytes(b"old")
+    no_temporary_file(monkeypatch)
+    told: list[tuple[str, bytes]] = []
+    write_file(target, b"new", notify=lambda text: told.append((text, target.read_bytes())))
+    ((notice, content_then),) = told
+    assert content_then == b"old" and target.read_bytes() == b"new"
+    assert notice == (
+        f"Attention : impossible de créer un fichier dans le dossier {tmp_path} (permission "
+        "refusée). rapport.csv y sera donc réécrit directement, et non remplacé d'un seul coup : "
+        "une écriture interrompue (Ctrl-C, disque plein) le laisserait incomplet. Pour une "
+        "écriture sûre, faites autoriser l'écriture dans ce dossier par son propriétaire, ou "
+        "écrivez le fichier dans un autre dossier."
+    )
+    assert PendingFile(target, b"again").notice == notice
+
+
+def test_it_says_nothing_of_a_file_replaced_whole_nor_of_a_pipe(tmp_path: Path) -> None:
+    target = tmp_path / "rapport.csv"
+    target.write_bytes(b"old")
+    told: list[str] = []
+    write_file(target, b"new", notify=told.append)
+    pipe = tmp_path / "pipe"
+    os.mkfifo(pipe)
+    reader = os.open(pipe, os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        write_file(pipe, b"data", notify=told.append)  # a pipe is meant to be written into
+    finally:
+        os.close(reader)
+    assert told == [] and target.read_bytes() == b"new"
+
+
 def test_it_keeps_the_mode_of_the_file_it_replaces(tmp_path: Path) -> None:
     """A report an administrator made readable by its owner only (it names pupils and their
     birth dates) stays so when a run replaces it, as when it was written in place."""

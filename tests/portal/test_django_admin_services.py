@@ -212,10 +212,13 @@ def test_the_other_services_addresses_are_read_once_whatever_the_number_of_patte
     few = make_service(
         "peu", url="https://peu.example.org/", patterns=("https://peu.example.org/",)
     )
-    many = make_service(
+    many = make_service(  # six patterns, each accepting the URL (as the form requires)
         "beaucoup",
-        url="https://beaucoup.example.org/",
-        patterns=tuple(f"https://beaucoup.example.org/{n}/**" for n in range(6)),
+        url="https://beaucoup.example.org/a/b/c/",
+        patterns=tuple(
+            f"https://beaucoup.example.org/{path}**"
+            for path in ("", "a/", "a/b/", "a/b/c/", "*/b/", "a/*/")
+        ),
     )
     client = _superuser_client(client)
     counts = []
@@ -229,3 +232,27 @@ def test_the_other_services_addresses_are_read_once_whatever_the_number_of_patte
         counts.append(len(sqls))
     # Each further row costs Django's own lookup of it (its hidden « id » field), no more.
     assert counts[1] - counts[0] == 5
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    [
+        "https://autre.example.org/**",
+        "http://autre.example.org/**",
+        "https://appli.example.org/x/**",
+    ],
+)
+def test_it_refuses_a_pattern_that_accepts_the_url_in_neither_scheme_in_the_django_admin(
+    client: Client, pattern: str
+) -> None:
+    """As the portal's form, in its words: else only ``socle check`` (socle.W042) said it, once
+    every launch from « Mon espace » was refused as an unknown service."""
+    client = _superuser_client(client)
+    response = _add_service(client, "https://appli.example.org/", pattern)
+    assert response.status_code == 200
+    assert (
+        "Ce motif ne correspond pas à l'URL du service (https://appli.example.org/) : il ne "
+        "laisserait passer aucune connexion."
+    ) in _errors(response)
+    assert not Service.objects.filter(code="appli").exists()
+    assert not ServicePattern.objects.exists()

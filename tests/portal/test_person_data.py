@@ -194,3 +194,20 @@ def test_it_says_when_standard_output_cannot_take_the_export(pupil: Any) -> None
         "écrit est incomplet : supprimez-le, puis relancez la commande avec --out FICHIER."
     )
     assert not Trace.objects.filter(event="person_data_exported").exists()
+
+
+def test_it_says_before_writing_in_place_a_file_it_cannot_replace_whole(
+    pupil, tmp_path, monkeypatch
+) -> None:
+    from tests.core.disk import no_temporary_file
+
+    target = tmp_path / "export.json"
+    target.write_text("{}")
+    no_temporary_file(monkeypatch)
+    err = io.StringIO()
+    call_command("person_data", pupil.login, out=str(target), stdout=io.StringIO(), stderr=err)
+    assert err.getvalue().startswith(
+        f"Attention : impossible de créer un fichier dans le dossier {tmp_path} "
+    )
+    assert "export.json y sera donc réécrit directement" in err.getvalue()
+    assert json.loads(target.read_text())["person"]["login"] == pupil.login

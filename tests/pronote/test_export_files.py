@@ -16,7 +16,7 @@ from django.db import OperationalError
 from socle.core import files
 from socle.directory.models import Establishment
 from socle.portal.models import Service, Trace
-from tests.core.disk import full_disk
+from tests.core.disk import full_disk, no_temporary_file
 from tests.factories import make_establishment, make_person
 from tests.pronote.helpers import School
 from tests.pronote.test_export import ssh2_public_key
@@ -316,3 +316,27 @@ def test_it_says_so_when_the_files_are_written_but_the_export_not_recorded(
         f"n'est pas enregistré : {written} ; relancez la même commande pour l'enregistrer."
     )
     assert _exported(first, second) == []
+
+
+def test_it_says_before_writing_a_file_in_place_that_it_is_not_replaced_whole(
+    tmp_path, ent_key, monkeypatch, django_capture_on_commit_callbacks
+) -> None:
+    """A file prepared by an administrator in a folder where the user may create none: written
+    in place, and said first, with the folder and what to do."""
+    school = School()
+    key = _key(tmp_path, ent_key)
+    out = tmp_path / "export.xml"
+    out.write_bytes(b"the file of last September")
+    no_temporary_file(monkeypatch)
+    err = io.StringIO()
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command(
+            "pronote_export", "--uai", school.est.uai, "--public-key", key, "--partner-id",
+            "P-1", "--out", str(out), stdout=io.StringIO(), stderr=err,
+        )  # fmt: skip
+    assert err.getvalue().startswith(
+        f"Attention : impossible de créer un fichier dans le dossier {tmp_path} (permission "
+        "refusée). export.xml y sera donc réécrit directement, et non remplacé d'un seul coup"
+    )
+    assert out.read_bytes() != b"the file of last September"
+    assert Trace.objects.filter(event="pronote_export").count() == 1

@@ -5,6 +5,7 @@ and is traced as another download."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from pathlib import Path
 
@@ -13,7 +14,8 @@ from django.utils import timezone
 from lxml import etree
 
 from socle.directory.models import Establishment
-from socle.portal.models import Service, Trace
+from socle.portal.models import Service, Trace, UsernameMode
+from socle.portal.username_lock import exported_names_refusal
 from socle.pronote.export import open_container
 from tests.factories import make_establishment
 from tests.pronote.helpers import School, page_text
@@ -92,3 +94,37 @@ def test_it_shows_nothing_before_the_first_export(client) -> None:
     assert response.context["last_exports"] == []
     assert NOTICE not in page_text(response)
     assert Establishment.objects.filter(pronote_uids_exported_at__isnull=False).count() == 0
+
+
+def test_it_keeps_the_date_pronote_first_received_the_uids_on_a_download_made_again(
+    client, ent_key, django_capture_on_commit_callbacks
+) -> None:
+    """« L'export pour PRONOTE du … a transmis à PRONOTE l'identifiant opaque (uid) … » dates the
+    first export that gave PRONOTE the uids: a download made again (the history's advice) hands
+    over the same uids and leaves the date as it is; the traces date each download."""
+    school = School()
+    Service.objects.filter(establishment=school.est).delete()  # the uids go to PRONOTE
+    with django_capture_on_commit_callbacks(execute=True):
+        _download(client, school, ent_key)
+    assert Establishment.objects.get(pk=school.est.pk).pronote_uids_exported_at is not None
+    first = timezone.now() - dt.timedelta(days=30)
+    Establishment.objects.filter(pk=school.est.pk).update(pronote_uids_exported_at=first)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert _download(client, school, ent_key).status_code == 200
+    school.est.refresh_from_db()
+    assert school.est.pronote_uids_exported_at == first
+    assert Trace.objects.filter(event="pronote_export", uai=school.est.uai).count() == 2
+    refusal = exported_names_refusal("pronote", UsernameMode.PAIRWISE, school.est)
+    assert refusal is not None
+    assert refusal.startswith(f"L'export pour PRONOTE du {timezone.localtime(first):%d/%m/%Y} ")
+
+
+def test_it_gives_the_files_detail_in_the_readers_language(
+    client, ent_key, django_capture_on_commit_callbacks
+) -> None:
+    school = School()
+    with django_capture_on_commit_callbacks(execute=True):
+        _download(client, school, ent_key)
+    english = page_text(client.get("/gestion/pronote/export/", headers={"Accept-Language": "en"}))
+    assert f"(RapprochementSSO_{school.est.uai}.xml: " in english
+    assert " record(s))" in english and "fiche(s)" not in english

@@ -10,7 +10,7 @@ from socle.portal.models import Trace
 from socle.portal.traces import EVENT_LABELS
 from socle.pronote.export.service import export_for_pronote
 from socle.pronote.models import ImportSession
-from tests.pronote.helpers import run
+from tests.pronote.helpers import page_text, run
 from tests.pronote.test_commands import xml_file  # noqa: F401  (fixture)
 from tests.pronote.test_views import upload
 
@@ -23,14 +23,22 @@ def traces() -> list[tuple[str, str, str, str]]:
     )
 
 
-def test_the_wizard_traces_the_start_each_step_and_the_interruption(
-    admin_client, school, django_capture_on_commit_callbacks
-) -> None:
-    with django_capture_on_commit_callbacks(execute=True):
+def _started_validated_interrupted(admin_client, school, capture) -> ImportSession:  # noqa: ANN001
+    """An import started on the wizard, its first step validated, then interrupted."""
+    with capture(execute=True):
         upload(admin_client, school)
         session = ImportSession.objects.get()
         admin_client.post(reverse("pronote:step", args=[session.pk, 1]), {"action": "validate"})
         admin_client.post(reverse("pronote:step", args=[session.pk, 2]), {"action": "interrupt"})
+    return session
+
+
+def test_the_wizard_traces_the_start_each_step_and_the_interruption(
+    admin_client, school, django_capture_on_commit_callbacks
+) -> None:
+    session = _started_validated_interrupted(
+        admin_client, school, django_capture_on_commit_callbacks
+    )
     (started, step, interrupted) = traces()
     uai = school.est.uai
     assert started[:3] == ("pronote_import_started", "anne.admin", uai)
@@ -100,3 +108,20 @@ def test_an_export_is_traced(school, ent_key, django_capture_on_commit_callbacks
 )
 def test_the_traces_page_names_the_pronote_events(event: str, label: str) -> None:
     assert str(EVENT_LABELS[event]) == label
+
+
+def test_the_traces_page_gives_the_details_in_the_readers_language(
+    admin_client, school, django_capture_on_commit_callbacks
+) -> None:
+    """Stored in French (above), shown in English on an English « Traces » page."""
+    session = _started_validated_interrupted(
+        admin_client, school, django_capture_on_commit_callbacks
+    )
+    text = page_text(admin_client.get("/gestion/traces/", headers={"Accept-Language": "en"}))
+    assert f"import no. {session.pk}, Full mode, 5 row(s), IdPN_To_SOCLE.xml" in text
+    assert (
+        f"import no. {session.pk}, step 1/6 (teachers): 1 imported, 0 unchanged, 0 replaced, "
+        "0 conflict(s), 0 removed"
+    ) in text
+    assert f"import no. {session.pk}, at step 2" in text
+    assert "import n°" not in text

@@ -11,8 +11,9 @@ from django.utils import timezone, translation
 from lxml import html
 
 from socle.pronote.doctor_account import IDENTIFICATION_IMPOSSIBLE, missing_attribute_message
-from socle.pronote.importer.report import last_import, summary_line
+from socle.pronote.importer.report import summary_line
 from socle.pronote.importer.steps import run_automatic
+from socle.pronote.school_year import last_writing_import
 from socle.pronote.search import browse
 from tests.factories import make_service
 from tests.pronote.helpers import School, page_text, run, start
@@ -22,9 +23,9 @@ from tests.pronote.test_views import PRONOTE_XML
 def imported(school: School, mode: str = "complet") -> tuple[str, str]:
     """Imports the school; returns the date and time of the import as the line shows them."""
     run_automatic(start(school.est, mode, *school.records()))
-    previous = last_import(school.est)
-    assert previous is not None
-    when = timezone.localtime(previous.finished_at or previous.created_at)
+    last = last_writing_import(school.est)
+    assert last is not None
+    when = timezone.localtime(last[1])
     return f"{when:%d/%m/%Y}", f"{when:%H:%M}"
 
 

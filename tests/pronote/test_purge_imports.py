@@ -1,4 +1,5 @@
-"""``socle pronote_purge_imports``: old import sessions go, the newest of each school stays."""
+"""``socle pronote_purge_imports``: old import sessions go, the newest of each school stays, and
+so does the last that wrote identifiers (the summary line names it)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,14 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from socle.directory.models import Establishment
-from socle.pronote.models import FileFormat, ImportMode, ImportRow, ImportSession, PronoteIdentity
+from socle.pronote.models import (
+    FileFormat,
+    ImportMode,
+    ImportRow,
+    ImportSession,
+    ImportStep,
+    PronoteIdentity,
+)
 from tests.factories import make_establishment, make_person, make_pronote_identity
 
 
@@ -65,3 +73,24 @@ def test_a_dry_run_only_counts() -> None:
 def test_it_refuses_a_nonsense_retention() -> None:
     with pytest.raises(CommandError, match="au moins 1"):
         purge("--days", "0")
+
+
+def test_it_keeps_the_last_import_that_wrote_identifiers() -> None:
+    """A newer import that validated only an empty step does not take the place of the one the
+    summary line names (« Dernier import fait le … »)."""
+    school = make_establishment("0312609T")
+    ancient = make_session(school, 400)
+    writer = make_session(school, 300)
+    ImportStep.objects.create(
+        session=writer, number=2, category="eleve", state="validated", recognised=2,
+        validated_at=writer.created_at,
+    )  # fmt: skip
+    empty = make_session(school, 200, rows=0)
+    ImportStep.objects.create(
+        session=empty, number=1, category="enseignant", state="validated",
+        validated_at=empty.created_at,
+    )  # fmt: skip
+    newest = make_session(school, 100, rows=0)
+    assert "2 import(s)" in purge()
+    assert set(ImportSession.objects.values_list("pk", flat=True)) == {writer.pk, newest.pk}
+    assert not ImportSession.objects.filter(pk__in=[ancient.pk, empty.pk]).exists()

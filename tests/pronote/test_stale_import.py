@@ -13,6 +13,8 @@ from django.utils import timezone
 from lxml import html
 
 from socle.env import ConfigurationError, env_parsed
+from socle.pronote.importer import validate_step
+from socle.pronote.importer.report import summary_line
 from socle.pronote.importer.steps import run_automatic
 from socle.pronote.models import ImportSession, ImportStep
 from socle.pronote.school_year import school_year_start
@@ -180,3 +182,45 @@ def test_a_step_validated_with_nothing_in_it_neither_dates_the_identifiers_nor_e
     ImportStep.objects.filter(session=empty).update(removed=[{"pronote_id": "X"}])
     assert STALE not in run("pronote_doctor", "--uai", school.est.uai)
     assert initial_mode(school.est) == "partiel"
+
+
+def test_it_names_in_the_summary_line_only_an_import_that_wrote_identifiers(admin_client, school):
+    """« Dernier import fait le … en mode … » names the last import that wrote identifiers, on
+    the import page, in « Diagnostic PRONOTE » and in ``pronote_doctor`` alike: a later Partiel
+    import interrupted after validating only an empty step is not it."""
+    first_year(school)
+    written = ImportSession.objects.get()
+    assert written.finished_at is not None
+    when = timezone.localtime(written.finished_at)
+    expected = (
+        f"5 identifiant(s) PRONOTE importé(s). Dernier import fait le : {when:%d/%m/%Y} à "
+        f"{when:%H:%M} en mode Complet."
+    )
+    empty = ImportSession.objects.create(
+        establishment=school.est,
+        mode="partiel",
+        file_format=written.file_format,
+        source_name="vide.xml",
+        status="interrupted",
+        finished_at=written.finished_at + dt.timedelta(days=2),
+    )
+    ImportStep.objects.create(
+        session=empty, number=1, category="enseignant", state="validated",
+        validated_at=empty.finished_at,
+    )  # fmt: skip
+    assert summary_line(school.est) == expected
+    assert expected in run("pronote_doctor", "--uai", school.est.uai)
+    doctor = admin_client.get(reverse("pronote:doctor"), {"establishment": school.est.pk})
+    assert expected in page_text(doctor)
+    index = admin_client.get(reverse("pronote:index"), {"uai": school.est.uai})
+    assert expected in page_text(index)
+
+    # an import still open whose first step wrote identifiers is the last: its step's time
+    session = start(school.est, "partiel", *school.records())
+    validate_step(session, 1)
+    step = ImportStep.objects.get(session=session, number=1)
+    assert step.validated_at is not None
+    at = timezone.localtime(step.validated_at)
+    assert summary_line(school.est).endswith(
+        f"Dernier import fait le : {at:%d/%m/%Y} à {at:%H:%M} en mode Partiel."
+    )

@@ -88,17 +88,17 @@ def test_a_malformed_file_is_refused_with_its_line_and_nothing_is_stored(admin_c
 def test_it_dates_the_last_import_with_a_four_digit_year(admin_client, school):
     from django.utils import timezone
 
+    from socle.pronote.importer.steps import run_automatic
     from tests.pronote.helpers import start
 
-    session = start(school.est, "complet", *school.records())
-    session.status = SessionStatus.FINISHED
-    session.finished_at = session.created_at
-    session.save()
-    when = timezone.localtime(session.created_at)
+    # an import that wrote identifiers (the one the line names), dated when it ended
+    session = run_automatic(start(school.est, "complet", *school.records()))
+    assert session.status == SessionStatus.FINISHED and session.finished_at is not None
+    when = timezone.localtime(session.finished_at)
     text = page_text(admin_client.get(reverse("pronote:index")))
     assert f"Dernier import fait le : {when:%d/%m/%Y} à {when:%H:%M} en mode Complet." in text
     (cell,) = page(admin_client.get(reverse("pronote:index"))).xpath("//tbody/tr/td[1]")
-    assert cell.text_content() == f"{when:%d/%m/%Y %H:%M}"
+    assert cell.text_content() == f"{timezone.localtime(session.created_at):%d/%m/%Y %H:%M}"
 
 
 def test_it_says_a_png_or_a_plain_text_is_neither_xml_nor_csv_naming_the_file(admin_client, school):

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from socle.cas import errors, protocol, saml
 from socle.cas.attributes import Attributes, collect
+from socle.cas.detail_forms import SAML_WITHHELD
 from socle.cas.outbound import deliver_pgt
 from socle.cas.sso import service_uai
 from socle.cas.tickets import get_store
@@ -184,10 +185,7 @@ def _note_withheld(service: Service, target: str) -> None:
         outcome="refused",
         service_code=service.code,
         uai=service_uai(service),
-        detail=(
-            f"adresse en http ({host}) : aucun attribut SAML transmis, identifiant PRONOTE "
-            "compris (spécification CAS, §4.2.1) ; publiez le service en https"
-        ),
+        detail=SAML_WITHHELD % {"host": host},
     )
 
 

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from socle.cas import throttle
 from socle.cas.authentication import Outcome, find_person
+from socle.cas.detail_forms import ACCOUNT_DISABLED, UNKNOWN_LOGIN
 from socle.directory.models import Person
 
 
@@ -18,8 +19,8 @@ def failure_detail(outcome: Outcome) -> str:
     if outcome.throttled:
         return "throttled"
     if outcome.unknown_login:
-        return "identifiant inconnu"
-    return "compte désactivé" if outcome.disabled else ""
+        return UNKNOWN_LOGIN
+    return ACCOUNT_DISABLED if outcome.disabled else ""
 
 
 def failure_subject(outcome: Outcome, login: str) -> tuple[Person | None, str]:

@@ -19,7 +19,9 @@ for them by an administrator):
 written in place, not atomically, rather than refused. :class:`PendingFile` opens such a target
 at once (refused then, like a temporary file that cannot be made) but writes it only at
 :meth:`PendingFile.commit`, where the rename would be: a caller recording what it wrote
-(``pronote_export``) records first and writes then, as with a file renamed.
+(``pronote_export``) records first and writes then, as with a file renamed. It tells the
+user so before writing (:attr:`PendingFile.notice`, :func:`write_file`'s ``notify``): the folder,
+why, what an interrupted write would leave, and how to get a safe one.
 
 The new file takes the mode of the file it replaces (and its group, where the user may give it),
 as a file written in place keeps them: a report an administrator made readable by its owner only
@@ -44,6 +46,10 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import BinaryIO, cast
 
+from django.utils.translation import gettext
+
+from socle.core.plain_errors import os_error
+
 LEFTOVER_AGE = 3600
 """Seconds after which a temporary file is a leftover: no write of a file lasts that long, so a
 concurrent writer's temporary file is never removed."""
@@ -59,10 +65,13 @@ class PendingFile:
     a target that cannot be written is refused now, but written only by :meth:`commit`: nothing
     lands there before the caller has made what must go with it (the records of an export),
     and :meth:`discard` leaves it untouched. Such a write is not atomic: one that fails or is
-    interrupted may leave part of the data there (:meth:`partly_written`)."""
+    interrupted may leave part of the data there (:meth:`partly_written`); for a file, whose
+    user expects it replaced whole, :attr:`notice` says so (French, or the active language),
+    for the caller to tell before :meth:`commit` ("" otherwise)."""
 
     def __init__(self, target: Path, data: bytes, *, private: bool = False) -> None:
         self.target = target
+        self.notice = ""
         self.path: Path | None = None
         self._handle: BinaryIO | None = None
         self._data = b""
@@ -78,10 +87,11 @@ class PendingFile:
         mode = 0o666 if replaced is None and not private else 0o600
         try:
             path, fd = _create_partial(target, mode)
-        except PermissionError:
+        except PermissionError as exc:
             if not (target.is_file() and os.access(target, os.W_OK)):
                 raise
             self._open_direct(data, "r+b")  # not truncated before commit
+            self.notice = in_place_notice(target, exc)
             return
         self.path = path
         try:
@@ -331,10 +341,36 @@ def _keep_mode(fd: int, replaced: os.stat_result) -> None:
     os.fchmod(fd, stat.S_IMODE(replaced.st_mode) & 0o777)  # never a set-id bit
 
 
-def write_file(target: Path, data: bytes, *, private: bool = False) -> None:
-    """Writes ``data`` to ``target`` whole, or leaves ``target`` untouched (``OSError``)."""
+def in_place_notice(target: Path, exc: OSError) -> str:
+    """What a user is told before ``target``, a file they may write in a folder where no
+    temporary file can be made (``exc``), is written in place: not replaced whole."""
+    return gettext(
+        "Attention : impossible de créer un fichier dans le dossier %(folder)s (%(reason)s). "
+        "%(file)s y sera donc réécrit directement, et non remplacé d'un seul coup : une "
+        "écriture interrompue (Ctrl-C, disque plein) le laisserait incomplet. Pour une écriture "
+        "sûre, faites autoriser l'écriture dans ce dossier par son propriétaire, ou écrivez le "
+        "fichier dans un autre dossier."
+    ) % {
+        "folder": target.parent.absolute(),
+        "reason": os_error(exc),
+        "file": target.name,
+    }
+
+
+def write_file(
+    target: Path,
+    data: bytes,
+    *,
+    private: bool = False,
+    notify: Callable[[str], object] | None = None,
+) -> None:
+    """Writes ``data`` to ``target`` whole, or leaves ``target`` untouched (``OSError``).
+    ``notify`` (a command's ``stderr.write``) is given :attr:`PendingFile.notice`, if any,
+    before the file is written."""
     pending = PendingFile(target, data, private=private)
     try:
+        if pending.notice and notify is not None:
+            notify(pending.notice)
         pending.commit()
     except BaseException:
         pending.discard()

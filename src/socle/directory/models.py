@@ -30,8 +30,9 @@ class Establishment(models.Model):
     postal_code = models.CharField(_("code postal"), max_length=10, blank=True)
     city = models.CharField(_("ville"), max_length=100, blank=True)
     external_id = models.CharField(_("identifiant externe"), max_length=64, blank=True)
-    # Set when an export for PRONOTE (mode avec alimentation) gave PRONOTE the uids as CAS user
-    # names: a PRONOTE service declared later for this UAI must send them too
+    # Set when an export for PRONOTE (mode avec alimentation) first gave PRONOTE the uids as CAS
+    # user names (later exports and downloads made again keep the first date): a PRONOTE service
+    # declared later for this UAI must send them too
     # (socle.portal.username_lock.exported_names_refusal).
     pronote_uids_exported_at = models.DateTimeField(
         _("uid exportés vers PRONOTE le"), null=True, blank=True, editable=False

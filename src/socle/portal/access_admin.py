@@ -3,13 +3,15 @@ state of a service in an establishment. No request here; views pass the administ
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_noop, ngettext
 
 from socle.directory.models import Establishment
+from socle.directory.profiles import Profile
 from socle.portal.access import load_policies
 from socle.portal.models import (
     AccessMode,
@@ -100,20 +102,76 @@ def rule_detail(rule: AccessRule, ids: set[int] | None = None) -> str:
         return _rule_detail(rule, ids)
 
 
+NARROWINGS = (
+    gettext_noop("matières enseignées"),
+    gettext_noop("fonctions"),
+    gettext_noop("disciplines de poste"),
+)
+
+
 def _rule_detail(rule: AccessRule, ids: set[int] | None) -> str:
     detail = f"{describe_rule(rule, ids)} × {profile_label(rule.profile)}"
-    narrowing = [
-        (_("matières enseignées"), rule.subjects),
-        (_("fonctions"), rule.functions),
-        (_("disciplines de poste"), rule.disciplines),
-    ]
+    narrowing = zip(NARROWINGS, (rule.subjects, rule.functions, rule.disciplines), strict=True)
     for label, names in narrowing:
         if names:
-            detail += " ; " + _("%(label)s : %(names)s") % {
-                "label": label,
+            narrowed = _("%(label)s : %(names)s") % {
+                "label": _(label),
                 "names": ", ".join(map(str, names)),
             }
+            detail = _narrowed(detail, narrowed)
     return detail
+
+
+def _narrowed(rule: str, narrowing: str) -> str:
+    """« … × Enseignant ; matières enseignées : Mathématiques »."""
+    return _("%(rule)s ; %(narrowing)s") % {"rule": rule, "narrowing": narrowing}
+
+
+_OTHERS = re.compile(r"(?:(?P<names>.*) \+ )?(?P<count>[0-9]+) autres? établissements?", re.DOTALL)
+
+
+def shown_rule_detail(detail: str) -> str | None:
+    """A detail :func:`rule_detail` wrote (in French) in the active language: the target's and
+    the profile's labels, the count of the other establishments and the narrowing's labels; the
+    names (establishments, groups, subjects…) as they are. ``None`` for another text
+    (``socle.portal.trace_details``)."""
+    head, *narrowings = detail.split(" ; ")
+    target, separator, profile = head.rpartition(" × ")
+    if not separator:
+        return None
+    with translation.override("fr"):
+        targets = {str(choice.label): choice for choice in AccessTarget}
+        profiles = {profile_label(code): code for code in ["", *Profile.values]}
+    if target in targets:
+        shown = str(targets[target].label)
+    else:
+        label, colon, names = target.partition(" : ")
+        if not colon or label not in targets or targets[label] == AccessTarget.ALL:
+            return None
+        shown = _("%(target)s : %(names)s") % {
+            "target": targets[label].label,
+            "names": _shown_others(names),
+        }
+    shown += " × " + (profile_label(profiles[profile]) if profile in profiles else profile)
+    for part in narrowings:
+        label, colon, names = part.partition(" : ")
+        if not colon or label not in NARROWINGS:
+            return None
+        narrowing = _("%(label)s : %(names)s") % {"label": _(label), "names": names}
+        shown = _narrowed(shown, narrowing)
+    return shown
+
+
+def _shown_others(names: str) -> str:
+    """« Collège Jean Jaurès + 2 autres établissements » (:func:`_with_others`, in French) in the
+    active language."""
+    found = _OTHERS.fullmatch(names)
+    if found is None:
+        return names
+    named, count = found["names"] or "", int(found["count"])
+    with translation.override("fr"):
+        written = _with_others(named, count)
+    return _with_others(named, count) if written == names else names
 
 
 def recap_rows(

@@ -7,6 +7,7 @@ from typing import Any
 
 from socle.core.middleware import client_address_of
 from socle.directory.signals import password_reset
+from socle.portal.detail_forms import PASSWORD_RESET
 from socle.portal.models import member_uais_of
 from socle.portal.traces import record
 
@@ -24,7 +25,7 @@ def trace_password_reset(sender: Any, person: Any, request: Any, **kwargs: Any) 
             actor_login=request.user.login,
             uai=uai,
             client_ip=client_address_of(request.META) or None,
-            detail=f"Mot de passe de {person} réinitialisé (nouveau code d'activation)",
+            detail=PASSWORD_RESET % {"person": person},
         )
 
 

@@ -1,7 +1,8 @@
 """The Django admin of the portal's models, for ENT administrators. Its forms refuse what the
 portal's own forms refuse and the system checks would report afterwards: a regular expression
 that does not compile, a pattern that is not a web address or accepts another service's address,
-a pattern in the other scheme than the service's URL (``scheme_problem``, else ``socle.W042``), a
+a pattern that accepts the service's URL only in the other scheme (``scheme_problem``) or in
+neither (else ``socle.W042``), a
 URL that is not http(s) or carries a user name or password, an anonymous service with SSO, a
 PRONOTE service without establishment, and a PRONOTE service sending the
 login (``socle.portal.username_lock``, ``socle.W067``) or missing its publication root
@@ -33,12 +34,7 @@ from socle.portal.models import (
     SSOType,
     Trace,
 )
-from socle.portal.patterns import (
-    pattern_problem,
-    pronote_root_message,
-    pronote_root_missing,
-    scheme_problem,
-)
+from socle.portal.patterns import pattern_problem, pronote_root_message, pronote_root_missing
 from socle.portal.release import release_changed, release_detail
 from socle.portal.saml_http import service_http_warning
 from socle.portal.traces import record_admin_change
@@ -74,14 +70,13 @@ class ServicePatternForm(forms.ModelForm):  # type: ignore[type-arg]
         cleaned = super().clean() or {}
         kind, value = cleaned.get("kind"), cleaned.get("value")
         if kind and value:
-            problem = pattern_problem(kind, value, [])
-            # As the portal's form and service_add: not the URL's address in the other scheme,
-            # which « Mon espace » would have refused as an unknown service (socle.W042).
-            mismatch = scheme_problem(kind, value, self.own_urls()) if problem is None else None
+            # As the portal's form, against the service's addresses as typed: not the URL's
+            # address in the other scheme only (``scheme_problem``), nor one that accepts the
+            # URL in neither scheme, which « Mon espace » would have refused as an unknown
+            # service (socle.W042 said both once saved).
+            problem = pattern_problem(kind, value, self.own_urls())
             if problem is not None and not problem.wide:  # wide ones: warned by the checks
                 self.add_error("value", problem.message)
-            elif mismatch is not None:
-                self.add_error("value", mismatch)
             elif problem is None:  # as the portal's form: not another service's address
                 covered = covered_service(kind, value, self.other_urls())
                 if covered is not None:

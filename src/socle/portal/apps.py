@@ -9,13 +9,14 @@ class PortalConfig(AppConfig):
     def ready(self) -> None:
         from django.core.checks import Tags, register
 
-        from socle.portal import access_cache, account_traces, personal_data
+        from socle.portal import access_cache, account_traces, detail_forms, personal_data
         from socle.portal.checks import check_hosted_uais, check_service_patterns
         from socle.portal.statement import check_accessibility_statement
 
         access_cache.connect()
         account_traces.connect()
         personal_data.register()
+        detail_forms.register()
 
         register(check_service_patterns, Tags.database)
         register(check_accessibility_statement, "socle")

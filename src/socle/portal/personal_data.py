@@ -14,6 +14,7 @@ from socle.core.batches import batched
 from socle.core.personal_data import register_export, register_purge
 from socle.directory.models import Person
 from socle.directory.signals import leavers_deleted
+from socle.portal.detail_forms import LEAVERS_DELETED, TRACES_PURGED
 from socle.portal.models import Group, LauncherSkip, Trace, TraceScope
 from socle.portal.trace_log import purge
 from socle.portal.traces import record
@@ -76,7 +77,7 @@ def purge_traces(dry_run: bool) -> int:
     if not dry_run:
         record(
             "traces_purged",
-            detail=f"{count} trace(s) de plus de {days} jours",
+            detail=TRACES_PURGED % {"count": count, "days": days},
             actor_login="retention_purge",
         )
     return count
@@ -87,7 +88,7 @@ def trace_leavers_deleted(sender: Any, count: int, days: int, **kwargs: Any) -> 
     on the directory, kept in « Traces » (a count: their names are what was deleted)."""
     record(
         "leavers_deleted",
-        detail=f"{count} compte(s) désactivé(s) depuis plus de {days} jours",
+        detail=LEAVERS_DELETED % {"count": count, "days": days},
         actor_login="retention_purge",
     )
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from socle.portal.detail_forms import RELEASE, RELEASE_NONE
 from socle.portal.models import Service
 
 #: The fields that decide what a service receives (the CAS user name and the attributes; the
@@ -17,8 +18,9 @@ RELEASE_FIELDS = ("released_attributes", "attributes_text", "username_mode")
 def release_detail(service: Service) -> str:
     """« identifiant CAS : uid ; attributs : nom, prenom » (« aucun » without attributes), in
     French whatever the page's language: the journal's language."""
-    names = ", ".join(service.released_attributes or []) or "aucun"
-    return f"identifiant CAS : {service.username_mode} ; attributs : {names}"
+    names = ", ".join(service.released_attributes or [])
+    template = RELEASE if names else RELEASE_NONE  # socle.portal.detail_forms: shown translated
+    return template % {"mode": service.username_mode, "names": names}
 
 
 def release_changed(changed_fields: Iterable[str]) -> bool:

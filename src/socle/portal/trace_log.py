@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from socle.directory.models import Establishment
 from socle.portal.models import Trace, TraceScope
+from socle.portal.trace_details import detail_text
 from socle.portal.traces import OUTCOME_LABELS, event_label
 
 CSV_COLUMNS = [
@@ -189,7 +190,7 @@ def csv_rows(traces: QuerySet[Trace], establishment_ids: set[int] | None = None)
                     t.uai,
                     t.shown_profile,  # type: ignore[attr-defined]
                     t.client_ip or "",
-                    t.detail,
+                    detail_text(t.event, t.detail),
                 )
             ]
         )

@@ -10,7 +10,9 @@ PRONOTE. Any other CAS client may key its accounts on the name the same way. Hen
   alimentation); from then on the service form shows ``username_mode`` locked and refuses a
   change, and ``service_add`` refuses one without ``--change-username-mode``;
 - an export for PRONOTE made while a UAI had no PRONOTE service gave PRONOTE the uids: the
-  establishment records it (``pronote_uids_exported_at``), and a PRONOTE service of that UAI
+  establishment records it (``pronote_uids_exported_at``, the first such export's date: from
+  then on PRONOTE may have bound users by their uid; exporting or downloading again keeps it),
+  and a PRONOTE service of that UAI
   may then send nothing else (:func:`exported_names_refusal`);
 - the login (``UsernameMode.LOGIN``) can change (a directory import, a corrected name): it is
   never accepted as a new choice for a PRONOTE service; an existing one is reported by the check

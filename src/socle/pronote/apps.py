@@ -11,10 +11,11 @@ class PronoteConfig(AppConfig):
         from socle.portal.traces import register_event_labels
         from socle.pronote import checks, personal_data  # noqa: F401  (registers the checks)
         from socle.pronote.attributes import mandatory_names, pronote_attributes
-        from socle.pronote.journal import EVENTS
+        from socle.pronote.journal import EVENTS, register_details
 
         register_provider(
             pronote_attributes, mandatory_names=mandatory_names, known_names=mandatory_names
         )
         register_event_labels(EVENTS)
+        register_details()
         personal_data.register()

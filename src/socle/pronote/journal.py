@@ -5,7 +5,8 @@ Each is part of its transaction (:func:`socle.portal.traces.record_with_transact
 rolled-back import (``pronote_import --dry-run``, a refused large removal) leaves none, and with
 ``SOCLE_TRACES_DEFERRED=false`` the trace is inserted in the transaction, so a trace the database
 refuses rolls back what it tells of (a step, an export's username modes) with it. The details are
-stored in French, like the other traces' (they are data, not interface).
+stored in French, like the other traces' (they are data, not interface), from the templates below,
+and shown in the reader's language (:func:`register_details`, ``socle.portal.trace_details``).
 """
 
 from __future__ import annotations
@@ -14,11 +15,14 @@ from dataclasses import dataclass
 
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from socle.directory.models import Establishment, Person
+from socle.portal.trace_details import DetailForm, Known, register_detail_forms
 from socle.portal.traces import record_with_transaction
+from socle.pronote.categories import STEPS
 from socle.pronote.categories import step as step_spec
-from socle.pronote.models import ImportSession, ImportStep
+from socle.pronote.models import ImportMode, ImportSession, ImportStep
 
 EVENTS = {
     "pronote_import_started": _("Import PRONOTE commencé"),
@@ -26,6 +30,30 @@ EVENTS = {
     "pronote_import_interrupted": _("Import PRONOTE interrompu"),
     "pronote_export": _("Export pour PRONOTE"),
 }
+
+IMPORT_STARTED = gettext_noop("import n° %(number)s, mode %(mode)s, %(rows)s ligne(s), %(file)s")
+STEP_VALIDATED = gettext_noop(
+    "import n° %(number)s, étape %(step)s/%(count)s (%(category)s) : %(created)s importé(s), "
+    "%(unchanged)s inchangé(s), %(replaced)s remplacé(s), %(conflicts)s conflit(s), "
+    "%(removed)s supprimé(s)"
+)
+INTERRUPTED = gettext_noop("import n° %(number)s, à l'étape %(step)s")
+INTERRUPTED_BY_NEW = gettext_noop("import n° %(number)s, à l'étape %(step)s par un nouvel import")
+EXPORTED = gettext_noop("%(file)s : %(records)s fiche(s)")
+
+
+def register_details() -> None:
+    """The forms of these details, for « Traces » in the reader's language (``PronoteConfig``)."""
+    modes = Known(lambda: ImportMode.labels)
+    categories = Known(lambda: [spec.plural_noun for spec in STEPS])
+    register_detail_forms("pronote_import_started", DetailForm(IMPORT_STARTED, {"mode": modes}))
+    register_detail_forms(
+        "pronote_step_validated", DetailForm(STEP_VALIDATED, {"category": categories})
+    )
+    register_detail_forms(
+        "pronote_import_interrupted", DetailForm(INTERRUPTED_BY_NEW), DetailForm(INTERRUPTED)
+    )
+    register_detail_forms("pronote_export", DetailForm(EXPORTED))
 
 
 @dataclass(frozen=True)
@@ -56,7 +84,8 @@ def import_started(session: ImportSession, rows: int, actor: Actor | None) -> No
     _record(
         "pronote_import_started",
         session.establishment,
-        f"import n° {session.pk}, mode {mode}, {rows} ligne(s), {session.source_name}",
+        IMPORT_STARTED
+        % {"number": session.pk, "mode": mode, "rows": rows, "file": session.source_name},
         actor,
     )
 
@@ -69,19 +98,28 @@ def step_validated(
     _record(
         "pronote_step_validated",
         session.establishment,
-        f"import n° {session.pk}, étape {step.number}/{count} ({category}) : "
-        f"{step.created} importé(s), {step.unchanged} inchangé(s), {step.replaced} remplacé(s), "
-        f"{step.conflicts} conflit(s), {len(step.removed)} supprimé(s)",
+        STEP_VALIDATED
+        % {
+            "number": session.pk,
+            "step": step.number,
+            "count": count,
+            "category": category,
+            "created": step.created,
+            "unchanged": step.unchanged,
+            "replaced": step.replaced,
+            "conflicts": step.conflicts,
+            "removed": len(step.removed),
+        },
         actor,
     )
 
 
 def import_interrupted(session: ImportSession, actor: Actor | None, *, by_new: bool) -> None:
-    why = " par un nouvel import" if by_new else ""
+    template = INTERRUPTED_BY_NEW if by_new else INTERRUPTED
     _record(
         "pronote_import_interrupted",
         session.establishment,
-        f"import n° {session.pk}, à l'étape {session.current_step}{why}",
+        template % {"number": session.pk, "step": session.current_step},
         actor,
     )
 
@@ -89,4 +127,5 @@ def import_interrupted(session: ImportSession, actor: Actor | None, *, by_new: b
 def exported(
     establishment: Establishment, file_name: str, records: int, actor: Actor | None
 ) -> None:
-    _record("pronote_export", establishment, f"{file_name} : {records} fiche(s)", actor)
+    detail = EXPORTED % {"file": file_name, "records": records}
+    _record("pronote_export", establishment, detail, actor)

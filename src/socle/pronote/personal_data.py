@@ -8,13 +8,14 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Max, QuerySet
+from django.db.models import Max, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from socle.core.personal_data import count_or_delete, register_export, register_purge
-from socle.directory.models import Person
+from socle.directory.models import Establishment, Person
 from socle.pronote.models import ImportRow, ImportSession, MissingIdentifierEvent, PronoteIdentity
+from socle.pronote.school_year import all_writing_steps
 
 
 def pronote_data(person: Person) -> dict[str, Any]:
@@ -67,11 +68,20 @@ def pronote_data(person: Person) -> dict[str, Any]:
 
 
 def purgeable(days: int) -> QuerySet[ImportSession]:
-    """The imports older than ``days`` days, minus the newest of each establishment (« Dernier
-    import fait le … » and the diagnostics read it)."""
+    """The imports older than ``days`` days, minus the newest of each establishment and the last
+    of each that wrote identifiers (« Dernier import fait le … », ``school_year.
+    last_writing_import``: the diagnostics read them)."""
     cutoff = timezone.now() - dt.timedelta(days=days)
     newest = ImportSession.objects.values("establishment_id").annotate(last=Max("id"))
     keep = [row["last"] for row in newest]
+    last_writer = (
+        all_writing_steps()
+        .filter(session__establishment=OuterRef("pk"))
+        .order_by("-validated_at", "-pk")
+        .values("session_id")[:1]
+    )
+    writers = Establishment.objects.annotate(writer=Subquery(last_writer)).exclude(writer=None)
+    keep += writers.values_list("writer", flat=True)
     return ImportSession.objects.filter(created_at__lt=cutoff).exclude(pk__in=keep)
 
 

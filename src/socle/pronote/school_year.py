@@ -23,7 +23,13 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from socle.directory.models import Establishment
-from socle.pronote.models import ImportMode, ImportSession, ImportStep, StepState
+from socle.pronote.models import (
+    ImportMode,
+    ImportSession,
+    ImportStep,
+    SessionStatus,
+    StepState,
+)
 
 
 def school_year_start(now: dt.datetime | None = None) -> dt.datetime:
@@ -34,15 +40,21 @@ def school_year_start(now: dt.datetime | None = None) -> dt.datetime:
     return timezone.make_aware(dt.datetime(year, month, day))
 
 
+def all_writing_steps() -> QuerySet[ImportStep]:
+    """:func:`writing_steps` of every establishment (``pronote_purge_imports`` keeps the import
+    of each one's newest)."""
+    return ImportStep.objects.filter(state=StepState.VALIDATED).filter(
+        Q(recognised__gt=0) | Q(unrecognised__gt=0) | ~Q(removed=[])
+    )
+
+
 def writing_steps(establishment: Establishment) -> QuerySet[ImportStep]:
     """The validated steps of the establishment's imports that wrote identifiers from a PRONOTE
     file: a step with rows (recognised or not), or one whose validation removed identifiers
     absent from the file (mode Complet). A step validated with nothing in it (no teacher in the
-    file, an import then interrupted) wrote nothing: it neither dates the identifiers nor makes
-    the rentrée's import done."""
-    return ImportStep.objects.filter(
-        session__establishment=establishment, state=StepState.VALIDATED
-    ).filter(Q(recognised__gt=0) | Q(unrecognised__gt=0) | ~Q(removed=[]))
+    file, an import then interrupted) wrote nothing: it neither dates the identifiers, nor makes
+    the rentrée's import done, nor is the « Dernier import » of the summary line."""
+    return all_writing_steps().filter(session__establishment=establishment)
 
 
 def last_validated_step(establishment: Establishment) -> ImportStep | None:
@@ -54,6 +66,22 @@ def last_validated_step(establishment: Establishment) -> ImportStep | None:
         .order_by("-validated_at", "-pk")
         .first()
     )
+
+
+def last_writing_import(establishment: Establishment) -> tuple[ImportSession, dt.datetime] | None:
+    """The import the summary line names (« Dernier import fait le : … en mode … », on the
+    import page, its final page, « Diagnostic PRONOTE », ``pronote_import`` and
+    ``pronote_doctor``), with its date: the import of :func:`last_validated_step`, dated when it
+    ended (finished or interrupted), or when that step was validated while the import is still
+    open (its identifiers are already written). None when no import of the establishment wrote
+    any identifier."""
+    step = last_validated_step(establishment)
+    if step is None:
+        return None
+    session = step.session
+    if session.status != SessionStatus.IN_PROGRESS and session.finished_at is not None:
+        return session, session.finished_at
+    return session, step.validated_at or session.created_at
 
 
 def stale_import_warning(establishment: Establishment, now: dt.datetime | None = None) -> str:

@@ -24,6 +24,7 @@ from socle.cas.authentication import (
     MAX_PASSWORD_LENGTH,
     check_credentials,
 )
+from socle.cas.detail_forms import FIRST_CONNECTION, UNKNOWN_SERVICE
 from socle.cas.forms import LoginForm
 from socle.cas.login_failure import failure_detail, failure_message, failure_subject
 from socle.cas.login_page import page_key, reuse_or_render
@@ -71,7 +72,7 @@ def _unknown_service(request: HttpRequest, service_url: str) -> HttpResponse:
     record(
         "ticket_refused",
         outcome="refused",
-        detail="service non autorisé",
+        detail=UNKNOWN_SERVICE,
         client_ip=client_ip(request),
     )
     return page(request, "cas/unknown_service.html", {"service_url": service_url[:200]}, status=403)
@@ -250,7 +251,7 @@ def _after_activation(
         next_url = next_url or settings.LOGIN_REDIRECT_URL
     session = current_session(request)
     response = sign_in(
-        request, person, session, service, service_url, next_url, detail="première connexion"
+        request, person, session, service, service_url, next_url, detail=FIRST_CONNECTION
     )
     device.remember(request, response, person.login, person.password)  # as after a login
     return response

@@ -16,6 +16,12 @@ from socle.directory.models import Establishment, Membership, Person
 from socle.directory.search import search_people
 from socle.portal import access_admin, individual
 from socle.portal.access import explain_for_people
+from socle.portal.detail_forms import (
+    ACTIVATED,
+    DEACTIVATED,
+    DEFAULT_ACCESS,
+    INDIVIDUAL_ACCESS,
+)
 from socle.portal.forms.access import AccessRuleForm, ActivationForm, PersonSearchForm
 from socle.portal.models import AccessRule, Service, ServiceActivation
 from socle.portal.permissions import (
@@ -66,7 +72,7 @@ def save_activation(
         "activation_changed",
         service_code=service.code,
         uai=establishment.uai,
-        detail=(f"activé : {labels}" if enabled else "désactivé"),
+        detail=(ACTIVATED % {"populations": labels} if enabled else DEACTIVATED),
     )
 
 
@@ -137,7 +143,7 @@ def service_access(request: HttpRequest, pk: int) -> HttpResponse:
                 "activation_changed",
                 service_code=service.code,
                 uai=act.establishment.uai,
-                detail="retour à l'accès par défaut",
+                detail=DEFAULT_ACCESS,
             )
             messages.success(
                 request,
@@ -208,7 +214,7 @@ def service_users(request: HttpRequest, pk: int) -> HttpResponse:
         where = _grant_establishments(ids, service, person) if person else []
         if person is None or not where:
             return forbidden(request, _("Vous n'administrez pas cette personne."))
-        detail = f"accès individuel : {person.login}"
+        detail = INDIVIDUAL_ACCESS % {"login": person.login}
         if request.POST.get("action") == "grant":
             for establishment in where:  # each school's « Traces » tells its own
                 individual.grant(service, person, establishment)

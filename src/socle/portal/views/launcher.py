@@ -9,6 +9,7 @@ from django.views.decorators.http import require_http_methods
 
 from socle.directory.models import Establishment
 from socle.portal.access import explain_access
+from socle.portal.detail_forms import LAUNCHER
 from socle.portal.espaces import is_phone
 from socle.portal.launch import launch_targets
 from socle.portal.models import LauncherSkip, Service, SSOType
@@ -44,7 +45,7 @@ def launcher(request: HttpRequest, code: str) -> HttpResponse:
             service_code=service.code,
             uai=_trace_uai(service, establishment, decision),
             client_ip=client_ip(request),
-            detail="lanceur du portail",
+            detail=LAUNCHER,
         )
         return render(request, "portal/denied.html", {"service": service}, status=403)
     targets = launch_targets(

@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from socle.portal.detail_forms import FIELDS_CHANGED
 from socle.portal.forms.services import ServiceForm
 from socle.portal.hosted_pronote import service_uai_warning
 from socle.portal.models import AccessMode, Service
@@ -129,7 +130,7 @@ def service_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         changed = ", ".join(form.changed_data) or "—"
         service = form.save()
-        detail = f"champs modifiés : {changed}"
+        detail = FIELDS_CHANGED % {"fields": changed}
         if release_changed(form.changed_data):  # what the service now receives, in full
             detail = f"{release_detail(service)} — {detail}"
         _saved(

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from socle.portal import charts, indicators, trace_log
 from socle.portal.forms.traces import IndicatorFilterForm, TraceFilterForm
 from socle.portal.permissions import admin_required, administered_establishments, administered_ids
+from socle.portal.trace_details import shown_detail
 from socle.portal.traces import OUTCOME_LABELS, event_label
 
 
@@ -54,7 +55,15 @@ def trace_list(request: HttpRequest) -> HttpResponseBase:
     page = Paginator(trace_log.with_profile(traces, profiled).order_by("-at"), 50).get_page(
         request.GET.get("page")
     )
-    rows = [(t, event_label(t.event), OUTCOME_LABELS.get(t.outcome, t.outcome)) for t in page]
+    rows = [
+        (
+            t,
+            event_label(t.event),
+            OUTCOME_LABELS.get(t.outcome, t.outcome),
+            shown_detail(t.event, t.detail),  # in the reader's language when its form is known
+        )
+        for t in page
+    ]
     query = request.GET.copy()
     query.pop("page", None)
     query.pop("format", None)

@@ -7,8 +7,9 @@ CAS user name modes early; a file imported into PRONOTE but not recorded would l
 changed and every user bound by it refused), so instead of waiting for a confirmation the page
 says when each establishment's file was last produced, and by whom: an administrator whose
 download failed downloads it again, which changes nothing for the accounts (the same names, the
-modes already fixed) and is traced as another download. Read from the traces « Export pour
-PRONOTE »: older than ``SOCLE_TRACE_RETENTION_DAYS``, an export is no longer shown.
+modes already fixed, the uids' date kept: ``service.mark_exported``) and is traced as another
+download. Read from the traces « Export pour PRONOTE »: older than ``SOCLE_TRACE_RETENTION_DAYS``,
+an export is no longer shown.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from django.db.models import QuerySet
 
 from socle.directory.models import Establishment
 from socle.portal.models import Trace
+from socle.portal.trace_details import detail_text
 
 COMMAND = "pronote_export"  # the traces' actor_login of ``socle pronote_export``
 
@@ -36,7 +38,7 @@ class LastExport:
     at: datetime
     login: str  # the administrator's, or the command's name
     by_command: bool  # ``socle pronote_export`` (no person)
-    detail: str  # « RapprochementSSO_<UAI>.xml : N fiche(s) »
+    detail: str  # « RapprochementSSO_<UAI>.xml : N fiche(s) », in the active language
 
 
 def last_exports(establishments: QuerySet[Establishment]) -> list[LastExport]:
@@ -58,7 +60,7 @@ def last_exports(establishments: QuerySet[Establishment]) -> list[LastExport]:
             at=trace.at,
             login=trace.actor_login,
             by_command=trace.person_id is None and trace.actor_login == COMMAND,
-            detail=trace.detail,
+            detail=detail_text("pronote_export", trace.detail),
         )
         for uai, trace in latest.items()
         if uai in by_uai

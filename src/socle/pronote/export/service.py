@@ -54,10 +54,13 @@ def mark_exported(result: ExportResult) -> None:
     mark_usernames_sent(result.service_ids)
     if result.uids_for:
         # The file holds uids (the service read when it was built sends them, or there was none):
-        # a PRONOTE service declared (or changed) later for the UAI must send them too.
-        Establishment.objects.filter(pk__in=result.uids_for).update(
-            pronote_uids_exported_at=timezone.now()
-        )
+        # a PRONOTE service declared (or changed) later for the UAI must send them too. The date
+        # is the first such export's, the day PRONOTE could first bind users by their uid: a
+        # later export or a download made again (the history of the page) hands PRONOTE the same
+        # uids and leaves it as it is (the traces date each download).
+        Establishment.objects.filter(
+            pk__in=result.uids_for, pronote_uids_exported_at__isnull=True
+        ).update(pronote_uids_exported_at=timezone.now())
 
 
 def record_export(

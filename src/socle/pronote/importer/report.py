@@ -20,35 +20,29 @@ from socle.pronote.models import (
     Outcome,
     PronoteIdentity,
     RowStatus,
-    SessionStatus,
     StepState,
 )
 from socle.pronote.reasons import CAS_REFUSALS
-
-
-def last_import(establishment: Establishment) -> ImportSession | None:
-    return (
-        ImportSession.objects.filter(establishment=establishment)
-        .exclude(status=SessionStatus.IN_PROGRESS)
-        .order_by("-finished_at", "-id")
-        .first()
-    )
+from socle.pronote.school_year import last_writing_import
 
 
 def summary_line(establishment: Establishment) -> str:
     """« 1401 identifiant(s) PRONOTE importé(s). Dernier import fait le : 05/09/2011 à 18:10 en mode
     Partiel. » — the header of PRONOTE's historical import page, in the active language (the
     French is the contract: the same « (s) » wording whatever the count). The year has four
-    digits, as everywhere else in Socle (PRONOTE's page writes two)."""
+    digits, as everywhere else in Socle (PRONOTE's page writes two). The import named is the
+    last that wrote identifiers (``school_year.last_writing_import``): one that validated only
+    empty steps is not named."""
     total = PronoteIdentity.objects.filter(establishment=establishment).count()
     line = ngettext(
         "%(count)d identifiant(s) PRONOTE importé(s).",
         "%(count)d identifiant(s) PRONOTE importé(s).",
         total,
     ) % {"count": total}
-    previous = last_import(establishment)
-    if previous is not None:
-        when = timezone.localtime(previous.finished_at or previous.created_at)
+    last = last_writing_import(establishment)
+    if last is not None:
+        previous, at = last
+        when = timezone.localtime(at)
         line += " " + gettext("Dernier import fait le : %(date)s à %(time)s en mode %(mode)s.") % {
             "date": f"{when:%d/%m/%Y}",
             "time": f"{when:%H:%M}",

@@ -26,6 +26,7 @@ from socle.core.files import write_file
 from socle.core.personal_data import export_person
 from socle.core.plain_errors import os_error
 from socle.directory.models import Person
+from socle.portal.detail_forms import PERSON_DATA_EXPORTED
 from socle.portal.traces import record
 
 
@@ -72,7 +73,9 @@ class Command(SocleCommand):
         out = options.get("out")
         try:
             if out:
-                write_file(Path(out).expanduser(), (text + "\n").encode(), private=True)
+                content = (text + "\n").encode()
+                # a file that can only be written in place is said first (notify)
+                write_file(Path(out).expanduser(), content, private=True, notify=self.stderr.write)
             else:
                 self.stdout.write(text)
                 self.stdout.flush()
@@ -93,5 +96,5 @@ class Command(SocleCommand):
             "person_data_exported",
             person=person,
             actor_login="person_data",
-            detail="export des données de la personne (droit d'accès)",
+            detail=PERSON_DATA_EXPORTED,
         )

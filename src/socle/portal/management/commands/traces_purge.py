@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from socle.core.commands import SocleCommand
+from socle.portal.detail_forms import TRACES_PURGED
 from socle.portal.trace_log import purge
 from socle.portal.traces import record
 
@@ -58,7 +59,7 @@ class Command(SocleCommand):
         try:
             record(
                 "traces_purged",
-                detail=f"{count} trace(s) de plus de {days} jours",
+                detail=TRACES_PURGED % {"count": count, "days": days},
                 actor_login="traces_purge",
             )
         finally:

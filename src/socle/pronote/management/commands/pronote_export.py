@@ -163,6 +163,8 @@ class Command(SocleCommand):
                         )
                         % {"path": target, "error": os_error(exc)}
                     ) from None
+                if pending[-1].notice:  # written in place, not replaced whole: said first
+                    self.stderr.write(pending[-1].notice)
             self._place_and_record([(e, r) for e, _t, _d, r in exports], pending)
         finally:
             for file in pending:

@@ -259,7 +259,8 @@ class Command(ImportPreview, SocleCommand):
         if not path or report is None:
             return
         try:
-            write_file(Path(path), report, private=True)  # pupils' names and birth dates
+            # pupils' names and birth dates; a file written in place is said first (notify)
+            write_file(Path(path), report, private=True, notify=self.stderr.write)
         except OSError as exc:
             message = (
                 _(

@@ -2,8 +2,9 @@
 (their steps and parsed rows) older than N days (``SOCLE_PRONOTE_IMPORT_RETENTION_DAYS``, 90 by
 default).
 
-The newest import of each establishment is always kept, whatever its age: « Dernier import fait
-le … en mode … » and the diagnostics read it. The identifiers themselves (``PronoteIdentity``)
+The newest import of each establishment is always kept, whatever its age, and so is the last
+that wrote identifiers (« Dernier import fait le … en mode … » names it, the diagnostics read
+them). The identifiers themselves (``PronoteIdentity``)
 are never touched."""
 
 from __future__ import annotations

@@ -1,0 +1,25 @@
+"""The French templates of the CAS's trace details, used by the code that records them, and
+their forms for the display in the reader's language (:mod:`socle.portal.trace_details`),
+registered by :func:`register` (``CasConfig.ready``)."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_noop
+
+from socle.portal.trace_details import DetailForm, register_detail_forms
+
+UNKNOWN_SERVICE = gettext_noop("service non autorisé")  # ticket_refused by /cas/login
+FIRST_CONNECTION = gettext_noop("première connexion")  # login after the activation page
+UNKNOWN_LOGIN = gettext_noop("identifiant inconnu")  # login_failed
+ACCOUNT_DISABLED = gettext_noop("compte désactivé")  # login_failed
+SAML_WITHHELD = gettext_noop(
+    "adresse en http (%(host)s) : aucun attribut SAML transmis, identifiant PRONOTE "
+    "compris (spécification CAS, §4.2.1) ; publiez le service en https"
+)
+
+
+def register() -> None:
+    register_detail_forms("ticket_refused", DetailForm(UNKNOWN_SERVICE))
+    register_detail_forms("login", DetailForm(FIRST_CONNECTION))
+    register_detail_forms("login_failed", DetailForm(UNKNOWN_LOGIN), DetailForm(ACCOUNT_DISABLED))
+    register_detail_forms("saml_attributes_withheld", DetailForm(SAML_WITHHELD))

@@ -1,0 +1,141 @@
+"""The « Détail » of a trace in the reader's language.
+
+Details are stored in French, whatever the language of the page or command that recorded them
+(the journal's language: the CSV export, the logs and the person's data export read them as
+stored), and were written from French templates: ``gettext_noop`` strings with ``%(name)s``
+placeholders, kept beside the code that writes them. Storing a code and its parameters instead
+would need another column on the largest table, written by the trace writer's plain rows, and
+would leave the traces already stored in French: the display reads the text back instead.
+
+Each app registers the templates of its events' details (:func:`register_detail_forms`, from its
+``AppConfig.ready``). :func:`shown_detail` finds the template a detail was written from (the
+event's forms, tried in order), and gives it in the active language, filled with the values
+read back; a value that is itself one of a few French labels (an import's mode, populations…)
+is declared :class:`Known` and given in the active language too. A detail no form matches (a
+service's label, an older wording, a text cut at 500 characters) is shown as stored, and said to
+be French (``lang="fr"`` on an English page).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+from django.utils import translation
+from django.utils.translation import gettext
+
+_PLACEHOLDER = re.compile(r"%\((\w+)\)s")
+
+Form = Callable[[str], "str | None"]
+"""A :class:`DetailForm`, or any function giving a detail in the active language (``None``:
+not written by it)."""
+
+
+@dataclass(frozen=True)
+class Known:
+    """A placeholder whose value is one of the labels ``values()`` gives (lazy or evaluated in
+    the active language: each is read once in French, once in the reader's language); with
+    ``many``, several of them joined by « , » (none at all too)."""
+
+    values: Callable[[], Iterable[object]]
+    many: bool = False
+
+    def _french(self) -> list[str]:
+        with translation.override("fr"):
+            return [str(v) for v in self.values()]
+
+    def pattern(self) -> str:
+        one = "|".join(re.escape(v) for v in sorted(self._french(), key=len, reverse=True))
+        return f"(?:(?:{one})(?:, (?:{one}))*)?" if self.many else f"(?:{one})"
+
+    def shown(self, value: str) -> str:
+        table = dict(zip(self._french(), (str(v) for v in self.values()), strict=True))
+        if not self.many:
+            return table[value]
+        return ", ".join(table[part] for part in value.split(", ")) if value else ""
+
+
+class Nested:
+    """A placeholder whose value was itself written from one of ``forms`` (what a service
+    receives, in the detail of its change)."""
+
+    def __init__(self, *forms: Form) -> None:
+        self.forms = forms
+
+    def pattern(self) -> str:
+        return ".*?"
+
+    def shown(self, value: str) -> str:
+        for form in self.forms:
+            text = form(value)
+            if text is not None:
+                return text
+        raise KeyError(value)
+
+
+@dataclass
+class DetailForm:
+    """A French template a detail is written from (``template % values``), and how each
+    :class:`Known` or :class:`Nested` placeholder's value is shown; the others are data, shown
+    as they are."""
+
+    template: str
+    known: dict[str, Known | Nested] = field(default_factory=dict)
+    _regex: re.Pattern[str] | None = field(default=None, init=False, repr=False)
+
+    def regex(self) -> re.Pattern[str]:
+        if self._regex is None:  # built once the apps are ready (the labels are translated)
+            parts = _PLACEHOLDER.split(self.template)
+            pattern = ""
+            for position, part in enumerate(parts):
+                if position % 2 == 0:
+                    pattern += re.escape(part)
+                else:
+                    known = self.known.get(part)
+                    pattern += f"(?P<{part}>{known.pattern() if known else '.*?'})"
+            self._regex = re.compile(pattern, re.DOTALL)
+        return self._regex
+
+    def __call__(self, detail: str) -> str | None:
+        found = self.regex().fullmatch(detail)
+        if found is None:
+            return None
+        values = {
+            name: self.known[name].shown(value) if name in self.known else value
+            for name, value in found.groupdict().items()
+        }
+        return gettext(self.template) % values
+
+
+_FORMS: dict[str, list[Form]] = {}
+
+
+def register_detail_forms(events: str | Iterable[str], *forms: Form) -> None:
+    """The forms of the details of ``events``, tried in order (a longer template before one
+    that is its beginning)."""
+    for event in [events] if isinstance(events, str) else events:
+        _FORMS.setdefault(event, []).extend(forms)
+
+
+class ShownDetail(NamedTuple):
+    text: str
+    french: bool  # shown as stored: French whatever the page's language
+
+
+def shown_detail(event: str, detail: str) -> ShownDetail:
+    """``detail`` of a trace of ``event`` in the active language, when one of the event's forms
+    wrote it; else as stored."""
+    for form in _FORMS.get(event, ()) if detail else ():
+        try:
+            text = form(detail)
+        except (KeyError, ValueError, TypeError):  # a label no longer known, a bad translation
+            continue
+        if text is not None:
+            return ShownDetail(text, False)
+    return ShownDetail(detail, bool(detail))
+
+
+def detail_text(event: str, detail: str) -> str:
+    return shown_detail(event, detail).text

@@ -1,0 +1,96 @@
+"""The traces' « Détail », stored in French, is shown in the reader's language on « Traces »
+(and in its CSV) when the template it was written from is known; a text no template wrote (a
+service's label) stays as stored, marked French on an English page."""
+
+from __future__ import annotations
+
+from django.test import Client
+from django.utils import translation
+from lxml import etree
+
+from socle.directory.models import Establishment
+from socle.directory.profiles import Profile
+from socle.portal.access_admin import rule_detail
+from socle.portal.detail_forms import TRACES_PURGED
+from socle.portal.models import AccessRule, Trace
+from socle.portal.release import release_detail
+from socle.portal.trace_details import shown_detail
+from tests.factories import make_person, make_service
+
+
+def _admin_client(school: Establishment, language: str) -> Client:
+    admin = make_person(
+        "Florence", "Delmas", establishment=school, profile=Profile.DIRECTION, is_admin=True
+    )
+    client = Client(headers={"Accept-Language": language})
+    client.force_login(admin)
+    return client
+
+
+def _details(body: bytes) -> dict[str, str | None]:
+    """Each « Détail » cell's text, with its ``lang``."""
+    cells = etree.HTML(body).xpath("//tbody/tr/td[8]")
+    return {"".join(cell.itertext()): cell.get("lang") for cell in cells}
+
+
+def test_it_shows_the_details_it_knows_in_english_and_the_others_as_stored() -> None:
+    school = Establishment.objects.create(uai="0312609T", name="Collège Jean Jaurès")
+    other = Establishment.objects.create(uai="0310001H", name="Lycée Victor Hugo")
+    service = make_service("PRONOTE", label="Pronote", establishment=school)
+    rule = AccessRule.objects.create(
+        service=service, target="site", profile=Profile.TEACHER, subjects=["Mathématiques"]
+    )
+    rule.establishments.add(school, other)
+    with translation.override("en"):  # written in French whatever the language
+        rule_text = rule_detail(rule, {school.pk})
+        release = release_detail(service)
+    assert rule_text == (
+        "Établissement(s) du site courant : Collège Jean Jaurès + 1 autre établissement × "
+        "Enseignant ; matières enseignées : Mathématiques"
+    )
+    for event, detail in [
+        ("access_rule_added", rule_text),
+        ("service_updated", f"{release} — champs modifiés : label"),
+        ("traces_purged", TRACES_PURGED % {"count": 3, "days": 90}),
+        ("service_deleted", "désactivé"),  # a service's label: no template
+    ]:
+        Trace.objects.create(event=event, uai=school.uai, detail=detail)
+    english = _details(_admin_client(school, "en").get("/gestion/traces/").content)
+    assert english == {
+        "School(s) of the current site: Collège Jean Jaurès + 1 other school × Teacher; "
+        "subjects taught: Mathématiques": None,
+        "CAS user name: uid; attributes: none — fields changed: label": None,
+        "3 audit log entry(ies) older than 90 days": None,
+        "désactivé": "fr",
+    }
+    Trace.objects.create(event="traces_purged", detail="3 trace(s) de plus de 90 jours")
+    french = _details(_admin_client(school, "fr").get("/gestion/traces/").content)
+    assert set(french) == {rule_text, f"{release} — champs modifiés : label", "désactivé"} | {
+        "3 trace(s) de plus de 90 jours"
+    }
+    assert set(french.values()) == {None}
+
+
+def test_the_csv_gives_the_details_in_the_readers_language() -> None:
+    school = Establishment.objects.create(uai="0312609T", name="Collège Jean Jaurès")
+    detail = "activé : Élève, Parent"
+    Trace.objects.create(event="activation_changed", uai=school.uai, detail=detail)
+    body = b"".join(
+        _admin_client(school, "en").get("/gestion/traces/", {"format": "csv"}).streaming_content
+    ).decode()
+    assert ";enabled: Pupil, Parent" in body and "activé" not in body
+
+
+def test_a_text_that_only_looks_like_a_template_stays_as_stored() -> None:
+    with translation.override("en"):
+        # a population no longer known, another event's template, a cut text
+        assert shown_detail("activation_changed", "activé : Élève, Voisin") == (
+            "activé : Élève, Voisin",
+            True,
+        )
+        assert shown_detail("login", "désactivé") == ("désactivé", True)
+        assert shown_detail("traces_purged", "3 trace(s) de plus de 9") == (
+            "3 trace(s) de plus de 9",
+            True,
+        )
+        assert shown_detail("login", "") == ("", False)
