@@ -15,6 +15,7 @@ from django.test import Client, RequestFactory
 
 from socle.cas import device, throttle
 from socle.cas.checks import check_cas_settings
+from socle.cas.detail_forms import THROTTLED
 from tests.cas.conftest import SERVICE_URL, cas_login
 from tests.cas.test_throttle import HOME, SCHOOL, attempt, text
 from tests.factories import DEFAULT_PASSWORD, make_person
@@ -333,7 +334,7 @@ def test_it_traces_a_locked_device_entry_under_its_account(pupil, service):
     for _ in range(6):
         thief.post("/cas/login", {"username": pupil.login, "password": "wrong"})
     last = Trace.objects.filter(event="login_failed").latest("pk")
-    assert (last.detail, last.person_id, last.actor_login) == ("throttled", pupil.pk, pupil.login)
+    assert (last.detail, last.person_id, last.actor_login) == (THROTTLED, pupil.pk, pupil.login)
     stranger = with_cookie("192.0.2.67", owner.cookies[device.COOKIE].value)
     for _ in range(6):
         stranger.post("/cas/login", {"username": "personne.inconnue", "password": "wrong"})

@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.test import Client
 from django.urls import reverse
 
+from socle.cas.detail_forms import THROTTLED
 from socle.directory.models import Person
 from socle.directory.profiles import Profile
 from socle.portal.models import Trace
@@ -72,6 +73,6 @@ def test_it_records_a_throttled_password_under_its_account_too(settings) -> None
     assert list(traces.values_list("detail", "person_id", "actor_login")) == [
         ("", pupil.pk, pupil.login),
         ("", pupil.pk, pupil.login),
-        ("throttled", pupil.pk, pupil.login),
-        ("throttled", None, ""),
+        (THROTTLED, pupil.pk, pupil.login),
+        (THROTTLED, None, ""),
     ]

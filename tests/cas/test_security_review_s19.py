@@ -10,6 +10,7 @@ import pytest
 from django.test import Client
 from lxml import etree
 
+from socle.cas.detail_forms import THROTTLED
 from socle.cas.services import same_service_url, without_ticket
 from tests.cas.conftest import SERVICE_URL, cas_login, ticket_from
 from tests.cas.session_aging import end_sessions_at_their_hard_end
@@ -160,7 +161,7 @@ def test_a_throttled_attempt_does_not_record_a_login_no_account_has(pupil, setti
         cas_login(Client(), pupil, password="pas-le-bon")  # type: ignore[arg-type]
     Client().post("/cas/login", {"username": "Soleil-2026!", "password": "camille"})
     Client().post("/cas/login", {"username": pupil.login, "password": "pas-le-bon"})  # type: ignore[attr-defined]
-    throttled = Trace.objects.filter(event="login_failed", detail="throttled").order_by("pk")
+    throttled = Trace.objects.filter(event="login_failed", detail=THROTTLED).order_by("pk")
     assert list(throttled.values_list("actor_login", flat=True)) == ["", pupil.login]  # type: ignore[attr-defined]
 
 

@@ -94,3 +94,16 @@ def test_a_text_that_only_looks_like_a_template_stays_as_stored() -> None:
             True,
         )
         assert shown_detail("login", "") == ("", False)
+
+
+def test_it_shows_a_throttled_login_in_the_readers_language_also_as_stored_before() -> None:
+    from socle.cas.detail_forms import THROTTLED
+
+    for stored in (THROTTLED, "throttled"):  # the English word stored until 2026-12
+        with translation.override("en"):
+            assert shown_detail("login_failed", stored) == (
+                "too many attempts: refused without reading the password",
+                False,
+            )
+        with translation.override("fr"):
+            assert shown_detail("login_failed", stored).text == THROTTLED

@@ -4,7 +4,7 @@ registered by :func:`register` (``CasConfig.ready``)."""
 
 from __future__ import annotations
 
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext, gettext_noop
 
 from socle.portal.trace_details import DetailForm, register_detail_forms
 
@@ -12,14 +12,26 @@ UNKNOWN_SERVICE = gettext_noop("service non autorisé")  # ticket_refused by /ca
 FIRST_CONNECTION = gettext_noop("première connexion")  # login after the activation page
 UNKNOWN_LOGIN = gettext_noop("identifiant inconnu")  # login_failed
 ACCOUNT_DISABLED = gettext_noop("compte désactivé")  # login_failed
+THROTTLED = gettext_noop("trop de tentatives : refusée sans lire le mot de passe")  # login_failed
+LEGACY_THROTTLED = "throttled"  # THROTTLED as stored until 2026-12 (in English)
 SAML_WITHHELD = gettext_noop(
     "adresse en http (%(host)s) : aucun attribut SAML transmis, identifiant PRONOTE "
     "compris (spécification CAS, §4.2.1) ; publiez le service en https"
 )
 
 
+def _legacy_throttled(detail: str) -> str | None:
+    return gettext(THROTTLED) if detail == LEGACY_THROTTLED else None
+
+
 def register() -> None:
     register_detail_forms("ticket_refused", DetailForm(UNKNOWN_SERVICE))
     register_detail_forms("login", DetailForm(FIRST_CONNECTION))
-    register_detail_forms("login_failed", DetailForm(UNKNOWN_LOGIN), DetailForm(ACCOUNT_DISABLED))
+    register_detail_forms(
+        "login_failed",
+        DetailForm(UNKNOWN_LOGIN),
+        DetailForm(ACCOUNT_DISABLED),
+        DetailForm(THROTTLED),
+        _legacy_throttled,
+    )
     register_detail_forms("saml_attributes_withheld", DetailForm(SAML_WITHHELD))

@@ -10,14 +10,14 @@ from django.utils.translation import gettext as _
 
 from socle.cas import throttle
 from socle.cas.authentication import Outcome, find_person
-from socle.cas.detail_forms import ACCOUNT_DISABLED, UNKNOWN_LOGIN
+from socle.cas.detail_forms import ACCOUNT_DISABLED, THROTTLED, UNKNOWN_LOGIN
 from socle.directory.models import Person
 
 
 def failure_detail(outcome: Outcome) -> str:
     """What « Traces » records of a refused login (the message shown stays vague)."""
     if outcome.throttled:
-        return "throttled"
+        return THROTTLED
     if outcome.unknown_login:
         return UNKNOWN_LOGIN
     return ACCOUNT_DISABLED if outcome.disabled else ""
