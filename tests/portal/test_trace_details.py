@@ -107,3 +107,16 @@ def test_it_shows_a_throttled_login_in_the_readers_language_also_as_stored_befor
             )
         with translation.override("fr"):
             assert shown_detail("login_failed", stored).text == THROTTLED
+
+
+def test_it_shows_a_tickets_details_as_words_of_no_language() -> None:
+    with translation.override("en"):
+        assert shown_detail("ticket_refused", "INVALID_TICKET ST-AbCdEf…") == (
+            "INVALID_TICKET ST-AbCdEf…",
+            False,
+        )
+        assert shown_detail("ticket_validated", "ST-AbCdEf…") == ("ST-AbCdEf…", False)
+        assert shown_detail("ticket_refused", "service non autorisé") == (
+            "service not authorised",
+            False,
+        )

@@ -4,6 +4,8 @@ registered by :func:`register` (``CasConfig.ready``)."""
 
 from __future__ import annotations
 
+import re
+
 from django.utils.translation import gettext, gettext_noop
 
 from socle.portal.trace_details import DetailForm, register_detail_forms
@@ -20,12 +22,27 @@ SAML_WITHHELD = gettext_noop(
 )
 
 
+# ticket_refused by a validation: « INVALID_TICKET ST-AbCdEf… », a CAS error code and the
+# ticket's first characters (``answers.trace``), words of no language.
+_CAS_REFUSAL = re.compile(r"[A-Z_]+ .*", re.DOTALL)
+
+
+def _cas_refusal(detail: str) -> str | None:
+    return detail if _CAS_REFUSAL.fullmatch(detail) else None
+
+
+def _ticket(detail: str) -> str:
+    """ticket_validated: the ticket's first characters, words of no language."""
+    return detail
+
+
 def _legacy_throttled(detail: str) -> str | None:
     return gettext(THROTTLED) if detail == LEGACY_THROTTLED else None
 
 
 def register() -> None:
-    register_detail_forms("ticket_refused", DetailForm(UNKNOWN_SERVICE))
+    register_detail_forms("ticket_refused", DetailForm(UNKNOWN_SERVICE), _cas_refusal)
+    register_detail_forms("ticket_validated", _ticket)
     register_detail_forms("login", DetailForm(FIRST_CONNECTION))
     register_detail_forms(
         "login_failed",
