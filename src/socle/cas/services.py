@@ -18,11 +18,14 @@ made ``/``. URLs a browser would read differently from this parser, or that cann
 ``Location`` header as they are, are refused outright: user information
 (``https://good.example@evil.example/``), backslashes, spaces, control characters (DEL and the
 C1 controls too), Unicode separators and invisible format characters (RFC 3987 §4.1 forbids the
-bidirectional ones in IRIs). The registry is closed: a URL no pattern accepts has no service.
+bidirectional ones in IRIs). The registry is closed: a URL no pattern accepts has no service, and
+a pattern that accepts other sites (``https://appli.example.org**`` accepts
+``https://appli.example.org.attaquant.test/``) is ignored.
 """
 
 from __future__ import annotations
 
+import logging
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -35,10 +38,11 @@ from django.utils.translation import gettext as _
 from socle.cas import registry_cache
 from socle.core.plain_errors import regex_error
 from socle.portal.models import PatternKind, Service, ServicePattern
-from socle.portal.patterns import is_ticket_parameter
+from socle.portal.patterns import foreign_address, is_ticket_parameter
 
 MAX_URL_LENGTH = 2048
 MAX_REGEX_LENGTH = 500
+logger = logging.getLogger("socle.cas")
 _PERCENT = re.compile(r"%([0-9A-Fa-f]{2})")
 _PREFIX = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://([^/?#*]*)(.*)$", re.S)
 _HOST = re.compile(r"^[a-z0-9]([a-z0-9_-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9_-]*[a-z0-9])?)*\.?$")
@@ -197,7 +201,9 @@ PROBE_URLS = (
 
 
 def too_broad(kind: str, value: str) -> bool:
-    """Whether a pattern would accept any site (``**``, ``https://**``, ``.*``…)."""
+    """Whether a pattern would accept any site (``**``, ``https://**``, ``.*``…): ``socle.E007``.
+    One that accepts only some other sites is ignored by the registry all the same
+    (:func:`_ignored_as_open`) and reported by ``socle.E040``."""
     return any(pattern_matches(kind, value, url) for url in PROBE_URLS)
 
 
@@ -235,6 +241,20 @@ def explain(url: str) -> tuple[Match | None, list[str]]:
                 % {"pattern": pattern.value, "service": pattern.service.code}
             )
             continue
+        if _ignored_as_open(pattern):
+            lines.append(
+                "  "
+                + _(
+                    "motif ignoré (il accepte aussi d'autres sites, par exemple %(url)s) : "
+                    "%(pattern)s [%(service)s]"
+                )
+                % {
+                    "url": foreign_address(pattern.kind, pattern.value, pattern.service.url),
+                    "pattern": pattern.value,
+                    "service": pattern.service.code,
+                }
+            )
+            continue
         if regex.fullmatch(normalised):
             reason = _(
                 "accepté par le motif %(kind)s « %(pattern)s » du service %(service)s (%(label)s)"
@@ -255,13 +275,41 @@ def explain(url: str) -> tuple[Match | None, list[str]]:
     return None, lines
 
 
+_reported: set[tuple[str, str]] = set()
+
+
+def _ignored_as_open(pattern: ServicePattern) -> bool:
+    """Whether the registry ignores this pattern: it accepts other sites' addresses, on hosts
+    anyone can register (``portal.patterns.foreign_address``; a verdict cached per pattern and
+    service URL, so the registry's copy costs no more to build once known). The portal's form,
+    ``service_add`` and the Django admin refuse such a pattern, ``socle.E040`` (and ``E007`` for
+    one that accepts any site) reports one saved before: honoured, it would send tickets to
+    whoever registers such a host and sends a browser there."""
+    address = foreign_address(pattern.kind, pattern.value, pattern.service.url)
+    if not address:
+        return False
+    key = (pattern.service.code, pattern.value)
+    if key not in _reported:  # once per pattern and process
+        _reported.add(key)
+        logger.error(
+            "CAS pattern ignored: service %s, pattern %r also accepts other sites (e.g. %s): "
+            "an open redirect. Fix it (socle check --database default: socle.E040).",
+            pattern.service.code,
+            pattern.value[:200],
+            address,
+        )
+    return True
+
+
 def _compiled_registry() -> list[tuple[re.Pattern[str], Service]]:
     entries = []
     for pattern in _ordered_patterns():
         try:
-            entries.append((compile_pattern(pattern.kind, pattern.value), pattern.service))
+            regex = compile_pattern(pattern.kind, pattern.value)
         except (re.error, ValueError):
             continue
+        if not _ignored_as_open(pattern):
+            entries.append((regex, pattern.service))
     return entries
 
 

@@ -34,6 +34,8 @@ from socle.portal.models import (
     Trace,
 )
 from socle.portal.patterns import (
+    foreign_address,
+    foreign_address_message,
     pattern_problem,
     pronote_root_message,
     pronote_root_missing,
@@ -75,11 +77,17 @@ class ServicePatternForm(forms.ModelForm):  # type: ignore[type-arg]
         kind, value = cleaned.get("kind"), cleaned.get("value")
         if kind and value:
             problem = pattern_problem(kind, value, [])
+            own = self.own_urls()
             # As the portal's form and service_add: not the URL's address in the other scheme,
             # which « Mon espace » would have refused as an unknown service (socle.W042).
-            mismatch = scheme_problem(kind, value, self.own_urls()) if problem is None else None
-            if problem is not None and not problem.wide:  # wide ones: warned by the checks
+            mismatch = scheme_problem(kind, value, own) if problem is None else None
+            # Nor other sites' addresses, which the CAS ignores (socle.E007): the service's URL
+            # names its host (a wildcard under it is left to socle.E040).
+            elsewhere = foreign_address(kind, value, own[0] if own else "")
+            if problem is not None and not problem.wide:
                 self.add_error("value", problem.message)
+            elif elsewhere:
+                self.add_error("value", foreign_address_message(elsewhere))
             elif mismatch is not None:
                 self.add_error("value", mismatch)
             elif problem is None:  # as the portal's form: not another service's address
