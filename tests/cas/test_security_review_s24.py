@@ -6,16 +6,24 @@ from __future__ import annotations
 
 import io
 import logging
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.forms import modelform_factory
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+from lxml import etree
 
 from socle.cas.services import explain, find_service
+from socle.cas.tickets import get_store
+from socle.directory.models import Person
 from socle.portal.admin import ServicePatternForm
 from socle.portal.models import PatternKind, ServicePattern
-from tests.cas.conftest import cas_login, ticket_from
+from tests.cas.conftest import SERVICE_URL, cas_login, ticket_from
+from tests.cas.test_saml import saml_request
 from tests.factories import make_service
 
 # Patterns whose wildcard extends the service's host name: each accepts
@@ -115,3 +123,133 @@ def test_the_database_check_reports_a_pattern_that_extends_the_host(db) -> None:
     make_service("large", patterns=(HOST_SUFFIX_PATTERNS[0],), url="https://appli.example.org/")
     ids = [message.id for message in check_service_patterns(databases=["default"])]
     assert "socle.E040" in ids
+
+
+def _routes() -> list[tuple[str, Any]]:
+    """Every route of the URL map, with its view."""
+
+    def walk(patterns: list[Any], prefix: str) -> Iterator[tuple[str, Any]]:
+        for entry in patterns:
+            if isinstance(entry, URLResolver):
+                yield from walk(entry.url_patterns, prefix + str(entry.pattern))
+            elif isinstance(entry, URLPattern):
+                yield prefix + str(entry.pattern), entry.callback
+
+    return list(walk(get_resolver().url_patterns, ""))
+
+
+def test_no_route_but_the_cas_validations_and_logout_is_exempt_from_csrf() -> None:
+    # Django's CSRF middleware guards every POST (the login view adds csrf_protect for its lean
+    # chain); validations are machine-to-machine, the POSTed logout only answers a 303 to the
+    # GET logout (docs/cas.md). Any other exemption is a form another site could submit.
+    exempt = {route for route, view in _routes() if getattr(view, "csrf_exempt", False)}
+    validations = {
+        "cas/validate",
+        "cas/serviceValidate",
+        "cas/proxyValidate",
+        "cas/proxy",
+        "cas/p3/serviceValidate",
+        "cas/p3/proxyValidate",
+        "cas/samlValidate",
+        "cas/^[Ss][Aa][Mm][Ll]/[Vv][Aa][Ll][Ii][Dd][Aa][Tt][Ee]$",
+    }
+    assert exempt == validations | {"cas/logout"}
+
+
+def test_every_page_without_parameter_refuses_framing_and_sniffing(db) -> None:
+    admin = Person.objects.create_superuser("admin", "admin-password-2026")
+    client = Client()
+    client.force_login(admin)
+    checked = 0
+    for route, _view in _routes():
+        if "<" in route or "(" in route or route.startswith("cas/") and route != "cas/login":
+            continue
+        response = client.get("/" + route)
+        if not response.get("Content-Type", "").startswith("text/html"):
+            continue
+        checked += 1
+        assert response["X-Frame-Options"] == "DENY", route
+        assert response["X-Content-Type-Options"] == "nosniff", route
+        assert response["Referrer-Policy"] == "same-origin", route
+    assert checked > 10
+
+
+CAS_NS = {"cas": "http://www.yale.edu/tp/cas"}
+
+
+def _failure(path: str, **query: str) -> str:
+    """The failure code of a CAS 2/3 answer ("" for a success)."""
+    root = etree.fromstring(Client().get(path, query).content)
+    failure = root.find("cas:authenticationFailure", CAS_NS)
+    if failure is None:
+        failure = root.find("cas:proxyFailure", CAS_NS)
+    return "" if failure is None else str(failure.get("code"))
+
+
+@pytest.fixture
+def pgt(pupil, service) -> str:
+    service.proxy_callback_allowed = True
+    service.save()
+    store = get_store()
+    session = store.create_session(pupil.pk)
+    return store.create_pgt(
+        person_id=pupil.pk,
+        session_id=session.id,
+        service_id=service.pk,
+        callback_url="https://appli.example.org/pgt",
+        proxies=["https://appli.example.org/pgt"],
+    ).id
+
+
+@pytest.mark.parametrize("path", ["/cas/serviceValidate", "/cas/p3/proxyValidate"])
+def test_a_proxy_granting_ticket_is_no_service_ticket(path, pgt) -> None:
+    assert _failure(path, ticket=pgt, service=SERVICE_URL) in {
+        "INVALID_TICKET",
+        "INVALID_TICKET_SPEC",
+    }
+    # …and it still grants proxy tickets: a wrong-type validation does not spend it either way
+    assert _failure("/cas/proxy", pgt=pgt, targetService=SERVICE_URL) == ""
+
+
+def test_a_service_ticket_is_no_proxy_granting_ticket(client, pupil, service) -> None:
+    ticket = ticket_from(cas_login(client, pupil, SERVICE_URL))
+    assert _failure("/cas/proxy", pgt=ticket, targetService=SERVICE_URL) != ""
+
+
+def test_a_ticket_presented_for_another_service_is_spent(client, pupil, service) -> None:
+    make_service("autre", patterns=("https://autre.example.org/**",))
+    ticket = ticket_from(cas_login(client, pupil, SERVICE_URL))
+    other = "https://autre.example.org/"
+    assert _failure("/cas/p3/serviceValidate", ticket=ticket, service=other) == "INVALID_SERVICE"
+    assert _failure("/cas/p3/serviceValidate", ticket=ticket, service=SERVICE_URL) == (
+        "INVALID_TICKET"
+    )
+
+
+def test_a_ticket_replayed_on_another_protocol_is_refused(client, pupil, service) -> None:
+    ticket = ticket_from(cas_login(client, pupil, SERVICE_URL))
+    assert Client().get("/cas/validate", {"ticket": ticket, "service": SERVICE_URL}).content == (
+        f"yes\n{pupil.uid}\n".encode()
+    )
+    assert _failure("/cas/serviceValidate", ticket=ticket, service=SERVICE_URL) == (
+        "INVALID_TICKET"
+    )
+    body = saml_request(ticket)
+    answer = Client().post(f"/cas/samlValidate?TARGET={SERVICE_URL}", body, "text/xml")
+    assert b"samlp:Success" not in answer.content
+
+
+@pytest.mark.parametrize(
+    "callback",
+    [
+        "http://appli.example.org/pgt",  # plain http: the PGT would travel in clear
+        "https://attaquant.test/pgt",  # no registered service
+        "https://appli.example.org.attaquant.test/pgt",
+    ],
+)
+def test_a_proxy_callback_in_http_or_elsewhere_gets_no_pgt(client, pupil, service, callback):
+    service.proxy_callback_allowed = True
+    service.save()
+    ticket = ticket_from(cas_login(client, pupil, SERVICE_URL))
+    code = _failure("/cas/serviceValidate", ticket=ticket, service=SERVICE_URL, pgtUrl=callback)
+    assert code == "INVALID_PROXY_CALLBACK"
