@@ -7,9 +7,11 @@ from __future__ import annotations
 import io
 import logging
 from collections.abc import Iterator
+from importlib import import_module
 from typing import Any
 
 import pytest
+from django.conf import settings as django_settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.forms import modelform_factory
@@ -24,7 +26,7 @@ from socle.portal.admin import ServicePatternForm
 from socle.portal.models import PatternKind, ServicePattern
 from tests.cas.conftest import SERVICE_URL, cas_login, ticket_from
 from tests.cas.test_saml import saml_request
-from tests.factories import make_service
+from tests.factories import DEFAULT_PASSWORD, make_person, make_service
 
 # Patterns whose wildcard extends the service's host name: each accepts
 # https://appli.example.org.attaquant.test/, a host anyone can register.
@@ -253,3 +255,45 @@ def test_a_proxy_callback_in_http_or_elsewhere_gets_no_pgt(client, pupil, servic
     ticket = ticket_from(cas_login(client, pupil, SERVICE_URL))
     code = _failure("/cas/serviceValidate", ticket=ticket, service=SERVICE_URL, pgtUrl=callback)
     assert code == "INVALID_PROXY_CALLBACK"
+
+
+def test_every_cookie_of_a_login_over_https_is_secure_httponly_and_same_site(
+    pupil, service, settings
+) -> None:
+    # The production settings (SOCLE_BASE_URL in https): what settings.py derives from it.
+    settings.SOCLE_HTTPS = settings.SESSION_COOKIE_SECURE = settings.CSRF_COOKIE_SECURE = True
+    client = Client(enforce_csrf_checks=True)
+    form = client.get("/cas/login", {"service": SERVICE_URL}, secure=True)
+    token = form.cookies["socle_csrftoken"].value
+    data = {"username": pupil.login, "password": DEFAULT_PASSWORD, "service": SERVICE_URL}
+    response = client.post(
+        "/cas/login",
+        {**data, "csrfmiddlewaretoken": token},
+        secure=True,
+        headers={"Origin": "https://testserver", "Referer": "https://testserver/cas/login"},
+    )
+    assert response.status_code == 302
+    cookies = {**form.cookies, **response.cookies}
+    assert {"socle_tgc", "socle_session", "socle_device", "socle_csrftoken"} <= set(cookies)
+    for name, cookie in cookies.items():
+        assert cookie["secure"], name
+        assert cookie["samesite"] == "Lax", name
+        if name != "socle_csrftoken":  # Django's CSRF cookie is not secret from the page
+            assert cookie["httponly"], name
+
+
+def test_a_session_planted_before_login_is_not_kept(client, pupil, service, school) -> None:
+    # Session fixation: a portal session and an SSO session the attacker holds, put in the
+    # victim's browser (a sibling sub-domain's cookie, a shared computer).
+    attacker = make_person("Alex", "Attaquant", establishment=school)
+    planted = import_module(django_settings.SESSION_ENGINE).SessionStore()
+    planted["planted"] = True
+    planted.create()
+    their_sso = get_store().create_session(attacker.pk)
+    client.cookies["socle_session"] = planted.session_key
+    client.cookies["socle_tgc"] = their_sso.id
+    response = cas_login(client, pupil, SERVICE_URL)
+    assert response.status_code == 302
+    assert response.cookies["socle_session"].value != planted.session_key
+    assert response.cookies["socle_tgc"].value != their_sso.id
+    assert get_store().get_session(their_sso.id) is None  # ended, with its single logout
