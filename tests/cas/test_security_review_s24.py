@@ -14,6 +14,7 @@ import pytest
 from django.conf import settings as django_settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import DatabaseError
 from django.forms import modelform_factory
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
@@ -21,6 +22,7 @@ from lxml import etree
 
 from socle.cas.services import explain, find_service
 from socle.cas.tickets import get_store
+from socle.cas.tickets.base import SessionEnded
 from socle.directory.models import Person
 from socle.portal.admin import ServicePatternForm
 from socle.portal.models import PatternKind, ServicePattern
@@ -297,3 +299,29 @@ def test_a_session_planted_before_login_is_not_kept(client, pupil, service, scho
     assert response.cookies["socle_session"].value != planted.session_key
     assert response.cookies["socle_tgc"].value != their_sso.id
     assert get_store().get_session(their_sso.id) is None  # ended, with its single logout
+
+
+SECRET_SESSION = "TGC-" + "S" * 40
+
+
+@pytest.mark.parametrize(
+    ("failure", "code"),
+    [
+        # the PGT's SSO session ended between its look-up and the PT's insertion (a logout)
+        (SessionEnded(SECRET_SESSION), "INVALID_TICKET"),
+        # a database error's detail quotes the row: « Key (session_id)=(TGC-…) »
+        (DatabaseError(f"DETAIL: Key (session_id)=({SECRET_SESSION}) is not present"), ""),
+    ],
+)
+def test_a_failed_proxy_ticket_request_logs_no_session_id(
+    pgt, monkeypatch, caplog, failure, code
+) -> None:
+    def fail(*args: object, **kwargs: object) -> None:
+        raise failure
+
+    monkeypatch.setattr(type(get_store()), "issue_ticket", fail)
+    with caplog.at_level(logging.INFO):
+        answer = _failure("/cas/proxy", pgt=pgt, targetService=SERVICE_URL)
+    assert answer == (code or "INTERNAL_ERROR")
+    assert SECRET_SESSION not in caplog.text
+    assert all(SECRET_SESSION not in str(record.exc_info) for record in caplog.records)
