@@ -25,10 +25,10 @@ from socle.cas.tickets import get_store
 from socle.cas.tickets.base import SessionEnded
 from socle.directory.models import Person
 from socle.portal.admin import ServicePatternForm
-from socle.portal.models import PatternKind, ServicePattern
+from socle.portal.models import PatternKind, Service, ServicePattern
 from tests.cas.conftest import SERVICE_URL, cas_login, ticket_from
 from tests.cas.test_saml import saml_request
-from tests.factories import DEFAULT_PASSWORD, make_person, make_service
+from tests.factories import DEFAULT_PASSWORD, make_establishment, make_person, make_service
 
 # Patterns whose wildcard extends the service's host name: each accepts
 # https://appli.example.org.attaquant.test/, a host anyone can register.
@@ -325,3 +325,46 @@ def test_a_failed_proxy_ticket_request_logs_no_session_id(
     assert answer == (code or "INTERNAL_ERROR")
     assert SECRET_SESSION not in caplog.text
     assert all(SECRET_SESSION not in str(record.exc_info) for record in caplog.records)
+
+
+def test_a_school_administrator_reaches_no_object_of_another_school(db) -> None:
+    # Broken access control (OWASP A01): every page of « Gestion portail » and the PRONOTE
+    # wizard that names an object by its id or uid, asked by the administrator of another
+    # school, by GET and by POST (with a valid CSRF token: only the rights are tested).
+    from socle.directory.profiles import Profile
+    from socle.pronote.models import ImportSession
+
+    theirs = make_establishment("0310001H", name="Collège Fermat")
+    mine = make_establishment("0312609T", name="Collège Jaurès")
+    admin = make_person(
+        "Claire", "Dupuis", establishment=mine, profile=Profile.DIRECTION, is_admin=True
+    )
+    pupil = make_person("Léa", "Autre", establishment=theirs)
+    service = make_service("fermat", url="https://fermat.example.org/", establishment=theirs)
+    pronote = ImportSession.objects.create(
+        establishment=theirs, mode="complet", file_format="xml", source_name="f.xml"
+    )
+    own = make_service("jaures", url="https://jaures.example.org/", establishment=mine)
+    client = Client()
+    client.force_login(admin)
+    assert client.get(f"/gestion/services/{own.pk}/").status_code == 200  # the control
+    paths = [
+        f"/gestion/services/{service.pk}/",
+        f"/gestion/services/{service.pk}/acces-population/",
+        f"/gestion/services/{service.pk}/acces-utilisateur/",
+        f"/gestion/services/{service.pk}/supprimer/",
+        f"/gestion/pronote/import/{pronote.pk}/",
+        f"/gestion/pronote/import/{pronote.pk}/etape/1/",
+        f"/gestion/pronote/import/{pronote.pk}/rapport/",
+        f"/gestion/pronote/import/{pronote.pk}/rapport.csv",
+        "/gestion/pronote/recherche/?uai=0310001H&q=Autre",
+        f"/compte/reinitialiser/{pupil.uid}/",
+        f"/compte/reinitialiser/{pupil.uid}/code/",
+    ]
+    for path in paths:
+        assert client.get(path).status_code in {403, 404}, path
+        response = client.post(path, {"confirm": "on", "csrfmiddlewaretoken": "x"})
+        assert response.status_code in {403, 404, 405}, path
+    pupil.refresh_from_db()
+    assert pupil.check_password(DEFAULT_PASSWORD)
+    assert Service.objects.filter(pk=service.pk).exists()
