@@ -368,3 +368,30 @@ def test_a_school_administrator_reaches_no_object_of_another_school(db) -> None:
     pupil.refresh_from_db()
     assert pupil.check_password(DEFAULT_PASSWORD)
     assert Service.objects.filter(pk=service.pk).exists()
+
+
+def _billion_laughs(root: str) -> str:
+    """A document in UTF-16, whose « <!DOCTYPE » no byte search for ASCII finds."""
+    entities = "".join(
+        f'<!ENTITY a{i} "' + (f"&a{i - 1};" if i > 1 else "laugh") * 10 + '">' for i in range(1, 10)
+    )
+    return f'<?xml version="1.0" encoding="UTF-16"?><!DOCTYPE r [{entities}]>{root}'
+
+
+def test_a_billion_laughs_in_utf16_gets_a_saml_requester_answer(client, pupil, service) -> None:
+    ticket = ticket_from(cas_login(client, pupil, SERVICE_URL))
+    request = saml_request(ticket).decode().replace(ticket, "&a9;")
+    body = _billion_laughs(request.split("?>", 1)[-1]).encode("utf-16")
+    answer = Client().post(f"/cas/samlValidate?TARGET={SERVICE_URL}", body, "text/xml")
+    root = etree.fromstring(answer.content)
+    codes = [e.get("Value") for e in root.iter("{urn:oasis:names:tc:SAML:1.0:protocol}StatusCode")]
+    assert codes[0] == "samlp:Requester"
+    assert b"laugh" not in answer.content
+
+
+def test_a_pronote_file_in_utf16_with_a_doctype_is_refused_unexpanded() -> None:
+    from socle.pronote.files.records import PronoteFileError
+    from socle.pronote.files.safexml import parse_xml
+
+    with pytest.raises(PronoteFileError):
+        parse_xml(_billion_laughs("<r>&a9;</r>").encode("utf-16"))
