@@ -26,6 +26,8 @@ from socle.cas.tickets.base import SessionEnded
 from socle.directory.models import Person
 from socle.portal.admin import ServicePatternForm
 from socle.portal.models import PatternKind, Service, ServicePattern
+from socle.portal.patterns import pattern_problem
+from socle.portal.regex_safety import backtracks
 from tests.cas.conftest import SERVICE_URL, cas_login, ticket_from
 from tests.cas.test_saml import saml_request
 from tests.factories import DEFAULT_PASSWORD, make_establishment, make_person, make_service
@@ -395,3 +397,75 @@ def test_a_pronote_file_in_utf16_with_a_doctype_is_refused_unexpanded() -> None:
 
     with pytest.raises(PronoteFileError):
         parse_xml(_billion_laughs("<r>&a9;</r>").encode("utf-16"))
+
+
+# Python's re backtracks, holding the GIL: against this expression an address of 40 letters
+# without « .html » takes minutes, and the whole worker process answers nobody meanwhile.
+BACKTRACKING = r"^https://appli\.example\.org/(\w+-?)*\.html"
+
+
+def test_a_regular_expression_that_backtracks_for_ever_is_ignored_by_the_cas(
+    client, pupil, caplog
+) -> None:
+    service = make_service(
+        "lent", patterns=(BACKTRACKING,), kind=PatternKind.REGEX, url="https://appli.example.org/"
+    )
+    cas_login(client, pupil)
+    with caplog.at_level(logging.ERROR, logger="socle.cas"):
+        # Were the pattern matched, this request would not end (hours).
+        response = client.get("/cas/login", {"service": "https://appli.example.org/" + "a" * 60})
+    assert response.status_code == 403
+    assert f"CAS pattern ignored: service {service.code}" in caplog.text
+    assert "repeats a repetition" in caplog.text
+    assert find_service("https://appli.example.org/page.html") is None
+    match, lines = explain("https://appli.example.org/page.html")
+    assert match is None and any("répétition dans une répétition" in line for line in lines)
+
+
+@pytest.mark.parametrize(
+    ("expression", "backtracking"),
+    [
+        (BACKTRACKING, True),
+        (r"^https://appli\.example\.org/(a+)+$", True),
+        (r"^https://appli\.example\.org/(?:\d*)+/", True),
+        (r"^https://appli\.example\.org/(a|b+)*", True),
+        (r"^https://appli\.example\.org/(a{2,5})+", True),
+        (r"^https://([a-z0-9-]+\.)*example\.org/.*", False),  # each turn ends at its dot
+        (r"^https://(www\.)?appli\.example\.org/.*", False),
+        (r"^https?://appli\.example\.org/(ab)+/.*", False),
+    ],
+)
+def test_it_finds_the_regular_expressions_that_repeat_a_repetition(
+    expression, backtracking
+) -> None:
+    assert backtracks(expression) is backtracking
+
+
+def test_service_add_and_the_django_admin_refuse_a_backtracking_expression(db) -> None:
+    with pytest.raises(CommandError, match="répète une répétition"):
+        call_command(
+            "service_add",
+            "LENT",
+            "Lent",
+            "--url",
+            "https://appli.example.org/",
+            "--pattern",
+            "regex:" + BACKTRACKING,
+            stdout=io.StringIO(),
+            stderr=io.StringIO(),
+        )
+    service = make_service("appli", url="https://appli.example.org/", patterns=())
+    form_class = modelform_factory(
+        ServicePattern, form=ServicePatternForm, fields=["kind", "value"]
+    )
+    form = form_class(
+        {"kind": PatternKind.REGEX, "value": BACKTRACKING},
+        instance=ServicePattern(service=service),
+    )
+    assert not form.is_valid()
+    assert "répète une répétition" in form.errors["value"][0]
+
+
+def test_the_service_form_refuses_a_backtracking_expression(db) -> None:
+    problem = pattern_problem(PatternKind.REGEX, BACKTRACKING, ["https://appli.example.org/"])
+    assert problem is not None and "répète une répétition" in problem.message

@@ -20,7 +20,8 @@ made ``/``. URLs a browser would read differently from this parser, or that cann
 C1 controls too), Unicode separators and invisible format characters (RFC 3987 §4.1 forbids the
 bidirectional ones in IRIs). The registry is closed: a URL no pattern accepts has no service, and
 a pattern that accepts other sites (``https://appli.example.org**`` accepts
-``https://appli.example.org.attaquant.test/``) is ignored.
+``https://appli.example.org.attaquant.test/``) or a regular expression that repeats a
+repetition (``(\\w+-?)*``: ``socle.portal.regex_safety``) is ignored.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from socle.cas import registry_cache
 from socle.core.plain_errors import regex_error
 from socle.portal.models import PatternKind, Service, ServicePattern
 from socle.portal.patterns import foreign_address, is_ticket_parameter
+from socle.portal.regex_safety import backtracks
 
 MAX_URL_LENGTH = 2048
 MAX_REGEX_LENGTH = 500
@@ -241,15 +243,12 @@ def explain(url: str) -> tuple[Match | None, list[str]]:
                 % {"pattern": pattern.value, "service": pattern.service.code}
             )
             continue
-        if _ignored_as_open(pattern):
+        if _ignored(pattern):
             lines.append(
                 "  "
-                + _(
-                    "motif ignoré (il accepte aussi d'autres sites, par exemple %(url)s) : "
-                    "%(pattern)s [%(service)s]"
-                )
+                + _("motif ignoré (%(why)s) : %(pattern)s [%(service)s]")
                 % {
-                    "url": foreign_address(pattern.kind, pattern.value, pattern.service.url),
+                    "why": _ignored_reason(pattern),
                     "pattern": pattern.value,
                     "service": pattern.service.code,
                 }
@@ -278,27 +277,45 @@ def explain(url: str) -> tuple[Match | None, list[str]]:
 _reported: set[tuple[str, str]] = set()
 
 
-def _ignored_as_open(pattern: ServicePattern) -> bool:
-    """Whether the registry ignores this pattern: it accepts other sites' addresses, on hosts
-    anyone can register (``portal.patterns.foreign_address``; a verdict cached per pattern and
-    service URL, so the registry's copy costs no more to build once known). The portal's form,
-    ``service_add`` and the Django admin refuse such a pattern, ``socle.E040`` (and ``E007`` for
-    one that accepts any site) reports one saved before: honoured, it would send tickets to
-    whoever registers such a host and sends a browser there."""
-    address = foreign_address(pattern.kind, pattern.value, pattern.service.url)
-    if not address:
-        return False
+def _ignored(pattern: ServicePattern) -> str:
+    """Why the registry ignores this pattern ("" when it does not), logged once per pattern
+    and process; the verdicts are cached per pattern (and service URL), so that the registry's
+    copy costs no more to build once they are known. The portal's form, ``service_add`` and
+    the Django admin refuse such patterns; ``socle check --database default`` reports one
+    saved before (``socle.E040``, ``socle.W042``).
+
+    - It accepts other sites' addresses, on hosts anyone can register
+      (``portal.patterns.foreign_address``): honoured, it would send tickets to whoever
+      registers such a host and sends a browser there.
+    - A regular expression that repeats a repetition (``portal.regex_safety``): a crafted
+      ``service`` would hold a worker process for hours."""
+    if pattern.kind == PatternKind.REGEX and backtracks(pattern.value):
+        why = "its regular expression repeats a repetition: some addresses would block a worker"
+    else:
+        address = foreign_address(pattern.kind, pattern.value, pattern.service.url)
+        if not address:
+            return ""
+        why = f"it also accepts other sites (e.g. {address}): an open redirect"
     key = (pattern.service.code, pattern.value)
     if key not in _reported:  # once per pattern and process
         _reported.add(key)
         logger.error(
-            "CAS pattern ignored: service %s, pattern %r also accepts other sites (e.g. %s): "
-            "an open redirect. Fix it (socle check --database default: socle.E040).",
+            "CAS pattern ignored: service %s, pattern %r: %s. Fix it (socle check --database "
+            "default).",
             pattern.service.code,
             pattern.value[:200],
-            address,
+            why,
         )
-    return True
+    return why
+
+
+def _ignored_reason(pattern: ServicePattern) -> str:
+    """What ``cas_check_service`` says of an ignored pattern (the active language)."""
+    if pattern.kind == PatternKind.REGEX and backtracks(pattern.value):
+        return _("une répétition dans une répétition bloquerait le CAS")
+    return _("il accepte aussi d'autres sites, par exemple %(url)s") % {
+        "url": foreign_address(pattern.kind, pattern.value, pattern.service.url)
+    }
 
 
 def _compiled_registry() -> list[tuple[re.Pattern[str], Service]]:
@@ -308,7 +325,7 @@ def _compiled_registry() -> list[tuple[re.Pattern[str], Service]]:
             regex = compile_pattern(pattern.kind, pattern.value)
         except (re.error, ValueError):
             continue
-        if not _ignored_as_open(pattern):
+        if not _ignored(pattern):
             entries.append((regex, pattern.service))
     return entries
 

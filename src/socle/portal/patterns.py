@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from socle.core.plain_errors import regex_error
 from socle.portal.models import PatternKind
+from socle.portal.regex_safety import backtracking_message, backtracks
 
 PROBE_HOST = "sonde-socle.invalid"
 
@@ -147,9 +148,9 @@ def foreign_address(kind: str, value: str, service_url: str) -> str:
     """An address on a host anyone can register (another site than the service at
     ``service_url`` or than the one the pattern's literal start names, and not a name under
     theirs) that the pattern accepts, or "" when it accepts none of those tried. The CAS ignores
-    such a pattern (an open redirect: tickets sent to whoever registers the host); the checks
-    (``socle.E007``) and ``service_add`` refuse it. A pattern that cannot be compiled accepts
-    nothing: ""."""
+    such a pattern (an open redirect: tickets sent to whoever registers the host); the portal's
+    form, the Django admin and ``service_add`` refuse it, ``socle.E040`` reports one saved
+    before. A pattern that cannot be compiled accepts nothing: ""."""
     sites = [url for url in (service_url, _prefix_site(kind, value)) if url]
     for site in sites or ["https://example.org/"]:
         anywhere, foreign, _same_domain = _probe_urls(site)
@@ -197,6 +198,8 @@ def pattern_problem(kind: str, value: str, own_urls: list[str]) -> PatternProble
     try:
         if kind == PatternKind.REGEX:
             re.compile(value)
+            if backtracks(value):
+                return PatternProblem(backtracking_message())
         mismatch = scheme_problem(kind, value, own_urls)
         if mismatch is not None:
             return PatternProblem(mismatch)
