@@ -27,7 +27,7 @@ from socle.directory.models import Person
 from socle.portal.admin import ServicePatternForm
 from socle.portal.models import PatternKind, Service, ServicePattern
 from socle.portal.patterns import pattern_problem
-from socle.portal.regex_safety import backtracks
+from socle.portal.regex_safety import backtracks, slow_pattern
 from tests.cas.conftest import SERVICE_URL, cas_login, ticket_from
 from tests.cas.test_saml import saml_request
 from tests.factories import DEFAULT_PASSWORD, make_establishment, make_person, make_service
@@ -416,10 +416,10 @@ def test_a_regular_expression_that_backtracks_for_ever_is_ignored_by_the_cas(
         response = client.get("/cas/login", {"service": "https://appli.example.org/" + "a" * 60})
     assert response.status_code == 403
     assert f"CAS pattern ignored: service {service.code}" in caplog.text
-    assert "repeats a repetition" in caplog.text
+    assert "may take hours on a crafted address" in caplog.text
     assert find_service("https://appli.example.org/page.html") is None
     match, lines = explain("https://appli.example.org/page.html")
-    assert match is None and any("répétition dans une répétition" in line for line in lines)
+    assert match is None and any("certaines adresses bloqueraient le CAS" in line for line in lines)
 
 
 @pytest.mark.parametrize(
@@ -469,3 +469,32 @@ def test_service_add_and_the_django_admin_refuse_a_backtracking_expression(db) -
 def test_the_service_form_refuses_a_backtracking_expression(db) -> None:
     problem = pattern_problem(PatternKind.REGEX, BACKTRACKING, ["https://appli.example.org/"])
     assert problem is not None and "répète une répétition" in problem.message
+
+
+@pytest.mark.parametrize(
+    ("kind", "value", "slow"),
+    [
+        # three « ** »: the tries grow as the address's length cubed (1.5 s at 2,000
+        # characters), four: to the fourth power (a quarter of an hour)
+        (PatternKind.ANT, "https://appli.example.org/**/**/**.html", True),
+        (PatternKind.ANT, "https://appli.example.org/**/page/**", False),
+        (PatternKind.REGEX, r"^https://appli\.example\.org/.*/.*/.*\.html", True),
+        (PatternKind.REGEX, r"^https://appli\.example\.org/.*/.*", False),
+        (PatternKind.REGEX, BACKTRACKING, True),
+    ],
+)
+def test_it_finds_the_patterns_with_more_than_two_wildcards(kind, value, slow) -> None:
+    assert slow_pattern(kind, value) is slow
+    problem = pattern_problem(kind, value, ["https://appli.example.org/a/page/c.html"])
+    assert (problem is not None) is slow  # the service form refuses exactly those
+
+
+def test_a_pattern_with_three_wildcards_is_ignored_by_the_cas(client, pupil) -> None:
+    make_service(
+        "lent",
+        patterns=("https://appli.example.org/**/**/**.html",),
+        url="https://appli.example.org/",
+    )
+    cas_login(client, pupil)
+    response = client.get("/cas/login", {"service": "https://appli.example.org/a/b/c.html"})
+    assert response.status_code == 403

@@ -20,8 +20,8 @@ made ``/``. URLs a browser would read differently from this parser, or that cann
 C1 controls too), Unicode separators and invisible format characters (RFC 3987 §4.1 forbids the
 bidirectional ones in IRIs). The registry is closed: a URL no pattern accepts has no service, and
 a pattern that accepts other sites (``https://appli.example.org**`` accepts
-``https://appli.example.org.attaquant.test/``) or a regular expression that repeats a
-repetition (``(\\w+-?)*``: ``socle.portal.regex_safety``) is ignored.
+``https://appli.example.org.attaquant.test/``) or one that a crafted address would keep busy for
+hours (``(\\w+-?)*``, three ``**``: ``socle.portal.regex_safety``) is ignored.
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ from socle.cas import registry_cache
 from socle.core.plain_errors import regex_error
 from socle.portal.models import PatternKind, Service, ServicePattern
 from socle.portal.patterns import foreign_address, is_ticket_parameter
-from socle.portal.regex_safety import backtracks
+from socle.portal.regex_safety import slow_pattern
 
 MAX_URL_LENGTH = 2048
 MAX_REGEX_LENGTH = 500
@@ -287,10 +287,11 @@ def _ignored(pattern: ServicePattern) -> str:
     - It accepts other sites' addresses, on hosts anyone can register
       (``portal.patterns.foreign_address``): honoured, it would send tickets to whoever
       registers such a host and sends a browser there.
-    - A regular expression that repeats a repetition (``portal.regex_safety``): a crafted
-      ``service`` would hold a worker process for hours."""
-    if pattern.kind == PatternKind.REGEX and backtracks(pattern.value):
-        why = "its regular expression repeats a repetition: some addresses would block a worker"
+    - Matching it may take seconds to years on a crafted address (``portal.regex_safety``: a
+      regular expression that repeats a repetition, more than two ``**`` or ``.*``): a crafted
+      ``service`` would hold a worker process, all its threads, that long."""
+    if slow_pattern(pattern.kind, pattern.value):
+        why = "matching it may take hours on a crafted address, blocking a worker"
     else:
         address = foreign_address(pattern.kind, pattern.value, pattern.service.url)
         if not address:
@@ -311,8 +312,8 @@ def _ignored(pattern: ServicePattern) -> str:
 
 def _ignored_reason(pattern: ServicePattern) -> str:
     """What ``cas_check_service`` says of an ignored pattern (the active language)."""
-    if pattern.kind == PatternKind.REGEX and backtracks(pattern.value):
-        return _("une répétition dans une répétition bloquerait le CAS")
+    if slow_pattern(pattern.kind, pattern.value):
+        return _("certaines adresses bloqueraient le CAS")
     return _("il accepte aussi d'autres sites, par exemple %(url)s") % {
         "url": foreign_address(pattern.kind, pattern.value, pattern.service.url)
     }

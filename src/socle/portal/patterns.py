@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from socle.core.plain_errors import regex_error
 from socle.portal.models import PatternKind
-from socle.portal.regex_safety import backtracking_message, backtracks
+from socle.portal.regex_safety import slow_pattern, slow_pattern_message
 
 PROBE_HOST = "sonde-socle.invalid"
 
@@ -198,8 +198,8 @@ def pattern_problem(kind: str, value: str, own_urls: list[str]) -> PatternProble
     try:
         if kind == PatternKind.REGEX:
             re.compile(value)
-            if backtracks(value):
-                return PatternProblem(backtracking_message())
+        if slow_pattern(kind, value):
+            return PatternProblem(slow_pattern_message(kind, value))
         mismatch = scheme_problem(kind, value, own_urls)
         if mismatch is not None:
             return PatternProblem(mismatch)

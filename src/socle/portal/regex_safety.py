@@ -13,8 +13,10 @@ among the outer one's turns in exponentially many ways, all tried before the mat
 separator the body must consume (``([a-z0-9-]+\\.)*example\\.org``, sub-domains) is not
 reported: each turn ends at its own dot. Forms it does not find (two alternatives that accept
 the same text, ``(a|a)*``; a separator the inner repetition also accepts, ``([a-z.]+\\.)*``)
-are rarer in service addresses; the portal's form, the Django admin and ``service_add`` refuse
-what it finds, and the CAS ignores such a pattern saved before (``socle.cas.services``).
+are rarer in service addresses. :func:`slow_pattern` adds patterns with more than two wildcards
+that accept anything (``**``, ``.*``), polynomial rather than exponential. The portal's form,
+the Django admin and ``service_add`` refuse what they find, and the CAS ignores such a pattern
+saved before (``socle.cas.services``).
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ from functools import lru_cache
 from typing import Any
 
 from django.utils.translation import gettext as _
+
+from socle.portal.models import PatternKind
 
 _REPEATS = (sre_constants.MAX_REPEAT, sre_constants.MIN_REPEAT)
 Item = tuple[Any, Any]
@@ -101,6 +105,50 @@ def backtracks(value: str) -> bool:
         return _nested(sre_parse.parse(value))
     except (re.error, RecursionError, OverflowError):
         return False
+
+
+def _wildcards(items: Any) -> int:
+    """How many ``.*`` / ``.+`` (an unbounded repetition of any character) the sequence holds,
+    at any depth."""
+    count = 0
+    for op, av in items:
+        if _repeat(op, av) and [item[0] for item in av[2]] == [sre_constants.ANY]:
+            count += 1
+        count += sum(_wildcards(child) for child in _children(op, av))
+    return count
+
+
+MAX_WILDCARDS = 2
+
+
+@lru_cache(maxsize=4096)
+def slow_pattern(kind: str, value: str) -> bool:
+    """Whether matching the pattern may take seconds to years on a crafted address: a regular
+    expression that repeats a repetition (:func:`backtracks`), or more than
+    :data:`MAX_WILDCARDS` wildcards that accept anything, an Ant pattern's ``**`` or a regular
+    expression's ``.*`` — the tries grow as the address's length to the power of their number
+    (three: 1.5 s for an address of 2,000 characters, four: a quarter of an hour)."""
+    if kind == PatternKind.ANT:
+        return value.count("**") > MAX_WILDCARDS
+    if kind != PatternKind.REGEX:
+        return False
+    if backtracks(value):
+        return True
+    try:
+        return _wildcards(sre_parse.parse(value)) > MAX_WILDCARDS
+    except (re.error, RecursionError, OverflowError):
+        return False
+
+
+def slow_pattern_message(kind: str, value: str) -> str:
+    """Why a :func:`slow_pattern` is refused (the active language)."""
+    if kind == PatternKind.REGEX and backtracks(value):
+        return backtracking_message()
+    return _(
+        "Ce motif contient plus de deux « ** » (ou « .* » dans une expression régulière) : sur "
+        "certaines adresses, le CAS chercherait des secondes ou des heures sans répondre à "
+        "personne, et il l'ignorerait. Gardez-en deux au plus."
+    )
 
 
 def backtracking_message() -> str:

@@ -36,7 +36,7 @@ from socle.portal.patterns import (
     wildcard_url_problem,
 )
 from socle.portal.provisioning import ProfilesError, parse_profiles, set_command_line_profiles
-from socle.portal.regex_safety import backtracking_message, backtracks
+from socle.portal.regex_safety import slow_pattern, slow_pattern_message
 from socle.portal.release import release_detail
 from socle.portal.traces import record
 from socle.portal.username_lock import (
@@ -182,10 +182,10 @@ class Command(SocleCommand):
                     _("Motif « %(pattern)s » invalide : %(error)s.")
                     % {"pattern": value[:200], "error": pattern_error(exc)}
                 ) from None
-            if kind == PatternKind.REGEX and backtracks(text):
+            if slow_pattern(kind, text):
                 raise CommandError(
                     _("Motif « %(pattern)s » refusé : %(problem)s")
-                    % {"pattern": value[:200], "problem": backtracking_message()}
+                    % {"pattern": value[:200], "problem": slow_pattern_message(kind, text)}
                 )
             elsewhere = foreign_address(kind, text, url)
             if elsewhere:
