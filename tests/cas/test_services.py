@@ -122,8 +122,8 @@ def test_service_add_is_idempotent_and_updates() -> None:
         ),
         (["--url", "https://a.example.org/", "--pattern", "x", "--uai", "0000001B"], "inconnu"),
         (["--url", "https://a.example.org/"], "--pattern"),
-        (["--url", "https://a.example.org/", "--pattern", "https://**"], "n'importe quel site"),
-        (["--url", "https://a.example.org/", "--pattern", "regex:.*"], "n'importe quel site"),
+        (["--url", "https://a.example.org/", "--pattern", "https://**"], "d'autres sites"),
+        (["--url", "https://a.example.org/", "--pattern", "regex:.*"], "d'autres sites"),
         (
             [
                 "--url",

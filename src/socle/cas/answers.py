@@ -115,7 +115,7 @@ def cas1(params: Params, ip: str) -> Answer:
     except errors.CasError:
         username = None
     except Exception as exc:  # §2.4.2 has no error code: "no" it is, never a 500
-        _internal_error("CAS 1 validation failed", exc)
+        log_internal_error("CAS 1 validation failed", exc)
         username = None
     return Answer(protocol.render_cas1(username), TEXT)
 
@@ -130,14 +130,14 @@ def cas2(params: Params, ip: str, *, proxy: bool, with_attributes: bool) -> Answ
     except errors.CasError as exc:
         return _failure(exc, as_json)
     except Exception as exc:
-        _internal_error("validation failed", exc)
+        log_internal_error("validation failed", exc)
         return _failure(errors.InternalError("Erreur interne du serveur CAS."), as_json)
     if as_json:
         return Answer(protocol.render_success_json(success, with_attributes=with_attributes), JSON)
     return Answer(protocol.render_success_xml(success, with_attributes=with_attributes), XML)
 
 
-def _internal_error(what: str, exc: Exception) -> None:
+def log_internal_error(what: str, exc: Exception) -> None:
     """Our own failure, logged; counted as the store's when the database or Redis failed.
 
     A store failure is logged in one line, as the login and logout pages log theirs: during an
@@ -236,7 +236,7 @@ def saml_validation(body: bytes, target: str, ip: str) -> Answer:
         detail = "" if isinstance(exc, errors.InvalidRequest) else "RequestDenied"
         return failure("Requester", f"{exc.code}: {exc.description}", detail)
     except Exception as exc:
-        _internal_error("SAML validation failed", exc)
+        log_internal_error("SAML validation failed", exc)
         return failure("Responder", "INTERNAL_ERROR: Erreur interne du serveur CAS.")
     note_usernames_sent(result.service)
     trace(result, None, artifact, ip)

@@ -18,11 +18,15 @@ made ``/``. URLs a browser would read differently from this parser, or that cann
 ``Location`` header as they are, are refused outright: user information
 (``https://good.example@evil.example/``), backslashes, spaces, control characters (DEL and the
 C1 controls too), Unicode separators and invisible format characters (RFC 3987 §4.1 forbids the
-bidirectional ones in IRIs). The registry is closed: a URL no pattern accepts has no service.
+bidirectional ones in IRIs). The registry is closed: a URL no pattern accepts has no service, and
+a pattern that accepts other sites (``https://appli.example.org**`` accepts
+``https://appli.example.org.attaquant.test/``) or one that a crafted address would keep busy for
+hours (``(\\w+-?)*``, three ``**``: ``socle.portal.regex_safety``) is ignored.
 """
 
 from __future__ import annotations
 
+import logging
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -35,10 +39,12 @@ from django.utils.translation import gettext as _
 from socle.cas import registry_cache
 from socle.core.plain_errors import regex_error
 from socle.portal.models import PatternKind, Service, ServicePattern
-from socle.portal.patterns import is_ticket_parameter
+from socle.portal.patterns import foreign_address, is_ticket_parameter
+from socle.portal.regex_safety import slow_pattern
 
 MAX_URL_LENGTH = 2048
 MAX_REGEX_LENGTH = 500
+logger = logging.getLogger("socle.cas")
 _PERCENT = re.compile(r"%([0-9A-Fa-f]{2})")
 _PREFIX = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://([^/?#*]*)(.*)$", re.S)
 _HOST = re.compile(r"^[a-z0-9]([a-z0-9_-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9_-]*[a-z0-9])?)*\.?$")
@@ -197,7 +203,9 @@ PROBE_URLS = (
 
 
 def too_broad(kind: str, value: str) -> bool:
-    """Whether a pattern would accept any site (``**``, ``https://**``, ``.*``…)."""
+    """Whether a pattern would accept any site (``**``, ``https://**``, ``.*``…): ``socle.E007``.
+    One that accepts only some other sites is ignored by the registry all the same
+    (:func:`_ignored_as_open`) and reported by ``socle.E040``."""
     return any(pattern_matches(kind, value, url) for url in PROBE_URLS)
 
 
@@ -235,6 +243,17 @@ def explain(url: str) -> tuple[Match | None, list[str]]:
                 % {"pattern": pattern.value, "service": pattern.service.code}
             )
             continue
+        if _ignored(pattern):
+            lines.append(
+                "  "
+                + _("motif ignoré (%(why)s) : %(pattern)s [%(service)s]")
+                % {
+                    "why": _ignored_reason(pattern),
+                    "pattern": pattern.value,
+                    "service": pattern.service.code,
+                }
+            )
+            continue
         if regex.fullmatch(normalised):
             reason = _(
                 "accepté par le motif %(kind)s « %(pattern)s » du service %(service)s (%(label)s)"
@@ -255,13 +274,60 @@ def explain(url: str) -> tuple[Match | None, list[str]]:
     return None, lines
 
 
+_reported: set[tuple[str, str]] = set()
+
+
+def _ignored(pattern: ServicePattern) -> str:
+    """Why the registry ignores this pattern ("" when it does not), logged once per pattern
+    and process; the verdicts are cached per pattern (and service URL), so that the registry's
+    copy costs no more to build once they are known. The portal's form, ``service_add`` and
+    the Django admin refuse such patterns; ``socle check --database default`` reports one
+    saved before (``socle.E040``, ``socle.W042``).
+
+    - It accepts other sites' addresses, on hosts anyone can register
+      (``portal.patterns.foreign_address``): honoured, it would send tickets to whoever
+      registers such a host and sends a browser there.
+    - Matching it may take seconds to years on a crafted address (``portal.regex_safety``: a
+      regular expression that repeats a repetition, more than two ``**`` or ``.*``): a crafted
+      ``service`` would hold a worker process, all its threads, that long."""
+    if slow_pattern(pattern.kind, pattern.value):
+        why = "matching it may take hours on a crafted address, blocking a worker"
+    else:
+        address = foreign_address(pattern.kind, pattern.value, pattern.service.url)
+        if not address:
+            return ""
+        why = f"it also accepts other sites (e.g. {address}): an open redirect"
+    key = (pattern.service.code, pattern.value)
+    if key not in _reported:  # once per pattern and process
+        _reported.add(key)
+        logger.error(
+            "CAS pattern ignored: service %s, pattern %r: %s. Fix it (socle check --database "
+            "default).",
+            pattern.service.code,
+            pattern.value[:200],
+            why,
+        )
+    return why
+
+
+def _ignored_reason(pattern: ServicePattern) -> str:
+    """What ``cas_check_service`` says of an ignored pattern (the active language)."""
+    if slow_pattern(pattern.kind, pattern.value):
+        return _("certaines adresses bloqueraient le CAS")
+    return _("il accepte aussi d'autres sites, par exemple %(url)s") % {
+        "url": foreign_address(pattern.kind, pattern.value, pattern.service.url)
+    }
+
+
 def _compiled_registry() -> list[tuple[re.Pattern[str], Service]]:
     entries = []
     for pattern in _ordered_patterns():
         try:
-            entries.append((compile_pattern(pattern.kind, pattern.value), pattern.service))
+            regex = compile_pattern(pattern.kind, pattern.value)
         except (re.error, ValueError):
             continue
+        if not _ignored(pattern):
+            entries.append((regex, pattern.service))
     return entries
 
 

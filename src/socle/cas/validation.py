@@ -197,14 +197,17 @@ def issue_proxy_ticket(
         if person is not None:
             trace_access_denied(person, service, client_ip, detail="proxy")
         raise errors.UnauthorizedService(_REFUSED)
-    return store.issue_ticket(
-        prefix="PT",
-        person_id=granting.person_id,
-        service_url=target,
-        service_id=service.pk,
-        session_id=granting.session_id,
-        from_new_login=False,
-        proxies=granting.proxies,
-        # authenticationDate stays when the password was typed, not when the PT was issued
-        authenticated_at=granting.authenticated_at,
-    )
+    try:
+        return store.issue_ticket(
+            prefix="PT",
+            person_id=granting.person_id,
+            service_url=target,
+            service_id=service.pk,
+            session_id=granting.session_id,
+            from_new_login=False,
+            proxies=granting.proxies,
+            # authenticationDate stays when the password was typed, not when the PT was issued
+            authenticated_at=granting.authenticated_at,
+        )
+    except SessionEnded:  # a logout since the PGT was read: it died with its session
+        raise errors.InvalidTicket(f"PGT {redact(pgt_id)} inconnu ou expiré.") from None

@@ -34,7 +34,13 @@ from socle.portal.models import (
     SSOType,
     Trace,
 )
-from socle.portal.patterns import pattern_problem, pronote_root_message, pronote_root_missing
+from socle.portal.patterns import (
+    foreign_address,
+    foreign_address_message,
+    pattern_problem,
+    pronote_root_message,
+    pronote_root_missing,
+)
 from socle.portal.release import release_changed, release_detail
 from socle.portal.saml_http import service_http_warning
 from socle.portal.traces import record_admin_change
@@ -74,9 +80,15 @@ class ServicePatternForm(forms.ModelForm):  # type: ignore[type-arg]
             # address in the other scheme only (``scheme_problem``), nor one that accepts the
             # URL in neither scheme, which « Mon espace » would have refused as an unknown
             # service (socle.W042 said both once saved).
-            problem = pattern_problem(kind, value, self.own_urls())
+            own = self.own_urls()
+            problem = pattern_problem(kind, value, own)
+            # Nor other sites' addresses, which the CAS ignores (socle.E007): the service's URL
+            # names its host (a wildcard under it is left to socle.E040).
+            elsewhere = foreign_address(kind, value, own[0] if own else "")
             if problem is not None and not problem.wide:  # wide ones: warned by the checks
                 self.add_error("value", problem.message)
+            elif elsewhere:
+                self.add_error("value", foreign_address_message(elsewhere))
             elif problem is None:  # as the portal's form: not another service's address
                 covered = covered_service(kind, value, self.other_urls())
                 if covered is not None:

@@ -11,12 +11,14 @@ from __future__ import annotations
 import importlib
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import quote, unquote_plus, urlsplit
 
 from django.utils.translation import gettext as _
 
 from socle.core.plain_errors import regex_error
 from socle.portal.models import PatternKind
+from socle.portal.regex_safety import slow_pattern, slow_pattern_message
 
 PROBE_HOST = "sonde-socle.invalid"
 
@@ -74,12 +76,44 @@ def matches(kind: str, value: str, url: str) -> bool:
     return _local_compile(kind, value).fullmatch(url) is not None
 
 
-def probes(service_url: str) -> list[tuple[str, str]]:
-    """URLs no pattern of this service should accept, with the French reason for each."""
+def _probe_urls(service_url: str) -> tuple[list[str], list[str], list[str]]:
+    """The addresses no pattern of the service at ``service_url`` should accept: any site's;
+    another site's, on a host anyone can register (the service's host name extended, user
+    information, a separator a browser reads otherwise); a host under the service's own name
+    (a wildcard before it: ``https://*.example.org/**``)."""
     parts = urlsplit(service_url)
     host = parts.hostname or "example.org"
     scheme = parts.scheme or "https"
-    anywhere = _(
+    anywhere = [
+        f"https://{PROBE_HOST}/",
+        f"http://{PROBE_HOST}/autre/page.html",
+        f"https://{PROBE_HOST}/{host}{parts.path}",
+        f"https://{PROBE_HOST}/?service={service_url}",
+    ]
+    path = parts.path or "/"
+    foreign = [
+        f"{scheme}://{host}.{PROBE_HOST}{path}",
+        # A wildcard right after the host name: "https://appli.example.org**".
+        f"{scheme}://{host}{PROBE_HOST}{path}",
+        f"{scheme}://{host}@{PROBE_HOST}{path}",
+        f"{scheme}://{host}:1@{PROBE_HOST}/",
+    ]
+    # "*" stands for any characters but "/": "https://*.example.org/**" must not accept
+    # "https://sonde?.ent.example.org/" (host "sonde"), nor "\" that browsers read as "/".
+    for separator in ("?", "#", "\\"):
+        foreign.append(f"{scheme}://{PROBE_HOST}{separator}.{host}{path}")
+        foreign.append(f"{scheme}://{PROBE_HOST}{separator}{host}{path}")
+    # Another host under the same name: a wildcard before the service's host name.
+    same_domain = [f"{scheme}://sonde-socle-{host}{path}"]
+    return anywhere, foreign, same_domain
+
+
+def probes(service_url: str) -> list[tuple[str, str]]:
+    """URLs no pattern of this service should accept, with the French reason for each."""
+    parts = urlsplit(service_url)
+    netloc = parts.netloc or parts.hostname or "example.org"
+    example = f"{parts.scheme or 'https'}://{netloc}/**"
+    anywhere_message = _(
         "Ce motif accepte n'importe quelle adresse (par exemple %(url)s) : indiquez le domaine "
         "complet du service suivi d'une barre oblique, par exemple %(example)s."
     )
@@ -87,32 +121,54 @@ def probes(service_url: str) -> list[tuple[str, str]]:
         "Ce motif accepte aussi d'autres domaines (par exemple %(url)s) : terminez le nom de "
         "domaine par « / », par exemple %(example)s."
     )
-    netloc = parts.netloc or host
-    example = f"{scheme}://{netloc}/**"
-    result = []
-    for url in (
-        f"https://{PROBE_HOST}/",
-        f"http://{PROBE_HOST}/autre/page.html",
-        f"https://{PROBE_HOST}/{host}{parts.path}",
-        f"https://{PROBE_HOST}/?service={service_url}",
-    ):
-        result.append((url, anywhere % {"url": url, "example": example}))
-    path = parts.path or "/"
-    elsewhere = [
-        f"{scheme}://{host}.{PROBE_HOST}{path}",
-        f"{scheme}://{host}@{PROBE_HOST}{path}",
-        f"{scheme}://{host}:1@{PROBE_HOST}/",
-        # Another host under the same name: a wildcard before the service's host name.
-        f"{scheme}://sonde-socle-{host}{path}",
+    anywhere, foreign, same_domain = _probe_urls(service_url)
+    return [(url, anywhere_message % {"url": url, "example": example}) for url in anywhere] + [
+        (url, suffix % {"url": url, "example": example}) for url in (*foreign, *same_domain)
     ]
-    # "*" stands for any characters but "/": "https://*.example.org/**" must not accept
-    # "https://sonde?.ent.example.org/" (host "sonde"), nor "\" that browsers read as "/".
-    for separator in ("?", "#", "\\"):
-        elsewhere.append(f"{scheme}://{PROBE_HOST}{separator}.{host}{path}")
-        elsewhere.append(f"{scheme}://{PROBE_HOST}{separator}{host}{path}")
-    for url in elsewhere:
-        result.append((url, suffix % {"url": url, "example": example}))
-    return result
+
+
+def _prefix_site(kind: str, value: str) -> str:
+    """The site a pattern's literal start names (``https://appli.example.org/`` for
+    ``https://appli.example.org**``), or "" when it names no host."""
+    from socle.portal.pattern_overlap import literal_prefix
+
+    text = literal_prefix(kind, value).text
+    if "://" not in text:
+        return ""
+    try:
+        parts = urlsplit(text)
+        host = parts.hostname
+    except ValueError:
+        return ""
+    return f"{parts.scheme}://{host}/" if host else ""
+
+
+@lru_cache(maxsize=4096)
+def foreign_address(kind: str, value: str, service_url: str) -> str:
+    """An address on a host anyone can register (another site than the service at
+    ``service_url`` or than the one the pattern's literal start names, and not a name under
+    theirs) that the pattern accepts, or "" when it accepts none of those tried. The CAS ignores
+    such a pattern (an open redirect: tickets sent to whoever registers the host); the portal's
+    form, the Django admin and ``service_add`` refuse it, ``socle.E040`` reports one saved
+    before. A pattern that cannot be compiled accepts nothing: ""."""
+    sites = [url for url in (service_url, _prefix_site(kind, value)) if url]
+    for site in sites or ["https://example.org/"]:
+        anywhere, foreign, _same_domain = _probe_urls(site)
+        for url in (*anywhere, *foreign):
+            try:
+                if matches(kind, value, url):
+                    return url
+            except (re.error, ValueError):
+                return ""
+    return ""
+
+
+def foreign_address_message(address: str) -> str:
+    """Why a pattern that accepts ``address`` (:func:`foreign_address`) is refused."""
+    return _(
+        "Ce motif accepte aussi d'autres sites (par exemple %(url)s) : le CAS l'ignorerait. "
+        "Écrivez le domaine complet suivi de « / », par exemple https://appli.example.org/**."
+    ) % {"url": address}
 
 
 @dataclass(frozen=True)
@@ -142,6 +198,8 @@ def pattern_problem(kind: str, value: str, own_urls: list[str]) -> PatternProble
     try:
         if kind == PatternKind.REGEX:
             re.compile(value)
+        if slow_pattern(kind, value):
+            return PatternProblem(slow_pattern_message(kind, value))
         mismatch = scheme_problem(kind, value, own_urls)
         if mismatch is not None:
             return PatternProblem(mismatch)

@@ -8,7 +8,6 @@ What they answer is decided in ``socle.cas.answers`` (shared with the WSGI fast 
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
@@ -21,8 +20,6 @@ from socle.cas.tickets import get_store
 from socle.cas.validation import issue_proxy_ticket
 from socle.cas.views.common import client_ip, param
 from socle.core.nocache import View, no_store
-
-logger = logging.getLogger("socle.cas")
 
 
 def server_to_server(*methods: str) -> Callable[[View], View]:
@@ -88,7 +85,8 @@ def proxy(request: HttpRequest) -> HttpResponse:
         )
     except Exception as exc:
         if not isinstance(exc, errors.CasError):
-            logger.exception("proxy ticket request failed")
+            # As the validations: a database error's detail may quote a ticket or session id.
+            answers.log_internal_error("proxy ticket request failed", exc)
             exc = errors.InternalError("Erreur interne du serveur CAS.")
         if as_json:
             return HttpResponse(protocol.render_proxy_failure_json(exc), content_type=JSON)

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from socle.cas.attributes import unknown_attributes_message, unknown_names
-from socle.cas.services import compile_pattern, normalise_url, pattern_error, too_broad
+from socle.cas.services import compile_pattern, normalise_url, pattern_error
 from socle.core.commands import SocleCommand
 from socle.directory.command_options import establishment_of
 from socle.directory.models import Establishment
@@ -27,6 +27,8 @@ from socle.portal.models import (
 )
 from socle.portal.patterns import (
     default_pronote_pattern,
+    foreign_address,
+    foreign_address_message,
     pronote_root_message,
     pronote_root_missing,
     scheme_problem,
@@ -34,6 +36,7 @@ from socle.portal.patterns import (
     wildcard_url_problem,
 )
 from socle.portal.provisioning import ProfilesError, parse_profiles, set_command_line_profiles
+from socle.portal.regex_safety import slow_pattern, slow_pattern_message
 from socle.portal.release import release_detail
 from socle.portal.traces import record
 from socle.portal.username_lock import (
@@ -179,14 +182,16 @@ class Command(SocleCommand):
                     _("Motif « %(pattern)s » invalide : %(error)s.")
                     % {"pattern": value[:200], "error": pattern_error(exc)}
                 ) from None
-            if too_broad(kind, text):
+            if slow_pattern(kind, text):
                 raise CommandError(
-                    _(
-                        "Motif « %(pattern)s » refusé : il accepte n'importe quel site. "
-                        "Écrivez le domaine complet suivi de « / », par exemple "
-                        "https://appli.example.org/**."
-                    )
-                    % {"pattern": value[:200]}
+                    _("Motif « %(pattern)s » refusé : %(problem)s")
+                    % {"pattern": value[:200], "problem": slow_pattern_message(kind, text)}
+                )
+            elsewhere = foreign_address(kind, text, url)
+            if elsewhere:
+                raise CommandError(
+                    _("Motif « %(pattern)s » refusé : %(problem)s")
+                    % {"pattern": value[:200], "problem": foreign_address_message(elsewhere)}
                 )
             mismatch = scheme_problem(kind, text, own)
             if mismatch is not None:
