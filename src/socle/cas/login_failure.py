@@ -1,7 +1,8 @@
 """What a refused login is told, and what « Traces » records of it (``socle.cas.throttle``).
 
 One message for every wrong login, known or not, so that nothing tells whether a login exists;
-a disabled account is named only to whoever typed its right password.
+a disabled account is named only to whoever typed its right password, an expired activation
+code only to whoever typed it.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ def failure_detail(outcome: Outcome) -> str:
         return "throttled"
     if outcome.unknown_login:
         return "identifiant inconnu"
+    if outcome.expired_code:
+        return "code d'activation expiré"
     return "compte désactivé" if outcome.disabled else ""
 
 
@@ -52,6 +55,11 @@ def failure_message(outcome: Outcome) -> str:
         return _(
             "Votre compte est désactivé. Si vous pensez que c'est une erreur, adressez-vous à "
             "votre établissement."
+        )
+    if outcome.expired_code:
+        return _(
+            "Ce code d'activation a expiré. Demandez-en un nouveau à l'administrateur de l'ENT "
+            "de votre établissement."
         )
     if not outcome.throttled:
         return _("Identifiant ou mot de passe incorrect.")
