@@ -18,7 +18,7 @@ from socle.directory.models import ActivationCode
 from socle.directory.signals import password_changed
 from socle.portal.models import Trace
 from tests.cas.conftest import SERVICE_URL, cas_login, ticket_from
-from tests.factories import make_person
+from tests.factories import DEFAULT_PASSWORD, make_person
 
 NS = {"cas": "http://www.yale.edu/tp/cas"}
 
@@ -123,6 +123,20 @@ def test_the_disabled_account_message_is_no_oracle_past_the_throttle(client, pup
         cas_login(client, pupil, password="wrong")
     late = cas_login(client, pupil).content.decode()  # the right password, the sixth attempt
     assert "Trop de tentatives" in late and "désactivé" not in late
+
+
+def test_it_accepts_a_login_typed_with_capitals(client, pupil) -> None:
+    """« Camille.Martin » for ``camille.martin`` (a phone's first capital, Caps Lock): logged in,
+    as the person, not refused as an unknown login."""
+    typed = pupil.login.title()
+    assert typed != pupil.login
+    form = {"username": typed, "password": DEFAULT_PASSWORD, "next": "/"}
+    assert client.post("/cas/login", form)["Location"] == "/"
+    assert client.session["_auth_user_id"] == str(pupil.pk)
+    wrong = Client().post("/cas/login", {"username": typed.upper(), "password": "wrong"})
+    assert "Identifiant ou mot de passe incorrect." in wrong.content.decode()
+    trace = Trace.objects.filter(event="login_failed").get()
+    assert trace.person_id == pupil.pk  # the account's failure, in its school's « Traces »
 
 
 def test_it_says_an_expired_activation_code_has_expired_to_whoever_typed_it(client) -> None:

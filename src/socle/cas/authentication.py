@@ -172,7 +172,18 @@ def find_person(login: str) -> Person | None:
     of by the ORM at every login: 0.2–0.35 ms of CPU less per login, measured in-process on
     SQLite and PostgreSQL. The row goes through the ORM's own converters (``socle.core.rows``)
     and ``Model.from_db``.
+
+    A login typed with capitals (« Camille.Martin »: a phone's first capital, Caps Lock) that
+    matches no login as typed is read again in lower case, as Socle writes its logins
+    (``prenom.nom``) and as the throttle counts them: one more query, only for such a miss.
     """
+    person = _find_exact(login)
+    if person is None and (lowered := login.lower()) != login:
+        person = _find_exact(lowered)
+    return person
+
+
+def _find_exact(login: str) -> Person | None:
     conn = connections[DEFAULT_DB_ALIAS]
     lookup = _lookup(conn)
     with conn.cursor() as cursor:
