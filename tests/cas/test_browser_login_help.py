@@ -23,6 +23,12 @@ DESCRIBED = """(id) => (document.getElementById(id).getAttribute('aria-described
     .filter(Boolean)"""
 
 
+def _log_in(page: Any, login: str, password: str = DEFAULT_PASSWORD) -> None:
+    page.fill("#id_username", login)
+    page.fill("#id_password", password)
+    submit(page, "main button[type=submit]")
+
+
 @pytest.mark.parametrize(
     ("locale", "warning"),
     [("fr-FR", "Attention : la touche Verr. Maj est activée."), ("en-GB", "Caps Lock is on.")],
@@ -57,9 +63,7 @@ def test_a_refused_login_is_read_with_both_fields(
         page = browser.new_page(locale="fr-FR")
         page.goto(live_server.url + "/cas/login")
         assert page.evaluate(DESCRIPTION, "id_username") is None
-        page.fill("#id_username", pupil.login)
-        page.fill("#id_password", "mauvais mot de passe")
-        submit(page, "main button[type=submit]")
+        _log_in(page, pupil.login, "mauvais mot de passe")
         message = ["Identifiant ou mot de passe incorrect."]
         assert page.evaluate(DESCRIBED, "id_username") == message
         assert page.evaluate(DESCRIBED, "id_password") == message
@@ -72,14 +76,10 @@ def test_se_reconnecter_after_logout_leads_to_mon_espace(
     with chromium() as browser:
         page = browser.new_page(locale="fr-FR")
         page.goto(live_server.url + "/cas/login?next=/")
-        page.fill("#id_username", pupil.login)
-        page.fill("#id_password", DEFAULT_PASSWORD)
-        submit(page, "main button[type=submit]")
+        _log_in(page, pupil.login)
         page.goto(live_server.url + "/cas/logout")
         assert page.locator("h1").inner_text() == "Vous êtes déconnecté"
         submit(page, "text=Se reconnecter")
-        page.fill("#id_username", pupil.login)
-        page.fill("#id_password", DEFAULT_PASSWORD)
-        submit(page, "main button[type=submit]")
+        _log_in(page, pupil.login)
         assert page.url == live_server.url + "/"
         assert page.locator("h1").inner_text() == "Mon espace"
