@@ -124,5 +124,19 @@ def test_it_reads_a_person_as_the_orm_does(db):
 def test_it_finds_nobody_for_an_unknown_or_differently_written_login(db):
     person = make_person()
     assert authentication.find_person(person.login + "x") is None
-    assert authentication.find_person(person.login.upper()) is None
+    assert authentication.find_person(person.login.upper() + "X") is None
+    assert authentication.find_person(" " + person.login) is None
     assert authentication.find_person("") is None
+
+
+def test_it_reads_a_login_typed_with_capitals_in_lower_case_after_the_login_as_typed(db):
+    """« Camille.Martin » finds ``camille.martin``; a login stored with capitals (an import
+    file's) is found as typed first, before any lower-case account."""
+    person = make_person("Camille", "Martin")
+    assert authentication.find_person(person.login.title()) == person
+    assert authentication.find_person(person.login.upper()) == person
+    capitals = make_person("Jean", "Dupont", login="Jean.Dupont")
+    lower = make_person("Jean", "Dupont", login="jean.dupont")
+    assert authentication.find_person("Jean.Dupont") == capitals
+    assert authentication.find_person("JEAN.DUPONT") == lower
+    assert authentication.find_person("jean.dupont") == lower

@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 from lxml import etree
 
 from socle.cas.models import SsoSession
 from socle.cas.views.common import TGC_COOKIE
 from socle.directory.activation import issue_code
+from socle.directory.models import ActivationCode
 from socle.directory.signals import password_changed
 from socle.portal.models import Trace
 from tests.cas.conftest import SERVICE_URL, cas_login, ticket_from
-from tests.factories import make_person
+from tests.factories import DEFAULT_PASSWORD, make_person
 
 NS = {"cas": "http://www.yale.edu/tp/cas"}
 
@@ -120,6 +123,45 @@ def test_the_disabled_account_message_is_no_oracle_past_the_throttle(client, pup
         cas_login(client, pupil, password="wrong")
     late = cas_login(client, pupil).content.decode()  # the right password, the sixth attempt
     assert "Trop de tentatives" in late and "désactivé" not in late
+
+
+def test_it_accepts_a_login_typed_with_capitals(client, pupil) -> None:
+    """« Camille.Martin » for ``camille.martin`` (a phone's first capital, Caps Lock): logged in,
+    as the person, not refused as an unknown login."""
+    typed = pupil.login.title()
+    assert typed != pupil.login
+    form = {"username": typed, "password": DEFAULT_PASSWORD, "next": "/"}
+    assert client.post("/cas/login", form)["Location"] == "/"
+    assert client.session["_auth_user_id"] == str(pupil.pk)
+    wrong = Client().post("/cas/login", {"username": typed.upper(), "password": "wrong"})
+    assert "Identifiant ou mot de passe incorrect." in wrong.content.decode()
+    trace = Trace.objects.filter(event="login_failed").get()
+    assert trace.person_id == pupil.pk  # the account's failure, in its school's « Traces »
+
+
+def test_it_says_an_expired_activation_code_has_expired_to_whoever_typed_it(client) -> None:
+    """A letter's code typed after its expiry: « expiré », ask for a new one — said only to the
+    code's holder (another code or password is « incorrect »), a failure all the same."""
+    newcomer = make_person("Léa", "Petit", password=None)
+    letter = issue_code(newcomer)
+    ActivationCode.objects.filter(person=newcomer).update(
+        expires_at=timezone.now() - dt.timedelta(days=1)
+    )
+    expired = cas_login(client, newcomer, password=letter.display)
+    assert expired.status_code == 200
+    text = html.unescape(expired.content.decode())
+    assert "Ce code d'activation a expiré. Demandez-en un nouveau" in text
+    assert "incorrect" not in text
+    wrong = cas_login(client, newcomer, password="ABCDE-FGHJK").content.decode()
+    assert "Identifiant ou mot de passe incorrect." in wrong and "expiré" not in wrong
+    assert TGC_COOKIE not in client.cookies or not client.cookies[TGC_COOKIE].value
+    details = list(
+        Trace.objects.filter(event="login_failed").order_by("pk").values_list("detail", flat=True)
+    )
+    assert details == ["code d'activation expiré", ""]
+    form = {"username": newcomer.login, "password": letter.code}
+    english = client.post("/cas/login", form, HTTP_ACCEPT_LANGUAGE="en")
+    assert "This activation code has expired." in html.unescape(english.content.decode())
 
 
 def test_it_throttles_repeated_failures_on_one_account(client, pupil, service) -> None:

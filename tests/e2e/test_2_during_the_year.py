@@ -16,7 +16,9 @@ from tests.e2e.pages import (
     ent_login,
     espace,
     import_file,
+    launch,
     main_text,
+    open_launcher,
     pronote_from_ent,
     set_published,
     spr_open,
@@ -35,10 +37,16 @@ NO_ATTRIBUTE = (
 
 
 def test_failure_1_no_idpronote_attribute_gives_pronotes_own_message(story: Story) -> None:
-    """Yanis HADDAD is new: PRONOTE does not know him yet, so the ENT has no identifier."""
+    """Yanis HADDAD is new: PRONOTE does not know him yet, so the ENT has no identifier — and
+    its launcher page says so before the click."""
     world, page = story.world, story.fresh("yanis")
     ent_login(page, world.ent, "yanis.haddad", PASSWORDS["yanis.haddad"])
-    seen = pronote_from_ent(page, world.ent, world.jaures, SERVICE)
+    open_launcher(page, world.ent, SERVICE)
+    assert (
+        "L'ENT n'a pas encore reçu votre identifiant PRONOTE pour Collège Jean Jaurès : PRONOTE "
+        "risque de ne pas vous reconnaître (« Échec de l'authentification par le serveur CAS »)."
+    ) in squash(main_text(page))
+    seen = launch(page, world.jaures)
     assert seen.login_forms_shown(world.ent) == []
     assert page.url.startswith(world.jaures.url + "/pronote/")
     assert NO_ATTRIBUTE.format(cas=world.ent.cas_url) in squash(body(page))

@@ -20,10 +20,11 @@ from tests.factories import make_person
 from tests.portal.phone import phone_school
 from tests.portal.test_service_pages import service_data
 
-# Words of the French interface that no English page should show (user data aside).
+# Words of the French interface that no English page should show (user data aside); whole
+# words, so that a script's ``getModifierState`` is no « Modifier ».
 GIVEAWAYS = re.compile(
-    r"Établissement|Se déconnecter|Se connecter|Enregistrer|Annuler|Rechercher|Mot de passe"
-    r"|Mon espace|Gestion du portail|Élève|Enseignant|Aucun|Supprimer|Modifier|Valider"
+    r"\b(?:Établissement|Se déconnecter|Se connecter|Enregistrer|Annuler|Rechercher|Mot de passe"
+    r"|Mon espace|Gestion du portail|Élève|Enseignant|Aucun|Supprimer|Modifier|Valider)\b"
 )
 ATTRIBUTES = ("title", "aria-label", "placeholder", "alt", "value")
 QUOTED = re.compile(r"«[^»]*»")  # PRONOTE's own messages, quoted on purpose

@@ -18,7 +18,9 @@ holder learns it, and a pupil who left is told why instead of « mot de passe in
 A person who types the code of their activation letter (or of an administrator's reset) as the
 password is no failure: the attempt gives its count back and the outcome says so
 (``activation_code``), and the login view sends them to the first-connection page. A wrong code
-counts as any wrong password: the throttle bounds the guessing of codes too.
+counts as any wrong password: the throttle bounds the guessing of codes too. So does the code
+of a letter typed after its expiry, but the outcome says so (``expired_code``): only the
+letter's holder learns it, and they are told to ask for a new code.
 
 An attempt without a trusted device entry reads the throttle's counts before it queues for a
 hash slot, and again once it holds one if it had to wait (:data:`QUEUED`): failures counted
@@ -36,12 +38,13 @@ from django.contrib.auth.signals import user_login_failed
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.http import HttpRequest
+from django.utils import timezone
 
 from socle.cas import device, throttle
 from socle.core.admission import password_hash_slot
 from socle.core.client_gone import still_wanted_check
 from socle.core.rows import Converters, convert, converters_for, per_connection
-from socle.directory.activation import find_valid_code
+from socle.directory.activation import find_unused_code
 from socle.directory.models import ActivationCode, Membership, Person
 
 MAX_LOGIN_LENGTH = 150
@@ -60,6 +63,9 @@ class Outcome:
     # the right password of a disabled account (a pupil who left): said so, since only someone
     # who knows the password learns it; still a failure for the throttle
     disabled: bool = False
+    # the letter's activation code, typed after its expiry: said so, to the code's holder only
+    # (a failure all the same, counted by the throttle)
+    expired_code: bool = False
     # no account has this login: what was typed (perhaps the password, in the wrong field) is
     # not recorded in the traces
     unknown_login: bool = False
@@ -137,17 +143,20 @@ def check_credentials(request: HttpRequest, login: str, password: str, address: 
     except BaseException:  # not hashed after all (full queue, client gone, an error)
         throttle.release(checked)
         raise
+    expired_code = False
     if not valid:  # looked up for unknown logins too: the same queries whether a login exists
-        code = find_valid_code(person.login if person is not None else login, password)
-        if code is not None:
+        code = find_unused_code(person.login if person is not None else login, password)
+        if code is not None and code.expires_at > timezone.now():
             throttle.release(checked)
             return Outcome(None, activation_code=code)
+        expired_code = code is not None
     if not valid or person is None or not person.is_active:
         user_login_failed.send(sender=__name__, credentials={"username": login}, request=request)
         throttle.record_failure(login, address, checked)
         return Outcome(
             None,
             disabled=valid and person is not None,
+            expired_code=expired_code,
             unknown_login=person is None,
             refused=person,
         )
@@ -163,7 +172,18 @@ def find_person(login: str) -> Person | None:
     of by the ORM at every login: 0.2–0.35 ms of CPU less per login, measured in-process on
     SQLite and PostgreSQL. The row goes through the ORM's own converters (``socle.core.rows``)
     and ``Model.from_db``.
+
+    A login typed with capitals (« Camille.Martin »: a phone's first capital, Caps Lock) that
+    matches no login as typed is read again in lower case, as Socle writes its logins
+    (``prenom.nom``) and as the throttle counts them: one more query, only for such a miss.
     """
+    person = _find_exact(login)
+    if person is None and (lowered := login.lower()) != login:
+        person = _find_exact(lowered)
+    return person
+
+
+def _find_exact(login: str) -> Person | None:
     conn = connections[DEFAULT_DB_ALIAS]
     lookup = _lookup(conn)
     with conn.cursor() as cursor:

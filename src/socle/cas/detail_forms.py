@@ -14,6 +14,7 @@ UNKNOWN_SERVICE = gettext_noop("service non autorisé")  # ticket_refused by /ca
 FIRST_CONNECTION = gettext_noop("première connexion")  # login after the activation page
 UNKNOWN_LOGIN = gettext_noop("identifiant inconnu")  # login_failed
 ACCOUNT_DISABLED = gettext_noop("compte désactivé")  # login_failed
+EXPIRED_CODE = gettext_noop("code d'activation expiré")  # login_failed
 THROTTLED = gettext_noop("trop de tentatives : refusée sans lire le mot de passe")  # login_failed
 LEGACY_THROTTLED = "throttled"  # THROTTLED as stored until 2026-12 (in English)
 SAML_WITHHELD = gettext_noop(
@@ -48,6 +49,7 @@ def register() -> None:
         "login_failed",
         DetailForm(UNKNOWN_LOGIN),
         DetailForm(ACCOUNT_DISABLED),
+        DetailForm(EXPIRED_CODE),
         DetailForm(THROTTLED),
         _legacy_throttled,
     )

@@ -1,7 +1,8 @@
 """What a refused login is told, and what « Traces » records of it (``socle.cas.throttle``).
 
 One message for every wrong login, known or not, so that nothing tells whether a login exists;
-a disabled account is named only to whoever typed its right password.
+a disabled account is named only to whoever typed its right password, an expired activation
+code only to whoever typed it.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from socle.cas import throttle
 from socle.cas.authentication import Outcome, find_person
-from socle.cas.detail_forms import ACCOUNT_DISABLED, THROTTLED, UNKNOWN_LOGIN
+from socle.cas.detail_forms import ACCOUNT_DISABLED, EXPIRED_CODE, THROTTLED, UNKNOWN_LOGIN
 from socle.directory.models import Person
 
 
@@ -20,6 +21,8 @@ def failure_detail(outcome: Outcome) -> str:
         return THROTTLED
     if outcome.unknown_login:
         return UNKNOWN_LOGIN
+    if outcome.expired_code:
+        return EXPIRED_CODE
     return ACCOUNT_DISABLED if outcome.disabled else ""
 
 
@@ -53,6 +56,11 @@ def failure_message(outcome: Outcome) -> str:
         return _(
             "Votre compte est désactivé. Si vous pensez que c'est une erreur, adressez-vous à "
             "votre établissement."
+        )
+    if outcome.expired_code:
+        return _(
+            "Ce code d'activation a expiré. Demandez-en un nouveau à l'administrateur de l'ENT "
+            "de votre établissement."
         )
     if not outcome.throttled:
         return _("Identifiant ou mot de passe incorrect.")

@@ -111,16 +111,18 @@ def issue_code(person: Person) -> IssuedCode:
 
 def find_valid_code(login: str, code: str) -> ActivationCode | None:
     """The live activation code of ``login`` if ``code`` is it (constant-time compare)."""
+    row = find_unused_code(login, code)
+    return row if row is not None and row.expires_at > timezone.now() else None
+
+
+def find_unused_code(login: str, code: str) -> ActivationCode | None:
+    """The unused activation code of ``login`` if ``code`` is it, live or expired (one query:
+    the login tells a letter's expired code from a wrong password, to the code's holder only)."""
     if not login or not code or len(login) > 150 or len(code) > 64:
         return None
     row = (
         ActivationCode.objects.select_related("person")
-        .filter(
-            person__login=login,
-            person__is_active=True,
-            used_at__isnull=True,
-            expires_at__gt=timezone.now(),
-        )
+        .filter(person__login=login, person__is_active=True, used_at__isnull=True)
         .first()
     )
     if row is None:

@@ -11,7 +11,7 @@ from socle.directory.models import Establishment
 from socle.portal.access import explain_access
 from socle.portal.detail_forms import LAUNCHER
 from socle.portal.espaces import is_phone
-from socle.portal.launch import launch_targets
+from socle.portal.launch import launch_targets, launcher_notes
 from socle.portal.models import LauncherSkip, Service, SSOType
 from socle.portal.policy import Decision
 from socle.portal.traces import record
@@ -75,6 +75,7 @@ def launcher(request: HttpRequest, code: str) -> HttpResponse:
             "service": service,
             "targets": targets,
             "remembered": skip.exists(),
+            "notes": launcher_notes(person, service),  # type: ignore[arg-type]
             "establishment": establishment,
         },
     )
