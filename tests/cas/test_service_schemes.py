@@ -69,11 +69,19 @@ def test_it_refuses_a_pronote_pattern_in_the_other_scheme_than_its_url():
     [
         (f"https://{APP}/**",),
         (f"regex:^https?://{APP}/.*",),  # both schemes, in one pattern that accepts the URL
-        (f"https://{APP}/**", "https://autre.example.org/**"),  # another host: not a scheme
     ],
 )
 def test_it_accepts_patterns_in_the_scheme_of_the_url(patterns):
     assert "Service appli enregistré" in service_add(f"https://{APP}/", *patterns)
+
+
+def test_it_refuses_a_pattern_that_accepts_the_url_in_neither_scheme_as_the_form_does():
+    """Another host's pattern beside one that accepts the URL: the portal's form and the Django
+    admin refuse it (« Mon espace » opens the service at its URL); socle.W042 said it once
+    saved."""
+    with pytest.raises(CommandError, match="Ce motif ne correspond pas à l'URL du service"):
+        service_add(f"https://{APP}/", f"https://{APP}/**", "https://autre.example.org/**")
+    assert not Service.objects.exists()
 
 
 def test_it_is_why_such_a_service_is_refused_by_the_cas_from_mon_espace():

@@ -29,9 +29,9 @@ from socle.portal.patterns import (
     default_pronote_pattern,
     foreign_address,
     foreign_address_message,
+    pattern_problem,
     pronote_root_message,
     pronote_root_missing,
-    scheme_problem,
     ticket_parameter_problem,
     wildcard_url_problem,
 )
@@ -193,11 +193,14 @@ class Command(SocleCommand):
                     _("Motif « %(pattern)s » refusé : %(problem)s")
                     % {"pattern": value[:200], "problem": foreign_address_message(elsewhere)}
                 )
-            mismatch = scheme_problem(kind, text, own)
-            if mismatch is not None:
+            # The portal form's judgement (the admin's too): not the URL's address in the other
+            # scheme only, nor one that accepts the URL in neither scheme (socle.W042 said it
+            # once saved). Wide patterns are left to the foreign-address refusal above.
+            problem = pattern_problem(kind, text, own)
+            if problem is not None and not problem.wide:
                 raise CommandError(
                     _("Motif « %(pattern)s » refusé : %(problem)s")
-                    % {"pattern": value[:200], "problem": mismatch}
+                    % {"pattern": value[:200], "problem": problem.message}
                 )
             compiled.append((kind, text))
         if options["sso"] == SSOType.PRONOTE:  # « ** » left out: no espace accepted
