@@ -33,6 +33,8 @@ from socle.cas.services import find_service
 from socle.cas.tickets.base import Session, SessionEnded
 from socle.cas.views import warn
 from socle.cas.views.common import (
+    TGC_COOKIE,
+    clear_tgc,
     client_ip,
     current_session,
     flag,
@@ -117,18 +119,29 @@ def _hidden(request: HttpRequest, service_url: str, next_url: str) -> dict[str, 
 
 
 def _blank_login_page(
-    request: HttpRequest, hidden: dict[str, str], service: Service | None
+    request: HttpRequest,
+    hidden: dict[str, str],
+    service: Service | None,
+    *,
+    session_ended: bool = False,
 ) -> HttpResponse:
     """The unbound form with these hidden fields, reused when it can be (``cas.login_page``):
-    the form object is built only when the page is rendered."""
+    the form object is built only when the page is rendered. ``session_ended``: the browser's
+    TGC names a single sign-on session that has ended (idle timeout, hard limit, a new password
+    chosen elsewhere, an account deactivated): the page says so, once (the cookie is
+    deleted)."""
     negotiated = negotiate_language(request)
     key = page_key(request, request.LANGUAGE_CODE, str(service.pk) if service else "", hidden)
+    if key and session_ended:
+        key = (*key, "session-ended")
 
     def render_page() -> HttpResponse:
         context = _context(LoginForm(initial=hidden), service)
-        return render(request, "cas/login.html", context)
+        return render(request, "cas/login.html", {**context, "session_ended": session_ended})
 
     response = reuse_or_render(key, request, render_page)
+    if session_ended:
+        clear_tgc(response)
     return language_headers(response, request.LANGUAGE_CODE) if negotiated else response
 
 
@@ -213,10 +226,12 @@ def _sso_or_form(
                     request, person, session, service, service_url, from_new_login=False
                 )
             except SessionEnded:
-                pass  # ended elsewhere since this process saw it: credentials are asked
+                session = None  # ended elsewhere since this process saw it: credentials asked
     if flag(request, "gateway") and service is not None and not renew:
         return HttpResponseRedirect(service_url)  # §2.1.1 gateway: no credentials asked
-    return _blank_login_page(request, _hidden(request, service_url, next_url), service)
+    ended = session is None and bool(request.COOKIES.get(TGC_COOKIE))
+    hidden = _hidden(request, service_url, next_url)
+    return _blank_login_page(request, hidden, service, session_ended=ended)
 
 
 def _after_activation(
