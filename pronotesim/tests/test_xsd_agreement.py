@@ -12,23 +12,12 @@ from pronotesim.files.import_chiffre import NS as CONTAINER_NS
 from pronotesim.files.import_chiffre import ContainerError, read_container
 from pronotesim.files.rapprochement import NS, RapprochementError, parse_rapprochement
 from tests.crypto_side import EntAccount, import_chiffre, rapprochement
-from tests.test_alimentation import XSD_DIR
 
 Edit = Callable[[etree._Element], None]
 
 
 def q(name: str, ns: str = NS) -> str:
     return f"{{{ns}}}{name}"
-
-
-@pytest.fixture(scope="module")
-def sso_schema() -> xmlschema.XMLSchema10:
-    return xmlschema.XMLSchema10(str(XSD_DIR / "RapprochementSSO.xsd"))
-
-
-@pytest.fixture(scope="module")
-def container_schema() -> xmlschema.XMLSchema11:
-    return xmlschema.XMLSchema11(str(XSD_DIR / "ConteneurImportChiffre.xsd"))
 
 
 def base_document() -> etree._Element:
