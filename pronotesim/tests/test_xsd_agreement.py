@@ -80,6 +80,10 @@ REFUSED_BY_THE_SCHEMA: dict[str, Edit] = {
     "a responsable's civility that is not a number": add_child(
         "r:Responsables/r:Responsable", q("Civilite"), Ident="Mme"
     ),
+    "a delegation protocol other than CAS or ADFS": set_attr(
+        ".", "ProtocoleDelegationAuthentification", "SAML"
+    ),
+    "a pupil's sex other than Masculin or Feminin": set_attr("r:Eleves/r:Eleve", "Sexe", "F"),
     "a Date on the 30th of February": set_attr(".", "Date", "2026-02-30T10:00:00"),
     "a Date at 25 o'clock": set_attr(".", "Date", "2026-09-05T25:00:00"),
     "a Date in a time zone beyond ±14:00": set_attr(".", "Date", "2026-09-05T10:00:00+15:00"),
@@ -97,6 +101,7 @@ ACCEPTED_BY_THE_SCHEMA: dict[str, Edit] = {
         0, etree.Comment("élèves")
     ),
     "a Date at 24:00:00 with a time zone": set_attr(".", "Date", "2026-09-05T24:00:00+02:00"),
+    "the ADFS delegation protocol": set_attr(".", "ProtocoleDelegationAuthentification", "ADFS"),
 }
 
 

@@ -239,6 +239,12 @@ def parse_rapprochement(data: bytes) -> RapprochementFile:
     )
     if not is_xs_datetime(attrs["Date"]):
         raise RapprochementError(f"PARTENAIRE_INDEX : Date « {attrs['Date']} » invalide.")
+    protocol = attrs.get("ProtocoleDelegationAuthentification")
+    if protocol not in (None, "CAS", "ADFS"):
+        raise RapprochementError(
+            f"PARTENAIRE_INDEX : ProtocoleDelegationAuthentification « {protocol} » invalide "
+            "(CAS ou ADFS attendu)."
+        )
     sections = _children(root)
     names = [_local(section) for section in sections]
     positions = [SECTIONS.index(name) if name in SECTIONS else -1 for name in names]
