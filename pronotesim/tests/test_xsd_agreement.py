@@ -105,13 +105,17 @@ ACCEPTED_BY_THE_SCHEMA: dict[str, Edit] = {
 }
 
 
+def edited_document(edit: Edit) -> bytes:
+    root = base_document()
+    edit(root)
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+
+
 @pytest.mark.parametrize("change", sorted(REFUSED_BY_THE_SCHEMA))
 def test_it_refuses_a_document_the_schema_refuses(
     change: str, sso_schema: xmlschema.XMLSchema10
 ) -> None:
-    root = base_document()
-    REFUSED_BY_THE_SCHEMA[change](root)
-    data = etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+    data = edited_document(REFUSED_BY_THE_SCHEMA[change])
     assert not sso_schema.is_valid(data.decode())
     with pytest.raises(RapprochementError):
         parse_rapprochement(data)
@@ -121,9 +125,7 @@ def test_it_refuses_a_document_the_schema_refuses(
 def test_it_accepts_a_document_the_schema_accepts(
     change: str, sso_schema: xmlschema.XMLSchema10
 ) -> None:
-    root = base_document()
-    ACCEPTED_BY_THE_SCHEMA[change](root)
-    data = etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+    data = edited_document(ACCEPTED_BY_THE_SCHEMA[change])
     sso_schema.validate(data.decode())
     parsed = parse_rapprochement(data)
     assert [person.partner_id for person in parsed.people] == ["uid-1", "uid-2", "uid-3"]
