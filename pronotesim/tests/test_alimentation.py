@@ -1,11 +1,9 @@
 """Mode avec alimentation: the ENT's ImportChiffre file fills « Identifiant CAS »."""
 
-import os
 from datetime import date
 from pathlib import Path
 
 import pytest
-import xmlschema
 from cryptography.hazmat.primitives.asymmetric import rsa
 from django.core.management import CommandError, call_command
 from django.http import HttpResponse
@@ -18,26 +16,6 @@ from pronotesim.console.models import AlimentationImport
 from pronotesim.files.matching import CATEGORY_OF_KIND, KIND_ORDER
 from tests.crypto_side import EntAccount, import_chiffre, private_pem, rapprochement
 from tests.helpers import CAS_URL, configure, make_establishment, make_user, text_of
-
-# Index Education's schemas (not shipped with the repository): SOCLE_XSD_DIR, else beside the
-# repository's folder, or where the team keeps them (a clone elsewhere, e.g. in /tmp, still finds
-# them).
-_XSD_CANDIDATES = [
-    *([Path(os.environ["SOCLE_XSD_DIR"])] if os.environ.get("SOCLE_XSD_DIR") else []),
-    Path(__file__).resolve().parents[2].parent / "shared" / "reference" / "index-education",
-    Path("/work/shared/reference/index-education"),
-]
-XSD_DIR = next((d for d in _XSD_CANDIDATES if d.is_dir()), _XSD_CANDIDATES[0])
-
-
-@pytest.fixture(scope="module")
-def container_schema() -> xmlschema.XMLSchema11:
-    return xmlschema.XMLSchema11(str(XSD_DIR / "ConteneurImportChiffre.xsd"))
-
-
-@pytest.fixture(scope="module")
-def sso_schema() -> xmlschema.XMLSchema10:
-    return xmlschema.XMLSchema10(str(XSD_DIR / "RapprochementSSO.xsd"))
 
 
 @pytest.fixture

@@ -110,10 +110,32 @@ def test_load_base_accepts_the_interfaces_example(tmp_path: Path) -> None:
     assert [p.pronote_id for p in pupil.responsables.all()] == ["8WRBFX9Q73AVJKLM"]
 
 
+def test_it_loads_the_field_documents_fourteen_character_identifier() -> None:
+    """« 8WRBFX9Q73AVJK », an « Identifiant PRONOTE » of the field documents: 14 characters."""
+    document = {
+        "format": "pronotesim-base/1",
+        "uai": "0312609T",
+        "name": "Collège Jean Jaurès",
+        "users": [
+            {
+                "category": "enseignant",
+                "pronote_id": "8WRBFX9Q73AVJK",
+                "last_name": "BERRONE",
+                "first_name": "Christian",
+                "birth_date": None,
+            }
+        ],
+    }
+    replace_base(parse_base(document))
+    assert PronoteUser.objects.get(pronote_id="8WRBFX9Q73AVJK").last_name == "BERRONE"
+
+
 @pytest.mark.parametrize(
     ("change", "message"),
     [
         ({"pronote_id": "AZKH9C7WSQ2R54D0"}, "invalide"),
+        ({"pronote_id": "AZKH9C7WSQ2R5"}, "14 à 16 caractères"),
+        ({"pronote_id": "AZKH9C7WSQ2R54DPQ"}, "14 à 16 caractères"),
         ({"category": "directeur"}, "catégorie"),
         ({"responsables": ["ZZZZZZZZZZZZZZZZ"]}, "absent"),
         ({"birth_date": "2012-13-01"}, "date de naissance"),

@@ -14,7 +14,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from pronotesim.base.categories import CATEGORIES, ELEVE, RESPONSABLE
-from pronotesim.base.identifiers import ALPHABET, is_valid_pronote_id
+from pronotesim.base.identifiers import ALPHABET, LENGTH, MIN_LENGTH, is_valid_pronote_id
 from pronotesim.base.models import Establishment, PronoteUser
 
 FORMAT = "pronotesim-base/1"
@@ -76,7 +76,7 @@ def _user(entry: Any, index: int) -> UserRecord:
     if not is_valid_pronote_id(pronote_id):
         raise BaseFormatError(
             f"{where} : identifiant PRONOTE « {pronote_id} » invalide "
-            f"(16 caractères parmi {ALPHABET})."
+            f"({MIN_LENGTH} à {LENGTH} caractères parmi {ALPHABET})."
         )
     where = f"{where} ({pronote_id})"
     raw_date = entry.get("birth_date")

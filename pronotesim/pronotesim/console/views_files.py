@@ -14,7 +14,7 @@ from pronotesim.console.models import AlimentationImport, ServerSettings
 from pronotesim.console.spr import spr_required
 from pronotesim.files.alimentation import AlimentationError, import_file
 from pronotesim.files.crypto import public_pem_of
-from pronotesim.files.export import ExportUnavailable, build_export
+from pronotesim.files.export import ExportUnavailable, build_export, reset_cas_identifiers
 
 
 @require_http_methods(["GET", "POST"])
@@ -47,6 +47,7 @@ def export(request: HttpRequest) -> HttpResponse:
         else:
             response = HttpResponse(result.content, content_type="application/xml")
             response["Content-Disposition"] = f'attachment; filename="{result.file_name}"'
+            reset_cas_identifiers(result)  # complete export: PRONOTE resets them
             return response
     return render(
         request,

@@ -1,9 +1,18 @@
-"""Building the identifier export from the base and the server settings."""
+"""Building the identifier export from the base and the server settings.
+
+A complete export (« Uniquement les utilisateurs sans identifiants CAS » unticked) also resets
+the « Identifiant CAS » of the users it exports, once the file is delivered
+(:func:`reset_cas_identifiers`): the field documents' change of ENT — "export everyone (option
+unticked) so PRONOTE can reset them to the new ENT's identifiers" — so that each user's next
+connection from the ENT binds the name that ENT sends. The file itself carries the identifiers
+as PRONOTE held them when exporting.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.db import transaction
 from django.utils import timezone
 
 from pronotesim.base.models import Establishment, PronoteUser
@@ -21,6 +30,20 @@ class ExportResult:
     file_name: str
     content: bytes
     count: int
+    # complete export: (pk, « Identifiant CAS ») of the exported users holding one, to reset
+    to_reset: tuple[tuple[int, str], ...] = ()
+
+
+def reset_cas_identifiers(result: ExportResult) -> int:
+    """Clears the « Identifiant CAS » a complete export carried (one still holding the value
+    exported: a binding made since is kept). Returns how many were cleared."""
+    cleared = 0
+    with transaction.atomic():
+        for pk, value in result.to_reset:
+            cleared += PronoteUser.objects.filter(pk=pk, cas_identifier=value).update(
+                cas_identifier="", cas_bound_at=None
+            )
+    return cleared
 
 
 def build_export(server: ServerSettings, *, only_without_cas: bool) -> ExportResult:
@@ -63,4 +86,9 @@ def build_export(server: ServerSettings, *, only_without_cas: bool) -> ExportRes
         establishment=establishment,
         now=timezone.localtime(),
     )
-    return ExportResult(file_name(server.partner_name), content, len(users_list))
+    to_reset = (
+        ()
+        if only_without_cas
+        else tuple((user.pk, user.cas_identifier) for user in users_list if user.cas_identifier)
+    )
+    return ExportResult(file_name(server.partner_name), content, len(users_list), to_reset)

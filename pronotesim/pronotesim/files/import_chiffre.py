@@ -50,17 +50,29 @@ def read_container(data: bytes) -> Container:
             f'<ImportChiffre xmlns="{NS}"> est attendu.'
         )
     version = root.get("Version")
-    if not version:
+    if version is None:
         raise ContainerError("<ImportChiffre> : attribut Version manquant.")
+    unknown = sorted(set(root.attrib) - {"Version"})
+    if unknown:
+        raise ContainerError(f"<ImportChiffre> : attribut(s) inconnu(s) : {', '.join(unknown)}.")
+    if any(text and text.strip() for text in (root.text, *(child.tail for child in root))):
+        raise ContainerError("<ImportChiffre> : texte inattendu (éléments seuls attendus).")
     children = [child for child in root if isinstance(child.tag, str)]
+    # elementFormDefault="qualified": an element without the namespace is another element
     names = [
-        etree.QName(child).localname if child.tag.startswith(f"{{{NS}}}") else child.tag
+        etree.QName(child).localname
+        if child.tag.startswith(f"{{{NS}}}")
+        else f"{etree.QName(child).localname} (hors espace de noms)"
         for child in children
     ]
     if tuple(names) != CHILDREN:
         raise ContainerError(
-            f"<ImportChiffre> : éléments {', '.join(names)} ; attendu : {', '.join(CHILDREN)}."
+            f"<ImportChiffre> : éléments {', '.join(names)} ; attendu : {', '.join(CHILDREN)} "
+            f"(espace de noms {NS})."
         )
+    for name, child in zip(names, children, strict=True):
+        if child.attrib or any(isinstance(grandchild.tag, str) for grandchild in child):
+            raise ContainerError(f"<{name}> : texte seul attendu (ni attribut ni élément).")
     text = {name: (child.text or "").strip() for name, child in zip(names, children, strict=True)}
     if not is_xs_datetime(text["DateExport"]):
         raise ContainerError(f"<DateExport> : date-heure invalide « {text['DateExport']} ».")

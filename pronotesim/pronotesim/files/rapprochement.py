@@ -1,8 +1,9 @@
 """Reading the ENT's RapprochementSSO v2.0 document (root ``PARTENAIRE_INDEX``).
 
 Checked element by element against the structure of Index Education's RapprochementSSO.xsd:
-order of the sections, required attributes, no unknown attribute, ``Ident`` as unsignedInt,
-``DateNaissance`` as xs:date, ``Date`` as xs:dateTime.
+order of the sections, the ``Nomenclatures`` (``Civilites/Civilite``), required attributes, no
+unknown attribute (the sections take none), no text where the schema has elements only,
+``Ident`` as unsignedInt, ``DateNaissance`` as xs:date, ``Date`` as xs:dateTime.
 """
 
 from __future__ import annotations
@@ -86,7 +87,18 @@ def _local(element: etree._Element) -> str:
 
 
 def _children(element: etree._Element) -> list[etree._Element]:
+    """The element's child elements; text between them is refused (element-only content)."""
+    texts = [element.text, *(child.tail for child in element)]
+    if any(text and text.strip() for text in texts):
+        where = etree.QName(element).localname
+        raise RapprochementError(f"<{where}> : texte inattendu (éléments seuls attendus).")
     return [child for child in element if isinstance(child.tag, str)]
+
+
+def _section(section: etree._Element, name: str) -> list[etree._Element]:
+    """A section's children; the schema gives the section itself no attribute."""
+    _attributes(section, name, set(), set())
+    return _children(section)
 
 
 def _attributes(
@@ -111,13 +123,38 @@ def _ident(value: str, where: str) -> int:
     return number
 
 
+def _nomenclatures(section: etree._Element) -> None:
+    """Only ``Civilites`` (once), holding at least one ``Civilite Ident Libelle``."""
+    children = _section(section, "Nomenclatures")
+    if len(children) > 1 or any(_local(child) != "Civilites" for child in children):
+        names = ", ".join(_local(child) for child in children)
+        raise RapprochementError(f"Nomenclatures : éléments {names} ; attendu : Civilites.")
+    for civilites in children:
+        elements = _section(civilites, "Nomenclatures/Civilites")
+        if not elements:
+            raise RapprochementError("Nomenclatures/Civilites : section vide.")
+        for index, element in enumerate(elements, start=1):
+            where = f"Nomenclatures/Civilites/Civilite n° {index}"
+            if _local(element) != "Civilite":
+                raise RapprochementError(f"{where} : élément <{_local(element)}> inattendu.")
+            if _children(element):
+                raise RapprochementError(f"{where} : élément(s) inattendu(s).")
+            _ident(_attributes(element, where, {"Ident", "Libelle"}, set())["Ident"], where)
+
+
+def _leaf(element: etree._Element, where: str) -> None:
+    if _children(element):
+        raise RapprochementError(f"{where} : élément(s) inattendu(s).")
+
+
 def _establishments(section: etree._Element) -> dict[int, tuple[str, str]]:
     result: dict[int, tuple[str, str]] = {}
-    for index, element in enumerate(_children(section), start=1):
+    for index, element in enumerate(_section(section, "Etablissements"), start=1):
         where = f"Etablissements/Etablissement n° {index}"
         if _local(element) != "Etablissement":
             raise RapprochementError(f"{where} : élément <{_local(element)}> inattendu.")
         attrs = _attributes(element, where, {"Ident", "Numero", "Nom"}, ESTABLISHMENT_OPTIONAL)
+        _leaf(element, where)
         result[_ident(attrs["Ident"], where)] = (attrs["Numero"].strip(), attrs["Nom"])
     if not result:
         raise RapprochementError("Etablissements : au moins un établissement est attendu.")
@@ -126,11 +163,12 @@ def _establishments(section: etree._Element) -> dict[int, tuple[str, str]]:
 
 def _managed(section: etree._Element) -> list[int]:
     result = []
-    for index, element in enumerate(_children(section), start=1):
+    for index, element in enumerate(_section(section, "EtablissementsGeres"), start=1):
         where = f"EtablissementsGeres/Etablissement n° {index}"
         if _local(element) != "Etablissement":
             raise RapprochementError(f"{where} : élément <{_local(element)}> inattendu.")
         attrs = _attributes(element, where, {"Ident"}, set())
+        _leaf(element, where)
         result.append(_ident(attrs["Ident"], where))
     if not result:
         raise RapprochementError("EtablissementsGeres : au moins un établissement est attendu.")
@@ -157,13 +195,18 @@ def _person(element: etree._Element, kind: str, where: str) -> EntPerson:
         raise RapprochementError(f"{where} : Sexe « {attrs['Sexe']} » invalide.")
     if not person.partner_id:
         raise RapprochementError(f"{where} : ID_Partenaire vide.")
-    for child in _children(element):
+    children = _children(element)
+    if kind == "Responsable" and len(children) > 1:
+        raise RapprochementError(f"{where} : une seule <Civilite> attendue.")
+    for child in children:
         name = _local(child)
         if kind == "Eleve" and name == "Responsable":
             ref = _attributes(child, f"{where}/Responsable", {"Ident"}, set())
+            _leaf(child, f"{where}/Responsable")
             person.responsables.append(_ident(ref["Ident"], f"{where}/Responsable"))
         elif kind == "Responsable" and name == "Civilite" and not _children(child):
-            _attributes(child, f"{where}/Civilite", {"Ident"}, set())
+            civility = _attributes(child, f"{where}/Civilite", {"Ident"}, set())
+            _ident(civility["Ident"], f"{where}/Civilite")
         else:
             raise RapprochementError(f"{where} : élément <{name}> inattendu.")
     return person
@@ -172,7 +215,7 @@ def _person(element: etree._Element, kind: str, where: str) -> EntPerson:
 def _people(section: etree._Element, section_name: str) -> list[EntPerson]:
     kind = SECTION_OF[section_name]
     result = []
-    for index, element in enumerate(_children(section), start=1):
+    for index, element in enumerate(_section(section, section_name), start=1):
         where = f"{section_name}/{kind} n° {index}"
         if _local(element) != kind:
             raise RapprochementError(f"{where} : élément <{_local(element)}> inattendu.")
@@ -196,6 +239,12 @@ def parse_rapprochement(data: bytes) -> RapprochementFile:
     )
     if not is_xs_datetime(attrs["Date"]):
         raise RapprochementError(f"PARTENAIRE_INDEX : Date « {attrs['Date']} » invalide.")
+    protocol = attrs.get("ProtocoleDelegationAuthentification")
+    if protocol not in (None, "CAS", "ADFS"):
+        raise RapprochementError(
+            f"PARTENAIRE_INDEX : ProtocoleDelegationAuthentification « {protocol} » invalide "
+            "(CAS ou ADFS attendu)."
+        )
     sections = _children(root)
     names = [_local(section) for section in sections]
     positions = [SECTIONS.index(name) if name in SECTIONS else -1 for name in names]
@@ -213,7 +262,9 @@ def parse_rapprochement(data: bytes) -> RapprochementFile:
     managed: list[int] = []
     people: list[EntPerson] = []
     for name, section in zip(names, sections, strict=True):
-        if name == "Etablissements":
+        if name == "Nomenclatures":
+            _nomenclatures(section)
+        elif name == "Etablissements":
             establishments = _establishments(section)
         elif name == "EtablissementsGeres":
             managed = _managed(section)

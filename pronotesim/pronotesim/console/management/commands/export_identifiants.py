@@ -1,5 +1,7 @@
 """``manage.py export_identifiants --out FILE|DIR [--sans-identifiant-cas]`` (a path ending
-in ``/`` is a folder, made if missing, that receives ``IdPN_To_<PARTENAIRE>.xml``)."""
+in ``/`` is a folder, made if missing, that receives ``IdPN_To_<PARTENAIRE>.xml``). Without
+``--sans-identifiant-cas``, the exported users' « Identifiant CAS » are reset once the file is
+written."""
 
 import os
 from pathlib import Path
@@ -8,7 +10,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from pronotesim.console.models import ServerSettings
-from pronotesim.files.export import ExportUnavailable, build_export
+from pronotesim.files.export import ExportUnavailable, build_export, reset_cas_identifiers
 
 
 class Command(BaseCommand):
@@ -39,3 +41,9 @@ class Command(BaseCommand):
         except OSError as exc:
             raise CommandError(f"Écriture impossible de {out} : {exc.strerror}") from None
         self.stdout.write(f"{result.count} identifiant(s) PRONOTE exporté(s) dans {out}.")
+        cleared = reset_cas_identifiers(result)  # once the file is written
+        if cleared:
+            self.stdout.write(
+                f"{cleared} identifiant(s) CAS réinitialisé(s) : chacun sera associé à "
+                "l'identifiant envoyé par l'ENT à la prochaine connexion."
+            )
