@@ -17,12 +17,17 @@ T = TypeVar("T")
 
 _MISSING = object()
 
+READ: set[str] = set()
+"""Every variable the settings looked for, set or not: ``socle.W085`` names the other
+``SOCLE_*`` variables of the environment (a misspelt name is otherwise silently ignored)."""
+
 
 class ConfigurationError(Exception):
     """A ``SOCLE_*`` variable is missing or malformed."""
 
 
 def _raw(name: str) -> str | None:
+    READ.add(name)
     value = os.environ.get(name)
     if value is None or value.strip() == "":
         return None

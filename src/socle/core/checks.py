@@ -262,3 +262,45 @@ def check_admission_directory(app_configs: Any = None, **kwargs: Any) -> list[Ch
             )
         ]
     return []
+
+
+# SOCLE_* variables of the project's own tools (test suite, demo, benchmarks), not Socle's settings
+TOOL_PREFIXES = ("SOCLE_TEST_", "SOCLE_DEMO_", "SOCLE_BENCH_", "SOCLE_SERVICES_", "SOCLE_E2E_")
+TOOL_VARIABLES = frozenset({"SOCLE_XSD_DIR"})
+
+
+@register("socle")
+def check_unknown_variables(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """A ``SOCLE_*`` variable the settings never read: a misspelt ``SOCLE_DATABSE_URL`` left
+    the node on its default SQLite file, an empty directory, without a word."""
+    from difflib import get_close_matches
+
+    from socle.env import READ
+
+    messages: list[CheckMessage] = []
+    for name in sorted(os.environ):
+        if (
+            not name.startswith("SOCLE_")
+            or name in READ
+            or name in TOOL_VARIABLES
+            or name.startswith(TOOL_PREFIXES)
+        ):
+            continue
+        if name == "SOCLE_SECRET_KEY":  # read only without SOCLE_SECRET_KEY_FILE
+            hint = _("SOCLE_SECRET_KEY_FILE est défini et l'emporte : retirez SOCLE_SECRET_KEY.")
+        elif close := get_close_matches(name, sorted(READ), n=1, cutoff=0.8):
+            hint = _(
+                "Faute de frappe ? La variable de Socle la plus proche est %(close)s "
+                "(docs/configuration.md) : sans elle, sa valeur par défaut s'applique."
+            ) % {"close": close[0]}
+        else:
+            hint = _("docs/configuration.md liste les variables de Socle : retirez celle-ci.")
+        messages.append(
+            Warning(
+                _("%(name)s est défini, mais Socle ne lit pas cette variable : il est sans effet.")
+                % {"name": name},
+                hint=hint,
+                id="socle.W085",
+            )
+        )
+    return messages
