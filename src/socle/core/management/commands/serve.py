@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 from collections.abc import Callable
 from typing import Any, cast
 
@@ -11,7 +12,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from socle.core.commands import SocleCommand, pending_migrations
+from socle.core.health import redis_at_start, without_password
 from socle.core.server import ServeOptions, prepare_node, run
+
+logger = logging.getLogger("socle.core")
 
 
 def int_between(low: int, high: int) -> Callable[[str], int]:
@@ -94,6 +98,13 @@ class Command(SocleCommand):
                     "sans --no-prepare."
                 )
                 % {"count": count}
+            )
+        if (problem := redis_at_start()) is not None:
+            logger.warning(
+                "Redis at %s does not answer (%s): the node starts, but answers 503 to every "
+                "login and /healthz until it does; check SOCLE_REDIS_URL and the Redis server",
+                without_password(settings.SOCLE_REDIS_URL),
+                problem,
             )
         self.stdout.write(
             _("Socle sur %(url)s — %(workers)s processus × %(threads)s fils (Ctrl-C pour arrêter).")
