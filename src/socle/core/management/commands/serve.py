@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 
 from socle.core.commands import SocleCommand, pending_migrations
 from socle.core.health import redis_at_start, without_password
+from socle.core.node_key import another_key_at_start
 from socle.core.server import ServeOptions, prepare_node, run
 
 logger = logging.getLogger("socle.core")
@@ -105,6 +106,16 @@ class Command(SocleCommand):
                 "login and /healthz until it does; check SOCLE_REDIS_URL and the Redis server",
                 without_password(settings.SOCLE_REDIS_URL),
                 problem,
+            )
+        if another_key_at_start():
+            logger.warning(
+                "The node started before this one on this database and cache (another node, or "
+                "this one before a restart) signed with another secret key, not among this "
+                "node's former keys: each node empties the portal sessions the other opened and "
+                "refuses its first-connection links, and the activation letters printed under "
+                "the other key no longer open here; give every node the same SOCLE_SECRET_KEY "
+                "(or SOCLE_SECRET_KEY_FILE), and after a change of key the former one in "
+                'SOCLE_SECRET_KEY_FALLBACKS_FILE (docs/deployment.md, "Rotating secrets")'
             )
         self.stdout.write(
             _("Socle sur %(url)s — %(workers)s processus × %(threads)s fils (Ctrl-C pour arrêter).")
