@@ -15,6 +15,7 @@ FIRST_CONNECTION = gettext_noop("première connexion")  # login after the activa
 UNKNOWN_LOGIN = gettext_noop("identifiant inconnu")  # login_failed
 ACCOUNT_DISABLED = gettext_noop("compte désactivé")  # login_failed
 EXPIRED_CODE = gettext_noop("code d'activation expiré")  # login_failed
+WRONG_PASSWORD = gettext_noop("mot de passe incorrect")  # login_failed (empty before 2026-12)
 THROTTLED = gettext_noop("trop de tentatives : refusée sans lire le mot de passe")  # login_failed
 LEGACY_THROTTLED = "throttled"  # THROTTLED as stored until 2026-12 (in English)
 SAML_WITHHELD = gettext_noop(
@@ -50,6 +51,7 @@ def register() -> None:
         DetailForm(UNKNOWN_LOGIN),
         DetailForm(ACCOUNT_DISABLED),
         DetailForm(EXPIRED_CODE),
+        DetailForm(WRONG_PASSWORD),
         DetailForm(THROTTLED),
         _legacy_throttled,
     )
