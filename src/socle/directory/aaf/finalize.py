@@ -223,10 +223,10 @@ def deactivate_unlisted(
     if not force:
         if too_many_absent(len(absent), len(everyone)):
             raise LargeAbsence(len(absent), len(everyone))
-        for establishment_id, (gone, total) in sorted(per_school.items()):
-            if too_many_absent(gone, total):
+        for establishment_id, (leaving, total) in sorted(per_school.items()):
+            if too_many_absent(leaving, total):
                 uai = Establishment.objects.get(pk=establishment_id).uai
-                raise LargeAbsence(gone, total, uai)
+                raise LargeAbsence(leaving, total, uai)
     deactivated: list[int] = []
     for chunk in batched(absent, CHUNK):
         if kind == RELATIVE:  # still named by an active pupil's record: still a relative
