@@ -51,6 +51,18 @@ def test_it_collects_static_files_only_when_they_changed(settings, tmp_path):
     assert collect_static_if_needed() is False
 
 
+def test_it_names_socle_data_dir_when_the_static_files_cannot_be_written(settings, tmp_path):
+    (tmp_path / "a-file").write_text("not a folder")
+    settings.STATIC_ROOT = tmp_path / "a-file" / "static"
+    with pytest.raises(CommandError) as refusal:
+        collect_static_if_needed()
+    message = str(refusal.value)
+    assert message.startswith(
+        f"SOCLE_DATA_DIR : écriture des fichiers statiques dans {settings.STATIC_ROOT} impossible ("
+    )
+    assert "Traceback" not in message and "--no-prepare" in message
+
+
 def test_socle_serve_migrates_serves_and_stops_gracefully(tmp_path):
     port = free_port()
     server = _serve(tmp_path, port, workers=2)
