@@ -14,6 +14,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from socle.core.server import ServeOptions, collect_static_if_needed, gunicorn_options
+from tests.core.cli import run_socle
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -61,6 +62,16 @@ def test_it_names_socle_data_dir_when_the_static_files_cannot_be_written(setting
         f"SOCLE_DATA_DIR : écriture des fichiers statiques dans {settings.STATIC_ROOT} impossible ("
     )
     assert "Traceback" not in message and "--no-prepare" in message
+
+
+def test_it_refuses_to_create_a_missing_data_dir_and_serve_an_empty_database(tmp_path):
+    missing = tmp_path / "socel" / "data"  # a misspelt SOCLE_DATA_DIR
+    result = run_socle(tmp_path, "serve", "--port", "1", SOCLE_DATA_DIR=str(missing))
+    assert result.returncode == 1
+    assert result.stderr.strip().endswith(
+        f"le dossier {missing} n'existe pas (SOCLE_DATA_DIR ?)."
+    ), result.stderr
+    assert not missing.exists()
 
 
 def test_socle_serve_migrates_serves_and_stops_gracefully(tmp_path):

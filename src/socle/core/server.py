@@ -128,6 +128,10 @@ def migration_lock() -> Iterator[None]:
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_advisory_unlock(%s)", [MIGRATION_LOCK_ID])
         return
+    # The database's folder missing (SOCLE_DATA_DIR misspelt, or not created): the connection
+    # fails as « socle migrate »'s does, naming it, instead of the mkdir below creating
+    # SOCLE_DATA_DIR and SQLite an empty database that the node then served.
+    connection.ensure_connection()
     name = str(settings.DATABASES["default"].get("NAME") or "socle")
     lock_path = Path(settings.SOCLE_DATA_DIR) / (
         ".migrate-" + hashlib.sha256(name.encode()).hexdigest()[:12] + ".lock"
