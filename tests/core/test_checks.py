@@ -245,3 +245,15 @@ def test_it_names_a_misspelt_variable_at_every_command(tmp_path):
     result = run_socle(tmp_path, "check", SOCLE_REDIS_ULR="redis://127.0.0.1:6379/0")
     assert result.returncode == 0  # a warning: the command runs
     assert "socle.W085" in result.stderr and "SOCLE_REDIS_URL" in result.stderr
+
+
+def test_it_warns_when_the_allowed_hosts_refuse_the_base_url_s_host(settings):
+    settings.SOCLE_BASE_URL = "https://ent.example.org"
+    settings.ALLOWED_HOSTS = ["127.0.0.1", "ent.example.com"]
+    (warning,) = checks.check_base_url_host()
+    assert warning.id == "socle.W086"
+    assert warning.msg.startswith(
+        "SOCLE_ALLOWED_HOSTS (127.0.0.1,ent.example.com) n'accepte pas ent.example.org"
+    )
+    settings.ALLOWED_HOSTS = ["127.0.0.1", ".example.org"]  # a domain and its subdomains
+    assert checks.check_base_url_host() == []

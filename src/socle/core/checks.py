@@ -264,6 +264,35 @@ def check_admission_directory(app_configs: Any = None, **kwargs: Any) -> list[Ch
     return []
 
 
+@register("socle")
+def check_base_url_host(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """``SOCLE_ALLOWED_HOSTS`` that does not accept the host of ``SOCLE_BASE_URL``: every
+    request the proxy forwards with the public ``Host`` is answered 400 « Demande refusée »."""
+    from urllib.parse import urlsplit
+
+    from django.http.request import validate_host
+
+    host = urlsplit(settings.SOCLE_BASE_URL).hostname or ""
+    if not host or validate_host(host, settings.ALLOWED_HOSTS):
+        return []
+    return [
+        Warning(
+            _(
+                "SOCLE_ALLOWED_HOSTS (%(hosts)s) n'accepte pas %(host)s, l'hôte de "
+                "SOCLE_BASE_URL : chaque page demandée à cette adresse répondra 400 « Demande "
+                "refusée »."
+            )
+            % {"hosts": ",".join(settings.ALLOWED_HOSTS), "host": host},
+            hint=_(
+                "Ajoutez %(host)s à SOCLE_ALLOWED_HOSTS (ou retirez la variable : sa valeur par "
+                "défaut le contient)."
+            )
+            % {"host": host},
+            id="socle.W086",
+        )
+    ]
+
+
 # SOCLE_* variables of the project's own tools (test suite, demo, benchmarks), not Socle's settings
 TOOL_PREFIXES = ("SOCLE_TEST_", "SOCLE_DEMO_", "SOCLE_BENCH_", "SOCLE_SERVICES_", "SOCLE_E2E_")
 TOOL_VARIABLES = frozenset({"SOCLE_XSD_DIR"})
