@@ -107,7 +107,7 @@ class Command(SocleCommand):
                 without_password(settings.SOCLE_REDIS_URL),
                 problem,
             )
-        if another_key_at_start():
+        if problem is None and another_key_at_start():  # the cache is Redis: said above
             logger.warning(
                 "The node started before this one on this database and cache (another node, or "
                 "this one before a restart) signed with another secret key, not among this "
