@@ -57,3 +57,20 @@ def test_it_says_nothing_when_the_cache_cannot_be_reached(settings, monkeypatch)
 def test_the_fingerprint_is_not_the_key_and_differs_between_keys():
     assert KEY_A not in fingerprint(KEY_A) and len(fingerprint(KEY_A)) == 32
     assert fingerprint(KEY_A) != fingerprint(KEY_B)
+
+
+def test_serve_says_it_once_in_its_log_and_starts(settings, monkeypatch, caplog):
+    from django.core.management import call_command
+
+    settings.SOCLE_REDIS_URL = ""  # the database cache
+    _start(settings, KEY_A)  # the other node
+    settings.SECRET_KEY, settings.SECRET_KEY_FALLBACKS = KEY_B, []
+    monkeypatch.setattr("socle.core.management.commands.serve.prepare_node", lambda **_: None)
+    served = []
+    monkeypatch.setattr("socle.core.management.commands.serve.run", served.append)
+    with caplog.at_level("WARNING", logger="socle.core"):
+        call_command("serve", "--workers", "1")
+    assert len(served) == 1
+    (line,) = [r.getMessage() for r in caplog.records if "another secret key" in r.getMessage()]
+    assert "give every node the same SOCLE_SECRET_KEY" in line
+    assert cache.get(CACHE_KEY) == fingerprint(KEY_B)
