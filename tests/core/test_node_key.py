@@ -62,7 +62,6 @@ def test_the_fingerprint_is_not_the_key_and_differs_between_keys():
 def test_serve_says_it_once_in_its_log_and_starts(settings, monkeypatch, caplog):
     from django.core.management import call_command
 
-    settings.SOCLE_REDIS_URL = ""  # the database cache
     _start(settings, KEY_A)  # the other node
     settings.SECRET_KEY, settings.SECRET_KEY_FALLBACKS = KEY_B, []
     monkeypatch.setattr("socle.core.management.commands.serve.prepare_node", lambda **_: None)
