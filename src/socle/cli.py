@@ -28,7 +28,10 @@ def main(argv: list[str] | None = None) -> None:
     set_command_console(args[0] if args and not args[0].startswith("-") else "")
     try:
         execute_from_command_line(["socle", *args])
-    except (ConfigurationError, ImproperlyConfigured) as exc:
+    except ConfigurationError as exc:
+        sys.stderr.write(f"{exc.in_language()}\n")
+        raise SystemExit(1) from None
+    except ImproperlyConfigured as exc:
         sys.stderr.write(f"{exc}\n")
         raise SystemExit(1) from None
     except KeyboardInterrupt:

@@ -5,6 +5,7 @@ password)."""
 
 import dj_database_url
 from dj_database_url import DBConfig
+from django.utils.translation import gettext_noop
 
 from socle.env import ConfigurationError, env_int
 
@@ -16,22 +17,26 @@ def database(url: str) -> DBConfig:
     scheme = url.split("://", 1)[0].lower() if "://" in url else ""
     if scheme not in _DATABASE_SCHEMES:
         raise ConfigurationError(
-            "SOCLE_DATABASE_URL : "
-            + (
-                f"type de base « {scheme} » non pris en charge"
-                if scheme
-                else "adresse illisible (« schéma:// » manquant)"
+            gettext_noop(
+                "SOCLE_DATABASE_URL : type de base « %(scheme)s » non pris en charge ; attendu "
+                "sqlite:///chemin/socle.sqlite3 ou postgres://utilisateur:mot-de-passe@hôte:5432/base."
             )
-            + " ; attendu sqlite:///chemin/socle.sqlite3 ou "
-            "postgres://utilisateur:mot-de-passe@hôte:5432/base."
+            if scheme
+            else gettext_noop(
+                "SOCLE_DATABASE_URL : adresse illisible (« schéma:// » manquant) ; attendu "
+                "sqlite:///chemin/socle.sqlite3 ou postgres://utilisateur:mot-de-passe@hôte:5432/base."
+            ),
+            scheme=scheme,
         )
     try:
         db = dj_database_url.parse(url, conn_max_age=0)
     except ValueError:
         raise ConfigurationError(
-            "SOCLE_DATABASE_URL : adresse illisible (port non numérique, ou caractère spécial "
-            "du mot de passe non encodé : « @ » s'écrit %40, « / » %2F, « : » %3A) ; attendu "
-            "postgres://utilisateur:mot-de-passe@hôte:5432/base."
+            gettext_noop(
+                "SOCLE_DATABASE_URL : adresse illisible (port non numérique, ou caractère spécial "
+                "du mot de passe non encodé : « @ » s'écrit %%40, « / » %%2F, « : » %%3A) ; "
+                "attendu postgres://utilisateur:mot-de-passe@hôte:5432/base."
+            )
         ) from None
     if db["ENGINE"] == "django.db.backends.sqlite3":
         # WAL lets readers run beside the writer; IMMEDIATE makes write transactions queue

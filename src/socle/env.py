@@ -9,20 +9,57 @@ env file's ``SOCLE_X=`` line or a compose file's ``${SOCLE_X:-}`` leaves the def
 scripts rely on. The lists that may not be empty are the exception (:func:`env_list`).
 """
 
+import gettext
 import os
 from collections.abc import Callable
+from pathlib import Path
 from typing import TypeVar
+
+from django.utils.translation import gettext_noop
 
 T = TypeVar("T")
 
 _MISSING = object()
 
+READ: set[str] = set()
+"""Every variable the settings looked for, set or not: ``socle.W085`` names the other
+``SOCLE_*`` variables of the environment (a misspelt name is otherwise silently ignored)."""
+
+
+class Text(str):
+    """A French phrase given to a message's template as a parameter: translated with it (each is a
+    msgid of Socle's catalogue, marked with ``gettext_noop``)."""
+
 
 class ConfigurationError(Exception):
-    """A ``SOCLE_*`` variable is missing or malformed."""
+    """A ``SOCLE_*`` variable is missing or malformed. ``str()`` is the French message;
+    :meth:`in_language` the message in ``SOCLE_LANGUAGE``'s language, which the ``socle``
+    command prints (``socle.cli``). ``template`` is a msgid (marked with ``gettext_noop``, a
+    literal ``%`` written ``%%``), formatted with ``params``."""
+
+    def __init__(self, template: str, **params: object) -> None:
+        self.template = template
+        self.params = params
+        super().__init__(template % params)
+
+    def in_language(self) -> str:
+        """The message in English with ``SOCLE_LANGUAGE=en``, else in French. The catalogue is
+        read directly (Python's ``gettext``): Django's translations need the settings, which
+        are what failed; so is ``SOCLE_LANGUAGE``, read here as it is given."""
+        if (os.environ.get("SOCLE_LANGUAGE") or "").strip().lower() != "en":
+            return str(self)
+        catalogue = gettext.translation(
+            "django", localedir=Path(__file__).parent / "locale", languages=["en"], fallback=True
+        )
+        params = {
+            name: catalogue.gettext(value) if isinstance(value, Text) else value
+            for name, value in self.params.items()
+        }
+        return catalogue.gettext(self.template) % params
 
 
 def _raw(name: str) -> str | None:
+    READ.add(name)
     value = os.environ.get(name)
     if value is None or value.strip() == "":
         return None
@@ -33,7 +70,7 @@ def env_str(name: str, default: str | None = None, *, required: bool = False) ->
     value = _raw(name)
     if value is None:
         if required or default is None:
-            raise ConfigurationError(f"{name} doit être défini.")
+            raise ConfigurationError(gettext_noop("%(name)s doit être défini."), name=name)
         return default
     return value
 
@@ -47,7 +84,11 @@ def env_bool(name: str, default: bool) -> bool:
         return True
     if lowered in {"0", "false", "no", "off", "non"}:
         return False
-    raise ConfigurationError(f"{name}={value!r} : valeur booléenne attendue (true/false).")
+    raise ConfigurationError(
+        gettext_noop("%(name)s=%(value)r : valeur booléenne attendue (true/false)."),
+        name=name,
+        value=value,
+    )
 
 
 def env_int(
@@ -59,11 +100,23 @@ def env_int(
     try:
         number = int(value)
     except ValueError:
-        raise ConfigurationError(f"{name}={value!r} : nombre entier attendu.") from None
+        raise ConfigurationError(
+            gettext_noop("%(name)s=%(value)r : nombre entier attendu."), name=name, value=value
+        ) from None
     if minimum is not None and number < minimum:
-        raise ConfigurationError(f"{name}={number} : doit être au moins {minimum}.")
+        raise ConfigurationError(
+            gettext_noop("%(name)s=%(number)s : doit être au moins %(minimum)s."),
+            name=name,
+            number=number,
+            minimum=minimum,
+        )
     if maximum is not None and number > maximum:
-        raise ConfigurationError(f"{name}={number} : doit être au plus {maximum}.")
+        raise ConfigurationError(
+            gettext_noop("%(name)s=%(number)s : doit être au plus %(maximum)s."),
+            name=name,
+            number=number,
+            maximum=maximum,
+        )
     return number
 
 
@@ -74,23 +127,37 @@ def env_list(name: str, default: list[str], *, allow_empty: bool = True) -> list
     value = _raw(name)
     if value is None and not allow_empty and name in os.environ:
         raise ConfigurationError(
-            f"{name} est défini mais vide : au moins une valeur attendue (retirez la variable "
-            f"pour sa valeur par défaut, {','.join(default)})."
+            gettext_noop(
+                "%(name)s est défini mais vide : au moins une valeur attendue (retirez la "
+                "variable pour sa valeur par défaut, %(default)s)."
+            ),
+            name=name,
+            default=",".join(default),
         )
     if value is None:
         return list(default)
     items = [item.strip() for item in value.split(",") if item.strip()]
     if not items and not allow_empty:
-        raise ConfigurationError(f"{name}={value!r} : au moins une valeur attendue.")
+        raise ConfigurationError(
+            gettext_noop("%(name)s=%(value)r : au moins une valeur attendue."),
+            name=name,
+            value=value,
+        )
     return items
 
 
 def env_parsed(name: str, parse: Callable[[str], T], default: T) -> T:
-    """Reads a variable through ``parse``; any error from ``parse`` names the variable."""
+    """Reads a variable through ``parse``; any error from ``parse`` names the variable (its
+    message, a msgid marked with ``gettext_noop``, is translated with the rest)."""
     value = _raw(name)
     if value is None:
         return default
     try:
         return parse(value)
     except (ValueError, TypeError) as exc:
-        raise ConfigurationError(f"{name}={value!r} : {exc}") from None
+        raise ConfigurationError(
+            gettext_noop("%(name)s=%(value)r : %(reason)s"),
+            name=name,
+            value=value,
+            reason=Text(exc),
+        ) from None

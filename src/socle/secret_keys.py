@@ -7,7 +7,9 @@ strictly, a value that cannot be used stopping the start with one French line na
 import errno
 from pathlib import Path
 
-from socle.env import ConfigurationError, env_str
+from django.utils.translation import gettext_noop
+
+from socle.env import ConfigurationError, Text, env_str
 
 
 def _secret_file(variable: str, path: str) -> str:
@@ -17,13 +19,22 @@ def _secret_file(variable: str, path: str) -> str:
     except OSError as exc:
         # Settings are not loaded yet: no translation catalog (socle.core.plain_errors).
         reason = {
-            errno.ENOENT: "fichier introuvable",
-            errno.EACCES: "permission refusée",
-            errno.EISDIR: "c'est un dossier",
+            errno.ENOENT: Text(gettext_noop("fichier introuvable")),
+            errno.EACCES: Text(gettext_noop("permission refusée")),
+            errno.EISDIR: Text(gettext_noop("c'est un dossier")),
         }.get(exc.errno or 0, exc.strerror or str(exc))
-        raise ConfigurationError(f"{variable} : lecture de {path} impossible ({reason}).") from None
+        raise ConfigurationError(
+            gettext_noop("%(variable)s : lecture de %(path)s impossible (%(reason)s)."),
+            variable=variable,
+            path=path,
+            reason=reason,
+        ) from None
     except UnicodeDecodeError:
-        raise ConfigurationError(f"{variable} : {path} n'est pas un texte UTF-8.") from None
+        raise ConfigurationError(
+            gettext_noop("%(variable)s : %(path)s n'est pas un texte UTF-8."),
+            variable=variable,
+            path=path,
+        ) from None
 
 
 def secret_key(key_file: str) -> str:
@@ -33,15 +44,20 @@ def secret_key(key_file: str) -> str:
         key = _secret_file("SOCLE_SECRET_KEY_FILE", key_file)
         if not key:
             raise ConfigurationError(
-                f"SOCLE_SECRET_KEY_FILE : le fichier {key_file} est vide ; il doit contenir "
-                "une chaîne aléatoire d'au moins 50 caractères."
+                gettext_noop(
+                    "SOCLE_SECRET_KEY_FILE : le fichier %(path)s est vide ; il doit contenir "
+                    "une chaîne aléatoire d'au moins 50 caractères."
+                ),
+                path=key_file,
             )
         return key
     key = env_str("SOCLE_SECRET_KEY", "")
     if not key:
         raise ConfigurationError(
-            "SOCLE_SECRET_KEY (ou SOCLE_SECRET_KEY_FILE) doit être défini : "
-            "une chaîne aléatoire d'au moins 50 caractères."
+            gettext_noop(
+                "SOCLE_SECRET_KEY (ou SOCLE_SECRET_KEY_FILE) doit être défini : "
+                "une chaîne aléatoire d'au moins 50 caractères."
+            )
         )
     return key
 
@@ -52,8 +68,10 @@ def secret_key_fallbacks(fallbacks_file: str) -> list[str]:
     listed = env_str("SOCLE_SECRET_KEY_FALLBACKS", "")
     if listed and fallbacks_file:
         raise ConfigurationError(
-            "SOCLE_SECRET_KEY_FALLBACKS et SOCLE_SECRET_KEY_FALLBACKS_FILE sont tous deux "
-            "définis : gardez l'un des deux."
+            gettext_noop(
+                "SOCLE_SECRET_KEY_FALLBACKS et SOCLE_SECRET_KEY_FALLBACKS_FILE sont tous deux "
+                "définis : gardez l'un des deux."
+            )
         )
     if fallbacks_file:
         text = _secret_file("SOCLE_SECRET_KEY_FALLBACKS_FILE", fallbacks_file)
@@ -61,7 +79,9 @@ def secret_key_fallbacks(fallbacks_file: str) -> list[str]:
     keys = [key.strip() for key in listed.split(",")] if listed else []
     if any(not key for key in keys):
         raise ConfigurationError(
-            "SOCLE_SECRET_KEY_FALLBACKS : clé vide dans la liste (virgule en trop ?) ; "
-            "attendu les anciennes clés séparées par des virgules."
+            gettext_noop(
+                "SOCLE_SECRET_KEY_FALLBACKS : clé vide dans la liste (virgule en trop ?) ; "
+                "attendu les anciennes clés séparées par des virgules."
+            )
         )
     return keys

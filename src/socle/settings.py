@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from django.utils.translation import gettext_noop
+
 from socle.database_url import database
 from socle.env import ConfigurationError, env_bool, env_int, env_list, env_parsed, env_str
 from socle.secret_keys import secret_key, secret_key_fallbacks
@@ -30,7 +32,10 @@ SECRET_KEY_FALLBACKS = secret_key_fallbacks(SOCLE_SECRET_KEY_FALLBACKS_FILE)
 SOCLE_BASE_URL = env_str("SOCLE_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 _base = urlsplit(SOCLE_BASE_URL)
 if _base.scheme not in {"http", "https"} or not _base.hostname:
-    raise ConfigurationError(f"SOCLE_BASE_URL={SOCLE_BASE_URL!r} : URL http(s) absolue attendue.")
+    raise ConfigurationError(
+        gettext_noop("SOCLE_BASE_URL=%(value)r : URL http(s) absolue attendue."),
+        value=SOCLE_BASE_URL,
+    )
 SOCLE_HTTPS = _base.scheme == "https"
 
 ALLOWED_HOSTS = env_list(
@@ -165,7 +170,7 @@ LANGUAGES = [("fr", "Français"), ("en", "English")]
 def _language(value: str) -> str:
     code = value.lower()
     if code not in {known for known, _name in LANGUAGES}:
-        raise ValueError("langue attendue : fr ou en")
+        raise ValueError(gettext_noop("langue attendue : fr ou en"))
     return code
 
 
@@ -179,8 +184,10 @@ def _time_zone(value: str) -> str:
         zoneinfo.ZoneInfo(value)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
         raise ValueError(
-            "fuseau horaire inconnu ; attendu un nom de la base IANA, ex. Europe/Paris, "
-            "America/Cayenne, Indian/Reunion"
+            gettext_noop(
+                "fuseau horaire inconnu ; attendu un nom de la base IANA, ex. Europe/Paris, "
+                "America/Cayenne, Indian/Reunion"
+            )
         ) from None
     return value
 
@@ -209,7 +216,7 @@ SOCLE_ACCESSIBILITY_URL = env_str("SOCLE_ACCESSIBILITY_URL", "")
 def _compliance(value: str) -> str:
     level = value.strip().lower()
     if level not in {"none", "partial", "full"}:
-        raise ValueError("valeurs possibles : none (non conforme), partial, full")
+        raise ValueError(gettext_noop("valeurs possibles : none (non conforme), partial, full"))
     return level
 
 
@@ -275,7 +282,8 @@ def _month_day(value: str) -> tuple[int, int]:
             raise ValueError
         date = dt.date(2001, int(month), int(day))  # not a leap year: no 29 February
     except ValueError:
-        raise ValueError("jour attendu au format MM-JJ, ex. 08-01 (1er août)") from None
+        reason = gettext_noop("jour attendu au format MM-JJ, ex. 08-01 (1er août)")
+        raise ValueError(reason) from None
     return date.month, date.day
 
 
@@ -344,7 +352,7 @@ _LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 def _log_level(value: str) -> str:
     level = value.upper()
     if level not in _LOG_LEVELS:
-        raise ValueError(f"niveau attendu : {', '.join(_LOG_LEVELS)}")
+        raise ValueError(gettext_noop("niveau attendu : DEBUG, INFO, WARNING, ERROR, CRITICAL"))
     return level
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.test import Client
 from django.urls import reverse
 
-from socle.cas.detail_forms import THROTTLED
+from socle.cas.detail_forms import THROTTLED, WRONG_PASSWORD
 from socle.directory.models import Person
 from socle.directory.profiles import Profile
 from socle.portal.models import Trace
@@ -28,7 +28,7 @@ def test_it_records_the_login_of_an_existing_account_but_never_the_password(
     person = make_person("Camille", "Martin")
     cas_login(client, person, password="un-mauvais-mot-de-passe")
     trace = Trace.objects.get(event="login_failed")
-    assert (trace.actor_login, trace.detail) == (person.login, "")
+    assert (trace.actor_login, trace.detail) == (person.login, "mot de passe incorrect")
     stored = " ".join(str(v) for v in Trace.objects.values_list().get())
     assert "un-mauvais-mot-de-passe" not in stored
 
@@ -71,8 +71,8 @@ def test_it_records_a_throttled_password_under_its_account_too(settings) -> None
     Client().post("/cas/login", {"username": "inconnu.du.tout", "password": "x" * 12})
     traces = Trace.objects.filter(event="login_failed").order_by("pk")
     assert list(traces.values_list("detail", "person_id", "actor_login")) == [
-        ("", pupil.pk, pupil.login),
-        ("", pupil.pk, pupil.login),
+        (WRONG_PASSWORD, pupil.pk, pupil.login),
+        (WRONG_PASSWORD, pupil.pk, pupil.login),
         (THROTTLED, pupil.pk, pupil.login),
         (THROTTLED, None, ""),
     ]

@@ -158,7 +158,7 @@ def test_it_says_an_expired_activation_code_has_expired_to_whoever_typed_it(clie
     details = list(
         Trace.objects.filter(event="login_failed").order_by("pk").values_list("detail", flat=True)
     )
-    assert details == ["code d'activation expiré", ""]
+    assert details == ["code d'activation expiré", "mot de passe incorrect"]
     form = {"username": newcomer.login, "password": letter.code}
     english = client.post("/cas/login", form, HTTP_ACCEPT_LANGUAGE="en")
     assert "This activation code has expired." in html.unescape(english.content.decode())

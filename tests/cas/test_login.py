@@ -1,9 +1,11 @@
 from urllib.parse import urlsplit
 
+import pytest
 from django.test import Client
 from lxml import etree
 
 from socle.cas.views.common import TGC_COOKIE
+from socle.portal.models import Trace
 from tests.cas.conftest import SERVICE_URL, cas_login, ticket_from
 
 NS = {"cas": "http://www.yale.edu/tp/cas"}
@@ -44,6 +46,25 @@ def test_it_never_redirects_to_an_unknown_service(client: Client, pupil, service
     response = client.get("/cas/login", {"service": "https://evil.example.com/"})
     assert response.status_code == 403
     assert "Service non autorisé" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("service_url", "named"),
+    [
+        (
+            "https://user:pw@apps.example.org:8443/x?ticket=ST-1&eleve=camille",
+            "https://apps.example.org:8443",
+        ),
+        ("http://[::1", "adresse illisible"),
+        ("not-an-address", "?"),
+    ],
+)
+def test_it_names_the_host_of_a_refused_service_never_its_path_or_query(
+    client: Client, service, service_url: str, named: str
+) -> None:
+    assert client.get("/cas/login", {"service": service_url}).status_code == 403
+    trace = Trace.objects.get(event="ticket_refused")
+    assert trace.detail == f"service non autorisé : {named}"
 
 
 def test_it_reuses_the_sso_session_without_asking_again(client: Client, pupil, service) -> None:

@@ -165,10 +165,10 @@ def test_the_command_gives_the_pg_dump_line_on_postgresql(monkeypatch: pytest.Mo
     with pytest.raises(CommandError) as refusal:
         call_command("backup", "/var/backups/socle.dump")
     message = str(refusal.value)
-    assert (
-        "pg_dump --format=custom --no-owner --host=db.internal --port=5432 --username=socle "
-        "--file=/var/backups/socle.dump socle"
-    ) in message
+    assert message.endswith(
+        "(umask 077 && pg_dump --format=custom --no-owner --host=db.internal --port=5432 "
+        "--username=socle --file=/var/backups/socle.dump socle)"
+    )  # pg_dump writes the file with the umask's mode: 644 under the usual 022
     assert "s3cret" not in message
 
 

@@ -226,3 +226,34 @@ def test_it_does_not_call_the_new_key_of_a_first_round_left_so_a_former_key(
     assert "Au premier tour d'une rotation en deux tours" in message.hint
     assert "faites le second tour sur chaque nœud" in message.hint
     assert message.hint.index("second tour") < message.hint.index(f": > {fallbacks}")
+
+
+def test_it_warns_of_a_misspelt_variable_and_names_the_closest_one(monkeypatch):
+    monkeypatch.setenv("SOCLE_DATABSE_URL", "postgres://socle@db.internal:5432/socle")
+    monkeypatch.setenv("SOCLE_FROBNICATE", "1")
+    monkeypatch.setenv("SOCLE_TEST_SOMETHING", "1")  # the test suite's own variables: not named
+    messages = checks.check_unknown_variables()
+    assert ids(messages) == ["socle.W085", "socle.W085"]
+    misspelt, unknown = messages
+    assert misspelt.msg.startswith("SOCLE_DATABSE_URL est défini, mais Socle ne lit pas")
+    assert "SOCLE_DATABASE_URL" in misspelt.hint
+    assert unknown.msg.startswith("SOCLE_FROBNICATE ")
+    assert "docs/configuration.md" in unknown.hint
+
+
+def test_it_names_a_misspelt_variable_at_every_command(tmp_path):
+    result = run_socle(tmp_path, "check", SOCLE_REDIS_ULR="redis://127.0.0.1:6379/0")
+    assert result.returncode == 0  # a warning: the command runs
+    assert "socle.W085" in result.stderr and "SOCLE_REDIS_URL" in result.stderr
+
+
+def test_it_warns_when_the_allowed_hosts_refuse_the_base_url_s_host(settings):
+    settings.SOCLE_BASE_URL = "https://ent.example.org"
+    settings.ALLOWED_HOSTS = ["127.0.0.1", "ent.example.com"]
+    (warning,) = checks.check_base_url_host()
+    assert warning.id == "socle.W086"
+    assert warning.msg.startswith(
+        "SOCLE_ALLOWED_HOSTS (127.0.0.1,ent.example.com) n'accepte pas ent.example.org"
+    )
+    settings.ALLOWED_HOSTS = ["127.0.0.1", ".example.org"]  # a domain and its subdomains
+    assert checks.check_base_url_host() == []

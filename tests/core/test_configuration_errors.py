@@ -1,7 +1,8 @@
-"""A configuration mistake stops ``socle`` with one French line naming the variable (exit status
-1), never a Python traceback: ``socle.cli.main`` prints the message of ``ConfigurationError`` and
-``ImproperlyConfigured``, and ``socle.settings`` validates each value itself instead of letting
-Django, ``logging`` or the database driver fail later in English."""
+"""A configuration mistake stops ``socle`` with one French line naming the variable (English with
+``SOCLE_LANGUAGE=en``; exit status 1), never a Python traceback: ``socle.cli.main`` prints the
+message of ``ConfigurationError`` and ``ImproperlyConfigured``, and ``socle.settings`` validates
+each value itself instead of letting Django, ``logging`` or the database driver fail later in
+English."""
 
 from __future__ import annotations
 
@@ -53,6 +54,47 @@ def test_it_names_the_variable_of_a_bad_value_in_one_french_line(
 ):
     line = _one_line_naming(run_socle(tmp_path, "check", **{variable: value}), variable)
     assert words in line
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "line"),
+    [
+        ("SOCLE_DEBUG", "maybe", "SOCLE_DEBUG='maybe': a boolean expected (true/false)."),
+        ("SOCLE_CAS_ST_LIFETIME", "abc", "SOCLE_CAS_ST_LIFETIME='abc': a whole number expected."),
+        ("SOCLE_CAS_ST_LIFETIME", "0", "SOCLE_CAS_ST_LIFETIME=0: must be at least 1."),
+        (
+            "SOCLE_TIME_ZONE",
+            "Paris",
+            "SOCLE_TIME_ZONE='Paris': unknown time zone; expected a name of the IANA database, "
+            "e.g. Europe/Paris, America/Cayenne, Indian/Reunion",
+        ),
+        (
+            "SOCLE_DATABASE_URL",
+            "postgres://socle:s3cret@db:notaport/socle",
+            "SOCLE_DATABASE_URL: unreadable address (a port that is not a number, or a special "
+            'character of the password not encoded: "@" is written %40, "/" %2F, ":" %3A); '
+            "expected postgres://user:password@host:5432/database.",
+        ),
+        (
+            "SOCLE_SECRET_KEY_FILE",
+            "/nonexistent/secret_key",
+            "SOCLE_SECRET_KEY_FILE: cannot read /nonexistent/secret_key (file not found).",
+        ),
+        (
+            "SOCLE_TRUSTED_PROXIES",
+            "",
+            "SOCLE_TRUSTED_PROXIES is set but empty: at least one value expected (remove the "
+            "variable for its default value, 127.0.0.1,::1).",
+        ),
+    ],
+)
+def test_it_says_a_bad_value_in_english_with_socle_language_en(
+    tmp_path: Path, variable: str, value: str, line: str
+):
+    """The settings cannot be read, so Django's translations cannot be either: the message is
+    translated from the catalogue itself, in the language SOCLE_LANGUAGE names."""
+    result = run_socle(tmp_path, "check", SOCLE_LANGUAGE="en", **{variable: value})
+    assert _one_line_naming(result, variable) == line
 
 
 def test_it_never_repeats_the_password_of_a_malformed_database_url(tmp_path: Path):

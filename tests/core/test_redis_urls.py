@@ -26,6 +26,8 @@ def test_it_reads_a_tls_sentinel_url():
         "rediss://cache.example.org:6380/1",
         "unix:///run/redis.sock?db=0",
         "redis+sentinel://s1:26379,s2:26379/master",
+        "redis://:s3cret@127.0.0.1",
+        "redis://user:p%40ss@[::1]:6379/15",
     ],
 )
 def test_it_accepts_the_supported_forms(url):
@@ -45,6 +47,22 @@ def test_it_accepts_the_supported_forms(url):
 def test_it_rejects_other_forms(url):
     with pytest.raises(RedisURLError):
         validate_url(url)
+
+
+@pytest.mark.parametrize(
+    ("url", "said"),
+    [
+        ("redis://127.0.0.1:63a9/1", "port invalide dans '127.0.0.1:63a9'"),
+        ("redis://user:pw@127.0.0.1:99999/1", "port invalide dans '127.0.0.1:99999'"),
+        ("redis://127.0.0.1:6379/abc", "numéro de base invalide : 'abc' (un entier, ex. /0)"),
+        ("unix:///run/redis.sock?db=x", "numéro de base invalide : 'x' (un entier, ex. /0)"),
+    ],
+)
+def test_it_names_a_bad_port_or_database_number_before_the_first_connection(url, said):
+    # redis-py refused them only when connecting: the node started, every login answered 503.
+    with pytest.raises(RedisURLError) as refusal:
+        validate_url(url)
+    assert str(refusal.value) == said and "pw" not in str(refusal.value)
 
 
 def test_it_builds_the_right_client_without_connecting():

@@ -14,6 +14,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from socle.core.server import ServeOptions, collect_static_if_needed, gunicorn_options
+from tests.core.cli import run_socle
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -49,6 +50,28 @@ def test_it_collects_static_files_only_when_they_changed(settings, tmp_path):
     settings.STATIC_ROOT = tmp_path / "static"
     assert collect_static_if_needed() is True
     assert collect_static_if_needed() is False
+
+
+def test_it_names_socle_data_dir_when_the_static_files_cannot_be_written(settings, tmp_path):
+    (tmp_path / "a-file").write_text("not a folder")
+    settings.STATIC_ROOT = tmp_path / "a-file" / "static"
+    with pytest.raises(CommandError) as refusal:
+        collect_static_if_needed()
+    message = str(refusal.value)
+    assert message.startswith(
+        f"SOCLE_DATA_DIR : écriture des fichiers statiques dans {settings.STATIC_ROOT} impossible ("
+    )
+    assert "Traceback" not in message and "--no-prepare" in message
+
+
+def test_it_refuses_to_create_a_missing_data_dir_and_serve_an_empty_database(tmp_path):
+    missing = tmp_path / "socel" / "data"  # a misspelt SOCLE_DATA_DIR
+    result = run_socle(tmp_path, "serve", "--port", "1", SOCLE_DATA_DIR=str(missing))
+    assert result.returncode == 1
+    assert result.stderr.strip().endswith(
+        f"le dossier {missing} n'existe pas (SOCLE_DATA_DIR ?)."
+    ), result.stderr
+    assert not missing.exists()
 
 
 def test_socle_serve_migrates_serves_and_stops_gracefully(tmp_path):

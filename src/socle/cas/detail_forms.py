@@ -10,11 +10,14 @@ from django.utils.translation import gettext, gettext_noop
 
 from socle.portal.trace_details import DetailForm, register_detail_forms
 
-UNKNOWN_SERVICE = gettext_noop("service non autorisé")  # ticket_refused by /cas/login
+UNKNOWN_SERVICE = gettext_noop("service non autorisé")  # ticket_refused by /cas/login, till 2026-12
+# ticket_refused by /cas/login: the scheme and host of the address refused (never its path or query)
+UNKNOWN_SERVICE_AT = gettext_noop("service non autorisé : %(origin)s")
 FIRST_CONNECTION = gettext_noop("première connexion")  # login after the activation page
 UNKNOWN_LOGIN = gettext_noop("identifiant inconnu")  # login_failed
 ACCOUNT_DISABLED = gettext_noop("compte désactivé")  # login_failed
 EXPIRED_CODE = gettext_noop("code d'activation expiré")  # login_failed
+WRONG_PASSWORD = gettext_noop("mot de passe incorrect")  # login_failed (empty before 2026-12)
 THROTTLED = gettext_noop("trop de tentatives : refusée sans lire le mot de passe")  # login_failed
 LEGACY_THROTTLED = "throttled"  # THROTTLED as stored until 2026-12 (in English)
 SAML_WITHHELD = gettext_noop(
@@ -42,7 +45,9 @@ def _legacy_throttled(detail: str) -> str | None:
 
 
 def register() -> None:
-    register_detail_forms("ticket_refused", DetailForm(UNKNOWN_SERVICE), _cas_refusal)
+    register_detail_forms(
+        "ticket_refused", DetailForm(UNKNOWN_SERVICE_AT), DetailForm(UNKNOWN_SERVICE), _cas_refusal
+    )
     register_detail_forms("ticket_validated", _ticket)
     register_detail_forms("login", DetailForm(FIRST_CONNECTION))
     register_detail_forms(
@@ -50,6 +55,7 @@ def register() -> None:
         DetailForm(UNKNOWN_LOGIN),
         DetailForm(ACCOUNT_DISABLED),
         DetailForm(EXPIRED_CODE),
+        DetailForm(WRONG_PASSWORD),
         DetailForm(THROTTLED),
         _legacy_throttled,
     )

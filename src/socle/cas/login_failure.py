@@ -11,7 +11,13 @@ from django.utils.translation import gettext as _
 
 from socle.cas import throttle
 from socle.cas.authentication import Outcome, find_person
-from socle.cas.detail_forms import ACCOUNT_DISABLED, EXPIRED_CODE, THROTTLED, UNKNOWN_LOGIN
+from socle.cas.detail_forms import (
+    ACCOUNT_DISABLED,
+    EXPIRED_CODE,
+    THROTTLED,
+    UNKNOWN_LOGIN,
+    WRONG_PASSWORD,
+)
 from socle.directory.models import Person
 
 
@@ -23,7 +29,9 @@ def failure_detail(outcome: Outcome) -> str:
         return UNKNOWN_LOGIN
     if outcome.expired_code:
         return EXPIRED_CODE
-    return ACCOUNT_DISABLED if outcome.disabled else ""
+    # A refused password said nothing, in « Traces » nor in the node's log line
+    # (« login_failed refused service= uai= »), where the other causes are named.
+    return ACCOUNT_DISABLED if outcome.disabled else WRONG_PASSWORD
 
 
 def failure_subject(outcome: Outcome, login: str) -> tuple[Person | None, str]:

@@ -262,3 +262,74 @@ def check_admission_directory(app_configs: Any = None, **kwargs: Any) -> list[Ch
             )
         ]
     return []
+
+
+@register("socle")
+def check_base_url_host(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """``SOCLE_ALLOWED_HOSTS`` that does not accept the host of ``SOCLE_BASE_URL``: every
+    request the proxy forwards with the public ``Host`` is answered 400 « Demande refusée »."""
+    from urllib.parse import urlsplit
+
+    from django.http.request import validate_host
+
+    host = urlsplit(settings.SOCLE_BASE_URL).hostname or ""
+    if not host or validate_host(host, settings.ALLOWED_HOSTS):
+        return []
+    return [
+        Warning(
+            _(
+                "SOCLE_ALLOWED_HOSTS (%(hosts)s) n'accepte pas %(host)s, l'hôte de "
+                "SOCLE_BASE_URL : chaque page demandée à cette adresse répondra 400 « Demande "
+                "refusée »."
+            )
+            % {"hosts": ",".join(settings.ALLOWED_HOSTS), "host": host},
+            hint=_(
+                "Ajoutez %(host)s à SOCLE_ALLOWED_HOSTS (ou retirez la variable : sa valeur par "
+                "défaut le contient)."
+            )
+            % {"host": host},
+            id="socle.W086",
+        )
+    ]
+
+
+# SOCLE_* variables of the project's own tools (test suite, demo, benchmarks), not Socle's settings
+TOOL_PREFIXES = ("SOCLE_TEST_", "SOCLE_DEMO_", "SOCLE_BENCH_", "SOCLE_SERVICES_", "SOCLE_E2E_")
+TOOL_VARIABLES = frozenset({"SOCLE_XSD_DIR"})
+
+
+@register("socle")
+def check_unknown_variables(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """A ``SOCLE_*`` variable the settings never read: a misspelt ``SOCLE_DATABSE_URL`` left
+    the node on its default SQLite file, an empty directory, without a word."""
+    from difflib import get_close_matches
+
+    from socle.env import READ
+
+    messages: list[CheckMessage] = []
+    for name in sorted(os.environ):
+        if (
+            not name.startswith("SOCLE_")
+            or name in READ
+            or name in TOOL_VARIABLES
+            or name.startswith(TOOL_PREFIXES)
+        ):
+            continue
+        if name == "SOCLE_SECRET_KEY":  # read only without SOCLE_SECRET_KEY_FILE
+            hint = _("SOCLE_SECRET_KEY_FILE est défini et l'emporte : retirez SOCLE_SECRET_KEY.")
+        elif close := get_close_matches(name, sorted(READ), n=1, cutoff=0.8):
+            hint = _(
+                "Faute de frappe ? La variable de Socle la plus proche est %(close)s "
+                "(docs/configuration.md) : sans elle, sa valeur par défaut s'applique."
+            ) % {"close": close[0]}
+        else:
+            hint = _("docs/configuration.md liste les variables de Socle : retirez celle-ci.")
+        messages.append(
+            Warning(
+                _("%(name)s est défini, mais Socle ne lit pas cette variable : il est sans effet.")
+                % {"name": name},
+                hint=hint,
+                id="socle.W085",
+            )
+        )
+    return messages

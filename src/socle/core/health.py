@@ -64,6 +64,29 @@ def _redis() -> None:
         raise RuntimeError("PING sans réponse")
 
 
+def without_password(url: str) -> str:
+    """``url`` with the password of its user part left out (``redis://:…@host`` → ``redis://host``)."""
+    scheme, separator, rest = url.partition("://")
+    location, slash, path = rest.partition("/")
+    if "@" in location:
+        user = location.rsplit("@", 1)[0].split(":", 1)[0]
+        location = (f"{user}@" if user else "") + location.rsplit("@", 1)[1]
+    return f"{scheme}{separator}{location}{slash}{path}"
+
+
+def redis_at_start() -> str | None:
+    """Why Redis does not answer, or ``None`` (also without ``SOCLE_REDIS_URL``): ``socle serve``
+    says it once at start. A node on a wrong or unreachable Redis started silently, its
+    ``/healthz`` 503 and every login answered 503, with the cause only in each request's line."""
+    if not settings.SOCLE_REDIS_URL:
+        return None
+    try:
+        _redis()
+    except Exception as exc:  # noqa: BLE001 - whatever stops Redis from answering
+        return f"{exc}"
+    return None
+
+
 def run_checks() -> list[Check]:
     """Database always; Redis when ``SOCLE_REDIS_URL`` is set, else the database cache table."""
     checks = [_timed("database", _database)]

@@ -98,8 +98,20 @@ def validate_url(url: str) -> None:
         raise RedisURLError(f"schéma {scheme!r} non pris en charge ({', '.join(SCHEMES)})")
     if scheme.endswith("+sentinel"):
         parse_sentinel_url(url)
-    elif scheme != "unix" and not urlsplit(url).hostname:
+        return
+    parts = urlsplit(url)
+    if scheme != "unix" and not parts.hostname:
         raise RedisURLError("hôte Redis absent")
+    # What redis-py would refuse only at the first connection, every login then answered 503.
+    try:
+        parts.port  # noqa: B018 - urlsplit checks the port when it is read
+    except ValueError:
+        raise RedisURLError(f"port invalide dans {parts.netloc.rpartition('@')[2]!r}") from None
+    path_db = parts.path.strip("/")
+    query_db = parse_qs(parts.query).get("db", [""])[-1]
+    for db in (path_db if scheme != "unix" else "", query_db):
+        if db and not db.isdigit():
+            raise RedisURLError(f"numéro de base invalide : {db!r} (un entier, ex. /0)")
 
 
 def build_client(url: str, *, cluster: bool = False) -> Any:

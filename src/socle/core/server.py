@@ -128,6 +128,10 @@ def migration_lock() -> Iterator[None]:
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_advisory_unlock(%s)", [MIGRATION_LOCK_ID])
         return
+    # The database's folder missing (SOCLE_DATA_DIR misspelt, or not created): the connection
+    # fails as « socle migrate »'s does, naming it, instead of the mkdir below creating
+    # SOCLE_DATA_DIR and SQLite an empty database that the node then served.
+    connection.ensure_connection()
     name = str(settings.DATABASES["default"].get("NAME") or "socle")
     lock_path = Path(settings.SOCLE_DATA_DIR) / (
         ".migrate-" + hashlib.sha256(name.encode()).hexdigest()[:12] + ".lock"
@@ -158,14 +162,33 @@ def _static_fingerprint() -> str:
 
 
 def collect_static_if_needed(verbosity: int = 0) -> bool:
-    """Runs ``collectstatic`` when the static files changed since the last run."""
+    """Runs ``collectstatic`` when the static files changed since the last run. A folder that
+    cannot be written (``SOCLE_DATA_DIR`` owned by root, or missing under a missing parent) stops
+    the start with one sentence naming the variable, where it gave ``collectstatic``'s traceback
+    at every start (systemd's restart every 5 s included)."""
     stamp = Path(settings.STATIC_ROOT) / ".socle-static-stamp"
     fingerprint = _static_fingerprint()
-    if stamp.exists() and stamp.read_text(encoding="ascii").strip() == fingerprint:
-        return False
-    call_command("collectstatic", interactive=False, verbosity=verbosity)
-    stamp.parent.mkdir(parents=True, exist_ok=True)
-    stamp.write_text(fingerprint, encoding="ascii")
+    try:
+        if stamp.exists() and stamp.read_text(encoding="ascii").strip() == fingerprint:
+            return False
+        call_command("collectstatic", interactive=False, verbosity=verbosity)
+        stamp.parent.mkdir(parents=True, exist_ok=True)
+        stamp.write_text(fingerprint, encoding="ascii")
+    except OSError as exc:
+        from django.core.management.base import CommandError
+        from django.utils.translation import gettext as _
+
+        from socle.core.plain_errors import os_error
+
+        raise CommandError(
+            _(
+                "SOCLE_DATA_DIR : écriture des fichiers statiques dans %(folder)s impossible "
+                "(%(error)s, %(path)s). Donnez à SOCLE_DATA_DIR un dossier où l'utilisateur de "
+                "Socle peut écrire (chown), ou démarrez avec --no-prepare après « socle migrate » "
+                "(WhiteNoise sert alors les fichiers de l'installation)."
+            )
+            % {"folder": settings.STATIC_ROOT, "error": os_error(exc), "path": exc.filename}
+        ) from None
     return True
 
 

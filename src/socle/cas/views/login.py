@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib import messages
@@ -24,7 +25,7 @@ from socle.cas.authentication import (
     MAX_PASSWORD_LENGTH,
     check_credentials,
 )
-from socle.cas.detail_forms import FIRST_CONNECTION, UNKNOWN_SERVICE
+from socle.cas.detail_forms import FIRST_CONNECTION, UNKNOWN_SERVICE_AT
 from socle.cas.forms import LoginForm
 from socle.cas.login_failure import failure_detail, failure_message, failure_subject
 from socle.cas.login_page import page_key, reuse_or_render
@@ -74,10 +75,21 @@ def _unknown_service(request: HttpRequest, service_url: str) -> HttpResponse:
     record(
         "ticket_refused",
         outcome="refused",
-        detail=UNKNOWN_SERVICE,
+        detail=UNKNOWN_SERVICE_AT % {"origin": _origin(service_url)},
         client_ip=client_ip(request),
     )
     return page(request, "cas/unknown_service.html", {"service_url": service_url[:200]}, status=403)
+
+
+def _origin(service_url: str) -> str:
+    """The scheme and host of a refused service's address, which « Traces » and the log line
+    name (the operator asked why a service is refused registers it, ``cas_check_service``);
+    never its path or query, which may carry a ticket or someone's data."""
+    try:
+        parts = urlsplit(service_url)
+    except ValueError:  # « http://[::1 »: not an address
+        return "adresse illisible"
+    return f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}"[:200] if parts.netloc else "?"
 
 
 def _safe_next(request: HttpRequest, value: str) -> str:

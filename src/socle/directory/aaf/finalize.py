@@ -29,7 +29,7 @@ from socle.directory.aaf.mapping import (
 from socle.directory.aaf.records import RelationData
 from socle.directory.aaf.report import Report
 from socle.directory.absences import too_many_absent
-from socle.directory.models import Membership, ParentLink, Person, Source
+from socle.directory.models import Establishment, Membership, ParentLink, Person, Source
 from socle.directory.profiles import Profile, Relation
 
 CHUNK = 2000
@@ -180,12 +180,15 @@ def sync_relative_memberships(parents: set[int], aaf_establishments: set[int]) -
 class LargeAbsence(Exception):
     """A full file's absences would deactivate more than half (and more than
     :data:`~socle.directory.absences.LARGE_MIN`) of the accounts of its kind in the
-    establishments it covers."""
+    establishments it covers together, or in one of them (``uai``): a region's export that
+    lacks one school's pupils is well under half of the region's, and deactivated every pupil
+    of that school."""
 
-    def __init__(self, absent: int, total: int) -> None:
-        super().__init__(absent, total)
+    def __init__(self, absent: int, total: int, uai: str = "") -> None:
+        super().__init__(absent, total, uai)
         self.absent = absent
         self.total = total
+        self.uai = uai
 
 
 def deactivate_unlisted(
@@ -205,16 +208,25 @@ def deactivate_unlisted(
         )
         .order_by()
         .distinct()
-        .values_list("pk", "external_id")
+        .values_list("pk", "external_id", "memberships__establishment_id")
     )
-    total = 0
-    absent: list[int] = []
-    for pk, external_id in candidates.iterator():
-        total += 1
+    everyone: set[int] = set()
+    missing: set[int] = set()
+    per_school: dict[int, list[int]] = defaultdict(lambda: [0, 0])  # [absent, total]
+    for pk, external_id, establishment_id in candidates.iterator():
+        everyone.add(pk)
+        per_school[establishment_id][1] += 1
         if external_id not in listed:
-            absent.append(pk)
-    if not force and too_many_absent(len(absent), total):
-        raise LargeAbsence(len(absent), total)
+            missing.add(pk)
+            per_school[establishment_id][0] += 1
+    absent = sorted(missing)
+    if not force:
+        if too_many_absent(len(absent), len(everyone)):
+            raise LargeAbsence(len(absent), len(everyone))
+        for establishment_id, (leaving, total) in sorted(per_school.items()):
+            if too_many_absent(leaving, total):
+                uai = Establishment.objects.get(pk=establishment_id).uai
+                raise LargeAbsence(leaving, total, uai)
     deactivated: list[int] = []
     for chunk in batched(absent, CHUNK):
         if kind == RELATIVE:  # still named by an active pupil's record: still a relative

@@ -61,9 +61,14 @@ class Command(SocleCommand):
             raise CommandError(
                 _(
                     "Sur PostgreSQL, sauvegardez la base avec pg_dump (la copie est cohérente "
-                    "pendant que Socle sert) : %(command)s"
+                    "pendant que Socle sert ; umask 077 la rend lisible par vous seul : elle "
+                    "contient les empreintes des mots de passe) : %(command)s"
                 )
-                % {"command": pg_dump_command(connection.settings_dict, options["file"])}
+                # pg_dump writes with the umask's mode: 644 under the usual 022.
+                % {
+                    "command": "(umask 077 && "
+                    f"{pg_dump_command(connection.settings_dict, options['file'])})"
+                }
             )
         source = Path(str(connection.settings_dict["NAME"]))
         try:

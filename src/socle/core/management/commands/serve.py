@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 from collections.abc import Callable
 from typing import Any, cast
 
@@ -11,7 +12,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from socle.core.commands import SocleCommand, pending_migrations
+from socle.core.health import redis_at_start, without_password
+from socle.core.node_key import another_key_at_start
 from socle.core.server import ServeOptions, prepare_node, run
+
+logger = logging.getLogger("socle.core")
 
 
 def int_between(low: int, high: int) -> Callable[[str], int]:
@@ -94,6 +99,23 @@ class Command(SocleCommand):
                     "sans --no-prepare."
                 )
                 % {"count": count}
+            )
+        if (problem := redis_at_start()) is not None:
+            logger.warning(
+                "Redis at %s does not answer (%s): the node starts, but answers 503 to every "
+                "login and /healthz until it does; check SOCLE_REDIS_URL and the Redis server",
+                without_password(settings.SOCLE_REDIS_URL),
+                problem,
+            )
+        if problem is None and another_key_at_start():  # the cache is Redis: said above
+            logger.warning(
+                "The node started before this one on this database and cache (another node, or "
+                "this one before a restart) signed with another secret key, not among this "
+                "node's former keys: each node empties the portal sessions the other opened and "
+                "refuses its first-connection links, and the activation letters printed under "
+                "the other key no longer open here; give every node the same SOCLE_SECRET_KEY "
+                "(or SOCLE_SECRET_KEY_FILE), and after a change of key the former one in "
+                'SOCLE_SECRET_KEY_FALLBACKS_FILE (docs/deployment.md, "Rotating secrets")'
             )
         self.stdout.write(
             _("Socle sur %(url)s — %(workers)s processus × %(threads)s fils (Ctrl-C pour arrêter).")
