@@ -120,3 +120,11 @@ def test_it_shows_a_tickets_details_as_words_of_no_language() -> None:
             "service not authorised",
             False,
         )
+
+
+def test_it_shows_a_refused_service_in_the_readers_language_even_an_unreadable_one() -> None:
+    with translation.override("en"):
+        shown = shown_detail("ticket_refused", "service non autorisé : adresse illisible")
+        assert shown == ("service not authorised: unreadable address", False)
+        shown = shown_detail("ticket_refused", "service non autorisé : https://evil.example")
+        assert shown == ("service not authorised: https://evil.example", False)

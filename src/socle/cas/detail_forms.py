@@ -13,6 +13,7 @@ from socle.portal.trace_details import DetailForm, register_detail_forms
 UNKNOWN_SERVICE = gettext_noop("service non autorisé")  # ticket_refused by /cas/login, till 2026-12
 # ticket_refused by /cas/login: the scheme and host of the address refused (never its path or query)
 UNKNOWN_SERVICE_AT = gettext_noop("service non autorisé : %(origin)s")
+UNKNOWN_SERVICE_UNREADABLE = gettext_noop("service non autorisé : adresse illisible")
 FIRST_CONNECTION = gettext_noop("première connexion")  # login after the activation page
 UNKNOWN_LOGIN = gettext_noop("identifiant inconnu")  # login_failed
 ACCOUNT_DISABLED = gettext_noop("compte désactivé")  # login_failed
@@ -46,7 +47,11 @@ def _legacy_throttled(detail: str) -> str | None:
 
 def register() -> None:
     register_detail_forms(
-        "ticket_refused", DetailForm(UNKNOWN_SERVICE_AT), DetailForm(UNKNOWN_SERVICE), _cas_refusal
+        "ticket_refused",
+        DetailForm(UNKNOWN_SERVICE_UNREADABLE),
+        DetailForm(UNKNOWN_SERVICE_AT),
+        DetailForm(UNKNOWN_SERVICE),
+        _cas_refusal,
     )
     register_detail_forms("ticket_validated", _ticket)
     register_detail_forms("login", DetailForm(FIRST_CONNECTION))

@@ -25,7 +25,11 @@ from socle.cas.authentication import (
     MAX_PASSWORD_LENGTH,
     check_credentials,
 )
-from socle.cas.detail_forms import FIRST_CONNECTION, UNKNOWN_SERVICE_AT
+from socle.cas.detail_forms import (
+    FIRST_CONNECTION,
+    UNKNOWN_SERVICE_AT,
+    UNKNOWN_SERVICE_UNREADABLE,
+)
 from socle.cas.forms import LoginForm
 from socle.cas.login_failure import failure_detail, failure_message, failure_subject
 from socle.cas.login_page import page_key, reuse_or_render
@@ -75,21 +79,29 @@ def _unknown_service(request: HttpRequest, service_url: str) -> HttpResponse:
     record(
         "ticket_refused",
         outcome="refused",
-        detail=UNKNOWN_SERVICE_AT % {"origin": _origin(service_url)},
+        detail=_refused_detail(service_url),
         client_ip=client_ip(request),
     )
     return page(request, "cas/unknown_service.html", {"service_url": service_url[:200]}, status=403)
 
 
-def _origin(service_url: str) -> str:
+def _origin(service_url: str) -> str | None:
     """The scheme and host of a refused service's address, which « Traces » and the log line
     name (the operator asked why a service is refused registers it, ``cas_check_service``);
-    never its path or query, which may carry a ticket or someone's data."""
+    never its path or query, which may carry a ticket or someone's data. ``None``: not an
+    address (« http://[::1 »)."""
     try:
         parts = urlsplit(service_url)
-    except ValueError:  # « http://[::1 »: not an address
-        return "adresse illisible"
+    except ValueError:
+        return None
     return f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}"[:200] if parts.netloc else "?"
+
+
+def _refused_detail(service_url: str) -> str:
+    origin = _origin(service_url)
+    if origin is None:
+        return UNKNOWN_SERVICE_UNREADABLE
+    return UNKNOWN_SERVICE_AT % {"origin": origin}
 
 
 def _safe_next(request: HttpRequest, value: str) -> str:
