@@ -90,7 +90,8 @@ def test_it_logs_the_wait_for_the_lock_another_node_holds(settings, tmp_path, mo
 
     assert entered
     assert messages(caplog) == [
-        "Waiting for the migration lock: another node or command is applying migrations"
+        "Waiting for the migration lock: another node or command holds it (checking or applying "
+        "migrations)"
     ]
 
 

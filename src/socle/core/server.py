@@ -110,7 +110,11 @@ def gunicorn_options(options: ServeOptions) -> dict[str, Any]:
 
 
 def _say_waiting() -> None:
-    logger.warning("Waiting for the migration lock: another node or command is applying migrations")
+    # The lock is held while a node checks for migrations too, even with nothing to apply.
+    logger.warning(
+        "Waiting for the migration lock: another node or command holds it (checking or "
+        "applying migrations)"
+    )
 
 
 @contextmanager
