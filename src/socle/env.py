@@ -43,11 +43,19 @@ class ConfigurationError(Exception):
         super().__init__(template % params)
 
     def in_language(self) -> str:
-        """The message in English with ``SOCLE_LANGUAGE=en``, else in French. The catalogue is
-        read directly (Python's ``gettext``): Django's translations need the settings, which
-        are what failed; so is ``SOCLE_LANGUAGE``, read here as it is given."""
-        if (os.environ.get("SOCLE_LANGUAGE") or "").strip().lower() != "en":
+        """The message in English with ``SOCLE_LANGUAGE=en``, in French with ``fr`` or
+        nothing, in both (« français / English ») with any other value, whose reader asked for
+        neither. The catalogue is read directly (Python's ``gettext``): Django's translations
+        need the settings, which are what failed; so is ``SOCLE_LANGUAGE``, read here as it is
+        given."""
+        language = (os.environ.get("SOCLE_LANGUAGE") or "").strip().lower()
+        if language in ("", "fr"):
             return str(self)
+        if language != "en":
+            return f"{self} / {self._english()}"
+        return self._english()
+
+    def _english(self) -> str:
         catalogue = gettext.translation(
             "django", localedir=Path(__file__).parent / "locale", languages=["en"], fallback=True
         )

@@ -56,6 +56,14 @@ def test_it_names_the_variable_of_a_bad_value_in_one_french_line(
     assert words in line
 
 
+def test_it_says_a_bad_language_in_both_languages_on_one_line(tmp_path: Path):
+    """SOCLE_LANGUAGE=de asks for neither language: the reader gets both."""
+    line = _one_line_naming(run_socle(tmp_path, "check", SOCLE_LANGUAGE="de"), "SOCLE_LANGUAGE")
+    french, english = line.split(" / ")
+    assert "fr ou en" in french
+    assert "SOCLE_LANGUAGE" in english and "fr ou en" not in english
+
+
 @pytest.mark.parametrize(
     ("variable", "value", "line"),
     [
