@@ -99,7 +99,8 @@ class Report(Tally):
         lines.append(
             _(
                 "Comptes désactivés (absents d'un fichier complet ou supprimés par un delta) : "
-                "%(deactivated)s ; rattachements retirés : %(memberships)s."
+                "%(deactivated)s ; rattachements retirés (personnes restées actives dans un autre "
+                "établissement) : %(memberships)s."
             )
             % {"deactivated": total_deactivated, "memberships": self.memberships_ended}
         )
