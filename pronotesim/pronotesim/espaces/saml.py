@@ -110,7 +110,7 @@ def _check_conditions(assertion: etree._Element, now: datetime) -> None:
         raise SamlValidationError("l'assertion SAML a expiré")
 
 
-_TICKET = re.compile(r"\b(ST|PT|PGT|PGTIOU|TGT)-[A-Za-z0-9._-]+")
+_TICKET = re.compile(r"\b(ST|PT|PGT|PGTIOU|TGT)-[A-Za-z0-9._-]+…?")  # a CAS may have cut it already
 
 
 def redact_tickets(text: str) -> str:
