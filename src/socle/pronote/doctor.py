@@ -178,7 +178,7 @@ class DoctorReport:
     departed_text: str = ""
     # the last validated import predates the current school year (socle.pronote.school_year)
     stale_import_text: str = ""
-    # the conflicts whose stored prediction the service's changed settings no longer give
+    # the conflicts whose stored note the service's changed settings no longer give
     # (socle.pronote.predicted_for.is_stale): their note is quoted with stale_mark()
     stale_conflicts: set[int] = field(default_factory=set)
 

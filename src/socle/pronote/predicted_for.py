@@ -67,7 +67,7 @@ def _described(settings: dict[str, Any]) -> str:
 
 def stale_text(session: ImportSession) -> str:
     """The final page's warning when the service's settings have changed, since a step of this
-    import was validated, in a way that changes its predictions; "" otherwise (and for steps
+    import was validated, in a way that changes its notes; "" otherwise (and for steps
     validated before the settings were recorded: nothing to compare)."""
     recorded = [
         step.predicted_for
@@ -108,7 +108,7 @@ def _changed(then: dict[str, Any], now: dict[str, Any]) -> bool:
 
 
 def stale_steps(establishment: Establishment, session_ids: Iterable[int]) -> set[tuple[int, int]]:
-    """``(session id, step number)`` of the validated steps of these imports whose predictions
+    """``(session id, step number)`` of the validated steps of these imports whose notes
     the service's settings, changed since, no longer give (as :func:`stale_text`)."""
     steps = ImportStep.objects.filter(
         session_id__in=list(session_ids), state=StepState.VALIDATED
