@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from socle.directory.models import Establishment
 from socle.portal.saml_http import pronote_http_problem
 from socle.pronote.cas_names import (
+    StoredCasId,
     differs,
     duplicate_refused,
     latest_stored,
@@ -100,14 +101,19 @@ def _reset_over_http(report: Any, establishment: Establishment) -> None:
             "réinitialisées toutes deux : sans attribut, PRONOTE ne reconnaîtra la personne sur "
             "aucune des deux."
         )
-        % {
-            "date": f"{timezone.localtime(duplicate.imported_at):%d/%m/%Y}",
-            "identifier": report.pronote_id,
-            "sent": report.username,
-            "holder": duplicate.holder_id,
-            "holder_name": duplicate.holder_name,
-        }
+        % _duplicate_params(report, duplicate)
     )
+
+
+def _duplicate_params(report: Any, duplicate: StoredCasId) -> dict[str, str]:
+    """The parameters of the sentences about a duplicate the file showed bound first."""
+    return {
+        "date": f"{timezone.localtime(duplicate.imported_at):%d/%m/%Y}",
+        "identifier": report.pronote_id,
+        "sent": report.username,
+        "holder": duplicate.holder_id,
+        "holder_name": duplicate.holder_name,
+    }
 
 
 def explain_stored_cas_id(report: Any, establishment: Establishment) -> None:
@@ -149,11 +155,5 @@ def explain_stored_cas_id(report: Any, establishment: Establishment) -> None:
             "réinitialisées toutes deux : PRONOTE enregistrera %(sent)s sur la fiche "
             "%(identifier)s à la prochaine connexion depuis l'ENT."
         )
-        % {
-            "date": f"{timezone.localtime(duplicate.imported_at):%d/%m/%Y}",
-            "identifier": report.pronote_id,
-            "sent": report.username,
-            "holder": duplicate.holder_id,
-            "holder_name": duplicate.holder_name,
-        }
+        % _duplicate_params(report, duplicate)
     )
