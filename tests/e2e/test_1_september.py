@@ -31,7 +31,15 @@ from tests.e2e.pages import (
     unrecognised_row,
     validate_step,
 )
-from tests.e2e.world import FERMAT, FERMAT_SERVICE, JAURES, PASSWORDS, SERVICE, pronote_user
+from tests.e2e.world import (
+    FERMAT,
+    FERMAT_SERVICE,
+    FORMER_ENT_NAME,
+    JAURES,
+    PASSWORDS,
+    SERVICE,
+    pronote_user,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -130,6 +138,9 @@ def test_step_2_the_school_declares_the_pronote_service_and_opens_it(story: Stor
 
 def test_step_3_pronote_exports_every_identifier_encrypted_for_the_ent(story: Story) -> None:
     world, page = story.world, story.person("spr-jaures")
+    # The school comes from another ENT: Camille is still bound to its name.
+    camille = str(pronote_user(world.jaures.base, "MARTIN", "Camille", "eleve")["pronote_id"])
+    assert cas_identifier(page, world.jaures, camille) == FORMER_ENT_NAME
     spr_open(page, world.jaures, "export")
     # « Les données exportées peuvent être déchiffrées par »: the ENT and its public key.
     page.fill("#id_partner_name", "SOCLE")
@@ -140,6 +151,8 @@ def test_step_3_pronote_exports_every_identifier_encrypted_for_the_ent(story: St
     exported = download(
         page, lambda: page.get_by_role("button", name="Exporter").click(), world.root / "complet"
     )
+    # The change of ENT: the complete export reset her « Identifiant CAS » (the file keeps it).
+    assert cas_identifier(page, world.jaures, camille) == ""
     assert exported.name == "IdPN_To_SOCLE.xml"
     root = etree.fromstring(exported.read_bytes(), etree.XMLParser(resolve_entities=False))
     assert root.tag == "EXPORT_INDEX_EDUCATION"
@@ -211,6 +224,18 @@ def test_step_4_the_ent_imports_the_identifiers_in_six_steps(story: Story) -> No
     states = {squash(table.nth(i).locator("td").nth(4).inner_text()) for i in range(1, 7)}
     assert states == {"validée"}
     assert int(found[1]) == sum(imported) > 1300
+    # Camille's record carried the former ENT's name: a note, not a predicted refusal.
+    camille = pronote_user(base, "MARTIN", "Camille", "eleve")["pronote_id"]
+    assert squash(page.locator("#cas-mismatch").inner_text()).startswith(
+        "1 personne avait dans PRONOTE un autre identifiant CAS que celui que l'ENT enverra"
+    )
+    assert squash(page.locator("#cas-mismatch-list").inner_text()) == (
+        f"MARTIN Camille ({camille}) — fiche liée dans PRONOTE à l'identifiant CAS "
+        f"{FORMER_ENT_NAME} (un autre ENT, ou un autre réglage du service) ; l'export de tous les "
+        "utilisateurs dont vient ce fichier l'a réinitialisé : PRONOTE enregistrera "
+        f"{world.uid('camille.martin')} à la prochaine connexion depuis l'ENT"
+    )
+    assert "refusée" not in main_text(page)
     story.screenshot(page, "4-import-rapport")
     story.data["imported"] = int(found[1])
 

@@ -3,7 +3,8 @@
 - ENT: the synthetic Collège Jean Jaurès (0312609T, ``socle demo_seed``, seed 2026) and Collège
   Pierre de Fermat (0312799Z), the second school of the teacher Hélène LE GALL.
 - « PRONOTE Jaurès »: the PRONOTE base ``demo_seed`` writes for Jaurès, started *without* the CAS
-  delegation and without the ENT's key, so that the story configures both in the browser.
+  delegation and without the ENT's key, so that the story configures both in the browser. The
+  school comes from another ENT: Camille MARTIN is still bound there (``FORMER_ENT_NAME``).
 - « PRONOTE Fermat »: a small base (Hélène LE GALL and two pupils the ENT does not know), already
   delegated to the ENT's CAS; it is the school that uses the « mode avec alimentation ».
 """
@@ -24,6 +25,9 @@ FERMAT = "0312799Z"
 SERVICE = "PRONOTECAS"  # the PRONOTE service the story declares (Jaurès)
 FERMAT_SERVICE = "PRONOTE-FERMAT"
 HELENE_FERMAT_ID = "FRMT7KQ2HLNE9GAL"  # her PRONOTE identifier at Fermat (16 characters)
+# Camille MARTIN's « Identifiant CAS » at Jaurès before the story: the former ENT's name
+# (the field documents' change of ENT), reset by step 3's complete export.
+FORMER_ENT_NAME = "ENTLR-000123"
 
 # Accounts of the story beyond the README's demo accounts (docs/demo.md, « The cast »): they get
 # a password so that they can log in.
@@ -161,6 +165,7 @@ def build_world(root: Path) -> World:
         "--pronote-url",
         f"http://127.0.0.1:{jaures_port}/pronote/",
     )
+    bound_to_former_ent(base, "MARTIN", "Camille", "eleve")
     logins = sorted(PASSWORDS)
     people = ent.python(_SETUP.format(extra=EXTRA_LOGINS, password=EXTRA_PASSWORD, logins=logins))
     assert isinstance(people, dict) and set(people) == set(logins), people
@@ -203,6 +208,18 @@ def build_world(root: Path) -> World:
         world.stop()
         raise
     return world
+
+
+def bound_to_former_ent(base: Path, last_name: str, first_name: str, category: str) -> None:
+    """Gives that user of the base JSON the former ENT's « Identifiant CAS »."""
+    data = json.loads(base.read_text(encoding="utf-8"))
+    (user,) = [
+        u
+        for u in data["users"]
+        if (u["last_name"], u["first_name"], u["category"]) == (last_name, first_name, category)
+    ]
+    user["cas_identifier"] = FORMER_ENT_NAME
+    base.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
 
 
 def pronote_user(base: Path, last_name: str, first_name: str, category: str) -> dict[str, object]:

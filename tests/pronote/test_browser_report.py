@@ -1,5 +1,5 @@
 """In Chromium: the import report's table shows all its columns on a desktop screen, the last
-one (« Identifiants CAS différents », who PRONOTE will refuse) included, in French and English."""
+one (« Identifiants CAS différents », reset by the export) included, in French and English."""
 
 from __future__ import annotations
 

@@ -1,6 +1,7 @@
 """PRONOTE's stored « Identifiant CAS » against the CAS user name Socle sends: recognised when it
-is one of ours (uid, login, pairwise id), and a mismatch — PRONOTE will answer « Identification
-impossible » — told at import (report, step pages, command) and by the diagnostics."""
+is one of ours (uid, login, pairwise id); another name is a note, no refusal — the file comes from
+a complete export, which reset it, and PRONOTE will store Socle's name at the next connection —
+told at import (report, step pages, command) and by the diagnostics."""
 
 from __future__ import annotations
 
@@ -29,6 +30,19 @@ from tests.pronote.helpers import School, import_automatically, page_text, recor
 from tests.pronote.test_views import upload
 
 OLD_ENT = "ENTLR-000123"
+RESET = (
+    "fiche liée dans PRONOTE à l'identifiant CAS {stored} (un autre ENT, ou un autre réglage du "
+    "service) ; l'export de tous les utilisateurs dont vient ce fichier l'a réinitialisé : "
+    "PRONOTE enregistrera {sent} à la prochaine connexion depuis l'ENT"
+)
+ONE_RESET = (
+    "1 personne avait dans PRONOTE un autre identifiant CAS que celui que l'ENT enverra (celui "
+    "d'un autre ENT ou d'un autre réglage du service, par exemple ENTLR-000123), ou celui-ci "
+    "était sur une autre de ses fiches (un doublon). L'export de tous les utilisateurs dont "
+    "vient le fichier importé (case « Uniquement les utilisateurs sans identifiants CAS » "
+    "décochée) a réinitialisé ces identifiants CAS : PRONOTE enregistrera celui de l'ENT à sa "
+    "prochaine connexion depuis l'ENT. Rien à faire dans PRONOTE."
+)
 PUPIL_PROFILES = frozenset({"National_ELV"})
 
 
@@ -81,41 +95,61 @@ def test_it_recognises_the_pairwise_name_of_the_schools_pronote_service(school):
 # --- the import --------------------------------------------------------------------------------
 
 
-def test_it_says_pronote_will_refuse_a_pupil_bound_to_another_ents_name(school):
+def test_it_notes_that_the_export_reset_a_pupil_bound_to_another_ents_name(school):
     make_pronote_service(school)
     row = imported_emma(school, OLD_ENT)
     assert (row.person_id, row.outcome) == (school.emma.pk, "created")
-    assert row.outcome_detail == (
-        f"PRONOTE a l'identifiant CAS {OLD_ENT} pour cette fiche mais l'ENT enverra "
-        f"{school.emma.uid} : PRONOTE répondra « Identification impossible » (dans PRONOTE, "
-        "« Supprimer l'identifiant CAS » de cet utilisateur)"
-    )
+    assert row.outcome_detail == RESET.format(stored=OLD_ENT, sent=school.emma.uid)
+    assert "Identification impossible" not in row.outcome_detail
     with translation.override("en"):
-        assert "PRONOTE will answer “Identification impossible”" in (row.localized_outcome_detail)
+        assert row.localized_outcome_detail == (
+            f"record bound in PRONOTE to the CAS identifier {OLD_ENT} (another ENT, or another "
+            "setting of the service); the export of every user this file comes from reset it: "
+            f"PRONOTE will store {school.emma.uid} at the next sign-in from the ENT"
+        )
     lines = list(
         csv.reader(io.StringIO(report_csv(row.session).decode("utf-8-sig")), delimiter=";")
     )
     (emma,) = [line for line in lines if line[2] == "ELEVEEMMA0000001"]
     assert emma[11] == "importé" and OLD_ENT in emma[12]  # « Résultat », « Détail »
+    assert emma[15].startswith("différent : réinitialisé par l'export de tous les utilisateurs")
 
 
-def test_it_counts_the_mismatches_in_the_report(school):
+def test_it_tells_the_notes_of_an_import_made_before_in_the_new_words(school):
+    """Imports validated when the note was a predicted refusal store its code and parameters:
+    they are shown with today's wording, no migration."""
+    make_pronote_service(school)
+    row = imported_emma(school, OLD_ENT)
+    ImportRow.objects.filter(pk=row.pk).update(
+        outcome_detail=(
+            f"PRONOTE a l'identifiant CAS {OLD_ENT} pour cette fiche mais l'ENT enverra "
+            f"{school.emma.uid} : PRONOTE répondra « Identification impossible » (dans PRONOTE, "
+            "« Supprimer l'identifiant CAS » de cet utilisateur)"
+        )
+    )
+    row.refresh_from_db()
+    assert row.outcome_detail_parts == [
+        ["cas_id_mismatch", {"stored": OLD_ENT, "sent": school.emma.uid}]
+    ]
+    assert row.localized_outcome_detail == RESET.format(stored=OLD_ENT, sent=school.emma.uid)
+    assert row.localized_cas_mismatch == row.localized_outcome_detail
+
+
+def test_it_counts_the_reset_identifiers_in_the_report_and_predicts_no_refusal(school):
     make_pronote_service(school)
     row = imported_emma(school, OLD_ENT)
     counts = {s.number: s.cas_mismatches for s in step_summaries(row.session)}
     assert counts == {1: 0, 2: 1, 3: 0, 4: 0, 5: 0, 6: 0}
     text = report_text(row.session)
-    assert (
-        "1 personne sera refusée par PRONOTE (« Identification impossible ») : sa fiche a un "
-        "autre identifiant CAS que celui que l'ENT enverra, ou une autre fiche a déjà celui-ci. "
-        "Dans PRONOTE, « Supprimer l'identifiant CAS » de cet utilisateur" in text
-    )
+    assert ONE_RESET in text
+    assert "refusée" not in text and "Identification impossible" not in text
 
 
-def test_it_counts_a_person_whose_cas_name_another_record_already_holds(school):
+def test_it_notes_a_person_whose_cas_name_another_record_held_as_reset_too(school):
     """Gaëlle N'DIAYE's story: two PRONOTE records for one person, the first bound to her CAS
-    name; a Complet import gives her the second: PRONOTE finds her name on the first record and
-    answers « Identification impossible ». The report's column counts her."""
+    name; a Complet import gives her the second. Both records were in the complete export,
+    which reset both: PRONOTE will bind the second at her next connection. The report's column
+    counts her, as a note."""
     make_pronote_service(school)
     copy = record(
         "eleve", "ROUX", "Emma", pid="ELEVEEMMA0000002", birth=dt.date(2012, 3, 4), cas_id=""
@@ -129,13 +163,14 @@ def test_it_counts_a_person_whose_cas_name_another_record_already_holds(school):
     other.refresh_from_db()
     assert other.outcome == "created"
     assert other.outcome_detail == (
-        f"PRONOTE a déjà l'identifiant CAS {school.emma.uid}, que l'ENT enverra, sur une autre "
-        "fiche : ROUX Emma (ELEVEEMMA0000001) ; PRONOTE répondra « Identification impossible » "
-        "(dans PRONOTE, « Supprimer l'identifiant CAS » de cette autre fiche)"
+        f"l'identifiant CAS {school.emma.uid}, que l'ENT enverra, était celui d'une autre fiche : "
+        "ROUX Emma (ELEVEEMMA0000001) ; l'export de tous les utilisateurs dont vient ce fichier "
+        f"les a réinitialisées toutes deux : PRONOTE enregistrera {school.emma.uid} sur cette "
+        "fiche à la prochaine connexion depuis l'ENT"
     )
     counts = {s.number: s.cas_mismatches for s in step_summaries(session)}
     assert counts[2] == 1
-    assert "1 personne sera refusée par PRONOTE" in report_text(session)
+    assert ONE_RESET in report_text(session)
 
 
 def test_a_record_bound_to_the_name_of_its_own_account_is_no_mismatch(school):
@@ -162,7 +197,7 @@ def test_it_compares_with_the_name_of_the_services_username_mode(school):
     row = imported_emma(school, school.emma.uid)  # the uid, recognised as ours…
     assert row.method == "cas_id"
     sent = pairwise_id(school.emma.uid, service.pairwise_salt)
-    assert f"l'ENT enverra {sent} :" in row.outcome_detail  # … but not what Socle sends
+    assert f"PRONOTE enregistrera {sent} " in row.outcome_detail  # … but not what Socle sends
     service.username_mode = UsernameMode.LOGIN
     service.save()
     assert imported_emma(school, school.emma.login).outcome_detail == ""
@@ -170,7 +205,7 @@ def test_it_compares_with_the_name_of_the_services_username_mode(school):
 
 def test_without_a_pronote_service_it_compares_with_the_uid(school):
     row = imported_emma(school, OLD_ENT)
-    assert f"l'ENT enverra {school.emma.uid} :" in row.outcome_detail
+    assert f"PRONOTE enregistrera {school.emma.uid} " in row.outcome_detail
 
 
 def test_a_conflict_keeps_its_own_note_and_the_mismatch(school):
@@ -185,10 +220,10 @@ def test_a_conflict_keeps_its_own_note_and_the_mismatch(school):
     row.refresh_from_db()
     assert row.outcome == "conflict"
     assert row.outcome_detail.startswith("identifiant déjà attribué à AUTRE Zoé")
-    assert f" ; PRONOTE a l'identifiant CAS {OLD_ENT} pour cette fiche" in row.outcome_detail
+    assert f" ; fiche liée dans PRONOTE à l'identifiant CAS {OLD_ENT} " in row.outcome_detail
 
 
-def test_the_command_prints_each_mismatch_with_the_count(school, tmp_path):
+def test_the_command_prints_each_reset_identifier_with_the_count(school, tmp_path):
     make_pronote_service(school)
     path = tmp_path / "EXP_ELEVES.csv"
     path.write_text(
@@ -198,22 +233,20 @@ def test_the_command_prints_each_mismatch_with_the_count(school, tmp_path):
         encoding="utf-8",
     )
     preview = run("pronote_import", str(path), "--uai", school.est.uai, "--mode", "partiel")
-    assert "1 personne sera refusée par PRONOTE (« Identification impossible »)" in preview
-    assert f"  - ROUX Emma (ELEVEEMMA0000001) — PRONOTE a l'identifiant CAS {OLD_ENT}" in preview
+    assert ONE_RESET in preview
+    note = RESET.format(stored=OLD_ENT, sent=school.emma.uid)
+    emma = f"  - ROUX Emma (ELEVEEMMA0000001) — {note}"
+    assert emma in preview
     out = import_automatically(path, school, mode="partiel")
-    assert "1 personne sera refusée par PRONOTE (« Identification impossible »)" in out
-    assert "identifiant CAS différent :" not in out
-    assert (
-        "Identifiants CAS différents dans PRONOTE :\n"
-        f"  - ROUX Emma (ELEVEEMMA0000001) — PRONOTE a l'identifiant CAS {OLD_ENT} pour cette "
-        f"fiche mais l'ENT enverra {school.emma.uid}" in out
-    )
+    assert ONE_RESET in out
+    assert "Identification impossible" not in out
+    assert f"Identifiants CAS réinitialisés par l'export :\n{emma}" in out
 
 
 # --- the pages ---------------------------------------------------------------------------------
 
 
-def test_the_step_page_and_the_report_page_show_the_mismatch(admin_client, school):
+def test_the_step_page_and_the_report_page_note_the_reset_identifier(admin_client, school):
     make_pronote_service(school)
     xml = (
         f'<IDENTIFIANTS_PRONOTE UAI="{school.est.uai}"><Eleves>'
@@ -228,25 +261,21 @@ def test_the_step_page_and_the_report_page_show_the_mismatch(admin_client, schoo
     banner = html.fromstring(shown.content.decode()).get_element_by_id("cas-mismatch")
     listing = banner.getnext()  # the people, right under the banner
     assert listing.get("id") == "cas-mismatch-list"
+    note = RESET.format(stored=OLD_ENT, sent=school.emma.uid)
     assert [" ".join(li.text_content().split()) for li in listing.iterchildren("li")] == [
-        f"ROUX Emma (ELEVEEMMA0000001) — PRONOTE a l'identifiant CAS {OLD_ENT} pour cette fiche "
-        f"mais l'ENT enverra {school.emma.uid} : PRONOTE répondra « Identification impossible » "
-        "(dans PRONOTE, « Supprimer l'identifiant CAS » de cet utilisateur)"
+        f"ROUX Emma (ELEVEEMMA0000001) — {note}"
     ]
-    assert (
-        "1 personne sera refusée par PRONOTE (« Identification impossible ») : sa fiche a un "
-        "autre identifiant CAS que celui que l'ENT enverra, ou une autre fiche a déjà celui-ci."
-        in step
-    )
-    assert f"PRONOTE a l'identifiant CAS {OLD_ENT} pour cette fiche mais l'ENT enverra" in step
+    assert " ".join(banner.text_content().split()) == ONE_RESET
+    assert "Identification impossible" not in step
     response = admin_client.post(
         reverse("pronote:step", args=[session.pk, 2]), {"action": "validate"}
     )
     for _number in (3, 4, 5, 6):
         response = admin_client.post(response["Location"], {"action": "validate"})
     final = page_text(admin_client.get(response["Location"]))
-    assert "Identifiants CAS différents dans PRONOTE" in final
-    assert f"ROUX Emma (ELEVEEMMA0000001) — PRONOTE a l'identifiant CAS {OLD_ENT}" in final
+    assert "Identifiants CAS réinitialisés par l'export" in final
+    assert f"ROUX Emma (ELEVEEMMA0000001) — {note}" in final
+    assert "refusera" not in final
 
 
 def test_the_step_page_lists_the_first_mismatches_and_counts_the_others(admin_client, school):
@@ -262,31 +291,34 @@ def test_the_step_page_lists_the_first_mismatches_and_counts_the_others(admin_cl
     session = start(school.est, "partiel", *records)
     validate_step(session, 1)
     shown = admin_client.get(reverse("pronote:step", args=[session.pk, 2]))
-    assert "22 personnes seront refusées par PRONOTE" in page_text(shown)
+    assert "22 personnes avaient dans PRONOTE un autre identifiant CAS" in page_text(shown)
     listing = html.fromstring(shown.content.decode()).get_element_by_id("cas-mismatch-list")
     items = [" ".join(li.text_content().split()) for li in listing.iterchildren("li")]
     assert len(items) == CAS_MISMATCHES_SHOWN + 1
-    assert items[0].startswith("NOMBREUX Eleveaa (NOMBREUX00000000) — PRONOTE a l'identifiant")
+    assert items[0].startswith("NOMBREUX Eleveaa (NOMBREUX00000000) — fiche liée dans PRONOTE")
     assert items[-1] == "… et 2 autres"
 
 
 # --- the diagnostics ---------------------------------------------------------------------------
 
 
-def test_the_diagnostic_no_longer_predicts_success_for_a_bound_record(school):
+def test_the_diagnostic_predicts_success_for_a_record_the_export_reset_and_notes_why(school):
     make_pronote_service(school)
     imported_emma(school, OLD_ENT)
     out = run("pronote_doctor", "--uai", school.est.uai, "--login", school.emma.login)
-    assert "PRONOTE recevra l'identifiant ELEVEEMMA0000001 et ouvrira" not in out
+    assert "PRONOTE recevra l'identifiant ELEVEEMMA0000001 et ouvrira" in out
     assert (
-        f"la fiche PRONOTE ELEVEEMMA0000001 a déjà l'identifiant CAS {OLD_ENT}, mais l'ENT "
-        f"enverra {school.emma.uid} : PRONOTE affichera « Identification impossible" in out
+        f"la fiche PRONOTE ELEVEEMMA0000001 avait l'identifiant CAS {OLD_ENT} (un autre ENT, ou "
+        f"un autre réglage du service), mais l'ENT enverra {school.emma.uid} : l'export de tous "
+        "les utilisateurs dont vient ce fichier l'a réinitialisé, PRONOTE enregistrera "
+        f"{school.emma.uid} à la prochaine connexion depuis l'ENT." in out
     )
-    assert "Correction : Dans PRONOTE, « Supprimer l'identifiant CAS » de cet utilisateur" in out
-    assert "## Identifiants CAS différents dans PRONOTE" in out
+    assert "Identification impossible" not in out
+    assert "Supprimer l'identifiant CAS" not in out
+    assert "## Identifiants CAS réinitialisés par l'export" in out
     assert (
-        f"ROUX Emma ({school.emma.login}), fiche ELEVEEMMA0000001 : PRONOTE a {OLD_ENT}, "
-        f"l'ENT enverra {school.emma.uid}" in out
+        f"ROUX Emma ({school.emma.login}), fiche ELEVEEMMA0000001 : PRONOTE avait {OLD_ENT}, "
+        f"réinitialisé par l'export du fichier du " in out
     )
     tom = run("pronote_doctor", "--uai", school.est.uai, "--login", school.tom.login)
     assert "PRONOTE recevra l'identifiant ELEVETOM00000001 et ouvrira" in tom
@@ -309,13 +341,15 @@ def test_a_newer_file_without_the_old_name_clears_the_diagnostic(school):
     assert report.account.verdict[0].startswith("PRONOTE recevra l'identifiant ELEVEEMMA0000001")
 
 
-def test_the_diagnostics_page_lists_who_pronote_will_refuse(admin_client, school):
+def test_the_diagnostics_page_lists_the_reset_identifiers_as_notes(admin_client, school):
     make_pronote_service(school)
     imported_emma(school, OLD_ENT)
     response = admin_client.get(
         reverse("pronote:doctor"), {"establishment": school.est.pk, "login": school.emma.login}
     )
     text = page_text(response)
-    assert "Identifiants CAS différents dans PRONOTE" in text
-    assert f"fiche ELEVEEMMA0000001 : PRONOTE a {OLD_ENT}, l'ENT enverra {school.emma.uid}" in text
-    assert f"a déjà l'identifiant CAS {OLD_ENT}, mais l'ENT enverra" in text
+    assert "Identifiants CAS réinitialisés par l'export" in text
+    assert f"fiche ELEVEEMMA0000001 : PRONOTE avait {OLD_ENT}, réinitialisé par l'export" in text
+    assert f"; il enregistrera {school.emma.uid}" in text
+    assert f"avait l'identifiant CAS {OLD_ENT} (un autre ENT" in text
+    assert "Identification impossible" not in text

@@ -57,7 +57,10 @@ ENGLISH_HEADER = [
     "CAS identifier status",
 ]
 STORED, SENT, STATE = 13, 14, 15  # the columns added at the end
-IMPOSSIBLE = "différent : PRONOTE répondra « Identification impossible »"
+RESET = (
+    "différent : réinitialisé par l'export de tous les utilisateurs, PRONOTE enregistrera "
+    "l'identifiant envoyé à la prochaine connexion depuis l'ENT"
+)
 
 
 def parse(data: bytes) -> list[list[str]]:
@@ -142,7 +145,8 @@ def test_the_command_writes_the_report_in_its_language(school, tmp_path):
     assert emma[STORED:] == [
         OLD_ENT,
         school.emma.uid,
-        "different: PRONOTE will answer “Identification impossible”",
+        "different: reset by the export of every user, PRONOTE will store the name sent at the "
+        "next sign-in from the ENT",
     ]
     run(*args, "--report", str(report))  # the command's default language: French
     assert parse(report.read_bytes())[0] == FRENCH_HEADER
@@ -157,10 +161,10 @@ def test_it_puts_the_stored_identifiant_cas_beside_the_name_socle_sends(school):
         for r in emma_row(school, OLD_ENT)
     ]
     lines = by_id(parse(report_csv(run_automatic(start(school.est, "partiel", *records)))))
-    assert lines["ELEVEEMMA0000001"][STORED:] == [OLD_ENT, sent, IMPOSSIBLE]
-    assert OLD_ENT in lines["ELEVEEMMA0000001"][12]  # and « Détail » says what to do
+    assert lines["ELEVEEMMA0000001"][STORED:] == [OLD_ENT, sent, RESET]
+    assert OLD_ENT in lines["ELEVEEMMA0000001"][12]  # and « Détail » says what happened
     tom_sent = pairwise_id(school.tom.uid, service.pairwise_salt)
-    assert lines["ELEVETOM00000001"][STORED:] == [sent, tom_sent, IMPOSSIBLE]  # Emma's name
+    assert lines["ELEVETOM00000001"][STORED:] == [sent, tom_sent, RESET]  # Emma's name
     teacher_sent = pairwise_id(school.teacher.uid, service.pairwise_salt)
     assert lines["PROFBERRONE00001"][STORED:] == [
         "",

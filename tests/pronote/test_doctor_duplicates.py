@@ -1,8 +1,10 @@
-"""A person PRONOTE holds twice, the first record already bound to their CAS user name (the field
-guides' « Identification impossible » story, the demo's Gaëlle N'DIAYE): the ENT gives the account
-the other record, PRONOTE finds the name on the first one and refuses. The import counts them under
-« Identifiants CAS différents »; « Diagnostic PRONOTE » and ``pronote_doctor`` explain them with
-the same words, and ``pronote_import`` lists them as the pages do."""
+"""A person PRONOTE holds twice, the first record bound to their CAS user name (the field guides'
+« Identification impossible » story, the demo's Gaëlle N'DIAYE) in the imported file, while the
+ENT gives the account the other record. The file is a complete export (bound users are in no
+other), which reset both records: PRONOTE will bind the other record at the next connection, no
+refusal. The import counts them under « Identifiants CAS différents » as a note; « Diagnostic
+PRONOTE » and ``pronote_doctor`` tell it with the same words, and ``pronote_import`` lists them as
+the pages do."""
 
 from __future__ import annotations
 
@@ -39,56 +41,48 @@ def _today() -> str:
     return f"{timezone.localtime():%d/%m/%Y}"
 
 
-def test_the_import_counts_it_and_the_diagnostic_lists_it(school):
+def test_the_import_counts_it_and_the_diagnostic_lists_it_as_reset(school):
     _imported(school)
     report = diagnose(school.est, allowed=None)
     (found,) = report.cas_mismatches
     assert (found.pronote_id, found.stored, found.sent) == ("ELEVEEMMA0000001", "", school.emma.uid)
     assert (found.holder_id, found.holder_name) == (BOUND, "DUPONT Emma")
     assert found.detail == (
-        f"fiche ELEVEEMMA0000001 : l'ENT enverra {school.emma.uid}, que PRONOTE a déjà sur une "
-        f"autre fiche, DUPONT Emma ({BOUND}), un doublon déjà lié (fichier du {_today()})"
+        f"fiche ELEVEEMMA0000001 : l'ENT enverra {school.emma.uid}, que PRONOTE avait sur une "
+        f"autre fiche, DUPONT Emma ({BOUND}), un doublon ; réinitialisées toutes deux par "
+        f"l'export du fichier du {_today()}, PRONOTE enregistrera {school.emma.uid} sur la fiche "
+        "ELEVEEMMA0000001"
     )
     assert report.cas_mismatch_text.startswith(
-        "1 personne sera refusée par PRONOTE (« Identification impossible ») : sa fiche a un "
-        "autre identifiant CAS que celui que l'ENT enverra, ou une autre fiche a déjà celui-ci."
+        "1 personne avait dans PRONOTE un autre identifiant CAS que celui que l'ENT enverra"
     )
+    assert "refusée" not in report.cas_mismatch_text
 
 
-def test_pronote_doctor_explains_it_and_what_to_do(school):
+def test_pronote_doctor_predicts_success_and_notes_that_the_export_reset_both(school):
     _imported(school)
     out = run("pronote_doctor", "--uai", school.est.uai, "--login", school.emma.login)
-    assert "PRONOTE recevra l'identifiant ELEVEEMMA0000001 et ouvrira" not in out
     verdict = [line for line in out.splitlines() if line.startswith("=> ")]
     assert verdict == [
-        f"=> Dans le fichier importé le {_today()}, PRONOTE a déjà l'identifiant CAS "
-        f"{school.emma.uid}, que l'ENT enverra, sur une autre fiche que ELEVEEMMA0000001 : "
-        f"DUPONT Emma ({BOUND}), un doublon déjà lié à l'ENT. PRONOTE reconnaîtra la personne "
-        "sur cette autre fiche alors que l'ENT désigne ELEVEEMMA0000001, et affichera "
-        "« Identification impossible — Nous n'avons pas réussi à vous identifier sur votre "
-        "Espace PRONOTE. Il est possible que les données personnelles vous concernant ne soient "
-        "pas correctement renseignées dans l'ENT… »"
+        "=> PRONOTE recevra l'identifiant ELEVEEMMA0000001 et ouvrira l'espace de ce compte sans "
+        "nouvelle identification.",
+        f"=> Dans le fichier importé le {_today()}, l'identifiant CAS {school.emma.uid}, que "
+        f"l'ENT enverra, était celui d'une autre fiche que ELEVEEMMA0000001 : DUPONT Emma "
+        f"({BOUND}), un doublon ; l'export de tous les utilisateurs dont vient ce fichier les a "
+        f"réinitialisées toutes deux : PRONOTE enregistrera {school.emma.uid} sur la fiche "
+        "ELEVEEMMA0000001 à la prochaine connexion depuis l'ENT.",
     ]
-    fixes = [line for line in out.splitlines() if line.startswith("   Correction : ")]
-    assert fixes == [
-        "   Correction : Dans PRONOTE, gardez une seule fiche pour cette personne : « Supprimer "
-        f"l'identifiant CAS » de la fiche DUPONT Emma ({BOUND}), ou supprimez ce doublon, puis "
-        "reconnectez-vous depuis l'ENT : PRONOTE liera alors la fiche ELEVEEMMA0000001.",
-        f"   Correction : Ou, si l'établissement garde la fiche {BOUND}, donnez-la à ce compte "
-        "dans l'ENT : importez un export de tous les utilisateurs (case « Uniquement les "
-        "utilisateurs sans identifiants CAS » décochée) et choisissez ce compte pour la ligne "
-        f"DUPONT Emma ({BOUND}) (« Confirmer » en mode Partiel).",
-    ]
-    assert "## Identifiants CAS différents dans PRONOTE" in out
+    assert "Supprimer l'identifiant CAS" not in out
+    assert "## Identifiants CAS réinitialisés par l'export" in out
     assert (
         f"  ROUX Emma ({school.emma.login}), fiche ELEVEEMMA0000001 : l'ENT enverra "
-        f"{school.emma.uid}, que PRONOTE a déjà sur une autre fiche, DUPONT Emma ({BOUND})" in out
+        f"{school.emma.uid}, que PRONOTE avait sur une autre fiche, DUPONT Emma ({BOUND})" in out
     )
     tom = run("pronote_doctor", "--uai", school.est.uai, "--login", school.tom.login)
     assert "PRONOTE recevra l'identifiant ELEVETOM00000001 et ouvrira" in tom
 
 
-def test_the_diagnostic_page_shows_the_verdict_and_the_list(admin_client, school):
+def test_the_diagnostic_page_shows_the_note_and_the_list(admin_client, school):
     _imported(school)
     response = admin_client.get(
         reverse("pronote:doctor"), {"establishment": school.est.pk, "login": school.emma.login}
@@ -96,19 +90,17 @@ def test_the_diagnostic_page_shows_the_verdict_and_the_list(admin_client, school
     tree = html.fromstring(response.content.decode())
     (section,) = tree.xpath("//section[@id='compte']")
     verdict = " ".join(section.text_content().split())
+    assert "PRONOTE recevra l'identifiant ELEVEEMMA0000001 et ouvrira" in verdict
     assert (
-        f"PRONOTE a déjà l'identifiant CAS {school.emma.uid}, que l'ENT enverra, sur une autre "
-        f"fiche que ELEVEEMMA0000001 : DUPONT Emma ({BOUND}), un doublon déjà lié à l'ENT."
-        in verdict
+        f"l'identifiant CAS {school.emma.uid}, que l'ENT enverra, était celui d'une autre fiche "
+        f"que ELEVEEMMA0000001 : DUPONT Emma ({BOUND}), un doublon ; l'export de tous les "
+        "utilisateurs dont vient ce fichier les a réinitialisées toutes deux" in verdict
     )
-    (quote,) = section.xpath(".//*[@lang='fr']")  # PRONOTE's own words, marked French
-    assert quote.text_content().startswith("« Identification impossible")
-    assert "« Supprimer l'identifiant CAS » de la fiche DUPONT Emma" in verdict
-    assert "Si PRONOTE affiche tout de même" not in verdict  # not a guess any more
+    assert "« Supprimer l'identifiant CAS » de la fiche DUPONT Emma" not in verdict
     text = page_text(response)
     assert (
         f"ROUX Emma ({school.emma.login}) — fiche ELEVEEMMA0000001 : l'ENT enverra "
-        f"{school.emma.uid}, que PRONOTE a déjà sur une autre fiche, DUPONT Emma ({BOUND})" in text
+        f"{school.emma.uid}, que PRONOTE avait sur une autre fiche, DUPONT Emma ({BOUND})" in text
     )
 
 
@@ -120,8 +112,8 @@ def test_it_speaks_english_on_an_english_page(admin_client, school):
         HTTP_ACCEPT_LANGUAGE="en",
     )
     text = page_text(response)
-    assert "that the ENT will send, on another record than ELEVEEMMA0000001" in text
-    assert "« Identification impossible — Nous n'avons pas réussi" in text  # PRONOTE's words
+    assert "that the ENT will send, was that of another record than ELEVEEMMA0000001" in text
+    assert "reset them both: PRONOTE will store" in text
 
 
 def test_a_newer_file_where_the_first_record_is_reset_clears_it(school):
@@ -184,27 +176,28 @@ def test_pronote_import_lists_it_as_the_pages_do(school, tmp_path):
         encoding="utf-8",
     )
     detail = (
-        f"PRONOTE a déjà l'identifiant CAS {school.emma.uid}, que l'ENT enverra, sur une autre "
-        f"fiche : DUPONT Emma ({BOUND}) ; PRONOTE répondra « Identification impossible » (dans "
-        "PRONOTE, « Supprimer l'identifiant CAS » de cette autre fiche)"
+        f"l'identifiant CAS {school.emma.uid}, que l'ENT enverra, était celui d'une autre fiche : "
+        f"DUPONT Emma ({BOUND}) ; l'export de tous les utilisateurs dont vient ce fichier les a "
+        f"réinitialisées toutes deux : PRONOTE enregistrera {school.emma.uid} sur cette fiche à "
+        "la prochaine connexion depuis l'ENT"
     )
     preview = run("pronote_import", str(path), "--uai", school.est.uai, "--mode", "partiel")
-    assert "1 personne sera refusée par PRONOTE (« Identification impossible »)" in preview
+    assert "1 personne avait dans PRONOTE un autre identifiant CAS" in preview
     assert f"  - ROUX Emma (ELEVEEMMA0000001) — {detail}" in preview
     args = ("pronote_import", str(path), "--uai", school.est.uai, "--mode", "partiel")
     out = run(*args, "--auto-only")
-    assert "identifiant CAS différent" not in out
+    assert "Identification impossible" not in out
     assert (
-        "Identifiants CAS différents dans PRONOTE :\n"
+        "Identifiants CAS réinitialisés par l'export :\n"
         f"  - ROUX Emma (ELEVEEMMA0000001) — {detail}\n" in out
     )
 
 
-def test_it_counts_and_lists_no_refusal_in_identity_mode_where_pronote_opens_the_bound_record(
+def test_it_notes_no_duplicate_in_identity_mode_where_pronote_would_open_the_bound_record(
     school,
 ):
-    """The import's count, the diagnostic's list and the account's verdict say who PRONOTE
-    will refuse: in identity mode nobody here (no identifier is sent; the bound record opens)."""
+    """The import's count and the diagnostic's list note a duplicate bound first only where it
+    would have mattered: not in identity mode (no identifier is sent; the bound record opens)."""
     service = make_pronote_service(school)
     service.pronote_recognition = "identity"
     service.save()

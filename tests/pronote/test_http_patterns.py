@@ -111,7 +111,7 @@ def test_it_says_nothing_of_http_when_the_url_is_http_but_pronote_sends_https(
     [(HTTPS, HTTP + "**", []), (HTTP, HTTPS + "**", ["ELEVEEMMA0000001"])],
 )
 def test_it_notes_a_bound_duplicate_by_the_address_pronote_sends(school, url, pattern, noted):
-    """The import's ``cas_id_held_elsewhere``: refused only where attributes reach PRONOTE."""
+    """The import's ``cas_id_held_elsewhere``: noted only where attributes reach PRONOTE."""
     pronote_with(school, url, pattern)
     rows = _with_bound_copy(school, school.emma.uid)
     session = run_automatic(start(school.est, "complet", *rows))

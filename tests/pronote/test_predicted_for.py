@@ -1,8 +1,9 @@
-"""An import's predictions (« Identifiants CAS différents ») were computed for the PRONOTE
-service's settings at validation. They stay the record of what validation found; when the
-recognition mode, the address (https ↔ http) or the user name mode have changed since in a way
-that changes them, the final page says so and sends to « Diagnostic PRONOTE », which recomputes
-them (``socle.pronote.predicted_for``)."""
+"""An import's notes (« Identifiants CAS différents », reset by the complete export) were computed
+for the PRONOTE service's settings at validation. They stay the record of what validation found;
+when the recognition mode, the address (https ↔ http) or the user name mode have changed since in
+a way that changes them, the final page says so and sends to « Diagnostic PRONOTE », which
+recomputes them; a changed user name mode is a real refusal for whoever PRONOTE bound since, and
+the page says that too (``socle.pronote.predicted_for``)."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ from tests.pronote.test_recognition_consistency import (
     _pronote,
 )
 
-STALE = "Les prévisions de cet import (« Identifiants CAS différents »"
+STALE = "Les notes de cet import (« Identifiants CAS différents »)"
 
 
 def final_page(client, session: ImportSession):  # noqa: ANN001, ANN201
@@ -57,7 +58,7 @@ def test_it_marks_the_predictions_computed_for_a_former_recognition_mode(
     Service.objects.filter(pk=service.pk).update(pronote_recognition="identity")
     warning = stale_warning(admin_client, session)
     assert warning == (
-        f"{STALE}, personnes que PRONOTE refusera) ont été calculées à la validation, pour les "
+        f"{STALE} ont été calculées à la validation, pour les "
         "réglages d'alors du service PRONOTE (reconnaissance « Avec l'identifiant PRONOTE de "
         f"l'utilisateur », adresse {service.url}, identifiant CAS transmis « Identifiant opaque "
         "(uid) »). Le service a changé depuis (reconnaissance « Avec l'identité de "
@@ -74,6 +75,25 @@ def test_it_marks_the_predictions_computed_for_a_former_recognition_mode(
 
     Service.objects.filter(pk=service.pk).update(pronote_recognition="both")  # same as then
     assert stale_warning(admin_client, session) == ""
+
+
+def test_it_warns_of_the_refusals_a_changed_user_name_mode_brings(admin_client, school: School):
+    """Socle's own setting, not the file: whoever connected from the ENT since the import is
+    bound in PRONOTE to the former name and will be refused."""
+    service = _pronote(school, "PRONOTE-IDPN", "pronote")
+    session = _import_with_bound_copy(school)
+    assert "Identification impossible" not in stale_warning(admin_client, session)
+    Service.objects.filter(pk=service.pk).update(username_mode="pairwise")
+    warning = stale_warning(admin_client, session)
+    assert warning.startswith(STALE)
+    assert (
+        "L'identifiant CAS transmis a changé : ceux qui se sont connectés à PRONOTE depuis l'ENT "
+        "avant ce changement y ont l'ancien comme « Identifiant CAS », et PRONOTE leur répondra "
+        "« Identification impossible » tant que l'établissement ne l'a pas effacé" in warning
+    )
+    changed = {"username_mode": "uid", "pronote_recognition": "identity"}
+    Service.objects.filter(pk=service.pk).update(**changed)
+    assert "L'identifiant CAS transmis a changé" not in stale_warning(admin_client, session)
 
 
 def test_it_marks_them_when_the_address_pronote_sends_turns_http(admin_client, school: School):
@@ -124,7 +144,8 @@ def test_it_speaks_english(admin_client, school: School):
 
 
 def _stale_conflict(school: School) -> ImportRow:
-    """Emma's row, noted at validation « PRONOTE a déjà l'identifiant CAS … sur une autre fiche »
+    """Emma's row, noted at validation « l'identifiant CAS …, que l'ENT enverra, était celui d'une
+    autre fiche »
     for the recognition by identifier, left in conflict; the service since recognises by
     identity, where that duplicate is no refusal any more."""
     service = _pronote(school, "PRONOTE-IDPN", "pronote")
@@ -137,7 +158,7 @@ def _stale_conflict(school: School) -> ImportRow:
 
 
 MARK = (
-    "(prévision faite à la validation, pour les réglages d'alors du service PRONOTE, changés "
+    "(note faite à la validation, pour les réglages d'alors du service PRONOTE, changés "
     "depuis : elle ne vaut plus telle quelle)"
 )
 
@@ -150,7 +171,7 @@ def test_it_marks_a_stale_note_among_the_diagnostics_conflicts(admin_client, sch
         "//h3[.='Conflits des derniers imports']/following-sibling::ul[1]/li"
     )
     text = " ".join(item.text_content().split())
-    assert "PRONOTE a déjà l'identifiant CAS" in text
+    assert "que l'ENT enverra, était celui d'une autre fiche" in text
     assert MARK in text
     Service.objects.filter(code="PRONOTE-IDPN").update(pronote_recognition="pronote")
     assert diagnose(school.est, allowed=None).stale_conflicts == set()  # holds again: no mark
@@ -165,9 +186,9 @@ def test_pronote_doctor_prints_the_conflicts_in_the_active_language_with_the_mar
     with translation.override("en"):
         out = run("pronote_doctor", "--uai", school.est.uai)
     (line,) = [line for line in out.splitlines() if "ELEVEEMMA0000001)" in line and "ROUX" in line]
-    assert "PRONOTE already has the CAS identifier" in line, line
-    assert "PRONOTE a déjà" not in line
-    assert "(a prediction made at validation" in line, line
+    assert "that the ENT will send, was that of another record" in line, line
+    assert "était celui" not in line
+    assert "(a note made at validation" in line, line
 
 
 def test_it_marks_a_stale_note_in_the_accounts_import_hint(school: School):

@@ -1,7 +1,8 @@
 """The three places that predict PRONOTE's answer — the import report, the per-account verdict of
 « Diagnostic PRONOTE » (and ``pronote_doctor``), the service-level words for a plain-http
-PRONOTE.net — agree on the service's recognition mode, and on PRONOTE recognising a user it has
-already bound by the CAS user name alone, whatever attributes come."""
+PRONOTE.net — agree on the service's recognition mode, and on what an imported file's « Identifiant
+CAS » tells: the complete export that made the file reset it, so that it neither refuses anyone
+nor lets PRONOTE recognise a user without attributes."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from tests.pronote.test_http_pronote import HTTP_BASE, pronote_at
 from tests.pronote.test_several_services import pronote
 
 CAS = "http://testserver/cas"
-HELD = "sur une autre fiche"
+HELD = "était celui d'une autre fiche"
 
 
 pytestmark = pytest.mark.usefixtures("fresh_withheld_notes")
@@ -103,7 +104,9 @@ def test_it_quotes_both_messages_for_a_plain_http_service_in_both_mode(school):
 
 
 @pytest.mark.parametrize("recognition", ["pronote", "identity", "both"])
-def test_it_does_not_predict_a_refusal_over_http_for_a_user_pronote_has_bound(school, recognition):
+def test_over_http_a_binding_the_export_reset_no_longer_opens_the_espace(school, recognition):
+    """The file showed Emma bound to the name Socle sends; the complete export it comes from
+    reset that: with no attribute, PRONOTE meets her as it meets Tom, never bound."""
     service = pronote_at(school, HTTP_BASE)
     service.pronote_recognition = recognition
     service.save()
@@ -113,31 +116,33 @@ def test_it_does_not_predict_a_refusal_over_http_for_a_user_pronote_has_bound(sc
     assert emma[0].startswith("Adresse en http")
     assert emma[1].startswith("Dans le fichier importé le ")
     assert emma[1].endswith(
-        f"la fiche PRONOTE ELEVEEMMA0000001 a déjà l'identifiant CAS {school.emma.uid}, celui "
-        "que l'ENT enverra : PRONOTE reconnaîtra ce compte par son identifiant CAS, sans "
-        "attribut, et ouvrira son espace."
+        f"la fiche PRONOTE ELEVEEMMA0000001 avait l'identifiant CAS {school.emma.uid}, celui que "
+        "l'ENT enverra, mais l'export de tous les utilisateurs dont vient ce fichier l'a "
+        "réinitialisé : sans attribut, PRONOTE ne reconnaîtra pas ce compte par son identifiant "
+        "CAS."
     )
-    assert len(emma) == 2  # no « PRONOTE affichera … » for her
     tom = _verdict(school, school.tom)  # never bound: PRONOTE refuses him without attribute
     assert len(tom) == 2 and "PRONOTE affichera" in tom[1]
+    assert emma[2:] == tom[1:]  # the same answer for her
     out = run("pronote_doctor", "--uai", school.est.uai, "--login", school.emma.login)
-    assert "reconnaîtra ce compte par son identifiant CAS, sans attribut" in out
+    assert "ouvrira son espace" not in out
 
 
-def test_over_http_pronote_opens_the_duplicate_already_bound(school):
-    """No identifier designates the account's record: PRONOTE finds the name on the first copy
-    and opens it, as in identity mode — no refusal predicted, by the import nor the diagnostics."""
+def test_over_http_a_duplicate_the_export_reset_opens_neither_record(school):
+    """The file showed the first copy bound to Emma's name; the complete export reset both
+    copies: with no attribute, PRONOTE recognises her on neither. The import notes nothing (no
+    identifier would have designated the account's record), the diagnostics neither."""
     pronote_at(school, HTTP_BASE)
     assert _held_noted(_import_with_bound_copy(school)) == []  # the import agrees
     assert diagnose(school.est, allowed=None).cas_mismatches == []
     emma = _verdict(school, school.emma)
-    assert len(emma) == 2
     assert emma[1].endswith(
-        f"PRONOTE a déjà l'identifiant CAS {school.emma.uid}, que l'ENT enverra, sur une autre "
-        f"fiche que ELEVEEMMA0000001 : DUPONT Emma ({BOUND}), un doublon déjà lié à l'ENT. "
-        "Sans attribut, rien ne désigne ELEVEEMMA0000001 : PRONOTE reconnaîtra la personne par "
-        f"son identifiant CAS et ouvrira la fiche {BOUND}."
+        f"l'identifiant CAS {school.emma.uid}, que l'ENT enverra, était celui d'une autre fiche "
+        f"que ELEVEEMMA0000001 : DUPONT Emma ({BOUND}), un doublon ; l'export de tous les "
+        "utilisateurs dont vient ce fichier les a réinitialisées toutes deux : sans attribut, "
+        "PRONOTE ne reconnaîtra la personne sur aucune des deux."
     )
+    assert emma[2] == "PRONOTE affichera : " + missing_attribute_message(CAS, "idPronote")
 
 
 def test_it_keeps_the_refusal_over_http_for_a_record_bound_to_another_name(school):

@@ -1,15 +1,21 @@
 """The CAS user name Socle sends an establishment's PRONOTE service, and PRONOTE's stored one.
 
 PRONOTE stores the CAS user name it receives at a user's first connection as « Identifiant
-CAS », and from then on recognises the user by it alone; its identifier export carries it
-(``IdentifiantCAS``, kept in ``ImportRow.cas_id``). When that stored value is not the name Socle
-sends (``socle.cas.usernames.cas_username`` for the UAI's PRONOTE service: uid, pairwise id or
-login), PRONOTE finds the user's record already bound to someone else and answers
-« Identification impossible » — typically after a change of ENT. An empty value is the normal
-case: the user has not connected through an ENT yet. PRONOTE refuses the person too when the name
-Socle sends is the stored « Identifiant CAS » of *another* record of the same category (PRONOTE
-holds two records for one person, and the first one is already bound): it finds the person by
-that name alone, on the other record (:func:`held_elsewhere`).
+CAS », and from then on recognises the user by it alone. Its identifier export carries it
+(``IdentifiantCAS``, kept in ``ImportRow.cas_id``) only for bound users, who are in the file
+only when the export is complete (« Uniquement les utilisateurs sans identifiants CAS »
+unticked) — and that export resets the « Identifiant CAS » of every user it exports, so that the
+next connection from the ENT binds the name the ENT sends (the field documents' change of ENT).
+A value in the file that is not the name Socle sends (``socle.cas.usernames.cas_username`` for
+the UAI's PRONOTE service: uid, pairwise id or login) is therefore no refusal: it tells that the
+record *was* bound to another name (another ENT's, another setting of the service), and that
+PRONOTE will store Socle's name at the next connection (:func:`mismatches`, the import's
+``cas_id_mismatch`` note). The same for the name Socle sends found as the stored « Identifiant
+CAS » of *another* record of the same category (a duplicate bound first, :func:`held_elsewhere`,
+``cas_id_held_elsewhere``): both records were in that export, both were reset. An empty value is
+the normal case: the user had not connected through an ENT. What still makes PRONOTE refuse
+someone bound to another name comes from Socle's own data, not from the file: its service's
+user name mode changed after PRONOTE bound its names (``socle.portal.username_lock``).
 """
 
 from __future__ import annotations
@@ -117,8 +123,9 @@ def stored_name(value: str) -> str:
 
 
 def differs(stored: str, sent: str) -> bool:
-    """Whether PRONOTE's stored « Identifiant CAS » will refuse the name Socle sends (PRONOTE
-    compares them exactly; an empty stored value is bound at the next connection)."""
+    """Whether PRONOTE's « Identifiant CAS », as a file gave it, is another name than the one
+    Socle sends (compared exactly, as PRONOTE does; an empty one is bound at the next
+    connection). A complete export reset it: a note, not a refusal (module docstring)."""
     stored = stored_name(stored)
     return bool(stored) and stored != sent
 
@@ -169,13 +176,14 @@ def held_elsewhere(
     """The other record — (PRONOTE id, « NOM Prénom ») — whose stored « Identifiant CAS » is the
     name Socle sends the account of the record ``pronote_id``, ``None`` when there is none.
 
-    PRONOTE recognises a user by that name alone: it finds that other record (a duplicate of the
-    person bound first) and, since the ENT designates this one, answers « Identification
-    impossible » (the field guides' story). ``holders``: :func:`holders_index` of the records of
-    the same category; ``own``: this record's stored « Identifiant CAS » — when it is ``sent``,
-    PRONOTE finds this record and nothing is held elsewhere (an older file may still list a
-    copy bound to it since merged). The rule of the import (``cas_id_held_elsewhere``) and of
-    the diagnostics."""
+    While that record is bound, PRONOTE recognises the user by that name alone, finds it (a
+    duplicate of the person bound first) and, since the ENT designates this one, answers
+    « Identification impossible » (the field guides' story). Read from an imported file, whose
+    complete export reset both records, it is a note, no refusal (module docstring).
+    ``holders``: :func:`holders_index` of the records of the same category; ``own``: this
+    record's stored « Identifiant CAS » — when it is ``sent``, PRONOTE finds this record and
+    nothing is held elsewhere (an older file may still list a copy bound to it since merged).
+    The rule of the import (``cas_id_held_elsewhere``) and of the diagnostics."""
     holder = holders.get(sent) if sent else None
     if holder is None or holder[0] == pronote_id or stored_name(own) == sent:
         return None
@@ -194,7 +202,8 @@ def duplicate_refused(service: Service | None) -> bool:
     (:func:`socle.portal.saml_http.withheld`, the per-account verdict's test): PRONOTE opens the
     bound copy there too — the address PRONOTE sends, in the scheme of the service's patterns
     (:func:`socle.portal.saml_http.service_address`), not its URL as typed. The rule of the
-    import report, of « Diagnostic PRONOTE » and ``pronote_doctor``."""
+    import report, of « Diagnostic PRONOTE » and ``pronote_doctor``, which note such a record
+    (reset by the complete export the file comes from) only where it would have mattered."""
     from socle.portal.saml_http import service_address, withheld
 
     recognition = getattr(service, "pronote_recognition", "") or "pronote"
@@ -203,32 +212,26 @@ def duplicate_refused(service: Service | None) -> bool:
     return service is None or not withheld(service_address(service))
 
 
-def fix_hint(count: int = 2) -> str:
-    """What to do in PRONOTE about ``count`` stored « Identifiant CAS » that Socle's names do
-    not match (the digest of the field guides: « Identification impossible », changing ENT)."""
+def reset_text(count: int) -> str:
+    """« 3 personnes avaient dans PRONOTE un autre identifiant CAS … » — the note above the
+    list of the rows noted ``cas_id_mismatch`` or ``cas_id_held_elsewhere`` (import pages,
+    report, ``pronote_import``, diagnostics): what the file showed, and that the complete export
+    it comes from reset it."""
     return ngettext(
-        "Dans PRONOTE, « Supprimer l'identifiant CAS » de cet utilisateur (ou, après un "
-        "changement d'ENT, exportez tous les utilisateurs, case « Uniquement les utilisateurs "
-        "sans identifiants CAS » décochée, pour que PRONOTE réinitialise les identifiants CAS) : "
-        "il sera reconnu à sa prochaine connexion depuis l'ENT.",
-        "Dans PRONOTE, « Supprimer l'identifiant CAS » de ces utilisateurs (ou, après un "
-        "changement d'ENT, exportez tous les utilisateurs, case « Uniquement les utilisateurs "
-        "sans identifiants CAS » décochée, pour que PRONOTE réinitialise les identifiants CAS) : "
-        "ils seront reconnus à leur prochaine connexion depuis l'ENT.",
-        count,
-    )
-
-
-def mismatch_count(count: int) -> str:
-    """« 3 personnes seront refusées par PRONOTE (« Identification impossible ») : … »: their
-    record carries another name than the one Socle will send, or another record carries it."""
-    return ngettext(
-        "%(count)s personne sera refusée par PRONOTE (« Identification impossible ») : sa fiche "
-        "a un autre identifiant CAS que celui que l'ENT enverra, ou une autre fiche a déjà "
-        "celui-ci.",
-        "%(count)s personnes seront refusées par PRONOTE (« Identification impossible ») : leur "
-        "fiche a un autre identifiant CAS que celui que l'ENT enverra, ou une autre fiche a déjà "
-        "celui-ci.",
+        "%(count)s personne avait dans PRONOTE un autre identifiant CAS que celui que l'ENT "
+        "enverra (celui d'un autre ENT ou d'un autre réglage du service, par exemple "
+        "ENTLR-000123), ou celui-ci était sur une autre de ses fiches (un doublon). L'export de "
+        "tous les utilisateurs dont vient le fichier importé (case « Uniquement les "
+        "utilisateurs sans identifiants CAS » décochée) a réinitialisé ces identifiants CAS : "
+        "PRONOTE enregistrera celui de l'ENT à sa prochaine connexion depuis l'ENT. Rien à faire "
+        "dans PRONOTE.",
+        "%(count)s personnes avaient dans PRONOTE un autre identifiant CAS que celui que l'ENT "
+        "enverra (celui d'un autre ENT ou d'un autre réglage du service, par exemple "
+        "ENTLR-000123), ou celui-ci était sur une autre de leurs fiches (un doublon). L'export "
+        "de tous les utilisateurs dont vient le fichier importé (case « Uniquement les "
+        "utilisateurs sans identifiants CAS » décochée) a réinitialisé ces identifiants CAS : "
+        "PRONOTE enregistrera celui de l'ENT à leur prochaine connexion depuis l'ENT. Rien à "
+        "faire dans PRONOTE.",
         count,
     ) % {"count": count}
 
@@ -309,7 +312,7 @@ def stored_elsewhere(
 ) -> StoredCasId | None:
     """The record of this PRONOTE identifier, when another record of its category already
     carries ``sent`` (the name Socle sends its holder) in the newest imported file that lists
-    that other record: PRONOTE will answer « Identification impossible » (:func:`held_elsewhere`).
+    that other record (:func:`held_elsewhere`; reset by the export that made the file).
     ``None`` otherwise, or when no imported file lists ``pronote_id``."""
     if not pronote_id or not sent:
         return None
@@ -339,7 +342,8 @@ def stored_elsewhere(
 
 def stored_mismatches(establishment: Establishment) -> list[StoredCasId]:
     """The identifiers of the establishment whose PRONOTE record, in the newest imported file
-    that lists it, carries an « Identifiant CAS » Socle will not send its holder — or whose
+    that lists it, carried an « Identifiant CAS » Socle will not send its holder (reset by the
+    complete export that made that file) — or whose
     holder's name another record of the same category already carries (:func:`held_elsewhere`,
     that record's ``imported_at``)."""
     from socle.pronote.models import PronoteIdentity
@@ -362,7 +366,7 @@ def stored_mismatches(establishment: Establishment) -> list[StoredCasId]:
         StoredCasId(pronote_id, stored, newest[pronote_id].imported_at, holders[pronote_id], sent)
         for pronote_id, (stored, sent) in found.items()
     ]
-    # held elsewhere: counted only where the service in use makes PRONOTE refuse it
+    # held elsewhere: noted only where the service in use would have made PRONOTE refuse it
     service = pronote_service(establishment)
     bound = _holders_by_category(newest) if duplicate_refused(service) else {}
     if bound:  # no query when no record carries an « Identifiant CAS »

@@ -21,9 +21,8 @@ from socle.directory.profiles import Profile
 from socle.pronote.cas_names import (
     divergent_services,
     divergent_warning,
-    fix_hint,
-    mismatch_count,
     pronote_services_query,
+    reset_text,
     stored_mismatches,
 )
 from socle.pronote.departed import Departed, departed_holders, departed_text
@@ -116,14 +115,14 @@ class AccountReport:
 
 @dataclass
 class CasMismatch:
-    """Someone PRONOTE knows under another « Identifiant CAS » than the name Socle sends, or
-    whose name PRONOTE already stores on another record (``holder_id``: a duplicate bound
-    first)."""
+    """Someone the newest imported file shows bound in PRONOTE to another « Identifiant CAS »
+    than the name Socle sends, or whose name it shows on another record (``holder_id``: a
+    duplicate bound first) — both reset by the complete export that made the file: a note."""
 
     name: str
     login: str
     pronote_id: str
-    stored: str  # PRONOTE's « Identifiant CAS », as the newest imported file gave it
+    stored: str  # PRONOTE's « Identifiant CAS », as the newest imported file gave it (reset)
     sent: str  # what Socle sends
     imported_at: Any  # when that file was imported
     holder_id: str = ""  # the other record carrying ``sent``, and its « NOM Prénom »
@@ -131,8 +130,8 @@ class CasMismatch:
 
     @property
     def detail(self) -> str:
-        """« fiche … : PRONOTE a …, l'ENT enverra … (fichier du …) », for the page and the
-        command."""
+        """« fiche … : PRONOTE avait …, réinitialisé par l'export du fichier du … ; il enregistrera
+        … », for the page and the command."""
         params = {
             "pronote_id": self.pronote_id,
             "stored": self.stored,
@@ -144,16 +143,17 @@ class CasMismatch:
         if self.holder_id:
             return (
                 gettext(
-                    "fiche %(pronote_id)s : l'ENT enverra %(sent)s, que PRONOTE a déjà sur une "
-                    "autre fiche, %(holder_name)s (%(holder)s), un doublon déjà lié (fichier du "
-                    "%(date)s)"
+                    "fiche %(pronote_id)s : l'ENT enverra %(sent)s, que PRONOTE avait sur une "
+                    "autre fiche, %(holder_name)s (%(holder)s), un doublon ; réinitialisées "
+                    "toutes deux par l'export du fichier du %(date)s, PRONOTE enregistrera "
+                    "%(sent)s sur la fiche %(pronote_id)s"
                 )
                 % params
             )
         return (
             gettext(
-                "fiche %(pronote_id)s : PRONOTE a %(stored)s, l'ENT enverra %(sent)s (fichier du "
-                "%(date)s)"
+                "fiche %(pronote_id)s : PRONOTE avait %(stored)s, réinitialisé par l'export du "
+                "fichier du %(date)s ; il enregistrera %(sent)s"
             )
             % params
         )
@@ -170,7 +170,7 @@ class DoctorReport:
     imports: list[ImportSession]
     account: AccountReport | None = None
     cas_mismatches: list[CasMismatch] = field(default_factory=list)
-    cas_mismatch_text: str = ""  # how many, what PRONOTE will say, what to do
+    cas_mismatch_text: str = ""  # how many, and that the export reset them
     # several enabled services sending different CAS user names (the words of socle.W069)
     divergent_text: str = ""
     # identifiers still held by people who left the establishment (socle.pronote.departed)
@@ -178,7 +178,7 @@ class DoctorReport:
     departed_text: str = ""
     # the last validated import predates the current school year (socle.pronote.school_year)
     stale_import_text: str = ""
-    # the conflicts whose stored prediction the service's changed settings no longer give
+    # the conflicts whose stored note the service's changed settings no longer give
     # (socle.pronote.predicted_for.is_stale): their note is quoted with stale_mark()
     stale_conflicts: set[int] = field(default_factory=set)
 
@@ -364,7 +364,7 @@ def diagnose(
         report.divergent_text = " ".join(divergent_warning(establishment, divergent))
     if report.cas_mismatches:
         count = len(report.cas_mismatches)
-        report.cas_mismatch_text = f"{mismatch_count(count)} {fix_hint(count)}"
+        report.cas_mismatch_text = reset_text(count)
     if login:
         from socle.pronote.doctor_account import examine
 

@@ -220,7 +220,6 @@ def _explain(
                     IDENTIFICATION_IMPOSSIBLE,
                 )
             )
-    explain_stored_cas_id(report, establishment)
     if not report.verdict:
         report.verdict.append(
             _(
@@ -246,6 +245,7 @@ def _explain(
                     other=other.pronote_id,
                 )
             )
+    explain_stored_cas_id(report, establishment)  # a note after the verdict
     unknown = [
         n
         for n in IDENTITY_NAMES

@@ -1,8 +1,10 @@
 """For one account, what PRONOTE's stored « Identifiant CAS » changes: PRONOTE recognises a
 bound user by the CAS user name alone, whatever attributes come (docs/pronote.md, "PRONOTE's
-stored « Identifiant CAS »") — so a record bound to another name is refused, a duplicate bound
-first is refused where the ENT designates the other record by its identifier, and a bound user
-is still recognised when a plain-http address gets no attribute at all."""
+stored « Identifiant CAS »"). An imported file shows it only for users bound when PRONOTE
+exported, in a complete export — which reset them all: what the file shows is what PRONOTE
+*had*, told as a note (a record bound to another name, or a duplicate bound first, will store
+the name Socle sends at the next connection); and a user the file shows bound is no longer
+recognised by that name alone where no attribute comes (a plain-http address)."""
 
 from __future__ import annotations
 
@@ -14,9 +16,9 @@ from django.utils.translation import gettext as _
 from socle.directory.models import Establishment
 from socle.portal.saml_http import pronote_http_problem
 from socle.pronote.cas_names import (
+    StoredCasId,
     differs,
     duplicate_refused,
-    fix_hint,
     latest_stored,
     stored_elsewhere,
     stored_name,
@@ -39,8 +41,7 @@ def explain_http_target(
     )
     report.verdict.append(explanation)
     report.fixes.append(fix)
-    if _bound_over_http(report, establishment):
-        return
+    _reset_over_http(report, establishment)
     if recognition == "identity":
         report.verdict.append(
             quoting(
@@ -65,113 +66,94 @@ def explain_http_target(
         )
 
 
-def _bound_over_http(report: Any, establishment: Establishment) -> bool:
-    """Whether PRONOTE, sent no attribute, still recognises the account by the CAS user name
-    alone: the newest imported file that lists its record shows that record bound to the name
-    Socle sends — or shows another record of the same category, a duplicate bound first
-    (:func:`~socle.pronote.cas_names.stored_elsewhere`), which PRONOTE then opens, no identifier
-    designating this one. Adds the verdict when it does."""
+def _reset_over_http(report: Any, establishment: Establishment) -> None:
+    """Where no attribute comes, PRONOTE recognises only a person it has bound, by the CAS user
+    name alone. When the newest imported file that lists this account's record shows it bound
+    to the name Socle sends — or another record of the same category, a duplicate bound first
+    (:func:`~socle.pronote.cas_names.stored_elsewhere`) — says that the complete export that
+    made the file reset it, so that this binding no longer opens the espace."""
     stored = latest_stored(establishment, report.pronote_id)
     if stored is None:
-        return False
-    date = f"{timezone.localtime(stored.imported_at):%d/%m/%Y}"
+        return
     if stored_name(stored.stored) == report.username:
         report.verdict.append(
             _(
-                "Dans le fichier importé le %(date)s, la fiche PRONOTE %(identifier)s a déjà "
-                "l'identifiant CAS %(sent)s, celui que l'ENT enverra : PRONOTE reconnaîtra ce "
-                "compte par son identifiant CAS, sans attribut, et ouvrira son espace."
+                "Dans le fichier importé le %(date)s, la fiche PRONOTE %(identifier)s avait "
+                "l'identifiant CAS %(sent)s, celui que l'ENT enverra, mais l'export de tous les "
+                "utilisateurs dont vient ce fichier l'a réinitialisé : sans attribut, PRONOTE ne "
+                "reconnaîtra pas ce compte par son identifiant CAS."
             )
-            % {"date": date, "identifier": report.pronote_id, "sent": report.username}
+            % {
+                "date": f"{timezone.localtime(stored.imported_at):%d/%m/%Y}",
+                "identifier": report.pronote_id,
+                "sent": report.username,
+            }
         )
-        return True
+        return
     duplicate = stored_elsewhere(establishment, report.pronote_id, report.username)
     if duplicate is None:
-        return False
+        return
     report.verdict.append(
         _(
-            "Dans le fichier importé le %(date)s, PRONOTE a déjà l'identifiant CAS %(sent)s, que "
-            "l'ENT enverra, sur une autre fiche que %(identifier)s : %(holder_name)s "
-            "(%(holder)s), un doublon déjà lié à l'ENT. Sans attribut, rien ne désigne "
-            "%(identifier)s : PRONOTE reconnaîtra la personne par son identifiant CAS et ouvrira "
-            "la fiche %(holder)s."
+            "Dans le fichier importé le %(date)s, l'identifiant CAS %(sent)s, que l'ENT enverra, "
+            "était celui d'une autre fiche que %(identifier)s : %(holder_name)s (%(holder)s), un "
+            "doublon ; l'export de tous les utilisateurs dont vient ce fichier les a "
+            "réinitialisées toutes deux : sans attribut, PRONOTE ne reconnaîtra la personne sur "
+            "aucune des deux."
         )
-        % {
-            "date": f"{timezone.localtime(duplicate.imported_at):%d/%m/%Y}",
-            "identifier": report.pronote_id,
-            "sent": report.username,
-            "holder": duplicate.holder_id,
-            "holder_name": duplicate.holder_name,
-        }
+        % _duplicate_params(report, duplicate)
     )
-    return True
+
+
+def _duplicate_params(report: Any, duplicate: StoredCasId) -> dict[str, str]:
+    """The parameters of the sentences about a duplicate the file showed bound first."""
+    return {
+        "date": f"{timezone.localtime(duplicate.imported_at):%d/%m/%Y}",
+        "identifier": report.pronote_id,
+        "sent": report.username,
+        "holder": duplicate.holder_id,
+        "holder_name": duplicate.holder_name,
+    }
 
 
 def explain_stored_cas_id(report: Any, establishment: Establishment) -> None:
-    """PRONOTE recognises a bound record by its « Identifiant CAS » alone: if the newest imported
-    file says the record of this account's identifier holds another name than the one Socle
-    sends, PRONOTE will refuse the person; so it will if another record already holds that name
-    (a duplicate bound first, :func:`socle.pronote.cas_names.held_elsewhere`) while the ENT
-    designates this one by its identifier (not in identity mode, where none is sent: PRONOTE
-    then simply opens the other record — :func:`socle.pronote.cas_names.duplicate_refused`, the
-    import's rule too)."""
+    """A note after the verdict when the newest imported file shows the record of this
+    account's identifier bound to another name than the one Socle sends, or shows that name on
+    another record (a duplicate bound first, :func:`socle.pronote.cas_names.held_elsewhere`,
+    where the ENT designates this record by its identifier —
+    :func:`socle.pronote.cas_names.duplicate_refused`, the import's rule too): the complete
+    export that made the file reset them, and PRONOTE will store Socle's name at the next
+    connection from the ENT. No refusal is predicted from the file (module docstring)."""
     stored = latest_stored(establishment, report.pronote_id)
     if stored is not None and differs(stored.stored, report.username):
         report.verdict.append(
-            quoting(
-                _(
-                    "Dans le fichier importé le %(date)s, la fiche PRONOTE %(identifier)s a déjà "
-                    "l'identifiant CAS %(stored)s, mais l'ENT enverra %(sent)s : PRONOTE "
-                    "affichera %(message)s"
-                ),
-                IDENTIFICATION_IMPOSSIBLE,
-                date=f"{timezone.localtime(stored.imported_at):%d/%m/%Y}",
-                identifier=report.pronote_id,
-                stored=stored.stored,
-                sent=report.username,
+            _(
+                "Dans le fichier importé le %(date)s, la fiche PRONOTE %(identifier)s avait "
+                "l'identifiant CAS %(stored)s (un autre ENT, ou un autre réglage du service), "
+                "mais l'ENT enverra %(sent)s : l'export de tous les utilisateurs dont vient ce "
+                "fichier l'a réinitialisé, PRONOTE enregistrera %(sent)s à la prochaine "
+                "connexion depuis l'ENT."
             )
+            % {
+                "date": f"{timezone.localtime(stored.imported_at):%d/%m/%Y}",
+                "identifier": report.pronote_id,
+                "stored": stored.stored,
+                "sent": report.username,
+            }
         )
-        report.fixes.append(fix_hint(1))
         return
     if not duplicate_refused(report.service):
         return
     duplicate = stored_elsewhere(establishment, report.pronote_id, report.username)
     if duplicate is None:
         return
-    params = {
-        "identifier": report.pronote_id,
-        "sent": report.username,
-        "holder": duplicate.holder_id,
-        "holder_name": duplicate.holder_name,
-    }
     report.verdict.append(
-        quoting(
-            _(
-                "Dans le fichier importé le %(date)s, PRONOTE a déjà l'identifiant CAS %(sent)s, "
-                "que l'ENT enverra, sur une autre fiche que %(identifier)s : %(holder_name)s "
-                "(%(holder)s), un doublon déjà lié à l'ENT. PRONOTE reconnaîtra la personne "
-                "sur cette autre fiche alors que l'ENT désigne %(identifier)s, et affichera "
-                "%(message)s"
-            ),
-            IDENTIFICATION_IMPOSSIBLE,
-            date=f"{timezone.localtime(duplicate.imported_at):%d/%m/%Y}",
-            **params,
-        )
-    )
-    report.fixes.append(
         _(
-            "Dans PRONOTE, gardez une seule fiche pour cette personne : « Supprimer l'identifiant "
-            "CAS » de la fiche %(holder_name)s (%(holder)s), ou supprimez ce doublon, puis "
-            "reconnectez-vous depuis l'ENT : PRONOTE liera alors la fiche %(identifier)s."
+            "Dans le fichier importé le %(date)s, l'identifiant CAS %(sent)s, que l'ENT enverra, "
+            "était celui d'une autre fiche que %(identifier)s : %(holder_name)s (%(holder)s), un "
+            "doublon ; l'export de tous les utilisateurs dont vient ce fichier les a "
+            "réinitialisées toutes deux : PRONOTE enregistrera %(sent)s sur la fiche "
+            "%(identifier)s à la prochaine connexion depuis l'ENT."
         )
-        % params
-    )
-    report.fixes.append(
-        _(
-            "Ou, si l'établissement garde la fiche %(holder)s, donnez-la à ce compte dans l'ENT : "
-            "importez un export de tous les utilisateurs (case « Uniquement les utilisateurs "
-            "sans identifiants CAS » décochée) et choisissez ce compte pour la ligne "
-            "%(holder_name)s (%(holder)s) (« Confirmer » en mode Partiel)."
-        )
-        % params
+        % _duplicate_params(report, duplicate)
     )

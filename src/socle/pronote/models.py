@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from socle.directory.models import Establishment
 from socle.pronote.categories import Category
-from socle.pronote.reasons import CAS_REFUSALS, DETAIL_SEPARATOR, render_stored
+from socle.pronote.reasons import CAS_RESETS, DETAIL_SEPARATOR, render_stored
 
 
 class ImportMode(models.TextChoices):
@@ -224,10 +224,10 @@ class ImportRow(models.Model):
     @property
     def cas_mismatch_parts(self) -> list[list[object]]:
         """The stored ``cas_id_mismatch`` or ``cas_id_held_elsewhere`` note (validation found
-        PRONOTE's « Identifiant CAS » is not the name Socle will send, or that name is already
-        stored on another record): ``[]`` when there is none."""
+        the file's « Identifiant CAS » is not the name Socle will send, or that name on another
+        record — both reset by the complete export of the file): ``[]`` when there is none."""
         parts = self.outcome_detail_parts if isinstance(self.outcome_detail_parts, list) else []
-        return [p for p in parts if isinstance(p, list) and p[:1] and p[0] in CAS_REFUSALS]
+        return [p for p in parts if isinstance(p, list) and p[:1] and p[0] in CAS_RESETS]
 
     @property
     def localized_cas_mismatch(self) -> str:

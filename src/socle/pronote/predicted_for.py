@@ -1,16 +1,20 @@
-"""The PRONOTE service settings an import's predictions were computed for, and whether they
-still hold.
+"""The PRONOTE service settings an import's notes were computed for, and whether they still hold.
 
-Validating a step notes, on the rows PRONOTE will refuse, ``cas_id_mismatch`` (the record is
-bound to another CAS user name than the one Socle sends: it depends on the service's user name
-mode) and ``cas_id_held_elsewhere`` (a duplicate bound first: only where the ENT designates the
-record by its identifier, :func:`~socle.pronote.cas_names.duplicate_refused` — the recognition
-mode, and whether the address PRONOTE sends gets attributes). Those notes are the record of what
-validation found: the final page, its column « Identifiants CAS différents » and the CSV report
-keep them as written, in agreement with the traces of the import. When the school's service has
-changed since in a way that changes them, the final page says so, names the settings then and
-now, and sends to « Diagnostic PRONOTE », which recomputes the same predictions at each visit
-with the current settings (docs/pronote.md, "PRONOTE's stored « Identifiant CAS »").
+Validating a step notes, on the rows whose « Identifiant CAS » in the file differs from Socle's
+name, ``cas_id_mismatch`` (the record was bound to another CAS user name than the one Socle
+sends: it depends on the service's user name mode) and ``cas_id_held_elsewhere`` (a duplicate
+bound first: only where the ENT designates the record by its identifier,
+:func:`~socle.pronote.cas_names.duplicate_refused` — the recognition mode, and whether the
+address PRONOTE sends gets attributes). The complete export the file comes from reset them: the
+notes say what PRONOTE will store at the next connection, no refusal. They are the record of
+what validation found: the final page, its column « Identifiants CAS différents » and the CSV
+report keep them as written, in agreement with the traces of the import. When the school's
+service has changed since in a way that changes them, the final page says so, names the
+settings then and now, and sends to « Diagnostic PRONOTE », which recomputes them at each visit
+with the current settings (docs/pronote.md, "PRONOTE's stored « Identifiant CAS »"). A changed
+user name mode is more than a stale note, and comes from Socle's own data, not from the file:
+PRONOTE has bound whoever connected from the ENT since to the former name, and will refuse them
+(:func:`stale_text` says so).
 """
 
 from __future__ import annotations
@@ -63,7 +67,7 @@ def _described(settings: dict[str, Any]) -> str:
 
 def stale_text(session: ImportSession) -> str:
     """The final page's warning when the service's settings have changed, since a step of this
-    import was validated, in a way that changes its predictions; "" otherwise (and for steps
+    import was validated, in a way that changes its notes; "" otherwise (and for steps
     validated before the settings were recorded: nothing to compare)."""
     recorded = [
         step.predicted_for
@@ -76,12 +80,27 @@ def stale_text(session: ImportSession) -> str:
     changed = [then for then in recorded if _changed(then, now)]
     if not changed:
         return ""
-    return gettext(
-        "Les prévisions de cet import (« Identifiants CAS différents », personnes que PRONOTE "
-        "refusera) ont été calculées à la validation, pour les réglages d'alors du service "
-        "PRONOTE (%(then)s). Le service a changé depuis (%(now)s) : elles ne valent plus telles "
-        "quelles. « Diagnostic PRONOTE » les recalcule avec les réglages actuels."
+    text = gettext(
+        "Les notes de cet import (« Identifiants CAS différents ») ont été calculées à la "
+        "validation, pour les réglages d'alors du service PRONOTE (%(then)s). Le service a "
+        "changé depuis (%(now)s) : elles ne valent plus telles quelles. « Diagnostic PRONOTE » "
+        "les recalcule avec les réglages actuels."
     ) % {"then": _described(changed[-1]), "now": _described(now)}
+    if any(then.get("username_mode") != now["username_mode"] for then in changed):
+        text += " " + renamed_text()
+    return text
+
+
+def renamed_text() -> str:
+    """What a changed user name mode does to the people PRONOTE has bound since: the real
+    refusal, from Socle's own settings (``socle.portal.username_lock``)."""
+    return gettext(
+        "L'identifiant CAS transmis a changé : ceux qui se sont connectés à PRONOTE depuis l'ENT "
+        "avant ce changement y ont l'ancien comme « Identifiant CAS », et PRONOTE leur répondra "
+        "« Identification impossible » tant que l'établissement ne l'a pas effacé (« Supprimer "
+        "l'identifiant CAS », ou un nouvel export de tous les utilisateurs, case « Uniquement "
+        "les utilisateurs sans identifiants CAS » décochée)."
+    )
 
 
 def _changed(then: dict[str, Any], now: dict[str, Any]) -> bool:
@@ -89,7 +108,7 @@ def _changed(then: dict[str, Any], now: dict[str, Any]) -> bool:
 
 
 def stale_steps(establishment: Establishment, session_ids: Iterable[int]) -> set[tuple[int, int]]:
-    """``(session id, step number)`` of the validated steps of these imports whose predictions
+    """``(session id, step number)`` of the validated steps of these imports whose notes
     the service's settings, changed since, no longer give (as :func:`stale_text`)."""
     steps = ImportStep.objects.filter(
         session_id__in=list(session_ids), state=StepState.VALIDATED
@@ -102,7 +121,7 @@ def stale_steps(establishment: Establishment, session_ids: Iterable[int]) -> set
 
 
 def is_stale(row: ImportRow, stale: set[tuple[int, int]]) -> bool:
-    """Whether the row's stored notes hold a prediction (``cas_id_mismatch``,
+    """Whether the row's stored notes hold a note (``cas_id_mismatch``,
     ``cas_id_held_elsewhere``) that its step computed for settings changed since."""
     step = STEP_BY_CATEGORY.get(row.category)
     return bool(
@@ -113,6 +132,6 @@ def is_stale(row: ImportRow, stale: set[tuple[int, int]]) -> bool:
 def stale_mark() -> str:
     """What follows such a note where it is quoted."""
     return gettext(
-        "(prévision faite à la validation, pour les réglages d'alors du service PRONOTE, "
+        "(note faite à la validation, pour les réglages d'alors du service PRONOTE, "
         "changés depuis : elle ne vaut plus telle quelle)"
     )

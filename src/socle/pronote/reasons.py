@@ -97,26 +97,31 @@ TEXTS: dict[str, str] = {
     "removed_from": gettext_noop("retiré à %(label)s"),
     "id_given_to": gettext_noop("identifiant déjà attribué à %(label)s"),
     "id_held_by_conflict": gettext_noop("identifiant encore détenu par un compte en conflit"),
-    # PRONOTE's stored « Identifiant CAS » (the file's) is not the name Socle will send
-    # (``socle.pronote.cas_names``): PRONOTE will refuse this person
+    # The file's « Identifiant CAS » is not the name Socle will send. PRONOTE's export carries
+    # it only when complete (« Uniquement les utilisateurs sans identifiants CAS » unticked),
+    # and that export resets every exported user's: a note, not a refusal. Stored codes: the
+    # wording of imports made before this change is this one too (``render_stored``).
     "cas_id_mismatch": gettext_noop(
-        "PRONOTE a l'identifiant CAS %(stored)s pour cette fiche mais l'ENT enverra %(sent)s : "
-        "PRONOTE répondra « Identification impossible » (dans PRONOTE, « Supprimer "
-        "l'identifiant CAS » de cet utilisateur)"
+        "fiche liée dans PRONOTE à l'identifiant CAS %(stored)s (un autre ENT, ou un autre "
+        "réglage du service) ; l'export de tous les utilisateurs dont vient ce fichier l'a "
+        "réinitialisé : PRONOTE enregistrera %(sent)s à la prochaine connexion depuis l'ENT"
     ),
-    # the name Socle will send is PRONOTE's stored « Identifiant CAS » of another record of the
-    # same category in the file (a duplicate already bound): PRONOTE will refuse this person
+    # the name Socle will send was the « Identifiant CAS » of another record of the same
+    # category in the file (a duplicate bound first); both records were in that complete
+    # export, both were reset: a note, not a refusal
     "cas_id_held_elsewhere": gettext_noop(
-        "PRONOTE a déjà l'identifiant CAS %(sent)s, que l'ENT enverra, sur une autre fiche : "
-        "%(label)s (%(pronote_id)s) ; PRONOTE répondra « Identification impossible » (dans "
-        "PRONOTE, « Supprimer l'identifiant CAS » de cette autre fiche)"
+        "l'identifiant CAS %(sent)s, que l'ENT enverra, était celui d'une autre fiche : "
+        "%(label)s (%(pronote_id)s) ; l'export de tous les utilisateurs dont vient ce fichier "
+        "les a réinitialisées toutes deux : PRONOTE enregistrera %(sent)s sur cette fiche à la "
+        "prochaine connexion depuis l'ENT"
     ),
 }
 CAS_MISMATCH = "cas_id_mismatch"
 CAS_HELD_ELSEWHERE = "cas_id_held_elsewhere"
-# The notes of a row PRONOTE will answer « Identification impossible » (the import's column
-# « Identifiants CAS différents », its banner and list).
-CAS_REFUSALS = (CAS_MISMATCH, CAS_HELD_ELSEWHERE)
+# The notes of a row whose « Identifiant CAS » in the file differs from what Socle will send,
+# reset by the complete export the file comes from (the import's column « Identifiants CAS
+# différents », its note and list). Until 2026-12 they were predicted refusals.
+CAS_RESETS = (CAS_MISMATCH, CAS_HELD_ELSEWHERE)
 
 SEPARATOR = ", "
 DETAIL_SEPARATOR = " ; "

@@ -65,7 +65,10 @@ def cas_id_words() -> tuple[str, str, str]:
         gettext(
             "vide : PRONOTE enregistrera l'identifiant envoyé à la prochaine connexion depuis l'ENT"
         ),
-        gettext("différent : PRONOTE répondra « Identification impossible »"),
+        gettext(
+            "différent : réinitialisé par l'export de tous les utilisateurs, PRONOTE "
+            "enregistrera l'identifiant envoyé à la prochaine connexion depuis l'ENT"
+        ),
         gettext("identique"),
     )
 

@@ -14,9 +14,10 @@ Per pair (file row → chosen account, PRONOTE id X):
 
 Mode complet then removes the ids of this category, for this UAI, that the file no longer lists.
 
-Whatever the action, a row whose « Identifiant CAS » (what PRONOTE has stored) is not the CAS
-user name Socle will send its account gets the note ``cas_id_mismatch``: PRONOTE will answer
-« Identification impossible » to that person (``socle.pronote.cas_names``).
+Whatever the action, a row whose « Identifiant CAS » (what PRONOTE had stored when exporting)
+is not the CAS user name Socle will send its account gets the note ``cas_id_mismatch``: the
+complete export the file comes from reset it, and PRONOTE will store Socle's name at the
+person's next connection from the ENT (``socle.pronote.cas_names``) — a note, not a refusal.
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ from socle.pronote.models import ImportMode, ImportSession, PronoteIdentity
 from socle.pronote.reasons import (
     CAS_HELD_ELSEWHERE,
     CAS_MISMATCH,
-    CAS_REFUSALS,
+    CAS_RESETS,
     DETAIL_SEPARATOR,
     Part,
     part,
@@ -87,9 +88,9 @@ class Planned:
 
     @property
     def cas_mismatch(self) -> tuple[Part, ...]:
-        """The ``cas_id_mismatch`` or ``cas_id_held_elsewhere`` note, if any: PRONOTE will
-        answer « Identification impossible » to this person."""
-        return tuple(note for note in self.notes if note[0] in CAS_REFUSALS)
+        """The ``cas_id_mismatch`` or ``cas_id_held_elsewhere`` note, if any: the record was
+        bound in PRONOTE to another name, reset by the complete export of the file."""
+        return tuple(note for note in self.notes if note[0] in CAS_RESETS)
 
     @property
     def localized_cas_mismatch(self) -> str:
@@ -212,12 +213,12 @@ def _note_cas_mismatches(
 ) -> None:
     """Adds ``cas_id_mismatch`` to the items whose row carries an « Identifiant CAS » that is
     not the name Socle will send their account, and ``cas_id_held_elsewhere`` to those whose
-    account's name PRONOTE already stores on another record of the step (a duplicate record
-    bound first: PRONOTE recognises the user by that name alone, finds the other record and
-    refuses) — unless the UAI's service in use recognises users by their identity, where no
-    identifier designates this record and PRONOTE opens the bound one
-    (:func:`~socle.pronote.cas_names.duplicate_refused`). No query when no row carries an
-    « Identifiant CAS »."""
+    account's name PRONOTE stored on another record of the step (a duplicate record bound
+    first, which would have made PRONOTE refuse the person) — unless the UAI's service in use
+    recognises users by their identity, where no identifier designates this record and PRONOTE
+    would open the bound one (:func:`~socle.pronote.cas_names.duplicate_refused`). Notes, not
+    refusals: the complete export the file comes from reset both. No query when no row carries
+    an « Identifiant CAS »."""
     found = mismatches(
         establishment,
         ((index, item.pair.person_id, item.pair.cas_id) for index, item in enumerate(items)),

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 
 from socle.directory.models import Establishment
-from socle.pronote.cas_names import fix_hint, mismatch_count
+from socle.pronote.cas_names import reset_text
 from socle.pronote.categories import STEP_COUNT, STEPS, Step
 from socle.pronote.models import (
     ImportMode,
@@ -22,7 +22,7 @@ from socle.pronote.models import (
     RowStatus,
     StepState,
 )
-from socle.pronote.reasons import CAS_REFUSALS
+from socle.pronote.reasons import CAS_RESETS
 from socle.pronote.school_year import last_writing_import
 
 
@@ -108,7 +108,7 @@ def _row_counts(session: ImportSession) -> dict[str, _RowCounts]:
 
 def _has_cas_mismatch(parts: object) -> bool:
     return isinstance(parts, list) and any(
-        isinstance(p, list) and p[:1] and p[0] in CAS_REFUSALS for p in parts
+        isinstance(p, list) and p[:1] and p[0] in CAS_RESETS for p in parts
     )
 
 
@@ -240,5 +240,5 @@ def report_text(session: ImportSession) -> str:
         lines.append(f"{step_heading(spec)} — {counts} — {state}")
     mismatches = sum(s.cas_mismatches for s in summaries)
     if mismatches:
-        lines.append(f"{mismatch_count(mismatches)} {fix_hint(mismatches)}")
+        lines.append(reset_text(mismatches))
     return "\n".join(lines)

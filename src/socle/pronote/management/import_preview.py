@@ -1,8 +1,8 @@
 """What ``socle pronote_import`` prints before it imports: each step's recognition counts and
-plan (``--dry-run`` and the preview of the automatic import), the people PRONOTE will refuse and
-the conflicts, at most :data:`SHOWN` of each kind (the rest in ``--report``). A mixin of the
-command (``socle.pronote.management.commands.pronote_import``), kept apart so that the command
-module stays about running the import."""
+plan (``--dry-run`` and the preview of the automatic import), the people whose « Identifiant
+CAS » the export reset and the conflicts, at most :data:`SHOWN` of each kind (the rest in
+``--report``). A mixin of the command (``socle.pronote.management.commands.pronote_import``),
+kept apart so that the command module stays about running the import."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from django.core.management.base import OutputWrapper
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from socle.pronote.cas_names import fix_hint, mismatch_count
+from socle.pronote.cas_names import reset_text
 from socle.pronote.categories import STEPS
 from socle.pronote.importer import renumbered
 from socle.pronote.importer.removals import csv_hint, newcomers_hint, warning
@@ -81,7 +81,7 @@ class ImportPreview:
 
     def _preview_plan(self, session: Any, number: int, limit: int | None) -> None:
         """What validating the step with its automatic matches would meet: « Identifiant
-        CAS » that PRONOTE will refuse, accounts holding another identifier in mode Partiel (a
+        CAS » that the export reset (a note), accounts holding another identifier in mode Partiel (a
         renewed PRONOTE base?), the identifiers a Complet validation removes (a large removal:
         the page will ask)."""
         try:
@@ -90,7 +90,7 @@ class ImportPreview:
             return
         mismatched = [item for item in plan.items if item.cas_mismatch]
         if mismatched:
-            self.stdout.write(f"  {mismatch_count(len(mismatched))} {fix_hint(len(mismatched))}")
+            self.stdout.write(f"  {reset_text(len(mismatched))}")
             rows = ImportRow.objects.in_bulk([item.pair.row_id for item in mismatched])
             for item in mismatched[:limit] if limit else mismatched:
                 self._refused(rows[item.pair.row_id], item.localized_cas_mismatch)
@@ -140,18 +140,18 @@ class ImportPreview:
             )
 
     def _cas_mismatches(self, session: Any) -> None:
-        """The people the report's count says PRONOTE will refuse, under the final page's
-        heading: a record bound to another name, or another record (a duplicate) bound to
-        theirs."""
+        """The people the report's count notes, under the final page's heading: a record bound
+        to another name, or another record (a duplicate) bound to theirs — both reset by the
+        complete export of the file."""
         rows = cas_mismatch_rows(session)
         if rows:
-            self.stdout.write(_("Identifiants CAS différents dans PRONOTE :"))
+            self.stdout.write(_("Identifiants CAS réinitialisés par l'export :"))
         for row in rows[:SHOWN]:
             self._refused(row, row.localized_cas_mismatch)
         self._more(len(rows))
 
     def _refused(self, row: Any, detail: str) -> None:
-        """One person PRONOTE will refuse, as the pages list them: « NOM Prénom (id) — why »."""
+        """One person of such a list, as the pages list them: « NOM Prénom (id) — note »."""
         self.stdout.write(
             "  - "
             + _("%(last_name)s %(first_name)s (%(pronote_id)s) — %(detail)s")

@@ -9,7 +9,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from socle.directory.models import Person
-from socle.pronote.cas_names import fix_hint, mismatch_count
+from socle.pronote.cas_names import reset_text
 from socle.pronote.categories import STEP_COUNT, step
 from socle.pronote.forms import NEED_LETTER, StepForm
 from socle.pronote.importer import renumbered
@@ -122,9 +122,9 @@ def step_context(
 
 
 def cas_mismatch_text(count: int) -> str:
-    """« 2 personnes seront refusées par PRONOTE (« Identification impossible ») : … » and what
-    to do."""
-    return f"{mismatch_count(count)} {fix_hint(count)}" if count else ""
+    """« 2 personnes avaient dans PRONOTE un autre identifiant CAS … » (reset by the complete
+    export the file comes from: nothing to do)."""
+    return reset_text(count) if count else ""
 
 
 def mismatch_item(row: ImportRow, detail: str) -> dict[str, str]:

@@ -122,7 +122,8 @@ def render_text(report: DoctorReport, limit: int | None = 20) -> str:
             for r in report.conflicts
         ]
     if report.cas_mismatches:
-        out += ["", "## " + _("Identifiants CAS différents dans PRONOTE"), report.cas_mismatch_text]
+        heading = _("Identifiants CAS réinitialisés par l'export")
+        out += ["", "## " + heading, report.cas_mismatch_text]
         out += _capped(
             [
                 "  "
