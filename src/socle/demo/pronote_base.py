@@ -119,7 +119,8 @@ def dumps(data: dict[str, Any]) -> str:
     return head[:-1] + ', "users": [\n' + lines + "\n]}\n"
 
 
-def _user_of(person: SynthPerson) -> PronoteUser:
+def user_of(person: SynthPerson) -> PronoteUser:
+    """The PRONOTE user of an ENT person, as the ENT knows them (no difference applied)."""
     return PronoteUser(
         category=CATEGORY_OF_ROLE[person.role],
         pronote_id=person.pronote_id,
@@ -182,7 +183,7 @@ def build_pronote_base(school: SynthSchool) -> PronoteBase:
     differences: list[Difference] = []
     by_key: dict[str, PronoteUser] = {}
     for person in school.people:
-        user = _user_of(person)
+        user = user_of(person)
         if not person.in_pronote:
             differences.append(Difference("not_in_pronote", None, person.key, person.display))
             continue
@@ -342,7 +343,7 @@ def newcomers_json(school: SynthSchool) -> dict[str, Any]:
     """The newcomers (in the ENT, not yet in PRONOTE) as PRONOTE will enter them when they
     arrive: a base file holding only them, same establishment, same identifiers every time."""
     newcomers = {
-        p.key: _user_of(p) for p in school.people if not p.in_pronote and "newcomer" in p.tags
+        p.key: user_of(p) for p in school.people if not p.in_pronote and "newcomer" in p.tags
     }
     for link in school.links:
         if link.parent_key in newcomers and link.child_key in newcomers:
