@@ -276,17 +276,8 @@ def _add_pronote_only(
     """Former pupils (and their parents), a grandmother with internet rights, a former maître
     de stage: in PRONOTE, not in the ENT."""
     extra = list(CAST_PRONOTE_ONLY) + _random_pronote_only(rng, school)
-    uai, seed = school.establishment.uai, school.seed
     for item in extra:
-        user = PronoteUser(
-            category=item.category,
-            pronote_id=pronote_id(seed, uai, item.key),
-            last_name=item.last_name,
-            first_name=item.first_name,
-            birth_date=item.birth_date,
-            postal_code=item.postal_code,
-            class_name=item.class_name,
-        )
+        user = pronote_only_user(item, school.seed, school.establishment.uai)
         users.append(user)
         by_key.setdefault(item.key, user)
         for child in item.children:
@@ -294,6 +285,19 @@ def _add_pronote_only(
         differences.append(
             Difference(item.kind, user.pronote_id, None, f"{item.first_name} {item.last_name}")
         )
+
+
+def pronote_only_user(item: PronoteOnly, seed: int, uai: str) -> PronoteUser:
+    """The PRONOTE user of someone only PRONOTE knows, in the base of ``uai``."""
+    return PronoteUser(
+        category=item.category,
+        pronote_id=pronote_id(seed, uai, item.key),
+        last_name=item.last_name,
+        first_name=item.first_name,
+        birth_date=item.birth_date,
+        postal_code=item.postal_code,
+        class_name=item.class_name,
+    )
 
 
 def _random_pronote_only(rng: random.Random, school: SynthSchool) -> list[PronoteOnly]:

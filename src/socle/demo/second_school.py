@@ -15,7 +15,14 @@ import datetime as dt
 
 from socle.demo.cast import PronoteOnly
 from socle.demo.people import SynthSchool, pronote_id
-from socle.demo.pronote_base import CATEGORIES, Difference, PronoteBase, PronoteUser, user_of
+from socle.demo.pronote_base import (
+    CATEGORIES,
+    Difference,
+    PronoteBase,
+    PronoteUser,
+    pronote_only_user,
+    user_of,
+)
 from socle.directory.models import Establishment
 from socle.pronote.files import ParsedFile, PronoteRecord
 from socle.pronote.files.records import FORMAT_XML
@@ -48,15 +55,7 @@ def build_second_pronote_base(school: SynthSchool) -> PronoteBase | None:
             user.pronote_id = pronote_id(school.seed, second.uai, person.key)
             users.append(user)
     for item in SECOND_SCHOOL_PUPILS:
-        user = PronoteUser(
-            category=item.category,
-            pronote_id=pronote_id(school.seed, second.uai, item.key),
-            last_name=item.last_name,
-            first_name=item.first_name,
-            birth_date=item.birth_date,
-            postal_code=item.postal_code,
-            class_name=item.class_name,
-        )
+        user = pronote_only_user(item, school.seed, second.uai)
         users.append(user)
         differences.append(
             Difference("not_in_ent", user.pronote_id, None, f"{item.first_name} {item.last_name}")
