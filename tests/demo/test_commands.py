@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from io import StringIO
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -13,6 +14,13 @@ from socle.demo.seed import DEMO_ACCOUNTS
 from socle.directory.models import Establishment, Membership, ParentLink, Person
 from socle.portal.access import can_access
 from socle.portal.models import PatternKind, Service, ServicePattern, SSOType
+from socle.pronote.models import ImportSession, PronoteIdentity, SessionStatus
+
+
+@pytest.fixture(autouse=True)
+def _data_dir(settings: Any, tmp_path: Path) -> None:
+    """Files a command writes by default (``<SOCLE_DATA_DIR>/…``) go to the test's folder."""
+    settings.SOCLE_DATA_DIR = str(tmp_path / "data")
 
 
 def run(*args: str) -> str:
@@ -29,6 +37,8 @@ def table_snapshot() -> tuple[object, ...]:
         sorted(ParentLink.objects.values_list()),
         sorted(Service.objects.values_list()),
         sorted(ServicePattern.objects.values_list()),
+        sorted(PronoteIdentity.objects.values_list()),
+        sorted(ImportSession.objects.values_list("pk", "status")),
     )
 
 
@@ -100,16 +110,63 @@ def test_demo_seed_creates_the_demo(tmp_path: Path) -> None:
     assert data["uai"] == "0312609T" and len(data["users"]) > 1200
 
 
-def test_demo_seed_twice_changes_nothing(tmp_path: Path) -> None:
-    out = tmp_path / "pronote-base.json"
-    run("demo_seed", "--pronote-out", str(out), "--newcomers-out", str(tmp_path / "new.json"))
-    before, mtime = table_snapshot(), out.stat().st_mtime_ns
+def test_it_gives_the_second_school_its_pronote_service_base_and_identifiers(
+    tmp_path: Path,
+) -> None:
+    jaures_base, fermat_base = tmp_path / "jaures.json", tmp_path / "fermat.json"
     output = run(
-        "demo_seed", "--pronote-out", str(out), "--newcomers-out", str(tmp_path / "new.json")
+        "demo_seed", "--pronote-out", str(jaures_base), "--newcomers-out",
+        str(tmp_path / "new.json"), "--pronote2-out", str(fermat_base),
+        "--pronote2-url", "http://127.0.0.1:18002/pronote/",
+    )  # fmt: skip
+    fermat = Establishment.objects.get(uai="0312799Z")
+    service = Service.objects.get(code="PRONOTE-FERMAT")
+    assert (service.sso_type, service.establishment, service.url) == (
+        SSOType.PRONOTE,
+        fermat,
+        "http://127.0.0.1:18002/pronote/",
     )
+    assert (service.pronote_recognition, service.pronote_id_attribute) == ("pronote", "idPronote")
+    assert list(service.patterns.values_list("kind", "value")) == [
+        (PatternKind.ANT, "http://127.0.0.1:18002/pronote/**")
+    ]
+    helene = Person.objects.get(login="helene.le-gall")
+    assert can_access(helene, service) and can_access(helene, Service.objects.get(code="PRONOTE"))
+    assert not can_access(Person.objects.get(login="camille.martin"), service)
+    # The teacher of two schools has a PRONOTE id in each base, not the same one.
+    users = json.loads(fermat_base.read_text(encoding="utf-8"))["users"]
+    assert [(u["category"], u["last_name"]) for u in users] == [
+        ("enseignant", "LE GALL"),
+        ("eleve", "MAZET"),
+        ("eleve", "ROQUES"),
+    ]
+    at_fermat = users[0]["pronote_id"]
+    at_jaures = next(
+        u["pronote_id"]
+        for u in json.loads(jaures_base.read_text(encoding="utf-8"))["users"]
+        if (u["last_name"], u["first_name"]) == ("LE GALL", "Hélène")
+    )
+    assert at_fermat != at_jaures
+    # Fermat's identifiers are imported (the real importer, its session completed); Jaurès's
+    # are the guided tour's to import (step 4).
+    assert list(helene.pronote_identities.values_list("establishment__uai", "pronote_id")) == [
+        ("0312799Z", at_fermat)
+    ]
+    session = ImportSession.objects.get()
+    assert (session.establishment, session.status) == (fermat, SessionStatus.FINISHED)
+    assert "1 identifiant PRONOTE importé pour Collège Pierre de Fermat." in output
+
+
+def test_demo_seed_twice_changes_nothing(tmp_path: Path) -> None:
+    out, fermat = tmp_path / "pronote-base.json", tmp_path / "fermat.json"
+    args = ("--newcomers-out", str(tmp_path / "new.json"), "--pronote2-out", str(fermat))
+    run("demo_seed", "--pronote-out", str(out), *args)
+    before = table_snapshot()
+    mtimes = out.stat().st_mtime_ns, fermat.stat().st_mtime_ns
+    output = run("demo_seed", "--pronote-out", str(out), *args)
     assert "rien à changer" in output
     assert table_snapshot() == before
-    assert out.stat().st_mtime_ns == mtime
+    assert (out.stat().st_mtime_ns, fermat.stat().st_mtime_ns) == mtimes
 
 
 def test_demo_seed_keeps_a_service_the_administrator_changed(tmp_path: Path) -> None:
@@ -135,6 +192,7 @@ def test_demo_seed_can_leave_the_pronote_service_to_the_administrator(tmp_path: 
     run("demo_seed", "--pronote-out", str(tmp_path / "b.json"), "--newcomers-out",
         str(tmp_path / "n.json"), "--no-pronote-service")  # fmt: skip
     assert not Service.objects.exists()
+    assert not PronoteIdentity.objects.exists()
     assert Person.objects.get(login="admin").is_superuser
 
 

@@ -10,6 +10,7 @@ import pytest
 
 from socle.demo.people import SynthSchool
 from socle.demo.pronote_base import build_pronote_base
+from socle.demo.second_school import build_second_pronote_base
 from socle.demo.seed import DEMO_ACCOUNTS
 from socle.demo.synth import DEFAULT_SEED, generate_school
 
@@ -44,8 +45,12 @@ def test_the_pronote_ids_in_the_guided_tour_are_the_demo_seed_ones(school: Synth
     documented = set(re.findall(r"`([A-HJ-NP-Z2-9]{16})`", text))
     base = build_pronote_base(school)
     real = {u.pronote_id for u in base.users} | {p.pronote_id for p in school.people}
+    second = build_second_pronote_base(school)
+    assert second is not None
+    at_fermat = {u.pronote_id for u in second.users}
     assert len(documented) > 30
-    assert documented <= real
+    assert documented <= real | at_fermat
+    assert documented & at_fermat  # the teacher of two schools' second identifier
 
 
 def test_the_difference_counts_in_the_guided_tour_are_the_demo_seed_ones(

@@ -56,6 +56,27 @@ def test_espaces_fit_profiles_and_phones() -> None:
     assert is_phone(IPHONE) and not is_phone(IPAD)
 
 
+def test_it_names_each_pronotes_school_on_the_launcher_of_a_teacher_in_two_schools(
+    school: Establishment,
+) -> None:
+    other = make_establishment("0312799Z", name="Collège Pierre de Fermat")
+    teacher = make_person(establishment=school, profile=Profile.TEACHER)
+    make_membership(teacher, other, Profile.TEACHER)
+    services = [
+        pronote(school, code="PRONOTE"),
+        make_pronote_service(other, code="PRONOTE-FERMAT", url="http://127.0.0.1:8002/pronote/"),
+    ]
+    client = logged_in(teacher)
+    shown = []
+    for service in services:
+        page = html.fromstring(client.get(reverse("portal:launcher", args=[service.code])).content)
+        shown.append(" ".join(page.xpath("string(//p[@class='muted launcher-service'])").split()))
+    assert shown == [
+        f"{services[0].label} — {school.name}",
+        f"{services[1].label} — Collège Pierre de Fermat",
+    ]
+
+
 def test_the_launcher_explains_then_sends_a_pupil_to_the_pupil_espace(
     school: Establishment,
 ) -> None:

@@ -119,7 +119,8 @@ def dumps(data: dict[str, Any]) -> str:
     return head[:-1] + ', "users": [\n' + lines + "\n]}\n"
 
 
-def _user_of(person: SynthPerson) -> PronoteUser:
+def user_of(person: SynthPerson) -> PronoteUser:
+    """The PRONOTE user of an ENT person, as the ENT knows them (no difference applied)."""
     return PronoteUser(
         category=CATEGORY_OF_ROLE[person.role],
         pronote_id=person.pronote_id,
@@ -182,7 +183,7 @@ def build_pronote_base(school: SynthSchool) -> PronoteBase:
     differences: list[Difference] = []
     by_key: dict[str, PronoteUser] = {}
     for person in school.people:
-        user = _user_of(person)
+        user = user_of(person)
         if not person.in_pronote:
             differences.append(Difference("not_in_pronote", None, person.key, person.display))
             continue
@@ -275,17 +276,8 @@ def _add_pronote_only(
     """Former pupils (and their parents), a grandmother with internet rights, a former maître
     de stage: in PRONOTE, not in the ENT."""
     extra = list(CAST_PRONOTE_ONLY) + _random_pronote_only(rng, school)
-    uai, seed = school.establishment.uai, school.seed
     for item in extra:
-        user = PronoteUser(
-            category=item.category,
-            pronote_id=pronote_id(seed, uai, item.key),
-            last_name=item.last_name,
-            first_name=item.first_name,
-            birth_date=item.birth_date,
-            postal_code=item.postal_code,
-            class_name=item.class_name,
-        )
+        user = pronote_only_user(item, school.seed, school.establishment.uai)
         users.append(user)
         by_key.setdefault(item.key, user)
         for child in item.children:
@@ -293,6 +285,19 @@ def _add_pronote_only(
         differences.append(
             Difference(item.kind, user.pronote_id, None, f"{item.first_name} {item.last_name}")
         )
+
+
+def pronote_only_user(item: PronoteOnly, seed: int, uai: str) -> PronoteUser:
+    """The PRONOTE user of someone only PRONOTE knows, in the base of ``uai``."""
+    return PronoteUser(
+        category=item.category,
+        pronote_id=pronote_id(seed, uai, item.key),
+        last_name=item.last_name,
+        first_name=item.first_name,
+        birth_date=item.birth_date,
+        postal_code=item.postal_code,
+        class_name=item.class_name,
+    )
 
 
 def _random_pronote_only(rng: random.Random, school: SynthSchool) -> list[PronoteOnly]:
@@ -342,7 +347,7 @@ def newcomers_json(school: SynthSchool) -> dict[str, Any]:
     """The newcomers (in the ENT, not yet in PRONOTE) as PRONOTE will enter them when they
     arrive: a base file holding only them, same establishment, same identifiers every time."""
     newcomers = {
-        p.key: _user_of(p) for p in school.people if not p.in_pronote and "newcomer" in p.tags
+        p.key: user_of(p) for p in school.people if not p.in_pronote and "newcomer" in p.tags
     }
     for link in school.links:
         if link.parent_key in newcomers and link.child_key in newcomers:

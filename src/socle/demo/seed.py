@@ -1,4 +1,9 @@
-"""``socle demo_seed``: the demo directory, its PRONOTE service and the PRONOTE-side base file.
+"""``socle demo_seed``: the demo directory, its PRONOTE services and the PRONOTE-side base files.
+
+Two schools, two PRONOTE: Collège Jean Jaurès's (its identifiers are the guided tour's to import,
+docs/demo.md step 4) and the second school's, Collège Pierre de Fermat's, whose identifiers the
+seed imports itself (:mod:`socle.demo.second_school`), so that the teacher of two schools has a
+PRONOTE identifier in each.
 
 Idempotent: a second run finds everything in place and writes nothing (the files are rewritten
 only when their content would change; a demo account whose password was changed gets the
@@ -17,6 +22,7 @@ from django.utils.translation import gettext as _
 from socle.demo import cast
 from socle.demo.files import write_text_if_changed
 from socle.demo.pronote_base import build_pronote_base, dumps, newcomers_json
+from socle.demo.second_school import build_second_pronote_base, import_identifiers
 from socle.demo.synth import DEFAULT_SEED, generate_school
 from socle.demo.writer import WriteReport, write_school
 from socle.directory.models import Establishment, Person
@@ -36,6 +42,9 @@ ADMIN_LOGIN = "admin"
 ADMIN_PASSWORD = "demo-admin-2026"
 PRONOTE_URL = "http://127.0.0.1:8001/pronote/"
 SERVICE_CODE = "PRONOTE"
+# The second school's PRONOTE (Collège Pierre de Fermat): a second pronotesim.
+PRONOTE2_URL = "http://127.0.0.1:8002/pronote/"
+SERVICE2_CODE = "PRONOTE-FERMAT"
 OPEN_TO_PROFILES = (Profile.PUPIL, Profile.PARENT, Profile.TEACHER)
 
 # The accounts the README lists: (login, password, synthetic key or "" for the global admin).
@@ -57,6 +66,10 @@ class SeedReport:
     admin_password_restored: bool = False
     service_created: bool = False
     patterns_created: int = 0
+    second_school: str = ""  # the second establishment's name
+    service2_created: bool = False
+    # The second school's identifiers imported by this run (0: none, or already there).
+    identifiers2_imported: int = 0
     files_written: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
@@ -68,6 +81,8 @@ class SeedReport:
             or self.admin_password_restored
             or self.service_created
             or self.patterns_created
+            or self.service2_created
+            or self.identifiers2_imported
             or self.files_written
         )
 
@@ -78,10 +93,14 @@ def seed_demo(
     newcomers_out: Path | None = None,
     pronote_url: str = PRONOTE_URL,
     pronote_service: bool = True,
+    pronote2_out: Path | None = None,
+    pronote2_url: str = PRONOTE2_URL,
 ) -> SeedReport:
-    """``pronote_service=False`` leaves the PRONOTE service out, for a story (the end-to-end
-    tests) in which the administrator declares it through « Nouveau service »."""
+    """``pronote_service=False`` leaves both PRONOTE services out, and the second school's
+    identifiers not imported, for a story (the end-to-end tests) in which the administrators
+    declare them (« Nouveau service », ``service_add``)."""
     school = generate_school(seed=DEFAULT_SEED)
+    second_base = build_second_pronote_base(school)
     with transaction.atomic():
         report = SeedReport(school=write_school(school))
         report.admin_created, report.admin_password_restored = _ensure_admin()
@@ -90,6 +109,15 @@ def seed_demo(
             report.service_created, report.patterns_created = _ensure_pronote_service(
                 establishment, pronote_url
             )
+        if pronote_service and second_base is not None:
+            second = Establishment.objects.get(uai=second_base.establishment.uai)
+            report.second_school = second.name
+            created, patterns = _ensure_pronote_service(second, pronote2_url, SERVICE2_CODE)
+            report.service2_created = created
+            report.patterns_created += patterns
+            session = import_identifiers(second_base, second)
+            if session is not None:
+                report.identifiers2_imported = second.pronote_identities.count()
     for login, _password, key in DEMO_ACCOUNTS:
         given = report.school.logins.get(key)
         if key and given != login:
@@ -104,6 +132,12 @@ def seed_demo(
         base = build_pronote_base(school)
         if write_text_if_changed(pronote_out, dumps(base.as_json())):
             report.files_written.append(str(pronote_out))
+    if (
+        pronote2_out is not None
+        and second_base is not None
+        and write_text_if_changed(pronote2_out, dumps(second_base.as_json()))
+    ):
+        report.files_written.append(str(pronote2_out))
     if newcomers_out is not None and write_text_if_changed(
         newcomers_out, dumps(newcomers_json(school))
     ):
@@ -125,12 +159,14 @@ def _ensure_admin() -> tuple[bool, bool]:
     return False, False
 
 
-def _ensure_pronote_service(establishment: Establishment, url: str) -> tuple[bool, int]:
+def _ensure_pronote_service(
+    establishment: Establishment, url: str, code: str = SERVICE_CODE
+) -> tuple[bool, int]:
     """The PRONOTE service as step 3 of the story declares it, open to the pupils, parents and
     teachers of the establishment. An existing one is left as the administrator may have changed
     it (only a missing pattern is added back)."""
     service, created = Service.objects.get_or_create(
-        code=SERVICE_CODE,
+        code=code,
         defaults={
             "label": "PRONOTE",
             "sso_type": SSOType.PRONOTE,

@@ -8,10 +8,10 @@ from typing import Any, cast
 from django.conf import settings
 from django.core.management.base import CommandParser
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from socle.core.commands import SocleCommand
-from socle.demo.seed import DEMO_ACCOUNTS, PRONOTE_URL, seed_demo
+from socle.demo.seed import DEMO_ACCOUNTS, PRONOTE2_URL, PRONOTE_URL, seed_demo
 
 
 class Command(SocleCommand):
@@ -19,8 +19,9 @@ class Command(SocleCommand):
         str,
         gettext_lazy(
             "Crée la démonstration : le Collège Jean Jaurès (0312609T) synthétique, un second "
-            "établissement, les comptes de démonstration, le service PRONOTE, et écrit la base "
-            "PRONOTE correspondante pour pronotesim. Relancer ne change rien."
+            "établissement, les comptes de démonstration, le service PRONOTE de chaque "
+            "établissement, importe les identifiants PRONOTE du second, et écrit les bases "
+            "PRONOTE correspondantes pour pronotesim. Relancer ne change rien."
         ),
     )
 
@@ -43,11 +44,23 @@ class Command(SocleCommand):
             help=_("URL de PRONOTE.net (défaut : %(url)s).") % {"url": PRONOTE_URL},
         )
         parser.add_argument(
+            "--pronote2-out",
+            default=None,
+            help=_("Base pronotesim du second établissement (défaut : %(path)s).")
+            % {"path": "<SOCLE_DATA_DIR>/pronote-base-fermat.json"},
+        )
+        parser.add_argument(
+            "--pronote2-url",
+            default=PRONOTE2_URL,
+            help=_("URL du PRONOTE.net du second établissement (défaut : %(url)s).")
+            % {"url": PRONOTE2_URL},
+        )
+        parser.add_argument(
             "--no-pronote-service",
             action="store_true",
             help=_(
-                "Ne pas déclarer le service PRONOTE (l'administrateur le crée lui-même dans "
-                "« Gestion portail », comme dans les tests de bout en bout)."
+                "Ne déclarer aucun service PRONOTE ni importer d'identifiants PRONOTE "
+                "(l'administrateur le fait lui-même, comme dans les tests de bout en bout)."
             ),
         )
 
@@ -55,11 +68,14 @@ class Command(SocleCommand):
         data_dir = Path(settings.SOCLE_DATA_DIR)
         pronote_out = Path(options["pronote_out"] or data_dir / "pronote-base.json")
         newcomers_out = Path(options["newcomers_out"] or data_dir / "pronote-newcomers.json")
+        pronote2_out = Path(options["pronote2_out"] or data_dir / "pronote-base-fermat.json")
         report = seed_demo(
             pronote_out=pronote_out,
             newcomers_out=newcomers_out,
             pronote_url=options["pronote_url"],
             pronote_service=not options["no_pronote_service"],
+            pronote2_out=pronote2_out,
+            pronote2_url=options["pronote2_url"],
         )
         for warning in report.warnings:
             self.stderr.write(warning)
@@ -70,6 +86,20 @@ class Command(SocleCommand):
             if report.service_created:
                 self.stdout.write(
                     _("Service PRONOTE créé (%(url)s).") % {"url": options["pronote_url"]}
+                )
+            if report.service2_created:
+                self.stdout.write(
+                    _("Service PRONOTE de %(school)s créé (%(url)s).")
+                    % {"school": report.second_school, "url": options["pronote2_url"]}
+                )
+            if report.identifiers2_imported:
+                self.stdout.write(
+                    ngettext(
+                        "%(count)s identifiant PRONOTE importé pour %(school)s.",
+                        "%(count)s identifiants PRONOTE importés pour %(school)s.",
+                        report.identifiers2_imported,
+                    )
+                    % {"count": report.identifiers2_imported, "school": report.second_school}
                 )
             for login in report.school.passwords_restored:
                 self.stdout.write(
