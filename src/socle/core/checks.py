@@ -1,4 +1,4 @@
-"""System checks for deployment settings (ids socle.E080–E099 / socle.W080–W099); those of the
+"""System checks for deployment settings (ids socle.E080–E100 / socle.W080–W099); those of the
 secrets are in ``secret_checks.py``.
 
 Reachability of PostgreSQL or Redis is not checked here: that is a runtime matter (``/healthz``).
@@ -262,3 +262,29 @@ def check_admission_directory(app_configs: Any = None, **kwargs: Any) -> list[Ch
             )
         ]
     return []
+
+
+@register("socle")
+def check_content_security_policy(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """``SOCLE_CONTENT_SECURITY_POLICY`` that cannot be sent as it is: the pages then carry the
+    default policy (``socle.core.csp``), never a looser one, until it is corrected."""
+    from socle.core.csp import OFF, problems
+
+    value = (settings.SOCLE_CONTENT_SECURITY_POLICY or "").strip()
+    if not value or value.lower() == OFF:
+        return []
+    found = problems(value)
+    if not found:
+        return []
+    return [
+        Error(
+            _("SOCLE_CONTENT_SECURITY_POLICY illisible : %(problems)s.")
+            % {"problems": " ; ".join(found)},
+            hint=_(
+                "Des directives CSP séparées par « ; » (ex. default-src 'self'; script-src "
+                "'self'), « off » pour n'envoyer aucune politique, ou rien pour celle de Socle. "
+                "En attendant, les pages portent la politique de Socle."
+            ),
+            id="socle.E100",
+        )
+    ]
