@@ -79,7 +79,7 @@ def test_the_method_post_page_may_post_to_the_service_alone(
 def test_it_sends_the_policy_on_the_django_admin(client: Client) -> None:
     admin = make_person("Ada", "Admin", is_superuser=True, is_staff=True)
     client.force_login(admin)
-    assert client.get("/admin/").headers[POLICY] == csp.DEFAULT_POLICY
+    assert client.get("/django-admin/").headers[POLICY] == csp.DEFAULT_POLICY
 
 
 def test_an_operator_may_replace_the_policy_or_send_none(settings: Any, service: Service) -> None:

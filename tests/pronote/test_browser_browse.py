@@ -50,7 +50,8 @@ def test_parcourir_says_what_it_found_in_the_page(
         for query in ("-", "%", " ' . "):
             field.fill(query)
             button.click()
-            page.wait_for_function(f"document.getElementById('search-status-{row.pk}').textContent")
+            said = f"() => document.getElementById('search-status-{row.pk}').textContent"
+            page.wait_for_function(said)
             assert status.inner_text() == NEED_LETTER
             assert "error" in (status.get_attribute("class") or "")
         assert not asked  # refused before asking the server
