@@ -152,7 +152,7 @@ CSRF_FAILURE_VIEW = "socle.cas.views.csrf.csrf_failure"  # 403_csrf.html, back t
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-# Unset: socle.core.csp.DEFAULT_POLICY; "off": no header; otherwise the policy sent (socle.E100).
+# Unset: socle.core.csp.DEFAULT_POLICY; "off": no header; otherwise the policy sent (socle.E089).
 SOCLE_CONTENT_SECURITY_POLICY = env_str("SOCLE_CONTENT_SECURITY_POLICY", "")
 SOCLE_BEHIND_TLS_PROXY = env_bool("SOCLE_BEHIND_TLS_PROXY", False)
 if SOCLE_BEHIND_TLS_PROXY:

@@ -106,7 +106,7 @@ def test_an_operator_may_replace_the_policy_or_send_none(settings: Any, service:
 )
 def test_a_malformed_policy_is_an_error_and_the_default_is_sent(settings: Any, value: str) -> None:
     settings.SOCLE_CONTENT_SECURITY_POLICY = value
-    assert [m.id for m in check_content_security_policy()] == ["socle.E100"]
+    assert [m.id for m in check_content_security_policy()] == ["socle.E089"]
     assert Client().get("/cas/login").headers[POLICY] == csp.DEFAULT_POLICY
 
 

@@ -1,4 +1,4 @@
-"""System checks for deployment settings (ids socle.E080–E100 / socle.W080–W099); those of the
+"""System checks for deployment settings (ids socle.E080–E099 / socle.W080–W099); those of the
 secrets are in ``secret_checks.py``.
 
 Reachability of PostgreSQL or Redis is not checked here: that is a runtime matter (``/healthz``).
@@ -285,6 +285,6 @@ def check_content_security_policy(app_configs: Any = None, **kwargs: Any) -> lis
                 "'self'), « off » pour n'envoyer aucune politique, ou rien pour celle de Socle. "
                 "En attendant, les pages portent la politique de Socle."
             ),
-            id="socle.E100",
+            id="socle.E089",
         )
     ]

@@ -6,7 +6,7 @@ and parameters reach the scripts through ``data-`` attributes.
 
 The header is one string, computed at start-up (``SOCLE_CONTENT_SECURITY_POLICY``: unset for
 :data:`DEFAULT_POLICY`, ``off`` for none, or the operator's own policy, checked by
-``socle.E100``), added to HTML answers that are not redirects by
+``socle.E089``), added to HTML answers that are not redirects by
 :class:`ContentSecurityPolicyMiddleware`: validations (XML, JSON, text) and SSO hops
 (redirects, and the WSGI fast paths of ``socle.core.wsgi_fast``) carry none.
 
@@ -100,7 +100,7 @@ def problems(policy: str) -> list[str]:
 
 def configured_policy() -> str:
     """The policy to send ("" for none): that of the setting, or the default when the
-    setting cannot be sent as it is (``socle.E100`` says so: never a looser policy)."""
+    setting cannot be sent as it is (``socle.E089`` says so: never a looser policy)."""
     return _policy_of(getattr(settings, "SOCLE_CONTENT_SECURITY_POLICY", "") or "")
 
 
