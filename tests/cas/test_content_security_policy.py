@@ -139,3 +139,14 @@ def test_no_template_holds_an_inline_script_handler_or_style() -> None:
         for match in INLINE.finditer(path.read_text(encoding="utf-8"))
     ]
     assert found == []
+
+
+def test_the_launcher_s_form_may_reach_its_service(
+    client: Client, pupil: Person, service: Service
+) -> None:
+    service.url = "https://appli.example.org/accueil"
+    service.save()
+    client.force_login(pupil)
+    page = client.get(f"/services/{service.code}/")
+    assert page.status_code == 200 and b"<form" in page.content
+    assert page.headers[POLICY] == SERVICE_POLICY

@@ -1,6 +1,7 @@
 """Content-Security-Policy violations in the browser tests: what Chromium refuses on the pages
 of a Playwright context (the ``securitypolicyviolation`` events of every document, and the
-console's « Refused to … » messages), gathered as lines."""
+console's « Refused to … » messages), and the static files it could not load (a moved script
+missing is no violation, only a feature gone), gathered as lines."""
 
 from __future__ import annotations
 
@@ -24,5 +25,10 @@ def watch(context: Any) -> list[str]:
         if "Content Security Policy" in message.text:
             found.append(f"console: {message.text}")
 
+    def served(response: Any) -> None:
+        if "/static/" in response.url and response.status not in (200, 304):
+            found.append(f"static: {response.url} {response.status}")
+
     context.on("console", console)
+    context.on("response", served)
     return found

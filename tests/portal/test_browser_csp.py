@@ -21,6 +21,7 @@ from socle.core import csp
 from socle.core.admission import QueueFull
 from socle.directory.profiles import Profile
 from tests.factories import DEFAULT_PASSWORD, make_establishment, make_person, make_service
+from tests.portal.axe import Checker
 from tests.portal.browser import chromium, session_cookie_for, submit
 from tests.portal.csp import watch
 from tests.pronote.helpers import School, record, start
@@ -32,41 +33,18 @@ CAPS_LOCK = """() => document.getElementById('id_password').dispatchEvent(
     new KeyboardEvent('keyup', {key: 'D', modifierCapsLock: true, bubbles: true}))"""
 
 
-class Visit:
-    """One browser; contexts whose CSP violations, and static files not served, are gathered."""
-
-    def __init__(self, browser: Any, base: str) -> None:
-        self.browser = browser
-        self.base = base
-        self.problems: list[str] = []
+class Visit(Checker):
+    """The axe checker's contexts (their CSP violations and static files not served gathered),
+    where the service answers for itself, without the network."""
 
     @contextmanager
-    def context(self, language: str = "fr", cookie: Any = None) -> Iterator[Any]:
-        context = self.browser.new_context(locale={"fr": "fr-FR", "en": "en-GB"}[language])
-        context.set_extra_http_headers({"Accept-Language": language})
-        if cookie is not None:
-            context.add_cookies([cookie])
-        refused = watch(context)
-
-        def served(response: Any) -> None:
-            if "/static/" in response.url and response.status != 200:
-                refused.append(f"static: {response.url} {response.status}")
-
-        context.on("response", served)
-        # The service stands for itself, without the network.
-        context.route(
-            "https://appli.example.org/**",
-            lambda route: route.fulfill(status=200, body="appli", content_type="text/plain"),
-        )
-        try:
-            yield context.new_page()
-        finally:
-            context.close()
-            self.problems += refused
-
-    def open(self, page: Any, path: str, status: int = 200) -> None:
-        response = page.goto(self.base + path)
-        assert response is not None and response.status == status, (path, response.status)
+    def context(self, language: str = "fr", cookie: Any = None) -> Iterator[Any]:  # type: ignore[override]
+        with super().context(language, cookie=cookie) as page:
+            page.context.route(
+                "https://appli.example.org/**",
+                lambda route: route.fulfill(status=200, body="appli", content_type="text/plain"),
+            )
+            yield page
 
 
 def _message_cookie(base: str, text: str) -> dict[str, Any]:

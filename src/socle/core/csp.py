@@ -11,9 +11,10 @@ The header is one string, computed at start-up (``SOCLE_CONTENT_SECURITY_POLICY`
 (redirects, and the WSGI fast paths of ``socle.core.wsgi_fast``) carry none.
 
 A form of the CAS (the login form, « Accès à un service », « File d'attente », the activation
-form, the method=POST page) ends at the service's own address, directly or after redirects,
-which Chromium checks against ``form-action`` too: :func:`allow_form_target` adds the origin of
-that registered service to the policy of these pages only (one string per origin, kept).
+form, the method=POST page) or of the portal's launcher ends at the service's own address,
+directly or after redirects, which Chromium checks against ``form-action`` too:
+:func:`allow_form_target` adds the origin of that registered service to the policy of these
+pages only (one string per origin, kept).
 """
 
 from __future__ import annotations
@@ -144,16 +145,16 @@ def _with_form_target(policy: str, target: str) -> str:
     return ";".join(parts)
 
 
-def allow_form_target(response: R, url: str) -> R:
-    """``response`` (an HTML page whose form ends at ``url``, a registered service's address)
-    with a policy whose ``form-action`` also allows ``url``'s origin. Redirects and other
-    answers are left as they are; so is a policy with no ``form-action`` or ``'none'``."""
+def allow_form_target(response: R, *urls: str) -> R:
+    """``response`` (an HTML page whose form ends at ``urls``, registered services' addresses)
+    with a policy whose ``form-action`` also allows their origins. Redirects and other answers
+    are left as they are; so is a policy with no ``form-action`` or ``'none'``."""
     if not is_page(response):
         return response
     policy = configured_policy()
-    target = origin(url)
-    if policy and target:
-        response.headers[HEADER] = _with_form_target(policy, target)
+    targets = " ".join(dict.fromkeys(found for found in map(origin, urls) if found))
+    if policy and targets:
+        response.headers[HEADER] = _with_form_target(policy, targets)
     return response
 
 
