@@ -73,6 +73,7 @@ MIDDLEWARE = [
     "socle.cas.middleware.SsoSessionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "socle.core.csp.ContentSecurityPolicyMiddleware",  # HTML pages' Content-Security-Policy
 ]
 
 ROOT_URLCONF = "socle.urls"
@@ -156,6 +157,8 @@ CSRF_FAILURE_VIEW = "socle.cas.views.csrf.csrf_failure"  # 403_csrf.html, back t
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Unset: socle.core.csp.DEFAULT_POLICY; "off": no header; otherwise the policy sent (socle.E089).
+SOCLE_CONTENT_SECURITY_POLICY = env_str("SOCLE_CONTENT_SECURITY_POLICY", "")
 SOCLE_BEHIND_TLS_PROXY = env_bool("SOCLE_BEHIND_TLS_PROXY", False)
 if SOCLE_BEHIND_TLS_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -373,4 +373,5 @@ def test_the_saved_notice_of_the_login_page_is_announced(
     assert region.text_content().startswith("Connectez-vous avec votre identifiant")
     wrapper = region.getparent()
     script = wrapper.getnext()
-    assert script.tag == "script" and "currentScript.previousElementSibling" in script.text
+    assert script.tag == "script" and script.get("src", "").endswith("/socle/announce.js")
+    assert script.get("defer") is None  # it runs before the first paint

@@ -82,6 +82,7 @@ def test_the_login_chain_negotiates_the_language_and_leaves_out_messages_and_the
         "django.middleware.locale.LocaleMiddleware",
         "django.contrib.auth.middleware.AuthenticationMiddleware",
         "django.middleware.clickjacking.XFrameOptionsMiddleware",
+        "socle.core.csp.ContentSecurityPolicyMiddleware",
     ]
 
 
@@ -94,6 +95,7 @@ def test_it_keeps_security_session_and_frame_options_in_order(settings):
         "django.contrib.sessions.middleware.SessionMiddleware",
         "django.contrib.auth.middleware.AuthenticationMiddleware",
         "django.middleware.clickjacking.XFrameOptionsMiddleware",
+        "socle.core.csp.ContentSecurityPolicyMiddleware",
     ]
     settings.MIDDLEWARE = [m for m in settings.MIDDLEWARE if "clickjacking" not in m]
     assert "django.middleware.clickjacking.XFrameOptionsMiddleware" not in lean_middleware()

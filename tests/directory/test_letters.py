@@ -356,3 +356,17 @@ def test_it_writes_the_letters_into_a_named_pipe_without_replacing_it(
     assert out == ""
     assert "3 fiche(s) de connexion écrite(s)" in err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["fiches.csv"]
+
+
+def test_it_writes_names_a_spreadsheet_would_take_for_formulas_as_text(tmp_path: Path) -> None:
+    school = make_establishment(uai="0312610U", name="=Collège")
+    make_person(
+        "-Sarah", '=HYPERLINK("http://x")', password=None, establishment=school, class_name="@5E1"
+    )
+    run("activation_letters", uai="0312610U", out=str(tmp_path / "fiches.csv"))
+    (row,) = _read_csv(tmp_path / "fiches.csv")
+    assert row["etablissement"] == "'=Collège"
+    assert row["nom"] == '\'=HYPERLINK("http://x")'
+    assert row["prenom"] == "'-Sarah"
+    assert row["classe"] == "'@5E1"
+    assert row["identifiant"][:1] not in "'=+-@"

@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from tests.portal.browser import chromium, submit
+from tests.portal.csp import watch
 
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 DESKTOP = {"width": 1280, "height": 860}
@@ -64,7 +65,8 @@ def submit_to_server(page: Any, selector: str) -> None:
 
 class Checker:
     """Opens pages in one browser, one context per person, language and width, and gathers what
-    axe-core and :func:`page_facts` find, so that one assertion names every problem at once."""
+    axe-core and :func:`page_facts` find, and what the Content-Security-Policy refuses there
+    (``tests/portal/csp.py``), so that one assertion names every problem at once."""
 
     def __init__(self, browser: Any, base_url: str) -> None:
         self.browser = browser
@@ -80,10 +82,12 @@ class Checker:
         context.set_extra_http_headers({"Accept-Language": language})
         if cookie is not None:
             context.add_cookies([cookie])
+        refused = watch(context)
         try:
             yield context.new_page()
         finally:
             context.close()
+            self.problems += refused
 
     def open(self, page: Any, path: str, status: int = 200) -> None:
         response = page.goto(self.base_url + path)

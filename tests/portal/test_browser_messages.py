@@ -53,7 +53,7 @@ def test_it_announces_the_message_of_a_page_reached_after_a_form(
 ) -> None:
     with chromium() as browser:
         page = _delete_a_service(browser, live_server, script=True)
-        page.wait_for_function("window.__announced.length > 0")
+        page.wait_for_function("() => window.__announced.length > 0")
         announced = page.evaluate("window.__announced")
         shown = page.locator("main .messages [role=status]")
         assert shown.inner_text().strip() == DELETED and shown.is_visible()

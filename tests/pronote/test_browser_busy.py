@@ -30,7 +30,7 @@ def test_it_says_a_step_is_being_validated_and_sends_it_once(
         page.route(url, lambda route: route.fulfill(status=204))
         button = page.get_by_role("button", name="Valider et passer à l'étape suivante")
         button.click(no_wait_after=True)
-        page.wait_for_function("document.getElementById('validate-busy').textContent")
+        page.wait_for_function("() => document.getElementById('validate-busy').textContent")
         assert status.inner_text().startswith("Validation de l'étape en cours")
         button.click(no_wait_after=True)
         page.wait_for_timeout(300)  # what a second click would send, it would have sent by now
@@ -51,5 +51,5 @@ def test_it_says_the_file_is_being_read(
         page.set_input_files("input[type=file]", str(upload))
         page.route(url, lambda route: route.fulfill(status=204))
         page.get_by_role("button", name="Importer").click(no_wait_after=True)
-        page.wait_for_function("document.getElementById('import-busy').textContent")
+        page.wait_for_function("() => document.getElementById('import-busy').textContent")
         assert page.locator("#import-busy").inner_text().startswith("Lecture du fichier")

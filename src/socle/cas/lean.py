@@ -6,7 +6,8 @@
   ``socle.cas.fastpath`` answers their plain forms before Django's handler). No Django session,
   user or frame options: a validator sends no cookie and never frames the answer.
 - The SSO hop (§2.1 with a ticket-granting cookie and a ``service``) ends in a redirect: its chain
-  also keeps the Django session and user (read lazily) and ``X-Frame-Options``. It drops language
+  also keeps the Django session and user (read lazily), ``X-Frame-Options`` and the pages'
+  ``Content-Security-Policy`` (``socle.core.csp``, not on redirects). It drops language
   negotiation, messages, the common middleware and the static files. A hop that cannot happen
   (session ended, access refused) renders its page in the visitor's language all the same
   (``views.common.page``).
@@ -41,6 +42,7 @@ _HOP_CHAIN = _VALIDATION_CHAIN | {
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "socle.core.csp.ContentSecurityPolicyMiddleware",  # pages only: never on the hop's redirect
 }
 KEPT = {
     VALIDATION: _VALIDATION_CHAIN,

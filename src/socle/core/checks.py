@@ -333,3 +333,29 @@ def check_unknown_variables(app_configs: Any = None, **kwargs: Any) -> list[Chec
             )
         )
     return messages
+
+
+@register("socle")
+def check_content_security_policy(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """``SOCLE_CONTENT_SECURITY_POLICY`` that cannot be sent as it is: the pages then carry the
+    default policy (``socle.core.csp``), never a looser one, until it is corrected."""
+    from socle.core.csp import OFF, problems
+
+    value = (settings.SOCLE_CONTENT_SECURITY_POLICY or "").strip()
+    if not value or value.lower() == OFF:
+        return []
+    found = problems(value)
+    if not found:
+        return []
+    return [
+        Error(
+            _("SOCLE_CONTENT_SECURITY_POLICY illisible : %(problems)s.")
+            % {"problems": " ; ".join(found)},
+            hint=_(
+                "Des directives CSP séparées par « ; » (ex. default-src 'self'; script-src "
+                "'self'), « off » pour n'envoyer aucune politique, ou rien pour celle de Socle. "
+                "En attendant, les pages portent la politique de Socle."
+            ),
+            id="socle.E089",
+        )
+    ]

@@ -23,6 +23,7 @@ from reportlab.lib.utils import simpleSplit
 from reportlab.pdfgen.canvas import Canvas
 
 from socle.core.branding import ent_name
+from socle.core.spreadsheet import safe_cell
 from socle.directory.activation import issue_codes
 from socle.directory.models import ActivationCode, Establishment, Membership, ParentLink, Person
 from socle.directory.profiles import Profile
@@ -159,25 +160,30 @@ def _local_date(moment: dt.datetime) -> str:
 
 
 def write_csv(letters: list[Letter], path: Path) -> None:
-    """``;``-separated, UTF-8 with a BOM: opens as is in a French spreadsheet (mail merge)."""
+    """``;``-separated, UTF-8 with a BOM: opens as is in a French spreadsheet (mail merge); a
+    cell a spreadsheet would take for a formula is prefixed with « ' » (``core.spreadsheet``)."""
     with path.open("w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle, delimiter=";")
         writer.writerow(CSV_COLUMNS)
         for letter in letters:
+            # Names, classes and children come from imported files: never read as formulas.
             writer.writerow(
                 [
-                    letter.uai,
-                    letter.establishment,
-                    letter.last_name,
-                    letter.first_name,
-                    letter.profile,
-                    letter.class_name,
-                    letter.children,
-                    letter.login,
-                    letter.code,
-                    _local_date(letter.expires_at),
-                    settings.SOCLE_BASE_URL,
-                    ent_name(),
+                    safe_cell(value)
+                    for value in (
+                        letter.uai,
+                        letter.establishment,
+                        letter.last_name,
+                        letter.first_name,
+                        letter.profile,
+                        letter.class_name,
+                        letter.children,
+                        letter.login,
+                        letter.code,
+                        _local_date(letter.expires_at),
+                        settings.SOCLE_BASE_URL,
+                        ent_name(),
+                    )
                 ]
             )
 

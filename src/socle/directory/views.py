@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
+from socle.core.csp import allow_form_target
 from socle.directory.activation import IssuedCode, cas_login_url, code_from_token, safe_service
 from socle.directory.forms import ChangePasswordForm, ChoosePasswordForm, ResetPasswordForm
 from socle.directory.handover import hand_over
@@ -51,7 +52,7 @@ def activate(request: HttpRequest, token: str) -> HttpResponse:
         response = redirect(cas_login_url(service))
         hand_over(request, response, code)
         return response
-    return render(
+    page = render(
         request,
         "directory/activate.html",
         {
@@ -61,6 +62,8 @@ def activate(request: HttpRequest, token: str) -> HttpResponse:
             "action": request.get_full_path(),
         },
     )
+    # The form's redirects end at the service (through /cas/login, which refuses an unknown one).
+    return allow_form_target(page, service) if service else page
 
 
 @never_cache

@@ -13,6 +13,7 @@ from django.db.models import OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone
 
+from socle.core.spreadsheet import safe_cell
 from socle.directory.models import Establishment
 from socle.portal.models import Trace, TraceScope
 from socle.portal.trace_details import detail_text
@@ -159,12 +160,9 @@ def apply_filters(traces: QuerySet[Trace], data: dict[str, Any]) -> QuerySet[Tra
     return traces
 
 
-def _cell(value: Any) -> str:
+def _cell(value: Any) -> object:
     """Neutralises spreadsheet formulas (a cell starting with = + - @ is read as text)."""
-    text = "" if value is None else str(value)
-    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + text
-    return text
+    return safe_cell("" if value is None else str(value))
 
 
 class _Echo:

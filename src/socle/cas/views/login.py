@@ -50,6 +50,7 @@ from socle.cas.views.common import (
 )
 from socle.cas.views.signin import go_to_service, logged_in, param, sign_in
 from socle.core.admission import ClientGone, QueueFull
+from socle.core.csp import allow_form_target
 from socle.core.logfilters import Tally, said
 from socle.core.nocache import no_store
 from socle.directory import activation, handover
@@ -201,6 +202,12 @@ def login(request: HttpRequest) -> HttpResponse:
     service = find_service(service_url) if service_url else None
     if service_url and service is None:
         return _unknown_service(request, service_url)
+    response = _login(request, service, service_url)
+    # Its forms end at the service (the redirect with the ticket, the method=POST page's form).
+    return allow_form_target(response, service_url) if service is not None else response
+
+
+def _login(request: HttpRequest, service: Service | None, service_url: str) -> HttpResponse:
     renew = flag(request, "renew")
     next_url = _safe_next(request, request.GET.get("next") or request.POST.get("next") or "")
     if warn.is_confirmation(request):  # « Continuer » on « Accès à un service »

@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDi
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_http_methods
 
+from socle.core.csp import allow_form_target
 from socle.directory.models import Establishment
 from socle.portal.access import explain_access
 from socle.portal.detail_forms import LAUNCHER
@@ -68,7 +69,7 @@ def launcher(request: HttpRequest, code: str) -> HttpResponse:
         return HttpResponseRedirect(targets[chosen].url)
     if skip.exists() and "afficher" not in request.GET:
         return HttpResponseRedirect(targets[0].url)
-    return render(
+    page = render(
         request,
         "portal/launcher.html",
         {
@@ -79,6 +80,8 @@ def launcher(request: HttpRequest, code: str) -> HttpResponse:
             "establishment": establishment,
         },
     )
+    # Its form's redirects (through /cas/login) end at the service.
+    return allow_form_target(page, *(target.service_url for target in targets))
 
 
 def _trace_uai(service: Service, named: Establishment | None, decision: Decision) -> str:

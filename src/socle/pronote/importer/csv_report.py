@@ -18,6 +18,7 @@ from collections.abc import Iterator
 
 from django.utils.translation import gettext, pgettext
 
+from socle.core.spreadsheet import safe_cell
 from socle.pronote.cas_names import differs, sent_names, stored_name
 from socle.pronote.categories import STEP_BY_CATEGORY, STEPS, Category
 from socle.pronote.models import ImportSession, MatchMethod, Outcome, RowStatus
@@ -73,22 +74,12 @@ def cas_id_words() -> tuple[str, str, str]:
     )
 
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _cell(value: object) -> object:
-    """A text cell a spreadsheet would take for a formula is prefixed with « ' »."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
-
-
 class _SafeWriter:
     def __init__(self, out: io.StringIO) -> None:
         self._writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
 
     def writerow(self, row: list[object]) -> None:
-        self._writer.writerow([_cell(value) for value in row])
+        self._writer.writerow([safe_cell(value) for value in row])
 
 
 _ROW_COLUMNS = (
