@@ -37,7 +37,7 @@ RESET = (
 )
 ONE_RESET = (
     "1 personne avait dans PRONOTE un autre identifiant CAS que celui que l'ENT enverra (celui "
-    "d'un autre ENT ou d'un autre réglage du service, par exemple ENTLR-000123), ou celui-ci "
+    "d'un autre ENT ou d'un autre réglage du service), ou celui-ci "
     "était sur une autre de ses fiches (un doublon). L'export de tous les utilisateurs dont "
     "vient le fichier importé (case « Uniquement les utilisateurs sans identifiants CAS » "
     "décochée) a réinitialisé ces identifiants CAS : PRONOTE enregistrera celui de l'ENT à sa "
