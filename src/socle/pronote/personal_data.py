@@ -9,12 +9,19 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Max, OuterRef, QuerySet, Subquery
+from django.db.models.signals import pre_delete
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from socle.core.personal_data import count_or_delete, register_export, register_purge
-from socle.directory.models import Establishment, Person
-from socle.pronote.models import ImportRow, ImportSession, MissingIdentifierEvent, PronoteIdentity
+from socle.directory.models import Establishment, Membership, Person
+from socle.pronote.models import (
+    ImportRow,
+    ImportSession,
+    ImportStep,
+    MissingIdentifierEvent,
+    PronoteIdentity,
+)
 from socle.pronote.school_year import all_writing_steps
 
 
@@ -108,8 +115,60 @@ def purge_missing(dry_run: bool) -> int:
     return count_or_delete(MissingIdentifierEvent.objects.filter(last_at__lt=cutoff), dry_run)
 
 
+# What PRONOTE's file said of the person, in a row matched to them: emptied at their deletion.
+_FILE_FIELDS: dict[str, Any] = {
+    "last_name": "",
+    "first_name": "",
+    "birth_date": None,
+    "postal_code": "",
+    "class_name": "",
+    "responsables": [],
+    "cas_id": "",
+}
+
+
+def forget_in_imports(person: Person) -> None:
+    """What the imports kept hold of ``person``, who is being deleted (the Django admin, or the
+    purge of people who left), goes with them, whatever the imports' own retention (the newest
+    import of a school is kept whatever its age): the rows matched to them lose PRONOTE's names,
+    birth date, postal code, class, responsables and « Identifiant CAS » (the row stays, with
+    PRONOTE's identifier, so that the import's counts still add up); they leave the candidates
+    proposed on the rows of their schools' imports (a school where they are a member or have
+    a PRONOTE identifier, or whose import matched them); their name and login leave the lists
+    of identifiers a Complet import removed. Called before the rows go (``pre_delete``), in the
+    deletion's transaction."""
+    matched = ImportRow.objects.filter(person=person)
+    schools = set(matched.values_list("session__establishment_id", flat=True))
+    schools |= set(Membership.objects.filter(person=person).values_list("establishment", flat=True))
+    schools |= set(
+        PronoteIdentity.objects.filter(person=person).values_list("establishment", flat=True)
+    )
+    matched.update(**_FILE_FIELDS)
+    proposed = ImportRow.objects.filter(session__establishment__in=schools).exclude(candidates=[])
+    for row in proposed.only("pk", "candidates").iterator(chunk_size=500):
+        kept = [c for c in row.candidates if not (isinstance(c, dict) and c.get("id") == person.pk)]
+        if len(kept) != len(row.candidates):
+            ImportRow.objects.filter(pk=row.pk).update(candidates=kept)
+    for step in ImportStep.objects.exclude(removed=[]).only("pk", "removed"):
+        removed = [
+            {**r, "person": "", "login": ""}
+            if isinstance(r, dict) and r.get("login") == person.login
+            else r
+            for r in step.removed
+        ]
+        if removed != step.removed:
+            ImportStep.objects.filter(pk=step.pk).update(removed=removed)
+
+
+def _on_person_deleted(sender: Any, instance: Person, **kwargs: Any) -> None:
+    forget_in_imports(instance)
+
+
 def register() -> None:
     register_export("pronote", pronote_data)
+    pre_delete.connect(
+        _on_person_deleted, sender=Person, dispatch_uid="pronote-forget-in-imports-on-delete"
+    )
     register_purge(
         "pronote_imports",
         _("lignes des imports PRONOTE plus anciens que SOCLE_PRONOTE_IMPORT_RETENTION_DAYS"),

@@ -1,0 +1,73 @@
+"""A person deleted (the Django admin, or the purge of people who left) leaves nothing of
+themselves in the PRONOTE imports kept: the rows matched to them lose PRONOTE's names, birth
+date, class…, they leave the candidates proposed on other rows and the lists of identifiers a
+Complet import removed (docs/privacy.md, "People who leave")."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from socle.pronote.importer import prepare_step, validate_step
+from socle.pronote.importer.csv_report import report_csv
+from socle.pronote.importer.steps import run_automatic
+from socle.pronote.models import ImportRow, ImportStep
+from tests.factories import make_person, make_pronote_identity
+from tests.pronote.helpers import School, record, start
+
+
+def report_text(session) -> str:  # noqa: ANN001
+    return report_csv(session).decode("utf-8-sig")
+
+
+def test_it_empties_a_deleted_persons_matched_rows_but_keeps_the_row_and_pronote_id():
+    school = School()
+    session = run_automatic(start(school.est, "complet", *school.records()))
+    school.emma.delete()
+    row = ImportRow.objects.get(session=session, pronote_id="ELEVEEMMA0000001")
+    assert row.person_id is None and row.status == "recognised"
+    assert (row.last_name, row.first_name, row.birth_date, row.postal_code) == ("", "", None, "")
+    assert (row.class_name, row.responsables, row.cas_id) == ("", [], "")
+    tom = ImportRow.objects.get(session=session, pronote_id="ELEVETOM00000001")
+    assert (tom.last_name, tom.first_name, tom.birth_date) == ("ROUX", "Tom", dt.date(2014, 9, 1))
+    assert "Emma" not in report_text(session)
+
+
+def test_it_removes_a_deleted_person_from_the_candidates_of_other_rows():
+    school = School()
+    stranger = make_person(
+        "Jules", "Dupont", establishment=school.est, birth_date=dt.date(2012, 1, 1)
+    )
+    session = start(
+        school.est,
+        "partiel",
+        *school.records(),
+        record(
+            "eleve", "DUPONT-MOREAU", "Jules", pid="JULES00000000001", birth=dt.date(2012, 1, 1)
+        ),
+    )
+    validate_step(session, 1)
+    prepare_step(session, 2)
+    row = ImportRow.objects.get(session=session, pronote_id="JULES00000000001")
+    assert [c["id"] for c in row.candidates] == [stranger.pk]
+    stranger.delete()
+    row.refresh_from_db()
+    assert row.candidates == []
+    assert (row.last_name, row.first_name) == ("DUPONT-MOREAU", "Jules")  # PRONOTE's own row
+
+
+def test_it_removes_a_deleted_persons_name_and_login_from_the_identifiers_removed():
+    school = School()
+    make_pronote_identity(school.emma, school.est, "ELEVEEMMA0000001")
+    make_pronote_identity(school.tom, school.est, "ELEVETOM00000001")
+    lea = make_person("Léa", "Martin", establishment=school.est, class_name="5C")
+    make_pronote_identity(lea, school.est, "ELEVELEA00000001")
+    session = run_automatic(start(school.est, "complet", *school.records()))
+    step = ImportStep.objects.get(session=session, category="eleve")
+    assert [(r["pronote_id"], r["login"]) for r in step.removed] == [
+        ("ELEVELEA00000001", lea.login)
+    ]
+    login = lea.login
+    lea.delete()
+    step.refresh_from_db()
+    assert step.removed == [{"pronote_id": "ELEVELEA00000001", "person": "", "login": ""}]
+    assert "MARTIN" not in report_text(session) and login not in report_text(session)
