@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from typing import Any
 
 from django.conf import settings
@@ -27,8 +28,10 @@ from socle.pronote.school_year import all_writing_steps
 
 def pronote_data(person: Person) -> dict[str, Any]:
     """The person's PRONOTE identifiers, the rows of the imports kept that were matched to them
-    (as PRONOTE's file gave them; the candidates, who are other people, left out) and the
-    connections to PRONOTE without an identifier."""
+    (as PRONOTE's file gave them; the candidates, who are other people, left out), the rows of
+    other PRONOTE records they were proposed for as a candidate (with the label the school's
+    administrator saw: their own name, class, birth date), the identifiers of theirs a Complet
+    import removed, and the connections to PRONOTE without an identifier."""
     identities = PronoteIdentity.objects.filter(person=person).select_related("establishment")
     rows = ImportRow.objects.filter(person=person).select_related("session__establishment")
     missing = MissingIdentifierEvent.objects.filter(person=person).select_related("establishment")
@@ -60,6 +63,23 @@ def pronote_data(person: Person) -> dict[str, Any]:
                 "outcome": r.outcome,
             }
             for r in rows.order_by("session__created_at", "position")
+        ],
+        "proposed_as_candidate": [
+            {
+                "import_of": row.session.created_at,
+                "uai": row.session.establishment.uai,
+                "shown_as": candidate.get("label", ""),
+            }
+            for row, candidate in _proposed(person)
+        ],
+        "identifiers_removed": [
+            {
+                "import_of": step.session.created_at,
+                "uai": step.session.establishment.uai,
+                "pronote_id": entry.get("pronote_id", ""),
+                "shown_as": entry.get("person", ""),
+            }
+            for step, entry in _removed(person)
         ],
         "connections_without_identifier": [
             {
@@ -115,6 +135,44 @@ def purge_missing(dry_run: bool) -> int:
     return count_or_delete(MissingIdentifierEvent.objects.filter(last_at__lt=cutoff), dry_run)
 
 
+def _schools(person: Person) -> set[int]:
+    """The establishments whose imports may propose ``person`` as a candidate: where they are
+    a member, have a PRONOTE identifier, or were matched to a row of an import."""
+    schools = set(
+        ImportRow.objects.filter(person=person).values_list("session__establishment", flat=True)
+    )
+    schools |= set(Membership.objects.filter(person=person).values_list("establishment", flat=True))
+    schools |= set(
+        PronoteIdentity.objects.filter(person=person).values_list("establishment", flat=True)
+    )
+    return schools
+
+
+def _is(person: Person, candidate: object) -> bool:
+    return isinstance(candidate, dict) and candidate.get("id") == person.pk
+
+
+def _proposed(person: Person, schools: set[int] | None = None) -> Iterator[tuple[ImportRow, Any]]:
+    """Each row of their schools' imports kept that proposed ``person`` as a candidate, with
+    that candidate."""
+    rows = ImportRow.objects.filter(session__establishment__in=schools or _schools(person))
+    rows = rows.exclude(candidates=[]).select_related("session__establishment")
+    for row in rows.order_by("session__created_at", "position").iterator(chunk_size=500):
+        for candidate in row.candidates:
+            if _is(person, candidate):
+                yield row, candidate
+
+
+def _removed(person: Person) -> Iterator[tuple[ImportStep, dict[str, Any]]]:
+    """Each entry naming ``person`` (by their login) in the lists of identifiers Complet
+    imports removed."""
+    steps = ImportStep.objects.exclude(removed=[]).select_related("session__establishment")
+    for step in steps.order_by("session__created_at", "number"):
+        for entry in step.removed:
+            if isinstance(entry, dict) and entry.get("login") == person.login:
+                yield step, entry
+
+
 # What PRONOTE's file said of the person, in a row matched to them: emptied at their deletion.
 _FILE_FIELDS: dict[str, Any] = {
     "last_name": "",
@@ -133,31 +191,22 @@ def forget_in_imports(person: Person) -> None:
     import of a school is kept whatever its age): the rows matched to them lose PRONOTE's names,
     birth date, postal code, class, responsables and « Identifiant CAS » (the row stays, with
     PRONOTE's identifier, so that the import's counts still add up); they leave the candidates
-    proposed on the rows of their schools' imports (a school where they are a member or have
-    a PRONOTE identifier, or whose import matched them); their name and login leave the lists
-    of identifiers a Complet import removed. Called before the rows go (``pre_delete``), in the
-    deletion's transaction."""
-    matched = ImportRow.objects.filter(person=person)
-    schools = set(matched.values_list("session__establishment_id", flat=True))
-    schools |= set(Membership.objects.filter(person=person).values_list("establishment", flat=True))
-    schools |= set(
-        PronoteIdentity.objects.filter(person=person).values_list("establishment", flat=True)
-    )
-    matched.update(**_FILE_FIELDS)
-    proposed = ImportRow.objects.filter(session__establishment__in=schools).exclude(candidates=[])
-    for row in proposed.only("pk", "candidates").iterator(chunk_size=500):
-        kept = [c for c in row.candidates if not (isinstance(c, dict) and c.get("id") == person.pk)]
-        if len(kept) != len(row.candidates):
-            ImportRow.objects.filter(pk=row.pk).update(candidates=kept)
-    for step in ImportStep.objects.exclude(removed=[]).only("pk", "removed"):
+    proposed on the rows of their schools' imports (:func:`_schools`); their name and login
+    leave the lists of identifiers a Complet import removed. Called before the rows go
+    (``pre_delete``), in the deletion's transaction."""
+    schools = _schools(person)
+    ImportRow.objects.filter(person=person).update(**_FILE_FIELDS)
+    for row in {row for row, _candidate in _proposed(person, schools)}:
+        kept = [c for c in row.candidates if not _is(person, c)]
+        ImportRow.objects.filter(pk=row.pk).update(candidates=kept)
+    for step in {step for step, _entry in _removed(person)}:
         removed = [
             {**r, "person": "", "login": ""}
             if isinstance(r, dict) and r.get("login") == person.login
             else r
             for r in step.removed
         ]
-        if removed != step.removed:
-            ImportStep.objects.filter(pk=step.pk).update(removed=removed)
+        ImportStep.objects.filter(pk=step.pk).update(removed=removed)
 
 
 def _on_person_deleted(sender: Any, instance: Person, **kwargs: Any) -> None:
