@@ -6,17 +6,14 @@ portal's form, the Django admin, ``socle service_add`` — and the trace names t
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.test import Client
 from django.urls import reverse
-from lxml import html
 
 from socle.directory.models import Person
 from socle.portal.models import Service, Trace
-from tests.factories import make_person, make_pronote_service, make_service_by_command
+from tests.factories import make_pronote_service, make_service_by_command
 from tests.portal.conftest import logged_in
-from tests.portal.test_release_traces import details
+from tests.portal.test_release_traces import admin_change, details
 from tests.portal.test_service_pages import pronote_school, service_data
 
 IDENTITY = "categories, codePostal, dateNaissance, nom, prenom"
@@ -37,13 +34,7 @@ def test_the_service_form_traces_the_identity_attributes_a_recognition_mode_rele
 
 
 def test_the_django_admin_traces_a_change_of_recognition_mode(client: Client) -> None:
-    service = make_pronote_service(pronote_school())
-    client.force_login(make_person("Ada", "Admin", is_superuser=True, is_staff=True))
-    url = reverse("admin:portal_service_change", args=[service.pk])
-    form = html.fromstring(client.get(url).content.decode()).xpath("//form[@id='service_form']")[0]
-    data: dict[str, Any] = dict(form.form_values())
-    data["pronote_recognition"] = "both"
-    assert client.post(url, data).status_code == 302
+    admin_change(client, make_pronote_service(pronote_school()), pronote_recognition="both")
     trace = Trace.objects.get(event="service_updated")
     assert trace.detail == (
         "identifiant CAS : uid ; attributs : categories, codePostal, dateNaissance, idPronote, "

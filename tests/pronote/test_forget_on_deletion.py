@@ -7,12 +7,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from socle.pronote.importer import prepare_step, validate_step
 from socle.pronote.importer.csv_report import report_csv
 from socle.pronote.importer.steps import run_automatic
 from socle.pronote.models import ImportRow, ImportStep
-from tests.factories import make_person, make_pronote_identity
-from tests.pronote.helpers import School, record, start
+from tests.pronote.helpers import School, proposed_candidate, removed_by_complet_import, start
 
 
 def report_text(session) -> str:  # noqa: ANN001
@@ -34,19 +32,7 @@ def test_it_empties_a_deleted_persons_matched_rows_but_keeps_the_row_and_pronote
 
 def test_it_removes_a_deleted_person_from_the_candidates_of_other_rows():
     school = School()
-    stranger = make_person(
-        "Jules", "Dupont", establishment=school.est, birth_date=dt.date(2012, 1, 1)
-    )
-    session = start(
-        school.est,
-        "partiel",
-        *school.records(),
-        record(
-            "eleve", "DUPONT-MOREAU", "Jules", pid="JULES00000000001", birth=dt.date(2012, 1, 1)
-        ),
-    )
-    validate_step(session, 1)
-    prepare_step(session, 2)
+    stranger, session = proposed_candidate(school)
     row = ImportRow.objects.get(session=session, pronote_id="JULES00000000001")
     assert [c["id"] for c in row.candidates] == [stranger.pk]
     stranger.delete()
@@ -57,11 +43,7 @@ def test_it_removes_a_deleted_person_from_the_candidates_of_other_rows():
 
 def test_it_removes_a_deleted_persons_name_and_login_from_the_identifiers_removed():
     school = School()
-    make_pronote_identity(school.emma, school.est, "ELEVEEMMA0000001")
-    make_pronote_identity(school.tom, school.est, "ELEVETOM00000001")
-    lea = make_person("Léa", "Martin", establishment=school.est, class_name="5C")
-    make_pronote_identity(lea, school.est, "ELEVELEA00000001")
-    session = run_automatic(start(school.est, "complet", *school.records()))
+    lea, session = removed_by_complet_import(school)
     step = ImportStep.objects.get(session=session, category="eleve")
     assert [(r["pronote_id"], r["login"]) for r in step.removed] == [
         ("ELEVELEA00000001", lea.login)

@@ -14,6 +14,7 @@ recipients, retention, rights, the DPO —, reachable from every page, the login
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -70,66 +71,70 @@ def _in_production() -> bool:
     return not settings.DEBUG and urlsplit(settings.SOCLE_BASE_URL).hostname not in LOCAL_HOSTS
 
 
+def _footer_link_check(
+    url: str, error: Callable[[], CheckMessage], warning: Callable[[], CheckMessage]
+) -> list[CheckMessage]:
+    """A footer link's setting: ``error()`` when ``url`` is not an http(s) address, ``warning()``
+    when it is unset on a public node."""
+    if url and not _is_web_address(url):
+        return [error()]
+    if not url and _in_production():
+        return [warning()]
+    return []
+
+
 def check_accessibility_statement(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
     url = getattr(settings, "SOCLE_ACCESSIBILITY_URL", "")
-    if url and not _is_web_address(url):
-        return [
-            Error(
-                _(
-                    "SOCLE_ACCESSIBILITY_URL=%(url)s : adresse http(s) absolue attendue "
-                    "(déclaration d'accessibilité, liée en pied de page)."
-                )
-                % {"url": url[:80]},
-                id="socle.E044",
+    return _footer_link_check(
+        url,
+        lambda: Error(
+            _(
+                "SOCLE_ACCESSIBILITY_URL=%(url)s : adresse http(s) absolue attendue "
+                "(déclaration d'accessibilité, liée en pied de page)."
             )
-        ]
-    if not url and _in_production():
-        return [
-            Warning(
-                _(
-                    "SOCLE_ACCESSIBILITY_URL n'est pas renseignée : aucune page ne mène à la "
-                    "déclaration d'accessibilité de l'ENT."
-                ),
-                hint=_(
-                    "Un service public en ligne publie sa déclaration d'accessibilité (RGAA) et "
-                    "la lie depuis chaque page (« Accessibilité : non, partiellement ou "
-                    "totalement conforme ») : donnez son adresse dans SOCLE_ACCESSIBILITY_URL "
-                    "et l'état de conformité dans SOCLE_ACCESSIBILITY_COMPLIANCE."
-                ),
-                id="socle.W043",
-            )
-        ]
-    return []
+            % {"url": url[:80]},
+            id="socle.E044",
+        ),
+        lambda: Warning(
+            _(
+                "SOCLE_ACCESSIBILITY_URL n'est pas renseignée : aucune page ne mène à la "
+                "déclaration d'accessibilité de l'ENT."
+            ),
+            hint=_(
+                "Un service public en ligne publie sa déclaration d'accessibilité (RGAA) et "
+                "la lie depuis chaque page (« Accessibilité : non, partiellement ou "
+                "totalement conforme ») : donnez son adresse dans SOCLE_ACCESSIBILITY_URL "
+                "et l'état de conformité dans SOCLE_ACCESSIBILITY_COMPLIANCE."
+            ),
+            id="socle.W043",
+        ),
+    )
 
 
 def check_privacy_notice(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
     url = getattr(settings, "SOCLE_PRIVACY_URL", "")
-    if url and not _is_web_address(url):
-        return [
-            Error(
-                _(
-                    "SOCLE_PRIVACY_URL=%(url)s : adresse http(s) absolue attendue (information "
-                    "sur les données personnelles, liée en pied de page)."
-                )
-                % {"url": url[:80]},
-                id="socle.E048",
+    return _footer_link_check(
+        url,
+        lambda: Error(
+            _(
+                "SOCLE_PRIVACY_URL=%(url)s : adresse http(s) absolue attendue (information "
+                "sur les données personnelles, liée en pied de page)."
             )
-        ]
-    if not url and _in_production():
-        return [
-            Warning(
-                _(
-                    "SOCLE_PRIVACY_URL n'est pas renseignée : aucune page ne mène à "
-                    "l'information des utilisateurs sur leurs données personnelles."
-                ),
-                hint=_(
-                    "Le RGPD (articles 12 à 14) demande d'informer les personnes dont l'ENT "
-                    "traite les données (finalités, destinataires, durées de conservation, "
-                    "droits, délégué à la protection des données) : donnez l'adresse de cette "
-                    "page dans SOCLE_PRIVACY_URL, liée au pied de chaque page (« Données "
-                    "personnelles »). docs/privacy.md dit ce que Socle conserve."
-                ),
-                id="socle.W049",
-            )
-        ]
-    return []
+            % {"url": url[:80]},
+            id="socle.E048",
+        ),
+        lambda: Warning(
+            _(
+                "SOCLE_PRIVACY_URL n'est pas renseignée : aucune page ne mène à "
+                "l'information des utilisateurs sur leurs données personnelles."
+            ),
+            hint=_(
+                "Le RGPD (articles 12 à 14) demande d'informer les personnes dont l'ENT "
+                "traite les données (finalités, destinataires, durées de conservation, "
+                "droits, délégué à la protection des données) : donnez l'adresse de cette "
+                "page dans SOCLE_PRIVACY_URL, liée au pied de chaque page (« Données "
+                "personnelles »). docs/privacy.md dit ce que Socle conserve."
+            ),
+            id="socle.W049",
+        ),
+    )
