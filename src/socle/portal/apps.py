@@ -11,6 +11,7 @@ class PortalConfig(AppConfig):
 
         from socle.portal import access_cache, account_traces, detail_forms, personal_data
         from socle.portal.checks import check_hosted_uais, check_service_patterns
+        from socle.portal.purge_check import check_purge_runs
         from socle.portal.statement import check_accessibility_statement, check_privacy_notice
 
         access_cache.connect()
@@ -22,3 +23,4 @@ class PortalConfig(AppConfig):
         register(check_accessibility_statement, "socle")
         register(check_privacy_notice, "socle")
         register(check_hosted_uais, Tags.database)
+        register(check_purge_runs, Tags.database)
