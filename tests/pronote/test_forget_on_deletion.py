@@ -1,16 +1,18 @@
 """A person deleted (the Django admin, or the purge of people who left) leaves nothing of
 themselves in the PRONOTE imports kept: the rows matched to them lose PRONOTE's names, birth
-date, class…, they leave the candidates proposed on other rows and the lists of identifiers a
-Complet import removed (docs/privacy.md, "People who leave")."""
+date, class…, they leave the candidates proposed on other rows, the notes that named them and
+the lists of identifiers a Complet import removed (docs/privacy.md, "People who leave")."""
 
 from __future__ import annotations
 
 import datetime as dt
 
+from socle.directory.models import Person
 from socle.pronote.importer.csv_report import report_csv
 from socle.pronote.importer.steps import run_automatic
 from socle.pronote.models import ImportRow, ImportStep
 from tests.pronote.helpers import School, proposed_candidate, removed_by_complet_import, start
+from tests.pronote.test_outcome_details import zoe_holding_emmas_identifier
 
 
 def report_text(session) -> str:  # noqa: ANN001
@@ -53,3 +55,17 @@ def test_it_removes_a_deleted_persons_name_and_login_from_the_identifiers_remove
     step.refresh_from_db()
     assert step.removed == [{"pronote_id": "ELEVELEA00000001", "person": "", "login": ""}]
     assert "MARTIN" not in report_text(session) and login not in report_text(session)
+
+
+def test_it_names_a_deleted_person_compte_supprime_in_the_notes_of_other_rows(school):
+    row = zoe_holding_emmas_identifier(school)
+    zoe = Person.objects.get(login="zoe.autre")
+    zoe.delete()
+    row.refresh_from_db()
+    assert row.outcome_detail == "identifiant déjà attribué à compte supprimé"
+    assert row.outcome_detail_parts == [["id_given_to", {"label": "compte supprimé"}]]
+    assert row.reason == (
+        "l'identifiant est déjà celui de compte supprimé, dont le nom diffère : à vérifier"
+    )
+    assert row.reason_parts == [["id_of_other", {"label": "compte supprimé"}]]
+    assert "zoe.autre" not in report_text(row.session) and "AUTRE" not in report_text(row.session)

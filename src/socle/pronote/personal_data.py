@@ -9,13 +9,14 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Max, OuterRef, QuerySet, Subquery
+from django.db.models import Max, OuterRef, Q, QuerySet, Subquery
 from django.db.models.signals import pre_delete
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from socle.core.personal_data import count_or_delete, register_export, register_purge
 from socle.directory.models import Establishment, Membership, Person
+from socle.pronote import reasons
 from socle.pronote.models import (
     ImportRow,
     ImportSession,
@@ -23,6 +24,7 @@ from socle.pronote.models import (
     MissingIdentifierEvent,
     PronoteIdentity,
 )
+from socle.pronote.reasons import DETAIL_SEPARATOR
 from socle.pronote.school_year import all_writing_steps
 
 
@@ -198,8 +200,9 @@ def forget_in_imports(person: Person) -> None:
     proposed on the rows of their schools' imports (:func:`_schools`); their name and login
     leave the lists of identifiers a Complet import removed. Called before the rows go
     (``pre_delete``), in the deletion's transaction."""
-    schools = _schools(person)
+    schools = _schools(person) | {step.session.establishment_id for step, _ in _removed(person)}
     ImportRow.objects.filter(person=person).update(**_FILE_FIELDS)
+    _forget_in_notes(person, schools)
     for row in {row for row, _candidate in _proposed(person, schools)}:
         kept = [c for c in row.candidates if not _is(person, c)]
         ImportRow.objects.filter(pk=row.pk).update(candidates=kept)
@@ -211,6 +214,61 @@ def forget_in_imports(person: Person) -> None:
             for r in step.removed
         ]
         ImportStep.objects.filter(pk=step.pk).update(removed=removed)
+
+
+# What a note says instead of a deleted person's « NOM Prénom (login) » (stored French, as the
+# notes' own texts: the import's rows are its record, in the journal's language).
+GONE = "compte supprimé"
+
+
+def _names(person: Person, params: object) -> bool:
+    """Whether a note's parameters name ``person``: its ``label`` (« MARTIN Camille
+    (camille.martin) », « MARTIN Camille — 4A — camille.martin ») or its ``label_parts``."""
+    if not isinstance(params, dict):
+        return False
+    label = str(params.get("label", ""))
+    parts = params.get("label_parts")
+    return (
+        label.endswith((f"({person.login})", f"— {person.login}"))
+        or isinstance(parts, dict)
+        and parts.get("login") == person.login
+    )
+
+
+def _without(person: Person, stored: list[Any]) -> list[Any]:
+    """Stored notes (``[[code, {params}], …]``) with :data:`GONE` for the label naming
+    ``person``, and their label's parts dropped."""
+    return [
+        [item[0], {k: v for k, v in item[1].items() if k != "label_parts"} | {"label": GONE}]
+        if isinstance(item, list) and len(item) == 2 and _names(person, item[1])
+        else item
+        for item in stored
+    ]
+
+
+def _forget_in_notes(person: Person, schools: set[int]) -> None:
+    """The notes of their schools' rows that named ``person`` — why a row was not matched to
+    them (« l'identifiant est déjà celui de MARTIN Camille — … »), what validation did (« retiré
+    à MARTIN Camille (camille.martin) », « identifiant déjà attribué à … ») — name :data:`GONE`
+    instead, in their parts and their French texts alike."""
+    rows = ImportRow.objects.filter(session__establishment__in=schools).filter(
+        Q(reason_parts__icontains=person.login) | Q(outcome_detail_parts__icontains=person.login)
+    )
+    fields = ("pk", "reason", "reason_parts", "outcome_detail", "outcome_detail_parts")
+    for row in rows.only(*fields).iterator(chunk_size=500):
+        changes: dict[str, Any] = {}
+        for text, stored, separator in (
+            ("reason", "reason_parts", reasons.SEPARATOR),
+            ("outcome_detail", "outcome_detail_parts", DETAIL_SEPARATOR),
+        ):
+            parts = getattr(row, stored)
+            kept = _without(person, parts) if isinstance(parts, list) else parts
+            if kept != parts:
+                notes = reasons.decode(kept)
+                changes[stored] = kept
+                changes[text] = reasons.french(notes, separator)[:300] if notes else ""
+        if changes:
+            ImportRow.objects.filter(pk=row.pk).update(**changes)
 
 
 def _on_person_deleted(sender: Any, instance: Person, **kwargs: Any) -> None:
