@@ -214,6 +214,8 @@ SOCLE_TERMS_URL = env_str("SOCLE_TERMS_URL", "")
 # --- Portal (socle.portal) --------------------------------------------------------------------
 # The footer's link to the operator's accessibility statement (socle.portal.statement).
 SOCLE_ACCESSIBILITY_URL = env_str("SOCLE_ACCESSIBILITY_URL", "")
+# The footer's link to the operator's privacy notice, « Données personnelles » (same module).
+SOCLE_PRIVACY_URL = env_str("SOCLE_PRIVACY_URL", "")
 
 
 def _compliance(value: str) -> str:

@@ -144,6 +144,7 @@ def test_it_leaves_hsts_and_the_https_redirect_to_the_tls_proxy(tmp_path: Path):
         "SOCLE_TRUSTED_PROXIES": "10.0.0.5",
         "SOCLE_SECRET_KEY": "Zr8-q2LxV0pTn4sWk9yBcE1uHj6mFa3dGo7iRl5eXt_NvQwYz0AbCdEfGhIjKl",
         "SOCLE_ACCESSIBILITY_URL": "https://ent.example.org/accessibilite",
+        "SOCLE_PRIVACY_URL": "https://ent.example.org/donnees-personnelles",
     }
     behind_proxy = run_socle(
         tmp_path, "check", "--deploy", SOCLE_BEHIND_TLS_PROXY="true", **production

@@ -127,8 +127,10 @@ def test_it_finds_no_violation_on_the_portal_pages(
     settings: Any,
     language: str,
 ) -> None:
-    # The footer's link to the accessibility statement is on every page (its contrast, its name).
+    # The footer's links to the privacy notice and the accessibility statement are on every page
+    # (their contrast, their names).
     settings.SOCLE_ACCESSIBILITY_URL = "https://ent.example.org/accessibilite"
+    settings.SOCLE_PRIVACY_URL = "https://ent.example.org/donnees-personnelles"
     seed = Seed()
     base = live_server.url
     with checker(base) as check:

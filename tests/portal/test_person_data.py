@@ -81,6 +81,17 @@ def test_it_exports_the_directory_record_without_secrets(pupil: Any) -> None:
     assert pupil.password not in text
 
 
+def test_it_gives_relatives_by_name_and_link_without_their_account(pupil: Any) -> None:
+    (mother,) = export(pupil.login)["relatives"]["parents"]
+    assert mother == {
+        "name": "Nathalie Martin",
+        "relation": "mere",
+        "legal": True,
+        "financial": False,
+        "contact": False,
+    }
+
+
 def test_it_finds_the_person_by_uid_too(pupil: Any) -> None:
     assert export(pupil.uid)["person"]["login"] == pupil.login
 

@@ -61,14 +61,19 @@ def test_service_add_traces_a_new_service_and_a_change_of_release() -> None:
     assert set(Trace.objects.values_list("actor_login", flat=True)) == {"service_add"}
 
 
-def test_the_django_admin_traces_a_change_of_release(client: Client) -> None:
-    service = make_service("appli", url="https://appli.example.org/")
+def admin_change(client: Client, service: Service, **changes: str) -> None:
+    """Ada Admin, a superuser, changes ``service`` in the Django admin: its change form as it
+    comes, with ``changes``."""
     client.force_login(make_person("Ada", "Admin", is_superuser=True, is_staff=True))
     url = reverse("admin:portal_service_change", args=[service.pk])
     form = html.fromstring(client.get(url).content.decode()).xpath("//form[@id='service_form']")[0]
-    data: dict[str, Any] = dict(form.form_values())
-    data["released_attributes"] = '["mail"]'
+    data: dict[str, Any] = {**dict(form.form_values()), **changes}
     assert client.post(url, data).status_code == 302
+
+
+def test_the_django_admin_traces_a_change_of_release(client: Client) -> None:
+    service = make_service("appli", url="https://appli.example.org/")
+    admin_change(client, service, released_attributes='["mail"]')
     assert Service.objects.get(pk=service.pk).released_attributes == ["mail"]
     trace = Trace.objects.get(event="service_updated")
     assert trace.detail == "identifiant CAS : uid ; attributs : mail — Django admin"

@@ -156,3 +156,36 @@ def make_pupils_with_identifiers(school: School, count: int) -> list[str]:
 def newcomer() -> list:
     """The file of a newcomers-only export: one pupil, no « Identifiant CAS »."""
     return [record("eleve", "HADDAD", "Yanis", pid="NOUVEAU000000001", birth=dt.date(2013, 2, 3))]
+
+
+def proposed_candidate(school: School) -> tuple[Person, ImportSession]:
+    """Jules Dupont, a pupil of ``school``, proposed (not matched) for PRONOTE's record
+    « DUPONT-MOREAU Jules », born the same day, in a Partiel import prepared up to its pupils'
+    step: Jules and that import."""
+    from socle.pronote.importer import prepare_step, validate_step
+
+    jules = make_person("Jules", "Dupont", establishment=school.est, birth_date=dt.date(2012, 1, 1))
+    session = start(
+        school.est,
+        "partiel",
+        *school.records(),
+        record(
+            "eleve", "DUPONT-MOREAU", "Jules", pid="JULES00000000001", birth=dt.date(2012, 1, 1)
+        ),
+    )
+    validate_step(session, 1)
+    prepare_step(session, 2)
+    return jules, session
+
+
+def removed_by_complet_import(school: School) -> tuple[Person, ImportSession]:
+    """Léa Martin, a pupil of ``school`` with a PRONOTE identifier, left out of the file of a
+    Complet import run automatically (Emma and Tom keep theirs): her identifier removed. Léa
+    and that import."""
+    from socle.pronote.importer.steps import run_automatic
+
+    make_pronote_identity(school.emma, school.est, "ELEVEEMMA0000001")
+    make_pronote_identity(school.tom, school.est, "ELEVETOM00000001")
+    lea = make_person("Léa", "Martin", establishment=school.est, class_name="5C")
+    make_pronote_identity(lea, school.est, "ELEVELEA00000001")
+    return lea, run_automatic(start(school.est, "complet", *school.records()))

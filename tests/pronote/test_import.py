@@ -16,7 +16,7 @@ from socle.pronote.importer.report import summary_line
 from socle.pronote.importer.steps import StepError, plan_step, run_automatic
 from socle.pronote.models import ImportRow, PronoteIdentity, SessionStatus, StepState
 from tests.factories import make_membership, make_person, make_pronote_identity
-from tests.pronote.helpers import School, ids_of, record, start
+from tests.pronote.helpers import School, ids_of, proposed_candidate, record, start
 
 
 def test_it_imports_a_whole_school_automatically():
@@ -55,19 +55,7 @@ def test_each_step_counts_recognised_and_unrecognised_rows():
 
 def test_a_manual_choice_is_written_on_validation():
     school = School()
-    stranger = make_person(
-        "Jules", "Dupont", establishment=school.est, birth_date=dt.date(2012, 1, 1)
-    )
-    session = start(
-        school.est,
-        "partiel",
-        *school.records(),
-        record(
-            "eleve", "DUPONT-MOREAU", "Jules", pid="JULES00000000001", birth=dt.date(2012, 1, 1)
-        ),
-    )
-    validate_step(session, 1)
-    prepare_step(session, 2)
+    stranger, session = proposed_candidate(school)
     row = ImportRow.objects.get(session=session, pronote_id="JULES00000000001")
     assert row.candidates and row.candidates[0]["id"] == stranger.pk
     validate_step(session, 2, {row.pk: stranger.pk})

@@ -74,9 +74,9 @@ def memberships(person: Person) -> list[dict[str, Any]]:
 
 
 def _link(link: ParentLink, other: Person) -> dict[str, Any]:
+    """A relative as the person's record holds them: their name and the link, not their account
+    (login, uid): a parent who reads their child's export does not get the other parent's."""
     return {
-        "uid": other.uid,
-        "login": other.login,
         "name": other.display_name,
         "relation": link.relation,
         "legal": link.legal,

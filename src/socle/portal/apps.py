@@ -11,7 +11,8 @@ class PortalConfig(AppConfig):
 
         from socle.portal import access_cache, account_traces, detail_forms, personal_data
         from socle.portal.checks import check_hosted_uais, check_service_patterns
-        from socle.portal.statement import check_accessibility_statement
+        from socle.portal.purge_check import check_purge_runs
+        from socle.portal.statement import check_accessibility_statement, check_privacy_notice
 
         access_cache.connect()
         account_traces.connect()
@@ -20,4 +21,6 @@ class PortalConfig(AppConfig):
 
         register(check_service_patterns, Tags.database)
         register(check_accessibility_statement, "socle")
+        register(check_privacy_notice, "socle")
         register(check_hosted_uais, Tags.database)
+        register(check_purge_runs, Tags.database)

@@ -9,6 +9,7 @@ class PronoteConfig(AppConfig):
     def ready(self) -> None:
         from socle.cas.attributes import register_provider
         from socle.portal.launch import register_launcher_note
+        from socle.portal.release import register_release_names
         from socle.portal.traces import register_event_labels
         from socle.pronote import checks, personal_data  # noqa: F401  (registers the checks)
         from socle.pronote.attributes import mandatory_names, pronote_attributes
@@ -21,4 +22,5 @@ class PronoteConfig(AppConfig):
         register_event_labels(EVENTS)
         register_details()
         register_launcher_note(missing_identifier_note)
+        register_release_names(mandatory_names)
         personal_data.register()

@@ -4,24 +4,36 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Max, OuterRef, QuerySet, Subquery
+from django.db.models import Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models.signals import pre_delete
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from socle.core.personal_data import count_or_delete, register_export, register_purge
-from socle.directory.models import Establishment, Person
-from socle.pronote.models import ImportRow, ImportSession, MissingIdentifierEvent, PronoteIdentity
+from socle.directory.models import Establishment, Membership, Person
+from socle.pronote import reasons
+from socle.pronote.models import (
+    ImportRow,
+    ImportSession,
+    ImportStep,
+    MissingIdentifierEvent,
+    PronoteIdentity,
+)
+from socle.pronote.reasons import DETAIL_SEPARATOR
 from socle.pronote.school_year import all_writing_steps
 
 
 def pronote_data(person: Person) -> dict[str, Any]:
     """The person's PRONOTE identifiers, the rows of the imports kept that were matched to them
-    (as PRONOTE's file gave them; the candidates, who are other people, left out) and the
-    connections to PRONOTE without an identifier."""
+    (as PRONOTE's file gave them; the candidates, who are other people, left out), the rows of
+    other PRONOTE records they were proposed for as a candidate (with the label the school's
+    administrator saw: their own name, class, birth date), the identifiers of theirs a Complet
+    import removed, and the connections to PRONOTE without an identifier."""
     identities = PronoteIdentity.objects.filter(person=person).select_related("establishment")
     rows = ImportRow.objects.filter(person=person).select_related("session__establishment")
     missing = MissingIdentifierEvent.objects.filter(person=person).select_related("establishment")
@@ -53,6 +65,23 @@ def pronote_data(person: Person) -> dict[str, Any]:
                 "outcome": r.outcome,
             }
             for r in rows.order_by("session__created_at", "position")
+        ],
+        "proposed_as_candidate": [
+            {
+                "import_of": row.session.created_at,
+                "uai": row.session.establishment.uai,
+                "shown_as": candidate.get("label", ""),
+            }
+            for row, candidate in _proposed(person)
+        ],
+        "identifiers_removed": [
+            {
+                "import_of": step.session.created_at,
+                "uai": step.session.establishment.uai,
+                "pronote_id": entry.get("pronote_id", ""),
+                "shown_as": entry.get("person", ""),
+            }
+            for step, entry in _removed(person)
         ],
         "connections_without_identifier": [
             {
@@ -108,8 +137,149 @@ def purge_missing(dry_run: bool) -> int:
     return count_or_delete(MissingIdentifierEvent.objects.filter(last_at__lt=cutoff), dry_run)
 
 
+def _schools(person: Person) -> set[int]:
+    """The establishments whose imports may propose ``person`` as a candidate: where they are
+    a member, have a PRONOTE identifier, or were matched to a row of an import."""
+    schools = set(
+        ImportRow.objects.filter(person=person).values_list("session__establishment", flat=True)
+    )
+    schools |= set(Membership.objects.filter(person=person).values_list("establishment", flat=True))
+    schools |= set(
+        PronoteIdentity.objects.filter(person=person).values_list("establishment", flat=True)
+    )
+    return schools
+
+
+def _is(person: Person, candidate: object) -> bool:
+    return isinstance(candidate, dict) and candidate.get("id") == person.pk
+
+
+def _proposed(person: Person, schools: set[int] | None = None) -> Iterator[tuple[ImportRow, Any]]:
+    """Each row of their schools' imports kept that proposed ``person`` as a candidate, with
+    that candidate."""
+    rows = ImportRow.objects.filter(session__establishment__in=schools or _schools(person))
+    # Stored as ``[{"id": 12, "label": …}]`` (SQLite's text, PostgreSQL's jsonb alike: "id" is
+    # the shortest key, first): a first sieve in the database, the exact test below.
+    rows = rows.filter(candidates__icontains=f'"id": {person.pk},')
+    rows = rows.select_related("session__establishment")
+    for row in rows.order_by("session__created_at", "position").iterator(chunk_size=500):
+        for candidate in row.candidates:
+            if _is(person, candidate):
+                yield row, candidate
+
+
+def _removed(person: Person) -> Iterator[tuple[ImportStep, dict[str, Any]]]:
+    """Each entry naming ``person`` (by their login) in the lists of identifiers Complet
+    imports removed."""
+    steps = ImportStep.objects.filter(removed__icontains=f'"{person.login}"')
+    steps = steps.select_related("session__establishment")
+    for step in steps.order_by("session__created_at", "number"):
+        for entry in step.removed:
+            if isinstance(entry, dict) and entry.get("login") == person.login:
+                yield step, entry
+
+
+# What PRONOTE's file said of the person, in a row matched to them: emptied at their deletion.
+_FILE_FIELDS: dict[str, Any] = {
+    "last_name": "",
+    "first_name": "",
+    "birth_date": None,
+    "postal_code": "",
+    "class_name": "",
+    "responsables": [],
+    "cas_id": "",
+}
+
+
+def forget_in_imports(person: Person) -> None:
+    """What the imports kept hold of ``person``, who is being deleted (the Django admin, or the
+    purge of people who left), goes with them, whatever the imports' own retention (the newest
+    import of a school is kept whatever its age): the rows matched to them lose PRONOTE's names,
+    birth date, postal code, class, responsables and « Identifiant CAS » (the row stays, with
+    PRONOTE's identifier, so that the import's counts still add up); they leave the candidates
+    proposed on the rows of their schools' imports (:func:`_schools`); their name and login
+    leave the lists of identifiers a Complet import removed. Called before the rows go
+    (``pre_delete``), in the deletion's transaction."""
+    schools = _schools(person) | {step.session.establishment_id for step, _ in _removed(person)}
+    ImportRow.objects.filter(person=person).update(**_FILE_FIELDS)
+    _forget_in_notes(person, schools)
+    for row in {row for row, _candidate in _proposed(person, schools)}:
+        kept = [c for c in row.candidates if not _is(person, c)]
+        ImportRow.objects.filter(pk=row.pk).update(candidates=kept)
+    for step in {step for step, _entry in _removed(person)}:
+        removed = [
+            {**r, "person": "", "login": ""}
+            if isinstance(r, dict) and r.get("login") == person.login
+            else r
+            for r in step.removed
+        ]
+        ImportStep.objects.filter(pk=step.pk).update(removed=removed)
+
+
+# What a note says instead of a deleted person's « NOM Prénom (login) » (stored French, as the
+# notes' own texts: the import's rows are its record, in the journal's language).
+GONE = "compte supprimé"
+
+
+def _names(person: Person, params: object) -> bool:
+    """Whether a note's parameters name ``person``: its ``label`` (« MARTIN Camille
+    (camille.martin) », « MARTIN Camille — 4A — camille.martin ») or its ``label_parts``."""
+    if not isinstance(params, dict):
+        return False
+    label = str(params.get("label", ""))
+    parts = params.get("label_parts")
+    return (
+        label.endswith((f"({person.login})", f"— {person.login}"))
+        or isinstance(parts, dict)
+        and parts.get("login") == person.login
+    )
+
+
+def _without(person: Person, stored: list[Any]) -> list[Any]:
+    """Stored notes (``[[code, {params}], …]``) with :data:`GONE` for the label naming
+    ``person``, and their label's parts dropped."""
+    return [
+        [item[0], {k: v for k, v in item[1].items() if k != "label_parts"} | {"label": GONE}]
+        if isinstance(item, list) and len(item) == 2 and _names(person, item[1])
+        else item
+        for item in stored
+    ]
+
+
+def _forget_in_notes(person: Person, schools: set[int]) -> None:
+    """The notes of their schools' rows that named ``person`` — why a row was not matched to
+    them (« l'identifiant est déjà celui de MARTIN Camille — … »), what validation did (« retiré
+    à MARTIN Camille (camille.martin) », « identifiant déjà attribué à … ») — name :data:`GONE`
+    instead, in their parts and their French texts alike."""
+    rows = ImportRow.objects.filter(session__establishment__in=schools).filter(
+        Q(reason_parts__icontains=person.login) | Q(outcome_detail_parts__icontains=person.login)
+    )
+    fields = ("pk", "reason", "reason_parts", "outcome_detail", "outcome_detail_parts")
+    for row in rows.only(*fields).iterator(chunk_size=500):
+        changes: dict[str, Any] = {}
+        for text, stored, separator in (
+            ("reason", "reason_parts", reasons.SEPARATOR),
+            ("outcome_detail", "outcome_detail_parts", DETAIL_SEPARATOR),
+        ):
+            parts = getattr(row, stored)
+            kept = _without(person, parts) if isinstance(parts, list) else parts
+            if kept != parts:
+                notes = reasons.decode(kept)
+                changes[stored] = kept
+                changes[text] = reasons.french(notes, separator)[:300] if notes else ""
+        if changes:
+            ImportRow.objects.filter(pk=row.pk).update(**changes)
+
+
+def _on_person_deleted(sender: Any, instance: Person, **kwargs: Any) -> None:
+    forget_in_imports(instance)
+
+
 def register() -> None:
     register_export("pronote", pronote_data)
+    pre_delete.connect(
+        _on_person_deleted, sender=Person, dispatch_uid="pronote-forget-in-imports-on-delete"
+    )
     register_purge(
         "pronote_imports",
         _("lignes des imports PRONOTE plus anciens que SOCLE_PRONOTE_IMPORT_RETENTION_DAYS"),

@@ -11,6 +11,7 @@ from django.utils.translation import get_language, gettext
 
 from socle.portal.menu import MenuItem, admin_menu, optional_url
 from socle.portal.statement import Statement, footer_statement
+from socle.portal.statement import privacy_notice as footer_privacy_notice
 
 register = template.Library()
 
@@ -86,6 +87,12 @@ def profile_name(code: str) -> str:
 def accessibility_statement() -> Statement | None:
     """The footer's « Accessibilité : … conforme » link (``None`` when no address is set)."""
     return footer_statement()
+
+
+@register.simple_tag
+def privacy_notice() -> Statement | None:
+    """The footer's « Données personnelles » link (``None`` when no address is set)."""
+    return footer_privacy_notice()
 
 
 @register.simple_tag

@@ -37,7 +37,7 @@ from socle.portal.patterns import (
 )
 from socle.portal.provisioning import ProfilesError, parse_profiles, set_command_line_profiles
 from socle.portal.regex_safety import slow_pattern, slow_pattern_message
-from socle.portal.release import release_detail
+from socle.portal.release import release_detail, release_state
 from socle.portal.traces import record
 from socle.portal.username_lock import (
     chooses_login_for_pronote,
@@ -220,7 +220,7 @@ class Command(SocleCommand):
             except ProfilesError as exc:
                 raise CommandError(str(exc)) from None
         existing = Service.objects.filter(code=code).first()
-        before = (existing.username_mode, existing.released_attributes) if existing else None
+        before = release_state(existing) if existing else None
         with transaction.atomic():
             username_mode, names_reset = self._username_mode(code, options, establishment)
             service, created = Service.objects.update_or_create(
@@ -284,7 +284,7 @@ class Command(SocleCommand):
                     "prochaine connexion)."
                 )
             )
-        if created or before != (service.username_mode, service.released_attributes):
+        if created or before != release_state(service):
             record(
                 "service_created" if created else "service_updated",
                 service_code=service.code,

@@ -5,6 +5,9 @@ the Django admin's journal of the record, traces, portal choices, what each CAS 
 receives, PRONOTE identifiers and import rows. Every app adds its section
 (``socle.core.personal_data``). The export itself is traced (``person_data_exported``).
 
+``--format texte`` gives the same as plain text in the reader's language
+(``socle.portal.person_text``), for the person or their parents.
+
 ``--out FILE`` writes it whole or not at all, mode 600 (``core.files.write_file``): on standard
 output redirected to a file, a full disk left half a JSON document looking like an export.
 Either way a failed write is one French sentence, and is not traced."""
@@ -18,6 +21,7 @@ from typing import Any, cast
 from django.core.management.base import CommandError, CommandParser
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -27,6 +31,7 @@ from socle.core.personal_data import export_person
 from socle.core.plain_errors import os_error
 from socle.directory.models import Person
 from socle.portal.detail_forms import PERSON_DATA_EXPORTED
+from socle.portal.person_text import render
 from socle.portal.traces import record
 
 
@@ -34,13 +39,22 @@ class Command(SocleCommand):
     help = cast(
         str,
         gettext_lazy(
-            "Affiche en JSON tout ce que Socle conserve sur une personne (droit d'accès) ; "
-            "redirigez la sortie vers un fichier protégé."
+            "Affiche en JSON (ou en texte : --format texte) tout ce que Socle conserve sur une "
+            "personne (droit d'accès) ; écrivez-le dans un fichier protégé (--out)."
         ),
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("person", help=_("identifiant de connexion ou uid de la personne"))
+        parser.add_argument(
+            "--format",
+            choices=("json", "texte"),
+            default="json",
+            help=_(
+                "json (par défaut, toutes les données, pour un traitement) ou texte (les mêmes, "
+                "en clair : à remettre à la personne ou à ses responsables)"
+            ),
+        )
         parser.add_argument(
             "--out",
             metavar=_("FICHIER"),
@@ -69,7 +83,15 @@ class Command(SocleCommand):
             )
         person = found[0]
         data = export_person(person)
-        text = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2)
+        if options.get("format") == "texte":
+            title = _("Données conservées par l'ENT sur %(name)s (%(login)s), le %(date)s") % {
+                "name": person.display_name,
+                "login": person.login,
+                "date": timezone.localtime().strftime("%d/%m/%Y"),
+            }
+            text = render(data, title).rstrip("\n")
+        else:
+            text = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2)
         out = options.get("out")
         try:
             if out:

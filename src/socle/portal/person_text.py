@@ -1,0 +1,178 @@
+"""``socle person_data --format texte``: the export as plain text a parent can read — headings
+and labels in the reader's language, dates as « 04/03/2012 », « oui »/« non », events named as
+the « Traces » page names them — instead of JSON. The same content: every key of the JSON export
+(``socle.core.personal_data``) appears, under its label, or as is when it has none (a key added
+by a later section: nothing is left out for want of a label)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from typing import Any
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from socle.portal.populations import profile_label
+from socle.portal.traces import OUTCOME_LABELS, event_label
+
+INDENT = "  "
+# Dictionaries whose keys are data, not fields: their values read as this field's (a trace's
+# ``profiles``: UAI → the person's national profile there then).
+VALUES_OF = {"profiles": "profile"}
+
+LABELS = {
+    # sections
+    "person": gettext_lazy("Fiche de l'annuaire"),
+    "memberships": gettext_lazy("Établissements"),
+    "relatives": gettext_lazy("Liens familiaux"),
+    "activation_code": gettext_lazy("Code d'activation (jamais le code lui-même)"),
+    "django_admin_log": gettext_lazy("Modifications de la fiche par l'administration"),
+    "traces": gettext_lazy("Traces (connexions et actions)"),
+    "portal": gettext_lazy("Portail"),
+    "cas_services": gettext_lazy("Services de l'ENT et ce qu'ils reçoivent"),
+    "pronote": gettext_lazy("PRONOTE"),
+    # the record
+    "uid": gettext_lazy("Identifiant opaque (uid)"),
+    "login": gettext_lazy("Identifiant de connexion"),
+    "personal_title": gettext_lazy("Civilité"),
+    "last_name": gettext_lazy("Nom"),
+    "birth_last_name": gettext_lazy("Nom de naissance"),
+    "first_name": gettext_lazy("Prénom"),
+    "birth_date": gettext_lazy("Date de naissance"),
+    "postal_code": gettext_lazy("Code postal"),
+    "email": gettext_lazy("Adresse électronique"),
+    "external_id": gettext_lazy("Identifiant dans l'annuaire d'origine"),
+    "source": gettext_lazy("Source"),
+    "is_active": gettext_lazy("Compte actif"),
+    "deactivated_at": gettext_lazy("Désactivé le"),
+    "is_staff": gettext_lazy("Accès à l'administration technique"),
+    "is_superuser": gettext_lazy("Administrateur de l'ENT"),
+    "activated_at": gettext_lazy("Compte activé le"),
+    "terms_accepted_at": gettext_lazy("Charte acceptée le"),
+    "last_login": gettext_lazy("Dernière connexion"),
+    "created_at": gettext_lazy("Créé le"),
+    "updated_at": gettext_lazy("Modifié le"),
+    "aaf_staff_inputs": gettext_lazy("Données de l'annuaire académique (personnels)"),
+    "has_usable_password": gettext_lazy("Mot de passe choisi"),
+    # memberships, relatives
+    "uai": gettext_lazy("Établissement (UAI)"),
+    "establishment": gettext_lazy("Établissement"),
+    "profile": gettext_lazy("Profil"),
+    "class_name": gettext_lazy("Classe"),
+    "is_admin": gettext_lazy("Administrateur de l'établissement"),
+    "groups": gettext_lazy("Groupes"),
+    "kind": gettext_lazy("Type"),
+    "name": gettext_lazy("Nom"),
+    "children": gettext_lazy("Enfants"),
+    "parents": gettext_lazy("Responsables"),
+    "relation": gettext_lazy("Lien"),
+    "legal": gettext_lazy("Responsable légal"),
+    "financial": gettext_lazy("Responsable financier"),
+    "contact": gettext_lazy("À contacter"),
+    "expires_at": gettext_lazy("Expire le"),
+    "used_at": gettext_lazy("Utilisé le"),
+    # journals
+    "at": gettext_lazy("Date"),
+    "by": gettext_lazy("Par"),
+    "action": gettext_lazy("Action"),
+    "change": gettext_lazy("Modification"),
+    "event": gettext_lazy("Événement"),
+    "outcome": gettext_lazy("Résultat"),
+    "actor_login": gettext_lazy("Fait par"),
+    "service_code": gettext_lazy("Service (code)"),
+    "client_ip": gettext_lazy("Adresse IP"),
+    "detail": gettext_lazy("Détail"),
+    "member_uais": gettext_lazy("Établissements de la personne à cette date"),
+    "profiles": gettext_lazy("Profil dans chaque établissement à cette date"),
+    "launcher_pages_skipped": gettext_lazy("Pages de lancement masquées"),
+    "since": gettext_lazy("Depuis le"),
+    # services
+    "service": gettext_lazy("Service"),
+    "enabled": gettext_lazy("Service actif"),
+    "username_mode": gettext_lazy("Identifiant transmis (mode)"),
+    "user_name": gettext_lazy("Identifiant transmis au service"),
+    "may_open": gettext_lazy("Accès autorisé"),
+    "attributes": gettext_lazy("Données transmises au service"),
+    # PRONOTE
+    "identifiers": gettext_lazy("Identifiants PRONOTE"),
+    "pronote_id": gettext_lazy("Identifiant PRONOTE"),
+    "category": gettext_lazy("Catégorie PRONOTE"),
+    "method": gettext_lazy("Rapprochement"),
+    "imported_at": gettext_lazy("Importé le"),
+    "import_rows": gettext_lazy("Lignes des imports PRONOTE"),
+    "import_of": gettext_lazy("Import du"),
+    "cas_id_in_pronote": gettext_lazy("Identifiant CAS enregistré dans PRONOTE"),
+    "status": gettext_lazy("État"),
+    "proposed_as_candidate": gettext_lazy("Proposé pour une autre fiche PRONOTE"),
+    "shown_as": gettext_lazy("Présenté comme"),
+    "identifiers_removed": gettext_lazy("Identifiants PRONOTE supprimés par un import"),
+    "connections_without_identifier": gettext_lazy("Connexions à PRONOTE sans identifiant"),
+    "first_at": gettext_lazy("Première fois"),
+    "last_at": gettext_lazy("Dernière fois"),
+    "count": gettext_lazy("Nombre"),
+}
+
+
+def _label(key: str) -> str:
+    return str(LABELS.get(key, key))
+
+
+def _value(key: str, value: Any) -> str:
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return _("oui") if value else _("non")
+    if isinstance(value, dt.datetime):
+        return timezone.localtime(value).strftime("%d/%m/%Y %H:%M")
+    if isinstance(value, dt.date):
+        return value.strftime("%d/%m/%Y")
+    if key == "event":
+        return f"{event_label(str(value))} ({value})"
+    if key == "profile":
+        return f"{profile_label(str(value))} ({value})"
+    if key == "outcome" and value in OUTCOME_LABELS:
+        return str(OUTCOME_LABELS[value])
+    return str(value)
+
+
+def _pair(label: str, value: str) -> str:
+    return _("%(label)s : %(value)s") % {"label": label, "value": value}
+
+
+def _lines(key: str, value: Any, depth: int, field: str | None = None) -> Iterator[str]:
+    """``key``'s lines; its value read as ``field``'s when given (:data:`VALUES_OF`)."""
+    pad = INDENT * depth
+    if isinstance(value, dict):
+        yield pad + _pair(_label(key), "" if value else "—").rstrip()
+        for inner, item in value.items():
+            yield from _lines(inner, item, depth + 1, VALUES_OF.get(key))
+    elif isinstance(value, list | tuple) and any(isinstance(i, dict) for i in value):
+        yield pad + _pair(f"{_label(key)} ({len(value)})", "").rstrip()
+        for number, item in enumerate(value, 1):
+            yield f"{pad}{INDENT}{number}."
+            for inner, inner_value in item.items():
+                yield from _lines(inner, inner_value, depth + 2)
+    elif isinstance(value, list | tuple):
+        shown = ", ".join(_value(field or key, item) for item in value) or "—"
+        yield pad + _pair(_label(key), shown)
+    else:
+        yield pad + _pair(_label(key), _value(field or key, value))
+
+
+def render(data: dict[str, Any], title: str) -> str:
+    """The export ``data`` (sections as :func:`~socle.core.personal_data.export_person` gives
+    them) as text, under ``title``; each section a heading and a blank line."""
+    out = [title, "=" * len(title)]
+    for section, value in data.items():
+        heading = _label(section)
+        out += ["", heading, "-" * len(heading)]
+        if isinstance(value, dict):
+            for key, item in value.items():
+                out += _lines(key, item, 0)
+        elif isinstance(value, list):
+            out += list(_lines(section, value, 0))[1:] or ["—"]
+        else:
+            out.append(_value(section, value))
+    return "\n".join(out) + "\n"

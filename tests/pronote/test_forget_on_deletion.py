@@ -1,0 +1,71 @@
+"""A person deleted (the Django admin, or the purge of people who left) leaves nothing of
+themselves in the PRONOTE imports kept: the rows matched to them lose PRONOTE's names, birth
+date, class…, they leave the candidates proposed on other rows, the notes that named them and
+the lists of identifiers a Complet import removed (docs/privacy.md, "People who leave")."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from socle.directory.models import Person
+from socle.pronote.importer.csv_report import report_csv
+from socle.pronote.importer.steps import run_automatic
+from socle.pronote.models import ImportRow, ImportStep
+from tests.pronote.helpers import School, proposed_candidate, removed_by_complet_import, start
+from tests.pronote.test_outcome_details import zoe_holding_emmas_identifier
+
+
+def report_text(session) -> str:  # noqa: ANN001
+    return report_csv(session).decode("utf-8-sig")
+
+
+def test_it_empties_a_deleted_persons_matched_rows_but_keeps_the_row_and_pronote_id():
+    school = School()
+    session = run_automatic(start(school.est, "complet", *school.records()))
+    school.emma.delete()
+    row = ImportRow.objects.get(session=session, pronote_id="ELEVEEMMA0000001")
+    assert row.person_id is None and row.status == "recognised"
+    assert (row.last_name, row.first_name, row.birth_date, row.postal_code) == ("", "", None, "")
+    assert (row.class_name, row.responsables, row.cas_id) == ("", [], "")
+    tom = ImportRow.objects.get(session=session, pronote_id="ELEVETOM00000001")
+    assert (tom.last_name, tom.first_name, tom.birth_date) == ("ROUX", "Tom", dt.date(2014, 9, 1))
+    assert "Emma" not in report_text(session)
+
+
+def test_it_removes_a_deleted_person_from_the_candidates_of_other_rows():
+    school = School()
+    stranger, session = proposed_candidate(school)
+    row = ImportRow.objects.get(session=session, pronote_id="JULES00000000001")
+    assert [c["id"] for c in row.candidates] == [stranger.pk]
+    stranger.delete()
+    row.refresh_from_db()
+    assert row.candidates == []
+    assert (row.last_name, row.first_name) == ("DUPONT-MOREAU", "Jules")  # PRONOTE's own row
+
+
+def test_it_removes_a_deleted_persons_name_and_login_from_the_identifiers_removed():
+    school = School()
+    lea, session = removed_by_complet_import(school)
+    step = ImportStep.objects.get(session=session, category="eleve")
+    assert [(r["pronote_id"], r["login"]) for r in step.removed] == [
+        ("ELEVELEA00000001", lea.login)
+    ]
+    login = lea.login
+    lea.delete()
+    step.refresh_from_db()
+    assert step.removed == [{"pronote_id": "ELEVELEA00000001", "person": "", "login": ""}]
+    assert "MARTIN" not in report_text(session) and login not in report_text(session)
+
+
+def test_it_names_a_deleted_person_compte_supprime_in_the_notes_of_other_rows(school):
+    row = zoe_holding_emmas_identifier(school)
+    zoe = Person.objects.get(login="zoe.autre")
+    zoe.delete()
+    row.refresh_from_db()
+    assert row.outcome_detail == "identifiant déjà attribué à compte supprimé"
+    assert row.outcome_detail_parts == [["id_given_to", {"label": "compte supprimé"}]]
+    assert row.reason == (
+        "l'identifiant est déjà celui de compte supprimé, dont le nom diffère : à vérifier"
+    )
+    assert row.reason_parts == [["id_of_other", {"label": "compte supprimé"}]]
+    assert "zoe.autre" not in report_text(row.session) and "AUTRE" not in report_text(row.session)
