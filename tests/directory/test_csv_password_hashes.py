@@ -19,6 +19,7 @@ from socle.cas import authentication
 from socle.core.hashers import SocleArgon2PasswordHasher
 from socle.core.legacy_hashers import BcryptCryptHasher
 from socle.directory.models import Person
+from socle.directory.passwords import reset_password, set_password
 from socle.portal.trace_models import Trace
 from tests.cas.conftest import SERVICE_URL
 from tests.cas.test_lean import _form, call
@@ -205,3 +206,17 @@ def test_an_account_with_a_usable_password_keeps_it(tmp_path, college, socle_has
     imported(tmp_path, legacy_hashes("un autre mot de passe")["ssha"])
     person.refresh_from_db()
     assert person.password == chosen
+
+
+def test_the_admin_s_reset_and_a_new_password_leave_no_imported_hash(
+    tmp_path, college, socle_hashers
+):
+    person, _ = imported(tmp_path, legacy_hashes()["sha512_crypt"])
+    issued = reset_password(person)  # the old password stops working at once
+    assert lean_login(person.login, PASSWORD).status_code == 200
+    person.refresh_from_db()
+    assert not person.has_usable_password() and issued.code
+
+    set_password(person, "un nouveau mot de passe assez long")
+    person.refresh_from_db()
+    assert person.password.startswith(ARGON2_PREFIX)
