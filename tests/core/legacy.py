@@ -10,16 +10,11 @@ from typing import Any
 import bcrypt
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
 
+import socle.settings
 from socle.core.legacy_hashers import sha512_crypt
 
-LEGACY = [
-    "socle.core.legacy_hashers.LdapSshaHasher",
-    "socle.core.legacy_hashers.LdapSsha256Hasher",
-    "socle.core.legacy_hashers.LdapSsha512Hasher",
-    "socle.core.legacy_hashers.LdapShaHasher",
-    "socle.core.legacy_hashers.BcryptCryptHasher",
-    "socle.core.legacy_hashers.Sha512CryptHasher",
-]
+# Socle's verify-only hashers, in the order of its settings
+LEGACY = [h for h in socle.settings.PASSWORD_HASHERS if h.startswith("socle.core.legacy_hashers.")]
 PASSWORD = "cheval correct agrafe"
 ARGON2_PREFIX = "argon2$argon2id$v=19$m=19456,t=2,p=1$"
 
