@@ -131,6 +131,24 @@ def test_it_verifies_and_re_encodes_inside_the_admission_slot(
     assert seen == [("verify", True), ("encode", True)]
 
 
+@pytest.mark.parametrize("kind", ["ssha", "pbkdf2_sha256"])
+def test_a_wrong_password_for_an_imported_fast_hash_costs_an_argon2id_hash_as_an_unknown_login(
+    tmp_path, college, socle_hashers, monkeypatch, kind
+):
+    person, _ = imported(tmp_path, legacy_hashes()[kind])
+    encoded: list[str] = []
+    encode = SocleArgon2PasswordHasher.encode
+
+    def counted(self: Any, *args: Any) -> Any:
+        encoded.append("argon2")
+        return encode(self, *args)
+
+    monkeypatch.setattr(SocleArgon2PasswordHasher, "encode", counted)
+    assert lean_login(person.login, "pas le bon mot de passe").status_code == 200
+    assert lean_login("personne.inconnue", "pas le bon mot de passe").status_code == 200
+    assert encoded == ["argon2", "argon2"]  # the timing does not tell the existing login
+
+
 def test_a_wrong_password_is_refused_throttled_and_keeps_the_imported_hash(
     tmp_path, college, socle_hashers
 ):
