@@ -132,6 +132,7 @@ def test_it_checks_bcrypt_on_the_first_72_bytes_as_the_old_system_did(socle_hash
         "{SHA}" + base64.b64encode(b"x" * 24).decode(),  # 24 bytes: not a SHA-1 digest
         "$2b$10$tropcourt",
         "$2x$10$" + "a" * 53,
+        "$2b$03$" + "a" * 53,  # below bcrypt's least cost
         "$5$sel$" + "a" * 43,  # sha256-crypt: not accepted
         "$6$sel$tropcourt",
         "$1$abcdefgh$abcdefghijklmnopqrstuv",

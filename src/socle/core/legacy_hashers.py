@@ -270,7 +270,9 @@ def import_hash(value: str) -> str:
         hasher().split(data)  # raises UnsupportedHash when malformed
         return f"{hasher.algorithm}${data}"
     if bcrypt := _BCRYPT_RE.match(value):
-        if not 4 <= int(bcrypt.group(1)) <= MAX_BCRYPT_COST:
+        if int(bcrypt.group(1)) < 4:  # bcrypt's least cost: no system writes less
+            raise UnsupportedHash("cost")
+        if int(bcrypt.group(1)) > MAX_BCRYPT_COST:
             raise TooCostly(f"bcrypt ≤ {MAX_BCRYPT_COST}")
         return f"{BcryptCryptHasher.algorithm}${value}"
     if sha := _SHA512_CRYPT_RE.match(value):
