@@ -59,6 +59,23 @@ def orm_beside_playwright(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
+@pytest.fixture
+def socle_hashers(settings: object) -> object:
+    """Socle's password hashers (Argon2id first, at OWASP's baseline, then the verify-only
+    hashers of imported hashes) instead of the tests' fast MD5 (tests/settings.py)."""
+    from tests.core.legacy import LEGACY
+
+    settings.PASSWORD_HASHERS = [  # type: ignore[attr-defined]
+        "socle.core.hashers.SocleArgon2PasswordHasher",
+        "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+        *LEGACY,
+    ]
+    settings.SOCLE_ARGON2_MEMORY_KIB = 19456  # type: ignore[attr-defined]
+    settings.SOCLE_ARGON2_TIME_COST = 2  # type: ignore[attr-defined]
+    settings.SOCLE_ARGON2_PARALLELISM = 1  # type: ignore[attr-defined]
+    return settings
+
+
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     """Removes the lock files ``socle.core.locks`` leaves beside the SQLite test database."""
     from django.conf import settings

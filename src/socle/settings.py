@@ -131,6 +131,14 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
     "django.contrib.auth.hashers.BCryptSHA256PasswordHasher",
+    # Verify-only: hashes imported from another ENT or CAS (CSV column password_hash), re-encoded
+    # with Argon2id at the first successful login (socle.core.legacy_hashers).
+    "socle.core.legacy_hashers.LdapSshaHasher",
+    "socle.core.legacy_hashers.LdapSsha256Hasher",
+    "socle.core.legacy_hashers.LdapSsha512Hasher",
+    "socle.core.legacy_hashers.LdapShaHasher",
+    "socle.core.legacy_hashers.BcryptCryptHasher",
+    "socle.core.legacy_hashers.Sha512CryptHasher",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {

@@ -34,6 +34,7 @@ import time
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX, get_hasher
 from django.contrib.auth.signals import user_login_failed
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
@@ -140,6 +141,8 @@ def check_credentials(request: HttpRequest, login: str, password: str, address: 
                 valid = False
             else:
                 valid = person.check_password(password)
+                if not valid and not _preferred_hash(person.password):
+                    Person().set_password(password)  # see _preferred_hash
     except BaseException:  # not hashed after all (full queue, client gone, an error)
         throttle.release(checked)
         raise
@@ -163,6 +166,18 @@ def check_credentials(request: HttpRequest, login: str, password: str, address: 
     person.backend = BACKEND  # type: ignore[attr-defined]  # what django.contrib.auth.login reads
     throttle.record_success(login, address, checked)
     return Outcome(person)
+
+
+def _preferred_hash(encoded: str) -> bool:
+    """Whether ``encoded`` is a hash of the preferred hasher (Argon2id) or unusable.
+
+    A wrong password typed for an account still holding a hash of another algorithm — one
+    brought by the CSV import from another ENT or CAS (``socle.core.legacy_hashers``), whose
+    ``{SSHA}`` check takes microseconds — then costs one Argon2id hash more, inside the slot, as
+    an unknown login does: without it the answer's speed would tell which logins exist (Django
+    leaves that gap open when the algorithm differs, ``verify_password``). Only failures pay it,
+    and only for such accounts."""
+    return encoded.startswith((f"{get_hasher().algorithm}$", UNUSABLE_PASSWORD_PREFIX))
 
 
 def find_person(login: str) -> Person | None:

@@ -90,12 +90,17 @@ def hash_passwords(groups: dict[GroupKey, PersonGroup], progress: Progress | Non
 
     Called before the import's transaction: an Argon2id hash costs about 30 ms, and on SQLite
     the transaction holds the database's write lock, which every login of the ENT needs too.
+    A hash imported from another system (``password_hash``) is stored as it came, unhashed.
     """
-    to_hash = [
+    to_set = [
         group
         for group in groups.values()
-        if group.password and (group.person is None or not group.person.has_usable_password())
+        if (group.password or group.imported_hash)
+        and (group.person is None or not group.person.has_usable_password())
     ]
+    for group in to_set:
+        group.password_hash = group.imported_hash
+    to_hash = [group for group in to_set if group.password]
     for done, group in enumerate(to_hash, start=1):
         group.password_hash = make_password(group.password)
         if progress is not None and (done % PROGRESS_EVERY == 0 or done == len(to_hash)):

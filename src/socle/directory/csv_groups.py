@@ -27,7 +27,8 @@ class PersonGroup:
     person: Person | None = None
     status: str = "unchanged"
     children: list[tuple[CsvRow, str]] = field(default_factory=list)
-    password_hash: str = ""  # of ``password``, when it is to be set (``hash_passwords``)
+    # of ``password`` (or ``imported_hash``), when it is to be set (``hash_passwords``)
+    password_hash: str = ""
     # The account the ``login`` column names when the names agree but the row does not prove
     # it is this person (another birth date, or none; an undated account of another school),
     # and why: said by ``csv_logins.check_logins``.
@@ -47,6 +48,13 @@ class PersonGroup:
     @property
     def password(self) -> str:
         return next((row.password for row in self.rows if row.password), "")
+
+    @property
+    def imported_hash(self) -> str:
+        """A hash from another system (``password_hash``), when no row gives a password."""
+        if self.password:
+            return ""
+        return next((row.imported_hash for row in self.rows if row.imported_hash), "")
 
 
 def _person_key(row: CsvRow) -> GroupKey:

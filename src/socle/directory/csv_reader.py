@@ -21,6 +21,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 
+from socle.core.legacy_hashers import ACCEPTED_FORMATS, TooCostly, UnsupportedHash, import_hash
 from socle.core.plain_errors import csv_error
 from socle.directory.dates import InvalidDate, parse_birth_date
 from socle.directory.names import normalize_name
@@ -46,6 +47,7 @@ COLUMNS = (
     "birth_last_name",
     "email",
     "relation",
+    "password_hash",
 )
 COLUMN_ALIASES = {
     "profil": "profile",
@@ -57,6 +59,11 @@ COLUMN_ALIASES = {
     "classe": "class",
     "identifiant": "login",
     "mot_de_passe": "password",
+    # « Empreinte », the word of ANSSI and CNIL for a hash; « chiffré » (encrypted) is wrong,
+    # since nothing decrypts it, but it is what many exports say: accepted too.
+    "empreinte_mot_de_passe": "password_hash",
+    "empreinte_du_mot_de_passe": "password_hash",
+    "mot_de_passe_chiffre": "password_hash",
     "identifiant_externe": "external_id",
     "enfants": "children",
     "nom_naissance": "birth_last_name",
@@ -93,6 +100,8 @@ class CsvRow:
     class_name: str | None = None
     login: str = ""
     password: str = field(default="", repr=False)
+    # ``password_hash``: a hash from another system, Django-encoded (``legacy_hashers``)
+    imported_hash: str = field(default="", repr=False)
     external_id: str = ""
     children: list[str] = field(default_factory=list)
     email: str = ""
@@ -317,6 +326,11 @@ def _check_row(
             relation = parsed
     children = [child.strip() for child in values.get("children", "").split("|") if child.strip()]
     password = values.get("password", "")
+    imported_hash = ""
+    if values.get("password_hash"):
+        imported_hash, problem = _imported_hash(values["password_hash"], bool(password))
+        if problem:
+            problems.append(problem)
     if password and not problems:
         try:
             who = SimpleNamespace(
@@ -345,6 +359,7 @@ def _check_row(
             class_name=values.get("class"),
             login=login,
             password=password,
+            imported_hash=imported_hash,
             external_id=values.get("external_id", ""),
             children=children,
             email=email,
@@ -352,3 +367,24 @@ def _check_row(
         ),
         [],
     )
+
+
+def _imported_hash(value: str, with_password: bool) -> tuple[str, str]:
+    """(the hash to store, "") or ("", the problem); the value is never quoted in a message."""
+    if with_password:
+        return "", _(
+            "password et password_hash (empreinte_mot_de_passe) remplis tous deux : un seul "
+            "des deux par ligne."
+        )
+    try:
+        return import_hash(value), ""
+    except TooCostly as exc:
+        return "", _(
+            "empreinte de mot de passe (password_hash) trop coûteuse à vérifier à chaque "
+            "connexion (%(limit)s) : donnez un mot de passe initial ou des lettres d'activation."
+        ) % {"limit": exc.limit}
+    except UnsupportedHash:
+        return "", _(
+            "empreinte de mot de passe (password_hash) mal formée ou dans un format non "
+            "accepté ; formats acceptés : %(formats)s."
+        ) % {"formats": ACCEPTED_FORMATS}

@@ -1,0 +1,240 @@
+"""The CSV column ``password_hash``: hashes from another ENT or CAS, logged in with the old
+password and re-encoded with Argon2id at that login (``socle.core.legacy_hashers``)."""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.contrib.auth.hashers import identify_hasher
+from django.core.management import call_command
+from django.test import Client
+
+from socle.cas import authentication
+from socle.core.hashers import SocleArgon2PasswordHasher
+from socle.core.legacy_hashers import BcryptCryptHasher
+from socle.directory.models import Person
+from socle.directory.passwords import reset_password, set_password
+from socle.portal.trace_models import Trace
+from tests.cas.conftest import SERVICE_URL
+from tests.cas.test_lean import _form, call
+from tests.core.legacy import ARGON2_PREFIX, PASSWORD, legacy_hashes
+from tests.directory.helpers import refused_import, run, write_csv
+from tests.factories import make_establishment, make_service
+
+UAI = "0312609T"
+HEADER = "uai;profile;last_name;first_name;login;password_hash\n"
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def college() -> object:
+    make_service("appli", patterns=("https://appli.example.org/**",))
+    return make_establishment(UAI, "Collège Jean Jaurès")
+
+
+def imported(tmp_path: Path, value: str, header: str = HEADER) -> tuple[Person, str]:
+    """The person a one-row file with the hash ``value`` creates, and the import's output."""
+    out, err = run(
+        "directory_import",
+        str(write_csv(tmp_path, f"{header}{UAI};élève;Martin;Camille;camille.martin;{value}")),
+    )
+    return Person.objects.get(login="camille.martin"), out + err
+
+
+def lean_login(login: str, password: str, address: str = "198.51.100.7") -> Any:
+    """A newcomer's login POST through ``socle.wsgi`` and its login chain."""
+    cookie, token = _form()
+    return call(
+        "POST",
+        f"/cas/login?service={SERVICE_URL}",
+        cookie=cookie,
+        data={
+            "username": login,
+            "password": password,
+            "service": SERVICE_URL,
+            "csrfmiddlewaretoken": token,
+        },
+        REMOTE_ADDR=address,
+    )
+
+
+@pytest.mark.parametrize("kind", sorted(legacy_hashes()))
+def test_it_imports_each_format_and_re_encodes_it_with_argon2id_at_the_first_login(
+    tmp_path, college, socle_hashers, kind
+):
+    person, _ = imported(tmp_path, legacy_hashes()[kind])
+    before = person.password
+    assert not before.startswith("argon2$")
+    assert person.has_usable_password()
+
+    answer = lean_login(person.login, PASSWORD)
+
+    assert answer.status_code == 302 and "ticket=ST-" in answer.headers["location"]
+    person.refresh_from_db()
+    assert person.password.startswith(ARGON2_PREFIX)
+    assert lean_login(person.login, PASSWORD).status_code == 302  # and again, with Argon2id
+
+
+def test_the_french_column_name_is_accepted(tmp_path, college, socle_hashers):
+    header = HEADER.replace("password_hash", "empreinte_mot_de_passe")
+    person, _ = imported(tmp_path, legacy_hashes()["ssha"], header)
+    assert identify_hasher(person.password).algorithm == "ldap_ssha"
+
+
+def test_it_logs_in_through_the_full_chain_too(tmp_path, college, socle_hashers):
+    person, _ = imported(tmp_path, legacy_hashes()["sha512_crypt"])
+    answer = Client().post(
+        "/cas/login", {"username": person.login, "password": PASSWORD, "service": SERVICE_URL}
+    )
+    assert answer.status_code == 302
+    person.refresh_from_db()
+    assert person.password.startswith(ARGON2_PREFIX)
+
+
+def test_it_verifies_and_re_encodes_inside_the_admission_slot(
+    tmp_path, college, socle_hashers, monkeypatch
+):
+    person, _ = imported(tmp_path, legacy_hashes()["bcrypt_2b"])
+    held: list[bool] = [False]
+    seen: list[tuple[str, bool]] = []
+    slot = authentication.password_hash_slot
+
+    @contextmanager
+    def watched(*args: Any, **kwargs: Any) -> Any:
+        with slot(*args, **kwargs):
+            held[0] = True
+            try:
+                yield
+            finally:
+                held[0] = False
+
+    def spy(name: str, method: Any) -> Any:
+        def wrapper(self: Any, *args: Any) -> Any:
+            seen.append((name, held[0]))
+            return method(self, *args)
+
+        return wrapper
+
+    monkeypatch.setattr(authentication, "password_hash_slot", watched)
+    monkeypatch.setattr(BcryptCryptHasher, "verify", spy("verify", BcryptCryptHasher.verify))
+    monkeypatch.setattr(
+        SocleArgon2PasswordHasher, "encode", spy("encode", SocleArgon2PasswordHasher.encode)
+    )
+
+    assert lean_login(person.login, PASSWORD).status_code == 302
+    assert seen == [("verify", True), ("encode", True)]
+
+
+@pytest.mark.parametrize("kind", ["ssha", "pbkdf2_sha256"])
+def test_a_wrong_password_for_an_imported_fast_hash_costs_an_argon2id_hash_as_an_unknown_login(
+    tmp_path, college, socle_hashers, monkeypatch, kind
+):
+    person, _ = imported(tmp_path, legacy_hashes()[kind])
+    encoded: list[str] = []
+    encode = SocleArgon2PasswordHasher.encode
+
+    def counted(self: Any, *args: Any) -> Any:
+        encoded.append("argon2")
+        return encode(self, *args)
+
+    monkeypatch.setattr(SocleArgon2PasswordHasher, "encode", counted)
+    assert lean_login(person.login, "pas le bon mot de passe").status_code == 200
+    assert lean_login("personne.inconnue", "pas le bon mot de passe").status_code == 200
+    assert encoded == ["argon2", "argon2"]  # the timing does not tell the existing login
+
+
+def test_a_wrong_password_is_refused_throttled_and_keeps_the_imported_hash(
+    tmp_path, college, socle_hashers
+):
+    person, _ = imported(tmp_path, legacy_hashes()["ssha"])
+    before = person.password
+    for _ in range(5):
+        refused = lean_login(person.login, "pas le bon mot de passe")
+        assert refused.status_code == 200
+    locked = lean_login(person.login, PASSWORD)
+    assert locked.status_code != 302
+    assert "Trop de tentatives de connexion" in locked.body.decode()
+    person.refresh_from_db()
+    assert person.password == before  # neither upgraded nor changed by the failures
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["{MD5}X03MO1qnZdYdgyfeuILPmQ==", "$6$sel$court", "motdepasseenclair", "{SSHA}@@@"],
+)
+def test_a_malformed_or_unknown_hash_refuses_the_file_naming_the_line_and_the_formats(
+    tmp_path, college, value
+):
+    err = refused_import(
+        tmp_path, f"{HEADER}{UAI};élève;Martin;Camille;camille.martin;{value}", uai=UAI
+    )
+    assert "ligne 2 : empreinte de mot de passe (password_hash) mal formée ou dans un " in err
+    assert (
+        "{SSHA}, {SSHA256}, {SSHA512}, {SHA}, bcrypt ($2a$, $2b$, $2y$), sha512-crypt ($6$)" in err
+    )
+    assert value not in err
+    assert not Person.objects.filter(login="camille.martin").exists()
+
+
+def test_a_hash_too_costly_to_verify_at_each_login_is_refused(tmp_path, college):
+    value = "$2b$16$" + "a" * 53
+    err = refused_import(
+        tmp_path, f"{HEADER}{UAI};élève;Martin;Camille;camille.martin;{value}", uai=UAI
+    )
+    assert "ligne 2 : empreinte de mot de passe (password_hash) trop coûteuse" in err
+    assert value not in err
+
+
+def test_a_row_with_a_password_and_a_hash_is_refused(tmp_path, college):
+    value = legacy_hashes()["ssha"]
+    row = f"{UAI};élève;Martin;Camille;camille.martin;{value};un mot de passe tres long"
+    text = f"{HEADER.strip()};password\n{row}"
+    err = refused_import(tmp_path, text, uai=UAI)
+    assert "ligne 2 : password et password_hash (empreinte_mot_de_passe) remplis tous deux" in err
+    assert value not in err and "tres long" not in err
+
+
+def test_the_hash_is_never_printed_logged_exported_or_traced(
+    tmp_path, college, socle_hashers, caplog
+):
+    value = legacy_hashes()["bcrypt_2b"]
+    secret = value[7:]  # the salt and digest, without the common "$2b$04$"
+    caplog.set_level(logging.DEBUG)
+    person, output = imported(tmp_path, value)
+    assert lean_login(person.login, "pas le bon mot de passe").status_code == 200
+    assert lean_login(person.login, PASSWORD).status_code == 302
+    exported = io.StringIO()
+    call_command("person_data", person.login, stdout=exported)
+    traces = json.dumps(list(Trace.objects.values()), default=str)
+    for text in (output, caplog.text, exported.getvalue(), traces):
+        assert secret not in text
+
+
+def test_an_account_with_a_usable_password_keeps_it(tmp_path, college, socle_hashers):
+    person, _ = imported(tmp_path, legacy_hashes()["ssha"])
+    assert lean_login(person.login, PASSWORD).status_code == 302
+    person.refresh_from_db()
+    chosen = person.password
+    imported(tmp_path, legacy_hashes("un autre mot de passe")["ssha"])
+    person.refresh_from_db()
+    assert person.password == chosen
+
+
+def test_the_admin_s_reset_and_a_new_password_leave_no_imported_hash(
+    tmp_path, college, socle_hashers
+):
+    person, _ = imported(tmp_path, legacy_hashes()["sha512_crypt"])
+    issued = reset_password(person)  # the old password stops working at once
+    assert lean_login(person.login, PASSWORD).status_code == 200
+    person.refresh_from_db()
+    assert not person.has_usable_password() and issued.code
+
+    set_password(person, "un nouveau mot de passe assez long")
+    person.refresh_from_db()
+    assert person.password.startswith(ARGON2_PREFIX)
