@@ -231,3 +231,27 @@ def test_the_cas_login_form_sends_an_activation_code_to_the_first_connection_pag
     assert done.status_code in (200, 302) and "incorrect" not in html.unescape(
         done.content.decode()
     )
+
+
+def test_it_issues_codes_of_twelve_characters_printed_in_groups_of_four() -> None:
+    from socle.directory.activation import CODE_ALPHABET, display_code, new_code
+
+    code = new_code()
+    assert len(code) == 12 and set(code) <= set(CODE_ALPHABET)
+    assert display_code("ABCDEFGHJKMN") == "ABCD-EFGH-JKMN"
+    assert display_code("ABCDEFGHJK") == "ABCDE-FGHJK"  # a code printed before 2026-12
+
+
+def test_it_still_accepts_a_ten_character_code_printed_before() -> None:
+    from socle.directory.activation import find_valid_code, hash_code
+    from socle.directory.models import ActivationCode
+
+    person = make_person("Yanis", "Haddad")
+    ActivationCode.objects.filter(person=person).delete()
+    old = "ABCDEFGHJK"
+    ActivationCode.objects.create(
+        person=person,
+        code_hash=hash_code(person, old),
+        expires_at=timezone.now() + dt.timedelta(days=30),
+    )
+    assert find_valid_code(person.login, "abcde-fghjk") is not None
