@@ -9,11 +9,11 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import OuterRef, QuerySet, Subquery, Value
+from django.db.models import OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone
 
-from socle.directory.models import Establishment
+from socle.directory.models import Establishment, Person
 from socle.portal.models import Trace, TraceScope
 from socle.portal.trace_details import detail_text
 from socle.portal.traces import OUTCOME_LABELS, event_label
@@ -155,7 +155,11 @@ def apply_filters(traces: QuerySet[Trace], data: dict[str, Any]) -> QuerySet[Tra
     if data.get("uai"):  # what that establishment sees: its own traces and its people's
         traces = seen_by(traces, [data["uai"]], since, until)
     if data.get("person"):
-        traces = traces.filter(actor_login__icontains=data["person"].strip())
+        typed = data["person"].strip()
+        # Who acted (the login column) or whom the act concerned: the reset of a parent's
+        # password is made by the administrator, and belongs to the parent's history too.
+        concerned = Person.objects.filter(login__icontains=typed).values("pk")
+        traces = traces.filter(Q(actor_login__icontains=typed) | Q(person_id__in=concerned))
     return traces
 
 
