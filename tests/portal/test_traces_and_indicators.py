@@ -74,6 +74,10 @@ def test_it_finds_under_a_persons_login_the_acts_that_concerned_them(
     assert events == ["login_failed", "password_reset"]
     response = client.get(reverse("portal:traces") + "?person=direction.jaures")
     assert sorted(row[0].event for row in response.context["rows"]) == ["login", "password_reset"]
+    # the parent at the desk gives her name, not her login
+    for name in ("Nathalie Martin", "MARTIN nathalie"):
+        response = client.get(reverse("portal:traces"), {"person": name})
+        assert sorted(row[0].event for row in response.context["rows"]) == events
 
 
 def test_it_says_incorrect_criteria_rather_than_no_trace(superuser: Person) -> None:
