@@ -186,14 +186,16 @@ class Standing:
     children: str
 
 
-def standings(person: Person) -> list[Standing]:
-    """The person's establishments, with their profiles, class and children there, as the
-    printed letters give them."""
+def standings(person: Person, within: set[int] | None = None) -> list[Standing]:
+    """The person's establishments (those of ``within`` only, when given: an establishment's
+    administrator reads nothing of another school), with their profiles, class and children
+    there, as the printed letters give them."""
+    rows = Membership.objects.filter(person=person)
+    if within is not None:
+        rows = rows.filter(establishment_id__in=within)
     held: dict[int, list[Membership]] = defaultdict(list)
-    for membership in (
-        Membership.objects.filter(person=person)
-        .select_related("establishment")
-        .order_by("establishment__name", "profile")
+    for membership in rows.select_related("establishment").order_by(
+        "establishment__name", "profile"
     ):
         held[membership.establishment_id].append(membership)
     result = []
