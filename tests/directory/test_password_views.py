@@ -8,7 +8,13 @@ from django.test import Client
 from socle.directory.activation import activation_redirect
 from socle.directory.models import Person
 from socle.directory.signals import password_changed
-from tests.factories import DEFAULT_PASSWORD, make_establishment, make_person
+from tests.factories import (
+    DEFAULT_PASSWORD,
+    make_establishment,
+    make_membership,
+    make_parent_link,
+    make_person,
+)
 
 NEW = "une phrase de passe assez longue"
 
@@ -274,3 +280,51 @@ def test_it_leaves_a_mismatch_under_the_confirmation(client: Client) -> None:
         {"old_password": DEFAULT_PASSWORD, "new_password1": NEW, "new_password2": NEW + "x"},
     )
     assert list(response.context["form"].errors) == ["new_password2"]
+
+
+def test_it_shows_the_new_code_as_a_fiche_de_connexion_to_print(client: Client) -> None:
+    college = make_establishment("0312609T", name="Collège Jean Jaurès")
+    admin = make_person(
+        "Anne", "Leroy", establishment=college, profile="National_DIR", is_admin=True
+    )
+    parent = make_person("Nathalie", "Martin", establishment=college, profile="National_TUT")
+    for first, klass in (("Camille", "4A"), ("Hugo", "6C")):
+        child = make_person(first, "Martin", establishment=college, class_name=klass)
+        make_parent_link(parent, child)
+    client.force_login(admin)
+    url = f"/compte/reinitialiser/{parent.uid}/"
+    shown = client.post(url, {"state": _state(client, url)}, follow=True)
+    tree = lxml.html.fromstring(shown.content.decode())
+    (letter,) = tree.xpath("//section[@class='letter']")
+    text = " ".join(letter.text_content().split())
+    assert f"Fiche de connexion à {settings.SOCLE_ENT_NAME}" in text
+    assert "Collège Jean Jaurès (0312609T)" in text
+    assert "Responsable de : Camille Martin (4A), Hugo Martin (6C)" in text
+    assert shown.context["issued"].display in text and "nathalie.martin" in text
+    assert "Choisissez votre mot de passe personnel" in text  # the letters' « Pour commencer »
+    assert "Cette fiche est personnelle" in text
+    # what is for the administrator only is left out of the printed page
+    (note,) = tree.xpath("//p[contains(., 'ne sera plus jamais affiché')]")
+    assert "no-print" in note.get("class", "")
+
+
+def test_the_letter_names_nothing_of_a_school_the_administrator_does_not_administer(
+    client: Client,
+) -> None:
+    college = make_establishment("0312609T", name="Collège Jean Jaurès")
+    other = make_establishment("0310001H", name="Collège Voisin")
+    admin = make_person(
+        "Anne", "Leroy", establishment=college, profile="National_DIR", is_admin=True
+    )
+    parent = make_person("Nathalie", "Martin", establishment=college, profile="National_TUT")
+    make_membership(parent, other, profile="National_TUT")
+    make_parent_link(
+        parent, make_person("Camille", "Martin", establishment=college, class_name="4A")
+    )
+    make_parent_link(parent, make_person("Léo", "Martin", establishment=other, class_name="6B"))
+    client.force_login(admin)
+    url = f"/compte/reinitialiser/{parent.uid}/"
+    shown = client.post(url, {"state": _state(client, url)}, follow=True)
+    text = " ".join(lxml.html.fromstring(shown.content.decode()).text_content().split())
+    assert "Responsable de : Camille Martin (4A)" in text
+    assert "Voisin" not in text and "0310001H" not in text and "Léo" not in text

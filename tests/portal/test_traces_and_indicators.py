@@ -61,6 +61,25 @@ def test_the_traces_page_filters_by_event_service_establishment_person_and_dates
     assert "Ticket émis" in page and "Échec de connexion" in page
 
 
+def test_it_finds_under_a_persons_login_the_acts_that_concerned_them(
+    superuser: Person, school: Establishment
+) -> None:
+    parent = make_person(login="nathalie.martin", last_name="MARTIN", first_name="Nathalie")
+    trace("login_failed", 1, outcome="refused", person=parent, actor_login="nathalie.martin")
+    trace("password_reset", person=parent, actor_login="direction.jaures", uai=school.uai)
+    trace("login", actor_login="direction.jaures")
+    client = logged_in(superuser)
+    response = client.get(reverse("portal:traces") + "?person=nathalie.martin")
+    events = sorted(row[0].event for row in response.context["rows"])
+    assert events == ["login_failed", "password_reset"]
+    response = client.get(reverse("portal:traces") + "?person=direction.jaures")
+    assert sorted(row[0].event for row in response.context["rows"]) == ["login", "password_reset"]
+    # the parent at the desk gives her name, not her login
+    for name in ("Nathalie Martin", "MARTIN nathalie"):
+        response = client.get(reverse("portal:traces"), {"person": name})
+        assert sorted(row[0].event for row in response.context["rows"]) == events
+
+
 def test_it_says_incorrect_criteria_rather_than_no_trace(superuser: Person) -> None:
     trace("login_failed", outcome="failed", actor_login="inconnu")
     client = logged_in(superuser)

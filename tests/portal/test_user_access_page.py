@@ -13,7 +13,7 @@ from socle.directory.models import Establishment, Person
 from socle.directory.profiles import Profile
 from socle.portal.access import can_access
 from socle.portal.models import AccessMode, ServiceActivation, Trace
-from tests.factories import make_membership, make_person, make_service
+from tests.factories import make_membership, make_parent_link, make_person, make_service
 from tests.portal.conftest import logged_in
 
 
@@ -30,6 +30,19 @@ def test_the_user_tab_explains_a_refusal(superuser: Person, school: Establishmen
     assert "aucun droit ne couvre ce profil" in page
 
 
+def _person_cells(admin: Person, service, query: str) -> set[str]:  # noqa: ANN001
+    """The text of each found person's cell (name, login, what tells them apart, reset link)."""
+    page = html.fromstring(
+        logged_in(admin)
+        .get(reverse("portal:service_users", args=[service.pk]), {"q": query})
+        .content
+    )
+    return {
+        " ".join(text.strip() for text in cell.itertext() if text.strip())
+        for cell in page.xpath("//tbody/tr/td[1]")
+    }
+
+
 def test_the_user_tab_tells_homonyms_apart_by_class_and_birth_date(
     school_admin: Person, school: Establishment, other_school: Establishment
 ) -> None:
@@ -39,18 +52,30 @@ def test_the_user_tab_tells_homonyms_apart_by_class_and_birth_date(
     )
     second = make_person("Thomas", "Martin", establishment=school, class_name="3D")
     make_membership(second, other_school, profile=Profile.PUPIL, class_name="2NDE1")
-    page = html.fromstring(
-        logged_in(school_admin)
-        .get(reverse("portal:service_users", args=[service.pk]) + "?q=thomas martin")
-        .content
-    )
-    cells = {
-        " ".join(text.strip() for text in cell.itertext() if text.strip())
-        for cell in page.xpath("//tbody/tr/td[1]")
-    }
+    cells = _person_cells(school_admin, service, "thomas martin")
     reset = "Réinitialiser le mot de passe — MARTIN Thomas"
     assert f"MARTIN Thomas {first.login} 5B — né(e) le 12/05/2013 {reset} ({first.login})" in cells
     assert f"MARTIN Thomas {second.login} 3D {reset} ({second.login})" in cells  # not 2NDE1
+
+
+def test_it_tells_homonym_parents_apart_by_their_children_here(
+    school_admin: Person, school: Establishment, other_school: Establishment
+) -> None:
+    service = make_service("pronote", establishment=school, access_mode=AccessMode.RULES)
+    first = make_person("Thierry", "Martin", establishment=school, profile=Profile.PARENT)
+    second = make_person("Thierry", "Martin", establishment=school, profile=Profile.PARENT)
+    make_parent_link(first, make_person("Lina", "Martin", establishment=school, class_name="6A"))
+    make_parent_link(first, make_person("Adam", "Martin", establishment=school, class_name="4C"))
+    make_parent_link(second, make_person("Jade", "Martin", establishment=school))
+    make_parent_link(second, make_person("Paul", "Martin", establishment=other_school))
+    cells = _person_cells(school_admin, service, "thierry martin")
+    reset = "Réinitialiser le mot de passe — MARTIN Thierry"
+    assert (
+        f"MARTIN Thierry {first.login} parent de Adam (4C), Lina (6A) {reset} ({first.login})"
+        in cells
+    )
+    # a child without class is named; another school's child is not this administrator's
+    assert f"MARTIN Thierry {second.login} parent de Jade {reset} ({second.login})" in cells
 
 
 def test_the_user_tab_names_each_homonyms_controls_apart(

@@ -260,6 +260,47 @@ def test_it_does_not_trust_a_held_identifier_when_the_name_differs():
     assert match.account_id is None and "dont le nom diffère" in match.reason
 
 
+def test_it_does_not_keep_twins_swapped_by_an_earlier_match():
+    """Maëlys's record given to Maëlle's account (and the other way) by a wrong hand match: the
+    near first names « agree », but each record bears exactly the other twin's name."""
+    born = D(2014, 2, 11)
+    maelle = account("Nguyen", "Maëlle", birth_date=born, pronote_id="TTWGYCSKUL5LGYH5")
+    maelys = account("Nguyen", "Maëlys", birth_date=born, pronote_id="Z8JHDSNKJ28W5SA9")
+    rows = [
+        row("eleve", "NGUYEN", "Maëlle", pronote_id="Z8JHDSNKJ28W5SA9", birth_date=born),
+        row("eleve", "NGUYEN", "Maëlys", pronote_id="TTWGYCSKUL5LGYH5", birth_date=born),
+    ]
+    for twin, account_named in zip(
+        match_rows(rows, DirectoryIndex([maelle, maelys]), STEP_BY_CATEGORY["eleve"].profiles),
+        (maelle, maelys),
+        strict=True,
+    ):
+        assert twin.account_id is None  # to the manual list, the right twin proposed first
+        assert twin.reason_parts[0][0] == "id_of_namesake"
+        assert "jumeaux ou homonymes échangés ?" in twin.reason
+        assert twin.candidates[0].id == account_named.id
+
+
+def test_it_does_not_follow_pronotes_identifiant_cas_to_the_other_twin():
+    born = D(2014, 2, 11)
+    maelle = account("Nguyen", "Maëlle", birth_date=born, uid="maelle0000000000")
+    maelys = account("Nguyen", "Maëlys", birth_date=born, uid="maelys0000000000")
+    match = match_one(
+        "eleve",
+        [maelle, maelys],
+        row("eleve", "NGUYEN", "Maëlys", cas_id="maelle0000000000", birth_date=born),
+    )
+    assert match.account_id == maelys.id and match.method == "name"
+
+
+def test_a_held_identifier_still_survives_a_near_name_nobody_else_bears():
+    pupil = account("Martin", "Aya", pronote_id="G2TAJ87UKUE4XWWG")
+    match = match_one(
+        "eleve", [pupil], row("eleve", "MRATIN", "Aya", pronote_id="G2TAJ87UKUE4XWWG")
+    )
+    assert match.account_id == pupil.id and match.method == "existing_id"
+
+
 def test_it_uses_the_cas_identifier_pronote_already_knows():
     pupil = account("Martin", "Camille", uid="abcdefgh23456789")
     match = match_one(

@@ -17,6 +17,7 @@ from django.conf import settings
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.lib.utils import simpleSplit
@@ -42,13 +43,26 @@ CSV_COLUMNS = (
     "adresse_ent",
     "nom_ent",
 )
+# French on the PDF and the CSV (the letters are French); the administrator's reset page gives
+# them in the reader's language (gettext_noop: in the catalogue, not translated here).
 STEPS = (
-    "Ouvrez l'adresse de l'ENT ci-dessus dans un navigateur.",
-    "Saisissez votre identifiant, puis le code d'activation à la place du mot de passe.",
-    "Choisissez votre mot de passe personnel (12 caractères au moins, une phrase facile à "
-    "retenir convient très bien) et acceptez la charte d'utilisation.",
-    "Vous êtes alors connecté(e). Les fois suivantes, connectez-vous avec votre identifiant "
-    "et ce mot de passe.",
+    gettext_noop("Ouvrez l'adresse de l'ENT ci-dessus dans un navigateur."),
+    gettext_noop(
+        "Saisissez votre identifiant, puis le code d'activation à la place du mot de passe."
+    ),
+    gettext_noop(
+        "Choisissez votre mot de passe personnel (12 caractères au moins, une phrase facile à "
+        "retenir convient très bien) et acceptez la charte d'utilisation."
+    ),
+    gettext_noop(
+        "Vous êtes alors connecté(e). Les fois suivantes, connectez-vous avec votre identifiant "
+        "et ce mot de passe."
+    ),
+)
+NOTICE = gettext_noop(
+    "Cette fiche est personnelle : ne la communiquez à personne. Le code ne sert qu'une "
+    "fois et ne remplace pas votre mot de passe. S'il a expiré, demandez-en un nouveau "
+    "à votre établissement."
 )
 
 
@@ -119,17 +133,7 @@ def issue_letters(
         establishment=establishment, person__in=people
     ).order_by("profile"):
         memberships[membership.person_id].append(membership)
-    children: dict[int, list[str]] = defaultdict(list)
-    pupil_class = dict(
-        Membership.objects.filter(establishment=establishment, profile=Profile.PUPIL).values_list(
-            "person_id", "class_name"
-        )
-    )
-    for link in ParentLink.objects.filter(parent__in=people).select_related("child"):
-        if link.child_id in pupil_class:
-            label = f"{link.child.first_name} {link.child.last_name}"
-            klass = pupil_class[link.child_id]
-            children[link.parent_id].append(f"{label} ({klass})" if klass else label)
+    children = children_in(establishment, people)
     letters = []
     for issued in issue_codes(people):
         person = issued.person
@@ -153,6 +157,62 @@ def issue_letters(
         )
     letters.sort(key=lambda x: (x.class_name or x.children, x.last_name, x.first_name))
     return letters
+
+
+def children_in(establishment: Establishment, parents: list[Person]) -> dict[int, list[str]]:
+    """Each parent's children who are pupils of the establishment, as a letter names them:
+    « Camille MARTIN (4A) »."""
+    children: dict[int, list[str]] = defaultdict(list)
+    pupil_class = dict(
+        Membership.objects.filter(establishment=establishment, profile=Profile.PUPIL).values_list(
+            "person_id", "class_name"
+        )
+    )
+    for link in ParentLink.objects.filter(parent__in=parents).select_related("child"):
+        if link.child_id in pupil_class:
+            label = f"{link.child.first_name} {link.child.last_name}"
+            klass = pupil_class[link.child_id]
+            children[link.parent_id].append(f"{label} ({klass})" if klass else label)
+    return children
+
+
+@dataclass(frozen=True)
+class Standing:
+    """What a letter says of its person in one establishment (the reset page's letter)."""
+
+    establishment: str
+    uai: str
+    profiles: str
+    class_name: str
+    children: str
+
+
+def standings(person: Person, within: set[int] | None = None) -> list[Standing]:
+    """The person's establishments (those of ``within`` only, when given: an establishment's
+    administrator reads nothing of another school), with their profiles, class and children
+    there, as the printed letters give them."""
+    rows = Membership.objects.filter(person=person)
+    if within is not None:
+        rows = rows.filter(establishment_id__in=within)
+    held: dict[int, list[Membership]] = defaultdict(list)
+    for membership in rows.select_related("establishment").order_by(
+        "establishment__name", "profile"
+    ):
+        held[membership.establishment_id].append(membership)
+    result = []
+    for memberships in held.values():
+        establishment = memberships[0].establishment
+        children = children_in(establishment, [person]).get(person.pk, [])
+        result.append(
+            Standing(
+                establishment=establishment.name,
+                uai=establishment.uai,
+                profiles=", ".join(str(m.get_profile_display()) for m in memberships),
+                class_name=next((m.class_name for m in memberships if m.class_name), ""),
+                children=", ".join(sorted(children)),
+            )
+        )
+    return result
 
 
 def _local_date(moment: dt.datetime) -> str:
@@ -249,12 +309,7 @@ def write_pdf(
                 canvas.drawString(left, y, line)
         y -= 12 * mm
         canvas.setFont("Helvetica-Oblique", 9)
-        for line in _wrap(
-            "Cette fiche est personnelle : ne la communiquez à personne. Le code ne sert qu'une "
-            "fois et ne remplace pas votre mot de passe. S'il a expiré, demandez-en un nouveau "
-            "à votre établissement.",
-            110,
-        ):
+        for line in _wrap(NOTICE, 110):
             canvas.drawString(left, y, line)
             y -= 5 * mm
         canvas.showPage()

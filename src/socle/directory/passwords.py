@@ -72,11 +72,7 @@ def reset_refusal(admin: Person, person: Person) -> str | None:
         return own_account_refusal()
     if admin.is_superuser:
         return None
-    administered = set(
-        Membership.objects.filter(person=admin, is_admin=True).values_list(
-            "establishment_id", flat=True
-        )
-    )
+    administered = administered_ids(admin)
     memberships = list(
         Membership.objects.filter(person=person).values_list("establishment_id", "is_admin")
     )
@@ -93,6 +89,16 @@ def reset_refusal(admin: Person, person: Person) -> str | None:
             "administrateur de l'ENT peut réinitialiser son mot de passe."
         )
     return None
+
+
+def administered_ids(admin: Person) -> set[int]:
+    """The establishments ``admin`` administers (``Membership.is_admin``; a superuser's are
+    all, which the callers test first)."""
+    return set(
+        Membership.objects.filter(person=admin, is_admin=True).values_list(
+            "establishment_id", flat=True
+        )
+    )
 
 
 def own_account_refusal() -> str:

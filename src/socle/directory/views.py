@@ -10,16 +10,20 @@ from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
+from socle.core.branding import ent_name
 from socle.core.csp import allow_form_target
 from socle.directory.activation import IssuedCode, cas_login_url, code_from_token, safe_service
 from socle.directory.forms import ChangePasswordForm, ChoosePasswordForm, ResetPasswordForm
 from socle.directory.handover import hand_over
+from socle.directory.letters import NOTICE, STEPS, Standing, standings
 from socle.directory.models import ActivationCode, Person
 from socle.directory.passwords import activate as activate_account
 from socle.directory.passwords import (
+    administered_ids,
     notify_password_changed,
     reset_refusal,
     set_password,
@@ -124,6 +128,14 @@ def reset_password(request: HttpRequest, uid: str) -> HttpResponse:
     return render(request, "directory/reset_confirm.html", {"person": person, "form": form})
 
 
+def _standings_shown(request: HttpRequest, person: Person) -> list[Standing]:
+    """The letter's establishments: those the administrator administers (all for a superuser):
+    nothing of another school, its name or its pupils, to another school's administrator."""
+    admin = request.user
+    assert isinstance(admin, Person)  # login_required
+    return standings(person, None if admin.is_superuser else administered_ids(admin))
+
+
 @never_cache
 @login_required
 @require_GET
@@ -141,7 +153,16 @@ def reset_code(request: HttpRequest, uid: str) -> HttpResponse:
         return render(
             request,
             "directory/reset_done.html",
-            {"person": person, "issued": issued, "base_url": settings.SOCLE_BASE_URL},
+            {
+                "person": person,
+                "issued": issued,
+                "base_url": settings.SOCLE_BASE_URL,
+                # the page prints as the person's « fiche de connexion », as the letters do
+                "ent_name": ent_name(),
+                "standings": _standings_shown(request, person),
+                "steps": [gettext(step) for step in STEPS],
+                "notice": gettext(NOTICE),
+            },
         )
     current = ActivationCode.objects.filter(person=person).first()
     if current is None:

@@ -9,12 +9,13 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import OuterRef, QuerySet, Subquery, Value
+from django.db.models import OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone
 
 from socle.core.spreadsheet import safe_cell
-from socle.directory.models import Establishment
+from socle.directory.models import Establishment, Person
+from socle.directory.names import normalize_name
 from socle.portal.models import Trace, TraceScope
 from socle.portal.trace_details import detail_text
 from socle.portal.traces import OUTCOME_LABELS, event_label
@@ -156,8 +157,21 @@ def apply_filters(traces: QuerySet[Trace], data: dict[str, Any]) -> QuerySet[Tra
     if data.get("uai"):  # what that establishment sees: its own traces and its people's
         traces = seen_by(traces, [data["uai"]], since, until)
     if data.get("person"):
-        traces = traces.filter(actor_login__icontains=data["person"].strip())
+        traces = traces.filter(_person_filter(data["person"].strip()))
     return traces
+
+
+def _person_filter(typed: str) -> Q:
+    """« Personne »: part of a login, matching who acted (the login column) or whom the act
+    concerned (the reset of a parent's password is made by the administrator, and belongs to
+    the parent's history too); or, with a space (logins have none), the words of a name,
+    « Nathalie Martin » or « martin nathalie », each in the person's names."""
+    words = normalize_name(typed).split()
+    if " " in typed and words:
+        named = Person.objects.filter(*(Q(search_key__contains=word) for word in words))
+        return Q(person_id__in=named.values("pk")) | Q(actor_login__in=named.values("login"))
+    concerned = Person.objects.filter(login__icontains=typed).values("pk")
+    return Q(actor_login__icontains=typed) | Q(person_id__in=concerned)
 
 
 def _cell(value: Any) -> object:

@@ -19,7 +19,12 @@ from socle.portal.espaces import ESPACES, espaces_for
 from socle.portal.saml_http import service_address, withheld
 from socle.pronote.attributes import IDENTITY_NAMES, mandatory_names, preview
 from socle.pronote.doctor_bound import explain_http_target, explain_stored_cas_id
-from socle.pronote.doctor_rows import fix_missing_identifier, other_record
+from socle.pronote.doctor_rows import (
+    explain_swapped,
+    fix_missing_identifier,
+    namesake_record,
+    other_record,
+)
 from socle.pronote.models import PronoteIdentity
 from socle.pronote.pronote_says import IDENTIFICATION_IMPOSSIBLE, missing_attribute_message, quoting
 
@@ -220,7 +225,12 @@ def _explain(
                     IDENTIFICATION_IMPOSSIBLE,
                 )
             )
-    if not report.verdict:
+    swapped = (
+        namesake_record(establishment, person, report.pronote_id) if report.pronote_id else None
+    )
+    if not report.verdict and swapped is not None:
+        explain_swapped(report, *swapped)
+    elif not report.verdict:
         report.verdict.append(
             _(
                 "PRONOTE recevra l'identifiant %(identifier)s et ouvrira "

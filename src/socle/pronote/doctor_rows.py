@@ -14,7 +14,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from socle.directory.models import Establishment, Person
+from socle.directory.names import normalize_name
 from socle.pronote.categories import STEP_BY_CATEGORY, STEP_COUNT
+from socle.pronote.matching_index import name_key
 from socle.pronote.models import ImportRow, ImportSession, PronoteIdentity
 from socle.pronote.predicted_for import is_stale, stale_mark, stale_steps
 
@@ -156,3 +158,69 @@ def fix_missing_identifier(establishment: Establishment, person: Person) -> list
             )
         )
     return fixes
+
+
+def namesake_record(
+    establishment: Establishment, person: Person, pronote_id: str
+) -> tuple[ImportRow, Person] | None:
+    """The newest imported row of the identifier this account holds, when it bears exactly
+    another account's name of the establishment and not this one's (birth name included):
+    twins or homonyms swapped by a match — PRONOTE opens the other person's espace. ``None``
+    otherwise (a near name, a typo in PRONOTE, nobody else of that name)."""
+    sessions = ImportSession.objects.filter(establishment=establishment).values("pk")
+    row = (
+        ImportRow.objects.filter(session__in=sessions, pronote_id=pronote_id)
+        .select_related("session")
+        .order_by("-session_id")
+        .first()
+    )
+    if row is None:
+        return None
+    key = name_key(row.last_name, row.first_name)
+    own = {name_key(person.last_name, person.first_name)}
+    if person.birth_last_name:
+        own.add(name_key(person.birth_last_name, person.first_name))
+    if key in own:
+        return None
+    namesakes = (
+        Person.objects.filter(memberships__establishment=establishment, is_active=True)
+        .exclude(pk=person.pk)
+        .filter(search_key__contains=normalize_name(row.first_name))  # then exactly, below
+        .distinct()
+    )
+    for other in namesakes:
+        if key in {
+            name_key(other.last_name, other.first_name),
+            name_key(other.birth_last_name or other.last_name, other.first_name),
+        }:
+            return row, other
+    return None
+
+
+def explain_swapped(report: Any, row: ImportRow, namesake: Person) -> None:
+    """The verdict and the way out for an account holding its namesake's record
+    (:func:`namesake_record`): the identifier is sent, and PRONOTE opens the other espace."""
+    report.verdict.append(
+        _(
+            "PRONOTE recevra l'identifiant %(identifier)s, qui est dans l'import du %(date)s la "
+            "fiche de %(name)s, nom et prénom exacts du compte %(login)s : PRONOTE ouvrira "
+            "l'espace de cette personne, pas celui de ce compte (jumeaux ou homonymes "
+            "échangés ?)."
+        )
+        % {
+            "identifier": row.pronote_id,
+            "date": f"{timezone.localtime(row.session.created_at):%d/%m/%Y}",
+            "name": f"{row.last_name} {row.first_name}".strip(),
+            "login": namesake.login,
+        }
+    )
+    report.fixes.append(
+        _(
+            "Dans PRONOTE, exportez les identifiants de tous les utilisateurs (case « Uniquement "
+            "les utilisateurs sans identifiants CAS » décochée : l'export efface les « Identifiant "
+            "CAS » liés par erreur, chacun sera lié de nouveau à sa prochaine connexion), puis "
+            "importez ce fichier en mode Complet : ces fiches y sont à rapprocher à la main "
+            "(« l'identifiant est déjà celui de … ») ; choisissez pour chacune le compte à son "
+            "nom, la validation échange les identifiants sans en perdre aucun."
+        )
+    )

@@ -121,6 +121,20 @@ def _name_agrees(row: Row, account: Account) -> bool:
     return max(fuzz.token_sort_ratio(text, v) for v in variants) >= FUZZY_CUTOFF
 
 
+def _namesake_elsewhere(
+    row: Row, account: Account, index: DirectoryIndex, profiles: frozenset[str]
+) -> bool:
+    """The row bears exactly another account's name, and only a near name of ``account``'s: an
+    identifier (or PRONOTE « Identifiant CAS ») kept for ``account`` on the near name alone would
+    keep twins or homonyms swapped by an earlier match (Maëlys's record on Maëlle's account)."""
+    key = name_key(row.last_name, row.first_name)
+    if key in account.name_keys:
+        return False
+    return any(
+        other.id != account.id for other in with_profiles(index.by_key.get(key, ()), profiles)
+    )
+
+
 def _why(row: Row, account: Account, extra: Reason = ()) -> Reason:
     same_name = name_key(row.last_name, row.first_name) in account.name_keys
     reasons = [part("same_name" if same_name else "close_name")]
@@ -188,18 +202,25 @@ def _match_one(
 ) -> Match:
     known = index.by_pronote_id.get(row.pronote_id)
     if known is not None and known.profiles & profiles:
-        if _name_agrees(row, known):
+        agrees = _name_agrees(row, known)
+        if agrees and not _namesake_elsewhere(row, known, index, profiles):
             return Match(row, known.id, "existing_id", (part("known_id"),))
+        code = "id_of_namesake" if agrees else "id_of_other"
         return Match(
             row,
             None,
             "",
-            (part("id_of_other", label=known.label, label_parts=known.label_parts),),
+            (part(code, label=known.label, label_parts=known.label_parts),),
             _rank(row, index, profiles, [(known, ())]),
         )
     if row.cas_id:
         named = index.by_cas_name.get(row.cas_id)
-        if named is not None and named.profiles & profiles and _name_agrees(row, named):
+        if (
+            named is not None
+            and named.profiles & profiles
+            and _name_agrees(row, named)
+            and not _namesake_elsewhere(row, named, index, profiles)
+        ):
             return Match(row, named.id, "cas_id", (part("known_cas_id"),))
 
     homonyms = with_profiles(

@@ -51,6 +51,10 @@ TEXTS: dict[str, str] = {
     "id_of_other": gettext_noop(
         "l'identifiant est déjà celui de %(label)s, dont le nom diffère : à vérifier"
     ),
+    "id_of_namesake": gettext_noop(
+        "l'identifiant est déjà celui de %(label)s, mais ce nom et prénom sont exactement ceux "
+        "d'un autre compte (jumeaux ou homonymes échangés ?) : à vérifier"
+    ),
     "known_cas_id": gettext_noop("identifiant CAS déjà connu de PRONOTE"),
     "name_first_birth": gettext_noop("nom, prénom et date de naissance"),
     "name_first": gettext_noop("nom et prénom"),

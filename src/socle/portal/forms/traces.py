@@ -47,7 +47,7 @@ class TraceFilterForm(DateRangeMixin, AccessibleFormMixin, forms.Form):
         label=gettext_lazy("Personne"),
         required=False,
         max_length=64,
-        widget=forms.TextInput(attrs={"placeholder": gettext_lazy("identifiant")}),
+        widget=forms.TextInput(attrs={"placeholder": gettext_lazy("identifiant ou nom")}),
     )
 
     def __init__(

@@ -37,6 +37,7 @@ from socle.portal.permissions import (
 from socle.portal.populations import POPULATIONS, profile_label
 from socle.portal.traces import record_admin_change
 from socle.portal.views.common import current_establishment, picker_context
+from socle.portal.views.user_rows import PREFETCH as WHO_PREFETCH
 from socle.portal.views.user_rows import reset_link, who
 
 
@@ -248,7 +249,7 @@ def service_users(request: HttpRequest, pk: int) -> HttpResponse:
     results = []
     if form.is_valid() and form.cleaned_data["q"].strip():
         people = _search_people(request, form.cleaned_data["q"].strip())
-        prefetch_related_objects(people, "memberships__establishment")
+        prefetch_related_objects(people, *WHO_PREFETCH)
         decisions = explain_for_people(people, service)
         wanted = {v.establishment_id for d in decisions.values() for v in d.verdicts}
         names = dict(Establishment.objects.filter(pk__in=wanted).values_list("pk", "name"))

@@ -34,19 +34,35 @@ def reset_link(admin: Any, person: Person) -> ResetLink:
     return ResetLink(note=_("Réinitialisation : par un administrateur de l'ENT"))
 
 
-def who(person: Person, ids: set[int] | None) -> str:
-    """What tells two homonyms apart: « 5B — né(e) le 12/05/2013 » (the classes in the
-    establishments this administrator administers, from the prefetched memberships)."""
-    classes = sorted(
+PREFETCH = ("memberships__establishment", "children_links__child__memberships")
+
+
+def _classes(person: Person, ids: set[int] | None) -> list[str]:
+    return sorted(
         {
             m.class_name
             for m in person.memberships.all()
             if m.class_name and (ids is None or m.establishment_id in ids)
         }
     )
+
+
+def who(person: Person, ids: set[int] | None) -> str:
+    """What tells two homonyms apart: « 5B — né(e) le 12/05/2013 » (the classes in the
+    establishments this administrator administers, from the prefetched memberships: see
+    :data:`PREFETCH`), and a parent's children there, « parent de Camille (4A), Hugo (6C) »:
+    two parents of one name differ by their children, and the parent at the desk names them."""
+    children = []
+    for link in person.children_links.all():
+        child = link.child
+        if not any(ids is None or m.establishment_id in ids for m in child.memberships.all()):
+            continue  # a child of another school: not this administrator's to show
+        classes = ", ".join(_classes(child, ids))
+        children.append(f"{child.first_name} ({classes})" if classes else child.first_name)
     born = person.birth_date
     parts = [
-        ", ".join(classes),
+        ", ".join(_classes(person, ids)),
+        _("parent de %(children)s") % {"children": ", ".join(sorted(children))} if children else "",
         _("né(e) le %(date)s") % {"date": f"{born:%d/%m/%Y}"} if born else "",
     ]
     return " — ".join(part for part in parts if part)
