@@ -42,3 +42,25 @@ def test_it_says_what_its_asterisk_means(admin_client, school):
     page = html.unescape(response.content.decode())
     assert 'class="req"' in page  # « Établissement * »
     assert "Les champs marqués d'un astérisque (*) sont obligatoires." in page
+
+
+def test_it_examines_an_account_named_alone_in_the_only_school_of_its_administrator(
+    admin_client, school
+):
+    """``?login=X`` without ``establishment=`` (a link, a bookmark): the administrator of one
+    school gets that school's diagnostic of the account, not « Ce champ est obligatoire »."""
+    pronote_service(school)
+    response = admin_client.get(reverse("pronote:doctor"), {"login": school.teacher.login})
+    assert not response.context["form"].errors
+    assert response.context["report"].account is not None
+
+
+def test_it_still_asks_for_the_school_when_the_administrator_has_several(client, school):
+    from socle.directory.models import Person
+    from tests.factories import make_establishment
+
+    make_establishment(uai="0310001H")
+    superuser = Person.objects.create_superuser("admin", "admin-password-2026")
+    client.force_login(superuser)
+    response = client.get(reverse("pronote:doctor"), {"login": school.teacher.login})
+    assert "establishment" in response.context["form"].errors
