@@ -128,3 +128,18 @@ def test_it_shows_a_refused_service_in_the_readers_language_even_an_unreadable_o
         assert shown == ("service not authorised: unreadable address", False)
         shown = shown_detail("ticket_refused", "service non autorisé : https://evil.example")
         assert shown == ("service not authorised: https://evil.example", False)
+
+
+def test_it_names_the_person_an_administrator_acted_on_beside_the_administrator() -> None:
+    """An administrator's reset of a parent's password: « Personne » names the parent, and who
+    acted; the parent's « Profil » beside it no longer reads as the administrator's."""
+    school = Establishment.objects.create(uai="0312609T", name="Collège Jean Jaurès")
+    parent = make_person("Nathalie", "Martin", establishment=school, profile=Profile.PARENT)
+    client = _admin_client(school, "fr")
+    Trace.objects.create(
+        event="password_reset", uai=school.uai, person=parent, actor_login="florence.delmas"
+    )
+    Trace.objects.create(event="login", uai=school.uai, person=parent, actor_login=parent.login)
+    cells = etree.HTML(client.get("/gestion/traces/").content).xpath("//tbody/tr/td[4]")
+    shown = ["".join(cell.itertext()) for cell in cells]
+    assert shown == [parent.login, f"{parent.login} (par florence.delmas)"]

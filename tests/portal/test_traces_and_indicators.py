@@ -287,9 +287,13 @@ def test_it_shows_an_establishment_administrator_no_profile_held_in_another_scho
 ) -> None:
     # A parent here, a teacher elsewhere: the administrator of this school must not learn it
     # (a trace without UAI, or one of this school for someone who belongs elsewhere only).
-    parent = make_person("Hervé", "Le Gall", establishment=school, profile=Profile.PARENT)
+    parent = make_person(
+        "Hervé", "Le Gall", establishment=school, profile=Profile.PARENT, login="h.le-gall"
+    )
     make_membership(parent, other_school, profile=Profile.TEACHER)
-    visitor = make_person("Inès", "Bernard", establishment=other_school, profile=Profile.TEACHER)
+    visitor = make_person(
+        "Inès", "Bernard", establishment=other_school, profile=Profile.TEACHER, login="i.bernard"
+    )
     trace("login", person=parent, actor_login="h.le-gall")
     trace("ticket_issued", person=visitor, actor_login="i.bernard", uai=school.uai)
     client = logged_in(school_admin)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.core.paginator import Paginator
+from django.db.models import F
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
@@ -52,9 +53,10 @@ def trace_list(request: HttpRequest) -> HttpResponseBase:
         response["Content-Disposition"] = f'attachment; filename="traces-{stamp}.csv"'
         return response
     profiled = trace_log.profile_scope(administered, form.cleaned_data if valid else {})
-    page = Paginator(trace_log.with_profile(traces, profiled).order_by("-at"), 50).get_page(
-        request.GET.get("page")
-    )
+    # ``concerned_login``: the trace's person when another acted on them (an administrator's
+    # reset of a parent's password), shown beside who acted (« Personne », portal/traces.html).
+    listed = trace_log.with_profile(traces, profiled).annotate(concerned_login=F("person__login"))
+    page = Paginator(listed.order_by("-at"), 50).get_page(request.GET.get("page"))
     rows = [
         (
             t,
