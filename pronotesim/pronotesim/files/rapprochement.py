@@ -137,8 +137,7 @@ def _nomenclatures(section: etree._Element) -> None:
             where = f"Nomenclatures/Civilites/Civilite n° {index}"
             if _local(element) != "Civilite":
                 raise RapprochementError(f"{where} : élément <{_local(element)}> inattendu.")
-            if _children(element):
-                raise RapprochementError(f"{where} : élément(s) inattendu(s).")
+            _leaf(element, where)
             _ident(_attributes(element, where, {"Ident", "Libelle"}, set())["Ident"], where)
 
 

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from socle.directory.models import Establishment
 from socle.pronote.categories import Category
-from socle.pronote.reasons import CAS_RESETS, DETAIL_SEPARATOR, render_stored
+from socle.pronote.reasons import DETAIL_SEPARATOR, cas_reset_parts, render_stored
 
 
 class ImportMode(models.TextChoices):
@@ -226,8 +226,7 @@ class ImportRow(models.Model):
         """The stored ``cas_id_mismatch`` or ``cas_id_held_elsewhere`` note (validation found
         the file's « Identifiant CAS » is not the name Socle will send, or that name on another
         record — both reset by the complete export of the file): ``[]`` when there is none."""
-        parts = self.outcome_detail_parts if isinstance(self.outcome_detail_parts, list) else []
-        return [p for p in parts if isinstance(p, list) and p[:1] and p[0] in CAS_RESETS]
+        return cas_reset_parts(self.outcome_detail_parts)
 
     @property
     def localized_cas_mismatch(self) -> str:

@@ -200,13 +200,14 @@ def forget_in_imports(person: Person) -> None:
     proposed on the rows of their schools' imports (:func:`_schools`); their name and login
     leave the lists of identifiers a Complet import removed. Called before the rows go
     (``pre_delete``), in the deletion's transaction."""
-    schools = _schools(person) | {step.session.establishment_id for step, _ in _removed(person)}
+    removed_steps = {step for step, _entry in _removed(person)}  # one scan of the steps' lists
+    schools = _schools(person) | {step.session.establishment_id for step in removed_steps}
     ImportRow.objects.filter(person=person).update(**_FILE_FIELDS)
     _forget_in_notes(person, schools)
     for row in {row for row, _candidate in _proposed(person, schools)}:
         kept = [c for c in row.candidates if not _is(person, c)]
         ImportRow.objects.filter(pk=row.pk).update(candidates=kept)
-    for step in {step for step, _entry in _removed(person)}:
+    for step in removed_steps:
         removed = [
             {**r, "person": "", "login": ""}
             if isinstance(r, dict) and r.get("login") == person.login

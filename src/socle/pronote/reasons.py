@@ -127,6 +127,14 @@ CAS_HELD_ELSEWHERE = "cas_id_held_elsewhere"
 # différents », its note and list). Until 2026-12 they were predicted refusals.
 CAS_RESETS = (CAS_MISMATCH, CAS_HELD_ELSEWHERE)
 
+
+def cas_reset_parts(parts: object) -> list[list[object]]:
+    """The :data:`CAS_RESETS` notes among a row's stored parts (``[]`` for none)."""
+    if not isinstance(parts, list):
+        return []
+    return [p for p in parts if isinstance(p, list) and p[:1] and p[0] in CAS_RESETS]
+
+
 SEPARATOR = ", "
 DETAIL_SEPARATOR = " ; "
 

@@ -22,7 +22,7 @@ from socle.pronote.models import (
     RowStatus,
     StepState,
 )
-from socle.pronote.reasons import CAS_RESETS
+from socle.pronote.reasons import cas_reset_parts
 from socle.pronote.school_year import last_writing_import
 
 
@@ -106,19 +106,13 @@ def _row_counts(session: ImportSession) -> dict[str, _RowCounts]:
     return counts
 
 
-def _has_cas_mismatch(parts: object) -> bool:
-    return isinstance(parts, list) and any(
-        isinstance(p, list) and p[:1] and p[0] in CAS_RESETS for p in parts
-    )
-
-
 def cas_mismatch_rows(session: ImportSession, limit: int | None = None) -> list[ImportRow]:
     """The rows validation noted ``cas_id_mismatch`` or ``cas_id_held_elsewhere`` (only rows
     with notes are read; the second note is on a row whose own « Identifiant CAS » is empty)."""
     found = []
     rows = session.rows.exclude(outcome_detail_parts=[]).order_by("position")
     for row in rows.iterator(chunk_size=2000):
-        if _has_cas_mismatch(row.outcome_detail_parts):
+        if cas_reset_parts(row.outcome_detail_parts):
             found.append(row)
             if limit is not None and len(found) >= limit:
                 break
@@ -131,7 +125,7 @@ def _cas_mismatch_counts(session: ImportSession) -> dict[str, int]:
         "category", "outcome_detail_parts"
     )
     for category, parts in rows.iterator(chunk_size=5000):
-        if _has_cas_mismatch(parts):
+        if cas_reset_parts(parts):
             counts[category] = counts.get(category, 0) + 1
     return counts
 
