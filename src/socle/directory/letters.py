@@ -163,12 +163,15 @@ def children_in(establishment: Establishment, parents: list[Person]) -> dict[int
     """Each parent's children who are pupils of the establishment, as a letter names them:
     « Camille MARTIN (4A) »."""
     children: dict[int, list[str]] = defaultdict(list)
-    pupil_class = dict(
-        Membership.objects.filter(establishment=establishment, profile=Profile.PUPIL).values_list(
-            "person_id", "class_name"
-        )
+    links = ParentLink.objects.filter(parent__in=parents)
+    pupil_class = dict(  # the classes of these parents' children only, not of every pupil
+        Membership.objects.filter(
+            establishment=establishment,
+            profile=Profile.PUPIL,
+            person_id__in=links.values("child_id"),
+        ).values_list("person_id", "class_name")
     )
-    for link in ParentLink.objects.filter(parent__in=parents).select_related("child"):
+    for link in links.select_related("child"):
         if link.child_id in pupil_class:
             label = f"{link.child.first_name} {link.child.last_name}"
             klass = pupil_class[link.child_id]

@@ -82,12 +82,11 @@ class ServicePatternForm(forms.ModelForm):  # type: ignore[type-arg]
             # service (socle.W042 said both once saved).
             own = self.own_urls()
             problem = pattern_problem(kind, value, own)
-            # Nor other sites' addresses, which the CAS ignores (socle.E007): the service's URL
-            # names its host (a wildcard under it is left to socle.E040).
-            elsewhere = foreign_address(kind, value, own[0] if own else "")
             if problem is not None and not problem.wide:  # wide ones: warned by the checks
                 self.add_error("value", problem.message)
-            elif elsewhere:
+            # Nor other sites' addresses, which the CAS ignores (socle.E007): the service's URL
+            # names its host (a wildcard under it is left to socle.E040).
+            elif elsewhere := foreign_address(kind, value, own[0] if own else ""):
                 self.add_error("value", foreign_address_message(elsewhere))
             elif problem is None:  # as the portal's form: not another service's address
                 covered = covered_service(kind, value, self.other_urls())

@@ -1,11 +1,12 @@
 """The « Détail » of a trace in the reader's language.
 
 Details are stored in French, whatever the language of the page or command that recorded them
-(the journal's language: the CSV export, the logs and the person's data export read them as
-stored), and were written from French templates: ``gettext_noop`` strings with ``%(name)s``
-placeholders, kept beside the code that writes them. Storing a code and its parameters instead
-would need another column on the largest table, written by the trace writer's plain rows, and
-would leave the traces already stored in French: the display reads the text back instead.
+(the journal's language: the logs and the person's data export read them as stored; the
+« Traces » page, its CSV export and the export page's history translate them, below), and
+were written from French templates: ``gettext_noop`` strings with ``%(name)s`` placeholders,
+kept beside the code that writes them. Storing a code and its parameters instead would need
+another column on the largest table, written by the trace writer's plain rows, and would leave
+the traces already stored in French: the display reads the text back instead.
 
 Each app registers the templates of its events' details (:func:`register_detail_forms`, from its
 ``AppConfig.ready``). :func:`shown_detail` finds the template a detail was written from (the
