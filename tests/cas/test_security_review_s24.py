@@ -85,8 +85,11 @@ def test_it_sends_no_ticket_to_another_site_through_a_pattern_that_extends_the_h
     assert response.status_code == 403
     assert "ticket" not in response.get("Location", "")
     assert "CAS pattern ignored: service large" in caplog.text
+    assert "it also accepts other sites (e.g. https://" in caplog.text  # the log in English
     match, lines = explain(ELSEWHERE)
-    assert match is None and any("motif ignoré" in line for line in lines)
+    ignored = [line for line in lines if "motif ignoré" in line]
+    assert match is None and len(ignored) == 1
+    assert "(il accepte aussi d'autres sites, par exemple https://" in ignored[0]
 
 
 def test_a_pattern_under_the_service_s_own_domain_is_still_honoured(client, pupil) -> None:
