@@ -52,9 +52,12 @@ def activate(row: ActivationCode, password: str) -> bool:
     return True
 
 
-def reset_refusal(admin: Person, person: Person) -> str | None:
+def reset_refusal(
+    admin: Person, person: Person, administered: set[int] | None = None
+) -> str | None:
     """Why ``admin`` may not reset ``person``'s password (a sentence for the 403 page), or
-    ``None`` when they may.
+    ``None`` when they may; ``administered``: :func:`administered_ids` of ``admin``, when the
+    caller read them already.
 
     Nobody resets their own account (the page says to use « Mot de passe »). A superuser
     resets anyone else. An establishment administrator resets the people
@@ -72,7 +75,8 @@ def reset_refusal(admin: Person, person: Person) -> str | None:
         return own_account_refusal()
     if admin.is_superuser:
         return None
-    administered = administered_ids(admin)
+    if administered is None:
+        administered = administered_ids(admin)
     memberships = list(
         Membership.objects.filter(person=person).values_list("establishment_id", "is_admin")
     )
