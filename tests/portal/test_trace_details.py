@@ -33,14 +33,21 @@ def _details(body: bytes) -> dict[str, str | None]:
     return {"".join(cell.itertext()): cell.get("lang") for cell in cells}
 
 
-def test_it_shows_the_details_it_knows_in_english_and_the_others_as_stored() -> None:
+def _teachers_rule(**narrowing: list[str]) -> tuple[AccessRule, Establishment]:
+    """A rule of Jaurès's service for its teachers, on the site's two schools; and Jaurès."""
     school = Establishment.objects.create(uai="0312609T", name="Collège Jean Jaurès")
     other = Establishment.objects.create(uai="0310001H", name="Lycée Victor Hugo")
     service = make_service("PRONOTE", label="Pronote", establishment=school)
     rule = AccessRule.objects.create(
-        service=service, target="site", profile=Profile.TEACHER, subjects=["Mathématiques"]
+        service=service, target="site", profile=Profile.TEACHER, **narrowing
     )
     rule.establishments.add(school, other)
+    return rule, school
+
+
+def test_it_shows_the_details_it_knows_in_english_and_the_others_as_stored() -> None:
+    rule, school = _teachers_rule(subjects=["Mathématiques"])
+    service = rule.service
     with translation.override("en"):  # written in French whatever the language
         rule_text = rule_detail(rule, {school.pk})
         release = release_detail(service)
@@ -165,13 +172,7 @@ def test_it_reads_a_known_placeholders_labels_once_per_language() -> None:
 
 
 def test_it_shows_a_rules_detail_in_each_language_in_turn() -> None:
-    school = Establishment.objects.create(uai="0312609T", name="Collège Jean Jaurès")
-    other = Establishment.objects.create(uai="0310001H", name="Lycée Victor Hugo")
-    service = make_service("PRONOTE", label="Pronote", establishment=school)
-    rule = AccessRule.objects.create(
-        service=service, target="site", profile=Profile.TEACHER, functions=["Documentation"]
-    )
-    rule.establishments.add(school, other)
+    rule, school = _teachers_rule(functions=["Documentation"])
     stored = rule_detail(rule, {school.pk})
     english = (
         "School(s) of the current site: Collège Jean Jaurès + 1 other school × Teacher; "
