@@ -179,3 +179,21 @@ def test_it_refuses_a_container_whose_children_are_outside_its_namespace(
     assert not container_schema.is_valid(data.decode())
     with pytest.raises(ContainerError, match="hors espace de noms"):
         read_container(data)
+
+
+def test_it_names_the_element_holding_text_between_elements_in_both_files(
+    rsa_key: object,
+) -> None:
+    """The container and the RapprochementSSO file refuse text between elements alike, and
+    take white space and comments there."""
+    root = container(rsa_key.public_key())  # type: ignore[attr-defined]
+    root.insert(0, etree.Comment("conteneur"))
+    first_c(root, "Partenaire").tail = "\n  "
+    assert read_container(etree.tostring(root)).partner
+    first_c(root, "Partenaire").tail = " x "
+    with pytest.raises(ContainerError) as refused:
+        read_container(etree.tostring(root))
+    assert str(refused.value) == "<ImportChiffre> : texte inattendu (éléments seuls attendus)."
+    with pytest.raises(RapprochementError) as refused_file:
+        parse_rapprochement(edited_document(set_text("r:Professeurs", "1 professeur")))
+    assert str(refused_file.value) == "<Professeurs> : texte inattendu (éléments seuls attendus)."

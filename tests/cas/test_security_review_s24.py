@@ -24,6 +24,7 @@ from socle.cas.services import explain, find_service
 from socle.cas.tickets import get_store
 from socle.cas.tickets.base import SessionEnded
 from socle.directory.models import Person
+from socle.portal import regex_safety
 from socle.portal.admin import ServicePatternForm
 from socle.portal.models import PatternKind, Service, ServicePattern
 from socle.portal.patterns import pattern_problem
@@ -84,8 +85,11 @@ def test_it_sends_no_ticket_to_another_site_through_a_pattern_that_extends_the_h
     assert response.status_code == 403
     assert "ticket" not in response.get("Location", "")
     assert "CAS pattern ignored: service large" in caplog.text
+    assert "it also accepts other sites (e.g. https://" in caplog.text  # the log in English
     match, lines = explain(ELSEWHERE)
-    assert match is None and any("motif ignoré" in line for line in lines)
+    ignored = [line for line in lines if "motif ignoré" in line]
+    assert match is None and len(ignored) == 1
+    assert "(il accepte aussi d'autres sites, par exemple https://" in ignored[0]
 
 
 def test_a_pattern_under_the_service_s_own_domain_is_still_honoured(client, pupil) -> None:
@@ -487,6 +491,22 @@ def test_it_finds_the_patterns_with_more_than_two_wildcards(kind, value, slow) -
     assert slow_pattern(kind, value) is slow
     problem = pattern_problem(kind, value, ["https://appli.example.org/a/page/c.html"])
     assert (problem is not None) is slow  # the service form refuses exactly those
+
+
+def test_it_parses_a_regular_expression_once_for_both_readings(monkeypatch) -> None:
+    parses: list[str] = []
+    parse = regex_safety.sre_parse.parse
+
+    def counted(value: str, *args: Any) -> Any:
+        parses.append(value)
+        return parse(value, *args)
+
+    monkeypatch.setattr(regex_safety.sre_parse, "parse", counted)
+    value = r"^https://parse-once\.example\.org/.*/.*/.*\.html"  # not read before: no cache
+    assert slow_pattern(PatternKind.REGEX, value)
+    assert not backtracks(value)
+    assert slow_pattern(PatternKind.REGEX, value + "(") is False  # does not compile
+    assert parses == [value, value + "("]
 
 
 def test_a_pattern_with_three_wildcards_is_ignored_by_the_cas(client, pupil) -> None:

@@ -11,13 +11,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.contrib.auth.hashers import identify_hasher
+from django.contrib.auth.hashers import identify_hasher, make_password
 from django.core.management import call_command
 from django.test import Client
+from django.urls import reverse
+from lxml import html
 
 from socle.cas import authentication
 from socle.core.hashers import SocleArgon2PasswordHasher
 from socle.core.legacy_hashers import BcryptCryptHasher
+from socle.directory.checks import check_imported_hashes
 from socle.directory.models import Person
 from socle.directory.passwords import reset_password, set_password
 from socle.portal.trace_models import Trace
@@ -25,7 +28,7 @@ from tests.cas.conftest import SERVICE_URL
 from tests.cas.test_lean import _form, call
 from tests.core.legacy import ARGON2_PREFIX, PASSWORD, legacy_hashes
 from tests.directory.helpers import refused_import, run, write_csv
-from tests.factories import make_establishment, make_service
+from tests.factories import make_establishment, make_person, make_service
 
 UAI = "0312609T"
 HEADER = "uai;profile;last_name;first_name;login;password_hash\n"
@@ -200,6 +203,27 @@ def test_a_row_with_a_password_and_a_hash_is_refused(tmp_path, college):
     assert value not in err and "tres long" not in err
 
 
+def test_it_refuses_a_persons_password_on_one_row_and_hash_on_another_naming_the_rows(
+    tmp_path, college
+):
+    """Which one to set cannot be guessed (the password won silently until 2026-12)."""
+    value = legacy_hashes()["ssha"]
+    header = "uai;profile;last_name;first_name;external_id;password;password_hash\n"
+    for rows in (
+        f"{UAI};enseignant;Durand;Paul;T1;un mot de passe tres long;\n"
+        f"{UAI};parent;Durand;Paul;T1;;{value}",
+        f"{UAI};enseignant;Durand;Paul;T1;;{value}\n"
+        f"{UAI};parent;Durand;Paul;T1;un mot de passe tres long;",
+    ):
+        err = refused_import(tmp_path, header + rows, uai=UAI)
+        assert (
+            "ligne 3 : password et password_hash (empreinte_mot_de_passe) donnés pour la même "
+            "personne (external_id « T1 ») aux lignes 2 et 3 : un seul des deux par personne."
+        ) in err
+        assert value not in err and "tres long" not in err
+    assert not Person.objects.filter(external_id="T1").exists()
+
+
 def test_the_hash_is_never_printed_logged_exported_or_traced(
     tmp_path, college, socle_hashers, caplog
 ):
@@ -238,3 +262,34 @@ def test_the_admin_s_reset_and_a_new_password_leave_no_imported_hash(
     set_password(person, "un nouveau mot de passe assez long")
     person.refresh_from_db()
     assert person.password.startswith(ARGON2_PREFIX)
+
+
+def test_it_tells_the_operator_of_the_accounts_still_on_an_imported_hash_and_lists_them(
+    tmp_path, college, socle_hashers, client
+):
+    assert check_imported_hashes(databases=["default"]) == []
+    person, _ = imported(tmp_path, legacy_hashes()["ssha"])
+    bcrypt = make_person("Paul", "Durand", password=None)
+    bcrypt.password = f"bcrypt_crypt${legacy_hashes()['bcrypt_2b']}"
+    bcrypt.save(update_fields=["password"])
+    make_person("Léa", "Roux", password=None).save()  # no password: an activation letter's
+    chosen = make_person("Marc", "Petit", password=None)
+    chosen.password = make_password("un mot de passe choisi assez long")  # Argon2id
+    chosen.save(update_fields=["password"])
+    (warning,) = check_imported_hashes(databases=["default"])
+    assert warning.id == "socle.W025"
+    assert warning.msg.startswith(
+        "2 compte(s) ont encore une empreinte de mot de passe importée d'un autre système "
+        "(bcrypt_crypt : 1, ldap_ssha : 1) : elle seule les protège"
+    )
+    assert "« Par mot de passe » : « empreinte importée (pas encore Argon2id) »" in warning.hint
+    assert check_imported_hashes() == []  # a plain « socle check » does not read the database
+
+    client.force_login(make_person("Ada", "Admin", is_superuser=True, is_staff=True))
+    page = client.get(reverse("admin:directory_person_changelist"), {"mot_de_passe": "importe"})
+    logins = html.fromstring(page.content.decode()).xpath("//th[@class='field-login']//text()")
+    assert sorted(logins) == sorted([person.login, bcrypt.login])
+
+    assert lean_login(person.login, PASSWORD).status_code == 302  # re-encoded with Argon2id
+    (warning,) = check_imported_hashes(databases=["default"])
+    assert warning.msg.startswith("1 compte(s) ont encore une empreinte de mot de passe importée")

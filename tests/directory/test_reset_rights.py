@@ -4,7 +4,9 @@ holding rights they do not have (security review, 2027)."""
 from __future__ import annotations
 
 import lxml.html
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from socle.directory.models import ActivationCode, Person
 from socle.directory.passwords import can_reset_password
@@ -130,3 +132,26 @@ def test_the_access_page_links_to_the_reset_only_when_it_is_allowed(client: Clie
     assert [note.text_content() for note in notes] == [
         "Réinitialisation : par un administrateur de l'ENT"
     ]
+
+
+def test_it_names_only_the_administrators_schools_on_the_code_page_read_once(
+    client: Client,
+) -> None:
+    school_a = make_establishment(name="Collège Jean Jaurès")
+    school_b = make_establishment(name="Lycée Victor Hugo")
+    teacher = make_person("Hélène", "Le Gall", establishment=school_a, profile=Profile.TEACHER)
+    make_membership(teacher, school_b, profile=Profile.TEACHER)
+    admin = admin_of(school_a)
+    client.force_login(admin)
+    assert client.post(f"/compte/reinitialiser/{teacher.uid}/").status_code == 302
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(f"/compte/reinitialiser/{teacher.uid}/code/").content.decode()
+    assert "Collège Jean Jaurès" in page and "Lycée Victor Hugo" not in page
+    # the administrator's establishments (administered_ids), for the right to reset and for the
+    # page's schools: read once
+    administered = (
+        'SELECT "directory_membership"."establishment_id" AS "establishment_id" FROM '
+        '"directory_membership" WHERE ("directory_membership"."is_admin" AND '
+        f'"directory_membership"."person_id" = {admin.pk})'
+    )
+    assert [q["sql"] for q in queries.captured_queries].count(administered) == 1

@@ -14,7 +14,7 @@ from socle.portal.access_admin import rule_detail
 from socle.portal.detail_forms import TRACES_PURGED
 from socle.portal.models import AccessRule, Trace
 from socle.portal.release import release_detail
-from socle.portal.trace_details import shown_detail
+from socle.portal.trace_details import DetailForm, Known, shown_detail
 from tests.factories import make_person, make_service
 
 
@@ -33,14 +33,21 @@ def _details(body: bytes) -> dict[str, str | None]:
     return {"".join(cell.itertext()): cell.get("lang") for cell in cells}
 
 
-def test_it_shows_the_details_it_knows_in_english_and_the_others_as_stored() -> None:
+def _teachers_rule(**narrowing: list[str]) -> tuple[AccessRule, Establishment]:
+    """A rule of Jaurès's service for its teachers, on the site's two schools; and Jaurès."""
     school = Establishment.objects.create(uai="0312609T", name="Collège Jean Jaurès")
     other = Establishment.objects.create(uai="0310001H", name="Lycée Victor Hugo")
     service = make_service("PRONOTE", label="Pronote", establishment=school)
     rule = AccessRule.objects.create(
-        service=service, target="site", profile=Profile.TEACHER, subjects=["Mathématiques"]
+        service=service, target="site", profile=Profile.TEACHER, **narrowing
     )
     rule.establishments.add(school, other)
+    return rule, school
+
+
+def test_it_shows_the_details_it_knows_in_english_and_the_others_as_stored() -> None:
+    rule, school = _teachers_rule(subjects=["Mathématiques"])
+    service = rule.service
     with translation.override("en"):  # written in French whatever the language
         rule_text = rule_detail(rule, {school.pk})
         release = release_detail(service)
@@ -143,3 +150,38 @@ def test_it_names_the_person_an_administrator_acted_on_beside_the_administrator(
     cells = etree.HTML(client.get("/gestion/traces/").content).xpath("//tbody/tr/td[4]")
     shown = ["".join(cell.itertext()) for cell in cells]
     assert shown == [parent.login, f"{parent.login} (par florence.delmas)"]
+
+
+def test_it_reads_a_known_placeholders_labels_once_per_language() -> None:
+    """A journal's CSV export reads the labels once per language, not for each row, and each
+    language keeps its own."""
+    reads: list[str | None] = []
+    labels = {"fr": ["Complet", "Partiel"], "en": ["Full", "Partial"]}
+
+    def values() -> list[str]:
+        reads.append(translation.get_language())
+        return labels[translation.get_language() or "fr"]
+
+    form = DetailForm("régime %(mode)s", {"mode": Known(values)})
+    form.regex()
+    reads.clear()
+    for language, expected in [("en", "Partial"), ("fr", "Partiel"), ("en", "Partial")]:
+        with translation.override(language):
+            assert [form("régime Partiel") for _row in range(3)] == [f"régime {expected}"] * 3
+    assert reads == ["fr", "en", "fr", "fr"]  # the French labels, then each language's
+
+
+def test_it_shows_a_rules_detail_in_each_language_in_turn() -> None:
+    rule, school = _teachers_rule(functions=["Documentation"])
+    stored = rule_detail(rule, {school.pk})
+    english = (
+        "School(s) of the current site: Collège Jean Jaurès + 1 other school × Teacher; "
+        "functions: Documentation"
+    )
+    for language, expected in [("en", english), ("fr", stored), ("en", english)]:
+        with translation.override(language):
+            assert shown_detail("access_rule_added", stored) == (expected, False)
+    with translation.override("en"):  # a count French would not write: as stored
+        wrong = stored.replace("+ 1 autre établissement", "+ 1 autres établissements")
+        assert shown_detail("access_rule_added", wrong).text.startswith("School(s)")
+        assert "1 autres établissements" in shown_detail("access_rule_added", wrong).text

@@ -16,7 +16,7 @@ from socle.pronote.importer.step_matching import prepare_step
 from socle.pronote.matching_index import Account
 from socle.pronote.models import ImportRow
 from socle.pronote.reasons import decode, french, render, render_stored
-from socle.pronote.search import browse
+from socle.pronote.search import browse_more
 from tests.factories import make_person
 from tests.pronote.helpers import page_text, record, start
 from tests.pronote.test_languages import diagnose, pronote_service
@@ -174,10 +174,10 @@ def test_it_shows_the_label_of_a_duplicate_in_english(admin_client, school):
 def test_it_labels_the_browse_results_with_the_same_function(school):
     make_person("Emma", "Hors", birth_date=dt.date(2011, 1, 2))
     with translation.override("fr"):
-        found = {r["id"]: r["label"] for r in browse("Emma", school.est, None, frozenset())}
+        found = {r["id"]: r["label"] for r in browse_more("Emma", school.est, None)[0]}
     assert found[school.emma.pk] == f"ROUX Emma — 4A — né(e) le 04/03/2012 — {school.emma.login}"
     outside = next(label for label in found.values() if label.startswith("HORS Emma"))
     assert outside.startswith("HORS Emma — hors établissement — né(e) le 02/01/2011 — ")
     with translation.override("en"):
-        found = {r["id"]: r["label"] for r in browse("Emma", school.est, None, frozenset())}
+        found = {r["id"]: r["label"] for r in browse_more("Emma", school.est, None)[0]}
     assert found[school.emma.pk] == f"ROUX Emma — 4A — born 04/03/2012 — {school.emma.login}"

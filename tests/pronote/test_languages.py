@@ -14,7 +14,7 @@ from socle.pronote.doctor_account import IDENTIFICATION_IMPOSSIBLE, missing_attr
 from socle.pronote.importer.report import summary_line
 from socle.pronote.importer.steps import run_automatic
 from socle.pronote.school_year import last_writing_import
-from socle.pronote.search import browse
+from socle.pronote.search import browse_more
 from tests.factories import make_service
 from tests.pronote.helpers import School, page_text, run, start
 from tests.pronote.test_views import PRONOTE_XML
@@ -98,20 +98,20 @@ def test_the_import_command_prints_the_french_line_whatever_the_active_language(
 
 def test_the_browse_results_say_why_in_the_active_language(school):
     with translation.override("en"):
-        (found,) = browse("Emma", school.est, None, frozenset())
+        (found,) = browse_more("Emma", school.est, None)[0]
     assert found["why"] == "“Browse” search"
     with translation.override("fr"):
-        (found,) = browse("Emma", school.est, None, frozenset())
+        (found,) = browse_more("Emma", school.est, None)[0]
     assert found["why"] == "recherche « Parcourir »"
 
 
 def test_the_browse_results_name_the_profile_in_the_active_language(school):
     with translation.override("fr"):
-        labels = {r["id"]: r["label"] for r in browse("Roux", school.est, None, frozenset())}
+        labels = {r["id"]: r["label"] for r in browse_more("Roux", school.est, None)[0]}
     assert labels[school.mother.pk] == "ROUX Claire — Parent / responsable — claire.roux"
     assert labels[school.emma.pk].startswith("ROUX Emma — 4A — ")  # a pupil: her class
     with translation.override("en"):
-        (found,) = browse("Durand", school.est, None, frozenset())
+        (found,) = browse_more("Durand", school.est, None)[0]
     assert found["label"] == f"DURAND Sophie — Pupil welfare (vie scolaire) — {school.cpe.login}"
     assert "EVS" not in found["label"] and "TUT" not in str(labels)
 

@@ -10,7 +10,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from lxml import etree
 
 from pronotesim.files.crypto import Sealed, open_sealed
-from pronotesim.files.xmlsafe import XmlError, parse_xml
+from pronotesim.files.xmlsafe import XmlError, element_children, parse_xml
 from pronotesim.files.xsdtypes import is_xs_datetime
 
 NS = "http://www.index-education.com/containeurimportchiffreV1"
@@ -55,9 +55,7 @@ def read_container(data: bytes) -> Container:
     unknown = sorted(set(root.attrib) - {"Version"})
     if unknown:
         raise ContainerError(f"<ImportChiffre> : attribut(s) inconnu(s) : {', '.join(unknown)}.")
-    if any(text and text.strip() for text in (root.text, *(child.tail for child in root))):
-        raise ContainerError("<ImportChiffre> : texte inattendu (éléments seuls attendus).")
-    children = [child for child in root if isinstance(child.tag, str)]
+    children = element_children(root, ContainerError)
     # elementFormDefault="qualified": an element without the namespace is another element
     names = [
         etree.QName(child).localname

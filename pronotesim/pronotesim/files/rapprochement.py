@@ -13,7 +13,7 @@ from datetime import date
 
 from lxml import etree
 
-from pronotesim.files.xmlsafe import XmlError, parse_xml
+from pronotesim.files.xmlsafe import XmlError, element_children, parse_xml
 from pronotesim.files.xsdtypes import is_xs_datetime, parse_unsigned_int, parse_xs_date
 
 NS = "http://www.index-education.com/rapprochementssoV2.0"
@@ -88,11 +88,7 @@ def _local(element: etree._Element) -> str:
 
 def _children(element: etree._Element) -> list[etree._Element]:
     """The element's child elements; text between them is refused (element-only content)."""
-    texts = [element.text, *(child.tail for child in element)]
-    if any(text and text.strip() for text in texts):
-        where = etree.QName(element).localname
-        raise RapprochementError(f"<{where}> : texte inattendu (éléments seuls attendus).")
-    return [child for child in element if isinstance(child.tag, str)]
+    return element_children(element, RapprochementError)
 
 
 def _section(section: etree._Element, name: str) -> list[etree._Element]:

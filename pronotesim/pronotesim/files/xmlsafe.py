@@ -1,4 +1,7 @@
-"""The one XML parser configuration pronotesim uses: no entities, no DTD, no network."""
+"""The one XML parser configuration pronotesim uses: no entities, no DTD, no network; and the
+element-only content its files' schemas give their containers."""
+
+from collections.abc import Callable
 
 from lxml import etree
 
@@ -19,3 +22,14 @@ def parse_xml(data: bytes) -> etree._Element:
     if tree.docinfo.doctype:
         raise XmlError("Les déclarations DOCTYPE ne sont pas acceptées.")
     return root
+
+
+def element_children(
+    element: etree._Element, error: Callable[[str], ValueError]
+) -> list[etree._Element]:
+    """The element's child elements (comments left out); text between them is refused with
+    ``error`` (element-only content)."""
+    if any(text and text.strip() for text in (element.text, *(child.tail for child in element))):
+        where = etree.QName(element).localname
+        raise error(f"<{where}> : texte inattendu (éléments seuls attendus).")
+    return [child for child in element if isinstance(child.tag, str)]

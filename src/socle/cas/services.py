@@ -243,12 +243,13 @@ def explain(url: str) -> tuple[Match | None, list[str]]:
                 % {"pattern": pattern.value, "service": pattern.service.code}
             )
             continue
-        if _ignored(pattern):
+        verdict = _ignored(pattern)
+        if verdict:
             lines.append(
                 "  "
                 + _("motif ignoré (%(why)s) : %(pattern)s [%(service)s]")
                 % {
-                    "why": _ignored_reason(pattern),
+                    "why": verdict.shown(),
                     "pattern": pattern.value,
                     "service": pattern.service.code,
                 }
@@ -277,12 +278,33 @@ def explain(url: str) -> tuple[Match | None, list[str]]:
 _reported: set[tuple[str, str]] = set()
 
 
-def _ignored(pattern: ServicePattern) -> str:
-    """Why the registry ignores this pattern ("" when it does not), logged once per pattern
-    and process; the verdicts are cached per pattern (and service URL), so that the registry's
-    copy costs no more to build once they are known. The portal's form, ``service_add`` and
-    the Django admin refuse such patterns; ``socle check --database default`` reports one
-    saved before (``socle.E040``, ``socle.W042``).
+@dataclass(frozen=True)
+class _Verdict:
+    """Why the registry ignores a pattern: it may take hours to match (``slow``), or it also
+    accepts ``address``, another site's."""
+
+    slow: bool = False
+    address: str = ""
+
+    def english(self) -> str:
+        """For the log."""
+        if self.slow:
+            return "matching it may take hours on a crafted address, blocking a worker"
+        return f"it also accepts other sites (e.g. {self.address}): an open redirect"
+
+    def shown(self) -> str:
+        """For ``cas_check_service`` (the active language)."""
+        if self.slow:
+            return _("certaines adresses bloqueraient le CAS")
+        return _("il accepte aussi d'autres sites, par exemple %(url)s") % {"url": self.address}
+
+
+def _ignored(pattern: ServicePattern) -> _Verdict | None:
+    """Why the registry ignores this pattern (``None`` when it does not), logged once per
+    pattern and process; the verdicts are cached per pattern (and service URL), so that the
+    registry's copy costs no more to build once they are known. The portal's form,
+    ``service_add`` and the Django admin refuse such patterns; ``socle check --database
+    default`` reports one saved before (``socle.E040``, ``socle.W042``).
 
     - It accepts other sites' addresses, on hosts anyone can register
       (``portal.patterns.foreign_address``): honoured, it would send tickets to whoever
@@ -291,12 +313,12 @@ def _ignored(pattern: ServicePattern) -> str:
       regular expression that repeats a repetition, more than two ``**`` or ``.*``): a crafted
       ``service`` would hold a worker process, all its threads, that long."""
     if slow_pattern(pattern.kind, pattern.value):
-        why = "matching it may take hours on a crafted address, blocking a worker"
+        verdict = _Verdict(slow=True)
     else:
         address = foreign_address(pattern.kind, pattern.value, pattern.service.url)
         if not address:
-            return ""
-        why = f"it also accepts other sites (e.g. {address}): an open redirect"
+            return None
+        verdict = _Verdict(address=address)
     key = (pattern.service.code, pattern.value)
     if key not in _reported:  # once per pattern and process
         _reported.add(key)
@@ -305,18 +327,9 @@ def _ignored(pattern: ServicePattern) -> str:
             "default).",
             pattern.service.code,
             pattern.value[:200],
-            why,
+            verdict.english(),
         )
-    return why
-
-
-def _ignored_reason(pattern: ServicePattern) -> str:
-    """What ``cas_check_service`` says of an ignored pattern (the active language)."""
-    if slow_pattern(pattern.kind, pattern.value):
-        return _("certaines adresses bloqueraient le CAS")
-    return _("il accepte aussi d'autres sites, par exemple %(url)s") % {
-        "url": foreign_address(pattern.kind, pattern.value, pattern.service.url)
-    }
+    return verdict
 
 
 def _compiled_registry() -> list[tuple[re.Pattern[str], Service]]:

@@ -19,6 +19,7 @@ from socle.directory.models import (
     ParentLink,
     Person,
 )
+from socle.directory.passwords import on_imported_hash
 from socle.directory.signals import person_deactivated
 
 
@@ -60,11 +61,27 @@ class MembershipAdmin(admin.ModelAdmin):
     inlines = [MembershipGroupInline]
 
 
+class ImportedHashFilter(admin.SimpleListFilter):
+    """« Mot de passe : empreinte importée »: the accounts still on a hash imported from another
+    system (``socle.W025``), that their first login re-encodes with Argon2id."""
+
+    title = _("mot de passe")
+    parameter_name = "mot_de_passe"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
+        return [("importe", _("empreinte importée (pas encore Argon2id)"))]
+
+    def queryset(self, request: HttpRequest, queryset: Any) -> Any:
+        if self.value() == "importe":
+            return queryset.filter(pk__in=on_imported_hash().values("pk"))
+        return queryset
+
+
 @admin.register(Person)
 class PersonAdmin(admin.ModelAdmin):
     list_display = ("login", "last_name", "first_name", "birth_date", "is_active")
     search_fields = ("login", "last_name", "first_name", "uid", "external_id")
-    list_filter = ("is_active", "memberships__profile")
+    list_filter = ("is_active", "memberships__profile", ImportedHashFilter)
     readonly_fields = ("uid", "created_at", "updated_at", "last_login", "deactivated_at")
     exclude = ("password", "groups", "user_permissions")
     inlines = [MembershipInline]

@@ -92,15 +92,16 @@ def hash_passwords(groups: dict[GroupKey, PersonGroup], progress: Progress | Non
     the transaction holds the database's write lock, which every login of the ENT needs too.
     A hash imported from another system (``password_hash``) is stored as it came, unhashed.
     """
-    to_set = [
-        group
-        for group in groups.values()
-        if (group.password or group.imported_hash)
-        and (group.person is None or not group.person.has_usable_password())
-    ]
-    for group in to_set:
-        group.password_hash = group.imported_hash
-    to_hash = [group for group in to_set if group.password]
+    to_hash = []
+    for group in groups.values():
+        if not (group.password or group.imported_hash) or (
+            group.person is not None and group.person.has_usable_password()
+        ):
+            continue  # nothing to set, or a password the person already has
+        if group.password:
+            to_hash.append(group)
+        elif group.imported_hash:
+            group.password_hash = group.imported_hash
     for done, group in enumerate(to_hash, start=1):
         group.password_hash = make_password(group.password)
         if progress is not None and (done % PROGRESS_EVERY == 0 or done == len(to_hash)):

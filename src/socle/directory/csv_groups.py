@@ -51,7 +51,8 @@ class PersonGroup:
 
     @property
     def imported_hash(self) -> str:
-        """A hash from another system (``password_hash``), when no row gives a password."""
+        """A hash from another system (``password_hash``), when no row gives a password (a file
+        giving both for one person is refused: ``_password_conflict``)."""
         if self.password:
             return ""
         return next((row.imported_hash for row in self.rows if row.imported_hash), "")
@@ -109,5 +110,28 @@ def group_rows(rows: list[CsvRow]) -> tuple[dict[GroupKey, PersonGroup], list[tu
                 )
             )
         else:
+            conflict = _password_conflict(group, row)
+            if conflict:
+                errors.append((row.line, conflict))
             group.rows.append(row)
     return groups, errors
+
+
+def _password_conflict(group: PersonGroup, row: CsvRow) -> str:
+    """A person's ``password`` on one row and ``password_hash`` on another (``""`` if not): which
+    one to set cannot be guessed, as on one row (``csv_reader``)."""
+    other = next(
+        (
+            earlier
+            for earlier in group.rows
+            if (row.password and earlier.imported_hash) or (row.imported_hash and earlier.password)
+        ),
+        None,
+    )
+    if other is None:
+        return ""
+    return _(
+        "password et password_hash (empreinte_mot_de_passe) donnés pour la même personne "
+        "(external_id « %(external_id)s ») aux lignes %(first)s et %(line)s : un seul des deux "
+        "par personne."
+    ) % {"external_id": row.external_id, "first": other.line, "line": row.line}

@@ -1,4 +1,5 @@
-"""Birth dates as school files write them: ``AAAA-MM-JJ`` or ``JJ/MM/AAAA``."""
+"""Birth dates as school files write them: ``AAAA-MM-JJ`` or ``JJ/MM/AAAA``; a moment's day as
+the pages, letters and diagnostics write it (``JJ/MM/AAAA``, local time)."""
 
 from __future__ import annotations
 
@@ -6,10 +7,17 @@ import datetime as dt
 import re
 from functools import lru_cache
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 _FRENCH = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+
+
+def local_day(moment: dt.datetime) -> str:
+    """« 05/12/2026 »: the day of an aware ``moment`` in the local time zone
+    (``SOCLE_TIME_ZONE``)."""
+    return timezone.localtime(moment).strftime("%d/%m/%Y")
 
 
 class InvalidDate(ValueError):

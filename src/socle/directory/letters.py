@@ -26,6 +26,7 @@ from reportlab.pdfgen.canvas import Canvas
 from socle.core.branding import ent_name
 from socle.core.spreadsheet import safe_cell
 from socle.directory.activation import issue_codes
+from socle.directory.dates import local_day
 from socle.directory.models import ActivationCode, Establishment, Membership, ParentLink, Person
 from socle.directory.profiles import Profile
 
@@ -218,10 +219,6 @@ def standings(person: Person, within: set[int] | None = None) -> list[Standing]:
     return result
 
 
-def _local_date(moment: dt.datetime) -> str:
-    return timezone.localtime(moment).strftime("%d/%m/%Y")
-
-
 def write_csv(letters: list[Letter], path: Path) -> None:
     """``;``-separated, UTF-8 with a BOM: opens as is in a French spreadsheet (mail merge); a
     cell a spreadsheet would take for a formula is prefixed with « ' » (``core.spreadsheet``)."""
@@ -243,7 +240,7 @@ def write_csv(letters: list[Letter], path: Path) -> None:
                         letter.children,
                         letter.login,
                         letter.code,
-                        _local_date(letter.expires_at),
+                        local_day(letter.expires_at),
                         settings.SOCLE_BASE_URL,
                         ent_name(),
                     )
@@ -291,7 +288,7 @@ def write_pdf(
             ("Adresse de l'ENT", settings.SOCLE_BASE_URL),
             ("Identifiant", letter.login),
             ("Code d'activation", letter.code),
-            ("Valable jusqu'au", f"{_local_date(letter.expires_at)} (une seule utilisation)"),
+            ("Valable jusqu'au", f"{local_day(letter.expires_at)} (une seule utilisation)"),
         )
         y -= 9 * mm
         for label, value in rows:

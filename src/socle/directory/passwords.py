@@ -6,7 +6,9 @@ sign-on sessions (all of them for a reset).
 
 from __future__ import annotations
 
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX, get_hasher
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -35,6 +37,18 @@ def set_password(
         notify_password_changed(person, keep_session_key=keep_session_key)
 
 
+def on_imported_hash() -> QuerySet[Person]:
+    """The accounts whose password hash is not of the preferred hasher (Argon2id): a hash
+    imported from another system (the CSV's ``password_hash``), until the person's first login
+    re-encodes it (docs/directory.md)."""
+    preferred = get_hasher("default").algorithm
+    return (
+        Person.objects.exclude(password__startswith=f"{preferred}$")
+        .exclude(password__startswith=UNUSABLE_PASSWORD_PREFIX)
+        .exclude(password="")
+    )
+
+
 def notify_password_changed(person: Person, *, keep_session_key: str | None = None) -> None:
     password_changed.send(sender=Person, person=person, keep_session_key=keep_session_key)
 
@@ -52,9 +66,12 @@ def activate(row: ActivationCode, password: str) -> bool:
     return True
 
 
-def reset_refusal(admin: Person, person: Person) -> str | None:
+def reset_refusal(
+    admin: Person, person: Person, administered: set[int] | None = None
+) -> str | None:
     """Why ``admin`` may not reset ``person``'s password (a sentence for the 403 page), or
-    ``None`` when they may.
+    ``None`` when they may; ``administered``: :func:`administered_ids` of ``admin``, when the
+    caller read them already.
 
     Nobody resets their own account (the page says to use « Mot de passe »). A superuser
     resets anyone else. An establishment administrator resets the people
@@ -72,7 +89,8 @@ def reset_refusal(admin: Person, person: Person) -> str | None:
         return own_account_refusal()
     if admin.is_superuser:
         return None
-    administered = administered_ids(admin)
+    if administered is None:
+        administered = administered_ids(admin)
     memberships = list(
         Membership.objects.filter(person=person).values_list("establishment_id", "is_admin")
     )

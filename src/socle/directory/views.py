@@ -19,7 +19,7 @@ from socle.core.csp import allow_form_target
 from socle.directory.activation import IssuedCode, cas_login_url, code_from_token, safe_service
 from socle.directory.forms import ChangePasswordForm, ChoosePasswordForm, ResetPasswordForm
 from socle.directory.handover import hand_over
-from socle.directory.letters import NOTICE, STEPS, Standing, standings
+from socle.directory.letters import NOTICE, STEPS, standings
 from socle.directory.models import ActivationCode, Person
 from socle.directory.passwords import activate as activate_account
 from socle.directory.passwords import (
@@ -90,13 +90,16 @@ def change_password(request: HttpRequest) -> HttpResponse:
 RESET_CODES_KEY = "socle.directory.reset_codes"
 
 
-def _resettable(request: HttpRequest, uid: str) -> Person | HttpResponse:
-    """The person the administrator may reset, or the 403 page."""
+def _resettable(
+    request: HttpRequest, uid: str, administered: set[int] | None = None
+) -> Person | HttpResponse:
+    """The person the administrator may reset, or the 403 page; ``administered``: the
+    establishments the administrator administers, when the view read them already."""
     person = get_object_or_404(Person, uid=uid[:32])
     admin = request.user
     if not isinstance(admin, Person):
         return render(request, "directory/reset_forbidden.html", status=403)
-    refusal = reset_refusal(admin, person)
+    refusal = reset_refusal(admin, person, administered)
     if refusal is not None:
         return render(
             request,
@@ -128,21 +131,20 @@ def reset_password(request: HttpRequest, uid: str) -> HttpResponse:
     return render(request, "directory/reset_confirm.html", {"person": person, "form": form})
 
 
-def _standings_shown(request: HttpRequest, person: Person) -> list[Standing]:
-    """The letter's establishments: those the administrator administers (all for a superuser):
-    nothing of another school, its name or its pupils, to another school's administrator."""
-    admin = request.user
-    assert isinstance(admin, Person)  # login_required
-    return standings(person, None if admin.is_superuser else administered_ids(admin))
-
-
 @never_cache
 @login_required
 @require_GET
 def reset_code(request: HttpRequest, uid: str) -> HttpResponse:
     """Shows the code just issued, once; afterwards (reload, resubmission), says it was already
     shown and offers a new reset."""
-    person = _resettable(request, uid)
+    admin = request.user
+    # The letter's establishments: those the administrator administers (all for a superuser):
+    # nothing of another school, its name or its pupils, to another school's administrator.
+    # Read once, for the right to reset too.
+    shown = (
+        administered_ids(admin) if isinstance(admin, Person) and not admin.is_superuser else None
+    )
+    person = _resettable(request, uid, shown)
     if isinstance(person, HttpResponse):
         return person
     codes = request.session.get(RESET_CODES_KEY, {})
@@ -159,7 +161,7 @@ def reset_code(request: HttpRequest, uid: str) -> HttpResponse:
                 "base_url": settings.SOCLE_BASE_URL,
                 # the page prints as the person's « fiche de connexion », as the letters do
                 "ent_name": ent_name(),
-                "standings": _standings_shown(request, person),
+                "standings": standings(person, shown),
                 "steps": [gettext(step) for step in STEPS],
                 "notice": gettext(NOTICE),
             },

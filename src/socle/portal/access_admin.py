@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache, lru_cache
 
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -139,9 +140,7 @@ def shown_rule_detail(detail: str) -> str | None:
     target, separator, profile = head.rpartition(" × ")
     if not separator:
         return None
-    with translation.override("fr"):
-        targets = {str(choice.label): choice for choice in AccessTarget}
-        profiles = {profile_label(code): code for code in ["", *Profile.values]}
+    targets, profiles, narrowing_labels = _labels(translation.get_language())
     if target in targets:
         shown = str(targets[target].label)
     else:
@@ -152,14 +151,28 @@ def shown_rule_detail(detail: str) -> str | None:
             "target": targets[label].label,
             "names": _shown_others(names),
         }
-    shown += " × " + (profile_label(profiles[profile]) if profile in profiles else profile)
+    shown += " × " + profiles.get(profile, profile)
     for part in narrowings:
         label, colon, names = part.partition(" : ")
-        if not colon or label not in NARROWINGS:
+        if not colon or label not in narrowing_labels:
             return None
-        narrowing = _("%(label)s : %(names)s") % {"label": _(label), "names": names}
+        narrowing = _("%(label)s : %(names)s") % {"label": narrowing_labels[label], "names": names}
         shown = _narrowed(shown, narrowing)
     return shown
+
+
+@cache
+def _labels(
+    language: str | None,
+) -> tuple[dict[str, AccessTarget], dict[str, str], dict[str, str]]:
+    """The targets by their French labels, and the profiles' and the narrowings' labels in
+    ``language`` (the active one) by their French ones: read once per language, not for each
+    row of the journal's CSV export (code labels and catalogues, fixed while the process runs)."""
+    with translation.override("fr"):
+        targets = {str(choice.label): choice for choice in AccessTarget}
+        codes = {profile_label(code): code for code in ["", *Profile.values]}
+    profiles = {french: profile_label(code) for french, code in codes.items()}
+    return targets, profiles, {label: _(label) for label in NARROWINGS}
 
 
 def _shown_others(names: str) -> str:
@@ -169,9 +182,14 @@ def _shown_others(names: str) -> str:
     if found is None:
         return names
     named, count = found["names"] or "", int(found["count"])
+    return _with_others(named, count) if _french_others(named, count) == names else names
+
+
+@lru_cache(maxsize=1024)
+def _french_others(named: str, count: int) -> str:
+    """:func:`_with_others` in French (the few establishments' names of a journal, once each)."""
     with translation.override("fr"):
-        written = _with_others(named, count)
-    return _with_others(named, count) if written == names else names
+        return _with_others(named, count)
 
 
 def recap_rows(

@@ -14,11 +14,9 @@ from django.db import DatabaseError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from socle.directory.dates import local_day
+
 GRACE = dt.timedelta(days=2)
-
-
-def _day(moment: dt.datetime) -> str:
-    return timezone.localtime(moment).strftime("%d/%m/%Y")
 
 
 def _cutoff(days: int) -> dt.datetime | None:
@@ -41,14 +39,14 @@ def overdue() -> list[str]:
     if cutoff is not None:
         traces = Trace.objects.filter(at__lt=cutoff).order_by("at")
         if (at := traces.values_list("at", flat=True).first()) is not None:
-            late.append(_("traces du %(date)s") % {"date": _day(at)})
+            late.append(_("traces du %(date)s") % {"date": local_day(at)})
     days = settings.SOCLE_DEACTIVATED_RETENTION_DAYS  # 0: never deleted
     cutoff = _cutoff(days) if days else None
     if cutoff is not None:  # as socle.directory.leavers.expired_leavers, two days later
         leavers = Person.objects.filter(is_active=False, deactivated_at__lt=cutoff)
         first = leavers.order_by("deactivated_at").values_list("deactivated_at", flat=True)
         if (at := first.first()) is not None:
-            late.append(_("comptes désactivés le %(date)s") % {"date": _day(at)})
+            late.append(_("comptes désactivés le %(date)s") % {"date": local_day(at)})
     return late
 
 

@@ -97,13 +97,27 @@ def _nested(items: Any) -> bool:
     return False
 
 
+_UNREADABLE = (re.error, RecursionError, OverflowError)
+
+
+@lru_cache(maxsize=4096)
+def _parsed(value: str) -> Any:
+    """The regular expression ``value`` parsed, once for both readings below (``None``: it does
+    not compile, which is another refusal)."""
+    try:
+        return sre_parse.parse(value)
+    except _UNREADABLE:
+        return None
+
+
 @lru_cache(maxsize=4096)
 def backtracks(value: str) -> bool:
     """Whether the regular expression ``value`` nests an unbounded repetition in another as
     the module says (``False`` for one that does not compile: that is another refusal)."""
+    items = _parsed(value)
     try:
-        return _nested(sre_parse.parse(value))
-    except (re.error, RecursionError, OverflowError):
+        return items is not None and _nested(items)
+    except _UNREADABLE:
         return False
 
 
@@ -134,9 +148,10 @@ def slow_pattern(kind: str, value: str) -> bool:
         return False
     if backtracks(value):
         return True
+    items = _parsed(value)
     try:
-        return _wildcards(sre_parse.parse(value)) > MAX_WILDCARDS
-    except (re.error, RecursionError, OverflowError):
+        return items is not None and _wildcards(items) > MAX_WILDCARDS
+    except _UNREADABLE:
         return False
 
 

@@ -42,6 +42,12 @@ class Known:
 
     values: Callable[[], Iterable[object]]
     many: bool = False
+    # French label → shown label, per language: the labels are the code's, their translations
+    # the catalogues', fixed while the process runs (as the regex built from them), so that a
+    # journal's CSV export does not read them again for each row
+    _tables: dict[str | None, dict[str, str]] = field(
+        default_factory=dict, init=False, compare=False, repr=False
+    )
 
     def _french(self) -> list[str]:
         with translation.override("fr"):
@@ -51,8 +57,16 @@ class Known:
         one = "|".join(re.escape(v) for v in sorted(self._french(), key=len, reverse=True))
         return f"(?:(?:{one})(?:, (?:{one}))*)?" if self.many else f"(?:{one})"
 
+    def _table(self) -> dict[str, str]:
+        language = translation.get_language()
+        table = self._tables.get(language)
+        if table is None:
+            table = dict(zip(self._french(), (str(v) for v in self.values()), strict=True))
+            self._tables[language] = table
+        return table
+
     def shown(self, value: str) -> str:
-        table = dict(zip(self._french(), (str(v) for v in self.values()), strict=True))
+        table = self._table()
         if not self.many:
             return table[value]
         return ", ".join(table[part] for part in value.split(", ")) if value else ""

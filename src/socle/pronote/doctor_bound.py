@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from socle.directory.dates import local_day
 from socle.directory.models import Establishment
 from socle.portal.saml_http import pronote_http_problem
 from socle.pronote.cas_names import (
@@ -84,7 +84,7 @@ def _reset_over_http(report: Any, establishment: Establishment) -> None:
                 "reconnaîtra pas ce compte par son identifiant CAS."
             )
             % {
-                "date": f"{timezone.localtime(stored.imported_at):%d/%m/%Y}",
+                "date": local_day(stored.imported_at),
                 "identifier": report.pronote_id,
                 "sent": report.username,
             }
@@ -108,7 +108,7 @@ def _reset_over_http(report: Any, establishment: Establishment) -> None:
 def _duplicate_params(report: Any, duplicate: StoredCasId) -> dict[str, str]:
     """The parameters of the sentences about a duplicate the file showed bound first."""
     return {
-        "date": f"{timezone.localtime(duplicate.imported_at):%d/%m/%Y}",
+        "date": local_day(duplicate.imported_at),
         "identifier": report.pronote_id,
         "sent": report.username,
         "holder": duplicate.holder_id,
@@ -135,7 +135,7 @@ def explain_stored_cas_id(report: Any, establishment: Establishment) -> None:
                 "connexion depuis l'ENT."
             )
             % {
-                "date": f"{timezone.localtime(stored.imported_at):%d/%m/%Y}",
+                "date": local_day(stored.imported_at),
                 "identifier": report.pronote_id,
                 "stored": stored.stored,
                 "sent": report.username,

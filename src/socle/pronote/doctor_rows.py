@@ -9,10 +9,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from socle.directory.dates import local_day
 from socle.directory.models import Establishment, Person
 from socle.directory.names import normalize_name
 from socle.pronote.categories import STEP_BY_CATEGORY, STEP_COUNT
@@ -81,10 +81,6 @@ def _rank(row: ImportRow, person: Person) -> int:
     return 2 if row.person_id is None else 3
 
 
-def _day(moment: Any) -> str:
-    return f"{timezone.localtime(moment):%d/%m/%Y}"
-
-
 def fix_missing_identifier(establishment: Establishment, person: Person) -> list[str]:
     fixes = [
         _(
@@ -114,7 +110,7 @@ def fix_missing_identifier(establishment: Establishment, person: Person) -> list
                     "%(category)s, identifiant %(identifier)s) : %(reason)s"
                 )
                 % {
-                    "date": _day(row.session.created_at),
+                    "date": local_day(row.session.created_at),
                     "number": spec.number,
                     "count": STEP_COUNT,
                     "category": spec.label,
@@ -144,7 +140,7 @@ def fix_missing_identifier(establishment: Establishment, person: Person) -> list
                 len(homonyms),
             )
             % {
-                "date": _day(rows[0].session.created_at),
+                "date": local_day(rows[0].session.created_at),
                 "rows": ", ".join(
                     f"{row.pronote_id} ({row.birth_date:%d/%m/%Y})" for row in homonyms
                 ),
@@ -209,7 +205,7 @@ def explain_swapped(report: Any, row: ImportRow, namesake: Person) -> None:
         )
         % {
             "identifier": row.pronote_id,
-            "date": f"{timezone.localtime(row.session.created_at):%d/%m/%Y}",
+            "date": local_day(row.session.created_at),
             "name": f"{row.last_name} {row.first_name}".strip(),
             "login": namesake.login,
         }

@@ -56,26 +56,16 @@ def _profile_label(profile: str) -> str:
     return str(Profile(profile).label) if profile in Profile.values else profile
 
 
-def browse(
-    query: str,
-    establishment: Establishment,
-    allowed: set[int] | None,
-    profiles: frozenset[str] = frozenset(),
-) -> list[dict[str, Any]]:
-    """Accounts matching ``query`` (name, first name, class, birth date JJ/MM/AAAA), first in
-    the establishment, then — for the parents of its pupils, or for a superuser — beyond it.
-    Accounts holding one of ``profiles`` (the step's) there are searched first and come
-    first. At most ``LIMIT``: ``browse_more`` also tells whether others match."""
-    return browse_more(query, establishment, allowed, profiles)[0]
-
-
 def browse_more(
     query: str,
     establishment: Establishment,
     allowed: set[int] | None,
     profiles: frozenset[str] = frozenset(),
 ) -> tuple[list[dict[str, Any]], bool]:
-    """``browse``'s results, and whether more accounts match than the ``LIMIT`` listed: « 10
+    """Accounts matching ``query`` (name, first name, class, birth date JJ/MM/AAAA), first in
+    the establishment, then — for the parents of its pupils, or for a superuser — beyond it.
+    Accounts holding one of ``profiles`` (the step's) there are searched first and come
+    first. At most ``LIMIT``, and whether more accounts match than the ``LIMIT`` listed: « 10
     comptes trouvés » for « fournier » in a school of twenty FOURNIER would hide the one the
     administrator is looking for (the page asks to refine the search)."""
     query = (query or "").strip()[:100]

@@ -345,31 +345,25 @@ def _absences(run: _Run, group: tuple[str, str, str]) -> list[int]:
     try:
         return deactivate_unlisted(group[2], listed, covered, run.report, force=run.force)
     except LargeAbsence as large:
+        values = {"group": " ".join(group), "absent": large.absent, "total": large.total}
         if large.uai:  # one school's people missing from a region's export
-            run.report.errors.append(
+            message = _(
+                "%(group)s : %(absent)s comptes sur %(total)s de l'établissement %(uai)s, "
+                "absents de ce fichier complet, seraient désactivés (plus de la moitié) : "
+                "aucun compte de ce type ne l'a été. L'export de cet établissement "
+                "manque-t-il ? Si ces départs sont réels, relancez l'import avec --force."
+            ) % {**values, "uai": large.uai}
+        else:
+            message = (
                 _(
-                    "%(group)s : %(absent)s comptes sur %(total)s de l'établissement %(uai)s, "
-                    "absents de ce fichier complet, seraient désactivés (plus de la moitié) : "
-                    "aucun compte de ce type ne l'a été. L'export de cet établissement "
-                    "manque-t-il ? Si ces départs sont réels, relancez l'import avec --force."
+                    "%(group)s : %(absent)s comptes sur %(total)s, absents de ce fichier complet, "
+                    "seraient désactivés (plus de la moitié) : aucun ne l'a été. Une partie de "
+                    "l'export manque-t-elle ? Si ces départs sont réels, relancez l'import avec "
+                    "--force."
                 )
-                % {
-                    "group": " ".join(group),
-                    "absent": large.absent,
-                    "total": large.total,
-                    "uai": large.uai,
-                }
+                % values
             )
-            return []
-        run.report.errors.append(
-            _(
-                "%(group)s : %(absent)s comptes sur %(total)s, absents de ce fichier complet, "
-                "seraient désactivés (plus de la moitié) : aucun ne l'a été. Une partie de "
-                "l'export manque-t-elle ? Si ces départs sont réels, relancez l'import avec "
-                "--force."
-            )
-            % {"group": " ".join(group), "absent": large.absent, "total": large.total}
-        )
+        run.report.errors.append(message)
         return []
 
 
