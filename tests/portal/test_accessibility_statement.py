@@ -29,7 +29,10 @@ def test_it_links_the_statement_with_its_compliance_status_in_every_footer(path:
 def test_it_says_non_conforme_until_the_operator_says_otherwise() -> None:
     client = Client()
     client.force_login(make_person("Camille", "Martin"))
-    assert _footer_links(client, "/") == [(STATEMENT, "Accessibilité : non conforme")]
+    assert _footer_links(client, "/") == [
+        ("/mes-donnees/", "Mes données"),
+        (STATEMENT, "Accessibilité : non conforme"),
+    ]
     english = Client(headers={"Accept-Language": "en"})
     assert _footer_links(english, "/") == [(STATEMENT, "Accessibility: not compliant")]
 

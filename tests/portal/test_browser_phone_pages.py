@@ -86,7 +86,7 @@ def _walk(live_server_url: str, viewport: dict[str, int], layout: str) -> dict[s
     newcomer = make_person("Yanis", "Haddad", establishment=school, password=None)
     activation = activation_redirect(newcomer.login, issue_code(newcomer).code, None)
     launcher = reverse("portal:launcher", args=["PRONOTE-0312609T"])
-    own = ["/", launcher, reverse("directory:change_password")]
+    own = ["/", launcher, reverse("directory:change_password"), reverse("portal:my_data")]
     administration = [
         "/",
         reverse("portal:admin_index"),

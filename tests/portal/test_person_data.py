@@ -222,3 +222,60 @@ def test_it_says_before_writing_in_place_a_file_it_cannot_replace_whole(
     )
     assert "export.json y sera donc réécrit directement" in err.getvalue()
     assert json.loads(target.read_text())["person"]["login"] == pupil.login
+
+
+def test_it_names_no_other_account_in_the_export_of_the_administrator_who_acted(
+    pupil: Any,
+) -> None:
+    """The right of access gives the administrator their own data, not the people they acted
+    on: a reset or an individual access they made says « un autre compte », without that
+    person's profile or establishments; the pupil's own export still names them."""
+    from socle.directory.signals import password_reset
+    from socle.portal.detail_forms import INDIVIDUAL_ACCESS
+
+    school = pupil.memberships.get().establishment
+    admin = make_person("Alice", "Durand", establishment=school, profile=Profile.DIRECTION)
+    request = type("Request", (), {"user": admin, "META": {"REMOTE_ADDR": "192.0.2.9"}})()
+    password_reset.send(sender=None, person=pupil, request=request)
+    record(
+        "access_rule_added",
+        person=admin,
+        uai=school.uai,
+        service_code="appli",
+        detail=INDIVIDUAL_ACCESS % {"login": pupil.login},
+    )
+    record(
+        "access_rule_added",
+        person=admin,
+        uai=school.uai,
+        detail=INDIVIDUAL_ACCESS % {"login": admin.login},  # their own: kept
+    )
+    record("password_reset", person=pupil, actor_login=admin.login, detail="texte libre")
+    data = export(admin.login)
+    text = json.dumps(data, ensure_ascii=False)
+    assert pupil.login not in text and "MARTIN" not in text and "Camille" not in text
+    details = [(t["event"], t["detail"], t["profile"], t["member_uais"]) for t in data["traces"]]
+    assert details == [
+        (
+            "password_reset",
+            "Mot de passe d'un autre compte réinitialisé (nouveau code d'activation)",
+            "",
+            "",
+        ),
+        ("access_rule_added", "accès individuel : un autre compte", "", ""),
+        ("access_rule_added", f"accès individuel : {admin.login}", "", ""),
+        ("password_reset", "un autre compte", "", ""),
+    ]
+    about_the_pupil = [t["detail"] for t in export(pupil.login)["traces"]]
+    reset = "Mot de passe de MARTIN Camille réinitialisé (nouveau code d'activation)"
+    assert reset in about_the_pupil
+
+
+def test_it_shows_the_detail_for_another_account_in_the_readers_language() -> None:
+    from django.utils import translation
+
+    from socle.portal.trace_details import detail_text
+
+    with translation.override("en"):
+        shown = detail_text("access_rule_added", "accès individuel : un autre compte")
+    assert "un autre compte" not in shown

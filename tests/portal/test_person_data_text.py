@@ -35,7 +35,7 @@ def test_it_writes_the_export_as_text_a_parent_can_read(pupil: Any) -> None:  # 
         "    Profil : Élève (National_ELV)",
         "      0312609T : Élève (National_ELV)",
         "  Nom : Nathalie Martin",
-        "  Lien : mere",
+        "  Lien : Mère (mere)",
         "  Événement : Connexion (login)",
         "  Adresse IP : 192.0.2.7",
         "  Identifiant PRONOTE : ELV42",

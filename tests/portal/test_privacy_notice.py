@@ -32,6 +32,7 @@ def test_it_links_the_privacy_notice_before_the_accessibility_statement() -> Non
     client.force_login(make_person("Camille", "Martin"))
     assert _footer_links(client, "/") == [
         (NOTICE, "Données personnelles"),
+        ("/mes-donnees/", "Mes données"),  # for a person logged in
         (STATEMENT, "Accessibilité : non conforme"),
     ]
     english = Client(headers={"Accept-Language": "en"})

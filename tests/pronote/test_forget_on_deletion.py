@@ -7,10 +7,16 @@ from __future__ import annotations
 
 import datetime as dt
 
-from socle.directory.models import Person
+from django.contrib.auth import get_user_model
+from django.test import Client
+from django.utils import translation
+
+from socle.directory.leavers import purge_leavers
+from socle.directory.models import Membership, Person
 from socle.pronote.importer.csv_report import report_csv
 from socle.pronote.importer.steps import run_automatic
 from socle.pronote.models import ImportRow, ImportStep
+from socle.pronote.reasons import DETAIL_SEPARATOR, render_stored
 from tests.pronote.helpers import School, proposed_candidate, removed_by_complet_import, start
 from tests.pronote.test_outcome_details import zoe_holding_emmas_identifier
 
@@ -63,9 +69,81 @@ def test_it_names_a_deleted_person_compte_supprime_in_the_notes_of_other_rows(sc
     zoe.delete()
     row.refresh_from_db()
     assert row.outcome_detail == "identifiant déjà attribué à compte supprimé"
-    assert row.outcome_detail_parts == [["id_given_to", {"label": "compte supprimé"}]]
+    gone = {"label": "compte supprimé", "label_parts": {"deleted": "1"}}
+    assert row.outcome_detail_parts == [["id_given_to", gone]]
     assert row.reason == (
         "l'identifiant est déjà celui de compte supprimé, dont le nom diffère : à vérifier"
     )
-    assert row.reason_parts == [["id_of_other", {"label": "compte supprimé"}]]
+    assert row.reason_parts == [["id_of_other", gone]]
     assert "zoe.autre" not in report_text(row.session) and "AUTRE" not in report_text(row.session)
+
+
+def test_it_says_compte_supprime_in_the_readers_language_new_rows_and_old_alike(school):
+    row = zoe_holding_emmas_identifier(school)
+    Person.objects.get(login="zoe.autre").delete()
+    row.refresh_from_db()
+    with translation.override("en"):
+        shown = render_stored(row.outcome_detail_parts, row.outcome_detail, DETAIL_SEPARATOR)
+        # a row written before the marker: its French label alone
+        old = render_stored([["id_given_to", {"label": "compte supprimé"}]], "", DETAIL_SEPARATOR)
+    assert "compte supprimé" not in shown and shown == old
+    assert shown == "identifier already given to deleted account"
+
+
+def test_it_forgets_a_deleted_person_in_the_imports_of_a_school_they_had_left(school):
+    """Proposed as a candidate, and named in a note, at a school they have since left (no
+    membership, identifier or matched row there any more): gone from that school's imports."""
+    stranger, session = proposed_candidate(school)
+    row = zoe_holding_emmas_identifier(school)
+    zoe = Person.objects.get(login="zoe.autre")
+    Membership.objects.filter(person__in=[stranger, zoe]).delete()
+    zoe.pronote_identities.all().delete()
+    stranger.delete()
+    zoe.delete()
+    proposed = ImportRow.objects.get(session=session, pronote_id="JULES00000000001")
+    assert proposed.candidates == []
+    row.refresh_from_db()
+    assert row.outcome_detail == "identifiant déjà attribué à compte supprimé"
+    assert "AUTRE" not in report_text(row.session)
+
+
+def _left_and_deactivated(*people: Person) -> None:
+    Membership.objects.filter(person__in=people).delete()
+    for person in people:
+        person.pronote_identities.all().delete()
+    Person.objects.filter(pk__in=[p.pk for p in people]).update(
+        is_active=False, deactivated_at=dt.datetime(2020, 1, 1, tzinfo=dt.UTC)
+    )
+
+
+def test_the_purge_of_leavers_forgets_a_batch_in_every_schools_imports(school, settings):
+    settings.SOCLE_DEACTIVATED_RETENTION_DAYS = 30
+    stranger, session = proposed_candidate(school)
+    row = zoe_holding_emmas_identifier(school)
+    zoe = Person.objects.get(login="zoe.autre")
+    _left_and_deactivated(stranger, zoe)
+    assert purge_leavers(dry_run=False) == 2
+    assert ImportRow.objects.get(session=session, pronote_id="JULES00000000001").candidates == []
+    row.refresh_from_db()
+    assert row.outcome_detail == "identifiant déjà attribué à compte supprimé"
+
+
+def test_the_django_admins_deletion_of_a_selection_forgets_them_in_the_imports(school):
+    stranger, session = proposed_candidate(school)
+    row = zoe_holding_emmas_identifier(school)
+    zoe = Person.objects.get(login="zoe.autre")
+    _left_and_deactivated(stranger, zoe)
+    admin = get_user_model().objects.create_superuser("admin", "admin-password-2026")
+    client = Client()
+    client.force_login(admin)
+    response = client.post(
+        "/django-admin/directory/person/",
+        {"action": "delete_selected", "_selected_action": [stranger.pk, zoe.pk], "post": "yes"},
+    )
+    assert response.status_code == 302
+    assert not Person.objects.filter(pk__in=[stranger.pk, zoe.pk]).exists()
+    assert ImportRow.objects.get(session=session, pronote_id="JULES00000000001").candidates == []
+    row.refresh_from_db()
+    assert row.reason == (
+        "l'identifiant est déjà celui de compte supprimé, dont le nom diffère : à vérifier"
+    )

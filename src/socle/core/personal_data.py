@@ -18,7 +18,7 @@ activation code, no full ticket or session id).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -58,9 +58,14 @@ def purges() -> tuple[Purge, ...]:
     return tuple(_purges.values())
 
 
-def export_person(person: Any) -> dict[str, Any]:
-    """Every section about ``person``, in registration order."""
-    return {name: export(person) for name, export in _exports.items()}
+def export_person(person: Any, only: Iterable[str] | None = None) -> dict[str, Any]:
+    """Every section about ``person`` (or those named in ``only``), in registration order."""
+    wanted = None if only is None else set(only)
+    return {
+        name: export(person)
+        for name, export in _exports.items()
+        if wanted is None or name in wanted
+    }
 
 
 def count_or_delete(rows: QuerySet[Any], dry_run: bool) -> int:

@@ -20,7 +20,7 @@ from socle.directory.models import (
     Person,
 )
 from socle.directory.passwords import on_imported_hash
-from socle.directory.signals import person_deactivated
+from socle.directory.signals import deleting, person_deactivated
 
 
 @admin.register(Establishment)
@@ -93,6 +93,12 @@ class PersonAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
         if was_active and not obj.is_active:
             transaction.on_commit(lambda: person_deactivated.send(sender=Person, person=obj))
+
+    def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
+        """The action that deletes a selection: the apps clean what they keep of those people
+        once for all of them (``people_deleting``), not once per person."""
+        with transaction.atomic(), deleting(Person, queryset):
+            super().delete_queryset(request, queryset)
 
 
 admin.site.register(ParentLink)

@@ -25,7 +25,7 @@ from django.utils import timezone
 
 from socle.core.batches import batched
 from socle.directory.models import Person
-from socle.directory.signals import leavers_deleted
+from socle.directory.signals import deleting, leavers_deleted
 
 BATCH = 200
 
@@ -63,7 +63,10 @@ def purge_leavers(dry_run: bool, progress: Callable[[int, int], None] | None = N
         for batch in batched(pks, BATCH):
             with transaction.atomic():
                 # Filtered again inside the transaction: someone reactivated meanwhile stays.
-                _total, by_model = expired.filter(pk__in=batch).delete()
+                people = list(expired.filter(pk__in=batch).select_for_update())
+                with deleting(Person, people):
+                    deleted = Person.objects.filter(pk__in=[p.pk for p in people])
+                    _total, by_model = deleted.delete()
             done += by_model.get(Person._meta.label, 0)
             if progress is not None:
                 progress(done, len(pks))

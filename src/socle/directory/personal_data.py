@@ -5,11 +5,14 @@ codes and deactivated accounts are kept (``socle retention_purge``): registered 
 from __future__ import annotations
 
 import datetime as dt
+import json
+import re
 from typing import Any
 
 from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
+from django.db.models.signals import pre_delete
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -118,6 +121,94 @@ def admin_log(person: Person) -> list[dict[str, Any]]:
     ]
 
 
+# What the Django admin's journal says instead of a deleted person's name: no language (the
+# admin shows ``object_repr`` as it is stored), nothing of the person.
+ERASED = "[…]"
+
+
+def _erased(text: str, names: tuple[str, ...]) -> str:
+    """``text`` with each of ``names`` as a whole (not « camille.martin » in
+    « camille.martin2 », nor « MARTIN Camille » in « MARTIN Camille-Rose ») made :data:`ERASED`."""
+    alternatives = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+    return re.sub(rf"(?<![\w.-])(?:{alternatives})(?![\w-]|\.\w)", ERASED, text)
+
+
+def _erased_message(message: str, names: tuple[str, ...]) -> str:
+    """A journal entry's ``change_message`` without ``names``: Django's JSON (whose strings are
+    stored with ``\\u`` escapes) read, each string cleaned and written back; any other text
+    (an entry written by hand) cleaned as it is."""
+    try:
+        parsed = json.loads(message)
+    except ValueError:
+        return _erased(message, names)
+
+    def clean(value: Any) -> Any:
+        if isinstance(value, str):
+            return _erased(value, names)
+        if isinstance(value, list):
+            return [clean(v) for v in value]
+        if isinstance(value, dict):
+            return {k: clean(v) for k, v in value.items()}
+        return value
+
+    cleaned = clean(parsed)
+    return message if cleaned == parsed else json.dumps(cleaned)
+
+
+def forget_in_admin_log(person: Person) -> None:
+    """The Django admin's journal without ``person``, who is being deleted (the Django admin, or
+    the purge of people who left): the entries keep who did what and when (as the traces do),
+    but their name (« MARTIN Camille ») becomes :data:`ERASED` — in the entries of their record
+    (its deletion's among them: the admin writes it before deleting), of their memberships,
+    relatives' links and activation code, now or deleted before (« MARTIN Camille — Élève —
+    0312609T »: a deleted row is told from a homonym's by its name only, and erased too), and
+    in every entry's list of changes (an inline row named in another record's change). Their
+    login, should a text name it, goes too. Called before the rows go (``pre_delete``), in the
+    deletion's transaction."""
+    names = tuple(n for n in (str(person), person.display_name, person.login) if n)
+    if not names:
+        return
+    own_type = ContentType.objects.get_for_model(Person)
+    related = {
+        ContentType.objects.get_for_model(Membership).pk: Membership.objects.filter(person=person),
+        ContentType.objects.get_for_model(ParentLink).pk: ParentLink.objects.filter(
+            Q(parent=person) | Q(child=person)
+        ),
+        ContentType.objects.get_for_model(ActivationCode).pk: ActivationCode.objects.filter(
+            person=person
+        ),
+    }
+    ids = {
+        ct: {str(pk) for pk in rows.values_list("pk", flat=True)} for ct, rows in related.items()
+    }
+    mentions = Q()
+    for name in names:
+        escaped = json.dumps(name)[1:-1]  # as Django's JSON stores it
+        mentions |= Q(object_repr__contains=name) | Q(change_message__contains=name)
+        mentions |= Q(change_message__contains=escaped)
+    entries = LogEntry.objects.filter(
+        Q(content_type=own_type, object_id=str(person.pk)) | mentions
+    ).only("pk", "content_type_id", "object_id", "object_repr", "change_message")
+    for entry in entries.iterator(chunk_size=500):
+        repr_ = entry.object_repr
+        if entry.content_type_id == own_type.pk and entry.object_id == str(person.pk):
+            repr_ = ERASED
+        elif entry.content_type_id in ids and (
+            entry.object_id in ids[entry.content_type_id]
+            or not related[entry.content_type_id]
+            .model._default_manager.filter(pk=entry.object_id)
+            .exists()
+        ):
+            repr_ = _erased(repr_, names)
+        message = _erased_message(entry.change_message, names)
+        if (repr_, message) != (entry.object_repr, entry.change_message):
+            LogEntry.objects.filter(pk=entry.pk).update(object_repr=repr_, change_message=message)
+
+
+def _on_person_deleted(sender: Any, instance: Person, **kwargs: Any) -> None:
+    forget_in_admin_log(instance)
+
+
 def purge_activation_codes(dry_run: bool) -> int:
     """Codes used or expired more than a day ago (a letter's code is valid
     ``SOCLE_ACTIVATION_CODE_DAYS`` days; a used one serves the hand-over for 2 minutes)."""
@@ -127,6 +218,9 @@ def purge_activation_codes(dry_run: bool) -> int:
 
 
 def register() -> None:
+    pre_delete.connect(
+        _on_person_deleted, sender=Person, dispatch_uid="directory-forget-in-admin-log-on-delete"
+    )
     register_export("person", person_record)
     register_export("memberships", memberships)
     register_export("relatives", relatives)

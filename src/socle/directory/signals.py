@@ -16,7 +16,17 @@ batch committed); the portal traces it.
 activation code was shown to them); the portal traces it in the « Traces » of each of the
 person's establishments, so that a school sees it when another school's administrator resets
 a person they share.
+``people_deleting(sender=Person, people=[…])``: ``people`` are about to be deleted together, in
+the current transaction (a batch of ``socle retention_purge``, a selection deleted in the Django
+admin; :func:`deleting`): an app that keeps something of each (the PRONOTE imports) may clean
+it once for all of them, cheaper than once per person, and then skip them in its ``pre_delete``
+receiver while :func:`in_batch` says so.
 """
+
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Any
 
 from django.dispatch import Signal
 
@@ -25,3 +35,24 @@ person_deactivated = Signal()
 activated_here = Signal()
 leavers_deleted = Signal()
 password_reset = Signal()
+people_deleting = Signal()
+
+_batch: ContextVar[frozenset[int]] = ContextVar("socle_people_deleting", default=frozenset())
+
+
+@contextmanager
+def deleting(sender: Any, people: Iterable[Any]) -> Iterator[None]:
+    """Around the deletion of ``people`` together (inside its transaction): sends
+    ``people_deleting`` first, and :func:`in_batch` answers yes for them until the end."""
+    people = list(people)
+    people_deleting.send(sender=sender, people=people)
+    token = _batch.set(frozenset(p.pk for p in people))
+    try:
+        yield
+    finally:
+        _batch.reset(token)
+
+
+def in_batch(person: Any) -> bool:
+    """Whether ``person`` is being deleted with others, ``people_deleting`` already sent."""
+    return person.pk in _batch.get()

@@ -18,6 +18,8 @@ ACTIVATED = gettext_noop("activé : %(populations)s")
 DEACTIVATED = gettext_noop("désactivé")
 DEFAULT_ACCESS = gettext_noop("retour à l'accès par défaut")
 INDIVIDUAL_ACCESS = gettext_noop("accès individuel : %(login)s")
+# The same, in the export of the administrator who gave it (socle.portal.personal_data)
+INDIVIDUAL_ACCESS_OTHER = gettext_noop("accès individuel : un autre compte")
 LAUNCHER = gettext_noop("lanceur du portail")  # access refused by the launcher page
 
 # Retention, right of access, accounts
@@ -25,6 +27,11 @@ TRACES_PURGED = gettext_noop("%(count)s trace(s) de plus de %(days)s jours")
 LEAVERS_DELETED = gettext_noop("%(count)s compte(s) désactivé(s) depuis plus de %(days)s jours")
 PERSON_DATA_EXPORTED = gettext_noop("export des données de la personne (droit d'accès)")
 PASSWORD_RESET = gettext_noop("Mot de passe de %(person)s réinitialisé (nouveau code d'activation)")
+PASSWORD_RESET_OTHER = gettext_noop(
+    "Mot de passe d'un autre compte réinitialisé (nouveau code d'activation)"
+)
+# A detail naming another account that no form above wrote, in such an export
+OTHER_ACCOUNT = gettext_noop("un autre compte")
 
 
 def register() -> None:
@@ -55,11 +62,18 @@ def register() -> None:
     )
     register_detail_forms(
         ("access_rule_added", "access_rule_removed"),
-        DetailForm(INDIVIDUAL_ACCESS),
+        DetailForm(INDIVIDUAL_ACCESS_OTHER),  # before the form it would match
+        DetailForm(INDIVIDUAL_ACCESS, other_account=INDIVIDUAL_ACCESS_OTHER),
         shown_rule_detail,
     )
     register_detail_forms("access_denied", DetailForm(LAUNCHER))
     register_detail_forms("traces_purged", DetailForm(TRACES_PURGED))
     register_detail_forms("leavers_deleted", DetailForm(LEAVERS_DELETED))
     register_detail_forms("person_data_exported", DetailForm(PERSON_DATA_EXPORTED))
-    register_detail_forms("password_reset", DetailForm(PASSWORD_RESET))
+    register_detail_forms(
+        "password_reset",
+        DetailForm(PASSWORD_RESET, other_account=PASSWORD_RESET_OTHER),
+        DetailForm(PASSWORD_RESET_OTHER),
+    )
+    for event in ("password_reset", "access_rule_added", "access_rule_removed"):
+        register_detail_forms(event, DetailForm(OTHER_ACCOUNT))

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from socle.directory.models import Relation
 from socle.portal.populations import profile_label
 from socle.portal.traces import OUTCOME_LABELS, event_label
 
@@ -115,64 +117,112 @@ LABELS = {
 }
 
 
-def _label(key: str) -> str:
+def label(key: str) -> str:
+    """The label of a key of the export in the active language (the key itself when it has
+    none)."""
     return str(LABELS.get(key, key))
 
 
-def _value(key: str, value: Any) -> str:
-    if value is None or value == "":
+def value(key: str, item: Any) -> str:
+    """A value of the export as the reader reads it: « — » for nothing, « oui »/« non », dates as
+    in France, events and profiles by their names."""
+    if item is None or item == "":
         return "—"
-    if isinstance(value, bool):
-        return _("oui") if value else _("non")
-    if isinstance(value, dt.datetime):
-        return timezone.localtime(value).strftime("%d/%m/%Y %H:%M")
-    if isinstance(value, dt.date):
-        return value.strftime("%d/%m/%Y")
+    if isinstance(item, bool):
+        return _("oui") if item else _("non")
+    if isinstance(item, dt.datetime):
+        return timezone.localtime(item).strftime("%d/%m/%Y %H:%M")
+    if isinstance(item, dt.date):
+        return item.strftime("%d/%m/%Y")
     if key == "event":
-        return f"{event_label(str(value))} ({value})"
+        return f"{event_label(str(item))} ({item})"
     if key == "profile":
-        return f"{profile_label(str(value))} ({value})"
-    if key == "outcome" and value in OUTCOME_LABELS:
-        return str(OUTCOME_LABELS[value])
-    return str(value)
+        return f"{profile_label(str(item))} ({item})"
+    if key == "relation" and item in Relation.values:
+        return f"{Relation(item).label} ({item})"
+    if key == "outcome" and item in OUTCOME_LABELS:
+        return str(OUTCOME_LABELS[item])
+    return str(item)
 
 
-def _pair(label: str, value: str) -> str:
-    return _("%(label)s : %(value)s") % {"label": label, "value": value}
+@dataclass(frozen=True)
+class Field:
+    """One labelled line of the export, and what it holds: a dictionary's fields (``fields``)
+    or a list of records (``items``, each its fields, numbered). The text below and the
+    « Mes données » page (``portal/my_data.html``) both show these."""
+
+    label: str
+    value: str = ""
+    fields: tuple[Field, ...] = ()
+    items: tuple[tuple[Field, ...], ...] = ()
 
 
-def _lines(key: str, value: Any, depth: int, field: str | None = None) -> Iterator[str]:
-    """``key``'s lines; its value read as ``field``'s when given (:data:`VALUES_OF`)."""
+def fields_of(key: str, item: Any, as_field: str | None = None) -> Field:
+    """``key``'s line; its value read as ``as_field``'s when given (:data:`VALUES_OF`)."""
+    if isinstance(item, dict):
+        inner = VALUES_OF.get(key)
+        return Field(
+            label(key),
+            "" if item else "—",
+            fields=tuple(fields_of(k, v, inner) for k, v in item.items()),
+        )
+    if isinstance(item, list | tuple) and any(isinstance(i, dict) for i in item):
+        return Field(
+            f"{label(key)} ({len(item)})",
+            items=tuple(tuple(fields_of(k, v) for k, v in record.items()) for record in item),
+        )
+    if isinstance(item, list | tuple):
+        return Field(label(key), ", ".join(value(as_field or key, i) for i in item) or "—")
+    return Field(label(key), value(as_field or key, item))
+
+
+def section_fields(section: str, data: Any) -> list[Field]:
+    """The lines of one section of the export (a record: its fields; a list: its items)."""
+    if isinstance(data, dict):
+        return [fields_of(key, item) for key, item in data.items()]
+    if isinstance(data, list):
+        return [fields_of(section, data)]
+    return [Field(label(section), value(section, data))]
+
+
+def _pair(text: str, shown: str) -> str:
+    return _("%(label)s : %(value)s") % {"label": text, "value": shown}
+
+
+def _lines(line: Field, depth: int) -> Iterator[str]:
     pad = INDENT * depth
-    if isinstance(value, dict):
-        yield pad + _pair(_label(key), "" if value else "—").rstrip()
-        for inner, item in value.items():
-            yield from _lines(inner, item, depth + 1, VALUES_OF.get(key))
-    elif isinstance(value, list | tuple) and any(isinstance(i, dict) for i in value):
-        yield pad + _pair(f"{_label(key)} ({len(value)})", "").rstrip()
-        for number, item in enumerate(value, 1):
-            yield f"{pad}{INDENT}{number}."
-            for inner, inner_value in item.items():
-                yield from _lines(inner, inner_value, depth + 2)
-    elif isinstance(value, list | tuple):
-        shown = ", ".join(_value(field or key, item) for item in value) or "—"
-        yield pad + _pair(_label(key), shown)
-    else:
-        yield pad + _pair(_label(key), _value(field or key, value))
+    yield (pad + _pair(line.label, line.value)).rstrip()
+    for inner in line.fields:
+        yield from _lines(inner, depth + 1)
+    for number, record in enumerate(line.items, 1):
+        yield f"{pad}{INDENT}{number}."
+        for inner in record:
+            yield from _lines(inner, depth + 2)
 
 
 def render(data: dict[str, Any], title: str) -> str:
     """The export ``data`` (sections as :func:`~socle.core.personal_data.export_person` gives
     them) as text, under ``title``; each section a heading and a blank line."""
     out = [title, "=" * len(title)]
-    for section, value in data.items():
-        heading = _label(section)
+    for section, item in data.items():
+        heading = label(section)
         out += ["", heading, "-" * len(heading)]
-        if isinstance(value, dict):
-            for key, item in value.items():
-                out += _lines(key, item, 0)
-        elif isinstance(value, list):
-            out += list(_lines(section, value, 0))[1:] or ["—"]
+        if isinstance(item, dict):
+            for key, inner in item.items():
+                out += _lines(fields_of(key, inner), 0)
+        elif isinstance(item, list):
+            out += list(_lines(fields_of(section, item), 0))[1:] or ["—"]
         else:
-            out.append(_value(section, value))
+            out.append(value(section, item))
     return "\n".join(out) + "\n"
+
+
+def export_text(person: Any, data: dict[str, Any]) -> str:
+    """The whole text export of ``person`` (``data``: every section), under its title: what
+    ``socle person_data --format texte`` writes and « Mes données » downloads."""
+    title = _("Données conservées par l'ENT sur %(name)s (%(login)s), le %(date)s") % {
+        "name": person.display_name,
+        "login": person.login,
+        "date": timezone.localtime().strftime("%d/%m/%Y"),
+    }
+    return render(data, title)

@@ -14,8 +14,9 @@ from socle.core.batches import batched
 from socle.core.personal_data import register_export, register_purge
 from socle.directory.models import Person
 from socle.directory.signals import leavers_deleted
-from socle.portal.detail_forms import LEAVERS_DELETED, TRACES_PURGED
+from socle.portal.detail_forms import LEAVERS_DELETED, OTHER_ACCOUNT, TRACES_PURGED
 from socle.portal.models import Group, LauncherSkip, Trace, TraceScope
+from socle.portal.trace_details import without_accounts
 from socle.portal.trace_log import purge
 from socle.portal.traces import record
 
@@ -25,10 +26,12 @@ CHUNK = 900  # traces a query of their TraceScope rows (an IN list SQLite always
 def traces_of(person: Person) -> list[dict[str, Any]]:
     """Every trace about the person (``person``) or made by them (``actor_login``: an
     administrator's changes), oldest first, each with the establishments that see it and the
-    person's profile in each then (``TraceScope``: one query per 900 traces). A trace they made
-    about someone else (a password reset) exports no profile: its rows hold the other
-    person's."""
+    person's profile in each then (``TraceScope``: one query per 900 traces). The right of
+    access gives the person their data, not other people's (GDPR art. 15(4)): a trace they made
+    about someone else (a password reset) exports neither that person's profile nor their
+    establishments, and no detail names another account (:func:`_detail`)."""
     traces = Trace.objects.filter(Q(person=person) | Q(actor_login=person.login)).order_by("at")
+    own_names = (person.login, str(person), person.display_name)
     exported: list[dict[str, Any]] = []
     for chunk in batched(traces.iterator(chunk_size=CHUNK), CHUNK):
         profiles: dict[int, dict[str, str]] = defaultdict(dict)
@@ -36,23 +39,37 @@ def traces_of(person: Person) -> list[dict[str, Any]]:
         rows = TraceScope.objects.filter(trace_id__in=own).order_by("uai")
         for trace_id, uai, profile in rows.values_list("trace_id", "uai", "profile"):
             profiles[trace_id][uai] = profile
-        exported += [
-            {
-                "at": t.at,
-                "event": t.event,
-                "outcome": t.outcome,
-                "actor_login": t.actor_login,
-                "service_code": t.service_code,
-                "uai": t.uai,
-                "profile": t.profile,
-                "client_ip": t.client_ip,
-                "detail": t.detail,
-                "member_uais": t.member_uais,  # their establishments then (a trace without UAI)
-                "profiles": profiles.get(t.pk, {}),  # UAI → their profile there then ("": none)
-            }
-            for t in chunk
-        ]
+        for t in chunk:
+            theirs = t.person_id == person.pk
+            exported.append(
+                {
+                    "at": t.at,
+                    "event": t.event,
+                    "outcome": t.outcome,
+                    "actor_login": t.actor_login,
+                    "service_code": t.service_code,
+                    "uai": t.uai,
+                    "profile": t.profile if theirs else "",
+                    "client_ip": t.client_ip,
+                    "detail": _detail(t, theirs, own_names),
+                    # their establishments then (a trace without UAI)
+                    "member_uais": t.member_uais if theirs else "",
+                    "profiles": profiles.get(t.pk, {}),  # UAI → their profile there then
+                }
+            )
     return exported
+
+
+def _detail(trace: Trace, theirs: bool, own: tuple[str, ...]) -> str:
+    """A trace's detail without the other accounts it names: « accès individuel : un autre
+    compte » for the administrator who gave it (``trace_details.without_accounts``); a trace
+    about another person whose detail no such form wrote says « un autre compte » only."""
+    found = without_accounts(trace.event, trace.detail, own)
+    if found is not None:
+        return found
+    if theirs or not trace.detail:
+        return trace.detail
+    return OTHER_ACCOUNT
 
 
 def portal_choices(person: Person) -> dict[str, Any]:

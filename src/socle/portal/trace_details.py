@@ -98,6 +98,10 @@ class DetailForm:
 
     template: str
     known: dict[str, Known | Nested] = field(default_factory=dict)
+    # The same detail for a reader other than the account it names (``template`` naming it by
+    # a placeholder: « Mot de passe de %(person)s … »), in French as stored: see
+    # :func:`without_accounts`.
+    other_account: str = ""
     _regex: re.Pattern[str] | None = field(default=None, init=False, repr=False)
 
     def regex(self) -> re.Pattern[str]:
@@ -154,3 +158,19 @@ def shown_detail(event: str, detail: str) -> ShownDetail:
 
 def detail_text(event: str, detail: str) -> str:
     return shown_detail(event, detail).text
+
+
+def without_accounts(event: str, detail: str, own: Iterable[str] = ()) -> str | None:
+    """``detail`` of a trace of ``event`` without the other account it names (an
+    administrator's act on someone: « accès individuel : camille.martin » → « accès individuel :
+    un autre compte »), as stored (French), for the export of the person who acted (the right
+    of access gives them their data, not other people's); as it is when what it names is one
+    of ``own`` (the reader's login or name); ``None`` when no form naming an account wrote it."""
+    for form in _FORMS.get(event, ()) if detail else ():
+        if not isinstance(form, DetailForm) or not form.other_account:
+            continue
+        found = form.regex().fullmatch(detail)
+        if found is not None:
+            named = set(found.groupdict().values())
+            return detail if named and named <= set(own) else form.other_account
+    return None

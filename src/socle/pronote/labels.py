@@ -21,6 +21,10 @@ LabelParts = Mapping[str, str]
 
 KEYS = ("name", "birth_name", "class_name", "birth_date", "login")
 BIRTH_NAME = gettext_noop("%(name)s (née %(birth_name)s)")
+# A deleted account (``socle.pronote.personal_data``): its French label, and the parts stored
+# instead of its name's, which say it in the reader's language.
+DELETED = gettext_noop("compte supprimé")
+DELETED_PARTS = {"deleted": "1"}
 BORN_ON = gettext_noop("né(e) le %(date)s")
 SEPARATOR = " — "
 
@@ -40,6 +44,8 @@ def parts(
 
 
 def _label(label_parts: LabelParts, translate: Callable[[str], str]) -> str:
+    if label_parts.get("deleted"):
+        return translate(DELETED)
     name = label_parts.get("name", "")
     if label_parts.get("birth_name"):
         name = translate(BIRTH_NAME) % {"name": name, "birth_name": label_parts["birth_name"]}
@@ -65,6 +71,8 @@ def render(label_parts: LabelParts) -> str:
 
 def decode(stored: object) -> dict[str, str] | None:
     """The parts of a stored value, or ``None`` when it is not parts we can render."""
+    if stored == DELETED_PARTS:
+        return DELETED_PARTS
     if not isinstance(stored, dict) or "name" not in stored:
         return None
     if any(key not in KEYS or not isinstance(value, str) for key, value in stored.items()):

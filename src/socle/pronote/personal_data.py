@@ -15,8 +15,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from socle.core.personal_data import count_or_delete, register_export, register_purge
-from socle.directory.models import Establishment, Membership, Person
-from socle.pronote import reasons
+from socle.directory.models import Establishment, Person
+from socle.directory.signals import in_batch, people_deleting
+from socle.pronote import labels, reasons
 from socle.pronote.models import (
     ImportRow,
     ImportSession,
@@ -137,30 +138,16 @@ def purge_missing(dry_run: bool) -> int:
     return count_or_delete(MissingIdentifierEvent.objects.filter(last_at__lt=cutoff), dry_run)
 
 
-def _schools(person: Person) -> set[int]:
-    """The establishments whose imports may propose ``person`` as a candidate: where they are
-    a member, have a PRONOTE identifier, or were matched to a row of an import."""
-    schools = set(
-        ImportRow.objects.filter(person=person).values_list("session__establishment", flat=True)
-    )
-    schools |= set(Membership.objects.filter(person=person).values_list("establishment", flat=True))
-    schools |= set(
-        PronoteIdentity.objects.filter(person=person).values_list("establishment", flat=True)
-    )
-    return schools
-
-
 def _is(person: Person, candidate: object) -> bool:
     return isinstance(candidate, dict) and candidate.get("id") == person.pk
 
 
-def _proposed(person: Person, schools: set[int] | None = None) -> Iterator[tuple[ImportRow, Any]]:
-    """Each row of their schools' imports kept that proposed ``person`` as a candidate, with
-    that candidate."""
-    rows = ImportRow.objects.filter(session__establishment__in=schools or _schools(person))
+def _proposed(person: Person) -> Iterator[tuple[ImportRow, Any]]:
+    """Each row of the imports kept (every school's: also one they have since left) that
+    proposed ``person`` as a candidate, with that candidate."""
     # Stored as ``[{"id": 12, "label": …}]`` (SQLite's text, PostgreSQL's jsonb alike: "id" is
     # the shortest key, first): a first sieve in the database, the exact test below.
-    rows = rows.filter(candidates__icontains=f'"id": {person.pk},')
+    rows = ImportRow.objects.filter(candidates__icontains=f'"id": {person.pk},')
     rows = rows.select_related("session__establishment")
     for row in rows.order_by("session__created_at", "position").iterator(chunk_size=500):
         for candidate in row.candidates:
@@ -196,18 +183,14 @@ def forget_in_imports(person: Person) -> None:
     purge of people who left), goes with them, whatever the imports' own retention (the newest
     import of a school is kept whatever its age): the rows matched to them lose PRONOTE's names,
     birth date, postal code, class, responsables and « Identifiant CAS » (the row stays, with
-    PRONOTE's identifier, so that the import's counts still add up); they leave the candidates
-    proposed on the rows of their schools' imports (:func:`_schools`); their name and login
-    leave the lists of identifiers a Complet import removed. Called before the rows go
-    (``pre_delete``), in the deletion's transaction."""
-    removed_steps = {step for step, _entry in _removed(person)}  # one scan of the steps' lists
-    schools = _schools(person) | {step.session.establishment_id for step in removed_steps}
+    PRONOTE's identifier, so that the import's counts still add up); their name and login
+    leave the lists of identifiers a Complet import removed; and, in the imports of every
+    school (also one where, by now, they have nothing: a pupil proposed at a school they since
+    left), they leave the candidates proposed and the notes name them :data:`GONE`
+    (:func:`_sweep`; done once for a batch deleted together, :func:`forget_in_imports_of`).
+    Called before the rows go (``pre_delete``), in the deletion's transaction."""
     ImportRow.objects.filter(person=person).update(**_FILE_FIELDS)
-    _forget_in_notes(person, schools)
-    for row in {row for row, _candidate in _proposed(person, schools)}:
-        kept = [c for c in row.candidates if not _is(person, c)]
-        ImportRow.objects.filter(pk=row.pk).update(candidates=kept)
-    for step in removed_steps:
+    for step in {step for step, _entry in _removed(person)}:  # one scan of the steps' lists
         removed = [
             {**r, "person": "", "login": ""}
             if isinstance(r, dict) and r.get("login") == person.login
@@ -215,11 +198,56 @@ def forget_in_imports(person: Person) -> None:
             for r in step.removed
         ]
         ImportStep.objects.filter(pk=step.pk).update(removed=removed)
+    if not in_batch(person):
+        _sweep([person])
 
 
-# What a note says instead of a deleted person's « NOM Prénom (login) » (stored French, as the
-# notes' own texts: the import's rows are its record, in the journal's language).
-GONE = "compte supprimé"
+def forget_in_imports_of(sender: Any, people: list[Person], **kwargs: Any) -> None:
+    """``people_deleting`` receiver: one pass over every import's rows for a batch of people
+    deleted together (200 at a time by the purge of people who left), instead of one per
+    person."""
+    if people:
+        _sweep(people)
+
+
+def _sweep(people: list[Person]) -> None:
+    """Every import row kept that proposed one of ``people`` as a candidate, or whose notes
+    name one of them: the candidate goes, the note says :data:`GONE`. One person: the rows
+    whose stored text holds their id or login (a first sieve in the database); several: the
+    rows with a candidate or a note naming an account at all, each read once."""
+    by_id = {p.pk: p for p in people}
+    if len(people) == 1:
+        person = people[0]
+        # Stored as ``[{"id": 12, "label": …}]`` (SQLite's text, PostgreSQL's jsonb alike: "id"
+        # is the shortest key, first).
+        sieve = (
+            Q(candidates__icontains=f'"id": {person.pk},')
+            | Q(reason_parts__icontains=person.login)
+            | Q(outcome_detail_parts__icontains=person.login)
+        )
+    else:
+        sieve = (
+            Q(candidates__icontains='"id": ')
+            | Q(reason_parts__icontains='"label"')
+            | Q(outcome_detail_parts__icontains='"label"')
+        )
+    fields = ("pk", "candidates", *_NOTE_FIELDS)
+    for row in ImportRow.objects.filter(sieve).only(*fields).iterator(chunk_size=500):
+        changes: dict[str, Any] = {}
+        candidates = row.candidates if isinstance(row.candidates, list) else []
+        kept = [c for c in candidates if not (isinstance(c, dict) and c.get("id") in by_id)]
+        if len(kept) != len(candidates):
+            changes["candidates"] = kept
+        changes |= _notes_without(row, people)
+        if changes:
+            ImportRow.objects.filter(pk=row.pk).update(**changes)
+
+
+# What a note says instead of a deleted person's « NOM Prénom (login) »: the French ``label``
+# (for the French text of the notes, the import's record) and parts that say it in the reader's
+# language (``labels.DELETED_PARTS``; a row written before them, « compte supprimé » alone, is
+# shown translated too: ``reasons``).
+GONE = labels.DELETED
 
 
 def _names(person: Person, params: object) -> bool:
@@ -239,37 +267,39 @@ def _names(person: Person, params: object) -> bool:
 def _without(person: Person, stored: list[Any]) -> list[Any]:
     """Stored notes (``[[code, {params}], …]``) with :data:`GONE` for the label naming
     ``person``, and their label's parts dropped."""
+    gone = {"label": GONE, "label_parts": dict(labels.DELETED_PARTS)}
     return [
-        [item[0], {k: v for k, v in item[1].items() if k != "label_parts"} | {"label": GONE}]
+        [item[0], {k: v for k, v in item[1].items() if k != "label_parts"} | gone]
         if isinstance(item, list) and len(item) == 2 and _names(person, item[1])
         else item
         for item in stored
     ]
 
 
-def _forget_in_notes(person: Person, schools: set[int]) -> None:
-    """The notes of their schools' rows that named ``person`` — why a row was not matched to
-    them (« l'identifiant est déjà celui de MARTIN Camille — … »), what validation did (« retiré
-    à MARTIN Camille (camille.martin) », « identifiant déjà attribué à … ») — name :data:`GONE`
-    instead, in their parts and their French texts alike."""
-    rows = ImportRow.objects.filter(session__establishment__in=schools).filter(
-        Q(reason_parts__icontains=person.login) | Q(outcome_detail_parts__icontains=person.login)
-    )
-    fields = ("pk", "reason", "reason_parts", "outcome_detail", "outcome_detail_parts")
-    for row in rows.only(*fields).iterator(chunk_size=500):
-        changes: dict[str, Any] = {}
-        for text, stored, separator in (
-            ("reason", "reason_parts", reasons.SEPARATOR),
-            ("outcome_detail", "outcome_detail_parts", DETAIL_SEPARATOR),
-        ):
-            parts = getattr(row, stored)
-            kept = _without(person, parts) if isinstance(parts, list) else parts
-            if kept != parts:
-                notes = reasons.decode(kept)
-                changes[stored] = kept
-                changes[text] = reasons.french(notes, separator)[:300] if notes else ""
-        if changes:
-            ImportRow.objects.filter(pk=row.pk).update(**changes)
+_NOTE_FIELDS = ("reason", "reason_parts", "outcome_detail", "outcome_detail_parts")
+
+
+def _notes_without(row: ImportRow, people: list[Person]) -> dict[str, Any]:
+    """The changes that make the notes of ``row`` that named one of ``people`` — why a row was
+    not matched to them (« l'identifiant est déjà celui de MARTIN Camille — … »), what
+    validation did (« retiré à MARTIN Camille (camille.martin) », « identifiant déjà attribué
+    à … ») — name :data:`GONE` instead, in their parts and their French texts alike."""
+    changes: dict[str, Any] = {}
+    for text, stored, separator in (
+        ("reason", "reason_parts", reasons.SEPARATOR),
+        ("outcome_detail", "outcome_detail_parts", DETAIL_SEPARATOR),
+    ):
+        parts = getattr(row, stored)
+        if not isinstance(parts, list):
+            continue
+        kept = parts
+        for person in people:
+            kept = _without(person, kept)
+        if kept != parts:
+            notes = reasons.decode(kept)
+            changes[stored] = kept
+            changes[text] = reasons.french(notes, separator)[:300] if notes else ""
+    return changes
 
 
 def _on_person_deleted(sender: Any, instance: Person, **kwargs: Any) -> None:
@@ -278,6 +308,9 @@ def _on_person_deleted(sender: Any, instance: Person, **kwargs: Any) -> None:
 
 def register() -> None:
     register_export("pronote", pronote_data)
+    people_deleting.connect(
+        forget_in_imports_of, sender=Person, dispatch_uid="pronote-forget-in-imports-of-batch"
+    )
     pre_delete.connect(
         _on_person_deleted, sender=Person, dispatch_uid="pronote-forget-in-imports-on-delete"
     )

@@ -158,6 +158,8 @@ def _localized(params: Params) -> dict[str, Value]:
     label_parts = labels.decode(values.get("label_parts"))
     if label_parts is not None:
         values["label"] = labels.render(label_parts)
+    elif values.get("label") == labels.DELETED:  # a deleted account, stored before its parts
+        values["label"] = gettext(labels.DELETED)
     return values
 
 

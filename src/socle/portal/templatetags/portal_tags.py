@@ -95,6 +95,16 @@ def privacy_notice() -> Statement | None:
     return footer_privacy_notice()
 
 
+@register.simple_tag(takes_context=True)
+def my_data_url(context: Any) -> str:
+    """The footer's « Mes données » link, for a person logged in ("" for a visitor; the
+    header has already read who is logged in)."""
+    user = getattr(context.get("request"), "user", None)
+    if user is None or not user.is_authenticated:
+        return ""
+    return optional_url("portal:my_data")
+
+
 @register.simple_tag
 def french_part() -> SafeString:
     """`` lang="fr"`` on an element holding French whatever the page's language (WCAG 3.1.2):

@@ -21,7 +21,6 @@ from typing import Any, cast
 from django.core.management.base import CommandError, CommandParser
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -31,7 +30,7 @@ from socle.core.personal_data import export_person
 from socle.core.plain_errors import os_error
 from socle.directory.models import Person
 from socle.portal.detail_forms import PERSON_DATA_EXPORTED
-from socle.portal.person_text import render
+from socle.portal.person_text import export_text
 from socle.portal.traces import record
 
 
@@ -84,12 +83,7 @@ class Command(SocleCommand):
         person = found[0]
         data = export_person(person)
         if options.get("format") == "texte":
-            title = _("Données conservées par l'ENT sur %(name)s (%(login)s), le %(date)s") % {
-                "name": person.display_name,
-                "login": person.login,
-                "date": timezone.localtime().strftime("%d/%m/%Y"),
-            }
-            text = render(data, title).rstrip("\n")
+            text = export_text(person, data).rstrip("\n")
         else:
             text = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2)
         out = options.get("out")

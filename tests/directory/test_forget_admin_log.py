@@ -1,0 +1,69 @@
+"""A person deleted leaves their name nowhere in the Django admin's journal
+(``django.contrib.admin.models.LogEntry``): its entries keep who did what and when, with « […] »
+instead of the name (docs/privacy.md, "People who leave")."""
+
+from __future__ import annotations
+
+import json
+
+from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
+from django.test import Client
+
+from socle.directory.models import Membership, Person, Profile
+from socle.directory.personal_data import ERASED
+from tests.factories import make_establishment, make_parent_link, make_person
+
+
+def log(user: Person, objects: list[object], flag: int, message: object = "") -> None:
+    LogEntry.objects.log_actions(
+        user.pk, objects, flag, change_message=message, single_object=False
+    )
+
+
+def test_it_erases_a_deleted_persons_name_from_the_admin_journal() -> None:
+    school = make_establishment("0312609T")
+    admin = Person.objects.create_superuser("admin", "admin-password-2026")
+    pupil = make_person("Camille", "Martin", establishment=school, class_name="4A")
+    mother = make_person("Nathalie", "Martin", establishment=school, profile=Profile.PARENT)
+    link = make_parent_link(mother, pupil)
+    homonym = make_person("Camille", "Martin", establishment=school)  # another account
+    membership = Membership.objects.get(person=pupil)
+    old_membership = Membership.objects.create(
+        person=pupil, establishment=make_establishment("0310001H"), profile=Profile.PUPIL
+    )
+    log(admin, [pupil], CHANGE, [{"changed": {"fields": ["Nom", "Prénom"]}}])
+    log(admin, [membership, link], CHANGE, [{"changed": {"fields": ["Classe"]}}])
+    log(admin, [old_membership], DELETION)
+    old_membership.delete()
+    inline = [{"added": {"name": "appartenance", "object": str(membership)}}]
+    log(admin, [mother], CHANGE, [*inline, {"changed": {"fields": [pupil.login]}}])
+    log(admin, [homonym], ADDITION, [{"added": {}}])
+    log(admin, [mother], CHANGE, "texte libre : camille.martin2 et MARTIN Camille-Rose")
+
+    client = Client()
+    client.force_login(admin)
+    response = client.post(f"/django-admin/directory/person/{pupil.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302 and not Person.objects.filter(pk=pupil.pk).exists()
+
+    entries = list(LogEntry.objects.order_by("pk"))
+    free_text, deletion = entries[-2:]
+    homonym_entry = LogEntry.objects.get(object_id=str(homonym.pk), content_type__model="person")
+    about_the_pupil = [e for e in entries if e not in (free_text, homonym_entry)]
+    everything = json.dumps(
+        [(e.object_repr, e.change_message) for e in about_the_pupil], ensure_ascii=False
+    )
+    assert "Camille" not in everything and pupil.login not in everything
+    pupil_entries = [
+        e for e in entries if e.object_id == str(pupil.pk) and e.content_type.model == "person"
+    ]
+    assert {e.object_repr for e in pupil_entries} == {ERASED}
+    assert [e.action_flag for e in pupil_entries] == [CHANGE, DELETION]  # kept: who, when
+    assert pupil_entries[-1] == deletion and deletion.user_id == admin.pk
+    assert json.loads(pupil_entries[0].change_message) == [
+        {"changed": {"fields": ["Nom", "Prénom"]}}
+    ]
+    reprs = [e.object_repr for e in entries]
+    assert f"{ERASED} — Élève — 0312609T" in reprs and f"{ERASED} — Élève — 0310001H" in reprs
+    assert f"MARTIN Nathalie → {ERASED} (Mère)" in reprs
+    assert homonym_entry.object_repr == "MARTIN Camille"  # the homonym keeps their name
+    assert free_text.change_message == "texte libre : camille.martin2 et MARTIN Camille-Rose"
