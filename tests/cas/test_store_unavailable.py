@@ -10,6 +10,7 @@ from lxml import html
 
 from socle.cas.fasthop import FastHop
 from socle.cas.views import common
+from socle.core import csp
 from tests.cas.conftest import SERVICE_URL, cas_login
 from tests.cas.test_fasthop import Spy, hop_environ
 from tests.cas.wsgi import run
@@ -78,6 +79,30 @@ def test_the_fast_hop_says_unavailable(store_down, service):
     assert "Service momentanément indisponible" in page.text_content()
     english = page.xpath("//p[@lang='en']/text()")  # no language chosen: both
     assert english == ["Service temporarily unavailable. Please try again in a few moments."]
+
+
+def test_it_gives_the_fast_hops_503_page_the_policy_of_the_other_pages(store_down, service):
+    """The hop's 503 page is served outside Django's middleware: the policy is one header,
+    built with the route's application, the same as the login view's 503 page gets."""
+    client = Client(raise_request_exception=False)
+    client.cookies["socle_tgc"] = "TGC-" + "a" * 40
+    page = client.get(f"/cas/login?service={SERVICE_URL}")
+    answer = run(FastHop(Spy()), hop_environ("TGC-" + "a" * 40))
+    assert answer.status_code == page.status_code == 503
+    assert answer.headers["content-security-policy"] == page["Content-Security-Policy"]
+    assert answer.headers["content-security-policy"] == csp.DEFAULT_POLICY
+
+
+@pytest.mark.parametrize(
+    ("setting", "sent"), [("off", None), ("default-src 'none'", "default-src 'none'")]
+)
+def test_it_follows_the_operators_policy_on_the_fast_hops_503_page(
+    store_down, service, settings, setting, sent
+):
+    settings.SOCLE_CONTENT_SECURITY_POLICY = setting
+    answer = run(FastHop(Spy()), hop_environ("TGC-" + "a" * 40))
+    assert answer.status_code == 503
+    assert answer.headers.get("content-security-policy") == sent
 
 
 @pytest.mark.parametrize(

@@ -128,6 +128,7 @@ def check_service_patterns(app_configs: Any = None, **kwargs: Any) -> list[Any]:
     from django.db import DatabaseError
 
     from socle.cas.services import compile_pattern, pattern_error, too_broad
+    from socle.core.linear_regex import Unsupported
     from socle.portal.models import ServicePattern, SSOType
 
     try:
@@ -146,6 +147,23 @@ def check_service_patterns(app_configs: Any = None, **kwargs: Any) -> list[Any]:
         }
         try:
             compile_pattern(pattern.kind, pattern.value)
+        except Unsupported as exc:  # valid for Python's re, not for RE2: a warning (upgrades)
+            problems.append(
+                Warning(
+                    _(
+                        "%(where)s : expression régulière que le CAS n'évalue plus (%(error)s), "
+                        "il l'ignore."
+                    )
+                    % {"where": where, "error": pattern_error(exc)},
+                    hint=_(
+                        "Le CAS compare les adresses en temps linéaire (RE2, docs/cas.md « "
+                        "Services ») : réécrivez-la sans cette construction dans Gestion portail "
+                        "> Services ou avec socle service_add."
+                    ),
+                    id="socle.W009",
+                )
+            )
+            continue
         except (re.error, ValueError) as exc:
             problems.append(
                 Error(

@@ -16,6 +16,7 @@ with the same traces; the answer carries the headers the hop's middleware chain 
 from __future__ import annotations
 
 import logging
+from functools import partial
 from html import escape
 
 from django.conf import settings
@@ -37,7 +38,7 @@ from socle.cas.views.common import (
     store_failure,
 )
 from socle.cas.views.login import MAX_SERVICE_LENGTH
-from socle.core import metrics, wsgi_fast
+from socle.core import csp, metrics, wsgi_fast
 from socle.core.wsgi_fast import Fallback, Reply, query
 from socle.directory import handover
 from socle.portal.access import can_access
@@ -60,8 +61,20 @@ UNAVAILABLE_PAGE = (
 logger = logging.getLogger("socle.cas")
 
 
-def prepare(environ: wsgi_fast.Environ, ip: str) -> wsgi_fast.Work:
-    """The hop to try for this request, or :class:`Fallback`."""
+def unavailable_headers(policy: str) -> wsgi_fast.Headers:
+    """The headers of :data:`UNAVAILABLE_PAGE`: with the ``Content-Security-Policy`` of the
+    HTML pages (``socle.core.csp``; none when ``policy`` is "", the setting ``off``), since
+    Django's middleware, which adds it to every other page, is not on this path. Built once,
+    when the route's application is (:func:`FastHop`)."""
+    headers = [("Content-Type", HTML), ("Retry-After", str(UNAVAILABLE_RETRY_AFTER))]
+    return [*headers, (csp.HEADER, policy)] if policy else headers
+
+
+def prepare(
+    environ: wsgi_fast.Environ, ip: str, *, unavailable: wsgi_fast.Headers | None = None
+) -> wsgi_fast.Work:
+    """The hop to try for this request, or :class:`Fallback`. ``unavailable``: the headers of
+    the 503 page (:func:`unavailable_headers`, given once by :func:`FastHop`)."""
     if environ.get("REQUEST_METHOD") != "GET" or environ.get("PATH_INFO") != "/cas/login":
         raise Fallback
     params = query(environ)
@@ -87,7 +100,7 @@ def prepare(environ: wsgi_fast.Environ, ip: str) -> wsgi_fast.Work:
         except STORE_ERRORS as exc:
             logger.error("/cas/login (fast hop): store unavailable: %s", store_failure(exc))
             metrics.store_unavailable()
-            headers = [("Content-Type", HTML), ("Retry-After", str(UNAVAILABLE_RETRY_AFTER))]
+            headers = unavailable or unavailable_headers(csp.configured_policy())
             return Reply("503 Service Unavailable", headers, UNAVAILABLE_PAGE)
 
     def _hop() -> Reply:
@@ -116,4 +129,5 @@ def prepare(environ: wsgi_fast.Environ, ip: str) -> wsgi_fast.Work:
 def FastHop(fallback: wsgi_fast.WSGIApp) -> wsgi_fast.FastPath:  # noqa: N802 - reads as the class it builds
     """The WSGI application of the hop route."""
     enabled = getattr(settings, "SOCLE_CAS_FAST_HOP", True)
-    return cas_fast_path(fallback, prepare, enabled=enabled, chain=CHAIN_HEADERS)
+    hop = partial(prepare, unavailable=unavailable_headers(csp.configured_policy()))
+    return cas_fast_path(fallback, hop, enabled=enabled, chain=CHAIN_HEADERS)

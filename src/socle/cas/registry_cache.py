@@ -18,19 +18,19 @@ production, the database cache otherwise).
 
 from __future__ import annotations
 
-import re
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from socle.core.linear_regex import UrlMatcher
 from socle.core.versioned import SharedVersion
 
 VERSION_KEY = "cas:registry-version"
 MEMO_SIZE = 4096
 VERSION = SharedVersion(VERSION_KEY)
 
-Entry = tuple[re.Pattern[str], Any]  # (compiled pattern, Service)
+Entry = tuple[UrlMatcher, Any]  # (compiled pattern, Service)
 
 
 @dataclass

@@ -20,8 +20,10 @@ made ``/``. URLs a browser would read differently from this parser, or that cann
 C1 controls too), Unicode separators and invisible format characters (RFC 3987 §4.1 forbids the
 bidirectional ones in IRIs). The registry is closed: a URL no pattern accepts has no service, and
 a pattern that accepts other sites (``https://appli.example.org**`` accepts
-``https://appli.example.org.attaquant.test/``) or one that a crafted address would keep busy for
-hours (``(\\w+-?)*``, three ``**``: ``socle.portal.regex_safety``) is ignored.
+``https://appli.example.org.attaquant.test/``) is ignored. Every pattern with a wildcard, and
+every regular expression, is matched by RE2 (``socle.core.linear_regex``), in time linear in
+the address's length: no pattern can keep a worker busy (``(\\w+-?)*``, ``*a*a*ab``); an
+exact URL, a literal, by Python's ``re``.
 """
 
 from __future__ import annotations
@@ -37,10 +39,10 @@ from django.utils.encoding import iri_to_uri
 from django.utils.translation import gettext as _
 
 from socle.cas import registry_cache
+from socle.core.linear_regex import UrlMatcher, compile_linear
 from socle.core.plain_errors import regex_error
 from socle.portal.models import PatternKind, Service, ServicePattern
 from socle.portal.patterns import foreign_address, is_ticket_parameter
-from socle.portal.regex_safety import slow_pattern
 
 MAX_URL_LENGTH = 2048
 MAX_REGEX_LENGTH = 500
@@ -158,12 +160,17 @@ def same_service_url(a: str, b: str) -> bool:
 
 
 @lru_cache(maxsize=4096)
-def compile_pattern(kind: str, value: str) -> re.Pattern[str]:
-    """Compiles one pattern into an anchored regular expression over normalised URLs."""
+def compile_pattern(kind: str, value: str) -> UrlMatcher:
+    """Compiles one pattern into an anchored regular expression over normalised URLs: RE2
+    (linear time, ``socle.core.linear_regex``) for a regular expression and an Ant pattern
+    with wildcards, Python's ``re`` for an exact URL (a literal: nothing to backtrack). Raises
+    ``re.error`` for an expression that does not compile, or that RE2 does not read (a
+    lookaround, a back-reference…), ``ValueError`` for an address that is not one."""
     if kind == PatternKind.REGEX:
         if len(value) > MAX_REGEX_LENGTH:
             raise re.error(_("expression trop longue"))
-        return re.compile(value)
+        re.compile(value)  # Python's reading first: its messages (plain_errors.regex_error)
+        return compile_linear(value)
     if kind == PatternKind.EXACT or "*" not in value:  # an Ant pattern without wildcard is exact
         return re.compile(re.escape(normalise_url(value)))
     # Ant: the literal prefix gets the same scheme/host/port normalisation as URLs.
@@ -177,7 +184,7 @@ def compile_pattern(kind: str, value: str) -> re.Pattern[str]:
     regex = "".join(
         _WILDCARDS.get(piece) or re.escape(_normalise_percent(_to_uri(piece))) for piece in pieces
     )
-    return re.compile(regex)
+    return compile_linear(regex)  # "*a*a*ab" would take Python's re hours
 
 
 def pattern_error(exc: re.error | ValueError) -> str:
@@ -191,7 +198,7 @@ def pattern_matches(kind: str, value: str, url: str) -> bool:
         normalised = normalise_url(url)
     except ValueError:
         return False
-    return compile_pattern(kind, value).fullmatch(normalised) is not None
+    return bool(compile_pattern(kind, value).fullmatch(normalised))
 
 
 # Addresses of no registered service: a pattern accepting one of them accepts any site.
@@ -280,22 +287,16 @@ _reported: set[tuple[str, str]] = set()
 
 @dataclass(frozen=True)
 class _Verdict:
-    """Why the registry ignores a pattern: it may take hours to match (``slow``), or it also
-    accepts ``address``, another site's."""
+    """Why the registry ignores a pattern: it also accepts ``address``, another site's."""
 
-    slow: bool = False
-    address: str = ""
+    address: str
 
     def english(self) -> str:
         """For the log."""
-        if self.slow:
-            return "matching it may take hours on a crafted address, blocking a worker"
         return f"it also accepts other sites (e.g. {self.address}): an open redirect"
 
     def shown(self) -> str:
         """For ``cas_check_service`` (the active language)."""
-        if self.slow:
-            return _("certaines adresses bloqueraient le CAS")
         return _("il accepte aussi d'autres sites, par exemple %(url)s") % {"url": self.address}
 
 
@@ -304,21 +305,17 @@ def _ignored(pattern: ServicePattern) -> _Verdict | None:
     pattern and process; the verdicts are cached per pattern (and service URL), so that the
     registry's copy costs no more to build once they are known. The portal's form,
     ``service_add`` and the Django admin refuse such patterns; ``socle check --database
-    default`` reports one saved before (``socle.E040``, ``socle.W042``).
+    default`` reports one saved before (``socle.E040``).
 
-    - It accepts other sites' addresses, on hosts anyone can register
-      (``portal.patterns.foreign_address``): honoured, it would send tickets to whoever
-      registers such a host and sends a browser there.
-    - Matching it may take seconds to years on a crafted address (``portal.regex_safety``: a
-      regular expression that repeats a repetition, more than two ``**`` or ``.*``): a crafted
-      ``service`` would hold a worker process, all its threads, that long."""
-    if slow_pattern(pattern.kind, pattern.value):
-        verdict = _Verdict(slow=True)
-    else:
-        address = foreign_address(pattern.kind, pattern.value, pattern.service.url)
-        if not address:
-            return None
-        verdict = _Verdict(address=address)
+    It accepts other sites' addresses, on hosts anyone can register
+    (``portal.patterns.foreign_address``): honoured, it would send tickets to whoever
+    registers such a host and sends a browser there. (A pattern that would backtrack for ever
+    in Python's ``re``, ``portal.regex_safety``, is refused by the form but honoured here: RE2
+    matches it in linear time.)"""
+    address = foreign_address(pattern.kind, pattern.value, pattern.service.url)
+    if not address:
+        return None
+    verdict = _Verdict(address)
     key = (pattern.service.code, pattern.value)
     if key not in _reported:  # once per pattern and process
         _reported.add(key)
@@ -332,7 +329,7 @@ def _ignored(pattern: ServicePattern) -> _Verdict | None:
     return verdict
 
 
-def _compiled_registry() -> list[tuple[re.Pattern[str], Service]]:
+def _compiled_registry() -> list[tuple[UrlMatcher, Service]]:
     entries = []
     for pattern in _ordered_patterns():
         try:

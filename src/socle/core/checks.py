@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.core.checks import CheckMessage, Error, Warning, register
+from django.core.checks import CheckMessage, Error, Tags, Warning, register
 from django.utils.translation import gettext as _
 
 from socle.core.admission_policy import cpu_count
@@ -357,5 +357,26 @@ def check_content_security_policy(app_configs: Any = None, **kwargs: Any) -> lis
                 "En attendant, les pages portent la politique de Socle."
             ),
             id="socle.E089",
+        )
+    ]
+
+
+@register(Tags.database)
+def check_deployment_marker(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """``socle.W078``: this node's database and Redis are not the pair the latest ``socle
+    serve`` start recorded (``socle.core.deployment``: SSO sessions split between nodes)."""
+    from socle.core.deployment import state
+
+    found = state()
+    if found.ok:
+        return []
+    return [
+        Warning(
+            found.detail,
+            hint=_(
+                "Comparez SOCLE_REDIS_URL et SOCLE_DATABASE_URL sur chaque nœud ; une fois "
+                "corrigées, redémarrez les nœuds (docs/deployment.md, « Deployment marker »)."
+            ),
+            id="socle.W078",
         )
     ]

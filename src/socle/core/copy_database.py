@@ -50,7 +50,8 @@ from socle.core.files import private_folder_beside
 from socle.core.plain_errors import os_error
 
 TARGET = "socle_copy_target"
-EXCLUDED = ("contenttypes", "auth.permission", "sessions", "cas")
+# The deployment marker is the database's own (socle.core.deployment): the new one draws its.
+EXCLUDED = ("contenttypes", "auth.permission", "sessions", "cas", "core.deploymentmarker")
 SCHEMES = {"sqlite", "postgres", "postgresql", "pgsql"}
 
 

@@ -8,7 +8,8 @@ The header is one string, computed at start-up (``SOCLE_CONTENT_SECURITY_POLICY`
 :data:`DEFAULT_POLICY`, ``off`` for none, or the operator's own policy, checked by
 ``socle.E089``), added to HTML answers that are not redirects by
 :class:`ContentSecurityPolicyMiddleware`: validations (XML, JSON, text) and SSO hops
-(redirects, and the WSGI fast paths of ``socle.core.wsgi_fast``) carry none.
+(redirects, and the WSGI fast paths of ``socle.core.wsgi_fast``) carry none. The fast hop's
+503 page, outside the middleware, gets the same header from ``socle.cas.fasthop``.
 
 A form of the CAS (the login form, « Accès à un service », « File d'attente », the activation
 form, the method=POST page) or of the portal's launcher ends at the service's own address,

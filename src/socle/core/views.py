@@ -9,6 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
+from socle.core import deployment
 from socle.core import metrics as node_metrics
 from socle.core.health import run_checks
 from socle.core.logfilters import said
@@ -20,9 +21,12 @@ def healthz(request: HttpRequest) -> JsonResponse:
     """``GET /healthz``: 200 ``{"status": "ok", …}`` or 503 ``{"status": "error", …}``."""
     checks = run_checks()
     healthy = all(check.ok for check in checks)
+    marker = deployment.state() if healthy else None
     body = {
         "status": "ok" if healthy else "error",
         "checks": {c.name: {"ok": c.ok, "detail": c.detail, "ms": c.ms} for c in checks},
+        # Said, not counted in the status: docs/deployment.md, "Deployment marker".
+        "deployment": {"ok": marker.ok, "detail": marker.detail} if marker else None,
     }
     if not healthy:
         said(request)  # run_checks logged the failing part and its cause

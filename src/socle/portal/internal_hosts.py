@@ -11,6 +11,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from socle.core.addresses import is_internal_host
+from socle.core.linear_regex import compile_linear
 from socle.portal.pattern_overlap import literal_prefix
 from socle.portal.patterns import PatternKind
 
@@ -55,7 +56,7 @@ _PROBE_HOSTS = ("127.0.0.1", "localhost", "[::1]", "169.254.169.254", "10.0.0.1"
 
 def _probed_host(value: str) -> str:
     try:
-        compiled = re.compile(value)
+        compiled = compile_linear(value)  # as the CAS matches it: no backtracking
     except re.error:
         return ""
     for host in _PROBE_HOSTS:

@@ -16,6 +16,7 @@ from urllib.parse import quote, unquote_plus, urlsplit
 
 from django.utils.translation import gettext as _
 
+from socle.core.linear_regex import UrlMatcher, compile_linear
 from socle.core.plain_errors import regex_error
 from socle.portal.models import PatternKind
 from socle.portal.regex_safety import slow_pattern, slow_pattern_message
@@ -51,16 +52,17 @@ def format_lines(patterns: list[PatternLine]) -> str:
     return "\n".join(p.value for p in patterns)
 
 
-def _local_compile(kind: str, value: str) -> re.Pattern[str]:
+def _local_compile(kind: str, value: str) -> UrlMatcher:
     if kind == PatternKind.REGEX:
-        return re.compile(value)
+        re.compile(value)  # Python's messages first, as the CAS
+        return compile_linear(value)
     if kind == PatternKind.EXACT:
         return re.compile(re.escape(value))
     parts = re.split(r"(\*\*|\*)", value)
     regex = "".join(
         ".*" if part == "**" else "[^/]*" if part == "*" else re.escape(part) for part in parts
     )
-    return re.compile(regex)
+    return compile_linear(regex)
 
 
 def matches(kind: str, value: str, url: str) -> bool:
@@ -73,7 +75,7 @@ def matches(kind: str, value: str, url: str) -> bool:
     helper = getattr(cas_services, "pattern_matches", None)
     if helper is not None:
         return bool(helper(kind, value, url))
-    return _local_compile(kind, value).fullmatch(url) is not None
+    return bool(_local_compile(kind, value).fullmatch(url))
 
 
 def _probe_urls(service_url: str) -> tuple[list[str], list[str], list[str]]:

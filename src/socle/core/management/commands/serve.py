@@ -11,6 +11,7 @@ from django.core.management.base import CommandError, CommandParser
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from socle.core import deployment
 from socle.core.commands import SocleCommand, pending_migrations
 from socle.core.health import redis_at_start, without_password
 from socle.core.node_key import another_key_at_start
@@ -107,6 +108,8 @@ class Command(SocleCommand):
                 without_password(settings.SOCLE_REDIS_URL),
                 problem,
             )
+        if problem is None and (difference := deployment.record_at_start()):
+            logger.warning(deployment.START_LINES.get(difference, difference))
         if problem is None and another_key_at_start():  # the cache is Redis: said above
             logger.warning(
                 "The node started before this one on this database and cache (another node, or "

@@ -1,0 +1,52 @@
+"""The deployment marker on a real Redis: two nodes' settings on two databases of it (the test
+database, ``SOCLE_TEST_REDIS_URL``, and the next one), one SQL database."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+import redis
+
+from socle.core import deployment
+from socle.core.redis import reset_client
+
+
+def next_database(url: str) -> str:
+    base, _slash, number = url.rpartition("/")
+    return f"{base}/{int(number or 0) + 1}"
+
+
+@pytest.fixture
+def two_redis_dbs(redis_url: str, settings) -> Iterator[tuple[str, str]]:
+    urls = (redis_url, next_database(redis_url))
+    for url in urls:
+        redis.Redis.from_url(url).flushdb()
+    yield urls
+    for url in urls:
+        redis.Redis.from_url(url).flushdb()
+    reset_client()
+
+
+def on(settings, url: str) -> None:
+    settings.SOCLE_REDIS_URL = url
+    reset_client()
+
+
+def test_it_tells_nodes_on_two_redis_databases_apart(two_redis_dbs, settings, db) -> None:
+    first, second = two_redis_dbs
+    on(settings, first)
+    assert deployment.record_at_start() == ""
+    assert deployment.state().ok
+    on(settings, second)
+    assert deployment.record_at_start() == deployment.OTHER_REDIS
+    assert deployment.state().ok
+    on(settings, first)
+    assert not deployment.state().ok
+    on(settings, second)
+    assert deployment.record_at_start() == ""  # the first node restarted on the second database
+    on(settings, first)
+    assert not deployment.state().ok  # still the first database: not the recorded pair
+    redis.Redis.from_url(second).flushdb()
+    on(settings, second)
+    assert deployment.state().detail.startswith("Redis ne contient pas le marqueur")
