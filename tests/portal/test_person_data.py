@@ -279,3 +279,21 @@ def test_it_shows_the_detail_for_another_account_in_the_readers_language() -> No
     with translation.override("en"):
         shown = detail_text("access_rule_added", "accès individuel : un autre compte")
     assert "un autre compte" not in shown
+
+
+def test_it_decides_every_service_in_a_constant_number_of_queries(db: Any) -> None:
+    """A region registers a PRONOTE per school, and « Mes données » reads this on every visit."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from socle.cas.personal_data import released
+
+    person = make_person("Camille", "Martin")
+    counts = []
+    for first, last in ((0, 2), (2, 40)):
+        for i in range(first, last):
+            make_service(f"ecole{i}", patterns=(f"https://ecole{i}.example.org/**",))
+        with CaptureQueriesContext(connection) as queries:
+            assert len(released(person)) == last
+        counts.append(len(queries.captured_queries))
+    assert counts[0] == counts[1]

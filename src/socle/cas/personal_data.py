@@ -12,7 +12,7 @@ from socle.cas.tickets import get_store
 from socle.cas.usernames import cas_username
 from socle.core.personal_data import register_export, register_purge
 from socle.directory.models import Person
-from socle.portal.access import can_access
+from socle.portal.access import accessible_services
 from socle.portal.models import Service, SSOType
 
 
@@ -20,15 +20,18 @@ def released(person: Person) -> list[dict[str, Any]]:
     """For each CAS service of the registry: the CAS user name it receives (or received) for
     the person, whether the person may open it now, and then the attributes it receives —
     computed as a validation would, but recording nothing (:func:`preview`)."""
-    services = (
+    services = list(
         Service.objects.filter(sso_type__in=(SSOType.CAS, SSOType.PRONOTE))
         .select_related("establishment")
         .order_by("code")
     )
+    # Decided together, in a constant number of queries (a region registers a PRONOTE per
+    # school: « Mes données » reads this on every visit); the same decision as ``can_access``.
+    allowed = accessible_services(person, services)
     rows = []
     with preview():
         for service in services:
-            may_open = can_access(person, service, None)
+            may_open = service.enabled and service.pk in allowed
             rows.append(
                 {
                     "service_code": service.code,
