@@ -172,6 +172,7 @@ class FakeCas:
     status: int = 200
     raw_response: bytes | None = None
     wrong_in_response_to: bool = False
+    audience: str | None = None  # another Audience than the TARGET (an ENT that drifts)
     _count: int = 0
 
     def issue(self, service: str, user: str, **attributes: str | list[str]) -> str:
@@ -215,7 +216,8 @@ class FakeCas:
             user=cas_user.name,
             attributes=cas_user.attributes,
             in_response_to=answer_id,
-            recipient=target,
+            recipient="" if self.audience else target,
+            audience=self.audience,
         )
 
 

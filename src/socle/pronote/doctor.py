@@ -206,6 +206,7 @@ def _still_missing(establishment: Establishment) -> list[MissingIdentifierEvent]
 
 def _service_reports(establishment: Establishment, *, superuser: bool) -> list[ServiceReport]:
     from socle.portal.models import UsernameMode
+    from socle.portal.path_case import case_mismatch, case_mismatch_message
     from socle.portal.patterns import pronote_root_message, pronote_root_missing
     from socle.portal.saml_http import (
         http_addresses,
@@ -270,6 +271,9 @@ def _service_reports(establishment: Establishment, *, superuser: bool) -> list[S
                         "PRONOTE recevra « service non autorisé »."
                     )
                 )
+                mismatch = case_mismatch([check.url for check in urls], patterns)
+                if mismatch is not None:  # « …/pronote/** » registered for « …/Pronote/ »
+                    problems.append(case_mismatch_message(mismatch, base))
         reports.append(ServiceReport(service, urls, problems))
     return reports
 
