@@ -58,6 +58,7 @@ MIDDLEWARE = [
     "pronotesim.espaces.single_logout.SingleLogoutMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "pronotesim.csp.ContentSecurityPolicyMiddleware",
 ]
 
 ROOT_URLCONF = "pronotesim.urls"

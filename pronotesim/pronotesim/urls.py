@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import URLPattern, path, re_path
 
 from pronotesim.console import views_files, views_server, views_users
-from pronotesim.espaces import first_connection, mobile, views
+from pronotesim.espaces import first_connection, mobile, resources, views
 
 
 def root(request: HttpRequest) -> HttpResponse:
@@ -28,6 +28,11 @@ def build_urlpatterns(racine: str) -> list[URLPattern]:
             rf"^{escaped}/(?i:infoMobileApp\.json)$", mobile.info_mobile_app, name="info_mobile"
         ),
         path(top + "deconnexion", views.logout, name="logout"),
+        re_path(
+            rf"^{escaped}/ressources/(?P<name>[a-z]+\.(?:css|js))$",
+            resources.resource,
+            name="resource",
+        ),
         path(
             top + "identification-impossible",
             first_connection.identification_impossible,
