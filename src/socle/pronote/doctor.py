@@ -28,6 +28,12 @@ from socle.pronote.cas_names import (
 from socle.pronote.departed import Departed, departed_holders, departed_text
 from socle.pronote.importer.report import summary_line
 from socle.pronote.models import ImportRow, ImportSession, MissingIdentifierEvent, PronoteIdentity
+from socle.pronote.namesakes import (
+    account_note,
+    group_line,
+    identity_namesakes,
+    namesakes_text,
+)
 from socle.pronote.predicted_for import is_stale, stale_steps
 from socle.pronote.school_year import stale_import_warning
 
@@ -181,6 +187,10 @@ class DoctorReport:
     # the conflicts whose stored note the service's changed settings no longer give
     # (socle.pronote.predicted_for.is_stale): their note is quoted with stale_mark()
     stale_conflicts: set[int] = field(default_factory=set)
+    # namesakes PRONOTE cannot tell apart by identity since the complete export
+    # (socle.pronote.namesakes): their lines, and how many / what to do
+    namesake_lines: list[str] = field(default_factory=list)
+    namesake_text: str = ""
 
 
 def _accepts(service: Any, url: str) -> tuple[bool, str]:
@@ -369,10 +379,19 @@ def diagnose(
     if report.cas_mismatches:
         count = len(report.cas_mismatches)
         report.cas_mismatch_text = reset_text(count)
+    in_use = report.services[0].service if report.services else None
+    namesakes = identity_namesakes(establishment, in_use)
+    if namesakes is not None:
+        report.namesake_text = namesakes_text(namesakes)
+        report.namesake_lines = [group_line(group) for group in namesakes.groups]
     if login:
         from socle.pronote.doctor_account import examine
 
         report.account = examine(
             establishment, login.strip(), report.services, allowed=allowed, superuser=superuser
         )
+        person = report.account.person
+        group = namesakes.group_of(person) if namesakes and person is not None else None
+        if namesakes is not None and group is not None:
+            report.account.fixes.append(account_note(namesakes, group))
     return report
