@@ -18,6 +18,12 @@ LOWER = "https://0312609t.index-education.net/pronote/"
 CAPITAL = "https://0312609t.index-education.net/Pronote/"
 
 
+def _pronote_at(school, url: str, pattern: str) -> None:
+    make_service(
+        "PRONOTE", sso_type="pronote", establishment=school.est, url=url, patterns=(pattern,)
+    )
+
+
 def test_it_does_not_let_a_lowercase_pattern_accept_the_capital_root() -> None:
     assert pattern_matches("ant", LOWER + "**", LOWER + "eleve.html")
     assert not pattern_matches("ant", LOWER + "**", CAPITAL + "eleve.html")
@@ -28,9 +34,7 @@ def test_it_does_not_let_a_lowercase_pattern_accept_the_capital_root() -> None:
 
 
 def test_the_cas_refuses_the_capital_root_for_a_lowercase_pattern(school) -> None:
-    make_service(
-        "PRONOTE", sso_type="pronote", establishment=school.est, url=LOWER, patterns=(LOWER + "**",)
-    )
+    _pronote_at(school, LOWER, LOWER + "**")
     refused = Client().get("/cas/login", {"service": CAPITAL + "eleve.html"})
     assert refused.status_code == 403
     assert "Service non autorisé" in refused.content.decode()
@@ -59,13 +63,7 @@ def case_message(url: str) -> str:
 
 
 def test_the_doctor_explains_the_case_when_the_administrator_typed_the_other_one(school) -> None:
-    make_service(
-        "PRONOTE",
-        sso_type="pronote",
-        establishment=school.est,
-        url=CAPITAL,
-        patterns=(LOWER + "**",),
-    )
+    _pronote_at(school, CAPITAL, LOWER + "**")
     report = diagnose(school.est, allowed=None)
     (service,) = report.services
     assert not any(check.accepted for check in service.urls)
@@ -75,13 +73,7 @@ def test_the_doctor_explains_the_case_when_the_administrator_typed_the_other_one
 
 
 def test_the_doctor_accepts_the_capital_root_registered_as_is(school) -> None:
-    make_service(
-        "PRONOTE",
-        sso_type="pronote",
-        establishment=school.est,
-        url=CAPITAL,
-        patterns=(CAPITAL + "**",),
-    )
+    _pronote_at(school, CAPITAL, CAPITAL + "**")
     (service,) = diagnose(school.est, allowed=None).services
     assert all(check.accepted for check in service.urls)
     assert all(check.url.startswith(CAPITAL) for check in service.urls)
@@ -89,12 +81,6 @@ def test_the_doctor_accepts_the_capital_root_registered_as_is(school) -> None:
 
 
 def test_the_system_check_names_the_case(school) -> None:
-    make_service(
-        "PRONOTE",
-        sso_type="pronote",
-        establishment=school.est,
-        url=CAPITAL,
-        patterns=(LOWER + "**",),
-    )
+    _pronote_at(school, CAPITAL, LOWER + "**")
     found = [m for m in run_checks(databases=["default"]) if m.id == "socle.W046"]
     assert len(found) == 1 and case_message(CAPITAL + "eleve.html") in found[0].msg
