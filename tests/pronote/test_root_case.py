@@ -84,3 +84,23 @@ def test_the_system_check_names_the_case(school) -> None:
     _pronote_at(school, CAPITAL, LOWER + "**")
     found = [m for m in run_checks(databases=["default"]) if m.id == "socle.W046"]
     assert len(found) == 1 and case_message(CAPITAL + "eleve.html") in found[0].msg
+
+
+def test_the_doctor_counts_refusals_at_the_site_when_url_and_pattern_agree(school) -> None:
+    """Both typed ``…/pronote/`` while PRONOTE sends ``…/Pronote/…``: nothing in the service
+    shows it, but the CAS refused PRONOTE's connections at that site (« Traces » keep only
+    the site, never the path)."""
+    _pronote_at(school, LOWER, LOWER + "**")
+    (service,) = diagnose(school.est, allowed=None).services
+    assert not [p for p in service.problems if "refusée" in p]
+    for _attempt in range(2):
+        assert Client().get("/cas/login", {"service": CAPITAL + "eleve.html"}).status_code == 403
+    (service,) = diagnose(school.est, allowed=None).services
+    (note,) = [p for p in service.problems if "refusées par le CAS" in p]
+    assert note.startswith(
+        "2 connexions à 0312609t.index-education.net refusées par le CAS (« service non "
+        "autorisé ») ces 30 derniers jours, la dernière le "
+    )
+    assert "la racine de PRONOTE.net écrite avec une autre casse" in note
+    assert "L'« Adresse demandée » de la page « Service non autorisé »" in note
+    assert "refusées par le CAS" in run("pronote_doctor", "--uai", school.est.uai)

@@ -28,12 +28,7 @@ from socle.pronote.cas_names import (
 from socle.pronote.departed import Departed, departed_holders, departed_text
 from socle.pronote.importer.report import summary_line
 from socle.pronote.models import ImportRow, ImportSession, MissingIdentifierEvent, PronoteIdentity
-from socle.pronote.namesakes import (
-    account_note,
-    group_line,
-    identity_namesakes,
-    namesakes_text,
-)
+from socle.pronote.namesakes import group_line, identity_namesakes, namesakes_text, note_namesake
 from socle.pronote.predicted_for import is_stale, stale_steps
 from socle.pronote.school_year import stale_import_warning
 
@@ -226,6 +221,7 @@ def _service_reports(establishment: Establishment, *, superuser: bool) -> list[S
         sent_address,
     )
     from socle.portal.username_lock import login_mode_warning
+    from socle.pronote.refused_site import refused_at_site, refused_at_site_message
 
     reports = []
     # the one in use first, as everywhere (the account examined is checked against it)
@@ -284,6 +280,9 @@ def _service_reports(establishment: Establishment, *, superuser: bool) -> list[S
                 mismatch = case_mismatch([check.url for check in urls], patterns)
                 if mismatch is not None:  # « …/pronote/** » registered for « …/Pronote/ »
                     problems.append(case_mismatch_message(mismatch, base))
+            refused, last = refused_at_site(base)  # URL and pattern agree, PRONOTE does not
+            if refused:
+                problems.append(refused_at_site_message(base, refused, last))
         reports.append(ServiceReport(service, urls, problems))
     return reports
 
@@ -390,8 +389,5 @@ def diagnose(
         report.account = examine(
             establishment, login.strip(), report.services, allowed=allowed, superuser=superuser
         )
-        person = report.account.person
-        group = namesakes.group_of(person) if namesakes and person is not None else None
-        if namesakes is not None and group is not None:
-            report.account.fixes.append(account_note(namesakes, group))
+        note_namesake(report.account, namesakes)
     return report

@@ -213,3 +213,11 @@ def account_note(found: Namesakes, group: NamesakeGroup) -> str:
         + " "
         + namesake_fix()
     )
+
+
+def note_namesake(account: Any, found: Namesakes | None) -> None:
+    """Adds :func:`account_note` to the fixes of an examined account among the namesakes."""
+    person = account.person
+    group = found.group_of(person) if found is not None and person is not None else None
+    if found is not None and group is not None:
+        account.fixes.append(account_note(found, group))
