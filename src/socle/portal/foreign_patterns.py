@@ -81,7 +81,7 @@ def pronote_espaces_refused(url: str, patterns: list[tuple[str, str]]) -> str | 
                 return None
         except re.error:
             return None  # an invalid pattern has its own message
-    mismatch = case_mismatch(espaces, patterns)  # « /pronote/** » for « …/Pronote/ »
+    mismatch = case_mismatch(espaces, patterns)  # « /pronote/** » for « …/PRONOTE/ »
     if mismatch is not None:
         return case_mismatch_message(mismatch, url)
     return _(

@@ -2,10 +2,11 @@
 
 The CAS compares paths as written (RFC 3986 §6.2.2.1: only the scheme and the host are
 case-insensitive), so a pattern ``https://…/pronote/**`` does not accept
-``https://…/Pronote/eleve.html`` — and PRONOTE.net's publication root is written both ways in
-the field guides (``…/pronote/`` on Index Education's hosting, ``…/Pronote/?login=true`` in the
-ENTs' guides). When no pattern accepts an address, these helpers tell whether one would,
-letters' case aside, and say so in French: the administrator typed the root in the other case.
+``https://…/PRONOTE/eleve.html`` — and PRONOTE.net's publication root is written both ways in
+the field guides (``…/pronote/`` on Index Education's hosting, with a capital P in the ENTs'
+guides' ``…/?login=true``). When no pattern accepts an address, these helpers tell whether one
+would, letters' case aside, and say so in French: the administrator typed the root in the other
+case.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ class CaseMismatch:
     pattern: str
     url: str
     written: str  # the segment as the pattern writes it (« pronote »)
-    asked: str  # the same segment in the address (« Pronote »)
+    asked: str  # the same segment in the address, in its other case
 
 
 def _matches_ignoring_case(kind: str, value: str, url: str) -> bool:
@@ -72,7 +73,7 @@ def _difference(mismatch: CaseMismatch) -> str:
             "written": mismatch.written,
             "asked": mismatch.asked,
         }
-    return _("« /pronote/ » n'est pas « /Pronote/ »")
+    return _("« /pronote/ » n'est pas « /PRONOTE/ »")
 
 
 def case_mismatch_sentence(mismatch: CaseMismatch) -> str:

@@ -207,7 +207,7 @@ def pattern_problem(kind: str, value: str, own_urls: list[str]) -> PatternProble
             from socle.portal.path_case import case_mismatch, case_mismatch_sentence
 
             other_case = case_mismatch(own_urls, [(kind, value)])
-            if other_case is not None:  # « …/pronote/** » for « …/Pronote/ »
+            if other_case is not None:  # « …/pronote/** » for « …/PRONOTE/ »
                 return PatternProblem(case_mismatch_sentence(other_case))
             return PatternProblem(
                 _(

@@ -278,7 +278,7 @@ def _service_reports(establishment: Establishment, *, superuser: bool) -> list[S
                     )
                 )
                 mismatch = case_mismatch([check.url for check in urls], patterns)
-                if mismatch is not None:  # « …/pronote/** » registered for « …/Pronote/ »
+                if mismatch is not None:  # « …/pronote/** » registered for « …/PRONOTE/ »
                     problems.append(case_mismatch_message(mismatch, base))
             refused, last = refused_at_site(base)  # URL and pattern agree, PRONOTE does not
             if refused:

@@ -1,7 +1,7 @@
 """Connections the CAS refused at the site of a PRONOTE service (« Diagnostic PRONOTE »).
 
 When a service's URL and pattern agree with each other but not with PRONOTE — both
-``…/pronote/`` while PRONOTE.net sends ``…/Pronote/eleve.html`` — nothing in the service shows
+``…/pronote/`` while PRONOTE.net sends ``…/PRONOTE/eleve.html`` — nothing in the service shows
 it: the CAS refuses every connection (« service non autorisé ») and « Traces » keep the scheme
 and host of each refused address (``socle.cas.views.login._origin``), never its path. The
 diagnostic counts them at the service's site and says where the address PRONOTE sends can be
@@ -58,7 +58,7 @@ def refused_at_site_message(url: str, count: int, last: dt.datetime | None) -> s
         "when": when,
     } + _(
         " : une adresse de ce site qu'aucun motif n'accepte, par exemple la racine de "
-        "PRONOTE.net écrite avec une autre casse (« /Pronote/ » n'est pas « /pronote/ »). "
+        "PRONOTE.net écrite avec une autre casse (« /PRONOTE/ » n'est pas « /pronote/ »). "
         "L'« Adresse demandée » de la page « Service non autorisé » montre l'adresse que "
         "PRONOTE envoie : écrivez l'URL et le motif du service exactement ainsi."
     )
