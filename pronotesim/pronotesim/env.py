@@ -1,6 +1,7 @@
 """Strict readers for ``PRONOTESIM_*`` environment variables (pronotesim's own, not Socle's)."""
 
 import os
+import re
 from pathlib import Path
 
 
@@ -37,6 +38,17 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if value is None:
         return default
     return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def env_root(name: str, default: str) -> str:
+    """A publication root: one path segment (``pronote``, ``Pronote``), its case kept."""
+    value = (_raw(name) or default).strip("/")
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", value):
+        raise ConfigurationError(
+            f"{name}={value!r} : racine de publication invalide (lettres, chiffres, « . », « _ » "
+            "ou « - », un seul segment), par exemple pronote ou Pronote."
+        )
+    return value
 
 
 def data_dir(repo_root: Path) -> Path:

@@ -4,7 +4,7 @@ import secrets
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from pronotesim.env import ConfigurationError, data_dir, env_bool, env_list, env_str
+from pronotesim.env import ConfigurationError, data_dir, env_bool, env_list, env_root, env_str
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = PACKAGE_DIR.parent
@@ -58,9 +58,15 @@ MIDDLEWARE = [
     "pronotesim.espaces.single_logout.SingleLogoutMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "pronotesim.csp.ContentSecurityPolicyMiddleware",
 ]
 
 ROOT_URLCONF = "pronotesim.urls"
+
+# PRONOTE.net's publication root (« racine »): the espaces live at /<root>/eleve.html. Index
+# Education's hosted servers use ``pronote``; the field guides also write ``…/Pronote/``. The case
+# is kept as written (a URL's path is case-sensitive): ``Pronote`` serves /Pronote/ only.
+PRONOTESIM_ROOT = env_root("PRONOTESIM_ROOT", "pronote")
 WSGI_APPLICATION = "pronotesim.wsgi.application"
 
 TEMPLATES = [
@@ -72,6 +78,7 @@ TEMPLATES = [
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.template.context_processors.csrf",
+                "pronotesim.espaces.urls_util.root_context",
             ],
         },
     },

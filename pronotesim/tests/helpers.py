@@ -19,6 +19,7 @@ from pronotesim.console.models import ServerSettings
 
 CAS_URL = "http://cas.test/cas"
 PUBLIC_URL = "http://testserver/pronote/"
+SERVICE = PUBLIC_URL + "eleve.html"
 SAMLP = "urn:oasis:names:tc:SAML:1.0:protocol"
 
 _counter = iter(range(1, 10_000_000))
@@ -86,13 +87,27 @@ def saml_success(
     user: str,
     attributes: dict[str, list[str]] | None = None,
     in_response_to: str,
-    recipient: str = "",
+    recipient: str = SERVICE,
+    audience: str | None = None,
     prefix: str = "saml1p",
+    not_before: datetime | None = None,
     not_on_or_after: datetime | None = None,
+    conditions: str | None = None,
 ) -> bytes:
+    """``audience`` defaults to ``recipient`` (as Apereo CAS and Socle write them);
+    ``conditions`` replaces the whole ``saml1:Conditions`` element (``""``: none)."""
     now = datetime.now(UTC)
     until = not_on_or_after or now + timedelta(seconds=30)
     stamp = now.strftime("%Y-%m-%dT%H:%M:%S.000Z")
+    since = (not_before or now).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+    audience = recipient if audience is None else audience
+    if conditions is None:
+        conditions = (
+            f'<saml1:Conditions NotBefore="{since}" '
+            f'NotOnOrAfter="{until.strftime("%Y-%m-%dT%H:%M:%S.000Z")}">'
+            f"<saml1:AudienceRestrictionCondition><saml1:Audience>{escape(audience)}"
+            "</saml1:Audience></saml1:AudienceRestrictionCondition></saml1:Conditions>"
+        )
     attrs = "".join(
         f"<saml1:Attribute AttributeName={quoteattr(name)} "
         f'AttributeNamespace="http://www.ja-sig.org/products/cas/">'
@@ -120,10 +135,7 @@ def saml_success(
         f'<{prefix}:Status><{prefix}:StatusCode Value="{prefix}:Success"/></{prefix}:Status>'
         f'<saml1:Assertion AssertionID="_a1" IssueInstant="{stamp}" Issuer="cas.test" '
         'MajorVersion="1" MinorVersion="1">'
-        f'<saml1:Conditions NotBefore="{stamp}" '
-        f'NotOnOrAfter="{until.strftime("%Y-%m-%dT%H:%M:%S.000Z")}">'
-        f"<saml1:AudienceRestrictionCondition><saml1:Audience>{escape(recipient)}"
-        "</saml1:Audience></saml1:AudienceRestrictionCondition></saml1:Conditions>"
+        f"{conditions}"
         f'<saml1:AuthenticationStatement AuthenticationInstant="{stamp}" '
         'AuthenticationMethod="urn:oasis:names:tc:SAML:1.0:am:password">'
         f"{subject}</saml1:AuthenticationStatement>{statement}"
@@ -160,6 +172,7 @@ class FakeCas:
     status: int = 200
     raw_response: bytes | None = None
     wrong_in_response_to: bool = False
+    audience: str | None = None  # another Audience than the TARGET (an ENT that drifts)
     _count: int = 0
 
     def issue(self, service: str, user: str, **attributes: str | list[str]) -> str:
@@ -203,7 +216,8 @@ class FakeCas:
             user=cas_user.name,
             attributes=cas_user.attributes,
             in_response_to=answer_id,
-            recipient=target,
+            recipient="" if self.audience else target,
+            audience=self.audience,
         )
 
 

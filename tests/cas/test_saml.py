@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from urllib.parse import urlencode
+
 import pytest
 from django.test import Client
 from lxml import etree
@@ -148,3 +151,35 @@ def test_it_answers_a_saml_error_for_malformed_requests(pronote, body: bytes, pa
 @pytest.mark.parametrize("path", SAML_PATHS)
 def test_it_refuses_get_on_saml_validate(pronote, path: str) -> None:
     assert Client().get(path).status_code == 405
+
+
+def test_it_names_the_service_as_audience_and_recipient_within_a_validity_window(
+    client, pupil, pronote
+) -> None:
+    """What a SAML 1.1 relying party (PRONOTE.net, pronotesim) checks: the answer is for the
+    ``TARGET`` it sent — ``Recipient`` and ``AudienceRestrictionCondition/Audience``, the exact
+    URL, query included — and the assertion is valid now (``NotBefore`` ≤ issue instant <
+    ``NotOnOrAfter``)."""
+    target = PRONOTE_URL + "?fd=1&login=false"
+    ticket = ticket_from(cas_login(client, pupil, target))
+    response = Client().post(
+        "/cas/samlValidate?" + urlencode({"TARGET": target}),
+        saml_request(ticket),
+        content_type="text/xml",
+    )
+    root = etree.fromstring(response.content)
+    assert status(response) == "samlp:Success"
+    assert root.find(".//samlp:Response", NS).get("Recipient") == target
+    audiences = root.findall(
+        ".//saml:Conditions/saml:AudienceRestrictionCondition/saml:Audience", NS
+    )
+    assert [audience.text for audience in audiences] == [target]
+    conditions = root.find(".//saml:Conditions", NS)
+    issued = root.find(".//saml:Assertion", NS).get("IssueInstant")
+
+    def instant(value: str) -> dt.datetime:
+        return dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+
+    not_before = instant(conditions.get("NotBefore"))
+    not_after = instant(conditions.get("NotOnOrAfter"))
+    assert not_before <= instant(issued) < not_after

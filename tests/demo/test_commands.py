@@ -57,8 +57,17 @@ def test_synth_school_writes_files_only_with_no_db(tmp_path: Path) -> None:
 def test_synth_school_writes_the_directory(tmp_path: Path) -> None:
     output = run("synth_school", "--pupils", "40", "--teachers", "5", "--staff", "5")
     assert "personne(s) créée(s)" in output
-    assert Membership.objects.filter(profile="National_ELV").count() == 40
+    pupils = Membership.objects.filter(profile="National_ELV")
+    assert pupils.filter(establishment__uai="0312609T").count() == 40
+    # the second school's pupil (Inès BEN SAÏD), in no class of the first one
+    assert list(pupils.exclude(establishment__uai="0312609T").values_list("class_name")) == [
+        ("5A",)
+    ]
     assert Membership.objects.filter(profile="National_ENS").count() == 5 + 1  # two schools
+    assert (
+        Membership.objects.filter(profile="National_TUT", establishment__uai="0312799Z").count()
+        == 2
+    )
 
 
 def test_synth_school_refuses_a_bad_uai() -> None:
@@ -135,10 +144,13 @@ def test_it_gives_the_second_school_its_pronote_service_base_and_identifiers(
     assert not can_access(Person.objects.get(login="camille.martin"), service)
     # The teacher of two schools has a PRONOTE id in each base, not the same one.
     users = json.loads(fermat_base.read_text(encoding="utf-8"))["users"]
-    assert [(u["category"], u["last_name"]) for u in users] == [
-        ("enseignant", "LE GALL"),
-        ("eleve", "MAZET"),
-        ("eleve", "ROQUES"),
+    assert [(u["category"], u["last_name"], u["first_name"]) for u in users] == [
+        ("enseignant", "LE GALL", "Hélène"),
+        ("eleve", "BEN SAÏD", "Inès"),
+        ("eleve", "MAZET", "Léa"),
+        ("eleve", "ROQUES", "Arthur"),
+        ("responsable", "BEN SAÏD", "Karim"),
+        ("responsable", "BEN SAÏD", "Yasmina"),
     ]
     at_fermat = users[0]["pronote_id"]
     at_jaures = next(
@@ -152,9 +164,27 @@ def test_it_gives_the_second_school_its_pronote_service_base_and_identifiers(
     assert list(helene.pronote_identities.values_list("establishment__uai", "pronote_id")) == [
         ("0312799Z", at_fermat)
     ]
+    # The parent of a pupil in each school: one PRONOTE id per school, each from its own base.
+    yasmina = Person.objects.get(login="yasmina.ben-said")
+    ines = Person.objects.get(login="ines.ben-said")
+    jaures_users = json.loads(jaures_base.read_text(encoding="utf-8"))["users"]
+    ben_said = {u["first_name"]: u for u in jaures_users if u["last_name"] == "BEN SAÏD"}
+    assert sorted(ben_said) == ["Karim", "Yasmina"]  # Noël's spelling differs; no Inès
+    yasmina_at_jaures = ben_said["Yasmina"]["pronote_id"]
+    yasmina_at_fermat, karim_at_fermat = users[5]["pronote_id"], users[4]["pronote_id"]
+    assert yasmina_at_fermat != yasmina_at_jaures
+    assert users[1]["responsables"] == [yasmina_at_fermat, karim_at_fermat]
+    assert list(yasmina.pronote_identities.values_list("establishment__uai", "pronote_id")) == [
+        ("0312799Z", yasmina_at_fermat)
+    ]
+    assert list(ines.pronote_identities.values_list("pronote_id", flat=True)) == [
+        users[1]["pronote_id"]
+    ]
+    assert can_access(yasmina, service) and can_access(yasmina, Service.objects.get(code="PRONOTE"))
+    assert can_access(ines, service) and not can_access(ines, Service.objects.get(code="PRONOTE"))
     session = ImportSession.objects.get()
     assert (session.establishment, session.status) == (fermat, SessionStatus.FINISHED)
-    assert "1 identifiant PRONOTE importé pour Collège Pierre de Fermat." in output
+    assert "4 identifiants PRONOTE importés pour Collège Pierre de Fermat." in output
 
 
 def test_demo_seed_twice_changes_nothing(tmp_path: Path) -> None:

@@ -41,8 +41,12 @@ def test_it_generates_another_school_for_another_seed() -> None:
 
 
 def test_it_has_the_requested_numbers_of_people(school: SynthSchool) -> None:
-    roles = Counter(p.role for p in school.people)
+    roles = Counter(p.role for p in school.people if not p.home_uai)
     assert (roles[Role.PUPIL], roles[Role.TEACHER], roles[Role.STAFF]) == (600, 40, 15)
+    # and the second school's pupil, whose parents are the first school's too
+    (ines,) = [p for p in school.people if p.home_uai]
+    assert (ines.key, ines.home_uai, ines.class_name) == ("C-INES-BEN-SAID", "0312799Z", "5A")
+    assert set(school.parents_of(ines.key)) == set(school.parents_of("C-NOEL-BEN-SAID"))
     assert 1.0 < roles[Role.PARENT] / roles[Role.PUPIL] < 1.6
 
 
@@ -144,6 +148,8 @@ def test_the_demo_accounts_have_known_passwords_and_nobody_else(school: SynthSch
         "direction.jaures",
         "yanis.haddad",
         "gaelle.n-diaye",
+        "yasmina.ben-said",
+        "ines.ben-said",
     }
     camille = school.person("C-CAMILLE-MARTIN")
     assert (camille.class_name, camille.birth_date.isoformat()) == ("4A", "2012-03-04")

@@ -53,8 +53,10 @@ def test_demo_accounts_get_their_password_and_the_others_none() -> None:
         "direction.jaures",
         "gaelle.n-diaye",
         "helene.le-gall",
+        "ines.ben-said",
         "nathalie.martin",
         "yanis.haddad",
+        "yasmina.ben-said",
     ]
 
 

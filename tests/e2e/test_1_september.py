@@ -35,9 +35,11 @@ from tests.e2e.world import (
     FERMAT,
     FERMAT_SERVICE,
     FORMER_ENT_NAME,
+    INES_FERMAT_ID,
     JAURES,
     PASSWORDS,
     SERVICE,
+    YASMINA_FERMAT_ID,
     pronote_user,
 )
 
@@ -297,14 +299,16 @@ def test_step_5_a_parent_of_two_children_lands_in_the_espace_parents(story: Stor
 
 def test_step_5_and_alimentation_a_teacher_of_two_schools_reaches_both(story: Story) -> None:
     """Jaurès imported PRONOTE's identifiers; Fermat uses the « mode avec alimentation »: the ENT
-    exports its users for Index Education's key, PRONOTE imports them, and the teacher is known
-    to PRONOTE before her first connection."""
+    exports its users for Index Education's key, PRONOTE imports them, and the teacher (and the
+    BEN SAÏD family) is known to PRONOTE before her first connection."""
     world = story.world
     spr = story.person("spr-fermat")
-    # The ENT operator declares Fermat's PRONOTE from the command line, for its teachers.
+    # The ENT operator declares Fermat's PRONOTE from the command line, for its teachers,
+    # parents and pupils.
     world.ent.run(
         "service_add", FERMAT_SERVICE, "PRONOTE", "--uai", FERMAT, "--sso", "pronote",
-        "--url", world.fermat.pronote_url, "--profiles", "National_ENS",
+        "--url", world.fermat.pronote_url,
+        "--profiles", "National_ENS,National_TUT,National_ELV",
     )  # fmt: skip
     # Index Education's public key, as PRONOTE gives it; the ENT's export; PRONOTE's import.
     spr_open(spr, world.fermat, "alimentation")
@@ -319,19 +323,20 @@ def test_step_5_and_alimentation_a_teacher_of_two_schools_reaches_both(story: St
         "pronote_export", "--uai", FERMAT, "--public-key", str(key), "--partner-id", "SOCLE",
         "--out", str(exported),
     )  # fmt: skip
-    assert "Exporté : 1 Professeurs." in printed, printed
-    assert b"LE GALL" not in exported.read_bytes()
+    assert "Exporté : 1 Professeurs, 2 Responsables, 1 Eleves." in printed, printed
+    assert b"LE GALL" not in exported.read_bytes() and b"BEN SA" not in exported.read_bytes()
     spr.set_input_files("#id_file", str(exported))
     submit(spr, spr.get_by_role("button", name="Importer"))
     assert squash(spr.locator("#resultat-import").inner_text()) == (
-        "1 utilisateur(s) rapproché(s), 1 identifiant(s) CAS renseigné(s) ou modifié(s)."
+        "4 utilisateur(s) rapproché(s), 4 identifiant(s) CAS renseigné(s) ou modifié(s)."
     )
-    assert "1 / 1 compte(s) de l'ENT rapproché(s)." in body(spr)
+    assert "4 / 4 compte(s) de l'ENT rapproché(s)." in body(spr)
     # PRONOTE's own pupils the ENT does not know stay without « Identifiant CAS ».
     assert "MAZET Léa" in spr.locator("#pronote-sans-cas").inner_text()
     story.screenshot(spr, "8-alimentation-supervision")
     helene_fermat = "FRMT7KQ2HLNE9GAL"
     assert cas_identifier(spr, world.fermat, helene_fermat) == world.uid("helene.le-gall")
+    assert cas_identifier(spr, world.fermat, YASMINA_FERMAT_ID) == world.uid("yasmina.ben-said")
 
     page = story.fresh("helene")
     ent_login(page, world.ent, "helene.le-gall", PASSWORDS["helene.le-gall"])
@@ -350,4 +355,48 @@ def test_step_5_and_alimentation_a_teacher_of_two_schools_reaches_both(story: St
     spr_jaures = story.person("spr-jaures")
     assert cas_identifier(spr_jaures, world.jaures, str(helene_jaures["pronote_id"])) == (
         world.uid("helene.le-gall")
+    )
+
+
+def test_step_5_a_parent_of_a_pupil_in_each_school_opens_each_pronote_as_herself(
+    story: Story,
+) -> None:
+    """Yasmina BEN SAÏD: Noël at Jaurès, Inès at Fermat. Each PRONOTE has its own record of her
+    (« one PRONOTE id per establishment »): Jaurès's, imported in step 4, with Noël; Fermat's,
+    bound by the alimentation import, with Inès. The CAS names her the same to both."""
+    world = story.world
+    noel = pronote_user(world.jaures.base, "BEN SAID", "NOËL", "eleve")
+    yasmina_jaures = pronote_user(world.jaures.base, "BEN SAÏD", "Yasmina", "responsable")
+    page = story.fresh("yasmina")
+    ent_login(page, world.ent, "yasmina.ben-said", PASSWORDS["yasmina.ben-said"])
+    home = main_text(page)
+    assert "Collège Jean Jaurès" in home and "Collège Pierre de Fermat" in home
+    expected = {
+        SERVICE: (world.jaures, yasmina_jaures["pronote_id"], "BEN SAID NOËL", "Inès"),
+        FERMAT_SERVICE: (world.fermat, YASMINA_FERMAT_ID, "BEN SAÏD Inès", "NOËL"),
+    }
+    for code, (sim, pronote_id, child, other_child) in expected.items():
+        seen = pronote_from_ent(page, world.ent, sim, code)
+        assert seen.login_forms_shown(world.ent) == []
+        shown = espace(page)
+        assert page.url == sim.pronote_url + "parent.html"
+        assert shown["titre"] == "Espace Parents — Mme BEN SAÏD YASMINA", body(page)
+        assert (shown["espace"], shown["pronote_id"]) == ("parent", pronote_id)
+        assert child in shown["enfants"] and other_child not in shown["enfants"]
+        assert shown["identifiant_cas"] == world.uid("yasmina.ben-said")
+    story.screenshot(page, "5-espace-parents-fermat")
+    assert noel["responsables"] and yasmina_jaures["pronote_id"] in noel["responsables"]
+    assert yasmina_jaures["pronote_id"] != YASMINA_FERMAT_ID
+
+    # Her daughter, a pupil of Fermat only: Fermat's PRONOTE, not Jaurès's.
+    page = story.fresh("ines")
+    ent_login(page, world.ent, "ines.ben-said", PASSWORDS["ines.ben-said"])
+    assert "Collège Jean Jaurès" not in main_text(page)
+    pronote_from_ent(page, world.ent, world.fermat, FERMAT_SERVICE)
+    shown = espace(page)
+    assert page.url == world.fermat.pronote_url + "eleve.html"
+    assert shown["titre"] == "Espace Élèves — BEN SAÏD INÈS"
+    assert (shown["pronote_id"], shown["identifiant_cas"]) == (
+        INES_FERMAT_ID,
+        world.uid("ines.ben-said"),
     )

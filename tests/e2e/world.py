@@ -5,8 +5,9 @@
 - « PRONOTE Jaurès »: the PRONOTE base ``demo_seed`` writes for Jaurès, started *without* the CAS
   delegation and without the ENT's key, so that the story configures both in the browser. The
   school comes from another ENT: Camille MARTIN is still bound there (``FORMER_ENT_NAME``).
-- « PRONOTE Fermat »: a small base (Hélène LE GALL and two pupils the ENT does not know), already
-  delegated to the ENT's CAS; it is the school that uses the « mode avec alimentation ».
+- « PRONOTE Fermat »: a small base (Hélène LE GALL, Inès BEN SAÏD and her parents — whose son
+  Noël is at Jaurès —, and two pupils the ENT does not know), already delegated to the ENT's CAS;
+  it is the school that uses the « mode avec alimentation ».
 """
 
 from __future__ import annotations
@@ -25,6 +26,10 @@ FERMAT = "0312799Z"
 SERVICE = "PRONOTECAS"  # the PRONOTE service the story declares (Jaurès)
 FERMAT_SERVICE = "PRONOTE-FERMAT"
 HELENE_FERMAT_ID = "FRMT7KQ2HLNE9GAL"  # her PRONOTE identifier at Fermat (16 characters)
+# The BEN SAÏD family at Fermat: Inès, a pupil there, and her parents (Noël's, at Jaurès too).
+INES_FERMAT_ID = "FRMTELV4KNSBSD7A"
+YASMINA_FERMAT_ID = "FRMTRSP5YSMNBSD2"
+KARIM_FERMAT_ID = "FRMTRSP6KRMBSD3A"
 # Camille MARTIN's « Identifiant CAS » at Jaurès before the story: the former ENT's name
 # (the field documents' change of ENT), reset by step 3's complete export.
 FORMER_ENT_NAME = "ENTLR-000123"
@@ -42,6 +47,8 @@ PASSWORDS = {
     "helene.le-gall": "demo-prof-2026",
     "yanis.haddad": "demo-nouveau-2026",
     "gaelle.n-diaye": "demo-doublon-2026",
+    "yasmina.ben-said": "demo-parent-2026",
+    "ines.ben-said": "demo-eleve-2026",
     **dict.fromkeys(EXTRA_LOGINS, EXTRA_PASSWORD),
 }
 
@@ -100,8 +107,12 @@ def write_rsa_key(private: Path, public: Path) -> None:
     )
 
 
-def fermat_base(helene: dict[str, str | None]) -> dict[str, object]:
-    """PRONOTE's base at Fermat: the teacher of two schools and two pupils unknown to the ENT."""
+def fermat_base(people: dict[str, dict[str, str | None]]) -> dict[str, object]:
+    """PRONOTE's base at Fermat: the teacher of two schools, the BEN SAÏD family (Inès and her
+    parents, each with an identifier of Fermat's own) and two pupils unknown to the ENT."""
+    helene, ines, yasmina = (
+        people[login] for login in ("helene.le-gall", "ines.ben-said", "yasmina.ben-said")
+    )
     return {
         "format": "pronotesim-base/1",
         "uai": FERMAT,
@@ -117,6 +128,34 @@ def fermat_base(helene: dict[str, str | None]) -> dict[str, object]:
                 "civility": "Mme",
                 "birth_date": helene["birth_date"],
                 "postal_code": helene["postal_code"] or "31000",
+            },
+            {
+                "category": "eleve",
+                "pronote_id": INES_FERMAT_ID,
+                "last_name": "BEN SAÏD",
+                "first_name": "Inès",
+                "birth_date": ines["birth_date"],
+                "postal_code": ines["postal_code"],
+                "class": "5A",
+                "responsables": [YASMINA_FERMAT_ID, KARIM_FERMAT_ID],
+            },
+            {
+                "category": "responsable",
+                "pronote_id": YASMINA_FERMAT_ID,
+                "last_name": "BEN SAÏD",
+                "first_name": "Yasmina",
+                "civility": "Mme",
+                "birth_date": yasmina["birth_date"],
+                "postal_code": yasmina["postal_code"],
+            },
+            {  # no ENT password: the cast's values (socle.demo.cast)
+                "category": "responsable",
+                "pronote_id": KARIM_FERMAT_ID,
+                "last_name": "BEN SAÏD",
+                "first_name": "Karim",
+                "civility": "M.",
+                "birth_date": "1977-11-11",
+                "postal_code": "31200",
             },
             {
                 "category": "eleve",
@@ -171,9 +210,7 @@ def build_world(root: Path) -> World:
     assert isinstance(people, dict) and set(people) == set(logins), people
 
     fermat_file = root / "pronote-base-fermat.json"
-    fermat_file.write_text(
-        json.dumps(fermat_base(people["helene.le-gall"]), ensure_ascii=False), encoding="utf-8"
-    )
+    fermat_file.write_text(json.dumps(fermat_base(people), ensure_ascii=False), encoding="utf-8")
     jaures = Pronotesim(
         name="Jaurès",
         data_dir=root / "pronotesim-jaures",

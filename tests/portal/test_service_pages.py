@@ -322,3 +322,21 @@ def test_a_pronote_url_needs_its_publication_root(superuser: Person) -> None:
     (error,) = field_errors(response, "url")
     assert "se termine par sa racine de publication" in error
     assert not Service.objects.exists()
+
+
+def test_it_explains_a_pronote_pattern_whose_root_has_the_other_case(superuser: Person) -> None:
+    """PRONOTE's root typed ``…/Pronote/`` in the URL, ``…/pronote/**`` in the pattern: the CAS
+    compares paths as written, and would refuse every espace."""
+    lower, capital = PRONOTE_URL, PRONOTE_URL.replace("/pronote/", "/Pronote/")
+    response = post_new(logged_in(superuser), url=capital, patterns_text=lower + "**")
+    (error,) = field_errors(response, "patterns_text")
+    assert error == (
+        f"{lower}** — Ce motif n'accepte pas l'URL du service ({capital}eleve.html), qui ne "
+        "s'en distingue que par des majuscules ou minuscules : dans une adresse, le chemin les "
+        "distingue (« pronote » n'est pas « Pronote »). Écrivez le chemin du motif avec les "
+        "mêmes majuscules que l'adresse (pour PRONOTE.net, comme sa console l'affiche dans "
+        "« URL de PRONOTE.net pour le serveur CAS »)."
+    )
+    assert not Service.objects.exists()
+    post_new(logged_in(superuser), url=capital, patterns_text=capital + "**")
+    assert Service.objects.filter(code="PRONOTECAS").exists()

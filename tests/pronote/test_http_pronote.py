@@ -54,6 +54,7 @@ def pronote_validates(saml, links, client: Client, service_url: str, ticket: str
     return saml.validate_ticket(
         validate_url=links.saml_validate_url("http://testserver/cas", service_url),
         ticket=ticket,
+        party=saml.RelyingParty(service_url),  # PRONOTE.net checks Audience and Recipient
         timeout=5,
         transport=transport,
     )

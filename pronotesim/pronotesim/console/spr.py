@@ -17,9 +17,13 @@ from django.contrib.auth.hashers import check_password
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 
 from pronotesim.console.models import ServerSettings
+from pronotesim.espaces.urls_util import admin_prefix
 
 SPR_KEY = "pronote_spr"
-LOGIN_PATH = "/pronote/administration/connexion"
+
+
+def login_path() -> str:
+    return admin_prefix() + "connexion"
 
 
 def password_configured(server: ServerSettings | None = None) -> bool:
@@ -43,6 +47,6 @@ def spr_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespons
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if request.session.get(SPR_KEY) or is_open():
             return view(request, *args, **kwargs)
-        return HttpResponseRedirect(f"{LOGIN_PATH}?next={quote(request.get_full_path())}")
+        return HttpResponseRedirect(f"{login_path()}?next={quote(request.get_full_path())}")
 
     return wrapper

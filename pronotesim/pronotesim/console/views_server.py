@@ -19,16 +19,14 @@ from pronotesim.console.spr import (
     password_configured,
     spr_required,
 )
-from pronotesim.espaces.urls_util import public_root
-
-HOME = "/pronote/administration/"
+from pronotesim.espaces.urls_util import admin_prefix, public_root
 
 
 @require_http_methods(["GET", "POST"])
 def spr_login(request: HttpRequest) -> HttpResponse:
-    target = request.GET.get("next") or request.POST.get("next") or HOME
-    if not target.startswith(HOME) or not url_has_allowed_host_and_scheme(target, None):
-        target = HOME
+    target = request.GET.get("next") or request.POST.get("next") or admin_prefix()
+    if not target.startswith(admin_prefix()) or not url_has_allowed_host_and_scheme(target, None):
+        target = admin_prefix()
     error = ""
     if request.method == "POST":
         if check_spr_password(request.POST.get("password", "")):
@@ -52,7 +50,7 @@ def spr_login(request: HttpRequest) -> HttpResponse:
 @require_POST
 def spr_logout(request: HttpRequest) -> HttpResponse:
     request.session.pop(SPR_KEY, None)
-    return HttpResponseRedirect(HOME)
+    return HttpResponseRedirect(admin_prefix())
 
 
 @spr_required
@@ -80,8 +78,8 @@ def publication(request: HttpRequest) -> HttpResponse:
     server = ServerSettings.load()
     server.published = request.POST.get("action") == "publier"
     server.save(update_fields=["published"])
-    back = request.POST.get("back", HOME)
-    return HttpResponseRedirect(back if back.startswith(HOME) else HOME)
+    back = request.POST.get("back", admin_prefix())
+    return HttpResponseRedirect(back if back.startswith(admin_prefix()) else admin_prefix())
 
 
 def derived_links(server: ServerSettings, request: HttpRequest) -> dict[str, str]:

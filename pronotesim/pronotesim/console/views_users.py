@@ -19,8 +19,11 @@ from pronotesim.base.models import Establishment, PronoteUser
 from pronotesim.base.names import person_sort_key
 from pronotesim.console.models import IdentificationRequest
 from pronotesim.console.spr import spr_required
+from pronotesim.espaces.urls_util import admin_prefix
 
-USERS = "/pronote/administration/utilisateurs"
+
+def users_path() -> str:
+    return admin_prefix() + "utilisateurs"
 
 
 @spr_required
@@ -64,8 +67,8 @@ def clear_cas_identifier(request: HttpRequest, pk: int) -> HttpResponse:
     """Removes an account's « Identifiant CAS » (the duplicate-account fix)."""
     user = get_object_or_404(PronoteUser, pk=pk)
     PronoteUser.objects.filter(pk=user.pk).update(cas_identifier="", cas_bound_at=None)
-    back = request.POST.get("back", USERS)
-    return HttpResponseRedirect(back if back.startswith(USERS) else USERS)
+    back = request.POST.get("back", users_path())
+    return HttpResponseRedirect(back if back.startswith(users_path()) else users_path())
 
 
 @spr_required
@@ -82,7 +85,7 @@ def identification_requests(request: HttpRequest) -> HttpResponse:
 @spr_required
 def delete_identification_request(request: HttpRequest, pk: int) -> HttpResponse:
     IdentificationRequest.objects.filter(pk=pk).delete()
-    return HttpResponseRedirect("/pronote/administration/echecs")
+    return HttpResponseRedirect(admin_prefix() + "echecs")
 
 
 @require_POST
@@ -104,4 +107,4 @@ def add_users_file(request: HttpRequest) -> HttpResponse:
         else:
             message = f"{result.added} utilisateur(s) ajouté(s), {result.updated} mis à jour."
     request.session["console_message"] = message
-    return HttpResponseRedirect(USERS)
+    return HttpResponseRedirect(users_path())

@@ -22,7 +22,7 @@ from pronotesim.espaces.session import (
     set_pending,
 )
 from pronotesim.espaces.single_logout import ticket_digest
-from pronotesim.espaces.urls_util import clean_path, service_url
+from pronotesim.espaces.urls_util import clean_path, prefix, public_root, service_url
 
 log = logging.getLogger(__name__)
 
@@ -85,6 +85,7 @@ def handle_ticket(request: HttpRequest, server: ServerSettings, page: str) -> Ht
         success = saml.validate_ticket(
             validate_url=links.saml_validate_url(server.cas_url, service),
             ticket=ticket,
+            party=saml.RelyingParty(service, public_root(server, request)),
             timeout=settings.PRONOTESIM_CAS_TIMEOUT,
         )
     except saml.SamlValidationError as exc:
@@ -111,5 +112,5 @@ def handle_ticket(request: HttpRequest, server: ServerSettings, page: str) -> Ht
     set_pending(request, pending)
     remember_ticket(request, ticket_digest(ticket))
     if outcome.kind == recognition.DOUBLE_AUTH:
-        return HttpResponseRedirect("/pronote/premiere-connexion")
-    return HttpResponseRedirect("/pronote/identification-impossible")
+        return HttpResponseRedirect(prefix() + "premiere-connexion")
+    return HttpResponseRedirect(prefix() + "identification-impossible")

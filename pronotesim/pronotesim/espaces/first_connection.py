@@ -14,6 +14,7 @@ from pronotesim.espaces import recognition
 from pronotesim.espaces.forms import DirectLoginForm, IdentificationForm
 from pronotesim.espaces.render import message_page
 from pronotesim.espaces.session import METHOD_CAS, PENDING_KEY, connect, pending, set_pending
+from pronotesim.espaces.urls_util import prefix
 
 KNOWN_ROWS = (
     ("nom", "Nom"),
@@ -29,7 +30,7 @@ def _expired(request: HttpRequest) -> HttpResponse:
         title="PRONOTE.net",
         message="Votre session a expiré. Reconnectez-vous depuis votre ENT.",
         status=400,
-        links=[("Page commune", "/pronote/")],
+        links=[("Page commune", prefix())],
     )
 
 
@@ -101,9 +102,9 @@ def double_authentication(request: HttpRequest) -> HttpResponse:
                 found = espace_for_page(data.get("page", ""))
                 target = found[0] if found else home_espace(user.category)
                 mobile = bool(found and found[1])
-                return HttpResponseRedirect("/pronote/" + target.page(mobile))
+                return HttpResponseRedirect(prefix() + target.page(mobile))
             set_pending(request, {**data, "kind": recognition.IMPOSSIBLE, "reason": outcome.reason})
-            return HttpResponseRedirect("/pronote/identification-impossible")
+            return HttpResponseRedirect(prefix() + "identification-impossible")
     return render(
         request,
         "pronotesim/login.html",

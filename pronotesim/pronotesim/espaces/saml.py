@@ -5,6 +5,15 @@ ticket as ``AssertionArtifact``; it is POSTed to ``<cas>/samlValidate?TARGET=<se
 answer must be a ``samlp:Response`` whose ``InResponseTo`` is our RequestID and whose status is
 ``Success``; the user is the assertion's ``NameIdentifier``; attributes come from its
 ``AttributeStatement``.
+
+As a SAML 1.1 relying party (SAML 1.1 core §2.3.2.1, §3.4.1), PRONOTE.net also checks that the
+answer is meant for it: the response's ``Recipient``, when given, and the assertion's
+``AudienceRestrictionCondition`` must name its service URL (the ``TARGET`` it sent, or another
+address under its public root), and the assertion must carry its validity window
+(``Conditions`` ``NotBefore`` and ``NotOnOrAfter``) and be within it (:data:`CLOCK_SKEW` of
+tolerance). An assertion without audience or without both dates is refused: SAML would allow it,
+the Java CAS client refuses an assertion without both dates, and Apereo CAS and Socle always send
+them — pronotesim is strict so that the end-to-end tests catch an ENT that drifts.
 """
 
 from __future__ import annotations
@@ -93,21 +102,77 @@ def _parse_time(value: str | None) -> datetime | None:
     if not value:
         return None
     try:
-        return datetime.fromisoformat(value.replace("Z", "+00:00"))
+        moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
     except ValueError:
         return None
+    # SAML 1.1 times are UTC (core §1.3.3): one written without its « Z » is read as UTC
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def _check_conditions(assertion: etree._Element, now: datetime) -> None:
+@dataclass(frozen=True)
+class RelyingParty:
+    """Who validates: the service URL sent as ``TARGET`` and PRONOTE.net's public root (an
+    address under it names PRONOTE.net too)."""
+
+    service: str
+    root: str = ""
+
+    def names_us(self, uri: str) -> bool:
+        """Compared as written (SAML compares URI references; the case of a path matters)."""
+        uri = uri.strip()
+        return uri == self.service or bool(self.root) and uri.startswith(self.root)
+
+
+def _shown(value: str) -> str:
+    return redact_tickets(value.strip()[:200]) or "vide"
+
+
+def _check_recipient(response: etree._Element, party: RelyingParty) -> None:
+    recipient = response.get("Recipient")
+    if recipient is not None and recipient.strip() and not party.names_us(recipient):
+        raise SamlValidationError(
+            f"la réponse SAML est destinée à un autre service (Recipient « {_shown(recipient)} »"
+            f", attendu « {party.service} »)"
+        )
+
+
+def _check_audience(conditions: etree._Element, party: RelyingParty) -> None:
+    restrictions = conditions.findall(f"{{{SAML_NS}}}AudienceRestrictionCondition")
+    if not restrictions:
+        raise SamlValidationError(
+            "l'assertion SAML ne nomme pas le service auquel elle est destinée "
+            "(AudienceRestrictionCondition absente)"
+        )
+    for restriction in restrictions:  # each condition must hold (SAML 1.1 core §2.3.2.1.3)
+        audiences = [
+            audience.text or "" for audience in restriction.findall(f"{{{SAML_NS}}}Audience")
+        ]
+        if not any(party.names_us(audience) for audience in audiences):
+            named = ", ".join(f"« {_shown(audience)} »" for audience in audiences) or "aucune"
+            raise SamlValidationError(
+                f"l'assertion SAML est destinée à un autre service (Audience {named}, "
+                f"attendu « {party.service} »)"
+            )
+
+
+def _check_conditions(assertion: etree._Element, now: datetime, party: RelyingParty) -> None:
     conditions = assertion.find(f"{{{SAML_NS}}}Conditions")
     if conditions is None:
-        return
+        raise SamlValidationError(
+            "l'assertion SAML n'a pas de conditions de validité (Conditions absentes)"
+        )
     not_before = _parse_time(conditions.get("NotBefore"))
     not_after = _parse_time(conditions.get("NotOnOrAfter"))
-    if not_before and now + CLOCK_SKEW < not_before:
+    if not_before is None or not_after is None:
+        raise SamlValidationError(
+            "l'assertion SAML n'a pas de période de validité lisible (NotBefore et "
+            "NotOnOrAfter attendus)"
+        )
+    if now + CLOCK_SKEW < not_before:
         raise SamlValidationError("l'assertion SAML n'est pas encore valide")
-    if not_after and now - CLOCK_SKEW >= not_after:
+    if now - CLOCK_SKEW >= not_after:
         raise SamlValidationError("l'assertion SAML a expiré")
+    _check_audience(conditions, party)
 
 
 _TICKET = re.compile(r"\b(ST|PT|PGT|PGTIOU|TGT)-[A-Za-z0-9._-]+…?")  # a CAS may have cut it already
@@ -123,7 +188,9 @@ def _status_message(response: etree._Element) -> str:
     return redact_tickets((message or "").strip()[:200])
 
 
-def parse_response(data: bytes, request_id: str, now: datetime | None = None) -> SamlSuccess:
+def parse_response(
+    data: bytes, request_id: str, party: RelyingParty, now: datetime | None = None
+) -> SamlSuccess:
     now = now or datetime.now(UTC)
     if len(data) > MAX_RESPONSE_BYTES:
         raise SamlValidationError("réponse du serveur CAS trop volumineuse")
@@ -144,10 +211,11 @@ def parse_response(data: bytes, request_id: str, now: datetime | None = None) ->
         raise SamlValidationError(f"ticket refusé par le serveur CAS ({detail or 'sans motif'})")
     if response.get("InResponseTo") != request_id:
         raise SamlValidationError("la réponse SAML ne correspond pas à la requête (InResponseTo)")
+    _check_recipient(response, party)
     assertion = response.find(f"{{{SAML_NS}}}Assertion")
     if assertion is None:
         raise SamlValidationError("la réponse SAML ne contient pas d'assertion")
-    _check_conditions(assertion, now)
+    _check_conditions(assertion, now, party)
     user = ""
     for identifier in assertion.iter(f"{{{SAML_NS}}}NameIdentifier"):
         user = (identifier.text or "").strip()
@@ -191,7 +259,12 @@ def requests_transport(
 
 
 def validate_ticket(
-    *, validate_url: str, ticket: str, timeout: float, transport: Transport | None = None
+    *,
+    validate_url: str,
+    ticket: str,
+    party: RelyingParty,
+    timeout: float,
+    transport: Transport | None = None,
 ) -> SamlSuccess:
     """``transport`` defaults to :func:`requests_transport`, looked up at call time."""
     transport = transport or requests_transport
@@ -204,4 +277,4 @@ def validate_ticket(
     status, content = transport(validate_url, request.body, headers, timeout)
     if status != 200:
         raise SamlValidationError(f"le serveur CAS a répondu HTTP {status}")
-    return parse_response(content, request.request_id)
+    return parse_response(content, request.request_id, party)

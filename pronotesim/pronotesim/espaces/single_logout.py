@@ -22,6 +22,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
 from pronotesim.espaces.session import TICKET_KEY
+from pronotesim.espaces.urls_util import admin_prefix, prefix
 from pronotesim.files.xmlsafe import XmlError, parse_xml
 
 log = logging.getLogger(__name__)
@@ -65,8 +66,8 @@ def end_sessions_of(ticket: str) -> int:
 def is_logout_request(request: HttpRequest) -> bool:
     return (
         request.method == "POST"
-        and request.path.startswith("/pronote/")
-        and not request.path.startswith("/pronote/administration/")
+        and request.path.startswith(prefix())
+        and not request.path.startswith(admin_prefix())
         and "logoutRequest" in request.POST
     )
 

@@ -2,20 +2,33 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.http import HttpRequest
 
 from pronotesim.console.models import ServerSettings
 
-PREFIX = "/pronote/"
+
+def prefix() -> str:
+    """``/<root>/``: the publication root (``PRONOTESIM_ROOT``, ``pronote`` by default)."""
+    return f"/{settings.PRONOTESIM_ROOT}/"
+
+
+def admin_prefix() -> str:
+    return prefix() + "administration/"
+
+
+def root_context(request: HttpRequest) -> dict[str, str]:
+    """Templates write ``{{ root }}eleve.html``, ``{{ root }}administration/…``."""
+    return {"root": prefix()}
 
 
 def public_root(server: ServerSettings, request: HttpRequest | None = None) -> str:
-    """The public URL of ``/pronote/`` (ends with ``/``)."""
+    """The public URL of ``/<root>/`` (ends with ``/``)."""
     if server.public_url:
         return server.public_url if server.public_url.endswith("/") else server.public_url + "/"
     if request is not None:
-        return request.build_absolute_uri(PREFIX)
-    return "http://127.0.0.1:8001/pronote/"
+        return request.build_absolute_uri(prefix())
+    return f"http://127.0.0.1:8001{prefix()}"
 
 
 def query_without_ticket(raw_query: str) -> str:

@@ -31,6 +31,7 @@ from pronotesim.espaces.session import (
     opened_by_cas,
     switch_account,
 )
+from pronotesim.espaces.urls_util import prefix
 
 
 def _wants_direct_login(request: HttpRequest) -> bool:
@@ -38,7 +39,7 @@ def _wants_direct_login(request: HttpRequest) -> bool:
 
 
 def _espace_url(espace: Espace, mobile: bool) -> str:
-    return "/pronote/" + espace.page(mobile)
+    return prefix() + espace.page(mobile)
 
 
 def _direct_login(
@@ -188,5 +189,5 @@ def logout(request: HttpRequest) -> HttpResponse:
         request,
         title="PRONOTE.net",
         message="Vous êtes déconnecté de PRONOTE.net.",
-        links=[("Page commune", "/pronote/")],
+        links=[("Page commune", prefix())],
     )

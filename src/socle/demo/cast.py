@@ -136,8 +136,12 @@ def cast_people(second_uai: str | None) -> tuple[list[SynthPerson], list[SynthLi
         _parent("C-KEVIN-MC-CARTHY", "Kévin", "MC CARTHY", "M", "1981-05-16", "31240"),
         _pupil("C-NOEL-BEN-SAID", "Noël", "BEN SAÏD", "M", "2011-12-25", "3B", "31200",
                tags=("compound-name",)),
-        _parent("C-YASMINA-BEN-SAID", "Yasmina", "BEN SAÏD", "F", "1979-03-03", "31200"),
-        _parent("C-KARIM-BEN-SAID", "Karim", "BEN SAÏD", "M", "1977-11-11", "31200"),
+        # Their parents also have a daughter at the second school: a PRONOTE id in each.
+        _parent("C-YASMINA-BEN-SAID", "Yasmina", "BEN SAÏD", "F", "1979-03-03", "31200",
+                other_uais=two_schools, login="yasmina.ben-said", password=PARENT_PASSWORD,
+                tags=("demo-account", "compound-name", "two-schools")),
+        _parent("C-KARIM-BEN-SAID", "Karim", "BEN SAÏD", "M", "1977-11-11", "31200",
+                other_uais=two_schools, tags=("compound-name", "two-schools")),
         # A typo in PRONOTE (FOURNEIR), and a grandmother PRONOTE gave internet rights to.
         _pupil("C-MATHEO-FOURNIER", "Mathéo", "FOURNIER", "M", "2013-03-17", "5C", "31770",
                tags=("pronote-typo",)),
@@ -175,6 +179,11 @@ def cast_people(second_uai: str | None) -> tuple[list[SynthPerson], list[SynthLi
         _person("C-DOMINIQUE-VIDAL", Role.INSPECTOR, ACADEMY, "Dominique", "VIDAL", "F",
                 "1969-11-02", "31000"),
     ]
+    if second_uai:  # the BEN SAÏD daughter, a pupil of the second school only
+        people.append(
+            _pupil("C-INES-BEN-SAID", "Inès", "BEN SAÏD", "F", "2013-10-08", "5A", "31200",
+                   home_uai=second_uai, login="ines.ben-said", password=PUPIL_PASSWORD,
+                   tags=("demo-account", "compound-name", "second-school")))
     families = {
         "C-NATHALIE-MARTIN": ("mere", ["C-CAMILLE-MARTIN", "C-HUGO-MARTIN"]),
         "C-OLIVIER-MARTIN": ("pere", ["C-CAMILLE-MARTIN", "C-HUGO-MARTIN"]),
@@ -190,16 +199,18 @@ def cast_people(second_uai: str | None) -> tuple[list[SynthPerson], list[SynthLi
         "C-GAELLE-NDIAYE": ("mere", ["C-MARIE-ANGE-NDIAYE", "C-MOUSSA-NDIAYE"]),
         "C-AURELIE-MC-CARTHY": ("mere", ["C-ELOISE-MC-CARTHY"]),
         "C-KEVIN-MC-CARTHY": ("pere", ["C-ELOISE-MC-CARTHY"]),
-        "C-YASMINA-BEN-SAID": ("mere", ["C-NOEL-BEN-SAID"]),
-        "C-KARIM-BEN-SAID": ("pere", ["C-NOEL-BEN-SAID"]),
+        "C-YASMINA-BEN-SAID": ("mere", ["C-NOEL-BEN-SAID", "C-INES-BEN-SAID"]),
+        "C-KARIM-BEN-SAID": ("pere", ["C-NOEL-BEN-SAID", "C-INES-BEN-SAID"]),
         "C-EMILIE-FOURNIER": ("mere", ["C-MATHEO-FOURNIER"]),
         "C-JEROME-FOURNIER": ("pere", ["C-MATHEO-FOURNIER"]),
         "C-SAMIRA-HADDAD": ("mere", ["C-YANIS-HADDAD"]),
     }
+    present = {person.key for person in people}
     links = [
         SynthLink(parent, child, relation)
         for parent, (relation, children) in families.items()
         for child in children
+        if child in present
     ]
     return people, links
 

@@ -40,7 +40,7 @@ def school_csv(school: SynthSchool) -> str:
     writer = csv.writer(out, delimiter=";", lineterminator="\n")
     writer.writerow(COLUMNS)
     for person in school.people:
-        for uai in (school.establishment.uai, *person.other_uais):
+        for uai in person.uais(school.establishment.uai):
             writer.writerow(
                 (
                     uai,

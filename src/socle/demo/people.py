@@ -62,6 +62,7 @@ class SynthPerson:
     password: str = ""  # known password (demo accounts); unusable otherwise
     is_admin: bool = False
     other_uais: tuple[str, ...] = ()  # further establishments with the same profile
+    home_uai: str = ""  # the establishment, when not the school's own (a second school's pupil)
     tags: tuple[str, ...] = ()
     in_pronote: bool = True  # False: a newcomer PRONOTE does not know yet, or staff without it
     pronote_id: str = ""
@@ -71,6 +72,10 @@ class SynthPerson:
     @property
     def display(self) -> str:
         return f"{self.first_name} {self.last_name}"
+
+    def uais(self, main: str) -> tuple[str, ...]:
+        """The establishments the person belongs to, the first one holding their class."""
+        return (self.home_uai or main, *self.other_uais)
 
 
 @dataclass(frozen=True)

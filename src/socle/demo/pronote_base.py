@@ -183,6 +183,8 @@ def build_pronote_base(school: SynthSchool) -> PronoteBase:
     differences: list[Difference] = []
     by_key: dict[str, PronoteUser] = {}
     for person in school.people:
+        if person.home_uai:  # a pupil of the second school: in its base only
+            continue
         user = user_of(person)
         if not person.in_pronote:
             differences.append(Difference("not_in_pronote", None, person.key, person.display))

@@ -4,9 +4,10 @@ schools »).
 
 PRONOTE gives a person one identifier per establishment (« A teacher or parent in two schools
 has two PRONOTE ids: one per establishment (UAI) »): the people of the synthetic school who also
-belong to the second one (the teacher Hélène LE GALL) get there an identifier derived from the
-seed and *that* UAI, so never their first school's. The base also holds two pupils of its own,
-unknown to the ENT (the synthetic directory has nobody else in that school).
+belong to the second one (the teacher Hélène LE GALL, the parents Yasmina and Karim BEN SAÏD)
+get there an identifier derived from the seed and *that* UAI, so never their first school's;
+their daughter Inès, a pupil of the second school only, is there with her parents as her
+responsables. The base also holds two pupils of its own, unknown to the ENT.
 """
 
 from __future__ import annotations
@@ -49,11 +50,17 @@ def build_second_pronote_base(school: SynthSchool) -> PronoteBase | None:
         return None
     users: list[PronoteUser] = []
     differences: list[Difference] = []
+    by_key: dict[str, PronoteUser] = {}
     for person in school.people:
-        if second.uai in person.other_uais:
+        if second.uai in person.uais(school.establishment.uai):
             user = user_of(person)
             user.pronote_id = pronote_id(school.seed, second.uai, person.key)
             users.append(user)
+            by_key[person.key] = user
+    for link in school.links:  # the pupils' responsables, by their ids in this base
+        child, parent = by_key.get(link.child_key), by_key.get(link.parent_key)
+        if child is not None and parent is not None and child.category == "eleve":
+            child.responsables.append(parent.pronote_id)
     for item in SECOND_SCHOOL_PUPILS:
         user = pronote_only_user(item, school.seed, second.uai)
         users.append(user)

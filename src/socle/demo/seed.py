@@ -56,6 +56,8 @@ DEMO_ACCOUNTS: tuple[tuple[str, str, str], ...] = (
     ("helene.le-gall", cast.TEACHER_PASSWORD, "C-HELENE-LE-GALL"),
     ("yanis.haddad", cast.NEWCOMER_PASSWORD, "C-YANIS-HADDAD"),
     ("gaelle.n-diaye", cast.DUPLICATE_PARENT_PASSWORD, "C-GAELLE-NDIAYE"),
+    ("yasmina.ben-said", cast.PARENT_PASSWORD, "C-YASMINA-BEN-SAID"),
+    ("ines.ben-said", cast.PUPIL_PASSWORD, "C-INES-BEN-SAID"),
 )
 
 

@@ -123,10 +123,11 @@ def generate_school(
     if second_uai == uai:
         second_uai = ALTERNATE_SECOND_UAI if uai != ALTERNATE_SECOND_UAI else DEFAULT_SECOND_UAI
     cast, links = cast_people(second_uai)
+    own = [p for p in cast if not p.home_uai]  # the second school's pupil is not counted
     minimum = {
-        "élèves": (pupils, sum(p.role == Role.PUPIL for p in cast)),
-        "enseignants": (teachers, sum(p.role == Role.TEACHER for p in cast)),
-        "personnels": (staff, sum(p.role == Role.STAFF for p in cast)),
+        "élèves": (pupils, sum(p.role == Role.PUPIL for p in own)),
+        "enseignants": (teachers, sum(p.role == Role.TEACHER for p in own)),
+        "personnels": (staff, sum(p.role == Role.STAFF for p in own)),
     }
     for label, (wanted, least) in minimum.items():
         if wanted < least:
@@ -144,8 +145,8 @@ def generate_school(
     _add_families(school, draw, pupils - minimum["élèves"][1], class_letters(pupils))
     _add_teachers(school, draw, teachers - minimum["enseignants"][1])
     _add_staff(school, draw, staff - minimum["personnels"][1])
-    for person in school.people:
-        person.pronote_id = pronote_id(seed, uai, person.key)
+    for person in school.people:  # the id of the base of the person's (first) school
+        person.pronote_id = pronote_id(seed, person.home_uai or uai, person.key)
     return school
 
 

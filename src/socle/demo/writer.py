@@ -222,8 +222,10 @@ def _write_memberships(
     )
     rows = []
     for person in school.people:
-        targets = [main] + [
-            establishments[uai] for uai in person.other_uais if uai in establishments
+        targets = [
+            establishments[uai]
+            for uai in person.uais(school.establishment.uai)
+            if uai in establishments
         ]
         for est in targets:
             if (ids[person.key], est.pk, person.profile) in existing:
@@ -234,7 +236,7 @@ def _write_memberships(
                     establishment=est,
                     profile=person.profile,
                     is_admin=person.is_admin and est == main,
-                    class_name=person.class_name,
+                    class_name=person.class_name if est == targets[0] else "",
                 )
             )
     _bulk(Membership, rows, batch_size)

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from socle.portal.espaces import ESPACES, espace_url
 from socle.portal.models import PatternKind, Service, ServicePattern, SSOType
+from socle.portal.path_case import case_mismatch, case_mismatch_message
 from socle.portal.pattern_overlap import literal_prefix, may_overlap
 from socle.portal.patterns import default_pronote_pattern, matches, pronote_base
 from socle.portal.saml_http import patterns_of
@@ -80,6 +81,9 @@ def pronote_espaces_refused(url: str, patterns: list[tuple[str, str]]) -> str | 
                 return None
         except re.error:
             return None  # an invalid pattern has its own message
+    mismatch = case_mismatch(espaces, patterns)  # « /pronote/** » for « …/PRONOTE/ »
+    if mismatch is not None:
+        return case_mismatch_message(mismatch, url)
     return _(
         "Aucun motif n'accepte les espaces de PRONOTE.net (%(example)s…) : PRONOTE donne au "
         "CAS l'adresse de l'espace ouvert, et le CAS refuserait toutes les connexions. Indiquez "

@@ -28,6 +28,7 @@ from socle.pronote.cas_names import (
 from socle.pronote.departed import Departed, departed_holders, departed_text
 from socle.pronote.importer.report import summary_line
 from socle.pronote.models import ImportRow, ImportSession, MissingIdentifierEvent, PronoteIdentity
+from socle.pronote.namesakes import group_line, identity_namesakes, namesakes_text, note_namesake
 from socle.pronote.predicted_for import is_stale, stale_steps
 from socle.pronote.school_year import stale_import_warning
 
@@ -181,6 +182,10 @@ class DoctorReport:
     # the conflicts whose stored note the service's changed settings no longer give
     # (socle.pronote.predicted_for.is_stale): their note is quoted with stale_mark()
     stale_conflicts: set[int] = field(default_factory=set)
+    # namesakes PRONOTE cannot tell apart by identity since the complete export
+    # (socle.pronote.namesakes): their lines, and how many / what to do
+    namesake_lines: list[str] = field(default_factory=list)
+    namesake_text: str = ""
 
 
 def _accepts(service: Any, url: str) -> tuple[bool, str]:
@@ -206,6 +211,7 @@ def _still_missing(establishment: Establishment) -> list[MissingIdentifierEvent]
 
 def _service_reports(establishment: Establishment, *, superuser: bool) -> list[ServiceReport]:
     from socle.portal.models import UsernameMode
+    from socle.portal.path_case import case_mismatch, case_mismatch_message
     from socle.portal.patterns import pronote_root_message, pronote_root_missing
     from socle.portal.saml_http import (
         http_addresses,
@@ -215,6 +221,7 @@ def _service_reports(establishment: Establishment, *, superuser: bool) -> list[S
         sent_address,
     )
     from socle.portal.username_lock import login_mode_warning
+    from socle.pronote.refused_site import refused_at_site, refused_at_site_message
 
     reports = []
     # the one in use first, as everywhere (the account examined is checked against it)
@@ -270,6 +277,12 @@ def _service_reports(establishment: Establishment, *, superuser: bool) -> list[S
                         "PRONOTE recevra « service non autorisé »."
                     )
                 )
+                mismatch = case_mismatch([check.url for check in urls], patterns)
+                if mismatch is not None:  # « …/pronote/** » registered for « …/PRONOTE/ »
+                    problems.append(case_mismatch_message(mismatch, base))
+            refused, last = refused_at_site(base)  # URL and pattern agree, PRONOTE does not
+            if refused:
+                problems.append(refused_at_site_message(base, refused, last))
         reports.append(ServiceReport(service, urls, problems))
     return reports
 
@@ -365,10 +378,16 @@ def diagnose(
     if report.cas_mismatches:
         count = len(report.cas_mismatches)
         report.cas_mismatch_text = reset_text(count)
+    in_use = report.services[0].service if report.services else None
+    namesakes = identity_namesakes(establishment, in_use)
+    if namesakes is not None:
+        report.namesake_text = namesakes_text(namesakes)
+        report.namesake_lines = [group_line(group) for group in namesakes.groups]
     if login:
         from socle.pronote.doctor_account import examine
 
         report.account = examine(
             establishment, login.strip(), report.services, allowed=allowed, superuser=superuser
         )
+        note_namesake(report.account, namesakes)
     return report

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from socle.directory.models import Establishment, Person
+from socle.pronote.cas_names import pronote_services_query
 from socle.pronote.categories import STEP_BY_CATEGORY, STEP_COUNT, step
 from socle.pronote.forms import (
     BrowseForm,
@@ -37,6 +38,7 @@ from socle.pronote.importer.steps import (
     validate_step,
 )
 from socle.pronote.models import ImportMode, ImportRow, ImportSession, SessionStatus
+from socle.pronote.namesakes import group_line, identity_namesakes, namesakes_text
 from socle.pronote.permissions import (
     administered_establishments,
     can_administer,
@@ -262,6 +264,8 @@ def _final_page(request: HttpRequest, session: ImportSession) -> HttpResponse:
     steps = step_summaries(session)
     mismatch_total = sum(s.cas_mismatches for s in steps)
     mismatched = cas_mismatch_rows(session, limit=200) if mismatch_total else []
+    in_use = pronote_services_query(session.establishment).first()
+    namesakes = identity_namesakes(session.establishment, in_use, session)
     return render(
         request,
         "pronote/final.html",
@@ -274,6 +278,8 @@ def _final_page(request: HttpRequest, session: ImportSession) -> HttpResponse:
             "cas_mismatches_hidden": max(0, mismatch_total - len(mismatched)),
             "cas_mismatch_text": cas_mismatch_text(mismatch_total),
             "stale_predictions": stale_text(session),
+            "namesake_text": namesakes_text(namesakes) if namesakes else "",
+            "namesake_lines": [group_line(g) for g in namesakes.groups] if namesakes else [],
         },
     )
 

@@ -1,0 +1,223 @@
+"""Namesakes PRONOTE cannot tell apart by identity, once a complete export reset them.
+
+With « Avec l'identité de l'utilisateur », PRONOTE recognises a user it has not bound yet by
+the names, birth date and postal code the CAS sends (docs/pronote.md). Two records of one
+category with the same name, first name and birth date — or one without a birth date — are
+the same identity to it (twins differ by their first names); unless both postal codes are known
+and differ, PRONOTE finds two candidates, never guesses, and answers « Identification
+impossible ». Bound users are recognised by their « Identifiant CAS » instead; but the complete
+export (« Uniquement les utilisateurs sans identifiants CAS » unticked) resets every one it
+exports, so after it these namesakes are refused at their next connection. The field documents
+say only that homonyms need a manual match; that PRONOTE then refuses them is what its
+identity rule implies (pronotesim does so).
+
+The list comes from the newest Complet import of the establishment (the export of every user,
+which reset them): the diagnostics show it under the service when it recognises by identity,
+with the fix — import the identifiers, each namesake matched to their own record, and recognise
+by the PRONOTE identifier, which tells them apart.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils import timezone
+from django.utils.translation import gettext, ngettext
+
+from socle.directory.models import Establishment
+from socle.pronote.matching_index import name_key
+from socle.pronote.models import ImportMode, ImportSession
+
+MAX_ROWS = 200_000  # a region-sized file is read once, in chunks
+
+
+@dataclass(frozen=True)
+class Record:
+    pronote_id: str
+    last_name: str
+    first_name: str
+    birth_date: dt.date | None
+    postal_code: str
+    person_id: int | None
+    login: str
+
+
+@dataclass
+class NamesakeGroup:
+    category: str  # PRONOTE's category label (« élève »)
+    records: list[Record] = field(default_factory=list)
+
+    @property
+    def name(self) -> str:
+        first = self.records[0]
+        return f"{first.last_name} {first.first_name}".strip()
+
+    @property
+    def born(self) -> str:
+        dates = {r.birth_date for r in self.records if r.birth_date}
+        return ", ".join(f"{d:%d/%m/%Y}" for d in sorted(dates))
+
+    @property
+    def logins(self) -> list[str]:
+        return [r.login for r in self.records if r.login]
+
+
+@dataclass
+class Namesakes:
+    session: ImportSession
+    groups: list[NamesakeGroup]
+
+    @property
+    def date(self) -> str:
+        return f"{timezone.localtime(self.session.created_at):%d/%m/%Y}"
+
+    def group_of(self, person: Any) -> NamesakeGroup | None:
+        """The group of an ENT account: one of its records was matched to it, or it bears
+        their names and birth date (namesakes are seldom matched automatically)."""
+        key = name_key(person.last_name, person.first_name)
+        for group in self.groups:
+            if any(r.person_id == person.pk for r in group.records):
+                return group
+            first = group.records[0]
+            if name_key(first.last_name, first.first_name) == key and any(
+                not r.birth_date or not person.birth_date or r.birth_date == person.birth_date
+                for r in group.records
+            ):
+                return group
+        return None
+
+
+def _indistinct(a: Record, b: Record) -> bool:
+    """Whether PRONOTE's identity rule may take one for the other (pronotesim's
+    ``identity.matches``: a birth date or postal code it knows must agree)."""
+    if a.birth_date and b.birth_date and a.birth_date != b.birth_date:
+        return False
+    codes = (a.postal_code.replace(" ", ""), b.postal_code.replace(" ", ""))
+    return not (all(codes) and codes[0] != codes[1])
+
+
+def latest_complete_import(establishment: Establishment) -> ImportSession | None:
+    return (
+        ImportSession.objects.filter(establishment=establishment, mode=ImportMode.COMPLET)
+        .order_by("-created_at", "-id")
+        .first()
+    )
+
+
+def identity_namesakes(
+    establishment: Establishment, service: Any, session: ImportSession | None = None
+) -> Namesakes | None:
+    """The namesakes of ``session`` (a Complet import; by default the establishment's newest),
+    when ``service`` (the one in use) recognises by identity; ``None`` otherwise, or when
+    there are none."""
+    from socle.portal.models import PronoteRecognition
+
+    if service is None or service.pronote_recognition != PronoteRecognition.IDENTITY:
+        return None
+    session = session or latest_complete_import(establishment)
+    if session is None or session.mode != ImportMode.COMPLET:
+        return None
+    by_key: dict[tuple[str, str], list[Record]] = defaultdict(list)
+    rows = session.rows.order_by("position").values_list(
+        "category",
+        "pronote_id",
+        "last_name",
+        "first_name",
+        "birth_date",
+        "postal_code",
+        "person_id",
+        "person__login",
+    )
+    for category, pronote_id, last, first, born, code, person_id, login in rows[:MAX_ROWS].iterator(
+        chunk_size=5000
+    ):
+        record = Record(pronote_id, last, first, born, code or "", person_id, login or "")
+        by_key[(category, name_key(last, first))].append(record)
+    labels = dict(session.rows.model._meta.get_field("category").choices or [])
+    groups = []
+    for (category, _key), records in by_key.items():
+        if len(records) < 2:
+            continue
+        kept = [r for r in records if any(_indistinct(r, o) for o in records if o is not r)]
+        if len(kept) >= 2:
+            groups.append(NamesakeGroup(str(labels.get(category, category)), kept))
+    if not groups:
+        return None
+    groups.sort(key=lambda g: (g.name, g.born))
+    return Namesakes(session, groups)
+
+
+def namesakes_text(found: Namesakes) -> str:
+    """How many, why PRONOTE refuses them since the export, and what to do."""
+    count = sum(len(group.records) for group in found.groups)
+    return (
+        ngettext(
+            "%(count)s fiche de l'export de tous les utilisateurs importé le %(date)s a un "
+            "homonyme de même catégorie, de mêmes nom, prénom et date de naissance.",
+            "%(count)s fiches de l'export de tous les utilisateurs importé le %(date)s ont un "
+            "homonyme de même catégorie, de mêmes nom, prénom et date de naissance.",
+            count,
+        )
+        % {"count": count, "date": found.date}
+        + " "
+        + namesake_fix()
+    )
+
+
+def namesake_fix() -> str:
+    return gettext(
+        "Cet export a effacé leur « Identifiant CAS » : avec la reconnaissance « Avec "
+        "l'identité de l'utilisateur », PRONOTE ne peut plus les distinguer (des jumeaux, "
+        "qui ont des prénoms différents, ne sont pas concernés) et risque de leur afficher "
+        "« Identification impossible » à leur prochaine connexion. Importez les identifiants "
+        "PRONOTE (« Importer les identifiants PRONOTE », en rapprochant chacun de sa propre "
+        "fiche, à la main si besoin), puis choisissez la reconnaissance « Avec l'identifiant "
+        "PRONOTE de l'utilisateur » dans la console de PRONOTE et dans ce service : l'ENT "
+        "enverra à chacun son identifiant PRONOTE, qui les distingue."
+    )
+
+
+def group_line(group: NamesakeGroup) -> str:
+    """« MARTIN Thomas, élève, né(e) le 12/05/2013 : fiches A, B ; comptes ENT x, y »."""
+    ids = ", ".join(r.pronote_id for r in group.records)
+    logins = ", ".join(group.logins) or gettext("aucun compte ENT rapproché")
+    if group.born:
+        return gettext(
+            "%(name)s, %(category)s, né(e) le %(born)s : fiches PRONOTE %(ids)s ; comptes "
+            "ENT : %(logins)s"
+        ) % {
+            "name": group.name,
+            "category": group.category,
+            "born": group.born,
+            "ids": ids,
+            "logins": logins,
+        }
+    return gettext(
+        "%(name)s, %(category)s, sans date de naissance dans PRONOTE : fiches PRONOTE "
+        "%(ids)s ; comptes ENT : %(logins)s"
+    ) % {"name": group.name, "category": group.category, "ids": ids, "logins": logins}
+
+
+def account_note(found: Namesakes, group: NamesakeGroup) -> str:
+    """The note of « Diagnostic PRONOTE » for one account among the namesakes."""
+    return (
+        gettext(
+            "L'export de tous les utilisateurs importé le %(date)s a plusieurs fiches PRONOTE "
+            "à ce nom, ce prénom et cette date de naissance (%(ids)s) : PRONOTE ne peut pas "
+            "reconnaître ce compte par son identité."
+        )
+        % {"date": found.date, "ids": ", ".join(r.pronote_id for r in group.records)}
+        + " "
+        + namesake_fix()
+    )
+
+
+def note_namesake(account: Any, found: Namesakes | None) -> None:
+    """Adds :func:`account_note` to the fixes of an examined account among the namesakes."""
+    person = account.person
+    group = found.group_of(person) if found is not None and person is not None else None
+    if found is not None and group is not None:
+        account.fixes.append(account_note(found, group))

@@ -1,0 +1,138 @@
+"""After the complete export (which resets every « Identifiant CAS » it exports), PRONOTE
+recognises users by identity again when the service says « Avec l'identité de
+l'utilisateur »: two records of one category with the same name, first name and birth date
+are the same identity to it, and it refuses both (« Identification impossible »). The
+diagnostic lists them and says what to do (socle.pronote.namesakes)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from socle.pronote.doctor import diagnose
+from socle.pronote.importer.steps import run_automatic
+from tests.factories import make_person, make_service
+from tests.pronote.helpers import School, record, run, start
+
+BORN = dt.date(2013, 5, 12)
+URL = "https://0312609t.index-education.net/pronote/"
+
+
+def _service(school: School, recognition: str = "identity"):
+    return make_service(
+        "pronote",
+        sso_type="pronote",
+        establishment=school.est,
+        url=URL,
+        patterns=(URL + "**",),
+        pronote_recognition=recognition,
+    )
+
+
+def _namesakes_imported(school: School, *extra, mode: str = "complet") -> tuple:
+    first = make_person(
+        "Thomas", "Martin", establishment=school.est, class_name="5B", birth_date=BORN
+    )
+    second = make_person(
+        "Thomas", "Martin", establishment=school.est, class_name="3D", birth_date=BORN
+    )
+    records = [
+        record("eleve", "MARTIN", "Thomas", pid="THMSMARTN5B2013A", birth=BORN),
+        record("eleve", "MARTIN", "Thomas", pid="THMSMARTN3D2013B", birth=BORN),
+        *extra,
+    ]
+    run_automatic(start(school.est, mode, *school.records(), *records))
+    return first, second
+
+
+def test_it_lists_namesakes_pronote_cannot_tell_apart_by_identity(school: School) -> None:
+    _service(school)
+    first, second = _namesakes_imported(school)
+    report = diagnose(school.est, allowed=None)
+    (line,) = report.namesake_lines
+    assert line.startswith(
+        "MARTIN Thomas, élève, né(e) le 12/05/2013 : fiches PRONOTE THMSMARTN5B2013A, "
+        "THMSMARTN3D2013B ; comptes ENT : "
+    ), line
+    assert report.namesake_text.startswith(
+        "2 fiches de l'export de tous les utilisateurs importé le "
+    )
+    for words in (
+        "ont un homonyme de même catégorie, de mêmes nom, prénom et date de naissance.",
+        "Cet export a effacé leur « Identifiant CAS » : avec la reconnaissance « Avec "
+        "l'identité de l'utilisateur », PRONOTE ne peut plus les distinguer",
+        "« Identification impossible »",
+        "Importez les identifiants PRONOTE (« Importer les identifiants PRONOTE », en "
+        "rapprochant chacun de sa propre fiche, à la main si besoin), puis choisissez la "
+        "reconnaissance « Avec l'identifiant PRONOTE de l'utilisateur » dans la console de "
+        "PRONOTE et dans ce service",
+    ):
+        assert words in report.namesake_text
+    out = run("pronote_doctor", "--uai", school.est.uai, "--login", first.login)
+    assert "## Homonymes que PRONOTE ne distingue pas" in out
+    assert "fiches PRONOTE THMSMARTN5B2013A, THMSMARTN3D2013B" in out
+    # the account examined is one of them: its own note
+    assert (
+        "plusieurs fiches PRONOTE à ce nom, ce prénom et cette date de naissance "
+        "(THMSMARTN5B2013A, THMSMARTN3D2013B) : PRONOTE ne peut pas reconnaître ce compte par "
+        "son identité."
+    ) in out
+
+
+def test_twins_and_namesakes_born_other_days_are_not_listed(school: School) -> None:
+    _service(school)
+    make_person("Jade", "Dubois", establishment=school.est, birth_date=BORN)
+    make_person("Louis", "Dubois", establishment=school.est, birth_date=BORN)
+    records = [
+        record("eleve", "DUBOIS", "Jade", pid="JADEDUBS2013AAAA", birth=BORN),
+        record("eleve", "DUBOIS", "Louis", pid="LOUSDUBS2013AAAA", birth=BORN),
+        record("eleve", "MARTIN", "Léa", pid="LEAMARTN2012AAAA", birth=dt.date(2012, 1, 2)),
+        record("eleve", "MARTIN", "Léa", pid="LEAMARTN2013AAAA", birth=dt.date(2013, 1, 2)),
+    ]
+    run_automatic(start(school.est, "complet", *school.records(), *records))
+    assert diagnose(school.est, allowed=None).namesake_lines == []
+
+
+def test_a_known_postal_code_that_differs_tells_them_apart(school: School) -> None:
+    _service(school)
+    records = [
+        record(
+            "eleve", "MARTIN", "Thomas", pid="THMSMARTN5B2013A", birth=BORN, postal_code="31200"
+        ),
+        record(
+            "eleve", "MARTIN", "Thomas", pid="THMSMARTN3D2013B", birth=BORN, postal_code="31500"
+        ),
+        record("eleve", "MARTIN", "Thomas", pid="THMSMARTN4C2013C", postal_code="31500"),
+    ]
+    run_automatic(start(school.est, "complet", *school.records(), *records))
+    (line,) = diagnose(school.est, allowed=None).namesake_lines
+    # the record without a birth date is the same identity as the one of its postal code
+    assert "THMSMARTN3D2013B, THMSMARTN4C2013C" in line and "THMSMARTN5B2013A" not in line
+    assert "né(e) le 12/05/2013" in line
+
+
+def test_nothing_is_said_when_pronote_recognises_by_identifier(school: School) -> None:
+    """With the identifier (or no complete import), the namesakes are told apart."""
+    _service(school, recognition="pronote")
+    _namesakes_imported(school)
+    assert diagnose(school.est, allowed=None).namesake_lines == []
+
+
+def test_nothing_is_said_without_a_complete_import(school: School) -> None:
+    _service(school)
+    _namesakes_imported(school, mode="partiel")
+    assert diagnose(school.est, allowed=None).namesake_lines == []
+
+
+def test_the_import_final_page_says_it_too(school: School, admin_client) -> None:
+    from django.urls import reverse
+
+    from socle.pronote.models import ImportSession
+
+    _service(school)
+    _namesakes_imported(school)
+    session = ImportSession.objects.get()
+    page = admin_client.get(reverse("pronote:final", args=[session.pk]))
+    text = page.content.decode()
+    assert "Homonymes que PRONOTE ne distingue pas" in text
+    assert "THMSMARTN5B2013A, THMSMARTN3D2013B" in text
+    assert "reconnaissance « Avec l&#x27;identifiant PRONOTE de l&#x27;utilisateur »" in text
