@@ -109,9 +109,14 @@ def apply_absences(
     for establishment_id, kinds in scope.items():
         profiles = [p for p in Profile.values if kind_of(p) in kinds]
         in_scope |= Q(establishment_id=establishment_id, profile__in=profiles)
-    members = Membership.objects.filter(
-        in_scope, person__source=Source.CSV, person__is_active=True
-    ).values_list("pk", "person_id", "establishment_id", "profile")
+    # The accounts a block keeps inactive count as active: the file decides what they become
+    # when the block ends (socle.directory.blocking).
+    live = Q(person__is_active=True) | Q(
+        person__blocked_at__isnull=False, person__active_when_unblocked=True
+    )
+    members = Membership.objects.filter(in_scope, live, person__source=Source.CSV).values_list(
+        "pk", "person_id", "establishment_id", "profile"
+    )
     # person → membership → (kind, establishment)
     concerned: dict[int, dict[int, tuple[str, int]]] = defaultdict(dict)
     relatives_of: dict[int, set[int]] = defaultdict(set)  # establishment → absent relatives
@@ -200,7 +205,10 @@ def _end(concerned: dict[int, set[int]]) -> Absences:
     absences.memberships_ended = sum(len(concerned[person_id]) for person_id in left)
     for chunk in batched(gone, CHUNK):
         Person.objects.filter(pk__in=chunk).update(
-            is_active=False, deactivated_at=timezone.now(), updated_at=timezone.now()
+            is_active=False,
+            deactivated_at=timezone.now(),
+            updated_at=timezone.now(),
+            active_when_unblocked=False,  # a blocked account stays deactivated when unblocked
         )
         for person in Person.objects.filter(pk__in=chunk):
             # Inside the transaction, as the AAF's full files: a committed deactivation has

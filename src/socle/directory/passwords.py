@@ -6,6 +6,8 @@ sign-on sessions (all of them for a reset).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -62,14 +64,61 @@ def reset_refusal(admin: Person, person: Person) -> str | None:
     account of the ENT's administration (superuser or staff), or the administrator of an
     establishment they do not administer. Resetting shows an activation code, so it would hand
     over those rights: such people are reset by a global administrator."""
-    refused = _(
-        "Seuls les administrateurs d'un établissement de cette personne peuvent réinitialiser "
-        "son mot de passe."
+    return _refusal(
+        admin,
+        person,
+        own=own_account_refusal,
+        refused=lambda: _(
+            "Seuls les administrateurs d'un établissement de cette personne peuvent "
+            "réinitialiser son mot de passe."
+        ),
+        ent_account=lambda: _(
+            "Cette personne a un compte d'administration de l'ENT : seul un administrateur de "
+            "l'ENT peut réinitialiser son mot de passe."
+        ),
+        other_admin=lambda: _(
+            "Cette personne administre un établissement que vous n'administrez pas : seul un "
+            "administrateur de l'ENT peut réinitialiser son mot de passe."
+        ),
     )
+
+
+def block_refusal(admin: Person, person: Person) -> str | None:
+    """Why ``admin`` may not block or unblock ``person``'s account (socle.directory.blocking),
+    or ``None`` when they may: the same rule as :func:`reset_refusal` — an administrator of one
+    of the person's establishments, unless the person holds rights beyond theirs."""
+    return _refusal(
+        admin,
+        person,
+        own=lambda: _("Vous ne pouvez pas bloquer votre propre compte."),
+        refused=lambda: _(
+            "Seuls les administrateurs d'un établissement de cette personne peuvent bloquer "
+            "son compte."
+        ),
+        ent_account=lambda: _(
+            "Cette personne a un compte d'administration de l'ENT : seul un administrateur de "
+            "l'ENT peut bloquer son compte."
+        ),
+        other_admin=lambda: _(
+            "Cette personne administre un établissement que vous n'administrez pas : seul un "
+            "administrateur de l'ENT peut bloquer son compte."
+        ),
+    )
+
+
+def _refusal(
+    admin: Person,
+    person: Person,
+    *,
+    own: Callable[[], str],
+    refused: Callable[[], str],
+    ent_account: Callable[[], str],
+    other_admin: Callable[[], str],
+) -> str | None:
     if not admin.is_authenticated or not admin.is_active:
-        return refused
+        return refused()
     if admin.pk == person.pk:
-        return own_account_refusal()
+        return own()
     if admin.is_superuser:
         return None
     administered = administered_ids(admin)
@@ -77,17 +126,11 @@ def reset_refusal(admin: Person, person: Person) -> str | None:
         Membership.objects.filter(person=person).values_list("establishment_id", "is_admin")
     )
     if not any(establishment in administered for establishment, _admin in memberships):
-        return refused
+        return refused()
     if person.is_superuser or person.is_staff:
-        return _(
-            "Cette personne a un compte d'administration de l'ENT : seul un administrateur de "
-            "l'ENT peut réinitialiser son mot de passe."
-        )
+        return ent_account()
     if any(is_admin and est not in administered for est, is_admin in memberships):
-        return _(
-            "Cette personne administre un établissement que vous n'administrez pas : seul un "
-            "administrateur de l'ENT peut réinitialiser son mot de passe."
-        )
+        return other_admin()
     return None
 
 

@@ -16,6 +16,11 @@ batch committed); the portal traces it.
 activation code was shown to them); the portal traces it in the « Traces » of each of the
 person's establishments, so that a school sees it when another school's administrator resets
 a person they share.
+``account_blocked(sender=Person, person=…, actor=…, request=…)``: ``actor`` (an administrator,
+or None) has just blocked ``person``'s account by hand, or changed the date or reason of its
+block (socle.directory.blocking; ``person_deactivated`` was sent first); ``request`` is the
+page's, or None. ``account_unblocked(…)``: the block was lifted, by ``actor``, or by itself
+(``actor`` None) when its date had passed. The portal traces both.
 """
 
 from django.dispatch import Signal
@@ -25,3 +30,5 @@ person_deactivated = Signal()
 activated_here = Signal()
 leavers_deleted = Signal()
 password_reset = Signal()
+account_blocked = Signal()
+account_unblocked = Signal()

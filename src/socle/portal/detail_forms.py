@@ -25,6 +25,11 @@ TRACES_PURGED = gettext_noop("%(count)s trace(s) de plus de %(days)s jours")
 LEAVERS_DELETED = gettext_noop("%(count)s compte(s) désactivé(s) depuis plus de %(days)s jours")
 PERSON_DATA_EXPORTED = gettext_noop("export des données de la personne (droit d'accès)")
 PASSWORD_RESET = gettext_noop("Mot de passe de %(person)s réinitialisé (nouveau code d'activation)")
+ACCOUNT_BLOCKED = gettext_noop("Compte de %(person)s bloqué")
+ACCOUNT_BLOCKED_UNTIL = gettext_noop("Compte de %(person)s bloqué jusqu'au %(until)s inclus")
+BLOCK_REASON = gettext_noop("%(blocked)s — motif : %(reason)s")
+ACCOUNT_UNBLOCKED = gettext_noop("Compte de %(person)s débloqué")
+BLOCK_ENDED = gettext_noop("Blocage du compte de %(person)s terminé (date passée)")
 
 
 def register() -> None:
@@ -63,3 +68,13 @@ def register() -> None:
     register_detail_forms("leavers_deleted", DetailForm(LEAVERS_DELETED))
     register_detail_forms("person_data_exported", DetailForm(PERSON_DATA_EXPORTED))
     register_detail_forms("password_reset", DetailForm(PASSWORD_RESET))
+    blocked = Nested(DetailForm(ACCOUNT_BLOCKED_UNTIL), DetailForm(ACCOUNT_BLOCKED))
+    register_detail_forms(
+        "account_blocked",
+        DetailForm(BLOCK_REASON, {"blocked": blocked}),
+        DetailForm(ACCOUNT_BLOCKED_UNTIL),
+        DetailForm(ACCOUNT_BLOCKED),
+    )
+    register_detail_forms(
+        "account_unblocked", DetailForm(ACCOUNT_UNBLOCKED), DetailForm(BLOCK_ENDED)
+    )

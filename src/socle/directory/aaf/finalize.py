@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from django.db.models import Q
 from django.utils import timezone
 
 from socle.core.batches import batched
@@ -201,8 +202,9 @@ def deactivate_unlisted(
         return []
     candidates = (
         Person.objects.filter(
+            # an account a block keeps inactive counts as active (socle.directory.blocking)
+            Q(is_active=True) | Q(blocked_at__isnull=False, active_when_unblocked=True),
             source=Source.AAF,
-            is_active=True,
             memberships__establishment_id__in=covered,
             memberships__profile__in=profiles,
         )
@@ -251,7 +253,10 @@ def deactivate_unlisted(
             report.memberships_ended += len(ended)
         gone = [pk for pk in chunk if pk not in elsewhere]
         Person.objects.filter(pk__in=gone).update(
-            is_active=False, deactivated_at=timezone.now(), updated_at=timezone.now()
+            is_active=False,
+            deactivated_at=timezone.now(),
+            updated_at=timezone.now(),
+            active_when_unblocked=False,  # a blocked account stays deactivated when unblocked
         )
         deactivated.extend(gone)
         for uai, count in _per_establishment(gone, covered, profiles).items():
