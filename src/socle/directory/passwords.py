@@ -54,7 +54,9 @@ def activate(row: ActivationCode, password: str) -> bool:
     return True
 
 
-def reset_refusal(admin: Person, person: Person) -> str | None:
+def reset_refusal(
+    admin: Person, person: Person, administered: set[int] | None = None
+) -> str | None:
     """Why ``admin`` may not reset ``person``'s password (a sentence for the 403 page), or
     ``None`` when they may.
 
@@ -63,10 +65,12 @@ def reset_refusal(admin: Person, person: Person) -> str | None:
     of an establishment they administer, unless the person holds rights beyond theirs: an
     account of the ENT's administration (superuser or staff), or the administrator of an
     establishment they do not administer. Resetting shows an activation code, so it would hand
-    over those rights: such people are reset by a global administrator."""
+    over those rights: such people are reset by a global administrator. ``administered``:
+    as :func:`block_refusal`'s."""
     return _refusal(
         admin,
         person,
+        administered=administered,
         own=own_account_refusal,
         refused=lambda: _(
             "Seuls les administrateurs d'un établissement de cette personne peuvent "
@@ -83,13 +87,18 @@ def reset_refusal(admin: Person, person: Person) -> str | None:
     )
 
 
-def block_refusal(admin: Person, person: Person) -> str | None:
+def block_refusal(
+    admin: Person, person: Person, administered: set[int] | None = None
+) -> str | None:
     """Why ``admin`` may not block or unblock ``person``'s account (socle.directory.blocking),
     or ``None`` when they may: the same rule as :func:`reset_refusal` — an administrator of one
-    of the person's establishments, unless the person holds rights beyond theirs."""
+    of the person's establishments, unless the person holds rights beyond theirs.
+    ``administered``: ``admin``'s establishments when the caller knows them (a page of rows,
+    whose memberships it prefetched)."""
     return _refusal(
         admin,
         person,
+        administered=administered,
         own=lambda: _("Vous ne pouvez pas bloquer votre propre compte."),
         refused=lambda: _(
             "Seuls les administrateurs d'un établissement de cette personne peuvent bloquer "
@@ -114,6 +123,7 @@ def _refusal(
     refused: Callable[[], str],
     ent_account: Callable[[], str],
     other_admin: Callable[[], str],
+    administered: set[int] | None = None,
 ) -> str | None:
     if not admin.is_authenticated or not admin.is_active:
         return refused()
@@ -121,10 +131,10 @@ def _refusal(
         return own()
     if admin.is_superuser:
         return None
-    administered = administered_ids(admin)
-    memberships = list(
-        Membership.objects.filter(person=person).values_list("establishment_id", "is_admin")
-    )
+    if administered is None:
+        administered = administered_ids(admin)
+    # the person's memberships, prefetched by a page of rows or read here
+    memberships = [(m.establishment_id, m.is_admin) for m in person.memberships.all()]
     if not any(establishment in administered for establishment, _admin in memberships):
         return refused()
     if person.is_superuser or person.is_staff:
@@ -148,9 +158,9 @@ def own_account_refusal() -> str:
     return _("Pour votre propre compte, changez votre mot de passe depuis « Mot de passe ».")
 
 
-def can_reset_password(admin: Person, person: Person) -> bool:
+def can_reset_password(admin: Person, person: Person, administered: set[int] | None = None) -> bool:
     """Whether ``admin`` may reset ``person``'s password (:func:`reset_refusal`)."""
-    return reset_refusal(admin, person) is None
+    return reset_refusal(admin, person, administered) is None
 
 
 def reset_password(person: Person) -> IssuedCode:
