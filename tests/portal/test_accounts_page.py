@@ -239,3 +239,28 @@ def test_the_page_reads_a_fixed_number_of_queries(schools, django_assert_max_num
     client.get(URL)
     with django_assert_max_num_queries(15):
         assert client.get(URL).status_code == 200
+
+
+def test_the_block_s_trace_reads_in_english(schools) -> None:
+    from django.utils import translation
+
+    from socle.portal.trace_details import shown_detail
+
+    jaures, _fermat = schools
+    admin = make_admin("Anne", jaures)
+    pupil = make_person("Camille", "Martin", establishment=jaures)
+    blocking.block(pupil, by=admin, until=dt.date(2099, 1, 31), reason="charte")
+    blocking.unblock(pupil, by=admin)
+    blocked = Trace.objects.get(event="account_blocked").detail
+    unblocked = Trace.objects.get(event="account_unblocked").detail
+    assert blocked == "Compte de MARTIN Camille bloqué jusqu'au 31/01/2099 inclus — motif : charte"
+    with translation.override("en"):
+        shown = shown_detail("account_blocked", blocked)
+        assert (
+            shown.text
+            == "Account of MARTIN Camille blocked until 31/01/2099 included — reason: charte"
+        )
+        assert (
+            shown_detail("account_unblocked", unblocked).text
+            == "Account of MARTIN Camille unblocked"
+        )

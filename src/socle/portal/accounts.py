@@ -135,7 +135,7 @@ def rows(people: list[Person], admin: Any, administered: set[int]) -> list[Row]:
     return result
 
 
-def visible(admin: Any, ids: set[int] | None, uid: str) -> Person | None:
+def visible(ids: set[int] | None, uid: str) -> Person | None:
     """The person of ``uid`` if this administrator sees them (:func:`in_scope`), else None: a
     person of another school only is not found, as if they did not exist."""
     return in_scope(ids).filter(uid=uid[:32]).prefetch_related("memberships").first()

@@ -70,7 +70,7 @@ def account_list(request: HttpRequest) -> HttpResponse:
 def _person_or_refusal(request: HttpRequest, uid: str) -> Person | HttpResponse:
     """The person this administrator may block: another school's person only is not found
     (404); one beyond their rights is refused (403, saying why)."""
-    person = accounts.visible(request.user, administered_ids(request.user), uid)
+    person = accounts.visible(administered_ids(request.user), uid)
     if person is None:
         raise Http404("personne inconnue")
     assert isinstance(request.user, Person)  # admin_required
@@ -88,7 +88,9 @@ def account_block(request: HttpRequest, uid: str) -> HttpResponseBase:
     person = _person_or_refusal(request, uid)
     if isinstance(person, HttpResponse):
         return person
-    initial = {"until": person.blocked_until, "reason": person.block_reason}
+    initial = {}
+    if blocking.is_blocked(person) and not blocking.block_over(person):  # changing its block
+        initial = {"until": person.blocked_until, "reason": person.block_reason}
     form = BlockForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
         assert isinstance(request.user, Person)
@@ -99,22 +101,8 @@ def account_block(request: HttpRequest, uid: str) -> HttpResponseBase:
             reason=form.cleaned_data["reason"],
             request=request,
         )
-        messages.success(
-            request,
-            _("Le compte de %(name)s est bloqué : %(state)s.")
-            % {"name": person.display_name, "state": accounts.state_of(person).label},
-        )
-        return redirect(_back(request))
-    return render(
-        request,
-        "portal/account_block.html",
-        {
-            "person": person,
-            "form": form,
-            "state": accounts.state_of(person),
-            "back": _back(request),
-        },
-    )
+        return _done(request, _("Le compte de %(name)s est bloqué : %(state)s."), person)
+    return _confirmation(request, "portal/account_block.html", person, form=form)
 
 
 @admin_required
@@ -125,18 +113,26 @@ def account_unblock(request: HttpRequest, uid: str) -> HttpResponseBase:
         return person
     if request.method == "POST":
         assert isinstance(request.user, Person)
-        if blocking.unblock(person, by=request.user, request=request):
-            messages.success(
-                request,
-                _("Le compte de %(name)s est débloqué : %(state)s.")
-                % {"name": person.display_name, "state": accounts.state_of(person).label},
-            )
-        return redirect(_back(request))
+        if not blocking.unblock(person, by=request.user, request=request):
+            return redirect(_back(request))  # not blocked (any more): nothing to say
+        return _done(request, _("Le compte de %(name)s est débloqué : %(state)s."), person)
+    return _confirmation(request, "portal/account_unblock.html", person)
+
+
+def _confirmation(
+    request: HttpRequest, template: str, person: Person, **context: object
+) -> HttpResponse:
+    state = accounts.state_of(person)
     return render(
-        request,
-        "portal/account_unblock.html",
-        {"person": person, "state": accounts.state_of(person), "back": _back(request)},
+        request, template, {"person": person, "state": state, "back": _back(request), **context}
     )
+
+
+def _done(request: HttpRequest, message: str, person: Person) -> HttpResponseBase:
+    """Back to the list, saying the account's new state."""
+    state = accounts.state_of(person).label
+    messages.success(request, message % {"name": person.display_name, "state": state})
+    return redirect(_back(request))
 
 
 def _back(request: HttpRequest) -> str:
