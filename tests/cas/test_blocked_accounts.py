@@ -70,3 +70,4 @@ def test_a_login_reads_the_block_from_the_row_it_already_fetched(
         if q["sql"].startswith("SELECT") and "directory_person" in q["sql"]
     ]
     assert len(reads) == 1 and "blocked_until" in reads[0]
+    assert "block_reason" not in reads[0] and "blocked_by" not in reads[0]  # one column more

@@ -156,7 +156,7 @@ def check_credentials(request: HttpRequest, login: str, password: str, address: 
             throttle.release(checked)
             return Outcome(None, activation_code=code)
         expired_code = code is not None
-    if valid and person is not None and not person.is_active:
+    if valid and person is not None and not person.is_active and person.blocked_until:
         # A hand block whose last day has passed ends at this login (a write, for such an
         # account only); the row read above carries its date: nothing more for any other.
         blocking.end_if_over(person)
@@ -226,8 +226,9 @@ class _Lookup:
 
 def _compile_lookup(conn: BaseDatabaseWrapper) -> _Lookup:
     """``SELECT`` of every field of a person by login, compiled for this connection by the ORM,
-    as ``get()`` would, without its ordering and limit."""
-    query = Person.objects.filter(login="").order_by().query
+    as ``get()`` would, without its ordering and limit; of a hand block, only its last day
+    (``socle.directory.blocking.end_if_over`` reads the rest, for a block past its date)."""
+    query = Person.objects.filter(login="").defer(*blocking.DEFERRED_AT_LOGIN).order_by().query
     compiler = query.get_compiler(connection=conn)
     sql, params = compiler.as_sql()
     if list(params) != [""]:  # the login must be the statement's one parameter

@@ -27,6 +27,9 @@ from socle.directory.signals import account_blocked, account_unblocked, person_d
 
 REASON_LENGTH = 200
 BLOCK_FIELDS = ["is_active", "blocked_at", "blocked_until", "blocked_by", "block_reason"]
+# What the login's look-up of a person leaves out (socle.cas.authentication): a block is seen by
+# ``is_active`` and its end by ``blocked_until``, the one column of a block the login reads.
+DEFERRED_AT_LOGIN = ("blocked_at", "blocked_by", "block_reason", "active_when_unblocked")
 
 
 def is_blocked(person: Person) -> bool:
@@ -37,9 +40,10 @@ def is_blocked(person: Person) -> bool:
 def block_over(person: Person, today: dt.date | None = None) -> bool:
     """The block's last day has passed: the account is blocked no more, though its row still
     says so until :func:`end_if_over` (the next login) or an unblock writes it."""
-    if person.blocked_at is None or person.blocked_until is None:
+    until = person.blocked_until  # read first: a person read at login has it alone
+    if until is None or until >= (today or timezone.localdate()):
         return False
-    return person.blocked_until < (today or timezone.localdate())
+    return person.blocked_at is not None
 
 
 def block(
