@@ -152,3 +152,25 @@ def test_the_retention_purge_keeps_a_blocked_account_the_imports_still_list(
     assert expired is not None and not expired.filter(pk=pupil.pk).exists()
     Person.objects.filter(pk=pupil.pk).update(active_when_unblocked=False)  # left meanwhile
     assert expired.filter(pk=pupil.pk).exists()
+
+
+def test_a_blocked_pupil_is_still_of_the_school_for_pronote_and_the_relatives(
+    admin: Person,
+) -> None:
+    from socle.directory.models import Membership
+    from socle.directory.profiles import Profile
+    from socle.directory.relatives import links_to_active_pupils
+    from socle.pronote.directory_index import build_index
+    from tests.factories import make_parent_link
+
+    school = make_establishment(JAURES)
+    pupil = make_person("Camille", "Martin", establishment=school, class_name="4A")
+    parent = make_person("Nathalie", "Martin", establishment=school, profile=Profile.PARENT)
+    make_parent_link(parent, pupil)
+    gone = make_person("Lucas", "Bernard", establishment=school, is_active=False)
+    blocking.block(pupil, by=admin)
+    blocking.block(gone, by=admin)  # deactivated by an import before: not of the school
+    assert list(links_to_active_pupils(school.pk).values_list("child_id", flat=True)) == [pupil.pk]
+    index = build_index(school, frozenset({Profile.PUPIL, Profile.PARENT}))
+    assert set(index.accounts) == {pupil.pk, parent.pk}
+    assert Membership.objects.filter(person=gone).exists()

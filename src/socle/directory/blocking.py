@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from socle.directory.models import Person
@@ -30,6 +31,15 @@ BLOCK_FIELDS = ["is_active", "blocked_at", "blocked_until", "blocked_by", "block
 # What the login's look-up of a person leaves out (socle.cas.authentication): a block is seen by
 # ``is_active`` and its end by ``blocked_until``, the one column of a block the login reads.
 DEFERRED_AT_LOGIN = ("blocked_at", "blocked_by", "block_reason", "active_when_unblocked")
+
+
+def present(prefix: str = "") -> Q:
+    """The accounts the imports keep: active, or blocked by hand but still listed (the block
+    suspends them, it does not make them leave). ``prefix``: the path to the person in a query
+    on another model (``"person__"``, ``"child__"``)."""
+    return Q(**{f"{prefix}is_active": True}) | Q(
+        **{f"{prefix}blocked_at__isnull": False, f"{prefix}active_when_unblocked": True}
+    )
 
 
 def is_blocked(person: Person) -> bool:

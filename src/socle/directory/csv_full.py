@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from socle.core.batches import batched
 from socle.directory.absences import too_many_absent
+from socle.directory.blocking import present
 from socle.directory.csv_groups import CHUNK, GroupKey, PersonGroup
 from socle.directory.models import Establishment, Membership, Person, Source
 from socle.directory.profiles import Profile
@@ -111,9 +112,7 @@ def apply_absences(
         in_scope |= Q(establishment_id=establishment_id, profile__in=profiles)
     # The accounts a block keeps inactive count as active: the file decides what they become
     # when the block ends (socle.directory.blocking).
-    live = Q(person__is_active=True) | Q(
-        person__blocked_at__isnull=False, person__active_when_unblocked=True
-    )
+    live = present("person__")
     members = Membership.objects.filter(in_scope, live, person__source=Source.CSV).values_list(
         "pk", "person_id", "establishment_id", "profile"
     )

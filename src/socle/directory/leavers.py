@@ -24,6 +24,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from socle.core.batches import batched
+from socle.directory.blocking import present
 from socle.directory.models import Person
 from socle.directory.signals import leavers_deleted
 
@@ -48,9 +49,7 @@ def expired_leavers() -> QuerySet[Person] | None:
     except OverflowError:  # a retention longer than the calendar goes back: nobody is due
         return None
     # A blocked account the imports still want (socle.directory.blocking) has not left.
-    return Person.objects.filter(is_active=False, deactivated_at__lt=cutoff).exclude(
-        blocked_at__isnull=False, active_when_unblocked=True
-    )
+    return Person.objects.filter(is_active=False, deactivated_at__lt=cutoff).exclude(present())
 
 
 def purge_leavers(dry_run: bool, progress: Callable[[int, int], None] | None = None) -> int:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from django.db.models import Q
 from django.utils import timezone
 
 from socle.core.batches import batched
@@ -30,6 +29,7 @@ from socle.directory.aaf.mapping import (
 from socle.directory.aaf.records import RelationData
 from socle.directory.aaf.report import Report
 from socle.directory.absences import too_many_absent
+from socle.directory.blocking import present
 from socle.directory.models import Establishment, Membership, ParentLink, Person, Source
 from socle.directory.profiles import Profile, Relation
 
@@ -203,7 +203,7 @@ def deactivate_unlisted(
     candidates = (
         Person.objects.filter(
             # an account a block keeps inactive counts as active (socle.directory.blocking)
-            Q(is_active=True) | Q(blocked_at__isnull=False, active_when_unblocked=True),
+            present(),
             source=Source.AAF,
             memberships__establishment_id__in=covered,
             memberships__profile__in=profiles,
