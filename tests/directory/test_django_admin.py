@@ -124,3 +124,24 @@ def test_it_ends_the_sessions_of_a_person_deactivated_in_the_django_admin(
     person.refresh_from_db()
     assert (person.first_name, person.is_active) == ("Paolo", False)
     assert [p.pk for p in deactivated] == [person.pk]
+
+
+def test_unticking_active_in_the_django_admin_is_a_block_that_ticking_lifts(
+    client: Client, django_capture_on_commit_callbacks: Any
+) -> None:
+    from socle.portal.models import Trace
+
+    person = make_person("Paul", "Prof", establishment=make_establishment())
+    client = _superuser_client(client)
+    url = reverse("admin:directory_person_change", args=[person.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        assert _posted_form(client, url, is_active="").status_code == 302
+    person.refresh_from_db()
+    assert not person.is_active and person.blocked_at is not None
+    assert person.blocked_by is not None and person.blocked_by.login == "ada.admin"
+    with django_capture_on_commit_callbacks(execute=True):
+        assert _posted_form(client, url, is_active="on").status_code == 302
+    person.refresh_from_db()
+    assert person.is_active and person.blocked_at is None
+    events = list(Trace.objects.order_by("pk").values_list("event", "actor_login"))
+    assert events == [("account_blocked", "ada.admin"), ("account_unblocked", "ada.admin")]

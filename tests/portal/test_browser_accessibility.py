@@ -104,6 +104,8 @@ def _pages(seed: Seed) -> list[tuple[str, Person | None, str, int]]:
         ("Accès aux services tiers", seed.admin, "/gestion/acces/", 200),
         ("Traces", seed.admin, "/gestion/traces/", 200),
         ("Indicateurs", seed.admin, "/gestion/indicateurs/", 200),
+        ("Comptes", seed.admin, "/gestion/comptes/?q=martin", 200),
+        ("Bloquer un compte", seed.admin, f"/gestion/comptes/{seed.pupil.uid}/bloquer/", 200),
         ("Page réservée", seed.pupil, "/gestion/", 403),
         ("Page introuvable", seed.pupil, "/nulle-part/", 404),
     ]
@@ -187,6 +189,7 @@ def test_it_finds_no_violation_at_phone_width(
         ("Accès aux services tiers", seed.admin, "/gestion/acces/"),
         ("Traces", seed.admin, "/gestion/traces/"),
         ("Indicateurs", seed.admin, "/gestion/indicateurs/"),
+        ("Comptes", seed.admin, "/gestion/comptes/"),
     ]
     with checker(base) as check:
         for name, person, path in pages:

@@ -36,6 +36,7 @@ ADMIN_PAGES = (
     "portal:activations",
     "portal:traces",
     "portal:indicators",
+    "portal:accounts",
     "pronote:index",
     "pronote:doctor",
     "pronote:export",
@@ -221,6 +222,8 @@ def test_it_refuses_another_schools_pages_to_an_administrator_of_a_who_is_a_pare
     for person in (child, teacher_there):
         reset = reverse("directory:reset_password", args=[person.uid])
         assert client.post(reset).status_code == 403
+        block = reverse("portal:account_block", args=[person.uid])
+        assert client.post(block).status_code == 404  # not this school's: not found
     record("ticket_issued", person=teacher_there, uai=other_school.uai, service_code="labas")
     assert "labas" not in client.get(reverse("portal:traces")).content.decode()
     pronote = client.get(reverse("pronote:index"))
@@ -235,6 +238,8 @@ def _admin_urls(service: Service, person: Person) -> list[str]:
         reverse("portal:service_access", args=[service.pk]),
         reverse("portal:service_users", args=[service.pk]),
         reverse("portal:service_delete", args=[service.pk]),
+        reverse("portal:account_block", args=[person.uid]),
+        reverse("portal:account_unblock", args=[person.uid]),
         reverse("directory:reset_password", args=[person.uid]),
         reverse("directory:reset_code", args=[person.uid]),
     ]
@@ -257,7 +262,7 @@ def test_it_refuses_every_administration_page_to_teachers_pupils_and_parents(
             assert client.post(url, {"action": "grant", "id": person.pk}).status_code == 403, url
     service.refresh_from_db()
     assert not AccessRule.objects.exists() and Service.objects.filter(pk=service.pk).exists()
-    assert all(p.has_usable_password() for p in Person.objects.all())
+    assert all(p.has_usable_password() and p.is_active for p in Person.objects.all())
 
 
 def test_it_refuses_the_administration_pages_once_the_rights_are_removed_while_logged_in(

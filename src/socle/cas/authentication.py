@@ -14,6 +14,8 @@ backend: the hash is upgraded on success (``Person.check_password``), an inactiv
 refused, and ``user_login_failed`` is sent on failure. Unlike Django, the outcome tells a
 disabled account typed with its right password apart (``disabled``): only the password's
 holder learns it, and a pupil who left is told why instead of « mot de passe incorrect ».
+An account blocked by hand is such a disabled account (same words); a block whose date has
+passed ends at its holder's next login with the right password (``socle.directory.blocking``).
 
 A person who types the code of their activation letter (or of an administrator's reset) as the
 password is no failure: the attempt gives its count back and the outcome says so
@@ -45,6 +47,7 @@ from socle.cas import device, throttle
 from socle.core.admission import password_hash_slot
 from socle.core.client_gone import still_wanted_check
 from socle.core.rows import Converters, convert, converters_for, per_connection
+from socle.directory import blocking
 from socle.directory.activation import find_unused_code
 from socle.directory.models import ActivationCode, Membership, Person
 
@@ -153,6 +156,10 @@ def check_credentials(request: HttpRequest, login: str, password: str, address: 
             throttle.release(checked)
             return Outcome(None, activation_code=code)
         expired_code = code is not None
+    if valid and person is not None and not person.is_active and person.blocked_until:
+        # A hand block whose last day has passed ends at this login (a write, for such an
+        # account only); the row read above carries its date: nothing more for any other.
+        blocking.end_if_over(person)
     if not valid or person is None or not person.is_active:
         user_login_failed.send(sender=__name__, credentials={"username": login}, request=request)
         throttle.record_failure(login, address, checked)
@@ -219,8 +226,9 @@ class _Lookup:
 
 def _compile_lookup(conn: BaseDatabaseWrapper) -> _Lookup:
     """``SELECT`` of every field of a person by login, compiled for this connection by the ORM,
-    as ``get()`` would, without its ordering and limit."""
-    query = Person.objects.filter(login="").order_by().query
+    as ``get()`` would, without its ordering and limit; of a hand block, only its last day
+    (``socle.directory.blocking.end_if_over`` reads the rest, for a block past its date)."""
+    query = Person.objects.filter(login="").defer(*blocking.DEFERRED_AT_LOGIN).order_by().query
     compiler = query.get_compiler(connection=conn)
     sql, params = compiler.as_sql()
     if list(params) != [""]:  # the login must be the statement's one parameter

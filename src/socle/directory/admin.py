@@ -9,8 +9,10 @@ from django.contrib import admin
 from django.db import transaction
 from django.http import HttpRequest, HttpResponseRedirect
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from socle.directory.blocking import clear_block
 from socle.directory.models import (
     ActivationCode,
     Establishment,
@@ -20,7 +22,12 @@ from socle.directory.models import (
     Person,
 )
 from socle.directory.passwords import on_imported_hash
-from socle.directory.signals import deleting, person_deactivated
+from socle.directory.signals import (
+    account_blocked,
+    account_unblocked,
+    deleting,
+    person_deactivated,
+)
 
 
 @admin.register(Establishment)
@@ -82,17 +89,44 @@ class PersonAdmin(admin.ModelAdmin):
     list_display = ("login", "last_name", "first_name", "birth_date", "is_active")
     search_fields = ("login", "last_name", "first_name", "uid", "external_id")
     list_filter = ("is_active", "memberships__profile", ImportedHashFilter)
-    readonly_fields = ("uid", "created_at", "updated_at", "last_login", "deactivated_at")
+    readonly_fields = (
+        "uid",
+        "created_at",
+        "updated_at",
+        "last_login",
+        "deactivated_at",
+        "blocked_at",
+        "blocked_until",
+        "blocked_by",
+        "block_reason",
+    )
     exclude = ("password", "groups", "user_permissions")
     inlines = [MembershipInline]
 
     def save_model(self, request: HttpRequest, obj: Person, form: Any, change: bool) -> None:
-        """Unticking « actif » ends the person's sessions, as an import's deactivation does
-        (``person_deactivated``, sent once the change is committed)."""
-        was_active = change and Person.objects.filter(pk=obj.pk, is_active=True).exists()
+        """Unticking « actif » blocks the account by hand (socle.directory.blocking): the
+        imports no longer bring it back, its sessions end (``person_deactivated``, sent once the
+        change is committed) and the « Traces » of its establishments show it; ticking it again
+        lifts the block."""
+        before = Person.objects.filter(pk=obj.pk).first() if change else None
+        if before is not None and before.is_active and not obj.is_active:
+            obj.blocked_at = timezone.now()
+            obj.blocked_by = request.user if isinstance(request.user, Person) else None
+            obj.active_when_unblocked = True
+        elif before is not None and before.blocked_at is not None and obj.is_active:
+            clear_block(obj)
         super().save_model(request, obj, form, change)
-        if was_active and not obj.is_active:
-            transaction.on_commit(lambda: person_deactivated.send(sender=Person, person=obj))
+        if before is None or before.is_active == obj.is_active:
+            return
+        signal = account_unblocked if obj.is_active else account_blocked
+        actor = request.user if isinstance(request.user, Person) else None
+
+        def tell() -> None:
+            if not obj.is_active:
+                person_deactivated.send(sender=Person, person=obj)
+            signal.send(sender=Person, person=obj, actor=actor, request=request)
+
+        transaction.on_commit(tell)
 
     def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
         """The action that deletes a selection: the apps clean what they keep of those people

@@ -34,6 +34,7 @@ class ImportSummary:
     unchanged: int = 0
     rejected: int = 0
     reactivated: int = 0  # CSV accounts deactivated before, listed again (counted as updated)
+    left_blocked: int = 0  # accounts listed but blocked by hand: left blocked
     full: bool = False  # a full file (--complet): the two counts below apply
     deactivated: int = 0
     memberships_ended: int = 0
@@ -58,6 +59,11 @@ class ImportSummary:
             lines.append(
                 _("Comptes réactivés (de nouveau dans le fichier) : %(count)s.")
                 % {"count": self.reactivated}
+            )
+        if self.left_blocked:
+            lines.append(
+                _("Comptes bloqués à la main, laissés bloqués : %(count)s.")
+                % {"count": self.left_blocked}
             )
         if self.confirmed:
             lines.append(
@@ -140,6 +146,8 @@ def apply_groups(
         if group.status != "created" and _reactivate(group):
             group.status = "updated"
             summary.reactivated += 1
+        if group.status != "created" and group.person and group.person.blocked_at is not None:
+            summary.left_blocked += 1
     _sync_memberships(groups, establishments)
     _sync_links(groups)
     for group in groups.values():
@@ -173,10 +181,17 @@ def _update_person(group: PersonGroup) -> bool:
 
 def _reactivate(group: PersonGroup) -> bool:
     """A CSV account deactivated before (absent from a full file) and listed again comes back,
-    as an AAF record re-activates its account; accounts of other sources are left as they are."""
+    as an AAF record re-activates its account; accounts of other sources are left as they are.
+    An account blocked by hand stays blocked: it will be active when the block ends
+    (socle.directory.blocking)."""
     person = group.person
     assert person is not None
     if person.is_active or person.source != Source.CSV:
+        return False
+    if person.blocked_at is not None:
+        if not person.active_when_unblocked:
+            person.active_when_unblocked = True
+            person.save(update_fields=["active_when_unblocked", "updated_at"])
         return False
     person.is_active = True
     person.save(update_fields=["is_active", "updated_at"])

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from socle.core.batches import batched
 from socle.directory.absences import too_many_absent
+from socle.directory.blocking import present
 from socle.directory.csv_groups import CHUNK, GroupKey, PersonGroup
 from socle.directory.models import Establishment, Membership, Person, Source
 from socle.directory.profiles import Profile
@@ -109,9 +110,12 @@ def apply_absences(
     for establishment_id, kinds in scope.items():
         profiles = [p for p in Profile.values if kind_of(p) in kinds]
         in_scope |= Q(establishment_id=establishment_id, profile__in=profiles)
-    members = Membership.objects.filter(
-        in_scope, person__source=Source.CSV, person__is_active=True
-    ).values_list("pk", "person_id", "establishment_id", "profile")
+    # The accounts a block keeps inactive count as active: the file decides what they become
+    # when the block ends (socle.directory.blocking).
+    live = present("person__")
+    members = Membership.objects.filter(in_scope, live, person__source=Source.CSV).values_list(
+        "pk", "person_id", "establishment_id", "profile"
+    )
     # person → membership → (kind, establishment)
     concerned: dict[int, dict[int, tuple[str, int]]] = defaultdict(dict)
     relatives_of: dict[int, set[int]] = defaultdict(set)  # establishment → absent relatives
@@ -200,7 +204,10 @@ def _end(concerned: dict[int, set[int]]) -> Absences:
     absences.memberships_ended = sum(len(concerned[person_id]) for person_id in left)
     for chunk in batched(gone, CHUNK):
         Person.objects.filter(pk__in=chunk).update(
-            is_active=False, deactivated_at=timezone.now(), updated_at=timezone.now()
+            is_active=False,
+            deactivated_at=timezone.now(),
+            updated_at=timezone.now(),
+            active_when_unblocked=False,  # a blocked account stays deactivated when unblocked
         )
         for person in Person.objects.filter(pk__in=chunk):
             # Inside the transaction, as the AAF's full files: a committed deactivation has

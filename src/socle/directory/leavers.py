@@ -24,6 +24,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from socle.core.batches import batched
+from socle.directory.blocking import present
 from socle.directory.models import Person
 from socle.directory.signals import deleting, leavers_deleted
 
@@ -38,7 +39,8 @@ def record_deactivation(sender: Any, person: Any, **kwargs: Any) -> None:
 
 
 def expired_leavers() -> QuerySet[Person] | None:
-    """The people deactivated longer than the retention; None when it is 0 (never delete)."""
+    """The people deactivated longer than the retention, but those a block by hand keeps
+    inactive whom the imports still list; None when it is 0 (never delete)."""
     days = settings.SOCLE_DEACTIVATED_RETENTION_DAYS
     if not days:
         return None
@@ -46,7 +48,8 @@ def expired_leavers() -> QuerySet[Person] | None:
         cutoff = timezone.now() - dt.timedelta(days=days)
     except OverflowError:  # a retention longer than the calendar goes back: nobody is due
         return None
-    return Person.objects.filter(is_active=False, deactivated_at__lt=cutoff)
+    # A blocked account the imports still want (socle.directory.blocking) has not left.
+    return Person.objects.filter(is_active=False, deactivated_at__lt=cutoff).exclude(present())
 
 
 def purge_leavers(dry_run: bool, progress: Callable[[int, int], None] | None = None) -> int:

@@ -116,6 +116,26 @@ class Person(AbstractBaseUser, PermissionsMixin):
     deactivated_at = models.DateTimeField(
         _("désactivé le"), null=True, blank=True, editable=False, db_index=True
     )
+    # A hand block (socle.directory.blocking): an administrator of one of the person's
+    # establishments, or the operator, blocked the account, perhaps until a date (inclusive).
+    # ``is_active`` is False while it lasts, so every path that refuses an inactive account
+    # refuses it; ``active_when_unblocked`` is what the account becomes when it ends: the
+    # imports set it instead of ``is_active`` (they never lift a block).
+    blocked_at = models.DateTimeField(_("bloqué le"), null=True, blank=True, editable=False)
+    blocked_until = models.DateField(_("bloqué jusqu'au"), null=True, blank=True, editable=False)
+    blocked_by = models.ForeignKey(
+        "self",
+        verbose_name=_("bloqué par"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+    block_reason = models.CharField(
+        _("motif du blocage"), max_length=200, blank=True, editable=False
+    )
+    active_when_unblocked = models.BooleanField(default=True, editable=False)
     is_staff = models.BooleanField(_("accès à l'administration Django"), default=False)
     personal_title = models.CharField(_("civilité"), max_length=16, blank=True)
     source = models.CharField(

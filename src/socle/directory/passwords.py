@@ -6,6 +6,8 @@ sign-on sessions (all of them for a reset).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX, get_hasher
 from django.db import transaction
 from django.db.models import QuerySet
@@ -78,34 +80,82 @@ def reset_refusal(
     of an establishment they administer, unless the person holds rights beyond theirs: an
     account of the ENT's administration (superuser or staff), or the administrator of an
     establishment they do not administer. Resetting shows an activation code, so it would hand
-    over those rights: such people are reset by a global administrator."""
-    refused = _(
-        "Seuls les administrateurs d'un établissement de cette personne peuvent réinitialiser "
-        "son mot de passe."
+    over those rights: such people are reset by a global administrator. ``administered``:
+    as :func:`block_refusal`'s."""
+    return _refusal(
+        admin,
+        person,
+        administered=administered,
+        own=own_account_refusal,
+        refused=lambda: _(
+            "Seuls les administrateurs d'un établissement de cette personne peuvent "
+            "réinitialiser son mot de passe."
+        ),
+        ent_account=lambda: _(
+            "Cette personne a un compte d'administration de l'ENT : seul un administrateur de "
+            "l'ENT peut réinitialiser son mot de passe."
+        ),
+        other_admin=lambda: _(
+            "Cette personne administre un établissement que vous n'administrez pas : seul un "
+            "administrateur de l'ENT peut réinitialiser son mot de passe."
+        ),
     )
+
+
+def block_refusal(
+    admin: Person, person: Person, administered: set[int] | None = None
+) -> str | None:
+    """Why ``admin`` may not block or unblock ``person``'s account (socle.directory.blocking),
+    or ``None`` when they may: the same rule as :func:`reset_refusal` — an administrator of one
+    of the person's establishments, unless the person holds rights beyond theirs.
+    ``administered``: ``admin``'s establishments when the caller knows them (a page of rows,
+    whose memberships it prefetched)."""
+    return _refusal(
+        admin,
+        person,
+        administered=administered,
+        own=lambda: _("Vous ne pouvez pas bloquer votre propre compte."),
+        refused=lambda: _(
+            "Seuls les administrateurs d'un établissement de cette personne peuvent bloquer "
+            "son compte."
+        ),
+        ent_account=lambda: _(
+            "Cette personne a un compte d'administration de l'ENT : seul un administrateur de "
+            "l'ENT peut bloquer son compte."
+        ),
+        other_admin=lambda: _(
+            "Cette personne administre un établissement que vous n'administrez pas : seul un "
+            "administrateur de l'ENT peut bloquer son compte."
+        ),
+    )
+
+
+def _refusal(
+    admin: Person,
+    person: Person,
+    *,
+    own: Callable[[], str],
+    refused: Callable[[], str],
+    ent_account: Callable[[], str],
+    other_admin: Callable[[], str],
+    administered: set[int] | None = None,
+) -> str | None:
     if not admin.is_authenticated or not admin.is_active:
-        return refused
+        return refused()
     if admin.pk == person.pk:
-        return own_account_refusal()
+        return own()
     if admin.is_superuser:
         return None
     if administered is None:
         administered = administered_ids(admin)
-    memberships = list(
-        Membership.objects.filter(person=person).values_list("establishment_id", "is_admin")
-    )
+    # the person's memberships, prefetched by a page of rows or read here
+    memberships = [(m.establishment_id, m.is_admin) for m in person.memberships.all()]
     if not any(establishment in administered for establishment, _admin in memberships):
-        return refused
+        return refused()
     if person.is_superuser or person.is_staff:
-        return _(
-            "Cette personne a un compte d'administration de l'ENT : seul un administrateur de "
-            "l'ENT peut réinitialiser son mot de passe."
-        )
+        return ent_account()
     if any(is_admin and est not in administered for est, is_admin in memberships):
-        return _(
-            "Cette personne administre un établissement que vous n'administrez pas : seul un "
-            "administrateur de l'ENT peut réinitialiser son mot de passe."
-        )
+        return other_admin()
     return None
 
 
@@ -123,9 +173,9 @@ def own_account_refusal() -> str:
     return _("Pour votre propre compte, changez votre mot de passe depuis « Mot de passe ».")
 
 
-def can_reset_password(admin: Person, person: Person) -> bool:
+def can_reset_password(admin: Person, person: Person, administered: set[int] | None = None) -> bool:
     """Whether ``admin`` may reset ``person``'s password (:func:`reset_refusal`)."""
-    return reset_refusal(admin, person) is None
+    return reset_refusal(admin, person, administered) is None
 
 
 def reset_password(person: Person) -> IssuedCode:

@@ -37,6 +37,10 @@ PERSON_FIELDS = (
     "source",
     "is_active",
     "deactivated_at",
+    "blocked_at",
+    "blocked_until",
+    "block_reason",
+    "active_when_unblocked",
     "is_staff",
     "is_superuser",
     "activated_at",
@@ -53,6 +57,8 @@ def person_record(person: Person) -> dict[str, Any]:
     the search key (the names again, normalised)."""
     record = {name: getattr(person, name) for name in PERSON_FIELDS}
     record["has_usable_password"] = person.has_usable_password()
+    # who blocked the account by hand (socle.directory.blocking): their login
+    record["blocked_by"] = person.blocked_by.login if person.blocked_by is not None else None
     return record
 
 

@@ -172,3 +172,19 @@ def _score(words: list[str], dates: list[dt.date], candidate: _Candidate) -> flo
     if dates:
         score += 15 if candidate.birth_date in dates else -25
     return float(score)
+
+
+def name_or_login(typed: str) -> Q:
+    """People whose names hold every word typed, or whose login holds it: « Élodie », « elodie
+    DURAND », « camille.martin » (accents, case, hyphens and apostrophes ignored, as
+    :func:`socle.directory.names.normalize_name` folds them, on the stored ``search_key``). An
+    empty text selects everyone. For the pages that list accounts by pages, in the database,
+    rather than score them (:func:`search_people`)."""
+    typed = (typed or "")[:200].strip()
+    words = normalize_name(typed).split()
+    if not words:
+        return Q()
+    by_name = Q()
+    for word in words:
+        by_name &= Q(search_key__contains=word) | Q(login__icontains=word)
+    return by_name | Q(login__iexact=typed)

@@ -16,11 +16,18 @@ batch committed); the portal traces it.
 activation code was shown to them); the portal traces it in the « Traces » of each of the
 person's establishments, so that a school sees it when another school's administrator resets
 a person they share.
+
 ``people_deleting(sender=Person, people=[…])``: ``people`` are about to be deleted together, in
 the current transaction (a batch of ``socle retention_purge``, a selection deleted in the Django
 admin; :func:`deleting`): an app that keeps something of each (the PRONOTE imports) may clean
 it once for all of them, cheaper than once per person, and then skip them in its ``pre_delete``
 receiver while :func:`in_batch` says so.
+
+``account_blocked(sender=Person, person=…, actor=…, request=…)``: ``actor`` (an administrator,
+or None) has just blocked ``person``'s account by hand, or changed the date or reason of its
+block (socle.directory.blocking; ``person_deactivated`` was sent first); ``request`` is the
+page's, or None. ``account_unblocked(…)``: the block was lifted, by ``actor``, or by itself
+(``actor`` None) when its date had passed. The portal traces both.
 """
 
 from collections.abc import Iterable, Iterator
@@ -56,3 +63,7 @@ def deleting(sender: Any, people: Iterable[Any]) -> Iterator[None]:
 def in_batch(person: Any) -> bool:
     """Whether ``person`` is being deleted with others, ``people_deleting`` already sent."""
     return person.pk in _batch.get()
+
+
+account_blocked = Signal()
+account_unblocked = Signal()

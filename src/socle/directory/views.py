@@ -10,12 +10,14 @@ from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from socle.core.branding import ent_name
 from socle.core.csp import allow_form_target
+from socle.directory import blocking
 from socle.directory.activation import IssuedCode, cas_login_url, code_from_token, safe_service
 from socle.directory.forms import ChangePasswordForm, ChoosePasswordForm, ResetPasswordForm
 from socle.directory.handover import hand_over
@@ -128,7 +130,24 @@ def reset_password(request: HttpRequest, uid: str) -> HttpResponse:
             codes[person.uid] = {"code": issued.code, "expires_at": issued.expires_at.isoformat()}
             request.session[RESET_CODES_KEY] = codes
         return redirect("directory:reset_code", person.uid)
-    return render(request, "directory/reset_confirm.html", {"person": person, "form": form})
+    return render(
+        request,
+        "directory/reset_confirm.html",
+        {"person": person, "form": form, "account_block": _block_link(person)},
+    )
+
+
+def _block_link(person: Person) -> dict[str, object]:
+    """The block or unblock page of the portal's « Comptes » for this person (its rule is the
+    reset's: whoever reaches this page may follow it), when the portal publishes it."""
+    blocked = blocking.is_blocked(person) and not blocking.block_over(person)
+    try:
+        url = reverse(
+            "portal:account_unblock" if blocked else "portal:account_block", args=[person.uid]
+        )
+    except NoReverseMatch:
+        return {}
+    return {"url": url, "blocked": blocked, "until": person.blocked_until if blocked else None}
 
 
 @never_cache

@@ -32,6 +32,11 @@ PASSWORD_RESET_OTHER = gettext_noop(
 )
 # A detail naming another account that no form above wrote, in such an export
 OTHER_ACCOUNT = gettext_noop("un autre compte")
+ACCOUNT_BLOCKED = gettext_noop("Compte de %(person)s bloqué")
+ACCOUNT_BLOCKED_UNTIL = gettext_noop("Compte de %(person)s bloqué jusqu'au %(until)s inclus")
+BLOCK_REASON = gettext_noop("%(blocked)s — motif : %(reason)s")
+ACCOUNT_UNBLOCKED = gettext_noop("Compte de %(person)s débloqué")
+BLOCK_ENDED = gettext_noop("Blocage du compte de %(person)s terminé (date passée)")
 
 
 def register() -> None:
@@ -75,5 +80,18 @@ def register() -> None:
         DetailForm(PASSWORD_RESET, other_account=PASSWORD_RESET_OTHER),
         DetailForm(PASSWORD_RESET_OTHER),
     )
-    for event in ("password_reset", "access_rule_added", "access_rule_removed"):
-        register_detail_forms(event, DetailForm(OTHER_ACCOUNT))
+    blocked = Nested(DetailForm(ACCOUNT_BLOCKED_UNTIL), DetailForm(ACCOUNT_BLOCKED))
+    register_detail_forms(
+        "account_blocked",
+        DetailForm(BLOCK_REASON, {"blocked": blocked}),
+        DetailForm(ACCOUNT_BLOCKED_UNTIL),
+        DetailForm(ACCOUNT_BLOCKED),
+    )
+    register_detail_forms(
+        "account_unblocked", DetailForm(ACCOUNT_UNBLOCKED), DetailForm(BLOCK_ENDED)
+    )
+    # what an administrator's own export says of the accounts they acted on (person_data)
+    others = ("password_reset", "access_rule_added", "access_rule_removed")
+    register_detail_forms(
+        (*others, "account_blocked", "account_unblocked"), DetailForm(OTHER_ACCOUNT)
+    )

@@ -46,6 +46,7 @@ _ITEMS: list[tuple[str, Any, tuple[str, ...], tuple[str, ...]]] = [
         "accounts",
         _("Comptes"),
         (
+            "portal:accounts",
             "directory:admin_index",
             "directory:accounts",
             "directory:people",

@@ -39,6 +39,8 @@ ADMIN_EVENTS = {
     "person_data_exported": _("Données d'une personne exportées"),
     "leavers_deleted": _("Comptes supprimés (durée de conservation)"),
     "password_reset": _("Mot de passe réinitialisé"),
+    "account_blocked": _("Compte bloqué"),
+    "account_unblocked": _("Compte débloqué"),
 }
 
 EVENT_LABELS = {

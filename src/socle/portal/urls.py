@@ -4,6 +4,7 @@ from django.urls import path
 
 from socle.portal.views import (
     access,
+    accounts,
     admin_home,
     home,
     icons,
@@ -35,5 +36,8 @@ urlpatterns = [
     path("gestion/services/<int:pk>/supprimer/", services.service_delete, name="service_delete"),
     path("gestion/acces/", access.activations, name="activations"),
     path("gestion/traces/", traces.trace_list, name="traces"),
+    path("gestion/comptes/", accounts.account_list, name="accounts"),
+    path("gestion/comptes/<str:uid>/bloquer/", accounts.account_block, name="account_block"),
+    path("gestion/comptes/<str:uid>/debloquer/", accounts.account_unblock, name="account_unblock"),
     path("gestion/indicateurs/", traces.indicator_page, name="indicators"),
 ]

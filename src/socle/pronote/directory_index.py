@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from socle.directory.blocking import present
 from socle.directory.models import Establishment, Membership, Person
 from socle.directory.profiles import Profile
 from socle.directory.relatives import links_to_active_pupils
@@ -19,13 +20,13 @@ _PERSON_FIELDS = ("id", "last_name", "first_name", "birth_last_name", "birth_dat
 
 
 def build_index(establishment: Establishment, profiles: frozenset[str]) -> DirectoryIndex:
-    """Active people holding one of ``profiles`` in the establishment. For responsables, also
-    the parents (per :class:`ParentLink`) of its active pupils, even without a membership
-    there."""
+    """Active people holding one of ``profiles`` in the establishment (an account blocked by
+    hand counts: socle.directory.blocking.present). For responsables, also the parents (per
+    :class:`ParentLink`) of its active pupils, even without a membership there."""
     held: dict[int, set[str]] = defaultdict(set)
     classes: dict[int, str] = {}
     memberships = Membership.objects.filter(
-        establishment=establishment, profile__in=profiles, person__is_active=True
+        present("person__"), establishment=establishment, profile__in=profiles
     ).values_list("person_id", "profile", "class_name")
     for person_id, profile, class_name in memberships.iterator(chunk_size=5000):
         held[person_id].add(profile)
@@ -38,7 +39,7 @@ def build_index(establishment: Establishment, profiles: frozenset[str]) -> Direc
         # AAF keeps) is no longer a parent of the school, as the directory's relatives are not.
         links = (
             links_to_active_pupils(establishment.pk)
-            .filter(parent__is_active=True)
+            .filter(present("parent__"))
             .values_list("parent_id", "child_id")
         )
         for parent_id, child_id in links.iterator(chunk_size=5000):
@@ -51,7 +52,7 @@ def build_index(establishment: Establishment, profiles: frozenset[str]) -> Direc
         )
     )
     people = (
-        Person.objects.filter(is_active=True)
+        Person.objects.filter(present())
         .filter(
             id__in=Membership.objects.filter(
                 establishment=establishment, profile__in=profiles
@@ -63,7 +64,7 @@ def build_index(establishment: Establishment, profiles: frozenset[str]) -> Direc
     missing = set(children) - {row[0] for row in rows}
     if missing:  # parents of pupils without a membership of their own here
         parents = (
-            Person.objects.filter(is_active=True)
+            Person.objects.filter(present())
             .filter(id__in=links_to_active_pupils(establishment.pk).values("parent_id"))
             .values_list(*_PERSON_FIELDS)
         )

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from socle.core.forms import FirstErrorFocusMixin
+from socle.directory.blocking import present
 from socle.directory.models import Establishment, Membership, Person
 from socle.directory.relatives import links_to_active_pupils
 from socle.pronote.files import ParsedFile, PronoteFileError
@@ -189,9 +190,7 @@ class StepForm(forms.Form):
         picked_ids = {pid for pid in picked if pid}
         if picked_ids:
             found = set(
-                Person.objects.filter(id__in=picked_ids, is_active=True).values_list(
-                    "id", flat=True
-                )
+                Person.objects.filter(present(), id__in=picked_ids).values_list("id", flat=True)
             )
             if found != picked_ids or (self.allowed is not None and not picked_ids <= self.allowed):
                 raise forms.ValidationError(

@@ -29,6 +29,7 @@ from socle.directory.aaf.mapping import (
 from socle.directory.aaf.records import RelationData
 from socle.directory.aaf.report import Report
 from socle.directory.absences import too_many_absent
+from socle.directory.blocking import present
 from socle.directory.models import Establishment, Membership, ParentLink, Person, Source
 from socle.directory.profiles import Profile, Relation
 
@@ -201,8 +202,9 @@ def deactivate_unlisted(
         return []
     candidates = (
         Person.objects.filter(
+            # an account a block keeps inactive counts as active (socle.directory.blocking)
+            present(),
             source=Source.AAF,
-            is_active=True,
             memberships__establishment_id__in=covered,
             memberships__profile__in=profiles,
         )
@@ -251,7 +253,10 @@ def deactivate_unlisted(
             report.memberships_ended += len(ended)
         gone = [pk for pk in chunk if pk not in elsewhere]
         Person.objects.filter(pk__in=gone).update(
-            is_active=False, deactivated_at=timezone.now(), updated_at=timezone.now()
+            is_active=False,
+            deactivated_at=timezone.now(),
+            updated_at=timezone.now(),
+            active_when_unblocked=False,  # a blocked account stays deactivated when unblocked
         )
         deactivated.extend(gone)
         for uai, count in _per_establishment(gone, covered, profiles).items():

@@ -95,7 +95,16 @@ def unusable_password() -> str:
     return UNUSABLE_PASSWORD_PREFIX + secrets.token_urlsafe(30)
 
 
-EXISTING_COLUMNS = ("pk", "external_id", "is_active", "source", *PERSON_FIELDS, "aaf_staff_inputs")
+EXISTING_COLUMNS = (
+    "pk",
+    "external_id",
+    "is_active",
+    "source",
+    *PERSON_FIELDS,
+    "aaf_staff_inputs",
+    "blocked_at",
+    "active_when_unblocked",
+)
 _INDEX = {name: position for position, name in enumerate(EXISTING_COLUMNS)}
 
 
@@ -132,6 +141,8 @@ def apply_people(batch: list[PersonData], kind: str, ctx: Context, state: FileSt
             handled.append((data.external_id, data, "created"))
         else:
             changes = _changes(row, data)
+            if row[_INDEX["blocked_at"]] is not None:  # blocked by hand: left blocked
+                state.tally.left_blocked += 1
             if changes:
                 to_update[frozenset(changes)].append(Person(pk=row[0], updated_at=now, **changes))
             inputs = data.staff_inputs
@@ -293,6 +304,13 @@ def _delete(
         )
         state.deactivated.append(row[0])
         state.tally.by_type[kind].bump("deactivated")
+    elif row[_INDEX["blocked_at"]] is not None and row[_INDEX["active_when_unblocked"]]:
+        # blocked by hand: stays blocked, and deactivated when the block ends
+        to_update[frozenset({"active_when_unblocked", "deactivated_at"})].append(
+            Person(pk=row[0], active_when_unblocked=False, deactivated_at=now, updated_at=now)
+        )
+        state.deactivated.append(row[0])
+        state.tally.by_type[kind].bump("deactivated")
     else:
         state.signal_again.append(row[0])
         state.tally.by_type[kind].bump("unchanged")
@@ -327,7 +345,11 @@ def _changes(row: tuple[Any, ...], data: PersonData) -> dict[str, Any]:
         changes["search_key"] = search_key_for(
             names["last_name"], names["birth_last_name"], names["first_name"]
         )
-    if not row[_INDEX["is_active"]]:
+    if row[_INDEX["blocked_at"]] is not None:
+        # A hand block is never lifted by an import: the account is active when it ends.
+        if not row[_INDEX["active_when_unblocked"]]:
+            changes["active_when_unblocked"] = True
+    elif not row[_INDEX["is_active"]]:
         changes["is_active"] = True
         changes["deactivated_at"] = None
     if row[_INDEX["source"]] != Source.AAF:

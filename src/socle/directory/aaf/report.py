@@ -45,6 +45,7 @@ class Tally:
     # Staff modifies carrying only some of the profile inputs, for people imported before these
     # inputs were kept: their profiles could not be recomputed as the full file would.
     staff_without_inputs: int = 0
+    left_blocked: int = 0  # accounts blocked by hand the files listed: left blocked
 
     def merge(self, other: Tally) -> None:
         for kind, counts in other.by_type.items():
@@ -54,6 +55,7 @@ class Tally:
         self.errors.extend(other.errors)
         self.notes.extend(other.notes)
         self.staff_without_inputs += other.staff_without_inputs
+        self.left_blocked += other.left_blocked
 
 
 @dataclass
@@ -116,6 +118,11 @@ class Report(Tally):
                 "unresolved": self.links_unresolved,
             }
         )
+        if self.left_blocked:
+            lines.append(
+                _("Comptes bloqués à la main, laissés bloqués : %(count)s.")
+                % {"count": self.left_blocked}
+            )
         if self.staff_without_inputs:
             lines.append(
                 _(

@@ -18,16 +18,17 @@ class ResetLink(NamedTuple):
     note: str = ""  # muted, instead of a link
 
 
-def reset_link(admin: Any, person: Person) -> ResetLink:
+def reset_link(admin: Any, person: Person, administered: set[int] | None = None) -> ResetLink:
     """The directory's « réinitialiser le mot de passe » page for this person when published
     and this administrator may reset them; else, when published, a muted note that does not
     say why (rights beyond the administrator's, another establishment); for the administrator's
-    own account, their « Mot de passe » page."""
+    own account, their « Mot de passe » page. ``administered``: the administrator's
+    establishments when the caller knows them (socle.directory.passwords.reset_refusal)."""
     try:
         url = reverse("directory:reset_password", args=[person.uid])
     except NoReverseMatch:
         return ResetLink()
-    if can_reset_password(admin, person):
+    if can_reset_password(admin, person, administered):
         return ResetLink(url, _("Réinitialiser le mot de passe"))
     if getattr(admin, "pk", None) == person.pk:
         return ResetLink(reverse("directory:change_password"), _("Changer mon mot de passe"))

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from socle.core.fastsql import update_rows
+from socle.directory.blocking import present
 from socle.directory.models import Person
 from socle.pronote import journal
 from socle.pronote.cas_names import holders_index
@@ -64,9 +65,7 @@ OUTCOME_FIELDS = ["person", "method", "outcome", "outcome_detail", "outcome_deta
 def _pairs(rows: list[StepRow], choices: dict[int, int | None]) -> list[Pair]:
     """The accounts to write: automatic matches unless cleared, plus manual choices."""
     chosen_ids = {pid for pid in choices.values() if pid}
-    active = set(
-        Person.objects.filter(id__in=chosen_ids, is_active=True).values_list("id", flat=True)
-    )
+    active = set(Person.objects.filter(present(), id__in=chosen_ids).values_list("id", flat=True))
     unknown = chosen_ids - active
     if unknown:
         raise StepError(
