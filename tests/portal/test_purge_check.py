@@ -49,5 +49,19 @@ def test_it_gives_the_purge_two_days_and_never_counts_leavers_kept_for_ever() ->
     assert _messages() == []
 
 
+@override_settings(SOCLE_TRACE_RETENTION_DAYS=0, SOCLE_DEACTIVATED_RETENTION_DAYS=30)
+def test_it_does_not_count_a_long_block_of_an_account_the_imports_still_list() -> None:
+    blocked = make_person("Jade", "Dubois")
+    Person.objects.filter(pk=blocked.pk).update(
+        is_active=False,
+        deactivated_at=_age(40),
+        blocked_at=_age(40),
+        active_when_unblocked=True,  # still listed: the purge never deletes it
+    )
+    assert _messages() == []
+    Person.objects.filter(pk=blocked.pk).update(active_when_unblocked=False)  # left meanwhile
+    assert len(_messages()) == 1
+
+
 def test_it_checks_nothing_without_the_database() -> None:
     assert check_purge_runs() == []

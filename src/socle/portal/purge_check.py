@@ -31,6 +31,7 @@ def _cutoff(days: int) -> dt.datetime | None:
 def overdue() -> list[str]:
     """What the purge should have deleted more than :data:`GRACE` ago, in French (« traces du
     05/12/2025 », the oldest of each kind); empty when it runs."""
+    from socle.directory.blocking import present
     from socle.directory.models import Person
     from socle.portal.trace_models import Trace
 
@@ -43,7 +44,10 @@ def overdue() -> list[str]:
     days = settings.SOCLE_DEACTIVATED_RETENTION_DAYS  # 0: never deleted
     cutoff = _cutoff(days) if days else None
     if cutoff is not None:  # as socle.directory.leavers.expired_leavers, two days later
-        leavers = Person.objects.filter(is_active=False, deactivated_at__lt=cutoff)
+        # a blocked account the imports still list has not left (socle.directory.blocking)
+        leavers = Person.objects.filter(is_active=False, deactivated_at__lt=cutoff).exclude(
+            present()
+        )
         first = leavers.order_by("deactivated_at").values_list("deactivated_at", flat=True)
         if (at := first.first()) is not None:
             late.append(_("comptes désactivés le %(date)s") % {"date": local_day(at)})

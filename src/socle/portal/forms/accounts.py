@@ -50,7 +50,8 @@ class BlockForm(AccessibleFormMixin, forms.Form):
         required=False,
         max_length=REASON_LENGTH,
         help_text=gettext_lazy(
-            "Visible des administrateurs dans « Comptes » et « Traces », jamais de la personne."
+            "Visible des administrateurs dans « Comptes » et « Traces », et de la personne "
+            "dans « Mes données » (droit d'accès) : écrivez un fait, sans jugement."
         ),
     )
 
