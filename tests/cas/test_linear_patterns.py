@@ -6,6 +6,7 @@ would keep these tests running for hours (years for some)."""
 from __future__ import annotations
 
 import io
+import logging
 
 import pytest
 from django.core.management import call_command
@@ -151,12 +152,16 @@ def test_it_refuses_what_re2_does_not_read_everywhere(expression, db) -> None:
         )
 
 
-def test_it_ignores_and_reports_a_stored_expression_re2_does_not_read(db) -> None:
-    """One saved before the upgrade: a warning (``socle migrate`` goes on), the CAS ignores it."""
+def test_it_ignores_and_reports_a_stored_expression_re2_does_not_read(db, caplog) -> None:
+    """One saved before the upgrade: a warning (``socle migrate`` goes on), the CAS ignores it
+    and says so once in its log (another service's broader pattern may now catch its URLs)."""
     make_service(
         "regard", patterns=(r"^https://appli\.example\.org/(?!admin/).*",), kind="regex", url=URL
     )
-    assert find_service(URL + "page") is None
+    with caplog.at_level(logging.ERROR, logger="socle.cas"):
+        assert find_service(URL + "page") is None
+    assert "CAS pattern ignored: service regard" in caplog.text
+    assert "it does not compile" in caplog.text
     match, lines = explain(URL + "page")
     assert match is None and any("motif ignoré (invalide)" in line for line in lines)
     [warning] = [m for m in check_service_patterns() if m.id == "socle.W009"]

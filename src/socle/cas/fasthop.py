@@ -71,7 +71,7 @@ def unavailable_headers(policy: str) -> wsgi_fast.Headers:
 
 
 def prepare(
-    environ: wsgi_fast.Environ, ip: str, *, unavailable: wsgi_fast.Headers | None = None
+    environ: wsgi_fast.Environ, ip: str, *, unavailable: wsgi_fast.Headers
 ) -> wsgi_fast.Work:
     """The hop to try for this request, or :class:`Fallback`. ``unavailable``: the headers of
     the 503 page (:func:`unavailable_headers`, given once by :func:`FastHop`)."""
@@ -100,8 +100,7 @@ def prepare(
         except STORE_ERRORS as exc:
             logger.error("/cas/login (fast hop): store unavailable: %s", store_failure(exc))
             metrics.store_unavailable()
-            headers = unavailable or unavailable_headers(csp.configured_policy())
-            return Reply("503 Service Unavailable", headers, UNAVAILABLE_PAGE)
+            return Reply("503 Service Unavailable", unavailable, UNAVAILABLE_PAGE)
 
     def _hop() -> Reply:
         service = find_service(service_url)

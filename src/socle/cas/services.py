@@ -316,17 +316,23 @@ def _ignored(pattern: ServicePattern) -> _Verdict | None:
     if not address:
         return None
     verdict = _Verdict(address)
+    _report_ignored(pattern, verdict.english())
+    return verdict
+
+
+def _report_ignored(pattern: ServicePattern, why: str) -> None:
+    """Logs, once per pattern and process, that the registry ignores ``pattern``: the
+    addresses it would have caught go to another service's pattern, or are refused."""
     key = (pattern.service.code, pattern.value)
-    if key not in _reported:  # once per pattern and process
+    if key not in _reported:
         _reported.add(key)
         logger.error(
             "CAS pattern ignored: service %s, pattern %r: %s. Fix it (socle check --database "
             "default).",
             pattern.service.code,
             pattern.value[:200],
-            verdict.english(),
+            why,
         )
-    return verdict
 
 
 def _compiled_registry() -> list[tuple[UrlMatcher, Service]]:
@@ -334,7 +340,8 @@ def _compiled_registry() -> list[tuple[UrlMatcher, Service]]:
     for pattern in _ordered_patterns():
         try:
             regex = compile_pattern(pattern.kind, pattern.value)
-        except (re.error, ValueError):
+        except (re.error, ValueError) as exc:  # RE2 does not read it (socle.W009), or invalid
+            _report_ignored(pattern, f"it does not compile ({exc})")
             continue
         if not _ignored(pattern):
             entries.append((regex, pattern.service))
