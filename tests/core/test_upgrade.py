@@ -49,7 +49,7 @@ def test_it_detects_refuses_and_applies_the_migrations_of_an_upgrade(tmp_path: P
     )
     assert refused.returncode == 1
     assert refused.stderr.strip() == (
-        "La base de données n'est pas à jour (6 migration(s) à appliquer) : lancez « socle "
+        "La base de données n'est pas à jour (7 migration(s) à appliquer) : lancez « socle "
         "migrate » avant « socle serve --no-prepare », ou démarrez sans --no-prepare."
     )
 
@@ -113,8 +113,8 @@ def test_it_migrates_a_previous_database_at_the_first_serve_and_serves_it(tmp_pa
         server.send_signal(signal.SIGTERM)
         output, _ = server.communicate(timeout=30)
     assert server.returncode == 0, output
-    assert "Applying 6 migration(s) before serving" in output
-    assert "6 migration(s) applied in" in output
+    assert "Applying 7 migration(s) before serving" in output
+    assert "7 migration(s) applied in" in output
 
     assert run_socle(tmp_path, "migrate", "--check", **database).returncode == 0
     printed = "from socle.directory.models import Establishment as E; print(E.objects.get().name)"
