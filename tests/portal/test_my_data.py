@@ -7,7 +7,7 @@ import datetime as dt
 from typing import Any
 
 import pytest
-from django.test import Client
+from django.test import Client, RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 from lxml import html
@@ -119,3 +119,26 @@ def test_it_speaks_english_to_an_english_reader(pupil: Any) -> None:  # noqa: F8
     assert "Date of birth 01/02/2012" in text_of(tree, "identity-title")
     text = client.get("/mes-donnees/fichier", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Date of birth: 01/02/2012" in text
+
+
+def test_it_shows_an_act_recorded_in_each_school_of_the_person_once(pupil: Any) -> None:  # noqa: F811
+    from socle.directory.models import Person
+    from socle.directory.signals import password_reset
+    from socle.portal.personal_data import traces_of
+    from tests.factories import make_establishment, make_membership
+
+    make_membership(pupil, make_establishment("0310001H"))
+    admin = make_person("Marc", "Admin")
+    request = RequestFactory().get("/")
+    request.user = admin
+    password_reset.send(sender=Person, person=pupil, request=request)
+    assert Trace.objects.filter(event="password_reset").count() == 2  # each school's « Traces »
+    traces = text_of(page(logged_in(pupil)), "traces-title")
+    assert traces.count("marc.admin") == 1
+    text = logged_in(pupil).get("/mes-donnees/fichier").content.decode()
+    assert text.count("Fait par : marc.admin") == 1
+    assert "Établissement (UAI) : 0310001H 0312609T" in text
+    (reset,) = [row for row in traces_of(pupil) if row["event"] == "password_reset"]
+    assert reset["uai"] == "0310001H 0312609T"  # the JSON export keeps both schools
+    assert reset["profiles"] == {"0310001H": "National_ELV", "0312609T": "National_ELV"}
+
