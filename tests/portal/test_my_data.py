@@ -142,3 +142,27 @@ def test_it_shows_an_act_recorded_in_each_school_of_the_person_once(pupil: Any) 
     assert reset["uai"] == "0310001H 0312609T"  # the JSON export keeps both schools
     assert reset["profiles"] == {"0310001H": "National_ELV", "0312609T": "National_ELV"}
 
+
+def test_it_reads_only_the_shown_recent_traces_in_the_database(
+    pupil: Any,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+    django_assert_num_queries: Any,
+) -> None:
+    from socle.portal import my_data
+
+    old = timezone.now() - dt.timedelta(days=40)
+    Trace.objects.bulk_create(
+        Trace(event="logout", person=pupil, at=old + dt.timedelta(seconds=n)) for n in range(50)
+    )
+    start = timezone.now() - dt.timedelta(days=2)
+    for n in range(5):
+        Trace.objects.create(
+            event="login", person=pupil, at=start + dt.timedelta(hours=n), client_ip=f"192.0.2.{n}"
+        )
+    monkeypatch.setattr(my_data, "SHOWN_TRACES", 3)
+    with django_assert_num_queries(2):  # the shown traces, their establishments
+        shown = my_data.traces_of(pupil, since=start, limit=3)
+    assert [row["client_ip"] for row in shown] == ["192.0.2.7", "192.0.2.4", "192.0.2.3"]
+    data = my_data.my_data(pupil)
+    assert [row.client_ip for row in data.traces] == ["192.0.2.7", "192.0.2.4", "192.0.2.3"]
+    assert data.traces_recent == 6  # and the fixture's login
