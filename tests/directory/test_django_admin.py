@@ -145,3 +145,21 @@ def test_unticking_active_in_the_django_admin_is_a_block_that_ticking_lifts(
     assert person.is_active and person.blocked_at is None
     events = list(Trace.objects.order_by("pk").values_list("event", "actor_login"))
     assert events == [("account_blocked", "ada.admin"), ("account_unblocked", "ada.admin")]
+
+
+def test_it_traces_no_unblock_when_ticking_active_on_an_account_an_import_deactivated(
+    client: Client, django_capture_on_commit_callbacks: Any
+) -> None:
+    from django.utils import timezone
+
+    from socle.portal.models import Trace
+
+    person = make_person("Paul", "Prof", establishment=make_establishment())
+    Person.objects.filter(pk=person.pk).update(is_active=False, deactivated_at=timezone.now())
+    client = _superuser_client(client)
+    url = reverse("admin:directory_person_change", args=[person.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        assert _posted_form(client, url, is_active="on").status_code == 302
+    person.refresh_from_db()
+    assert person.is_active and person.blocked_at is None
+    assert not Trace.objects.filter(event="account_unblocked").exists()

@@ -67,3 +67,35 @@ def test_it_erases_a_deleted_persons_name_from_the_admin_journal() -> None:
     assert f"MARTIN Nathalie → {ERASED} (Mère)" in reprs
     assert homonym_entry.object_repr == "MARTIN Camille"  # the homonym keeps their name
     assert free_text.change_message == "texte libre : camille.martin2 et MARTIN Camille-Rose"
+
+
+def test_it_scrubs_the_journal_once_for_people_deleted_together() -> None:
+    from django.db import connection, transaction
+    from django.test.utils import CaptureQueriesContext
+
+    from socle.directory.signals import deleting
+
+    school = make_establishment("0312609T")
+    admin = Person.objects.create_superuser("admin", "admin-password-2026")
+    people = [make_person("Camille", f"Martin{n}", establishment=school) for n in range(3)]
+    gone = Membership.objects.create(
+        person=people[0], establishment=make_establishment("0310001H"), profile=Profile.PUPIL
+    )
+    log(admin, [gone], DELETION)
+    gone.delete()
+    for person in people:
+        log(admin, [person, Membership.objects.get(person=person)], CHANGE)
+    log(admin, [admin], CHANGE, f"texte libre : {people[2].login}")
+    with (
+        CaptureQueriesContext(connection) as queries,
+        transaction.atomic(),
+        deleting(Person, people),
+    ):
+        Person.objects.filter(pk__in=[p.pk for p in people]).delete()
+    scans = [q for q in queries if "django_admin_log" in q["sql"] and "LIKE" in q["sql"]]
+    assert len(scans) == 1  # not one per person
+    everything = json.dumps(
+        [(e.object_repr, e.change_message) for e in LogEntry.objects.all()], ensure_ascii=False
+    )
+    assert "Camille" not in everything and "martin" not in everything.lower()
+    assert LogEntry.objects.filter(object_repr=ERASED).count() == 3

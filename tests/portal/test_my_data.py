@@ -7,7 +7,7 @@ import datetime as dt
 from typing import Any
 
 import pytest
-from django.test import Client
+from django.test import Client, RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 from lxml import html
@@ -119,3 +119,50 @@ def test_it_speaks_english_to_an_english_reader(pupil: Any) -> None:  # noqa: F8
     assert "Date of birth 01/02/2012" in text_of(tree, "identity-title")
     text = client.get("/mes-donnees/fichier", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Date of birth: 01/02/2012" in text
+
+
+def test_it_shows_an_act_recorded_in_each_school_of_the_person_once(pupil: Any) -> None:  # noqa: F811
+    from socle.directory.models import Person
+    from socle.directory.signals import password_reset
+    from socle.portal.personal_data import traces_of
+    from tests.factories import make_establishment, make_membership
+
+    make_membership(pupil, make_establishment("0310001H"))
+    admin = make_person("Marc", "Admin")
+    request = RequestFactory().get("/")
+    request.user = admin
+    password_reset.send(sender=Person, person=pupil, request=request)
+    assert Trace.objects.filter(event="password_reset").count() == 2  # each school's « Traces »
+    traces = text_of(page(logged_in(pupil)), "traces-title")
+    assert traces.count("marc.admin") == 1
+    text = logged_in(pupil).get("/mes-donnees/fichier").content.decode()
+    assert text.count("Fait par : marc.admin") == 1
+    assert "Établissement (UAI) : 0310001H 0312609T" in text
+    (reset,) = [row for row in traces_of(pupil) if row["event"] == "password_reset"]
+    assert reset["uai"] == "0310001H 0312609T"  # the JSON export keeps both schools
+    assert reset["profiles"] == {"0310001H": "National_ELV", "0312609T": "National_ELV"}
+
+
+def test_it_reads_only_the_shown_recent_traces_in_the_database(
+    pupil: Any,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+    django_assert_num_queries: Any,
+) -> None:
+    from socle.portal import my_data
+
+    old = timezone.now() - dt.timedelta(days=40)
+    Trace.objects.bulk_create(
+        Trace(event="logout", person=pupil, at=old + dt.timedelta(seconds=n)) for n in range(50)
+    )
+    start = timezone.now() - dt.timedelta(days=2)
+    for n in range(5):
+        Trace.objects.create(
+            event="login", person=pupil, at=start + dt.timedelta(hours=n), client_ip=f"192.0.2.{n}"
+        )
+    monkeypatch.setattr(my_data, "SHOWN_TRACES", 3)
+    with django_assert_num_queries(2):  # the shown traces, their establishments
+        shown = my_data.traces_of(pupil, since=start, limit=3)
+    assert [row["client_ip"] for row in shown] == ["192.0.2.7", "192.0.2.4", "192.0.2.3"]
+    data = my_data.my_data(pupil)
+    assert [row.client_ip for row in data.traces] == ["192.0.2.7", "192.0.2.4", "192.0.2.3"]
+    assert data.traces_recent == 6  # and the fixture's login

@@ -12,7 +12,7 @@ from typing import Any
 from django.core.management import call_command
 from django.utils import translation
 
-from socle.portal.person_text import LABELS
+from socle.portal.person_text import LABELS, render
 from tests.portal.test_person_data import pupil  # noqa: F401  (the fixture)
 
 
@@ -68,3 +68,10 @@ def test_it_writes_the_text_in_the_readers_language_to_a_private_file(
     assert "\nDate of birth: 01/02/2012\n" in text and "Yes" not in text
     assert "Password chosen: yes" in text
     assert path.stat().st_mode & 0o777 == 0o600
+
+
+def test_it_writes_every_kind_of_section_under_its_heading() -> None:
+    text = render({"person": {"login": "camille.martin"}, "extra": ["a", "b"], "none": []}, "T")
+    assert "\nIdentifiant de connexion : camille.martin\n" in text
+    assert "\nextra\n-----\na, b\n" in text  # a list of values: never left out
+    assert text.endswith("\nnone\n----\n—\n")

@@ -107,7 +107,8 @@ class PersonAdmin(admin.ModelAdmin):
         """Unticking « actif » blocks the account by hand (socle.directory.blocking): the
         imports no longer bring it back, its sessions end (``person_deactivated``, sent once the
         change is committed) and the « Traces » of its establishments show it; ticking it again
-        lifts the block."""
+        lifts the block. Ticking it on an account an import deactivated, never blocked, only
+        activates it: no « débloqué » in « Traces »."""
         before = Person.objects.filter(pk=obj.pk).first() if change else None
         if before is not None and before.is_active and not obj.is_active:
             obj.blocked_at = timezone.now()
@@ -118,6 +119,8 @@ class PersonAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
         if before is None or before.is_active == obj.is_active:
             return
+        if obj.is_active and before.blocked_at is None:
+            return  # deactivated by an import (``deactivated_at``), not blocked
         signal = account_unblocked if obj.is_active else account_blocked
         actor = request.user if isinstance(request.user, Person) else None
 

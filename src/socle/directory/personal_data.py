@@ -11,14 +11,17 @@ from typing import Any
 
 from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Q
+from django.db import connection
+from django.db.models import Q, QuerySet
 from django.db.models.signals import pre_delete
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from socle.core.batches import batched
 from socle.core.personal_data import count_or_delete, register_export, register_purge
 from socle.directory.leavers import purge_leavers
 from socle.directory.models import ActivationCode, Membership, ParentLink, Person
+from socle.directory.signals import in_batch, people_deleting
 
 # A code used or expired this long ago opens nothing: its row (a hash and dates) goes.
 ACTIVATION_CODE_KEPT = dt.timedelta(days=1)
@@ -132,14 +135,19 @@ def admin_log(person: Person) -> list[dict[str, Any]]:
 ERASED = "[…]"
 
 
-def _erased(text: str, names: tuple[str, ...]) -> str:
-    """``text`` with each of ``names`` as a whole (not « camille.martin » in
-    « camille.martin2 », nor « MARTIN Camille » in « MARTIN Camille-Rose ») made :data:`ERASED`."""
+def _eraser(names: tuple[str, ...]) -> re.Pattern[str]:
+    """Each of ``names`` as a whole (not « camille.martin » in « camille.martin2 », nor
+    « MARTIN Camille » in « MARTIN Camille-Rose »): compiled once for every entry."""
     alternatives = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
-    return re.sub(rf"(?<![\w.-])(?:{alternatives})(?![\w-]|\.\w)", ERASED, text)
+    return re.compile(rf"(?<![\w.-])(?:{alternatives})(?![\w-]|\.\w)")
 
 
-def _erased_message(message: str, names: tuple[str, ...]) -> str:
+def _erased(text: str, names: re.Pattern[str]) -> str:
+    """``text`` with each of ``names`` (:func:`_eraser`) made :data:`ERASED`."""
+    return names.sub(ERASED, text)
+
+
+def _erased_message(message: str, names: re.Pattern[str]) -> str:
     """A journal entry's ``change_message`` without ``names``: Django's JSON (whose strings are
     stored with ``\\u`` escapes) read, each string cleaned and written back; any other text
     (an entry written by hand) cleaned as it is."""
@@ -161,6 +169,11 @@ def _erased_message(message: str, names: tuple[str, ...]) -> str:
     return message if cleaned == parsed else json.dumps(cleaned)
 
 
+# People whose names one scan of the journal looks for (a purge batch is 200): about 450
+# ``LIKE`` in one ``WHERE``, under SQLite's limit of 1,000 levels of expression.
+PEOPLE_PER_SCAN = 50
+
+
 def forget_in_admin_log(person: Person) -> None:
     """The Django admin's journal without ``person``, who is being deleted (the Django admin, or
     the purge of people who left): the entries keep who did what and when (as the traces do),
@@ -170,18 +183,35 @@ def forget_in_admin_log(person: Person) -> None:
     0312609T »: a deleted row is told from a homonym's by its name only, and erased too), and
     in every entry's list of changes (an inline row named in another record's change). Their
     login, should a text name it, goes too. Called before the rows go (``pre_delete``), in the
-    deletion's transaction."""
-    names = tuple(n for n in (str(person), person.display_name, person.login) if n)
+    deletion's transaction; for people deleted together (``people_deleting``), done once for
+    them all (:func:`forget_in_admin_log_of`) and skipped here."""
+    if not in_batch(person):
+        _forget([person])
+
+
+def forget_in_admin_log_of(sender: Any, people: list[Person], **kwargs: Any) -> None:
+    """``people_deleting`` receiver: the journal scanned once per :data:`PEOPLE_PER_SCAN`
+    people of a batch deleted together (200 at a time by the purge of people who left), not
+    once per person."""
+    for group in batched(people, PEOPLE_PER_SCAN):
+        _forget(list(group))
+
+
+def _forget(people: list[Person]) -> None:
+    """:func:`forget_in_admin_log` for ``people``: their names erased wherever the journal
+    holds one of them (a name of one is as deleted as another's)."""
+    names = tuple(dict.fromkeys(n for p in people for n in (str(p), p.display_name, p.login) if n))
     if not names:
         return
+    pks = [p.pk for p in people]
     own_type = ContentType.objects.get_for_model(Person)
-    related = {
-        ContentType.objects.get_for_model(Membership).pk: Membership.objects.filter(person=person),
+    related: dict[int, QuerySet[Any]] = {
+        ContentType.objects.get_for_model(Membership).pk: Membership.objects.filter(person__in=pks),
         ContentType.objects.get_for_model(ParentLink).pk: ParentLink.objects.filter(
-            Q(parent=person) | Q(child=person)
+            Q(parent__in=pks) | Q(child__in=pks)
         ),
         ContentType.objects.get_for_model(ActivationCode).pk: ActivationCode.objects.filter(
-            person=person
+            person__in=pks
         ),
     }
     ids = {
@@ -192,23 +222,63 @@ def forget_in_admin_log(person: Person) -> None:
         escaped = json.dumps(name)[1:-1]  # as Django's JSON stores it
         mentions |= Q(object_repr__contains=name) | Q(change_message__contains=name)
         mentions |= Q(change_message__contains=escaped)
-    entries = LogEntry.objects.filter(
-        Q(content_type=own_type, object_id=str(person.pk)) | mentions
-    ).only("pk", "content_type_id", "object_id", "object_repr", "change_message")
-    for entry in entries.iterator(chunk_size=500):
+    own_ids = [str(pk) for pk in pks]
+    entries = list(
+        LogEntry.objects.filter(Q(content_type=own_type, object_id__in=own_ids) | mentions).only(
+            "pk", "content_type_id", "object_id", "object_repr", "change_message"
+        )
+    )
+    # the rows of a related model that entries name and that are gone (deleted before)
+    gone = {
+        ct: _missing(related[ct].model, {e.object_id for e in entries if e.content_type_id == ct})
+        for ct in related
+    }
+    eraser, changed = _eraser(names), []  # (object_repr, change_message, pk)
+    for entry in entries:
         repr_ = entry.object_repr
-        if entry.content_type_id == own_type.pk and entry.object_id == str(person.pk):
+        if entry.content_type_id == own_type.pk and entry.object_id in own_ids:
             repr_ = ERASED
         elif entry.content_type_id in ids and (
             entry.object_id in ids[entry.content_type_id]
-            or not related[entry.content_type_id]
-            .model._default_manager.filter(pk=entry.object_id)
-            .exists()
+            or entry.object_id in gone[entry.content_type_id]
         ):
-            repr_ = _erased(repr_, names)
-        message = _erased_message(entry.change_message, names)
+            repr_ = _erased(repr_, eraser)
+        message = _erased_message(entry.change_message, eraser)
         if (repr_, message) != (entry.object_repr, entry.change_message):
-            LogEntry.objects.filter(pk=entry.pk).update(object_repr=repr_, change_message=message)
+            changed.append((repr_, message, entry.pk))
+    _rewrite(changed)
+
+
+def _rewrite(changed: list[tuple[str, str, int]]) -> None:
+    """Journal entries' (``object_repr``, ``change_message``, pk) written back in one
+    ``executemany`` (Django's ``bulk_update`` builds a ``CASE`` per row, slower than the
+    scan)."""
+    if not changed:
+        return
+    meta, quote = LogEntry._meta, connection.ops.quote_name
+    table, repr_, message, pk = (
+        quote(name)
+        for name in (
+            meta.db_table,
+            meta.get_field("object_repr").column,
+            meta.get_field("change_message").column,
+            meta.pk.column,
+        )
+    )
+    sql = f"UPDATE {table} SET {repr_} = %s, {message} = %s WHERE {pk} = %s"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, changed)
+
+
+def _missing(model: Any, object_ids: set[str]) -> set[str]:
+    """Those of ``object_ids`` (the journal's text) that name no row of ``model`` any more:
+    one query."""
+    if not object_ids:
+        return set()
+    numbers = [int(i) for i in object_ids if i.isdigit()]
+    rows = model._default_manager.filter(pk__in=numbers)
+    found = {str(pk) for pk in rows.values_list("pk", flat=True)}
+    return object_ids - found
 
 
 def _on_person_deleted(sender: Any, instance: Person, **kwargs: Any) -> None:
@@ -224,6 +294,9 @@ def purge_activation_codes(dry_run: bool) -> int:
 
 
 def register() -> None:
+    people_deleting.connect(
+        forget_in_admin_log_of, sender=Person, dispatch_uid="directory-forget-in-admin-log-of-batch"
+    )
     pre_delete.connect(
         _on_person_deleted, sender=Person, dispatch_uid="directory-forget-in-admin-log-on-delete"
     )

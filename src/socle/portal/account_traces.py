@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils import timezone
+
 from socle.core.middleware import client_address_of
 from socle.directory.signals import account_blocked, account_unblocked, password_reset
 from socle.portal.detail_forms import (
@@ -57,9 +59,12 @@ def _record_everywhere(
     event: str, person: Any, request: Any, actor_login: str, detail: str
 ) -> None:
     """One trace in the « Traces » of each of the person's establishments (their ``uai``),
-    naming who acted (``actor_login``; the person themselves when empty) and on whom."""
+    naming who acted (``actor_login``; the person themselves when empty) and on whom; all at
+    the same time, so that the person's data (« Mes données », ``socle person_data``) show the
+    act once, with every establishment (``socle.portal.personal_data.traces_of``)."""
     uais = member_uais_of([person.pk]).get(person.pk, "").split() or [""]
     client_ip = (client_address_of(request.META) or None) if request is not None else None
+    at = timezone.now()
     for uai in uais:
         record(
             event,
@@ -68,6 +73,7 @@ def _record_everywhere(
             uai=uai,
             client_ip=client_ip,
             detail=detail,
+            at=at,
         )
 
 

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from socle.portal.espaces import ESPACES, espace_url
 from socle.portal.models import PatternKind, Service, ServicePattern, SSOType
-from socle.portal.path_case import case_mismatch, case_mismatch_message
+from socle.portal.path_case import case_mismatch_message, other_case
 from socle.portal.pattern_overlap import literal_prefix, may_overlap
 from socle.portal.patterns import default_pronote_pattern, matches, pronote_base
 from socle.portal.saml_http import patterns_of
@@ -81,7 +81,7 @@ def pronote_espaces_refused(url: str, patterns: list[tuple[str, str]]) -> str | 
                 return None
         except re.error:
             return None  # an invalid pattern has its own message
-    mismatch = case_mismatch(espaces, patterns)  # « /pronote/** » for « …/PRONOTE/ »
+    mismatch = other_case(espaces, patterns)  # « /pronote/** » for « …/PRONOTE/ »
     if mismatch is not None:
         return case_mismatch_message(mismatch, url)
     return _(

@@ -20,12 +20,13 @@ from django.utils import timezone
 
 from socle.core.personal_data import export_person
 from socle.portal.person_text import Field, fields_of, section_fields, value
+from socle.portal.personal_data import traces_count, traces_of
 from socle.portal.trace_details import shown_detail
 from socle.portal.traces import OUTCOME_LABELS, event_label
 
 RECENT_DAYS = 30
 SHOWN_TRACES = 200
-SECTIONS = ("person", "memberships", "relatives", "traces", "cas_services")
+SECTIONS = ("person", "memberships", "relatives", "cas_services")  # and the recent traces
 
 
 @dataclass(frozen=True)
@@ -51,19 +52,19 @@ class MyData:
 
 
 def my_data(person: Any) -> MyData:
-    """The page's content for ``person``, from the export's sections."""
+    """The page's content for ``person``, from the export's sections; the traces as the
+    export's (:func:`~socle.portal.personal_data.traces_of`), only the shown ones read."""
     data = export_person(person, only=SECTIONS)
     memberships = section_fields("memberships", data.get("memberships", []))
     since = timezone.now() - dt.timedelta(days=RECENT_DAYS)
-    recent = [t for t in data.get("traces", []) if t["at"] >= since]
-    recent.sort(key=lambda t: t["at"], reverse=True)
+    recent = traces_of(person, since=since, limit=SHOWN_TRACES)
     return MyData(
         identity=section_fields("person", data.get("person", {})),
         memberships=list(memberships[0].items) if memberships else [],
         relatives=section_fields("relatives", data.get("relatives", {})),
         services=[_service(s) for s in data.get("cas_services", []) if s["may_open"]],
-        traces=[_trace(t, person.login) for t in recent[:SHOWN_TRACES]],
-        traces_recent=len(recent),
+        traces=[_trace(t, person.login) for t in recent],
+        traces_recent=traces_count(person, since) if len(recent) == SHOWN_TRACES else len(recent),
     )
 
 

@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 
 from django.utils.translation import gettext as _
 
+from socle.core.linear_regex import compile_linear
 from socle.portal.models import PatternKind
 from socle.portal.patterns import default_pronote_pattern, matches
 
@@ -30,9 +31,12 @@ class CaseMismatch:
 
 
 def _matches_ignoring_case(kind: str, value: str, url: str) -> bool:
+    """Whether the pattern would accept ``url`` if case did not matter; a regular expression
+    matched by RE2, as the CAS matches it (``socle.core.linear_regex``: linear in the
+    address's length, whatever the administrator wrote), with its ``(?i)`` flag."""
     try:
         if kind == PatternKind.REGEX:
-            return re.compile(value, re.IGNORECASE).fullmatch(url) is not None
+            return compile_linear(f"(?i){value}").fullmatch(url)
         return matches(kind, value.lower(), url.lower())
     except re.error:
         return False
@@ -59,6 +63,12 @@ def case_mismatch(urls: list[str], patterns: list[tuple[str, str]]) -> CaseMisma
                     return None
             except re.error:
                 continue
+    return other_case(urls, patterns)
+
+
+def other_case(urls: list[str], patterns: list[tuple[str, str]]) -> CaseMismatch | None:
+    """:func:`case_mismatch` for a caller that has just found that no pattern accepts any of
+    ``urls`` as written: the first pattern that would accept one if case did not matter."""
     for kind, value in patterns:
         for url in urls:
             if _matches_ignoring_case(kind, value, url):

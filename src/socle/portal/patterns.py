@@ -206,11 +206,11 @@ def pattern_problem(kind: str, value: str, own_urls: list[str]) -> PatternProble
         if mismatch is not None:
             return PatternProblem(mismatch)
         if own_urls and not any(matches(kind, value, url) for url in own_urls):
-            from socle.portal.path_case import case_mismatch, case_mismatch_sentence
+            from socle.portal.path_case import case_mismatch_sentence, other_case
 
-            other_case = case_mismatch(own_urls, [(kind, value)])
-            if other_case is not None:  # « …/pronote/** » for « …/PRONOTE/ »
-                return PatternProblem(case_mismatch_sentence(other_case))
+            other = other_case(own_urls, [(kind, value)])
+            if other is not None:  # « …/pronote/** » for « …/PRONOTE/ »
+                return PatternProblem(case_mismatch_sentence(other))
             return PatternProblem(
                 _(
                     "Ce motif ne correspond pas à l'URL du service (%(url)s) : il ne laisserait "

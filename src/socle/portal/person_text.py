@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from socle.directory.dates import local_day
 from socle.directory.models import Relation
 from socle.portal.populations import profile_label
 from socle.portal.traces import OUTCOME_LABELS, event_label
@@ -212,13 +213,11 @@ def render(data: dict[str, Any], title: str) -> str:
     for section, item in data.items():
         heading = label(section)
         out += ["", heading, "-" * len(heading)]
-        if isinstance(item, dict):
-            for key, inner in item.items():
-                out += _lines(fields_of(key, inner), 0)
-        elif isinstance(item, list):
-            out += list(_lines(fields_of(section, item), 0))[1:] or ["—"]
-        else:
-            out.append(value(section, item))
+        for line in section_fields(section, item):
+            if isinstance(item, dict):
+                out += _lines(line, 0)
+            else:  # the section's one line, under a heading that says its label
+                out += list(_lines(line, 0))[1:] or [line.value]
     return "\n".join(out) + "\n"
 
 
@@ -228,6 +227,6 @@ def export_text(person: Any, data: dict[str, Any]) -> str:
     title = _("Données conservées par l'ENT sur %(name)s (%(login)s), le %(date)s") % {
         "name": person.display_name,
         "login": person.login,
-        "date": timezone.localtime().strftime("%d/%m/%Y"),
+        "date": local_day(timezone.now()),
     }
     return render(data, title)

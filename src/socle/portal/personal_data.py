@@ -3,11 +3,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from socle.core.batches import batched
@@ -15,7 +16,7 @@ from socle.core.personal_data import register_export, register_purge
 from socle.directory.models import Person
 from socle.directory.signals import leavers_deleted
 from socle.portal.detail_forms import LEAVERS_DELETED, OTHER_ACCOUNT, TRACES_PURGED
-from socle.portal.models import Group, LauncherSkip, Trace, TraceScope
+from socle.portal.models import Group, LauncherSkip, Trace, TraceScope, uais_text
 from socle.portal.trace_details import without_accounts
 from socle.portal.trace_log import purge
 from socle.portal.traces import record
@@ -23,41 +24,95 @@ from socle.portal.traces import record
 CHUNK = 900  # traces a query of their TraceScope rows (an IN list SQLite always takes)
 
 
-def traces_of(person: Person) -> list[dict[str, Any]]:
+# What makes two traces one act recorded in several establishments' « Traces » (a block, a
+# password reset: ``socle.portal.account_traces``, one trace per school at the same time).
+SAME_ACT = (
+    "at",
+    "event",
+    "outcome",
+    "person_id",
+    "actor_login",
+    "service_code",
+    "profile",
+    "client_ip",
+    "detail",
+    "member_uais",
+)
+
+
+def traces_of(
+    person: Person, *, since: dt.datetime | None = None, limit: int | None = None
+) -> list[dict[str, Any]]:
     """Every trace about the person (``person``) or made by them (``actor_login``: an
     administrator's changes), oldest first, each with the establishments that see it and the
-    person's profile in each then (``TraceScope``: one query per 900 traces). The right of
-    access gives the person their data, not other people's (GDPR art. 15(4)): a trace they made
-    about someone else (a password reset) exports neither that person's profile nor their
-    establishments, and no detail names another account (:func:`_detail`)."""
-    traces = Trace.objects.filter(Q(person=person) | Q(actor_login=person.login)).order_by("at")
+    person's profile in each then (``TraceScope``: one query per 900 traces). With ``since``,
+    those from then on; with ``limit``, the ``limit`` newest, newest first (« Mes données »).
+
+    One act recorded in each of the person's establishments (a block, a password reset:
+    :data:`SAME_ACT`) is one row: its ``uai`` lists those establishments (space-separated,
+    sorted) and ``profiles`` holds each one's, so that a person in two schools reads it once and
+    loses nothing (docs/privacy.md, "Right of access").
+
+    The right of access gives the person their data, not other people's (GDPR art. 15(4)): a
+    trace they made about someone else (a password reset) exports neither that person's profile
+    nor their establishments, and no detail names another account (:func:`_detail`)."""
+    traces = _traces(person, since)
+    newest = limit is not None
+    traces = traces.order_by("-at", "-pk") if newest else traces.order_by("at", "pk")
+    size = CHUNK if limit is None else min(CHUNK, limit + 1)
     own_names = (person.login, str(person), person.display_name)
     exported: list[dict[str, Any]] = []
-    for chunk in batched(traces.iterator(chunk_size=CHUNK), CHUNK):
+    acts: dict[tuple[Any, ...], dict[str, Any]] = {}  # the rows of the last time seen
+    for chunk in batched(traces.iterator(chunk_size=size), size):
         profiles: dict[int, dict[str, str]] = defaultdict(dict)
         own = [t.pk for t in chunk if t.person_id == person.pk]
         rows = TraceScope.objects.filter(trace_id__in=own).order_by("uai")
         for trace_id, uai, profile in rows.values_list("trace_id", "uai", "profile"):
             profiles[trace_id][uai] = profile
         for t in chunk:
-            theirs = t.person_id == person.pk
-            exported.append(
-                {
-                    "at": t.at,
-                    "event": t.event,
-                    "outcome": t.outcome,
-                    "actor_login": t.actor_login,
-                    "service_code": t.service_code,
-                    "uai": t.uai,
-                    "profile": t.profile if theirs else "",
-                    "client_ip": t.client_ip,
-                    "detail": _detail(t, theirs, own_names),
-                    # their establishments then (a trace without UAI)
-                    "member_uais": t.member_uais if theirs else "",
-                    "profiles": profiles.get(t.pk, {}),  # UAI → their profile there then
-                }
-            )
-    return exported
+            act = tuple(getattr(t, name) for name in SAME_ACT)
+            if acts and next(iter(acts))[0] != t.at:
+                acts.clear()
+            row = acts.get(act)
+            if row is not None:  # the same act in another establishment
+                row["uai"] = uais_text({*row["uai"].split(), t.uai})
+                row["profiles"] = dict(sorted({**row["profiles"], **profiles[t.pk]}.items()))
+                continue
+            acts[act] = row = _row(t, t.person_id == person.pk, own_names, profiles[t.pk])
+            exported.append(row)
+        if limit is not None and len(exported) > limit:
+            break  # the last act shown is whole: a later trace started another
+    return exported if limit is None else exported[:limit]
+
+
+def traces_count(person: Person, since: dt.datetime) -> int:
+    """How many rows :func:`traces_of` gives from ``since`` on (one per act: :data:`SAME_ACT`),
+    counted by the database."""
+    return _traces(person, since).values(*SAME_ACT).distinct().count()
+
+
+def _traces(person: Person, since: dt.datetime | None) -> QuerySet[Trace]:
+    traces = Trace.objects.filter(Q(person=person) | Q(actor_login=person.login))
+    return traces if since is None else traces.filter(at__gte=since)
+
+
+def _row(
+    t: Trace, theirs: bool, own_names: tuple[str, ...], profiles: dict[str, str]
+) -> dict[str, Any]:
+    return {
+        "at": t.at,
+        "event": t.event,
+        "outcome": t.outcome,
+        "actor_login": t.actor_login,
+        "service_code": t.service_code,
+        "uai": t.uai,
+        "profile": t.profile if theirs else "",
+        "client_ip": t.client_ip,
+        "detail": _detail(t, theirs, own_names),
+        # their establishments then (a trace without UAI)
+        "member_uais": t.member_uais if theirs else "",
+        "profiles": profiles,  # UAI → their profile there then
+    }
 
 
 def _detail(trace: Trace, theirs: bool, own: tuple[str, ...]) -> str:

@@ -10,6 +10,7 @@ shown as is.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import Mapping
 from functools import partial
@@ -101,14 +102,18 @@ def record(
     profile: str = "",
     client_ip: str | None = None,
     actor_login: str = "",
+    at: dt.datetime | None = None,
 ) -> None:
     """Stores one trace (within a second, see :mod:`socle.portal.trace_buffer`, unless
     ``SOCLE_TRACES_DEFERRED`` is off). ``detail`` must not contain a password or a full ticket.
     ``person`` is a ``Person`` or anything with ``pk`` and ``login`` (the CAS passes the facts
-    it keeps in memory)."""
+    it keeps in memory). ``at``: now, unless one act is recorded in several establishments
+    (``socle.portal.account_traces``: the same time, so that the person's data show it once)."""
     fields = _fields(
         event, outcome, person, detail, service_code, uai, profile, client_ip, actor_login
     )
+    if at is not None:
+        fields["at"] = at
     if settings.SOCLE_TRACES_DEFERRED:
         trace_buffer.add(fields)  # the model instance is built by the writer thread
     else:

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET
 
 from socle.core.personal_data import export_person
 from socle.portal.detail_forms import PERSON_DATA_EXPORTED
-from socle.portal.my_data import RECENT_DAYS, SHOWN_TRACES, my_data
+from socle.portal.my_data import RECENT_DAYS, my_data
 from socle.portal.person_text import export_text
 from socle.portal.statement import privacy_notice
 from socle.portal.traces import record
@@ -30,7 +30,6 @@ def my_data_page(request: HttpRequest) -> HttpResponse:
         {
             "data": my_data(request.user),
             "recent_days": RECENT_DAYS,
-            "shown_traces": SHOWN_TRACES,
             "privacy": privacy_notice(),
         },
     )
