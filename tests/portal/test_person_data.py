@@ -18,6 +18,7 @@ from socle.portal.traces import record
 from socle.pronote.models import MissingIdentifierEvent, PronoteIdentity
 from tests.factories import (
     make_establishment,
+    make_membership,
     make_parent_link,
     make_person,
     make_pronote_identity,
@@ -297,3 +298,22 @@ def test_it_decides_every_service_in_a_constant_number_of_queries(db: Any) -> No
             assert len(released(person)) == last
         counts.append(len(queries.captured_queries))
     assert counts[0] == counts[1]
+
+
+def test_it_keeps_only_the_administrator_s_establishments_of_a_trace_about_someone_else(
+    pupil: Any,
+) -> None:
+    """A reset of a pupil of two schools is traced in both: the administrator of one reads,
+    in their own export, the act in their school, not the other school the pupil belongs to."""
+    from socle.directory.signals import password_reset
+
+    school = pupil.memberships.get().establishment
+    other = make_establishment(name="Collège Montaigne")
+    make_membership(pupil, other)
+    admin = make_person("Alice", "Durand", establishment=school, profile=Profile.DIRECTION)
+    request = type("Request", (), {"user": admin, "META": {"REMOTE_ADDR": "192.0.2.9"}})()
+    password_reset.send(sender=None, person=pupil, request=request)
+    [reset] = [t for t in export(admin.login)["traces"] if t["event"] == "password_reset"]
+    assert reset["uai"] == school.uai
+    [theirs] = [t for t in export(pupil.login)["traces"] if t["event"] == "password_reset"]
+    assert set(theirs["uai"].split()) == {school.uai, other.uai}

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Callable
+from functools import cache
 from typing import Any
 
 from django.conf import settings
@@ -61,6 +63,13 @@ def traces_of(
     traces = traces.order_by("-at", "-pk") if newest else traces.order_by("at", "pk")
     size = CHUNK if limit is None else min(CHUNK, limit + 1)
     own_names = (person.login, str(person), person.display_name)
+
+    # a trace about someone else keeps, of that person's establishments, the person's own
+    # (read at the first such trace: most exports have none)
+    @cache
+    def own_uais() -> frozenset[str]:
+        return frozenset(person.memberships.values_list("establishment__uai", flat=True))
+
     exported: list[dict[str, Any]] = []
     acts: dict[tuple[Any, ...], dict[str, Any]] = {}  # the rows of the last time seen
     for chunk in batched(traces.iterator(chunk_size=size), size):
@@ -73,12 +82,14 @@ def traces_of(
             act = tuple(getattr(t, name) for name in SAME_ACT)
             if acts and next(iter(acts))[0] != t.at:
                 acts.clear()
+            theirs = t.person_id == person.pk
             row = acts.get(act)
             if row is not None:  # the same act in another establishment
-                row["uai"] = uais_text({*row["uai"].split(), t.uai})
+                if theirs or t.uai in own_uais():
+                    row["uai"] = uais_text({*row["uai"].split(), t.uai})
                 row["profiles"] = dict(sorted({**row["profiles"], **profiles[t.pk]}.items()))
                 continue
-            acts[act] = row = _row(t, t.person_id == person.pk, own_names, profiles[t.pk])
+            acts[act] = row = _row(t, theirs, own_names, profiles[t.pk], own_uais)
             exported.append(row)
         if limit is not None and len(exported) > limit:
             break  # the last act shown is whole: a later trace started another
@@ -97,7 +108,11 @@ def _traces(person: Person, since: dt.datetime | None) -> QuerySet[Trace]:
 
 
 def _row(
-    t: Trace, theirs: bool, own_names: tuple[str, ...], profiles: dict[str, str]
+    t: Trace,
+    theirs: bool,
+    own_names: tuple[str, ...],
+    profiles: dict[str, str],
+    own_uais: Callable[[], frozenset[str]],
 ) -> dict[str, Any]:
     return {
         "at": t.at,
@@ -105,7 +120,7 @@ def _row(
         "outcome": t.outcome,
         "actor_login": t.actor_login,
         "service_code": t.service_code,
-        "uai": t.uai,
+        "uai": t.uai if theirs or t.uai in own_uais() else "",
         "profile": t.profile if theirs else "",
         "client_ip": t.client_ip,
         "detail": _detail(t, theirs, own_names),
