@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from socle.directory.dates import local_day
 from socle.directory.models import Relation
 from socle.portal.populations import profile_label
 from socle.portal.traces import OUTCOME_LABELS, event_label
@@ -228,6 +229,6 @@ def export_text(person: Any, data: dict[str, Any]) -> str:
     title = _("Données conservées par l'ENT sur %(name)s (%(login)s), le %(date)s") % {
         "name": person.display_name,
         "login": person.login,
-        "date": timezone.localtime().strftime("%d/%m/%Y"),
+        "date": local_day(timezone.now()),
     }
     return render(data, title)

@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 
 from socle.cas.services import find_service
+from socle.directory.dates import local_day
 from socle.directory.models import Establishment, Membership, Person
 from socle.directory.profiles import Profile
 from socle.pronote.cas_names import (
@@ -139,7 +139,7 @@ class CasMismatch:
             "sent": self.sent,
             "holder": self.holder_id,
             "holder_name": self.holder_name,
-            "date": f"{timezone.localtime(self.imported_at):%d/%m/%Y}",
+            "date": local_day(self.imported_at),
         }
         if self.holder_id:
             return (
