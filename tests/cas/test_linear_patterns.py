@@ -14,7 +14,7 @@ from django.core.management.base import CommandError
 
 from socle.cas.checks import check_service_patterns
 from socle.cas.services import compile_pattern, explain, find_service
-from socle.core.linear_regex import Unsupported, compile_linear, for_re2
+from socle.core.linear_regex import Unsupported, compile_linear, for_re2, python_only
 from socle.portal.models import PatternKind
 from socle.portal.patterns import pattern_problem
 from socle.portal.regex_safety import backtracks
@@ -131,8 +131,12 @@ def test_it_mends_comments_and_the_end_of_text_for_re2(python, read) -> None:
         r"^https://appli\.example\.org/(a)\1/.*",
         r"^https://appli\.example\.org/a{,3}/.*",  # Python: 0 to 3 a's; RE2: the text "{,3}"
         r"^https://appli\.example\.org/a{1001}.*",
+        r"^https://appli\.example\.org/[[:alpha:]]+/.*",  # Python: "[:alph" then "]"
+        r"^https://appli\.example\.org/[^[:^digit:]]/.*",
+        r"^https://appli\.example\.org/x\\{,3}/.*",  # an escaped backslash, then {,3}
     ],
 )
+@pytest.mark.filterwarnings("ignore:Possible nested set:FutureWarning")  # Python's own
 def test_it_refuses_what_re2_does_not_read_everywhere(expression, db) -> None:
     with pytest.raises(Unsupported, match="que le CAS n'évalue pas"):
         compile_linear(expression)
@@ -150,6 +154,35 @@ def test_it_refuses_what_re2_does_not_read_everywhere(expression, db) -> None:
             stdout=io.StringIO(),
             stderr=io.StringIO(),
         )
+
+
+@pytest.mark.parametrize(
+    ("expression", "found"),
+    [
+        (r"^https://h/a{,3}", "{,n}"),
+        (r"^https://h/\\{,3}", "{,n}"),  # "\\" then {,3}: 0 to 3 backslashes for Python
+        (r"^https://h/\{,3}", ""),  # an escaped "{": the characters, for both
+        (r"^https://h/[{,3}]", ""),  # in a class: characters, for both
+        (r"^https://h/(?#{,3})a", ""),  # in a comment
+        (r"^https://h/(?#\){,3})a", ""),  # the comment ends at the unescaped ")"
+        (r"^https://h/[[:alpha:]]", "[:alpha:]"),
+        (r"^https://h/[a[:^space:]]", "[:^space:]"),
+        (r"^https://h/[:alpha:]", ""),  # a class of ":alph" for both
+        (r"^https://h/\[[:alpha:]]", ""),  # "[" escaped: the class is [[:alpha:] for both
+        (r"^https://h/[]\[:alpha:]]", ""),  # "\[" in a class: no POSIX class
+    ],
+)
+def test_it_finds_what_re2_reads_otherwise_token_by_token(expression, found) -> None:
+    assert python_only(expression) == found
+
+
+def test_it_ignores_and_reports_a_stored_posix_class(db) -> None:
+    make_service(
+        "regard", patterns=(r"^https://appli\.example\.org/[[:alpha:]]+/.*",), kind="regex", url=URL
+    )
+    assert find_service(URL + "page/") is None
+    [warning] = [m for m in check_service_patterns() if m.id == "socle.W009"]
+    assert "que le CAS n'évalue plus" in warning.msg and "[:alpha:]" in warning.msg
 
 
 def test_it_ignores_and_reports_a_stored_expression_re2_does_not_read(db, caplog) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from io import StringIO
 from pathlib import Path
@@ -9,8 +10,10 @@ from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from socle.demo.seed import DEMO_ACCOUNTS
+from socle.directory.blocking import unblock
 from socle.directory.models import Establishment, Membership, ParentLink, Person
 from socle.portal.access import can_access
 from socle.portal.models import PatternKind, Service, ServicePattern, SSOType
@@ -117,6 +120,21 @@ def test_demo_seed_creates_the_demo(tmp_path: Path) -> None:
     ]
     data = json.loads(out.read_text(encoding="utf-8"))
     assert data["uai"] == "0312609T" and len(data["users"]) > 1200
+
+
+def test_it_blocks_a_pupil_for_a_week_shown_by_comptes(tmp_path: Path) -> None:
+    output = run("demo_seed", "--pronote-out", str(tmp_path / "pronote-base.json"))
+    pupil = Person.objects.get(last_name="MC CARTHY", first_name="Éloïse")
+    assert not pupil.is_active and pupil.active_when_unblocked
+    assert pupil.blocked_until == timezone.localdate() + dt.timedelta(days=7)
+    assert pupil.blocked_by == Person.objects.get(login="direction.jaures")
+    assert "camarade" in pupil.block_reason
+    assert f"Compte bloqué pour la démonstration (« Comptes ») : {pupil.login}" in output
+    unblock(pupil, by=None)  # lifted in the demo: the next seed blocks her again
+    assert "Compte bloqué pour la démonstration" in run(
+        "demo_seed", "--pronote-out", str(tmp_path / "b.json")
+    )
+    assert Person.objects.get(pk=pupil.pk).blocked_at is not None
 
 
 def test_it_gives_the_second_school_its_pronote_service_base_and_identifiers(

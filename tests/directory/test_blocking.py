@@ -14,7 +14,7 @@ from socle.directory.aaf.importer import import_aaf
 from socle.directory.leavers import expired_leavers
 from socle.directory.models import Person, Source
 from socle.directory.signals import person_deactivated
-from tests.directory.aaf_helpers import school_files
+from tests.directory.aaf_helpers import pupil, relative, school_files, staff
 from tests.directory.helpers import run, write_csv
 from tests.factories import make_establishment, make_person
 
@@ -139,6 +139,22 @@ def test_an_aaf_import_leaves_a_hand_block_in_place(tmp_path: Path, admin: Perso
     camille.refresh_from_db()
     assert not camille.is_active and camille.blocked_until == dt.date(2099, 6, 30)
     assert "Comptes bloqués à la main, laissés bloqués : 1." in "\n".join(report.lines())
+
+
+def test_it_counts_a_blocked_teacher_who_is_also_a_parent_once(
+    tmp_path: Path, admin: Person
+) -> None:
+    files = {
+        "staff_records": [staff("T1", "DURAND", "Paul")],
+        "pupils": [pupil("E1", "DURAND", "Lou", relatives=["T1$1$0$1$0$0"])],
+        "relatives": [relative("T1", "DURAND", "Paul", title="M.")],
+    }
+    import_aaf(school_files(tmp_path / "day1", **files))  # type: ignore[arg-type]
+    blocking.block(Person.objects.get(external_id="T1"), by=admin)
+    report = import_aaf(school_files(tmp_path / "day2", date="20250902", **files))  # type: ignore[arg-type]
+    lines = "\n".join(report.lines())
+    assert "Comptes bloqués à la main, laissés bloqués : 1." in lines  # one person, two files
+    assert not Person.objects.get(external_id="T1").is_active
 
 
 def test_the_retention_purge_keeps_a_blocked_account_the_imports_still_list(

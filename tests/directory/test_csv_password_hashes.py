@@ -224,6 +224,38 @@ def test_it_refuses_a_persons_password_on_one_row_and_hash_on_another_naming_the
     assert not Person.objects.filter(external_id="T1").exists()
 
 
+def test_it_refuses_two_different_passwords_or_hashes_for_one_person(tmp_path, college):
+    """The first row won silently until 2026-12; the same value on both rows is no conflict."""
+    hashes = legacy_hashes()
+    header = "uai;profile;last_name;first_name;external_id;password;password_hash\n"
+    for rows, column in (
+        (
+            f"{UAI};enseignant;Durand;Paul;T1;un mot de passe tres long;\n"
+            f"{UAI};parent;Durand;Paul;T1;un autre mot de passe long;",
+            "deux password (mot_de_passe) différents",
+        ),
+        (
+            f"{UAI};enseignant;Durand;Paul;T1;;{hashes['ssha']}\n"
+            f"{UAI};parent;Durand;Paul;T1;;{hashes['bcrypt_2b']}",
+            "deux password_hash (empreinte_mot_de_passe) différents",
+        ),
+    ):
+        err = refused_import(tmp_path, header + rows, uai=UAI)
+        assert (
+            f"ligne 3 : {column} donnés pour la même personne (external_id « T1 ») aux lignes 2 "
+            "et 3 : un seul par personne."
+        ) in err
+        assert "tres long" not in err and "autre mot" not in err
+        assert hashes["ssha"] not in err and hashes["bcrypt_2b"] not in err
+    assert not Person.objects.filter(external_id="T1").exists()
+    same = (
+        f"{UAI};enseignant;Durand;Paul;T1;;{hashes['ssha']}\n"
+        f"{UAI};parent;Durand;Paul;T1;;{hashes['ssha']}"
+    )
+    run("directory_import", str(write_csv(tmp_path, header + same)), uai=UAI)
+    assert Person.objects.get(external_id="T1").is_active  # one value twice: imported
+
+
 def test_the_hash_is_never_printed_logged_exported_or_traced(
     tmp_path, college, socle_hashers, caplog
 ):

@@ -170,6 +170,21 @@ def test_the_block_shows_in_traces_with_the_person(schools) -> None:
     assert "Compte bloqué" in page and "camille.martin" in page and "(par anne.admin)" in page
 
 
+def test_it_links_each_row_to_the_traces_of_that_login_only(schools) -> None:
+    jaures, _fermat = schools
+    admin = make_admin("Anne", jaures)
+    camille = make_person("Camille", "Martin", establishment=jaures, login="camille.martin")
+    namesake = make_person("Camille", "Martin", establishment=jaures, login="camille.martin2")
+    client = client_of(admin)
+    for person in (camille, namesake):
+        client.post(f"{URL}{person.uid}/bloquer/", {"until": "", "reason": ""})
+    page = lxml.html.fromstring(client.get(URL, {"q": "camille"}).content.decode())
+    (link,) = page.xpath("//tr[td/code='camille.martin']//a[starts-with(., 'Traces')]/@href")
+    answer = client.get(link)
+    assert {row[0].person_id for row in answer.context["rows"]} == {camille.pk}
+    assert answer.context["form"]["person"].value() == "camille.martin"
+
+
 def test_a_block_date_in_the_past_is_refused(schools) -> None:
     jaures, _fermat = schools
     admin = make_admin("Anne", jaures)

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
+from socle.directory import blocking
 from socle.directory.models import Establishment, GroupKind, Membership, MembershipGroup, Person
 from socle.directory.profiles import Profile
 from socle.portal.models import AccessMode, Service, ServiceActivation, SSOType, Trace
@@ -149,6 +150,13 @@ def test_screenshots_of_the_main_pages(
         MembershipGroup.objects.create(
             membership=membership, kind=GroupKind.FUNCTION, name="ENSEIGNEMENT"
         )
+    blocked = make_person("Éloïse", "Mc Carthy", establishment=school, class_name="5D")
+    blocking.block(
+        blocked,
+        by=admin,
+        until=timezone.localdate() + dt.timedelta(days=7),
+        reason="Mot de passe prêté à un camarade : à changer avec la famille.",
+    )
     superuser = Person.objects.create_superuser("admin", "admin-password-2026")
     base = live_server.url
     pages = [
@@ -160,6 +168,7 @@ def test_screenshots_of_the_main_pages(
         (superuser, "/gestion/services/nouveau/", "nouveau-service"),
         (admin, f"/gestion/services/{pronote_pk}/acces-population/", "acces-population"),
         (admin, "/gestion/acces/", "acces-services-tiers"),
+        (admin, "/gestion/comptes/", "comptes"),
         (admin, "/gestion/traces/", "traces"),
         (admin, "/gestion/indicateurs/", "indicateurs"),
     ]

@@ -376,3 +376,29 @@ def test_every_series_colour_stands_out_from_the_white_page() -> None:
 
     for colour in [*charts.PALETTE, charts.NEUTRAL, charts.OTHERS]:
         assert 1.05 / (luminance(colour) + 0.05) >= 4.5, colour
+
+
+def test_it_finds_only_that_login_with_identifiant_exact(
+    superuser: Person, school: Establishment
+) -> None:
+    camille = make_person(login="camille.martin", establishment=school)
+    namesake = make_person(login="camille.martin2", establishment=school)
+    trace("login", actor_login="camille.martin", person=camille)
+    trace("login", actor_login="camille.martin2", person=namesake)
+    trace("password_reset", person=camille, actor_login="direction.jaures", uai=school.uai)
+    trace("login_failed", outcome="refused", actor_login="Camille.Martin")
+    client = logged_in(superuser)
+
+    def found(query: dict[str, str]) -> list[tuple[str, str]]:
+        rows = client.get(reverse("portal:traces"), query).context["rows"]
+        return sorted((row[0].event, row[0].actor_login) for row in rows)
+
+    assert found({"person": "camille.martin", "exact": "on"}) == [
+        ("login", "camille.martin"),
+        ("login_failed", "Camille.Martin"),
+        ("password_reset", "direction.jaures"),
+    ]
+    # typed without the box: part of a login, as before
+    assert ("login", "camille.martin2") in found({"person": "camille.martin"})
+    page = client.get(reverse("portal:traces"), {"person": "camille.martin", "exact": "on"})
+    assert 'name="exact"' in page.content.decode() and "checked" in page.content.decode()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from socle.pronote.doctor import Coverage
+from socle.pronote.doctor_coverage import Coverage
 
 
 @pytest.mark.parametrize(

@@ -16,8 +16,9 @@ repetitions over 1,000. Such an expression is refused as invalid (:class:`Unsupp
 ``re.error``), in the language of the request. Two differences of spelling only are mended
 before RE2 reads the expression (:func:`for_re2`): a comment ``(?#…)`` is left out and ``\\Z``
 is read as RE2's ``\\z`` (the end of the text, both). ``{,n}`` (Python: 0 to n times; RE2:
-the characters themselves) is refused, so that no expression means one thing in the portal's
-checks and another in the CAS.
+the characters themselves) and a POSIX class in a class, ``[[:alpha:]]`` (Python: the
+characters ``[:alph`` then a "]"; RE2: the letters), are refused (:func:`python_only`), so that
+no expression means one thing in the portal's checks and another in the CAS.
 Addresses are ASCII once normalised (``socle.cas.services.normalise_url``), so ``\\d``, ``\\w``
 and ``.`` mean the same for both engines.
 """
@@ -27,6 +28,7 @@ from __future__ import annotations
 import re
 import re._constants as sre_constants  # the parser's opcodes (Python 3.11+)
 import re._parser as sre_parse
+from collections.abc import Iterator
 from functools import lru_cache
 from typing import Protocol
 
@@ -39,7 +41,8 @@ _OPTIONS.log_errors = False  # a refused expression is the caller's message, not
 _BOTH = re2._re2.RE2.Anchor.ANCHOR_BOTH
 _START = re2._re2.RE2.Anchor.ANCHOR_START
 _MISSING = (-1, -1)
-_EMPTY_MINIMUM = re.compile(r"(?<!\\)\{,\d*\}")
+_EMPTY_MINIMUM = re.compile(r"\{,\d*\}")
+_POSIX_CLASS = re.compile(r"\[:\^?[A-Za-z]+:\]")
 
 
 class UrlMatcher(Protocol):
@@ -70,8 +73,6 @@ class LinearPattern:
     def __init__(self, pattern: str, prefix: str = "") -> None:
         self.pattern = pattern
         self.prefix = prefix
-        if _EMPTY_MINIMUM.search(pattern):
-            raise Unsupported(_unsupported_message("{,n}"))
         self._regexp = re2._re2.RE2(for_re2(pattern).encode("utf-8", "surrogatepass"), _OPTIONS)
         if not self._regexp.ok():
             error = self._regexp.error()
@@ -93,44 +94,71 @@ class LinearPattern:
         return self._matches(_START, text)
 
 
-def for_re2(pattern: str) -> str:
-    """``pattern`` as RE2 reads it the way Python does: its comments ``(?#…)`` left out (Python
-    ends one at the first ``)``), ``\\Z`` written ``\\z``; a character class (``[…]``) and an
-    escaped character kept as they are."""
-    if "(?#" not in pattern and "\\Z" not in pattern:
-        return pattern
-    out: list[str] = []
+def _tokens(pattern: str) -> Iterator[tuple[str, bool]]:
+    """``pattern`` cut as Python's parser reads it: each token with whether it stands inside a
+    character class (``[…]``). An escape (``\\x``) is one token, a class's opening (``[``,
+    ``[^``, ``[]``, ``[^]``: a "]" first is a member) one, a comment ``(?#…)`` one (ended by the
+    first ``)`` that is not escaped, as in Python); anything else, one character."""
     index, in_class = 0, False
     while index < len(pattern):
         char = pattern[index]
         if char == "\\":
-            pair = pattern[index : index + 2]
-            out.append("\\z" if pair == "\\Z" and not in_class else pair)
-            index += 2
-            continue
-        if in_class:
-            in_class = char != "]"
+            end = index + 2
+        elif in_class:
+            end = index + 1
         elif char == "[":
-            in_class = True
-            start = index + 1 + pattern.startswith("^", index + 1)
-            start += pattern.startswith("]", start)  # "[]…]", "[^]…]": a "]" first is a member
-            out.append(pattern[index:start])
-            index = start
-            continue
+            end = index + 1 + pattern.startswith("^", index + 1)
+            end += pattern.startswith("]", end)
         elif pattern.startswith("(?#", index):
-            end = pattern.find(")", index)
-            index = len(pattern) if end < 0 else end + 1
-            continue
-        out.append(char)
-        index += 1
-    return "".join(out)
+            end = index + 3
+            while end < len(pattern) and pattern[end] != ")":
+                end += 2 if pattern[end] == "\\" else 1
+            end += 1
+        else:
+            end = index + 1
+        token = pattern[index:end]
+        yield token, in_class
+        if char != "\\":
+            in_class = char == "[" if not in_class else char != "]"
+        index = end
+
+
+def for_re2(pattern: str) -> str:
+    """``pattern`` as RE2 reads it the way Python does: its comments ``(?#…)`` left out, ``\\Z``
+    written ``\\z``; a character class (``[…]``) and an escaped character kept as they are."""
+    if "(?#" not in pattern and "\\Z" not in pattern:
+        return pattern
+    return "".join(
+        "\\z" if token == "\\Z" and not in_class else token
+        for token, in_class in _tokens(pattern)
+        if in_class or not token.startswith("(?#")
+    )
+
+
+def python_only(pattern: str) -> str:
+    """The first construction ``pattern`` writes that RE2 reads otherwise than Python, "" when
+    none: ``{,n}`` (Python: 0 to n times; RE2: the characters themselves) and, in a class, a
+    POSIX class ``[:alpha:]`` (Python: the characters ``[:alph`` then a "]"; RE2: the
+    letters). Read token by token, so that ``\\{,3}`` (an escaped backslash, then ``{,3}``) is
+    found and ``\\{,3}`` with one backslash or ``[{,3}]`` (characters both) are not."""
+    position = 0
+    for token, in_class in _tokens(pattern):
+        if in_class and token == "[":
+            posix = _POSIX_CLASS.match(pattern, position)
+            if posix:
+                return posix.group()
+        elif not in_class and token == "{" and _EMPTY_MINIMUM.match(pattern, position):
+            return "{,n}"
+        position += len(token)
+    return ""
 
 
 def _unsupported_message(detail: str) -> str:
     return _(
         "construction « %(detail)s » que le CAS n'évalue pas : il compare les adresses en temps "
         "linéaire (moteur RE2), sans assertion (?=…) (?!…) (?<=…), référence arrière (\\1), "
-        "quantificateur possessif, {,n} (écrivez {0,n}) ni répétition de plus de 1000"
+        "quantificateur possessif, {,n} (écrivez {0,n}), classe POSIX [[:alpha:]] (écrivez "
+        "[a-zA-Z]) ni répétition de plus de 1000"
     ) % {"detail": detail[:40]}
 
 
@@ -159,5 +187,9 @@ def literal_start(pattern: str) -> str:
 @lru_cache(maxsize=4096)
 def compile_linear(pattern: str) -> LinearPattern:
     """``pattern`` compiled for RE2. Raises :class:`Unsupported` (a ``re.error``) when RE2
-    does not read it."""
+    does not read it, or reads it otherwise than Python (:func:`python_only`, checked before
+    Python's parser reads it for :func:`literal_start`)."""
+    python_read = python_only(pattern)
+    if python_read:
+        raise Unsupported(_unsupported_message(python_read))
     return LinearPattern(pattern, literal_start(pattern))

@@ -12,11 +12,13 @@ documented one back, so the README stays true).
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.contrib.auth.hashers import check_password
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from socle.demo import cast
@@ -25,6 +27,7 @@ from socle.demo.pronote_base import build_pronote_base, dumps, newcomers_json
 from socle.demo.second_school import build_second_pronote_base, import_identifiers
 from socle.demo.synth import DEFAULT_SEED, generate_school
 from socle.demo.writer import WriteReport, write_school
+from socle.directory import blocking
 from socle.directory.models import Establishment, Person
 from socle.directory.profiles import Profile
 from socle.portal.models import (
@@ -59,6 +62,10 @@ DEMO_ACCOUNTS: tuple[tuple[str, str, str], ...] = (
     ("yasmina.ben-said", cast.PARENT_PASSWORD, "C-YASMINA-BEN-SAID"),
     ("ines.ben-said", cast.PUPIL_PASSWORD, "C-INES-BEN-SAID"),
 )
+# A pupil blocked by hand by the principal, for a week, shown by « Comptes » (docs/demo.md).
+BLOCKED_KEY, BLOCKED_BY_KEY = "C-ELOISE-MC-CARTHY", "C-FLORENCE-DELMAS"
+BLOCK_DAYS = 7
+BLOCK_REASON = "Mot de passe prêté à un camarade : à changer avec la famille."
 
 
 @dataclass
@@ -72,6 +79,7 @@ class SeedReport:
     service2_created: bool = False
     # The second school's identifiers imported by this run (0: none, or already there).
     identifiers2_imported: int = 0
+    blocked: str = ""  # the login of the demo's blocked pupil, when this run blocked them
     files_written: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
@@ -85,6 +93,7 @@ class SeedReport:
             or self.patterns_created
             or self.service2_created
             or self.identifiers2_imported
+            or self.blocked
             or self.files_written
         )
 
@@ -106,6 +115,7 @@ def seed_demo(
     with transaction.atomic():
         report = SeedReport(school=write_school(school))
         report.admin_created, report.admin_password_restored = _ensure_admin()
+        report.blocked = _ensure_block(report.school.logins)
         if pronote_service:
             establishment = Establishment.objects.get(uai=school.establishment.uai)
             report.service_created, report.patterns_created = _ensure_pronote_service(
@@ -159,6 +169,19 @@ def _ensure_admin() -> tuple[bool, bool]:
         admin.save(update_fields=["password"])
         return False, True
     return False, False
+
+
+def _ensure_block(logins: dict[str, str]) -> str:
+    """Éloïse MC CARTHY blocked by the principal until a week ahead, with a reason; again when
+    her block was lifted or has ended (as a changed demo password is restored). Her login when
+    this run blocked her, else ""."""
+    pupil = Person.objects.filter(login=logins.get(BLOCKED_KEY, "")).first()
+    if pupil is None or (blocking.is_blocked(pupil) and not blocking.block_over(pupil)):
+        return ""
+    by = Person.objects.filter(login=logins.get(BLOCKED_BY_KEY, "")).first()
+    until = timezone.localdate() + dt.timedelta(days=BLOCK_DAYS)
+    blocking.block(pupil, by=by, until=until, reason=BLOCK_REASON)
+    return pupil.login
 
 
 def _ensure_pronote_service(

@@ -118,20 +118,33 @@ def group_rows(rows: list[CsvRow]) -> tuple[dict[GroupKey, PersonGroup], list[tu
 
 
 def _password_conflict(group: PersonGroup, row: CsvRow) -> str:
-    """A person's ``password`` on one row and ``password_hash`` on another (``""`` if not): which
-    one to set cannot be guessed, as on one row (``csv_reader``)."""
-    other = next(
-        (
-            earlier
-            for earlier in group.rows
-            if (row.password and earlier.imported_hash) or (row.imported_hash and earlier.password)
-        ),
-        None,
-    )
-    if other is None:
-        return ""
-    return _(
-        "password et password_hash (empreinte_mot_de_passe) donnés pour la même personne "
-        "(external_id « %(external_id)s ») aux lignes %(first)s et %(line)s : un seul des deux "
-        "par personne."
-    ) % {"external_id": row.external_id, "first": other.line, "line": row.line}
+    """A person's ``password`` on one row and ``password_hash`` on another, or two different
+    ``password`` (or ``password_hash``) values on two rows (``""`` if not): which one to set
+    cannot be guessed, as on one row (``csv_reader``); the first row won silently before."""
+    for earlier in group.rows:
+        if (row.password and earlier.imported_hash) or (row.imported_hash and earlier.password):
+            message = _(
+                "password et password_hash (empreinte_mot_de_passe) donnés pour la même personne "
+                "(external_id « %(external_id)s ») aux lignes %(first)s et %(line)s : un seul "
+                "des deux par personne."
+            )
+        elif row.password and earlier.password and row.password != earlier.password:
+            message = _(
+                "deux password (mot_de_passe) différents donnés pour la même personne "
+                "(external_id « %(external_id)s ») aux lignes %(first)s et %(line)s : un seul "
+                "par personne."
+            )
+        elif (
+            row.imported_hash
+            and earlier.imported_hash
+            and row.imported_hash != earlier.imported_hash
+        ):
+            message = _(
+                "deux password_hash (empreinte_mot_de_passe) différents donnés pour la même "
+                "personne (external_id « %(external_id)s ») aux lignes %(first)s et %(line)s : "
+                "un seul par personne."
+            )
+        else:
+            continue
+        return message % {"external_id": row.external_id, "first": earlier.line, "line": row.line}
+    return ""

@@ -157,15 +157,19 @@ def apply_filters(traces: QuerySet[Trace], data: dict[str, Any]) -> QuerySet[Tra
     if data.get("uai"):  # what that establishment sees: its own traces and its people's
         traces = seen_by(traces, [data["uai"]], since, until)
     if data.get("person"):
-        traces = traces.filter(_person_filter(data["person"].strip()))
+        traces = traces.filter(_person_filter(data["person"].strip(), bool(data.get("exact"))))
     return traces
 
 
-def _person_filter(typed: str) -> Q:
+def _person_filter(typed: str, exact: bool = False) -> Q:
     """« Personne »: part of a login, matching who acted (the login column) or whom the act
     concerned (the reset of a parent's password is made by the administrator, and belongs to
     the parent's history too); or, with a space (logins have none), the words of a name,
-    « Nathalie Martin » or « martin nathalie », each in the person's names."""
+    « Nathalie Martin » or « martin nathalie », each in the person's names. With « Identifiant
+    exact » (« Comptes »' link), that whole login only, the same two ways."""
+    if exact:
+        concerned = Person.objects.filter(login__iexact=typed).values("pk")
+        return Q(actor_login__iexact=typed) | Q(person_id__in=concerned)
     words = normalize_name(typed).split()
     if " " in typed and words:
         named = Person.objects.filter(*(Q(search_key__contains=word) for word in words))

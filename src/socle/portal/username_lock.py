@@ -28,9 +28,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from socle.directory.dates import local_day
 from socle.directory.models import Establishment
 from socle.portal.models import Service, SSOType, UsernameMode
 
@@ -96,13 +96,12 @@ def exported_names_refusal(
         and previous.username_mode == username_mode
     ):
         return None
-    when = timezone.localtime(establishment.pronote_uids_exported_at)
     return _(
         "L'export pour PRONOTE du %(date)s a transmis à PRONOTE l'identifiant opaque (uid) de "
         "chaque utilisateur de %(uai)s comme identifiant CAS : un service PRONOTE de cet "
         "établissement doit transmettre le même, sinon chacun serait refusé (« Identification "
         "impossible »). Choisissez l'identifiant opaque (uid)."
-    ) % {"date": when.strftime("%d/%m/%Y"), "uai": establishment.uai}
+    ) % {"date": local_day(establishment.pronote_uids_exported_at), "uai": establishment.uai}
 
 
 def mode_refusal(

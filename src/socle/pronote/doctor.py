@@ -12,90 +12,28 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.utils import timezone
-from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext
 
-from socle.cas.services import find_service
-from socle.directory.models import Establishment, Membership, Person
-from socle.directory.profiles import Profile
+from socle.directory.dates import local_day
+from socle.directory.models import Establishment, Person
 from socle.pronote.cas_names import (
     divergent_services,
     divergent_warning,
-    pronote_services_query,
     reset_text,
     stored_mismatches,
 )
 from socle.pronote.departed import Departed, departed_holders, departed_text
+from socle.pronote.doctor_coverage import Coverage, coverage
+from socle.pronote.doctor_services import ServiceReport, service_reports
 from socle.pronote.importer.report import summary_line
 from socle.pronote.models import ImportRow, ImportSession, MissingIdentifierEvent, PronoteIdentity
 from socle.pronote.namesakes import group_line, identity_namesakes, namesakes_text, note_namesake
 from socle.pronote.predicted_for import is_stale, stale_steps
 from socle.pronote.school_year import stale_import_warning
 
-ESPACES = (
-    "",
-    "eleve.html",
-    "parent.html",
-    "professeur.html",
-    "direction.html",
-    "viescolaire.html",
-    "accompagnant.html",
-    "entreprise.html",
-    "academie.html",
-    "mobile.eleve.html",
-    "mobile.parent.html",
-    "mobile.professeur.html",
-    "eleve.html?fd=1",
-)
-COVERAGE = (
-    (gettext_noop("Élèves"), frozenset({Profile.PUPIL})),
-    (gettext_noop("Parents"), frozenset({Profile.PARENT})),
-    (gettext_noop("Enseignants"), frozenset({Profile.TEACHER, Profile.DOCUMENTALIST})),
-    (
-        gettext_noop("Personnels"),
-        frozenset(
-            {Profile.DIRECTION, Profile.VIE_SCOLAIRE, Profile.ADMIN_STAFF, Profile.COLLECTIVITY}
-        ),
-    ),
-)
-MISSING_SHOWN = 500
-
 
 def cas_url() -> str:
     return f"{settings.SOCLE_BASE_URL}/cas"
-
-
-@dataclass
-class UrlCheck:
-    url: str
-    accepted: bool
-    note: str = ""
-
-
-@dataclass
-class ServiceReport:
-    service: Any
-    urls: list[UrlCheck]
-    problems: list[str]
-
-
-@dataclass
-class Coverage:
-    label: str
-    total: int
-    with_id: int
-    missing: list[tuple[str, str]]  # (name, login), at most MISSING_SHOWN
-
-    @property
-    def percent(self) -> int:
-        """Rounded, but never 100 while someone is missing (597 of 600 is 99 %, not 100 %)
-        nor 0 once someone has one."""
-        if not self.total:
-            return 100
-        share = round(100 * self.with_id / self.total)
-        if self.with_id < self.total:
-            share = min(share, 99)
-        return max(share, 1) if self.with_id else share
 
 
 @dataclass
@@ -139,7 +77,7 @@ class CasMismatch:
             "sent": self.sent,
             "holder": self.holder_id,
             "holder_name": self.holder_name,
-            "date": f"{timezone.localtime(self.imported_at):%d/%m/%Y}",
+            "date": local_day(self.imported_at),
         }
         if self.holder_id:
             return (
@@ -188,16 +126,6 @@ class DoctorReport:
     namesake_text: str = ""
 
 
-def _accepts(service: Any, url: str) -> tuple[bool, str]:
-    """Asks the CAS's own registry lookup, so the answer is the one PRONOTE will get."""
-    found = find_service(url)
-    if found is None:
-        return False, gettext("aucun service ne l'accepte")
-    if found.pk != service.pk:
-        return False, gettext("accepté par un autre service : %(code)s") % {"code": found.code}
-    return True, ""
-
-
 def _still_missing(establishment: Establishment) -> list[MissingIdentifierEvent]:
     """People who reached PRONOTE without an identifier and still have none here (those an
     import has since given one are fixed, and no longer listed)."""
@@ -207,110 +135,6 @@ def _still_missing(establishment: Establishment) -> list[MissingIdentifierEvent]
         .exclude(person__in=identified)
         .select_related("person")[:100]
     )
-
-
-def _service_reports(establishment: Establishment, *, superuser: bool) -> list[ServiceReport]:
-    from socle.portal.models import UsernameMode
-    from socle.portal.path_case import case_mismatch, case_mismatch_message
-    from socle.portal.patterns import pronote_root_message, pronote_root_missing
-    from socle.portal.saml_http import (
-        http_addresses,
-        patterns_of,
-        pronote_http_warning,
-        scheme_mismatch_note,
-        sent_address,
-    )
-    from socle.portal.username_lock import login_mode_warning
-    from socle.pronote.refused_site import refused_at_site, refused_at_site_message
-
-    reports = []
-    # the one in use first, as everywhere (the account examined is checked against it)
-    for service in pronote_services_query(establishment).prefetch_related("patterns"):
-        problems = []
-        if not service.enabled:
-            problems.append(gettext("service désactivé : le CAS refusera de délivrer des tickets."))
-        patterns = patterns_of(service)
-        addresses = http_addresses(service.url or "", patterns)
-        if addresses:  # the CAS's own rule: no idPronote to a plain-http PRONOTE.net
-            problems.append(
-                pronote_http_warning(
-                    addresses,
-                    superuser=superuser,
-                    id_attribute=service.pronote_id_attribute,
-                    recognition=service.pronote_recognition,
-                )
-            )
-        if not service.patterns.exists():
-            problems.append(
-                gettext(
-                    "aucun motif d'URL : ajoutez l'« URL de PRONOTE.net pour le serveur "
-                    "CAS » (…/pronote/**)."
-                )
-            )
-        if service.username_mode == UsernameMode.LOGIN:
-            # The words of socle.W067 (the command named for a superuser only).
-            problems.extend(login_mode_warning(service, superuser=superuser))
-        base = (service.url or "").strip()
-        if base and pronote_root_missing(base):
-            problems.append(pronote_root_message())  # the words of socle.W068
-        urls: list[UrlCheck] = []
-        if not base:
-            problems.append(
-                gettext("URL du service vide : indiquez l'URL publique de PRONOTE.net.")
-            )
-        else:
-            if not base.endswith("/"):
-                base = base.rsplit("/", 1)[0] + "/" if base.endswith(".html") else base + "/"
-            # the espaces as PRONOTE sends them: in the scheme of the patterns, which are
-            # PRONOTE's own « URL de PRONOTE.net pour le serveur CAS » (saml_http.sent_address)
-            sent = sent_address(base, patterns)
-            if sent != base:
-                problems.append(scheme_mismatch_note(service.url, sent))
-                base = sent
-            for espace in ESPACES:
-                accepted, note = _accepts(service, base + espace)
-                urls.append(UrlCheck(base + espace, accepted, note))
-            if not any(check.accepted for check in urls):
-                problems.append(
-                    gettext(
-                        "aucune URL de PRONOTE.net n'est acceptée par les motifs : "
-                        "PRONOTE recevra « service non autorisé »."
-                    )
-                )
-                mismatch = case_mismatch([check.url for check in urls], patterns)
-                if mismatch is not None:  # « …/pronote/** » registered for « …/PRONOTE/ »
-                    problems.append(case_mismatch_message(mismatch, base))
-            refused, last = refused_at_site(base)  # URL and pattern agree, PRONOTE does not
-            if refused:
-                problems.append(refused_at_site_message(base, refused, last))
-        reports.append(ServiceReport(service, urls, problems))
-    return reports
-
-
-def _coverage(establishment: Establishment) -> list[Coverage]:
-    holders = set(
-        PronoteIdentity.objects.filter(establishment=establishment).values_list(
-            "person_id", flat=True
-        )
-    )
-    result = []
-    for label, profiles in COVERAGE:
-        people = list(
-            Membership.objects.filter(
-                establishment=establishment, profile__in=profiles, person__is_active=True
-            )
-            .values_list("person_id", "person__last_name", "person__first_name", "person__login")
-            .distinct()
-            .order_by("person__last_name", "person__first_name")
-        )
-        seen: dict[int, tuple[str, str]] = {}
-        for pid, last, first, login in people:
-            seen.setdefault(pid, (f"{last.upper()} {first}", login))
-        missing = [seen[pid] for pid in seen if pid not in holders]
-        result.append(
-            Coverage(gettext(label), len(seen), len(seen) - len(missing), missing[:MISSING_SHOWN])
-        )
-    return result
 
 
 def _cas_mismatches(establishment: Establishment) -> list[CasMismatch]:
@@ -359,8 +183,8 @@ def diagnose(
     report = DoctorReport(
         establishment=establishment,
         summary=summary_line(establishment),
-        services=_service_reports(establishment, superuser=superuser),
-        coverage=_coverage(establishment),
+        services=service_reports(establishment, superuser=superuser),
+        coverage=coverage(establishment),
         conflicts=conflicts,
         missing_events=_still_missing(establishment),
         imports=sessions,

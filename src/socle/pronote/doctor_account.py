@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from socle.cas.attributes import collect
 from socle.cas.protocol import render_saml_success
 from socle.cas.usernames import cas_username
+from socle.directory.dates import local_day
 from socle.directory.models import Establishment, Person
 from socle.portal.espaces import ESPACES, espaces_for
 from socle.portal.saml_http import service_address, withheld
@@ -250,7 +251,7 @@ def _explain(
                         "reconnectez-vous depuis l'ENT."
                     ),
                     IDENTIFICATION_IMPOSSIBLE,
-                    date=f"{timezone.localtime(other.session.created_at):%d/%m/%Y}",
+                    date=local_day(other.session.created_at),
                     name=f"{other.last_name} {other.first_name}".strip(),
                     other=other.pronote_id,
                 )

@@ -24,9 +24,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 
+from socle.directory.dates import local_day
 from socle.directory.models import Establishment
 from socle.pronote.matching_index import name_key
 from socle.pronote.models import ImportMode, ImportSession
@@ -72,7 +72,7 @@ class Namesakes:
 
     @property
     def date(self) -> str:
-        return f"{timezone.localtime(self.session.created_at):%d/%m/%Y}"
+        return local_day(self.session.created_at)
 
     def group_of(self, person: Any) -> NamesakeGroup | None:
         """The group of an ENT account: one of its records was matched to it, or it bears

@@ -22,6 +22,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from socle.directory.dates import local_day
 from socle.directory.models import Establishment
 from socle.pronote.models import (
     ImportMode,
@@ -100,7 +101,7 @@ def stale_import_warning(establishment: Establishment, now: dt.datetime | None =
         "utilisateurs (case « Uniquement les utilisateurs sans identifiants CAS » décochée), "
         "puis importez le fichier en mode Complet."
     ) % {
-        "date": f"{timezone.localtime(step.validated_at):%d/%m/%Y}",
+        "date": local_day(step.validated_at),
         "mode": ImportMode(step.session.mode).label,
         "file": step.session.source_name or "—",
         "start": f"{start:%d/%m/%Y}",
@@ -120,7 +121,7 @@ def open_import_warning(session: ImportSession, now: dt.datetime | None = None) 
         "Interrompez-le, puis importez en mode Complet l'export de tous les utilisateurs de la "
         "nouvelle base."
     ) % {
-        "date": f"{timezone.localtime(session.created_at):%d/%m/%Y}",
+        "date": local_day(session.created_at),
         "start": f"{start:%d/%m/%Y}",
     }
 
@@ -139,6 +140,6 @@ def old_export_warning(exported_at: dt.datetime | None, now: dt.datetime | None 
         "interrompez l'import, exportez de nouveau les identifiants depuis PRONOTE, puis "
         "importez le nouveau fichier."
     ) % {
-        "date": f"{timezone.localtime(exported_at):%d/%m/%Y}",
+        "date": local_day(exported_at),
         "start": f"{start:%d/%m/%Y}",
     }

@@ -142,7 +142,7 @@ def apply_people(batch: list[PersonData], kind: str, ctx: Context, state: FileSt
         else:
             changes = _changes(row, data)
             if row[_INDEX["blocked_at"]] is not None:  # blocked by hand: left blocked
-                state.tally.left_blocked += 1
+                state.tally.left_blocked_ids.add(row[0])
             if changes:
                 to_update[frozenset(changes)].append(Person(pk=row[0], updated_at=now, **changes))
             inputs = data.staff_inputs

@@ -45,7 +45,9 @@ class Tally:
     # Staff modifies carrying only some of the profile inputs, for people imported before these
     # inputs were kept: their profiles could not be recomputed as the full file would.
     staff_without_inputs: int = 0
-    left_blocked: int = 0  # accounts blocked by hand the files listed: left blocked
+    # Accounts blocked by hand the files listed, left blocked: people (a teacher who is also a
+    # parent is in two files), not records.
+    left_blocked_ids: set[int] = field(default_factory=set)
 
     def merge(self, other: Tally) -> None:
         for kind, counts in other.by_type.items():
@@ -55,7 +57,7 @@ class Tally:
         self.errors.extend(other.errors)
         self.notes.extend(other.notes)
         self.staff_without_inputs += other.staff_without_inputs
-        self.left_blocked += other.left_blocked
+        self.left_blocked_ids |= other.left_blocked_ids
 
 
 @dataclass
@@ -118,10 +120,10 @@ class Report(Tally):
                 "unresolved": self.links_unresolved,
             }
         )
-        if self.left_blocked:
+        if self.left_blocked_ids:
             lines.append(
                 _("Comptes bloqués à la main, laissés bloqués : %(count)s.")
-                % {"count": self.left_blocked}
+                % {"count": len(self.left_blocked_ids)}
             )
         if self.staff_without_inputs:
             lines.append(

@@ -49,6 +49,9 @@ class TraceFilterForm(DateRangeMixin, AccessibleFormMixin, forms.Form):
         max_length=64,
         widget=forms.TextInput(attrs={"placeholder": gettext_lazy("identifiant ou nom")}),
     )
+    # Set by « Comptes »' « Traces » link: « Personne » is then that login exactly
+    # (``camille.martin`` does not find ``camille.martin2``).
+    exact = forms.BooleanField(label=gettext_lazy("Identifiant exact"), required=False)
 
     def __init__(
         self, *args: Any, establishments: list[tuple[str, str]], events: list[str], **kwargs: Any

@@ -101,6 +101,11 @@ class Command(SocleCommand):
                     )
                     % {"count": report.identifiers2_imported, "school": report.second_school}
                 )
+            if report.blocked:
+                self.stdout.write(
+                    _("Compte bloqué pour la démonstration (« Comptes ») : %(login)s")
+                    % {"login": report.blocked}
+                )
             for login in report.school.passwords_restored:
                 self.stdout.write(
                     _("Mot de passe de démonstration rétabli : %(login)s") % {"login": login}

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy
 
 from socle.core.commands import SocleCommand
 from socle.directory.command_options import establishment_of
+from socle.directory.dates import local_day
 from socle.directory.models import Person
 from socle.pronote.departed import departed_reason
 from socle.pronote.doctor import DoctorReport, diagnose
@@ -117,7 +118,7 @@ def render_text(report: DoctorReport, limit: int | None = 20) -> str:
                 "pronote_id": r.pronote_id,
                 "detail": r.localized_outcome_detail  # rendered from its stored parts
                 + (f" {stale_mark()}" if r.pk in report.stale_conflicts else ""),
-                "date": f"{timezone.localtime(r.session.created_at):%d/%m/%Y}",
+                "date": local_day(r.session.created_at),
             }
             for r in report.conflicts
         ]
