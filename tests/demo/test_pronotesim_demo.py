@@ -4,12 +4,12 @@ gunicorn (nothing is migrated nor served)."""
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
+
+from tests.demo.test_demo_script import environment_without_settings, run_script
 
 SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "pronotesim-demo"
 # Each stand-in writes its arguments to calls.log (in the directory the script's copy lives in).
@@ -41,17 +41,12 @@ def test_it_strips_the_slashes_around_the_root_as_pronotesim_does(
     _stub(tmp_path / ".venv" / "bin" / "gunicorn")
     base = tmp_path / "base.json"
     base.write_text("{}")
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SOCLE_", "PRONOTESIM_"))}
-    env |= {"PRONOTESIM_ROOT": root, "PRONOTESIM_DATA_DIR": str(tmp_path / "var")}
-    done = subprocess.run(  # noqa: S603
-        ["bash", str(tmp_path / "scripts" / "pronotesim-demo"), str(base), "--port", "18126"],  # noqa: S607
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-        cwd=tmp_path,
-    )
+    env = environment_without_settings() | {
+        "PRONOTESIM_ROOT": root,
+        "PRONOTESIM_DATA_DIR": str(tmp_path / "var"),
+    }
+    script = tmp_path / "scripts" / "pronotesim-demo"
+    done = run_script(script, str(base), "--port", "18126", env=env, cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     configure = next(
         line
