@@ -42,10 +42,10 @@ def policy(cas_url: str = "") -> str:
     return POLICY.format(forms=f" {cas}" if cas else "")
 
 
-def _cas_url() -> str:
+def _cas_url(request: HttpRequest) -> str:
     from pronotesim.console.models import ServerSettings
 
-    server = ServerSettings.load()
+    server = ServerSettings.load(request)  # as the view read (or saved) them: no new query
     return server.cas_url if server.cas_enabled else ""
 
 
@@ -57,5 +57,5 @@ class ContentSecurityPolicyMiddleware:
         response = self.get_response(request)
         content_type = response.get("Content-Type", "")
         if content_type.startswith("text/html") and not 300 <= response.status_code < 400:
-            response.setdefault(HEADER, policy(_cas_url()))
+            response.setdefault(HEADER, policy(_cas_url(request)))
         return response

@@ -10,10 +10,11 @@ from django.urls import URLPattern, path, re_path
 
 from pronotesim.console import views_files, views_server, views_users
 from pronotesim.espaces import first_connection, mobile, resources, views
+from pronotesim.espaces.urls_util import prefix
 
 
 def root(request: HttpRequest) -> HttpResponse:
-    return HttpResponseRedirect(f"/{settings.PRONOTESIM_ROOT}/")
+    return HttpResponseRedirect(prefix())
 
 
 def build_urlpatterns(racine: str) -> list[URLPattern]:

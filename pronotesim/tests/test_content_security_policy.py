@@ -4,7 +4,9 @@ no inline style or script for it to refuse (the idea of Socle's ``socle.core.csp
 from __future__ import annotations
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from lxml import html
 
 from pronotesim.base.models import PronoteUser
@@ -81,6 +83,22 @@ def test_the_logout_form_may_end_at_the_cas(pupil: PronoteUser, fake_cas: FakeCa
     assert "form-action 'self' http://cas.test;" in page[HEADER]
     configure(cas_enabled=False)
     assert "form-action 'self';" in Client().get("/pronote/")[HEADER]
+
+
+def test_it_reads_the_server_settings_once_for_a_page_and_its_policy(
+    pupil: PronoteUser, fake_cas: FakeCas
+) -> None:
+    """The view has read them: the header is built from the same, not from a new query."""
+    client = Client()
+    ticket = fake_cas.issue(
+        "http://testserver/pronote/eleve.html", "u1", idPronote=pupil.pronote_id
+    )
+    client.get(f"/pronote/eleve.html?ticket={ticket}")
+    with CaptureQueriesContext(connection) as queries:
+        answer = client.get("/pronote/eleve.html")
+    assert "form-action 'self' http://cas.test;" in answer[HEADER]
+    settings_reads = [q for q in queries if "console_serversettings" in q["sql"]]
+    assert len(settings_reads) == 1, settings_reads
 
 
 def test_redirects_and_other_answers_carry_no_policy(pupil: PronoteUser) -> None:

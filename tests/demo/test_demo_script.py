@@ -17,6 +17,26 @@ import pytest
 SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "demo"
 
 
+def run_script(
+    script: Path, *args: str, env: dict[str, str], cwd: Path, timeout: int = 60
+) -> subprocess.CompletedProcess[str]:
+    """Runs a shell script of the project for real (its output captured, its code not checked)."""
+    return subprocess.run(  # noqa: S603
+        ["bash", str(script), *args],  # noqa: S607
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+        cwd=cwd,
+    )
+
+
+def environment_without_settings() -> dict[str, str]:
+    """This process's environment minus the ``SOCLE_*`` and ``PRONOTESIM_*`` settings."""
+    return {k: v for k, v in os.environ.items() if not k.startswith(("SOCLE_", "PRONOTESIM_"))}
+
+
 @pytest.mark.parametrize(
     ("ports", "said"),
     [
@@ -30,15 +50,7 @@ SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "demo"
 def test_it_refuses_bad_ports_before_writing_anything(
     ports: dict[str, str], said: str, tmp_path: Path
 ) -> None:
-    done = subprocess.run(  # noqa: S603
-        ["bash", str(SCRIPT)],  # noqa: S607
-        env={**os.environ, **ports},
-        capture_output=True,
-        text=True,
-        timeout=30,
-        check=False,
-        cwd=tmp_path,
-    )
+    done = run_script(SCRIPT, env={**os.environ, **ports}, cwd=tmp_path, timeout=30)
     assert done.returncode == 2
     assert said in done.stderr, done.stderr
 
@@ -74,22 +86,13 @@ def test_it_serves_seeds_and_delegates_on_the_ports_it_is_given(tmp_path: Path) 
     _stub(tmp_path / ".venv" / "bin" / "python", f'#!/bin/sh\nexec "{sys.executable}" "$@"\n')
     _stub(tmp_path / ".venv" / "bin" / "socle", SOCLE_STUB)
     _stub(tmp_path / "scripts" / "pronotesim-demo", PRONOTESIM_STUB)
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SOCLE_", "PRONOTESIM_"))}
-    env |= {
+    env = environment_without_settings() | {
         "SOCLE_DEMO_PORT": "18123",
         "SOCLE_DEMO_PRONOTE_PORT": "18124",
         "SOCLE_DEMO_PRONOTE2_PORT": "18125",
         "PRONOTESIM_DATABASE": "/tmp/jaures-only.sqlite3",  # the first instance's only
     }
-    done = subprocess.run(  # noqa: S603
-        ["bash", str(tmp_path / "scripts" / "demo")],  # noqa: S607
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-        cwd=tmp_path,
-    )
+    done = run_script(tmp_path / "scripts" / "demo", env=env, cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     calls = (tmp_path / "var" / "calls.log").read_text().splitlines()
     ent = "SOCLE_BASE_URL=http://127.0.0.1:18123"

@@ -147,3 +147,41 @@ def test_the_django_admins_deletion_of_a_selection_forgets_them_in_the_imports(s
     assert row.reason == (
         "l'identifiant est déjà celui de compte supprimé, dont le nom diffère : à vérifier"
     )
+
+
+def test_it_names_every_deleted_person_of_a_batch_in_one_pass_over_the_notes():
+    """``_notes_without`` reads each note once for a whole batch (a frozenset of logins), and
+    names « compte supprimé » exactly the labels that end with one of them."""
+    from types import SimpleNamespace
+
+    from socle.pronote.personal_data import _notes_without
+
+    def note(label: str, **parts: str) -> list:
+        params: dict = {"label": label}
+        if parts:
+            params["label_parts"] = parts
+        return ["id_given_to", params]
+
+    row = SimpleNamespace(
+        reason_parts=[
+            note("MARTIN Camille (camille.martin)"),
+            note("MARTIN Camille (camille.martin2)"),  # another account
+            note("AUTRE Zoé — 4A — zoe.autre"),
+        ],
+        outcome_detail_parts=[
+            note("ROUX Tom", login="tom.roux"),
+            note("ROUX Emma", login=["emma.roux"]),  # not a login: left alone
+        ],
+    )
+    changes = _notes_without(row, frozenset({"camille.martin", "zoe.autre", "tom.roux"}))
+    gone = {"label": "compte supprimé", "label_parts": {"deleted": "1"}}
+    assert changes["reason_parts"] == [
+        ["id_given_to", gone],
+        note("MARTIN Camille (camille.martin2)"),
+        ["id_given_to", gone],
+    ]
+    assert changes["outcome_detail_parts"] == [
+        ["id_given_to", gone],
+        note("ROUX Emma", login=["emma.roux"]),
+    ]
+    assert "camille.martin2" in changes["reason"] and "zoe.autre" not in changes["reason"]

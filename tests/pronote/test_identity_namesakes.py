@@ -136,3 +136,60 @@ def test_the_import_final_page_says_it_too(school: School, admin_client) -> None
     assert "Homonymes que PRONOTE ne distingue pas" in text
     assert "THMSMARTN5B2013A, THMSMARTN3D2013B" in text
     assert "reconnaissance « Avec l&#x27;identifiant PRONOTE de l&#x27;utilisateur »" in text
+
+
+NOTE = "plusieurs fiches PRONOTE à ce nom, ce prénom et cette date de naissance"
+
+
+def _fixes(school: School, login: str) -> str:
+    report = diagnose(school.est, login, allowed=None)
+    assert report.account is not None
+    return " ".join(report.account.fixes)
+
+
+def test_it_leaves_out_a_parent_named_like_two_pupil_namesakes(school: School) -> None:
+    """PRONOTE looks for a parent among its responsables only: pupils of his names do not
+    make him ambiguous, even though he has no birth date (most parents have none)."""
+    from socle.directory.profiles import Profile
+
+    _service(school)
+    father = make_person(
+        "Thomas",
+        "Martin",
+        establishment=school.est,
+        profile=Profile.PARENT,
+        login="thomas.martin",
+    )
+    _namesakes_imported(school, record("responsable", "MARTIN", "Thomas", pid="RESPTHOMAS000001"))
+    assert father.birth_date is None
+    report = diagnose(school.est, "thomas.martin", allowed=None)
+    assert len(report.namesake_lines) == 1  # the pupils' group is still listed
+    assert report.account is not None and report.account.person == father
+    assert NOTE not in " ".join(report.account.fixes)
+
+
+def test_it_refuses_only_the_owner_of_the_dated_record_beside_an_undated_one(
+    school: School,
+) -> None:
+    """pronotesim's rule: a record's birth date must equal the ENT's only when the record has
+    one. The owner of the dated record fits the undated one too (two candidates); the owner of
+    the undated record, who sends no date (or another), fits it alone."""
+    _service(school)
+    dated = make_person(
+        "Thomas", "Martin", establishment=school.est, birth_date=BORN, login="thomas.dated"
+    )
+    make_person("Thomas", "Martin", establishment=school.est, login="thomas.undated")
+    records = [
+        record("eleve", "MARTIN", "Thomas", pid="THMSMARTNDATED01", birth=BORN),
+        record("eleve", "MARTIN", "Thomas", pid="THMSMARTNUNDATED"),
+    ]
+    run_automatic(start(school.est, "complet", *school.records(), *records))
+    report = diagnose(school.est, allowed=None)
+    (line,) = report.namesake_lines
+    assert "fiches PRONOTE THMSMARTNDATED01, THMSMARTNUNDATED" in line, line
+    # one record is refused: its owner's
+    assert report.namesake_text.startswith(
+        "1 fiche de l'export de tous les utilisateurs importé le "
+    ), report.namesake_text
+    assert NOTE in _fixes(school, dated.login)
+    assert NOTE not in _fixes(school, "thomas.undated")

@@ -104,3 +104,22 @@ def test_the_doctor_counts_refusals_at_the_site_when_url_and_pattern_agree(schoo
     assert "la racine de PRONOTE.net écrite avec une autre casse" in note
     assert "L'« Adresse demandée » de la page « Service non autorisé »" in note
     assert "refusées par le CAS" in run("pronote_doctor", "--uai", school.est.uai)
+
+
+def test_it_counts_refusals_at_a_site_whose_address_the_traces_cut(
+    school, django_assert_num_queries
+) -> None:
+    """« Traces » cut the refused site at 200 characters (``cas.detail_forms.refused_origin``):
+    a host of 246 characters is still found, in one query."""
+    from socle.pronote.refused_site import refused_at_site
+
+    long_site = "https://" + ".".join(c * 60 for c in "abcd") + ".fr/pronote/"
+    assert len(long_site.rpartition("/pronote")[0]) > 200
+    for _attempt in range(2):
+        refused = Client().get("/cas/login", {"service": long_site + "eleve.html"})
+        assert refused.status_code == 403
+    count, last = refused_at_site(long_site)
+    assert count == 2 and last is not None
+    with django_assert_num_queries(1):
+        refused_at_site(long_site)
+    assert refused_at_site("http://[::1/pronote/") == (0, None)  # not an address

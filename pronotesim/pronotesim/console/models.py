@@ -1,6 +1,9 @@
 """The server's settings (PRONOTE.net administration) and what the school administrator reads."""
 
 from django.db import models
+from django.http import HttpRequest
+
+REQUEST_ATTRIBUTE = "pronotesim_server_settings"  # ServerSettings.load(request)'s memo
 
 RECOGNITION_PRONOTE = "pronote"
 RECOGNITION_IDENTITY = "identity"
@@ -56,8 +59,17 @@ class ServerSettings(models.Model):
         return "Paramètres du serveur PRONOTE.net"
 
     @classmethod
-    def load(cls) -> "ServerSettings":
+    def load(cls, request: HttpRequest | None = None) -> "ServerSettings":
+        """The settings (created at the first call). With ``request``, read once for it: the
+        view and the ``Content-Security-Policy`` of its page (:mod:`pronotesim.csp`) share them,
+        saved changes included."""
+        if request is not None:
+            loaded = getattr(request, REQUEST_ATTRIBUTE, None)
+            if loaded is not None:
+                return loaded
         settings, _ = cls.objects.get_or_create(pk=1)
+        if request is not None:
+            setattr(request, REQUEST_ATTRIBUTE, settings)
         return settings
 
     @property

@@ -20,7 +20,7 @@ from pronotesim.files.export import ExportUnavailable, build_export, reset_cas_i
 @require_http_methods(["GET", "POST"])
 @spr_required
 def export(request: HttpRequest) -> HttpResponse:
-    server = ServerSettings.load()
+    server = ServerSettings.load(request)
     export_form = ExportForm(request.POST if request.POST.get("action") == "exporter" else None)
     partner_form = PartnerForm(
         request.POST if request.POST.get("action") == "partenaire" else None,
@@ -87,7 +87,7 @@ def alimentation(request: HttpRequest) -> HttpResponse:
             "error": error,
             "outcome": outcome,
             "last": AlimentationImport.objects.first(),
-            "has_key": bool(ServerSettings.load().index_private_key),
+            "has_key": bool(ServerSettings.load(request).index_private_key),
             "establishment": Establishment.current(),
         },
         status=400 if error else 200,
@@ -96,7 +96,7 @@ def alimentation(request: HttpRequest) -> HttpResponse:
 
 def index_public_key(request: HttpRequest) -> HttpResponse:
     """The Index Education public key (PEM), for the ENT's export. Public by nature."""
-    server = ServerSettings.load()
+    server = ServerSettings.load(request)
     if not server.index_private_key:
         return HttpResponse(
             "Aucune clé Index Education n'a été générée.",

@@ -64,7 +64,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         request,
         "pronotesim/console/dashboard.html",
         {
-            "server": ServerSettings.load(),
+            "server": ServerSettings.load(request),
             "establishment": Establishment.current(),
             "counts": counts,
             "requests_count": IdentificationRequest.objects.count(),
@@ -75,7 +75,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @require_POST
 @spr_required
 def publication(request: HttpRequest) -> HttpResponse:
-    server = ServerSettings.load()
+    server = ServerSettings.load(request)
     server.published = request.POST.get("action") == "publier"
     server.save(update_fields=["published"])
     back = request.POST.get("back", admin_prefix())
@@ -103,7 +103,7 @@ def derived_links(server: ServerSettings, request: HttpRequest) -> dict[str, str
 @require_http_methods(["GET", "POST"])
 @spr_required
 def ent_settings(request: HttpRequest) -> HttpResponse:
-    server = ServerSettings.load()
+    server = ServerSettings.load(request)
     saved = False
     if request.method == "POST" and not server.published:
         form = EntSettingsForm(request.POST)

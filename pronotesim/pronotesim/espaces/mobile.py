@@ -18,7 +18,7 @@ VERSION = [2020, 0, 2, 7]
 def info_mobile_app(request: HttpRequest) -> HttpResponse:
     if not request.GET.get("id"):
         return JsonResponse({"erreur": "Paramètre id manquant."}, status=400)
-    server = ServerSettings.load()
+    server = ServerSettings.load(request)
     establishment = Establishment.current()
     cas_active = server.cas_enabled and bool(server.cas_url)
     return JsonResponse(

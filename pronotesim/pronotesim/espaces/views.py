@@ -125,7 +125,7 @@ def _render_espace(
 
 @require_http_methods(["GET", "POST"])
 def page_commune(request: HttpRequest) -> HttpResponse:
-    server = ServerSettings.load()
+    server = ServerSettings.load(request)
     if not server.published:
         return unpublished(request)
     if server.cas_enabled and "ticket" in request.GET:
@@ -153,7 +153,7 @@ def espace_page(request: HttpRequest, page: str) -> HttpResponse:
     if found is None:
         raise Http404("Espace inconnu")
     espace, mobile = found
-    server = ServerSettings.load()
+    server = ServerSettings.load(request)
     if not server.published:
         return unpublished(request)
     if server.cas_enabled and "ticket" in request.GET:
@@ -182,7 +182,7 @@ def logout(request: HttpRequest) -> HttpResponse:
     ends the ENT session (and sends its single logout to every service of it)."""
     via_cas = opened_by_cas(request)
     disconnect(request)
-    server = ServerSettings.load()
+    server = ServerSettings.load(request)
     if via_cas and server.cas_enabled and server.cas_url:
         return redirect_to_cas_logout(server)
     return message_page(

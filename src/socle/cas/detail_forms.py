@@ -5,6 +5,7 @@ registered by :func:`register` (``CasConfig.ready``)."""
 from __future__ import annotations
 
 import re
+from urllib.parse import urlsplit
 
 from django.utils.translation import gettext, gettext_noop
 
@@ -25,6 +26,27 @@ SAML_WITHHELD = gettext_noop(
     "adresse en http (%(host)s) : aucun attribut SAML transmis, identifiant PRONOTE "
     "compris (spécification CAS, §4.2.1) ; publiez le service en https"
 )
+
+
+def refused_origin(service_url: str) -> str | None:
+    """The scheme and host of a refused service's address, which « Traces » and the log line
+    name (the operator asked why a service is refused registers it, ``cas_check_service``);
+    never its path or query, which may carry a ticket or someone's data; cut at 200 characters.
+    ``"?"``: no host; ``None``: not an address (« http://[::1 »)."""
+    try:
+        parts = urlsplit(service_url)
+    except ValueError:
+        return None
+    return f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}"[:200] if parts.netloc else "?"
+
+
+def refused_detail(service_url: str) -> str:
+    """The ``ticket_refused`` detail /cas/login records for an unknown service: also what
+    the PRONOTE diagnostic looks for at a service's site (``socle.pronote.refused_site``)."""
+    origin = refused_origin(service_url)
+    if origin is None:
+        return UNKNOWN_SERVICE_UNREADABLE
+    return UNKNOWN_SERVICE_AT % {"origin": origin}
 
 
 # ticket_refused by a validation: « INVALID_TICKET ST-AbCdEf… », a CAS error code and the

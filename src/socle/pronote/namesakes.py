@@ -1,15 +1,18 @@
 """Namesakes PRONOTE cannot tell apart by identity, once a complete export reset them.
 
-With « Avec l'identité de l'utilisateur », PRONOTE recognises a user it has not bound yet by
-the names, birth date and postal code the CAS sends (docs/pronote.md). Two records of one
-category with the same name, first name and birth date — or one without a birth date — are
-the same identity to it (twins differ by their first names); unless both postal codes are known
-and differ, PRONOTE finds two candidates, never guesses, and answers « Identification
-impossible ». Bound users are recognised by their « Identifiant CAS » instead; but the complete
-export (« Uniquement les utilisateurs sans identifiants CAS » unticked) resets every one it
-exports, so after it these namesakes are refused at their next connection. The field documents
-say only that homonyms need a manual match; that PRONOTE then refuses them is what its
-identity rule implies (pronotesim does so).
+With « Avec l'identité de l'utilisateur », PRONOTE recognises a user it has not bound yet by the
+category, names, birth date and postal code the CAS sends (docs/pronote.md): a record fits when
+the birth date and postal code it has agree with the identity's. So the owner of a record (who
+sends its birth date and postal code) is refused when another record of the category and names
+fits them too — one with the same birth date or with none, unless both postal codes are known
+and differ: PRONOTE finds two candidates, never guesses, and answers
+« Identification impossible » (twins differ by their first names). The owner of an undated
+record beside a dated one is found (the dated one does not fit an identity without that date).
+Bound users are recognised by their « Identifiant CAS » instead; but the complete export
+(« Uniquement les utilisateurs sans identifiants CAS » unticked) resets every one it exports, so
+after it these namesakes are refused at their next connection. The field documents say only that
+homonyms need a manual match; that PRONOTE then refuses them is what its identity rule implies
+(pronotesim does so).
 
 The list comes from the newest Complet import of the establishment (the export of every user,
 which reset them): the diagnostics show it under the service when it recognises by identity,
@@ -21,6 +24,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,6 +32,7 @@ from django.utils.translation import gettext, ngettext
 
 from socle.directory.dates import local_day
 from socle.directory.models import Establishment
+from socle.pronote.categories import STEP_BY_CATEGORY, Category
 from socle.pronote.matching_index import name_key
 from socle.pronote.models import ImportMode, ImportSession
 
@@ -47,8 +52,14 @@ class Record:
 
 @dataclass
 class NamesakeGroup:
-    category: str  # PRONOTE's category label (« élève »)
-    records: list[Record] = field(default_factory=list)
+    category: str  # PRONOTE's category (``Category`` value)
+    records: list[Record] = field(default_factory=list)  # the namesakes PRONOTE mixes up
+    refused: frozenset[str] = frozenset()  # the records whose owner PRONOTE finds among several
+
+    @property
+    def label(self) -> str:
+        """PRONOTE's category label (« élève »)."""
+        return str(Category(self.category).label)
 
     @property
     def name(self) -> str:
@@ -74,29 +85,57 @@ class Namesakes:
     def date(self) -> str:
         return local_day(self.session.created_at)
 
-    def group_of(self, person: Any) -> NamesakeGroup | None:
-        """The group of an ENT account: one of its records was matched to it, or it bears
-        their names and birth date (namesakes are seldom matched automatically)."""
+    def group_of(self, person: Any, profiles: Iterable[str]) -> NamesakeGroup | None:
+        """The group of an ENT account holding ``profiles`` in the school: one of the records
+        PRONOTE refuses was matched to it, or PRONOTE would find several of the group's records
+        for its own identity — category, names, birth date and postal code, as the CAS sends
+        them (namesakes are seldom matched automatically)."""
         key = name_key(person.last_name, person.first_name)
+        held = frozenset(profiles)
         for group in self.groups:
-            if any(r.person_id == person.pk for r in group.records):
+            mine = (r for r in group.records if r.person_id == person.pk)
+            if any(r.pronote_id in group.refused for r in mine):
                 return group
+            if STEP_BY_CATEGORY[group.category].profiles.isdisjoint(held):
+                continue
             first = group.records[0]
-            if name_key(first.last_name, first.first_name) == key and any(
-                not r.birth_date or not person.birth_date or r.birth_date == person.birth_date
-                for r in group.records
-            ):
+            if name_key(first.last_name, first.first_name) != key:
+                continue
+            found = [r for r in group.records if _fits(r, person.birth_date, person.postal_code)]
+            if len(found) >= 2:
                 return group
         return None
 
 
-def _indistinct(a: Record, b: Record) -> bool:
-    """Whether PRONOTE's identity rule may take one for the other (pronotesim's
-    ``identity.matches``: a birth date or postal code it knows must agree)."""
-    if a.birth_date and b.birth_date and a.birth_date != b.birth_date:
+def _fits(record: Record, birth_date: dt.date | None, postal_code: str) -> bool:
+    """Whether PRONOTE's identity rule gives ``record`` to an identity of its names with this
+    birth date and postal code (pronotesim's ``identity.matches``: a birth date or postal code
+    the record has must agree with the identity's)."""
+    if record.birth_date and record.birth_date != birth_date:
         return False
-    codes = (a.postal_code.replace(" ", ""), b.postal_code.replace(" ", ""))
+    codes = (record.postal_code.replace(" ", ""), (postal_code or "").replace(" ", ""))
     return not (all(codes) and codes[0] != codes[1])
+
+
+def _group(category: str, records: list[Record]) -> NamesakeGroup | None:
+    """The records of one category and name that PRONOTE mixes up: a record is refused when
+    its owner's identity (the record's own birth date and postal code) fits another record too;
+    the group lists the refused records and those they fit, in the file's order."""
+    refused: set[str] = set()
+    involved: set[int] = set()
+    for index, owner in enumerate(records):
+        others = {
+            at
+            for at, other in enumerate(records)
+            if at != index and _fits(other, owner.birth_date, owner.postal_code)
+        }
+        if others:
+            refused.add(owner.pronote_id)
+            involved |= others | {index}
+    if not refused:
+        return None
+    kept = [r for at, r in enumerate(records) if at in involved]
+    return NamesakeGroup(category, kept, frozenset(refused))
 
 
 def latest_complete_import(establishment: Establishment) -> ImportSession | None:
@@ -136,14 +175,11 @@ def identity_namesakes(
     ):
         record = Record(pronote_id, last, first, born, code or "", person_id, login or "")
         by_key[(category, name_key(last, first))].append(record)
-    labels = dict(session.rows.model._meta.get_field("category").choices or [])
     groups = []
     for (category, _key), records in by_key.items():
-        if len(records) < 2:
-            continue
-        kept = [r for r in records if any(_indistinct(r, o) for o in records if o is not r)]
-        if len(kept) >= 2:
-            groups.append(NamesakeGroup(str(labels.get(category, category)), kept))
+        group = _group(category, records) if len(records) >= 2 else None
+        if group is not None:
+            groups.append(group)
     if not groups:
         return None
     groups.sort(key=lambda g: (g.name, g.born))
@@ -152,7 +188,7 @@ def identity_namesakes(
 
 def namesakes_text(found: Namesakes) -> str:
     """How many, why PRONOTE refuses them since the export, and what to do."""
-    count = sum(len(group.records) for group in found.groups)
+    count = sum(len(group.refused) for group in found.groups)
     return (
         ngettext(
             "%(count)s fiche de l'export de tous les utilisateurs importé le %(date)s a un "
@@ -190,7 +226,7 @@ def group_line(group: NamesakeGroup) -> str:
             "ENT : %(logins)s"
         ) % {
             "name": group.name,
-            "category": group.category,
+            "category": group.label,
             "born": group.born,
             "ids": ids,
             "logins": logins,
@@ -198,7 +234,7 @@ def group_line(group: NamesakeGroup) -> str:
     return gettext(
         "%(name)s, %(category)s, sans date de naissance dans PRONOTE : fiches PRONOTE "
         "%(ids)s ; comptes ENT : %(logins)s"
-    ) % {"name": group.name, "category": group.category, "ids": ids, "logins": logins}
+    ) % {"name": group.name, "category": group.label, "ids": ids, "logins": logins}
 
 
 def account_note(found: Namesakes, group: NamesakeGroup) -> str:
@@ -218,6 +254,8 @@ def account_note(found: Namesakes, group: NamesakeGroup) -> str:
 def note_namesake(account: Any, found: Namesakes | None) -> None:
     """Adds :func:`account_note` to the fixes of an examined account among the namesakes."""
     person = account.person
-    group = found.group_of(person) if found is not None and person is not None else None
-    if found is not None and group is not None:
+    if found is None or person is None:
+        return
+    group = found.group_of(person, person.profiles_in(found.session.establishment))
+    if group is not None:
         account.fixes.append(account_note(found, group))

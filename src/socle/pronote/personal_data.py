@@ -142,12 +142,17 @@ def _is(person: Person, candidate: object) -> bool:
     return isinstance(candidate, dict) and candidate.get("id") == person.pk
 
 
+def _candidate_sieve(pk: int) -> Q:
+    """The rows whose candidates may hold the account ``pk``: a first sieve in the database,
+    to be followed by the exact test. Candidates are stored as ``[{"id": 12, "label": …}]``
+    (SQLite's text, PostgreSQL's jsonb alike: "id" is the shortest key, first)."""
+    return Q(candidates__icontains=f'"id": {pk},')
+
+
 def _proposed(person: Person) -> Iterator[tuple[ImportRow, Any]]:
     """Each row of the imports kept (every school's: also one they have since left) that
     proposed ``person`` as a candidate, with that candidate."""
-    # Stored as ``[{"id": 12, "label": …}]`` (SQLite's text, PostgreSQL's jsonb alike: "id" is
-    # the shortest key, first): a first sieve in the database, the exact test below.
-    rows = ImportRow.objects.filter(candidates__icontains=f'"id": {person.pk},')
+    rows = ImportRow.objects.filter(_candidate_sieve(person.pk))
     rows = rows.select_related("session__establishment")
     for row in rows.order_by("session__created_at", "position").iterator(chunk_size=500):
         for candidate in row.candidates:
@@ -216,12 +221,11 @@ def _sweep(people: list[Person]) -> None:
     whose stored text holds their id or login (a first sieve in the database); several: the
     rows with a candidate or a note naming an account at all, each read once."""
     by_id = {p.pk: p for p in people}
+    logins = frozenset(p.login for p in people)
     if len(people) == 1:
         person = people[0]
-        # Stored as ``[{"id": 12, "label": …}]`` (SQLite's text, PostgreSQL's jsonb alike: "id"
-        # is the shortest key, first).
         sieve = (
-            Q(candidates__icontains=f'"id": {person.pk},')
+            _candidate_sieve(person.pk)
             | Q(reason_parts__icontains=person.login)
             | Q(outcome_detail_parts__icontains=person.login)
         )
@@ -238,7 +242,7 @@ def _sweep(people: list[Person]) -> None:
         kept = [c for c in candidates if not (isinstance(c, dict) and c.get("id") in by_id)]
         if len(kept) != len(candidates):
             changes["candidates"] = kept
-        changes |= _notes_without(row, people)
+        changes |= _notes_without(row, logins)
         if changes:
             ImportRow.objects.filter(pk=row.pk).update(**changes)
 
@@ -250,27 +254,40 @@ def _sweep(people: list[Person]) -> None:
 GONE = labels.DELETED
 
 
-def _names(person: Person, params: object) -> bool:
-    """Whether a note's parameters name ``person``: its ``label`` (« MARTIN Camille
-    (camille.martin) », « MARTIN Camille — 4A — camille.martin ») or its ``label_parts``."""
+def _ends_with_login(label: str, logins: frozenset[str]) -> bool:
+    """Whether ``label`` ends with « (login) » or « — login » for one of ``logins``."""
+    for opening, closing in (("(", ")"), ("— ", "")):
+        if not label.endswith(closing):
+            continue
+        end = len(label) - len(closing)
+        at = label.find(opening)
+        while at != -1:
+            if label[at + len(opening) : end] in logins:
+                return True
+            at = label.find(opening, at + 1)
+    return False
+
+
+def _names(logins: frozenset[str], params: object) -> bool:
+    """Whether a note's parameters name one of the accounts of ``logins``: its ``label``
+    (« MARTIN Camille (camille.martin) », « MARTIN Camille — 4A — camille.martin ») or its
+    ``label_parts``."""
     if not isinstance(params, dict):
         return False
-    label = str(params.get("label", ""))
     parts = params.get("label_parts")
-    return (
-        label.endswith((f"({person.login})", f"— {person.login}"))
-        or isinstance(parts, dict)
-        and parts.get("login") == person.login
-    )
+    login = parts.get("login") if isinstance(parts, dict) else None
+    if isinstance(login, str) and login in logins:
+        return True
+    return _ends_with_login(str(params.get("label", "")), logins)
 
 
-def _without(person: Person, stored: list[Any]) -> list[Any]:
-    """Stored notes (``[[code, {params}], …]``) with :data:`GONE` for the label naming
-    ``person``, and their label's parts dropped."""
+def _without(logins: frozenset[str], stored: list[Any]) -> list[Any]:
+    """Stored notes (``[[code, {params}], …]``) with :data:`GONE` for each label naming one of
+    the accounts of ``logins``, and their label's parts dropped."""
     gone = {"label": GONE, "label_parts": dict(labels.DELETED_PARTS)}
     return [
         [item[0], {k: v for k, v in item[1].items() if k != "label_parts"} | gone]
-        if isinstance(item, list) and len(item) == 2 and _names(person, item[1])
+        if isinstance(item, list) and len(item) == 2 and _names(logins, item[1])
         else item
         for item in stored
     ]
@@ -279,8 +296,9 @@ def _without(person: Person, stored: list[Any]) -> list[Any]:
 _NOTE_FIELDS = ("reason", "reason_parts", "outcome_detail", "outcome_detail_parts")
 
 
-def _notes_without(row: ImportRow, people: list[Person]) -> dict[str, Any]:
-    """The changes that make the notes of ``row`` that named one of ``people`` — why a row was
+def _notes_without(row: ImportRow, logins: frozenset[str]) -> dict[str, Any]:
+    """The changes that make the notes of ``row`` that named one of the accounts of ``logins``
+    (one pass, whatever their number) — why a row was
     not matched to them (« l'identifiant est déjà celui de MARTIN Camille — … »), what
     validation did (« retiré à MARTIN Camille (camille.martin) », « identifiant déjà attribué
     à … ») — name :data:`GONE` instead, in their parts and their French texts alike."""
@@ -292,9 +310,7 @@ def _notes_without(row: ImportRow, people: list[Person]) -> dict[str, Any]:
         parts = getattr(row, stored)
         if not isinstance(parts, list):
             continue
-        kept = parts
-        for person in people:
-            kept = _without(person, kept)
+        kept = _without(logins, parts)
         if kept != parts:
             notes = reasons.decode(kept)
             changes[stored] = kept

@@ -3,7 +3,7 @@
 When a service's URL and pattern agree with each other but not with PRONOTE — both
 ``…/pronote/`` while PRONOTE.net sends ``…/PRONOTE/eleve.html`` — nothing in the service shows
 it: the CAS refuses every connection (« service non autorisé ») and « Traces » keep the scheme
-and host of each refused address (``socle.cas.views.login._origin``), never its path. The
+and host of each refused address (``socle.cas.detail_forms.refused_origin``), never its path. The
 diagnostic counts them at the service's site and says where the address PRONOTE sends can be
 read (docs/pronote.md, « The root's case »).
 """
@@ -13,11 +13,12 @@ from __future__ import annotations
 import datetime as dt
 from urllib.parse import urlsplit
 
+from django.db.models import Count, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from socle.cas.detail_forms import UNKNOWN_SERVICE_AT
+from socle.cas.detail_forms import refused_detail, refused_origin
 from socle.portal.trace_models import Trace
 
 REFUSED_SINCE_DAYS = 30
@@ -26,19 +27,16 @@ REFUSED_SINCE_DAYS = 30
 def refused_at_site(url: str) -> tuple[int, dt.datetime | None]:
     """How many connections the CAS refused (« service non autorisé ») at the site of ``url``
     in the last :data:`REFUSED_SINCE_DAYS` days, and the last one's time. « Traces » keep only
-    the scheme and host of a refused address (``cas.views.login._origin``), never its path: a
-    count, not the address."""
-    parts = urlsplit(url)
-    if not parts.netloc:
+    the scheme and host of a refused address (``cas.detail_forms.refused_origin``), never its
+    path: a count, not the address."""
+    if refused_origin(url) in (None, "?"):
         return 0, None
-    origin = f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}"
-    refused = Trace.objects.filter(
+    found = Trace.objects.filter(
         event="ticket_refused",
         at__gte=timezone.now() - dt.timedelta(days=REFUSED_SINCE_DAYS),
-        detail__iexact=UNKNOWN_SERVICE_AT % {"origin": origin},
-    )
-    last = refused.order_by("-at").values_list("at", flat=True).first()
-    return (refused.count(), last) if last else (0, None)
+        detail__iexact=refused_detail(url),
+    ).aggregate(count=Count("pk"), last=Max("at"))
+    return (found["count"], found["last"]) if found["last"] else (0, None)
 
 
 def refused_at_site_message(url: str, count: int, last: dt.datetime | None) -> str:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib import messages
@@ -27,8 +26,7 @@ from socle.cas.authentication import (
 )
 from socle.cas.detail_forms import (
     FIRST_CONNECTION,
-    UNKNOWN_SERVICE_AT,
-    UNKNOWN_SERVICE_UNREADABLE,
+    refused_detail,
 )
 from socle.cas.forms import LoginForm
 from socle.cas.login_failure import failure_detail, failure_message, failure_subject
@@ -80,29 +78,10 @@ def _unknown_service(request: HttpRequest, service_url: str) -> HttpResponse:
     record(
         "ticket_refused",
         outcome="refused",
-        detail=_refused_detail(service_url),
+        detail=refused_detail(service_url),
         client_ip=client_ip(request),
     )
     return page(request, "cas/unknown_service.html", {"service_url": service_url[:200]}, status=403)
-
-
-def _origin(service_url: str) -> str | None:
-    """The scheme and host of a refused service's address, which « Traces » and the log line
-    name (the operator asked why a service is refused registers it, ``cas_check_service``);
-    never its path or query, which may carry a ticket or someone's data. ``None``: not an
-    address (« http://[::1 »)."""
-    try:
-        parts = urlsplit(service_url)
-    except ValueError:
-        return None
-    return f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}"[:200] if parts.netloc else "?"
-
-
-def _refused_detail(service_url: str) -> str:
-    origin = _origin(service_url)
-    if origin is None:
-        return UNKNOWN_SERVICE_UNREADABLE
-    return UNKNOWN_SERVICE_AT % {"origin": origin}
 
 
 def _safe_next(request: HttpRequest, value: str) -> str:
