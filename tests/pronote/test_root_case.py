@@ -72,6 +72,15 @@ def test_the_doctor_explains_the_case_when_the_administrator_typed_the_other_one
     assert "ne s'en distingue que par des majuscules ou minuscules" in out
 
 
+def test_it_gives_a_case_mismatch_as_the_one_cause_of_refusals_at_the_site(school) -> None:
+    """URL and pattern disagree: the case is the cause, the refusals at the site its effect."""
+    _pronote_at(school, CAPITAL, LOWER + "**")
+    assert Client().get("/cas/login", {"service": CAPITAL + "eleve.html"}).status_code == 403
+    (service,) = diagnose(school.est, allowed=None).services
+    assert case_message(service.urls[0].url) in service.problems
+    assert not [p for p in service.problems if "refusées par le CAS" in p]
+
+
 def test_the_doctor_accepts_the_capital_root_registered_as_is(school) -> None:
     _pronote_at(school, CAPITAL, CAPITAL + "**")
     (service,) = diagnose(school.est, allowed=None).services

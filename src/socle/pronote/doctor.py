@@ -27,7 +27,7 @@ from socle.pronote.doctor_coverage import Coverage, coverage
 from socle.pronote.doctor_services import ServiceReport, service_reports
 from socle.pronote.importer.report import summary_line
 from socle.pronote.models import ImportRow, ImportSession, MissingIdentifierEvent, PronoteIdentity
-from socle.pronote.namesakes import group_line, identity_namesakes, namesakes_text, note_namesake
+from socle.pronote.namesakes import identity_namesakes, namesakes_shown, note_namesake
 from socle.pronote.predicted_for import is_stale, stale_steps
 from socle.pronote.school_year import stale_import_warning
 
@@ -204,9 +204,7 @@ def diagnose(
         report.cas_mismatch_text = reset_text(count)
     in_use = report.services[0].service if report.services else None
     namesakes = identity_namesakes(establishment, in_use)
-    if namesakes is not None:
-        report.namesake_text = namesakes_text(namesakes)
-        report.namesake_lines = [group_line(group) for group in namesakes.groups]
+    report.namesake_text, report.namesake_lines = namesakes_shown(namesakes)
     if login:
         from socle.pronote.doctor_account import examine
 

@@ -59,7 +59,7 @@ def service_reports(establishment: Establishment, *, superuser: bool) -> list[Se
     whether the CAS accepts each espace's address. ``superuser``: whether a fix may name the
     operator's setting or command."""
     from socle.portal.models import UsernameMode
-    from socle.portal.path_case import case_mismatch, case_mismatch_message
+    from socle.portal.path_case import case_mismatch_message, other_case
     from socle.portal.patterns import pronote_root_message, pronote_root_missing
     from socle.portal.saml_http import (
         http_addresses,
@@ -125,11 +125,12 @@ def service_reports(establishment: Establishment, *, superuser: bool) -> list[Se
                         "PRONOTE recevra « service non autorisé »."
                     )
                 )
-                mismatch = case_mismatch([check.url for check in urls], patterns)
+                mismatch = other_case([check.url for check in urls], patterns)
                 if mismatch is not None:  # « …/pronote/** » registered for « …/PRONOTE/ »
                     problems.append(case_mismatch_message(mismatch, base))
-            refused, last = refused_at_site(base)  # URL and pattern agree, PRONOTE does not
-            if refused:
-                problems.append(refused_at_site_message(base, refused, last))
+            else:  # URL and pattern agree: refusals at the site are PRONOTE's own addresses'
+                refused, last = refused_at_site(base)
+                if refused:
+                    problems.append(refused_at_site_message(base, refused, last))
         reports.append(ServiceReport(service, urls, problems))
     return reports

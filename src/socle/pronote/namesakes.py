@@ -216,6 +216,14 @@ def namesake_fix() -> str:
     )
 
 
+def namesakes_shown(found: Namesakes | None) -> tuple[str, list[str]]:
+    """What a page shows of ``found``: :func:`namesakes_text` and a :func:`group_line` per
+    group (``""`` and none without namesakes)."""
+    if found is None:
+        return "", []
+    return namesakes_text(found), [group_line(group) for group in found.groups]
+
+
 def group_line(group: NamesakeGroup) -> str:
     """« MARTIN Thomas, élève, né(e) le 12/05/2013 : fiches A, B ; comptes ENT x, y »."""
     ids = ", ".join(r.pronote_id for r in group.records)

@@ -38,7 +38,7 @@ from socle.pronote.importer.steps import (
     validate_step,
 )
 from socle.pronote.models import ImportMode, ImportRow, ImportSession, SessionStatus
-from socle.pronote.namesakes import group_line, identity_namesakes, namesakes_text
+from socle.pronote.namesakes import identity_namesakes, namesakes_shown
 from socle.pronote.permissions import (
     administered_establishments,
     can_administer,
@@ -264,8 +264,11 @@ def _final_page(request: HttpRequest, session: ImportSession) -> HttpResponse:
     steps = step_summaries(session)
     mismatch_total = sum(s.cas_mismatches for s in steps)
     mismatched = cas_mismatch_rows(session, limit=200) if mismatch_total else []
-    in_use = pronote_services_query(session.establishment).first()
-    namesakes = identity_namesakes(session.establishment, in_use, session)
+    namesakes = None
+    if session.mode == ImportMode.COMPLET:  # the namesakes of a Complet import only
+        in_use = pronote_services_query(session.establishment).first()
+        namesakes = identity_namesakes(session.establishment, in_use, session)
+    namesake_text, namesake_lines = namesakes_shown(namesakes)
     return render(
         request,
         "pronote/final.html",
@@ -278,8 +281,8 @@ def _final_page(request: HttpRequest, session: ImportSession) -> HttpResponse:
             "cas_mismatches_hidden": max(0, mismatch_total - len(mismatched)),
             "cas_mismatch_text": cas_mismatch_text(mismatch_total),
             "stale_predictions": stale_text(session),
-            "namesake_text": namesakes_text(namesakes) if namesakes else "",
-            "namesake_lines": [group_line(g) for g in namesakes.groups] if namesakes else [],
+            "namesake_text": namesake_text,
+            "namesake_lines": namesake_lines,
         },
     )
 
