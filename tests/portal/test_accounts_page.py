@@ -179,7 +179,7 @@ def test_it_links_each_row_to_the_traces_of_that_login_only(schools) -> None:
     for person in (camille, namesake):
         client.post(f"{URL}{person.uid}/bloquer/", {"until": "", "reason": ""})
     page = lxml.html.fromstring(client.get(URL, {"q": "camille"}).content.decode())
-    (link,) = page.xpath("//tr[td/code='camille.martin']//a[starts-with(., 'Traces')]/@href")
+    (link,) = page.xpath("//tr[th/code='camille.martin']//a[starts-with(., 'Traces')]/@href")
     answer = client.get(link)
     assert {row[0].person_id for row in answer.context["rows"]} == {camille.pk}
     assert answer.context["form"]["person"].value() == "camille.martin"

@@ -17,6 +17,7 @@ from socle.directory import blocking
 from socle.directory.models import Establishment, GroupKind, Membership, MembershipGroup, Person
 from socle.directory.profiles import Profile
 from socle.portal.models import AccessMode, Service, ServiceActivation, SSOType, Trace
+from socle.portal.trace_models import insert_scopes, scope_rows
 from tests.factories import make_membership, make_person, make_pronote_service, make_service
 from tests.portal.browser import chromium, session_cookie_for, submit
 
@@ -80,7 +81,7 @@ def seed_catalogue(school: Establishment) -> None:
         description="Guides pour les familles et les élèves.",
     )
     rng = random.Random(7)
-    today = timezone.localdate()
+    today, now = timezone.localdate(), timezone.now()
     traces = []
     for days_ago in range(21):
         day = today - dt.timedelta(days=days_ago)
@@ -93,6 +94,8 @@ def seed_catalogue(school: Establishment) -> None:
         ):
             for _ in range(int(base * weekday_factor * rng.uniform(0.6, 1.3))):
                 at = timezone.make_aware(dt.datetime.combine(day, dt.time(rng.randint(7, 21))))
+                if at > now:
+                    continue  # none yet this evening
                 traces.append(
                     Trace(
                         event="ticket_issued",
@@ -103,7 +106,12 @@ def seed_catalogue(school: Establishment) -> None:
                         actor_login=f"{profile[-3:].lower()}.{rng.randint(1, 400)}",
                     )
                 )
-    Trace.objects.bulk_create(traces)
+    # With their establishment's TraceScope rows, as the trace writer writes them
+    # (socle.portal.trace_buffer): a school's « Traces » and « Indicateurs » read those.
+    insert_scopes(
+        (trace.pk, trace.at, scope_rows(trace.uai, "", {trace.uai: trace.profile}))
+        for trace in Trace.objects.bulk_create(traces)
+    )
     Trace.objects.create(
         event="access_denied",
         outcome="denied",

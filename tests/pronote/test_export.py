@@ -14,6 +14,7 @@ from cryptography.hazmat.primitives import serialization
 from django.core.management import CommandError, call_command
 from lxml import etree
 
+from socle.directory import blocking
 from socle.directory.profiles import Profile
 from socle.pronote.export import build_container, build_rapprochement, open_container
 from socle.pronote.files import PronoteFileError
@@ -90,6 +91,25 @@ def test_id_partenaire_is_the_cas_user_name_and_pupils_point_to_their_responsabl
     assert civilite.get("Libelle") == "Mme"
     assert mother.find("r:Civilite", NS).get("Ident") == civilite.get("Ident")
     assert root.find("r:Etablissements/r:Etablissement", NS).get("Numero") == school.est.uai
+
+
+def test_it_exports_accounts_blocked_by_hand_the_imports_still_list_and_not_deactivated_ones():
+    school = school_with_everyone()
+    blocking.block(school.emma, by=None, reason="exclusion temporaire")
+    blocking.block(school.mother, by=None)
+    gone = make_person("Ancien", "Eleve", establishment=school.est, birth_date=dt.date(2011, 1, 2))
+    gone.is_active = False  # deactivated by an import, then blocked: stays out
+    gone.save()
+    blocking.block(gone, by=None)
+
+    root = etree.fromstring(build_rapprochement([school.est], "P").xml)
+
+    emma = root.find("r:Eleves/r:Eleve[@Nom='Roux'][@Prenom='Emma']", NS)
+    mother = root.find("r:Responsables/r:Responsable", NS)
+    assert emma.get("ID_Partenaire") == school.emma.uid
+    assert mother.get("ID_Partenaire") == school.mother.uid
+    assert [r.get("Ident") for r in emma.findall("r:Responsable", NS)] == [mother.get("Ident")]
+    assert root.find("r:Eleves/r:Eleve[@Nom='Ancien']", NS) is None
 
 
 def test_it_exports_names_holding_characters_xml_cannot_carry(rapprochement_schema):

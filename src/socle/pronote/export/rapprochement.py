@@ -19,6 +19,7 @@ from lxml import etree
 
 from socle.cas.usernames import cas_username
 from socle.cas.xmltext import xml_chars
+from socle.directory.blocking import present
 from socle.directory.models import Establishment, Membership, ParentLink, Person
 from socle.directory.profiles import Profile
 from socle.portal.models import UsernameMode
@@ -75,7 +76,9 @@ def build_rapprochement(
     first_establishment: dict[int, int] = {}
     skipped_profiles: dict[int, str] = {}
     for person_id, establishment_id, profile in (
-        Membership.objects.filter(establishment_id__in=ids, person__is_active=True)
+        # Blocked by hand but still listed by the imports: present, like the imports, the
+        # matching and the purge see them (a pupil blocked during the export is matched after).
+        Membership.objects.filter(present("person__"), establishment_id__in=ids)
         .values_list("person_id", "establishment_id", "profile")
         .iterator(chunk_size=5000)
     ):
@@ -90,9 +93,9 @@ def build_rapprochement(
     pupils = {pid for pid, k in kinds.items() if "Eleve" in k}
     for parent_id, child_id in (
         ParentLink.objects.filter(
+            present("parent__"),
             child__memberships__establishment_id__in=ids,
             child__memberships__profile=Profile.PUPIL,
-            parent__is_active=True,
         )
         .values_list("parent_id", "child_id")
         .distinct()
