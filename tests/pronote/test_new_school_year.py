@@ -152,6 +152,18 @@ def test_a_parent_of_a_pupil_still_there_has_not_left(school):
     assert "personnes parties" not in out
 
 
+def test_it_does_not_count_a_pupil_blocked_by_hand_as_gone(school):
+    """Blocked for a week, still listed by the imports: not a former pupil."""
+    from socle.directory.blocking import block
+
+    first_year(school)
+    block(school.emma, by=None, until=timezone.localdate() + dt.timedelta(days=7))
+    school.emma.refresh_from_db()
+    assert not school.emma.is_active
+    out = run("pronote_doctor", "--uai", school.est.uai)
+    assert "personnes parties" not in out
+
+
 def test_the_diagnostic_page_lists_them_too(admin_client, school):
     first_year(school)
     move_and_leave(school)

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.db.models import BooleanField, ExpressionWrapper
 from django.utils.translation import gettext, ngettext
 
 from socle.core.batches import batched
+from socle.directory.blocking import present
 from socle.directory.models import Establishment, Membership
 from socle.directory.relatives import links_to_active_pupils
 from socle.pronote.models import PronoteIdentity
@@ -31,12 +33,16 @@ class Departed:
 def departed_holders(establishment: Establishment) -> list[Departed]:
     """The holders of the establishment's identifiers who are no longer of it: deactivated, or
     without a membership there and not the parent of one of its active pupils."""
+    # a blocked account the imports still list has not left (socle.directory.blocking)
+    present_now = ExpressionWrapper(present("person__"), output_field=BooleanField())
     held = list(
-        PronoteIdentity.objects.filter(establishment=establishment).values_list(
+        PronoteIdentity.objects.filter(establishment=establishment)
+        .annotate(present_now=present_now)
+        .values_list(
             "person_id",
             "pronote_id",
             "category",
-            "person__is_active",
+            "present_now",
             "person__last_name",
             "person__first_name",
             "person__login",
