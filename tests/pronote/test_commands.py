@@ -389,3 +389,27 @@ def test_it_shows_its_progress_on_a_terminal_only(xml_file, school, auto_only):
     piped = io.StringIO()
     call_command(*args, stdout=io.StringIO(), stderr=piped)
     assert piped.getvalue() == ""
+
+
+def test_it_counts_a_blocked_pupil_and_says_until_when_the_cas_refuses_her(xml_file, school):
+    """Blocked for a week, still listed: in the coverage, and the account's verdict names the
+    block rather than a deactivation."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from socle.directory.blocking import block
+
+    import_automatically(xml_file, school)
+    url = f"https://{school.est.uai.lower()}.index-education.net/pronote/"
+    make_service(
+        "pronote", sso_type="pronote", establishment=school.est, url=url, patterns=(url + "**",)
+    )
+    until = timezone.localdate() + dt.timedelta(days=7)
+    block(school.emma, by=None, until=until)
+    out = run("pronote_doctor", "--uai", school.est.uai, "--login", school.emma.login)
+    assert "Élèves : 2/2 (100 %)" in out
+    assert (
+        f"Compte bloqué par un administrateur (« Comptes ») jusqu'au {until:%d/%m/%Y} inclus : "
+        "le CAS refusera la connexion jusque-là."
+    ) in out

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from socle.cas.attributes import collect
 from socle.cas.protocol import render_saml_success
 from socle.cas.usernames import cas_username
+from socle.directory.blocking import block_over, is_blocked
 from socle.directory.dates import local_day
 from socle.directory.models import Establishment, Person
 from socle.portal.espaces import ESPACES, espaces_for
@@ -155,11 +156,27 @@ def examine(
     return report
 
 
+def _inactive(person: Person) -> str:
+    """Why the CAS refuses the account: a block by hand (« Comptes », until when), or a
+    deactivation (an import, the operator)."""
+    if not is_blocked(person) or block_over(person):
+        return _("Compte désactivé : le CAS refusera la connexion.")
+    if person.blocked_until is None:
+        return _(
+            "Compte bloqué par un administrateur (« Comptes ») : le CAS refusera la connexion "
+            "jusqu'à ce qu'il soit débloqué."
+        )
+    return _(
+        "Compte bloqué par un administrateur (« Comptes ») jusqu'au %(date)s inclus : le CAS "
+        "refusera la connexion jusque-là."
+    ) % {"date": f"{person.blocked_until:%d/%m/%Y}"}
+
+
 def _explain(
     report: Any, establishment: Establishment, person: Person, service: Any, cas: str
 ) -> None:
     if not person.is_active:
-        report.verdict.append(_("Compte désactivé : le CAS refusera la connexion."))
+        report.verdict.append(_inactive(person))
         return
     if not _can_access(person, service):
         report.verdict.append(

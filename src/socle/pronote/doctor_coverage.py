@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext, gettext_noop
 
+from socle.directory.blocking import present
 from socle.directory.models import Establishment, Membership
 from socle.directory.profiles import Profile
 from socle.pronote.models import PronoteIdentity
@@ -54,9 +55,9 @@ def coverage(establishment: Establishment) -> list[Coverage]:
     result = []
     for label, profiles in COVERAGE:
         people = list(
-            Membership.objects.filter(
-                establishment=establishment, profile__in=profiles, person__is_active=True
-            )
+            # a blocked account the imports still list counts (socle.directory.blocking)
+            Membership.objects.filter(establishment=establishment, profile__in=profiles)
+            .filter(present("person__"))
             .values_list("person_id", "person__last_name", "person__first_name", "person__login")
             .distinct()
             .order_by("person__last_name", "person__first_name")
