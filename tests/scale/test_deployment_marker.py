@@ -53,3 +53,27 @@ def test_it_tells_nodes_on_two_redis_databases_apart(two_redis_dbs, settings, db
     redis.Redis.from_url(second).flushdb()
     on(settings, second)
     assert deployment.state().detail.startswith("Redis ne contient pas le marqueur")
+
+
+def test_it_records_the_pair_again_by_command_after_redis_was_emptied(
+    two_redis_dbs, settings, db
+) -> None:
+    import io
+
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    first, _second = two_redis_dbs
+    on(settings, first)
+    assert deployment.record_at_start() == ""
+    redis.Redis.from_url(first).flushdb()  # a restart without persistence
+    with pytest.raises(CommandError, match="Paire différente"):
+        call_command("deployment_marker", stdout=io.StringIO())
+    out = io.StringIO()
+    call_command("deployment_marker", "--record", stdout=out)
+    # the emptied Redis got a new marker, not the one the start recorded: said, then recorded
+    assert out.getvalue().startswith(
+        "Avant l'enregistrement : La base Redis de ce nœud n'est pas celle qu'a utilisée"
+    )
+    assert out.getvalue().endswith("ok\n")
+    assert deployment.state().ok
