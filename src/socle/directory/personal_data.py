@@ -11,13 +11,13 @@ from typing import Any
 
 from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
-from django.db import connection
 from django.db.models import Q, QuerySet
 from django.db.models.signals import pre_delete
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from socle.core.batches import batched
+from socle.core.fastsql import update_rows
 from socle.core.personal_data import count_or_delete, register_export, register_purge
 from socle.directory.leavers import purge_leavers
 from socle.directory.models import ActivationCode, Membership, ParentLink, Person
@@ -233,7 +233,7 @@ def _forget(people: list[Person]) -> None:
         ct: _missing(related[ct].model, {e.object_id for e in entries if e.content_type_id == ct})
         for ct in related
     }
-    eraser, changed = _eraser(names), []  # (object_repr, change_message, pk)
+    eraser, changed = _eraser(names), []
     for entry in entries:
         repr_ = entry.object_repr
         if entry.content_type_id == own_type.pk and entry.object_id in own_ids:
@@ -245,29 +245,10 @@ def _forget(people: list[Person]) -> None:
             repr_ = _erased(repr_, eraser)
         message = _erased_message(entry.change_message, eraser)
         if (repr_, message) != (entry.object_repr, entry.change_message):
-            changed.append((repr_, message, entry.pk))
-    _rewrite(changed)
-
-
-def _rewrite(changed: list[tuple[str, str, int]]) -> None:
-    """Journal entries' (``object_repr``, ``change_message``, pk) written back in one
-    ``executemany`` (Django's ``bulk_update`` builds a ``CASE`` per row, slower than the
-    scan)."""
-    if not changed:
-        return
-    meta, quote = LogEntry._meta, connection.ops.quote_name
-    table, repr_, message, pk = (
-        quote(name)
-        for name in (
-            meta.db_table,
-            meta.get_field("object_repr").column,
-            meta.get_field("change_message").column,
-            meta.pk.column,
-        )
-    )
-    sql = f"UPDATE {table} SET {repr_} = %s, {message} = %s WHERE {pk} = %s"  # noqa: S608
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, changed)
+            entry.object_repr, entry.change_message = repr_, message
+            changed.append(entry)
+    # one ``executemany`` (Django's ``bulk_update`` builds a ``CASE`` per row, slower than the scan)
+    update_rows(LogEntry, changed, ["object_repr", "change_message"])
 
 
 def _missing(model: Any, object_ids: set[str]) -> set[str]:
