@@ -53,22 +53,9 @@ def _segments(kind: str, value: str, url: str) -> tuple[str, str]:
     return "", ""
 
 
-def case_mismatch(urls: list[str], patterns: list[tuple[str, str]]) -> CaseMismatch | None:
-    """The first pattern that accepts none of ``urls`` but would accept one if case did not
-    matter, or ``None`` (also when a pattern accepts one of them as written)."""
-    for kind, value in patterns:
-        for url in urls:
-            try:
-                if matches(kind, value, url):
-                    return None
-            except re.error:
-                continue
-    return other_case(urls, patterns)
-
-
 def other_case(urls: list[str], patterns: list[tuple[str, str]]) -> CaseMismatch | None:
-    """:func:`case_mismatch` for a caller that has just found that no pattern accepts any of
-    ``urls`` as written: the first pattern that would accept one if case did not matter."""
+    """For a caller that has just found that no pattern accepts any of ``urls`` as written: the
+    first pattern that would accept one if case did not matter, or ``None``."""
     for kind, value in patterns:
         for url in urls:
             if _matches_ignoring_case(kind, value, url):
