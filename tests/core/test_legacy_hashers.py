@@ -90,6 +90,24 @@ def test_it_verifies_each_accepted_format_and_refuses_a_wrong_password(socle_has
     assert not check_password("", encoded)
 
 
+ACCENTED = "Élodie cœur 20€"  # « œ » and « € » are in Windows-1252, not in Latin-1
+WINDOWS_1252 = sorted(set(legacy_hashes()) - {"pbkdf2_sha256"})
+
+
+@pytest.mark.parametrize("kind", WINDOWS_1252)
+def test_it_verifies_a_password_an_old_system_hashed_in_windows_1252(socle_hashers, kind):
+    encoded = import_hash(legacy_hashes(ACCENTED, encoding="cp1252")[kind])
+    assert check_password(ACCENTED, encoded)
+    assert not check_password("Elodie coeur 20€", encoded)
+    assert check_password(ACCENTED, import_hash(legacy_hashes(ACCENTED)[kind]))  # UTF-8 still
+
+
+def test_it_tries_windows_1252_only_for_a_password_it_can_write():
+    assert legacy_hashers.password_bytes("abc") == (b"abc",)
+    assert legacy_hashers.password_bytes("é") == ("é".encode(), b"\xe9")
+    assert legacy_hashers.password_bytes("ĳ 😀") == ("ĳ 😀".encode(),)
+
+
 def test_it_stores_django_style_hashes_of_verify_only_algorithms(socle_hashers):
     hashes = legacy_hashes()
     algorithms = {

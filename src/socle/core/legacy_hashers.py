@@ -17,6 +17,12 @@ whose own fallback is the same pure-Python algorithm. A verify costs what the ha
 the import refuses hashes dearer than :data:`MAX_SHA512_ROUNDS`, :data:`MAX_BCRYPT_COST` and
 :data:`MAX_PBKDF2_ITERATIONS`, since every verify runs in a login's admission slot (one hash per
 core, ``socle.core.admission``).
+
+Older systems hashed the bytes of the password in their own encoding, Windows-1252 (a superset
+of Latin-1 that has « œ » and « € »), rather than UTF-8: for a password with a letter outside
+ASCII (« Élodie », « cœur »), :func:`password_bytes` gives both spellings and the verify-only
+hashers try the second when the first fails. The same characters are typed either way; only a
+failing non-ASCII password costs a second verify.
 """
 
 from __future__ import annotations
@@ -52,6 +58,21 @@ class TooCostly(UnsupportedHash):
     def __init__(self, limit: str) -> None:
         super().__init__(limit)
         self.limit = limit
+
+
+LEGACY_ENCODING = "cp1252"
+
+
+def password_bytes(password: str) -> tuple[bytes, ...]:
+    """The bytes a system may have hashed for ``password``: UTF-8, then Windows-1252 when the
+    password has a character outside ASCII that Windows-1252 can write."""
+    utf8 = password.encode()
+    if password.isascii():
+        return (utf8,)
+    try:
+        return (utf8, password.encode(LEGACY_ENCODING))
+    except UnicodeEncodeError:
+        return (utf8,)
 
 
 class VerifyOnlyHasher(BasePasswordHasher):
@@ -110,8 +131,10 @@ class _LdapShaHasher(VerifyOnlyHasher):
             expected, salt = self.split(self.payload(encoded))
         except ValueError:
             return False
-        actual = self.digest(password.encode() + salt).digest()
-        return hmac.compare_digest(actual, expected)
+        return any(
+            hmac.compare_digest(self.digest(candidate + salt).digest(), expected)
+            for candidate in password_bytes(password)
+        )
 
 
 class LdapShaHasher(_LdapShaHasher):
@@ -158,8 +181,11 @@ class BcryptCryptHasher(VerifyOnlyHasher):
         if not _BCRYPT_RE.match(data):
             return False
         bcrypt = self._load_library()  # type: ignore[attr-defined]
-        actual = bcrypt.hashpw(password.encode()[:BCRYPT_MAX_BYTES], data.encode("ascii"))
-        return hmac.compare_digest(actual, data.encode("ascii"))
+        expected = data.encode("ascii")
+        return any(
+            hmac.compare_digest(bcrypt.hashpw(candidate[:BCRYPT_MAX_BYTES], expected), expected)
+            for candidate in password_bytes(password)
+        )
 
 
 # --- sha512-crypt ($6$), Ulrich Drepper's specification ---------------------------------------
@@ -244,8 +270,14 @@ class Sha512CryptHasher(VerifyOnlyHasher):
         if match is None:
             return False
         rounds = int(match.group(1)) if match.group(1) else SHA512_DEFAULT_ROUNDS
-        actual = sha512_crypt_checksum(password.encode(), match.group(2).encode(), rounds)
-        return hmac.compare_digest(actual.encode("ascii"), match.group(3).encode("ascii"))
+        expected = match.group(3).encode("ascii")
+        return any(
+            hmac.compare_digest(
+                sha512_crypt_checksum(candidate, match.group(2).encode(), rounds).encode("ascii"),
+                expected,
+            )
+            for candidate in password_bytes(password)
+        )
 
 
 # --- The import ---------------------------------------------------------------------------------
