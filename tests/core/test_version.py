@@ -6,9 +6,12 @@ import tomllib
 from pathlib import Path
 
 import django
+import pytest
+from django.test import Client
 
 import socle
 from tests.core.cli import UNSET, run_socle
+from tests.factories import make_person
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -32,3 +35,15 @@ def test_it_reads_the_version_of_a_source_checkout_from_its_pyproject(tmp_path: 
     other.write_text('[project]\nname = "autre"\nversion = "9.9"\n')
     assert socle._checkout_version(other) == "0+unknown"
     assert socle._checkout_version(tmp_path / "absent.toml") == "0+unknown"
+
+
+@pytest.mark.django_db
+def test_the_django_admin_shows_socles_version_in_its_footer() -> None:
+    admin = make_person("Alex", "Admin", is_staff=True, is_superuser=True)
+    browser = Client()
+    browser.force_login(admin)
+    page = browser.get("/django-admin/")
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert f'<p class="socle-version">Socle {project_version()}</p>' in body
+    assert "Administration de Django" not in body  # Django's page, Socle's header kept
