@@ -7,8 +7,8 @@ Django's own commands too (``socle migrate``: ``socle.core.commands.unreachable_
 Ctrl-C (« Interrompu. », exit status 130; Socle's own commands add what to do next:
 ``socle.core.commands.SocleCommand``). A one-shot command's console shows what the command
 says, warnings and errors, not the INFO log lines (``socle.core.logfilters.CommandConsole``).
-``socle --version`` (or ``socle version``) prints Socle's version, with Django's and Python's,
-and needs no setting (Django's own would print Django's version alone).
+``socle --version`` (or ``socle version``, or ``--version`` after any command) prints Socle's
+version, with Django's and Python's, and needs no setting (Django's printed Django's alone).
 """
 
 import os
@@ -27,7 +27,7 @@ def main(argv: list[str] | None = None) -> None:
     from socle.core.logfilters import set_command_console
 
     args = argv if argv is not None else sys.argv[1:]
-    if args in (["--version"], ["version"]):
+    if "--version" in args or args == ["version"]:  # Django's would print Django's version
         sys.stdout.write(f"{version_line()}\n")
         return
     set_command_console(args[0] if args and not args[0].startswith("-") else "")

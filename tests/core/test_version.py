@@ -21,8 +21,8 @@ def project_version() -> str:
 
 
 def test_it_prints_socles_version_with_no_setting_at_all(tmp_path: Path) -> None:
-    for spelling in ("--version", "version"):
-        result = run_socle(tmp_path, spelling, SOCLE_SECRET_KEY=UNSET)
+    for spelling in (["--version"], ["version"], ["migrate", "--version"]):
+        result = run_socle(tmp_path, *spelling, SOCLE_SECRET_KEY=UNSET)
         assert result.returncode == 0, result.stderr
         assert result.stdout.startswith(f"socle {project_version()} (Django "), result.stdout
         assert django.get_version() in result.stdout and result.stderr == ""
