@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export SOCLE_DATA_DIR ?= $(CURDIR)/var
 
-.PHONY: demo test test-fast lint typecheck messages bench soak clean venv system-deps
+.PHONY: demo test test-fast lint typecheck messages dist bench soak clean venv system-deps
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 est requis ($(PYTHON) introuvable)"; exit 1; }
@@ -51,6 +51,11 @@ messages: $(STAMP)
 	@msgattrib --untranslated --no-obsolete $(CATALOG) | grep -q '^msgid' \
 		&& echo "$(CATALOG): untranslated entries (msgattrib --untranslated $(CATALOG))" || true
 
+# The release's sdist and wheel in dist/ (ignored by git), from the files git tracks: docs/release.md.
+dist: $(STAMP)
+	rm -rf dist
+	PYTHON=$(CURDIR)/$(BIN)/python bash scripts/dist dist
+
 bench: $(STAMP) system-deps
 	bash bench/run
 
@@ -58,4 +63,4 @@ soak: $(STAMP) system-deps
 	bash bench/run --soak
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) var dist build src/socle.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -7,6 +7,8 @@ Django's own commands too (``socle migrate``: ``socle.core.commands.unreachable_
 Ctrl-C (« Interrompu. », exit status 130; Socle's own commands add what to do next:
 ``socle.core.commands.SocleCommand``). A one-shot command's console shows what the command
 says, warnings and errors, not the INFO log lines (``socle.core.logfilters.CommandConsole``).
+``socle --version`` (or ``socle version``, or ``--version`` after any command) prints Socle's
+version, with Django's and Python's, and needs no setting (Django's printed Django's alone).
 """
 
 import os
@@ -25,6 +27,9 @@ def main(argv: list[str] | None = None) -> None:
     from socle.core.logfilters import set_command_console
 
     args = argv if argv is not None else sys.argv[1:]
+    if "--version" in args or args == ["version"]:  # Django's would print Django's version
+        sys.stdout.write(f"{version_line()}\n")
+        return
     set_command_console(args[0] if args and not args[0].startswith("-") else "")
     try:
         execute_from_command_line(["socle", *args])
@@ -45,6 +50,18 @@ def main(argv: list[str] | None = None) -> None:
             raise
         sys.stderr.write(f"{message}\n")
         raise SystemExit(1) from None
+
+
+def version_line() -> str:
+    """« socle 1.2.0 (Django 5.2.8, Python 3.11.2) »: what an operator quotes in a bug report."""
+    import platform
+
+    import django
+
+    import socle
+
+    python = platform.python_version()
+    return f"socle {socle.version()} (Django {django.get_version()}, Python {python})"
 
 
 def _interrupted() -> str:

@@ -162,3 +162,16 @@ def test_it_creates_the_metrics_once_when_threads_count_their_first_event_togeth
     before = value("socle_login_queue_full_total")
     metrics.queue_full()
     assert value("socle_login_queue_full_total") == before + 1
+
+
+def test_it_says_the_nodes_socle_version(settings: Any) -> None:
+    from prometheus_client.parser import text_string_to_metric_families
+
+    import socle
+    from socle.core import metrics
+
+    settings.SOCLE_METRICS_TOKEN = "t" * 40
+    families = {f.name: f for f in text_string_to_metric_families(metrics.render()[0].decode())}
+    [sample] = families["socle_build_info"].samples
+    assert sample.labels == {"version": socle.version()} and sample.value == 1.0
+    assert "socle_events" in families  # the counted families are still there

@@ -16,6 +16,8 @@ off, nothing is imported nor counted and the hot paths pay one settings read. Wh
   database or Redis could not be reached.
 - ``socle_pronote_missing_identifier_total``: tickets validated by a PRONOTE service for someone
   who has no PRONOTE identifier there (PRONOTE then shows « Échec de l'authentification »).
+- ``socle_build_info{version}``: always 1, the node's Socle version in its label (which nodes
+  run which release during an upgrade). Written by :func:`render`, not counted.
 
 Under ``socle serve`` the gunicorn workers are separate processes: each writes its values to files
 in a directory of the node (prometheus_client's multiprocess mode, ``PROMETHEUS_MULTIPROC_DIR``,
@@ -166,13 +168,24 @@ def render() -> tuple[bytes, str]:
     from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, generate_latest
 
     _metrics()  # the metrics are listed (at zero) before the first event
+    registry = REGISTRY
     if os.environ.get(MULTIPROC_ENV):
         from prometheus_client import multiprocess
 
         registry = CollectorRegistry()
         multiprocess.MultiProcessCollector(registry)
-        return generate_latest(registry), CONTENT_TYPE_LATEST
-    return generate_latest(REGISTRY), CONTENT_TYPE_LATEST
+    return generate_latest(registry) + _build_info(), CONTENT_TYPE_LATEST
+
+
+def _build_info() -> bytes:
+    """The ``socle_build_info`` family, in the text format (a family may follow the others)."""
+    import socle
+
+    return (
+        "# HELP socle_build_info Socle's version on this node (the label; the value is always 1)\n"
+        "# TYPE socle_build_info gauge\n"
+        f'socle_build_info{{version="{socle.version()}"}} 1.0\n'
+    ).encode()
 
 
 def node_directory(port: int, pid: int) -> Path:
