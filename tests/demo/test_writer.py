@@ -159,3 +159,19 @@ def test_it_gives_each_pupil_the_level_of_their_class() -> None:
     assert all(g.name == f"{g.membership.class_name[0]}EME" for g in levels)
     write_school(make_school())  # a second run adds nothing
     assert levels.count() == pupils.exclude(class_name="").count()
+
+
+def test_it_lets_a_level_rule_be_shown_with_the_demo_accounts() -> None:
+    from socle.portal.access import can_access
+    from socle.portal.models import AccessMode, AccessRule, AccessTarget
+    from tests.factories import make_service
+
+    write_school(make_school())
+    jaures = Establishment.objects.get(uai="0312609T")
+    service = make_service("brevet", access_mode=AccessMode.RULES)
+    rule = AccessRule.objects.create(service=service, target=AccessTarget.SITE, levels=["3EME"])
+    rule.establishments.set([jaures])
+    noel = Person.objects.get(external_id__endswith=":C-NOEL-BEN-SAID")
+    logins = ("yasmina.ben-said", "camille.martin", "nathalie.martin", "helene.le-gall")
+    people = [noel, *(Person.objects.get(login=login) for login in logins)]
+    assert [can_access(p, service) for p in people] == [True, True, False, False, False]
