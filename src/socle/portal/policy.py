@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 
 from django.utils.translation import gettext_noop
 
@@ -119,9 +120,10 @@ class ServicePolicy:
         """Whether deciding needs the person's hand-made group memberships."""
         return any(not g.class_name for r in self.rules for g in r.groups)
 
-    @property
+    @cached_property
     def has_levels(self) -> bool:
-        """Whether deciding needs the levels of the person's (or their children's) memberships."""
+        """Whether deciding needs the levels of the person's (or their children's) memberships:
+        computed once per policy (kept per process), not on each hop."""
         return any(r.levels for r in self.rules)
 
 
