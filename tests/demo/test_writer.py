@@ -143,4 +143,35 @@ def test_teachers_and_staff_get_their_function_and_discipline_in_the_main_school
     assert rows.get(kind="fonction").name == "ENSEIGNEMENT"
     direction = MembershipGroup.objects.get(membership__person__login="direction.jaures")
     assert (direction.kind, direction.name) == ("fonction", "DIRECTION")
-    assert not MembershipGroup.objects.filter(membership__profile=Profile.PUPIL).exists()
+    pupils_rows = MembershipGroup.objects.filter(membership__profile=Profile.PUPIL)
+    assert set(pupils_rows.values_list("kind", flat=True)) == {"niveau"}  # their levels only
+
+
+def test_it_gives_each_pupil_the_level_of_their_class() -> None:
+    write_school(make_school())
+    levels = MembershipGroup.objects.filter(kind="niveau")
+    noel = levels.get(membership__person__external_id__endswith=":C-NOEL-BEN-SAID")
+    assert (noel.membership.class_name, noel.name) == ("3B", "3EME")
+    ines = levels.get(membership__person__login="ines.ben-said")
+    assert (ines.membership.establishment.uai, ines.name) == ("0312799Z", "5EME")
+    pupils = Membership.objects.filter(profile=Profile.PUPIL)
+    assert levels.count() == pupils.exclude(class_name="").count()
+    assert all(g.name == f"{g.membership.class_name[0]}EME" for g in levels)
+    write_school(make_school())  # a second run adds nothing
+    assert levels.count() == pupils.exclude(class_name="").count()
+
+
+def test_it_lets_a_level_rule_be_shown_with_the_demo_accounts() -> None:
+    from socle.portal.access import can_access
+    from socle.portal.models import AccessMode, AccessRule, AccessTarget
+    from tests.factories import make_service
+
+    write_school(make_school())
+    jaures = Establishment.objects.get(uai="0312609T")
+    service = make_service("brevet", access_mode=AccessMode.RULES)
+    rule = AccessRule.objects.create(service=service, target=AccessTarget.SITE, levels=["3EME"])
+    rule.establishments.set([jaures])
+    noel = Person.objects.get(external_id__endswith=":C-NOEL-BEN-SAID")
+    logins = ("yasmina.ben-said", "camille.martin", "nathalie.martin", "helene.le-gall")
+    people = [noel, *(Person.objects.get(login=login) for login in logins)]
+    assert [can_access(p, service) for p in people] == [True, True, False, False, False]

@@ -52,7 +52,9 @@ def pupil(
     born: str = "04/03/2012",
     title: str = "Mme",
     groups: list[str] | None = None,
+    level: dict[str, str] | None = None,
 ) -> str:
+    """A pupil record; ``level``: attribute → value (``ENTEleveNivFormation``, ``ENTEleveMEF``…)."""
     pairs = _person(pid, last, first, born, title) + [
         ("ENTPersonStructRattach", school),
         ("ENTEleveClasses", f"{school}${klass}"),
@@ -60,6 +62,7 @@ def pupil(
     ]
     if groups is not None:
         pairs.append(("ENTEleveGroupes", groups))
+    pairs.extend((level or {}).items())
     return add_request("categoriePersonne", "Eleve", pid, pairs)
 
 

@@ -63,6 +63,25 @@ def test_it_lists_memberships_by_login(client: Client) -> None:
     assert len(rows) == 1
 
 
+def test_it_lists_a_pupil_s_level_beside_the_class(
+    client: Client, django_assert_max_num_queries: Any
+) -> None:
+    school = make_establishment()
+    for i in range(3):
+        pupil = make_person("Zoé", f"Zèbre{i}", establishment=school, class_name=f"3{'ABC'[i]}")
+        membership = Membership.objects.get(person=pupil)
+        MembershipGroup.objects.create(membership=membership, kind=GroupKind.LEVEL, name="3EME")
+    make_person("Paul", "Prof", establishment=school, profile=Profile.TEACHER)
+    client = _superuser_client(client)
+    url = reverse("admin:directory_membership_changelist")
+    client.get(url)
+    with django_assert_max_num_queries(12):  # not one more per row
+        response = client.get(url)
+    page = html.fromstring(response.content.decode())
+    levels = page.xpath("//table[@id='result_list']//td[contains(@class, 'field-level')]")
+    assert sorted(td.text_content().strip() for td in levels) == ["-", "3EME", "3EME", "3EME"]
+
+
 def _posted_form(client: Client, url: str, **changes: str) -> Any:
     """Posts the admin's change form as the page fills it, with ``changes`` (unset when "")."""
     page = html.fromstring(client.get(url).content.decode())

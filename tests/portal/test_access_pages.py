@@ -289,3 +289,41 @@ def test_a_rule_can_be_narrowed_to_the_disciplines_held_in_the_school(
     assert trace.detail.endswith("× Tous les profils ; disciplines de poste : MATHS")
     state = html.fromstring(client.get(url).content).xpath('string(//p[@class="state"])')
     assert "Personne n" not in state and "Enseignant (certains groupes)" in state
+
+
+def test_a_rule_can_be_narrowed_to_the_levels_of_the_school(
+    superuser: Person, school: Establishment
+) -> None:
+    from socle.directory.models import GroupKind, MembershipGroup
+
+    service = make_service(
+        "brevet", url="https://brevet.example.org/", access_mode=AccessMode.RULES
+    )
+    levels = {"3EME": "3B", "3ème": "3C", "4EME": "4A"}  # one level written two ways
+    pupils = {}
+    for level, class_name in levels.items():
+        pupil = make_person("Léa", class_name, establishment=school, class_name=class_name)
+        membership = Membership.objects.get(person=pupil)
+        MembershipGroup.objects.create(membership=membership, kind=GroupKind.LEVEL, name=level)
+        pupils[class_name] = pupil
+    client = logged_in(superuser)
+    url = reverse("portal:service_access", args=[service.pk]) + f"?etab={school.uai}"
+    page = html.fromstring(client.get(url).content)
+    assert page.xpath('//input[@name="rule-levels"]/@value') == ["3EME", "4EME"]
+    rule = {"action": "add_rule", "etab": school.uai, "rule-role": "access"}
+    rule |= {"rule-target": "site", "rule-profiles": [""], "rule-levels": ["3EME"]}
+    teachers = rule | {"rule-profiles": [Profile.PUPIL, Profile.TEACHER]}
+    refused = client.post(url, teachers)
+    assert "ne concernent que les élèves et leurs parents" in refused.content.decode()
+    assert client.post(url, rule).status_code == 302
+    assert AccessRule.objects.get(service=service).levels == ["3EME"]
+    assert [can_access(pupils[c], service) for c in ("3B", "3C", "4A")] == [True, True, False]
+    recap = html.fromstring(client.get(url).content)
+    headers = [th.text_content().strip() for th in recap.xpath("//table//th")]
+    assert headers[5] == "Niveau"
+    cells = [td.text_content().strip() for td in recap.xpath("//table//tbody/tr[1]/td")]
+    assert cells[2:6] == ["—", "—", "—", "3EME"]
+    trace = Trace.objects.filter(event="access_rule_added").latest("at")
+    assert trace.detail.endswith("× Tous les profils ; niveaux : 3EME")
+    state = html.fromstring(client.get(url).content).xpath('string(//p[@class="state"])')
+    assert "Élève (certains groupes)" in state and "Parent (certains groupes)" in state

@@ -35,6 +35,8 @@ class Seed:
         self.pronote = Service.objects.get(code="PRONOTECAS")
         self.cdi = Service.objects.get(code="CDI")
         self.pupil = make_person("Camille", "Martin", establishment=self.school, class_name="4A")
+        pupil_membership = Membership.objects.get(person=self.pupil)
+        MembershipGroup.objects.create(membership=pupil_membership, kind="niveau", name="4EME")
         self.parent = make_person(
             "Nathalie", "Martin", establishment=self.school, profile=Profile.PARENT
         )

@@ -178,3 +178,17 @@ def test_a_narrowed_rule_shows_its_populations_as_partly_open() -> None:
     state = population_access(ServicePolicy(10, open_by_default=False, rules=(everyone,)), A)
     assert "eleve" not in state and "parent" not in state and state.get("enseignant") == "some"
     assert population_access(ServicePolicy(10, open_by_default=False, rules=(everyone,)), B) == {}
+
+
+def test_it_narrows_a_rule_to_levels_for_pupils_and_parents_only() -> None:
+    third = frozenset({"3eme"})
+    rule = RuleFact(1, "site", "", frozenset({A}), levels=third)
+    policy = ServicePolicy(1, open_by_default=False, rules=(rule,))
+    assert policy.has_levels and not ServicePolicy(2).has_levels
+    assert decide(policy, [MembershipFact(A, ELV, levels=third)]).allowed
+    assert decide(policy, [MembershipFact(A, TUT, levels=third)]).allowed  # a child's level
+    assert not decide(policy, [MembershipFact(A, ELV, levels=frozenset({"4eme"}))]).allowed
+    assert not decide(policy, [MembershipFact(A, ELV)]).allowed
+    assert not decide(policy, [MembershipFact(B, ELV, levels=third)]).allowed  # elsewhere
+    assert not decide(policy, [MembershipFact(A, ENS, levels=third)]).allowed  # no staff
+    assert population_access(policy, A) == {"eleve": "some", "parent": "some"}

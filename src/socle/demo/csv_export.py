@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import io
 
-from socle.demo.people import SynthSchool
+from socle.demo.people import PUPIL, SynthSchool, level_of_class
 
 COLUMNS = (
     "uai",
@@ -27,6 +27,7 @@ COLUMNS = (
     "children",
     "birth_last_name",
     "relation",
+    "level",
 )
 
 
@@ -56,6 +57,7 @@ def school_csv(school: SynthSchool) -> str:
                     "|".join(children.get(person.key, ())),
                     person.birth_last_name,
                     relation.get(person.key, ""),
+                    level_of_class(person.class_name) if person.profile == PUPIL else "",
                 )
             )
     return out.getvalue()

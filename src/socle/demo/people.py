@@ -128,3 +128,9 @@ def pronote_id(seed: int, uai: str, key: str, variant: str = "") -> str:
         number, index = divmod(number, len(PRONOTE_ALPHABET))
         chars.append(PRONOTE_ALPHABET[index])
     return "".join(chars)
+
+
+def level_of_class(class_name: str) -> str:
+    """A collège class's level as the AAF labels it (``ENTEleveLibelleMEF``): 3B → « 3EME »."""
+    digit = class_name[:1]
+    return f"{digit}EME" if digit and digit in "3456" else ""

@@ -21,7 +21,14 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from socle.demo.people import Role, SynthEstablishment, SynthPerson, SynthSchool
+from socle.demo.people import (
+    PUPIL,
+    Role,
+    SynthEstablishment,
+    SynthPerson,
+    SynthSchool,
+    level_of_class,
+)
 from socle.directory.logins import UID_ALPHABET, UID_LENGTH, login_allocator_for, new_uid
 from socle.directory.models import (
     Establishment,
@@ -128,6 +135,7 @@ def write_school(
         ids = _write_people(school, report, shared_password, batch_size)
         _write_memberships(school, establishments, ids, report, batch_size)
         _write_functions(school, establishments[school.establishment.uai], ids, batch_size)
+        _write_levels(school, batch_size)
         _write_links(school, ids, report, batch_size)
     return report
 
@@ -284,6 +292,26 @@ def _write_functions(
         if person_id in memberships
         for kind, name in by_kind.items()
         if (memberships[person_id], kind, name) not in existing
+    ]
+    MembershipGroup.objects.bulk_create(rows, batch_size=batch_size, ignore_conflicts=True)
+
+
+def _write_levels(school: SynthSchool, batch_size: int) -> None:
+    """A « niveau » row on each synthetic pupil's membership that has a class, the level of
+    that class (for the « Accès population » rules narrowed to levels); none written again on
+    a re-run, and added to a demo seeded by an earlier version."""
+    memberships = Membership.objects.filter(
+        person__external_id__startswith=school.external_id_prefix, profile=PUPIL
+    ).exclude(class_name="")
+    held = set(
+        MembershipGroup.objects.filter(
+            membership__in=memberships, kind=GroupKind.LEVEL
+        ).values_list("membership_id", flat=True)
+    )
+    rows = [
+        MembershipGroup(membership_id=pk, kind=GroupKind.LEVEL, name=level)
+        for pk, class_name in memberships.values_list("pk", "class_name")
+        if pk not in held and (level := level_of_class(class_name))
     ]
     MembershipGroup.objects.bulk_create(rows, batch_size=batch_size, ignore_conflicts=True)
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.contrib import admin
 from django.db import transaction
+from django.db.models import OuterRef, Subquery
 from django.http import HttpRequest, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
@@ -16,6 +17,7 @@ from socle.directory.blocking import clear_block
 from socle.directory.models import (
     ActivationCode,
     Establishment,
+    GroupKind,
     Membership,
     MembershipGroup,
     ParentLink,
@@ -50,22 +52,36 @@ class MembershipInline(admin.TabularInline):
 
 class MembershipGroupInline(admin.TabularInline):
     """The classes a teacher teaches and the groups of a membership (CAS attributes ``classes``
-    and ``groupes``). An AAF import rewrites those of the people it carries."""
+    and ``groupes``), a staff member's functions, disciplines and subjects, a pupil's level. An
+    AAF import rewrites those of the people it carries (a CSV import, a pupil's level)."""
 
     model = MembershipGroup
     extra = 0
-    verbose_name = _("classe enseignée ou groupe")
-    verbose_name_plural = _("classes enseignées et groupes")
+    verbose_name = _("classe enseignée, groupe, fonction ou niveau")
+    verbose_name_plural = _("classes enseignées, groupes, fonctions et niveau")
 
 
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):
-    list_display = ("person", "establishment", "profile", "class_name", "is_admin")
+    list_display = ("person", "establishment", "profile", "class_name", "level", "is_admin")
     list_filter = ("profile", "is_admin")
     search_fields = ("person__login", "person__last_name", "establishment__uai", "class_name")
     list_select_related = ("person", "establishment")
     autocomplete_fields = ("person", "establishment")
     inlines = [MembershipGroupInline]
+
+    def get_queryset(self, request: HttpRequest) -> Any:
+        """With a pupil's level beside the class, read in the list's own query."""
+        levels = MembershipGroup.objects.filter(membership=OuterRef("pk"), kind=GroupKind.LEVEL)
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(level_name=Subquery(levels.order_by("name").values("name")[:1]))
+        )
+
+    @admin.display(description=_("niveau"), ordering="level_name")
+    def level(self, membership: Membership) -> str:
+        return getattr(membership, "level_name", None) or ""
 
 
 class ImportedHashFilter(admin.SimpleListFilter):

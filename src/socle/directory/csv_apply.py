@@ -6,6 +6,7 @@ group's status (created, updated, unchanged) is counted in the :class:`ImportSum
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,13 +19,15 @@ from socle.directory.csv_groups import CHUNK, GroupKey, PersonGroup
 from socle.directory.logins import login_allocator_for
 from socle.directory.models import (
     Establishment,
+    GroupKind,
     Membership,
+    MembershipGroup,
     ParentLink,
     Person,
     Source,
     search_key_for,
 )
-from socle.directory.profiles import Relation
+from socle.directory.profiles import Profile, Relation
 
 
 @dataclass
@@ -149,6 +152,7 @@ def apply_groups(
         if group.status != "created" and group.person and group.person.blocked_at is not None:
             summary.left_blocked += 1
     _sync_memberships(groups, establishments)
+    _sync_levels(groups, establishments)
     _sync_links(groups)
     for group in groups.values():
         setattr(summary, group.status, getattr(summary, group.status) + 1)
@@ -230,6 +234,52 @@ def _sync_memberships(
                 found.save(update_fields=["class_name"])
                 group.status = "updated"
     Membership.objects.bulk_create(to_create, batch_size=CHUNK)
+
+
+def _sync_levels(
+    groups: dict[GroupKey, PersonGroup], establishments: dict[str, Establishment]
+) -> None:
+    """A pupil row's ``level`` (a file with the column) becomes the one ``niveau`` row of the
+    pupil's membership there; an empty cell removes it. Rows without the column: unchanged."""
+    wanted: dict[tuple[int, int], str] = {}
+    by_person: dict[int, PersonGroup] = {}
+    for group in groups.values():
+        assert group.person is not None
+        for row in group.rows:
+            if row.level is not None and row.profile == Profile.PUPIL:
+                wanted[(group.person.pk, establishments[row.uai].pk)] = row.level
+                by_person[group.person.pk] = group
+    if not wanted:
+        return
+    memberships: dict[int, tuple[int, int]] = {}
+    current: dict[int, dict[str, int]] = defaultdict(dict)  # membership → level → row pk
+    for chunk in batched(sorted(by_person), CHUNK):
+        pupils = Membership.objects.filter(person_id__in=chunk, profile=Profile.PUPIL)
+        for pk, person_id, est_id in pupils.values_list("pk", "person_id", "establishment_id"):
+            if (person_id, est_id) in wanted:
+                memberships[pk] = (person_id, est_id)
+        rows = MembershipGroup.objects.filter(
+            membership__in=pupils, kind=GroupKind.LEVEL
+        ).values_list("pk", "membership_id", "name")
+        for pk, membership_id, name in rows:
+            current[membership_id][name] = pk
+    to_create: list[MembershipGroup] = []
+    to_delete: list[int] = []
+    for membership_id, key in memberships.items():
+        level, held = wanted[key], current.get(membership_id, {})
+        gone = [pk for name, pk in held.items() if name != level]
+        if gone or (level and level not in held):
+            to_delete.extend(gone)
+            if level and level not in held:
+                to_create.append(
+                    MembershipGroup(membership_id=membership_id, kind=GroupKind.LEVEL, name=level)
+                )
+            group = by_person[key[0]]
+            if group.status == "unchanged":
+                group.status = "updated"
+    for chunk in batched(to_delete, CHUNK):
+        MembershipGroup.objects.filter(pk__in=chunk).delete()
+    MembershipGroup.objects.bulk_create(to_create, batch_size=CHUNK)
 
 
 def _sync_links(groups: dict[GroupKey, PersonGroup]) -> None:

@@ -48,6 +48,7 @@ COLUMNS = (
     "email",
     "relation",
     "password_hash",
+    "level",
 )
 COLUMN_ALIASES = {
     "profil": "profile",
@@ -71,6 +72,7 @@ COLUMN_ALIASES = {
     "mail": "email",
     "courriel": "email",
     "lien": "relation",
+    "niveau": "level",
 }
 REQUIRED = ("profile", "last_name", "first_name")
 _LOGIN_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$")
@@ -80,6 +82,7 @@ _MAX_LENGTHS = {
     "birth_last_name": 100,
     "postal_code": 10,
     "class": 50,
+    "level": 50,
     "external_id": 64,
     "email": 254,
 }
@@ -98,6 +101,8 @@ class CsvRow:
     # The row's class in its establishment; "" (an empty cell): none. None: the file has no
     # class column, and the membership keeps the class it has.
     class_name: str | None = None
+    # The pupil's level (« niveau ») there, the same way: "" none, None the file does not say.
+    level: str | None = None
     login: str = ""
     password: str = field(default="", repr=False)
     # ``password_hash``: a hash from another system, Django-encoded (``legacy_hashers``)
@@ -324,6 +329,11 @@ def _check_row(
             )
         else:
             relation = parsed
+    if values.get("level") and profile is not None and profile != Profile.PUPIL:
+        problems.append(
+            _("niveau « %(level)s » : seuls les élèves ont un niveau.")
+            % {"level": values["level"][:50]}
+        )
     children = [child.strip() for child in values.get("children", "").split("|") if child.strip()]
     password = values.get("password", "")
     imported_hash = ""
@@ -357,6 +367,7 @@ def _check_row(
             birth_date=birth_date,
             postal_code=values.get("postal_code", ""),
             class_name=values.get("class"),
+            level=values.get("level"),
             login=login,
             password=password,
             imported_hash=imported_hash,

@@ -227,6 +227,7 @@ class GroupKind(models.TextChoices):
     FUNCTION = "fonction", _("fonction")
     DISCIPLINE = "discipline", _("discipline de poste")
     SUBJECT = "matiere", _("matière enseignée")
+    LEVEL = "niveau", _("niveau")
 
 
 class MembershipGroup(models.Model):
@@ -234,7 +235,9 @@ class MembershipGroup(models.Model):
     ``ENTEleveGroupes``): the classes a teacher teaches, the groups of a pupil or a teacher. A
     pupil's own class stays in ``Membership.class_name``. Also a staff member's function and
     « discipline de poste » in the establishment (AAF ``ENTPersonFonctions``) and the subjects
-    taught there (``ENTAuxEnsMatiereEnseignEtab``)."""
+    taught there (``ENTAuxEnsMatiereEnseignEtab``); and a pupil's level there (« niveau »: AAF
+    ``ENTEleveNivFormation``, else ``ENTEleveLibelleMEF``/``ENTEleveMEF``, or the CSV ``level``
+    column), one row at most per pupil membership."""
 
     membership = models.ForeignKey(
         Membership, on_delete=models.CASCADE, related_name="teaching_groups"

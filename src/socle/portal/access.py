@@ -15,12 +15,16 @@ from typing import Any
 from django.db.models import prefetch_related_objects
 
 from socle.directory.models import Establishment, Person
-from socle.portal.access_cache import PersonFacts, person_facts, service_policy
+from socle.portal.access_cache import PersonFacts, person_facts, person_levels, service_policy
 from socle.portal.membership_facts import (
     PARENT,
+    Levels,
     children_classes,
     facts_from_memberships,
     facts_from_rows,
+    levels_of,
+    may_have_levels,
+    with_levels,
 )
 from socle.portal.models import AccessMode, AccessRule, Group, Service, ServiceActivation
 from socle.portal.policy import (
@@ -31,6 +35,7 @@ from socle.portal.policy import (
     RuleFact,
     ServicePolicy,
     decide,
+    level_key,
 )
 
 
@@ -85,10 +90,33 @@ def _casefolded(names: object) -> frozenset[str]:
     return frozenset(n.casefold() for n in names)
 
 
+def _level_keys(names: object) -> frozenset[str]:
+    """A rule's levels, folded as the memberships' (``level_key``); malformed: nobody."""
+    folded = _casefolded(names)
+    return folded if folded is NOTHING_MATCHES else frozenset(map(level_key, folded))
+
+
+def _with_levels(
+    person_id: int, memberships: list[MembershipFact], policies: Iterable[ServicePolicy]
+) -> list[MembershipFact]:
+    """The memberships with their levels, read (one query) only when a rule of these services
+    names levels and the person is a pupil or a parent."""
+    if not any(p.has_levels for p in policies) or not may_have_levels(memberships):
+        return memberships
+    return list(with_levels(memberships, levels_of([person_id]).get(person_id, {})))
+
+
 def _load_rules(service_ids: list[int]) -> dict[int, list[RuleFact]]:
     rules = list(
         AccessRule.objects.filter(service_id__in=service_ids).values_list(
-            "id", "service_id", "target", "profile", "functions", "disciplines", "subjects"
+            "id",
+            "service_id",
+            "target",
+            "profile",
+            "functions",
+            "disciplines",
+            "subjects",
+            "levels",
         )
     )
     if not rules:
@@ -107,7 +135,7 @@ def _load_rules(service_ids: list[int]) -> dict[int, list[RuleFact]]:
         ):
             groups[rule_id].append(GroupFact(group_id, est_id, class_name))
     result: dict[int, list[RuleFact]] = defaultdict(list)
-    for rule_id, service_id, target, profile, functions, disciplines, subjects in rules:
+    for rule_id, service_id, target, profile, functions, disciplines, subjects, levels in rules:
         result[service_id].append(
             RuleFact(
                 rule_id,
@@ -118,6 +146,7 @@ def _load_rules(service_ids: list[int]) -> dict[int, list[RuleFact]]:
                 _casefolded(functions),
                 _casefolded(disciplines),
                 _casefolded(subjects),
+                _level_keys(levels),
             )
         )
     return result
@@ -141,7 +170,7 @@ def explain_access(
 ) -> Decision:
     """The decision with one verdict per membership (for the « Accès utilisateur » tab)."""
     policy = load_policies([service])[service.pk] if service.pk else ServicePolicy(0, False)
-    memberships = membership_facts(person)
+    memberships = _with_levels(person.pk, membership_facts(person), [policy])
     return decide(
         policy,
         memberships,
@@ -159,10 +188,14 @@ def explain_for_people(people: list[Person], service: Service) -> dict[int, Deci
     policy = load_policies([service])[service.pk]
     parents = [p.pk for p in people if any(m.profile == PARENT for m in p.memberships.all())]
     children = children_classes(parents)
+    facts = {p.pk: facts_from_memberships(p.pk, p.memberships.all(), children) for p in people}
+    levels: dict[int, Levels] = {}
+    if policy.has_levels:
+        levels = levels_of(p for p, held in facts.items() if may_have_levels(held))
     return {
         person.pk: decide(
             policy,
-            list(facts_from_memberships(person.pk, person.memberships.all(), children)),
+            list(with_levels(facts[person.pk], levels.get(person.pk, {}))),
             is_active=person.is_active,
             is_superuser=person.is_superuser,
             person_group_ids=_person_group_ids(person, [policy]),
@@ -193,9 +226,12 @@ def can_access(
     if facts is None:
         return False
     group_ids = _person_group_ids(person, [policy]) if policy.has_member_groups else frozenset()
+    memberships = facts.memberships
+    if policy.has_levels and may_have_levels(memberships):
+        memberships = with_levels(memberships, person_levels(facts.pk))
     return decide(
         policy,
-        list(facts.memberships),
+        list(memberships),
         is_active=True,
         is_superuser=bool(getattr(person, "is_superuser", False)),
         person_group_ids=group_ids,
@@ -213,7 +249,7 @@ def accessible_services(
         services = Service.objects.filter(enabled=True)
     services = list(services)
     policies = load_policies(services)
-    memberships = membership_facts(person)
+    memberships = _with_levels(person.pk, membership_facts(person), policies.values())
     group_ids = _person_group_ids(person, policies.values())
     decisions: dict[int, Decision] = {}
     for service in services:

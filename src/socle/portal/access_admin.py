@@ -38,6 +38,7 @@ class RecapRow:
     subjects: str = ""  # a rule's narrowing, names joined with ", "
     functions: str = ""
     disciplines: str = ""
+    levels: str = ""
 
 
 def _in_scope(ids: set[int] | None, est_ids: set[int]) -> bool:
@@ -107,12 +108,14 @@ NARROWINGS = (
     gettext_noop("matières enseignées"),
     gettext_noop("fonctions"),
     gettext_noop("disciplines de poste"),
+    gettext_noop("niveaux"),
 )
 
 
 def _rule_detail(rule: AccessRule, ids: set[int] | None) -> str:
     detail = f"{describe_rule(rule, ids)} × {profile_label(rule.profile)}"
-    narrowing = zip(NARROWINGS, (rule.subjects, rule.functions, rule.disciplines), strict=True)
+    lists = (rule.subjects, rule.functions, rule.disciplines, rule.levels)
+    narrowing = zip(NARROWINGS, lists, strict=True)
     for label, names in narrowing:
         if names:
             narrowed = _("%(label)s : %(names)s") % {
@@ -248,6 +251,7 @@ def recap_rows(
                 subjects=", ".join(rule.subjects or ()),
                 functions=", ".join(rule.functions or ()),
                 disciplines=", ".join(rule.disciplines or ()),
+                levels=", ".join(rule.levels or ()),
             )
         )
     return rows

@@ -12,6 +12,8 @@ memory per process (``socle.core.versioned``):
   Directory imports write in bulk without signals, so entries also expire after
   :data:`PEOPLE_TTL` seconds: an import's changes reach the CAS within that delay at most (a
   deactivated account's sessions end at once anyway, through ``person_deactivated``).
+- the levels of a pupil's or a parent's memberships, the same way, read only for a service whose
+  rules name levels (:func:`person_levels`).
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from socle.core.versioned import LocalCache, SharedVersion
 from socle.directory.models import Membership, MembershipGroup, ParentLink, Person
-from socle.portal.membership_facts import facts_from_rows
+from socle.portal.membership_facts import Levels, facts_from_rows, levels_of
 from socle.portal.models import AccessRule, Group, Service, ServiceActivation
 from socle.portal.policy import MembershipFact, ServicePolicy
 
@@ -34,6 +36,7 @@ _policies: LocalCache[ServicePolicy] = LocalCache(POLICY_VERSION, max_entries=40
 _people: LocalCache[PersonFacts | None] = LocalCache(
     PEOPLE_VERSION, max_entries=50_000, ttl=PEOPLE_TTL
 )
+_levels: LocalCache[Levels] = LocalCache(PEOPLE_VERSION, max_entries=50_000, ttl=PEOPLE_TTL)
 # Saves that change nothing an access decision reads (a login, a password change).
 _IRRELEVANT_PERSON_FIELDS = frozenset({"last_login", "password", "updated_at"})
 
@@ -68,6 +71,11 @@ def _load_person(person_id: int) -> PersonFacts | None:
 def person_facts(person_id: int) -> PersonFacts | None:
     """The person's access facts (``None`` if there is no such person)."""
     return _people.get(person_id, lambda: _load_person(person_id))
+
+
+def person_levels(person_id: int) -> Levels:
+    """The levels of the person's pupil and parent memberships (:func:`levels_of`)."""
+    return _levels.get(person_id, lambda: levels_of([person_id]).get(person_id, {}))
 
 
 def service_policy(service: Service, load: Any) -> ServicePolicy:

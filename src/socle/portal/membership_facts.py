@@ -9,18 +9,24 @@ query; a parent's costs one (the children's classes), a staff member's one (the 
 and the functions, « disciplines de poste » and subjects held in each establishment, which a
 rule may name: AAF ``ENTPersonFonctions`` and ``ENTAuxEnsMatiereEnseignEtab``, stored on one
 membership per establishment and read for all of the person's staff memberships there).
+
+Levels (« niveaux ») are not read with the rest: only a service whose rules name levels needs
+them, and then :func:`levels_of` reads them (one query, for a pupil or a parent only) and
+:func:`with_levels` adds them to the facts; every other hop costs nothing more.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
+
+from django.db.models import Q
 
 from socle.directory.models import GroupKind, Membership, MembershipGroup
 from socle.directory.profiles import Profile
-from socle.portal.policy import HOLD_NOTHING, MembershipFact
+from socle.portal.policy import HOLD_NOTHING, MembershipFact, level_key
 
 PARENT = Profile.PARENT.value
 Row = tuple[int, str, bool, str]  # establishment_id, profile, is_admin, class_name
@@ -155,3 +161,60 @@ def facts_from_memberships(
     if children is None:
         children = children_classes([person_id]) if _is_parent(rows) else {}
     return _facts(rows, held, children.get(person_id, {}))
+
+
+Levels = dict[tuple[int, str], frozenset[str]]  # (establishment_id, profile) → folded levels
+
+
+def levels_of(person_ids: Iterable[int]) -> dict[int, Levels]:
+    """For each of these people, the levels (folded by ``level_key``) of their pupil
+    memberships, and those of their children (active pupils they are a responsable of) for
+    their parent memberships, per establishment: one query whatever their number."""
+    ids = set(person_ids)
+    if not ids:
+        return {}
+    found: dict[int, dict[tuple[int, str], set[str]]] = defaultdict(lambda: defaultdict(set))
+    rows = (
+        MembershipGroup.objects.filter(kind=GroupKind.LEVEL, membership__profile=Profile.PUPIL)
+        .filter(
+            Q(membership__person_id__in=ids)
+            | Q(
+                membership__person__parent_links__parent_id__in=ids,
+                membership__person__is_active=True,
+            )
+        )
+        .values_list(
+            "membership__person_id",
+            "membership__person__is_active",
+            "membership__person__parent_links__parent_id",
+            "membership__establishment_id",
+            "name",
+        )
+        .distinct()
+    )
+    for pupil_id, active, parent_id, est_id, name in rows:
+        if pupil_id in ids:
+            found[pupil_id][(est_id, Profile.PUPIL.value)].add(level_key(name))
+        if active and parent_id in ids:
+            found[parent_id][(est_id, PARENT)].add(level_key(name))
+    return {
+        person_id: {key: frozenset(names) for key, names in levels.items()}
+        for person_id, levels in found.items()
+    }
+
+
+def with_levels(
+    memberships: Iterable[MembershipFact], levels: Levels
+) -> tuple[MembershipFact, ...]:
+    """The facts with the levels of :func:`levels_of` (a pupil's or a parent's memberships)."""
+    return tuple(
+        replace(m, levels=levels.get((m.establishment_id, m.profile), frozenset()))
+        if m.profile in HOLD_NOTHING
+        else m
+        for m in memberships
+    )
+
+
+def may_have_levels(memberships: Iterable[MembershipFact]) -> bool:
+    """Whether any membership is a pupil's or a parent's (the others have no level)."""
+    return any(m.profile in HOLD_NOTHING for m in memberships)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -12,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from socle.directory.models import Establishment
+from socle.directory.profiles import Profile
 from socle.portal.trace_models import (  # noqa: F401 - the app's models, found here by Django
     Trace,
     TraceScope,
@@ -264,7 +266,8 @@ class AccessTarget(models.TextChoices):
 
 class AccessRule(models.Model):
     """ "Accès population": a role on the service for a target × a profile ("" = every profile),
-    optionally narrowed to some subjects taught, functions or « disciplines de poste ».
+    optionally narrowed to some subjects taught, functions or « disciplines de poste » (staff),
+    or to some levels (« niveaux »: pupils of those levels and their parents).
 
     ``site`` and ``establishments`` rules keep their establishments in ``establishments``;
     ``groups`` rules in ``groups``; ``all`` needs neither."""
@@ -284,6 +287,11 @@ class AccessRule(models.Model):
     subjects = models.JSONField(_("matières enseignées"), default=list, blank=True)
     functions = models.JSONField(_("fonctions"), default=list, blank=True)
     disciplines = models.JSONField(_("disciplines de poste"), default=list, blank=True)
+    # Narrowing to pupils of these levels and to the parents of such a pupil, in the
+    # establishment (``MembershipGroup`` rows of kind « niveau »), compared without case nor
+    # accents; a rule naming levels admits no other profile. Empty: no narrowing.
+    LEVELS = "levels"
+    levels = models.JSONField(_("niveaux"), default=list, blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -302,14 +310,42 @@ class AccessRule(models.Model):
 
     def clean(self) -> None:
         """The narrowing lists hold names (the Django admin edits them as JSON)."""
-        errors = {
+        errors: dict[str, Any] = {
             name: _('Une liste de noms est attendue, par exemple ["MATHEMATIQUES"].')
-            for name in self.NARROWING
+            for name in (*self.NARROWING, self.LEVELS)
             if not isinstance(getattr(self, name), list)
             or not all(isinstance(n, str) and n.strip() for n in getattr(self, name))
         }
+        if not errors and self.levels:
+            problem = levels_problem([self.profile], [getattr(self, n) for n in self.NARROWING])
+            if problem:
+                errors["levels"] = problem
         if errors:
             raise ValidationError(errors)
+
+
+# The profiles a level concerns: a pupil's own, a parent's through their children.
+LEVEL_PROFILES = frozenset({"", Profile.PUPIL.value, Profile.PARENT.value})
+
+
+def levels_problem(profiles: list[str], staff_narrowing: list[object]) -> str | None:
+    """Why a rule naming levels cannot have these profiles or that staff narrowing (subjects,
+    functions, disciplines, which no pupil nor parent holds): it would admit nobody."""
+    if any(profile not in LEVEL_PROFILES for profile in profiles):
+        return str(
+            _(
+                "Les niveaux ne concernent que les élèves et leurs parents : cochez « Élève », "
+                "« Parent » ou « Tous les profils »."
+            )
+        )
+    if any(staff_narrowing):
+        return str(
+            _(
+                "Un droit ne peut nommer à la fois des niveaux (élèves, parents) et des "
+                "matières, fonctions ou disciplines (personnels) : créez deux droits."
+            )
+        )
+    return None
 
 
 class LauncherSkip(models.Model):

@@ -12,7 +12,9 @@ For each membership of the person (establishment × national profile), in order:
    (``taught_classes``: the AAF's ``ENTAuxEnsClasses``) and the parents of its pupils
    (``children_classes``); a rule's profile narrows it to one of them. A rule naming subjects
    taught, functions or « disciplines de poste » covers only the staff memberships holding one
-   of each list it names there.
+   of each list it names there. A rule naming levels (« niveaux ») covers only the pupils of one
+   of those levels in the establishment and the parents of such a pupil there: it admits no
+   other profile (a staff member, a pupil of another level or without one).
 
 Access is granted as soon as one membership is granted. A global administrator (superuser)
 may open every enabled service; an inactive account none. An anonymous service is open to all.
@@ -20,7 +22,9 @@ may open every enabled service; an inactive account none. An anonymous service i
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 
 from django.utils.translation import gettext_noop
 
@@ -49,6 +53,9 @@ R_NARROWED = gettext_noop(
     "un droit de l'onglet « Accès population » couvre ce profil, mais pour d'autres matières, "
     "fonctions ou disciplines de poste"
 )
+R_OTHER_LEVELS = gettext_noop(
+    "un droit de l'onglet « Accès population » couvre ce profil, mais pour d'autres niveaux"
+)
 
 
 @dataclass(frozen=True)
@@ -62,6 +69,9 @@ class MembershipFact:
     functions: frozenset[str] = frozenset()  # casefolded functions held here (staff)
     disciplines: frozenset[str] = frozenset()  # casefolded « disciplines de poste » here
     subjects: frozenset[str] = frozenset()  # casefolded subjects taught here
+    # folded (level_key) levels: a pupil's own here, a parent's children's here; only filled in
+    # when a rule names levels (socle.portal.access), else empty
+    levels: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -81,6 +91,7 @@ class RuleFact:
     functions: frozenset[str] = frozenset()  # casefolded; empty = any
     disciplines: frozenset[str] = frozenset()  # casefolded; empty = any
     subjects: frozenset[str] = frozenset()  # casefolded; empty = any
+    levels: frozenset[str] = frozenset()  # folded by level_key; empty = any
 
     @property
     def narrowed(self) -> bool:
@@ -108,6 +119,12 @@ class ServicePolicy:
     def has_member_groups(self) -> bool:
         """Whether deciding needs the person's hand-made group memberships."""
         return any(not g.class_name for r in self.rules for g in r.groups)
+
+    @cached_property
+    def has_levels(self) -> bool:
+        """Whether deciding needs the levels of the person's (or their children's) memberships:
+        computed once per policy (kept per process), not on each hop."""
+        return any(r.levels for r in self.rules)
 
 
 @dataclass(frozen=True)
@@ -141,6 +158,8 @@ def _rule_matches(rule: RuleFact, m: MembershipFact, person_group_ids: frozenset
     if rule.disciplines and rule.disciplines.isdisjoint(m.disciplines):
         return False
     if rule.subjects and rule.subjects.isdisjoint(m.subjects):
+        return False
+    if rule.levels and (m.profile not in HOLD_NOTHING or rule.levels.isdisjoint(m.levels)):
         return False
     if rule.target == "all":
         return True
@@ -180,16 +199,26 @@ def _membership_verdict(
         return verdict(True, R_OPEN)
     if any(_rule_matches(rule, m, person_group_ids) for rule in policy.rules):
         return verdict(True, R_RULE)
-    narrowed = [r for r in policy.rules if r.narrowed]
-    staff = m.profile not in HOLD_NOTHING
-    if staff and any(_rule_matches(_widened(r), m, person_group_ids) for r in narrowed):
-        return verdict(False, R_NARROWED)  # « Accès utilisateur » says why, not just « aucun »
+    # « Accès utilisateur » says why, not just « aucun droit »
+    if m.profile not in HOLD_NOTHING:
+        narrowed = [r for r in policy.rules if r.narrowed and not r.levels]
+        if any(_rule_matches(_widened(r), m, person_group_ids) for r in narrowed):
+            return verdict(False, R_NARROWED)
+    elif any(_rule_matches(_widened(r), m, person_group_ids) for r in policy.rules if r.levels):
+        return verdict(False, R_OTHER_LEVELS)
     return verdict(False, R_NONE)
 
 
 def _widened(rule: RuleFact) -> RuleFact:
-    """The rule without its subjects, functions and disciplines."""
-    return replace(rule, subjects=frozenset(), functions=frozenset(), disciplines=frozenset())
+    """The rule without its subjects, functions, disciplines and levels."""
+    empty: frozenset[str] = frozenset()
+    return replace(rule, subjects=empty, functions=empty, disciplines=empty, levels=empty)
+
+
+def level_key(name: str) -> str:
+    """How levels compare: without case, accents nor repeated spaces (« 3ème » is « 3EME »)."""
+    decomposed = unicodedata.normalize("NFKD", name.casefold())
+    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).split())
 
 
 def decide(
@@ -252,6 +281,7 @@ def population_access(policy: ServicePolicy, establishment_id: int) -> dict[str,
         elif switched_on and (
             _has_group_rule(policy, establishment_id, population.profiles)
             or _has_narrowed_rule(policy, establishment_id, population.profiles)
+            or _has_level_rule(policy, establishment_id, population.profiles)
         ):
             result[key] = "some"
     return result
@@ -265,13 +295,30 @@ def _has_narrowed_rule(
     staff = profiles - HOLD_NOTHING
     return any(
         r.narrowed
+        and not r.levels
         and (r.profile in staff if r.profile else bool(staff))
-        and (
-            r.target == "all"
-            or establishment_id in r.establishment_ids
-            or any(g.establishment_id == establishment_id for g in r.groups)
-        )
+        and _concerns(r, establishment_id)
         for r in policy.rules
+    )
+
+
+def _has_level_rule(policy: ServicePolicy, establishment_id: int, profiles: frozenset[str]) -> bool:
+    """A rule for this establishment narrowed to levels, which some pupils or parents of these
+    profiles may have."""
+    concerned = profiles & HOLD_NOTHING
+    return any(
+        r.levels
+        and (r.profile in concerned if r.profile else bool(concerned))
+        and _concerns(r, establishment_id)
+        for r in policy.rules
+    )
+
+
+def _concerns(rule: RuleFact, establishment_id: int) -> bool:
+    return (
+        rule.target == "all"
+        or establishment_id in rule.establishment_ids
+        or any(g.establishment_id == establishment_id for g in rule.groups)
     )
 
 

@@ -33,6 +33,10 @@ from socle.directory.profiles import Profile
 if TYPE_CHECKING:
     from socle.directory.aaf.records import PersonData, StructureIndex
 
+# Establishment key of ``PersonData.groups`` for names that go to each of the person's
+# memberships of the file's profiles, wherever they are (a pupil's level: one per AAF record).
+EVERY_MEMBERSHIP = 0
+
 # Which of a person's memberships in an establishment holds their classes and groups: the
 # teacher's when there is one, else the first of the others by profile code.
 _PREFERRED = {str(Profile.TEACHER): 0, str(Profile.PUPIL): 0}
@@ -155,11 +159,13 @@ def sync_groups(
         )
     holder: dict[tuple[int, int], tuple[int, str]] = {}  # (person, establishment) → membership
     owner: dict[int, int] = {}  # membership → person
+    held_by: dict[int, list[int]] = defaultdict(list)  # person → memberships (EVERY_MEMBERSHIP)
     people = {pk for pk, _data in wanted}
     for pk, person_id, establishment_id, profile in memberships:
         if person_id not in people:
             continue
         owner[pk] = person_id
+        held_by[person_id].append(pk)
         rank = (_PREFERRED.get(profile, 1), profile)
         held = holder.get((person_id, establishment_id))
         if held is None or rank < (_PREFERRED.get(held[1], 1), held[1]):
@@ -177,6 +183,9 @@ def sync_groups(
         desired: set[tuple[int, str, str]] = set()
         for group_kind, by_establishment in data.groups.items():
             for establishment_id, names in by_establishment.items():
+                if establishment_id == EVERY_MEMBERSHIP:
+                    desired.update((m, group_kind, n) for m in held_by[person_id] for n in names)
+                    continue
                 found = holder.get((person_id, establishment_id))
                 if found is None:
                     for name in sorted(names):

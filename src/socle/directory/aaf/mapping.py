@@ -70,6 +70,17 @@ RULES: tuple[Rule, ...] = (
         (PUPIL,),
         "`struct$groupe` → MembershipGroup (groupe) of the pupil's membership there",
     ),
+    # The pupil's level, kept as the AAF labels it: the « niveau de formation », else the MEF's
+    # label, else its code (records.py takes the first of the three the record fills).
+    Rule(
+        "ENTEleveNivFormation",
+        "level",
+        "text",
+        (PUPIL,),
+        "level → MembershipGroup (niveau) of the pupil's memberships",
+    ),
+    Rule("ENTEleveLibelleMEF", "mef_label", "text", (PUPIL,), "level, without NivFormation"),
+    Rule("ENTEleveMEF", "mef_code", "text", (PUPIL,), "level, without the two above"),
     Rule(
         "ENTElevePersRelEleve",
         "relations",
@@ -140,6 +151,11 @@ GROUP_NAME_MAX = 50
 FUNCTION_KINDS = ("fonction", "discipline")
 # ``ENTAuxEnsMatiereEnseignEtab`` (``struct$matière``): the subjects a teacher teaches there.
 SUBJECT_KIND = "matiere"
+# A pupil's level: the first of these fields the record fills, as a ``MembershipGroup`` row of
+# kind ``niveau`` on each of the pupil's memberships (the AAF gives one per pupil, without an
+# establishment). A record carrying one of them replaces the level; an add without any: none.
+LEVEL_FIELDS = ("level", "mef_label", "mef_code")
+LEVEL_KIND = "niveau"
 
 # Profile of a staff member in an establishment, from the function code of ENTPersonFonctions
 # for that establishment. ENS counts as teaching only with PersEducNatPresenceDevantEleves=O.

@@ -14,10 +14,13 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 
-from socle.directory.aaf.groups import function_groups, parse_groups
+from socle.directory.aaf.groups import EVERY_MEMBERSHIP, function_groups, parse_groups
 from socle.directory.aaf.mapping import (
     ETAB,
     FUNCTION_PROFILES,
+    GROUP_NAME_MAX,
+    LEVEL_FIELDS,
+    LEVEL_KIND,
     PUPIL,
     RULES_BY_TYPE,
     STAFF,
@@ -180,6 +183,8 @@ def build_person(record: RawRecord, kind: str, structures: StructureIndex) -> Pe
         data.groups = parse_groups(values, kind, structures, data.value_errors)
     if kind == PUPIL:
         data.memberships = _pupil_memberships(values, structures, record.operation)
+        if any(name in values for name in LEVEL_FIELDS):
+            data.groups = {**(data.groups or {}), LEVEL_KIND: _level(values)}
         if "relations" in values:
             data.relations = _relations(values["relations"])
     elif kind == STAFF:
@@ -191,6 +196,16 @@ def build_person(record: RawRecord, kind: str, structures: StructureIndex) -> Pe
             data.memberships = _staff_memberships(values, structures)
         # A modify's memberships need the inputs it does not carry: complete_staff_modify.
     return data
+
+
+def _level(values: dict[str, list[str]]) -> dict[int, set[str]]:
+    """The pupil's level (the first of :data:`LEVEL_FIELDS` filled, cut to the length of a
+    ``MembershipGroup`` name), for every pupil membership (:data:`EVERY_MEMBERSHIP`)."""
+    for name in LEVEL_FIELDS:
+        items = [item.strip() for item in values.get(name) or () if item.strip()]
+        if items:
+            return {EVERY_MEMBERSHIP: {items[0][:GROUP_NAME_MAX].rstrip()}}
+    return {}
 
 
 def _labels(names: list[str]) -> list[str]:

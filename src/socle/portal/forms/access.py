@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -13,8 +14,15 @@ from socle.directory.models import Establishment, GroupKind, Membership, Members
 from socle.directory.profiles import Profile
 from socle.portal.access_admin import extent_label
 from socle.portal.forms.base import AccessibleFormMixin
-from socle.portal.models import AccessRole, AccessRule, AccessTarget, Group, Service
-from socle.portal.policy import HOLD_NOTHING
+from socle.portal.models import (
+    AccessRole,
+    AccessRule,
+    AccessTarget,
+    Group,
+    Service,
+    levels_problem,
+)
+from socle.portal.policy import HOLD_NOTHING, level_key
 from socle.portal.populations import POPULATION_CHOICES
 
 
@@ -127,6 +135,14 @@ class AccessRuleForm(AccessibleFormMixin, forms.Form):
         ),
     )
 
+    levels = _optional_boxes(
+        gettext_lazy("Niveau"),
+        gettext_lazy(
+            "Facultatif : seulement les élèves de l'un de ces niveaux dans l'établissement et "
+            "leurs parents (annuaire) ; aucun autre profil."
+        ),
+    )
+
     def __init__(
         self,
         *args: Any,
@@ -171,6 +187,9 @@ class AccessRuleForm(AccessibleFormMixin, forms.Form):
             field = self.fields[name]
             assert isinstance(field, forms.ChoiceField)
             field.choices = _held_names(kind, scope)
+        levels_field = self.fields["levels"]
+        assert isinstance(levels_field, forms.ChoiceField)
+        levels_field.choices = _held_names(GroupKind.LEVEL, scope, level_key)
 
     def _group_choices(self) -> list[tuple[str, str]]:
         if self.current is None:
@@ -214,6 +233,11 @@ class AccessRuleForm(AccessibleFormMixin, forms.Form):
                     "cochez un profil de personnel ou « Tous les profils »."
                 ),
             )
+        if data.get("levels"):
+            staff_narrowing = [data.get(name) for name in AccessRule.NARROWING]
+            problem = levels_problem(list(data.get("profiles") or []), staff_narrowing)
+            if problem:
+                self.add_error("levels", problem)
         return data
 
     def _groups(self) -> list[Group]:
@@ -246,6 +270,7 @@ class AccessRuleForm(AccessibleFormMixin, forms.Form):
                     subjects=list(self.cleaned_data.get("subjects") or []),
                     functions=list(self.cleaned_data.get("functions") or []),
                     disciplines=list(self.cleaned_data.get("disciplines") or []),
+                    levels=list(self.cleaned_data.get("levels") or []),
                     created_by=created_by,
                 )
                 if target == AccessTarget.SITE:
@@ -259,15 +284,17 @@ class AccessRuleForm(AccessibleFormMixin, forms.Form):
         return rules
 
 
-def _held_names(kind: str, establishment_ids: list[Any] | None) -> list[tuple[str, str]]:
-    """The subjects, functions or disciplines held in these establishments (``None``: all), once
-    each whatever the case."""
+def _held_names(
+    kind: str, establishment_ids: list[Any] | None, key: Callable[[str], str] = str.casefold
+) -> list[tuple[str, str]]:
+    """The subjects, functions, disciplines or levels held in these establishments (``None``:
+    all), once each whatever the case (and the accents, for levels: ``key``)."""
     rows = MembershipGroup.objects.filter(kind=kind)
     if establishment_ids is not None:
         rows = rows.filter(membership__establishment__in=establishment_ids)
     names: dict[str, str] = {}
     for name in rows.values_list("name", flat=True).distinct().order_by("name"):
-        names.setdefault(name.casefold(), name)
+        names.setdefault(key(name), name)
     return sorted(((n, n) for n in names.values()), key=lambda c: c[1].casefold())
 
 
