@@ -19,9 +19,9 @@ from tests.core.test_serve import _serve, free_port
 
 # No release is tagged yet: the previous state an upgrade starts from is main at b415602
 # (2026-12-04 21:36 UTC, before the merge of directory 0009), whose migrations these are; since
-# then: directory 0009, portal 0008–0011, pronote 0004 (CHANGELOG.md, "Upgrading"). The former
-# value went back to cas 0002 and pronote 0002, a state main never had (cas 0003 and pronote 0003
-# came before portal 0007).
+# then: directory 0009–0011, portal 0008–0012, pronote 0004 and core 0001 (CHANGELOG.md,
+# "Upgrading"). The former value went back to cas 0002 and pronote 0002, a state main never had
+# (cas 0003 and pronote 0003 came before portal 0007).
 PREVIOUS = {"directory": "0008", "portal": "0007", "cas": "0003", "pronote": "0003"}
 
 
@@ -49,7 +49,7 @@ def test_it_detects_refuses_and_applies_the_migrations_of_an_upgrade(tmp_path: P
     )
     assert refused.returncode == 1
     assert refused.stderr.strip() == (
-        "La base de données n'est pas à jour (7 migration(s) à appliquer) : lancez « socle "
+        "La base de données n'est pas à jour (9 migration(s) à appliquer) : lancez « socle "
         "migrate » avant « socle serve --no-prepare », ou démarrez sans --no-prepare."
     )
 
@@ -113,8 +113,8 @@ def test_it_migrates_a_previous_database_at_the_first_serve_and_serves_it(tmp_pa
         server.send_signal(signal.SIGTERM)
         output, _ = server.communicate(timeout=30)
     assert server.returncode == 0, output
-    assert "Applying 7 migration(s) before serving" in output
-    assert "7 migration(s) applied in" in output
+    assert "Applying 9 migration(s) before serving" in output
+    assert "9 migration(s) applied in" in output
 
     assert run_socle(tmp_path, "migrate", "--check", **database).returncode == 0
     printed = "from socle.directory.models import Establishment as E; print(E.objects.get().name)"
