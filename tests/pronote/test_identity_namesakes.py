@@ -36,8 +36,8 @@ def _namesakes_imported(school: School, *extra, mode: str = "complet") -> tuple:
         "Thomas", "Martin", establishment=school.est, class_name="3D", birth_date=BORN
     )
     records = [
-        record("eleve", "MARTIN", "Thomas", pid="THMSMARTN5B2013A", birth=BORN),
-        record("eleve", "MARTIN", "Thomas", pid="THMSMARTN3D2013B", birth=BORN),
+        record("eleve", "MARTIN", "Thomas", pid="THMSMARTN5B2013A", birth=BORN, class_name="5B"),
+        record("eleve", "MARTIN", "Thomas", pid="THMSMARTN3D2013B", birth=BORN, class_name="3D"),
         *extra,
     ]
     run_automatic(start(school.est, mode, *school.records(), *records))
@@ -49,9 +49,12 @@ def test_it_lists_namesakes_pronote_cannot_tell_apart_by_identity(school: School
     first, second = _namesakes_imported(school)
     report = diagnose(school.est, allowed=None)
     (line,) = report.namesake_lines
-    assert line.startswith(
-        "MARTIN Thomas, élève, né(e) le 12/05/2013 : fiches PRONOTE THMSMARTN5B2013A, "
-        "THMSMARTN3D2013B ; comptes ENT : "
+    assert line == (
+        "MARTIN Thomas, élève : fiche THMSMARTN5B2013A (classe 5B, né(e) le 12/05/2013, "
+        "aucun compte ENT rapproché) : l'identité de son titulaire correspond aussi à la fiche "
+        "THMSMARTN3D2013B ; fiche THMSMARTN3D2013B (classe 3D, né(e) le 12/05/2013, aucun "
+        "compte ENT rapproché) : l'identité de son titulaire correspond aussi à la fiche "
+        "THMSMARTN5B2013A"
     ), line
     assert report.namesake_text.startswith(
         "2 fiches de l'export de tous les utilisateurs importé le "
@@ -69,13 +72,16 @@ def test_it_lists_namesakes_pronote_cannot_tell_apart_by_identity(school: School
         assert words in report.namesake_text
     out = run("pronote_doctor", "--uai", school.est.uai, "--login", first.login)
     assert "## Homonymes que PRONOTE ne distingue pas" in out
-    assert "fiches PRONOTE THMSMARTN5B2013A, THMSMARTN3D2013B" in out
-    # the account examined is one of them: its own note
+    assert "  MARTIN Thomas, élève : fiche THMSMARTN5B2013A (classe 5B, " in out
+    # the account examined is one of them: its own note names its record (the one of its
+    # class: the import matched neither) and the other one
     assert (
-        "plusieurs fiches PRONOTE à ce nom, ce prénom et cette date de naissance "
-        "(THMSMARTN5B2013A, THMSMARTN3D2013B) : PRONOTE ne peut pas reconnaître ce compte par "
-        "son identité."
-    ) in out
+        "plusieurs fiches PRONOTE à ce nom et ce prénom : celle de ce compte, THMSMARTN5B2013A "
+        "(classe 5B, né(e) le 12/05/2013, aucun compte ENT rapproché), et une autre qui "
+        "correspond aussi à son identité, THMSMARTN3D2013B (classe 3D, né(e) le 12/05/2013, "
+        "aucun compte ENT rapproché). PRONOTE ne peut pas reconnaître ce compte par son "
+        "identité."
+    ) in out, out
 
 
 def test_twins_and_namesakes_born_other_days_are_not_listed(school: School) -> None:
@@ -106,8 +112,13 @@ def test_a_known_postal_code_that_differs_tells_them_apart(school: School) -> No
     run_automatic(start(school.est, "complet", *school.records(), *records))
     (line,) = diagnose(school.est, allowed=None).namesake_lines
     # the record without a birth date is the same identity as the one of its postal code
-    assert "THMSMARTN3D2013B, THMSMARTN4C2013C" in line and "THMSMARTN5B2013A" not in line
-    assert "né(e) le 12/05/2013" in line
+    assert line == (
+        "MARTIN Thomas, élève : fiche THMSMARTN3D2013B (né(e) le 12/05/2013, code postal "
+        "31500, aucun compte ENT rapproché) : l'identité de son titulaire correspond aussi à "
+        "la fiche THMSMARTN4C2013C ; fiche THMSMARTN4C2013C (sans date de naissance, code "
+        "postal 31500, aucun compte ENT rapproché) : son titulaire est reconnu par son "
+        "identité, mais elle correspond aussi à celle du titulaire de la fiche THMSMARTN3D2013B"
+    ), line
 
 
 def test_nothing_is_said_when_pronote_recognises_by_identifier(school: School) -> None:
@@ -134,11 +145,11 @@ def test_the_import_final_page_says_it_too(school: School, admin_client) -> None
     page = admin_client.get(reverse("pronote:final", args=[session.pk]))
     text = page.content.decode()
     assert "Homonymes que PRONOTE ne distingue pas" in text
-    assert "THMSMARTN5B2013A, THMSMARTN3D2013B" in text
+    assert "fiche THMSMARTN5B2013A (classe 5B, né(e) le 12/05/2013" in text
     assert "reconnaissance « Avec l&#x27;identifiant PRONOTE de l&#x27;utilisateur »" in text
 
 
-NOTE = "plusieurs fiches PRONOTE à ce nom, ce prénom et cette date de naissance"
+NOTE = "PRONOTE ne peut pas reconnaître ce compte par son identité."
 
 
 def _fixes(school: School, login: str) -> str:
@@ -186,10 +197,53 @@ def test_it_refuses_only_the_owner_of_the_dated_record_beside_an_undated_one(
     run_automatic(start(school.est, "complet", *school.records(), *records))
     report = diagnose(school.est, allowed=None)
     (line,) = report.namesake_lines
-    assert "fiches PRONOTE THMSMARTNDATED01, THMSMARTNUNDATED" in line, line
+    assert line == (
+        "MARTIN Thomas, élève : fiche THMSMARTNDATED01 (né(e) le 12/05/2013, compte ENT "
+        "thomas.dated) : l'identité de son titulaire correspond aussi à la fiche "
+        "THMSMARTNUNDATED ; fiche THMSMARTNUNDATED (sans date de naissance, aucun compte ENT "
+        "rapproché) : son titulaire est reconnu par son identité, mais elle correspond aussi à "
+        "celle du titulaire de la fiche THMSMARTNDATED01"
+    ), line
     # one record is refused: its owner's
     assert report.namesake_text.startswith(
         "1 fiche de l'export de tous les utilisateurs importé le "
     ), report.namesake_text
-    assert NOTE in _fixes(school, dated.login)
+    assert (
+        "celle de ce compte, THMSMARTNDATED01 (né(e) le 12/05/2013, compte ENT thomas.dated), "
+        "et une autre qui correspond aussi à son identité, THMSMARTNUNDATED (sans date de "
+        "naissance, aucun compte ENT rapproché)."
+    ) in _fixes(school, dated.login)
     assert NOTE not in _fixes(school, "thomas.undated")
+
+
+def test_it_names_the_record_the_ent_gives_the_account_and_the_one_that_blocks_it(
+    school: School,
+) -> None:
+    """The account's own record is the one whose identifier the ENT holds for it (matched by
+    hand after the import), whatever its class says; without any clue, the note lists the
+    records its identity fits and says none is its own."""
+    from socle.pronote.models import MatchMethod, PronoteIdentity
+
+    _service(school)
+    first, second = _namesakes_imported(school)
+    PronoteIdentity.objects.create(
+        person=second,
+        establishment=school.est,
+        pronote_id="THMSMARTN3D2013B",
+        category="eleve",
+        method=MatchMethod.MANUAL,
+    )
+    assert (
+        "celle de ce compte, THMSMARTN3D2013B (classe 3D, né(e) le 12/05/2013, aucun compte "
+        "ENT rapproché), et une autre qui correspond aussi à son identité, THMSMARTN5B2013A "
+        "(classe 5B, né(e) le 12/05/2013, aucun compte ENT rapproché)."
+    ) in _fixes(school, second.login)
+    third = make_person("Thomas", "Martin", establishment=school.est, birth_date=BORN)
+    fixes = _fixes(school, third.login)  # no identifier, no match, no class
+    assert (
+        "a plusieurs fiches PRONOTE à ce nom et ce prénom qui correspondent à l'identité de ce "
+        "compte : THMSMARTN5B2013A (classe 5B, né(e) le 12/05/2013, aucun compte ENT "
+        "rapproché) ; THMSMARTN3D2013B (classe 3D, né(e) le 12/05/2013, aucun compte ENT "
+        "rapproché). Aucune n'est rapprochée de ce compte : PRONOTE ne peut pas le reconnaître "
+        "par son identité."
+    ) in fixes, fixes

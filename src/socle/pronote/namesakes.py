@@ -33,8 +33,9 @@ from django.utils.translation import gettext, ngettext
 from socle.directory.dates import local_day
 from socle.directory.models import Establishment
 from socle.pronote.categories import STEP_BY_CATEGORY, Category
+from socle.pronote.labels import BORN_ON
 from socle.pronote.matching_index import name_key
-from socle.pronote.models import ImportMode, ImportSession
+from socle.pronote.models import ImportMode, ImportSession, PronoteIdentity
 
 MAX_ROWS = 200_000  # a region-sized file is read once, in chunks
 
@@ -48,6 +49,7 @@ class Record:
     postal_code: str
     person_id: int | None
     login: str
+    class_name: str = ""
 
 
 @dataclass
@@ -71,9 +73,9 @@ class NamesakeGroup:
         dates = {r.birth_date for r in self.records if r.birth_date}
         return ", ".join(f"{d:%d/%m/%Y}" for d in sorted(dates))
 
-    @property
-    def logins(self) -> list[str]:
-        return [r.login for r in self.records if r.login]
+    def fitting(self, record: Record, birth_date: dt.date | None, postal_code: str) -> list[Record]:
+        """The group's other records an identity fits (``record``'s owner's, or an account's)."""
+        return [r for r in self.records if r is not record and _fits(r, birth_date, postal_code)]
 
 
 @dataclass
@@ -169,11 +171,12 @@ def identity_namesakes(
         "postal_code",
         "person_id",
         "person__login",
+        "class_name",
     )
-    for category, pronote_id, last, first, born, code, person_id, login in rows[:MAX_ROWS].iterator(
-        chunk_size=5000
-    ):
-        record = Record(pronote_id, last, first, born, code or "", person_id, login or "")
+    for category, pid, last, first, born, code, person_id, login, class_name in rows[
+        :MAX_ROWS
+    ].iterator(chunk_size=5000):
+        record = Record(pid, last, first, born, code or "", person_id, login or "", class_name)
         by_key[(category, name_key(last, first))].append(record)
     groups = []
     for (category, _key), records in by_key.items():
@@ -224,39 +227,129 @@ def namesakes_shown(found: Namesakes | None) -> tuple[str, list[str]]:
     return namesakes_text(found), [group_line(group) for group in found.groups]
 
 
+def record_label(record: Record) -> str:
+    """A record as the import pages and the diagnostic show it: « THMSMARTN5B2013A (classe 5B,
+    né(e) le 12/05/2013, compte ENT thomas.martin) »."""
+    shown = []
+    if record.class_name:
+        shown.append(gettext("classe %(class_name)s") % {"class_name": record.class_name})
+    if record.birth_date:
+        shown.append(gettext(BORN_ON) % {"date": f"{record.birth_date:%d/%m/%Y}"})
+    else:
+        shown.append(gettext("sans date de naissance"))
+    if record.postal_code:
+        shown.append(gettext("code postal %(code)s") % {"code": record.postal_code})
+    if record.login:
+        shown.append(gettext("compte ENT %(login)s") % {"login": record.login})
+    else:
+        shown.append(gettext("aucun compte ENT rapproché"))
+    return f"{record.pronote_id} ({', '.join(shown)})"
+
+
+def _ids(records: Iterable[Record]) -> str:
+    return ", ".join(r.pronote_id for r in records)
+
+
 def group_line(group: NamesakeGroup) -> str:
-    """« MARTIN Thomas, élève, né(e) le 12/05/2013 : fiches A, B ; comptes ENT x, y »."""
-    ids = ", ".join(r.pronote_id for r in group.records)
-    logins = ", ".join(group.logins) or gettext("aucun compte ENT rapproché")
-    if group.born:
-        return gettext(
-            "%(name)s, %(category)s, né(e) le %(born)s : fiches PRONOTE %(ids)s ; comptes "
-            "ENT : %(logins)s"
-        ) % {
-            "name": group.name,
-            "category": group.label,
-            "born": group.born,
-            "ids": ids,
-            "logins": logins,
-        }
-    return gettext(
-        "%(name)s, %(category)s, sans date de naissance dans PRONOTE : fiches PRONOTE "
-        "%(ids)s ; comptes ENT : %(logins)s"
-    ) % {"name": group.name, "category": group.label, "ids": ids, "logins": logins}
+    """« MARTIN Thomas, élève : fiche A (classe 5B, …) : l'identité de son titulaire correspond
+    aussi à la fiche B ; fiche B (…) : … » — each record, and which other records its owner's
+    identity fits (the ones that make it ambiguous), or, for a record whose owner PRONOTE still
+    finds, the refused owners whose identity it fits."""
+    parts = []
+    for record in group.records:
+        if record.pronote_id in group.refused:
+            others = group.fitting(record, record.birth_date, record.postal_code)
+            text = ngettext(
+                "fiche %(record)s : l'identité de son titulaire correspond aussi à la fiche "
+                "%(others)s",
+                "fiche %(record)s : l'identité de son titulaire correspond aussi aux fiches "
+                "%(others)s",
+                len(others),
+            )
+        else:
+            others = [
+                r
+                for r in group.records
+                if r.pronote_id in group.refused
+                and record in group.fitting(r, r.birth_date, r.postal_code)
+            ]
+            text = ngettext(
+                "fiche %(record)s : son titulaire est reconnu par son identité, mais elle "
+                "correspond aussi à celle du titulaire de la fiche %(others)s",
+                "fiche %(record)s : son titulaire est reconnu par son identité, mais elle "
+                "correspond aussi à celle des titulaires des fiches %(others)s",
+                len(others),
+            )
+        parts.append(text % {"record": record_label(record), "others": _ids(others)})
+    return gettext("%(name)s, %(category)s : %(records)s") % {
+        "name": group.name,
+        "category": group.label,
+        "records": " ; ".join(parts),
+    }
 
 
-def account_note(found: Namesakes, group: NamesakeGroup) -> str:
-    """The note of « Diagnostic PRONOTE » for one account among the namesakes."""
-    return (
-        gettext(
-            "L'export de tous les utilisateurs importé le %(date)s a plusieurs fiches PRONOTE "
-            "à ce nom, ce prénom et cette date de naissance (%(ids)s) : PRONOTE ne peut pas "
-            "reconnaître ce compte par son identité."
+def own_record(person: Any, group: NamesakeGroup, establishment: Establishment) -> Record | None:
+    """The person's own record among the group's: the one whose identifier the ENT holds for
+    them, else the one the import matched to them, else the only one of their class among
+    those their identity fits; ``None`` when nothing tells."""
+    by_id = {r.pronote_id: r for r in group.records}
+    held = PronoteIdentity.objects.filter(
+        person=person, establishment=establishment, pronote_id__in=list(by_id)
+    ).values_list("pronote_id", flat=True)
+    for pronote_id in held:
+        return by_id[pronote_id]
+    for record in group.records:
+        if record.person_id == person.pk:
+            return record
+    classes = {
+        c.strip().casefold()
+        for c in person.memberships.filter(establishment=establishment).values_list(
+            "class_name", flat=True
         )
-        % {"date": found.date, "ids": ", ".join(r.pronote_id for r in group.records)}
-        + " "
-        + namesake_fix()
+        if c.strip()
+    }
+    same_class = [
+        r
+        for r in group.records
+        if r.class_name.strip().casefold() in classes
+        and _fits(r, person.birth_date, person.postal_code)
+    ]
+    return same_class[0] if len(same_class) == 1 else None
+
+
+def account_note(found: Namesakes, group: NamesakeGroup, person: Any) -> str:
+    """The note of « Diagnostic PRONOTE » for one account among the namesakes: its own record
+    (:func:`own_record`) and the other records its identity fits too."""
+    own = own_record(person, group, found.session.establishment)
+    if own is None:
+        fitting = [r for r in group.records if _fits(r, person.birth_date, person.postal_code)]
+        text = gettext(
+            "L'export de tous les utilisateurs importé le %(date)s a plusieurs fiches PRONOTE "
+            "à ce nom et ce prénom qui correspondent à l'identité de ce compte : %(records)s. "
+            "Aucune n'est rapprochée de ce compte : PRONOTE ne peut pas le reconnaître par son "
+            "identité."
+        ) % {
+            "date": found.date,
+            "records": " ; ".join(record_label(r) for r in fitting or group.records),
+        }
+        return text + " " + namesake_fix()
+    others = group.fitting(own, person.birth_date, person.postal_code) or group.fitting(
+        own, own.birth_date, own.postal_code
     )
+    text = ngettext(
+        "L'export de tous les utilisateurs importé le %(date)s a plusieurs fiches PRONOTE à ce "
+        "nom et ce prénom : celle de ce compte, %(own)s, et une autre qui correspond aussi à "
+        "son identité, %(others)s. PRONOTE ne peut pas reconnaître ce compte par son identité.",
+        "L'export de tous les utilisateurs importé le %(date)s a plusieurs fiches PRONOTE à ce "
+        "nom et ce prénom : celle de ce compte, %(own)s, et d'autres qui correspondent aussi à "
+        "son identité : %(others)s. PRONOTE ne peut pas reconnaître ce compte par son identité.",
+        len(others),
+    ) % {
+        "date": found.date,
+        "own": record_label(own),
+        "others": " ; ".join(record_label(r) for r in others),
+    }
+    return text + " " + namesake_fix()
 
 
 def note_namesake(account: Any, found: Namesakes | None) -> None:
@@ -266,4 +359,4 @@ def note_namesake(account: Any, found: Namesakes | None) -> None:
         return
     group = found.group_of(person, person.profiles_in(found.session.establishment))
     if group is not None:
-        account.fixes.append(account_note(found, group))
+        account.fixes.append(account_note(found, group, person))
