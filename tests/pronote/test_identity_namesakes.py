@@ -11,7 +11,7 @@ import datetime as dt
 from socle.pronote.doctor import diagnose
 from socle.pronote.importer.steps import run_automatic
 from tests.factories import make_person, make_service
-from tests.pronote.helpers import School, record, run, start
+from tests.pronote.helpers import School, page_text, record, run, start
 
 BORN = dt.date(2013, 5, 12)
 URL = "https://0312609t.index-education.net/pronote/"
@@ -247,3 +247,40 @@ def test_it_names_the_record_the_ent_gives_the_account_and_the_one_that_blocks_i
         "rapproché). Aucune n'est rapprochée de ce compte : PRONOTE ne peut pas le reconnaître "
         "par son identité."
     ) in fixes, fixes
+
+
+def test_it_says_it_in_both_mode_true_whichever_mode_pronote_has(
+    school: School, admin_client
+) -> None:
+    """« Les deux (migration) » sends the identity and the identifier; PRONOTE recognises by the
+    mode of its own console (pronotesim: the identity alone in identity mode, ``idPronote``
+    alone in identifier mode): the note is shown, worded for either."""
+    from django.urls import reverse
+
+    from socle.pronote.models import ImportSession
+
+    _service(school, recognition="both")
+    first, _second = _namesakes_imported(school)
+    report = diagnose(school.est, first.login, allowed=None)
+    assert len(report.namesake_lines) == 1
+    text = report.namesake_text
+    for words in (
+        "Ce service, en « Les deux (migration) », envoie à PRONOTE l'identité et l'identifiant "
+        "PRONOTE : si PRONOTE reconnaît par l'identité (« Avec l'identité de l'utilisateur » "
+        "dans sa console), il ne peut plus les distinguer",
+        "s'il reconnaît par l'identifiant PRONOTE, chacun est reconnu par l'identifiant que "
+        "l'ENT lui attribue, qui doit donc être celui de sa propre fiche.",
+        "puis choisissez la reconnaissance « Avec l'identifiant PRONOTE de l'utilisateur » dans "
+        "la console de PRONOTE : l'ENT enverra",
+    ):
+        assert words in text, text
+    # never the identity mode's words, which say PRONOTE recognises by identity
+    assert "avec la reconnaissance « Avec l'identité de l'utilisateur », PRONOTE" not in text
+    assert report.account is not None
+    fixes = " ".join(report.account.fixes)
+    assert "celle de ce compte, THMSMARTN5B2013A" in fixes
+    assert "si PRONOTE reconnaît par l'identité" in fixes
+    session = ImportSession.objects.get()
+    page = page_text(admin_client.get(reverse("pronote:final", args=[session.pk])))
+    assert "Homonymes que PRONOTE ne distingue pas par l'identité" in page
+    assert "si PRONOTE reconnaît par l'identité" in page

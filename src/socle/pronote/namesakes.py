@@ -82,6 +82,7 @@ class NamesakeGroup:
 class Namesakes:
     session: ImportSession
     groups: list[NamesakeGroup]
+    recognition: str = "identity"  # the service's: « identity », or « both » (migration)
 
     @property
     def date(self) -> str:
@@ -152,11 +153,15 @@ def identity_namesakes(
     establishment: Establishment, service: Any, session: ImportSession | None = None
 ) -> Namesakes | None:
     """The namesakes of ``session`` (a Complet import; by default the establishment's newest),
-    when ``service`` (the one in use) recognises by identity; ``None`` otherwise, or when
-    there are none."""
+    when ``service`` (the one in use) sends the identity: « Avec l'identité de l'utilisateur »,
+    or « Les deux (migration) », where PRONOTE recognises by whichever mode its own console
+    has (pronotesim: the identity attributes in identity mode, ``idPronote`` alone in
+    identifier mode) — the text then says both cases. ``None`` otherwise, or when there are
+    none."""
     from socle.portal.models import PronoteRecognition
 
-    if service is None or service.pronote_recognition != PronoteRecognition.IDENTITY:
+    recognition = getattr(service, "pronote_recognition", "")
+    if recognition not in (PronoteRecognition.IDENTITY, PronoteRecognition.BOTH):
         return None
     session = session or latest_complete_import(establishment)
     if session is None or session.mode != ImportMode.COMPLET:
@@ -186,7 +191,7 @@ def identity_namesakes(
     if not groups:
         return None
     groups.sort(key=lambda g: (g.name, g.born))
-    return Namesakes(session, groups)
+    return Namesakes(session, groups, str(recognition))
 
 
 def namesakes_text(found: Namesakes) -> str:
@@ -202,11 +207,28 @@ def namesakes_text(found: Namesakes) -> str:
         )
         % {"count": count, "date": found.date}
         + " "
-        + namesake_fix()
+        + namesake_fix(found)
     )
 
 
-def namesake_fix() -> str:
+def namesake_fix(found: Namesakes) -> str:
+    """Why PRONOTE may refuse them since the export, and what to do; in « Les deux
+    (migration) », true whichever recognition PRONOTE's console has."""
+    if found.recognition == "both":
+        return gettext(
+            "Cet export a effacé leur « Identifiant CAS ». Ce service, en « Les deux "
+            "(migration) », envoie à PRONOTE l'identité et l'identifiant PRONOTE : si PRONOTE "
+            "reconnaît par l'identité (« Avec l'identité de l'utilisateur » dans sa console), "
+            "il ne peut plus les distinguer (des jumeaux, qui ont des prénoms différents, ne "
+            "sont pas concernés) et risque de leur afficher « Identification impossible » à "
+            "leur prochaine connexion ; s'il reconnaît par l'identifiant PRONOTE, chacun est "
+            "reconnu par l'identifiant que l'ENT lui attribue, qui doit donc être celui de sa "
+            "propre fiche. Importez les identifiants PRONOTE (« Importer les identifiants "
+            "PRONOTE », en rapprochant chacun de sa propre fiche, à la main si besoin), puis "
+            "choisissez la reconnaissance « Avec l'identifiant PRONOTE de l'utilisateur » dans "
+            "la console de PRONOTE : l'ENT enverra à chacun son identifiant PRONOTE, qui les "
+            "distingue."
+        )
     return gettext(
         "Cet export a effacé leur « Identifiant CAS » : avec la reconnaissance « Avec "
         "l'identité de l'utilisateur », PRONOTE ne peut plus les distinguer (des jumeaux, "
@@ -332,7 +354,7 @@ def account_note(found: Namesakes, group: NamesakeGroup, person: Any) -> str:
             "date": found.date,
             "records": " ; ".join(record_label(r) for r in fitting or group.records),
         }
-        return text + " " + namesake_fix()
+        return text + " " + namesake_fix(found)
     others = group.fitting(own, person.birth_date, person.postal_code) or group.fitting(
         own, own.birth_date, own.postal_code
     )
@@ -349,7 +371,7 @@ def account_note(found: Namesakes, group: NamesakeGroup, person: Any) -> str:
         "own": record_label(own),
         "others": " ; ".join(record_label(r) for r in others),
     }
-    return text + " " + namesake_fix()
+    return text + " " + namesake_fix(found)
 
 
 def note_namesake(account: Any, found: Namesakes | None) -> None:
