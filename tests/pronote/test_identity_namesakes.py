@@ -284,3 +284,35 @@ def test_it_says_it_in_both_mode_true_whichever_mode_pronote_has(
     page = page_text(admin_client.get(reverse("pronote:final", args=[session.pk])))
     assert "Homonymes que PRONOTE ne distingue pas par l'identité" in page
     assert "si PRONOTE reconnaît par l'identité" in page
+
+
+def test_it_prints_the_namesakes_in_pronote_import_auto_only(school: School, tmp_path) -> None:
+    """``pronote_import --auto-only`` prints the final page's note in its words: the heading,
+    the note, one line per group; not for a Partiel import, nor with the identifier."""
+    from socle.pronote.models import ImportSession
+    from socle.pronote.namesakes import import_namesakes, namesakes_shown
+    from tests.pronote.helpers import import_automatically
+
+    service = _service(school)
+    make_person("Thomas", "Martin", establishment=school.est, class_name="5B", birth_date=BORN)
+    make_person("Thomas", "Martin", establishment=school.est, class_name="3D", birth_date=BORN)
+    path = tmp_path / "EXP_ELEVES.csv"
+    path.write_text(
+        "Nom;Prénom;Né(e) le;Classe;Identifiant_PRONOTE-ENT\n"
+        "ROUX;Emma;04/03/2012;4A;ELEVEEMMA0000001\n"
+        "MARTIN;Thomas;12/05/2013;5B;THMSMARTN5B2013A\n"
+        "MARTIN;Thomas;12/05/2013;3D;THMSMARTN3D2013B\n",
+        encoding="utf-8",
+    )
+    out = import_automatically(path, school)
+    session = ImportSession.objects.get()
+    text, (line,) = namesakes_shown(import_namesakes(session))  # what the final page shows
+    assert f"Homonymes que PRONOTE ne distingue pas par l'identité :\n{text}\n  - {line}\n" in out
+    assert text.startswith("2 fiches de l'export de tous les utilisateurs importé le ")
+    assert line.startswith(
+        "MARTIN Thomas, élève : fiche THMSMARTN5B2013A (classe 5B, né(e) le 12/05/2013, "
+    ), line
+    assert "Homonymes" not in import_automatically(path, school, mode="partiel")
+    service.pronote_recognition = "pronote"
+    service.save()
+    assert "Homonymes" not in import_automatically(path, school)

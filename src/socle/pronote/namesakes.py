@@ -32,6 +32,7 @@ from django.utils.translation import gettext, ngettext
 
 from socle.directory.dates import local_day
 from socle.directory.models import Establishment
+from socle.pronote.cas_names import pronote_service
 from socle.pronote.categories import STEP_BY_CATEGORY, Category
 from socle.pronote.labels import BORN_ON
 from socle.pronote.matching_index import name_key
@@ -192,6 +193,15 @@ def identity_namesakes(
         return None
     groups.sort(key=lambda g: (g.name, g.born))
     return Namesakes(session, groups, str(recognition))
+
+
+def import_namesakes(session: ImportSession) -> Namesakes | None:
+    """The namesakes the final page of ``session`` lists, and ``pronote_import --auto-only``
+    prints: those of a Complet import, for the UAI's PRONOTE service in use."""
+    if session.mode != ImportMode.COMPLET:
+        return None
+    establishment = session.establishment
+    return identity_namesakes(establishment, pronote_service(establishment), session)
 
 
 def namesakes_text(found: Namesakes) -> str:
