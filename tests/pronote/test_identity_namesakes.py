@@ -290,7 +290,8 @@ def test_it_prints_the_namesakes_in_pronote_import_auto_only(school: School, tmp
     """``pronote_import --auto-only`` prints the final page's note in its words: the heading,
     the note, one line per group; not for a Partiel import, nor with the identifier."""
     from socle.pronote.models import ImportSession
-    from socle.pronote.namesakes import import_namesakes, namesakes_shown
+    from socle.pronote.namesake_notes import namesakes_shown
+    from socle.pronote.namesakes import import_namesakes
     from tests.pronote.helpers import import_automatically
 
     service = _service(school)

@@ -21,7 +21,8 @@ from socle.pronote.importer.report import cas_mismatch_rows, recognition_counts,
 from socle.pronote.importer.step_matching import prepare_step
 from socle.pronote.importer.steps import StepError, plan_step, removal_check
 from socle.pronote.models import FileFormat, ImportRow, RowStatus
-from socle.pronote.namesakes import import_namesakes, namesakes_shown
+from socle.pronote.namesake_notes import namesakes_shown
+from socle.pronote.namesakes import import_namesakes
 from socle.pronote.reasons import localized_candidate
 
 SHOWN = 50  # people listed per kind (conflicts, different Identifiants CAS); the rest in --report

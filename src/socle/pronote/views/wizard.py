@@ -37,7 +37,8 @@ from socle.pronote.importer.steps import (
     validate_step,
 )
 from socle.pronote.models import ImportMode, ImportRow, ImportSession, SessionStatus
-from socle.pronote.namesakes import import_namesakes, namesakes_shown
+from socle.pronote.namesake_notes import namesakes_shown
+from socle.pronote.namesakes import import_namesakes
 from socle.pronote.permissions import (
     administered_establishments,
     can_administer,
