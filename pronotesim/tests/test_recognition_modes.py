@@ -237,3 +237,24 @@ def test_the_alimentation_matching_ignores_inner_spaces_too() -> None:
     person = EntPerson("Eleve", 7, "MC CARTHY", "Éloïse", "ent-7", date(2013, 12, 5))
     (row,) = match_people([person], [pupil])
     assert row.status == MATCHED and row.candidate == pupil
+
+
+@pytest.mark.parametrize(("recognition", "recognised"), [("identity", False), ("pronote", True)])
+def test_it_recognises_by_its_console_mode_alone_when_the_ent_sends_both(
+    recognition: str, recognised: bool, fake_cas: FakeCas
+) -> None:
+    """Socle's « Les deux (migration) » sends the identity and ``idPronote`` together: PRONOTE
+    uses the one its console names. Two namesakes born the same day are refused in identity
+    mode, whatever identifier comes with the identity; told apart by it in identifier mode."""
+    make_establishment()
+    configure(recognition=recognition)
+    mine = make_user(first_name="Thomas", class_name="5B")
+    make_user(first_name="Thomas", class_name="3D")
+    identity = {**IDENTITY, "nom": "MARTIN", "prenom": "Thomas"}
+    response = arrive(
+        Client(), fake_cas, "eleve.html", "u-thomas", idPronote=mine.pronote_id, **identity
+    )
+    assert ("Espace Élèves — MARTIN THOMAS" in text_of(response)) is recognised
+    assert ("Identification impossible" in text_of(response)) is not recognised
+    mine.refresh_from_db()
+    assert mine.cas_identifier == ("u-thomas" if recognised else "")

@@ -11,7 +11,7 @@ import datetime as dt
 from socle.pronote.doctor import diagnose
 from socle.pronote.importer.steps import run_automatic
 from tests.factories import make_person, make_service
-from tests.pronote.helpers import School, record, run, start
+from tests.pronote.helpers import School, page_text, record, run, start
 
 BORN = dt.date(2013, 5, 12)
 URL = "https://0312609t.index-education.net/pronote/"
@@ -36,8 +36,8 @@ def _namesakes_imported(school: School, *extra, mode: str = "complet") -> tuple:
         "Thomas", "Martin", establishment=school.est, class_name="3D", birth_date=BORN
     )
     records = [
-        record("eleve", "MARTIN", "Thomas", pid="THMSMARTN5B2013A", birth=BORN),
-        record("eleve", "MARTIN", "Thomas", pid="THMSMARTN3D2013B", birth=BORN),
+        record("eleve", "MARTIN", "Thomas", pid="THMSMARTN5B2013A", birth=BORN, class_name="5B"),
+        record("eleve", "MARTIN", "Thomas", pid="THMSMARTN3D2013B", birth=BORN, class_name="3D"),
         *extra,
     ]
     run_automatic(start(school.est, mode, *school.records(), *records))
@@ -49,9 +49,12 @@ def test_it_lists_namesakes_pronote_cannot_tell_apart_by_identity(school: School
     first, second = _namesakes_imported(school)
     report = diagnose(school.est, allowed=None)
     (line,) = report.namesake_lines
-    assert line.startswith(
-        "MARTIN Thomas, élève, né(e) le 12/05/2013 : fiches PRONOTE THMSMARTN5B2013A, "
-        "THMSMARTN3D2013B ; comptes ENT : "
+    assert line == (
+        "MARTIN Thomas, élève : fiche THMSMARTN5B2013A (classe 5B, né(e) le 12/05/2013, "
+        "aucun compte ENT rapproché) : l'identité de son titulaire correspond aussi à la fiche "
+        "THMSMARTN3D2013B ; fiche THMSMARTN3D2013B (classe 3D, né(e) le 12/05/2013, aucun "
+        "compte ENT rapproché) : l'identité de son titulaire correspond aussi à la fiche "
+        "THMSMARTN5B2013A"
     ), line
     assert report.namesake_text.startswith(
         "2 fiches de l'export de tous les utilisateurs importé le "
@@ -69,13 +72,16 @@ def test_it_lists_namesakes_pronote_cannot_tell_apart_by_identity(school: School
         assert words in report.namesake_text
     out = run("pronote_doctor", "--uai", school.est.uai, "--login", first.login)
     assert "## Homonymes que PRONOTE ne distingue pas" in out
-    assert "fiches PRONOTE THMSMARTN5B2013A, THMSMARTN3D2013B" in out
-    # the account examined is one of them: its own note
+    assert "  MARTIN Thomas, élève : fiche THMSMARTN5B2013A (classe 5B, " in out
+    # the account examined is one of them: its own note names its record (the one of its
+    # class: the import matched neither) and the other one
     assert (
-        "plusieurs fiches PRONOTE à ce nom, ce prénom et cette date de naissance "
-        "(THMSMARTN5B2013A, THMSMARTN3D2013B) : PRONOTE ne peut pas reconnaître ce compte par "
-        "son identité."
-    ) in out
+        "plusieurs fiches PRONOTE à ce nom et ce prénom : celle de ce compte, THMSMARTN5B2013A "
+        "(classe 5B, né(e) le 12/05/2013, aucun compte ENT rapproché), et une autre qui "
+        "correspond aussi à son identité, THMSMARTN3D2013B (classe 3D, né(e) le 12/05/2013, "
+        "aucun compte ENT rapproché). PRONOTE ne peut pas reconnaître ce compte par son "
+        "identité."
+    ) in out, out
 
 
 def test_twins_and_namesakes_born_other_days_are_not_listed(school: School) -> None:
@@ -106,8 +112,13 @@ def test_a_known_postal_code_that_differs_tells_them_apart(school: School) -> No
     run_automatic(start(school.est, "complet", *school.records(), *records))
     (line,) = diagnose(school.est, allowed=None).namesake_lines
     # the record without a birth date is the same identity as the one of its postal code
-    assert "THMSMARTN3D2013B, THMSMARTN4C2013C" in line and "THMSMARTN5B2013A" not in line
-    assert "né(e) le 12/05/2013" in line
+    assert line == (
+        "MARTIN Thomas, élève : fiche THMSMARTN3D2013B (né(e) le 12/05/2013, code postal "
+        "31500, aucun compte ENT rapproché) : l'identité de son titulaire correspond aussi à "
+        "la fiche THMSMARTN4C2013C ; fiche THMSMARTN4C2013C (sans date de naissance, code "
+        "postal 31500, aucun compte ENT rapproché) : son titulaire est reconnu par son "
+        "identité, mais elle correspond aussi à celle du titulaire de la fiche THMSMARTN3D2013B"
+    ), line
 
 
 def test_nothing_is_said_when_pronote_recognises_by_identifier(school: School) -> None:
@@ -134,11 +145,11 @@ def test_the_import_final_page_says_it_too(school: School, admin_client) -> None
     page = admin_client.get(reverse("pronote:final", args=[session.pk]))
     text = page.content.decode()
     assert "Homonymes que PRONOTE ne distingue pas" in text
-    assert "THMSMARTN5B2013A, THMSMARTN3D2013B" in text
+    assert "fiche THMSMARTN5B2013A (classe 5B, né(e) le 12/05/2013" in text
     assert "reconnaissance « Avec l&#x27;identifiant PRONOTE de l&#x27;utilisateur »" in text
 
 
-NOTE = "plusieurs fiches PRONOTE à ce nom, ce prénom et cette date de naissance"
+NOTE = "PRONOTE ne peut pas reconnaître ce compte par son identité."
 
 
 def _fixes(school: School, login: str) -> str:
@@ -186,10 +197,123 @@ def test_it_refuses_only_the_owner_of_the_dated_record_beside_an_undated_one(
     run_automatic(start(school.est, "complet", *school.records(), *records))
     report = diagnose(school.est, allowed=None)
     (line,) = report.namesake_lines
-    assert "fiches PRONOTE THMSMARTNDATED01, THMSMARTNUNDATED" in line, line
+    assert line == (
+        "MARTIN Thomas, élève : fiche THMSMARTNDATED01 (né(e) le 12/05/2013, compte ENT "
+        "thomas.dated) : l'identité de son titulaire correspond aussi à la fiche "
+        "THMSMARTNUNDATED ; fiche THMSMARTNUNDATED (sans date de naissance, aucun compte ENT "
+        "rapproché) : son titulaire est reconnu par son identité, mais elle correspond aussi à "
+        "celle du titulaire de la fiche THMSMARTNDATED01"
+    ), line
     # one record is refused: its owner's
     assert report.namesake_text.startswith(
         "1 fiche de l'export de tous les utilisateurs importé le "
     ), report.namesake_text
-    assert NOTE in _fixes(school, dated.login)
+    assert (
+        "celle de ce compte, THMSMARTNDATED01 (né(e) le 12/05/2013, compte ENT thomas.dated), "
+        "et une autre qui correspond aussi à son identité, THMSMARTNUNDATED (sans date de "
+        "naissance, aucun compte ENT rapproché)."
+    ) in _fixes(school, dated.login)
     assert NOTE not in _fixes(school, "thomas.undated")
+
+
+def test_it_names_the_record_the_ent_gives_the_account_and_the_one_that_blocks_it(
+    school: School,
+) -> None:
+    """The account's own record is the one whose identifier the ENT holds for it (matched by
+    hand after the import), whatever its class says; without any clue, the note lists the
+    records its identity fits and says none is its own."""
+    from socle.pronote.models import MatchMethod, PronoteIdentity
+
+    _service(school)
+    first, second = _namesakes_imported(school)
+    PronoteIdentity.objects.create(
+        person=second,
+        establishment=school.est,
+        pronote_id="THMSMARTN3D2013B",
+        category="eleve",
+        method=MatchMethod.MANUAL,
+    )
+    assert (
+        "celle de ce compte, THMSMARTN3D2013B (classe 3D, né(e) le 12/05/2013, aucun compte "
+        "ENT rapproché), et une autre qui correspond aussi à son identité, THMSMARTN5B2013A "
+        "(classe 5B, né(e) le 12/05/2013, aucun compte ENT rapproché)."
+    ) in _fixes(school, second.login)
+    third = make_person("Thomas", "Martin", establishment=school.est, birth_date=BORN)
+    fixes = _fixes(school, third.login)  # no identifier, no match, no class
+    assert (
+        "a plusieurs fiches PRONOTE à ce nom et ce prénom qui correspondent à l'identité de ce "
+        "compte : THMSMARTN5B2013A (classe 5B, né(e) le 12/05/2013, aucun compte ENT "
+        "rapproché) ; THMSMARTN3D2013B (classe 3D, né(e) le 12/05/2013, aucun compte ENT "
+        "rapproché). Aucune n'est rapprochée de ce compte : PRONOTE ne peut pas le reconnaître "
+        "par son identité."
+    ) in fixes, fixes
+
+
+def test_it_says_it_in_both_mode_true_whichever_mode_pronote_has(
+    school: School, admin_client
+) -> None:
+    """« Les deux (migration) » sends the identity and the identifier; PRONOTE recognises by the
+    mode of its own console (pronotesim: the identity alone in identity mode, ``idPronote``
+    alone in identifier mode): the note is shown, worded for either."""
+    from django.urls import reverse
+
+    from socle.pronote.models import ImportSession
+
+    _service(school, recognition="both")
+    first, _second = _namesakes_imported(school)
+    report = diagnose(school.est, first.login, allowed=None)
+    assert len(report.namesake_lines) == 1
+    text = report.namesake_text
+    for words in (
+        "Ce service, en « Les deux (migration) », envoie à PRONOTE l'identité et l'identifiant "
+        "PRONOTE : si PRONOTE reconnaît par l'identité (« Avec l'identité de l'utilisateur » "
+        "dans sa console), il ne peut plus les distinguer",
+        "s'il reconnaît par l'identifiant PRONOTE, chacun est reconnu par l'identifiant que "
+        "l'ENT lui attribue, qui doit donc être celui de sa propre fiche.",
+        "puis choisissez la reconnaissance « Avec l'identifiant PRONOTE de l'utilisateur » dans "
+        "la console de PRONOTE : l'ENT enverra",
+    ):
+        assert words in text, text
+    # never the identity mode's words, which say PRONOTE recognises by identity
+    assert "avec la reconnaissance « Avec l'identité de l'utilisateur », PRONOTE" not in text
+    assert report.account is not None
+    fixes = " ".join(report.account.fixes)
+    assert "celle de ce compte, THMSMARTN5B2013A" in fixes
+    assert "si PRONOTE reconnaît par l'identité" in fixes
+    session = ImportSession.objects.get()
+    page = page_text(admin_client.get(reverse("pronote:final", args=[session.pk])))
+    assert "Homonymes que PRONOTE ne distingue pas par l'identité" in page
+    assert "si PRONOTE reconnaît par l'identité" in page
+
+
+def test_it_prints_the_namesakes_in_pronote_import_auto_only(school: School, tmp_path) -> None:
+    """``pronote_import --auto-only`` prints the final page's note in its words: the heading,
+    the note, one line per group; not for a Partiel import, nor with the identifier."""
+    from socle.pronote.models import ImportSession
+    from socle.pronote.namesake_notes import namesakes_shown
+    from socle.pronote.namesakes import import_namesakes
+    from tests.pronote.helpers import import_automatically
+
+    service = _service(school)
+    make_person("Thomas", "Martin", establishment=school.est, class_name="5B", birth_date=BORN)
+    make_person("Thomas", "Martin", establishment=school.est, class_name="3D", birth_date=BORN)
+    path = tmp_path / "EXP_ELEVES.csv"
+    path.write_text(
+        "Nom;Prénom;Né(e) le;Classe;Identifiant_PRONOTE-ENT\n"
+        "ROUX;Emma;04/03/2012;4A;ELEVEEMMA0000001\n"
+        "MARTIN;Thomas;12/05/2013;5B;THMSMARTN5B2013A\n"
+        "MARTIN;Thomas;12/05/2013;3D;THMSMARTN3D2013B\n",
+        encoding="utf-8",
+    )
+    out = import_automatically(path, school)
+    session = ImportSession.objects.get()
+    text, (line,) = namesakes_shown(import_namesakes(session))  # what the final page shows
+    assert f"Homonymes que PRONOTE ne distingue pas par l'identité :\n{text}\n  - {line}\n" in out
+    assert text.startswith("2 fiches de l'export de tous les utilisateurs importé le ")
+    assert line.startswith(
+        "MARTIN Thomas, élève : fiche THMSMARTN5B2013A (classe 5B, né(e) le 12/05/2013, "
+    ), line
+    assert "Homonymes" not in import_automatically(path, school, mode="partiel")
+    service.pronote_recognition = "pronote"
+    service.save()
+    assert "Homonymes" not in import_automatically(path, school)

@@ -202,3 +202,95 @@ def test_it_marks_a_stale_note_in_the_accounts_import_hint(school: School):
     (hint,) = [line for line in out.splitlines() if "Il figure dans l'import du" in line]
     assert "ELEVEEMMA0000001" in hint and row.localized_outcome_detail in hint
     assert hint.endswith(MARK), hint
+
+
+# When a flag was shown wrongly (before 2026-12-05 evening): every change of the recognition
+# mode (or of the address between https and http) flagged every note of every step validated
+# under the other setting, though it decides one note only — ``cas_id_held_elsewhere`` (a
+# duplicate bound first) — and never ``cas_id_mismatch`` (a record bound to another ENT's
+# name); and a step whose file held no such duplicate was flagged as if the current settings
+# would write one.
+
+OLD_ENT = "ENTLR-000123"
+
+
+def _import_with_former_ent(school: School) -> ImportRow:
+    """Emma's record bound to a former ENT's name in the file (the note ``cas_id_mismatch``),
+    no duplicate anywhere; her row left in conflict, so that the diagnostic quotes it."""
+    from dataclasses import replace
+
+    from socle.pronote.importer.steps import run_automatic
+    from tests.pronote.helpers import start
+
+    records = [
+        replace(r, cas_id=OLD_ENT) if r.pronote_id == "ELEVEEMMA0000001" else r
+        for r in school.records()
+    ]
+    session = run_automatic(start(school.est, "complet", *records))
+    ImportRow.objects.filter(session=session, pronote_id="ELEVEEMMA0000001").update(
+        outcome="conflict"
+    )
+    row = ImportRow.objects.get(session=session, pronote_id="ELEVEEMMA0000001")
+    assert [part[0] for part in row.cas_mismatch_parts] == ["cas_id_mismatch"]
+    return row
+
+
+def _marked(school: School) -> bool:
+    return bool(diagnose(school.est, allowed=None).stale_conflicts)
+
+
+def test_it_no_longer_flags_a_former_ent_note_when_the_recognition_mode_changes(
+    admin_client, school: School
+):
+    """The former ENT's name was reset by the export whatever PRONOTE's recognition mode: a
+    change of mode leaves that note true (wrong flag gone); another name sent does not (right
+    flag kept)."""
+    service = _pronote(school, "PRONOTE-IDPN", "pronote")
+    row = _import_with_former_ent(school)
+    Service.objects.filter(pk=service.pk).update(pronote_recognition="identity")
+    assert stale_warning(admin_client, row.session) == ""
+    assert not _marked(school)
+    assert MARK not in run("pronote_doctor", "--uai", school.est.uai)
+    Service.objects.filter(pk=service.pk).update(username_mode="pairwise")
+    assert stale_warning(admin_client, row.session).startswith(STALE)
+    assert diagnose(school.est, allowed=None).stale_conflicts == {row.pk}
+
+
+def test_it_no_longer_flags_an_import_of_another_mode_when_no_note_would_change(
+    admin_client, school: School
+):
+    """Validated while the service recognised by identity, then back to the identifier: the
+    flag now says so only when validation would now note a duplicate bound first (recomputed
+    for the step), not for every step of the other mode (wrong flag gone); with a duplicate
+    in the file it is kept (``test_it_marks_a_step_validated_with_no_note_too``)."""
+    service = _pronote(school, "PRONOTE-ID", "identity")
+    row = _import_with_former_ent(school)
+    Service.objects.filter(pk=service.pk).update(pronote_recognition="pronote")
+    assert stale_warning(admin_client, row.session) == ""
+    assert not _marked(school)
+
+
+def test_a_change_undone_flags_nothing(admin_client, school: School):
+    """The mode changed and changed back: the notes hold again, no flag anywhere."""
+    row = _stale_conflict(school)  # identifier → identity: the duplicate's note is marked
+    assert diagnose(school.est, allowed=None).stale_conflicts == {row.pk}
+    assert stale_warning(admin_client, row.session).startswith(STALE)
+    Service.objects.filter(code="PRONOTE-IDPN").update(pronote_recognition="pronote")
+    assert stale_warning(admin_client, row.session) == ""
+    assert not _marked(school)
+
+
+def test_a_new_user_name_mode_over_a_file_without_identifiant_cas_flags_no_note(
+    admin_client, school: School
+):
+    """A first rentrée: nobody was bound, the file has no « Identifiant CAS », no note then or
+    now. The page says only the refusal the change brings to those bound since."""
+    from socle.pronote.importer.steps import run_automatic
+    from tests.pronote.helpers import start
+
+    service = _pronote(school, "PRONOTE-IDPN", "pronote")
+    session = run_automatic(start(school.est, "complet", *school.records()))
+    Service.objects.filter(pk=service.pk).update(username_mode="pairwise")
+    warning = stale_warning(admin_client, session)
+    assert STALE not in warning
+    assert warning.startswith("L'identifiant CAS transmis a changé : ceux qui se sont connectés")

@@ -5,7 +5,9 @@ service form, ``socle.W046`` and « Diagnostic PRONOTE » say why in French."""
 
 from __future__ import annotations
 
+import pytest
 from django.core.checks import run_checks
+from django.core.management.base import CommandError
 from django.test import Client
 
 from socle.cas.services import pattern_matches
@@ -131,3 +133,30 @@ def test_it_counts_refusals_at_a_site_whose_address_the_traces_cut(
     with django_assert_num_queries(1):
         refused_at_site(long_site)
     assert refused_at_site("http://[::1/pronote/") == (0, None)  # not an address
+
+
+BOTH_CASES = r"regex:^https://0312609t\.index-education\.net/[Pp]ronote/.*$"
+
+
+def test_it_takes_a_pattern_for_both_cases_for_a_pronote_answering_both(school) -> None:
+    """docs/pronote.md, « The root's case »: serving one case only is pronotesim's assumption;
+    a school whose PRONOTE.net answers both keeps the console's case in the URL and registers
+    one regular expression accepting both (a second Ant pattern in the other case is refused:
+    it differs from the URL only by case). ``service_add`` takes it, the CAS accepts both
+    cases, and neither ``socle.W046`` nor the diagnostic complains."""
+    with pytest.raises(CommandError, match="ne s'en distingue que par des majuscules"):
+        _add_pronote(school, LOWER + "**", CAPITAL + "**")
+    _add_pronote(school, BOTH_CASES)
+    for root in (LOWER, CAPITAL):
+        assert Client().get("/cas/login", {"service": root + "eleve.html"}).status_code == 200
+    assert not [m for m in run_checks(databases=["default"]) if m.id == "socle.W046"]
+    (service,) = diagnose(school.est, allowed=None).services
+    assert all(check.accepted for check in service.urls)
+    assert not service.problems
+
+
+def _add_pronote(school, *patterns: str) -> None:
+    args = ["--uai", school.est.uai, "--sso", "pronote", "--url", LOWER]
+    for pattern in patterns:
+        args += ["--pattern", pattern]
+    run("service_add", "PRONOTE", "PRONOTE", *args)

@@ -27,7 +27,8 @@ from socle.pronote.doctor_coverage import Coverage, coverage
 from socle.pronote.doctor_services import ServiceReport, service_reports
 from socle.pronote.importer.report import summary_line
 from socle.pronote.models import ImportRow, ImportSession, MissingIdentifierEvent, PronoteIdentity
-from socle.pronote.namesakes import identity_namesakes, namesakes_shown, note_namesake
+from socle.pronote.namesake_notes import namesakes_shown, note_namesake
+from socle.pronote.namesakes import identity_namesakes
 from socle.pronote.predicted_for import is_stale, stale_steps
 from socle.pronote.school_year import stale_import_warning
 

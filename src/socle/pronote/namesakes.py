@@ -15,9 +15,11 @@ homonyms need a manual match; that PRONOTE then refuses them is what its identit
 (pronotesim does so).
 
 The list comes from the newest Complet import of the establishment (the export of every user,
-which reset them): the diagnostics show it under the service when it recognises by identity,
+which reset them): the diagnostics, the import's final page and ``pronote_import --auto-only``
+show it when the service sends the identity (identity or « Les deux (migration) » recognition),
 with the fix — import the identifiers, each namesake matched to their own record, and recognise
-by the PRONOTE identifier, which tells them apart.
+by the PRONOTE identifier, which tells them apart. Their words are in
+:mod:`socle.pronote.namesake_notes`.
 """
 
 from __future__ import annotations
@@ -28,13 +30,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.utils.translation import gettext, ngettext
-
 from socle.directory.dates import local_day
 from socle.directory.models import Establishment
+from socle.pronote.cas_names import pronote_service
 from socle.pronote.categories import STEP_BY_CATEGORY, Category
 from socle.pronote.matching_index import name_key
-from socle.pronote.models import ImportMode, ImportSession
+from socle.pronote.models import ImportMode, ImportSession, PronoteIdentity
 
 MAX_ROWS = 200_000  # a region-sized file is read once, in chunks
 
@@ -48,6 +49,7 @@ class Record:
     postal_code: str
     person_id: int | None
     login: str
+    class_name: str = ""
 
 
 @dataclass
@@ -71,15 +73,16 @@ class NamesakeGroup:
         dates = {r.birth_date for r in self.records if r.birth_date}
         return ", ".join(f"{d:%d/%m/%Y}" for d in sorted(dates))
 
-    @property
-    def logins(self) -> list[str]:
-        return [r.login for r in self.records if r.login]
+    def fitting(self, record: Record, birth_date: dt.date | None, postal_code: str) -> list[Record]:
+        """The group's other records an identity fits (``record``'s owner's, or an account's)."""
+        return [r for r in self.records if r is not record and fits(r, birth_date, postal_code)]
 
 
 @dataclass
 class Namesakes:
     session: ImportSession
     groups: list[NamesakeGroup]
+    recognition: str = "identity"  # the service's: « identity », or « both » (migration)
 
     @property
     def date(self) -> str:
@@ -101,13 +104,13 @@ class Namesakes:
             first = group.records[0]
             if name_key(first.last_name, first.first_name) != key:
                 continue
-            found = [r for r in group.records if _fits(r, person.birth_date, person.postal_code)]
+            found = [r for r in group.records if fits(r, person.birth_date, person.postal_code)]
             if len(found) >= 2:
                 return group
         return None
 
 
-def _fits(record: Record, birth_date: dt.date | None, postal_code: str) -> bool:
+def fits(record: Record, birth_date: dt.date | None, postal_code: str) -> bool:
     """Whether PRONOTE's identity rule gives ``record`` to an identity of its names with this
     birth date and postal code (pronotesim's ``identity.matches``: a birth date or postal code
     the record has must agree with the identity's)."""
@@ -127,7 +130,7 @@ def _group(category: str, records: list[Record]) -> NamesakeGroup | None:
         others = {
             at
             for at, other in enumerate(records)
-            if at != index and _fits(other, owner.birth_date, owner.postal_code)
+            if at != index and fits(other, owner.birth_date, owner.postal_code)
         }
         if others:
             refused.add(owner.pronote_id)
@@ -150,11 +153,15 @@ def identity_namesakes(
     establishment: Establishment, service: Any, session: ImportSession | None = None
 ) -> Namesakes | None:
     """The namesakes of ``session`` (a Complet import; by default the establishment's newest),
-    when ``service`` (the one in use) recognises by identity; ``None`` otherwise, or when
-    there are none."""
+    when ``service`` (the one in use) sends the identity: « Avec l'identité de l'utilisateur »,
+    or « Les deux (migration) », where PRONOTE recognises by whichever mode its own console
+    has (pronotesim: the identity attributes in identity mode, ``idPronote`` alone in
+    identifier mode) — the text then says both cases. ``None`` otherwise, or when there are
+    none."""
     from socle.portal.models import PronoteRecognition
 
-    if service is None or service.pronote_recognition != PronoteRecognition.IDENTITY:
+    recognition = getattr(service, "pronote_recognition", "")
+    if recognition not in (PronoteRecognition.IDENTITY, PronoteRecognition.BOTH):
         return None
     session = session or latest_complete_import(establishment)
     if session is None or session.mode != ImportMode.COMPLET:
@@ -169,11 +176,12 @@ def identity_namesakes(
         "postal_code",
         "person_id",
         "person__login",
+        "class_name",
     )
-    for category, pronote_id, last, first, born, code, person_id, login in rows[:MAX_ROWS].iterator(
-        chunk_size=5000
-    ):
-        record = Record(pronote_id, last, first, born, code or "", person_id, login or "")
+    for category, pid, last, first, born, code, person_id, login, class_name in rows[
+        :MAX_ROWS
+    ].iterator(chunk_size=5000):
+        record = Record(pid, last, first, born, code or "", person_id, login or "", class_name)
         by_key[(category, name_key(last, first))].append(record)
     groups = []
     for (category, _key), records in by_key.items():
@@ -183,87 +191,42 @@ def identity_namesakes(
     if not groups:
         return None
     groups.sort(key=lambda g: (g.name, g.born))
-    return Namesakes(session, groups)
+    return Namesakes(session, groups, str(recognition))
 
 
-def namesakes_text(found: Namesakes) -> str:
-    """How many, why PRONOTE refuses them since the export, and what to do."""
-    count = sum(len(group.refused) for group in found.groups)
-    return (
-        ngettext(
-            "%(count)s fiche de l'export de tous les utilisateurs importé le %(date)s a un "
-            "homonyme de même catégorie, de mêmes nom, prénom et date de naissance.",
-            "%(count)s fiches de l'export de tous les utilisateurs importé le %(date)s ont un "
-            "homonyme de même catégorie, de mêmes nom, prénom et date de naissance.",
-            count,
+def import_namesakes(session: ImportSession) -> Namesakes | None:
+    """The namesakes the final page of ``session`` lists, and ``pronote_import --auto-only``
+    prints: those of a Complet import, for the UAI's PRONOTE service in use."""
+    if session.mode != ImportMode.COMPLET:
+        return None
+    establishment = session.establishment
+    return identity_namesakes(establishment, pronote_service(establishment), session)
+
+
+def own_record(person: Any, group: NamesakeGroup, establishment: Establishment) -> Record | None:
+    """The person's own record among the group's: the one whose identifier the ENT holds for
+    them, else the one the import matched to them, else the only one of their class among
+    those their identity fits; ``None`` when nothing tells."""
+    by_id = {r.pronote_id: r for r in group.records}
+    held = PronoteIdentity.objects.filter(
+        person=person, establishment=establishment, pronote_id__in=list(by_id)
+    ).values_list("pronote_id", flat=True)
+    for pronote_id in held:
+        return by_id[pronote_id]
+    for record in group.records:
+        if record.person_id == person.pk:
+            return record
+    classes = {
+        c.strip().casefold()
+        for c in person.memberships.filter(establishment=establishment).values_list(
+            "class_name", flat=True
         )
-        % {"count": count, "date": found.date}
-        + " "
-        + namesake_fix()
-    )
-
-
-def namesake_fix() -> str:
-    return gettext(
-        "Cet export a effacé leur « Identifiant CAS » : avec la reconnaissance « Avec "
-        "l'identité de l'utilisateur », PRONOTE ne peut plus les distinguer (des jumeaux, "
-        "qui ont des prénoms différents, ne sont pas concernés) et risque de leur afficher "
-        "« Identification impossible » à leur prochaine connexion. Importez les identifiants "
-        "PRONOTE (« Importer les identifiants PRONOTE », en rapprochant chacun de sa propre "
-        "fiche, à la main si besoin), puis choisissez la reconnaissance « Avec l'identifiant "
-        "PRONOTE de l'utilisateur » dans la console de PRONOTE et dans ce service : l'ENT "
-        "enverra à chacun son identifiant PRONOTE, qui les distingue."
-    )
-
-
-def namesakes_shown(found: Namesakes | None) -> tuple[str, list[str]]:
-    """What a page shows of ``found``: :func:`namesakes_text` and a :func:`group_line` per
-    group (``""`` and none without namesakes)."""
-    if found is None:
-        return "", []
-    return namesakes_text(found), [group_line(group) for group in found.groups]
-
-
-def group_line(group: NamesakeGroup) -> str:
-    """« MARTIN Thomas, élève, né(e) le 12/05/2013 : fiches A, B ; comptes ENT x, y »."""
-    ids = ", ".join(r.pronote_id for r in group.records)
-    logins = ", ".join(group.logins) or gettext("aucun compte ENT rapproché")
-    if group.born:
-        return gettext(
-            "%(name)s, %(category)s, né(e) le %(born)s : fiches PRONOTE %(ids)s ; comptes "
-            "ENT : %(logins)s"
-        ) % {
-            "name": group.name,
-            "category": group.label,
-            "born": group.born,
-            "ids": ids,
-            "logins": logins,
-        }
-    return gettext(
-        "%(name)s, %(category)s, sans date de naissance dans PRONOTE : fiches PRONOTE "
-        "%(ids)s ; comptes ENT : %(logins)s"
-    ) % {"name": group.name, "category": group.label, "ids": ids, "logins": logins}
-
-
-def account_note(found: Namesakes, group: NamesakeGroup) -> str:
-    """The note of « Diagnostic PRONOTE » for one account among the namesakes."""
-    return (
-        gettext(
-            "L'export de tous les utilisateurs importé le %(date)s a plusieurs fiches PRONOTE "
-            "à ce nom, ce prénom et cette date de naissance (%(ids)s) : PRONOTE ne peut pas "
-            "reconnaître ce compte par son identité."
-        )
-        % {"date": found.date, "ids": ", ".join(r.pronote_id for r in group.records)}
-        + " "
-        + namesake_fix()
-    )
-
-
-def note_namesake(account: Any, found: Namesakes | None) -> None:
-    """Adds :func:`account_note` to the fixes of an examined account among the namesakes."""
-    person = account.person
-    if found is None or person is None:
-        return
-    group = found.group_of(person, person.profiles_in(found.session.establishment))
-    if group is not None:
-        account.fixes.append(account_note(found, group))
+        if c.strip()
+    }
+    same_class = [
+        r
+        for r in group.records
+        if r.class_name.strip().casefold() in classes
+        and fits(r, person.birth_date, person.postal_code)
+    ]
+    return same_class[0] if len(same_class) == 1 else None

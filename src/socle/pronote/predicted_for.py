@@ -11,7 +11,11 @@ what validation found: the final page, its column « Identifiants CAS différent
 report keep them as written, in agreement with the traces of the import. When the school's
 service has changed since in a way that changes them, the final page says so, names the
 settings then and now, and sends to « Diagnostic PRONOTE », which recomputes them at each visit
-with the current settings (docs/pronote.md, "PRONOTE's stored « Identifiant CAS »"). A changed
+with the current settings (docs/pronote.md, "PRONOTE's stored « Identifiant CAS »"). Which
+notes a change touches is exact (:func:`_notes_change`): the name sent, both notes of a step
+whose file carries some « Identifiant CAS »; whether a duplicate is refused,
+``cas_id_held_elsewhere`` alone, and only where the step has one or validation would now
+write one — never ``cas_id_mismatch``. A changed
 user name mode is more than a stale note, and comes from Socle's own data, not from the file:
 PRONOTE has bound whoever connected from the ENT since to the former name, and will refuse them
 (:func:`stale_text` says so).
@@ -19,18 +23,23 @@ PRONOTE has bound whoever connected from the ENT since to the former name, and w
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from django.utils.translation import gettext
 
 from socle.directory.models import Establishment
-from socle.pronote.cas_names import duplicate_refused, pronote_service
-from socle.pronote.categories import STEP_BY_CATEGORY
+from socle.pronote.cas_names import (
+    duplicate_refused,
+    held_elsewhere,
+    holders_index,
+    pronote_service,
+    sent_names,
+)
+from socle.pronote.categories import STEP_BY_CATEGORY, STEPS
 from socle.pronote.models import ImportRow, ImportSession, ImportStep, StepState
-
-# What changes the notes: whether a duplicate bound first is refused, and the names sent.
-DECISIVE = ("refused", "username_mode")
+from socle.pronote.reasons import CAS_HELD_ELSEWHERE, cas_reset_parts
 
 
 def service_settings(establishment: Establishment) -> dict[str, Any]:
@@ -65,29 +74,158 @@ def _described(settings: dict[str, Any]) -> str:
     }
 
 
+# What each decisive setting changes: the name sent is in both notes (``cas_id_mismatch``
+# compares the file's « Identifiant CAS » with it, ``cas_id_held_elsewhere`` looks for it on
+# another record); whether a duplicate bound first is refused decides ``cas_id_held_elsewhere``
+# alone — ``cas_id_mismatch`` is the same in every recognition mode and over http.
+NAMES, REFUSED = "username_mode", "refused"
+DECISIVE = (REFUSED, NAMES)
+
+
+@dataclass(frozen=True)
+class Changed:
+    """A validated step whose recorded settings differ from the current ones."""
+
+    then: dict[str, Any]  # the settings recorded at its validation
+    keys: frozenset[str]  # the :data:`DECISIVE` settings that differ
+    notes: bool = False  # whether its notes differ from those the current settings would write
+
+
+def _changed_keys(then: dict[str, Any], now: dict[str, Any]) -> frozenset[str]:
+    """The one comparison of recorded and current settings (:func:`stale_text`,
+    :func:`stale_steps`)."""
+    return frozenset(key for key in DECISIVE if then.get(key) != now[key])
+
+
+def _notes_change(
+    establishment: Establishment, key: tuple[int, int], changed: Changed, found: _Found
+) -> bool:
+    """Whether a step's notes differ under the current settings. Another name sent changes
+    both notes of a step where some record carries an « Identifiant CAS » in the file (without
+    one, neither note is written, whatever the settings). A duplicate refused then and no more
+    (identity mode or plain http now) makes its ``cas_id_held_elsewhere`` notes untrue — its
+    ``cas_id_mismatch`` notes still hold; refused now and not then, the step lacks the
+    ``cas_id_held_elsewhere`` notes validation would now write, if any (recomputed)."""
+    if NAMES in changed.keys and key in found.bound():
+        return True
+    if REFUSED not in changed.keys:
+        return False
+    if changed.then.get(REFUSED):
+        return key in found.held()
+    return _would_hold_elsewhere(establishment, key)
+
+
+class _Found:
+    """What the rows of some imports hold, read once and only when asked."""
+
+    def __init__(self, session_ids: set[int]) -> None:
+        self.session_ids = list(session_ids)
+        self._bound: set[tuple[int, int]] | None = None
+        self._held: set[tuple[int, int]] | None = None
+
+    def bound(self) -> set[tuple[int, int]]:
+        """The steps with a record carrying an « Identifiant CAS »."""
+        if self._bound is None:
+            pairs = (
+                ImportRow.objects.filter(session_id__in=self.session_ids)
+                .exclude(cas_id="")
+                .values_list("session_id", "category")
+                .distinct()
+            )
+            self._bound = {(s, n) for s, category in pairs if (n := _step_of(category))}
+        return self._bound
+
+    def held(self) -> set[tuple[int, int]]:
+        """The steps with a row noted ``cas_id_held_elsewhere`` (only rows with notes are
+        read, as :func:`~socle.pronote.importer.report.cas_mismatch_rows` does)."""
+        if self._held is None:
+            rows = (
+                ImportRow.objects.filter(session_id__in=self.session_ids)
+                .exclude(outcome_detail_parts=[])
+                .values_list("session_id", "category", "outcome_detail_parts")
+            )
+            self._held = {
+                (s, n)
+                for s, category, parts in rows.iterator(chunk_size=5000)
+                if (n := _step_of(category)) and _held(parts)
+            }
+        return self._held
+
+
+def _would_hold_elsewhere(establishment: Establishment, key: tuple[int, int]) -> bool:
+    """Whether validation would now note ``cas_id_held_elsewhere`` on a row of the step: the
+    import's rule (``importer.plan``), for the names the service sends today."""
+    session_id, number = key
+    rows = list(
+        ImportRow.objects.filter(
+            session_id=session_id, category=STEPS[number - 1].category
+        ).values_list("pronote_id", "cas_id", "last_name", "first_name", "person_id")
+    )
+    holders = holders_index((cas, pid, f"{last} {first}") for pid, cas, last, first, _p in rows)
+    if not holders:
+        return False
+    sent = sent_names(establishment, {person for *_rest, person in rows if person})
+    return any(
+        held_elsewhere(holders, sent.get(person, ""), pid, cas)
+        for pid, cas, _last, _first, person in rows
+        if person
+    )
+
+
+def _changed_steps(
+    establishment: Establishment, session_ids: Iterable[int]
+) -> dict[tuple[int, int], Changed]:
+    """``(session id, step number)`` → :class:`Changed`, for the validated steps of these
+    imports whose recorded settings differ from the current ones, in step order."""
+    steps = (
+        ImportStep.objects.filter(session_id__in=list(session_ids), state=StepState.VALIDATED)
+        .order_by("session_id", "number")
+        .values_list("session_id", "number", "predicted_for")
+    )
+    recorded = [(session, number, then) for session, number, then in steps if then]
+    if not recorded:
+        return {}
+    now = service_settings(establishment)
+    differing = {
+        (session, number): Changed(then, keys)
+        for session, number, then in recorded
+        if (keys := _changed_keys(then, now))
+    }
+    found = _Found({session for session, _number in differing})
+    return {
+        key: Changed(step.then, step.keys, _notes_change(establishment, key, step, found))
+        for key, step in differing.items()
+    }
+
+
+def _step_of(category: str) -> int | None:
+    spec = STEP_BY_CATEGORY.get(category)
+    return spec.number if spec is not None else None
+
+
+def _held(parts: object) -> bool:
+    return any(part[0] == CAS_HELD_ELSEWHERE for part in cas_reset_parts(parts))
+
+
 def stale_text(session: ImportSession) -> str:
     """The final page's warning when the service's settings have changed, since a step of this
-    import was validated, in a way that changes its notes; "" otherwise (and for steps
-    validated before the settings were recorded: nothing to compare)."""
-    recorded = [
-        step.predicted_for
-        for step in session.steps.filter(state=StepState.VALIDATED).order_by("number")
-        if step.predicted_for
-    ]
-    if not recorded:
-        return ""
-    now = service_settings(session.establishment)
-    changed = [then for then in recorded if _changed(then, now)]
-    if not changed:
-        return ""
-    text = gettext(
-        "Les notes de cet import (« Identifiants CAS différents ») ont été calculées à la "
-        "validation, pour les réglages d'alors du service PRONOTE (%(then)s). Le service a "
-        "changé depuis (%(now)s) : elles ne valent plus telles quelles. « Diagnostic PRONOTE » "
-        "les recalcule avec les réglages actuels."
-    ) % {"then": _described(changed[-1]), "now": _described(now)}
-    if any(then.get("username_mode") != now["username_mode"] for then in changed):
-        text += " " + renamed_text()
+    import was validated, in a way that changes its notes (:func:`stale_steps`), and the
+    refusals a changed user name mode brings (whether the file bore any « Identifiant CAS »
+    or not); "" otherwise (and for steps validated before the settings were recorded: nothing
+    to compare)."""
+    changed = list(_changed_steps(session.establishment, [session.pk]).values())
+    stale = [step for step in changed if step.notes]
+    text = ""
+    if stale:
+        now = service_settings(session.establishment)
+        text = gettext(
+            "Les notes de cet import (« Identifiants CAS différents ») ont été calculées à la "
+            "validation, pour les réglages d'alors du service PRONOTE (%(then)s). Le service a "
+            "changé depuis (%(now)s) : elles ne valent plus telles quelles. « Diagnostic "
+            "PRONOTE » les recalcule avec les réglages actuels."
+        ) % {"then": _described(stale[-1].then), "now": _described(now)}
+    if any(NAMES in step.keys for step in changed):
+        text = f"{text} {renamed_text()}".strip()
     return text
 
 
@@ -103,30 +241,28 @@ def renamed_text() -> str:
     )
 
 
-def _changed(then: dict[str, Any], now: dict[str, Any]) -> bool:
-    return any(then.get(key) != now[key] for key in DECISIVE)
+def stale_steps(
+    establishment: Establishment, session_ids: Iterable[int]
+) -> dict[tuple[int, int], Changed]:
+    """``(session id, step number)`` → :class:`Changed`, for the validated steps of these
+    imports whose notes the service's settings, changed since, no longer give (as
+    :func:`stale_text`)."""
+    return {
+        key: step for key, step in _changed_steps(establishment, session_ids).items() if step.notes
+    }
 
 
-def stale_steps(establishment: Establishment, session_ids: Iterable[int]) -> set[tuple[int, int]]:
-    """``(session id, step number)`` of the validated steps of these imports whose notes
-    the service's settings, changed since, no longer give (as :func:`stale_text`)."""
-    steps = ImportStep.objects.filter(
-        session_id__in=list(session_ids), state=StepState.VALIDATED
-    ).values_list("session_id", "number", "predicted_for")
-    recorded = [(session, number, then) for session, number, then in steps if then]
-    if not recorded:
-        return set()
-    now = service_settings(establishment)
-    return {(session, number) for session, number, then in recorded if _changed(then, now)}
-
-
-def is_stale(row: ImportRow, stale: set[tuple[int, int]]) -> bool:
-    """Whether the row's stored notes hold a note (``cas_id_mismatch``,
-    ``cas_id_held_elsewhere``) that its step computed for settings changed since."""
-    step = STEP_BY_CATEGORY.get(row.category)
-    return bool(
-        step is not None and row.cas_mismatch_parts and (row.session_id, step.number) in stale
-    )
+def is_stale(row: ImportRow, stale: Mapping[tuple[int, int], Changed]) -> bool:
+    """Whether the row's stored note (``cas_id_mismatch``, ``cas_id_held_elsewhere``) no longer
+    holds: its step's settings changed since (:func:`stale_steps`) in a way that changes that
+    note — another name sent changes both, a duplicate no longer refused only
+    ``cas_id_held_elsewhere``."""
+    spec = STEP_BY_CATEGORY.get(row.category)
+    step = stale.get((row.session_id, spec.number)) if spec is not None else None
+    parts = row.cas_mismatch_parts
+    if step is None or not parts:
+        return False
+    return NAMES in step.keys or (REFUSED in step.keys and _held(parts))
 
 
 def stale_mark() -> str:

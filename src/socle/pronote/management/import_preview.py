@@ -1,8 +1,9 @@
 """What ``socle pronote_import`` prints before it imports: each step's recognition counts and
 plan (``--dry-run`` and the preview of the automatic import), the people whose « Identifiant
 CAS » the export reset and the conflicts, at most :data:`SHOWN` of each kind (the rest in
-``--report``). A mixin of the command (``socle.pronote.management.commands.pronote_import``),
-kept apart so that the command module stays about running the import."""
+``--report``), and the namesakes PRONOTE cannot tell apart by identity. A mixin of the
+command (``socle.pronote.management.commands.pronote_import``), kept apart so that the command
+module stays about running the import."""
 
 from __future__ import annotations
 
@@ -20,6 +21,8 @@ from socle.pronote.importer.report import cas_mismatch_rows, recognition_counts,
 from socle.pronote.importer.step_matching import prepare_step
 from socle.pronote.importer.steps import StepError, plan_step, removal_check
 from socle.pronote.models import FileFormat, ImportRow, RowStatus
+from socle.pronote.namesake_notes import namesakes_shown
+from socle.pronote.namesakes import import_namesakes
 from socle.pronote.reasons import localized_candidate
 
 SHOWN = 50  # people listed per kind (conflicts, different Identifiants CAS); the rest in --report
@@ -149,6 +152,18 @@ class ImportPreview:
         for row in rows[:SHOWN]:
             self._refused(row, row.localized_cas_mismatch)
         self._more(len(rows))
+
+    def _namesakes(self, session: Any) -> None:
+        """The final page's « Homonymes que PRONOTE ne distingue pas par l'identité », in its
+        words: the note, then one line per group (a Complet import, the service sending the
+        identity)."""
+        text, lines = namesakes_shown(import_namesakes(session))
+        if not lines:
+            return
+        self.stdout.write(_("Homonymes que PRONOTE ne distingue pas par l'identité :"))
+        self.stdout.write(text)
+        for line in lines:
+            self.stdout.write("  - " + line)
 
     def _refused(self, row: Any, detail: str) -> None:
         """One person of such a list, as the pages list them: « NOM Prénom (id) — note »."""

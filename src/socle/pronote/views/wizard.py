@@ -13,7 +13,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from socle.directory.models import Establishment, Person
-from socle.pronote.cas_names import pronote_services_query
 from socle.pronote.categories import STEP_BY_CATEGORY, STEP_COUNT, step
 from socle.pronote.forms import (
     BrowseForm,
@@ -38,7 +37,8 @@ from socle.pronote.importer.steps import (
     validate_step,
 )
 from socle.pronote.models import ImportMode, ImportRow, ImportSession, SessionStatus
-from socle.pronote.namesakes import identity_namesakes, namesakes_shown
+from socle.pronote.namesake_notes import namesakes_shown
+from socle.pronote.namesakes import import_namesakes
 from socle.pronote.permissions import (
     administered_establishments,
     can_administer,
@@ -264,11 +264,7 @@ def _final_page(request: HttpRequest, session: ImportSession) -> HttpResponse:
     steps = step_summaries(session)
     mismatch_total = sum(s.cas_mismatches for s in steps)
     mismatched = cas_mismatch_rows(session, limit=200) if mismatch_total else []
-    namesakes = None
-    if session.mode == ImportMode.COMPLET:  # the namesakes of a Complet import only
-        in_use = pronote_services_query(session.establishment).first()
-        namesakes = identity_namesakes(session.establishment, in_use, session)
-    namesake_text, namesake_lines = namesakes_shown(namesakes)
+    namesake_text, namesake_lines = namesakes_shown(import_namesakes(session))
     return render(
         request,
         "pronote/final.html",

@@ -135,7 +135,11 @@ def render_text(report: DoctorReport, limit: int | None = 20) -> str:
             limit,
         )
     if report.namesake_lines:
-        out += ["", "## " + _("Homonymes que PRONOTE ne distingue pas"), report.namesake_text]
+        out += [
+            "",
+            "## " + _("Homonymes que PRONOTE ne distingue pas par l'identité"),
+            report.namesake_text,
+        ]
         out += _capped(["  " + line for line in report.namesake_lines], limit)
     if report.departed:
         out += ["", "## " + _("Identifiants de personnes parties"), report.departed_text]

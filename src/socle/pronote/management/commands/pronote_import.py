@@ -175,6 +175,7 @@ class Command(ImportPreview, SocleCommand):
                     if renumbered_hint:
                         self.stdout.write(renumbered_hint)
                     self._cas_mismatches(session)
+                    self._namesakes(session)
                     if large:
                         self.stdout.write(command_notice(large, forced=options["force"]))
                 else:
