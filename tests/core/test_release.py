@@ -85,6 +85,10 @@ def test_it_ships_every_file_git_tracks_under_src_socle_and_nothing_else(wheel: 
     assert {name.split("/")[0] for name in names} == {"socle", metadata.rstrip("/")}
     entry_points = zipfile.ZipFile(wheel).read(metadata + "entry_points.txt").decode()
     assert "socle = socle.cli:main" in entry_points
+    assert (
+        "GNU AFFERO GENERAL PUBLIC LICENSE"
+        in zipfile.ZipFile(wheel).read(metadata + "licenses/LICENSE").decode()
+    )
 
 
 def test_the_installed_wheel_checks_migrates_and_serves(wheel: Path, tmp_path: Path) -> None:
