@@ -26,6 +26,7 @@ from socle.directory.models import ActivationCode, Person
 from socle.directory.passwords import activate as activate_account
 from socle.directory.passwords import (
     administered_ids,
+    block_refusal,
     notify_password_changed,
     reset_refusal,
     set_password,
@@ -130,16 +131,20 @@ def reset_password(request: HttpRequest, uid: str) -> HttpResponse:
             codes[person.uid] = {"code": issued.code, "expires_at": issued.expires_at.isoformat()}
             request.session[RESET_CODES_KEY] = codes
         return redirect("directory:reset_code", person.uid)
+    assert isinstance(request.user, Person)  # _resettable
     return render(
         request,
         "directory/reset_confirm.html",
-        {"person": person, "form": form, "account_block": _block_link(person)},
+        {"person": person, "form": form, "account_block": _block_link(request.user, person)},
     )
 
 
-def _block_link(person: Person) -> dict[str, object]:
-    """The block or unblock page of the portal's « Comptes » for this person (its rule is the
-    reset's: whoever reaches this page may follow it), when the portal publishes it."""
+def _block_link(admin: Person, person: Person) -> dict[str, object]:
+    """The block or unblock page of the portal's « Comptes » for this person, when the portal
+    publishes it and ``admin`` may block them (:func:`block_refusal`: not a co-administrator,
+    whom a reset still allows)."""
+    if block_refusal(admin, person) is not None:
+        return {}
     blocked = blocking.is_blocked(person) and not blocking.block_over(person)
     try:
         url = reverse(

@@ -1,0 +1,112 @@
+"""Who may block whose account: a school's administrators may not block (nor unblock) each
+other, nor anyone who administers an establishment — the operator does; they may still reset a
+colleague's password (docs/portal.md, « Comptes »)."""
+
+from __future__ import annotations
+
+import html
+
+import lxml.html
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from socle.directory import blocking
+from socle.directory.models import Establishment, Person
+from socle.directory.passwords import block_refusal, reset_refusal
+from socle.directory.profiles import Profile
+from tests.factories import make_establishment, make_membership, make_person
+
+URL = "/gestion/comptes/"
+OPERATOR_ONLY = (
+    "Cette personne administre un établissement : seul un administrateur de l'ENT peut "
+    "bloquer ou débloquer son compte."
+)
+
+
+def make_admin(first_name: str, establishment: Establishment) -> Person:
+    return make_person(
+        first_name, "Admin", establishment=establishment, profile=Profile.DIRECTION, is_admin=True
+    )
+
+
+def client_of(person: Person) -> Client:
+    client = Client()
+    client.force_login(person)
+    return client
+
+
+@pytest.fixture
+def jaures() -> Establishment:
+    return make_establishment("0312609T", "Collège Jean Jaurès")
+
+
+def test_it_refuses_a_co_administrator_the_block_and_the_unblock(jaures) -> None:
+    anne, marc = make_admin("Anne", jaures), make_admin("Marc", jaures)
+    client = client_of(anne)
+    for action in ("bloquer", "debloquer"):
+        for answer in (
+            client.get(f"{URL}{marc.uid}/{action}/"),
+            client.post(f"{URL}{marc.uid}/{action}/", {}),
+        ):
+            assert answer.status_code == 403
+            assert OPERATOR_ONLY in html.unescape(answer.content.decode())
+    assert Person.objects.get(pk=marc.pk).is_active
+    blocking.block(marc, by=None)  # by the operator: Anne cannot lift it either
+    assert client.post(f"{URL}{marc.uid}/debloquer/", {}).status_code == 403
+    assert Person.objects.get(pk=marc.pk).blocked_at is not None
+
+
+def test_it_refuses_anyone_who_administers_a_school_even_as_a_teacher_here(jaures) -> None:
+    fermat = make_establishment("0312799Z", "Collège Pierre de Fermat")
+    anne = make_admin("Anne", jaures)
+    teacher = make_person("Paul", "Prof", establishment=jaures, profile=Profile.TEACHER)
+    make_membership(teacher, fermat, profile=Profile.DIRECTION, is_admin=True)
+    assert block_refusal(anne, teacher) == OPERATOR_ONLY
+    pupil = make_person("Camille", "Martin", establishment=jaures)
+    assert block_refusal(anne, pupil) is None
+
+
+def test_it_shows_no_block_link_for_a_co_administrator_s_row(jaures) -> None:
+    anne, marc = make_admin("Anne", jaures), make_admin("Marc", jaures)
+    pupil = make_person("Camille", "Martin", establishment=jaures)
+    answer = client_of(anne).get(URL)
+    rows = {row.person.login: row.can_block for row, _reset in answer.context["rows"]}
+    assert rows == {"anne.admin": False, "marc.admin": False, "camille.martin": True}
+    page = lxml.html.fromstring(answer.content.decode())
+    links = page.xpath("//table[@id='accounts']//a/@href")
+    assert f"{URL}{pupil.uid}/bloquer/" in " ".join(links)
+    assert not [link for link in links if marc.uid in link and "bloquer" in link]
+
+
+def test_a_co_administrator_still_resets_a_colleague_but_is_not_offered_the_block(
+    jaures,
+) -> None:
+    anne, marc = make_admin("Anne", jaures), make_admin("Marc", jaures)
+    assert reset_refusal(anne, marc) is None
+    page = client_of(anne).get(f"/compte/reinitialiser/{marc.uid}/")
+    assert page.status_code == 200
+    assert f"{URL}{marc.uid}/bloquer/" not in page.content.decode()
+    rows = {row.person.login: reset for row, reset in client_of(anne).get(URL).context["rows"]}
+    assert rows["marc.admin"].url == f"/compte/reinitialiser/{marc.uid}/"
+
+
+def test_the_operator_blocks_and_unblocks_an_administrator(jaures) -> None:
+    marc = make_admin("Marc", jaures)
+    operator = make_person("Ada", "Ope", is_superuser=True)
+    client = client_of(operator)
+    assert client.post(f"{URL}{marc.uid}/bloquer/", {"until": "", "reason": ""}).status_code == 302
+    assert not Person.objects.get(pk=marc.pk).is_active
+    assert client.post(f"{URL}{marc.uid}/debloquer/", {}).status_code == 302
+    assert Person.objects.get(pk=marc.pk).is_active
+
+
+def test_the_django_admin_s_actif_box_is_the_operator_s_only(jaures) -> None:
+    """Unticking « actif » is a block too: the Django admin lets in staff accounts only, which a
+    school administrator is not (``Membership.is_admin`` gives no ``is_staff``)."""
+    anne, marc = make_admin("Anne", jaures), make_admin("Marc", jaures)
+    url = reverse("admin:directory_person_change", args=[marc.pk])
+    client = client_of(anne)
+    assert client.get(url).status_code == 302  # to the login
+    assert client.post(url, {"login": marc.login, "is_active": ""}).status_code == 302
+    assert Person.objects.get(pk=marc.pk).is_active
