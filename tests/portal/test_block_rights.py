@@ -4,15 +4,17 @@ colleague's password (docs/portal.md, « Comptes »)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 
 import lxml.html
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from socle.directory import blocking
-from socle.directory.models import Establishment, Person
+from socle.directory.models import ActivationCode, Establishment, Person
 from socle.directory.passwords import block_refusal, reset_refusal
 from socle.directory.profiles import Profile
 from tests.factories import make_establishment, make_membership, make_person
@@ -110,3 +112,57 @@ def test_the_django_admin_s_actif_box_is_the_operator_s_only(jaures) -> None:
     assert client.get(url).status_code == 302  # to the login
     assert client.post(url, {"login": marc.login, "is_active": ""}).status_code == 302
     assert Person.objects.get(pk=marc.pk).is_active
+
+
+WARNING = "la nouvelle fiche ne servira qu'après le déblocage."
+
+
+def reset_page(client: Client, person: Person) -> lxml.html.HtmlElement:
+    answer = client.get(f"/compte/reinitialiser/{person.uid}/")
+    assert answer.status_code == 200
+    return lxml.html.fromstring(answer.content.decode())
+
+
+def test_it_tells_the_reset_of_a_blocked_account_that_the_sheet_waits_for_the_unblock(
+    jaures,
+) -> None:
+    anne = make_admin("Anne", jaures)
+    pupil = make_person("Camille", "Martin", establishment=jaures)
+    client = client_of(anne)
+    assert not reset_page(client, pupil).xpath("//*[@id='reset-blocked']")
+    blocking.block(pupil, by=anne, until=dt.date(2099, 1, 31))
+    page = reset_page(client, pupil)
+    (warning,) = page.xpath("//*[@id='reset-blocked']")
+    said = " ".join(warning.text_content().split())
+    assert said.startswith(f"Ce compte est bloqué jusqu'au 31/01/2099 : {WARNING}")
+    assert warning.xpath(".//a/@href") == [f"{URL}{pupil.uid}/debloquer/"]
+    # before the confirm button, which still resets
+    (button,) = page.xpath("//form[@method='post']//button")
+    assert warning.getparent().index(warning) < warning.getparent().index(
+        button.getparent().getparent()
+    )
+    blocking.block(pupil, by=anne)  # no end date now
+    (warning,) = reset_page(client, pupil).xpath("//*[@id='reset-blocked']")
+    assert f"Ce compte est bloqué sans date de fin : {WARNING}" in " ".join(
+        warning.text_content().split()
+    )
+    assert client.post(f"/compte/reinitialiser/{pupil.uid}/", {}).status_code == 302
+    assert ActivationCode.objects.filter(person=pupil).exists()
+    assert Person.objects.get(pk=pupil.pk).blocked_at is not None  # a reset does not unblock
+
+
+def test_the_warning_has_no_unblock_link_for_whoever_may_not_unblock(jaures) -> None:
+    anne, marc = make_admin("Anne", jaures), make_admin("Marc", jaures)
+    blocking.block(marc, by=None)
+    (warning,) = reset_page(client_of(anne), marc).xpath("//*[@id='reset-blocked']")
+    assert WARNING in " ".join(warning.text_content().split())
+    assert not warning.xpath(".//a")
+
+
+def test_a_block_whose_date_has_passed_brings_no_warning(jaures) -> None:
+    anne = make_admin("Anne", jaures)
+    pupil = make_person("Camille", "Martin", establishment=jaures)
+    blocking.block(pupil, by=anne, until=timezone.localdate() - dt.timedelta(days=1))
+    page = reset_page(client_of(anne), pupil)
+    assert not page.xpath("//*[@id='reset-blocked']")
+    assert page.xpath(f"//a[@href='{URL}{pupil.uid}/bloquer/']")

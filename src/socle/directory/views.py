@@ -132,27 +132,33 @@ def reset_password(request: HttpRequest, uid: str) -> HttpResponse:
             request.session[RESET_CODES_KEY] = codes
         return redirect("directory:reset_code", person.uid)
     assert isinstance(request.user, Person)  # _resettable
+    blocked = blocking.is_blocked(person) and not blocking.block_over(person)
     return render(
         request,
         "directory/reset_confirm.html",
-        {"person": person, "form": form, "account_block": _block_link(request.user, person)},
+        {
+            "person": person,
+            "form": form,
+            # the new sheet serves only once the block ends: the page says so before the button
+            "blocked": blocked,
+            "account_block": _block_link(request.user, person, blocked),
+        },
     )
 
 
-def _block_link(admin: Person, person: Person) -> dict[str, object]:
+def _block_link(admin: Person, person: Person, blocked: bool) -> dict[str, object]:
     """The block or unblock page of the portal's « Comptes » for this person, when the portal
     publishes it and ``admin`` may block them (:func:`block_refusal`: not a co-administrator,
     whom a reset still allows)."""
     if block_refusal(admin, person) is not None:
         return {}
-    blocked = blocking.is_blocked(person) and not blocking.block_over(person)
     try:
         url = reverse(
             "portal:account_unblock" if blocked else "portal:account_block", args=[person.uid]
         )
     except NoReverseMatch:
         return {}
-    return {"url": url, "blocked": blocked, "until": person.blocked_until if blocked else None}
+    return {"url": url}
 
 
 @never_cache
