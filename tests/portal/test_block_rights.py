@@ -166,3 +166,23 @@ def test_a_block_whose_date_has_passed_brings_no_warning(jaures) -> None:
     page = reset_page(client_of(anne), pupil)
     assert not page.xpath("//*[@id='reset-blocked']")
     assert page.xpath(f"//a[@href='{URL}{pupil.uid}/bloquer/']")
+
+
+def test_the_directory_s_pages_show_the_portal_s_links_only_when_it_registers_them(
+    jaures, monkeypatch
+) -> None:
+    """socle.directory.account_links: the directory names no portal page; without the portal's
+    registration its reset and refusal pages carry neither link."""
+    from socle.directory import account_links
+
+    anne = make_admin("Anne", jaures)
+    pupil = make_person("Camille", "Martin", establishment=jaures)
+    client = client_of(anne)
+    assert reset_page(client, pupil).xpath(f"//a[@href='{URL}{pupil.uid}/bloquer/']")
+    refused = lxml.html.fromstring(client.get(f"/compte/reinitialiser/{anne.uid}/").content)
+    assert refused.xpath("//main//a[@href='/gestion/']")
+    monkeypatch.setattr(account_links, "_block", [])
+    monkeypatch.setattr(account_links, "_back", [])
+    assert not reset_page(client, pupil).xpath("//main//a[contains(@href, '/gestion/')]")
+    refused = lxml.html.fromstring(client.get(f"/compte/reinitialiser/{anne.uid}/").content)
+    assert not refused.xpath("//main//a[@href='/gestion/']")

@@ -10,14 +10,13 @@ from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from socle.core.branding import ent_name
 from socle.core.csp import allow_form_target
-from socle.directory import blocking
+from socle.directory import account_links, blocking
 from socle.directory.activation import IssuedCode, cas_login_url, code_from_token, safe_service
 from socle.directory.forms import ChangePasswordForm, ChoosePasswordForm, ResetPasswordForm
 from socle.directory.handover import hand_over
@@ -26,7 +25,6 @@ from socle.directory.models import ActivationCode, Person
 from socle.directory.passwords import activate as activate_account
 from socle.directory.passwords import (
     administered_ids,
-    block_refusal,
     notify_password_changed,
     reset_refusal,
     set_password,
@@ -100,17 +98,20 @@ def _resettable(
     establishments the administrator administers, when the view read them already."""
     person = get_object_or_404(Person, uid=uid[:32])
     admin = request.user
-    if not isinstance(admin, Person):
-        return render(request, "directory/reset_forbidden.html", status=403)
-    refusal = reset_refusal(admin, person, administered)
-    if refusal is not None:
-        return render(
-            request,
-            "directory/reset_forbidden.html",
-            {"message": refusal, "own_account": admin.pk == person.pk},
-            status=403,
-        )
-    return person
+    refusal = reset_refusal(admin, person, administered) if isinstance(admin, Person) else ""
+    if refusal is None:
+        return person
+    return render(
+        request,
+        "directory/reset_forbidden.html",
+        {
+            "message": refusal,
+            "own_account": admin.pk == person.pk,
+            # « Retour à Gestion portail », for an administrator, when the portal says so
+            "back": account_links.back_link(request),
+        },
+        status=403,
+    )
 
 
 @never_cache
@@ -141,24 +142,9 @@ def reset_password(request: HttpRequest, uid: str) -> HttpResponse:
             "form": form,
             # the new sheet serves only once the block ends: the page says so before the button
             "blocked": blocked,
-            "account_block": _block_link(request.user, person, blocked),
+            "account_block": account_links.block_link(request.user, person, blocked),
         },
     )
-
-
-def _block_link(admin: Person, person: Person, blocked: bool) -> dict[str, object]:
-    """The block or unblock page of the portal's « Comptes » for this person, when the portal
-    publishes it and ``admin`` may block them (:func:`block_refusal`: not a co-administrator,
-    whom a reset still allows)."""
-    if block_refusal(admin, person) is not None:
-        return {}
-    try:
-        url = reverse(
-            "portal:account_unblock" if blocked else "portal:account_block", args=[person.uid]
-        )
-    except NoReverseMatch:
-        return {}
-    return {"url": url}
 
 
 @never_cache
