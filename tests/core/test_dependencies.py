@@ -111,3 +111,55 @@ def test_it_sees_an_import_written_in_any_form(tmp_path: Path) -> None:
         "socle.cas.views",
         "socle.cas.views.login",
     ]
+
+
+# What names another app's URLs or template tags in a source or a template: a
+# ``reverse("portal:…")``, ``{% url 'portal:…' %}`` or ``{% load portal_tags %}`` is a
+# dependency that no import shows. (The portal's menu looks the PRONOTE pages up by name on
+# purpose, ``optional_url``: a link that appears once that app publishes them.)
+NAMED = {
+    SOCLE / "directory": (
+        "'portal:",
+        '"portal:',
+        "portal_tags",
+        "'cas:",
+        '"cas:',
+        "'pronote:",
+        '"pronote:',
+    ),
+}
+
+
+def _named(root: Path, names: tuple[str, ...]) -> list[str]:
+    found = []
+    for path in sorted(root.rglob("*")):
+        if path.suffix not in {".py", ".html", ".txt", ".xml"} or not path.is_file():
+            continue
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            shown = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
+            found += [f"{shown}:{number} names {n}" for n in names if n in line]
+    return found
+
+
+@pytest.mark.parametrize(("root", "names"), NAMED.items(), ids=[p.name for p in NAMED])
+def test_it_names_no_url_nor_tag_of_an_app_it_must_not_know(
+    root: Path, names: tuple[str, ...]
+) -> None:
+    """socle.directory.account_links: the portal hands the directory the links it adds to the
+    directory's pages, which name none of the portal's routes."""
+    found = _named(root, names)
+    assert not found, (
+        "dependencies point one way (docs/architecture.md); let the other app register its "
+        "link (e.g. socle.directory.account_links):\n" + "\n".join(found)
+    )
+
+
+def test_it_sees_a_url_named_in_a_template_or_a_source(tmp_path: Path) -> None:
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates" / "page.html").write_text(
+        "{% load i18n portal_tags %}\n<a href=\"{% url 'portal:admin_index' %}\">x</a>\n"
+    )
+    (tmp_path / "views.py").write_text('reverse("portal:account_block", args=[uid])\n')
+    (tmp_path / "other.py").write_text("# the portal: nothing named\n")
+    found = [line.split(" names ")[1] for line in _named(tmp_path, NAMED[SOCLE / "directory"])]
+    assert sorted(found) == ['"portal:', "'portal:", "portal_tags"]

@@ -1,13 +1,15 @@
 """axe-core (WCAG 2.1 A and AA) on the account pages, in French and in English: password
 change, first connection (with and without errors, expired link), and an administrator's
-password reset (``tests/portal/axe.py``)."""
+password reset (of a blocked account too) (``tests/portal/axe.py``)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
 
+from socle.directory import blocking
 from socle.directory.activation import activation_redirect, issue_code
 from socle.directory.models import Establishment
 from socle.directory.profiles import Profile
@@ -66,6 +68,9 @@ def test_it_finds_no_violation_on_the_account_pages(
             check.check(page, "Code déjà affiché", language)
             check.open(page, f"/compte/reinitialiser/{admin.uid}/", 403)
             check.check(page, "Réinitialisation refusée", language)
+            blocking.block(newcomer, by=admin, until=dt.date(2099, 1, 31))
+            check.open(page, f"/compte/reinitialiser/{newcomer.uid}/")
+            check.check(page, "Réinitialiser · compte bloqué", language)
     assert not check.problems, check.report()
 
 

@@ -99,3 +99,32 @@ def test_it_scrubs_the_journal_once_for_people_deleted_together() -> None:
     )
     assert "Camille" not in everything and "martin" not in everything.lower()
     assert LogEntry.objects.filter(object_repr=ERASED).count() == 3
+
+
+def test_it_scrubs_a_single_deletion_as_a_batch_of_one() -> None:
+    """One person deleted alone (the Django admin's delete page, ``Person.delete()``) goes
+    through the batch's scrub: one scan of the journal, two ``LIKE`` per ASCII name and a third
+    for a name Django's JSON stores escaped (« Zo\\u00e9 »), one write for every entry."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    school = make_establishment("0312609T")
+    admin = Person.objects.create_superuser("admin", "admin-password-2026")
+    pupil = make_person("Zoé", "Lefèvre", establishment=school, login="zoe.lefevre")
+    mother = make_person("Nathalie", "Lefèvre", establishment=school, profile=Profile.PARENT)
+    for _round in range(3):
+        log(admin, [pupil, Membership.objects.get(person=pupil)], CHANGE)
+    log(admin, [mother], CHANGE, [{"added": {"name": "lien", "object": str(pupil)}}])
+    assert "\\u00e9" in LogEntry.objects.get(object_id=str(mother.pk)).change_message
+    with CaptureQueriesContext(connection) as queries:
+        pupil.delete()
+    journal = [q["sql"] for q in queries if "django_admin_log" in q["sql"]]
+    (scan,) = [sql for sql in journal if "LIKE" in sql]
+    # « LEFÈVRE Zoé » and « Zoé Lefèvre », each with its escaped form; « zoe.lefevre »
+    assert scan.count("LIKE") == 3 + 3 + 2
+    updates = [sql for sql in journal if "UPDATE" in sql]
+    assert len(updates) == 1  # 7 entries, one executemany
+    everything = json.dumps(
+        [(e.object_repr, e.change_message) for e in LogEntry.objects.all()], ensure_ascii=False
+    )
+    assert "Zoé" not in everything and "zoe.lefevre" not in everything

@@ -216,7 +216,7 @@ def test_an_administrator_cannot_block_someone_with_more_rights(schools) -> None
     refused = client.post(f"{URL}{fermat_admin.uid}/bloquer/", {})
     assert refused.status_code == 403
     said = html.unescape(refused.content.decode())
-    assert "administre un établissement que vous n'administrez pas" in said
+    assert "seul un administrateur de l'ENT peut bloquer ou débloquer" in said
     assert client.post(f"{URL}{admin.uid}/bloquer/", {}).status_code == 403  # not oneself
     rows = {row.person.login: row.can_block for row, _r in client.get(URL).context["rows"]}
     assert rows == {"anne.admin": False, "marc.admin": False}

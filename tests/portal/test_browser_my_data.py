@@ -90,7 +90,7 @@ def test_it_lays_out_my_data_for_a_desktop_and_a_phone(
                         assert shown == "block"  # one card per trace
                     if viewport is DESKTOP and person is pupil:
                         with page.expect_download() as download:
-                            page.click("a[href='/mes-donnees/fichier']")
+                            page.click("form[action='/mes-donnees/fichier'] button")
                         path = download.value.path()
                         text = Path(path).read_text(encoding="utf-8")
                         assert "Martin-Desrosiers de la Tour" in text

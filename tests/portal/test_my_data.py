@@ -59,7 +59,7 @@ def test_it_shows_only_the_recent_traces_of_the_person(pupil: Any) -> None:  # n
 
 
 def test_it_downloads_the_whole_text_export_and_traces_it(pupil: Any) -> None:  # noqa: F811
-    response = logged_in(pupil).get(reverse("portal:my_data_file"))
+    response = logged_in(pupil).post(reverse("portal:my_data_file"))
     assert response.status_code == 200
     assert response["Content-Type"] == "text/plain; charset=utf-8"
     assert response["Content-Disposition"].startswith(
@@ -78,6 +78,26 @@ def test_it_downloads_the_whole_text_export_and_traces_it(pupil: Any) -> None:  
     exported = Trace.objects.get(event="person_data_exported")
     assert exported.person == pupil and exported.actor_login == pupil.login
     assert "no-store" in response["Cache-Control"]
+
+
+def test_it_downloads_by_the_page_s_button_only_a_get_writes_no_trace(pupil: Any) -> None:  # noqa: F811
+    """The download writes a trace: a GET (another site's ``<img src=…/mes-donnees/fichier>``,
+    a link, a bookmark) is sent to the page and writes nothing; the POST needs the CSRF token
+    of the page's form."""
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(pupil)
+    answer = client.get("/mes-donnees/fichier")
+    assert answer.status_code == 302 and answer["Location"] == URL
+    assert client.post("/mes-donnees/fichier").status_code == 403  # no token: another site's
+    assert not Trace.objects.filter(event="person_data_exported").exists()
+    tree = page(client)
+    (form,) = tree.xpath("//form[@id='my-data-file']")
+    assert form.get("method") == "post" and form.get("action") == "/mes-donnees/fichier"
+    (token,) = form.xpath(".//input[@name='csrfmiddlewaretoken']/@value")
+    assert form.xpath(".//button[@type='submit']")
+    answer = client.post("/mes-donnees/fichier", {"csrfmiddlewaretoken": token})
+    assert answer.status_code == 200 and answer["Content-Disposition"].startswith("attachment")
+    assert Trace.objects.filter(event="person_data_exported").count() == 1
 
 
 @pytest.mark.parametrize("url", [URL, "/mes-donnees/fichier"])
@@ -117,7 +137,7 @@ def test_it_speaks_english_to_an_english_reader(pupil: Any) -> None:  # noqa: F8
     tree = page(client, HTTP_ACCEPT_LANGUAGE="en")
     assert tree.xpath("//h1")[0].text_content().strip() == "My data"
     assert "Date of birth 01/02/2012" in text_of(tree, "identity-title")
-    text = client.get("/mes-donnees/fichier", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    text = client.post("/mes-donnees/fichier", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Date of birth: 01/02/2012" in text
 
 
@@ -135,7 +155,7 @@ def test_it_shows_an_act_recorded_in_each_school_of_the_person_once(pupil: Any) 
     assert Trace.objects.filter(event="password_reset").count() == 2  # each school's « Traces »
     traces = text_of(page(logged_in(pupil)), "traces-title")
     assert traces.count("marc.admin") == 1
-    text = logged_in(pupil).get("/mes-donnees/fichier").content.decode()
+    text = logged_in(pupil).post("/mes-donnees/fichier").content.decode()
     assert text.count("Fait par : marc.admin") == 1
     assert "Établissement (UAI) : 0310001H 0312609T" in text
     (reset,) = [row for row in traces_of(pupil) if row["event"] == "password_reset"]

@@ -106,10 +106,13 @@ def block_refusal(
     admin: Person, person: Person, administered: set[int] | None = None
 ) -> str | None:
     """Why ``admin`` may not block or unblock ``person``'s account (socle.directory.blocking),
-    or ``None`` when they may: the same rule as :func:`reset_refusal` — an administrator of one
-    of the person's establishments, unless the person holds rights beyond theirs.
-    ``administered``: ``admin``'s establishments when the caller knows them (a page of rows,
-    whose memberships it prefetched)."""
+    or ``None`` when they may: an administrator of one of the person's establishments, unless
+    the person holds rights beyond theirs (as :func:`reset_refusal`) or administers any
+    establishment, theirs included: co-administrators of a school could otherwise lock each
+    other out, and only the operator could undo it, so the operator alone blocks or unblocks an
+    administrator (a reset, a helpdesk need, stays open to a co-administrator:
+    docs/portal.md, « Comptes »). ``administered``: ``admin``'s establishments when the caller
+    knows them (a page of rows, whose memberships it prefetched)."""
     return _refusal(
         admin,
         person,
@@ -124,9 +127,10 @@ def block_refusal(
             "l'ENT peut bloquer son compte."
         ),
         other_admin=lambda: _(
-            "Cette personne administre un établissement que vous n'administrez pas : seul un "
-            "administrateur de l'ENT peut bloquer son compte."
+            "Cette personne administre un établissement : seul un administrateur de l'ENT peut "
+            "bloquer ou débloquer son compte."
         ),
+        colleagues_too=True,
     )
 
 
@@ -139,7 +143,10 @@ def _refusal(
     ent_account: Callable[[], str],
     other_admin: Callable[[], str],
     administered: set[int] | None = None,
+    colleagues_too: bool = False,
 ) -> str | None:
+    """``other_admin``: the refusal of a person who administers an establishment ``admin``
+    does not administer — or, ``colleagues_too``, any establishment."""
     if not admin.is_authenticated or not admin.is_active:
         return refused()
     if admin.pk == person.pk:
@@ -154,7 +161,9 @@ def _refusal(
         return refused()
     if person.is_superuser or person.is_staff:
         return ent_account()
-    if any(is_admin and est not in administered for est, is_admin in memberships):
+    if any(
+        is_admin and (colleagues_too or est not in administered) for est, is_admin in memberships
+    ):
         return other_admin()
     return None
 

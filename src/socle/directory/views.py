@@ -10,14 +10,13 @@ from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from socle.core.branding import ent_name
 from socle.core.csp import allow_form_target
-from socle.directory import blocking
+from socle.directory import account_links, blocking
 from socle.directory.activation import IssuedCode, cas_login_url, code_from_token, safe_service
 from socle.directory.forms import ChangePasswordForm, ChoosePasswordForm, ResetPasswordForm
 from socle.directory.handover import hand_over
@@ -99,17 +98,20 @@ def _resettable(
     establishments the administrator administers, when the view read them already."""
     person = get_object_or_404(Person, uid=uid[:32])
     admin = request.user
-    if not isinstance(admin, Person):
-        return render(request, "directory/reset_forbidden.html", status=403)
-    refusal = reset_refusal(admin, person, administered)
-    if refusal is not None:
-        return render(
-            request,
-            "directory/reset_forbidden.html",
-            {"message": refusal, "own_account": admin.pk == person.pk},
-            status=403,
-        )
-    return person
+    refusal = reset_refusal(admin, person, administered) if isinstance(admin, Person) else ""
+    if refusal is None:
+        return person
+    return render(
+        request,
+        "directory/reset_forbidden.html",
+        {
+            "message": refusal,
+            "own_account": admin.pk == person.pk,
+            # « Retour à Gestion portail », for an administrator, when the portal says so
+            "back": account_links.back_link(request),
+        },
+        status=403,
+    )
 
 
 @never_cache
@@ -130,24 +132,19 @@ def reset_password(request: HttpRequest, uid: str) -> HttpResponse:
             codes[person.uid] = {"code": issued.code, "expires_at": issued.expires_at.isoformat()}
             request.session[RESET_CODES_KEY] = codes
         return redirect("directory:reset_code", person.uid)
+    assert isinstance(request.user, Person)  # _resettable
+    blocked = blocking.is_blocked(person) and not blocking.block_over(person)
     return render(
         request,
         "directory/reset_confirm.html",
-        {"person": person, "form": form, "account_block": _block_link(person)},
+        {
+            "person": person,
+            "form": form,
+            # the new sheet serves only once the block ends: the page says so before the button
+            "blocked": blocked,
+            "account_block": account_links.block_link(request.user, person, blocked),
+        },
     )
-
-
-def _block_link(person: Person) -> dict[str, object]:
-    """The block or unblock page of the portal's « Comptes » for this person (its rule is the
-    reset's: whoever reaches this page may follow it), when the portal publishes it."""
-    blocked = blocking.is_blocked(person) and not blocking.block_over(person)
-    try:
-        url = reverse(
-            "portal:account_unblock" if blocked else "portal:account_block", args=[person.uid]
-        )
-    except NoReverseMatch:
-        return {}
-    return {"url": url, "blocked": blocked, "until": person.blocked_until if blocked else None}
 
 
 @never_cache

@@ -7,9 +7,10 @@ import re
 
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 
 from socle.core.personal_data import export_person
 from socle.portal.detail_forms import PERSON_DATA_EXPORTED
@@ -35,13 +36,17 @@ def my_data_page(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_GET
+@require_http_methods(["GET", "POST"])
 def my_data_file(request: HttpRequest) -> HttpResponse:
     """The whole export as text, in the page's language, as ``socle person_data --format
     texte`` writes it; traced as the command's export is (``person_data_exported``), made by
-    the person themselves."""
+    the person themselves. A POST only (the page's button, with its CSRF token): the download
+    writes a trace, which a GET — a link, a bookmark, another site's ``<img>`` — must not, so a
+    GET is sent to « Mes données », where the button is."""
     if not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
+        return redirect_to_login(reverse("portal:my_data"))
+    if request.method != "POST":
+        return redirect("portal:my_data")
     person = request.user
     text = export_text(person, export_person(person))
     record(
