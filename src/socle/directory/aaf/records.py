@@ -104,12 +104,11 @@ def _collect(record: RawRecord, kind: str) -> dict[str, list[str]]:
     if record.operation == "add":
         for rule in rules.values():
             values.setdefault(rule.field, [])
-    for name, items in record.attributes.items():
-        found = rules.get(name)
-        if found is None:
-            continue
-        if not values.get(found.field):  # first rule with a value wins (order of RULES)
-            values[found.field] = items
+    attributes = record.attributes
+    for name, rule in rules.items():  # in the order of RULES, whatever the file's order
+        items = attributes.get(name)
+        if items is not None and not values.get(rule.field):  # the first one with a value wins
+            values[rule.field] = items
     return values
 
 
