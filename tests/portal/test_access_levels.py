@@ -7,6 +7,8 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from socle.directory.models import Establishment, GroupKind, Membership, MembershipGroup, Person
 from socle.directory.profiles import Profile
@@ -18,6 +20,7 @@ from socle.portal.access import (
 )
 from socle.portal.access_admin import rule_detail, shown_rule_detail
 from socle.portal.access_cache import PEOPLE_VERSION, POLICY_VERSION, person_facts
+from socle.portal.membership_facts import levels_of
 from socle.portal.models import AccessMode, AccessRule, AccessTarget, Service
 from socle.portal.policy import level_key, population_access
 from tests.factories import make_membership, make_parent_link, make_person, make_service
@@ -179,7 +182,7 @@ def test_a_level_rule_costs_one_query_for_a_pupil_or_a_parent_and_none_once_warm
         assert not can_access(teacher, with_levels)
 
 
-def test_explain_for_people_reads_the_levels_of_all_in_one_query(
+def test_explain_for_people_reads_the_levels_of_all_in_two_indexed_queries(
     school: Establishment, django_assert_num_queries: Any
 ) -> None:
     service = brevet(school, "3EME")
@@ -191,7 +194,36 @@ def test_explain_for_people_reads_the_levels_of_all_in_one_query(
         people += [child, parent]
     people = list(Person.objects.filter(pk__in=[p.pk for p in people]).order_by("pk"))
     # memberships, classes taught, activations, rules, their establishments, the children's
-    # classes, the levels
-    with django_assert_num_queries(7):
+    # classes, the pupils' levels, the children's levels
+    with django_assert_num_queries(8):
         found = explain_for_people(people, service)
     assert sorted(found[p.pk].allowed for p in people) == [False] * 4 + [True] * 4
+
+
+def test_it_reads_the_levels_in_one_indexed_query_per_branch_held(
+    school: Establishment, django_assert_num_queries: Any
+) -> None:
+    third = pupil_of(school, "Léa", "3EME")
+    mother = make_person("Anne", "Petit", establishment=school, profile=Profile.PARENT)
+    make_parent_link(mother, third)
+    teacher = make_person("Jean", "Prof", establishment=school, profile=Profile.TEACHER)
+    facts = {p.pk: person_facts(p.pk).memberships for p in (third, mother, teacher)}
+    with CaptureQueriesContext(connection) as pupil_only:
+        assert levels_of({third.pk: facts[third.pk]}) == {
+            third.pk: {(school.pk, Profile.PUPIL.value): frozenset({"3eme"})}
+        }
+    with CaptureQueriesContext(connection) as parent_only:
+        assert levels_of({mother.pk: facts[mother.pk]}) == {
+            mother.pk: {(school.pk, Profile.PARENT.value): frozenset({"3eme"})}
+        }
+    with django_assert_num_queries(0):
+        assert levels_of({teacher.pk: facts[teacher.pk]}) == {}
+    with django_assert_num_queries(2):
+        assert set(levels_of(facts)) == {third.pk, mother.pk}
+    (pupil_sql,), (parent_sql,) = (
+        [q["sql"].lower() for q in c.captured_queries] for c in (pupil_only, parent_only)
+    )
+    # no OR across the pupil's and the parent links' tables (it defeats both indexes)
+    assert " or " not in pupil_sql and "parentlink" not in pupil_sql
+    assert " or " not in parent_sql and "parentlink" in parent_sql
+    assert "distinct" not in pupil_sql + parent_sql
