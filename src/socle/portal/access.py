@@ -142,6 +142,11 @@ def _load_rules(service_ids: list[int]) -> dict[int, list[RuleFact]]:
             groups[rule_id].append(GroupFact(group_id, est_id, class_name))
     result: dict[int, list[RuleFact]] = defaultdict(list)
     for rule_id, service_id, target, profile, functions, disciplines, subjects, levels in rules:
+        folded_levels = _casefolded(levels, level_key)
+        if folded_levels and target == "groups" and any(g.class_name for g in groups[rule_id]):
+            # levels beside classes (``levels_problem``: a parent would be admitted for one
+            # child's class and another child's level), which the forms refuse: admits nobody
+            folded_levels = NOTHING_MATCHES
         result[service_id].append(
             RuleFact(
                 rule_id,
@@ -152,7 +157,7 @@ def _load_rules(service_ids: list[int]) -> dict[int, list[RuleFact]]:
                 _casefolded(functions),
                 _casefolded(disciplines),
                 _casefolded(subjects),
-                _casefolded(levels, level_key),
+                folded_levels,
             )
         )
     return result
