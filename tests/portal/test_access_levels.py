@@ -6,7 +6,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.contrib import admin
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test import RequestFactory
+from django.test.utils import CaptureQueriesContext
 
 from socle.directory.models import Establishment, GroupKind, Membership, MembershipGroup, Person
 from socle.directory.profiles import Profile
@@ -18,7 +22,16 @@ from socle.portal.access import (
 )
 from socle.portal.access_admin import rule_detail, shown_rule_detail
 from socle.portal.access_cache import PEOPLE_VERSION, POLICY_VERSION, person_facts
-from socle.portal.models import AccessMode, AccessRule, AccessTarget, Service
+from socle.portal.forms.access import AccessRuleForm
+from socle.portal.membership_facts import levels_of
+from socle.portal.models import (
+    AccessMode,
+    AccessRule,
+    AccessTarget,
+    Group,
+    Service,
+    levels_problem,
+)
 from socle.portal.policy import level_key, population_access
 from tests.factories import make_membership, make_parent_link, make_person, make_service
 
@@ -179,7 +192,7 @@ def test_a_level_rule_costs_one_query_for_a_pupil_or_a_parent_and_none_once_warm
         assert not can_access(teacher, with_levels)
 
 
-def test_explain_for_people_reads_the_levels_of_all_in_one_query(
+def test_explain_for_people_reads_the_levels_of_all_in_two_indexed_queries(
     school: Establishment, django_assert_num_queries: Any
 ) -> None:
     service = brevet(school, "3EME")
@@ -191,7 +204,125 @@ def test_explain_for_people_reads_the_levels_of_all_in_one_query(
         people += [child, parent]
     people = list(Person.objects.filter(pk__in=[p.pk for p in people]).order_by("pk"))
     # memberships, classes taught, activations, rules, their establishments, the children's
-    # classes, the levels
-    with django_assert_num_queries(7):
+    # classes, the pupils' levels, the children's levels
+    with django_assert_num_queries(8):
         found = explain_for_people(people, service)
     assert sorted(found[p.pk].allowed for p in people) == [False] * 4 + [True] * 4
+
+
+def test_it_reads_the_levels_in_one_indexed_query_per_branch_held(
+    school: Establishment, django_assert_num_queries: Any
+) -> None:
+    third = pupil_of(school, "Léa", "3EME")
+    mother = make_person("Anne", "Petit", establishment=school, profile=Profile.PARENT)
+    make_parent_link(mother, third)
+    teacher = make_person("Jean", "Prof", establishment=school, profile=Profile.TEACHER)
+    facts = {p.pk: person_facts(p.pk).memberships for p in (third, mother, teacher)}
+    with CaptureQueriesContext(connection) as pupil_only:
+        assert levels_of({third.pk: facts[third.pk]}) == {
+            third.pk: {(school.pk, Profile.PUPIL.value): frozenset({"3eme"})}
+        }
+    with CaptureQueriesContext(connection) as parent_only:
+        assert levels_of({mother.pk: facts[mother.pk]}) == {
+            mother.pk: {(school.pk, Profile.PARENT.value): frozenset({"3eme"})}
+        }
+    with django_assert_num_queries(0):
+        assert levels_of({teacher.pk: facts[teacher.pk]}) == {}
+    with django_assert_num_queries(2):
+        assert set(levels_of(facts)) == {third.pk, mother.pk}
+    (pupil_sql,), (parent_sql,) = (
+        [q["sql"].lower() for q in c.captured_queries] for c in (pupil_only, parent_only)
+    )
+    # no OR across the pupil's and the parent links' tables (it defeats both indexes)
+    assert " or " not in pupil_sql and "parentlink" not in pupil_sql
+    assert " or " not in parent_sql and "parentlink" in parent_sql
+    assert "distinct" not in pupil_sql + parent_sql
+
+
+def test_it_tells_a_pupil_or_a_parent_without_a_known_level_that_none_is_known(
+    school: Establishment,
+) -> None:
+    service = brevet(school, "3EME")
+    no_level = pupil_of(school, "Zoé", "")  # class 3B, no « niveau » row
+    fourth = pupil_of(school, "Hugo", "4EME", "4A")
+    mother = make_person("Anne", "Petit", establishment=school, profile=Profile.PARENT)
+    make_parent_link(mother, no_level)
+    father = make_person("Marc", "Petit", establishment=school, profile=Profile.PARENT)
+    gone = pupil_of(school, "Noé", "3EME")
+    gone.is_active = False
+    gone.save()
+    make_parent_link(father, gone)  # his only child here left
+    people = [no_level, mother, father, fourth]
+    assert decisions(people, service) == [False] * 4
+    unknown = (
+        "un droit de l'onglet « Accès population » couvre ce profil, mais pour certains "
+        "niveaux, et aucun niveau n'est connu ici pour ce profil (import de l'annuaire)"
+    )
+    other = "un droit de l'onglet « Accès population » couvre ce profil, mais pour d'autres niveaux"
+    many = explain_for_people(people, service)
+    for person, reason in zip(people, [unknown, unknown, unknown, other], strict=True):
+        assert explain_access(person, service).verdicts[0].reason == reason
+        assert many[person.pk].verdicts[0].reason == reason
+
+
+def _class_rule(school: Establishment, class_name: str, level: str) -> Service:
+    """« Classe 3B » × niveau « 6EME », stored as the forms no longer allow."""
+    service = make_service("brevet", access_mode=AccessMode.RULES)
+    group = Group.objects.create(
+        establishment=school, name=f"Classe {class_name}", class_name=class_name
+    )
+    rule = AccessRule.objects.create(service=service, target=AccessTarget.GROUPS, levels=[level])
+    rule.groups.set([group])
+    return service
+
+
+def test_it_admits_nobody_through_a_rule_naming_a_class_and_levels_stored_before(
+    school: Establishment,
+) -> None:
+    service = _class_rule(school, "3B", "6EME")
+    third = pupil_of(school, "Léa", "3EME", "3B")
+    sixth = pupil_of(school, "Hugo", "6EME", "6A")
+    both = pupil_of(school, "Noé", "6EME", "3B")  # a class and a level that agree
+    mother = make_person("Anne", "Petit", establishment=school, profile=Profile.PARENT)
+    make_parent_link(mother, third)
+    make_parent_link(mother, sixth)  # the class of one child, the level of the other
+    assert decisions([mother, third, sixth, both], service) == [False] * 4
+
+
+def test_it_refuses_levels_beside_a_class_in_the_forms(
+    school: Establishment, superuser: Person
+) -> None:
+    message = "à la fois des niveaux et des classes"
+    assert message in (levels_problem([""], [], classes=True) or "")
+    assert levels_problem([""], [], classes=False) is None
+    service = make_service("brevet", access_mode=AccessMode.RULES)
+    pupil_of(school, "Léa", "3EME", "3B")
+    made = Group.objects.create(establishment=school, name="Atelier")
+
+    def rule_form(groups: list[str], levels: list[str]) -> AccessRuleForm:
+        data = {"target": "groups", "profiles": [""], "role": "access", "groups": groups}
+        form = AccessRuleForm(
+            data | {"levels": levels}, service=service, current=school, administered=None
+        )
+        form.is_valid()
+        return form
+
+    def refused(groups: list[str]) -> bool:
+        errors = rule_form(groups, ["3EME"]).errors
+        return set(errors) == {"levels"} and message in " ".join(errors["levels"])
+
+    assert refused(["c3B"]) and rule_form(["c3B"], []).is_valid()  # a pupils' class
+    group = Group.objects.create(establishment=school, name="Classe 3B", class_name="3B")
+    assert refused([f"g{group.pk}"]) and rule_form([f"g{group.pk}"], []).is_valid()
+    assert rule_form([f"g{made.pk}"], ["3EME"]).is_valid()  # a hand-made group may
+
+    request = RequestFactory().get("/admin/")
+    request.user = superuser
+    form_class = admin.site._registry[AccessRule].get_form(request)
+    data = {"service": service.pk, "target": "groups", "profile": "", "role": "access"}
+    data |= {"subjects": "[]", "functions": "[]", "disciplines": "[]"}
+    refused = form_class(data | {"groups": [group.pk], "levels": '["3EME"]'})
+    assert not refused.is_valid()
+    assert message in " ".join(refused.errors["levels"])
+    assert form_class(data | {"groups": [made.pk], "levels": '["3EME"]'}).is_valid()
+    assert form_class(data | {"groups": [group.pk], "levels": "[]"}).is_valid()

@@ -9,7 +9,7 @@ what "Mon espace" asks before listing a service. This module only loads facts fr
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from django.db.models import prefetch_related_objects
@@ -80,30 +80,36 @@ def load_policies(services: Iterable[Service]) -> dict[int, ServicePolicy]:
 NOTHING_MATCHES = frozenset({""})  # held names are never empty
 
 
-def _casefolded(names: object) -> frozenset[str]:
-    """A rule's narrowing list; a malformed value (not a list of strings, e.g. typed by hand in
-    the Django admin) matches nobody rather than lifting the narrowing."""
+def _casefolded(names: object, fold: Callable[[str], str] = str.casefold) -> frozenset[str]:
+    """A rule's narrowing list, folded by ``fold`` (``level_key`` for levels, as the
+    memberships' are); a malformed value (not a list of strings, e.g. typed by hand in the Django
+    admin) matches nobody rather than lifting the narrowing."""
     if names in (None, []):
         return frozenset()
     if not isinstance(names, list) or not all(isinstance(n, str) and n for n in names):
         return NOTHING_MATCHES
-    return frozenset(n.casefold() for n in names)
+    return frozenset(map(fold, names))
 
 
-def _level_keys(names: object) -> frozenset[str]:
-    """A rule's levels, folded as the memberships' (``level_key``); malformed: nobody."""
-    folded = _casefolded(names)
-    return folded if folded is NOTHING_MATCHES else frozenset(map(level_key, folded))
+LevelsLoader = Callable[[int, Sequence[MembershipFact]], Levels]
 
 
 def _with_levels(
-    person_id: int, memberships: list[MembershipFact], policies: Iterable[ServicePolicy]
-) -> list[MembershipFact]:
-    """The memberships with their levels, read (one query) only when a rule of these services
-    names levels and the person is a pupil or a parent."""
+    person_id: int,
+    memberships: Sequence[MembershipFact],
+    policies: Iterable[ServicePolicy],
+    load: LevelsLoader,
+) -> Sequence[MembershipFact]:
+    """The memberships with their levels, read through ``load`` only when a rule of these
+    services names levels and the person is a pupil or a parent."""
     if not any(p.has_levels for p in policies) or not may_have_levels(memberships):
         return memberships
-    return list(with_levels(memberships, levels_of([person_id]).get(person_id, {})))
+    return with_levels(memberships, load(person_id, memberships))
+
+
+def _read_levels(person_id: int, memberships: Sequence[MembershipFact]) -> Levels:
+    """The loader of « Accès utilisateur » and « Mon espace »: from the database."""
+    return levels_of({person_id: memberships}).get(person_id, {})
 
 
 def _load_rules(service_ids: list[int]) -> dict[int, list[RuleFact]]:
@@ -136,6 +142,11 @@ def _load_rules(service_ids: list[int]) -> dict[int, list[RuleFact]]:
             groups[rule_id].append(GroupFact(group_id, est_id, class_name))
     result: dict[int, list[RuleFact]] = defaultdict(list)
     for rule_id, service_id, target, profile, functions, disciplines, subjects, levels in rules:
+        folded_levels = _casefolded(levels, level_key)
+        if folded_levels and target == "groups" and any(g.class_name for g in groups[rule_id]):
+            # levels beside classes (``levels_problem``: a parent would be admitted for one
+            # child's class and another child's level), which the forms refuse: admits nobody
+            folded_levels = NOTHING_MATCHES
         result[service_id].append(
             RuleFact(
                 rule_id,
@@ -146,7 +157,7 @@ def _load_rules(service_ids: list[int]) -> dict[int, list[RuleFact]]:
                 _casefolded(functions),
                 _casefolded(disciplines),
                 _casefolded(subjects),
-                _level_keys(levels),
+                folded_levels,
             )
         )
     return result
@@ -170,10 +181,10 @@ def explain_access(
 ) -> Decision:
     """The decision with one verdict per membership (for the « Accès utilisateur » tab)."""
     policy = load_policies([service])[service.pk] if service.pk else ServicePolicy(0, False)
-    memberships = _with_levels(person.pk, membership_facts(person), [policy])
+    memberships = _with_levels(person.pk, membership_facts(person), [policy], _read_levels)
     return decide(
         policy,
-        memberships,
+        list(memberships),
         is_active=bool(getattr(person, "is_active", False)),
         is_superuser=bool(getattr(person, "is_superuser", False)),
         person_group_ids=_person_group_ids(person, [policy]),
@@ -189,13 +200,15 @@ def explain_for_people(people: list[Person], service: Service) -> dict[int, Deci
     parents = [p.pk for p in people if any(m.profile == PARENT for m in p.memberships.all())]
     children = children_classes(parents)
     facts = {p.pk: facts_from_memberships(p.pk, p.memberships.all(), children) for p in people}
-    levels: dict[int, Levels] = {}
-    if policy.has_levels:
-        levels = levels_of(p for p, held in facts.items() if may_have_levels(held))
+    levels = levels_of(facts) if policy.has_levels else {}
     return {
         person.pk: decide(
             policy,
-            list(with_levels(facts[person.pk], levels.get(person.pk, {}))),
+            list(
+                _with_levels(
+                    person.pk, facts[person.pk], [policy], lambda pk, _: levels.get(pk, {})
+                )
+            ),
             is_active=person.is_active,
             is_superuser=person.is_superuser,
             person_group_ids=_person_group_ids(person, [policy]),
@@ -226,9 +239,7 @@ def can_access(
     if facts is None:
         return False
     group_ids = _person_group_ids(person, [policy]) if policy.has_member_groups else frozenset()
-    memberships = facts.memberships
-    if policy.has_levels and may_have_levels(memberships):
-        memberships = with_levels(memberships, person_levels(facts.pk))
+    memberships = _with_levels(facts.pk, facts.memberships, [policy], person_levels)
     return decide(
         policy,
         list(memberships),
@@ -249,7 +260,9 @@ def accessible_services(
         services = Service.objects.filter(enabled=True)
     services = list(services)
     policies = load_policies(services)
-    memberships = _with_levels(person.pk, membership_facts(person), policies.values())
+    memberships = list(
+        _with_levels(person.pk, membership_facts(person), policies.values(), _read_levels)
+    )
     group_ids = _person_group_ids(person, policies.values())
     decisions: dict[int, Decision] = {}
     for service in services:

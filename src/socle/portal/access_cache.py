@@ -18,6 +18,7 @@ memory per process (``socle.core.versioned``):
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -73,9 +74,10 @@ def person_facts(person_id: int) -> PersonFacts | None:
     return _people.get(person_id, lambda: _load_person(person_id))
 
 
-def person_levels(person_id: int) -> Levels:
-    """The levels of the person's pupil and parent memberships (:func:`levels_of`)."""
-    return _levels.get(person_id, lambda: levels_of([person_id]).get(person_id, {}))
+def person_levels(person_id: int, memberships: Sequence[MembershipFact]) -> Levels:
+    """The levels of the person's pupil and parent memberships (``memberships``, their facts:
+    :func:`levels_of`)."""
+    return _levels.get(person_id, lambda: levels_of({person_id: memberships}).get(person_id, {}))
 
 
 def service_policy(service: Service, load: Any) -> ServicePolicy:

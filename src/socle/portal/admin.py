@@ -27,12 +27,14 @@ from socle.portal.forms.service_rules import code_problem, type_problems, url_pr
 from socle.portal.hosted_pronote import service_uai_warning
 from socle.portal.models import (
     AccessRule,
+    AccessTarget,
     Group,
     Service,
     ServiceActivation,
     ServicePattern,
     SSOType,
     Trace,
+    levels_problem,
 )
 from socle.portal.patterns import (
     foreign_address,
@@ -221,8 +223,26 @@ class ServiceActivationAdmin(admin.ModelAdmin):
     list_filter = ("enabled",)
 
 
+class AccessRuleAdminForm(forms.ModelForm):  # type: ignore[type-arg]
+    """Refuses levels beside class groups, which ``AccessRule.clean`` cannot see (the groups are
+    saved after the rule)."""
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        groups = data.get("groups")
+        if (
+            data.get("levels")
+            and data.get("target") == AccessTarget.GROUPS
+            and groups is not None
+            and groups.exclude(class_name="").exists()
+        ):
+            self.add_error("levels", levels_problem(classes=True) or "")
+        return data
+
+
 @admin.register(AccessRule)
 class AccessRuleAdmin(admin.ModelAdmin):
+    form = AccessRuleAdminForm
     list_display = ("service", "target", "profile", "role", "created_at")
     filter_horizontal = ("establishments", "groups")
 

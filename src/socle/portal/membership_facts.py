@@ -11,24 +11,23 @@ rule may name: AAF ``ENTPersonFonctions`` and ``ENTAuxEnsMatiereEnseignEtab``, s
 membership per establishment and read for all of the person's staff memberships there).
 
 Levels (« niveaux ») are not read with the rest: only a service whose rules name levels needs
-them, and then :func:`levels_of` reads them (one query, for a pupil or a parent only) and
-:func:`with_levels` adds them to the facts; every other hop costs nothing more.
+them, and then :func:`levels_of` reads them (one indexed query for a pupil, one for a parent)
+and :func:`with_levels` adds them to the facts; every other hop costs nothing more.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
-
-from django.db.models import Q
 
 from socle.directory.models import GroupKind, Membership, MembershipGroup
 from socle.directory.profiles import Profile
 from socle.portal.policy import HOLD_NOTHING, MembershipFact, level_key
 
 PARENT = Profile.PARENT.value
+PUPIL = Profile.PUPIL.value
 Row = tuple[int, str, bool, str]  # establishment_id, profile, is_admin, class_name
 
 
@@ -166,36 +165,28 @@ def facts_from_memberships(
 Levels = dict[tuple[int, str], frozenset[str]]  # (establishment_id, profile) → folded levels
 
 
-def levels_of(person_ids: Iterable[int]) -> dict[int, Levels]:
-    """For each of these people, the levels (folded by ``level_key``) of their pupil
-    memberships, and those of their children (active pupils they are a responsable of) for
-    their parent memberships, per establishment: one query whatever their number."""
-    ids = set(person_ids)
-    if not ids:
-        return {}
+def levels_of(people: Mapping[int, Iterable[MembershipFact]]) -> dict[int, Levels]:
+    """For these people (id → their facts), the levels (folded by ``level_key``) of their pupil
+    memberships, and those of their children (active pupils they are a responsable of) for their
+    parent memberships, per establishment. Two queries at most whatever their number, each on
+    its own index: the pupils' levels only when one of them holds a pupil membership, the
+    children's only when one holds a parent membership (an OR of both would read every level)."""
+    pupils = {p for p, facts in people.items() for m in facts if m.profile == PUPIL}
+    parents = {p for p, facts in people.items() for m in facts if m.profile == PARENT}
     found: dict[int, dict[tuple[int, str], set[str]]] = defaultdict(lambda: defaultdict(set))
-    rows = (
-        MembershipGroup.objects.filter(kind=GroupKind.LEVEL, membership__profile=Profile.PUPIL)
-        .filter(
-            Q(membership__person_id__in=ids)
-            | Q(
-                membership__person__parent_links__parent_id__in=ids,
-                membership__person__is_active=True,
-            )
-        )
-        .values_list(
-            "membership__person_id",
-            "membership__person__is_active",
-            "membership__person__parent_links__parent_id",
-            "membership__establishment_id",
-            "name",
-        )
-        .distinct()
-    )
-    for pupil_id, active, parent_id, est_id, name in rows:
-        if pupil_id in ids:
-            found[pupil_id][(est_id, Profile.PUPIL.value)].add(level_key(name))
-        if active and parent_id in ids:
+    level_rows = MembershipGroup.objects.filter(kind=GroupKind.LEVEL, membership__profile=PUPIL)
+    if pupils:
+        for pupil_id, est_id, name in level_rows.filter(
+            membership__person_id__in=pupils
+        ).values_list("membership__person_id", "membership__establishment_id", "name"):
+            found[pupil_id][(est_id, PUPIL)].add(level_key(name))
+    if parents:
+        for parent_id, est_id, name in level_rows.filter(
+            membership__person__is_active=True,
+            membership__person__parent_links__parent_id__in=parents,
+        ).values_list(
+            "membership__person__parent_links__parent_id", "membership__establishment_id", "name"
+        ):
             found[parent_id][(est_id, PARENT)].add(level_key(name))
     return {
         person_id: {key: frozenset(names) for key, names in levels.items()}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Sequence
 from typing import Any
 
 from django.conf import settings
@@ -13,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from socle.directory.models import Establishment
-from socle.directory.profiles import Profile
+from socle.portal.policy import HOLD_NOTHING
 from socle.portal.trace_models import (  # noqa: F401 - the app's models, found here by Django
     Trace,
     TraceScope,
@@ -324,13 +325,17 @@ class AccessRule(models.Model):
             raise ValidationError(errors)
 
 
-# The profiles a level concerns: a pupil's own, a parent's through their children.
-LEVEL_PROFILES = frozenset({"", Profile.PUPIL.value, Profile.PARENT.value})
+# The profiles a level concerns: a pupil's own, a parent's through their children; "" = all.
+LEVEL_PROFILES = HOLD_NOTHING | {""}
 
 
-def levels_problem(profiles: list[str], staff_narrowing: list[object]) -> str | None:
+def levels_problem(
+    profiles: Sequence[str] = (), staff_narrowing: Sequence[object] = (), *, classes: bool = False
+) -> str | None:
     """Why a rule naming levels cannot have these profiles or that staff narrowing (subjects,
-    functions, disciplines, which no pupil nor parent holds): it would admit nobody."""
+    functions, disciplines, which no pupil nor parent holds: it would admit nobody), or class
+    groups (``classes``: a parent would be admitted for one child's class and another child's
+    level; ``socle.portal.access`` lets such a rule, stored before, admit nobody)."""
     if any(profile not in LEVEL_PROFILES for profile in profiles):
         return str(
             _(
@@ -343,6 +348,14 @@ def levels_problem(profiles: list[str], staff_narrowing: list[object]) -> str | 
             _(
                 "Un droit ne peut nommer à la fois des niveaux (élèves, parents) et des "
                 "matières, fonctions ou disciplines (personnels) : créez deux droits."
+            )
+        )
+    if classes:
+        return str(
+            _(
+                "Un droit ne peut nommer à la fois des niveaux et des classes (un parent serait "
+                "admis pour la classe d'un enfant et le niveau d'un autre) : choisissez des "
+                "classes ou des niveaux."
             )
         )
     return None

@@ -56,6 +56,11 @@ R_NARROWED = gettext_noop(
 R_OTHER_LEVELS = gettext_noop(
     "un droit de l'onglet « Accès population » couvre ce profil, mais pour d'autres niveaux"
 )
+# a pupil without a level here, a parent none of whose active children here has one
+R_NO_LEVEL = gettext_noop(
+    "un droit de l'onglet « Accès population » couvre ce profil, mais pour certains niveaux, et "
+    "aucun niveau n'est connu ici pour ce profil (import de l'annuaire)"
+)
 
 
 @dataclass(frozen=True)
@@ -205,7 +210,7 @@ def _membership_verdict(
         if any(_rule_matches(_widened(r), m, person_group_ids) for r in narrowed):
             return verdict(False, R_NARROWED)
     elif any(_rule_matches(_widened(r), m, person_group_ids) for r in policy.rules if r.levels):
-        return verdict(False, R_OTHER_LEVELS)
+        return verdict(False, R_OTHER_LEVELS if m.levels else R_NO_LEVEL)
     return verdict(False, R_NONE)
 
 

@@ -235,10 +235,22 @@ class AccessRuleForm(AccessibleFormMixin, forms.Form):
             )
         if data.get("levels"):
             staff_narrowing = [data.get(name) for name in AccessRule.NARROWING]
-            problem = levels_problem(list(data.get("profiles") or []), staff_narrowing)
+            classes = target == AccessTarget.GROUPS and self._names_classes(data.get("groups"))
+            problem = levels_problem(
+                list(data.get("profiles") or []), staff_narrowing, classes=classes
+            )
             if problem:
                 self.add_error("levels", problem)
         return data
+
+    def _names_classes(self, keys: list[str] | None) -> bool:
+        """Whether these choices of the « groups » field name a class: a pupils' class (« c… »)
+        or a group of a class (« g… » whose ``class_name`` is set)."""
+        keys = keys or []
+        group_ids = [int(key[1:]) for key in keys if key.startswith("g")]
+        return len(group_ids) < len(keys) or (
+            Group.objects.filter(pk__in=group_ids).exclude(class_name="").exists()
+        )
 
     def _groups(self) -> list[Group]:
         assert self.current is not None
