@@ -384,3 +384,21 @@ def test_it_does_not_flag_a_salt_it_never_recorded(admin_client, school: School)
     assert stale_warning(admin_client, session) == ""
     Service.objects.filter(pk=service.pk).update(username_mode="uid")
     assert "L'identifiant CAS transmis a changé" in stale_warning(admin_client, session)
+
+
+def test_it_recomputes_a_step_with_the_service_already_read(school: School):
+    """Validated in identity mode, the identifier mode now: the final page recomputes whether
+    validation would note a duplicate (the import's rule, ``cas_names.duplicates_held``) with
+    the service it read for the settings — 16 queries here before (the service and its
+    patterns read again for each step and each name sent), 11 now."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from socle.pronote.predicted_for import stale_text
+
+    service = _pronote(school, "PRONOTE-ID", "identity")
+    session = _import_with_bound_copy(school)
+    Service.objects.filter(pk=service.pk).update(pronote_recognition="pronote")
+    with CaptureQueriesContext(connection) as queries:
+        assert stale_text(session).startswith(STALE)
+    assert len(queries) == 11, [q["sql"] for q in queries]

@@ -200,6 +200,36 @@ def held_elsewhere(
     return holder
 
 
+def step_holders(records: Iterable[tuple[str, str, str, str]]) -> dict[str, tuple[str, str]]:
+    """:func:`holders_index` of one step's records given as ``(stored « Identifiant CAS »,
+    PRONOTE id, last name, first name)``: the import's ``stored_cas``."""
+    return holders_index((cas, pid, f"{last} {first}") for cas, pid, last, first in records)
+
+
+def duplicates_held(
+    establishment: Establishment,
+    service: Service | None,
+    holders: Mapping[str, tuple[str, str]],
+    records: Iterable[tuple[K, int | None, str, str]],
+) -> dict[K, tuple[str, tuple[str, str]]]:
+    """For one step's records ``(key, person id, PRONOTE id, own stored « Identifiant CAS »)``:
+    key → (the name ``service`` sends the person, the other record holding it) where
+    :func:`held_elsewhere` finds one among ``holders`` (:func:`step_holders`), in their order.
+    The rule of ``cas_id_held_elsewhere`` (``importer.plan``) and of
+    ``predicted_for``; one query, none without holders."""
+    items = list(records)
+    if not holders or not items:
+        return {}
+    sent = sent_names(establishment, (person for _k, person, _p, _o in items if person), service)
+    found: dict[K, tuple[str, tuple[str, str]]] = {}
+    for key, person, pronote_id, own in items:
+        name = sent.get(person, "") if person else ""
+        holder = held_elsewhere(holders, name, pronote_id, own)
+        if holder is not None:
+            found[key] = (name, holder)
+    return found
+
+
 def duplicate_refused(service: Service | None, address: str | None = None) -> bool:
     """Whether PRONOTE refuses a person whose name another record already carries
     (:func:`held_elsewhere`), by the recognition mode of the UAI's service in use

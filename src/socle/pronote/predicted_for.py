@@ -28,30 +28,36 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext
 
 from socle.directory.models import Establishment
 from socle.pronote.cas_names import (
     duplicate_refused,
-    held_elsewhere,
-    holders_index,
+    duplicates_held,
     names_sent_digest,
     pronote_service,
-    sent_names,
+    step_holders,
 )
 from socle.pronote.categories import STEP_BY_CATEGORY, STEPS
 from socle.pronote.models import ImportRow, ImportSession, ImportStep, StepState
-from socle.pronote.reasons import CAS_HELD_ELSEWHERE, cas_reset_parts
+from socle.pronote.reasons import CAS_HELD_ELSEWHERE, cas_reset_notes, cas_reset_parts
+
+if TYPE_CHECKING:
+    from socle.portal.models import Service
 
 
 def service_settings(establishment: Establishment) -> dict[str, Any]:
     """The settings of the UAI's PRONOTE service in use that the notes depend on, as stored on a
     validated step (``ImportStep.predicted_for``)."""
+    return _settings_of(pronote_service(establishment))
+
+
+def _settings_of(service: Service | None) -> dict[str, Any]:
+    """:func:`service_settings` of the service in use, already read."""
     from socle.portal.saml_http import service_address
 
-    service = pronote_service(establishment)
     address = service_address(service) if service else ""
     return {
         "service": service.code if service else "",
@@ -127,14 +133,15 @@ def _notes_change(
         return False
     if changed.then.get(REFUSED):
         return key in found.held()
-    return _would_hold_elsewhere(establishment, key)
+    return _would_hold_elsewhere(establishment, found.service, key)
 
 
 class _Found:
     """What the rows of some imports hold, read once and only when asked."""
 
-    def __init__(self, session_ids: set[int]) -> None:
+    def __init__(self, session_ids: set[int], service: Service | None) -> None:
         self.session_ids = list(session_ids)
+        self.service = service  # the UAI's PRONOTE service in use
         self._bound: set[tuple[int, int]] | None = None
         self._held: set[tuple[int, int]] | None = None
 
@@ -154,37 +161,30 @@ class _Found:
         """The steps with a row noted ``cas_id_held_elsewhere`` (only rows with notes are
         read, as :func:`~socle.pronote.importer.report.cas_mismatch_rows` does)."""
         if self._held is None:
-            rows = (
-                ImportRow.objects.filter(session_id__in=self.session_ids)
-                .exclude(outcome_detail_parts=[])
-                .values_list("session_id", "category", "outcome_detail_parts")
-            )
+            rows = ImportRow.objects.filter(session_id__in=self.session_ids)
             self._held = {
                 (s, n)
-                for s, category, parts in rows.iterator(chunk_size=5000)
+                for s, category, parts in cas_reset_notes(rows)
                 if (n := _step_of(category)) and _held(parts)
             }
         return self._held
 
 
-def _would_hold_elsewhere(establishment: Establishment, key: tuple[int, int]) -> bool:
+def _would_hold_elsewhere(
+    establishment: Establishment, service: Service | None, key: tuple[int, int]
+) -> bool:
     """Whether validation would now note ``cas_id_held_elsewhere`` on a row of the step: the
-    import's rule (``importer.plan``), for the names the service sends today."""
+    import's rule (``importer.plan``, :func:`~socle.pronote.cas_names.duplicates_held`), for
+    the names ``service`` (the one in use) sends today."""
     session_id, number = key
     rows = list(
         ImportRow.objects.filter(
             session_id=session_id, category=STEPS[number - 1].category
         ).values_list("pronote_id", "cas_id", "last_name", "first_name", "person_id")
     )
-    holders = holders_index((cas, pid, f"{last} {first}") for pid, cas, last, first, _p in rows)
-    if not holders:
-        return False
-    sent = sent_names(establishment, {person for *_rest, person in rows if person})
-    return any(
-        held_elsewhere(holders, sent.get(person, ""), pid, cas)
-        for pid, cas, _last, _first, person in rows
-        if person
-    )
+    holders = step_holders((cas, pid, last, first) for pid, cas, last, first, _p in rows)
+    records = ((pid, person, pid, cas) for pid, cas, _last, _first, person in rows)
+    return bool(duplicates_held(establishment, service, holders, records))
 
 
 def _recorded(session_ids: Iterable[int]) -> list[tuple[int, int, dict[str, Any]]]:
@@ -230,9 +230,10 @@ def stale_text(session: ImportSession) -> str:
     if not recorded:
         return ""
     establishment = session.establishment
-    now = service_settings(establishment)
+    service = pronote_service(establishment)
+    now = _settings_of(service)
     changed = _changed_steps(recorded, now)
-    found = _Found({session.pk})
+    found = _Found({session.pk}, service)
     stale = [
         step for key, step in changed.items() if _notes_change(establishment, key, step, found)
     ]
