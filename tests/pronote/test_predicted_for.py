@@ -309,6 +309,18 @@ def _stale_steps_queries(school: School, session: ImportSession) -> int:
     return len(queries)
 
 
+def _stale_text_queries(session: ImportSession) -> int:
+    """The queries of the final page's warning, which must be there."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from socle.pronote.predicted_for import stale_text
+
+    with CaptureQueriesContext(connection) as queries:
+        assert stale_text(session).startswith(STALE)
+    return len(queries)
+
+
 def test_it_reads_no_row_to_mark_the_diagnostics_conflicts(school: School):
     """``stale_steps`` (each « Diagnostic PRONOTE » visit, each account hint) reads the steps and
     the current settings only: ``is_stale`` tells a row's note from its step's changed
@@ -331,17 +343,10 @@ def test_it_reads_no_row_to_mark_the_diagnostics_conflicts(school: School):
 def test_it_reads_the_service_once_for_the_final_page_warning(school: School):
     """``stale_text`` read the service in use and its patterns (twice) for the settings, then
     the service again for the warning: 7 queries here before, 5 now."""
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    from socle.pronote.predicted_for import stale_text
-
     service = _pronote(school, "PRONOTE-IDPN", "pronote")
     session = _import_with_bound_copy(school)
     Service.objects.filter(pk=service.pk).update(pronote_recognition="identity")
-    with CaptureQueriesContext(connection) as queries:
-        assert stale_text(session).startswith(STALE)
-    assert len(queries) == 5, [q["sql"] for q in queries]
+    assert _stale_text_queries(session) == 5
 
 
 def _pairwise_import(school: School) -> tuple[Service, ImportSession]:
@@ -391,14 +396,7 @@ def test_it_recomputes_a_step_with_the_service_already_read(school: School):
     validation would note a duplicate (the import's rule, ``cas_names.duplicates_held``) with
     the service it read for the settings — 16 queries here before (the service and its
     patterns read again for each step and each name sent), 11 now."""
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    from socle.pronote.predicted_for import stale_text
-
     service = _pronote(school, "PRONOTE-ID", "identity")
     session = _import_with_bound_copy(school)
     Service.objects.filter(pk=service.pk).update(pronote_recognition="pronote")
-    with CaptureQueriesContext(connection) as queries:
-        assert stale_text(session).startswith(STALE)
-    assert len(queries) == 11, [q["sql"] for q in queries]
+    assert _stale_text_queries(session) == 11
