@@ -60,7 +60,8 @@ def test_it_lists_namesakes_pronote_cannot_tell_apart_by_identity(school: School
         "2 fiches de l'export de tous les utilisateurs importé le "
     )
     for words in (
-        "ont un homonyme de même catégorie, de mêmes nom, prénom et date de naissance.",
+        ": l'identité de leur titulaire correspond aussi à une autre fiche de mêmes "
+        "catégorie, nom et prénom.",
         "Cet export a effacé leur « Identifiant CAS » : avec la reconnaissance « Avec "
         "l'identité de l'utilisateur », PRONOTE ne peut plus les distinguer",
         "« Identification impossible »",
@@ -317,3 +318,48 @@ def test_it_prints_the_namesakes_in_pronote_import_auto_only(school: School, tmp
     service.pronote_recognition = "pronote"
     service.save()
     assert "Homonymes" not in import_automatically(path, school)
+
+
+def test_it_does_not_claim_a_same_birth_date_beside_an_undated_namesake(school: School) -> None:
+    """The dated record is refused because the undated one fits its owner's identity: the
+    headline says that, not « de mêmes nom, prénom et date de naissance »."""
+    _service(school)
+    records = [
+        record("eleve", "MARTIN", "Thomas", pid="THMSMARTNDATED01", birth=BORN),
+        record("eleve", "MARTIN", "Thomas", pid="THMSMARTNUNDATED"),
+    ]
+    run_automatic(start(school.est, "complet", *school.records(), *records))
+    text = diagnose(school.est, allowed=None).namesake_text
+    assert "date de naissance" not in text.split(".")[0], text
+    assert text.startswith("1 fiche de l'export de tous les utilisateurs importé le "), text
+    assert (
+        " : l'identité de son titulaire correspond aussi à une autre fiche de mêmes catégorie, "
+        "nom et prénom. Cet export a effacé leur « Identifiant CAS »"
+    ) in text, text
+
+
+def test_it_caps_the_namesake_groups_pronote_import_prints(
+    school: School, tmp_path, monkeypatch
+) -> None:
+    """At most ``SHOWN`` groups, then how many more and where to read them all."""
+    from socle.pronote.management import import_preview
+    from tests.pronote.helpers import import_automatically
+
+    monkeypatch.setattr(import_preview, "SHOWN", 1)
+    _service(school)
+    path = tmp_path / "EXP_ELEVES.csv"
+    path.write_text(
+        "Nom;Prénom;Né(e) le;Classe;Identifiant_PRONOTE-ENT\n"
+        "ROUX;Emma;04/03/2012;4A;ELEVEEMMA0000001\n"
+        "MARTIN;Thomas;12/05/2013;5B;THMSMARTN5B2013A\n"
+        "MARTIN;Thomas;12/05/2013;3D;THMSMARTN3D2013B\n"
+        "PETIT;Léa;01/02/2012;4B;LEAPETIT4B2012AA\n"
+        "PETIT;Léa;01/02/2012;4C;LEAPETIT4C2012BB\n",
+        encoding="utf-8",
+    )
+    out = import_automatically(path, school)
+    assert "  - MARTIN Thomas, élève : " in out
+    assert "PETIT Léa, élève" not in out
+    assert (
+        "  … et 1 autre (liste complète : « Diagnostic PRONOTE », ou pronote_doctor --all)\n"
+    ) in out

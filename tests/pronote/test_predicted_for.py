@@ -12,6 +12,7 @@ from django.utils import translation
 from lxml import html
 
 from socle.portal.models import Service, ServicePattern
+from socle.pronote.cas_names import names_sent_digest
 from socle.pronote.doctor import diagnose
 from socle.pronote.models import ImportRow, ImportSession, ImportStep, PronoteIdentity
 from tests.pronote.helpers import School, page_text, run
@@ -43,6 +44,7 @@ def test_it_records_the_settings_each_step_was_validated_for(school: School):
         "recognition": "pronote",
         "address": service.url,
         "username_mode": "uid",
+        "names_sent": names_sent_digest(service),
         "refused": True,
     }
 
@@ -294,3 +296,107 @@ def test_a_new_user_name_mode_over_a_file_without_identifiant_cas_flags_no_note(
     warning = stale_warning(admin_client, session)
     assert STALE not in warning
     assert warning.startswith("L'identifiant CAS transmis a changé : ceux qui se sont connectés")
+
+
+def _stale_steps_queries(school: School, session: ImportSession) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from socle.pronote.predicted_for import stale_steps
+
+    with CaptureQueriesContext(connection) as queries:
+        stale_steps(school.est, [session.pk])
+    return len(queries)
+
+
+def _stale_text_queries(session: ImportSession) -> int:
+    """The queries of the final page's warning, which must be there."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from socle.pronote.predicted_for import stale_text
+
+    with CaptureQueriesContext(connection) as queries:
+        assert stale_text(session).startswith(STALE)
+    return len(queries)
+
+
+def test_it_reads_no_row_to_mark_the_diagnostics_conflicts(school: School):
+    """``stale_steps`` (each « Diagnostic PRONOTE » visit, each account hint) reads the steps and
+    the current settings only: ``is_stale`` tells a row's note from its step's changed
+    settings (a noted row implies a bound step; a ``cas_id_held_elsewhere`` note, a duplicate
+    refused then). Before: 10 queries for another mode and user name mode, 12 for another mode
+    alone (a scan of the rows, each row with notes, every row of a step and its people, the
+    service's patterns twice); now 3 — whatever the number of rows."""
+    service = _pronote(school, "PRONOTE-ID", "identity")
+    session = _import_with_bound_copy(school)
+    Service.objects.filter(pk=service.pk).update(
+        pronote_recognition="pronote", username_mode="login"
+    )
+    assert _stale_steps_queries(school, session) == 3
+    Service.objects.filter(pk=service.pk).update(username_mode="uid")
+    assert _stale_steps_queries(school, session) == 3
+    # the marks themselves are unchanged (tests above): a step noted nothing, no mark
+    assert diagnose(school.est, allowed=None).stale_conflicts == set()
+
+
+def test_it_reads_the_service_once_for_the_final_page_warning(school: School):
+    """``stale_text`` read the service in use and its patterns (twice) for the settings, then
+    the service again for the warning: 7 queries here before, 5 now."""
+    service = _pronote(school, "PRONOTE-IDPN", "pronote")
+    session = _import_with_bound_copy(school)
+    Service.objects.filter(pk=service.pk).update(pronote_recognition="identity")
+    assert _stale_text_queries(session) == 5
+
+
+def _pairwise_import(school: School) -> tuple[Service, ImportSession]:
+    service = _pronote(school, "PRONOTE-IDPN", "pronote")
+    Service.objects.filter(pk=service.pk).update(username_mode="pairwise")
+    return service, _import_with_bound_copy(school)
+
+
+def test_it_flags_a_regenerated_pairwise_salt(admin_client, school: School):
+    """Another salt (or another pairwise service) changes every name sent, in the same user
+    name mode: the notes and the people PRONOTE bound since, as a changed mode does. The salt
+    itself is never stored, only a digest."""
+    service, session = _pairwise_import(school)
+    salt = Service.objects.get(pk=service.pk).pairwise_salt
+    (recorded,) = {
+        str(step.predicted_for) for step in ImportStep.objects.filter(session=session)[:1]
+    }
+    assert salt not in recorded
+    assert stale_warning(admin_client, session) == ""
+    Service.objects.filter(pk=service.pk).update(pairwise_salt="another-salt-" + "x" * 40)
+    warning = stale_warning(admin_client, session)
+    assert warning.startswith(STALE), warning
+    assert (
+        "identifiant CAS transmis « Identifiant opaque propre au service », calculé avec une "
+        "autre clé (un autre service, ou sa clé renouvelée)) : elles ne valent plus" in warning
+    ), warning
+    assert "L'identifiant CAS transmis a changé" in warning
+    Service.objects.filter(pk=service.pk).update(pairwise_salt=salt)
+    assert stale_warning(admin_client, session) == ""
+
+
+def test_it_does_not_flag_a_salt_it_never_recorded(admin_client, school: School):
+    """Steps validated before the digest was recorded: the salt then is unknown; only a
+    changed user name mode flags them, as before (not every import of the past)."""
+    service, session = _pairwise_import(school)
+    for step in ImportStep.objects.filter(session=session):
+        step.predicted_for.pop("names_sent", None)
+        step.save(update_fields=["predicted_for"])
+    Service.objects.filter(pk=service.pk).update(pairwise_salt="another-salt-" + "x" * 40)
+    assert stale_warning(admin_client, session) == ""
+    Service.objects.filter(pk=service.pk).update(username_mode="uid")
+    assert "L'identifiant CAS transmis a changé" in stale_warning(admin_client, session)
+
+
+def test_it_recomputes_a_step_with_the_service_already_read(school: School):
+    """Validated in identity mode, the identifier mode now: the final page recomputes whether
+    validation would note a duplicate (the import's rule, ``cas_names.duplicates_held``) with
+    the service it read for the settings — 16 queries here before (the service and its
+    patterns read again for each step and each name sent), 11 now."""
+    service = _pronote(school, "PRONOTE-ID", "identity")
+    session = _import_with_bound_copy(school)
+    Service.objects.filter(pk=service.pk).update(pronote_recognition="pronote")
+    assert _stale_text_queries(session) == 11

@@ -21,6 +21,7 @@ user name mode changed after PRONOTE bound its names (``socle.portal.username_lo
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypeVar
@@ -73,6 +74,15 @@ def names_sent_key(service: Service) -> tuple[str, ...]:
     if service.username_mode == UsernameMode.PAIRWISE:
         return (service.username_mode, service.pairwise_salt)
     return (service.username_mode,)
+
+
+def names_sent_digest(service: Service | None) -> str:
+    """A short digest of :func:`names_sent_key` (``None``: the uid, a new service's default):
+    equal for two services sending every person the same CAS user name. Stored on validated
+    import steps (``socle.pronote.predicted_for``): it tells another pairwise service, or a
+    regenerated salt, from the same one, without keeping the salt."""
+    key = names_sent_key(service) if service is not None else ("uid",)
+    return hashlib.sha256("\x1f".join(key).encode()).hexdigest()[:16]
 
 
 def divergent_services(services: Iterable[Service]) -> list[Service]:
@@ -190,7 +200,37 @@ def held_elsewhere(
     return holder
 
 
-def duplicate_refused(service: Service | None) -> bool:
+def step_holders(records: Iterable[tuple[str, str, str, str]]) -> dict[str, tuple[str, str]]:
+    """:func:`holders_index` of one step's records given as ``(stored « Identifiant CAS »,
+    PRONOTE id, last name, first name)``: the import's ``stored_cas``."""
+    return holders_index((cas, pid, f"{last} {first}") for cas, pid, last, first in records)
+
+
+def duplicates_held(
+    establishment: Establishment,
+    service: Service | None,
+    holders: Mapping[str, tuple[str, str]],
+    records: Iterable[tuple[K, int | None, str, str]],
+) -> dict[K, tuple[str, tuple[str, str]]]:
+    """For one step's records ``(key, person id, PRONOTE id, own stored « Identifiant CAS »)``:
+    key → (the name ``service`` sends the person, the other record holding it) where
+    :func:`held_elsewhere` finds one among ``holders`` (:func:`step_holders`), in their order.
+    The rule of ``cas_id_held_elsewhere`` (``importer.plan``) and of
+    ``predicted_for``; one query, none without holders."""
+    items = list(records)
+    if not holders or not items:
+        return {}
+    sent = sent_names(establishment, (person for _k, person, _p, _o in items if person), service)
+    found: dict[K, tuple[str, tuple[str, str]]] = {}
+    for key, person, pronote_id, own in items:
+        name = sent.get(person, "") if person else ""
+        holder = held_elsewhere(holders, name, pronote_id, own)
+        if holder is not None:
+            found[key] = (name, holder)
+    return found
+
+
+def duplicate_refused(service: Service | None, address: str | None = None) -> bool:
     """Whether PRONOTE refuses a person whose name another record already carries
     (:func:`held_elsewhere`), by the recognition mode of the UAI's service in use
     (:func:`pronote_service`, the one whose names are compared; ``None``: none declared, a new
@@ -203,13 +243,17 @@ def duplicate_refused(service: Service | None) -> bool:
     bound copy there too — the address PRONOTE sends, in the scheme of the service's patterns
     (:func:`socle.portal.saml_http.service_address`), not its URL as typed. The rule of the
     import report, of « Diagnostic PRONOTE » and ``pronote_doctor``, which note such a record
-    (reset by the complete export the file comes from) only where it would have mattered."""
+    (reset by the complete export the file comes from) only where it would have mattered.
+    ``address``: the service's :func:`~socle.portal.saml_http.service_address`, when the
+    caller has it (a query saved)."""
     from socle.portal.saml_http import service_address, withheld
 
     recognition = getattr(service, "pronote_recognition", "") or "pronote"
     if recognition == "identity":
         return False
-    return service is None or not withheld(service_address(service))
+    if service is None:
+        return True
+    return not withheld(service_address(service) if address is None else address)
 
 
 def reset_text(count: int) -> str:

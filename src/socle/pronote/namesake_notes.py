@@ -27,10 +27,12 @@ def namesakes_text(found: Namesakes) -> str:
     count = sum(len(group.refused) for group in found.groups)
     return (
         ngettext(
-            "%(count)s fiche de l'export de tous les utilisateurs importé le %(date)s a un "
-            "homonyme de même catégorie, de mêmes nom, prénom et date de naissance.",
-            "%(count)s fiches de l'export de tous les utilisateurs importé le %(date)s ont un "
-            "homonyme de même catégorie, de mêmes nom, prénom et date de naissance.",
+            "%(count)s fiche de l'export de tous les utilisateurs importé le %(date)s : "
+            "l'identité de son titulaire correspond aussi à une autre fiche de mêmes "
+            "catégorie, nom et prénom.",
+            "%(count)s fiches de l'export de tous les utilisateurs importé le %(date)s : "
+            "l'identité de leur titulaire correspond aussi à une autre fiche de mêmes "
+            "catégorie, nom et prénom.",
             count,
         )
         % {"count": count, "date": found.date}
@@ -42,7 +44,9 @@ def namesakes_text(found: Namesakes) -> str:
 def namesake_fix(found: Namesakes) -> str:
     """Why PRONOTE may refuse them since the export, and what to do; in « Les deux
     (migration) », true whichever recognition PRONOTE's console has."""
-    if found.recognition == "both":
+    from socle.portal.models import PronoteRecognition
+
+    if found.recognition == PronoteRecognition.BOTH:
         return gettext(
             "Cet export a effacé leur « Identifiant CAS ». Ce service, en « Les deux "
             "(migration) », envoie à PRONOTE l'identité et l'identifiant PRONOTE : si PRONOTE "
@@ -108,7 +112,7 @@ def group_line(group: NamesakeGroup) -> str:
     parts = []
     for record in group.records:
         if record.pronote_id in group.refused:
-            others = group.fitting(record, record.birth_date, record.postal_code)
+            others = [r for r in group.records if r.pronote_id in group.fitted[record.pronote_id]]
             text = ngettext(
                 "fiche %(record)s : l'identité de son titulaire correspond aussi à la fiche "
                 "%(others)s",
@@ -118,10 +122,7 @@ def group_line(group: NamesakeGroup) -> str:
             )
         else:
             others = [
-                r
-                for r in group.records
-                if r.pronote_id in group.refused
-                and record in group.fitting(r, r.birth_date, r.postal_code)
+                r for r in group.records if record.pronote_id in group.fitted.get(r.pronote_id, ())
             ]
             text = ngettext(
                 "fiche %(record)s : son titulaire est reconnu par son identité, mais elle "
@@ -151,12 +152,12 @@ def account_note(found: Namesakes, group: NamesakeGroup, person: Any) -> str:
             "identité."
         ) % {
             "date": found.date,
-            "records": " ; ".join(record_label(r) for r in fitting or group.records),
+            "records": " ; ".join(record_label(r) for r in fitting),
         }
         return text + " " + namesake_fix(found)
-    others = group.fitting(own, person.birth_date, person.postal_code) or group.fitting(
-        own, own.birth_date, own.postal_code
-    )
+    others = group.fitting(own, person.birth_date, person.postal_code) or [
+        r for r in group.records if r.pronote_id in group.fitted.get(own.pronote_id, ())
+    ]
     text = ngettext(
         "L'export de tous les utilisateurs importé le %(date)s a plusieurs fiches PRONOTE à ce "
         "nom et ce prénom : celle de ce compte, %(own)s, et une autre qui correspond aussi à "

@@ -56,7 +56,14 @@ class Record:
 class NamesakeGroup:
     category: str  # PRONOTE's category (``Category`` value)
     records: list[Record] = field(default_factory=list)  # the namesakes PRONOTE mixes up
-    refused: frozenset[str] = frozenset()  # the records whose owner PRONOTE finds among several
+    # refused record's pronote_id → the pronote_ids of the group's other records its owner's
+    # identity (the record's own birth date and postal code) fits: the ones that make it refused
+    fitted: dict[str, frozenset[str]] = field(default_factory=dict)
+
+    @property
+    def refused(self) -> frozenset[str]:
+        """The records whose owner PRONOTE finds among several."""
+        return frozenset(self.fitted)
 
     @property
     def label(self) -> str:
@@ -124,7 +131,7 @@ def _group(category: str, records: list[Record]) -> NamesakeGroup | None:
     """The records of one category and name that PRONOTE mixes up: a record is refused when
     its owner's identity (the record's own birth date and postal code) fits another record too;
     the group lists the refused records and those they fit, in the file's order."""
-    refused: set[str] = set()
+    fitted: dict[str, frozenset[str]] = {}
     involved: set[int] = set()
     for index, owner in enumerate(records):
         others = {
@@ -133,12 +140,12 @@ def _group(category: str, records: list[Record]) -> NamesakeGroup | None:
             if at != index and fits(other, owner.birth_date, owner.postal_code)
         }
         if others:
-            refused.add(owner.pronote_id)
+            fitted[owner.pronote_id] = frozenset(records[at].pronote_id for at in others)
             involved |= others | {index}
-    if not refused:
+    if not fitted:
         return None
     kept = [r for at, r in enumerate(records) if at in involved]
-    return NamesakeGroup(category, kept, frozenset(refused))
+    return NamesakeGroup(category, kept, fitted)
 
 
 def latest_complete_import(establishment: Establishment) -> ImportSession | None:
@@ -208,11 +215,16 @@ def own_record(person: Any, group: NamesakeGroup, establishment: Establishment) 
     them, else the one the import matched to them, else the only one of their class among
     those their identity fits; ``None`` when nothing tells."""
     by_id = {r.pronote_id: r for r in group.records}
-    held = PronoteIdentity.objects.filter(
-        person=person, establishment=establishment, pronote_id__in=list(by_id)
-    ).values_list("pronote_id", flat=True)
-    for pronote_id in held:
-        return by_id[pronote_id]
+    held = (
+        PronoteIdentity.objects.filter(
+            person=person, establishment=establishment, pronote_id__in=list(by_id)
+        )
+        .order_by("pk")
+        .values_list("pronote_id", flat=True)
+        .first()
+    )
+    if held is not None:
+        return by_id[held]
     for record in group.records:
         if record.person_id == person.pk:
             return record

@@ -12,10 +12,13 @@ report keep them as written, in agreement with the traces of the import. When th
 service has changed since in a way that changes them, the final page says so, names the
 settings then and now, and sends to « Diagnostic PRONOTE », which recomputes them at each visit
 with the current settings (docs/pronote.md, "PRONOTE's stored « Identifiant CAS »"). Which
-notes a change touches is exact (:func:`_notes_change`): the name sent, both notes of a step
-whose file carries some « Identifiant CAS »; whether a duplicate is refused,
-``cas_id_held_elsewhere`` alone, and only where the step has one or validation would now
-write one — never ``cas_id_mismatch``. A changed
+notes a change touches is exact (:func:`_notes_change`): the name sent (the user name mode,
+and which pairwise salt computes it: a digest of :func:`~socle.pronote.cas_names.names_sent_key`,
+never the salt), both notes of a step whose file carries some « Identifiant CAS »; whether a
+duplicate is refused, ``cas_id_held_elsewhere`` alone, and only where the step has one or
+validation would now write one — never ``cas_id_mismatch``. Steps validated before the digest
+was recorded compare the user name mode alone: another salt there is unknown, not flagged
+(flagging every such step would cry wolf at every import of the past). A changed
 user name mode is more than a stale note, and comes from Socle's own data, not from the file:
 PRONOTE has bound whoever connected from the ENT since to the former name, and will refuse them
 (:func:`stale_text` says so).
@@ -25,35 +28,44 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext
 
 from socle.directory.models import Establishment
 from socle.pronote.cas_names import (
     duplicate_refused,
-    held_elsewhere,
-    holders_index,
+    duplicates_held,
+    names_sent_digest,
     pronote_service,
-    sent_names,
+    step_holders,
 )
 from socle.pronote.categories import STEP_BY_CATEGORY, STEPS
 from socle.pronote.models import ImportRow, ImportSession, ImportStep, StepState
-from socle.pronote.reasons import CAS_HELD_ELSEWHERE, cas_reset_parts
+from socle.pronote.reasons import CAS_HELD_ELSEWHERE, cas_reset_notes, cas_reset_parts
+
+if TYPE_CHECKING:
+    from socle.portal.models import Service
 
 
 def service_settings(establishment: Establishment) -> dict[str, Any]:
     """The settings of the UAI's PRONOTE service in use that the notes depend on, as stored on a
     validated step (``ImportStep.predicted_for``)."""
+    return _settings_of(pronote_service(establishment))
+
+
+def _settings_of(service: Service | None) -> dict[str, Any]:
+    """:func:`service_settings` of the service in use, already read."""
     from socle.portal.saml_http import service_address
 
-    service = pronote_service(establishment)
+    address = service_address(service) if service else ""
     return {
         "service": service.code if service else "",
         "recognition": (service.pronote_recognition if service else "") or "pronote",
-        "address": service_address(service) if service else "",
+        "address": address,
         "username_mode": service.username_mode if service else "uid",
-        "refused": duplicate_refused(service),
+        SENT: names_sent_digest(service),
+        "refused": duplicate_refused(service, address),
     }
 
 
@@ -78,7 +90,9 @@ def _described(settings: dict[str, Any]) -> str:
 # compares the file's « Identifiant CAS » with it, ``cas_id_held_elsewhere`` looks for it on
 # another record); whether a duplicate bound first is refused decides ``cas_id_held_elsewhere``
 # alone — ``cas_id_mismatch`` is the same in every recognition mode and over http.
-NAMES, REFUSED = "username_mode", "refused"
+# The name sent is the user name mode and, in pairwise mode, the salt: :data:`SENT` (a digest,
+# absent on steps validated before it was recorded) differing is a change of :data:`NAMES` too.
+NAMES, REFUSED, SENT = "username_mode", "refused", "names_sent"
 DECISIVE = (REFUSED, NAMES)
 
 
@@ -88,13 +102,20 @@ class Changed:
 
     then: dict[str, Any]  # the settings recorded at its validation
     keys: frozenset[str]  # the :data:`DECISIVE` settings that differ
-    notes: bool = False  # whether its notes differ from those the current settings would write
 
 
 def _changed_keys(then: dict[str, Any], now: dict[str, Any]) -> frozenset[str]:
     """The one comparison of recorded and current settings (:func:`stale_text`,
-    :func:`stale_steps`)."""
-    return frozenset(key for key in DECISIVE if then.get(key) != now[key])
+    :func:`stale_steps`); without a recorded :data:`SENT`, the user name mode alone."""
+    keys = {key for key in DECISIVE if then.get(key) != now[key]}
+    if SENT in then and then[SENT] != now[SENT]:
+        keys.add(NAMES)
+    return frozenset(keys)
+
+
+def _salt_changed(then: dict[str, Any], now: dict[str, Any]) -> bool:
+    """Another name sent in the same user name mode: another pairwise service or salt."""
+    return SENT in then and then[SENT] != now[SENT] and then.get(NAMES) == now[NAMES]
 
 
 def _notes_change(
@@ -112,14 +133,15 @@ def _notes_change(
         return False
     if changed.then.get(REFUSED):
         return key in found.held()
-    return _would_hold_elsewhere(establishment, key)
+    return _would_hold_elsewhere(establishment, found.service, key)
 
 
 class _Found:
     """What the rows of some imports hold, read once and only when asked."""
 
-    def __init__(self, session_ids: set[int]) -> None:
+    def __init__(self, session_ids: set[int], service: Service | None) -> None:
         self.session_ids = list(session_ids)
+        self.service = service  # the UAI's PRONOTE service in use
         self._bound: set[tuple[int, int]] | None = None
         self._held: set[tuple[int, int]] | None = None
 
@@ -139,62 +161,53 @@ class _Found:
         """The steps with a row noted ``cas_id_held_elsewhere`` (only rows with notes are
         read, as :func:`~socle.pronote.importer.report.cas_mismatch_rows` does)."""
         if self._held is None:
-            rows = (
-                ImportRow.objects.filter(session_id__in=self.session_ids)
-                .exclude(outcome_detail_parts=[])
-                .values_list("session_id", "category", "outcome_detail_parts")
-            )
+            rows = ImportRow.objects.filter(session_id__in=self.session_ids)
             self._held = {
                 (s, n)
-                for s, category, parts in rows.iterator(chunk_size=5000)
+                for s, category, parts in cas_reset_notes(rows)
                 if (n := _step_of(category)) and _held(parts)
             }
         return self._held
 
 
-def _would_hold_elsewhere(establishment: Establishment, key: tuple[int, int]) -> bool:
+def _would_hold_elsewhere(
+    establishment: Establishment, service: Service | None, key: tuple[int, int]
+) -> bool:
     """Whether validation would now note ``cas_id_held_elsewhere`` on a row of the step: the
-    import's rule (``importer.plan``), for the names the service sends today."""
+    import's rule (``importer.plan``, :func:`~socle.pronote.cas_names.duplicates_held`), for
+    the names ``service`` (the one in use) sends today."""
     session_id, number = key
     rows = list(
         ImportRow.objects.filter(
             session_id=session_id, category=STEPS[number - 1].category
         ).values_list("pronote_id", "cas_id", "last_name", "first_name", "person_id")
     )
-    holders = holders_index((cas, pid, f"{last} {first}") for pid, cas, last, first, _p in rows)
-    if not holders:
-        return False
-    sent = sent_names(establishment, {person for *_rest, person in rows if person})
-    return any(
-        held_elsewhere(holders, sent.get(person, ""), pid, cas)
-        for pid, cas, _last, _first, person in rows
-        if person
-    )
+    holders = step_holders((cas, pid, last, first) for pid, cas, last, first, _p in rows)
+    records = ((pid, person, pid, cas) for pid, cas, _last, _first, person in rows)
+    return bool(duplicates_held(establishment, service, holders, records))
 
 
-def _changed_steps(
-    establishment: Establishment, session_ids: Iterable[int]
-) -> dict[tuple[int, int], Changed]:
-    """``(session id, step number)`` → :class:`Changed`, for the validated steps of these
-    imports whose recorded settings differ from the current ones, in step order."""
+def _recorded(session_ids: Iterable[int]) -> list[tuple[int, int, dict[str, Any]]]:
+    """``(session id, step number, settings recorded)`` of the validated steps of these imports
+    that recorded their settings, in step order."""
     steps = (
         ImportStep.objects.filter(session_id__in=list(session_ids), state=StepState.VALIDATED)
         .order_by("session_id", "number")
         .values_list("session_id", "number", "predicted_for")
     )
-    recorded = [(session, number, then) for session, number, then in steps if then]
-    if not recorded:
-        return {}
-    now = service_settings(establishment)
-    differing = {
+    return [(session, number, then) for session, number, then in steps if then]
+
+
+def _changed_steps(
+    recorded: list[tuple[int, int, dict[str, Any]]], now: dict[str, Any]
+) -> dict[tuple[int, int], Changed]:
+    """``(session id, step number)`` → :class:`Changed`, for the ``recorded`` steps whose
+    settings differ from the current ones (``now``). Reads no import row: whether their notes
+    differ is :func:`_notes_change`."""
+    return {
         (session, number): Changed(then, keys)
         for session, number, then in recorded
         if (keys := _changed_keys(then, now))
-    }
-    found = _Found({session for session, _number in differing})
-    return {
-        key: Changed(step.then, step.keys, _notes_change(establishment, key, step, found))
-        for key, step in differing.items()
     }
 
 
@@ -209,22 +222,36 @@ def _held(parts: object) -> bool:
 
 def stale_text(session: ImportSession) -> str:
     """The final page's warning when the service's settings have changed, since a step of this
-    import was validated, in a way that changes its notes (:func:`stale_steps`), and the
+    import was validated, in a way that changes its notes (:func:`_notes_change`), and the
     refusals a changed user name mode brings (whether the file bore any « Identifiant CAS »
     or not); "" otherwise (and for steps validated before the settings were recorded: nothing
     to compare)."""
-    changed = list(_changed_steps(session.establishment, [session.pk]).values())
-    stale = [step for step in changed if step.notes]
+    recorded = _recorded([session.pk])
+    if not recorded:
+        return ""
+    establishment = session.establishment
+    service = pronote_service(establishment)
+    now = _settings_of(service)
+    changed = _changed_steps(recorded, now)
+    found = _Found({session.pk}, service)
+    stale = [
+        step for key, step in changed.items() if _notes_change(establishment, key, step, found)
+    ]
     text = ""
     if stale:
-        now = service_settings(session.establishment)
+        then = stale[-1].then
+        described = _described(now)
+        if _salt_changed(then, now):
+            described += gettext(
+                ", calculé avec une autre clé (un autre service, ou sa clé renouvelée)"
+            )
         text = gettext(
             "Les notes de cet import (« Identifiants CAS différents ») ont été calculées à la "
             "validation, pour les réglages d'alors du service PRONOTE (%(then)s). Le service a "
             "changé depuis (%(now)s) : elles ne valent plus telles quelles. « Diagnostic "
             "PRONOTE » les recalcule avec les réglages actuels."
-        ) % {"then": _described(stale[-1].then), "now": _described(now)}
-    if any(NAMES in step.keys for step in changed):
+        ) % {"then": _described(then), "now": described}
+    if any(NAMES in step.keys for step in changed.values()):
         text = f"{text} {renamed_text()}".strip()
     return text
 
@@ -245,11 +272,13 @@ def stale_steps(
     establishment: Establishment, session_ids: Iterable[int]
 ) -> dict[tuple[int, int], Changed]:
     """``(session id, step number)`` → :class:`Changed`, for the validated steps of these
-    imports whose notes the service's settings, changed since, no longer give (as
-    :func:`stale_text`)."""
-    return {
-        key: step for key, step in _changed_steps(establishment, session_ids).items() if step.notes
-    }
+    imports whose decisive settings changed since: what :func:`is_stale` reads. No import row
+    is read — each « Diagnostic PRONOTE » visit asks: :func:`is_stale` gives the answer
+    :func:`_notes_change` would (a row with a note implies a step with some « Identifiant
+    CAS »; a ``cas_id_held_elsewhere`` note, a duplicate refused then; a step refused now and
+    not then has no such note)."""
+    recorded = _recorded(session_ids)
+    return _changed_steps(recorded, service_settings(establishment)) if recorded else {}
 
 
 def is_stale(row: ImportRow, stale: Mapping[tuple[int, int], Changed]) -> bool:

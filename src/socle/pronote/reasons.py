@@ -23,7 +23,7 @@ removed; a parameter missing) falls back to its stored French text.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from django.utils.translation import gettext, gettext_noop
@@ -133,6 +133,17 @@ def cas_reset_parts(parts: object) -> list[list[object]]:
     if not isinstance(parts, list):
         return []
     return [p for p in parts if isinstance(p, list) and p[:1] and p[0] in CAS_RESETS]
+
+
+def cas_reset_notes(rows: Any) -> Iterator[tuple[int, str, list[list[object]]]]:
+    """``(session id, category, :func:`cas_reset_parts`)`` of the rows (an ``ImportRow``
+    queryset) that carry such notes; only rows with notes are read, in chunks."""
+    noted = rows.exclude(outcome_detail_parts=[]).values_list(
+        "session_id", "category", "outcome_detail_parts"
+    )
+    for session_id, category, parts in noted.iterator(chunk_size=5000):
+        if found := cas_reset_parts(parts):
+            yield session_id, category, found
 
 
 SEPARATOR = ", "

@@ -32,10 +32,9 @@ from socle.directory.models import Establishment, Person
 from socle.pronote import reasons
 from socle.pronote.cas_names import (
     duplicate_refused,
-    held_elsewhere,
+    duplicates_held,
     mismatches,
     pronote_service,
-    sent_names,
 )
 from socle.pronote.models import ImportMode, ImportSession, PronoteIdentity
 from socle.pronote.reasons import (
@@ -231,15 +230,21 @@ def _note_cas_mismatches(
     service = pronote_service(establishment)
     if not duplicate_refused(service):  # identity mode: PRONOTE opens the bound record
         return
-    sent_to = sent_names(establishment, (item.pair.person_id for item in items), service)
-    for item in items:
-        name = sent_to.get(item.pair.person_id, "")
-        holder = held_elsewhere(stored_cas, name, item.pair.pronote_id, item.pair.cas_id)
-        if holder is not None:
-            item.notes = (
-                *item.notes,
-                part(CAS_HELD_ELSEWHERE, sent=name, pronote_id=holder[0], label=holder[1]),
-            )
+    held = duplicates_held(
+        establishment,
+        service,
+        stored_cas,
+        (
+            (index, item.pair.person_id, item.pair.pronote_id, item.pair.cas_id)
+            for index, item in enumerate(items)
+        ),
+    )
+    for index, (name, holder) in held.items():
+        item = items[index]
+        item.notes = (
+            *item.notes,
+            part(CAS_HELD_ELSEWHERE, sent=name, pronote_id=holder[0], label=holder[1]),
+        )
 
 
 def _settle_swaps(items: list[Planned]) -> None:

@@ -22,7 +22,7 @@ from socle.pronote.models import (
     RowStatus,
     StepState,
 )
-from socle.pronote.reasons import cas_reset_parts
+from socle.pronote.reasons import cas_reset_notes, cas_reset_parts
 from socle.pronote.school_year import last_writing_import
 
 
@@ -121,12 +121,8 @@ def cas_mismatch_rows(session: ImportSession, limit: int | None = None) -> list[
 
 def _cas_mismatch_counts(session: ImportSession) -> dict[str, int]:
     counts: dict[str, int] = {}
-    rows = session.rows.exclude(outcome_detail_parts=[]).values_list(
-        "category", "outcome_detail_parts"
-    )
-    for category, parts in rows.iterator(chunk_size=5000):
-        if cas_reset_parts(parts):
-            counts[category] = counts.get(category, 0) + 1
+    for _session, category, _parts in cas_reset_notes(session.rows.all()):
+        counts[category] = counts.get(category, 0) + 1
     return counts
 
 

@@ -14,7 +14,7 @@ from socle.core.fastsql import update_rows
 from socle.directory.blocking import present
 from socle.directory.models import Person
 from socle.pronote import journal
-from socle.pronote.cas_names import holders_index
+from socle.pronote.cas_names import step_holders
 from socle.pronote.categories import STEP_COUNT, Category, step
 from socle.pronote.importer.plan import CONFLICT, Pair, Plan, execute, make_plan
 from socle.pronote.importer.removals import RemovalCheck, refusal
@@ -134,9 +134,7 @@ def _listed(session: ImportSession) -> dict[str, set[str]]:
 
 def _stored_cas(rows: list[StepRow]) -> dict[str, tuple[str, str]]:
     """The step's records that carry an « Identifiant CAS » (``make_plan``'s ``stored_cas``)."""
-    return holders_index(
-        (row.cas_id, row.pronote_id, f"{row.last_name} {row.first_name}") for row in rows
-    )
+    return step_holders((row.cas_id, row.pronote_id, row.last_name, row.first_name) for row in rows)
 
 
 def plan_step(

@@ -1,7 +1,8 @@
 """What ``socle pronote_import`` prints before it imports: each step's recognition counts and
 plan (``--dry-run`` and the preview of the automatic import), the people whose « Identifiant
 CAS » the export reset and the conflicts, at most :data:`SHOWN` of each kind (the rest in
-``--report``), and the namesakes PRONOTE cannot tell apart by identity. A mixin of the
+``--report``), and the namesakes PRONOTE cannot tell apart by identity (at most :data:`SHOWN`
+groups, the rest in « Diagnostic PRONOTE » and ``pronote_doctor --all``). A mixin of the
 command (``socle.pronote.management.commands.pronote_import``), kept apart so that the command
 module stays about running the import."""
 
@@ -25,7 +26,7 @@ from socle.pronote.namesake_notes import namesakes_shown
 from socle.pronote.namesakes import import_namesakes
 from socle.pronote.reasons import localized_candidate
 
-SHOWN = 50  # people listed per kind (conflicts, different Identifiants CAS); the rest in --report
+SHOWN = 50  # listed per kind (conflicts, different Identifiants CAS, namesake groups)
 
 
 class ImportPreview:
@@ -162,8 +163,21 @@ class ImportPreview:
             return
         self.stdout.write(_("Homonymes que PRONOTE ne distingue pas par l'identité :"))
         self.stdout.write(text)
-        for line in lines:
+        for line in lines[:SHOWN]:
             self.stdout.write("  - " + line)
+        if len(lines) > SHOWN:
+            more = len(lines) - SHOWN
+            self.stdout.write(
+                "  "
+                + ngettext(
+                    "… et %(count)s autre (liste complète : « Diagnostic PRONOTE », ou "
+                    "pronote_doctor --all)",
+                    "… et %(count)s autres (liste complète : « Diagnostic PRONOTE », ou "
+                    "pronote_doctor --all)",
+                    more,
+                )
+                % {"count": more}
+            )
 
     def _refused(self, row: Any, detail: str) -> None:
         """One person of such a list, as the pages list them: « NOM Prénom (id) — note »."""
