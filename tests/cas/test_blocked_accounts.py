@@ -7,13 +7,15 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import connection
-from django.test import Client
+from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from socle.cas.authentication import check_credentials
 from socle.cas.views.common import TGC_COOKIE
 from socle.directory import blocking
 from socle.directory.models import Person
+from socle.directory.passwords import reset_password
 from socle.portal.models import Service, Trace
 from tests.cas.conftest import SERVICE_URL, cas_login
 from tests.factories import make_person
@@ -54,6 +56,32 @@ def test_a_block_past_its_date_ends_at_the_next_login(client: Client, pupil: Per
     assert pupil.is_active and pupil.blocked_at is None
     ended = Trace.objects.get(event="account_unblocked")
     assert ended.person == pupil and "terminé (date passée)" in ended.detail
+
+
+def test_it_ends_a_block_past_its_date_at_a_reset_so_that_the_new_code_works(
+    client: Client, pupil: Person
+) -> None:
+    """The person has not logged in since the block's last day: the reset makes the password
+    unusable, so the login that would end the block cannot come; the reset ends it (traced
+    as the login's), and the new code opens the first-connection page."""
+    blocking.block(pupil, by=_admin(), until=timezone.localdate() - dt.timedelta(days=3))
+    issued = reset_password(pupil)
+    assert pupil.is_active and Person.objects.get(pk=pupil.pk).blocked_at is None
+    ended = Trace.objects.get(event="account_unblocked")
+    assert ended.person == pupil and "terminé (date passée)" in ended.detail
+    outcome = check_credentials(
+        RequestFactory().post("/cas/login"), pupil.login, issued.code, "127.0.0.1"
+    )
+    assert outcome.activation_code is not None
+
+
+def test_it_leaves_a_running_block_in_place_at_a_reset(pupil: Person) -> None:
+    until = timezone.localdate()  # its last day: still blocked
+    blocking.block(pupil, by=_admin(), until=until)
+    reset_password(pupil)
+    pupil.refresh_from_db()
+    assert not pupil.is_active and pupil.blocked_until == until
+    assert not Trace.objects.filter(event="account_unblocked").exists()
 
 
 def test_a_login_reads_the_block_from_the_row_it_already_fetched(
