@@ -75,6 +75,39 @@ def test_it_ends_a_block_past_its_date_at_a_reset_so_that_the_new_code_works(
     assert outcome.activation_code is not None
 
 
+def test_it_ends_a_block_at_the_first_use_of_a_code_issued_while_it_ran(
+    client: Client, pupil: Person
+) -> None:
+    """Reset during the block, code typed after its last day: the password is unusable, so only
+    the code can end the block; it does (traced), and opens the first-connection page."""
+    blocking.block(pupil, by=_admin(), until=timezone.localdate())
+    issued = reset_password(pupil)
+    assert cas_login(client, pupil, password=issued.code).status_code == 200  # still its day
+    assert not Person.objects.get(pk=pupil.pk).is_active
+    Person.objects.filter(pk=pupil.pk).update(  # the days pass
+        blocked_until=timezone.localdate() - dt.timedelta(days=1)
+    )
+    answer = cas_login(client, pupil, password=issued.code)
+    assert answer.status_code == 302 and "/compte/activation/" in answer["Location"]
+    pupil.refresh_from_db()
+    assert pupil.is_active and pupil.blocked_at is None
+    ended = Trace.objects.get(event="account_unblocked")
+    assert ended.person == pupil and "terminé (date passée)" in ended.detail
+    assert client.get(answer["Location"]).status_code == 200  # the page to choose a password
+
+
+def test_it_keeps_a_block_the_imports_ended_meanwhile_closed_to_the_code(
+    client: Client, pupil: Person
+) -> None:
+    blocking.block(pupil, by=_admin(), until=timezone.localdate())
+    issued = reset_password(pupil)
+    Person.objects.filter(pk=pupil.pk).update(
+        blocked_until=timezone.localdate() - dt.timedelta(days=1), active_when_unblocked=False
+    )
+    assert cas_login(client, pupil, password=issued.code).status_code == 200
+    assert Person.objects.get(pk=pupil.pk).blocked_at is not None
+
+
 def test_it_leaves_a_running_block_in_place_at_a_reset(pupil: Person) -> None:
     until = timezone.localdate()  # its last day: still blocked
     blocking.block(pupil, by=_admin(), until=until)
