@@ -8,25 +8,43 @@ from pathlib import Path
 
 @functools.cache
 def version() -> str:
-    """Socle's version: the installed distribution's (a release wheel, ``pip install``), else,
-    in a source checkout run without installing it (``PYTHONPATH=src``), its ``pyproject.toml``'s.
-    Read once per process, on demand (``socle --version``, ``/metrics``, the Django admin)."""
+    """Socle's version: in a source checkout (``src/socle`` beside a ``pyproject.toml`` of
+    ``name = "socle"``), its ``pyproject.toml``'s — the editable install's metadata keeps the
+    version of its install, older after a pull that bumps it —; else the installed
+    distribution's (a release wheel, ``pip install``). Read once per process, on demand
+    (``socle --version``, ``/metrics``, the Django admin)."""
+    return _version(Path(__file__).resolve().parent)
+
+
+def _version(package: Path) -> str:
+    """:func:`version`, for the package directory ``package``."""
     from importlib import metadata
 
+    if package.parent.name == "src":
+        found = _checkout_version(package.parent.parent / "pyproject.toml")
+        if found is not None:
+            return found
     try:
         return metadata.version("socle")
     except metadata.PackageNotFoundError:
-        return _checkout_version(Path(__file__).resolve().parents[2] / "pyproject.toml")
+        return UNKNOWN
 
 
-def _checkout_version(pyproject: Path) -> str:
+UNKNOWN = "0+unknown"
+
+
+def _checkout_version(pyproject: Path) -> str | None:
+    """The version ``pyproject`` gives Socle; ``None`` when it is missing, unreadable, of
+    another project, or without a (static) version."""
     import tomllib
 
     try:
         project = tomllib.loads(pyproject.read_text(encoding="utf-8"))["project"]
-    except (OSError, ValueError, KeyError):
-        return "0+unknown"
-    return str(project["version"]) if project.get("name") == "socle" else "0+unknown"
+        if project.get("name") != "socle":
+            return None
+        return str(project["version"])
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
 
 
 def __getattr__(name: str) -> str:

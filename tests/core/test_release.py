@@ -55,14 +55,7 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
         # and this test runs its commands on SQLite whatever the environment says.
         pytest.skip("packaging: checked once, in the SQLite pass")
     out = tmp_path_factory.mktemp("dist")
-    built = subprocess.run(
-        ["bash", str(ROOT / "scripts" / "dist"), str(out)],
-        capture_output=True,
-        text=True,
-        env={**os.environ, "PYTHON": sys.executable},
-        timeout=300,
-    )
-    assert built.returncode == 0, built.stdout + built.stderr
+    built = _dist(ROOT, out)
     version = project_version()
     assert (out / f"socle-{version}.tar.gz").is_file(), built.stdout
     return out / f"socle-{version}-py3-none-any.whl"
@@ -183,3 +176,74 @@ def _get(url: str, server: subprocess.Popen[str], attempts: int = 1, language: s
                 raise
             time.sleep(0.1)
     raise AssertionError(url)
+
+
+def _dist(checkout: Path, out: Path) -> subprocess.CompletedProcess[str]:
+    """``checkout``'s scripts/dist run into ``out``, successfully."""
+    built = subprocess.run(
+        ["bash", str(checkout / "scripts" / "dist"), str(out)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHON": sys.executable},
+        timeout=300,
+    )
+    assert built.returncode == 0, built.stdout + built.stderr
+    return built
+
+
+def _checkout_copy(root: Path, version: str) -> Path:
+    """A git checkout in ``root`` holding what scripts/dist builds from (tracked files only),
+    its pyproject.toml at ``version``."""
+    files = ["pyproject.toml", "README.md", "LICENSE", "scripts/dist", *tracked_package_files()]
+    for path in files:
+        target = root / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes((ROOT / path).read_bytes())
+    pyproject = root / "pyproject.toml"
+    text = pyproject.read_text()
+    pyproject.write_text(text.replace(f'version = "{project_version()}"', f'version = "{version}"'))
+    for command in (["init", "-q"], ["add", "-A"]):
+        subprocess.run(["git", "-C", str(root), *command], check=True, capture_output=True)
+    return root
+
+
+def test_it_lists_the_files_of_a_version_the_build_normalises(tmp_path: Path) -> None:
+    """« 1.0.0-rc1 » in pyproject.toml: the build names its files 1.0.0rc1, which scripts/dist
+    lists (it looked for 1.0.0-rc1 and failed)."""
+    if os.environ.get("SOCLE_DATABASE_URL"):
+        pytest.skip("packaging: checked once, in the SQLite pass")
+    checkout = _checkout_copy(tmp_path / "checkout", "1.0.0-rc1")
+    out = tmp_path / "out"
+    built = _dist(checkout, out)
+    assert sorted(built.stdout.split()) == [
+        f"{out}/socle-1.0.0rc1-py3-none-any.whl",
+        f"{out}/socle-1.0.0rc1.tar.gz",
+    ]
+
+
+def test_it_leaves_nothing_behind_when_interrupted(tmp_path: Path) -> None:
+    """Ctrl-C during the build (SIGINT to the whole process group, as a terminal sends it):
+    the copied tree and the build's log are both removed."""
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    build = subprocess.Popen(
+        ["bash", str(ROOT / "scripts" / "dist"), str(tmp_path / "out")],
+        env={**os.environ, "PYTHON": sys.executable, "TMPDIR": str(temporary)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        for _attempt in range(3000):  # until the build runs (its log exists), or it ended
+            if list(temporary.glob("socle-dist.*.log")) or build.poll() is not None:
+                break
+            time.sleep(0.1)
+        assert build.poll() is None, "the build ended before it could be interrupted"
+        os.killpg(build.pid, signal.SIGINT)
+        build.wait(timeout=120)
+    finally:
+        if build.poll() is None:
+            os.killpg(build.pid, signal.SIGKILL)
+            build.wait()
+    assert build.returncode != 0
+    assert list(temporary.iterdir()) == []

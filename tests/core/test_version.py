@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tomllib
+from importlib import metadata
 from pathlib import Path
 
 import django
@@ -33,8 +34,53 @@ def test_it_reads_the_version_of_a_source_checkout_from_its_pyproject(tmp_path: 
     assert socle._checkout_version(ROOT / "pyproject.toml") == project_version()
     other = tmp_path / "pyproject.toml"
     other.write_text('[project]\nname = "autre"\nversion = "9.9"\n')
-    assert socle._checkout_version(other) == "0+unknown"
-    assert socle._checkout_version(tmp_path / "absent.toml") == "0+unknown"
+    assert socle._checkout_version(other) is None
+    assert socle._checkout_version(tmp_path / "absent.toml") is None
+
+
+def checkout(root: Path, pyproject: str) -> Path:
+    """A source checkout's layout in ``root``: its ``src/socle`` package directory."""
+    package = root / "src" / "socle"
+    package.mkdir(parents=True)
+    (root / "pyproject.toml").write_text(pyproject)
+    return package
+
+
+def test_it_prefers_the_checkout_s_pyproject_to_an_older_editable_install(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After a pull that bumps the version, the editable install's metadata still gives the
+    version it was installed at: a checkout's pyproject.toml is read first."""
+    monkeypatch.setattr(metadata, "version", lambda name: "1.0.0")
+    package = checkout(tmp_path, '[project]\nname = "socle"\nversion = "1.1.0"\n')
+    assert socle._version(package) == "1.1.0"
+    installed = tmp_path / "site-packages" / "socle"  # a wheel's: no pyproject beside src/
+    installed.mkdir(parents=True)
+    assert socle._version(installed) == "1.0.0"
+
+
+def test_it_falls_back_to_the_installed_version_when_the_pyproject_has_none(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(metadata, "version", lambda name: "1.0.0")
+    for number, text in enumerate(
+        (
+            '[project]\nname = "socle"\n',  # no version key: no KeyError
+            '[project]\nname = "socle"\ndynamic = ["version"]\n',
+            '[project]\nname = "autre"\nversion = "9.9"\n',
+            "[project\n",  # not TOML
+            '[tool.x]\nname = "socle"\n',  # no [project]
+        )
+    ):
+        assert socle._version(checkout(tmp_path / str(number), text)) == "1.0.0", text
+
+    def absent(name: str) -> str:
+        raise metadata.PackageNotFoundError(name)
+
+    monkeypatch.setattr(metadata, "version", absent)
+    assert socle._version(checkout(tmp_path / "none", '[project]\nname = "socle"\n')) == (
+        "0+unknown"
+    )
 
 
 @pytest.mark.django_db

@@ -86,6 +86,15 @@ def test_a_block_ends_by_itself_after_its_last_day(admin: Person) -> None:
     assert not blocking.block_over(forever, today + dt.timedelta(days=3650))
 
 
+def test_it_tells_a_block_still_running_from_one_past_its_date(admin: Person) -> None:
+    pupil = make_person("Camille", "Martin")
+    today = timezone.localdate()
+    assert not blocking.blocked_now(pupil)
+    blocking.block(pupil, by=admin, until=today)
+    assert blocking.blocked_now(pupil) and blocking.blocked_now(pupil, today)
+    assert not blocking.blocked_now(pupil, today + dt.timedelta(days=1))
+
+
 def test_a_csv_import_leaves_a_hand_block_in_place(tmp_path: Path, admin: Person) -> None:
     make_establishment(JAURES)
     _import(tmp_path, FILE)

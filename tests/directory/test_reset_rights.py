@@ -155,3 +155,28 @@ def test_it_names_only_the_administrators_schools_on_the_code_page_read_once(
         f'"directory_membership"."person_id" = {admin.pk})'
     )
     assert [q["sql"] for q in queries.captured_queries].count(administered) == 1
+
+
+def test_it_reads_the_rights_once_on_the_reset_page(client: Client) -> None:
+    """The page's two rights (reset, and the block link's) share the administrator's
+    establishments and the person's memberships: each read once."""
+    school = make_establishment()
+    pupil = make_person("Camille", "Martin", establishment=school)
+    admin = admin_of(school)
+    client.force_login(admin)
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(f"/compte/reinitialiser/{pupil.uid}/").content.decode()
+    assert "Bloquer le compte…" in page
+    sqls = [q["sql"] for q in queries.captured_queries]
+    administered = (
+        'SELECT "directory_membership"."establishment_id" AS "establishment_id" FROM '
+        '"directory_membership" WHERE ("directory_membership"."is_admin" AND '
+        f'"directory_membership"."person_id" = {admin.pk})'
+    )
+    memberships = [
+        sql
+        for sql in sqls
+        if sql.startswith('SELECT "directory_membership"."id"')
+        and (f'"person_id" = {pupil.pk}' in sql or f'"person_id" IN ({pupil.pk})' in sql)
+    ]
+    assert (sqls.count(administered), len(memberships)) == (1, 1)

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from socle.directory import blocking
+from socle.directory.activation import code_lifetime
 from socle.directory.models import ActivationCode, Establishment, Person
 from socle.directory.passwords import block_refusal, reset_refusal
 from socle.directory.profiles import Profile
@@ -114,7 +115,12 @@ def test_the_django_admin_s_actif_box_is_the_operator_s_only(jaures) -> None:
     assert Person.objects.get(pk=marc.pk).is_active
 
 
-WARNING = "la nouvelle fiche ne servira qu'après le déblocage."
+def sheet_warning() -> str:
+    expires = timezone.localtime(timezone.now() + code_lifetime()).date()
+    return (
+        "la nouvelle fiche ne servira que si le compte est débloqué avant le "
+        f"{expires:%d/%m/%Y}, date où elle expire."
+    )
 
 
 def reset_page(client: Client, person: Person) -> lxml.html.HtmlElement:
@@ -134,7 +140,8 @@ def test_it_tells_the_reset_of_a_blocked_account_that_the_sheet_waits_for_the_un
     page = reset_page(client, pupil)
     (warning,) = page.xpath("//*[@id='reset-blocked']")
     said = " ".join(warning.text_content().split())
-    assert said.startswith(f"Ce compte est bloqué jusqu'au 31/01/2099 : {WARNING}")
+    # the block's last day is included, and it outlasts the sheet: the page gives both dates
+    assert said.startswith(f"Ce compte est bloqué jusqu'au 31/01/2099 inclus : {sheet_warning()}")
     assert warning.xpath(".//a/@href") == [f"{URL}{pupil.uid}/debloquer/"]
     # before the confirm button, which still resets
     (button,) = page.xpath("//form[@method='post']//button")
@@ -143,7 +150,7 @@ def test_it_tells_the_reset_of_a_blocked_account_that_the_sheet_waits_for_the_un
     )
     blocking.block(pupil, by=anne)  # no end date now
     (warning,) = reset_page(client, pupil).xpath("//*[@id='reset-blocked']")
-    assert f"Ce compte est bloqué sans date de fin : {WARNING}" in " ".join(
+    assert f"Ce compte est bloqué sans date de fin : {sheet_warning()}" in " ".join(
         warning.text_content().split()
     )
     assert client.post(f"/compte/reinitialiser/{pupil.uid}/", {}).status_code == 302
@@ -154,9 +161,9 @@ def test_it_tells_the_reset_of_a_blocked_account_that_the_sheet_waits_for_the_un
 def test_the_warning_has_no_unblock_link_for_whoever_may_not_unblock(jaures) -> None:
     anne, marc = make_admin("Anne", jaures), make_admin("Marc", jaures)
     blocking.block(marc, by=None)
-    (warning,) = reset_page(client_of(anne), marc).xpath("//*[@id='reset-blocked']")
-    assert WARNING in " ".join(warning.text_content().split())
-    assert not warning.xpath(".//a")
+    (shown,) = reset_page(client_of(anne), marc).xpath("//*[@id='reset-blocked']")
+    assert sheet_warning() in " ".join(shown.text_content().split())
+    assert not shown.xpath(".//a")
 
 
 def test_a_block_whose_date_has_passed_brings_no_warning(jaures) -> None:
@@ -181,8 +188,25 @@ def test_the_directory_s_pages_show_the_portal_s_links_only_when_it_registers_th
     assert reset_page(client, pupil).xpath(f"//a[@href='{URL}{pupil.uid}/bloquer/']")
     refused = lxml.html.fromstring(client.get(f"/compte/reinitialiser/{anne.uid}/").content)
     assert refused.xpath("//main//a[@href='/gestion/']")
-    monkeypatch.setattr(account_links, "_block", [])
-    monkeypatch.setattr(account_links, "_back", [])
+    monkeypatch.setattr(account_links, "_block", None)
+    monkeypatch.setattr(account_links, "_back", None)
     assert not reset_page(client, pupil).xpath("//main//a[contains(@href, '/gestion/')]")
     refused = lxml.html.fromstring(client.get(f"/compte/reinitialiser/{anne.uid}/").content)
     assert not refused.xpath("//main//a[@href='/gestion/']")
+
+
+def test_it_words_every_block_refusal_for_the_unblock_too(jaures) -> None:
+    """The same page blocks and unblocks: each refusal names both."""
+    anne = make_admin("Anne", jaures)
+    stranger = make_person("Léo", "Dupont", establishment=make_establishment())
+    staff = make_person("Root", "Ent", establishment=jaures, is_staff=True)
+    own = block_refusal(anne, anne)
+    assert own == "Vous ne pouvez pas bloquer ou débloquer votre propre compte."
+    assert block_refusal(anne, stranger) == (
+        "Seuls les administrateurs d'un établissement de cette personne peuvent bloquer ou "
+        "débloquer son compte."
+    )
+    assert block_refusal(anne, staff) == (
+        "Cette personne a un compte d'administration de l'ENT : seul un administrateur de "
+        "l'ENT peut bloquer ou débloquer son compte."
+    )

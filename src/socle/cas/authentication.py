@@ -15,7 +15,8 @@ refused, and ``user_login_failed`` is sent on failure. Unlike Django, the outcom
 disabled account typed with its right password apart (``disabled``): only the password's
 holder learns it, and a pupil who left is told why instead of « mot de passe incorrect ».
 An account blocked by hand is such a disabled account (same words); a block whose date has
-passed ends at its holder's next login with the right password (``socle.directory.blocking``).
+passed ends at its holder's next login with the right password or a live activation code
+(``socle.directory.blocking``, ``socle.directory.activation.opens``).
 
 A person who types the code of their activation letter (or of an administrator's reset) as the
 password is no failure: the attempt gives its count back and the outcome says so
@@ -48,7 +49,7 @@ from socle.core.admission import password_hash_slot
 from socle.core.client_gone import still_wanted_check
 from socle.core.rows import Converters, convert, converters_for, per_connection
 from socle.directory import blocking
-from socle.directory.activation import find_unused_code
+from socle.directory.activation import find_unused_code, opens
 from socle.directory.models import ActivationCode, Membership, Person
 
 MAX_LOGIN_LENGTH = 150
@@ -152,10 +153,11 @@ def check_credentials(request: HttpRequest, login: str, password: str, address: 
     expired_code = False
     if not valid:  # looked up for unknown logins too: the same queries whether a login exists
         code = find_unused_code(person.login if person is not None else login, password)
-        if code is not None and code.expires_at > timezone.now():
+        live = code is not None and code.expires_at > timezone.now()
+        if code is not None and live and opens(code):  # a block over ends: the code serves
             throttle.release(checked)
             return Outcome(None, activation_code=code)
-        expired_code = code is not None
+        expired_code = code is not None and not live
     if valid and person is not None and not person.is_active and person.blocked_until:
         # A hand block whose last day has passed ends at this login (a write, for such an
         # account only); the row read above carries its date: nothing more for any other.

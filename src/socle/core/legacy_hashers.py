@@ -32,6 +32,7 @@ import binascii
 import hashlib
 import hmac
 import re
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib.auth.hashers import BasePasswordHasher, mask_hash
@@ -102,6 +103,15 @@ class VerifyOnlyHasher(BasePasswordHasher):
     def safe_summary(self, encoded: str) -> dict[Any, Any]:
         return {"algorithm": self.algorithm, "hash": mask_hash(self.payload(encoded))}
 
+    @staticmethod
+    def matches(password: str, expected: bytes, hashed: Callable[[bytes], bytes]) -> bool:
+        """Whether ``hashed`` of one spelling of ``password`` (:func:`password_bytes`) is
+        ``expected``, compared in constant time."""
+        return any(
+            hmac.compare_digest(hashed(candidate), expected)
+            for candidate in password_bytes(password)
+        )
+
 
 # --- LDAP {SHA}, {SSHA}, {SSHA256}, {SSHA512} -------------------------------------------------
 
@@ -131,9 +141,8 @@ class _LdapShaHasher(VerifyOnlyHasher):
             expected, salt = self.split(self.payload(encoded))
         except ValueError:
             return False
-        return any(
-            hmac.compare_digest(self.digest(candidate + salt).digest(), expected)
-            for candidate in password_bytes(password)
+        return self.matches(
+            password, expected, lambda candidate: self.digest(candidate + salt).digest()
         )
 
 
@@ -182,9 +191,10 @@ class BcryptCryptHasher(VerifyOnlyHasher):
             return False
         bcrypt = self._load_library()  # type: ignore[attr-defined]
         expected = data.encode("ascii")
-        return any(
-            hmac.compare_digest(bcrypt.hashpw(candidate[:BCRYPT_MAX_BYTES], expected), expected)
-            for candidate in password_bytes(password)
+        return self.matches(
+            password,
+            expected,
+            lambda candidate: bcrypt.hashpw(candidate[:BCRYPT_MAX_BYTES], expected),
         )
 
 
@@ -271,12 +281,11 @@ class Sha512CryptHasher(VerifyOnlyHasher):
             return False
         rounds = int(match.group(1)) if match.group(1) else SHA512_DEFAULT_ROUNDS
         expected = match.group(3).encode("ascii")
-        return any(
-            hmac.compare_digest(
-                sha512_crypt_checksum(candidate, match.group(2).encode(), rounds).encode("ascii"),
-                expected,
-            )
-            for candidate in password_bytes(password)
+        salt = match.group(2).encode()
+        return self.matches(
+            password,
+            expected,
+            lambda candidate: sha512_crypt_checksum(candidate, salt, rounds).encode("ascii"),
         )
 
 

@@ -176,7 +176,7 @@ def _ensure_block(logins: dict[str, str]) -> str:
     her block was lifted or has ended (as a changed demo password is restored). Her login when
     this run blocked her, else ""."""
     pupil = Person.objects.filter(login=logins.get(BLOCKED_KEY, "")).first()
-    if pupil is None or (blocking.is_blocked(pupil) and not blocking.block_over(pupil)):
+    if pupil is None or blocking.blocked_now(pupil):
         return ""
     by = Person.objects.filter(login=logins.get(BLOCKED_BY_KEY, "")).first()
     until = timezone.localdate() + dt.timedelta(days=BLOCK_DAYS)

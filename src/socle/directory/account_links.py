@@ -19,29 +19,34 @@ class Link(NamedTuple):
     label: str
 
 
-# (the administrator, the person, whether the person is blocked now) → the page, or None
-# when this administrator may not block or unblock them
-BlockLink = Callable[[Person, Person, bool], Link | None]
+# (the administrator, the person, whether the person is blocked now, the establishments the
+# administrator administers when the page read them already) → the page, or None when this
+# administrator may not block or unblock them
+BlockLink = Callable[[Person, Person, bool, set[int] | None], Link | None]
 # the request → the administration's home for this visitor, or None
 BackLink = Callable[[HttpRequest], Link | None]
 
-_block: list[BlockLink] = []
-_back: list[BackLink] = []
+_block: BlockLink | None = None
+_back: BackLink | None = None
 
 
 def register(*, block: BlockLink | None = None, back: BackLink | None = None) -> None:
     """Sets the block link, the back link, or both (a second call replaces them)."""
+    global _block, _back
     if block is not None:
-        _block[:] = [block]
+        _block = block
     if back is not None:
-        _back[:] = [back]
+        _back = back
 
 
-def block_link(admin: Person, person: Person, blocked: bool) -> Link | None:
-    """The page that blocks (or, ``blocked``, unblocks) ``person``, if ``admin`` may."""
-    return _block[0](admin, person, blocked) if _block else None
+def block_link(
+    admin: Person, person: Person, blocked: bool, administered: set[int] | None = None
+) -> Link | None:
+    """The page that blocks (or, ``blocked``, unblocks) ``person``, if ``admin`` may;
+    ``administered``: as :func:`socle.directory.passwords.block_refusal`'s."""
+    return _block(admin, person, blocked, administered) if _block is not None else None
 
 
 def back_link(request: HttpRequest) -> Link | None:
     """Where an administrator refused a page goes back to."""
-    return _back[0](request) if _back else None
+    return _back(request) if _back is not None else None

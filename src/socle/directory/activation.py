@@ -31,11 +31,13 @@ from urllib.parse import urlencode, urlsplit
 from django.conf import settings
 from django.core import signing
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
 from socle.core.keys import matches_under_any_key
+from socle.directory import blocking
 from socle.directory.models import ActivationCode, Person
 
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -118,17 +120,36 @@ def issue_code(person: Person) -> IssuedCode:
 def find_valid_code(login: str, code: str) -> ActivationCode | None:
     """The live activation code of ``login`` if ``code`` is it (constant-time compare)."""
     row = find_unused_code(login, code)
-    return row if row is not None and row.expires_at > timezone.now() else None
+    return row if row is not None and row.expires_at > timezone.now() and opens(row) else None
+
+
+def opens(row: ActivationCode) -> bool:
+    """Whether the account of a live code just typed is active: ``True`` without a query for
+    an active one; a hand block past its last day ends now (as at a login with the right
+    password: socle.directory.blocking.end_if_over), else ``False``."""
+    return row.person.is_active or blocking.end_if_over(row.person)
 
 
 def find_unused_code(login: str, code: str) -> ActivationCode | None:
     """The unused activation code of ``login`` if ``code`` is it, live or expired (one query:
-    the login tells a letter's expired code from a wrong password, to the code's holder only)."""
+    the login tells a letter's expired code from a wrong password, to the code's holder only).
+
+    Of an active account, or of one whose hand block has passed its last day and which becomes
+    active when it ends (the caller ends it: socle.directory.blocking.end_if_over): a code
+    issued during a block serves once the block is over, as a password would."""
     if not login or not code or len(login) > 150 or len(code) > 64:
         return None
     row = (
         ActivationCode.objects.select_related("person")
-        .filter(person__login=login, person__is_active=True, used_at__isnull=True)
+        .filter(
+            Q(person__is_active=True)
+            | Q(
+                person__blocked_until__lt=timezone.localdate(),
+                person__active_when_unblocked=True,
+            ),
+            person__login=login,
+            used_at__isnull=True,
+        )
         .first()
     )
     if row is None:

@@ -8,8 +8,9 @@ portal's session do not let it in), and ``person_deactivated`` ends its single s
 at once. The imports never lift a block: a file that lists the person again, or leaves them out,
 sets ``active_when_unblocked`` instead of ``is_active``, which the account takes when the block
 ends — by hand (:func:`unblock`) or by itself once its date has passed, noticed at the person's
-next login with the right password (:func:`end_if_over`, no cron) and shown as ended by the pages
-before then (:func:`block_over`).
+next login with the right password, at a reset of their password, or at the first use of a
+code issued while it ran (:func:`end_if_over`, no cron) and shown as ended by the pages before
+then (:func:`block_over`, :func:`blocked_now`).
 
 ``account_blocked`` / ``account_unblocked`` (socle.directory.signals) tell the portal, which
 traces each in the « Traces » of the person's establishments.
@@ -56,6 +57,12 @@ def block_over(person: Person, today: dt.date | None = None) -> bool:
     return person.blocked_at is not None
 
 
+def blocked_now(person: Person, today: dt.date | None = None) -> bool:
+    """Blocked by hand and still so today: a block whose date has passed (:func:`block_over`)
+    counts as ended, as the pages show it."""
+    return is_blocked(person) and not block_over(person, today)
+
+
 def block(
     person: Person,
     *,
@@ -97,8 +104,10 @@ def unblock(person: Person, *, by: Person | None, request: object = None) -> boo
 
 
 def end_if_over(person: Person, today: dt.date | None = None) -> bool:
-    """At a login with the right password: a block whose date has passed ends now (``person``
-    is updated in place). False, without a query, for any other account."""
+    """At a login with the right password or a live activation code
+    (socle.directory.activation.opens), or a reset of the password
+    (socle.directory.passwords.reset_password): a block whose date has passed ends now
+    (``person`` is updated in place). False, without a query, for any other account."""
     if not block_over(person, today):
         return False
     with transaction.atomic():

@@ -14,6 +14,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from socle.directory import blocking
 from socle.directory.activation import IssuedCode, consume, issue_code
 from socle.directory.models import ActivationCode, Membership, Person
 from socle.directory.signals import password_changed
@@ -117,14 +118,14 @@ def block_refusal(
         admin,
         person,
         administered=administered,
-        own=lambda: _("Vous ne pouvez pas bloquer votre propre compte."),
+        own=lambda: _("Vous ne pouvez pas bloquer ou débloquer votre propre compte."),
         refused=lambda: _(
-            "Seuls les administrateurs d'un établissement de cette personne peuvent bloquer "
-            "son compte."
+            "Seuls les administrateurs d'un établissement de cette personne peuvent bloquer ou "
+            "débloquer son compte."
         ),
         ent_account=lambda: _(
             "Cette personne a un compte d'administration de l'ENT : seul un administrateur de "
-            "l'ENT peut bloquer son compte."
+            "l'ENT peut bloquer ou débloquer son compte."
         ),
         other_admin=lambda: _(
             "Cette personne administre un établissement : seul un administrateur de l'ENT peut "
@@ -189,8 +190,14 @@ def can_reset_password(admin: Person, person: Person, administered: set[int] | N
 
 def reset_password(person: Person) -> IssuedCode:
     """Administrator's reset: the password stops working at once, every session ends, and a new
-    activation code lets the person choose a new password (first-connection flow)."""
+    activation code lets the person choose a new password (first-connection flow).
+
+    A hand block whose last day has passed ends here, as at a login with the right password
+    (:func:`socle.directory.blocking.end_if_over`, traced the same way): the login it waits for
+    can no longer happen once the password is unusable, and the new code serves active accounts
+    only."""
     with transaction.atomic():
+        blocking.end_if_over(person)
         person.set_unusable_password()
         person.save(update_fields=["password"])
         issued = issue_code(person)

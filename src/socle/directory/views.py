@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
@@ -17,7 +18,13 @@ from django.views.decorators.http import require_GET, require_http_methods
 from socle.core.branding import ent_name
 from socle.core.csp import allow_form_target
 from socle.directory import account_links, blocking
-from socle.directory.activation import IssuedCode, cas_login_url, code_from_token, safe_service
+from socle.directory.activation import (
+    IssuedCode,
+    cas_login_url,
+    code_from_token,
+    code_lifetime,
+    safe_service,
+)
 from socle.directory.forms import ChangePasswordForm, ChoosePasswordForm, ResetPasswordForm
 from socle.directory.handover import hand_over
 from socle.directory.letters import NOTICE, STEPS, standings
@@ -96,7 +103,10 @@ def _resettable(
 ) -> Person | HttpResponse:
     """The person the administrator may reset, or the 403 page; ``administered``: the
     establishments the administrator administers, when the view read them already."""
-    person = get_object_or_404(Person, uid=uid[:32])
+    people = Person.objects.all()
+    if administered is not None:  # the rights read the person's memberships: once for the page
+        people = people.prefetch_related("memberships")
+    person = get_object_or_404(people, uid=uid[:32])
     admin = request.user
     refusal = reset_refusal(admin, person, administered) if isinstance(admin, Person) else ""
     if refusal is None:
@@ -114,15 +124,27 @@ def _resettable(
     )
 
 
+def _administered(admin: object) -> set[int] | None:
+    """The establishments ``admin`` administers, read once for a page's rights; ``None`` for a
+    superuser (whose rights read none) or an anonymous visitor."""
+    if isinstance(admin, Person) and not admin.is_superuser:
+        return administered_ids(admin)
+    return None
+
+
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
 def reset_password(request: HttpRequest, uid: str) -> HttpResponse:
     """Confirmation page; its POST resets, keeps the clear code in the administrator's session
     for one display, and redirects to :func:`reset_code` (a reload never issues another code)."""
-    person = _resettable(request, uid)
+    admin = request.user
+    # read once, for the right to reset and for the block link's right
+    administered = _administered(admin)
+    person = _resettable(request, uid, administered)
     if isinstance(person, HttpResponse):
         return person
+    assert isinstance(admin, Person)  # _resettable
     form = ResetPasswordForm(person, request.POST if request.method == "POST" else None)
     if request.method == "POST":
         if form.is_valid():
@@ -132,17 +154,18 @@ def reset_password(request: HttpRequest, uid: str) -> HttpResponse:
             codes[person.uid] = {"code": issued.code, "expires_at": issued.expires_at.isoformat()}
             request.session[RESET_CODES_KEY] = codes
         return redirect("directory:reset_code", person.uid)
-    assert isinstance(request.user, Person)  # _resettable
-    blocked = blocking.is_blocked(person) and not blocking.block_over(person)
+    blocked = blocking.blocked_now(person)
     return render(
         request,
         "directory/reset_confirm.html",
         {
             "person": person,
             "form": form,
-            # the new sheet serves only once the block ends: the page says so before the button
+            # the new sheet serves only if the block ends before the sheet expires: the page
+            # says so before the button
             "blocked": blocked,
-            "account_block": account_links.block_link(request.user, person, blocked),
+            "expires": timezone.localtime(timezone.now() + code_lifetime()).date(),
+            "account_block": account_links.block_link(admin, person, blocked, administered),
         },
     )
 
@@ -157,9 +180,7 @@ def reset_code(request: HttpRequest, uid: str) -> HttpResponse:
     # The letter's establishments: those the administrator administers (all for a superuser):
     # nothing of another school, its name or its pupils, to another school's administrator.
     # Read once, for the right to reset too.
-    shown = (
-        administered_ids(admin) if isinstance(admin, Person) and not admin.is_superuser else None
-    )
+    shown = _administered(admin)
     person = _resettable(request, uid, shown)
     if isinstance(person, HttpResponse):
         return person

@@ -14,11 +14,14 @@ from socle.directory.passwords import block_refusal
 from socle.portal.menu import admin_menu
 
 
-def block_link(admin: Person, person: Person, blocked: bool) -> account_links.Link | None:
+def block_link(
+    admin: Person, person: Person, blocked: bool, administered: set[int] | None = None
+) -> account_links.Link | None:
     """« Débloquer le compte… » or « Bloquer le compte… », when ``admin`` may
     (:func:`block_refusal`: not a co-administrator, whom a reset still allows) and the site
-    publishes « Comptes »."""
-    if block_refusal(admin, person) is not None:
+    publishes « Comptes »; ``administered``: ``admin``'s establishments, when the page read
+    them already."""
+    if block_refusal(admin, person, administered) is not None:
         return None
     name, label = (
         ("portal:account_unblock", _("Débloquer le compte…"))

@@ -50,7 +50,8 @@ def trace_account_unblocked(
     sender: Any, person: Any, actor: Any = None, request: Any = None, **kwargs: Any
 ) -> None:
     """``account_unblocked`` receiver: lifted by ``actor``, or ended by itself (no actor: the
-    date had passed, noticed at the person's login)."""
+    date had passed, noticed at the person's login, at a reset of their password or at the
+    use of its activation code)."""
     detail = (ACCOUNT_UNBLOCKED if actor is not None else BLOCK_ENDED) % {"person": person}
     _record_everywhere("account_unblocked", person, request, getattr(actor, "login", ""), detail)
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from socle.directory.blocking import block_over
+from socle.directory.blocking import blocked_now
 from socle.directory.models import Membership, Person
 from socle.directory.passwords import block_refusal
 from socle.directory.search import name_or_login
@@ -72,7 +72,7 @@ def state_of(person: Person, today: dt.date | None = None) -> State:
     l'import », « bloqué jusqu'au … »; a block whose last day has passed is shown as what the
     account is now (its row changes at the person's next login)."""
     today = today or timezone.localdate()
-    if person.blocked_at is not None and not block_over(person, today):
+    if blocked_now(person, today):
         until = person.blocked_until
         label = (
             _("bloqué jusqu'au %(date)s") % {"date": f"{until:%d/%m/%Y}"}

@@ -89,7 +89,7 @@ def account_block(request: HttpRequest, uid: str) -> HttpResponseBase:
     if isinstance(person, HttpResponse):
         return person
     initial = {}
-    if blocking.is_blocked(person) and not blocking.block_over(person):  # changing its block
+    if blocking.blocked_now(person):  # changing its block
         initial = {"until": person.blocked_until, "reason": person.block_reason}
     form = BlockForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
