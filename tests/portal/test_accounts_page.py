@@ -125,7 +125,7 @@ def test_each_row_says_the_account_s_state(schools) -> None:
     assert shown["code.enattente"] == "activation en attente (code non utilisé)"
     assert shown["deja.active"] == "activé"
     assert shown["parti.import"] == "désactivé par l'import"
-    assert shown["bloque.main"] == "bloqué jusqu'au 31/01/2099"
+    assert shown["bloque.main"] == "bloqué jusqu'au 31/01/2099 inclus"
     assert shown["fini.bloque"] == "actif"  # its block ended by itself
     page = client_of(admin).get(URL).content.decode()
     assert "charte" in page and "blocage terminé le" in page

@@ -43,10 +43,10 @@ def test_an_administrator_finds_blocks_and_unblocks_a_pupil(
         page.fill("#id_reason", "usurpation signalée")
         submit(page, "button:has-text('Bloquer le compte')")
         assert "/gestion/comptes/?q=eloise+lefevre" in page.url  # back to the search
-        said = f"Le compte de Éloïse Lefèvre est bloqué : bloqué jusqu'au {until:%d/%m/%Y}."
+        said = f"Le compte de Éloïse Lefèvre est bloqué : bloqué jusqu'au {until:%d/%m/%Y} inclus."
         page.locator("main .messages [role=status]", has_text=said).wait_for()
         row = page.locator("#accounts tbody tr").first.inner_text()
-        assert f"bloqué jusqu'au {until:%d/%m/%Y}" in row and "usurpation signalée" in row
+        assert f"bloqué jusqu'au {until:%d/%m/%Y} inclus" in row and "usurpation signalée" in row
         assert not Person.objects.get(pk=pupil.pk).is_active
         submit(page, "#accounts tbody tr >> a:has-text('Débloquer')")
         submit(page, "button:has-text('Débloquer le compte')")

@@ -69,13 +69,13 @@ class State:
 
 def state_of(person: Person, today: dt.date | None = None) -> State:
     """« actif », « activé », « activation en attente (code non utilisé) », « désactivé par
-    l'import », « bloqué jusqu'au … »; a block whose last day has passed is shown as what the
+    l'import », « bloqué jusqu'au … inclus »; a block whose last day has passed is shown as what the
     account is now (its row changes at the person's next login)."""
     today = today or timezone.localdate()
     if blocked_now(person, today):
         until = person.blocked_until
         label = (
-            _("bloqué jusqu'au %(date)s") % {"date": f"{until:%d/%m/%Y}"}
+            _("bloqué jusqu'au %(date)s inclus") % {"date": f"{until:%d/%m/%Y}"}
             if until is not None
             else _("bloqué")
         )

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from socle.cas.attributes import collect
 from socle.cas.protocol import render_saml_success
 from socle.cas.usernames import cas_username
-from socle.directory.blocking import block_over, is_blocked
+from socle.directory.blocking import blocked_now
 from socle.directory.dates import local_day
 from socle.directory.models import Establishment, Person
 from socle.portal.espaces import ESPACES, espaces_for
@@ -159,7 +159,7 @@ def examine(
 def _inactive(person: Person) -> str:
     """Why the CAS refuses the account: a block by hand (« Comptes », until when), or a
     deactivation (an import, the operator)."""
-    if not is_blocked(person) or block_over(person):
+    if not blocked_now(person):
         return _("Compte désactivé : le CAS refusera la connexion.")
     if person.blocked_until is None:
         return _(
