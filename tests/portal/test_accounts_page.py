@@ -223,6 +223,21 @@ def test_an_administrator_cannot_block_someone_with_more_rights(schools) -> None
     assert Person.objects.filter(is_active=False).count() == 0
 
 
+def test_it_says_why_an_administrator_s_row_has_no_block_link(schools) -> None:
+    jaures, _fermat = schools
+    admin = make_admin("Anne", jaures)
+    make_admin("Marc", jaures)
+    make_person("Camille", "Martin", establishment=jaures)
+    page = client_of(admin).get(URL)
+    notes = {row.person.login: row.block_note for row, _r in page.context["rows"]}
+    assert notes == {
+        "anne.admin": "",  # one's own row: no link, nothing to explain
+        "marc.admin": "Blocage : par un administrateur de l'ENT",
+        "camille.martin": "",  # « Bloquer » is shown
+    }
+    assert "Blocage : par un administrateur de l&#x27;ENT" in page.content.decode()
+
+
 def test_the_block_page_needs_a_post_with_csrf(schools) -> None:
     jaures, _fermat = schools
     admin = make_admin("Anne", jaures)

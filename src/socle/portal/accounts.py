@@ -110,6 +110,9 @@ class Row:
     classes: list[str]
     state: State
     can_block: bool
+    # why there is no « Bloquer » when it is someone else's account (an administrator, an ENT
+    # account): only the operator may; empty when the link is shown or for one's own row
+    block_note: str = ""
 
 
 def rows(people: list[Person], admin: Any, administered: set[int]) -> list[Row]:
@@ -123,13 +126,17 @@ def rows(people: list[Person], admin: Any, administered: set[int]) -> list[Row]:
         mine = [
             m for m in person.memberships.all() if everywhere or m.establishment_id in administered
         ]
+        can_block = block_refusal(admin, person, administered) is None
+        own = getattr(admin, "pk", None) == person.pk
+        block_note = "" if can_block or own else _("Blocage : par un administrateur de l'ENT")
         result.append(
             Row(
                 person=person,
                 profiles=sorted({str(m.get_profile_display()) for m in mine}),
                 classes=sorted({m.class_name for m in mine if m.class_name}),
                 state=state_of(person, today),
-                can_block=block_refusal(admin, person, administered) is None,
+                can_block=can_block,
+                block_note=block_note,
             )
         )
     return result
