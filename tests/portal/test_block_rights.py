@@ -156,6 +156,13 @@ def test_it_tells_the_reset_of_a_blocked_account_that_the_sheet_waits_for_the_un
     assert client.post(f"/compte/reinitialiser/{pupil.uid}/", {}).status_code == 302
     assert ActivationCode.objects.filter(person=pupil).exists()
     assert Person.objects.get(pk=pupil.pk).blocked_at is not None  # a reset does not unblock
+    # the code's page says it again, on screen only: the printed sheet is the person's
+    shown = client.get(f"/compte/reinitialiser/{pupil.uid}/code/")
+    done = lxml.html.fromstring(shown.content.decode())
+    (warning,) = done.xpath("//*[@id='reset-blocked']")
+    assert "no-print" in warning.get("class").split()
+    assert "Ce compte est bloqué sans date de fin" in warning.text_content()
+    assert not done.xpath("//section[contains(@class, 'letter')]//*[@id='reset-blocked']")
 
 
 def test_the_warning_has_no_unblock_link_for_whoever_may_not_unblock(jaures) -> None:

@@ -201,6 +201,8 @@ def reset_code(request: HttpRequest, uid: str) -> HttpResponse:
                 "standings": standings(person, shown),
                 "steps": [gettext(step) for step in STEPS],
                 "notice": gettext(NOTICE),
+                # the same warning as before the button (screen only, not on the sheet)
+                "blocked": blocking.blocked_now(person),
             },
         )
     current = ActivationCode.objects.filter(person=person).first()
