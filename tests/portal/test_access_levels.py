@@ -289,6 +289,25 @@ def test_it_admits_nobody_through_a_rule_naming_a_class_and_levels_stored_before
     assert decisions([mother, third, sixth, both], service) == [False] * 4
 
 
+def test_it_warns_of_stored_rules_that_admit_nobody(school: Establishment) -> None:
+    from socle.portal.checks import check_access_rules
+
+    assert check_access_rules(databases=["default"]) == []
+    service = _class_rule(school, "3B", "6EME")
+    AccessRule.objects.create(service=service, target=AccessTarget.ALL, levels=["3EME"])  # fine
+    AccessRule.objects.create(
+        service=service, target=AccessTarget.ALL, profile=Profile.TEACHER, levels=["3EME"]
+    )
+    AccessRule.objects.create(service=service, target=AccessTarget.ALL, subjects="MATHS")
+    said = [(m.id, m.msg) for m in check_access_rules(databases=["default"])]
+    assert [code for code, _msg in said] == ["socle.W051"] * 3
+    assert "à la fois des niveaux et des classes" in said[0][1]
+    assert "ne concernent que les élèves et leurs parents" in said[1][1]
+    assert "matières enseignées : Une liste de noms est attendue" in said[2][1]
+    assert all(msg.startswith("Service « brevet », droit d'accès n° ") for _c, msg in said)
+    assert check_access_rules(databases=None) == []
+
+
 def test_it_refuses_levels_beside_a_class_in_the_forms(
     school: Establishment, superuser: Person
 ) -> None:

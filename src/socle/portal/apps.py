@@ -16,7 +16,11 @@ class PortalConfig(AppConfig):
             detail_forms,
             personal_data,
         )
-        from socle.portal.checks import check_hosted_uais, check_service_patterns
+        from socle.portal.checks import (
+            check_access_rules,
+            check_hosted_uais,
+            check_service_patterns,
+        )
         from socle.portal.purge_check import check_purge_runs
         from socle.portal.statement import check_accessibility_statement, check_privacy_notice
 
@@ -30,4 +34,5 @@ class PortalConfig(AppConfig):
         register(check_accessibility_statement, "socle")
         register(check_privacy_notice, "socle")
         register(check_hosted_uais, Tags.database)
+        register(check_access_rules, Tags.database)
         register(check_purge_runs, Tags.database)

@@ -1,4 +1,4 @@
-"""System checks of the services catalogue (ids socle.E040–E059).
+"""System checks of the services catalogue and its access rules (ids socle.E040–E059).
 
 They read the database, so Django runs them only when asked: ``socle check --database default``
 (deployment scripts should). A service registered from the command line or the Django admin
@@ -129,6 +129,52 @@ def check_hosted_uais(
                         "rattachez le service à l'établissement que l'adresse désigne."
                     ),
                     id="socle.W045",
+                )
+            )
+    return messages
+
+
+def check_access_rules(
+    app_configs: Any = None, databases: Any = None, **kwargs: Any
+) -> list[CheckMessage]:
+    """``socle.W051``: an « Accès population » rule that admits nobody and which the forms
+    would refuse — a narrowing list that is no list of names (typed as JSON in the Django
+    admin), or levels beside a staff profile, a staff narrowing or classes
+    (``socle.portal.models.levels_problem``), stored by a script or before the forms refused it.
+    ``socle.portal.access`` lets such a rule admit nobody rather than more people."""
+    if not databases:
+        return []
+    from django.core.exceptions import ValidationError
+
+    from socle.portal.models import AccessRule, levels_problem
+
+    try:
+        rules = list(AccessRule.objects.select_related("service").prefetch_related("groups"))
+    except DatabaseError:  # not migrated yet: nothing to check
+        return []
+    messages: list[CheckMessage] = []
+    for rule in rules:
+        try:
+            rule.clean()
+            problem = None
+        except ValidationError as error:
+            problem = " ; ".join(
+                f"{getattr(AccessRule._meta.get_field(name), 'verbose_name', name)} : {message}"
+                for name, said in error.message_dict.items()
+                for message in said
+            )
+        if problem is None and rule.levels and rule.target == "groups":
+            problem = levels_problem(classes=any(g.class_name for g in rule.groups.all()))
+        if problem:
+            messages.append(
+                Warning(
+                    _("Service « %(code)s », droit d'accès n° %(id)s : %(problem)s")
+                    % {"code": rule.service.code, "id": rule.pk, "problem": problem},
+                    hint=_(
+                        "Ce droit n'admet personne : corrigez-le ou supprimez-le (Gestion "
+                        "portail > Services > Accès population, ou l'admin Django)."
+                    ),
+                    id="socle.W051",
                 )
             )
     return messages
