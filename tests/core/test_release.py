@@ -223,12 +223,16 @@ def test_it_lists_the_files_of_a_version_the_build_normalises(tmp_path: Path) ->
 
 def test_it_leaves_nothing_behind_when_interrupted(tmp_path: Path) -> None:
     """Ctrl-C during the build (SIGINT to the whole process group, as a terminal sends it):
-    the copied tree and the build's log are both removed."""
+    the copied tree and the build's log are both removed. The build is a stand-in that waits,
+    so that the interrupt always lands inside it, however fast the real build is."""
     temporary = tmp_path / "tmp"
     temporary.mkdir()
+    slow_build = tmp_path / "python"
+    slow_build.write_text("#!/bin/sh\nexec sleep 60\n")
+    slow_build.chmod(0o755)
     build = subprocess.Popen(
         ["bash", str(ROOT / "scripts" / "dist"), str(tmp_path / "out")],
-        env={**os.environ, "PYTHON": sys.executable, "TMPDIR": str(temporary)},
+        env={**os.environ, "PYTHON": str(slow_build), "TMPDIR": str(temporary)},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         start_new_session=True,

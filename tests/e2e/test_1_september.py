@@ -120,8 +120,8 @@ def test_step_2_the_school_declares_the_pronote_service_and_opens_it(story: Stor
     submit(page, form.get_by_role("button", name="Ajouter"))
     recap = squash(page.locator("section:has(#recap-title) table").inner_text())
     for profile in ("Élève", "Parent / responsable", "Enseignant"):
-        # Matière enseignée, Fonction, Discipline de poste: no narrowing
-        assert f"Collège Jean Jaurès {profile} — — — Accès au service" in recap, recap
+        # Matière enseignée, Fonction, Discipline de poste, Niveau: no narrowing
+        assert f"Collège Jean Jaurès {profile} — — — — Accès au service" in recap, recap
     story.screenshot(page, "2-acces-population")
 
     page.goto(world.ent.url + "/gestion/services/")

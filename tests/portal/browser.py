@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -20,6 +21,10 @@ CHROMIUM_ARGS = [
 ]
 
 
+# Chromium's own locale (the format of a date field, « 06/11/2026 ») follows the environment's,
+# with Debian's chromium-l10n installed (scripts/system-deps); --lang alone leaves it en-US.
+FRENCH_ENV = {"LANG": "fr_FR.UTF-8", "LANGUAGE": "fr"}
+
 # Every host but the live server's fails to resolve at once: the tests never reach the network.
 OFFLINE = "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1"
 
@@ -30,7 +35,9 @@ def chromium() -> Iterator[Any]:
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
-            executable_path="/usr/bin/chromium", args=[*CHROMIUM_ARGS, OFFLINE]
+            executable_path="/usr/bin/chromium",
+            args=[*CHROMIUM_ARGS, OFFLINE],
+            env={**os.environ, **FRENCH_ENV},
         )
         try:
             yield browser
