@@ -236,6 +236,9 @@ def test_it_leaves_nothing_behind_when_interrupted(tmp_path: Path) -> None:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         start_new_session=True,
+        # as from a terminal: a suite started in the background (`make test &`, CI) inherits
+        # SIGINT ignored, which bash cannot trap then
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     try:
         for _attempt in range(3000):  # until the build runs (its log exists), or it ended
