@@ -165,3 +165,24 @@ def test_a_teachers_subjects_functions_and_disciplines_go_where_the_service_list
     everything = directory_attributes(Person.objects.get(pk=teacher.pk), a)
     assert everything["classes"] == ["3B", "4A"] and everything["groupes"] == ["LATIN"]
     assert not set(names) & set(directory_attributes(Person.objects.get(pk=pupil.pk), a))
+
+
+def test_it_releases_a_pupil_s_level_as_niveaux_to_a_service_that_lists_it() -> None:
+    a = make_establishment(uai="0312609T", name="Collège Jean Jaurès")
+    pupil = make_person("Camille", "Martin", establishment=a, class_name="3B")
+    _rows((Membership.objects.get(person=pupil), GroupKind.LEVEL, "3EME"))
+    make_service(
+        "brevet",
+        patterns=("https://brevet.example.org/**",),
+        establishment_id=a.pk,
+        released_attributes=["classes", "niveaux"],
+    )
+    ticket = ticket_from(cas_login(Client(), pupil, "https://brevet.example.org/"))
+    answer = Client().get(
+        "/cas/p3/serviceValidate", {"ticket": ticket, "service": "https://brevet.example.org/"}
+    )
+    released = attributes_of(answer)
+    assert released["niveaux"] == ["3EME"] and released["classes"] == ["3B"]
+    # a level is no class nor group
+    everything = directory_attributes(Person.objects.get(pk=pupil.pk), a.pk)
+    assert "3EME" not in everything["classes"] and "groupes" not in everything

@@ -66,6 +66,7 @@ DIRECTORY_NAMES = frozenset(
         "matieres",
         "fonctions",
         "disciplinesPoste",
+        "niveaux",
     }
 )
 
@@ -164,11 +165,11 @@ def directory_attributes(
     """The directory's own attributes (released only when a service lists them).
 
     ``profils``, ``uai``, ``classes`` (a pupil's class, a teacher's taught classes),
-    ``groupes``, and a staff member's ``matieres`` (subjects taught), ``fonctions`` and
-    ``disciplinesPoste`` come from the person's memberships and their ``MembershipGroup`` rows:
-    all of them for an ENT-wide service (``establishment_id`` None), only those of the service's
-    establishment for a service tied to one (data minimisation: a teacher in two schools is not
-    revealed to the other school's applications)."""
+    ``groupes``, a pupil's ``niveaux`` (level), and a staff member's ``matieres`` (subjects
+    taught), ``fonctions`` and ``disciplinesPoste`` come from the person's memberships and their
+    ``MembershipGroup`` rows: all of them for an ENT-wide service (``establishment_id`` None),
+    only those of the service's establishment for a service tied to one (data minimisation: a
+    teacher in two schools is not revealed to the other school's applications)."""
     memberships = [
         m
         for m in person.memberships.select_related("establishment").prefetch_related(
@@ -194,6 +195,7 @@ def directory_attributes(
         "matieres": sorted({g.name for g in groups if g.kind == GroupKind.SUBJECT}),
         "fonctions": sorted({g.name for g in groups if g.kind == GroupKind.FUNCTION}),
         "disciplinesPoste": sorted({g.name for g in groups if g.kind == GroupKind.DISCIPLINE}),
+        "niveaux": sorted({g.name for g in groups if g.kind == GroupKind.LEVEL}),
     }
     return {name: values for name, values in attrs.items() if values}
 
