@@ -307,6 +307,19 @@ def test_a_rule_narrowed_to_a_subject_taught_opens_the_service_to_its_teachers(
     assert can_access(svt, service) and not can_access(latin, service)
 
 
+def test_it_compares_a_subject_without_accents_nor_repeated_spaces(
+    school: Establishment,
+) -> None:
+    service = make_service("maths", access_mode=AccessMode.RULES)
+    rule = AccessRule.objects.create(
+        service=service, target=AccessTarget.SITE, subjects=["Mathématiques  appliquées"]
+    )
+    rule.establishments.set([school])
+    maths = _staff_holding(school, "maths", Profile.TEACHER, matiere="MATHEMATIQUES APPLIQUEES")
+    latin = _staff_holding(school, "latin", Profile.TEACHER, matiere="LATIN")
+    assert can_access(maths, service) and not can_access(latin, service)
+
+
 def test_a_malformed_narrowing_opens_to_nobody_and_the_admin_refuses_it(
     school: Establishment,
 ) -> None:

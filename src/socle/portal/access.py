@@ -154,9 +154,9 @@ def _load_rules(service_ids: list[int]) -> dict[int, list[RuleFact]]:
                 profile,
                 frozenset(est_ids[rule_id]),
                 tuple(groups[rule_id]),
-                _casefolded(functions),
-                _casefolded(disciplines),
-                _casefolded(subjects),
+                _casefolded(functions, level_key),
+                _casefolded(disciplines, level_key),
+                _casefolded(subjects, level_key),
                 folded_levels,
             )
         )

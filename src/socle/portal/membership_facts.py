@@ -37,8 +37,9 @@ STAFF_KINDS = (GroupKind.CLASS, GroupKind.FUNCTION, GroupKind.DISCIPLINE, GroupK
 
 @dataclass(frozen=True)
 class Held:
-    """A staff member's rows: classes taught per (establishment, profile), functions,
-    disciplines and subjects taught per establishment (casefolded)."""
+    """A staff member's rows: classes taught per (establishment, profile) (casefolded);
+    functions, disciplines and subjects taught per establishment (folded by ``level_key``:
+    without case, accents nor repeated spaces, as the rules' lists)."""
 
     classes: dict[tuple[int, str], frozenset[str]] = field(default_factory=dict)
     functions: dict[int, frozenset[str]] = field(default_factory=dict)
@@ -57,7 +58,7 @@ def _held(rows: Iterable[tuple[int, str, str, str]]) -> Held:
         if kind == GroupKind.CLASS:
             classes[(est_id, profile)].add(name.casefold())
         else:
-            by_kind[kind][est_id].add(name.casefold())
+            by_kind[kind][est_id].add(level_key(name))  # as the rules' lists
 
     def frozen(found: dict[int, set[str]]) -> dict[int, frozenset[str]]:
         return {est_id: frozenset(names) for est_id, names in found.items()}

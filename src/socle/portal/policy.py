@@ -71,9 +71,9 @@ class MembershipFact:
     class_name: str = ""
     taught_classes: frozenset[str] = frozenset()  # casefolded names of the classes taught here
     children_classes: frozenset[str] = frozenset()  # a parent's: their children's classes here
-    functions: frozenset[str] = frozenset()  # casefolded functions held here (staff)
-    disciplines: frozenset[str] = frozenset()  # casefolded « disciplines de poste » here
-    subjects: frozenset[str] = frozenset()  # casefolded subjects taught here
+    functions: frozenset[str] = frozenset()  # folded (level_key) functions held here (staff)
+    disciplines: frozenset[str] = frozenset()  # folded « disciplines de poste » here
+    subjects: frozenset[str] = frozenset()  # folded subjects taught here
     # folded (level_key) levels: a pupil's own here, a parent's children's here; only filled in
     # when a rule names levels (socle.portal.access), else empty
     levels: frozenset[str] = frozenset()
@@ -93,9 +93,9 @@ class RuleFact:
     profile: str = ""  # "" = every profile
     establishment_ids: frozenset[int] = frozenset()
     groups: tuple[GroupFact, ...] = ()
-    functions: frozenset[str] = frozenset()  # casefolded; empty = any
-    disciplines: frozenset[str] = frozenset()  # casefolded; empty = any
-    subjects: frozenset[str] = frozenset()  # casefolded; empty = any
+    functions: frozenset[str] = frozenset()  # folded by level_key; empty = any
+    disciplines: frozenset[str] = frozenset()  # folded by level_key; empty = any
+    subjects: frozenset[str] = frozenset()  # folded by level_key; empty = any
     levels: frozenset[str] = frozenset()  # folded by level_key; empty = any
 
     @property
@@ -221,7 +221,8 @@ def _widened(rule: RuleFact) -> RuleFact:
 
 
 def level_key(name: str) -> str:
-    """How levels compare: without case, accents nor repeated spaces (« 3ème » is « 3EME »)."""
+    """How levels, subjects, functions and disciplines compare: without case, accents nor
+    repeated spaces (« 3ème » is « 3EME », « Mathématiques » is « MATHEMATIQUES »)."""
     decomposed = unicodedata.normalize("NFKD", name.casefold())
     return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).split())
 
