@@ -54,6 +54,7 @@ def test_the_directory_names_are_those_the_directory_gives() -> None:
         GroupKind.SUBJECT,
         GroupKind.FUNCTION,
         GroupKind.DISCIPLINE,
+        GroupKind.LEVEL,  # a pupil's, on any membership here: the test needs every kind
     ):
         MembershipGroup.objects.create(membership=membership, kind=kind, name=f"{kind}-1")
     assert set(directory_attributes(teacher)) == DIRECTORY_NAMES
