@@ -320,6 +320,41 @@ def test_it_compares_a_subject_without_accents_nor_repeated_spaces(
     assert can_access(maths, service) and not can_access(latin, service)
 
 
+def test_a_blank_name_or_a_null_list_narrows_to_nobody_as_socle_w051_says(
+    school: Establishment,
+) -> None:
+    from django.db.models import Value
+    from django.db.models.fields.json import JSONField
+
+    from socle.portal.checks import check_access_rules
+
+    service = make_service("maths", access_mode=AccessMode.RULES)
+    blank = AccessRule.objects.create(
+        service=service, target=AccessTarget.SITE, subjects=["MATHEMATIQUES", " "]
+    )
+    blank.establishments.set([school])
+    maths = _staff_holding(school, "maths", Profile.TEACHER, matiere="MATHEMATIQUES")
+    assert not can_access(maths, service)
+    blank.subjects = ["MATHEMATIQUES"]
+    blank.save()
+    assert can_access(maths, service)
+    AccessRule.objects.filter(pk=blank.pk).update(subjects=Value(None, JSONField()))
+    assert AccessRule.objects.get(pk=blank.pk).subjects is None
+    POLICY_VERSION.changed()  # a script's UPDATE sends no signal
+    assert not can_access(maths, service)  # not « no narrowing »
+    (warning,) = check_access_rules(databases=["default"])
+    assert warning.id == "socle.W051" and "matières enseignées" in warning.msg
+
+
+def test_the_form_offers_a_subject_once_whatever_its_accents(school: Establishment) -> None:
+    from socle.directory.models import GroupKind
+    from socle.portal.forms.access import _held_names
+
+    _staff_holding(school, "a", Profile.TEACHER, matiere="Mathématiques")
+    _staff_holding(school, "b", Profile.TEACHER, matiere="MATHEMATIQUES")
+    assert len(_held_names(GroupKind.SUBJECT, None)) == 1
+
+
 def test_a_malformed_narrowing_opens_to_nobody_and_the_admin_refuses_it(
     school: Establishment,
 ) -> None:

@@ -232,10 +232,10 @@ def test_it_says_why_an_administrator_s_row_has_no_block_link(schools) -> None:
     notes = {row.person.login: row.block_note for row, _r in page.context["rows"]}
     assert notes == {
         "anne.admin": "",  # one's own row: no link, nothing to explain
-        "marc.admin": "Blocage : par un administrateur de l'ENT",
+        "marc.admin": "Blocage et déblocage : par un administrateur de l'ENT",
         "camille.martin": "",  # « Bloquer » is shown
     }
-    assert "Blocage : par un administrateur de l&#x27;ENT" in page.content.decode()
+    assert "Blocage et déblocage : par un administrateur de l&#x27;ENT" in page.content.decode()
 
 
 def test_the_block_page_needs_a_post_with_csrf(schools) -> None:

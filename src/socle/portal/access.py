@@ -26,7 +26,14 @@ from socle.portal.membership_facts import (
     may_have_levels,
     with_levels,
 )
-from socle.portal.models import AccessMode, AccessRule, Group, Service, ServiceActivation
+from socle.portal.models import (
+    AccessMode,
+    AccessRule,
+    Group,
+    Service,
+    ServiceActivation,
+    is_name_list,
+)
 from socle.portal.policy import (
     ActivationFact,
     Decision,
@@ -80,15 +87,17 @@ def load_policies(services: Iterable[Service]) -> dict[int, ServicePolicy]:
 NOTHING_MATCHES = frozenset({""})  # held names are never empty
 
 
-def _casefolded(names: object, fold: Callable[[str], str] = str.casefold) -> frozenset[str]:
-    """A rule's narrowing list, folded by ``fold`` (``level_key`` for levels, as the
-    memberships' are); a malformed value (not a list of strings, e.g. typed by hand in the Django
-    admin) matches nobody rather than lifting the narrowing."""
-    if names in (None, []):
+def _folded(names: object) -> frozenset[str]:
+    """A rule's narrowing list, folded by ``level_key`` as the memberships' are (empty: no
+    narrowing); a malformed value (not a list of names — ``AccessRule.is_name_list``, e.g.
+    typed by hand in the Django admin or stored by a script) matches nobody rather than lifting
+    the narrowing, as ``socle.W051`` reports it."""
+    if names == []:
         return frozenset()
-    if not isinstance(names, list) or not all(isinstance(n, str) and n for n in names):
+    if not is_name_list(names):
         return NOTHING_MATCHES
-    return frozenset(map(fold, names))
+    assert isinstance(names, list)
+    return frozenset(map(level_key, names))
 
 
 LevelsLoader = Callable[[int, Sequence[MembershipFact]], Levels]
@@ -142,7 +151,7 @@ def _load_rules(service_ids: list[int]) -> dict[int, list[RuleFact]]:
             groups[rule_id].append(GroupFact(group_id, est_id, class_name))
     result: dict[int, list[RuleFact]] = defaultdict(list)
     for rule_id, service_id, target, profile, functions, disciplines, subjects, levels in rules:
-        folded_levels = _casefolded(levels, level_key)
+        folded_levels = _folded(levels)
         if folded_levels and target == "groups" and any(g.class_name for g in groups[rule_id]):
             # levels beside classes (``levels_problem``: a parent would be admitted for one
             # child's class and another child's level), which the forms refuse: admits nobody
@@ -154,9 +163,9 @@ def _load_rules(service_ids: list[int]) -> dict[int, list[RuleFact]]:
                 profile,
                 frozenset(est_ids[rule_id]),
                 tuple(groups[rule_id]),
-                _casefolded(functions, level_key),
-                _casefolded(disciplines, level_key),
-                _casefolded(subjects, level_key),
+                _folded(functions),
+                _folded(disciplines),
+                _folded(subjects),
                 folded_levels,
             )
         )

@@ -128,7 +128,9 @@ def rows(people: list[Person], admin: Any, administered: set[int]) -> list[Row]:
         ]
         can_block = block_refusal(admin, person, administered) is None
         own = getattr(admin, "pk", None) == person.pk
-        block_note = "" if can_block or own else _("Blocage : par un administrateur de l'ENT")
+        block_note = (
+            "" if can_block or own else _("Blocage et déblocage : par un administrateur de l'ENT")
+        )
         result.append(
             Row(
                 person=person,

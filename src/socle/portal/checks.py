@@ -159,7 +159,7 @@ def check_access_rules(
             problem = None
         except ValidationError as error:
             problem = " ; ".join(
-                f"{getattr(AccessRule._meta.get_field(name), 'verbose_name', name)} : {message}"
+                f"{AccessRule._meta.get_field(name).verbose_name} : {message}"  # type: ignore[union-attr]
                 for name, said in error.message_dict.items()
                 for message in said
             )

@@ -282,8 +282,8 @@ class AccessRule(models.Model):
     establishments = models.ManyToManyField(Establishment, blank=True, related_name="+")
     groups = models.ManyToManyField(Group, blank=True, related_name="access_rules")
     # Narrowing to staff teaching these subjects / of these functions / « disciplines de poste »
-    # (AAF ENTAuxEnsMatiereEnseignEtab and ENTPersonFonctions labels, compared without case);
-    # empty: no narrowing.
+    # (AAF ENTAuxEnsMatiereEnseignEtab and ENTPersonFonctions labels, compared without case,
+    # accents nor repeated spaces: ``policy.level_key``); empty: no narrowing.
     NARROWING = ("subjects", "functions", "disciplines")
     subjects = models.JSONField(_("matières enseignées"), default=list, blank=True)
     functions = models.JSONField(_("fonctions"), default=list, blank=True)
@@ -314,8 +314,7 @@ class AccessRule(models.Model):
         errors: dict[str, Any] = {
             name: _('Une liste de noms est attendue, par exemple ["MATHEMATIQUES"].')
             for name in (*self.NARROWING, self.LEVELS)
-            if not isinstance(getattr(self, name), list)
-            or not all(isinstance(n, str) and n.strip() for n in getattr(self, name))
+            if not is_name_list(getattr(self, name))
         }
         if not errors and self.levels:
             problem = levels_problem([self.profile], [getattr(self, n) for n in self.NARROWING])
@@ -323,6 +322,12 @@ class AccessRule(models.Model):
                 errors["levels"] = problem
         if errors:
             raise ValidationError(errors)
+
+
+def is_name_list(value: object) -> bool:
+    """Whether a rule's narrowing list is a list of names (none blank): what ``clean`` accepts
+    and what ``socle.portal.access`` reads; anything else admits nobody (``socle.W051``)."""
+    return isinstance(value, list) and all(isinstance(n, str) and n.strip() for n in value)
 
 
 # The profiles a level concerns: a pupil's own, a parent's through their children; "" = all.

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -183,13 +182,10 @@ class AccessRuleForm(AccessibleFormMixin, forms.Form):
             ("functions", GroupKind.FUNCTION),
             ("disciplines", GroupKind.DISCIPLINE),
         )
-        for name, kind in narrowing:
+        for name, kind in (*narrowing, ("levels", GroupKind.LEVEL)):
             field = self.fields[name]
             assert isinstance(field, forms.ChoiceField)
             field.choices = _held_names(kind, scope)
-        levels_field = self.fields["levels"]
-        assert isinstance(levels_field, forms.ChoiceField)
-        levels_field.choices = _held_names(GroupKind.LEVEL, scope, level_key)
 
     def _group_choices(self) -> list[tuple[str, str]]:
         if self.current is None:
@@ -296,17 +292,15 @@ class AccessRuleForm(AccessibleFormMixin, forms.Form):
         return rules
 
 
-def _held_names(
-    kind: str, establishment_ids: list[Any] | None, key: Callable[[str], str] = str.casefold
-) -> list[tuple[str, str]]:
+def _held_names(kind: str, establishment_ids: list[Any] | None) -> list[tuple[str, str]]:
     """The subjects, functions, disciplines or levels held in these establishments (``None``:
-    all), once each whatever the case (and the accents, for levels: ``key``)."""
+    all), once each whatever the case, accents and spaces (``level_key``, as rules compare)."""
     rows = MembershipGroup.objects.filter(kind=kind)
     if establishment_ids is not None:
         rows = rows.filter(membership__establishment__in=establishment_ids)
     names: dict[str, str] = {}
     for name in rows.values_list("name", flat=True).distinct().order_by("name"):
-        names.setdefault(key(name), name)
+        names.setdefault(level_key(name), name)
     return sorted(((n, n) for n in names.values()), key=lambda c: c[1].casefold())
 
 
