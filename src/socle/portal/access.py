@@ -33,6 +33,7 @@ from socle.portal.models import (
     Service,
     ServiceActivation,
     is_name_list,
+    levels_beside_classes,
 )
 from socle.portal.policy import (
     ActivationFact,
@@ -152,9 +153,9 @@ def _load_rules(service_ids: list[int]) -> dict[int, list[RuleFact]]:
     result: dict[int, list[RuleFact]] = defaultdict(list)
     for rule_id, service_id, target, profile, functions, disciplines, subjects, levels in rules:
         folded_levels = _folded(levels)
-        if folded_levels and target == "groups" and any(g.class_name for g in groups[rule_id]):
-            # levels beside classes (``levels_problem``: a parent would be admitted for one
-            # child's class and another child's level), which the forms refuse: admits nobody
+        if levels_beside_classes(folded_levels, target, (g.class_name for g in groups[rule_id])):
+            # a parent would be admitted for one child's class and another child's level; the
+            # forms refuse it (``levels_problem``): admits nobody
             folded_levels = NOTHING_MATCHES
         result[service_id].append(
             RuleFact(

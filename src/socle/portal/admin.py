@@ -27,13 +27,13 @@ from socle.portal.forms.service_rules import code_problem, type_problems, url_pr
 from socle.portal.hosted_pronote import service_uai_warning
 from socle.portal.models import (
     AccessRule,
-    AccessTarget,
     Group,
     Service,
     ServiceActivation,
     ServicePattern,
     SSOType,
     Trace,
+    levels_beside_classes,
     levels_problem,
 )
 from socle.portal.patterns import (
@@ -230,12 +230,8 @@ class AccessRuleAdminForm(forms.ModelForm):  # type: ignore[type-arg]
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         groups = data.get("groups")
-        if (
-            data.get("levels")
-            and data.get("target") == AccessTarget.GROUPS
-            and groups is not None
-            and groups.exclude(class_name="").exists()
-        ):
+        class_names = groups.values_list("class_name", flat=True) if groups is not None else ()
+        if levels_beside_classes(data.get("levels"), data.get("target", ""), class_names):
             self.add_error("levels", levels_problem(classes=True) or "")
         return data
 

@@ -146,7 +146,7 @@ def check_access_rules(
         return []
     from django.core.exceptions import ValidationError
 
-    from socle.portal.models import AccessRule, levels_problem
+    from socle.portal.models import AccessRule, levels_beside_classes, levels_problem
 
     try:
         rules = list(AccessRule.objects.select_related("service").prefetch_related("groups"))
@@ -163,8 +163,10 @@ def check_access_rules(
                 for name, said in error.message_dict.items()
                 for message in said
             )
-        if problem is None and rule.levels and rule.target == "groups":
-            problem = levels_problem(classes=any(g.class_name for g in rule.groups.all()))
+        if problem is None:
+            class_names = (g.class_name for g in rule.groups.all())
+            classes = levels_beside_classes(rule.levels, rule.target, class_names)
+            problem = levels_problem(classes=classes)
         if problem:
             messages.append(
                 Warning(

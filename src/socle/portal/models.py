@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.conf import settings
@@ -328,6 +328,13 @@ def is_name_list(value: object) -> bool:
     """Whether a rule's narrowing list is a list of names (none blank): what ``clean`` accepts
     and what ``socle.portal.access`` reads; anything else admits nobody (``socle.W051``)."""
     return isinstance(value, list) and all(isinstance(n, str) and n.strip() for n in value)
+
+
+def levels_beside_classes(levels: object, target: str, class_names: Iterable[str]) -> bool:
+    """Whether a rule names levels beside class groups (``class_names``: those of its groups,
+    "" for a hand-made group), which :func:`levels_problem` refuses and
+    ``socle.portal.access`` lets admit nobody."""
+    return bool(levels) and target == AccessTarget.GROUPS and any(class_names)
 
 
 # The profiles a level concerns: a pupil's own, a parent's through their children; "" = all.
